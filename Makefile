@@ -1,0 +1,91 @@
+# apfsinspect - non-recursive Makefile.
+#   make            build/apfsinspect, build/mkimage, the unit tests
+#   make test       the whole suite (tests/run.sh)
+#   make asan       the suite built with AddressSanitizer + UBSan into build-asan/
+#   make bench      benchmarks against the peers (bench/run.sh)
+#   make install    PREFIX=/usr/local DESTDIR=
+# V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+B ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS := libcrypto zlib fuse3 libutf8proc
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
+
+CFLAGS ?= -O2 -g
+WARN := -Wall -Wextra -Wshadow -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes \
+	-Wpointer-arith -Wundef -Wvla -Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 \
+	-DAPFSINSPECT_VERSION='"$(VERSION)"' -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_LDFLAGS := $(LDFLAGS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+LIB_SRCS := $(sort $(wildcard apfs/*.c keybag/*.c))
+CLI_SRCS := $(sort $(wildcard cli/*.c fuse/*.c))
+MK_SRCS := $(sort $(wildcard testdata/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
+MK_OBJS := $(MK_SRCS:%.c=$(B)/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+LIB := $(B)/libapfsinspect.a
+
+all: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(Q)rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(B)/apfsinspect: $(CLI_OBJS) $(LIB)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(CLI_OBJS) $(LIB) $(PKG_LIBS)
+
+$(B)/mkimage: $(MK_OBJS) $(LIB)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(MK_OBJS) $(LIB) $(PKG_LIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+
+test: all
+	B=$(B) tests/run.sh
+
+asan:
+	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
+	B=build-asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+
+bench: all
+	B=$(B) bench/run.sh
+
+install: $(B)/apfsinspect
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 0755 $(B)/apfsinspect $(DESTDIR)$(BINDIR)/apfsinspect
+
+clean:
+	rm -rf build build-asan
+
+.PHONY: all test asan bench install clean
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apfs.h - the public interface of the APFS core: find containers in an
+ * image, pick a checkpoint, list volumes, read objects and B-trees.
+ *
+ * Everything read from the image is untrusted: every function here checks
+ * checksums before parsing and bounds before use, and reports problems once
+ * through apfs_err() (err.h) naming the structure and block.
+ */
+#ifndef APFS_APFS_H
+#define APFS_APFS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "dev.h"
+#include "err.h"
+#include "raw.h"
+
+struct apfs_cache;
+struct apfs_xts;
+
+/* ---- partitions --------------------------------------------------------- */
+
+#define APFS_MAX_PARTS 128
+
+struct apfs_part {
+	uint64_t offset;     /* bytes from the start of the image */
+	uint64_t size;       /* bytes */
+	unsigned index;      /* 1-based GPT entry number; 0 for a bare container */
+	const char *type;    /* "Apple_APFS", "Apple_APFS_ISC", ... or NULL */
+	uint32_t sector_size;
+	char name[73];       /* GPT partition name, UTF-8 */
+};
+
+/*
+ * Find the APFS containers in an image: a bare container at offset 0, or the
+ * APFS partitions of a GPT disk (512- or 4096-byte sectors).  Non-APFS
+ * input is named in the error (-APFS_ENOTAPFS).  *parts is malloc'd.
+ */
+int apfs_find_containers(struct apfs_dev *dev, struct apfs_part **parts, unsigned *nparts);
+
+/* ---- container ---------------------------------------------------------- */
+
+struct apfs_checkpoint {
+	uint64_t xid;
+	uint64_t paddr;  /* block of this superblock in the descriptor area */
+	bool valid;      /* checksum and magic good */
+	bool chosen;
+};
+
+struct apfs_container {
+	struct apfs_dev *dev;
+	uint64_t offset;          /* byte offset of block 0 in dev */
+	uint64_t avail;           /* bytes of the container present in the image */
+	uint32_t block_size;
+	uint64_t block_count;
+	uint64_t blocks_present;  /* blocks wholly inside the image */
+	uint64_t xid;             /* xid of the chosen checkpoint */
+	uint64_t nx_paddr;        /* where the chosen superblock was read */
+	struct apfs_nx_superblock nx; /* the chosen superblock (first 1408 bytes) */
+	struct apfs_checkpoint *cps;
+	unsigned ncps;
+	struct apfs_cache *cache;
+	char label[64];           /* "container at offset N" for messages */
+};
+
+/*
+ * Open the container whose block 0 is at byte `offset` of dev, with `avail`
+ * bytes available to it (partition size, or image size - offset).
+ * want_xid 0 takes the newest valid checkpoint, falling back to older ones;
+ * otherwise exactly that xid.
+ */
+int apfs_container_open(struct apfs_dev *dev, uint64_t offset, uint64_t avail,
+			uint64_t want_xid, struct apfs_container **out);
+void apfs_container_close(struct apfs_container *c);
+
+/*
+ * Read `count` blocks starting at paddr (container-relative) raw, without
+ * checksum checks.  Fails with -APFS_ETRUNC after logging which block lies
+ * past the end of a truncated image.  `what` names the structure.
+ */
+int apfs_read_blocks(struct apfs_container *c, uint64_t paddr, uint64_t count, void *buf,
+		     const char *what);
+
+/*
+ * Read one object block: through the cache, decrypted with xts (may be
+ * NULL) using tweak paddr * (block_size / 512), Fletcher-64 verified, o_type
+ * checked against want_type when it is nonzero (low 16 bits compared, plus
+ * the full 32 bits for keybag types).  buf holds block_size bytes.
+ */
+int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *xts,
+		     uint32_t want_type, void *buf, const char *what);
+
+/* Fletcher-64 as APFS computes it over buf[8..len); and the check of buf. */
+uint64_t apfs_fletcher64(const void *buf, size_t len);
+bool apfs_obj_cksum_ok(const void *buf, size_t len);
+
+/* ---- object maps and B-trees -------------------------------------------- */
+
+/* Result of an omap lookup. */
+struct apfs_omap_res {
+	uint64_t paddr;
+	uint64_t xid;
+	uint32_t flags;  /* APFS_OMAP_VAL_* */
+};
+
+/* Look oid up in the omap whose omap_phys_t is at omap_paddr, newest xid <= max_xid. */
+int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
+		     uint64_t max_xid, struct apfs_omap_res *res);
+
+struct apfs_btree;
+
+/* Key comparison: <0, 0, >0 like memcmp; may return -APFS_ECORRUPT via *err. */
+typedef int (*apfs_key_cmp)(const void *a, size_t alen, const void *b, size_t blen);
+
+/*
+ * Visit callback: 0 to go on, 1 to stop, <0 to abort with that error.
+ * key/val point into a node buffer valid only during the call.
+ */
+typedef int (*apfs_visit_fn)(const void *key, size_t klen, const void *val, size_t vlen,
+			     void *ctx);
+
+struct apfs_btree_desc {
+	struct apfs_container *c;
+	uint64_t root;          /* physical block of the root, or virtual oid */
+	uint32_t subtype;       /* expected o_subtype (OMAP, FSTREE, SNAPMETATREE...) */
+	/* For virtual trees: the omap that resolves child oids, and its xid. */
+	uint64_t omap_paddr;
+	uint64_t xid;
+	struct apfs_xts *xts;   /* decrypt nodes whose omap value says ENCRYPTED */
+	apfs_key_cmp cmp;
+	const char *what;       /* "fs tree of volume 'Data'" for messages */
+};
+
+/*
+ * Find the first record whose key is >= key (cmp order) and visit records
+ * in order from there until the callback stops.  Bounded: depth <= 12,
+ * levels strictly decreasing, total nodes visited <= block_count.
+ */
+int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
+		       apfs_visit_fn fn, void *ctx);
+
+/* Exact lookup: copy the value of the record equal to key into val. */
+int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t klen,
+		      void *val, size_t vmax, size_t *vlen);
+
+/* ---- volumes ------------------------------------------------------------ */
+
+struct apfs_volume {
+	struct apfs_container *c;
+	unsigned index;          /* 0-based slot in nx_fs_oid */
+	uint64_t oid;            /* virtual oid */
+	uint64_t paddr;          /* block of the volume superblock */
+	struct apfs_superblock sb;
+	char name[APFS_VOLNAME_LEN + 1];
+	uint8_t uuid[16];
+	uint64_t omap_paddr;
+	uint64_t xid;            /* the volume's xid: reads use this as max xid */
+	pthread_mutex_t key_lock;
+	struct apfs_xts *xts;    /* set once unlocked; NULL when locked or plain */
+	uint8_t vek_flags;       /* byte 0 of the VEK blob metadata, once unlocked */
+};
+
+/* Open the volume in slot idx (0-based).  -ENOENT for an empty slot. */
+int apfs_volume_open(struct apfs_container *c, unsigned idx, struct apfs_volume **out);
+void apfs_volume_close(struct apfs_volume *v);
+
+bool apfs_volume_encrypted(const struct apfs_volume *v);   /* UNENCRYPTED clear */
+bool apfs_volume_hw_encrypted(const struct apfs_volume *v); /* per-file keys */
+bool apfs_volume_case_insensitive(const struct apfs_volume *v);
+const char *apfs_role_name(uint16_t role); /* "Data", "System", ... or NULL */
+
+/*
+ * Install a volume encryption key: 32 bytes (key1 = vek[0..15], key2 =
+ * vek[16..31]), or 16 bytes with the VEK blob UUID for the CoreStorage
+ * tweak-key derivation (key2 = SHA-256(vek16 || uuid)[0..15]).  Then prove
+ * it by decrypting the root of the fs tree and checking its checksum, type
+ * and flags (docs/apfs-format.md §5.8).  -APFS_EREJECTED if it does not fit.
+ */
+int apfs_volume_set_key(struct apfs_volume *v, const uint8_t *vek, size_t len,
+			const uint8_t cs_uuid[16]);
+
+/* Describe the fs tree for apfs_btree_iterate(). */
+void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t);
+
+/* UUID formatting: upper-case 8-4-4-4-12 into a 37-byte buffer; and parsing. */
+void apfs_uuid_str(const uint8_t uuid[16], char out[37]);
+int apfs_uuid_parse(const char *s, uint8_t uuid[16]);
+
+#endif

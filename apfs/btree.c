@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btree.c - a bounded reader for APFS B-trees: node validation, ordered
+ * iteration from a key, exact lookup.  Physical trees (object maps) name
+ * children by block; virtual trees (fs trees) by oid, resolved through the
+ * volume's object map and decrypted when the omap says so.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apfs.h"
+
+/* Apple's trees are a handful of levels deep; 12 is the kernel's cap. */
+#define BTREE_MAX_DEPTH 12
+
+struct node {
+	const uint8_t *blk;
+	uint32_t bs;
+	uint16_t flags, level;
+	uint32_t nkeys;
+	size_t toc;       /* byte offset of the table of contents */
+	size_t keys;      /* start of the key area */
+	size_t vals_end;  /* end of the value area */
+	uint32_t fk, fv;  /* fixed key/value sizes (FIXED_KV_SIZE trees) */
+};
+
+struct walk {
+	const struct apfs_btree_desc *t;
+	const void *key;
+	size_t klen;
+	apfs_visit_fn fn;
+	void *ctx;
+	uint64_t visited;
+	uint8_t *bufs[BTREE_MAX_DEPTH];
+	uint32_t fk, fv;
+};
+
+static int node_corrupt(const struct apfs_btree_desc *t, uint64_t bno, const char *why)
+{
+	apfs_err("%s: %s: B-tree node at block %llu: %s", t->c->label, t->what,
+		 (unsigned long long)bno, why);
+	return -APFS_ECORRUPT;
+}
+
+static int node_parse(const struct apfs_btree_desc *t, const uint8_t *blk, uint64_t bno,
+		      struct node *n)
+{
+	const struct apfs_btree_node_phys *h = (const void *)blk;
+	size_t toc_len, esz;
+
+	n->blk = blk;
+	n->bs = t->c->block_size;
+	n->flags = get_le16(h->btn_flags);
+	n->level = get_le16(h->btn_level);
+	n->nkeys = get_le32(h->btn_nkeys);
+	n->toc = sizeof(*h) + get_le16(h->btn_table_space.off);
+	toc_len = get_le16(h->btn_table_space.len);
+	n->keys = n->toc + toc_len;
+	n->vals_end = n->bs - ((n->flags & APFS_BTNODE_ROOT) ? sizeof(struct apfs_btree_info) : 0);
+	esz = (n->flags & APFS_BTNODE_FIXED_KV_SIZE) ? sizeof(struct apfs_kvoff)
+						      : sizeof(struct apfs_kvloc);
+	/* Without these a crafted node could claim records beyond its block. */
+	if (n->keys > n->vals_end)
+		return node_corrupt(t, bno, "table of contents overruns the node");
+	if (n->nkeys > toc_len / esz)
+		return node_corrupt(t, bno, "more records than the table of contents holds");
+	if (!!(n->flags & APFS_BTNODE_LEAF) != (n->level == 0))
+		return node_corrupt(t, bno, "leaf flag and level disagree");
+	if (n->level >= BTREE_MAX_DEPTH)
+		return node_corrupt(t, bno, "tree deeper than 12 levels");
+	return 0;
+}
+
+/* Locate record i; returns 0 and sets k/v, or -APFS_ECORRUPT. */
+static int node_entry(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
+		      uint32_t i, const uint8_t **k, size_t *klen, const uint8_t **v, size_t *vlen)
+{
+	const uint8_t *e = n->blk + n->toc;
+	size_t koff, voff;
+
+	if (n->flags & APFS_BTNODE_FIXED_KV_SIZE) {
+		koff = ld_le16(e + 4 * i);
+		voff = ld_le16(e + 4 * i + 2);
+		*klen = n->fk;
+		*vlen = n->level ? sizeof(uint64_t) : n->fv;
+	} else {
+		koff = ld_le16(e + 8 * i);
+		*klen = ld_le16(e + 8 * i + 2);
+		voff = ld_le16(e + 8 * i + 4);
+		*vlen = ld_le16(e + 8 * i + 6);
+	}
+	if (koff > n->vals_end - n->keys || *klen > n->vals_end - n->keys - koff)
+		return node_corrupt(t, bno, "key outside the node");
+	*k = n->blk + n->keys + koff;
+	if (voff == APFS_BTOFF_INVALID) {  /* a ghost record: no value */
+		*v = NULL;
+		*vlen = 0;
+		return 0;
+	}
+	if (voff > n->vals_end - n->keys || *vlen > voff)
+		return node_corrupt(t, bno, "value outside the node");
+	*v = n->blk + n->vals_end - voff;
+	return 0;
+}
+
+/* Resolve a child (or the root) to a block and read it verified. */
+static int fetch_node(const struct apfs_btree_desc *t, uint64_t oid, bool root, uint8_t *buf,
+		      uint64_t *bno)
+{
+	struct apfs_omap_res r = { .paddr = oid };
+	struct apfs_xts *xts = NULL;
+	uint32_t want = root ? APFS_OBJECT_TYPE_BTREE : APFS_OBJECT_TYPE_BTREE_NODE;
+	int ret;
+
+	if (t->omap_paddr) {
+		ret = apfs_omap_lookup(t->c, t->omap_paddr, oid, t->xid, &r);
+		if (ret)
+			return ret;
+		if (r.flags & APFS_OMAP_VAL_ENCRYPTED) {
+			if (!t->xts) {
+				apfs_err("%s: %s is encrypted and the volume is locked", t->c->label,
+					 t->what);
+				return -APFS_ELOCKED;
+			}
+			xts = t->xts;
+		}
+	}
+	*bno = r.paddr;
+	ret = apfs_read_object(t->c, r.paddr, xts, want, buf, t->what);
+	if (ret)
+		return ret;
+	if (ld_le64(buf + 8) != oid)
+		return node_corrupt(t, r.paddr, "object id does not match its reference");
+	if (ld_le32(buf + 28) != t->subtype)
+		return node_corrupt(t, r.paddr, "wrong tree subtype");
+	return 0;
+}
+
+/* Index of the last record with key <= w->key, or 0 when none is. */
+static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint32_t *idx)
+{
+	*idx = 0;
+	for (uint32_t i = 0; i < n->nkeys; i++) {
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		int ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+
+		if (ret)
+			return ret;
+		if (i > 0 && w->t->cmp(k, kl, w->key, w->klen) > 0)
+			break;
+		*idx = i;
+	}
+	return 0;
+}
+
+
+static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level);
+
+static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
+{
+	for (uint32_t i = 0; i < n->nkeys; i++) {
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		int ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+
+		if (ret)
+			return ret;
+		if (w->key && w->t->cmp(k, kl, w->key, w->klen) < 0)
+			continue;
+		ret = w->fn(k, kl, v, vl, w->ctx);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
+{
+	uint32_t start = 0;
+	int ret = w->key ? child_index(w, n, bno, &start) : 0;
+
+	for (uint32_t i = start; !ret && i < n->nkeys; i++) {
+		const uint8_t *k, *v;
+		size_t kl, vl;
+
+		ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+		if (!ret && vl != sizeof(uint64_t))
+			ret = node_corrupt(w->t, bno, "index record without a child pointer");
+		if (!ret)
+			ret = walk_node(w, ld_le64(v), depth + 1, n->level);
+	}
+	return ret;
+}
+
+/* The root carries btree_info_t: fixed key/value sizes for FIXED_KV trees. */
+static int node_root_info(struct walk *w, const struct node *n, uint64_t bno)
+{
+	const struct apfs_btree_info *bi = (const void *)(n->blk + n->bs - sizeof(*bi));
+
+	if (!(n->flags & APFS_BTNODE_ROOT))
+		return node_corrupt(w->t, bno, "tree root without the ROOT flag");
+	w->fk = get_le32(bi->bt_key_size);
+	w->fv = get_le32(bi->bt_val_size);
+	if ((n->flags & APFS_BTNODE_FIXED_KV_SIZE) && (w->fk == 0 || w->fk > n->bs ||
+						       w->fv > n->bs))
+		return node_corrupt(w->t, bno, "implausible fixed key/value sizes");
+	return 0;
+}
+
+static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level)
+{
+	struct node n;
+	uint64_t bno;
+	int ret;
+
+	if (depth >= BTREE_MAX_DEPTH)
+		return node_corrupt(w->t, oid, "tree deeper than 12 levels");
+	/* Every node is visited once in a sound tree; more means a loop. */
+	if (++w->visited > w->t->c->block_count)
+		return node_corrupt(w->t, oid, "more nodes than blocks: the tree loops");
+	ret = fetch_node(w->t, oid, depth == 0, w->bufs[depth], &bno);
+	if (!ret)
+		ret = node_parse(w->t, w->bufs[depth], bno, &n);
+	if (ret)
+		return ret;
+	if (depth == 0)
+		ret = node_root_info(w, &n, bno);
+	else if (n.level != parent_level - 1)
+		ret = node_corrupt(w->t, bno, "child level is not one below its parent");
+	if (ret)
+		return ret;
+	n.fk = w->fk;
+	n.fv = w->fv;
+	return n.level ? walk_index(w, &n, bno, depth) : walk_leaf(w, &n, bno);
+}
+
+int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
+		       apfs_visit_fn fn, void *ctx)
+{
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx };
+	int ret = 0;
+
+	for (int i = 0; i < BTREE_MAX_DEPTH && !ret; i++) {
+		w.bufs[i] = malloc(t->c->block_size);
+		if (!w.bufs[i])
+			ret = -ENOMEM;
+	}
+	if (!ret)
+		ret = walk_node(&w, t->root, 0, 0);
+	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
+		free(w.bufs[i]);
+	return ret < 0 ? ret : 0;
+}
+
+struct lookup_ctx {
+	const struct apfs_btree_desc *t;
+	const void *key;
+	size_t klen;
+	void *val;
+	size_t vmax, *vlen;
+	bool found;
+};
+
+static int lookup_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct lookup_ctx *l = arg;
+
+	if (l->t->cmp(k, kl, l->key, l->klen) != 0)
+		return 1;
+	if (vl > l->vmax) {
+		apfs_err("%s: %s: record value of %zu bytes is larger than expected (%zu)",
+			 l->t->c->label, l->t->what, vl, l->vmax);
+		return -APFS_ECORRUPT;
+	}
+	if (vl)
+		memcpy(l->val, v, vl);
+	*l->vlen = vl;
+	l->found = true;
+	return 1;
+}
+
+int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t klen,
+		      void *val, size_t vmax, size_t *vlen)
+{
+	struct lookup_ctx l = { t, key, klen, val, vmax, vlen, false };
+	int ret = apfs_btree_iterate(t, key, klen, lookup_visit, &l);
+
+	if (ret)
+		return ret;
+	return l.found ? 0 : -ENOENT;
+}

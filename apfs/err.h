@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * err.h - the error convention and the message log.
+ *
+ * Every fallible function returns 0 or a negative errno.  The problem is
+ * logged once, where it is detected, naming the structure and the block;
+ * callers pass the code up unchanged.
+ */
+#ifndef APFS_ERR_H
+#define APFS_ERR_H
+
+#include <errno.h>
+#include <stdarg.h>
+
+#define APFS_ECORRUPT EUCLEAN      /* inconsistent on-disk structure */
+#define APFS_EBADCSUM EBADMSG      /* Fletcher-64 checksum mismatch */
+#define APFS_ELOCKED ENOKEY        /* volume is encrypted and no key given */
+#define APFS_EREJECTED EKEYREJECTED /* credential did not unwrap: wrong secret */
+#define APFS_EHWBOUND EKEYREVOKED  /* key bound to the original Mac's SEP */
+#define APFS_ENOTAPFS EMEDIUMTYPE  /* input is not APFS (or has none) */
+#define APFS_ETRUNC ENODATA        /* block lies past the end of a truncated image */
+
+/* Messages go through a hook: stderr for the CLI, stderr or syslog for FUSE. */
+typedef void (*apfs_log_fn)(int level, const char *msg);
+
+enum { APFS_LOG_ERR, APFS_LOG_WARN, APFS_LOG_INFO, APFS_LOG_DEBUG };
+
+void apfs_log_set_hook(apfs_log_fn fn);
+void apfs_log_set_level(int max_level);
+void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define apfs_err(...) apfs_log(APFS_LOG_ERR, __VA_ARGS__)
+#define apfs_warn(...) apfs_log(APFS_LOG_WARN, __VA_ARGS__)
+#define apfs_info(...) apfs_log(APFS_LOG_INFO, __VA_ARGS__)
+#define apfs_dbg(...) apfs_log(APFS_LOG_DEBUG, __VA_ARGS__)
+
+/* Count of errors logged since start (lets the CLI avoid printing twice). */
+unsigned apfs_log_error_count(void);
+
+#endif

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* log.c - the one place messages leave the library. */
+#include <stdio.h>
+
+#include "err.h"
+
+static void log_stderr(int level, const char *msg)
+{
+	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
+
+	fprintf(stderr, "apfsinspect: %s%s\n", prefix[level], msg);
+}
+
+static apfs_log_fn log_hook = log_stderr;
+static int log_max = APFS_LOG_WARN;
+static _Atomic unsigned log_errors;
+
+void apfs_log_set_hook(apfs_log_fn fn)
+{
+	log_hook = fn ? fn : log_stderr;
+}
+
+void apfs_log_set_level(int max_level)
+{
+	log_max = max_level;
+}
+
+unsigned apfs_log_error_count(void)
+{
+	return log_errors;
+}
+
+void apfs_log(int level, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (level == APFS_LOG_ERR)
+		log_errors++;
+	if (level > log_max)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_hook(level, msg);
+}

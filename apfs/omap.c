@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/* omap.c - object map lookups: virtual oid -> newest physical block <= xid. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "apfs.h"
+
+static int omap_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	uint64_t ao, bo, ax, bx;
+
+	if (alen < 16 || blen < 16)
+		return alen < blen ? -1 : alen > blen;
+	ao = ld_le64(a);
+	bo = ld_le64(b);
+	if (ao != bo)
+		return ao < bo ? -1 : 1;
+	ax = ld_le64((const uint8_t *)a + 8);
+	bx = ld_le64((const uint8_t *)b + 8);
+	return ax < bx ? -1 : ax > bx;
+}
+
+struct omap_find {
+	uint64_t oid, max_xid;
+	struct apfs_omap_res *res;
+	bool found;
+	const char *what;
+	struct apfs_container *c;
+};
+
+/* Records come in (oid, xid) order: keep the last one with xid <= max. */
+static int omap_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct omap_find *f = arg;
+	uint64_t xid;
+
+	if (kl != 16 || ld_le64(k) != f->oid)
+		return 1;
+	xid = ld_le64((const uint8_t *)k + 8);
+	if (xid > f->max_xid)
+		return 1;
+	if (vl != sizeof(struct apfs_omap_val)) {
+		apfs_err("%s: object map record for oid %llu has a %zu-byte value", f->c->label,
+			 (unsigned long long)f->oid, vl);
+		return -APFS_ECORRUPT;
+	}
+	f->res->flags = ld_le32(v);
+	f->res->paddr = ld_le64((const uint8_t *)v + 8);
+	f->res->xid = xid;
+	f->found = !(f->res->flags & APFS_OMAP_VAL_DELETED);
+	return 0;
+}
+
+int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
+		     uint64_t max_xid, struct apfs_omap_res *res)
+{
+	uint8_t key[16];
+	struct omap_find f = { oid, max_xid, res, false, "object map", c };
+	struct apfs_btree_desc t = {
+		.c = c, .subtype = APFS_OBJECT_TYPE_OMAP, .cmp = omap_cmp, .what = "object map",
+	};
+	uint8_t *blk = malloc(c->block_size);
+	int ret;
+
+	if (!blk)
+		return -ENOMEM;
+	ret = apfs_read_object(c, omap_paddr, NULL, APFS_OBJECT_TYPE_OMAP, blk, "object map");
+	if (!ret) {
+		t.root = ld_le64(blk + offsetof(struct apfs_omap_phys, om_tree_oid));
+		st_le64(key, oid);
+		st_le64(key + 8, 0);
+		ret = apfs_btree_iterate(&t, key, sizeof(key), omap_visit, &f);
+	}
+	free(blk);
+	if (!ret && !f.found) {
+		apfs_err("%s: object %llu (xid <= %llu) is not in the object map at block %llu",
+			 c->label, (unsigned long long)oid, (unsigned long long)max_xid,
+			 (unsigned long long)omap_paddr);
+		ret = -APFS_ECORRUPT;
+	}
+	return ret;
+}

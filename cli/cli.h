@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: MIT */
+/* cli.h - shared pieces of the command-line front end. */
+#ifndef CLI_CLI_H
+#define CLI_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "apfs/apfs.h"
+
+/* Exit codes: the CLI contract (README "Exit codes"). */
+enum {
+	EXIT_OK = 0,
+	EXIT_ERROR = 1,     /* I/O, corrupt, unsupported */
+	EXIT_USAGE = 2,
+	EXIT_LOCKED = 3,    /* credential rejected or volume locked */
+	EXIT_HWBOUND = 4,   /* key bound to the original Mac's hardware */
+};
+
+/* Which common options a command accepts. */
+enum {
+	OPT_VOLUME = 1 << 0,
+	OPT_CRED = 1 << 1,
+	OPT_JSON = 1 << 2,
+	OPT_SNAPSHOT = 1 << 3,
+};
+
+struct cli_opts {
+	const char *image;
+	char **args;           /* positional arguments after IMAGE */
+	int nargs;
+	uint64_t offset;
+	bool offset_set;
+	uint64_t xid;
+	const char *volume;
+	const char *snapshot;
+	bool json;
+	/* command-specific switches, parsed by the common parser */
+	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
+	const char *format;
+	const char *fuse_opts;
+	/* credentials (never printed) */
+	const char *passphrase;
+	bool stdin_passphrase;
+	const char *passphrase_file;
+	const char *recovery_key;
+	const char *vek_hex;
+	const char *user;
+};
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+/*
+ * Parse argv for a command: the common options it accepts (flags), then
+ * IMAGE and at least min_args further arguments.  Returns 0, or EXIT_USAGE
+ * after printing why; `help` is printed for --help (and returns -1).
+ */
+int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
+	      const char *help, struct cli_opts *o);
+
+/* An open image: every container in it and every volume in each. */
+struct cli_volume {
+	struct apfs_volume *v;
+	unsigned cidx;    /* index into cli_image.cont */
+	unsigned number;  /* 1-based, across the image: what --volume N means */
+};
+
+struct cli_image {
+	struct apfs_dev *dev;
+	struct apfs_part *parts;
+	unsigned nparts;
+	struct apfs_container **cont;
+	unsigned ncont;
+	struct cli_volume *vols;
+	unsigned nvols;
+};
+
+int cli_image_open(const struct cli_opts *o, struct cli_image *img);
+void cli_image_close(struct cli_image *img);
+
+/* Choose the volume --volume names, or the default (README: "--volume"). */
+int cli_select_volume(const struct cli_opts *o, struct cli_image *img,
+		      struct cli_volume **out);
+
+/* Map a library error to an exit code. */
+int cli_exit_code(int err);
+
+/* Small output helpers. */
+void fmt_time_ns(uint64_t ns, char *buf, size_t len);   /* "2026-07-27 20:00:30 UTC" */
+void fmt_iso_ns(uint64_t ns, char *buf, size_t len);    /* "2026-07-27T20:00:30.123456789Z" */
+void fmt_bytes(uint64_t n, char *buf, size_t len);      /* "16.7 MB" (SI, like diskutil) */
+
+/* JSON writer: one document to a FILE, with commas handled for the caller. */
+struct json {
+	FILE *f;
+	int depth;
+	bool need_comma[32];
+};
+
+void json_begin(struct json *j, FILE *f);
+void json_end(struct json *j);
+void json_obj_open(struct json *j, const char *key);   /* key NULL inside arrays */
+void json_obj_close(struct json *j);
+void json_arr_open(struct json *j, const char *key);
+void json_arr_close(struct json *j);
+void json_str(struct json *j, const char *key, const char *val); /* NULL -> null */
+void json_u64(struct json *j, const char *key, uint64_t val);
+void json_bool(struct json *j, const char *key, bool val);
+void json_uuid(struct json *j, const char *key, const uint8_t uuid[16]);
+
+/* Commands. */
+int cmd_list(int argc, char **argv);
+
+#endif

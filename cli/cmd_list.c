@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_list.c - `apfsinspect list`: containers and volumes, laid out like
+ * `diskutil apfs list` (docs/users.md §2.5), plus checkpoints on request.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const char list_help[] =
+	"usage: apfsinspect list [--json] [--checkpoints] [--offset BYTES] [--xid N] IMAGE\n"
+	"  Show every APFS container in IMAGE and its volumes.\n"
+	"  --checkpoints  also list the checkpoints found in each container\n"
+	"  --json         machine-readable output (keys documented in README.md)\n"
+	"  --offset BYTES read the container at this byte offset (no partition scan)\n"
+	"  --xid N        use the checkpoint with this transaction id\n";
+
+static uint64_t vol_bytes(const struct apfs_volume *v)
+{
+	return get_le64(v->sb.apfs_fs_alloc_count) * v->c->block_size;
+}
+
+static const char *yesno(bool b)
+{
+	return b ? "Yes" : "No";
+}
+
+static void role_str(const struct apfs_volume *v, char *buf, size_t len)
+{
+	uint16_t role = get_le16(v->sb.apfs_role);
+	const char *name = apfs_role_name(role);
+
+	if (!role)
+		snprintf(buf, len, "No specific role");
+	else if (name)
+		snprintf(buf, len, "%s", name);
+	else
+		snprintf(buf, len, "0x%x", role);
+}
+
+static void modified_by(const struct apfs_modified_by *m, char *buf, size_t len)
+{
+	/* id is a NUL-padded char[32]; a crafted one may lack the NUL. */
+	snprintf(buf, len, "%.*s", APFS_MODIFIED_NAMELEN, (const char *)m->id);
+}
+
+static void print_volume(const struct cli_volume *cv, bool last)
+{
+	const struct apfs_volume *v = cv->v;
+	const char *bar = last ? " " : "|";
+	bool enc = apfs_volume_encrypted(v), hw = apfs_volume_hw_encrypted(v);
+	char u[37], size[32], role[32], by[40], created[40];
+	uint64_t inc = get_le64(v->sb.apfs_incompatible_features);
+
+	apfs_uuid_str(v->uuid, u);
+	fmt_bytes(vol_bytes(v), size, sizeof(size));
+	role_str(v, role, sizeof(role));
+	modified_by(&v->sb.apfs_formatted_by, by, sizeof(by));
+	fmt_time_ns(get_le64(v->sb.apfs_formatted_by.timestamp), created, sizeof(created));
+	printf("    |\n    +-> Volume %u %s\n", cv->number, u);
+	printf("    %s   ---------------------------------------------------\n", bar);
+	printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, cv->number, role);
+	printf("    %s   Name:                      %s (%s)\n", bar, v->name,
+	       apfs_volume_case_insensitive(v) ? "Case-insensitive" : "Case-sensitive");
+	printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
+	       (unsigned long long)vol_bytes(v), size);
+	printf("    %s   Sealed:                    %s\n", bar,
+	       yesno(inc & APFS_INCOMPAT_SEALED_VOLUME));
+	printf("    %s   FileVault:                 %s\n", bar,
+	       enc ? (v->xts ? "Yes (Unlocked)" : "Yes (Locked)") : "No");
+	printf("    %s   Encrypted:                 %s\n", bar, yesno(enc && !hw));
+	printf("    %s   Hardware Encrypted:        %s\n", bar, yesno(hw));
+	printf("    %s   Formatted By:              %s\n", bar, by);
+	printf("    %s   Created:                   %s\n", bar, created);
+	printf("    %s   Files / Directories:       %llu / %llu\n", bar,
+	       (unsigned long long)get_le64(v->sb.apfs_num_files),
+	       (unsigned long long)get_le64(v->sb.apfs_num_directories));
+	printf("    %s   Snapshots:                 %llu\n", bar,
+	       (unsigned long long)get_le64(v->sb.apfs_num_snapshots));
+}
+
+static const struct apfs_part *part_of(const struct cli_image *img, const struct apfs_container *c)
+{
+	for (unsigned i = 0; i < img->nparts; i++)
+		if (img->parts[i].offset == c->offset)
+			return &img->parts[i];
+	return NULL;
+}
+
+static void print_checkpoints(const struct apfs_container *c)
+{
+	printf("    Checkpoints:                  %u found\n", c->ncps);
+	for (unsigned i = 0; i < c->ncps; i++)
+		printf("      xid %-10llu block %-8llu %s%s\n", (unsigned long long)c->cps[i].xid,
+		       (unsigned long long)c->cps[i].paddr,
+		       c->cps[i].valid ? "valid" : "bad checksum",
+		       c->cps[i].chosen ? "  (in use)" : "");
+}
+
+static void print_container(const struct cli_image *img, unsigned ci, bool cps)
+{
+	const struct apfs_container *c = img->cont[ci];
+	const struct apfs_part *p = part_of(img, c);
+	uint64_t cap = c->block_count * c->block_size, used = 0;
+	char u[37], s1[32], s2[32];
+	unsigned nv = 0, seen = 0;
+
+	for (unsigned i = 0; i < img->nvols; i++)
+		if (img->vols[i].cidx == ci)
+			used += vol_bytes(img->vols[i].v), nv++;
+	apfs_uuid_str(c->nx.nx_uuid, u);
+	fmt_bytes(cap, s1, sizeof(s1));
+	fmt_bytes(used, s2, sizeof(s2));
+	printf("|\n+-- Container %s\n", u);
+	printf("    ====================================================\n");
+	if (p && p->index)
+		printf("    Partition:                    GPT entry %u (%s), offset %llu\n",
+		       p->index, p->type, (unsigned long long)c->offset);
+	else
+		printf("    Offset:                       %llu\n", (unsigned long long)c->offset);
+	printf("    Block Size:                   %u B\n", c->block_size);
+	printf("    Block Count:                  %llu\n", (unsigned long long)c->block_count);
+	printf("    Size (Capacity Ceiling):      %llu B (%s)\n", (unsigned long long)cap, s1);
+	printf("    Capacity In Use By Volumes:   %llu B (%s)\n", (unsigned long long)used, s2);
+	printf("    Checkpoint:                   xid %llu (block %llu)\n",
+	       (unsigned long long)c->xid, (unsigned long long)c->nx_paddr);
+	if (c->blocks_present < c->block_count)
+		printf("    Truncated:                    Yes (%llu of %llu blocks present)\n",
+		       (unsigned long long)c->blocks_present, (unsigned long long)c->block_count);
+	if (cps)
+		print_checkpoints(c);
+	for (unsigned i = 0; i < img->nvols; i++)
+		if (img->vols[i].cidx == ci)
+			print_volume(&img->vols[i], ++seen == nv);
+}
+
+static void json_time(struct json *j, const char *key, uint64_t ns)
+{
+	char t[48];
+
+	if (!ns) {
+		json_str(j, key, NULL);
+		return;
+	}
+	fmt_iso_ns(ns, t, sizeof(t));
+	json_str(j, key, t);
+}
+
+static void json_history(struct json *j, const struct apfs_volume *v)
+{
+	char by[40];
+
+	json_arr_open(j, "modified_by");
+	for (int i = 0; i < APFS_MAX_HIST; i++) {
+		const struct apfs_modified_by *m = &v->sb.apfs_modified_by[i];
+
+		if (!m->id[0])
+			continue;
+		modified_by(m, by, sizeof(by));
+		json_obj_open(j, NULL);
+		json_str(j, "id", by);
+		json_time(j, "time", get_le64(m->timestamp));
+		json_u64(j, "last_xid", get_le64(m->last_xid));
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_volume(struct json *j, const struct cli_volume *cv)
+{
+	const struct apfs_volume *v = cv->v;
+	const char *role = apfs_role_name(get_le16(v->sb.apfs_role));
+	uint64_t inc = get_le64(v->sb.apfs_incompatible_features);
+	char by[40];
+
+	modified_by(&v->sb.apfs_formatted_by, by, sizeof(by));
+	json_obj_open(j, NULL);
+	json_u64(j, "number", cv->number);
+	json_u64(j, "fs_index", get_le32(v->sb.apfs_fs_index));
+	json_uuid(j, "uuid", v->uuid);
+	json_str(j, "name", v->name);
+	json_str(j, "role", get_le16(v->sb.apfs_role) ? role : "None");
+	json_u64(j, "role_value", get_le16(v->sb.apfs_role));
+	json_bool(j, "case_insensitive", apfs_volume_case_insensitive(v));
+	json_bool(j, "filevault", apfs_volume_encrypted(v));
+	json_bool(j, "encrypted", apfs_volume_encrypted(v) && !apfs_volume_hw_encrypted(v));
+	json_bool(j, "hardware_encrypted", apfs_volume_hw_encrypted(v));
+	json_bool(j, "locked", apfs_volume_encrypted(v) && !v->xts);
+	json_bool(j, "sealed", inc & APFS_INCOMPAT_SEALED_VOLUME);
+	json_u64(j, "fs_flags", get_le64(v->sb.apfs_fs_flags));
+	json_u64(j, "incompatible_features", inc);
+	json_u64(j, "capacity_consumed_bytes", vol_bytes(v));
+	json_u64(j, "superblock_block", v->paddr);
+	json_str(j, "formatted_by", by);
+	json_time(j, "created", get_le64(v->sb.apfs_formatted_by.timestamp));
+	json_time(j, "last_modified", get_le64(v->sb.apfs_last_mod_time));
+	json_time(j, "last_unmounted", get_le64(v->sb.apfs_unmount_time));
+	json_history(j, v);
+	json_u64(j, "files", get_le64(v->sb.apfs_num_files));
+	json_u64(j, "directories", get_le64(v->sb.apfs_num_directories));
+	json_u64(j, "symlinks", get_le64(v->sb.apfs_num_symlinks));
+	json_u64(j, "snapshots", get_le64(v->sb.apfs_num_snapshots));
+	json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	json_obj_close(j);
+}
+
+static void json_checkpoints(struct json *j, const struct apfs_container *c)
+{
+	json_arr_open(j, "checkpoints");
+	for (unsigned i = 0; i < c->ncps; i++) {
+		json_obj_open(j, NULL);
+		json_u64(j, "xid", c->cps[i].xid);
+		json_u64(j, "block", c->cps[i].paddr);
+		json_bool(j, "valid", c->cps[i].valid);
+		json_bool(j, "in_use", c->cps[i].chosen);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
+
+static void json_container(struct json *j, const struct cli_image *img, unsigned ci)
+{
+	const struct apfs_container *c = img->cont[ci];
+	const struct apfs_part *p = part_of(img, c);
+	uint64_t used = 0;
+
+	for (unsigned i = 0; i < img->nvols; i++)
+		if (img->vols[i].cidx == ci)
+			used += vol_bytes(img->vols[i].v);
+	json_obj_open(j, NULL);
+	json_uuid(j, "uuid", c->nx.nx_uuid);
+	json_u64(j, "offset", c->offset);
+	json_u64(j, "gpt_entry", p ? p->index : 0);
+	json_str(j, "partition_type", p && p->index ? p->type : NULL);
+	json_u64(j, "block_size", c->block_size);
+	json_u64(j, "block_count", c->block_count);
+	json_u64(j, "blocks_present", c->blocks_present);
+	json_bool(j, "truncated", c->blocks_present < c->block_count);
+	json_u64(j, "capacity_bytes", c->block_count * c->block_size);
+	json_u64(j, "in_use_by_volumes_bytes", used);
+	json_u64(j, "xid", c->xid);
+	json_u64(j, "superblock_block", c->nx_paddr);
+	json_bool(j, "software_crypto", get_le64(c->nx.nx_flags) & APFS_NX_CRYPTO_SW);
+	json_checkpoints(j, c);
+	json_arr_open(j, "volumes");
+	for (unsigned i = 0; i < img->nvols; i++)
+		if (img->vols[i].cidx == ci)
+			json_volume(j, &img->vols[i]);
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+static void print_json(const struct cli_image *img, const char *path)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "image", path);
+	json_str(&j, "format", img->dev->ops->kind);
+	json_u64(&j, "image_size", img->dev->size);
+	json_arr_open(&j, "containers");
+	for (unsigned i = 0; i < img->ncont; i++)
+		json_container(&j, img, i);
+	json_arr_close(&j);
+	json_end(&j);
+}
+
+int cmd_list(int argc, char **argv)
+{
+	struct cli_opts o;
+	struct cli_image img;
+	int ret = cli_parse(argc, argv, OPT_JSON, 0, 0, list_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = cli_image_open(&o, &img);
+	if (ret) {
+		cli_image_close(&img);
+		return cli_exit_code(ret);
+	}
+	if (o.json) {
+		print_json(&img, o.image);
+	} else {
+		printf("APFS Containers (%u found)\n", img.ncont);
+		for (unsigned i = 0; i < img.ncont; i++)
+			print_container(&img, i, o.checkpoints);
+	}
+	cli_image_close(&img);
+	return EXIT_OK;
+}

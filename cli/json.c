@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * json.c - a minimal streaming JSON writer.  Strings from the image (names,
+ * hints) are escaped byte-exactly: control characters as \u00XX, invalid
+ * UTF-8 bytes as \u00XX of the byte, so output is always valid JSON.
+ */
+#include "cli.h"
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one. */
+static int utf8_seq(const unsigned char *p)
+{
+	int n = *p >= 0xf0 && *p <= 0xf4 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+
+	if (*p < 0x80)
+		return 1;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+static void put_escaped(FILE *f, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	fputc('"', f);
+	while (*p) {
+		int n = utf8_seq(p);
+
+		if (n > 1) {
+			fwrite(p, 1, (size_t)n, f);
+			p += n;
+			continue;
+		}
+		if (*p == '"' || *p == '\\')
+			fprintf(f, "\\%c", *p);
+		else if (*p == '\n')
+			fputs("\\n", f);
+		else if (*p < 0x20 || *p == 0x7f || n == 0)
+			fprintf(f, "\\u%04x", *p);
+		else
+			fputc(*p, f);
+		p++;
+	}
+	fputc('"', f);
+}
+
+static void sep(struct json *j, const char *key)
+{
+	if (j->need_comma[j->depth])
+		fputc(',', j->f);
+	j->need_comma[j->depth] = true;
+	fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	if (key) {
+		put_escaped(j->f, key);
+		fputs(": ", j->f);
+	}
+}
+
+static void open_(struct json *j, const char *key, char ch)
+{
+	sep(j, key);
+	fputc(ch, j->f);
+	if (j->depth < 31)
+		j->depth++;
+	j->need_comma[j->depth] = false;
+}
+
+static void close_(struct json *j, char ch)
+{
+	bool had = j->need_comma[j->depth];
+
+	if (j->depth > 0)
+		j->depth--;
+	if (had)
+		fprintf(j->f, "\n%*s", 2 * j->depth, "");
+	fputc(ch, j->f);
+}
+
+void json_begin(struct json *j, FILE *f)
+{
+	j->f = f;
+	j->depth = 0;
+	j->need_comma[0] = false;
+	fputc('{', f);
+	j->depth = 1;
+	j->need_comma[1] = false;
+}
+
+void json_end(struct json *j)
+{
+	close_(j, '}');
+	fputc('\n', j->f);
+}
+
+void json_obj_open(struct json *j, const char *key) { open_(j, key, '{'); }
+void json_obj_close(struct json *j) { close_(j, '}'); }
+void json_arr_open(struct json *j, const char *key) { open_(j, key, '['); }
+void json_arr_close(struct json *j) { close_(j, ']'); }
+
+void json_str(struct json *j, const char *key, const char *val)
+{
+	sep(j, key);
+	if (val)
+		put_escaped(j->f, val);
+	else
+		fputs("null", j->f);
+}
+
+void json_u64(struct json *j, const char *key, uint64_t val)
+{
+	sep(j, key);
+	fprintf(j->f, "%llu", (unsigned long long)val);
+}
+
+void json_bool(struct json *j, const char *key, bool val)
+{
+	sep(j, key);
+	fputs(val ? "true" : "false", j->f);
+}
+
+void json_uuid(struct json *j, const char *key, const uint8_t uuid[16])
+{
+	char s[37];
+
+	apfs_uuid_str(uuid, s);
+	json_str(j, key, s);
+}

@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * main.c - apfsinspect: global options and the command table (git style).
+ * Each command parses its own options and returns an exit code; only main()
+ * exits.
+ */
+#include <string.h>
+
+#include "cli.h"
+
+static const struct command commands[] = {
+	{ "list", cmd_list, "show containers and volumes (like diskutil apfs list)" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: apfsinspect COMMAND [options] IMAGE [args...]\n"
+		   "       apfsinspect COMMAND --help | --help | --version\n\ncommands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f, "\nexit codes: 0 ok, 1 error, 2 usage, 3 credential rejected or volume "
+		   "locked,\n            4 key bound to the original Mac's hardware\n");
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("apfsinspect %s\n", APFSINSPECT_VERSION);
+		return EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "apfsinspect: '%s' is not a command\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,38 @@
+# tests/lib.sh - TAP helpers for the shell tests.  Source it first.
+# Environment (set by tests/run.sh): BIN, MKIMAGE, IMAGES, WORK, SHARED.
+set -u
+_n=0
+ok() { _n=$((_n + 1)); echo "ok $_n - $*"; }
+notok() { _n=$((_n + 1)); echo "not ok $_n - $*"; }
+skip() { _n=$((_n + 1)); echo "ok $_n - $1 # SKIP $2"; }
+# check DESC CMD...: passes when the command succeeds.
+check() { local d=$1; shift; if "$@"; then ok "$d"; else notok "$d"; fi; }
+# expect_eq DESC EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then ok "$1"; else
+		notok "$1"; printf '#   expected: %s\n#   actual:   %s\n' "$2" "$3" | head -40; fi
+}
+# run_rc: run a command, capture stdout/stderr in $OUT/$ERR and status in $RC.
+# A status >= 128 (a signal) is always reported as a failure.
+run_rc() {
+	OUT=$("$@" 2>"$WORK/stderr.$$") ; RC=$?
+	ERR=$(cat "$WORK/stderr.$$"); rm -f "$WORK/stderr.$$"
+	if [ $RC -ge 124 ]; then notok "no crash or hang: $* (status $RC)"; fi
+}
+# expect_rc DESC EXPECTED_STATUS CMD...
+expect_rc() {
+	local d=$1 want=$2; shift 2
+	run_rc "$@"
+	if [ "$RC" = "$want" ]; then ok "$d"; else
+		notok "$d (status $RC, wanted $want)"; echo "$ERR" | sed 's/^/#   /' | head -10; fi
+}
+# expect_grep DESC PATTERN TEXT
+expect_grep() {
+	if printf '%s\n' "$3" | grep -qE -- "$2"; then ok "$1"; else
+		notok "$1"; echo "#   pattern: $2"; printf '%s\n' "$3" | sed 's/^/#   /' | head -20; fi
+}
+# need_image NAME: skip the rest of the script (exit 0 with a SKIP) when missing.
+need_image() {
+	if [ ! -e "$IMAGES/$1" ]; then skip "image $1" "../shared/images/$1 not found"; exit 0; fi
+}
+done_testing() { echo "1..$_n"; }
