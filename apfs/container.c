@@ -141,28 +141,43 @@ static int scan_checkpoints(struct apfs_container *c, const struct apfs_nx_super
 	return 0;
 }
 
-/* A checkpoint is usable when its superblock is sane and its omap reads. */
-static int try_checkpoint(struct apfs_container *c, const struct apfs_checkpoint *cp)
+/*
+ * A checkpoint is usable when its superblock is sane and its object map
+ * reads and verifies.  Quiet: the caller decides whether a failure is an
+ * error (the checkpoint the user asked for) or a fallback warning.
+ */
+static const char *try_checkpoint(struct apfs_container *c, const struct apfs_checkpoint *cp)
 {
 	uint8_t *blk = malloc(c->block_size);
-	int ret;
+	const char *why = NULL;
+	uint64_t omap;
 
 	if (!blk)
-		return -ENOMEM;
-	ret = apfs_dev_read(c->dev, blk, c->block_size, c->offset + cp->paddr * c->block_size);
-	if (!ret) {
-		memcpy(&c->nx, blk, sizeof(c->nx));
-		c->xid = cp->xid;
-		c->nx_paddr = cp->paddr;
-		ret = apfs_read_object(c, get_le64(c->nx.nx_omap_oid), NULL,
-				       APFS_OBJECT_TYPE_OMAP, blk, "container object map");
+		return "out of memory";
+	if (apfs_dev_read(c->dev, blk, c->block_size, c->offset + cp->paddr * c->block_size)) {
+		why = "its superblock cannot be read";
+		goto out;
 	}
+	memcpy(&c->nx, blk, sizeof(c->nx));
+	c->xid = cp->xid;
+	c->nx_paddr = cp->paddr;
+	omap = get_le64(c->nx.nx_omap_oid);
+	if (omap >= c->blocks_present)
+		why = omap >= c->block_count ? "its object map lies outside the container"
+					     : "its object map lies in the missing part of the image";
+	else if (apfs_dev_read(c->dev, blk, c->block_size, c->offset + omap * c->block_size) ||
+		 !apfs_obj_cksum_ok(blk, c->block_size) ||
+		 (ld_le32(blk + 24) & APFS_OBJECT_TYPE_MASK) != APFS_OBJECT_TYPE_OMAP)
+		why = "its object map is damaged";
+out:
 	free(blk);
-	return ret;
+	return why;
 }
 
 static int choose_wanted(struct apfs_container *c, uint64_t want_xid)
 {
+	const char *why;
+
 	for (unsigned i = 0; i < c->ncps; i++) {
 		if (c->cps[i].xid != want_xid)
 			continue;
@@ -172,7 +187,11 @@ static int choose_wanted(struct apfs_container *c, uint64_t want_xid)
 			return -APFS_EBADCSUM;
 		}
 		c->cps[i].chosen = true;
-		return try_checkpoint(c, &c->cps[i]);
+		why = try_checkpoint(c, &c->cps[i]);
+		if (why)
+			apfs_err("%s: checkpoint xid %llu: %s", c->label,
+				 (unsigned long long)want_xid, why);
+		return why ? -APFS_ECORRUPT : 0;
 	}
 	apfs_err("%s: no checkpoint with xid %llu (see 'list --checkpoints')", c->label,
 		 (unsigned long long)want_xid);
@@ -181,31 +200,26 @@ static int choose_wanted(struct apfs_container *c, uint64_t want_xid)
 
 static int choose_newest(struct apfs_container *c, const uint8_t *blk0, bool blk0_ok)
 {
-	uint64_t skipped = 0;
-
 	for (unsigned i = 0; i < c->ncps; i++) {
-		if (!c->cps[i].valid) {
-			if (!skipped)
-				skipped = c->cps[i].xid;
-			continue;
-		}
-		if (try_checkpoint(c, &c->cps[i]) == 0) {
+		const char *why = c->cps[i].valid ? try_checkpoint(c, &c->cps[i])
+						  : "its superblock has a bad checksum";
+
+		if (!why) {
 			c->cps[i].chosen = true;
-			if (skipped)
-				apfs_warn("%s: newest checkpoint (xid %llu) is damaged; using xid %llu",
-					  c->label, (unsigned long long)skipped,
-					  (unsigned long long)c->xid);
 			return 0;
 		}
-		if (!skipped)
-			skipped = c->cps[i].xid;
+		apfs_warn("%s: checkpoint xid %llu (block %llu) is unusable: %s; trying an "
+			  "older one", c->label, (unsigned long long)c->cps[i].xid,
+			  (unsigned long long)c->cps[i].paddr, why);
 	}
 	if (!blk0_ok) {
 		apfs_err("%s: no valid container superblock in block 0 or the checkpoint area",
 			 c->label);
 		return -APFS_EBADCSUM;
 	}
-	apfs_warn("%s: no usable checkpoint in the descriptor area; using block 0", c->label);
+	if (c->ncps)
+		apfs_warn("%s: no usable checkpoint in the descriptor area; using the superblock "
+			  "copy in block 0", c->label);
 	memcpy(&c->nx, blk0, sizeof(c->nx));
 	c->xid = ld_le64(blk0 + 16);
 	c->nx_paddr = 0;

@@ -78,6 +78,7 @@ struct cli_image {
 	unsigned ncont;
 	struct cli_volume *vols;
 	unsigned nvols;
+	int partial_err;  /* first error of a container or volume that did not open */
 };
 
 int cli_image_open(const struct cli_opts *o, struct cli_image *img);

@@ -285,6 +285,8 @@ int cmd_list(int argc, char **argv)
 		for (unsigned i = 0; i < img.ncont; i++)
 			print_container(&img, i, o.checkpoints);
 	}
+	ret = img.partial_err;
 	cli_image_close(&img);
-	return EXIT_OK;
+	/* What could be read was shown; what could not was named above. */
+	return cli_exit_code(ret);
 }

@@ -24,8 +24,12 @@ static int add_container(struct cli_image *img, uint64_t off, uint64_t size, uin
 		if (!get_le64(c->nx.nx_fs_oid[i]))
 			continue;
 		/* A damaged volume is reported and skipped; the others still list. */
-		if (apfs_volume_open(c, i, &v))
+		ret = apfs_volume_open(c, i, &v);
+		if (ret) {
+			if (!img->partial_err)
+				img->partial_err = ret;
 			continue;
+		}
 		img->vols[img->nvols] = (struct cli_volume){ v, img->ncont - 1, img->nvols + 1 };
 		img->nvols++;
 	}
@@ -60,6 +64,8 @@ int cli_image_open(const struct cli_opts *o, struct cli_image *img)
 		ret = add_container(img, img->parts[i].offset, img->parts[i].size, o->xid);
 		if (ret && !first_err)
 			first_err = ret;
+		if (ret && !img->partial_err)
+			img->partial_err = ret;
 	}
 	/* Several containers: show those that open; fail only if none does. */
 	return img->ncont ? 0 : first_err;
