@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * btree.c - bulk-loads sorted records into APFS B-trees, bottom up: leaves
+ * are filled greedily, then each level above holds (first key, child oid)
+ * of the level below, until one node (the root, 40 bytes smaller for its
+ * btree_info_t) takes everything.  Trees are written once and never
+ * modified, so nodes carry no free-list entries.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "apfs/xts.h"
+#include "mk.h"
+
+#define NODE_HDR 56
+#define INFO_SIZE ((uint32_t)sizeof(struct apfs_btree_info))
+
+struct build {
+	struct mk_tree *t;
+	uint64_t nodes;
+	uint64_t leaf_keys;
+	uint32_t longest_key, longest_val;
+};
+
+static uint32_t align8(uint32_t x)
+{
+	return (x + 7) & ~7u;
+}
+
+/* Bytes a record takes in a node at `level` (TOC entry, key, value). */
+static uint32_t rec_need(const struct mk_tree *t, const struct mk_rec *r, unsigned level)
+{
+	if (t->fixed)
+		return 4 + 16 + (level ? 8 : 16);
+	return 8 + align8(r->klen) + align8(r->vlen);
+}
+
+static int node_addr(struct build *b, uint64_t *oid, uint64_t *paddr)
+{
+	struct mk_tree *t = b->t;
+	struct mk_omap_rec *m;
+
+	*paddr = mk_alloc(t->img, 1);
+	if (!*paddr)
+		return -ENOSPC;
+	b->nodes++;
+	if (t->physical) {
+		*oid = *paddr;
+		return 0;
+	}
+	*oid = t->img->next_oid++;
+	m = realloc(*t->omap, (*t->nomap + 1) * sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	*t->omap = m;
+	m[*t->nomap].oid = *oid;
+	m[*t->nomap].paddr = *paddr;
+	m[*t->nomap].flags = t->xts ? APFS_OMAP_VAL_ENCRYPTED : 0;
+	(*t->nomap)++;
+	return 0;
+}
+
+static void put_toc(const struct mk_tree *t, uint8_t *toc, size_t i, uint32_t koff,
+		    const struct mk_rec *r, uint32_t voff)
+{
+	if (t->fixed) {
+		st_le16(toc + 4 * i, (uint16_t)koff);
+		st_le16(toc + 4 * i + 2, (uint16_t)voff);
+		return;
+	}
+	st_le16(toc + 8 * i, (uint16_t)koff);
+	st_le16(toc + 8 * i + 2, r->klen);
+	st_le16(toc + 8 * i + 4, (uint16_t)voff);
+	st_le16(toc + 8 * i + 6, r->vlen);
+}
+
+static void put_info(struct build *b, uint8_t *buf, uint32_t bs)
+{
+	struct apfs_btree_info *bi = (struct apfs_btree_info *)(buf + bs - INFO_SIZE);
+
+	bi->bt_flags = put_le32(b->t->bt_flags);
+	bi->bt_node_size = put_le32(bs);
+	bi->bt_key_size = put_le32(b->t->fixed ? 16 : 0);
+	bi->bt_val_size = put_le32(b->t->fixed ? 16 : 0);
+	bi->bt_longest_key = put_le32(b->t->fixed ? 16 : b->longest_key);
+	bi->bt_longest_val = put_le32(b->t->fixed ? 16 : b->longest_val);
+	bi->bt_key_count = put_le64(b->leaf_keys);
+	bi->bt_node_count = put_le64(b->nodes);
+}
+
+static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, size_t n,
+		      unsigned level, bool root)
+{
+	struct mk_tree *t = b->t;
+	struct apfs_btree_node_phys *nd = (struct apfs_btree_node_phys *)buf;
+	uint32_t bs = t->img->bs, toclen = align8((uint32_t)n * (t->fixed ? 4 : 8));
+	uint32_t vend = bs - (root ? INFO_SIZE : 0), karea = NODE_HDR + toclen;
+	uint32_t koff = 0, voff = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint32_t kl = t->fixed ? 16 : align8(r[i].klen);
+		uint32_t vl = t->fixed ? (level ? 8 : 16) : align8(r[i].vlen);
+
+		memcpy(buf + karea + koff, r[i].k, r[i].klen);
+		voff += vl;
+		memcpy(buf + vend - voff, r[i].v, r[i].vlen);
+		put_toc(t, nd->btn_data, i, koff, &r[i], voff);
+		koff += kl;
+	}
+	nd->btn_flags = put_le16((uint16_t)((root ? APFS_BTNODE_ROOT : 0) |
+					    (level ? 0 : APFS_BTNODE_LEAF) |
+					    (t->fixed ? APFS_BTNODE_FIXED_KV_SIZE : 0)));
+	nd->btn_level = put_le16((uint16_t)level);
+	nd->btn_nkeys = put_le32((uint32_t)n);
+	nd->btn_table_space.len = put_le16((uint16_t)toclen);
+	nd->btn_free_space.off = put_le16((uint16_t)koff);
+	nd->btn_free_space.len = put_le16((uint16_t)(vend - voff - karea - koff));
+	nd->btn_key_free_list.off = put_le16(APFS_BTOFF_INVALID);
+	nd->btn_val_free_list.off = put_le16(APFS_BTOFF_INVALID);
+}
+
+static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
+		      bool root, uint64_t *oid)
+{
+	struct mk_tree *t = b->t;
+	uint32_t type = (t->physical ? APFS_OBJ_PHYSICAL : APFS_OBJ_VIRTUAL) |
+			(root ? APFS_OBJECT_TYPE_BTREE : APFS_OBJECT_TYPE_BTREE_NODE);
+	uint64_t paddr;
+	uint8_t *buf;
+	int rc;
+
+	rc = node_addr(b, oid, &paddr);
+	if (rc)
+		return rc;
+	buf = mk_block(t->img, paddr);
+	if (!buf)
+		return -ENOMEM;
+	fill_node(b, buf, r, n, level, root);
+	if (root)
+		put_info(b, buf, t->img->bs);
+	mk_obj_hdr(buf, *oid, type, t->subtype);
+	mk_obj_seal(buf, t->img->bs);
+	if (t->xts)
+		return mk_encrypt(t->xts, buf, t->img->bs, paddr * (t->img->bs / 512));
+	return 0;
+}
+
+/* Index records for the level above: first key of each node, child oid. */
+struct level_out {
+	struct mk_rec *recs;
+	uint64_t *oids;
+	size_t n;
+};
+
+static int add_parent(struct level_out *o, const struct mk_rec *first, uint64_t oid, size_t cap)
+{
+	if (o->n >= cap)
+		return -EOVERFLOW;
+	st_le64(&o->oids[o->n], oid);
+	o->recs[o->n].k = first->k;
+	o->recs[o->n].klen = first->klen;
+	o->recs[o->n].v = (uint8_t *)&o->oids[o->n];
+	o->recs[o->n].vlen = 8;
+	o->n++;
+	return 0;
+}
+
+static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
+		       uint64_t *root);
+
+static int split_level(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
+		       uint64_t *root)
+{
+	uint32_t cap = b->t->img->bs - NODE_HDR, used = 0;
+	struct level_out o = { calloc(n, sizeof(*o.recs)), calloc(n, 8), 0 };
+	size_t start = 0;
+	uint64_t oid;
+	int rc = o.recs && o.oids ? 0 : -ENOMEM;
+
+	for (size_t i = 0; !rc && i <= n; i++) {
+		uint32_t need = i < n ? rec_need(b->t, &r[i], level) : 0;
+
+		if (i < n && used + need <= cap) {
+			used += need;
+			continue;
+		}
+		rc = write_node(b, r + start, i - start, level, false, &oid);
+		if (!rc)
+			rc = add_parent(&o, &r[start], oid, n);
+		start = i;
+		used = need;
+	}
+	if (!rc)
+		rc = build_level(b, o.recs, o.n, level + 1, root);
+	free(o.recs);
+	free(o.oids);
+	return rc;
+}
+
+static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
+		       uint64_t *root)
+{
+	uint32_t cap = b->t->img->bs - NODE_HDR - INFO_SIZE, total = 0;
+
+	for (size_t i = 0; i < n && total <= cap; i++)
+		total += rec_need(b->t, &r[i], level);
+	if (total <= cap)
+		return write_node(b, r, n, level, true, root);
+	if (level >= 8)
+		return -EOVERFLOW;
+	return split_level(b, r, n, level, root);
+}
+
+/**
+ * mk_btree_build() - write a B-tree holding recs (already in key order).
+ * @t: tree kind and where its nodes go
+ * @recs: the leaf records
+ * @n: how many
+ * @root: receives the root's oid (its paddr for physical trees)
+ */
+int mk_btree_build(struct mk_tree *t, const struct mk_rec *recs, size_t n, uint64_t *root)
+{
+	struct build b = { .t = t, .leaf_keys = n };
+
+	for (size_t i = 0; i < n; i++) {
+		if (recs[i].klen > b.longest_key)
+			b.longest_key = recs[i].klen;
+		if (recs[i].vlen > b.longest_val)
+			b.longest_val = recs[i].vlen;
+	}
+	return build_level(&b, recs, n, 0, root);
+}

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs.c - file-system objects: inodes, directory entries, data streams and
+ * extended attributes, queued as fs-tree records.  Inode records are
+ * emitted last (mk_fs_emit_inodes) because a directory's child count and a
+ * file's size are only known once everything is added.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+#define DT_DIR_ 4
+#define DT_REG_ 8
+#define DT_LNK_ 10
+
+static uint64_t jkey(uint64_t oid, unsigned type)
+{
+	return (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT;
+}
+
+static int new_inode(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name,
+		     uint16_t mode)
+{
+	struct mk_inode *in;
+
+	if (ino >= v->ninodes) {
+		size_t n = ino + 1024;
+
+		in = realloc(v->inodes, n * sizeof(*in));
+		if (!in)
+			return -ENOMEM;
+		memset(in + v->ninodes, 0, (n - v->ninodes) * sizeof(*in));
+		v->inodes = in;
+		v->ninodes = n;
+	}
+	in = &v->inodes[ino];
+	in->parent = parent;
+	in->mode = mode;
+	in->nlink = 1;
+	in->name = strdup(name);
+	if (parent > APFS_ROOT_DIR_PARENT && parent < v->ninodes)
+		v->inodes[parent].nchildren++;
+	return in->name ? 0 : -ENOMEM;
+}
+
+static int add_drec(struct mk_vol *v, uint64_t parent, const char *name, uint64_t ino,
+		    uint16_t dtype)
+{
+	size_t nl = strlen(name) + 1;
+	uint8_t key[12 + 1024];
+	struct apfs_j_drec_val val = { 0 };
+	uint32_t h = mk_name_hash(name, v->case_insensitive);
+
+	if (nl > 255)
+		return -ENAMETOOLONG;
+	st_le64(key, jkey(parent, APFS_TYPE_DIR_REC));
+	st_le32(key + 8, h << APFS_J_DREC_HASH_SHIFT | (uint32_t)nl);
+	memcpy(key + 12, name, nl);
+	val.file_id = put_le64(ino);
+	val.date_added = put_le64(MK_TIME);
+	val.flags = put_le16(dtype);
+	return mk_vol_add_rec(v, parent, APFS_TYPE_DIR_REC, h, 0, key, 12 + nl, &val,
+			      sizeof(val));
+}
+
+static int add_child(struct mk_vol *v, uint64_t parent, const char *name, uint16_t mode,
+		     uint16_t dtype, uint64_t *ino)
+{
+	int rc;
+
+	*ino = v->next_ino++;
+	rc = new_inode(v, *ino, parent, name, mode);
+	return rc ? rc : add_drec(v, parent, name, *ino, dtype);
+}
+
+/* The root directory (2) and the private directory (3) every volume has. */
+int mk_fs_root(struct mk_vol *v)
+{
+	int rc = new_inode(v, APFS_ROOT_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "root",
+			   MK_S_IFDIR | 0755);
+
+	if (!rc)
+		rc = new_inode(v, APFS_PRIV_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "private-dir",
+			       MK_S_IFDIR | 0755);
+	v->next_ino = APFS_MIN_USER_INO_NUM;
+	return rc;
+}
+
+int mk_fs_mkdir(struct mk_vol *v, uint64_t parent, const char *name, uint64_t *ino)
+{
+	v->ndirs++;
+	return add_child(v, parent, name, MK_S_IFDIR | 0755, DT_DIR_, ino);
+}
+
+/**
+ * mk_fs_file() - a regular file holding data (len bytes; data NULL = zeros).
+ * @v: volume
+ * @parent: directory inode
+ * @name: UTF-8 name
+ * @data: contents
+ * @len: size in bytes
+ * @ino: receives the inode number (may be NULL)
+ */
+int mk_fs_file(struct mk_vol *v, uint64_t parent, const char *name, const void *data,
+	       uint64_t len, uint64_t *ino)
+{
+	uint64_t i;
+	int rc;
+
+	v->nfiles++;
+	rc = add_child(v, parent, name, MK_S_IFREG | 0644, DT_REG_, &i);
+	if (!rc && len)
+		rc = mk_fs_data(v, i, data, len, &v->inodes[i].alloced);
+	if (!rc && len) {
+		v->inodes[i].has_stream = true;
+		v->inodes[i].size = len;
+	}
+	if (ino)
+		*ino = i;
+	return rc;
+}
+
+int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target)
+{
+	uint64_t i;
+	int rc;
+
+	v->nsymlinks++;
+	rc = add_child(v, parent, name, MK_S_IFLNK | 0755, DT_LNK_, &i);
+	if (!rc)
+		rc = mk_fs_xattr(v, i, "com.apple.fs.symlink", target, strlen(target) + 1);
+	return rc;
+}

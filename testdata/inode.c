@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/* inode.c - inode records with their extended fields (name, data stream). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+struct xf {
+	uint8_t type, flags;
+	uint16_t size;
+	const void *data;
+};
+
+/* xf_blob_t: count, used bytes, the x_field_t array, then 8-byte-padded values. */
+static size_t put_xfields(uint8_t *out, const struct xf *x, unsigned n)
+{
+	size_t hdr = 4 + 4 * (size_t)n, used = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		out[4 + 4 * i] = x[i].type;
+		out[5 + 4 * i] = x[i].flags;
+		st_le16(out + 6 + 4 * i, x[i].size);
+		memset(out + hdr + used, 0, (x[i].size + 7u) & ~7u);
+		memcpy(out + hdr + used, x[i].data, x[i].size);
+		used += (x[i].size + 7u) & ~7u;
+	}
+	st_le16(out, (uint16_t)n);
+	st_le16(out + 2, (uint16_t)used);
+	return hdr + used;
+}
+
+static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode_val *iv)
+{
+	const struct mk_inode *in = &v->inodes[ino];
+	bool dir = (in->mode & 0170000) == MK_S_IFDIR;
+	bool sys = ino < APFS_MIN_USER_INO_NUM;
+
+	iv->parent_id = put_le64(in->parent);
+	iv->private_id = put_le64(ino);
+	iv->create_time = put_le64(MK_TIME);
+	iv->mod_time = put_le64(MK_TIME);
+	iv->change_time = put_le64(MK_TIME);
+	iv->access_time = put_le64(MK_TIME);
+	iv->internal_flags = put_le64(in->internal_flags);
+	iv->nchildren_or_nlink = put_le32(dir ? (uint32_t)in->nchildren : in->nlink);
+	iv->bsd_flags = put_le32(in->bsd_flags);
+	iv->owner = put_le32(sys ? 0 : 501);
+	iv->group = put_le32(sys ? 0 : 20);
+	iv->mode = put_le16(in->mode);
+	iv->uncompressed_size = put_le64(in->bsd_flags & APFS_UF_COMPRESSED ? in->size : 0);
+}
+
+static int emit_inode(struct mk_vol *v, uint64_t ino)
+{
+	const struct mk_inode *in = &v->inodes[ino];
+	uint8_t val[sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48];
+	struct apfs_j_inode_val *iv = (struct apfs_j_inode_val *)val;
+	struct apfs_j_dstream ds = { 0 };
+	struct xf x[2];
+	unsigned n = 0;
+	uint8_t k[8];
+	size_t vlen;
+
+	memset(val, 0, sizeof(val));
+	fill_inode(v, ino, iv);
+	x[n++] = (struct xf){ APFS_INO_EXT_TYPE_NAME, APFS_XF_DO_NOT_COPY,
+			      (uint16_t)(strlen(in->name) + 1), in->name };
+	if (in->has_stream) {
+		ds.size = put_le64(in->size);
+		ds.alloced_size = put_le64(in->alloced);
+		ds.total_bytes_written = put_le64(in->size);
+		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_DSTREAM, APFS_XF_SYSTEM_FIELD,
+				      sizeof(ds), &ds };
+	}
+	vlen = sizeof(*iv) + put_xfields(val + sizeof(*iv), x, n);
+	st_le64(k, (ino & APFS_OBJ_ID_MASK) | (uint64_t)APFS_TYPE_INODE << APFS_OBJ_TYPE_SHIFT);
+	return mk_vol_add_rec(v, ino, APFS_TYPE_INODE, 0, 0, k, 8, val, vlen);
+}
+
+/* Queue an inode record for every inode created. */
+int mk_fs_emit_inodes(struct mk_vol *v)
+{
+	for (uint64_t i = 0; i < v->ninodes; i++) {
+		int rc;
+
+		if (!v->inodes[i].mode)
+			continue;
+		rc = emit_inode(v, i);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

@@ -1,0 +1,285 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mk.h - the internal interface of build/mkimage, the deterministic APFS
+ * image generator.  Images are assembled block by block in memory (only
+ * blocks that hold something are allocated, so sparse GiB files cost
+ * nothing) and written out at the end.  Every random-looking value comes
+ * from one seeded generator, so a seed names an image exactly.
+ */
+#ifndef MK_H
+#define MK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apfs/raw.h"
+
+struct apfs_xts;
+
+/* One transaction id for every object: the image is a single checkpoint. */
+#define MK_XID 2
+/* 2026-01-01T00:00:00Z in ns; every timestamp in an image. */
+#define MK_TIME 1767225600000000000ull
+/* Checkpoint areas at fixed places; everything else is allocated after them. */
+#define MK_DESC_BASE 1
+#define MK_DESC_BLOCKS 8
+#define MK_DATA_BASE 9
+#define MK_DATA_BLOCKS 16
+#define MK_SPACEMAN_OID 0x400
+#define MK_REAPER_OID 0x401
+#define MK_OID_FIRST 0x402
+
+/* ---- seeded randomness (rng.c) ------------------------------------------ */
+
+struct mk_rng {
+	uint64_t s;
+};
+
+void mk_rng_seed(struct mk_rng *r, uint64_t seed);
+uint64_t mk_rng_next(struct mk_rng *r);
+void mk_rng_bytes(struct mk_rng *r, void *out, size_t len);
+void mk_rng_uuid(struct mk_rng *r, uint8_t uuid[16]);
+
+/* ---- the image (image.c) ------------------------------------------------- */
+
+struct mk_omap_rec {
+	uint64_t oid;
+	uint64_t paddr;
+	uint32_t flags;
+};
+
+struct mk_image {
+	uint32_t bs;
+	uint64_t nblocks;
+	uint8_t **blk;          /* nblocks pointers; NULL = never written (zeros) */
+	uint64_t next_paddr;    /* bump allocator */
+	uint64_t next_oid;      /* virtual and ephemeral oids */
+	struct mk_rng rng;
+	uint8_t nx_uuid[16];
+	uint64_t iterations;    /* PBKDF2 iterations for new crypto users */
+	struct mk_omap_rec *cmap; /* container omap: volume superblocks */
+	unsigned ncmap;
+	uint64_t fs_oid[APFS_NX_MAX_FILE_SYSTEMS];
+	unsigned nvols;
+	bool crypto_sw;
+	struct mk_kb *ckb;      /* container keybag entries, built as volumes are added */
+	uint8_t sep_id[16];     /* macOS 26 per-install identifier in 22-byte metadata */
+};
+
+int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
+void mk_image_free(struct mk_image *img);
+/* Allocate n contiguous zeroed blocks; returns the first paddr or 0 when full. */
+uint64_t mk_alloc(struct mk_image *img, uint64_t n);
+uint8_t *mk_block(struct mk_image *img, uint64_t paddr);
+/* Write the container (bare, or inside a GPT disk when gpt is set). */
+int mk_image_write(struct mk_image *img, const char *path, bool gpt);
+
+/* ---- objects (obj.c) ----------------------------------------------------- */
+
+void mk_obj_hdr(void *buf, uint64_t oid, uint32_t type, uint32_t subtype);
+/* Fill o_cksum over len bytes. */
+void mk_obj_seal(void *buf, size_t len);
+/* Encrypt len bytes in place with 512-byte units starting at unit first. */
+int mk_encrypt(struct apfs_xts *x, void *buf, size_t len, uint64_t first);
+int mk_xts_from_uuid(const uint8_t uuid[16], struct apfs_xts **out);
+
+/* ---- B-trees (btree.c) --------------------------------------------------- */
+
+struct mk_rec {
+	uint8_t *k;
+	uint8_t *v;
+	uint16_t klen;
+	uint16_t vlen;
+};
+
+struct mk_tree {
+	struct mk_image *img;
+	uint32_t subtype;         /* APFS_OBJECT_TYPE_OMAP, _FSTREE, ... */
+	uint32_t bt_flags;
+	bool physical;            /* child pointers are paddrs, else virtual oids */
+	bool fixed;               /* omap-style 16-byte keys and values */
+	struct apfs_xts *xts;     /* encrypt nodes (virtual trees only) */
+	/* Virtual trees: where node oid -> paddr mappings are collected. */
+	struct mk_omap_rec **omap;
+	unsigned *nomap;
+};
+
+/* Build a tree over sorted records; *root gets the root's oid (= paddr if physical). */
+int mk_btree_build(struct mk_tree *t, const struct mk_rec *recs, size_t n, uint64_t *root);
+/* An omap (omap_phys_t + tree) over recs, sorted here; returns its paddr. */
+int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, uint32_t om_flags,
+		  uint64_t *paddr);
+
+/* ---- file-system content (fs.c, fsrec.c) -------------------------------- */
+
+struct mk_fsrec {
+	uint64_t oid;
+	uint8_t type;
+	uint32_t hash;        /* DIR_REC: name hash; else secondary sort value */
+	uint64_t sub;         /* FILE_EXTENT logical addr, SIBLING id */
+	struct mk_rec r;
+};
+
+struct mk_inode {
+	uint64_t parent;
+	uint64_t nchildren;       /* directories */
+	uint64_t size, alloced;   /* data stream */
+	uint32_t nlink;
+	uint32_t bsd_flags;
+	uint64_t internal_flags;
+	uint16_t mode;            /* 0: slot unused */
+	bool has_stream;
+	char *name;
+};
+
+struct mk_vol {
+	struct mk_image *img;
+	struct mk_inode *inodes;  /* indexed by inode number */
+	size_t ninodes;
+	uint64_t max_extent_blocks; /* split data into extents of at most this many blocks */
+	char name[APFS_VOLNAME_LEN];
+	uint16_t role;
+	uint8_t uuid[16];
+	bool case_insensitive;
+	bool encrypted;
+	uint8_t vek[32];
+	unsigned vek_len;         /* 32, or 16 for a CoreStorage VEK */
+	uint8_t vek_uuid[16];     /* VEK blob [1]: the volume UUID unless CoreStorage */
+	struct apfs_xts *xts;
+	struct mk_fsrec *recs;
+	size_t nrecs, caprecs;
+	uint64_t next_ino;
+	uint64_t nfiles, ndirs, nsymlinks;
+	uint64_t blocks_used;
+	struct mk_kb *kb;         /* volume keybag (recs) */
+	uint8_t kek[32];
+	unsigned kek_len;         /* 32 or 16 */
+	uint8_t meta_tag[2];      /* bytes 6-7 of this volume's key metadata */
+};
+
+int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
+		bool case_insensitive);
+int mk_vol_add_rec(struct mk_vol *v, uint64_t oid, uint8_t type, uint32_t hash, uint64_t sub,
+		   const void *k, size_t klen, const void *val, size_t vlen);
+uint32_t mk_name_hash(const char *name, bool case_insensitive);
+int mk_fsrec_cmp(const void *a, const void *b);
+int mk_fs_emit_inodes(struct mk_vol *v);
+
+/* Inode kinds for mk_fs_* */
+#define MK_S_IFDIR 0040000
+#define MK_S_IFREG 0100000
+#define MK_S_IFLNK 0120000
+
+int mk_fs_root(struct mk_vol *v);
+int mk_fs_mkdir(struct mk_vol *v, uint64_t parent, const char *name, uint64_t *ino);
+int mk_fs_file(struct mk_vol *v, uint64_t parent, const char *name, const void *data,
+	       uint64_t len, uint64_t *ino);
+/* A file of `len` bytes whose extents are all sparse (no blocks, reads as zeros). */
+int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t len,
+		 uint64_t *ino);
+int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target);
+int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *data,
+		size_t len);
+int mk_fs_link(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name);
+/* Write data into newly allocated blocks, encrypted for the volume; extent records too. */
+int mk_fs_data(struct mk_vol *v, uint64_t stream_id, const void *data, uint64_t len,
+	       uint64_t *alloced);
+/* Finish the volume: trees, omap, superblock; registers it in the container. */
+int mk_vol_finish(struct mk_vol *v);
+
+/* ---- keybags (der.c, keybag.c, users.c) --------------------------------- */
+
+struct mk_kb_entry {
+	uint8_t uuid[16];
+	uint16_t tag;
+	uint16_t len;
+	uint8_t data[APFS_VOL_KEYBAG_ENTRY_MAX_SIZE];
+};
+
+struct mk_kb {
+	struct mk_kb_entry *e;
+	unsigned n, cap;
+};
+
+int mk_kb_add(struct mk_kb *kb, const uint8_t uuid[16], uint16_t tag, const void *data,
+	      size_t len);
+void mk_kb_free(struct mk_kb *kb);
+
+/*
+ * Lay a keybag out in plaintext: obj header (oid, xid, type), locker, the
+ * entries 16-byte aligned.  pad supplies the alignment-padding bytes (NULL:
+ * zeros) as one stream consumed in entry order, so a known-answer test can
+ * hand in Apple's leftovers.  buf holds len bytes; the checksum is filled.
+ */
+int mk_kb_layout(const struct mk_kb *kb, uint64_t oid, uint64_t xid, uint32_t type,
+		 const uint8_t *pad, size_t padlen, uint8_t *buf, size_t len);
+/* Bytes the keybag needs (header + locker + entries). */
+size_t mk_kb_size(const struct mk_kb *kb);
+/* Lay out, encrypt with uuid||uuid at paddr, store in the image; returns the prange. */
+int mk_kb_store(struct mk_image *img, const struct mk_kb *kb, uint32_t type,
+		const uint8_t uuid[16], struct apfs_prange *pr);
+
+/* Inputs of one wrapped-key blob (§4.2 / §4.3). */
+struct mk_blob {
+	uint8_t hmac_salt[8];
+	uint8_t uuid[16];
+	uint8_t meta[22];
+	unsigned meta_len;        /* 8 or 22 */
+	uint8_t wrapped[40];
+	uint64_t iterations;      /* 0: a VEK blob without [4]/[5] */
+	uint8_t salt[16];
+};
+
+/* Encode a blob as DER with its outer HMAC; *len in: capacity, out: size. */
+int mk_der_blob(const struct mk_blob *b, uint8_t *out, size_t *len);
+
+/* Crypto-user kinds and key variants. */
+enum mk_kek_kind {
+	MK_KEK_256 = 0x00,        /* AES-256 wrap of a 32-byte KEK */
+	MK_KEK_CS128 = 0x02,      /* CoreStorage: PBKDF2 -> 16 bytes, 16-byte KEK */
+	MK_KEK_0X10 = 0x10,       /* 32-byte wrap of KEK16 || zeros */
+	MK_KEK_HW = 0x01,         /* SEP-bound: no offline secret */
+	MK_KEK_MACOS26 = 0x49,    /* 22-byte metadata, SEP-bound */
+};
+
+struct mk_user {
+	const char *uuid;         /* NULL: the volume UUID (Disk User) */
+	const char *secret;       /* password / recovery key / token secret */
+	const char *hint;         /* NULL: none */
+	enum mk_kek_kind kind;
+	bool decoy;               /* wraps an unrelated key (external-key records) */
+};
+
+/* Make the volume encrypted: VEK (256-bit, or CoreStorage 128-bit with its own UUID). */
+int mk_vol_encrypt(struct mk_vol *v, bool cs128, unsigned kek_len);
+int mk_vol_add_user(struct mk_vol *v, const struct mk_user *u);
+/* Container keybag entries for a finished encrypted volume (VEK blob + prange). */
+int mk_vol_keybags(struct mk_vol *v);
+
+/* KEK and VEK blobs from explicit inputs (the known-answer test uses these). */
+int mk_kek_blob(const uint8_t *kek, size_t keklen, const char *pw, size_t pwlen,
+		enum mk_kek_kind kind, struct mk_blob *b);
+int mk_vek_blob(const uint8_t *vek, size_t veklen, const uint8_t *kek, size_t keklen,
+		struct mk_blob *b);
+
+/* ---- container (container.c, spaceman.c, gpt.c) ------------------------- */
+
+int mk_container_finish(struct mk_image *img);
+int mk_spaceman_build(struct mk_image *img, uint64_t sm_paddr, uint64_t oid);
+int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t *offset,
+		 uint64_t *disk_bytes);
+
+/* ---- scenarios (scenarios.c) -------------------------------------------- */
+
+struct mk_opts {
+	uint64_t seed;
+	uint64_t iterations;
+	uint32_t block_size;
+	bool gpt;
+};
+
+int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
+void mk_scenario_list(void);
+
+#endif

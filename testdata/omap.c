@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: MIT */
+/* omap.c - object maps: omap_phys_t over a physical tree of (oid, xid) -> paddr. */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+static int cmp_oid(const void *a, const void *b)
+{
+	const struct mk_omap_rec *x = a, *y = b;
+
+	return x->oid < y->oid ? -1 : x->oid > y->oid;
+}
+
+static int omap_tree(struct mk_image *img, struct mk_omap_rec *m, unsigned n, uint64_t *root)
+{
+	struct mk_tree t = { .img = img, .subtype = APFS_OBJECT_TYPE_OMAP, .physical = true,
+			     .fixed = true,
+			     .bt_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_SEQUENTIAL_INSERT };
+	struct apfs_omap_key *k = calloc(n + 1, sizeof(*k));
+	struct apfs_omap_val *v = calloc(n + 1, sizeof(*v));
+	struct mk_rec *r = calloc(n + 1, sizeof(*r));
+	int rc = -ENOMEM;
+
+	if (!k || !v || !r)
+		goto out;
+	for (unsigned i = 0; i < n; i++) {
+		k[i].ok_oid = put_le64(m[i].oid);
+		k[i].ok_xid = put_le64(MK_XID);
+		v[i].ov_flags = put_le32(m[i].flags);
+		v[i].ov_size = put_le32(img->bs);
+		v[i].ov_paddr = put_le64(m[i].paddr);
+		r[i] = (struct mk_rec){ (uint8_t *)&k[i], (uint8_t *)&v[i], 16, 16 };
+	}
+	rc = mk_btree_build(&t, r, n, root);
+out:
+	free(k);
+	free(v);
+	free(r);
+	return rc;
+}
+
+/**
+ * mk_omap_build() - write an object map.
+ * @img: the image
+ * @recs: mappings (sorted here by oid)
+ * @n: how many
+ * @om_flags: OMAP_MANUALLY_MANAGED for the container's, 0 for a volume's
+ * @paddr: receives the omap_phys_t block
+ */
+int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, uint32_t om_flags,
+		  uint64_t *paddr)
+{
+	struct apfs_omap_phys *om;
+	uint64_t root;
+	int rc;
+
+	*paddr = mk_alloc(img, 1);
+	if (!*paddr)
+		return -ENOSPC;
+	qsort(recs, n, sizeof(*recs), cmp_oid);
+	rc = omap_tree(img, recs, n, &root);
+	if (rc)
+		return rc;
+	om = (struct apfs_omap_phys *)mk_block(img, *paddr);
+	om->om_flags = put_le32(om_flags);
+	om->om_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
+	om->om_snapshot_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
+	om->om_tree_oid = put_le64(root);
+	mk_obj_hdr(om, *paddr, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_OMAP, 0);
+	mk_obj_seal(om, img->bs);
+	return 0;
+}

@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scenarios.c - the named images (documented with their credentials in
+ * testdata/README.md).  Each scenario fills volumes through mk_fs_*() and
+ * declares crypto users; the image and container code does the rest.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+#define MARKER "all-users marker\n"
+
+struct scenario {
+	const char *name;
+	const char *what;
+	uint64_t bytes;           /* container size */
+	int (*fill)(struct mk_image *img);
+};
+
+/* Deterministic non-zero content: byte i of a file depends on i and the seed. */
+static uint8_t *pattern(struct mk_image *img, size_t len)
+{
+	uint8_t *p = malloc(len ? len : 1);
+
+	if (p)
+		mk_rng_bytes(&img->rng, p, len);
+	return p;
+}
+
+/* The small tree every scenario volume has. */
+static int small_tree(struct mk_vol *v)
+{
+	uint64_t root = APFS_ROOT_DIR_INO_NUM, dir, sub, ino;
+	const char *hello = "hello, world\n";
+	uint8_t *multi = pattern(v->img, 5 * v->img->bs + 100);
+	int rc = multi ? 0 : -ENOMEM;
+
+	if (!rc)
+		rc = mk_fs_file(v, root, "hello.txt", hello, strlen(hello), &ino);
+	if (!rc)
+		rc = mk_fs_xattr(v, ino, "com.example.note", "xattr value", 11);
+	if (!rc)
+		rc = mk_fs_mkdir(v, root, "dir", &dir);
+	if (!rc)
+		rc = mk_fs_file(v, dir, "nested.txt", "nested\n", 7, NULL);
+	if (!rc)
+		rc = mk_fs_mkdir(v, dir, "sub", &sub);
+	if (!rc)
+		rc = mk_fs_file(v, sub, "deep.txt", "deep\n", 5, NULL);
+	if (!rc)
+		rc = mk_fs_file(v, root, "empty.txt", NULL, 0, NULL);
+	if (!rc)
+		rc = mk_fs_symlink(v, root, "link", "hello.txt");
+	if (!rc)
+		rc = mk_fs_file(v, root, "Caf\xc3\xa9.txt", "caf\xc3\xa9\n", 6, NULL);
+	v->max_extent_blocks = 2;
+	if (!rc)
+		rc = mk_fs_file(v, root, "multi.bin", multi, 5 * v->img->bs + 100, NULL);
+	v->max_extent_blocks = 1ull << 20;
+	free(multi);
+	return rc;
+}
+
+static int marker_vol(struct mk_vol *v)
+{
+	int rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "marker.txt", MARKER, strlen(MARKER),
+			    NULL);
+
+	return rc ? rc : small_tree(v);
+}
+
+static int fill_basic(struct mk_image *img)
+{
+	struct mk_vol v;
+	int rc = mk_vol_init(&v, img, "Basic", APFS_VOL_ROLE_NONE, true);
+
+	if (!rc)
+		rc = small_tree(&v);
+	return rc ? rc : mk_vol_finish(&v);
+}
+
+static const struct mk_user data_users[] = {
+	{ "5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D", "alice-password", "alice hint", MK_KEK_256,
+	  false },
+	{ "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9", "bob-password", NULL, MK_KEK_256, false },
+	{ "EBC6C064-0000-11AA-AA11-00306543ECAC", "ABCD-EFGH-IJKL-MNOP-QRST-UVWX", NULL,
+	  MK_KEK_256, false },
+	{ "2457711A-523C-4604-B75A-F48A571D5036", "bootstrap-secret", NULL, MK_KEK_256, false },
+	{ "EC1C2AD9-B618-4ED6-BD8D-50F361C27507", "icloud-user-secret", NULL, MK_KEK_256, false },
+	{ "64C0C6EB-0000-11AA-AA11-00306543ECAC", "icloud-external-secret", NULL, MK_KEK_256,
+	  true },
+	{ "2FA31400-BAFF-4DE7-AE2A-C3AA6E1FD340", "institutional-user-secret", NULL, MK_KEK_256,
+	  false },
+	{ "C064EBC6-0000-11AA-AA11-00306543ECAC", "institutional-external-secret", NULL,
+	  MK_KEK_256, true },
+};
+
+static int encrypted_vol(struct mk_image *img, const char *name, uint16_t role,
+			 const struct mk_user *u, size_t nu)
+{
+	struct mk_vol v;
+	int rc = mk_vol_init(&v, img, name, role, true);
+
+	if (!rc)
+		rc = mk_vol_encrypt(&v, false, 32);
+	for (size_t i = 0; !rc && i < nu; i++)
+		rc = mk_vol_add_user(&v, &u[i]);
+	if (!rc)
+		rc = marker_vol(&v);
+	return rc ? rc : mk_vol_finish(&v);
+}
+
+static int fill_all_users(struct mk_image *img)
+{
+	static const struct mk_user disk = { NULL, "disk-password", "disk hint", MK_KEK_256,
+					     false };
+	struct mk_vol v;
+	int rc = encrypted_vol(img, "Data", APFS_VOL_ROLE_DATA, data_users,
+			       sizeof(data_users) / sizeof(data_users[0]));
+
+	if (!rc)
+		rc = encrypted_vol(img, "Backup", APFS_VOL_ROLE_NONE, &disk, 1);
+	if (!rc)
+		rc = mk_vol_init(&v, img, "Plain", APFS_VOL_ROLE_NONE, true);
+	if (!rc)
+		rc = marker_vol(&v);
+	return rc ? rc : mk_vol_finish(&v);
+}
+
+static int fill_demo(struct mk_image *img)
+{
+	static const struct mk_user u[] = {
+		{ "3D5A2E71-8C4B-4F0A-9E16-2B7C5D8A4F03", "demo", "the usual", MK_KEK_256, false },
+		{ "EBC6C064-0000-11AA-AA11-00306543ECAC", "DEMO-1234-ABCD-5678-EFGH-9012", NULL,
+		  MK_KEK_256, false },
+	};
+
+	return encrypted_vol(img, "Demo", APFS_VOL_ROLE_DATA, u, 2);
+}
+
+static const struct scenario scenarios[] = {
+	{ "basic", "one plain volume with a small tree", 16ull << 20, fill_basic },
+	{ "all-users", "3 volumes: Data (8 crypto users), Backup (Disk User), Plain",
+	  32ull << 20, fill_all_users },
+	{ "demo", "one encrypted volume: user demo/demo and a recovery key", 16ull << 20,
+	  fill_demo },
+};
+
+#define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
+
+void mk_scenario_list(void)
+{
+	for (size_t i = 0; i < NSCEN; i++)
+		printf("%-22s %s\n", scenarios[i].name, scenarios[i].what);
+}
+
+/**
+ * mk_scenario() - build scenario `name` into the file `out`.
+ */
+int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
+{
+	const struct scenario *s = NULL;
+	struct mk_image img;
+	int rc;
+
+	for (size_t i = 0; i < NSCEN; i++)
+		if (!strcmp(scenarios[i].name, name))
+			s = &scenarios[i];
+	if (!s)
+		return -ENOENT;
+	rc = mk_image_init(&img, o->block_size, s->bytes / o->block_size, o->seed);
+	if (rc)
+		return rc;
+	img.iterations = o->iterations;
+	mk_rng_bytes(&img.rng, img.sep_id, 16);
+	rc = s->fill(&img);
+	if (!rc)
+		rc = mk_container_finish(&img);
+	if (!rc)
+		rc = mk_image_write(&img, out, o->gpt);
+	mk_kb_free(img.ckb);
+	free(img.ckb);
+	mk_image_free(&img);
+	return rc;
+}

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * volume.c - a volume: its fs tree (virtual, encrypted on encrypted
+ * volumes), its object map, empty extent-reference and snapshot-metadata
+ * trees, and the volume superblock, mapped in the container omap.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "apfs/xts.h"
+#include "mk.h"
+
+int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
+		bool case_insensitive)
+{
+	memset(v, 0, sizeof(*v));
+	v->img = img;
+	snprintf(v->name, sizeof(v->name), "%s", name);
+	v->role = role;
+	v->case_insensitive = case_insensitive;
+	v->max_extent_blocks = 1ull << 20;
+	mk_rng_uuid(&img->rng, v->uuid);
+	return mk_fs_root(v);
+}
+
+static void vol_free(struct mk_vol *v)
+{
+	for (size_t i = 0; i < v->nrecs; i++)
+		free(v->recs[i].r.k);
+	for (size_t i = 0; i < v->ninodes; i++)
+		free(v->inodes[i].name);
+	free(v->recs);
+	free(v->inodes);
+	mk_kb_free(v->kb);
+	free(v->kb);
+	apfs_xts_free(v->xts);
+	v->recs = NULL;
+	v->inodes = NULL;
+}
+
+static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uint64_t *root)
+{
+	struct mk_tree t = { .img = v->img, .subtype = APFS_OBJECT_TYPE_FSTREE,
+			     .xts = v->encrypted ? v->xts : NULL, .omap = om, .nomap = nom };
+	struct mk_rec *r;
+	int rc;
+
+	qsort(v->recs, v->nrecs, sizeof(*v->recs), mk_fsrec_cmp);
+	r = calloc(v->nrecs + 1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	for (size_t i = 0; i < v->nrecs; i++)
+		r[i] = v->recs[i].r;
+	rc = mk_btree_build(&t, r, v->nrecs, root);
+	free(r);
+	return rc;
+}
+
+/* An empty physical tree (extent references, snapshot metadata). */
+static int empty_tree(struct mk_image *img, uint32_t subtype, uint64_t *root)
+{
+	struct mk_tree t = { .img = img, .subtype = subtype, .physical = true,
+			     .bt_flags = APFS_BTREE_PHYSICAL };
+
+	return mk_btree_build(&t, NULL, 0, root);
+}
+
+struct vol_trees {
+	uint64_t omap, root, extentref, snapmeta;
+};
+
+static void fill_counts(const struct mk_vol *v, struct apfs_superblock *sb)
+{
+	sb->apfs_next_obj_id = put_le64(v->next_ino);
+	sb->apfs_num_files = put_le64(v->nfiles);
+	sb->apfs_num_directories = put_le64(v->ndirs);
+	sb->apfs_num_symlinks = put_le64(v->nsymlinks);
+	sb->apfs_fs_alloc_count = put_le64(v->blocks_used);
+	sb->apfs_total_blocks_alloced = put_le64(v->blocks_used);
+	sb->apfs_next_doc_id = put_le32(3);
+}
+
+static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned idx,
+		    struct apfs_superblock *sb)
+{
+	uint32_t tree = APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE;
+
+	sb->apfs_magic = put_le32(APFS_MAGIC);
+	sb->apfs_fs_index = put_le32(idx);
+	sb->apfs_incompatible_features = put_le64(v->case_insensitive ?
+						  APFS_INCOMPAT_CASE_INSENSITIVE : 0);
+	sb->apfs_unmount_time = put_le64(MK_TIME);
+	sb->apfs_root_tree_type = put_le32(APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_BTREE);
+	sb->apfs_extentref_tree_type = put_le32(tree);
+	sb->apfs_snap_meta_tree_type = put_le32(tree);
+	sb->apfs_omap_oid = put_le64(t->omap);
+	sb->apfs_root_tree_oid = put_le64(t->root);
+	sb->apfs_extentref_tree_oid = put_le64(t->extentref);
+	sb->apfs_snap_meta_tree_oid = put_le64(t->snapmeta);
+	memcpy(sb->apfs_vol_uuid, v->uuid, 16);
+	sb->apfs_last_mod_time = put_le64(MK_TIME);
+	sb->apfs_fs_flags = put_le64(v->encrypted ? APFS_FS_ONEKEY : APFS_FS_UNENCRYPTED);
+	snprintf((char *)sb->apfs_formatted_by.id, APFS_MODIFIED_NAMELEN, "mkimage (apfsinspect)");
+	sb->apfs_formatted_by.timestamp = put_le64(MK_TIME);
+	sb->apfs_formatted_by.last_xid = put_le64(MK_XID);
+	snprintf((char *)sb->apfs_volname, APFS_VOLNAME_LEN, "%s", v->name);
+	sb->apfs_role = put_le16(v->role);
+	fill_counts(v, sb);
+}
+
+static int add_cmap(struct mk_image *img, uint64_t oid, uint64_t paddr)
+{
+	struct mk_omap_rec *m = realloc(img->cmap, (img->ncmap + 1) * sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	img->cmap = m;
+	m[img->ncmap++] = (struct mk_omap_rec){ oid, paddr, 0 };
+	return 0;
+}
+
+static int write_sb(struct mk_vol *v, const struct vol_trees *t)
+{
+	struct mk_image *img = v->img;
+	uint64_t paddr = mk_alloc(img, 1), oid = img->next_oid++;
+	struct apfs_superblock *sb;
+
+	if (!paddr || img->nvols >= APFS_NX_MAX_FILE_SYSTEMS)
+		return -ENOSPC;
+	sb = (struct apfs_superblock *)mk_block(img, paddr);
+	fill_sb(v, t, img->nvols, sb);
+	mk_obj_hdr(sb, oid, APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_FS, 0);
+	mk_obj_seal(sb, img->bs);
+	img->fs_oid[img->nvols++] = oid;
+	return add_cmap(img, oid, paddr);
+}
+
+/**
+ * mk_vol_finish() - write out everything of a volume and free its builder state.
+ * @v: the volume, filled with mk_fs_*()
+ */
+int mk_vol_finish(struct mk_vol *v)
+{
+	struct mk_omap_rec *om = NULL;
+	struct vol_trees t = { 0 };
+	unsigned nom = 0;
+	int rc = mk_fs_emit_inodes(v);
+
+	if (!rc)
+		rc = fs_tree(v, &om, &nom, &t.root);
+	if (!rc)
+		rc = mk_omap_build(v->img, om, nom, 0, &t.omap);
+	if (!rc)
+		rc = empty_tree(v->img, APFS_OBJECT_TYPE_BLOCKREFTREE, &t.extentref);
+	if (!rc)
+		rc = empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);
+	if (!rc)
+		rc = write_sb(v, &t);
+	if (!rc && v->encrypted)
+		rc = mk_vol_keybags(v);
+	free(om);
+	vol_free(v);
+	return rc;
+}
