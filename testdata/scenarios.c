@@ -97,19 +97,25 @@ static const struct mk_user data_users[] = {
 	  MK_KEK_256, true },
 };
 
-static int encrypted_vol(struct mk_image *img, const char *name, uint16_t role,
-			 const struct mk_user *u, size_t nu)
+static int keyed_vol(struct mk_image *img, const char *name, uint16_t role, bool cs128,
+		     unsigned kek_len, const struct mk_user *u, size_t nu)
 {
 	struct mk_vol v;
 	int rc = mk_vol_init(&v, img, name, role, true);
 
 	if (!rc)
-		rc = mk_vol_encrypt(&v, false, 32);
+		rc = mk_vol_encrypt(&v, cs128, kek_len);
 	for (size_t i = 0; !rc && i < nu; i++)
 		rc = mk_vol_add_user(&v, &u[i]);
 	if (!rc)
 		rc = marker_vol(&v);
 	return rc ? rc : mk_vol_finish(&v);
+}
+
+static int encrypted_vol(struct mk_image *img, const char *name, uint16_t role,
+			 const struct mk_user *u, size_t nu)
+{
+	return keyed_vol(img, name, role, false, 32, u, nu);
 }
 
 static int fill_all_users(struct mk_image *img)
@@ -140,12 +146,46 @@ static int fill_demo(struct mk_image *img)
 	return encrypted_vol(img, "Demo", APFS_VOL_ROLE_DATA, u, 2);
 }
 
+/*
+ * Key variants: a CoreStorage-converted volume (128-bit VEK with its own
+ * blob UUID, 128-bit KEK, users with flags 0x02 and 0x10), a Catalina-style
+ * one (128-bit KEK, 256-bit VEK) and a modern one; each also holds a
+ * hardware-bound (0x01) user and a macOS 26 (22-byte metadata) user.
+ */
+static int fill_key_variants(struct mk_image *img)
+{
+	static const struct mk_user legacy[] = {
+		{ "A1B2C3D4-0001-4000-8000-000000000001", "cs-password", "cs hint", MK_KEK_CS128,
+		  false },
+		{ "A1B2C3D4-0002-4000-8000-000000000002", "ten-password", NULL, MK_KEK_0X10, false },
+		{ "A1B2C3D4-0003-4000-8000-000000000003", NULL, NULL, MK_KEK_HW, false },
+		{ "A1B2C3D4-0004-4000-8000-000000000004", NULL, NULL, MK_KEK_MACOS26, false },
+	};
+	static const struct mk_user catalina[] = {
+		{ "A1B2C3D4-0005-4000-8000-000000000005", "catalina-password", NULL, MK_KEK_CS128,
+		  false },
+	};
+	static const struct mk_user modern[] = {
+		{ "A1B2C3D4-0006-4000-8000-000000000006", "modern-password", NULL, MK_KEK_256,
+		  false },
+		{ "A1B2C3D4-0007-4000-8000-000000000007", NULL, NULL, MK_KEK_HW, false },
+		{ "A1B2C3D4-0008-4000-8000-000000000008", NULL, NULL, MK_KEK_MACOS26, false },
+	};
+	int rc = keyed_vol(img, "Legacy", APFS_VOL_ROLE_DATA, true, 16, legacy, 4);
+
+	if (!rc)
+		rc = keyed_vol(img, "Catalina", APFS_VOL_ROLE_NONE, false, 16, catalina, 1);
+	return rc ? rc : keyed_vol(img, "Modern", APFS_VOL_ROLE_NONE, false, 32, modern, 3);
+}
+
 static const struct scenario scenarios[] = {
 	{ "basic", "one plain volume with a small tree", 16ull << 20, fill_basic },
 	{ "all-users", "3 volumes: Data (8 crypto users), Backup (Disk User), Plain",
 	  32ull << 20, fill_all_users },
 	{ "demo", "one encrypted volume: user demo/demo and a recovery key", 16ull << 20,
 	  fill_demo },
+	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",
+	  32ull << 20, fill_key_variants },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
