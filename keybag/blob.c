@@ -174,10 +174,13 @@ static void check_hmac(const struct outer *o, struct kb_blob *b, const char *wha
  *	VEK blob (where they are unknown macOS 26 fields, skipped).
  * @what: names the entry and block for messages.
  * @out: receives the fields.
+ * @whyp: if not NULL, receives a static description of a parse failure.
  *
- * Return: 0 or -APFS_ECORRUPT (logged).
+ * Return: 0 or -APFS_ECORRUPT (logged as a warning: callers go on without
+ * the blob, reporting the record as unparsable).
  */
-int kb_blob_parse(const uint8_t *p, size_t len, bool kek, const char *what, struct kb_blob *out)
+int kb_blob_parse(const uint8_t *p, size_t len, bool kek, const char *what, struct kb_blob *out,
+		  const char **whyp)
 {
 	struct kb_der top = kb_der_init(p, len), seq;
 	struct kb_der_tlv t;
@@ -202,7 +205,10 @@ int kb_blob_parse(const uint8_t *p, size_t len, bool kek, const char *what, stru
 	if (!ret)
 		ret = parse_inner(&seq, &o.key, kek, out, &why);
 	if (ret) {
-		apfs_err("%s: cannot parse key blob: %s", what, why);
+		/* A warning: callers carry on without this blob (§6.2 step 3). */
+		apfs_warn("%s: cannot parse key blob: %s", what, why);
+		if (whyp)
+			*whyp = why;
 		return ret;
 	}
 	check_hmac(&o, out, what);

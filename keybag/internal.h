@@ -43,7 +43,8 @@ void kb_locker_release(struct kb_locker *l);
  * bytes after the outer SEQUENCE are ignored) and check its HMAC (§4.6).
  * kek: inner [4]/[5] are PBKDF2 parameters; in VEK blobs they are skipped.
  */
-int kb_blob_parse(const uint8_t *p, size_t len, bool kek, const char *what, struct kb_blob *out);
+int kb_blob_parse(const uint8_t *p, size_t len, bool kek, const char *what, struct kb_blob *out,
+		  const char **why);
 
 /* The §4.6 HMAC of a blob's [3] element under the outer [2] salt. */
 int kb_blob_hmac(const uint8_t *salt, size_t saltlen, const uint8_t *elem, size_t elemlen,

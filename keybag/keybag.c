@@ -132,11 +132,12 @@ static int scan_container_bag(struct kb_volume_keys *k, struct bag *b, const str
 			continue;
 		if (e->tag == KB_TAG_VOLUME_KEY && !k->have_vek) {
 			snprintf(what, sizeof(what), "%s, VEK entry %u", b->what, i);
-			k->have_vek = !kb_blob_parse(e->data, e->keylen, false, what, &k->vek);
+			k->have_vek = !kb_blob_parse(e->data, e->keylen, false, what, &k->vek,
+						     NULL);
 			k->ckb_vek_index = i;
 		} else if (e->tag == KB_TAG_VOLUME_UNLOCK_RECORDS && !have_prange) {
 			if (e->keylen != sizeof(struct apfs_prange)) {
-				apfs_err("%s: entry %u: unlock-records prange has length %u, not 16",
+				apfs_err("%s: entry %u: unlock-records prange has %u bytes, not 16",
 					 b->what, i, e->keylen);
 				return -APFS_ECORRUPT;
 			}
@@ -157,6 +158,7 @@ static int add_user(struct kb_volume_keys *k, const struct bag *b, const struct 
 {
 	struct kb_user *u = &k->users[k->nusers];
 	char what[160], id[37];
+	const char *why = "";
 
 	for (unsigned i = 0; i < k->nusers; i++) {
 		/* A second record for the same user: diskutil lists users once. */
@@ -170,9 +172,9 @@ static int add_user(struct kb_volume_keys *k, const struct bag *b, const struct 
 	u->entry_index = e->index;
 	apfs_uuid_str(u->uuid, id);
 	snprintf(what, sizeof(what), "%s, KEK entry %u (user %s)", b->what, e->index, id);
-	u->parsed = !kb_blob_parse(e->data, e->keylen, true, what, &u->kek);
+	u->parsed = !kb_blob_parse(e->data, e->keylen, true, what, &u->kek, &why);
 	if (!u->parsed)
-		snprintf(u->why, sizeof(u->why), "KEK blob does not parse");
+		snprintf(u->why, sizeof(u->why), "%s", why);
 	u->hw_bound = u->parsed && kb_blob_hw_bound(&u->kek);
 	/* iCloud and institutional records need escrowed data (§6.4). */
 	u->offline_unlockable = u->parsed && u->kek.has_kdf && !u->hw_bound &&

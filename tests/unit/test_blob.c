@@ -47,7 +47,7 @@ static void test_vek_hmac_vector(void **state)
 	(void)state;
 	n = unhex(VEK181, b, sizeof(b));
 	assert_int_equal(n, 0x7c);
-	assert_int_equal(kb_blob_parse(b, n, false, "test VEK", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n, false, "test VEK", &blob, NULL), 0);
 	assert_int_equal(blob.hmac, 1);
 	unhex("5FF0B63B00C440FF8120B2871B9E1C4D", uuid, 16);
 	assert_memory_equal(blob.uuid, uuid, 16);
@@ -62,11 +62,11 @@ static void test_vek_hmac_vector(void **state)
 
 	/* Junk after the DER (keylen > DER length, apfs-fuse #22) is ignored. */
 	memset(b + n, 0x5a, 20);
-	assert_int_equal(kb_blob_parse(b, n + 20, false, "test VEK", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n + 20, false, "test VEK", &blob, NULL), 0);
 
 	/* A damaged HMAC only warns. */
 	b[20] ^= 1;
-	assert_int_equal(kb_blob_parse(b, n, false, "test VEK", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n, false, "test VEK", &blob, NULL), 0);
 	assert_int_equal(blob.hmac, 0);
 }
 
@@ -87,7 +87,7 @@ static void test_kek(void **state)
 	(void)state;
 	n = unhex(KEK147, b, sizeof(b));
 	assert_int_equal(n, 0x94);  /* apfs-fuse #151's KEK keylen */
-	assert_int_equal(kb_blob_parse(b, n, true, "test KEK", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n, true, "test KEK", &blob, NULL), 0);
 	assert_true(blob.has_kdf);
 	assert_int_equal(blob.iterations, 186082);
 	assert_int_equal(blob.salt_len, 16);
@@ -116,7 +116,8 @@ static void test_truncated(void **state)
 	apfs_log_set_hook(quiet);
 	for (size_t len = 0; len < n; len++) {
 		memcpy(cut, b, len);
-		assert_int_equal(kb_blob_parse(cut, len, true, "truncated", &blob), -APFS_ECORRUPT);
+		assert_int_equal(kb_blob_parse(cut, len, true, "truncated", &blob, NULL),
+				 -APFS_ECORRUPT);
 	}
 	apfs_log_set_hook(NULL);
 }
@@ -127,7 +128,7 @@ static void parse_hex_expect(const char *hex, int want)
 	struct kb_blob blob;
 	size_t n = unhex(hex, b, sizeof(b));
 
-	assert_int_equal(kb_blob_parse(b, n, true, "crafted", &blob), want);
+	assert_int_equal(kb_blob_parse(b, n, true, "crafted", &blob, NULL), want);
 }
 
 #define UUID16 "8110" "00112233445566778899AABBCCDDEEFF"
@@ -177,7 +178,7 @@ static void test_big_iterations(void **state)
 	(void)state;
 	n = unhex("3064" "A362" "800100" UUID16 META8 WRAP40 "84050100000000"
 		  "8510000102030405060708090A0B0C0D0E0F", b, sizeof(b));
-	assert_int_equal(kb_blob_parse(b, n, true, "big", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n, true, "big", &blob, NULL), 0);
 	assert_true(blob.has_kdf);
 	assert_true(blob.iterations == 1ull << 32);
 	assert_true(blob.iterations > KB_MAX_ITERATIONS);
@@ -195,7 +196,7 @@ static void test_meta22(void **state)
 	n = unhex("3070" "A36E" "800100" UUID16
 		  "8216" "490000000200" "A1A2A3A4A5A6A7A8A9AAABACADAEAFB0" WRAP40
 		  "840301869F" "8510000102030405060708090A0B0C0D0E0F", b, sizeof(b));
-	assert_int_equal(kb_blob_parse(b, n, true, "macOS 26 KEK", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n, true, "macOS 26 KEK", &blob, NULL), 0);
 	assert_int_equal(blob.meta_len, 22);
 	assert_int_equal(blob.flags, 0x49);
 	assert_int_equal(blob.meta[21], 0xb0);
@@ -227,7 +228,7 @@ static void test_vek388(void **state)
 	n += 260 - 3 - 3 - 4 - 4 - 3;
 	assert_int_equal(n - inner, 260);
 	assert_int_equal(n, 388);
-	assert_int_equal(kb_blob_parse(b, n, false, "macOS 26 VEK", &blob), 0);
+	assert_int_equal(kb_blob_parse(b, n, false, "macOS 26 VEK", &blob, NULL), 0);
 	assert_int_equal(blob.extra_tags, 5);
 	assert_int_equal(blob.wrapped_len, 40);
 	assert_false(blob.has_kdf);
