@@ -3,13 +3,14 @@
  * main.c - build/mkimage: write a named test scenario as an APFS image.
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *   mkimage list
+ *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "mk.h"
+#include "kat.h"
 
 static void usage(void)
 {
@@ -58,6 +59,12 @@ int main(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "list")) {
 		mk_scenario_list();
 		return 0;
+	}
+	if (argc == 5 && !strcmp(argv[1], "kat")) {
+		rc = mk_kat(argv[2], argv[3], argv[4]);
+		if (rc)
+			fprintf(stderr, "mkimage: kat: %s\n", strerror(-rc));
+		return rc ? 1 : 0;
 	}
 	if (argc < 3 || parse_opts(argc, argv, &o)) {
 		usage();
