@@ -116,5 +116,8 @@ void json_uuid(struct json *j, const char *key, const uint8_t uuid[16]);
 
 /* Commands. */
 int cmd_list(int argc, char **argv);
+int cmd_listcryptousers(int argc, char **argv);
+int cmd_unlockvolume(int argc, char **argv);
+int cmd_hashes(int argc, char **argv);
 
 #endif

@@ -10,6 +10,9 @@
 
 static const struct command commands[] = {
 	{ "list", cmd_list, "show containers and volumes (like diskutil apfs list)" },
+	{ "listcryptousers", cmd_listcryptousers, "list the crypto users of encrypted volumes" },
+	{ "unlockvolume", cmd_unlockvolume, "check a passphrase, recovery key or key; name the user" },
+	{ "hashes", cmd_hashes, "print hashcat/John hashes of password crypto users" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -228,12 +228,16 @@ static void test_fletcher_real_image(void **state)
 	FILE *fp;
 
 	(void)state;
-	if (!dir)
+	if (!dir) {
+		printf("# IMAGES is not set: no real image to check against\n");
 		skip();
+	}
 	snprintf(path, sizeof(path), "%s/dfvfs-apfs.raw", dir);
 	fp = fopen(path, "rb");
-	if (!fp)
+	if (!fp) {
+		printf("# %s not found\n", path);
 		skip();
+	}
 	while (fread(blk, 1, MD_BS, fp) == MD_BS) {
 		uint64_t stored = ld_le64(blk);
 

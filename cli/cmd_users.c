@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_users.c - `apfsinspect listcryptousers`: the crypto users of encrypted
+ * volumes in diskutil's exact text layout (docs/users.md §2.1), its -plist
+ * schema (§2.2, written with libplist), or JSON with the forensic detail.
+ */
+#include <plist/plist.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "credential.h"
+
+static const char users_help[] =
+	"usage: apfsinspect listcryptousers [--volume SEL] [--plist | --json] IMAGE\n"
+	"  List the crypto users (FileVault unlock records) of encrypted volumes.\n"
+	"  Without --volume, every encrypted volume in turn.\n"
+	"  --plist   diskutil apfs listcryptousers -plist schema (one volume)\n"
+	"  --json    all details: hints, key flags, PBKDF2 iterations and salt,\n"
+	"            keybag positions, whether each can be unlocked offline\n";
+
+static void print_text(const struct apfs_volume *v, const struct kb_volume_keys *k)
+{
+	char id[37];
+
+	printf("Cryptographic user%s for %s (%u found)\n", k->nusers == 1 ? "" : "s", v->name,
+	       k->nusers);
+	for (unsigned i = 0; i < k->nusers; i++) {
+		const char *bar = i + 1 == k->nusers ? " " : "|";
+
+		apfs_uuid_str(k->users[i].uuid, id);
+		printf("|\n+-- %s\n%s   Type: %s\n", id, bar, kb_type_name(k->users[i].type));
+	}
+}
+
+static int print_plist(const struct kb_volume_keys *k)
+{
+	plist_t root = plist_new_dict(), arr = plist_new_array();
+	char *xml = NULL, id[37];
+	uint32_t len = 0;
+
+	for (unsigned i = 0; i < k->nusers; i++) {
+		plist_t d = plist_new_dict();
+
+		apfs_uuid_str(k->users[i].uuid, id);
+		plist_dict_set_item(d, "APFSCryptoUserType",
+				    plist_new_string(kb_type_plist(k->users[i].type)));
+		plist_dict_set_item(d, "APFSCryptoUserUUID", plist_new_string(id));
+		plist_array_append_item(arr, d);
+	}
+	plist_dict_set_item(root, "Users", arr);
+	plist_to_xml(root, &xml, &len);
+	plist_free(root);
+	if (!xml)
+		return EXIT_ERROR;
+	fwrite(xml, 1, len, stdout);
+	free(xml);
+	return EXIT_OK;
+}
+
+static void hex(char *out, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", p[i]);
+}
+
+static void json_blob(struct json *j, const struct kb_blob *b)
+{
+	char flags[96], h[2 * 40 + 1];
+
+	kb_flags_str(b, flags, sizeof(flags));
+	json_str(j, "key_flags", flags);
+	hex(h, b->meta, b->meta_len);
+	json_str(j, "key_metadata", h);
+	json_u64(j, "wrapped_key_bytes", b->wrapped_len);
+	json_str(j, "hmac", b->hmac == 1 ? "ok" : b->hmac == 0 ? "mismatch" : "absent");
+	json_uuid(j, "blob_uuid", b->uuid);
+}
+
+static void json_user(struct json *j, const struct kb_user *u)
+{
+	char salt[2 * 32 + 1];
+
+	json_obj_open(j, NULL);
+	json_uuid(j, "uuid", u->uuid);
+	json_str(j, "type", kb_type_name(u->type));
+	json_str(j, "plist_type", kb_type_plist(u->type));
+	json_str(j, "hint", u->hint);
+	json_bool(j, "parsed", u->parsed);
+	if (!u->parsed)
+		json_str(j, "parse_error", u->why);
+	if (u->parsed) {
+		json_blob(j, &u->kek);
+		json_u64(j, "pbkdf2_iterations", u->kek.has_kdf ? u->kek.iterations : 0);
+		hex(salt, u->kek.salt, u->kek.salt_len);
+		json_str(j, "salt", u->kek.has_kdf ? salt : NULL);
+	}
+	json_bool(j, "hardware_bound", u->hw_bound);
+	json_bool(j, "offline_unlockable", u->offline_unlockable);
+	json_u64(j, "keybag_block", u->keybag_block);
+	json_u64(j, "keybag_entry", u->entry_index);
+	json_obj_close(j);
+}
+
+static void json_volume(struct json *j, const struct apfs_volume *v,
+			const struct kb_volume_keys *k)
+{
+	json_obj_open(j, NULL);
+	json_str(j, "volume", v->name);
+	json_uuid(j, "volume_uuid", v->uuid);
+	json_obj_open(j, "container_keybag");
+	json_u64(j, "block", k->ckb_block);
+	json_u64(j, "blocks", k->ckb_count);
+	json_bool(j, "plaintext", k->ckb_plaintext);
+	json_u64(j, "vek_entry", k->ckb_vek_index);
+	if (k->have_vek)
+		json_blob(j, &k->vek);
+	json_obj_close(j);
+	json_obj_open(j, "volume_keybag");
+	json_u64(j, "block", k->vkb_block);
+	json_u64(j, "blocks", k->vkb_count);
+	json_bool(j, "plaintext", k->vkb_plaintext);
+	json_obj_close(j);
+	json_arr_open(j, "users");
+	for (unsigned i = 0; i < k->nusers; i++)
+		json_user(j, &k->users[i]);
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
+{
+	if (json) {
+		json_obj_open(j, NULL);
+		json_str(j, "volume", v->name);
+		json_uuid(j, "volume_uuid", v->uuid);
+		json_bool(j, "encrypted", false);
+		json_arr_open(j, "users");
+		json_arr_close(j);
+		json_obj_close(j);
+	} else {
+		printf("Volume %s is not encrypted: it has no cryptographic users\n", v->name);
+	}
+	return EXIT_OK;
+}
+
+static int show_volume(const struct cli_opts *o, const struct apfs_volume *v, struct json *j)
+{
+	struct kb_volume_keys *k = NULL;
+	int ret;
+
+	if (!apfs_volume_encrypted(v))
+		return not_encrypted(v, j, o->json);
+	ret = kb_load(v->c, v->uuid, &k);
+	if (ret) {
+		if (ret == -ENOENT)
+			fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container "
+					"keybag holds no keys for it\n", v->name);
+		return EXIT_ERROR;
+	}
+	if (o->json)
+		json_volume(j, v, k);
+	else if (o->plist)
+		ret = print_plist(k);
+	else
+		print_text(v, k);
+	kb_free(k);
+	return ret;
+}
+
+static int show_all(const struct cli_opts *o, struct cli_image *img, struct json *j)
+{
+	int ret = EXIT_OK, n = 0;
+
+	for (unsigned i = 0; i < img->nvols; i++) {
+		int r;
+
+		if (!apfs_volume_encrypted(img->vols[i].v))
+			continue;
+		if (n++ && !o->json)
+			printf("\n");
+		r = show_volume(o, img->vols[i].v, j);
+		if (r && !ret)
+			ret = r;
+	}
+	if (!n && !o->json)
+		printf("No encrypted volume in %s: there are no cryptographic users\n", o->image);
+	return ret;
+}
+
+int cmd_listcryptousers(int argc, char **argv)
+{
+	struct cli_volume *cv = NULL;
+	struct cli_image img;
+	struct cli_opts o;
+	struct json j;
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, users_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	if (o.json && o.plist) {
+		fprintf(stderr, "apfsinspect: choose one of --plist and --json\n%s", users_help);
+		return EXIT_USAGE;
+	}
+	ret = cli_image_open(&o, &img);
+	if (!ret && (o.volume || o.plist))
+		ret = cli_select_volume(&o, &img, &cv);
+	else if (ret)
+		ret = cli_exit_code(ret);
+	if (ret) {
+		cli_image_close(&img);
+		return ret;
+	}
+	if (o.json) {
+		json_begin(&j, stdout);
+		json_arr_open(&j, "volumes");
+	}
+	ret = cv ? show_volume(&o, cv->v, &j) : show_all(&o, &img, &j);
+	if (o.json) {
+		json_arr_close(&j);
+		json_end(&j);
+	}
+	cli_image_close(&img);
+	return ret;
+}

@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: MIT */
+/* credential.c - collect a credential without ever echoing or logging it. */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "credential.h"
+
+#define MAX_SECRET 1024
+#define MAX_CANDIDATES 1000000
+
+static int add_cand(struct cli_cred *cr, const char *s, size_t len)
+{
+	char **c;
+	size_t *l;
+
+	if (cr->ncands >= MAX_CANDIDATES)
+		return -E2BIG;
+	c = realloc(cr->cands, (cr->ncands + 1) * sizeof(*c));
+	if (c)
+		cr->cands = c;
+	l = realloc(cr->lens, (cr->ncands + 1) * sizeof(*l));
+	if (l)
+		cr->lens = l;
+	if (!c || !l)
+		return -ENOMEM;
+	cr->cands[cr->ncands] = malloc(len + 1);
+	if (!cr->cands[cr->ncands])
+		return -ENOMEM;
+	memcpy(cr->cands[cr->ncands], s, len);
+	cr->cands[cr->ncands][len] = '\0';
+	cr->lens[cr->ncands++] = len;
+	return 0;
+}
+
+/* Read lines (without the newline, and a CR before it) as candidates. */
+static int read_lines(FILE *f, struct cli_cred *cr, bool one)
+{
+	char line[MAX_SECRET + 2];
+	int ret = 0;
+
+	while (fgets(line, sizeof(line), f)) {
+		size_t n = strcspn(line, "\n");
+
+		if (n == strlen(line) && !feof(f)) {
+			fprintf(stderr, "apfsinspect: %s: a line is longer than %d bytes\n",
+				cr->source, MAX_SECRET);
+			ret = -E2BIG;
+			break;
+		}
+		if (n && line[n - 1] == '\r')
+			n--;
+		ret = add_cand(cr, line, n);
+		if (ret || one)
+			break;
+	}
+	OPENSSL_cleanse(line, sizeof(line));
+	return ret;
+}
+
+static int prompt_tty(struct cli_cred *cr)
+{
+	struct termios old, noecho;
+	int ret;
+
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old))
+		return -ENOTTY;
+	noecho = old;
+	noecho.c_lflag &= (tcflag_t)~ECHO;
+	fprintf(stderr, "Passphrase: ");
+	fflush(stderr);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
+	ret = read_lines(stdin, cr, true);
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+	fputc('\n', stderr);
+	return ret ? ret : cr->ncands ? 0 : -ENODATA;
+}
+
+static int hexval(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	       c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+static int parse_vek(const char *hex, struct cli_cred *cr)
+{
+	size_t n = strlen(hex);
+
+	if (n != 64 && n != 32)
+		return -EINVAL;
+	for (size_t i = 0; i < n / 2; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return -EINVAL;
+		cr->vek[i] = (uint8_t)(hi << 4 | lo);
+	}
+	cr->veklen = n / 2;
+	return 0;
+}
+
+static int from_file(const char *path, struct cli_cred *cr)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (!f) {
+		fprintf(stderr, "apfsinspect: cannot open '%s': %s\n", path, strerror(errno));
+		return EXIT_ERROR;
+	}
+	ret = read_lines(f, cr, false);
+	fclose(f);
+	if (!ret && !cr->ncands) {
+		fprintf(stderr, "apfsinspect: '%s' holds no candidate passphrase\n", path);
+		return EXIT_USAGE;
+	}
+	return ret ? EXIT_ERROR : 0;
+}
+
+int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr)
+{
+	memset(cr, 0, sizeof(*cr));
+	cr->kind = CRED_PASSWORD;
+	if (o->vek_hex) {
+		cr->kind = CRED_VEK;
+		cr->source = "--vek";
+		if (parse_vek(o->vek_hex, cr)) {
+			fprintf(stderr, "apfsinspect: --vek takes 64 hex digits (or 32 for a "
+					"CoreStorage 128-bit key)\n");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (o->recovery_key) {
+		cr->kind = CRED_RECOVERY;
+		cr->source = "--recovery-key";
+		return add_cand(cr, o->recovery_key, strlen(o->recovery_key)) ? EXIT_ERROR : 0;
+	}
+	if (o->passphrase) {
+		cr->source = "--passphrase";
+		return add_cand(cr, o->passphrase, strlen(o->passphrase)) ? EXIT_ERROR : 0;
+	}
+	if (o->passphrase_file) {
+		cr->source = "--passphrase-file";
+		return from_file(o->passphrase_file, cr);
+	}
+	if (o->stdin_passphrase) {
+		cr->source = "--stdin-passphrase";
+		if (read_lines(stdin, cr, true) || !cr->ncands) {
+			fprintf(stderr, "apfsinspect: no passphrase on standard input\n");
+			return EXIT_USAGE;
+		}
+		return 0;
+	}
+	cr->kind = CRED_NONE;
+	if (!prompt)
+		return 0;
+	cr->source = "the prompt";
+	if (prompt_tty(cr) == 0) {
+		cr->kind = CRED_PASSWORD;
+		return 0;
+	}
+	return 0;
+}
+
+void cli_cred_wipe(struct cli_cred *cr)
+{
+	for (size_t i = 0; i < cr->ncands; i++) {
+		OPENSSL_cleanse(cr->cands[i], cr->lens[i]);
+		free(cr->cands[i]);
+	}
+	free(cr->cands);
+	free(cr->lens);
+	OPENSSL_cleanse(cr->vek, sizeof(cr->vek));
+	memset(cr, 0, sizeof(*cr));
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * credential.h - gathering secrets from the command line, stdin, a file or
+ * a no-echo terminal prompt; and unlocking a volume with them.  Secrets live
+ * only in buffers that cli_cred_wipe() clears with OPENSSL_cleanse.
+ */
+#ifndef CLI_CREDENTIAL_H
+#define CLI_CREDENTIAL_H
+
+#include "cli.h"
+#include "keybag/keybag.h"
+
+enum cred_kind { CRED_NONE, CRED_PASSWORD, CRED_RECOVERY, CRED_VEK };
+
+struct cli_cred {
+	enum cred_kind kind;
+	char **cands;     /* candidate passwords (one for -passphrase, many for a file) */
+	size_t *lens;
+	size_t ncands;
+	uint8_t vek[32];
+	size_t veklen;
+	const char *source; /* "--passphrase-file F" etc., for messages (never the secret) */
+};
+
+/*
+ * Collect the credential the options name.  With none given and `prompt`
+ * set, ask on the terminal without echo (if stdin is one).  Returns 0,
+ * EXIT_USAGE, or EXIT_ERROR, having printed why.
+ */
+int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr);
+void cli_cred_wipe(struct cli_cred *cr);
+
+/* What an unlock found. */
+struct cli_unlock_result {
+	int user;          /* index into keys->users of the user that matched, or -1 */
+	size_t cand;       /* which candidate matched */
+	unsigned tried;    /* users tried */
+	unsigned hwbound;  /* users skipped: key bound to the original Mac */
+	unsigned unusable; /* users skipped: not unlockable offline or unsupported */
+};
+
+/*
+ * Unlock cv's volume with cr (trying users in parallel on all cores), print
+ * nothing on success, and return 0; else print why and return the exit code.
+ * keys may be NULL (then loaded here and freed); *keys_out receives them.
+ */
+int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
+	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res);
+
+/* Unlock the selected volume if it is encrypted, prompting when needed. */
+int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv);
+
+#endif

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unlock.c - unlock a volume: pick the crypto users a credential can match,
+ * try them in parallel (PBKDF2 dominates, one derivation per user and
+ * candidate), install the VEK, and explain a failure stage by stage.
+ */
+#include <openssl/crypto.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "credential.h"
+
+#define MAX_THREADS 64
+
+struct job {
+	const struct kb_volume_keys *k;
+	const struct cli_cred *cr;
+	const unsigned *users;  /* indexes into k->users */
+	unsigned nusers;
+	size_t ntasks;          /* candidates x users */
+	atomic_size_t next;
+	atomic_size_t found;    /* task + 1 of the first success, 0 while none */
+	pthread_mutex_t lock;
+	int *status;            /* per user: last result other than a rejection */
+	uint8_t vek[32];
+	size_t veklen;
+	uint8_t cs_uuid[16];
+};
+
+static void record(struct job *j, size_t task, int ret, const uint8_t *vek, size_t veklen,
+		   const uint8_t *cs)
+{
+	pthread_mutex_lock(&j->lock);
+	if (ret == 0 && !atomic_load(&j->found)) {
+		atomic_store(&j->found, task + 1);
+		memcpy(j->vek, vek, veklen);
+		j->veklen = veklen;
+		memcpy(j->cs_uuid, cs, 16);
+	} else if (ret && ret != -APFS_EREJECTED) {
+		j->status[task % j->nusers] = ret;
+	}
+	pthread_mutex_unlock(&j->lock);
+}
+
+static void *worker(void *arg)
+{
+	struct job *j = arg;
+	uint8_t vek[32], cs[16];
+	size_t veklen = 0, t;
+
+	while (!atomic_load(&j->found) && (t = atomic_fetch_add(&j->next, 1)) < j->ntasks) {
+		size_t c = t / j->nusers;
+		const struct kb_user *u = &j->k->users[j->users[t % j->nusers]];
+		int ret = kb_unlock_user(j->k, u, j->cr->cands[c], j->cr->lens[c], vek, &veklen,
+					 cs);
+
+		record(j, t, ret, vek, veklen, cs);
+	}
+	OPENSSL_cleanse(vek, sizeof(vek));
+	return NULL;
+}
+
+static unsigned nthreads(size_t ntasks)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (n < 1)
+		n = 1;
+	if (n > MAX_THREADS)
+		n = MAX_THREADS;
+	return (unsigned)((size_t)n < ntasks ? (size_t)n : ntasks);
+}
+
+static void run_job(struct job *j)
+{
+	pthread_t th[MAX_THREADS];
+	unsigned n = nthreads(j->ntasks), started = 0;
+
+	/* One task needs no thread: the right password with --user stays at
+	 * one PBKDF2 plus the unwraps. */
+	if (n <= 1) {
+		worker(j);
+		return;
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (!pthread_create(&th[started], NULL, worker, j))
+			started++;
+	if (!started)
+		worker(j);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(th[i], NULL);
+}
+
+static void user_label(const struct kb_user *u, char *buf, size_t len)
+{
+	char id[37];
+
+	apfs_uuid_str(u->uuid, id);
+	snprintf(buf, len, "%s (%s)", id, kb_type_name(u->type));
+}
+
+/* Which users this credential can match; counts those it must skip. */
+static int choose_users(const struct cli_opts *o, const struct kb_volume_keys *k,
+			const struct cli_cred *cr, unsigned *idx, struct cli_unlock_result *res)
+{
+	uint8_t want[16];
+	unsigned n = 0;
+
+	if (o->user && apfs_uuid_parse(o->user, want)) {
+		fprintf(stderr, "apfsinspect: --user '%s' is not a UUID\n", o->user);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < k->nusers; i++) {
+		const struct kb_user *u = &k->users[i];
+
+		if (o->user && memcmp(u->uuid, want, 16))
+			continue;
+		if (cr->kind == CRED_RECOVERY && u->type != KB_USER_PERSONAL_RECOVERY)
+			continue;
+		if (u->hw_bound) {
+			res->hwbound++;
+			continue;
+		}
+		if (!u->offline_unlockable) {
+			res->unusable++;
+			continue;
+		}
+		idx[n++] = i;
+	}
+	return (int)n;
+}
+
+static void list_users(const struct kb_volume_keys *k)
+{
+	char l[80];
+
+	for (unsigned i = 0; i < k->nusers; i++) {
+		user_label(&k->users[i], l, sizeof(l));
+		fprintf(stderr, "  %s\n", l);
+	}
+}
+
+/* Nothing to try: say exactly why. */
+static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
+			const struct kb_volume_keys *k, const struct cli_cred *cr,
+			const struct cli_unlock_result *res)
+{
+	if (res->hwbound && !res->unusable) {
+		fprintf(stderr, "apfsinspect: volume '%s': the key of %s is bound to the "
+				"original Mac's Secure Enclave (T2/Apple silicon); it can only be "
+				"unlocked on that Mac\n", v->name,
+			res->hwbound == 1 ? "this crypto user" : "these crypto users");
+		return EXIT_HWBOUND;
+	}
+	if (res->unusable) {
+		fprintf(stderr, "apfsinspect: volume '%s': the matching crypto user record "
+				"cannot be unlocked offline (iCloud/institutional escrow, or an "
+				"unparsable record); see listcryptousers --json\n", v->name);
+		return EXIT_LOCKED;
+	}
+	if (o->user)
+		fprintf(stderr, "apfsinspect: volume '%s' has no crypto user %s; its users are:\n",
+			v->name, o->user);
+	else if (cr->kind == CRED_RECOVERY)
+		fprintf(stderr, "apfsinspect: volume '%s' has no Personal Recovery User, so no "
+				"recovery key can unlock it; its users are:\n", v->name);
+	else
+		fprintf(stderr, "apfsinspect: volume '%s' has no crypto users\n", v->name);
+	list_users(k);
+	return EXIT_LOCKED;
+}
+
+static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys *k,
+			const struct cli_cred *cr, const struct job *j)
+{
+	char l[80];
+
+	for (unsigned i = 0; i < j->nusers; i++) {
+		int st = j->status[i];
+
+		if (!st)
+			continue;
+		user_label(&k->users[j->users[i]], l, sizeof(l));
+		fprintf(stderr, "apfsinspect: crypto user %s: %s\n", l,
+			st == -EOPNOTSUPP ? "unsupported key variant or iteration count "
+					    "(see the message above)" : strerror(-st));
+	}
+	if (cr->ncands > 1)
+		fprintf(stderr, "apfsinspect: volume '%s': none of the %zu candidates from %s "
+				"unlocks any of the %u crypto user%s tried\n", v->name, cr->ncands,
+			cr->source, j->nusers, j->nusers == 1 ? "" : "s");
+	else
+		fprintf(stderr, "apfsinspect: volume '%s': wrong %s for the %u crypto user%s "
+				"tried:\n", v->name,
+			cr->kind == CRED_RECOVERY ? "recovery key" : "passphrase", j->nusers,
+			j->nusers == 1 ? "" : "s");
+	for (unsigned i = 0; cr->ncands <= 1 && i < j->nusers; i++) {
+		user_label(&k->users[j->users[i]], l, sizeof(l));
+		fprintf(stderr, "  %s\n", l);
+	}
+	return EXIT_LOCKED;
+}
+
+static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
+		       const uint8_t *cs, const char *who)
+{
+	int ret = apfs_volume_set_key(v, vek, len, cs);
+
+	if (ret == -APFS_EREJECTED)
+		fprintf(stderr, "apfsinspect: volume '%s': %s, but that key does not decrypt "
+				"the file-system root (unsupported key variant)\n", v->name, who);
+	return ret;
+}
+
+static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
+			 const struct kb_volume_keys *k, struct cli_cred *cr,
+			 struct cli_unlock_result *res)
+{
+	struct job j = { .k = k, .cr = cr };
+	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
+	int n, ret;
+
+	if (!idx)
+		return EXIT_ERROR;
+	n = choose_users(o, k, cr, idx, res);
+	if (n <= 0) {
+		free(idx);
+		return n < 0 ? EXIT_USAGE : explain_none(o, cv->v, k, cr, res);
+	}
+	j.users = idx;
+	j.nusers = (unsigned)n;
+	j.ntasks = cr->ncands * (size_t)n;
+	j.status = calloc((size_t)n, sizeof(int));
+	pthread_mutex_init(&j.lock, NULL);
+	if (j.status)
+		run_job(&j);
+	res->tried = j.nusers;
+	if (!j.status) {
+		ret = EXIT_ERROR;
+	} else if (atomic_load(&j.found)) {
+		size_t t = atomic_load(&j.found) - 1;
+
+		res->user = (int)idx[t % j.nusers];
+		res->cand = t / j.nusers;
+		ret = install_vek(cv->v, j.vek, j.veklen, j.cs_uuid,
+				  "the credential unwrapped its KEK and VEK");
+		ret = cli_exit_code(ret);
+	} else {
+		ret = explain_fail(cv->v, k, cr, &j);
+	}
+	OPENSSL_cleanse(j.vek, sizeof(j.vek));
+	pthread_mutex_destroy(&j.lock);
+	free(j.status);
+	free(idx);
+	return ret;
+}
+
+int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
+	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res)
+{
+	struct apfs_volume *v = cv->v;
+	struct kb_volume_keys *k = NULL;
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	res->user = -1;
+	if (apfs_volume_hw_encrypted(v)) {
+		fprintf(stderr, "apfsinspect: volume '%s' uses per-file keys held by the original "
+				"Mac's Secure Enclave; it cannot be decrypted off that Mac\n", v->name);
+		return EXIT_HWBOUND;
+	}
+	if (cr->kind == CRED_VEK) {
+		ret = apfs_volume_set_key(v, cr->vek, cr->veklen, NULL);
+		if (ret == -APFS_EREJECTED || ret == -EINVAL)
+			fprintf(stderr, "apfsinspect: volume '%s': the key given with --vek does not "
+					"decrypt the file-system root\n", v->name);
+		return cli_exit_code(ret);
+	}
+	ret = kb_load(v->c, v->uuid, &k);
+	if (ret) {
+		if (ret == -ENOENT)
+			fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container "
+					"keybag holds no keys for it\n", v->name);
+		return EXIT_ERROR;
+	}
+	ret = try_passwords(o, cv, k, cr, res);
+	if (keys_out)
+		*keys_out = k;
+	else
+		kb_free(k);
+	return ret;
+}
+
+int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv)
+{
+	struct cli_unlock_result res;
+	struct cli_cred cr;
+	int ret;
+
+	if (!apfs_volume_encrypted(cv->v) || cv->v->xts)
+		return 0;
+	ret = cli_cred_get(o, true, &cr);
+	if (ret)
+		return ret;
+	if (cr.kind == CRED_NONE) {
+		fprintf(stderr, "apfsinspect: volume '%s' is encrypted and locked: give "
+				"--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key "
+				"or --vek\n", cv->v->name);
+		return EXIT_LOCKED;
+	}
+	ret = cli_unlock(o, cv, &cr, NULL, &res);
+	cli_cred_wipe(&cr);
+	return ret;
+}
