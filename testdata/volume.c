@@ -5,6 +5,7 @@
  * trees, and the volume superblock, mapped in the container omap.
  */
 #include <errno.h>
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -35,6 +36,8 @@ static void vol_free(struct mk_vol *v)
 	mk_kb_free(v->kb);
 	free(v->kb);
 	apfs_xts_free(v->xts);
+	OPENSSL_cleanse(v->vek, sizeof(v->vek));
+	OPENSSL_cleanse(v->kek, sizeof(v->kek));
 	v->recs = NULL;
 	v->inodes = NULL;
 }

@@ -53,4 +53,11 @@ done
 fsapfs -f 1 -p alice-password -H -B "$WORK/body.multi" -d "$IMG" >/dev/null
 hello=$(grep '/hello.txt|' "$WORK/body.multi" | cut -d'|' -f1)
 expect_eq "Data: hello.txt bytes (md5)" "$(printf 'hello, world\n' | md5sum | cut -d' ' -f1)" "$hello"
+
+# Key variants: CoreStorage 128-bit VEK and KEK (flags 0x02 and 0x10), 256-bit.
+IMG=$WORK/key-variants.img
+expect_rc "mkimage key-variants" 0 "$MKIMAGE" key-variants "$IMG" --iterations 1000
+marker 1 "Legacy, CoreStorage 128-bit user (0x02)" -p cs-password
+marker 1 "Legacy, re-wrapped 128-bit KEK user (0x10)" -p ten-password
+marker 3 "Modern, 256-bit user" -p modern-password
 done_testing
