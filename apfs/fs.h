@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs.h - the file-system layer: a read-only view of one volume's fs tree
+ * (live, or as of a snapshot) for the CLI and the FUSE mount.
+ *
+ * Thread safety: a struct apfs_fs is immutable once opened; every function
+ * taking one may be called from several threads at once (the block cache
+ * underneath has its own lock).  A struct apfs_file carries a small chunk
+ * cache behind its own mutex, so one handle may also be read concurrently.
+ *
+ * Everything comes from the image and is untrusted: damaged records give
+ * -APFS_ECORRUPT for the file concerned, logged once, and never a crash.
+ * Inode numbers are APFS object ids (root directory = 2).
+ */
+#ifndef APFS_FS_H
+#define APFS_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apfs.h"
+
+struct apfs_fs;
+struct apfs_file;
+
+/* Longest name APFS stores (j_drec name_len is 10 bits, NUL included). */
+#define APFS_NAME_MAX 1024
+
+/* ---- views -------------------------------------------------------------- */
+
+/**
+ * apfs_fs_open - open a read-only view of a volume's file system
+ * @v:        the volume; unlocked first if encrypted (v->xts set)
+ * @snap_xid: 0 for the live file system, else the xid of a snapshot
+ *            (apfs_snapshot_list / apfs_snapshot_find give it)
+ * @out:      the view, freed with apfs_fs_close()
+ *
+ * Returns 0, -APFS_ELOCKED for a locked encrypted volume, -ENOENT when no
+ * snapshot has that xid, -APFS_ECORRUPT, -ENOMEM.  The volume must outlive
+ * the view.
+ */
+int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out);
+void apfs_fs_close(struct apfs_fs *fs);
+
+/* Case- and normalization-insensitivity of the volume the view shows. */
+bool apfs_fs_case_insensitive(const struct apfs_fs *fs);
+bool apfs_fs_norm_insensitive(const struct apfs_fs *fs);
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+struct apfs_snapshot {
+	uint64_t xid;
+	uint64_t create_time;  /* ns since 1970 UTC */
+	uint64_t change_time;
+	uint64_t sblock_oid;   /* physical block of its volume superblock */
+	uint32_t flags;        /* j_snap_metadata_val flags */
+	char name[APFS_NAME_MAX];
+};
+
+/**
+ * apfs_snapshot_list - the snapshots of a volume, oldest xid first
+ * @v:   the volume
+ * @out: malloc'd array (free() it); NULL when there are none
+ * @n:   its length
+ */
+int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsigned *n);
+
+/**
+ * apfs_snapshot_find - a snapshot by exact name, or by decimal xid
+ * @v:   the volume
+ * @sel: a snapshot name, or an xid in decimal or 0x-hex
+ * @out: the matching snapshot
+ *
+ * Returns 0, or -ENOENT when none matches.
+ */
+int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snapshot *out);
+
+/* ---- inodes ------------------------------------------------------------- */
+
+/* Compression types of decmpfs (docs/apfs-format.md §8.2). */
+enum {
+	APFS_CMP_NONE = 0,
+	APFS_CMP_ATTR_UNCOMPRESSED = 1,
+	APFS_CMP_ZLIB_ATTR = 3, APFS_CMP_ZLIB_RSRC = 4,
+	APFS_CMP_LZVN_ATTR = 7, APFS_CMP_LZVN_RSRC = 8,
+	APFS_CMP_PLAIN_ATTR = 9, APFS_CMP_PLAIN_RSRC = 10,
+	APFS_CMP_LZFSE_ATTR = 11, APFS_CMP_LZFSE_RSRC = 12,
+	APFS_CMP_LZBITMAP_ATTR = 13, APFS_CMP_LZBITMAP_RSRC = 14,
+};
+
+struct apfs_stat {
+	uint64_t ino;            /* inode object id */
+	uint64_t parent_id;      /* parent directory of the primary link */
+	uint64_t private_id;     /* data stream id */
+	uint16_t mode;           /* S_IF* type and permission bits */
+	uint32_t uid, gid;
+	uint32_t nlink;          /* files: true link count; dirs: nchildren + 2 */
+	uint64_t nchildren;      /* directories only */
+	uint64_t size;           /* logical size; uncompressed size for decmpfs files */
+	uint64_t alloced;        /* bytes allocated to the data stream */
+	uint64_t crtime, mtime, ctime, atime; /* ns since 1970 UTC */
+	uint64_t added;          /* date added (from the directory record); 0 if unknown */
+	uint32_t bsd_flags;      /* UF_* / SF_* */
+	uint64_t internal_flags; /* INODE_* */
+	uint32_t compression;    /* APFS_CMP_* (0: not compressed) */
+	uint64_t rdev;           /* device number for block/char special files */
+	bool firmlink;           /* has com.apple.fs.firmlink (see apfs_fs_firmlink) */
+};
+
+/**
+ * apfs_fs_stat - the attributes of an inode
+ * @fs:  the view
+ * @ino: inode number
+ * @st:  filled on success; st->added is 0 (it lives in the directory record:
+ *       apfs_fs_lookup fills it)
+ *
+ * Returns 0, -ENOENT, -APFS_ECORRUPT.
+ */
+int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
+
+/* ---- names -------------------------------------------------------------- */
+
+/* DT_* style types of directory records (j_drec flags & DREC_TYPE_MASK). */
+struct apfs_dirent {
+	uint64_t ino;
+	uint64_t date_added;     /* ns since 1970 UTC */
+	uint16_t type;           /* DT_REG, DT_DIR, DT_LNK, ... */
+	uint64_t next_cookie;    /* resume apfs_fs_readdir() after this entry */
+	char name[APFS_NAME_MAX];/* NUL-terminated UTF-8 as stored */
+};
+
+/**
+ * apfs_fs_lookup - resolve an absolute or root-relative path
+ * @fs:   the view
+ * @path: "/a/b", "a/b", "/" or ""; "." and ".." components are honoured
+ *        (".." of the root is the root); symlinks are not followed
+ * @out:  the directory entry found (the root gives ino 2, name "/")
+ *
+ * Names compare as the volume does: byte-exact on case-sensitive volumes;
+ * through NFD and case folding (Apple's name hash) on insensitive ones.
+ * Returns 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -APFS_ECORRUPT.
+ */
+int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
+
+/* apfs_fs_lookup for one name in directory dir. */
+int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
+			struct apfs_dirent *out);
+
+/*
+ * Callback of apfs_fs_readdir: 0 to go on, 1 to stop (e.g. FUSE's buffer
+ * is full), <0 to abort with that error.  d is valid only during the call.
+ */
+typedef int (*apfs_dirent_fn)(const struct apfs_dirent *d, void *ctx);
+
+/**
+ * apfs_fs_readdir - stream a directory's entries (without "." and "..")
+ * @fs:     the view
+ * @dir:    directory inode number
+ * @cookie: 0 for the start, else a next_cookie an earlier call returned
+ * @fn:     called once per entry in on-disk order
+ * @ctx:    passed to fn
+ *
+ * Cookies are opaque, nonzero and below 2^63 (usable as FUSE offsets);
+ * resuming is cheap also in directories of millions of entries.
+ */
+int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
+		    void *ctx);
+
+/*
+ * Callback of apfs_fs_links: one name of a (hard-linked) inode.
+ */
+typedef int (*apfs_link_fn)(uint64_t parent, const char *name, void *ctx);
+
+/**
+ * apfs_fs_links - every name of an inode: its sibling links for hard-linked
+ * files, else the primary name from the inode (parent_id + INO_EXT_TYPE_NAME)
+ */
+int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
+
+/**
+ * apfs_fs_path - a path of an inode from the root, built from parent ids
+ * @buf/@cap: output, NUL-terminated; -ENAMETOOLONG when it does not fit
+ */
+int apfs_fs_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+
+/* ---- links -------------------------------------------------------------- */
+
+/**
+ * apfs_fs_readlink - target of a symbolic link (xattr com.apple.fs.symlink)
+ * @buf/@cap: NUL-terminated output; -ENAMETOOLONG when it does not fit
+ * Returns -EINVAL for an inode that is not a symlink.
+ */
+int apfs_fs_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+
+/**
+ * apfs_fs_firmlink - target of a firmlink (xattr com.apple.fs.firmlink),
+ * a path on the other volume of the group; -ENOENT when ino is no firmlink.
+ */
+int apfs_fs_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+
+/* ---- extended attributes ------------------------------------------------ */
+
+#define APFS_XATTR_RESOURCE_FORK "com.apple.ResourceFork"
+#define APFS_XATTR_DECMPFS "com.apple.decmpfs"
+#define APFS_XATTR_SYMLINK "com.apple.fs.symlink"
+#define APFS_XATTR_FIRMLINK "com.apple.fs.firmlink"
+
+/* Flags for apfs_fs_listxattr. */
+#define APFS_LIST_HIDDEN 0x1  /* also com.apple.decmpfs and com.apple.fs.* */
+
+typedef int (*apfs_xattr_fn)(const char *name, uint64_t size, void *ctx);
+
+/**
+ * apfs_fs_listxattr - visit the extended attributes of an inode
+ * @flags: APFS_LIST_HIDDEN to include those macOS hides from listxattr
+ *         (com.apple.decmpfs, com.apple.fs.symlink, com.apple.fs.firmlink)
+ */
+int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
+		      void *ctx);
+
+/**
+ * apfs_fs_getxattr - read an extended attribute, embedded or a data stream
+ * @name: exact name (hidden ones too)
+ * @off:  byte offset into the value
+ * @buf:  output, may be NULL to learn the size only
+ * @len:  bytes wanted
+ * @got:  bytes stored in buf (may be 0 at or past the end)
+ * @size: set to the attribute's full size (may be NULL)
+ *
+ * Returns 0, -ENODATA when the inode has no such attribute, -APFS_ECORRUPT.
+ */
+int apfs_fs_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
+		     void *buf, size_t len, size_t *got, uint64_t *size);
+
+/* ---- file data ---------------------------------------------------------- */
+
+/**
+ * apfs_file_open - prepare to read a regular file's (decompressed) data
+ * @fs:  the view
+ * @ino: inode number
+ * @out: the handle; read it from any thread; close with apfs_file_close()
+ *
+ * Returns -EISDIR for a directory, -EOPNOTSUPP for an unknown compression
+ * type (named in the log), -APFS_ECORRUPT for a damaged decmpfs header.
+ */
+int apfs_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out);
+void apfs_file_close(struct apfs_file *f);
+
+/* Logical (uncompressed) size. */
+uint64_t apfs_file_size(const struct apfs_file *f);
+
+/**
+ * apfs_file_read - read file data at any offset
+ * @f:   the handle
+ * @off: byte offset
+ * @buf: output
+ * @len: bytes wanted
+ * @got: bytes read: short only at end of file
+ *
+ * Extents are decrypted with their crypto_id tweaks on encrypted volumes;
+ * holes and sparse extents read as zeros; decmpfs files are decompressed
+ * chunk by chunk.  Returns 0, -APFS_ECORRUPT, -APFS_ETRUNC, -EIO.
+ */
+int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, size_t *got);
+
+/* ---- helpers shared by the layer's files and the tests ------------------ */
+
+/**
+ * apfs_fs_key_cmp - order of fs-tree keys: object id, record type, then the
+ * type's own fields (hashed or plain name, logical address, sibling id...)
+ * A key that stops after j_key_t sorts before every key with more fields,
+ * so iterate() from such a key starts at the first record of that type.
+ */
+int apfs_fs_key_cmp(const void *a, size_t alen, const void *b, size_t blen);
+
+/**
+ * apfs_name_hash - the 22-bit hash of a directory-record name on an
+ * insensitive volume: CRC-32C of the NFD (and, if case_fold, case-folded)
+ * name as UTF-32LE, inverted, masked to 22 bits.
+ * Returns 0 or -EILSEQ for a name that is not UTF-8.
+ */
+int apfs_name_hash(const char *name, size_t len, bool case_fold, uint32_t *hash);
+
+/**
+ * apfs_name_fold - a name's comparison form on insensitive volumes (NFD,
+ * case folded if case_fold), malloc'd in *out, NUL-terminated.
+ */
+int apfs_name_fold(const char *name, size_t len, bool case_fold, char **out);
+
+/* Decompress one decmpfs chunk of `type` (the chunked resource-fork or
+ * attribute form); out_len receives the bytes written. */
+int apfs_decmpfs_chunk(uint32_t type, const uint8_t *src, size_t srclen, uint8_t *dst,
+		       size_t dstcap, size_t *out_len);
+
+#endif
