@@ -1,0 +1,56 @@
+#!/bin/sh
+# setup.sh - from a fresh Debian 12 clone to a working tool.
+#   ./setup.sh demo    install what is missing, build, and run a demo on a
+#                      generated encrypted image (build/demo.img)
+#   ./setup.sh test    install what is missing, build, run the whole suite
+#   ./setup.sh deps    only install the Debian packages
+# As root it installs missing packages with apt-get; otherwise it prints the
+# exact apt-get line and stops.
+set -eu
+cd "$(dirname "$0")"
+
+BUILD_PKGS="make gcc pkg-config libssl-dev zlib1g-dev libbz2-dev libfuse3-dev fuse3 \
+libplist-dev libutf8proc-dev libcmocka-dev git ca-certificates"
+# Independent peers the tests compare against, and the tools the tests use.
+TEST_PKGS="python3 openssl fdisk sleuthkit libfsapfs-utils attr xxd"
+
+missing() {
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+			printf '%s ' "$p"
+	done
+}
+
+install() {
+	need=$(missing "$@")
+	[ -z "$need" ] && return 0
+	if [ "$(id -u)" != 0 ]; then
+		echo "setup.sh: missing Debian packages; run as root:" >&2
+		echo "  apt-get update && apt-get install -y $need" >&2
+		exit 1
+	fi
+	echo "setup.sh: installing $need"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq
+	# shellcheck disable=SC2086
+	apt-get install -y -qq --no-install-recommends $need > /dev/null
+}
+
+demo() {
+	B=build/apfsinspect
+	build/mkimage demo build/demo.img
+	for cmd in "list" "listcryptousers" "hashes" \
+		   "unlockvolume --passphrase demo" "unlockvolume --passphrase wrong"; do
+		echo
+		echo "\$ apfsinspect $cmd build/demo.img"
+		# shellcheck disable=SC2086
+		$B $cmd build/demo.img || echo "(exit status $?)"
+	done
+}
+
+case "${1:-}" in
+deps) install $BUILD_PKGS $TEST_PKGS ;;
+demo) install $BUILD_PKGS; make -s; demo ;;
+test) install $BUILD_PKGS $TEST_PKGS; make -s WERROR=1; B=build tests/run.sh ;;
+*) echo "usage: ./setup.sh demo|test|deps" >&2; exit 2 ;;
+esac
