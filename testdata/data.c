@@ -67,6 +67,32 @@ static int fill_extent(struct mk_vol *v, uint64_t paddr, uint64_t nblk, const ui
 }
 
 /**
+ * mk_fs_extent() - one extent of a stream at byte `logical`: len bytes of
+ * data in new blocks, or (data NULL, sparse) a hole with no blocks at all.
+ */
+int mk_fs_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, const void *data,
+		 uint64_t len, bool sparse)
+{
+	uint32_t bs = v->img->bs;
+	uint64_t n = (len + bs - 1) / bs, paddr;
+	int rc;
+
+	if (sparse)
+		return add_extent(v, stream, logical, n * bs, 0, 0);
+	paddr = mk_alloc(v->img, n);
+	if (!paddr)
+		return -ENOSPC;
+	rc = fill_extent(v, paddr, n, data, len);
+	v->blocks_used += n;
+	return rc ? rc : add_extent(v, stream, logical, n * bs, paddr, v->encrypted ? paddr : 0);
+}
+
+int mk_fs_stream_done(struct mk_vol *v, uint64_t stream)
+{
+	return add_dstream_id(v, stream);
+}
+
+/**
  * mk_fs_data() - store a data stream in extents of at most max_extent_blocks.
  * @v: volume
  * @stream: the stream's object id (inode private id or xattr stream id)
@@ -82,20 +108,14 @@ int mk_fs_data(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len
 	const uint8_t *d = data;
 	int rc = 0;
 
-	*alloced = 0;
 	while (!rc && done < nblk) {
-		uint64_t n = nblk - done, paddr, off = done * bs;
+		uint64_t n = nblk - done, off = done * bs;
 
 		if (n > v->max_extent_blocks)
 			n = v->max_extent_blocks;
-		paddr = mk_alloc(v->img, n);
-		if (!paddr)
-			return -ENOSPC;
-		rc = fill_extent(v, paddr, n, d ? d + off : NULL, len - off);
-		if (!rc)
-			rc = add_extent(v, stream, off, n * bs, paddr, v->encrypted ? paddr : 0);
+		rc = mk_fs_extent(v, stream, off, d ? d + off : NULL,
+				  len - off < n * bs ? len - off : n * bs, false);
 		done += n;
-		v->blocks_used += n;
 	}
 	*alloced = nblk * bs;
 	return rc ? rc : add_dstream_id(v, stream);

@@ -185,6 +185,9 @@ int mk_fs_link(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name
 /* Write data into newly allocated blocks, encrypted for the volume; extent records too. */
 int mk_fs_data(struct mk_vol *v, uint64_t stream_id, const void *data, uint64_t len,
 	       uint64_t *alloced);
+int mk_fs_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, const void *data,
+		 uint64_t len, bool sparse);
+int mk_fs_stream_done(struct mk_vol *v, uint64_t stream);
 /* Finish the volume: trees, omap, superblock; registers it in the container. */
 int mk_vol_finish(struct mk_vol *v);
 
@@ -280,6 +283,10 @@ struct mk_opts {
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
+int mk_small_tree(struct mk_vol *v);
+int mk_fill_many_files(struct mk_image *img);
+int mk_fill_large(struct mk_image *img);
+int mk_fill_compression(struct mk_image *img);
 void mk_scenario_list(void);
 
 #endif

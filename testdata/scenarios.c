@@ -29,8 +29,8 @@ static uint8_t *pattern(struct mk_image *img, size_t len)
 	return p;
 }
 
-/* The small tree every scenario volume has. */
-static int small_tree(struct mk_vol *v)
+/* The small tree most scenario volumes have (README "The small tree"). */
+int mk_small_tree(struct mk_vol *v)
 {
 	uint64_t root = APFS_ROOT_DIR_INO_NUM, dir, sub, ino;
 	const char *hello = "hello, world\n";
@@ -68,7 +68,7 @@ static int marker_vol(struct mk_vol *v)
 	int rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "marker.txt", MARKER, strlen(MARKER),
 			    NULL);
 
-	return rc ? rc : small_tree(v);
+	return rc ? rc : mk_small_tree(v);
 }
 
 static int fill_basic(struct mk_image *img)
@@ -77,7 +77,7 @@ static int fill_basic(struct mk_image *img)
 	int rc = mk_vol_init(&v, img, "Basic", APFS_VOL_ROLE_NONE, true);
 
 	if (!rc)
-		rc = small_tree(&v);
+		rc = mk_small_tree(&v);
 	return rc ? rc : mk_vol_finish(&v);
 }
 
@@ -184,6 +184,10 @@ static const struct scenario scenarios[] = {
 	  32ull << 20, fill_all_users },
 	{ "demo", "one encrypted volume: user demo/demo and a recovery key", 16ull << 20,
 	  fill_demo },
+	{ "many-files", "100,000 files in 100 directories, case variants, a 64-level tree",
+	  128ull << 20, mk_fill_many_files },
+	{ "large", "sparse 1 GiB file, a 64 MiB file with a hole, 8 MiB in 8 extents",
+	  2ull << 30, mk_fill_large },
 	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",
 	  32ull << 20, fill_key_variants },
 };
