@@ -77,7 +77,7 @@ static unsigned volume_hashes(const struct cli_opts *o, const struct kb_volume_k
 	return skipped;
 }
 
-static int one_volume(const struct cli_opts *o, const struct apfs_volume *v, bool john,
+static int one_volume(const struct cli_opts *o, struct apfs_volume *v, bool john,
 		      unsigned *skipped)
 {
 	struct kb_volume_keys *k = NULL;
@@ -85,13 +85,9 @@ static int one_volume(const struct cli_opts *o, const struct apfs_volume *v, boo
 
 	if (!apfs_volume_encrypted(v))
 		return EXIT_OK;
-	ret = kb_load(v->c, v->uuid, &k);
-	if (ret) {
-		if (ret == -ENOENT)
-			fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container "
-					"keybag holds no keys for it\n", v->name);
-		return EXIT_ERROR;
-	}
+	ret = cli_load_keys(v, &k);
+	if (ret)
+		return ret;
 	*skipped += volume_hashes(o, k, john);
 	kb_free(k);
 	return EXIT_OK;

@@ -143,20 +143,16 @@ static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
 	return EXIT_OK;
 }
 
-static int show_volume(const struct cli_opts *o, const struct apfs_volume *v, struct json *j)
+static int show_volume(const struct cli_opts *o, struct apfs_volume *v, struct json *j)
 {
 	struct kb_volume_keys *k = NULL;
 	int ret;
 
 	if (!apfs_volume_encrypted(v))
 		return not_encrypted(v, j, o->json);
-	ret = kb_load(v->c, v->uuid, &k);
-	if (ret) {
-		if (ret == -ENOENT)
-			fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container "
-					"keybag holds no keys for it\n", v->name);
-		return EXIT_ERROR;
-	}
+	ret = cli_load_keys(v, &k);
+	if (ret)
+		return ret;
 	if (o->json)
 		json_volume(j, v, k);
 	else if (o->plist)

@@ -30,6 +30,9 @@ struct cli_cred {
 int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr);
 void cli_cred_wipe(struct cli_cred *cr);
 
+/* kb_load() with the CLI's message for a volume without keys; an exit code. */
+int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);
+
 /* What an unlock found. */
 struct cli_unlock_result {
 	int user;          /* index into keys->users of the user that matched, or -1 */

@@ -258,6 +258,17 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 	return ret;
 }
 
+int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k)
+{
+	int ret = kb_load(v->c, v->uuid, k);
+
+	/* kb_load() named any damage; only "no keys at all" is said here. */
+	if (ret == -ENOENT)
+		fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container keybag "
+				"holds no keys for it\n", v->name);
+	return ret ? EXIT_ERROR : 0;
+}
+
 int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
 	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res)
 {
@@ -279,13 +290,9 @@ int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred 
 					"decrypt the file-system root\n", v->name);
 		return cli_exit_code(ret);
 	}
-	ret = kb_load(v->c, v->uuid, &k);
-	if (ret) {
-		if (ret == -ENOENT)
-			fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container "
-					"keybag holds no keys for it\n", v->name);
-		return EXIT_ERROR;
-	}
+	ret = cli_load_keys(v, &k);
+	if (ret)
+		return ret;
 	ret = try_passwords(o, cv, k, cr, res);
 	if (keys_out)
 		*keys_out = k;

@@ -14,22 +14,11 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "apfs/err.h"
 #include "keybag/internal.h"
 
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (s[0] && s[1] && n < max) {
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	assert_int_equal(s[0], '\0');
-	return n;
-}
 
 /* apfs-fuse #181 VEK blob (§4.6), re-assembled: 30 7A, keylen 0x7C. */
 #define VEK181_HMAC "D67E60BFA4857A9B4F75D43C39B9A366D339671CBED25118803CB455C52EAF6D"

@@ -14,22 +14,11 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "keybag/crypto.h"
 
 /* Decode hex (no separators) into out; returns the byte count. */
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (s[0] && s[1] && n < max) {
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	assert_int_equal(s[0], '\0');
-	return n;
-}
 
 static void assert_hex(const uint8_t *got, size_t len, const char *want)
 {

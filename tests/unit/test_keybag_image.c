@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include <openssl/crypto.h>
 
 #include "apfs/apfs.h"
@@ -29,18 +31,6 @@ struct img {
 	struct kb_volume_keys *k;
 };
 
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (s[0] && s[1] && n < max) {
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	return n;
-}
 
 static char path[4096];
 

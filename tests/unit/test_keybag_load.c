@@ -17,6 +17,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "apfs/apfs.h"
 #include "apfs/xts.h"
 #include "keybag/internal.h"
@@ -50,19 +52,6 @@ static const uint8_t prk_uuid[16] = { 0xeb, 0xc6, 0xc0, 0x64, 0x00, 0x00, 0x11, 
 	"82080000000002000000" "8328" "5F40E757A4B8B3D39CE6DE06D34D89A40F00BE67BF6D9D2E0A2DB6EA" \
 	"761E5F1019D8B07E286B4A7A" "840302D6E2" "8510" "30985112E6235BBAAF029BD9460EDBF3"
 
-static size_t unhex(const char *s, uint8_t *out, size_t max)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (s[0] && s[1] && n < max) {
-		assert_int_equal(sscanf(s, "%2x", &v), 1);
-		out[n++] = (uint8_t)v;
-		s += 2;
-	}
-	assert_int_equal(s[0], '\0');
-	return n;
-}
 
 /* A keybag object being built over `count` blocks. */
 struct bagw {

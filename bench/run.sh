@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# bench/run.sh - `make bench`: apfsinspect against its peers, on the same
+# machine in one run.  Prints a Markdown table of medians and ratios (paste
+# into BENCHMARKS.md).  Timing never decides a test: this is not in the suite.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+BIN=$PWD/$B/apfsinspect MK=$PWD/$B/mkimage
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+RUNS=${RUNS:-7}
+W=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-bench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+# median wall time in ms of RUNS runs of a command (output discarded)
+med() {
+	local i t0 t1 ts=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
+		ts+=($(((t1 - t0) / 1000)))
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { printf "%.1f", $1 / 1000 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+
+echo "# apfsinspect benchmarks ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), RUNS=$RUNS medians)"
+echo
+if [ -e "$SHARED/images/encrypted.img.gz" ]; then
+	gzip -dc "$SHARED/images/encrypted.img.gz" > "$W/encrypted.img"
+fi
+"$MK" all-users "$W/all-users.img" --iterations 100000 > /dev/null
+SHIM=
+if command -v fsapfsinfo > /dev/null && [ -e "$SHARED/tools/fsapfs-openssl3-shim.c" ]; then
+	cc -O2 -shared -fPIC -o "$W/shim.so" "$SHARED/tools/fsapfs-openssl3-shim.c" -ldl -lcrypto && SHIM=$W/shim.so
+fi
+
+echo "## Unlock (issue 3)"
+echo
+# The baseline is a whole process doing one derivation, as an unlock is:
+# both pay process start and libcrypto's load; the in-process time is shown too.
+P=$(med "$B/bench/pbkdf2" 100000 1)
+PI=$("$B/bench/pbkdf2" 100000 "$RUNS")
+echo "Baseline: a process running one OpenSSL PBKDF2-HMAC-SHA256 at 100,000 iterations"
+echo "(\`$B/bench/pbkdf2 100000 1\`) = **$P ms**; the derivation alone, in-process: $PI ms."
+echo
+echo "| what | median ms | ratio |"
+echo "|---|---|---|"
+if [ -e "$W/encrypted.img" ]; then
+	T=$(med "$BIN" unlockvolume --user 1BEC6FD3-1871-4697-BF1F-20C2620146D8 --passphrase hunter2hunter2 "$W/encrypted.img")
+	row "right password with --user, encrypted.img (whole process)" "$T" "$(ratio "$T" "$(awk -v p="$P" 'BEGIN{print p+5}')") × (PBKDF2 + 5 ms); target ≤ 1.10"
+	if [ -n "$SHIM" ]; then
+		F=$(LD_PRELOAD=$SHIM med fsapfsinfo -p hunter2hunter2 "$W/encrypted.img")
+		row "libfsapfs \`fsapfsinfo -p\`, encrypted.img" "$F" "$(ratio "$F" "$T") × apfsinspect"
+	fi
+fi
+T=$(med "$BIN" unlockvolume --volume Data --user 5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D --passphrase alice-password "$W/all-users.img")
+row "right password with --user, all-users Data (8 users, 100k iterations)" "$T" "$(ratio "$T" "$(awk -v p="$P" 'BEGIN{print p+5}')") × (PBKDF2 + 5 ms)"
+T=$(med "$BIN" unlockvolume --volume Data --passphrase wrong "$W/all-users.img")
+N=4 C=$(nproc)
+row "wrong password, all-users Data ($N offline users, $C cores)" "$T" "$(ratio "$T" "$P") × PBKDF2; ideal ⌈$N/$C⌉ = $(((N + C - 1) / C))"
+T=$(med "$BIN" unlockvolume --volume Data --passphrase bootstrap-secret "$W/all-users.img")
+row "right password of the 4th user, no --user" "$T" "$(ratio "$T" "$P") × PBKDF2"
+if [ -n "$SHIM" ]; then
+	F=$(LD_PRELOAD=$SHIM med fsapfsinfo -p alice-password "$W/all-users.img")
+	A=$(med "$BIN" unlockvolume --passphrase alice-password "$W/all-users.img")
+	row "libfsapfs \`fsapfsinfo -p alice-password\`, all-users" "$F" "$(ratio "$F" "$A") × apfsinspect without --user ($A ms)"
+fi
+echo
