@@ -288,6 +288,13 @@ static int container_init(struct apfs_container *c, uint64_t want_xid)
 	if (!ok0)
 		apfs_warn("%s: block 0 superblock has a bad checksum; scanning the checkpoint area",
 			  c->label);
+	/* The 10.12 developer-preview format shares the magic but not the layout. */
+	if ((ld_le64(blk0 + 64) & 0x3) == 0x1) {
+		apfs_err("%s: APFS version 1 (macOS 10.12 developer preview) is not supported",
+			 c->label);
+		ret = -EOPNOTSUPP;
+		goto out;
+	}
 	ret = set_geometry(c, (const void *)blk0);
 	if (!ret)
 		ret = apfs_cache_new(c->block_size, CACHE_BUDGET, &c->cache);

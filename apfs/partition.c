@@ -61,6 +61,10 @@ static const char *sniff(struct apfs_dev *dev, const uint8_t *b0)
 		if (!memcmp(b + 0x438, "\x53\xef", 2))
 			return "an ext2/3/4 file system";
 	}
+	/* A CoreStorage physical volume header: version 1 at byte 8, "CS" at 88
+	 * (libfvde's format notes; util-linux probes the same signature). */
+	if (!memcmp(b0 + 88, "CS", 2) && ld_le16(b0 + 8) == 1)
+		return "a CoreStorage physical volume (FileVault 2 on HFS+, not APFS)";
 	if (!memcmp(b0 + 3, "NTFS    ", 8))
 		return "an NTFS volume";
 	if (!memcmp(b0 + 82, "FAT32   ", 8) || !memcmp(b0 + 54, "FAT", 3))

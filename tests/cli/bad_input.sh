@@ -33,6 +33,14 @@ truncate -s 1M "$WORK/hfs.img"
 expect_rc "HFS+ volume: exit 1" 1 t list "$WORK/hfs.img"
 expect_grep "HFS+ volume: named" 'looks like an HFS\+ volume' "$ERR"
 
+# A CoreStorage physical volume header (libfvde's layout: version 1, "CS" at 88).
+head -c 4096 /dev/zero > "$WORK/cs.img"
+printf '\1\0' | dd of="$WORK/cs.img" bs=1 seek=8 conv=notrunc status=none
+printf 'CS' | dd of="$WORK/cs.img" bs=1 seek=88 conv=notrunc status=none
+truncate -s 1M "$WORK/cs.img"
+expect_rc "CoreStorage: exit 1" 1 t list "$WORK/cs.img"
+expect_grep "CoreStorage: named" 'CoreStorage physical volume' "$ERR"
+
 need_image basic.img
 expect_rc "wrong --offset: exit 1" 1 t list --offset 4096 "$IMAGES/basic.img"
 expect_grep "wrong --offset: names the offset" 'no APFS container superblock \(NXSB\) at byte offset 4096' "$ERR"
