@@ -7,12 +7,19 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cmd_fs.h"
 
 static const struct command commands[] = {
 	{ "list", cmd_list, "show containers and volumes (like diskutil apfs list)" },
 	{ "listcryptousers", cmd_listcryptousers, "list the crypto users of encrypted volumes" },
 	{ "unlockvolume", cmd_unlockvolume, "check a passphrase, recovery key or key; name the user" },
 	{ "hashes", cmd_hashes, "print hashcat/John hashes of password crypto users" },
+	{ "ls", cmd_ls, "list a directory of a volume (-l, -a, -R, --json)" },
+	{ "stat", cmd_stat, "show every attribute of a file" },
+	{ "cat", cmd_cat, "write a file's contents to stdout" },
+	{ "extract", cmd_extract, "copy a file or tree out, with modes, times and a SHA-256 manifest" },
+	{ "bodyfile", cmd_bodyfile, "timeline in TSK body-file (mactime) format" },
+	{ "snapshots", cmd_snapshots, "list the snapshots of a volume" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -1,0 +1,395 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * decmpfs.c - transparent compression (docs/apfs-format.md §8.2): the
+ * com.apple.decmpfs header, data inline after it or in the resource fork
+ * as 64 KiB chunks, each decoded by its algorithm.  Open files keep the
+ * last decoded chunk, so sequential reads decode each chunk once.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "fs_int.h"
+#include "lzbitmap.h"
+#include "lzfse.h"
+#include "lzvn.h"
+
+#define DECMPFS_MAGIC 0x636d7066u /* "fpmc" */
+#define DECMPFS_HDR 16
+#define CHUNK 0x10000u
+/* A compressed chunk never exceeds 64 KiB + 1 in practice; allow slack. */
+#define MAX_CCHUNK (2 * CHUNK)
+/* Inline data is decoded whole: cap what a crafted header can ask for. */
+#define MAX_INLINE_OUT (64u << 20)
+
+struct fs_decmpfs {
+	struct apfs_fs *fs;
+	uint64_t ino;
+	uint32_t type;
+	uint64_t size;
+	uint8_t *inline_out;        /* attribute types: all the data */
+	struct fs_xattr rsrc;       /* resource-fork types */
+	struct fs_stream rstream;
+	uint64_t base;              /* offsets in the table are from here */
+	uint64_t *coff;             /* nchunks + 1 chunk boundaries (in the fork) */
+	uint32_t nchunks;
+	pthread_mutex_t lock;       /* guards the one-chunk cache below */
+	int64_t cached;             /* chunk index in cbuf, -1 for none */
+	uint8_t *cbuf, *ibuf;
+	size_t clen;
+};
+
+static int dec_corrupt(uint64_t ino, const char *why)
+{
+	apfs_err("decmpfs: inode %llu: %s", (unsigned long long)ino, why);
+	return -APFS_ECORRUPT;
+}
+
+static int zlib_decode(const uint8_t *src, size_t srclen, uint8_t *dst, size_t cap,
+		       size_t *out)
+{
+	z_stream z = { 0 };
+	int zr;
+
+	if (inflateInit(&z) != Z_OK)
+		return -ENOMEM;
+	z.next_in = (Bytef *)(uintptr_t)src;
+	z.avail_in = (uInt)srclen;
+	z.next_out = dst;
+	z.avail_out = (uInt)cap;
+	zr = inflate(&z, Z_FINISH);
+	*out = cap - z.avail_out;
+	inflateEnd(&z);
+	if (zr == Z_STREAM_END)
+		return 0;
+	return zr == Z_BUF_ERROR && z.avail_out == 0 ? -ENOSPC : -APFS_ECORRUPT;
+}
+
+static int raw_copy(const uint8_t *src, size_t srclen, uint8_t *dst, size_t cap, size_t *out)
+{
+	if (srclen > cap)
+		return -ENOSPC;
+	memcpy(dst, src, srclen);
+	*out = srclen;
+	return 0;
+}
+
+/**
+ * apfs_decmpfs_chunk - decode one chunk (or the inline data) of a type
+ */
+int apfs_decmpfs_chunk(uint32_t type, const uint8_t *src, size_t srclen, uint8_t *dst,
+		       size_t dstcap, size_t *out_len)
+{
+	if (type == APFS_CMP_ATTR_UNCOMPRESSED)
+		return raw_copy(src, srclen, dst, dstcap, out_len);
+	if (srclen == 0)
+		return -APFS_ECORRUPT;
+	switch (type) {
+	case APFS_CMP_ZLIB_ATTR: case APFS_CMP_ZLIB_RSRC:
+		if ((src[0] & 0x0f) == 0x0f)
+			return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);
+		return zlib_decode(src, srclen, dst, dstcap, out_len);
+	case APFS_CMP_LZVN_ATTR: case APFS_CMP_LZVN_RSRC:
+		if (src[0] == 0x06)
+			return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);
+		return apfs_lzvn_decode(src, srclen, dst, dstcap, out_len);
+	case APFS_CMP_PLAIN_ATTR: case APFS_CMP_PLAIN_RSRC:
+		return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);
+	case APFS_CMP_LZFSE_ATTR: case APFS_CMP_LZFSE_RSRC:
+		if (src[0] != 'b')
+			return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);
+		return apfs_lzfse_decode(src, srclen, dst, dstcap, out_len);
+	case APFS_CMP_LZBITMAP_ATTR: case APFS_CMP_LZBITMAP_RSRC:
+		if (src[0] == 0xff)
+			return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);
+		return apfs_lzbitmap_decode(src, srclen, dst, dstcap, out_len);
+	default:
+		return -EOPNOTSUPP;
+	}
+}
+
+static bool type_in_rsrc(uint32_t t)
+{
+	return t == 4 || t == 8 || t == 10 || t == 12 || t == 14;
+}
+
+static bool type_known(uint32_t t)
+{
+	return t == 1 || (t >= 3 && t <= 4) || (t >= 7 && t <= 14);
+}
+
+/* The whole com.apple.decmpfs value (header + inline data), malloc'd. */
+static int read_header(struct apfs_fs *fs, uint64_t ino, uint8_t **val, size_t *len)
+{
+	struct fs_xattr x;
+	int ret = fs_xattr_get(fs, ino, APFS_XATTR_DECMPFS, &x);
+
+	if (ret)
+		return ret;
+	if (x.size < DECMPFS_HDR || x.size > MAX_CCHUNK + DECMPFS_HDR) {
+		fs_xattr_free(&x);
+		return dec_corrupt(ino, "com.apple.decmpfs has an impossible size");
+	}
+	*val = malloc((size_t)x.size);
+	ret = *val ? fs_xattr_read(fs, &x, 0, *val, (size_t)x.size, len) : -ENOMEM;
+	fs_xattr_free(&x);
+	if (!ret && ld_le32(*val) != DECMPFS_MAGIC)
+		ret = dec_corrupt(ino, "com.apple.decmpfs lacks the fpmc magic");
+	if (ret) {
+		free(*val);
+		*val = NULL;
+	}
+	return ret;
+}
+
+int fs_decmpfs_info(struct apfs_fs *fs, uint64_t ino, uint32_t *type, uint64_t *size)
+{
+	uint8_t *val;
+	size_t len;
+	int ret = read_header(fs, ino, &val, &len);
+
+	if (ret)
+		return ret;
+	*type = ld_le32(val + 4);
+	*size = ld_le64(val + 8);
+	free(val);
+	return 0;
+}
+
+static int open_inline(struct fs_decmpfs *d, const uint8_t *val, size_t len)
+{
+	size_t out = 0;
+	int ret;
+
+	if (d->size > MAX_INLINE_OUT)
+		return dec_corrupt(d->ino, "inline data claims an implausible size");
+	d->inline_out = malloc(d->size ? (size_t)d->size : 1);
+	if (!d->inline_out)
+		return -ENOMEM;
+	if (d->size == 0)
+		return 0;
+	ret = apfs_decmpfs_chunk(d->type, val + DECMPFS_HDR, len - DECMPFS_HDR, d->inline_out,
+				 (size_t)d->size, &out);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret || out != d->size) {
+		apfs_err("decmpfs: inode %llu: inline data (type %u) does not decode to %llu bytes",
+			 (unsigned long long)d->ino, d->type, (unsigned long long)d->size);
+		return -APFS_ECORRUPT;
+	}
+	return ret;
+}
+
+static int fork_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len)
+{
+	size_t got = 0;
+	int ret;
+
+	if (d->rsrc.flags & APFS_XATTR_DATA_STREAM)
+		ret = fs_stream_read(d->fs, &d->rstream, off, buf, len, &got);
+	else
+		ret = fs_xattr_read(d->fs, &d->rsrc, off, buf, len, &got);
+	if (!ret && got != len)
+		ret = dec_corrupt(d->ino, "resource fork shorter than its chunk table");
+	return ret;
+}
+
+/* Types 8/10/12/14: (n + 1) LE u32 offsets from the fork's start. */
+static int table_le(struct fs_decmpfs *d)
+{
+	size_t n = (size_t)d->nchunks + 1;
+	uint8_t *t = malloc(n * 4);
+	int ret;
+
+	if (!t)
+		return -ENOMEM;
+	ret = fork_read(d, 0, t, n * 4);
+	for (size_t i = 0; !ret && i < n; i++)
+		d->coff[i] = ld_le32(t + 4 * i);
+	free(t);
+	return ret;
+}
+
+/* Type 4: a BE resource-fork header, then a LE {offset, size} table. */
+static int table_zlib(struct fs_decmpfs *d)
+{
+	uint8_t h[16], *t;
+	size_t n = d->nchunks;
+	int ret = fork_read(d, 0, h, sizeof(h));
+
+	if (ret)
+		return ret;
+	d->base = (uint64_t)ld_be32(h) + 4;
+	t = malloc(4 + n * 8);
+	if (!t)
+		return -ENOMEM;
+	ret = fork_read(d, d->base, t, 4 + n * 8);
+	if (!ret && ld_le32(t) != n)
+		ret = dec_corrupt(d->ino, "zlib resource fork: chunk count disagrees with size");
+	for (size_t i = 0; !ret && i < n; i++) {
+		uint32_t o = ld_le32(t + 4 + 8 * i), s = ld_le32(t + 8 + 8 * i);
+
+		if (i && o != d->coff[i])
+			ret = dec_corrupt(d->ino, "zlib resource fork: chunks not contiguous");
+		d->coff[i] = o;
+		d->coff[i + 1] = (uint64_t)o + s;
+	}
+	free(t);
+	return ret;
+}
+
+static int check_table(struct fs_decmpfs *d)
+{
+	for (uint32_t i = 0; i < d->nchunks; i++)
+		if (d->coff[i + 1] < d->coff[i] || d->coff[i + 1] - d->coff[i] > MAX_CCHUNK ||
+		    d->base + d->coff[i + 1] > d->rsrc.size)
+			return dec_corrupt(d->ino, "resource-fork chunk outside the fork");
+	return 0;
+}
+
+static int open_rsrc(struct fs_decmpfs *d)
+{
+	uint64_t n = (d->size + CHUNK - 1) / CHUNK;
+	int ret = fs_xattr_get(d->fs, d->ino, APFS_XATTR_RESOURCE_FORK, &d->rsrc);
+
+	if (ret)
+		return ret == -ENODATA ? dec_corrupt(d->ino, "no resource fork") : ret;
+	if (n > d->rsrc.size / 4)
+		return dec_corrupt(d->ino, "resource fork too small for the file size");
+	d->nchunks = (uint32_t)n;
+	if (d->rsrc.flags & APFS_XATTR_DATA_STREAM) {
+		ret = fs_stream_load(d->fs, d->rsrc.stream_id, d->rsrc.size, &d->rstream);
+		if (ret)
+			return ret;
+	}
+	d->coff = calloc(n + 1, sizeof(*d->coff));
+	d->cbuf = malloc(CHUNK);
+	d->ibuf = malloc(MAX_CCHUNK);
+	if (!d->coff || !d->cbuf || !d->ibuf)
+		return -ENOMEM;
+	ret = d->type == APFS_CMP_ZLIB_RSRC ? table_zlib(d) : table_le(d);
+	return ret ? ret : check_table(d);
+}
+
+int fs_decmpfs_open(struct apfs_fs *fs, uint64_t ino, struct fs_decmpfs **out)
+{
+	struct fs_decmpfs *d;
+	uint8_t *val;
+	size_t len;
+	int ret = read_header(fs, ino, &val, &len);
+
+	if (ret)
+		return ret;
+	d = calloc(1, sizeof(*d));
+	if (!d) {
+		free(val);
+		return -ENOMEM;
+	}
+	pthread_mutex_init(&d->lock, NULL);
+	d->fs = fs;
+	d->ino = ino;
+	d->type = ld_le32(val + 4);
+	d->size = ld_le64(val + 8);
+	d->cached = -1;
+	if (!type_known(d->type)) {
+		apfs_err("decmpfs: inode %llu: compression type %u is not supported",
+			 (unsigned long long)ino, d->type);
+		ret = -EOPNOTSUPP;
+	} else {
+		ret = type_in_rsrc(d->type) ? open_rsrc(d) : open_inline(d, val, len);
+	}
+	free(val);
+	if (ret) {
+		fs_decmpfs_close(d);
+		return ret;
+	}
+	*out = d;
+	return 0;
+}
+
+void fs_decmpfs_close(struct fs_decmpfs *d)
+{
+	if (!d)
+		return;
+	free(d->inline_out);
+	fs_xattr_free(&d->rsrc);
+	fs_stream_free(&d->rstream);
+	free(d->coff);
+	free(d->cbuf);
+	free(d->ibuf);
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+uint64_t fs_decmpfs_size(const struct fs_decmpfs *d)
+{
+	return d->size;
+}
+
+/* Decode chunk i into the cache (lock held). */
+static int load_chunk(struct fs_decmpfs *d, uint32_t i)
+{
+	size_t clen = (size_t)(d->coff[i + 1] - d->coff[i]), out = 0;
+	uint64_t want = d->size - (uint64_t)i * CHUNK;
+	int ret;
+
+	if (want > CHUNK)
+		want = CHUNK;
+	d->cached = -1;
+	ret = fork_read(d, d->base + d->coff[i], d->ibuf, clen);
+	if (ret)
+		return ret;
+	ret = apfs_decmpfs_chunk(d->type, d->ibuf, clen, d->cbuf, CHUNK, &out);
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret || out != want) {
+		apfs_err("decmpfs: inode %llu: chunk %u (type %u) does not decode to %llu bytes",
+			 (unsigned long long)d->ino, i, d->type, (unsigned long long)want);
+		return -APFS_ECORRUPT;
+	}
+	d->cached = i;
+	d->clen = out;
+	return 0;
+}
+
+static int read_rsrc(struct fs_decmpfs *d, uint64_t off, uint8_t *buf, size_t len)
+{
+	size_t done = 0;
+	int ret = 0;
+
+	pthread_mutex_lock(&d->lock);
+	while (done < len && !ret) {
+		uint64_t pos = off + done;
+		uint32_t i = (uint32_t)(pos / CHUNK);
+		size_t in = (size_t)(pos % CHUNK), n;
+
+		if (d->cached != i)
+			ret = load_chunk(d, i);
+		if (ret)
+			break;
+		n = d->clen - in < len - done ? d->clen - in : len - done;
+		memcpy(buf + done, d->cbuf + in, n);
+		done += n;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return ret;
+}
+
+int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, size_t *got)
+{
+	int ret = 0;
+
+	*got = 0;
+	if (off >= d->size)
+		return 0;
+	if (len > d->size - off)
+		len = (size_t)(d->size - off);
+	if (d->inline_out)
+		memcpy(buf, d->inline_out + off, len);
+	else
+		ret = read_rsrc(d, off, buf, len);
+	if (!ret)
+		*got = len;
+	return ret;
+}

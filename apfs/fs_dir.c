@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_dir.c - directory records: readdir with resumable cookies, name and
+ * path lookup honouring the volume's case and normalization rules.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_int.h"
+
+#define MAX_PATH_DEPTH 4096
+
+/* A directory record, decoded from its key and value. */
+struct drec {
+	uint32_t hash;        /* 22-bit name hash (hashed volumes) */
+	const char *name;     /* NUL-terminated, inside the node */
+	size_t name_len;      /* without the NUL */
+	uint64_t ino, added;
+	uint16_t type;
+};
+
+static int drec_corrupt(struct apfs_fs *fs, uint64_t dir, const char *why)
+{
+	apfs_err("%s: volume '%s': directory %llu: %s", fs->c->label, fs->v->name,
+		 (unsigned long long)dir, why);
+	return -APFS_ECORRUPT;
+}
+
+static int drec_parse(struct apfs_fs *fs, const uint8_t *k, size_t kl, const uint8_t *v,
+		      size_t vl, struct drec *d)
+{
+	size_t hdr = fs->hashed ? 12 : 10, nl;
+
+	if (kl < hdr || vl < sizeof(struct apfs_j_drec_val))
+		return drec_corrupt(fs, fs_key_oid(k), "directory record too short");
+	nl = fs->hashed ? (ld_le32(k + 8) & APFS_J_DREC_LEN_MASK) : ld_le16(k + 8);
+	if (nl == 0 || nl != kl - hdr || k[kl - 1] != '\0')
+		return drec_corrupt(fs, fs_key_oid(k), "name length disagrees with the key");
+	d->hash = fs->hashed ? ld_le32(k + 8) >> APFS_J_DREC_HASH_SHIFT : 0;
+	d->name = (const char *)k + hdr;
+	d->name_len = strnlen(d->name, nl);
+	d->ino = ld_le64(v);
+	d->added = ld_le64(v + 8);
+	d->type = ld_le16(v + 16) & APFS_DREC_TYPE_MASK;
+	return 0;
+}
+
+/* ---- readdir ------------------------------------------------------------ */
+
+struct rd_ctx {
+	struct apfs_fs *fs;
+	uint64_t dir;
+	uint64_t skip;        /* entries still to pass over (resume) */
+	uint32_t cur_hash;
+	uint64_t seq;         /* hashed: index within the hash; plain: ordinal */
+	apfs_dirent_fn fn;
+	void *ctx;
+	struct apfs_dirent de;
+};
+
+static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct rd_ctx *r = arg;
+	struct drec d;
+	int ret;
+
+	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+		return 1;
+	ret = drec_parse(r->fs, k, kl, v, vl, &d);
+	if (ret)
+		return ret;
+	if (r->fs->hashed && d.hash != r->cur_hash) {
+		r->cur_hash = d.hash;
+		r->seq = 0;
+	}
+	r->seq++;
+	if (r->skip) {
+		r->skip--;
+		return 0;
+	}
+	r->de.ino = d.ino;
+	r->de.date_added = d.added;
+	r->de.type = d.type;
+	r->de.next_cookie = r->fs->hashed ? ((uint64_t)d.hash << 20 | r->seq) : r->seq;
+	memcpy(r->de.name, d.name, d.name_len + 1);
+	return r->fn(&r->de, r->ctx);
+}
+
+/**
+ * apfs_fs_readdir - stream a directory's entries (see fs.h)
+ */
+int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
+		    void *ctx)
+{
+	struct rd_ctx *r = calloc(1, sizeof(*r));
+	uint8_t key[12];
+	size_t klen = 8;
+	int ret;
+
+	if (!r)
+		return -ENOMEM;
+	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx };
+	fs_key(key, dir, APFS_TYPE_DIR_REC);
+	if (cookie && fs->hashed) {
+		/* Resume at the first name of that hash, past those already seen. */
+		r->cur_hash = (uint32_t)(cookie >> 20) & 0x3fffff;
+		r->skip = r->seq = cookie & 0xfffff;
+		r->seq = 0;
+		st_le32(key + 8, r->cur_hash << APFS_J_DREC_HASH_SHIFT);
+		klen = 12;
+	} else if (cookie) {
+		r->skip = cookie;
+	}
+	ret = apfs_btree_iterate(&fs->tree, key, klen, rd_visit, r);
+	free(r);
+	return ret;
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+struct lk_ctx {
+	struct apfs_fs *fs;
+	uint64_t dir;
+	uint32_t hash;
+	const char *name;     /* as given (plain volumes) */
+	const char *folded;   /* comparison form (hashed volumes) */
+	struct apfs_dirent *out;
+	bool found;
+};
+
+static void fill_dirent(struct apfs_dirent *o, const struct drec *d)
+{
+	o->ino = d->ino;
+	o->date_added = d->added;
+	o->type = d->type;
+	o->next_cookie = 0;
+	memcpy(o->name, d->name, d->name_len + 1);
+}
+
+static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct lk_ctx *l = arg;
+	struct drec d;
+	char *f = NULL;
+	int ret;
+
+	if (fs_key_oid(k) != l->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+		return 1;
+	ret = drec_parse(l->fs, k, kl, v, vl, &d);
+	if (ret)
+		return ret;
+	if (!l->fs->hashed) {
+		if (strcmp(d.name, l->name))
+			return 1;
+		fill_dirent(l->out, &d);
+		l->found = true;
+		return 1;
+	}
+	if (d.hash != l->hash)
+		return 1;
+	if (apfs_name_fold(d.name, d.name_len, l->fs->ci, &f))
+		return 0; /* a name that is not UTF-8 cannot equal a valid one */
+	if (!strcmp(f, l->folded)) {
+		fill_dirent(l->out, &d);
+		l->found = true;
+		ret = 1;
+	}
+	free(f);
+	return ret;
+}
+
+/**
+ * apfs_fs_lookup_name - one name in a directory (see fs.h)
+ */
+int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
+			struct apfs_dirent *out)
+{
+	struct lk_ctx l = { .fs = fs, .dir = dir, .name = name, .out = out };
+	size_t nl = strlen(name);
+	uint8_t *key;
+	char *folded = NULL;
+	size_t klen;
+	int ret;
+
+	if (nl == 0 || nl >= APFS_NAME_MAX)
+		return nl ? -ENAMETOOLONG : -ENOENT;
+	key = malloc(12 + nl + 1);
+	if (!key)
+		return -ENOMEM;
+	fs_key(key, dir, APFS_TYPE_DIR_REC);
+	if (fs->hashed) {
+		ret = apfs_name_hash(name, nl, fs->ci, &l.hash);
+		if (!ret)
+			ret = apfs_name_fold(name, nl, fs->ci, &folded);
+		st_le32(key + 8, l.hash << APFS_J_DREC_HASH_SHIFT);
+		klen = 12;
+	} else {
+		ret = 0;
+		st_le16(key + 8, (uint16_t)(nl + 1));
+		memcpy(key + 10, name, nl + 1);
+		klen = 10 + nl + 1;
+	}
+	l.folded = folded;
+	if (!ret)
+		ret = apfs_btree_iterate(&fs->tree, key, klen, lk_visit, &l);
+	free(key);
+	free(folded);
+	if (ret == -EILSEQ)
+		return -ENOENT;
+	return ret ? ret : l.found ? 0 : -ENOENT;
+}
+
+static void root_dirent(struct apfs_dirent *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->ino = APFS_ROOT_DIR_INO_NUM;
+	o->type = 4; /* DT_DIR */
+	strcpy(o->name, "/");
+}
+
+static int step_up(struct apfs_fs *fs, struct apfs_dirent *cur)
+{
+	struct fs_inode in;
+	uint64_t parent;
+	int ret;
+
+	if (cur->ino == APFS_ROOT_DIR_INO_NUM)
+		return 0;
+	ret = fs_inode_get(fs, cur->ino, &in);
+	if (ret)
+		return ret;
+	parent = get_le64(in.raw.parent_id);
+	if (parent <= APFS_ROOT_DIR_INO_NUM) {
+		root_dirent(cur);
+		return 0;
+	}
+	ret = fs_inode_get(fs, parent, &in);
+	if (ret)
+		return ret;
+	memset(cur, 0, sizeof(*cur));
+	cur->ino = parent;
+	cur->type = 4;
+	memcpy(cur->name, in.name, sizeof(cur->name));
+	return 0;
+}
+
+/**
+ * apfs_fs_lookup - resolve a path (see fs.h)
+ */
+int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
+{
+	char comp[APFS_NAME_MAX];
+	const char *p = path;
+	int ret = 0;
+
+	root_dirent(out);
+	for (unsigned depth = 0; *p && !ret; depth++) {
+		size_t n = strcspn(p, "/");
+
+		if (depth > MAX_PATH_DEPTH)
+			return -ELOOP;
+		if (n >= sizeof(comp))
+			return -ENAMETOOLONG;
+		memcpy(comp, p, n);
+		comp[n] = '\0';
+		p += n + (p[n] == '/');
+		if (n == 0 || !strcmp(comp, "."))
+			continue;
+		if (out->type != 4)
+			return -ENOTDIR;
+		if (!strcmp(comp, ".."))
+			ret = step_up(fs, out);
+		else
+			ret = apfs_fs_lookup_name(fs, out->ino, comp, out);
+	}
+	return ret;
+}
+
+/* ---- names of an inode -------------------------------------------------- */
+
+struct ln_ctx {
+	struct apfs_fs *fs;
+	uint64_t ino;
+	apfs_link_fn fn;
+	void *ctx;
+	unsigned n;
+};
+
+static int ln_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct ln_ctx *l = arg;
+	char name[APFS_NAME_MAX];
+	uint16_t nl;
+
+	(void)kl;
+	if (fs_key_oid(k) != l->ino || fs_key_type(k) != APFS_TYPE_SIBLING_LINK)
+		return 1;
+	if (vl < 10)
+		return drec_corrupt(l->fs, l->ino, "sibling link too short");
+	nl = ld_le16((const uint8_t *)v + 8);
+	if (nl == 0 || nl > vl - 10 || nl > sizeof(name))
+		return drec_corrupt(l->fs, l->ino, "sibling link name outside its record");
+	memcpy(name, (const uint8_t *)v + 10, nl);
+	name[nl - 1] = '\0';
+	l->n++;
+	return l->fn(ld_le64(v), name, l->ctx);
+}
+
+/**
+ * apfs_fs_links - every name of an inode (see fs.h)
+ */
+int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
+{
+	struct ln_ctx l = { fs, ino, fn, ctx, 0 };
+	struct fs_inode in;
+	uint8_t key[8];
+	int ret;
+
+	fs_key(key, ino, APFS_TYPE_SIBLING_LINK);
+	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), ln_visit, &l);
+	if (ret || l.n)
+		return ret < 0 ? ret : 0;
+	ret = fs_inode_get(fs, ino, &in);
+	if (ret)
+		return ret;
+	ret = fn(get_le64(in.raw.parent_id), in.name, ctx);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * apfs_fs_path - a path of an inode from the root (see fs.h)
+ */
+int apfs_fs_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
+{
+	size_t pos = cap;
+	struct fs_inode in;
+	int ret;
+
+	if (cap < 2)
+		return -ENAMETOOLONG;
+	buf[--pos] = '\0';
+	for (unsigned depth = 0; ino != APFS_ROOT_DIR_INO_NUM; depth++) {
+		size_t nl;
+
+		if (depth > MAX_PATH_DEPTH || ino <= APFS_ROOT_DIR_PARENT)
+			return drec_corrupt(fs, ino, "parent chain does not reach the root");
+		ret = fs_inode_get(fs, ino, &in);
+		if (ret)
+			return ret;
+		nl = strlen(in.name);
+		if (nl + 1 > pos)
+			return -ENAMETOOLONG;
+		pos -= nl;
+		memcpy(buf + pos, in.name, nl);
+		buf[--pos] = '/';
+		ino = get_le64(in.raw.parent_id);
+	}
+	if (pos == cap - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, cap - pos);
+	return 0;
+}

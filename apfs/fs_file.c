@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_file.c - open files: a plain data stream, or a decmpfs-compressed file
+ * decoded chunk by chunk.  A handle is safe to read from several threads.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fs_int.h"
+
+struct apfs_file {
+	struct apfs_fs *fs;
+	uint64_t ino;
+	uint64_t size;
+	struct fs_stream stream;    /* plain files */
+	struct fs_decmpfs *dec;     /* compressed files */
+};
+
+static int open_plain(struct apfs_file *f, const struct fs_inode *in)
+{
+	if (!in->has_dstream) {
+		f->size = 0;
+		return 0;
+	}
+	f->size = get_le64(in->dstream.size);
+	return fs_stream_load(f->fs, get_le64(in->raw.private_id), f->size, &f->stream);
+}
+
+/**
+ * apfs_file_open - prepare to read a regular file (see fs.h)
+ */
+int apfs_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
+{
+	struct apfs_file *f;
+	struct fs_inode in;
+	uint16_t mode;
+	int ret = fs_inode_get(fs, ino, &in);
+
+	if (ret)
+		return ret;
+	mode = get_le16(in.raw.mode);
+	if (S_ISDIR(mode))
+		return -EISDIR;
+	f = calloc(1, sizeof(*f));
+	if (!f)
+		return -ENOMEM;
+	f->fs = fs;
+	f->ino = ino;
+	if ((get_le32(in.raw.bsd_flags) & APFS_UF_COMPRESSED) && S_ISREG(mode)) {
+		ret = fs_decmpfs_open(fs, ino, &f->dec);
+		if (!ret)
+			f->size = fs_decmpfs_size(f->dec);
+		/* UF_COMPRESSED without the xattr: read the data stream as is. */
+		if (ret == -ENODATA)
+			ret = open_plain(f, &in);
+	} else {
+		ret = open_plain(f, &in);
+	}
+	if (ret) {
+		apfs_file_close(f);
+		return ret;
+	}
+	*out = f;
+	return 0;
+}
+
+void apfs_file_close(struct apfs_file *f)
+{
+	if (!f)
+		return;
+	fs_stream_free(&f->stream);
+	fs_decmpfs_close(f->dec);
+	free(f);
+}
+
+uint64_t apfs_file_size(const struct apfs_file *f)
+{
+	return f->size;
+}
+
+/**
+ * apfs_file_read - read file data at any offset (see fs.h)
+ */
+int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, size_t *got)
+{
+	if (f->dec)
+		return fs_decmpfs_read(f->dec, off, buf, len, got);
+	return fs_stream_read(f->fs, &f->stream, off, buf, len, got);
+}

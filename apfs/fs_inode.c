@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_inode.c - inode records (j_inode_val_t and its extended fields) and
+ * the stat view of them.
+ */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include "fs_int.h"
+
+static int ino_corrupt(struct apfs_fs *fs, uint64_t ino, const char *why)
+{
+	apfs_err("%s: volume '%s': inode %llu: %s", fs->c->label, fs->v->name,
+		 (unsigned long long)ino, why);
+	return -APFS_ECORRUPT;
+}
+
+/* One extended field: copy what we use. */
+static int take_xfield(struct apfs_fs *fs, struct fs_inode *in, uint8_t type,
+		       const uint8_t *d, size_t len)
+{
+	switch (type) {
+	case APFS_INO_EXT_TYPE_DSTREAM:
+		if (len < sizeof(in->dstream))
+			return ino_corrupt(fs, in->ino, "short data-stream field");
+		memcpy(&in->dstream, d, sizeof(in->dstream));
+		in->has_dstream = true;
+		break;
+	case APFS_INO_EXT_TYPE_NAME:
+		if (len == 0 || len > sizeof(in->name) || d[len - 1] != '\0')
+			return ino_corrupt(fs, in->ino, "name field not NUL-terminated");
+		memcpy(in->name, d, len);
+		break;
+	case APFS_INO_EXT_TYPE_RDEV:
+		if (len >= 4)
+			in->rdev = ld_le32(d);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/*
+ * xf_blob_t: a count, the used size, the x_field_t headers, then each
+ * field's data padded to 8 bytes.
+ */
+static int parse_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len)
+{
+	struct apfs_cursor c = cur_init(p, len), dc;
+	const uint8_t *hdr, *hdrs, *data;
+	uint16_t n, used;
+	int ret = 0;
+
+	if (len == 0)
+		return 0;
+	hdr = cur_take(&c, 4);
+	if (!hdr)
+		return ino_corrupt(fs, in->ino, "truncated extended-field blob");
+	n = ld_le16(hdr);
+	used = ld_le16(hdr + 2);
+	hdrs = cur_take(&c, (size_t)n * 4);
+	data = hdrs ? cur_take(&c, used) : NULL;
+	if (!data)
+		return ino_corrupt(fs, in->ino, "extended fields overrun the record");
+	dc = cur_init(data, used);
+	for (uint16_t i = 0; i < n && !ret; i++) {
+		uint16_t sz = ld_le16(hdrs + 4 * i + 2);
+		const uint8_t *d = cur_take(&dc, sz);
+
+		if (!d || (sz % 8 && !cur_take(&dc, 8 - sz % 8) && i + 1 < n))
+			return ino_corrupt(fs, in->ino, "extended field outside its blob");
+		ret = take_xfield(fs, in, hdrs[4 * i], d, sz);
+	}
+	return ret;
+}
+
+/* Read and parse the inode record of ino. */
+int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
+{
+	uint8_t key[8], *val = malloc(fs->bs);
+	size_t vlen = 0;
+	int ret;
+
+	if (!val)
+		return -ENOMEM;
+	memset(in, 0, sizeof(*in));
+	in->ino = ino;
+	fs_key(key, ino, APFS_TYPE_INODE);
+	ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
+	if (!ret && vlen < sizeof(in->raw))
+		ret = ino_corrupt(fs, ino, "inode record shorter than j_inode_val_t");
+	if (!ret) {
+		memcpy(&in->raw, val, sizeof(in->raw));
+		ret = parse_xfields(fs, in, val + sizeof(in->raw), vlen - sizeof(in->raw));
+	}
+	free(val);
+	return ret;
+}
+
+static void stat_times(const struct apfs_j_inode_val *r, struct apfs_stat *st)
+{
+	st->crtime = get_le64(r->create_time);
+	st->mtime = get_le64(r->mod_time);
+	st->ctime = get_le64(r->change_time);
+	st->atime = get_le64(r->access_time);
+}
+
+/* Size and compression: decmpfs files report their uncompressed size. */
+static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_stat *st)
+{
+	uint64_t csize;
+	uint32_t type;
+	int ret;
+
+	if (in->has_dstream) {
+		st->size = get_le64(in->dstream.size);
+		st->alloced = get_le64(in->dstream.alloced_size);
+	}
+	if (S_ISLNK(st->mode)) {
+		char buf[APFS_NAME_MAX * 4];
+
+		ret = apfs_fs_readlink(fs, in->ino, buf, sizeof(buf));
+		if (!ret)
+			st->size = strlen(buf);
+		return ret == -EINVAL ? 0 : ret;
+	}
+	if (!(st->bsd_flags & APFS_UF_COMPRESSED) || !S_ISREG(st->mode))
+		return 0;
+	ret = fs_decmpfs_info(fs, in->ino, &type, &csize);
+	if (ret == -ENODATA)
+		return 0;
+	if (!ret && type) {
+		st->compression = type;
+		st->size = csize;
+	}
+	return ret;
+}
+
+/**
+ * apfs_fs_stat - the attributes of an inode (see fs.h)
+ */
+int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
+{
+	struct fs_inode in;
+	uint64_t x;
+	int ret = fs_inode_get(fs, ino, &in);
+
+	if (ret)
+		return ret;
+	memset(st, 0, sizeof(*st));
+	st->ino = ino;
+	st->parent_id = get_le64(in.raw.parent_id);
+	st->private_id = get_le64(in.raw.private_id);
+	st->mode = get_le16(in.raw.mode);
+	st->uid = get_le32(in.raw.owner);
+	st->gid = get_le32(in.raw.group);
+	st->bsd_flags = get_le32(in.raw.bsd_flags);
+	st->internal_flags = get_le64(in.raw.internal_flags);
+	st->rdev = in.rdev;
+	stat_times(&in.raw, st);
+	if (S_ISDIR(st->mode)) {
+		st->nchildren = get_le32(in.raw.nchildren_or_nlink);
+		st->nlink = (uint32_t)(st->nchildren + 2 < UINT32_MAX ? st->nchildren + 2 : UINT32_MAX);
+	} else {
+		st->nlink = get_le32(in.raw.nchildren_or_nlink);
+	}
+	st->firmlink = apfs_fs_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x) == 0;
+	return stat_size(fs, &in, st);
+}

@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_int.h - internals shared by the file-system layer's files (fs*.c,
+ * decmpfs.c, snapshot.c).  Not part of the public API: see fs.h.
+ */
+#ifndef APFS_FS_INT_H
+#define APFS_FS_INT_H
+
+#include <string.h>
+
+#include "bytes.h"
+#include "fs.h"
+
+/* A hard cap on records visited by one scan: bounds loops on looping trees. */
+#define FS_MAX_EXTENTS (1u << 22)
+
+struct apfs_fs {
+	struct apfs_volume *v;
+	struct apfs_container *c;
+	struct apfs_btree_desc tree;
+	uint64_t snap_xid;
+	uint32_t bs;
+	bool ci;      /* case-insensitive */
+	bool hashed;  /* directory records carry name hashes */
+};
+
+/* An inode record, parsed. */
+struct fs_inode {
+	uint64_t ino;
+	struct apfs_j_inode_val raw;
+	bool has_dstream;
+	struct apfs_j_dstream dstream;
+	uint64_t rdev;
+	char name[APFS_NAME_MAX];
+};
+
+/* One file extent, as loaded for reading. */
+struct fs_extent {
+	uint64_t logical;
+	uint64_t len;
+	uint64_t phys;
+	uint64_t crypto_id;
+};
+
+/* The extents of one data stream, sorted by logical address. */
+struct fs_stream {
+	uint64_t id;
+	uint64_t size;
+	struct fs_extent *ext;
+	size_t n;
+};
+
+/* j_key_t header for (oid, type). */
+static inline void fs_key(void *k, uint64_t oid, unsigned type)
+{
+	st_le64(k, (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT);
+}
+
+static inline uint64_t fs_key_oid(const void *k)
+{
+	return ld_le64(k) & APFS_OBJ_ID_MASK;
+}
+
+static inline unsigned fs_key_type(const void *k)
+{
+	return (unsigned)(ld_le64(k) >> APFS_OBJ_TYPE_SHIFT);
+}
+
+int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen);
+
+/* Point t (an fs-tree descriptor) at the tree of snapshot xid. */
+int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t);
+
+int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
+
+/* Load / free / read the extents of a data stream of `size` bytes. */
+int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
+void fs_stream_free(struct fs_stream *s);
+int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, void *buf,
+		   size_t len, size_t *got);
+
+/*
+ * An xattr found by name: embedded bytes (copied, malloc'd) or a stream.
+ */
+struct fs_xattr {
+	uint16_t flags;
+	uint64_t size;
+	uint8_t *data;        /* embedded */
+	uint64_t stream_id;   /* XATTR_DATA_STREAM */
+};
+
+int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x);
+void fs_xattr_free(struct fs_xattr *x);
+/* Read [off, off+len) of an xattr found by fs_xattr_get. */
+int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, void *buf,
+		  size_t len, size_t *got);
+
+/* decmpfs: parse the header of ino's com.apple.decmpfs; *type 0 if absent. */
+int fs_decmpfs_info(struct apfs_fs *fs, uint64_t ino, uint32_t *type, uint64_t *size);
+
+struct fs_decmpfs;
+int fs_decmpfs_open(struct apfs_fs *fs, uint64_t ino, struct fs_decmpfs **out);
+void fs_decmpfs_close(struct fs_decmpfs *d);
+uint64_t fs_decmpfs_size(const struct fs_decmpfs *d);
+int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, size_t *got);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_key.c - the order of fs-tree keys (Apple's reference, "File-System
+ * Objects"): object id, then record type, then fields that depend on the
+ * type.  The B-tree reader descends with this comparator, so it must agree
+ * with how macOS sorted the records.
+ */
+#include "fs_int.h"
+
+static int cmp_u64(uint64_t x, uint64_t y)
+{
+	return x < y ? -1 : x > y;
+}
+
+/* Names stored with their NUL: compare the bytes, shorter first on a tie. */
+static int cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	int r = memcmp(a, b, alen < blen ? alen : blen);
+
+	if (r)
+		return r < 0 ? -1 : 1;
+	return cmp_u64(alen, blen);
+}
+
+/* Name with a u16 length prefix at off; a key without it sorts first. */
+static int cmp_len16_name(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (alen < 10 || blen < 10)
+		return cmp_u64(alen, blen);
+	return cmp_bytes(a + 10, alen - 10, b + 10, blen - 10);
+}
+
+/* Hashed directory record: the 22-bit hash, then the name. */
+static int cmp_hashed(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	uint32_t ha, hb;
+
+	if (alen < 12 || blen < 12)
+		return cmp_u64(alen, blen);
+	ha = ld_le32(a + 8) & APFS_J_DREC_HASH_MASK;
+	hb = ld_le32(b + 8) & APFS_J_DREC_HASH_MASK;
+	if (ha != hb)
+		return ha < hb ? -1 : 1;
+	return cmp_bytes(a + 12, alen - 12, b + 12, blen - 12);
+}
+
+static int cmp_u64_field(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+	if (alen < 16 || blen < 16)
+		return cmp_u64(alen, blen);
+	return cmp_u64(ld_le64(a + 8), ld_le64(b + 8));
+}
+
+static int cmp_common(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+		      bool hashed)
+{
+	uint64_t ka, kb;
+	unsigned type;
+
+	if (alen < 8 || blen < 8)
+		return cmp_u64(alen, blen);
+	ka = ld_le64(a);
+	kb = ld_le64(b);
+	if ((ka & APFS_OBJ_ID_MASK) != (kb & APFS_OBJ_ID_MASK))
+		return cmp_u64(ka & APFS_OBJ_ID_MASK, kb & APFS_OBJ_ID_MASK);
+	if ((ka >> APFS_OBJ_TYPE_SHIFT) != (kb >> APFS_OBJ_TYPE_SHIFT))
+		return cmp_u64(ka >> APFS_OBJ_TYPE_SHIFT, kb >> APFS_OBJ_TYPE_SHIFT);
+	type = (unsigned)(ka >> APFS_OBJ_TYPE_SHIFT);
+	switch (type) {
+	case APFS_TYPE_DIR_REC:
+		return hashed ? cmp_hashed(a, alen, b, blen) : cmp_len16_name(a, alen, b, blen);
+	case APFS_TYPE_XATTR:
+	case APFS_TYPE_SNAP_NAME:
+		return cmp_len16_name(a, alen, b, blen);
+	case APFS_TYPE_FILE_EXTENT:
+	case APFS_TYPE_SIBLING_LINK:
+		return cmp_u64_field(a, alen, b, blen);
+	default:
+		return 0;
+	}
+}
+
+/**
+ * apfs_fs_key_cmp - fs-tree key order with hashed directory records
+ * (case- or normalization-insensitive volumes, and every modern volume).
+ */
+int apfs_fs_key_cmp(const void *a, size_t alen, const void *b, size_t blen)
+{
+	return cmp_common(a, alen, b, blen, true);
+}
+
+/* Key order for volumes whose directory records are j_drec_key_t (no hash). */
+int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen)
+{
+	return cmp_common(a, alen, b, blen, false);
+}

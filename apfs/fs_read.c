@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_read.c - data streams: their file extents, read by logical offset.
+ * Holes (no extent) and sparse extents (phys_block_num 0) read as zeros;
+ * extents with a crypto_id are decrypted with tweak (crypto_id + block) ×
+ * (block_size / 512) per docs/apfs-format.md §5.5.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_int.h"
+#include "xts.h"
+
+/* Read at most this much per device request: large enough for speed. */
+#define READ_CHUNK (1u << 20)
+
+struct ld_ctx {
+	struct apfs_fs *fs;
+	struct fs_stream *s;
+	size_t cap;
+};
+
+static int stream_corrupt(struct apfs_fs *fs, uint64_t id, const char *why)
+{
+	apfs_err("%s: volume '%s': data stream %llu: %s", fs->c->label, fs->v->name,
+		 (unsigned long long)id, why);
+	return -APFS_ECORRUPT;
+}
+
+static int ext_push(struct ld_ctx *l, const struct fs_extent *e)
+{
+	struct fs_stream *s = l->s;
+
+	if (s->n == l->cap) {
+		size_t nc = l->cap ? l->cap * 2 : 16;
+		struct fs_extent *ne;
+
+		if (nc > FS_MAX_EXTENTS)
+			return stream_corrupt(l->fs, s->id, "too many extents");
+		ne = realloc(s->ext, nc * sizeof(*ne));
+		if (!ne)
+			return -ENOMEM;
+		s->ext = ne;
+		l->cap = nc;
+	}
+	s->ext[s->n++] = *e;
+	return 0;
+}
+
+static int ld_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct ld_ctx *l = arg;
+	struct fs_extent e;
+	const struct fs_extent *prev;
+
+	if (fs_key_oid(k) != l->s->id || fs_key_type(k) != APFS_TYPE_FILE_EXTENT)
+		return 1;
+	if (kl < 16 || vl < sizeof(struct apfs_j_file_extent_val))
+		return stream_corrupt(l->fs, l->s->id, "file extent record too short");
+	e.logical = ld_le64((const uint8_t *)k + 8);
+	e.len = ld_le64(v) & APFS_J_FILE_EXTENT_LEN_MASK;
+	e.phys = ld_le64((const uint8_t *)v + 8);
+	e.crypto_id = ld_le64((const uint8_t *)v + 16);
+	prev = l->s->n ? &l->s->ext[l->s->n - 1] : NULL;
+	if (e.len == 0 || e.logical > UINT64_MAX - e.len)
+		return stream_corrupt(l->fs, l->s->id, "extent length out of range");
+	if (prev && e.logical < prev->logical + prev->len)
+		return stream_corrupt(l->fs, l->s->id, "extents overlap");
+	return ext_push(l, &e);
+}
+
+/* Collect the extents of stream id (size bytes long), in logical order. */
+int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
+{
+	struct ld_ctx l = { fs, s, 0 };
+	uint8_t key[8];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->id = id;
+	s->size = size;
+	fs_key(key, id, APFS_TYPE_FILE_EXTENT);
+	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), ld_visit, &l);
+	if (ret < 0)
+		fs_stream_free(s);
+	return ret < 0 ? ret : 0;
+}
+
+void fs_stream_free(struct fs_stream *s)
+{
+	free(s->ext);
+	s->ext = NULL;
+	s->n = 0;
+}
+
+/* Index of the first extent ending after pos (binary search). */
+static size_t ext_find(const struct fs_stream *s, uint64_t pos)
+{
+	size_t lo = 0, hi = s->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ext[mid].logical + s->ext[mid].len <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Read n bytes at byte offset eoff inside extent e into out (eoff+n inside e). */
+static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff, uint8_t *out,
+		    size_t n, uint8_t *bounce)
+{
+	uint64_t blk = eoff / fs->bs, nblk;
+	size_t skip = (size_t)(eoff % fs->bs);
+	int ret;
+
+	if (e->phys == 0) {
+		memset(out, 0, n);
+		return 0;
+	}
+	nblk = (skip + n + fs->bs - 1) / fs->bs;
+	if (e->phys > UINT64_MAX - blk)
+		return stream_corrupt(fs, 0, "extent block number overflows");
+	ret = apfs_read_blocks(fs->c, e->phys + blk, nblk, bounce, "file data");
+	if (ret)
+		return ret;
+	if (fs->v->xts && e->crypto_id) {
+		ret = apfs_xts_decrypt(fs->v->xts, bounce, nblk * fs->bs,
+				       (e->crypto_id + blk) * (fs->bs / 512));
+		if (ret)
+			return ret;
+	}
+	memcpy(out, bounce + skip, n);
+	return 0;
+}
+
+/* One piece of a read: inside an extent, or up to the next one (a hole). */
+static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t pos,
+		      uint8_t *out, size_t want, size_t *n, uint8_t *bounce)
+{
+	size_t i = ext_find(s, pos);
+	const struct fs_extent *e = i < s->n ? &s->ext[i] : NULL;
+	uint64_t lim = READ_CHUNK - fs->bs;
+
+	if (want > lim)
+		want = (size_t)lim;
+	if (!e || e->logical > pos) {
+		uint64_t gap = e ? e->logical - pos : UINT64_MAX;
+
+		*n = want < gap ? want : (size_t)gap;
+		memset(out, 0, *n);
+		return 0;
+	}
+	*n = want < e->logical + e->len - pos ? want : (size_t)(e->logical + e->len - pos);
+	return ext_read(fs, e, pos - e->logical, out, *n, bounce);
+}
+
+int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, void *buf,
+		   size_t len, size_t *got)
+{
+	uint8_t *out = buf, *bounce;
+	size_t done = 0;
+	int ret = 0;
+
+	*got = 0;
+	if (off >= s->size)
+		return 0;
+	if (len > s->size - off)
+		len = (size_t)(s->size - off);
+	bounce = malloc(READ_CHUNK);
+	if (!bounce)
+		return -ENOMEM;
+	while (done < len && !ret) {
+		size_t n = 0;
+
+		ret = read_piece(fs, s, off + done, out + done, len - done, &n, bounce);
+		done += n;
+	}
+	free(bounce);
+	if (!ret)
+		*got = done;
+	return ret;
+}

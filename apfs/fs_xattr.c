@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_xattr.c - extended attributes: embedded in the record, or a data
+ * stream with its own extents (read, and decrypted, like file data).
+ * The resource fork is the xattr com.apple.ResourceFork.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_int.h"
+
+static int xattr_corrupt(struct apfs_fs *fs, uint64_t ino, const char *why)
+{
+	apfs_err("%s: volume '%s': inode %llu: extended attribute: %s", fs->c->label,
+		 fs->v->name, (unsigned long long)ino, why);
+	return -APFS_ECORRUPT;
+}
+
+static bool is_hidden(const char *name)
+{
+	return !strcmp(name, APFS_XATTR_DECMPFS) || !strcmp(name, APFS_XATTR_SYMLINK) ||
+	       !strcmp(name, APFS_XATTR_FIRMLINK);
+}
+
+/* Decode a j_xattr_val_t into x (copying embedded bytes). */
+static int xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl,
+		       struct fs_xattr *x)
+{
+	uint16_t dlen;
+
+	memset(x, 0, sizeof(*x));
+	if (vl < 4)
+		return xattr_corrupt(fs, ino, "value too short");
+	x->flags = ld_le16(v);
+	dlen = ld_le16(v + 2);
+	if (dlen > vl - 4)
+		return xattr_corrupt(fs, ino, "data length beyond the record");
+	if (x->flags & APFS_XATTR_DATA_STREAM) {
+		if (dlen < sizeof(struct apfs_j_xattr_dstream))
+			return xattr_corrupt(fs, ino, "short data-stream reference");
+		x->stream_id = ld_le64(v + 4);
+		x->size = ld_le64(v + 12);
+		return 0;
+	}
+	x->size = dlen;
+	x->data = malloc(dlen ? dlen : 1);
+	if (!x->data)
+		return -ENOMEM;
+	memcpy(x->data, v + 4, dlen);
+	return 0;
+}
+
+/* Look up one xattr of ino by exact name. */
+int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x)
+{
+	size_t nl = strlen(name), vlen = 0;
+	uint8_t *key, *val;
+	int ret;
+
+	if (nl == 0 || nl >= APFS_NAME_MAX)
+		return -ENODATA;
+	key = malloc(10 + nl + 1);
+	val = malloc(fs->bs);
+	if (!key || !val) {
+		free(key);
+		free(val);
+		return -ENOMEM;
+	}
+	fs_key(key, ino, APFS_TYPE_XATTR);
+	st_le16(key + 8, (uint16_t)(nl + 1));
+	memcpy(key + 10, name, nl + 1);
+	ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
+	if (!ret)
+		ret = xattr_parse(fs, ino, val, vlen, x);
+	free(key);
+	free(val);
+	return ret == -ENOENT ? -ENODATA : ret;
+}
+
+void fs_xattr_free(struct fs_xattr *x)
+{
+	free(x->data);
+	x->data = NULL;
+}
+
+int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, void *buf,
+		  size_t len, size_t *got)
+{
+	struct fs_stream s;
+	int ret;
+
+	*got = 0;
+	if (!(x->flags & APFS_XATTR_DATA_STREAM)) {
+		if (off >= x->size)
+			return 0;
+		*got = len < x->size - off ? len : (size_t)(x->size - off);
+		memcpy(buf, x->data + off, *got);
+		return 0;
+	}
+	ret = fs_stream_load(fs, x->stream_id, x->size, &s);
+	if (ret)
+		return ret;
+	ret = fs_stream_read(fs, &s, off, buf, len, got);
+	fs_stream_free(&s);
+	return ret;
+}
+
+/**
+ * apfs_fs_getxattr - read an extended attribute (see fs.h)
+ */
+int apfs_fs_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
+		     void *buf, size_t len, size_t *got, uint64_t *size)
+{
+	struct fs_xattr x;
+	size_t g = 0;
+	int ret = fs_xattr_get(fs, ino, name, &x);
+
+	if (ret)
+		return ret;
+	if (size)
+		*size = x.size;
+	if (buf && len)
+		ret = fs_xattr_read(fs, &x, off, buf, len, &g);
+	if (got)
+		*got = g;
+	fs_xattr_free(&x);
+	return ret;
+}
+
+struct lx_ctx {
+	struct apfs_fs *fs;
+	uint64_t ino;
+	unsigned flags;
+	apfs_xattr_fn fn;
+	void *ctx;
+};
+
+static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct lx_ctx *l = arg;
+	const uint8_t *kb = k;
+	struct fs_xattr x;
+	uint16_t nl;
+	int ret;
+
+	if (fs_key_oid(k) != l->ino || fs_key_type(k) != APFS_TYPE_XATTR)
+		return 1;
+	nl = kl >= 10 ? ld_le16(kb + 8) : 0;
+	if (nl == 0 || nl != kl - 10 || kb[kl - 1] != '\0')
+		return xattr_corrupt(l->fs, l->ino, "name length disagrees with the key");
+	if (!(l->flags & APFS_LIST_HIDDEN) && is_hidden((const char *)kb + 10))
+		return 0;
+	ret = xattr_parse(l->fs, l->ino, v, vl, &x);
+	if (ret)
+		return ret;
+	fs_xattr_free(&x);
+	return l->fn((const char *)kb + 10, x.size, l->ctx);
+}
+
+/**
+ * apfs_fs_listxattr - visit the extended attributes of an inode (see fs.h)
+ */
+int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
+		      void *ctx)
+{
+	struct lx_ctx l = { fs, ino, flags, fn, ctx };
+	uint8_t key[8];
+	int ret;
+
+	fs_key(key, ino, APFS_TYPE_XATTR);
+	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), lx_visit, &l);
+	return ret < 0 ? ret : 0;
+}
+
+/* Read a link-style xattr (symlink or firmlink target) as a C string. */
+static int read_target(struct apfs_fs *fs, uint64_t ino, const char *name, char *buf,
+		       size_t cap)
+{
+	uint64_t size;
+	size_t got;
+	int ret = apfs_fs_getxattr(fs, ino, name, 0, NULL, 0, NULL, &size);
+
+	if (ret)
+		return ret;
+	if (size == 0 || size > cap)
+		return size ? -ENAMETOOLONG : xattr_corrupt(fs, ino, "empty link target");
+	ret = apfs_fs_getxattr(fs, ino, name, 0, buf, (size_t)size, &got, NULL);
+	if (ret)
+		return ret;
+	/* The target is stored with its NUL; tolerate one without. */
+	if (got == cap && buf[got - 1] != '\0')
+		return -ENAMETOOLONG;
+	buf[got < cap ? got : cap - 1] = '\0';
+	return 0;
+}
+
+/**
+ * apfs_fs_readlink - target of a symbolic link (see fs.h)
+ */
+int apfs_fs_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
+{
+	int ret = read_target(fs, ino, APFS_XATTR_SYMLINK, buf, cap);
+
+	return ret == -ENODATA ? -EINVAL : ret;
+}
+
+/**
+ * apfs_fs_firmlink - target of a firmlink (see fs.h)
+ */
+int apfs_fs_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
+{
+	int ret = read_target(fs, ino, APFS_XATTR_FIRMLINK, buf, cap);
+
+	return ret == -ENODATA ? -ENOENT : ret;
+}

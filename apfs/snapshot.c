@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * snapshot.c - volume snapshots: the snapshot-metadata tree (physical,
+ * never encrypted) holds one j_snap_metadata record per snapshot, keyed by
+ * its xid, naming the snapshot's own volume superblock.  A view at a
+ * snapshot reads that superblock's fs tree through the volume omap with
+ * the snapshot's xid as the maximum.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_int.h"
+
+#define SNAP_META_HDR 50 /* j_snap_metadata_val_t before the name */
+#define MAX_SNAPSHOTS 65536
+
+static void snap_tree(struct apfs_volume *v, struct apfs_btree_desc *t)
+{
+	*t = (struct apfs_btree_desc){
+		.c = v->c,
+		.root = get_le64(v->sb.apfs_snap_meta_tree_oid),
+		.subtype = APFS_OBJECT_TYPE_SNAPMETATREE,
+		.cmp = apfs_fs_key_cmp,
+		.what = "snapshot metadata tree",
+	};
+}
+
+static int snap_parse(struct apfs_volume *v, uint64_t xid, const uint8_t *val, size_t vl,
+		      struct apfs_snapshot *s)
+{
+	uint16_t nl;
+
+	if (vl < SNAP_META_HDR)
+		goto bad;
+	nl = ld_le16(val + 48);
+	if (nl > vl - SNAP_META_HDR || nl > sizeof(s->name))
+		goto bad;
+	memset(s, 0, sizeof(*s));
+	s->xid = xid;
+	s->sblock_oid = ld_le64(val + 8);
+	s->create_time = ld_le64(val + 16);
+	s->change_time = ld_le64(val + 24);
+	s->flags = ld_le32(val + 44);
+	memcpy(s->name, val + SNAP_META_HDR, nl);
+	s->name[nl ? nl - 1 : 0] = '\0';
+	return 0;
+bad:
+	apfs_err("%s: volume '%s': snapshot %llu: metadata record is malformed", v->c->label,
+		 v->name, (unsigned long long)xid);
+	return -APFS_ECORRUPT;
+}
+
+struct sl_ctx {
+	struct apfs_volume *v;
+	struct apfs_snapshot *arr;
+	unsigned n, cap;
+};
+
+static int sl_visit(const void *k, size_t kl, const void *val, size_t vl, void *arg)
+{
+	struct sl_ctx *l = arg;
+
+	(void)kl;
+	if (fs_key_type(k) != APFS_TYPE_SNAP_METADATA)
+		return 0;
+	if (l->n == l->cap) {
+		unsigned nc = l->cap ? l->cap * 2 : 8;
+		struct apfs_snapshot *na;
+
+		if (nc > MAX_SNAPSHOTS)
+			return -APFS_ECORRUPT;
+		na = realloc(l->arr, nc * sizeof(*na));
+		if (!na)
+			return -ENOMEM;
+		l->arr = na;
+		l->cap = nc;
+	}
+	return snap_parse(l->v, fs_key_oid(k), val, vl, &l->arr[l->n++]);
+}
+
+/**
+ * apfs_snapshot_list - the snapshots of a volume (see fs.h)
+ */
+int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsigned *n)
+{
+	struct sl_ctx l = { .v = v };
+	struct apfs_btree_desc t;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	if (!get_le64(v->sb.apfs_snap_meta_tree_oid))
+		return 0;
+	snap_tree(v, &t);
+	ret = apfs_btree_iterate(&t, NULL, 0, sl_visit, &l);
+	if (ret) {
+		free(l.arr);
+		return ret;
+	}
+	*out = l.arr;
+	*n = l.n;
+	return 0;
+}
+
+/**
+ * apfs_snapshot_find - a snapshot by name or xid (see fs.h)
+ */
+int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snapshot *out)
+{
+	struct apfs_snapshot *arr;
+	unsigned n;
+	char *end;
+	unsigned long long xid;
+	int ret = apfs_snapshot_list(v, &arr, &n);
+
+	if (ret)
+		return ret;
+	errno = 0;
+	xid = strtoull(sel, &end, 0);
+	ret = -ENOENT;
+	for (unsigned i = 0; i < n && ret; i++)
+		if (!strcmp(arr[i].name, sel) || (!errno && *sel && !*end && arr[i].xid == xid)) {
+			*out = arr[i];
+			ret = 0;
+		}
+	free(arr);
+	return ret;
+}
+
+/* Point t (an fs-tree descriptor) at the tree of snapshot xid. */
+int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t)
+{
+	struct apfs_btree_desc st;
+	struct apfs_snapshot s;
+	uint8_t key[8], val[SNAP_META_HDR + APFS_NAME_MAX];
+	uint8_t *blk;
+	size_t vl;
+	int ret;
+
+	if (!get_le64(v->sb.apfs_snap_meta_tree_oid))
+		return -ENOENT;
+	snap_tree(v, &st);
+	fs_key(key, xid, APFS_TYPE_SNAP_METADATA);
+	ret = apfs_btree_lookup(&st, key, sizeof(key), val, sizeof(val), &vl);
+	if (!ret)
+		ret = snap_parse(v, xid, val, vl, &s);
+	if (ret)
+		return ret;
+	blk = malloc(v->c->block_size);
+	if (!blk)
+		return -ENOMEM;
+	ret = apfs_read_object(v->c, s.sblock_oid, NULL, APFS_OBJECT_TYPE_FS, blk,
+			       "snapshot volume superblock");
+	if (!ret && ld_le32(blk + 32) != APFS_MAGIC) {
+		apfs_err("%s: snapshot %llu: superblock lacks the APSB magic", v->c->label,
+			 (unsigned long long)xid);
+		ret = -APFS_ECORRUPT;
+	}
+	if (!ret) {
+		t->root = ld_le64(blk + 136);
+		t->xid = xid;
+	}
+	free(blk);
+	return ret;
+}

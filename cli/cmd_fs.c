@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_fs.c - what the file-system commands share: opening the selected
+ * volume (unlocked, at a snapshot), error messages, mode strings; and the
+ * two smallest commands, `cat` and `snapshots`.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd_fs.h"
+#include "credential.h"
+
+int fs_fail(const char *what, int err)
+{
+	fprintf(stderr, "apfsinspect: %s: %s\n", what,
+		err == -APFS_ECORRUPT ? "damaged file-system data (see above)" : strerror(-err));
+	return cli_exit_code(err);
+}
+
+static int pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
+{
+	struct apfs_snapshot snap;
+	int ret;
+
+	*xid = 0;
+	if (!o->snapshot)
+		return 0;
+	ret = apfs_snapshot_find(s->cv->v, o->snapshot, &snap);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
+			o->snapshot, s->cv->v->name);
+		return EXIT_USAGE;
+	}
+	if (ret)
+		return fs_fail("snapshot metadata", ret);
+	*xid = snap.xid;
+	return 0;
+}
+
+int fs_session_open(const struct cli_opts *o, struct fs_session *s)
+{
+	uint64_t xid;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	ret = cli_image_open(o, &s->img);
+	if (ret)
+		return cli_exit_code(ret);
+	ret = cli_select_volume(o, &s->img, &s->cv);
+	if (!ret)
+		ret = cli_unlock_if_needed(o, s->cv);
+	if (!ret)
+		ret = pick_snapshot(o, s, &xid);
+	if (ret)
+		return ret;
+	ret = apfs_fs_open(s->cv->v, xid, &s->fs);
+	return ret ? fs_fail(s->cv->v->name, ret) : 0;
+}
+
+void fs_session_close(struct fs_session *s)
+{
+	apfs_fs_close(s->fs);
+	s->fs = NULL;
+	cli_image_close(&s->img);
+}
+
+char fs_type_char(uint16_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFDIR: return 'd';
+	case S_IFLNK: return 'l';
+	case S_IFCHR: return 'c';
+	case S_IFBLK: return 'b';
+	case S_IFIFO: return 'p';
+	case S_IFSOCK: return 's';
+	case S_IFREG: return 'r';
+	default: return '-';
+	}
+}
+
+void fs_mode_str(uint16_t mode, char out[11])
+{
+	static const char rwx[] = "rwxrwxrwx";
+	char t = fs_type_char(mode);
+
+	out[0] = t == 'r' ? '-' : t;
+	for (int i = 0; i < 9; i++)
+		out[1 + i] = (mode & (0400 >> i)) ? rwx[i] : '-';
+	if (mode & S_ISUID)
+		out[3] = (mode & 0100) ? 's' : 'S';
+	if (mode & S_ISGID)
+		out[6] = (mode & 0010) ? 's' : 'S';
+	if (mode & S_ISVTX)
+		out[9] = (mode & 0001) ? 't' : 'T';
+	out[10] = '\0';
+}
+
+const char *fs_cmp_name(uint32_t type)
+{
+	switch (type) {
+	case 0: return "none";
+	case 1: return "uncompressed (in xattr)";
+	case 3: return "zlib (in xattr)";
+	case 4: return "zlib (resource fork)";
+	case 7: return "lzvn (in xattr)";
+	case 8: return "lzvn (resource fork)";
+	case 9: return "uncompressed (in xattr)";
+	case 10: return "uncompressed (resource fork)";
+	case 11: return "lzfse (in xattr)";
+	case 12: return "lzfse (resource fork)";
+	case 13: return "lzbitmap (in xattr)";
+	case 14: return "lzbitmap (resource fork)";
+	default: return "unknown";
+	}
+}
+
+/* ---- cat ---------------------------------------------------------------- */
+
+static const char cat_help[] =
+	"usage: apfsinspect cat [--volume SEL] [credential] [--snapshot NAME|XID] IMAGE PATH\n"
+	"  Write a file's contents (decompressed, decrypted) to stdout.\n";
+
+static int cat_file(struct apfs_fs *fs, const char *path)
+{
+	struct apfs_dirent de;
+	struct apfs_file *f;
+	size_t bsz = 1u << 20, got;
+	uint8_t *buf;
+	uint64_t off = 0;
+	int ret = apfs_fs_lookup(fs, path, &de);
+
+	if (!ret)
+		ret = apfs_file_open(fs, de.ino, &f);
+	if (ret)
+		return fs_fail(path, ret);
+	buf = malloc(bsz);
+	ret = buf ? 0 : -ENOMEM;
+	while (!ret && off < apfs_file_size(f)) {
+		ret = apfs_file_read(f, off, buf, bsz, &got);
+		if (!ret && got == 0)
+			break;
+		if (!ret && fwrite(buf, 1, got, stdout) != got)
+			ret = -EIO;
+		off += got;
+	}
+	free(buf);
+	apfs_file_close(f);
+	return ret ? fs_fail(path, ret) : EXIT_OK;
+}
+
+int cmd_cat(int argc, char **argv)
+{
+	struct fs_session s;
+	struct cli_opts o;
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 1, 1, cat_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = fs_session_open(&o, &s);
+	if (!ret)
+		ret = cat_file(s.fs, o.args[0]);
+	fs_session_close(&s);
+	if (fflush(stdout))
+		ret = EXIT_ERROR;
+	return ret;
+}
+
+/* ---- snapshots ---------------------------------------------------------- */
+
+static const char snap_help[] =
+	"usage: apfsinspect snapshots [--volume SEL] [--json] IMAGE\n"
+	"  List the snapshots of a volume: xid, creation time (UTC), name.\n";
+
+int cmd_snapshots(int argc, char **argv)
+{
+	struct apfs_snapshot *arr = NULL;
+	struct cli_image img;
+	struct cli_volume *cv;
+	struct cli_opts o;
+	struct json j;
+	unsigned n = 0;
+	char t[64];
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, snap_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = cli_image_open(&o, &img);
+	if (ret)
+		return cli_exit_code(ret);
+	ret = cli_select_volume(&o, &img, &cv);
+	if (!ret && (ret = apfs_snapshot_list(cv->v, &arr, &n)))
+		ret = fs_fail("snapshot metadata", ret);
+	if (!ret && o.json) {
+		json_begin(&j, stdout);
+		json_str(&j, "volume", cv->v->name);
+		json_arr_open(&j, "snapshots");
+		for (unsigned i = 0; i < n; i++) {
+			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
+			json_obj_open(&j, NULL);
+			json_str(&j, "name", arr[i].name);
+			json_u64(&j, "xid", arr[i].xid);
+			json_str(&j, "created", t);
+			json_obj_close(&j);
+		}
+		json_arr_close(&j);
+		json_end(&j);
+	} else if (!ret) {
+		printf("Snapshots of volume '%s' (%u found)\n", cv->v->name, n);
+		for (unsigned i = 0; i < n; i++) {
+			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
+			printf("%llu\t%s\t%s\n", (unsigned long long)arr[i].xid, t, arr[i].name);
+		}
+	}
+	free(arr);
+	cli_image_close(&img);
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: MIT */
+/* cmd_fs.h - pieces shared by the file-system commands (ls, stat, cat, ...). */
+#ifndef CLI_CMD_FS_H
+#define CLI_CMD_FS_H
+
+#include "apfs/fs.h"
+#include "cli.h"
+
+/* An image opened down to a file-system view of the selected volume. */
+struct fs_session {
+	struct cli_image img;
+	struct cli_volume *cv;
+	struct apfs_fs *fs;
+};
+
+/* Open image, pick the volume, unlock, open the view (--snapshot): exit code. */
+int fs_session_open(const struct cli_opts *o, struct fs_session *s);
+void fs_session_close(struct fs_session *s);
+
+/* Print "apfsinspect: what: why" and return the exit code for err. */
+int fs_fail(const char *what, int err);
+
+/* "drwxr-xr-x" from a mode; the type letter TSK uses ('r','d','l',...). */
+void fs_mode_str(uint16_t mode, char out[11]);
+char fs_type_char(uint16_t mode);
+const char *fs_cmp_name(uint32_t type);
+
+int cmd_ls(int argc, char **argv);
+int cmd_stat(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_extract(int argc, char **argv);
+int cmd_bodyfile(int argc, char **argv);
+int cmd_snapshots(int argc, char **argv);
+
+#endif

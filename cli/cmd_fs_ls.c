@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_fs_ls.c - `apfsinspect ls` and `apfsinspect stat`: directory listings
+ * (sorted by name like ls, -l long form, -a hidden names, -R recursion,
+ * --json) and every attribute of one inode.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd_fs.h"
+
+#define MAX_LS_DEPTH 256
+
+static const char ls_help[] =
+	"usage: apfsinspect ls [-l] [-a] [-R] [--json] [--volume SEL] [credential]\n"
+	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
+	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
+	"  -R recurse, --json one object per entry with all attributes.\n";
+
+struct names {
+	struct apfs_dirent *d;
+	size_t n, cap;
+};
+
+static int collect(const struct apfs_dirent *d, void *ctx)
+{
+	struct names *nm = ctx;
+
+	if (nm->n == nm->cap) {
+		size_t nc = nm->cap ? nm->cap * 2 : 64;
+		struct apfs_dirent *nd = realloc(nm->d, nc * sizeof(*nd));
+
+		if (!nd)
+			return -ENOMEM;
+		nm->d = nd;
+		nm->cap = nc;
+	}
+	nm->d[nm->n++] = *d;
+	return 0;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct apfs_dirent *)a)->name, ((const struct apfs_dirent *)b)->name);
+}
+
+static void join(char *out, size_t cap, const char *dir, const char *name)
+{
+	snprintf(out, cap, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+}
+
+static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
+		       const struct apfs_dirent *d, const struct apfs_stat *st)
+{
+	char t[64], m[11], target[4096];
+
+	json_obj_open(j, NULL);
+	json_str(j, "name", d->name);
+	json_str(j, "path", path);
+	json_u64(j, "inode", d->ino);
+	fs_mode_str(st->mode, m);
+	json_str(j, "mode", m);
+	json_u64(j, "uid", st->uid);
+	json_u64(j, "gid", st->gid);
+	json_u64(j, "nlink", st->nlink);
+	json_u64(j, "size", st->size);
+	fmt_iso_ns(st->mtime, t, sizeof(t));
+	json_str(j, "modified", t);
+	if (S_ISLNK(st->mode) && !apfs_fs_readlink(fs, d->ino, target, sizeof(target)))
+		json_str(j, "target", target);
+	json_obj_close(j);
+}
+
+static void long_line(struct apfs_fs *fs, const struct apfs_dirent *d, const struct apfs_stat *st)
+{
+	char m[11], t[64], target[4096];
+
+	fs_mode_str(st->mode, m);
+	fmt_iso_ns(st->mtime, t, sizeof(t));
+	t[19] = '\0';
+	printf("%s %3u %5u %5u %12llu %s %s", m, st->nlink, st->uid, st->gid,
+	       (unsigned long long)st->size, t, d->name);
+	if (S_ISLNK(st->mode) && !apfs_fs_readlink(fs, d->ino, target, sizeof(target)))
+		printf(" -> %s", target);
+	if (st->firmlink && !apfs_fs_firmlink(fs, d->ino, target, sizeof(target)))
+		printf(" => firmlink %s", target);
+	putchar('\n');
+}
+
+struct ls_run {
+	const struct cli_opts *o;
+	struct apfs_fs *fs;
+	struct json j;
+	int err;
+};
+
+static int show_entry(struct ls_run *r, const char *dir, const struct apfs_dirent *d)
+{
+	char path[4096];
+	struct apfs_stat st;
+	int ret = 0;
+
+	join(path, sizeof(path), dir, d->name);
+	if (r->o->long_fmt || r->o->json)
+		ret = apfs_fs_stat(r->fs, d->ino, &st);
+	if (ret) {
+		r->err = fs_fail(path, ret);
+		return 0;
+	}
+	if (r->o->json)
+		json_entry(&r->j, r->fs, path, d, &st);
+	else if (r->o->long_fmt)
+		long_line(r->fs, d, &st);
+	else
+		printf("%s\n", d->name);
+	return 0;
+}
+
+static int list_dir(struct ls_run *r, const char *dir, uint64_t ino, int depth)
+{
+	struct names nm = { 0 };
+	char path[4096];
+	int ret = apfs_fs_readdir(r->fs, ino, 0, collect, &nm);
+
+	if (ret) {
+		free(nm.d);
+		r->err = fs_fail(dir, ret);
+		return 0;
+	}
+	qsort(nm.d, nm.n, sizeof(*nm.d), by_name);
+	if (r->o->recursive && !r->o->json && depth)
+		printf("\n%s:\n", dir);
+	for (size_t i = 0; i < nm.n; i++)
+		if (r->o->all_files || nm.d[i].name[0] != '.')
+			show_entry(r, dir, &nm.d[i]);
+	for (size_t i = 0; r->o->recursive && i < nm.n && depth < MAX_LS_DEPTH; i++) {
+		if (nm.d[i].type != 4 || (!r->o->all_files && nm.d[i].name[0] == '.'))
+			continue;
+		join(path, sizeof(path), dir, nm.d[i].name);
+		list_dir(r, path, nm.d[i].ino, depth + 1);
+	}
+	free(nm.d);
+	return 0;
+}
+
+static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
+{
+	const char *path = o->nargs ? o->args[0] : "/";
+	struct ls_run r = { .o = o, .fs = fs };
+	struct apfs_dirent de;
+	int ret = apfs_fs_lookup(fs, path, &de);
+
+	if (ret)
+		return fs_fail(path, ret);
+	if (o->json) {
+		json_begin(&r.j, stdout);
+		json_str(&r.j, "path", path);
+		json_arr_open(&r.j, "entries");
+	}
+	if (de.type == 4)
+		list_dir(&r, path, de.ino, 0);
+	else
+		show_entry(&r, "", &de);
+	if (o->json) {
+		json_arr_close(&r.j);
+		json_end(&r.j);
+	}
+	return r.err;
+}
+
+int cmd_ls(int argc, char **argv)
+{
+	struct fs_session s;
+	struct cli_opts o;
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 0, 1,
+			    ls_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = fs_session_open(&o, &s);
+	if (!ret)
+		ret = do_ls(&o, s.fs);
+	fs_session_close(&s);
+	return ret;
+}
+
+/* ---- stat --------------------------------------------------------------- */
+
+static const char stat_help[] =
+	"usage: apfsinspect stat [--json] [--volume SEL] [credential] [--snapshot NAME|XID]\n"
+	"                        IMAGE PATH\n"
+	"  Every attribute of one file: inode, mode, owner, sizes, the five timestamps\n"
+	"  (UTC, nanoseconds), BSD flags, link count, xattrs, compression.\n";
+
+struct xa_list {
+	char names[64][256];
+	uint64_t sizes[64];
+	unsigned n;
+};
+
+static int xa_collect(const char *name, uint64_t size, void *ctx)
+{
+	struct xa_list *x = ctx;
+
+	if (x->n < 64) {
+		snprintf(x->names[x->n], sizeof(x->names[0]), "%s", name);
+		x->sizes[x->n++] = size;
+	}
+	return 0;
+}
+
+static const char *const time_names[5] = { "created", "modified", "changed", "accessed", "added" };
+
+static void stat_text(const char *path, const struct apfs_stat *st, const struct xa_list *xa,
+		      const char *target)
+{
+	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
+	char m[11], t[64];
+
+	fs_mode_str(st->mode, m);
+	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", path,
+	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
+	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",
+	       (unsigned long long)st->size, (unsigned long long)st->alloced, st->nlink,
+	       st->bsd_flags, st->compression, fs_cmp_name(st->compression));
+	for (int i = 0; i < 5; i++) {
+		fmt_iso_ns(tv[i], t, sizeof(t));
+		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
+	}
+	if (target)
+		printf("target: %s\n", target);
+	for (unsigned i = 0; i < xa->n; i++)
+		printf("xattr: %s (%llu bytes)\n", xa->names[i], (unsigned long long)xa->sizes[i]);
+}
+
+static void stat_json(const char *path, const struct apfs_stat *st, const struct xa_list *xa,
+		      const char *target)
+{
+	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
+	struct json j;
+	char m[11], t[64];
+
+	fs_mode_str(st->mode, m);
+	json_begin(&j, stdout);
+	json_str(&j, "path", path);
+	json_u64(&j, "inode", st->ino);
+	json_u64(&j, "mode", st->mode);
+	json_str(&j, "mode_string", m);
+	json_u64(&j, "uid", st->uid);
+	json_u64(&j, "gid", st->gid);
+	json_u64(&j, "size", st->size);
+	json_u64(&j, "allocated", st->alloced);
+	json_u64(&j, "nlink", st->nlink);
+	json_u64(&j, "flags", st->bsd_flags);
+	json_u64(&j, "compression", st->compression);
+	json_str(&j, "compression_name", fs_cmp_name(st->compression));
+	for (int i = 0; i < 5; i++) {
+		fmt_iso_ns(tv[i], t, sizeof(t));
+		json_str(&j, time_names[i], tv[i] || i < 4 ? t : NULL);
+	}
+	json_str(&j, "target", target);
+	json_arr_open(&j, "xattrs");
+	for (unsigned i = 0; i < xa->n; i++) {
+		json_obj_open(&j, NULL);
+		json_str(&j, "name", xa->names[i]);
+		json_u64(&j, "size", xa->sizes[i]);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_end(&j);
+	putchar('\n');
+}
+
+static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
+{
+	static struct xa_list xa;
+	struct apfs_dirent de;
+	struct apfs_stat st;
+	char target[4096];
+	bool link;
+	int ret = apfs_fs_lookup(fs, path, &de);
+
+	if (!ret)
+		ret = apfs_fs_stat(fs, de.ino, &st);
+	if (!ret)
+		ret = apfs_fs_listxattr(fs, de.ino, 0, xa_collect, &xa);
+	if (ret)
+		return fs_fail(path, ret);
+	st.added = de.date_added;
+	link = S_ISLNK(st.mode) && !apfs_fs_readlink(fs, de.ino, target, sizeof(target));
+	if (o->json)
+		stat_json(path, &st, &xa, link ? target : NULL);
+	else
+		stat_text(path, &st, &xa, link ? target : NULL);
+	return EXIT_OK;
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct fs_session s;
+	struct cli_opts o;
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 1, 1,
+			    stat_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = fs_session_open(&o, &s);
+	if (!ret)
+		ret = do_stat(&o, s.fs, o.args[0]);
+	fs_session_close(&s);
+	return ret;
+}
