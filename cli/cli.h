@@ -119,5 +119,6 @@ int cmd_list(int argc, char **argv);
 int cmd_listcryptousers(int argc, char **argv);
 int cmd_unlockvolume(int argc, char **argv);
 int cmd_hashes(int argc, char **argv);
+int cmd_mount(int argc, char **argv);   /* fuse/mount.c */
 
 #endif

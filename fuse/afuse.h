@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * afuse.h - `apfsinspect mount`: a read-only FUSE (libfuse3, high-level
+ * API) view of one unlocked volume.  mount.c opens and unlocks the volume
+ * and runs the loop; ops.c and xattr.c are thin adapters from FUSE
+ * callbacks to apfs/fs.h, which is thread-safe, so libfuse's
+ * multi-threaded loop needs no lock of ours.
+ */
+#ifndef FUSE_AFUSE_H
+#define FUSE_AFUSE_H
+
+#include <fuse.h>
+
+#include "apfs/fs.h"
+
+/* What every callback reaches through fuse_get_context()->private_data. */
+struct afuse {
+	struct apfs_fs *fs;
+	uint32_t block_size;
+	uint64_t block_count;  /* container blocks */
+	uint64_t free_blocks;  /* container blocks no volume of it allocates */
+	uint64_t objects;      /* files, directories, symlinks and others of the volume */
+};
+
+extern const struct fuse_operations afuse_ops;
+
+/* The afuse of the running mount. */
+struct afuse *afuse_get(void);
+
+/*
+ * afuse_errno - the errno a FUSE callback returns for a library error:
+ * damaged or unreadable data becomes -EIO (what a reader of a bad disk
+ * expects); lookups' own answers (-ENOENT, -ENOTDIR, ...) pass through.
+ */
+int afuse_errno(int err);
+
+/* Extended attributes (xattr.c). */
+int afuse_getxattr(const char *path, const char *name, char *buf, size_t size);
+int afuse_listxattr(const char *path, char *buf, size_t size);
+
+/* Resolve a path of the mount to an inode number (ops.c). */
+int afuse_resolve(const char *path, uint64_t *ino);
+
+/* `apfsinspect mount` (mount.c). */
+int cmd_mount(int argc, char **argv);
+
+#endif

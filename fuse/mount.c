@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * mount.c - `apfsinspect mount`: open the image, pick and unlock the
+ * volume, then mount it read-only and serve it with libfuse's
+ * multi-threaded loop.  Everything that can fail for a reason the user
+ * should see (wrong credential, no such snapshot, bad mountpoint, bad -o)
+ * happens before fuse_daemonize(), so it reaches the terminal with its
+ * exit code and nothing stays mounted.
+ */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <syslog.h>
+
+#include "afuse.h"
+#include "cli/cli.h"
+#include "cli/credential.h"
+
+static const char mount_help[] =
+	"usage: apfsinspect mount [--volume SEL] [--snapshot NAME|XID] [credential] [-f]\n"
+	"                         [-o OPTS] IMAGE MOUNTPOINT\n"
+	"  Mount a volume read-only with FUSE; unmount with 'fusermount3 -u MOUNTPOINT'.\n"
+	"  --volume SEL          number, name, UUID or role (default: the Data volume)\n"
+	"  --snapshot NAME|XID   mount a snapshot instead of the live file system\n"
+	"  --passphrase P | --stdin-passphrase | --passphrase-file F | --recovery-key K\n"
+	"  | --vek HEX           unlock an encrypted volume (prompts if none is given)\n"
+	"  -f                    stay in the foreground (log to stderr)\n"
+	"  -o OPTS               FUSE mount options, e.g. allow_other,default_permissions;\n"
+	"                        'ro' is always added\n";
+
+/* The open image behind a mount. */
+struct mount_state {
+	struct cli_image img;
+	struct cli_volume *cv;
+	struct afuse af;
+};
+
+static int pick_snapshot(const struct cli_opts *o, struct apfs_volume *v, uint64_t *xid)
+{
+	struct apfs_snapshot snap;
+	int ret;
+
+	*xid = 0;
+	if (!o->snapshot)
+		return 0;
+	ret = apfs_snapshot_find(v, o->snapshot, &snap);
+	if (ret == -ENOENT) {
+		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
+			o->snapshot, v->name);
+		return EXIT_USAGE;
+	}
+	if (ret) {
+		fprintf(stderr, "apfsinspect: volume '%s': cannot read its snapshots\n", v->name);
+		return cli_exit_code(ret);
+	}
+	*xid = snap.xid;
+	return 0;
+}
+
+/* Sizes for statfs: the container's blocks, less what its volumes allocate. */
+static void fill_counts(struct mount_state *m)
+{
+	const struct apfs_volume *v = m->cv->v;
+	const struct apfs_container *c = v->c;
+	uint64_t used = 0;
+
+	for (unsigned i = 0; i < m->img.nvols; i++)
+		if (m->img.vols[i].v->c == c)
+			used += get_le64(m->img.vols[i].v->sb.apfs_fs_alloc_count);
+	m->af.block_size = c->block_size;
+	m->af.block_count = c->block_count;
+	m->af.free_blocks = used < c->block_count ? c->block_count - used : 0;
+	m->af.objects = get_le64(v->sb.apfs_num_files) + get_le64(v->sb.apfs_num_directories) +
+			get_le64(v->sb.apfs_num_symlinks) +
+			get_le64(v->sb.apfs_num_other_fsobjects);
+}
+
+static int open_volume(const struct cli_opts *o, struct mount_state *m)
+{
+	uint64_t xid = 0;
+	int ret;
+
+	ret = cli_image_open(o, &m->img);
+	if (ret)
+		return cli_exit_code(ret);
+	ret = cli_select_volume(o, &m->img, &m->cv);
+	if (!ret)
+		ret = cli_unlock_if_needed(o, m->cv);
+	if (!ret)
+		ret = pick_snapshot(o, m->cv->v, &xid);
+	if (ret)
+		return ret;
+	ret = apfs_fs_open(m->cv->v, xid, &m->af.fs);
+	if (ret) {
+		fprintf(stderr, "apfsinspect: volume '%s': cannot open its file system: %s\n",
+			m->cv->v->name, strerror(-ret));
+		return cli_exit_code(ret);
+	}
+	fill_counts(m);
+	return 0;
+}
+
+/*
+ * A daemon lives for days: blank the secrets in argv so that they do not
+ * stay readable in /proc/PID/cmdline and ps output.
+ */
+static void wipe_argv_secrets(const struct cli_opts *o)
+{
+	const char *s[] = { o->passphrase, o->recovery_key, o->vek_hex };
+
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
+		if (s[i])
+			OPENSSL_cleanse((char *)(uintptr_t)s[i], strlen(s[i]));
+}
+
+/* fsname= value: the image path with ',' and '\' escaped for -o parsing. */
+static char *fsname_opt(const char *image)
+{
+	size_t n = strlen(image);
+	char *s = malloc(sizeof("ro,subtype=apfsinspect,fsname=") + 2 * n);
+	char *p;
+
+	if (!s)
+		return NULL;
+	p = s + sprintf(s, "ro,subtype=apfsinspect,fsname=");
+	for (; *image; image++) {
+		if (*image == ',' || *image == '\\')
+			*p++ = '\\';
+		*p++ = *image;
+	}
+	*p = '\0';
+	return s;
+}
+
+/* argv for fuse_new(): the user's -o first, so that our "ro" wins. */
+static int build_args(const struct cli_opts *o, struct fuse_args *args)
+{
+	char *own = fsname_opt(o->image);
+	int ret = !own || fuse_opt_add_arg(args, "apfsinspect");
+
+	if (!ret && o->fuse_opts)
+		ret = fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, o->fuse_opts);
+	if (!ret)
+		ret = fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, own);
+	free(own);
+	return ret ? -ENOMEM : 0;
+}
+
+static void log_syslog(int level, const char *msg)
+{
+	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+
+	syslog(prio[level], "%s", msg);
+}
+
+/* The mountpoint as an absolute path: fuse_daemonize() changes to "/". */
+static int check_mountpoint(const char *arg, char **mnt)
+{
+	struct stat st;
+
+	*mnt = realpath(arg, NULL);
+	if (!*mnt || stat(*mnt, &st) || !S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "apfsinspect: mountpoint '%s' is not a directory\n", arg);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
+/* Mount, detach unless -f, and serve until unmounted or signalled. */
+static int serve(const struct cli_opts *o, struct mount_state *m, const char *mnt)
+{
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = 10 };
+	struct fuse *f = NULL;
+	int ret = EXIT_ERROR;
+
+	if (build_args(o, &args))
+		goto out;
+	f = fuse_new(&args, &afuse_ops, sizeof(afuse_ops), &m->af);
+	if (!f) {
+		fprintf(stderr, "apfsinspect: the FUSE options were not accepted (see above)\n");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (fuse_mount(f, mnt))
+		goto out_destroy;
+	if (fuse_daemonize(o->foreground) || fuse_set_signal_handlers(fuse_get_session(f)))
+		goto out_unmount;
+	if (!o->foreground) {
+		openlog("apfsinspect", LOG_PID, LOG_DAEMON);
+		apfs_log_set_hook(log_syslog);
+	}
+	ret = fuse_loop_mt(f, &lc) ? EXIT_ERROR : EXIT_OK;
+	fuse_remove_signal_handlers(fuse_get_session(f));
+out_unmount:
+	fuse_unmount(f);
+out_destroy:
+	fuse_destroy(f);
+out:
+	fuse_opt_free_args(&args);
+	return ret;
+}
+
+/**
+ * cmd_mount - `apfsinspect mount [options] IMAGE MOUNTPOINT`
+ *
+ * Returns the exit code: 0 after a clean unmount (or, detached, once the
+ * mount is up), 3 for a rejected credential with nothing mounted.
+ */
+int cmd_mount(int argc, char **argv)
+{
+	struct mount_state m;
+	struct cli_opts o;
+	char *mnt = NULL;
+	int ret;
+
+	ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 1, 1, mount_help, &o);
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	memset(&m, 0, sizeof(m));
+	ret = check_mountpoint(o.args[0], &mnt);
+	if (!ret)
+		ret = open_volume(&o, &m);
+	wipe_argv_secrets(&o);
+	if (!ret)
+		ret = serve(&o, &m, mnt);
+	apfs_fs_close(m.af.fs);
+	cli_image_close(&m.img);
+	free(mnt);
+	return ret;
+}

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ops.c - the FUSE operations: thin adapters from libfuse's high-level,
+ * path-based callbacks to apfs/fs.h.  There are no write callbacks at all,
+ * and the mount is forced read-only, so the kernel refuses every change
+ * with EROFS before it reaches us; open() checks once more.
+ *
+ * The volume never changes while mounted, so init() lets the kernel cache
+ * names, attributes and pages for long, and inode numbers are APFS's own.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "afuse.h"
+
+/* Kernel caches live this long (seconds): nothing changes under us. */
+#define AFUSE_CACHE_SECONDS 86400.0
+
+/* An open regular file: its inode and the library's handle (chunk cache). */
+struct afile {
+	uint64_t ino;
+	struct apfs_file *f;
+};
+
+/* An open directory. */
+struct adir {
+	uint64_t ino, parent;
+};
+
+struct afuse *afuse_get(void)
+{
+	return fuse_get_context()->private_data;
+}
+
+int afuse_errno(int err)
+{
+	switch (-err) {
+	case ENOENT: case ENOTDIR: case EISDIR: case ENAMETOOLONG: case ENOMEM:
+	case EINVAL: case ERANGE: case E2BIG: case EOPNOTSUPP: case EROFS: case EACCES:
+		return err;
+	default:
+		/* corrupt, bad checksum, truncated image, I/O: the file is unreadable */
+		return -EIO;
+	}
+}
+
+int afuse_resolve(const char *path, uint64_t *ino)
+{
+	struct apfs_dirent *d = malloc(sizeof(*d));
+	int ret;
+
+	if (!d)
+		return -ENOMEM;
+	ret = apfs_fs_lookup(afuse_get()->fs, path, d);
+	*ino = d->ino;
+	free(d);
+	return ret;
+}
+
+static void set_ts(struct timespec *ts, uint64_t ns)
+{
+	ts->tv_sec = (time_t)(ns / 1000000000u);
+	ts->tv_nsec = (long)(ns % 1000000000u);
+}
+
+/* A symlink's st_size is its target's length, as on macOS and Linux. */
+static uint64_t link_size(struct apfs_fs *fs, uint64_t ino)
+{
+	char target[APFS_NAME_MAX * 4];
+
+	if (apfs_fs_readlink(fs, ino, target, sizeof(target)))
+		return 0;
+	return strlen(target);
+}
+
+static void fill_stat(struct afuse *af, const struct apfs_stat *a, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = a->ino;
+	st->st_mode = a->mode;
+	st->st_nlink = a->nlink;
+	st->st_uid = a->uid;
+	st->st_gid = a->gid;
+	st->st_rdev = a->rdev;
+	st->st_size = (off_t)(S_ISLNK(a->mode) ? link_size(af->fs, a->ino) : a->size);
+	st->st_blksize = af->block_size;
+	st->st_blocks = (blkcnt_t)((a->alloced + 511) / 512);
+	set_ts(&st->st_atim, a->atime);
+	set_ts(&st->st_mtim, a->mtime);
+	set_ts(&st->st_ctim, a->ctime);
+}
+
+static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+	struct afuse *af = afuse_get();
+	struct apfs_stat a;
+	uint64_t ino;
+	int ret;
+
+	(void)fi;
+	ret = afuse_resolve(path, &ino);
+	if (!ret)
+		ret = apfs_fs_stat(af->fs, ino, &a);
+	if (ret)
+		return afuse_errno(ret);
+	fill_stat(af, &a, st);
+	return 0;
+}
+
+static int afuse_open(const char *path, struct fuse_file_info *fi)
+{
+	struct afile *h;
+	uint64_t ino;
+	int ret;
+
+	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
+		return -EROFS;
+	ret = afuse_resolve(path, &ino);
+	if (ret)
+		return afuse_errno(ret);
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return -ENOMEM;
+	h->ino = ino;
+	ret = apfs_file_open(afuse_get()->fs, ino, &h->f);
+	if (ret) {
+		free(h);
+		return afuse_errno(ret);
+	}
+	fi->fh = (uintptr_t)h;
+	fi->keep_cache = 1;
+	return 0;
+}
+
+static int afuse_read(const char *path, char *buf, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	struct afile *h = (struct afile *)(uintptr_t)fi->fh;
+	size_t got = 0;
+	int ret;
+
+	(void)path;
+	if (off < 0)
+		return -EINVAL;
+	if ((uint64_t)off >= apfs_file_size(h->f))
+		return 0;
+	ret = apfs_file_read(h->f, (uint64_t)off, buf, size, &got);
+	if (ret)
+		return afuse_errno(ret);
+	return (int)got;
+}
+
+static int afuse_release(const char *path, struct fuse_file_info *fi)
+{
+	struct afile *h = (struct afile *)(uintptr_t)fi->fh;
+
+	(void)path;
+	apfs_file_close(h->f);
+	free(h);
+	return 0;
+}
+
+static int afuse_readlink(const char *path, char *buf, size_t size)
+{
+	char target[APFS_NAME_MAX * 4];
+	uint64_t ino;
+	int ret;
+
+	if (!size)
+		return -EINVAL;
+	ret = afuse_resolve(path, &ino);
+	if (!ret)
+		ret = apfs_fs_readlink(afuse_get()->fs, ino, target, sizeof(target));
+	if (ret)
+		return afuse_errno(ret);
+	/* readlink(2) truncates silently; so does FUSE's contract. */
+	snprintf(buf, size, "%s", target);
+	return 0;
+}
+
+static int afuse_statfs(const char *path, struct statvfs *st)
+{
+	struct afuse *af = afuse_get();
+
+	(void)path;
+	memset(st, 0, sizeof(*st));
+	st->f_bsize = af->block_size;
+	st->f_frsize = af->block_size;
+	st->f_blocks = af->block_count;
+	st->f_bfree = af->free_blocks;
+	st->f_bavail = af->free_blocks;
+	st->f_files = af->objects;
+	/* APFS allocates inodes from free space: no fixed table to run out of. */
+	st->f_ffree = af->free_blocks;
+	st->f_favail = af->free_blocks;
+	st->f_namemax = 255;
+	return 0;
+}
+
+static void *afuse_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+	(void)conn;
+	cfg->use_ino = 1;
+	cfg->kernel_cache = 1;
+	cfg->entry_timeout = AFUSE_CACHE_SECONDS;
+	cfg->attr_timeout = AFUSE_CACHE_SECONDS;
+	cfg->negative_timeout = AFUSE_CACHE_SECONDS;
+	return afuse_get();
+}
+
+/* ---- directories -------------------------------------------------------- */
+
+static int afuse_opendir(const char *path, struct fuse_file_info *fi)
+{
+	struct apfs_stat a;
+	struct adir *d;
+	uint64_t ino;
+	int ret;
+
+	ret = afuse_resolve(path, &ino);
+	if (!ret)
+		ret = apfs_fs_stat(afuse_get()->fs, ino, &a);
+	if (ret)
+		return afuse_errno(ret);
+	if (!S_ISDIR(a.mode))
+		return -ENOTDIR;
+	d = malloc(sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->ino = ino;
+	/* The root's parent id is 1, which is no inode: show the root itself. */
+	d->parent = ino == 2 || !a.parent_id ? ino : a.parent_id;
+	fi->fh = (uintptr_t)d;
+	fi->cache_readdir = 1;
+	fi->keep_cache = 1;
+	return 0;
+}
+
+static int afuse_releasedir(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	free((void *)(uintptr_t)fi->fh);
+	return 0;
+}
+
+/*
+ * FUSE directory offsets: 1 after ".", 2 after "..", and an entry's
+ * library cookie + 2 after it (cookies are nonzero and below 2^63).
+ */
+#define DOT_ENTRIES 2
+
+struct fill_ctx {
+	void *buf;
+	fuse_fill_dir_t filler;
+	unsigned filled;
+};
+
+static int fill_one(const struct apfs_dirent *d, void *arg)
+{
+	struct fill_ctx *fc = arg;
+	struct stat st;
+
+	if (d->next_cookie > INT64_MAX - DOT_ENTRIES)
+		return -EIO;
+	/* The kernel fails a whole batch on such a name: skip a damaged one. */
+	if (strchr(d->name, '/') || !strcmp(d->name, ".") || !strcmp(d->name, ".."))
+		return 0;
+	memset(&st, 0, sizeof(st));
+	st.st_ino = d->ino;
+	st.st_mode = (mode_t)DTTOIF(d->type);
+	if (fc->filler(fc->buf, d->name, &st, (off_t)(d->next_cookie + DOT_ENTRIES), 0))
+		return 1; /* buffer full: the kernel asks again from this offset */
+	fc->filled++;
+	return 0;
+}
+
+static int fill_dots(const struct adir *d, void *buf, fuse_fill_dir_t filler, off_t *off)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFDIR;
+	if (*off == 0) {
+		st.st_ino = d->ino;
+		if (filler(buf, ".", &st, 1, 0))
+			return 1;
+		*off = 1;
+	}
+	if (*off == 1) {
+		st.st_ino = d->parent;
+		if (filler(buf, "..", &st, 2, 0))
+			return 1;
+		*off = 2;
+	}
+	return 0;
+}
+
+static int afuse_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+			 struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+	struct adir *d = (struct adir *)(uintptr_t)fi->fh;
+	struct fill_ctx fc = { .buf = buf, .filler = filler };
+	uint64_t cookie;
+	int ret;
+
+	(void)path;
+	(void)flags;
+	if (off < 0)
+		return -EINVAL;
+	if (fill_dots(d, buf, filler, &off))
+		return 0;
+	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
+	ret = apfs_fs_readdir(afuse_get()->fs, d->ino, cookie, fill_one, &fc);
+	/* Hand out what was read; the next call from there reports the error. */
+	if (ret < 0 && !fc.filled)
+		return afuse_errno(ret);
+	return 0;
+}
+
+const struct fuse_operations afuse_ops = {
+	.init = afuse_init,
+	.getattr = afuse_getattr,
+	.readlink = afuse_readlink,
+	.open = afuse_open,
+	.read = afuse_read,
+	.release = afuse_release,
+	.statfs = afuse_statfs,
+	.opendir = afuse_opendir,
+	.readdir = afuse_readdir,
+	.releasedir = afuse_releasedir,
+	.getxattr = afuse_getxattr,
+	.listxattr = afuse_listxattr,
+};

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xattr.c - extended attributes through FUSE, with Linux's size protocol:
+ * size 0 asks for the length; a buffer too small gets ERANGE; values and
+ * lists beyond the kernel's limits get E2BIG, as getxattr(2) documents.
+ *
+ * Names are APFS's own ("com.apple.ResourceFork", "com.example.note"):
+ * FUSE accepts names outside Linux's user./trusted. namespaces, so
+ * `getfattr -d -m - FILE` shows them.  Like macOS, the listing hides
+ * com.apple.decmpfs and com.apple.fs.* (the library's default); asking for
+ * one by its exact name still reads it, which an analyst may want.
+ */
+#include <string.h>
+
+#include "afuse.h"
+
+/* Linux's XATTR_SIZE_MAX and XATTR_LIST_MAX (linux/limits.h). */
+#define AFUSE_XATTR_SIZE_MAX 65536
+#define AFUSE_XATTR_LIST_MAX 65536
+
+int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
+{
+	size_t got = 0;
+	uint64_t full = 0;
+	uint64_t ino;
+	int ret;
+
+	ret = afuse_resolve(path, &ino);
+	if (!ret)
+		ret = apfs_fs_getxattr(afuse_get()->fs, ino, name, 0, size ? buf : NULL, size,
+				       &got, &full);
+	if (ret == -ENODATA)
+		return -ENODATA;
+	if (ret)
+		return afuse_errno(ret);
+	if (full > AFUSE_XATTR_SIZE_MAX)
+		return -E2BIG;
+	if (!size)
+		return (int)full;
+	if (full > size)
+		return -ERANGE;
+	return got == full ? (int)got : -EIO;
+}
+
+struct list_ctx {
+	char *buf;     /* NULL: count only */
+	size_t size;
+	size_t used;
+};
+
+static int list_one(const char *name, uint64_t vsize, void *arg)
+{
+	struct list_ctx *l = arg;
+	size_t len = strlen(name) + 1;
+
+	(void)vsize;
+	if (len > AFUSE_XATTR_LIST_MAX - l->used)
+		return -E2BIG;
+	if (l->buf) {
+		if (len > l->size - l->used)
+			return -ERANGE;
+		memcpy(l->buf + l->used, name, len);
+	}
+	l->used += len;
+	return 0;
+}
+
+int afuse_listxattr(const char *path, char *buf, size_t size)
+{
+	struct list_ctx l = { .buf = size ? buf : NULL, .size = size };
+	uint64_t ino;
+	int ret;
+
+	ret = afuse_resolve(path, &ino);
+	if (!ret)
+		ret = apfs_fs_listxattr(afuse_get()->fs, ino, 0, list_one, &l);
+	if (ret == -ERANGE || ret == -E2BIG)
+		return ret;
+	if (ret)
+		return afuse_errno(ret);
+	return (int)l.used;
+}
