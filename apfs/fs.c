@@ -13,6 +13,47 @@ static bool vol_incompat(const struct apfs_volume *v, uint64_t bit)
 	return (get_le64(v->sb.apfs_incompatible_features) & bit) != 0;
 }
 
+struct probe {
+	int hashed;  /* -1 unknown, 0 plain, 1 hashed */
+};
+
+/* Which key form the root's first directory record has (see probe_drec_form). */
+static int probe_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	const uint8_t *kb = k;
+	struct probe *p = arg;
+
+	(void)v;
+	(void)vl;
+	if (fs_key_oid(k) != APFS_ROOT_DIR_INO_NUM || fs_key_type(k) != APFS_TYPE_DIR_REC)
+		return 1;
+	if (kl > 12 && (ld_le32(kb + 8) & APFS_J_DREC_LEN_MASK) == kl - 12 && !kb[kl - 1])
+		p->hashed = 1;
+	else if (kl > 10 && ld_le16(kb + 8) == kl - 10 && !kb[kl - 1])
+		p->hashed = 0;
+	return 1;
+}
+
+/*
+ * The volume flags say whether directory records are hashed (insensitive
+ * volumes) or not, but some writers hash on every volume: trust the
+ * records themselves when they are unambiguous.
+ */
+static void probe_drec_form(struct apfs_fs *fs)
+{
+	struct probe p = { -1 };
+	uint8_t key[8];
+
+	fs_key(key, APFS_ROOT_DIR_INO_NUM, APFS_TYPE_DIR_REC);
+	fs->tree.cmp = fs_key_cmp_plain;
+	if (apfs_btree_iterate(&fs->tree, key, sizeof(key), probe_visit, &p) == 0 &&
+	    p.hashed >= 0 && p.hashed != fs->hashed) {
+		apfs_info("volume '%s': directory records are %s although the volume flags "
+			  "say otherwise", fs->v->name, p.hashed ? "hashed" : "not hashed");
+		fs->hashed = p.hashed;
+	}
+}
+
 /**
  * apfs_fs_open - open a read-only view of a volume (see fs.h)
  */
@@ -37,11 +78,12 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	apfs_volume_fstree(v, &fs->tree);
 	if (snap_xid)
 		ret = fs_snap_tree(v, snap_xid, &fs->tree);
-	fs->tree.cmp = fs->hashed ? apfs_fs_key_cmp : fs_key_cmp_plain;
 	if (ret) {
 		free(fs);
 		return ret;
 	}
+	probe_drec_form(fs);
+	fs->tree.cmp = fs->hashed ? apfs_fs_key_cmp : fs_key_cmp_plain;
 	*out = fs;
 	return 0;
 }

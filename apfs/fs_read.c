@@ -124,6 +124,9 @@ static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff
 	nblk = (skip + n + fs->bs - 1) / fs->bs;
 	if (e->phys > UINT64_MAX - blk)
 		return stream_corrupt(fs, 0, "extent block number overflows");
+	/* Whole blocks go straight to the caller's buffer: no copy. */
+	if (skip == 0 && n % fs->bs == 0)
+		bounce = out;
 	ret = apfs_read_blocks(fs->c, e->phys + blk, nblk, bounce, "file data");
 	if (ret)
 		return ret;
@@ -133,7 +136,8 @@ static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff
 		if (ret)
 			return ret;
 	}
-	memcpy(out, bounce + skip, n);
+	if (bounce != out)
+		memcpy(out, bounce + skip, n);
 	return 0;
 }
 

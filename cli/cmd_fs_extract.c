@@ -255,6 +255,7 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 		}
 	}
 	fs_mode_str(st->mode, m);
+	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
 	printf("%s|%s", md5, path);
 	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target)))
 		printf(" -> %s", target);
