@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -193,8 +194,8 @@ static int afuse_statfs(const char *path, struct statvfs *st)
 	st->f_blocks = af->block_count;
 	st->f_bfree = af->free_blocks;
 	st->f_bavail = af->free_blocks;
-	st->f_files = af->objects;
 	/* APFS allocates inodes from free space: no fixed table to run out of. */
+	st->f_files = af->objects + af->free_blocks;
 	st->f_ffree = af->free_blocks;
 	st->f_favail = af->free_blocks;
 	st->f_namemax = 255;

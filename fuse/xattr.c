@@ -7,8 +7,10 @@
  * Names are APFS's own ("com.apple.ResourceFork", "com.example.note"):
  * FUSE accepts names outside Linux's user./trusted. namespaces, so
  * `getfattr -d -m - FILE` shows them.  Like macOS, the listing hides
- * com.apple.decmpfs and com.apple.fs.* (the library's default); asking for
- * one by its exact name still reads it, which an analyst may want.
+ * com.apple.decmpfs and com.apple.fs.* (the library's default) and, for a
+ * file compressed into its resource fork, com.apple.ResourceFork too (it
+ * holds the compressed chunks, not a fork of the user's).  Asking for one by
+ * its exact name still reads it, which an analyst may want.
  */
 #include <string.h>
 
@@ -46,7 +48,20 @@ struct list_ctx {
 	char *buf;     /* NULL: count only */
 	size_t size;
 	size_t used;
+	bool hide_rsrc;
 };
+
+/* decmpfs types whose compressed data lives in the resource fork. */
+static bool rsrc_compressed(uint32_t type)
+{
+	switch (type) {
+	case APFS_CMP_ZLIB_RSRC: case APFS_CMP_LZVN_RSRC: case APFS_CMP_PLAIN_RSRC:
+	case APFS_CMP_LZFSE_RSRC: case APFS_CMP_LZBITMAP_RSRC:
+		return true;
+	default:
+		return false;
+	}
+}
 
 static int list_one(const char *name, uint64_t vsize, void *arg)
 {
@@ -54,6 +69,8 @@ static int list_one(const char *name, uint64_t vsize, void *arg)
 	size_t len = strlen(name) + 1;
 
 	(void)vsize;
+	if (l->hide_rsrc && !strcmp(name, APFS_XATTR_RESOURCE_FORK))
+		return 0;
 	if (len > AFUSE_XATTR_LIST_MAX - l->used)
 		return -E2BIG;
 	if (l->buf) {
@@ -68,12 +85,18 @@ static int list_one(const char *name, uint64_t vsize, void *arg)
 int afuse_listxattr(const char *path, char *buf, size_t size)
 {
 	struct list_ctx l = { .buf = size ? buf : NULL, .size = size };
+	struct apfs_fs *fs = afuse_get()->fs;
+	struct apfs_stat st;
 	uint64_t ino;
 	int ret;
 
 	ret = afuse_resolve(path, &ino);
 	if (!ret)
-		ret = apfs_fs_listxattr(afuse_get()->fs, ino, 0, list_one, &l);
+		ret = apfs_fs_stat(fs, ino, &st);
+	if (!ret) {
+		l.hide_rsrc = rsrc_compressed(st.compression);
+		ret = apfs_fs_listxattr(fs, ino, 0, list_one, &l);
+	}
 	if (ret == -ERANGE || ret == -E2BIG)
 		return ret;
 	if (ret)
