@@ -85,6 +85,8 @@ int mk_image_write(struct mk_image *img, const char *path, bool gpt)
 		rc = mk_gpt_write(fd, bytes, &img->rng, &offset, &total);
 	if (!rc)
 		rc = write_blocks(img, fd, offset);
+	if (!rc && img->truncate_to)
+		total = offset + img->truncate_to;
 	if (!rc && ftruncate(fd, (off_t)total))
 		rc = -errno;
 	if (close(fd) && !rc)

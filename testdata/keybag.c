@@ -119,6 +119,8 @@ int mk_kb_store(struct mk_image *img, const struct mk_kb *kb, uint32_t type,
 
 	if (!rc)
 		rc = mk_kb_layout(kb, paddr, MK_XID, type, NULL, 0, buf, len);
+	if (!rc && img->damage)
+		mk_damage_keybag(img, type, buf, len);
 	if (!rc)
 		rc = mk_xts_from_uuid(uuid, &x);
 	if (!rc)

@@ -49,6 +49,14 @@ struct mk_omap_rec {
 	uint32_t flags;
 };
 
+enum mk_damage {
+	MK_DAMAGE_NONE,
+	MK_DAMAGE_KEYBAG_CKSUM,   /* container keybag: a byte changed after the checksum */
+	MK_DAMAGE_ENTRY_OVERRUN,  /* volume keybag: last entry's ke_keylen runs past kl_nbytes */
+	MK_DAMAGE_DER_LENGTH,     /* volume keybag: a KEK blob's DER length runs past the entry */
+	MK_DAMAGE_BTREE_LOOP,     /* fs tree: an index entry points back at the root */
+};
+
 struct mk_image {
 	uint32_t bs;
 	uint64_t nblocks;
@@ -65,6 +73,8 @@ struct mk_image {
 	bool crypto_sw;
 	struct mk_kb *ckb;      /* container keybag entries, built as volumes are added */
 	uint8_t sep_id[16];     /* macOS 26 per-install identifier in 22-byte metadata */
+	enum mk_damage damage;  /* what a damaged scenario breaks (damage.c) */
+	uint64_t truncate_to;   /* bytes of container to keep (0: all) */
 };
 
 int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
@@ -252,6 +262,7 @@ struct mk_user {
 	const char *hint;         /* NULL: none */
 	enum mk_kek_kind kind;
 	bool decoy;               /* wraps an unrelated key (external-key records) */
+	uint64_t iterations;      /* 0: the image's; over 2^24 no derivation is done */
 };
 
 /* Make the volume encrypted: VEK (256-bit, or CoreStorage 128-bit with its own UUID). */
@@ -265,6 +276,12 @@ int mk_kek_blob(const uint8_t *kek, size_t keklen, const char *pw, size_t pwlen,
 		enum mk_kek_kind kind, struct mk_blob *b);
 int mk_vek_blob(const uint8_t *vek, size_t veklen, const uint8_t *kek, size_t keklen,
 		struct mk_blob *b);
+
+/* ---- damage (damage.c) ------------------------------------------------- */
+
+void mk_damage_keybag(struct mk_image *img, uint32_t type, uint8_t *buf, size_t len);
+int mk_damage_tree(struct mk_image *img, uint64_t root, const struct mk_omap_rec *om,
+		   unsigned nom);
 
 /* ---- container (container.c, spaceman.c, gpt.c) ------------------------- */
 
@@ -287,6 +304,12 @@ int mk_small_tree(struct mk_vol *v);
 int mk_fill_many_files(struct mk_image *img);
 int mk_fill_large(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
+int mk_fill_bad_keybag_checksum(struct mk_image *img);
+int mk_fill_entry_overrun(struct mk_image *img);
+int mk_fill_der_length(struct mk_image *img);
+int mk_fill_huge_iterations(struct mk_image *img);
+int mk_fill_btree_loop(struct mk_image *img);
+int mk_fill_truncated(struct mk_image *img);
 void mk_scenario_list(void);
 
 #endif

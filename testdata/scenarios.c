@@ -83,18 +83,18 @@ static int fill_basic(struct mk_image *img)
 
 static const struct mk_user data_users[] = {
 	{ "5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D", "alice-password", "alice hint", MK_KEK_256,
-	  false },
-	{ "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9", "bob-password", NULL, MK_KEK_256, false },
+	  false, 0 },
+	{ "0F1E2D3C-4B5A-4978-8695-A4B3C2D1E0F9", "bob-password", NULL, MK_KEK_256, false, 0 },
 	{ "EBC6C064-0000-11AA-AA11-00306543ECAC", "ABCD-EFGH-IJKL-MNOP-QRST-UVWX", NULL,
-	  MK_KEK_256, false },
-	{ "2457711A-523C-4604-B75A-F48A571D5036", "bootstrap-secret", NULL, MK_KEK_256, false },
-	{ "EC1C2AD9-B618-4ED6-BD8D-50F361C27507", "icloud-user-secret", NULL, MK_KEK_256, false },
+	  MK_KEK_256, false, 0 },
+	{ "2457711A-523C-4604-B75A-F48A571D5036", "bootstrap-secret", NULL, MK_KEK_256, false, 0 },
+	{ "EC1C2AD9-B618-4ED6-BD8D-50F361C27507", "icloud-user-secret", NULL, MK_KEK_256, false, 0 },
 	{ "64C0C6EB-0000-11AA-AA11-00306543ECAC", "icloud-external-secret", NULL, MK_KEK_256,
-	  true },
+	  true, 0 },
 	{ "2FA31400-BAFF-4DE7-AE2A-C3AA6E1FD340", "institutional-user-secret", NULL, MK_KEK_256,
-	  false },
+	  false, 0 },
 	{ "C064EBC6-0000-11AA-AA11-00306543ECAC", "institutional-external-secret", NULL,
-	  MK_KEK_256, true },
+	  MK_KEK_256, true, 0 },
 };
 
 static int keyed_vol(struct mk_image *img, const char *name, uint16_t role, bool cs128,
@@ -121,7 +121,7 @@ static int encrypted_vol(struct mk_image *img, const char *name, uint16_t role,
 static int fill_all_users(struct mk_image *img)
 {
 	static const struct mk_user disk = { NULL, "disk-password", "disk hint", MK_KEK_256,
-					     false };
+					     false, 0 };
 	struct mk_vol v;
 	int rc = encrypted_vol(img, "Data", APFS_VOL_ROLE_DATA, data_users,
 			       sizeof(data_users) / sizeof(data_users[0]));
@@ -138,9 +138,9 @@ static int fill_all_users(struct mk_image *img)
 static int fill_demo(struct mk_image *img)
 {
 	static const struct mk_user u[] = {
-		{ "3D5A2E71-8C4B-4F0A-9E16-2B7C5D8A4F03", "demo", "the usual", MK_KEK_256, false },
+		{ "3D5A2E71-8C4B-4F0A-9E16-2B7C5D8A4F03", "demo", "the usual", MK_KEK_256, false, 0 },
 		{ "EBC6C064-0000-11AA-AA11-00306543ECAC", "DEMO-1234-ABCD-5678-EFGH-9012", NULL,
-		  MK_KEK_256, false },
+		  MK_KEK_256, false, 0 },
 	};
 
 	return encrypted_vol(img, "Demo", APFS_VOL_ROLE_DATA, u, 2);
@@ -156,20 +156,20 @@ static int fill_key_variants(struct mk_image *img)
 {
 	static const struct mk_user legacy[] = {
 		{ "A1B2C3D4-0001-4000-8000-000000000001", "cs-password", "cs hint", MK_KEK_CS128,
-		  false },
-		{ "A1B2C3D4-0002-4000-8000-000000000002", "ten-password", NULL, MK_KEK_0X10, false },
-		{ "A1B2C3D4-0003-4000-8000-000000000003", NULL, NULL, MK_KEK_HW, false },
-		{ "A1B2C3D4-0004-4000-8000-000000000004", NULL, NULL, MK_KEK_MACOS26, false },
+		  false, 0 },
+		{ "A1B2C3D4-0002-4000-8000-000000000002", "ten-password", NULL, MK_KEK_0X10, false, 0 },
+		{ "A1B2C3D4-0003-4000-8000-000000000003", NULL, NULL, MK_KEK_HW, false, 0 },
+		{ "A1B2C3D4-0004-4000-8000-000000000004", NULL, NULL, MK_KEK_MACOS26, false, 0 },
 	};
 	static const struct mk_user catalina[] = {
 		{ "A1B2C3D4-0005-4000-8000-000000000005", "catalina-password", NULL, MK_KEK_CS128,
-		  false },
+		  false, 0 },
 	};
 	static const struct mk_user modern[] = {
 		{ "A1B2C3D4-0006-4000-8000-000000000006", "modern-password", NULL, MK_KEK_256,
-		  false },
-		{ "A1B2C3D4-0007-4000-8000-000000000007", NULL, NULL, MK_KEK_HW, false },
-		{ "A1B2C3D4-0008-4000-8000-000000000008", NULL, NULL, MK_KEK_MACOS26, false },
+		  false, 0 },
+		{ "A1B2C3D4-0007-4000-8000-000000000007", NULL, NULL, MK_KEK_HW, false, 0 },
+		{ "A1B2C3D4-0008-4000-8000-000000000008", NULL, NULL, MK_KEK_MACOS26, false, 0 },
 	};
 	int rc = keyed_vol(img, "Legacy", APFS_VOL_ROLE_DATA, true, 16, legacy, 4);
 
@@ -192,6 +192,18 @@ static const struct scenario scenarios[] = {
 	  16ull << 20, mk_fill_compression },
 	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",
 	  32ull << 20, fill_key_variants },
+	{ "bad-keybag-checksum", "damaged: container keybag fails its checksum", 16ull << 20,
+	  mk_fill_bad_keybag_checksum },
+	{ "keybag-entry-overrun", "damaged: a volume-keybag entry runs past kl_nbytes",
+	  16ull << 20, mk_fill_entry_overrun },
+	{ "der-length-past-end", "damaged: a KEK blob's DER length runs past its entry",
+	  16ull << 20, mk_fill_der_length },
+	{ "huge-iterations", "damaged: a crypto user with 2^32 PBKDF2 iterations", 16ull << 20,
+	  mk_fill_huge_iterations },
+	{ "btree-loop", "damaged: an fs-tree index entry points back at the root", 16ull << 20,
+	  mk_fill_btree_loop },
+	{ "truncated", "damaged: the basic image cut off halfway through its blocks", 16ull << 20,
+	  mk_fill_truncated },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))

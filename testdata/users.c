@@ -128,6 +128,11 @@ static int user_wrap(struct mk_vol *v, const struct mk_user *u, struct mk_blob *
 	enum mk_kek_kind kind = u->kind;
 	int rc;
 
+	if (b->iterations > (1u << 24)) {
+		/* A crafted count nobody could derive with: the wrapped key is noise. */
+		mk_rng_bytes(r, b->wrapped, sizeof(b->wrapped));
+		return 0;
+	}
 	if (u->decoy) {
 		mk_rng_bytes(r, other, sizeof(other));
 		key = other;
@@ -165,7 +170,7 @@ int mk_vol_add_user(struct mk_vol *v, const struct mk_user *u)
 		memcpy(b.uuid, v->uuid, 16);
 	mk_rng_bytes(&v->img->rng, b.hmac_salt, 8);
 	mk_rng_bytes(&v->img->rng, b.salt, 16);
-	b.iterations = v->img->iterations;
+	b.iterations = u->iterations ? u->iterations : v->img->iterations;
 	user_meta(v, u->kind, &b);
 	if (!rc)
 		rc = user_wrap(v, u, &b);

@@ -152,6 +152,8 @@ int mk_vol_finish(struct mk_vol *v)
 
 	if (!rc)
 		rc = fs_tree(v, &om, &nom, &t.root);
+	if (!rc && v->img->damage == MK_DAMAGE_BTREE_LOOP)
+		rc = mk_damage_tree(v->img, t.root, om, nom);
 	if (!rc)
 		rc = mk_omap_build(v->img, om, nom, 0, &t.omap);
 	if (!rc)
