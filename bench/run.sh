@@ -20,6 +20,9 @@ med() {
 	done
 	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { printf "%.1f", $1 / 1000 }'
 }
+# instructions executed (valgrind callgrind): repeatable on a busy machine
+ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+	sed -n 's/.*refs: *//p' | tr -d ,; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
 
@@ -52,6 +55,11 @@ if [ -e "$W/encrypted.img" ]; then
 		F=$(LD_PRELOAD=$SHIM med fsapfsinfo -p hunter2hunter2 "$W/encrypted.img")
 		row "libfsapfs \`fsapfsinfo -p\`, encrypted.img" "$F" "$(ratio "$F" "$T") × apfsinspect"
 	fi
+fi
+if command -v valgrind > /dev/null && [ -e "$W/encrypted.img" ]; then
+	IP=$(ir "$B/bench/pbkdf2" 100000 1)
+	IU=$(ir "$BIN" unlockvolume --user 1BEC6FD3-1871-4697-BF1F-20C2620146D8 --passphrase hunter2hunter2 "$W/encrypted.img")
+	row "instructions (callgrind): unlock --user vs the PBKDF2 process" "$IU vs $IP" "$(ratio "$IU" "$IP") ×"
 fi
 T=$(med "$BIN" unlockvolume --volume Data --user 5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D --passphrase alice-password "$W/all-users.img")
 row "right password with --user, all-users Data (8 users, 100k iterations)" "$T" "$(ratio "$T" "$(awk -v p="$P" 'BEGIN{print p+5}')") × (PBKDF2 + 5 ms)"
