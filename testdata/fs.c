@@ -44,24 +44,40 @@ static int new_inode(struct mk_vol *v, uint64_t ino, uint64_t parent, const char
 	return in->name ? 0 : -ENOMEM;
 }
 
-static int add_drec(struct mk_vol *v, uint64_t parent, const char *name, uint64_t ino,
-		    uint16_t dtype)
+/* Directory entry; sibling != 0 adds the DREC_EXT_TYPE_SIBLING_ID xfield of a hard link. */
+static int add_drec_sib(struct mk_vol *v, uint64_t parent, const char *name, uint64_t ino,
+			uint16_t dtype, uint64_t sibling)
 {
 	size_t nl = strlen(name) + 1;
-	uint8_t key[12 + 1024];
-	struct apfs_j_drec_val val = { 0 };
+	uint8_t key[12 + 1024], val[sizeof(struct apfs_j_drec_val) + 16];
+	struct apfs_j_drec_val *dv = (struct apfs_j_drec_val *)val;
 	uint32_t h = mk_name_hash(name, v->case_insensitive);
+	size_t vlen = sizeof(*dv);
 
 	if (nl > 255)
 		return -ENAMETOOLONG;
 	st_le64(key, jkey(parent, APFS_TYPE_DIR_REC));
 	st_le32(key + 8, h << APFS_J_DREC_HASH_SHIFT | (uint32_t)nl);
 	memcpy(key + 12, name, nl);
-	val.file_id = put_le64(ino);
-	val.date_added = put_le64(MK_TIME);
-	val.flags = put_le16(dtype);
-	return mk_vol_add_rec(v, parent, APFS_TYPE_DIR_REC, h, 0, key, 12 + nl, &val,
-			      sizeof(val));
+	memset(val, 0, sizeof(val));
+	dv->file_id = put_le64(ino);
+	dv->date_added = put_le64(MK_TIME);
+	dv->flags = put_le16(dtype);
+	if (sibling) {
+		st_le16(val + vlen, 1);      /* xf_num_exts */
+		st_le16(val + vlen + 2, 8);  /* xf_used_data */
+		val[vlen + 4] = APFS_DREC_EXT_TYPE_SIBLING_ID;
+		st_le16(val + vlen + 6, 8);
+		st_le64(val + vlen + 8, sibling);
+		vlen += 16;
+	}
+	return mk_vol_add_rec(v, parent, APFS_TYPE_DIR_REC, h, 0, key, 12 + nl, val, vlen);
+}
+
+static int add_drec(struct mk_vol *v, uint64_t parent, const char *name, uint64_t ino,
+		    uint16_t dtype)
+{
+	return add_drec_sib(v, parent, name, ino, dtype, 0);
 }
 
 static int add_child(struct mk_vol *v, uint64_t parent, const char *name, uint16_t mode,
@@ -130,5 +146,60 @@ int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const cha
 	rc = add_child(v, parent, name, MK_S_IFLNK | 0755, DT_LNK_, &i);
 	if (!rc)
 		rc = mk_fs_xattr(v, i, "com.apple.fs.symlink", target, strlen(target) + 1);
+	return rc;
+}
+
+/* The sibling-link (inode -> its names) and sibling-map (link -> inode) records. */
+static int add_sibling(struct mk_vol *v, uint64_t ino, uint64_t sib, uint64_t parent,
+		       const char *name)
+{
+	size_t nl = strlen(name) + 1;
+	uint8_t k[16], val[10 + 256], mk[8], mv[8];
+	int rc;
+
+	st_le64(k, (ino & APFS_OBJ_ID_MASK) | (uint64_t)APFS_TYPE_SIBLING_LINK << APFS_OBJ_TYPE_SHIFT);
+	st_le64(k + 8, sib);
+	st_le64(val, parent);
+	st_le16(val + 8, (uint16_t)nl);
+	memcpy(val + 10, name, nl);
+	rc = mk_vol_add_rec(v, ino, APFS_TYPE_SIBLING_LINK, 0, sib, k, 16, val, 10 + nl);
+	st_le64(mk, (sib & APFS_OBJ_ID_MASK) | (uint64_t)APFS_TYPE_SIBLING_MAP << APFS_OBJ_TYPE_SHIFT);
+	st_le64(mv, ino);
+	return rc ? rc : mk_vol_add_rec(v, sib, APFS_TYPE_SIBLING_MAP, 0, 0, mk, 8, mv, 8);
+}
+
+/**
+ * mk_fs_hardlinks() - one regular file with n names (n >= 2), each a
+ * directory entry carrying its sibling id.
+ * @v: volume
+ * @parents: the directory of each name
+ * @names: the names
+ * @n: how many
+ * @data: contents
+ * @len: size
+ */
+int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,
+		    unsigned n, const void *data, uint64_t len)
+{
+	uint64_t ino = v->next_ino++;
+	int rc = new_inode(v, ino, parents[0], names[0], MK_S_IFREG | 0644);
+
+	v->nfiles++;
+	for (unsigned i = 0; !rc && i < n; i++) {
+		uint64_t sib = v->next_ino++;
+
+		if (i > 0 && parents[i] < v->ninodes)
+			v->inodes[parents[i]].nchildren++;
+		rc = add_drec_sib(v, parents[i], names[i], ino, DT_REG_, sib);
+		if (!rc)
+			rc = add_sibling(v, ino, sib, parents[i], names[i]);
+	}
+	if (!rc && len)
+		rc = mk_fs_data(v, ino, data, len, &v->inodes[ino].alloced);
+	if (!rc) {
+		v->inodes[ino].nlink = n;
+		v->inodes[ino].has_stream = len != 0;
+		v->inodes[ino].size = len;
+	}
 	return rc;
 }

@@ -191,7 +191,8 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target);
 int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *data,
 		size_t len);
-int mk_fs_link(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name);
+int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,
+		    unsigned n, const void *data, uint64_t len);
 /* Write data into newly allocated blocks, encrypted for the volume; extent records too. */
 int mk_fs_data(struct mk_vol *v, uint64_t stream_id, const void *data, uint64_t len,
 	       uint64_t *alloced);

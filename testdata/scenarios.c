@@ -71,6 +71,19 @@ static int marker_vol(struct mk_vol *v)
 	return rc ? rc : mk_small_tree(v);
 }
 
+/* /hardlink-a.txt and /dir/hardlink-b.txt: one inode, two names. */
+static int hardlinks(struct mk_vol *v)
+{
+	static const char *const names[] = { "hardlink-a.txt", "hardlink-b.txt" };
+	uint64_t parents[2] = { APFS_ROOT_DIR_INO_NUM, 0 };
+
+	/* "dir" is the first directory the small tree creates. */
+	for (uint64_t i = APFS_MIN_USER_INO_NUM; i < v->ninodes && !parents[1]; i++)
+		if (v->inodes[i].name && !strcmp(v->inodes[i].name, "dir"))
+			parents[1] = i;
+	return mk_fs_hardlinks(v, parents, names, 2, "linked\n", 7);
+}
+
 static int fill_basic(struct mk_image *img)
 {
 	struct mk_vol v;
@@ -78,6 +91,8 @@ static int fill_basic(struct mk_image *img)
 
 	if (!rc)
 		rc = mk_small_tree(&v);
+	if (!rc)
+		rc = hardlinks(&v);
 	return rc ? rc : mk_vol_finish(&v);
 }
 

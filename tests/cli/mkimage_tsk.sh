@@ -22,6 +22,10 @@ tsk_check() {
 	expect_eq "$d: icat hello.txt" "hello, world" "$(icat "$@" -B "$apsb" "$img" "${inode:-0}" 2>&1)"
 	inode=$(printf '%s\n' "$out" | sed -n 's/^+ r\/r \([0-9]*\):	nested.txt$/\1/p')
 	expect_eq "$d: icat dir/nested.txt" "nested" "$(icat "$@" -B "$apsb" "$img" "${inode:-0}" 2>&1)"
+	a=$(printf '%s\n' "$out" | sed -n 's/^r\/r \([0-9]*\):	hardlink-a.txt$/\1/p')
+	b=$(printf '%s\n' "$out" | sed -n 's/^+ r\/r \([0-9]*\):	hardlink-b.txt$/\1/p')
+	expect_eq "$d: hard links share an inode" "${a:-none}" "${b:-other}"
+	expect_eq "$d: icat hard link" "linked" "$(icat "$@" -B "$apsb" "$img" "${a:-0}" 2>&1)"
 	inode=$(printf '%s\n' "$out" | sed -n 's/^r\/r \([0-9]*\):	multi.bin$/\1/p')
 	expect_eq "$d: icat multi.bin is 5 blocks + 100 bytes" 20580 \
 		"$(icat "$@" -B "$apsb" "$img" "${inode:-0}" 2>/dev/null | wc -c)"
