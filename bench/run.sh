@@ -74,3 +74,7 @@ if [ -n "$SHIM" ]; then
 	row "libfsapfs \`fsapfsinfo -p alice-password\`, all-users" "$F" "$(ratio "$F" "$A") × apfsinspect without --user ($A ms)"
 fi
 echo
+
+# Mount (issue 6): throughput against libfuse's null example, find against
+# fsapfsmount; bench/fuse.sh prints its own section.
+B=$B RUNS=$RUNS bash bench/fuse.sh

@@ -1,0 +1,102 @@
+#!/usr/bin/env bash
+# bench/fuse.sh - `apfsinspect mount` throughput and tree walks against
+# libfuse's own `null` example and libfsapfs's fsapfsmount, in one run on
+# one machine.  Called by bench/run.sh (make bench), or alone.  Prints a
+# Markdown section; timing never decides a test.
+#
+# Sequential read: `dd bs=1M` of a MIB-MiB file of random bytes (bench/mkbench.c:
+# the same bytes on a plain and on an encrypted volume) against the same
+# number of bytes from libfuse's example/null.c (Debian ships its source in
+# libfuse3-dev), which answers every read with memset: the cost of FUSE
+# itself.  Every run is a fresh mount, so no page cache of the mount helps.
+# find: `find MNT` over generator scenario many-files (100,171 entries),
+# fresh mounts, against fsapfsmount on the same image.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+BIN=$PWD/$B/apfsinspect MK=$PWD/$B/mkimage
+RUNS=${RUNS:-7}
+MIB=${MIB:-256}
+NULL_SRC=${NULL_SRC:-/usr/share/doc/libfuse3-dev/examples/null.c}
+W=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-fusebench.XXXXXX")
+M=$W/mnt NF=$W/nullfile
+mkdir -p "$M"
+: > "$NF"
+cleanup() {
+	mountpoint -q "$M" && timeout 10 fusermount3 -u "$M"
+	grep -qs " $NF " /proc/mounts && timeout 10 fusermount3 -u "$NF"
+	rm -rf "$W"
+}
+trap cleanup EXIT
+
+echo "## Mount (issue 6)"
+echo
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	echo "Skipped: /dev/fuse or fusermount3 missing."
+	exit 0
+fi
+
+PKGS="libcrypto zlib libutf8proc libplist-2.0"
+CFL="-O2 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. $(pkg-config --cflags $PKGS)"
+cc $CFL -o "$W/mkbench" bench/mkbench.c $(ls "$B"/testdata/*.o | grep -v '/main\.o$') \
+	"$B/libapfsinspect.a" $(pkg-config --libs $PKGS) -lbz2 -lpthread || exit 1
+"$W/mkbench" "$W/bench.img" "$MIB" || exit 1
+"$MK" many-files "$W/many.img" > /dev/null || exit 1
+NULL=
+if [ -e "$NULL_SRC" ]; then
+	cc -O2 -Wall -o "$W/null" "$NULL_SRC" $(pkg-config fuse3 --cflags --libs) && NULL=$W/null
+fi
+
+ms_now() { echo $(($(date +%s%N) / 1000)); }
+median() { sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+# MB/s of one dd of MIB MiB from $2 after mounting with command $1 (unmount $3).
+dd_mbs() {
+	local t0 t1
+	eval "$1" || return 1
+	t0=$(ms_now)
+	timeout 300 dd if="$2" of=/dev/null bs=1M count="$MIB" 2>/dev/null
+	t1=$(ms_now)
+	timeout 20 fusermount3 -u "$3"
+	awk -v b=$((MIB * 1048576)) -v us=$((t1 - t0)) 'BEGIN { printf "%.0f\n", b / us }'
+}
+# seconds (ms precision) of one `find` after mounting with command $1.
+find_ms() {
+	local t0 t1
+	eval "$1" || return 1
+	sleep 0.2
+	t0=$(ms_now)
+	timeout 300 find "$M" > /dev/null
+	t1=$(ms_now)
+	timeout 20 fusermount3 -u "$M"
+	echo $(((t1 - t0) / 1000))
+}
+runs() { local i; for ((i = 0; i < RUNS; i++)); do "$@"; done | median; }
+
+P="$BIN mount --volume Plain $W/bench.img $M"
+E="$BIN mount --volume Enc --passphrase bench $W/bench.img $M"
+[ -n "$NULL" ] && N=$(runs dd_mbs "$NULL $NF" "$NF" "$NF")
+PL=$(runs dd_mbs "$P" "$M/big.bin" "$M")
+EN=$(runs dd_mbs "$E" "$M/big.bin" "$M")
+FA=$(runs find_ms "$BIN mount $W/many.img $M")
+FL=
+command -v fsapfsmount >/dev/null && FL=$(runs find_ms "fsapfsmount $W/many.img $M >/dev/null")
+
+echo "$(nproc) cores, RUNS=$RUNS medians, a fresh mount for every run; $MIB MiB read with \`dd bs=1M\`."
+echo
+echo "| what | median | ratio |"
+echo "|---|---|---|"
+if [ -n "$NULL" ]; then
+	echo "| libfuse example \`null\` (reads are memset; from $NULL_SRC) | $N MB/s | 1.00 |"
+	echo "| apfsinspect mount, plain volume, random data | $PL MB/s | $(ratio "$PL" "$N") × null; target ≥ 0.80 |"
+	echo "| apfsinspect mount, encrypted volume (AES-XTS), same data | $EN MB/s | $(ratio "$EN" "$N") × null; target ≥ 0.60 |"
+else
+	echo "| apfsinspect mount, plain volume | $PL MB/s | (libfuse's null.c not found: no baseline) |"
+	echo "| apfsinspect mount, encrypted volume | $EN MB/s | $(ratio "$EN" "$PL") × plain |"
+fi
+echo "| \`find\` over many-files (100,171 entries), apfsinspect mount | $FA ms | 1.00 |"
+if [ -n "$FL" ]; then
+	echo "| \`find\`, same image, libfsapfs \`fsapfsmount\` | $FL ms | $(ratio "$FL" "$FA") × apfsinspect (target > 1) |"
+fi
+echo
