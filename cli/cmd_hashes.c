@@ -68,6 +68,7 @@ static unsigned volume_hashes(const struct cli_opts *o, const struct kb_volume_k
 		if (!o->all && !is_password_user(u->type))
 			continue;
 		if (!u->parsed || !u->kek.has_kdf || u->kek.salt_len != 16 || u->hw_bound ||
+		    u->kek.iterations == 0 || u->kek.iterations > KB_MAX_ITERATIONS ||
 		    (u->kek.wrapped_len != 40 && !(u->kek.flags & KB_FLAG_CS_128))) {
 			skipped++;
 			continue;
@@ -89,8 +90,9 @@ static int one_volume(const struct cli_opts *o, struct apfs_volume *v, bool john
 	if (ret)
 		return ret;
 	*skipped += volume_hashes(o, k, john);
+	ret = cli_check_records(v, k);
 	kb_free(k);
-	return EXIT_OK;
+	return ret;
 }
 
 int cmd_hashes(int argc, char **argv)

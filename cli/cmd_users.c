@@ -159,6 +159,9 @@ static int show_volume(const struct cli_opts *o, struct apfs_volume *v, struct j
 		ret = print_plist(k);
 	else
 		print_text(v, k);
+	/* Users were listed; a damaged record still makes the run an error. */
+	if (!ret)
+		ret = cli_check_records(v, k);
 	kb_free(k);
 	return ret;
 }

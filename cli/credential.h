@@ -33,13 +33,17 @@ void cli_cred_wipe(struct cli_cred *cr);
 /* kb_load() with the CLI's message for a volume without keys; an exit code. */
 int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);
 
+/* Name every damaged record of a volume's keybag; EXIT_ERROR if there is one. */
+int cli_check_records(const struct apfs_volume *v, const struct kb_volume_keys *k);
+
 /* What an unlock found. */
 struct cli_unlock_result {
 	int user;          /* index into keys->users of the user that matched, or -1 */
 	size_t cand;       /* which candidate matched */
 	unsigned tried;    /* users tried */
 	unsigned hwbound;  /* users skipped: key bound to the original Mac */
-	unsigned unusable; /* users skipped: not unlockable offline or unsupported */
+	unsigned unusable; /* users skipped: not unlockable offline (iCloud, no KDF) */
+	unsigned damaged;  /* users skipped: damaged record or absurd iteration count */
 };
 
 /*

@@ -102,9 +102,46 @@ static void user_label(const struct kb_user *u, char *buf, size_t len)
 	snprintf(buf, len, "%s (%s)", id, kb_type_name(u->type));
 }
 
+/* A record that cannot be tried because the keybag is damaged or crafted. */
+static bool damaged_record(const struct kb_user *u)
+{
+	return !u->parsed ||
+	       (u->kek.has_kdf && (u->kek.iterations == 0 || u->kek.iterations > KB_MAX_ITERATIONS));
+}
+
+static void report_damaged(const struct apfs_volume *v, const struct kb_user *u)
+{
+	char id[37];
+
+	apfs_uuid_str(u->uuid, id);
+	if (!u->parsed)
+		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: damaged record in the "
+				"volume keybag at block %llu, entry %u: %s\n", v->name, id,
+			(unsigned long long)u->keybag_block, u->entry_index, u->why);
+	else
+		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: record in the volume "
+				"keybag at block %llu, entry %u asks for %llu PBKDF2 iterations "
+				"(accepted: 1 to %llu): damaged or crafted\n", v->name, id,
+			(unsigned long long)u->keybag_block, u->entry_index,
+			(unsigned long long)u->kek.iterations, KB_MAX_ITERATIONS);
+}
+
+int cli_check_records(const struct apfs_volume *v, const struct kb_volume_keys *k)
+{
+	int ret = 0;
+
+	for (unsigned i = 0; i < k->nusers; i++)
+		if (damaged_record(&k->users[i])) {
+			report_damaged(v, &k->users[i]);
+			ret = EXIT_ERROR;
+		}
+	return ret;
+}
+
 /* Which users this credential can match; counts those it must skip. */
-static int choose_users(const struct cli_opts *o, const struct kb_volume_keys *k,
-			const struct cli_cred *cr, unsigned *idx, struct cli_unlock_result *res)
+static int choose_users(const struct cli_opts *o, const struct apfs_volume *v,
+			const struct kb_volume_keys *k, const struct cli_cred *cr, unsigned *idx,
+			struct cli_unlock_result *res)
 {
 	uint8_t want[16];
 	unsigned n = 0;
@@ -120,6 +157,11 @@ static int choose_users(const struct cli_opts *o, const struct kb_volume_keys *k
 			continue;
 		if (cr->kind == CRED_RECOVERY && u->type != KB_USER_PERSONAL_RECOVERY)
 			continue;
+		if (damaged_record(u)) {
+			report_damaged(v, u);
+			res->damaged++;
+			continue;
+		}
 		if (u->hw_bound) {
 			res->hwbound++;
 			continue;
@@ -148,6 +190,8 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 			const struct kb_volume_keys *k, const struct cli_cred *cr,
 			const struct cli_unlock_result *res)
 {
+	if (res->damaged && !res->hwbound && !res->unusable)
+		return EXIT_ERROR;  /* the damage was named above */
 	if (res->hwbound && !res->unusable) {
 		fprintf(stderr, "apfsinspect: volume '%s': the key of %s is bound to the "
 				"original Mac's Secure Enclave (T2/Apple silicon); it can only be "
@@ -157,8 +201,8 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 	}
 	if (res->unusable) {
 		fprintf(stderr, "apfsinspect: volume '%s': the matching crypto user record "
-				"cannot be unlocked offline (iCloud/institutional escrow, or an "
-				"unparsable record); see listcryptousers --json\n", v->name);
+				"cannot be unlocked offline (iCloud/institutional escrow, or no "
+				"PBKDF2 parameters); see listcryptousers --json\n", v->name);
 		return EXIT_LOCKED;
 	}
 	if (o->user)
@@ -176,6 +220,7 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys *k,
 			const struct cli_cred *cr, const struct job *j)
 {
+	bool other = false;
 	char l[80];
 
 	for (unsigned i = 0; i < j->nusers; i++) {
@@ -183,6 +228,7 @@ static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys
 
 		if (!st)
 			continue;
+		other = true;
 		user_label(&k->users[j->users[i]], l, sizeof(l));
 		fprintf(stderr, "apfsinspect: crypto user %s: %s\n", l,
 			st == -EOPNOTSUPP ? "unsupported key variant or iteration count "
@@ -201,7 +247,8 @@ static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys
 		user_label(&k->users[j->users[i]], l, sizeof(l));
 		fprintf(stderr, "  %s\n", l);
 	}
-	return EXIT_LOCKED;
+	/* Some user could not be checked at all: not a verdict on the credential. */
+	return other ? EXIT_ERROR : EXIT_LOCKED;
 }
 
 static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
@@ -225,7 +272,7 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 
 	if (!idx)
 		return EXIT_ERROR;
-	n = choose_users(o, k, cr, idx, res);
+	n = choose_users(o, cv->v, k, cr, idx, res);
 	if (n <= 0) {
 		free(idx);
 		return n < 0 ? EXIT_USAGE : explain_none(o, cv->v, k, cr, res);
