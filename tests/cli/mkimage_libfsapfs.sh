@@ -60,4 +60,12 @@ expect_rc "mkimage key-variants" 0 "$MKIMAGE" key-variants "$IMG" --iterations 1
 marker 1 "Legacy, CoreStorage 128-bit user (0x02)" -p cs-password
 marker 1 "Legacy, re-wrapped 128-bit KEK user (0x10)" -p ten-password
 marker 3 "Modern, 256-bit user" -p modern-password
+
+# demo: the README's credentials.
+IMG=$WORK/demo.img
+expect_rc "mkimage demo" 0 "$MKIMAGE" demo "$IMG" --iterations 1000
+for c in "-p demo" "-r DEMO-1234-ABCD-5678-EFGH-9012"; do
+	out=$(fsapfs $c -F /dir/sub/deep.txt "$IMG")
+	expect_grep "demo opens with ${c%% *} (deep.txt is 5 bytes)" 'Size[[:space:]]*: 5$' "$out"
+done
 done_testing
