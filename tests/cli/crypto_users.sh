@@ -58,6 +58,18 @@ expect_rc "unknown --user: exit 3" 3 "$BIN" unlockvolume --user 00000000-0000-00
 expect_grep "unknown --user: explains" 'has no crypto user' "$ERR"
 expect_rc "bad --user: exit 2" 2 "$BIN" unlockvolume --user nonsense --passphrase x "$E"
 expect_rc "no credential, no terminal: exit 3" 3 "$BIN" unlockvolume "$E" < /dev/null
+# The no-echo prompt, on a real pseudo-terminal.
+if command -v python3 > /dev/null; then
+	P=$(python3 "$TESTS/tools/pty_prompt.py" hunter2hunter2 "$BIN" unlockvolume "$E")
+	expect_grep "terminal prompt: asks" '^Passphrase: ' "$P"
+	expect_grep "terminal prompt: unlocks" 'unlocked by crypto user' "$P"
+	expect_grep "terminal prompt: exit 0" '^rc=0$' "$P"
+	check "terminal prompt: the password is not echoed" eval '! printf "%s" "$P" | grep -q hunter2'
+	P=$(python3 "$TESTS/tools/pty_prompt.py" wrong-one "$BIN" unlockvolume "$E")
+	expect_grep "terminal prompt, wrong password: exit 3" '^rc=3$' "$P"
+else
+	skip "terminal prompt" "python3 not installed"
+fi
 expect_rc "wrong --vek: exit 3" 3 "$BIN" unlockvolume --vek "$(printf '%064d' 0)" "$E"
 expect_rc "malformed --vek: exit 2" 2 "$BIN" unlockvolume --vek 1234 "$E"
 expect_rc "two credentials: exit 2" 2 "$BIN" unlockvolume --passphrase a --recovery-key b "$E"
