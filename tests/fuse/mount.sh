@@ -276,7 +276,9 @@ expect_eq "no such snapshot: nothing mounted" no "$(mountpoint -q "$MNT" && echo
 expect_rc "mountpoint not a directory: usage error" 2 timeout 60 "$BIN" mount "$G" "$G"
 expect_rc "unknown -o option refused" 2 timeout 60 "$BIN" mount -o no_such_option "$G" "$MNT"
 expect_eq "unknown -o: nothing mounted" no "$(mountpoint -q "$MNT" && echo yes || echo no)"
-do_mount "-o rw stays read-only" -o rw "$G"
+do_mount "-o rw stays read-only; allow_other passes" -o rw,allow_other "$G"
+expect_grep "-o allow_other reaches the kernel" '(^|,)allow_other(,|$)' \
+	"$(awk -v m="$MNT" '$2 == m { print $4 }' /proc/mounts)"
 expect_grep "-o rw: mount options say ro" '(^|,)ro(,|$)' \
 	"$(awk -v m="$MNT" '$2 == m { print $4 }' /proc/mounts)"
 writes_fail hello.txt "-o rw"
@@ -329,6 +331,44 @@ expect_eq "large: a read at offset 5 MiB + 123 matches the full read" \
 	"$(T dd if="$MNT/data-8m.bin" bs=1 skip=$((5 * 1048576 + 123)) count=5000 2>/dev/null | sha256sum)" \
 	"$(T cat "$MNT/data-8m.bin" | tail -c +$((5 * 1048576 + 124)) | head -c 5000 | sha256sum)"
 do_umount large
+
+# ---- many-files: readdir streamed over many calls, case-sensitive names --
+MF=$WORK/many.img
+expect_rc "mkimage many-files" 0 "$MKIMAGE" many-files "$MF"
+do_mount "many-files" "$MF"
+expect_eq "many-files: find lists 100,170 entries below the root (testdata/README.md)" 100171 \
+	"$(T find "$MNT" | wc -l)"
+expect_eq "many-files: /d042 holds f42000..f42999, each once" \
+	"1000 1000 f42000.txt f42999.txt" \
+	"$(T ls -f "$MNT/d042" | grep -v '^\.\.\?$' | sort | awk '{a[NR] = $0} END {
+	   printf "%d %d %s %s", NR, length(a), a[1], a[NR]}')"
+expect_eq "many-files: /d042/f42000.txt" "file 42000" "$(T cat "$MNT/d042/f42000.txt")"
+expect_eq "many-files: case-sensitive: readme README ReadMe differ" "readme README ReadMe" \
+	"$(cd "$MNT/case" && echo "$(T cat readme) $(T cat README) $(T cat ReadMe)")"
+expect_rc "many-files: case-sensitive: /case/REadme does not exist" 1 T stat "$MNT/case/REadme"
+deep=$MNT/deep; for i in $(seq 1 64); do deep=$deep/d$i; done
+expect_eq "many-files: 64-level path" "leaf" "$(T cat "$deep/leaf.txt")"
+do_umount many-files
+
+# ---- compression: every decmpfs type reads as the text it was made from --
+C=$WORK/compression.img
+expect_rc "mkimage compression" 0 "$MKIMAGE" compression "$C"
+text() { local i=0; while :; do printf 'line %05d of %s\n' $i "$1"; i=$((i + 1)); done |
+	 head -c "$2" | sha256sum; }
+for vol in Compressed Modern; do
+	do_mount "compression $vol" --volume "$vol" "$C"
+	case $vol in Compressed) k="zlib lzvn" ;; *) k="lzfse lzbitmap" ;; esac
+	for t in $k; do
+		for w in xattr:3000 rsrc:200000; do
+			f=$t-${w%:*}.txt
+			expect_eq "compression: $f (${w#*:} bytes)" "$(text "$f" "${w#*:}")" \
+				"$(T cat "$MNT/$f" | sha256sum)"
+		done
+	done
+	expect_eq "compression $vol: no decmpfs or its fork listed" 0 \
+		"$(T getfattr -d -m - "$MNT"/*.txt 2>&1 | grep -c 'com.apple.decmpfs\|ResourceFork')"
+	do_umount "compression $vol"
+done
 
 # ---- damaged images: mounting or reading fails cleanly, never hangs -------
 for s in truncated btree-loop; do
