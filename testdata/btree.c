@@ -27,15 +27,25 @@ static uint32_t align8(uint32_t x)
 	return (x + 7) & ~7u;
 }
 
+static uint32_t ksz(const struct mk_tree *t)
+{
+	return t->ksize ? t->ksize : 16;
+}
+
+static uint32_t vsz(const struct mk_tree *t, unsigned level)
+{
+	return level ? 8 : t->vsize ? t->vsize : 16;
+}
+
 /* Bytes a record takes in a node at `level` (TOC entry, key, value). */
 static uint32_t rec_need(const struct mk_tree *t, const struct mk_rec *r, unsigned level)
 {
 	if (t->fixed)
-		return 4 + 16 + (level ? 8 : 16);
+		return 4 + ksz(t) + vsz(t, level);
 	return 8 + align8(r->klen) + align8(r->vlen);
 }
 
-static int node_addr(struct build *b, uint64_t *oid, uint64_t *paddr)
+static int node_addr(struct build *b, bool root, uint64_t *oid, uint64_t *paddr)
 {
 	struct mk_tree *t = b->t;
 	struct mk_omap_rec *m;
@@ -48,7 +58,7 @@ static int node_addr(struct build *b, uint64_t *oid, uint64_t *paddr)
 		*oid = *paddr;
 		return 0;
 	}
-	*oid = t->img->next_oid++;
+	*oid = root && t->root_oid ? t->root_oid : t->img->next_oid++;
 	m = realloc(*t->omap, (*t->nomap + 1) * sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -56,6 +66,7 @@ static int node_addr(struct build *b, uint64_t *oid, uint64_t *paddr)
 	m[*t->nomap].oid = *oid;
 	m[*t->nomap].paddr = *paddr;
 	m[*t->nomap].flags = t->xts ? APFS_OMAP_VAL_ENCRYPTED : 0;
+	m[*t->nomap].xid = t->img->xid;
 	(*t->nomap)++;
 	return 0;
 }
@@ -80,10 +91,10 @@ static void put_info(struct build *b, uint8_t *buf, uint32_t bs)
 
 	bi->bt_flags = put_le32(b->t->bt_flags);
 	bi->bt_node_size = put_le32(bs);
-	bi->bt_key_size = put_le32(b->t->fixed ? 16 : 0);
-	bi->bt_val_size = put_le32(b->t->fixed ? 16 : 0);
-	bi->bt_longest_key = put_le32(b->t->fixed ? 16 : b->longest_key);
-	bi->bt_longest_val = put_le32(b->t->fixed ? 16 : b->longest_val);
+	bi->bt_key_size = put_le32(b->t->fixed ? ksz(b->t) : 0);
+	bi->bt_val_size = put_le32(b->t->fixed ? vsz(b->t, 0) : 0);
+	bi->bt_longest_key = put_le32(b->t->fixed ? ksz(b->t) : b->longest_key);
+	bi->bt_longest_val = put_le32(b->t->fixed ? vsz(b->t, 0) : b->longest_val);
 	bi->bt_key_count = put_le64(b->leaf_keys);
 	bi->bt_node_count = put_le64(b->nodes);
 }
@@ -98,8 +109,8 @@ static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, siz
 	uint32_t koff = 0, voff = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint32_t kl = t->fixed ? 16 : align8(r[i].klen);
-		uint32_t vl = t->fixed ? (level ? 8 : 16) : align8(r[i].vlen);
+		uint32_t kl = t->fixed ? ksz(t) : align8(r[i].klen);
+		uint32_t vl = t->fixed ? vsz(t, level) : align8(r[i].vlen);
 
 		memcpy(buf + karea + koff, r[i].k, r[i].klen);
 		voff += vl;
@@ -129,7 +140,7 @@ static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigne
 	uint8_t *buf;
 	int rc;
 
-	rc = node_addr(b, oid, &paddr);
+	rc = node_addr(b, root, oid, &paddr);
 	if (rc)
 		return rc;
 	buf = mk_block(t->img, paddr);
@@ -138,7 +149,7 @@ static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigne
 	fill_node(b, buf, r, n, level, root);
 	if (root)
 		put_info(b, buf, t->img->bs);
-	mk_obj_hdr(buf, *oid, type, t->subtype);
+	mk_obj_hdr(buf, *oid, t->img->xid, type, t->subtype);
 	mk_obj_seal(buf, t->img->bs);
 	if (t->xts)
 		return mk_encrypt(t->xts, buf, t->img->bs, paddr * (t->img->bs / 512));

@@ -29,7 +29,7 @@ static void write_reaper(struct mk_image *img)
 	st_le64(b + NR_NEXT_REAP_ID, 1);
 	st_le32(b + NR_FLAGS, NR_BHM_FLAG);
 	st_le32(b + NR_STATE_BUFFER_SIZE, img->bs - NR_STATE_BUFFER);
-	mk_obj_hdr(b, MK_REAPER_OID, APFS_OBJ_EPHEMERAL | APFS_OBJECT_TYPE_NX_REAPER, 0);
+	mk_obj_hdr(b, MK_REAPER_OID, img->xid, APFS_OBJ_EPHEMERAL | APFS_OBJECT_TYPE_NX_REAPER, 0);
 	mk_obj_seal(b, img->bs);
 }
 
@@ -52,7 +52,7 @@ static void write_cpm(struct mk_image *img)
 		    SM_PADDR);
 	put_mapping(&cpm->cpm_map[1], APFS_OBJECT_TYPE_NX_REAPER, img->bs, MK_REAPER_OID,
 		    REAPER_PADDR);
-	mk_obj_hdr(cpm, CPM_PADDR, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_CHECKPOINT_MAP, 0);
+	mk_obj_hdr(cpm, CPM_PADDR, img->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_CHECKPOINT_MAP, 0);
 	mk_obj_seal(cpm, img->bs);
 }
 
@@ -88,7 +88,7 @@ static void write_nx(struct mk_image *img, uint64_t omap, const struct apfs_pran
 	nx->nx_incompatible_features = put_le64(0x2); /* NX_INCOMPAT_VERSION2 */
 	memcpy(nx->nx_uuid, img->nx_uuid, 16);
 	nx->nx_next_oid = put_le64(img->next_oid);
-	nx->nx_next_xid = put_le64(MK_XID + 1);
+	nx->nx_next_xid = put_le64(img->xid + 1);
 	fill_xp(nx);
 	nx->nx_spaceman_oid = put_le64(MK_SPACEMAN_OID);
 	nx->nx_omap_oid = put_le64(omap);
@@ -98,7 +98,7 @@ static void write_nx(struct mk_image *img, uint64_t omap, const struct apfs_pran
 		nx->nx_fs_oid[i] = put_le64(img->fs_oid[i]);
 	nx->nx_flags = put_le64(img->crypto_sw ? APFS_NX_CRYPTO_SW : 0);
 	nx->nx_keylocker = *kl;
-	mk_obj_hdr(nx, 1, APFS_OBJ_EPHEMERAL | APFS_OBJECT_TYPE_NX_SUPERBLOCK, 0);
+	mk_obj_hdr(nx, 1, img->xid, APFS_OBJ_EPHEMERAL | APFS_OBJECT_TYPE_NX_SUPERBLOCK, 0);
 	mk_obj_seal(nx, img->bs);
 	memcpy(mk_block(img, 0), nx, img->bs);
 }
@@ -114,7 +114,7 @@ int mk_container_finish(struct mk_image *img)
 	uint64_t omap;
 	int rc;
 
-	rc = mk_omap_build(img, img->cmap, img->ncmap, APFS_OMAP_MANUALLY_MANAGED, &omap);
+	rc = mk_omap_build(img, img->cmap, img->ncmap, APFS_OMAP_MANUALLY_MANAGED, 0, &omap);
 	if (!rc && img->ckb)
 		rc = mk_kb_store(img, img->ckb, APFS_OBJECT_TYPE_CONTAINER_KEYBAG, img->nx_uuid,
 				 &kl);

@@ -23,6 +23,7 @@ int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t 
 	img->nblocks = nblocks;
 	img->next_paddr = MK_DATA_BASE + MK_DATA_BLOCKS;
 	img->next_oid = MK_OID_FIRST;
+	img->xid = MK_XID;
 	mk_rng_seed(&img->rng, seed);
 	mk_rng_uuid(&img->rng, img->nx_uuid);
 	return 0;

@@ -118,7 +118,7 @@ int mk_kb_store(struct mk_image *img, const struct mk_kb *kb, uint32_t type,
 	int rc = buf && paddr ? 0 : -ENOMEM;
 
 	if (!rc)
-		rc = mk_kb_layout(kb, paddr, MK_XID, type, NULL, 0, buf, len);
+		rc = mk_kb_layout(kb, paddr, img->xid, type, NULL, 0, buf, len);
 	if (!rc && img->damage)
 		mk_damage_keybag(img, type, buf, len);
 	if (!rc)

@@ -17,7 +17,7 @@
 
 struct apfs_xts;
 
-/* One transaction id for every object: the image is a single checkpoint. */
+/* The transaction id of every object, unless a snapshot is made first (img->xid). */
 #define MK_XID 2
 /* 2026-01-01T00:00:00Z in ns; every timestamp in an image. */
 #define MK_TIME 1767225600000000000ull
@@ -47,6 +47,7 @@ struct mk_omap_rec {
 	uint64_t oid;
 	uint64_t paddr;
 	uint32_t flags;
+	uint64_t xid;
 };
 
 enum mk_damage {
@@ -63,6 +64,7 @@ struct mk_image {
 	uint8_t **blk;          /* nblocks pointers; NULL = never written (zeros) */
 	uint64_t next_paddr;    /* bump allocator */
 	uint64_t next_oid;      /* virtual and ephemeral oids */
+	uint64_t xid;           /* transaction of objects written now; the checkpoint's */
 	struct mk_rng rng;
 	uint8_t nx_uuid[16];
 	uint64_t iterations;    /* PBKDF2 iterations for new crypto users */
@@ -87,7 +89,7 @@ int mk_image_write(struct mk_image *img, const char *path, bool gpt);
 
 /* ---- objects (obj.c) ----------------------------------------------------- */
 
-void mk_obj_hdr(void *buf, uint64_t oid, uint32_t type, uint32_t subtype);
+void mk_obj_hdr(void *buf, uint64_t oid, uint64_t xid, uint32_t type, uint32_t subtype);
 /* Fill o_cksum over len bytes. */
 void mk_obj_seal(void *buf, size_t len);
 /* Encrypt len bytes in place with 512-byte units starting at unit first. */
@@ -108,18 +110,21 @@ struct mk_tree {
 	uint32_t subtype;         /* APFS_OBJECT_TYPE_OMAP, _FSTREE, ... */
 	uint32_t bt_flags;
 	bool physical;            /* child pointers are paddrs, else virtual oids */
-	bool fixed;               /* omap-style 16-byte keys and values */
+	bool fixed;               /* fixed-size keys and values (omap: 16 and 16) */
+	uint16_t ksize, vsize;    /* the fixed sizes; 0 means 16 */
 	struct apfs_xts *xts;     /* encrypt nodes (virtual trees only) */
 	/* Virtual trees: where node oid -> paddr mappings are collected. */
 	struct mk_omap_rec **omap;
 	unsigned *nomap;
+	uint64_t root_oid;         /* virtual trees: reuse this oid for the root (a newer
+				      version of a snapshot's root), or 0 */
 };
 
 /* Build a tree over sorted records; *root gets the root's oid (= paddr if physical). */
 int mk_btree_build(struct mk_tree *t, const struct mk_rec *recs, size_t n, uint64_t *root);
 /* An omap (omap_phys_t + tree) over recs, sorted here; returns its paddr. */
 int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, uint32_t om_flags,
-		  uint64_t *paddr);
+		  uint64_t snap_xid, uint64_t *paddr);
 
 /* ---- file-system content (fs.c, fsrec.c) -------------------------------- */
 
@@ -143,6 +148,17 @@ struct mk_inode {
 	char *name;
 };
 
+/* A snapshot taken of a volume's state before more changes (snapshot.c). */
+struct mk_snap {
+	char name[64];
+	uint64_t xid;
+	uint64_t root;            /* fs-tree root oid at the snapshot */
+	uint64_t extentref;       /* the snapshot's extent-reference tree */
+	uint64_t sb_paddr;        /* its volume-superblock copy */
+	struct mk_omap_rec *om;   /* its fs-tree nodes, at xid */
+	unsigned nom;
+};
+
 struct mk_vol {
 	struct mk_image *img;
 	struct mk_inode *inodes;  /* indexed by inode number */
@@ -163,6 +179,7 @@ struct mk_vol {
 	uint64_t nfiles, ndirs, nsymlinks;
 	uint64_t blocks_used;
 	struct mk_kb *kb;         /* volume keybag (recs) */
+	struct mk_snap *snap;     /* at most one snapshot, or NULL */
 	uint8_t kek[32];
 	unsigned kek_len;         /* 32 or 16 */
 	uint8_t meta_tag[2];      /* bytes 6-7 of this volume's key metadata */
@@ -199,6 +216,13 @@ int mk_fs_data(struct mk_vol *v, uint64_t stream_id, const void *data, uint64_t 
 int mk_fs_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, const void *data,
 		 uint64_t len, bool sparse);
 int mk_fs_stream_done(struct mk_vol *v, uint64_t stream);
+/*
+ * Freeze v's content as snapshot `name` at the current xid and free v; the
+ * caller builds the current state in a new mk_vol with v's UUID, setting
+ * its ->snap, after the xid has moved on (mk_snapshot_next).
+ */
+int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s);
+int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *root);
 /* Finish the volume: trees, omap, superblock; registers it in the container. */
 int mk_vol_finish(struct mk_vol *v);
 
@@ -304,6 +328,7 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
 int mk_small_tree(struct mk_vol *v);
 int mk_fill_many_files(struct mk_image *img);
 int mk_fill_large(struct mk_image *img);
+int mk_fill_snapshot(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
 int mk_fill_bad_keybag_checksum(struct mk_image *img);
 int mk_fill_entry_overrun(struct mk_image *img);

@@ -4,12 +4,12 @@
 #include "apfs/xts.h"
 #include "mk.h"
 
-void mk_obj_hdr(void *buf, uint64_t oid, uint32_t type, uint32_t subtype)
+void mk_obj_hdr(void *buf, uint64_t oid, uint64_t xid, uint32_t type, uint32_t subtype)
 {
 	struct apfs_obj_phys *o = buf;
 
 	o->o_oid = put_le64(oid);
-	o->o_xid = put_le64(MK_XID);
+	o->o_xid = put_le64(xid);
 	o->o_type = put_le32(type);
 	o->o_subtype = put_le32(subtype);
 }

@@ -9,7 +9,9 @@ static int cmp_oid(const void *a, const void *b)
 {
 	const struct mk_omap_rec *x = a, *y = b;
 
-	return x->oid < y->oid ? -1 : x->oid > y->oid;
+	if (x->oid != y->oid)
+		return x->oid < y->oid ? -1 : 1;
+	return x->xid < y->xid ? -1 : x->xid > y->xid;
 }
 
 static int omap_tree(struct mk_image *img, struct mk_omap_rec *m, unsigned n, uint64_t *root)
@@ -26,7 +28,7 @@ static int omap_tree(struct mk_image *img, struct mk_omap_rec *m, unsigned n, ui
 		goto out;
 	for (unsigned i = 0; i < n; i++) {
 		k[i].ok_oid = put_le64(m[i].oid);
-		k[i].ok_xid = put_le64(MK_XID);
+		k[i].ok_xid = put_le64(m[i].xid);
 		v[i].ov_flags = put_le32(m[i].flags);
 		v[i].ov_size = put_le32(img->bs);
 		v[i].ov_paddr = put_le64(m[i].paddr);
@@ -40,19 +42,33 @@ out:
 	return rc;
 }
 
+/* The omap's snapshot tree: xid -> omap_snapshot_t, one record. */
+static int snap_tree(struct mk_image *img, uint64_t xid, uint64_t *root)
+{
+	struct mk_tree t = { .img = img, .subtype = APFS_OBJECT_TYPE_OMAP_SNAPSHOT,
+			     .physical = true, .fixed = true, .ksize = 8, .vsize = 16,
+			     .bt_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_SEQUENTIAL_INSERT };
+	uint8_t k[8], v[16] = { 0 };
+	struct mk_rec r = { k, v, 8, 16 };
+
+	st_le64(k, xid);
+	return mk_btree_build(&t, &r, 1, root);
+}
+
 /**
  * mk_omap_build() - write an object map.
  * @img: the image
  * @recs: mappings (sorted here by oid)
  * @n: how many
  * @om_flags: OMAP_MANUALLY_MANAGED for the container's, 0 for a volume's
+ * @snap_xid: a snapshot's xid to list in the snapshot tree, or 0
  * @paddr: receives the omap_phys_t block
  */
 int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, uint32_t om_flags,
-		  uint64_t *paddr)
+		  uint64_t snap_xid, uint64_t *paddr)
 {
 	struct apfs_omap_phys *om;
-	uint64_t root;
+	uint64_t root, snaps = 0;
 	int rc;
 
 	*paddr = mk_alloc(img, 1);
@@ -60,6 +76,8 @@ int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, ui
 		return -ENOSPC;
 	qsort(recs, n, sizeof(*recs), cmp_oid);
 	rc = omap_tree(img, recs, n, &root);
+	if (!rc && snap_xid)
+		rc = snap_tree(img, snap_xid, &snaps);
 	if (rc)
 		return rc;
 	om = (struct apfs_omap_phys *)mk_block(img, *paddr);
@@ -67,7 +85,12 @@ int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, ui
 	om->om_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
 	om->om_snapshot_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
 	om->om_tree_oid = put_le64(root);
-	mk_obj_hdr(om, *paddr, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_OMAP, 0);
+	if (snap_xid) {
+		om->om_snap_count = put_le32(1);
+		om->om_snapshot_tree_oid = put_le64(snaps);
+		om->om_most_recent_snap = put_le64(snap_xid);
+	}
+	mk_obj_hdr(om, *paddr, img->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_OMAP, 0);
 	mk_obj_seal(om, img->bs);
 	return 0;
 }

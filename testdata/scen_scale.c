@@ -114,3 +114,43 @@ int mk_fill_large(struct mk_image *img)
 	free(d);
 	return rc ? rc : mk_vol_finish(&v);
 }
+
+/*
+ * Volume `Snap` with snapshot `before` (xid 2): /a.txt "version 1\n",
+ * /keep.txt, /gone.txt; then at xid 3: /a.txt "version 2\n", /keep.txt,
+ * /new.txt (inode 19; 18 was gone.txt's).
+ */
+int mk_fill_snapshot(struct mk_image *img)
+{
+	static struct mk_snap s;
+	struct mk_vol old, v;
+	uint8_t uuid[16];
+	int rc = mk_vol_init(&old, img, "Snap", APFS_VOL_ROLE_NONE, true);
+
+	if (!rc)
+		rc = mk_fs_file(&old, APFS_ROOT_DIR_INO_NUM, "a.txt", "version 1\n", 10, NULL);
+	if (!rc)
+		rc = mk_fs_file(&old, APFS_ROOT_DIR_INO_NUM, "keep.txt", "kept\n", 5, NULL);
+	if (!rc)
+		rc = mk_fs_file(&old, APFS_ROOT_DIR_INO_NUM, "gone.txt", "deleted later\n", 14,
+				NULL);
+	memcpy(uuid, old.uuid, 16);
+	if (!rc)
+		rc = mk_vol_snapshot(&old, "before", &s);
+	img->xid++;
+	if (!rc)
+		rc = mk_vol_init(&v, img, "Snap", APFS_VOL_ROLE_NONE, true);
+	if (rc)
+		return rc;
+	memcpy(v.uuid, uuid, 16);
+	v.snap = &s;
+	rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "a.txt", "version 2\n", 10, NULL);
+	if (!rc)
+		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "keep.txt", "kept\n", 5, NULL);
+	v.next_ino++;
+	if (!rc)
+		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "new.txt", "added\n", 6, NULL);
+	rc = rc ? rc : mk_vol_finish(&v);
+	free(s.om);
+	return rc;
+}

@@ -203,6 +203,8 @@ static const struct scenario scenarios[] = {
 	  128ull << 20, mk_fill_many_files },
 	{ "large", "sparse 1 GiB file, a 64 MiB file with a hole, 8 MiB in 8 extents",
 	  2ull << 30, mk_fill_large },
+	{ "snapshot", "a volume with snapshot 'before' holding older file versions", 16ull << 20,
+	  mk_fill_snapshot },
 	{ "compression", "decmpfs: zlib (xattr, resource fork), LZVN/LZFSE/LZBITMAP raw chunks",
 	  16ull << 20, mk_fill_compression },
 	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",

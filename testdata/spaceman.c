@@ -40,7 +40,7 @@ static void chunk_info(struct mk_image *img, uint8_t *ci, uint64_t chunk, uint64
 	uint64_t u = used <= start ? 0 : used - start < n ? used - start : n;
 	uint8_t *bm;
 
-	st_le64(ci, MK_XID);
+	st_le64(ci, img->xid);
 	st_le64(ci + 8, start);
 	st_le32(ci + 16, (uint32_t)n);
 	st_le32(ci + 20, (uint32_t)(n - u));
@@ -67,7 +67,7 @@ static int write_cibs(struct mk_image *img, const struct sm_geom *g, uint64_t ci
 		for (uint64_t i = 0; i < n; i++)
 			chunk_info(img, b + CIB_INFO + 32 * i, first + i, g->bpc, used,
 				   bm0 + first + i);
-		mk_obj_hdr(b, cib0 + c, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_SPACEMAN_CIB, 0);
+		mk_obj_hdr(b, cib0 + c, img->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_SPACEMAN_CIB, 0);
 		mk_obj_seal(b, img->bs);
 	}
 	return 0;
@@ -93,7 +93,7 @@ static void write_sm(struct mk_image *img, uint8_t *sm, const struct sm_geom *g,
 	st_le32(sm + SM_STRUCT_SIZE, SM_ADDRS);
 	for (uint64_t c = 0; c < g->cibs; c++)
 		st_le64(sm + SM_ADDRS + 8 * c, cib0 + c);
-	mk_obj_hdr(sm, oid, APFS_OBJ_EPHEMERAL | APFS_OBJECT_TYPE_SPACEMAN, 0);
+	mk_obj_hdr(sm, oid, img->xid, APFS_OBJ_EPHEMERAL | APFS_OBJECT_TYPE_SPACEMAN, 0);
 	mk_obj_seal(sm, img->bs);
 }
 

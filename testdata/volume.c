@@ -45,7 +45,8 @@ static void vol_free(struct mk_vol *v)
 static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uint64_t *root)
 {
 	struct mk_tree t = { .img = v->img, .subtype = APFS_OBJECT_TYPE_FSTREE,
-			     .xts = v->encrypted ? v->xts : NULL, .omap = om, .nomap = nom };
+			     .xts = v->encrypted ? v->xts : NULL, .omap = om, .nomap = nom,
+			     .root_oid = v->snap ? v->snap->root : 0 };
 	struct mk_rec *r;
 	int rc;
 
@@ -82,6 +83,7 @@ static void fill_counts(const struct mk_vol *v, struct apfs_superblock *sb)
 	sb->apfs_fs_alloc_count = put_le64(v->blocks_used);
 	sb->apfs_total_blocks_alloced = put_le64(v->blocks_used);
 	sb->apfs_next_doc_id = put_le32(3);
+	sb->apfs_num_snapshots = put_le64(v->snap ? 1 : 0);
 }
 
 static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned idx,
@@ -106,7 +108,7 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 	sb->apfs_fs_flags = put_le64(v->encrypted ? APFS_FS_ONEKEY : APFS_FS_UNENCRYPTED);
 	snprintf((char *)sb->apfs_formatted_by.id, APFS_MODIFIED_NAMELEN, "mkimage (apfsinspect)");
 	sb->apfs_formatted_by.timestamp = put_le64(MK_TIME);
-	sb->apfs_formatted_by.last_xid = put_le64(MK_XID);
+	sb->apfs_formatted_by.last_xid = put_le64(v->img->xid);
 	snprintf((char *)sb->apfs_volname, APFS_VOLNAME_LEN, "%s", v->name);
 	sb->apfs_role = put_le16(v->role);
 	fill_counts(v, sb);
@@ -119,7 +121,7 @@ static int add_cmap(struct mk_image *img, uint64_t oid, uint64_t paddr)
 	if (!m)
 		return -ENOMEM;
 	img->cmap = m;
-	m[img->ncmap++] = (struct mk_omap_rec){ oid, paddr, 0 };
+	m[img->ncmap++] = (struct mk_omap_rec){ oid, paddr, 0, img->xid };
 	return 0;
 }
 
@@ -133,10 +135,67 @@ static int write_sb(struct mk_vol *v, const struct vol_trees *t)
 		return -ENOSPC;
 	sb = (struct apfs_superblock *)mk_block(img, paddr);
 	fill_sb(v, t, img->nvols, sb);
-	mk_obj_hdr(sb, oid, APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_FS, 0);
+	mk_obj_hdr(sb, oid, img->xid, APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_FS, 0);
 	mk_obj_seal(sb, img->bs);
 	img->fs_oid[img->nvols++] = oid;
 	return add_cmap(img, oid, paddr);
+}
+
+/* The snapshot's fs-tree nodes join the volume omap at their older xid. */
+static int merge_snap(const struct mk_snap *s, struct mk_omap_rec **om, unsigned *nom)
+{
+	struct mk_omap_rec *m = realloc(*om, (*nom + s->nom) * sizeof(*m));
+
+	if (!m)
+		return -ENOMEM;
+	memcpy(m + *nom, s->om, s->nom * sizeof(*m));
+	*om = m;
+	*nom += s->nom;
+	return 0;
+}
+
+/* The snapshot's superblock copy learns the volume omap, known only now. */
+static void snap_sb_omap(struct mk_image *img, const struct mk_snap *s, uint64_t omap)
+{
+	struct apfs_superblock *sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
+
+	sb->apfs_omap_oid = put_le64(omap);
+	mk_obj_seal(sb, img->bs);
+}
+
+/**
+ * mk_vol_snapshot() - see mk.h.
+ * @v: the volume as it is at the snapshot (freed here)
+ * @name: snapshot name
+ * @s: receives the snapshot
+ */
+int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
+{
+	struct mk_image *img = v->img;
+	struct vol_trees t = { 0 };
+	struct apfs_superblock *sb;
+	int rc = mk_fs_emit_inodes(v);
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", name);
+	s->xid = img->xid;
+	if (!rc)
+		rc = fs_tree(v, &s->om, &s->nom, &s->root);
+	if (!rc)
+		rc = empty_tree(img, APFS_OBJECT_TYPE_BLOCKREFTREE, &s->extentref);
+	s->sb_paddr = rc ? 0 : mk_alloc(img, 1);
+	if (!rc && !s->sb_paddr)
+		rc = -ENOSPC;
+	if (!rc) {
+		t.root = s->root;
+		t.extentref = s->extentref;
+		sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
+		fill_sb(v, &t, img->nvols, sb);
+		mk_obj_hdr(sb, s->sb_paddr, s->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_FS, 0);
+		mk_obj_seal(sb, img->bs);
+	}
+	vol_free(v);
+	return rc;
 }
 
 /**
@@ -154,12 +213,17 @@ int mk_vol_finish(struct mk_vol *v)
 		rc = fs_tree(v, &om, &nom, &t.root);
 	if (!rc && v->img->damage == MK_DAMAGE_BTREE_LOOP)
 		rc = mk_damage_tree(v->img, t.root, om, nom);
+	if (!rc && v->snap)
+		rc = merge_snap(v->snap, &om, &nom);
 	if (!rc)
-		rc = mk_omap_build(v->img, om, nom, 0, &t.omap);
+		rc = mk_omap_build(v->img, om, nom, 0, v->snap ? v->snap->xid : 0, &t.omap);
 	if (!rc)
 		rc = empty_tree(v->img, APFS_OBJECT_TYPE_BLOCKREFTREE, &t.extentref);
 	if (!rc)
-		rc = empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);
+		rc = v->snap ? mk_snap_meta_tree(v->img, v->snap, &t.snapmeta) :
+			       empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);
+	if (!rc && v->snap)
+		snap_sb_omap(v->img, v->snap, t.omap);
 	if (!rc)
 		rc = write_sb(v, &t);
 	if (!rc && v->encrypted)
