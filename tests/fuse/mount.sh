@@ -297,6 +297,27 @@ T fusermount3 -u "$MNT"
 wait $fg
 expect_eq "-f: exits 0 after fusermount3 -u" 0 "$?"
 
+# ---- snapshot scenario (when the generator has it): --snapshot NAME|XID --
+if "$MKIMAGE" list | grep -q '^snapshot '; then
+	S=$WORK/snap.img
+	expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$S"
+	# Written: snapshot 'before' (xid 2) = a.txt "version 1", keep.txt, gone.txt;
+	# live = a.txt "version 2", keep.txt, new.txt.
+	for sel in before 2; do
+		do_mount "--snapshot $sel" --snapshot "$sel" "$S"
+		expect_eq "--snapshot $sel: the old tree" "a.txt gone.txt keep.txt|version 1|deleted later" \
+			"$(cd "$MNT" && echo "$(T ls | tr '\n' ' ' | sed 's/ $//')|$(T cat a.txt)|$(T cat gone.txt)")"
+		writes_fail a.txt "--snapshot $sel"
+		do_umount "--snapshot $sel"
+	done
+	do_mount "snapshot scenario, live" "$S"
+	expect_eq "live: the new tree" "a.txt keep.txt new.txt|version 2|added" \
+		"$(cd "$MNT" && echo "$(T ls | tr '\n' ' ' | sed 's/ $//')|$(T cat a.txt)|$(T cat new.txt)")"
+	do_umount "snapshot scenario, live"
+else
+	skip "--snapshot on a volume with snapshots" "mkimage has no snapshot scenario"
+fi
+
 # ---- large: four parallel readers agree (with each other and with TSK) ----
 L=$WORK/large.img
 sums=()
