@@ -11,7 +11,7 @@
 
 struct slot {
 	uint64_t paddr;
-	uintptr_t tag;
+	uint64_t tag;
 	uint64_t used;  /* LRU stamp; 0 = empty */
 };
 
@@ -53,14 +53,14 @@ void apfs_cache_free(struct apfs_cache *c)
 	free(c);
 }
 
-static size_t set_of(const struct apfs_cache *c, uint64_t paddr, uintptr_t tag)
+static size_t set_of(const struct apfs_cache *c, uint64_t paddr, uint64_t tag)
 {
-	uint64_t h = (paddr ^ (uint64_t)tag) * 0x9e3779b97f4a7c15ull;
+	uint64_t h = (paddr ^ tag) * 0x9e3779b97f4a7c15ull;
 
 	return (size_t)(h >> 17) % c->nsets;
 }
 
-bool apfs_cache_get(struct apfs_cache *c, uint64_t paddr, uintptr_t tag, void *buf)
+bool apfs_cache_get(struct apfs_cache *c, uint64_t paddr, uint64_t tag, void *buf)
 {
 	size_t base = set_of(c, paddr, tag) * WAYS;
 	bool hit = false;
@@ -80,7 +80,7 @@ bool apfs_cache_get(struct apfs_cache *c, uint64_t paddr, uintptr_t tag, void *b
 	return hit;
 }
 
-void apfs_cache_put(struct apfs_cache *c, uint64_t paddr, uintptr_t tag, const void *buf)
+void apfs_cache_put(struct apfs_cache *c, uint64_t paddr, uint64_t tag, const void *buf)
 {
 	size_t base = set_of(c, paddr, tag) * WAYS, victim = base;
 

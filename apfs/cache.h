@@ -3,7 +3,7 @@
  * cache.h - a block cache with a fixed memory budget.
  *
  * Entries are keyed by (paddr, tag): tag 0 holds blocks as read from the
- * image, any other tag (the address of a volume's key) holds blocks
+ * image, any other tag (apfs_xts_id() of a volume's key) holds blocks
  * decrypted with that key, so ciphertext and plaintext never collide.
  * Only verified objects are inserted.  Set-associative, LRU within a set,
  * one mutex: callers on several threads (FUSE) share it safely.
@@ -19,7 +19,7 @@ struct apfs_cache;
 /* budget in bytes; the cache holds budget / block_size blocks. */
 int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out);
 void apfs_cache_free(struct apfs_cache *cache);
-bool apfs_cache_get(struct apfs_cache *cache, uint64_t paddr, uintptr_t tag, void *buf);
-void apfs_cache_put(struct apfs_cache *cache, uint64_t paddr, uintptr_t tag, const void *buf);
+bool apfs_cache_get(struct apfs_cache *cache, uint64_t paddr, uint64_t tag, void *buf);
+void apfs_cache_put(struct apfs_cache *cache, uint64_t paddr, uint64_t tag, const void *buf);
 
 #endif

@@ -64,7 +64,7 @@ int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *
 	uint32_t o_type;
 	int ret;
 
-	if (apfs_cache_get(c->cache, paddr, (uintptr_t)xts, buf))
+	if (apfs_cache_get(c->cache, paddr, apfs_xts_id(xts), buf))
 		return 0;
 	ret = apfs_read_blocks(c, paddr, 1, buf, what);
 	if (ret)
@@ -85,7 +85,7 @@ int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *
 			 what, (unsigned long long)paddr, o_type, want_type);
 		return -APFS_ECORRUPT;
 	}
-	apfs_cache_put(c->cache, paddr, (uintptr_t)xts, buf);
+	apfs_cache_put(c->cache, paddr, apfs_xts_id(xts), buf);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,10 +19,20 @@
 #include "xts.h"
 
 struct apfs_xts {
+	uint64_t id;           /* unique per key: tags its plaintext in the block cache */
 	EVP_CIPHER_CTX *dec;   /* XTS decrypt template */
 	EVP_CIPHER_CTX *ecb1;  /* AES-128-ECB encrypt, data key */
 	EVP_CIPHER_CTX *ecb2;  /* AES-128-ECB encrypt, tweak key */
 };
+
+/* Never reused, unlike an address: a freed key's plaintext can never be
+ * mistaken for a later key's in the cache. */
+static _Atomic uint64_t next_id = 1;
+
+uint64_t apfs_xts_id(const struct apfs_xts *x)
+{
+	return x ? x->id : 0;
+}
 
 static EVP_CIPHER_CTX *ecb_ctx(const uint8_t key[16])
 {
@@ -45,6 +56,7 @@ int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts
 
 	if (!x)
 		return -ENOMEM;
+	x->id = atomic_fetch_add(&next_id, 1);
 	memcpy(key, key1, 16);
 	memcpy(key + 16, key2, 16);
 	x->dec = EVP_CIPHER_CTX_new();

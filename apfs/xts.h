@@ -19,6 +19,9 @@ struct apfs_xts;
 int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts **out);
 void apfs_xts_free(struct apfs_xts *x);
 
+/* A number unique to this key for the life of the process (0 for NULL). */
+uint64_t apfs_xts_id(const struct apfs_xts *x);
+
 /*
  * Decrypt len bytes (a multiple of 512) in place; unit i of the buffer gets
  * tweak first_unit + i.  Thread-safe.
