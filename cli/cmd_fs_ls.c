@@ -50,23 +50,39 @@ static void join(char *out, size_t cap, const char *dir, const char *name)
 	snprintf(out, cap, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
 }
 
+static void json_time(struct json *j, const char *key, uint64_t ns)
+{
+	char t[64];
+
+	fmt_iso_ns(ns, t, sizeof(t));
+	json_str(j, key, t);
+}
+
+/* The same keys as `stat --json` (README), so one parser reads both. */
 static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
 		       const struct apfs_dirent *d, const struct apfs_stat *st)
 {
-	char t[64], m[11], target[4096];
+	char m[11], target[4096];
 
 	json_obj_open(j, NULL);
 	json_str(j, "name", d->name);
 	json_str(j, "path", path);
 	json_u64(j, "inode", d->ino);
 	fs_mode_str(st->mode, m);
-	json_str(j, "mode", m);
+	json_u64(j, "mode", st->mode);
+	json_str(j, "mode_string", m);
 	json_u64(j, "uid", st->uid);
 	json_u64(j, "gid", st->gid);
 	json_u64(j, "nlink", st->nlink);
 	json_u64(j, "size", st->size);
-	fmt_iso_ns(st->mtime, t, sizeof(t));
-	json_str(j, "modified", t);
+	json_u64(j, "allocated", st->alloced);
+	json_u64(j, "flags", st->bsd_flags);
+	json_u64(j, "compression", st->compression);
+	json_time(j, "created", st->crtime);
+	json_time(j, "modified", st->mtime);
+	json_time(j, "changed", st->ctime);
+	json_time(j, "accessed", st->atime);
+	json_time(j, "added", d->date_added);
 	if (S_ISLNK(st->mode) && !apfs_fs_readlink(fs, d->ino, target, sizeof(target)))
 		json_str(j, "target", target);
 	json_obj_close(j);
