@@ -94,7 +94,38 @@ static int holey(struct mk_vol *v, const char *name, uint64_t size)
 	return rc;
 }
 
-/* Volume `Large`: /sparse-1g.bin, /holey.bin (64 MiB), /data-8m.bin (8 extents). */
+/* Volume `Huge`: /big-tail.bin, a 5 GiB hole then one block of 'T' (offsets past 2^32). */
+static int huge_vol(struct mk_image *img)
+{
+	uint64_t hole = 5ull << 30, ino;
+	uint8_t *t = malloc(img->bs);
+	struct mk_vol v;
+	int rc = t ? mk_vol_init(&v, img, "Huge", APFS_VOL_ROLE_NONE, true) : -ENOMEM;
+
+	if (!rc)
+		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "big-tail.bin", NULL, 0, &ino);
+	if (!rc) {
+		memset(t, 'T', img->bs);
+		rc = mk_fs_extent(&v, ino, 0, NULL, hole, true);
+	}
+	if (!rc)
+		rc = mk_fs_extent(&v, ino, hole, t, img->bs, false);
+	if (!rc)
+		rc = mk_fs_stream_done(&v, ino);
+	if (!rc) {
+		v.inodes[ino].has_stream = true;
+		v.inodes[ino].size = hole + img->bs;
+		v.inodes[ino].alloced = hole + img->bs;
+		v.inodes[ino].internal_flags |= APFS_INODE_IS_SPARSE;
+	}
+	free(t);
+	return rc ? rc : mk_vol_finish(&v);
+}
+
+/*
+ * Volume `Large`: /sparse-1g.bin, /holey.bin (64 MiB), /data-8m.bin (8
+ * extents); volume `Huge`: /big-tail.bin (5 GiB + 4 KiB).
+ */
 int mk_fill_large(struct mk_image *img)
 {
 	uint64_t dlen = 8ull << 20;
@@ -112,7 +143,9 @@ int mk_fill_large(struct mk_image *img)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "data-8m.bin", d, dlen, NULL);
 	}
 	free(d);
-	return rc ? rc : mk_vol_finish(&v);
+	if (!rc)
+		rc = mk_vol_finish(&v);
+	return rc ? rc : huge_vol(img);
 }
 
 /*
