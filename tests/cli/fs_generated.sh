@@ -34,8 +34,8 @@ fi
 
 if "$MKIMAGE" large large.img > /dev/null 2>&1; then
 	expect_eq "sparse 1 GiB file reads as zeros" \
-		"$(head -c $((1 << 30)) /dev/zero | sha256sum)" "$("$B" cat large.img /sparse-1g.bin | sha256sum)"
-	"$B" cat large.img /holey.bin > holey.out
+		"$(head -c $((1 << 30)) /dev/zero | sha256sum)" "$("$B" cat --volume Large large.img /sparse-1g.bin | sha256sum)"
+	"$B" cat --volume Large large.img /holey.bin > holey.out
 	expect_eq "holey.bin size" $((64 << 20)) "$(stat -c %s holey.out)"
 	expect_eq "holey.bin first block all A" "$(head -c 4096 /dev/zero | tr '\0' A | sha256sum)" \
 		"$(head -c 4096 holey.out | sha256sum)"
@@ -44,12 +44,21 @@ if "$MKIMAGE" large large.img > /dev/null 2>&1; then
 	expect_eq "holey.bin last block all Z" "$(head -c 4096 /dev/zero | tr '\0' Z | sha256sum)" \
 		"$(tail -c 4096 holey.out | sha256sum)"
 	rm -f holey.out
-	run_rc "$B" ls -l large.img /
+	run_rc "$B" ls -l --volume Large large.img /
 	expect_grep "data-8m.bin is 8 MiB" ' 8388608 .* data-8m.bin$' "$OUT"
 else
 	skip "large scenario" "mkimage large failed"
 fi
-skip "file > 4 GiB" "mkimage has no scenario with a file over 4 GiB (large makes 1 GiB)"
+# testdata/README.md: volume Huge, /big-tail.bin = 5 GiB sparse, then one block of 'T'.
+if [ -e large.img ] && "$B" list large.img 2> /dev/null | grep -q 'Name: *Huge'; then
+	run_rc "$B" stat --volume Huge large.img /big-tail.bin
+	expect_grep "file > 4 GiB: size 5 GiB + 4 KiB" "^size: $(((5 << 30) + 4096))\$" "$OUT"
+	expect_eq "file > 4 GiB: the block past 2^32 reads as T" \
+		"$(head -c 4096 /dev/zero | tr '\0' T | sha256sum)" \
+		"$("$B" cat --volume Huge large.img /big-tail.bin | tail -c 4096 | sha256sum)"
+else
+	skip "file > 4 GiB" "this build's mkimage large has no Huge volume"
+fi
 
 if "$MKIMAGE" many-files many.img > /dev/null 2>&1; then
 	run_rc "$B" ls -R many.img /
@@ -66,5 +75,19 @@ if "$MKIMAGE" many-files many.img > /dev/null 2>&1; then
 else
 	skip "many-files scenario" "mkimage many-files failed"
 fi
-skip "snapshots" "mkimage has no scenario with snapshots; no shared image has one"
+# testdata/README.md: snapshot 'before' at xid 2 holds a.txt v1 and gone.txt;
+# now a.txt is v2 and new.txt exists.  TSK's fls -S 2 agrees (mkimage_snapshot.sh).
+if "$MKIMAGE" snapshot snap.img > /dev/null 2>&1; then
+	run_rc "$B" snapshots snap.img
+	expect_grep "snapshots: 'before' at xid 2" '^2[[:space:]].*before$' "$OUT"
+	expect_eq "live a.txt" "version 2" "$("$B" cat snap.img /a.txt)"
+	expect_eq "snapshot a.txt by name" "version 1" "$("$B" cat --snapshot before snap.img /a.txt)"
+	expect_eq "snapshot a.txt by xid" "version 1" "$("$B" cat --snapshot 2 snap.img /a.txt)"
+	expect_eq "snapshot listing" "a.txt gone.txt keep.txt" "$("$B" ls --snapshot before snap.img / | tr '\n' ' ' | sed 's/ $//')"
+	expect_eq "live listing" "a.txt keep.txt new.txt" "$("$B" ls snap.img / | tr '\n' ' ' | sed 's/ $//')"
+	expect_rc "unknown snapshot: usage error, exit 2" 2 "$B" ls --snapshot nope snap.img /
+	expect_rc "deleted file exists only in the snapshot" 1 "$B" cat snap.img /gone.txt
+else
+	notok "mkimage snapshot"
+fi
 done_testing
