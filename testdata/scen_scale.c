@@ -95,7 +95,7 @@ static int holey(struct mk_vol *v, const char *name, uint64_t size)
 }
 
 /* Volume `Huge`: /big-tail.bin, a 5 GiB hole then one block of 'T' (offsets past 2^32). */
-static int huge_vol(struct mk_image *img)
+int mk_fill_huge_file(struct mk_image *img)
 {
 	uint64_t hole = 5ull << 30, ino;
 	uint8_t *t = malloc(img->bs);
@@ -122,10 +122,7 @@ static int huge_vol(struct mk_image *img)
 	return rc ? rc : mk_vol_finish(&v);
 }
 
-/*
- * Volume `Large`: /sparse-1g.bin, /holey.bin (64 MiB), /data-8m.bin (8
- * extents); volume `Huge`: /big-tail.bin (5 GiB + 4 KiB).
- */
+/* Volume `Large`: /sparse-1g.bin, /holey.bin (64 MiB), /data-8m.bin (8 extents). */
 int mk_fill_large(struct mk_image *img)
 {
 	uint64_t dlen = 8ull << 20;
@@ -143,9 +140,7 @@ int mk_fill_large(struct mk_image *img)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "data-8m.bin", d, dlen, NULL);
 	}
 	free(d);
-	if (!rc)
-		rc = mk_vol_finish(&v);
-	return rc ? rc : huge_vol(img);
+	return rc ? rc : mk_vol_finish(&v);
 }
 
 /*

@@ -203,6 +203,8 @@ static const struct scenario scenarios[] = {
 	  128ull << 20, mk_fill_many_files },
 	{ "large", "sparse 1 GiB file, a 64 MiB file with a hole, 8 MiB in 8 extents",
 	  2ull << 30, mk_fill_large },
+	{ "huge-file", "one file of 5 GiB + 4 KiB: a hole, then data past 2^32", 16ull << 20,
+	  mk_fill_huge_file },
 	{ "snapshot", "a volume with snapshot 'before' holding older file versions", 16ull << 20,
 	  mk_fill_snapshot },
 	{ "compression", "decmpfs: zlib (xattr, resource fork), LZVN/LZFSE/LZBITMAP raw chunks",

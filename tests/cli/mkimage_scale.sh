@@ -34,7 +34,7 @@ expect_eq "2 GiB container written sparse (under 64 MiB on disk)" yes \
 	"$([ "$(du -k "$L" | cut -f1)" -lt 65536 ] && echo yes || echo no)"
 A=$(apsb "$L")
 body=$WORK/large.body
-fsapfsinfo -f 1 -H -B "$body" -d "$L" >/dev/null 2>&1
+fsapfsinfo -H -B "$body" -d "$L" >/dev/null 2>&1
 md5_of() { grep "/$1|" "$body" | cut -d'|' -f1; }
 expect_eq "sparse-1g.bin is 1 GiB of zeros (libfsapfs)" \
 	"$(head -c 1073741824 /dev/zero | md5sum | cut -d' ' -f1)" "$(md5_of sparse-1g.bin)"
@@ -47,6 +47,8 @@ expect_eq "holey.bin (TSK)" "$holey" "$(icat -B "$A" "$L" "$(ino holey.bin)" | m
 expect_eq "data-8m.bin: TSK and libfsapfs agree" "$(md5_of data-8m.bin)" \
 	"$(icat -B "$A" "$L" "$(ino data-8m.bin)" | md5sum | cut -d' ' -f1)"
 expect_eq "data-8m.bin is 8 MiB (TSK)" 8388608 "$(icat -B "$A" "$L" "$(ino data-8m.bin)" | wc -c)"
-out=$(fsapfsinfo -f 2 -F /big-tail.bin "$L" 2>&1)
-expect_grep "volume Huge: big-tail.bin is 5 GiB + 4 KiB (libfsapfs)" 'Size[[:space:]]*: 5368713216$' "$out"
+H=$WORK/huge.img
+expect_rc "mkimage huge-file" 0 "$MKIMAGE" huge-file "$H"
+out=$(fsapfsinfo -F /big-tail.bin "$H" 2>&1)
+expect_grep "huge-file: big-tail.bin is 5 GiB + 4 KiB (libfsapfs)" 'Size[[:space:]]*: 5368713216$' "$out"
 done_testing
