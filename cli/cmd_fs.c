@@ -216,3 +216,50 @@ int cmd_snapshots(int argc, char **argv)
 	cli_image_close(&img);
 	return ret;
 }
+
+static int names_add(const struct apfs_dirent *d, void *ctx)
+{
+	struct fs_names *nm = ctx;
+
+	if (nm->n == nm->cap) {
+		size_t nc = nm->cap ? nm->cap * 2 : 64;
+		struct fs_name *ne = realloc(nm->e, nc * sizeof(*ne));
+
+		if (!ne)
+			return -ENOMEM;
+		nm->e = ne;
+		nm->cap = nc;
+	}
+	nm->e[nm->n].name = strdup(d->name);
+	if (!nm->e[nm->n].name)
+		return -ENOMEM;
+	nm->e[nm->n].ino = d->ino;
+	nm->e[nm->n].date_added = d->date_added;
+	nm->e[nm->n].type = d->type;
+	nm->n++;
+	return 0;
+}
+
+int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm)
+{
+	return apfs_fs_readdir(fs, dir, 0, names_add, nm);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(((const struct fs_name *)a)->name, ((const struct fs_name *)b)->name);
+}
+
+void fs_names_sort(struct fs_names *nm)
+{
+	if (nm->n)
+		qsort(nm->e, nm->n, sizeof(*nm->e), by_name);
+}
+
+void fs_names_free(struct fs_names *nm)
+{
+	for (size_t i = 0; i < nm->n; i++)
+		free(nm->e[i].name);
+	free(nm->e);
+	memset(nm, 0, sizeof(*nm));
+}

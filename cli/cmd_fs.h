@@ -25,6 +25,23 @@ void fs_mode_str(uint16_t mode, char out[11]);
 char fs_type_char(uint16_t mode);
 const char *fs_cmp_name(uint32_t type);
 
+/* A directory's entries, compact (a name costs its length, not APFS_NAME_MAX). */
+struct fs_name {
+	uint64_t ino;
+	uint64_t date_added;
+	uint16_t type;
+	char *name;
+};
+
+struct fs_names {
+	struct fs_name *e;
+	size_t n, cap;
+};
+
+int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm);
+void fs_names_sort(struct fs_names *nm);  /* by name, bytewise */
+void fs_names_free(struct fs_names *nm);
+
 int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

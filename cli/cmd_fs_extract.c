@@ -53,27 +53,6 @@ static int hash_file(struct apfs_fs *fs, uint64_t ino, const EVP_MD *md, int fd,
 	return ret;
 }
 
-struct names {
-	struct apfs_dirent *d;
-	size_t n, cap;
-};
-
-static int collect(const struct apfs_dirent *d, void *ctx)
-{
-	struct names *nm = ctx;
-
-	if (nm->n == nm->cap) {
-		size_t nc = nm->cap ? nm->cap * 2 : 64;
-		struct apfs_dirent *nd = realloc(nm->d, nc * sizeof(*nd));
-
-		if (!nd)
-			return -ENOMEM;
-		nm->d = nd;
-		nm->cap = nc;
-	}
-	nm->d[nm->n++] = *d;
-	return 0;
-}
 
 /* ---- extract ------------------------------------------------------------ */
 
@@ -144,7 +123,7 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel, uint64_t ino,
 		  const struct apfs_stat *st, int depth)
 {
-	struct names nm = { 0 };
+	struct fs_names nm = { 0 };
 	char sub[APFS_NAME_MAX], *subrel;
 	int fd, ret;
 
@@ -153,17 +132,17 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return ex_fail(r, rel, -errno);
-	ret = apfs_fs_readdir(r->fs, ino, 0, collect, &nm);
+	ret = fs_names_read(r->fs, ino, &nm);
 	if (ret)
 		ex_fail(r, rel, ret);
 	for (size_t i = 0; !ret && i < nm.n && depth < MAX_TREE_DEPTH; i++) {
-		safe_name(nm.d[i].name, sub, sizeof(sub));
+		safe_name(nm.e[i].name, sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
-		ex_tree(r, fd, sub, subrel, nm.d[i].ino, depth + 1);
+		ex_tree(r, fd, sub, subrel, nm.e[i].ino, depth + 1);
 		free(subrel);
 	}
-	free(nm.d);
+	fs_names_free(&nm);
 	fchmod(fd, st->mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
 	close(fd);
 	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
@@ -269,28 +248,28 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t ino, int depth)
 {
-	struct names nm = { 0 };
+	struct fs_names nm = { 0 };
 	struct apfs_stat st;
 	char *path;
-	int ret = apfs_fs_readdir(r->fs, ino, 0, collect, &nm);
+	int ret = fs_names_read(r->fs, ino, &nm);
 
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
 	for (size_t i = 0; !ret && i < nm.n; i++) {
-		if (asprintf(&path, "%s/%s", dir, nm.d[i].name) < 0)
+		if (asprintf(&path, "%s/%s", dir, nm.e[i].name) < 0)
 			break;
-		ret = apfs_fs_stat(r->fs, nm.d[i].ino, &st);
+		ret = apfs_fs_stat(r->fs, nm.e[i].ino, &st);
 		if (ret) {
 			r->err = fs_fail(path, ret);
 			ret = 0;
 		} else {
 			bf_line(r, path, &st);
 			if (S_ISDIR(st.mode) && depth < MAX_TREE_DEPTH)
-				bf_dir(r, path, nm.d[i].ino, depth + 1);
+				bf_dir(r, path, nm.e[i].ino, depth + 1);
 		}
 		free(path);
 	}
-	free(nm.d);
+	fs_names_free(&nm);
 }
 
 int cmd_bodyfile(int argc, char **argv)

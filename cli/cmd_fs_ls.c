@@ -18,32 +18,6 @@ static const char ls_help[] =
 	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
 	"  -R recurse, --json one object per entry with all attributes.\n";
 
-struct names {
-	struct apfs_dirent *d;
-	size_t n, cap;
-};
-
-static int collect(const struct apfs_dirent *d, void *ctx)
-{
-	struct names *nm = ctx;
-
-	if (nm->n == nm->cap) {
-		size_t nc = nm->cap ? nm->cap * 2 : 64;
-		struct apfs_dirent *nd = realloc(nm->d, nc * sizeof(*nd));
-
-		if (!nd)
-			return -ENOMEM;
-		nm->d = nd;
-		nm->cap = nc;
-	}
-	nm->d[nm->n++] = *d;
-	return 0;
-}
-
-static int by_name(const void *a, const void *b)
-{
-	return strcmp(((const struct apfs_dirent *)a)->name, ((const struct apfs_dirent *)b)->name);
-}
 
 static void join(char *out, size_t cap, const char *dir, const char *name)
 {
@@ -60,7 +34,7 @@ static void json_time(struct json *j, const char *key, uint64_t ns)
 
 /* The same keys as `stat --json` (README), so one parser reads both. */
 static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
-		       const struct apfs_dirent *d, const struct apfs_stat *st)
+		       const struct fs_name *d, const struct apfs_stat *st)
 {
 	char m[11], target[4096];
 
@@ -88,7 +62,7 @@ static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
 	json_obj_close(j);
 }
 
-static void long_line(struct apfs_fs *fs, const struct apfs_dirent *d, const struct apfs_stat *st)
+static void long_line(struct apfs_fs *fs, const struct fs_name *d, const struct apfs_stat *st)
 {
 	char m[11], t[64], target[4096];
 
@@ -111,7 +85,7 @@ struct ls_run {
 	int err;
 };
 
-static int show_entry(struct ls_run *r, const char *dir, const struct apfs_dirent *d)
+static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d)
 {
 	char path[4096];
 	struct apfs_stat st;
@@ -135,28 +109,28 @@ static int show_entry(struct ls_run *r, const char *dir, const struct apfs_diren
 
 static int list_dir(struct ls_run *r, const char *dir, uint64_t ino, int depth)
 {
-	struct names nm = { 0 };
+	struct fs_names nm = { 0 };
 	char path[4096];
-	int ret = apfs_fs_readdir(r->fs, ino, 0, collect, &nm);
+	int ret = fs_names_read(r->fs, ino, &nm);
 
 	if (ret) {
-		free(nm.d);
+		fs_names_free(&nm);
 		r->err = fs_fail(dir, ret);
 		return 0;
 	}
-	qsort(nm.d, nm.n, sizeof(*nm.d), by_name);
+	fs_names_sort(&nm);
 	if (r->o->recursive && !r->o->json && depth)
 		printf("\n%s:\n", dir);
 	for (size_t i = 0; i < nm.n; i++)
-		if (r->o->all_files || nm.d[i].name[0] != '.')
-			show_entry(r, dir, &nm.d[i]);
+		if (r->o->all_files || nm.e[i].name[0] != '.')
+			show_entry(r, dir, &nm.e[i]);
 	for (size_t i = 0; r->o->recursive && i < nm.n && depth < MAX_LS_DEPTH; i++) {
-		if (nm.d[i].type != 4 || (!r->o->all_files && nm.d[i].name[0] == '.'))
+		if (nm.e[i].type != 4 || (!r->o->all_files && nm.e[i].name[0] == '.'))
 			continue;
-		join(path, sizeof(path), dir, nm.d[i].name);
-		list_dir(r, path, nm.d[i].ino, depth + 1);
+		join(path, sizeof(path), dir, nm.e[i].name);
+		list_dir(r, path, nm.e[i].ino, depth + 1);
 	}
-	free(nm.d);
+	fs_names_free(&nm);
 	return 0;
 }
 
@@ -174,10 +148,13 @@ static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
 		json_str(&r.j, "path", path);
 		json_arr_open(&r.j, "entries");
 	}
-	if (de.type == 4)
+	if (de.type == 4) {
 		list_dir(&r, path, de.ino, 0);
-	else
-		show_entry(&r, "", &de);
+	} else {
+		struct fs_name one = { de.ino, de.date_added, de.type, de.name };
+
+		show_entry(&r, "", &one);
+	}
 	if (o->json) {
 		json_arr_close(&r.j);
 		json_end(&r.j);
