@@ -93,8 +93,14 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 
 	sb->apfs_magic = put_le32(APFS_MAGIC);
 	sb->apfs_fs_index = put_le32(idx);
+	/*
+	 * Every directory record we write is hashed; macOS marks a case-sensitive
+	 * volume with hashed records normalization-insensitive, and readers pick
+	 * the key format from these two flags.
+	 */
 	sb->apfs_incompatible_features = put_le64(v->case_insensitive ?
-						  APFS_INCOMPAT_CASE_INSENSITIVE : 0);
+						  APFS_INCOMPAT_CASE_INSENSITIVE :
+						  APFS_INCOMPAT_NORMALIZATION_INSENSITIVE);
 	sb->apfs_unmount_time = put_le64(MK_TIME);
 	sb->apfs_root_tree_type = put_le32(APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_BTREE);
 	sb->apfs_extentref_tree_type = put_le32(tree);

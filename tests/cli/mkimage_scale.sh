@@ -11,6 +11,11 @@ apsb() { pstat "$1" 2>/dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1
 M=$WORK/many.img
 expect_rc "mkimage many-files" 0 "$MKIMAGE" many-files "$M"
 A=$(apsb "$M")
+# A case-sensitive volume with hashed directory records is normalization-insensitive (0x8).
+expect_grep "libfsapfs: many-files incompatible features 0x8" \
+	'Incompatible features[[:space:]]*: 0x00000008$' "$(fsapfsinfo "$M" 2>&1)"
+expect_grep "TSK: many-files is case-sensitive" 'Case Sensitive: Yes' \
+	"$(fsstat -B "${A:-0}" "$M" 2>/dev/null)"
 # 100 dirs x 1000 files, /case + 3 files, /deep + 64 dirs + leaf.txt
 expect_eq "TSK lists 100,170 entries" 100170 "$(fls -r -B "${A:-0}" "$M" 2>/dev/null | wc -l)"
 out=$(fsapfsinfo -F /d042/f42000.txt "$M" 2>&1)
