@@ -51,14 +51,10 @@ int afuse_errno(int err)
 
 int afuse_resolve(const char *path, uint64_t *ino)
 {
-	struct apfs_dirent *d = malloc(sizeof(*d));
-	int ret;
+	struct apfs_dirent d;
+	int ret = apfs_fs_lookup(afuse_get()->fs, path, &d);
 
-	if (!d)
-		return -ENOMEM;
-	ret = apfs_fs_lookup(afuse_get()->fs, path, d);
-	*ino = d->ino;
-	free(d);
+	*ino = ret ? 0 : d.ino;
 	return ret;
 }
 
