@@ -165,7 +165,8 @@ static int fill_demo(struct mk_image *img)
  * Key variants: a CoreStorage-converted volume (128-bit VEK with its own
  * blob UUID, 128-bit KEK, users with flags 0x02 and 0x10), a Catalina-style
  * one (128-bit KEK, 256-bit VEK) and a modern one; each also holds a
- * hardware-bound (0x01) user and a macOS 26 (22-byte metadata) user.
+ * hardware-bound (0x01) user and a macOS 26 (22-byte metadata) user; the
+ * modern one also a user whose password is non-ASCII (stored NFD).
  */
 static int fill_key_variants(struct mk_image *img)
 {
@@ -183,6 +184,12 @@ static int fill_key_variants(struct mk_image *img)
 	static const struct mk_user modern[] = {
 		{ "A1B2C3D4-0006-4000-8000-000000000006", "modern-password", NULL, MK_KEK_256,
 		  false, 0 },
+		/*
+		 * "pässwörd" as macOS stores it for PBKDF2: fully decomposed (NFD).
+		 * Before the hardware-bound users, since libfsapfs stops at those.
+		 */
+		{ "A1B2C3D4-0009-4000-8000-000000000009", "pa\xcc\x88ssw" "o\xcc\x88rd", NULL,
+		  MK_KEK_256, false, 0 },
 		{ "A1B2C3D4-0007-4000-8000-000000000007", NULL, NULL, MK_KEK_HW, false, 0 },
 		{ "A1B2C3D4-0008-4000-8000-000000000008", NULL, NULL, MK_KEK_MACOS26, false, 0 },
 	};
@@ -190,7 +197,7 @@ static int fill_key_variants(struct mk_image *img)
 
 	if (!rc)
 		rc = keyed_vol(img, "Catalina", APFS_VOL_ROLE_NONE, false, 16, catalina, 1);
-	return rc ? rc : keyed_vol(img, "Modern", APFS_VOL_ROLE_NONE, false, 32, modern, 3);
+	return rc ? rc : keyed_vol(img, "Modern", APFS_VOL_ROLE_NONE, false, 32, modern, 4);
 }
 
 static const struct scenario scenarios[] = {
