@@ -17,15 +17,38 @@ typedef struct { uint8_t b[2]; } le16_t;
 typedef struct { uint8_t b[4]; } le32_t;
 typedef struct { uint8_t b[8]; } le64_t;
 
+/*
+ * On little-endian hosts a field is a plain unaligned load (memcpy compiles
+ * to one mov); elsewhere it is assembled byte by byte.  Hot loops (XTS
+ * tweaks, Fletcher-64) depend on the fast path.
+ */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define APFS_HOST_LE 1
+#else
+#define APFS_HOST_LE 0
+#endif
+
 static inline uint16_t ld_le16(const void *p)
 {
 	const uint8_t *b = p;
+	uint16_t v;
+
+	if (APFS_HOST_LE) {
+		memcpy(&v, p, 2);
+		return v;
+	}
 	return (uint16_t)(b[0] | b[1] << 8);
 }
 
 static inline uint32_t ld_le32(const void *p)
 {
 	const uint8_t *b = p;
+	uint32_t v;
+
+	if (APFS_HOST_LE) {
+		memcpy(&v, p, 4);
+		return v;
+	}
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 	       (uint32_t)b[3] << 24;
 }
@@ -33,12 +56,23 @@ static inline uint32_t ld_le32(const void *p)
 static inline uint64_t ld_le64(const void *p)
 {
 	const uint8_t *b = p;
+	uint64_t v;
+
+	if (APFS_HOST_LE) {
+		memcpy(&v, p, 8);
+		return v;
+	}
 	return (uint64_t)ld_le32(b) | (uint64_t)ld_le32(b + 4) << 32;
 }
 
 static inline void st_le16(void *p, uint16_t v)
 {
 	uint8_t *b = p;
+
+	if (APFS_HOST_LE) {
+		memcpy(p, &v, 2);
+		return;
+	}
 	b[0] = (uint8_t)v;
 	b[1] = (uint8_t)(v >> 8);
 }
@@ -46,12 +80,21 @@ static inline void st_le16(void *p, uint16_t v)
 static inline void st_le32(void *p, uint32_t v)
 {
 	uint8_t *b = p;
+
+	if (APFS_HOST_LE) {
+		memcpy(p, &v, 4);
+		return;
+	}
 	for (int i = 0; i < 4; i++)
 		b[i] = (uint8_t)(v >> (8 * i));
 }
 
 static inline void st_le64(void *p, uint64_t v)
 {
+	if (APFS_HOST_LE) {
+		memcpy(p, &v, 8);
+		return;
+	}
 	st_le32(p, (uint32_t)v);
 	st_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }

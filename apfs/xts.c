@@ -2,11 +2,11 @@
 /*
  * xts.c - AES-XTS-128 over 512-byte units.
  *
- * Decryption uses OpenSSL's EVP_aes_128_xts (AES-NI).  One template context
- * holds the key schedule; each call copies it, so callers on several threads
- * never share cipher state.  Encryption is done by hand from two ECB
- * contexts because OpenSSL rejects XTS encryption with key1 == key2, which
- * is exactly what container and volume keybags use.
+ * Built on OpenSSL's AES-128-ECB (AES-NI) rather than EVP_aes_128_xts: APFS
+ * restarts the tweak every 512 bytes, which would cost one XTS call per unit,
+ * and OpenSSL refuses XTS encryption with key1 == key2, which is exactly what
+ * container and volume keybags use.  Template contexts hold the key
+ * schedules; each call works on copies, so threads never share cipher state.
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -20,7 +20,7 @@
 
 struct apfs_xts {
 	uint64_t id;           /* unique per key: tags its plaintext in the block cache */
-	EVP_CIPHER_CTX *dec;   /* XTS decrypt template */
+	EVP_CIPHER_CTX *dec1;  /* AES-128-ECB decrypt, data key (template) */
 	EVP_CIPHER_CTX *ecb1;  /* AES-128-ECB encrypt, data key */
 	EVP_CIPHER_CTX *ecb2;  /* AES-128-ECB encrypt, tweak key */
 };
@@ -34,13 +34,13 @@ uint64_t apfs_xts_id(const struct apfs_xts *x)
 	return x ? x->id : 0;
 }
 
-static EVP_CIPHER_CTX *ecb_ctx(const uint8_t key[16])
+static EVP_CIPHER_CTX *ecb_ctx(const uint8_t key[16], int enc)
 {
 	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
 
 	if (!ctx)
 		return NULL;
-	if (EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL) != 1) {
+	if (EVP_CipherInit_ex(ctx, EVP_aes_128_ecb(), NULL, key, NULL, enc) != 1) {
 		EVP_CIPHER_CTX_free(ctx);
 		return NULL;
 	}
@@ -51,20 +51,14 @@ static EVP_CIPHER_CTX *ecb_ctx(const uint8_t key[16])
 int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts **out)
 {
 	struct apfs_xts *x = calloc(1, sizeof(*x));
-	uint8_t key[32];
-	int ok;
 
 	if (!x)
 		return -ENOMEM;
 	x->id = atomic_fetch_add(&next_id, 1);
-	memcpy(key, key1, 16);
-	memcpy(key + 16, key2, 16);
-	x->dec = EVP_CIPHER_CTX_new();
-	ok = x->dec && EVP_DecryptInit_ex(x->dec, EVP_aes_128_xts(), NULL, key, NULL) == 1;
-	OPENSSL_cleanse(key, sizeof(key));
-	x->ecb1 = ecb_ctx(key1);
-	x->ecb2 = ecb_ctx(key2);
-	if (!ok || !x->ecb1 || !x->ecb2) {
+	x->dec1 = ecb_ctx(key1, 0);
+	x->ecb1 = ecb_ctx(key1, 1);
+	x->ecb2 = ecb_ctx(key2, 1);
+	if (!x->dec1 || !x->ecb1 || !x->ecb2) {
 		apfs_xts_free(x);
 		return -ENOMEM;
 	}
@@ -76,96 +70,116 @@ void apfs_xts_free(struct apfs_xts *x)
 {
 	if (!x)
 		return;
-	EVP_CIPHER_CTX_free(x->dec);
+	EVP_CIPHER_CTX_free(x->dec1);
 	EVP_CIPHER_CTX_free(x->ecb1);
 	EVP_CIPHER_CTX_free(x->ecb2);
 	free(x);
 }
 
-static void tweak_block(uint8_t iv[16], uint64_t unit)
+
+/*
+ * Bulk XTS.  Each 512-byte unit restarts the tweak at its own unit number,
+ * so OpenSSL's XTS (one tweak per call) would need a call per 512 bytes and
+ * runs at a third of AES-NI speed.  Instead, for a batch of units: encrypt
+ * all their tweak numbers in one ECB call, expand each into its 32 block
+ * tweaks (multiplication by x in GF(2^128), IEEE 1619), XOR, run one bulk ECB
+ * call over the whole batch, XOR again.
+ */
+#define BATCH_UNITS 128  /* 64 KiB of data: stays in L2 */
+
+/* Expand one unit's tweak into its 32 block tweaks, XORing them into buf. */
+static void expand_tweaks(const uint8_t *t0, uint8_t *tw, uint8_t *buf)
 {
-	memset(iv, 0, 16);
-	st_le64(iv, unit);
+	uint64_t lo = ld_le64(t0), hi = ld_le64(t0 + 8);
+
+	for (int j = 0; j < APFS_XTS_UNIT / 16; j++) {
+		uint64_t carry = hi >> 63;
+
+		st_le64(tw + 16 * j, lo);
+		st_le64(tw + 16 * j + 8, hi);
+		st_le64(buf + 16 * j, ld_le64(buf + 16 * j) ^ lo);
+		st_le64(buf + 16 * j + 8, ld_le64(buf + 16 * j + 8) ^ hi);
+		hi = hi << 1 | lo >> 63;
+		lo = lo << 1 ^ (carry ? 0x87 : 0);
+	}
+}
+
+/* XOR is byte-order blind: host words via memcpy let the compiler vectorise. */
+static void xor_into(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	for (size_t i = 0; i < len; i += 16) {
+		uint64_t a[2], b[2];
+
+		memcpy(a, dst + i, 16);
+		memcpy(b, src + i, 16);
+		a[0] ^= b[0];
+		a[1] ^= b[1];
+		memcpy(dst + i, a, 16);
+	}
+}
+
+static int ecb_run(EVP_CIPHER_CTX *ctx, uint8_t *buf, size_t len)
+{
+	int outl = 0;
+
+	return EVP_CipherUpdate(ctx, buf, &outl, buf, (int)len) == 1 && (size_t)outl == len ?
+	       0 : -EIO;
+}
+
+static int xts_batch(EVP_CIPHER_CTX *tctx, EVP_CIPHER_CTX *dctx, uint8_t *buf, size_t units,
+		     uint64_t first_unit, uint8_t *tw)
+{
+	uint8_t t0[BATCH_UNITS * 16];
+	int ret;
+
+	memset(t0, 0, units * 16);
+	for (size_t i = 0; i < units; i++)
+		st_le64(t0 + 16 * i, first_unit + i);
+	ret = ecb_run(tctx, t0, units * 16);
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < units; i++)
+		expand_tweaks(t0 + 16 * i, tw + i * APFS_XTS_UNIT, buf + i * APFS_XTS_UNIT);
+	ret = ecb_run(dctx, buf, units * APFS_XTS_UNIT);
+	xor_into(buf, tw, units * APFS_XTS_UNIT);
+	return ret;
+}
+
+static int xts_bulk(struct apfs_xts *x, EVP_CIPHER_CTX *data_key, uint8_t *buf, size_t len,
+		    uint64_t first_unit)
+{
+	EVP_CIPHER_CTX *tctx = EVP_CIPHER_CTX_new(), *dctx = EVP_CIPHER_CTX_new();
+	uint8_t *tw = malloc(BATCH_UNITS * APFS_XTS_UNIT);
+	size_t units = len / APFS_XTS_UNIT;
+	int ret = 0;
+
+	/* Private copies of the key schedules: callers may be on many threads. */
+	if (!tctx || !dctx || !tw || EVP_CIPHER_CTX_copy(tctx, x->ecb2) != 1 ||
+	    EVP_CIPHER_CTX_copy(dctx, data_key) != 1)
+		ret = -ENOMEM;
+	for (size_t u = 0; !ret && u < units; u += BATCH_UNITS) {
+		size_t n = units - u < BATCH_UNITS ? units - u : BATCH_UNITS;
+
+		ret = xts_batch(tctx, dctx, buf + u * APFS_XTS_UNIT, n, first_unit + u, tw);
+	}
+	if (tw)
+		OPENSSL_cleanse(tw, BATCH_UNITS * APFS_XTS_UNIT);
+	free(tw);
+	EVP_CIPHER_CTX_free(tctx);
+	EVP_CIPHER_CTX_free(dctx);
+	return ret;
 }
 
 int apfs_xts_decrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t first_unit)
 {
-	EVP_CIPHER_CTX *ctx;
-	uint8_t iv[16];
-	int ret = 0, outl;
-
 	if (len % APFS_XTS_UNIT)
 		return -EINVAL;
-	ctx = EVP_CIPHER_CTX_new();
-	if (!ctx || EVP_CIPHER_CTX_copy(ctx, x->dec) != 1) {
-		EVP_CIPHER_CTX_free(ctx);
-		return -ENOMEM;
-	}
-	for (size_t i = 0; i < len / APFS_XTS_UNIT; i++) {
-		uint8_t *p = buf + i * APFS_XTS_UNIT;
-
-		tweak_block(iv, first_unit + i);
-		if (EVP_DecryptInit_ex(ctx, NULL, NULL, NULL, iv) != 1 ||
-		    EVP_DecryptUpdate(ctx, p, &outl, p, APFS_XTS_UNIT) != 1) {
-			ret = -EIO;
-			break;
-		}
-	}
-	EVP_CIPHER_CTX_free(ctx);
-	return ret;
-}
-
-/* Multiply the tweak by x in GF(2^128), little-endian convention (IEEE 1619). */
-static void gf_mul_x(uint8_t t[16])
-{
-	uint8_t carry = 0;
-
-	for (int i = 0; i < 16; i++) {
-		uint8_t next = t[i] >> 7;
-
-		t[i] = (uint8_t)(t[i] << 1 | carry);
-		carry = next;
-	}
-	if (carry)
-		t[0] ^= 0x87;
-}
-
-static int ecb1(EVP_CIPHER_CTX *ctx, uint8_t out[16], const uint8_t in[16])
-{
-	int outl;
-
-	return EVP_EncryptUpdate(ctx, out, &outl, in, 16) == 1 && outl == 16 ? 0 : -EIO;
-}
-
-static int encrypt_unit(struct apfs_xts *x, uint8_t *p, uint64_t unit)
-{
-	uint8_t t[16], iv[16], b[16];
-
-	tweak_block(iv, unit);
-	if (ecb1(x->ecb2, t, iv))
-		return -EIO;
-	for (int j = 0; j < APFS_XTS_UNIT; j += 16) {
-		for (int k = 0; k < 16; k++)
-			b[k] = p[j + k] ^ t[k];
-		if (ecb1(x->ecb1, b, b))
-			return -EIO;
-		for (int k = 0; k < 16; k++)
-			p[j + k] = b[k] ^ t[k];
-		gf_mul_x(t);
-	}
-	OPENSSL_cleanse(b, sizeof(b));
-	return 0;
+	return xts_bulk(x, x->dec1, buf, len, first_unit);
 }
 
 int apfs_xts_encrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t first_unit)
 {
 	if (len % APFS_XTS_UNIT)
 		return -EINVAL;
-	for (size_t i = 0; i < len / APFS_XTS_UNIT; i++) {
-		int ret = encrypt_unit(x, buf + i * APFS_XTS_UNIT, first_unit + i);
-
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return xts_bulk(x, x->ecb1, buf, len, first_unit);
 }
