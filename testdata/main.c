@@ -15,7 +15,8 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: mkimage SCENARIO OUT.img [--seed N] [--iterations N] "
-			"[--block-size 4096|16384] [--gpt]\n       mkimage list\n");
+			"[--block-size 4096|16384] [--gpt] [--big-size BYTES]\n"
+			"       mkimage list\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -44,6 +45,8 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 			o->iterations = v;
 		else if (!strcmp(argv[i], "--block-size") && (v == 4096 || v == 16384))
 			o->block_size = (uint32_t)v;
+		else if (!strcmp(argv[i], "--big-size") && v <= (64ull << 30))
+			o->big_size = v;
 		else
 			return -EINVAL;
 		i++;
@@ -53,7 +56,8 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 
 int main(int argc, char **argv)
 {
-	struct mk_opts o = { .seed = 1, .iterations = 1000, .block_size = 4096 };
+	struct mk_opts o = { .seed = 1, .iterations = 1000, .block_size = 4096,
+			     .big_size = 256ull << 20 };
 	int rc;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {

@@ -29,6 +29,8 @@ struct apfs_xts;
 #define MK_SPACEMAN_OID 0x400
 #define MK_REAPER_OID 0x401
 #define MK_OID_FIRST 0x402
+/* Blocks are allocated in groups of this many (one calloc, pages touched lazily). */
+#define MK_GROUP 256
 
 /* ---- seeded randomness (rng.c) ------------------------------------------ */
 
@@ -62,6 +64,7 @@ struct mk_image {
 	uint32_t bs;
 	uint64_t nblocks;
 	uint8_t **blk;          /* nblocks pointers; NULL = never written (zeros) */
+	uint8_t **grp;          /* the memory behind blk, MK_GROUP blocks at a time */
 	uint64_t next_paddr;    /* bump allocator */
 	uint64_t next_oid;      /* virtual and ephemeral oids */
 	uint64_t xid;           /* transaction of objects written now; the checkpoint's */
@@ -77,6 +80,8 @@ struct mk_image {
 	uint8_t sep_id[16];     /* macOS 26 per-install identifier in 22-byte metadata */
 	enum mk_damage damage;  /* what a damaged scenario breaks (damage.c) */
 	uint64_t truncate_to;   /* bytes of container to keep (0: all) */
+	uint64_t seed;          /* --seed, for content streams of their own (bench) */
+	uint64_t big_size;      /* bench: bytes of /big.bin */
 };
 
 int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
@@ -322,6 +327,7 @@ struct mk_opts {
 	uint64_t iterations;
 	uint32_t block_size;
 	bool gpt;
+	uint64_t big_size;        /* bench: bytes of /big.bin (default 256 MiB) */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
@@ -329,6 +335,8 @@ int mk_small_tree(struct mk_vol *v);
 int mk_fill_many_files(struct mk_image *img);
 int mk_fill_large(struct mk_image *img);
 int mk_fill_huge_file(struct mk_image *img);
+int mk_fill_bench(struct mk_image *img);
+uint64_t mk_bench_bytes(uint64_t big);
 int mk_fill_snapshot(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
 int mk_fill_bad_keybag_checksum(struct mk_image *img);

@@ -230,6 +230,8 @@ static const struct scenario scenarios[] = {
 	  mk_fill_btree_loop },
 	{ "truncated", "damaged: the basic image cut off halfway through its blocks", 16ull << 20,
 	  mk_fill_truncated },
+	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
+	  0, mk_fill_bench },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -254,10 +256,14 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 			s = &scenarios[i];
 	if (!s)
 		return -ENOENT;
-	rc = mk_image_init(&img, o->block_size, s->bytes / o->block_size, o->seed);
+	/* Size 0: the container grows with --big-size (bench). */
+	rc = mk_image_init(&img, o->block_size,
+			   (s->bytes ? s->bytes : mk_bench_bytes(o->big_size)) / o->block_size,
+			   o->seed);
 	if (rc)
 		return rc;
 	img.iterations = o->iterations;
+	img.big_size = o->big_size;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)

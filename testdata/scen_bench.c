@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scen_bench.c - the `bench` scenario for `make bench`: volume Plain and
+ * volume Secret (encrypted, one Local OD user), each holding /big.bin of
+ * seeded pseudo-random bytes in four extents and /small/ with 1000 files of
+ * 4 KiB.  The bytes of big.bin are documented (testdata/README.md) so that
+ * a test can recompute them without our code.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+#define BENCH_EXTENTS 4
+#define BENCH_SMALL 1000
+#define BENCH_SMALL_SIZE 4096
+#define BENCH_USER "8E4C11A5-5EC2-4E7A-9B3D-0B1E2C3D4E5F"
+
+/* Container bytes: both big files, the small files and room for metadata. */
+uint64_t mk_bench_bytes(uint64_t big)
+{
+	return 2 * ((big + 0xfffff) & ~0xfffffull) + (64ull << 20);
+}
+
+/*
+ * splitmix64 seeded with the image seed, outputs stored little-endian: fast
+ * (8 bytes per step, so 256 MiB take a fraction of a second) and easy to
+ * recompute in a test.  Restarting at offset 0 for each volume gives both
+ * the same bytes.
+ */
+static void big_bytes(uint64_t *state, uint8_t *out, size_t len)
+{
+	uint8_t last[8];
+	size_t i;
+
+	for (i = 0; i + 8 <= len; i += 8) {
+		uint64_t z = (*state += 0x9e3779b97f4a7c15ull);
+
+		z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+		z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+		st_le64(out + i, z ^ (z >> 31));
+	}
+	if (i < len) {
+		big_bytes(state, last, 8);
+		memcpy(out + i, last, len - i);
+	}
+}
+
+/* /big.bin in BENCH_EXTENTS extents of equal block counts (the last may be shorter). */
+static int big_file(struct mk_vol *v, uint64_t seed, uint64_t size)
+{
+	uint32_t bs = v->img->bs;
+	uint64_t nblk = (size + bs - 1) / bs, per = (nblk + BENCH_EXTENTS - 1) / BENCH_EXTENTS;
+	uint64_t state = seed, ino, off;
+	uint8_t *buf = malloc(per ? per * bs : 1);
+	int rc = buf ? mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "big.bin", NULL, 0, &ino) : -ENOMEM;
+
+	for (off = 0; !rc && off < size; off += per * bs) {
+		uint64_t n = size - off < per * bs ? size - off : per * bs;
+
+		big_bytes(&state, buf, n);
+		rc = mk_fs_extent(v, ino, off, buf, n, false);
+	}
+	if (!rc && size)
+		rc = mk_fs_stream_done(v, ino);
+	if (!rc && size) {
+		v->inodes[ino].has_stream = true;
+		v->inodes[ino].size = size;
+		v->inodes[ino].alloced = nblk * bs;
+	}
+	free(buf);
+	return rc;
+}
+
+/* /small/fNNNN.bin: "small file NNNN\n" (16 bytes) repeated to 4 KiB. */
+static int small_files(struct mk_vol *v)
+{
+	uint8_t body[BENCH_SMALL_SIZE];
+	char name[16], line[17];
+	uint64_t dir;
+	int rc = mk_fs_mkdir(v, APFS_ROOT_DIR_INO_NUM, "small", &dir);
+
+	for (unsigned i = 0; !rc && i < BENCH_SMALL; i++) {
+		snprintf(name, sizeof(name), "f%04u.bin", i);
+		snprintf(line, sizeof(line), "small file %04u\n", i);
+		for (size_t o = 0; o < sizeof(body); o += 16)
+			memcpy(body + o, line, 16);
+		rc = mk_fs_file(v, dir, name, body, sizeof(body), NULL);
+	}
+	return rc;
+}
+
+static int bench_vol(struct mk_image *img, const char *name, bool encrypted)
+{
+	static const struct mk_user user = { BENCH_USER, "bench-password", NULL, MK_KEK_256,
+					     false, 1000 };
+	struct mk_vol v;
+	int rc = mk_vol_init(&v, img, name, APFS_VOL_ROLE_NONE, true);
+
+	if (!rc && encrypted)
+		rc = mk_vol_encrypt(&v, false, 32);
+	if (!rc && encrypted)
+		rc = mk_vol_add_user(&v, &user);
+	if (!rc)
+		rc = big_file(&v, img->seed, img->big_size);
+	if (!rc)
+		rc = small_files(&v);
+	return rc ? rc : mk_vol_finish(&v);
+}
+
+/**
+ * mk_fill_bench() - volumes Plain and Secret (Local OD user BENCH_USER,
+ * password "bench-password", 1000 iterations) with /big.bin of
+ * img->big_size bytes and /small/.
+ * @img: the image
+ */
+int mk_fill_bench(struct mk_image *img)
+{
+	int rc = bench_vol(img, "Plain", false);
+
+	return rc ? rc : bench_vol(img, "Secret", true);
+}
