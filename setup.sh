@@ -40,11 +40,14 @@ demo() {
 	B=build/apfsinspect
 	build/mkimage demo build/demo.img
 	for cmd in "list" "listcryptousers" "hashes" \
-		   "unlockvolume --passphrase demo" "unlockvolume --passphrase wrong"; do
+		   "unlockvolume --passphrase demo" "unlockvolume --passphrase wrong" \
+		   "unlockvolume --recovery-key demo1234abcd5678efgh9012" \
+		   "ls -l --passphrase demo" "cat --passphrase demo"; do
 		echo
-		echo "\$ apfsinspect $cmd build/demo.img"
+		arg=; [ "${cmd#cat}" != "$cmd" ] && arg=/hello.txt
+		echo "\$ apfsinspect $cmd build/demo.img $arg"
 		# shellcheck disable=SC2086
-		$B $cmd build/demo.img || echo "(exit status $?)"
+		$B $cmd build/demo.img $arg || echo "(exit status $?)"
 	done
 }
 
