@@ -5,7 +5,7 @@
 # Markdown section; timing never decides a test.
 #
 # Sequential read: `dd bs=1M` of /big.bin, 256 MiB on a plain and on an encrypted
-# volume (generator scenario `bench`; without it, bench/mkbench.c) against the same
+# volume (generator scenario `bench`) against the same
 # number of bytes from libfuse's example/null.c (Debian ships its source in
 # libfuse3-dev), which answers every read with memset: the cost of FUSE
 # itself.  Every run is a fresh mount, so no page cache of the mount helps.
@@ -36,17 +36,8 @@ if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 	exit 0
 fi
 
-if "$MK" list | grep -q '^bench '; then
-	"$MK" bench "$W/bench.img" > /dev/null || exit 1
-	MIB=256 ENCVOL=Secret ENCPW=bench-password
-else
-	PKGS="libcrypto zlib libutf8proc libplist-2.0"
-	CFL="-O2 -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -I. $(pkg-config --cflags $PKGS)"
-	cc $CFL -o "$W/mkbench" bench/mkbench.c $(ls "$B"/testdata/*.o | grep -v '/main\.o$') \
-		"$B/libapfsinspect.a" $(pkg-config --libs $PKGS) -lbz2 -lpthread || exit 1
-	"$W/mkbench" "$W/bench.img" "$MIB" || exit 1
-	ENCVOL=Enc ENCPW=bench
-fi
+"$MK" bench "$W/bench.img" > /dev/null || exit 1
+MIB=256 ENCVOL=Secret ENCPW=bench-password
 "$MK" many-files "$W/many.img" > /dev/null || exit 1
 NULL=
 if [ -e "$NULL_SRC" ]; then
