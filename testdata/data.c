@@ -87,6 +87,21 @@ int mk_fs_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, const void
 	return rc ? rc : add_extent(v, stream, logical, n * bs, paddr, v->encrypted ? paddr : 0);
 }
 
+/**
+ * mk_fs_extent_written() - the record of an extent of len bytes at block
+ * paddr whose blocks the caller wrote (mk_image_stream), encrypted with
+ * crypto_id = paddr on encrypted volumes.
+ */
+int mk_fs_extent_written(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_t len,
+			 uint64_t paddr)
+{
+	uint32_t bs = v->img->bs;
+	uint64_t n = (len + bs - 1) / bs;
+
+	v->blocks_used += n;
+	return add_extent(v, stream, logical, n * bs, paddr, v->encrypted ? paddr : 0);
+}
+
 int mk_fs_stream_done(struct mk_vol *v, uint64_t stream)
 {
 	return add_dstream_id(v, stream);

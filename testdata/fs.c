@@ -54,7 +54,7 @@ static int add_drec_sib(struct mk_vol *v, uint64_t parent, const char *name, uin
 	uint32_t h = mk_name_hash(name, v->case_insensitive);
 	size_t vlen = sizeof(*dv);
 
-	if (nl > 255)
+	if (nl > 256) /* 255 bytes of UTF-8 and the NUL */
 		return -ENAMETOOLONG;
 	st_le64(key, jkey(parent, APFS_TYPE_DIR_REC));
 	st_le32(key + 8, h << APFS_J_DREC_HASH_SHIFT | (uint32_t)nl);
@@ -169,6 +169,52 @@ static int add_sibling(struct mk_vol *v, uint64_t ino, uint64_t sib, uint64_t pa
 }
 
 /**
+ * mk_fs_link_first() - the first name of a hard-linked regular file: the
+ * inode, a directory entry with a sibling id, and its sibling records.
+ * @v: volume
+ * @parent: directory inode
+ * @name: UTF-8 name
+ * @ino: receives the inode number
+ */
+int mk_fs_link_first(struct mk_vol *v, uint64_t parent, const char *name, uint64_t *ino)
+{
+	uint64_t sib;
+	int rc;
+
+	*ino = v->next_ino++;
+	rc = new_inode(v, *ino, parent, name, MK_S_IFREG | 0644);
+	v->nfiles++;
+	sib = v->next_ino++;
+	if (!rc)
+		rc = add_drec_sib(v, parent, name, *ino, DT_REG_, sib);
+	return rc ? rc : add_sibling(v, *ino, sib, parent, name);
+}
+
+/**
+ * mk_fs_link_add() - one more name for a file made by mk_fs_link_first().
+ * @v: volume
+ * @ino: the file
+ * @parent: directory of the new name
+ * @name: the new name
+ */
+int mk_fs_link_add(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name)
+{
+	uint64_t sib = v->next_ino++;
+	int rc;
+
+	if (ino >= v->ninodes || !v->inodes[ino].mode)
+		return -EINVAL;
+	if (parent < v->ninodes)
+		v->inodes[parent].nchildren++;
+	rc = add_drec_sib(v, parent, name, ino, DT_REG_, sib);
+	if (!rc)
+		rc = add_sibling(v, ino, sib, parent, name);
+	if (!rc)
+		v->inodes[ino].nlink++;
+	return rc;
+}
+
+/**
  * mk_fs_hardlinks() - one regular file with n names (n >= 2), each a
  * directory entry carrying its sibling id.
  * @v: volume
@@ -181,23 +227,14 @@ static int add_sibling(struct mk_vol *v, uint64_t ino, uint64_t sib, uint64_t pa
 int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,
 		    unsigned n, const void *data, uint64_t len)
 {
-	uint64_t ino = v->next_ino++;
-	int rc = new_inode(v, ino, parents[0], names[0], MK_S_IFREG | 0644);
+	uint64_t ino;
+	int rc = mk_fs_link_first(v, parents[0], names[0], &ino);
 
-	v->nfiles++;
-	for (unsigned i = 0; !rc && i < n; i++) {
-		uint64_t sib = v->next_ino++;
-
-		if (i > 0 && parents[i] < v->ninodes)
-			v->inodes[parents[i]].nchildren++;
-		rc = add_drec_sib(v, parents[i], names[i], ino, DT_REG_, sib);
-		if (!rc)
-			rc = add_sibling(v, ino, sib, parents[i], names[i]);
-	}
+	for (unsigned i = 1; !rc && i < n; i++)
+		rc = mk_fs_link_add(v, ino, parents[i], names[i]);
 	if (!rc && len)
 		rc = mk_fs_data(v, ino, data, len, &v->inodes[ino].alloced);
 	if (!rc) {
-		v->inodes[ino].nlink = n;
 		v->inodes[ino].has_stream = len != 0;
 		v->inodes[ino].size = len;
 	}

@@ -37,15 +37,15 @@ static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode
 
 	iv->parent_id = put_le64(in->parent);
 	iv->private_id = put_le64(ino);
-	iv->create_time = put_le64(MK_TIME);
-	iv->mod_time = put_le64(MK_TIME);
-	iv->change_time = put_le64(MK_TIME);
-	iv->access_time = put_le64(MK_TIME);
+	iv->create_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
+	iv->mod_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
+	iv->change_time = put_le64(in->host_attrs ? in->ctime : MK_TIME);
+	iv->access_time = put_le64(in->host_attrs ? in->atime : MK_TIME);
 	iv->internal_flags = put_le64(in->internal_flags);
 	iv->nchildren_or_nlink = put_le32(dir ? (uint32_t)in->nchildren : in->nlink);
 	iv->bsd_flags = put_le32(in->bsd_flags);
-	iv->owner = put_le32(sys ? 0 : 501);
-	iv->group = put_le32(sys ? 0 : 20);
+	iv->owner = put_le32(in->host_attrs ? in->uid : sys ? 0 : 501);
+	iv->group = put_le32(in->host_attrs ? in->gid : sys ? 0 : 20);
 	iv->mode = put_le16(in->mode);
 	iv->uncompressed_size = put_le64(in->bsd_flags & APFS_UF_COMPRESSED ? in->size : 0);
 }

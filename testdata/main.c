@@ -3,6 +3,7 @@
  * main.c - build/mkimage: write a named test scenario as an APFS image.
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *   mkimage list
+ *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
  */
 #include <errno.h>
@@ -16,6 +17,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: mkimage SCENARIO OUT.img [--seed N] [--iterations N] "
 			"[--block-size 4096|16384] [--gpt] [--big-size BYTES]\n"
+			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage list\n");
 }
 
@@ -64,6 +66,8 @@ int main(int argc, char **argv)
 		mk_scenario_list();
 		return 0;
 	}
+	if (argc >= 2 && !strcmp(argv[1], "from-dir"))
+		return mk_from_dir(argc, argv);
 	if (argc == 5 && !strcmp(argv[1], "kat")) {
 		rc = mk_kat(argv[2], argv[3], argv[4]);
 		if (rc)

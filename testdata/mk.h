@@ -29,6 +29,8 @@ struct apfs_xts;
 #define MK_SPACEMAN_OID 0x400
 #define MK_REAPER_OID 0x401
 #define MK_OID_FIRST 0x402
+/* Where the container starts inside the GPT disk mk_gpt_write makes (LBA 40). */
+#define MK_GPT_OFFSET 20480
 /* Blocks are allocated in groups of this many (one calloc, pages touched lazily). */
 #define MK_GROUP 256
 
@@ -80,6 +82,10 @@ struct mk_image {
 	uint8_t sep_id[16];     /* macOS 26 per-install identifier in 22-byte metadata */
 	enum mk_damage damage;  /* what a damaged scenario breaks (damage.c) */
 	uint64_t truncate_to;   /* bytes of container to keep (0: all) */
+	uint64_t cap;           /* blocks blk and grp have room for (>= nblocks) */
+	bool grow;              /* mk_alloc grows the container instead of failing */
+	int out_fd;             /* output opened early for streamed data, or -1 */
+	uint64_t out_off;       /* where block 0 goes in it (the GPT partition's start) */
 	uint64_t seed;          /* --seed, for content streams of their own (bench) */
 	uint64_t big_size;      /* bench: bytes of /big.bin */
 };
@@ -91,6 +97,12 @@ uint64_t mk_alloc(struct mk_image *img, uint64_t n);
 uint8_t *mk_block(struct mk_image *img, uint64_t paddr);
 /* Write the container (bare, or inside a GPT disk when gpt is set). */
 int mk_image_write(struct mk_image *img, const char *path, bool gpt);
+/* Open the output now, so that mk_image_stream can write data blocks straight to it. */
+int mk_image_open(struct mk_image *img, const char *path, bool gpt);
+/* Write whole blocks from paddr on directly to the output (they never sit in memory). */
+int mk_image_stream(struct mk_image *img, uint64_t paddr, const void *buf, uint64_t len);
+/* Set the container's final size (>= the blocks allocated); growing stops. */
+int mk_image_settle(struct mk_image *img, uint64_t nblocks);
 
 /* ---- objects (obj.c) ----------------------------------------------------- */
 
@@ -150,6 +162,9 @@ struct mk_inode {
 	uint64_t internal_flags;
 	uint16_t mode;            /* 0: slot unused */
 	bool has_stream;
+	bool host_attrs;          /* owner and times below, else 501/20 and MK_TIME */
+	uint32_t uid, gid;
+	uint64_t atime, mtime, ctime; /* ns since 1970; create_time = mtime */
 	char *name;
 };
 
@@ -215,6 +230,15 @@ int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *da
 		size_t len);
 int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,
 		    unsigned n, const void *data, uint64_t len);
+/*
+ * Hard links one name at a time: a regular file whose entry carries a
+ * sibling id (nlink 1), then further names for it (nlink + 1 each).
+ */
+int mk_fs_link_first(struct mk_vol *v, uint64_t parent, const char *name, uint64_t *ino);
+int mk_fs_link_add(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name);
+/* A file extent over blocks the caller has already written (encrypted if need be). */
+int mk_fs_extent_written(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_t len,
+			 uint64_t paddr);
 /* Write data into newly allocated blocks, encrypted for the volume; extent records too. */
 int mk_fs_data(struct mk_vol *v, uint64_t stream_id, const void *data, uint64_t len,
 	       uint64_t *alloced);
@@ -346,5 +370,7 @@ int mk_fill_huge_iterations(struct mk_image *img);
 int mk_fill_btree_loop(struct mk_image *img);
 int mk_fill_truncated(struct mk_image *img);
 void mk_scenario_list(void);
+/* build/mkimage from-dir OUT.img --dir DIR ... (fromdir.c); returns the exit status. */
+int mk_from_dir(int argc, char **argv);
 
 #endif
