@@ -27,19 +27,19 @@ fi
 
 pass=0 fail=0 skip=0
 failed_names=()
-count() { # name, output file
-	local name=$1 out=$2 p f s
+count() { # name, output file, seconds
+	local name=$1 out=$2 secs=$3 p f s
 	# cmocka 1.1.5 prints a skipped test as "not ok ... # SKIP": a skip.
 	p=$(grep -E '^ok ' "$out" | grep -cvE '# *SKIP')
 	s=$(grep -cE '^(not )?ok .*# *SKIP' "$out")
 	f=$(grep -E '^not ok ' "$out" | grep -cvE '# *SKIP')
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 	[ "$f" -gt 0 ] && failed_names+=("$name")
-	printf '%-40s %3d passed, %d failed, %d skipped\n' "$name" "$p" "$f" "$s"
+	printf '%-36s %4d passed, %d failed, %d skipped  (%ss)\n' "$name" "$p" "$f" "$s" "$secs"
 }
 
 run_one() { # name, command...
-	local name=$1 out=$WORK/out.$$.txt rc
+	local name=$1 out=$WORK/out.$$.txt rc t0=$SECONDS
 	shift
 	timeout "${TEST_TIMEOUT:-600}" "$@" > "$out" 2>&1
 	rc=$?
@@ -49,7 +49,7 @@ run_one() { # name, command...
 	if ! grep -qE '^(not )?ok ' "$out"; then
 		echo "not ok - $name printed no test results" >> "$out"
 	fi
-	count "$name" "$out"
+	count "$name" "$out" $((SECONDS - t0))
 	if grep -E '^not ok ' "$out" | grep -qvE '# *SKIP'; then
 		sed 's/^/    | /' "$out" | grep -vE '^    \| ok ' | head -60
 	fi

@@ -68,8 +68,8 @@ trunc_sweep() { # IMAGE STEP
 	expect_eq "$(basename "$img"): truncated every $step bytes: clean exits" 0 "$bad"
 	check "$(basename "$img"): some truncated copies still list, with a warning" [ "$shown" -gt 0 ]
 }
-trunc_sweep "$IMAGES/dfvfs-apfs.raw" 65536
-trunc_sweep "$IMAGES/basic.img" 262144
+trunc_sweep "$IMAGES/dfvfs-apfs.raw" 131072
+trunc_sweep "$IMAGES/basic.img" 1048576
 
 # Where a needed block is cut off, the error names it; the rest is shown.
 head -c $((106 * 4096)) "$IMAGES/dfvfs-apfs.raw" > "$WORK/cut.img"
@@ -95,6 +95,6 @@ flip_sweep() { # IMAGE LIMIT STEP
 	done
 	expect_eq "$(basename "$img"): corrupted metadata blocks: no crash" 0 "$bad"
 }
-flip_sweep "$IMAGES/dfvfs-apfs.raw" $((120 * 4096)) 4096
-flip_sweep "$IMAGES/dfvfs-apfs.raw" 4096 52
+flip_sweep "$IMAGES/dfvfs-apfs.raw" $((120 * 4096)) $((3 * 4096))
+flip_sweep "$IMAGES/dfvfs-apfs.raw" 4096 100
 done_testing

@@ -24,7 +24,7 @@ sweep() { # IMAGE CONTAINER-OFFSET FIRST LAST STEP [credential...]
 	done
 	expect_eq "$(basename "$img"): $n runs over damaged blocks $first..$last: no signal, no hang" 0 "$bad"
 }
-sweep "$IMAGES/basic.img" 20480 0 600 11
+sweep "$IMAGES/basic.img" 20480 0 600 17
 need_image encrypted.img
-sweep "$IMAGES/encrypted.img" 0 160 260 3 --passphrase hunter2hunter2
+sweep "$IMAGES/encrypted.img" 0 160 260 5 --passphrase hunter2hunter2
 done_testing
