@@ -79,7 +79,11 @@ $(B)/bench/pbkdf2: bench/pbkdf2.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
-bench: all $(B)/bench/pbkdf2
+$(B)/bench/xts_speed: bench/xts_speed.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+bench: all $(B)/bench/pbkdf2 $(B)/bench/xts_speed
 	B=$(B) bench/run.sh
 
 install: $(B)/apfsinspect

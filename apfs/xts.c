@@ -7,6 +7,8 @@
  * and OpenSSL refuses XTS encryption with key1 == key2, which is exactly what
  * container and volume keybags use.  Template contexts hold the key
  * schedules; each call works on copies, so threads never share cipher state.
+ * On x86 CPUs with AES-NI, xts_aesni.c does the work instead, from round
+ * keys computed here once; this file's AES-ECB path is the fallback.
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -16,13 +18,15 @@
 
 #include "bytes.h"
 #include "err.h"
-#include "xts.h"
+#include "xts_int.h"
 
 struct apfs_xts {
 	uint64_t id;           /* unique per key: tags its plaintext in the block cache */
 	EVP_CIPHER_CTX *dec1;  /* AES-128-ECB decrypt, data key (template) */
 	EVP_CIPHER_CTX *ecb1;  /* AES-128-ECB encrypt, data key */
 	EVP_CIPHER_CTX *ecb2;  /* AES-128-ECB encrypt, tweak key */
+	bool aesni;            /* rk set, contexts NULL: xts_aesni.c does the work */
+	struct apfs_xts_rk rk;
 };
 
 /* Never reused, unlike an address: a freed key's plaintext can never be
@@ -48,13 +52,31 @@ static EVP_CIPHER_CTX *ecb_ctx(const uint8_t key[16], int enc)
 	return ctx;
 }
 
-int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts **out)
+/**
+ * apfs_xts_new_engine - apfs_xts_new(), optionally kept off AES-NI
+ * @key1:        the data key
+ * @key2:        the tweak key
+ * @allow_aesni: false forces the AES-ECB path (for tests and benchmarks)
+ * @out:         the new key, for apfs_xts_free()
+ *
+ * Returns 0 or -ENOMEM.
+ */
+int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16], bool allow_aesni,
+			struct apfs_xts **out)
 {
-	struct apfs_xts *x = calloc(1, sizeof(*x));
+	/* aligned: AESDEC reads the round keys straight from x->rk */
+	struct apfs_xts *x = aligned_alloc(_Alignof(struct apfs_xts), sizeof(*x));
 
 	if (!x)
 		return -ENOMEM;
+	memset(x, 0, sizeof(*x));
 	x->id = atomic_fetch_add(&next_id, 1);
+	if (allow_aesni && apfs_xts_aesni_usable()) {
+		x->aesni = true;
+		apfs_xts_aesni_setkey(&x->rk, key1, key2);
+		*out = x;
+		return 0;
+	}
 	x->dec1 = ecb_ctx(key1, 0);
 	x->ecb1 = ecb_ctx(key1, 1);
 	x->ecb2 = ecb_ctx(key2, 1);
@@ -66,6 +88,16 @@ int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts
 	return 0;
 }
 
+int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts **out)
+{
+	return apfs_xts_new_engine(key1, key2, true, out);
+}
+
+bool apfs_xts_uses_aesni(const struct apfs_xts *x)
+{
+	return x && x->aesni;
+}
+
 void apfs_xts_free(struct apfs_xts *x)
 {
 	if (!x)
@@ -73,6 +105,7 @@ void apfs_xts_free(struct apfs_xts *x)
 	EVP_CIPHER_CTX_free(x->dec1);
 	EVP_CIPHER_CTX_free(x->ecb1);
 	EVP_CIPHER_CTX_free(x->ecb2);
+	OPENSSL_cleanse(&x->rk, sizeof(x->rk));
 	free(x);
 }
 
@@ -174,6 +207,10 @@ int apfs_xts_decrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t firs
 {
 	if (len % APFS_XTS_UNIT)
 		return -EINVAL;
+	if (x->aesni) {
+		apfs_xts_aesni_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, false);
+		return 0;
+	}
 	return xts_bulk(x, x->dec1, buf, len, first_unit);
 }
 
@@ -181,5 +218,9 @@ int apfs_xts_encrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t firs
 {
 	if (len % APFS_XTS_UNIT)
 		return -EINVAL;
+	if (x->aesni) {
+		apfs_xts_aesni_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, true);
+		return 0;
+	}
 	return xts_bulk(x, x->ecb1, buf, len, first_unit);
 }

@@ -31,7 +31,7 @@ int apfs_xts_decrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t firs
 /*
  * Encrypt, for the image generator.  OpenSSL refuses to encrypt with equal
  * key halves (keybags use UUID || UUID), so this is built on two AES-ECB
- * contexts and works for any key pair.
+ * contexts (or AES-NI, xts_aesni.c) and works for any key pair.
  */
 int apfs_xts_encrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t first_unit);
 

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * xts_speed.c - apfs_xts_decrypt throughput for `make bench`: decrypts a
+ * 64 MiB buffer (131,072 units of 512 bytes) in place R times and prints the
+ * median in MB/s, then the engine ("aes-ni" or "aes-ecb").  MB/s are 10^6
+ * bytes per second of this thread's CPU time, because `openssl speed`, which
+ * bench/run.sh sets beside it, divides by CPU user time unless given
+ * -elapsed: on a busy machine both lose the same.  "-e ecb" forces the
+ * portable AES-ECB engine, the fallback on CPUs without AES-NI; by default
+ * the engine is the one apfs_xts_new() picks.
+ *
+ *   xts_speed [-e auto|ecb] [R]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "apfs/xts_int.h"
+
+#define BUF_BYTES (64u << 20)
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median MB/s of runs decryptions of buf; 0 on failure. */
+static double measure(struct apfs_xts *x, uint8_t *buf, int runs)
+{
+	double t[64];
+
+	for (int i = 0; i < runs; i++) {
+		double t0 = now_s();
+
+		if (apfs_xts_decrypt(x, buf, BUF_BYTES, 1000000 + (uint64_t)i) != 0)
+			return 0;
+		t[i] = now_s() - t0;
+	}
+	qsort(t, (size_t)runs, sizeof(t[0]), cmp);
+	return BUF_BYTES / 1e6 / t[runs / 2];
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t key[32];
+	struct apfs_xts *x;
+	uint8_t *buf;
+	bool aesni = true;
+	int runs = 5;
+	double mbps;
+
+	if (argc > 2 && !strcmp(argv[1], "-e")) {
+		aesni = strcmp(argv[2], "ecb") != 0;
+		argc -= 2;
+		argv += 2;
+	}
+	if (argc > 1)
+		runs = atoi(argv[1]);
+	if (runs < 1 || runs > 64)
+		return 2;
+	for (int i = 0; i < 32; i++)
+		key[i] = (uint8_t)(i * 37 + 11);
+	buf = malloc(BUF_BYTES);
+	if (!buf || apfs_xts_new_engine(key, key + 16, aesni, &x) != 0)
+		return 1;
+	memset(buf, 0x5a, BUF_BYTES);  /* fault the pages in before timing */
+	mbps = measure(x, buf, runs);
+	if (mbps > 0)
+		printf("%.0f %s\n", mbps, apfs_xts_uses_aesni(x) ? "aes-ni" : "aes-ecb");
+	apfs_xts_free(x);
+	free(buf);
+	return mbps > 0 ? 0 : 1;
+}
