@@ -226,7 +226,7 @@ static int list_dir(int dfd, const char *path, char ***out, size_t *n)
 		*n += !rc;
 	}
 	closedir(d);
-	if (!rc)
+	if (!rc && *n)
 		qsort(names, *n, sizeof(*names), cmp_str);
 	*out = names;
 	return rc;
