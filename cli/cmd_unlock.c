@@ -40,8 +40,8 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		json_str(&j, "user_type", u ? kb_type_name(u->type) : NULL);
 		json_str(&j, "credential", cr->kind == CRED_VEK ? "vek" :
 			 cr->kind == CRED_RECOVERY ? "recovery-key" : "passphrase");
-		if (cr->ncands > 1 && o->passphrase_file)
-			json_u64(&j, "candidate_line", res->cand + 1);
+		if (o->passphrase_file)
+			json_u64(&j, "candidate_line", cr->line[res->cand]);
 		json_end(&j);
 		return;
 	}
@@ -50,8 +50,8 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		printf(" by crypto user %s (%s)", uid, kb_type_name(u->type));
 	else
 		printf(" with the volume encryption key");
-	if (cr->ncands > 1 && o->passphrase_file)
-		printf(", candidate on line %zu of %s", res->cand + 1, o->passphrase_file);
+	if (o->passphrase_file)
+		printf(", candidate on line %zu of %s", cr->line[res->cand], o->passphrase_file);
 	printf("\n");
 }
 

@@ -12,10 +12,11 @@
 #define MAX_SECRET 1024
 #define MAX_CANDIDATES 1000000
 
-static int add_cand(struct cli_cred *cr, const char *s, size_t len)
+/* Add a candidate; `line` is where it came from (1 for a single secret). */
+static int add_cand(struct cli_cred *cr, const char *s, size_t len, size_t line)
 {
+	size_t *l, *ln;
 	char **c;
-	size_t *l;
 
 	if (cr->ncands >= MAX_CANDIDATES)
 		return -E2BIG;
@@ -25,8 +26,12 @@ static int add_cand(struct cli_cred *cr, const char *s, size_t len)
 	l = realloc(cr->lens, (cr->ncands + 1) * sizeof(*l));
 	if (l)
 		cr->lens = l;
-	if (!c || !l)
+	ln = realloc(cr->line, (cr->ncands + 1) * sizeof(*ln));
+	if (ln)
+		cr->line = ln;
+	if (!c || !l || !ln)
 		return -ENOMEM;
+	cr->line[cr->ncands] = line;
 	cr->cands[cr->ncands] = malloc(len + 1);
 	if (!cr->cands[cr->ncands])
 		return -ENOMEM;
@@ -40,9 +45,11 @@ static int add_cand(struct cli_cred *cr, const char *s, size_t len)
 static int read_lines(FILE *f, struct cli_cred *cr, bool one)
 {
 	char line[MAX_SECRET + 2];
+	size_t lineno = 0;
 	int ret = 0;
 
 	while (fgets(line, sizeof(line), f)) {
+		lineno++;
 		size_t n = strcspn(line, "\n");
 
 		if (n == strlen(line) && !feof(f)) {
@@ -53,7 +60,7 @@ static int read_lines(FILE *f, struct cli_cred *cr, bool one)
 		}
 		if (n && line[n - 1] == '\r')
 			n--;
-		ret = add_cand(cr, line, n);
+		ret = add_cand(cr, line, n, lineno);
 		if (ret || one)
 			break;
 	}
@@ -149,7 +156,8 @@ static int add_normal_forms(struct cli_cred *cr)
 		for (int k = 0; k < 2 && !ret; k++)
 			if (f[k] && strcmp((char *)f[k], cr->cands[i]) &&
 			    (k == 0 || !f[0] || strcmp((char *)f[0], (char *)f[1])))
-				ret = add_cand(cr, (char *)f[k], strlen((char *)f[k]));
+				ret = add_cand(cr, (char *)f[k], strlen((char *)f[k]),
+					       cr->line[i]);
 		for (int k = 0; k < 2; k++) {
 			if (f[k])
 				OPENSSL_cleanse(f[k], strlen((char *)f[k]));
@@ -165,6 +173,7 @@ int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr)
 {
 	int ret = cred_collect(o, prompt, cr);
 
+	cr->ngiven = cr->ncands;
 	if (!ret && cr->kind == CRED_PASSWORD && add_normal_forms(cr))
 		ret = EXIT_ERROR;
 	return ret;
@@ -187,11 +196,11 @@ static int cred_collect(const struct cli_opts *o, bool prompt, struct cli_cred *
 	if (o->recovery_key) {
 		cr->kind = CRED_RECOVERY;
 		cr->source = "--recovery-key";
-		return add_cand(cr, o->recovery_key, strlen(o->recovery_key)) ? EXIT_ERROR : 0;
+		return add_cand(cr, o->recovery_key, strlen(o->recovery_key), 1) ? EXIT_ERROR : 0;
 	}
 	if (o->passphrase) {
 		cr->source = "--passphrase";
-		return add_cand(cr, o->passphrase, strlen(o->passphrase)) ? EXIT_ERROR : 0;
+		return add_cand(cr, o->passphrase, strlen(o->passphrase), 1) ? EXIT_ERROR : 0;
 	}
 	if (o->passphrase_file) {
 		cr->source = "--passphrase-file";
@@ -224,6 +233,7 @@ void cli_cred_wipe(struct cli_cred *cr)
 	}
 	free(cr->cands);
 	free(cr->lens);
+	free(cr->line);
 	OPENSSL_cleanse(cr->vek, sizeof(cr->vek));
 	memset(cr, 0, sizeof(*cr));
 }

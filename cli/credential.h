@@ -16,7 +16,9 @@ struct cli_cred {
 	enum cred_kind kind;
 	char **cands;     /* candidate passwords (one for -passphrase, many for a file) */
 	size_t *lens;
+	size_t *line;     /* source line of each candidate (its NFC/NFD forms share it) */
 	size_t ncands;
+	size_t ngiven;    /* candidates the user gave, before the added normal forms */
 	uint8_t vek[32];
 	size_t veklen;
 	const char *source; /* "--passphrase-file F" etc., for messages (never the secret) */

@@ -234,16 +234,16 @@ static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys
 			st == -EOPNOTSUPP ? "unsupported key variant or iteration count "
 					    "(see the message above)" : strerror(-st));
 	}
-	if (cr->ncands > 1)
+	if (cr->ngiven > 1)
 		fprintf(stderr, "apfsinspect: volume '%s': none of the %zu candidates from %s "
-				"unlocks any of the %u crypto user%s tried\n", v->name, cr->ncands,
+				"unlocks any of the %u crypto user%s tried\n", v->name, cr->ngiven,
 			cr->source, j->nusers, j->nusers == 1 ? "" : "s");
 	else
 		fprintf(stderr, "apfsinspect: volume '%s': wrong %s for the %u crypto user%s "
 				"tried:\n", v->name,
 			cr->kind == CRED_RECOVERY ? "recovery key" : "passphrase", j->nusers,
 			j->nusers == 1 ? "" : "s");
-	for (unsigned i = 0; cr->ncands <= 1 && i < j->nusers; i++) {
+	for (unsigned i = 0; cr->ngiven <= 1 && i < j->nusers; i++) {
 		user_label(&k->users[j->users[i]], l, sizeof(l));
 		fprintf(stderr, "  %s\n", l);
 	}

@@ -51,4 +51,13 @@ expect_rc "without the umlauts (password): exit 3" 3 \
 expect_rc "Modern's ASCII user still unlocks" 0 \
 	"$BIN" unlockvolume --volume Modern --passphrase modern-password "$K"
 expect_grep "modern-password names user 6" "A1B2C3D4-0006-4000-8000-000000000006" "$OUT"
+# A passphrase file: the NFD form tried for line 2 is reported as line 2.
+printf 'wrong\n%s\nalso-wrong\n' "$NFC" > "$WORK/cands.txt"
+expect_rc "passphrase file with the NFC password on line 2: exit 0" 0 \
+	"$BIN" unlockvolume --volume Modern --user "$U9" --passphrase-file "$WORK/cands.txt" "$K"
+expect_grep "passphrase file: reports line 2" 'candidate on line 2 of' "$OUT"
+printf 'wrong\n%s\n' "${NFC%d}t" > "$WORK/cands.txt"
+expect_rc "passphrase file, no match: exit 3" 3 \
+	"$BIN" unlockvolume --volume Modern --passphrase-file "$WORK/cands.txt" "$K"
+expect_grep "passphrase file, no match: counts the 2 lines given" 'none of the 2 candidates' "$ERR"
 done_testing
