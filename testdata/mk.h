@@ -357,6 +357,7 @@ struct mk_opts {
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
 int mk_small_tree(struct mk_vol *v);
 int mk_fill_many_files(struct mk_image *img);
+int mk_fill_big_dir(struct mk_image *img);
 int mk_fill_large(struct mk_image *img);
 int mk_fill_huge_file(struct mk_image *img);
 int mk_fill_bench(struct mk_image *img);

@@ -64,6 +64,29 @@ int mk_fill_many_files(struct mk_image *img)
 	return rc ? rc : mk_vol_finish(&v);
 }
 
+#define BIG_DIR_ENTRIES 100000
+
+/*
+ * One case-insensitive volume `BigDir`: /big holds 100,000 empty files
+ * `e000000.txt` ... `e099999.txt` (a hashed directory spanning many leaves
+ * of the fs tree), except e042424.txt = "entry 42424\n".
+ */
+int mk_fill_big_dir(struct mk_image *img)
+{
+	struct mk_vol v;
+	uint64_t dir;
+	char name[32];
+	int rc = mk_vol_init(&v, img, "BigDir", APFS_VOL_ROLE_NONE, true);
+
+	if (!rc)
+		rc = mk_fs_mkdir(&v, APFS_ROOT_DIR_INO_NUM, "big", &dir);
+	for (unsigned i = 0; !rc && i < BIG_DIR_ENTRIES; i++) {
+		snprintf(name, sizeof(name), "e%06u.txt", i);
+		rc = mk_fs_file(&v, dir, name, "entry 42424\n", i == 42424 ? 12 : 0, NULL);
+	}
+	return rc ? rc : mk_vol_finish(&v);
+}
+
 /* A file of `size` bytes: block 0 all 'A', the last block all 'Z', a hole between. */
 static int holey(struct mk_vol *v, const char *name, uint64_t size)
 {

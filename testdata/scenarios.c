@@ -208,6 +208,8 @@ static const struct scenario scenarios[] = {
 	  fill_demo },
 	{ "many-files", "100,000 files in 100 directories, case variants, a 64-level tree",
 	  128ull << 20, mk_fill_many_files },
+	{ "big-dir", "one directory of 100,000 entries on a case-insensitive volume",
+	  64ull << 20, mk_fill_big_dir },
 	{ "large", "sparse 1 GiB file, a 64 MiB file with a hole, 8 MiB in 8 extents",
 	  2ull << 30, mk_fill_large },
 	{ "huge-file", "one file of 5 GiB + 4 KiB: a hole, then data past 2^32", 16ull << 20,

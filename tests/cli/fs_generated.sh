@@ -76,6 +76,29 @@ if "$MKIMAGE" many-files many.img > /dev/null 2>&1; then
 else
 	skip "many-files scenario" "mkimage many-files failed"
 fi
+# testdata/README.md big-dir: /big holds e000000.txt .. e099999.txt; TSK
+# fls counts the same entries independently.
+if "$MKIMAGE" big-dir bigdir.img > /dev/null 2>&1; then
+	run_rc "$B" ls bigdir.img /big
+	expect_eq "big-dir: ls lists 100,000 entries" 100000 "$(printf '%s\n' "$OUT" | grep -c '^e[0-9]*\.txt$')"
+	expect_eq "big-dir: sorted and unique" 100000 "$(printf '%s\n' "$OUT" | sort -u | wc -l)"
+	expect_eq "big-dir: case-insensitive path into the big directory" "entry 42424" \
+		"$("$B" cat bigdir.img /BIG/E042424.TXT)"
+	if command -v fls > /dev/null; then
+		apsb=$("$B" list --json bigdir.img | sed -n '/"volumes"/,$ s/^ *"superblock_block": \([0-9]*\),*$/\1/p' | head -1)
+		expect_eq "big-dir: TSK fls sees the same names" \
+			"$(printf '%s\n' "$OUT" | sort | sha256sum)" \
+			"$(fls -B "$apsb" bigdir.img "$(fls -B "$apsb" bigdir.img |
+				awk -F'\t' '$2 == "big" { split($1, a, " "); sub(":", "", a[2]); print a[2] }')" |
+				awk -F'\t' '{ print $2 }' | sort | sha256sum)"
+	else
+		skip "big-dir vs TSK" "fls (sleuthkit) not installed"
+	fi
+	rm -f bigdir.img
+else
+	notok "mkimage big-dir"
+fi
+
 # testdata/README.md: snapshot 'before' at xid 2 holds a.txt v1 and gone.txt;
 # now a.txt is v2 and new.txt exists.  TSK's fls -S 2 agrees (mkimage_snapshot.sh).
 if "$MKIMAGE" snapshot snap.img > /dev/null 2>&1; then

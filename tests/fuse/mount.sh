@@ -388,6 +388,16 @@ deep=$MNT/deep; for i in $(seq 1 64); do deep=$deep/d$i; done
 expect_eq "many-files: 64-level path" "leaf" "$(T cat "$deep/leaf.txt")"
 do_umount many-files
 
+# ---- big-dir: one directory of 100,000 entries (testdata/README.md) ------
+BD=$WORK/big-dir.img
+expect_rc "mkimage big-dir" 0 "$MKIMAGE" big-dir "$BD"
+do_mount "big-dir" "$BD"
+expect_eq "big-dir: ls streams all 100,000 names, each once" "100000 100000" \
+	"$(T ls -f "$MNT/big" | grep -c '^e.*\.txt$') $(T ls -f "$MNT/big" | grep '^e' | sort -u | wc -l)"
+expect_eq "big-dir: case-insensitive lookup of E042424.TXT" "entry 42424" "$(T cat "$MNT/BIG/E042424.TXT")"
+do_umount big-dir
+rm -f "$BD"
+
 # ---- compression: every decmpfs type reads as the text it was made from --
 C=$WORK/compression.img
 expect_rc "mkimage compression" 0 "$MKIMAGE" compression "$C"
