@@ -111,8 +111,9 @@ static size_t ext_find(const struct fs_stream *s, uint64_t pos)
 
 /* Read n bytes at byte offset eoff inside extent e into out (eoff+n inside e). */
 static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff, uint8_t *out,
-		    size_t n, uint8_t *bounce)
+		    size_t n, uint8_t **bouncep)
 {
+	uint8_t *bounce;
 	uint64_t blk = eoff / fs->bs, nblk;
 	size_t skip = (size_t)(eoff % fs->bs);
 	int ret;
@@ -124,9 +125,17 @@ static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff
 	nblk = (skip + n + fs->bs - 1) / fs->bs;
 	if (e->phys > UINT64_MAX - blk)
 		return stream_corrupt(fs, 0, "extent block number overflows");
-	/* Whole blocks go straight to the caller's buffer: no copy. */
-	if (skip == 0 && n % fs->bs == 0)
+	/* Whole blocks go straight to the caller's buffer: no copy, and no
+	 * bounce buffer at all (allocating 1 MiB per read costs page faults). */
+	if (skip == 0 && n % fs->bs == 0) {
 		bounce = out;
+	} else {
+		if (!*bouncep)
+			*bouncep = malloc(READ_CHUNK);
+		if (!*bouncep)
+			return -ENOMEM;
+		bounce = *bouncep;
+	}
 	ret = apfs_read_blocks(fs->c, e->phys + blk, nblk, bounce, "file data");
 	if (ret)
 		return ret;
@@ -143,7 +152,7 @@ static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff
 
 /* One piece of a read: inside an extent, or up to the next one (a hole). */
 static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t pos,
-		      uint8_t *out, size_t want, size_t *n, uint8_t *bounce)
+		      uint8_t *out, size_t want, size_t *n, uint8_t **bounce)
 {
 	size_t i = ext_find(s, pos);
 	const struct fs_extent *e = i < s->n ? &s->ext[i] : NULL;
@@ -165,7 +174,7 @@ static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t po
 int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, void *buf,
 		   size_t len, size_t *got)
 {
-	uint8_t *out = buf, *bounce;
+	uint8_t *out = buf, *bounce = NULL;
 	size_t done = 0;
 	int ret = 0;
 
@@ -174,13 +183,10 @@ int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, 
 		return 0;
 	if (len > s->size - off)
 		len = (size_t)(s->size - off);
-	bounce = malloc(READ_CHUNK);
-	if (!bounce)
-		return -ENOMEM;
 	while (done < len && !ret) {
 		size_t n = 0;
 
-		ret = read_piece(fs, s, off + done, out + done, len - done, &n, bounce);
+		ret = read_piece(fs, s, off + done, out + done, len - done, &n, &bounce);
 		done += n;
 	}
 	free(bounce);

@@ -121,30 +121,23 @@ static const char cat_help[] =
 	"usage: apfsinspect cat [--volume SEL] [credential] [--snapshot NAME|XID] IMAGE PATH\n"
 	"  Write a file's contents (decompressed, decrypted) to stdout.\n";
 
+static int to_stdout(const uint8_t *p, size_t n, void *ctx)
+{
+	(void)ctx;
+	return fwrite(p, 1, n, stdout) == n ? 0 : -EIO;
+}
+
 static int cat_file(struct apfs_fs *fs, const char *path)
 {
 	struct apfs_dirent de;
 	struct apfs_file *f;
-	size_t bsz = 1u << 20, got;
-	uint8_t *buf;
-	uint64_t off = 0;
 	int ret = apfs_fs_lookup(fs, path, &de);
 
 	if (!ret)
 		ret = apfs_file_open(fs, de.ino, &f);
 	if (ret)
 		return fs_fail(path, ret);
-	buf = malloc(bsz);
-	ret = buf ? 0 : -ENOMEM;
-	while (!ret && off < apfs_file_size(f)) {
-		ret = apfs_file_read(f, off, buf, bsz, &got);
-		if (!ret && got == 0)
-			break;
-		if (!ret && fwrite(buf, 1, got, stdout) != got)
-			ret = -EIO;
-		off += got;
-	}
-	free(buf);
+	ret = fs_read_all(f, to_stdout, NULL);
 	apfs_file_close(f);
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }

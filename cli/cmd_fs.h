@@ -42,6 +42,13 @@ int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm);
 void fs_names_sort(struct fs_names *nm);  /* by name, bytewise */
 void fs_names_free(struct fs_names *nm);
 
+/*
+ * Read a whole file with one reader per core (readall.c), handing its data
+ * to sink in order; sink returns 0 or a negative errno, which stops it.
+ */
+typedef int (*fs_sink_fn)(const uint8_t *p, size_t n, void *ctx);
+int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx);
+
 int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

@@ -20,39 +20,51 @@
 #define MAX_TREE_DEPTH 256
 #define IOBUF (1u << 20)
 
+struct hash_sink {
+	EVP_MD_CTX *ctx;
+	int fd;
+};
+
+static int hash_and_write(const uint8_t *p, size_t n, void *arg)
+{
+	struct hash_sink *h = arg;
+
+	if (!EVP_DigestUpdate(h->ctx, p, n))
+		return -EIO;
+	while (h->fd >= 0 && n) {
+		ssize_t w = write(h->fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return w < 0 ? -errno : -EIO;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
 /* Hash a file's data with md (SHA-256, MD5), optionally copying it to fd. */
 static int hash_file(struct apfs_fs *fs, uint64_t ino, const EVP_MD *md, int fd, char *hex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	struct hash_sink h = { EVP_MD_CTX_new(), fd };
 	struct apfs_file *f = NULL;
-	uint8_t *buf = malloc(IOBUF);
 	unsigned dl = 0;
-	uint64_t off = 0;
-	size_t got;
-	int ret = !ctx || !buf ? -ENOMEM : apfs_file_open(fs, ino, &f);
+	int ret = !h.ctx ? -ENOMEM : apfs_file_open(fs, ino, &f);
 
-	if (!ret && !EVP_DigestInit_ex(ctx, md, NULL))
+	if (!ret && !EVP_DigestInit_ex(h.ctx, md, NULL))
 		ret = -EIO;
-	while (!ret && off < apfs_file_size(f)) {
-		ret = apfs_file_read(f, off, buf, IOBUF, &got);
-		if (!ret && got == 0)
-			break;
-		if (!ret && (!EVP_DigestUpdate(ctx, buf, got) ||
-			     (fd >= 0 && write(fd, buf, got) != (ssize_t)got)))
-			ret = -EIO;
-		off += got;
-	}
-	if (!ret && !EVP_DigestFinal_ex(ctx, dig, &dl))
+	if (!ret)
+		ret = fs_read_all(f, hash_and_write, &h);
+	if (!ret && !EVP_DigestFinal_ex(h.ctx, dig, &dl))
 		ret = -EIO;
 	for (unsigned i = 0; !ret && i < dl; i++)
 		sprintf(hex + 2 * i, "%02x", dig[i]);
 	apfs_file_close(f);
-	EVP_MD_CTX_free(ctx);
-	free(buf);
+	EVP_MD_CTX_free(h.ctx);
 	return ret;
 }
-
 
 /* ---- extract ------------------------------------------------------------ */
 
