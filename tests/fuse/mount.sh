@@ -242,7 +242,7 @@ if [ -e "$src" ]; then
 		"$(mountpoint -q "$MNT" && echo yes || echo no)"
 	do_mount "encrypted.img" --passphrase hunter2hunter2 "$src"
 	expect_eq "encrypted: the password is not left in the daemon's command line" 0 \
-		"$(ps -eo args | grep -c '[h]unter2hunter2')"
+		"$(ps -eo args | grep "^[^ ]*apfsinspect mount .*$MNT\$" | grep -c '[h]unter2hunter2')"
 	expect_eq "encrypted: find" ". ./.fseventsd ./.fseventsd/000000000dddaf6b \
 ./.fseventsd/000000000dddaf6c ./.fseventsd/fseventsd-uuid ./dir ./dir/nested.txt ./secret.txt" \
 		"$(cd "$MNT" && T find . | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
