@@ -95,6 +95,7 @@ int cli_exit_code(int err);
 void fmt_time_ns(uint64_t ns, char *buf, size_t len);   /* "2026-07-27 20:00:30 UTC" */
 void fmt_iso_ns(uint64_t ns, char *buf, size_t len);    /* "2026-07-27T20:00:30.123456789Z" */
 void fmt_bytes(uint64_t n, char *buf, size_t len);      /* "16.7 MB" (SI, like diskutil) */
+unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, capped */
 
 /* JSON writer: one document to a FILE, with commas handled for the caller. */
 struct json {

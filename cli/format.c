@@ -2,6 +2,7 @@
 /* format.c - times and sizes for the command output. */
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -40,4 +41,15 @@ void fmt_bytes(uint64_t n, char *buf, size_t len)
 		snprintf(buf, len, "%llu B", (unsigned long long)n);
 	else
 		snprintf(buf, len, "%.1f %s", v, unit[u]);
+}
+
+/* Threads for `jobs` independent jobs: one per online core, at most `max`. */
+unsigned cli_workers(uint64_t jobs, unsigned max)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	uint64_t w = n < 1 ? 1 : (uint64_t)n;
+
+	if (w > max)
+		w = max;
+	return (unsigned)(w < jobs ? w : jobs);
 }

@@ -9,7 +9,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "cmd_fs.h"
 
@@ -97,16 +96,6 @@ static uint8_t *buf_new(void)
 	return p == MAP_FAILED ? NULL : p;
 }
 
-static unsigned readers_for(uint64_t nchunks)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > MAX_READERS)
-		n = MAX_READERS;
-	return (unsigned)((uint64_t)n < nchunks ? (uint64_t)n : nchunks);
-}
 
 int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx)
 {
@@ -118,7 +107,7 @@ int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx)
 	ra.nchunks = (apfs_file_size(f) + CHUNK - 1) / CHUNK;
 	if (!ra.nchunks)
 		return 0;
-	nr = readers_for(ra.nchunks);
+	nr = cli_workers(ra.nchunks, MAX_READERS);
 	ra.nslots = 2 * nr;
 	ra.slots = calloc(ra.nslots, sizeof(*ra.slots));
 	for (unsigned i = 0; ra.slots && i < ra.nslots && !ret; i++)

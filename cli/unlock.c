@@ -9,7 +9,6 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "credential.h"
 
@@ -63,21 +62,11 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static unsigned nthreads(size_t ntasks)
-{
-	long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-	if (n < 1)
-		n = 1;
-	if (n > MAX_THREADS)
-		n = MAX_THREADS;
-	return (unsigned)((size_t)n < ntasks ? (size_t)n : ntasks);
-}
 
 static void run_job(struct job *j)
 {
 	pthread_t th[MAX_THREADS];
-	unsigned n = nthreads(j->ntasks), started = 0;
+	unsigned n = cli_workers(j->ntasks, MAX_THREADS), started = 0;
 
 	/* One task needs no thread: the right password with --user stays at
 	 * one PBKDF2 plus the unwraps. */

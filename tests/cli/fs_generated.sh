@@ -81,20 +81,7 @@ fi
 # encrypted volume must equal bytes recomputed here (splitmix64, README).
 SIZE=$(((9 << 20) + 5))
 if "$MKIMAGE" bench bench.img --big-size $SIZE --seed 3 > /dev/null 2>&1; then
-	want=$(python3 - "$SIZE" 3 <<'PY'
-import hashlib, struct, sys
-size, s = int(sys.argv[1]), int(sys.argv[2])
-M = (1 << 64) - 1
-out = bytearray()
-while len(out) < size:
-    s = (s + 0x9e3779b97f4a7c15) & M
-    z = s
-    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M
-    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M
-    out += struct.pack("<Q", z ^ (z >> 31))
-print(hashlib.sha256(bytes(out[:size])).hexdigest())
-PY
-)
+	want=$(python3 "$TESTS/tools/splitmix.py" "$SIZE" 3)
 	expect_eq "9 MiB file, plain volume: bytes in order" "$want  -" \
 		"$("$B" cat --volume Plain bench.img /big.bin | sha256sum)"
 	expect_eq "9 MiB file, encrypted volume: bytes in order" "$want  -" \

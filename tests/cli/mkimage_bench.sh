@@ -19,20 +19,7 @@ fsapfs() { LD_PRELOAD=$SHIM fsapfsinfo "$@" 2>&1; }
 SIZE=1048581   # 1 MiB + 5: four extents of 65 blocks, and a partial last block
 IMG=$WORK/bench.img
 expect_rc "mkimage bench --big-size $SIZE --seed 7" 0 "$MKIMAGE" bench "$IMG" --big-size $SIZE --seed 7
-BIG=$(python3 - "$SIZE" 7 <<'EOF'
-import hashlib, struct, sys
-size, s = int(sys.argv[1]), int(sys.argv[2])
-M = (1 << 64) - 1
-out = bytearray()
-while len(out) < size:
-    s = (s + 0x9e3779b97f4a7c15) & M
-    z = s
-    z = ((z ^ (z >> 30)) * 0xbf58476d1ce4e5b9) & M
-    z = ((z ^ (z >> 27)) * 0x94d049bb133111eb) & M
-    out += struct.pack("<Q", z ^ (z >> 31))
-print(hashlib.md5(bytes(out[:size])).hexdigest())
-EOF
-)
+BIG=$(python3 "$(dirname "$0")/../tools/splitmix.py" "$SIZE" 7 md5)
 small_md5() { for _ in $(seq 256); do printf 'small file %04d\n' "$1"; done | md5sum | cut -d' ' -f1; }
 
 # TSK, volume Plain.
