@@ -222,11 +222,31 @@ if [ -e "$src" ]; then
 		"$(T getfattr -h -d -m - "$MNT/a_link" 2>&1 | grep -c com.apple.fs)"
 	writes_fail passwords.txt dfvfs
 	do_umount dfvfs
+
 	expect_eq "dfvfs: SHA-256 still that of IMAGES.md" \
 		e3e3adcbbf189403d892b013d6cba155f2e58e42ff5eb541ec681c37a91a3f29 \
 		"$(sha256sum "$src" | cut -d' ' -f1)"
 else
 	skip "dfvfs-apfs.raw" "../shared/images/dfvfs-apfs.raw.gz not found"
+fi
+
+# ---- who sees a mount: only the mounting user, unless -o allow_other ------
+if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ] && [ -e "$IMAGES/dfvfs-apfs.raw" ]; then
+	M2=$(mktemp -d /tmp/apfsinspect-mnt.XXXXXX)
+	chmod 755 "$M2"
+	as_nobody() { T setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	expect_rc "mount for the owner only" 0 timeout 60 "$BIN" mount "$IMAGES/dfvfs-apfs.raw" "$M2"
+	expect_eq "owner only: root reads passwords.txt (116 bytes)" 116 "$(T cat "$M2/passwords.txt" | wc -c)"
+	expect_rc "owner only: another user cannot read" 1 as_nobody cat "$M2/passwords.txt"
+	expect_grep "owner only: refused with permission denied" 'Permission denied' "$ERR"
+	T fusermount3 -u "$M2"
+	expect_rc "mount -o allow_other" 0 timeout 60 "$BIN" mount -o allow_other "$IMAGES/dfvfs-apfs.raw" "$M2"
+	expect_eq "allow_other: another user reads passwords.txt" 116 "$(as_nobody cat "$M2/passwords.txt" | wc -c)"
+	expect_rc "allow_other: and still cannot write" 1 as_nobody touch "$M2/x"
+	T fusermount3 -u "$M2"
+	rmdir "$M2"
+else
+	skip "allow_other" "needs root and setpriv (util-linux)"
 fi
 
 # ---- encrypted.img: wrong and missing credentials, then hunter2hunter2 ----
