@@ -8,9 +8,9 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "fs_int.h"
+#include "inflate.h"
 #include "lzbitmap.h"
 #include "lzfse.h"
 #include "lzvn.h"
@@ -46,26 +46,6 @@ static int dec_corrupt(uint64_t ino, const char *why)
 	return -APFS_ECORRUPT;
 }
 
-static int zlib_decode(const uint8_t *src, size_t srclen, uint8_t *dst, size_t cap,
-		       size_t *out)
-{
-	z_stream z = { 0 };
-	int zr;
-
-	if (inflateInit(&z) != Z_OK)
-		return -ENOMEM;
-	z.next_in = (Bytef *)(uintptr_t)src;
-	z.avail_in = (uInt)srclen;
-	z.next_out = dst;
-	z.avail_out = (uInt)cap;
-	zr = inflate(&z, Z_FINISH);
-	*out = cap - z.avail_out;
-	inflateEnd(&z);
-	if (zr == Z_STREAM_END)
-		return 0;
-	return zr == Z_BUF_ERROR && z.avail_out == 0 ? -ENOSPC : -APFS_ECORRUPT;
-}
-
 static int raw_copy(const uint8_t *src, size_t srclen, uint8_t *dst, size_t cap, size_t *out)
 {
 	if (srclen > cap)
@@ -89,7 +69,7 @@ int apfs_decmpfs_chunk(uint32_t type, const uint8_t *src, size_t srclen, uint8_t
 	case APFS_CMP_ZLIB_ATTR: case APFS_CMP_ZLIB_RSRC:
 		if ((src[0] & 0x0f) == 0x0f)
 			return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);
-		return zlib_decode(src, srclen, dst, dstcap, out_len);
+		return apfs_inflate(src, srclen, dst, dstcap, out_len);
 	case APFS_CMP_LZVN_ATTR: case APFS_CMP_LZVN_RSRC:
 		if (src[0] == 0x06)
 			return raw_copy(src + 1, srclen - 1, dst, dstcap, out_len);

@@ -9,10 +9,10 @@
 #include <bzlib.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
 
 #include "dev.h"
 #include "err.h"
+#include "inflate.h"
 #include "lzfse.h"
 #include "udif.h"
 
@@ -34,20 +34,11 @@ const char *apfs_udif_type_name(uint32_t type)
 
 static int udif_zlib(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
 {
-	z_stream zs;
-	int zr;
+	size_t got = 0;
+	int ret = apfs_inflate(in, inlen, out, outlen, &got);
 
-	memset(&zs, 0, sizeof(zs));
-	if (inflateInit(&zs) != Z_OK)
-		return -ENOMEM;
-	/* Both lengths are capped well below 4 GiB by the caller. */
-	zs.next_in = (Bytef *)(uintptr_t)in;
-	zs.avail_in = (uInt)inlen;
-	zs.next_out = out;
-	zs.avail_out = (uInt)outlen;
-	zr = inflate(&zs, Z_FINISH);
-	inflateEnd(&zs);
-	return (zr == Z_STREAM_END && zs.total_out == outlen) ? 0 : -APFS_ECORRUPT;
+	/* A chunk must fill its sectors exactly. */
+	return !ret && got == outlen ? 0 : -APFS_ECORRUPT;
 }
 
 static int udif_bzip2(const uint8_t *in, size_t inlen, uint8_t *out, size_t outlen)
