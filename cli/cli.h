@@ -39,6 +39,7 @@ struct cli_opts {
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
 	const char *format;
+	const char *manifest;  /* extract: write the SHA-256 manifest here */
 	const char *fuse_opts;
 	/* credentials (never printed) */
 	const char *passphrase;

@@ -70,13 +70,15 @@ static int hash_file(struct apfs_fs *fs, uint64_t ino, const EVP_MD *md, int fd,
 
 static const char extract_help[] =
 	"usage: apfsinspect extract [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                           IMAGE PATH DEST\n"
+	"                           [--manifest FILE] IMAGE PATH DEST\n"
 	"  Copy PATH (recursively for a directory) into the directory DEST, keeping\n"
-	"  permission bits and times; print a SHA-256 manifest (sha256sum -c format,\n"
-	"  relative to DEST) on stdout.  Nothing is ever written outside DEST.\n";
+	"  permission bits and times, and write a SHA-256 manifest (sha256sum -c format,\n"
+	"  relative to DEST) to stdout, or to FILE with --manifest FILE (a new file: an\n"
+	"  existing one is never overwritten).  Nothing is ever written outside DEST.\n";
 
 struct ex_run {
 	struct apfs_fs *fs;
+	FILE *manifest;
 	int err;
 };
 
@@ -125,7 +127,7 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
-	printf("%s  %s\n", hex, rel);
+	fprintf(r->manifest, "%s  %s\n", hex, rel);
 	return 0;
 }
 
@@ -200,6 +202,9 @@ int cmd_extract(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	r.manifest = o.manifest ? fopen(o.manifest, "wx") : stdout;
+	if (!r.manifest)
+		return fs_fail(o.manifest, -errno);
 	if (mkdir(o.args[1], 0755) && errno != EEXIST)
 		return fs_fail(o.args[1], -errno);
 	dfd = open(o.args[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -216,6 +221,8 @@ int cmd_extract(int argc, char **argv)
 	}
 	close(dfd);
 	fs_session_close(&s);
+	if (fflush(r.manifest) || (o.manifest && fclose(r.manifest)))
+		ret = fs_fail(o.manifest ? o.manifest : "manifest", -EIO);
 	return ret;
 }
 

@@ -89,7 +89,13 @@ if "$MKIMAGE" bench bench.img --big-size $SIZE --seed 3 > /dev/null 2>&1; then
 	mkdir -p ex && "$B" extract --volume Secret --passphrase bench-password bench.img /big.bin ex > ex.sha256
 	expect_eq "extract: the file and its manifest agree with the recomputed bytes" \
 		"$want $want" "$(sha256sum < ex/big.bin | cut -d' ' -f1) $(cut -d' ' -f1 ex.sha256)"
-	rm -rf ex ex.sha256 bench.img
+	rm -rf ex
+	expect_rc "extract --manifest FILE" 0 "$B" extract --manifest ex.manifest --volume Plain bench.img /big.bin ex
+	expect_eq "--manifest: the file holds the manifest, stdout nothing" "$want  big.bin|" \
+		"$(cat ex.manifest)|$OUT"
+	check "--manifest: sha256sum -c agrees" eval '(cd ex && sha256sum -c --quiet ../ex.manifest)'
+	expect_rc "--manifest never overwrites a file" 1 "$B" extract --manifest ex.manifest --volume Plain bench.img /big.bin ex2
+	rm -rf ex ex2 ex.sha256 ex.manifest bench.img
 else
 	notok "mkimage bench --big-size"
 fi
