@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bigbuf.h"
 #include "cache.h"
 #include "err.h"
 
@@ -34,7 +35,7 @@ int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out)
 	c->nsets = nslots / WAYS ? nslots / WAYS : 1;
 	c->bs = block_size;
 	c->slots = calloc(c->nsets * WAYS, sizeof(*c->slots));
-	c->data = malloc(c->nsets * WAYS * (size_t)block_size);
+	c->data = apfs_bigbuf_new(c->nsets * WAYS * (size_t)block_size, false);
 	if (!c->slots || !c->data) {
 		apfs_cache_free(c);
 		return -ENOMEM;
@@ -49,7 +50,7 @@ void apfs_cache_free(struct apfs_cache *c)
 	if (!c)
 		return;
 	free(c->slots);
-	free(c->data);
+	apfs_bigbuf_free(c->data, c->nsets * WAYS * (size_t)c->bs);
 	free(c);
 }
 

@@ -12,7 +12,7 @@
 #include "xts.h"
 
 /* Read at most this much per device request: large enough for speed. */
-#define READ_CHUNK (1u << 20)
+#define READ_CHUNK (2u << 20)
 
 struct ld_ctx {
 	struct apfs_fs *fs;
@@ -156,10 +156,9 @@ static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t po
 {
 	size_t i = ext_find(s, pos);
 	const struct fs_extent *e = i < s->n ? &s->ext[i] : NULL;
-	uint64_t lim = READ_CHUNK - fs->bs;
 
-	if (want > lim)
-		want = (size_t)lim;
+	if (want > READ_CHUNK)
+		want = READ_CHUNK;
 	if (!e || e->logical > pos) {
 		uint64_t gap = e ? e->logical - pos : UINT64_MAX;
 
@@ -167,6 +166,10 @@ static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t po
 		memset(out, 0, *n);
 		return 0;
 	}
+	/* A read that starts inside a block goes through the bounce buffer,
+	 * whole blocks of it: READ_CHUNK less the part before pos. */
+	if (want > READ_CHUNK - (pos - e->logical) % fs->bs)
+		want = READ_CHUNK - (size_t)((pos - e->logical) % fs->bs);
 	*n = want < e->logical + e->len - pos ? want : (size_t)(e->logical + e->len - pos);
 	return ext_read(fs, e, pos - e->logical, out, *n, bounce);
 }

@@ -7,8 +7,9 @@
  * and OpenSSL refuses XTS encryption with key1 == key2, which is exactly what
  * container and volume keybags use.  Template contexts hold the key
  * schedules; each call works on copies, so threads never share cipher state.
- * On x86 CPUs with AES-NI, xts_aesni.c does the work instead, from round
- * keys computed here once; this file's AES-ECB path is the fallback.
+ * On x86 CPUs with AES-NI, xts_aesni.c (or with AVX-512 VAES, xts_vaes.c)
+ * does the work instead, from round keys computed here once; this file's
+ * AES-ECB path is the fallback.
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -25,7 +26,7 @@ struct apfs_xts {
 	EVP_CIPHER_CTX *dec1;  /* AES-128-ECB decrypt, data key (template) */
 	EVP_CIPHER_CTX *ecb1;  /* AES-128-ECB encrypt, data key */
 	EVP_CIPHER_CTX *ecb2;  /* AES-128-ECB encrypt, tweak key */
-	bool aesni;            /* rk set, contexts NULL: xts_aesni.c does the work */
+	enum apfs_xts_engine engine;  /* above ECB: rk set, contexts NULL */
 	struct apfs_xts_rk rk;
 };
 
@@ -56,13 +57,13 @@ static EVP_CIPHER_CTX *ecb_ctx(const uint8_t key[16], int enc)
  * apfs_xts_new_engine - apfs_xts_new(), optionally kept off AES-NI
  * @key1:        the data key
  * @key2:        the tweak key
- * @allow_aesni: false forces the AES-ECB path (for tests and benchmarks)
+ * @max:         the fastest engine allowed (tests and benchmarks force slower ones)
  * @out:         the new key, for apfs_xts_free()
  *
  * Returns 0 or -ENOMEM.
  */
-int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16], bool allow_aesni,
-			struct apfs_xts **out)
+int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16],
+			enum apfs_xts_engine max, struct apfs_xts **out)
 {
 	/* aligned: AESDEC reads the round keys straight from x->rk */
 	struct apfs_xts *x = aligned_alloc(_Alignof(struct apfs_xts), sizeof(*x));
@@ -71,8 +72,11 @@ int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16], bool all
 		return -ENOMEM;
 	memset(x, 0, sizeof(*x));
 	x->id = atomic_fetch_add(&next_id, 1);
-	if (allow_aesni && apfs_xts_aesni_usable()) {
-		x->aesni = true;
+	if (max >= APFS_XTS_VAES && apfs_xts_vaes_usable())
+		x->engine = APFS_XTS_VAES;
+	else if (max >= APFS_XTS_AESNI && apfs_xts_aesni_usable())
+		x->engine = APFS_XTS_AESNI;
+	if (x->engine != APFS_XTS_ECB) {
 		apfs_xts_aesni_setkey(&x->rk, key1, key2);
 		*out = x;
 		return 0;
@@ -88,14 +92,45 @@ int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16], bool all
 	return 0;
 }
 
-int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts **out)
+/*
+ * APFSINSPECT_XTS_ENGINE=aes-ni or aes-ecb caps the engine, as
+ * OPENSSL_ia32cap does OpenSSL's: to measure or check the slower engines
+ * (which CPUs without VAES or AES-NI get) on a machine that has both.
+ */
+static enum apfs_xts_engine engine_cap(void)
 {
-	return apfs_xts_new_engine(key1, key2, true, out);
+	const char *e = getenv("APFSINSPECT_XTS_ENGINE");
+
+	if (e && !strcmp(e, apfs_xts_engine_name(APFS_XTS_ECB)))
+		return APFS_XTS_ECB;
+	if (e && !strcmp(e, apfs_xts_engine_name(APFS_XTS_AESNI)))
+		return APFS_XTS_AESNI;
+	return APFS_XTS_VAES;
 }
 
-bool apfs_xts_uses_aesni(const struct apfs_xts *x)
+int apfs_xts_new(const uint8_t key1[16], const uint8_t key2[16], struct apfs_xts **out)
 {
-	return x && x->aesni;
+	return apfs_xts_new_engine(key1, key2, engine_cap(), out);
+}
+
+enum apfs_xts_engine apfs_xts_engine(const struct apfs_xts *x)
+{
+	return x ? x->engine : APFS_XTS_ECB;
+}
+
+const char *apfs_xts_engine_name(enum apfs_xts_engine e)
+{
+	return e == APFS_XTS_VAES ? "vaes-avx512" : e == APFS_XTS_AESNI ? "aes-ni" : "aes-ecb";
+}
+
+/* Whole units through the key's SIMD engine. */
+static void simd_crypt(const struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t first_unit,
+		       bool enc)
+{
+	if (x->engine == APFS_XTS_VAES)
+		apfs_xts_vaes_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, enc);
+	else
+		apfs_xts_aesni_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, enc);
 }
 
 void apfs_xts_free(struct apfs_xts *x)
@@ -207,8 +242,8 @@ int apfs_xts_decrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t firs
 {
 	if (len % APFS_XTS_UNIT)
 		return -EINVAL;
-	if (x->aesni) {
-		apfs_xts_aesni_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, false);
+	if (x->engine != APFS_XTS_ECB) {
+		simd_crypt(x, buf, len, first_unit, false);
 		return 0;
 	}
 	return xts_bulk(x, x->dec1, buf, len, first_unit);
@@ -218,8 +253,8 @@ int apfs_xts_encrypt(struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t firs
 {
 	if (len % APFS_XTS_UNIT)
 		return -EINVAL;
-	if (x->aesni) {
-		apfs_xts_aesni_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, true);
+	if (x->engine != APFS_XTS_ECB) {
+		simd_crypt(x, buf, len, first_unit, true);
 		return 0;
 	}
 	return xts_bulk(x, x->ecb1, buf, len, first_unit);

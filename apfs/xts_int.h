@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xts_int.h - inside apfs_xts: the AES-NI round keys and the two engines
- * (xts_aesni.c on x86 with AES-NI, xts.c's bulk AES-ECB everywhere else).
+ * xts_int.h - inside apfs_xts: the round keys and the three engines
+ * (xts_vaes.c on x86 with AVX-512 VAES, xts_aesni.c with AES-NI, xts.c's
+ * bulk AES-ECB everywhere else).
  * Not for callers outside apfs/ other than the tests and bench/xts_speed.
  */
 #ifndef APFS_XTS_INT_H
@@ -32,13 +33,27 @@ void apfs_xts_aesni_setkey(struct apfs_xts_rk *rk, const uint8_t key1[16],
 void apfs_xts_aesni_crypt(const struct apfs_xts_rk *rk, uint8_t *buf, size_t units,
 			  uint64_t first_unit, bool enc);
 
+/* xts_vaes.c: AVX-512 VAES, 4 blocks an instruction; same round keys. */
+bool apfs_xts_vaes_usable(void);
+void apfs_xts_vaes_crypt(const struct apfs_xts_rk *rk, uint8_t *buf, size_t units,
+			 uint64_t first_unit, bool enc);
+
+/* The engines, slowest first: a key gets the fastest the CPU runs. */
+enum apfs_xts_engine {
+	APFS_XTS_ECB,    /* OpenSSL AES-128-ECB plus tweaks in C (xts.c), anywhere */
+	APFS_XTS_AESNI,  /* xts_aesni.c */
+	APFS_XTS_VAES,   /* xts_vaes.c */
+};
+
 /*
- * apfs_xts_new() with a choice of engine: allow_aesni false forces the
- * AES-ECB path even on an AES-NI CPU (tests compare both; bench/xts_speed
- * times both).  apfs_xts_uses_aesni() says which engine a key got.
+ * apfs_xts_new() with a ceiling on the engine: the fastest the CPU runs up
+ * to max (tests compare every engine; bench/xts_speed times each).
+ * apfs_xts_engine() says which one a key got; apfs_xts_engine_name() names
+ * it ("aes-ecb", "aes-ni", "vaes-avx512").
  */
-int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16], bool allow_aesni,
-			struct apfs_xts **out);
-bool apfs_xts_uses_aesni(const struct apfs_xts *x);
+int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16],
+			enum apfs_xts_engine max, struct apfs_xts **out);
+enum apfs_xts_engine apfs_xts_engine(const struct apfs_xts *x);
+const char *apfs_xts_engine_name(enum apfs_xts_engine e);
 
 #endif

@@ -84,16 +84,31 @@ echo
 echo "| what | median | ratio |"
 echo "|---|---|---|"
 mbps() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1e3) }'; }
-if "$MK" bench "$W/bench.img" > /dev/null 2>&1; then
-	SIZE=$((256 << 20))
+# Two sizes of /big.bin: BIG_MB (default 1 GiB, "a large file") and 256 MiB.
+# Each whole process counts (start, unlock, the read); the difference of the
+# two is the rate once running, what `openssl speed` measures.
+BIG_MB=${BIG_MB:-1024}
+CRED=(--volume Secret --passphrase bench-password)
+if "$MK" bench "$W/bench.img" --big-size $((BIG_MB << 20)) > /dev/null 2>&1 &&
+	"$MK" bench "$W/small.img" > /dev/null 2>&1; then
+	SIZE=$((BIG_MB << 20)) SMALL=$((256 << 20))
 	X=$(openssl speed -evp aes-128-xts -seconds 2 -bytes 16384 2> /dev/null |
 		awk '/^AES-128-XTS/ { sub("k", "", $2); printf "%.0f", $2 * 1000 / 1e6 }')
-	cat "$W/bench.img" > /dev/null  # the image in the page cache: "from a cached image"
+	cat "$W/bench.img" "$W/small.img" > /dev/null  # in the page cache: "from a cached image"
 	T=$(med "$BIN" cat --volume Plain "$W/bench.img" /big.bin)
-	row "\`cat\` 256 MiB, plain volume, cached image" "$T ms = $(mbps $SIZE "$T") MB/s" "target ≥ 1000 MB/s"
-	T=$(med "$BIN" cat --volume Secret --passphrase bench-password "$W/bench.img" /big.bin)
-	E=$(mbps $SIZE "$T")
-	row "\`cat\` 256 MiB, encrypted volume" "$T ms = $E MB/s" "$(ratio "$E" "$X") × \`openssl speed -evp aes-128-xts\` one core ($X MB/s); target ≥ 0.70"
+	row "\`cat\` $BIG_MB MiB, plain volume, cached image" "$T ms = $(mbps $SIZE "$T") MB/s" "target ≥ 1000 MB/s"
+	# The engine this CPU gets, then (where that is VAES) the AES-NI one.
+	ENGS=$("$B/bench/xts_speed" 1 2> /dev/null | awk '{ print $2 }')
+	[ "$ENGS" = vaes-avx512 ] && ENGS="$ENGS aes-ni"
+	for e in $ENGS; do
+		T=$(APFSINSPECT_XTS_ENGINE=$e med "$BIN" cat "${CRED[@]}" "$W/bench.img" /big.bin)
+		S=$(APFSINSPECT_XTS_ENGINE=$e med "$BIN" cat "${CRED[@]}" "$W/small.img" /big.bin)
+		E=$(mbps $SIZE "$T") ES=$(mbps $SMALL "$S")
+		D=$(awk -v a="$T" -v b="$S" 'BEGIN { printf "%.1f", a - b }')
+		M=$(mbps $((SIZE - SMALL)) "$D")
+		row "\`cat\` $BIG_MB MiB, encrypted volume, $e engine" "$T ms = $E MB/s" "$(ratio "$E" "$X") × \`openssl speed -evp aes-128-xts\` one core ($X MB/s); target ≥ 0.70"
+		row "\`cat\` 256 MiB, encrypted volume, $e engine" "$S ms = $ES MB/s" "$(ratio "$ES" "$X") ×; once running ($BIG_MB MiB less 256 MiB in $D ms): $M MB/s = $(ratio "$M" "$X") ×"
+	done
 else
 	row "cat throughput" "-" "mkimage has no 'bench' scenario in this build"
 fi
@@ -101,10 +116,14 @@ fi
 if [ -x "$B/bench/xts_speed" ]; then
 	[ -n "${X:-}" ] || X=$(openssl speed -evp aes-128-xts -seconds 2 -bytes 16384 2> /dev/null |
 		awk '/^AES-128-XTS/ { sub("k", "", $2); printf "%.0f", $2 * 1000 / 1e6 }')
-	read -r A AE < <("$B/bench/xts_speed" "$RUNS")
-	read -r C _ < <("$B/bench/xts_speed" -k 256 "$RUNS")
-	read -r F FE < <("$B/bench/xts_speed" -e ecb "$RUNS")
-	row "\`apfs_xts_decrypt\` 64 MiB in memory, $AE engine (bench/xts_speed)" "$A MB/s" "$(ratio "$A" "$X") × \`openssl speed -evp aes-128-xts\` ($X MB/s); 256 KiB in cache: $C MB/s = $(ratio "$C" "$X") ×; $FE fallback: $F MB/s = $(ratio "$F" "$X") ×"
+	SEEN=
+	for e in auto aes-ni ecb; do
+		read -r A AE < <("$B/bench/xts_speed" -e $e "$RUNS")
+		case " $SEEN " in *" $AE "*) continue ;; esac  # this CPU lacks the engine
+		SEEN="$SEEN $AE"
+		read -r C _ < <("$B/bench/xts_speed" -e $e -k 256 "$RUNS")
+		row "\`apfs_xts_decrypt\` 64 MiB in memory, $AE engine (bench/xts_speed)" "$A MB/s" "$(ratio "$A" "$X") × \`openssl speed -evp aes-128-xts\` ($X MB/s); 256 KiB in cache: $C MB/s = $(ratio "$C" "$X") ×"
+	done
 fi
 "$MK" many-files "$W/many.img" > /dev/null
 T=$(med "$BIN" ls -R "$W/many.img" /)

@@ -2,16 +2,17 @@
 /*
  * xts_speed.c - apfs_xts_decrypt throughput for `make bench`: decrypts a
  * 64 MiB buffer (131,072 units of 512 bytes) in place, R times, and prints
- * the median in MB/s, then the engine ("aes-ni" or "aes-ecb").  MB/s are
+ * the median in MB/s, then the engine ("vaes-avx512", "aes-ni" or "aes-ecb").  MB/s are
  * 10^6 bytes per second of this thread's CPU time, because `openssl speed`,
  * which bench/run.sh sets beside it, divides by CPU user time unless given
  * -elapsed: on a busy machine both lose the same.  "-e ecb" forces the
- * portable AES-ECB engine, the fallback on CPUs without AES-NI; by default
- * the engine is the one apfs_xts_new() picks.  "-k KIB" decrypts a buffer
+ * portable AES-ECB engine, the fallback on CPUs without AES-NI, "-e aes-ni"
+ * the AES-NI one (for CPUs without AVX-512 VAES); by default the engine is
+ * the one apfs_xts_new() picks.  "-k KIB" decrypts a buffer
  * of KIB KiB instead, over and over up to 64 MiB a run: 256 stays in cache,
  * like the 16 KiB `openssl speed -bytes 16384` works on; 64 MiB does not.
  *
- *   xts_speed [-e auto|ecb] [-k KIB] [R]
+ *   xts_speed [-e auto|aes-ni|ecb] [-k KIB] [R]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,13 +62,14 @@ int main(int argc, char **argv)
 	uint8_t key[32];
 	struct apfs_xts *x;
 	uint8_t *buf;
-	bool aesni = true;
+	enum apfs_xts_engine max = APFS_XTS_VAES;
 	int runs = 5;
 	double mbps;
 
 	for (; argc > 2 && argv[1][0] == '-'; argc -= 2, argv += 2) {
 		if (!strcmp(argv[1], "-e"))
-			aesni = strcmp(argv[2], "ecb") != 0;
+			max = !strcmp(argv[2], "ecb") ? APFS_XTS_ECB :
+			      !strcmp(argv[2], "aes-ni") ? APFS_XTS_AESNI : APFS_XTS_VAES;
 		else if (!strcmp(argv[1], "-k"))
 			len = (size_t)atoi(argv[2]) << 10;
 		else
@@ -80,12 +82,12 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 32; i++)
 		key[i] = (uint8_t)(i * 37 + 11);
 	buf = malloc(len);
-	if (!buf || apfs_xts_new_engine(key, key + 16, aesni, &x) != 0)
+	if (!buf || apfs_xts_new_engine(key, key + 16, max, &x) != 0)
 		return 1;
 	memset(buf, 0x5a, len);  /* fault the pages in before timing */
 	mbps = measure(x, buf, len, runs);
 	if (mbps > 0)
-		printf("%.0f %s\n", mbps, apfs_xts_uses_aesni(x) ? "aes-ni" : "aes-ecb");
+		printf("%.0f %s\n", mbps, apfs_xts_engine_name(apfs_xts_engine(x)));
 	apfs_xts_free(x);
 	free(buf);
 	return mbps > 0 ? 0 : 1;

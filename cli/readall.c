@@ -8,11 +8,10 @@
  */
 #include <pthread.h>
 #include <stdlib.h>
-#include <sys/mman.h>
-
+#include "apfs/bigbuf.h"
 #include "cmd_fs.h"
 
-#define CHUNK (2u << 20)
+#define CHUNK (4u << 20)
 #define MAX_READERS 8
 
 struct slot {
@@ -84,18 +83,21 @@ static int consume(struct readall *ra, fs_sink_fn sink, void *ctx)
 }
 
 /*
- * Buffers are mapped with their pages populated up front: the kernel's copy
- * into fresh pages otherwise takes a page fault per 4 KiB, which costs as much
- * as the copy itself on virtual machines.
+ * A file of one chunk or less: read in this thread into a heap buffer.  No
+ * threads to start and no fresh pages to fault in, which for `extract` of
+ * many small files would cost far more than their data.
  */
-static uint8_t *buf_new(void)
+static int read_small(struct apfs_file *f, size_t size, fs_sink_fn sink, void *ctx)
 {
-	void *p = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	uint8_t *buf = malloc(size);
+	size_t got = 0;
+	int ret = buf ? apfs_file_read(f, 0, buf, size, &got) : -ENOMEM;
 
-	return p == MAP_FAILED ? NULL : p;
+	if (!ret)
+		ret = sink(buf, got, ctx);
+	free(buf);
+	return ret;
 }
-
 
 int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx)
 {
@@ -107,11 +109,13 @@ int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx)
 	ra.nchunks = (apfs_file_size(f) + CHUNK - 1) / CHUNK;
 	if (!ra.nchunks)
 		return 0;
+	if (ra.nchunks == 1)
+		return read_small(f, (size_t)apfs_file_size(f), sink, ctx);
 	nr = cli_workers(ra.nchunks, MAX_READERS);
 	ra.nslots = 2 * nr;
 	ra.slots = calloc(ra.nslots, sizeof(*ra.slots));
 	for (unsigned i = 0; ra.slots && i < ra.nslots && !ret; i++)
-		if (!(ra.slots[i].buf = buf_new()))
+		if (!(ra.slots[i].buf = apfs_bigbuf_new(CHUNK, true)))
 			ret = -ENOMEM;
 	if (!ra.slots)
 		ret = -ENOMEM;
@@ -128,7 +132,7 @@ int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx)
 		pthread_join(th[i], NULL);
 	for (unsigned i = 0; ra.slots && i < ra.nslots; i++)
 		if (ra.slots[i].buf)
-			munmap(ra.slots[i].buf, CHUNK);
+			apfs_bigbuf_free(ra.slots[i].buf, CHUNK);
 	free(ra.slots);
 	pthread_mutex_destroy(&ra.lock);
 	pthread_cond_destroy(&ra.cond);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "apfs/bigbuf.h"
 #include "mk.h"
 
 /* Room for cap blocks in blk and grp; new entries are NULL. */
@@ -64,7 +65,7 @@ int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t 
 void mk_image_free(struct mk_image *img)
 {
 	for (uint64_t i = 0; img->grp && i <= img->cap / MK_GROUP; i++)
-		free(img->grp[i]);
+		apfs_bigbuf_free(img->grp[i], (size_t)MK_GROUP * img->bs);
 	free(img->grp);
 	free(img->blk);
 	free(img->cmap);
@@ -115,8 +116,9 @@ int mk_image_settle(struct mk_image *img, uint64_t nblocks)
 
 /*
  * The block's buffer, created zeroed on first use.  A calloc per block made
- * malloc the main cost of a 512 MiB image; a group's calloc is served by
- * mmap, whose pages cost nothing until touched.
+ * malloc the main cost of a 512 MiB image; a group is a fresh mapping, whose
+ * pages cost nothing until touched, on huge pages where the kernel allows
+ * (a fault per 4 KiB page costs more than filling it on a virtual machine).
  */
 uint8_t *mk_block(struct mk_image *img, uint64_t paddr)
 {
@@ -128,7 +130,7 @@ uint8_t *mk_block(struct mk_image *img, uint64_t paddr)
 		return img->blk[paddr];
 	g = &img->grp[paddr / MK_GROUP];
 	if (!*g)
-		*g = calloc(MK_GROUP, img->bs);
+		*g = apfs_bigbuf_new((size_t)MK_GROUP * img->bs, false);
 	if (*g)
 		img->blk[paddr] = *g + paddr % MK_GROUP * img->bs;
 	return img->blk[paddr];

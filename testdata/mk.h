@@ -31,8 +31,8 @@ struct apfs_xts;
 #define MK_OID_FIRST 0x402
 /* Where the container starts inside the GPT disk mk_gpt_write makes (LBA 40). */
 #define MK_GPT_OFFSET 20480
-/* Blocks are allocated in groups of this many (one calloc, pages touched lazily). */
-#define MK_GROUP 256
+/* Blocks are allocated in groups of this many (one mapping, 2 MiB at 4 KiB blocks). */
+#define MK_GROUP 512
 
 /* ---- seeded randomness (rng.c) ------------------------------------------ */
 

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "apfs/bigbuf.h"
 #include "mk.h"
 
 #define BENCH_EXTENTS 4
@@ -53,7 +54,7 @@ static int big_file(struct mk_vol *v, uint64_t seed, uint64_t size)
 	uint32_t bs = v->img->bs;
 	uint64_t nblk = (size + bs - 1) / bs, per = (nblk + BENCH_EXTENTS - 1) / BENCH_EXTENTS;
 	uint64_t state = seed, ino, off;
-	uint8_t *buf = malloc(per ? per * bs : 1);
+	uint8_t *buf = apfs_bigbuf_new(per ? per * bs : 1, false);
 	int rc = buf ? mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "big.bin", NULL, 0, &ino) : -ENOMEM;
 
 	for (off = 0; !rc && off < size; off += per * bs) {
@@ -69,7 +70,7 @@ static int big_file(struct mk_vol *v, uint64_t seed, uint64_t size)
 		v->inodes[ino].size = size;
 		v->inodes[ino].alloced = nblk * bs;
 	}
-	free(buf);
+	apfs_bigbuf_free(buf, per ? per * bs : 1);
 	return rc;
 }
 

@@ -1,9 +1,9 @@
 /*
- * test_xts.c - both XTS engines (AES-NI, and the bulk AES-ECB fallback forced
- * with apfs_xts_new_engine(..., false, ...)) against OpenSSL's own
- * EVP_aes_128_xts, one 512-byte unit per call with the unit number as tweak
- * (the reference form): every unit count around the 8-unit lanes and the
- * 128-unit ECB batches, unit numbers across 2^32 and 2^64, unaligned
+ * test_xts.c - every XTS engine (AVX-512 VAES, AES-NI, and the bulk AES-ECB
+ * fallback, each forced with apfs_xts_new_engine's ceiling) against
+ * OpenSSL's own EVP_aes_128_xts, one 512-byte unit per call with the unit
+ * number as tweak (the reference form): every unit count around the 4-unit
+ * VAES groups, the 8-unit AES-NI lanes and the 128-unit ECB batches, unit numbers across 2^32 and 2^64, unaligned
  * buffers; encrypt/decrypt round trips with equal key halves (keybags),
  * which OpenSSL refuses to encrypt with but does decrypt.
  */
@@ -53,6 +53,28 @@ static bool cpu_has_aesni(void)
 #endif
 }
 
+/* And the VAES one: AVX-512 F/BW/VL with VAES and VPCLMULQDQ. */
+static bool cpu_has_vaes(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return cpu_has_aesni() && __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+	       __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq");
+#else
+	return false;
+#endif
+}
+
+/* The engine a key gets when at most max is allowed, by this test's own reckoning. */
+static enum apfs_xts_engine expected_engine(enum apfs_xts_engine max)
+{
+	if (max >= APFS_XTS_VAES && cpu_has_vaes())
+		return APFS_XTS_VAES;
+	if (max >= APFS_XTS_AESNI && cpu_has_aesni())
+		return APFS_XTS_AESNI;
+	return APFS_XTS_ECB;
+}
+
 /* len bytes at buf + skew (skew < 16: unaligned loads) against the reference, both ways. */
 static void check_one(struct apfs_xts *x, const uint8_t key[32], size_t len, uint64_t unit,
 		      size_t skew, unsigned seed)
@@ -75,9 +97,10 @@ static void check_one(struct apfs_xts *x, const uint8_t key[32], size_t len, uin
 	free(mem);
 }
 
-static void check_engine(bool aesni)
+static void check_engine(enum apfs_xts_engine engine)
 {
-	static const size_t units[] = { 1, 2, 7, 8, 9, 15, 16, 17, 24, 127, 128, 129, 300, 2048 };
+	static const size_t units[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 15, 16, 17, 24, 127, 128, 129,
+					300, 2048 };
 	static const uint64_t firsts[] = {
 		0, 1, 8 * 5 + 1, 0xfffffffdull, (1ull << 40) + 3, (1ull << 63) + 5, UINT64_MAX - 3,
 	};
@@ -86,8 +109,8 @@ static void check_engine(bool aesni)
 	unsigned seed = 1;
 
 	fill(key, 32, 7);
-	assert_int_equal(apfs_xts_new_engine(key, key + 16, aesni, &x), 0);
-	assert_int_equal(apfs_xts_uses_aesni(x), aesni && cpu_has_aesni());
+	assert_int_equal(apfs_xts_new_engine(key, key + 16, engine, &x), 0);
+	assert_int_equal(apfs_xts_engine(x), engine);
 	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++)
 		for (size_t f = 0; f < sizeof(firsts) / sizeof(firsts[0]); f++, seed++)
 			if (units[u] <= 300 || f == 4)  /* 1 MiB once: the reference is slow */
@@ -95,21 +118,29 @@ static void check_engine(bool aesni)
 	apfs_xts_free(x);
 }
 
+static void test_vaes_matches_openssl(void **state)
+{
+	(void)state;
+	if (!cpu_has_vaes())
+		skip();
+	check_engine(APFS_XTS_VAES);
+}
+
 static void test_aesni_matches_openssl(void **state)
 {
 	(void)state;
 	if (!cpu_has_aesni())
 		skip();
-	check_engine(true);
+	check_engine(APFS_XTS_AESNI);
 }
 
 static void test_ecb_matches_openssl(void **state)
 {
 	(void)state;
-	check_engine(false);
+	check_engine(APFS_XTS_ECB);
 }
 
-/* apfs_xts_new() picks AES-NI whenever the CPU has it. */
+/* apfs_xts_new() picks the fastest engine the CPU has. */
 static void test_default_engine(void **state)
 {
 	uint8_t key[32];
@@ -118,49 +149,72 @@ static void test_default_engine(void **state)
 	(void)state;
 	fill(key, 32, 9);
 	assert_int_equal(apfs_xts_new(key, key + 16, &x), 0);
-	assert_int_equal(apfs_xts_uses_aesni(x), cpu_has_aesni());
+	assert_int_equal(apfs_xts_engine(x), expected_engine(APFS_XTS_VAES));
 	assert_int_equal(apfs_xts_decrypt(x, key, 0, 5), 0);
 	assert_int_equal(apfs_xts_decrypt(x, key, 100, 0), -EINVAL);
 	assert_int_equal(apfs_xts_encrypt(x, key, 513, 0), -EINVAL);
 	apfs_xts_free(x);
-	assert_false(apfs_xts_uses_aesni(NULL));
+	assert_int_equal(apfs_xts_engine(NULL), APFS_XTS_ECB);
+	assert_string_equal(apfs_xts_engine_name(APFS_XTS_VAES), "vaes-avx512");
+}
+
+/* APFSINSPECT_XTS_ENGINE caps the engine apfs_xts_new() picks; unknown values do not. */
+static void test_engine_cap(void **state)
+{
+	static const struct { const char *val; enum apfs_xts_engine max; } cases[] = {
+		{ "aes-ecb", APFS_XTS_ECB }, { "aes-ni", APFS_XTS_AESNI },
+		{ "vaes-avx512", APFS_XTS_VAES }, { "bogus", APFS_XTS_VAES },
+	};
+	uint8_t key[32];
+	struct apfs_xts *x;
+
+	(void)state;
+	fill(key, 32, 11);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		assert_int_equal(setenv("APFSINSPECT_XTS_ENGINE", cases[i].val, 1), 0);
+		assert_int_equal(apfs_xts_new(key, key + 16, &x), 0);
+		assert_int_equal(apfs_xts_engine(x), expected_engine(cases[i].max));
+		check_one(x, key, 4096 + 512, 77, 3, (unsigned)i);
+		apfs_xts_free(x);
+	}
+	unsetenv("APFSINSPECT_XTS_ENGINE");
 }
 
 /*
  * Keybags: key UUID || UUID.  Each engine encrypts; OpenSSL (which accepts
  * equal halves for decryption only) must get the plaintext back, and so must
- * both engines.
+ * every engine.
  */
 static void test_equal_halves_round_trip(void **state)
 {
 	static const uint64_t firsts[] = { 172 * 8, 0xfffffffcull, UINT64_MAX - 9 };
 	const size_t n = 19 * 512;
 	uint8_t key[32], *p = malloc(n), *q = malloc(n), *r = malloc(n);
-	struct apfs_xts *x[2];
+	struct apfs_xts *x[3];
 
 	(void)state;
 	fill(key, 16, 3);
 	memcpy(key + 16, key, 16);
 	fill(p, n, 4);
-	assert_int_equal(apfs_xts_new_engine(key, key, true, &x[0]), 0);
-	assert_int_equal(apfs_xts_new_engine(key, key, false, &x[1]), 0);
+	for (int e = 0; e < 3; e++)
+		assert_int_equal(apfs_xts_new_engine(key, key, (enum apfs_xts_engine)e, &x[e]), 0);
 	for (size_t f = 0; f < sizeof(firsts) / sizeof(firsts[0]); f++) {
-		for (int e = 0; e < 2; e++) {
+		for (int e = 0; e < 3; e++) {
 			memcpy(q, p, n);
 			assert_int_equal(apfs_xts_encrypt(x[e], q, n, firsts[f]), 0);
 			assert_memory_not_equal(p, q, n);
 			memcpy(r, q, n);
 			ref_xts(key, r, n, firsts[f], 0);
 			assert_memory_equal(p, r, n);
-			for (int d = 0; d < 2; d++) {
+			for (int d = 0; d < 3; d++) {
 				memcpy(r, q, n);
 				assert_int_equal(apfs_xts_decrypt(x[d], r, n, firsts[f]), 0);
 				assert_memory_equal(p, r, n);
 			}
 		}
 	}
-	apfs_xts_free(x[0]);
-	apfs_xts_free(x[1]);
+	for (int e = 0; e < 3; e++)
+		apfs_xts_free(x[e]);
 	free(p);
 	free(q);
 	free(r);
@@ -169,9 +223,11 @@ static void test_equal_halves_round_trip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vaes_matches_openssl),
 		cmocka_unit_test(test_aesni_matches_openssl),
 		cmocka_unit_test(test_ecb_matches_openssl),
 		cmocka_unit_test(test_default_engine),
+		cmocka_unit_test(test_engine_cap),
 		cmocka_unit_test(test_equal_halves_round_trip),
 	};
 
