@@ -7,8 +7,8 @@
  * and OpenSSL refuses XTS encryption with key1 == key2, which is exactly what
  * container and volume keybags use.  Template contexts hold the key
  * schedules; each call works on copies, so threads never share cipher state.
- * On x86 CPUs with AES-NI, xts_aesni.c (or with AVX-512 VAES, xts_vaes.c)
- * does the work instead, from round keys computed here once; this file's
+ * On x86 CPUs with AES-NI, xts_aesni.c (or with VAES, xts_vaes.c) does the
+ * work instead, from round keys computed here once; this file's
  * AES-ECB path is the fallback.
  */
 #include <openssl/crypto.h>
@@ -72,8 +72,10 @@ int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16],
 		return -ENOMEM;
 	memset(x, 0, sizeof(*x));
 	x->id = atomic_fetch_add(&next_id, 1);
-	if (max >= APFS_XTS_VAES && apfs_xts_vaes_usable())
+	if (max >= APFS_XTS_VAES && apfs_xts_vaes_usable(APFS_XTS_VAES))
 		x->engine = APFS_XTS_VAES;
+	else if (max >= APFS_XTS_VAES256 && apfs_xts_vaes_usable(APFS_XTS_VAES256))
+		x->engine = APFS_XTS_VAES256;
 	else if (max >= APFS_XTS_AESNI && apfs_xts_aesni_usable())
 		x->engine = APFS_XTS_AESNI;
 	if (x->engine != APFS_XTS_ECB) {
@@ -93,18 +95,18 @@ int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16],
 }
 
 /*
- * APFSINSPECT_XTS_ENGINE=aes-ni or aes-ecb caps the engine, as
+ * APFSINSPECT_XTS_ENGINE=vaes-avx2, aes-ni or aes-ecb caps the engine, as
  * OPENSSL_ia32cap does OpenSSL's: to measure or check the slower engines
- * (which CPUs without VAES or AES-NI get) on a machine that has both.
+ * (which CPUs without AVX-512, VAES or AES-NI get) on a machine that has
+ * them all.
  */
 static enum apfs_xts_engine engine_cap(void)
 {
 	const char *e = getenv("APFSINSPECT_XTS_ENGINE");
 
-	if (e && !strcmp(e, apfs_xts_engine_name(APFS_XTS_ECB)))
-		return APFS_XTS_ECB;
-	if (e && !strcmp(e, apfs_xts_engine_name(APFS_XTS_AESNI)))
-		return APFS_XTS_AESNI;
+	for (int i = APFS_XTS_ECB; e && i < APFS_XTS_VAES; i++)
+		if (!strcmp(e, apfs_xts_engine_name((enum apfs_xts_engine)i)))
+			return (enum apfs_xts_engine)i;
 	return APFS_XTS_VAES;
 }
 
@@ -120,15 +122,20 @@ enum apfs_xts_engine apfs_xts_engine(const struct apfs_xts *x)
 
 const char *apfs_xts_engine_name(enum apfs_xts_engine e)
 {
-	return e == APFS_XTS_VAES ? "vaes-avx512" : e == APFS_XTS_AESNI ? "aes-ni" : "aes-ecb";
+	static const char *const names[] = {
+		[APFS_XTS_ECB] = "aes-ecb", [APFS_XTS_AESNI] = "aes-ni",
+		[APFS_XTS_VAES256] = "vaes-avx2", [APFS_XTS_VAES] = "vaes-avx512",
+	};
+
+	return (unsigned)e <= APFS_XTS_VAES ? names[e] : "?";
 }
 
 /* Whole units through the key's SIMD engine. */
 static void simd_crypt(const struct apfs_xts *x, uint8_t *buf, size_t len, uint64_t first_unit,
 		       bool enc)
 {
-	if (x->engine == APFS_XTS_VAES)
-		apfs_xts_vaes_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, enc);
+	if (x->engine >= APFS_XTS_VAES256)
+		apfs_xts_vaes_crypt(&x->rk, x->engine, buf, len / APFS_XTS_UNIT, first_unit, enc);
 	else
 		apfs_xts_aesni_crypt(&x->rk, buf, len / APFS_XTS_UNIT, first_unit, enc);
 }

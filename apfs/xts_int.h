@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * xts_int.h - inside apfs_xts: the round keys and the three engines
- * (xts_vaes.c on x86 with AVX-512 VAES, xts_aesni.c with AES-NI, xts.c's
- * bulk AES-ECB everywhere else).
+ * xts_int.h - inside apfs_xts: the round keys and the engines (xts_vaes.c
+ * on x86 with VAES, xts_aesni.c with AES-NI, xts.c's bulk AES-ECB
+ * everywhere else).
  * Not for callers outside apfs/ other than the tests and bench/xts_speed.
  */
 #ifndef APFS_XTS_INT_H
@@ -33,23 +33,24 @@ void apfs_xts_aesni_setkey(struct apfs_xts_rk *rk, const uint8_t key1[16],
 void apfs_xts_aesni_crypt(const struct apfs_xts_rk *rk, uint8_t *buf, size_t units,
 			  uint64_t first_unit, bool enc);
 
-/* xts_vaes.c: AVX-512 VAES, 4 blocks an instruction; same round keys. */
-bool apfs_xts_vaes_usable(void);
-void apfs_xts_vaes_crypt(const struct apfs_xts_rk *rk, uint8_t *buf, size_t units,
-			 uint64_t first_unit, bool enc);
-
 /* The engines, slowest first: a key gets the fastest the CPU runs. */
 enum apfs_xts_engine {
-	APFS_XTS_ECB,    /* OpenSSL AES-128-ECB plus tweaks in C (xts.c), anywhere */
-	APFS_XTS_AESNI,  /* xts_aesni.c */
-	APFS_XTS_VAES,   /* xts_vaes.c */
+	APFS_XTS_ECB,      /* OpenSSL AES-128-ECB plus tweaks in C (xts.c), anywhere */
+	APFS_XTS_AESNI,    /* xts_aesni.c */
+	APFS_XTS_VAES256,  /* xts_vaes.c, 256-bit registers (AVX2) */
+	APFS_XTS_VAES,     /* xts_vaes.c, 512-bit registers (AVX-512) */
 };
+
+/* xts_vaes.c: VAES, 2 or 4 blocks an instruction; the same round keys. */
+bool apfs_xts_vaes_usable(enum apfs_xts_engine e);
+void apfs_xts_vaes_crypt(const struct apfs_xts_rk *rk, enum apfs_xts_engine e, uint8_t *buf,
+			 size_t units, uint64_t first_unit, bool enc);
 
 /*
  * apfs_xts_new() with a ceiling on the engine: the fastest the CPU runs up
  * to max (tests compare every engine; bench/xts_speed times each).
  * apfs_xts_engine() says which one a key got; apfs_xts_engine_name() names
- * it ("aes-ecb", "aes-ni", "vaes-avx512").
+ * it ("aes-ecb", "aes-ni", "vaes-avx2", "vaes-avx512").
  */
 int apfs_xts_new_engine(const uint8_t key1[16], const uint8_t key2[16],
 			enum apfs_xts_engine max, struct apfs_xts **out);

@@ -2,17 +2,18 @@
 /*
  * xts_speed.c - apfs_xts_decrypt throughput for `make bench`: decrypts a
  * 64 MiB buffer (131,072 units of 512 bytes) in place, R times, and prints
- * the median in MB/s, then the engine ("vaes-avx512", "aes-ni" or "aes-ecb").  MB/s are
- * 10^6 bytes per second of this thread's CPU time, because `openssl speed`,
- * which bench/run.sh sets beside it, divides by CPU user time unless given
- * -elapsed: on a busy machine both lose the same.  "-e ecb" forces the
- * portable AES-ECB engine, the fallback on CPUs without AES-NI, "-e aes-ni"
- * the AES-NI one (for CPUs without AVX-512 VAES); by default the engine is
- * the one apfs_xts_new() picks.  "-k KIB" decrypts a buffer
- * of KIB KiB instead, over and over up to 64 MiB a run: 256 stays in cache,
- * like the 16 KiB `openssl speed -bytes 16384` works on; 64 MiB does not.
+ * the median in MB/s, then the engine ("vaes-avx512", "vaes-avx2", "aes-ni"
+ * or "aes-ecb").  MB/s are 10^6 bytes per second of this thread's CPU time,
+ * because `openssl speed`, which bench/run.sh sets beside it, divides by CPU
+ * user time unless given -elapsed: on a busy machine both lose the same.
+ * "-e ecb" forces the portable AES-ECB engine, the fallback on CPUs without
+ * AES-NI, "-e aes-ni" the AES-NI one (CPUs without VAES), "-e vaes-avx2"
+ * VAES on 256-bit registers (CPUs without AVX-512); by default the engine
+ * is the one apfs_xts_new() picks.  "-k KIB" decrypts a buffer of KIB KiB
+ * instead, over and over up to 64 MiB a run: 256 stays in cache, like the
+ * 16 KiB `openssl speed -bytes 16384` works on; 64 MiB does not.
  *
- *   xts_speed [-e auto|aes-ni|ecb] [-k KIB] [R]
+ *   xts_speed [-e auto|vaes-avx2|aes-ni|ecb] [-k KIB] [R]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,7 +70,8 @@ int main(int argc, char **argv)
 	for (; argc > 2 && argv[1][0] == '-'; argc -= 2, argv += 2) {
 		if (!strcmp(argv[1], "-e"))
 			max = !strcmp(argv[2], "ecb") ? APFS_XTS_ECB :
-			      !strcmp(argv[2], "aes-ni") ? APFS_XTS_AESNI : APFS_XTS_VAES;
+			      !strcmp(argv[2], "aes-ni") ? APFS_XTS_AESNI :
+			      !strcmp(argv[2], "vaes-avx2") ? APFS_XTS_VAES256 : APFS_XTS_VAES;
 		else if (!strcmp(argv[1], "-k"))
 			len = (size_t)atoi(argv[2]) << 10;
 		else

@@ -1,11 +1,12 @@
 /*
- * test_xts.c - every XTS engine (AVX-512 VAES, AES-NI, and the bulk AES-ECB
- * fallback, each forced with apfs_xts_new_engine's ceiling) against
- * OpenSSL's own EVP_aes_128_xts, one 512-byte unit per call with the unit
- * number as tweak (the reference form): every unit count around the 4-unit
- * VAES groups, the 8-unit AES-NI lanes and the 128-unit ECB batches, unit numbers across 2^32 and 2^64, unaligned
- * buffers; encrypt/decrypt round trips with equal key halves (keybags),
- * which OpenSSL refuses to encrypt with but does decrypt.
+ * test_xts.c - every XTS engine (VAES on 512- and 256-bit registers,
+ * AES-NI, and the bulk AES-ECB fallback, each forced with
+ * apfs_xts_new_engine's ceiling) against OpenSSL's own EVP_aes_128_xts, one
+ * 512-byte unit per call with the unit number as tweak (the reference form):
+ * every unit count around the 4-unit VAES groups, the 8-unit AES-NI lanes
+ * and the 128-unit ECB batches, unit numbers across 2^32 and 2^64,
+ * unaligned buffers; encrypt/decrypt round trips with equal key halves
+ * (keybags), which OpenSSL refuses to encrypt with but does decrypt.
  */
 #include <errno.h>
 #include <openssl/evp.h>
@@ -53,13 +54,22 @@ static bool cpu_has_aesni(void)
 #endif
 }
 
-/* And the VAES one: AVX-512 F/BW/VL with VAES and VPCLMULQDQ. */
+/* And the VAES ones: AVX2 with VAES and VPCLMULQDQ; the 512-bit one AVX-512 F/BW/VL too. */
+static bool cpu_has_vaes256(void)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+	return cpu_has_aesni() && __builtin_cpu_supports("avx2") &&
+	       __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq");
+#else
+	return false;
+#endif
+}
+
 static bool cpu_has_vaes(void)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-	return cpu_has_aesni() && __builtin_cpu_supports("avx512f") &&
-	       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
-	       __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq");
+	return cpu_has_vaes256() && __builtin_cpu_supports("avx512f") &&
+	       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 #else
 	return false;
 #endif
@@ -70,6 +80,8 @@ static enum apfs_xts_engine expected_engine(enum apfs_xts_engine max)
 {
 	if (max >= APFS_XTS_VAES && cpu_has_vaes())
 		return APFS_XTS_VAES;
+	if (max >= APFS_XTS_VAES256 && cpu_has_vaes256())
+		return APFS_XTS_VAES256;
 	if (max >= APFS_XTS_AESNI && cpu_has_aesni())
 		return APFS_XTS_AESNI;
 	return APFS_XTS_ECB;
@@ -126,6 +138,14 @@ static void test_vaes_matches_openssl(void **state)
 	check_engine(APFS_XTS_VAES);
 }
 
+static void test_vaes256_matches_openssl(void **state)
+{
+	(void)state;
+	if (!cpu_has_vaes256())
+		skip();
+	check_engine(APFS_XTS_VAES256);
+}
+
 static void test_aesni_matches_openssl(void **state)
 {
 	(void)state;
@@ -163,7 +183,8 @@ static void test_engine_cap(void **state)
 {
 	static const struct { const char *val; enum apfs_xts_engine max; } cases[] = {
 		{ "aes-ecb", APFS_XTS_ECB }, { "aes-ni", APFS_XTS_AESNI },
-		{ "vaes-avx512", APFS_XTS_VAES }, { "bogus", APFS_XTS_VAES },
+		{ "vaes-avx2", APFS_XTS_VAES256 }, { "vaes-avx512", APFS_XTS_VAES },
+		{ "bogus", APFS_XTS_VAES },
 	};
 	uint8_t key[32];
 	struct apfs_xts *x;
@@ -190,30 +211,31 @@ static void test_equal_halves_round_trip(void **state)
 	static const uint64_t firsts[] = { 172 * 8, 0xfffffffcull, UINT64_MAX - 9 };
 	const size_t n = 19 * 512;
 	uint8_t key[32], *p = malloc(n), *q = malloc(n), *r = malloc(n);
-	struct apfs_xts *x[3];
+	struct apfs_xts *x[APFS_XTS_VAES + 1];
+	const int ne = APFS_XTS_VAES + 1;
 
 	(void)state;
 	fill(key, 16, 3);
 	memcpy(key + 16, key, 16);
 	fill(p, n, 4);
-	for (int e = 0; e < 3; e++)
+	for (int e = 0; e < ne; e++)
 		assert_int_equal(apfs_xts_new_engine(key, key, (enum apfs_xts_engine)e, &x[e]), 0);
 	for (size_t f = 0; f < sizeof(firsts) / sizeof(firsts[0]); f++) {
-		for (int e = 0; e < 3; e++) {
+		for (int e = 0; e < ne; e++) {
 			memcpy(q, p, n);
 			assert_int_equal(apfs_xts_encrypt(x[e], q, n, firsts[f]), 0);
 			assert_memory_not_equal(p, q, n);
 			memcpy(r, q, n);
 			ref_xts(key, r, n, firsts[f], 0);
 			assert_memory_equal(p, r, n);
-			for (int d = 0; d < 3; d++) {
+			for (int d = 0; d < ne; d++) {
 				memcpy(r, q, n);
 				assert_int_equal(apfs_xts_decrypt(x[d], r, n, firsts[f]), 0);
 				assert_memory_equal(p, r, n);
 			}
 		}
 	}
-	for (int e = 0; e < 3; e++)
+	for (int e = 0; e < ne; e++)
 		apfs_xts_free(x[e]);
 	free(p);
 	free(q);
@@ -224,6 +246,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vaes_matches_openssl),
+		cmocka_unit_test(test_vaes256_matches_openssl),
 		cmocka_unit_test(test_aesni_matches_openssl),
 		cmocka_unit_test(test_ecb_matches_openssl),
 		cmocka_unit_test(test_default_engine),
