@@ -45,8 +45,14 @@ void fs_names_free(struct fs_names *nm);
 /*
  * Read a whole file with one reader per core (readall.c), handing its data
  * to sink in order; sink returns 0 or a negative errno, which stops it.
+ * A struct fs_reader keeps its buffers from one file to the next (extract,
+ * bodyfile --md5); fs_read_all() is one file with a reader of its own.
  */
 typedef int (*fs_sink_fn)(const uint8_t *p, size_t n, void *ctx);
+struct fs_reader;
+struct fs_reader *fs_reader_new(void);
+int fs_reader_read(struct fs_reader *r, struct apfs_file *f, fs_sink_fn sink, void *ctx);
+void fs_reader_free(struct fs_reader *r);
 int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx);
 
 int cmd_ls(int argc, char **argv);

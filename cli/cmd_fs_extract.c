@@ -44,8 +44,9 @@ static int hash_and_write(const uint8_t *p, size_t n, void *arg)
 	return 0;
 }
 
-/* Hash a file's data with md (SHA-256, MD5), optionally copying it to fd. */
-static int hash_file(struct apfs_fs *fs, uint64_t ino, const EVP_MD *md, int fd, char *hex)
+/* Hash a file's data with md (SHA-256, MD5) read by rd, optionally copying it to fd. */
+static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, const EVP_MD *md,
+		     int fd, char *hex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	struct hash_sink h = { EVP_MD_CTX_new(), fd };
@@ -56,7 +57,7 @@ static int hash_file(struct apfs_fs *fs, uint64_t ino, const EVP_MD *md, int fd,
 	if (!ret && !EVP_DigestInit_ex(h.ctx, md, NULL))
 		ret = -EIO;
 	if (!ret)
-		ret = fs_read_all(f, hash_and_write, &h);
+		ret = fs_reader_read(rd, f, hash_and_write, &h);
 	if (!ret && !EVP_DigestFinal_ex(h.ctx, dig, &dl))
 		ret = -EIO;
 	for (unsigned i = 0; !ret && i < dl; i++)
@@ -78,6 +79,7 @@ static const char extract_help[] =
 
 struct ex_run {
 	struct apfs_fs *fs;
+	struct fs_reader *rd;
 	FILE *manifest;
 	int err;
 };
@@ -121,7 +123,7 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 
 	if (fd < 0)
 		return ex_fail(r, rel, -errno);
-	ret = hash_file(r->fs, st->ino, EVP_sha256(), fd, hex);
+	ret = hash_file(r->fs, r->rd, st->ino, EVP_sha256(), fd, hex);
 	fchmod(fd, st->mode & 0777);
 	close(fd);
 	if (ret)
@@ -213,12 +215,15 @@ int cmd_extract(int argc, char **argv)
 	ret = fs_session_open(&o, &s);
 	if (!ret && (ret = apfs_fs_lookup(s.fs, o.args[0], &de)))
 		ret = fs_fail(o.args[0], ret);
+	if (!ret && !(r.rd = fs_reader_new()))
+		ret = fs_fail(o.args[0], -ENOMEM);
 	if (!ret) {
 		r.fs = s.fs;
 		safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
 		ex_tree(&r, dfd, name, name, de.ino, 0);
 		ret = r.err;
 	}
+	fs_reader_free(r.rd);
 	close(dfd);
 	fs_session_close(&s);
 	if (fflush(r.manifest) || (o.manifest && fclose(r.manifest)))
@@ -236,6 +241,7 @@ static const char body_help[] =
 
 struct bf_run {
 	struct apfs_fs *fs;
+	struct fs_reader *rd;
 	bool md5;
 	int err;
 };
@@ -246,7 +252,7 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	int ret;
 
 	if (r->md5 && S_ISREG(st->mode)) {
-		ret = hash_file(r->fs, st->ino, EVP_md5(), -1, md5);
+		ret = hash_file(r->fs, r->rd, st->ino, EVP_md5(), -1, md5);
 		if (ret) {
 			r->err = fs_fail(path, ret);
 			strcpy(md5, "0");
@@ -301,12 +307,15 @@ int cmd_bodyfile(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	ret = fs_session_open(&o, &s);
+	if (!ret && !(r.rd = fs_reader_new()))
+		ret = fs_fail("bodyfile", -ENOMEM);
 	if (!ret) {
 		r.fs = s.fs;
 		r.md5 = o.md5;
 		bf_dir(&r, "", APFS_ROOT_DIR_INO_NUM, 0);
 		ret = r.err;
 	}
+	fs_reader_free(r.rd);
 	fs_session_close(&s);
 	return ret;
 }
