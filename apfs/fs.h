@@ -119,6 +119,25 @@ struct apfs_stat {
  */
 int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
 
+/*
+ * Directory statistics, kept by macOS for directories with
+ * INODE_MAINTAIN_DIR_STATS (j_dir_stats_val_t).
+ */
+struct apfs_dir_stats {
+	uint64_t num_children;   /* files and folders inside */
+	uint64_t total_size;     /* bytes of the files inside */
+	uint64_t chained_key;    /* the stats of the directory these add up into */
+	uint64_t gen_count;
+	uint64_t key;            /* object id of the DIR_STATS record; 0: kept in the inode */
+	bool origin;             /* INODE_DIR_STATS_ORIGIN */
+};
+
+/**
+ * apfs_fs_dir_stats - a directory's statistics
+ * Returns 0, -ENOENT when the inode keeps none, -APFS_ECORRUPT.
+ */
+int apfs_fs_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
+
 /* ---- names -------------------------------------------------------------- */
 
 /* DT_* style types of directory records (j_drec flags & DREC_TYPE_MASK). */

@@ -35,6 +35,12 @@ static int take_xfield(struct apfs_fs *fs, struct fs_inode *in, uint8_t type,
 		if (len >= 4)
 			in->rdev = ld_le32(d);
 		break;
+	case APFS_INO_EXT_TYPE_DIR_STATS_KEY:
+		if (len != 8 && len != sizeof(in->dir_stats))
+			return ino_corrupt(fs, in->ino, "directory-stats field neither 8 nor 32 bytes");
+		memcpy(in->dir_stats, d, len);
+		in->dir_stats_len = (uint16_t)len;
+		break;
 	default:
 		break;
 	}
@@ -167,4 +173,45 @@ int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 	}
 	st->firmlink = apfs_fs_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x) == 0;
 	return stat_size(fs, &in, st);
+}
+
+/*
+ * The directory-stats field holds either the stats themselves
+ * (j_dir_stats_val_t, 32 bytes, as older apfsck expects) or the object id
+ * of a DIR_STATS record that holds them (8 bytes, as newer apfsck reads it).
+ * Which macOS writes is not settled (docs/apfs-format.md has no word), so
+ * both are read.
+ */
+int apfs_fs_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds)
+{
+	uint8_t key[8], val[64];
+	const uint8_t *v;
+	struct fs_inode in;
+	size_t vlen = 0;
+	int ret = fs_inode_get(fs, ino, &in);
+
+	memset(ds, 0, sizeof(*ds));
+	if (ret)
+		return ret;
+	if (!in.dir_stats_len)
+		return -ENOENT;
+	v = in.dir_stats;
+	if (in.dir_stats_len == 8) {
+		ds->key = ld_le64(in.dir_stats) & APFS_OBJ_ID_MASK;
+		fs_key(key, ds->key, APFS_TYPE_DIR_STATS);
+		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, sizeof(val), &vlen);
+		if (ret == -ENOENT)
+			return ino_corrupt(fs, ino, "its directory-stats record is missing");
+		if (ret)
+			return ret;
+		if (vlen < sizeof(struct apfs_j_dir_stats_val))
+			return ino_corrupt(fs, ino, "directory-stats record too short");
+		v = val;
+	}
+	ds->num_children = ld_le64(v);
+	ds->total_size = ld_le64(v + 8);
+	ds->chained_key = ld_le64(v + 16);
+	ds->gen_count = ld_le64(v + 24);
+	ds->origin = (get_le64(in.raw.internal_flags) & APFS_INODE_DIR_STATS_ORIGIN) != 0;
+	return 0;
 }

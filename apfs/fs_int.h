@@ -32,6 +32,8 @@ struct fs_inode {
 	struct apfs_j_dstream dstream;
 	uint64_t rdev;
 	char name[APFS_NAME_MAX];
+	uint16_t dir_stats_len;  /* INO_EXT_TYPE_DIR_STATS_KEY: 8 (a key) or 32 (the stats) */
+	uint8_t dir_stats[sizeof(struct apfs_j_dir_stats_val)];
 };
 
 /* One file extent, as loaded for reading. */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_fs_ls.c - `apfsinspect ls` and `apfsinspect stat`: directory listings
- * (sorted by name like ls, -l long form, -a hidden names, -R recursion,
- * --json) and every attribute of one inode.
+ * cmd_fs_ls.c - `apfsinspect ls`: directory listings (sorted by name like
+ * ls, -l long form, -a hidden names, -R recursion, --json).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -174,133 +173,6 @@ int cmd_ls(int argc, char **argv)
 	ret = fs_session_open(&o, &s);
 	if (!ret)
 		ret = do_ls(&o, s.fs);
-	fs_session_close(&s);
-	return ret;
-}
-
-/* ---- stat --------------------------------------------------------------- */
-
-static const char stat_help[] =
-	"usage: apfsinspect stat [--json] [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                        IMAGE PATH\n"
-	"  Every attribute of one file: inode, mode, owner, sizes, the five timestamps\n"
-	"  (UTC, nanoseconds), BSD flags, link count, xattrs, compression.\n";
-
-struct xa_list {
-	char names[64][256];
-	uint64_t sizes[64];
-	unsigned n;
-};
-
-static int xa_collect(const char *name, uint64_t size, void *ctx)
-{
-	struct xa_list *x = ctx;
-
-	if (x->n < 64) {
-		snprintf(x->names[x->n], sizeof(x->names[0]), "%s", name);
-		x->sizes[x->n++] = size;
-	}
-	return 0;
-}
-
-static const char *const time_names[5] = { "created", "modified", "changed", "accessed", "added" };
-
-static void stat_text(const char *path, const struct apfs_stat *st, const struct xa_list *xa,
-		      const char *target)
-{
-	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
-	char m[11], t[64];
-
-	fs_mode_str(st->mode, m);
-	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", path,
-	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
-	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",
-	       (unsigned long long)st->size, (unsigned long long)st->alloced, st->nlink,
-	       st->bsd_flags, st->compression, fs_cmp_name(st->compression));
-	for (int i = 0; i < 5; i++) {
-		fmt_iso_ns(tv[i], t, sizeof(t));
-		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
-	}
-	if (target)
-		printf("target: %s\n", target);
-	for (unsigned i = 0; i < xa->n; i++)
-		printf("xattr: %s (%llu bytes)\n", xa->names[i], (unsigned long long)xa->sizes[i]);
-}
-
-static void stat_json(const char *path, const struct apfs_stat *st, const struct xa_list *xa,
-		      const char *target)
-{
-	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
-	struct json j;
-	char m[11], t[64];
-
-	fs_mode_str(st->mode, m);
-	json_begin(&j, stdout);
-	json_str(&j, "path", path);
-	json_u64(&j, "inode", st->ino);
-	json_u64(&j, "mode", st->mode);
-	json_str(&j, "mode_string", m);
-	json_u64(&j, "uid", st->uid);
-	json_u64(&j, "gid", st->gid);
-	json_u64(&j, "size", st->size);
-	json_u64(&j, "allocated", st->alloced);
-	json_u64(&j, "nlink", st->nlink);
-	json_u64(&j, "flags", st->bsd_flags);
-	json_u64(&j, "compression", st->compression);
-	json_str(&j, "compression_name", fs_cmp_name(st->compression));
-	for (int i = 0; i < 5; i++) {
-		fmt_iso_ns(tv[i], t, sizeof(t));
-		json_str(&j, time_names[i], tv[i] || i < 4 ? t : NULL);
-	}
-	json_str(&j, "target", target);
-	json_arr_open(&j, "xattrs");
-	for (unsigned i = 0; i < xa->n; i++) {
-		json_obj_open(&j, NULL);
-		json_str(&j, "name", xa->names[i]);
-		json_u64(&j, "size", xa->sizes[i]);
-		json_obj_close(&j);
-	}
-	json_arr_close(&j);
-	json_end(&j);
-	putchar('\n');
-}
-
-static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
-{
-	static struct xa_list xa;
-	struct apfs_dirent de;
-	struct apfs_stat st;
-	char target[4096];
-	bool link;
-	int ret = apfs_fs_lookup(fs, path, &de);
-
-	if (!ret)
-		ret = apfs_fs_stat(fs, de.ino, &st);
-	if (!ret)
-		ret = apfs_fs_listxattr(fs, de.ino, 0, xa_collect, &xa);
-	if (ret)
-		return fs_fail(path, ret);
-	st.added = de.date_added;
-	link = S_ISLNK(st.mode) && !apfs_fs_readlink(fs, de.ino, target, sizeof(target));
-	if (o->json)
-		stat_json(path, &st, &xa, link ? target : NULL);
-	else
-		stat_text(path, &st, &xa, link ? target : NULL);
-	return EXIT_OK;
-}
-
-int cmd_stat(int argc, char **argv)
-{
-	struct fs_session s;
-	struct cli_opts o;
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 1, 1,
-			    stat_help, &o);
-
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	ret = fs_session_open(&o, &s);
-	if (!ret)
-		ret = do_stat(&o, s.fs, o.args[0]);
 	fs_session_close(&s);
 	return ret;
 }

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* inode.c - inode records with their extended fields (name, data stream). */
+/*
+ * inode.c - inode records with their extended fields (name, data stream,
+ * directory statistics) and DIR_STATS records.
+ */
 #include <errno.h>
 #include <stdlib.h>
 
@@ -56,7 +59,8 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 	uint8_t val[sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48];
 	struct apfs_j_inode_val *iv = (struct apfs_j_inode_val *)val;
 	struct apfs_j_dstream ds = { 0 };
-	struct xf x[2];
+	struct xf x[3];
+	uint8_t dsk[8];
 	unsigned n = 0;
 	uint8_t k[8];
 	size_t vlen;
@@ -72,9 +76,35 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_DSTREAM, APFS_XF_SYSTEM_FIELD,
 				      sizeof(ds), &ds };
 	}
+	if (in->dir_stats_len) {
+		st_le64(dsk, in->ds_key);
+		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_DIR_STATS_KEY,
+				      APFS_XF_SYSTEM_FIELD | APFS_XF_DO_NOT_COPY, in->dir_stats_len,
+				      in->dir_stats_len == 8 ? (const void *)dsk : &in->ds };
+	}
 	vlen = sizeof(*iv) + put_xfields(val + sizeof(*iv), x, n);
 	st_le64(k, (ino & APFS_OBJ_ID_MASK) | (uint64_t)APFS_TYPE_INODE << APFS_OBJ_TYPE_SHIFT);
 	return mk_vol_add_rec(v, ino, APFS_TYPE_INODE, 0, 0, k, 8, val, vlen);
+}
+
+int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_children,
+		    uint64_t total_size)
+{
+	struct mk_inode *in = &v->inodes[ino];
+	uint8_t k[8];
+
+	in->internal_flags |= APFS_INODE_MAINTAIN_DIR_STATS | APFS_INODE_DIR_STATS_ORIGIN;
+	in->ds.num_children = put_le64(num_children);
+	in->ds.total_size = put_le64(total_size);
+	in->ds.gen_count = put_le64(1);
+	in->dir_stats_len = keyed ? 8 : sizeof(in->ds);
+	if (!keyed)
+		return 0;
+	/* The record's id comes from the inode numbers' pool, as sibling ids do. */
+	in->ds_key = v->next_ino++;
+	st_le64(k, in->ds_key | (uint64_t)APFS_TYPE_DIR_STATS << APFS_OBJ_TYPE_SHIFT);
+	return mk_vol_add_rec(v, in->ds_key, APFS_TYPE_DIR_STATS, 0, 0, k, 8, &in->ds,
+			      sizeof(in->ds));
 }
 
 /* Queue an inode record for every inode created. */

@@ -166,6 +166,9 @@ struct mk_inode {
 	uint32_t uid, gid;
 	uint64_t atime, mtime, ctime; /* ns since 1970; create_time = mtime */
 	char *name;
+	uint8_t dir_stats_len;    /* INO_EXT_TYPE_DIR_STATS_KEY: 0 none, 8 key, 32 inline */
+	uint64_t ds_key;          /* the DIR_STATS record's object id (8-byte form) */
+	struct apfs_j_dir_stats_val ds;
 };
 
 /* A snapshot taken of a volume's state before more changes (snapshot.c). */
@@ -226,6 +229,13 @@ int mk_fs_file(struct mk_vol *v, uint64_t parent, const char *name, const void *
 int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t len,
 		 uint64_t *ino);
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target);
+/*
+ * Directory statistics for directory ino (INODE_MAINTAIN_DIR_STATS): in the
+ * inode's DIR_STATS_KEY field itself (keyed false, 32 bytes), or there as the
+ * object id of a DIR_STATS record that holds them (keyed true, 8 bytes).
+ */
+int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_children,
+		    uint64_t total_size);
 int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *data,
 		size_t len);
 int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,

@@ -84,6 +84,29 @@ static int hardlinks(struct mk_vol *v)
 	return mk_fs_hardlinks(v, parents, names, 2, "linked\n", 7);
 }
 
+/*
+ * Directory statistics on /dir (as a DIR_STATS record) and /dir/sub (in the
+ * inode), counted by hand from the tree: /dir holds nested.txt (7 bytes),
+ * sub and hardlink-b.txt (7), sub holds deep.txt (5); total sizes count
+ * every file below.
+ */
+static int basic_dir_stats(struct mk_vol *v)
+{
+	uint64_t dir = 0, sub = 0;
+	int rc;
+
+	for (uint64_t i = APFS_MIN_USER_INO_NUM; i < v->ninodes; i++) {
+		if (v->inodes[i].name && !strcmp(v->inodes[i].name, "dir"))
+			dir = i;
+		if (v->inodes[i].name && !strcmp(v->inodes[i].name, "sub"))
+			sub = i;
+	}
+	if (!dir || !sub)
+		return -ENOENT;
+	rc = mk_fs_dir_stats(v, dir, true, 3, 7 + 5 + 7);
+	return rc ? rc : mk_fs_dir_stats(v, sub, false, 1, 5);
+}
+
 static int fill_basic(struct mk_image *img)
 {
 	struct mk_vol v;
@@ -93,6 +116,8 @@ static int fill_basic(struct mk_image *img)
 		rc = mk_small_tree(&v);
 	if (!rc)
 		rc = hardlinks(&v);
+	if (!rc)
+		rc = basic_dir_stats(&v);
 	return rc ? rc : mk_vol_finish(&v);
 }
 

@@ -44,6 +44,20 @@ expect_grep "xattr com.example.test is 7 bytes" '^xattr: com.example.test \(7 by
 expect_grep "xattr com.apple.provenance is 11 bytes" '^xattr: com.apple.provenance \(11 bytes\)$' "$OUT"
 run_rc "$B" stat --json "$img" /hardlink-to-hello
 expect_grep "hard link: same inode 16" '"inode": ?16,' "$OUT"
+# Both names of inode 16 (IMAGES.md: hardlink-to-hello is a hard link to
+# hello.txt; fls lists both as 16), whichever name is asked for.
+for p in /hello.txt /hardlink-to-hello; do
+	expect_eq "stat $p: links are both names" "/hardlink-to-hello /hello.txt" \
+		"$("$B" stat --json "$img" "$p" | python3 -c 'import json, sys; print(*sorted(json.load(sys.stdin)["links"]))')"
+	run_rc "$B" stat "$img" "$p"
+	expect_eq "stat $p: two link lines" 2 "$(grep -c '^link: ' <<< "$OUT")"
+done
+expect_eq "a file of one name: its own path" "/ünïcødé/файл.txt" \
+	"$("$B" stat --json "$img" /ÜNÏCØDÉ/файл.txt | python3 -c 'import json, sys; print(*json.load(sys.stdin)["links"])')"
+run_rc "$B" stat "$img" /script.sh
+expect_eq "a file of one name: no link lines" 0 "$(grep -c '^link: ' <<< "$OUT")"
+expect_eq "the root's one path" "/" \
+	"$("$B" stat --json "$img" / | python3 -c 'import json, sys; print(*json.load(sys.stdin)["links"])')"
 run_rc "$B" stat "$img" /bigattr.txt
 expect_grep "bigattr.txt xattr of 6000 bytes" '^xattr: com.example.big \(6000 bytes\)$' "$OUT"
 run_rc "$B" stat "$img" /rsrc.txt

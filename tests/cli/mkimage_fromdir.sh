@@ -97,6 +97,12 @@ TSK=$(tsk_list "$IMG" "${A:-0}" | drop_atime | LC_ALL=C sort)
 expect_eq "TSK: every entry with its type, mode, owner, size/target, links, times, sha256" \
 	"$(host_for_tsk)" "$TSK"
 expect_eq "TSK: hard-1 has 3 links (host: 3)" 3 "$(printf '%s\n' "$HOST" | awk -F'|' '$1 == "hard-1" { print $7 }')"
+# Every name of the hard-linked file, as find(1) sees them on the host.
+HARD=$(cd "$S" && find . -samefile hard-1 | sed 's|^\.||' | LC_ALL=C sort | tr '\n' ' ')
+for p in /hard-1 /a/b/hard-3; do
+	expect_eq "stat $p: every name of the inode (host: find -samefile)" "${HARD% }" \
+		"$("$BIN" stat --json "$IMG" "$p" | python3 -c 'import json, sys; print(*sorted(json.load(sys.stdin)["links"]))')"
+done
 FSS=$(fsstat -B "${A:-0}" "$IMG" 2> /dev/null)
 expect_grep "TSK: volume name" 'Name \(Role\): Copied' "$FSS"
 expect_grep "TSK: case-insensitive by default" 'Case Sensitive: No' "$FSS"

@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * cmd_fs_stat.c - `apfsinspect stat`: every attribute of one inode, every
+ * name it has (hard links), its extended attributes and, for directories
+ * that keep them, their statistics.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cmd_fs.h"
+
+static const char stat_help[] =
+	"usage: apfsinspect stat [--json] [--volume SEL] [credential] [--snapshot NAME|XID]\n"
+	"                        IMAGE PATH\n"
+	"  Every attribute of one file: inode, mode, owner, sizes, the five timestamps\n"
+	"  (UTC, nanoseconds), BSD flags, link count, every path of a hard-linked file,\n"
+	"  xattrs, compression, directory statistics.\n";
+
+/* A growing list of strings with a number each (xattr sizes; 0 for paths). */
+struct str_list {
+	char **s;
+	uint64_t *n;
+	size_t len, cap;
+	int err;
+};
+
+static void list_add(struct str_list *l, const char *s, uint64_t n)
+{
+	if (l->err)
+		return;
+	if (l->len == l->cap) {
+		size_t nc = l->cap ? 2 * l->cap : 8;
+		char **ns = realloc(l->s, nc * sizeof(*ns));
+		uint64_t *nn = ns ? realloc(l->n, nc * sizeof(*nn)) : NULL;
+
+		if (ns)
+			l->s = ns;
+		if (!nn) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->n = nn;
+		l->cap = nc;
+	}
+	if (!(l->s[l->len] = strdup(s))) {
+		l->err = -ENOMEM;
+		return;
+	}
+	l->n[l->len++] = n;
+}
+
+static void list_free(struct str_list *l)
+{
+	for (size_t i = 0; i < l->len; i++)
+		free(l->s[i]);
+	free(l->s);
+	free(l->n);
+}
+
+struct stat_info {
+	struct apfs_fs *fs;
+	const char *path;
+	struct apfs_stat st;
+	char target[4096];
+	bool has_target;
+	struct str_list xattrs;  /* name, size */
+	struct str_list links;   /* every path of the inode */
+	struct apfs_dir_stats ds;
+	bool has_ds;
+};
+
+static int xa_collect(const char *name, uint64_t size, void *ctx)
+{
+	struct stat_info *si = ctx;
+
+	list_add(&si->xattrs, name, size);
+	return si->xattrs.err;
+}
+
+/* One name of the inode: its parent's path, then the name. */
+static int link_collect(uint64_t parent, const char *name, void *ctx)
+{
+	struct stat_info *si = ctx;
+	char dir[4096], *p;
+	int ret = apfs_fs_path(si->fs, parent, dir, sizeof(dir));
+
+	if (ret)
+		return ret;
+	if (asprintf(&p, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name) < 0)
+		return -ENOMEM;
+	list_add(&si->links, p, 0);
+	free(p);
+	return si->links.err;
+}
+
+static int stat_gather(struct stat_info *si, uint64_t ino)
+{
+	int ret = apfs_fs_stat(si->fs, ino, &si->st);
+
+	if (!ret)
+		ret = apfs_fs_listxattr(si->fs, ino, 0, xa_collect, si);
+	if (!ret && ino == APFS_ROOT_DIR_INO_NUM)
+		list_add(&si->links, "/", 0);
+	else if (!ret)
+		ret = apfs_fs_links(si->fs, ino, link_collect, si);
+	if (!ret)
+		ret = si->links.err;
+	if (!ret && S_ISDIR(si->st.mode)) {
+		ret = apfs_fs_dir_stats(si->fs, ino, &si->ds);
+		si->has_ds = !ret;
+		if (ret == -ENOENT)
+			ret = 0;
+	}
+	if (!ret && S_ISLNK(si->st.mode))
+		si->has_target = !apfs_fs_readlink(si->fs, ino, si->target, sizeof(si->target));
+	return ret;
+}
+
+static const char *const time_names[5] = { "created", "modified", "changed", "accessed", "added" };
+
+static void stat_text(const struct stat_info *si)
+{
+	const struct apfs_stat *st = &si->st;
+	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
+	char m[11], t[64];
+
+	fs_mode_str(st->mode, m);
+	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", si->path,
+	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
+	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",
+	       (unsigned long long)st->size, (unsigned long long)st->alloced, st->nlink,
+	       st->bsd_flags, st->compression, fs_cmp_name(st->compression));
+	for (int i = 0; i < 5; i++) {
+		fmt_iso_ns(tv[i], t, sizeof(t));
+		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
+	}
+	if (si->has_target)
+		printf("target: %s\n", si->target);
+	/* A file of one name needs no list of them. */
+	for (size_t i = 0; si->links.len > 1 && i < si->links.len; i++)
+		printf("link: %s\n", si->links.s[i]);
+	if (si->has_ds)
+		printf("dir stats: %llu children, %llu bytes, chained key %llu, generation %llu%s\n",
+		       (unsigned long long)si->ds.num_children,
+		       (unsigned long long)si->ds.total_size,
+		       (unsigned long long)si->ds.chained_key,
+		       (unsigned long long)si->ds.gen_count, si->ds.origin ? " (origin)" : "");
+	for (size_t i = 0; i < si->xattrs.len; i++)
+		printf("xattr: %s (%llu bytes)\n", si->xattrs.s[i],
+		       (unsigned long long)si->xattrs.n[i]);
+}
+
+static void json_dir_stats(struct json *j, const struct stat_info *si)
+{
+	if (!si->has_ds) {
+		json_str(j, "dir_stats", NULL);
+		return;
+	}
+	json_obj_open(j, "dir_stats");
+	json_u64(j, "num_children", si->ds.num_children);
+	json_u64(j, "total_size", si->ds.total_size);
+	json_u64(j, "chained_key", si->ds.chained_key);
+	json_u64(j, "gen_count", si->ds.gen_count);
+	json_bool(j, "origin", si->ds.origin);
+	json_obj_close(j);
+}
+
+static void stat_json(const struct stat_info *si)
+{
+	const struct apfs_stat *st = &si->st;
+	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
+	struct json j;
+	char m[11], t[64];
+
+	fs_mode_str(st->mode, m);
+	json_begin(&j, stdout);
+	json_str(&j, "path", si->path);
+	json_u64(&j, "inode", st->ino);
+	json_u64(&j, "mode", st->mode);
+	json_str(&j, "mode_string", m);
+	json_u64(&j, "uid", st->uid);
+	json_u64(&j, "gid", st->gid);
+	json_u64(&j, "size", st->size);
+	json_u64(&j, "allocated", st->alloced);
+	json_u64(&j, "nlink", st->nlink);
+	json_u64(&j, "flags", st->bsd_flags);
+	json_u64(&j, "compression", st->compression);
+	json_str(&j, "compression_name", fs_cmp_name(st->compression));
+	for (int i = 0; i < 5; i++) {
+		fmt_iso_ns(tv[i], t, sizeof(t));
+		json_str(&j, time_names[i], tv[i] || i < 4 ? t : NULL);
+	}
+	json_str(&j, "target", si->has_target ? si->target : NULL);
+	json_arr_open(&j, "links");
+	for (size_t i = 0; i < si->links.len; i++)
+		json_str(&j, NULL, si->links.s[i]);
+	json_arr_close(&j);
+	json_dir_stats(&j, si);
+	json_arr_open(&j, "xattrs");
+	for (size_t i = 0; i < si->xattrs.len; i++) {
+		json_obj_open(&j, NULL);
+		json_str(&j, "name", si->xattrs.s[i]);
+		json_u64(&j, "size", si->xattrs.n[i]);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_end(&j);
+	putchar('\n');
+}
+
+static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
+{
+	struct stat_info si = { .fs = fs, .path = path };
+	struct apfs_dirent de;
+	int ret = apfs_fs_lookup(fs, path, &de);
+
+	if (!ret)
+		ret = stat_gather(&si, de.ino);
+	if (!ret) {
+		si.st.added = de.date_added;
+		if (o->json)
+			stat_json(&si);
+		else
+			stat_text(&si);
+	}
+	list_free(&si.xattrs);
+	list_free(&si.links);
+	return ret ? fs_fail(path, ret) : EXIT_OK;
+}
+
+int cmd_stat(int argc, char **argv)
+{
+	struct fs_session s;
+	struct cli_opts o;
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 1, 1,
+			    stat_help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = fs_session_open(&o, &s);
+	if (!ret)
+		ret = do_stat(&o, s.fs, o.args[0]);
+	fs_session_close(&s);
+	return ret;
+}
