@@ -34,6 +34,8 @@ chmod 0600 "$S/private"; chmod 0640 "$S/Café.txt"; chmod 0750 "$S/a/b/c"
 XATTR=no
 if command -v setfattr > /dev/null && setfattr -n user.com.example.x -v 'hello xattr' "$S/hard-1" 2> /dev/null; then
 	XATTR=yes
+	# More extended attributes than any fixed-size list would hold.
+	for i in $(seq 1 70); do setfattr -n "user.com.example.n$i" -v "v$i" "$S/private"; done
 fi
 if [ "$(id -u)" = 0 ]; then chown 1234:5678 "$S/Café.txt"; chown -h 4321:8765 "$S/link"; fi
 touch -h -m -d '@1600000000.123456789' "$S/link" "$S/empty" "$S/a/b/c"
@@ -111,9 +113,13 @@ if [ $XATTR = yes ]; then
 	expect_grep "TSK: user.com.example.x is com.example.x" 'ExATTR.*Name: com.example.x' \
 		"$(istat -B "$A" "$IMG" "$ino")"
 	expect_eq "TSK: its value" "hello xattr" "$(icat -B "$A" "$IMG" "$ino-4354-1")"
+	expect_eq "stat lists all 70 xattrs (host: getfattr)" \
+		"$(getfattr -d -m - "$S/private" 2> /dev/null | grep -c '^user\.')" \
+		"$("$BIN" stat "$IMG" /private | grep -c '^xattr: com\.example\.')"
 else
 	skip "xattr copied" "setfattr missing or user xattrs unsupported in \$WORK"
 	skip "xattr value" "setfattr missing or user xattrs unsupported in \$WORK"
+	skip "stat lists all xattrs" "setfattr missing or user xattrs unsupported in \$WORK"
 fi
 expect_eq "12 MiB sparse file kept sparse (image under 8 MiB on disk)" yes \
 	"$([ "$(du -k "$IMG" | cut -f1)" -lt 8192 ] && echo yes || echo no)"
