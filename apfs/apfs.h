@@ -93,6 +93,15 @@ int apfs_read_blocks(struct apfs_container *c, uint64_t paddr, uint64_t count, v
 int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *xts,
 		     uint32_t want_type, void *buf, const char *what);
 
+/*
+ * Read one block that carries no object header (the fs-tree nodes of a
+ * sealed volume, whose omap values say NOHEADER): through the cache and
+ * decrypted like apfs_read_object, but with no checksum to verify; a sealed
+ * tree vouches for its nodes by the hashes in their parents instead.
+ */
+int apfs_read_headerless(struct apfs_container *c, uint64_t paddr, struct apfs_xts *xts,
+			 void *buf, const char *what);
+
 /* Fletcher-64 as APFS computes it over buf[8..len); and the check of buf. */
 uint64_t apfs_fletcher64(const void *buf, size_t len);
 bool apfs_obj_cksum_ok(const void *buf, size_t len);
@@ -142,6 +151,9 @@ struct apfs_btree_desc {
 int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		       apfs_visit_fn fn, void *ctx);
 
+/* The order of keys made of two little-endian u64s (omap, fext tree). */
+int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t blen);
+
 /* Exact lookup: copy the value of the record equal to key into val. */
 int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		      void *val, size_t vmax, size_t *vlen);
@@ -184,6 +196,13 @@ int apfs_volume_set_key(struct apfs_volume *v, const uint8_t *vek, size_t len,
 
 /* Describe the fs tree for apfs_btree_iterate(). */
 void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t);
+/*
+ * A sealed volume's file-extent tree (apfs_fext_tree_oid: physical, keys
+ * (private_id, logical_addr), values (len_and_flags, phys_block_num)), where
+ * its file extents live instead of the fs tree; false when the volume is
+ * not sealed.
+ */
+bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t);
 
 /* UUID formatting: upper-case 8-4-4-4-12 into a 37-byte buffer; and parsing. */
 void apfs_uuid_str(const uint8_t uuid[16], char out[37]);

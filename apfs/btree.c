@@ -12,6 +12,8 @@
 
 /* Apple's trees are a handful of levels deep; 12 is the kernel's cap. */
 #define BTREE_MAX_DEPTH 12
+/* btn_index_node_val_t: child oid and a hash of at most 64 bytes. */
+#define INDEX_VAL_HASHED_MAX (8 + 64)
 
 struct node {
 	const uint8_t *blk;
@@ -33,7 +35,24 @@ struct walk {
 	uint64_t visited;
 	uint8_t *bufs[BTREE_MAX_DEPTH];
 	uint32_t fk, fv;
+	bool hashed;      /* BTREE_HASHED: index values carry the child's hash */
 };
+
+/* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
+int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t blen)
+{
+	uint64_t a0, b0, a1, b1;
+
+	if (alen < 16 || blen < 16)
+		return alen < blen ? -1 : alen > blen;
+	a0 = ld_le64(a);
+	b0 = ld_le64(b);
+	if (a0 != b0)
+		return a0 < b0 ? -1 : 1;
+	a1 = ld_le64((const uint8_t *)a + 8);
+	b1 = ld_le64((const uint8_t *)b + 8);
+	return a1 < b1 ? -1 : a1 > b1;
+}
 
 static int node_corrupt(const struct apfs_btree_desc *t, uint64_t bno, const char *why)
 {
@@ -126,6 +145,12 @@ static int fetch_node(const struct apfs_btree_desc *t, uint64_t oid, bool root, 
 		}
 	}
 	*bno = r.paddr;
+	if (r.flags & APFS_OMAP_VAL_NOHEADER) {
+		ret = apfs_read_headerless(t->c, r.paddr, xts, buf, t->what);
+		if (!ret && !(ld_le16(buf + 32) & APFS_BTNODE_NOHEADER))
+			ret = node_corrupt(t, r.paddr, "object map says no header, the node has one");
+		return ret;
+	}
 	ret = apfs_read_object(t->c, r.paddr, xts, want, buf, t->what);
 	if (ret)
 		return ret;
@@ -185,7 +210,9 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 		size_t kl, vl;
 
 		ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
-		if (!ret && vl != sizeof(uint64_t))
+		/* Hashed (sealed) trees follow the child oid with its hash. */
+		if (!ret && (w->hashed ? vl < sizeof(uint64_t) || vl > INDEX_VAL_HASHED_MAX
+				       : vl != sizeof(uint64_t)))
 			ret = node_corrupt(w->t, bno, "index record without a child pointer");
 		if (!ret)
 			ret = walk_node(w, ld_le64(v), depth + 1, n->level);
@@ -202,6 +229,7 @@ static int node_root_info(struct walk *w, const struct node *n, uint64_t bno)
 		return node_corrupt(w->t, bno, "tree root without the ROOT flag");
 	w->fk = get_le32(bi->bt_key_size);
 	w->fv = get_le32(bi->bt_val_size);
+	w->hashed = (get_le32(bi->bt_flags) & APFS_BTREE_HASHED) != 0;
 	if ((n->flags & APFS_BTNODE_FIXED_KV_SIZE) && (w->fk == 0 || w->fk > n->bs ||
 						       w->fv > n->bs))
 		return node_corrupt(w->t, bno, "implausible fixed key/value sizes");

@@ -89,6 +89,21 @@ int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *
 	return 0;
 }
 
+int apfs_read_headerless(struct apfs_container *c, uint64_t paddr, struct apfs_xts *xts,
+			 void *buf, const char *what)
+{
+	int ret;
+
+	if (apfs_cache_get(c->cache, paddr, apfs_xts_id(xts), buf))
+		return 0;
+	ret = apfs_read_blocks(c, paddr, 1, buf, what);
+	if (!ret && xts)
+		ret = apfs_xts_decrypt(xts, buf, c->block_size, paddr * (c->block_size / 512));
+	if (!ret)
+		apfs_cache_put(c->cache, paddr, apfs_xts_id(xts), buf);
+	return ret;
+}
+
 static int cp_cmp(const void *a, const void *b)
 {
 	const struct apfs_checkpoint *x = a, *y = b;

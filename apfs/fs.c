@@ -75,6 +75,7 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	fs->ci = vol_incompat(v, APFS_INCOMPAT_CASE_INSENSITIVE);
 	fs->hashed = fs->ci || vol_incompat(v, APFS_INCOMPAT_NORMALIZATION_INSENSITIVE);
 	fs->snap_xid = snap_xid;
+	fs->sealed = apfs_volume_fexttree(v, &fs->fext);
 	apfs_volume_fstree(v, &fs->tree);
 	if (snap_xid)
 		ret = fs_snap_tree(v, snap_xid, &fs->tree);

@@ -22,6 +22,8 @@ struct apfs_fs {
 	uint32_t bs;
 	bool ci;      /* case-insensitive */
 	bool hashed;  /* directory records carry name hashes */
+	bool sealed;  /* file extents live in the fext tree below */
+	struct apfs_btree_desc fext;
 };
 
 /* An inode record, parsed. */

@@ -69,18 +69,43 @@ static int ld_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	return ext_push(l, &e);
 }
 
+/* A fext-tree record (sealed volumes): the same extent, keyed (private_id, logical_addr). */
+static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct ld_ctx *l = arg;
+	uint8_t fk[16], fv[24] = { 0 };
+
+	if (kl < 16 || ld_le64(k) != l->s->id)
+		return 1;
+	if (vl < 16)
+		return stream_corrupt(l->fs, l->s->id, "file-extent tree record too short");
+	/* As a fs-tree extent record: j_key_t, logical address; no crypto_id. */
+	fs_key(fk, l->s->id, APFS_TYPE_FILE_EXTENT);
+	memcpy(fk + 8, (const uint8_t *)k + 8, 8);
+	memcpy(fv, v, 16);
+	return ld_visit(fk, sizeof(fk), fv, sizeof(fv), l);
+}
+
 /* Collect the extents of stream id (size bytes long), in logical order. */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
 {
 	struct ld_ctx l = { fs, s, 0 };
-	uint8_t key[8];
-	int ret;
+	uint8_t key[16] = { 0 };
+	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->id = id;
 	s->size = size;
-	fs_key(key, id, APFS_TYPE_FILE_EXTENT);
-	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), ld_visit, &l);
+	if (fs->sealed) {
+		st_le64(key, id);
+		ret = apfs_btree_iterate(&fs->fext, key, 16, fext_visit, &l);
+	}
+	/* Unsealed volumes, or a sealed one that kept this stream's extents in
+	 * the fs tree after all. */
+	if (ret >= 0 && !s->n) {
+		fs_key(key, id, APFS_TYPE_FILE_EXTENT);
+		ret = apfs_btree_iterate(&fs->tree, key, 8, ld_visit, &l);
+	}
 	if (ret < 0)
 		fs_stream_free(s);
 	return ret < 0 ? ret : 0;

@@ -5,21 +5,6 @@
 
 #include "apfs.h"
 
-static int omap_cmp(const void *a, size_t alen, const void *b, size_t blen)
-{
-	uint64_t ao, bo, ax, bx;
-
-	if (alen < 16 || blen < 16)
-		return alen < blen ? -1 : alen > blen;
-	ao = ld_le64(a);
-	bo = ld_le64(b);
-	if (ao != bo)
-		return ao < bo ? -1 : 1;
-	ax = ld_le64((const uint8_t *)a + 8);
-	bx = ld_le64((const uint8_t *)b + 8);
-	return ax < bx ? -1 : ax > bx;
-}
-
 struct omap_find {
 	uint64_t oid, max_xid;
 	struct apfs_omap_res *res;
@@ -57,7 +42,7 @@ int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid
 	uint8_t key[16];
 	struct omap_find f = { oid, max_xid, res, false, "object map", c };
 	struct apfs_btree_desc t = {
-		.c = c, .subtype = APFS_OBJECT_TYPE_OMAP, .cmp = omap_cmp, .what = "object map",
+		.c = c, .subtype = APFS_OBJECT_TYPE_OMAP, .cmp = apfs_btree_cmp_u64_pair, .what = "object map",
 	};
 	uint8_t *blk = malloc(c->block_size);
 	int ret;

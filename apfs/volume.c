@@ -135,6 +135,20 @@ void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t)
 	};
 }
 
+bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t)
+{
+	if (!(get_le64(v->sb.apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME))
+		return false;
+	*t = (struct apfs_btree_desc){
+		.c = v->c,
+		.root = get_le64(v->sb.apfs_fext_tree_oid),
+		.subtype = APFS_OBJECT_TYPE_FEXT_TREE,
+		.cmp = apfs_btree_cmp_u64_pair,
+		.what = "file-extent tree",
+	};
+	return true;
+}
+
 /* CoreStorage-converted volumes: key2 = SHA-256(VEK16 || VEK blob UUID)[0..15]. */
 static int cs_tweak_key(const uint8_t vek[16], const uint8_t uuid[16], uint8_t key2[16])
 {
