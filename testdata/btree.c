@@ -5,8 +5,15 @@
  * of the level below, until one node (the root, 40 bytes smaller for its
  * btree_info_t) takes everything.  Trees are written once and never
  * modified, so nodes carry no free-list entries.
+ *
+ * A sealed tree (a sealed volume's fs tree) has headerless nodes: their
+ * obj_phys_t stays all zeros, since the parent's hash, not a checksum,
+ * vouches for each node.  Its index values are btn_index_node_val_t: the
+ * child's oid, then the SHA-256 of the child's block as written, padded
+ * to HASH_SIZE_MAX with zeros.
  */
 #include <errno.h>
+#include <openssl/sha.h>
 #include <stdlib.h>
 
 #include "apfs/xts.h"
@@ -14,6 +21,9 @@
 
 #define NODE_HDR 56
 #define INFO_SIZE ((uint32_t)sizeof(struct apfs_btree_info))
+/* btn_index_node_val_t: oid, then a hash field this long (BTREE_NODE_HASH_SIZE_MAX). */
+#define HASH_SIZE_MAX 64
+#define HASHED_VAL (8 + HASH_SIZE_MAX)
 
 struct build {
 	struct mk_tree *t;
@@ -32,9 +42,15 @@ static uint32_t ksz(const struct mk_tree *t)
 	return t->ksize ? t->ksize : 16;
 }
 
+/* Index values: a child oid, with its hash in sealed trees. */
+static uint32_t index_vsz(const struct mk_tree *t)
+{
+	return t->sealed ? HASHED_VAL : 8;
+}
+
 static uint32_t vsz(const struct mk_tree *t, unsigned level)
 {
-	return level ? 8 : t->vsize ? t->vsize : 16;
+	return level ? index_vsz(t) : t->vsize ? t->vsize : 16;
 }
 
 /* Bytes a record takes in a node at `level` (TOC entry, key, value). */
@@ -65,7 +81,8 @@ static int node_addr(struct build *b, bool root, uint64_t *oid, uint64_t *paddr)
 	*t->omap = m;
 	m[*t->nomap].oid = *oid;
 	m[*t->nomap].paddr = *paddr;
-	m[*t->nomap].flags = t->xts ? APFS_OMAP_VAL_ENCRYPTED : 0;
+	m[*t->nomap].flags = (t->xts ? APFS_OMAP_VAL_ENCRYPTED : 0) |
+			     (t->sealed ? APFS_OMAP_VAL_NOHEADER : 0);
 	m[*t->nomap].xid = t->img->xid;
 	(*t->nomap)++;
 	return 0;
@@ -120,7 +137,9 @@ static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, siz
 	}
 	nd->btn_flags = put_le16((uint16_t)((root ? APFS_BTNODE_ROOT : 0) |
 					    (level ? 0 : APFS_BTNODE_LEAF) |
-					    (t->fixed ? APFS_BTNODE_FIXED_KV_SIZE : 0)));
+					    (t->fixed ? APFS_BTNODE_FIXED_KV_SIZE : 0) |
+					    (t->sealed ? APFS_BTNODE_HASHED |
+							 APFS_BTNODE_NOHEADER : 0)));
 	nd->btn_level = put_le16((uint16_t)level);
 	nd->btn_nkeys = put_le32((uint32_t)n);
 	nd->btn_table_space.len = put_le16((uint16_t)toclen);
@@ -130,8 +149,12 @@ static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, siz
 	nd->btn_val_free_list.off = put_le16(APFS_BTOFF_INVALID);
 }
 
+/*
+ * Write one node; *oid gets its oid and, when hash is not NULL, hash gets
+ * the SHA-256 of the block as it ends up in the image.
+ */
 static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
-		      bool root, uint64_t *oid)
+		      bool root, uint64_t *oid, uint8_t *hash)
 {
 	struct mk_tree *t = b->t;
 	uint32_t type = (t->physical ? APFS_OBJ_PHYSICAL : APFS_OBJ_VIRTUAL) |
@@ -149,31 +172,44 @@ static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigne
 	fill_node(b, buf, r, n, level, root);
 	if (root)
 		put_info(b, buf, t->img->bs);
-	mk_obj_hdr(buf, *oid, t->img->xid, type, t->subtype);
-	mk_obj_seal(buf, t->img->bs);
+	if (!t->sealed) {
+		mk_obj_hdr(buf, *oid, t->img->xid, type, t->subtype);
+		mk_obj_seal(buf, t->img->bs);
+	}
 	if (t->xts)
-		return mk_encrypt(t->xts, buf, t->img->bs, paddr * (t->img->bs / 512));
-	return 0;
+		rc = mk_encrypt(t->xts, buf, t->img->bs, paddr * (t->img->bs / 512));
+	if (!rc && hash)
+		SHA256(buf, t->img->bs, hash);
+	return rc;
 }
 
-/* Index records for the level above: first key of each node, child oid. */
+/*
+ * Index records for the level above: first key of each node, child oid
+ * (and, in sealed trees, the child's hash), vsz bytes per value in vals.
+ */
 struct level_out {
 	struct mk_rec *recs;
-	uint64_t *oids;
+	uint8_t *vals;
+	uint32_t vsz;
 	size_t n;
 };
 
-static int add_parent(struct level_out *o, const struct mk_rec *first, uint64_t oid, size_t cap)
+/* The value of the next index record; NULL when there is no room for it. */
+static uint8_t *next_val(struct level_out *o, size_t cap)
 {
-	if (o->n >= cap)
-		return -EOVERFLOW;
-	st_le64(&o->oids[o->n], oid);
+	return o->n < cap ? o->vals + o->n * o->vsz : NULL;
+}
+
+static void add_parent(struct level_out *o, const struct mk_rec *first, uint64_t oid)
+{
+	uint8_t *v = o->vals + o->n * o->vsz;
+
+	st_le64(v, oid);
 	o->recs[o->n].k = first->k;
 	o->recs[o->n].klen = first->klen;
-	o->recs[o->n].v = (uint8_t *)&o->oids[o->n];
-	o->recs[o->n].vlen = 8;
+	o->recs[o->n].v = v;
+	o->recs[o->n].vlen = (uint16_t)o->vsz;
 	o->n++;
-	return 0;
 }
 
 static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
@@ -182,29 +218,35 @@ static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 static int split_level(struct build *b, const struct mk_rec *r, size_t n, unsigned level,
 		       uint64_t *root)
 {
-	uint32_t cap = b->t->img->bs - NODE_HDR, used = 0;
-	struct level_out o = { calloc(n, sizeof(*o.recs)), calloc(n, 8), 0 };
+	uint32_t cap = b->t->img->bs - NODE_HDR, used = 0, vs = index_vsz(b->t);
+	struct level_out o = { calloc(n, sizeof(*o.recs)), calloc(n, vs), vs, 0 };
 	size_t start = 0;
 	uint64_t oid;
-	int rc = o.recs && o.oids ? 0 : -ENOMEM;
+	int rc = o.recs && o.vals ? 0 : -ENOMEM;
 
 	for (size_t i = 0; !rc && i <= n; i++) {
 		uint32_t need = i < n ? rec_need(b->t, &r[i], level) : 0;
+		uint8_t *v;
 
 		if (i < n && used + need <= cap) {
 			used += need;
 			continue;
 		}
-		rc = write_node(b, r + start, i - start, level, false, &oid);
+		v = next_val(&o, n);
+		if (!v)
+			rc = -EOVERFLOW;
 		if (!rc)
-			rc = add_parent(&o, &r[start], oid, n);
+			rc = write_node(b, r + start, i - start, level, false, &oid,
+					b->t->sealed ? v + 8 : NULL);
+		if (!rc)
+			add_parent(&o, &r[start], oid);
 		start = i;
 		used = need;
 	}
 	if (!rc)
 		rc = build_level(b, o.recs, o.n, level + 1, root);
 	free(o.recs);
-	free(o.oids);
+	free(o.vals);
 	return rc;
 }
 
@@ -216,7 +258,8 @@ static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 	for (size_t i = 0; i < n && total <= cap; i++)
 		total += rec_need(b->t, &r[i], level);
 	if (total <= cap)
-		return write_node(b, r, n, level, true, root);
+		return write_node(b, r, n, level, true, root,
+				  b->t->sealed ? b->t->root_hash : NULL);
 	if (level >= 8)
 		return -EOVERFLOW;
 	return split_level(b, r, n, level, root);

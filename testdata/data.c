@@ -4,8 +4,10 @@
  * file-extent records and their dstream-id record.  On encrypted volumes
  * each extent is encrypted with crypto_id = its first block, the tweak of
  * 512-byte unit u of block b being (crypto_id + b) * (bs / 512) + u.
+ * A sealed volume's extents go to its fext tree instead of the fs tree.
  */
 #include <errno.h>
+#include <stdlib.h>
 
 #include "apfs/xts.h"
 #include "mk.h"
@@ -15,12 +17,33 @@ static uint64_t jkey(uint64_t oid, unsigned type)
 	return (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT;
 }
 
+/* A sealed volume keeps its extents out of the fs tree, for the fext tree (fext.c). */
+static int add_fext(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_t len,
+		    uint64_t paddr)
+{
+	struct mk_fext *f;
+
+	if (v->nfext == v->capfext) {
+		size_t cap = v->capfext ? 2 * v->capfext : 256;
+
+		f = realloc(v->fext, cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		v->fext = f;
+		v->capfext = cap;
+	}
+	v->fext[v->nfext++] = (struct mk_fext){ stream, logical, len, paddr };
+	return 0;
+}
+
 static int add_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_t len,
 		      uint64_t paddr, uint64_t crypto_id)
 {
 	struct apfs_j_file_extent_key k;
 	struct apfs_j_file_extent_val val;
 
+	if (v->sealed)
+		return add_fext(v, stream, logical, len, paddr);
 	k.hdr.obj_id_and_type = put_le64(jkey(stream, APFS_TYPE_FILE_EXTENT));
 	k.logical_addr = put_le64(logical);
 	val.len_and_flags = put_le64(len & APFS_J_FILE_EXTENT_LEN_MASK);

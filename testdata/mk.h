@@ -115,6 +115,7 @@ int mk_xts_from_uuid(const uint8_t uuid[16], struct apfs_xts **out);
 
 /* ---- B-trees (btree.c) --------------------------------------------------- */
 
+
 struct mk_rec {
 	uint8_t *k;
 	uint8_t *v;
@@ -135,6 +136,13 @@ struct mk_tree {
 	unsigned *nomap;
 	uint64_t root_oid;         /* virtual trees: reuse this oid for the root (a newer
 				      version of a snapshot's root), or 0 */
+	/*
+	 * A sealed volume's fs tree: nodes flagged HASHED | NOHEADER with an
+	 * all-zero object header (omap values OMAP_VAL_NOHEADER), index values
+	 * of 72 bytes carrying each child's SHA-256.
+	 */
+	bool sealed;
+	uint8_t root_hash[32];     /* sealed: receives the SHA-256 of the root's block */
 };
 
 /* Build a tree over sorted records; *root gets the root's oid (= paddr if physical). */
@@ -182,6 +190,19 @@ struct mk_snap {
 	unsigned nom;
 };
 
+/* Not in apfs/raw.h (the reader has no use for it yet): integrity_meta_phys_t. */
+#ifndef APFS_OBJECT_TYPE_INTEGRITY_META
+#define APFS_OBJECT_TYPE_INTEGRITY_META 0x1e
+#endif
+
+/* A file extent of a sealed volume, kept for its fext tree instead of the fs tree. */
+struct mk_fext {
+	uint64_t id;              /* data stream (private) id */
+	uint64_t logical;         /* byte offset in the stream */
+	uint64_t len;             /* bytes, a whole number of blocks */
+	uint64_t paddr;           /* first block, 0 for a hole */
+};
+
 struct mk_vol {
 	struct mk_image *img;
 	struct mk_inode *inodes;  /* indexed by inode number */
@@ -206,6 +227,14 @@ struct mk_vol {
 	uint8_t kek[32];
 	unsigned kek_len;         /* 32 or 16 */
 	uint8_t meta_tag[2];      /* bytes 6-7 of this volume's key metadata */
+	/*
+	 * A sealed volume (APFS_INCOMPAT_SEALED_VOLUME): hashed headerless fs
+	 * tree, file extents in the fext tree, an integrity_meta object.  Set
+	 * before any file is added.
+	 */
+	bool sealed;
+	struct mk_fext *fext;
+	size_t nfext, capfext;
 };
 
 int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
@@ -262,6 +291,10 @@ int mk_fs_stream_done(struct mk_vol *v, uint64_t stream);
  */
 int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s);
 int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *root);
+/* A sealed volume's fext tree (physical, root block in *root) and integrity_meta (sealed.c). */
+int mk_fext_tree(struct mk_vol *v, uint64_t *root);
+int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_omap_rec **om,
+		      unsigned *nom, uint64_t *oid);
 /* Finish the volume: trees, omap, superblock; registers it in the container. */
 int mk_vol_finish(struct mk_vol *v);
 
@@ -365,6 +398,8 @@ struct mk_opts {
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
+/* len bytes of seeded pseudo-random content (freed by the caller), or NULL. */
+uint8_t *mk_pattern(struct mk_image *img, size_t len);
 int mk_small_tree(struct mk_vol *v);
 int mk_fill_many_files(struct mk_image *img);
 int mk_fill_big_dir(struct mk_image *img);
@@ -373,6 +408,7 @@ int mk_fill_huge_file(struct mk_image *img);
 int mk_fill_bench(struct mk_image *img);
 uint64_t mk_bench_bytes(uint64_t big);
 int mk_fill_snapshot(struct mk_image *img);
+int mk_fill_sealed(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
 int mk_fill_bad_keybag_checksum(struct mk_image *img);
 int mk_fill_entry_overrun(struct mk_image *img);

@@ -19,8 +19,13 @@ struct scenario {
 	int (*fill)(struct mk_image *img);
 };
 
-/* Deterministic non-zero content: byte i of a file depends on i and the seed. */
-static uint8_t *pattern(struct mk_image *img, size_t len)
+/**
+ * mk_pattern() - deterministic non-zero content: byte i of a file depends
+ * on i, the seed and what was drawn from the generator before.
+ * @img: the image whose generator is drawn from
+ * @len: bytes wanted
+ */
+uint8_t *mk_pattern(struct mk_image *img, size_t len)
 {
 	uint8_t *p = malloc(len ? len : 1);
 
@@ -34,7 +39,7 @@ int mk_small_tree(struct mk_vol *v)
 {
 	uint64_t root = APFS_ROOT_DIR_INO_NUM, dir, sub, ino;
 	const char *hello = "hello, world\n";
-	uint8_t *multi = pattern(v->img, 5 * v->img->bs + 100);
+	uint8_t *multi = mk_pattern(v->img, 5 * v->img->bs + 100);
 	int rc = multi ? 0 : -ENOMEM;
 
 	if (!rc)
@@ -241,6 +246,8 @@ static const struct scenario scenarios[] = {
 	  mk_fill_huge_file },
 	{ "snapshot", "a volume with snapshot 'before' holding older file versions", 16ull << 20,
 	  mk_fill_snapshot },
+	{ "sealed", "a sealed System volume: hashed no-header fs tree, fext tree, integrity meta",
+	  64ull << 20, mk_fill_sealed },
 	{ "compression", "decmpfs: zlib (xattr, resource fork), LZVN/LZFSE/LZBITMAP raw chunks",
 	  16ull << 20, mk_fill_compression },
 	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",

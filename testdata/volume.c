@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * volume.c - a volume: its fs tree (virtual, encrypted on encrypted
- * volumes), its object map, empty extent-reference and snapshot-metadata
- * trees, and the volume superblock, mapped in the container omap.
+ * volumes; hashed and headerless on sealed ones), its object map, empty
+ * extent-reference and snapshot-metadata trees, a sealed volume's fext
+ * tree and integrity_meta, and the volume superblock, mapped in the
+ * container omap.
  */
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -33,6 +35,7 @@ static void vol_free(struct mk_vol *v)
 		free(v->inodes[i].name);
 	free(v->recs);
 	free(v->inodes);
+	free(v->fext);
 	mk_kb_free(v->kb);
 	free(v->kb);
 	apfs_xts_free(v->xts);
@@ -40,13 +43,17 @@ static void vol_free(struct mk_vol *v)
 	OPENSSL_cleanse(v->kek, sizeof(v->kek));
 	v->recs = NULL;
 	v->inodes = NULL;
+	v->fext = NULL;
 }
 
-static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uint64_t *root)
+/* The fs tree; on a sealed volume hash (if not NULL) gets the SHA-256 of its root block. */
+static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uint64_t *root,
+		   uint8_t *hash)
 {
 	struct mk_tree t = { .img = v->img, .subtype = APFS_OBJECT_TYPE_FSTREE,
 			     .xts = v->encrypted ? v->xts : NULL, .omap = om, .nomap = nom,
-			     .root_oid = v->snap ? v->snap->root : 0 };
+			     .root_oid = v->snap ? v->snap->root : 0, .sealed = v->sealed,
+			     .bt_flags = v->sealed ? APFS_BTREE_HASHED | APFS_BTREE_NOHEADER : 0 };
 	struct mk_rec *r;
 	int rc;
 
@@ -57,6 +64,8 @@ static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uin
 	for (size_t i = 0; i < v->nrecs; i++)
 		r[i] = v->recs[i].r;
 	rc = mk_btree_build(&t, r, v->nrecs, root);
+	if (!rc && hash && v->sealed)
+		memcpy(hash, t.root_hash, sizeof(t.root_hash));
 	free(r);
 	return rc;
 }
@@ -72,6 +81,7 @@ static int empty_tree(struct mk_image *img, uint32_t subtype, uint64_t *root)
 
 struct vol_trees {
 	uint64_t omap, root, extentref, snapmeta;
+	uint64_t integrity, fext;  /* sealed volumes */
 };
 
 static void fill_counts(const struct mk_vol *v, struct apfs_superblock *sb)
@@ -98,9 +108,10 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 	 * volume with hashed records normalization-insensitive, and readers pick
 	 * the key format from these two flags.
 	 */
-	sb->apfs_incompatible_features = put_le64(v->case_insensitive ?
-						  APFS_INCOMPAT_CASE_INSENSITIVE :
-						  APFS_INCOMPAT_NORMALIZATION_INSENSITIVE);
+	sb->apfs_incompatible_features = put_le64((v->case_insensitive ?
+						   APFS_INCOMPAT_CASE_INSENSITIVE :
+						   APFS_INCOMPAT_NORMALIZATION_INSENSITIVE) |
+						  (v->sealed ? APFS_INCOMPAT_SEALED_VOLUME : 0));
 	sb->apfs_unmount_time = put_le64(MK_TIME);
 	sb->apfs_root_tree_type = put_le32(APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_BTREE);
 	sb->apfs_extentref_tree_type = put_le32(tree);
@@ -117,6 +128,11 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 	sb->apfs_formatted_by.last_xid = put_le64(v->img->xid);
 	snprintf((char *)sb->apfs_volname, APFS_VOLNAME_LEN, "%s", v->name);
 	sb->apfs_role = put_le16(v->role);
+	if (v->sealed) {
+		sb->apfs_integrity_meta_oid = put_le64(t->integrity);
+		sb->apfs_fext_tree_oid = put_le64(t->fext);
+		sb->apfs_fext_tree_type = put_le32(tree);
+	}
 	fill_counts(v, sb);
 }
 
@@ -174,19 +190,22 @@ static void snap_sb_omap(struct mk_image *img, const struct mk_snap *s, uint64_t
  * @v: the volume as it is at the snapshot (freed here)
  * @name: snapshot name
  * @s: receives the snapshot
+ *
+ * Not for sealed volumes (-EINVAL): the snapshot's superblock copy would
+ * need a fext tree and integrity_meta of its own, which nothing here makes.
  */
 int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 {
 	struct mk_image *img = v->img;
 	struct vol_trees t = { 0 };
 	struct apfs_superblock *sb;
-	int rc = mk_fs_emit_inodes(v);
+	int rc = v->sealed ? -EINVAL : mk_fs_emit_inodes(v);
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	s->xid = img->xid;
 	if (!rc)
-		rc = fs_tree(v, &s->om, &s->nom, &s->root);
+		rc = fs_tree(v, &s->om, &s->nom, &s->root, NULL);
 	if (!rc)
 		rc = empty_tree(img, APFS_OBJECT_TYPE_BLOCKREFTREE, &s->extentref);
 	s->sb_paddr = rc ? 0 : mk_alloc(img, 1);
@@ -212,11 +231,16 @@ int mk_vol_finish(struct mk_vol *v)
 {
 	struct mk_omap_rec *om = NULL;
 	struct vol_trees t = { 0 };
+	uint8_t root_hash[32];
 	unsigned nom = 0;
 	int rc = mk_fs_emit_inodes(v);
 
 	if (!rc)
-		rc = fs_tree(v, &om, &nom, &t.root);
+		rc = fs_tree(v, &om, &nom, &t.root, root_hash);
+	if (!rc && v->sealed)
+		rc = mk_integrity_meta(v, root_hash, &om, &nom, &t.integrity);
+	if (!rc && v->sealed)
+		rc = mk_fext_tree(v, &t.fext);
 	if (!rc && v->img->damage == MK_DAMAGE_BTREE_LOOP)
 		rc = mk_damage_tree(v->img, t.root, om, nom);
 	if (!rc && v->snap)

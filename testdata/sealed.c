@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sealed.c - what a sealed volume has beyond a plain one (macOS 11+ System
+ * volumes): the fext tree, a physical tree of (stream id, logical address)
+ * -> (length, block) holding the file extents the fs tree no longer does,
+ * and the integrity_meta object naming the SHA-256 of the fs-tree root.
+ * The hashed, headerless fs tree itself is btree.c's (mk_tree.sealed).
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+/* integrity_meta_phys_t: version 1, SHA-256, the root hash at byte 80. */
+#define IM_VERSION 1
+#define IM_HASH_SHA256 1
+#define IM_ROOT_HASH_OFF 80
+
+/* fext_tree_key_t and fext_tree_val_t: 16 bytes each. */
+#define FEXT_KSIZE 16
+#define FEXT_VSIZE 16
+
+static int cmp_fext(const void *a, const void *b)
+{
+	const struct mk_fext *x = a, *y = b;
+
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return x->logical < y->logical ? -1 : x->logical > y->logical;
+}
+
+/**
+ * mk_fext_tree() - write a sealed volume's fext tree from its extents.
+ * @v: the volume (its extents are sorted here)
+ * @root: receives the root node's block number
+ *
+ * Keys are private_id then logical_addr, values len_and_flags (bytes, no
+ * flags) then phys_block_num (0 for a hole); no crypto id, since a sealed
+ * volume is never encrypted per extent.
+ */
+int mk_fext_tree(struct mk_vol *v, uint64_t *root)
+{
+	struct mk_tree t = { .img = v->img, .subtype = APFS_OBJECT_TYPE_FEXT_TREE,
+			     .physical = true, .fixed = true, .ksize = FEXT_KSIZE,
+			     .vsize = FEXT_VSIZE, .bt_flags = APFS_BTREE_PHYSICAL };
+	uint8_t *kv = calloc(v->nfext + 1, FEXT_KSIZE + FEXT_VSIZE);
+	struct mk_rec *r = calloc(v->nfext + 1, sizeof(*r));
+	int rc = -ENOMEM;
+
+	if (!kv || !r)
+		goto out;
+	qsort(v->fext, v->nfext, sizeof(*v->fext), cmp_fext);
+	for (size_t i = 0; i < v->nfext; i++) {
+		uint8_t *k = kv + i * (FEXT_KSIZE + FEXT_VSIZE), *val = k + FEXT_KSIZE;
+
+		st_le64(k, v->fext[i].id);
+		st_le64(k + 8, v->fext[i].logical);
+		st_le64(val, v->fext[i].len & APFS_J_FILE_EXTENT_LEN_MASK);
+		st_le64(val + 8, v->fext[i].paddr);
+		r[i] = (struct mk_rec){ k, val, FEXT_KSIZE, FEXT_VSIZE };
+	}
+	rc = mk_btree_build(&t, r, v->nfext, root);
+out:
+	free(kv);
+	free(r);
+	return rc;
+}
+
+/**
+ * mk_integrity_meta() - write the integrity_meta object of a sealed volume,
+ * a virtual object (with an ordinary checksummed header) mapped in the
+ * volume omap.
+ * @v: the volume
+ * @root_hash: SHA-256 of the fs-tree root node's block
+ * @om: the volume omap's mappings, grown by one
+ * @nom: how many
+ * @oid: receives the object's oid
+ */
+int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_omap_rec **om,
+		      unsigned *nom, uint64_t *oid)
+{
+	struct mk_image *img = v->img;
+	uint64_t paddr = mk_alloc(img, 1);
+	struct mk_omap_rec *m = realloc(*om, (*nom + 1) * sizeof(*m));
+	uint8_t *buf;
+
+	if (m)
+		*om = m;
+	if (!paddr)
+		return -ENOSPC;
+	buf = mk_block(img, paddr);
+	if (!m || !buf)
+		return -ENOMEM;
+	*oid = img->next_oid++;
+	m[(*nom)++] = (struct mk_omap_rec){ *oid, paddr, 0, img->xid };
+	st_le32(buf + 32, IM_VERSION);
+	st_le32(buf + 40, IM_HASH_SHA256);
+	st_le32(buf + 44, IM_ROOT_HASH_OFF);
+	/* im_flags (36) and im_broken_xid (48) stay 0: the seal is intact. */
+	memcpy(buf + IM_ROOT_HASH_OFF, root_hash, 32);
+	mk_obj_hdr(buf, *oid, img->xid, APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_INTEGRITY_META, 0);
+	mk_obj_seal(buf, img->bs);
+	return 0;
+}
