@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # fs_dir_stats.sh - directory statistics (INODE_MAINTAIN_DIR_STATS) in both
-# of their layouts: `mkimage basic` keeps /dir's in a DIR_STATS record named
+# of their layouts: `mkimage dir-stats` keeps /dir's in a DIR_STATS record named
 # by the inode's 8-byte field, /dir/sub's in the inode's 32-byte field.  The
 # counts must agree with the tree itself: the entries ls lists and the sizes
 # of every file below (testdata/README.md gives how they were counted).
 . "$(dirname "$0")/../lib.sh"
-img=$WORK/basic.img
-expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$img"
+img=$WORK/dir-stats.img
+expect_rc "mkimage dir-stats" 0 "$MKIMAGE" dir-stats "$img"
 
 # Files below a directory, each name once (hard links count as files here).
 tree_size() { "$BIN" ls -l -R -a "$img" "$1" | awk '$1 ~ /^-/ { s += $5 } END { print s + 0 }'; }
