@@ -65,6 +65,22 @@ void fs_session_close(struct fs_session *s)
 	cli_image_close(&s->img);
 }
 
+int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
+	       fs_cmd_fn fn)
+{
+	struct fs_session s;
+	struct cli_opts o;
+	int ret = cli_parse(argc, argv, flags, nmin, nmax, help, &o);
+
+	if (ret)
+		return ret < 0 ? EXIT_OK : ret;
+	ret = fs_session_open(&o, &s);
+	if (!ret)
+		ret = fn(&o, s.fs);
+	fs_session_close(&s);
+	return ret;
+}
+
 char fs_type_char(uint16_t mode)
 {
 	switch (mode & S_IFMT) {
@@ -142,21 +158,16 @@ static int cat_file(struct apfs_fs *fs, const char *path)
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
 
+static int cat_run(const struct cli_opts *o, struct apfs_fs *fs)
+{
+	int ret = cat_file(fs, o->args[0]);
+
+	return fflush(stdout) ? EXIT_ERROR : ret;
+}
+
 int cmd_cat(int argc, char **argv)
 {
-	struct fs_session s;
-	struct cli_opts o;
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 1, 1, cat_help, &o);
-
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	ret = fs_session_open(&o, &s);
-	if (!ret)
-		ret = cat_file(s.fs, o.args[0]);
-	fs_session_close(&s);
-	if (fflush(stdout))
-		ret = EXIT_ERROR;
-	return ret;
+	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 1, 1, cat_help, cat_run);
 }
 
 /* ---- snapshots ---------------------------------------------------------- */

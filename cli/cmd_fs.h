@@ -17,6 +17,14 @@ struct fs_session {
 int fs_session_open(const struct cli_opts *o, struct fs_session *s);
 void fs_session_close(struct fs_session *s);
 
+/*
+ * The frame of a reading command: parse (flags, nmin..nmax arguments, help),
+ * open the session, run fn on it, close it.  Returns the exit code.
+ */
+typedef int (*fs_cmd_fn)(const struct cli_opts *o, struct apfs_fs *fs);
+int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
+	       fs_cmd_fn fn);
+
 /* Print "apfsinspect: what: why" and return the exit code for err. */
 int fs_fail(const char *what, int err);
 

@@ -163,16 +163,6 @@ static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
 
 int cmd_ls(int argc, char **argv)
 {
-	struct fs_session s;
-	struct cli_opts o;
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 0, 1,
-			    ls_help, &o);
-
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	ret = fs_session_open(&o, &s);
-	if (!ret)
-		ret = do_ls(&o, s.fs);
-	fs_session_close(&s);
-	return ret;
+	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 0, 1, ls_help,
+			  do_ls);
 }

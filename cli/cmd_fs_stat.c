@@ -229,18 +229,13 @@ static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *pat
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
 
+static int stat_run(const struct cli_opts *o, struct apfs_fs *fs)
+{
+	return do_stat(o, fs, o->args[0]);
+}
+
 int cmd_stat(int argc, char **argv)
 {
-	struct fs_session s;
-	struct cli_opts o;
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 1, 1,
-			    stat_help, &o);
-
-	if (ret)
-		return ret < 0 ? EXIT_OK : ret;
-	ret = fs_session_open(&o, &s);
-	if (!ret)
-		ret = do_stat(&o, s.fs, o.args[0]);
-	fs_session_close(&s);
-	return ret;
+	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 1, 1,
+			  stat_help, stat_run);
 }
