@@ -194,6 +194,19 @@ const char *apfs_role_name(uint16_t role); /* "Data", "System", ... or NULL */
 int apfs_volume_set_key(struct apfs_volume *v, const uint8_t *vek, size_t len,
 			const uint8_t cs_uuid[16]);
 
+/* A sealed volume's seal (integrity_meta_phys_t). */
+struct apfs_seal {
+	uint32_t version, flags;
+	uint32_t hash_type;       /* APFS_HASH_* */
+	const char *hash_name;    /* "SHA-256", ... or "unknown" */
+	uint64_t broken_xid;      /* nonzero: the seal was broken in that transaction */
+	uint8_t root_hash[64];    /* the fs-tree root's hash, hash_len bytes */
+	unsigned hash_len;
+};
+
+/* Read the seal; -ENOENT when the volume is not sealed. */
+int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s);
+
 /* Describe the fs tree for apfs_btree_iterate(). */
 void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t);
 /*

@@ -50,6 +50,7 @@ _Static_assert(sizeof(struct apfs_obj_phys) == 32, "obj_phys_t");
 #define APFS_OBJECT_TYPE_SNAPMETATREE 0x10
 #define APFS_OBJECT_TYPE_NX_REAPER 0x11
 #define APFS_OBJECT_TYPE_OMAP_SNAPSHOT 0x13
+#define APFS_OBJECT_TYPE_INTEGRITY_META 0x1e
 #define APFS_OBJECT_TYPE_FEXT_TREE 0x1f
 /* Keybags use a whole 32-bit ASCII type with no storage flags. */
 #define APFS_OBJECT_TYPE_CONTAINER_KEYBAG 0x6b657973u /* 'keys' */
@@ -348,6 +349,17 @@ _Static_assert(sizeof(struct apfs_superblock) == 1056, "apfs_superblock_t");
 #define APFS_INCOMPAT_NORMALIZATION_INSENSITIVE 0x8ull
 #define APFS_INCOMPAT_INCOMPLETE_RESTORE 0x10ull
 #define APFS_INCOMPAT_SEALED_VOLUME 0x20ull
+
+/* integrity_meta_phys_t (sealed volumes), after its obj_phys_t. */
+#define APFS_IM_VERSION_OFF 32
+#define APFS_IM_FLAGS_OFF 36
+#define APFS_IM_HASH_TYPE_OFF 40
+#define APFS_IM_ROOT_HASH_OFFSET_OFF 44
+#define APFS_IM_BROKEN_XID_OFF 48
+#define APFS_HASH_SHA256 1
+#define APFS_HASH_SHA512_256 2
+#define APFS_HASH_SHA384 3
+#define APFS_HASH_SHA512 4
 
 #define APFS_VOL_ROLE_NONE 0x0000
 #define APFS_VOL_ROLE_SYSTEM 0x0001

@@ -149,6 +149,56 @@ bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t
 	return true;
 }
 
+static void seal_hash(struct apfs_seal *s)
+{
+	static const struct { uint32_t type; const char *name; unsigned len; } hashes[] = {
+		{ APFS_HASH_SHA256, "SHA-256", 32 }, { APFS_HASH_SHA512_256, "SHA-512/256", 32 },
+		{ APFS_HASH_SHA384, "SHA-384", 48 }, { APFS_HASH_SHA512, "SHA-512", 64 },
+	};
+
+	s->hash_name = "unknown";
+	for (size_t i = 0; i < sizeof(hashes) / sizeof(hashes[0]); i++)
+		if (hashes[i].type == s->hash_type) {
+			s->hash_name = hashes[i].name;
+			s->hash_len = hashes[i].len;
+		}
+}
+
+int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s)
+{
+	uint64_t oid = get_le64(v->sb.apfs_integrity_meta_oid);
+	struct apfs_omap_res r;
+	uint8_t *b;
+	uint32_t off;
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (!(get_le64(v->sb.apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME) || !oid)
+		return -ENOENT;
+	ret = apfs_omap_lookup(v->c, v->omap_paddr, oid, v->xid, &r);
+	b = ret ? NULL : malloc(v->c->block_size);
+	if (!ret && !b)
+		ret = -ENOMEM;
+	if (!ret)
+		ret = apfs_read_object(v->c, r.paddr, NULL, APFS_OBJECT_TYPE_INTEGRITY_META, b,
+				       "integrity metadata");
+	if (!ret) {
+		s->version = ld_le32(b + APFS_IM_VERSION_OFF);
+		s->flags = ld_le32(b + APFS_IM_FLAGS_OFF);
+		s->hash_type = ld_le32(b + APFS_IM_HASH_TYPE_OFF);
+		s->broken_xid = ld_le64(b + APFS_IM_BROKEN_XID_OFF);
+		seal_hash(s);
+		off = ld_le32(b + APFS_IM_ROOT_HASH_OFFSET_OFF);
+		/* The hash must lie inside the block, past the header. */
+		if (off < APFS_IM_BROKEN_XID_OFF + 8 || off > v->c->block_size - s->hash_len)
+			s->hash_len = 0;
+		else
+			memcpy(s->root_hash, b + off, s->hash_len);
+	}
+	free(b);
+	return ret;
+}
+
 /* CoreStorage-converted volumes: key2 = SHA-256(VEK16 || VEK blob UUID)[0..15]. */
 static int cs_tweak_key(const uint8_t vek[16], const uint8_t uuid[16], uint8_t key2[16])
 {

@@ -44,6 +44,41 @@ static void modified_by(const struct apfs_modified_by *m, char *buf, size_t len)
 	snprintf(buf, len, "%.*s", APFS_MODIFIED_NAMELEN, (const char *)m->id);
 }
 
+/* The seal of a sealed volume: its hash, and whether it was broken (forensic detail). */
+static void print_seal(const struct apfs_volume *v, const char *bar)
+{
+	struct apfs_seal s;
+
+	if (apfs_volume_seal(v, &s))
+		return;
+	if (s.broken_xid)
+		printf("    %s   Seal:                      %s, broken in transaction %llu\n", bar,
+		       s.hash_name, (unsigned long long)s.broken_xid);
+	else
+		printf("    %s   Seal:                      %s, intact\n", bar, s.hash_name);
+}
+
+static void json_seal(struct json *j, const struct apfs_volume *v)
+{
+	struct apfs_seal s;
+	char hex[2 * sizeof(s.root_hash) + 1];
+
+	if (apfs_volume_seal(v, &s)) {
+		json_str(j, "seal", NULL);
+		return;
+	}
+	for (unsigned i = 0; i < s.hash_len; i++)
+		sprintf(hex + 2 * i, "%02x", s.root_hash[i]);
+	hex[2 * s.hash_len] = '\0';
+	json_obj_open(j, "seal");
+	json_u64(j, "hash_type", s.hash_type);
+	json_str(j, "hash", s.hash_name);
+	json_str(j, "root_hash", hex);
+	json_u64(j, "broken_xid", s.broken_xid);
+	json_bool(j, "intact", s.broken_xid == 0);
+	json_obj_close(j);
+}
+
 static void print_volume(const struct cli_volume *cv, bool last)
 {
 	const struct apfs_volume *v = cv->v;
@@ -66,6 +101,7 @@ static void print_volume(const struct cli_volume *cv, bool last)
 	       (unsigned long long)vol_bytes(v), size);
 	printf("    %s   Sealed:                    %s\n", bar,
 	       yesno(inc & APFS_INCOMPAT_SEALED_VOLUME));
+	print_seal(v, bar);
 	printf("    %s   FileVault:                 %s\n", bar,
 	       enc ? (v->xts ? "Yes (Unlocked)" : "Yes (Locked)") : "No");
 	printf("    %s   Encrypted:                 %s\n", bar, yesno(enc && !hw));
@@ -187,6 +223,7 @@ static void json_volume(struct json *j, const struct cli_volume *cv)
 	json_bool(j, "hardware_encrypted", apfs_volume_hw_encrypted(v));
 	json_bool(j, "locked", apfs_volume_encrypted(v) && !v->xts);
 	json_bool(j, "sealed", inc & APFS_INCOMPAT_SEALED_VOLUME);
+	json_seal(j, v);
 	json_u64(j, "fs_flags", get_le64(v->sb.apfs_fs_flags));
 	json_u64(j, "incompatible_features", inc);
 	json_u64(j, "capacity_consumed_bytes", vol_bytes(v));

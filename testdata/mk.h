@@ -190,11 +190,6 @@ struct mk_snap {
 	unsigned nom;
 };
 
-/* Not in apfs/raw.h (the reader has no use for it yet): integrity_meta_phys_t. */
-#ifndef APFS_OBJECT_TYPE_INTEGRITY_META
-#define APFS_OBJECT_TYPE_INTEGRITY_META 0x1e
-#endif
-
 /* A file extent of a sealed volume, kept for its fext tree instead of the fs tree. */
 struct mk_fext {
 	uint64_t id;              /* data stream (private) id */

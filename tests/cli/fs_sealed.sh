@@ -12,6 +12,12 @@ expect_rc "mkimage sealed" 0 "$MKIMAGE" sealed "$img"
 run_rc "$BIN" list "$img"
 expect_grep "list: sealed" 'Sealed: +Yes' "$OUT"
 expect_grep "list: role System" 'Role\): +1 \(System\)' "$OUT"
+expect_grep "list: the seal (README: SHA-256, im_broken_xid 0)" '^ +Seal: +SHA-256, intact$' "$OUT"
+expect_eq "list --json: seal hash type, intact, a 32-byte root hash" "1 True 64" \
+	"$("$BIN" list --json "$img" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["containers"][0]["volumes"][0]["seal"]
+print(s["hash_type"], s["intact"], len(s["root_hash"]))')"
 expect_eq "ls /: the small tree, many and big.bin" \
 	"Café.txt big.bin dir empty.txt hello.txt link many multi.bin" \
 	"$("$BIN" ls "$img" / | tr '\n' ' ' | sed 's/ $//')"
