@@ -15,7 +15,7 @@ sweep() { # IMAGE CONTAINER-OFFSET FIRST LAST STEP [credential...]
 			printf '\132\245\000\377' | dd of="$WORK/hostile.img" bs=1 \
 				seek=$((base + b * 4096 + o)) conv=notrunc status=none
 		done
-		for cmd in "bodyfile" "ls -R -l" "cat /random.bin"; do
+		for cmd in "bodyfile" "ls -R -l" "cat $CAT" "stat $STAT"; do
 			# shellcheck disable=SC2086
 			t $cmd "$@" "$WORK/hostile.img"; rc=$?
 			n=$((n + 1))
@@ -24,7 +24,17 @@ sweep() { # IMAGE CONTAINER-OFFSET FIRST LAST STEP [credential...]
 	done
 	expect_eq "$(basename "$img"): $n runs over damaged blocks $first..$last: no signal, no hang" 0 "$bad"
 }
+CAT=/random.bin STAT=/hello.txt
 sweep "$IMAGES/basic.img" 20480 0 600 17
+# A sealed volume's headerless fs-tree nodes, fext tree, omap and seal (the
+# metadata follows the data: blocks 3280 on), and directory statistics.
+"$MKIMAGE" sealed "$WORK/sealed.img" > /dev/null
+CAT=/big.bin STAT=/many
+sweep "$WORK/sealed.img" 0 3280 3540 13
+"$MKIMAGE" dir-stats "$WORK/dir-stats.img" > /dev/null
+CAT=/multi.bin STAT=/dir
+sweep "$WORK/dir-stats.img" 0 0 48 3
 need_image encrypted.img
+CAT=/random.bin STAT=/hello.txt
 sweep "$IMAGES/encrypted.img" 0 160 260 5 --passphrase hunter2hunter2
 done_testing
