@@ -244,8 +244,10 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level)
 
 	if (depth >= BTREE_MAX_DEPTH)
 		return node_corrupt(w->t, oid, "tree deeper than 12 levels");
-	/* Every node is visited once in a sound tree; more means a loop. */
-	if (++w->visited > w->t->c->block_count)
+	/* Every node is visited once in a sound tree, and each is a block of
+	 * the image: more visits than blocks present means a loop, or index
+	 * records naming the same child over and over. */
+	if (++w->visited > w->t->c->blocks_present)
 		return node_corrupt(w->t, oid, "more nodes than blocks: the tree loops");
 	ret = fetch_node(w->t, oid, depth == 0, w->bufs[depth], &bno);
 	if (!ret)

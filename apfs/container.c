@@ -58,14 +58,26 @@ static bool type_matches(uint32_t o_type, uint32_t want)
 	return (o_type & APFS_OBJECT_TYPE_MASK) == want;
 }
 
+/* Checked on cache hits too: a block cached as one type is not every type. */
+static int check_type(struct apfs_container *c, uint64_t paddr, const void *buf,
+		      uint32_t want_type, const char *what)
+{
+	uint32_t o_type = ld_le32((const uint8_t *)buf + 24);
+
+	if (type_matches(o_type, want_type))
+		return 0;
+	apfs_err("%s: %s at block %llu has object type 0x%x, expected 0x%x", c->label, what,
+		 (unsigned long long)paddr, o_type, want_type);
+	return -APFS_ECORRUPT;
+}
+
 int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *xts,
 		     uint32_t want_type, void *buf, const char *what)
 {
-	uint32_t o_type;
 	int ret;
 
 	if (apfs_cache_get(c->cache, paddr, apfs_xts_id(xts), buf))
-		return 0;
+		return check_type(c, paddr, buf, want_type, what);
 	ret = apfs_read_blocks(c, paddr, 1, buf, what);
 	if (ret)
 		return ret;
@@ -79,28 +91,29 @@ int apfs_read_object(struct apfs_container *c, uint64_t paddr, struct apfs_xts *
 			 (unsigned long long)paddr, xts ? " (after decryption)" : "");
 		return -APFS_EBADCSUM;
 	}
-	o_type = ld_le32((uint8_t *)buf + 24);
-	if (!type_matches(o_type, want_type)) {
-		apfs_err("%s: %s at block %llu has object type 0x%x, expected 0x%x", c->label,
-			 what, (unsigned long long)paddr, o_type, want_type);
-		return -APFS_ECORRUPT;
-	}
-	apfs_cache_put(c->cache, paddr, apfs_xts_id(xts), buf);
-	return 0;
+	ret = check_type(c, paddr, buf, want_type, what);
+	if (!ret)
+		apfs_cache_put(c->cache, paddr, apfs_xts_id(xts), buf);
+	return ret;
 }
+
+#define HEADERLESS_TAG (1ull << 63)
 
 int apfs_read_headerless(struct apfs_container *c, uint64_t paddr, struct apfs_xts *xts,
 			 void *buf, const char *what)
 {
+	/* Cached apart from verified objects (key ids never reach bit 63):
+	 * apfs_read_object must never be handed an unverified block. */
+	uint64_t tag = apfs_xts_id(xts) | HEADERLESS_TAG;
 	int ret;
 
-	if (apfs_cache_get(c->cache, paddr, apfs_xts_id(xts), buf))
+	if (apfs_cache_get(c->cache, paddr, tag, buf))
 		return 0;
 	ret = apfs_read_blocks(c, paddr, 1, buf, what);
 	if (!ret && xts)
 		ret = apfs_xts_decrypt(xts, buf, c->block_size, paddr * (c->block_size / 512));
 	if (!ret)
-		apfs_cache_put(c->cache, paddr, apfs_xts_id(xts), buf);
+		apfs_cache_put(c->cache, paddr, tag, buf);
 	return ret;
 }
 

@@ -22,6 +22,12 @@
 #define MAX_CCHUNK (2 * CHUNK)
 /* Inline data is decoded whole: cap what a crafted header can ask for. */
 #define MAX_INLINE_OUT (64u << 20)
+/*
+ * Largest resource-fork compressed file taken: 1 TiB is 2^24 chunks, a
+ * chunk table of 128 MiB at most (the header's size is untrusted, and
+ * beyond 2^48 the chunk count would not fit its 32 bits).
+ */
+#define MAX_RSRC_OUT (1ull << 40)
 
 struct fs_decmpfs {
 	struct apfs_fs *fs;
@@ -230,9 +236,13 @@ static int check_table(struct fs_decmpfs *d)
 
 static int open_rsrc(struct fs_decmpfs *d)
 {
-	uint64_t n = (d->size + CHUNK - 1) / CHUNK;
-	int ret = fs_xattr_get(d->fs, d->ino, APFS_XATTR_RESOURCE_FORK, &d->rsrc);
+	/* Rounded up without d->size + CHUNK - 1, which wraps for sizes near 2^64. */
+	uint64_t n = d->size / CHUNK + (d->size % CHUNK != 0);
+	int ret;
 
+	if (d->size > MAX_RSRC_OUT)
+		return dec_corrupt(d->ino, "uncompressed size beyond 1 TiB");
+	ret = fs_xattr_get(d->fs, d->ino, APFS_XATTR_RESOURCE_FORK, &d->rsrc);
 	if (ret)
 		return ret == -ENODATA ? dec_corrupt(d->ino, "no resource fork") : ret;
 	if (n > d->rsrc.size / 4)

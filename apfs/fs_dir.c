@@ -36,6 +36,9 @@ static int drec_parse(struct apfs_fs *fs, const uint8_t *k, size_t kl, const uin
 	nl = fs->hashed ? (ld_le32(k + 8) & APFS_J_DREC_LEN_MASK) : ld_le16(k + 8);
 	if (nl == 0 || nl != kl - hdr || k[kl - 1] != '\0')
 		return drec_corrupt(fs, fs_key_oid(k), "name length disagrees with the key");
+	/* Unhashed keys give the length 16 bits: names are copied into APFS_NAME_MAX. */
+	if (nl > APFS_NAME_MAX)
+		return drec_corrupt(fs, fs_key_oid(k), "name longer than APFS allows");
 	d->hash = fs->hashed ? ld_le32(k + 8) >> APFS_J_DREC_HASH_SHIFT : 0;
 	d->name = (const char *)k + hdr;
 	d->name_len = strnlen(d->name, nl);

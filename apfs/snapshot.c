@@ -60,7 +60,11 @@ static int sl_visit(const void *k, size_t kl, const void *val, size_t vl, void *
 {
 	struct sl_ctx *l = arg;
 
-	(void)kl;
+	if (kl < 8) {  /* a j_key_t at least, before its type is read */
+		apfs_err("%s: volume '%s': snapshot metadata tree: a record key of %zu bytes",
+			 l->v->c->label, l->v->name, kl);
+		return -APFS_ECORRUPT;
+	}
 	if (fs_key_type(k) != APFS_TYPE_SNAP_METADATA)
 		return 0;
 	if (l->n == l->cap) {

@@ -20,7 +20,10 @@ static const char ls_help[] =
 
 static void join(char *out, size_t cap, const char *dir, const char *name)
 {
-	snprintf(out, cap, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", name);
+	size_t n = strlen(dir);
+
+	/* dir is "" for a single file or the root asked for as "". */
+	snprintf(out, cap, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
 static void json_time(struct json *j, const char *key, uint64_t ns)

@@ -160,7 +160,8 @@ static int read_parallel(struct fs_reader *r, struct apfs_file *f, uint64_t nchu
 
 int fs_reader_read(struct fs_reader *r, struct apfs_file *f, fs_sink_fn sink, void *ctx)
 {
-	uint64_t size = apfs_file_size(f), nchunks = (size + CHUNK - 1) / CHUNK;
+	/* Rounded up without size + CHUNK - 1: a size near 2^64 (untrusted) would wrap. */
+	uint64_t size = apfs_file_size(f), nchunks = size / CHUNK + (size % CHUNK != 0);
 
 	if (!nchunks)
 		return 0;

@@ -346,8 +346,10 @@ int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv)
 	if (!apfs_volume_encrypted(cv->v) || cv->v->xts)
 		return 0;
 	ret = cli_cred_get(o, true, &cr);
-	if (ret)
+	if (ret) {
+		cli_cred_wipe(&cr);  /* it may have kept some secrets before failing */
 		return ret;
+	}
 	if (cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted and locked: give "
 				"--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key "

@@ -55,6 +55,7 @@ done
 expect_eq "a file of one name: its own path" "/ünïcødé/файл.txt" \
 	"$("$B" stat --json "$img" /ÜNÏCØDÉ/файл.txt | python3 -c 'import json, sys; print(*json.load(sys.stdin)["links"])')"
 run_rc "$B" stat "$img" /script.sh
+expect_grep "stat /script.sh: inode 24 (fls)" '^inode: 24$' "$OUT"
 expect_eq "a file of one name: no link lines" 0 "$(grep -c '^link: ' <<< "$OUT")"
 expect_eq "the root's one path" "/" \
 	"$("$B" stat --json "$img" / | python3 -c 'import json, sys; print(*json.load(sys.stdin)["links"])')"

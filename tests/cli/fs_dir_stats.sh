@@ -16,6 +16,9 @@ import json, sys
 d = json.load(sys.stdin)["dir_stats"]
 print("none" if d is None else "%d %d %s" % (d["num_children"], d["total_size"], d["origin"]))'; }
 
+# The values testdata/README.md gives, counted by hand from the tree.
+expect_eq "/dir: 3 children, 19 bytes (README)" "3 19 True" "$(json_ds /dir)"
+expect_eq "/dir/sub: 1 child, 5 bytes (README)" "1 5 True" "$(json_ds /dir/sub)"
 for d in /dir /dir/sub; do
 	expect_eq "$d: dir stats agree with the tree (children, bytes, origin)" \
 		"$(entries "$d") $(tree_size "$d") True" "$(json_ds "$d")"
@@ -24,5 +27,7 @@ for d in /dir /dir/sub; do
 done
 expect_eq "the root keeps none" none "$(json_ds /)"
 run_rc "$BIN" stat "$img" /
+expect_eq "stat /: exit 0" 0 "$RC"
+expect_grep "stat /: it printed the inode" '^inode: 2$' "$OUT"
 expect_eq "no dir stats line without them" 0 "$(grep -c '^dir stats:' <<< "$OUT")"
 done_testing
