@@ -119,7 +119,6 @@ struct apfs_omap_res {
 int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
 		     uint64_t max_xid, struct apfs_omap_res *res);
 
-struct apfs_btree;
 
 /* Key comparison: <0, 0, >0 like memcmp; may return -APFS_ECORRUPT via *err. */
 typedef int (*apfs_key_cmp)(const void *a, size_t alen, const void *b, size_t blen);
@@ -172,7 +171,6 @@ struct apfs_volume {
 	uint64_t xid;            /* the volume's xid: reads use this as max xid */
 	pthread_mutex_t key_lock;
 	struct apfs_xts *xts;    /* set once unlocked; NULL when locked or plain */
-	uint8_t vek_flags;       /* byte 0 of the VEK blob metadata, once unlocked */
 };
 
 /* Open the volume in slot idx (0-based).  -ENOENT for an empty slot. */

@@ -147,11 +147,6 @@ static inline struct apfs_cursor cur_init(const void *p, size_t len)
 	return c;
 }
 
-static inline size_t cur_left(const struct apfs_cursor *c)
-{
-	return c->len - c->off;
-}
-
 static inline const uint8_t *cur_take(struct apfs_cursor *c, size_t n)
 {
 	const uint8_t *r;

@@ -74,7 +74,6 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	fs->bs = v->c->block_size;
 	fs->ci = vol_incompat(v, APFS_INCOMPAT_CASE_INSENSITIVE);
 	fs->hashed = fs->ci || vol_incompat(v, APFS_INCOMPAT_NORMALIZATION_INSENSITIVE);
-	fs->snap_xid = snap_xid;
 	fs->sealed = apfs_volume_fexttree(v, &fs->fext);
 	apfs_volume_fstree(v, &fs->tree);
 	if (snap_xid)
@@ -94,12 +93,3 @@ void apfs_fs_close(struct apfs_fs *fs)
 	free(fs);
 }
 
-bool apfs_fs_case_insensitive(const struct apfs_fs *fs)
-{
-	return fs->ci;
-}
-
-bool apfs_fs_norm_insensitive(const struct apfs_fs *fs)
-{
-	return fs->hashed;
-}

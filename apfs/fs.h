@@ -43,10 +43,6 @@ struct apfs_file;
 int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out);
 void apfs_fs_close(struct apfs_fs *fs);
 
-/* Case- and normalization-insensitivity of the volume the view shows. */
-bool apfs_fs_case_insensitive(const struct apfs_fs *fs);
-bool apfs_fs_norm_insensitive(const struct apfs_fs *fs);
-
 /* ---- snapshots ---------------------------------------------------------- */
 
 struct apfs_snapshot {

@@ -48,6 +48,15 @@ static int drec_parse(struct apfs_fs *fs, const uint8_t *k, size_t kl, const uin
 	return 0;
 }
 
+static void fill_dirent(struct apfs_dirent *o, const struct drec *d)
+{
+	o->ino = d->ino;
+	o->date_added = d->added;
+	o->type = d->type;
+	o->next_cookie = 0;
+	memcpy(o->name, d->name, d->name_len + 1);
+}
+
 /* ---- readdir ------------------------------------------------------------ */
 
 struct rd_ctx {
@@ -81,11 +90,8 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		r->skip--;
 		return 0;
 	}
-	r->de.ino = d.ino;
-	r->de.date_added = d.added;
-	r->de.type = d.type;
+	fill_dirent(&r->de, &d);
 	r->de.next_cookie = r->fs->hashed ? ((uint64_t)d.hash << 20 | r->seq) : r->seq;
-	memcpy(r->de.name, d.name, d.name_len + 1);
 	return r->fn(&r->de, r->ctx);
 }
 
@@ -95,7 +101,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx)
 {
-	struct rd_ctx *r = calloc(1, sizeof(*r));
+	struct rd_ctx *r = malloc(sizeof(*r));
 	uint8_t key[12];
 	size_t klen = 8;
 	int ret;
@@ -107,8 +113,7 @@ int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dire
 	if (cookie && fs->hashed) {
 		/* Resume at the first name of that hash, past those already seen. */
 		r->cur_hash = (uint32_t)(cookie >> 20) & 0x3fffff;
-		r->skip = r->seq = cookie & 0xfffff;
-		r->seq = 0;
+		r->skip = cookie & 0xfffff;
 		st_le32(key + 8, r->cur_hash << APFS_J_DREC_HASH_SHIFT);
 		klen = 12;
 	} else if (cookie) {
@@ -130,15 +135,6 @@ struct lk_ctx {
 	struct apfs_dirent *out;
 	bool found;
 };
-
-static void fill_dirent(struct apfs_dirent *o, const struct drec *d)
-{
-	o->ino = d->ino;
-	o->date_added = d->added;
-	o->type = d->type;
-	o->next_cookie = 0;
-	memcpy(o->name, d->name, d->name_len + 1);
-}
 
 static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {

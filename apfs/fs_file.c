@@ -10,7 +10,6 @@
 
 struct apfs_file {
 	struct apfs_fs *fs;
-	uint64_t ino;
 	uint64_t size;
 	struct fs_stream stream;    /* plain files */
 	struct fs_decmpfs *dec;     /* compressed files */
@@ -45,7 +44,6 @@ int apfs_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 	if (!f)
 		return -ENOMEM;
 	f->fs = fs;
-	f->ino = ino;
 	if ((get_le32(in.raw.bsd_flags) & APFS_UF_COMPRESSED) && S_ISREG(mode)) {
 		ret = fs_decmpfs_open(fs, ino, &f->dec);
 		if (!ret)

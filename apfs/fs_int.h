@@ -18,7 +18,6 @@ struct apfs_fs {
 	struct apfs_volume *v;
 	struct apfs_container *c;
 	struct apfs_btree_desc tree;
-	uint64_t snap_xid;
 	uint32_t bs;
 	bool ci;      /* case-insensitive */
 	bool hashed;  /* directory records carry name hashes */

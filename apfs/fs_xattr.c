@@ -176,15 +176,17 @@ int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xat
 static int read_target(struct apfs_fs *fs, uint64_t ino, const char *name, char *buf,
 		       size_t cap)
 {
-	uint64_t size;
-	size_t got;
-	int ret = apfs_fs_getxattr(fs, ino, name, 0, NULL, 0, NULL, &size);
+	struct fs_xattr x;
+	size_t got = 0;
+	int ret = fs_xattr_get(fs, ino, name, &x);  /* one lookup for size and bytes */
 
 	if (ret)
 		return ret;
-	if (size == 0 || size > cap)
-		return size ? -ENAMETOOLONG : xattr_corrupt(fs, ino, "empty link target");
-	ret = apfs_fs_getxattr(fs, ino, name, 0, buf, (size_t)size, &got, NULL);
+	if (x.size == 0 || x.size > cap)
+		ret = x.size ? -ENAMETOOLONG : xattr_corrupt(fs, ino, "empty link target");
+	else
+		ret = fs_xattr_read(fs, &x, 0, buf, (size_t)x.size, &got);
+	fs_xattr_free(&x);
 	if (ret)
 		return ret;
 	/* The target is stored with its NUL; tolerate one without. */

@@ -9,7 +9,6 @@ struct omap_find {
 	uint64_t oid, max_xid;
 	struct apfs_omap_res *res;
 	bool found;
-	const char *what;
 	struct apfs_container *c;
 };
 
@@ -40,7 +39,7 @@ int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid
 		     uint64_t max_xid, struct apfs_omap_res *res)
 {
 	uint8_t key[16];
-	struct omap_find f = { oid, max_xid, res, false, "object map", c };
+	struct omap_find f = { oid, max_xid, res, false, c };
 	struct apfs_btree_desc t = {
 		.c = c, .subtype = APFS_OBJECT_TYPE_OMAP, .cmp = apfs_btree_cmp_u64_pair, .what = "object map",
 	};
