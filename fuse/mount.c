@@ -15,6 +15,7 @@
 
 #include "afuse.h"
 #include "cli/cli.h"
+#include "cli/cmd_fs.h"
 #include "cli/credential.h"
 
 static const char mount_help[] =
@@ -31,43 +32,20 @@ static const char mount_help[] =
 
 /* The open image behind a mount. */
 struct mount_state {
-	struct cli_image img;
-	struct cli_volume *cv;
+	struct fs_session s;  /* image, volume (unlocked), view */
 	struct afuse af;
 };
-
-static int pick_snapshot(const struct cli_opts *o, struct apfs_volume *v, uint64_t *xid)
-{
-	struct apfs_snapshot snap;
-	int ret;
-
-	*xid = 0;
-	if (!o->snapshot)
-		return 0;
-	ret = apfs_snapshot_find(v, o->snapshot, &snap);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
-			o->snapshot, v->name);
-		return EXIT_USAGE;
-	}
-	if (ret) {
-		fprintf(stderr, "apfsinspect: volume '%s': cannot read its snapshots\n", v->name);
-		return cli_exit_code(ret);
-	}
-	*xid = snap.xid;
-	return 0;
-}
 
 /* Sizes for statfs: the container's blocks, less what its volumes allocate. */
 static void fill_counts(struct mount_state *m)
 {
-	const struct apfs_volume *v = m->cv->v;
+	const struct apfs_volume *v = m->s.cv->v;
 	const struct apfs_container *c = v->c;
 	uint64_t used = 0;
 
-	for (unsigned i = 0; i < m->img.nvols; i++)
-		if (m->img.vols[i].v->c == c)
-			used += get_le64(m->img.vols[i].v->sb.apfs_fs_alloc_count);
+	for (unsigned i = 0; i < m->s.img.nvols; i++)
+		if (m->s.img.vols[i].v->c == c)
+			used += get_le64(m->s.img.vols[i].v->sb.apfs_fs_alloc_count);
 	m->af.block_size = c->block_size;
 	m->af.block_count = c->block_count;
 	m->af.free_blocks = used < c->block_count ? c->block_count - used : 0;
@@ -76,27 +54,14 @@ static void fill_counts(struct mount_state *m)
 			get_le64(v->sb.apfs_num_other_fsobjects);
 }
 
+/* The same opening as every reading command (fs_session_open), then statfs's sizes. */
 static int open_volume(const struct cli_opts *o, struct mount_state *m)
 {
-	uint64_t xid = 0;
-	int ret;
+	int ret = fs_session_open(o, &m->s);
 
-	ret = cli_image_open(o, &m->img);
-	if (ret)
-		return cli_exit_code(ret);
-	ret = cli_select_volume(o, &m->img, &m->cv);
-	if (!ret)
-		ret = cli_unlock_if_needed(o, m->cv);
-	if (!ret)
-		ret = pick_snapshot(o, m->cv->v, &xid);
 	if (ret)
 		return ret;
-	ret = apfs_fs_open(m->cv->v, xid, &m->af.fs);
-	if (ret) {
-		fprintf(stderr, "apfsinspect: volume '%s': cannot open its file system: %s\n",
-			m->cv->v->name, strerror(-ret));
-		return cli_exit_code(ret);
-	}
+	m->af.fs = m->s.fs;
 	fill_counts(m);
 	return 0;
 }
@@ -225,8 +190,7 @@ int cmd_mount(int argc, char **argv)
 	wipe_argv_secrets(&o);
 	if (!ret)
 		ret = serve(&o, &m, mnt);
-	apfs_fs_close(m.af.fs);
-	cli_image_close(&m.img);
+	fs_session_close(&m.s);
 	free(mnt);
 	return ret;
 }

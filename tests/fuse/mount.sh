@@ -36,6 +36,8 @@ do_mount() {
 	local d=$1; shift
 	expect_rc "mount: $d" 0 timeout 60 "$BIN" mount "$@" "$MNT"
 	if mountpoint -q "$MNT"; then ok "$d is a mountpoint"; else notok "$d is a mountpoint"; fi
+	# daemons() must see the daemon, or its "gone" and argv checks prove nothing.
+	expect_eq "$d: one daemon serves it" 1 "$(daemons)"
 }
 
 do_umount() {
