@@ -224,8 +224,10 @@ static int xts_bulk(struct apfs_xts *x, EVP_CIPHER_CTX *data_key, uint8_t *buf, 
 		    uint64_t first_unit)
 {
 	EVP_CIPHER_CTX *tctx = EVP_CIPHER_CTX_new(), *dctx = EVP_CIPHER_CTX_new();
-	uint8_t *tw = malloc(BATCH_UNITS * APFS_XTS_UNIT);
 	size_t units = len / APFS_XTS_UNIT;
+	/* Tweaks of one batch at most: a 4 KiB node needs 4 KiB, not 64. */
+	size_t twlen = (units < BATCH_UNITS ? units : BATCH_UNITS) * APFS_XTS_UNIT;
+	uint8_t *tw = malloc(twlen ? twlen : 1);
 	int ret = 0;
 
 	/* Private copies of the key schedules: callers may be on many threads. */
@@ -238,7 +240,7 @@ static int xts_bulk(struct apfs_xts *x, EVP_CIPHER_CTX *data_key, uint8_t *buf, 
 		ret = xts_batch(tctx, dctx, buf + u * APFS_XTS_UNIT, n, first_unit + u, tw);
 	}
 	if (tw)
-		OPENSSL_cleanse(tw, BATCH_UNITS * APFS_XTS_UNIT);
+		OPENSSL_cleanse(tw, twlen);
 	free(tw);
 	EVP_CIPHER_CTX_free(tctx);
 	EVP_CIPHER_CTX_free(dctx);

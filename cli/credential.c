@@ -68,6 +68,22 @@ static int read_lines(FILE *f, struct cli_cred *cr, bool one)
 	return ret;
 }
 
+/*
+ * read_lines through a buffer of ours, wiped after: stdio's own buffer
+ * would keep the passphrases in freed memory (or in stdin's buffer).
+ * Static, as stdin keeps using it after we return.
+ */
+static int read_secret_lines(FILE *f, struct cli_cred *cr, bool one)
+{
+	static char iobuf[BUFSIZ];
+	int ret;
+
+	setvbuf(f, iobuf, _IOFBF, sizeof(iobuf));  /* before any read; refused is harmless */
+	ret = read_lines(f, cr, one);
+	OPENSSL_cleanse(iobuf, sizeof(iobuf));
+	return ret;
+}
+
 static int prompt_tty(struct cli_cred *cr)
 {
 	struct termios old, noecho;
@@ -80,7 +96,7 @@ static int prompt_tty(struct cli_cred *cr)
 	fprintf(stderr, "Passphrase: ");
 	fflush(stderr);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
-	ret = read_lines(stdin, cr, true);
+	ret = read_secret_lines(stdin, cr, true);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);
 	return ret ? ret : cr->ncands ? 0 : -ENODATA;
@@ -118,7 +134,7 @@ static int from_file(const char *path, struct cli_cred *cr)
 		fprintf(stderr, "apfsinspect: cannot open '%s': %s\n", path, strerror(errno));
 		return EXIT_ERROR;
 	}
-	ret = read_lines(f, cr, false);
+	ret = read_secret_lines(f, cr, false);
 	fclose(f);
 	if (!ret && !cr->ncands) {
 		fprintf(stderr, "apfsinspect: '%s' holds no candidate passphrase\n", path);
@@ -208,7 +224,7 @@ static int cred_collect(const struct cli_opts *o, bool prompt, struct cli_cred *
 	}
 	if (o->stdin_passphrase) {
 		cr->source = "--stdin-passphrase";
-		if (read_lines(stdin, cr, true) || !cr->ncands) {
+		if (read_secret_lines(stdin, cr, true) || !cr->ncands) {
 			fprintf(stderr, "apfsinspect: no passphrase on standard input\n");
 			return EXIT_USAGE;
 		}
