@@ -65,6 +65,23 @@ void fs_session_close(struct fs_session *s)
 	cli_image_close(&s->img);
 }
 
+void fs_json_attrs(struct json *j, const struct apfs_stat *st)
+{
+	char m[11];
+
+	fs_mode_str(st->mode, m);
+	json_u64(j, "inode", st->ino);
+	json_u64(j, "mode", st->mode);
+	json_str(j, "mode_string", m);
+	json_u64(j, "uid", st->uid);
+	json_u64(j, "gid", st->gid);
+	json_u64(j, "nlink", st->nlink);
+	json_u64(j, "size", st->size);
+	json_u64(j, "allocated", st->alloced);
+	json_u64(j, "flags", st->bsd_flags);
+	json_u64(j, "compression", st->compression);
+}
+
 int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
 	       fs_cmd_fn fn)
 {

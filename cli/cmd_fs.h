@@ -25,6 +25,12 @@ typedef int (*fs_cmd_fn)(const struct cli_opts *o, struct apfs_fs *fs);
 int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
 	       fs_cmd_fn fn);
 
+/*
+ * The attribute keys `ls --json` and `stat --json` share (README): inode,
+ * mode, mode_string, uid, gid, nlink, size, allocated, flags, compression.
+ */
+void fs_json_attrs(struct json *j, const struct apfs_stat *st);
+
 /* Print "apfsinspect: what: why" and return the exit code for err. */
 int fs_fail(const char *what, int err);
 

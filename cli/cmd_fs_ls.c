@@ -38,22 +38,12 @@ static void json_time(struct json *j, const char *key, uint64_t ns)
 static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
 		       const struct fs_name *d, const struct apfs_stat *st)
 {
-	char m[11], target[4096];
+	char target[4096];
 
 	json_obj_open(j, NULL);
 	json_str(j, "name", d->name);
 	json_str(j, "path", path);
-	json_u64(j, "inode", d->ino);
-	fs_mode_str(st->mode, m);
-	json_u64(j, "mode", st->mode);
-	json_str(j, "mode_string", m);
-	json_u64(j, "uid", st->uid);
-	json_u64(j, "gid", st->gid);
-	json_u64(j, "nlink", st->nlink);
-	json_u64(j, "size", st->size);
-	json_u64(j, "allocated", st->alloced);
-	json_u64(j, "flags", st->bsd_flags);
-	json_u64(j, "compression", st->compression);
+	fs_json_attrs(j, st);
 	json_time(j, "created", st->crtime);
 	json_time(j, "modified", st->mtime);
 	json_time(j, "changed", st->ctime);

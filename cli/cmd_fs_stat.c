@@ -171,21 +171,11 @@ static void stat_json(const struct stat_info *si)
 	const struct apfs_stat *st = &si->st;
 	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
 	struct json j;
-	char m[11], t[64];
+	char t[64];
 
-	fs_mode_str(st->mode, m);
 	json_begin(&j, stdout);
 	json_str(&j, "path", si->path);
-	json_u64(&j, "inode", st->ino);
-	json_u64(&j, "mode", st->mode);
-	json_str(&j, "mode_string", m);
-	json_u64(&j, "uid", st->uid);
-	json_u64(&j, "gid", st->gid);
-	json_u64(&j, "size", st->size);
-	json_u64(&j, "allocated", st->alloced);
-	json_u64(&j, "nlink", st->nlink);
-	json_u64(&j, "flags", st->bsd_flags);
-	json_u64(&j, "compression", st->compression);
+	fs_json_attrs(&j, st);
 	json_str(&j, "compression_name", fs_cmp_name(st->compression));
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
