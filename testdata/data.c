@@ -17,7 +17,11 @@ static uint64_t jkey(uint64_t oid, unsigned type)
 	return (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT;
 }
 
-/* A sealed volume keeps its extents out of the fs tree, for the fext tree (fext.c). */
+/*
+ * Every extent is kept in v->fext: for the extent-reference tree
+ * (extentref.c) and, on a sealed volume, for the fext tree instead of the
+ * fs tree (sealed.c).
+ */
 static int add_fext(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_t len,
 		    uint64_t paddr)
 {
@@ -33,6 +37,9 @@ static int add_fext(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_
 		v->capfext = cap;
 	}
 	v->fext[v->nfext++] = (struct mk_fext){ stream, logical, len, paddr };
+	/* A file's stream id is its inode number; holes count as its sparse bytes. */
+	if (!paddr && stream < v->ninodes && v->inodes[stream].mode)
+		v->inodes[stream].sparse_bytes += len;
 	return 0;
 }
 
@@ -42,8 +49,10 @@ static int add_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, uint6
 	struct apfs_j_file_extent_key k;
 	struct apfs_j_file_extent_val val;
 
-	if (v->sealed)
-		return add_fext(v, stream, logical, len, paddr);
+	int rc = add_fext(v, stream, logical, len, paddr);
+
+	if (rc || v->sealed)
+		return rc;
 	k.hdr.obj_id_and_type = put_le64(jkey(stream, APFS_TYPE_FILE_EXTENT));
 	k.logical_addr = put_le64(logical);
 	val.len_and_flags = put_le64(len & APFS_J_FILE_EXTENT_LEN_MASK);
@@ -175,7 +184,8 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 	if (!rc) {
 		v->inodes[i].has_stream = len != 0;
 		v->inodes[i].size = len;
-		v->inodes[i].internal_flags |= APFS_INODE_IS_SPARSE;
+		/* alloced_size counts holes too: it is the extents' total (apfsck). */
+		v->inodes[i].alloced = (len + bs - 1) / bs * bs;
 	}
 	if (ino)
 		*ino = i;

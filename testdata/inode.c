@@ -44,7 +44,8 @@ static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode
 	iv->mod_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
 	iv->change_time = put_le64(in->host_attrs ? in->ctime : MK_TIME);
 	iv->access_time = put_le64(in->host_attrs ? in->atime : MK_TIME);
-	iv->internal_flags = put_le64(in->internal_flags);
+	iv->internal_flags = put_le64(in->internal_flags |
+				      (in->sparse_bytes ? APFS_INODE_IS_SPARSE : 0));
 	iv->nchildren_or_nlink = put_le32(dir ? (uint32_t)in->nchildren : in->nlink);
 	iv->bsd_flags = put_le32(in->bsd_flags);
 	iv->owner = put_le32(in->host_attrs ? in->uid : sys ? 0 : 501);
@@ -59,7 +60,8 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 	uint8_t val[sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48];
 	struct apfs_j_inode_val *iv = (struct apfs_j_inode_val *)val;
 	struct apfs_j_dstream ds = { 0 };
-	struct xf x[3];
+	struct xf x[4];
+	uint8_t sparse[8];
 	uint8_t dsk[8];
 	unsigned n = 0;
 	uint8_t k[8];
@@ -75,6 +77,18 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 		ds.total_bytes_written = put_le64(in->size);
 		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_DSTREAM, APFS_XF_SYSTEM_FIELD,
 				      sizeof(ds), &ds };
+	}
+	/*
+	 * A file with holes: INODE_IS_SPARSE and the SPARSE_BYTES field counting
+	 * the bytes in holes (reference j_inode_flags / INO_EXT_TYPE_SPARSE_BYTES;
+	 * flags SYSTEM_FIELD | CHILDREN_INHERIT; apfsck "wrong setting for sparse
+	 * flag", "wrong count of sparse bytes", "Sparse bytes xfield: wrong flags").
+	 */
+	if (in->sparse_bytes) {
+		st_le64(sparse, in->sparse_bytes);
+		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_SPARSE_BYTES,
+				      APFS_XF_SYSTEM_FIELD | APFS_XF_CHILDREN_INHERIT, 8,
+				      sparse };
 	}
 	if (in->dir_stats_len) {
 		st_le64(dsk, in->ds_key);
