@@ -44,8 +44,15 @@ static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode
 	iv->mod_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
 	iv->change_time = put_le64(in->host_attrs ? in->ctime : MK_TIME);
 	iv->access_time = put_le64(in->host_attrs ? in->atime : MK_TIME);
+	/*
+	 * A compressed file's uncompressed_size is only valid with
+	 * INODE_HAS_UNCOMPRESSED_SIZE (reference; apfsck "should not report
+	 * uncompressed size"; 7-Zip reads the size only with the flag).
+	 */
 	iv->internal_flags = put_le64(in->internal_flags |
-				      (in->sparse_bytes ? APFS_INODE_IS_SPARSE : 0));
+				      (in->sparse_bytes ? APFS_INODE_IS_SPARSE : 0) |
+				      (in->bsd_flags & APFS_UF_COMPRESSED ?
+				       APFS_INODE_HAS_UNCOMPRESSED_SIZE : 0));
 	iv->nchildren_or_nlink = put_le32(dir ? (uint32_t)in->nchildren : in->nlink);
 	iv->bsd_flags = put_le32(in->bsd_flags);
 	iv->owner = put_le32(in->host_attrs ? in->uid : sys ? 0 : 501);
