@@ -190,6 +190,9 @@ struct mk_snap {
 	uint64_t extentref;       /* the snapshot's extent-reference tree */
 	uint64_t sb_paddr;        /* its volume-superblock copy */
 	uint64_t blocks;          /* blocks it owns, that copy aside */
+	uint64_t inum;            /* its number, from the volume's inode numbers */
+	struct mk_fext *ext;      /* its extents, for the volume's extent-reference tree */
+	size_t next;
 	struct mk_omap_rec *om;   /* its fs-tree nodes, at xid */
 	unsigned nom;
 };

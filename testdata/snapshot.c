@@ -36,6 +36,7 @@ int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *r
 	st_le64(mk, jkey(s->xid, APFS_TYPE_SNAP_METADATA));
 	m->extentref_tree_oid = put_le64(s->extentref);
 	m->sblock_oid = put_le64(s->sb_paddr);
+	m->inum = put_le64(s->inum);
 	m->create_time = put_le64(MK_TIME);
 	m->change_time = put_le64(MK_TIME);
 	m->extentref_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);

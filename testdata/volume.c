@@ -187,15 +187,6 @@ static int merge_snap(const struct mk_snap *s, struct mk_omap_rec **om, unsigned
 	return 0;
 }
 
-/* The snapshot's superblock copy learns the volume omap, known only now. */
-static void snap_sb_omap(struct mk_image *img, const struct mk_snap *s, uint64_t omap)
-{
-	struct apfs_superblock *sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
-
-	sb->apfs_omap_oid = put_le64(omap);
-	mk_obj_seal(sb, img->bs);
-}
-
 /**
  * mk_vol_snapshot() - see mk.h.
  * @v: the volume as it is at the snapshot (freed here)
@@ -214,18 +205,34 @@ int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
+	/*
+	 * A snapshot takes the next inode number (apfsck: its SNAP_METADATA
+	 * inum is set and used by no inode of either state).
+	 */
+	s->inum = v->next_ino++;
 	s->xid = img->xid;
 	if (!rc)
 		rc = fs_tree(v, &s->om, &s->nom, &s->root, NULL);
 	if (!rc)
 		rc = mk_extentref_tree(v, &s->extentref);
 	s->blocks = img->next_paddr - v->first_paddr;
+	s->ext = rc ? NULL : malloc((v->nfext + 1) * sizeof(*s->ext));
+	for (size_t i = 0; s->ext && i < v->nfext; i++)
+		if (v->fext[i].paddr)
+			s->ext[s->next++] = v->fext[i];
+	if (!rc && !s->ext)
+		rc = -ENOMEM;
 	s->sb_paddr = rc ? 0 : mk_alloc(img, 1);
 	if (!rc && !s->sb_paddr)
 		rc = -ENOSPC;
+	/*
+	 * The superblock copy names only the fs tree: the snapshot's extent-
+	 * reference tree is in its metadata record, and it has no object map
+	 * or snapshot tree of its own (apfsck "Snapshot volume superblock: has
+	 * ..."); readers resolve its tree through the volume's omap at its xid.
+	 */
 	if (!rc) {
 		t.root = s->root;
-		t.extentref = s->extentref;
 		sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
 		fill_sb(v, &t, img->nvols, sb);
 		mk_obj_hdr(sb, s->sb_paddr, s->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_FS, 0);
@@ -264,8 +271,6 @@ int mk_vol_finish(struct mk_vol *v)
 	if (!rc)
 		rc = v->snap ? mk_snap_meta_tree(v->img, v->snap, &t.snapmeta) :
 			       empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);
-	if (!rc && v->snap)
-		snap_sb_omap(v->img, v->snap, t.omap);
 	if (!rc)
 		rc = write_sb(v, &t);
 	if (!rc && v->encrypted)
