@@ -8,9 +8,12 @@
  *
  * A sealed tree (a sealed volume's fs tree) has headerless nodes: their
  * obj_phys_t stays all zeros, since the parent's hash, not a checksum,
- * vouches for each node.  Its index values are btn_index_node_val_t: the
- * child's oid, then the SHA-256 of the child's block as written, padded
- * to HASH_SIZE_MAX with zeros.
+ * vouches for each node.  Its index values hold the child, then the
+ * SHA-256 of the child's block as written.  As macOS writes them (what
+ * apfsck, linux-apfs-rw and 7-Zip read, docs/macos-boot.md §4): 8 + 32
+ * bytes, the child oid relative to the root's oid, so the root's oid is
+ * taken first.  With sealed_ref, as Apple's reference lays out
+ * btn_index_node_val_t: 8 + 64 bytes (hash zero-padded), absolute oids.
  */
 #include <errno.h>
 #include <openssl/sha.h>
@@ -23,7 +26,8 @@
 #define INFO_SIZE ((uint32_t)sizeof(struct apfs_btree_info))
 /* btn_index_node_val_t: oid, then a hash field this long (BTREE_NODE_HASH_SIZE_MAX). */
 #define HASH_SIZE_MAX 64
-#define HASHED_VAL (8 + HASH_SIZE_MAX)
+#define HASHED_VAL_REF (8 + HASH_SIZE_MAX)
+#define HASHED_VAL (8 + 32)
 
 struct build {
 	struct mk_tree *t;
@@ -45,7 +49,7 @@ static uint32_t ksz(const struct mk_tree *t)
 /* Index values: a child oid, with its hash in sealed trees. */
 static uint32_t index_vsz(const struct mk_tree *t)
 {
-	return t->sealed ? HASHED_VAL : 8;
+	return !t->sealed ? 8 : t->sealed_ref ? HASHED_VAL_REF : HASHED_VAL;
 }
 
 static uint32_t vsz(const struct mk_tree *t, unsigned level)
@@ -230,11 +234,12 @@ static uint8_t *next_val(struct level_out *o, size_t cap)
 	return o->n < cap ? o->vals + o->n * o->vsz : NULL;
 }
 
-static void add_parent(struct level_out *o, const struct mk_rec *first, uint64_t oid)
+static void add_parent(struct level_out *o, const struct mk_tree *t, const struct mk_rec *first,
+		       uint64_t oid)
 {
 	uint8_t *v = o->vals + o->n * o->vsz;
 
-	st_le64(v, oid);
+	st_le64(v, t->sealed && !t->sealed_ref && !t->physical ? oid - t->root_oid : oid);
 	o->recs[o->n].k = first->k;
 	o->recs[o->n].klen = first->klen;
 	o->recs[o->n].v = v;
@@ -269,7 +274,7 @@ static int split_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 			rc = write_node(b, r + start, i - start, level, false, &oid,
 					b->t->sealed ? v + 8 : NULL);
 		if (!rc)
-			add_parent(&o, &r[start], oid);
+			add_parent(&o, b->t, &r[start], oid);
 		start = i;
 		used = need;
 	}
@@ -306,6 +311,9 @@ int mk_btree_build(struct mk_tree *t, const struct mk_rec *recs, size_t n, uint6
 {
 	struct build b = { .t = t, .leaf_keys = n };
 
+	/* Relative child oids need the root's oid before any child is written. */
+	if (t->sealed && !t->sealed_ref && !t->physical && !t->root_oid)
+		t->root_oid = t->img->next_oid++;
 	for (size_t i = 0; i < n; i++) {
 		if (recs[i].klen > b.longest_key)
 			b.longest_key = recs[i].klen;

@@ -90,6 +90,8 @@ struct mk_image {
 	uint64_t out_off;       /* where block 0 goes in it (the GPT partition's start) */
 	uint64_t seed;          /* --seed, for content streams of their own (bench) */
 	uint64_t big_size;      /* bench: bytes of /big.bin */
+	bool unencrypted;       /* --unencrypted: mk_vol_encrypt leaves volumes plain */
+	bool sealed_ref;        /* --sealed-reference-layout (btree.c) */
 };
 
 int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
@@ -144,6 +146,7 @@ struct mk_tree {
 	 * of 72 bytes carrying each child's SHA-256.
 	 */
 	bool sealed;
+	bool sealed_ref;           /* sealed: index values as Apple's reference lays them out */
 	uint8_t root_hash[32];     /* sealed: receives the SHA-256 of the root's block */
 };
 
@@ -403,6 +406,8 @@ struct mk_opts {
 	uint32_t block_size;
 	bool gpt;
 	uint64_t big_size;        /* bench: bytes of /big.bin (default 256 MiB) */
+	bool unencrypted;         /* every volume unencrypted, content and layout unchanged */
+	bool sealed_ref;          /* sealed index values in the reference's 72-byte layout */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);

@@ -312,6 +312,8 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 		return rc;
 	img.iterations = o->iterations;
 	img.big_size = o->big_size;
+	img.unencrypted = o->unencrypted;
+	img.sealed_ref = o->sealed_ref;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)

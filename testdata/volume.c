@@ -54,6 +54,7 @@ static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uin
 	struct mk_tree t = { .img = v->img, .subtype = APFS_OBJECT_TYPE_FSTREE,
 			     .xts = v->encrypted ? v->xts : NULL, .omap = om, .nomap = nom,
 			     .root_oid = v->snap ? v->snap->root : 0, .sealed = v->sealed,
+			     .sealed_ref = v->img->sealed_ref,
 			     .bt_flags = APFS_BTREE_KV_NONALIGNED | APFS_BTREE_SEQUENTIAL_INSERT |
 					 (v->sealed ? APFS_BTREE_HASHED | APFS_BTREE_NOHEADER : 0) };
 	struct mk_rec *r;
