@@ -108,8 +108,7 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 	return mk_vol_add_rec(v, ino, APFS_TYPE_INODE, 0, 0, k, 8, val, vlen);
 }
 
-int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_children,
-		    uint64_t total_size)
+int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, uint64_t num_children, uint64_t total_size)
 {
 	struct mk_inode *in = &v->inodes[ino];
 	uint8_t k[8];
@@ -118,14 +117,24 @@ int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_chi
 	in->ds.num_children = put_le64(num_children);
 	in->ds.total_size = put_le64(total_size);
 	in->ds.gen_count = put_le64(1);
-	in->dir_stats_len = keyed ? 8 : sizeof(in->ds);
-	if (!keyed)
-		return 0;
+	in->dir_stats_len = 8;
 	/* The record's id comes from the inode numbers' pool, as sibling ids do. */
 	in->ds_key = v->next_ino++;
 	st_le64(k, in->ds_key | (uint64_t)APFS_TYPE_DIR_STATS << APFS_OBJ_TYPE_SHIFT);
 	return mk_vol_add_rec(v, in->ds_key, APFS_TYPE_DIR_STATS, 0, 0, k, 8, &in->ds,
 			      sizeof(in->ds));
+}
+
+int mk_fs_dir_stats_member(struct mk_vol *v, uint64_t ino, uint64_t origin)
+{
+	struct mk_inode *in = &v->inodes[ino], *o = &v->inodes[origin];
+
+	if (o->dir_stats_len != 8)
+		return -EINVAL;
+	in->internal_flags |= APFS_INODE_MAINTAIN_DIR_STATS;
+	in->dir_stats_len = 8;
+	in->ds_key = o->ds_key;
+	return 0;
 }
 
 /* Queue an inode record for every inode created. */

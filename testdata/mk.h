@@ -265,12 +265,14 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 		 uint64_t *ino);
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target);
 /*
- * Directory statistics for directory ino (INODE_MAINTAIN_DIR_STATS): in the
- * inode's DIR_STATS_KEY field itself (keyed false, 32 bytes), or there as the
- * object id of a DIR_STATS record that holds them (keyed true, 8 bytes).
+ * Directory statistics as macOS keeps them (README "dir-stats"): directory
+ * ino is their origin (MAINTAIN_DIR_STATS | DIR_STATS_ORIGIN), its 8-byte
+ * DIR_STATS_KEY field naming a DIR_STATS record of every entry and file byte
+ * below it; each directory below is a member (MAINTAIN_DIR_STATS, the same
+ * key).
  */
-int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_children,
-		    uint64_t total_size);
+int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, uint64_t num_children, uint64_t total_size);
+int mk_fs_dir_stats_member(struct mk_vol *v, uint64_t ino, uint64_t origin);
 int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *data,
 		size_t len);
 int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,

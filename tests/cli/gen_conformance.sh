@@ -32,6 +32,17 @@ apfsck_clean() { # NAME IMG
 	expect_eq "$1: apfsck exits 0 (first report: ${out%%$'\n'*})" 0 "$rc"
 }
 
+# apfsck 0.2.1 adds the file sizes of a directory-statistics group to the
+# record's total_size and compares that with a sum it never fills
+# (apfsck/dir.c free_dirstat, inode.c collect_dirstats), so any group holding
+# a file with data draws "wrong total size".  It stops at its first report:
+# that one must be the only one, after every check of the fs tree before it.
+apfsck_dirstats_bug() { # NAME IMG
+	if [ -z "$CK" ]; then skip "$1: apfsck" "$CK_WHY"; return; fi
+	expect_eq "$1: apfsck's one report is its own total-size bug" \
+		"Directory stats: wrong total size." "$("$CK" "$2" 2>&1)"
+}
+
 # Regular files under DIR (not 7-Zip's FILE:XATTR streams) with their SHA-256,
 # but for the PATHs (relative to DIR) left out.
 manifest() { # DIR [PATH...]
@@ -116,7 +127,7 @@ scenario() { # NAME NVOLS SNAP [EXCLUDED-NAME...] -- [MKIMAGE OPTIONS...]
 	opts=("$@")
 	img=$WORK/$n.img
 	expect_rc "mkimage $n ${opts[*]}" 0 "$MKIMAGE" "$n" "$img" "${opts[@]}"
-	apfsck_clean "$n" "$img"
+	if [ "$n" = dir-stats ]; then apfsck_dirstats_bug "$n" "$img"; else apfsck_clean "$n" "$img"; fi
 	sevenzip "$n" "$img" "$nv" "$snap" "${ex[@]}"
 	rm -f "$img"
 }
