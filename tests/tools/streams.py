@@ -140,13 +140,15 @@ def joined_lzfse(out, got):
 
 
 def joined_lzvn(out, got):
-    # 128 sectors' worth of the three LZVN streams, cycled: exactly 64 KiB.
+    # 128 sectors' worth of the three LZVN streams, cycled: exactly 64 KiB,
+    # in two orders so that two chunks of a fork differ.
     parts = [got[n] for n in ("mbr", "gpt-header", "gpt-header-backup")]
     body = [p[0][12:12 + struct.unpack("<I", p[0][8:12])[0]] for p in parts]
     assert all(b.endswith(LZVN_EOS) for b in body)
-    order = [i % 3 for i in range(CHUNK // 512)]
-    cmp = b"".join(body[i][:-8] for i in order) + LZVN_EOS
-    put(out, "lzvn", "joined-sectors-64k", cmp, b"".join(parts[i][1] for i in order))
+    for name, first in (("joined-sectors-64k-a", 0), ("joined-sectors-64k-b", 1)):
+        order = [(first + i) % 3 for i in range(CHUNK // 512)]
+        cmp = b"".join(body[i][:-8] for i in order) + LZVN_EOS
+        put(out, "lzvn", name, cmp, b"".join(parts[i][1] for i in order))
 
 
 def compressed_txt(out, images):
