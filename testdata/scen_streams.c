@@ -152,7 +152,10 @@ static int write_file(struct mk_vol *v, const struct sfile *s)
 		else
 			fork_le(fm, s);
 	}
-	if ((xm && fclose(xm)) || (fm && fclose(fm)))
+	/* Both streams closed, whatever failed: x and f are only complete after it. */
+	if (xm && fclose(xm))
+		rc = -ENOMEM;
+	if (fm && fclose(fm))
 		rc = -ENOMEM;
 	if (!rc)
 		rc = mk_decmpfs_inode(v, s->name, x, xlen, f, flen, s->size);
