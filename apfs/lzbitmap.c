@@ -109,25 +109,39 @@ static int apply_num(struct zchunk *z, uint8_t num)
 	return apply(z, &m);
 }
 
-/* A mask number, then an optional repeat count: 0xf, then nibbles summed. */
+/* The repeat count after a mask number: 0xf, then nibbles summed. */
+static int repeat_count(struct zchunk *z, uint32_t *repeat)
+{
+	uint8_t n;
+	int ret;
+
+	if (z->m3 >= z->end || (z->nib ? *z->m3 >> 4 : *z->m3 & 0xf) != 0xf)
+		return 0;
+	nibble(z, &n);
+	*repeat = 4;
+	do {
+		ret = nibble(z, &n);
+		if (ret)
+			return ret;
+		*repeat += n;
+	} while (n == 0xf && *repeat < ZBM_MAX_OUT);
+	return 0;
+}
+
+/*
+ * A mask number, then an optional repeat count.  When 8 bytes or fewer of
+ * the chunk remain, this mask is its last: the nibbles after it are the
+ * stream's padding, which may hold 0xf and is no repeat marker (a stream
+ * Apple's library decodes has one, vectors/lzbitmap 019).
+ */
 static int step(struct zchunk *z)
 {
-	uint8_t num, n;
+	uint8_t num;
 	uint32_t repeat = 1;
 	int ret = nibble(z, &num);
 
-	if (ret)
-		return ret;
-	if (z->m3 < z->end && (z->nib ? *z->m3 >> 4 : *z->m3 & 0xf) == 0xf) {
-		nibble(z, &n);
-		repeat = 4;
-		do {
-			ret = nibble(z, &n);
-			if (ret)
-				return ret;
-			repeat += n;
-		} while (n == 0xf && repeat < ZBM_MAX_OUT);
-	}
+	if (!ret && z->stop - z->pos > 8)
+		ret = repeat_count(z, &repeat);
 	for (uint32_t i = 0; i < repeat && !ret; i++)
 		ret = apply_num(z, num);
 	return ret;

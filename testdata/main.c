@@ -6,6 +6,7 @@
  *   mkimage list
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
+ *   mkimage streams OUT.img MANIFEST   (decmpfs files of given streams, scen_streams.c)
  */
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ static void usage(void)
 			"[--block-size 4096|16384] [--gpt] [--big-size BYTES]\n"
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
+			"       mkimage streams OUT.img MANIFEST\n"
 			"       mkimage list\n");
 }
 
@@ -73,6 +75,8 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && !strcmp(argv[1], "from-dir"))
 		return mk_from_dir(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "streams"))
+		return mk_streams(argc, argv);
 	if (argc == 5 && !strcmp(argv[1], "kat")) {
 		rc = mk_kat(argv[2], argv[3], argv[4]);
 		if (rc)

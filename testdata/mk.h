@@ -425,6 +425,11 @@ uint64_t mk_bench_bytes(uint64_t big);
 int mk_fill_snapshot(struct mk_image *img);
 int mk_fill_sealed(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
+/* A compressed file from its ready decmpfs value and fork (flen 0: none). */
+int mk_decmpfs_inode(struct mk_vol *v, const char *name, const void *x, size_t xlen,
+		     const void *fork, size_t flen, uint64_t size);
+/* The 50-byte map of a resource fork whose one resource is 'cmpf' id 1. */
+void mk_rsrc_map(uint8_t m[50], const uint8_t hdr[16]);
 int mk_fill_bad_keybag_checksum(struct mk_image *img);
 int mk_fill_entry_overrun(struct mk_image *img);
 int mk_fill_der_length(struct mk_image *img);
@@ -434,5 +439,6 @@ int mk_fill_truncated(struct mk_image *img);
 void mk_scenario_list(void);
 /* build/mkimage from-dir OUT.img --dir DIR ... (fromdir.c); returns the exit status. */
 int mk_from_dir(int argc, char **argv);
+int mk_streams(int argc, char **argv);
 
 #endif

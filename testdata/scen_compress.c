@@ -89,10 +89,9 @@ static int fork_offsets(struct buf *f, unsigned type, const uint8_t *d, size_t l
 }
 
 /* The 50-byte resource map of a fork holding one 'cmpf' resource, id 1. */
-static int rsrc_map(struct buf *f, const uint8_t hdr[16])
+void mk_rsrc_map(uint8_t m[50], const uint8_t hdr[16])
 {
-	uint8_t m[50] = { 0 };
-
+	memset(m, 0, 50);
 	memcpy(m, hdr, 16);
 	m[25] = 28;               /* type list offset */
 	m[27] = 50;               /* name list offset */
@@ -100,7 +99,6 @@ static int rsrc_map(struct buf *f, const uint8_t hdr[16])
 	m[37] = 10;               /* reference list offset from the type list */
 	m[39] = 1;                /* resource id 1 */
 	m[40] = m[41] = 0xff;     /* no name */
-	return put(f, m, sizeof(m));
 }
 
 /* Type 4 fork: classic resource fork, 'cmpf' data = LE block table + zlib chunks. */
@@ -108,7 +106,7 @@ static int fork_rsrc(struct buf *f, const uint8_t *d, size_t len)
 {
 	size_t n = (len + CHUNK - 1) / CHUNK, tbl = 4 + 8 * n;
 	struct buf c = { 0 }, r = { 0 };
-	uint8_t hdr[16], w[8], zero[RSRC_DATA_OFF] = { 0 };
+	uint8_t hdr[16], w[8], zero[RSRC_DATA_OFF] = { 0 }, m[50];
 	int rc = 0;
 
 	st_le32(w, (uint32_t)n);
@@ -132,9 +130,30 @@ static int fork_rsrc(struct buf *f, const uint8_t *d, size_t len)
 	st_be32(w, (uint32_t)r.len);
 	if (!rc)
 		rc = put(f, hdr, 16) || put(f, zero, RSRC_DATA_OFF - 16) || put(f, w, 4) ||
-		     put(f, r.p, r.len) ? -ENOMEM : rsrc_map(f, hdr);
+		     put(f, r.p, r.len) ? -ENOMEM : (mk_rsrc_map(m, hdr), put(f, m, sizeof(m)));
 	free(c.p);
 	free(r.p);
+	return rc;
+}
+
+/**
+ * mk_decmpfs_inode() - a compressed file: its com.apple.decmpfs value x
+ * (header and any inline data) and, if flen, its com.apple.ResourceFork.
+ */
+int mk_decmpfs_inode(struct mk_vol *v, const char *name, const void *x, size_t xlen,
+		     const void *fork, size_t flen, uint64_t size)
+{
+	uint64_t ino;
+	int rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, name, NULL, 0, &ino);
+
+	if (!rc)
+		rc = mk_fs_xattr(v, ino, "com.apple.decmpfs", x, xlen);
+	if (!rc && flen)
+		rc = mk_fs_xattr(v, ino, "com.apple.ResourceFork", fork, flen);
+	if (!rc) {
+		v->inodes[ino].bsd_flags |= APFS_UF_COMPRESSED;
+		v->inodes[ino].size = size;
+	}
 	return rc;
 }
 
@@ -143,7 +162,6 @@ static int compressed(struct mk_vol *v, const char *name, unsigned type, const u
 {
 	struct buf x = { 0 }, f = { 0 };
 	uint8_t hdr[16];
-	uint64_t ino;
 	bool inline_ = type % 2 == 1;
 	int rc;
 
@@ -156,15 +174,7 @@ static int compressed(struct mk_vol *v, const char *name, unsigned type, const u
 	else if (!rc)
 		rc = type == T_ZLIB_R ? fork_rsrc(&f, d, len) : fork_offsets(&f, type, d, len);
 	if (!rc)
-		rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, name, NULL, 0, &ino);
-	if (!rc)
-		rc = mk_fs_xattr(v, ino, "com.apple.decmpfs", x.p, x.len);
-	if (!rc && !inline_)
-		rc = mk_fs_xattr(v, ino, "com.apple.ResourceFork", f.p, f.len);
-	if (!rc) {
-		v->inodes[ino].bsd_flags |= APFS_UF_COMPRESSED;
-		v->inodes[ino].size = len;
-	}
+		rc = mk_decmpfs_inode(v, name, x.p, x.len, f.p, f.len, len);
 	free(x.p);
 	free(f.p);
 	return rc;
