@@ -6,7 +6,6 @@
  * descriptor area, and the superblock copy in block 0.
  */
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "mk.h"
@@ -141,13 +140,14 @@ int mk_container_finish(struct mk_image *img)
 {
 	struct apfs_prange kl = { 0 };
 	uint64_t omap, fq_oid;
-	int rc;
+	int rc = 0;
 
-	if (img->nvols > max_fs(img)) {
-		fprintf(stderr, "mkimage: %u volumes need a container over %u x 512 MiB\n",
-			img->nvols, img->nvols - 1);
-		return -EFBIG;
-	}
+	/* Too small for its volumes: grow to 1 MiB past (n - 1) x 512 MiB. */
+	if (img->nvols > max_fs(img))
+		rc = mk_image_settle(img, (((uint64_t)img->nvols - 1) * 512 + 1) * (1u << 20) /
+					  img->bs);
+	if (rc)
+		return rc;
 	rc = mk_omap_build(img, img->cmap, img->ncmap, APFS_OMAP_MANUALLY_MANAGED, 0, &omap);
 	if (!rc && img->ckb)
 		rc = mk_kb_store(img, img->ckb, APFS_OBJECT_TYPE_CONTAINER_KEYBAG, img->nx_uuid,
