@@ -12,8 +12,15 @@
 
 /* Apple's trees are a handful of levels deep; 12 is the kernel's cap. */
 #define BTREE_MAX_DEPTH 12
-/* btn_index_node_val_t: child oid and a hash of at most 64 bytes. */
+/*
+ * btn_index_node_val_t: child oid and a hash of at most 64 bytes.  Apple's
+ * reference lays it out as 8 + 64 bytes with absolute child oids; macOS
+ * writes 8 + the hash's size (40 for SHA-256) with child oids relative to
+ * the tree's root oid (docs/macos-boot.md §4).  A tree's first index value
+ * decides which form it is in: 72 bytes absolute, shorter relative.
+ */
 #define INDEX_VAL_HASHED_MAX (8 + 64)
+enum hashed_form { FORM_UNKNOWN, FORM_ABSOLUTE, FORM_RELATIVE };
 
 struct node {
 	const uint8_t *blk;
@@ -36,6 +43,7 @@ struct walk {
 	uint8_t *bufs[BTREE_MAX_DEPTH];
 	uint32_t fk, fv;
 	bool hashed;      /* BTREE_HASHED: index values carry the child's hash */
+	enum hashed_form form; /* hashed trees: how child oids are stored */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -200,6 +208,21 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 	return 0;
 }
 
+/* The child a hashed index value names, its form fixed by the tree's first value. */
+static int hashed_child(struct walk *w, uint64_t bno, const uint8_t *v, size_t vl,
+			uint64_t *child)
+{
+	enum hashed_form f = vl == INDEX_VAL_HASHED_MAX ? FORM_ABSOLUTE : FORM_RELATIVE;
+
+	if (vl <= sizeof(uint64_t) || vl > INDEX_VAL_HASHED_MAX)
+		return node_corrupt(w->t, bno, "index record without a child pointer");
+	if (w->form != FORM_UNKNOWN && w->form != f)
+		return node_corrupt(w->t, bno, "hashed index values of two layouts in one tree");
+	w->form = f;
+	*child = ld_le64(v) + (f == FORM_RELATIVE ? w->t->root : 0);
+	return 0;
+}
+
 static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
 {
 	uint32_t start = 0;
@@ -209,13 +232,18 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 		const uint8_t *k, *v;
 		size_t kl, vl;
 
+		uint64_t child = 0;
+
 		ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
 		/* Hashed (sealed) trees follow the child oid with its hash. */
-		if (!ret && (w->hashed ? vl < sizeof(uint64_t) || vl > INDEX_VAL_HASHED_MAX
-				       : vl != sizeof(uint64_t)))
+		if (!ret && w->hashed)
+			ret = hashed_child(w, bno, v, vl, &child);
+		else if (!ret && vl != sizeof(uint64_t))
 			ret = node_corrupt(w->t, bno, "index record without a child pointer");
+		else if (!ret)
+			child = ld_le64(v);
 		if (!ret)
-			ret = walk_node(w, ld_le64(v), depth + 1, n->level);
+			ret = walk_node(w, child, depth + 1, n->level);
 	}
 	return ret;
 }

@@ -8,9 +8,12 @@
  *
  * A sealed tree (a sealed volume's fs tree) has headerless nodes: their
  * obj_phys_t stays all zeros, since the parent's hash, not a checksum,
- * vouches for each node.  Its index values are btn_index_node_val_t: the
- * child's oid, then the SHA-256 of the child's block as written, padded
- * to HASH_SIZE_MAX with zeros.
+ * vouches for each node.  Its index values hold the child, then the
+ * SHA-256 of the child's block as written.  As macOS writes them (what
+ * apfsck, linux-apfs-rw and 7-Zip read, docs/macos-boot.md §4): 8 + 32
+ * bytes, the child oid relative to the root's oid, so the root's oid is
+ * taken first.  With sealed_ref, as Apple's reference lays out
+ * btn_index_node_val_t: 8 + 64 bytes (hash zero-padded), absolute oids.
  */
 #include <errno.h>
 #include <openssl/sha.h>
@@ -23,7 +26,8 @@
 #define INFO_SIZE ((uint32_t)sizeof(struct apfs_btree_info))
 /* btn_index_node_val_t: oid, then a hash field this long (BTREE_NODE_HASH_SIZE_MAX). */
 #define HASH_SIZE_MAX 64
-#define HASHED_VAL (8 + HASH_SIZE_MAX)
+#define HASHED_VAL_REF (8 + HASH_SIZE_MAX)
+#define HASHED_VAL (8 + 32)
 
 struct build {
 	struct mk_tree *t;
@@ -45,7 +49,7 @@ static uint32_t ksz(const struct mk_tree *t)
 /* Index values: a child oid, with its hash in sealed trees. */
 static uint32_t index_vsz(const struct mk_tree *t)
 {
-	return t->sealed ? HASHED_VAL : 8;
+	return !t->sealed ? 8 : t->sealed_ref ? HASHED_VAL_REF : HASHED_VAL;
 }
 
 static uint32_t vsz(const struct mk_tree *t, unsigned level)
@@ -53,12 +57,41 @@ static uint32_t vsz(const struct mk_tree *t, unsigned level)
 	return level ? index_vsz(t) : t->vsize ? t->vsize : 16;
 }
 
-/* Bytes a record takes in a node at `level` (TOC entry, key, value). */
+/*
+ * Fixed-size trees preallocate a table of contents for as many records as
+ * the node's space (block minus node header, footer ignored) could hold
+ * (apfsck node_min_table_size; the object map and free queues of basic.img).
+ * Variable-size trees grow it in steps of BTREE_TOC_ENTRY_INCREMENT (8)
+ * entries, at least one step (reference; every node of basic.img and
+ * dfvfs-apfs.raw).
+ */
+#define TOC_INCREMENT 8
+
+static uint32_t toc_bytes(const struct mk_tree *t, size_t n, unsigned level)
+{
+	size_t steps = n ? (n + TOC_INCREMENT - 1) / TOC_INCREMENT : 1;
+
+	if (t->fixed)
+		return (t->img->bs - NODE_HDR) / (4 + ksz(t) + vsz(t, level)) * 4;
+	return (uint32_t)(steps * TOC_INCREMENT * 8);
+}
+
+/*
+ * Keys and values are 8-byte aligned unless the tree says KV_NONALIGNED,
+ * which macOS sets on every variable-size tree (the fs, extent-reference and
+ * snapshot-metadata trees of basic.img: bt_flags 0x42 / 0x52).
+ */
+static uint32_t kv_len(const struct mk_tree *t, uint32_t len)
+{
+	return t->bt_flags & APFS_BTREE_KV_NONALIGNED ? len : align8(len);
+}
+
+/* Key and value bytes of a record in a node at `level` (the TOC counted apart). */
 static uint32_t rec_need(const struct mk_tree *t, const struct mk_rec *r, unsigned level)
 {
 	if (t->fixed)
-		return 4 + ksz(t) + vsz(t, level);
-	return 8 + align8(r->klen) + align8(r->vlen);
+		return ksz(t) + vsz(t, level);
+	return kv_len(t, r->klen) + kv_len(t, r->vlen);
 }
 
 static int node_addr(struct build *b, bool root, uint64_t *oid, uint64_t *paddr)
@@ -121,13 +154,14 @@ static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, siz
 {
 	struct mk_tree *t = b->t;
 	struct apfs_btree_node_phys *nd = (struct apfs_btree_node_phys *)buf;
-	uint32_t bs = t->img->bs, toclen = align8((uint32_t)n * (t->fixed ? 4 : 8));
+	uint32_t bs = t->img->bs;
+	uint32_t toclen = toc_bytes(t, n, level);
 	uint32_t vend = bs - (root ? INFO_SIZE : 0), karea = NODE_HDR + toclen;
 	uint32_t koff = 0, voff = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		uint32_t kl = t->fixed ? ksz(t) : align8(r[i].klen);
-		uint32_t vl = t->fixed ? vsz(t, level) : align8(r[i].vlen);
+		uint32_t kl = t->fixed ? ksz(t) : kv_len(t, r[i].klen);
+		uint32_t vl = t->fixed ? vsz(t, level) : kv_len(t, r[i].vlen);
 
 		memcpy(buf + karea + koff, r[i].k, r[i].klen);
 		voff += vl;
@@ -200,11 +234,12 @@ static uint8_t *next_val(struct level_out *o, size_t cap)
 	return o->n < cap ? o->vals + o->n * o->vsz : NULL;
 }
 
-static void add_parent(struct level_out *o, const struct mk_rec *first, uint64_t oid)
+static void add_parent(struct level_out *o, const struct mk_tree *t, const struct mk_rec *first,
+		       uint64_t oid)
 {
 	uint8_t *v = o->vals + o->n * o->vsz;
 
-	st_le64(v, oid);
+	st_le64(v, t->sealed && !t->sealed_ref && !t->physical ? oid - t->root_oid : oid);
 	o->recs[o->n].k = first->k;
 	o->recs[o->n].klen = first->klen;
 	o->recs[o->n].v = v;
@@ -228,7 +263,7 @@ static int split_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 		uint32_t need = i < n ? rec_need(b->t, &r[i], level) : 0;
 		uint8_t *v;
 
-		if (i < n && used + need <= cap) {
+		if (i < n && used + need + toc_bytes(b->t, i - start + 1, level) <= cap) {
 			used += need;
 			continue;
 		}
@@ -239,7 +274,7 @@ static int split_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 			rc = write_node(b, r + start, i - start, level, false, &oid,
 					b->t->sealed ? v + 8 : NULL);
 		if (!rc)
-			add_parent(&o, &r[start], oid);
+			add_parent(&o, b->t, &r[start], oid);
 		start = i;
 		used = need;
 	}
@@ -257,7 +292,7 @@ static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 
 	for (size_t i = 0; i < n && total <= cap; i++)
 		total += rec_need(b->t, &r[i], level);
-	if (total <= cap)
+	if (total + toc_bytes(b->t, n, level) <= cap)
 		return write_node(b, r, n, level, true, root,
 				  b->t->sealed ? b->t->root_hash : NULL);
 	if (level >= 8)
@@ -276,6 +311,9 @@ int mk_btree_build(struct mk_tree *t, const struct mk_rec *recs, size_t n, uint6
 {
 	struct build b = { .t = t, .leaf_keys = n };
 
+	/* Relative child oids need the root's oid before any child is written. */
+	if (t->sealed && !t->sealed_ref && !t->physical && !t->root_oid)
+		t->root_oid = t->img->next_oid++;
 	for (size_t i = 0; i < n; i++) {
 		if (recs[i].klen > b.longest_key)
 			b.longest_key = recs[i].klen;

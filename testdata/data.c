@@ -17,7 +17,11 @@ static uint64_t jkey(uint64_t oid, unsigned type)
 	return (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT;
 }
 
-/* A sealed volume keeps its extents out of the fs tree, for the fext tree (fext.c). */
+/*
+ * Every extent is kept in v->fext: for the extent-reference tree
+ * (extentref.c) and, on a sealed volume, for the fext tree instead of the
+ * fs tree (sealed.c).
+ */
 static int add_fext(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_t len,
 		    uint64_t paddr)
 {
@@ -33,6 +37,9 @@ static int add_fext(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_
 		v->capfext = cap;
 	}
 	v->fext[v->nfext++] = (struct mk_fext){ stream, logical, len, paddr };
+	/* A file's stream id is its inode number; holes count as its sparse bytes. */
+	if (!paddr && stream < v->ninodes && v->inodes[stream].mode)
+		v->inodes[stream].sparse_bytes += len;
 	return 0;
 }
 
@@ -42,8 +49,10 @@ static int add_extent(struct mk_vol *v, uint64_t stream, uint64_t logical, uint6
 	struct apfs_j_file_extent_key k;
 	struct apfs_j_file_extent_val val;
 
-	if (v->sealed)
-		return add_fext(v, stream, logical, len, paddr);
+	int rc = add_fext(v, stream, logical, len, paddr);
+
+	if (rc || v->sealed)
+		return rc;
 	k.hdr.obj_id_and_type = put_le64(jkey(stream, APFS_TYPE_FILE_EXTENT));
 	k.logical_addr = put_le64(logical);
 	val.len_and_flags = put_le64(len & APFS_J_FILE_EXTENT_LEN_MASK);
@@ -130,16 +139,9 @@ int mk_fs_stream_done(struct mk_vol *v, uint64_t stream)
 	return add_dstream_id(v, stream);
 }
 
-/**
- * mk_fs_data() - store a data stream in extents of at most max_extent_blocks.
- * @v: volume
- * @stream: the stream's object id (inode private id or xattr stream id)
- * @data: len bytes, or NULL for zeros
- * @len: size in bytes
- * @alloced: receives the bytes allocated
- */
-int mk_fs_data(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
-	       uint64_t *alloced)
+/* A stream's bytes in extents of at most max_extent_blocks, without its DSTREAM_ID. */
+static int write_stream(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
+			uint64_t *alloced)
 {
 	uint32_t bs = v->img->bs;
 	uint64_t nblk = (len + bs - 1) / bs, done = 0;
@@ -156,6 +158,23 @@ int mk_fs_data(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len
 		done += n;
 	}
 	*alloced = nblk * bs;
+	return rc;
+}
+
+/**
+ * mk_fs_data() - store a file's data stream, with its DSTREAM_ID record
+ * (the stream's reference count).
+ * @v: volume
+ * @stream: the stream's object id (the inode's private id)
+ * @data: len bytes, or NULL for zeros
+ * @len: size in bytes
+ * @alloced: receives the bytes allocated
+ */
+int mk_fs_data(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
+	       uint64_t *alloced)
+{
+	int rc = write_stream(v, stream, data, len, alloced);
+
 	return rc ? rc : add_dstream_id(v, stream);
 }
 
@@ -175,7 +194,8 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 	if (!rc) {
 		v->inodes[i].has_stream = len != 0;
 		v->inodes[i].size = len;
-		v->inodes[i].internal_flags |= APFS_INODE_IS_SPARSE;
+		/* alloced_size counts holes too: it is the extents' total (apfsck). */
+		v->inodes[i].alloced = (len + bs - 1) / bs * bs;
 	}
 	if (ino)
 		*ino = i;
@@ -195,13 +215,17 @@ static int xattr_key(uint64_t ino, const char *name, uint8_t *k, size_t *klen)
 	return 0;
 }
 
-/* An xattr stored in a data stream of its own (too big to embed). */
+/*
+ * An xattr stored in a data stream of its own (too big to embed).  Such a
+ * stream has no DSTREAM_ID record: it cannot be cloned, and macOS writes
+ * none (apfsck "xattrs can't be cloned"; 7-Zip refuses a container with one).
+ */
 static int xattr_stream(struct mk_vol *v, const void *data, size_t len, uint8_t *val,
 			size_t *vlen)
 {
 	struct apfs_j_xattr_dstream xd = { 0 };
 	uint64_t id = v->next_ino++, alloced;
-	int rc = mk_fs_data(v, id, data, len, &alloced);
+	int rc = write_stream(v, id, data, len, &alloced);
 
 	xd.xattr_obj_id = put_le64(id);
 	xd.dstream.size = put_le64(len);
@@ -228,6 +252,9 @@ int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *da
 
 	if (rc)
 		return rc;
+	/* A resource fork shows in the inode's flags (reference; apfsck "wrong flag for resource fork"). */
+	if (!strcmp(name, "com.apple.ResourceFork") && ino < v->ninodes)
+		v->inodes[ino].internal_flags |= APFS_INODE_HAS_RSRC_FORK;
 	if (len > APFS_XATTR_MAX_EMBEDDED_SIZE) {
 		rc = xattr_stream(v, data, len, val, &vlen);
 	} else {

@@ -90,7 +90,12 @@ static int add_child(struct mk_vol *v, uint64_t parent, const char *name, uint16
 	return rc ? rc : add_drec(v, parent, name, *ino, dtype);
 }
 
-/* The root directory (2) and the private directory (3) every volume has. */
+/*
+ * The root directory (2) and the private directory (3) every volume has,
+ * each named by a directory record under inode 1 (ROOT_DIR_PARENT), so that
+ * each has one link (apfsck "inode with no dentries"; basic.img and
+ * dfvfs-apfs.raw hold `root` and `private-dir` records under 1).
+ */
 int mk_fs_root(struct mk_vol *v)
 {
 	int rc = new_inode(v, APFS_ROOT_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "root",
@@ -99,6 +104,10 @@ int mk_fs_root(struct mk_vol *v)
 	if (!rc)
 		rc = new_inode(v, APFS_PRIV_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "private-dir",
 			       MK_S_IFDIR | 0755);
+	if (!rc)
+		rc = add_drec(v, APFS_ROOT_DIR_PARENT, "root", APFS_ROOT_DIR_INO_NUM, DT_DIR_);
+	if (!rc)
+		rc = add_drec(v, APFS_ROOT_DIR_PARENT, "private-dir", APFS_PRIV_DIR_INO_NUM, DT_DIR_);
 	v->next_ino = APFS_MIN_USER_INO_NUM;
 	return rc;
 }

@@ -44,7 +44,15 @@ static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode
 	iv->mod_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
 	iv->change_time = put_le64(in->host_attrs ? in->ctime : MK_TIME);
 	iv->access_time = put_le64(in->host_attrs ? in->atime : MK_TIME);
-	iv->internal_flags = put_le64(in->internal_flags);
+	/*
+	 * A compressed file's uncompressed_size is only valid with
+	 * INODE_HAS_UNCOMPRESSED_SIZE (reference; apfsck "should not report
+	 * uncompressed size"; 7-Zip reads the size only with the flag).
+	 */
+	iv->internal_flags = put_le64(in->internal_flags |
+				      (in->sparse_bytes ? APFS_INODE_IS_SPARSE : 0) |
+				      (in->bsd_flags & APFS_UF_COMPRESSED ?
+				       APFS_INODE_HAS_UNCOMPRESSED_SIZE : 0));
 	iv->nchildren_or_nlink = put_le32(dir ? (uint32_t)in->nchildren : in->nlink);
 	iv->bsd_flags = put_le32(in->bsd_flags);
 	iv->owner = put_le32(in->host_attrs ? in->uid : sys ? 0 : 501);
@@ -59,7 +67,8 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 	uint8_t val[sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48];
 	struct apfs_j_inode_val *iv = (struct apfs_j_inode_val *)val;
 	struct apfs_j_dstream ds = { 0 };
-	struct xf x[3];
+	struct xf x[4];
+	uint8_t sparse[8];
 	uint8_t dsk[8];
 	unsigned n = 0;
 	uint8_t k[8];
@@ -76,6 +85,18 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_DSTREAM, APFS_XF_SYSTEM_FIELD,
 				      sizeof(ds), &ds };
 	}
+	/*
+	 * A file with holes: INODE_IS_SPARSE and the SPARSE_BYTES field counting
+	 * the bytes in holes (reference j_inode_flags / INO_EXT_TYPE_SPARSE_BYTES;
+	 * flags SYSTEM_FIELD | CHILDREN_INHERIT; apfsck "wrong setting for sparse
+	 * flag", "wrong count of sparse bytes", "Sparse bytes xfield: wrong flags").
+	 */
+	if (in->sparse_bytes) {
+		st_le64(sparse, in->sparse_bytes);
+		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_SPARSE_BYTES,
+				      APFS_XF_SYSTEM_FIELD | APFS_XF_CHILDREN_INHERIT, 8,
+				      sparse };
+	}
 	if (in->dir_stats_len) {
 		st_le64(dsk, in->ds_key);
 		x[n++] = (struct xf){ APFS_INO_EXT_TYPE_DIR_STATS_KEY,
@@ -87,8 +108,7 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 	return mk_vol_add_rec(v, ino, APFS_TYPE_INODE, 0, 0, k, 8, val, vlen);
 }
 
-int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_children,
-		    uint64_t total_size)
+int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, uint64_t num_children, uint64_t total_size)
 {
 	struct mk_inode *in = &v->inodes[ino];
 	uint8_t k[8];
@@ -97,14 +117,24 @@ int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_chi
 	in->ds.num_children = put_le64(num_children);
 	in->ds.total_size = put_le64(total_size);
 	in->ds.gen_count = put_le64(1);
-	in->dir_stats_len = keyed ? 8 : sizeof(in->ds);
-	if (!keyed)
-		return 0;
+	in->dir_stats_len = 8;
 	/* The record's id comes from the inode numbers' pool, as sibling ids do. */
 	in->ds_key = v->next_ino++;
 	st_le64(k, in->ds_key | (uint64_t)APFS_TYPE_DIR_STATS << APFS_OBJ_TYPE_SHIFT);
 	return mk_vol_add_rec(v, in->ds_key, APFS_TYPE_DIR_STATS, 0, 0, k, 8, &in->ds,
 			      sizeof(in->ds));
+}
+
+int mk_fs_dir_stats_member(struct mk_vol *v, uint64_t ino, uint64_t origin)
+{
+	struct mk_inode *in = &v->inodes[ino], *o = &v->inodes[origin];
+
+	if (o->dir_stats_len != 8)
+		return -EINVAL;
+	in->internal_flags |= APFS_INODE_MAINTAIN_DIR_STATS;
+	in->dir_stats_len = 8;
+	in->ds_key = o->ds_key;
+	return 0;
 }
 
 /* Queue an inode record for every inode created. */

@@ -2,6 +2,7 @@
 /*
  * main.c - build/mkimage: write a named test scenario as an APFS image.
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
+ *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *   mkimage list
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
@@ -18,6 +19,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: mkimage SCENARIO OUT.img [--seed N] [--iterations N] "
 			"[--block-size 4096|16384] [--gpt] [--big-size BYTES]\n"
+			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage streams OUT.img MANIFEST\n"
 			"       mkimage list\n");
@@ -37,8 +39,11 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 	uint64_t v;
 
 	for (int i = 3; i < argc; i++) {
-		if (!strcmp(argv[i], "--gpt")) {
-			o->gpt = true;
+		if (!strcmp(argv[i], "--gpt") || !strcmp(argv[i], "--unencrypted") ||
+		    !strcmp(argv[i], "--sealed-reference-layout")) {
+			o->gpt |= !strcmp(argv[i], "--gpt");
+			o->unencrypted |= !strcmp(argv[i], "--unencrypted");
+			o->sealed_ref |= !strcmp(argv[i], "--sealed-reference-layout");
 			continue;
 		}
 		if (i + 1 >= argc || parse_u64(argv[i + 1], &v))

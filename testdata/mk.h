@@ -33,6 +33,8 @@ struct apfs_xts;
 #define MK_GPT_OFFSET 20480
 /* Blocks are allocated in groups of this many (one mapping, 2 MiB at 4 KiB blocks). */
 #define MK_GROUP 512
+/* OBJECT_TYPE_SPACEMAN_FREE_QUEUE (reference §"Object types"); the reader never needs it. */
+#define MK_OBJECT_TYPE_FREE_QUEUE 0x09
 
 /* ---- seeded randomness (rng.c) ------------------------------------------ */
 
@@ -88,6 +90,8 @@ struct mk_image {
 	uint64_t out_off;       /* where block 0 goes in it (the GPT partition's start) */
 	uint64_t seed;          /* --seed, for content streams of their own (bench) */
 	uint64_t big_size;      /* bench: bytes of /big.bin */
+	bool unencrypted;       /* --unencrypted: mk_vol_encrypt leaves volumes plain */
+	bool sealed_ref;        /* --sealed-reference-layout (btree.c) */
 };
 
 int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
@@ -142,6 +146,7 @@ struct mk_tree {
 	 * of 72 bytes carrying each child's SHA-256.
 	 */
 	bool sealed;
+	bool sealed_ref;           /* sealed: index values as Apple's reference lays them out */
 	uint8_t root_hash[32];     /* sealed: receives the SHA-256 of the root's block */
 };
 
@@ -165,6 +170,7 @@ struct mk_inode {
 	uint64_t parent;
 	uint64_t nchildren;       /* directories */
 	uint64_t size, alloced;   /* data stream */
+	uint64_t sparse_bytes;    /* bytes of it in holes */
 	uint32_t nlink;
 	uint32_t bsd_flags;
 	uint64_t internal_flags;
@@ -186,6 +192,10 @@ struct mk_snap {
 	uint64_t root;            /* fs-tree root oid at the snapshot */
 	uint64_t extentref;       /* the snapshot's extent-reference tree */
 	uint64_t sb_paddr;        /* its volume-superblock copy */
+	uint64_t blocks;          /* blocks it owns, that copy aside */
+	uint64_t inum;            /* its number, from the volume's inode numbers */
+	struct mk_fext *ext;      /* its extents, for the volume's extent-reference tree */
+	size_t next;
 	struct mk_omap_rec *om;   /* its fs-tree nodes, at xid */
 	unsigned nom;
 };
@@ -216,7 +226,8 @@ struct mk_vol {
 	size_t nrecs, caprecs;
 	uint64_t next_ino;
 	uint64_t nfiles, ndirs, nsymlinks;
-	uint64_t blocks_used;
+	uint64_t blocks_used;       /* data blocks */
+	uint64_t first_paddr;       /* the volume's blocks start here (allocation is in order) */
 	struct mk_kb *kb;         /* volume keybag (recs) */
 	struct mk_snap *snap;     /* at most one snapshot, or NULL */
 	uint8_t kek[32];
@@ -228,7 +239,7 @@ struct mk_vol {
 	 * before any file is added.
 	 */
 	bool sealed;
-	struct mk_fext *fext;
+	struct mk_fext *fext;     /* every extent (all volumes: the extent-reference tree) */
 	size_t nfext, capfext;
 };
 
@@ -254,12 +265,14 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 		 uint64_t *ino);
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target);
 /*
- * Directory statistics for directory ino (INODE_MAINTAIN_DIR_STATS): in the
- * inode's DIR_STATS_KEY field itself (keyed false, 32 bytes), or there as the
- * object id of a DIR_STATS record that holds them (keyed true, 8 bytes).
+ * Directory statistics as macOS keeps them (README "dir-stats"): directory
+ * ino is their origin (MAINTAIN_DIR_STATS | DIR_STATS_ORIGIN), its 8-byte
+ * DIR_STATS_KEY field naming a DIR_STATS record of every entry and file byte
+ * below it; each directory below is a member (MAINTAIN_DIR_STATS, the same
+ * key).
  */
-int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, bool keyed, uint64_t num_children,
-		    uint64_t total_size);
+int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, uint64_t num_children, uint64_t total_size);
+int mk_fs_dir_stats_member(struct mk_vol *v, uint64_t ino, uint64_t origin);
 int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *data,
 		size_t len);
 int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const *names,
@@ -286,6 +299,8 @@ int mk_fs_stream_done(struct mk_vol *v, uint64_t stream);
  */
 int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s);
 int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *root);
+/* The extent-reference tree: a physical-extent record per extent in v->fext (extentref.c). */
+int mk_extentref_tree(struct mk_vol *v, uint64_t *root);
 /* A sealed volume's fext tree (physical, root block in *root) and integrity_meta (sealed.c). */
 int mk_fext_tree(struct mk_vol *v, uint64_t *root);
 int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_omap_rec **om,
@@ -378,7 +393,10 @@ int mk_damage_tree(struct mk_image *img, uint64_t root, const struct mk_omap_rec
 /* ---- container (container.c, spaceman.c, gpt.c) ------------------------- */
 
 int mk_container_finish(struct mk_image *img);
-int mk_spaceman_build(struct mk_image *img, uint64_t sm_paddr, uint64_t oid);
+int mk_spaceman_build(struct mk_image *img, uint64_t sm_paddr, uint64_t oid, uint64_t fq_paddr,
+		      uint64_t fq_oid);
+/* The main free queue's node limit for a container of `blocks` blocks. */
+uint16_t mk_main_fq_limit(uint64_t blocks);
 int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t *offset,
 		 uint64_t *disk_bytes);
 
@@ -390,6 +408,8 @@ struct mk_opts {
 	uint32_t block_size;
 	bool gpt;
 	uint64_t big_size;        /* bench: bytes of /big.bin (default 256 MiB) */
+	bool unencrypted;         /* every volume unencrypted, content and layout unchanged */
+	bool sealed_ref;          /* sealed index values in the reference's 72-byte layout */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);

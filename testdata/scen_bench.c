@@ -21,7 +21,10 @@
 /* Container bytes: both big files, the small files and room for metadata. */
 uint64_t mk_bench_bytes(uint64_t big)
 {
-	return 2 * ((big + 0xfffff) & ~0xfffffull) + (64ull << 20);
+	uint64_t n = 2 * ((big + 0xfffff) & ~0xfffffull) + (64ull << 20);
+
+	/* Two volumes need more than 512 MiB (nx_max_file_systems, README). */
+	return n > (512ull << 20) ? n : (576ull << 20);
 }
 
 /*

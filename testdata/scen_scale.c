@@ -198,10 +198,12 @@ int mk_fill_snapshot(struct mk_image *img)
 	rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "a.txt", "version 2\n", 10, NULL);
 	if (!rc)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "keep.txt", "kept\n", 5, NULL);
-	v.next_ino++;
+	/* 18 was gone.txt's, 19 the snapshot's own number. */
+	v.next_ino = s.inum + 1;
 	if (!rc)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "new.txt", "added\n", 6, NULL);
 	rc = rc ? rc : mk_vol_finish(&v);
 	free(s.om);
+	free(s.ext);
 	return rc;
 }

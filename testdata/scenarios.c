@@ -90,10 +90,9 @@ static int hardlinks(struct mk_vol *v)
 }
 
 /*
- * Directory statistics on /dir (as a DIR_STATS record) and /dir/sub (in the
- * inode), counted by hand from the tree: /dir holds nested.txt (7 bytes),
- * sub and hardlink-b.txt (7), sub holds deep.txt (5); total sizes count
- * every file below.
+ * Directory statistics kept for /dir, counted by hand from the tree: below
+ * it are nested.txt (7 bytes), sub, hardlink-b.txt (7) and sub/deep.txt (5):
+ * 4 entries, 19 bytes.  /dir/sub is a member: it shares /dir's record.
  */
 static int basic_dir_stats(struct mk_vol *v)
 {
@@ -108,8 +107,8 @@ static int basic_dir_stats(struct mk_vol *v)
 	}
 	if (!dir || !sub)
 		return -ENOENT;
-	rc = mk_fs_dir_stats(v, dir, true, 3, 7 + 5 + 7);
-	return rc ? rc : mk_fs_dir_stats(v, sub, false, 1, 5);
+	rc = mk_fs_dir_stats(v, dir, 4, 7 + 5 + 7);
+	return rc ? rc : mk_fs_dir_stats_member(v, sub, dir);
 }
 
 /* basic's volume; with stats, directory statistics too (dir-stats). */
@@ -247,7 +246,7 @@ static const struct scenario scenarios[] = {
 	{ "dir-stats", "basic's tree with directory statistics, in both layouts", 16ull << 20,
 	  fill_dir_stats },
 	{ "all-users", "3 volumes: Data (8 crypto users), Backup (Disk User), Plain",
-	  32ull << 20, fill_all_users },
+	  1536ull << 20, fill_all_users },
 	{ "demo", "one encrypted volume: user demo/demo and a recovery key", 16ull << 20,
 	  fill_demo },
 	{ "many-files", "100,000 files in 100 directories, case variants, a 64-level tree",
@@ -263,9 +262,9 @@ static const struct scenario scenarios[] = {
 	{ "sealed", "a sealed System volume: hashed no-header fs tree, fext tree, integrity meta",
 	  64ull << 20, mk_fill_sealed },
 	{ "compression", "decmpfs: zlib (xattr, resource fork), LZVN/LZFSE/LZBITMAP raw chunks",
-	  16ull << 20, mk_fill_compression },
+	  1024ull << 20, mk_fill_compression },
 	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",
-	  32ull << 20, fill_key_variants },
+	  1536ull << 20, fill_key_variants },
 	{ "bad-keybag-checksum", "damaged: container keybag fails its checksum", 16ull << 20,
 	  mk_fill_bad_keybag_checksum },
 	{ "keybag-entry-overrun", "damaged: a volume-keybag entry runs past kl_nbytes",
@@ -312,6 +311,8 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 		return rc;
 	img.iterations = o->iterations;
 	img.big_size = o->big_size;
+	img.unencrypted = o->unencrypted;
+	img.sealed_ref = o->sealed_ref;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)

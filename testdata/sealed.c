@@ -11,10 +11,14 @@
 
 #include "mk.h"
 
-/* integrity_meta_phys_t: version 1, SHA-256, the root hash at byte 80. */
+/*
+ * integrity_meta_phys_t: version 1, SHA-256, the root hash right after the
+ * 128-byte structure (im_reserved[9] ends at 128 and stays zero; apfsck
+ * "offset overlaps with structure", "reserved field is in use").
+ */
 #define IM_VERSION 1
 #define IM_HASH_SHA256 1
-#define IM_ROOT_HASH_OFF 80
+#define IM_ROOT_HASH_OFF 128
 
 /* fext_tree_key_t and fext_tree_val_t: 16 bytes each. */
 #define FEXT_KSIZE 16

@@ -24,7 +24,8 @@ static uint64_t jkey(uint64_t oid, unsigned type)
 int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *root)
 {
 	struct mk_tree t = { .img = img, .subtype = APFS_OBJECT_TYPE_SNAPMETATREE,
-			     .physical = true, .bt_flags = APFS_BTREE_PHYSICAL };
+			     .physical = true, .bt_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_KV_NONALIGNED |
+							   APFS_BTREE_SEQUENTIAL_INSERT };
 	size_t nl = strlen(s->name) + 1;
 	uint8_t mk[8], mv[sizeof(struct apfs_j_snap_metadata_val) + 64];
 	uint8_t nk[10 + 64], nv[8];
@@ -35,6 +36,7 @@ int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *r
 	st_le64(mk, jkey(s->xid, APFS_TYPE_SNAP_METADATA));
 	m->extentref_tree_oid = put_le64(s->extentref);
 	m->sblock_oid = put_le64(s->sb_paddr);
+	m->inum = put_le64(s->inum);
 	m->create_time = put_le64(MK_TIME);
 	m->change_time = put_le64(MK_TIME);
 	m->extentref_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);

@@ -98,6 +98,15 @@ int mk_vol_encrypt(struct mk_vol *v, bool cs128, unsigned kek_len)
 	else
 		memcpy(v->vek_uuid, v->uuid, 16);
 	v->kb = calloc(1, sizeof(*v->kb));
+	/*
+	 * --unencrypted: the keys are still drawn (and users still made, into a
+	 * keybag never written), so every other byte the seed gives is the same;
+	 * only the encryption is off.
+	 */
+	if (v->img->unencrypted) {
+		v->encrypted = false;
+		return v->kb ? 0 : -ENOMEM;
+	}
 	v->img->crypto_sw = true;
 	return v->kb ? vol_xts(v) : -ENOMEM;
 }
@@ -162,7 +171,7 @@ int mk_vol_add_user(struct mk_vol *v, const struct mk_user *u)
 	size_t len = sizeof(der);
 	int rc = 0;
 
-	if (!v->encrypted)
+	if (!v->vek_len)
 		return -EINVAL;
 	if (u->uuid)
 		rc = apfs_uuid_parse(u->uuid, b.uuid);

@@ -23,6 +23,7 @@ int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16
 	v->role = role;
 	v->case_insensitive = case_insensitive;
 	v->max_extent_blocks = 1ull << 20;
+	v->first_paddr = img->next_paddr;
 	mk_rng_uuid(&img->rng, v->uuid);
 	return mk_fs_root(v);
 }
@@ -53,7 +54,9 @@ static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uin
 	struct mk_tree t = { .img = v->img, .subtype = APFS_OBJECT_TYPE_FSTREE,
 			     .xts = v->encrypted ? v->xts : NULL, .omap = om, .nomap = nom,
 			     .root_oid = v->snap ? v->snap->root : 0, .sealed = v->sealed,
-			     .bt_flags = v->sealed ? APFS_BTREE_HASHED | APFS_BTREE_NOHEADER : 0 };
+			     .sealed_ref = v->img->sealed_ref,
+			     .bt_flags = APFS_BTREE_KV_NONALIGNED | APFS_BTREE_SEQUENTIAL_INSERT |
+					 (v->sealed ? APFS_BTREE_HASHED | APFS_BTREE_NOHEADER : 0) };
 	struct mk_rec *r;
 	int rc;
 
@@ -74,7 +77,8 @@ static int fs_tree(struct mk_vol *v, struct mk_omap_rec **om, unsigned *nom, uin
 static int empty_tree(struct mk_image *img, uint32_t subtype, uint64_t *root)
 {
 	struct mk_tree t = { .img = img, .subtype = subtype, .physical = true,
-			     .bt_flags = APFS_BTREE_PHYSICAL };
+			     .bt_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_KV_NONALIGNED |
+					 APFS_BTREE_SEQUENTIAL_INSERT };
 
 	return mk_btree_build(&t, NULL, 0, root);
 }
@@ -90,8 +94,16 @@ static void fill_counts(const struct mk_vol *v, struct apfs_superblock *sb)
 	sb->apfs_num_files = put_le64(v->nfiles);
 	sb->apfs_num_directories = put_le64(v->ndirs);
 	sb->apfs_num_symlinks = put_le64(v->nsymlinks);
-	sb->apfs_fs_alloc_count = put_le64(v->blocks_used);
-	sb->apfs_total_blocks_alloced = put_le64(v->blocks_used);
+	/*
+	 * Every block the volume owns but its superblock: tree nodes, data,
+	 * integrity metadata, and its snapshot's (apfsck "bad block count").
+	 * The volume's blocks are [first_paddr, next_paddr - 1) here, the last
+	 * one being the superblock just allocated: allocation is in order.
+	 */
+	uint64_t own = v->img->next_paddr - 1 - v->first_paddr + (v->snap ? v->snap->blocks : 0);
+
+	sb->apfs_fs_alloc_count = put_le64(own);
+	sb->apfs_total_blocks_alloced = put_le64(own);
 	sb->apfs_next_doc_id = put_le32(3);
 	sb->apfs_num_snapshots = put_le64(v->snap ? 1 : 0);
 }
@@ -176,15 +188,6 @@ static int merge_snap(const struct mk_snap *s, struct mk_omap_rec **om, unsigned
 	return 0;
 }
 
-/* The snapshot's superblock copy learns the volume omap, known only now. */
-static void snap_sb_omap(struct mk_image *img, const struct mk_snap *s, uint64_t omap)
-{
-	struct apfs_superblock *sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
-
-	sb->apfs_omap_oid = put_le64(omap);
-	mk_obj_seal(sb, img->bs);
-}
-
 /**
  * mk_vol_snapshot() - see mk.h.
  * @v: the volume as it is at the snapshot (freed here)
@@ -203,17 +206,34 @@ int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
+	/*
+	 * A snapshot takes the next inode number (apfsck: its SNAP_METADATA
+	 * inum is set and used by no inode of either state).
+	 */
+	s->inum = v->next_ino++;
 	s->xid = img->xid;
 	if (!rc)
 		rc = fs_tree(v, &s->om, &s->nom, &s->root, NULL);
 	if (!rc)
-		rc = empty_tree(img, APFS_OBJECT_TYPE_BLOCKREFTREE, &s->extentref);
+		rc = mk_extentref_tree(v, &s->extentref);
+	s->blocks = img->next_paddr - v->first_paddr;
+	s->ext = rc ? NULL : malloc((v->nfext + 1) * sizeof(*s->ext));
+	for (size_t i = 0; s->ext && i < v->nfext; i++)
+		if (v->fext[i].paddr)
+			s->ext[s->next++] = v->fext[i];
+	if (!rc && !s->ext)
+		rc = -ENOMEM;
 	s->sb_paddr = rc ? 0 : mk_alloc(img, 1);
 	if (!rc && !s->sb_paddr)
 		rc = -ENOSPC;
+	/*
+	 * The superblock copy names only the fs tree: the snapshot's extent-
+	 * reference tree is in its metadata record, and it has no object map
+	 * or snapshot tree of its own (apfsck "Snapshot volume superblock: has
+	 * ..."); readers resolve its tree through the volume's omap at its xid.
+	 */
 	if (!rc) {
 		t.root = s->root;
-		t.extentref = s->extentref;
 		sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
 		fill_sb(v, &t, img->nvols, sb);
 		mk_obj_hdr(sb, s->sb_paddr, s->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_FS, 0);
@@ -248,12 +268,10 @@ int mk_vol_finish(struct mk_vol *v)
 	if (!rc)
 		rc = mk_omap_build(v->img, om, nom, 0, v->snap ? v->snap->xid : 0, &t.omap);
 	if (!rc)
-		rc = empty_tree(v->img, APFS_OBJECT_TYPE_BLOCKREFTREE, &t.extentref);
+		rc = mk_extentref_tree(v, &t.extentref);
 	if (!rc)
 		rc = v->snap ? mk_snap_meta_tree(v->img, v->snap, &t.snapmeta) :
 			       empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);
-	if (!rc && v->snap)
-		snap_sb_omap(v->img, v->snap, t.omap);
 	if (!rc)
 		rc = write_sb(v, &t);
 	if (!rc && v->encrypted)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # fs_sealed.sh - a sealed volume (`mkimage sealed`, testdata/README.md): its
 # fs-tree nodes carry no object header and their parents' index records
-# carry hashes; its file extents live in the file-extent tree.  Names and
+# carry hashes (40-byte values, child oids relative to the root, as macOS
+# writes them; with --sealed-reference-layout the reference's 72 bytes and
+# absolute oids); its file extents live in the file-extent tree.  Names and
 # contents as the README gives them; the two larger files against
 # tests/tools/fext_read.py, which rebuilds them from the fext tree on its own.
 # (TSK 4.11 and libfsapfs 20201107 stop at the headerless root node.)
@@ -45,4 +47,18 @@ done <<'LIST'
 /big.bin 3026 1048676
 /multi.bin 24 20580
 LIST
+
+# The same volume with its index values in the layout of Apple's reference
+# (72 bytes, absolute child oids), as images made before macOS's 40-byte
+# relative form have them: the reader takes both, per tree.
+ref=$WORK/sealed-ref.img
+expect_rc "mkimage sealed --sealed-reference-layout" 0 "$MKIMAGE" sealed "$ref" \
+	--sealed-reference-layout
+expect_rc "reference layout: extract /many" 0 "$BIN" extract "$ref" /many "$WORK/exr" \
+	--manifest "$WORK/manr"
+expect_eq "reference layout: every file of /many, byte for byte" \
+	"$(for i in $(seq 0 2999); do printf 'sealed file %04d\n' "$i"; done | sha256sum)" \
+	"$(cat "$WORK"/exr/many/f[0-9][0-9][0-9][0-9].txt | sha256sum)"
+expect_eq "reference layout: case-insensitive lookup" "sealed file 1234" \
+	"$("$BIN" cat "$ref" /MANY/F1234.TXT)"
 done_testing

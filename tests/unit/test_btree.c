@@ -208,6 +208,82 @@ static void test_corruptions(void **state)
 	expect_corrupt(f, 2, c_noroot, -APFS_ECORRUPT);
 }
 
+/*
+ * A hashed tree (a sealed volume's fs tree, reduced to physical nodes):
+ * variable-size nodes, the root's bt_flags HASHED.  Index values are
+ * either macOS's 8 + 32 bytes with child oids relative to the root's, or
+ * the reference's 8 + 64 bytes with absolute oids (docs/macos-boot.md §4).
+ * Blocks: 2 root, 3 and 4 leaves of 16-byte keys and 8-byte values.
+ */
+static void mk_var_node(uint8_t *b, uint64_t oid, bool root, uint16_t level,
+			const uint64_t *keys, const uint8_t *const *vals, const uint16_t *vlens,
+			unsigned n)
+{
+	size_t toc = 56, tlen = 8 * 8, keyarea = toc + tlen, vend = MD_BS - (root ? 40 : 0);
+	size_t voff = 0;
+
+	memset(b, 0, MD_BS);
+	st_le64(b + 8, oid);
+	st_le64(b + 16, 1);
+	st_le32(b + 24, (root ? APFS_OBJECT_TYPE_BTREE : APFS_OBJECT_TYPE_BTREE_NODE) |
+			APFS_OBJ_PHYSICAL);
+	st_le32(b + 28, APFS_OBJECT_TYPE_FSTREE);
+	st_le16(b + 32, (root ? APFS_BTNODE_ROOT : 0) | (level ? 0 : APFS_BTNODE_LEAF));
+	st_le16(b + 34, level);
+	st_le32(b + 36, n);
+	st_le16(b + 42, (uint16_t)tlen);
+	for (unsigned i = 0; i < n; i++) {
+		voff += vlens[i];
+		st_le16(b + toc + 8 * i, (uint16_t)(16 * i));
+		st_le16(b + toc + 8 * i + 2, 16);
+		st_le16(b + toc + 8 * i + 4, (uint16_t)voff);
+		st_le16(b + toc + 8 * i + 6, vlens[i]);
+		st_le64(b + keyarea + 16 * i, keys[i]);
+		memcpy(b + vend - voff, vals[i], vlens[i]);
+	}
+	if (root)
+		st_le32(b + MD_BS - 40, APFS_BTREE_PHYSICAL | APFS_BTREE_HASHED);
+	md_seal(b);
+}
+
+/* Root 2 over leaves 3 and 4, index values of vlen[0] and vlen[1] bytes. */
+static int hashed_tree_count(const uint16_t vlen[2])
+{
+	struct memdev *m = md_new(8);
+	struct apfs_container *c = md_container(m, 8, 8);
+	struct apfs_btree_desc t = { .c = c, .root = 2, .subtype = APFS_OBJECT_TYPE_FSTREE,
+				     .cmp = omap_cmp16, .what = "hashed tree" };
+	uint8_t iv[2][80] = { { 0 } }, lv[8] = { 0 };
+	const uint8_t *ivals[2] = { iv[0], iv[1] }, *lvals[2] = { lv, lv };
+	const uint64_t ikeys[2] = { 100, 300 }, l1[2] = { 100, 200 }, l2[2] = { 300, 400 };
+	const uint16_t lvl[2] = { 8, 8 };
+	uint64_t seen[2] = { 0, 0 };
+	int ret;
+
+	for (int i = 0; i < 2; i++) /* child 3 + i: relative to root 2, or absolute */
+		st_le64(iv[i], vlen[i] == 72 ? 3u + i : 1u + i);
+	mk_var_node(md_block(m, 2), 2, true, 1, ikeys, ivals, vlen, 2);
+	mk_var_node(md_block(m, 3), 3, false, 0, l1, lvals, lvl, 2);
+	mk_var_node(md_block(m, 4), 4, false, 0, l2, lvals, lvl, 2);
+	ret = apfs_btree_iterate(&t, NULL, 0, count_visit, seen);
+	md_container_free(c);
+	md_free(m);
+	return ret ? ret : (int)seen[0];
+}
+
+static void test_hashed_index_forms(void **state)
+{
+	(void)state;
+	/* macOS: 8 + SHA-256, relative child oids. */
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 40 }), 4);
+	/* Apple's reference: 8 + 64, absolute child oids. */
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 72, 72 }), 4);
+	/* One tree in two layouts, a value with no hash, one past 72 bytes: corrupt. */
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 72 }), -APFS_ECORRUPT);
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 8, 8 }), -APFS_ECORRUPT);
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 71 + 1 + 8 }), -APFS_ECORRUPT);
+}
+
 static void test_truncated_block(void **state)
 {
 	struct fx *f = *state;
@@ -277,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_iterate_all_in_order),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_truncated_block),
+		cmocka_unit_test(test_hashed_index_forms),
 		cmocka_unit_test(test_fletcher_real_image),
 		cmocka_unit_test(test_cksum_rejects_zero_and_ones),
 	};

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# gen_conformance.sh - every mkimage scenario (the encrypted ones with
+# --unencrypted) and from-dir copies of a host tree are checked by two
+# programs written and tested on real Mac images: apfsck from apfsprogs
+# 0.2.1 (built from ../shared/tools at test time; exit 0 = clean) and
+# 7-Zip (Debian 7zip, 7zz).  7-Zip's extracted bytes must be the bytes
+# apfsinspect returns for every regular file, within 7-Zip's own limits
+# (testdata/README.md "Checked by apfsck and 7-Zip"): it decodes no
+# LZFSE/LZBITMAP decmpfs file ("Unsupported Method"), reads a hole's block 0
+# instead of zeros (of sparse files only the data blocks are compared), shows
+# the oldest version of files in a volume with snapshots (compared with
+# --snapshot), and skips symlinks pointing upwards (only regular files are
+# compared).
+. "$(dirname "$0")/../lib.sh"
+
+# ---- apfsck, built from ../shared into $WORK -------------------------------
+CK= CK_WHY=
+src=$SHARED/tools/apfsprogs-0.2.1
+if [ ! -d "$src" ]; then
+	CK_WHY="$src not found"
+elif cp -r "$src" "$WORK/apfsprogs" && chmod -R u+w "$WORK/apfsprogs" &&
+	make -s -C "$WORK/apfsprogs/apfsck" >"$WORK/apfsck-build.log" 2>&1; then
+	CK=$WORK/apfsprogs/apfsck/apfsck
+else
+	CK_WHY="apfsck 0.2.1 did not build: $(tail -1 "$WORK/apfsck-build.log")"
+fi
+SZ=$(command -v 7zz || true)
+
+apfsck_clean() { # NAME IMG
+	if [ -z "$CK" ]; then skip "$1: apfsck" "$CK_WHY"; return; fi
+	local out rc
+	out=$("$CK" "$2" 2>&1); rc=$?
+	expect_eq "$1: apfsck exits 0 (first report: ${out%%$'\n'*})" 0 "$rc"
+}
+
+# apfsck 0.2.1 adds the file sizes of a directory-statistics group to the
+# record's total_size and compares that with a sum it never fills
+# (apfsck/dir.c free_dirstat, inode.c collect_dirstats), so any group holding
+# a file with data draws "wrong total size".  It stops at its first report:
+# that one must be the only one, after every check of the fs tree before it.
+apfsck_dirstats_bug() { # NAME IMG
+	if [ -z "$CK" ]; then skip "$1: apfsck" "$CK_WHY"; return; fi
+	expect_eq "$1: apfsck's one report is its own total-size bug" \
+		"Directory stats: wrong total size." "$("$CK" "$2" 2>&1)"
+}
+
+# Regular files under DIR (not 7-Zip's FILE:XATTR streams) with their SHA-256,
+# but for the PATHs (relative to DIR) left out.
+manifest() { # DIR [PATH...]
+	local d=$1; shift
+	(cd "$d" && find . -type f ! -name '*:*' -print0 | sort -z | xargs -0 -r sha256sum) |
+		awk -v skip="$(printf '%s\n' "$@")" 'BEGIN { n = split(skip, s, "\n")
+			for (i = 1; i <= n; i++) if (s[i] != "") out["./" s[i]] = 1 }
+			{ p = substr($0, 67); if (!(p in out)) print }'
+}
+
+# 7-Zip's errors must all be its documented limits: "Unsupported Method" on
+# LZFSE/LZBITMAP decmpfs files, "Dangerous link path was ignored" on
+# symlinks pointing upwards.  Prints the paths they name.
+limit_paths() { # LOG
+	sed -n -e 's/^ERROR: Unsupported Method : \(.*\(lzfse\|lzbitmap\)[^/]*\)$/\1/p' \
+	       -e 's/^ERROR: Dangerous link path was ignored : \(.*\) : \.\..*$/\1/p' "$1"
+}
+only_limit_errors() { # NAME LOG
+	expect_eq "$1: 7-Zip's only errors are its documented limits" \
+		"$(grep -c '^ERROR' "$2")" "$(limit_paths "$2" | grep -c .)"
+}
+
+# Compare 7-Zip's tree DIR with apfsinspect's copy of volume VOL (--snapshot SNAP).
+compare_volume() { # NAME IMG DIR VOL SNAP [PATH-NOT-COMPARED...]
+	local n=$1 img=$2 d=$3 vol=$4 snap=$5 ai; shift 5
+	ai=$WORK/ai.$n.$vol
+	mkdir -p "$ai"
+	"$BIN" extract --volume "$vol" ${snap:+--snapshot "$snap"} "$img" / "$ai" >/dev/null
+	local want got
+	got=$(manifest "$d" "$@")
+	want=$(manifest "$ai/root" "$@")
+	expect_eq "$n: volume $vol: 7-Zip's bytes are apfsinspect's ($(printf '%s\n' "$got" |
+		grep -c .) files)" "$want" "$got"
+	rm -rf "$ai"
+}
+
+# Only some paths (big scenarios): each file 7-Zip extracts against apfsinspect cat.
+# A sparse file: 7-Zip reads its holes wrong, so only its data blocks are compared.
+compare_data_blocks() { # NAME IMG PATH OFFSET... (each a 4096-byte block with data)
+	local n=$1 img=$2 p=$3 x=$WORK/7z.$1.sparse o
+	shift 3
+	rm -rf "$x"; mkdir -p "$x"
+	(cd "$x" && "$SZ" x -y "$img" "${p#/}" >/dev/null 2>&1)
+	"$BIN" cat "$img" "$p" >"$WORK/ai.sparse"
+	for o in "$@"; do
+		expect_eq "$n: $p: 7-Zip's data block at byte $o is apfsinspect's" \
+			"$(tail -c +$((o + 1)) "$WORK/ai.sparse" | head -c 4096 | sha256sum)" \
+			"$(tail -c +$((o + 1)) "$x/${p#/}" | head -c 4096 | sha256sum)"
+	done
+	rm -rf "$x" "$WORK/ai.sparse"
+}
+
+compare_paths() { # NAME IMG PATH...
+	local n=$1 img=$2 x=$WORK/7z.$1 f same=0 diff=
+	shift 2
+	rm -rf "$x"; mkdir -p "$x"
+	(cd "$x" && "$SZ" x -y "$img" "$@" >"$WORK/7z.$n.log" 2>&1)
+	expect_eq "$n: 7zz x of $* reports no error" "" "$(grep '^ERROR' "$WORK/7z.$n.log")"
+	while IFS= read -r -d '' f; do
+		if "$BIN" cat "$img" "/${f#./}" | cmp -s - "$x/$f"; then
+			same=$((same + 1))
+		else
+			diff="$diff ${f#./}"
+		fi
+	done < <(cd "$x" && find . -type f ! -name '*:*' -print0)
+	expect_eq "$n: 7-Zip's bytes are apfsinspect cat's ($same files)" "" "$diff"
+	check "$n: 7-Zip extracted files" [ "$same" -gt 0 ]
+	rm -rf "$x"
+}
+
+sevenzip() { # NAME IMG NVOLS SNAP [NAME-NOT-COMPARED...]
+	local n=$1 img=$2 nv=$3 snap=$4 x=$WORK/7z.$1
+	shift 4
+	if [ -z "$SZ" ]; then skip "$n: 7-Zip" "7zz not installed (Debian package 7zip)"; return; fi
+	expect_rc "$n: 7zz l opens the container" 0 "$SZ" l "$img"
+	rm -rf "$x"; mkdir -p "$x"
+	(cd "$x" && "$SZ" x -y "$img" >"$WORK/7z.$n.log" 2>&1)
+	only_limit_errors "$n" "$WORK/7z.$n.log"
+	local lim=()
+	mapfile -t lim < <(limit_paths "$WORK/7z.$n.log")
+	if [ "$nv" = 1 ]; then
+		compare_volume "$n" "$img" "$x" 1 "$snap" "$@" "${lim[@]}"
+	else
+		for v in $(seq 1 "$nv"); do
+			compare_volume "$n" "$img" "$x/Volume$v" "$v" "$snap" "$@" \
+				"${lim[@]#Volume$v/}"
+		done
+	fi
+	rm -rf "$x"
+}
+
+scenario() { # NAME NVOLS SNAP [EXCLUDED-NAME...] -- [MKIMAGE OPTIONS...]
+	local n=$1 nv=$2 snap=$3 ex=() opts=() img
+	shift 3
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do ex+=("$1"); shift; done
+	[ $# -gt 0 ] && shift
+	opts=("$@")
+	img=$WORK/$n.img
+	expect_rc "mkimage $n ${opts[*]}" 0 "$MKIMAGE" "$n" "$img" "${opts[@]}"
+	if [ "$n" = dir-stats ]; then apfsck_dirstats_bug "$n" "$img"; else apfsck_clean "$n" "$img"; fi
+	sevenzip "$n" "$img" "$nv" "$snap" "${ex[@]}"
+	rm -f "$img"
+}
+
+scenario basic 1 ""
+scenario dir-stats 1 ""
+scenario sealed 1 ""
+scenario compression 2 ""
+scenario snapshot 1 before
+scenario demo 1 "" -- --unencrypted
+scenario all-users 3 "" -- --unencrypted
+scenario key-variants 3 "" -- --unencrypted
+
+# The big ones: apfsck and 7zz l on the whole image, bytes on a part of it.
+big() { # NAME PATH...
+	local n=$1 img=$WORK/$1.img
+	shift
+	expect_rc "mkimage $n" 0 "$MKIMAGE" "$n" "$img"
+	apfsck_clean "$n" "$img"
+	if [ -z "$SZ" ]; then skip "$n: 7-Zip" "7zz not installed (Debian package 7zip)"
+	else
+		expect_rc "$n: 7zz l opens the container" 0 "$SZ" l "$img"
+		[ $# -gt 0 ] && compare_paths "$n" "$img" "$@"
+		# holey.bin: block 0 all A, the last block all Z, a hole between (README).
+		[ "$n" = large ] && compare_data_blocks "$n" "$img" /holey.bin 0 $(((64 << 20) - 4096))
+	fi
+	rm -f "$img"
+}
+big many-files case deep d000/f00000.txt d042/f04200.txt d099/f09999.txt
+big big-dir big/e000000.txt big/e042424.txt big/e099999.txt
+big large data-8m.bin
+big huge-file
+if [ -n "$SZ" ]; then
+	# 7-Zip lists the 5 GiB + 4 KiB file at its size (offsets past 2^32).
+	"$MKIMAGE" huge-file "$WORK/h.img" &&
+		expect_grep "huge-file: 7-Zip lists big-tail.bin at 5 GiB + 4 KiB" \
+			' 5368713216 .*big-tail.bin' "$("$SZ" l "$WORK/h.img")"
+	rm -f "$WORK/h.img"
+fi
+
+# ---- from-dir: a host tree with what real trees have ----------------------
+T=$WORK/tree
+mkdir -p "$T/a/b/c" "$T/wide"
+printf 'hello\n' >"$T/f.txt"
+head -c 100000 /dev/urandom >"$T/a/b/c/rand.bin"
+ln "$T/a/b/c/rand.bin" "$T/a/hard1"
+ln "$T/a/b/c/rand.bin" "$T/hard2"
+ln -s f.txt "$T/link-same"
+ln -s ../../f.txt "$T/a/b/link-up"
+ln -s /etc/passwd "$T/link-abs"
+truncate -s 10M "$T/sparse.bin"
+printf tail | dd of="$T/sparse.bin" bs=1 seek=$((5 << 20)) conv=notrunc status=none
+d=$T/deep
+for i in $(seq 1 80); do d=$d/d$i; done
+mkdir -p "$d" && echo leaf >"$d/leaf.txt"
+for i in $(seq 1 3000); do echo "w$i" >"$T/wide/w$i.txt"; done
+xattrs=no
+if command -v setfattr >/dev/null &&
+	setfattr -n user.com.example.small -v "tiny value" "$T/f.txt" 2>/dev/null; then
+	head -c 4000 /dev/urandom >"$WORK/big.val"
+	# Over 3804 bytes: kept in a data stream of its own.
+	setfattr -n user.com.example.big -v "0x$(xxd -p "$WORK/big.val" | tr -d '\n')" \
+		"$T/f.txt" 2>/dev/null && xattrs=yes
+fi
+for cs in "" --case-sensitive; do
+	n=from-dir${cs:+-cs}
+	img=$WORK/$n.img
+	expect_rc "mkimage from-dir $cs" 0 "$MKIMAGE" from-dir "$img" --dir "$T" $cs
+	apfsck_clean "$n" "$img"
+	sevenzip "$n" "$img" 1 "" sparse.bin
+	[ -n "$SZ" ] && compare_data_blocks "$n" "$img" /sparse.bin $((5 << 20))
+	rm -f "$img"
+done
+if [ "$xattrs" = yes ] && [ -n "$SZ" ]; then
+	"$MKIMAGE" from-dir "$WORK/x.img" --dir "$T" >/dev/null
+	mkdir -p "$WORK/xa" && (cd "$WORK/xa" && "$SZ" x -y "$WORK/x.img" 'f.txt*' >/dev/null 2>&1)
+	expect_eq "from-dir: 7-Zip's embedded xattr is the host's" "tiny value" \
+		"$(cat "$WORK/xa/f.txt:com.example.small" 2>/dev/null)"
+	expect_eq "from-dir: 7-Zip's stream xattr (4000 bytes) is the host's" \
+		"$(sha256sum <"$WORK/big.val")" "$(sha256sum <"$WORK/xa/f.txt:com.example.big")"
+else
+	skip "from-dir xattrs through 7-Zip" "setfattr user xattrs or 7zz unavailable here"
+fi
+
+done_testing
