@@ -222,3 +222,39 @@ int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, 
 		*got = done;
 	return ret;
 }
+
+/* The run of bytes from pos on that are all data, or all hole (see fs_int.h). */
+void fs_stream_span(const struct fs_stream *s, uint64_t pos, bool *hole, uint64_t *len)
+{
+	size_t i = ext_find(s, pos);
+	uint64_t end;
+
+	*hole = true;
+	*len = 0;
+	if (pos >= s->size)
+		return;
+	if (i < s->n && s->ext[i].logical <= pos && s->ext[i].phys) {
+		*hole = false;
+		end = s->ext[i].logical + s->ext[i].len;
+	} else {
+		/* Sparse extents and gaps alike, up to the next extent with blocks. */
+		while (i < s->n && !s->ext[i].phys)
+			i++;
+		end = i < s->n ? s->ext[i].logical : s->size;
+	}
+	*len = (end < s->size ? end : s->size) - pos;
+}
+
+/* Bytes of the stream that lie in extents with blocks, up to its size. */
+uint64_t fs_stream_held(const struct fs_stream *s)
+{
+	uint64_t held = 0;
+
+	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
+		uint64_t end = s->ext[i].logical + s->ext[i].len;
+
+		if (s->ext[i].phys)
+			held += (end < s->size ? end : s->size) - s->ext[i].logical;
+	}
+	return held;
+}

@@ -13,8 +13,11 @@
 
 int fs_fail(const char *what, int err)
 {
-	fprintf(stderr, "apfsinspect: %s: %s\n", what,
-		err == -APFS_ECORRUPT ? "damaged file-system data (see above)" : strerror(-err));
+	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
+			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
+					  "twice (see above)" : strerror(-err);
+
+	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
 	return cli_exit_code(err);
 }
 
