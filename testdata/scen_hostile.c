@@ -126,9 +126,56 @@ static int decmpfs_bomb(struct mk_vol *v, const char *name)
 	return rc;
 }
 
+/* Byte i of /lzvn-17m.bin: a rule a test can recompute on its own. */
+static uint8_t honest_byte(uint64_t i)
+{
+	return (uint8_t)((i % 251) ^ (i >> 16));
+}
+
+/*
+ * An honest LZVN resource-fork file of HONEST_CHUNKS + 1/2 chunks (raw
+ * chunks: 0x06 then the bytes): more chunks than one window of the
+ * reader's chunk table holds, so reads cross from window to window.
+ */
+#define HONEST_CHUNKS 272u
+static int honest_big(struct mk_vol *v)
+{
+	uint64_t len = (uint64_t)HONEST_CHUNKS * 0x10000 + 0x8000, ino;
+	uint32_t n = HONEST_CHUNKS + 1, base = 4 * (n + 1);
+	size_t flen = base + n + len;
+	uint8_t hdr[16], *f = malloc(flen), *p;
+	int rc = f ? mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "lzvn-17m.bin", NULL, 0, &ino) : -ENOMEM;
+
+	p = f ? f + base : NULL;
+	for (uint32_t c = 0; f && c < n; c++) {
+		uint64_t clen = c < n - 1 ? 0x10000 : 0x8000;
+
+		st_le32(f + 4 * c, (uint32_t)(p - f));
+		*p++ = 0x06;
+		for (uint64_t i = 0; i < clen; i++)
+			*p++ = honest_byte((uint64_t)c * 0x10000 + i);
+	}
+	if (f)
+		st_le32(f + 4 * n, (uint32_t)(p - f));
+	st_le32(hdr, DECMPFS_MAGIC);
+	st_le32(hdr + 4, LZVN_RSRC);
+	st_le64(hdr + 8, len);
+	if (!rc)
+		rc = mk_fs_xattr(v, ino, "com.apple.decmpfs", hdr, sizeof(hdr));
+	if (!rc)
+		rc = mk_fs_xattr(v, ino, "com.apple.ResourceFork", f, flen);
+	if (!rc) {
+		v->inodes[ino].bsd_flags |= APFS_UF_COMPRESSED;
+		v->inodes[ino].size = len;
+	}
+	free(f);
+	return rc;
+}
+
 /*
  * Volume `Claims`: /claim-2p50.bin, one block of 'C' under a data stream
- * claiming 2^50 bytes; /bomb0.bin ... /bomb7.bin, decmpfs bombs; /ok.txt.
+ * claiming 2^50 bytes; /bomb0.bin ... /bomb7.bin, decmpfs bombs; /ok.txt;
+ * /lzvn-17m.bin, an honest compressed file of 273 chunks.
  */
 int mk_fill_size_claims(struct mk_image *img)
 {
@@ -150,6 +197,8 @@ int mk_fill_size_claims(struct mk_image *img)
 	}
 	if (!rc)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "ok.txt", "fine\n", 5, NULL);
+	if (!rc)
+		rc = honest_big(&v);
 	free(c);
 	return rc ? rc : mk_vol_finish(&v);
 }

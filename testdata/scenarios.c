@@ -281,7 +281,7 @@ static const struct scenario scenarios[] = {
 	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",
 	  16ull << 20, mk_fill_dir_cycle },
 	{ "size-claims", "hostile: a stream claiming 2^50 bytes, decmpfs forks claiming 2^40",
-	  16ull << 20, mk_fill_size_claims },
+	  64ull << 20, mk_fill_size_claims },
 	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
 	  0, mk_fill_bench },
 };
