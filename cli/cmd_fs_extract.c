@@ -253,12 +253,24 @@ static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino,
 }
 
 /*
+ * An existing directory's times, put back after entries were added to it:
+ * the kernel moves its mtime, and extract changes nothing it did not make.
+ */
+static void keep_times(int fd, const struct stat *before)
+{
+	struct timespec ts[2] = { before->st_atim, before->st_mtim };
+
+	futimens(fd, ts);
+}
+
+/*
  * A directory: made (or, if it exists, entered as it is), filled, and only
  * when made here given the image's mode and times.
  */
 static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		  uint64_t parent, const struct apfs_stat *st, int depth)
 {
+	struct stat before;
 	bool made;
 	int fd, ret = walk_enter(&r->g, rel, parent, st->ino, depth);
 
@@ -272,9 +284,15 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return ex_fail(r, rel, -errno);
+	if (!made && fstat(fd, &before)) {
+		close(fd);
+		return ex_fail(r, rel, -errno);
+	}
 	ex_children(r, fd, rel, st->ino, depth);
 	if (made)
 		fchmod(fd, st->mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
+	else
+		keep_times(fd, &before);
 	close(fd);
 	if (made)
 		set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
@@ -313,6 +331,8 @@ int cmd_extract(int argc, char **argv)
 	struct apfs_dirent de;
 	struct fs_session s;
 	struct cli_opts o;
+	struct stat dest;
+	bool made;
 	char name[APFS_NAME_MAX];
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 2, 2,
 			    extract_help, &o);
@@ -323,10 +343,11 @@ int cmd_extract(int argc, char **argv)
 	r.manifest = o.manifest ? fopen(o.manifest, "wx") : stdout;
 	if (!r.manifest)
 		return fs_fail(o.manifest, -errno);
-	if (mkdir(o.args[1], 0755) && errno != EEXIST)
+	made = !mkdir(o.args[1], 0755);
+	if (!made && errno != EEXIST)
 		return fs_fail(o.args[1], -errno);
 	dfd = open(o.args[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	if (dfd < 0 || fstat(dfd, &dest))
 		return fs_fail(o.args[1], -errno);
 	ret = fs_session_open(&o, &s);
 	if (!ret && (ret = apfs_fs_lookup(s.fs, o.args[0], &de)))
@@ -342,6 +363,8 @@ int cmd_extract(int argc, char **argv)
 	}
 	walk_guard_free(&r.g);
 	fs_reader_free(r.rd);
+	if (!made)
+		keep_times(dfd, &dest);
 	close(dfd);
 	fs_session_close(&s);
 	if (fflush(r.manifest) || (o.manifest && fclose(r.manifest)))
