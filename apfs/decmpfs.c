@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "fs_int.h"
 #include "inflate.h"
 #include "lzbitmap.h"
@@ -20,8 +21,13 @@
 #define CHUNK 0x10000u
 /* A compressed chunk never exceeds 64 KiB + 1 in practice; allow slack. */
 #define MAX_CCHUNK (2 * CHUNK)
-/* Inline data is decoded whole: cap what a crafted header can ask for. */
-#define MAX_INLINE_OUT (64u << 20)
+/*
+ * Inline data is decoded whole, into memory held while the file is open:
+ * cap what a crafted header can ask for.  macOS keeps data inline only when
+ * its compressed form fits the xattr (3802 bytes), and zlib's best ratio
+ * (1032:1) makes that under 4 MiB; 16 MiB leaves room.
+ */
+#define MAX_INLINE_OUT (16u << 20)
 /*
  * Largest resource-fork compressed file taken: 1 TiB is 2^24 chunks, a
  * chunk table of 128 MiB at most (the header's size is untrusted, and
@@ -49,6 +55,7 @@ struct fs_decmpfs {
 	pthread_mutex_t lock;       /* guards the table window and the chunk cache below */
 	uint64_t win[TABLE_WIN + 1]; /* boundaries of chunks win_first .. + win_n (in the fork) */
 	uint32_t win_first, win_n;
+	size_t charged;             /* bytes charged to the open-file budget (budget.h) */
 	int64_t cached;             /* chunk index in cbuf, -1 for none */
 	uint8_t *cbuf, *ibuf;
 	size_t clen;
@@ -158,6 +165,10 @@ static int open_inline(struct fs_decmpfs *d, const uint8_t *val, size_t len)
 
 	if (d->size > MAX_INLINE_OUT)
 		return dec_corrupt(d->ino, "inline data claims an implausible size");
+	ret = apfs_budget_take((size_t)d->size, "decmpfs inline data");
+	if (ret)
+		return ret;
+	d->charged = (size_t)d->size;
 	d->inline_out = malloc(d->size ? (size_t)d->size : 1);
 	if (!d->inline_out)
 		return -ENOMEM;
@@ -291,8 +302,11 @@ static int open_rsrc(struct fs_decmpfs *d)
 			return ret;
 	}
 	ret = check_held(d);
+	if (!ret)
+		ret = apfs_budget_take(CHUNK + MAX_CCHUNK, "decmpfs buffers");
 	if (ret)
 		return ret;
+	d->charged = CHUNK + MAX_CCHUNK;
 	d->cbuf = malloc(CHUNK);
 	d->ibuf = malloc(MAX_CCHUNK);
 	if (!d->cbuf || !d->ibuf)
@@ -345,6 +359,7 @@ void fs_decmpfs_close(struct fs_decmpfs *d)
 	fs_stream_free(&d->rstream);
 	free(d->cbuf);
 	free(d->ibuf);
+	apfs_budget_give(d->charged);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }

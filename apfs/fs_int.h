@@ -50,7 +50,7 @@ struct fs_stream {
 	uint64_t id;
 	uint64_t size;
 	struct fs_extent *ext;
-	size_t n;
+	size_t n, cap;        /* cap: entries allocated, charged to the open-file budget */
 };
 
 /* j_key_t header for (oid, type). */

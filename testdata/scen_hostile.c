@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <zlib.h>
 
 #include "mk.h"
 
@@ -173,9 +174,40 @@ static int honest_big(struct mk_vol *v)
 }
 
 /*
+ * /inline-16m.bin: an honest decmpfs file of type 3 (zlib in the xattr) that
+ * decodes to 16 MiB of zeros from 16 KiB: the largest inline size a reader
+ * takes, so that each open holds 16 MiB while it lasts.
+ */
+#define INLINE_LEN (16u << 20)
+static int inline_big(struct mk_vol *v)
+{
+	uLongf zl = compressBound(INLINE_LEN);
+	uint8_t *zero = calloc(1, INLINE_LEN), *x = malloc(16 + zl);
+	uint64_t ino;
+	int rc = zero && x ? mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "inline-16m.bin", NULL, 0, &ino)
+			   : -ENOMEM;
+
+	if (!rc && compress2(x + 16, &zl, zero, INLINE_LEN, 9) != Z_OK)
+		rc = -EIO;
+	if (!rc) {
+		st_le32(x, DECMPFS_MAGIC);
+		st_le32(x + 4, 3);
+		st_le64(x + 8, INLINE_LEN);
+		rc = mk_fs_xattr(v, ino, "com.apple.decmpfs", x, 16 + zl);
+	}
+	if (!rc) {
+		v->inodes[ino].bsd_flags |= APFS_UF_COMPRESSED;
+		v->inodes[ino].size = INLINE_LEN;
+	}
+	free(zero);
+	free(x);
+	return rc;
+}
+
+/*
  * Volume `Claims`: /claim-2p50.bin, one block of 'C' under a data stream
  * claiming 2^50 bytes; /bomb0.bin ... /bomb7.bin, decmpfs bombs; /ok.txt;
- * /lzvn-17m.bin, an honest compressed file of 273 chunks.
+ * /lzvn-17m.bin, an honest compressed file of 273 chunks; /inline-16m.bin.
  */
 int mk_fill_size_claims(struct mk_image *img)
 {
@@ -199,6 +231,8 @@ int mk_fill_size_claims(struct mk_image *img)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "ok.txt", "fine\n", 5, NULL);
 	if (!rc)
 		rc = honest_big(&v);
+	if (!rc)
+		rc = inline_big(&v);
 	free(c);
 	return rc ? rc : mk_vol_finish(&v);
 }

@@ -58,7 +58,8 @@ expect_eq "and reads 'inside'" "inside" "$OUT"
 # ---- sizes claimed beyond what the image holds ------------------------------
 # size-claims (README): /claim-2p50.bin claims 2^50 bytes over one block of
 # 'C'; /bomb0..7.bin claim 2^40 (decmpfs LZVN fork, one block of table);
-# /ok.txt = "fine\n"; /lzvn-17m.bin: 273 chunks, byte i = (i % 251) ^ (i >> 16).
+# /ok.txt = "fine\n"; /lzvn-17m.bin: 273 chunks, byte i = (i % 251) ^ (i >> 16);
+# /inline-16m.bin: 16 MiB of zeros, zlib in the xattr.
 # The container is 64 MiB, so the default cap is the 64 GiB floor.
 expect_rc "mkimage size-claims" 0 "$MKIMAGE" size-claims claims.img
 CAP=68719476736
@@ -91,8 +92,8 @@ expect_rc "extract / with the claims: status 1, nothing runs away" 1 B extract c
 expect_grep "extract: the claim skipped with the cap named" \
 	"^apfsinspect: root/claim-2p50.bin: logical size 1125899906842624 bytes is beyond the plausibility cap of $CAP bytes" "$ERR"
 check "extract: skipped files are not created" test ! -e exc/root/claim-2p50.bin -a ! -e exc/root/bomb0.bin
-expect_eq "extract: ok.txt and the honest file in the manifest" \
-	"$(printf 'fine\n' | sha)  root/ok.txt $want  root/lzvn-17m.bin" \
+expect_eq "extract: ok.txt and the honest files in the manifest" \
+	"$(printf 'fine\n' | sha)  root/ok.txt $want  root/lzvn-17m.bin $(head -c 16777216 /dev/zero | sha)  root/inline-16m.bin" \
 	"$(printf '%s\n' "$OUT" | sort -r -k2 | tr '\n' ' ' | sed 's/ $//')"
 expect_rc "--max-file-size takes only sizes" 2 B extract --max-file-size 12Q claims.img / exc
 expect_grep "--max-file-size: says what it wants" "'12Q' is not a size" "$ERR"
