@@ -1,9 +1,15 @@
 # fs_hostile.sh - corrupted file-system metadata: reading commands report the
 # damage (exit 1 for what they cannot read, 0 for what they can) and never
 # die on a signal or hang.  Under `make asan` this also checks every access.
+# The classes that need no damaged bytes (directory cycles, size claims,
+# decmpfs bombs, the mount under many readers) are in fs_hostile_bounds.sh
+# and ../fuse/mount_hostile.sh.
 . "$TESTS/lib.sh"
 need_image basic.img
-t() { timeout 20 "$BIN" "$@" > /dev/null 2>&1; }
+# Each run bounded in time and (but under ASan, whose shadow needs terabytes
+# of address space) in memory: 1 GiB of address space.
+if ldd "$BIN" 2>/dev/null | grep -q libasan; then LIMIT=(); else LIMIT=(prlimit --as=$((1 << 30))); fi
+t() { timeout 20 "${LIMIT[@]}" "$BIN" "$@" > /dev/null 2>&1; }
 
 # Four 4-byte stamps in each block hit B-tree headers, TOCs, keys and values.
 sweep() { # IMAGE CONTAINER-OFFSET FIRST LAST STEP [credential...]
