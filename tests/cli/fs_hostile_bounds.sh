@@ -106,11 +106,19 @@ mkdir -p exh
 expect_rc "extract of a 5 GiB sparse file" 0 timeout -k 2 120 "$BIN" extract huge.img /big-tail.bin exh
 expect_eq "extract: its size is 5 GiB + 4 KiB" $((5 * 1073741824 + 4096)) "$(stat -c %s exh/big-tail.bin)"
 expect_eq "extract: it holds one block on disk, not 5 GiB of zeros (<= 64 KiB allocated)" yes \
-	"$([ "$(stat -c '%b * %B' exh/big-tail.bin | bc)" -le 65536 ] && echo yes || echo "no: $(stat -c '%b blocks' exh/big-tail.bin)")"
+	"$([ $(($(stat -c '%b * %B' exh/big-tail.bin))) -le 65536 ] && echo yes || echo "no: $(stat -c '%b blocks' exh/big-tail.bin)")"
 expect_eq "extract: its last block is 4096 'T'" "$(head -c 4096 /dev/zero | tr '\0' T | sha)" \
 	"$(tail -c 4096 exh/big-tail.bin | sha)"
 expect_eq "extract: the block before is zeros" "$(head -c 4096 /dev/zero | sha)" \
 	"$(tail -c 8192 exh/big-tail.bin | head -c 4096 | sha)"
+expect_eq "extract: no progress line when stderr is no terminal" "" "$ERR"
+# On a terminal: progress on stderr (hashing 5 GiB of hole takes seconds
+# even with SHA instructions; a line is due every second), then cleared.
+mkdir -p exp
+prog=$(timeout -k 2 120 script -qec "$BIN extract --manifest exp.man huge.img /big-tail.bin exp" /dev/null | tr '\r' '\n')
+expect_grep "extract on a terminal: progress shown" "^apfsinspect: big-tail.bin: [0-9.]+ of 5.0 GiB \([0-9]+%\)" "$prog"
+expect_eq "extract on a terminal: same manifest" "$(printf '%s\n' "$OUT" | cut -d' ' -f1)" "$(cut -d' ' -f1 exp.man)"
+rm -rf exp exp.man
 rm -rf exh huge.img
 
 # An existing destination directory keeps its mode and times (the image's
