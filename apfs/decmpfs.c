@@ -29,9 +29,9 @@
  */
 #define MAX_INLINE_OUT (16u << 20)
 /*
- * Largest resource-fork compressed file taken: 1 TiB is 2^24 chunks, a
- * chunk table of 128 MiB at most (the header's size is untrusted, and
- * beyond 2^48 the chunk count would not fit its 32 bits).
+ * Largest resource-fork compressed file taken: 1 TiB is 2^24 chunks (the
+ * header's size is untrusted, and beyond 2^48 the chunk count would not fit
+ * its 32 bits); its table must lie in blocks the fork really holds.
  */
 #define MAX_RSRC_OUT (1ull << 40)
 /*
