@@ -295,6 +295,10 @@ int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, siz
  */
 void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_t *len);
 
+/* Bytes of the container the view's volume lives in: the scale against
+ * which a file's claimed size is judged plausible or not. */
+uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);
+
 /* ---- helpers shared by the layer's files and the tests ------------------ */
 
 /**

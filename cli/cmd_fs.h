@@ -88,8 +88,15 @@ int walk_enter(struct walk_guard *g, const char *path, uint64_t parent, uint64_t
 	       int depth);
 void walk_guard_free(struct walk_guard *g);
 
-/* The plausibility cap on a file's logical size for hashing or copying it. */
-uint64_t fs_size_cap(const struct cli_opts *o, const struct fs_session *s);
+/*
+ * The plausibility cap on a file's logical size for reading it whole (cat,
+ * extract, bodyfile --md5): --max-file-size, else 4 x the container, at
+ * least 64 GiB (cmd_fs_extract.c says why).  fs_over_cap reports a file
+ * beyond it (path, size, inode, bytes allocated) and returns EXIT_ERROR;
+ * 0 for one within.
+ */
+uint64_t fs_size_cap(const struct cli_opts *o, struct apfs_fs *fs);
+int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap);
 
 int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);

@@ -25,44 +25,6 @@
 
 #include "cmd_fs.h"
 
-/*
- * The plausibility cap on a file's logical size (README "Bounded work").
- * A dense file cannot be larger than its container; a sparse one can (a VM
- * disk or Docker.raw sized beyond the Mac's disk), but hashing its holes
- * costs time in proportion to the size claimed.  Four times the container
- * leaves room for every sparse file an honest Mac holds; the 64 GiB floor
- * covers small images of big disks' files (and the generator's 5 GiB
- * sparse file in a 16 MiB container) while bounding a lie such as 2^50
- * bytes to about a minute of hashing.
- */
-#define CAP_FLOOR (64ull << 30)
-#define CAP_TIMES 4
-
-uint64_t fs_size_cap(const struct cli_opts *o, const struct fs_session *s)
-{
-	const struct apfs_container *c = s->img.cont[s->cv->cidx];
-	uint64_t bytes = c->block_count * c->block_size;
-
-	if (o->max_file_size_set)
-		return o->max_file_size ? o->max_file_size : UINT64_MAX;
-	if (c->block_count > UINT64_MAX / CAP_TIMES / c->block_size)
-		return UINT64_MAX;
-	return bytes * CAP_TIMES > CAP_FLOOR ? bytes * CAP_TIMES : CAP_FLOOR;
-}
-
-/* Report a file beyond the cap: the work it would take is not plausible. */
-static int over_cap(const char *path, const struct apfs_stat *st, uint64_t cap)
-{
-	if (st->size <= cap)
-		return 0;
-	fprintf(stderr, "apfsinspect: %s: logical size %llu bytes is beyond the plausibility cap "
-		"of %llu bytes (inode %llu, %llu bytes allocated): skipped; --max-file-size "
-		"SIZE|none overrides\n", path, (unsigned long long)st->size,
-		(unsigned long long)cap, (unsigned long long)st->ino,
-		(unsigned long long)st->alloced);
-	return EXIT_ERROR;
-}
-
 struct hash_sink {
 	EVP_MD_CTX *ctx;
 	struct apfs_file *f;
@@ -214,7 +176,7 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
 	int fd, ret;
 
-	if (over_cap(rel, st, r->cap)) {
+	if (fs_over_cap(rel, st, r->cap)) {
 		r->err = EXIT_ERROR;
 		return 0;
 	}
@@ -356,7 +318,7 @@ int cmd_extract(int argc, char **argv)
 		ret = fs_fail(o.args[0], -ENOMEM);
 	if (!ret) {
 		r.fs = s.fs;
-		r.cap = fs_size_cap(&o, &s);
+		r.cap = fs_size_cap(&o, s.fs);
 		safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
 		ex_tree(&r, dfd, name, name, 0, de.ino, 0);
 		ret = r.err;
@@ -399,7 +361,7 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	char md5[2 * EVP_MAX_MD_SIZE + 1] = "0", m[11], target[4096];
 	int ret;
 
-	if (r->md5 && S_ISREG(st->mode) && over_cap(path, st, r->cap)) {
+	if (r->md5 && S_ISREG(st->mode) && fs_over_cap(path, st, r->cap)) {
 		r->err = EXIT_ERROR;
 	} else if (r->md5 && S_ISREG(st->mode)) {
 		ret = hash_file(r->fs, r->rd, st->ino, EVP_md5(), -1, path, md5);
@@ -468,7 +430,7 @@ int cmd_bodyfile(int argc, char **argv)
 	if (!ret) {
 		r.fs = s.fs;
 		r.md5 = o.md5;
-		r.cap = fs_size_cap(&o, &s);
+		r.cap = fs_size_cap(&o, s.fs);
 		bf_dir(&r, "", 0, APFS_ROOT_DIR_INO_NUM, 0);
 		ret = r.err;
 	}

@@ -72,7 +72,7 @@ expect_rc "bodyfile --md5 --max-file-size 2T: bombs opened, each refused at once
 	B bodyfile --md5 --max-file-size 2T claims.img
 expect_eq "the decmpfs check reports all 8 bombs" 8 "$(printf '%s\n' "$ERR" | grep -c \
 	'a table of 16777216 chunks (for 1099511627776 bytes) needs 67108868 bytes, but the resource fork holds 4096 bytes in blocks (it claims 1099511627776)')"
-expect_rc "cat of a decmpfs bomb: status 1 at once" 1 B cat claims.img /bomb3.bin
+expect_rc "cat of a decmpfs bomb (cap lifted): status 1 at once" 1 B cat --max-file-size none claims.img /bomb3.bin
 expect_grep "cat: the fork's real size named" "resource fork holds 4096 bytes in blocks" "$ERR"
 want=$(python3 -c '
 import hashlib, sys
@@ -95,6 +95,13 @@ check "extract: skipped files are not created" test ! -e exc/root/claim-2p50.bin
 expect_eq "extract: ok.txt and the honest files in the manifest" \
 	"$(printf 'fine\n' | sha)  root/ok.txt $want  root/lzvn-17m.bin $(head -c 16777216 /dev/zero | sha)  root/inline-16m.bin" \
 	"$(printf '%s\n' "$OUT" | sort -r -k2 | tr '\n' ' ' | sed 's/ $//')"
+expect_rc "cat of the 2^50 claim is refused at once" 1 B cat claims.img /claim-2p50.bin
+expect_grep "cat: says why, with the cap" \
+	"^apfsinspect: /claim-2p50.bin: logical size 1125899906842624 bytes is beyond the plausibility cap of $CAP bytes" "$ERR"
+expect_rc "cat --max-file-size 4: a 5-byte file is beyond it" 1 B cat --max-file-size 4 claims.img /ok.txt
+expect_grep "cat: the cap given is the one named" "logical size 5 bytes is beyond the plausibility cap of 4 bytes" "$ERR"
+expect_rc "cat --max-file-size 1K: within it" 0 B cat --max-file-size 1K claims.img /ok.txt
+expect_eq "cat: the file's bytes" "fine" "$OUT"
 expect_rc "--max-file-size takes only sizes" 2 B extract --max-file-size 12Q claims.img / exc
 expect_grep "--max-file-size: says what it wants" "'12Q' is not a size" "$ERR"
 expect_rc "--max-file-size does not apply to ls" 2 B ls --max-file-size 1G claims.img
