@@ -40,6 +40,15 @@ sweep "$WORK/sealed.img" 0 3280 3540 13
 "$MKIMAGE" dir-stats "$WORK/dir-stats.img" > /dev/null
 CAT=/multi.bin STAT=/dir
 sweep "$WORK/dir-stats.img" 0 0 48 3
+# Damage on top of lies: the directory-cycle image (its metadata: blocks
+# 28-35) and the size-claims image (decmpfs bombs, a 2^50 claim; its
+# metadata follows 17 MiB of data: blocks 4400 on).
+"$MKIMAGE" dir-cycle "$WORK/cyc.img" > /dev/null
+CAT=/a/b/inside.txt STAT=/c/alias
+sweep "$WORK/cyc.img" 0 0 40 3
+"$MKIMAGE" size-claims "$WORK/claims.img" > /dev/null
+CAT=/lzvn-17m.bin STAT=/bomb0.bin
+sweep "$WORK/claims.img" 0 4400 4411 1
 need_image encrypted.img
 CAT=/random.bin STAT=/hello.txt
 sweep "$IMAGES/encrypted.img" 0 160 260 5 --passphrase hunter2hunter2
