@@ -244,8 +244,9 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 	if (!made && errno != EEXIST)
 		return ex_fail(r, rel, -errno);
 	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* ELOOP here is a symlink in DEST where a directory goes: never followed. */
 	if (fd < 0)
-		return ex_fail(r, rel, -errno);
+		return ex_fail(r, rel, errno == ELOOP ? -ENOTDIR : -errno);
 	if (!made && fstat(fd, &before)) {
 		close(fd);
 		return ex_fail(r, rel, -errno);

@@ -137,4 +137,9 @@ expect_eq "existing directories (DEST, root, a) keep their mode and mtime" \
 	"700 981173106 700 981173106 700 981173106" \
 	"$(stat -c '%a %Y' exd exd/root exd/root/a | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "directories extract made get the image's" "755 1767225600" "$(stat -c '%a %Y' exd/root/c)"
+# A symlink in DEST where a directory goes is not followed, and not taken for a cycle.
+mkdir -p exs/root elsewhere && ln -s ../../elsewhere exs/root/a
+expect_rc "extract onto a symlink named like a directory: status 1" 1 B extract cyc.img / exs
+expect_grep "extract: root/a is not a directory (a symlink), said as such" "^apfsinspect: root/a: Not a directory$" "$ERR"
+expect_eq "extract: nothing written through the symlink" "" "$(ls -A elsewhere)"
 done_testing
