@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "fs_int.h"
 #include "inflate.h"
 #include "lzbitmap.h"
@@ -20,14 +21,26 @@
 #define CHUNK 0x10000u
 /* A compressed chunk never exceeds 64 KiB + 1 in practice; allow slack. */
 #define MAX_CCHUNK (2 * CHUNK)
-/* Inline data is decoded whole: cap what a crafted header can ask for. */
-#define MAX_INLINE_OUT (64u << 20)
 /*
- * Largest resource-fork compressed file taken: 1 TiB is 2^24 chunks, a
- * chunk table of 128 MiB at most (the header's size is untrusted, and
- * beyond 2^48 the chunk count would not fit its 32 bits).
+ * Inline data is decoded whole, into memory held while the file is open:
+ * cap what a crafted header can ask for.  macOS keeps data inline only when
+ * its compressed form fits the xattr (3802 bytes), and zlib's best ratio
+ * (1032:1) makes that under 4 MiB; 16 MiB leaves room.
+ */
+#define MAX_INLINE_OUT (16u << 20)
+/*
+ * Largest resource-fork compressed file taken: 1 TiB is 2^24 chunks (the
+ * header's size is untrusted, and beyond 2^48 the chunk count would not fit
+ * its 32 bits); its table must lie in blocks the fork really holds.
  */
 #define MAX_RSRC_OUT (1ull << 40)
+/*
+ * The chunk table is read TABLE_WIN entries at a time, never whole: an open
+ * file costs the same small amount (about 200 KiB with its buffers) whatever
+ * size its header claims, so readers of a crafted image cannot add up to
+ * gigabytes (16 MiB of output per window).
+ */
+#define TABLE_WIN 256u
 
 struct fs_decmpfs {
 	struct apfs_fs *fs;
@@ -38,9 +51,11 @@ struct fs_decmpfs {
 	struct fs_xattr rsrc;       /* resource-fork types */
 	struct fs_stream rstream;
 	uint64_t base;              /* offsets in the table are from here */
-	uint64_t *coff;             /* nchunks + 1 chunk boundaries (in the fork) */
 	uint32_t nchunks;
-	pthread_mutex_t lock;       /* guards the one-chunk cache below */
+	pthread_mutex_t lock;       /* guards the table window and the chunk cache below */
+	uint64_t win[TABLE_WIN + 1]; /* boundaries of chunks win_first .. + win_n (in the fork) */
+	uint32_t win_first, win_n;
+	size_t charged;             /* bytes charged to the open-file budget (budget.h) */
 	int64_t cached;             /* chunk index in cbuf, -1 for none */
 	uint8_t *cbuf, *ibuf;
 	size_t clen;
@@ -150,6 +165,10 @@ static int open_inline(struct fs_decmpfs *d, const uint8_t *val, size_t len)
 
 	if (d->size > MAX_INLINE_OUT)
 		return dec_corrupt(d->ino, "inline data claims an implausible size");
+	ret = apfs_budget_take((size_t)d->size, "decmpfs inline data");
+	if (ret)
+		return ret;
+	d->charged = (size_t)d->size;
 	d->inline_out = malloc(d->size ? (size_t)d->size : 1);
 	if (!d->inline_out)
 		return -ENOMEM;
@@ -181,57 +200,86 @@ static int fork_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len)
 	return ret;
 }
 
-/* Types 8/10/12/14: (n + 1) LE u32 offsets from the fork's start. */
-static int table_le(struct fs_decmpfs *d)
+/* Bytes of the fork the image really holds (a stream's size is only a claim). */
+static uint64_t fork_held(const struct fs_decmpfs *d)
 {
-	size_t n = (size_t)d->nchunks + 1;
-	uint8_t *t = malloc(n * 4);
-	int ret;
-
-	if (!t)
-		return -ENOMEM;
-	ret = fork_read(d, 0, t, n * 4);
-	for (size_t i = 0; !ret && i < n; i++)
-		d->coff[i] = ld_le32(t + 4 * i);
-	free(t);
-	return ret;
+	if (d->rsrc.flags & APFS_XATTR_DATA_STREAM)
+		return fs_stream_held(&d->rstream);
+	return d->rsrc.size;
 }
 
-/* Type 4: a BE resource-fork header, then a LE {offset, size} table. */
-static int table_zlib(struct fs_decmpfs *d)
+/*
+ * The chunk table's place in the fork (base, bytes), checked against the
+ * bytes the fork really holds before anything is sized by the chunk count.
+ */
+static int table_place(struct fs_decmpfs *d, uint64_t *need)
 {
-	uint8_t h[16], *t;
-	size_t n = d->nchunks;
-	int ret = fork_read(d, 0, h, sizeof(h));
+	uint8_t h[16];
+	int ret;
 
+	if (d->type != APFS_CMP_ZLIB_RSRC) {
+		*need = 4 * ((uint64_t)d->nchunks + 1);
+		return 0;
+	}
+	/* Type 4: a BE resource-fork header; at its data offset + 4 the chunk
+	 * count, then a LE {offset, size} table, offsets from the count. */
+	ret = fork_read(d, 0, h, sizeof(h));
 	if (ret)
 		return ret;
 	d->base = (uint64_t)ld_be32(h) + 4;
-	t = malloc(4 + n * 8);
-	if (!t)
-		return -ENOMEM;
-	ret = fork_read(d, d->base, t, 4 + n * 8);
-	if (!ret && ld_le32(t) != n)
+	*need = d->base + 4 + 8 * (uint64_t)d->nchunks;
+	ret = fork_read(d, d->base, h, 4);
+	if (!ret && ld_le32(h) != d->nchunks)
 		ret = dec_corrupt(d->ino, "zlib resource fork: chunk count disagrees with size");
-	for (size_t i = 0; !ret && i < n; i++) {
-		uint32_t o = ld_le32(t + 4 + 8 * i), s = ld_le32(t + 8 + 8 * i);
-
-		if (i && o != d->coff[i])
-			ret = dec_corrupt(d->ino, "zlib resource fork: chunks not contiguous");
-		d->coff[i] = o;
-		d->coff[i + 1] = (uint64_t)o + s;
-	}
-	free(t);
 	return ret;
 }
 
-static int check_table(struct fs_decmpfs *d)
+static int check_held(struct fs_decmpfs *d)
 {
-	for (uint32_t i = 0; i < d->nchunks; i++)
-		if (d->coff[i + 1] < d->coff[i] || d->coff[i + 1] - d->coff[i] > MAX_CCHUNK ||
-		    d->base + d->coff[i + 1] > d->rsrc.size)
-			return dec_corrupt(d->ino, "resource-fork chunk outside the fork");
-	return 0;
+	uint64_t need, held = fork_held(d);
+	int ret = table_place(d, &need);
+
+	if (ret || need <= held)
+		return ret;
+	apfs_err("decmpfs: inode %llu: a table of %u chunks (for %llu bytes) needs %llu bytes, "
+		 "but the resource fork holds %llu bytes in blocks (it claims %llu)",
+		 (unsigned long long)d->ino, d->nchunks, (unsigned long long)d->size,
+		 (unsigned long long)need, (unsigned long long)held,
+		 (unsigned long long)d->rsrc.size);
+	return -APFS_ECORRUPT;
+}
+
+/* Load the boundaries of chunks first .. first + n (n <= TABLE_WIN) into the window. */
+static int window_load(struct fs_decmpfs *d, uint32_t first, uint32_t n)
+{
+	uint8_t t[8 * TABLE_WIN + 8];
+	int ret;
+
+	d->win_n = 0;
+	if (d->type != APFS_CMP_ZLIB_RSRC) {
+		ret = fork_read(d, 4 * (uint64_t)first, t, 4 * ((size_t)n + 1));
+		for (uint32_t i = 0; !ret && i <= n; i++)
+			d->win[i] = ld_le32(t + 4 * i);
+	} else {
+		ret = fork_read(d, d->base + 4 + 8 * (uint64_t)first, t, 8 * (size_t)n);
+		for (uint32_t i = 0; !ret && i < n; i++) {
+			uint32_t o = ld_le32(t + 8 * i), sz = ld_le32(t + 4 + 8 * i);
+
+			if (i && o != d->win[i])
+				ret = dec_corrupt(d->ino, "zlib resource fork: chunks not contiguous");
+			d->win[i] = o;
+			d->win[i + 1] = (uint64_t)o + sz;
+		}
+	}
+	for (uint32_t i = 0; !ret && i < n; i++)
+		if (d->win[i + 1] < d->win[i] || d->win[i + 1] - d->win[i] > MAX_CCHUNK ||
+		    d->base + d->win[i + 1] > d->rsrc.size)
+			ret = dec_corrupt(d->ino, "resource-fork chunk outside the fork");
+	if (!ret) {
+		d->win_first = first;
+		d->win_n = n;
+	}
+	return ret;
 }
 
 static int open_rsrc(struct fs_decmpfs *d)
@@ -253,13 +301,17 @@ static int open_rsrc(struct fs_decmpfs *d)
 		if (ret)
 			return ret;
 	}
-	d->coff = calloc(n + 1, sizeof(*d->coff));
+	ret = check_held(d);
+	if (!ret)
+		ret = apfs_budget_take(CHUNK + MAX_CCHUNK, "decmpfs buffers");
+	if (ret)
+		return ret;
+	d->charged = CHUNK + MAX_CCHUNK;
 	d->cbuf = malloc(CHUNK);
 	d->ibuf = malloc(MAX_CCHUNK);
-	if (!d->coff || !d->cbuf || !d->ibuf)
+	if (!d->cbuf || !d->ibuf)
 		return -ENOMEM;
-	ret = d->type == APFS_CMP_ZLIB_RSRC ? table_zlib(d) : table_le(d);
-	return ret ? ret : check_table(d);
+	return n ? window_load(d, 0, n < TABLE_WIN ? (uint32_t)n : TABLE_WIN) : 0;
 }
 
 int fs_decmpfs_open(struct apfs_fs *fs, uint64_t ino, struct fs_decmpfs **out)
@@ -305,9 +357,9 @@ void fs_decmpfs_close(struct fs_decmpfs *d)
 	free(d->inline_out);
 	fs_xattr_free(&d->rsrc);
 	fs_stream_free(&d->rstream);
-	free(d->coff);
 	free(d->cbuf);
 	free(d->ibuf);
+	apfs_budget_give(d->charged);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }
@@ -320,14 +372,21 @@ uint64_t fs_decmpfs_size(const struct fs_decmpfs *d)
 /* Decode chunk i into the cache (lock held). */
 static int load_chunk(struct fs_decmpfs *d, uint32_t i)
 {
-	size_t clen = (size_t)(d->coff[i + 1] - d->coff[i]), out = 0;
 	uint64_t want = d->size - (uint64_t)i * CHUNK;
-	int ret;
+	size_t clen, out = 0;
+	uint32_t w;
+	int ret = 0;
 
 	if (want > CHUNK)
 		want = CHUNK;
 	d->cached = -1;
-	ret = fork_read(d, d->base + d->coff[i], d->ibuf, clen);
+	if (i < d->win_first || i - d->win_first >= d->win_n)
+		ret = window_load(d, i, d->nchunks - i < TABLE_WIN ? d->nchunks - i : TABLE_WIN);
+	if (ret)
+		return ret;
+	w = i - d->win_first;
+	clen = (size_t)(d->win[w + 1] - d->win[w]);
+	ret = fork_read(d, d->base + d->win[w], d->ibuf, clen);
 	if (ret)
 		return ret;
 	ret = apfs_decmpfs_chunk(d->type, d->ibuf, clen, d->cbuf, CHUNK, &out);

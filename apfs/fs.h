@@ -154,7 +154,10 @@ struct apfs_dirent {
  *
  * Names compare as the volume does: byte-exact on case-sensitive volumes;
  * through NFD and case folding (Apple's name hash) on insensitive ones.
- * Returns 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -APFS_ECORRUPT.
+ * A directory is entered only through its own entry (the one in its
+ * inode's parent, under its inode's name): any other entry naming it gives
+ * -ELOOP, logged with both inodes, so no path can go round a cycle.
+ * Returns 0, -ENOENT, -ENOTDIR, -ENAMETOOLONG, -ELOOP, -APFS_ECORRUPT.
  */
 int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 
@@ -278,6 +281,23 @@ uint64_t apfs_file_size(const struct apfs_file *f);
  * chunk by chunk.  Returns 0, -APFS_ECORRUPT, -APFS_ETRUNC, -EIO.
  */
 int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, size_t *got);
+
+/**
+ * apfs_file_span - how the bytes from off on are stored, so that a copy can
+ * skip what the image does not hold (sparse output, work bounded by the
+ * blocks really there rather than by the size claimed)
+ * @f:    the handle
+ * @off:  byte offset
+ * @hole: true when the run is a hole (no blocks: reads as zeros)
+ * @len:  bytes in the run (to the next change or the end; 0 at or past it)
+ *
+ * Compressed files are data throughout.
+ */
+void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_t *len);
+
+/* Bytes of the container the view's volume lives in: the scale against
+ * which a file's claimed size is judged plausible or not. */
+uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);
 
 /* ---- helpers shared by the layer's files and the tests ------------------ */
 

@@ -243,6 +243,45 @@ static int step_up(struct apfs_fs *fs, struct apfs_dirent *cur)
 	return 0;
 }
 
+/*
+ * A directory is followed only through its own entry: the one in the
+ * directory its inode names as parent, under the name its inode holds.
+ * Every other entry naming it (a cycle back to an ancestor, the same
+ * directory listed twice) is a lie of the image, and following it would
+ * let a path, and `find` through the mount, go round for ever.  With this
+ * rule the directories reachable from the root form a tree: each has one
+ * parent, and the root (parent 1) is never anyone's child.
+ */
+static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
+{
+	struct fs_inode in;
+	uint64_t parent;
+	int ret;
+
+	if (d->type != 4) /* DT_DIR: others end the path walk anyway */
+		return 0;
+	ret = fs_inode_get(fs, d->ino, &in);
+	if (ret)
+		return ret;
+	parent = get_le64(in.raw.parent_id);
+	if (parent == dir && d->ino != APFS_ROOT_DIR_INO_NUM &&
+	    (!in.name[0] || !strcmp(in.name, d->name)))
+		return 0;
+	apfs_err("fs tree: directory inode %llu is listed in directory inode %llu as '%s', "
+		 "but its own entry is '%s' in directory inode %llu: not followed (a directory "
+		 "cycle or a directory listed twice)", (unsigned long long)d->ino,
+		 (unsigned long long)dir, d->name, in.name, (unsigned long long)parent);
+	return -ELOOP;
+}
+
+static int lookup_checked(struct apfs_fs *fs, const char *name, struct apfs_dirent *cur)
+{
+	uint64_t dir = cur->ino;
+	int ret = apfs_fs_lookup_name(fs, dir, name, cur);
+
+	return ret ? ret : dir_link_check(fs, dir, cur);
+}
+
 /**
  * apfs_fs_lookup - resolve a path (see fs.h)
  */
@@ -270,7 +309,7 @@ int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out
 		if (!strcmp(comp, ".."))
 			ret = step_up(fs, out);
 		else
-			ret = apfs_fs_lookup_name(fs, out->ino, comp, out);
+			ret = lookup_checked(fs, comp, out);
 	}
 	return ret;
 }

@@ -85,3 +85,25 @@ int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, siz
 		return fs_decmpfs_read(f->dec, off, buf, len, got);
 	return fs_stream_read(f->fs, &f->stream, off, buf, len, got);
 }
+
+uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs)
+{
+	const struct apfs_container *c = fs->c;
+
+	if (c->block_count > UINT64_MAX / c->block_size)
+		return UINT64_MAX;
+	return c->block_count * c->block_size;
+}
+
+/**
+ * apfs_file_span - data or hole from off on (see fs.h)
+ */
+void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_t *len)
+{
+	if (f->dec) {
+		*hole = false;
+		*len = off < f->size ? f->size - off : 0;
+		return;
+	}
+	fs_stream_span(&f->stream, off, hole, len);
+}

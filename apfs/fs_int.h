@@ -50,7 +50,7 @@ struct fs_stream {
 	uint64_t id;
 	uint64_t size;
 	struct fs_extent *ext;
-	size_t n;
+	size_t n, cap;        /* cap: entries allocated, charged to the open-file budget */
 };
 
 /* j_key_t header for (oid, type). */
@@ -81,6 +81,14 @@ int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_str
 void fs_stream_free(struct fs_stream *s);
 int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, void *buf,
 		   size_t len, size_t *got);
+/*
+ * From pos (below the size) on: *hole true for bytes in no extent or in a
+ * sparse one (they read as zeros), false for bytes in blocks; *len the run
+ * of the same kind, to the next change or the size.  0 at or past the size.
+ */
+void fs_stream_span(const struct fs_stream *s, uint64_t pos, bool *hole, uint64_t *len);
+/* Bytes the image really holds for the stream: in extents with blocks, below its size. */
+uint64_t fs_stream_held(const struct fs_stream *s);
 
 /*
  * An xattr found by name: embedded bytes (copied, malloc'd) or a stream.

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "budget.h"
 #include "fs_int.h"
 #include "xts.h"
 
@@ -17,7 +18,6 @@
 struct ld_ctx {
 	struct apfs_fs *fs;
 	struct fs_stream *s;
-	size_t cap;
 };
 
 static int stream_corrupt(struct apfs_fs *fs, uint64_t id, const char *why)
@@ -31,17 +31,21 @@ static int ext_push(struct ld_ctx *l, const struct fs_extent *e)
 {
 	struct fs_stream *s = l->s;
 
-	if (s->n == l->cap) {
-		size_t nc = l->cap ? l->cap * 2 : 16;
+	if (s->n == s->cap) {
+		size_t nc = s->cap ? s->cap * 2 : 16;
 		struct fs_extent *ne;
 
 		if (nc > FS_MAX_EXTENTS)
 			return stream_corrupt(l->fs, s->id, "too many extents");
-		ne = realloc(s->ext, nc * sizeof(*ne));
-		if (!ne)
+		if (apfs_budget_take((nc - s->cap) * sizeof(*ne), "extent map"))
 			return -ENOMEM;
+		ne = realloc(s->ext, nc * sizeof(*ne));
+		if (!ne) {
+			apfs_budget_give((nc - s->cap) * sizeof(*ne));
+			return -ENOMEM;
+		}
 		s->ext = ne;
-		l->cap = nc;
+		s->cap = nc;
 	}
 	s->ext[s->n++] = *e;
 	return 0;
@@ -89,7 +93,7 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 /* Collect the extents of stream id (size bytes long), in logical order. */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
 {
-	struct ld_ctx l = { fs, s, 0 };
+	struct ld_ctx l = { fs, s };
 	uint8_t key[16] = { 0 };
 	int ret = 0;
 
@@ -114,8 +118,9 @@ int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_str
 void fs_stream_free(struct fs_stream *s)
 {
 	free(s->ext);
+	apfs_budget_give(s->cap * sizeof(*s->ext));
 	s->ext = NULL;
-	s->n = 0;
+	s->n = s->cap = 0;
 }
 
 /* Index of the first extent ending after pos (binary search). */
@@ -221,4 +226,40 @@ int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, 
 	if (!ret)
 		*got = done;
 	return ret;
+}
+
+/* The run of bytes from pos on that are all data, or all hole (see fs_int.h). */
+void fs_stream_span(const struct fs_stream *s, uint64_t pos, bool *hole, uint64_t *len)
+{
+	size_t i = ext_find(s, pos);
+	uint64_t end;
+
+	*hole = true;
+	*len = 0;
+	if (pos >= s->size)
+		return;
+	if (i < s->n && s->ext[i].logical <= pos && s->ext[i].phys) {
+		*hole = false;
+		end = s->ext[i].logical + s->ext[i].len;
+	} else {
+		/* Sparse extents and gaps alike, up to the next extent with blocks. */
+		while (i < s->n && !s->ext[i].phys)
+			i++;
+		end = i < s->n ? s->ext[i].logical : s->size;
+	}
+	*len = (end < s->size ? end : s->size) - pos;
+}
+
+/* Bytes of the stream that lie in extents with blocks, up to its size. */
+uint64_t fs_stream_held(const struct fs_stream *s)
+{
+	uint64_t held = 0;
+
+	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
+		uint64_t end = s->ext[i].logical + s->ext[i].len;
+
+		if (s->ext[i].phys)
+			held += (end < s->size ? end : s->size) - s->ext[i].logical;
+	}
+	return held;
 }

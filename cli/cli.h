@@ -24,6 +24,7 @@ enum {
 	OPT_CRED = 1 << 1,
 	OPT_JSON = 1 << 2,
 	OPT_SNAPSHOT = 1 << 3,
+	OPT_MAX_SIZE = 1 << 4,  /* --max-file-size (extract, bodyfile) */
 };
 
 struct cli_opts {
@@ -40,6 +41,8 @@ struct cli_opts {
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
 	const char *format;
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
+	uint64_t max_file_size; /* --max-file-size: 0 = no cap */
+	bool max_file_size_set;
 	const char *fuse_opts;
 	/* credentials (never printed) */
 	const char *passphrase;
@@ -97,6 +100,18 @@ void fmt_time_ns(uint64_t ns, char *buf, size_t len);   /* "2026-07-27 20:00:30 
 void fmt_iso_ns(uint64_t ns, char *buf, size_t len);    /* "2026-07-27T20:00:30.123456789Z" */
 void fmt_bytes(uint64_t n, char *buf, size_t len);      /* "16.7 MB" (SI, like diskutil) */
 unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, capped */
+
+/* Progress of long work on stderr, when it is a terminal (progress.c). */
+struct progress {
+	const char *what;
+	uint64_t total, done;
+	double last;
+	bool on, shown;
+};
+
+void progress_start(struct progress *p, const char *what, uint64_t total);
+void progress_add(struct progress *p, uint64_t n);
+void progress_end(struct progress *p);  /* clears the line if one was shown */
 
 /* JSON writer: one document to a FILE, with commas handled for the caller. */
 struct json {

@@ -13,8 +13,11 @@
 
 int fs_fail(const char *what, int err)
 {
-	fprintf(stderr, "apfsinspect: %s: %s\n", what,
-		err == -APFS_ECORRUPT ? "damaged file-system data (see above)" : strerror(-err));
+	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
+			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
+					  "twice (see above)" : strerror(-err);
+
+	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
 	return cli_exit_code(err);
 }
 
@@ -151,8 +154,11 @@ const char *fs_cmp_name(uint32_t type)
 /* ---- cat ---------------------------------------------------------------- */
 
 static const char cat_help[] =
-	"usage: apfsinspect cat [--volume SEL] [credential] [--snapshot NAME|XID] IMAGE PATH\n"
-	"  Write a file's contents (decompressed, decrypted) to stdout.\n";
+	"usage: apfsinspect cat [--volume SEL] [credential] [--snapshot NAME|XID]\n"
+	"                       [--max-file-size SIZE|none] IMAGE PATH\n"
+	"  Write a file's contents (decompressed, decrypted) to stdout.  A file whose\n"
+	"  logical size is beyond SIZE (bytes, or with K, M, G, T, P; none for no cap) is\n"
+	"  refused; the default cap is 4 times the container's size, at least 64 GiB.\n";
 
 static int to_stdout(const uint8_t *p, size_t n, void *ctx)
 {
@@ -160,12 +166,17 @@ static int to_stdout(const uint8_t *p, size_t n, void *ctx)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -EIO;
 }
 
-static int cat_file(struct apfs_fs *fs, const char *path)
+static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
 {
 	struct apfs_dirent de;
+	struct apfs_stat st;
 	struct apfs_file *f;
 	int ret = apfs_fs_lookup(fs, path, &de);
 
+	if (!ret)
+		ret = apfs_fs_stat(fs, de.ino, &st);
+	if (!ret && fs_over_cap(path, &st, fs_size_cap(o, fs)))
+		return EXIT_ERROR;
 	if (!ret)
 		ret = apfs_file_open(fs, de.ino, &f);
 	if (ret)
@@ -177,14 +188,15 @@ static int cat_file(struct apfs_fs *fs, const char *path)
 
 static int cat_run(const struct cli_opts *o, struct apfs_fs *fs)
 {
-	int ret = cat_file(fs, o->args[0]);
+	int ret = cat_file(o, fs, o->args[0]);
 
 	return fflush(stdout) ? EXIT_ERROR : ret;
 }
 
 int cmd_cat(int argc, char **argv)
 {
-	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 1, 1, cat_help, cat_run);
+	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 1, 1,
+			  cat_help, cat_run);
 }
 
 /* ---- snapshots ---------------------------------------------------------- */

@@ -69,6 +69,35 @@ int fs_reader_read(struct fs_reader *r, struct apfs_file *f, fs_sink_fn sink, vo
 void fs_reader_free(struct fs_reader *r);
 int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx);
 
+/*
+ * Every recursive walk enters a directory through walk_enter (walkguard.c):
+ * each directory once, at most WALK_MAX_DEPTH deep.  0: go in; -ELOOP: a
+ * cycle, a directory listed twice or too deep, reported on stderr naming
+ * the inodes (the caller records the failure and goes on with the rest).
+ */
+#define WALK_MAX_DEPTH 256
+
+struct walk_guard {
+	uint64_t *set;        /* directories entered (open addressing, 0 = free) */
+	size_t cap, n;
+	bool zero;            /* inode 0 entered (a lie, but one to catch once) */
+	uint64_t stack[WALK_MAX_DEPTH + 1]; /* the current path's directories */
+};
+
+int walk_enter(struct walk_guard *g, const char *path, uint64_t parent, uint64_t ino,
+	       int depth);
+void walk_guard_free(struct walk_guard *g);
+
+/*
+ * The plausibility cap on a file's logical size for reading it whole (cat,
+ * extract, bodyfile --md5): --max-file-size, else 4 x the container, at
+ * least 64 GiB (cmd_fs_extract.c says why).  fs_over_cap reports a file
+ * beyond it (path, size, inode, bytes allocated) and returns EXIT_ERROR;
+ * 0 for one within.
+ */
+uint64_t fs_size_cap(const struct cli_opts *o, struct apfs_fs *fs);
+int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap);
+
 int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

@@ -6,7 +6,15 @@
  *
  * extract never writes outside DEST: every file is created relative to an
  * open directory descriptor with O_NOFOLLOW | O_EXCL, and names holding '/'
- * or equal to "." or ".." are rewritten before use.
+ * or equal to "." or ".." are rewritten before use.  It never changes what
+ * it did not create: a directory that already exists keeps its mode, owner
+ * and times.
+ *
+ * Work is bounded by what the image holds, not by what it claims: holes are
+ * skipped in the output (sparse files), every directory is walked once
+ * (walkguard.c), and a file whose logical size is beyond the plausibility
+ * cap (size_cap below) is reported and skipped unless --max-file-size says
+ * otherwise.
  */
 #include <fcntl.h>
 #include <openssl/evp.h>
@@ -17,22 +25,18 @@
 
 #include "cmd_fs.h"
 
-#define MAX_TREE_DEPTH 256
-#define IOBUF (1u << 20)
-
 struct hash_sink {
 	EVP_MD_CTX *ctx;
-	int fd;
+	struct apfs_file *f;
+	int fd;               /* -1: hash only */
+	uint64_t pos;         /* file offset of the next byte handed in */
+	struct progress prog;
 };
 
-static int hash_and_write(const uint8_t *p, size_t n, void *arg)
+static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
 {
-	struct hash_sink *h = arg;
-
-	if (!EVP_DigestUpdate(h->ctx, p, n))
-		return -EIO;
-	while (h->fd >= 0 && n) {
-		ssize_t w = write(h->fd, p, n);
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -40,29 +44,71 @@ static int hash_and_write(const uint8_t *p, size_t n, void *arg)
 			return w < 0 ? -errno : -EIO;
 		p += w;
 		n -= (size_t)w;
+		off += (uint64_t)w;
 	}
 	return 0;
 }
 
-/* Hash a file's data with md (SHA-256, MD5) read by rd, optionally copying it to fd. */
+/* Write the data runs of [pos, pos + n); holes are skipped, never written as zeros. */
+static int write_sparse(struct hash_sink *h, const uint8_t *p, size_t n)
+{
+	size_t done = 0;
+
+	while (done < n) {
+		uint64_t run;
+		bool hole;
+		int ret;
+
+		apfs_file_span(h->f, h->pos + done, &hole, &run);
+		if (run == 0 || run > n - done)
+			run = n - done;
+		if (!hole && (ret = write_at(h->fd, p + done, (size_t)run, h->pos + done)))
+			return ret;
+		done += (size_t)run;
+	}
+	return 0;
+}
+
+static int hash_and_write(const uint8_t *p, size_t n, void *arg)
+{
+	struct hash_sink *h = arg;
+	int ret = 0;
+
+	if (!EVP_DigestUpdate(h->ctx, p, n))
+		return -EIO;
+	if (h->fd >= 0)
+		ret = write_sparse(h, p, n);
+	h->pos += n;
+	progress_add(&h->prog, n);
+	return ret;
+}
+
+/*
+ * Hash a file's data with md (SHA-256, MD5) read by rd, optionally copying
+ * it to fd (sparse: holes left as holes, the size set by ftruncate).
+ */
 static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, const EVP_MD *md,
-		     int fd, char *hex)
+		     int fd, const char *path, char *hex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
-	struct hash_sink h = { EVP_MD_CTX_new(), fd };
-	struct apfs_file *f = NULL;
+	struct hash_sink h = { EVP_MD_CTX_new(), NULL, fd, 0, { 0 } };
 	unsigned dl = 0;
-	int ret = !h.ctx ? -ENOMEM : apfs_file_open(fs, ino, &f);
+	int ret = !h.ctx ? -ENOMEM : apfs_file_open(fs, ino, &h.f);
 
 	if (!ret && !EVP_DigestInit_ex(h.ctx, md, NULL))
 		ret = -EIO;
-	if (!ret)
-		ret = fs_reader_read(rd, f, hash_and_write, &h);
+	if (!ret) {
+		progress_start(&h.prog, path, apfs_file_size(h.f));
+		ret = fs_reader_read(rd, h.f, hash_and_write, &h);
+		progress_end(&h.prog);
+	}
+	if (!ret && fd >= 0 && ftruncate(fd, (off_t)apfs_file_size(h.f)))
+		ret = -errno;
 	if (!ret && !EVP_DigestFinal_ex(h.ctx, dig, &dl))
 		ret = -EIO;
 	for (unsigned i = 0; !ret && i < dl; i++)
 		sprintf(hex + 2 * i, "%02x", dig[i]);
-	apfs_file_close(f);
+	apfs_file_close(h.f);
 	EVP_MD_CTX_free(h.ctx);
 	return ret;
 }
@@ -71,16 +117,26 @@ static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, con
 
 static const char extract_help[] =
 	"usage: apfsinspect extract [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                           [--manifest FILE] IMAGE PATH DEST\n"
+	"                           [--manifest FILE] [--max-file-size SIZE|none]\n"
+	"                           IMAGE PATH DEST\n"
 	"  Copy PATH (recursively for a directory) into the directory DEST, keeping\n"
 	"  permission bits and times, and write a SHA-256 manifest (sha256sum -c format,\n"
 	"  relative to DEST) to stdout, or to FILE with --manifest FILE (a new file: an\n"
-	"  existing one is never overwritten).  Nothing is ever written outside DEST.\n";
+	"  existing one is never overwritten).  Nothing is ever written outside DEST,\n"
+	"  and nothing that already exists there is changed (an existing directory keeps\n"
+	"  its mode, owner and times).  Holes stay holes (sparse files).  A directory\n"
+	"  cycle or a directory listed twice is reported and not followed.\n"
+	"  --max-file-size: files whose logical size is beyond SIZE (bytes, or with K,\n"
+	"  M, G, T, P; none for no cap) are reported and skipped; the default cap is\n"
+	"  4 times the container's size, at least 64 GiB.  Progress goes to stderr when\n"
+	"  it is a terminal.\n";
 
 struct ex_run {
 	struct apfs_fs *fs;
 	struct fs_reader *rd;
 	FILE *manifest;
+	uint64_t cap;
+	struct walk_guard g;
 	int err;
 };
 
@@ -118,12 +174,16 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 		   const struct apfs_stat *st)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int ret;
+	int fd, ret;
 
+	if (fs_over_cap(rel, st, r->cap)) {
+		r->err = EXIT_ERROR;
+		return 0;
+	}
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return ex_fail(r, rel, -errno);
-	ret = hash_file(r->fs, r->rd, st->ino, EVP_sha256(), fd, hex);
+	ret = hash_file(r->fs, r->rd, st->ino, EVP_sha256(), fd, rel, hex);
 	fchmod(fd, st->mode & 0777);
 	close(fd);
 	if (ret)
@@ -134,39 +194,76 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 }
 
 static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t ino, int depth);
+		   uint64_t parent, uint64_t ino, int depth);
 
-static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel, uint64_t ino,
-		  const struct apfs_stat *st, int depth)
+static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
 	char sub[APFS_NAME_MAX], *subrel;
-	int fd, ret;
+	int ret = fs_names_read(r->fs, ino, &nm);
 
-	if (mkdirat(dirfd, name, 0700) && errno != EEXIST)
-		return ex_fail(r, rel, -errno);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return ex_fail(r, rel, -errno);
-	ret = fs_names_read(r->fs, ino, &nm);
 	if (ret)
 		ex_fail(r, rel, ret);
-	for (size_t i = 0; !ret && i < nm.n && depth < MAX_TREE_DEPTH; i++) {
+	for (size_t i = 0; !ret && i < nm.n; i++) {
 		safe_name(nm.e[i].name, sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
-		ex_tree(r, fd, sub, subrel, nm.e[i].ino, depth + 1);
+		ex_tree(r, fd, sub, subrel, ino, nm.e[i].ino, depth + 1);
 		free(subrel);
 	}
 	fs_names_free(&nm);
-	fchmod(fd, st->mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
+}
+
+/*
+ * An existing directory's times, put back after entries were added to it:
+ * the kernel moves its mtime, and extract changes nothing it did not make.
+ */
+static void keep_times(int fd, const struct stat *before)
+{
+	struct timespec ts[2] = { before->st_atim, before->st_mtim };
+
+	futimens(fd, ts);
+}
+
+/*
+ * A directory: made (or, if it exists, entered as it is), filled, and only
+ * when made here given the image's mode and times.
+ */
+static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		  uint64_t parent, const struct apfs_stat *st, int depth)
+{
+	struct stat before;
+	bool made;
+	int fd, ret = walk_enter(&r->g, rel, parent, st->ino, depth);
+
+	if (ret) {
+		r->err = cli_exit_code(ret);
+		return 0;
+	}
+	made = !mkdirat(dirfd, name, 0700);
+	if (!made && errno != EEXIST)
+		return ex_fail(r, rel, -errno);
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* ELOOP here is a symlink in DEST where a directory goes: never followed. */
+	if (fd < 0)
+		return ex_fail(r, rel, errno == ELOOP ? -ENOTDIR : -errno);
+	if (!made && fstat(fd, &before)) {
+		close(fd);
+		return ex_fail(r, rel, -errno);
+	}
+	ex_children(r, fd, rel, st->ino, depth);
+	if (made)
+		fchmod(fd, st->mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
+	else
+		keep_times(fd, &before);
 	close(fd);
-	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
+	if (made)
+		set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
 	return 0;
 }
 
 static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t ino, int depth)
+		   uint64_t parent, uint64_t ino, int depth)
 {
 	char target[4096];
 	struct apfs_stat st;
@@ -175,7 +272,7 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	if (S_ISDIR(st.mode))
-		return ex_dir(r, dirfd, name, rel, ino, &st, depth);
+		return ex_dir(r, dirfd, name, rel, parent, &st, depth);
 	if (S_ISREG(st.mode))
 		return ex_file(r, dirfd, name, rel, &st);
 	if (S_ISLNK(st.mode)) {
@@ -197,9 +294,11 @@ int cmd_extract(int argc, char **argv)
 	struct apfs_dirent de;
 	struct fs_session s;
 	struct cli_opts o;
+	struct stat dest;
+	bool made;
 	char name[APFS_NAME_MAX];
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 2, 2, extract_help,
-			    &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 2, 2,
+			    extract_help, &o);
 	int dfd;
 
 	if (ret)
@@ -207,10 +306,11 @@ int cmd_extract(int argc, char **argv)
 	r.manifest = o.manifest ? fopen(o.manifest, "wx") : stdout;
 	if (!r.manifest)
 		return fs_fail(o.manifest, -errno);
-	if (mkdir(o.args[1], 0755) && errno != EEXIST)
+	made = !mkdir(o.args[1], 0755);
+	if (!made && errno != EEXIST)
 		return fs_fail(o.args[1], -errno);
 	dfd = open(o.args[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
+	if (dfd < 0 || fstat(dfd, &dest))
 		return fs_fail(o.args[1], -errno);
 	ret = fs_session_open(&o, &s);
 	if (!ret && (ret = apfs_fs_lookup(s.fs, o.args[0], &de)))
@@ -219,11 +319,15 @@ int cmd_extract(int argc, char **argv)
 		ret = fs_fail(o.args[0], -ENOMEM);
 	if (!ret) {
 		r.fs = s.fs;
+		r.cap = fs_size_cap(&o, s.fs);
 		safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
-		ex_tree(&r, dfd, name, name, de.ino, 0);
+		ex_tree(&r, dfd, name, name, 0, de.ino, 0);
 		ret = r.err;
 	}
+	walk_guard_free(&r.g);
 	fs_reader_free(r.rd);
+	if (!made)
+		keep_times(dfd, &dest);
 	close(dfd);
 	fs_session_close(&s);
 	if (fflush(r.manifest) || (o.manifest && fclose(r.manifest)))
@@ -234,15 +338,22 @@ int cmd_extract(int argc, char **argv)
 /* ---- bodyfile ----------------------------------------------------------- */
 
 static const char body_help[] =
-	"usage: apfsinspect bodyfile [--md5] [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                            IMAGE\n"
+	"usage: apfsinspect bodyfile [--md5] [--max-file-size SIZE|none] [--volume SEL]\n"
+	"                            [credential] [--snapshot NAME|XID] IMAGE\n"
 	"  Every file and directory in TSK body format (as fls -m / prints):\n"
-	"  MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime (seconds, UTC).\n";
+	"  MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime (seconds, UTC).\n"
+	"  A directory cycle or a directory listed twice is reported and not followed.\n"
+	"  --md5 skips (MD5 0, reported) files whose logical size is beyond SIZE (bytes,\n"
+	"  or with K, M, G, T, P; none for no cap); the default cap is 4 times the\n"
+	"  container's size, at least 64 GiB.  Progress goes to stderr when it is a\n"
+	"  terminal.\n";
 
 struct bf_run {
 	struct apfs_fs *fs;
 	struct fs_reader *rd;
 	bool md5;
+	uint64_t cap;
+	struct walk_guard g;
 	int err;
 };
 
@@ -251,8 +362,10 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	char md5[2 * EVP_MAX_MD_SIZE + 1] = "0", m[11], target[4096];
 	int ret;
 
-	if (r->md5 && S_ISREG(st->mode)) {
-		ret = hash_file(r->fs, r->rd, st->ino, EVP_md5(), -1, md5);
+	if (r->md5 && S_ISREG(st->mode) && fs_over_cap(path, st, r->cap)) {
+		r->err = EXIT_ERROR;
+	} else if (r->md5 && S_ISREG(st->mode)) {
+		ret = hash_file(r->fs, r->rd, st->ino, EVP_md5(), -1, path, md5);
 		if (ret) {
 			r->err = fs_fail(path, ret);
 			strcpy(md5, "0");
@@ -271,13 +384,18 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	       (unsigned long long)(st->crtime / 1000000000u));
 }
 
-static void bf_dir(struct bf_run *r, const char *dir, uint64_t ino, int depth)
+static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
 	struct apfs_stat st;
 	char *path;
-	int ret = fs_names_read(r->fs, ino, &nm);
+	int ret = walk_enter(&r->g, *dir ? dir : "/", parent, ino, depth);
 
+	if (ret) {
+		r->err = cli_exit_code(ret);
+		return;
+	}
+	ret = fs_names_read(r->fs, ino, &nm);
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
 	for (size_t i = 0; !ret && i < nm.n; i++) {
@@ -289,8 +407,8 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t ino, int depth)
 			ret = 0;
 		} else {
 			bf_line(r, path, &st);
-			if (S_ISDIR(st.mode) && depth < MAX_TREE_DEPTH)
-				bf_dir(r, path, nm.e[i].ino, depth + 1);
+			if (S_ISDIR(st.mode))
+				bf_dir(r, path, ino, nm.e[i].ino, depth + 1);
 		}
 		free(path);
 	}
@@ -302,7 +420,8 @@ int cmd_bodyfile(int argc, char **argv)
 	struct fs_session s;
 	struct cli_opts o;
 	struct bf_run r = { 0 };
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 0, 0, body_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 0, 0,
+			    body_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
@@ -312,9 +431,11 @@ int cmd_bodyfile(int argc, char **argv)
 	if (!ret) {
 		r.fs = s.fs;
 		r.md5 = o.md5;
-		bf_dir(&r, "", APFS_ROOT_DIR_INO_NUM, 0);
+		r.cap = fs_size_cap(&o, s.fs);
+		bf_dir(&r, "", 0, APFS_ROOT_DIR_INO_NUM, 0);
 		ret = r.err;
 	}
+	walk_guard_free(&r.g);
 	fs_reader_free(r.rd);
 	fs_session_close(&s);
 	return ret;

@@ -9,8 +9,6 @@
 
 #include "cmd_fs.h"
 
-#define MAX_LS_DEPTH 256
-
 static const char ls_help[] =
 	"usage: apfsinspect ls [-l] [-a] [-R] [--json] [--volume SEL] [credential]\n"
 	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
@@ -74,6 +72,7 @@ struct ls_run {
 	const struct cli_opts *o;
 	struct apfs_fs *fs;
 	struct json j;
+	struct walk_guard g;
 	int err;
 };
 
@@ -99,12 +98,18 @@ static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d
 	return 0;
 }
 
-static int list_dir(struct ls_run *r, const char *dir, uint64_t ino, int depth)
+static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t ino,
+		    int depth)
 {
 	struct fs_names nm = { 0 };
 	char path[4096];
-	int ret = fs_names_read(r->fs, ino, &nm);
+	int ret = walk_enter(&r->g, dir, parent, ino, depth);
 
+	if (ret) {
+		r->err = cli_exit_code(ret);
+		return 0;
+	}
+	ret = fs_names_read(r->fs, ino, &nm);
 	if (ret) {
 		fs_names_free(&nm);
 		r->err = fs_fail(dir, ret);
@@ -116,11 +121,11 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t ino, int depth)
 	for (size_t i = 0; i < nm.n; i++)
 		if (r->o->all_files || nm.e[i].name[0] != '.')
 			show_entry(r, dir, &nm.e[i]);
-	for (size_t i = 0; r->o->recursive && i < nm.n && depth < MAX_LS_DEPTH; i++) {
+	for (size_t i = 0; r->o->recursive && i < nm.n; i++) {
 		if (nm.e[i].type != 4 || (!r->o->all_files && nm.e[i].name[0] == '.'))
 			continue;
 		join(path, sizeof(path), dir, nm.e[i].name);
-		list_dir(r, path, nm.e[i].ino, depth + 1);
+		list_dir(r, path, ino, nm.e[i].ino, depth + 1);
 	}
 	fs_names_free(&nm);
 	return 0;
@@ -141,7 +146,7 @@ static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
 		json_arr_open(&r.j, "entries");
 	}
 	if (de.type == 4) {
-		list_dir(&r, path, de.ino, 0);
+		list_dir(&r, path, 0, de.ino, 0);
 	} else {
 		struct fs_name one = { de.ino, de.date_added, de.type, de.name };
 
@@ -151,6 +156,7 @@ static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
 		json_arr_close(&r.j);
 		json_end(&r.j);
 	}
+	walk_guard_free(&r.g);
 	return r.err;
 }
 

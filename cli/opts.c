@@ -11,7 +11,7 @@
 
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
-	O_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER, O_MD5, O_HELP,
+	O_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER, O_MD5, O_MAX_SIZE, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -32,6 +32,7 @@ static const struct option long_opts[] = {
 	{ "vek", required_argument, NULL, O_VEK },
 	{ "user", required_argument, NULL, O_USER },
 	{ "md5", no_argument, NULL, O_MD5 },
+	{ "max-file-size", required_argument, NULL, O_MAX_SIZE },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -70,6 +71,32 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
+/* A byte count with an optional binary suffix (K, M, G, T, P), or "none" (0: no cap). */
+static int parse_size(const char *opt, const char *s, uint64_t *out)
+{
+	static const char units[] = "KMGTP";
+	const char *u;
+	char *end;
+
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	if (!strcmp(s, "none")) {
+		*out = 0;
+		return 0;
+	}
+	if (*end && !end[1] && (u = strchr(units, end[0] & ~0x20)) && *out &&
+	    *out <= UINT64_MAX >> (10 * (u - units + 1))) {
+		*out <<= 10 * (u - units + 1);
+		end++;
+	}
+	if (errno || end == s || *end || *s == '-' || !*out) {
+		fprintf(stderr, "apfsinspect: %s: '%s' is not a size (bytes, K, M, G, T, P or "
+			"none)\n", opt, s);
+		return EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int usage_err(const char *help, const char *fmt, const char *arg)
 {
 	fprintf(stderr, "apfsinspect: ");
@@ -98,6 +125,9 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_VEK: o->vek_hex = optarg; break;
 	case O_USER: o->user = optarg; break;
 	case O_MD5: o->md5 = true; break;
+	case O_MAX_SIZE:
+		o->max_file_size_set = true;
+		return parse_size("--max-file-size", optarg, &o->max_file_size);
 	case 'l': o->long_fmt = true; break;
 	case 'a': o->all_files = true; break;
 	case 'R': o->recursive = true; break;
@@ -135,7 +165,8 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 			return ret;
 	}
 	if ((o->volume && !(flags & OPT_VOLUME)) || (count_creds(o) && !(flags & OPT_CRED)) ||
-	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)))
+	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)) ||
+	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)))
 		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");

@@ -42,6 +42,7 @@ int afuse_errno(int err)
 	switch (-err) {
 	case ENOENT: case ENOTDIR: case EISDIR: case ENAMETOOLONG: case ENOMEM:
 	case EINVAL: case ERANGE: case E2BIG: case EOPNOTSUPP: case EROFS: case EACCES:
+	case ELOOP: /* a directory entry that is not the directory's own: a cycle */
 		return err;
 	default:
 		/* corrupt, bad checksum, truncated image, I/O: the file is unreadable */

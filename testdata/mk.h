@@ -436,6 +436,8 @@ int mk_fill_der_length(struct mk_image *img);
 int mk_fill_huge_iterations(struct mk_image *img);
 int mk_fill_btree_loop(struct mk_image *img);
 int mk_fill_truncated(struct mk_image *img);
+int mk_fill_dir_cycle(struct mk_image *img);
+int mk_fill_size_claims(struct mk_image *img);
 void mk_scenario_list(void);
 /* build/mkimage from-dir OUT.img --dir DIR ... (fromdir.c); returns the exit status. */
 int mk_from_dir(int argc, char **argv);

@@ -277,6 +277,10 @@ static const struct scenario scenarios[] = {
 	  mk_fill_btree_loop },
 	{ "truncated", "damaged: the basic image cut off halfway through its blocks", 16ull << 20,
 	  mk_fill_truncated },
+	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",
+	  16ull << 20, mk_fill_dir_cycle },
+	{ "size-claims", "hostile: a stream claiming 2^50 bytes, decmpfs forks claiming 2^40",
+	  64ull << 20, mk_fill_size_claims },
 	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
 	  0, mk_fill_bench },
 };

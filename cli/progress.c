@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * progress.c - a one-line progress report on stderr for long work (a file
+ * of GiBs hashed or extracted), shown only when stderr is a terminal so
+ * that logs and pipelines get nothing but the messages that matter.
+ */
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Work smaller than this is over before a report would help. */
+#define PROGRESS_MIN (256ull << 20)
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void progress_start(struct progress *p, const char *what, uint64_t total)
+{
+	p->what = what;
+	p->total = total;
+	p->done = 0;
+	p->shown = false;
+	p->on = total >= PROGRESS_MIN && isatty(STDERR_FILENO);
+	p->last = p->on ? now_s() : 0;
+}
+
+void progress_add(struct progress *p, uint64_t n)
+{
+	double t;
+
+	p->done += n;
+	if (!p->on || (t = now_s()) - p->last < 1.0)
+		return;
+	p->last = t;
+	p->shown = true;
+	fprintf(stderr, "\rapfsinspect: %s: %.1f of %.1f GiB (%.0f%%)  ", p->what,
+		p->done / 1073741824.0, p->total / 1073741824.0,
+		p->total ? 100.0 * p->done / p->total : 100.0);
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->on = p->shown = false;
+}

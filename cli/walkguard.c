@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * walkguard.c - what keeps a recursive walk (ls -R, bodyfile, extract)
+ * bounded by the directories the image really holds: every directory is
+ * entered once.  An entry naming a directory already on the current path
+ * is a cycle; one naming a directory walked elsewhere is a directory listed
+ * twice (APFS has no directory hard links).  Both are reported with the
+ * inodes concerned and not followed; the rest of the tree is walked as
+ * usual.  The set costs 16 bytes per directory walked.
+ */
+#include <stdlib.h>
+
+#include "cmd_fs.h"
+
+static size_t slot_of(uint64_t ino, size_t cap)
+{
+	return (size_t)((ino * 0x9e3779b97f4a7c15ull) >> 32) & (cap - 1);
+}
+
+/* Insert ino; 1 if it was there already, 0 if added, -ENOMEM. */
+static int set_add(struct walk_guard *g, uint64_t ino);
+
+static int set_grow(struct walk_guard *g)
+{
+	struct walk_guard n = { 0 };
+
+	n.cap = g->cap ? 2 * g->cap : 1024;
+	n.set = calloc(n.cap, sizeof(*n.set));
+	if (!n.set)
+		return -ENOMEM;
+	for (size_t i = 0; i < g->cap; i++)
+		if (g->set[i])
+			set_add(&n, g->set[i]);
+	free(g->set);
+	g->set = n.set;
+	g->cap = n.cap;
+	return 0;
+}
+
+static int set_add(struct walk_guard *g, uint64_t ino)
+{
+	size_t i;
+
+	if (ino == 0) { /* no inode 0 on disk: kept apart, 0 marks a free slot */
+		if (g->zero)
+			return 1;
+		g->zero = true;
+		return 0;
+	}
+	if (2 * (g->n + 1) > g->cap && set_grow(g))
+		return -ENOMEM;
+	for (i = slot_of(ino, g->cap); g->set[i]; i = (i + 1) & (g->cap - 1))
+		if (g->set[i] == ino)
+			return 1;
+	g->set[i] = ino;
+	g->n++;
+	return 0;
+}
+
+int walk_enter(struct walk_guard *g, const char *path, uint64_t parent, uint64_t ino,
+	       int depth)
+{
+	int seen;
+
+	if (depth > WALK_MAX_DEPTH) {
+		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
+			path, WALK_MAX_DEPTH);
+		return -ELOOP;
+	}
+	seen = set_add(g, ino);
+	if (seen < 0)
+		return seen;
+	if (!seen) {
+		g->stack[depth] = ino;
+		return 0;
+	}
+	for (int i = 0; i < depth; i++)
+		if (g->stack[i] == ino) {
+			fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory "
+				"inode %llu, is its own ancestor: a directory cycle, not followed\n",
+				path, (unsigned long long)ino, (unsigned long long)parent);
+			return -ELOOP;
+		}
+	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
+		"%llu, was already walked under another name: a directory listed twice, not "
+		"followed\n", path, (unsigned long long)ino, (unsigned long long)parent);
+	return -ELOOP;
+}
+
+void walk_guard_free(struct walk_guard *g)
+{
+	free(g->set);
+	g->set = NULL;
+	g->cap = g->n = 0;
+	g->zero = false;
+}

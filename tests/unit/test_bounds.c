@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_bounds.c - what keeps work and memory bounded by what an image holds:
+ * fs_stream_span / fs_stream_held over a hand-made extent list (data, a
+ * sparse extent, a gap with no extent, data, a tail past the last extent),
+ * the expected runs worked out by hand from that layout; and the open-file
+ * budget (apfs/budget.h), which refuses what would pass it.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "apfs/budget.h"
+#include "apfs/fs_int.h"
+
+/* [0,4K) blocks at 10; [4K,8K) sparse; [8K,12K) no extent; [12K,16K) blocks at 20; size 20K. */
+static struct fs_extent ext[] = {
+	{ 0, 4096, 10, 0 }, { 4096, 4096, 0, 0 }, { 12288, 4096, 20, 0 },
+};
+static const struct fs_stream stream = { 1, 20480, ext, 3, 3 };
+
+static void expect_span(uint64_t off, bool hole, uint64_t len)
+{
+	bool h = !hole;
+	uint64_t l = 12345;
+
+	fs_stream_span(&stream, off, &h, &l);
+	assert_int_equal(h, hole);
+	assert_int_equal(l, len);
+}
+
+static void test_span(void **state)
+{
+	(void)state;
+	expect_span(0, false, 4096);
+	expect_span(100, false, 3996);
+	expect_span(4096, true, 8192);   /* the sparse extent and the gap are one hole */
+	expect_span(5000, true, 7288);
+	expect_span(8192, true, 4096);
+	expect_span(12288, false, 4096);
+	expect_span(16384, true, 4096);  /* past the last extent, up to the size */
+	expect_span(20479, true, 1);
+	expect_span(20480, true, 0);
+	expect_span(UINT64_MAX, true, 0);
+}
+
+static void test_span_size_cuts_extent(void **state)
+{
+	static struct fs_extent big[] = { { 0, 1ull << 40, 5, 0 } };
+	const struct fs_stream s = { 2, 1000, big, 1, 1 };
+	bool hole;
+	uint64_t len;
+
+	(void)state;
+	fs_stream_span(&s, 10, &hole, &len);
+	assert_false(hole);
+	assert_int_equal(len, 990);
+	assert_int_equal(fs_stream_held(&s), 1000);
+}
+
+static void test_held(void **state)
+{
+	const struct fs_stream claim = { 3, 1ull << 50, ext, 3, 3 };
+
+	(void)state;
+	assert_int_equal(fs_stream_held(&stream), 8192);
+	/* A size of 2^50 claimed over the same extents holds no more. */
+	assert_int_equal(fs_stream_held(&claim), 8192);
+}
+
+static void test_budget(void **state)
+{
+	size_t before = apfs_budget_used();
+
+	(void)state;
+	assert_int_equal(apfs_budget_take(APFS_OPEN_BUDGET / 2, "test"), 0);
+	assert_int_equal(apfs_budget_take(APFS_OPEN_BUDGET / 2 + 1, "test"), -ENOMEM);
+	assert_int_equal(apfs_budget_used(), before + APFS_OPEN_BUDGET / 2);
+	assert_int_equal(apfs_budget_take(SIZE_MAX, "test"), -ENOMEM); /* no wrap-around */
+	apfs_budget_give(APFS_OPEN_BUDGET / 2);
+	assert_int_equal(apfs_budget_used(), before);
+	assert_int_equal(apfs_budget_take(APFS_OPEN_BUDGET, "test"), 0);
+	apfs_budget_give(APFS_OPEN_BUDGET);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_span),
+		cmocka_unit_test(test_span_size_cuts_extent),
+		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_budget),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
