@@ -131,7 +131,10 @@ static __attribute__((target(TARGET))) void NAME(crypt)(const struct apfs_xts_rk
 	/* The broadcast keys on the stack are key material like any other. */
 	OPENSSL_cleanse(k, sizeof(k));
 	OPENSSL_cleanse(k2, sizeof(k2));
-	_mm256_zeroupper();
+	/* And the registers, which lazy binding and signal frames copy to the
+	 * stack: VZEROALL clears registers 0-15 whole, V_CLEAR_HIGH 16-31. */
+	_mm256_zeroall();
+	V_CLEAR_HIGH();
 }
 
 #undef PASS
