@@ -89,6 +89,9 @@ char **cli_harden(int argc, char **argv);
 /* Wipe the copies of the secret arguments, once the credential has them. */
 void cli_wipe_secret_args(void);
 
+/* Release what cli_harden() copied: at the very end of main(). */
+void cli_free_args(void);
+
 /* An open image: every container in it and every volume in each. */
 struct cli_volume {
 	struct apfs_volume *v;

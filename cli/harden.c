@@ -29,6 +29,8 @@
 #define UNHARDEN_ARGV (1u << 16)  /* beside the APFS_UNHARDEN_* bits */
 
 static char **argv_copy;
+static char **owned;  /* the copies, as option parsing may repoint argv_copy[i] */
+static int nowned;
 static char *secret_copy[MAX_SECRETS];
 static int nsecret_copies;
 
@@ -142,7 +144,12 @@ char **cli_harden(int argc, char **argv)
 	for (int k = 0; k < n; k++)
 		s[k].idx++;  /* index into the whole argv */
 	argv_copy = copy_args(argc, argv, s, n);
-	if (!argv_copy) {
+	owned = argv_copy ? malloc(((size_t)argc + 1) * sizeof(*owned)) : NULL;
+	if (owned) {
+		memcpy(owned, argv_copy, ((size_t)argc + 1) * sizeof(*owned));
+		nowned = argc;
+	}
+	if (!owned) {
 		fprintf(stderr, "apfsinspect: out of memory\n");
 		exit(EXIT_ERROR);
 	}
@@ -157,4 +164,22 @@ void cli_wipe_secret_args(void)
 {
 	for (int k = 0; k < nsecret_copies; k++)
 		OPENSSL_cleanse(secret_copy[k], strlen(secret_copy[k]));
+}
+
+void cli_free_args(void)
+{
+	for (int i = 0; i < nowned; i++) {
+		bool secret = false;
+
+		for (int k = 0; k < nsecret_copies; k++)
+			secret |= owned[i] == secret_copy[k];
+		if (secret)
+			apfs_secret_free(owned[i]);
+		else
+			free(owned[i]);
+	}
+	free(owned);
+	free(argv_copy);
+	owned = argv_copy = NULL;
+	nowned = nsecret_copies = 0;
 }

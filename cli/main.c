@@ -63,5 +63,6 @@ int main(int argc, char **argv)
 	int ret = run(argc, cli_harden(argc, argv));
 
 	cli_wipe_secret_args();
+	cli_free_args();
 	return ret;
 }
