@@ -68,11 +68,42 @@ check "running cat: its key memory is locked (VmLck $lck kB)" [ "${lck:-0}" -gt 
 expect_eq "running cat: RLIMIT_CORE is 0" "0 0" \
 	"$(awk '/^Max core file size/ { print $5, $6 }' "/proc/$PID/limits")"
 release
+# Each engine: key1 is in the schedule twice (round key 0 of the encryption
+# schedule, the last of the decryption one: FIPS 197 5.1.4, 5.3.5), key2
+# once; one more anywhere is a copy an engine left on a stack (as lazy
+# binding's register save once did).
+for eng in aes-ni vaes-avx2 vaes-avx512; do
+	hold_cat APFSINSPECT_XTS_ENGINE=$eng
+	expect_eq "engine $eng (or the best below it): key1 and key2 only in the schedule" "0 2 1" \
+		"$(scan "$HEXPW" "$K1" "$K2")"
+	release
+done
 # Control: with argv left alone the same scan finds the password.
 hold_cat APFSINSPECT_TEST_UNHARDENED=argv
 expect_eq "control (argv not hidden): the scan finds the password in memory" 1 \
 	"$(scan "$HEXPW" | awk '{ print ($1 > 0) }')"
 release
+
+# ---- every spelling of a secret option is hidden ---------------------------
+# spelled DESC SECRET ARGS...: cat held with those credential arguments; the
+# secret must be in neither its cmdline nor its memory (copies wiped once used).
+spelled() {
+	local d=$1 sec=$2 line; shift 2
+	(cd "$WORK/coredir" && exec "$BIN" cat "$@" "$IMG" /big.bin) > "$FIFO" 2> /dev/null &
+	PID=$!
+	exec 3< "$FIFO"
+	head -c 1 <&3 > /dev/null
+	line=$(tr '\0' '|' < "/proc/$PID/cmdline")
+	check "$d: not in cmdline ($line)" [ -n "$line" -a "${line/$sec/}" = "$line" ]
+	expect_eq "$d: neither it nor the whole VEK in memory" "0 0" \
+		"$(scan "$(printf %s "$sec" | xxd -p | tr -d '\n')" "$VEK")"
+	release
+}
+spelled "--passphrase=P" "$PW" "--passphrase=$PW"
+spelled "-passphrase P (diskutil)" "$PW" -passphrase "$PW"
+spelled "--vek HEX" "$VEK" --vek "$VEK"
+spelled "--ve=HEX (abbreviated)" "$VEK" "--ve=$VEK"
+spelled "--vek HEX, hex cut to 8 digits" "${VEK:8:8}" --vek "$VEK"
 
 # ---- RLIMIT_MEMLOCK 0: not locked, and still right ------------------------
 expect_eq "ulimit -l 0: cat still decrypts the file" "$(sha256sum < "$TREE/big.bin")" \
