@@ -99,6 +99,23 @@ spelled() {
 		"$(scan "$(printf %s "$sec" | xxd -p | tr -d '\n')" "$VEK")"
 	release
 }
+# The ways that other users cannot see: the password read from a pipe or a
+# file goes through stdio buffers, which must be wiped too.
+printf '%s\n' "$PW" > "$WORK/sec-pw.txt"
+for how in stdin file; do
+	if [ $how = stdin ]; then
+		printf '%s\n' "$PW" | (cd "$WORK/coredir" && exec "$BIN" cat --stdin-passphrase \
+			"$IMG" /big.bin) > "$FIFO" 2> /dev/null &
+	else
+		(cd "$WORK/coredir" && exec "$BIN" cat --passphrase-file "$WORK/sec-pw.txt" \
+			"$IMG" /big.bin) > "$FIFO" 2> /dev/null &
+	fi
+	PID=$!
+	exec 3< "$FIFO"
+	head -c 1 <&3 > /dev/null
+	expect_eq "password from $how: not in the running cat's memory" 0 "$(scan "$HEXPW")"
+	release
+done
 spelled "--passphrase=P" "$PW" "--passphrase=$PW"
 spelled "-passphrase P (diskutil)" "$PW" -passphrase "$PW"
 spelled "--vek HEX" "$VEK" --vek "$VEK"
