@@ -86,7 +86,7 @@ release
 
 # ---- every spelling of a secret option is hidden ---------------------------
 # spelled DESC SECRET ARGS...: cat held with those credential arguments; the
-# secret must be in neither its cmdline nor its memory (copies wiped once used).
+# secret must not be in its cmdline (nor, for --vek, in its memory).
 spelled() {
 	local d=$1 sec=$2 line; shift 2
 	(cd "$WORK/coredir" && exec "$BIN" cat "$@" "$IMG" /big.bin) > "$FIFO" 2> /dev/null &
@@ -95,8 +95,11 @@ spelled() {
 	head -c 1 <&3 > /dev/null
 	line=$(tr '\0' '|' < "/proc/$PID/cmdline")
 	check "$d: not in cmdline ($line)" [ -n "$line" -a "${line/$sec/}" = "$line" ]
-	expect_eq "$d: neither it nor the whole VEK in memory" "0 0" \
-		"$(scan "$(printf %s "$sec" | xxd -p | tr -d '\n')" "$VEK")"
+	# One memory scan per kind of secret is enough (each costs a second under ASan).
+	if [ "$d" = "--vek HEX" ]; then
+		expect_eq "$d: neither the hex nor the whole VEK in memory" "0 0" \
+			"$(scan "$(printf %s "$sec" | xxd -p | tr -d '\n')" "$VEK")"
+	fi
 	release
 }
 # The ways that other users cannot see: the password read from a pipe or a
