@@ -155,8 +155,10 @@ char **cli_harden(int argc, char **argv)
 	}
 	if (!(skip & UNHARDEN_ARGV))
 		hide_in_area(argc, argv, s, n);
-	/* error() and friends print this; the area no longer ends it with a NUL. */
+	/* error(), err() and assert() print these; they pointed into the area. */
 	program_invocation_name = argv_copy[0];
+	program_invocation_short_name = strrchr(argv_copy[0], '/') ?
+					strrchr(argv_copy[0], '/') + 1 : argv_copy[0];
 	return argv_copy;
 }
 
