@@ -2,7 +2,8 @@
 # secrets.sh - the mount daemon, which lives for days holding the key:
 # after fuse_daemonize()'s fork it is still non-dumpable with RLIMIT_CORE 0,
 # its keys are locked again, its working directory is /proc (not "/"),
-# its memory holds no password and no whole VEK, and its cmdline no secret.
+# its memory holds no password and no whole VEK, and its cmdline no secret;
+# SIGQUIT writes no core (core_pattern briefly pointed at our directory).
 # The VEK comes from tests/tools/vek_of.py (independent of our code); each
 # check has a control run with that part of the hardening switched off
 # (APFSINSPECT_TEST_UNHARDENED), which must show what the check rules out.
@@ -27,8 +28,9 @@ VEK=$(python3 "$TESTS/tools/vek_of.py" "$IMG" "$PW")
 K1=${VEK:0:32} K2=${VEK:32:32}
 MNT=$WORK/dsec-mnt
 mkdir -p "$MNT"
+# /proc/mounts, not mountpoint(1): a dead daemon's mount fails stat (ENOTCONN).
 cleanup() {
-	if mountpoint -q "$MNT"; then
+	if grep -q " $MNT fuse" /proc/self/mounts; then
 		timeout 10 fusermount3 -u "$MNT" 2>/dev/null || timeout 10 fusermount3 -uz "$MNT"
 	fi
 }
@@ -81,4 +83,60 @@ if up APFSINSPECT_TEST_UNHARDENED=dumpable,argv; then
 		[ "$(scan "$HEXPW")" -ge 1 ]
 	down
 fi
+
+# ---- a forced core dump of the daemon ----------------------------------------
+# The daemon's working directory is /proc, where no core file can be made,
+# so a core_pattern relative to the cwd proves nothing: for these two runs
+# the pattern is a file in dcore (restored after, also on a signal).  In
+# the foreground (-f) the test holds the daemon's pid.  Hardened: no core.
+# Control (dumpable): a core, which still holds neither the password nor
+# the VEK halves (undumped key memory).
+PAT_FILE=/proc/sys/kernel/core_pattern
+OLD_PAT=$(cat "$PAT_FILE")
+restore() { [ "$(cat "$PAT_FILE")" = "$OLD_PAT" ] || echo "$OLD_PAT" > "$PAT_FILE"; cleanup; }
+trap restore EXIT
+trap 'restore; exit 1' INT TERM
+mkdir -p "$WORK/dcore"
+why=
+if grep -q __asan_init "$BIN"; then
+	why="AddressSanitizer turns core dumps off itself (disable_coredump)"
+elif ! { echo "$WORK/dcore/core" > "$PAT_FILE"; } 2>/dev/null; then
+	why="core_pattern cannot be changed here"
+fi
+# fg_dump [ENV=VAL...]: SIGQUIT a foreground daemon: its status, then any core.
+fg_dump() {
+	local p was
+	was=$(ulimit -S -c)
+	rm -f "$WORK"/dcore/core*
+	ulimit -S -c unlimited
+	(cd "$WORK/dcore" && exec env "$@" setpriv --regid=nogroup --clear-groups -- \
+		"$BIN" mount -f --passphrase "$PW" "$IMG" "$MNT") > /dev/null 2>&1 &
+	p=$!
+	for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.05; done
+	setpriv --regid=nogroup --clear-groups -- timeout 10 cat "$MNT/file.txt" > /dev/null
+	kill -QUIT "$p"
+	wait "$p"
+	echo "status $?"
+	ulimit -S -c "$was"
+	cleanup
+	ls "$WORK"/dcore/core* 2>/dev/null | head -1
+}
+if [ -n "$why" ]; then
+	skip "forced core dumps of the daemon" "$why"
+else
+	expect_eq "daemon -f, SIGQUIT with ulimit -c unlimited: killed by it, no core" \
+		"status 131" "$(fg_dump)"
+	core=$(fg_dump APFSINSPECT_TEST_UNHARDENED=dumpable | sed -n 2p)
+	check "control (dumpable): the daemon's core is written" [ -n "$core" ]
+	if [ -n "$core" ]; then
+		read -r n_pw n_k1 n_k2 n_img <<< "$(python3 "$TESTS/tools/memscan.py" file "$core" \
+			"$HEXPW" "$K1" "$K2" "$(printf %s "$IMG" | xxd -p | tr -d '\n')")"
+		check "daemon core: a real dump (the image path in it $n_img times)" [ "$n_img" -ge 1 ]
+		expect_eq "daemon core: neither the password nor the VEK halves" "0 0 0" \
+			"$n_pw $n_k1 $n_k2"
+	fi
+	rm -f "$WORK"/dcore/core*
+fi
+restore
+expect_eq "core_pattern is as before" "$OLD_PAT" "$(cat "$PAT_FILE")"
 done_testing
