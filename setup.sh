@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 BUILD_PKGS="make gcc pkg-config libssl-dev zlib1g-dev libbz2-dev libfuse3-dev fuse3 \
 libplist-dev libutf8proc-dev libcmocka-dev git ca-certificates"
 # Independent peers the tests compare against, and the tools the tests use.
-TEST_PKGS="python3 openssl fdisk sleuthkit libfsapfs-utils attr xxd 7zip"
+TEST_PKGS="python3 python3-cryptography openssl fdisk sleuthkit libfsapfs-utils attr xxd util-linux procps 7zip"
 
 missing() {
 	for p in "$@"; do

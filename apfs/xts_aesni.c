@@ -49,6 +49,27 @@
 #define UNROLL_LANES
 #endif
 
+/*
+ * Round keys and tweaks must not outlive a call in the vector registers
+ * either: the dynamic linker's lazy-binding trampoline (xsave) and signal
+ * frames copy the registers onto the stack, where nothing wipes them.
+ */
+AESNI_INLINE void clear_xmm(void)
+{
+	__asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+			 "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+			 "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7"
+			 ::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7");
+#ifdef __x86_64__
+	__asm__ volatile("pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\t"
+			 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t"
+			 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t"
+			 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15"
+			 ::: "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+#endif
+}
+
 bool apfs_xts_aesni_usable(void)
 {
 	return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
@@ -109,6 +130,7 @@ AESNI void apfs_xts_aesni_setkey(struct apfs_xts_rk *rk, const uint8_t key1[16],
 	for (int i = 1; i < APFS_AES128_NRK - 1; i++)
 		d1[i] = _mm_aesimc_si128(e1[APFS_AES128_NRK - 1 - i]);
 	d1[APFS_AES128_NRK - 1] = e1[0];
+	clear_xmm();
 }
 
 /*
@@ -253,6 +275,7 @@ AESNI void apfs_xts_aesni_crypt(const struct apfs_xts_rk *rk, uint8_t *buf, size
 		crypt_lanes(rk, buf + u * APFS_XTS_UNIT, first_unit + u, enc);
 	if (u < units)
 		crypt_tail(rk, buf + u * APFS_XTS_UNIT, units - u, first_unit + u, enc);
+	clear_xmm();
 }
 
 #else  /* no x86 or no target attributes: xts.c keeps to AES-ECB */

@@ -21,9 +21,11 @@
  * straight from memory (the struct holding them comes from aligned_alloc).
  */
 struct apfs_xts_rk {
+	/* key2's schedule first: dec1 ends with key1, and enc2 starts with key2,
+	 * so the other order would hold the whole VEK as one run of bytes. */
+	_Alignas(16) uint8_t enc2[APFS_AES128_NRK][16];  /* key2 (tweak key) */
 	_Alignas(16) uint8_t enc1[APFS_AES128_NRK][16];  /* key1, encryption order */
 	_Alignas(16) uint8_t dec1[APFS_AES128_NRK][16];  /* key1, AESIMC'd, reversed */
-	_Alignas(16) uint8_t enc2[APFS_AES128_NRK][16];  /* key2 (tweak key) */
 };
 
 /* xts_aesni.c: false where the CPU (or the compiler's target) lacks AES-NI. */

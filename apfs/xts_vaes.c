@@ -11,8 +11,6 @@
  * instructions, and xts.c calls them only when apfs_xts_vaes_usable() says
  * the CPU (and the kernel, which must save the wider registers) has them.
  */
-#include <openssl/crypto.h>
-
 #include "xts_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
@@ -58,6 +56,18 @@ bool apfs_xts_vaes_usable(enum apfs_xts_engine e)
 /* Unit numbers f..f+3, one per lane, zero-padded. */
 #define V_UNITS(f) _mm512_set_epi64(0, (long long)((f) + 3), 0, (long long)((f) + 2), \
 				    0, (long long)((f) + 1), 0, (long long)(f))
+/* AVX-512's registers 16-31, which VZEROALL leaves alone. */
+#define V_CLEAR_HIGH() __asm__ volatile( \
+	"vpxord %%zmm16, %%zmm16, %%zmm16\n\tvmovdqa64 %%zmm16, %%zmm17\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm18\n\tvmovdqa64 %%zmm16, %%zmm19\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm20\n\tvmovdqa64 %%zmm16, %%zmm21\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm22\n\tvmovdqa64 %%zmm16, %%zmm23\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm24\n\tvmovdqa64 %%zmm16, %%zmm25\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm26\n\tvmovdqa64 %%zmm16, %%zmm27\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm28\n\tvmovdqa64 %%zmm16, %%zmm29\n\t" \
+	"vmovdqa64 %%zmm16, %%zmm30\n\tvmovdqa64 %%zmm16, %%zmm31" \
+	::: "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23", \
+	    "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31")
 #include "xts_vaes_body.h"
 #undef VEC
 #undef VB
@@ -81,6 +91,7 @@ bool apfs_xts_vaes_usable(enum apfs_xts_engine e)
 #undef V_SET1_LO64
 #undef V_LANE_STEPS
 #undef V_UNITS
+#undef V_CLEAR_HIGH
 
 /* ---- 256-bit registers, AVX2 -------------------------------------------- */
 
@@ -106,6 +117,7 @@ bool apfs_xts_vaes_usable(enum apfs_xts_engine e)
 #define V_SET1_LO64(x) _mm256_set_epi64x(0, x, 0, x)
 #define V_LANE_STEPS(j) _mm256_set_epi64x((j) + 1, (j) + 1, j, j)
 #define V_UNITS(f) _mm256_set_epi64x(0, (long long)((f) + 1), 0, (long long)(f))
+#define V_CLEAR_HIGH() ((void)0)  /* AVX2 has registers 0-15 only */
 #include "xts_vaes_body.h"
 
 /**

@@ -128,10 +128,17 @@ static __attribute__((target(TARGET))) void NAME(crypt)(const struct apfs_xts_rk
 		for (size_t i = 0; i < n; i++)
 			NAME(crypt_unit)(k, buf + (u + i) * APFS_XTS_UNIT, t[i], enc);
 	}
-	/* The broadcast keys on the stack are key material like any other. */
-	OPENSSL_cleanse(k, sizeof(k));
-	OPENSSL_cleanse(k2, sizeof(k2));
-	_mm256_zeroupper();
+	/*
+	 * The broadcast keys on the stack (k, k2 and the compiler's spilled
+	 * copies of them) are key material like any other: xts.c wipes this
+	 * function's whole frame after each call (apfs_stack_wipe), one pass
+	 * instead of a cleanse of k and k2 here that would miss the spills.
+	 * The registers, which lazy binding and signal frames copy to the
+	 * stack, are cleared here: VZEROALL clears 0-15 whole, V_CLEAR_HIGH
+	 * 16-31.
+	 */
+	_mm256_zeroall();
+	V_CLEAR_HIGH();
 }
 
 #undef PASS

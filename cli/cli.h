@@ -67,6 +67,34 @@ struct command {
 int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	      const char *help, struct cli_opts *o);
 
+/*
+ * The secret option values (--passphrase, -passphrase, --recovery-key,
+ * --vek, in every spelling getopt_long accepts: abbreviated, --opt=VALUE)
+ * in a command's argv (argv[0] = the command): argv index and the offset
+ * of the value in that string.  At most max; -1 when out of memory.
+ */
+struct cli_secret {
+	int idx;
+	size_t off;
+};
+
+int cli_find_secrets(int argc, char **argv, struct cli_secret *out, int max);
+
+/*
+ * main() calls this first: the process made non-dumpable with its key
+ * memory undumped and locked (apfs_harden_process), and every secret on
+ * the command line copied out and hidden from /proc/PID/cmdline.  Returns
+ * the argv to use from then on.  APFSINSPECT_TEST_UNHARDENED
+ * (dumpable,keys,argv, for the tests only) leaves parts undone.
+ */
+char **cli_harden(int argc, char **argv);
+
+/* Wipe the copies of the secret arguments, once the credential has them. */
+void cli_wipe_secret_args(void);
+
+/* Release what cli_harden() copied: at the very end of main(). */
+void cli_free_args(void);
+
 /* An open image: every container in it and every volume in each. */
 struct cli_volume {
 	struct apfs_volume *v;

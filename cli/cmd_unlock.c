@@ -11,7 +11,7 @@ static const char unlock_help[] =
 	"  Check a credential: PBKDF2 -> KEK unwrap -> VEK unwrap -> decrypt and verify the\n"
 	"  file-system root.  Prints the crypto user that matched, or why it failed.\n"
 	"  CREDENTIAL is one of:\n"
-	"    --passphrase P | -passphrase P   a user's password (visible to ps: prefer the next)\n"
+	"    --passphrase P | -passphrase P   a user's password (visible to others: see below)\n"
 	"    --stdin-passphrase | -stdinpassphrase  one line from standard input\n"
 	"    --passphrase-file F              one candidate per line, each tried on each user\n"
 	"    --recovery-key K                 Personal Recovery Key, dashes and case optional\n"

@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+#include "apfs/secmem.h"
 #include "credential.h"
 
 #define MAX_SECRET 1024
@@ -32,7 +33,7 @@ static int add_cand(struct cli_cred *cr, const char *s, size_t len, size_t line)
 	if (!c || !l || !ln)
 		return -ENOMEM;
 	cr->line[cr->ncands] = line;
-	cr->cands[cr->ncands] = malloc(len + 1);
+	cr->cands[cr->ncands] = apfs_secret_alloc(len + 1);
 	if (!cr->cands[cr->ncands])
 		return -ENOMEM;
 	memcpy(cr->cands[cr->ncands], s, len);
@@ -189,6 +190,8 @@ int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr)
 {
 	int ret = cred_collect(o, prompt, cr);
 
+	/* The credential holds its own copy now: the command line's goes. */
+	cli_wipe_secret_args();
 	cr->ngiven = cr->ncands;
 	if (!ret && cr->kind == CRED_PASSWORD && add_normal_forms(cr))
 		ret = EXIT_ERROR;
@@ -243,10 +246,8 @@ static int cred_collect(const struct cli_opts *o, bool prompt, struct cli_cred *
 
 void cli_cred_wipe(struct cli_cred *cr)
 {
-	for (size_t i = 0; i < cr->ncands; i++) {
-		OPENSSL_cleanse(cr->cands[i], cr->lens[i]);
-		free(cr->cands[i]);
-	}
+	for (size_t i = 0; i < cr->ncands; i++)
+		apfs_secret_free(cr->cands[i]);
 	free(cr->cands);
 	free(cr->lens);
 	free(cr->line);

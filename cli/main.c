@@ -35,7 +35,7 @@ static void usage(FILE *f)
 		   "locked,\n            4 key bound to the original Mac's hardware\n");
 }
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
 	if (argc < 2) {
 		usage(stderr);
@@ -55,4 +55,14 @@ int main(int argc, char **argv)
 	fprintf(stderr, "apfsinspect: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	/* First: non-dumpable, key memory set up, secrets off the command line. */
+	int ret = run(argc, cli_harden(argc, argv));
+
+	cli_wipe_secret_args();
+	cli_free_args();
+	return ret;
 }

@@ -58,6 +58,90 @@ static void translate_diskutil(int argc, char **argv)
 				argv[i] = map[m].to;
 }
 
+#define SHORT_OPTS "lRafo:"
+
+/* Every command that takes a credential says this under its --help. */
+static const char cred_help[] =
+	"  credential: --passphrase P | -passphrase P | --stdin-passphrase | --passphrase-file F\n"
+	"  | --recovery-key K | --vek HEX; with none, an encrypted volume asks on the terminal.\n"
+	"  A secret given as an argument (--passphrase, -passphrase, --recovery-key, --vek) is\n"
+	"  visible to other users (ps, /proc/PID/cmdline) from the moment the command starts\n"
+	"  until it hides it, a few milliseconds later, and stays in the shell's history;\n"
+	"  --stdin-passphrase, --passphrase-file and the prompt are not visible to them.\n";
+
+static bool is_secret_opt(int c)
+{
+	return c == O_PASS || c == O_RECOVERY || c == O_VEK;
+}
+
+/* Which argv string holds p, and where in it (pointers compared as numbers:
+ * the strings are separate objects). */
+static bool locate(int argc, char **argv, const char *p, struct cli_secret *out)
+{
+	uintptr_t a = (uintptr_t)p;
+
+	for (int k = 0; k < argc; k++) {
+		uintptr_t s = (uintptr_t)argv[k];
+
+		if (a >= s && a <= s + strlen(argv[k])) {
+			out->idx = k;
+			out->off = a - s;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * --NAME=VALUE that getopt_long refuses (--pass=X is ambiguous) but that
+ * names a secret option all the same: its value is hidden too.
+ */
+static bool meant_secret(const char *arg)
+{
+	static const char *const names[] = { "passphrase", "recovery-key", "vek" };
+	const char *eq = strchr(arg, '=');
+	size_t n;
+
+	if (strncmp(arg, "--", 2) || !eq || eq == arg + 2)
+		return false;
+	n = (size_t)(eq - arg - 2);
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(arg + 2, names[i], n))
+			return true;
+	return false;
+}
+
+static bool already(const struct cli_secret *s, int n, int idx)
+{
+	for (int k = 0; k < n; k++)
+		if (s[k].idx == idx)
+			return true;
+	return false;
+}
+
+int cli_find_secrets(int argc, char **argv, struct cli_secret *out, int max)
+{
+	char **p = malloc(((size_t)argc + 1) * sizeof(*p));
+	int c, n = 0;
+
+	if (!p)
+		return -1;
+	memcpy(p, argv, ((size_t)argc + 1) * sizeof(*p));
+	translate_diskutil(argc, p);  /* on the copy: getopt_long permutes it */
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, p, SHORT_OPTS, long_opts, NULL)) != -1)
+		if (is_secret_opt(c) && optarg && n < max && locate(argc, argv, optarg, &out[n]))
+			n++;
+	free(p);
+	for (int k = 1; k < argc && n < max; k++)
+		if (meant_secret(argv[k]) && !already(out, n, k)) {
+			out[n].idx = k;
+			out[n++].off = (size_t)(strchr(argv[k], '=') + 1 - argv[k]);
+		}
+	return n;
+}
+
 static int parse_u64(const char *opt, const char *s, uint64_t *out)
 {
 	char *end;
@@ -151,11 +235,13 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 
 	memset(o, 0, sizeof(*o));
 	translate_diskutil(argc, argv);
-	optind = 1;
+	optind = 0;  /* glibc: a full restart (cli_find_secrets() scanned before) */
 	opterr = 1;
-	while ((c = getopt_long(argc, argv, "lRafo:", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		if (c == O_HELP) {
 			fputs(help, stdout);
+			if (flags & OPT_CRED)
+				fputs(cred_help, stdout);
 			return -1;
 		}
 		if (c == '?')

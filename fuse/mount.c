@@ -7,13 +7,14 @@
  * happens before fuse_daemonize(), so it reaches the terminal with its
  * exit code and nothing stays mounted.
  */
-#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include "afuse.h"
+#include "apfs/secmem.h"
 #include "cli/cli.h"
 #include "cli/cmd_fs.h"
 #include "cli/credential.h"
@@ -64,19 +65,6 @@ static int open_volume(const struct cli_opts *o, struct mount_state *m)
 	m->af.fs = m->s.fs;
 	fill_counts(m);
 	return 0;
-}
-
-/*
- * A daemon lives for days: blank the secrets in argv so that they do not
- * stay readable in /proc/PID/cmdline and ps output.
- */
-static void wipe_argv_secrets(const struct cli_opts *o)
-{
-	const char *s[] = { o->passphrase, o->recovery_key, o->vek_hex };
-
-	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++)
-		if (s[i])
-			OPENSSL_cleanse((char *)(uintptr_t)s[i], strlen(s[i]));
 }
 
 /* fsname= value: the image path with ',' and '\' escaped for -o parsing. */
@@ -132,6 +120,20 @@ static int check_mountpoint(const char *arg, char **mnt)
 	return 0;
 }
 
+/*
+ * After fuse_daemonize()'s fork: the child keeps the parent's non-dumpable
+ * flag, RLIMIT_CORE and MADV_DONTDUMP, but not its memory locks, so the
+ * keys are locked again.  And the working directory leaves "/" (where root
+ * may write a core file) for /proc, where no file can be created and no
+ * file system is held busy.
+ */
+static void settle_daemon(void)
+{
+	apfs_secret_relock();
+	if (chdir("/proc"))
+		(void)!chdir("/");
+}
+
 /* Mount, detach unless -f, and serve until unmounted or signalled. */
 static int serve(const struct cli_opts *o, struct mount_state *m, const char *mnt)
 {
@@ -152,6 +154,7 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 		goto out_destroy;
 	if (fuse_daemonize(o->foreground) || fuse_set_signal_handlers(fuse_get_session(f)))
 		goto out_unmount;
+	settle_daemon();
 	if (!o->foreground) {
 		openlog("apfsinspect", LOG_PID, LOG_DAEMON);
 		apfs_log_set_hook(log_syslog);
@@ -187,7 +190,8 @@ int cmd_mount(int argc, char **argv)
 	ret = check_mountpoint(o.args[0], &mnt);
 	if (!ret)
 		ret = open_volume(&o, &m);
-	wipe_argv_secrets(&o);
+	/* Even unused (a plain volume), a secret from argv must not live for days. */
+	cli_wipe_secret_args();
 	if (!ret)
 		ret = serve(&o, &m, mnt);
 	fs_session_close(&m.s);
