@@ -5,8 +5,9 @@
  *   mkseed image IMG OUT [MAXBYTES]   the sparse-image input (fuzz_image.c):
  *       every block holding a non-zero byte, trailing zeros trimmed; blocks
  *       that pass Fletcher-64 marked "reseal"; keybag blocks given decrypted
- *       and marked "encrypt" with their UUID.  Objects first, then the other
- *       blocks while the output stays under MAXBYTES (default: no limit).
+ *       and marked "encrypt" with their UUID.  Objects and the headerless
+ *       nodes of sealed trees first, then the other blocks while the output
+ *       stays under MAXBYTES (default: no limit).
  *   mkseed keybag IMG OUTDIR         every decrypted keybag's locker
  *       (locker-*), each entry's key blob with the target's KEK/VEK byte in
  *       front (blob-*), and the raw DER (der-*): the keybag-part targets' seeds.
@@ -116,7 +117,24 @@ static void put_record(FILE *f, uint64_t block, unsigned mode, const uint8_t *uu
 	fwrite(data, 1, n, f);
 }
 
-/* Pass 0 writes the objects and keybags, pass 1 the rest while under max. */
+/* A node of a sealed volume's tree: no object header (32 zero bytes), NOHEADER flag. */
+static bool headerless_node(const uint8_t *blk)
+{
+	for (int i = 0; i < 32; i++)
+		if (blk[i])
+			return false;
+	return ld_le16(blk + 32) & APFS_BTNODE_NOHEADER;
+}
+
+/* 0: objects and keybags, 1: headerless nodes, 2: the rest (file data). */
+static int block_rank(const uint8_t *blk, uint64_t b)
+{
+	if (bag_at(b) || apfs_obj_cksum_ok(blk, BS))
+		return 0;
+	return headerless_node(blk) ? 1 : 2;
+}
+
+/* Metadata first, whatever the budget; file data after, while under max. */
 static int write_image(struct apfs_dev *dev, FILE *f, uint64_t max)
 {
 	uint8_t blk[BS], h[4];
@@ -124,22 +142,22 @@ static int write_image(struct apfs_dev *dev, FILE *f, uint64_t max)
 
 	st_le32(h, (uint32_t)nblocks);
 	fwrite(h, 1, 4, f);
-	for (int pass = 0; pass < 2; pass++) {
+	for (int pass = 0; pass < 3; pass++) {
 		for (uint64_t b = 0; b < nblocks && b < (1u << 24); b++) {
 			const struct bagblk *kb = bag_at(b);
-			bool obj;
+			int rank;
 
 			if (apfs_dev_read(dev, blk, BS, b * BS))
 				return 1;
-			obj = kb || apfs_obj_cksum_ok(blk, BS);
-			if (!used_len(blk) || obj != (pass == 0))
+			rank = block_rank(blk, b);
+			if (!used_len(blk) || rank != pass)
 				continue;
-			if (pass == 1 && (uint64_t)ftell(f) + 6 + used_len(blk) > max)
+			if (pass == 2 && (uint64_t)ftell(f) + 6 + used_len(blk) > max)
 				continue;
 			if (kb)
 				put_record(f, b, 2, kb->uuid, kb->plain);
 			else
-				put_record(f, b, obj ? 1 : 0, NULL, blk);
+				put_record(f, b, rank == 0 ? 1 : 0, NULL, blk);
 		}
 	}
 	return 0;
