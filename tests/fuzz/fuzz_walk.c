@@ -13,10 +13,10 @@
 #include "apfs/fs.h"
 #include "tests/fuzz/fuzz.h"
 
-#define WALK_MAX_NODES 2000
+#define WALK_MAX_NODES 500
 #define WALK_MAX_DEPTH 32
 #define WALK_MAX_DIR 256
-#define WALK_MAX_READ (256u << 10)
+#define WALK_MAX_READ (64u << 10)
 
 struct walk {
 	struct apfs_fs *fs;
