@@ -2,6 +2,7 @@
 #   make            build/apfsinspect, build/mkimage, the unit tests
 #   make test       the whole suite (tests/run.sh)
 #   make asan       the suite built with AddressSanitizer + UBSan into build-asan/
+#   make fuzz       every fuzz target under libFuzzer, FUZZ_SECONDS=N each (clang)
 #   make bench      benchmarks against the peers (bench/run.sh)
 #   make install    PREFIX=/usr/local DESTDIR=
 # V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
@@ -37,14 +38,30 @@ LIB_SRCS := $(sort $(wildcard apfs/*.c keybag/*.c))
 CLI_SRCS := $(sort $(wildcard cli/*.c fuse/*.c))
 MK_SRCS := $(sort $(wildcard testdata/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+# Fuzz targets (tests/fuzz/fz_NAME.c -> $(B)/fuzz/NAME) and what they share.
+FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fz_%.c,%,$(wildcard tests/fuzz/fz_*.c)))
+FUZZ_COMMON := tests/fuzz/fuzz_image.c tests/fuzz/fuzz_open.c tests/fuzz/fuzz_walk.c
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 MK_OBJS := $(MK_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 LIB := $(B)/libapfsinspect.a
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
+FUZZ_COMMON_OBJS := $(FUZZ_COMMON:%.c=$(B)/%.o)
 
-all: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS)
+# A fuzz target's main(): by default tests/fuzz/driver.c, which replays
+# files (the normal suite runs the seeds and regression inputs through it);
+# LIBFUZZER=1 (make fuzz) links libFuzzer's instead.
+ifeq ($(LIBFUZZER),1)
+FUZZ_MAIN :=
+FUZZ_LINK := -fsanitize=fuzzer
+else
+FUZZ_MAIN := $(B)/tests/fuzz/driver.o
+FUZZ_LINK :=
+endif
+
+all: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS) $(FUZZ_BINS) $(B)/fuzz/mkseed
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -68,12 +85,33 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
 
+$(B)/fuzz/mkseed: $(B)/tests/fuzz/mkseed.o $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
+$(B)/fuzz/%: $(B)/tests/fuzz/fz_%.o $(FUZZ_COMMON_OBJS) $(FUZZ_MAIN) $(LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) $(FUZZ_LINK) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS)
+
 test: all
 	B=$(B) tests/run.sh
 
 asan:
 	$(MAKE) B=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" all
 	B=build-asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
+
+# Long fuzzing: every target under libFuzzer (clang, ASan + UBSan) for
+# FUZZ_SECONDS each, one at a time; new crashes and slow inputs are copied
+# into tests/fuzz/regress/TARGET/ (commit them).  See tests/fuzz/README.md.
+FUZZ_SECONDS ?= 60
+FB ?= build-fuzz
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all -DCACHE_BUDGET='(256u << 10)'
+fuzz: $(B)/mkimage $(B)/fuzz/mkseed
+	$(MAKE) B=$(FB) CC=clang LIBFUZZER=1 CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_TARGETS:%=$(FB)/fuzz/%)
+	B=$(B) FB=$(FB) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzzers $(FUZZ_ONLY)
 
 $(B)/bench/pbkdf2: bench/pbkdf2.c
 	@mkdir -p $(dir $@)
@@ -91,9 +129,9 @@ install: $(B)/apfsinspect
 	install -m 0755 $(B)/apfsinspect $(DESTDIR)$(BINDIR)/apfsinspect
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-clang build-fuzz
 
-.PHONY: all test asan bench install clean
+.PHONY: all test asan fuzz bench install clean
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -277,6 +277,9 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level)
 	 * records naming the same child over and over. */
 	if (++w->visited > w->t->c->blocks_present)
 		return node_corrupt(w->t, oid, "more nodes than blocks: the tree loops");
+	/* One buffer per level, made when first reached: most trees are 1-3 deep. */
+	if (!w->bufs[depth] && !(w->bufs[depth] = malloc(w->t->c->block_size)))
+		return -ENOMEM;
 	ret = fetch_node(w->t, oid, depth == 0, w->bufs[depth], &bno);
 	if (!ret)
 		ret = node_parse(w->t, w->bufs[depth], bno, &n);
@@ -297,15 +300,8 @@ int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t 
 		       apfs_visit_fn fn, void *ctx)
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx };
-	int ret = 0;
+	int ret = walk_node(&w, t->root, 0, 0);
 
-	for (int i = 0; i < BTREE_MAX_DEPTH && !ret; i++) {
-		w.bufs[i] = malloc(t->c->block_size);
-		if (!w.bufs[i])
-			ret = -ENOMEM;
-	}
-	if (!ret)
-		ret = walk_node(&w, t->root, 0, 0);
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
 		free(w.bufs[i]);
 	return ret < 0 ? ret : 0;

@@ -380,6 +380,11 @@ static int udif_chunk_cmp(const void *a, const void *b)
 /* Chunks of different blkx entries may come in any order but never overlap. */
 static int udif_sort(struct udif_priv *p)
 {
+	/* Checked first: with no chunk, p->chunks is NULL, which qsort must not get. */
+	if (p->nchunks == 0) {
+		apfs_err("'%s': UDIF blkx table maps no sectors", p->path);
+		return -APFS_ECORRUPT;
+	}
 	qsort(p->chunks, p->nchunks, sizeof(*p->chunks), udif_chunk_cmp);
 	for (size_t i = 1; i < p->nchunks; i++) {
 		const struct udif_chunk *a = &p->chunks[i - 1], *b = &p->chunks[i];
@@ -390,10 +395,6 @@ static int udif_sort(struct udif_priv *p)
 				 (unsigned long long)b->sector);
 			return -APFS_ECORRUPT;
 		}
-	}
-	if (p->nchunks == 0) {
-		apfs_err("'%s': UDIF blkx table maps no sectors", p->path);
-		return -APFS_ECORRUPT;
 	}
 	return 0;
 }

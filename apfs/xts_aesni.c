@@ -16,6 +16,7 @@
  * round keys are written once by apfs_xts_aesni_setkey() and only read
  * after, so any number of threads may share them.
  */
+#include "cpu.h"
 #include "xts_int.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
@@ -72,7 +73,7 @@ AESNI_INLINE void clear_xmm(void)
 
 bool apfs_xts_aesni_usable(void)
 {
-	return __builtin_cpu_supports("aes") && __builtin_cpu_supports("sse4.1");
+	return apfs_cpu_aesni();
 }
 
 /*

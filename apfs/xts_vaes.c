@@ -11,22 +11,19 @@
  * instructions, and xts.c calls them only when apfs_xts_vaes_usable() says
  * the CPU (and the kernel, which must save the wider registers) has them.
  */
+#include "cpu.h"
 #include "xts_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 
 #include <immintrin.h>
 
-/* __builtin_cpu_supports checks XCR0 too: the kernel saves the registers. */
+/* cpu.c checks XCR0 too: the kernel must save the wider registers. */
 bool apfs_xts_vaes_usable(enum apfs_xts_engine e)
 {
-	bool v256 = apfs_xts_aesni_usable() && __builtin_cpu_supports("avx2") &&
-		    __builtin_cpu_supports("vaes") && __builtin_cpu_supports("vpclmulqdq");
-
 	if (e == APFS_XTS_VAES256)
-		return v256;
-	return e == APFS_XTS_VAES && v256 && __builtin_cpu_supports("avx512f") &&
-	       __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+		return apfs_cpu_vaes256();
+	return e == APFS_XTS_VAES && apfs_cpu_vaes512();
 }
 
 /* ---- 512-bit registers, AVX-512 ----------------------------------------- */

@@ -64,7 +64,7 @@ for t in "$B"/tests/test_*; do
 	[ -n "$only" ] && [[ "$t" != *"$only"* ]] && continue
 	run_one "unit/$(basename "$t")" "$t"
 done
-for t in tests/cli/*.sh tests/fuse/*.sh; do
+for t in tests/cli/*.sh tests/fuse/*.sh tests/fuzz/*.sh; do
 	[ -e "$t" ] || continue
 	[ -n "$only" ] && [[ "$t" != *"$only"* ]] && continue
 	run_one "${t#tests/}" bash "$t"

@@ -388,6 +388,11 @@ static void test_crafted_bad(void **state)
 	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
 	s = good, s.type = 1, s.chunk_sectors = 2, s.nchunks = 1; /* raw: 512 bytes for 2 sectors */
 	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
+	/* Only a comment chunk: the table maps nothing (UBSan caught qsort(NULL, 0) here). */
+	s = good, s.type = 0x7ffffffe, s.nchunks = 1;
+	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
+	s = good, s.chunk_sectors = 0, s.nchunks = 1; /* a data chunk of 0 sectors: skipped */
+	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
 
 	/* zlib chunk claims 2 sectors but inflates to 1: opens, reads fail. */
 	s = good, s.chunk_sectors = 2, s.nchunks = 1;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fuzz.h - what the fuzz targets share: the libFuzzer entry point, a quiet
+ * log, and the "sparse image" input that the image targets decode into an
+ * in-memory device (fuzz_image.c; the format is described there).
+ */
+#ifndef FUZZ_FUZZ_H
+#define FUZZ_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apfs/apfs.h"
+
+/* Every target defines this; libFuzzer or tests/fuzz/driver.c calls it. */
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* Silence the library's messages (formatting them still runs). */
+void fuzz_quiet(void);
+
+/* An image made from a sparse-image input; NULL when the input holds none. */
+struct apfs_dev *fuzz_image_dev(const uint8_t *data, size_t size);
+void fuzz_image_free(struct apfs_dev *dev);
+
+/* Visit every container of dev: open it as apfs_container_open does. */
+typedef void (*fuzz_container_fn)(struct apfs_container *c);
+void fuzz_each_container(struct apfs_dev *dev, fuzz_container_fn fn);
+
+/* Visit every volume of c that opens, unlocked or not. */
+typedef void (*fuzz_volume_fn)(struct apfs_volume *v);
+void fuzz_each_volume(struct apfs_container *c, fuzz_volume_fn fn);
+
+/* Unlock v with the generator's known passwords (cheap PBKDF2 only). */
+void fuzz_try_unlock(struct apfs_volume *v);
+
+/* Walk the view like `ls -R`, reading every file and xattr (fuzz_walk.c). */
+struct apfs_fs;
+#define FUZZ_WALK_COMPRESSED 0x1  /* read only decmpfs-compressed files */
+void fuzz_walk(struct apfs_fs *fs, unsigned flags);
+
+#endif

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fz_snapshot.c - snapshots and seals: the snapshot metadata tree listed,
+ * each snapshot found by name and opened as a view and walked (fuzz_walk.c),
+ * the seal read, the file-extent tree of a sealed volume iterated and its
+ * live tree walked (headerless nodes, extents from the fext tree).  The
+ * sealed seed is this target's alone: its 267 entries would slow fz_fs.
+ * Input: a sparse image (fuzz_image.c).
+ */
+#include <stdlib.h>
+
+#include "apfs/fs.h"
+#include "tests/fuzz/fuzz.h"
+
+static int count(const void *key, size_t klen, const void *val, size_t vlen, void *ctx)
+{
+	(void)key;
+	(void)klen;
+	(void)val;
+	(void)vlen;
+	return ++*(unsigned *)ctx > 4096;
+}
+
+static void seal(struct apfs_volume *v)
+{
+	struct apfs_seal s;
+	struct apfs_btree_desc t;
+	struct apfs_fs *fs;
+	uint8_t key[16] = { 0 };
+	unsigned n = 0;
+
+	if (apfs_volume_seal(v, &s))
+		return;
+	if (apfs_volume_fexttree(v, &t))
+		apfs_btree_iterate(&t, key, sizeof(key), count, &n);
+	if (apfs_fs_open(v, 0, &fs) == 0) {
+		fuzz_walk(fs, 0);
+		apfs_fs_close(fs);
+	}
+}
+
+static void volume(struct apfs_volume *v)
+{
+	struct apfs_snapshot *snaps = NULL, found;
+	struct apfs_fs *fs;
+	unsigned n = 0;
+
+	seal(v);
+	if (apfs_snapshot_list(v, &snaps, &n))
+		return;
+	for (unsigned i = 0; i < n && i < 8; i++) {
+		apfs_snapshot_find(v, snaps[i].name, &found);
+		if (apfs_fs_open(v, snaps[i].xid, &fs) == 0) {
+			fuzz_walk(fs, 0);
+			apfs_fs_close(fs);
+		}
+	}
+	free(snaps);
+}
+
+static void container(struct apfs_container *c)
+{
+	fuzz_each_volume(c, volume);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct apfs_dev *dev;
+
+	fuzz_quiet();
+	dev = fuzz_image_dev(data, size);
+	if (dev)
+		fuzz_each_container(dev, container);
+	fuzz_image_free(dev);
+	return 0;
+}
