@@ -33,7 +33,7 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(sort $(wildcard apfs/*.c keybag/*.c))
+LIB_SRCS := $(sort $(wildcard image/*.c apfs/*.c keybag/*.c))
 CLI_SRCS := $(sort $(wildcard cli/*.c fuse/*.c))
 MK_SRCS := $(sort $(wildcard testdata/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

@@ -38,7 +38,8 @@ struct cli_opts {
 	bool json;
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
-	const char *format;
+	const char *format;       /* the image format (hashes: its output format) */
+	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
 	const char *fuse_opts;
 	/* credentials (never printed) */

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probe.h - the formats' probes, as the probe table (probe.c) lists them.
+ * Each lives in its format's file; outside code uses dev.h.
+ */
+#ifndef IMAGE_PROBE_H
+#define IMAGE_PROBE_H
+
+#include "image/dev.h"
+
+struct apfs_probe {
+	const char *name;  /* --format NAME; NULL: detection only */
+	const char *alias; /* another accepted spelling, or NULL */
+	apfs_probe_fn probe;
+};
+
+/* Containers recognised by their signature but not read (refuse.c). */
+int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out);
+
+/* A directory given as the image: name what it is (refuse.c). */
+int apfs_refuse_dir(const char *path);
+
+#endif
