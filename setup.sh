@@ -10,9 +10,10 @@ set -eu
 cd "$(dirname "$0")"
 
 BUILD_PKGS="make gcc pkg-config libssl-dev zlib1g-dev libbz2-dev libfuse3-dev fuse3 \
-libplist-dev libutf8proc-dev libcmocka-dev git ca-certificates"
+libplist-dev libutf8proc-dev libcmocka-dev libewf-dev libvmdk-dev libvhdi-dev libqcow-dev \
+git ca-certificates"
 # Independent peers the tests compare against, and the tools the tests use.
-TEST_PKGS="python3 openssl fdisk sleuthkit libfsapfs-utils attr xxd"
+TEST_PKGS="python3 openssl fdisk sleuthkit libfsapfs-utils attr xxd ewf-tools qemu-utils"
 
 missing() {
 	for p in "$@"; do

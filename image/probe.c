@@ -25,6 +25,11 @@
 #define DEPTH_MAX 8 /* nested containers; real evidence has two or three */
 
 static const struct apfs_probe probes[] = {
+	{ "split", NULL, apfs_split_probe },
+	{ "e01", "ewf", apfs_ewf_probe },
+	{ "vmdk", NULL, apfs_vmdk_probe },
+	{ "vhd", "vhdx", apfs_vhdi_probe },
+	{ "qcow2", "qcow", apfs_qcow_probe },
 	{ "udif", "dmg", apfs_udif_probe },
 	{ NULL, NULL, apfs_refuse_probe }, /* recognised, unsupported: say which */
 };

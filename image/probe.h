@@ -14,6 +14,12 @@ struct apfs_probe {
 	apfs_probe_fn probe;
 };
 
+int apfs_split_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_vmdk_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_vhdi_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_qcow_probe(struct apfs_dev *lower, struct apfs_dev **out);
+
 /* Containers recognised by their signature but not read (refuse.c). */
 int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out);
 

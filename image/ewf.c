@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ewf.c - Expert Witness Format (E01, S01) through libewf, which finds the
+ * segment set (E01, E02, ... EAA ...) from the first file, decompresses
+ * chunks and checks each chunk's Adler-32.
+ *
+ * A chunk whose checksum fails is an error naming its sectors, never data:
+ * libewf hands the bytes over and only records the failure, so every read
+ * is checked against its list.  libewf handles are not safe to share
+ * between threads (one seek-and-read state), so reads are serialised.
+ */
+#include <libewf.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apfs/err.h"
+#include "image/dev.h"
+#include "image/probe.h"
+
+static const uint8_t evf_sig[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00 };
+
+struct ewf_priv {
+	libewf_handle_t *h;
+	pthread_mutex_t lock;
+	uint32_t bps; /* bytes per sector, for checksum-error ranges */
+};
+
+/* libewf's message for err (its own, then freed), for ours. */
+static void ewf_msg(libewf_error_t *err, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (err && libewf_error_sprint(err, buf, len) < 0)
+		snprintf(buf, len, "libewf error");
+	if (err)
+		libewf_error_free(&err);
+	/* libewf's backtrace is one line per frame: keep the first. */
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
+/* Any recorded checksum error overlapping [off, off+len): log it, -APFS_ECORRUPT. */
+static int ewf_check_errors(struct apfs_dev *dev, uint64_t off, size_t len)
+{
+	struct ewf_priv *p = dev->priv;
+	uint32_t n = 0;
+	uint64_t first = off / p->bps, last = (off + len - 1) / p->bps;
+
+	if (libewf_handle_get_number_of_checksum_errors(p->h, &n, NULL) != 1)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		uint64_t s = 0, c = 0;
+
+		if (libewf_handle_get_checksum_error(p->h, i, &s, &c, NULL) != 1 || c == 0)
+			continue;
+		if (s <= last && first < s + c) {
+			apfs_err("'%s': E01 chunk holding sectors %llu-%llu fails its checksum "
+				 "(damaged segment file)", dev->path, (unsigned long long)s,
+				 (unsigned long long)(s + c - 1));
+			return -APFS_ECORRUPT;
+		}
+	}
+	return 0;
+}
+
+static int ewf_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+{
+	struct ewf_priv *p = dev->priv;
+	libewf_error_t *err = NULL;
+	char msg[512];
+	ssize_t got;
+	int ret = 0;
+
+	pthread_mutex_lock(&p->lock);
+	got = libewf_handle_read_random(p->h, buf, len, (off64_t)off, &err);
+	if (got != (ssize_t)len) {
+		ewf_msg(err, msg, sizeof(msg));
+		apfs_err("'%s': E01 read of %zu bytes at %llu failed: %s", dev->path, len,
+			 (unsigned long long)off, msg[0] ? msg : "short read");
+		ret = -EIO;
+	} else {
+		ret = ewf_check_errors(dev, off, len);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return ret;
+}
+
+static void ewf_close(struct apfs_dev *dev)
+{
+	struct ewf_priv *p = dev->priv;
+
+	libewf_handle_close(p->h, NULL);
+	libewf_handle_free(&p->h, NULL);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+static const struct apfs_dev_ops ewf_ops = { "E01", ewf_read, ewf_close };
+static const struct apfs_dev_ops smart_ops = { "S01 (SMART)", ewf_read, ewf_close };
+
+static void ewf_hashes(struct apfs_dev *dev, libewf_handle_t *h)
+{
+	struct apfs_dev_hash *md5 = &dev->hashes[dev->nhashes];
+
+	if (libewf_handle_get_md5_hash(h, md5->value, 16, NULL) == 1) {
+		md5->name = "MD5";
+		md5->len = 16;
+		dev->nhashes++;
+	}
+	struct apfs_dev_hash *sha1 = &dev->hashes[dev->nhashes];
+
+	if (libewf_handle_get_sha1_hash(h, sha1->value, 20, NULL) == 1) {
+		sha1->name = "SHA1";
+		sha1->len = 20;
+		dev->nhashes++;
+	}
+}
+
+/* "E01 (3 segments, 4.0 GiB, MD5 and SHA1 stored)" */
+static void ewf_summary(struct apfs_dev *dev, int nseg)
+{
+	char size[32], stored[32] = "no hash";
+
+	apfs_fmt_size(dev->size, size, sizeof(size));
+	if (dev->nhashes == 2)
+		snprintf(stored, sizeof(stored), "%s and %s", dev->hashes[0].name,
+			 dev->hashes[1].name);
+	else if (dev->nhashes == 1)
+		snprintf(stored, sizeof(stored), "%s", dev->hashes[0].name);
+	snprintf(dev->summary, sizeof(dev->summary), "%.3s (%d segment%s, %s, %s stored)",
+		 dev->ops->kind, nseg, nseg == 1 ? "" : "s", size, stored);
+}
+
+static int ewf_handle(const char *path, char **names, int n, libewf_handle_t **out)
+{
+	libewf_error_t *err = NULL;
+	libewf_handle_t *h = NULL;
+	char msg[512];
+
+	if (libewf_handle_initialize(&h, &err) != 1 ||
+	    libewf_handle_open(h, names, n, libewf_get_access_flags_read(), &err) != 1) {
+		ewf_msg(err, msg, sizeof(msg));
+		apfs_err("'%s': E01 segment set (%d file%s found: %s ... %s) cannot be opened: %s",
+			 path, n, n == 1 ? "" : "s", names[0], names[n - 1], msg);
+		if (h)
+			libewf_handle_free(&h, NULL);
+		return -APFS_ECORRUPT;
+	}
+	*out = h;
+	return 0;
+}
+
+static int ewf_new(struct apfs_dev *lower, libewf_handle_t *h, int nseg, struct apfs_dev **out)
+{
+	struct ewf_priv *p = calloc(1, sizeof(*p));
+	size64_t size = 0;
+	uint8_t fmt = 0;
+	struct apfs_dev *dev;
+
+	if (!p)
+		return -ENOMEM;
+	if (libewf_handle_get_media_size(h, &size, NULL) != 1 ||
+	    libewf_handle_get_bytes_per_sector(h, &p->bps, NULL) != 1 || p->bps == 0) {
+		apfs_err("'%s': E01 media size or sector size unreadable", lower->path);
+		free(p);
+		return -APFS_ECORRUPT;
+	}
+	libewf_handle_get_format(h, &fmt, NULL);
+	dev = apfs_dev_new(fmt == LIBEWF_FORMAT_SMART ? &smart_ops : &ewf_ops, p, size, lower,
+			   lower->path);
+	if (!dev) {
+		free(p);
+		return -ENOMEM;
+	}
+	p->h = h;
+	pthread_mutex_init(&p->lock, NULL);
+	ewf_hashes(dev, h);
+	ewf_summary(dev, nseg);
+	*out = dev;
+	return 0;
+}
+
+int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
+{
+	const char *path = apfs_dev_file_path(lower);
+	libewf_error_t *err = NULL;
+	libewf_handle_t *h = NULL;
+	char **names = NULL, msg[512];
+	uint8_t sig[8];
+	int n = 0, ret;
+
+	if (apfs_dev_read(lower, sig, sizeof(sig), 0) || memcmp(sig, evf_sig, sizeof(sig)))
+		return 0;
+	if (!path) {
+		apfs_err("'%s': an E01 image inside another container is not supported "
+			 "(libewf reads segment files by name)", lower->path);
+		return -ENOTSUP;
+	}
+	if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, &err) != 1 ||
+	    n < 1) {
+		ewf_msg(err, msg, sizeof(msg));
+		apfs_err("'%s': cannot find the E01 segment files: %s", path, msg);
+		return -APFS_ECORRUPT;
+	}
+	ret = ewf_handle(path, names, n, &h);
+	if (ret == 0)
+		ret = ewf_new(lower, h, n, out);
+	if (ret && h)
+		libewf_handle_free(&h, NULL);
+	libewf_glob_free(names, n, NULL);
+	return ret ? ret : 1;
+}
