@@ -299,6 +299,7 @@ static void print_json(const struct cli_image *img, const char *path)
 	for (unsigned i = 0; i < img->ncont; i++)
 		json_container(&j, img, i);
 	json_arr_close(&j);
+	cli_chain_json(&j, img);
 	json_end(&j);
 }
 
@@ -318,6 +319,7 @@ int cmd_list(int argc, char **argv)
 	if (o.json) {
 		print_json(&img, o.image);
 	} else {
+		cli_chain_print(&img, stdout);
 		printf("APFS Containers (%u found)\n", img.ncont);
 		for (unsigned i = 0; i < img.ncont; i++)
 			print_container(&img, i, o.checkpoints);

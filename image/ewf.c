@@ -150,6 +150,44 @@ static int ewf_handle(const char *path, char **names, int n, libewf_handle_t **o
 	return 0;
 }
 
+/* The name after last in the E01..E99 (S01, L01) sequence, or "" past it. */
+static void ewf_next_name(const char *last, char *buf, size_t len)
+{
+	size_t l = strlen(last);
+	int num;
+
+	buf[0] = '\0';
+	if (l < 3 || l + 1 > len || last[l - 2] < '0' || last[l - 2] > '9' ||
+	    last[l - 1] < '0' || last[l - 1] > '9')
+		return;
+	num = (last[l - 2] - '0') * 10 + last[l - 1] - '0' + 1;
+	if (num > 99)
+		return;
+	memcpy(buf, last, l + 1);
+	buf[l - 2] = (char)('0' + num / 10);
+	buf[l - 1] = (char)('0' + num % 10);
+}
+
+/*
+ * libewf 20140813 opens an incomplete set without complaint: with a segment
+ * missing it stops globbing there and reports the full media size; with one
+ * cut short it reads zeros.  The set must end in a segment holding the
+ * "done" section, which libewf reports as "not corrupted".
+ */
+static int ewf_complete(const char *path, libewf_handle_t *h, char **names, int n)
+{
+	char next[4096];
+
+	if (libewf_handle_segment_files_corrupted(h, NULL) == 0)
+		return 0;
+	ewf_next_name(names[n - 1], next, sizeof(next));
+	apfs_err("'%s': E01 segment set is incomplete: the %d segment%s found (%s%s%s) do "
+		 "not end with the set's last segment: segment '%s' is missing, or one of "
+		 "them is truncated", path, n, n == 1 ? "" : "s", names[0], n > 1 ? " ... " : "",
+		 n > 1 ? names[n - 1] : "", next[0] ? next : "after the last found");
+	return -APFS_ECORRUPT;
+}
+
 static int ewf_new(struct apfs_dev *lower, libewf_handle_t *h, int nseg, struct apfs_dev **out)
 {
 	struct ewf_priv *p = calloc(1, sizeof(*p));
@@ -203,6 +241,8 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 		return -APFS_ECORRUPT;
 	}
 	ret = ewf_handle(path, names, n, &h);
+	if (ret == 0)
+		ret = ewf_complete(path, h, names, n);
 	if (ret == 0)
 		ret = ewf_new(lower, h, n, out);
 	if (ret && h)
