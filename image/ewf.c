@@ -17,6 +17,7 @@
 
 #include "apfs/err.h"
 #include "image/dev.h"
+#include "image/libyal.h"
 #include "image/probe.h"
 
 static const uint8_t evf_sig[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00 };
@@ -31,12 +32,11 @@ struct ewf_priv {
 static void ewf_msg(libewf_error_t *err, char *buf, size_t len)
 {
 	buf[0] = '\0';
-	if (err && libewf_error_sprint(err, buf, len) < 0)
+	if (err && libewf_error_backtrace_sprint(err, buf, len) < 0)
 		snprintf(buf, len, "libewf error");
 	if (err)
 		libewf_error_free(&err);
-	/* libewf's backtrace is one line per frame: keep the first. */
-	buf[strcspn(buf, "\n")] = '\0';
+	yal_message(buf, "libewf_");
 }
 
 /* Any recorded checksum error overlapping [off, off+len): log it, -APFS_ECORRUPT. */

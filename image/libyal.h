@@ -20,11 +20,14 @@ struct yal_priv {
 	pthread_mutex_t lock;
 };
 
-/* First line of a libyal error text: their backtraces run one frame a line. */
-static inline void yal_first_line(char *buf)
-{
-	buf[strcspn(buf, "\n")] = '\0';
-}
+/*
+ * The telling line of a libyal error backtrace (one frame a line, innermost
+ * first): the innermost frame of the library itself (prefix "libqcow_"),
+ * which names the structure ("unable to retrieve level2 table at offset:
+ * 0x09400000"), not its helper libraries' (libcdata_, libfdata_); without
+ * its function name.  Rewritten in place.
+ */
+void yal_message(char *bt, const char *prefix);
 
 /* A device over an opened libyal handle; *out owns lower and priv. */
 int yal_dev_new(const struct apfs_dev_ops *ops, struct apfs_dev *lower, void *h,

@@ -54,9 +54,17 @@ static void list_names(char *buf, size_t len)
 			o += (size_t)snprintf(buf + o, len - o, ", %s", probes[i].name);
 }
 
-/* One layer: 1 and *out when a format claims dev, 0 when none does. */
+/*
+ * One layer: 1 and *out when a format claims dev, 0 when none does.  A
+ * layer whose first sector cannot be read (its reader has said why) is
+ * probed no further: every probe would fail and say it again.
+ */
 static int probe_layer(struct apfs_dev *dev, struct apfs_dev **out)
 {
+	uint8_t b[512];
+
+	if (apfs_dev_read(dev, b, dev->size < sizeof(b) ? (size_t)dev->size : sizeof(b), 0))
+		return 0;
 	for (size_t i = 0; i < NPROBES; i++) {
 		int ret = probes[i].probe(dev, out);
 

@@ -18,10 +18,10 @@ static int qcow_err(const struct apfs_dev *dev, const char *what, libqcow_error_
 	char msg[512] = "";
 
 	if (err) {
-		libqcow_error_sprint(err, msg, sizeof(msg));
+		libqcow_error_backtrace_sprint(err, msg, sizeof(msg));
 		libqcow_error_free(&err);
 	}
-	yal_first_line(msg);
+	yal_message(msg, "libqcow_");
 	apfs_err("'%s': qcow image: %s: %s", dev->path, what, msg[0] ? msg : "failed");
 	return -APFS_ECORRUPT;
 }

@@ -19,10 +19,10 @@ static int vhdi_err(const struct apfs_dev *dev, const char *what, libvhdi_error_
 	char msg[512] = "";
 
 	if (err) {
-		libvhdi_error_sprint(err, msg, sizeof(msg));
+		libvhdi_error_backtrace_sprint(err, msg, sizeof(msg));
 		libvhdi_error_free(&err);
 	}
-	yal_first_line(msg);
+	yal_message(msg, "libvhdi_");
 	apfs_err("'%s': %s image: %s: %s", dev->path, dev->ops ? dev->ops->kind : "VHD", what,
 		 msg[0] ? msg : "failed");
 	return -APFS_ECORRUPT;

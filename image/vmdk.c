@@ -20,10 +20,10 @@ static int vmdk_err(const struct apfs_dev *dev, const char *what, libvmdk_error_
 	char msg[512] = "";
 
 	if (err) {
-		libvmdk_error_sprint(err, msg, sizeof(msg));
+		libvmdk_error_backtrace_sprint(err, msg, sizeof(msg));
 		libvmdk_error_free(&err);
 	}
-	yal_first_line(msg);
+	yal_message(msg, "libvmdk_");
 	apfs_err("'%s': VMDK image: %s: %s", dev->path, what, msg[0] ? msg : "failed");
 	return -APFS_ECORRUPT;
 }
