@@ -7,10 +7,10 @@
  * A chunk whose checksum fails is an error naming its sectors, never data:
  * libewf hands the bytes over and only records the failure, so every read
  * is checked against its list.  libewf handles are not safe to share
- * between threads (one seek-and-read state), so reads are serialised.
+ * between threads (one seek-and-read state): the handle pool of libyal.c
+ * gives each reading thread its own.
  */
 #include <libewf.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,12 +21,6 @@
 #include "image/probe.h"
 
 static const uint8_t evf_sig[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00 };
-
-struct ewf_priv {
-	libewf_handle_t *h;
-	pthread_mutex_t lock;
-	uint32_t bps; /* bytes per sector, for checksum-error ranges */
-};
 
 /* libewf's message for err (its own, then freed), for ours. */
 static void ewf_msg(libewf_error_t *err, char *buf, size_t len)
@@ -39,19 +33,19 @@ static void ewf_msg(libewf_error_t *err, char *buf, size_t len)
 	yal_message(buf, "libewf_");
 }
 
-/* Any recorded checksum error overlapping [off, off+len): log it, -APFS_ECORRUPT. */
-static int ewf_check_errors(struct apfs_dev *dev, uint64_t off, size_t len)
+/* Any recorded checksum error of h overlapping [off, off+len): log it, -APFS_ECORRUPT. */
+static int ewf_check_errors(struct apfs_dev *dev, libewf_handle_t *h, uint64_t off, size_t len)
 {
-	struct ewf_priv *p = dev->priv;
+	struct yal_priv *p = dev->priv;
 	uint32_t n = 0;
-	uint64_t first = off / p->bps, last = (off + len - 1) / p->bps;
+	uint64_t first = off / p->sector, last = (off + len - 1) / p->sector;
 
-	if (libewf_handle_get_number_of_checksum_errors(p->h, &n, NULL) != 1)
+	if (libewf_handle_get_number_of_checksum_errors(h, &n, NULL) != 1)
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		uint64_t s = 0, c = 0;
 
-		if (libewf_handle_get_checksum_error(p->h, i, &s, &c, NULL) != 1 || c == 0)
+		if (libewf_handle_get_checksum_error(h, i, &s, &c, NULL) != 1 || c == 0)
 			continue;
 		if (s <= last && first < s + c) {
 			apfs_err("'%s': E01 chunk holding sectors %llu-%llu fails its checksum "
@@ -63,40 +57,50 @@ static int ewf_check_errors(struct apfs_dev *dev, uint64_t off, size_t len)
 	return 0;
 }
 
-static int ewf_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+static int ewf_read(struct apfs_dev *dev, void *h, void *buf, size_t len, uint64_t off)
 {
-	struct ewf_priv *p = dev->priv;
 	libewf_error_t *err = NULL;
 	char msg[512];
-	ssize_t got;
-	int ret = 0;
 
-	pthread_mutex_lock(&p->lock);
-	got = libewf_handle_read_random(p->h, buf, len, (off64_t)off, &err);
-	if (got != (ssize_t)len) {
-		ewf_msg(err, msg, sizeof(msg));
-		apfs_err("'%s': E01 read of %zu bytes at %llu failed: %s", dev->path, len,
-			 (unsigned long long)off, msg[0] ? msg : "short read");
-		ret = -EIO;
-	} else {
-		ret = ewf_check_errors(dev, off, len);
+	if (libewf_handle_read_random(h, buf, len, (off64_t)off, &err) == (ssize_t)len)
+		return ewf_check_errors(dev, h, off, len);
+	ewf_msg(err, msg, sizeof(msg));
+	apfs_err("'%s': E01 read of %zu bytes at %llu failed: %s", dev->path, len,
+		 (unsigned long long)off, msg[0] ? msg : "short read");
+	return -EIO;
+}
+
+static void ewf_close(void *h)
+{
+	libewf_handle_t *e = h;
+
+	libewf_handle_close(e, NULL);
+	libewf_handle_free(&e, NULL);
+}
+
+/* One more handle on a set already opened and checked once. */
+static int ewf_open_one(const char *path, void **h)
+{
+	libewf_handle_t *e = NULL;
+	char **names = NULL;
+	int n = 0, ret = -EIO;
+
+	if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, NULL) != 1)
+		return -EIO;
+	if (libewf_handle_initialize(&e, NULL) == 1 &&
+	    libewf_handle_open(e, names, n, libewf_get_access_flags_read(), NULL) == 1) {
+		*h = e;
+		ret = 0;
+	} else if (e) {
+		libewf_handle_free(&e, NULL);
 	}
-	pthread_mutex_unlock(&p->lock);
+	libewf_glob_free(names, n, NULL);
 	return ret;
 }
 
-static void ewf_close(struct apfs_dev *dev)
-{
-	struct ewf_priv *p = dev->priv;
-
-	libewf_handle_close(p->h, NULL);
-	libewf_handle_free(&p->h, NULL);
-	pthread_mutex_destroy(&p->lock);
-	free(p);
-}
-
-static const struct apfs_dev_ops ewf_ops = { "E01", ewf_read, ewf_close };
-static const struct apfs_dev_ops smart_ops = { "S01 (SMART)", ewf_read, ewf_close };
+static const struct yal_lib ewf_lib = { ewf_open_one, ewf_read, ewf_close };
+static const struct apfs_dev_ops ewf_ops = { "E01", yal_read, yal_close };
+static const struct apfs_dev_ops smart_ops = { "S01 (SMART)", yal_read, yal_close };
 
 static void ewf_hashes(struct apfs_dev *dev, libewf_handle_t *h)
 {
@@ -190,31 +194,24 @@ static int ewf_complete(const char *path, libewf_handle_t *h, char **names, int 
 
 static int ewf_new(struct apfs_dev *lower, libewf_handle_t *h, int nseg, struct apfs_dev **out)
 {
-	struct ewf_priv *p = calloc(1, sizeof(*p));
 	size64_t size = 0;
+	uint32_t bps = 0;
 	uint8_t fmt = 0;
-	struct apfs_dev *dev;
+	int ret;
 
-	if (!p)
-		return -ENOMEM;
 	if (libewf_handle_get_media_size(h, &size, NULL) != 1 ||
-	    libewf_handle_get_bytes_per_sector(h, &p->bps, NULL) != 1 || p->bps == 0) {
+	    libewf_handle_get_bytes_per_sector(h, &bps, NULL) != 1 || bps == 0) {
 		apfs_err("'%s': E01 media size or sector size unreadable", lower->path);
-		free(p);
 		return -APFS_ECORRUPT;
 	}
 	libewf_handle_get_format(h, &fmt, NULL);
-	dev = apfs_dev_new(fmt == LIBEWF_FORMAT_SMART ? &smart_ops : &ewf_ops, p, size, lower,
-			   lower->path);
-	if (!dev) {
-		free(p);
-		return -ENOMEM;
-	}
-	p->h = h;
-	pthread_mutex_init(&p->lock, NULL);
-	ewf_hashes(dev, h);
-	ewf_summary(dev, nseg);
-	*out = dev;
+	ret = yal_dev_new(fmt == LIBEWF_FORMAT_SMART ? &smart_ops : &ewf_ops, &ewf_lib, lower, h,
+			  size, out);
+	if (ret)
+		return ret;
+	((struct yal_priv *)(*out)->priv)->sector = bps;
+	ewf_hashes(*out, h);
+	ewf_summary(*out, nseg);
 	return 0;
 }
 
@@ -246,7 +243,7 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 	if (ret == 0)
 		ret = ewf_new(lower, h, n, out);
 	if (ret && h)
-		libewf_handle_free(&h, NULL);
+		ewf_close(h);
 	libewf_glob_free(names, n, NULL);
 	return ret ? ret : 1;
 }

@@ -8,6 +8,7 @@
 #include <libqcow.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apfs/err.h"
 #include "image/libyal.h"
@@ -26,34 +27,41 @@ static int qcow_err(const struct apfs_dev *dev, const char *what, libqcow_error_
 	return -APFS_ECORRUPT;
 }
 
-static int qcow_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+static int qcow_read(struct apfs_dev *dev, void *h, void *buf, size_t len, uint64_t off)
 {
-	struct yal_priv *p = dev->priv;
 	libqcow_error_t *err = NULL;
 	char what[96];
-	ssize_t got;
 
-	pthread_mutex_lock(&p->lock);
-	got = libqcow_file_read_buffer_at_offset(p->h, buf, len, (off64_t)off, &err);
-	pthread_mutex_unlock(&p->lock);
-	if (got == (ssize_t)len)
+	if (libqcow_file_read_buffer_at_offset(h, buf, len, (off64_t)off, &err) == (ssize_t)len)
 		return 0;
 	snprintf(what, sizeof(what), "read of %zu bytes at %llu", len, (unsigned long long)off);
 	return qcow_err(dev, what, err);
 }
 
-static void qcow_close(struct apfs_dev *dev)
+static void qcow_close(void *h)
 {
-	struct yal_priv *p = dev->priv;
-	libqcow_file_t *f = p->h;
+	libqcow_file_t *f = h;
 
 	libqcow_file_close(f, NULL);
 	libqcow_file_free(&f, NULL);
-	pthread_mutex_destroy(&p->lock);
-	free(p);
 }
 
-static const struct apfs_dev_ops qcow_ops = { "qcow", qcow_read, qcow_close };
+static int qcow_open_one(const char *path, void **h)
+{
+	libqcow_file_t *f = NULL;
+
+	if (libqcow_file_initialize(&f, NULL) == 1 &&
+	    libqcow_file_open(f, path, LIBQCOW_OPEN_READ, NULL) == 1) {
+		*h = f;
+		return 0;
+	}
+	if (f)
+		libqcow_file_free(&f, NULL);
+	return -EIO;
+}
+
+static const struct yal_lib qcow_lib = { qcow_open_one, qcow_read, qcow_close };
+static const struct apfs_dev_ops qcow_ops = { "qcow", yal_read, yal_close };
 
 /* Refuse what would read as the wrong disk: encryption, a backing file. */
 static int qcow_check(const struct apfs_dev *lower, libqcow_file_t *f)
@@ -98,7 +106,7 @@ static int qcow_open(struct apfs_dev *lower, const char *path, struct apfs_dev *
 	}
 	ret = qcow_check(lower, f);
 	if (ret == 0)
-		ret = yal_dev_new(&qcow_ops, lower, f, size, out);
+		ret = yal_dev_new(&qcow_ops, &qcow_lib, lower, f, size, out);
 	if (ret)
 		goto fail;
 	libqcow_file_get_format_version(f, &version, NULL);
@@ -107,10 +115,8 @@ static int qcow_open(struct apfs_dev *lower, const char *path, struct apfs_dev *
 		 version >= 2 ? "2" : "", version, sz);
 	return 1;
 fail:
-	if (f) {
-		libqcow_file_close(f, NULL);
-		libqcow_file_free(&f, NULL);
-	}
+	if (f)
+		qcow_close(f);
 	return ret;
 }
 

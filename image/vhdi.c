@@ -9,6 +9,7 @@
 #include <libvhdi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apfs/err.h"
 #include "image/libyal.h"
@@ -28,35 +29,42 @@ static int vhdi_err(const struct apfs_dev *dev, const char *what, libvhdi_error_
 	return -APFS_ECORRUPT;
 }
 
-static int vhdi_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+static int vhdi_read(struct apfs_dev *dev, void *h, void *buf, size_t len, uint64_t off)
 {
-	struct yal_priv *p = dev->priv;
 	libvhdi_error_t *err = NULL;
 	char what[96];
-	ssize_t got;
 
-	pthread_mutex_lock(&p->lock);
-	got = libvhdi_file_read_buffer_at_offset(p->h, buf, len, (off64_t)off, &err);
-	pthread_mutex_unlock(&p->lock);
-	if (got == (ssize_t)len)
+	if (libvhdi_file_read_buffer_at_offset(h, buf, len, (off64_t)off, &err) == (ssize_t)len)
 		return 0;
 	snprintf(what, sizeof(what), "read of %zu bytes at %llu", len, (unsigned long long)off);
 	return vhdi_err(dev, what, err);
 }
 
-static void vhdi_close(struct apfs_dev *dev)
+static void vhdi_close(void *h)
 {
-	struct yal_priv *p = dev->priv;
-	libvhdi_file_t *f = p->h;
+	libvhdi_file_t *f = h;
 
 	libvhdi_file_close(f, NULL);
 	libvhdi_file_free(&f, NULL);
-	pthread_mutex_destroy(&p->lock);
-	free(p);
 }
 
-static const struct apfs_dev_ops vhd_ops = { "VHD", vhdi_read, vhdi_close };
-static const struct apfs_dev_ops vhdx_ops = { "VHDX", vhdi_read, vhdi_close };
+static int vhdi_open_one(const char *path, void **h)
+{
+	libvhdi_file_t *f = NULL;
+
+	if (libvhdi_file_initialize(&f, NULL) == 1 &&
+	    libvhdi_file_open(f, path, LIBVHDI_OPEN_READ, NULL) == 1) {
+		*h = f;
+		return 0;
+	}
+	if (f)
+		libvhdi_file_free(&f, NULL);
+	return -EIO;
+}
+
+static const struct yal_lib vhdi_lib = { vhdi_open_one, vhdi_read, vhdi_close };
+static const struct apfs_dev_ops vhd_ops = { "VHD", yal_read, yal_close };
+static const struct apfs_dev_ops vhdx_ops = { "VHDX", yal_read, yal_close };
 
 static const char *disk_type(uint32_t t)
 {
@@ -88,7 +96,7 @@ static int vhdi_open(struct apfs_dev *lower, const char *path, bool x, struct ap
 		ret = -ENOTSUP;
 		goto fail;
 	}
-	ret = yal_dev_new(named.ops, lower, f, size, out);
+	ret = yal_dev_new(named.ops, &vhdi_lib, lower, f, size, out);
 	if (ret)
 		goto fail;
 	apfs_fmt_size(size, sz, sizeof(sz));
@@ -96,10 +104,8 @@ static int vhdi_open(struct apfs_dev *lower, const char *path, bool x, struct ap
 		 disk_type(type), sz);
 	return 1;
 fail:
-	if (f) {
-		libvhdi_file_close(f, NULL);
-		libvhdi_file_free(&f, NULL);
-	}
+	if (f)
+		vhdi_close(f);
 	return ret;
 }
 

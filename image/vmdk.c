@@ -10,6 +10,7 @@
 #include <libvmdk.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apfs/err.h"
 #include "image/libyal.h"
@@ -28,34 +29,42 @@ static int vmdk_err(const struct apfs_dev *dev, const char *what, libvmdk_error_
 	return -APFS_ECORRUPT;
 }
 
-static int vmdk_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+static int vmdk_read(struct apfs_dev *dev, void *h, void *buf, size_t len, uint64_t off)
 {
-	struct yal_priv *p = dev->priv;
 	libvmdk_error_t *err = NULL;
 	char what[96];
-	ssize_t got;
 
-	pthread_mutex_lock(&p->lock);
-	got = libvmdk_handle_read_buffer_at_offset(p->h, buf, len, (off64_t)off, &err);
-	pthread_mutex_unlock(&p->lock);
-	if (got == (ssize_t)len)
+	if (libvmdk_handle_read_buffer_at_offset(h, buf, len, (off64_t)off, &err) == (ssize_t)len)
 		return 0;
 	snprintf(what, sizeof(what), "read of %zu bytes at %llu", len, (unsigned long long)off);
 	return vmdk_err(dev, what, err);
 }
 
-static void vmdk_close(struct apfs_dev *dev)
+static void vmdk_close(void *h)
 {
-	struct yal_priv *p = dev->priv;
-	libvmdk_handle_t *h = p->h;
+	libvmdk_handle_t *v = h;
 
-	libvmdk_handle_close(h, NULL);
-	libvmdk_handle_free(&h, NULL);
-	pthread_mutex_destroy(&p->lock);
-	free(p);
+	libvmdk_handle_close(v, NULL);
+	libvmdk_handle_free(&v, NULL);
 }
 
-static const struct apfs_dev_ops vmdk_ops = { "VMDK", vmdk_read, vmdk_close };
+static int vmdk_open_one(const char *path, void **h)
+{
+	libvmdk_handle_t *v = NULL;
+
+	if (libvmdk_handle_initialize(&v, NULL) == 1 &&
+	    libvmdk_handle_open(v, path, LIBVMDK_OPEN_READ, NULL) == 1 &&
+	    libvmdk_handle_open_extent_data_files(v, NULL) == 1) {
+		*h = v;
+		return 0;
+	}
+	if (v)
+		vmdk_close(v);
+	return -EIO;
+}
+
+static const struct yal_lib vmdk_lib = { vmdk_open_one, vmdk_read, vmdk_close };
+static const struct apfs_dev_ops vmdk_ops = { "VMDK", yal_read, yal_close };
 
 static const char *disk_type(int t)
 {
@@ -103,7 +112,7 @@ static int vmdk_open(struct apfs_dev *lower, const char *path, struct apfs_dev *
 	}
 	ret = vmdk_check(lower, h);
 	if (ret == 0)
-		ret = yal_dev_new(&vmdk_ops, lower, h, size, out);
+		ret = yal_dev_new(&vmdk_ops, &vmdk_lib, lower, h, size, out);
 	if (ret)
 		goto fail;
 	libvmdk_handle_get_disk_type(h, &type, NULL);
@@ -113,10 +122,8 @@ static int vmdk_open(struct apfs_dev *lower, const char *path, struct apfs_dev *
 		 disk_type(type), n, n == 1 ? "" : "s", sz);
 	return 1;
 fail:
-	if (h) {
-		libvmdk_handle_close(h, NULL);
-		libvmdk_handle_free(&h, NULL);
-	}
+	if (h)
+		vmdk_close(h);
 	return ret;
 }
 
