@@ -55,6 +55,18 @@ check_set dfvfs "$E/dfvfs.s01" "$IMAGES/dfvfs-apfs.raw" S01
 acquire ftk "$IMAGES/dfvfs-apfs.raw" -f ftk -c none
 check_set ftk "$E/ftk.E01" "$IMAGES/dfvfs-apfs.raw" E01
 
+# A 24 MiB file read by cat's parallel readers (one libewf handle each):
+# equal to the same file read from the raw image.
+"$MKIMAGE" bench "$WORK/par.img" --big-size $((24 << 20)) > /dev/null
+acquire par "$WORK/par.img" -c fast -S 20MiB
+for vol in "--volume Plain" "--volume Secret --passphrase bench-password"; do
+	# shellcheck disable=SC2086
+	expect_eq "24 MiB file, parallel readers, $vol: same as from the raw image" \
+		"$("$BIN" cat "$WORK/par.img" /big.bin $vol | sha256sum)" \
+		"$("$BIN" cat "$E/par.E01" /big.bin $vol | sha256sum)"
+done
+rm -f "$E"/par.* "$WORK/par.img"
+
 # --format forces the format: e01 on an E01 works, on a raw image it is named.
 expect_rc "--format e01 on an E01: exit 0" 0 "$BIN" list --format e01 "$E/basic.E01"
 expect_rc "--format e01 on a raw image: exit 1" 1 "$BIN" list --format e01 "$IMAGES/basic.img"

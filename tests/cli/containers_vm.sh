@@ -44,6 +44,18 @@ for src in basic.img encrypted.img dfvfs-apfs.raw; do
 	done <<< "$FORMATS$([ "$src" = basic.img ] && printf '\n%s' "$MORE")"
 done
 
+# A 24 MiB file read by cat's parallel readers (a pool of library handles):
+# equal to the same file read from the raw image.
+"$MKIMAGE" bench "$WORK/par.img" --big-size $((24 << 20)) > /dev/null
+WANT=$("$BIN" cat "$WORK/par.img" /big.bin --volume Secret --passphrase bench-password | sha256sum)
+for fmt in qcow2 vmdk vhdx; do
+	qemu-img convert -f raw -O $fmt "$WORK/par.img" "$V/par.$fmt"
+	expect_eq "24 MiB encrypted file, parallel readers, $fmt: same as from the raw image" \
+		"$WANT" "$("$BIN" cat "$V/par.$fmt" /big.bin --volume Secret --passphrase bench-password | sha256sum)"
+	rm -f "$V/par.$fmt"
+done
+rm -f "$WORK/par.img"
+
 # --format overrides detection: a raw image forced to vmdk is named, not read.
 expect_rc "--format vmdk on a raw image: exit 1" 1 "$BIN" list --format vmdk "$IMAGES/basic.img"
 expect_grep "--format vmdk on a raw image: named" "is not a vmdk image" "$ERR"
