@@ -25,13 +25,13 @@
 #define DEPTH_MAX 8 /* nested containers; real evidence has two or three */
 
 static const struct apfs_probe probes[] = {
-	{ "split", NULL, apfs_split_probe },
-	{ "e01", "ewf", apfs_ewf_probe },
-	{ "vmdk", NULL, apfs_vmdk_probe },
-	{ "vhd", "vhdx", apfs_vhdi_probe },
-	{ "qcow2", "qcow", apfs_qcow_probe },
-	{ "udif", "dmg", apfs_udif_probe },
-	{ NULL, NULL, apfs_refuse_probe }, /* recognised, unsupported: say which */
+	{ "split", NULL, apfs_split_probe, false },
+	{ "e01", "ewf", apfs_ewf_probe, true },
+	{ "vmdk", NULL, apfs_vmdk_probe, true },
+	{ "vhd", "vhdx", apfs_vhdi_probe, true },
+	{ "qcow2", "qcow", apfs_qcow_probe, true },
+	{ "udif", "dmg", apfs_udif_probe, true },
+	{ NULL, NULL, apfs_refuse_probe, false }, /* recognised, unsupported: say which */
 };
 
 #define NPROBES (sizeof(probes) / sizeof(probes[0]))
@@ -59,7 +59,7 @@ static void list_names(char *buf, size_t len)
  * layer whose first sector cannot be read (its reader has said why) is
  * probed no further: every probe would fail and say it again.
  */
-static int probe_layer(struct apfs_dev *dev, struct apfs_dev **out)
+static int probe_layer(struct apfs_dev *dev, struct apfs_dev **out, bool *disk)
 {
 	uint8_t b[512];
 
@@ -68,13 +68,15 @@ static int probe_layer(struct apfs_dev *dev, struct apfs_dev **out)
 	for (size_t i = 0; i < NPROBES; i++) {
 		int ret = probes[i].probe(dev, out);
 
+		*disk = probes[i].holds_disk;
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
-static int probe_forced(struct apfs_dev *dev, const char *format, struct apfs_dev **out)
+static int probe_forced(struct apfs_dev *dev, const char *format, struct apfs_dev **out,
+			bool *disk)
 {
 	const struct apfs_probe *p = probe_named(format);
 	char names[256];
@@ -86,6 +88,7 @@ static int probe_forced(struct apfs_dev *dev, const char *format, struct apfs_de
 		return -EINVAL;
 	}
 	ret = p->probe(dev, out);
+	*disk = p->holds_disk;
 	if (ret == 0) {
 		apfs_err("'%s' is not a %s image (--format %s)", dev->path, p->name, format);
 		return -APFS_ECORRUPT;
@@ -138,26 +141,27 @@ static int open_file(const char *path, struct apfs_dev **out)
 	return ret;
 }
 
-/* Peel layers until no format claims the top one. */
+/* Peel layers until no format claims the top one, or the top one is a disk. */
 static int open_layers(struct apfs_dev **top, const char *format)
 {
 	struct apfs_dev *next = NULL;
+	bool disk = false;
 	int ret = 1;
 
 	if (format && !strcasecmp(format, "raw"))
 		return 0;
-	for (int depth = 0; ret == 1; depth++) {
+	for (int depth = 0; ret == 1 && !disk; depth++) {
 		if (depth == DEPTH_MAX) {
 			apfs_err("'%s': more than %d containers nested inside each other",
 				 (*top)->path, DEPTH_MAX);
 			return -APFS_ECORRUPT;
 		}
-		ret = depth == 0 && format ? probe_forced(*top, format, &next)
-					   : probe_layer(*top, &next);
+		ret = depth == 0 && format ? probe_forced(*top, format, &next, &disk)
+					   : probe_layer(*top, &next, &disk);
 		if (ret == 1)
 			*top = next;
 	}
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 int apfs_dev_open_format(const char *path, const char *format, struct apfs_dev **out)
