@@ -90,7 +90,7 @@ static int probe_forced(struct apfs_dev *dev, const char *format, struct apfs_de
 	ret = p->probe(dev, out);
 	*disk = p->holds_disk;
 	if (ret == 0) {
-		apfs_err("'%s' is not a %s image (--format %s)", dev->path, p->name, format);
+		apfs_err("'%s' is not in the %s format (--format %s)", dev->path, p->name, format);
 		return -APFS_ECORRUPT;
 	}
 	return ret;

@@ -70,7 +70,7 @@ rm -f "$E"/par.* "$WORK/par.img"
 # --format forces the format: e01 on an E01 works, on a raw image it is named.
 expect_rc "--format e01 on an E01: exit 0" 0 "$BIN" list --format e01 "$E/basic.E01"
 expect_rc "--format e01 on a raw image: exit 1" 1 "$BIN" list --format e01 "$IMAGES/basic.img"
-expect_grep "--format e01 on a raw image: says it is not one" "is not a e01 image" "$ERR"
+expect_grep "--format e01 on a raw image: says it is not one" "is not in the e01 format" "$ERR"
 
 # A raw image stores no hash: verify says so and does not pass.
 expect_rc "verify on a raw image: exit 1" 1 "$BIN" verify "$IMAGES/basic.img"

@@ -97,6 +97,6 @@ expect_grep "dmg + dmgpart, 003 missing: named" "segment '.*basic\\.003\\.dmgpar
 
 # --format split on a file that starts no set is named.
 expect_rc "--format split on basic.img: exit 1" 1 "$BIN" list --format split "$IMAGES/basic.img"
-expect_grep "--format split on basic.img: named" "is not a split image" "$ERR"
+expect_grep "--format split on basic.img: named" "is not in the split format" "$ERR"
 
 done_testing

@@ -58,11 +58,11 @@ rm -f "$WORK/par.img"
 
 # --format overrides detection: a raw image forced to vmdk is named, not read.
 expect_rc "--format vmdk on a raw image: exit 1" 1 "$BIN" list --format vmdk "$IMAGES/basic.img"
-expect_grep "--format vmdk on a raw image: named" "is not a vmdk image" "$ERR"
+expect_grep "--format vmdk on a raw image: named" "is not in the vmdk format" "$ERR"
 qemu-img convert -f raw -O vhdx "$IMAGES/basic.img" "$V/basic.vhdx"
 qemu-img convert -f raw -O qcow2 "$IMAGES/basic.img" "$V/basic.qcow2"
 expect_rc "--format qcow2 on a VHDX: exit 1" 1 "$BIN" list --format qcow2 "$V/basic.vhdx"
-expect_grep "--format qcow2 on a VHDX: named" "is not a qcow2 image" "$ERR"
+expect_grep "--format qcow2 on a VHDX: named" "is not in the qcow2 format" "$ERR"
 expect_rc "--format raw on a qcow2: exit 1 (qcow2 bytes are not APFS)" 1 \
 	"$BIN" list --format raw "$V/basic.qcow2"
 
