@@ -11,6 +11,7 @@
  * gives each reading thread its own.
  */
 #include <libewf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,15 +79,52 @@ static void ewf_close(void *h)
 	libewf_handle_free(&e, NULL);
 }
 
+/*
+ * The segment files, found by libewf from the first one's name (E01, E02,
+ * ... EAA; s01; e01).  A file of EWF content under another name (an E01
+ * renamed .bin) is taken alone: the file is what it holds, whatever its
+ * name, and ewf_complete() refuses it if it was only the first of several.
+ * *globbed says which of the two made *names, for ewf_segments_free().
+ */
+static int ewf_segments(const char *path, char ***names, int *n, bool *globbed)
+{
+	*globbed = libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, names, n, NULL) == 1 &&
+		   *n >= 1;
+	if (*globbed)
+		return 0;
+	*n = 1;
+	*names = calloc(2, sizeof(**names));
+	if (*names)
+		(*names)[0] = strdup(path);
+	if (!*names || !(*names)[0]) {
+		free(*names);
+		*names = NULL;
+		*n = 0;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void ewf_segments_free(char **names, int n, bool globbed)
+{
+	if (globbed) {
+		libewf_glob_free(names, n, NULL);
+	} else if (names) {
+		free(names[0]);
+		free(names);
+	}
+}
+
 /* One more handle on a set already opened and checked once. */
 static int ewf_open_one(const char *path, void **h)
 {
 	libewf_handle_t *e = NULL;
 	char **names = NULL;
+	bool globbed;
 	int n = 0, ret = -EIO;
 
-	if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, NULL) != 1)
-		return -EIO;
+	if (ewf_segments(path, &names, &n, &globbed))
+		return -ENOMEM;
 	if (libewf_handle_initialize(&e, NULL) == 1 &&
 	    libewf_handle_open(e, names, n, libewf_get_access_flags_read(), NULL) == 1) {
 		*h = e;
@@ -94,7 +132,7 @@ static int ewf_open_one(const char *path, void **h)
 	} else if (e) {
 		libewf_handle_free(&e, NULL);
 	}
-	libewf_glob_free(names, n, NULL);
+	ewf_segments_free(names, n, globbed);
 	return ret;
 }
 
@@ -186,9 +224,10 @@ static int ewf_complete(const char *path, libewf_handle_t *h, char **names, int 
 		return 0;
 	ewf_next_name(names[n - 1], next, sizeof(next));
 	apfs_err("'%s': E01 segment set is incomplete: the %d segment%s found (%s%s%s) do "
-		 "not end with the set's last segment: segment '%s' is missing, or one of "
-		 "them is truncated", path, n, n == 1 ? "" : "s", names[0], n > 1 ? " ... " : "",
-		 n > 1 ? names[n - 1] : "", next[0] ? next : "after the last found");
+		 "not end with the set's last segment: %s%s%s is missing, or one of them is "
+		 "truncated", path, n, n == 1 ? "" : "s", names[0], n > 1 ? " ... " : "",
+		 n > 1 ? names[n - 1] : "", next[0] ? "segment '" : "the next segment",
+		 next, next[0] ? "'" : " (its name is not of the E01, E02 ... scheme)");
 	return -APFS_ECORRUPT;
 }
 
@@ -218,9 +257,9 @@ static int ewf_new(struct apfs_dev *lower, libewf_handle_t *h, int nseg, struct 
 int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 {
 	const char *path = apfs_dev_file_path(lower);
-	libewf_error_t *err = NULL;
 	libewf_handle_t *h = NULL;
-	char **names = NULL, msg[512];
+	char **names = NULL;
+	bool globbed = false;
 	uint8_t sig[8];
 	int n = 0, ret;
 
@@ -231,19 +270,15 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 			 "(libewf reads segment files by name)", lower->path);
 		return -ENOTSUP;
 	}
-	if (libewf_glob(path, strlen(path), LIBEWF_FORMAT_UNKNOWN, &names, &n, &err) != 1 ||
-	    n < 1) {
-		ewf_msg(err, msg, sizeof(msg));
-		apfs_err("'%s': cannot find the E01 segment files: %s", path, msg);
-		return -APFS_ECORRUPT;
-	}
-	ret = ewf_handle(path, names, n, &h);
+	ret = ewf_segments(path, &names, &n, &globbed);
+	if (ret == 0)
+		ret = ewf_handle(path, names, n, &h);
 	if (ret == 0)
 		ret = ewf_complete(path, h, names, n);
 	if (ret == 0)
 		ret = ewf_new(lower, h, n, out);
 	if (ret && h)
 		ewf_close(h);
-	libewf_glob_free(names, n, NULL);
+	ewf_segments_free(names, n, globbed);
 	return ret ? ret : 1;
 }

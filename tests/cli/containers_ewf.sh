@@ -118,6 +118,17 @@ rm "$last"
 expect_rc "missing last segment: list exits 1" 1 "$BIN" list "$WORK/miss/basic.E01"
 expect_grep "missing last segment: named" "segment '.*$(basename "$last")' is missing" "$ERR"
 
+# Detected by content, not name: a one-segment E01 renamed .bin reads; the first
+# of several segments renamed is refused as an incomplete set.
+acquire one "$IMAGES/dfvfs-apfs.raw" -c fast
+cp "$E/one.E01" "$WORK/evidence.bin"
+expect_rc "one-segment E01 renamed .bin: list exits 0" 0 "$BIN" list "$WORK/evidence.bin"
+expect_grep "one-segment E01 renamed .bin: read as E01" '^Image: E01 \(1 segment, ' "$OUT"
+cp "$E/basic.E01" "$WORK/first.bin"
+expect_rc "first of several segments renamed .bin: exit 1" 1 "$BIN" list "$WORK/first.bin"
+expect_grep "first of several segments renamed .bin: incomplete set" \
+	"E01 segment set is incomplete" "$ERR"
+
 # Ex01 (EWF2), which Debian's libewf 20140813 cannot read: refused by name.
 { printf 'EVF2\r\n\201\000'; head -c 8184 /dev/zero; } > "$WORK/x.Ex01"
 expect_rc "Ex01: exit 1" 1 "$BIN" list "$WORK/x.Ex01"
