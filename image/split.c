@@ -304,6 +304,37 @@ static int split_open(struct apfs_dev *lower, const struct split_name *s,
 	return 1;
 }
 
+/*
+ * A later segment given instead of the first (NAME.002, NAMEab,
+ * NAME.002.dmgpart) when the first exists: read alone it would be a piece
+ * of a disk from its middle.  Names the first; 0 when it is not that.
+ */
+static int later_segment(const char *path)
+{
+	size_t l = strlen(path), d = 0;
+	char first[PATH_MAX];
+
+	while (d < l && path[l - 1 - d] >= '0' && path[l - 1 - d] <= '9')
+		d++;
+	if (l > 12 && !strcmp(path + l - 8, ".dmgpart")) {
+		snprintf(first, sizeof(first), "%.*s.dmg", (int)(l - 12), path);
+	} else if (d >= 3 && d < l && path[l - 1 - d] == '.') {
+		snprintf(first, sizeof(first), "%.*s%0*d", (int)(l - d), path, (int)d, 1);
+		if (!exists(first))
+			snprintf(first, sizeof(first), "%.*s%0*d", (int)(l - d), path, (int)d, 0);
+	} else if (l > 2 && path[l - 1] >= 'a' && path[l - 1] <= 'z' && path[l - 2] >= 'a' &&
+		   path[l - 2] <= 'z' && strcmp(path + l - 2, "aa")) {
+		snprintf(first, sizeof(first), "%.*saa", (int)(l - 2), path);
+	} else {
+		return 0;
+	}
+	if (!strcmp(first, path) || !exists(first))
+		return 0;
+	apfs_err("'%s' is a later segment of a split image whose first segment is '%s': "
+		 "open that one", path, first);
+	return -EINVAL;
+}
+
 int apfs_split_probe(struct apfs_dev *lower, struct apfs_dev **out)
 {
 	const char *path = apfs_dev_file_path(lower);
@@ -318,6 +349,8 @@ int apfs_split_probe(struct apfs_dev *lower, struct apfs_dev **out)
 		return -ENOMEM;
 	if (first_name(path, s) && !seg_name(s, 1, second, sizeof(second)))
 		ret = exists(second) ? split_open(lower, s, out) : check_gap(s, 1);
+	else
+		ret = later_segment(path);
 	free(s);
 	return ret;
 }

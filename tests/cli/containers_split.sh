@@ -73,6 +73,15 @@ for scheme in 001 000 aa; do
 	expect_grep "$scheme set, second segment missing: named" "segment '.*/$second' is missing" "$ERR"
 done
 
+# A later segment given instead of the first is named, not read from the middle.
+for scheme in 001 aa; do
+	first=$(cut_set "$IMAGES/basic.img" 1500000 "$scheme")
+	third=$(ls "$S" | sed -n 3p)
+	expect_rc "$scheme set, third segment given: exit 1" 1 "$BIN" list "$S/$third"
+	expect_grep "$scheme set, third segment given: names the first" \
+		"is a later segment of a split image whose first segment is '$first'" "$ERR"
+done
+
 # A lone first segment (no second) is an ordinary file, not a set.
 first=$(cut_set "$IMAGES/dfvfs-apfs.raw" 1500000 001)
 rm "$S"/img.00[2-9]
