@@ -61,7 +61,7 @@ static int ewf_check_errors(struct apfs_dev *dev, libewf_handle_t *h, uint64_t o
 static int ewf_read(struct apfs_dev *dev, void *h, void *buf, size_t len, uint64_t off)
 {
 	libewf_error_t *err = NULL;
-	char msg[512];
+	char msg[2048];
 
 	if (libewf_handle_read_random(h, buf, len, (off64_t)off, &err) == (ssize_t)len)
 		return ewf_check_errors(dev, h, off, len);
@@ -177,7 +177,7 @@ static int ewf_handle(const char *path, char **names, int n, libewf_handle_t **o
 {
 	libewf_error_t *err = NULL;
 	libewf_handle_t *h = NULL;
-	char msg[512];
+	char msg[2048];
 
 	if (libewf_handle_initialize(&h, &err) != 1 ||
 	    libewf_handle_open(h, names, n, libewf_get_access_flags_read(), &err) != 1) {

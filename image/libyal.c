@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* libyal.c - the handle pool and messages the libewf, libvmdk, libvhdi and libqcow readers share. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,21 +97,35 @@ int yal_need_file(const struct apfs_dev *lower, const char *format, const char *
 	return -ENOTSUP;
 }
 
+/* Line l of a backtrace without its newline, its "function: " prefix and its period. */
+static void yal_line(const char *l, char *out, size_t len)
+{
+	size_t n = strcspn(l, "\n");
+	const char *colon = memchr(l, ':', n);
+
+	if (colon && colon[1] == ' ' && !memchr(l, ' ', (size_t)(colon - l))) {
+		n -= (size_t)(colon + 2 - l);
+		l = colon + 2;
+	}
+	while (n > 0 && (l[n - 1] == '.' || l[n - 1] == ' '))
+		n--; /* the libraries end each line with a period; ours are spliced */
+	snprintf(out, len, "%.*s", (int)n, l);
+}
+
 void yal_message(char *bt, const char *prefix)
 {
-	size_t pl = strlen(prefix);
-	char *line = bt, *pick = NULL, *colon;
+	size_t pl = strlen(prefix), len = strlen(bt) + 1;
+	const char *pick = NULL;
+	char root[512], lib[512];
 
-	for (char *l = bt; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+	/* The first line is the root cause (often a helper library naming a file). */
+	for (const char *l = bt; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
 		if (!pick && !strncmp(l, prefix, pl))
 			pick = l;
-		line = l;
-	}
-	if (!pick)
-		pick = line;
-	pick[strcspn(pick, "\n")] = '\0';
-	colon = strstr(pick, ": ");
-	if (colon && !memchr(pick, ' ', (size_t)(colon - pick)))
-		pick = colon + 2;
-	memmove(bt, pick, strlen(pick) + 1);
+	yal_line(bt, root, sizeof(root));
+	yal_line(pick ? pick : bt, lib, sizeof(lib));
+	if (pick == bt || !pick || !lib[0])
+		snprintf(bt, len, "%s", root);
+	else
+		snprintf(bt, len, "%s (%s)", root, lib);
 }

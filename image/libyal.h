@@ -50,11 +50,12 @@ void yal_close(struct apfs_dev *dev);
 int yal_need_file(const struct apfs_dev *lower, const char *format, const char **path);
 
 /*
- * The telling line of a libyal error backtrace (one frame a line, innermost
- * first): the innermost frame of the library itself (prefix "libqcow_"),
- * which names the structure ("unable to retrieve level2 table at offset:
- * 0x09400000"), not its helper libraries' (libcdata_, libfdata_); without
- * its function name.  Rewritten in place.
+ * The telling part of a libyal error backtrace (one frame a line, innermost
+ * first), without function names: the root cause (the first line, often a
+ * helper library's: "no such file: /x/disk-s002.vmdk") and, in brackets,
+ * the innermost frame of the library itself (prefix "libqcow_"), which
+ * names the structure ("unable to retrieve level2 table at offset:
+ * 0x09400000").  Rewritten in place (it only gets shorter).
  */
 void yal_message(char *bt, const char *prefix);
 

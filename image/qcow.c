@@ -16,7 +16,7 @@
 
 static int qcow_err(const struct apfs_dev *dev, const char *what, libqcow_error_t *err)
 {
-	char msg[512] = "";
+	char msg[2048] = "";
 
 	if (err) {
 		libqcow_error_backtrace_sprint(err, msg, sizeof(msg));

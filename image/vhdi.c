@@ -17,7 +17,7 @@
 
 static int vhdi_err(const struct apfs_dev *dev, const char *what, libvhdi_error_t *err)
 {
-	char msg[512] = "";
+	char msg[2048] = "";
 
 	if (err) {
 		libvhdi_error_backtrace_sprint(err, msg, sizeof(msg));

@@ -18,7 +18,7 @@
 
 static int vmdk_err(const struct apfs_dev *dev, const char *what, libvmdk_error_t *err)
 {
-	char msg[512] = "";
+	char msg[2048] = "";
 
 	if (err) {
 		libvmdk_error_backtrace_sprint(err, msg, sizeof(msg));

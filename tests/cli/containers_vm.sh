@@ -85,7 +85,8 @@ expect_eq "split VMDK across extents: random.bin equal to the raw disk's" \
 rm -f "$BIG"
 mv "$V/big-s002.vmdk" "$V/big-s002.gone"
 expect_rc "split VMDK, second extent missing: exit 1" 1 "$BIN" list "$V/big.vmdk"
-expect_grep "split VMDK, second extent missing: names VMDK" "VMDK image: " "$ERR"
+expect_grep "split VMDK, second extent missing: names VMDK and the extent file" \
+	"big.vmdk': VMDK image: .*no such file: .*big-s002\.vmdk" "$ERR"
 
 # Damaged qcow2 (offsets from QEMU's qcow2 specification): an L1 entry and
 # L2 entries past the end of the file, an L2 entry pointing at its own table

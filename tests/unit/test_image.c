@@ -218,6 +218,8 @@ static void test_helpers(void **state)
 		    "table at offset: 0x09400000.\n"
 		    "libqcow_file_read_buffer_at_offset: unable to read buffer.";
 	char one[] = "libfdata_x: only helper frames";
+	char own[] = "libqcow_open: invalid level1 table size value out of bounds.\n"
+		     "libqcow_file_open: unable to open file: q.qcow2.";
 
 	(void)state;
 	apfs_fmt_size(512, buf, sizeof(buf));
@@ -227,9 +229,12 @@ static void test_helpers(void **state)
 	apfs_fmt_size(1536, buf, sizeof(buf));
 	assert_string_equal(buf, "1.5 KiB");
 	yal_message(bt, "libqcow_");
-	assert_string_equal(bt, "unable to retrieve level2 table at offset: 0x09400000.");
+	assert_string_equal(bt, "invalid entry index value out of bounds (unable to retrieve "
+				"level2 table at offset: 0x09400000)");
 	yal_message(one, "libqcow_");
 	assert_string_equal(one, "only helper frames");
+	yal_message(own, "libqcow_");
+	assert_string_equal(own, "invalid level1 table size value out of bounds");
 }
 
 static int quiet(void **state)
