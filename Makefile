@@ -13,7 +13,7 @@ B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0
+PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0 libewf libvmdk libvhdi libqcow
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
 
@@ -34,7 +34,7 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(sort $(wildcard apfs/*.c keybag/*.c))
+LIB_SRCS := $(sort $(wildcard image/*.c apfs/*.c keybag/*.c))
 CLI_SRCS := $(sort $(wildcard cli/*.c fuse/*.c))
 MK_SRCS := $(sort $(wildcard testdata/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

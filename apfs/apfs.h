@@ -14,32 +14,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "dev.h"
 #include "err.h"
+#include "image/dev.h"
+#include "image/gpt.h"
 #include "raw.h"
 
 struct apfs_cache;
 struct apfs_xts;
-
-/* ---- partitions --------------------------------------------------------- */
-
-#define APFS_MAX_PARTS 128
-
-struct apfs_part {
-	uint64_t offset;     /* bytes from the start of the image */
-	uint64_t size;       /* bytes */
-	unsigned index;      /* 1-based GPT entry number; 0 for a bare container */
-	const char *type;    /* "Apple_APFS", "Apple_APFS_ISC", ... or NULL */
-	uint32_t sector_size;
-	char name[73];       /* GPT partition name, UTF-8 */
-};
-
-/*
- * Find the APFS containers in an image: a bare container at offset 0, or the
- * APFS partitions of a GPT disk (512- or 4096-byte sectors).  Non-APFS
- * input is named in the error (-APFS_ENOTAPFS).  *parts is malloc'd.
- */
-int apfs_find_containers(struct apfs_dev *dev, struct apfs_part **parts, unsigned *nparts);
 
 /* ---- container ---------------------------------------------------------- */
 

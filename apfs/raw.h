@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "bytes.h"
+#include "image/gpt.h" /* the GPT structures, for the generator */
 
 #define APFS_CHECK(type, field, off) \
 	_Static_assert(offsetof(type, field) == (off), #type "." #field)
@@ -628,36 +629,5 @@ enum {
 #define APFS_INODE_WAS_EVER_CLONED 0x400ull
 
 #define APFS_UF_COMPRESSED 0x20u
-
-/* ---- GPT ---------------------------------------------------------------- */
-
-struct apfs_gpt_header {
-	uint8_t signature[8]; /* "EFI PART" */
-	le32_t revision;
-	le32_t header_size;
-	le32_t header_crc32;
-	le32_t reserved;
-	le64_t my_lba;
-	le64_t alternate_lba;
-	le64_t first_usable_lba;
-	le64_t last_usable_lba;
-	uint8_t disk_guid[16];
-	le64_t partition_entry_lba;
-	le32_t num_partition_entries;
-	le32_t size_of_partition_entry;
-	le32_t partition_entry_array_crc32;
-};
-APFS_CHECK(struct apfs_gpt_header, partition_entry_lba, 72);
-_Static_assert(sizeof(struct apfs_gpt_header) == 92, "GPT header");
-
-struct apfs_gpt_entry {
-	uint8_t type_guid[16];
-	uint8_t unique_guid[16];
-	le64_t starting_lba;
-	le64_t ending_lba;
-	le64_t attributes;
-	le16_t name[36];
-};
-_Static_assert(sizeof(struct apfs_gpt_entry) == 128, "GPT entry");
 
 #endif

@@ -79,6 +79,9 @@ echo
 # fsapfsmount; bench/fuse.sh prints its own section.
 B=$B RUNS=$RUNS bash bench/fuse.sh
 
+# Evidence containers (issue 11): bench/containers.sh prints its own section.
+B=$B RUNS=$RUNS bash bench/containers.sh
+
 echo "## Reading files (issue 5)"
 echo
 echo "| what | median | ratio |"

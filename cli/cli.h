@@ -39,7 +39,8 @@ struct cli_opts {
 	bool json;
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
-	const char *format;
+	const char *format;       /* the image format (hashes: its output format) */
+	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
 	uint64_t max_file_size; /* --max-file-size: 0 = no cap */
 	bool max_file_size_set;
@@ -159,11 +160,16 @@ void json_u64(struct json *j, const char *key, uint64_t val);
 void json_bool(struct json *j, const char *key, bool val);
 void json_uuid(struct json *j, const char *key, const uint8_t uuid[16]);
 
+/* The chain of layers opened (chain.c): a "Image: ..." line, a "chain" array. */
+void cli_chain_print(const struct cli_image *img, FILE *f);
+void cli_chain_json(struct json *j, const struct cli_image *img);
+
 /* Commands. */
 int cmd_list(int argc, char **argv);
 int cmd_listcryptousers(int argc, char **argv);
 int cmd_unlockvolume(int argc, char **argv);
 int cmd_hashes(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 int cmd_mount(int argc, char **argv);   /* fuse/mount.c */
 
 #endif

@@ -111,6 +111,7 @@ int cmd_hashes(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	john = o.format && !strcmp(o.format, "john");
+	o.format = NULL; /* here it named the output; --image-format names the image */
 	ret = cli_image_open(&o, &img);
 	if (!ret && o.volume)
 		ret = cli_select_volume(&o, &img, &cv);

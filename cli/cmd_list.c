@@ -8,12 +8,15 @@
 #include "cli.h"
 
 static const char list_help[] =
-	"usage: apfsinspect list [--json] [--checkpoints] [--offset BYTES] [--xid N] IMAGE\n"
-	"  Show every APFS container in IMAGE and its volumes.\n"
+	"usage: apfsinspect list [--json] [--checkpoints] [--offset BYTES] [--xid N]\n"
+	"                        [--format NAME] IMAGE\n"
+	"  Show the layers opened and every APFS container in IMAGE with its volumes.\n"
 	"  --checkpoints  also list the checkpoints found in each container\n"
 	"  --json         machine-readable output (keys documented in README.md)\n"
 	"  --offset BYTES read the container at this byte offset (no partition scan)\n"
-	"  --xid N        use the checkpoint with this transaction id\n";
+	"  --xid N        use the checkpoint with this transaction id\n"
+	"  --format NAME  the image format instead of detecting it: raw, split, e01,\n"
+	"                 vmdk, vhd, qcow2, udif\n";
 
 static uint64_t vol_bytes(const struct apfs_volume *v)
 {
@@ -299,6 +302,7 @@ static void print_json(const struct cli_image *img, const char *path)
 	for (unsigned i = 0; i < img->ncont; i++)
 		json_container(&j, img, i);
 	json_arr_close(&j);
+	cli_chain_json(&j, img);
 	json_end(&j);
 }
 
@@ -318,6 +322,7 @@ int cmd_list(int argc, char **argv)
 	if (o.json) {
 		print_json(&img, o.image);
 	} else {
+		cli_chain_print(&img, stdout);
 		printf("APFS Containers (%u found)\n", img.ncont);
 		for (unsigned i = 0; i < img.ncont; i++)
 			print_container(&img, i, o.checkpoints);

@@ -48,7 +48,8 @@ int cli_image_open(const struct cli_opts *o, struct cli_image *img)
 	int ret, first_err = 0;
 
 	memset(img, 0, sizeof(*img));
-	ret = apfs_dev_open(o->image, &img->dev);
+	ret = apfs_dev_open_format(o->image, o->image_format ? o->image_format : o->format,
+				   &img->dev);
 	if (ret)
 		return ret;
 	if (o->offset_set) {

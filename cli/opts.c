@@ -11,7 +11,8 @@
 
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
-	O_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER, O_MD5, O_MAX_SIZE, O_HELP,
+	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
+	O_MD5, O_MAX_SIZE, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -24,6 +25,7 @@ static const struct option long_opts[] = {
 	{ "all", no_argument, NULL, O_ALL },
 	{ "checkpoints", no_argument, NULL, O_CHECKPOINTS },
 	{ "format", required_argument, NULL, O_FORMAT },
+	{ "image-format", required_argument, NULL, O_IMAGE_FORMAT },
 	{ "manifest", required_argument, NULL, O_MANIFEST },
 	{ "passphrase", required_argument, NULL, O_PASS },
 	{ "stdin-passphrase", no_argument, NULL, O_STDIN_PASS },
@@ -201,6 +203,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_ALL: o->all = true; break;
 	case O_CHECKPOINTS: o->checkpoints = true; break;
 	case O_FORMAT: o->format = optarg; break;
+	case O_IMAGE_FORMAT: o->image_format = optarg; break;
 	case O_MANIFEST: o->manifest = optarg; break;
 	case O_PASS: o->passphrase = optarg; break;
 	case O_STDIN_PASS: o->stdin_passphrase = true; break;

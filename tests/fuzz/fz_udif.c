@@ -36,17 +36,20 @@ static void read_disk(struct apfs_dev *dev)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	int fd = memfd_create("fuzz.dmg", 0);
-	struct apfs_dev *dev = NULL;
+	struct apfs_dev *lower = NULL, *dev = NULL;
 
 	fuzz_quiet();
 	if (fd < 0)
 		return 0;
 	if (write(fd, data, size) != (ssize_t)size ||
-	    apfs_udif_probe(fd, size, "fuzz.dmg", &dev) != 1) {
+	    apfs_dev_fd_open(fd, size, "fuzz.dmg", &lower)) {
 		close(fd);
 		return 0;
 	}
-	dev->path = strdup("fuzz.dmg");
+	if (apfs_udif_probe(lower, &dev) != 1) {
+		apfs_dev_close(lower);
+		return 0;
+	}
 	read_disk(dev);
 	fuzz_each_container(dev, container);
 	apfs_dev_close(dev);

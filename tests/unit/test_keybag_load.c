@@ -36,7 +36,7 @@ static int mem_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 }
 
 static const struct apfs_dev_ops mem_ops = { "memory", mem_read, NULL };
-static struct apfs_dev dev = { &mem_ops, NULL, sizeof(disk), NULL };
+static struct apfs_dev dev = { .ops = &mem_ops, .size = sizeof(disk) };
 static struct apfs_container ctr;
 
 static const uint8_t nx_uuid[16] = { 0x10, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_udif.c - apfs/udif.c through apfs_dev_open().
+ * test_udif.c - image/udif.c through apfs_dev_open().
  *
  * Real images (when IMAGES is set): basic.dmg (UDZO), basic-bz2.dmg (UDBZ)
  * and basic-lzfse.dmg (ULFO) must expand to the 16,777,216-byte disk whose
@@ -26,7 +26,7 @@
 #include <zlib.h>
 
 #include "apfs/bytes.h"
-#include "apfs/dev.h"
+#include "image/dev.h"
 #include "apfs/err.h"
 
 #define DISK_SIZE 16777216u

@@ -18,10 +18,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "dev.h"
-#include "err.h"
-#include "udif.h"
+#include "apfs/bytes.h"
+#include "apfs/err.h"
+#include "image/dev.h"
+#include "image/udif.h"
 
 #define KOLY_SIZE 512
 #define KOLY_SCAN 4096            /* tail searched for a misplaced koly */
@@ -47,7 +47,7 @@ struct udif_slot {
 };
 
 struct udif_priv {
-	int fd;
+	struct apfs_dev *lower;    /* where the .dmg's bytes are */
 	uint64_t file_size;
 	uint64_t data_fork_offset;
 	uint64_t sectors;
@@ -74,28 +74,12 @@ static void udif_free(struct udif_priv *p)
 
 /* ---- detection ---------------------------------------------------------- */
 
-/* Encrypted images (FileVault-style .dmg) carry no plaintext koly at all. */
-static int udif_encrypted(int fd, uint64_t size, const char *path)
-{
-	char head[8], tail[8];
-
-	if (size < 8)
-		return 0;
-	if (apfs_pread_full(fd, head, 8, 0) || apfs_pread_full(fd, tail, 8, size - 8))
-		return 0;
-	if (memcmp(head, "encrcdsa", 8) && memcmp(tail, "cdsaencr", 8))
-		return 0;
-	apfs_err("'%s': encrypted disk image is not supported (decrypt it first, e.g. with "
-		 "hdiutil convert)", path);
-	return -ENOTSUP;
-}
-
 /*
  * No koly in the last 512 bytes.  If the start of one (magic, version 4,
  * size 512) sits elsewhere in the tail, the file is a truncated or padded
  * dmg: say so instead of reading it as a raw disk.
  */
-static int udif_misplaced_koly(int fd, uint64_t size, const char *path)
+static int udif_misplaced_koly(struct apfs_dev *lower, uint64_t size, const char *path)
 {
 	static const uint8_t sig[12] = { 'k', 'o', 'l', 'y', 0, 0, 0, 4, 0, 0, 2, 0 };
 	size_t n = size < KOLY_SCAN ? (size_t)size : KOLY_SCAN;
@@ -103,7 +87,7 @@ static int udif_misplaced_koly(int fd, uint64_t size, const char *path)
 	const uint8_t *hit;
 	uint64_t at;
 
-	if (n < sizeof(sig) || apfs_pread_full(fd, buf, n, size - n))
+	if (n < sizeof(sig) || apfs_dev_read(lower, buf, n, size - n))
 		return 0;
 	hit = memmem(buf, n, sig, sizeof(sig));
 	if (!hit)
@@ -341,7 +325,7 @@ static int udif_parse_blkx(struct udif_priv *p, plist_t blkx)
 	return 0;
 }
 
-static int udif_read_plist(int fd, struct udif_priv *p, const struct koly *k)
+static int udif_read_plist(struct udif_priv *p, const struct koly *k)
 {
 	char *xml = malloc((size_t)k->xml_length);
 	plist_t root = NULL, blkx;
@@ -349,7 +333,7 @@ static int udif_read_plist(int fd, struct udif_priv *p, const struct koly *k)
 
 	if (!xml)
 		return -ENOMEM;
-	ret = apfs_pread_full(fd, xml, (size_t)k->xml_length, k->xml_offset);
+	ret = apfs_dev_read(p->lower, xml, (size_t)k->xml_length, k->xml_offset);
 	if (ret == 0)
 		plist_from_xml(xml, (uint32_t)k->xml_length, &root);
 	free(xml);
@@ -470,7 +454,7 @@ static int udif_read_compressed(struct apfs_dev *dev, size_t ci, void *buf, size
 	if (!data)
 		return -ENOMEM;
 	snprintf(what, sizeof(what), "'%s': blkx entry '%s'", dev->path, p->names[c->blkx]);
-	ret = apfs_udif_decompress(p->fd, c, data, what);
+	ret = apfs_udif_decompress(p->lower, c, data, what);
 	if (ret) {
 		free(data);
 		return ret;
@@ -498,7 +482,7 @@ static int udif_read_chunk(struct apfs_dev *dev, size_t ci, void *buf, size_t n,
 		memset(buf, 0, n);
 		return 0;
 	case UDIF_RAW:
-		ret = apfs_pread_full(p->fd, buf, n, c->off + at);
+		ret = apfs_dev_read(p->lower, buf, n, c->off + at);
 		if (ret)
 			apfs_err("'%s': cannot read raw chunk for sector %llu: %s", dev->path,
 				 (unsigned long long)c->sector, strerror(-ret));
@@ -543,7 +527,6 @@ static void udif_close(struct apfs_dev *dev)
 {
 	struct udif_priv *p = dev->priv;
 
-	close(p->fd);
 	pthread_mutex_destroy(&p->lock);
 	udif_free(p);
 }
@@ -577,71 +560,78 @@ static const struct apfs_dev_ops *udif_kind(const struct udif_priv *p)
 	return &udif_ops[kind];
 }
 
-static int udif_open(int fd, uint64_t size, const char *path, const uint8_t *kb,
-		     struct apfs_dev **out)
+/* "UDIF UDZO (zlib, 3 blkx entries, 16.0 MiB)" for the chain `list` shows. */
+static void udif_summary(struct apfs_dev *dev, const struct udif_priv *p)
+{
+	char size[32];
+	const char *k = dev->ops->kind + 6; /* "UDIF (UDZO zlib)" -> "UDZO zlib)" */
+
+	apfs_fmt_size(dev->size, size, sizeof(size));
+	snprintf(dev->summary, sizeof(dev->summary), "UDIF (%.*s, %zu blkx entr%s, %s)",
+		 (int)strlen(k) - 1, k, p->nnames, p->nnames == 1 ? "y" : "ies", size);
+}
+
+static int udif_open(struct apfs_dev *lower, const uint8_t *kb, struct apfs_dev **out)
 {
 	struct udif_priv *p = calloc(1, sizeof(*p));
-	struct apfs_dev *dev = calloc(1, sizeof(*dev));
+	struct apfs_dev *dev;
 	struct koly k;
 	int ret = -ENOMEM;
 
-	if (!p || !dev)
-		goto fail;
-	p->fd = fd;
-	p->file_size = size;
-	p->path = path;
-	ret = udif_parse_koly(kb, size, path, &k);
+	if (!p)
+		return -ENOMEM;
+	p->lower = lower;
+	p->file_size = lower->size;
+	p->path = lower->path;
+	ret = udif_parse_koly(kb, lower->size, lower->path, &k);
 	if (ret)
 		goto fail;
 	p->data_fork_offset = k.data_fork_offset;
 	p->sectors = k.sector_count;
-	ret = udif_read_plist(fd, p, &k);
+	ret = udif_read_plist(p, &k);
 	if (ret == 0)
 		ret = udif_sort(p);
 	if (ret)
 		goto fail;
 	for (size_t i = 0; i < CACHE_SLOTS; i++)
 		p->cache[i].chunk = SIZE_MAX;
+	p->path = NULL; /* path belongs to the lower layer; dev->path replaces it */
+	dev = apfs_dev_new(udif_kind(p), p, k.sector_count * UDIF_SECTOR, lower, lower->path);
+	if (!dev) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	pthread_mutex_init(&p->lock, NULL);
-	p->path = NULL; /* path belongs to the caller; dev->path replaces it */
-	dev->ops = udif_kind(p);
-	dev->priv = p;
-	dev->size = k.sector_count * UDIF_SECTOR;
+	udif_summary(dev, p);
 	*out = dev;
 	return 0;
 fail:
-	if (p)
-		udif_free(p);
-	free(dev);
+	udif_free(p);
 	return ret;
 }
 
 /**
  * apfs_udif_probe - recognise and open a UDIF (.dmg) image
- * @fd:        the image, opened read-only
- * @file_size: its size in bytes
- * @path:      its name, for messages
- * @out:       set to the new device on success
+ * @lower: the .dmg's bytes (the file, or a layer such as a split set)
+ * @out:   set to the new device on success; it then owns @lower
  *
- * Returns 1 (and takes over @fd) when the file is a readable UDIF, 0 when it
- * is not UDIF at all, or a negative errno, logged, when it is UDIF (or an
- * encrypted or truncated dmg) that cannot be read.
+ * Returns 1 when @lower is a readable UDIF, 0 when it is not UDIF at all,
+ * or a negative errno, logged, when it is UDIF (or a truncated dmg) that
+ * cannot be read.
  */
-int apfs_udif_probe(int fd, uint64_t file_size, const char *path, struct apfs_dev **out)
+int apfs_udif_probe(struct apfs_dev *lower, struct apfs_dev **out)
 {
+	uint64_t size = lower->size;
 	uint8_t kb[KOLY_SIZE];
 	int ret;
 
-	ret = udif_encrypted(fd, file_size, path);
-	if (ret)
-		return ret;
-	if (file_size < KOLY_SIZE)
-		return udif_misplaced_koly(fd, file_size, path);
-	ret = apfs_pread_full(fd, kb, KOLY_SIZE, file_size - KOLY_SIZE);
-	if (ret)
-		return ret;
+	if (size < KOLY_SIZE)
+		return udif_misplaced_koly(lower, size, lower->path);
+	/* Unreadable (a damaged chunk of the layer below): not ours to name. */
+	if (apfs_dev_read(lower, kb, KOLY_SIZE, size - KOLY_SIZE))
+		return 0;
 	if (memcmp(kb, "koly", 4))
-		return udif_misplaced_koly(fd, file_size, path);
-	ret = udif_open(fd, file_size, path, kb, out);
+		return udif_misplaced_koly(lower, size, lower->path);
+	ret = udif_open(lower, kb, out);
 	return ret ? ret : 1;
 }

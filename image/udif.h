@@ -3,10 +3,12 @@
  * udif.h - internals shared by the UDIF (.dmg) reader files: the chunk
  * index entry and the per-chunk decompressor.  Outside code uses dev.h.
  */
-#ifndef APFS_UDIF_H
-#define APFS_UDIF_H
+#ifndef IMAGE_UDIF_H
+#define IMAGE_UDIF_H
 
 #include <stdint.h>
+
+struct apfs_dev;
 
 #define UDIF_SECTOR 512
 /* One chunk's decompressed size is capped: hdiutil writes 1 MiB chunks. */
@@ -37,11 +39,11 @@ struct udif_chunk {
 const char *apfs_udif_type_name(uint32_t type);
 
 /*
- * Read chunk c (a compressed type) from fd and decompress it into out,
+ * Read chunk c (a compressed type) from lower (the .dmg's bytes) and decompress it into out,
  * which holds exactly c->nsect * 512 bytes.  Anything else than exactly
  * that many bytes is an error, logged here naming @what (the image and
  * blkx entry).  Returns 0, -APFS_ECORRUPT, -ENOMEM or -errno.
  */
-int apfs_udif_decompress(int fd, const struct udif_chunk *c, uint8_t *out, const char *what);
+int apfs_udif_decompress(struct apfs_dev *lower, const struct udif_chunk *c, uint8_t *out, const char *what);
 
 #endif

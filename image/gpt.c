@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * partition.c - find APFS containers in an image: a bare container at
+ * gpt.c - find APFS containers in an image: a bare container at
  * offset 0, or the APFS partitions of a GPT disk with 512- or 4096-byte
  * sectors (docs/apfs-format.md §1.1).  Other input is named, not guessed at.
  */
@@ -9,7 +9,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "apfs.h"
+#include "apfs/err.h"
+#include "image/gpt.h"
 
 /* GPT type GUIDs as they lie on disk (first three groups little-endian). */
 static const struct {
@@ -45,9 +46,10 @@ static int type_index(const uint8_t guid[16])
 	return -1;
 }
 
+/* nx_magic 'NXSB' at byte 32 of block 0 (Apple's APFS reference). */
 static bool is_nxsb(const uint8_t *blk)
 {
-	return ld_le32(blk + 32) == APFS_NX_MAGIC;
+	return !memcmp(blk + 32, "NXSB", 4);
 }
 
 /* Name what lies at the start of a non-APFS image, for the error message. */

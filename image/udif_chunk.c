@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dev.h"
-#include "err.h"
-#include "inflate.h"
-#include "lzfse.h"
-#include "udif.h"
+#include "apfs/err.h"
+#include "apfs/inflate.h"
+#include "apfs/lzfse.h"
+#include "image/dev.h"
+#include "image/udif.h"
 
 const char *apfs_udif_type_name(uint32_t type)
 {
@@ -126,7 +126,7 @@ static int udif_expand(uint32_t type, const uint8_t *in, size_t inlen, uint8_t *
 	}
 }
 
-int apfs_udif_decompress(int fd, const struct udif_chunk *c, uint8_t *out, const char *what)
+int apfs_udif_decompress(struct apfs_dev *lower, const struct udif_chunk *c, uint8_t *out, const char *what)
 {
 	size_t outlen = (size_t)(c->nsect * UDIF_SECTOR);
 	uint8_t *in = malloc(c->len ? (size_t)c->len : 1);
@@ -134,7 +134,7 @@ int apfs_udif_decompress(int fd, const struct udif_chunk *c, uint8_t *out, const
 
 	if (!in)
 		return -ENOMEM;
-	ret = apfs_pread_full(fd, in, (size_t)c->len, c->off);
+	ret = apfs_dev_read(lower, in, (size_t)c->len, c->off);
 	if (ret) {
 		apfs_err("%s: cannot read the %s chunk for sector %llu (%llu bytes at %llu): %s",
 			 what, apfs_udif_type_name(c->type), (unsigned long long)c->sector,

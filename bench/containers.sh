@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# bench/containers.sh - evidence containers (issue 11): reading through E01
+# and qcow2 against the tools of the same libraries' authors, and the cost of
+# an E01's segment tables on a command that reads little.  Called by
+# bench/run.sh (make bench), or alone.  Prints a Markdown section; timing
+# never decides a test.
+#
+# Image: `mkimage bench --big-size 1 GiB` (a 1 GiB /big.bin on the plain
+# volume "Plain"), wrapped by ewfacquire (-c fast) and qemu-img convert.
+# * E01: `apfsinspect cat` of /big.bin vs `ewfexport -f raw -t -` of the
+#   whole media to /dev/null (libewf's own exporter; it also hashes MD5):
+#   compared as MB/s, since ewfexport reads all of the media.
+# * qcow2: `apfsinspect cat` vs `qemu-img dd bs=1M count=1024` (1 GiB) to a
+#   file in $W (tmpfs where /dev/shm is usable: qemu-img dd cannot write to
+#   /dev/null), as MB/s.
+# * `listcryptousers` of `mkimage bench` (no big file) padded to 4 GiB, as an
+#   E01 (its chunk tables cover 4 GiB) vs the raw image.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+BIN=$PWD/$B/apfsinspect MK=$PWD/$B/mkimage
+RUNS=${RUNS:-7}
+BIG_MB=${BIG_MB:-1024}
+TMP=${TMPDIR:-/tmp}
+W=$(mktemp -d "$TMP/apfsinspect-cbench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+
+med() {
+	local i t0 t1 ts=()
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
+		ts+=($(((t1 - t0) / 1000)))
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { printf "%.1f", $1 / 1000 }'
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mbps() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1e3) }'; }
+row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+
+echo "## Evidence containers (issue 11)"
+echo
+for t in ewfacquire ewfexport qemu-img; do
+	command -v $t > /dev/null || { echo "$t not installed: section skipped"; echo; exit 0; }
+done
+echo "| what | median | ratio |"
+echo "|---|---|---|"
+SIZE=$((BIG_MB << 20))
+"$MK" bench "$W/b.img" --big-size $SIZE > /dev/null
+ewfacquire -u -q -t "$W/b" -c fast -S 1.9GiB "$W/b.img" > /dev/null 2>&1
+qemu-img convert -f raw -O qcow2 "$W/b.img" "$W/b.qcow2"
+MEDIA=$(stat -c %s "$W/b.img")
+rm -f "$W/b.img"
+warm() { cat "$@" > /dev/null; }
+
+warm "$W"/b.E*
+T=$(med "$BIN" cat --volume Plain "$W/b.E01" /big.bin)
+E=$(med ewfexport -u -q -f raw -t - "$W/b.E01")
+row "\`cat\` $BIG_MB MiB through E01 (-c fast)" "$T ms = $(mbps $SIZE "$T") MB/s" \
+	"$(ratio "$(mbps $SIZE "$T")" "$(mbps "$MEDIA" "$E")") × \`ewfexport\` of the whole media ($E ms = $(mbps "$MEDIA" "$E") MB/s); target ≥ 0.8"
+
+DD=$W
+[ -d /dev/shm ] && [ -w /dev/shm ] && DD=$(mktemp -d /dev/shm/apfsinspect-dd.XXXXXX)
+warm "$W/b.qcow2"
+T=$(med "$BIN" cat --volume Plain "$W/b.qcow2" /big.bin)
+Q=$(med qemu-img dd -f qcow2 -O raw bs=1M count="$BIG_MB" if="$W/b.qcow2" of="$DD/dd.raw")
+[ "$DD" != "$W" ] && rm -rf "$DD"
+row "\`cat\` $BIG_MB MiB through qcow2" "$T ms = $(mbps $SIZE "$T") MB/s" \
+	"$(ratio "$Q" "$T") × \`qemu-img dd\` of $BIG_MB MiB to $( [ "$DD" != "$W" ] && echo tmpfs || echo a file) ($Q ms); target ≥ 0.8"
+rm -f "$W"/b.*
+
+"$MK" bench "$W/s.img" > /dev/null
+truncate -s 4G "$W/s.img"
+ewfacquire -u -q -t "$W/s" -c fast -S 1.9GiB "$W/s.img" > /dev/null 2>&1
+warm "$W"/s.*
+R=$(med "$BIN" listcryptousers --volume Secret "$W/s.img")
+L=$(med "$BIN" listcryptousers --volume Secret "$W/s.E01")
+row "\`listcryptousers\`, 4 GiB E01 ($(ls "$W"/s.E* | wc -l) segments) vs raw" "$L ms vs $R ms" \
+	"$(ratio "$L" "$R") × raw; target < 2"
+# Instructions (callgrind): repeatable where a few ms of wall time are not.
+if command -v valgrind > /dev/null; then
+	ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
+		sed -n 's/.*refs: *//p' | tr -d ,; }
+	IL=$(ir "$BIN" listcryptousers --volume Secret "$W/s.E01")
+	IR=$(ir "$BIN" listcryptousers --volume Secret "$W/s.img")
+	row "instructions (callgrind): \`listcryptousers\`, 4 GiB E01 vs raw" "$IL vs $IR" \
+		"$(ratio "$IL" "$IR") ×"
+fi
+echo

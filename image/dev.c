@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* dev.c - what every layer shares: creation, bounded reads, closing, the chain. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apfs/bytes.h"
+#include "apfs/err.h"
+#include "image/dev.h"
+
+struct apfs_dev *apfs_dev_new(const struct apfs_dev_ops *ops, void *priv, uint64_t size,
+			      struct apfs_dev *lower, const char *path)
+{
+	struct apfs_dev *dev = calloc(1, sizeof(*dev));
+
+	if (!dev)
+		return NULL;
+	dev->path = strdup(path ? path : "");
+	if (!dev->path) {
+		free(dev);
+		return NULL;
+	}
+	dev->ops = ops;
+	dev->priv = priv;
+	dev->size = size;
+	dev->lower = lower;
+	return dev;
+}
+
+void apfs_dev_close(struct apfs_dev *dev)
+{
+	/* Iterative: a hostile stack of layers must not exhaust the C stack. */
+	while (dev) {
+		struct apfs_dev *lower = dev->lower;
+
+		if (dev->ops->close)
+			dev->ops->close(dev);
+		free(dev->path);
+		free(dev);
+		dev = lower;
+	}
+}
+
+int apfs_dev_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+{
+	if (!range_ok(off, len, dev->size))
+		return -APFS_ETRUNC;
+	return dev->ops->read(dev, buf, len, off);
+}
+
+size_t apfs_dev_chain(const struct apfs_dev *dev, const struct apfs_dev **layers, size_t max)
+{
+	const struct apfs_dev *stack[16];
+	size_t n = 0, out = 0;
+
+	for (; dev && n < 16; dev = dev->lower)
+		stack[n++] = dev;
+	/* The file under a format is where its bytes are, not a layer. */
+	if (n > 1 && apfs_dev_file_path(stack[n - 1]))
+		n--;
+	while (n > 0 && out < max)
+		layers[out++] = stack[--n];
+	return out;
+}
+
+void apfs_fmt_size(uint64_t n, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };
+	double v = (double)n;
+	int u = 0;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%llu B", (unsigned long long)n);
+		return;
+	}
+	while (v >= 1024 && u < 6)
+		v /= 1024, u++;
+	snprintf(buf, len, "%.1f %s", v, unit[u]);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * probe.h - the formats' probes, as the probe table (probe.c) lists them.
+ * Each lives in its format's file; outside code uses dev.h.
+ */
+#ifndef IMAGE_PROBE_H
+#define IMAGE_PROBE_H
+
+#include <stdbool.h>
+
+#include "image/dev.h"
+
+struct apfs_probe {
+	const char *name;  /* --format NAME; NULL: detection only */
+	const char *alias; /* another accepted spelling, or NULL */
+	apfs_probe_fn probe;
+	/*
+	 * What the format holds is a disk (E01, VM disks, UDIF): stop probing
+	 * there.  Probing reads the end of the layer too (UDIF's koly, VHD's
+	 * footer), which for a 4 GiB E01 makes libewf build its whole chunk
+	 * table: 4 x the cost of the rest of `listcryptousers`.  Layers that
+	 * hold arbitrary bytes (a split set, a decrypted stream) are probed on.
+	 */
+	bool holds_disk;
+};
+
+int apfs_split_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_vmdk_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_vhdi_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_qcow_probe(struct apfs_dev *lower, struct apfs_dev **out);
+
+/* Containers recognised by their signature but not read (refuse.c). */
+int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out);
+
+/* A directory given as the image: name what it is (refuse.c). */
+int apfs_refuse_dir(const char *path);
+
+#endif

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * refuse.c - containers we recognise by their signature but do not read:
+ * name them, so the analyst knows what the file is and what to do, rather
+ * than being told it is "not APFS" or, worse, reading it as a raw disk.
+ *
+ * Signatures (each format's public description): EWF2 (Ex01) "EVF2\r\n\x81\0",
+ * Lx01 "LEF2\r\n\x81\0", L01 "LVF\t\r\n\xff\0" (libewf's format notes);
+ * AFF "AFF10\r\n\0" (afflib); AFF4 a ZIP whose volume URN "aff4://" is in
+ * the ZIP comment or first member (AFF4 standard); encrcdsa / cdsaencr
+ * (docs/containers.md §3); VirtualBox VDI "<<< Oracle VM VirtualBox Disk
+ * Image >>>"; sparseimage "sprs" (containers.md §1).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "apfs/bytes.h"
+#include "apfs/err.h"
+#include "image/dev.h"
+#include "image/probe.h"
+
+#define HEAD 4096
+#define TAIL 65536 /* a ZIP's end-of-directory comment lies in the last 64 KiB */
+
+struct sig {
+	const char *magic;
+	size_t len;
+	const char *what;
+};
+
+static const struct sig head_sigs[] = {
+	{ "EVF2\r\n\x81\0", 8, "an Ex01 (EWF version 2) image: Debian's libewf cannot read this "
+	  "variant; convert it to E01 or raw with ewfexport from a newer libewf, or FTK Imager" },
+	{ "LEF2\r\n\x81\0", 8, "an Lx01 logical evidence file (files, not a disk image)" },
+	{ "LVF\t\r\n\xff\0", 8, "an L01 logical evidence file (files, not a disk image)" },
+	{ "AFF10\r\n\0", 8, "an AFF (Advanced Forensic Format v1-3) image: not supported; "
+	  "convert it to raw with affconvert" },
+	{ "<<< Oracle VM VirtualBox Disk Image >>>", 39, "a VirtualBox VDI disk image: not "
+	  "supported; convert it with qemu-img convert -O raw" },
+	{ "sprs", 4, "an Apple sparse image (.sparseimage): not supported yet; convert it "
+	  "with hdiutil convert -format UDRW" },
+};
+
+static int refuse(const struct apfs_dev *dev, const char *what)
+{
+	apfs_err("'%s' is %s", dev->path, what);
+	return -ENOTSUP;
+}
+
+/* encrcdsa leads a v2 image; cdsaencr ends a v1 one. */
+static int refuse_encrypted(const struct apfs_dev *dev, const uint8_t *head, size_t n,
+			    const uint8_t *tail, size_t tn)
+{
+	char what[256];
+
+	if (n >= 12 && !memcmp(head, "encrcdsa", 8)) {
+		uint32_t v = ld_be32(head + 8);
+
+		snprintf(what, sizeof(what), v == 2 ?
+			 "an encrypted Apple disk image (encrcdsa version 2): not supported yet; "
+			 "decrypt it first (hdiutil convert)" :
+			 "an encrypted Apple disk image with an unknown encrcdsa version %u", v);
+		return refuse(dev, what);
+	}
+	if (tn >= 8 && !memcmp(tail + tn - 8, "cdsaencr", 8))
+		return refuse(dev, "an encrypted Apple disk image (cdsaencr, version 1): not "
+			      "supported; decrypt it first (hdiutil convert)");
+	return 0;
+}
+
+static int is_aff4(const uint8_t *head, size_t n, const uint8_t *tail, size_t tn)
+{
+	if (n < 4 || memcmp(head, "PK\3\4", 4))
+		return 0;
+	return memmem(head, n, "aff4://", 7) || memmem(tail, tn, "aff4://", 7) ||
+	       memmem(head, n, "information.turtle", 18);
+}
+
+int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out)
+{
+	static uint8_t none[1];
+	uint8_t head[HEAD], tail[TAIL];
+	size_t n = lower->size < HEAD ? (size_t)lower->size : HEAD;
+	size_t tn = lower->size < TAIL ? (size_t)lower->size : TAIL;
+
+	(void)out;
+	if (apfs_dev_read(lower, head, n, 0) || apfs_dev_read(lower, tail, tn, lower->size - tn))
+		return 0; /* unreadable here: the layer's reader names the problem */
+	for (size_t i = 0; i < sizeof(head_sigs) / sizeof(head_sigs[0]); i++)
+		if (n >= head_sigs[i].len && !memcmp(head, head_sigs[i].magic, head_sigs[i].len))
+			return refuse(lower, head_sigs[i].what);
+	if (is_aff4(head, n, tn ? tail : none, tn))
+		return refuse(lower, "an AFF4 image: not supported; convert it to raw with an "
+			      "AFF4 tool (aff4imager --export)");
+	return refuse_encrypted(lower, head, n, tail, tn);
+}
+
+int apfs_refuse_dir(const char *path)
+{
+	char plist[4096];
+	struct stat st;
+
+	snprintf(plist, sizeof(plist), "%s/Info.plist", path);
+	if (stat(plist, &st) == 0) {
+		apfs_err("'%s' is a directory holding Info.plist (a sparse bundle?): sparse "
+			 "bundles are not supported yet; convert it with hdiutil convert", path);
+		return -ENOTSUP;
+	}
+	apfs_err("'%s' is a directory, not an image", path);
+	return -EISDIR;
+}
