@@ -30,6 +30,9 @@ void fuzz_each_container(struct apfs_dev *dev, fuzz_container_fn fn);
 typedef void (*fuzz_volume_fn)(struct apfs_volume *v);
 void fuzz_each_volume(struct apfs_container *c, fuzz_volume_fn fn);
 
+/* Open the sparse image in data and visit every volume (the image targets). */
+void fuzz_image_volumes(const uint8_t *data, size_t size, fuzz_volume_fn fn);
+
 /* Unlock v with the generator's known passwords (cheap PBKDF2 only). */
 void fuzz_try_unlock(struct apfs_volume *v);
 

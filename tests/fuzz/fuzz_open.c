@@ -84,3 +84,23 @@ void fuzz_try_unlock(struct apfs_volume *v)
 		;
 	kb_free(k);
 }
+
+/* The image targets' entry: fn on every volume of the sparse image in data. */
+static fuzz_volume_fn image_volume_fn;
+
+static void image_container(struct apfs_container *c)
+{
+	fuzz_each_volume(c, image_volume_fn);
+}
+
+void fuzz_image_volumes(const uint8_t *data, size_t size, fuzz_volume_fn fn)
+{
+	struct apfs_dev *dev;
+
+	fuzz_quiet();
+	dev = fuzz_image_dev(data, size);
+	image_volume_fn = fn; /* libFuzzer runs one input at a time */
+	if (dev)
+		fuzz_each_container(dev, image_container);
+	fuzz_image_free(dev);
+}

@@ -58,19 +58,8 @@ static void volume(struct apfs_volume *v)
 	free(snaps);
 }
 
-static void container(struct apfs_container *c)
-{
-	fuzz_each_volume(c, volume);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct apfs_dev *dev;
-
-	fuzz_quiet();
-	dev = fuzz_image_dev(data, size);
-	if (dev)
-		fuzz_each_container(dev, container);
-	fuzz_image_free(dev);
+	fuzz_image_volumes(data, size, volume);
 	return 0;
 }
