@@ -34,7 +34,7 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(sort $(wildcard image/*.c apfs/*.c keybag/*.c))
+LIB_SRCS := $(sort $(wildcard util/*.c codec/*.c cipher/*.c image/*.c apfs/*.c keybag/*.c))
 CLI_SRCS := $(sort $(wildcard cli/*.c fuse/*.c))
 MK_SRCS := $(sort $(wildcard testdata/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))

@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "util/err.h"
 #include "image/dev.h"
 #include "image/gpt.h"
 #include "raw.h"

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bigbuf.h"
+#include "util/bigbuf.h"
 #include "cache.h"
-#include "err.h"
+#include "util/err.h"
 
 #define WAYS 4
 

@@ -10,7 +10,7 @@
 
 #include "apfs.h"
 #include "cache.h"
-#include "xts.h"
+#include "cipher/xts.h"
 
 /* The fuzz build sets a smaller one: 32 MiB mapped and faulted in per open
  * would be most of an execution's time (and evictions get exercised). */

@@ -9,12 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "budget.h"
+#include "util/budget.h"
 #include "fs_int.h"
-#include "inflate.h"
-#include "lzbitmap.h"
-#include "lzfse.h"
-#include "lzvn.h"
+#include "codec/inflate.h"
+#include "codec/lzbitmap.h"
+#include "codec/lzfse.h"
+#include "codec/lzvn.h"
 
 #define DECMPFS_MAGIC 0x636d7066u /* "fpmc" */
 #define DECMPFS_HDR 16

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "bytes.h"
+#include "util/bytes.h"
 #include "fs.h"
 
 /* A hard cap on records visited by one scan: bounds loops on looping trees. */

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "budget.h"
+#include "util/budget.h"
 #include "fs_int.h"
-#include "xts.h"
+#include "cipher/xts.h"
 
 /* Read at most this much per device request: large enough for speed. */
 #define READ_CHUNK (2u << 20)

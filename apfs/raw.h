@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "bytes.h"
+#include "util/bytes.h"
 #include "image/gpt.h" /* the GPT structures, for the generator */
 
 #define APFS_CHECK(type, field, off) \

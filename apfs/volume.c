@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "apfs.h"
-#include "xts.h"
+#include "cipher/xts.h"
 
 bool apfs_volume_encrypted(const struct apfs_volume *v)
 {

@@ -20,7 +20,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "apfs/xts_int.h"
+#include "cipher/xts_int.h"
 
 #define TOTAL_BYTES (64u << 20)  /* per timed run, whatever the buffer size */
 

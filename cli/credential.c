@@ -7,7 +7,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
-#include "apfs/secmem.h"
+#include "util/secmem.h"
 #include "credential.h"
 
 #define MAX_SECRET 1024

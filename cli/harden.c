@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * harden.c - before any other work: a non-dumpable process with undumped,
- * locked key memory (apfs/secmem.c), and no secret left readable in
+ * locked key memory (util/secmem.c), and no secret left readable in
  * /proc/PID/cmdline.
  *
  * Any user can read /proc/PID/cmdline.  The kernel builds it from the
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/secmem.h"
+#include "util/secmem.h"
 #include "cli.h"
 
 #define MAX_SECRETS 8

@@ -13,7 +13,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-#include "apfs/bigbuf.h"
+#include "util/bigbuf.h"
 #include "cmd_fs.h"
 
 #define CHUNK (4u << 20)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "afuse.h"
-#include "apfs/secmem.h"
+#include "util/secmem.h"
 #include "cli/cli.h"
 #include "cli/cmd_fs.h"
 #include "cli/credential.h"

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "image/dev.h"
 
 struct apfs_dev *apfs_dev_new(const struct apfs_dev_ops *ops, void *priv, uint64_t size,
@@ -46,21 +46,6 @@ int apfs_dev_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 	if (!range_ok(off, len, dev->size))
 		return -APFS_ETRUNC;
 	return dev->ops->read(dev, buf, len, off);
-}
-
-size_t apfs_dev_chain(const struct apfs_dev *dev, const struct apfs_dev **layers, size_t max)
-{
-	const struct apfs_dev *stack[16];
-	size_t n = 0, out = 0;
-
-	for (; dev && n < 16; dev = dev->lower)
-		stack[n++] = dev;
-	/* The file under a format is where its bytes are, not a layer. */
-	if (n > 1 && apfs_dev_file_path(stack[n - 1]))
-		n--;
-	while (n > 0 && out < max)
-		layers[out++] = stack[--n];
-	return out;
 }
 
 void apfs_fmt_size(uint64_t n, char *buf, size_t len)

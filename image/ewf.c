@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "image/dev.h"
 #include "image/libyal.h"
 #include "image/probe.h"

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "image/dev.h"
 
 struct file_priv {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "image/gpt.h"
 
 /* GPT type GUIDs as they lie on disk (first three groups little-endian). */

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "apfs/bytes.h"
+#include "util/bytes.h"
 #include "image/dev.h"
 
 #define APFS_MAX_PARTS 128

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "image/libyal.h"
 
 int yal_dev_new(const struct apfs_dev_ops *ops, const struct yal_lib *lib,

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "image/dev.h"
 #include "image/probe.h"
 

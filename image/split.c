@@ -27,7 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "image/dev.h"
 #include "image/probe.h"
 

@@ -18,8 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "image/dev.h"
 #include "image/udif.h"
 

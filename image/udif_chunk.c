@@ -10,9 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/err.h"
-#include "apfs/inflate.h"
-#include "apfs/lzfse.h"
+#include "util/err.h"
+#include "codec/inflate.h"
+#include "codec/lzfse.h"
 #include "image/dev.h"
 #include "image/udif.h"
 

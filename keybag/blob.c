@@ -14,8 +14,8 @@
 #include <openssl/crypto.h>
 #include <string.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "keybag/crypto.h"
 #include "keybag/der.h"
 #include "keybag/internal.h"

@@ -14,8 +14,8 @@
 #include <openssl/hmac.h>
 #include <string.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "keybag/crypto.h"
 
 /* RFC 3394 §2.2.3.1 default initial value. */

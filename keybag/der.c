@@ -7,7 +7,7 @@
  * Errors are not logged here: the blob parser knows which blob and block
  * it is reading and logs once.
  */
-#include "apfs/err.h"
+#include "util/err.h"
 #include "keybag/der.h"
 
 struct kb_der kb_der_init(const void *p, size_t len)

@@ -17,7 +17,7 @@
 #include <openssl/crypto.h>
 
 #include "apfs/apfs.h"
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "keybag/internal.h"
 
 /* One keybag read into memory: the whole prange, decrypted. */

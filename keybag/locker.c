@@ -9,8 +9,8 @@
  */
 #include <stdlib.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "apfs/raw.h"
 #include "keybag/internal.h"
 

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "apfs/apfs.h"
-#include "apfs/err.h"
+#include "util/err.h"
 #include "keybag/crypto.h"
 #include "keybag/internal.h"
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "keybag/internal.h"
 
 static const struct {

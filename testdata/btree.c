@@ -19,7 +19,7 @@
 #include <openssl/sha.h>
 #include <stdlib.h>
 
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "mk.h"
 
 #define NODE_HDR 56

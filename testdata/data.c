@@ -9,7 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "mk.h"
 
 static uint64_t jkey(uint64_t oid, unsigned type)

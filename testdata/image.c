@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "apfs/bigbuf.h"
+#include "util/bigbuf.h"
 #include "mk.h"
 
 /* Room for cap blocks in blk and grp; new entries are NULL. */

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 
 #include "apfs/apfs.h"
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "kat.h"
 #include "keybag/crypto.h"
 

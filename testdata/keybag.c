@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "mk.h"
 
 #define LOCKER_OFF 32

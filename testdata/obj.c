@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* obj.c - object headers, checksums and the XTS helpers of the generator. */
 #include "apfs/apfs.h"
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "mk.h"
 
 void mk_obj_hdr(void *buf, uint64_t oid, uint64_t xid, uint32_t type, uint32_t subtype)

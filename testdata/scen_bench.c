@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "apfs/bigbuf.h"
+#include "util/bigbuf.h"
 #include "mk.h"
 
 #define BENCH_EXTENTS 4

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "apfs/apfs.h"
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "keybag/crypto.h"
 #include "mk.h"
 

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "mk.h"
 
 int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,

@@ -20,7 +20,7 @@ cleanup() {
 trap cleanup EXIT
 daemon_pid() { pgrep -f "^[^ ]*apfsinspect mount .* $MNT\$" | head -1; }
 # The daemon's budget (VmHWM, peak resident set): the open-file budget
-# (apfs/budget.h, 128 MiB), the block cache, libfuse's threads.  The old
+# (util/budget.h, 128 MiB), the block cache, libfuse's threads.  The old
 # peak was 1.76 GB with the bombs, over 256 MiB with the inline files.
 BUDGET_KB=$((192 * 1024))
 # Under ASan, freed memory waits in a 256 MiB quarantine and shadow memory

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/bytes.h"
-#include "apfs/xts.h"
+#include "util/bytes.h"
+#include "cipher/xts.h"
 #include "keybag/keybag.h"
 #include "tests/fuzz/fuzz.h"
 

@@ -5,7 +5,7 @@
  */
 #include <stdlib.h>
 
-#include "apfs/lzfse.h"
+#include "codec/lzfse.h"
 #include "tests/fuzz/fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

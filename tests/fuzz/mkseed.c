@@ -20,8 +20,8 @@
 #include <string.h>
 
 #include "apfs/apfs.h"
-#include "apfs/bytes.h"
-#include "apfs/xts.h"
+#include "util/bytes.h"
+#include "cipher/xts.h"
 #include "keybag/internal.h"
 
 #define BS 4096u

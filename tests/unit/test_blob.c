@@ -16,7 +16,7 @@
 
 #include "testutil.h"
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "keybag/internal.h"
 
 

@@ -4,7 +4,7 @@
  * fs_stream_span / fs_stream_held over a hand-made extent list (data, a
  * sparse extent, a gap with no extent, data, a tail past the last extent),
  * the expected runs worked out by hand from that layout; and the open-file
- * budget (apfs/budget.h), which refuses what would pass it.
+ * budget (util/budget.h), which refuses what would pass it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "apfs/budget.h"
+#include "util/budget.h"
 #include "apfs/fs_int.h"
 
 /* [0,4K) blocks at 10; [4K,8K) sparse; [8K,12K) no extent; [12K,16K) blocks at 20; size 20K. */

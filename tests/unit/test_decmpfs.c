@@ -12,7 +12,7 @@
 #include <cmocka.h>
 #include <zlib.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "apfs/fs.h"
 
 static void test_raw_markers(void **state)

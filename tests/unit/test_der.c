@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "keybag/der.h"
 
 static int next1(const uint8_t *p, size_t len, struct kb_der_tlv *t)

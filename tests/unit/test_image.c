@@ -23,7 +23,7 @@
 
 #include <cmocka.h>
 
-#include "apfs/err.h"
+#include "util/err.h"
 #include "image/dev.h"
 #include "image/libyal.h"
 

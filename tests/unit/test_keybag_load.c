@@ -20,7 +20,7 @@
 #include "testutil.h"
 
 #include "apfs/apfs.h"
-#include "apfs/xts.h"
+#include "cipher/xts.h"
 #include "keybag/internal.h"
 
 #define BS 4096

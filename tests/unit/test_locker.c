@@ -13,8 +13,8 @@
 
 #include <cmocka.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
+#include "util/bytes.h"
+#include "util/err.h"
 #include "keybag/internal.h"
 
 /* A locker under construction in a 4096-byte buffer. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_lzbitmap.c - the LZBITMAP decoder on vectors derived by hand from
- * the format description in apfs/lzbitmap.h (each byte's meaning is in the
+ * the format description in codec/lzbitmap.h (each byte's meaning is in the
  * comments), on every corruption check, on single-byte mutations of a
  * valid stream (must never crash or overrun: run under ASan), and on the
  * published libzbitmap test pairs in $SHARED/vectors/lzbitmap (streams
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "apfs/err.h"
-#include "apfs/lzbitmap.h"
+#include "util/err.h"
+#include "codec/lzbitmap.h"
 
 #define END_CHUNK 0x06, 0, 0, 0, 0, 0 /* total 6, output 0 */
 

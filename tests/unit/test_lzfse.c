@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_lzfse.c - apfs/lzfse.c: hand-assembled streams of every block kind
+ * test_lzfse.c - codec/lzfse.c: hand-assembled streams of every block kind
  * (expected output worked out by hand below), error paths, a seeded
  * mutation loop (run it under `make asan`), and real Apple data when IMAGES
  * is set: the first lzfse chunk of basic-lzfse.dmg against the same sectors
@@ -18,9 +18,9 @@
 
 #include <cmocka.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
-#include "apfs/lzfse.h"
+#include "util/bytes.h"
+#include "util/err.h"
+#include "codec/lzfse.h"
 
 #define EOS 0x06, 0, 0, 0, 0, 0, 0, 0
 #define END 'b', 'v', 'x', '$'
@@ -119,7 +119,7 @@ static void lmd_freqs(uint16_t *freq)
 	freq[104 + 'b'] = 512;
 }
 
-/* bvx2: the packed header (field layout in apfs/lzfse.c), 7 + 7 payload bytes. */
+/* bvx2: the packed header (field layout in codec/lzfse.c), 7 + 7 payload bytes. */
 static size_t build_v2(uint8_t *s)
 {
 	uint16_t freq[360];
@@ -158,7 +158,7 @@ static void test_v2_block(void **state)
 	expect_out(s, n, "abbababa", 8);
 }
 
-/* bvx1: the same block with a plain 772-byte header (offsets in apfs/lzfse.c). */
+/* bvx1: the same block with a plain 772-byte header (offsets in codec/lzfse.c). */
 static void test_v1_block(void **state)
 {
 	uint8_t *s = calloc(1, 800);

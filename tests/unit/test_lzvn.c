@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_lzvn.c - apfs/lzvn.c: hand-assembled streams whose output is worked
- * out from the opcode table (see the comment at the top of apfs/lzvn.c),
+ * test_lzvn.c - codec/lzvn.c: hand-assembled streams whose output is worked
+ * out from the opcode table (see the comment at the top of codec/lzvn.c),
  * error paths, a seeded mutation loop (run it under `make asan`), and real
  * data: the decmpfs type-8 resource fork of basic.img's compressed.txt,
  * from the file LZVN_FORK names (tests/cli/lzvn_fork.sh), else extracted
@@ -22,9 +22,9 @@
 #include <cmocka.h>
 #include <openssl/evp.h>
 
-#include "apfs/bytes.h"
-#include "apfs/err.h"
-#include "apfs/lzvn.h"
+#include "util/bytes.h"
+#include "util/err.h"
+#include "codec/lzvn.h"
 
 #define EOS 0x06, 0, 0, 0, 0, 0, 0, 0
 

@@ -24,11 +24,11 @@
 
 #include <cmocka.h>
 
-#include "apfs/err.h"
-#include "apfs/inflate.h"
-#include "apfs/lzbitmap.h"
-#include "apfs/lzfse.h"
-#include "apfs/lzvn.h"
+#include "util/err.h"
+#include "codec/inflate.h"
+#include "codec/lzbitmap.h"
+#include "codec/lzfse.h"
+#include "codec/lzvn.h"
 
 typedef int (*decode_fn)(const uint8_t *, size_t, uint8_t *, size_t, size_t *);
 

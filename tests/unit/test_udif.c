@@ -25,9 +25,9 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
-#include "apfs/bytes.h"
+#include "util/bytes.h"
 #include "image/dev.h"
-#include "apfs/err.h"
+#include "util/err.h"
 
 #define DISK_SIZE 16777216u
 static const char disk_sha[] =

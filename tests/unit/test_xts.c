@@ -18,8 +18,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "apfs/bytes.h"
-#include "apfs/xts_int.h"
+#include "util/bytes.h"
+#include "cipher/xts_int.h"
 
 static void ref_xts(const uint8_t key[32], uint8_t *buf, size_t len, uint64_t unit, int enc)
 {

@@ -22,7 +22,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "secmem.h"
+#include "util/secmem.h"
 
 /* Holds every live key of a run (a few KiB) with room to spare; the old
  * 64 KiB RLIMIT_MEMLOCK default still lets it be locked. */

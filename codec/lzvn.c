@@ -24,8 +24,8 @@
  */
 #include <string.h>
 
-#include "err.h"
-#include "lzvn.h"
+#include "util/err.h"
+#include "codec/lzvn.h"
 
 enum lzvn_kind { OP_MATCH, OP_LIT, OP_NOP, OP_EOS, OP_UDEF };
 

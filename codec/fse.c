@@ -2,8 +2,8 @@
 /* fse.c - FSE decoding tables and the backward bit stream (see fse.h). */
 #include <string.h>
 
-#include "err.h"
-#include "fse.h"
+#include "util/err.h"
+#include "codec/fse.h"
 
 /* Little-endian load of n (< 8) bytes: the bytes nearer buf come out low. */
 static uint64_t fse_load(const uint8_t *p, size_t n)

@@ -20,11 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "err.h"
-#include "fse.h"
-#include "lzfse.h"
-#include "lzvn.h"
+#include "util/bytes.h"
+#include "util/err.h"
+#include "codec/fse.h"
+#include "codec/lzfse.h"
+#include "codec/lzvn.h"
 
 #define LZFSE_MAGIC_END 0x24787662u  /* "bvx$" */
 #define LZFSE_MAGIC_RAW 0x2d787662u  /* "bvx-" */

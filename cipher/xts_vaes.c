@@ -11,8 +11,8 @@
  * instructions, and xts.c calls them only when apfs_xts_vaes_usable() says
  * the CPU (and the kernel, which must save the wider registers) has them.
  */
-#include "cpu.h"
-#include "xts_int.h"
+#include "util/cpu.h"
+#include "cipher/xts_int.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 

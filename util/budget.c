@@ -2,8 +2,8 @@
 /* budget.c - the process-wide budget of open-file memory (see budget.h). */
 #include <stdatomic.h>
 
-#include "budget.h"
-#include "err.h"
+#include "util/budget.h"
+#include "util/err.h"
 
 static atomic_size_t used;
 

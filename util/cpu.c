@@ -5,7 +5,7 @@
  * instruction faults unless the kernel saves those registers, whatever
  * CPUID says the silicon has.
  */
-#include "cpu.h"
+#include "util/cpu.h"
 
 #include <stdint.h>
 

@@ -17,10 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
-#include "err.h"
-#include "secmem.h"
-#include "xts_int.h"
+#include "util/bytes.h"
+#include "util/err.h"
+#include "util/secmem.h"
+#include "cipher/xts_int.h"
 
 struct apfs_xts {
 	uint64_t id;           /* unique per key: tags its plaintext in the block cache */

@@ -4,11 +4,11 @@
  * lzbitmap.h.  Every cursor is checked against its chunk before use, every
  * loop produces output or consumes input, and output never exceeds dstcap.
  */
-#include "lzbitmap.h"
+#include "codec/lzbitmap.h"
 
 #include <string.h>
 
-#include "err.h"
+#include "util/err.h"
 
 #define ZBM_HDR 6
 #define ZBM_CHDR 15

@@ -2,7 +2,7 @@
 /* log.c - the one place messages leave the library. */
 #include <stdio.h>
 
-#include "err.h"
+#include "util/err.h"
 
 static void log_stderr(int level, const char *msg)
 {

@@ -2,8 +2,8 @@
 /* inflate.c - zlib one-shot shared by decmpfs (types 3/4) and UDIF (UDZO). */
 #include <zlib.h>
 
-#include "err.h"
-#include "inflate.h"
+#include "util/err.h"
+#include "codec/inflate.h"
 
 int apfs_inflate(const uint8_t *src, size_t srclen, uint8_t *dst, size_t cap, size_t *out)
 {

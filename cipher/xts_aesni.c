@@ -16,8 +16,8 @@
  * round keys are written once by apfs_xts_aesni_setkey() and only read
  * after, so any number of threads may share them.
  */
-#include "cpu.h"
-#include "xts_int.h"
+#include "util/cpu.h"
+#include "cipher/xts_int.h"
 
 #if (defined(__x86_64__) || defined(__i386__)) && (defined(__GNUC__) || defined(__clang__))
 

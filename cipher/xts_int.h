@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xts.h"
+#include "cipher/xts.h"
 
 #define APFS_AES128_NRK 11  /* AES-128: 10 rounds, 11 round keys */
 
