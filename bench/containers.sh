@@ -25,17 +25,7 @@ TMP=${TMPDIR:-/tmp}
 W=$(mktemp -d "$TMP/apfsinspect-cbench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-med() {
-	local i t0 t1 ts=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
-		ts+=($(((t1 - t0) / 1000)))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { printf "%.1f", $1 / 1000 }'
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-mbps() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1e3) }'; }
-row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+. bench/lib.sh
 
 echo "## Evidence containers (issue 11)"
 echo

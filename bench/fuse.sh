@@ -46,7 +46,7 @@ fi
 
 ms_now() { echo $(($(date +%s%N) / 1000)); }
 median() { sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+. bench/lib.sh
 
 # MB/s of one dd of MIB MiB from $2 after mounting with command $1 (unmount $3).
 dd_mbs() {

@@ -11,20 +11,7 @@ RUNS=${RUNS:-7}
 W=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-bench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
-# median wall time in ms of RUNS runs of a command (output discarded)
-med() {
-	local i t0 t1 ts=()
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$(date +%s%N); "$@" > /dev/null 2>&1; t1=$(date +%s%N)
-		ts+=($(((t1 - t0) / 1000)))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { printf "%.1f", $1 / 1000 }'
-}
-# instructions executed (valgrind callgrind): repeatable on a busy machine
-ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
-	sed -n 's/.*refs: *//p' | tr -d ,; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+. bench/lib.sh
 
 echo "# apfsinspect benchmarks ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), RUNS=$RUNS medians)"
 echo
@@ -86,7 +73,6 @@ echo "## Reading files (issue 5)"
 echo
 echo "| what | median | ratio |"
 echo "|---|---|---|"
-mbps() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1e3) }'; }
 # Two sizes of /big.bin: BIG_MB (default 1 GiB, "a large file") and 256 MiB.
 # Each whole process counts (start, unlock, the read); the difference of the
 # two is the rate once running, what `openssl speed` measures.

@@ -58,16 +58,7 @@ for i in $(seq 0 15); do
 	timeout -k 5 60 sh -c "sha256sum < '$MNT/lzvn-17m.bin'" > "$WORK/lzvn.$i.sha" &
 done
 wait
-want=$(python3 -c '
-import hashlib
-n = 272 * 65536 + 32768
-row = bytes(i % 251 for i in range(251)) * (65536 // 251 + 2)
-h = hashlib.sha256()
-for c in range(273):
-    off = c * 65536
-    blk = row[off % 251:off % 251 + 65536]
-    h.update(blk.translate(bytes(x ^ (c & 0xff) for x in range(256)))[:n - off])
-print(h.hexdigest())')
+want=$(python3 "$TESTS/tools/lzvn17m_rule.py")
 expect_eq "16 parallel readers of the honest 273-chunk file all read the rule's bytes" 16 \
 	"$(cat "$WORK"/lzvn.*.sha | grep -c "^$want ")"
 # 16 readers holding /inline-16m.bin (16 MiB decoded per open) open at once:

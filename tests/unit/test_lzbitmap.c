@@ -18,6 +18,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include "util/err.h"
 #include "codec/lzbitmap.h"
 
@@ -166,28 +168,6 @@ static const char *vector_dir(void)
 
 	snprintf(dir, sizeof(dir), "%s/vectors/lzbitmap", shared && *shared ? shared : "../shared");
 	return dir;
-}
-
-static uint8_t *slurp(const char *dir, const char *name, size_t *len)
-{
-	char path[4352];
-	FILE *f;
-	uint8_t *p;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0 && n < (1 << 26));
-	rewind(f);
-	p = malloc((size_t)n + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
 }
 
 /*

@@ -24,6 +24,8 @@
 
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
+
 #include "util/err.h"
 #include "codec/inflate.h"
 #include "codec/lzbitmap.h"
@@ -43,28 +45,6 @@ static const struct codec {
 };
 
 static char streams[4096];
-
-static uint8_t *slurp(const char *dir, const char *name, size_t *len)
-{
-	char path[8192];
-	FILE *f;
-	uint8_t *p;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "rb");
-	assert_non_null(f);
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	assert_true(n >= 0 && n < (1 << 26));
-	rewind(f);
-	p = malloc((size_t)n + 1);
-	assert_non_null(p);
-	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
-	fclose(f);
-	*len = (size_t)n;
-	return p;
-}
 
 /* A cut stream is refused, or (cut in trailing padding) still decodes whole. */
 static void expect_prefixes(decode_fn dec, const uint8_t *c, size_t clen, const uint8_t *o,

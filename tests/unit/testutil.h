@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Decode a whole hex string into out (at most max bytes); returns the byte count. */
 static inline size_t unhex(const char *s, uint8_t *out, size_t max)
@@ -18,6 +19,30 @@ static inline size_t unhex(const char *s, uint8_t *out, size_t max)
 	}
 	assert_int_equal(s[0], '\0');  /* the fixture fits and is whole */
 	return n;
+}
+
+/* Read the whole file dir/name (under 64 MiB) into a new buffer, NUL-terminated past *len. */
+static inline uint8_t *slurp(const char *dir, const char *name, size_t *len)
+{
+	char path[8192];
+	FILE *f;
+	uint8_t *p;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	assert_true(n >= 0 && n < (1 << 26));
+	rewind(f);
+	p = malloc((size_t)n + 1);
+	assert_non_null(p);
+	assert_int_equal(fread(p, 1, (size_t)n, f), (size_t)n);
+	p[n] = 0;
+	fclose(f);
+	*len = (size_t)n;
+	return p;
 }
 
 #endif
