@@ -25,8 +25,14 @@ if [ -d "$SHARED/images" ]; then
 	done
 fi
 
+# Under CI the shared images are required: without them ~300 checks would
+# only be skipped and the run would still end "0 failed".
 pass=0 fail=0 skip=0
 failed_names=()
+if [ "${CI:-}" = true ] && ! ls "$IMAGES"/*.img > /dev/null 2>&1; then
+	echo "not ok - CI=true but $SHARED/images holds no image (README: Test images)"
+	fail=1 failed_names+=("shared-images")
+fi
 count() { # name, output file, seconds
 	local name=$1 out=$2 secs=$3 p f s
 	# cmocka 1.1.5 prints a skipped test as "not ok ... # SKIP": a skip.
@@ -36,6 +42,20 @@ count() { # name, output file, seconds
 	pass=$((pass + p)); fail=$((fail + f)); skip=$((skip + s))
 	[ "$f" -gt 0 ] && failed_names+=("$name")
 	printf '%-36s %4d passed, %d failed, %d skipped  (%ss)\n' "$name" "$p" "$f" "$s" "$secs"
+}
+
+# A script that stops early (an exit in the middle, a crash between checks)
+# prints fewer results than it planned: its "1..N" line must match them.
+check_plan() { # name, output file
+	local plan n
+	# cmocka prints one plan per group: they add up.
+	plan=$(grep -oE '^1\.\.[0-9]+' "$2" | cut -d. -f3 | awk '{ s += $1 } END { if (NR) print s }')
+	n=$(grep -cE '^(not )?ok ' "$2")
+	if [ -z "$plan" ]; then
+		echo "not ok - $1 printed no TAP plan (1..N)" >> "$2"
+	elif [ "$plan" -ne "$n" ]; then
+		echo "not ok - $1 planned $plan tests but reported $n" >> "$2"
+	fi
 }
 
 run_one() { # name, command...
@@ -49,6 +69,7 @@ run_one() { # name, command...
 	if ! grep -qE '^(not )?ok ' "$out"; then
 		echo "not ok - $name printed no test results" >> "$out"
 	fi
+	check_plan "$name" "$out"
 	count "$name" "$out" $((SECONDS - t0))
 	if grep -E '^not ok ' "$out" | grep -qvE '# *SKIP'; then
 		sed 's/^/    | /' "$out" | grep -vE '^    \| ok ' | head -60

@@ -33,7 +33,7 @@ for e in vaes-avx512 vaes-avx2 aes-ni aes-ecb; do
 			a4730fc4e2ed7c7b7cafdc182094bdc60ee5bd94989878a8061d6e356043baa2 \
 			"$("$BIN" cat --passphrase hunter2hunter2 "$IMAGES/encrypted.img" /secret.txt | sha256sum | cut -d' ' -f1)"
 	else
-		skip "$e: encrypted.img /secret.txt" "encrypted.img not found"
+		missing "$e: encrypted.img /secret.txt" "encrypted.img not found"
 	fi
 done
 unset APFSINSPECT_XTS_ENGINE

@@ -34,7 +34,7 @@ if [ -e "$IMAGES/dfvfs-apfs.raw" ]; then
 	expect_eq "bytes at 393216 are another_file's" "This is another file." \
 		"$(dd if="$d" bs=4096 skip=96 count=1 2>/dev/null | head -c 21)"
 else
-	skip "dfvfs-apfs.raw" "image not found"
+	missing "dfvfs-apfs.raw" "image not found"
 fi
 if [ -e "$IMAGES/encrypted.img" ]; then
 	e=$IMAGES/encrypted.img
@@ -53,6 +53,6 @@ if [ -e "$IMAGES/encrypted.img" ]; then
 	expect_rc "wrong password: exit 3" 3 "$B" ls --passphrase not-the-password "$e" /
 	check "wrong password lists nothing" [ -z "$OUT" ]
 else
-	skip "encrypted.img" "image not found"
+	missing "encrypted.img" "image not found"
 fi
 done_testing

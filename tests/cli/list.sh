@@ -27,7 +27,7 @@ check_basic() { # IMAGE LABEL
 need_image basic.img
 check_basic "$IMAGES/basic.img" basic.img
 for d in basic.dmg basic-bz2.dmg basic-lzfse.dmg; do
-	if [ -e "$IMAGES/$d" ]; then check_basic "$IMAGES/$d" "$d"; else skip "$d" "not in ../shared/images"; fi
+	if [ -e "$IMAGES/$d" ]; then check_basic "$IMAGES/$d" "$d"; else missing "$d" "not in ../shared/images"; fi
 done
 
 need_image encrypted.img

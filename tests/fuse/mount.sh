@@ -173,7 +173,7 @@ EOF
 
 for img in basic.img basic.dmg basic-lzfse.dmg basic-bz2.dmg; do
 	src=$IMAGES/$img
-	[ -e "$src" ] || { skip "$img" "../shared/images/$img not found"; continue; }
+	[ -e "$src" ] || { missing "$img" "../shared/images/$img not found"; continue; }
 	before=$(sha256sum "$src" | cut -d' ' -f1)
 	do_mount "$img" "$src"
 	check_basic "$img"
@@ -229,7 +229,7 @@ if [ -e "$src" ]; then
 		e3e3adcbbf189403d892b013d6cba155f2e58e42ff5eb541ec681c37a91a3f29 \
 		"$(sha256sum "$src" | cut -d' ' -f1)"
 else
-	skip "dfvfs-apfs.raw" "../shared/images/dfvfs-apfs.raw.gz not found"
+	missing "dfvfs-apfs.raw" "../shared/images/dfvfs-apfs.raw.gz not found"
 fi
 
 # ---- who sees a mount: only the mounting user, unless -o allow_other ------
@@ -287,7 +287,7 @@ if [ -e "$src" ]; then
 		35101d6729e6b1321aaa24d1c9cb2574f4118f7c4c10bb5fe179ac905e4e0da3 \
 		"$(sha256sum "$src" | cut -d' ' -f1)"
 else
-	skip "encrypted.img" "../shared/images/encrypted.img.gz not found"
+	missing "encrypted.img" "../shared/images/encrypted.img.gz not found"
 fi
 
 # ---- options ----------------------------------------------------------------
@@ -337,7 +337,7 @@ if "$MKIMAGE" list | grep -q '^snapshot '; then
 		"$(cd "$MNT" && echo "$(T ls | tr '\n' ' ' | sed 's/ $//')|$(T cat a.txt)|$(T cat new.txt)")"
 	do_umount "snapshot scenario, live"
 else
-	skip "--snapshot on a volume with snapshots" "mkimage has no snapshot scenario"
+	notok "--snapshot on a volume with snapshots: mkimage has no snapshot scenario"
 fi
 
 # ---- large: four parallel readers agree (with each other and with TSK) ----
@@ -389,7 +389,7 @@ if "$MKIMAGE" list | grep -q '^huge-file '; then
 		   sha256sum)"
 	do_umount "huge-file"
 else
-	skip "file offsets past 2^32" "mkimage has no huge-file scenario"
+	notok "file offsets past 2^32: mkimage has no huge-file scenario"
 fi
 
 # ---- many-files: readdir streamed over many calls, case-sensitive names --
@@ -481,7 +481,7 @@ fi
 # ---- damaged images: mounting or reading fails cleanly, never hangs -------
 for s in truncated btree-loop; do
 	D=$WORK/$s.img
-	"$MKIMAGE" "$s" "$D" >/dev/null 2>&1 || { skip "damaged $s" "mkimage $s failed"; continue; }
+	"$MKIMAGE" "$s" "$D" >/dev/null 2>&1 || { notok "damaged $s: mkimage $s failed"; continue; }
 	timeout 60 "$BIN" mount "$D" "$MNT" 2>/dev/null
 	rc=$?
 	if [ $rc -ne 0 ]; then
