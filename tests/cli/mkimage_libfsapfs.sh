@@ -42,9 +42,9 @@ marker 2 "Backup, Disk User" -p disk-password
 marker 3 "Plain, no credential"
 
 out=$(fsapfs -f 1 -p not-the-password -F /marker.txt "$IMG")
-expect_grep "Data, wrong password: nothing readable" 'file entry not found|Unable' "$out"
+expect_grep "Data, wrong password: nothing readable" 'libfsapfs_internal_volume_get_file_system_btree: unable to unlock volume' "$out"
 out=$(fsapfs -f 2 -p alice-password -F /marker.txt "$IMG")
-expect_grep "Backup does not open with Data's password" 'file entry not found|Unable' "$out"
+expect_grep "Backup does not open with Data's password" 'libfsapfs_internal_volume_get_file_system_btree: unable to unlock volume' "$out"
 
 out=$(fsapfs -f 1 -p alice-password -H "$IMG")
 for p in /marker.txt /hello.txt /dir/nested.txt /dir/sub/deep.txt /link /multi.bin; do
