@@ -4,6 +4,7 @@
 #   make asan       the suite built with AddressSanitizer + UBSan into build-asan/
 #   make fuzz       every fuzz target under libFuzzer, FUZZ_SECONDS=N each (clang)
 #   make bench      benchmarks against the peers (bench/run.sh)
+#   make mutate     mutation testing (tests/mutate/; MUTATE_SAMPLE=N for a sample)
 #   make install    PREFIX=/usr/local DESTDIR=
 # V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
 
@@ -113,6 +114,15 @@ fuzz: $(B)/mkimage $(B)/fuzz/mkseed
 	$(MAKE) B=$(FB) CC=clang LIBFUZZER=1 CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_TARGETS:%=$(FB)/fuzz/%)
 	B=$(B) FB=$(FB) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzzers $(FUZZ_ONLY)
 
+# Mutation testing: every mutant of tests/mutate/mutants.txt (or MUTATE_SAMPLE=N
+# of them, MUTATE_FILTER=apfs/ for one area), each rebuilt in a scratch copy
+# of the tree and run against the tests the list names; prints the kill rate.
+mutate:
+	MUTATE_SAMPLE=$(MUTATE_SAMPLE) tests/mutate/run.sh $(MUTATE_FILTER)
+
+# What the mutation runner rebuilds for each mutant (no fuzz targets).
+testbins: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS)
+
 $(B)/bench/pbkdf2: bench/pbkdf2.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
@@ -131,7 +141,7 @@ install: $(B)/apfsinspect
 clean:
 	rm -rf build build-asan build-clang build-fuzz
 
-.PHONY: all test asan fuzz bench install clean
+.PHONY: all test asan fuzz bench install clean mutate testbins
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

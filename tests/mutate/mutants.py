@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""The mutant list (tests/mutate/mutants.txt) for tests/mutate/run.sh.
+
+A mutant is a block of lines:
+    ## ID  what the change breaks
+    file: apfs/btree.c
+    from: <exact original text, found exactly once in the file>
+    to:   <its replacement>
+    tests: test_btree cli/bad_input   (tests/run.sh filters; one failing kills it)
+    equivalent: <why no test can tell>   (optional; the mutant is still run)
+from/to keep their text after one space; a leading space in the code is not
+needed since the anchor is a substring of a line.
+
+  mutants.py list LIST FILTER SAMPLE  -> ID<TAB>FILE<TAB>TESTS<TAB>EQUIVALENT(0/1)
+  mutants.py apply LIST ID FILE       -> rewrite FILE with the mutant
+  mutants.py check LIST               -> every anchor is found exactly once
+"""
+import sys
+
+
+def parse(path):
+    muts, cur = [], None
+    for n, line in enumerate(open(path, encoding='utf-8'), 1):
+        line = line.rstrip('\n')
+        if line.startswith('## '):
+            cur = {'id': line[3:].split()[0], 'line': n}
+            muts.append(cur)
+        elif cur is not None and ':' in line and not line.startswith('#'):
+            key, _, val = line.partition(':')
+            if key in ('file', 'from', 'to', 'tests', 'equivalent'):
+                cur[key] = val[1:] if val.startswith(' ') else val
+    for m in muts:
+        for k in ('file', 'from', 'to', 'tests'):
+            if k not in m:
+                sys.exit(f"{path}:{m['line']}: mutant {m['id']} has no '{k}:'")
+    ids = [m['id'] for m in muts]
+    dup = {i for i in ids if ids.count(i) > 1}
+    if dup:
+        sys.exit(f"{path}: mutant ids used twice: {' '.join(sorted(dup))}")
+    return muts
+
+
+def anchor(m, text):
+    n = text.count(m['from'])
+    if n != 1:
+        where = 'not found' if n == 0 else f'found {n} times'
+        sys.exit(f"mutant {m['id']}: its text is {where} in {m['file']}: {m['from']!r}")
+
+
+def main():
+    cmd, path = sys.argv[1], sys.argv[2]
+    muts = parse(path)
+    if cmd == 'list':
+        filt, sample = sys.argv[3], int(sys.argv[4])
+        sel = [m for m in muts if filt in m['file']]
+        if sample and sample < len(sel):
+            sel = [sel[i * len(sel) // sample] for i in range(sample)]
+        for m in sel:
+            print(f"{m['id']}\t{m['file']}\t{m['tests']}\t{int('equivalent' in m)}")
+    elif cmd == 'apply':
+        m = next((m for m in muts if m['id'] == sys.argv[3]), None)
+        if m is None:
+            sys.exit(f"no mutant {sys.argv[3]}")
+        text = open(sys.argv[4], encoding='utf-8').read()
+        anchor(m, text)
+        open(sys.argv[4], 'w', encoding='utf-8').write(text.replace(m['from'], m['to']))
+    elif cmd == 'check':
+        for m in muts:
+            anchor(m, open(m['file'], encoding='utf-8').read())
+        print(f"{len(muts)} mutants, every anchor found once")
+
+
+main()
