@@ -12,6 +12,7 @@ from/to keep their text after one space; a leading space in the code is not
 needed since the anchor is a substring of a line.
 
   mutants.py list LIST FILTER SAMPLE  -> ID<TAB>FILE<TAB>TESTS<TAB>EQUIVALENT(0/1)
+      FILTER: part of a file name, or mutant ids separated by commas
   mutants.py apply LIST ID FILE       -> rewrite FILE with the mutant
   mutants.py check LIST               -> every anchor is found exactly once
 """
@@ -52,7 +53,8 @@ def main():
     muts = parse(path)
     if cmd == 'list':
         filt, sample = sys.argv[3], int(sys.argv[4])
-        sel = [m for m in muts if filt in m['file']]
+        ids = set(filt.split(','))
+        sel = [m for m in muts if filt in m['file'] or m['id'] in ids]
         if sample and sample < len(sel):
             sel = [sel[i * len(sel) // sample] for i in range(sample)]
         for m in sel:

@@ -4,7 +4,8 @@
 # list names for it, and count it killed when one of them fails.  Prints
 # each survivor and the kill rate; exits 1 below MUTATE_MIN (90 %).
 #
-#   tests/mutate/run.sh [FILTER]      mutants whose file contains FILTER
+#   tests/mutate/run.sh [FILTER]      mutants whose file contains FILTER, or
+#                                     the ids FILTER lists (K03,B01)
 #   MUTATE_SAMPLE=N                   only N mutants, spread over the list
 #   MUTATE_CONFIRM=1                  run a survivor against the whole suite
 #                                     before reporting it (slow, but a mutant

@@ -9,10 +9,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "tests/unit/testutil.h"
 #include "util/bytes.h"
 #include "util/err.h"
 #include "keybag/internal.h"
@@ -152,6 +155,29 @@ static void test_nkeys(void **state)
 	assert_int_equal(fx_parse(&f, sizeof(f.buf), &l), -APFS_ECORRUPT);
 }
 
+/* Exactly KB_MAX_ENTRIES entries are read; one more is refused for that reason. */
+static void test_nkeys_limit(void **state)
+{
+	size_t len = 16 + (KB_MAX_ENTRIES + 1) * 32;
+	uint8_t *b = calloc(1, len);
+	struct kb_locker l;
+
+	(void)state;
+	assert_non_null(b);
+	st_le16(b, 2);
+	st_le32(b + 4, (uint32_t)len);  /* entries of keylen 0: 24 bytes, stride 32 */
+	st_le16(b + 2, KB_MAX_ENTRIES);
+	assert_int_equal(kb_locker_parse(b, len, "test keybag", &l), 0);
+	assert_int_equal(l.nkeys, KB_MAX_ENTRIES);
+	kb_locker_release(&l);
+	st_le16(b + 2, KB_MAX_ENTRIES + 1);
+	log_capture();
+	assert_int_equal(kb_locker_parse(b, len, "test keybag", &l), -APFS_ECORRUPT);
+	apfs_log_set_hook(NULL);
+	expect_log("kl_nkeys 1025 exceeds the limit of 1024");
+	free(b);
+}
+
 static void test_nbytes(void **state)
 {
 	struct fixture f;
@@ -217,6 +243,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_bad_version),
 		cmocka_unit_test(test_nkeys),
+		cmocka_unit_test(test_nkeys_limit),
 		cmocka_unit_test(test_nbytes),
 		cmocka_unit_test(test_entry_overruns),
 		cmocka_unit_test(test_keylen_limit),

@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
 
 /* Decode a whole hex string into out (at most max bytes); returns the byte count. */
 static inline size_t unhex(const char *s, uint8_t *out, size_t max)
@@ -44,5 +47,35 @@ static inline uint8_t *slurp(const char *dir, const char *name, size_t *len)
 	*len = (size_t)n;
 	return p;
 }
+
+/*
+ * The last message the library logged, for tests that must tell one
+ * rejection from another (a bounds check that is loosened by one lets a
+ * later check fail instead, with another message).
+ */
+static inline char *log_last(void)
+{
+	static char last[1024];
+
+	return last;
+}
+
+static inline void log_keep(int level, const char *msg)
+{
+	(void)level;
+	snprintf(log_last(), 1024, "%s", msg);
+}
+
+/* Start keeping messages (and stop printing them). */
+static inline void log_capture(void)
+{
+	log_last()[0] = '\0';
+	apfs_log_set_hook(log_keep);
+}
+
+#define expect_log(substr) do {                                                   \
+		if (!strstr(log_last(), (substr)))                               \
+			fail_msg("logged \"%s\", expected \"%s\"", log_last(), (substr)); \
+	} while (0)
 
 #endif
