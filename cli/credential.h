@@ -44,7 +44,8 @@ int cli_cred_add(struct cli_cred *cr, const char *s, size_t len, size_t line);
  * user and returns EXIT_LOCKED; EXIT_ERROR/EXIT_USAGE when the file is
  * unreadable or too large.
  */
-int cli_potfile_candidates(const char *path, const struct kb_volume_keys *k,
+int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
+			   const struct kb_volume_keys *k,
 			   const unsigned *users, unsigned nusers, struct cli_cred *cr);
 
 /* ', hint "..."' (escaped: image data) when the user has a hint. */

@@ -28,6 +28,7 @@
 
 struct pot_scan {
 	const char *path;
+	const struct apfs_volume *v;
 	const struct kb_volume_keys *k;
 	const unsigned *users;  /* indexes into k->users */
 	unsigned nusers;
@@ -170,15 +171,18 @@ static int say_unmatched(const struct pot_scan *s)
 		cli_put_hint(stderr, u);
 		fputc('\n', stderr);
 	}
-	fprintf(stderr, "apfsinspect: potfile '%s' holds no password for the %u crypto user%s "
-			"tried\n", s->path, s->nusers, s->nusers == 1 ? "" : "s");
+	fprintf(stderr, "apfsinspect: volume '%s': potfile '%s' holds no password for the %u "
+			"crypto user%s tried\n", s->v->name, s->path, s->nusers,
+		s->nusers == 1 ? "" : "s");
 	return EXIT_LOCKED;
 }
 
-int cli_potfile_candidates(const char *path, const struct kb_volume_keys *k,
+int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
+			   const struct kb_volume_keys *k,
 			   const unsigned *users, unsigned nusers, struct cli_cred *cr)
 {
-	struct pot_scan s = { .path = path, .k = k, .users = users, .nusers = nusers, .cr = cr };
+	struct pot_scan s = { .path = path, .v = v, .k = k, .users = users, .nusers = nusers,
+			      .cr = cr };
 	int ret = EXIT_ERROR;
 
 	s.hash = calloc(nusers, sizeof(*s.hash));

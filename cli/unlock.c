@@ -281,51 +281,63 @@ static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
 	return ret;
 }
 
+/*
+ * The users to try (j->users) and what to try on them: every candidate on
+ * every user, or for --potfile each password on the user whose hash it
+ * cracked.  0, or the exit code after saying why there is nothing to try.
+ */
+static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
+		    struct job *j, unsigned *idx, struct cli_unlock_result *res)
+{
+	int n = choose_users(o, cv->v, j->k, cr, idx, res), ret;
+
+	if (n <= 0)
+		return n < 0 ? EXIT_USAGE : explain_none(o, cv->v, j->k, cr, res);
+	if (cr->kind == CRED_POTFILE) {
+		ret = cli_potfile_candidates(cr->potfile, cv->v, j->k, idx, (unsigned)n, cr);
+		if (ret)
+			return ret;
+		j->cand_user = cr->cand_user;
+	}
+	j->users = idx;
+	j->nusers = (unsigned)n;
+	j->ntasks = cr->ncands * (j->cand_user ? 1 : (size_t)n);
+	return 0;
+}
+
+/* The job ran: install the VEK found, or explain the failure. */
+static int job_outcome(struct cli_volume *cv, const struct cli_cred *cr, struct job *j,
+		       struct cli_unlock_result *res)
+{
+	size_t c, up;
+
+	if (!atomic_load(&j->found))
+		return explain_fail(cv->v, j->k, cr, j);
+	task_split(j, atomic_load(&j->found) - 1, &c, &up);
+	res->user = (int)j->users[up];
+	res->cand = c;
+	return cli_exit_code(install_vek(cv->v, j->vek, j->veklen, j->cs_uuid,
+					 "the credential unwrapped its KEK and VEK"));
+}
+
 static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 			 const struct kb_volume_keys *k, struct cli_cred *cr,
 			 struct cli_unlock_result *res)
 {
 	struct job j = { .k = k, .cr = cr };
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
-	int n, ret;
+	int ret = idx ? plan_job(o, cv, cr, &j, idx, res) : EXIT_ERROR;
 
-	if (!idx)
-		return EXIT_ERROR;
-	n = choose_users(o, cv->v, k, cr, idx, res);
-	if (n <= 0) {
+	if (ret) {
 		free(idx);
-		return n < 0 ? EXIT_USAGE : explain_none(o, cv->v, k, cr, res);
+		return ret;
 	}
-	if (cr->kind == CRED_POTFILE) {
-		ret = cli_potfile_candidates(cr->potfile, k, idx, (unsigned)n, cr);
-		if (ret) {
-			free(idx);
-			return ret;
-		}
-		j.cand_user = cr->cand_user;
-	}
-	j.users = idx;
-	j.nusers = (unsigned)n;
-	j.ntasks = cr->ncands * (j.cand_user ? 1 : (size_t)n);
-	j.status = calloc((size_t)n, sizeof(int));
+	j.status = calloc(j.nusers, sizeof(int));
 	pthread_mutex_init(&j.lock, NULL);
 	if (j.status)
 		run_job(&j);
 	res->tried = j.nusers;
-	if (!j.status) {
-		ret = EXIT_ERROR;
-	} else if (atomic_load(&j.found)) {
-		size_t c, up;
-
-		task_split(&j, atomic_load(&j.found) - 1, &c, &up);
-		res->user = (int)idx[up];
-		res->cand = c;
-		ret = install_vek(cv->v, j.vek, j.veklen, j.cs_uuid,
-				  "the credential unwrapped its KEK and VEK");
-		ret = cli_exit_code(ret);
-	} else {
-		ret = explain_fail(cv->v, k, cr, &j);
-	}
+	ret = j.status ? job_outcome(cv, cr, &j, res) : EXIT_ERROR;
 	OPENSSL_cleanse(j.vek, sizeof(j.vek));
 	pthread_mutex_destroy(&j.lock);
 	free(j.status);

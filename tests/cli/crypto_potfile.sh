@@ -50,6 +50,21 @@ expect_rc "john: exit 0" 0 "$BIN" hashes --format john "$A"
 expect_eq "john: alice's line has 7 fields, the hint in the 5th" \
 	"$DV/5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D|alice hint|7" \
 	"$(printf '%s\n' "$OUT" | awk -F: '$1 ~ /5A4B3C2D/ { print $1 "|" $5 "|" NF }')"
+expect_rc "john --all: exit 0" 0 "$BIN" hashes --all --format john "$A"
+# Each hash field as JtR's fvde_common_valid() (src/fvde_common_plug.c) takes it
+# apart: "$fvde$", version 1|2, salt length 16, 32 hex salt, decimal
+# iterations, 48 or 80 hex blob; '$'-split into exactly these fields.
+expect_eq "john: every line's hash passes John's fvde valid() rules" 9 "$(printf '%s\n' "$OUT" | python3 -c '
+import re, sys
+n = 0
+for line in sys.stdin:
+    f = line.rstrip("\n").split(":")
+    t = f[1].split("$")
+    ok = (len(f) == 7 and f[1].startswith("$fvde$") and len(t) == 7 and t[2] in ("1", "2")
+          and t[3] == "16" and re.fullmatch("[0-9a-fA-F]{32}", t[4]) and t[5].isdigit()
+          and re.fullmatch("[0-9a-fA-F]{48}|[0-9a-fA-F]{80}", t[6]))
+    n += bool(ok)
+print(n)')"
 expect_rc "json --all: exit 0" 0 "$BIN" hashes --all --json "$A"
 expect_eq "json: label = volume_uuid/user_uuid, hash = the hashcat-user line's, mode, iterations" \
 	"$HU" "$(printf '%s' "$OUT" | python3 -c '
