@@ -33,7 +33,6 @@ struct pot_scan {
 	const unsigned *users;  /* indexes into k->users */
 	unsigned nusers;
 	char (*hash)[KB_HASH_LINE_MAX];  /* each user's exported hash, "" if none */
-	unsigned *matched;      /* per user: lines found */
 	struct cli_cred *cr;
 	size_t long_lines;
 };
@@ -71,7 +70,6 @@ static int add_for_user(struct pot_scan *s, char *plain, size_t len, size_t line
 		return -ENOMEM;
 	s->cr->cand_user = cu;
 	cu[s->cr->ncands] = upos;
-	s->matched[upos]++;
 	return cli_cred_add(s->cr, plain, len, lineno);
 }
 
@@ -80,15 +78,14 @@ static int scan_line(struct pot_scan *s, char *line, size_t n, size_t lineno)
 	if (strncmp(line, "$fvde$", 6))
 		return 0;
 	for (unsigned i = 0; i < s->nusers; i++) {
-		size_t hl = strlen(s->hash[i]);
-		char *plain = line + hl + 1;
-		size_t pl = n - hl - 1;
+		size_t hl = strlen(s->hash[i]), pl;
 		int ret;
 
 		if (!hl || n <= hl || line[hl] != ':' || strncasecmp(line, s->hash[i], hl))
 			continue;
-		unhex_plain(plain, &pl);
-		ret = add_for_user(s, plain, pl, lineno, i);
+		pl = n - hl - 1;  /* the plain: all after the ':' that ends the hash */
+		unhex_plain(line + hl + 1, &pl);
+		ret = add_for_user(s, line + hl + 1, pl, lineno, i);
 		if (ret)
 			return ret;
 	}
@@ -186,8 +183,7 @@ int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
 	int ret = EXIT_ERROR;
 
 	s.hash = calloc(nusers, sizeof(*s.hash));
-	s.matched = calloc(nusers, sizeof(*s.matched));
-	if (s.hash && s.matched) {
+	if (s.hash) {
 		for (unsigned i = 0; i < nusers; i++)
 			if (kb_hash_line(&k->users[users[i]], s.hash[i]))
 				s.hash[i][0] = '\0';
@@ -196,6 +192,5 @@ int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
 	if (!ret && !cr->ncands)
 		ret = say_unmatched(&s);
 	free(s.hash);
-	free(s.matched);
 	return ret;
 }

@@ -120,6 +120,8 @@ expect_grep "alice unlocked" "by crypto user 5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1
   printf '%s:%s\n' "$HA" alice-password; } > "$P"
 expect_rc "over-long and foreign lines passed over: exit 0" 0 "$BIN" unlockvolume --volume Data --potfile "$P" "$A"
 expect_grep "the over-long line is reported" 'passed over 1 line longer than 4096 bytes' "$ERR"
+{ head -c 200000 /dev/urandom; printf '\n$fvde$\0:x\n%s:%s\n' "$HA" alice-password; } > "$P"
+expect_rc "random bytes and NULs around the line: exit 0, no crash" 0 "$BIN" unlockvolume --volume Data --potfile "$P" "$A"
 expect_rc "potfile with no line for Backup's user: exit 3" 3 "$BIN" unlockvolume --volume Backup --potfile "$P" "$A"
 expect_grep "says so by user, with the hint" "crypto user $BV \\(Disk User\\): no line of the potfile holds its hash, hint \"disk hint\"" "$ERR"
 expect_rc "a missing potfile: exit 1" 1 "$BIN" unlockvolume --potfile "$WORK/none.pot" "$O"
