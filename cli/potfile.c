@@ -92,32 +92,40 @@ static int scan_line(struct pot_scan *s, char *line, size_t n, size_t lineno)
 	return 0;
 }
 
-/* Skip the rest of an over-long line. */
-static void drain_line(FILE *f)
+/*
+ * One line into buf (without its '\n'), its length in *n: 1, or 0 at the
+ * end of the file, or -1 for a line longer than cap (then skipped whole).
+ * Byte by byte, not fgets(): a NUL in a line must not hide where it ends.
+ */
+static int read_line(FILE *f, char *buf, size_t cap, size_t *n)
 {
 	int c;
 
-	while ((c = getc(f)) != EOF && c != '\n')
-		;
+	*n = 0;
+	while ((c = getc_unlocked(f)) != EOF && c != '\n') {
+		if (*n == cap) {
+			while ((c = getc_unlocked(f)) != EOF && c != '\n')
+				;
+			return -1;
+		}
+		buf[(*n)++] = (char)c;
+	}
+	buf[*n] = '\0';
+	return c == EOF && !*n ? 0 : 1;
 }
 
 static int scan_lines(struct pot_scan *s, FILE *f)
 {
-	char line[POT_MAX_LINE + 2];
-	size_t lineno = 0;
-	int ret = 0;
+	char line[POT_MAX_LINE + 1];
+	size_t lineno = 0, n;
+	int ret = 0, got;
 
-	while (!ret && fgets(line, sizeof(line), f)) {
-		size_t n = strcspn(line, "\n");
-
+	while (!ret && (got = read_line(f, line, POT_MAX_LINE, &n)) != 0) {
 		lineno++;
-		if (n == strlen(line) && !feof(f)) {
+		if (got < 0)
 			s->long_lines++;
-			drain_line(f);
-			continue;
-		}
-		line[n] = '\0';
-		ret = scan_line(s, line, n, lineno);
+		else
+			ret = scan_line(s, line, n, lineno);
 	}
 	OPENSSL_cleanse(line, sizeof(line));
 	return ret;
