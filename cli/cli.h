@@ -147,8 +147,9 @@ void progress_end(struct progress *p);  /* clears the line if one was shown */
 /* Length of the valid UTF-8 sequence at p (1..4), 0 when it is not one (json.c). */
 int cli_utf8_seq(const unsigned char *p);
 
-/* Image text (hints) for a terminal: controls and bad bytes as \xNN (safetext.c). */
-void cli_put_safe(FILE *f, const char *s);
+/* Image text (hints) for a terminal: controls and bad bytes as \xNN, '\' as \\
+ * and, when quoted, '"' as \" (safetext.c). */
+void cli_put_safe(FILE *f, const char *s, bool quoted);
 
 /* JSON writer: one document to a FILE, with commas handled for the caller. */
 struct json {

@@ -111,7 +111,7 @@ static void note(const struct hash_run *r, const struct kb_user *u, const char *
 	fprintf(stderr, "apfsinspect: line %u: %s (%s)", r->lines, label, kb_type_name(u->type));
 	if (u->hint) {
 		fputs(": hint \"", stderr);
-		cli_put_safe(stderr, u->hint);
+		cli_put_safe(stderr, u->hint, true);
 		fputc('"', stderr);
 	}
 	if (!pw)

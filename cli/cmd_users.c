@@ -34,7 +34,7 @@ static void print_text(const struct apfs_volume *v, const struct kb_volume_keys 
 		printf("|\n+-- %s\n%s   Type: %s\n", id, bar, kb_type_name(k->users[i].type));
 		if (hints && k->users[i].hint) {
 			printf("%s   Hint: ", bar);
-			cli_put_safe(stdout, k->users[i].hint);
+			cli_put_safe(stdout, k->users[i].hint, false);
 			putchar('\n');
 		}
 	}

@@ -4,10 +4,11 @@
  * UTF-8 passes, control characters, DEL and invalid bytes become \xNN and a
  * backslash becomes \\, so a crafted hint cannot move the cursor, clear the
  * screen or forge a line of our output, and the bytes can still be recovered.
+ * Inside quotes a '"' becomes \" so the quoted text ends where it seems to.
  */
 #include "cli.h"
 
-void cli_put_safe(FILE *f, const char *s)
+void cli_put_safe(FILE *f, const char *s, bool quoted)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -19,8 +20,8 @@ void cli_put_safe(FILE *f, const char *s)
 			p += n;
 			continue;
 		}
-		if (*p == '\\')
-			fputs("\\\\", f);
+		if (*p == '\\' || (quoted && *p == '"'))
+			fprintf(f, "\\%c", *p);
 		else if (*p < 0x20 || *p == 0x7f || n == 0)
 			fprintf(f, "\\x%02x", *p);
 		else

@@ -180,7 +180,7 @@ void cli_put_hint(FILE *f, const struct kb_user *u)
 	if (!u->hint)
 		return;
 	fputs(", hint \"", f);
-	cli_put_safe(f, u->hint);
+	cli_put_safe(f, u->hint, true);
 	fputc('"', f);
 }
 

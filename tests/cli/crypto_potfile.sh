@@ -10,7 +10,7 @@
 # ~/.cache/hashcat), then each run takes ~3 s.
 . "$TESTS/lib.sh"
 A=$WORK/pot-all-users.img O=$WORK/pot-odd.img D=$WORK/potdir
-ODD_PW='col:on pass ' ODD_HINT=$'\e[2Jhint:\a'
+ODD_PW='col:on pass ' ODD_HINT=$'\e[2Jhint:\a"\\'
 mkdir -p "$D" && echo hi > "$D/f.txt"
 "$MKIMAGE" all-users "$A" --iterations 10 > /dev/null &&
 	"$MKIMAGE" from-dir "$O" --dir "$D" --seed 2 --iterations 10 --password "$ODD_PW" \
@@ -95,11 +95,11 @@ expect_eq "--hints: the line after alice's Type" "|   Hint: alice hint" \
 	"$(printf '%s\n' "$OUT" | grep -A2 '^+-- 5A4B3C2D' | sed -n 3p)"
 expect_eq "--hints: only the users that have one" 1 "$(printf '%s\n' "$OUT" | grep -c 'Hint:')"
 expect_rc "--hints on a hint with control characters" 0 "$BIN" listcryptousers --hints "$O"
-expect_eq "the hint's ESC and BEL are shown as \\xNN" '    Hint: \x1b[2Jhint:\x07' \
+expect_eq "the hint's ESC and BEL are shown as \\xNN, its backslash doubled" '    Hint: \x1b[2Jhint:\x07"\\' \
 	"$(printf '%s\n' "$OUT" | grep 'Hint:')"
 expect_rc "wrong password: exit 3" 3 "$BIN" unlockvolume --passphrase nope "$O"
 expect_grep "wrong password: the tried user's hint, escaped" \
-	"^  $OU \\(Local Open Directory User\\), hint \"\\\\x1b\\[2Jhint:\\\\x07\"$" "$ERR"
+	"^  $OU \\(Local Open Directory User\\), hint \"\\\\x1b\\[2Jhint:\\\\x07\\\\\"\\\\\\\\\"$" "$ERR"
 check "no raw control character reaches the terminal" eval '! printf "%s" "$ERR" | grep -q "$(printf "\\033")"'
 expect_rc "wrong password on Data: exit 3" 3 "$BIN" unlockvolume --volume Data --passphrase nope "$A"
 expect_grep "Data: alice's hint in the message" '5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D \(Local Open Directory User\), hint "alice hint"' "$ERR"
