@@ -17,6 +17,8 @@ git ca-certificates"
 # runtime is only a Recommends of clang, so it is named).
 TEST_PKGS="python3 python3-cryptography openssl fdisk sleuthkit libfsapfs-utils attr xxd \
 util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils"
+# hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device).
+TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
 
 missing() {
 	for p in "$@"; do

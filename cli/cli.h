@@ -39,6 +39,7 @@ struct cli_opts {
 	bool json;
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
+	bool hints;               /* listcryptousers: a Hint: line per user */
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
@@ -49,6 +50,7 @@ struct cli_opts {
 	const char *passphrase;
 	bool stdin_passphrase;
 	const char *passphrase_file;
+	const char *potfile;      /* hashcat/John potfile: cracked passwords by hash */
 	const char *recovery_key;
 	const char *vek_hex;
 	const char *user;
@@ -141,6 +143,13 @@ struct progress {
 void progress_start(struct progress *p, const char *what, uint64_t total);
 void progress_add(struct progress *p, uint64_t n);
 void progress_end(struct progress *p);  /* clears the line if one was shown */
+
+/* Length of the valid UTF-8 sequence at p (1..4), 0 when it is not one (json.c). */
+int cli_utf8_seq(const unsigned char *p);
+
+/* Image text (hints) for a terminal: controls and bad bytes as \xNN, '\' as \\
+ * and, when quoted, '"' as \" (safetext.c). */
+void cli_put_safe(FILE *f, const char *s, bool quoted);
 
 /* JSON writer: one document to a FILE, with commas handled for the caller. */
 struct json {

@@ -16,6 +16,8 @@ static const char unlock_help[] =
 	"    --passphrase-file F              one candidate per line, each tried on each user\n"
 	"    --recovery-key K                 Personal Recovery Key, dashes and case optional\n"
 	"    --vek HEX                        the volume encryption key itself (64 hex digits)\n"
+	"    --potfile F                      a hashcat potfile or john.pot: the password cracked\n"
+	"                                     from each user's `hashes` line (never printed)\n"
 	"  With none, it asks on the terminal without echo.\n"
 	"  --user UUID | -user UUID  try only this crypto user\n"
 	"  exit: 0 unlocked, 3 rejected, 4 key bound to the original Mac, 1 error\n";
@@ -39,8 +41,9 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		json_str(&j, "user_uuid", u ? uid : NULL);
 		json_str(&j, "user_type", u ? kb_type_name(u->type) : NULL);
 		json_str(&j, "credential", cr->kind == CRED_VEK ? "vek" :
-			 cr->kind == CRED_RECOVERY ? "recovery-key" : "passphrase");
-		if (o->passphrase_file)
+			 cr->kind == CRED_RECOVERY ? "recovery-key" :
+			 cr->kind == CRED_POTFILE ? "potfile" : "passphrase");
+		if (o->passphrase_file || o->potfile)
 			json_u64(&j, "candidate_line", cr->line[res->cand]);
 		json_end(&j);
 		return;
@@ -52,6 +55,8 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		printf(" with the volume encryption key");
 	if (o->passphrase_file)
 		printf(", candidate on line %zu of %s", cr->line[res->cand], o->passphrase_file);
+	if (o->potfile)
+		printf(", password from line %zu of potfile %s", cr->line[res->cand], o->potfile);
 	printf("\n");
 }
 
@@ -78,8 +83,8 @@ int cmd_unlockvolume(int argc, char **argv)
 	ret = cli_cred_get(&o, true, &cr);
 	if (!ret && cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted: give a credential "
-				"(--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key "
-				"or --vek)\n", cv->v->name);
+				"(--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key, "
+				"--vek or --potfile)\n", cv->v->name);
 		ret = EXIT_LOCKED;
 	}
 	if (!ret)

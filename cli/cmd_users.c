@@ -11,14 +11,17 @@
 #include "credential.h"
 
 static const char users_help[] =
-	"usage: apfsinspect listcryptousers [--volume SEL] [--plist | --json] IMAGE\n"
+	"usage: apfsinspect listcryptousers [--volume SEL] [--hints] [--plist | --json] IMAGE\n"
 	"  List the crypto users (FileVault unlock records) of encrypted volumes.\n"
 	"  Without --volume, every encrypted volume in turn.\n"
+	"  --hints   add a \"Hint:\" line under each user that has a password hint\n"
+	"            (not in diskutil's layout; control characters shown as \\xNN)\n"
 	"  --plist   diskutil apfs listcryptousers -plist schema (one volume)\n"
 	"  --json    all details: hints, key flags, PBKDF2 iterations and salt,\n"
 	"            keybag positions, whether each can be unlocked offline\n";
 
-static void print_text(const struct apfs_volume *v, const struct kb_volume_keys *k)
+static void print_text(const struct apfs_volume *v, const struct kb_volume_keys *k,
+		       bool hints)
 {
 	char id[37];
 
@@ -29,6 +32,11 @@ static void print_text(const struct apfs_volume *v, const struct kb_volume_keys 
 
 		apfs_uuid_str(k->users[i].uuid, id);
 		printf("|\n+-- %s\n%s   Type: %s\n", id, bar, kb_type_name(k->users[i].type));
+		if (hints && k->users[i].hint) {
+			printf("%s   Hint: ", bar);
+			cli_put_safe(stdout, k->users[i].hint, false);
+			putchar('\n');
+		}
 	}
 }
 
@@ -158,7 +166,7 @@ static int show_volume(const struct cli_opts *o, struct apfs_volume *v, struct j
 	else if (o->plist)
 		ret = print_plist(k);
 	else
-		print_text(v, k);
+		print_text(v, k, o->hints);
 	/* Users were listed; a damaged record still makes the run an error. */
 	if (!ret)
 		ret = cli_check_records(v, k);

@@ -14,7 +14,7 @@
 #define MAX_CANDIDATES 1000000
 
 /* Add a candidate; `line` is where it came from (1 for a single secret). */
-static int add_cand(struct cli_cred *cr, const char *s, size_t len, size_t line)
+int cli_cred_add(struct cli_cred *cr, const char *s, size_t len, size_t line)
 {
 	size_t *l, *ln;
 	char **c;
@@ -61,7 +61,7 @@ static int read_lines(FILE *f, struct cli_cred *cr, bool one)
 		}
 		if (n && line[n - 1] == '\r')
 			n--;
-		ret = add_cand(cr, line, n, lineno);
+		ret = cli_cred_add(cr, line, n, lineno);
 		if (ret || one)
 			break;
 	}
@@ -173,7 +173,7 @@ static int add_normal_forms(struct cli_cred *cr)
 		for (int k = 0; k < 2 && !ret; k++)
 			if (f[k] && strcmp((char *)f[k], cr->cands[i]) &&
 			    (k == 0 || !f[0] || strcmp((char *)f[0], (char *)f[1])))
-				ret = add_cand(cr, (char *)f[k], strlen((char *)f[k]),
+				ret = cli_cred_add(cr, (char *)f[k], strlen((char *)f[k]),
 					       cr->line[i]);
 		for (int k = 0; k < 2; k++) {
 			if (f[k])
@@ -215,11 +215,17 @@ static int cred_collect(const struct cli_opts *o, bool prompt, struct cli_cred *
 	if (o->recovery_key) {
 		cr->kind = CRED_RECOVERY;
 		cr->source = "--recovery-key";
-		return add_cand(cr, o->recovery_key, strlen(o->recovery_key), 1) ? EXIT_ERROR : 0;
+		return cli_cred_add(cr, o->recovery_key, strlen(o->recovery_key), 1) ? EXIT_ERROR : 0;
 	}
 	if (o->passphrase) {
 		cr->source = "--passphrase";
-		return add_cand(cr, o->passphrase, strlen(o->passphrase), 1) ? EXIT_ERROR : 0;
+		return cli_cred_add(cr, o->passphrase, strlen(o->passphrase), 1) ? EXIT_ERROR : 0;
+	}
+	if (o->potfile) {
+		cr->kind = CRED_POTFILE;
+		cr->source = "--potfile";
+		cr->potfile = o->potfile;
+		return 0;
 	}
 	if (o->passphrase_file) {
 		cr->source = "--passphrase-file";
@@ -251,6 +257,7 @@ void cli_cred_wipe(struct cli_cred *cr)
 	free(cr->cands);
 	free(cr->lens);
 	free(cr->line);
+	free(cr->cand_user);
 	OPENSSL_cleanse(cr->vek, sizeof(cr->vek));
 	memset(cr, 0, sizeof(*cr));
 }

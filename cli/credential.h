@@ -10,7 +10,7 @@
 #include "cli.h"
 #include "keybag/keybag.h"
 
-enum cred_kind { CRED_NONE, CRED_PASSWORD, CRED_RECOVERY, CRED_VEK };
+enum cred_kind { CRED_NONE, CRED_PASSWORD, CRED_RECOVERY, CRED_VEK, CRED_POTFILE };
 
 struct cli_cred {
 	enum cred_kind kind;
@@ -19,6 +19,8 @@ struct cli_cred {
 	size_t *line;     /* source line of each candidate (its NFC/NFD forms share it) */
 	size_t ncands;
 	size_t ngiven;    /* candidates the user gave, before the added normal forms */
+	unsigned *cand_user; /* potfile: the user (position among those tried) of each */
+	const char *potfile; /* --potfile F: read when the users to match are known */
 	uint8_t vek[32];
 	size_t veklen;
 	const char *source; /* "--passphrase-file F" etc., for messages (never the secret) */
@@ -31,6 +33,23 @@ struct cli_cred {
  */
 int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr);
 void cli_cred_wipe(struct cli_cred *cr);
+
+/* Append a candidate secret (copied into the secure heap); `line` is its source line. */
+int cli_cred_add(struct cli_cred *cr, const char *s, size_t len, size_t line);
+
+/*
+ * --potfile: add as candidates the passwords the potfile holds for these
+ * users (indexes into k->users), matched by the hash each exports, with
+ * cr->cand_user[] naming the user of each.  With none found it says so by
+ * user and returns EXIT_LOCKED; EXIT_ERROR/EXIT_USAGE when the file is
+ * unreadable or too large.
+ */
+int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
+			   const struct kb_volume_keys *k,
+			   const unsigned *users, unsigned nusers, struct cli_cred *cr);
+
+/* ', hint "..."' (escaped: image data) when the user has a hint. */
+void cli_put_hint(FILE *f, const struct kb_user *u);
 
 /* kb_load() with the CLI's message for a volume without keys; an exit code. */
 int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);

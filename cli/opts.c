@@ -12,7 +12,7 @@
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
-	O_MD5, O_MAX_SIZE, O_HELP,
+	O_MD5, O_MAX_SIZE, O_HELP, O_POTFILE, O_HINTS,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +36,8 @@ static const struct option long_opts[] = {
 	{ "md5", no_argument, NULL, O_MD5 },
 	{ "max-file-size", required_argument, NULL, O_MAX_SIZE },
 	{ "help", no_argument, NULL, O_HELP },
+	{ "potfile", required_argument, NULL, O_POTFILE },
+	{ "hints", no_argument, NULL, O_HINTS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -65,7 +67,8 @@ static void translate_diskutil(int argc, char **argv)
 /* Every command that takes a credential says this under its --help. */
 static const char cred_help[] =
 	"  credential: --passphrase P | -passphrase P | --stdin-passphrase | --passphrase-file F\n"
-	"  | --recovery-key K | --vek HEX; with none, an encrypted volume asks on the terminal.\n"
+	"  | --recovery-key K | --vek HEX | --potfile F (passwords hashcat or John cracked from\n"
+	"  our `hashes` export); with none, an encrypted volume asks on the terminal.\n"
 	"  A secret given as an argument (--passphrase, -passphrase, --recovery-key, --vek) is\n"
 	"  visible to other users (ps, /proc/PID/cmdline) from the moment the command starts\n"
 	"  until it hides it, a few milliseconds later, and stays in the shell's history;\n"
@@ -208,6 +211,8 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_PASS: o->passphrase = optarg; break;
 	case O_STDIN_PASS: o->stdin_passphrase = true; break;
 	case O_PASS_FILE: o->passphrase_file = optarg; break;
+	case O_POTFILE: o->potfile = optarg; break;
+	case O_HINTS: o->hints = true; break;
 	case O_RECOVERY: o->recovery_key = optarg; break;
 	case O_VEK: o->vek_hex = optarg; break;
 	case O_USER: o->user = optarg; break;
@@ -228,7 +233,7 @@ static int take_opt(int c, struct cli_opts *o)
 static int count_creds(const struct cli_opts *o)
 {
 	return !!o->passphrase + o->stdin_passphrase + !!o->passphrase_file +
-	       !!o->recovery_key + !!o->vek_hex;
+	       !!o->recovery_key + !!o->vek_hex + !!o->potfile;
 }
 
 int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,

@@ -19,7 +19,8 @@ struct job {
 	const struct cli_cred *cr;
 	const unsigned *users;  /* indexes into k->users */
 	unsigned nusers;
-	size_t ntasks;          /* candidates x users */
+	const unsigned *cand_user; /* potfile: each candidate's user (position in users) */
+	size_t ntasks;          /* candidates x users, or candidates with cand_user */
 	atomic_size_t next;
 	atomic_size_t found;    /* task + 1 of the first success, 0 while none */
 	pthread_mutex_t lock;
@@ -29,9 +30,19 @@ struct job {
 	uint8_t cs_uuid[16];
 };
 
+/* Task t: candidate *c on the user at position *up of j->users. */
+static void task_split(const struct job *j, size_t t, size_t *c, size_t *up)
+{
+	*c = j->cand_user ? t : t / j->nusers;
+	*up = j->cand_user ? j->cand_user[t] : t % j->nusers;
+}
+
 static void record(struct job *j, size_t task, int ret, const uint8_t *vek, size_t veklen,
 		   const uint8_t *cs)
 {
+	size_t c, up;
+
+	task_split(j, task, &c, &up);
 	pthread_mutex_lock(&j->lock);
 	if (ret == 0 && !atomic_load(&j->found)) {
 		atomic_store(&j->found, task + 1);
@@ -39,7 +50,7 @@ static void record(struct job *j, size_t task, int ret, const uint8_t *vek, size
 		j->veklen = veklen;
 		memcpy(j->cs_uuid, cs, 16);
 	} else if (ret && ret != -APFS_EREJECTED) {
-		j->status[task % j->nusers] = ret;
+		j->status[up] = ret;
 	}
 	pthread_mutex_unlock(&j->lock);
 }
@@ -48,14 +59,14 @@ static void *worker(void *arg)
 {
 	struct job *j = arg;
 	uint8_t vek[32], cs[16];
-	size_t veklen = 0, t;
+	size_t veklen = 0, t, c, up;
 
 	while (!atomic_load(&j->found) && (t = atomic_fetch_add(&j->next, 1)) < j->ntasks) {
-		size_t c = t / j->nusers;
-		const struct kb_user *u = &j->k->users[j->users[t % j->nusers]];
-		int ret = kb_unlock_user(j->k, u, j->cr->cands[c], j->cr->lens[c], vek, &veklen,
-					 cs);
+		int ret;
 
+		task_split(j, t, &c, &up);
+		ret = kb_unlock_user(j->k, &j->k->users[j->users[up]], j->cr->cands[c],
+				     j->cr->lens[c], vek, &veklen, cs);
 		record(j, t, ret, vek, veklen, cs);
 	}
 	OPENSSL_cleanse(vek, sizeof(vek));
@@ -164,14 +175,30 @@ static int choose_users(const struct cli_opts *o, const struct apfs_volume *v,
 	return (int)n;
 }
 
-static void list_users(const struct kb_volume_keys *k)
+void cli_put_hint(FILE *f, const struct kb_user *u)
+{
+	if (!u->hint)
+		return;
+	fputs(", hint \"", f);
+	cli_put_safe(f, u->hint, true);
+	fputc('"', f);
+}
+
+/* "  UUID (Type), hint "..."": the hint is what helps the analyst most here. */
+static void list_user(const struct kb_user *u)
 {
 	char l[80];
 
-	for (unsigned i = 0; i < k->nusers; i++) {
-		user_label(&k->users[i], l, sizeof(l));
-		fprintf(stderr, "  %s\n", l);
-	}
+	user_label(u, l, sizeof(l));
+	fprintf(stderr, "  %s", l);
+	cli_put_hint(stderr, u);
+	fputc('\n', stderr);
+}
+
+static void list_users(const struct kb_volume_keys *k)
+{
+	for (unsigned i = 0; i < k->nusers; i++)
+		list_user(&k->users[i]);
 }
 
 /* Nothing to try: say exactly why. */
@@ -223,19 +250,22 @@ static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys
 			st == -EOPNOTSUPP ? "unsupported key variant or iteration count "
 					    "(see the message above)" : strerror(-st));
 	}
-	if (cr->ngiven > 1)
+	if (cr->kind == CRED_POTFILE)
+		fprintf(stderr, "apfsinspect: volume '%s': the password%s potfile '%s' holds for "
+				"the crypto users tried do%s not unlock them (a line edited, or not "
+				"cracked from this record):\n", v->name, cr->ncands == 1 ? "" : "s",
+			cr->potfile, cr->ncands == 1 ? "es" : "");
+	else if (cr->ngiven > 1)
 		fprintf(stderr, "apfsinspect: volume '%s': none of the %zu candidates from %s "
-				"unlocks any of the %u crypto user%s tried\n", v->name, cr->ngiven,
+				"unlocks any of the %u crypto user%s tried:\n", v->name, cr->ngiven,
 			cr->source, j->nusers, j->nusers == 1 ? "" : "s");
 	else
 		fprintf(stderr, "apfsinspect: volume '%s': wrong %s for the %u crypto user%s "
 				"tried:\n", v->name,
 			cr->kind == CRED_RECOVERY ? "recovery key" : "passphrase", j->nusers,
 			j->nusers == 1 ? "" : "s");
-	for (unsigned i = 0; cr->ngiven <= 1 && i < j->nusers; i++) {
-		user_label(&k->users[j->users[i]], l, sizeof(l));
-		fprintf(stderr, "  %s\n", l);
-	}
+	for (unsigned i = 0; i < j->nusers; i++)
+		list_user(&k->users[j->users[i]]);
 	/* Some user could not be checked at all: not a verdict on the credential. */
 	return other ? EXIT_ERROR : EXIT_LOCKED;
 }
@@ -251,42 +281,63 @@ static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
 	return ret;
 }
 
+/*
+ * The users to try (j->users) and what to try on them: every candidate on
+ * every user, or for --potfile each password on the user whose hash it
+ * cracked.  0, or the exit code after saying why there is nothing to try.
+ */
+static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
+		    struct job *j, unsigned *idx, struct cli_unlock_result *res)
+{
+	int n = choose_users(o, cv->v, j->k, cr, idx, res), ret;
+
+	if (n <= 0)
+		return n < 0 ? EXIT_USAGE : explain_none(o, cv->v, j->k, cr, res);
+	if (cr->kind == CRED_POTFILE) {
+		ret = cli_potfile_candidates(cr->potfile, cv->v, j->k, idx, (unsigned)n, cr);
+		if (ret)
+			return ret;
+		j->cand_user = cr->cand_user;
+	}
+	j->users = idx;
+	j->nusers = (unsigned)n;
+	j->ntasks = cr->ncands * (j->cand_user ? 1 : (size_t)n);
+	return 0;
+}
+
+/* The job ran: install the VEK found, or explain the failure. */
+static int job_outcome(struct cli_volume *cv, const struct cli_cred *cr, struct job *j,
+		       struct cli_unlock_result *res)
+{
+	size_t c, up;
+
+	if (!atomic_load(&j->found))
+		return explain_fail(cv->v, j->k, cr, j);
+	task_split(j, atomic_load(&j->found) - 1, &c, &up);
+	res->user = (int)j->users[up];
+	res->cand = c;
+	return cli_exit_code(install_vek(cv->v, j->vek, j->veklen, j->cs_uuid,
+					 "the credential unwrapped its KEK and VEK"));
+}
+
 static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 			 const struct kb_volume_keys *k, struct cli_cred *cr,
 			 struct cli_unlock_result *res)
 {
 	struct job j = { .k = k, .cr = cr };
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
-	int n, ret;
+	int ret = idx ? plan_job(o, cv, cr, &j, idx, res) : EXIT_ERROR;
 
-	if (!idx)
-		return EXIT_ERROR;
-	n = choose_users(o, cv->v, k, cr, idx, res);
-	if (n <= 0) {
+	if (ret) {
 		free(idx);
-		return n < 0 ? EXIT_USAGE : explain_none(o, cv->v, k, cr, res);
+		return ret;
 	}
-	j.users = idx;
-	j.nusers = (unsigned)n;
-	j.ntasks = cr->ncands * (size_t)n;
-	j.status = calloc((size_t)n, sizeof(int));
+	j.status = calloc(j.nusers, sizeof(int));
 	pthread_mutex_init(&j.lock, NULL);
 	if (j.status)
 		run_job(&j);
 	res->tried = j.nusers;
-	if (!j.status) {
-		ret = EXIT_ERROR;
-	} else if (atomic_load(&j.found)) {
-		size_t t = atomic_load(&j.found) - 1;
-
-		res->user = (int)idx[t % j.nusers];
-		res->cand = t / j.nusers;
-		ret = install_vek(cv->v, j.vek, j.veklen, j.cs_uuid,
-				  "the credential unwrapped its KEK and VEK");
-		ret = cli_exit_code(ret);
-	} else {
-		ret = explain_fail(cv->v, k, cr, &j);
-	}
+	ret = j.status ? job_outcome(cv, cr, &j, res) : EXIT_ERROR;
 	OPENSSL_cleanse(j.vek, sizeof(j.vek));
 	pthread_mutex_destroy(&j.lock);
 	free(j.status);
@@ -352,8 +403,8 @@ int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv)
 	}
 	if (cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted and locked: give "
-				"--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key "
-				"or --vek\n", cv->v->name);
+				"--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key, "
+				"--vek or --potfile\n", cv->v->name);
 		return EXIT_LOCKED;
 	}
 	ret = cli_unlock(o, cv, &cr, NULL, &res);

@@ -122,4 +122,16 @@ int kb_unlock_user(const struct kb_volume_keys *k, const struct kb_user *u, cons
 int kb_unwrap_vek(const struct kb_volume_keys *k, const uint8_t *kek, size_t keklen,
 		  uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);
 
+/*
+ * The cracking line of a user's KEK record (hashline.c, §7): hashcat mode
+ * 18300 "$fvde$2$16$SALT$ITER$WRAPPED(80 hex)", or 16700 "$fvde$1$…" with the
+ * first 24 bytes for CoreStorage 128-bit keys.  Lower-case hex, as hashcat
+ * writes it back to its potfile.  -EINVAL when the record cannot be cracked
+ * offline (hardware-bound, no PBKDF2 parameters, damaged).
+ */
+#define KB_HASH_LINE_MAX 160
+bool kb_hash_exportable(const struct kb_user *u);
+unsigned kb_hash_mode(const struct kb_user *u);  /* 18300 or 16700 */
+int kb_hash_line(const struct kb_user *u, char out[KB_HASH_LINE_MAX]);
+
 #endif

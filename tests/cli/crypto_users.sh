@@ -92,7 +92,8 @@ else
 	skip "hashes crack check" "python3 or openssl missing"
 fi
 expect_rc "hashes --format john: exit 0" 0 "$BIN" hashes --format john "$E"
-expect_eq "john form: uuid:hash:::hint::" "$U:$H:::::" "$OUT"
+# The Disk User's UUID is the volume's (IMAGES.md): the label is U/U.
+expect_eq "john form: volume/user:hash:::hint::" "$U/$U:$H:::::" "$OUT"
 expect_rc "hashes --format bogus: exit 2" 2 "$BIN" hashes --format bogus "$E"
 
 need_image basic.img
