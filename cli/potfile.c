@@ -20,7 +20,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "apfs/secmem.h"
+#include "util/secmem.h"
 #include "credential.h"
 
 #define POT_MAX_BYTES (1ull << 30)  /* hashcat potfiles of big rigs reach 100s of MB */
