@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "memdev.h"
+#include "tests/unit/testutil.h"
 
 struct rec { uint64_t k1, k2, v; };
 
@@ -187,6 +188,41 @@ static void c_child_far(uint8_t *b) { st_le64(b + MD_BS - 40 - 8, 1ull << 40); m
 static void c_fixed_size(uint8_t *b) { st_le32(b + MD_BS - 40 + 8, 0); md_seal(b); }
 static void c_noroot(uint8_t *b) { st_le16(b + 32, APFS_BTNODE_FIXED_KV_SIZE); md_seal(b); }
 
+/* The same, and the rejection must be the one whose message is msg. */
+static void expect_corrupt_msg(struct fx *f, uint64_t b, void (*fn)(uint8_t *), const char *msg)
+{
+	log_capture();
+	expect_corrupt(f, b, fn, -APFS_ECORRUPT);
+	log_release();
+	expect_log(msg);
+}
+
+/*
+ * Each bounds check at its edge (leaf 3: a fixed-size node of 3 records, a
+ * 12-byte table of contents at 56, keys from 68, values up to 4096): one
+ * past the edge is refused by that check, with its own message, not by a
+ * later one (a check loosened by one would pass it on).
+ */
+static void e_nkeys(uint8_t *b) { st_le32(b + 36, 4); md_seal(b); }  /* toc holds 3 */
+static void e_toc_over(uint8_t *b) { st_le16(b + 42, 4096 - 56 + 1); md_seal(b); }
+static void e_toc_edge(uint8_t *b) { st_le16(b + 42, 4096 - 56); md_seal(b); }
+static void e_key_off(uint8_t *b) { st_le16(b + 56, 4096 - 68 - 16 + 1); md_seal(b); }
+static void e_val_off(uint8_t *b) { st_le16(b + 58, 15); md_seal(b); }  /* value: 16 bytes */
+static void e_depth(uint8_t *b) { st_le16(b + 34, 12); md_seal(b); }
+
+static void test_bounds_edges(void **state)
+{
+	struct fx *f = *state;
+
+	expect_corrupt_msg(f, 3, e_nkeys, "more records than the table of contents holds");
+	expect_corrupt_msg(f, 3, e_toc_over, "table of contents overruns the node");
+	/* At the edge the table fits, and the first key is the one outside. */
+	expect_corrupt_msg(f, 3, e_toc_edge, "key outside the node");
+	expect_corrupt_msg(f, 3, e_key_off, "key outside the node");
+	expect_corrupt_msg(f, 3, e_val_off, "value outside the node");
+	expect_corrupt_msg(f, 2, e_depth, "tree deeper than 12 levels");
+}
+
 static void test_corruptions(void **state)
 {
 	struct fx *f = *state;
@@ -352,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_omap_missing),
 		cmocka_unit_test(test_iterate_all_in_order),
 		cmocka_unit_test(test_corruptions),
+		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
 		cmocka_unit_test(test_hashed_index_forms),
 		cmocka_unit_test(test_fletcher_real_image),

@@ -173,7 +173,7 @@ static void test_nkeys_limit(void **state)
 	st_le16(b + 2, KB_MAX_ENTRIES + 1);
 	log_capture();
 	assert_int_equal(kb_locker_parse(b, len, "test keybag", &l), -APFS_ECORRUPT);
-	apfs_log_set_hook(NULL);
+	log_release();
 	expect_log("kl_nkeys 1025 exceeds the limit of 1024");
 	free(b);
 }

@@ -66,11 +66,19 @@ static inline void log_keep(int level, const char *msg)
 	snprintf(log_last(), 1024, "%s", msg);
 }
 
-/* Start keeping messages (and stop printing them). */
+/* Start keeping messages, whatever the log level was (nothing is printed). */
 static inline void log_capture(void)
 {
 	log_last()[0] = '\0';
 	apfs_log_set_hook(log_keep);
+	apfs_log_set_level(APFS_LOG_WARN);
+}
+
+/* Stop keeping them; the library is quiet again (level -1, as the tests run). */
+static inline void log_release(void)
+{
+	apfs_log_set_hook(NULL);
+	apfs_log_set_level(-1);
 }
 
 #define expect_log(substr) do {                                                   \
