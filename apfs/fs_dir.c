@@ -10,15 +10,6 @@
 
 #define MAX_PATH_DEPTH 4096
 
-/* A directory record, decoded from its key and value. */
-struct drec {
-	uint32_t hash;        /* 22-bit name hash (hashed volumes) */
-	const char *name;     /* NUL-terminated, inside the node */
-	size_t name_len;      /* without the NUL */
-	uint64_t ino, added;
-	uint16_t type;
-};
-
 static int drec_corrupt(struct apfs_fs *fs, uint64_t dir, const char *why)
 {
 	apfs_err("%s: volume '%s': directory %llu: %s", fs->c->label, fs->v->name,
@@ -26,8 +17,8 @@ static int drec_corrupt(struct apfs_fs *fs, uint64_t dir, const char *why)
 	return -APFS_ECORRUPT;
 }
 
-static int drec_parse(struct apfs_fs *fs, const uint8_t *k, size_t kl, const uint8_t *v,
-		      size_t vl, struct drec *d)
+int fs_drec_parse(struct apfs_fs *fs, const uint8_t *k, size_t kl, const uint8_t *v,
+		   size_t vl, struct drec *d)
 {
 	size_t hdr = fs->hashed ? 12 : 10, nl;
 
@@ -78,7 +69,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 
 	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
-	ret = drec_parse(r->fs, k, kl, v, vl, &d);
+	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
 	if (ret)
 		return ret;
 	if (r->fs->hashed && d.hash != r->cur_hash) {
@@ -145,7 +136,7 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 
 	if (fs_key_oid(k) != l->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
-	ret = drec_parse(l->fs, k, kl, v, vl, &d);
+	ret = fs_drec_parse(l->fs, k, kl, v, vl, &d);
 	if (ret)
 		return ret;
 	if (!l->fs->hashed) {

@@ -51,7 +51,7 @@ static int take_xfield(struct apfs_fs *fs, struct fs_inode *in, uint8_t type,
  * xf_blob_t: a count, the used size, the x_field_t headers, then each
  * field's data padded to 8 bytes.
  */
-static int parse_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len)
+int fs_inode_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len)
 {
 	struct apfs_cursor c = cur_init(p, len), dc;
 	const uint8_t *hdr, *hdrs, *data;
@@ -98,7 +98,7 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 		ret = ino_corrupt(fs, ino, "inode record shorter than j_inode_val_t");
 	if (!ret) {
 		memcpy(&in->raw, val, sizeof(in->raw));
-		ret = parse_xfields(fs, in, val + sizeof(in->raw), vlen - sizeof(in->raw));
+		ret = fs_inode_xfields(fs, in, val + sizeof(in->raw), vlen - sizeof(in->raw));
 	}
 	free(val);
 	return ret;

@@ -100,6 +100,28 @@ struct fs_xattr {
 	uint64_t stream_id;   /* XATTR_DATA_STREAM */
 };
 
+/*
+ * The parsers of one record's bytes (key and value from a node), each
+ * checking every length against what the record holds; not static so that
+ * tests/unit/test_records.c can put each check at its edge.
+ */
+/* A directory record, decoded from its key and value. */
+struct drec {
+	uint32_t hash;        /* 22-bit name hash (hashed volumes) */
+	const char *name;     /* NUL-terminated, inside the node */
+	size_t name_len;      /* without the NUL */
+	uint64_t ino, added;
+	uint16_t type;
+};
+
+int fs_drec_parse(struct apfs_fs *fs, const uint8_t *k, size_t kl, const uint8_t *v,
+		  size_t vl, struct drec *d);
+/* A j_xattr_val_t of inode ino (embedded bytes are copied into x->data). */
+int fs_xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl,
+		   struct fs_xattr *x);
+/* The extended-field blob after a j_inode_val_t, into in. */
+int fs_inode_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len);
+
 int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x);
 void fs_xattr_free(struct fs_xattr *x);
 /* Read [off, off+len) of an xattr found by fs_xattr_get. */

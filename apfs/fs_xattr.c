@@ -23,8 +23,8 @@ static bool is_hidden(const char *name)
 }
 
 /* Decode a j_xattr_val_t into x (copying embedded bytes). */
-static int xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl,
-		       struct fs_xattr *x)
+int fs_xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl,
+		   struct fs_xattr *x)
 {
 	uint16_t dlen;
 
@@ -71,7 +71,7 @@ int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_x
 	memcpy(key + 10, name, nl + 1);
 	ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
 	if (!ret)
-		ret = xattr_parse(fs, ino, val, vlen, x);
+		ret = fs_xattr_parse(fs, ino, val, vlen, x);
 	free(key);
 	free(val);
 	return ret == -ENOENT ? -ENODATA : ret;
@@ -150,7 +150,7 @@ static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		return xattr_corrupt(l->fs, l->ino, "name length disagrees with the key");
 	if (!(l->flags & APFS_LIST_HIDDEN) && is_hidden((const char *)kb + 10))
 		return 0;
-	ret = xattr_parse(l->fs, l->ino, v, vl, &x);
+	ret = fs_xattr_parse(l->fs, l->ino, v, vl, &x);
 	if (ret)
 		return ret;
 	fs_xattr_free(&x);
