@@ -15,13 +15,15 @@ int fs_fail(const char *what, int err)
 {
 	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
 			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
-					  "twice (see above)" : strerror(-err);
+					  "twice (see above)" :
+			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
+						 "credential to read it)" : strerror(-err);
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
 	return cli_exit_code(err);
 }
 
-static int pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
+int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
 {
 	struct apfs_snapshot snap;
 	int ret;
@@ -43,6 +45,7 @@ static int pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_
 
 int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 {
+	struct cli_volume *data;
 	uint64_t xid;
 	int ret;
 
@@ -51,10 +54,15 @@ int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 	if (ret)
 		return cli_exit_code(ret);
 	ret = cli_select_volume(o, &s->img, &s->cv);
+	/* A group's System volume: the Mac's root, unless --no-firmlinks asks for the volume. */
+	data = !ret && cli_group_system(s->cv) && !o->no_firmlinks ?
+	       cli_group_data(&s->img, s->cv) : NULL;
+	if (data)
+		return cli_group_open(o, s, data);
 	if (!ret)
 		ret = cli_unlock_if_needed(o, s->cv);
 	if (!ret)
-		ret = pick_snapshot(o, s, &xid);
+		ret = fs_pick_snapshot(o, s, &xid);
 	if (ret)
 		return ret;
 	ret = apfs_fs_open(s->cv->v, xid, &s->fs);

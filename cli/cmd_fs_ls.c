@@ -103,10 +103,10 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 {
 	struct fs_names nm = { 0 };
 	char path[4096];
-	int ret = walk_enter(&r->g, dir, parent, ino, depth);
+	int ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
 
 	if (ret) {
-		r->err = cli_exit_code(ret);
+		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return 0;
 	}
 	ret = fs_names_read(r->fs, ino, &nm);
