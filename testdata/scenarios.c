@@ -283,6 +283,8 @@ static const struct scenario scenarios[] = {
 	  64ull << 20, mk_fill_size_claims },
 	{ "macos-boot", "an Intel Mac's disk: sealed System + FileVault Data group, Preboot, "
 	  "Recovery, VM", 2560ull << 20, mk_fill_macos_boot },
+	{ "group-firmlinks", "hostile: a System/Data group whose firmlinks file mixes good and "
+	  "hostile lines", 32ull << 20, mk_fill_group_firmlinks },
 	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
 	  0, mk_fill_bench },
 };
