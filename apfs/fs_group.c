@@ -301,14 +301,25 @@ static int grp_ln_one(uint64_t parent, const char *name, void *arg)
 	return l->fn(grp_num(l->vol, parent), name, l->ctx);
 }
 
+static int grp_name(struct apfs_fs *fs, uint64_t m, char *name, uint64_t *parent);
+
 int grp_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 {
 	struct grp_ln l = { 0, fn, ctx };
+	char name[APFS_NAME_MAX];
 	struct apfs_fs *sub;
-	uint64_t raw;
+	uint64_t raw, parent;
 	int ret = grp_at(fs, ino, &sub, &raw, &l.vol);
 
-	return ret ? ret : apfs_fs_links(sub, raw, grp_ln_one, &l);
+	if (ret)
+		return ret;
+	/* The Data root and firmlinked directories have one name: their place in the view. */
+	if (l.vol == G_DATA && (raw == APFS_ROOT_DIR_INO_NUM || grp_link_data(fs->grp, raw))) {
+		ret = grp_name(fs, ino, name, &parent);
+		ret = ret ? ret : fn(parent, name, ctx);
+		return ret < 0 ? ret : 0;
+	}
+	return apfs_fs_links(sub, raw, grp_ln_one, &l);
 }
 
 /* The path of view inode m, built from view parents: the Mac's path. */
