@@ -86,6 +86,20 @@ static bool sys_nested(struct fs_group *g, const struct g_link *self)
 	return true;
 }
 
+/* Whether the link would hide /System/Volumes/Data (a firmlink on /System, say). */
+static bool hides_data_mount(struct fs_group *g, const struct g_link *self)
+{
+	uint64_t raw = g->vdata;
+
+	for (unsigned depth = 0; raw && depth <= GRP_MAX_DEPTH; depth++) {
+		if (raw == self->sys_dir)
+			return true;
+		if (raw <= APFS_ROOT_DIR_INO_NUM || grp_sys_parent(g, raw, &raw))
+			return false;
+	}
+	return raw != 0;
+}
+
 /* Whether a link's Data directory lies below another link's. */
 static bool data_nested(struct fs_group *g, const struct g_link *self)
 {
@@ -138,10 +152,11 @@ static void drop_nested(struct fs_group *g)
 	size_t k = 0;
 
 	for (size_t i = 0; i < g->nln; i++) {
-		if (sys_nested(g, &g->ln[i]) || data_nested(g, &g->ln[i])) {
+		if (sys_nested(g, &g->ln[i]) || data_nested(g, &g->ln[i]) ||
+		    hides_data_mount(g, &g->ln[i])) {
 			apfs_warn("firmlink '%s' -> '%s' lies inside another firmlinked directory "
-				  "or the Data volume: not applied", g->ln[i].sys_path,
-				  g->ln[i].data_path);
+				  "or would hide %s: not applied", g->ln[i].sys_path,
+				  g->ln[i].data_path, FIRMLINKS_DATA_MOUNT);
 			g->ln[i].sys_dir = g->ln[i].data_dir = 0;
 		}
 	}

@@ -26,7 +26,8 @@ static const char firmlinks[] =
 	"/PRIVATE/sub\tsub\n"                 /* 9 inside firmlinked /private (case) */
 	"no tab here\n"                       /* 10 */
 	"/System/Volumes/Data/x\tx\n"         /* 11 inside the Data mount */
-	"/opt\topt\n";                        /* 12 good: the first /opt line was refused */
+	"/opt\topt\n"                         /* 12 good: the first /opt line was refused */
+	"/System\tSystem\n";                  /* 13 would hide /System/Volumes/Data */
 
 static const char sys_marker[] = "system's own directory\n";
 static const char data_marker[] = "data volume\n";
@@ -78,7 +79,7 @@ static int data_volume(struct mk_image *img, const struct mac_group *g)
 {
 	static const char *const dirs[] = {
 		"/Users", "/Users/alice", "/Library", "/Applications", "/opt", "/private",
-		"/Elsewhere", "/sub",
+		"/Elsewhere", "/sub", "/System",
 	};
 	static const char hello[] = "hello from alice\n";
 	struct mk_vol v;
