@@ -45,7 +45,6 @@ int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *x
 
 int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 {
-	struct cli_volume *data;
 	uint64_t xid;
 	int ret;
 
@@ -54,11 +53,10 @@ int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 	if (ret)
 		return cli_exit_code(ret);
 	ret = cli_select_volume(o, &s->img, &s->cv);
-	/* A group's System volume: the Mac's root, unless --no-firmlinks asks for the volume. */
-	data = !ret && cli_group_system(s->cv) && !o->no_firmlinks ?
-	       cli_group_data(&s->img, s->cv) : NULL;
-	if (data)
-		return cli_group_open(o, s, data);
+	/* A group's System volume: the Mac's root (group.c). */
+	if (!ret && (ret = cli_group_session(o, s)) >= 0)
+		return ret;
+	ret = ret < 0 ? 0 : ret;
 	if (!ret)
 		ret = cli_unlock_if_needed(o, s->cv);
 	if (!ret)

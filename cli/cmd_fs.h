@@ -32,6 +32,8 @@ bool cli_group_system(const struct cli_volume *cv);
 struct cli_volume *cli_group_data(struct cli_image *img, const struct cli_volume *cv);
 int cli_select_group(const struct cli_opts *o, struct cli_image *img, struct cli_volume **out);
 int cli_group_open(const struct cli_opts *o, struct fs_session *s, struct cli_volume *data);
+/* The session's view when s->cv is a group's System volume: an exit code; -1 otherwise. */
+int cli_group_session(const struct cli_opts *o, struct fs_session *s);
 
 /*
  * The frame of a reading command: parse (flags, nmin..nmax arguments, help),

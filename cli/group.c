@@ -130,3 +130,17 @@ int cli_group_open(const struct cli_opts *o, struct fs_session *s, struct cli_vo
 	ret = apfs_fs_open_group(sys, dfs, &s->fs);
 	return ret ? fs_fail("volume group", ret) : 0;
 }
+
+int cli_group_session(const struct cli_opts *o, struct fs_session *s)
+{
+	struct cli_volume *data;
+
+	if (!cli_group_system(s->cv) || o->no_firmlinks)
+		return -1;
+	data = cli_group_data(&s->img, s->cv);
+	if (data)
+		return cli_group_open(o, s, data);
+	fprintf(stderr, "apfsinspect: the Data volume of the group of '%s' is missing or did not "
+		"open: the System volume alone is shown\n", s->cv->v->name);
+	return -1;
+}
