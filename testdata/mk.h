@@ -252,6 +252,7 @@ struct mk_vol {
 	uint64_t nfiles, ndirs, nsymlinks;
 	uint64_t blocks_used;       /* data blocks */
 	uint64_t first_paddr;       /* the volume's blocks start here (allocation is in order) */
+	uint64_t first_xid;         /* the transaction it was made in */
 	struct mk_kb *kb;         /* volume keybag (recs) */
 	struct mk_snap *snap;     /* at most one snapshot, or NULL */
 	uint8_t kek[32];
