@@ -181,6 +181,13 @@ if command -v mmls >/dev/null && command -v fls >/dev/null; then
 		'^[0-9]+:  001 +0000409640 .* Apple_APFS$' "$out"
 	out=$(fsstat -o 40 "$GPT" 2>&1)
 	expect_grep "--gpt: the EFI partition is FAT32 labelled EFI" 'Volume Label \(Boot Sector\): EFI' "$out"
+	if command -v fsck.fat >/dev/null; then
+		dd if="$GPT" of="$WORK/efi.img" bs=512 skip=40 count=409600 conv=sparse status=none
+		expect_rc "--gpt: fsck.fat -n finds the EFI file system clean" 0 fsck.fat -n "$WORK/efi.img"
+		rm -f "$WORK/efi.img"
+	else
+		skip "fsck.fat on the EFI partition" "dosfstools not installed"
+	fi
 	out=$(pstat "$PLAIN" 2>&1)
 	expect_grep "pstat names the System volume and its role" \
 		'Name \(Role\): Macintosh HD \(System\)' "$out"
