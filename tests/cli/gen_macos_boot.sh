@@ -138,9 +138,11 @@ k2, tok2 = load("Volume4/private/var/db/dslocal/nodes/Default/secureaccesstoken.
 print("token", k, len(tok["SecureAccessToken"]), tok == tok2)
 k, w = load("Volume2/%s/System/Library/Caches/com.apple.corestorage/EncryptedRoot.plist.wipekey" % g)
 print("wipekey", k, " ".join(u["UserIdent"] + "/" + u["UserType"] for u in w["CryptoUsers"]))
-for n in ("alice", "bob"):
+for n in ("alice", "bob", "root"):
     k, r = load("Volume4/private/var/db/dslocal/nodes/Default/users/%s.plist" % n)
     print("ds", k, r["name"], r["realname"], r["generateduid"], r["uid"], r["home"])
+k, a = load("Volume4/private/var/db/dslocal/nodes/Default/groups/admin.plist")
+print("admin", k, a["gid"], a["users"], a["groupmembers"])
 EOF
 )
 	expect_grep "CryptoUserInfo.plist: binary, two users" '^CryptoUserInfo binary 2$' "$out"
@@ -158,6 +160,10 @@ EOF
 		"^wipekey xml $ALICE/268828674 $BOB/268828674\$" "$out"
 	expect_grep "dslocal alice.plist: arrays of strings" \
 		"^ds binary \['alice'\] \['Alice Appleseed'\] \['$ALICE'\] \['501'\] \['/Users/alice'\]\$" "$out"
+	expect_grep "dslocal root.plist: a system account" \
+		"^ds binary \['root'\] \['System Administrator'\] \['FFFFEEEE-DDDD-CCCC-BBBB-AAAA00000000'\] \['0'\] \['/var/root'\]\$" "$out"
+	expect_grep "dslocal groups/admin.plist: root and alice" \
+		"^admin binary \['80'\] \['root', 'alice'\] \['FFFFEEEE-DDDD-CCCC-BBBB-AAAA00000000', '$ALICE'\]\$" "$out"
 	expect_grep "dslocal bob.plist" \
 		"^ds binary \['bob'\] \['Bob Builder'\] \['$BOB'\] \['502'\] \['/Users/bob'\]\$" "$out"
 	rm -rf "$X"
