@@ -49,6 +49,8 @@ void mac_root_owned(struct mk_vol *v);
 void mac_join_group(struct mk_vol *v, const struct mac_group *g);
 /* A dictionary of the user's dslocal record (arrays of strings, as dslocal keeps them). */
 void *mac_dslocal_record(const struct mac_user *u);
+/* /private/var/db/dslocal/nodes/Default on the Data volume (macos_dslocal.c). */
+int mac_dslocal(struct mk_vol *v, const struct mac_group *g);
 /* The text of /Users/NAME/Documents/file-NNNNN.txt. */
 int mac_doc_text(const struct mac_user *u, uint64_t n, uint64_t seed, char *buf, size_t len);
 

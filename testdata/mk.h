@@ -31,6 +31,8 @@ struct apfs_xts;
 #define MK_OID_FIRST 0x402
 /* Where the container starts inside the GPT disk mk_gpt_write makes (LBA 40). */
 #define MK_GPT_OFFSET 20480
+/* A Mac boot disk's EFI System Partition: 409,600 sectors (200 MiB) at LBA 40. */
+#define MK_EFI_SECTORS 409600
 /* Blocks are allocated in groups of this many (one mapping, 2 MiB at 4 KiB blocks). */
 #define MK_GROUP 512
 /* OBJECT_TYPE_SPACEMAN_FREE_QUEUE (reference §"Object types"); the reader never needs it. */
@@ -108,6 +110,7 @@ struct mk_image {
 	bool unencrypted;       /* --unencrypted: mk_vol_encrypt leaves volumes plain */
 	bool sealed_ref;        /* --sealed-reference-layout (btree.c) */
 	bool hardware;          /* --hardware: keys bound to a Secure Enclave, no NX_CRYPTO_SW */
+	bool efi;               /* --gpt puts an EFI System Partition first (macos-boot) */
 	uint64_t files;         /* --files N: files per user home (macos-boot) */
 };
 
@@ -249,6 +252,7 @@ struct mk_vol {
 	uint64_t nfiles, ndirs, nsymlinks;
 	uint64_t blocks_used;       /* data blocks */
 	uint64_t first_paddr;       /* the volume's blocks start here (allocation is in order) */
+	uint64_t first_xid;         /* the transaction it was made in */
 	struct mk_kb *kb;         /* volume keybag (recs) */
 	struct mk_snap *snap;     /* at most one snapshot, or NULL */
 	uint8_t kek[32];
@@ -435,8 +439,12 @@ int mk_spaceman_build(struct mk_image *img, uint64_t sm_paddr, uint64_t oid, uin
 		      uint64_t fq_oid);
 /* The main free queue's node limit for a container of `blocks` blocks. */
 uint16_t mk_main_fq_limit(uint64_t blocks);
-int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t *offset,
-		 uint64_t *disk_bytes);
+int mk_gpt_write(int fd, uint64_t container_bytes, bool efi, struct mk_rng *rng,
+		 uint64_t *offset, uint64_t *disk_bytes);
+/* The container's byte offset in that disk: MK_GPT_OFFSET, or past the EFI partition. */
+uint64_t mk_gpt_offset(bool efi);
+/* An empty FAT32 file system labelled EFI, `sectors` of 512 bytes at byte off (fat32.c). */
+int mk_efi_fat32(int fd, uint64_t off, uint64_t sectors, uint32_t volid);
 
 /* ---- scenarios (scenarios.c) -------------------------------------------- */
 

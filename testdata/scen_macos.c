@@ -106,6 +106,7 @@ int mk_fill_macos_boot(struct mk_image *img)
 	int rc;
 
 	draw_group(img, &g);
+	img->efi = true;
 	img->grow = true;
 	rc = mac_system_volume(img, &g);
 	if (!rc)

@@ -24,6 +24,7 @@ int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16
 	v->case_insensitive = case_insensitive;
 	v->max_extent_blocks = 1ull << 20;
 	v->first_paddr = img->next_paddr;
+	v->first_xid = img->xid;
 	mk_rng_uuid(&img->rng, v->uuid);
 	return mk_fs_root(v);
 }
@@ -138,7 +139,8 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 	sb->apfs_fs_flags = put_le64(v->encrypted ? APFS_FS_ONEKEY : APFS_FS_UNENCRYPTED);
 	snprintf((char *)sb->apfs_formatted_by.id, APFS_MODIFIED_NAMELEN, "mkimage (apfsinspect)");
 	sb->apfs_formatted_by.timestamp = put_le64(MK_TIME);
-	sb->apfs_formatted_by.last_xid = put_le64(v->img->xid);
+	/* The transaction the volume was made in (apfsck -w: no block is older). */
+	sb->apfs_formatted_by.last_xid = put_le64(v->first_xid);
 	snprintf((char *)sb->apfs_volname, APFS_VOLNAME_LEN, "%s", v->name);
 	sb->apfs_role = put_le16(v->role);
 	/*
