@@ -115,6 +115,21 @@ expect_rc "--volume group on an image without a group: usage" 2 \
 	A ls --volume group "$PLAIN" /
 expect_rc "--no-firmlinks is refused where it does not apply" 2 A list --no-firmlinks "$IMG"
 
+# ---- seed 1 in a GPT disk: the documented boot snapshot picked by name -----
+G1=$WORK/mr-gpt.img
+SNAP=com.apple.os.update-B622D86AB2957EDDDAC853F4170060A56ED287D45D175D31734351646DCD931C
+if "$MKIMAGE" macos-boot "$G1" --gpt --files 2 >/dev/null 2>&1; then
+	expect_eq "GPT disk: bob's document through the Mac's root" "bob file 00001 seed 1" \
+		"$(A cat --volume group --passphrase bob-password "$G1" /Users/bob/Documents/file-00001.txt 2>/dev/null)"
+	expect_rc "--snapshot with the documented boot snapshot's name" 0 \
+		A cat --volume System --snapshot "$SNAP" "${P[@]}" "$G1" /Users/alice/Desktop/welcome.txt
+	expect_eq "--snapshot: the file reads" "Welcome, Alice Appleseed" "$OUT"
+	expect_rc "--snapshot with no such snapshot on System: usage" 2 \
+		A ls --volume System --snapshot com.apple.os.update-NONE "${P[@]}" "$G1" /
+else
+	notok "mkimage macos-boot --gpt"
+fi
+
 # ---- the hostile firmlink list (testdata/README.md group-firmlinks) -------
 run_rc A ls --volume group "$HOST" /
 expect_eq "group-firmlinks: / lists" 0 "$RC"
