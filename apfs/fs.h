@@ -342,6 +342,19 @@ int apfs_fs_open_group(struct apfs_fs *sys, struct apfs_fs *data, struct apfs_fs
 bool apfs_fs_elsewhere(struct apfs_fs *fs, uint64_t walk_root, uint64_t parent, uint64_t ino);
 
 /**
+ * apfs_fs_origin - where an object of a view lives: its volume and its
+ * inode number there.  On one volume that is the view's volume and ino;
+ * in a merged root the System or Data volume and the number that volume
+ * itself uses (what --no-firmlinks or --volume Data show).
+ * Returns 0, -ENOENT, -APFS_ELOCKED.
+ */
+int apfs_fs_origin(struct apfs_fs *fs, uint64_t ino, const struct apfs_volume **v,
+		   uint64_t *vol_ino);
+
+/* Whether fs is a volume group's merged root (apfs_fs_open_group). */
+bool apfs_fs_is_group(const struct apfs_fs *fs);
+
+/**
  * apfs_group_boot_snapshot - the snapshot a sealed System volume boots
  * from (docs macos-boot.md §4): the one apfs_root_to_xid names, else the
  * newest named "com.apple.os.update-..."; -ENOENT when it has neither.

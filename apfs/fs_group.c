@@ -125,6 +125,9 @@ int grp_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 		return ret;
 	st->ino = ino;
 	st->parent_id = grp_parent(fs->grp, vol, raw, st->parent_id);
+	/* shown in a firmlink's place: `ls -l` names the link (grp_firmlink) */
+	if (vol == G_DATA && grp_link_data(fs->grp, raw))
+		st->firmlink = true;
 	return 0;
 }
 
@@ -364,13 +367,22 @@ int grp_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 	return ret ? ret : apfs_fs_readlink(sub, raw, buf, cap);
 }
 
+/* A Data directory in a firmlink's place: the link's target, as the firmlinks file has it. */
 int grp_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
+	const struct g_link *l;
 	struct apfs_fs *sub;
 	uint64_t raw;
-	int ret = grp_at(fs, ino, &sub, &raw, NULL);
+	int vol, ret = grp_at(fs, ino, &sub, &raw, &vol);
 
-	return ret ? ret : apfs_fs_firmlink(sub, raw, buf, cap);
+	if (ret)
+		return ret;
+	l = vol == G_DATA ? grp_link_data(fs->grp, raw) : NULL;
+	if (!l)
+		return apfs_fs_firmlink(sub, raw, buf, cap);
+	if ((size_t)snprintf(buf, cap, "%s", l->data_path) >= cap)
+		return -ENAMETOOLONG;
+	return 0;
 }
 
 int grp_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn, void *ctx)
@@ -399,6 +411,29 @@ int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 	int ret = grp_at(fs, ino, &sub, &raw, NULL);
 
 	return ret ? ret : apfs_file_open(sub, raw, out);
+}
+
+/* ---- provenance --------------------------------------------------------- */
+
+bool apfs_fs_is_group(const struct apfs_fs *fs)
+{
+	return fs->grp != NULL;
+}
+
+/**
+ * apfs_fs_origin - an object's volume and number there (see fs.h)
+ */
+int apfs_fs_origin(struct apfs_fs *fs, uint64_t ino, const struct apfs_volume **v,
+		   uint64_t *vol_ino)
+{
+	struct apfs_fs *sub = fs;
+	int ret = 0;
+
+	*vol_ino = ino;
+	if (fs->grp)
+		ret = grp_at(fs, ino, &sub, vol_ino, NULL);
+	*v = ret ? NULL : sub->v;
+	return ret;
 }
 
 /* ---- walks -------------------------------------------------------------- */

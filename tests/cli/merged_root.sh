@@ -63,6 +63,16 @@ n=$(key "$(sj /System/Library/CoreServices/SystemVersion.plist)" inode)
 check "a System file's inode is >= 0x0FFFFFFF00000010" \
 	python3 -c "import sys; sys.exit(0 if int('$n') >= 0x0FFFFFFF00000010 else 1)"
 
+# Provenance: which volume holds the object, and its number there.
+run_rc A stat --volume System "${P[@]}" "$IMG" /Users/alice/Desktop/welcome.txt
+dino=$(key "$(A stat --json --volume "Macintosh HD - Data" "${P[@]}" "$IMG" /Users/alice/Desktop/welcome.txt 2>/dev/null)" inode)
+expect_grep "stat: welcome.txt lives on the Data volume, under Data's own inode" \
+	"^volume: Macintosh HD - Data, inode $dino\$" "$OUT"
+expect_grep "stat --json: the System file's volume" '"volume": *"Macintosh HD"' \
+	"$(sj /usr/share/firmlinks)"
+expect_grep "ls -l /: a firmlinked directory names its link" \
+	"^d.* Users => firmlink Users\$" "$(A ls -l --volume System "${P[@]}" "$IMG" / 2>/dev/null)"
+
 # ---- extract /Users: Mac paths, bytes by the rule ------------------------
 D=$WORK/mr-extract
 expect_rc "extract /Users" 0 A extract --volume System "${P[@]}" "$IMG" /Users "$D"
