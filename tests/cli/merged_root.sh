@@ -29,6 +29,11 @@ doc() { printf '%s file %05d seed %s\n' "$1" "$2" "$SEED"; }
 expect_rc "ls --volume System /Users/alice" 0 A ls --volume System "${P[@]}" "$IMG" /Users/alice
 expect_eq "/Users/alice holds the home folders of README" \
 	"Desktop Documents Downloads Library Pictures Public" "$(echo $OUT)"
+# README macos-boot: volume 1 is the System volume "Macintosh HD": by name and by number too.
+for sel in "Macintosh HD" 1; do
+	expect_eq "--volume '$sel' gives the Mac's root" "welcome.txt" \
+		"$(A ls --volume "$sel" "${P[@]}" "$IMG" /Users/bob/Desktop 2>/dev/null)"
+done
 run_rc A ls --volume group "${P[@]}" "$IMG" /Users/alice/Documents
 want=$(for i in $(seq 0 $((FILES - 1))); do printf 'file-%05d.txt ' "$i"; done)
 expect_eq "--volume group: /Users/alice/Documents holds the $FILES documents" "${want% }" "$(echo $OUT)"
