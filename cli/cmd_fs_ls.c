@@ -13,7 +13,9 @@ static const char ls_help[] =
 	"usage: apfsinspect ls [-l] [-a] [-R] [--json] [--volume SEL] [credential]\n"
 	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
 	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
-	"  -R recurse, --json one object per entry with all attributes.\n";
+	"  -R recurse, --json one object per entry with all attributes.\n"
+	"  A volume group's System volume (or --volume group) is read as the Mac's root,\n"
+	"  firmlinks resolved into the Data volume; --no-firmlinks reads it alone.\n";
 
 
 static void join(char *out, size_t cap, const char *dir, const char *name)
