@@ -310,7 +310,9 @@ uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);
  * rule) get a tag above APFS's 60-bit object ids, so no two objects share
  * a number.  The Mac's root is System's root, 2.  README "Volume groups".
  */
-#define APFS_SYSTEM_OBJ_ID_MARK 0x0FFFFFFF00000000ull
+#ifndef APFS_SYSTEM_OBJ_ID_MARK
+#define APFS_SYSTEM_OBJ_ID_MARK 0x0fffffff00000000ull
+#endif
 #define APFS_GROUP_DATA_TAG (1ull << 60)
 #define APFS_GROUP_SYS_TAG (2ull << 60)
 
