@@ -182,6 +182,9 @@ int grp_resolve(struct fs_group *g)
 
 	if (ret == -ENOENT)
 		apfs_warn("the System volume has no %s: no firmlinks applied", FIRMLINKS_PATH);
+	else if (ret && ret != -EFBIG && ret != -ENOMEM)
+		apfs_warn("%s on the System volume cannot be read (%s): no firmlinks applied",
+			  FIRMLINKS_PATH, strerror(-ret));
 	else if (!ret)
 		ret = apfs_firmlinks_parse(buf, len, &g->fl, &g->nfl);
 	free(buf);
