@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * scen_group_hostile.c - the `group-firmlinks` scenario: a volume group
- * (System + Data, both plain, no snapshot) whose /usr/share/firmlinks mixes
+ * (System + Data, both plain; System with a boot snapshot its live tree
+ * has moved on from) whose /usr/share/firmlinks mixes
  * good lines with every kind of hostile one, so a reader's merged root can
  * be checked to apply the good ones and warn about and skip the rest
  * (testdata/README.md "group-firmlinks" lists the lines and the markers).
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apfs/apfs.h"
@@ -51,28 +53,79 @@ static int data_dir(struct mk_vol *v, const char *path)
 				    sizeof(data_marker) - 1, NULL);
 }
 
-static int system_volume(struct mk_image *img, const struct mac_group *g)
+/* The boot snapshot's name: Apple's prefix and 64 hex digits (macos-boot.md §4). */
+#define GF_SNAP "com.apple.os.update-0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
+
+/* System's tree as the snapshot holds it, or (live) as the next update left it. */
+static int system_tree(struct mk_vol *v, bool live)
 {
 	static const char *const dirs[] = {
 		"/Users", "/Library", "/Applications", "/opt", "/private", "/private/sub",
 		"/cores", "/users2", "/System/Volumes/Data",
 	};
-	struct mk_vol v;
+	static const char snap_text[] = "booted snapshot\n", live_text[] = "live tree\n";
 	uint64_t dir;
-	int rc = mk_vol_init(&v, img, "Macintosh HD", APFS_VOL_ROLE_SYSTEM, true);
+	int rc = 0;
+
+	for (size_t i = 0; !rc && i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		rc = sys_dir(v, dirs[i]);
+	if (!rc)
+		rc = mk_fs_mkdirs(v, "/usr/share", &dir);
+	if (!rc)
+		rc = mk_fs_file(v, dir, "firmlinks", firmlinks, sizeof(firmlinks) - 1, NULL);
+	if (!rc)
+		rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "boot-marker.txt",
+				live ? live_text : snap_text,
+				live ? sizeof(live_text) - 1 : sizeof(snap_text) - 1, NULL);
+	return rc;
+}
+
+static int system_init(struct mk_image *img, const struct mac_group *g, struct mk_vol *v)
+{
+	int rc = mk_vol_init(v, img, "Macintosh HD", APFS_VOL_ROLE_SYSTEM, true);
 
 	if (rc)
 		return rc;
-	mk_vol_system_ino(&v);
-	mac_root_owned(&v);
-	mac_join_group(&v, g);
-	for (size_t i = 0; !rc && i < sizeof(dirs) / sizeof(dirs[0]); i++)
-		rc = sys_dir(&v, dirs[i]);
+	mk_vol_system_ino(v);
+	mac_root_owned(v);
+	mac_join_group(v, g);
+	return 0;
+}
+
+/*
+ * System at its boot snapshot, then its live tree changed since (as an
+ * update stages one): /boot-marker.txt differs and /live-only.txt is new,
+ * so a reader shows which of the two it takes for the Mac's root.
+ */
+static int system_volume(struct mk_image *img, const struct mac_group *g)
+{
+	static struct mk_snap s;
+	static const char extra[] = "only in the live tree\n";
+	struct mk_vol old, v;
+	uint8_t uuid[16];
+	int rc = system_init(img, g, &old);
+
 	if (!rc)
-		rc = mk_fs_mkdirs(&v, "/usr/share", &dir);
+		rc = system_tree(&old, false);
+	memcpy(uuid, old.uuid, 16);
 	if (!rc)
-		rc = mk_fs_file(&v, dir, "firmlinks", firmlinks, sizeof(firmlinks) - 1, NULL);
-	return rc ? rc : mk_vol_finish(&v);
+		rc = mk_vol_snapshot(&old, GF_SNAP, &s);
+	img->xid++;
+	if (!rc)
+		rc = system_init(img, g, &v);
+	if (rc)
+		return rc;
+	memcpy(v.uuid, uuid, 16);
+	v.snap = &s;
+	rc = system_tree(&v, true);
+	v.next_ino = s.inum + 1;  /* past the snapshot's own number */
+	if (!rc)
+		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "live-only.txt", extra,
+				sizeof(extra) - 1, NULL);
+	rc = rc ? rc : mk_vol_finish(&v);
+	free(s.om);
+	free(s.ext);
+	return rc;
 }
 
 static int data_volume(struct mk_image *img, const struct mac_group *g)

@@ -172,6 +172,14 @@ expect_eq "group-firmlinks: /Users/alice/hello.txt" "hello from alice" \
 	"$(A cat --volume group "$HOST" /Users/alice/hello.txt 2>/dev/null)"
 expect_rc "group-firmlinks: no /private/sub (line 9 refused)" 1 \
 	A ls --volume group "$HOST" /private/sub
+# README group-firmlinks: the Mac's root is System's boot snapshot, not its live tree.
+expect_eq "group-firmlinks: the Mac's root is the boot snapshot" "booted snapshot" \
+	"$(A cat --volume group "$HOST" /boot-marker.txt 2>/dev/null)"
+expect_rc "group-firmlinks: no /live-only.txt at the boot snapshot" 1 \
+	A cat --volume group "$HOST" /live-only.txt
+expect_eq "group-firmlinks: --no-firmlinks reads System's live tree" \
+	"live tree|only in the live tree" \
+	"$(A cat --no-firmlinks --volume System "$HOST" /boot-marker.txt 2>/dev/null)|$(A cat --no-firmlinks --volume System "$HOST" /live-only.txt 2>/dev/null)"
 expect_rc "group-firmlinks: bodyfile completes" 0 A bodyfile --volume group "$HOST"
 expect_eq "group-firmlinks: bodyfile lists each regular file once" "" \
 	"$(printf '%s\n' "$OUT" | awk -F'|' '$4 ~ /^r/ {print $3}' | sort | uniq -d)"
