@@ -270,8 +270,8 @@ expect_rc "unlockvolume: the Personal Recovery Key" 0 "$BIN" unlockvolume --volu
 	--recovery-key "$PRK" "$IMG"
 expect_rc "unlockvolume: a wrong password" 3 "$BIN" unlockvolume --volume 4 \
 	--passphrase wrong-password "$IMG"
-run_rc "$BIN" unlockvolume --volume 4 --passphrase alice-password "$HW"
-check "--hardware: alice-password does not unlock offline (status $RC)" test "$RC" != 0
+expect_rc "--hardware: alice-password cannot unlock offline (4: bound to the Mac)" 4 \
+	"$BIN" unlockvolume --volume 4 --passphrase alice-password "$HW"
 out=$("$BIN" snapshots --volume 1 "$IMG")
 expect_grep "System boots from snapshot $SNAP" "	$SNAP\$" "$out"
 out=$("$BIN" stat --volume 1 "$IMG" /Users)
