@@ -135,8 +135,9 @@ static int put(struct mk_vol *v, const struct mac_group *g, const char *dir, con
 
 	snprintf(path, sizeof(path), "/%s/%s", g->group_str, dir);
 	rc = mk_fs_mkdirs(v, path, &ino);
+	/* macOS writes these in either form (apfs-format.md §6.2): --preboot-xml gives XML. */
 	if (!rc)
-		rc = mk_fs_plist(v, ino, name, p, binary, NULL);
+		rc = mk_fs_plist(v, ino, name, p, binary && !v->img->preboot_xml, NULL);
 	plist_free(p);
 	return rc;
 }

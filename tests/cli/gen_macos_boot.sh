@@ -167,6 +167,17 @@ EOF
 	expect_grep "dslocal bob.plist" \
 		"^ds binary \['bob'\] \['Bob Builder'\] \['$BOB'\] \['502'\] \['/Users/bob'\]\$" "$out"
 	rm -rf "$X"
+	"$MKIMAGE" macos-boot "$WORK/x.img" --unencrypted --preboot-xml >/dev/null
+	mkdir -p "$X" && (cd "$X" && 7zz x -y "$WORK/x.img" 'Volume2/*' >/dev/null 2>&1)
+	for f in CryptoUserInfo AllUsersInfo secureaccesstoken; do
+		expect_eq "--preboot-xml: $f.plist is XML" '<?xml' \
+			"$(head -c 5 "$X/Volume2/$GROUP/var/db/$f.plist")"
+	done
+	out=$(python3 -c 'import plistlib, sys; d = plistlib.load(open(sys.argv[1], "rb"))
+print(d[sys.argv[2]]["ShortName"], d[sys.argv[2]]["FullName"])' \
+		"$X/Volume2/$GROUP/var/db/CryptoUserInfo.plist" "$ALICE")
+	expect_eq "--preboot-xml: the same content" "alice Alice Appleseed" "$out"
+	rm -rf "$X" "$WORK/x.img"
 	"$MKIMAGE" macos-boot "$WORK/f.img" --unencrypted --files 37 --seed 5 >/dev/null
 	out=$(7zz l "$WORK/f.img" 2>&1)
 	expect_eq "--files 37: 37 documents per user" 74 \
@@ -259,8 +270,8 @@ expect_rc "unlockvolume: the Personal Recovery Key" 0 "$BIN" unlockvolume --volu
 	--recovery-key "$PRK" "$IMG"
 expect_rc "unlockvolume: a wrong password" 3 "$BIN" unlockvolume --volume 4 \
 	--passphrase wrong-password "$IMG"
-run_rc "$BIN" unlockvolume --volume 4 --passphrase alice-password "$HW"
-check "--hardware: alice-password does not unlock offline (status $RC)" test "$RC" != 0
+expect_rc "--hardware: alice-password cannot unlock offline (4: bound to the Mac)" 4 \
+	"$BIN" unlockvolume --volume 4 --passphrase alice-password "$HW"
 out=$("$BIN" snapshots --volume 1 "$IMG")
 expect_grep "System boots from snapshot $SNAP" "	$SNAP\$" "$out"
 out=$("$BIN" stat --volume 1 "$IMG" /Users)
