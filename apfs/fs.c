@@ -90,6 +90,10 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 
 void apfs_fs_close(struct apfs_fs *fs)
 {
+	if (fs && fs->grp) {
+		grp_close(fs);
+		return;
+	}
 	free(fs);
 }
 

@@ -299,6 +299,70 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
  * which a file's claimed size is judged plausible or not. */
 uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);
 
+/* ---- a volume group's merged root (fs_group.c) -------------------------- */
+
+/*
+ * Inode numbers of the merged root.  Real disks keep the System volume's
+ * own objects at SYSTEM_OBJ_ID_MARK (0x0FFFFFFF00000000) and up and the
+ * Data volume's below it, so both keep their numbers; only the numbers a
+ * volume holds outside its half (the Data volume's 1-15: its root 2 and
+ * private-dir 3; System's 3-15; any object of a volume that breaks the
+ * rule) get a tag above APFS's 60-bit object ids, so no two objects share
+ * a number.  The Mac's root is System's root, 2.  README "Volume groups".
+ */
+#ifndef APFS_SYSTEM_OBJ_ID_MARK
+#define APFS_SYSTEM_OBJ_ID_MARK 0x0fffffff00000000ull
+#endif
+#define APFS_GROUP_DATA_TAG (1ull << 60)
+#define APFS_GROUP_SYS_TAG (2ull << 60)
+
+/**
+ * apfs_fs_open_group - the Mac's root, as the Mac sees it: System's tree
+ * (from the view given, normally its boot snapshot), each directory listed
+ * in System's /usr/share/firmlinks showing the Data directory it names,
+ * and /System/Volumes/Data showing the Data volume's root
+ * @sys:  a view of the group's System volume
+ * @data: a view of its Data volume, or NULL when that is locked: then the
+ *        firmlinked directories and /System/Volumes/Data give -APFS_ELOCKED
+ * @out:  the merged view; apfs_fs_close() on it closes sys and data too
+ *
+ * Every function of this header works on the merged view.  A firmlinks
+ * line that breaks a rule (firmlinks.h), names no directory on System, or
+ * nests in another firmlink, is warned about and not applied; a target
+ * missing on Data is warned about and System's own directory shown.
+ * Returns 0 or -ENOMEM (sys and data are closed on failure).
+ */
+int apfs_fs_open_group(struct apfs_fs *sys, struct apfs_fs *data, struct apfs_fs **out);
+
+/**
+ * apfs_fs_elsewhere - whether a walk from walk_root should leave directory
+ * ino, listed in parent, unentered because its own place is elsewhere in
+ * the walk: in a merged root a firmlinked Data directory is listed under
+ * its firmlink (/Users, its place) and under /System/Volumes/Data; a walk
+ * covering both enters it once, at its firmlink.  False on one volume.
+ */
+bool apfs_fs_elsewhere(struct apfs_fs *fs, uint64_t walk_root, uint64_t parent, uint64_t ino);
+
+/**
+ * apfs_fs_origin - where an object of a view lives: its volume and its
+ * inode number there.  On one volume that is the view's volume and ino;
+ * in a merged root the System or Data volume and the number that volume
+ * itself uses (what --no-firmlinks or --volume Data show).
+ * Returns 0, -ENOENT, -APFS_ELOCKED.
+ */
+int apfs_fs_origin(struct apfs_fs *fs, uint64_t ino, const struct apfs_volume **v,
+		   uint64_t *vol_ino);
+
+/* Whether fs is a volume group's merged root (apfs_fs_open_group). */
+bool apfs_fs_is_group(const struct apfs_fs *fs);
+
+/**
+ * apfs_group_boot_snapshot - the snapshot a sealed System volume boots
+ * from (docs macos-boot.md §4): the one apfs_root_to_xid names, else the
+ * newest named "com.apple.os.update-..."; -ENOENT when it has neither.
+ */
+int apfs_group_boot_snapshot(struct apfs_volume *sys, struct apfs_snapshot *out);
+
 /* ---- helpers shared by the layer's files and the tests ------------------ */
 
 /**

@@ -92,6 +92,8 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx)
 {
+	if (fs->grp)
+		return grp_readdir(fs, dir, cookie, fn, ctx);
 	struct rd_ctx *r = malloc(sizeof(*r));
 	uint8_t key[12];
 	size_t klen = 8;
@@ -165,6 +167,8 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 			struct apfs_dirent *out)
 {
+	if (fs->grp)
+		return grp_lookup_name(fs, dir, name, out);
 	struct lk_ctx l = { .fs = fs, .dir = dir, .name = name, .out = out };
 	size_t nl = strlen(name);
 	uint8_t *key;
@@ -265,12 +269,12 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	return -ELOOP;
 }
 
-static int lookup_checked(struct apfs_fs *fs, const char *name, struct apfs_dirent *cur)
+int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
+		      struct apfs_dirent *out)
 {
-	uint64_t dir = cur->ino;
-	int ret = apfs_fs_lookup_name(fs, dir, name, cur);
+	int ret = apfs_fs_lookup_name(fs, dir, name, out);
 
-	return ret ? ret : dir_link_check(fs, dir, cur);
+	return ret ? ret : dir_link_check(fs, dir, out);
 }
 
 /**
@@ -278,6 +282,8 @@ static int lookup_checked(struct apfs_fs *fs, const char *name, struct apfs_dire
  */
 int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
 {
+	if (fs->grp)
+		return grp_lookup(fs, path, out);
 	char comp[APFS_NAME_MAX];
 	const char *p = path;
 	int ret = 0;
@@ -300,7 +306,7 @@ int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out
 		if (!strcmp(comp, ".."))
 			ret = step_up(fs, out);
 		else
-			ret = lookup_checked(fs, comp, out);
+			ret = fs_lookup_checked(fs, out->ino, comp, out);
 	}
 	return ret;
 }
@@ -340,6 +346,8 @@ static int ln_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
  */
 int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 {
+	if (fs->grp)
+		return grp_links(fs, ino, fn, ctx);
 	struct ln_ctx l = { fs, ino, fn, ctx, 0 };
 	struct fs_inode in;
 	uint8_t key[8];
@@ -361,6 +369,8 @@ int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
  */
 int apfs_fs_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
+	if (fs->grp)
+		return grp_path(fs, ino, buf, cap);
 	size_t pos = cap;
 	struct fs_inode in;
 	int ret;

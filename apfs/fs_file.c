@@ -30,6 +30,8 @@ static int open_plain(struct apfs_file *f, const struct fs_inode *in)
  */
 int apfs_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 {
+	if (fs->grp)
+		return grp_file_open(fs, ino, out);
 	struct apfs_file *f;
 	struct fs_inode in;
 	uint16_t mode;

@@ -148,6 +148,8 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
  */
 int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 {
+	if (fs->grp)
+		return grp_stat(fs, ino, st);
 	struct fs_inode in;
 	uint64_t x;
 	int ret = fs_inode_get(fs, ino, &in);
@@ -184,6 +186,8 @@ int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
  */
 int apfs_fs_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds)
 {
+	if (fs->grp)
+		return grp_dir_stats(fs, ino, ds);
 	uint8_t key[8], val[64];
 	const uint8_t *v;
 	struct fs_inode in;

@@ -23,6 +23,7 @@ struct apfs_fs {
 	bool hashed;  /* directory records carry name hashes */
 	bool sealed;  /* file extents live in the fext tree below */
 	struct apfs_btree_desc fext;
+	struct fs_group *grp;  /* a volume group's merged root (fs_group.c); NULL: one volume */
 };
 
 /* An inode record, parsed. */
@@ -68,6 +69,33 @@ static inline unsigned fs_key_type(const void *k)
 {
 	return (unsigned)(ld_le64(k) >> APFS_OBJ_TYPE_SHIFT);
 }
+
+/*
+ * One path step as apfs_fs_lookup takes it: name in dir, a directory
+ * entered only through its own entry (-ELOOP otherwise, logged).
+ */
+int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
+		      struct apfs_dirent *out);
+
+/*
+ * The merged root of a volume group (fs_group.c): every public function of
+ * fs.h starts with `if (fs->grp) return grp_...;`, so callers see one tree.
+ */
+struct apfs_file;
+int grp_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
+int grp_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
+int grp_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
+int grp_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
+int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
+int grp_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
+int grp_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+int grp_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+int grp_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+int grp_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn, void *ctx);
+int grp_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
+		 size_t len, size_t *got, uint64_t *size);
+int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out);
+void grp_close(struct apfs_fs *fs);
 
 int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen);
 

@@ -36,6 +36,7 @@ struct cli_opts {
 	uint64_t xid;
 	const char *volume;
 	const char *snapshot;
+	bool no_firmlinks;     /* a group's System volume as it is, not the Mac's root */
 	bool json;
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;

@@ -15,13 +15,15 @@ int fs_fail(const char *what, int err)
 {
 	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
 			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
-					  "twice (see above)" : strerror(-err);
+					  "twice (see above)" :
+			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
+						 "credential to read it)" : strerror(-err);
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
 	return cli_exit_code(err);
 }
 
-static int pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
+int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
 {
 	struct apfs_snapshot snap;
 	int ret;
@@ -51,10 +53,14 @@ int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 	if (ret)
 		return cli_exit_code(ret);
 	ret = cli_select_volume(o, &s->img, &s->cv);
+	/* A group's System volume: the Mac's root (group.c). */
+	if (!ret && (ret = cli_group_session(o, s)) >= 0)
+		return ret;
+	ret = ret < 0 ? 0 : ret;
 	if (!ret)
 		ret = cli_unlock_if_needed(o, s->cv);
 	if (!ret)
-		ret = pick_snapshot(o, s, &xid);
+		ret = fs_pick_snapshot(o, s, &xid);
 	if (ret)
 		return ret;
 	ret = apfs_fs_open(s->cv->v, xid, &s->fs);

@@ -17,6 +17,24 @@ struct fs_session {
 int fs_session_open(const struct cli_opts *o, struct fs_session *s);
 void fs_session_close(struct fs_session *s);
 
+/* --snapshot on the session's volume: its xid, or an exit code (no such snapshot). */
+int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid);
+
+/*
+ * Volume groups (group.c).  cli_group_system: cv is a group's System
+ * volume; cli_group_data: the Data volume of its group, or NULL;
+ * cli_select_group: `--volume group`; cli_group_open: the session's view
+ * made the Mac's root (s->cv is the System volume): Data unlocked with the
+ * credential (locked without one), System at --snapshot or its boot
+ * snapshot.  Exit codes.
+ */
+bool cli_group_system(const struct cli_volume *cv);
+struct cli_volume *cli_group_data(struct cli_image *img, const struct cli_volume *cv);
+int cli_select_group(const struct cli_opts *o, struct cli_image *img, struct cli_volume **out);
+int cli_group_open(const struct cli_opts *o, struct fs_session *s, struct cli_volume *data);
+/* The session's view when s->cv is a group's System volume: an exit code; -1 otherwise. */
+int cli_group_session(const struct cli_opts *o, struct fs_session *s);
+
 /*
  * The frame of a reading command: parse (flags, nmin..nmax arguments, help),
  * open the session, run fn on it, close it.  Returns the exit code.
@@ -73,7 +91,10 @@ int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx);
  * Every recursive walk enters a directory through walk_enter (walkguard.c):
  * each directory once, at most WALK_MAX_DEPTH deep.  0: go in; -ELOOP: a
  * cycle, a directory listed twice or too deep, reported on stderr naming
- * the inodes (the caller records the failure and goes on with the rest).
+ * the inodes (the caller records the failure and goes on with the rest);
+ * 1: not entered here, quietly, because it has its own place elsewhere in
+ * the walk (a firmlinked directory of a volume group's merged root, seen
+ * again under /System/Volumes/Data: apfs_fs_elsewhere).
  */
 #define WALK_MAX_DEPTH 256
 
@@ -84,8 +105,8 @@ struct walk_guard {
 	uint64_t stack[WALK_MAX_DEPTH + 1]; /* the current path's directories */
 };
 
-int walk_enter(struct walk_guard *g, const char *path, uint64_t parent, uint64_t ino,
-	       int depth);
+int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint64_t parent,
+	       uint64_t ino, int depth);
 void walk_guard_free(struct walk_guard *g);
 
 /*

@@ -234,10 +234,10 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 {
 	struct stat before;
 	bool made;
-	int fd, ret = walk_enter(&r->g, rel, parent, st->ino, depth);
+	int fd, ret = walk_enter(&r->g, r->fs, rel, parent, st->ino, depth);
 
 	if (ret) {
-		r->err = cli_exit_code(ret);
+		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return 0;
 	}
 	made = !mkdirat(dirfd, name, 0700);
@@ -389,10 +389,10 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 	struct fs_names nm = { 0 };
 	struct apfs_stat st;
 	char *path;
-	int ret = walk_enter(&r->g, *dir ? dir : "/", parent, ino, depth);
+	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
-		r->err = cli_exit_code(ret);
+		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return;
 	}
 	ret = fs_names_read(r->fs, ino, &nm);

@@ -13,7 +13,9 @@ static const char ls_help[] =
 	"usage: apfsinspect ls [-l] [-a] [-R] [--json] [--volume SEL] [credential]\n"
 	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
 	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
-	"  -R recurse, --json one object per entry with all attributes.\n";
+	"  -R recurse, --json one object per entry with all attributes.\n"
+	"  A volume group's System volume (or --volume group) is read as the Mac's root,\n"
+	"  firmlinks resolved into the Data volume; --no-firmlinks reads it alone.\n";
 
 
 static void join(char *out, size_t cap, const char *dir, const char *name)
@@ -103,10 +105,10 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 {
 	struct fs_names nm = { 0 };
 	char path[4096];
-	int ret = walk_enter(&r->g, dir, parent, ino, depth);
+	int ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
 
 	if (ret) {
-		r->err = cli_exit_code(ret);
+		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return 0;
 	}
 	ret = fs_names_read(r->fs, ino, &nm);

@@ -68,6 +68,8 @@ struct stat_info {
 	struct str_list links;   /* every path of the inode */
 	struct apfs_dir_stats ds;
 	bool has_ds;
+	const struct apfs_volume *origin;  /* a merged root's: the object's own volume */
+	uint64_t origin_ino;
 };
 
 static int xa_collect(const char *name, uint64_t size, void *ctx)
@@ -114,6 +116,8 @@ static int stat_gather(struct stat_info *si, uint64_t ino)
 	}
 	if (!ret && S_ISLNK(si->st.mode))
 		si->has_target = !apfs_fs_readlink(si->fs, ino, si->target, sizeof(si->target));
+	if (!ret && apfs_fs_is_group(si->fs))
+		ret = apfs_fs_origin(si->fs, ino, &si->origin, &si->origin_ino);
 	return ret;
 }
 
@@ -135,6 +139,9 @@ static void stat_text(const struct stat_info *si)
 		fmt_iso_ns(tv[i], t, sizeof(t));
 		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
 	}
+	if (si->origin)
+		printf("volume: %s, inode %llu\n", si->origin->name,
+		       (unsigned long long)si->origin_ino);
 	if (si->has_target)
 		printf("target: %s\n", si->target);
 	/* A file of one name needs no list of them. */
@@ -182,6 +189,10 @@ static void stat_json(const struct stat_info *si)
 		json_str(&j, time_names[i], tv[i] || i < 4 ? t : NULL);
 	}
 	json_str(&j, "target", si->has_target ? si->target : NULL);
+	if (si->origin) {
+		json_str(&j, "volume", si->origin->name);
+		json_u64(&j, "volume_inode", si->origin_ino);
+	}
 	json_arr_open(&j, "links");
 	for (size_t i = 0; i < si->links.len; i++)
 		json_str(&j, NULL, si->links.s[i]);

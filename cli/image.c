@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli.h"
+#include "cmd_fs.h"
 
 static int add_container(struct cli_image *img, uint64_t off, uint64_t size, uint64_t xid)
 {
@@ -154,6 +155,8 @@ int cli_select_volume(const struct cli_opts *o, struct cli_image *img, struct cl
 		list_choices(img);
 		return EXIT_USAGE;
 	}
+	if (!strcasecmp(o->volume, "group"))
+		return cli_select_group(o, img, out);
 	for (unsigned i = 0; i < img->nvols; i++)
 		if (vol_matches(&img->vols[i], o->volume))
 			hit = &img->vols[i], nhit++;

@@ -12,7 +12,7 @@
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
-	O_MD5, O_MAX_SIZE, O_HELP, O_POTFILE, O_HINTS,
+	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_HELP, O_POTFILE, O_HINTS,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +35,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, O_USER },
 	{ "md5", no_argument, NULL, O_MD5 },
 	{ "max-file-size", required_argument, NULL, O_MAX_SIZE },
+	{ "no-firmlinks", no_argument, NULL, O_NO_FIRMLINKS },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "potfile", required_argument, NULL, O_POTFILE },
 	{ "hints", no_argument, NULL, O_HINTS },
@@ -217,6 +218,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_VEK: o->vek_hex = optarg; break;
 	case O_USER: o->user = optarg; break;
 	case O_MD5: o->md5 = true; break;
+	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_MAX_SIZE:
 		o->max_file_size_set = true;
 		return parse_size("--max-file-size", optarg, &o->max_file_size);
@@ -260,6 +262,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	}
 	if ((o->volume && !(flags & OPT_VOLUME)) || (count_creds(o) && !(flags & OPT_CRED)) ||
 	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)) ||
+	    (o->no_firmlinks && !(flags & OPT_SNAPSHOT)) ||
 	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)))
 		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)

@@ -57,11 +57,13 @@ static int set_add(struct walk_guard *g, uint64_t ino)
 	return 0;
 }
 
-int walk_enter(struct walk_guard *g, const char *path, uint64_t parent, uint64_t ino,
-	       int depth)
+int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint64_t parent,
+	       uint64_t ino, int depth)
 {
 	int seen;
 
+	if (depth && apfs_fs_elsewhere(fs, g->stack[0], parent, ino))
+		return 1;
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
 			path, WALK_MAX_DEPTH);

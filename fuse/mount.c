@@ -23,7 +23,9 @@ static const char mount_help[] =
 	"usage: apfsinspect mount [--volume SEL] [--snapshot NAME|XID] [credential] [-f]\n"
 	"                         [-o OPTS] IMAGE MOUNTPOINT\n"
 	"  Mount a volume read-only with FUSE; unmount with 'fusermount3 -u MOUNTPOINT'.\n"
-	"  --volume SEL          number, name, UUID or role (default: the Data volume)\n"
+	"  --volume SEL          number, name, UUID or role (default: the Data volume);\n"
+	"                        a volume group's System volume, or 'group': the Mac's root\n"
+	"                        (firmlinks into the Data volume; --no-firmlinks: System alone)\n"
 	"  --snapshot NAME|XID   mount a snapshot instead of the live file system\n"
 	"  --passphrase P | --stdin-passphrase | --passphrase-file F | --recovery-key K\n"
 	"  | --vek HEX           unlock an encrypted volume (prompts if none is given)\n"
@@ -37,9 +39,16 @@ struct mount_state {
 	struct afuse af;
 };
 
+static uint64_t vol_objects(const struct apfs_volume *v)
+{
+	return get_le64(v->sb.apfs_num_files) + get_le64(v->sb.apfs_num_directories) +
+	       get_le64(v->sb.apfs_num_symlinks) + get_le64(v->sb.apfs_num_other_fsobjects);
+}
+
 /* Sizes for statfs: the container's blocks, less what its volumes allocate. */
 static void fill_counts(struct mount_state *m)
 {
+	struct cli_volume *data;
 	const struct apfs_volume *v = m->s.cv->v;
 	const struct apfs_container *c = v->c;
 	uint64_t used = 0;
@@ -50,9 +59,10 @@ static void fill_counts(struct mount_state *m)
 	m->af.block_size = c->block_size;
 	m->af.block_count = c->block_count;
 	m->af.free_blocks = used < c->block_count ? c->block_count - used : 0;
-	m->af.objects = get_le64(v->sb.apfs_num_files) + get_le64(v->sb.apfs_num_directories) +
-			get_le64(v->sb.apfs_num_symlinks) +
-			get_le64(v->sb.apfs_num_other_fsobjects);
+	m->af.objects = vol_objects(v);
+	/* The Mac's root of a group shows the Data volume's objects too. */
+	if (apfs_fs_is_group(m->s.fs) && (data = cli_group_data(&m->s.img, m->s.cv)))
+		m->af.objects += vol_objects(data->v);
 }
 
 /* The same opening as every reading command (fs_session_open), then statfs's sizes. */

@@ -44,6 +44,8 @@ int afuse_errno(int err)
 	case EINVAL: case ERANGE: case E2BIG: case EOPNOTSUPP: case EROFS: case EACCES:
 	case ELOOP: /* a directory entry that is not the directory's own: a cycle */
 		return err;
+	case APFS_ELOCKED: /* a volume group's Data volume, not unlocked */
+		return -EACCES;
 	default:
 		/* corrupt, bad checksum, truncated image, I/O: the file is unreadable */
 		return -EIO;
