@@ -40,7 +40,7 @@ static void fill_inode(struct mk_vol *v, uint64_t ino, struct apfs_j_inode_val *
 
 	iv->parent_id = put_le64(in->parent);
 	iv->private_id = put_le64(ino);
-	iv->create_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
+	iv->create_time = put_le64(!in->host_attrs ? MK_TIME : in->crtime ? in->crtime : in->mtime);
 	iv->mod_time = put_le64(in->host_attrs ? in->mtime : MK_TIME);
 	iv->change_time = put_le64(in->host_attrs ? in->ctime : MK_TIME);
 	iv->access_time = put_le64(in->host_attrs ? in->atime : MK_TIME);

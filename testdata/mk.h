@@ -199,7 +199,8 @@ struct mk_inode {
 	bool has_stream;
 	bool host_attrs;          /* owner and times below, else 501/20 and MK_TIME */
 	uint32_t uid, gid;
-	uint64_t atime, mtime, ctime; /* ns since 1970; create_time = mtime */
+	uint64_t atime, mtime, ctime; /* ns since 1970 */
+	uint64_t crtime;          /* create_time; 0: mtime (a host tree has none) */
 	char *name;
 	uint8_t dir_stats_len;    /* INO_EXT_TYPE_DIR_STATS_KEY: 0 none, 8 key, 32 inline */
 	uint64_t ds_key;          /* the DIR_STATS record's object id (8-byte form) */
@@ -487,6 +488,7 @@ int mk_fill_huge_iterations(struct mk_image *img);
 int mk_fill_btree_loop(struct mk_image *img);
 int mk_fill_truncated(struct mk_image *img);
 int mk_fill_dir_cycle(struct mk_image *img);
+int mk_fill_times(struct mk_image *img);
 int mk_fill_size_claims(struct mk_image *img);
 int mk_fill_macos_boot(struct mk_image *img);
 int mk_fill_group_firmlinks(struct mk_image *img);  /* scen_group_hostile.c */

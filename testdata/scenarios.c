@@ -277,6 +277,8 @@ static const struct scenario scenarios[] = {
 	  mk_fill_btree_loop },
 	{ "truncated", "damaged: the basic image cut off halfway through its blocks", 16ull << 20,
 	  mk_fill_truncated },
+	{ "times", "one file and one directory whose four times differ in seconds and nanoseconds",
+	  16ull << 20, mk_fill_times },
 	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",
 	  16ull << 20, mk_fill_dir_cycle },
 	{ "size-claims", "hostile: a stream claiming 2^50 bytes, decmpfs forks claiming 2^40",
