@@ -188,6 +188,12 @@ static void test_errors(void **state)
 	static const uint8_t noend[] = { 'b', 'v', 'x', '-', 1, 0, 0, 0, 'x' };
 	static const uint8_t magic[] = { 'b', 'v', 'x', '3', END };
 	static const uint8_t rawlong[] = { 'b', 'v', 'x', '-', 9, 0, 0, 0, 'x', END };
+	/*
+	 * A raw block claiming 5 bytes where the stream (9 + 4 bytes given) holds
+	 * 4: the byte after the cut, and an end block after it, are not part of
+	 * the stream and must not be read as if they were.
+	 */
+	static const uint8_t rawcut[] = { 'b', 'v', 'x', '-', 5, 0, 0, 0, 'a', 'b', 'c', 'd', 'e', END };
 	static const uint8_t big[] = { 'b', 'v', 'x', '-', 5, 0, 0, 0, 'h', 'e', 'l', 'l', 'o', END };
 	static const uint8_t vnshort[] = { /* claims 4 bytes but makes 6 */
 		'b', 'v', 'x', 'n', 4, 0, 0, 0, 14, 0, 0, 0, 0xe3, 'a', 'b', 'c', 0x00, 0x03, EOS,
@@ -198,6 +204,8 @@ static void test_errors(void **state)
 
 	(void)state;
 	assert_int_equal(decode_rc(noend, sizeof(noend), 64), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(rawcut, 12, 64), -APFS_ECORRUPT);
+	expect_out(rawcut, sizeof(rawcut), "abcde", 5);  /* the whole stream is fine */
 	assert_int_equal(decode_rc(magic, sizeof(magic), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(rawlong, sizeof(rawlong), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(big, sizeof(big), 4), -ENOSPC);

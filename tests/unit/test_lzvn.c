@@ -120,6 +120,8 @@ static void test_errors(void **state)
 	static const uint8_t far[] = { 0x00, 0x05, EOS };      /* D 5 with no output */
 	static const uint8_t nodist[] = { 0xf3, EOS };         /* sml_m before any D */
 	static const uint8_t d0[] = { 0xe1, 'a', 0x00, 0x00, EOS }; /* D = 0 */
+	/* "abc", then D = 4: one byte before the output starts (D = 3 is the edge). */
+	static const uint8_t before[] = { 0xe3, 'a', 'b', 'c', 0x00, 0x04, EOS };
 	static const uint8_t noeos[] = { 0xe3, 'a', 'b', 'c' };
 	static const uint8_t shorteos[] = { 0xe1, 'a', 0x06, 0, 0 };
 	static const uint8_t shortlit[] = { 0xef, 'a', 'b' };  /* L 15, 2 given */
@@ -130,6 +132,7 @@ static void test_errors(void **state)
 	assert_int_equal(decode_rc(far, sizeof(far), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(nodist, sizeof(nodist), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(d0, sizeof(d0), 64), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(before, sizeof(before), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(noeos, sizeof(noeos), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(shorteos, sizeof(shorteos), 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_rc(shortlit, sizeof(shortlit), 64), -APFS_ECORRUPT);
