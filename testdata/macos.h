@@ -10,20 +10,22 @@
 #include "mk.h"
 
 struct mac_user {
-	const char *name;         /* short name */
-	const char *realname;
-	const char *password;
-	const char *hint;         /* "" when none */
+	char name[32];            /* short name */
+	char realname[64];        /* UTF-8 */
+	char password[48];
+	char hint[48];            /* "" when none */
 	unsigned uid;
 	bool admin;
 	bool picture;             /* PictureData in CryptoUserInfo.plist */
 	uint8_t guid[16];         /* generateduid = crypto-user UUID, from the seed */
 };
 
-#define MAC_NUSERS 2
+/* alice and bob, then --users N makes N - 2 more (README "macos-boot"). */
+#define MAC_MAX_USERS 32
 
 struct mac_group {
-	struct mac_user users[MAC_NUSERS];
+	struct mac_user users[MAC_MAX_USERS];
+	unsigned nusers;
 	uint8_t group_id[16];     /* = the Data volume's UUID */
 	char group_str[37];
 	uint8_t token[32];        /* SecureAccessToken (dslocal and Preboot copies) */

@@ -189,6 +189,45 @@ else
 	skip "7-Zip and plistlib checks" "7zz not installed (Debian package 7zip)"
 fi
 
+# ---- --users: names no test knows in advance ---------------------------------
+# The Preboot plists (read by plistlib from 7-Zip's extraction) are the truth;
+# the dslocal records must agree, and each made-up user's password follows the
+# README rule (SHORT-password).
+U=$WORK/users.img
+"$MKIMAGE" macos-boot "$WORK/users-plain.img" --unencrypted --users 7 --seed 3 >/dev/null
+"$MKIMAGE" macos-boot "$U" --users 7 --seed 3 >/dev/null
+if command -v 7zz >/dev/null; then
+	mkdir -p "$X" && (cd "$X" && 7zz x -y "$WORK/users-plain.img" 'Volume2/*' 'Volume4/private/*' \
+		>/dev/null 2>&1)
+	users=$(python3 - "$X" <<'EOF'
+import glob, plistlib, sys
+x = sys.argv[1]
+cu = plistlib.load(open(glob.glob(x + "/Volume2/*/var/db/CryptoUserInfo.plist")[0], "rb"))
+au = plistlib.load(open(glob.glob(x + "/Volume2/*/var/db/AllUsersInfo.plist")[0], "rb"))
+for guid, d in cu.items():
+    n = d["ShortName"]
+    ds = plistlib.load(open(x + "/Volume4/private/var/db/dslocal/nodes/Default/users/%s.plist" % n, "rb"))
+    same = (au[n]["GeneratedUID"] == guid == ds["generateduid"][0] and
+            au[n]["RealName"] == d["FullName"] == ds["realname"][0] and str(au[n]["UID"]) == ds["uid"][0])
+    print(guid, n, "agree" if same else "DISAGREE")
+EOF
+)
+	expect_eq "--users 7: seven users in CryptoUserInfo.plist" 7 "$(printf '%s\n' "$users" | grep -c .)"
+	expect_eq "--users 7: Preboot and dslocal agree on every user" 0 \
+		"$(printf '%s\n' "$users" | grep -vc ' agree$')"
+	rm -rf "$X"
+	out=$("$BIN" listcryptousers --volume 4 "$U")
+	expect_grep "--users 7: 11 crypto users (7 + 4 recovery and external)" '\(11 found\)' "$out"
+	while read -r guid name _; do
+		expect_rc "--users 7: $name unlocks with $name-password" 0 \
+			"$BIN" unlockvolume --volume 4 --passphrase "$name-password" "$U"
+		expect_grep "--users 7: ... and is named by $guid" "$guid" "$OUT"
+	done < <(printf '%s\n' "$users" | tail -2)
+else
+	skip "--users checks" "7zz not installed"
+fi
+rm -f "$U" "$WORK/users-plain.img"
+
 # ---- TSK --------------------------------------------------------------------
 if command -v mmls >/dev/null && command -v fls >/dev/null; then
 	out=$(mmls "$GPT" 2>&1)
