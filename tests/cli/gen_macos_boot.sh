@@ -178,6 +178,17 @@ print(d[sys.argv[2]]["ShortName"], d[sys.argv[2]]["FullName"])' \
 		"$X/Volume2/$GROUP/var/db/CryptoUserInfo.plist" "$ALICE")
 	expect_eq "--preboot-xml: the same content" "alice Alice Appleseed" "$out"
 	rm -rf "$X" "$WORK/x.img"
+	"$MKIMAGE" macos-boot "$WORK/x.img" --unencrypted --preboot-hostile >/dev/null
+	mkdir -p "$X" && (cd "$X" && 7zz x -y "$WORK/x.img" 'Volume2/*' >/dev/null 2>&1)
+	out=$(python3 -c 'import plistlib, sys
+cu = plistlib.load(open(sys.argv[1] + "/CryptoUserInfo.plist", "rb"))
+au = plistlib.load(open(sys.argv[1] + "/AllUsersInfo.plist", "rb"))
+print(len(cu), len(au), cu[sys.argv[2]]["FullName"], cu[sys.argv[3]]["FullName"],
+      cu["not-a-uuid"]["ShortName"], au["carol"]["GeneratedUID"] == sys.argv[3])' \
+		"$X/Volume2/$GROUP/var/db" "$ALICE" "$BOB")
+	expect_eq "--preboot-hostile: README's extra entries, genuine ones kept" \
+		"6 4 Alice Appleseed 42 eve True" "$out"
+	rm -rf "$X" "$WORK/x.img"
 	"$MKIMAGE" macos-boot "$WORK/f.img" --unencrypted --files 37 --seed 5 >/dev/null
 	out=$(7zz l "$WORK/f.img" 2>&1)
 	expect_eq "--files 37: 37 documents per user" 74 \
