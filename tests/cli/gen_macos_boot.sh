@@ -295,6 +295,9 @@ if command -v fsapfsinfo >/dev/null &&
 		"$(grep '/Users/alice/Documents/file-00007.txt|' "$WORK/body" | cut -d'|' -f1)"
 	expect_eq "libfsapfs: bob's welcome.txt bytes (md5)" "$(md5 'Welcome, Bob Builder')" \
 		"$(grep '/Users/bob/Desktop/welcome.txt|' "$WORK/body" | cut -d'|' -f1)"
+	out=$(fsapfs -o 209735680 -f 4 -F /Users/alice/Desktop/welcome.txt "$GPT")
+	expect_grep "libfsapfs: --gpt's container at byte 209735680 (welcome.txt 25 bytes)" \
+		'Size[[:space:]]*: 25$' "$out"
 	out=$(fsapfs -f 4 -p not-the-password -F /Users/alice/Desktop/welcome.txt "$IMG")
 	expect_grep "libfsapfs: a wrong password reads nothing" 'file entry not found|Unable' "$out"
 else
@@ -306,6 +309,9 @@ out=$("$BIN" list "$IMG")
 for r in System Preboot Recovery Data VM; do
 	expect_grep "list: a volume with role $r" "Role\).*\($r\)" "$out"
 done
+out=$("$BIN" list "$GPT" 2>&1)
+expect_grep "list: --gpt finds the container past the EFI partition" \
+	'APFS container at 209735680' "$out"
 out=$("$BIN" listcryptousers --volume 4 "$IMG")
 expect_grep "listcryptousers: 6 crypto users" '\(6 found\)' "$out"
 for u in "$ALICE" "$BOB" EBC6C064-0000-11AA-AA11-00306543ECAC 2457711A-523C-4604-B75A-F48A571D5036 \
