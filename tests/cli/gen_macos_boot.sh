@@ -53,10 +53,11 @@ with open(img, "rb") as f:
         f.seek(off + b * 4096); s = f.read(4096)
         name = s[704:960].split(b"\0")[0].decode()
         # apfs_role 964, apfs_features 40, apfs_volume_group_id 1008,
-        # apfs_root_to_xid 968, apfs_next_obj_id 176, apfs_volname 704
+        # apfs_root_to_xid 968, apfs_next_obj_id 176, apfs_volname 704, apfs_vol_uuid 240
         print(hex(struct.unpack_from("<H", s, 964)[0]), hex(struct.unpack_from("<Q", s, 40)[0]),
               str(uuid.UUID(bytes=s[1008:1024])).upper(), struct.unpack_from("<Q", s, 968)[0],
               hex(struct.unpack_from("<Q", s, 176)[0]), name)
+        print("uuid", str(uuid.UUID(bytes=s[240:256])).upper(), name)
 EOF
 }
 fields=$(sb_fields "$IMG")
@@ -66,6 +67,8 @@ expect_grep "container: nx_max_file_systems 5, NX_CRYPTO_SW, nx_ephemeral_info s
 Z=00000000-0000-0000-0000-000000000000
 expect_grep "System: role 0x1, VOLGRP feature, group id = Data UUID, root_to_xid 0" \
 	"^0x1 0x10 $GROUP 0 0xfffffff[0-9a-f]{8} Macintosh HD\$" "$fields"
+expect_grep "System volume UUID (README)" "^uuid $SYSTEM Macintosh HD\$" "$fields"
+expect_grep "Data volume UUID = the group's (README)" "^uuid $GROUP Macintosh HD - Data\$" "$fields"
 expect_grep "Preboot: role 0x10, no group" "^0x10 0x0 $Z 0 0x[0-9a-f]+ Preboot\$" "$fields"
 expect_grep "Recovery: role 0x4, no group" "^0x4 0x0 $Z 0 0x[0-9a-f]+ Recovery\$" "$fields"
 expect_grep "Data: role 0x40, VOLGRP feature, group id = its own UUID" \
