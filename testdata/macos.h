@@ -10,25 +10,28 @@
 #include "mk.h"
 
 struct mac_user {
-	const char *name;         /* short name */
-	const char *realname;
-	const char *password;
-	const char *hint;         /* "" when none */
+	char name[32];            /* short name */
+	char realname[64];        /* UTF-8 */
+	char password[48];
+	char hint[48];            /* "" when none */
 	unsigned uid;
 	bool admin;
 	bool picture;             /* PictureData in CryptoUserInfo.plist */
 	uint8_t guid[16];         /* generateduid = crypto-user UUID, from the seed */
 };
 
-#define MAC_NUSERS 2
+/* alice and bob, then --users N makes N - 2 more (README "macos-boot"). */
+#define MAC_MAX_USERS 32
 
 struct mac_group {
-	struct mac_user users[MAC_NUSERS];
+	struct mac_user users[MAC_MAX_USERS];
+	unsigned nusers;
 	uint8_t group_id[16];     /* = the Data volume's UUID */
 	char group_str[37];
 	uint8_t token[32];        /* SecureAccessToken (dslocal and Preboot copies) */
 	char snap_name[MK_SNAP_NAME_MAX];      /* com.apple.os.update-<64 hex> */
 	uint64_t files;           /* files in each user's Documents */
+	bool hostile;             /* --preboot-hostile */
 	uint64_t seed;
 };
 
@@ -45,6 +48,9 @@ extern const unsigned mac_nfirmlinks;
 void *mac_system_version(void);
 /* Inodes made from now on belong to root:wheel. */
 void mac_root_owned(struct mk_vol *v);
+/* --preboot-hostile: entries a reader must not believe, added to the plists' roots. */
+void mac_hostile_crypto_user_info(void *root, const struct mac_group *g);
+void mac_hostile_all_users_info(void *root, const struct mac_group *g);
 /* A volume of the group: its id and VOLGRP_SYSTEM_INO_SPACE set. */
 void mac_join_group(struct mk_vol *v, const struct mac_group *g);
 /* A dictionary of the user's dslocal record (arrays of strings, as dslocal keeps them). */

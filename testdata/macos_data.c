@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * macos_data.c - the group's Data volume "Macintosh HD - Data": FileVault
- * (two Local Open Directory users, a Personal Recovery Key, the MDM
+ * (alice, bob and any --users, a Personal Recovery Key, the MDM
  * Bootstrap Token External Key, the iCloud Recovery User and External
  * Key; every KEK Secure-Enclave-bound with --hardware), the firmlinks'
  * targets, the users' homes and (macos_dslocal.c) their dslocal records.
@@ -37,10 +37,10 @@ static int add_user(struct mk_vol *v, struct mk_user u)
 
 static int crypto_users(struct mk_vol *v, const struct mac_group *g)
 {
-	char id[MAC_NUSERS][37];
+	char id[MAC_MAX_USERS][37];
 	int rc = mk_vol_encrypt(v, false, 32);
 
-	for (unsigned i = 0; !rc && i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; !rc && i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 
 		apfs_uuid_str(u->guid, id[i]);
@@ -108,7 +108,7 @@ static int data_tree(struct mk_vol *v, const struct mac_group *g)
 		rc = mk_fs_mkdirs(v, mac_firmlinks[i], NULL);
 	for (unsigned i = 0; !rc && i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		rc = mk_fs_mkdirs(v, dirs[i], NULL);
-	for (unsigned i = 0; !rc && i < MAC_NUSERS; i++)
+	for (unsigned i = 0; !rc && i < g->nusers; i++)
 		rc = home(v, g, &g->users[i]);
 	if (!rc)
 		rc = mac_dslocal(v, g);

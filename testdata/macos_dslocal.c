@@ -92,7 +92,7 @@ static plist_t group(const struct mac_group *g, const char *name, unsigned gid)
 	ds_attr(d, "generateduid", s);
 	plist_array_append_item(users, plist_new_string("root"));
 	plist_array_append_item(members, plist_new_string(sys_users[0].guid));
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		if (!g->users[i].admin)
 			continue;
 		apfs_uuid_str(g->users[i].guid, s);
@@ -130,7 +130,7 @@ int mac_dslocal(struct mk_vol *v, const struct mac_group *g)
 	plist_t tok = plist_new_dict();
 	int rc = 0;
 
-	for (unsigned i = 0; !rc && i < MAC_NUSERS; i++)
+	for (unsigned i = 0; !rc && i < g->nusers; i++)
 		rc = put(v, "/users", g->users[i].name, mac_dslocal_record(&g->users[i]));
 	for (unsigned i = 0; !rc && i < sizeof(sys_users) / sizeof(sys_users[0]); i++)
 		rc = put(v, "/users", sys_users[i].name, sys_record(&sys_users[i]));

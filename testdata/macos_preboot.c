@@ -43,7 +43,7 @@ static plist_t crypto_user_info(const struct mac_group *g)
 	plist_t root = plist_new_dict();
 	char id[37];
 
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 		plist_t d = plist_new_dict();
 
@@ -57,6 +57,8 @@ static plist_t crypto_user_info(const struct mac_group *g)
 		apfs_uuid_str(u->guid, id);
 		plist_dict_set_item(root, id, d);
 	}
+	if (g->hostile)
+		mac_hostile_crypto_user_info(root, g);
 	return root;
 }
 
@@ -71,7 +73,7 @@ static plist_t all_users_info(const struct mac_group *g)
 	plist_t root = plist_new_dict();
 	char s[64];
 
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 		plist_t d = plist_new_dict(), aa = plist_new_array();
 
@@ -86,6 +88,8 @@ static plist_t all_users_info(const struct mac_group *g)
 		plist_dict_set_item(d, "AuthenticationAuthority", aa);
 		plist_dict_set_item(root, u->name, d);
 	}
+	if (g->hostile)
+		mac_hostile_all_users_info(root, g);
 	return root;
 }
 
@@ -99,7 +103,7 @@ static plist_t wipekey(const struct mac_group *g)
 	plist_t root = plist_new_dict(), users = plist_new_array();
 	char id[37];
 
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 		plist_t d = plist_new_dict();
 

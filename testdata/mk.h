@@ -112,6 +112,8 @@ struct mk_image {
 	bool hardware;          /* --hardware: keys bound to a Secure Enclave, no NX_CRYPTO_SW */
 	bool efi;               /* --gpt puts an EFI System Partition first (macos-boot) */
 	bool preboot_xml;       /* --preboot-xml: Preboot's var/db plists in XML (macos-boot) */
+	unsigned users;         /* --users N: Local Open Directory users (macos-boot) */
+	bool preboot_hostile;   /* --preboot-hostile: plists with entries not to believe */
 	uint64_t files;         /* --files N: files per user home (macos-boot) */
 };
 
@@ -461,6 +463,8 @@ struct mk_opts {
 	bool hardware;            /* macos-boot: Secure-Enclave-bound keys, no NX_CRYPTO_SW */
 	uint64_t files;           /* macos-boot: files per user home */
 	bool preboot_xml;         /* macos-boot: Preboot's var/db plists in XML */
+	unsigned users;           /* macos-boot: Local Open Directory users, 2 to 32 */
+	bool preboot_hostile;     /* macos-boot: Preboot plists with entries not to believe */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);

@@ -326,6 +326,8 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 	img.hardware = o->hardware;
 	img.files = o->files;
 	img.preboot_xml = o->preboot_xml;
+	img.users = o->users;
+	img.preboot_hostile = o->preboot_hostile;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)
