@@ -29,6 +29,7 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_vmdk_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_vhdi_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_qcow_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_sparseimage_probe(struct apfs_dev *lower, struct apfs_dev **out);
 
 /* Containers recognised by their signature but not read (refuse.c). */
 int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out);

@@ -9,7 +9,7 @@
  * AFF "AFF10\r\n\0" (afflib); AFF4 a ZIP whose volume URN "aff4://" is in
  * the ZIP comment or first member (AFF4 standard); encrcdsa / cdsaencr
  * (docs/containers.md §3); VirtualBox VDI "<<< Oracle VM VirtualBox Disk
- * Image >>>"; sparseimage "sprs" (containers.md §1).
+ * Image >>>".
  */
 #include <stdio.h>
 #include <string.h>
@@ -38,8 +38,6 @@ static const struct sig head_sigs[] = {
 	  "convert it to raw with affconvert" },
 	{ "<<< Oracle VM VirtualBox Disk Image >>>", 39, "a VirtualBox VDI disk image: not "
 	  "supported; convert it with qemu-img convert -O raw" },
-	{ "sprs", 4, "an Apple sparse image (.sparseimage): not supported yet; convert it "
-	  "with hdiutil convert -format UDRW" },
 };
 
 static int refuse(const struct apfs_dev *dev, const char *what)
