@@ -13,7 +13,6 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "apfs/bytes.h"
 #include "apfs/err.h"
@@ -96,15 +95,6 @@ int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out)
 
 int apfs_refuse_dir(const char *path)
 {
-	char plist[4096];
-	struct stat st;
-
-	snprintf(plist, sizeof(plist), "%s/Info.plist", path);
-	if (stat(plist, &st) == 0) {
-		apfs_err("'%s' is a directory holding Info.plist (a sparse bundle?): sparse "
-			 "bundles are not supported yet; convert it with hdiutil convert", path);
-		return -ENOTSUP;
-	}
-	apfs_err("'%s' is a directory, not an image", path);
+	apfs_err("'%s' is a directory, not an image (nor a sparse bundle: no Info.plist)", path);
 	return -EISDIR;
 }
