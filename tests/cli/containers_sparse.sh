@@ -18,18 +18,22 @@ PASS=hunter2hunter2
 S=$WORK/sparse
 mkdir -p "$S"
 
-# bundle_dd BUNDLE OUT: the bundle's disk from its bands with dd and zero fill.
+# bundle_dd BUNDLE OUT: the bundle's disk put together from §2 alone: band file
+# n copied to n x band-size (band-size and size from Info.plist by Python's
+# plistlib), zeros elsewhere; what dd seek=n conv=notrunc per band does, in
+# one process (a 48 MiB image in 1536-byte bands is 30,000 band files).
 bundle_dd() {
-	local b=$1 out=$2 bs size f
-	read -r bs size < <(python3 -c 'import plistlib, sys
-p = plistlib.load(open(sys.argv[1], "rb"))
-print(p["band-size"], p["size"])' "$b/Info.plist")
-	: > "$out"
-	for f in "$b"/bands/*; do
-		dd if="$f" of="$out" bs="$bs" seek=$((16#$(basename "$f"))) conv=notrunc \
-			status=none
-	done
-	truncate -s "$size" "$out"
+	python3 - "$1" "$2" <<'PY'
+import os, plistlib, sys
+b, out = sys.argv[1:]
+p = plistlib.load(open(b + '/Info.plist', 'rb'))
+bs, size = p['band-size'], p['size']
+with open(out, 'wb') as o:
+    for name in os.listdir(b + '/bands'):
+        o.seek(int(name, 16) * bs)
+        o.write(open(b + '/bands/' + name, 'rb').read())
+    o.truncate(size)
+PY
 }
 
 # --- Known answers: the generator's raw output, rebuilt independently -------
