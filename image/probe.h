@@ -45,21 +45,4 @@ int apfs_refuse_dir(const char *path);
  */
 int apfs_sparsebundle_open(const char *dir, struct apfs_dev **out);
 
-/*
- * The hand-over of an encrypted sparse bundle, for image/encrcdsa.c to
- * provide (sparsebundle.c's bundle_encrypted() is the one caller):
- *   header_src  a device over the bundle's token file, which starts with
- *               the encrcdsa header (containers.md §2, §3); its path is
- *               header_src->path.
- *   data        the bundle's logical stream: the band bytes as stored, i.e.
- *               the ciphertext, chunk c at data offset c x block_size
- *               (chunk numbers counted from logical offset 0); data->size
- *               is Info.plist's size.
- * Returns 1 with *out, the decrypted image, which then owns both (data as
- * its lower; header_src closed or kept as it likes); or a negative errno,
- * logged (wrong password: -APFS_EREJECTED), with both still the caller's.
- */
-int apfs_encrcdsa_over(struct apfs_dev *header_src, struct apfs_dev *data,
-		       struct apfs_dev **out);
-
 #endif

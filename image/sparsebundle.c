@@ -440,9 +440,14 @@ static int token_open(const char *dir, struct apfs_dev **tok)
 }
 
 /*
- * An encrypted bundle: the hand-over to the decrypting layer.  Until
- * image/encrcdsa.c provides apfs_encrcdsa_over() (probe.h), it is refused by
- * name; this return is the one line to replace with
+ * An encrypted bundle: the hand-over to the decrypting layer, image/encrcdsa.c's
+ *	int apfs_encrcdsa_over(struct apfs_dev *header_src, struct apfs_dev *data,
+ *			       struct apfs_dev **out);
+ * header_src is the token (the encrcdsa header at its start), data the band
+ * stream (ciphertext, chunk 0 at byte 0); 0 and *out owning data, or a
+ * negative errno, logged; header_src stays ours either way.  Until that
+ * layer is in, encrypted bundles are refused by name: the return below is
+ * the one line to replace with
  *	return apfs_encrcdsa_over(token, bundle, out);
  */
 static int bundle_encrypted(struct apfs_dev *token, struct apfs_dev *bundle,
@@ -476,11 +481,12 @@ int apfs_sparsebundle_open(const char *dir, struct apfs_dev **out)
 		*out = bundle;
 		return 1;
 	}
-	if (ret == 1)
+	if (ret == 1) {
 		ret = bundle_encrypted(token, bundle, out);
-	if (ret != 1) {
 		apfs_dev_close(token);
-		apfs_dev_close(bundle);
+		if (ret == 0)
+			return 1; /* *out owns bundle */
 	}
+	apfs_dev_close(bundle);
 	return ret;
 }
