@@ -66,35 +66,59 @@ static void bundle_free(struct bundle_priv *p)
 	free(p);
 }
 
+/*
+ * A band file must be a regular file no longer than a band.  Hostile
+ * bundles could hold a FIFO (opening it would block forever), a device, or
+ * a symbolic link to a file of the examiner's own system: each is refused.
+ */
+static int band_check(const char *dir, const char *name, const struct stat *st,
+		      uint64_t band_size)
+{
+	if (!S_ISREG(st->st_mode)) {
+		apfs_err("'%s': sparsebundle band file bands/%s is not a regular file (a link, "
+			 "FIFO, device or directory)", dir, name);
+		return -APFS_ECORRUPT;
+	}
+	if ((uint64_t)st->st_size <= band_size)
+		return 0;
+	apfs_err("'%s': sparsebundle band file bands/%s is %llu bytes, longer than the band "
+		 "size (%llu)", dir, name, (unsigned long long)st->st_size,
+		 (unsigned long long)band_size);
+	return -APFS_ECORRUPT;
+}
+
 /* Open band's file: fd and length, fd -1 when it does not exist. */
 static int band_open(const struct apfs_dev *dev, const struct bundle_priv *p, uint64_t band,
 		     int *fd, uint64_t *len)
 {
 	char name[24];
 	struct stat st;
+	int ret;
 
 	snprintf(name, sizeof(name), "%llx", (unsigned long long)band);
-	*fd = openat(p->bands, name, O_RDONLY | O_CLOEXEC);
 	*len = 0;
+	/* O_NONBLOCK: a FIFO opens at once (and is refused); O_NOFOLLOW: no links. */
+	*fd = openat(p->bands, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	if (*fd < 0 && errno == ENOENT)
 		return 0; /* never written */
-	if (*fd < 0 || fstat(*fd, &st) < 0) {
-		int e = errno;
-
+	if (*fd < 0 && errno == ELOOP)
+		st.st_mode = S_IFLNK;
+	else if (*fd < 0 || fstat(*fd, &st) < 0) {
+		ret = -errno;
 		apfs_err("'%s': sparsebundle band file bands/%s cannot be opened: %s", dev->path,
-			 name, strerror(e));
+			 name, strerror(-ret));
 		if (*fd >= 0)
 			close(*fd);
-		return -e;
+		*fd = -1;
+		return ret;
 	}
-	*len = (uint64_t)st.st_size;
-	if (*len <= p->band_size)
-		return 0;
-	apfs_err("'%s': sparsebundle band file bands/%s is %llu bytes, longer than the "
-		 "band size (%llu)", dev->path, name, (unsigned long long)*len,
-		 (unsigned long long)p->band_size);
-	close(*fd);
-	return -APFS_ECORRUPT;
+	ret = band_check(dev->path, name, &st, p->band_size);
+	if (ret && *fd >= 0)
+		close(*fd);
+	if (ret)
+		*fd = -1;
+	*len = ret ? 0 : (uint64_t)st.st_size;
+	return ret;
 }
 
 /* The cache entry to reuse: an unused one, else the least recently used idle one. */
@@ -230,9 +254,11 @@ static char *plist_load(const char *dir, int *ret)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/Info.plist", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
 	*ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
-	if (*ret == 0 && (!S_ISREG(st.st_mode) || st.st_size > PLIST_MAX))
+	if (*ret == 0 && !S_ISREG(st.st_mode))
+		*ret = -EINVAL;
+	if (*ret == 0 && st.st_size > PLIST_MAX)
 		*ret = -EFBIG;
 	if (*ret == 0 && !(buf = calloc(1, (size_t)st.st_size + 1)))
 		*ret = -ENOMEM;
@@ -344,7 +370,8 @@ static int band_name(const char *name, uint64_t *band)
 
 /*
  * Look at every file in bands/ once: count the bands present (for list),
- * refuse a band file longer than band-size, warn of bands past the size.
+ * refuse a band file that is too long or not a regular file, warn of bands
+ * past the size.
  */
 static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *present)
 {
@@ -360,19 +387,13 @@ static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *pr
 		return -errno;
 	}
 	while (ret == 0 && (de = readdir(d)) != NULL) {
-		if (band_name(de->d_name, &band) || fstatat(p->bands, de->d_name, &st, 0) ||
-		    !S_ISREG(st.st_mode))
+		if (band_name(de->d_name, &band) ||
+		    fstatat(p->bands, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
 			continue;
-		if (band >= p->nbands) {
+		if (band >= p->nbands)
 			past++;
-		} else if ((uint64_t)st.st_size > p->band_size) {
-			apfs_err("'%s': sparsebundle band file bands/%s is %llu bytes, longer than "
-				 "the band size (%llu)", dir, de->d_name,
-				 (unsigned long long)st.st_size, (unsigned long long)p->band_size);
-			ret = -APFS_ECORRUPT;
-		} else {
+		else if ((ret = band_check(dir, de->d_name, &st, p->band_size)) == 0)
 			(*present)++;
-		}
 	}
 	closedir(d);
 	if (past)
@@ -425,7 +446,7 @@ static int token_open(const char *dir, struct apfs_dev **tok)
 	int fd, ret;
 
 	snprintf(path, sizeof(path), "%s/token", dir);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 8 ||

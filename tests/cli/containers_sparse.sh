@@ -216,6 +216,19 @@ first=$(ls "$S/d-long-band.sparsebundle/bands" | head -1)
 truncate -s 4097 "$S/d-long-band.sparsebundle/bands/$first"
 bundle no-bands
 rm -r "$S/d-no-bands.sparsebundle/bands"
+# Hostile files where bands or the plist belong: a FIFO (opening one blocks),
+# a symbolic link out of the bundle.
+bundle fifo-band
+rm "$S/d-fifo-band.sparsebundle/bands/$first"
+mkfifo "$S/d-fifo-band.sparsebundle/bands/$first"
+bundle link-band
+ln -sf /etc/passwd "$S/d-link-band.sparsebundle/bands/$first"
+bundle fifo-plist
+rm "$S/d-fifo-plist.sparsebundle/Info.plist"
+mkfifo "$S/d-fifo-plist.sparsebundle/Info.plist"
+bundle fifo-token
+rm "$S/d-fifo-token.sparsebundle/token"
+mkfifo "$S/d-fifo-token.sparsebundle/token"
 bundle encrypted
 printf 'encrcdsa\0\0\0\2' > "$S/d-encrypted.sparsebundle/token"
 mkdir -p "$S/d-plain-dir.sparsebundle"
@@ -236,8 +249,15 @@ other-type|is a directory whose Info.plist has diskimage-bundle-type 'com.apple.
 garbage|Info.plist is not a property list dictionary
 long-band|sparsebundle band file bands/$first is 4097 bytes, longer than the band size \(4096\)
 no-bands|sparsebundle has no bands/ directory
+fifo-band|sparsebundle band file bands/$first is not a regular file
+link-band|sparsebundle band file bands/$first is not a regular file
+fifo-plist|sparsebundle Info.plist cannot be read: Invalid argument
 encrypted|encrypted sparsebundle: its token '.*/token' holds an encrcdsa header
 plain-dir|is a directory, not an image \(nor a sparse bundle: no Info.plist\)
 EOF
+# A FIFO token is not an encryption header: the bundle reads as a plain one.
+expect_eq "sparsebundle with a FIFO token: opens (not encrypted), reads as the raw image" \
+	"$("$BIN" cat "$IMAGES/basic.img" /random.bin | sha256sum)" \
+	"$(timeout 30 "$BIN" cat "$S/d-fifo-token.sparsebundle" /random.bin | sha256sum)"
 
 done_testing
