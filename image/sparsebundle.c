@@ -369,9 +369,9 @@ static int band_name(const char *name, uint64_t *band)
 }
 
 /*
- * Look at every file in bands/ once: count the bands present (for list),
- * refuse a band file that is too long or not a regular file, warn of bands
- * past the size.
+ * Look at every name in bands/ once: count the bands present (for list),
+ * refuse a band that is not a regular file, warn of bands past the size.
+ * (A band file longer than band-size is refused when it is opened.)
  */
 static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *present)
 {
@@ -387,12 +387,20 @@ static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *pr
 		return -errno;
 	}
 	while (ret == 0 && (de = readdir(d)) != NULL) {
-		if (band_name(de->d_name, &band) ||
-		    fstatat(p->bands, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+		if (band_name(de->d_name, &band))
 			continue;
-		if (band >= p->nbands)
+		if (band >= p->nbands) {
 			past++;
-		else if ((ret = band_check(dir, de->d_name, &st, p->band_size)) == 0)
+			continue;
+		}
+		/*
+		 * A regular file's length is checked when it is opened: a stat of
+		 * each of 133,000 band files made opening a bundle take 0.5 s.
+		 */
+		if (de->d_type != DT_REG &&
+		    !fstatat(p->bands, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			ret = band_check(dir, de->d_name, &st, p->band_size);
+		if (ret == 0)
 			(*present)++;
 	}
 	closedir(d);
