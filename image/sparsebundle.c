@@ -181,8 +181,8 @@ static struct band_fd *cache_put(struct bundle_priv *p, uint64_t band, int fd, u
 
 /*
  * The band's open file, counted in use until band_put.  A miss opens the
- * file outside the lock: with it held, FUSE's and cat's reader threads
- * waited on each other's opens (a third of raw speed at 64 KiB bands).
+ * file outside the lock, so that FUSE's and cat's reader threads do not
+ * wait on each other's opens.
  */
 static int band_get(const struct apfs_dev *dev, struct bundle_priv *p, uint64_t band,
 		    struct band_fd *tmp, struct band_fd **out)
@@ -230,7 +230,8 @@ static int band_read(struct apfs_dev *dev, uint64_t band, uint8_t *out, size_t n
 		return ret;
 	have = e->fd < 0 || e->len <= in ? 0 : e->len - in < n ? (size_t)(e->len - in) : n;
 	if (have && (ret = apfs_pread_full(e->fd, out, have, in)) != 0)
-		apfs_err("'%s': sparsebundle band %llx: read of %zu bytes at %llu failed: %s",
+		apfs_err("'%s': sparsebundle band file bands/%llx: read of %zu bytes at %llu "
+			 "failed: %s",
 			 dev->path, (unsigned long long)band, have, (unsigned long long)in,
 			 strerror(-ret));
 	memset(out + have, 0, n - have);
