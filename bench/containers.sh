@@ -15,6 +15,9 @@
 #   /dev/null), as MB/s.
 # * `listcryptousers` of `mkimage bench` (no big file) padded to 4 GiB, as an
 #   E01 (its chunk tables cover 4 GiB) vs the raw image.
+# * sparseimage (1 MiB bands) and sparsebundle (8 MiB and 64 KiB bands),
+#   written by `mkimage wrap`: `cat` of /big.bin vs the same from the raw
+#   image (no peer tool reads these on Linux; raw is the bound).
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -26,11 +29,42 @@ W=$(mktemp -d "$TMP/apfsinspect-cbench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
 . bench/lib.sh
+warm() { cat "$@" > /dev/null; }
+
+# Sparse images and bundles: reading through the band map (or band files
+# opened on use) against the raw image itself.
+sparse_section() {
+	echo "### sparseimage, sparsebundle"
+	echo
+	echo "| what | median | ratio |"
+	echo "|---|---|---|"
+	"$MK" bench "$W/p.img" --big-size $((BIG_MB << 20)) > /dev/null
+	"$MK" wrap "$W/p.img" "$W/p.sparseimage" --wrap sparseimage
+	"$MK" wrap "$W/p.img" "$W/p.sparsebundle" --wrap sparsebundle
+	"$MK" wrap "$W/p.img" "$W/p64k.sparsebundle" --wrap sparsebundle --band-size 65536
+	warm "$W/p.img"
+	R=$(med "$BIN" cat --volume Plain "$W/p.img" /big.bin)
+	row "\`cat\` $BIG_MB MiB from the raw image" "$R ms = $(mbps $((BIG_MB << 20)) "$R") MB/s" "1"
+	rm -f "$W/p.img"
+	for f in p.sparseimage p.sparsebundle p64k.sparsebundle; do
+		if [ -d "$W/$f" ]; then
+			find "$W/$f/bands" -type f -exec cat {} + > /dev/null
+		else
+			warm "$W/$f"
+		fi
+		T=$(med "$BIN" cat --volume Plain "$W/$f" /big.bin)
+		row "\`cat\` $BIG_MB MiB through $("$BIN" list "$W/$f" | sed -n 's/^Image: \(.*\) → .*/\1/p')" \
+			"$T ms = $(mbps $((BIG_MB << 20)) "$T") MB/s" "$(ratio "$R" "$T") × raw's speed"
+	done
+	rm -rf "$W"/p*
+	echo
+}
 
 echo "## Evidence containers (issue 11)"
 echo
 for t in ewfacquire ewfexport qemu-img; do
-	command -v $t > /dev/null || { echo "$t not installed: section skipped"; echo; exit 0; }
+	command -v $t > /dev/null ||
+		{ echo "$t not installed: E01 and qcow2 skipped"; echo; sparse_section; exit 0; }
 done
 echo "| what | median | ratio |"
 echo "|---|---|---|"
@@ -40,7 +74,6 @@ ewfacquire -u -q -t "$W/b" -c fast -S 1.9GiB "$W/b.img" > /dev/null 2>&1
 qemu-img convert -f raw -O qcow2 "$W/b.img" "$W/b.qcow2"
 MEDIA=$(stat -c %s "$W/b.img")
 rm -f "$W/b.img"
-warm() { cat "$@" > /dev/null; }
 
 warm "$W"/b.E*
 T=$(med "$BIN" cat --volume Plain "$W/b.E01" /big.bin)
@@ -76,3 +109,4 @@ if command -v valgrind > /dev/null; then
 		"$(ratio "$IL" "$IR") ×"
 fi
 echo
+sparse_section

@@ -16,7 +16,7 @@ static const char list_help[] =
 	"  --offset BYTES read the container at this byte offset (no partition scan)\n"
 	"  --xid N        use the checkpoint with this transaction id\n"
 	"  --format NAME  the image format instead of detecting it: raw, split, e01,\n"
-	"                 vmdk, vhd, qcow2, udif\n";
+	"                 vmdk, vhd, qcow2, sparseimage, udif, sparsebundle\n";
 
 static uint64_t vol_bytes(const struct apfs_volume *v)
 {

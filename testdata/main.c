@@ -4,6 +4,9 @@
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
+ *           [--wrap sparseimage|sparsebundle [--band-size BYTES]]
+ *   mkimage wrap RAW OUT --wrap sparseimage|sparsebundle [--band-size BYTES] [--seed N]
+ *           (an existing raw image stored as a sparse image or bundle, wrap.c)
  *   mkimage list
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kat.h"
 
@@ -23,6 +27,9 @@ static void usage(void)
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
+			"               [--wrap sparseimage|sparsebundle [--band-size BYTES]]\n"
+			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle "
+			"[--band-size BYTES] [--seed N]\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage streams OUT.img MANIFEST\n"
 			"       mkimage list\n");
@@ -37,11 +44,27 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || !*s || *end ? -EINVAL : 0;
 }
 
-static int parse_opts(int argc, char **argv, struct mk_opts *o)
+static int parse_wrap(const char *kind, struct mk_opts *o)
+{
+	if (!strcmp(kind, "sparseimage"))
+		o->wrap = MK_WRAP_SPARSEIMAGE;
+	else if (!strcmp(kind, "sparsebundle"))
+		o->wrap = MK_WRAP_SPARSEBUNDLE;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 {
 	uint64_t v;
 
-	for (int i = 3; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
+		if (!strcmp(argv[i], "--wrap") && i + 1 < argc) {
+			if (parse_wrap(argv[++i], o))
+				return -EINVAL;
+			continue;
+		}
 		if (!strcmp(argv[i], "--gpt") || !strcmp(argv[i], "--unencrypted") ||
 		    !strcmp(argv[i], "--sealed-reference-layout") ||
 		    !strcmp(argv[i], "--hardware") || !strcmp(argv[i], "--preboot-xml") ||
@@ -68,6 +91,9 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 			o->files = v;
 		else if (!strcmp(argv[i], "--users") && v >= 2 && v <= 32)
 			o->users = (unsigned)v;
+		else if (!strcmp(argv[i], "--band-size") && v >= 512 && v % 512 == 0 &&
+			 v <= (1u << 30))
+			o->band_size = v;
 		else
 			return -EINVAL;
 		i++;
@@ -75,10 +101,26 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 	return 0;
 }
 
+/* The scenario written raw next to OUT, then stored as o->wrap at OUT. */
+static int scenario_wrapped(const char *name, const char *out, const struct mk_opts *o)
+{
+	char raw[4096];
+	int rc;
+
+	if (snprintf(raw, sizeof(raw), "%s.raw-tmp", out) >= (int)sizeof(raw))
+		return -ENAMETOOLONG;
+	rc = mk_scenario(name, raw, o);
+	if (!rc)
+		rc = mk_wrap(raw, out, o);
+	unlink(raw);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct mk_opts o = { .seed = 1, .iterations = 1000, .block_size = 4096,
 			     .big_size = 256ull << 20, .files = 10, .users = 2 };
+	bool wrap;
 	int rc;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {
@@ -95,11 +137,15 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mkimage: kat: %s\n", strerror(-rc));
 		return rc ? 1 : 0;
 	}
-	if (argc < 3 || parse_opts(argc, argv, &o)) {
+	wrap = argc >= 2 && !strcmp(argv[1], "wrap");
+	if (argc < 3 + wrap || parse_opts(argc, argv, 3 + wrap, &o)) {
 		usage();
 		return 2;
 	}
-	rc = mk_scenario(argv[1], argv[2], &o);
+	if (wrap)
+		rc = o.wrap ? mk_wrap(argv[2], argv[3], &o) : -EINVAL;
+	else
+		rc = o.wrap ? scenario_wrapped(argv[1], argv[2], &o) : mk_scenario(argv[1], argv[2], &o);
 	if (rc) {
 		fprintf(stderr, "mkimage: %s: %s\n", argv[1], strerror(-rc));
 		return 1;

@@ -452,6 +452,8 @@ int mk_efi_fat32(int fd, uint64_t off, uint64_t sectors, uint32_t volid);
 
 /* ---- scenarios (scenarios.c) -------------------------------------------- */
 
+enum mk_wrap_kind { MK_WRAP_NONE, MK_WRAP_SPARSEIMAGE, MK_WRAP_SPARSEBUNDLE };
+
 struct mk_opts {
 	uint64_t seed;
 	uint64_t iterations;
@@ -465,7 +467,12 @@ struct mk_opts {
 	bool preboot_xml;         /* macos-boot: Preboot's var/db plists in XML */
 	unsigned users;           /* macos-boot: Local Open Directory users, 2 to 32 */
 	bool preboot_hostile;     /* macos-boot: Preboot plists with entries not to believe */
+	enum mk_wrap_kind wrap;   /* --wrap: store the image as a sparse image or bundle */
+	uint64_t band_size;       /* --band-size (0: hdiutil's default for the kind) */
 };
+
+/* Store the raw image at raw as o->wrap at out (wrap.c); o->seed orders the bands. */
+int mk_wrap(const char *raw, const char *out, const struct mk_opts *o);
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
 /* len bytes of seeded pseudo-random content (freed by the caller), or NULL. */
