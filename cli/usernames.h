@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * usernames.h - the names of a volume's crypto users, read from the image
+ * without a credential (the Preboot volume's user databases) and, once the
+ * volume is readable, from its dslocal user records (keybag/names.h).
+ */
+#ifndef CLI_USERNAMES_H
+#define CLI_USERNAMES_H
+
+#include "cli.h"
+#include "keybag/names.h"
+
+#define DSLOCAL_USERS "/private/var/db/dslocal/nodes/Default/users"
+#define DSLOCAL_MAX_RECORDS 100000u
+
+/*
+ * Fill db for cv (a Data or other encrypted volume): Preboot's
+ * /<UUID>/var/db/{CryptoUserInfo,AllUsersInfo}.plist, the folder named by
+ * the group UUID, else the volume's, else the group's System volume's
+ * (authd's order, docs/macos-boot.md §1); then cv's dslocal records when
+ * cv is unencrypted or unlocked.  Problems become warnings in db; returns
+ * 0 or -ENOMEM.
+ */
+int cli_names_load(struct cli_image *img, struct cli_volume *cv, struct kb_names *db);
+
+/* "apfsinspect: warning: ..." for each warning, names escaped. */
+void cli_names_warn(const struct kb_names *db);
+
+#endif
