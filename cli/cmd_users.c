@@ -9,14 +9,21 @@
 #include <string.h>
 
 #include "credential.h"
+#include "group.h"
+#include "usernames.h"
 
 static const char users_help[] =
-	"usage: apfsinspect listcryptousers [--volume SEL] [--plist | --json] IMAGE\n"
+	"usage: apfsinspect listcryptousers [--volume SEL] [--plist | --json] [CREDENTIAL] IMAGE\n"
 	"  List the crypto users (FileVault unlock records) of encrypted volumes.\n"
-	"  Without --volume, every encrypted volume in turn.\n"
-	"  --plist   diskutil apfs listcryptousers -plist schema (one volume)\n"
-	"  --json    all details: hints, key flags, PBKDF2 iterations and salt,\n"
-	"            keybag positions, whether each can be unlocked offline\n";
+	"  Without --volume, every encrypted volume in turn.  A volume group's UUID or\n"
+	"  its System volume stands for its Data volume, as `/` does for diskutil.\n"
+	"  --plist   diskutil apfs listcryptousers -plist schema (one volume), plus the\n"
+	"            names the image records for each user\n"
+	"  --json    all details: names (from the Preboot volume, no credential needed),\n"
+	"            hints, key flags, PBKDF2 iterations and salt, keybag positions,\n"
+	"            whether each can be unlocked offline\n"
+	"  A credential (never asked for here) unlocks the volume so that its dslocal\n"
+	"  user records name the users too.\n";
 
 static void print_text(const struct apfs_volume *v, const struct kb_volume_keys *k)
 {
@@ -32,7 +39,32 @@ static void print_text(const struct apfs_volume *v, const struct kb_volume_keys 
 	}
 }
 
-static int print_plist(const struct kb_volume_keys *k)
+static void plist_str(plist_t d, const char *key, const char *val)
+{
+	char *e = val ? cli_esc_dup(val, "") : NULL;
+
+	if (e)
+		plist_dict_set_item(d, key, plist_new_string(e));
+	free(e);
+}
+
+/* What the image records about the user: apfsinspect's keys, not diskutil's. */
+static void plist_names(plist_t d, const struct kb_name *n)
+{
+	if (!n)
+		return;
+	plist_str(d, "ShortName", n->short_name);
+	plist_str(d, "FullName", n->full_name);
+	if (n->admin >= 0)
+		plist_dict_set_item(d, "Admin", plist_new_bool(n->admin));
+	if (n->has_uid)
+		plist_dict_set_item(d, "UID", plist_new_uint((uint64_t)n->uid));
+	plist_str(d, "PasswordHint", n->hint);
+	plist_dict_set_item(d, "HasPicture", plist_new_bool(n->picture));
+	plist_str(d, "NameSource", n->sources[0]);
+}
+
+static int print_plist(const struct kb_volume_keys *k, const struct kb_names *db)
 {
 	plist_t root = plist_new_dict(), arr = plist_new_array();
 	char *xml = NULL, id[37];
@@ -45,6 +77,7 @@ static int print_plist(const struct kb_volume_keys *k)
 		plist_dict_set_item(d, "APFSCryptoUserType",
 				    plist_new_string(kb_type_plist(k->users[i].type)));
 		plist_dict_set_item(d, "APFSCryptoUserUUID", plist_new_string(id));
+		plist_names(d, kb_names_find(db, k->users[i].uuid));
 		plist_array_append_item(arr, d);
 	}
 	plist_dict_set_item(root, "Users", arr);
@@ -76,7 +109,34 @@ static void json_blob(struct json *j, const struct kb_blob *b)
 	json_uuid(j, "blob_uuid", b->uuid);
 }
 
-static void json_user(struct json *j, const struct kb_user *u)
+static void json_names(struct json *j, const struct kb_name *n)
+{
+	if (!n) {
+		json_null(j, "names");
+		return;
+	}
+	json_obj_open(j, "names");
+	json_str(j, "short_name", n->short_name);
+	json_str(j, "full_name", n->full_name);
+	if (n->admin >= 0)
+		json_bool(j, "admin", n->admin);
+	else
+		json_null(j, "admin");
+	if (n->has_uid)
+		json_i64(j, "uid", n->uid);
+	else
+		json_null(j, "uid");
+	json_str(j, "hint", n->hint);
+	json_bool(j, "picture", n->picture);
+	json_str(j, "user_type", n->user_type);
+	json_arr_open(j, "sources");
+	for (unsigned i = 0; i < n->nsources; i++)
+		json_str(j, NULL, n->sources[i]);
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+static void json_user(struct json *j, const struct kb_user *u, const struct kb_names *db)
 {
 	char salt[2 * 32 + 1];
 
@@ -85,6 +145,7 @@ static void json_user(struct json *j, const struct kb_user *u)
 	json_str(j, "type", kb_type_name(u->type));
 	json_str(j, "plist_type", kb_type_plist(u->type));
 	json_str(j, "hint", u->hint);
+	json_names(j, kb_names_find(db, u->uuid));
 	json_bool(j, "parsed", u->parsed);
 	if (!u->parsed)
 		json_str(j, "parse_error", u->why);
@@ -101,8 +162,16 @@ static void json_user(struct json *j, const struct kb_user *u)
 	json_obj_close(j);
 }
 
+static void json_strings(struct json *j, const char *key, char *const *s, unsigned n)
+{
+	json_arr_open(j, key);
+	for (unsigned i = 0; i < n; i++)
+		json_str(j, NULL, s[i]);
+	json_arr_close(j);
+}
+
 static void json_volume(struct json *j, const struct apfs_volume *v,
-			const struct kb_volume_keys *k)
+			const struct kb_volume_keys *k, const struct kb_names *db)
 {
 	json_obj_open(j, NULL);
 	json_str(j, "volume", v->name);
@@ -122,8 +191,10 @@ static void json_volume(struct json *j, const struct apfs_volume *v,
 	json_obj_close(j);
 	json_arr_open(j, "users");
 	for (unsigned i = 0; i < k->nusers; i++)
-		json_user(j, &k->users[i]);
+		json_user(j, &k->users[i], db);
 	json_arr_close(j);
+	json_strings(j, "name_sources", db->sources, db->nsrc);
+	json_strings(j, "name_warnings", db->warnings, db->nwarn);
 	json_obj_close(j);
 }
 
@@ -143,9 +214,12 @@ static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
 	return EXIT_OK;
 }
 
-static int show_volume(const struct cli_opts *o, struct apfs_volume *v, struct json *j)
+static int show_volume(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
+		       struct json *j)
 {
+	struct apfs_volume *v = cv->v;
 	struct kb_volume_keys *k = NULL;
+	struct kb_names db;
 	int ret;
 
 	if (!apfs_volume_encrypted(v))
@@ -153,12 +227,23 @@ static int show_volume(const struct cli_opts *o, struct apfs_volume *v, struct j
 	ret = cli_load_keys(v, &k);
 	if (ret)
 		return ret;
+	ret = cli_names_unlock(o, cv);
+	if (ret) {
+		kb_free(k);
+		return ret;
+	}
+	cli_names_load(img, cv, &db);
+	/* No user database at all (not a Mac's disk): nothing to compare. */
+	if (db.nsrc)
+		kb_names_check(&db, k);
+	cli_names_warn(&db);
 	if (o->json)
-		json_volume(j, v, k);
+		json_volume(j, v, k, &db);
 	else if (o->plist)
-		ret = print_plist(k);
+		ret = print_plist(k, &db);
 	else
 		print_text(v, k);
+	kb_names_free(&db);
 	/* Users were listed; a damaged record still makes the run an error. */
 	if (!ret)
 		ret = cli_check_records(v, k);
@@ -177,7 +262,7 @@ static int show_all(const struct cli_opts *o, struct cli_image *img, struct json
 			continue;
 		if (n++ && !o->json)
 			printf("\n");
-		r = show_volume(o, img->vols[i].v, j);
+		r = show_volume(o, img, &img->vols[i], j);
 		if (r && !ret)
 			ret = r;
 	}
@@ -192,7 +277,7 @@ int cmd_listcryptousers(int argc, char **argv)
 	struct cli_image img;
 	struct cli_opts o;
 	struct json j;
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, users_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON | OPT_CRED, 0, 0, users_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
@@ -202,7 +287,7 @@ int cmd_listcryptousers(int argc, char **argv)
 	}
 	ret = cli_image_open(&o, &img);
 	if (!ret && (o.volume || o.plist))
-		ret = cli_select_volume(&o, &img, &cv);
+		ret = cli_select_users_volume(&o, &img, &cv);
 	else if (ret)
 		ret = cli_exit_code(ret);
 	if (ret) {
@@ -213,7 +298,7 @@ int cmd_listcryptousers(int argc, char **argv)
 		json_begin(&j, stdout);
 		json_arr_open(&j, "volumes");
 	}
-	ret = cv ? show_volume(&o, cv->v, &j) : show_all(&o, &img, &j);
+	ret = cv ? show_volume(&o, &img, cv, &j) : show_all(&o, &img, &j);
 	if (o.json) {
 		json_arr_close(&j);
 		json_end(&j);

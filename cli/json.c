@@ -12,7 +12,7 @@
  * nothing above U+10FFFF).  Names come from the image: anything else is
  * escaped byte by byte, so the output stays valid JSON.
  */
-static int utf8_seq(const unsigned char *p)
+int cli_utf8_seq(const unsigned char *p)
 {
 	int n = *p >= 0xf5 ? 0 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
 
@@ -34,7 +34,7 @@ static void put_escaped(FILE *f, const char *s)
 
 	fputc('"', f);
 	while (*p) {
-		int n = utf8_seq(p);
+		int n = cli_utf8_seq(p);
 
 		if (n > 1) {
 			fwrite(p, 1, (size_t)n, f);
@@ -134,4 +134,16 @@ void json_uuid(struct json *j, const char *key, const uint8_t uuid[16])
 
 	apfs_uuid_str(uuid, s);
 	json_str(j, key, s);
+}
+
+void json_i64(struct json *j, const char *key, long long val)
+{
+	sep(j, key);
+	fprintf(j->f, "%lld", val);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	sep(j, key);
+	fputs("null", j->f);
 }

@@ -12,7 +12,7 @@
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
-	O_MD5, O_MAX_SIZE, O_HELP,
+	O_MD5, O_MAX_SIZE, O_EXTENDED, O_HELP,
 };
 
 static const struct option long_opts[] = {
@@ -35,6 +35,7 @@ static const struct option long_opts[] = {
 	{ "user", required_argument, NULL, O_USER },
 	{ "md5", no_argument, NULL, O_MD5 },
 	{ "max-file-size", required_argument, NULL, O_MAX_SIZE },
+	{ "extended", no_argument, NULL, O_EXTENDED },
 	{ "help", no_argument, NULL, O_HELP },
 	{ NULL, 0, NULL, 0 },
 };
@@ -43,7 +44,7 @@ static const struct option long_opts[] = {
 static void translate_diskutil(int argc, char **argv)
 {
 	static char long_pass[] = "--passphrase", long_stdin[] = "--stdin-passphrase",
-		    long_user[] = "--user", long_plist[] = "--plist";
+		    long_user[] = "--user", long_plist[] = "--plist", long_ext[] = "--extended";
 	static const struct {
 		const char *from;
 		char *to;
@@ -52,6 +53,7 @@ static void translate_diskutil(int argc, char **argv)
 		{ "-stdinpassphrase", long_stdin },
 		{ "-user", long_user },
 		{ "-plist", long_plist },
+		{ "-extended", long_ext },
 	};
 
 	for (int i = 1; i < argc; i++)
@@ -212,6 +214,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_VEK: o->vek_hex = optarg; break;
 	case O_USER: o->user = optarg; break;
 	case O_MD5: o->md5 = true; break;
+	case O_EXTENDED: o->extended = true; break;
 	case O_MAX_SIZE:
 		o->max_file_size_set = true;
 		return parse_size("--max-file-size", optarg, &o->max_file_size);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "apfs/fs.h"
+#include "credential.h"
 #include "group.h"
 #include "usernames.h"
 
@@ -191,4 +192,21 @@ void cli_names_warn(const struct kb_names *db)
 				fputc(*p, stderr);
 		fputc('\n', stderr);
 	}
+}
+
+int cli_names_unlock(const struct cli_opts *o, struct cli_volume *cv)
+{
+	struct cli_unlock_result res;
+	struct cli_cred cr = { 0 };
+	int ret;
+
+	if (!apfs_volume_encrypted(cv->v) || cv->v->xts ||
+	    !(o->passphrase || o->stdin_passphrase || o->passphrase_file || o->recovery_key ||
+	      o->vek_hex))
+		return 0;
+	ret = cli_cred_get(o, false, &cr);
+	if (!ret)
+		ret = cli_unlock(o, cv, &cr, NULL, &res);
+	cli_cred_wipe(&cr);
+	return ret;
 }

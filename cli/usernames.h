@@ -23,6 +23,13 @@
  */
 int cli_names_load(struct cli_image *img, struct cli_volume *cv, struct kb_names *db);
 
+/*
+ * With a credential on the command line (never a prompt: listing needs
+ * none), unlock cv so that its dslocal records can be read.  0, or the
+ * exit code of a failed unlock (its reason printed).
+ */
+int cli_names_unlock(const struct cli_opts *o, struct cli_volume *cv);
+
 /* "apfsinspect: warning: ..." for each warning, names escaped. */
 void cli_names_warn(const struct kb_names *db);
 
