@@ -5,6 +5,7 @@
  * Nothing is mounted and nothing is written.
  */
 #include "credential.h"
+#include "usernames.h"
 
 static const char unlock_help[] =
 	"usage: apfsinspect unlockvolume [--volume SEL] [--user UUID] CREDENTIAL [--json] IMAGE\n"
@@ -62,6 +63,7 @@ int cmd_unlockvolume(int argc, char **argv)
 	struct cli_volume *cv = NULL;
 	struct cli_cred cr = { 0 };
 	struct cli_image img;
+	struct kb_names db = { 0 };
 	struct cli_opts o;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_JSON, 0, 0, unlock_help, &o);
 
@@ -75,6 +77,9 @@ int cmd_unlockvolume(int argc, char **argv)
 		printf("Volume %s is not encrypted: there is nothing to unlock\n", cv->v->name);
 		goto out;
 	}
+	/* Names from Preboot beside the UUIDs in messages; their warnings are listcryptousers'. */
+	cli_names_load(&img, cv, &db);
+	cli_unlock_set_names(&db);
 	ret = cli_cred_get(&o, true, &cr);
 	if (!ret && cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted: give a credential "
@@ -87,6 +92,8 @@ int cmd_unlockvolume(int argc, char **argv)
 	if (!ret)
 		report(&o, cv->v, k, &res, &cr);
 out:
+	cli_unlock_set_names(NULL);
+	kb_names_free(&db);
 	cli_cred_wipe(&cr);
 	kb_free(k);
 	cli_image_close(&img);
