@@ -177,7 +177,7 @@ static const char *skip_why(enum skip s)
 	case SKIP_NOT_PRK: return "a recovery key only fits the Personal Recovery User";
 	case SKIP_DAMAGED: return "damaged record (named above)";
 	case SKIP_HW: return "hardware-bound: its key is held by the original Mac's Secure "
-			     "Enclave (T2/Apple silicon); only that Mac can unlock it";
+			     "Enclave (T2/Apple silicon); it can only be unlocked on that Mac";
 	case SKIP_ESCROW: return "escrowed: an iCloud/institutional record without PBKDF2 "
 				 "parameters needs data escrowed with Apple (iCloud) or the "
 				 "institution's private key";
