@@ -38,8 +38,8 @@ static int add_fext(struct mk_vol *v, uint64_t stream, uint64_t logical, uint64_
 	}
 	v->fext[v->nfext++] = (struct mk_fext){ stream, logical, len, paddr };
 	/* A file's stream id is its inode number; holes count as its sparse bytes. */
-	if (!paddr && stream < v->ninodes && v->inodes[stream].mode)
-		v->inodes[stream].sparse_bytes += len;
+	if (!paddr && mk_in(v, stream))
+		mk_in(v, stream)->sparse_bytes += len;
 	return 0;
 }
 
@@ -192,10 +192,10 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 	if (!rc && len)
 		rc = add_dstream_id(v, i);
 	if (!rc) {
-		v->inodes[i].has_stream = len != 0;
-		v->inodes[i].size = len;
+		mk_in(v, i)->has_stream = len != 0;
+		mk_in(v, i)->size = len;
 		/* alloced_size counts holes too: it is the extents' total (apfsck). */
-		v->inodes[i].alloced = (len + bs - 1) / bs * bs;
+		mk_in(v, i)->alloced = (len + bs - 1) / bs * bs;
 	}
 	if (ino)
 		*ino = i;
@@ -253,8 +253,8 @@ int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *da
 	if (rc)
 		return rc;
 	/* A resource fork shows in the inode's flags (reference; apfsck "wrong flag for resource fork"). */
-	if (!strcmp(name, "com.apple.ResourceFork") && ino < v->ninodes)
-		v->inodes[ino].internal_flags |= APFS_INODE_HAS_RSRC_FORK;
+	if (!strcmp(name, "com.apple.ResourceFork") && mk_in(v, ino))
+		mk_in(v, ino)->internal_flags |= APFS_INODE_HAS_RSRC_FORK;
 	if (len > APFS_XATTR_MAX_EMBEDDED_SIZE) {
 		rc = xattr_stream(v, data, len, val, &vlen);
 	} else {

@@ -19,11 +19,36 @@ static uint64_t jkey(uint64_t oid, unsigned type)
 	return (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT;
 }
 
+/* The inodes[] slot of inode ino: numbers from ino_base + 16 on are kept from slot 16. */
+static uint64_t ino_idx(const struct mk_vol *v, uint64_t ino)
+{
+	return v->ino_base && ino >= v->ino_base ? ino - v->ino_base : ino;
+}
+
+struct mk_inode *mk_in(struct mk_vol *v, uint64_t ino)
+{
+	uint64_t i = ino_idx(v, ino);
+
+	return i < v->ninodes && v->inodes[i].mode ? &v->inodes[i] : NULL;
+}
+
+/*
+ * Real group System volumes number their own objects from
+ * SYSTEM_OBJ_ID_MARK | 16; only 1, 2 and 3 are shared with the Data volume
+ * (docs/macos-boot.md §2).
+ */
+void mk_vol_system_ino(struct mk_vol *v)
+{
+	v->ino_base = APFS_SYSTEM_OBJ_ID_MARK;
+	v->next_ino = APFS_SYSTEM_OBJ_ID_MARK | APFS_MIN_USER_INO_NUM;
+}
+
 static int new_inode(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *name,
 		     uint16_t mode)
 {
-	struct mk_inode *in;
+	struct mk_inode *in, *p;
 
+	ino = ino_idx(v, ino);
 	if (ino >= v->ninodes) {
 		size_t n = ino + 1024;
 
@@ -38,9 +63,16 @@ static int new_inode(struct mk_vol *v, uint64_t ino, uint64_t parent, const char
 	in->parent = parent;
 	in->mode = mode;
 	in->nlink = 1;
+	if (v->own) {
+		in->host_attrs = true;
+		in->uid = v->uid;
+		in->gid = v->gid;
+		in->atime = in->mtime = in->ctime = MK_TIME;
+	}
 	in->name = strdup(name);
-	if (parent > APFS_ROOT_DIR_PARENT && parent < v->ninodes)
-		v->inodes[parent].nchildren++;
+	p = parent > APFS_ROOT_DIR_PARENT ? mk_in(v, parent) : NULL;
+	if (p)
+		p->nchildren++;
 	return in->name ? 0 : -ENOMEM;
 }
 
@@ -108,7 +140,7 @@ int mk_fs_root(struct mk_vol *v)
 		rc = add_drec(v, APFS_ROOT_DIR_PARENT, "root", APFS_ROOT_DIR_INO_NUM, DT_DIR_);
 	if (!rc)
 		rc = add_drec(v, APFS_ROOT_DIR_PARENT, "private-dir", APFS_PRIV_DIR_INO_NUM, DT_DIR_);
-	v->next_ino = APFS_MIN_USER_INO_NUM;
+	v->next_ino = v->ino_base | APFS_MIN_USER_INO_NUM;
 	return rc;
 }
 
@@ -136,10 +168,10 @@ int mk_fs_file(struct mk_vol *v, uint64_t parent, const char *name, const void *
 	v->nfiles++;
 	rc = add_child(v, parent, name, MK_S_IFREG | 0644, DT_REG_, &i);
 	if (!rc && len)
-		rc = mk_fs_data(v, i, data, len, &v->inodes[i].alloced);
+		rc = mk_fs_data(v, i, data, len, &mk_in(v, i)->alloced);
 	if (!rc && len) {
-		v->inodes[i].has_stream = true;
-		v->inodes[i].size = len;
+		mk_in(v, i)->has_stream = true;
+		mk_in(v, i)->size = len;
 	}
 	if (ino)
 		*ino = i;
@@ -211,15 +243,15 @@ int mk_fs_link_add(struct mk_vol *v, uint64_t ino, uint64_t parent, const char *
 	uint64_t sib = v->next_ino++;
 	int rc;
 
-	if (ino >= v->ninodes || !v->inodes[ino].mode)
+	if (!mk_in(v, ino))
 		return -EINVAL;
-	if (parent < v->ninodes)
-		v->inodes[parent].nchildren++;
+	if (mk_in(v, parent))
+		mk_in(v, parent)->nchildren++;
 	rc = add_drec_sib(v, parent, name, ino, DT_REG_, sib);
 	if (!rc)
 		rc = add_sibling(v, ino, sib, parent, name);
 	if (!rc)
-		v->inodes[ino].nlink++;
+		mk_in(v, ino)->nlink++;
 	return rc;
 }
 
@@ -242,10 +274,10 @@ int mk_fs_hardlinks(struct mk_vol *v, const uint64_t *parents, const char *const
 	for (unsigned i = 1; !rc && i < n; i++)
 		rc = mk_fs_link_add(v, ino, parents[i], names[i]);
 	if (!rc && len)
-		rc = mk_fs_data(v, ino, data, len, &v->inodes[ino].alloced);
+		rc = mk_fs_data(v, ino, data, len, &mk_in(v, ino)->alloced);
 	if (!rc) {
-		v->inodes[ino].has_stream = len != 0;
-		v->inodes[ino].size = len;
+		mk_in(v, ino)->has_stream = len != 0;
+		mk_in(v, ino)->size = len;
 	}
 	return rc;
 }

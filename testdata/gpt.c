@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gpt.c - wrap the container in a GPT disk as macOS lays one out: 512-byte
- * sectors, protective MBR, 128 entries, the APFS partition at LBA 40.
+ * sectors, protective MBR, 128 entries, the APFS partition at LBA 40, or
+ * (a Mac's boot disk) after an EFI System Partition of 409,600 sectors
+ * (200 MiB) at LBA 40.
  */
 #include <errno.h>
 #include <unistd.h>
@@ -17,6 +19,33 @@
 /* Apple_APFS 7C3457EF-0000-11AA-AA11-00306543ECAC, GUID (mixed-endian) byte order. */
 static const uint8_t apfs_type[16] = { 0xef, 0x57, 0x34, 0x7c, 0x00, 0x00, 0xaa, 0x11,
 				       0xaa, 0x11, 0x00, 0x30, 0x65, 0x43, 0xec, 0xac };
+
+/* EFI System Partition C12A7328-F81F-11D2-BA4B-00A0C93EC93B, same byte order. */
+static const uint8_t efi_type[16] = { 0x28, 0x73, 0x2a, 0xc1, 0x1f, 0xf8, 0xd2, 0x11,
+				      0xba, 0x4b, 0x00, 0xa0, 0xc9, 0x3e, 0xc9, 0x3b };
+
+static void put_name(struct apfs_gpt_entry *e, const char *name)
+{
+	for (int i = 0; name[i]; i++)
+		e->name[i] = put_le16((uint16_t)name[i]);
+}
+
+/* One partition entry; its unique GUID is drawn from the seed. */
+static void entry(struct apfs_gpt_entry *e, const uint8_t type[16], uint64_t first,
+		  uint64_t sectors, const char *name, struct mk_rng *rng)
+{
+	memcpy(e->type_guid, type, 16);
+	mk_rng_uuid(rng, e->unique_guid);
+	e->starting_lba = put_le64(first);
+	e->ending_lba = put_le64(first + sectors - 1);
+	put_name(e, name);
+}
+
+/* Where the container starts in the disk mk_gpt_write makes (efi: with an EFI partition). */
+uint64_t mk_gpt_offset(bool efi)
+{
+	return (PART_LBA + (efi ? MK_EFI_SECTORS : 0)) * SECTOR;
+}
 
 static void protective_mbr(uint8_t *s, uint64_t total)
 {
@@ -57,26 +86,25 @@ static int put_sectors(int fd, const void *p, size_t n, uint64_t lba)
 
 /**
  * mk_gpt_write() - write MBR and both GPTs around a container of
- * container_bytes; say where the container goes and how big the disk is.
+ * container_bytes (after an EFI System Partition if efi is set); say where
+ * the container goes and how big the disk is.
  */
-int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t *offset,
-		 uint64_t *disk_bytes)
+int mk_gpt_write(int fd, uint64_t container_bytes, bool efi, struct mk_rng *rng,
+		 uint64_t *offset, uint64_t *disk_bytes)
 {
 	static struct apfs_gpt_entry ent[NENTRIES];
 	uint8_t mbr[SECTOR] = { 0 }, guid[16], hs[SECTOR] = { 0 };
-	uint64_t total = PART_LBA + container_bytes / SECTOR + 1 + ENTRY_SECTORS;
+	uint64_t first = mk_gpt_offset(efi) / SECTOR;
+	uint64_t total = first + container_bytes / SECTOR + 1 + ENTRY_SECTORS;
 	uint64_t last = total - 1;
+	struct apfs_gpt_entry *e = ent;
 	uint32_t ecrc;
-	const char *name = "Apple_APFS";
 	int rc;
 
 	memset(ent, 0, sizeof(ent));
-	memcpy(ent[0].type_guid, apfs_type, 16);
-	mk_rng_uuid(rng, ent[0].unique_guid);
-	ent[0].starting_lba = put_le64(PART_LBA);
-	ent[0].ending_lba = put_le64(PART_LBA + container_bytes / SECTOR - 1);
-	for (int i = 0; name[i]; i++)
-		ent[0].name[i] = put_le16((uint16_t)name[i]);
+	if (efi)
+		entry(e++, efi_type, PART_LBA, MK_EFI_SECTORS, "EFI System Partition", rng);
+	entry(e, apfs_type, first, container_bytes / SECTOR, "Apple_APFS", rng);
 	ecrc = (uint32_t)crc32(0, (const Bytef *)ent, sizeof(ent));
 	mk_rng_uuid(rng, guid);
 	protective_mbr(mbr, total);
@@ -91,7 +119,10 @@ int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t 
 		rc = put_sectors(fd, ent, sizeof(ent), last - ENTRY_SECTORS);
 	if (!rc)
 		rc = put_sectors(fd, hs, SECTOR, last);
-	*offset = PART_LBA * SECTOR;
+	if (!rc && efi)
+		rc = mk_efi_fat32(fd, PART_LBA * SECTOR, MK_EFI_SECTORS,
+				  (uint32_t)mk_rng_next(rng));
+	*offset = first * SECTOR;
 	*disk_bytes = total * SECTOR;
 	return rc;
 }

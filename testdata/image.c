@@ -167,7 +167,7 @@ int mk_image_open(struct mk_image *img, const char *path, bool gpt)
 	img->out_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (img->out_fd < 0)
 		return -errno;
-	img->out_off = gpt ? MK_GPT_OFFSET : 0;
+	img->out_off = gpt ? mk_gpt_offset(img->efi) : 0;
 	return 0;
 }
 
@@ -198,8 +198,8 @@ int mk_image_write(struct mk_image *img, const char *path, bool gpt)
 	if (fd < 0)
 		return -errno;
 	if (gpt)
-		rc = mk_gpt_write(fd, bytes, &img->rng, &offset, &total);
-	if (!rc && offset != (gpt ? MK_GPT_OFFSET : 0))
+		rc = mk_gpt_write(fd, bytes, img->efi, &img->rng, &offset, &total);
+	if (!rc && offset != (gpt ? mk_gpt_offset(img->efi) : 0))
 		rc = -EINVAL;
 	if (!rc)
 		rc = write_blocks(img, fd, offset);

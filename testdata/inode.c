@@ -32,9 +32,9 @@ static size_t put_xfields(uint8_t *out, const struct xf *x, unsigned n)
 	return hdr + used;
 }
 
-static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode_val *iv)
+static void fill_inode(struct mk_vol *v, uint64_t ino, struct apfs_j_inode_val *iv)
 {
-	const struct mk_inode *in = &v->inodes[ino];
+	const struct mk_inode *in = mk_in(v, ino);
 	bool dir = (in->mode & 0170000) == MK_S_IFDIR;
 	bool sys = ino < APFS_MIN_USER_INO_NUM;
 
@@ -63,7 +63,7 @@ static void fill_inode(const struct mk_vol *v, uint64_t ino, struct apfs_j_inode
 
 static int emit_inode(struct mk_vol *v, uint64_t ino)
 {
-	const struct mk_inode *in = &v->inodes[ino];
+	const struct mk_inode *in = mk_in(v, ino);
 	uint8_t val[sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48];
 	struct apfs_j_inode_val *iv = (struct apfs_j_inode_val *)val;
 	struct apfs_j_dstream ds = { 0 };
@@ -110,9 +110,11 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 
 int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, uint64_t num_children, uint64_t total_size)
 {
-	struct mk_inode *in = &v->inodes[ino];
+	struct mk_inode *in = mk_in(v, ino);
 	uint8_t k[8];
 
+	if (!in)
+		return -EINVAL;
 	in->internal_flags |= APFS_INODE_MAINTAIN_DIR_STATS | APFS_INODE_DIR_STATS_ORIGIN;
 	in->ds.num_children = put_le64(num_children);
 	in->ds.total_size = put_le64(total_size);
@@ -127,9 +129,9 @@ int mk_fs_dir_stats(struct mk_vol *v, uint64_t ino, uint64_t num_children, uint6
 
 int mk_fs_dir_stats_member(struct mk_vol *v, uint64_t ino, uint64_t origin)
 {
-	struct mk_inode *in = &v->inodes[ino], *o = &v->inodes[origin];
+	struct mk_inode *in = mk_in(v, ino), *o = mk_in(v, origin);
 
-	if (o->dir_stats_len != 8)
+	if (!in || !o || o->dir_stats_len != 8)
 		return -EINVAL;
 	in->internal_flags |= APFS_INODE_MAINTAIN_DIR_STATS;
 	in->dir_stats_len = 8;
@@ -145,7 +147,8 @@ int mk_fs_emit_inodes(struct mk_vol *v)
 
 		if (!v->inodes[i].mode)
 			continue;
-		rc = emit_inode(v, i);
+		/* Slots from 16 on hold the numbers from ino_base + 16 on. */
+		rc = emit_inode(v, i < APFS_MIN_USER_INO_NUM ? i : i + v->ino_base);
 		if (rc)
 			return rc;
 	}

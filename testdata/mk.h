@@ -31,10 +31,27 @@ struct apfs_xts;
 #define MK_OID_FIRST 0x402
 /* Where the container starts inside the GPT disk mk_gpt_write makes (LBA 40). */
 #define MK_GPT_OFFSET 20480
+/* A Mac boot disk's EFI System Partition: 409,600 sectors (200 MiB) at LBA 40. */
+#define MK_EFI_SECTORS 409600
 /* Blocks are allocated in groups of this many (one mapping, 2 MiB at 4 KiB blocks). */
 #define MK_GROUP 512
 /* OBJECT_TYPE_SPACEMAN_FREE_QUEUE (reference §"Object types"); the reader never needs it. */
 #define MK_OBJECT_TYPE_FREE_QUEUE 0x09
+/*
+ * Volume groups (reference, apfs_superblock_t and "Inode Numbers";
+ * docs/macos-boot.md §2, §3): the compatible feature a group member
+ * carries, where a System volume's own inode numbers start as real disks
+ * number them (SYSTEM_OBJ_ID_MARK | 16 on), and the firmlink BSD flag.
+ */
+#ifndef APFS_FEATURE_VOLGRP_SYSTEM_INO_SPACE
+#define APFS_FEATURE_VOLGRP_SYSTEM_INO_SPACE 0x10ull
+#endif
+#ifndef APFS_SYSTEM_OBJ_ID_MARK
+#define APFS_SYSTEM_OBJ_ID_MARK 0x0fffffff00000000ull
+#endif
+#ifndef APFS_SF_FIRMLINK
+#define APFS_SF_FIRMLINK 0x00800000u
+#endif
 
 /* ---- seeded randomness (rng.c) ------------------------------------------ */
 
@@ -92,6 +109,9 @@ struct mk_image {
 	uint64_t big_size;      /* bench: bytes of /big.bin */
 	bool unencrypted;       /* --unencrypted: mk_vol_encrypt leaves volumes plain */
 	bool sealed_ref;        /* --sealed-reference-layout (btree.c) */
+	bool hardware;          /* --hardware: keys bound to a Secure Enclave, no NX_CRYPTO_SW */
+	bool efi;               /* --gpt puts an EFI System Partition first (macos-boot) */
+	uint64_t files;         /* --files N: files per user home (macos-boot) */
 };
 
 int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
@@ -185,14 +205,18 @@ struct mk_inode {
 	struct apfs_j_dir_stats_val ds;
 };
 
+/* Room for a snapshot name and its NUL: com.apple.os.update-<64 hex> is 84 bytes. */
+#define MK_SNAP_NAME_MAX 128
+
 /* A snapshot taken of a volume's state before more changes (snapshot.c). */
 struct mk_snap {
-	char name[64];
+	char name[MK_SNAP_NAME_MAX];
 	uint64_t xid;
 	uint64_t root;            /* fs-tree root oid at the snapshot */
 	uint64_t extentref;       /* the snapshot's extent-reference tree */
 	uint64_t sb_paddr;        /* its volume-superblock copy */
 	uint64_t blocks;          /* blocks it owns, that copy aside */
+	uint64_t uncounted;       /* of the volume's own blocks, those not counted (its copy) */
 	uint64_t inum;            /* its number, from the volume's inode numbers */
 	struct mk_fext *ext;      /* its extents, for the volume's extent-reference tree */
 	size_t next;
@@ -228,6 +252,7 @@ struct mk_vol {
 	uint64_t nfiles, ndirs, nsymlinks;
 	uint64_t blocks_used;       /* data blocks */
 	uint64_t first_paddr;       /* the volume's blocks start here (allocation is in order) */
+	uint64_t first_xid;         /* the transaction it was made in */
 	struct mk_kb *kb;         /* volume keybag (recs) */
 	struct mk_snap *snap;     /* at most one snapshot, or NULL */
 	uint8_t kek[32];
@@ -241,7 +266,24 @@ struct mk_vol {
 	bool sealed;
 	struct mk_fext *fext;     /* every extent (all volumes: the extent-reference tree) */
 	size_t nfext, capfext;
+	/*
+	 * Inode numbers of user objects start at ino_base + 16 (a group's System
+	 * volume: APFS_SYSTEM_OBJ_ID_MARK); inodes[] is indexed by the number
+	 * less ino_base (mk_in).
+	 */
+	uint64_t ino_base;
+	bool in_group;            /* apfs_volume_group_id = group_id, VOLGRP feature */
+	uint8_t group_id[16];
+	char boot_snap[MK_SNAP_NAME_MAX];
+	/* Owner of the inodes made from now on (own set), else 0 below 16 and 501:20. */
+	bool own;
+	uint32_t uid, gid;      /* a sealed volume: a snapshot of its final state, or "" */
 };
+
+/* The inode numbered ino (see mk_vol.ino_base), or NULL if none was made. */
+struct mk_inode *mk_in(struct mk_vol *v, uint64_t ino);
+/* A volume whose user inode numbers start at APFS_SYSTEM_OBJ_ID_MARK | 16 (set before use). */
+void mk_vol_system_ino(struct mk_vol *v);
 
 int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
 		bool case_insensitive);
@@ -397,8 +439,12 @@ int mk_spaceman_build(struct mk_image *img, uint64_t sm_paddr, uint64_t oid, uin
 		      uint64_t fq_oid);
 /* The main free queue's node limit for a container of `blocks` blocks. */
 uint16_t mk_main_fq_limit(uint64_t blocks);
-int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t *offset,
-		 uint64_t *disk_bytes);
+int mk_gpt_write(int fd, uint64_t container_bytes, bool efi, struct mk_rng *rng,
+		 uint64_t *offset, uint64_t *disk_bytes);
+/* The container's byte offset in that disk: MK_GPT_OFFSET, or past the EFI partition. */
+uint64_t mk_gpt_offset(bool efi);
+/* An empty FAT32 file system labelled EFI, `sectors` of 512 bytes at byte off (fat32.c). */
+int mk_efi_fat32(int fd, uint64_t off, uint64_t sectors, uint32_t volid);
 
 /* ---- scenarios (scenarios.c) -------------------------------------------- */
 
@@ -410,6 +456,8 @@ struct mk_opts {
 	uint64_t big_size;        /* bench: bytes of /big.bin (default 256 MiB) */
 	bool unencrypted;         /* every volume unencrypted, content and layout unchanged */
 	bool sealed_ref;          /* sealed index values in the reference's 72-byte layout */
+	bool hardware;            /* macos-boot: Secure-Enclave-bound keys, no NX_CRYPTO_SW */
+	uint64_t files;           /* macos-boot: files per user home */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
@@ -438,6 +486,12 @@ int mk_fill_btree_loop(struct mk_image *img);
 int mk_fill_truncated(struct mk_image *img);
 int mk_fill_dir_cycle(struct mk_image *img);
 int mk_fill_size_claims(struct mk_image *img);
+int mk_fill_macos_boot(struct mk_image *img);
+/* A regular file holding plist p, binary or XML (plist.c). */
+int mk_fs_plist(struct mk_vol *v, uint64_t parent, const char *name, void *p, bool binary,
+		uint64_t *ino);
+/* mkdir -p of an absolute path; *ino gets the last directory (plist.c). */
+int mk_fs_mkdirs(struct mk_vol *v, const char *path, uint64_t *ino);
 void mk_scenario_list(void);
 /* build/mkimage from-dir OUT.img --dir DIR ... (fromdir.c); returns the exit status. */
 int mk_from_dir(int argc, char **argv);

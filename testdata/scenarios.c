@@ -281,6 +281,8 @@ static const struct scenario scenarios[] = {
 	  16ull << 20, mk_fill_dir_cycle },
 	{ "size-claims", "hostile: a stream claiming 2^50 bytes, decmpfs forks claiming 2^40",
 	  64ull << 20, mk_fill_size_claims },
+	{ "macos-boot", "an Intel Mac's disk: sealed System + FileVault Data group, Preboot, "
+	  "Recovery, VM", 2560ull << 20, mk_fill_macos_boot },
 	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
 	  0, mk_fill_bench },
 };
@@ -317,6 +319,8 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 	img.big_size = o->big_size;
 	img.unencrypted = o->unencrypted;
 	img.sealed_ref = o->sealed_ref;
+	img.hardware = o->hardware;
+	img.files = o->files;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)

@@ -27,8 +27,8 @@ int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *r
 			     .physical = true, .bt_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_KV_NONALIGNED |
 							   APFS_BTREE_SEQUENTIAL_INSERT };
 	size_t nl = strlen(s->name) + 1;
-	uint8_t mk[8], mv[sizeof(struct apfs_j_snap_metadata_val) + 64];
-	uint8_t nk[10 + 64], nv[8];
+	uint8_t mk[8], mv[sizeof(struct apfs_j_snap_metadata_val) + MK_SNAP_NAME_MAX];
+	uint8_t nk[10 + MK_SNAP_NAME_MAX], nv[8];
 	struct apfs_j_snap_metadata_val *m = (struct apfs_j_snap_metadata_val *)mv;
 	struct mk_rec r[2];
 

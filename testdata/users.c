@@ -107,7 +107,12 @@ int mk_vol_encrypt(struct mk_vol *v, bool cs128, unsigned kek_len)
 		v->encrypted = false;
 		return v->kb ? 0 : -ENOMEM;
 	}
-	v->img->crypto_sw = true;
+	/*
+	 * A T2 or Apple-silicon Mac's container has no NX_CRYPTO_SW (reference;
+	 * docs/macos-boot.md §5); its blocks are still encrypted here with the
+	 * VEK, whose every KEK is bound to a Secure Enclave.
+	 */
+	v->img->crypto_sw = !v->img->hardware;
 	return v->kb ? vol_xts(v) : -ENOMEM;
 }
 

@@ -24,6 +24,7 @@ int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16
 	v->case_insensitive = case_insensitive;
 	v->max_extent_blocks = 1ull << 20;
 	v->first_paddr = img->next_paddr;
+	v->first_xid = img->xid;
 	mk_rng_uuid(&img->rng, v->uuid);
 	return mk_fs_root(v);
 }
@@ -100,7 +101,8 @@ static void fill_counts(const struct mk_vol *v, struct apfs_superblock *sb)
 	 * The volume's blocks are [first_paddr, next_paddr - 1) here, the last
 	 * one being the superblock just allocated: allocation is in order.
 	 */
-	uint64_t own = v->img->next_paddr - 1 - v->first_paddr + (v->snap ? v->snap->blocks : 0);
+	uint64_t own = v->img->next_paddr - 1 - v->first_paddr +
+		       (v->snap ? v->snap->blocks - v->snap->uncounted : 0);
 
 	sb->apfs_fs_alloc_count = put_le64(own);
 	sb->apfs_total_blocks_alloced = put_le64(own);
@@ -137,9 +139,18 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 	sb->apfs_fs_flags = put_le64(v->encrypted ? APFS_FS_ONEKEY : APFS_FS_UNENCRYPTED);
 	snprintf((char *)sb->apfs_formatted_by.id, APFS_MODIFIED_NAMELEN, "mkimage (apfsinspect)");
 	sb->apfs_formatted_by.timestamp = put_le64(MK_TIME);
-	sb->apfs_formatted_by.last_xid = put_le64(v->img->xid);
+	/* The transaction the volume was made in (apfsck -w: no block is older). */
+	sb->apfs_formatted_by.last_xid = put_le64(v->first_xid);
 	snprintf((char *)sb->apfs_volname, APFS_VOLNAME_LEN, "%s", v->name);
 	sb->apfs_role = put_le16(v->role);
+	/*
+	 * A group member: the group's id and VOLGRP_SYSTEM_INO_SPACE, which the
+	 * reference requires together (apfsck "volume group" checks).
+	 */
+	if (v->in_group) {
+		sb->apfs_features = put_le64(APFS_FEATURE_VOLGRP_SYSTEM_INO_SPACE);
+		memcpy(sb->apfs_volume_group_id, v->group_id, 16);
+	}
 	if (v->sealed) {
 		sb->apfs_integrity_meta_oid = put_le64(t->integrity);
 		sb->apfs_fext_tree_oid = put_le64(t->fext);
@@ -243,6 +254,52 @@ int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 	return rc;
 }
 
+/*
+ * The snapshot a sealed System volume boots from (docs/macos-boot.md §4),
+ * taken of its final state at this transaction: it shares every tree with
+ * the live volume, whose superblock and trees then move to the next
+ * transaction.  Its superblock copy names the fs tree, a fext tree and
+ * the integrity_meta (the seal it boots with); the extent-reference tree
+ * holding every extent becomes the snapshot's, and the live volume gets an
+ * empty one, having changed nothing since (apfsck counts each extent once
+ * per state).
+ */
+static int boot_snapshot(struct mk_vol *v, const struct vol_trees *live, struct mk_snap *s)
+{
+	struct mk_image *img = v->img;
+	struct vol_trees t = { .root = live->root, .integrity = live->integrity };
+	struct apfs_superblock *sb;
+	int rc;
+
+	memset(s, 0, sizeof(*s));
+	snprintf(s->name, sizeof(s->name), "%s", v->boot_snap);
+	s->inum = v->next_ino++;
+	s->xid = img->xid;
+	s->root = live->root;
+	rc = mk_extentref_tree(v, &s->extentref);
+	/*
+	 * A physical tree belongs to one state: apfsck counts its blocks for
+	 * each superblock naming it ("A block is used twice"), so the snapshot
+	 * has its own copy of the fext tree.
+	 */
+	if (!rc)
+		rc = mk_fext_tree(v, &t.fext);
+	s->sb_paddr = rc ? 0 : mk_alloc(img, 1);
+	if (!rc && !s->sb_paddr)
+		rc = -ENOSPC;
+	if (rc)
+		return rc;
+	sb = (struct apfs_superblock *)mk_block(img, s->sb_paddr);
+	fill_sb(v, &t, img->nvols, sb);
+	mk_obj_hdr(sb, s->sb_paddr, s->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_FS, 0);
+	mk_obj_seal(sb, img->bs);
+	/* Its superblock copy lies among the volume's blocks but is not counted (apfsck). */
+	s->uncounted = 1;
+	v->snap = s;
+	img->xid++;
+	return 0;
+}
+
 /**
  * mk_vol_finish() - write out everything of a volume and free its builder state.
  * @v: the volume, filled with mk_fs_*()
@@ -251,6 +308,7 @@ int mk_vol_finish(struct mk_vol *v)
 {
 	struct mk_omap_rec *om = NULL;
 	struct vol_trees t = { 0 };
+	struct mk_snap boot;
 	uint8_t root_hash[32];
 	unsigned nom = 0;
 	int rc = mk_fs_emit_inodes(v);
@@ -263,12 +321,16 @@ int mk_vol_finish(struct mk_vol *v)
 		rc = mk_fext_tree(v, &t.fext);
 	if (!rc && v->img->damage == MK_DAMAGE_BTREE_LOOP)
 		rc = mk_damage_tree(v->img, t.root, om, nom);
-	if (!rc && v->snap)
+	if (!rc && v->sealed && v->boot_snap[0])
+		rc = boot_snapshot(v, &t, &boot);
+	else if (!rc && v->snap)
 		rc = merge_snap(v->snap, &om, &nom);
 	if (!rc)
 		rc = mk_omap_build(v->img, om, nom, 0, v->snap ? v->snap->xid : 0, &t.omap);
 	if (!rc)
-		rc = mk_extentref_tree(v, &t.extentref);
+		rc = v->snap == &boot ? empty_tree(v->img, APFS_OBJECT_TYPE_BLOCKREFTREE,
+						   &t.extentref) :
+					mk_extentref_tree(v, &t.extentref);
 	if (!rc)
 		rc = v->snap ? mk_snap_meta_tree(v->img, v->snap, &t.snapmeta) :
 			       empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);

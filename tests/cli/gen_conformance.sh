@@ -156,6 +156,7 @@ scenario snapshot 1 before
 scenario demo 1 "" -- --unencrypted
 scenario all-users 3 "" -- --unencrypted
 scenario key-variants 3 "" -- --unencrypted
+scenario macos-boot 5 "" -- --unencrypted
 
 # The big ones: apfsck and 7zz l on the whole image, bytes on a part of it.
 big() { # NAME PATH...
