@@ -5,6 +5,7 @@
  * Nothing is mounted and nothing is written.
  */
 #include "credential.h"
+#include "group.h"
 #include "usernames.h"
 
 static const char unlock_help[] =
@@ -70,7 +71,8 @@ int cmd_unlockvolume(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	ret = cli_image_open(&o, &img);
-	ret = ret ? cli_exit_code(ret) : cli_select_volume(&o, &img, &cv);
+	/* A group's System volume (or the group's UUID) stands for its Data volume. */
+	ret = ret ? cli_exit_code(ret) : cli_select_users_volume(&o, &img, &cv);
 	if (ret)
 		goto out;
 	if (!apfs_volume_encrypted(cv->v)) {
