@@ -5,6 +5,7 @@ rewriting checksummed metadata).  An XML NEW is padded with spaces after its end
 binary plist NEW gets the padding between its objects and its offset table, whose
 position the trailer then names.  For unencrypted volumes only: file data is stored as
 is.  Fails when OLD is not found exactly once or NEW is longer."""
+import os
 import struct
 import sys
 
@@ -21,16 +22,39 @@ def pad(new, size):
     return new[:table] + b"\0" * extra + new[table:-32] + bytes(trailer)
 
 
+def segments(f):
+    """The data segments of a sparse file (SEEK_DATA/SEEK_HOLE): holes hold no file."""
+    fd, end, pos = f.fileno(), os.fstat(f.fileno()).st_size, 0
+    while pos < end:
+        try:
+            start = os.lseek(fd, pos, os.SEEK_DATA)
+        except OSError:
+            return
+        stop = os.lseek(fd, start, os.SEEK_HOLE)
+        yield start, stop
+        pos = stop
+
+
+def find_once(f, old):
+    hits = []
+    for start, stop in segments(f):
+        f.seek(start)
+        data = f.read(stop - start)
+        at = data.find(old)
+        while at >= 0 and len(hits) < 2:
+            hits.append(start + at)
+            at = data.find(old, at + 1)
+    if len(hits) != 1:
+        sys.exit("patch_file: the old content is not in the image exactly once")
+    return hits[0]
+
+
 def main():
     image, old_path, new_path = sys.argv[1:4]
     old = open(old_path, "rb").read()
     new = pad(open(new_path, "rb").read(), len(old))
     with open(image, "r+b") as f:
-        data = f.read()
-        at = data.find(old)
-        if at < 0 or data.find(old, at + 1) >= 0:
-            sys.exit("patch_file: the old content is not in the image exactly once")
-        f.seek(at)
+        f.seek(find_once(f, old))
         f.write(new)
 
 
