@@ -176,6 +176,10 @@ static void json_volume(struct json *j, const struct apfs_volume *v,
 	json_obj_open(j, NULL);
 	json_str(j, "volume", v->name);
 	json_uuid(j, "volume_uuid", v->uuid);
+	if (cli_in_group(v))
+		json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	else
+		json_null(j, "volume_group");
 	json_obj_open(j, "container_keybag");
 	json_u64(j, "block", k->ckb_block);
 	json_u64(j, "blocks", k->ckb_count);

@@ -75,6 +75,15 @@ expect_rc "both damaged: fdesetup-list still lists the UUIDs" 0 "$BIN" fdesetup-
 expect_eq "both damaged: empty short names, never a guess" ",$ALICE
 ,$BOB" "$OUT"
 expect_grep "both damaged: says who has no name" "crypto user $ALICE .* has no entry" "$ERR"
+expect_rc "both damaged, with bob's password: fdesetup-list" 0 \
+	"$BIN" fdesetup-list --passphrase bob-password "$IMG"
+expect_eq "both damaged, unlocked: the names come from dslocal" "alice,$ALICE
+bob,$BOB" "$OUT"
+expect_rc "both damaged, unlocked: listcryptousers --json" 0 \
+	"$BIN" listcryptousers --json --passphrase bob-password "$IMG"
+expect_eq "both damaged, unlocked: dslocal is the only source" \
+	"alice Alice Appleseed Data:/private/var/db/dslocal/nodes/Default/users/alice.plist" \
+	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; n=json.load(sys.stdin)["volumes"][0]["users"][0]["names"]; print(n["short_name"], n["full_name"], *n["sources"])')"
 
 # ---- a nesting bomb (libplist 2.2 recurses) ----------------------------------
 python3 -c "import sys; open(sys.argv[1],'w').write('<plist version=\"1.0\">'+'<array>'*24+'</array>'*24+'</plist>')" "$WORK/deep.xml"

@@ -89,6 +89,8 @@ $ICX -"
 expect_rc "listcryptousers --json (no credential)" 0 "$BIN" listcryptousers --json "$IMG"
 expect_eq "json: names, admin, uid, hint, picture from Preboot (README table)" "$want_names" \
 	"$(printf '%s' "$OUT" | py_json "$NAMES")"
+expect_eq "json: the volume and its group" "$GROUP $GROUP" \
+	"$(printf '%s' "$OUT" | py_json 'print(d["volumes"][0]["volume_uuid"], d["volumes"][0]["volume_group"])')"
 expect_eq "json: the source of alice's names" \
 	"Preboot:$DB/CryptoUserInfo.plist Preboot:$DB/AllUsersInfo.plist" \
 	"$(printf '%s' "$OUT" | py_json 'print(*d["volumes"][0]["users"][0]["names"]["sources"])')"
