@@ -57,11 +57,36 @@ static bool xml_is_container(const char *name, size_t n)
 	return (n == 5 && !memcmp(name, "array", 5)) || (n == 4 && !memcmp(name, "dict", 4));
 }
 
+/*
+ * A character reference "&#0;", "&#x00;" ... at s: libplist decodes it to a
+ * NUL inside a string, and its getters assert (abort) on such a string.
+ */
+static bool xml_nul_ref(const char *s, size_t n)
+{
+	size_t i = 2;
+	bool hex = n > 2 && (s[2] == 'x' || s[2] == 'X');
+
+	if (hex)
+		i++;
+	while (i < n && s[i] == '0')
+		i++;
+	return i < n && s[i] == ';' && i > 2u + hex;
+}
+
 static int xml_check(const char *s, size_t len, unsigned max_depth, size_t max_nodes,
 		     char *why, size_t whylen)
 {
 	size_t i = 0, nodes = 0;
 	unsigned depth = 0;
+	const char *amp = s;
+
+	if (memchr(s, 0, len))
+		return refuse(why, whylen, "a NUL byte in an XML property list");
+	while ((amp = memmem(amp, len - (size_t)(amp - s), "&#", 2))) {
+		if (xml_nul_ref(amp, len - (size_t)(amp - s)))
+			return refuse(why, whylen, "a string holding a NUL character");
+		amp += 2;
+	}
 
 	while (i < len) {
 		const char *lt = memchr(s + i, '<', len - i), *gt;
@@ -166,9 +191,48 @@ struct walk {
 	uint64_t max_nodes;
 };
 
+/*
+ * A string object (ASCII 0x5N, UTF-16 0x6N, UTF-8 0x7N) holding a NUL: libplist
+ * keeps it, and its getters then assert (abort) on the length mismatch.
+ * 1 when it holds one; -1 when the object runs out of bounds.
+ */
+static int bp_nul_string(const struct bplist *b, uint64_t obj)
+{
+	uint64_t off = be(b->p + b->table + obj * b->osize, b->osize), cnt, unit;
+	unsigned type;
+
+	if (off < 8 || off >= b->table)
+		return -1;
+	type = b->p[off] >> 4;
+	if (type < 5 || type > 7)
+		return 0;
+	unit = type == 6 ? 2 : 1;
+	cnt = b->p[off++] & 0xf;
+	if (cnt == 0xf) {
+		unsigned w;
+
+		if (off >= b->table || b->p[off] >> 4 != 1 || (w = 1u << (b->p[off] & 0xf)) > 8 ||
+		    off + 1 + w > b->table)
+			return -1;
+		cnt = be(b->p + off + 1, w);
+		off += 1 + w;
+	}
+	if (cnt > (b->table - off) / unit)
+		return -1;
+	for (uint64_t i = 0; i < cnt; i++)
+		if (unit == 1 ? !b->p[off + i] : !(b->p[off + 2 * i] | b->p[off + 2 * i + 1]))
+			return 1;
+	return 0;
+}
+
 static int bp_push(struct walk *w, uint64_t obj, char *why, size_t whylen)
 {
 	struct frame *f;
+	int nul = bp_nul_string(w->b, obj);
+
+	if (nul)
+		return refuse(why, whylen, nul > 0 ? "binary plist: a string holding a NUL "
+					 "character" : "binary plist: an object lies outside the file");
 
 	if (w->sp == w->max_depth)
 		return refuse(why, whylen, "binary plist: arrays or dictionaries nested too deep");

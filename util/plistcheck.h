@@ -10,7 +10,9 @@
  * for every reference to it, so a small binary plist whose objects share
  * children expands exponentially.  This check walks the structure without
  * recursion and refuses what would hurt libplist: too deep, too many nodes
- * once expanded, a reference cycle, an offset or reference out of bounds.
+ * once expanded, a reference cycle, an offset or reference out of bounds,
+ * and a string or key holding a NUL character (libplist keeps it, then its
+ * getters abort on an assert: found by fuzzing, tests/fuzz/regress/names).
  */
 #ifndef APFS_PLISTCHECK_H
 #define APFS_PLISTCHECK_H

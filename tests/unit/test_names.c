@@ -422,6 +422,32 @@ static void test_cycle_and_bounds(void **state)
 	free(b);
 }
 
+/* libplist keeps a NUL inside a string and its getters then abort: refused first (fuzzing). */
+static void test_nul_in_strings(void **state)
+{
+	static const char xml_ref[] = "<plist version=\"1.0\"><dict><key>k</key>"
+				      "<string>a&#x0;b</string></dict></plist>";
+	static const char xml_ok[] = "<plist version=\"1.0\"><dict><key>k</key>"
+				     "<string>&#x41;&#10;</string></dict></plist>";
+	static const char xml_raw[] = "<plist version=\"1.0\"><dict><key>k</key>"
+				      "<string>a\0b</string></dict></plist>";
+	static const uint8_t ascii[] = { 0x53, 'a', 0, 'b' };
+	static const uint8_t utf16[] = { 0x62, 0, 'a', 0, 0 };
+	struct bp *b = calloc(1, sizeof(*b));
+	char why[160];
+
+	(void)state;
+	expect_refused(xml_ref, sizeof(xml_ref) - 1, "NUL character");
+	expect_refused(xml_raw, sizeof(xml_raw) - 1, "NUL byte");
+	assert_int_equal(plist_check(xml_ok, sizeof(xml_ok) - 1, 16, 100, why, sizeof(why)), 0);
+	bp_obj(b, ascii, sizeof(ascii));
+	expect_refused((char *)b->buf, bp_finish(b, 0), "NUL character");
+	memset(b, 0, sizeof(*b));
+	bp_obj(b, utf16, sizeof(utf16));
+	expect_refused((char *)b->buf, bp_finish(b, 0), "NUL character");
+	free(b);
+}
+
 static void test_damaged_and_huge(void **state)
 {
 	struct kb_names db = { 0 };
@@ -459,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_deep_binary),
 		cmocka_unit_test(test_shared_objects),
 		cmocka_unit_test(test_cycle_and_bounds),
+		cmocka_unit_test(test_nul_in_strings),
 		cmocka_unit_test(test_damaged_and_huge),
 	};
 
