@@ -152,4 +152,33 @@ expect_grep "hardware: what can still be done" 'What can still be done: on that 
 expect_grep "hardware: record before power-off" 'fdesetup list -extended' "$ERR"
 expect_rc "hardware: the recovery key exits 4" 4 "$BIN" unlockvolume --recovery-key QWER-TYUI-OPAS-DFGH-JKLZ-XCVB "$HW"
 
+# ---- another seed: UUIDs not seen above, checked against 7-Zip + plistlib ----------
+# The --unencrypted twin has the same Preboot; 7-Zip (an independent reader) extracts
+# its user databases and Python's plistlib says who is who.
+if command -v 7zz >/dev/null; then
+	S7=$WORK/s7.img T7=$WORK/s7-plain.img X7=$WORK/s7x
+	"$MKIMAGE" macos-boot "$S7" --seed 7 --files 2 >/dev/null
+	"$MKIMAGE" macos-boot "$T7" --seed 7 --files 2 --unencrypted >/dev/null
+	mkdir -p "$X7" && (cd "$X7" && 7zz x -y "$T7" >/dev/null 2>&1)
+	want=$(python3 - "$X7" <<'PY'
+import glob, plistlib, sys
+f = glob.glob(sys.argv[1] + "/Volume2/*/var/db/CryptoUserInfo.plist")
+assert len(f) == 1, f
+for u, d in sorted(plistlib.load(open(f[0], "rb")).items(), key=lambda i: i[1]["ShortName"]):
+    print("%s,%s" % (d["ShortName"], u), d["FullName"])
+PY
+)
+	check "seed 7: the UUIDs differ from seed 1's" eval "! printf '%s' \"\$want\" | grep -q $ALICE"
+	expect_rc "seed 7: fdesetup-list" 0 "$BIN" fdesetup-list "$S7"
+	expect_eq "seed 7: fdesetup-list names each user as the Preboot plist does" \
+		"$(printf '%s\n' "$want" | cut -d' ' -f1)" "$(printf '%s\n' "$OUT" | sort)"
+	expect_rc "seed 7: listcryptousers --json" 0 "$BIN" listcryptousers --json "$S7"
+	expect_eq "seed 7: json short and full names against the plist" "$want" \
+		"$(printf '%s' "$OUT" | py_json '
+for u in sorted((u for u in d["volumes"][0]["users"] if u["names"]), key=lambda u: u["names"]["short_name"]):
+	print("%s,%s" % (u["names"]["short_name"], u["uuid"]), u["names"]["full_name"])')"
+else
+	skip "seed 7 against 7-Zip" "7zz not installed (Debian package 7zip)"
+fi
+
 done_testing
