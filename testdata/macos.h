@@ -10,20 +10,22 @@
 #include "mk.h"
 
 struct mac_user {
-	const char *name;         /* short name */
-	const char *realname;
-	const char *password;
-	const char *hint;         /* "" when none */
+	char name[32];            /* short name */
+	char realname[64];        /* UTF-8 */
+	char password[48];
+	char hint[48];            /* "" when none */
 	unsigned uid;
 	bool admin;
 	bool picture;             /* PictureData in CryptoUserInfo.plist */
 	uint8_t guid[16];         /* generateduid = crypto-user UUID, from the seed */
 };
 
-#define MAC_NUSERS 2
+/* alice and bob, then --users N makes N - 2 more (README "macos-boot"). */
+#define MAC_MAX_USERS 32
 
 struct mac_group {
-	struct mac_user users[MAC_NUSERS];
+	struct mac_user users[MAC_MAX_USERS];
+	unsigned nusers;
 	uint8_t group_id[16];     /* = the Data volume's UUID */
 	char group_str[37];
 	uint8_t token[32];        /* SecureAccessToken (dslocal and Preboot copies) */
@@ -49,6 +51,8 @@ void mac_root_owned(struct mk_vol *v);
 void mac_join_group(struct mk_vol *v, const struct mac_group *g);
 /* A dictionary of the user's dslocal record (arrays of strings, as dslocal keeps them). */
 void *mac_dslocal_record(const struct mac_user *u);
+/* /private/var/db/dslocal/nodes/Default on the Data volume (macos_dslocal.c). */
+int mac_dslocal(struct mk_vol *v, const struct mac_group *g);
 /* The text of /Users/NAME/Documents/file-NNNNN.txt. */
 int mac_doc_text(const struct mac_user *u, uint64_t n, uint64_t seed, char *buf, size_t len);
 

@@ -4,7 +4,7 @@
  * (two Local Open Directory users, a Personal Recovery Key, the MDM
  * Bootstrap Token External Key, the iCloud Recovery User and External
  * Key; every KEK Secure-Enclave-bound with --hardware), the firmlinks'
- * targets, the users' homes and their dslocal records.
+ * targets, the users' homes and (macos_dslocal.c) their dslocal records.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -37,10 +37,10 @@ static int add_user(struct mk_vol *v, struct mk_user u)
 
 static int crypto_users(struct mk_vol *v, const struct mac_group *g)
 {
-	char id[MAC_NUSERS][37];
+	char id[MAC_MAX_USERS][37];
 	int rc = mk_vol_encrypt(v, false, 32);
 
-	for (unsigned i = 0; !rc && i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; !rc && i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 
 		apfs_uuid_str(u->guid, id[i]);
@@ -59,35 +59,6 @@ static int crypto_users(struct mk_vol *v, const struct mac_group *g)
 int mac_doc_text(const struct mac_user *u, uint64_t n, uint64_t seed, char *buf, size_t len)
 {
 	return snprintf(buf, len, "%s file %05" PRIu64 " seed %" PRIu64 "\n", u->name, n, seed);
-}
-
-/* dslocal keeps every attribute as an array of strings. */
-static void ds_attr(plist_t d, const char *key, const char *val)
-{
-	plist_t a = plist_new_array();
-
-	plist_array_append_item(a, plist_new_string(val));
-	plist_dict_set_item(d, key, a);
-}
-
-void *mac_dslocal_record(const struct mac_user *u)
-{
-	plist_t d = plist_new_dict();
-	char s[64];
-
-	apfs_uuid_str(u->guid, s);
-	ds_attr(d, "generateduid", s);
-	ds_attr(d, "name", u->name);
-	ds_attr(d, "realname", u->realname);
-	snprintf(s, sizeof(s), "%u", u->uid);
-	ds_attr(d, "uid", s);
-	ds_attr(d, "gid", "20");
-	snprintf(s, sizeof(s), "/Users/%s", u->name);
-	ds_attr(d, "home", s);
-	ds_attr(d, "shell", "/bin/zsh");
-	if (*u->hint)
-		ds_attr(d, "hint", u->hint);
-	return d;
 }
 
 /* /Users/NAME: the usual folders, a welcome note, --files documents. */
@@ -124,31 +95,6 @@ static int home(struct mk_vol *v, const struct mac_group *g, const struct mac_us
 	return rc;
 }
 
-/* /private/var/db/dslocal/nodes/Default: users/NAME.plist and secureaccesstoken.plist. */
-static int dslocal(struct mk_vol *v, const struct mac_group *g)
-{
-	plist_t tok = plist_new_dict();
-	uint64_t dir;
-	char name[64];
-	int rc = mk_fs_mkdirs(v, "/private/var/db/dslocal/nodes/Default/users", &dir);
-
-	for (unsigned i = 0; !rc && i < MAC_NUSERS; i++) {
-		plist_t rec = mac_dslocal_record(&g->users[i]);
-
-		snprintf(name, sizeof(name), "%s.plist", g->users[i].name);
-		rc = mk_fs_plist(v, dir, name, rec, true, NULL);
-		plist_free(rec);
-	}
-	plist_dict_set_item(tok, "SecureAccessToken",
-			    plist_new_data((const char *)g->token, sizeof(g->token)));
-	if (!rc)
-		rc = mk_fs_mkdirs(v, "/private/var/db/dslocal/nodes/Default", &dir);
-	if (!rc)
-		rc = mk_fs_plist(v, dir, "secureaccesstoken.plist", tok, true, NULL);
-	plist_free(tok);
-	return rc;
-}
-
 static int data_tree(struct mk_vol *v, const struct mac_group *g)
 {
 	static const char *const dirs[] = { "/Applications/Utilities", "/Library/Preferences",
@@ -162,10 +108,10 @@ static int data_tree(struct mk_vol *v, const struct mac_group *g)
 		rc = mk_fs_mkdirs(v, mac_firmlinks[i], NULL);
 	for (unsigned i = 0; !rc && i < sizeof(dirs) / sizeof(dirs[0]); i++)
 		rc = mk_fs_mkdirs(v, dirs[i], NULL);
-	for (unsigned i = 0; !rc && i < MAC_NUSERS; i++)
+	for (unsigned i = 0; !rc && i < g->nusers; i++)
 		rc = home(v, g, &g->users[i]);
 	if (!rc)
-		rc = dslocal(v, g);
+		rc = mac_dslocal(v, g);
 	plist_dict_set_item(lw, "lastUserName", plist_new_string(g->users[0].name));
 	if (!rc)
 		rc = mk_fs_mkdirs(v, "/Library/Preferences", &dir);

@@ -43,7 +43,7 @@ static plist_t crypto_user_info(const struct mac_group *g)
 	plist_t root = plist_new_dict();
 	char id[37];
 
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 		plist_t d = plist_new_dict();
 
@@ -71,7 +71,7 @@ static plist_t all_users_info(const struct mac_group *g)
 	plist_t root = plist_new_dict();
 	char s[64];
 
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 		plist_t d = plist_new_dict(), aa = plist_new_array();
 
@@ -99,7 +99,7 @@ static plist_t wipekey(const struct mac_group *g)
 	plist_t root = plist_new_dict(), users = plist_new_array();
 	char id[37];
 
-	for (unsigned i = 0; i < MAC_NUSERS; i++) {
+	for (unsigned i = 0; i < g->nusers; i++) {
 		const struct mac_user *u = &g->users[i];
 		plist_t d = plist_new_dict();
 
@@ -135,8 +135,9 @@ static int put(struct mk_vol *v, const struct mac_group *g, const char *dir, con
 
 	snprintf(path, sizeof(path), "/%s/%s", g->group_str, dir);
 	rc = mk_fs_mkdirs(v, path, &ino);
+	/* macOS writes these in either form (apfs-format.md §6.2): --preboot-xml gives XML. */
 	if (!rc)
-		rc = mk_fs_plist(v, ino, name, p, binary, NULL);
+		rc = mk_fs_plist(v, ino, name, p, binary && !v->img->preboot_xml, NULL);
 	plist_free(p);
 	return rc;
 }

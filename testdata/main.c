@@ -3,7 +3,7 @@
  * main.c - build/mkimage: write a named test scenario as an APFS image.
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
- *           [--hardware] [--files N]
+ *           [--hardware] [--files N] [--users N] [--preboot-xml]
  *   mkimage list
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
@@ -21,7 +21,7 @@ static void usage(void)
 	fprintf(stderr, "usage: mkimage SCENARIO OUT.img [--seed N] [--iterations N] "
 			"[--block-size 4096|16384] [--gpt] [--big-size BYTES]\n"
 			"               [--unencrypted] [--sealed-reference-layout]\n"
-			"               [--hardware] [--files N]   (macos-boot)\n"
+			"               [--hardware] [--files N] [--users N] [--preboot-xml]   (macos-boot)\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage streams OUT.img MANIFEST\n"
 			"       mkimage list\n");
@@ -43,8 +43,9 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--gpt") || !strcmp(argv[i], "--unencrypted") ||
 		    !strcmp(argv[i], "--sealed-reference-layout") ||
-		    !strcmp(argv[i], "--hardware")) {
+		    !strcmp(argv[i], "--hardware") || !strcmp(argv[i], "--preboot-xml")) {
 			o->gpt |= !strcmp(argv[i], "--gpt");
+			o->preboot_xml |= !strcmp(argv[i], "--preboot-xml");
 			o->hardware |= !strcmp(argv[i], "--hardware");
 			o->unencrypted |= !strcmp(argv[i], "--unencrypted");
 			o->sealed_ref |= !strcmp(argv[i], "--sealed-reference-layout");
@@ -62,6 +63,8 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 			o->big_size = v;
 		else if (!strcmp(argv[i], "--files") && v <= 1000000)
 			o->files = v;
+		else if (!strcmp(argv[i], "--users") && v >= 2 && v <= 32)
+			o->users = (unsigned)v;
 		else
 			return -EINVAL;
 		i++;
@@ -72,7 +75,7 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 int main(int argc, char **argv)
 {
 	struct mk_opts o = { .seed = 1, .iterations = 1000, .block_size = 4096,
-			     .big_size = 256ull << 20, .files = 10 };
+			     .big_size = 256ull << 20, .files = 10, .users = 2 };
 	int rc;
 
 	if (argc == 2 && !strcmp(argv[1], "list")) {

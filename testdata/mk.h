@@ -111,6 +111,8 @@ struct mk_image {
 	bool sealed_ref;        /* --sealed-reference-layout (btree.c) */
 	bool hardware;          /* --hardware: keys bound to a Secure Enclave, no NX_CRYPTO_SW */
 	bool efi;               /* --gpt puts an EFI System Partition first (macos-boot) */
+	bool preboot_xml;       /* --preboot-xml: Preboot's var/db plists in XML (macos-boot) */
+	unsigned users;         /* --users N: Local Open Directory users (macos-boot) */
 	uint64_t files;         /* --files N: files per user home (macos-boot) */
 };
 
@@ -458,6 +460,8 @@ struct mk_opts {
 	bool sealed_ref;          /* sealed index values in the reference's 72-byte layout */
 	bool hardware;            /* macos-boot: Secure-Enclave-bound keys, no NX_CRYPTO_SW */
 	uint64_t files;           /* macos-boot: files per user home */
+	bool preboot_xml;         /* macos-boot: Preboot's var/db plists in XML */
+	unsigned users;           /* macos-boot: Local Open Directory users, 2 to 32 */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);

@@ -29,14 +29,58 @@ void mac_join_group(struct mk_vol *v, const struct mac_group *g)
 	memcpy(v->group_id, g->group_id, 16);
 }
 
+/* A seed-drawn word of `syl` syllables, capitalised if asked (UTF-8). */
+static void word(struct mk_image *img, char *out, size_t len, unsigned syl, bool cap)
+{
+	static const char *const s[16] = { "ba", "ce", "di", "fo", "gu", "ka", "le", "mi",
+					   "no", "pa", "re", "si", "t\xc3\xb6", "vu", "xa", "ze" };
+	size_t n = 0;
+
+	out[0] = 0;
+	for (unsigned i = 0; i < syl; i++)
+		n += (size_t)snprintf(out + n, len - n, "%s", s[mk_rng_next(&img->rng) % 16]);
+	if (cap && out[0] >= 'a' && out[0] <= 'z')
+		out[0] = (char)(out[0] - 'a' + 'A');
+}
+
+/*
+ * User number k (3 on) of --users: generateduid, then the syllables of its
+ * given name (3, ASCII: its short name is that name and k) and family name
+ * (3, may hold "ö"), all from the seed; password SHORT-password, hint
+ * "hint for SHORT" for even k, uid 500 + k, admin when k is a multiple of
+ * 3, a picture for odd k.
+ */
+static void extra_user(struct mk_image *img, struct mac_user *u, unsigned k)
+{
+	char given[16], family[32], name[24];
+
+	memset(u, 0, sizeof(*u));
+	mk_rng_uuid(&img->rng, u->guid);
+	do
+		word(img, given, sizeof(given), 3, false);
+	while (strstr(given, "\xc3"));
+	word(img, family, sizeof(family), 3, true);
+	snprintf(name, sizeof(name), "%s%u", given, k);
+	snprintf(u->name, sizeof(u->name), "%s", name);
+	given[0] = (char)(given[0] - 'a' + 'A');
+	snprintf(u->realname, sizeof(u->realname), "%s %s", given, family);
+	snprintf(u->password, sizeof(u->password), "%s-password", name);
+	if (k % 2 == 0)
+		snprintf(u->hint, sizeof(u->hint), "hint for %s", name);
+	u->uid = 500 + k;
+	u->admin = k % 3 == 0;
+	u->picture = k % 2 == 1;
+}
+
 /*
  * Everything the seed decides about the group, drawn before any volume in
- * this order: the users' generateduids, the group (= Data volume) UUID, the
- * SecureAccessToken, the boot snapshot's 64 hex digits.
+ * this order: alice's and bob's generateduids, the group (= Data volume)
+ * UUID, the SecureAccessToken, the boot snapshot's 64 hex digits, then the
+ * --users beyond the first two.
  */
 static void draw_group(struct mk_image *img, struct mac_group *g)
 {
-	static const struct mac_user users[MAC_NUSERS] = {
+	static const struct mac_user users[2] = {
 		{ "alice", "Alice Appleseed", "alice-password", "alice hint", 501, true, true, { 0 } },
 		{ "bob", "Bob Builder", "bob-password", "", 502, false, false, { 0 } },
 	};
@@ -44,7 +88,7 @@ static void draw_group(struct mk_image *img, struct mac_group *g)
 	int n;
 
 	memcpy(g->users, users, sizeof(users));
-	for (unsigned i = 0; i < MAC_NUSERS; i++)
+	for (unsigned i = 0; i < 2; i++)
 		mk_rng_uuid(&img->rng, g->users[i].guid);
 	mk_rng_uuid(&img->rng, g->group_id);
 	apfs_uuid_str(g->group_id, g->group_str);
@@ -55,6 +99,8 @@ static void draw_group(struct mk_image *img, struct mac_group *g)
 		n += snprintf(g->snap_name + n, sizeof(g->snap_name) - (size_t)n, "%02X", hex[i]);
 	g->files = img->files;
 	g->seed = img->seed;
+	for (g->nusers = 2; g->nusers < img->users && g->nusers < MAC_MAX_USERS; g->nusers++)
+		extra_user(img, &g->users[g->nusers], g->nusers + 1);
 }
 
 /* Recovery: /<group>/SystemVersion.plist, as Intel Recovery volumes keep one per install. */

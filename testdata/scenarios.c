@@ -321,6 +321,8 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 	img.sealed_ref = o->sealed_ref;
 	img.hardware = o->hardware;
 	img.files = o->files;
+	img.preboot_xml = o->preboot_xml;
+	img.users = o->users;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)
