@@ -152,31 +152,51 @@ expect_grep "hardware: what can still be done" 'What can still be done: on that 
 expect_grep "hardware: record before power-off" 'fdesetup list -extended' "$ERR"
 expect_rc "hardware: the recovery key exits 4" 4 "$BIN" unlockvolume --recovery-key QWER-TYUI-OPAS-DFGH-JKLZ-XCVB "$HW"
 
-# ---- another seed: UUIDs not seen above, checked against 7-Zip + plistlib ----------
-# The --unencrypted twin has the same Preboot; 7-Zip (an independent reader) extracts
-# its user databases and Python's plistlib says who is who.
+# ---- Preboot in XML (--preboot-xml): the same names --------------------------------
+XI=$WORK/mbu-xml.img
+expect_rc "mkimage macos-boot --preboot-xml" 0 "$MKIMAGE" macos-boot "$XI" --preboot-xml
+expect_rc "XML Preboot: listcryptousers --json" 0 "$BIN" listcryptousers --json "$XI"
+expect_eq "XML Preboot: the same names as binary" "$want_names" "$(printf '%s' "$OUT" | py_json "$NAMES")"
+expect_eq "XML Preboot: no warning" "" "$ERR"
+
+# ---- another seed, more users: names not known in advance --------------------------
+# --seed 7 --users 9: UUIDs and made-up names nobody wrote down.  The --unencrypted twin
+# has the same Preboot; 7-Zip (an independent reader) extracts its user databases and
+# Python's plistlib says who is who; passwords follow testdata/README.md's rule.
 if command -v 7zz >/dev/null; then
 	S7=$WORK/s7.img T7=$WORK/s7-plain.img X7=$WORK/s7x
-	"$MKIMAGE" macos-boot "$S7" --seed 7 --files 2 >/dev/null
-	"$MKIMAGE" macos-boot "$T7" --seed 7 --files 2 --unencrypted >/dev/null
+	"$MKIMAGE" macos-boot "$S7" --seed 7 --users 9 --files 2 >/dev/null
+	"$MKIMAGE" macos-boot "$T7" --seed 7 --users 9 --files 2 --unencrypted >/dev/null
 	mkdir -p "$X7" && (cd "$X7" && 7zz x -y "$T7" >/dev/null 2>&1)
 	want=$(python3 - "$X7" <<'PY'
 import glob, plistlib, sys
-f = glob.glob(sys.argv[1] + "/Volume2/*/var/db/CryptoUserInfo.plist")
-assert len(f) == 1, f
-for u, d in sorted(plistlib.load(open(f[0], "rb")).items(), key=lambda i: i[1]["ShortName"]):
-    print("%s,%s" % (d["ShortName"], u), d["FullName"])
+c = glob.glob(sys.argv[1] + "/Volume2/*/var/db/CryptoUserInfo.plist")
+a = glob.glob(sys.argv[1] + "/Volume2/*/var/db/AllUsersInfo.plist")
+assert len(c) == 1 and len(a) == 1, (c, a)
+cu, au = plistlib.load(open(c[0], "rb")), plistlib.load(open(a[0], "rb"))
+by_uuid = {v["GeneratedUID"]: v for v in au.values()}
+for u, d in sorted(cu.items(), key=lambda i: i[1]["ShortName"]):
+    x = by_uuid[u]
+    print("%s,%s|%s|%s|%s|%s|%s" % (d["ShortName"], u, d["FullName"], x["Admin"], x["UID"],
+                                    d["PasswordHint"] or None, bool(d.get("PictureData"))))
 PY
 )
+	expect_eq "seed 7: nine users in the Preboot plist" 9 "$(printf '%s\n' "$want" | wc -l)"
 	check "seed 7: the UUIDs differ from seed 1's" eval "! printf '%s' \"\$want\" | grep -q $ALICE"
 	expect_rc "seed 7: fdesetup-list" 0 "$BIN" fdesetup-list "$S7"
 	expect_eq "seed 7: fdesetup-list names each user as the Preboot plist does" \
-		"$(printf '%s\n' "$want" | cut -d' ' -f1)" "$(printf '%s\n' "$OUT" | sort)"
+		"$(printf '%s\n' "$want" | cut -d'|' -f1)" "$(printf '%s\n' "$OUT" | sort)"
 	expect_rc "seed 7: listcryptousers --json" 0 "$BIN" listcryptousers --json "$S7"
-	expect_eq "seed 7: json short and full names against the plist" "$want" \
+	expect_eq "seed 7: names, admin, uid, hint, picture against the plists" "$want" \
 		"$(printf '%s' "$OUT" | py_json '
-for u in sorted((u for u in d["volumes"][0]["users"] if u["names"]), key=lambda u: u["names"]["short_name"]):
-	print("%s,%s" % (u["names"]["short_name"], u["uuid"]), u["names"]["full_name"])')"
+us = sorted((u for u in d["volumes"][0]["users"] if u["names"]), key=lambda u: u["names"]["short_name"])
+for u in us:
+	n = u["names"]
+	print("%s,%s|%s|%s|%s|%s|%s" % (n["short_name"], u["uuid"], n["full_name"], n["admin"], n["uid"], n["hint"], n["picture"]))')"
+	line=$(printf '%s\n' "$want" | sed -n 5p) short=${line%%,*} uuid=${line#*,}
+	uuid=${uuid%%|*}
+	expect_rc "seed 7: $short's password (README rule)" 0 "$BIN" unlockvolume --passphrase "$short-password" "$S7"
+	expect_grep "seed 7: unlocked by $short's UUID" "by crypto user $uuid " "$OUT"
 else
 	skip "seed 7 against 7-Zip" "7zz not installed (Debian package 7zip)"
 fi
