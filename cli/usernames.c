@@ -169,6 +169,8 @@ static void load_dslocal(struct cli_volume *cv, struct kb_names *db)
 		ret = apfs_fs_readdir(w.fs, de.ino, 0, ds_entry, &w);
 	if (ret && ret != -ENOENT)
 		kb_names_warn(db, "Data:%s: cannot be read (%s)", DSLOCAL_USERS, strerror(-ret));
+	else if (!ret)
+		add_file(w.fs, "Data", DSLOCAL_ADMIN, KB_NAMES_DSLOCAL_ADMIN, db);
 	apfs_fs_close(w.fs);
 }
 

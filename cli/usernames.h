@@ -11,6 +11,7 @@
 #include "keybag/names.h"
 
 #define DSLOCAL_USERS "/private/var/db/dslocal/nodes/Default/users"
+#define DSLOCAL_ADMIN "/private/var/db/dslocal/nodes/Default/groups/admin.plist"
 #define DSLOCAL_MAX_RECORDS 100000u
 
 /*

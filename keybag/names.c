@@ -328,6 +328,38 @@ static void add_dslocal(struct ctx *c, plist_t root)
 	set_uid(c->db, n, has, uid, c->src);
 }
 
+/*
+ * The admin group: its groupmembers are generateduids.  Users already read
+ * from dslocal are admins when listed, not admins when not; UUIDs of
+ * accounts no file names (root) are not added.
+ */
+static void add_admin_group(struct ctx *c, plist_t root)
+{
+	plist_t m = plist_dict_get_item(root, "groupmembers");
+	uint32_t n = m && plist_get_node_type(m) == PLIST_ARRAY ? plist_array_get_size(m) : 0;
+
+	if (!m) {
+		kb_names_warn(c->db, "%s: no groupmembers; admin flags not taken from it", c->src);
+		return;
+	}
+	for (unsigned i = 0; i < c->db->n; i++) {
+		struct kb_name *e = &c->db->v[i];
+		bool member = false;
+
+		if (!(e->kinds & (1u << KB_NAMES_DSLOCAL)))
+			continue;
+		for (uint32_t k = 0; k < n && !member; k++) {
+			char *s = str_of(plist_array_get_item(m, k));
+			uint8_t u[16];
+
+			member = s && !strict_uuid(s, u) && !memcmp(u, e->uuid, 16);
+			free(s);
+		}
+		add_source(e, c->kind, c->src);
+		set_admin(c->db, e, member, c->src);
+	}
+}
+
 static void walk_dict(struct ctx *c, plist_t root)
 {
 	plist_dict_iter it = NULL;
@@ -399,6 +431,8 @@ int kb_names_add(struct kb_names *db, enum kb_names_kind kind, const void *buf, 
 		return -EINVAL;
 	if (kind == KB_NAMES_DSLOCAL)
 		add_dslocal(&c, root);
+	else if (kind == KB_NAMES_DSLOCAL_ADMIN)
+		add_admin_group(&c, root);
 	else
 		walk_dict(&c, root);
 	plist_free(root);

@@ -10,6 +10,8 @@
  *       (GeneratedUID, RealName, Admin, UID)
  *   Data /private/var/db/dslocal/nodes/Default/users/NAME.plist
  *       (generateduid, name, realname, uid, hint: arrays of strings)
+ *   Data /private/var/db/dslocal/nodes/Default/groups/admin.plist
+ *       (groupmembers: the generateduids of the admins; add it after the users)
  *
  * Every file is untrusted: structure checked before libplist parses it
  * (util/plistcheck.h), every value type-checked.  A name is attached only
@@ -36,6 +38,7 @@ enum kb_names_kind {
 	KB_NAMES_CRYPTOUSERINFO,
 	KB_NAMES_ALLUSERSINFO,
 	KB_NAMES_DSLOCAL,
+	KB_NAMES_DSLOCAL_ADMIN,  /* groups/admin.plist: groupmembers (generateduids) */
 };
 
 /* Fields that can conflict between files (bit numbers of kb_name.conflicts). */

@@ -81,9 +81,11 @@ expect_eq "both damaged, unlocked: the names come from dslocal" "alice,$ALICE
 bob,$BOB" "$OUT"
 expect_rc "both damaged, unlocked: listcryptousers --json" 0 \
 	"$BIN" listcryptousers --json --passphrase bob-password "$IMG"
-expect_eq "both damaged, unlocked: dslocal is the only source" \
-	"alice Alice Appleseed Data:/private/var/db/dslocal/nodes/Default/users/alice.plist" \
-	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; n=json.load(sys.stdin)["volumes"][0]["users"][0]["names"]; print(n["short_name"], n["full_name"], *n["sources"])')"
+expect_eq "both damaged, unlocked: dslocal is the only source (admin: its admin group)" \
+	"alice Alice Appleseed True Data:/private/var/db/dslocal/nodes/Default/users/alice.plist Data:/private/var/db/dslocal/nodes/Default/groups/admin.plist" \
+	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; n=json.load(sys.stdin)["volumes"][0]["users"][0]["names"]; print(n["short_name"], n["full_name"], n["admin"], *n["sources"])')"
+expect_eq "both damaged, unlocked: bob is no admin" "False" \
+	"$(printf '%s' "$OUT" | python3 -c 'import json,sys; print(json.load(sys.stdin)["volumes"][0]["users"][1]["names"]["admin"])')"
 
 # ---- a nesting bomb (libplist 2.2 recurses) ----------------------------------
 python3 -c "import sys; open(sys.argv[1],'w').write('<plist version=\"1.0\">'+'<array>'*24+'</array>'*24+'</plist>')" "$WORK/deep.xml"

@@ -118,9 +118,10 @@ expect_eq "fdesetup-list -extended: header and TYPE/USER columns" \
 # ---- after an unlock: dslocal records too ---------------------------------------
 expect_rc "listcryptousers --json with bob's password" 0 \
 	"$BIN" listcryptousers --json --passphrase bob-password "$IMG"
-expect_eq "json: dslocal records join the sources" \
-	"Data:/private/var/db/dslocal/nodes/Default/users/alice.plist Data:/private/var/db/dslocal/nodes/Default/users/bob.plist" \
-	"$(printf '%s' "$OUT" | py_json 'print(*[u["names"]["sources"][-1] for u in d["volumes"][0]["users"][:2]])')"
+DSL=Data:/private/var/db/dslocal/nodes/Default
+expect_eq "json: dslocal records and the admin group join the sources" \
+	"$DSL/users/alice.plist $DSL/groups/admin.plist|$DSL/users/bob.plist $DSL/groups/admin.plist" \
+	"$(printf '%s' "$OUT" | py_json 'print("|".join(" ".join(u["names"]["sources"][2:]) for u in d["volumes"][0]["users"][:2]))')"
 expect_eq "json: the same names after the unlock" "$want_names" "$(printf '%s' "$OUT" | py_json "$NAMES")"
 expect_rc "listcryptousers with a wrong password: exit 3" 3 \
 	"$BIN" listcryptousers --passphrase nope "$IMG"

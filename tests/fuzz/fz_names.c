@@ -2,8 +2,8 @@
 /*
  * fz_names.c - the crypto users' names from property lists: the structural
  * check (util/plistcheck.c), libplist behind it, and keybag/names.c's
- * reading of CryptoUserInfo, AllUsersInfo and dslocal records, then the
- * comparison with a small keybag.  Byte 0: which file (mod 3); the rest:
+ * reading of CryptoUserInfo, AllUsersInfo, dslocal user records and the admin group, then the
+ * comparison with a small keybag.  Byte 0: which file (mod 4); the rest:
  * the file.
  */
 #include <string.h>
@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	fuzz_quiet();
 	memset(users[1].uuid, 0xd1, 16);
-	kb_names_add(&db, (enum kb_names_kind)(data[0] % 3), data + 1, size - 1, "fuzz");
+	kb_names_add(&db, (enum kb_names_kind)(data[0] % 4), data + 1, size - 1, "fuzz");
 	kb_names_check(&db, &k);
 	kb_names_free(&db);
 	return 0;

@@ -273,6 +273,18 @@ static void test_dslocal(void **state)
 	assert_string_equal(find(&db, ALICE)->short_name, "alice");
 	assert_string_equal(find(&db, ALICE)->full_name, "Alice Appleseed");
 	assert_int_equal(find(&db, ALICE)->uid, 501);
+	assert_int_equal(find(&db, ALICE)->admin, -1);
+	free(p);
+	/* The admin group lists generateduids: alice's makes her an admin, a UUID no file names adds nobody. */
+	r = plist_new_dict();
+	a = plist_new_array();
+	plist_array_append_item(a, plist_new_string(GHOST));
+	plist_array_append_item(a, plist_new_string(ALICE));
+	plist_dict_set_item(r, "groupmembers", a);
+	p = emit(r, true, &len);
+	assert_int_equal(kb_names_add(&db, KB_NAMES_DSLOCAL_ADMIN, p, len, "Data:/g/admin.plist"), 0);
+	assert_int_equal(find(&db, ALICE)->admin, 1);
+	assert_null(find(&db, GHOST));
 	free(p);
 	kb_names_free(&db);
 }
