@@ -208,7 +208,7 @@ static void print_group(const struct cli_image *img, unsigned ci, const uint8_t 
 	}
 }
 
-static const struct apfs_part *part_of(const struct cli_image *img, const struct apfs_container *c)
+const struct apfs_part *list_part_of(const struct cli_image *img, const struct apfs_container *c)
 {
 	for (unsigned i = 0; i < img->nparts; i++)
 		if (img->parts[i].offset == c->offset)
@@ -229,7 +229,7 @@ static void print_checkpoints(const struct apfs_container *c)
 static void print_container(const struct cli_image *img, unsigned ci, bool cps)
 {
 	const struct apfs_container *c = img->cont[ci];
-	const struct apfs_part *p = part_of(img, c);
+	const struct apfs_part *p = list_part_of(img, c);
 	uint64_t cap = c->block_count * c->block_size, used = 0;
 	char u[37], s1[32], s2[32];
 	unsigned nv = 0, seen = 0, ng;
@@ -387,7 +387,7 @@ static void json_checkpoints(struct json *j, const struct apfs_container *c)
 static void json_container(struct json *j, const struct cli_image *img, unsigned ci)
 {
 	const struct apfs_container *c = img->cont[ci];
-	const struct apfs_part *p = part_of(img, c);
+	const struct apfs_part *p = list_part_of(img, c);
 	uint64_t used = 0;
 
 	for (unsigned i = 0; i < img->nvols; i++)

@@ -81,18 +81,10 @@ static plist_t volume(const struct cli_volume *cv)
 	return d;
 }
 
-static const struct apfs_part *part_of(const struct cli_image *img, const struct apfs_container *c)
-{
-	for (unsigned i = 0; i < img->nparts; i++)
-		if (img->parts[i].offset == c->offset)
-			return &img->parts[i];
-	return NULL;
-}
-
 static plist_t store(const struct cli_image *img, const struct apfs_container *c, char *id,
 		     size_t idlen)
 {
-	const struct apfs_part *p = part_of(img, c);
+	const struct apfs_part *p = list_part_of(img, c);
 	plist_t d = plist_new_dict();
 
 	if (p && p->index)

@@ -8,6 +8,9 @@
 uint64_t list_vol_bytes(const struct apfs_volume *v);
 bool list_hw_encrypted(const struct apfs_volume *v);
 
+/* The partition container c was found in, or NULL. */
+const struct apfs_part *list_part_of(const struct cli_image *img, const struct apfs_container *c);
+
 /* The distinct volume groups of container ci, in volume order. */
 unsigned list_groups(const struct cli_image *img, unsigned ci,
 		     uint8_t out[APFS_NX_MAX_FILE_SYSTEMS][16]);

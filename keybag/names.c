@@ -162,14 +162,19 @@ static char *str_of(plist_t node)
 	return s;
 }
 
-/* dslocal attributes are arrays of strings: the first one. */
-static char *first_str(plist_t dict, const char *key)
+/* dslocal attributes are arrays of strings: the first one (or a bare value). */
+static plist_t first_node(plist_t dict, const char *key)
 {
 	plist_t a = plist_dict_get_item(dict, key);
 
 	if (a && plist_get_node_type(a) == PLIST_ARRAY)
-		return plist_array_get_size(a) ? str_of(plist_array_get_item(a, 0)) : NULL;
-	return str_of(a);
+		return plist_array_get_size(a) ? plist_array_get_item(a, 0) : NULL;
+	return a;
+}
+
+static char *first_str(plist_t dict, const char *key)
+{
+	return str_of(first_node(dict, key));
 }
 
 /* A decimal number in a string, whole and in range. */
@@ -226,7 +231,7 @@ static bool uid_of(plist_t node, long long *uid)
 	return ok;
 }
 
-/* ---- the three files ------------------------------------------------------ */
+/* ---- the files ------------------------------------------------------------- */
 
 struct ctx {
 	struct kb_names *db;
@@ -234,12 +239,21 @@ struct ctx {
 	enum kb_names_kind kind;
 };
 
+/* Field f of n from a string node (absent or of another type: nothing). */
+static void take_str(struct ctx *c, struct kb_name *n, int f, char **field, plist_t node)
+{
+	char *s = str_of(node);
+
+	set_str(c->db, n, f, field, s, c->src);
+	free(s);
+}
+
 /* CryptoUserInfo: UUID -> { ShortName, FullName, PasswordHint, PictureData, UserType }. */
 static void add_cryptouser(struct ctx *c, const char *key, plist_t val)
 {
 	struct kb_name *n;
 	uint8_t u[16];
-	char e[80], *s;
+	char e[80];
 	plist_t pic;
 
 	if (strict_uuid(key, u) || plist_get_node_type(val) != PLIST_DICT) {
@@ -251,14 +265,10 @@ static void add_cryptouser(struct ctx *c, const char *key, plist_t val)
 	if (!n)
 		return;
 	add_source(n, c->kind, c->src);
-	set_str(c->db, n, KB_F_SHORT, &n->short_name, s = str_of(plist_dict_get_item(val, "ShortName")), c->src);
-	free(s);
-	set_str(c->db, n, KB_F_FULL, &n->full_name, s = str_of(plist_dict_get_item(val, "FullName")), c->src);
-	free(s);
-	set_str(c->db, n, KB_F_HINT, &n->hint, s = str_of(plist_dict_get_item(val, "PasswordHint")), c->src);
-	free(s);
-	set_str(c->db, n, KB_F_TYPE, &n->user_type, s = str_of(plist_dict_get_item(val, "UserType")), c->src);
-	free(s);
+	take_str(c, n, KB_F_SHORT, &n->short_name, plist_dict_get_item(val, "ShortName"));
+	take_str(c, n, KB_F_FULL, &n->full_name, plist_dict_get_item(val, "FullName"));
+	take_str(c, n, KB_F_HINT, &n->hint, plist_dict_get_item(val, "PasswordHint"));
+	take_str(c, n, KB_F_TYPE, &n->user_type, plist_dict_get_item(val, "UserType"));
 	pic = plist_dict_get_item(val, "PictureData");
 	if (pic && plist_get_node_type(pic) == PLIST_DATA) {
 		uint64_t len = 0;
@@ -272,7 +282,7 @@ static void add_cryptouser(struct ctx *c, const char *key, plist_t val)
 static void add_alluser(struct ctx *c, const char *key, plist_t val)
 {
 	char *gid = plist_get_node_type(val) == PLIST_DICT ?
-		    str_of(plist_dict_get_item(val, "GeneratedUID")) : NULL, *s, e[80];
+		    str_of(plist_dict_get_item(val, "GeneratedUID")) : NULL, e[80];
 	struct kb_name *n;
 	long long uid = 0;
 	uint8_t u[16];
@@ -290,8 +300,7 @@ static void add_alluser(struct ctx *c, const char *key, plist_t val)
 		return;
 	add_source(n, c->kind, c->src);
 	set_str(c->db, n, KB_F_SHORT, &n->short_name, key, c->src);
-	set_str(c->db, n, KB_F_FULL, &n->full_name, s = str_of(plist_dict_get_item(val, "RealName")), c->src);
-	free(s);
+	take_str(c, n, KB_F_FULL, &n->full_name, plist_dict_get_item(val, "RealName"));
 	set_admin(c->db, n, admin_of(plist_dict_get_item(val, "Admin")), c->src);
 	has = uid_of(plist_dict_get_item(val, "UID"), &uid);
 	set_uid(c->db, n, has, uid, c->src);
@@ -316,12 +325,9 @@ static void add_dslocal(struct ctx *c, plist_t root)
 	if (!n)
 		return;
 	add_source(n, c->kind, c->src);
-	set_str(c->db, n, KB_F_SHORT, &n->short_name, s = first_str(root, "name"), c->src);
-	free(s);
-	set_str(c->db, n, KB_F_FULL, &n->full_name, s = first_str(root, "realname"), c->src);
-	free(s);
-	set_str(c->db, n, KB_F_HINT, &n->hint, s = first_str(root, "hint"), c->src);
-	free(s);
+	take_str(c, n, KB_F_SHORT, &n->short_name, first_node(root, "name"));
+	take_str(c, n, KB_F_FULL, &n->full_name, first_node(root, "realname"));
+	take_str(c, n, KB_F_HINT, &n->hint, first_node(root, "hint"));
 	s = first_str(root, "uid");
 	has = parse_ll(s, &uid);
 	free(s);

@@ -275,7 +275,8 @@ static void test_dslocal(void **state)
 	assert_int_equal(find(&db, ALICE)->uid, 501);
 	assert_int_equal(find(&db, ALICE)->admin, -1);
 	free(p);
-	/* The admin group lists generateduids: alice's makes her an admin, a UUID no file names adds nobody. */
+	/* The admin group lists generateduids: alice's makes her an admin; a UUID
+	 * no file names adds nobody. */
 	r = plist_new_dict();
 	a = plist_new_array();
 	plist_array_append_item(a, plist_new_string(GHOST));
