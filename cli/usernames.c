@@ -49,9 +49,12 @@ static int read_small(struct apfs_fs *fs, uint64_t ino, const char *src, struct 
 	return 0;
 }
 
-/* Add the file at path (on a volume called vname) if it exists; 1 if it did. */
+/*
+ * Add the file at path (on a volume called vname) if it exists; 1 if it did.
+ * *bytes (may be NULL) grows by what was read.
+ */
 static int add_file(struct apfs_fs *fs, const char *vname, const char *path,
-		    enum kb_names_kind kind, struct kb_names *db)
+		    enum kb_names_kind kind, struct kb_names *db, uint64_t *bytes)
 {
 	struct apfs_dirent de;
 	char src[512];
@@ -73,6 +76,8 @@ static int add_file(struct apfs_fs *fs, const char *vname, const char *path,
 	if (!read_small(fs, de.ino, src, db, &buf, &len)) {
 		kb_names_add(db, kind, buf, len, src);
 		free(buf);
+		if (bytes)
+			*bytes += len;
 	}
 	return 1;
 }
@@ -104,9 +109,9 @@ static void preboot_names(struct cli_image *img, struct cli_volume *cv, struct a
 
 		apfs_uuid_str(u[i], id);
 		snprintf(path, sizeof(path), "/%s/var/db/CryptoUserInfo.plist", id);
-		found = add_file(fs, vname, path, KB_NAMES_CRYPTOUSERINFO, db);
+		found = add_file(fs, vname, path, KB_NAMES_CRYPTOUSERINFO, db, NULL);
 		snprintf(path, sizeof(path), "/%s/var/db/AllUsersInfo.plist", id);
-		found += add_file(fs, vname, path, KB_NAMES_ALLUSERSINFO, db);
+		found += add_file(fs, vname, path, KB_NAMES_ALLUSERSINFO, db, NULL);
 		if (found)
 			return;
 	}
@@ -134,6 +139,7 @@ struct ds_walk {
 	struct apfs_fs *fs;
 	struct kb_names *db;
 	unsigned seen;
+	uint64_t bytes;
 };
 
 static int ds_entry(const struct apfs_dirent *d, void *ctx)
@@ -142,15 +148,16 @@ static int ds_entry(const struct apfs_dirent *d, void *ctx)
 	size_t n = strlen(d->name);
 	char path[sizeof(DSLOCAL_USERS) + APFS_NAME_MAX + 2];
 
-	if (++w->seen > DSLOCAL_MAX_RECORDS) {
-		kb_names_warn(w->db, "Data:%s: more than %u entries; the rest are not read",
-			      DSLOCAL_USERS, DSLOCAL_MAX_RECORDS);
+	if (++w->seen > DSLOCAL_MAX_RECORDS || w->bytes > DSLOCAL_MAX_BYTES) {
+		kb_names_warn(w->db, "Data:%s: more than %u entries or %u MiB of records; the "
+				     "rest are not read", DSLOCAL_USERS, DSLOCAL_MAX_RECORDS,
+			      DSLOCAL_MAX_BYTES >> 20);
 		return 1;
 	}
 	if (n < 7 || strcmp(d->name + n - 6, ".plist") || d->type != DT_REG)
 		return 0;
 	snprintf(path, sizeof(path), "%s/%s", DSLOCAL_USERS, d->name);
-	add_file(w->fs, "Data", path, KB_NAMES_DSLOCAL, w->db);
+	add_file(w->fs, "Data", path, KB_NAMES_DSLOCAL, w->db, &w->bytes);
 	return 0;
 }
 
@@ -170,7 +177,7 @@ static void load_dslocal(struct cli_volume *cv, struct kb_names *db)
 	if (ret && ret != -ENOENT)
 		kb_names_warn(db, "Data:%s: cannot be read (%s)", DSLOCAL_USERS, strerror(-ret));
 	else if (!ret)
-		add_file(w.fs, "Data", DSLOCAL_ADMIN, KB_NAMES_DSLOCAL_ADMIN, db);
+		add_file(w.fs, "Data", DSLOCAL_ADMIN, KB_NAMES_DSLOCAL_ADMIN, db, NULL);
 	apfs_fs_close(w.fs);
 }
 

@@ -12,7 +12,8 @@
 
 #define DSLOCAL_USERS "/private/var/db/dslocal/nodes/Default/users"
 #define DSLOCAL_ADMIN "/private/var/db/dslocal/nodes/Default/groups/admin.plist"
-#define DSLOCAL_MAX_RECORDS 100000u
+#define DSLOCAL_MAX_RECORDS 100000u   /* directory entries looked at */
+#define DSLOCAL_MAX_BYTES (64u << 20)  /* user records read, all together */
 
 /*
  * Fill db for cv (a Data or other encrypted volume): Preboot's
