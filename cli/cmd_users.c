@@ -218,6 +218,22 @@ static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
 	return EXIT_OK;
 }
 
+/* The names the image records for k's users (after an unlock if a credential was given). */
+static int load_names(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
+		      const struct kb_volume_keys *k, struct kb_names *db)
+{
+	int ret = cli_names_unlock(o, cv);
+
+	if (ret)
+		return ret;
+	cli_names_load(img, cv, db);
+	/* No user database at all (not a Mac's disk): nothing to compare. */
+	if (db->nsrc)
+		kb_names_check(db, k);
+	cli_names_warn(db);
+	return 0;
+}
+
 static int show_volume(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
 		       struct json *j)
 {
@@ -229,18 +245,12 @@ static int show_volume(const struct cli_opts *o, struct cli_image *img, struct c
 	if (!apfs_volume_encrypted(v))
 		return not_encrypted(v, j, o->json);
 	ret = cli_load_keys(v, &k);
-	if (ret)
-		return ret;
-	ret = cli_names_unlock(o, cv);
+	if (!ret)
+		ret = load_names(o, img, cv, k, &db);
 	if (ret) {
 		kb_free(k);
 		return ret;
 	}
-	cli_names_load(img, cv, &db);
-	/* No user database at all (not a Mac's disk): nothing to compare. */
-	if (db.nsrc)
-		kb_names_check(&db, k);
-	cli_names_warn(&db);
 	if (o->json)
 		json_volume(j, v, k, &db);
 	else if (o->plist)
