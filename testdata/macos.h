@@ -31,6 +31,7 @@ struct mac_group {
 	uint8_t token[32];        /* SecureAccessToken (dslocal and Preboot copies) */
 	char snap_name[MK_SNAP_NAME_MAX];      /* com.apple.os.update-<64 hex> */
 	uint64_t files;           /* files in each user's Documents */
+	bool hostile;             /* --preboot-hostile */
 	uint64_t seed;
 };
 
@@ -47,6 +48,9 @@ extern const unsigned mac_nfirmlinks;
 void *mac_system_version(void);
 /* Inodes made from now on belong to root:wheel. */
 void mac_root_owned(struct mk_vol *v);
+/* --preboot-hostile: entries a reader must not believe, added to the plists' roots. */
+void mac_hostile_crypto_user_info(void *root, const struct mac_group *g);
+void mac_hostile_all_users_info(void *root, const struct mac_group *g);
 /* A volume of the group: its id and VOLGRP_SYSTEM_INO_SPACE set. */
 void mac_join_group(struct mk_vol *v, const struct mac_group *g);
 /* A dictionary of the user's dslocal record (arrays of strings, as dslocal keeps them). */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * macos_data.c - the group's Data volume "Macintosh HD - Data": FileVault
- * (two Local Open Directory users, a Personal Recovery Key, the MDM
+ * (alice, bob and any --users, a Personal Recovery Key, the MDM
  * Bootstrap Token External Key, the iCloud Recovery User and External
  * Key; every KEK Secure-Enclave-bound with --hardware), the firmlinks'
  * targets, the users' homes and (macos_dslocal.c) their dslocal records.

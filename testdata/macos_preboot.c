@@ -57,6 +57,8 @@ static plist_t crypto_user_info(const struct mac_group *g)
 		apfs_uuid_str(u->guid, id);
 		plist_dict_set_item(root, id, d);
 	}
+	if (g->hostile)
+		mac_hostile_crypto_user_info(root, g);
 	return root;
 }
 
@@ -86,6 +88,8 @@ static plist_t all_users_info(const struct mac_group *g)
 		plist_dict_set_item(d, "AuthenticationAuthority", aa);
 		plist_dict_set_item(root, u->name, d);
 	}
+	if (g->hostile)
+		mac_hostile_all_users_info(root, g);
 	return root;
 }
 

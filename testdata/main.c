@@ -3,7 +3,7 @@
  * main.c - build/mkimage: write a named test scenario as an APFS image.
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
- *           [--hardware] [--files N] [--users N] [--preboot-xml]
+ *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
  *   mkimage list
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
@@ -21,7 +21,8 @@ static void usage(void)
 	fprintf(stderr, "usage: mkimage SCENARIO OUT.img [--seed N] [--iterations N] "
 			"[--block-size 4096|16384] [--gpt] [--big-size BYTES]\n"
 			"               [--unencrypted] [--sealed-reference-layout]\n"
-			"               [--hardware] [--files N] [--users N] [--preboot-xml]   (macos-boot)\n"
+			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
+			"               [--preboot-hostile]   (macos-boot)\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage streams OUT.img MANIFEST\n"
 			"       mkimage list\n");
@@ -43,7 +44,9 @@ static int parse_opts(int argc, char **argv, struct mk_opts *o)
 	for (int i = 3; i < argc; i++) {
 		if (!strcmp(argv[i], "--gpt") || !strcmp(argv[i], "--unencrypted") ||
 		    !strcmp(argv[i], "--sealed-reference-layout") ||
-		    !strcmp(argv[i], "--hardware") || !strcmp(argv[i], "--preboot-xml")) {
+		    !strcmp(argv[i], "--hardware") || !strcmp(argv[i], "--preboot-xml") ||
+		    !strcmp(argv[i], "--preboot-hostile")) {
+			o->preboot_hostile |= !strcmp(argv[i], "--preboot-hostile");
 			o->gpt |= !strcmp(argv[i], "--gpt");
 			o->preboot_xml |= !strcmp(argv[i], "--preboot-xml");
 			o->hardware |= !strcmp(argv[i], "--hardware");

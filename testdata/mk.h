@@ -113,6 +113,7 @@ struct mk_image {
 	bool efi;               /* --gpt puts an EFI System Partition first (macos-boot) */
 	bool preboot_xml;       /* --preboot-xml: Preboot's var/db plists in XML (macos-boot) */
 	unsigned users;         /* --users N: Local Open Directory users (macos-boot) */
+	bool preboot_hostile;   /* --preboot-hostile: plists with entries not to believe */
 	uint64_t files;         /* --files N: files per user home (macos-boot) */
 };
 
@@ -462,6 +463,7 @@ struct mk_opts {
 	uint64_t files;           /* macos-boot: files per user home */
 	bool preboot_xml;         /* macos-boot: Preboot's var/db plists in XML */
 	unsigned users;           /* macos-boot: Local Open Directory users, 2 to 32 */
+	bool preboot_hostile;     /* macos-boot: Preboot plists with entries not to believe */
 };
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);

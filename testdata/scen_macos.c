@@ -98,6 +98,7 @@ static void draw_group(struct mk_image *img, struct mac_group *g)
 	for (unsigned i = 0; i < sizeof(hex); i++)
 		n += snprintf(g->snap_name + n, sizeof(g->snap_name) - (size_t)n, "%02X", hex[i]);
 	g->files = img->files;
+	g->hostile = img->preboot_hostile;
 	g->seed = img->seed;
 	for (g->nusers = 2; g->nusers < img->users && g->nusers < MAC_MAX_USERS; g->nusers++)
 		extra_user(img, &g->users[g->nusers], g->nusers + 1);

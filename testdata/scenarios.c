@@ -323,6 +323,7 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 	img.files = o->files;
 	img.preboot_xml = o->preboot_xml;
 	img.users = o->users;
+	img.preboot_hostile = o->preboot_hostile;
 	mk_rng_bytes(&img.rng, img.sep_id, 16);
 	rc = s->fill(&img);
 	if (!rc)

@@ -53,10 +53,11 @@ with open(img, "rb") as f:
         f.seek(off + b * 4096); s = f.read(4096)
         name = s[704:960].split(b"\0")[0].decode()
         # apfs_role 964, apfs_features 40, apfs_volume_group_id 1008,
-        # apfs_root_to_xid 968, apfs_next_obj_id 176, apfs_volname 704
+        # apfs_root_to_xid 968, apfs_next_obj_id 176, apfs_volname 704, apfs_vol_uuid 240
         print(hex(struct.unpack_from("<H", s, 964)[0]), hex(struct.unpack_from("<Q", s, 40)[0]),
               str(uuid.UUID(bytes=s[1008:1024])).upper(), struct.unpack_from("<Q", s, 968)[0],
               hex(struct.unpack_from("<Q", s, 176)[0]), name)
+        print("uuid", str(uuid.UUID(bytes=s[240:256])).upper(), name)
 EOF
 }
 fields=$(sb_fields "$IMG")
@@ -66,6 +67,8 @@ expect_grep "container: nx_max_file_systems 5, NX_CRYPTO_SW, nx_ephemeral_info s
 Z=00000000-0000-0000-0000-000000000000
 expect_grep "System: role 0x1, VOLGRP feature, group id = Data UUID, root_to_xid 0" \
 	"^0x1 0x10 $GROUP 0 0xfffffff[0-9a-f]{8} Macintosh HD\$" "$fields"
+expect_grep "System volume UUID (README)" "^uuid $SYSTEM Macintosh HD\$" "$fields"
+expect_grep "Data volume UUID = the group's (README)" "^uuid $GROUP Macintosh HD - Data\$" "$fields"
 expect_grep "Preboot: role 0x10, no group" "^0x10 0x0 $Z 0 0x[0-9a-f]+ Preboot\$" "$fields"
 expect_grep "Recovery: role 0x4, no group" "^0x4 0x0 $Z 0 0x[0-9a-f]+ Recovery\$" "$fields"
 expect_grep "Data: role 0x40, VOLGRP feature, group id = its own UUID" \
@@ -178,6 +181,17 @@ print(d[sys.argv[2]]["ShortName"], d[sys.argv[2]]["FullName"])' \
 		"$X/Volume2/$GROUP/var/db/CryptoUserInfo.plist" "$ALICE")
 	expect_eq "--preboot-xml: the same content" "alice Alice Appleseed" "$out"
 	rm -rf "$X" "$WORK/x.img"
+	"$MKIMAGE" macos-boot "$WORK/x.img" --unencrypted --preboot-hostile >/dev/null
+	mkdir -p "$X" && (cd "$X" && 7zz x -y "$WORK/x.img" 'Volume2/*' >/dev/null 2>&1)
+	out=$(python3 -c 'import plistlib, sys
+cu = plistlib.load(open(sys.argv[1] + "/CryptoUserInfo.plist", "rb"))
+au = plistlib.load(open(sys.argv[1] + "/AllUsersInfo.plist", "rb"))
+print(len(cu), len(au), cu[sys.argv[2]]["FullName"], cu[sys.argv[3]]["FullName"],
+      cu["not-a-uuid"]["ShortName"], au["carol"]["GeneratedUID"] == sys.argv[3])' \
+		"$X/Volume2/$GROUP/var/db" "$ALICE" "$BOB")
+	expect_eq "--preboot-hostile: README's extra entries, genuine ones kept" \
+		"6 4 Alice Appleseed 42 eve True" "$out"
+	rm -rf "$X" "$WORK/x.img"
 	"$MKIMAGE" macos-boot "$WORK/f.img" --unencrypted --files 37 --seed 5 >/dev/null
 	out=$(7zz l "$WORK/f.img" 2>&1)
 	expect_eq "--files 37: 37 documents per user" 74 \
@@ -284,6 +298,9 @@ if command -v fsapfsinfo >/dev/null &&
 		"$(grep '/Users/alice/Documents/file-00007.txt|' "$WORK/body" | cut -d'|' -f1)"
 	expect_eq "libfsapfs: bob's welcome.txt bytes (md5)" "$(md5 'Welcome, Bob Builder')" \
 		"$(grep '/Users/bob/Desktop/welcome.txt|' "$WORK/body" | cut -d'|' -f1)"
+	out=$(fsapfs -o 209735680 -f 4 -F /Users/alice/Desktop/welcome.txt "$GPT")
+	expect_grep "libfsapfs: --gpt's container at byte 209735680 (welcome.txt 25 bytes)" \
+		'Size[[:space:]]*: 25$' "$out"
 	out=$(fsapfs -f 4 -p not-the-password -F /Users/alice/Desktop/welcome.txt "$IMG")
 	expect_grep "libfsapfs: a wrong password reads nothing" 'file entry not found|Unable' "$out"
 else
@@ -295,6 +312,9 @@ out=$("$BIN" list "$IMG")
 for r in System Preboot Recovery Data VM; do
 	expect_grep "list: a volume with role $r" "Role\).*\($r\)" "$out"
 done
+out=$("$BIN" list "$GPT" 2>&1)
+expect_grep "list: --gpt finds the container past the EFI partition" \
+	'APFS container at 209735680' "$out"
 out=$("$BIN" listcryptousers --volume 4 "$IMG")
 expect_grep "listcryptousers: 6 crypto users" '\(6 found\)' "$out"
 for u in "$ALICE" "$BOB" EBC6C064-0000-11AA-AA11-00306543ECAC 2457711A-523C-4604-B75A-F48A571D5036 \
