@@ -20,11 +20,21 @@ static const char *const field_name[] = { "short name", "full name", "password h
 
 void kb_names_warn(struct kb_names *db, const char *fmt, ...)
 {
-	char **w = realloc(db->warnings, (db->nwarn + 1) * sizeof(*w));
+	char **w;
 	va_list ap;
 
+	/* A hostile file could make one per entry: the first ones say enough. */
+	if (db->nwarn > KB_NAMES_MAX_WARNINGS)
+		return;
+	w = realloc(db->warnings, (db->nwarn + 1) * sizeof(*w));
 	if (!w)
 		return;
+	if (db->nwarn == KB_NAMES_MAX_WARNINGS) {
+		db->warnings = w;
+		w[db->nwarn] = strdup("more warnings about the user databases are not shown");
+		db->nwarn += w[db->nwarn] != NULL;
+		return;
+	}
 	db->warnings = w;
 	va_start(ap, fmt);
 	if (vasprintf(&w[db->nwarn], fmt, ap) >= 0)
@@ -237,13 +247,21 @@ struct ctx {
 	struct kb_names *db;
 	const char *src;
 	enum kb_names_kind kind;
+	plist_t root;
+	uint8_t (*claims)[16];  /* AllUsersInfo: every GeneratedUID, sorted */
+	size_t nclaims;
 };
 
-/* Field f of n from a string node (absent or of another type: nothing). */
+/* Field f of n from a string node: absent is nothing, another type a warning. */
 static void take_str(struct ctx *c, struct kb_name *n, int f, char **field, plist_t node)
 {
-	char *s = str_of(node);
+	char *s = str_of(node), id[37];
 
+	if (node && !s) {
+		apfs_uuid_str(n->uuid, id);
+		kb_names_warn(c->db, "%s: the %s of %s is not a string; not used", c->src,
+			      field_name[f], id);
+	}
 	set_str(c->db, n, f, field, s, c->src);
 	free(s);
 }
@@ -278,11 +296,78 @@ static void add_cryptouser(struct ctx *c, const char *key, plist_t val)
 	}
 }
 
+/* The GeneratedUID of an AllUsersInfo entry, or -1. */
+static int alluser_uuid(plist_t val, uint8_t u[16])
+{
+	char *gid = plist_get_node_type(val) == PLIST_DICT ?
+		    str_of(plist_dict_get_item(val, "GeneratedUID")) : NULL;
+	int ret = gid ? strict_uuid(gid, u) : -1;
+
+	free(gid);
+	return ret;
+}
+
+static int cmp_uuid(const void *a, const void *b)
+{
+	return memcmp(a, b, 16);
+}
+
+/* First index in the sorted claims whose UUID is >= u (or > u when after). */
+static size_t bound(const struct ctx *c, const uint8_t u[16], bool after)
+{
+	size_t lo = 0, hi = c->nclaims;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = memcmp(c->claims[mid], u, 16);
+
+		if (r < 0 || (after && r == 0))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Every GeneratedUID of this AllUsersInfo, sorted: how many short names
+ * claim one UUID is then two binary searches (a hostile file may hold tens
+ * of thousands of entries).  Out of memory: no claims, no duplicate check.
+ */
+static void collect_claims(struct ctx *c)
+{
+	uint32_t n = plist_dict_get_size(c->root);
+	plist_dict_iter it = NULL;
+	plist_t val = NULL;
+	char *key = NULL;
+
+	c->claims = n ? calloc(n, 16) : NULL;
+	plist_dict_new_iter(c->root, &it);
+	for (uint32_t i = 0; c->claims && it && i < n; i++) {
+		plist_dict_next_item(c->root, it, &key, &val);
+		if (!key)
+			break;
+		if (val && !alluser_uuid(val, c->claims[c->nclaims]))
+			c->nclaims++;
+		free(key);
+		key = NULL;
+	}
+	free(it);
+	if (c->claims)
+		qsort(c->claims, c->nclaims, 16, cmp_uuid);
+}
+
+/* Short names in this AllUsersInfo claiming UUID u (a second name for a user: all doubtful). */
+static size_t alluser_claims(const struct ctx *c, const uint8_t u[16])
+{
+	return bound(c, u, true) - bound(c, u, false);
+}
+
 /* AllUsersInfo: short name -> { GeneratedUID, RealName, Admin, UID }. */
 static void add_alluser(struct ctx *c, const char *key, plist_t val)
 {
 	char *gid = plist_get_node_type(val) == PLIST_DICT ?
-		    str_of(plist_dict_get_item(val, "GeneratedUID")) : NULL, e[80];
+		    str_of(plist_dict_get_item(val, "GeneratedUID")) : NULL, e[80], id[37];
 	struct kb_name *n;
 	long long uid = 0;
 	uint8_t u[16];
@@ -295,6 +380,12 @@ static void add_alluser(struct ctx *c, const char *key, plist_t val)
 		return;
 	}
 	free(gid);
+	if (alluser_claims(c, u) > 1) {
+		apfs_uuid_str(u, id);
+		kb_names_warn(c->db, "%s: user '%s' is one of several short names for %s; none of "
+				     "them is used", c->src, esc(key, e, sizeof(e)), id);
+		return;
+	}
 	n = db_get(c->db, u);
 	if (!n)
 		return;
@@ -435,12 +526,16 @@ int kb_names_add(struct kb_names *db, enum kb_names_kind kind, const void *buf, 
 	root = parse(db, buf, len, c.src);
 	if (!root)
 		return -EINVAL;
+	c.root = root;
+	if (kind == KB_NAMES_ALLUSERSINFO)
+		collect_claims(&c);
 	if (kind == KB_NAMES_DSLOCAL)
 		add_dslocal(&c, root);
 	else if (kind == KB_NAMES_DSLOCAL_ADMIN)
 		add_admin_group(&c, root);
 	else
 		walk_dict(&c, root);
+	free(c.claims);
 	plist_free(root);
 	return 0;
 }

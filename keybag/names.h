@@ -33,6 +33,7 @@
 #define KB_NAMES_MAX_DEPTH 16
 #define KB_NAMES_MAX_NODES 200000
 #define KB_NAMES_MAX_SOURCES 4
+#define KB_NAMES_MAX_WARNINGS 100  /* then one line saying more were dropped */
 
 enum kb_names_kind {
 	KB_NAMES_CRYPTOUSERINFO,

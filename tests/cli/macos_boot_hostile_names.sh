@@ -145,4 +145,28 @@ expect_rc "escapes: wrong password" 3 "$BIN" unlockvolume --passphrase nope "$IM
 expect_grep "unlock message: escaped name" "alice, Alice\\\\x1bAppleseed\\)" "$ERR"
 check "unlock message: no raw control byte on the terminal" eval '! printf "%s" "$ERR" | grep -q "$(printf "\033")"'
 
+# ---- the generator's own hostile entries (testdata/README.md, --preboot-hostile) ----
+# "A reader names alice as before, bob by his short name only, nobody else, and warns."
+PH=$WORK/ph.img
+expect_rc "mkimage macos-boot --preboot-hostile" 0 "$MKIMAGE" macos-boot "$PH" --preboot-hostile
+IMG=$PH
+expect_eq "--preboot-hostile: alice as before, bob by his short name only" \
+	"$ALICE alice|Alice Appleseed|alice hint
+$BOB bob|None|None" "$(names)"
+W=$(cat "$WORK/names.err")
+expect_grep "--preboot-hostile: mallory is not in the keybag" \
+	"names user 5A5A5A5A-0000-4000-8000-00000000BEEF \\('mallory'\\), who has no crypto-user record" "$W"
+expect_grep "--preboot-hostile: the impostor's short name is alice's" \
+	"short name 'alice' is recorded for two users, $ALICE and 5A5A5A5A-0000-4000-8000-00000000A11C" "$W"
+expect_grep "--preboot-hostile: a key that is no UUID" "entry 'not-a-uuid' is not named by a UUID" "$W"
+expect_grep "--preboot-hostile: a value that is no dictionary" \
+	"entry '0BAD0BAD-0000-4000-8000-000000000000' is not a dictionary" "$W"
+expect_grep "--preboot-hostile: bob's FullName of the wrong type" "the full name of $BOB is not a string" "$W"
+expect_grep "--preboot-hostile: carol claims bob's UUID" "user 'carol' is one of several short names for $BOB" "$W"
+expect_rc "--preboot-hostile: fdesetup-list -extended" 0 "$BIN" fdesetup-list -extended "$PH"
+expect_eq "--preboot-hostile: nobody else listed" "alice bob" \
+	"$(printf '%s\n' "$OUT" | awk '$2 == "OS" && $3 == "User" {print $4}' | paste -sd' ')"
+check "--preboot-hostile: no mallory, eve or carol anywhere in the listing" \
+	eval '! printf "%s" "$OUT" | grep -qiE "mallory|eve|carol|impostor"'
+
 done_testing

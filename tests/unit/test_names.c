@@ -183,6 +183,43 @@ static void test_conflict_unsets(void **state)
 	kb_names_free(&db);
 }
 
+/* Two short names for one UUID in AllUsersInfo: neither is believed; the warnings are capped. */
+static void test_second_name_for_a_user(void **state)
+{
+	struct kb_names db = { 0 };
+	plist_t r = plist_new_dict(), b = plist_new_dict(), c = plist_new_dict();
+	uint32_t len;
+	char *p;
+
+	(void)state;
+	plist_dict_set_item(b, "GeneratedUID", plist_new_string(BOB));
+	plist_dict_set_item(b, "RealName", plist_new_string("Bob Builder"));
+	plist_dict_set_item(c, "GeneratedUID", plist_new_string(BOB));
+	plist_dict_set_item(c, "RealName", plist_new_string("Carol Claimsbob"));
+	plist_dict_set_item(r, "bob", b);
+	plist_dict_set_item(r, "carol", c);
+	p = emit(r, true, &len);
+	assert_int_equal(kb_names_add(&db, KB_NAMES_ALLUSERSINFO, p, len, "A"), 0);
+	assert_null(find(&db, BOB));
+	assert_true(warned(&db, "user 'carol' is one of several short names for " BOB));
+	free(p);
+	r = plist_new_dict();
+	for (int i = 0; i < 5000; i++) {
+		char k[16];
+
+		c = plist_new_dict();
+		plist_dict_set_item(c, "GeneratedUID", plist_new_string(BOB));
+		snprintf(k, sizeof(k), "u%d", i);
+		plist_dict_set_item(r, k, c);
+	}
+	p = emit(r, true, &len);
+	assert_int_equal(kb_names_add(&db, KB_NAMES_ALLUSERSINFO, p, len, "A"), 0);
+	assert_int_equal(db.nwarn, KB_NAMES_MAX_WARNINGS + 1);
+	assert_true(warned(&db, "more warnings about the user databases are not shown"));
+	free(p);
+	kb_names_free(&db);
+}
+
 static void test_bad_entries_skipped(void **state)
 {
 	struct kb_names db = { 0 };
@@ -491,6 +528,7 @@ int main(void)
 		cmocka_unit_test(test_cryptouserinfo_xml_and_binary),
 		cmocka_unit_test(test_allusers_joins),
 		cmocka_unit_test(test_conflict_unsets),
+		cmocka_unit_test(test_second_name_for_a_user),
 		cmocka_unit_test(test_bad_entries_skipped),
 		cmocka_unit_test(test_check_against_keybag),
 		cmocka_unit_test(test_dslocal),
