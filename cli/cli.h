@@ -39,7 +39,7 @@ struct cli_opts {
 	bool no_firmlinks;     /* a group's System volume as it is, not the Mac's root */
 	bool json;
 	/* command-specific switches, parsed by the common parser */
-	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground;
+	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground, extended;
 	bool hints;               /* listcryptousers: a Hint: line per user */
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
@@ -169,6 +169,18 @@ void json_str(struct json *j, const char *key, const char *val); /* NULL -> null
 void json_u64(struct json *j, const char *key, uint64_t val);
 void json_bool(struct json *j, const char *key, bool val);
 void json_uuid(struct json *j, const char *key, const uint8_t uuid[16]);
+void json_i64(struct json *j, const char *key, long long val);
+void json_null(struct json *j, const char *key);
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 (json.c). */
+int cli_utf8_seq(const unsigned char *p);
+
+/*
+ * A copy of s for text or XML output (textesc.c): control bytes, DEL,
+ * bytes that are not UTF-8, '\' and the characters in extra written as
+ * \xNN.  NULL when out of memory.
+ */
+char *cli_esc_dup(const char *s, const char *extra);
 
 /* The chain of layers opened (chain.c): a "Image: ..." line, a "chain" array. */
 void cli_chain_print(const struct cli_image *img, FILE *f);
@@ -177,6 +189,7 @@ void cli_chain_json(struct json *j, const struct cli_image *img);
 /* Commands. */
 int cmd_list(int argc, char **argv);
 int cmd_listcryptousers(int argc, char **argv);
+int cmd_fdesetup_list(int argc, char **argv);
 int cmd_unlockvolume(int argc, char **argv);
 int cmd_hashes(int argc, char **argv);
 int cmd_verify(int argc, char **argv);

@@ -21,7 +21,7 @@ void fs_session_close(struct fs_session *s);
 int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid);
 
 /*
- * Volume groups (group.c).  cli_group_system: cv is a group's System
+ * Volume groups (group_root.c).  cli_group_system: cv is a group's System
  * volume; cli_group_data: the Data volume of its group, or NULL;
  * cli_select_group: `--volume group`; cli_group_open: the session's view
  * made the Mac's root (s->cv is the System volume): Data unlocked with the

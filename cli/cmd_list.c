@@ -6,19 +6,23 @@
 #include <string.h>
 
 #include "cli.h"
+#include "group.h"
+#include "list.h"
 
 static const char list_help[] =
-	"usage: apfsinspect list [--json] [--checkpoints] [--offset BYTES] [--xid N]\n"
+	"usage: apfsinspect list [--json | --plist] [--checkpoints] [--offset BYTES] [--xid N]\n"
 	"                        [--format NAME] IMAGE\n"
-	"  Show the layers opened and every APFS container in IMAGE with its volumes.\n"
+	"  Show the layers opened and every APFS container in IMAGE with its volumes\n"
+	"  and volume groups.\n"
 	"  --checkpoints  also list the checkpoints found in each container\n"
 	"  --json         machine-readable output (keys documented in README.md)\n"
+	"  --plist, -plist  diskutil apfs list -plist keys (Containers[], Volumes[])\n"
 	"  --offset BYTES read the container at this byte offset (no partition scan)\n"
 	"  --xid N        use the checkpoint with this transaction id\n"
 	"  --format NAME  the image format instead of detecting it: raw, split, e01,\n"
 	"                 vmdk, vhd, qcow2, sparseimage, udif, sparsebundle\n";
 
-static uint64_t vol_bytes(const struct apfs_volume *v)
+uint64_t list_vol_bytes(const struct apfs_volume *v)
 {
 	return get_le64(v->sb.apfs_fs_alloc_count) * v->c->block_size;
 }
@@ -82,26 +86,42 @@ static void json_seal(struct json *j, const struct apfs_volume *v)
 	json_obj_close(j);
 }
 
+/*
+ * Hardware encryption, TSK's rule (docs/macos-boot.md §5): an encrypted
+ * volume in a container without NX_CRYPTO_SW is encrypted by the
+ * hardware, as are per-file keys.
+ */
+bool list_hw_encrypted(const struct apfs_volume *v)
+{
+	return apfs_volume_hw_encrypted(v) ||
+	       (apfs_volume_encrypted(v) && !(get_le64(v->c->nx.nx_flags) & APFS_NX_CRYPTO_SW));
+}
+
 static void print_volume(const struct cli_volume *cv, bool last)
 {
 	const struct apfs_volume *v = cv->v;
 	const char *bar = last ? " " : "|";
-	bool enc = apfs_volume_encrypted(v), hw = apfs_volume_hw_encrypted(v);
+	bool enc = apfs_volume_encrypted(v), hw = list_hw_encrypted(v);
 	char u[37], size[32], role[32], by[40], created[40];
 	uint64_t inc = get_le64(v->sb.apfs_incompatible_features);
 
 	apfs_uuid_str(v->uuid, u);
-	fmt_bytes(vol_bytes(v), size, sizeof(size));
+	fmt_bytes(list_vol_bytes(v), size, sizeof(size));
 	role_str(v, role, sizeof(role));
 	modified_by(&v->sb.apfs_formatted_by, by, sizeof(by));
 	fmt_time_ns(get_le64(v->sb.apfs_formatted_by.timestamp), created, sizeof(created));
 	printf("    |\n    +-> Volume %u %s\n", cv->number, u);
 	printf("    %s   ---------------------------------------------------\n", bar);
 	printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, cv->number, role);
+	if (cli_in_group(v)) {
+		apfs_uuid_str(v->sb.apfs_volume_group_id, u);
+		printf("    %s   APFS Volume Group:         %s\n", bar, u);
+		apfs_uuid_str(v->uuid, u);
+	}
 	printf("    %s   Name:                      %s (%s)\n", bar, v->name,
 	       apfs_volume_case_insensitive(v) ? "Case-insensitive" : "Case-sensitive");
 	printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
-	       (unsigned long long)vol_bytes(v), size);
+	       (unsigned long long)list_vol_bytes(v), size);
 	printf("    %s   Sealed:                    %s\n", bar,
 	       yesno(inc & APFS_INCOMPAT_SEALED_VOLUME));
 	print_seal(v, bar);
@@ -118,7 +138,77 @@ static void print_volume(const struct cli_volume *cv, bool last)
 	       (unsigned long long)get_le64(v->sb.apfs_num_snapshots));
 }
 
-static const struct apfs_part *part_of(const struct cli_image *img, const struct apfs_container *c)
+/* Roles in the order diskutil apfs listVolumeGroups shows them: System, then Data. */
+static unsigned role_rank(const struct apfs_volume *v)
+{
+	uint16_t r = get_le16(v->sb.apfs_role);
+
+	return r == APFS_VOL_ROLE_SYSTEM ? 0 : r == APFS_VOL_ROLE_DATA ? 1 : 2;
+}
+
+unsigned list_group_members(const struct cli_image *img, unsigned ci, const uint8_t g[16],
+			    const struct cli_volume **out)
+{
+	unsigned n = 0;
+
+	for (unsigned rank = 0; rank < 3; rank++)
+		for (unsigned i = 0; i < img->nvols; i++) {
+			const struct cli_volume *cv = &img->vols[i];
+
+			if (cv->cidx == ci && cli_in_group(cv->v) && role_rank(cv->v) == rank &&
+			    !memcmp(cv->v->sb.apfs_volume_group_id, g, 16))
+				out[n++] = cv;
+		}
+	return n;
+}
+
+unsigned list_groups(const struct cli_image *img, unsigned ci,
+		     uint8_t out[APFS_NX_MAX_FILE_SYSTEMS][16])
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < img->nvols; i++) {
+		const struct apfs_volume *v = img->vols[i].v;
+		bool seen = false;
+
+		if (img->vols[i].cidx != ci || !cli_in_group(v))
+			continue;
+		for (unsigned k = 0; k < n && !seen; k++)
+			seen = !memcmp(out[k], v->sb.apfs_volume_group_id, 16);
+		if (!seen && n < APFS_NX_MAX_FILE_SYSTEMS)
+			memcpy(out[n++], v->sb.apfs_volume_group_id, 16);
+	}
+	return n;
+}
+
+/* One group as diskutil apfs listVolumeGroups lays it out (ASAHI's real output). */
+static void print_group(const struct cli_image *img, unsigned ci, const uint8_t g[16], bool last)
+{
+	const struct cli_volume *m[APFS_NX_MAX_FILE_SYSTEMS];
+	unsigned n = list_group_members(img, ci, g, m);
+	const char *bar = last ? " " : "|";
+	char u[37], role[32], size[32];
+
+	apfs_uuid_str(g, u);
+	printf("    |\n    +-> Volume Group %s\n", u);
+	printf("    %s   =================================================\n", bar);
+	for (unsigned i = 0; i < n; i++) {
+		const struct apfs_volume *v = m[i]->v;
+
+		if (i)
+			printf("    %s   -------------------------------------------------\n", bar);
+		role_str(v, role, sizeof(role));
+		apfs_uuid_str(v->uuid, u);
+		fmt_bytes(list_vol_bytes(v), size, sizeof(size));
+		printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, m[i]->number, role);
+		printf("    %s   Name:                      %s\n", bar, v->name);
+		printf("    %s   Volume UUID:               %s\n", bar, u);
+		printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
+		       (unsigned long long)list_vol_bytes(v), size);
+	}
+}
+
+const struct apfs_part *list_part_of(const struct cli_image *img, const struct apfs_container *c)
 {
 	for (unsigned i = 0; i < img->nparts; i++)
 		if (img->parts[i].offset == c->offset)
@@ -139,14 +229,15 @@ static void print_checkpoints(const struct apfs_container *c)
 static void print_container(const struct cli_image *img, unsigned ci, bool cps)
 {
 	const struct apfs_container *c = img->cont[ci];
-	const struct apfs_part *p = part_of(img, c);
+	const struct apfs_part *p = list_part_of(img, c);
 	uint64_t cap = c->block_count * c->block_size, used = 0;
 	char u[37], s1[32], s2[32];
-	unsigned nv = 0, seen = 0;
+	unsigned nv = 0, seen = 0, ng;
+	uint8_t groups[APFS_NX_MAX_FILE_SYSTEMS][16];
 
 	for (unsigned i = 0; i < img->nvols; i++)
 		if (img->vols[i].cidx == ci)
-			used += vol_bytes(img->vols[i].v), nv++;
+			used += list_vol_bytes(img->vols[i].v), nv++;
 	apfs_uuid_str(c->nx.nx_uuid, u);
 	fmt_bytes(cap, s1, sizeof(s1));
 	fmt_bytes(used, s2, sizeof(s2));
@@ -168,9 +259,12 @@ static void print_container(const struct cli_image *img, unsigned ci, bool cps)
 		       (unsigned long long)c->blocks_present, (unsigned long long)c->block_count);
 	if (cps)
 		print_checkpoints(c);
+	ng = list_groups(img, ci, groups);
 	for (unsigned i = 0; i < img->nvols; i++)
 		if (img->vols[i].cidx == ci)
-			print_volume(&img->vols[i], ++seen == nv);
+			print_volume(&img->vols[i], ++seen == nv && !ng);
+	for (unsigned g = 0; g < ng; g++)
+		print_group(img, ci, groups[g], g + 1 == ng);
 }
 
 static void json_time(struct json *j, const char *key, uint64_t ns)
@@ -222,14 +316,14 @@ static void json_volume(struct json *j, const struct cli_volume *cv)
 	json_u64(j, "role_value", get_le16(v->sb.apfs_role));
 	json_bool(j, "case_insensitive", apfs_volume_case_insensitive(v));
 	json_bool(j, "filevault", apfs_volume_encrypted(v));
-	json_bool(j, "encrypted", apfs_volume_encrypted(v) && !apfs_volume_hw_encrypted(v));
-	json_bool(j, "hardware_encrypted", apfs_volume_hw_encrypted(v));
+	json_bool(j, "encrypted", apfs_volume_encrypted(v) && !list_hw_encrypted(v));
+	json_bool(j, "hardware_encrypted", list_hw_encrypted(v));
 	json_bool(j, "locked", apfs_volume_encrypted(v) && !v->xts);
 	json_bool(j, "sealed", inc & APFS_INCOMPAT_SEALED_VOLUME);
 	json_seal(j, v);
 	json_u64(j, "fs_flags", get_le64(v->sb.apfs_fs_flags));
 	json_u64(j, "incompatible_features", inc);
-	json_u64(j, "capacity_consumed_bytes", vol_bytes(v));
+	json_u64(j, "capacity_consumed_bytes", list_vol_bytes(v));
 	json_u64(j, "superblock_block", v->paddr);
 	json_str(j, "formatted_by", by);
 	json_time(j, "created", get_le64(v->sb.apfs_formatted_by.timestamp));
@@ -240,8 +334,40 @@ static void json_volume(struct json *j, const struct cli_volume *cv)
 	json_u64(j, "directories", get_le64(v->sb.apfs_num_directories));
 	json_u64(j, "symlinks", get_le64(v->sb.apfs_num_symlinks));
 	json_u64(j, "snapshots", get_le64(v->sb.apfs_num_snapshots));
-	json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	if (cli_in_group(v))
+		json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	else
+		json_null(j, "volume_group");
 	json_obj_close(j);
+}
+
+static void json_groups(struct json *j, const struct cli_image *img, unsigned ci)
+{
+	uint8_t g[APFS_NX_MAX_FILE_SYSTEMS][16];
+	const struct cli_volume *m[APFS_NX_MAX_FILE_SYSTEMS];
+	unsigned ng = list_groups(img, ci, g);
+
+	json_arr_open(j, "volume_groups");
+	for (unsigned k = 0; k < ng; k++) {
+		unsigned n = list_group_members(img, ci, g[k], m);
+
+		json_obj_open(j, NULL);
+		json_uuid(j, "uuid", g[k]);
+		json_arr_open(j, "members");
+		for (unsigned i = 0; i < n; i++) {
+			uint16_t r = get_le16(m[i]->v->sb.apfs_role);
+
+			json_obj_open(j, NULL);
+			json_u64(j, "number", m[i]->number);
+			json_uuid(j, "uuid", m[i]->v->uuid);
+			json_str(j, "name", m[i]->v->name);
+			json_str(j, "role", r ? apfs_role_name(r) : "None");
+			json_obj_close(j);
+		}
+		json_arr_close(j);
+		json_obj_close(j);
+	}
+	json_arr_close(j);
 }
 
 static void json_checkpoints(struct json *j, const struct apfs_container *c)
@@ -261,12 +387,12 @@ static void json_checkpoints(struct json *j, const struct apfs_container *c)
 static void json_container(struct json *j, const struct cli_image *img, unsigned ci)
 {
 	const struct apfs_container *c = img->cont[ci];
-	const struct apfs_part *p = part_of(img, c);
+	const struct apfs_part *p = list_part_of(img, c);
 	uint64_t used = 0;
 
 	for (unsigned i = 0; i < img->nvols; i++)
 		if (img->vols[i].cidx == ci)
-			used += vol_bytes(img->vols[i].v);
+			used += list_vol_bytes(img->vols[i].v);
 	json_obj_open(j, NULL);
 	json_uuid(j, "uuid", c->nx.nx_uuid);
 	json_u64(j, "offset", c->offset);
@@ -287,6 +413,7 @@ static void json_container(struct json *j, const struct cli_image *img, unsigned
 		if (img->vols[i].cidx == ci)
 			json_volume(j, &img->vols[i]);
 	json_arr_close(j);
+	json_groups(j, img, ci);
 	json_obj_close(j);
 }
 
@@ -314,6 +441,10 @@ int cmd_list(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	if (o.json && o.plist) {
+		fprintf(stderr, "apfsinspect: choose one of --plist and --json\n%s", list_help);
+		return EXIT_USAGE;
+	}
 	ret = cli_image_open(&o, &img);
 	if (ret) {
 		cli_image_close(&img);
@@ -321,13 +452,16 @@ int cmd_list(int argc, char **argv)
 	}
 	if (o.json) {
 		print_json(&img, o.image);
+	} else if (o.plist) {
+		ret = list_plist(&img);
 	} else {
 		cli_chain_print(&img, stdout);
 		printf("APFS Containers (%u found)\n", img.ncont);
 		for (unsigned i = 0; i < img.ncont; i++)
 			print_container(&img, i, o.checkpoints);
 	}
-	ret = img.partial_err;
+	if (!ret)
+		ret = img.partial_err;
 	cli_image_close(&img);
 	/* What could be read was shown; what could not was named above. */
 	return cli_exit_code(ret);

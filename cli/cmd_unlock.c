@@ -5,6 +5,8 @@
  * Nothing is mounted and nothing is written.
  */
 #include "credential.h"
+#include "group.h"
+#include "usernames.h"
 
 static const char unlock_help[] =
 	"usage: apfsinspect unlockvolume [--volume SEL] [--user UUID] CREDENTIAL [--json] IMAGE\n"
@@ -67,19 +69,24 @@ int cmd_unlockvolume(int argc, char **argv)
 	struct cli_volume *cv = NULL;
 	struct cli_cred cr = { 0 };
 	struct cli_image img;
+	struct kb_names db = { 0 };
 	struct cli_opts o;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_JSON, 0, 0, unlock_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	ret = cli_image_open(&o, &img);
-	ret = ret ? cli_exit_code(ret) : cli_select_volume(&o, &img, &cv);
+	/* A group's System volume (or the group's UUID) stands for its Data volume. */
+	ret = ret ? cli_exit_code(ret) : cli_select_users_volume(&o, &img, &cv);
 	if (ret)
 		goto out;
 	if (!apfs_volume_encrypted(cv->v)) {
 		printf("Volume %s is not encrypted: there is nothing to unlock\n", cv->v->name);
 		goto out;
 	}
+	/* Names from Preboot beside the UUIDs in messages; their warnings are listcryptousers'. */
+	cli_names_load(&img, cv, &db);
+	cli_unlock_set_names(&db);
 	ret = cli_cred_get(&o, true, &cr);
 	if (!ret && cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted: give a credential "
@@ -92,6 +99,8 @@ int cmd_unlockvolume(int argc, char **argv)
 	if (!ret)
 		report(&o, cv->v, k, &res, &cr);
 out:
+	cli_unlock_set_names(NULL);
+	kb_names_free(&db);
 	cli_cred_wipe(&cr);
 	kb_free(k);
 	cli_image_close(&img);

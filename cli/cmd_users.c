@@ -9,16 +9,24 @@
 #include <string.h>
 
 #include "credential.h"
+#include "group.h"
+#include "usernames.h"
 
 static const char users_help[] =
-	"usage: apfsinspect listcryptousers [--volume SEL] [--hints] [--plist | --json] IMAGE\n"
+	"usage: apfsinspect listcryptousers [--volume SEL] [--hints] [--plist | --json] [CREDENTIAL]\n"
+	"       IMAGE\n"
 	"  List the crypto users (FileVault unlock records) of encrypted volumes.\n"
-	"  Without --volume, every encrypted volume in turn.\n"
+	"  Without --volume, every encrypted volume in turn.  A volume group's UUID or\n"
+	"  its System volume stands for its Data volume, as `/` does for diskutil.\n"
 	"  --hints   add a \"Hint:\" line under each user that has a password hint\n"
 	"            (not in diskutil's layout; control characters shown as \\xNN)\n"
-	"  --plist   diskutil apfs listcryptousers -plist schema (one volume)\n"
-	"  --json    all details: hints, key flags, PBKDF2 iterations and salt,\n"
-	"            keybag positions, whether each can be unlocked offline\n";
+	"  --plist   diskutil apfs listcryptousers -plist schema (one volume), plus the\n"
+	"            names the image records for each user\n"
+	"  --json    all details: names (from the Preboot volume, no credential needed),\n"
+	"            hints, key flags, PBKDF2 iterations and salt, keybag positions,\n"
+	"            whether each can be unlocked offline\n"
+	"  A credential (never asked for here) unlocks the volume so that its dslocal\n"
+	"  user records name the users too.\n";
 
 static void print_text(const struct apfs_volume *v, const struct kb_volume_keys *k,
 		       bool hints)
@@ -40,7 +48,32 @@ static void print_text(const struct apfs_volume *v, const struct kb_volume_keys 
 	}
 }
 
-static int print_plist(const struct kb_volume_keys *k)
+static void plist_str(plist_t d, const char *key, const char *val)
+{
+	char *e = val ? cli_esc_dup(val, "") : NULL;
+
+	if (e)
+		plist_dict_set_item(d, key, plist_new_string(e));
+	free(e);
+}
+
+/* What the image records about the user: apfsinspect's keys, not diskutil's. */
+static void plist_names(plist_t d, const struct kb_name *n)
+{
+	if (!n)
+		return;
+	plist_str(d, "ShortName", n->short_name);
+	plist_str(d, "FullName", n->full_name);
+	if (n->admin >= 0)
+		plist_dict_set_item(d, "Admin", plist_new_bool(n->admin));
+	if (n->has_uid)
+		plist_dict_set_item(d, "UID", plist_new_uint((uint64_t)n->uid));
+	plist_str(d, "PasswordHint", n->hint);
+	plist_dict_set_item(d, "HasPicture", plist_new_bool(n->picture));
+	plist_str(d, "NameSource", n->sources[0]);
+}
+
+static int print_plist(const struct kb_volume_keys *k, const struct kb_names *db)
 {
 	plist_t root = plist_new_dict(), arr = plist_new_array();
 	char *xml = NULL, id[37];
@@ -53,6 +86,7 @@ static int print_plist(const struct kb_volume_keys *k)
 		plist_dict_set_item(d, "APFSCryptoUserType",
 				    plist_new_string(kb_type_plist(k->users[i].type)));
 		plist_dict_set_item(d, "APFSCryptoUserUUID", plist_new_string(id));
+		plist_names(d, kb_names_find(db, k->users[i].uuid));
 		plist_array_append_item(arr, d);
 	}
 	plist_dict_set_item(root, "Users", arr);
@@ -84,7 +118,34 @@ static void json_blob(struct json *j, const struct kb_blob *b)
 	json_uuid(j, "blob_uuid", b->uuid);
 }
 
-static void json_user(struct json *j, const struct kb_user *u)
+static void json_names(struct json *j, const struct kb_name *n)
+{
+	if (!n) {
+		json_null(j, "names");
+		return;
+	}
+	json_obj_open(j, "names");
+	json_str(j, "short_name", n->short_name);
+	json_str(j, "full_name", n->full_name);
+	if (n->admin >= 0)
+		json_bool(j, "admin", n->admin);
+	else
+		json_null(j, "admin");
+	if (n->has_uid)
+		json_i64(j, "uid", n->uid);
+	else
+		json_null(j, "uid");
+	json_str(j, "hint", n->hint);
+	json_bool(j, "picture", n->picture);
+	json_str(j, "user_type", n->user_type);
+	json_arr_open(j, "sources");
+	for (unsigned i = 0; i < n->nsources; i++)
+		json_str(j, NULL, n->sources[i]);
+	json_arr_close(j);
+	json_obj_close(j);
+}
+
+static void json_user(struct json *j, const struct kb_user *u, const struct kb_names *db)
 {
 	char salt[2 * 32 + 1];
 
@@ -93,6 +154,7 @@ static void json_user(struct json *j, const struct kb_user *u)
 	json_str(j, "type", kb_type_name(u->type));
 	json_str(j, "plist_type", kb_type_plist(u->type));
 	json_str(j, "hint", u->hint);
+	json_names(j, kb_names_find(db, u->uuid));
 	json_bool(j, "parsed", u->parsed);
 	if (!u->parsed)
 		json_str(j, "parse_error", u->why);
@@ -109,12 +171,24 @@ static void json_user(struct json *j, const struct kb_user *u)
 	json_obj_close(j);
 }
 
+static void json_strings(struct json *j, const char *key, char *const *s, unsigned n)
+{
+	json_arr_open(j, key);
+	for (unsigned i = 0; i < n; i++)
+		json_str(j, NULL, s[i]);
+	json_arr_close(j);
+}
+
 static void json_volume(struct json *j, const struct apfs_volume *v,
-			const struct kb_volume_keys *k)
+			const struct kb_volume_keys *k, const struct kb_names *db)
 {
 	json_obj_open(j, NULL);
 	json_str(j, "volume", v->name);
 	json_uuid(j, "volume_uuid", v->uuid);
+	if (cli_in_group(v))
+		json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	else
+		json_null(j, "volume_group");
 	json_obj_open(j, "container_keybag");
 	json_u64(j, "block", k->ckb_block);
 	json_u64(j, "blocks", k->ckb_count);
@@ -130,8 +204,10 @@ static void json_volume(struct json *j, const struct apfs_volume *v,
 	json_obj_close(j);
 	json_arr_open(j, "users");
 	for (unsigned i = 0; i < k->nusers; i++)
-		json_user(j, &k->users[i]);
+		json_user(j, &k->users[i], db);
 	json_arr_close(j);
+	json_strings(j, "name_sources", db->sources, db->nsrc);
+	json_strings(j, "name_warnings", db->warnings, db->nwarn);
 	json_obj_close(j);
 }
 
@@ -151,22 +227,46 @@ static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
 	return EXIT_OK;
 }
 
-static int show_volume(const struct cli_opts *o, struct apfs_volume *v, struct json *j)
+/* The names the image records for k's users (after an unlock if a credential was given). */
+static int load_names(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
+		      const struct kb_volume_keys *k, struct kb_names *db)
 {
+	int ret = cli_names_unlock(o, cv);
+
+	if (ret)
+		return ret;
+	cli_names_load(img, cv, db);
+	/* No user database at all (not a Mac's disk): nothing to compare. */
+	if (db->nsrc)
+		kb_names_check(db, k);
+	cli_names_warn(db);
+	return 0;
+}
+
+static int show_volume(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
+		       struct json *j)
+{
+	struct apfs_volume *v = cv->v;
 	struct kb_volume_keys *k = NULL;
+	struct kb_names db;
 	int ret;
 
 	if (!apfs_volume_encrypted(v))
 		return not_encrypted(v, j, o->json);
 	ret = cli_load_keys(v, &k);
-	if (ret)
+	if (!ret)
+		ret = load_names(o, img, cv, k, &db);
+	if (ret) {
+		kb_free(k);
 		return ret;
+	}
 	if (o->json)
-		json_volume(j, v, k);
+		json_volume(j, v, k, &db);
 	else if (o->plist)
-		ret = print_plist(k);
+		ret = print_plist(k, &db);
 	else
 		print_text(v, k, o->hints);
+	kb_names_free(&db);
 	/* Users were listed; a damaged record still makes the run an error. */
 	if (!ret)
 		ret = cli_check_records(v, k);
@@ -185,7 +285,7 @@ static int show_all(const struct cli_opts *o, struct cli_image *img, struct json
 			continue;
 		if (n++ && !o->json)
 			printf("\n");
-		r = show_volume(o, img->vols[i].v, j);
+		r = show_volume(o, img, &img->vols[i], j);
 		if (r && !ret)
 			ret = r;
 	}
@@ -200,7 +300,7 @@ int cmd_listcryptousers(int argc, char **argv)
 	struct cli_image img;
 	struct cli_opts o;
 	struct json j;
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, users_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON | OPT_CRED, 0, 0, users_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
@@ -210,7 +310,7 @@ int cmd_listcryptousers(int argc, char **argv)
 	}
 	ret = cli_image_open(&o, &img);
 	if (!ret && (o.volume || o.plist))
-		ret = cli_select_volume(&o, &img, &cv);
+		ret = cli_select_users_volume(&o, &img, &cv);
 	else if (ret)
 		ret = cli_exit_code(ret);
 	if (ret) {
@@ -221,7 +321,7 @@ int cmd_listcryptousers(int argc, char **argv)
 		json_begin(&j, stdout);
 		json_arr_open(&j, "volumes");
 	}
-	ret = cv ? show_volume(&o, cv->v, &j) : show_all(&o, &img, &j);
+	ret = cv ? show_volume(&o, &img, cv, &j) : show_all(&o, &img, &j);
 	if (o.json) {
 		json_arr_close(&j);
 		json_end(&j);

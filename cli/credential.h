@@ -75,6 +75,13 @@ struct cli_unlock_result {
 int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
 	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res);
 
+/*
+ * Names to show beside crypto-user UUIDs in unlock messages (or NULL);
+ * the caller keeps db alive until its last unlock.
+ */
+struct kb_names;
+void cli_unlock_set_names(const struct kb_names *db);
+
 /* Unlock the selected volume if it is encrypted, prompting when needed. */
 int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv);
 

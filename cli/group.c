@@ -1,146 +1,81 @@
 /* SPDX-License-Identifier: MIT */
-/*
- * group.c - volume groups for the reading commands: which volumes form a
- * group (the System and Data volumes of one macOS install carry the same
- * apfs_volume_group_id, macos-boot.md §2), `--volume group`, and opening
- * the Mac's root (the merged view, apfs/fs_group.c) when the System volume
- * of a group is selected.  README "Volume groups" says what the analyst
- * gets and why.
- */
-#include <stdlib.h>
+/* group.c - volume groups and the volumes that stand for them (group.h). */
 #include <string.h>
-#include <strings.h>
 
-#include "cmd_fs.h"
-#include "credential.h"
+#include "group.h"
 
-static bool in_group(const struct apfs_volume *v)
+static const uint8_t zero_uuid[16];
+
+bool cli_in_group(const struct apfs_volume *v)
 {
-	static const uint8_t zero[16];
-
-	return memcmp(v->sb.apfs_volume_group_id, zero, 16) != 0;
+	return memcmp(v->sb.apfs_volume_group_id, zero_uuid, 16) != 0;
 }
 
-bool cli_group_system(const struct cli_volume *cv)
+struct cli_volume *cli_group_member(struct cli_image *img, const struct cli_volume *cv,
+				    uint16_t role)
 {
-	return in_group(cv->v) && get_le16(cv->v->sb.apfs_role) == APFS_VOL_ROLE_SYSTEM;
-}
-
-struct cli_volume *cli_group_data(struct cli_image *img, const struct cli_volume *cv)
-{
+	if (!cli_in_group(cv->v))
+		return NULL;
 	for (unsigned i = 0; i < img->nvols; i++) {
-		const struct apfs_volume *v = img->vols[i].v;
+		struct cli_volume *o = &img->vols[i];
 
-		if (v->c == cv->v->c && v != cv->v && in_group(v) &&
-		    get_le16(v->sb.apfs_role) == APFS_VOL_ROLE_DATA &&
-		    !memcmp(v->sb.apfs_volume_group_id, cv->v->sb.apfs_volume_group_id, 16))
-			return &img->vols[i];
+		if (o->cidx == cv->cidx && get_le16(o->v->sb.apfs_role) == role &&
+		    !memcmp(o->v->sb.apfs_volume_group_id, cv->v->sb.apfs_volume_group_id, 16))
+			return o;
 	}
 	return NULL;
 }
 
-/* `--volume group`: the System volume of the image's only volume group. */
-int cli_select_group(const struct cli_opts *o, struct cli_image *img, struct cli_volume **out)
+struct cli_volume *cli_role_volume(struct cli_image *img, unsigned cidx, uint16_t role)
 {
-	unsigned n = 0;
-
 	for (unsigned i = 0; i < img->nvols; i++)
-		if (cli_group_system(&img->vols[i]) && n++ == 0)
-			*out = &img->vols[i];
-	if (n == 1)
-		return 0;
-	fprintf(stderr, "apfsinspect: --volume group: '%s' holds %s; choose the System volume "
-		"of the group you want with --volume (number, name or UUID):\n", o->image,
-		n ? "several volume groups" : "no volume group with a System volume");
-	for (unsigned i = 0; i < img->nvols; i++) {
-		char u[37];
-
-		if (!cli_group_system(&img->vols[i]))
-			continue;
-		apfs_uuid_str(img->vols[i].v->uuid, u);
-		fprintf(stderr, "  %u  %s  %s (System)\n", img->vols[i].number, u,
-			img->vols[i].v->name);
-	}
-	return EXIT_USAGE;
+		if (img->vols[i].cidx == cidx && get_le16(img->vols[i].v->sb.apfs_role) == role)
+			return &img->vols[i];
+	return NULL;
 }
 
-/*
- * The Data volume unlocked with the credential given; with none (and no
- * terminal to ask on) it stays locked, and the view says so where it
- * matters.  A credential that fails is an error, as for the Data volume.
- */
-static int unlock_data(const struct cli_opts *o, struct cli_volume *data)
-{
-	struct cli_unlock_result res;
-	struct cli_cred cr;
-	int ret;
-
-	if (!apfs_volume_encrypted(data->v) || data->v->xts)
-		return 0;
-	ret = cli_cred_get(o, true, &cr);
-	if (!ret && cr.kind == CRED_NONE)
-		fprintf(stderr, "apfsinspect: the Data volume '%s' of this group is encrypted and "
-			"no credential was given: its directories show as locked\n", data->v->name);
-	else if (!ret)
-		ret = cli_unlock(o, data, &cr, NULL, &res);
-	cli_cred_wipe(&cr);
-	return ret;
-}
-
-/* The System volume's tree the Mac boots: --snapshot, else its boot snapshot, else live. */
-static int system_xid(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
-{
-	struct apfs_snapshot snap;
-	int ret;
-
-	*xid = 0;
-	if (o->snapshot)
-		return fs_pick_snapshot(o, s, xid);
-	ret = apfs_group_boot_snapshot(s->cv->v, &snap);
-	if (ret == -ENOENT)
-		fprintf(stderr, "apfsinspect: the System volume '%s' has no boot snapshot "
-			"(com.apple.os.update-...): its live tree is shown\n", s->cv->v->name);
-	else if (ret)
-		return fs_fail("snapshot metadata", ret);
-	else
-		*xid = snap.xid;
-	return 0;
-}
-
-int cli_group_open(const struct cli_opts *o, struct fs_session *s, struct cli_volume *data)
-{
-	struct apfs_fs *sys = NULL, *dfs = NULL;
-	uint64_t xid;
-	int ret = unlock_data(o, data);
-
-	if (!ret)
-		ret = system_xid(o, s, &xid);
-	if (ret)
-		return ret;
-	ret = apfs_fs_open(s->cv->v, xid, &sys);
-	if (ret)
-		return fs_fail(s->cv->v->name, ret);
-	if (!apfs_volume_encrypted(data->v) || data->v->xts) {
-		ret = apfs_fs_open(data->v, 0, &dfs);
-		if (ret) {
-			apfs_fs_close(sys);
-			return fs_fail(data->v->name, ret);
-		}
-	}
-	ret = apfs_fs_open_group(sys, dfs, &s->fs);
-	return ret ? fs_fail("volume group", ret) : 0;
-}
-
-int cli_group_session(const struct cli_opts *o, struct fs_session *s)
+struct cli_volume *cli_users_volume(struct cli_image *img, struct cli_volume *cv)
 {
 	struct cli_volume *data;
 
-	if (!cli_group_system(s->cv) || o->no_firmlinks)
-		return -1;
-	data = cli_group_data(&s->img, s->cv);
-	if (data)
-		return cli_group_open(o, s, data);
-	fprintf(stderr, "apfsinspect: the Data volume of the group of '%s' is missing or did not "
-		"open: the System volume alone is shown\n", s->cv->v->name);
-	return -1;
+	if (get_le16(cv->v->sb.apfs_role) != APFS_VOL_ROLE_SYSTEM)
+		return cv;
+	data = cli_group_member(img, cv, APFS_VOL_ROLE_DATA);
+	return data ? data : cv;
+}
+
+/* A group UUID that is no volume's own UUID names its Data volume. */
+static struct cli_volume *by_group_uuid(struct cli_image *img, const char *sel)
+{
+	struct cli_volume *hit = NULL;
+	uint8_t u[16];
+
+	if (apfs_uuid_parse(sel, u))
+		return NULL;
+	for (unsigned i = 0; i < img->nvols; i++)
+		if (!memcmp(img->vols[i].v->uuid, u, 16))
+			return NULL;
+	for (unsigned i = 0; i < img->nvols; i++) {
+		struct cli_volume *cv = &img->vols[i];
+
+		if (!memcmp(cv->v->sb.apfs_volume_group_id, u, 16) && cli_in_group(cv->v) &&
+		    (!hit || get_le16(cv->v->sb.apfs_role) == APFS_VOL_ROLE_DATA))
+			hit = cv;
+	}
+	return hit;
+}
+
+int cli_select_users_volume(const struct cli_opts *o, struct cli_image *img,
+			    struct cli_volume **out)
+{
+	struct cli_volume *g = o->volume ? by_group_uuid(img, o->volume) : NULL;
+	int ret = 0;
+
+	if (g)
+		*out = g;
+	else
+		ret = cli_select_volume(o, img, out);
+	if (!ret)
+		*out = cli_users_volume(img, *out);
+	return ret;
 }

@@ -135,3 +135,15 @@ void json_uuid(struct json *j, const char *key, const uint8_t uuid[16])
 	apfs_uuid_str(uuid, s);
 	json_str(j, key, s);
 }
+
+void json_i64(struct json *j, const char *key, long long val)
+{
+	sep(j, key);
+	fprintf(j->f, "%lld", val);
+}
+
+void json_null(struct json *j, const char *key)
+{
+	sep(j, key);
+	fputs("null", j->f);
+}

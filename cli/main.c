@@ -12,6 +12,7 @@
 static const struct command commands[] = {
 	{ "list", cmd_list, "show containers and volumes (like diskutil apfs list)" },
 	{ "listcryptousers", cmd_listcryptousers, "list the crypto users of encrypted volumes" },
+	{ "fdesetup-list", cmd_fdesetup_list, "the FileVault users by name, as fdesetup list [-extended]" },
 	{ "unlockvolume", cmd_unlockvolume, "check a passphrase, recovery key or key; name the user" },
 	{ "verify", cmd_verify, "check the data against the hashes its container stores (E01)" },
 	{ "hashes", cmd_hashes, "print hashcat/John hashes of password crypto users" },

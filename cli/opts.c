@@ -12,7 +12,7 @@
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
-	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_HELP, O_POTFILE, O_HINTS,
+	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "md5", no_argument, NULL, O_MD5 },
 	{ "max-file-size", required_argument, NULL, O_MAX_SIZE },
 	{ "no-firmlinks", no_argument, NULL, O_NO_FIRMLINKS },
+	{ "extended", no_argument, NULL, O_EXTENDED },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "potfile", required_argument, NULL, O_POTFILE },
 	{ "hints", no_argument, NULL, O_HINTS },
@@ -46,7 +47,7 @@ static const struct option long_opts[] = {
 static void translate_diskutil(int argc, char **argv)
 {
 	static char long_pass[] = "--passphrase", long_stdin[] = "--stdin-passphrase",
-		    long_user[] = "--user", long_plist[] = "--plist";
+		    long_user[] = "--user", long_plist[] = "--plist", long_ext[] = "--extended";
 	static const struct {
 		const char *from;
 		char *to;
@@ -55,6 +56,7 @@ static void translate_diskutil(int argc, char **argv)
 		{ "-stdinpassphrase", long_stdin },
 		{ "-user", long_user },
 		{ "-plist", long_plist },
+		{ "-extended", long_ext },
 	};
 
 	for (int i = 1; i < argc; i++)
@@ -219,6 +221,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_USER: o->user = optarg; break;
 	case O_MD5: o->md5 = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
+	case O_EXTENDED: o->extended = true; break;
 	case O_MAX_SIZE:
 		o->max_file_size_set = true;
 		return parse_size("--max-file-size", optarg, &o->max_file_size);

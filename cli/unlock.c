@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "credential.h"
+#include "keybag/names.h"
 
 #define MAX_THREADS 64
 
@@ -94,12 +95,30 @@ static void run_job(struct job *j)
 		pthread_join(th[i], NULL);
 }
 
+/* The names the image records, for messages (cli_unlock_set_names). */
+static const struct kb_names *unlock_names;
+
+void cli_unlock_set_names(const struct kb_names *db)
+{
+	unlock_names = db;
+}
+
+/* "UUID (Type)", or "UUID (Type: alice, Alice Appleseed)" when the image names the user. */
 static void user_label(const struct kb_user *u, char *buf, size_t len)
 {
+	const struct kb_name *n = unlock_names ? kb_names_find(unlock_names, u->uuid) : NULL;
+	char *sn = n && n->short_name ? cli_esc_dup(n->short_name, "") : NULL;
+	char *fn = n && n->full_name ? cli_esc_dup(n->full_name, "") : NULL;
 	char id[37];
 
 	apfs_uuid_str(u->uuid, id);
-	snprintf(buf, len, "%s (%s)", id, kb_type_name(u->type));
+	if (sn)
+		snprintf(buf, len, "%s (%s: %s%s%s)", id, kb_type_name(u->type), sn,
+			 fn ? ", " : "", fn ? fn : "");
+	else
+		snprintf(buf, len, "%s (%s)", id, kb_type_name(u->type));
+	free(sn);
+	free(fn);
 }
 
 /* A record that cannot be tried because the keybag is damaged or crafted. */
@@ -138,41 +157,133 @@ int cli_check_records(const struct apfs_volume *v, const struct kb_volume_keys *
 	return ret;
 }
 
+/* Why a crypto user is not tried with this credential. */
+enum skip { TRY, SKIP_OTHER_USER, SKIP_NOT_PRK, SKIP_DAMAGED, SKIP_HW, SKIP_ESCROW, SKIP_NO_KDF };
+
+static bool escrow_type(enum kb_user_type t)
+{
+	return t == KB_USER_ICLOUD_RECOVERY || t == KB_USER_ICLOUD_EXTERNAL ||
+	       t == KB_USER_INSTITUTIONAL_RECOVERY || t == KB_USER_INSTITUTIONAL_EXTERNAL;
+}
+
+static enum skip skip_reason(const uint8_t *want, const struct cli_cred *cr,
+			     const struct kb_user *u)
+{
+	if (want && memcmp(u->uuid, want, 16))
+		return SKIP_OTHER_USER;
+	if (cr->kind == CRED_RECOVERY && u->type != KB_USER_PERSONAL_RECOVERY)
+		return SKIP_NOT_PRK;
+	if (damaged_record(u))
+		return SKIP_DAMAGED;
+	if (u->hw_bound)
+		return SKIP_HW;
+	if (!u->offline_unlockable)
+		return escrow_type(u->type) ? SKIP_ESCROW : SKIP_NO_KDF;
+	return TRY;
+}
+
+static const char *skip_why(enum skip s)
+{
+	switch (s) {
+	case SKIP_NOT_PRK: return "a recovery key only fits the Personal Recovery User";
+	case SKIP_DAMAGED: return "damaged record (named above)";
+	case SKIP_HW: return "hardware-bound: its key is held by the original Mac's Secure "
+			     "Enclave (T2/Apple silicon); it can only be unlocked on that Mac";
+	case SKIP_ESCROW: return "escrowed: an iCloud/institutional record without PBKDF2 "
+				 "parameters needs data escrowed with Apple (iCloud) or the "
+				 "institution's private key";
+	case SKIP_NO_KDF: return "its record has no PBKDF2 parameters";
+	default: return "";
+	}
+}
+
+/* --user as a UUID (want NULL without it); -EINVAL after saying why. */
+static int user_filter(const struct cli_opts *o, uint8_t want[16], const uint8_t **out)
+{
+	*out = NULL;
+	if (!o->user)
+		return 0;
+	if (apfs_uuid_parse(o->user, want)) {
+		fprintf(stderr, "apfsinspect: --user '%s' is not a UUID\n", o->user);
+		return -EINVAL;
+	}
+	*out = want;
+	return 0;
+}
+
 /* Which users this credential can match; counts those it must skip. */
 static int choose_users(const struct cli_opts *o, const struct apfs_volume *v,
 			const struct kb_volume_keys *k, const struct cli_cred *cr, unsigned *idx,
 			struct cli_unlock_result *res)
 {
-	uint8_t want[16];
+	const uint8_t *want;
+	uint8_t buf[16];
 	unsigned n = 0;
 
-	if (o->user && apfs_uuid_parse(o->user, want)) {
-		fprintf(stderr, "apfsinspect: --user '%s' is not a UUID\n", o->user);
+	if (user_filter(o, buf, &want))
 		return -EINVAL;
-	}
 	for (unsigned i = 0; i < k->nusers; i++) {
-		const struct kb_user *u = &k->users[i];
-
-		if (o->user && memcmp(u->uuid, want, 16))
-			continue;
-		if (cr->kind == CRED_RECOVERY && u->type != KB_USER_PERSONAL_RECOVERY)
-			continue;
-		if (damaged_record(u)) {
-			report_damaged(v, u);
-			res->damaged++;
-			continue;
+		switch (skip_reason(want, cr, &k->users[i])) {
+		case TRY: idx[n++] = i; break;
+		case SKIP_DAMAGED: report_damaged(v, &k->users[i]); res->damaged++; break;
+		case SKIP_HW: res->hwbound++; break;
+		case SKIP_ESCROW:
+		case SKIP_NO_KDF: res->unusable++; break;
+		default: break;
 		}
-		if (u->hw_bound) {
-			res->hwbound++;
-			continue;
-		}
-		if (!u->offline_unlockable) {
-			res->unusable++;
-			continue;
-		}
-		idx[n++] = i;
 	}
 	return (int)n;
+}
+
+/* Every crypto user this credential was not tried on, and why (N2, P4). */
+static void report_not_tried(const struct cli_opts *o, const struct apfs_volume *v,
+			     const struct kb_volume_keys *k, const struct cli_cred *cr)
+{
+	const uint8_t *want;
+	uint8_t buf[16];
+	unsigned others = 0, not_prk = 0, shown = 0;
+	char l[192];
+
+	if (user_filter(o, buf, &want))
+		return;
+	for (unsigned i = 0; i < k->nusers; i++) {
+		enum skip s = skip_reason(want, cr, &k->users[i]);
+
+		others += s == SKIP_OTHER_USER;
+		not_prk += s == SKIP_NOT_PRK;
+		if (s == TRY || s == SKIP_OTHER_USER || s == SKIP_NOT_PRK)
+			continue;
+		if (!shown++)
+			fprintf(stderr, "apfsinspect: volume '%s': crypto users not tried:\n",
+				v->name);
+		user_label(&k->users[i], l, sizeof(l));
+		fprintf(stderr, "  %s: %s\n", l, skip_why(s));
+	}
+	if (others)
+		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
+				"(--user names one)\n", v->name, others, others == 1 ? "" : "s");
+	if (not_prk)
+		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
+				"(%s)\n", v->name, not_prk, not_prk == 1 ? "" : "s",
+			skip_why(SKIP_NOT_PRK));
+}
+
+/* README "Hardware-bound keys": what the analyst can still do. */
+static void hw_guidance(const struct apfs_volume *v)
+{
+	fprintf(stderr,
+		"apfsinspect: volume '%s': no password or recovery key can unlock it away from "
+		"the original Mac.\n"
+		"  What can still be done: on that Mac, unlocked with a user's password or the "
+		"recovery key,\n"
+		"  take a logical (decrypted) acquisition, e.g. with `asr` or a collector that "
+		"reads the\n"
+		"  mounted volume (Target Disk Mode and a physical image give only ciphertext); "
+		"before a\n"
+		"  running Mac is powered off, record `fdesetup list -extended` and `diskutil apfs "
+		"listcryptousers /`.\n"
+		"  Without a credential, `apfsinspect fdesetup-list` names the users from the "
+		"Preboot volume.\n", v->name);
 }
 
 void cli_put_hint(FILE *f, const struct kb_user *u)
@@ -187,7 +298,7 @@ void cli_put_hint(FILE *f, const struct kb_user *u)
 /* "  UUID (Type), hint "..."": the hint is what helps the analyst most here. */
 static void list_user(const struct kb_user *u)
 {
-	char l[80];
+	char l[192];
 
 	user_label(u, l, sizeof(l));
 	fprintf(stderr, "  %s", l);
@@ -201,6 +312,14 @@ static void list_users(const struct kb_volume_keys *k)
 		list_user(&k->users[i]);
 }
 
+static bool any_offline(const struct kb_volume_keys *k)
+{
+	for (unsigned i = 0; i < k->nusers; i++)
+		if (k->users[i].offline_unlockable && !damaged_record(&k->users[i]))
+			return true;
+	return false;
+}
+
 /* Nothing to try: say exactly why. */
 static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 			const struct kb_volume_keys *k, const struct cli_cred *cr,
@@ -208,17 +327,23 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 {
 	if (res->damaged && !res->hwbound && !res->unusable)
 		return EXIT_ERROR;  /* the damage was named above */
-	if (res->hwbound && !res->unusable) {
-		fprintf(stderr, "apfsinspect: volume '%s': the key of %s is bound to the "
-				"original Mac's Secure Enclave (T2/Apple silicon); it can only be "
-				"unlocked on that Mac\n", v->name,
-			res->hwbound == 1 ? "this crypto user" : "these crypto users");
+	if (res->hwbound) {
+		/* Escrowed or damaged records are no path either: the hardware is the verdict. */
+		fprintf(stderr, "apfsinspect: volume '%s': no crypto user it could be tried on "
+				"can be unlocked off the original Mac\n", v->name);
+		report_not_tried(o, v, k, cr);
+		if (o->user && any_offline(k))
+			fprintf(stderr, "apfsinspect: volume '%s': other crypto users can be tried "
+					"offline: leave out --user\n", v->name);
+		else
+			hw_guidance(v);
 		return EXIT_HWBOUND;
 	}
 	if (res->unusable) {
 		fprintf(stderr, "apfsinspect: volume '%s': the matching crypto user record "
 				"cannot be unlocked offline (iCloud/institutional escrow, or no "
 				"PBKDF2 parameters); see listcryptousers --json\n", v->name);
+		report_not_tried(o, v, k, cr);
 		return EXIT_LOCKED;
 	}
 	if (o->user)
@@ -233,11 +358,12 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 	return EXIT_LOCKED;
 }
 
-static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys *k,
-			const struct cli_cred *cr, const struct job *j)
+static int explain_fail(const struct cli_opts *o, const struct apfs_volume *v,
+			const struct kb_volume_keys *k, const struct cli_cred *cr,
+			const struct job *j)
 {
 	bool other = false;
-	char l[80];
+	char l[192];
 
 	for (unsigned i = 0; i < j->nusers; i++) {
 		int st = j->status[i];
@@ -266,6 +392,11 @@ static int explain_fail(const struct apfs_volume *v, const struct kb_volume_keys
 			j->nusers == 1 ? "" : "s");
 	for (unsigned i = 0; i < j->nusers; i++)
 		list_user(&k->users[j->users[i]]);
+	report_not_tried(o, v, k, cr);
+	if (!(get_le64(v->c->nx.nx_flags) & APFS_NX_CRYPTO_SW))
+		fprintf(stderr, "apfsinspect: note: the container does not use software "
+				"cryptography (no NX_CRYPTO_SW): its volumes are encrypted by the "
+				"original Mac's hardware\n");
 	/* Some user could not be checked at all: not a verdict on the credential. */
 	return other ? EXIT_ERROR : EXIT_LOCKED;
 }
@@ -306,13 +437,13 @@ static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_
 }
 
 /* The job ran: install the VEK found, or explain the failure. */
-static int job_outcome(struct cli_volume *cv, const struct cli_cred *cr, struct job *j,
+static int job_outcome(const struct cli_opts *o, struct cli_volume *cv, const struct cli_cred *cr, struct job *j,
 		       struct cli_unlock_result *res)
 {
 	size_t c, up;
 
 	if (!atomic_load(&j->found))
-		return explain_fail(cv->v, j->k, cr, j);
+		return explain_fail(o, cv->v, j->k, cr, j);
 	task_split(j, atomic_load(&j->found) - 1, &c, &up);
 	res->user = (int)j->users[up];
 	res->cand = c;
@@ -337,7 +468,7 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 	if (j.status)
 		run_job(&j);
 	res->tried = j.nusers;
-	ret = j.status ? job_outcome(cv, cr, &j, res) : EXIT_ERROR;
+	ret = j.status ? job_outcome(o, cv, cr, &j, res) : EXIT_ERROR;
 	OPENSSL_cleanse(j.vek, sizeof(j.vek));
 	pthread_mutex_destroy(&j.lock);
 	free(j.status);

@@ -20,12 +20,14 @@
 
 #include "util/bytes.h"
 #include "util/err.h"
+#include "util/plistcheck.h"
 #include "image/dev.h"
 #include "image/udif.h"
 
 #define KOLY_SIZE 512
 #define KOLY_SCAN 4096            /* tail searched for a misplaced koly */
 #define XML_MAX (64u << 20)       /* plists of real images are kilobytes */
+#define XML_MAX_DEPTH 32          /* real ones nest 5 deep (plist, dict, dict, array, dict) */
 #define BLKX_MAX 65536
 #define CHUNKS_MAX (1u << 24)
 #define MISH_HDR 204
@@ -327,13 +329,21 @@ static int udif_parse_blkx(struct udif_priv *p, plist_t blkx)
 
 static int udif_read_plist(struct udif_priv *p, const struct koly *k)
 {
-	char *xml = malloc((size_t)k->xml_length);
+	char *xml = malloc((size_t)k->xml_length), why[160];
 	plist_t root = NULL, blkx;
 	int ret;
 
 	if (!xml)
 		return -ENOMEM;
 	ret = apfs_dev_read(p->lower, xml, (size_t)k->xml_length, k->xml_offset);
+	/* libplist 2.2 recurses per nesting level (a deep plist crashes it): check first. */
+	if (ret == 0 && plist_check(xml, (size_t)k->xml_length, XML_MAX_DEPTH, XML_MAX, why,
+				    sizeof(why))) {
+		apfs_err("'%s': UDIF XML plist refused: %s", p->path, why);
+		ret = -APFS_ECORRUPT;
+		free(xml);
+		return ret;
+	}
 	if (ret == 0)
 		plist_from_xml(xml, (uint32_t)k->xml_length, &root);
 	free(xml);

@@ -176,12 +176,13 @@ static int add_user(struct kb_volume_keys *k, const struct bag *b, const struct 
 	if (!u->parsed)
 		snprintf(u->why, sizeof(u->why), "%s", why);
 	u->hw_bound = u->parsed && kb_blob_hw_bound(&u->kek);
-	/* iCloud and institutional records need escrowed data (§6.4). */
-	u->offline_unlockable = u->parsed && u->kek.has_kdf && !u->hw_bound &&
-				u->type != KB_USER_ICLOUD_RECOVERY &&
-				u->type != KB_USER_ICLOUD_EXTERNAL &&
-				u->type != KB_USER_INSTITUTIONAL_RECOVERY &&
-				u->type != KB_USER_INSTITUTIONAL_EXTERNAL;
+	/*
+	 * A record that carries PBKDF2 parameters is tried whatever its UUID
+	 * says: iCloud and institutional records are thought to need escrowed
+	 * data (§6.4), but one that unwraps with a secret is evidence of the
+	 * contrary, not a reason to refuse it.
+	 */
+	u->offline_unlockable = u->parsed && u->kek.has_kdf && !u->hw_bound;
 	k->nusers++;
 	return 0;
 }

@@ -70,8 +70,8 @@ struct kb_user {
 	uint64_t keybag_block;   /* block of the volume keybag holding the record */
 	unsigned entry_index;    /* 0-based entry number in the volume keybag */
 	bool hw_bound;           /* KB_FLAG_HARDWARE: cannot be unlocked offline */
-	bool offline_unlockable; /* parsed, has PBKDF2 parameters, not hardware- or
-				    iCloud/institutional-bound */
+	bool offline_unlockable; /* parsed, has PBKDF2 parameters, not hardware-bound
+				    (the UUID's type alone never refuses a record) */
 };
 
 struct kb_volume_keys {
