@@ -32,6 +32,14 @@ struct cli_cred {
 int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr);
 void cli_cred_wipe(struct cli_cred *cr);
 
+/*
+ * The passphrase of an encrypted image (not the volume's): --image-passphrase,
+ * --image-passphrase-file (one candidate a line), or a no-echo prompt
+ * "Password for image NAME: " when stdin is a terminal (else kind CRED_NONE).
+ * 0, EXIT_USAGE or EXIT_ERROR, having printed why.
+ */
+int cli_cred_get_image(const struct cli_opts *o, const char *image, struct cli_cred *cr);
+
 /* kb_load() with the CLI's message for a volume without keys; an exit code. */
 int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);
 

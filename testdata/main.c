@@ -7,6 +7,10 @@
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
  *   mkimage streams OUT.img MANIFEST   (decmpfs files of given streams, scen_streams.c)
+ *   mkimage wrap IN OUT --wrap encrypted --image-passphrase P [...]   (encrcdsa.c)
+ * Any scenario takes --wrap encrypted --image-passphrase P [--image-key-bits 128|256]
+ * [--image-iterations N] [--image-key-offset N] [--seed N]: the image is then written
+ * inside an encrypted Apple disk image.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,7 +26,10 @@ static void usage(void)
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage streams OUT.img MANIFEST\n"
-			"       mkimage list\n");
+			"       mkimage list\n"
+			"       mkimage wrap IN OUT --wrap encrypted --image-passphrase P\n"
+			"  wrapping: --wrap encrypted --image-passphrase P [--image-key-bits 128|256]\n"
+			"            [--image-iterations N] [--image-key-offset N]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -34,11 +41,47 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || !*s || *end ? -EINVAL : 0;
 }
 
-static int parse_opts(int argc, char **argv, struct mk_opts *o)
+static struct mk_encr_opts wrap = { .key_bits = 128, .iterations = 1000 };
+static bool wrap_on;
+
+/* The --wrap options: 1 taken (with its value), 0 not one, -EINVAL bad. */
+static int wrap_opt(const char *name, const char *val)
+{
+	uint64_t v = 0;
+
+	if (!strcmp(name, "--wrap"))
+		return val && !strcmp(val, "encrypted") ? (wrap_on = true, 1) : -EINVAL;
+	if (!strcmp(name, "--image-passphrase"))
+		return val && *val ? (wrap.passphrase = val, 1) : -EINVAL;
+	if (strcmp(name, "--image-key-bits") && strcmp(name, "--image-iterations") &&
+	    strcmp(name, "--image-key-offset"))
+		return 0;
+	if (!val || parse_u64(val, &v))
+		return -EINVAL;
+	if (!strcmp(name, "--image-key-bits") && (v == 128 || v == 256))
+		wrap.key_bits = (unsigned)v;
+	else if (!strcmp(name, "--image-iterations") && v > 0 && v <= UINT32_MAX)
+		wrap.iterations = v;
+	else if (!strcmp(name, "--image-key-offset") && v >= 0x60 && v <= (1u << 20))
+		wrap.key_offset = v;
+	else
+		return -EINVAL;
+	return 1;
+}
+
+static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 {
 	uint64_t v;
 
-	for (int i = 3; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
+		int w = wrap_opt(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+
+		if (w < 0)
+			return w;
+		if (w) {
+			i++;
+			continue;
+		}
 		if (!strcmp(argv[i], "--gpt") || !strcmp(argv[i], "--unencrypted") ||
 		    !strcmp(argv[i], "--sealed-reference-layout")) {
 			o->gpt |= !strcmp(argv[i], "--gpt");
@@ -83,11 +126,20 @@ int main(int argc, char **argv)
 			fprintf(stderr, "mkimage: kat: %s\n", strerror(-rc));
 		return rc ? 1 : 0;
 	}
-	if (argc < 3 || parse_opts(argc, argv, &o)) {
+	if (argc < 3 || parse_opts(argc, argv, strcmp(argv[1], "wrap") ? 3 : 4, &o) || (wrap_on && !wrap.passphrase)) {
 		usage();
 		return 2;
 	}
+	wrap.seed = o.seed;
+	if (argc >= 4 && !strcmp(argv[1], "wrap")) {
+		rc = wrap_on ? mk_wrap_encrypted(argv[2], argv[3], &wrap) : -EINVAL;
+		if (rc)
+			fprintf(stderr, "mkimage: wrap %s: %s\n", argv[2], strerror(-rc));
+		return rc ? 1 : 0;
+	}
 	rc = mk_scenario(argv[1], argv[2], &o);
+	if (!rc && wrap_on)
+		rc = mk_wrap_encrypted_in_place(argv[2], &wrap);
 	if (rc) {
 		fprintf(stderr, "mkimage: %s: %s\n", argv[1], strerror(-rc));
 		return 1;

@@ -441,6 +441,19 @@ int mk_fill_size_claims(struct mk_image *img);
 void mk_scenario_list(void);
 /* build/mkimage from-dir OUT.img --dir DIR ... (fromdir.c); returns the exit status. */
 int mk_from_dir(int argc, char **argv);
+
+/* ---- encrypted disk image around a file (encrcdsa.c) ----------------------- */
+
+struct mk_encr_opts {
+	const char *passphrase;
+	unsigned key_bits;     /* 128 or 256 */
+	uint64_t iterations;   /* PBKDF2 */
+	uint64_t key_offset;   /* where the key entry goes; 0: 0x2A8 (vfdecrypt's) */
+	uint64_t seed;
+};
+
+int mk_wrap_encrypted(const char *in_path, const char *out_path, const struct mk_encr_opts *o);
+int mk_wrap_encrypted_in_place(const char *path, const struct mk_encr_opts *o);
 int mk_streams(int argc, char **argv);
 
 #endif
