@@ -15,8 +15,16 @@
  * built per read.  The HMAC's inner and outer SHA-1 states are computed
  * once from the key; a chunk's IV costs two SHA-1 blocks.
  */
+/*
+ * SHA1_Init/Update/Final are deprecated in OpenSSL 3 but still there: on a
+ * copied SHA_CTX they compute a chunk's IV at a third of the cost of the
+ * EVP calls (EVP_MD_CTX_copy_ex allocates, EVP_DigestFinal_ex looks up
+ * parameters), and the IV is computed for every 4 KiB read.
+ */
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,7 +42,6 @@
 
 struct encr_ctx {
 	EVP_CIPHER_CTX *aes;
-	EVP_MD_CTX *md;
 	uint8_t *bounce; /* one chunk */
 	struct encr_ctx *next;
 };
@@ -44,7 +51,7 @@ struct encr_priv {
 	uint32_t bs;
 	unsigned key_bits;
 	struct encr_keys *keys; /* key memory */
-	EVP_MD_CTX *ipad, *opad; /* HMAC-SHA1 states after the padded key */
+	SHA_CTX *pads;          /* key memory: HMAC-SHA1 states after key^ipad, key^opad */
 	pthread_mutex_t lock;
 	struct encr_ctx *idle;
 	unsigned nidle;
@@ -55,7 +62,6 @@ static void ctx_free(struct encr_ctx *c)
 	if (!c)
 		return;
 	EVP_CIPHER_CTX_free(c->aes); /* wipes the key schedule */
-	EVP_MD_CTX_free(c->md);
 	if (c->bounce)
 		apfs_secret_free(c->bounce);
 	free(c);
@@ -73,9 +79,8 @@ static struct encr_ctx *ctx_new(const struct encr_priv *p)
 	if (!c)
 		return NULL;
 	c->aes = EVP_CIPHER_CTX_new();
-	c->md = EVP_MD_CTX_new();
 	c->bounce = apfs_secret_alloc(p->bs);
-	if (!c->aes || !c->md || !c->bounce ||
+	if (!c->aes || !c->bounce ||
 	    !EVP_DecryptInit_ex(c->aes, aes_cbc(p->key_bits), NULL, p->keys->aes, NULL) ||
 	    !EVP_CIPHER_CTX_set_padding(c->aes, 0)) {
 		ctx_free(c);
@@ -112,41 +117,74 @@ static void ctx_put(struct encr_priv *p, struct encr_ctx *c)
 }
 
 /* IV of chunk n: HMAC-SHA1(hmac_key, be32 n), its first 16 bytes. */
-static int chunk_iv(const struct encr_priv *p, struct encr_ctx *c, uint32_t n, uint8_t iv[16])
+static int chunk_iv(const struct encr_priv *p, uint32_t n, uint8_t iv[16])
 {
+	SHA_CTX h = p->pads[0];
 	uint8_t be[4], inner[20], mac[20];
-	unsigned l;
-	int ok;
 
 	st_be32(be, n);
-	ok = EVP_MD_CTX_copy_ex(c->md, p->ipad) && EVP_DigestUpdate(c->md, be, 4) &&
-	     EVP_DigestFinal_ex(c->md, inner, &l) && EVP_MD_CTX_copy_ex(c->md, p->opad) &&
-	     EVP_DigestUpdate(c->md, inner, 20) && EVP_DigestFinal_ex(c->md, mac, &l);
+	SHA1_Update(&h, be, 4);
+	SHA1_Final(inner, &h);
+	h = p->pads[1];
+	SHA1_Update(&h, inner, 20);
+	SHA1_Final(mac, &h);
 	memcpy(iv, mac, 16);
-	return ok ? 0 : -EIO;
-}
-
-/* Decrypt chunk n in place (in == out is allowed for CBC decryption). */
-static int chunk_decrypt(const struct encr_priv *p, struct encr_ctx *c, uint32_t n, uint8_t *b)
-{
-	uint8_t iv[16];
-	int out = 0;
-
-	if (chunk_iv(p, c, n, iv) || !EVP_DecryptInit_ex(c->aes, NULL, NULL, NULL, iv) ||
-	    !EVP_DecryptUpdate(c->aes, b, &out, b, (int)p->bs) || out != (int)p->bs)
-		return -EIO;
+	OPENSSL_cleanse(&h, sizeof(h));
 	return 0;
 }
 
-/* Whole chunks straight into buf, then decrypted there. */
+/*
+ * Decrypt n whole chunks in place as one CBC stream, then mend the first
+ * block of each chunk after the first.  CBC decryption gives
+ * P[0] = D(C[0]) ^ IV, so in one stream chunk i's first block came out
+ * XORed with the last ciphertext block of chunk i - 1 instead of its own
+ * IV: XOR both in again.  One call into OpenSSL per group instead of one
+ * per chunk (each re-keying the IV) is what makes the layer fast.
+ */
+#define GROUP 16 /* 64 KiB: copied, then decrypted while in L1/L2 (measured best of 8..64) */
+
+static int decrypt_group(const struct encr_priv *p, struct encr_ctx *c, uint8_t *b,
+			 uint64_t first, size_t n)
+{
+	uint8_t prev[GROUP][16], iv[16];
+	int out = 0;
+
+	for (size_t i = 1; i < n; i++)
+		memcpy(prev[i], b + i * p->bs - 16, 16);
+	if (chunk_iv(p, (uint32_t)first, iv) ||
+	    !EVP_DecryptInit_ex(c->aes, NULL, NULL, NULL, iv) ||
+	    !EVP_DecryptUpdate(c->aes, b, &out, b, (int)(n * p->bs)) || out != (int)(n * p->bs))
+		return -EIO;
+	for (size_t i = 1; i < n; i++) {
+		uint8_t *blk = b + i * p->bs;
+
+		if (chunk_iv(p, (uint32_t)(first + i), iv))
+			return -EIO;
+		for (unsigned k = 0; k < 16; k++)
+			blk[k] ^= prev[i][k] ^ iv[k];
+	}
+	return 0;
+}
+
+/*
+ * Whole chunks straight into buf, then decrypted there, a group at a time:
+ * decrypted right after the kernel copied them, they are still in the CPU's
+ * cache (a 4 MiB read decrypted after one pread of it runs from memory).
+ */
 static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
 		      size_t nchunks)
 {
 	struct encr_priv *p = dev->priv;
-	int ret = apfs_dev_read(dev->lower, buf, nchunks * p->bs, p->base + first * p->bs);
+	int ret = 0;
 
-	for (size_t i = 0; !ret && i < nchunks; i++)
-		ret = chunk_decrypt(p, c, (uint32_t)(first + i), buf + i * p->bs);
+	for (size_t i = 0; !ret && i < nchunks; i += GROUP) {
+		size_t n = nchunks - i < GROUP ? nchunks - i : GROUP;
+		uint8_t *b = buf + i * p->bs;
+
+		ret = apfs_dev_read(dev->lower, b, n * p->bs, p->base + (first + i) * p->bs);
+		if (!ret)
+			ret = decrypt_group(p, c, b, first + i, n);
+	}
 	return ret;
 }
 
@@ -159,7 +197,7 @@ static int read_part(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, siz
 	int ret = apfs_dev_read(dev->lower, c->bounce, p->bs, p->base + n * p->bs);
 
 	if (!ret)
-		ret = chunk_decrypt(p, c, (uint32_t)n, c->bounce);
+		ret = decrypt_group(p, c, c->bounce, n, 1);
 	if (!ret)
 		memcpy(buf, c->bounce + off % p->bs, len);
 	return ret;
@@ -200,8 +238,7 @@ static void priv_free(struct encr_priv *p)
 		p->idle = c->next;
 		ctx_free(c);
 	}
-	EVP_MD_CTX_free(p->ipad);
-	EVP_MD_CTX_free(p->opad);
+	apfs_secret_free(p->pads);
 	apfs_secret_free(p->keys);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
@@ -218,11 +255,9 @@ static const struct apfs_dev_ops encr_ops = { "encrypted", encr_read, encr_close
 static int hmac_states(struct encr_priv *p)
 {
 	uint8_t *pad = apfs_secret_alloc(128);
-	int ok;
 
-	p->ipad = EVP_MD_CTX_new();
-	p->opad = EVP_MD_CTX_new();
-	if (!pad || !p->ipad || !p->opad) {
+	p->pads = apfs_secret_alloc(2 * sizeof(SHA_CTX));
+	if (!pad || !p->pads) {
 		apfs_secret_free(pad);
 		return -ENOMEM;
 	}
@@ -230,10 +265,12 @@ static int hmac_states(struct encr_priv *p)
 	memset(pad + 64, 0x5c, 64);
 	for (unsigned i = 0; i < ENCR_HMAC_KEY; i++)
 		pad[i] ^= p->keys->hmac[i], pad[64 + i] ^= p->keys->hmac[i];
-	ok = EVP_DigestInit_ex(p->ipad, EVP_sha1(), NULL) && EVP_DigestUpdate(p->ipad, pad, 64) &&
-	     EVP_DigestInit_ex(p->opad, EVP_sha1(), NULL) && EVP_DigestUpdate(p->opad, pad + 64, 64);
+	SHA1_Init(&p->pads[0]);
+	SHA1_Update(&p->pads[0], pad, 64);
+	SHA1_Init(&p->pads[1]);
+	SHA1_Update(&p->pads[1], pad + 64, 64);
 	apfs_secret_free(pad);
-	return ok ? 0 : -ENOMEM;
+	return 0;
 }
 
 struct unlock_state {
