@@ -116,6 +116,20 @@ expect_eq "--image-passphrase-file: cat reads what the raw image holds" \
 expect_rc "verify (opens the image too) takes --image-passphrase" 1 \
 	"$BIN" verify "$E" --image-passphrase "$IPW"
 expect_grep "verify through the encryption: no stored hash, said so" 'stores no hash' "$ERR"
+if [ -e /dev/fuse ] && command -v fusermount3 > /dev/null; then
+	M=$D/mnt
+	mkdir -p "$M"
+	expect_rc "mount of an encrypted image with --image-passphrase: exit 0" 0 \
+		"$BIN" mount "$E" "$M" --image-passphrase "$IPW"
+	expect_eq "mount: /hello.txt reads as from the raw image" \
+		"$("$BIN" cat "$D/raw.img" /hello.txt | sha256sum)" "$(sha256sum < "$M/hello.txt")"
+	fusermount3 -u "$M" 2> /dev/null
+	expect_rc "mount without the image password, no terminal: exit 3" 3 \
+		"$BIN" mount "$E" "$M" < /dev/null
+	fusermount3 -u "$M" 2> /dev/null
+else
+	skip "mount of an encrypted image" "no /dev/fuse or fusermount3"
+fi
 seen=$(PTY_PROMPT="Password for image" python3 "$TESTS/tools/pty_prompt.py" "$IPW" \
 	"$BIN" ls "$E" /)
 expect_grep "prompt: 'Password for image NAME:' on a terminal, then ls works" \
