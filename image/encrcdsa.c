@@ -346,22 +346,23 @@ static int try_passphrases(const char *what, const struct encr_header *h,
 	return ret;
 }
 
-static int unlock(struct apfs_dev *src, const char *what, const struct encr_header *h,
-		  struct encr_keys *k)
+/* what: where the header is, for its structures; image: the image, for the passphrase. */
+static int unlock(struct apfs_dev *src, const char *what, const char *image,
+		  const struct encr_header *h, struct encr_keys *k)
 {
 	struct unlock_state u = { 0 };
 	int ret = read_entries(src, what, h, &u);
 
 	if (!ret && !u.nents) {
 		apfs_err("'%s': encrypted disk image with no password key entry, only %s: this "
-			 "tool opens images with a password", what, u.other_names);
+			 "tool opens images with a password", image, u.other_names);
 		ret = -ENOTSUP;
 	}
 	if (!ret)
-		ret = try_passphrases(what, h, &u, k);
+		ret = try_passphrases(image, h, &u, k);
 	if (ret == -APFS_EREJECTED)
 		apfs_err("'%s': the image passphrase does not open this encrypted disk image "
-			 "(%u password key entr%s tried%s%s)", what, u.nents, u.nents == 1 ? "y" : "ies",
+			 "(%u password key entr%s tried%s%s)", image, u.nents, u.nents == 1 ? "y" : "ies",
 			 u.others ? "; it also has a key entry of " : "", u.others ? u.other_names : "");
 	free(u.ents);
 	return ret;
@@ -417,7 +418,7 @@ static int encr_open(struct apfs_dev *hsrc, struct apfs_dev *data, bool use_offs
 	if (!ret)
 		ret = data_fits(hsrc->path, h, base, data->size);
 	if (!ret)
-		ret = unlock(hsrc, hsrc->path, h, k);
+		ret = unlock(hsrc, hsrc->path, data->path, h, k);
 	if (!ret) {
 		ret = make_dev(h, base, k, data, out);
 		k = NULL; /* make_dev took it */

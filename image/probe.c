@@ -23,6 +23,7 @@
 #include "image/probe.h"
 
 #define DEPTH_MAX 8 /* nested containers; real evidence has two or three */
+#define BUNDLE "sparsebundle" /* a directory, not bytes: opened before the probes */
 
 static const struct apfs_probe probes[] = {
 	{ "split", NULL, apfs_split_probe, false },
@@ -31,6 +32,7 @@ static const struct apfs_probe probes[] = {
 	{ "vhd", "vhdx", apfs_vhdi_probe, true },
 	{ "qcow2", "qcow", apfs_qcow_probe, true },
 	{ "encrypted", "encrcdsa", apfs_encrcdsa_probe, false }, /* holds a UDIF, sprs, disk */
+	{ "sparseimage", "sprs", apfs_sparseimage_probe, false },
 	{ "udif", "dmg", apfs_udif_probe, true },
 	{ NULL, NULL, apfs_refuse_probe, false }, /* recognised, unsupported: say which */
 };
@@ -53,6 +55,8 @@ static void list_names(char *buf, size_t len)
 	for (size_t i = 0; i < NPROBES && o < len; i++)
 		if (probes[i].name)
 			o += (size_t)snprintf(buf + o, len - o, ", %s", probes[i].name);
+	if (o < len)
+		snprintf(buf + o, len - o, ", %s", BUNDLE);
 }
 
 /*
@@ -165,10 +169,45 @@ static int open_layers(struct apfs_dev **top, const char *format)
 	return ret < 0 ? ret : 0;
 }
 
+/* A directory: a sparse bundle, or refused naming what it is. */
+static int open_dir(const char *path, const char *format, struct apfs_dev **out)
+{
+	int ret;
+
+	if (format && strcasecmp(format, BUNDLE)) {
+		apfs_err("'%s' is a directory, not in the %s format (--format %s)", path, format,
+			 format);
+		return -EINVAL;
+	}
+	ret = apfs_sparsebundle_open(path, out);
+	if (ret == 0)
+		return apfs_refuse_dir(path);
+	return ret < 0 ? ret : 0;
+}
+
+/* The bottom layer: a bundle directory, or the file. */
+static int open_base(const char *path, const char **format, struct apfs_dev **out)
+{
+	struct stat st;
+
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		int ret = open_dir(path, *format, out);
+
+		*format = NULL; /* applied */
+		return ret;
+	}
+	if (*format && !strcasecmp(*format, BUNDLE)) {
+		apfs_err("'%s' is not a directory: a sparse bundle is one (--format %s)", path,
+			 *format);
+		return -EINVAL;
+	}
+	return open_file(path, out);
+}
+
 int apfs_dev_open_format(const char *path, const char *format, struct apfs_dev **out)
 {
 	struct apfs_dev *dev = NULL;
-	int ret = open_file(path, &dev);
+	int ret = open_base(path, &format, &dev);
 
 	if (ret)
 		return ret;

@@ -29,6 +29,7 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_vmdk_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_vhdi_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_qcow_probe(struct apfs_dev *lower, struct apfs_dev **out);
+int apfs_sparseimage_probe(struct apfs_dev *lower, struct apfs_dev **out);
 
 int apfs_encrcdsa_probe(struct apfs_dev *lower, struct apfs_dev **out);
 
@@ -48,7 +49,15 @@ int apfs_encrcdsa_over(struct apfs_dev *header_src, struct apfs_dev *data,
 /* Containers recognised by their signature but not read (refuse.c). */
 int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out);
 
-/* A directory given as the image: name what it is (refuse.c). */
+/* A directory given as the image that is not a bundle: say so (refuse.c). */
 int apfs_refuse_dir(const char *path);
+
+/*
+ * A directory given as the image (sparsebundle.c): 1 and *out when it is a
+ * sparse bundle (the device of its logical bytes, or of their decryption),
+ * 0 when it holds no Info.plist, < 0 (logged) when it cannot be read or is
+ * another kind of bundle.
+ */
+int apfs_sparsebundle_open(const char *dir, struct apfs_dev **out);
 
 #endif

@@ -9,11 +9,10 @@
  * AFF "AFF10\r\n\0" (afflib); AFF4 a ZIP whose volume URN "aff4://" is in
  * the ZIP comment or first member (AFF4 standard); cdsaencr
  * (docs/containers.md §3); VirtualBox VDI "<<< Oracle VM VirtualBox Disk
- * Image >>>"; sparseimage "sprs" (containers.md §1).
+ * Image >>>".
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "apfs/bytes.h"
 #include "apfs/err.h"
@@ -38,8 +37,6 @@ static const struct sig head_sigs[] = {
 	  "convert it to raw with affconvert" },
 	{ "<<< Oracle VM VirtualBox Disk Image >>>", 39, "a VirtualBox VDI disk image: not "
 	  "supported; convert it with qemu-img convert -O raw" },
-	{ "sprs", 4, "an Apple sparse image (.sparseimage): not supported yet; convert it "
-	  "with hdiutil convert -format UDRW" },
 };
 
 static int refuse(const struct apfs_dev *dev, const char *what)
@@ -87,15 +84,6 @@ int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out)
 
 int apfs_refuse_dir(const char *path)
 {
-	char plist[4096];
-	struct stat st;
-
-	snprintf(plist, sizeof(plist), "%s/Info.plist", path);
-	if (stat(plist, &st) == 0) {
-		apfs_err("'%s' is a directory holding Info.plist (a sparse bundle?): sparse "
-			 "bundles are not supported yet; convert it with hdiutil convert", path);
-		return -ENOTSUP;
-	}
-	apfs_err("'%s' is a directory, not an image", path);
+	apfs_err("'%s' is a directory, not an image (nor a sparse bundle: no Info.plist)", path);
 	return -EISDIR;
 }

@@ -141,8 +141,13 @@ static int copy_data(int in, int out, uint64_t len, uint64_t at, const struct mk
 	return ret;
 }
 
+/*
+ * The header and key entry at the start of out; *data_at is where the
+ * ciphertext follows.  bundle: the header's data offset is 0, since the
+ * ciphertext is the bands' stream from its first byte.
+ */
 static int write_head(int out, const struct mk_encr_opts *o, uint64_t len, struct wrap_keys *k,
-		      struct mk_rng *rng, uint64_t *data_at)
+		      struct mk_rng *rng, bool bundle, uint64_t *data_at)
 {
 	uint64_t key_at = o->key_offset ? o->key_offset : VFDECRYPT_KEY_AT;
 	size_t head = (size_t)((key_at + ENTRY_LEN + CHUNK - 1) / CHUNK * CHUNK);
@@ -152,7 +157,7 @@ static int write_head(int out, const struct mk_encr_opts *o, uint64_t len, struc
 	if (!h)
 		return -ENOMEM;
 	*data_at = head;
-	put_header(h, o, len, key_at, head, rng);
+	put_header(h, o, len, key_at, bundle ? 0 : head, rng);
 	if (o->key_offset)  /* noise where a pointer-ignoring reader would look */
 		mk_rng_bytes(rng, h + VFDECRYPT_KEY_AT, ENTRY_LEN);
 	put_entry(h + key_at, o, k);
@@ -161,7 +166,8 @@ static int write_head(int out, const struct mk_encr_opts *o, uint64_t len, struc
 	return ret;
 }
 
-static int wrap_fds(int in, int out, uint64_t len, const struct mk_encr_opts *o)
+/* hfd gets the header; dfd the ciphertext (after the header when it is hfd). */
+static int wrap_fds(int in, int hfd, int dfd, uint64_t len, const struct mk_encr_opts *o)
 {
 	struct wrap_keys k;
 	struct mk_rng rng;
@@ -175,49 +181,61 @@ static int wrap_fds(int in, int out, uint64_t len, const struct mk_encr_opts *o)
 	mk_rng_bytes(&rng, k.blob_iv, sizeof(k.blob_iv));
 	ret = wrap_blob(&k, o);
 	if (!ret)
-		ret = write_head(out, o, len, &k, &rng, &data_at);
+		ret = write_head(hfd, o, len, &k, &rng, hfd != dfd, &data_at);
 	if (!ret)
-		ret = copy_data(in, out, len, data_at, o, &k);
+		ret = copy_data(in, dfd, len, hfd == dfd ? data_at : 0, o, &k);
 	OPENSSL_cleanse(&k, sizeof(k));
+	return ret;
+}
+
+/* in encrypted into hpath (header) and dpath (ciphertext; NULL: after the header). */
+static int wrap_paths(const char *in_path, const char *hpath, const char *dpath,
+		      const struct mk_encr_opts *o)
+{
+	int in = open(in_path, O_RDONLY), h = -1, d = -1, ret = 0;
+	struct stat st;
+
+	if (in < 0 || fstat(in, &st))
+		ret = -errno;
+	if (!ret && (h = open(hpath, O_WRONLY | O_CREAT | O_TRUNC, 0644)) < 0)
+		ret = -errno;
+	if (!ret && (d = dpath ? open(dpath, O_WRONLY | O_CREAT | O_TRUNC, 0644) : h) < 0)
+		ret = -errno;
+	if (!ret)
+		ret = wrap_fds(in, h, d, (uint64_t)st.st_size, o);
+	if (d >= 0 && d != h && close(d) && !ret)
+		ret = -errno;
+	if (h >= 0 && close(h) && !ret)
+		ret = -errno;
+	if (in >= 0)
+		close(in);
 	return ret;
 }
 
 int mk_wrap_encrypted(const char *in_path, const char *out_path, const struct mk_encr_opts *o)
 {
-	int in = open(in_path, O_RDONLY), out;
-	struct stat st;
-	int ret;
-
-	if (in < 0 || fstat(in, &st)) {
-		if (in >= 0)
-			close(in);
-		return -errno;
-	}
-	out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	if (out < 0) {
-		ret = -errno;
-		close(in);
-		return ret;
-	}
-	ret = wrap_fds(in, out, (uint64_t)st.st_size, o);
-	close(in);
-	if (close(out) && !ret)
-		ret = -errno;
-	return ret;
+	return wrap_paths(in_path, out_path, NULL, o);
 }
 
-/* Wrap path in place: written beside it, then renamed over it. */
-int mk_wrap_encrypted_in_place(const char *path, const struct mk_encr_opts *o)
+/*
+ * An encrypted sparse bundle: the ciphertext stored as a bundle (wrap.c),
+ * the encrcdsa header as its token (docs/containers.md §2).
+ */
+int mk_wrap_encrypted_bundle(const char *in_path, const char *out, const struct mk_opts *mo,
+			     const struct mk_encr_opts *o)
 {
-	char tmp[4096];
-	int ret;
+	char tok[4096], data[4096], dst[4096];
+	int ret = -ENAMETOOLONG;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.encr-tmp", path) >= (int)sizeof(tmp))
-		return -ENAMETOOLONG;
-	ret = mk_wrap_encrypted(path, tmp, o);
-	if (!ret && rename(tmp, path))
+	if (snprintf(tok, sizeof(tok), "%s.token-tmp", out) < (int)sizeof(tok) &&
+	    snprintf(data, sizeof(data), "%s.data-tmp", out) < (int)sizeof(data) &&
+	    snprintf(dst, sizeof(dst), "%s/token", out) < (int)sizeof(dst))
+		ret = wrap_paths(in_path, tok, data, o);
+	if (!ret)
+		ret = mk_wrap(data, out, mo);
+	if (!ret && rename(tok, dst))
 		ret = -errno;
-	if (ret)
-		unlink(tmp);
+	unlink(tok);
+	unlink(data);
 	return ret;
 }

@@ -402,6 +402,8 @@ int mk_gpt_write(int fd, uint64_t container_bytes, struct mk_rng *rng, uint64_t 
 
 /* ---- scenarios (scenarios.c) -------------------------------------------- */
 
+enum mk_wrap_kind { MK_WRAP_NONE, MK_WRAP_SPARSEIMAGE, MK_WRAP_SPARSEBUNDLE, MK_WRAP_ENCRYPTED };
+
 struct mk_opts {
 	uint64_t seed;
 	uint64_t iterations;
@@ -410,7 +412,12 @@ struct mk_opts {
 	uint64_t big_size;        /* bench: bytes of /big.bin (default 256 MiB) */
 	bool unencrypted;         /* every volume unencrypted, content and layout unchanged */
 	bool sealed_ref;          /* sealed index values in the reference's 72-byte layout */
+	enum mk_wrap_kind wrap;   /* --wrap: store the image as a sparse image or bundle */
+	uint64_t band_size;       /* --band-size (0: hdiutil's default for the kind) */
 };
+
+/* Store the raw image at raw as o->wrap at out (wrap.c); o->seed orders the bands. */
+int mk_wrap(const char *raw, const char *out, const struct mk_opts *o);
 
 int mk_scenario(const char *name, const char *out, const struct mk_opts *o);
 /* len bytes of seeded pseudo-random content (freed by the caller), or NULL. */
@@ -453,7 +460,8 @@ struct mk_encr_opts {
 };
 
 int mk_wrap_encrypted(const char *in_path, const char *out_path, const struct mk_encr_opts *o);
-int mk_wrap_encrypted_in_place(const char *path, const struct mk_encr_opts *o);
+int mk_wrap_encrypted_bundle(const char *in_path, const char *out, const struct mk_opts *mo,
+			     const struct mk_encr_opts *o);
 int mk_streams(int argc, char **argv);
 
 #endif

@@ -99,6 +99,49 @@ if [ -e "$SHARED/images/basic.dmg" ]; then
 	same_reads "encrypted UDIF" "$IMAGES/basic.img" "$D/udif.dmg" --image-passphrase "$IPW"
 fi
 
+# ---- encrypted sparse bundles and sparse images ----------------------------------------
+# A bundle keeps the encrcdsa header in its token and the ciphertext in its bands.
+"$MKIMAGE" basic "$D/eb.sparsebundle" --gpt --wrap sparsebundle --band-size 65536 \
+	--image-passphrase "$IPW" --image-key-bits 256 > /dev/null
+check "encrypted bundle: token starts with encrcdsa, version 2" \
+	[ "$(xxd -p -l 12 "$D/eb.sparsebundle/token")" = 656e637263647361""00000002 ]
+$KEYS "$D/eb.sparsebundle" "$IPW" --chunk 7 "$D/b7" > /dev/null
+check "encrypted bundle: chunk 7 of the bands, decrypted by the Python tool = the raw original's" \
+	cmp -s "$D/b7" <(dd if="$D/raw.img" bs=4096 skip=7 count=1 status=none)
+expect_rc "encrypted bundle: list exits 0" 0 "$BIN" list "$D/eb.sparsebundle" --image-passphrase "$IPW"
+expect_grep "encrypted bundle: chain sparsebundle → encrypted → GPT" \
+	'^Image: sparsebundle \(64\.0 KiB bands.*\) → encrypted \(encrcdsa 2, AES-256.*\) → GPT' "$OUT"
+same_reads "encrypted bundle" "$D/raw.img" "$D/eb.sparsebundle" --image-passphrase "$IPW"
+expect_rc "encrypted bundle, wrong password: exit 3" 3 "$BIN" list "$D/eb.sparsebundle" \
+	--image-passphrase wrong
+expect_grep "encrypted bundle, wrong password: names the bundle" \
+	"'$D/eb.sparsebundle': the image passphrase does not open" "$ERR"
+head -c 100 "$D/eb.sparsebundle/token" > "$D/tok" && cp "$D/tok" "$D/eb.sparsebundle/token"
+expect_rc "encrypted bundle, token cut short: exit 1" 1 "$BIN" list "$D/eb.sparsebundle" \
+	--image-passphrase "$IPW"
+expect_grep "encrypted bundle, token cut short: names the token and the key entry" \
+	"eb\.sparsebundle/token': encrypted disk image \(encrcdsa\) key entry 1" "$ERR"
+rm -rf "$D/eb.sparsebundle"
+for src in encrypted.img dfvfs-apfs.raw; do
+	cred=
+	[ "$src" = encrypted.img ] && cred="--passphrase $VPW"
+	"$MKIMAGE" wrap "$IMAGES/$src" "$D/w.sparsebundle" --wrap sparsebundle \
+		--image-passphrase "$IPW" > /dev/null
+	# shellcheck disable=SC2086
+	same_reads "$src as an encrypted sparsebundle (8 MiB bands)" "$IMAGES/$src" \
+		"$D/w.sparsebundle" --image-passphrase "$IPW" $cred
+	rm -rf "$D/w.sparsebundle"
+	"$MKIMAGE" wrap "$IMAGES/$src" "$D/w.sparseimage" --wrap sparseimage \
+		--image-passphrase "$IPW" --image-key-bits 256 > /dev/null
+	expect_grep "$src as an encrypted sparseimage: chain encrypted → sparseimage" \
+		'^Image: encrypted \(.*\) → sparseimage' \
+		"$("$BIN" list "$D/w.sparseimage" --image-passphrase "$IPW")"
+	# shellcheck disable=SC2086
+	same_reads "$src as an encrypted sparseimage" "$IMAGES/$src" "$D/w.sparseimage" \
+		--image-passphrase "$IPW" $cred
+	rm -f "$D/w.sparseimage"
+done
+
 # ---- credentials ----------------------------------------------------------------
 E=$D/e128.dmg
 expect_rc "wrong image password: exit 3" 3 "$BIN" list "$E" --image-passphrase wrong

@@ -11,8 +11,11 @@ description (docs/containers.md §3) with python3-cryptography:
 Follows the first password key pointer (type 1).  Prints "AESHEX HMACHEX" (the
 form `vfdecrypt -k` takes, concatenated) or exits 1 when the password is wrong.
 --chunk N OUT: also decrypt chunk N (AES-CBC, IV = HMAC-SHA1(hmac, be32 N)[:16])
-into OUT, an independent check of the chunk layer.
+into OUT, an independent check of the chunk layer.  IMAGE may be an encrypted
+sparse bundle: the header is then its token, and the ciphertext its bands
+(band n = bands/<n in hex>, missing or short bands as zeros; chunk 0 at byte 0).
 """
+import os
 import hashlib
 import hmac
 import struct
@@ -57,6 +60,22 @@ def unwrap(img, off, password, key_bits):
     return plain[:n], plain[n:n + 20]
 
 
+def bundle_bytes(path, off, n):
+    """n bytes at off of a sparse bundle's band stream (containers.md §2)."""
+    import plistlib
+    band = plistlib.load(open(os.path.join(path, "Info.plist"), "rb"))["band-size"]
+    out = b""
+    while len(out) < n:
+        b, o = divmod(off + len(out), band)
+        try:
+            data = open(os.path.join(path, "bands", "%x" % b), "rb").read()
+        except FileNotFoundError:
+            data = b""
+        data = data.ljust(band, b"\0")
+        out += data[o:o + n - len(out)]
+    return out
+
+
 def main():
     args = sys.argv[1:]
     chunk = None
@@ -64,7 +83,8 @@ def main():
         chunk = (int(args[3]), args[4])
     elif len(args) != 2:
         sys.exit(__doc__)
-    img = open(args[0], "rb").read()
+    bundle = os.path.isdir(args[0])
+    img = open(os.path.join(args[0], "token") if bundle else args[0], "rb").read()
     key_bits, bs, dlen, doff, ptrs = header(img)
     for typ, off, _ in ptrs:
         if typ != 1:
@@ -81,7 +101,7 @@ def main():
         n, out = chunk
         iv = hmac.new(mac, struct.pack(">I", n), hashlib.sha1).digest()[:16]
         d = Cipher(AES(aes), modes.CBC(iv)).decryptor()
-        ct = img[doff + n * bs:doff + (n + 1) * bs]
+        ct = bundle_bytes(args[0], n * bs, bs) if bundle else img[doff + n * bs:doff + (n + 1) * bs]
         open(out, "wb").write(d.update(ct) + d.finalize())
 
 

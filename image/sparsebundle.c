@@ -1,0 +1,504 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sparsebundle.c - Apple sparse bundles (.sparsebundle, hdiutil UDSB, Time
+ * Machine), read from docs/containers.md §2 (libmodi, apfs-fuse,
+ * sparsebundlefs).
+ *
+ * A bundle is a directory: Info.plist (band-size, size), bands/ holding
+ * band n as the file named n in lowercase hex, and a token file.  A band
+ * file that does not exist was never written and reads as zeros; a short
+ * one reads as zeros past its end; one longer than band-size is an error
+ * naming it.  The logical stream is the bands' bytes as stored: for an
+ * encrypted bundle (token starting with "encrcdsa") that is the ciphertext,
+ * handed to the decrypting layer (bundle_encrypted below).
+ *
+ * Bundles hold up to hundreds of thousands of bands, so band files are
+ * opened on first use and kept in a small cache (least recently used out):
+ * descriptors stay bounded, and sequential reads pay one open per band, not
+ * per read.  bench/containers.sh compares reads with the raw image.
+ */
+#include <dirent.h>
+#include <fcntl.h>
+#include <plist/plist.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "apfs/err.h"
+#include "image/dev.h"
+#include "image/probe.h"
+
+#define BUNDLE_TYPE "com.apple.diskimage.sparsebundle"
+#define PLIST_MAX (1u << 20)        /* hdiutil's Info.plist is ~500 bytes */
+#define BAND_MIN 512u
+#define BAND_MAX (1ull << 30)
+#define SIZE_MAX_BYTES (1ull << 56) /* 64 PiB: offsets stay far from overflow */
+#define FD_CACHE 32                 /* open band files kept */
+#define NO_BAND UINT64_MAX
+
+struct band_fd {
+	uint64_t band; /* NO_BAND: entry unused */
+	int fd;        /* -1: the band file does not exist (zeros) */
+	uint64_t len;  /* the file's length, <= band size */
+	unsigned users;
+	uint64_t used; /* tick of the last use, for LRU */
+};
+
+struct bundle_priv {
+	int bands;     /* the bands/ directory */
+	uint64_t band_size, nbands;
+	pthread_mutex_t lock;
+	uint64_t tick;
+	struct band_fd cache[FD_CACHE];
+};
+
+static void bundle_free(struct bundle_priv *p)
+{
+	for (unsigned i = 0; i < FD_CACHE; i++)
+		if (p->cache[i].band != NO_BAND && p->cache[i].fd >= 0)
+			close(p->cache[i].fd);
+	if (p->bands >= 0)
+		close(p->bands);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}
+
+/*
+ * A band file must be a regular file no longer than a band.  Hostile
+ * bundles could hold a FIFO (opening it would block forever), a device, or
+ * a symbolic link to a file of the examiner's own system: each is refused.
+ */
+static int band_check(const char *dir, const char *name, const struct stat *st,
+		      uint64_t band_size)
+{
+	if (!S_ISREG(st->st_mode)) {
+		apfs_err("'%s': sparsebundle band file bands/%s is not a regular file (a link, "
+			 "FIFO, device or directory)", dir, name);
+		return -APFS_ECORRUPT;
+	}
+	if ((uint64_t)st->st_size <= band_size)
+		return 0;
+	apfs_err("'%s': sparsebundle band file bands/%s is %llu bytes, longer than the band "
+		 "size (%llu)", dir, name, (unsigned long long)st->st_size,
+		 (unsigned long long)band_size);
+	return -APFS_ECORRUPT;
+}
+
+/* Open band's file: fd and length, fd -1 when it does not exist. */
+static int band_open(const struct apfs_dev *dev, const struct bundle_priv *p, uint64_t band,
+		     int *fd, uint64_t *len)
+{
+	char name[24];
+	struct stat st;
+	int ret;
+
+	snprintf(name, sizeof(name), "%llx", (unsigned long long)band);
+	*len = 0;
+	/* O_NONBLOCK: a FIFO opens at once (and is refused); O_NOFOLLOW: no links. */
+	*fd = openat(p->bands, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (*fd < 0 && errno == ENOENT)
+		return 0; /* never written */
+	if (*fd < 0 && errno == ELOOP)
+		st.st_mode = S_IFLNK;
+	else if (*fd < 0 || fstat(*fd, &st) < 0) {
+		ret = -errno;
+		apfs_err("'%s': sparsebundle band file bands/%s cannot be opened: %s", dev->path,
+			 name, strerror(-ret));
+		if (*fd >= 0)
+			close(*fd);
+		*fd = -1;
+		return ret;
+	}
+	ret = band_check(dev->path, name, &st, p->band_size);
+	if (ret && *fd >= 0)
+		close(*fd);
+	if (ret)
+		*fd = -1;
+	*len = ret ? 0 : (uint64_t)st.st_size;
+	return ret;
+}
+
+/* The cache entry to reuse: an unused one, else the least recently used idle one. */
+static struct band_fd *cache_victim(struct bundle_priv *p)
+{
+	struct band_fd *v = NULL;
+
+	for (unsigned i = 0; i < FD_CACHE; i++) {
+		struct band_fd *e = &p->cache[i];
+
+		if (e->band == NO_BAND)
+			return e;
+		if (!e->users && (!v || e->used < v->used))
+			v = e;
+	}
+	return v;
+}
+
+/*
+ * The band's open file, counted in use until band_put; *tmp is set (and the
+ * caller closes the fd) when every cache entry is busy in another thread.
+ */
+static int band_get(const struct apfs_dev *dev, struct bundle_priv *p, uint64_t band,
+		    struct band_fd *tmp, struct band_fd **out)
+{
+	struct band_fd *e = NULL;
+	int ret = 0;
+
+	pthread_mutex_lock(&p->lock);
+	for (unsigned i = 0; i < FD_CACHE && !e; i++)
+		if (p->cache[i].band == band)
+			e = &p->cache[i];
+	if (!e && (e = cache_victim(p)) != NULL) {
+		if (e->band != NO_BAND && e->fd >= 0)
+			close(e->fd);
+		e->band = NO_BAND;
+		ret = band_open(dev, p, band, &e->fd, &e->len);
+		if (ret == 0)
+			e->band = band;
+	} else if (!e) {
+		e = tmp;
+		ret = band_open(dev, p, band, &e->fd, &e->len);
+	}
+	if (ret == 0 && e != tmp) {
+		e->users++;
+		e->used = ++p->tick;
+	}
+	pthread_mutex_unlock(&p->lock);
+	*out = e;
+	return ret;
+}
+
+static void band_put(struct bundle_priv *p, struct band_fd *e, const struct band_fd *tmp)
+{
+	if (e == tmp) {
+		if (e->fd >= 0)
+			close(e->fd);
+		return;
+	}
+	pthread_mutex_lock(&p->lock);
+	e->users--;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* n bytes of band at in: the file's bytes, zeros past its end. */
+static int band_read(struct apfs_dev *dev, uint64_t band, uint8_t *out, size_t n, uint64_t in)
+{
+	struct bundle_priv *p = dev->priv;
+	struct band_fd tmp = { band, -1, 0, 0, 0 }, *e;
+	size_t have;
+	int ret = band_get(dev, p, band, &tmp, &e);
+
+	if (ret)
+		return ret;
+	have = e->fd < 0 || e->len <= in ? 0 : e->len - in < n ? (size_t)(e->len - in) : n;
+	if (have && (ret = apfs_pread_full(e->fd, out, have, in)) != 0)
+		apfs_err("'%s': sparsebundle band %llx: read of %zu bytes at %llu failed: %s",
+			 dev->path, (unsigned long long)band, have, (unsigned long long)in,
+			 strerror(-ret));
+	memset(out + have, 0, n - have);
+	band_put(p, e, &tmp);
+	return ret;
+}
+
+static int bundle_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
+{
+	struct bundle_priv *p = dev->priv;
+	uint8_t *out = buf;
+
+	while (len > 0) {
+		uint64_t band = off / p->band_size, in = off % p->band_size;
+		size_t n = p->band_size - in < len ? (size_t)(p->band_size - in) : len;
+		int ret = band_read(dev, band, out, n, in);
+
+		if (ret)
+			return ret;
+		out += n;
+		off += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static void bundle_close(struct apfs_dev *dev)
+{
+	bundle_free(dev->priv);
+}
+
+static void bundle_summary(struct apfs_dev *dev, const struct bundle_priv *p, uint64_t present)
+{
+	char band[32], size[32];
+
+	apfs_fmt_size(p->band_size, band, sizeof(band));
+	apfs_fmt_size(dev->size, size, sizeof(size));
+	snprintf(dev->summary, sizeof(dev->summary), "sparsebundle (%s bands, %llu of %llu "
+		 "present, %s)", band, (unsigned long long)present,
+		 (unsigned long long)p->nbands, size);
+}
+
+static const struct apfs_dev_ops bundle_ops = { "sparsebundle", bundle_read, bundle_close };
+
+/* The bundle's numbers from Info.plist (§2). */
+struct bundle_info {
+	uint64_t band_size, size;
+};
+
+/* Info.plist's bytes (bounded), NUL-terminated; NULL with *ret set when unreadable. */
+static char *plist_load(const char *dir, int *ret)
+{
+	char path[4096];
+	struct stat st;
+	char *buf = NULL;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/Info.plist", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
+	*ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+	if (*ret == 0 && !S_ISREG(st.st_mode))
+		*ret = -EINVAL;
+	if (*ret == 0 && st.st_size > PLIST_MAX)
+		*ret = -EFBIG;
+	if (*ret == 0 && !(buf = calloc(1, (size_t)st.st_size + 1)))
+		*ret = -ENOMEM;
+	if (*ret == 0)
+		*ret = apfs_pread_full(fd, buf, (size_t)st.st_size, 0);
+	if (fd >= 0)
+		close(fd);
+	if (*ret) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static int plist_uint(plist_t dict, const char *key, uint64_t *v)
+{
+	plist_t n = plist_dict_get_item(dict, key);
+
+	if (!n || plist_get_node_type(n) != PLIST_UINT)
+		return -1;
+	plist_get_uint_val(n, v);
+	return 0;
+}
+
+/* 1: a sparse bundle's plist; 0: another kind (named in *type); < 0: unreadable. */
+static int plist_kind(plist_t root, char *type, size_t len)
+{
+	plist_t t = root && plist_get_node_type(root) == PLIST_DICT ?
+		    plist_dict_get_item(root, "diskimage-bundle-type") : NULL;
+	char *s = NULL;
+
+	if (!root || plist_get_node_type(root) != PLIST_DICT)
+		return -APFS_ECORRUPT;
+	if (!t || plist_get_node_type(t) != PLIST_STRING) {
+		snprintf(type, len, "no diskimage-bundle-type");
+		return 0;
+	}
+	plist_get_string_val(t, &s);
+	snprintf(type, len, "diskimage-bundle-type '%.100s'", s ? s : "");
+	t = s && !strcmp(s, BUNDLE_TYPE) ? t : NULL;
+	free(s);
+	return t != NULL;
+}
+
+/* band-size and size: present, integers, nonzero, within bounds. */
+static int plist_numbers(const char *dir, plist_t root, struct bundle_info *bi)
+{
+	if (plist_uint(root, "band-size", &bi->band_size)) {
+		apfs_err("'%s': sparsebundle Info.plist has no integer band-size", dir);
+		return -APFS_ECORRUPT;
+	}
+	if (plist_uint(root, "size", &bi->size)) {
+		apfs_err("'%s': sparsebundle Info.plist has no integer size", dir);
+		return -APFS_ECORRUPT;
+	}
+	if (bi->band_size < BAND_MIN || bi->band_size > BAND_MAX || bi->band_size % BAND_MIN) {
+		apfs_err("'%s': sparsebundle Info.plist: band-size %llu (want 512 bytes .. 1 GiB, "
+			 "whole 512-byte sectors)", dir, (unsigned long long)bi->band_size);
+		return -APFS_ECORRUPT;
+	}
+	if (bi->size == 0 || bi->size > SIZE_MAX_BYTES) {
+		apfs_err("'%s': sparsebundle Info.plist: size %llu (want 1 byte .. 64 PiB)", dir,
+			 (unsigned long long)bi->size);
+		return -APFS_ECORRUPT;
+	}
+	return 0;
+}
+
+/*
+ * Read dir/Info.plist: 1 and *bi for a sparse bundle, 0 for a directory
+ * that is not one (no Info.plist: *type empty; another bundle type: named),
+ * < 0 (logged) for a bundle whose plist is unreadable or out of bounds.
+ */
+static int bundle_info(const char *dir, struct bundle_info *bi, char *type, size_t len)
+{
+	plist_t root = NULL;
+	int ret;
+	char *text = plist_load(dir, &ret);
+
+	type[0] = '\0';
+	if (!text && ret == -ENOENT)
+		return 0;
+	if (!text) {
+		apfs_err("'%s': sparsebundle Info.plist cannot be read: %s", dir, strerror(-ret));
+		return ret;
+	}
+	plist_from_memory(text, (uint32_t)strlen(text), &root);
+	free(text);
+	ret = plist_kind(root, type, len);
+	if (ret < 0)
+		apfs_err("'%s': Info.plist is not a property list dictionary", dir);
+	if (ret == 1)
+		ret = plist_numbers(dir, root, bi) ? -APFS_ECORRUPT : 1;
+	if (root)
+		plist_free(root);
+	return ret;
+}
+
+/* A band file's name: lowercase hex, no leading zeros (§2); 0 when it is one. */
+static int band_name(const char *name, uint64_t *band)
+{
+	size_t l = strlen(name);
+
+	if (l == 0 || l > 16 || strspn(name, "0123456789abcdef") != l || (name[0] == '0' && l > 1))
+		return -1;
+	*band = strtoull(name, NULL, 16);
+	return 0;
+}
+
+/*
+ * Look at every file in bands/ once: count the bands present (for list),
+ * refuse a band file that is too long or not a regular file, warn of bands
+ * past the size.
+ */
+static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *present)
+{
+	int fd = dup(p->bands), ret = 0;
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	uint64_t band, past = 0;
+	struct dirent *de;
+	struct stat st;
+
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	while (ret == 0 && (de = readdir(d)) != NULL) {
+		if (band_name(de->d_name, &band) ||
+		    fstatat(p->bands, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
+			continue;
+		if (band >= p->nbands)
+			past++;
+		else if ((ret = band_check(dir, de->d_name, &st, p->band_size)) == 0)
+			(*present)++;
+	}
+	closedir(d);
+	if (past)
+		apfs_warn("'%s': sparsebundle: %llu band files past the size in Info.plist, ignored",
+			  dir, (unsigned long long)past);
+	return ret;
+}
+
+static int bundle_new(const char *dir, const struct bundle_info *bi, struct apfs_dev **out)
+{
+	struct bundle_priv *p = calloc(1, sizeof(*p));
+	char path[4096];
+	uint64_t present = 0;
+	int ret = 0;
+
+	if (!p)
+		return -ENOMEM;
+	pthread_mutex_init(&p->lock, NULL);
+	for (unsigned i = 0; i < FD_CACHE; i++)
+		p->cache[i].band = NO_BAND;
+	p->band_size = bi->band_size;
+	p->nbands = (bi->size + bi->band_size - 1) / bi->band_size;
+	snprintf(path, sizeof(path), "%s/bands", dir);
+	p->bands = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (p->bands < 0) {
+		ret = -errno;
+		apfs_err("'%s': sparsebundle has no bands/ directory: %s", dir, strerror(errno));
+	}
+	if (ret == 0)
+		ret = bands_scan(dir, p, &present);
+	if (ret == 0 && !(*out = apfs_dev_new(&bundle_ops, p, bi->size, NULL, dir)))
+		ret = -ENOMEM;
+	if (ret) {
+		bundle_free(p);
+		return ret;
+	}
+	bundle_summary(*out, p, present);
+	return 0;
+}
+
+/*
+ * The token file as a device when it holds an encryption header (it starts
+ * with "encrcdsa", §2): 1 and *tok; 0 when the bundle is not encrypted (no
+ * token, an empty one as hdiutil leaves it, or other bytes).
+ */
+static int token_open(const char *dir, struct apfs_dev **tok)
+{
+	char path[4096], magic[8];
+	struct stat st;
+	int fd, ret;
+
+	snprintf(path, sizeof(path), "%s/token", dir);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size < 8 ||
+	    apfs_pread_full(fd, magic, 8, 0) || memcmp(magic, "encrcdsa", 8)) {
+		close(fd);
+		return 0;
+	}
+	ret = apfs_dev_fd_open(fd, (uint64_t)st.st_size, path, tok);
+	if (ret)
+		close(fd);
+	return ret ? ret : 1;
+}
+
+/*
+ * An encrypted bundle: the token (the encrcdsa header at its start) and the
+ * band stream (ciphertext, chunk 0 at byte 0) handed to the decrypting
+ * layer (image/encrcdsa.c, probe.h): 0 and *out owning bundle, or a
+ * negative errno, logged; the token stays ours either way.
+ */
+static int bundle_encrypted(struct apfs_dev *token, struct apfs_dev *bundle,
+			    struct apfs_dev **out)
+{
+	return apfs_encrcdsa_over(token, bundle, out);
+}
+
+int apfs_sparsebundle_open(const char *dir, struct apfs_dev **out)
+{
+	struct bundle_info bi = { 0, 0 };
+	struct apfs_dev *bundle = NULL, *token = NULL;
+	char type[160];
+	int ret = bundle_info(dir, &bi, type, sizeof(type));
+
+	if (ret == 0 && type[0]) {
+		apfs_err("'%s' is a directory whose Info.plist has %s: not a sparse bundle (%s)",
+			 dir, type, BUNDLE_TYPE);
+		return -ENOTSUP;
+	}
+	if (ret <= 0)
+		return ret;
+	ret = bundle_new(dir, &bi, &bundle);
+	if (ret == 0)
+		ret = token_open(dir, &token);
+	if (ret == 0) {
+		*out = bundle;
+		return 1;
+	}
+	if (ret == 1) {
+		ret = bundle_encrypted(token, bundle, out);
+		apfs_dev_close(token);
+		if (ret == 0)
+			return 1; /* *out owns bundle */
+	}
+	apfs_dev_close(bundle);
+	return ret;
+}
