@@ -117,7 +117,7 @@ static void ctx_put(struct encr_priv *p, struct encr_ctx *c)
 }
 
 /* IV of chunk n: HMAC-SHA1(hmac_key, be32 n), its first 16 bytes. */
-static int chunk_iv(const struct encr_priv *p, uint32_t n, uint8_t iv[16])
+static void chunk_iv(const struct encr_priv *p, uint32_t n, uint8_t iv[16])
 {
 	SHA_CTX h = p->pads[0];
 	uint8_t be[4], inner[20], mac[20];
@@ -129,8 +129,7 @@ static int chunk_iv(const struct encr_priv *p, uint32_t n, uint8_t iv[16])
 	SHA1_Update(&h, inner, 20);
 	SHA1_Final(mac, &h);
 	memcpy(iv, mac, 16);
-	OPENSSL_cleanse(&h, sizeof(h));
-	return 0;
+	OPENSSL_cleanse(&h, sizeof(h)); /* a state of the keyed hash */
 }
 
 /*
@@ -151,15 +150,14 @@ static int decrypt_group(const struct encr_priv *p, struct encr_ctx *c, uint8_t 
 
 	for (size_t i = 1; i < n; i++)
 		memcpy(prev[i], b + i * p->bs - 16, 16);
-	if (chunk_iv(p, (uint32_t)first, iv) ||
-	    !EVP_DecryptInit_ex(c->aes, NULL, NULL, NULL, iv) ||
+	chunk_iv(p, (uint32_t)first, iv);
+	if (!EVP_DecryptInit_ex(c->aes, NULL, NULL, NULL, iv) ||
 	    !EVP_DecryptUpdate(c->aes, b, &out, b, (int)(n * p->bs)) || out != (int)(n * p->bs))
 		return -EIO;
 	for (size_t i = 1; i < n; i++) {
 		uint8_t *blk = b + i * p->bs;
 
-		if (chunk_iv(p, (uint32_t)(first + i), iv))
-			return -EIO;
+		chunk_iv(p, (uint32_t)(first + i), iv);
 		for (unsigned k = 0; k < 16; k++)
 			blk[k] ^= prev[i][k] ^ iv[k];
 	}

@@ -207,6 +207,36 @@ check "during the image's PBKDF2: cmdline does not hold the passphrase" \
 seen=$(during APFSINSPECT_TEST_UNHARDENED=argv)
 expect_grep "control (argv not hidden): cmdline holds the passphrase" "\|$IPW\|" "$seen"
 
+# Memory of a running cat (blocked writing to a fifo nobody reads): the image
+# passphrase is nowhere; the AES key is (the cipher's key schedule), so the scan
+# reads the right memory; control: argv not hidden keeps the passphrase there.
+"$MKIMAGE" bench "$D/big.dmg" --big-size $((2 << 20)) --wrap encrypted \
+	--image-passphrase "$IPW" > /dev/null
+read -r BAES _ <<< "$($KEYS "$D/big.dmg" "$IPW")"
+mkfifo "$D/fifo"
+scan_cat() {
+	local pid n
+	(cd "$D" && exec env "$@" "$BIN" cat --volume Plain "$D/big.dmg" /big.bin \
+		--image-passphrase "$IPW") > "$D/fifo" 2> /dev/null &
+	pid=$!
+	exec 3< "$D/fifo"
+	head -c 1 <&3 > /dev/null
+	for _ in $(seq 100); do
+		grep -q pipe_write "/proc/$pid/wchan" 2>/dev/null && break
+		sleep 0.05
+	done
+	n=$(python3 "$TESTS/tools/memscan.py" pid "$pid" "$(printf %s "$IPW" | xxd -p)" "$BAES")
+	kill -KILL "$pid" 2>/dev/null
+	exec 3<&-
+	wait "$pid" 2>/dev/null
+	echo "$n"
+}
+read -r n_pw n_aes <<< "$(scan_cat)"
+expect_eq "running cat: the image passphrase is nowhere in its memory" 0 "$n_pw"
+check "running cat: the scan finds the AES key schedule ($n_aes)" [ "${n_aes:-0}" -ge 1 ]
+read -r n_pw _ <<< "$(scan_cat APFSINSPECT_TEST_UNHARDENED=argv)"
+check "control (argv not hidden): the scan finds the passphrase ($n_pw)" [ "${n_pw:-0}" -ge 1 ]
+
 # ---- damaged headers --------------------------------------------------------
 # patch NAME OFFSET HEX: a copy of $E with bytes replaced.
 patch() {
