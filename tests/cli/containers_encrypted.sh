@@ -265,6 +265,17 @@ patch nkeys 0x48 00001000
 damaged nkeys 1 "number of key entries at 0x48"
 patch version 0x08 00000003
 damaged version 1 "encrcdsa version 3: only version 2"
+patch keytype 0x4C 00000002
+damaged keytype 1 "'$D/keytype.dmg': encrypted disk image with no password key entry, only public key \(certificate\)"
+# Version 1 (a cdsaencr trailer) is named, not read.
+{ head -c 8192 /dev/zero; printf cdsaencr; } > "$D/v1.dmg"
+expect_rc "encrcdsa version 1 (cdsaencr trailer): exit 1" 1 "$BIN" list "$D/v1.dmg"
+expect_grep "version 1: named" "encrypted Apple disk image \(cdsaencr, version 1\)" "$ERR"
+# --format encrypted forces the layer; on a raw image it says it is not one.
+expect_rc "--format encrypted on an encrypted image: exit 0" 0 "$BIN" list --format encrypted \
+	"$E" --image-passphrase "$IPW"
+expect_rc "--format encrypted on a raw image: exit 1" 1 "$BIN" list --format encrypted "$D/raw.img"
+expect_grep "--format encrypted on a raw image: says so" "is not in the encrypted format" "$ERR"
 for cut in 60 700 3000 100000; do
 	head -c $cut "$E" > "$D/cut$cut.dmg"
 	damaged cut$cut 1 "'$D/cut$cut.dmg': encrypted disk image \(encrcdsa\)"
