@@ -10,10 +10,11 @@
  * probed again: a UDIF, a sparse image or a raw disk.
  *
  * Reads are random access and run from several threads at once (FUSE):
- * each read takes a context (AES key schedule, SHA-1 state, bounce chunk)
- * from a small pool, so no lock is held while decrypting and no context is
- * built per read.  The HMAC's inner and outer SHA-1 states are computed
- * once from the key; a chunk's IV costs two SHA-1 blocks.
+ * each read takes a context (AES key schedule, bounce chunk) from a small
+ * pool, so no lock is held while decrypting and no context is built per
+ * read.  The HMAC's inner and outer SHA-1 states are computed once from the
+ * key (shared, read-only); a chunk's IV costs two SHA-1 blocks.  Whole
+ * chunks are decrypted 64 KiB at a time as one CBC stream (decrypt_group).
  */
 /*
  * SHA1_Init/Update/Final are deprecated in OpenSSL 3 but still there: on a
@@ -42,7 +43,7 @@
 
 struct encr_ctx {
 	EVP_CIPHER_CTX *aes;
-	uint8_t *bounce; /* one chunk */
+	uint8_t *bounce; /* one chunk (plain heap: data, not keys, and the key arena is small) */
 	struct encr_ctx *next;
 };
 
@@ -62,8 +63,7 @@ static void ctx_free(struct encr_ctx *c)
 	if (!c)
 		return;
 	EVP_CIPHER_CTX_free(c->aes); /* wipes the key schedule */
-	if (c->bounce)
-		apfs_secret_free(c->bounce);
+	free(c->bounce);
 	free(c);
 }
 
@@ -79,7 +79,7 @@ static struct encr_ctx *ctx_new(const struct encr_priv *p)
 	if (!c)
 		return NULL;
 	c->aes = EVP_CIPHER_CTX_new();
-	c->bounce = apfs_secret_alloc(p->bs);
+	c->bounce = malloc(p->bs);
 	if (!c->aes || !c->bounce ||
 	    !EVP_DecryptInit_ex(c->aes, aes_cbc(p->key_bits), NULL, p->keys->aes, NULL) ||
 	    !EVP_CIPHER_CTX_set_padding(c->aes, 0)) {
