@@ -210,8 +210,17 @@ expect_grep "control (argv not hidden): cmdline holds the passphrase" "\|$IPW\|"
 # Memory of a running cat (blocked writing to a fifo nobody reads): the image
 # passphrase is nowhere; the AES key is (the cipher's key schedule), so the scan
 # reads the right memory; control: argv not hidden keeps the passphrase there.
-"$MKIMAGE" bench "$D/big.dmg" --big-size $((2 << 20)) --wrap encrypted \
-	--image-passphrase "$IPW" > /dev/null
+"$MKIMAGE" bench "$D/big.img" --big-size $((6 << 20)) > /dev/null
+"$MKIMAGE" wrap "$D/big.img" "$D/big.dmg" --wrap encrypted --image-passphrase "$IPW" > /dev/null
+# A 6 MiB file read by cat's parallel readers, on the plain volume and on the
+# encrypted one (volume encryption inside the image's): as from the raw image.
+for vol in "--volume Plain" "--volume Secret --passphrase bench-password"; do
+	# shellcheck disable=SC2086
+	expect_eq "6 MiB file, parallel readers, $vol: same as from the raw image" \
+		"$("$BIN" cat "$D/big.img" /big.bin $vol | sha256sum)" \
+		"$("$BIN" cat "$D/big.dmg" /big.bin $vol --image-passphrase "$IPW" | sha256sum)"
+done
+rm -f "$D/big.img"
 read -r BAES _ <<< "$($KEYS "$D/big.dmg" "$IPW")"
 mkfifo "$D/fifo"
 scan_cat() {
