@@ -64,7 +64,11 @@ sparse_section() {
 	row "\`cat\` $BIG_MB MiB from the raw image" "$R ms = $(mbps $((BIG_MB << 20)) "$R") MB/s" "1"
 	rm -f "$W/p.img"
 	for f in p.sparseimage p.sparsebundle p64k.sparsebundle; do
-		[ -d "$W/$f" ] && warm "$W/$f"/bands/* || warm "$W/$f"
+		if [ -d "$W/$f" ]; then
+			find "$W/$f/bands" -type f -exec cat {} + > /dev/null
+		else
+			warm "$W/$f"
+		fi
 		T=$(med "$BIN" cat --volume Plain "$W/$f" /big.bin)
 		row "\`cat\` $BIG_MB MiB through $("$BIN" list "$W/$f" | sed -n 's/^Image: \(.*\) → .*/\1/p')" \
 			"$T ms = $(mbps $((BIG_MB << 20)) "$T") MB/s" "$(ratio "$R" "$T") × raw's speed"

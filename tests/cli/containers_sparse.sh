@@ -111,6 +111,12 @@ for src in basic.img encrypted.img dfvfs-apfs.raw; do
 				cmp -s "$IMAGES/$src" "$S/re"
 			expect_rc "$src as $kind, $bs-byte bands: list exits 0" 0 "$BIN" list "$out"
 			expect_grep "$src as $kind, $bs-byte bands: chain names it" "^Image: $kind \(" "$OUT"
+			if [ "$src" = encrypted.img ]; then
+				expect_rc "$src as $kind, $bs-byte bands: unlockvolume with the password" 0 \
+					"$BIN" unlockvolume --passphrase "$PASS" "$out"
+				expect_rc "$src as $kind, $bs-byte bands: a wrong password exits 3" 3 \
+					"$BIN" unlockvolume --passphrase wrong-password "$out"
+			fi
 			full_read "$src" $kind $bs &&
 				same_reads "$src as $kind, $bs-byte bands" "$IMAGES/$src" "$out" "${cred[@]}"
 			rm -rf "$out" "$S/re"

@@ -249,6 +249,8 @@ static void test_sparsebundle(void **state)
 
 static void test_sparsebundle_damage(void **state)
 {
+	struct apfs_dev *dev;
+	uint8_t buf[8];
 	char p[300];
 	int ret;
 
@@ -256,7 +258,19 @@ static void test_sparsebundle_damage(void **state)
 	write_sparsebundle("long.sparsebundle", "");
 	path(p, sizeof(p), "long.sparsebundle/bands/5");
 	assert_int_equal(truncate(p, SB_BAND + 1), 0);
-	assert_null(open_named("long.sparsebundle", &ret));
+	/* Checked when the band is opened: its neighbours read, it does not. */
+	dev = open_named("long.sparsebundle", &ret);
+	assert_int_equal(ret, 0);
+	assert_int_equal(apfs_dev_read(dev, buf, 8, 4 * SB_BAND), 0);
+	assert_int_equal(apfs_dev_read(dev, buf, 8, 5 * SB_BAND + 100), -APFS_ECORRUPT);
+	assert_int_equal(apfs_dev_read(dev, buf, 2, 6 * SB_BAND - 1), -APFS_ECORRUPT);
+	apfs_dev_close(dev);
+	/* A FIFO in bands/ would block an open: refused when the bundle is opened. */
+	write_sparsebundle("fifo.sparsebundle", "");
+	path(p, sizeof(p), "fifo.sparsebundle/bands/7");
+	assert_int_equal(unlink(p), 0);
+	assert_int_equal(mkfifo(p, 0644), 0);
+	assert_null(open_named("fifo.sparsebundle", &ret));
 	assert_int_equal(ret, -APFS_ECORRUPT);
 	write_sparsebundle("enc.sparsebundle", "");
 	path(p, sizeof(p), "enc.sparsebundle/token");
