@@ -109,7 +109,7 @@ asan:
 FUZZ_SECONDS ?= 60
 FB ?= build-fuzz
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
-	-fno-sanitize-recover=all -DCACHE_BUDGET='(256u << 10)'
+	-fno-sanitize-recover=all -DCACHE_BUDGET='(256u << 10)' -DENCR_ITER_MAX=2000u
 fuzz: $(B)/mkimage $(B)/fuzz/mkseed
 	$(MAKE) B=$(FB) CC=clang LIBFUZZER=1 CFLAGS="$(FUZZ_CFLAGS)" $(FUZZ_TARGETS:%=$(FB)/fuzz/%)
 	B=$(B) FB=$(FB) FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run-fuzzers $(FUZZ_ONLY)

@@ -55,6 +55,9 @@ struct cli_opts {
 	const char *recovery_key;
 	const char *vek_hex;
 	const char *user;
+	/* the encrypted image's own passphrase (every command that opens an image) */
+	const char *image_passphrase;
+	const char *image_passphrase_file;
 };
 
 struct command {
@@ -96,6 +99,9 @@ char **cli_harden(int argc, char **argv);
 /* Wipe the copies of the secret arguments, once the credential has them. */
 void cli_wipe_secret_args(void);
 
+/* Wipe the one secret argument copy that p points to (the image passphrase's). */
+void cli_wipe_secret_arg(const char *p);
+
 /* Release what cli_harden() copied: at the very end of main(). */
 void cli_free_args(void);
 
@@ -118,6 +124,15 @@ struct cli_image {
 };
 
 int cli_image_open(const struct cli_opts *o, struct cli_image *img);
+
+/*
+ * The seam to image/ for an encrypted image's passphrase (imagecred.c):
+ * cli_parse() installs a callback (apfs_dev_set_passphrase_cb) that, the
+ * first time an encrypted layer asks, collects --image-passphrase,
+ * --image-passphrase-file or the prompt; opening wipes it afterwards.
+ */
+void cli_image_cred_install(const struct cli_opts *o);
+void cli_image_cred_wipe(void);
 void cli_image_close(struct cli_image *img);
 
 /* Choose the volume --volume names, or the default (README: "--volume"). */

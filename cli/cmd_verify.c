@@ -145,6 +145,7 @@ int cmd_verify(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	ret = apfs_dev_open_format(o.image, o.image_format ? o.image_format : o.format, &dev);
+	cli_image_cred_wipe();
 	if (ret)
 		return cli_exit_code(ret);
 	ret = verify_chain(dev, o.image);

@@ -85,7 +85,7 @@ static int read_secret_lines(FILE *f, struct cli_cred *cr, bool one)
 	return ret;
 }
 
-static int prompt_tty(struct cli_cred *cr)
+static int prompt_tty(struct cli_cred *cr, const char *prompt)
 {
 	struct termios old, noecho;
 	int ret;
@@ -94,7 +94,7 @@ static int prompt_tty(struct cli_cred *cr)
 		return -ENOTTY;
 	noecho = old;
 	noecho.c_lflag &= (tcflag_t)~ECHO;
-	fprintf(stderr, "Passphrase: ");
+	fprintf(stderr, "%s", prompt);
 	fflush(stderr);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
 	ret = read_secret_lines(stdin, cr, true);
@@ -243,11 +243,43 @@ static int cred_collect(const struct cli_opts *o, bool prompt, struct cli_cred *
 	if (!prompt)
 		return 0;
 	cr->source = "the prompt";
-	if (prompt_tty(cr) == 0) {
+	if (prompt_tty(cr, "Passphrase: ") == 0) {
 		cr->kind = CRED_PASSWORD;
 		return 0;
 	}
 	return 0;
+}
+
+/*
+ * The image's passphrase: its own options, or the prompt naming the image.
+ * Only its own argument copy is wiped here: the volume's credential, if
+ * any, is collected after the image is open.
+ */
+int cli_cred_get_image(const struct cli_opts *o, const char *image, struct cli_cred *cr)
+{
+	char prompt[512];
+	int ret = 0;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->kind = CRED_PASSWORD;
+	if (o->image_passphrase) {
+		cr->source = "--image-passphrase";
+		ret = cli_cred_add(cr, o->image_passphrase, strlen(o->image_passphrase), 1) ?
+		      EXIT_ERROR : 0;
+		cli_wipe_secret_arg(o->image_passphrase);
+	} else if (o->image_passphrase_file) {
+		cr->source = "--image-passphrase-file";
+		ret = from_file(o->image_passphrase_file, cr);
+	} else {
+		cr->kind = CRED_NONE;
+		snprintf(prompt, sizeof(prompt), "Password for image %s: ", image);
+		if (prompt_tty(cr, prompt) == 0)
+			cr->kind = CRED_PASSWORD;
+	}
+	cr->ngiven = cr->ncands;
+	if (!ret && cr->kind == CRED_PASSWORD && add_normal_forms(cr))
+		ret = EXIT_ERROR;
+	return ret;
 }
 
 void cli_cred_wipe(struct cli_cred *cr)

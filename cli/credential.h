@@ -50,6 +50,13 @@ int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
 
 /* ', hint "..."' (escaped: image data) when the user has a hint. */
 void cli_put_hint(FILE *f, const struct kb_user *u);
+/*
+ * The passphrase of an encrypted image (not the volume's): --image-passphrase,
+ * --image-passphrase-file (one candidate a line), or a no-echo prompt
+ * "Password for image NAME: " when stdin is a terminal (else kind CRED_NONE).
+ * 0, EXIT_USAGE or EXIT_ERROR, having printed why.
+ */
+int cli_cred_get_image(const struct cli_opts *o, const char *image, struct cli_cred *cr);
 
 /* kb_load() with the CLI's message for a volume without keys; an exit code. */
 int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);

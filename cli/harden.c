@@ -168,6 +168,14 @@ void cli_wipe_secret_args(void)
 		OPENSSL_cleanse(secret_copy[k], strlen(secret_copy[k]));
 }
 
+void cli_wipe_secret_arg(const char *p)
+{
+	for (int k = 0; k < nsecret_copies; k++)
+		if (secret_copy[k] && p >= secret_copy[k] &&
+		    p <= secret_copy[k] + strlen(secret_copy[k]))
+			OPENSSL_cleanse((char *)(uintptr_t)p, strlen(p));
+}
+
 void cli_free_args(void)
 {
 	for (int i = 0; i < nowned; i++) {

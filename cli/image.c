@@ -51,6 +51,7 @@ int cli_image_open(const struct cli_opts *o, struct cli_image *img)
 	memset(img, 0, sizeof(*img));
 	ret = apfs_dev_open_format(o->image, o->image_format ? o->image_format : o->format,
 				   &img->dev);
+	cli_image_cred_wipe();  /* the layer holds its keys now */
 	if (ret)
 		return ret;
 	if (o->offset_set) {

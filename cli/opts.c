@@ -13,6 +13,7 @@ enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
+	O_IMAGE_PASS, O_IMAGE_PASS_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -40,6 +41,8 @@ static const struct option long_opts[] = {
 	{ "help", no_argument, NULL, O_HELP },
 	{ "potfile", required_argument, NULL, O_POTFILE },
 	{ "hints", no_argument, NULL, O_HINTS },
+	{ "image-passphrase", required_argument, NULL, O_IMAGE_PASS },
+	{ "image-passphrase-file", required_argument, NULL, O_IMAGE_PASS_FILE },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -77,9 +80,14 @@ static const char cred_help[] =
 	"  until it hides it, a few milliseconds later, and stays in the shell's history;\n"
 	"  --stdin-passphrase, --passphrase-file and the prompt are not visible to them.\n";
 
+/* Every command opens an image, so every --help says this. */
+static const char image_cred_help[] =
+	"  encrypted image (encrcdsa): --image-passphrase P | --image-passphrase-file F (one\n"
+	"  candidate a line); with neither, asks \"Password for image NAME:\" on the terminal.\n";
+
 static bool is_secret_opt(int c)
 {
-	return c == O_PASS || c == O_RECOVERY || c == O_VEK;
+	return c == O_PASS || c == O_RECOVERY || c == O_VEK || c == O_IMAGE_PASS;
 }
 
 /* Which argv string holds p, and where in it (pointers compared as numbers:
@@ -106,7 +114,8 @@ static bool locate(int argc, char **argv, const char *p, struct cli_secret *out)
  */
 static bool meant_secret(const char *arg)
 {
-	static const char *const names[] = { "passphrase", "recovery-key", "vek" };
+	static const char *const names[] = { "passphrase", "recovery-key", "vek",
+					     "image-passphrase" };
 	const char *eq = strchr(arg, '=');
 	size_t n;
 
@@ -219,6 +228,8 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_RECOVERY: o->recovery_key = optarg; break;
 	case O_VEK: o->vek_hex = optarg; break;
 	case O_USER: o->user = optarg; break;
+	case O_IMAGE_PASS: o->image_passphrase = optarg; break;
+	case O_IMAGE_PASS_FILE: o->image_passphrase_file = optarg; break;
 	case O_MD5: o->md5 = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_EXTENDED: o->extended = true; break;
@@ -255,6 +266,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 			fputs(help, stdout);
 			if (flags & OPT_CRED)
 				fputs(cred_help, stdout);
+			fputs(image_cred_help, stdout);
 			return -1;
 		}
 		if (c == '?')
@@ -270,9 +282,13 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");
+	if (o->image_passphrase && o->image_passphrase_file)
+		return usage_err(help, "%s", "give --image-passphrase or --image-passphrase-file, "
+				 "not both");
 	if (optind >= argc)
 		return usage_err(help, "%s", "missing IMAGE");
 	o->image = argv[optind++];
+	cli_image_cred_install(o);
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	if (o->nargs < min_args || (max_args >= 0 && o->nargs > max_args))

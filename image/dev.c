@@ -8,6 +8,26 @@
 #include "util/err.h"
 #include "image/dev.h"
 
+static apfs_passphrase_fn passphrase_fn;
+static void *passphrase_arg;
+
+void apfs_dev_set_passphrase_cb(apfs_passphrase_fn fn, void *arg)
+{
+	passphrase_fn = fn;
+	passphrase_arg = arg;
+}
+
+int apfs_dev_passphrase(const char *image, unsigned attempt, char *buf, size_t cap, size_t *len)
+{
+	if (!passphrase_fn) {
+		if (attempt == 0)
+			apfs_err("'%s' is an encrypted disk image and no passphrase source is set",
+				 image);
+		return attempt == 0 ? -APFS_ELOCKED : 1;
+	}
+	return passphrase_fn(passphrase_arg, image, attempt, buf, cap, len);
+}
+
 struct apfs_dev *apfs_dev_new(const struct apfs_dev_ops *ops, void *priv, uint64_t size,
 			      struct apfs_dev *lower, const char *path)
 {

@@ -72,6 +72,27 @@ int apfs_dev_open(const char *path, struct apfs_dev **out);
  */
 int apfs_dev_open_format(const char *path, const char *format, struct apfs_dev **out);
 
+/*
+ * Where an encrypted layer (encrcdsa) gets its image's passphrase: image/
+ * knows nothing of options, prompts or terminals, so the program installs
+ * a callback before opening.  The layer calls it only when an image turns
+ * out to be encrypted, with attempt = 0, 1, 2 ... until one opens the
+ * image: the callback copies candidate `attempt` into buf (cap bytes of key
+ * memory the layer owns and wipes; no NUL needed), sets *len and returns 0;
+ * returns 1 when there is no further candidate, or a negative errno having
+ * said why (-APFS_ELOCKED: no passphrase given and none can be asked for).
+ * `image` is the image's name, for a prompt or a message.  With no
+ * callback installed, an encrypted image is -APFS_ELOCKED.  Set it once,
+ * before any open; fn NULL removes it.
+ */
+typedef int (*apfs_passphrase_fn)(void *arg, const char *image, unsigned attempt, char *buf,
+				  size_t cap, size_t *len);
+
+void apfs_dev_set_passphrase_cb(apfs_passphrase_fn fn, void *arg);
+
+/* For the layers: ask the installed callback (see above). */
+int apfs_dev_passphrase(const char *image, unsigned attempt, char *buf, size_t cap, size_t *len);
+
 /* Close dev and every layer below it. */
 void apfs_dev_close(struct apfs_dev *dev);
 

@@ -31,6 +31,7 @@ static const struct apfs_probe probes[] = {
 	{ "vmdk", NULL, apfs_vmdk_probe, true },
 	{ "vhd", "vhdx", apfs_vhdi_probe, true },
 	{ "qcow2", "qcow", apfs_qcow_probe, true },
+	{ "encrypted", "encrcdsa", apfs_encrcdsa_probe, false }, /* holds a UDIF, sprs, disk */
 	{ "sparseimage", "sprs", apfs_sparseimage_probe, false },
 	{ "udif", "dmg", apfs_udif_probe, true },
 	{ NULL, NULL, apfs_refuse_probe, false }, /* recognised, unsupported: say which */

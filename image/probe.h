@@ -31,6 +31,21 @@ int apfs_vhdi_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_qcow_probe(struct apfs_dev *lower, struct apfs_dev **out);
 int apfs_sparseimage_probe(struct apfs_dev *lower, struct apfs_dev **out);
 
+int apfs_encrcdsa_probe(struct apfs_dev *lower, struct apfs_dev **out);
+
+/*
+ * An encrypted disk image whose header (encrcdsa v2) is at the start of
+ * header_src and whose ciphertext is `data` from its byte 0 (chunk 0 there;
+ * the header's data offset is not used): an encrypted sparse bundle keeps
+ * the header in its `token` file and the ciphertext in its bands.  Asks
+ * for the passphrase (apfs_dev_set_passphrase_cb).  On success *out reads
+ * the decrypted stream (the header's data length) and owns data;
+ * header_src stays the caller's, who may close it at once.  0, or a
+ * negative errno, logged (-APFS_EREJECTED: no passphrase given opens it).
+ */
+int apfs_encrcdsa_over(struct apfs_dev *header_src, struct apfs_dev *data,
+		       struct apfs_dev **out);
+
 /* Containers recognised by their signature but not read (refuse.c). */
 int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out);
 

@@ -7,7 +7,7 @@
  * Signatures (each format's public description): EWF2 (Ex01) "EVF2\r\n\x81\0",
  * Lx01 "LEF2\r\n\x81\0", L01 "LVF\t\r\n\xff\0" (libewf's format notes);
  * AFF "AFF10\r\n\0" (afflib); AFF4 a ZIP whose volume URN "aff4://" is in
- * the ZIP comment or first member (AFF4 standard); encrcdsa / cdsaencr
+ * the ZIP comment or first member (AFF4 standard); cdsaencr
  * (docs/containers.md §3); VirtualBox VDI "<<< Oracle VM VirtualBox Disk
  * Image >>>".
  */
@@ -45,24 +45,13 @@ static int refuse(const struct apfs_dev *dev, const char *what)
 	return -ENOTSUP;
 }
 
-/* encrcdsa leads a v2 image; cdsaencr ends a v1 one. */
-static int refuse_encrypted(const struct apfs_dev *dev, const uint8_t *head, size_t n,
-			    const uint8_t *tail, size_t tn)
+/* A version 1 image ends with cdsaencr (version 2 is encrcdsa.c's). */
+static int refuse_encrypted(const struct apfs_dev *dev, const uint8_t *tail, size_t tn)
 {
-	char what[256];
-
-	if (n >= 12 && !memcmp(head, "encrcdsa", 8)) {
-		uint32_t v = ld_be32(head + 8);
-
-		snprintf(what, sizeof(what), v == 2 ?
-			 "an encrypted Apple disk image (encrcdsa version 2): not supported yet; "
-			 "decrypt it first (hdiutil convert)" :
-			 "an encrypted Apple disk image with an unknown encrcdsa version %u", v);
-		return refuse(dev, what);
-	}
 	if (tn >= 8 && !memcmp(tail + tn - 8, "cdsaencr", 8))
 		return refuse(dev, "an encrypted Apple disk image (cdsaencr, version 1): not "
-			      "supported; decrypt it first (hdiutil convert)");
+			      "supported; convert it with hdiutil convert (which writes version 2) "
+			      "or decrypt it first");
 	return 0;
 }
 
@@ -90,7 +79,7 @@ int apfs_refuse_probe(struct apfs_dev *lower, struct apfs_dev **out)
 	if (is_aff4(head, n, tn ? tail : none, tn))
 		return refuse(lower, "an AFF4 image: not supported; convert it to raw with an "
 			      "AFF4 tool (aff4imager --export)");
-	return refuse_encrypted(lower, head, n, tail, tn);
+	return refuse_encrypted(lower, tail, tn);
 }
 
 int apfs_refuse_dir(const char *path)

@@ -383,24 +383,15 @@ static int token_open(const char *dir, struct apfs_dev **tok)
 }
 
 /*
- * An encrypted bundle: the hand-over to the decrypting layer, image/encrcdsa.c's
- *	int apfs_encrcdsa_over(struct apfs_dev *header_src, struct apfs_dev *data,
- *			       struct apfs_dev **out);
- * header_src is the token (the encrcdsa header at its start), data the band
- * stream (ciphertext, chunk 0 at byte 0); 0 and *out owning data, or a
- * negative errno, logged; header_src stays ours either way.  Until that
- * layer is in, encrypted bundles are refused by name: the return below is
- * the one line to replace with
- *	return apfs_encrcdsa_over(token, bundle, out);
+ * An encrypted bundle: the token (the encrcdsa header at its start) and the
+ * band stream (ciphertext, chunk 0 at byte 0) handed to the decrypting
+ * layer (image/encrcdsa.c, probe.h): 0 and *out owning bundle, or a
+ * negative errno, logged; the token stays ours either way.
  */
 static int bundle_encrypted(struct apfs_dev *token, struct apfs_dev *bundle,
 			    struct apfs_dev **out)
 {
-	(void)out;
-	apfs_err("'%s': encrypted sparsebundle: its token '%s' holds an encrcdsa header; "
-		 "decrypting bundles is not supported yet (hdiutil convert -format UDRW)",
-		 bundle->path, token->path);
-	return -ENOTSUP;
+	return apfs_encrcdsa_over(token, bundle, out);
 }
 
 int apfs_sparsebundle_open(const char *dir, struct apfs_dev **out)

@@ -4,13 +4,21 @@
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
- *           [--wrap sparseimage|sparsebundle [--band-size BYTES]]
- *   mkimage wrap RAW OUT --wrap sparseimage|sparsebundle [--band-size BYTES] [--seed N]
- *           (an existing raw image stored as a sparse image or bundle, wrap.c)
+ *           [--wrap sparseimage|sparsebundle|encrypted [--band-size BYTES]
+ *            [--image-passphrase P [--image-key-bits 128|256] [--image-iterations N]
+ *             [--image-key-offset N]]]
+ *   mkimage wrap RAW OUT --wrap ... [--seed N]
+ *           (an existing image stored as a sparse image or bundle, wrap.c, and/or
+ *            encrypted, encrcdsa.c)
  *   mkimage list
  *   mkimage from-dir OUT.img --dir DIR [...]   (a copy of a host tree, fromdir.c)
  *   mkimage kat APPLE.img PASSWORD OUTDIR   (known-answer test, see kat.h)
  *   mkimage streams OUT.img MANIFEST   (decmpfs files of given streams, scen_streams.c)
+ *
+ * --wrap encrypted needs --image-passphrase; with --wrap sparseimage it encrypts
+ * the sparse image file (the encryption outermost, as hdiutil writes it), with
+ * --wrap sparsebundle it makes an encrypted bundle (header in token, ciphertext
+ * in the bands).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -27,12 +35,15 @@ static void usage(void)
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
-			"               [--wrap sparseimage|sparsebundle [--band-size BYTES]]\n"
-			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle "
+			"               [--wrap sparseimage|sparsebundle|encrypted "
+			"[--band-size BYTES]]\n"
+			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle|encrypted "
 			"[--band-size BYTES] [--seed N]\n"
 			"       mkimage from-dir OUT.img --dir DIR [--volume-name NAME] ...\n"
 			"       mkimage streams OUT.img MANIFEST\n"
-			"       mkimage list\n");
+			"       mkimage list\n"
+			"  encryption: --image-passphrase P [--image-key-bits 128|256] "
+			"[--image-iterations N] [--image-key-offset N]\n");
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -44,15 +55,42 @@ static int parse_u64(const char *s, uint64_t *out)
 	return errno || !*s || *end ? -EINVAL : 0;
 }
 
+static struct mk_encr_opts encr = { .key_bits = 128, .iterations = 1000 };
+
 static int parse_wrap(const char *kind, struct mk_opts *o)
 {
 	if (!strcmp(kind, "sparseimage"))
 		o->wrap = MK_WRAP_SPARSEIMAGE;
 	else if (!strcmp(kind, "sparsebundle"))
 		o->wrap = MK_WRAP_SPARSEBUNDLE;
+	else if (!strcmp(kind, "encrypted"))
+		o->wrap = MK_WRAP_ENCRYPTED;
 	else
 		return -EINVAL;
 	return 0;
+}
+
+/* The encryption options: 1 taken (with its value), 0 not one, -EINVAL bad. */
+static int encr_opt(const char *name, const char *val)
+{
+	uint64_t v = 0;
+
+	if (!strcmp(name, "--image-passphrase"))
+		return val && *val ? (encr.passphrase = val, 1) : -EINVAL;
+	if (strcmp(name, "--image-key-bits") && strcmp(name, "--image-iterations") &&
+	    strcmp(name, "--image-key-offset"))
+		return 0;
+	if (!val || parse_u64(val, &v))
+		return -EINVAL;
+	if (!strcmp(name, "--image-key-bits") && (v == 128 || v == 256))
+		encr.key_bits = (unsigned)v;
+	else if (!strcmp(name, "--image-iterations") && v > 0 && v <= UINT32_MAX)
+		encr.iterations = v;
+	else if (!strcmp(name, "--image-key-offset") && v >= 0x60 && v <= (1u << 20))
+		encr.key_offset = v;
+	else
+		return -EINVAL;
+	return 1;
 }
 
 static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
@@ -60,6 +98,14 @@ static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 	uint64_t v;
 
 	for (int i = first; i < argc; i++) {
+		int e = encr_opt(argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+
+		if (e < 0)
+			return e;
+		if (e) {
+			i++;
+			continue;
+		}
 		if (!strcmp(argv[i], "--wrap") && i + 1 < argc) {
 			if (parse_wrap(argv[++i], o))
 				return -EINVAL;
@@ -98,7 +144,38 @@ static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 			return -EINVAL;
 		i++;
 	}
-	return 0;
+	/* An image passphrase means encryption; encryption needs one. */
+	if (o->wrap == MK_WRAP_ENCRYPTED && !encr.passphrase)
+		return -EINVAL;
+	return encr.passphrase && !o->wrap ? -EINVAL : 0;
+}
+
+/* A sparse image encrypted: the sprs file written beside OUT, then wrapped. */
+static int encrypted_sparseimage(const char *in, const char *out, const struct mk_opts *o)
+{
+	char tmp[4096];
+	int rc;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.sprs-tmp", out) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	rc = mk_wrap(in, tmp, o);
+	if (!rc)
+		rc = mk_wrap_encrypted(tmp, out, &encr);
+	unlink(tmp);
+	return rc;
+}
+
+/* in stored at out as o->wrap, encrypted when an image passphrase was given. */
+static int wrap_file(const char *in, const char *out, const struct mk_opts *o)
+{
+	encr.seed = o->seed;
+	if (o->wrap == MK_WRAP_ENCRYPTED)
+		return mk_wrap_encrypted(in, out, &encr);
+	if (!encr.passphrase)
+		return mk_wrap(in, out, o);
+	if (o->wrap == MK_WRAP_SPARSEBUNDLE)
+		return mk_wrap_encrypted_bundle(in, out, o, &encr);
+	return encrypted_sparseimage(in, out, o);
 }
 
 /* The scenario written raw next to OUT, then stored as o->wrap at OUT. */
@@ -111,7 +188,7 @@ static int scenario_wrapped(const char *name, const char *out, const struct mk_o
 		return -ENAMETOOLONG;
 	rc = mk_scenario(name, raw, o);
 	if (!rc)
-		rc = mk_wrap(raw, out, o);
+		rc = wrap_file(raw, out, o);
 	unlink(raw);
 	return rc;
 }
@@ -143,7 +220,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (wrap)
-		rc = o.wrap ? mk_wrap(argv[2], argv[3], &o) : -EINVAL;
+		rc = o.wrap ? wrap_file(argv[2], argv[3], &o) : -EINVAL;
 	else
 		rc = o.wrap ? scenario_wrapped(argv[1], argv[2], &o) : mk_scenario(argv[1], argv[2], &o);
 	if (rc) {

@@ -452,7 +452,7 @@ int mk_efi_fat32(int fd, uint64_t off, uint64_t sectors, uint32_t volid);
 
 /* ---- scenarios (scenarios.c) -------------------------------------------- */
 
-enum mk_wrap_kind { MK_WRAP_NONE, MK_WRAP_SPARSEIMAGE, MK_WRAP_SPARSEBUNDLE };
+enum mk_wrap_kind { MK_WRAP_NONE, MK_WRAP_SPARSEIMAGE, MK_WRAP_SPARSEBUNDLE, MK_WRAP_ENCRYPTED };
 
 struct mk_opts {
 	uint64_t seed;
@@ -511,6 +511,20 @@ int mk_fs_mkdirs(struct mk_vol *v, const char *path, uint64_t *ino);
 void mk_scenario_list(void);
 /* build/mkimage from-dir OUT.img --dir DIR ... (fromdir.c); returns the exit status. */
 int mk_from_dir(int argc, char **argv);
+
+/* ---- encrypted disk image around a file (encrcdsa.c) ----------------------- */
+
+struct mk_encr_opts {
+	const char *passphrase;
+	unsigned key_bits;     /* 128 or 256 */
+	uint64_t iterations;   /* PBKDF2 */
+	uint64_t key_offset;   /* where the key entry goes; 0: 0x2A8 (vfdecrypt's) */
+	uint64_t seed;
+};
+
+int mk_wrap_encrypted(const char *in_path, const char *out_path, const struct mk_encr_opts *o);
+int mk_wrap_encrypted_bundle(const char *in_path, const char *out, const struct mk_opts *mo,
+			     const struct mk_encr_opts *o);
 int mk_streams(int argc, char **argv);
 
 #endif

@@ -38,13 +38,15 @@ raw_cached() {
 }
 
 # same_reads NAME RAW WRAPPED [OPTS...]: the wrapped image lists and reads like the raw
-# one; OPTS (a credential) go to bodyfile and cat.
+# one; OPTS (a credential) go to bodyfile and cat; $IMAGE_OPTS (the image's own
+# passphrase, which list takes too) to list as well.
 same_reads() {
+	# shellcheck disable=SC2086
 	local name=$1 raw=$2 wrapped=$3
 	shift 3
 	raw_cached list "$raw" | grep -q '"volumes"' || notok "$name: the raw image lists no volume"
 	expect_eq "$name: list --json equal to the raw image's (apart from the chain)" \
-		"$(raw_cached list "$raw")" "$(list_core "$wrapped")"
+		"$(raw_cached list "$raw")" "$(list_core "$wrapped" ${IMAGE_OPTS-})"
 	local want got
 	want=$(raw_cached files "$raw" "$@")
 	got=$(files_sha "$wrapped" "$@")

@@ -268,9 +268,13 @@ no-bands|sparsebundle has no bands/ directory
 fifo-band|sparsebundle band file bands/$first is not a regular file
 link-band|sparsebundle band file bands/$first is not a regular file
 fifo-plist|sparsebundle Info.plist cannot be read: Invalid argument
-encrypted|encrypted sparsebundle: its token '.*/token' holds an encrcdsa header
 plain-dir|is a directory, not an image \(nor a sparse bundle: no Info.plist\)
 EOF
+# A token holding only the start of an encrcdsa header: the encrypted bundle's header is named.
+run_rc timeout 30 "$BIN" cat "$S/d-encrypted.sparsebundle" /random.bin
+expect_eq "sparsebundle encrypted, token cut short: exit 1, no crash or hang" 1 "$RC"
+expect_grep "sparsebundle encrypted, token cut short: names the token and the header" \
+	"d-encrypted\.sparsebundle/token': encrypted disk image \(encrcdsa\) header is cut short" "$ERR"
 # A FIFO token is not an encryption header: the bundle reads as a plain one.
 expect_eq "sparsebundle with a FIFO token: opens (not encrypted), reads as the raw image" \
 	"$("$BIN" cat "$IMAGES/basic.img" /random.bin | sha256sum)" \

@@ -9,6 +9,7 @@ import sys
 import time
 
 pw, cmd = sys.argv[1].encode(), sys.argv[2:]
+prompt = os.environ.get("PTY_PROMPT", "Passphrase:").encode()  # what to answer
 pid, fd = pty.fork()
 if pid == 0:
     os.execvp(cmd[0], cmd)
@@ -23,7 +24,7 @@ while time.time() < deadline:
         if not data:
             break
         seen += data
-    if not sent and b"Passphrase:" in seen:
+    if not sent and prompt in seen:
         time.sleep(0.2)  # let it switch echo off first, as a person would type
         os.write(fd, pw + b"\n")
         sent = True
