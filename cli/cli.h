@@ -163,6 +163,18 @@ void progress_end(struct progress *p);  /* clears the line if one was shown */
 /* Length of the valid UTF-8 sequence at p (1..4), 0 when it is not one (json.c). */
 int cli_utf8_seq(const unsigned char *p);
 
+/*
+ * How text from the image is escaped (safetext.c): valid UTF-8 passes; a
+ * backslash (and with quote, '"') is prefixed by a backslash; '\n' becomes
+ * newline when that is set; other control bytes, DEL and invalid UTF-8 are
+ * written with the printf format ctl (one byte value).
+ */
+struct cli_escape {
+	bool quote;
+	const char *newline;
+	const char *ctl;
+};
+void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e);
 /* Image text (hints) for a terminal: controls and bad bytes as \xNN, '\' as \\
  * and, when quoted, '"' as \" (safetext.c). */
 void cli_put_safe(FILE *f, const char *s, bool quoted);

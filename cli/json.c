@@ -28,29 +28,13 @@ int cli_utf8_seq(const unsigned char *p)
 	return n;
 }
 
+/* A JSON string: RFC 8259's escapes, other control bytes and invalid UTF-8 as \u00XX. */
 static void put_escaped(FILE *f, const char *s)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	static const struct cli_escape json_esc = { true, "\\n", "\\u%04x" };
 
 	fputc('"', f);
-	while (*p) {
-		int n = cli_utf8_seq(p);
-
-		if (n > 1) {
-			fwrite(p, 1, (size_t)n, f);
-			p += n;
-			continue;
-		}
-		if (*p == '"' || *p == '\\')
-			fprintf(f, "\\%c", *p);
-		else if (*p == '\n')
-			fputs("\\n", f);
-		else if (*p < 0x20 || *p == 0x7f || n == 0)
-			fprintf(f, "\\u%04x", *p);
-		else
-			fputc(*p, f);
-		p++;
-	}
+	cli_put_escaped(f, s, &json_esc);
 	fputc('"', f);
 }
 

@@ -5,10 +5,11 @@
  * backslash becomes \\, so a crafted hint cannot move the cursor, clear the
  * screen or forge a line of our output, and the bytes can still be recovered.
  * Inside quotes a '"' becomes \" so the quoted text ends where it seems to.
+ * JSON strings (json.c) are written by the same walker in JSON's own forms.
  */
 #include "cli.h"
 
-void cli_put_safe(FILE *f, const char *s, bool quoted)
+void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 {
 	const unsigned char *p = (const unsigned char *)s;
 
@@ -20,12 +21,22 @@ void cli_put_safe(FILE *f, const char *s, bool quoted)
 			p += n;
 			continue;
 		}
-		if (*p == '\\' || (quoted && *p == '"'))
+		if (*p == '\\' || (e->quote && *p == '"'))
 			fprintf(f, "\\%c", *p);
+		else if (*p == '\n' && e->newline)
+			fputs(e->newline, f);
 		else if (*p < 0x20 || *p == 0x7f || n == 0)
-			fprintf(f, "\\x%02x", *p);
+			fprintf(f, e->ctl, *p);
 		else
 			fputc(*p, f);
 		p++;
 	}
+}
+
+void cli_put_safe(FILE *f, const char *s, bool quoted)
+{
+	static const struct cli_escape plain = { false, NULL, "\\x%02x" };
+	static const struct cli_escape in_quotes = { true, NULL, "\\x%02x" };
+
+	cli_put_escaped(f, s, quoted ? &in_quotes : &plain);
 }
