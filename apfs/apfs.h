@@ -45,6 +45,7 @@ struct apfs_container {
 	unsigned ncps;
 	struct apfs_cache *cache;
 	char label[64];           /* "container at offset N" for messages */
+	_Atomic unsigned seal_warnings; /* node hash mismatches reported (capped) */
 };
 
 /*
@@ -111,6 +112,8 @@ typedef int (*apfs_key_cmp)(const void *a, size_t alen, const void *b, size_t bl
 typedef int (*apfs_visit_fn)(const void *key, size_t klen, const void *val, size_t vlen,
 			     void *ctx);
 
+struct apfs_seal;
+
 struct apfs_btree_desc {
 	struct apfs_container *c;
 	uint64_t root;          /* physical block of the root, or virtual oid */
@@ -121,6 +124,12 @@ struct apfs_btree_desc {
 	struct apfs_xts *xts;   /* decrypt nodes whose omap value says ENCRYPTED */
 	apfs_key_cmp cmp;
 	const char *what;       /* "fs tree of volume 'Data'" for messages */
+	/*
+	 * A sealed volume's fs tree under an intact seal: every node must hash
+	 * to what its parent's index value holds, the root to the seal's root
+	 * hash.  A mismatch is reported (by node) and the node still read.
+	 */
+	const struct apfs_seal *seal;
 };
 
 /*
@@ -130,6 +139,15 @@ struct apfs_btree_desc {
  */
 int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		       apfs_visit_fn fn, void *ctx);
+
+/* A hashed tree's index-value layout: "relative", "absolute" or "leaf" (btree.c). */
+int apfs_btree_index_form(const struct apfs_btree_desc *t, const char **form);
+
+/*
+ * Walk every node of a tree whose desc has a seal: *nodes visited, *bad of
+ * them not matching their hash (each named in a warning, as when read).
+ */
+int apfs_btree_seal_check(const struct apfs_btree_desc *t, uint64_t *nodes, uint64_t *bad);
 
 /* The order of keys made of two little-endian u64s (omap, fext tree). */
 int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t blen);

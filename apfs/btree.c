@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+#include <stdatomic.h>
+
 #include "apfs.h"
 
 /* Apple's trees are a handful of levels deep; 12 is the kernel's cap. */
@@ -20,6 +23,8 @@
  * decides which form it is in: 72 bytes absolute, shorter relative.
  */
 #define INDEX_VAL_HASHED_MAX (8 + 64)
+/* Mismatches named one by one per container; past this, only counted. */
+#define SEAL_WARN_MAX 8
 enum hashed_form { FORM_UNKNOWN, FORM_ABSOLUTE, FORM_RELATIVE };
 
 struct node {
@@ -43,6 +48,7 @@ struct walk {
 	uint8_t *bufs[BTREE_MAX_DEPTH];
 	uint32_t fk, fv;
 	bool hashed;      /* BTREE_HASHED: index values carry the child's hash */
+	uint64_t seal_bad; /* sealed trees: nodes that did not match their hash */
 	enum hashed_form form; /* hashed trees: how child oids are stored */
 };
 
@@ -188,7 +194,50 @@ static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint3
 }
 
 
-static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level);
+static const EVP_MD *seal_md(uint32_t type)
+{
+	switch (type) {
+	case APFS_HASH_SHA256: return EVP_sha256();
+	case APFS_HASH_SHA512_256: return EVP_sha512_256();
+	case APFS_HASH_SHA384: return EVP_sha384();
+	case APFS_HASH_SHA512: return EVP_sha512();
+	default: return NULL;
+	}
+}
+
+/*
+ * A sealed tree's node against the hash its parent holds (want; the seal's
+ * root hash for the root): SHA-256 (or the seal's type) of the whole node
+ * block as stored (Apple's reference, binv_child_hash).  A mismatch means
+ * the tree changed after it was sealed: named with the node, and the node
+ * still read, since what changed is the analyst's evidence.
+ */
+static void seal_check(struct walk *w, const uint8_t *blk, uint64_t bno,
+		       const uint8_t *want, uint64_t parent)
+{
+	const struct apfs_seal *s = w->t->seal;
+	uint8_t md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0;
+	const EVP_MD *h = seal_md(s->hash_type);
+	unsigned n;
+
+	if (!h || !want || EVP_Digest(blk, w->t->c->block_size, md, &len, h, NULL) != 1 ||
+	    len < s->hash_len || !memcmp(md, want, s->hash_len))
+		return;
+	w->seal_bad++;
+	n = atomic_fetch_add(&w->t->c->seal_warnings, 1);
+	if (n < SEAL_WARN_MAX)
+		apfs_warn("%s: %s: node at block %llu does not match the %s hash %s holds: "
+			  "the seal is broken there (changed after sealing)", w->t->c->label,
+			  w->t->what, (unsigned long long)bno, s->hash_name,
+			  parent ? "its parent node" : "the integrity metadata");
+	else if (n == SEAL_WARN_MAX)
+		apfs_warn("%s: further nodes that do not match the seal are not named",
+			  w->t->c->label);
+}
+
+static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
+		     const uint8_t *hash, uint64_t parent);
 
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 {
@@ -223,6 +272,14 @@ static int hashed_child(struct walk *w, uint64_t bno, const uint8_t *v, size_t v
 	return 0;
 }
 
+/* The hash a sealed index value holds for its child, or NULL (not sealed, or too short). */
+static const uint8_t *child_hash(const struct walk *w, const uint8_t *v, size_t vl)
+{
+	if (!w->t->seal || !w->hashed || vl < sizeof(uint64_t) + w->t->seal->hash_len)
+		return NULL;
+	return v + sizeof(uint64_t);
+}
+
 static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
 {
 	uint32_t start = 0;
@@ -243,7 +300,7 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 		else if (!ret)
 			child = ld_le64(v);
 		if (!ret)
-			ret = walk_node(w, child, depth + 1, n->level);
+			ret = walk_node(w, child, depth + 1, n->level, child_hash(w, v, vl), bno);
 	}
 	return ret;
 }
@@ -264,7 +321,8 @@ static int node_root_info(struct walk *w, const struct node *n, uint64_t bno)
 	return 0;
 }
 
-static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level)
+static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
+		     const uint8_t *hash, uint64_t parent)
 {
 	struct node n;
 	uint64_t bno;
@@ -281,6 +339,8 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level)
 	if (!w->bufs[depth] && !(w->bufs[depth] = malloc(w->t->c->block_size)))
 		return -ENOMEM;
 	ret = fetch_node(w->t, oid, depth == 0, w->bufs[depth], &bno);
+	if (!ret && w->t->seal)
+		seal_check(w, w->bufs[depth], bno, depth ? hash : w->t->seal->root_hash, parent);
 	if (!ret)
 		ret = node_parse(w->t, w->bufs[depth], bno, &n);
 	if (ret)
@@ -300,7 +360,7 @@ int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t 
 		       apfs_visit_fn fn, void *ctx)
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx };
-	int ret = walk_node(&w, t->root, 0, 0);
+	int ret = walk_node(&w, t->root, 0, 0, NULL, 0);
 
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
 		free(w.bufs[i]);
@@ -343,4 +403,53 @@ int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t k
 	if (ret)
 		return ret;
 	return l.found ? 0 : -ENOENT;
+}
+
+/*
+ * How a hashed tree stores its index values (docs/macos-boot.md §4), read
+ * from the root's first record: "relative" (macOS: 8 + hash bytes, child
+ * oids relative to the root's), "absolute" (Apple's reference: 72 bytes),
+ * or "leaf" when the root is the only node.  0 or a negative errno.
+ */
+int apfs_btree_index_form(const struct apfs_btree_desc *t, const char **form)
+{
+	struct walk w = { .t = t };
+	uint8_t *b = malloc(t->c->block_size);
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	struct node n;
+	uint64_t bno;
+	int ret = b ? fetch_node(t, t->root, true, b, &bno) : -ENOMEM;
+
+	if (!ret)
+		ret = node_parse(t, b, bno, &n);
+	if (!ret)
+		ret = node_root_info(&w, &n, bno);
+	n.fk = w.fk;
+	n.fv = w.fv;
+	if (!ret && n.level && n.nkeys)
+		ret = node_entry(t, &n, bno, 0, &k, &kl, &v, &vl);
+	if (!ret)
+		*form = !n.level || !n.nkeys ? "leaf" :
+			vl == INDEX_VAL_HASHED_MAX ? "absolute" : "relative";
+	free(b);
+	return ret;
+}
+
+static int no_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	(void)k, (void)kl, (void)v, (void)vl, (void)ctx;
+	return 0;
+}
+
+int apfs_btree_seal_check(const struct apfs_btree_desc *t, uint64_t *nodes, uint64_t *bad)
+{
+	struct walk w = { .t = t, .fn = no_visit };
+	int ret = walk_node(&w, t->root, 0, 0, NULL, 0);
+
+	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
+		free(w.bufs[i]);
+	*nodes = w.visited;
+	*bad = w.seal_bad;
+	return ret < 0 ? ret : 0;
 }

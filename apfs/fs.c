@@ -57,6 +57,30 @@ static void probe_drec_form(struct apfs_fs *fs)
 /**
  * apfs_fs_open - open a read-only view of a volume (see fs.h)
  */
+/*
+ * Check the fs tree's nodes against the seal while reading (btree.c), when
+ * the seal is intact and covers the tree read: the live tree, or a
+ * snapshot's that is the same tree.  A broken seal (im_flags, im_broken_xid)
+ * no longer vouches for the nodes: `list` says so instead.
+ */
+static void seal_arm(struct apfs_fs *fs)
+{
+	struct apfs_seal *s = &fs->seal;
+
+	if (!fs->sealed || apfs_volume_seal(fs->v, s) || (s->flags & APFS_SEAL_BROKEN) ||
+	    s->broken_xid || !s->hash_len ||
+	    fs->tree.root != get_le64(fs->v->sb.apfs_root_tree_oid))
+		return;
+	fs->tree.seal = s;
+}
+
+int apfs_fs_seal_verify(struct apfs_fs *fs, uint64_t *nodes, uint64_t *bad)
+{
+	if (!fs->tree.seal)
+		return -ENOENT;
+	return apfs_btree_seal_check(&fs->tree, nodes, bad);
+}
+
 int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 {
 	struct apfs_fs *fs;
@@ -84,6 +108,7 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	}
 	probe_drec_form(fs);
 	fs->tree.cmp = fs->hashed ? apfs_fs_key_cmp : fs_key_cmp_plain;
+	seal_arm(fs);
 	*out = fs;
 	return 0;
 }

@@ -43,6 +43,14 @@ struct apfs_file;
 int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out);
 void apfs_fs_close(struct apfs_fs *fs);
 
+/*
+ * A sealed volume's whole fs tree against its seal: every node's hash (the
+ * root's against the integrity metadata's).  *nodes checked, *bad that do
+ * not match (each named in a warning).  -ENOENT when the volume is not
+ * sealed, or its seal says it is broken (nothing left to check against).
+ */
+int apfs_fs_seal_verify(struct apfs_fs *fs, uint64_t *nodes, uint64_t *bad);
+
 /* ---- snapshots ---------------------------------------------------------- */
 
 struct apfs_snapshot {

@@ -23,6 +23,7 @@ struct apfs_fs {
 	bool hashed;  /* directory records carry name hashes */
 	bool sealed;  /* file extents live in the fext tree below */
 	struct apfs_btree_desc fext;
+	struct apfs_seal seal;  /* sealed volumes: the seal fs tree nodes are checked against */
 	struct fs_group *grp;  /* a volume group's merged root (fs_group.c); NULL: one volume */
 };
 

@@ -357,6 +357,7 @@ _Static_assert(sizeof(struct apfs_superblock) == 1056, "apfs_superblock_t");
 #define APFS_IM_HASH_TYPE_OFF 40
 #define APFS_IM_ROOT_HASH_OFFSET_OFF 44
 #define APFS_IM_BROKEN_XID_OFF 48
+#define APFS_SEAL_BROKEN 0x1u  /* im_flags */
 #define APFS_HASH_SHA256 1
 #define APFS_HASH_SHA512_256 2
 #define APFS_HASH_SHA384 3

@@ -65,6 +65,18 @@ static void print_seal(const struct apfs_volume *v, const char *bar)
 		printf("    %s   Seal:                      %s, intact\n", bar, s.hash_name);
 }
 
+/* The fs tree's index-value layout, or NULL when it cannot be read (locked). */
+static const char *seal_form(const struct apfs_volume *v)
+{
+	struct apfs_btree_desc t;
+	const char *form = NULL;
+
+	apfs_volume_fstree(v, &t);
+	if (apfs_volume_encrypted(v) && !v->xts)
+		return NULL;
+	return apfs_btree_index_form(&t, &form) ? NULL : form;
+}
+
 static void json_seal(struct json *j, const struct apfs_volume *v)
 {
 	struct apfs_seal s;
@@ -82,7 +94,8 @@ static void json_seal(struct json *j, const struct apfs_volume *v)
 	json_str(j, "hash", s.hash_name);
 	json_str(j, "root_hash", hex);
 	json_u64(j, "broken_xid", s.broken_xid);
-	json_bool(j, "intact", s.broken_xid == 0);
+	json_bool(j, "intact", s.broken_xid == 0 && !(s.flags & APFS_SEAL_BROKEN));
+	json_str(j, "index_values", seal_form(v));
 	json_obj_close(j);
 }
 

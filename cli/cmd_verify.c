@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_verify.c - `apfsinspect verify`: read every byte of each layer whose
- * container stores a hash of its data (E01: MD5, SHA-1) and compare.  The
- * first thing an analyst runs on evidence; it needs no APFS at all.
+ * container stores a hash of its data (E01: MD5, SHA-1) and compare; then
+ * the seal of every sealed volume (verify_seal.c).  The first thing an
+ * analyst runs on evidence; the first half needs no APFS at all.
  */
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -16,8 +17,10 @@
 static const char verify_help[] =
 	"usage: apfsinspect verify [--format NAME] IMAGE\n"
 	"  Read all of IMAGE and check it against every hash its container stores\n"
-	"  (an E01's MD5 and SHA-1).  Exit 0: every stored hash matches; 1: a hash\n"
-	"  does not match, the data cannot be read, or no hash is stored.\n"
+	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume (each\n"
+	"  fs-tree node against its hash, up to the root hash).  Exit 0: everything\n"
+	"  matches; 1: a hash or a node does not match, the data cannot be read, or\n"
+	"  there is nothing to verify against.\n"
 	"  --format NAME  the image format, instead of detecting it\n";
 
 struct digests {
@@ -109,46 +112,58 @@ static int verify_layer(struct apfs_dev *dev, uint8_t *buf, unsigned *bad)
 	return ret;
 }
 
-static int verify_chain(struct apfs_dev *top, const char *path)
+/* Every stored hash of the chain's layers: *checked of them, *bad not matching. */
+static int verify_chain(struct apfs_dev *top, unsigned *checked, unsigned *bad)
 {
 	const struct apfs_dev *l[LAYERS];
 	size_t n = apfs_dev_chain(top, l, LAYERS);
 	uint8_t *buf = malloc(VERIFY_BUF);
-	unsigned checked = 0, bad = 0;
-	int ret = 0;
+	int ret = buf ? 0 : -ENOMEM;
 
 	for (size_t i = 0; buf && i < n && ret == 0; i++) {
 		if (!l[i]->nhashes)
 			continue;
-		checked++;
-		ret = verify_layer((struct apfs_dev *)(uintptr_t)l[i], buf, &bad);
+		(*checked)++;
+		ret = verify_layer((struct apfs_dev *)(uintptr_t)l[i], buf, bad);
 	}
 	free(buf);
-	if (!buf || ret)
-		return EXIT_ERROR;
+	return ret;
+}
+
+static int verdict(const struct cli_opts *o, const struct apfs_dev *dev, unsigned checked,
+		   unsigned bad)
+{
+	const struct apfs_dev *top[1];
+
 	if (!checked) {
-		fprintf(stderr, "apfsinspect: verify: '%s' (%s) stores no hash of its data: "
-			"nothing to verify it against\n", path, l[0]->summary);
+		apfs_dev_chain(dev, top, 1);
+		fprintf(stderr, "apfsinspect: verify: '%s' (%s) stores no hash of its data and "
+			"holds no sealed volume: nothing to verify it against\n", o->image,
+			top[0]->summary);
 		return EXIT_ERROR;
 	}
-	printf("%s\n", bad ? "verify: FAILED: the data does not match its stored hash" :
-			     "verify: OK: the data matches every stored hash");
+	printf("%s\n", bad ? "verify: FAILED: the data does not match what it was sealed or "
+			     "hashed as" : "verify: OK: the data matches every stored hash and seal");
 	return bad ? EXIT_ERROR : EXIT_OK;
 }
 
 int cmd_verify(int argc, char **argv)
 {
-	struct apfs_dev *dev = NULL;
+	struct cli_image img;
 	struct cli_opts o;
+	unsigned checked = 0, bad = 0;
 	int ret = cli_parse(argc, argv, 0, 0, 0, verify_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	ret = apfs_dev_open_format(o.image, o.image_format ? o.image_format : o.format, &dev);
-	cli_image_cred_wipe();
-	if (ret)
+	/* No APFS inside (evidence of another disk) still has its hashes checked. */
+	ret = cli_image_open(&o, &img);
+	if (!img.dev)
 		return cli_exit_code(ret);
-	ret = verify_chain(dev, o.image);
-	apfs_dev_close(dev);
+	ret = verify_chain(img.dev, &checked, &bad);
+	if (!ret)
+		verify_seals(&img, &checked, &bad);
+	ret = ret ? EXIT_ERROR : verdict(&o, img.dev, checked, bad);
+	cli_image_close(&img);
 	return ret;
 }
