@@ -46,6 +46,8 @@ struct apfs_container {
 	struct apfs_cache *cache;
 	char label[64];           /* "container at offset N" for messages */
 	_Atomic unsigned seal_warnings; /* node hash mismatches reported (capped) */
+	/* Sealed nodes already found to match (btree.c), made on first use. */
+	struct seal_seen *_Atomic seal_seen;
 };
 
 /*

@@ -25,6 +25,17 @@
 #define INDEX_VAL_HASHED_MAX (8 + 64)
 /* Mismatches named one by one per container; past this, only counted. */
 #define SEAL_WARN_MAX 8
+/*
+ * Nodes found to match, by block and the first 8 bytes of the hash they
+ * matched: a lookup walks from the root every time, and hashing the same
+ * upper nodes on every lookup of a million-file System volume would cost
+ * seconds.  Direct-mapped: a collision only means hashing again.
+ */
+#define SEAL_SEEN 65536u
+
+struct seal_seen {
+	_Atomic uint64_t bno[SEAL_SEEN], hash[SEAL_SEEN];
+};
 enum hashed_form { FORM_UNKNOWN, FORM_ABSOLUTE, FORM_RELATIVE };
 
 struct node {
@@ -212,18 +223,55 @@ static const EVP_MD *seal_md(uint32_t type)
  * the tree changed after it was sealed: named with the node, and the node
  * still read, since what changed is the analyst's evidence.
  */
+static struct seal_seen *seal_seen(struct apfs_container *c)
+{
+	struct seal_seen *s = atomic_load(&c->seal_seen), *none = NULL;
+
+	if (s)
+		return s;
+	s = calloc(1, sizeof(*s));
+	if (s && !atomic_compare_exchange_strong(&c->seal_seen, &none, s)) {
+		free(s);  /* another thread made it first */
+		s = none;
+	}
+	return s;
+}
+
+/* Was bno already found to match the hash starting with want? */
+static bool seal_known(struct seal_seen *s, uint64_t bno, const uint8_t *want)
+{
+	unsigned i = (unsigned)(bno % SEAL_SEEN);
+
+	return s && atomic_load(&s->bno[i]) == bno + 1 && atomic_load(&s->hash[i]) == ld_le64(want);
+}
+
+static void seal_remember(struct seal_seen *s, uint64_t bno, const uint8_t *want)
+{
+	unsigned i = (unsigned)(bno % SEAL_SEEN);
+
+	if (!s)
+		return;
+	atomic_store(&s->hash[i], ld_le64(want));
+	atomic_store(&s->bno[i], bno + 1);
+}
+
 static void seal_check(struct walk *w, const uint8_t *blk, uint64_t bno,
 		       const uint8_t *want, uint64_t parent)
 {
+	struct seal_seen *seen = want ? seal_seen(w->t->c) : NULL;
 	const struct apfs_seal *s = w->t->seal;
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
 	const EVP_MD *h = seal_md(s->hash_type);
 	unsigned n;
 
-	if (!h || !want || EVP_Digest(blk, w->t->c->block_size, md, &len, h, NULL) != 1 ||
-	    len < s->hash_len || !memcmp(md, want, s->hash_len))
+	if (!h || !want || seal_known(seen, bno, want) ||
+	    EVP_Digest(blk, w->t->c->block_size, md, &len, h, NULL) != 1 || len < s->hash_len)
 		return;
+	if (!memcmp(md, want, s->hash_len)) {
+		seal_remember(seen, bno, want);
+		return;
+	}
 	w->seal_bad++;
 	n = atomic_fetch_add(&w->t->c->seal_warnings, 1);
 	if (n < SEAL_WARN_MAX)

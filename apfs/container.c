@@ -381,5 +381,6 @@ void apfs_container_close(struct apfs_container *c)
 		return;
 	apfs_cache_free(c->cache);
 	free(c->cps);
+	free(c->seal_seen);
 	free(c);
 }
