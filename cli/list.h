@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* list.h - what cmd_list.c shares with its -plist writer (cmd_list_plist.c). */
+/* list.h - what `list` knows of volumes and groups (list_facts.c), for its text and -plist writers. */
 #ifndef CLI_LIST_H
 #define CLI_LIST_H
 
