@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: MIT */
-/* list.h - what `list` knows of volumes and groups (list_facts.c), for its text and -plist writers. */
+/*
+ * list.h - what `list` knows of volumes and groups (list_facts.c), for its
+ * text (cmd_list.c) and -plist (cmd_list_plist.c) writers.
+ */
 #ifndef CLI_LIST_H
 #define CLI_LIST_H
 
