@@ -437,8 +437,8 @@ static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_
 }
 
 /* The job ran: install the VEK found, or explain the failure. */
-static int job_outcome(const struct cli_opts *o, struct cli_volume *cv, const struct cli_cred *cr, struct job *j,
-		       struct cli_unlock_result *res)
+static int job_outcome(const struct cli_opts *o, struct cli_volume *cv,
+		       const struct cli_cred *cr, struct job *j, struct cli_unlock_result *res)
 {
 	size_t c, up;
 
