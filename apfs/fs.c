@@ -113,12 +113,8 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	return 0;
 }
 
-void apfs_fs_close(struct apfs_fs *fs)
+void fs_vol_close(struct apfs_fs *fs)
 {
-	if (fs && fs->grp) {
-		grp_close(fs);
-		return;
-	}
 	free(fs);
 }
 

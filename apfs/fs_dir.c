@@ -87,13 +87,11 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 }
 
 /**
- * apfs_fs_readdir - stream a directory's entries (see fs.h)
+ * fs_vol_readdir - stream a directory's entries (see fs.h)
  */
-int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
+int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx)
 {
-	if (fs->grp)
-		return grp_readdir(fs, dir, cookie, fn, ctx);
 	struct rd_ctx *r = malloc(sizeof(*r));
 	uint8_t key[12];
 	size_t klen = 8;
@@ -162,13 +160,11 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 }
 
 /**
- * apfs_fs_lookup_name - one name in a directory (see fs.h)
+ * fs_vol_lookup_name - one name in a directory (see fs.h)
  */
-int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
+int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 			struct apfs_dirent *out)
 {
-	if (fs->grp)
-		return grp_lookup_name(fs, dir, name, out);
 	struct lk_ctx l = { .fs = fs, .dir = dir, .name = name, .out = out };
 	size_t nl = strlen(name);
 	uint8_t *key;
@@ -272,18 +268,16 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out)
 {
-	int ret = apfs_fs_lookup_name(fs, dir, name, out);
+	int ret = fs_vol_lookup_name(fs, dir, name, out);
 
 	return ret ? ret : dir_link_check(fs, dir, out);
 }
 
 /**
- * apfs_fs_lookup - resolve a path (see fs.h)
+ * fs_vol_lookup - resolve a path (see fs.h)
  */
-int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
+int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
 {
-	if (fs->grp)
-		return grp_lookup(fs, path, out);
 	char comp[APFS_NAME_MAX];
 	const char *p = path;
 	int ret = 0;
@@ -342,12 +336,10 @@ static int ln_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 }
 
 /**
- * apfs_fs_links - every name of an inode (see fs.h)
+ * fs_vol_links - every name of an inode (see fs.h)
  */
-int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
+int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 {
-	if (fs->grp)
-		return grp_links(fs, ino, fn, ctx);
 	struct ln_ctx l = { fs, ino, fn, ctx, 0 };
 	struct fs_inode in;
 	uint8_t key[8];
@@ -365,12 +357,10 @@ int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 }
 
 /**
- * apfs_fs_path - a path of an inode from the root (see fs.h)
+ * fs_vol_path - a path of an inode from the root (see fs.h)
  */
-int apfs_fs_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
+int fs_vol_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
-	if (fs->grp)
-		return grp_path(fs, ino, buf, cap);
 	size_t pos = cap;
 	struct fs_inode in;
 	int ret;

@@ -26,12 +26,10 @@ static int open_plain(struct apfs_file *f, const struct fs_inode *in)
 }
 
 /**
- * apfs_file_open - prepare to read a regular file (see fs.h)
+ * fs_vol_file_open - prepare to read a regular file (see fs.h)
  */
-int apfs_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
+int fs_vol_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 {
-	if (fs->grp)
-		return grp_file_open(fs, ino, out);
 	struct apfs_file *f;
 	struct fs_inode in;
 	uint16_t mode;

@@ -65,22 +65,6 @@ static int grp_at(struct apfs_fs *fs, uint64_t m, struct apfs_fs **sub, uint64_t
 	return ret;
 }
 
-const struct g_link *grp_link_sys(const struct fs_group *g, uint64_t raw)
-{
-	for (size_t i = 0; i < g->nln; i++)
-		if (g->ln[i].sys_dir == raw)
-			return &g->ln[i];
-	return NULL;
-}
-
-const struct g_link *grp_link_data(const struct fs_group *g, uint64_t raw)
-{
-	for (size_t i = 0; i < g->nln; i++)
-		if (g->ln[i].data_dir == raw)
-			return &g->ln[i];
-	return NULL;
-}
-
 /* A System directory whose content is the locked Data volume's. */
 static bool grp_locked_dir(const struct fs_group *g, int vol, uint64_t raw)
 {
@@ -120,7 +104,7 @@ int grp_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 	int vol, ret = grp_at(fs, ino, &sub, &raw, &vol);
 
 	if (!ret)
-		ret = apfs_fs_stat(sub, raw, st);
+		ret = fs_vol_stat(sub, raw, st);
 	if (ret)
 		return ret;
 	st->ino = ino;
@@ -137,7 +121,7 @@ int grp_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds)
 	uint64_t raw;
 	int ret = grp_at(fs, ino, &sub, &raw, NULL);
 
-	return ret ? ret : apfs_fs_dir_stats(sub, raw, ds);
+	return ret ? ret : fs_vol_dir_stats(sub, raw, ds);
 }
 
 /* ---- names -------------------------------------------------------------- */
@@ -160,7 +144,7 @@ int grp_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct a
 	int vol, ret = grp_dir(fs, dir, &sub, &raw, &vol);
 
 	if (!ret)
-		ret = apfs_fs_lookup_name(sub, raw, name, out);
+		ret = fs_vol_lookup_name(sub, raw, name, out);
 	if (!ret)
 		out->ino = grp_shown(fs->grp, vol, out->ino);
 	return ret;
@@ -286,7 +270,7 @@ int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_f
 	r->vol = vol;
 	r->fn = fn;
 	r->ctx = ctx;
-	ret = apfs_fs_readdir(sub, raw, cookie, grp_rd_one, r);
+	ret = fs_vol_readdir(sub, raw, cookie, grp_rd_one, r);
 	free(r);
 	return ret;
 }
@@ -322,7 +306,7 @@ int grp_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 		ret = ret ? ret : fn(parent, name, ctx);
 		return ret < 0 ? ret : 0;
 	}
-	return apfs_fs_links(sub, raw, grp_ln_one, &l);
+	return fs_vol_links(sub, raw, grp_ln_one, &l);
 }
 
 /* The path of view inode m, built from view parents: the Mac's path. */
@@ -364,7 +348,7 @@ int grp_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 	uint64_t raw;
 	int ret = grp_at(fs, ino, &sub, &raw, NULL);
 
-	return ret ? ret : apfs_fs_readlink(sub, raw, buf, cap);
+	return ret ? ret : fs_vol_readlink(sub, raw, buf, cap);
 }
 
 /* A Data directory in a firmlink's place: the link's target, as the firmlinks file has it. */
@@ -379,7 +363,7 @@ int grp_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 		return ret;
 	l = vol == G_DATA ? grp_link_data(fs->grp, raw) : NULL;
 	if (!l)
-		return apfs_fs_firmlink(sub, raw, buf, cap);
+		return fs_vol_firmlink(sub, raw, buf, cap);
 	if ((size_t)snprintf(buf, cap, "%s", l->data_path) >= cap)
 		return -ENAMETOOLONG;
 	return 0;
@@ -391,7 +375,7 @@ int grp_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_f
 	uint64_t raw;
 	int ret = grp_at(fs, ino, &sub, &raw, NULL);
 
-	return ret ? ret : apfs_fs_listxattr(sub, raw, flags, fn, ctx);
+	return ret ? ret : fs_vol_listxattr(sub, raw, flags, fn, ctx);
 }
 
 int grp_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
@@ -401,7 +385,7 @@ int grp_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t of
 	uint64_t raw;
 	int ret = grp_at(fs, ino, &sub, &raw, NULL);
 
-	return ret ? ret : apfs_fs_getxattr(sub, raw, name, off, buf, len, got, size);
+	return ret ? ret : fs_vol_getxattr(sub, raw, name, off, buf, len, got, size);
 }
 
 int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
@@ -410,7 +394,7 @@ int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 	uint64_t raw;
 	int ret = grp_at(fs, ino, &sub, &raw, NULL);
 
-	return ret ? ret : apfs_file_open(sub, raw, out);
+	return ret ? ret : fs_vol_file_open(sub, raw, out);
 }
 
 /* ---- provenance --------------------------------------------------------- */
@@ -473,8 +457,8 @@ void grp_close(struct apfs_fs *fs)
 {
 	struct fs_group *g = fs->grp;
 
-	apfs_fs_close(g->sys);
-	apfs_fs_close(g->data);
+	fs_vol_close(g->sys);
+	fs_vol_close(g->data);
 	apfs_firmlinks_free(g->fl, g->nfl);
 	free(g->ln);
 	free(g);

@@ -30,10 +30,10 @@ static int dir_at(struct apfs_fs *fs, const char *path, uint64_t *ino, uint64_t 
 {
 	struct apfs_dirent de;
 	struct apfs_stat st;
-	int ret = apfs_fs_lookup(fs, path, &de);
+	int ret = fs_vol_lookup(fs, path, &de);
 
 	if (!ret)
-		ret = apfs_fs_stat(fs, de.ino, &st);
+		ret = fs_vol_stat(fs, de.ino, &st);
 	if (!ret && !S_ISDIR(st.mode))
 		ret = -ENOTDIR;
 	if (!ret) {
@@ -49,11 +49,11 @@ static int read_firmlinks(struct apfs_fs *sys, char **buf, size_t *len)
 	struct apfs_dirent de;
 	struct apfs_file *f;
 	size_t got = 0;
-	int ret = apfs_fs_lookup(sys, FIRMLINKS_PATH, &de);
+	int ret = fs_vol_lookup(sys, FIRMLINKS_PATH, &de);
 
 	*buf = NULL;
 	if (!ret)
-		ret = apfs_file_open(sys, de.ino, &f);
+		ret = fs_vol_file_open(sys, de.ino, &f);
 	if (ret)
 		return ret;
 	if (apfs_file_size(f) > FIRMLINKS_MAX_BYTES) {
@@ -209,6 +209,22 @@ int grp_resolve(struct fs_group *g)
 	return 0;
 }
 
+const struct g_link *grp_link_sys(const struct fs_group *g, uint64_t raw)
+{
+	for (size_t i = 0; i < g->nln; i++)
+		if (g->ln[i].sys_dir == raw)
+			return &g->ln[i];
+	return NULL;
+}
+
+const struct g_link *grp_link_data(const struct fs_group *g, uint64_t raw)
+{
+	for (size_t i = 0; i < g->nln; i++)
+		if (g->ln[i].data_dir == raw)
+			return &g->ln[i];
+	return NULL;
+}
+
 /**
  * apfs_fs_open_group - the Mac's root (see fs.h)
  */
@@ -230,8 +246,8 @@ int apfs_fs_open_group(struct apfs_fs *sys, struct apfs_fs *data, struct apfs_fs
 			apfs_firmlinks_free(g->fl, g->nfl), free(g->ln);
 		free(g);
 		free(fs);
-		apfs_fs_close(sys);
-		apfs_fs_close(data);
+		fs_vol_close(sys);
+		fs_vol_close(data);
 		return ret;
 	}
 	*out = fs;

@@ -126,7 +126,7 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 	if (S_ISLNK(st->mode)) {
 		char buf[APFS_NAME_MAX * 4];
 
-		ret = apfs_fs_readlink(fs, in->ino, buf, sizeof(buf));
+		ret = fs_vol_readlink(fs, in->ino, buf, sizeof(buf));
 		if (!ret)
 			st->size = strlen(buf);
 		return ret == -EINVAL ? 0 : ret;
@@ -144,12 +144,10 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 }
 
 /**
- * apfs_fs_stat - the attributes of an inode (see fs.h)
+ * fs_vol_stat - the attributes of an inode (see fs.h)
  */
-int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
+int fs_vol_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 {
-	if (fs->grp)
-		return grp_stat(fs, ino, st);
 	struct fs_inode in;
 	uint64_t x;
 	int ret = fs_inode_get(fs, ino, &in);
@@ -173,7 +171,7 @@ int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 	} else {
 		st->nlink = get_le32(in.raw.nchildren_or_nlink);
 	}
-	st->firmlink = apfs_fs_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x) == 0;
+	st->firmlink = fs_vol_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x) == 0;
 	return stat_size(fs, &in, st);
 }
 
@@ -184,10 +182,8 @@ int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
  * Which macOS writes is not settled (docs/apfs-format.md has no word), so
  * both are read.
  */
-int apfs_fs_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds)
+int fs_vol_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds)
 {
-	if (fs->grp)
-		return grp_dir_stats(fs, ino, ds);
 	uint8_t key[8], val[64];
 	const uint8_t *v;
 	struct fs_inode in;

@@ -79,8 +79,9 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
 
 /*
- * The merged root of a volume group (fs_group.c): every public function of
- * fs.h starts with `if (fs->grp) return grp_...;`, so callers see one tree.
+ * The merged root of a volume group (fs_group.c): fs_api.c hands each
+ * public function of fs.h to grp_* when fs->grp is set, so callers see one
+ * tree.
  */
 struct apfs_file;
 int grp_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
@@ -97,6 +98,22 @@ int grp_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t of
 		 size_t len, size_t *got, uint64_t *size);
 int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out);
 void grp_close(struct apfs_fs *fs);
+
+/* The same functions on one volume (fs_api.c chooses; the merged view reads its members so). */
+int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
+int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
+int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
+int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
+int fs_vol_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+int fs_vol_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
+int fs_vol_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
+int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
+		    void *buf, size_t len, size_t *got, uint64_t *size);
+int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn, void *ctx);
+int fs_vol_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+int fs_vol_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+int fs_vol_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out);
+void fs_vol_close(struct apfs_fs *fs);
 
 int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen);
 

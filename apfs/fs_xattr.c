@@ -106,13 +106,11 @@ int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, vo
 }
 
 /**
- * apfs_fs_getxattr - read an extended attribute (see fs.h)
+ * fs_vol_getxattr - read an extended attribute (see fs.h)
  */
-int apfs_fs_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
+int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
 		     void *buf, size_t len, size_t *got, uint64_t *size)
 {
-	if (fs->grp)
-		return grp_getxattr(fs, ino, name, off, buf, len, got, size);
 	struct fs_xattr x;
 	size_t g = 0;
 	int ret = fs_xattr_get(fs, ino, name, &x);
@@ -160,13 +158,11 @@ static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 }
 
 /**
- * apfs_fs_listxattr - visit the extended attributes of an inode (see fs.h)
+ * fs_vol_listxattr - visit the extended attributes of an inode (see fs.h)
  */
-int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
+int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
 		      void *ctx)
 {
-	if (fs->grp)
-		return grp_listxattr(fs, ino, flags, fn, ctx);
 	struct lx_ctx l = { fs, ino, flags, fn, ctx };
 	uint8_t key[8];
 	int ret;
@@ -201,24 +197,20 @@ static int read_target(struct apfs_fs *fs, uint64_t ino, const char *name, char 
 }
 
 /**
- * apfs_fs_readlink - target of a symbolic link (see fs.h)
+ * fs_vol_readlink - target of a symbolic link (see fs.h)
  */
-int apfs_fs_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
+int fs_vol_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
-	if (fs->grp)
-		return grp_readlink(fs, ino, buf, cap);
 	int ret = read_target(fs, ino, APFS_XATTR_SYMLINK, buf, cap);
 
 	return ret == -ENODATA ? -EINVAL : ret;
 }
 
 /**
- * apfs_fs_firmlink - target of a firmlink (see fs.h)
+ * fs_vol_firmlink - target of a firmlink (see fs.h)
  */
-int apfs_fs_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
+int fs_vol_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
-	if (fs->grp)
-		return grp_firmlink(fs, ino, buf, cap);
 	int ret = read_target(fs, ino, APFS_XATTR_FIRMLINK, buf, cap);
 
 	return ret == -ENODATA ? -ENOENT : ret;
