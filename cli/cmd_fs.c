@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_fs.c - what the file-system commands share: opening the selected
- * volume (unlocked, at a snapshot), error messages, mode strings; and the
- * two smallest commands, `cat` and `snapshots`.
+ * volume (unlocked, at a snapshot; a group's System volume as the Mac's
+ * root, group_root.c), mode strings; and the two smallest commands, `cat`
+ * and `snapshots`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,38 +11,6 @@
 
 #include "cmd_fs.h"
 #include "credential.h"
-
-int fs_fail(const char *what, int err)
-{
-	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
-			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
-					  "twice (see above)" :
-			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
-						 "credential to read it)" : strerror(-err);
-
-	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
-	return cli_exit_code(err);
-}
-
-int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid)
-{
-	struct apfs_snapshot snap;
-	int ret;
-
-	*xid = 0;
-	if (!o->snapshot)
-		return 0;
-	ret = apfs_snapshot_find(s->cv->v, o->snapshot, &snap);
-	if (ret == -ENOENT) {
-		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
-			o->snapshot, s->cv->v->name);
-		return EXIT_USAGE;
-	}
-	if (ret)
-		return fs_fail("snapshot metadata", ret);
-	*xid = snap.xid;
-	return 0;
-}
 
 int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 {

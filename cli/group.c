@@ -4,13 +4,6 @@
 
 #include "group.h"
 
-static const uint8_t zero_uuid[16];
-
-bool cli_in_group(const struct apfs_volume *v)
-{
-	return memcmp(v->sb.apfs_volume_group_id, zero_uuid, 16) != 0;
-}
-
 struct cli_volume *cli_group_member(struct cli_image *img, const struct cli_volume *cv,
 				    uint16_t role)
 {

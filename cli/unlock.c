@@ -286,15 +286,6 @@ static void hw_guidance(const struct apfs_volume *v)
 		"Preboot volume.\n", v->name);
 }
 
-void cli_put_hint(FILE *f, const struct kb_user *u)
-{
-	if (!u->hint)
-		return;
-	fputs(", hint \"", f);
-	cli_put_safe(f, u->hint, true);
-	fputc('"', f);
-}
-
 /* "  UUID (Type), hint "..."": the hint is what helps the analyst most here. */
 static void list_user(const struct kb_user *u)
 {

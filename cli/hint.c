@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * hint.c - a crypto user's password hint beside its label, in the
+ * wrong-password and potfile messages: image data, so escaped.
+ */
+#include "credential.h"
+
+void cli_put_hint(FILE *f, const struct kb_user *u)
+{
+	if (!u->hint)
+		return;
+	fputs(", hint \"", f);
+	cli_put_safe(f, u->hint, true);
+	fputc('"', f);
+}
