@@ -19,7 +19,7 @@ int fs_fail(const char *what, int err)
 			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
 						 "credential to read it)" : strerror(-err);
 
-	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
+	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);
 	return cli_exit_code(err);
 }
 
@@ -34,7 +34,7 @@ int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *x
 	ret = apfs_snapshot_find(s->cv->v, o->snapshot, &snap);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
-			o->snapshot, s->cv->v->name);
+			cli_safe_str(o->snapshot), cli_safe_str(s->cv->v->name));
 		return EXIT_USAGE;
 	}
 	if (ret)
@@ -245,10 +245,11 @@ int cmd_snapshots(int argc, char **argv)
 		json_arr_close(&j);
 		json_end(&j);
 	} else if (!ret) {
-		printf("Snapshots of volume '%s' (%u found)\n", cv->v->name, n);
+		printf("Snapshots of volume '%s' (%u found)\n", cli_safe_str(cv->v->name), n);
 		for (unsigned i = 0; i < n; i++) {
 			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
-			printf("%llu\t%s\t%s\n", (unsigned long long)arr[i].xid, t, arr[i].name);
+			printf("%llu\t%s\t%s\n", (unsigned long long)arr[i].xid, t,
+			       cli_safe_str(arr[i].name));
 		}
 	}
 	free(arr);

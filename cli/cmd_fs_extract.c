@@ -301,7 +301,7 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 		set_times(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
-	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", rel);
+	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", cli_safe_str(rel));
 	return 0;
 }
 

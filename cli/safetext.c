@@ -13,6 +13,7 @@
  * line of our output, and, except in TSK's lossy form, its bytes can be
  * recovered.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "cli.h"
@@ -38,6 +39,14 @@ static bool as_ctl(const unsigned char *p, int n, const struct cli_escape *e)
 	return !e->c0_only && (*p == 0x7f || n == 0);
 }
 
+/* mactime's %XX: a byte of e->pct, '%' only where mactime would decode what follows. */
+static bool as_pct(const unsigned char *p, const struct cli_escape *e)
+{
+	if (!e->pct || !strchr(e->pct, *p))
+		return false;
+	return *p != '%' || (isxdigit(p[1]) && isxdigit(p[2]));
+}
+
 static void put_ctl(FILE *f, const unsigned char *p, int n, const char *fmt)
 {
 	for (int i = 0; i < (n ? n : 1); i++)
@@ -56,6 +65,8 @@ void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 			fprintf(f, "\\%c", l);
 		else if (as_ctl(p, n, e))
 			put_ctl(f, p, n, e->ctl);
+		else if (as_pct(p, e))
+			fprintf(f, "%%%02X", *p);
 		else if ((*p == '\\' && !e->raw_backslash) || (e->quote && *p == '"') ||
 			 (*p == ' ' && e->space))
 			fprintf(f, "\\%c", *p);
@@ -93,13 +104,16 @@ const char *cli_safe_str(const char *s)
 }
 
 /*
- * TSK's fls -m (tsk_print_sanitized, sleuthkit 4.11): each C0 control byte
- * of a name becomes '^'; DEL, '|', '\' and bytes that are not UTF-8 pass.
+ * A body-file field as TSK's fls -m writes a name (sleuthkit 4.11): each C0
+ * control byte becomes '^'; DEL, '\' and bytes that are not UTF-8 pass.
+ * Where fls would let the name split the line into other fields, '|' is
+ * written as %7C, and '%' before two hex digits as %25: mactime decodes
+ * %XX in every field (tm_split), so it reads back the name's own text.
  */
 void cli_put_tsk(FILE *f, const char *s)
 {
 	static const struct cli_escape tsk = { .ctl = "^", .c0_only = true,
-					       .raw_backslash = true };
+					       .raw_backslash = true, .pct = "|%" };
 
 	cli_put_escaped(f, s, &tsk);
 }
