@@ -12,7 +12,8 @@
 #define ROOT APFS_ROOT_DIR_INO_NUM
 
 /* A bodyfile line of its own after the newline: what a forged event looks like. */
-#define FORGED "innocent.txt\n0|/FORGED|99|r/rrw-r--r--|0|0|0|0|0|0|0"
+#define FORGED "innocent.txt\n0|/FORGED|99|r/rrw-r--r--|0|0|0|" \
+	"1234567890|1234567890|1234567890|1234567890"
 
 static const char *const names[] = {
 	"new\nline.txt",
