@@ -347,8 +347,9 @@ int cmd_extract(int argc, char **argv)
 		keep_times(dfd, &dest);
 	close(dfd);
 	fs_session_close(&s);
-	if (fflush(r.manifest) || (o.manifest && fclose(r.manifest)))
-		ret = fs_fail(o.manifest ? o.manifest : "manifest", -EIO);
+	/* Errors writing stdout are main's to report (cli_out_close); the file's are ours. */
+	if (o.manifest && (fflush(r.manifest) | ferror(r.manifest) | fclose(r.manifest)))
+		ret = fs_fail(o.manifest, -EIO);
 	return ret;
 }
 

@@ -10,7 +10,7 @@
 #include "cmd_fs.h"
 
 static const char ls_help[] =
-	"usage: apfsinspect ls [-l] [-a] [-R] [--json] [--volume SEL] [credential]\n"
+	"usage: apfsinspect ls [-l] [-a] [-R] [-N] [--json] [--volume SEL] [credential]\n"
 	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
 	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
 	"  -R recurse, --json one object per entry with all attributes.\n"

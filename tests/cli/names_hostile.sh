@@ -147,6 +147,9 @@ for cmd in "ls -R" "bodyfile"; do
 		skip "$cmd > /dev/full stops at once" "strace not installed"
 	fi
 done
+RC=0; "$BIN" extract "$IMG" / exfull > /dev/full 2> full.err || RC=$?
+expect_eq "extract, its manifest to /dev/full: exit 1 and coreutils' message" \
+	"1 apfsinspect: write error: No space left on device" "$RC $(cat full.err)"
 # A closed pipe: SIGPIPE at its default ends us as it ends GNU ls; ignored, exit 1 and EPIPE.
 pipe_py='
 import os, signal, subprocess, sys
