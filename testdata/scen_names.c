@@ -27,6 +27,7 @@ static const char *const names[] = {
 	"bad\xff\xfeutf8.txt",
 	"c1\xc2\x9b" "31m.txt",
 	"space name.txt",
+	"quote\"name.txt",
 	FORGED,
 	/* 255 bytes: the longest name APFS allows */
 	"LLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLLL"

@@ -14,8 +14,8 @@ export LC_ALL=C.UTF-8
 
 IMG=$WORK/names.img
 expect_rc "mkimage names" 0 "$MKIMAGE" names "$IMG"
-# testdata/README.md: 16 entries in /, 17 in the tree (dir\nnl/inner.txt), 15 regular files.
-NROOT=16 NTREE=17 NFILES=15
+# testdata/README.md: 17 entries in /, 18 in the tree (dir\nnl/inner.txt), 16 regular files.
+NROOT=17 NTREE=18 NFILES=16
 # no_ctl FILE...: none of the files holds a raw ESC, BEL or CR.
 no_ctl() { ! cat "$@" | grep -q "$(printf '[\033\007\r]')"; }
 
@@ -94,7 +94,7 @@ expected_py='["L" * 251 + ".txt", "back\\slash.txt", "bad\xff\xfeutf8.txt", "bel
  "c1\x9b31m.txt", "cr\rname.txt", "del\x7f.txt", "dir\nnl", "esc\x1b[31mred.txt",
  "innocent.txt\n0|/FORGED|99|r/rrw-r--r--|0|0|0|1234567890|1234567890|1234567890|1234567890",
  "link-nl", "new\nline.txt",
- "pipe|name.txt", "space name.txt", "tab\there.txt", "xattr.txt"]'
+ "pipe|name.txt", "quote\"name.txt", "space name.txt", "tab\there.txt", "xattr.txt"]'
 expect_eq "ls --json: python's json gives every name exactly (README)" True \
 	"$("$BIN" ls --json "$IMG" / | python3 -c "
 import json, sys
