@@ -184,7 +184,7 @@ struct cli_escape {
 	const char *letters;
 	const char *ctl;
 	bool c1, c0_only, raw_backslash, space;
-	const char *pct;   /* bytes written as %XX as mactime decodes them ('%' only before 2 hex digits) */
+	const char *pct;   /* bytes written %XX, as mactime decodes them ('%' only before 2 hex digits) */
 };
 void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e);
 /* Image text (names, hints) for a terminal: C0/C1 controls, DEL and bad bytes

@@ -97,7 +97,8 @@ static int show(const struct cli_opts *o, struct cli_image *img, struct cli_volu
 	else
 		kb_names_warn(&db, "volume '%s': no user database in the image (no Preboot "
 				   "volume with the group's or the volume's folder, no readable "
-				   "dslocal records): short names are unknown", cli_safe_str(cv->v->name));
+				   "dslocal records): short names are unknown",
+				   cli_safe_str(cv->v->name));
 	cli_names_warn(&db);
 	if (o->extended)
 		print_extended(k, &db);

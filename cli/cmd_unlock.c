@@ -81,7 +81,8 @@ int cmd_unlockvolume(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (!apfs_volume_encrypted(cv->v)) {
-		printf("Volume %s is not encrypted: there is nothing to unlock\n", cli_safe_str(cv->v->name));
+		printf("Volume %s is not encrypted: there is nothing to unlock\n",
+		       cli_safe_str(cv->v->name));
 		goto out;
 	}
 	/* Names from Preboot beside the UUIDs in messages; their warnings are listcryptousers'. */

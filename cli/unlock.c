@@ -135,12 +135,14 @@ static void report_damaged(const struct apfs_volume *v, const struct kb_user *u)
 	apfs_uuid_str(u->uuid, id);
 	if (!u->parsed)
 		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: damaged record in the "
-				"volume keybag at block %llu, entry %u: %s\n", cli_safe_str(v->name), id,
+				"volume keybag at block %llu, entry %u: %s\n",
+				cli_safe_str(v->name), id,
 			(unsigned long long)u->keybag_block, u->entry_index, u->why);
 	else
 		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: record in the volume "
 				"keybag at block %llu, entry %u asks for %llu PBKDF2 iterations "
-				"(accepted: 1 to %llu): damaged or crafted\n", cli_safe_str(v->name), id,
+				"(accepted: 1 to %llu): damaged or crafted\n",
+				cli_safe_str(v->name), id,
 			(unsigned long long)u->keybag_block, u->entry_index,
 			(unsigned long long)u->kek.iterations, KB_MAX_ITERATIONS);
 }
@@ -261,7 +263,8 @@ static void report_not_tried(const struct cli_opts *o, const struct apfs_volume 
 	}
 	if (others)
 		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
-				"(--user names one)\n", cli_safe_str(v->name), others, others == 1 ? "" : "s");
+				"(--user names one)\n", cli_safe_str(v->name), others,
+				others == 1 ? "" : "s");
 	if (not_prk)
 		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
 				"(%s)\n", cli_safe_str(v->name), not_prk, not_prk == 1 ? "" : "s",
@@ -351,9 +354,11 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 			cli_safe_str(v->name), o->user);
 	else if (cr->kind == CRED_RECOVERY)
 		fprintf(stderr, "apfsinspect: volume '%s' has no Personal Recovery User, so no "
-				"recovery key can unlock it; its users are:\n", cli_safe_str(v->name));
+				"recovery key can unlock it; its users are:\n",
+				cli_safe_str(v->name));
 	else
-		fprintf(stderr, "apfsinspect: volume '%s' has no crypto users\n", cli_safe_str(v->name));
+		fprintf(stderr, "apfsinspect: volume '%s' has no crypto users\n",
+			cli_safe_str(v->name));
 	list_users(k);
 	return EXIT_LOCKED;
 }
@@ -379,11 +384,13 @@ static int explain_fail(const struct cli_opts *o, const struct apfs_volume *v,
 	if (cr->kind == CRED_POTFILE)
 		fprintf(stderr, "apfsinspect: volume '%s': the password%s potfile '%s' holds for "
 				"the crypto users tried do%s not unlock them (a line edited, or not "
-				"cracked from this record):\n", cli_safe_str(v->name), cr->ncands == 1 ? "" : "s",
+				"cracked from this record):\n", cli_safe_str(v->name),
+				cr->ncands == 1 ? "" : "s",
 			cr->potfile, cr->ncands == 1 ? "es" : "");
 	else if (cr->ngiven > 1)
 		fprintf(stderr, "apfsinspect: volume '%s': none of the %zu candidates from %s "
-				"unlocks any of the %u crypto user%s tried:\n", cli_safe_str(v->name), cr->ngiven,
+				"unlocks any of the %u crypto user%s tried:\n",
+				cli_safe_str(v->name), cr->ngiven,
 			cr->source, j->nusers, j->nusers == 1 ? "" : "s");
 	else
 		fprintf(stderr, "apfsinspect: volume '%s': wrong %s for the %u crypto user%s "
@@ -408,7 +415,8 @@ static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
 
 	if (ret == -APFS_EREJECTED)
 		fprintf(stderr, "apfsinspect: volume '%s': %s, but that key does not decrypt "
-				"the file-system root (unsupported key variant)\n", cli_safe_str(v->name), who);
+				"the file-system root (unsupported key variant)\n",
+				cli_safe_str(v->name), who);
 	return ret;
 }
 
@@ -498,7 +506,8 @@ int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred 
 	res->user = -1;
 	if (apfs_volume_hw_encrypted(v)) {
 		fprintf(stderr, "apfsinspect: volume '%s' uses per-file keys held by the original "
-				"Mac's Secure Enclave; it cannot be decrypted off that Mac\n", cli_safe_str(v->name));
+				"Mac's Secure Enclave; it cannot be decrypted off that Mac\n",
+				cli_safe_str(v->name));
 		return EXIT_HWBOUND;
 	}
 	if (cr->kind == CRED_VEK) {

@@ -41,7 +41,8 @@ static int verify_volume(struct cli_volume *cv)
 		       (unsigned long long)bad, (unsigned long long)nodes);
 	else
 		printf("seal of volume '%s' (%s): OK: all %llu fs-tree nodes match, up to the "
-		       "root hash\n", cli_safe_str(v->name), s.hash_name, (unsigned long long)nodes);
+		       "root hash\n", cli_safe_str(v->name), s.hash_name,
+		       (unsigned long long)nodes);
 	return bad ? 2 : 1;
 }
 

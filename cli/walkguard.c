@@ -86,7 +86,8 @@ int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint6
 		}
 	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
 		"%llu, was already walked under another name: a directory listed twice, not "
-		"followed\n", cli_safe_str(path), (unsigned long long)ino, (unsigned long long)parent);
+		"followed\n", cli_safe_str(path), (unsigned long long)ino,
+		(unsigned long long)parent);
 	return -ELOOP;
 }
 
