@@ -33,7 +33,7 @@ void cli_chain_print(const struct cli_image *img, FILE *f)
 
 	fprintf(f, "Image: ");
 	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%s", i ? " \u2192 " : "", l[i]->summary);
+		fprintf(f, "%s%s", i ? " \u2192 " : "", cli_safe_str(l[i]->summary));
 	if (ss)
 		fprintf(f, " \u2192 GPT (%u-byte sectors)", ss);
 	fprintf(f, " \u2192 APFS container%s at", img->ncont == 1 ? "" : "s");

@@ -41,6 +41,7 @@ struct cli_opts {
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground, extended;
 	bool hints;               /* listcryptousers: a Hint: line per user */
+	bool literal;             /* ls -N: names as they are, not GNU ls -b's escapes */
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
@@ -142,6 +143,9 @@ void cli_image_close(struct cli_image *img);
 int cli_select_volume(const struct cli_opts *o, struct cli_image *img,
 		      struct cli_volume **out);
 
+/* After a command: stdout flushed; a write error reported, exit 1 (outerr.c). */
+int cli_out_close(int ret);
+
 /* Map a library error to an exit code. */
 int cli_exit_code(int err);
 
@@ -167,20 +171,29 @@ void progress_end(struct progress *p);  /* clears the line if one was shown */
 int cli_utf8_seq(const unsigned char *p);
 
 /*
- * How text from the image is escaped (safetext.c): valid UTF-8 passes; a
- * backslash (and with quote, '"') is prefixed by a backslash; '\n' becomes
- * newline when that is set; other control bytes, DEL and invalid UTF-8 are
- * written with the printf format ctl (one byte value).
+ * How text from the image is escaped (safetext.c).  Valid UTF-8 passes;
+ * C0 controls whose C letter is in letters (e.g. "n" for \n, "abtnvfr" for
+ * all) are written as \ and the letter; other C0 controls, DEL and invalid
+ * bytes (only C0 with c0_only), and with c1 the C1 controls U+0080..U+009F
+ * byte by byte, with the printf format ctl (one byte value; NULL: as they
+ * are); '\' (unless raw_backslash), '"' with quote and ' ' with space are
+ * prefixed by a backslash.
  */
 struct cli_escape {
 	bool quote;
-	const char *newline;
+	const char *letters;
 	const char *ctl;
+	bool c1, c0_only, raw_backslash, space;
+	const char *pct;   /* bytes written %XX, as mactime decodes them ('%' only before 2 hex digits) */
 };
 void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e);
-/* Image text (hints) for a terminal: controls and bad bytes as \xNN, '\' as \\
- * and, when quoted, '"' as \" (safetext.c). */
+/* Image text (names, hints) for a terminal: C0/C1 controls, DEL and bad bytes
+ * as \xNN, '\' as \\ and, when quoted, '"' as \" (safetext.c). */
 void cli_put_safe(FILE *f, const char *s, bool quoted);
+/* The same, for a printf argument (one of 4 static buffers in turn). */
+const char *cli_safe_str(const char *s);
+/* A name as TSK's fls -m writes it: C0 controls as '^', the rest as it is. */
+void cli_put_tsk(FILE *f, const char *s);
 
 /* JSON writer: one document to a FILE, with commas handled for the caller. */
 struct json {

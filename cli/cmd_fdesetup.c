@@ -81,7 +81,7 @@ static int show(const struct cli_opts *o, struct cli_image *img, struct cli_volu
 
 	if (!apfs_volume_encrypted(cv->v)) {
 		fprintf(stderr, "apfsinspect: volume '%s' is not encrypted: FileVault is off and "
-				"it has no FileVault users\n", cv->v->name);
+				"it has no FileVault users\n", cli_safe_str(cv->v->name));
 		return EXIT_ERROR;
 	}
 	ret = cli_load_keys(cv->v, &k);
@@ -97,7 +97,8 @@ static int show(const struct cli_opts *o, struct cli_image *img, struct cli_volu
 	else
 		kb_names_warn(&db, "volume '%s': no user database in the image (no Preboot "
 				   "volume with the group's or the volume's folder, no readable "
-				   "dslocal records): short names are unknown", cv->v->name);
+				   "dslocal records): short names are unknown",
+				   cli_safe_str(cv->v->name));
 	cli_names_warn(&db);
 	if (o->extended)
 		print_extended(k, &db);

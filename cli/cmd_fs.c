@@ -214,10 +214,11 @@ int cmd_snapshots(int argc, char **argv)
 		json_arr_close(&j);
 		json_end(&j);
 	} else if (!ret) {
-		printf("Snapshots of volume '%s' (%u found)\n", cv->v->name, n);
+		printf("Snapshots of volume '%s' (%u found)\n", cli_safe_str(cv->v->name), n);
 		for (unsigned i = 0; i < n; i++) {
 			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
-			printf("%llu\t%s\t%s\n", (unsigned long long)arr[i].xid, t, arr[i].name);
+			printf("%llu\t%s\t%s\n", (unsigned long long)arr[i].xid, t,
+			       cli_safe_str(arr[i].name));
 		}
 	}
 	free(arr);

@@ -170,6 +170,23 @@ static int ex_fail(struct ex_run *r, const char *path, int err)
 	return 0;
 }
 
+/*
+ * A manifest line as GNU sha256sum writes it (coreutils 9.1, digest.c): a
+ * name holding '\', newline or CR has them written as \\, \n and \r and
+ * the line starts with '\'; every other byte is written as it is, so
+ * `sha256sum -c` reads the exact name back.
+ */
+static void manifest_line(FILE *f, const char *hex, const char *rel)
+{
+	static const struct cli_escape sha = { .letters = "nr" };
+
+	if (strpbrk(rel, "\\\n\r"))
+		fputc('\\', f);
+	fprintf(f, "%s  ", hex);
+	cli_put_escaped(f, rel, &sha);
+	fputc('\n', f);
+}
+
 static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		   const struct apfs_stat *st)
 {
@@ -189,7 +206,7 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
-	fprintf(r->manifest, "%s  %s\n", hex, rel);
+	manifest_line(r->manifest, hex, rel);
 	return 0;
 }
 
@@ -204,7 +221,7 @@ static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino,
 
 	if (ret)
 		ex_fail(r, rel, ret);
-	for (size_t i = 0; !ret && i < nm.n; i++) {
+	for (size_t i = 0; !ret && i < nm.n && !ferror(r->manifest); i++) {
 		safe_name(nm.e[i].name, sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
@@ -284,7 +301,7 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 		set_times(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
-	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", rel);
+	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", cli_safe_str(rel));
 	return 0;
 }
 
@@ -330,8 +347,9 @@ int cmd_extract(int argc, char **argv)
 		keep_times(dfd, &dest);
 	close(dfd);
 	fs_session_close(&s);
-	if (fflush(r.manifest) || (o.manifest && fclose(r.manifest)))
-		ret = fs_fail(o.manifest ? o.manifest : "manifest", -EIO);
+	/* Errors writing stdout are main's to report (cli_out_close); the file's are ours. */
+	if (o.manifest && (fflush(r.manifest) | ferror(r.manifest) | fclose(r.manifest)))
+		ret = fs_fail(o.manifest, -EIO);
 	return ret;
 }
 
@@ -373,9 +391,13 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	}
 	fs_mode_str(st->mode, m);
 	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
-	printf("%s|%s", md5, path);
-	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target)))
-		printf(" -> %s", target);
+	/* Names as TSK writes them (C0 controls as '^'); the target too, which TSK leaves raw. */
+	printf("%s|", md5);
+	cli_put_tsk(stdout, path);
+	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
+		fputs(" -> ", stdout);
+		cli_put_tsk(stdout, target);
+	}
 	printf("|%llu|%c/%s|%u|%u|%llu|%llu|%llu|%llu|%llu\n", (unsigned long long)st->ino,
 	       fs_type_char(st->mode), m, st->uid, st->gid, (unsigned long long)st->size,
 	       (unsigned long long)(st->atime / 1000000000u),
@@ -398,7 +420,8 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 	ret = fs_names_read(r->fs, ino, &nm);
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
-	for (size_t i = 0; !ret && i < nm.n; i++) {
+	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
+	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i++) {
 		if (asprintf(&path, "%s/%s", dir, nm.e[i].name) < 0)
 			break;
 		ret = apfs_fs_stat(r->fs, nm.e[i].ino, &st);

@@ -10,10 +10,13 @@
 #include "cmd_fs.h"
 
 static const char ls_help[] =
-	"usage: apfsinspect ls [-l] [-a] [-R] [--json] [--volume SEL] [credential]\n"
+	"usage: apfsinspect ls [-l] [-a] [-R] [-N] [--json] [--volume SEL] [credential]\n"
 	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
 	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
 	"  -R recurse, --json one object per entry with all attributes.\n"
+	"  Names and link targets are written as GNU ls -b does (C escapes: \\n, \\t,\n"
+	"  \\033, \\ , \\\\), so each entry is one line whatever its name holds;\n"
+	"  -N (--literal) writes their bytes as they are.\n"
 	"  A volume group's System volume (or --volume group) is read as the Mac's root,\n"
 	"  firmlinks resolved into the Data volume; --no-firmlinks reads it alone.\n";
 
@@ -54,22 +57,6 @@ static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
 	json_obj_close(j);
 }
 
-static void long_line(struct apfs_fs *fs, const struct fs_name *d, const struct apfs_stat *st)
-{
-	char m[11], t[64], target[4096];
-
-	fs_mode_str(st->mode, m);
-	fmt_iso_ns(st->mtime, t, sizeof(t));
-	t[19] = '\0';
-	printf("%s %3u %5u %5u %12llu %s %s", m, st->nlink, st->uid, st->gid,
-	       (unsigned long long)st->size, t, d->name);
-	if (S_ISLNK(st->mode) && !apfs_fs_readlink(fs, d->ino, target, sizeof(target)))
-		printf(" -> %s", target);
-	if (st->firmlink && !apfs_fs_firmlink(fs, d->ino, target, sizeof(target)))
-		printf(" => firmlink %s", target);
-	putchar('\n');
-}
-
 struct ls_run {
 	const struct cli_opts *o;
 	struct apfs_fs *fs;
@@ -77,6 +64,45 @@ struct ls_run {
 	struct walk_guard g;
 	int err;
 };
+
+/*
+ * A name or link target as GNU ls -b writes it (quotearg.c's escape style,
+ * coreutils 9.1, in a UTF-8 locale): \a \b \t \n \v \f \r, other controls,
+ * DEL, C1 controls and bytes that are not UTF-8 as \ooo, '\' as \\ and a
+ * space as '\ '; with -N the bytes as they are.
+ */
+static void put_name(const struct ls_run *r, const char *s)
+{
+	static const struct cli_escape gnu_b = { .letters = "abtnvfr", .ctl = "\\%03o",
+						 .c1 = true, .space = true };
+
+	if (r->o->literal)
+		fputs(s, stdout);
+	else
+		cli_put_escaped(stdout, s, &gnu_b);
+}
+
+static void long_line(const struct ls_run *r, const struct fs_name *d,
+		      const struct apfs_stat *st)
+{
+	char m[11], t[64], target[4096];
+
+	fs_mode_str(st->mode, m);
+	fmt_iso_ns(st->mtime, t, sizeof(t));
+	t[19] = '\0';
+	printf("%s %3u %5u %5u %12llu %s ", m, st->nlink, st->uid, st->gid,
+	       (unsigned long long)st->size, t);
+	put_name(r, d->name);
+	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, d->ino, target, sizeof(target))) {
+		fputs(" -> ", stdout);
+		put_name(r, target);
+	}
+	if (st->firmlink && !apfs_fs_firmlink(r->fs, d->ino, target, sizeof(target))) {
+		fputs(" => firmlink ", stdout);
+		put_name(r, target);
+	}
+	putchar('\n');
+}
 
 static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d)
 {
@@ -94,9 +120,11 @@ static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d
 	if (r->o->json)
 		json_entry(&r->j, r->fs, path, d, &st);
 	else if (r->o->long_fmt)
-		long_line(r->fs, d, &st);
-	else
-		printf("%s\n", d->name);
+		long_line(r, d, &st);
+	else {
+		put_name(r, d->name);
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -118,12 +146,16 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 		return 0;
 	}
 	fs_names_sort(&nm);
-	if (r->o->recursive && !r->o->json && depth)
-		printf("\n%s:\n", dir);
-	for (size_t i = 0; i < nm.n; i++)
+	if (r->o->recursive && !r->o->json && depth) {
+		fputs("\n", stdout);
+		put_name(r, dir);
+		fputs(":\n", stdout);
+	}
+	/* Output that cannot be written stops the walk (cli_out_failed). */
+	for (size_t i = 0; i < nm.n && !ferror(stdout); i++)
 		if (r->o->all_files || nm.e[i].name[0] != '.')
 			show_entry(r, dir, &nm.e[i]);
-	for (size_t i = 0; r->o->recursive && i < nm.n; i++) {
+	for (size_t i = 0; r->o->recursive && i < nm.n && !ferror(stdout); i++) {
 		if (nm.e[i].type != 4 || (!r->o->all_files && nm.e[i].name[0] == '.'))
 			continue;
 		join(path, sizeof(path), dir, nm.e[i].name);

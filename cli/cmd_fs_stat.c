@@ -130,7 +130,7 @@ static void stat_text(const struct stat_info *si)
 	char m[11], t[64];
 
 	fs_mode_str(st->mode, m);
-	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", si->path,
+	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", cli_safe_str(si->path),
 	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
 	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",
 	       (unsigned long long)st->size, (unsigned long long)st->alloced, st->nlink,
@@ -140,13 +140,13 @@ static void stat_text(const struct stat_info *si)
 		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
 	}
 	if (si->origin)
-		printf("volume: %s, inode %llu\n", si->origin->name,
+		printf("volume: %s, inode %llu\n", cli_safe_str(si->origin->name),
 		       (unsigned long long)si->origin_ino);
 	if (si->has_target)
-		printf("target: %s\n", si->target);
+		printf("target: %s\n", cli_safe_str(si->target));
 	/* A file of one name needs no list of them. */
 	for (size_t i = 0; si->links.len > 1 && i < si->links.len; i++)
-		printf("link: %s\n", si->links.s[i]);
+		printf("link: %s\n", cli_safe_str(si->links.s[i]));
 	if (si->has_ds)
 		printf("dir stats: %llu children, %llu bytes, chained key %llu, generation %llu%s\n",
 		       (unsigned long long)si->ds.num_children,
@@ -154,7 +154,7 @@ static void stat_text(const struct stat_info *si)
 		       (unsigned long long)si->ds.chained_key,
 		       (unsigned long long)si->ds.gen_count, si->ds.origin ? " (origin)" : "");
 	for (size_t i = 0; i < si->xattrs.len; i++)
-		printf("xattr: %s (%llu bytes)\n", si->xattrs.s[i],
+		printf("xattr: %s (%llu bytes)\n", cli_safe_str(si->xattrs.s[i]),
 		       (unsigned long long)si->xattrs.n[i]);
 }
 

@@ -115,7 +115,7 @@ static void print_volume(const struct cli_volume *cv, bool last)
 		printf("    %s   APFS Volume Group:         %s\n", bar, u);
 		apfs_uuid_str(v->uuid, u);
 	}
-	printf("    %s   Name:                      %s (%s)\n", bar, v->name,
+	printf("    %s   Name:                      %s (%s)\n", bar, cli_safe_str(v->name),
 	       apfs_volume_case_insensitive(v) ? "Case-insensitive" : "Case-sensitive");
 	printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
 	       (unsigned long long)list_vol_bytes(v), size);
@@ -126,7 +126,7 @@ static void print_volume(const struct cli_volume *cv, bool last)
 	       enc ? (v->xts ? "Yes (Unlocked)" : "Yes (Locked)") : "No");
 	printf("    %s   Encrypted:                 %s\n", bar, yesno(enc && !hw));
 	printf("    %s   Hardware Encrypted:        %s\n", bar, yesno(hw));
-	printf("    %s   Formatted By:              %s\n", bar, by);
+	printf("    %s   Formatted By:              %s\n", bar, cli_safe_str(by));
 	printf("    %s   Created:                   %s\n", bar, created);
 	printf("    %s   Files / Directories:       %llu / %llu\n", bar,
 	       (unsigned long long)get_le64(v->sb.apfs_num_files),
@@ -155,7 +155,7 @@ static void print_group(const struct cli_image *img, unsigned ci, const uint8_t 
 		apfs_uuid_str(v->uuid, u);
 		fmt_bytes(list_vol_bytes(v), size, sizeof(size));
 		printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, m[i]->number, role);
-		printf("    %s   Name:                      %s\n", bar, v->name);
+		printf("    %s   Name:                      %s\n", bar, cli_safe_str(v->name));
 		printf("    %s   Volume UUID:               %s\n", bar, u);
 		printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
 		       (unsigned long long)list_vol_bytes(v), size);

@@ -50,7 +50,7 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		json_end(&j);
 		return;
 	}
-	printf("Volume %s (%s) unlocked", v->name, vid);
+	printf("Volume %s (%s) unlocked", cli_safe_str(v->name), vid);
 	if (u)
 		printf(" by crypto user %s (%s)", uid, kb_type_name(u->type));
 	else
@@ -81,7 +81,8 @@ int cmd_unlockvolume(int argc, char **argv)
 	if (ret)
 		goto out;
 	if (!apfs_volume_encrypted(cv->v)) {
-		printf("Volume %s is not encrypted: there is nothing to unlock\n", cv->v->name);
+		printf("Volume %s is not encrypted: there is nothing to unlock\n",
+		       cli_safe_str(cv->v->name));
 		goto out;
 	}
 	/* Names from Preboot beside the UUIDs in messages; their warnings are listcryptousers'. */
@@ -91,7 +92,7 @@ int cmd_unlockvolume(int argc, char **argv)
 	if (!ret && cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted: give a credential "
 				"(--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key, "
-				"--vek or --potfile)\n", cv->v->name);
+				"--vek or --potfile)\n", cli_safe_str(cv->v->name));
 		ret = EXIT_LOCKED;
 	}
 	if (!ret)

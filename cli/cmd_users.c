@@ -33,7 +33,8 @@ static void print_text(const struct apfs_volume *v, const struct kb_volume_keys 
 {
 	char id[37];
 
-	printf("Cryptographic user%s for %s (%u found)\n", k->nusers == 1 ? "" : "s", v->name,
+	printf("Cryptographic user%s for %s (%u found)\n", k->nusers == 1 ? "" : "s",
+	       cli_safe_str(v->name),
 	       k->nusers);
 	for (unsigned i = 0; i < k->nusers; i++) {
 		const char *bar = i + 1 == k->nusers ? " " : "|";
@@ -222,7 +223,8 @@ static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
 		json_arr_close(j);
 		json_obj_close(j);
 	} else {
-		printf("Volume %s is not encrypted: it has no cryptographic users\n", v->name);
+		printf("Volume %s is not encrypted: it has no cryptographic users\n",
+		       cli_safe_str(v->name));
 	}
 	return EXIT_OK;
 }

@@ -16,7 +16,7 @@ int fs_fail(const char *what, int err)
 			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
 						 "credential to read it)" : strerror(-err);
 
-	fprintf(stderr, "apfsinspect: %s: %s\n", what, why);
+	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);
 	return cli_exit_code(err);
 }
 
@@ -31,7 +31,7 @@ int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *x
 	ret = apfs_snapshot_find(s->cv->v, o->snapshot, &snap);
 	if (ret == -ENOENT) {
 		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
-			o->snapshot, s->cv->v->name);
+			cli_safe_str(o->snapshot), cli_safe_str(s->cv->v->name));
 		return EXIT_USAGE;
 	}
 	if (ret)

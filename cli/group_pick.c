@@ -42,7 +42,7 @@ int cli_select_group(const struct cli_opts *o, struct cli_image *img, struct cli
 			continue;
 		apfs_uuid_str(img->vols[i].v->uuid, u);
 		fprintf(stderr, "  %u  %s  %s (System)\n", img->vols[i].number, u,
-			img->vols[i].v->name);
+			cli_safe_str(img->vols[i].v->name));
 	}
 	return EXIT_USAGE;
 }

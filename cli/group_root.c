@@ -35,7 +35,8 @@ static int unlock_data(const struct cli_opts *o, struct cli_volume *data)
 	ret = cli_cred_get(o, true, &cr);
 	if (!ret && cr.kind == CRED_NONE)
 		fprintf(stderr, "apfsinspect: the Data volume '%s' of this group is encrypted and "
-			"no credential was given: its directories show as locked\n", data->v->name);
+			"no credential was given: its directories show as locked\n",
+			cli_safe_str(data->v->name));
 	else if (!ret)
 		ret = cli_unlock(o, data, &cr, NULL, &res);
 	cli_cred_wipe(&cr);
@@ -54,7 +55,8 @@ static int system_xid(const struct cli_opts *o, struct fs_session *s, uint64_t *
 	ret = apfs_group_boot_snapshot(s->cv->v, &snap);
 	if (ret == -ENOENT)
 		fprintf(stderr, "apfsinspect: the System volume '%s' has no boot snapshot "
-			"(com.apple.os.update-...): its live tree is shown\n", s->cv->v->name);
+			"(com.apple.os.update-...): its live tree is shown\n",
+			cli_safe_str(s->cv->v->name));
 	else if (ret)
 		return fs_fail("snapshot metadata", ret);
 	else
@@ -96,6 +98,7 @@ int cli_group_session(const struct cli_opts *o, struct fs_session *s)
 	if (data)
 		return cli_group_open(o, s, data);
 	fprintf(stderr, "apfsinspect: the Data volume of the group of '%s' is missing or did not "
-		"open: the System volume alone is shown\n", s->cv->v->name);
+		"open: the System volume alone is shown\n",
+		cli_safe_str(s->cv->v->name));
 	return -1;
 }

@@ -110,7 +110,8 @@ static void list_choices(const struct cli_image *img)
 		char u[37];
 
 		apfs_uuid_str(v->uuid, u);
-		fprintf(stderr, "  %u  %s  %s%s%s%s\n", img->vols[i].number, u, v->name,
+		fprintf(stderr, "  %u  %s  %s%s%s%s\n", img->vols[i].number, u,
+			cli_safe_str(v->name),
 			role ? " (" : "", role ? role : "", role ? ")" : "");
 	}
 }

@@ -31,7 +31,8 @@ int cli_utf8_seq(const unsigned char *p)
 /* A JSON string: RFC 8259's escapes, other control bytes and invalid UTF-8 as \u00XX. */
 static void put_escaped(FILE *f, const char *s)
 {
-	static const struct cli_escape json_esc = { true, "\\n", "\\u%04x" };
+	static const struct cli_escape json_esc = { .quote = true, .letters = "n",
+						    .ctl = "\\u%04x" };
 
 	fputc('"', f);
 	cli_put_escaped(f, s, &json_esc);

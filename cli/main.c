@@ -53,7 +53,7 @@ static int run(int argc, char **argv)
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		if (!strcmp(argv[1], commands[i].name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return cli_out_close(commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "apfsinspect: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

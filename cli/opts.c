@@ -43,6 +43,8 @@ static const struct option long_opts[] = {
 	{ "hints", no_argument, NULL, O_HINTS },
 	{ "image-passphrase", required_argument, NULL, O_IMAGE_PASS },
 	{ "image-passphrase-file", required_argument, NULL, O_IMAGE_PASS_FILE },
+	{ "escape", no_argument, NULL, 'b' },
+	{ "literal", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -68,7 +70,7 @@ static void translate_diskutil(int argc, char **argv)
 				argv[i] = map[m].to;
 }
 
-#define SHORT_OPTS "lRafo:"
+#define SHORT_OPTS "lRafo:bN"
 
 /* Every command that takes a credential says this under its --help. */
 static const char cred_help[] =
@@ -239,6 +241,8 @@ static int take_opt(int c, struct cli_opts *o)
 	case 'l': o->long_fmt = true; break;
 	case 'a': o->all_files = true; break;
 	case 'R': o->recursive = true; break;
+	case 'b': o->literal = false; break;
+	case 'N': o->literal = true; break;
 	case 'f': o->foreground = true; break;
 	case 'o': o->fuse_opts = optarg; break;
 	default: return EXIT_USAGE;

@@ -177,7 +177,7 @@ static int say_unmatched(const struct pot_scan *s)
 		fputc('\n', stderr);
 	}
 	fprintf(stderr, "apfsinspect: volume '%s': potfile '%s' holds no password for the %u "
-			"crypto user%s tried\n", s->v->name, s->path, s->nusers,
+			"crypto user%s tried\n", cli_safe_str(s->v->name), s->path, s->nusers,
 		s->nusers == 1 ? "" : "s");
 	return EXIT_LOCKED;
 }

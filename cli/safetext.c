@@ -1,13 +1,57 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * safetext.c - text from the image (hints) on a terminal or in a log: valid
- * UTF-8 passes, control characters, DEL and invalid bytes become \xNN and a
- * backslash becomes \\, so a crafted hint cannot move the cursor, clear the
- * screen or forge a line of our output, and the bytes can still be recovered.
- * Inside quotes a '"' becomes \" so the quoted text ends where it seems to.
- * JSON strings (json.c) are written by the same walker in JSON's own forms.
+ * safetext.c - the one walker for text from the image (names, symlink
+ * targets, xattr names, volume names, hints).  Valid UTF-8 passes; what a
+ * terminal would act on or what would end a line or a field is written in
+ * the output format's own escape (struct cli_escape says which):
+ *   terminal text and messages (cli_put_safe): C0 controls, DEL, C1 controls
+ *     and invalid bytes as \xNN, '\' as \\ (and '"' as \" inside quotes);
+ *   JSON (json.c): \n, \", \\ and \u00XX;
+ *   `ls` (GNU ls -b), the extract manifest (GNU sha256sum) and the bodyfile
+ *     (TSK's fls -m: '^') in their own forms (README "Names in the output").
+ * So a crafted name cannot move the cursor, clear the screen or forge a
+ * line of our output, and, except in TSK's lossy form, its bytes can be
+ * recovered.
  */
+#include <ctype.h>
+#include <string.h>
+
 #include "cli.h"
+
+/* The letter C escapes control byte c with (\n, \t, ...) if e->letters allows it, else 0. */
+static char letter_of(unsigned char c, const char *letters)
+{
+	static const char ctl[] = "\a\b\t\n\v\f\r", let[] = "abtnvfr";
+	const char *k = c ? strchr(ctl, c) : NULL;
+
+	return k && letters && strchr(letters, let[k - ctl]) ? let[k - ctl] : 0;
+}
+
+/* Whether the n bytes at p (n as cli_utf8_seq: 0 = an invalid byte) are written with ctl. */
+static bool as_ctl(const unsigned char *p, int n, const struct cli_escape *e)
+{
+	if (!e->ctl)
+		return false;
+	if (n > 1) /* U+0080..U+009F: the C1 controls, e.g. U+009B, the 8-bit CSI */
+		return e->c1 && p[0] == 0xc2 && p[1] < 0xa0;
+	if (*p < 0x20)
+		return true;
+	return !e->c0_only && (*p == 0x7f || n == 0);
+}
+
+/* mactime's %XX: a byte of e->pct, '%' only where mactime would decode what follows. */
+static bool as_pct(const unsigned char *p, const struct cli_escape *e)
+{
+	if (!e->pct || !strchr(e->pct, *p))
+		return false;
+	return *p != '%' || (isxdigit(p[1]) && isxdigit(p[2]));
+}
+
+static void put_ctl(FILE *f, const unsigned char *p, int n, const char *fmt)
+{
+	for (int i = 0; i < (n ? n : 1); i++)
+		fprintf(f, fmt, p[i]);
+}
 
 void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 {
@@ -15,28 +59,61 @@ void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 
 	while (*p) {
 		int n = cli_utf8_seq(p);
+		char l = letter_of(*p, e->letters);
 
-		if (n > 1) {
-			fwrite(p, 1, (size_t)n, f);
-			p += n;
-			continue;
-		}
-		if (*p == '\\' || (e->quote && *p == '"'))
+		if (l)
+			fprintf(f, "\\%c", l);
+		else if (as_ctl(p, n, e))
+			put_ctl(f, p, n, e->ctl);
+		else if (as_pct(p, e))
+			fprintf(f, "%%%02X", *p);
+		else if ((*p == '\\' && !e->raw_backslash) || (e->quote && *p == '"') ||
+			 (*p == ' ' && e->space))
 			fprintf(f, "\\%c", *p);
-		else if (*p == '\n' && e->newline)
-			fputs(e->newline, f);
-		else if (*p < 0x20 || *p == 0x7f || n == 0)
-			fprintf(f, e->ctl, *p);
 		else
-			fputc(*p, f);
-		p++;
+			fwrite(p, 1, n ? (size_t)n : 1, f);
+		p += n ? n : 1;
 	}
 }
 
 void cli_put_safe(FILE *f, const char *s, bool quoted)
 {
-	static const struct cli_escape plain = { false, NULL, "\\x%02x" };
-	static const struct cli_escape in_quotes = { true, NULL, "\\x%02x" };
+	static const struct cli_escape plain = { .ctl = "\\x%02x", .c1 = true };
+	static const struct cli_escape in_quotes = { .quote = true, .ctl = "\\x%02x", .c1 = true };
 
 	cli_put_escaped(f, s, quoted ? &in_quotes : &plain);
+}
+
+/*
+ * s as cli_put_safe writes it, for a printf argument: one of four static
+ * buffers, used in turn (so up to four in one call); a longer text is cut.
+ */
+const char *cli_safe_str(const char *s)
+{
+	static char buf[4][16 * 1024];
+	static unsigned k;
+	char *b = buf[k++ % 4];
+	FILE *m = fmemopen(b, sizeof(buf[0]), "w");
+
+	if (!m)
+		return "(unprintable)";
+	cli_put_safe(m, s ? s : "(null)", false);
+	fclose(m);
+	b[sizeof(buf[0]) - 1] = '\0';
+	return b;
+}
+
+/*
+ * A body-file field as TSK's fls -m writes a name (sleuthkit 4.11): each C0
+ * control byte becomes '^'; DEL, '\' and bytes that are not UTF-8 pass.
+ * Where fls would let the name split the line into other fields, '|' is
+ * written as %7C, and '%' before two hex digits as %25: mactime decodes
+ * %XX in every field (tm_split), so it reads back the name's own text.
+ */
+void cli_put_tsk(FILE *f, const char *s)
+{
+	static const struct cli_escape tsk = { .ctl = "^", .c0_only = true,
+					       .raw_backslash = true, .pct = "|%" };
+
+	cli_put_escaped(f, s, &tsk);
 }

@@ -40,7 +40,7 @@ int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap)
 		return 0;
 	fprintf(stderr, "apfsinspect: %s: logical size %llu bytes is beyond the plausibility cap "
 		"of %llu bytes (inode %llu, %llu bytes allocated): skipped; --max-file-size "
-		"SIZE|none overrides\n", path, (unsigned long long)st->size,
+		"SIZE|none overrides\n", cli_safe_str(path), (unsigned long long)st->size,
 		(unsigned long long)cap, (unsigned long long)st->ino,
 		(unsigned long long)st->alloced);
 	return EXIT_ERROR;

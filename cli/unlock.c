@@ -135,12 +135,14 @@ static void report_damaged(const struct apfs_volume *v, const struct kb_user *u)
 	apfs_uuid_str(u->uuid, id);
 	if (!u->parsed)
 		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: damaged record in the "
-				"volume keybag at block %llu, entry %u: %s\n", v->name, id,
+				"volume keybag at block %llu, entry %u: %s\n",
+				cli_safe_str(v->name), id,
 			(unsigned long long)u->keybag_block, u->entry_index, u->why);
 	else
 		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: record in the volume "
 				"keybag at block %llu, entry %u asks for %llu PBKDF2 iterations "
-				"(accepted: 1 to %llu): damaged or crafted\n", v->name, id,
+				"(accepted: 1 to %llu): damaged or crafted\n",
+				cli_safe_str(v->name), id,
 			(unsigned long long)u->keybag_block, u->entry_index,
 			(unsigned long long)u->kek.iterations, KB_MAX_ITERATIONS);
 }
@@ -255,16 +257,17 @@ static void report_not_tried(const struct cli_opts *o, const struct apfs_volume 
 			continue;
 		if (!shown++)
 			fprintf(stderr, "apfsinspect: volume '%s': crypto users not tried:\n",
-				v->name);
+				cli_safe_str(v->name));
 		user_label(&k->users[i], l, sizeof(l));
 		fprintf(stderr, "  %s: %s\n", l, skip_why(s));
 	}
 	if (others)
 		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
-				"(--user names one)\n", v->name, others, others == 1 ? "" : "s");
+				"(--user names one)\n", cli_safe_str(v->name), others,
+				others == 1 ? "" : "s");
 	if (not_prk)
 		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
-				"(%s)\n", v->name, not_prk, not_prk == 1 ? "" : "s",
+				"(%s)\n", cli_safe_str(v->name), not_prk, not_prk == 1 ? "" : "s",
 			skip_why(SKIP_NOT_PRK));
 }
 
@@ -283,7 +286,7 @@ static void hw_guidance(const struct apfs_volume *v)
 		"  running Mac is powered off, record `fdesetup list -extended` and `diskutil apfs "
 		"listcryptousers /`.\n"
 		"  Without a credential, `apfsinspect fdesetup-list` names the users from the "
-		"Preboot volume.\n", v->name);
+		"Preboot volume.\n", cli_safe_str(v->name));
 }
 
 /* "  UUID (Type), hint "..."": the hint is what helps the analyst most here. */
@@ -321,11 +324,11 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 	if (res->hwbound) {
 		/* Escrowed or damaged records are no path either: the hardware is the verdict. */
 		fprintf(stderr, "apfsinspect: volume '%s': no crypto user it could be tried on "
-				"can be unlocked off the original Mac\n", v->name);
+				"can be unlocked off the original Mac\n", cli_safe_str(v->name));
 		report_not_tried(o, v, k, cr);
 		if (o->user && any_offline(k))
 			fprintf(stderr, "apfsinspect: volume '%s': other crypto users can be tried "
-					"offline: leave out --user\n", v->name);
+					"offline: leave out --user\n", cli_safe_str(v->name));
 		else
 			hw_guidance(v);
 		return EXIT_HWBOUND;
@@ -339,12 +342,14 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 	}
 	if (o->user)
 		fprintf(stderr, "apfsinspect: volume '%s' has no crypto user %s; its users are:\n",
-			v->name, o->user);
+			cli_safe_str(v->name), o->user);
 	else if (cr->kind == CRED_RECOVERY)
 		fprintf(stderr, "apfsinspect: volume '%s' has no Personal Recovery User, so no "
-				"recovery key can unlock it; its users are:\n", v->name);
+				"recovery key can unlock it; its users are:\n",
+				cli_safe_str(v->name));
 	else
-		fprintf(stderr, "apfsinspect: volume '%s' has no crypto users\n", v->name);
+		fprintf(stderr, "apfsinspect: volume '%s' has no crypto users\n",
+			cli_safe_str(v->name));
 	list_users(k);
 	return EXIT_LOCKED;
 }
@@ -370,15 +375,17 @@ static int explain_fail(const struct cli_opts *o, const struct apfs_volume *v,
 	if (cr->kind == CRED_POTFILE)
 		fprintf(stderr, "apfsinspect: volume '%s': the password%s potfile '%s' holds for "
 				"the crypto users tried do%s not unlock them (a line edited, or not "
-				"cracked from this record):\n", v->name, cr->ncands == 1 ? "" : "s",
+				"cracked from this record):\n", cli_safe_str(v->name),
+				cr->ncands == 1 ? "" : "s",
 			cr->potfile, cr->ncands == 1 ? "es" : "");
 	else if (cr->ngiven > 1)
 		fprintf(stderr, "apfsinspect: volume '%s': none of the %zu candidates from %s "
-				"unlocks any of the %u crypto user%s tried:\n", v->name, cr->ngiven,
+				"unlocks any of the %u crypto user%s tried:\n",
+				cli_safe_str(v->name), cr->ngiven,
 			cr->source, j->nusers, j->nusers == 1 ? "" : "s");
 	else
 		fprintf(stderr, "apfsinspect: volume '%s': wrong %s for the %u crypto user%s "
-				"tried:\n", v->name,
+				"tried:\n", cli_safe_str(v->name),
 			cr->kind == CRED_RECOVERY ? "recovery key" : "passphrase", j->nusers,
 			j->nusers == 1 ? "" : "s");
 	for (unsigned i = 0; i < j->nusers; i++)
@@ -399,7 +406,8 @@ static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
 
 	if (ret == -APFS_EREJECTED)
 		fprintf(stderr, "apfsinspect: volume '%s': %s, but that key does not decrypt "
-				"the file-system root (unsupported key variant)\n", v->name, who);
+				"the file-system root (unsupported key variant)\n",
+				cli_safe_str(v->name), who);
 	return ret;
 }
 
@@ -474,7 +482,7 @@ int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k)
 	/* kb_load() named any damage; only "no keys at all" is said here. */
 	if (ret == -ENOENT)
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container keybag "
-				"holds no keys for it\n", v->name);
+				"holds no keys for it\n", cli_safe_str(v->name));
 	return ret ? EXIT_ERROR : 0;
 }
 
@@ -489,14 +497,15 @@ int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred 
 	res->user = -1;
 	if (apfs_volume_hw_encrypted(v)) {
 		fprintf(stderr, "apfsinspect: volume '%s' uses per-file keys held by the original "
-				"Mac's Secure Enclave; it cannot be decrypted off that Mac\n", v->name);
+				"Mac's Secure Enclave; it cannot be decrypted off that Mac\n",
+				cli_safe_str(v->name));
 		return EXIT_HWBOUND;
 	}
 	if (cr->kind == CRED_VEK) {
 		ret = apfs_volume_set_key(v, cr->vek, cr->veklen, NULL);
 		if (ret == -APFS_EREJECTED || ret == -EINVAL)
 			fprintf(stderr, "apfsinspect: volume '%s': the key given with --vek does not "
-					"decrypt the file-system root\n", v->name);
+					"decrypt the file-system root\n", cli_safe_str(v->name));
 		return cli_exit_code(ret);
 	}
 	ret = cli_load_keys(v, &k);
@@ -526,7 +535,7 @@ int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv)
 	if (cr.kind == CRED_NONE) {
 		fprintf(stderr, "apfsinspect: volume '%s' is encrypted and locked: give "
 				"--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key, "
-				"--vek or --potfile\n", cv->v->name);
+				"--vek or --potfile\n", cli_safe_str(cv->v->name));
 		return EXIT_LOCKED;
 	}
 	ret = cli_unlock(o, cv, &cr, NULL, &res);

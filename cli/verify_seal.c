@@ -22,7 +22,7 @@ static int verify_volume(struct cli_volume *cv)
 		return 0;
 	if (s.broken_xid || (s.flags & APFS_SEAL_BROKEN)) {
 		printf("seal of volume '%s': broken in transaction %llu (the integrity metadata "
-		       "says so): its nodes are not checked\n", v->name,
+		       "says so): its nodes are not checked\n", cli_safe_str(v->name),
 		       (unsigned long long)s.broken_xid);
 		return 0;
 	}
@@ -31,16 +31,18 @@ static int verify_volume(struct cli_volume *cv)
 		ret = apfs_fs_seal_verify(fs, &nodes, &bad);
 	apfs_fs_close(fs);
 	if (ret) {
-		printf("seal of volume '%s': not checked (%s)\n", v->name, strerror(-ret));
+		printf("seal of volume '%s': not checked (%s)\n", cli_safe_str(v->name),
+		       strerror(-ret));
 		return 0;
 	}
 	if (bad)
 		printf("seal of volume '%s' (%s): FAILED: %llu of %llu fs-tree nodes do not "
-		       "match their hash (named above)\n", v->name, s.hash_name,
+		       "match their hash (named above)\n", cli_safe_str(v->name), s.hash_name,
 		       (unsigned long long)bad, (unsigned long long)nodes);
 	else
 		printf("seal of volume '%s' (%s): OK: all %llu fs-tree nodes match, up to the "
-		       "root hash\n", v->name, s.hash_name, (unsigned long long)nodes);
+		       "root hash\n", cli_safe_str(v->name), s.hash_name,
+		       (unsigned long long)nodes);
 	return bad ? 2 : 1;
 }
 

@@ -66,7 +66,7 @@ int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint6
 		return 1;
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
-			path, WALK_MAX_DEPTH);
+			cli_safe_str(path), WALK_MAX_DEPTH);
 		return -ELOOP;
 	}
 	seen = set_add(g, ino);
@@ -80,12 +80,14 @@ int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint6
 		if (g->stack[i] == ino) {
 			fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory "
 				"inode %llu, is its own ancestor: a directory cycle, not followed\n",
-				path, (unsigned long long)ino, (unsigned long long)parent);
+				cli_safe_str(path), (unsigned long long)ino,
+				(unsigned long long)parent);
 			return -ELOOP;
 		}
 	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
 		"%llu, was already walked under another name: a directory listed twice, not "
-		"followed\n", path, (unsigned long long)ino, (unsigned long long)parent);
+		"followed\n", cli_safe_str(path), (unsigned long long)ino,
+		(unsigned long long)parent);
 	return -ELOOP;
 }
 

@@ -279,6 +279,8 @@ static const struct scenario scenarios[] = {
 	  mk_fill_truncated },
 	{ "times", "one file and one directory whose four times differ in seconds and nanoseconds",
 	  16ull << 20, mk_fill_times },
+	{ "names", "hostile names: newline, tab, CR, '|', '\\', ESC, BEL, DEL, bad UTF-8, 255 bytes",
+	  16ull << 20, mk_fill_names },
 	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",
 	  16ull << 20, mk_fill_dir_cycle },
 	{ "size-claims", "hostile: a stream claiming 2^50 bytes, decmpfs forks claiming 2^40",
