@@ -178,46 +178,13 @@ static int decrypt_group(const struct encr_priv *p, struct encr_ctx *c, uint8_t 
 	return 0;
 }
 
-/*
- * Whole chunks decrypted from where the lower layer holds them (a mapped
- * file's page cache) straight into buf: no copy of the ciphertext.  1 when
- * done, 0 when the lower layer cannot show them (then they are read).
- */
-static int decrypt_view(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
-			size_t nchunks, int *ret)
-{
-	struct encr_priv *p = dev->priv;
-	void *hold;
-	const uint8_t *in = apfs_dev_view(dev->lower, nchunks * p->bs, p->base + first * p->bs,
-					  &hold);
-
-	if (!in)
-		return 0;
-	*ret = 0;
-	for (size_t i = 0; !*ret && i < nchunks; i += GROUP) {
-		size_t n = nchunks - i < GROUP ? nchunks - i : GROUP;
-
-		*ret = decrypt_group(p, c, buf + i * p->bs, in + i * p->bs, first + i, n);
-	}
-	apfs_dev_unview(dev->lower, hold);
-	return 1;
-}
-
-/*
- * Whole chunks into buf: decrypted from the lower layer's memory where it
- * shows it, else read straight into buf and decrypted there, a group at a
- * time: decrypted right after the kernel copied them, they are still in the
- * CPU's cache (a 4 MiB read decrypted after one pread of it runs from
- * memory).
- */
-static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
-		      size_t nchunks)
+/* Whole chunks read straight into buf and decrypted there, a group at a time. */
+static int read_groups(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
+		       size_t nchunks)
 {
 	struct encr_priv *p = dev->priv;
 	int ret = 0;
 
-	if (decrypt_view(dev, c, buf, first, nchunks, &ret))
-		return ret;
 	for (size_t i = 0; !ret && i < nchunks; i += GROUP) {
 		size_t n = nchunks - i < GROUP ? nchunks - i : GROUP;
 		uint8_t *b = buf + i * p->bs;
@@ -226,6 +193,41 @@ static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, ui
 		if (!ret)
 			ret = decrypt_group(p, c, b, b, first + i, n);
 	}
+	return ret;
+}
+
+/*
+ * Whole chunks into buf: decrypted from where the lower layer holds them
+ * (a mapped file's page cache) straight into buf, with no copy of the
+ * ciphertext.  Where it cannot show them all at once (a range across two
+ * band files of a sparsebundle), each half is tried, down to a group, and a
+ * group it cannot show is read into buf and decrypted there: right after
+ * the kernel copied it, it is still in the CPU's cache.
+ */
+static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
+		      size_t nchunks)
+{
+	struct encr_priv *p = dev->priv;
+	void *hold;
+	const uint8_t *in = apfs_dev_view(dev->lower, nchunks * p->bs, p->base + first * p->bs,
+					  &hold);
+	size_t half = nchunks / 2 / GROUP * GROUP;
+	int ret = 0;
+
+	if (!in && nchunks <= GROUP)
+		return read_groups(dev, c, buf, first, nchunks);
+	if (!in) {
+		ret = read_whole(dev, c, buf, first, half ? half : GROUP);
+		half = half ? half : GROUP;
+		return ret ? ret : read_whole(dev, c, buf + half * p->bs, first + half,
+					      nchunks - half);
+	}
+	for (size_t i = 0; !ret && i < nchunks; i += GROUP) {
+		size_t n = nchunks - i < GROUP ? nchunks - i : GROUP;
+
+		ret = decrypt_group(p, c, buf + i * p->bs, in + i * p->bs, first + i, n);
+	}
+	apfs_dev_unview(dev->lower, hold);
 	return ret;
 }
 
