@@ -27,6 +27,7 @@ struct file_priv {
 	pthread_mutex_t lock; /* for making the map */
 	int map_tried;        /* read and set with atomics: the map is final once set */
 	uint8_t *map;         /* the whole file read-only, or NULL */
+	int no_populate;      /* set (atomic) when the kernel lacks MADV_POPULATE_READ */
 };
 
 int apfs_pread_full(int fd, void *buf, size_t len, uint64_t off)
@@ -84,13 +85,18 @@ static uint8_t *file_map(struct apfs_dev *dev)
  */
 static const uint8_t *file_view(struct apfs_dev *dev, size_t len, uint64_t off, void **hold)
 {
+	struct file_priv *fp = dev->priv;
 	uint8_t *m = file_map(dev);
 	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start = off / page * page;
 
 	(void)hold;
-	if (!m || madvise(m + start, (size_t)(off + len - start), MADV_POPULATE_READ))
+	if (!m || __atomic_load_n(&fp->no_populate, __ATOMIC_RELAXED))
 		return NULL;
-	return m + off;
+	if (!madvise(m + start, (size_t)(off + len - start), MADV_POPULATE_READ))
+		return m + off;
+	if (errno == EINVAL) /* a kernel without it: read from now on, no call per view */
+		__atomic_store_n(&fp->no_populate, 1, __ATOMIC_RELAXED);
+	return NULL;
 }
 
 static void file_close(struct apfs_dev *dev)
