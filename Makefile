@@ -131,7 +131,15 @@ $(B)/bench/xts_speed: bench/xts_speed.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
-bench: all $(B)/bench/pbkdf2 $(B)/bench/xts_speed
+$(B)/bench/ewf_floor: bench/ewf_floor.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+
+$(B)/bench/ewf_trace.so: bench/ewf_trace.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
+
+bench: all $(B)/bench/pbkdf2 $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/bench/ewf_trace.so
 	B=$(B) bench/run.sh
 
 install: $(B)/apfsinspect

@@ -14,12 +14,14 @@
 #   file in $W (tmpfs where /dev/shm is usable: qemu-img dd cannot write to
 #   /dev/null), as MB/s.
 # * `listcryptousers` of `mkimage bench` (no big file) padded to 4 GiB, as an
-#   E01 (its chunk tables cover 4 GiB) vs the raw image.
+#   E01 (its chunk tables cover 4 GiB) vs the raw image; and the floor under
+#   it: bench/ewf_floor (libewf's open and reads of the same offsets, which
+#   bench/ewf_trace.so takes from our run, and nothing of ours).
 # * Encrypted disk image (encrcdsa, AES-128, 4 KiB chunks: `mkimage bench
 #   --wrap encrypted`): `apfsinspect cat` of /big.bin (wall time, its
 #   parallel readers) vs `openssl speed -evp aes-128-cbc -decrypt -bytes 4096`
 #   (one thread, CPU time), as MB/s; and `cat` of the same file from the raw
-#   image, which costs no decryption (copy_file_range), for scale; the same
+#   image, which costs no decryption (the bound), for scale; the same
 #   through an encrypted sparsebundle (`mkimage wrap --wrap sparsebundle
 #   --image-passphrase`, 8 MiB bands).
 # * sparseimage (1 MiB bands) and sparsebundle (8 MiB and 64 KiB bands),
@@ -36,7 +38,27 @@ W=$(mktemp -d "$TMP/apfsinspect-cbench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 
 . bench/lib.sh
-warm() { cat "$@" > /dev/null; }
+# Median CPU time in ms (user + system, all threads): openssl speed counts CPU
+# time, and on a shared machine the wall clock also counts the waits for a
+# core (a few ms of listcryptousers are mostly such waits).
+med_cpu() {
+	local i t ts=() TIMEFORMAT='%U %S'
+	for ((i = 0; i < RUNS; i++)); do
+		t=$( { time "$@" > /dev/null 2>&1; } 2>&1 )
+		ts+=($(awk -v u="${t% *}" -v s="${t#* }" 'BEGIN { printf "%d", (u + s) * 1000 }'))
+	done
+	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { print $1 }'
+}
+# Into the page cache as reading evidence puts it there: a file just written
+# sits in the cache in the writer's pieces (mkimage wrap writes 4 KiB chunks,
+# and then a pread of it cost 3 × as much as of a file read back in), so
+# each image is written out, dropped from the cache and read back first.
+warm() {
+	local f
+	sync "$@"
+	for f in "$@"; do dd if="$f" iflag=nocache count=0 status=none; done
+	cat "$@" > /dev/null
+}
 
 # Sparse images and bundles: reading through the band map (or band files
 # opened on use) against the raw image itself.
@@ -104,16 +126,28 @@ ewfacquire -u -q -t "$W/s" -c fast -S 1.9GiB "$W/s.img" > /dev/null 2>&1
 warm "$W"/s.*
 R=$(med "$BIN" listcryptousers --volume Secret "$W/s.img")
 L=$(med "$BIN" listcryptousers --volume Secret "$W/s.E01")
-row "\`listcryptousers\`, 4 GiB E01 ($(ls "$W"/s.E* | wc -l) segments) vs raw" "$L ms vs $R ms" \
-	"$(ratio "$L" "$R") × raw; target < 2"
+LC=$(med_cpu "$BIN" listcryptousers --volume Secret "$W/s.E01")
+RC=$(med_cpu "$BIN" listcryptousers --volume Secret "$W/s.img")
+row "\`listcryptousers\`, 4 GiB E01 ($(ls "$W"/s.E* | wc -l) segments) vs raw" \
+	"$L ms vs $R ms; CPU $LC ms vs $RC ms" \
+	"$(ratio "$L" "$R") × raw, by CPU time $(ratio "$LC" "$RC") ×; target < 2"
+OFFS=$(LD_PRELOAD=$PWD/$B/bench/ewf_trace.so "$BIN" listcryptousers --volume Secret "$W/s.E01" 2>&1 >/dev/null |
+	sed -n 's/^ewf_trace: //p')
+F=$(med "$B/bench/ewf_floor" "$W/s.E01" $OFFS)
+FC=$(med_cpu "$B/bench/ewf_floor" "$W/s.E01" $OFFS)
+row "libewf alone: open + the same $(echo $OFFS | wc -w) reads (bench/ewf_floor)" "$F ms; CPU $FC ms" \
+	"$(ratio "$F" "$R") × raw \`listcryptousers\`, by CPU time $(ratio "$FC" "$RC") ×: the floor through libewf"
 # Instructions (callgrind): repeatable where a few ms of wall time are not.
 if command -v valgrind > /dev/null; then
 	ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 >/dev/null |
 		sed -n 's/.*refs: *//p' | tr -d ,; }
 	IL=$(ir "$BIN" listcryptousers --volume Secret "$W/s.E01")
 	IR=$(ir "$BIN" listcryptousers --volume Secret "$W/s.img")
+	IF=$(ir "$B/bench/ewf_floor" "$W/s.E01" $OFFS)
 	row "instructions (callgrind): \`listcryptousers\`, 4 GiB E01 vs raw" "$IL vs $IR" \
 		"$(ratio "$IL" "$IR") ×"
+	row "instructions (callgrind): libewf alone, same reads (bench/ewf_floor)" "$IF" \
+		"$(ratio "$IF" "$IR") × raw; ours above libewf: $((IL - IF)) = $(ratio $((IL - IF)) "$IR") × raw"
 fi
 
 # Encrypted disk image: reading through the decrypting layer vs OpenSSL's own AES-CBC.
@@ -122,22 +156,16 @@ fi
 warm "$W/c.img" "$W/c.dmg"
 S=$(openssl speed -evp aes-128-cbc -decrypt -bytes 4096 -seconds 2 -mr 2> /dev/null |
 	awk -F: '/^\+F:/ { printf "%.0f", $4 / 1e6 }')
-# CPU time (user + system, all threads) too: openssl speed counts CPU time, and on a
-# shared machine the wall clock also counts the waits for a core.
-med_cpu() {
-	local i t ts=() TIMEFORMAT='%U %S'
-	for ((i = 0; i < RUNS; i++)); do
-		t=$( { time "$@" > /dev/null 2>&1; } 2>&1 )
-		ts+=($(awk -v u="${t% *}" -v s="${t#* }" 'BEGIN { printf "%d", (u + s) * 1000 }'))
-	done
-	printf '%s\n' "${ts[@]}" | sort -n | awk -v n="$RUNS" 'NR == int(n / 2) + 1 { print $1 }'
-}
 T=$(med "$BIN" cat --volume Plain "$W/c.dmg" /big.bin --image-passphrase bench)
 C=$(med_cpu "$BIN" cat --volume Plain "$W/c.dmg" /big.bin --image-passphrase bench)
 R=$(med "$BIN" cat --volume Plain "$W/c.img" /big.bin)
+RC=$(med_cpu "$BIN" cat --volume Plain "$W/c.img" /big.bin)
 row "\`cat\` $BIG_MB MiB through an encrypted disk image (AES-128)" \
 	"$T ms = $(mbps $SIZE "$T") MB/s; CPU $C ms = $(mbps $SIZE "$C") MB/s" \
-	"$(ratio "$(mbps $SIZE "$T")" "$S") × \`openssl speed -evp aes-128-cbc -decrypt -bytes 4096\` ($S MB/s), by CPU time $(ratio "$(mbps $SIZE "$C")" "$S") ×; target ≥ 0.5; from the raw image: $R ms"
+	"$(ratio "$(mbps $SIZE "$T")" "$S") × \`openssl speed -evp aes-128-cbc -decrypt -bytes 4096\` ($S MB/s), by CPU time $(ratio "$(mbps $SIZE "$C")" "$S") ×; target ≥ 0.5"
+row "\`cat\` $BIG_MB MiB from the raw image (no decryption)" \
+	"$R ms = $(mbps $SIZE "$R") MB/s; CPU $RC ms = $(mbps $SIZE "$RC") MB/s" \
+	"encrypted image: $(ratio "$R" "$T") × raw's speed, by CPU time $(ratio "$RC" "$C") ×"
 rm -f "$W/c.dmg"
 "$MK" wrap "$W/c.img" "$W/c.sparsebundle" --wrap sparsebundle --image-passphrase bench > /dev/null
 rm -f "$W/c.img"

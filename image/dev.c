@@ -68,6 +68,20 @@ int apfs_dev_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 	return dev->ops->read(dev, buf, len, off);
 }
 
+const uint8_t *apfs_dev_view(struct apfs_dev *dev, size_t len, uint64_t off, void **hold)
+{
+	*hold = NULL;
+	if (!dev->view || !len || !range_ok(off, len, dev->size))
+		return NULL;
+	return dev->view(dev, len, off, hold);
+}
+
+void apfs_dev_unview(struct apfs_dev *dev, void *hold)
+{
+	if (dev->unview)
+		dev->unview(dev, hold);
+}
+
 void apfs_fmt_size(uint64_t n, char *buf, size_t len)
 {
 	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB" };

@@ -55,6 +55,17 @@ struct apfs_dev {
 	/* Hashes stored by the container over all `size` bytes of this layer. */
 	struct apfs_dev_hash hashes[APFS_DEV_HASHES];
 	unsigned nhashes;
+	/*
+	 * Optional, set by the layer after apfs_dev_new (NULL: reads only):
+	 * the len bytes at off where they already are in memory (a mapped
+	 * file's page cache), read-only, or NULL when they are not at hand;
+	 * then the caller reads them.  What *hold is set to goes back to
+	 * unview (optional) when the caller is done with them.  A layer that
+	 * only transforms bytes (decryption) reads its input from there
+	 * instead of copying it first: apfs_dev_view().
+	 */
+	const uint8_t *(*view)(struct apfs_dev *dev, size_t len, uint64_t off, void **hold);
+	void (*unview)(struct apfs_dev *dev, void *hold);
 };
 
 /*
@@ -101,6 +112,15 @@ void apfs_dev_close(struct apfs_dev *dev);
  * [off, off+len) lies at or past dev->size.  Callers name the structure.
  */
 int apfs_dev_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off);
+
+/*
+ * The bytes [off, off+len) of dev in place (see view in struct apfs_dev),
+ * NULL when the device cannot show them so or the range is not inside it;
+ * release with apfs_dev_unview(dev, *hold) once done.  Never an error: the
+ * caller reads instead.
+ */
+const uint8_t *apfs_dev_view(struct apfs_dev *dev, size_t len, uint64_t off, void **hold);
+void apfs_dev_unview(struct apfs_dev *dev, void *hold);
 
 /* Full pread loop on fd: 0, -EIO on a short read (EOF), -errno otherwise. */
 int apfs_pread_full(int fd, void *buf, size_t len, uint64_t off);

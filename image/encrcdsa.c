@@ -14,7 +14,9 @@
  * pool, so no lock is held while decrypting and no context is built per
  * read.  The HMAC's inner and outer SHA-1 states are computed once from the
  * key (shared, read-only); a chunk's IV costs two SHA-1 blocks.  Whole
- * chunks are decrypted 64 KiB at a time as one CBC stream (decrypt_group).
+ * chunks are decrypted 64 KiB at a time as one CBC stream (decrypt_group),
+ * from the lower layer's memory when it shows it (a mapped file), with no
+ * copy of the ciphertext.
  */
 /*
  * SHA1_Init/Update/Final are deprecated in OpenSSL 3 but still there: on a
@@ -27,6 +29,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -116,61 +119,68 @@ static void ctx_put(struct encr_priv *p, struct encr_ctx *c)
 	ctx_free(c);
 }
 
-/* IV of chunk n: HMAC-SHA1(hmac_key, be32 n), its first 16 bytes. */
-static void chunk_iv(const struct encr_priv *p, uint32_t n, uint8_t iv[16])
+/*
+ * IVs of chunks first .. first + n - 1: HMAC-SHA1(hmac_key, big-endian u32
+ * chunk number), the first 16 bytes of each.  The state of the keyed hash
+ * is wiped once per group, not per chunk (it showed in profiles).
+ */
+static void chunk_ivs(const struct encr_priv *p, uint64_t first, size_t n, uint8_t iv[][16])
 {
-	SHA_CTX h = p->pads[0];
+	SHA_CTX h;
 	uint8_t be[4], inner[20], mac[20];
 
-	st_be32(be, n);
-	SHA1_Update(&h, be, 4);
-	SHA1_Final(inner, &h);
-	h = p->pads[1];
-	SHA1_Update(&h, inner, 20);
-	SHA1_Final(mac, &h);
-	memcpy(iv, mac, 16);
-	OPENSSL_cleanse(&h, sizeof(h)); /* a state of the keyed hash */
+	for (size_t i = 0; i < n; i++) {
+		h = p->pads[0];
+		st_be32(be, (uint32_t)(first + i));
+		SHA1_Update(&h, be, 4);
+		SHA1_Final(inner, &h);
+		h = p->pads[1];
+		SHA1_Update(&h, inner, 20);
+		SHA1_Final(mac, &h);
+		memcpy(iv[i], mac, 16);
+	}
+	OPENSSL_cleanse(&h, sizeof(h));
 }
 
 /*
- * Decrypt n whole chunks in place as one CBC stream, then mend the first
- * block of each chunk after the first.  CBC decryption gives
- * P[0] = D(C[0]) ^ IV, so in one stream chunk i's first block came out
- * XORed with the last ciphertext block of chunk i - 1 instead of its own
- * IV: XOR both in again.  One call into OpenSSL per group instead of one
- * per chunk (each re-keying the IV) is what makes the layer fast.
+ * Decrypt n whole chunks from in to out (the same buffer, or not) as one
+ * CBC stream, then mend the first block of each chunk after the first.
+ * CBC decryption gives P[0] = D(C[0]) ^ IV, so in one stream chunk i's
+ * first block came out XORed with the last ciphertext block of chunk i - 1
+ * instead of its own IV: XOR both in again.  One call into OpenSSL per
+ * group instead of one per chunk (each re-keying the IV) is what makes the
+ * layer fast.
  */
-#define GROUP 16 /* 64 KiB: copied, then decrypted while in L1/L2 (measured best of 8..64) */
+#define GROUP 16 /* 64 KiB: the output is mended while in L1/L2 (measured best of 8..64) */
 
-static int decrypt_group(const struct encr_priv *p, struct encr_ctx *c, uint8_t *b,
-			 uint64_t first, size_t n)
+static int decrypt_group(const struct encr_priv *p, struct encr_ctx *c, uint8_t *out,
+			 const uint8_t *in, uint64_t first, size_t n)
 {
-	uint8_t prev[GROUP][16], iv[16];
-	int out = 0;
+	uint8_t saved[GROUP][16], iv[GROUP][16];
+	bool in_place = in == out;
+	int got = 0;
 
-	for (size_t i = 1; i < n; i++)
-		memcpy(prev[i], b + i * p->bs - 16, 16);
-	chunk_iv(p, (uint32_t)first, iv);
-	if (!EVP_DecryptInit_ex(c->aes, NULL, NULL, NULL, iv) ||
-	    !EVP_DecryptUpdate(c->aes, b, &out, b, (int)(n * p->bs)) || out != (int)(n * p->bs))
+	/* In place, the ciphertext blocks go: keep them.  Else read them after, from cache. */
+	for (size_t i = 1; in_place && i < n; i++)
+		memcpy(saved[i], in + i * p->bs - 16, 16);
+	chunk_ivs(p, first, n, iv);
+	if (!EVP_DecryptInit_ex(c->aes, NULL, NULL, NULL, iv[0]) ||
+	    !EVP_DecryptUpdate(c->aes, out, &got, in, (int)(n * p->bs)) ||
+	    got != (int)(n * p->bs))
 		return -EIO;
 	for (size_t i = 1; i < n; i++) {
-		uint8_t *blk = b + i * p->bs;
+		uint8_t *blk = out + i * p->bs;
+		const uint8_t *prev = in_place ? saved[i] : in + i * p->bs - 16;
 
-		chunk_iv(p, (uint32_t)(first + i), iv);
 		for (unsigned k = 0; k < 16; k++)
-			blk[k] ^= prev[i][k] ^ iv[k];
+			blk[k] ^= prev[k] ^ iv[i][k];
 	}
 	return 0;
 }
 
-/*
- * Whole chunks straight into buf, then decrypted there, a group at a time:
- * decrypted right after the kernel copied them, they are still in the CPU's
- * cache (a 4 MiB read decrypted after one pread of it runs from memory).
- */
-static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
-		      size_t nchunks)
+/* Whole chunks read straight into buf and decrypted there, a group at a time. */
+static int read_groups(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
+		       size_t nchunks)
 {
 	struct encr_priv *p = dev->priv;
 	int ret = 0;
@@ -181,8 +191,43 @@ static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, ui
 
 		ret = apfs_dev_read(dev->lower, b, n * p->bs, p->base + (first + i) * p->bs);
 		if (!ret)
-			ret = decrypt_group(p, c, b, first + i, n);
+			ret = decrypt_group(p, c, b, b, first + i, n);
 	}
+	return ret;
+}
+
+/*
+ * Whole chunks into buf: decrypted from where the lower layer holds them
+ * (a mapped file's page cache) straight into buf, with no copy of the
+ * ciphertext.  Where it cannot show them all at once (a range across two
+ * band files of a sparsebundle), each half is tried, down to a group, and a
+ * group it cannot show is read into buf and decrypted there: right after
+ * the kernel copied it, it is still in the CPU's cache.
+ */
+static int read_whole(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, uint64_t first,
+		      size_t nchunks)
+{
+	struct encr_priv *p = dev->priv;
+	void *hold;
+	const uint8_t *in = apfs_dev_view(dev->lower, nchunks * p->bs, p->base + first * p->bs,
+					  &hold);
+	size_t half = nchunks / 2 / GROUP * GROUP;
+	int ret = 0;
+
+	if (!in && nchunks <= GROUP)
+		return read_groups(dev, c, buf, first, nchunks);
+	if (!in) {
+		ret = read_whole(dev, c, buf, first, half ? half : GROUP);
+		half = half ? half : GROUP;
+		return ret ? ret : read_whole(dev, c, buf + half * p->bs, first + half,
+					      nchunks - half);
+	}
+	for (size_t i = 0; !ret && i < nchunks; i += GROUP) {
+		size_t n = nchunks - i < GROUP ? nchunks - i : GROUP;
+
+		ret = decrypt_group(p, c, buf + i * p->bs, in + i * p->bs, first + i, n);
+	}
+	apfs_dev_unview(dev->lower, hold);
 	return ret;
 }
 
@@ -195,7 +240,7 @@ static int read_part(struct apfs_dev *dev, struct encr_ctx *c, uint8_t *buf, siz
 	int ret = apfs_dev_read(dev->lower, c->bounce, p->bs, p->base + n * p->bs);
 
 	if (!ret)
-		ret = decrypt_group(p, c, c->bounce, n, 1);
+		ret = decrypt_group(p, c, c->bounce, c->bounce, n, 1);
 	if (!ret)
 		memcpy(buf, c->bounce + off % p->bs, len);
 	return ret;

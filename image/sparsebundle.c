@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -34,12 +35,17 @@
 #define FD_CACHE 32                 /* open band files kept */
 #define NO_BAND UINT64_MAX
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels say EINVAL and get reads */
+#endif
+
 struct band_fd {
 	uint64_t band; /* NO_BAND: entry unused */
 	int fd;        /* -1: the band file does not exist (zeros) */
 	uint64_t len;  /* the file's length, <= band size */
 	unsigned users;
 	uint64_t used; /* tick of the last use, for LRU */
+	uint8_t *map;  /* the file mapped read-only for views (bundle_view), or NULL */
 };
 
 struct bundle_priv {
@@ -50,11 +56,18 @@ struct bundle_priv {
 	struct band_fd cache[FD_CACHE];
 };
 
+static void band_close(struct band_fd *e)
+{
+	if (e->map)
+		munmap(e->map, (size_t)e->len);
+	close(e->fd);
+}
+
 static void bundle_free(struct bundle_priv *p)
 {
 	for (unsigned i = 0; i < FD_CACHE; i++)
 		if (p->cache[i].band != NO_BAND && p->cache[i].fd >= 0)
-			close(p->cache[i].fd);
+			band_close(&p->cache[i]);
 	if (p->bands >= 0)
 		close(p->bands);
 	pthread_mutex_destroy(&p->lock);
@@ -67,24 +80,26 @@ static void bundle_free(struct bundle_priv *p)
  * a symbolic link to a file of the examiner's own system: each is refused.
  */
 static int band_check(const char *dir, const char *name, const struct stat *st,
-		      uint64_t band_size)
+		      uint64_t band_size, bool say)
 {
 	if (!S_ISREG(st->st_mode)) {
-		apfs_err("'%s': sparsebundle band file bands/%s is not a regular file (a link, "
-			 "FIFO, device or directory)", dir, name);
+		if (say)
+			apfs_err("'%s': sparsebundle band file bands/%s is not a regular file "
+				 "(a link, FIFO, device or directory)", dir, name);
 		return -APFS_ECORRUPT;
 	}
 	if ((uint64_t)st->st_size <= band_size)
 		return 0;
-	apfs_err("'%s': sparsebundle band file bands/%s is %llu bytes, longer than the band "
-		 "size (%llu)", dir, name, (unsigned long long)st->st_size,
-		 (unsigned long long)band_size);
+	if (say)
+		apfs_err("'%s': sparsebundle band file bands/%s is %llu bytes, longer than the "
+			 "band size (%llu)", dir, name, (unsigned long long)st->st_size,
+			 (unsigned long long)band_size);
 	return -APFS_ECORRUPT;
 }
 
-/* Open band's file: fd and length, fd -1 when it does not exist. */
+/* Open band's file: fd and length, fd -1 when it does not exist; say: log errors. */
 static int band_open(const struct apfs_dev *dev, const struct bundle_priv *p, uint64_t band,
-		     int *fd, uint64_t *len)
+		     int *fd, uint64_t *len, bool say)
 {
 	char name[24];
 	struct stat st;
@@ -100,14 +115,15 @@ static int band_open(const struct apfs_dev *dev, const struct bundle_priv *p, ui
 		st.st_mode = S_IFLNK;
 	else if (*fd < 0 || fstat(*fd, &st) < 0) {
 		ret = -errno;
-		apfs_err("'%s': sparsebundle band file bands/%s cannot be opened: %s", dev->path,
-			 name, strerror(-ret));
+		if (say)
+			apfs_err("'%s': sparsebundle band file bands/%s cannot be opened: %s",
+				 dev->path, name, strerror(-ret));
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
 		return ret;
 	}
-	ret = band_check(dev->path, name, &st, p->band_size);
+	ret = band_check(dev->path, name, &st, p->band_size, say);
 	if (ret && *fd >= 0)
 		close(*fd);
 	if (ret)
@@ -165,12 +181,12 @@ static struct band_fd *cache_put(struct bundle_priv *p, uint64_t band, int fd, u
 	}
 	e = cache_victim(p);
 	if (!e) {
-		*tmp = (struct band_fd){ band, fd, len, 0, 0 };
+		*tmp = (struct band_fd){ band, fd, len, 0, 0, NULL };
 		return tmp;
 	}
 	if (e->band != NO_BAND && e->fd >= 0)
-		close(e->fd);
-	*e = (struct band_fd){ band, fd, len, 0, 0 };
+		band_close(e);
+	*e = (struct band_fd){ band, fd, len, 0, 0, NULL };
 	return cache_use(p, e);
 }
 
@@ -180,7 +196,7 @@ static struct band_fd *cache_put(struct bundle_priv *p, uint64_t band, int fd, u
  * wait on each other's opens.
  */
 static int band_get(const struct apfs_dev *dev, struct bundle_priv *p, uint64_t band,
-		    struct band_fd *tmp, struct band_fd **out)
+		    struct band_fd *tmp, struct band_fd **out, bool say)
 {
 	uint64_t len;
 	int fd, ret;
@@ -192,7 +208,7 @@ static int band_get(const struct apfs_dev *dev, struct bundle_priv *p, uint64_t 
 	pthread_mutex_unlock(&p->lock);
 	if (*out)
 		return 0;
-	ret = band_open(dev, p, band, &fd, &len);
+	ret = band_open(dev, p, band, &fd, &len, say);
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&p->lock);
@@ -217,9 +233,9 @@ static void band_put(struct bundle_priv *p, struct band_fd *e, const struct band
 static int band_read(struct apfs_dev *dev, uint64_t band, uint8_t *out, size_t n, uint64_t in)
 {
 	struct bundle_priv *p = dev->priv;
-	struct band_fd tmp = { band, -1, 0, 0, 0 }, *e;
+	struct band_fd tmp = { band, -1, 0, 0, 0, NULL }, *e;
 	size_t have;
-	int ret = band_get(dev, p, band, &tmp, &e);
+	int ret = band_get(dev, p, band, &tmp, &e, true);
 
 	if (ret)
 		return ret;
@@ -251,6 +267,67 @@ static int bundle_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off
 		len -= n;
 	}
 	return 0;
+}
+
+/*
+ * A cached band's file mapped (once, kept while it is cached: at most
+ * FD_CACHE maps), for views; NULL when it cannot be.  Made outside the
+ * lock; a thread that lost the race drops its own.
+ */
+static uint8_t *band_map(struct bundle_priv *p, struct band_fd *e)
+{
+	uint8_t *m;
+
+	pthread_mutex_lock(&p->lock);
+	m = e->map;
+	pthread_mutex_unlock(&p->lock);
+	if (m || !e->len || e->len > SIZE_MAX)
+		return m;
+	m = mmap(NULL, (size_t)e->len, PROT_READ, MAP_SHARED, e->fd, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	pthread_mutex_lock(&p->lock);
+	if (e->map)
+		munmap(m, (size_t)e->len);
+	else
+		e->map = m;
+	m = e->map;
+	pthread_mutex_unlock(&p->lock);
+	return m;
+}
+
+/*
+ * The bytes of one band in place (struct apfs_dev's view), for the
+ * decrypting layer of an encrypted bundle: from the band file's mapping,
+ * held in the cache (in use) until bundle_unview.  NULL for a range across
+ * bands, past the file's end (zeros) or not mapped: those are read.  The
+ * populate fails where touching the pages would raise SIGBUS (the file
+ * shrank): read instead, and its error named.  Band errors are logged by
+ * that read, not here.
+ */
+static const uint8_t *bundle_view(struct apfs_dev *dev, size_t len, uint64_t off, void **hold)
+{
+	struct bundle_priv *p = dev->priv;
+	uint64_t band = off / p->band_size, in = off % p->band_size;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE), start = in / page * page;
+	struct band_fd tmp = { band, -1, 0, 0, 0, NULL }, *e;
+	uint8_t *m = NULL;
+
+	if (len > p->band_size - in || band_get(dev, p, band, &tmp, &e, false))
+		return NULL;
+	if (e != &tmp && e->fd >= 0 && len <= e->len && in <= e->len - len)
+		m = band_map(p, e);
+	if (m && !madvise(m + start, (size_t)(in + len - start), MADV_POPULATE_READ)) {
+		*hold = e;
+		return m + in;
+	}
+	band_put(p, e, &tmp);
+	return NULL;
+}
+
+static void bundle_unview(struct apfs_dev *dev, void *hold)
+{
+	band_put(dev->priv, hold, NULL);
 }
 
 static void bundle_close(struct apfs_dev *dev)
@@ -313,7 +390,7 @@ static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *pr
 		 */
 		if (de->d_type != DT_REG &&
 		    !fstatat(p->bands, de->d_name, &st, AT_SYMLINK_NOFOLLOW))
-			ret = band_check(dir, de->d_name, &st, p->band_size);
+			ret = band_check(dir, de->d_name, &st, p->band_size, true);
 		if (ret == 0)
 			(*present)++;
 	}
@@ -348,6 +425,10 @@ static int bundle_new(const char *dir, const struct bundle_info *bi, struct apfs
 		ret = bands_scan(dir, p, &present);
 	if (ret == 0 && !(*out = apfs_dev_new(&bundle_ops, p, bi->size, NULL, dir)))
 		ret = -ENOMEM;
+	if (ret == 0) {
+		(*out)->view = bundle_view;
+		(*out)->unview = bundle_unview;
+	}
 	if (ret) {
 		bundle_free(p);
 		return ret;

@@ -3,8 +3,9 @@
  * test_image.c - the image layer's own pieces: a split set of 1000-byte
  * segments (not a sector multiple) read across every boundary and from
  * several threads at once, its damage (missing, short, long segments), the
- * chain of layers, the probe table's refusals and --format, the size
- * formatter and the libyal message picker.
+ * chain of layers, the probe table's refusals and --format, the file
+ * layer's view of its bytes, the size formatter and the libyal message
+ * picker.
  *
  * The expected bytes are the pattern written into the segments; the shell
  * tests (tests/cli/containers_*.sh) check the same against coreutils split,
@@ -210,6 +211,41 @@ static void test_refusals(void **state)
 	assert_int_equal(open_named("a.Ex01", "raw"), 0);
 }
 
+/*
+ * The file layer's view (what the decrypting layer reads from): the bytes
+ * of the file at the offset asked, nothing outside the device, and no view
+ * (so a read, and its error) of pages the file no longer has: touching
+ * those would raise SIGBUS.
+ */
+static void test_file_view(void **state)
+{
+	uint8_t pat[3 * 4096];
+	struct apfs_dev *dev = NULL;
+	const uint8_t *v;
+	void *hold;
+	char p[300];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(pat); i++)
+		pat[i] = (uint8_t)(i * 7 + i / 4096);
+	write_file("view.img", pat, sizeof(pat), sizeof(pat));
+	snprintf(p, sizeof(p), "%s/view.img", dir);
+	assert_int_equal(apfs_dev_open_format(p, "raw", &dev), 0);
+	v = apfs_dev_view(dev, 5000, 4097, &hold);
+	if (!v) {
+		apfs_dev_close(dev);
+		skip(); /* a kernel without MADV_POPULATE_READ: reads only */
+	}
+	assert_memory_equal(v, pat + 4097, 5000);
+	apfs_dev_unview(dev, hold);
+	assert_null(apfs_dev_view(dev, 2, sizeof(pat) - 1, &hold));
+	assert_int_equal(truncate(p, 4096), 0);   /* shrinks while open */
+	assert_null(apfs_dev_view(dev, 100, 5000, &hold));
+	assert_non_null(apfs_dev_view(dev, 100, 100, &hold));
+	assert_int_equal(apfs_dev_read(dev, pat, 100, 5000), -EIO);
+	apfs_dev_close(dev);
+}
+
 static void test_helpers(void **state)
 {
 	char buf[64];
@@ -251,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_split_threads),
 		cmocka_unit_test(test_split_damage),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_file_view),
 		cmocka_unit_test(test_helpers),
 	};
 	const char *tmp = getenv("TMPDIR");
