@@ -167,8 +167,6 @@ void progress_start(struct progress *p, const char *what, uint64_t total);
 void progress_add(struct progress *p, uint64_t n);
 void progress_end(struct progress *p);  /* clears the line if one was shown */
 
-/* Length of the valid UTF-8 sequence at p (1..4), 0 when it is not one (json.c). */
-int cli_utf8_seq(const unsigned char *p);
 
 /*
  * How text from the image is escaped (safetext.c).  Valid UTF-8 passes;
@@ -215,7 +213,7 @@ void json_uuid(struct json *j, const char *key, const uint8_t uuid[16]);
 void json_i64(struct json *j, const char *key, long long val);
 void json_null(struct json *j, const char *key);
 
-/* Length of the valid UTF-8 sequence at p (1..4), or 0 (json.c). */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 (safetext.c). */
 int cli_utf8_seq(const unsigned char *p);
 
 /*

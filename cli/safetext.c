@@ -18,6 +18,27 @@
 
 #include "cli.h"
 
+/*
+ * Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one
+ * (RFC 3629: no lead bytes past 0xf4, no overlong forms, no surrogates,
+ * nothing above U+10FFFF).  Anything else is escaped byte by byte.
+ */
+int cli_utf8_seq(const unsigned char *p)
+{
+	int n = *p >= 0xf5 ? 0 : *p >= 0xf0 ? 4 : *p >= 0xe0 ? 3 : *p >= 0xc2 ? 2 : 0;
+
+	if (*p < 0x80)
+		return 1;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	/* The second byte's range where the lead byte alone does not settle it. */
+	if ((*p == 0xe0 && p[1] < 0xa0) || (*p == 0xed && p[1] > 0x9f) ||
+	    (*p == 0xf0 && p[1] < 0x90) || (*p == 0xf4 && p[1] > 0x8f))
+		return 0;
+	return n;
+}
+
 /* The letter C escapes control byte c with (\n, \t, ...) if e->letters allows it, else 0. */
 static char letter_of(unsigned char c, const char *letters)
 {
