@@ -7,6 +7,9 @@
 #   tests/mutate/run.sh [FILTER]      mutants whose file contains FILTER, or
 #                                     the ids FILTER lists (K03,B01)
 #   MUTATE_SAMPLE=N                   only N mutants, spread over the list
+#                                     (MUTATE_SAMPLE_OFFSET=K shifts them)
+#   MUTATE_MIN=P                      the kill rate to reach (90; CI's sample
+#                                     uses 100: any survivor fails it)
 #   MUTATE_CONFIRM=1                  run a survivor against the whole suite
 #                                     before reporting it (slow, but a mutant
 #                                     run against the wrong tests looks like
