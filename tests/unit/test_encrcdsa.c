@@ -267,6 +267,11 @@ static void test_pointers_edge(void **state)
 	assert_int_equal(asked, 0);
 	apfs_dev_close(lower);
 	free(f);
+	/* The blob's IV is 8 bytes (3DES-CBC): an entry saying 7 is refused by its check. */
+	f = build(128, 1000, 20);
+	st_be32(f + KEY_AT + 48, 7);
+	assert_int_equal(open_image(f, right, &dev), -APFS_ECORRUPT);
+	expect_log("key entry 2: IV length is not in 8..32 (7)");
 	log_release();
 }
 
