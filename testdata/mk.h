@@ -502,6 +502,7 @@ int mk_fill_dir_cycle(struct mk_image *img);
 int mk_fill_times(struct mk_image *img);
 int mk_fill_names(struct mk_image *img);     /* scen_names.c */
 int mk_fill_size_claims(struct mk_image *img);
+int mk_fill_decmpfs_edges(struct mk_image *img);
 int mk_fill_macos_boot(struct mk_image *img);
 int mk_fill_group_firmlinks(struct mk_image *img);  /* scen_group_hostile.c */
 /* A regular file holding plist p, binary or XML (plist.c). */

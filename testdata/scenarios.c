@@ -285,6 +285,8 @@ static const struct scenario scenarios[] = {
 	  16ull << 20, mk_fill_dir_cycle },
 	{ "size-claims", "hostile: a stream claiming 2^50 bytes, decmpfs forks claiming 2^40",
 	  64ull << 20, mk_fill_size_claims },
+	{ "decmpfs-edges", "hostile: decmpfs chunks, headers and forks one byte each side of a bound",
+	  16ull << 20, mk_fill_decmpfs_edges },
 	{ "macos-boot", "an Intel Mac's disk: sealed System + FileVault Data group, Preboot, "
 	  "Recovery, VM", 2560ull << 20, mk_fill_macos_boot },
 	{ "group-firmlinks", "hostile: a System/Data group whose firmlinks file mixes good and "

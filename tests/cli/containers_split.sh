@@ -82,6 +82,11 @@ for scheme in 001 aa; do
 		"is a later segment of a split image whose first segment is '$first'" "$ERR"
 done
 
+# 16 MiB cut every 1 MiB: the last segment is as long as the others, and fine.
+first=$(cut_set "$IMAGES/basic.img" 1048576 001)
+expect_rc "basic.img in 16 equal segments: exit 0" 0 "$BIN" list "$first"
+expect_grep "16 equal segments: the chain names the split set" '^Image: split raw \(16 numbered segments, 16.0 MiB\)' "$OUT"
+
 # A lone first segment (no second) is an ordinary file, not a set.
 first=$(cut_set "$IMAGES/dfvfs-apfs.raw" 1500000 001)
 rm "$S"/img.00[2-9]

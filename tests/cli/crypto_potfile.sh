@@ -119,6 +119,16 @@ expect_grep "says the potfile's password does not unlock" "potfile '$P' holds fo
 printf '$fvde$%s:$HEX[%s]\n' "$(printf '%s' "${HA#\$fvde\$}" | tr a-f A-F)" "$(hexof alice-password)" > "$P"
 expect_rc "\$HEX[] plain, hash in upper case: exit 0" 0 "$BIN" unlockvolume --volume Data --potfile "$P" "$A"
 expect_grep "alice unlocked" "by crypto user 5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D" "$OUT"
+# hashcat's $HEX[] holds whole bytes: an odd digit count is not one, so the
+# plain is taken raw, and "$HEX[<alice-password>0]" raw is not her password.
+printf '%s:$HEX[%s0]\n' "$HA" "$(hexof alice-password)" > "$P"
+expect_rc "\$HEX[] with an odd digit count is a raw plain: exit 3" 3 "$BIN" unlockvolume --volume Data --potfile "$P" "$A"
+expect_grep "... said as a password that does not unlock" "potfile '$P' holds for the crypto users tried do(es)? not unlock" "$ERR"
+# John's passwd fields are ':'-separated: the from-dir user's hint holds a
+# ':' (and ESC, BEL), each written as a space so the line keeps 7 fields.
+expect_rc "john on a hint holding ':': exit 0" 0 "$BIN" hashes --format john "$O"
+expect_eq "john: 7 fields, the hint (5th) with ':' and controls as spaces" \
+	"7| [2Jhint  \"\\" "$(printf '%s\n' "$OUT" | awk -F: '{ print NF "|" $5 }')"
 { head -c 5000 /dev/zero | tr '\0' a; echo; echo 'deadbeef:x'; echo '$fvde$2$16$00:x'
   printf '%s:%s\n' "$HA" alice-password; } > "$P"
 expect_rc "over-long and foreign lines passed over: exit 0" 0 "$BIN" unlockvolume --volume Data --potfile "$P" "$A"

@@ -116,4 +116,36 @@ PY
 		check "$n: 7-Zip refuses the changed one too" sevenzip_refuses "$bad"
 	fi
 done
+# The root node is checked against the integrity metadata's root hash, all
+# of it: its last byte changed (the object's checksum made right again, so
+# only the seal can tell) and verify names the root against the metadata.
+python3 - "$img" "$WORK/badroot.img" <<'PY'
+import struct, sys
+d = bytearray(open(sys.argv[1], "rb").read())
+def fletcher64(b):
+    s1 = s2 = 0
+    for (w,) in struct.iter_unpack("<I", b):
+        s1 = (s1 + w) % 0xffffffff
+        s2 = (s2 + s1) % 0xffffffff
+    lo = 0xffffffff - (s1 + s2) % 0xffffffff
+    return (0xffffffff - (s1 + lo) % 0xffffffff) << 32 | lo
+found = 0
+for o in range(0, len(d), 4096):
+    blk = d[o:o + 4096]
+    # integrity_meta_phys: o_type 0x1e (Apple's reference), im_root_hash_offset at 44
+    if struct.unpack_from("<I", blk, 24)[0] & 0xffff != 0x1e:
+        continue
+    if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(blk[8:]):
+        continue
+    at = o + struct.unpack_from("<I", blk, 44)[0] + 31  # SHA-256: 32 bytes
+    d[at] ^= 1
+    struct.pack_into("<Q", d, o, fletcher64(d[o + 8:o + 4096]))
+    found += 1
+assert found == 1, found
+open(sys.argv[2], "wb").write(d)
+PY
+expect_rc "root hash's last byte changed: verify fails" 1 "$BIN" verify "$WORK/badroot.img"
+expect_grep "root hash changed: verify counts the root" "FAILED: 1 of 191 fs-tree nodes do not match" "$OUT"
+expect_grep "root hash changed: the root named against the integrity metadata" \
+	"node at block [0-9]+ does not match the SHA-256 hash the integrity metadata holds" "$ERR"
 done_testing

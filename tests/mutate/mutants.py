@@ -13,9 +13,11 @@ needed since the anchor is a substring of a line.
 
   mutants.py list LIST FILTER SAMPLE  -> ID<TAB>FILE<TAB>TESTS<TAB>EQUIVALENT(0/1)
       FILTER: part of a file name, or mutant ids separated by commas
+      SAMPLE: N spread over the list (MUTATE_SAMPLE_OFFSET shifts them)
   mutants.py apply LIST ID FILE       -> rewrite FILE with the mutant
   mutants.py check LIST               -> every anchor is found exactly once
 """
+import os
 import sys
 
 
@@ -56,7 +58,10 @@ def main():
         ids = set(filt.split(','))
         sel = [m for m in muts if filt in m['file'] or m['id'] in ids]
         if sample and sample < len(sel):
-            sel = [sel[i * len(sel) // sample] for i in range(sample)]
+            # Spread over the list; MUTATE_SAMPLE_OFFSET shifts which ones
+            # (CI passes the day of the year, so the sample rotates).
+            off = int(os.environ.get('MUTATE_SAMPLE_OFFSET', '0') or 0)
+            sel = [sel[(i * len(sel) // sample + off) % len(sel)] for i in range(sample)]
         for m in sel:
             print(f"{m['id']}\t{m['file']}\t{m['tests']}\t{int('equivalent' in m)}")
     elif cmd == 'apply':

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "memdev.h"
+#include "testutil.h"
 
 static struct memdev *img;
 static unsigned nblocks;
@@ -104,6 +105,31 @@ static void test_real_image_opens(void **state)
 	assert_int_equal(apfs_volume_open(c, 1, &v), -ENOENT);
 	apfs_container_close(c);
 	md_free(m);
+}
+
+/* The container's last block is read; block_count itself is outside, even for 0 blocks. */
+static void test_read_blocks_edges(void **state)
+{
+	struct apfs_container *c;
+	struct memdev *m;
+	uint8_t *buf = malloc(2 * MD_BS);
+
+	(void)state;
+	NEED_IMAGE();
+	m = copy_image();
+	assert_non_null(buf);
+	assert_int_equal(reopen(m, 0, &c), 0);
+	assert_int_equal(apfs_read_blocks(c, 1013, 1, buf, "edge"), 0);
+	assert_memory_equal(buf, md_block(m, 1013), MD_BS);
+	log_capture();
+	assert_int_equal(apfs_read_blocks(c, 1014, 0, buf, "edge"), -APFS_ECORRUPT);
+	expect_log("edge at block 1014 (+0) lies outside the container (1014 blocks)");
+	assert_int_equal(apfs_read_blocks(c, 1013, 2, buf, "edge"), -APFS_ECORRUPT);
+	expect_log("edge at block 1013 (+2) lies outside the container (1014 blocks)");
+	log_release();
+	apfs_container_close(c);
+	md_free(m);
+	free(buf);
 }
 
 static void test_older_checkpoint(void **state)
@@ -231,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_image_opens),
+		cmocka_unit_test(test_read_blocks_edges),
 		cmocka_unit_test(test_older_checkpoint),
 		cmocka_unit_test(test_newest_damaged_falls_back),
 		cmocka_unit_test(test_block0_checks),

@@ -28,6 +28,7 @@
 #include "util/err.h"
 #include "image/dev.h"
 #include "image/probe.h"
+#include "testutil.h"
 
 #define BS 4096u
 #define KEY_AT 0x100u   /* not vfdecrypt's 0x2A8: the pointer must be followed */
@@ -245,6 +246,35 @@ static void test_bounds_first(void **state)
 	assert_int_equal(asked, 0);
 }
 
+/*
+ * Two key pointers (20 bytes each after the 0x4C fixed bytes) need 116
+ * bytes: a header file of 115 is refused by the pointer check itself.
+ */
+static void test_pointers_edge(void **state)
+{
+	static const char *const right[] = { "right", NULL };
+	struct apfs_dev *lower, *dev = NULL;
+	uint8_t *f = build(128, 1000, 20);
+
+	(void)state;
+	log_capture();
+	lower = mem_dev(f, 0x4C + 2 * 20 - 1);
+	cands = right;
+	asked = 0;
+	apfs_dev_set_passphrase_cb(give, NULL);
+	assert_int_equal(apfs_encrcdsa_probe(lower, &dev), -APFS_ECORRUPT);
+	expect_log("the key pointers run past the end of the header's file, whose size is (115)");
+	assert_int_equal(asked, 0);
+	apfs_dev_close(lower);
+	free(f);
+	/* The blob's IV is 8 bytes (3DES-CBC): an entry saying 7 is refused by its check. */
+	f = build(128, 1000, 20);
+	st_be32(f + KEY_AT + 48, 7);
+	assert_int_equal(open_image(f, right, &dev), -APFS_ECORRUPT);
+	expect_log("key entry 2: IV length is not in 8..32 (7)");
+	log_release();
+}
+
 /* Header from one device, ciphertext from another, chunk 0 at its byte 0. */
 static void test_over(void **state)
 {
@@ -313,6 +343,7 @@ int main(void)
 		cmocka_unit_test(test_reads),
 		cmocka_unit_test(test_candidates),
 		cmocka_unit_test(test_bounds_first),
+		cmocka_unit_test(test_pointers_edge),
 		cmocka_unit_test(test_over),
 		cmocka_unit_test(test_threads),
 	};

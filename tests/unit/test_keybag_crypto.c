@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "testutil.h"
 
@@ -71,6 +72,29 @@ static void test_unwrap_rejects(void **state)
 	assert_int_equal(kb_aes_unwrap(kek, 16, w, 24, out), -EKEYREJECTED);
 	w[23] ^= 1;
 	kek[0] ^= 0x80;
+	assert_int_equal(kb_aes_unwrap(kek, 16, w, 24, out), -EKEYREJECTED);
+}
+
+/*
+ * Wrapped by OpenSSL's own RFC 3394 wrap with an integrity value that differs
+ * from A6A6A6A6A6A6A6A6 only in its last byte: every one of the 8 bytes is
+ * checked, not a prefix.
+ */
+static void test_unwrap_iv_last_byte(void **state)
+{
+	static const uint8_t iv[8] = { 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa6, 0xa7 };
+	uint8_t kek[16], data[16], w[24], out[16];
+	EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+	int n = 0;
+
+	(void)state;
+	unhex("000102030405060708090A0B0C0D0E0F", kek, 16);
+	unhex("00112233445566778899AABBCCDDEEFF", data, 16);
+	assert_non_null(ctx);
+	assert_int_equal(EVP_EncryptInit_ex(ctx, EVP_aes_128_wrap(), NULL, kek, iv), 1);
+	assert_int_equal(EVP_EncryptUpdate(ctx, w, &n, data, 16), 1);
+	assert_int_equal(n, 24);
+	EVP_CIPHER_CTX_free(ctx);
 	assert_int_equal(kb_aes_unwrap(kek, 16, w, 24, out), -EKEYREJECTED);
 }
 
@@ -163,6 +187,7 @@ int main(void)
 		cmocka_unit_test(test_rfc3394_128),
 		cmocka_unit_test(test_rfc3394_256),
 		cmocka_unit_test(test_unwrap_rejects),
+		cmocka_unit_test(test_unwrap_iv_last_byte),
 		cmocka_unit_test(test_bad_sizes),
 		cmocka_unit_test(test_apfs_fuse_147),
 		cmocka_unit_test(test_hashcat_selftest),

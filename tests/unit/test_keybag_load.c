@@ -231,8 +231,14 @@ static void test_failures(void **state)
 	assert_null(k);
 	set_keylocker(0, 0);
 	assert_int_equal(kb_load(&ctr, vol_uuid, &k), -ENOENT);
+	log_capture();
 	set_keylocker(2, KB_MAX_BAG_BLOCKS + 1);
 	assert_int_equal(kb_load(&ctr, vol_uuid, &k), -APFS_ECORRUPT);
+	expect_log("17 blocks; keybags of 1..16 blocks are supported");
+	set_keylocker(0, 1);  /* block 0 is the superblock, never a keybag */
+	assert_int_equal(kb_load(&ctr, vol_uuid, &k), -APFS_ECORRUPT);
+	expect_log("prange of 1 blocks lies outside the container");
+	log_release();
 	set_keylocker(NBLOCKS - 1, 2);
 	assert_int_equal(kb_load(&ctr, vol_uuid, &k), -APFS_ECORRUPT);
 	set_keylocker(~0ull, 1);

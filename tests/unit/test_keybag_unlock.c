@@ -222,6 +222,24 @@ static void test_rewrapped_128(void **state)
 	expect_unlock("changed", &c2, 32);
 }
 
+/*
+ * The rule of §5.3 without flag 0x10 is the zero upper half alone: such a
+ * KEK is used as its 16 bytes, so a VEK wrapped with all 32 of them does not
+ * open (the rule's price, for a KEK that is all-zero above by chance).
+ */
+static void test_zero_upper_half_is_128(void **state)
+{
+	const struct chosen c = { 0, 0, kek16z, 32, 32, vek32, 32 };
+	struct kb_volume_keys k;
+	struct kb_user u;
+	uint8_t vek[32], cs[16];
+	size_t veklen = 0;
+
+	(void)state;
+	make_record(&k, &u, "changed", &c);
+	assert_int_equal(kb_unlock_user(&k, &u, "changed", 7, vek, &veklen, cs), -APFS_EREJECTED);
+}
+
 static void test_plain_256(void **state)
 {
 	const struct chosen c = { 0, 0, kek32, 32, 32, vek32, 32 };
@@ -266,6 +284,18 @@ static void test_normalize(void **state)
 	assert_int_equal(kb_normalize_recovery_key("ABCD-EFGH-IJKL-MNOP-QRST-UV\xc3\xa9", out),
 			 -EINVAL);
 	assert_int_equal(kb_normalize_recovery_key("", out), -EINVAL);
+}
+
+/* A 25th character is refused before it is written: out holds 30 bytes, no more. */
+static void test_normalize_25th(void **state)
+{
+	char buf[40];
+
+	(void)state;
+	memset(buf, 0x55, sizeof(buf));
+	assert_int_equal(kb_normalize_recovery_key("ABCDEFGHIJKLMNOPQRSTUVWXYZ", buf), -EINVAL);
+	for (size_t i = 30; i < sizeof(buf); i++)
+		assert_int_equal(buf[i], 0x55);
 }
 
 static void test_classify(void **state)
@@ -374,9 +404,11 @@ int main(void)
 		cmocka_unit_test(test_corestorage_128),
 		cmocka_unit_test(test_cs_kek_256_vek),
 		cmocka_unit_test(test_rewrapped_128),
+		cmocka_unit_test(test_zero_upper_half_is_128),
 		cmocka_unit_test(test_plain_256),
 		cmocka_unit_test(test_recovery_key_unlock),
 		cmocka_unit_test(test_normalize),
+		cmocka_unit_test(test_normalize_25th),
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_flags_str),
 		cmocka_unit_test(test_threads),

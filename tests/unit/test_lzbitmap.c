@@ -135,6 +135,8 @@ static void test_corruption(void **state)
 	/* Stream offsets: the chunk starts after the 4-byte magic. */
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 3, 0x08, 64), -APFS_ECORRUPT); /* magic */
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 4 + 18, 0x05, 64), -APFS_ECORRUPT); /* dist > out */
+	/* The first copy comes after 3 literals: distance 4 is one byte before the output. */
+	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 4 + 18, 0x04, 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 4 + 18, 0x00, 64), -APFS_ECORRUPT); /* dist 0 */
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 4 + 21, 0x0f, 64), -APFS_ECORRUPT); /* mask F */
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 10, 0x40, 64), -APFS_ECORRUPT); /* meta1 out */
@@ -142,6 +144,13 @@ static void test_corruption(void **state)
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 8, 0x80, 64), -APFS_ECORRUPT); /* out > 32K */
 	/* Packed mask 0 with 3 distance bytes (bits 8, 9 set) is invalid. */
 	assert_int_equal(decode_mut(v_xyz, sizeof(v_xyz), 4 + 24 + 1, 0x07, 64), -APFS_ECORRUPT);
+	/*
+	 * Packed mask 11 (bits 110..119, its distance-byte count in bits 118, 119
+	 * = mask byte 14) is never used by v_xyz: a count of 2 there decodes, a
+	 * count of 3 is refused as soon as the masks are read.
+	 */
+	assert_int_equal(decode_mut(v_xyz, sizeof(v_xyz), 4 + 24 + 14, 0x80, 64), 0);
+	assert_int_equal(decode_mut(v_xyz, sizeof(v_xyz), 4 + 24 + 14, 0xc0, 64), -APFS_ECORRUPT);
 	assert_int_equal(decode_mut(v_abc, sizeof(v_abc), 0, 'Z', 11), -ENOSPC);
 	assert_int_equal(apfs_lzbitmap_decode(v_abc, sizeof(v_abc) - 6, out, 64, &n),
 			 -APFS_ECORRUPT); /* no end chunk */

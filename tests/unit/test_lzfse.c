@@ -183,6 +183,102 @@ static void test_v1_block(void **state)
 	free(s);
 }
 
+/*
+ * A bvx1 block (as test_v1_block) with a chosen literal count, initial
+ * literal states, L/M/D symbols (each owning all its states, so the L/M/D
+ * stream reads only the D symbol's extra bits, all zero) and literal
+ * frequencies, decoded into 256 bytes: the return code, out/len filled.
+ */
+struct v1_edge {
+	uint32_t n_literals, n_raw;
+	uint16_t lit_state[4];
+	unsigned l_sym, m_sym, d_sym;
+	uint16_t freq_a, freq_b;
+};
+
+static int decode_v1_edge(const struct v1_edge *e, uint8_t *out, size_t *len)
+{
+	uint8_t *s = calloc(1, 800);
+	uint16_t freq[360] = { 0 };
+	int ret;
+
+	assert_non_null(s);
+	freq[e->l_sym] = 64;
+	freq[20 + e->m_sym] = 64;
+	freq[40 + e->d_sym] = 256;
+	freq[104 + 'a'] = e->freq_a;
+	freq[104 + 'b'] = e->freq_b;
+	memcpy(s, "bvx1", 4);
+	st_le32(s + 4, e->n_raw);
+	st_le32(s + 8, 14);
+	st_le32(s + 12, e->n_literals);
+	st_le32(s + 16, 1);
+	st_le32(s + 20, 7);
+	st_le32(s + 24, 7);
+	for (int i = 0; i < 4; i++)
+		st_le16(s + 32 + 2 * i, e->lit_state[i]);
+	for (int i = 0; i < 360; i++)
+		st_le16(s + 50 + 2 * i, freq[i]);
+	memcpy(s + 772 + 14, "bvx$", 4);
+	ret = apfs_lzfse_decode(s, 772 + 18, out, 256, len);
+	free(s);
+	return ret;
+}
+
+/*
+ * n_literals at the literal buffer's size (40000, a multiple of 4) decodes;
+ * 40004 is refused by the header check.  'a' owns all 1024 literal states,
+ * so every literal is 'a' and no bit is read: decoding would go on.
+ */
+static void test_v1_literal_count_edge(void **state)
+{
+	struct v1_edge e = { 40000, 8, { 0, 0, 0, 0 }, 4, 4, 2, 1024, 0 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(out, "aaaaaaaa", 8);
+	e.n_literals = 40004;
+	assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+}
+
+/* Initial literal states: 1023 is the last ('b'); 1024 is past the table. */
+static void test_v1_literal_state_edge(void **state)
+{
+	struct v1_edge e = { 4, 8, { 1023, 512, 512, 0 }, 4, 4, 2, 512, 512 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(out, "bbbababa", 8);
+	e.lit_state[0] = 1024;
+	assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+}
+
+/*
+ * A match distance equal to the bytes written so far reaches the first
+ * byte; one more reaches before the output.  D symbol 4 is 4 with one
+ * extra bit (0 here); L symbol 4 writes "abba" first, L symbol 3 "abb".
+ */
+static void test_v1_distance_edge(void **state)
+{
+	struct v1_edge e = { 4, 8, { 0, 512, 512, 0 }, 4, 4, 4, 512, 512 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+	assert_int_equal(len, 8);
+	assert_memory_equal(out, "abbaabba", 8);
+	e.l_sym = 3;
+	e.n_raw = 7;
+	assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+}
+
 static void test_errors(void **state)
 {
 	static const uint8_t noend[] = { 'b', 'v', 'x', '-', 1, 0, 0, 0, 'x' };
@@ -364,6 +460,9 @@ int main(void)
 		cmocka_unit_test(test_lzvn_blocks),
 		cmocka_unit_test(test_v2_block),
 		cmocka_unit_test(test_v1_block),
+		cmocka_unit_test(test_v1_literal_count_edge),
+		cmocka_unit_test(test_v1_literal_state_edge),
+		cmocka_unit_test(test_v1_distance_edge),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_random),

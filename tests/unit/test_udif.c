@@ -28,6 +28,7 @@
 #include "util/bytes.h"
 #include "image/dev.h"
 #include "util/err.h"
+#include "testutil.h"
 
 #define DISK_SIZE 16777216u
 static const char disk_sha[] =
@@ -37,7 +38,7 @@ static const char disk_sha[] =
 static char images[4096];
 static uint8_t *raw_disk; /* basic.img */
 
-static uint8_t *slurp(const char *path, size_t *len)
+static uint8_t *slurp_path(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *p;
@@ -204,6 +205,8 @@ struct spec {
 	uint64_t xml_off_add;   /* added to koly XMLOffset */
 	int overlap;            /* a second blkx entry over sector 0 */
 	size_t cut;             /* bytes chopped off the end */
+	uint32_t koly_hdr;      /* koly HeaderSize if not 0 (512) */
+	int second_at_zero;     /* the zero-fill chunk starts at sector 0, not 1 */
 };
 
 /* The first sector's content: a pattern zlib, ADC and raw all encode. */
@@ -252,7 +255,7 @@ static size_t mish_block(uint8_t *m, uint64_t first, uint64_t count, const struc
 	st_be64(e + 24, s->coff_add);
 	st_be64(e + 32, clen);
 	st_be32(e + 40, 0);                   /* sector 1: zero-fill */
-	st_be64(e + 48, 1);
+	st_be64(e + 48, s->second_at_zero ? 0 : 1);
 	st_be64(e + 56, 1);
 	st_be32(e + 80, 0xffffffffu);         /* end */
 	st_be64(e + 88, 2);
@@ -301,7 +304,7 @@ static void build_dmg(const char *path, const struct spec *s)
 	memset(koly, 0, sizeof(koly));
 	memcpy(koly, "koly", 4);
 	st_be32(koly + 4, 4);
-	st_be32(koly + 8, 512);
+	st_be32(koly + 8, s->koly_hdr ? s->koly_hdr : 512);
 	st_be64(koly + 216, dlen + s->xml_off_add);
 	st_be64(koly + 224, x);
 	st_be64(koly + 492, 2);
@@ -313,7 +316,7 @@ static void build_dmg(const char *path, const struct spec *s)
 	fclose(f);
 }
 
-static const struct spec good = { "blkx", 0x80000005u, 1, 3, 0, 0, 0, 0 };
+static const struct spec good = { "blkx", 0x80000005u, 1, 3, 0, 0, 0, 0, 0, 0 };
 
 static char tmpdir[256];
 
@@ -412,6 +415,26 @@ static void test_crafted_bad(void **state)
 	assert_int_equal(apfs_dev_open(path, &dev), -ENOTSUP);
 }
 
+/* Each check refuses by its own message, one step past what it accepts. */
+static void test_crafted_edges(void **state)
+{
+	struct spec s;
+
+	(void)state;
+	log_capture();
+	s = good, s.koly_hdr = 511;             /* version 4 but a header of 511 bytes */
+	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
+	expect_log("UDIF koly version 4, header size 511: expected 4 and 512");
+	s = good, s.nchunks = 4;                /* the 324-byte mish holds 3 entries */
+	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
+	expect_log("blkx entry 'whole disk': 4 chunks do not fit its 324-byte mish block");
+	s = good, s.second_at_zero = 1;         /* the second chunk goes back to sector 0 */
+	assert_int_equal(try_open(&s, NULL), -APFS_ECORRUPT);
+	expect_log("blkx entry 'whole disk': chunk of 1 sectors at sector 0 is out of order, "
+		   "overlapping or outside the entry's 2 sectors");
+	log_release();
+}
+
 /* Every single-byte corruption of the valid image's mish and koly: no crash. */
 static void test_crafted_mutations(void **state)
 {
@@ -426,7 +449,7 @@ static void test_crafted_mutations(void **state)
 	(void)state;
 	snprintf(path, sizeof(path), "%s/t.dmg", tmpdir);
 	build_dmg(path, &good);
-	img = slurp(path, &len);
+	img = slurp_path(path, &len);
 	copy = malloc(len);
 	for (int it = 0; it < 400; it++) {
 		memcpy(copy, img, len);
@@ -461,7 +484,7 @@ static int real_setup(void **state)
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/basic.img", images);
-	raw_disk = slurp(path, &len);
+	raw_disk = slurp_path(path, &len);
 	assert_int_equal(len, DISK_SIZE);
 	return 0;
 }
@@ -478,6 +501,7 @@ int main(void)
 	const struct CMUnitTest crafted[] = {
 		cmocka_unit_test(test_crafted_good),
 		cmocka_unit_test(test_crafted_bad),
+		cmocka_unit_test(test_crafted_edges),
 		cmocka_unit_test(test_crafted_mutations),
 	};
 	const struct CMUnitTest real[] = {
