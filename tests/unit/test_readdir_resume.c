@@ -44,10 +44,11 @@ static struct listing whole;
 static int collect(const struct apfs_dirent *d, void *ctx)
 {
 	struct listing *l = ctx;
+	size_t len = strlen(d->name);
 
-	if (l->n == NAMES || strlen(d->name) >= sizeof(l->name[0]))
+	if (l->n == NAMES || len >= sizeof(l->name[0]))
 		return -EOVERFLOW;
-	snprintf(l->name[l->n], sizeof(l->name[0]), "%s", d->name);
+	memcpy(l->name[l->n], d->name, len + 1);
 	l->cookie[l->n++] = d->next_cookie;
 	return l->stop_after && l->n == l->stop_after ? 1 : 0;
 }
@@ -101,7 +102,8 @@ static int make_tree(const char *dir)
 
 	for (unsigned i = 0; i < NAMES; i++) {
 		make_name(i, host[i]);
-		snprintf(p, sizeof(p), "%s/%s", dir, host[i]);
+		if (snprintf(p, sizeof(p), "%s/%s", dir, host[i]) >= (int)sizeof(p))
+			return -1;
 		f = fopen(p, "w");
 		if (!f)
 			return -1;
