@@ -41,7 +41,8 @@ MK_SRCS := $(sort $(wildcard testdata/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 # Fuzz targets (tests/fuzz/fz_NAME.c -> $(B)/fuzz/NAME) and what they share.
 FUZZ_TARGETS := $(sort $(patsubst tests/fuzz/fz_%.c,%,$(wildcard tests/fuzz/fz_*.c)))
-FUZZ_COMMON := tests/fuzz/fuzz_image.c tests/fuzz/fuzz_open.c tests/fuzz/fuzz_walk.c
+FUZZ_COMMON := tests/fuzz/fuzz_image.c tests/fuzz/fuzz_open.c tests/fuzz/fuzz_walk.c \
+	tests/fuzz/fuzz_file.c
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(B)/%.o)
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)

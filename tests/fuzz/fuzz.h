@@ -18,6 +18,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* Silence the library's messages (formatting them still runs). */
 void fuzz_quiet(void);
 
+/* The input as an in-memory file, the bottom layer of an image; NULL on failure (fuzz_file.c). */
+struct apfs_dev *fuzz_file_dev(const uint8_t *data, size_t size, const char *name);
+/* dev's first seq_max bytes in 64 KiB reads, then spread reads of len bytes across it. */
+void fuzz_read_dev(struct apfs_dev *dev, uint64_t seq_max, unsigned spread, size_t len);
+
 /* An image made from a sparse-image input; NULL when the input holds none. */
 struct apfs_dev *fuzz_image_dev(const uint8_t *data, size_t size);
 void fuzz_image_free(struct apfs_dev *dev);

@@ -5,10 +5,6 @@
  * and the APFS containers found in the flat disk.  The input is the whole
  * .dmg, handed over as an in-memory file (memfd: the reader takes an fd).
  */
-#include <stdlib.h>
-#include <string.h>
-#include <sys/mman.h>
-#include <unistd.h>
 
 #include "tests/fuzz/fuzz.h"
 
@@ -19,38 +15,19 @@ static void container(struct apfs_container *c)
 	(void)c;
 }
 
-/* The flat disk's first bytes, then a few reads at spread offsets. */
-static void read_disk(struct apfs_dev *dev)
-{
-	uint8_t *buf = malloc(65536);
-	uint64_t off;
-
-	for (off = 0; buf && off < dev->size && off < UDIF_READ_MAX; off += 65536)
-		apfs_dev_read(dev, buf, dev->size - off < 65536 ? (size_t)(dev->size - off) : 65536,
-			      off);
-	for (unsigned i = 1; buf && i < 8 && dev->size; i++)
-		apfs_dev_read(dev, buf, 1, dev->size / 8 * i + i);
-	free(buf);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	int fd = memfd_create("fuzz.dmg", 0);
-	struct apfs_dev *lower = NULL, *dev = NULL;
+	struct apfs_dev *lower, *dev = NULL;
 
 	fuzz_quiet();
-	if (fd < 0)
+	lower = fuzz_file_dev(data, size, "fuzz.dmg");
+	if (!lower)
 		return 0;
-	if (write(fd, data, size) != (ssize_t)size ||
-	    apfs_dev_fd_open(fd, size, "fuzz.dmg", &lower)) {
-		close(fd);
-		return 0;
-	}
 	if (apfs_udif_probe(lower, &dev) != 1) {
 		apfs_dev_close(lower);
 		return 0;
 	}
-	read_disk(dev);
+	fuzz_read_dev(dev, UDIF_READ_MAX, 8, 1);
 	fuzz_each_container(dev, container);
 	apfs_dev_close(dev);
 	return 0;
