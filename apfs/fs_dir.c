@@ -276,7 +276,14 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 /**
  * fs_vol_lookup - resolve a path (see fs.h)
  */
-int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
+/*
+ * The walk of a path, component by component, shared by a volume and the
+ * merged root: "" and "." are skipped, a component under a non-directory
+ * is ENOTDIR, and step(fs, comp, cur) moves cur (".." included).  Depth is
+ * bounded: a path of links up and down cannot walk for ever.
+ */
+int fs_path_walk(struct apfs_fs *fs, const char *path, fs_path_step step,
+		 struct apfs_dirent *out)
 {
 	char comp[APFS_NAME_MAX];
 	const char *p = path;
@@ -297,12 +304,19 @@ int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
 			continue;
 		if (out->type != 4)
 			return -ENOTDIR;
-		if (!strcmp(comp, ".."))
-			ret = step_up(fs, out);
-		else
-			ret = fs_lookup_checked(fs, out->ino, comp, out);
+		ret = step(fs, comp, out);
 	}
 	return ret;
+}
+
+static int vol_step(struct apfs_fs *fs, const char *comp, struct apfs_dirent *cur)
+{
+	return !strcmp(comp, "..") ? step_up(fs, cur) : fs_lookup_checked(fs, cur->ino, comp, cur);
+}
+
+int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
+{
+	return fs_path_walk(fs, path, vol_step, out);
 }
 
 /* ---- names of an inode -------------------------------------------------- */

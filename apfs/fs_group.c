@@ -208,33 +208,14 @@ static int grp_up(struct apfs_fs *fs, struct apfs_dirent *cur)
 }
 
 /* apfs_fs_lookup on the view: the same rules, one volume at a time. */
+static int grp_comp(struct apfs_fs *fs, const char *comp, struct apfs_dirent *cur)
+{
+	return !strcmp(comp, "..") ? grp_up(fs, cur) : grp_step(fs, comp, cur);
+}
+
 int grp_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
 {
-	char comp[APFS_NAME_MAX];
-	const char *p = path;
-	int ret = 0;
-
-	memset(out, 0, sizeof(*out));
-	out->ino = APFS_ROOT_DIR_INO_NUM;
-	out->type = 4;
-	strcpy(out->name, "/");
-	for (unsigned depth = 0; *p && !ret; depth++) {
-		size_t n = strcspn(p, "/");
-
-		if (depth > GRP_MAX_DEPTH)
-			return -ELOOP;
-		if (n >= sizeof(comp))
-			return -ENAMETOOLONG;
-		memcpy(comp, p, n);
-		comp[n] = '\0';
-		p += n + (p[n] == '/');
-		if (n == 0 || !strcmp(comp, "."))
-			continue;
-		if (out->type != 4)
-			return -ENOTDIR;
-		ret = !strcmp(comp, "..") ? grp_up(fs, out) : grp_step(fs, comp, out);
-	}
-	return ret;
+	return fs_path_walk(fs, path, grp_comp, out);
 }
 
 struct grp_rd {

@@ -75,6 +75,12 @@ static inline unsigned fs_key_type(const void *k)
  * One path step as apfs_fs_lookup takes it: name in dir, a directory
  * entered only through its own entry (-ELOOP otherwise, logged).
  */
+/* One step of a path walk: cur moves to comp (".." included) below it. */
+typedef int (*fs_path_step)(struct apfs_fs *fs, const char *comp, struct apfs_dirent *cur);
+/* Walk path from the root with step (fs_dir.c); bounded depth, ENOTDIR, ENAMETOOLONG. */
+int fs_path_walk(struct apfs_fs *fs, const char *path, fs_path_step step,
+		 struct apfs_dirent *out);
+
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
 
