@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * ewf.c - Expert Witness Format (E01, S01) through libewf, which finds the
- * segment set (E01, E02, ... EAA ...) from the first file, decompresses
- * chunks and checks each chunk's Adler-32.
+ * ewf.c - Expert Witness Format (E01, S01): libewf finds the segment set
+ * (E01, E02, ... EAA ...) from the first file; a set of the common E01
+ * layout is then read by ewf1.c directly (far cheaper to open), anything
+ * else through libewf, which decompresses chunks and checks each chunk's
+ * Adler-32.
  *
  * A chunk whose checksum fails is an error naming its sectors, never data:
  * libewf hands the bytes over and only records the failure, so every read
@@ -18,6 +20,7 @@
 
 #include "util/err.h"
 #include "image/dev.h"
+#include "image/ewf1.h"
 #include "image/libyal.h"
 #include "image/probe.h"
 
@@ -254,6 +257,32 @@ static int ewf_new(struct apfs_dev *lower, libewf_handle_t *h, int nseg, struct 
 	return 0;
 }
 
+/*
+ * APFSINSPECT_EWF, for tests: "libewf" reads every set through libewf, as
+ * before ewf1.c, so that the two readers can be compared byte for byte;
+ * "direct" makes a set that ewf1.c declines an error, so that a test knows
+ * which reader it checked.
+ */
+static bool ewf_forced(const char *how)
+{
+	const char *e = getenv("APFSINSPECT_EWF");
+
+	return e && !strcmp(e, how);
+}
+
+/* ewf1.c's reading of the set: 1 (taken), 0 (declined: libewf's turn), or -errno. */
+static int ewf_direct(struct apfs_dev *lower, char **names, int n, struct apfs_dev **out)
+{
+	int ret = ewf_forced("libewf") ? 0 : apfs_ewf1_open(lower, names, n, out);
+
+	if (ret == 0 && ewf_forced("direct")) {
+		apfs_err("'%s': E01 set is not of the layout read without libewf "
+			 "(APFSINSPECT_EWF=direct)", lower->path);
+		return -ENOTSUP;
+	}
+	return ret;
+}
+
 int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 {
 	const char *path = apfs_dev_file_path(lower);
@@ -271,6 +300,13 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 		return -ENOTSUP;
 	}
 	ret = ewf_segments(path, &names, &n, &globbed);
+	if (ret == 0) {
+		ret = ewf_direct(lower, names, n, out);
+		if (ret) {
+			ewf_segments_free(names, n, globbed);
+			return ret;
+		}
+	}
 	if (ret == 0)
 		ret = ewf_handle(path, names, n, &h);
 	if (ret == 0)
