@@ -252,7 +252,8 @@ static int walk_set(struct walk *w, char **names, int n)
 		ret = segment(w, names[w->seg], w->seg + 1 == (uint32_t)n);
 		w->p->nseg = w->seg + 1;
 	}
-	if (!ret && (!w->done || w->p->nchunks != w->vol_chunks))
+	if (!ret && (!w->done || !w->have_volume || !w->p->ntables ||
+		     w->p->nchunks != w->vol_chunks))
 		ret = DECLINE;
 	return ret;
 }
