@@ -107,30 +107,41 @@ def tables(path):
             return
         off = nxt
 
-# The first table with a compressed (zlib-byte) or uncompressed chunk not its last.
-want = (lambda x: x >> 31) if kind == 'zlib-byte' else (lambda x: not x >> 31)
+# The first table with a chunk (not its last) as the damage needs: compressed
+# (zlib-byte, zlib-short), uncompressed followed by compressed (size: made one
+# byte longer, its neighbour then fails differently), else uncompressed.
+pick = {'zlib-byte': lambda e, i: e[i] >> 31, 'zlib-short': lambda e, i: e[i] >> 31,
+        'size': lambda e, i: not e[i] >> 31 and e[i + 1] >> 31 and i + 2 < len(e)}
+want = pick.get(kind, lambda e, i: not e[i] >> 31)
 for path in sys.argv[2:]:
-    hit = next(((d, off, n, base, e) for d, off, n, base, e in tables(path)
-                if any(want(x) for x in e[:-1])), None)
+    hit = next(((d, off, n, base, e, i) for d, off, n, base, e in tables(path)
+                for i in range(n - 1) if want(e, i)), None)
     if hit:
         break
-d, off, n, base, e = hit
+d, off, n, base, e, i = hit
 ents = off + 100
-comp = [i for i in range(n - 1) if e[i] >> 31]
-raw = [i for i in range(n - 1) if not e[i] >> 31]
 at = lambda i: base + (e[i] & 0x7fffffff)
 if kind == 'raw-byte':      # a byte inside an uncompressed chunk
-    d[at(raw[0]) + 100] ^= 0x40
+    d[at(i) + 100] ^= 0x40
 elif kind == 'zlib-byte':   # a byte inside a compressed chunk's deflate data
-    i = comp[0]
     d[at(i) + (at(i + 1) - at(i)) // 2] ^= 0x40
+elif kind == 'zlib-short':  # a valid zlib stream of the chunk less its last byte, same length
+    a, b = at(i), at(i + 1)
+    short = zlib.decompress(bytes(d[a:b]))[:-1]
+    for lvl, mem, strat in ((l, m, s) for l in range(10) for m in range(1, 10) for s in range(5)):
+        c = zlib.compressobj(lvl, zlib.DEFLATED, 15, mem, strat)
+        z = c.compress(short) + c.flush()
+        if len(z) == b - a:
+            d[a:b] = z
+            break
+    else:
+        sys.exit('no zlib stream of the same length')
 elif kind == 'table-sum':   # an offset changed, the offsets' Adler-32 left
-    e[raw[0]] += 1
-elif kind in ('outside', 'size'):
-    if kind == 'outside':   # an offset before the sectors section
-        e[raw[0]] = (e[raw[0]] & 0x80000000) | 2
-    else:                   # an uncompressed chunk one byte longer than it can be
-        e[raw[0] + 1] += 1
+    e[i] += 1
+elif kind == 'outside':     # an offset before the sectors section
+    e[i] = (e[i] & 0x80000000) | 2
+elif kind == 'size':        # an uncompressed chunk one byte longer than it can be
+    e[i + 1] += 1
 if kind in ('table-sum', 'outside', 'size'):
     struct.pack_into('<%dI' % n, d, ents, *e)
     if kind != 'table-sum':
@@ -147,6 +158,10 @@ expect_grep "flipped byte, uncompressed chunk: named with its sectors" \
 damage zlib-byte dmg
 expect_eq "flipped byte, compressed chunk: verify exits 1" 1 "$RC"
 expect_grep "flipped byte, compressed chunk: named with its sectors" \
+	"E01 chunk holding sectors [0-9]+-[0-9]+ cannot be decompressed" "$ERR"
+damage zlib-short dmg
+expect_eq "compressed chunk one byte short: verify exits 1" 1 "$RC"
+expect_grep "compressed chunk one byte short: named with its sectors" \
 	"E01 chunk holding sectors [0-9]+-[0-9]+ cannot be decompressed" "$ERR"
 damage table-sum dmg
 expect_eq "table offsets failing their Adler-32: verify exits 1" 1 "$RC"
