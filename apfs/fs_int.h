@@ -187,6 +187,8 @@ struct fs_decmpfs;
 int fs_decmpfs_open(struct apfs_fs *fs, uint64_t ino, struct fs_decmpfs **out);
 void fs_decmpfs_close(struct fs_decmpfs *d);
 uint64_t fs_decmpfs_size(const struct fs_decmpfs *d);
+/* The resource fork's stream of a type that keeps its chunks there; NULL otherwise. */
+const struct fs_stream *fs_decmpfs_stream(const struct fs_decmpfs *d);
 int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, size_t *got);
 
 #endif

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cmd_fs.h"
+#include "digest.h"
 
 struct hash_sink {
 	EVP_MD_CTX *ctx;
@@ -356,54 +357,81 @@ int cmd_extract(int argc, char **argv)
 /* ---- bodyfile ----------------------------------------------------------- */
 
 static const char body_help[] =
-	"usage: apfsinspect bodyfile [--md5] [--max-file-size SIZE|none] [--volume SEL]\n"
+	"usage: apfsinspect bodyfile [--md5 | --hash ALGO] [--fractional]\n"
+	"                            [--max-file-size SIZE|none] [--volume SEL]\n"
 	"                            [credential] [--snapshot NAME|XID] IMAGE\n"
 	"  Every file and directory in TSK body format (as fls -m / prints):\n"
 	"  MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime (seconds, UTC).\n"
 	"  A directory cycle or a directory listed twice is reported and not followed.\n"
-	"  --md5 skips (MD5 0, reported) files whose logical size is beyond SIZE (bytes,\n"
-	"  or with K, M, G, T, P; none for no cap); the default cap is 4 times the\n"
-	"  container's size, at least 64 GiB.  Progress goes to stderr when it is a\n"
+	"  --hash md5|sha1|sha256: that digest of each regular file's data in the first\n"
+	"  field (--md5 is --hash md5; TSK's format has one such field).\n"
+	"  --fractional: every time as seconds.nanoseconds (1767225601.100000001), as\n"
+	"  newer TSK and plaso read; TSK 4.11's mactime reads it too, to the second.\n"
+	"  Hashing skips (writes 0, reported) files whose logical size is beyond SIZE\n"
+	"  (bytes, or with K, M, G, T, P; none for no cap); the default cap is 4 times\n"
+	"  the container's size, at least 64 GiB.  Progress goes to stderr when it is a\n"
 	"  terminal.\n";
 
 struct bf_run {
 	struct apfs_fs *fs;
 	struct fs_reader *rd;
-	bool md5;
+	struct digest_set hash;   /* at most one algorithm: the first field */
+	bool fractional;
 	uint64_t cap;
 	struct walk_guard g;
 	int err;
 };
 
-static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *st)
+/* A time field: whole seconds as TSK writes them, or seconds.nanoseconds. */
+static void bf_time(const struct bf_run *r, uint64_t ns)
 {
-	char md5[2 * EVP_MAX_MD_SIZE + 1] = "0", m[11], target[4096];
+	printf("|%llu", (unsigned long long)(ns / 1000000000u));
+	if (r->fractional)
+		printf(".%09u", (unsigned)(ns % 1000000000u));
+}
+
+/* The first field: the digest asked for, or "0" (none asked, not a file, not read). */
+static void bf_hash(struct bf_run *r, const char *path, const struct apfs_stat *st,
+		    char *hex)
+{
+	struct digest_out d;
 	int ret;
 
-	if (r->md5 && S_ISREG(st->mode) && fs_over_cap(path, st, r->cap)) {
+	strcpy(hex, "0");
+	if (!r->hash.n || !S_ISREG(st->mode))
+		return;
+	if (fs_over_cap(path, st, r->cap)) {
 		r->err = EXIT_ERROR;
-	} else if (r->md5 && S_ISREG(st->mode)) {
-		ret = hash_file(r->fs, r->rd, st->ino, EVP_md5(), -1, path, md5);
-		if (ret) {
-			r->err = fs_fail(path, ret);
-			strcpy(md5, "0");
-		}
+		return;
 	}
+	ret = digest_file(r->fs, r->rd, st->ino, &r->hash, path, &d);
+	if (ret)
+		r->err = fs_fail(path, ret);
+	else
+		strcpy(hex, d.hex[0]);
+}
+
+static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *st)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1], m[11], target[4096];
+
+	bf_hash(r, path, st, hex);
 	fs_mode_str(st->mode, m);
 	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
 	/* Names as TSK writes them (C0 controls as '^'); the target too, which TSK leaves raw. */
-	printf("%s|", md5);
+	printf("%s|", hex);
 	cli_put_tsk(stdout, path);
 	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);
 		cli_put_tsk(stdout, target);
 	}
-	printf("|%llu|%c/%s|%u|%u|%llu|%llu|%llu|%llu|%llu\n", (unsigned long long)st->ino,
-	       fs_type_char(st->mode), m, st->uid, st->gid, (unsigned long long)st->size,
-	       (unsigned long long)(st->atime / 1000000000u),
-	       (unsigned long long)(st->mtime / 1000000000u),
-	       (unsigned long long)(st->ctime / 1000000000u),
-	       (unsigned long long)(st->crtime / 1000000000u));
+	printf("|%llu|%c/%s|%u|%u|%llu", (unsigned long long)st->ino, fs_type_char(st->mode), m,
+	       st->uid, st->gid, (unsigned long long)st->size);
+	bf_time(r, st->atime);
+	bf_time(r, st->mtime);
+	bf_time(r, st->ctime);
+	bf_time(r, st->crtime);
+	putchar('\n');
 }
 
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
@@ -438,22 +466,42 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 	fs_names_free(&nm);
 }
 
+/* --md5 or --hash ALGO: one algorithm, for TSK's one hash field. */
+static int bf_hash_opt(const struct cli_opts *o, struct digest_set *set)
+{
+	int ret;
+
+	if (o->md5 && o->hash) {
+		fprintf(stderr, "apfsinspect: bodyfile: give --md5 or --hash, not both\n");
+		return EXIT_USAGE;
+	}
+	ret = digest_parse(o->md5 ? "md5" : o->hash, set);
+	if (!ret && set->n > 1) {
+		fprintf(stderr, "apfsinspect: bodyfile: --hash takes one algorithm (the body "
+			"format has one hash field); timeline --format csv takes several\n");
+		ret = EXIT_USAGE;
+	}
+	return ret;
+}
+
 int cmd_bodyfile(int argc, char **argv)
 {
 	struct fs_session s;
 	struct cli_opts o;
 	struct bf_run r = { 0 };
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 0, 0,
-			    body_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
+			    OPT_HASH | OPT_FRACTIONAL, 0, 0, body_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	if ((ret = bf_hash_opt(&o, &r.hash)))
+		return ret;
 	ret = fs_session_open(&o, &s);
 	if (!ret && !(r.rd = fs_reader_new()))
 		ret = fs_fail("bodyfile", -ENOMEM);
 	if (!ret) {
 		r.fs = s.fs;
-		r.md5 = o.md5;
+		r.fractional = o.fractional;
 		r.cap = fs_size_cap(&o, s.fs);
 		bf_dir(&r, "", 0, APFS_ROOT_DIR_INO_NUM, 0);
 		ret = r.err;
