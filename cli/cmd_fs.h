@@ -124,6 +124,7 @@ int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_bodyfile(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);  /* cmd_timeline.c */
 int cmd_snapshots(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct command commands[] = {
 	{ "cat", cmd_cat, "write a file's contents to stdout" },
 	{ "extract", cmd_extract, "copy a file or tree out, with modes, times and a SHA-256 manifest" },
 	{ "bodyfile", cmd_bodyfile, "timeline in TSK body-file (mactime) format" },
+	{ "timeline", cmd_timeline, "every entry's five timestamps (ns) as CSV, JSON lines or DFXML" },
 	{ "snapshots", cmd_snapshots, "list the snapshots of a volume" },
 	{ "mount", cmd_mount, "mount a volume read-only with FUSE (unmount: fusermount3 -u)" },
 };

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tl_dfxml.c - the timeline as DFXML 2.0.0-beta.0 (the DFXML working
+ * group's schema, ../shared/schemas/dfxml): one fileobject per entry, its
+ * times, its hashes and the byte runs of its data on disk.
+ *
+ * XML 1.0 cannot hold most control characters nor bytes that are not
+ * UTF-8, even as character references: a name is written by the rule of
+ * tl_put_name (\xNN) and, when that changed it, its exact bytes go in the
+ * attribute ai:hex of our own namespace.  Elements and attributes of ours
+ * (date added, BSD flags, compression, what the runs cover, encrypted
+ * runs) are in that namespace too, where the schema allows any.
+ *
+ * The runs are where the bytes lie, not what cat returns: for an encrypted
+ * volume the ciphertext (ai:encrypted="1"), for a file compressed into its
+ * resource fork the fork's compressed chunks (byte_runs ai:kind="rsrc",
+ * offsets in the fork), for one compressed into its xattr none at all
+ * (ai:kind="inline": the data sits in the fs tree).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "timeline.h"
+
+#define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
+#define AI_NS "urn:apfsinspect:dfxml:1"
+
+static void dx_begin(FILE *f, const struct digest_set *hash)
+{
+	(void)hash;
+	fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n"
+		   "<dfxml xmlns='" DFXML_NS "' xmlns:ai='" AI_NS "' version='2.0.0-beta.0'>\n"
+		   "  <metadata/>\n"
+		   "  <creator>\n    <program>apfsinspect</program>\n"
+		   "    <version>%s</version>\n  </creator>\n", APFSINSPECT_VERSION);
+}
+
+/* <tag>name</tag>, the name escaped, its bytes in ai:hex when that changed it. */
+static void dx_name(FILE *f, const char *tag, const char *s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+	bool changed = m && tl_put_name(m, s, "&<>\"'");
+
+	if (!m || fclose(m)) {
+		fprintf(f, "    <%s/>\n", tag);   /* out of memory: no name rather than a wrong one */
+		return;
+	}
+	fprintf(f, "    <%s", tag);
+	if (changed) {
+		fputs(" ai:hex='", f);
+		for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+			fprintf(f, "%02x", *p);
+		fputc('\'', f);
+	}
+	fprintf(f, ">%s</%s>\n", buf, tag);
+	free(buf);
+}
+
+static void dx_time(FILE *f, const char *tag, uint64_t ns)
+{
+	char t[64];
+
+	fmt_iso_ns(ns, t, sizeof(t));
+	fprintf(f, "    <%s>%s</%s>\n", tag, t, tag);
+}
+
+static int dx_run(const struct apfs_byte_run *r, void *ctx)
+{
+	FILE *f = ctx;
+
+	fprintf(f, "      <byte_run file_offset='%llu' fs_offset='%llu' img_offset='%llu' "
+		"len='%llu'%s/>\n", (unsigned long long)r->file_offset,
+		(unsigned long long)r->fs_offset, (unsigned long long)r->img_offset,
+		(unsigned long long)r->len, r->encrypted ? " ai:encrypted='1'" : "");
+	return 0;
+}
+
+/* byte_runs of a regular file; 0 or the error that kept them from being known. */
+static int dx_runs(FILE *f, const struct tl_entry *e)
+{
+	static const char *const kinds[] = { "data", "rsrc", "inline" };
+	struct apfs_file *af;
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned kind = APFS_RUNS_DATA;
+	FILE *m;
+	int ret = apfs_file_open(e->fs, e->st->ino, &af);
+
+	if (ret)
+		return ret;
+	/* The runs go to memory first: a walk that fails half way writes none. */
+	if (!(m = open_memstream(&buf, &len))) {
+		apfs_file_close(af);
+		return -ENOMEM;
+	}
+	ret = apfs_file_runs(af, dx_run, m, &kind);
+	apfs_file_close(af);
+	if (fclose(m) && !ret)
+		ret = -ENOMEM;
+	if (!ret)
+		fprintf(f, "    <byte_runs ai:kind='%s'>\n%s    </byte_runs>\n", kinds[kind], buf);
+	free(buf);
+	return ret;
+}
+
+static int dx_entry(FILE *f, const struct tl_entry *e)
+{
+	const struct apfs_stat *st = e->st;
+	int ret = 0;
+
+	fputs("  <fileobject>\n", f);
+	dx_name(f, "filename", e->path + (e->path[0] == '/'));
+	fprintf(f, "    <name_type>%c</name_type>\n    <filesize>%llu</filesize>\n",
+		fs_type_char(st->mode), (unsigned long long)st->size);
+	if (st->compression)
+		fputs("    <compressed>1</compressed>\n", f);
+	fprintf(f, "    <inode>%llu</inode>\n    <mode>%u</mode>\n    <nlink>%u</nlink>\n"
+		   "    <uid>%u</uid>\n    <gid>%u</gid>\n", (unsigned long long)st->ino,
+		st->mode & 07777, st->nlink, st->uid, st->gid);
+	dx_time(f, "mtime", st->mtime);
+	dx_time(f, "ctime", st->ctime);
+	dx_time(f, "atime", st->atime);
+	dx_time(f, "crtime", st->crtime);
+	if (e->target)
+		dx_name(f, "link_target", e->target);
+	if (S_ISREG(st->mode))
+		ret = dx_runs(f, e);
+	for (unsigned i = 0; e->dig && i < e->hash->n; i++)
+		fprintf(f, "    <hashdigest type='%s'>%s</hashdigest>\n", e->hash->name[i],
+			e->dig->hex[i]);
+	if (st->added)
+		dx_time(f, "ai:date_added", st->added);
+	fprintf(f, "    <ai:bsd_flags>%u</ai:bsd_flags>\n", st->bsd_flags);
+	if (st->compression)
+		fprintf(f, "    <ai:compression>%u</ai:compression>\n", st->compression);
+	fputs("  </fileobject>\n", f);
+	return ret;
+}
+
+static void dx_end(FILE *f)
+{
+	fputs("</dfxml>\n", f);
+}
+
+const struct tl_format tl_dfxml = { "dfxml", dx_begin, dx_entry, dx_end };
