@@ -11,7 +11,16 @@
  * file compressed into its resource fork, com.apple.ResourceFork too (it
  * holds the compressed chunks, not a fork of the user's).  Asking for one by
  * its exact name still reads it, which an analyst may want.
+ *
+ * The creation time, which stat(2) through FUSE cannot carry (libfuse 3
+ * has no statx), reads as the xattr user.apfs.crtime: decimal seconds since
+ * 1970 UTC, '.', nine digits of nanoseconds ("1767225601.100000001"), no
+ * newline.  Like the hidden names it is read by name only, never listed, so
+ * the listing stays the image's own and copying tools do not copy it; it
+ * stands in front of an image xattr of the same name (none on a real Mac:
+ * macOS names have no "user." namespace).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "afuse.h"
@@ -20,6 +29,31 @@
 #define AFUSE_XATTR_SIZE_MAX 65536
 #define AFUSE_XATTR_LIST_MAX 65536
 
+#define AFUSE_XATTR_CRTIME "user.apfs.crtime"
+
+/* user.apfs.crtime: the creation time as text, with getxattr's size protocol. */
+static int crtime_xattr(const char *path, char *buf, size_t size)
+{
+	char text[32];
+	struct apfs_stat st;
+	uint64_t ino;
+	int n, ret = afuse_resolve(path, &ino);
+
+	if (!ret)
+		ret = apfs_fs_stat(afuse_get()->fs, ino, &st);
+	if (ret)
+		return afuse_errno(ret);
+	n = snprintf(text, sizeof(text), "%llu.%09u",
+		     (unsigned long long)(st.crtime / 1000000000u),
+		     (unsigned)(st.crtime % 1000000000u));
+	if (!size)
+		return n;
+	if ((size_t)n > size)
+		return -ERANGE;
+	memcpy(buf, text, (size_t)n);
+	return n;
+}
+
 int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
 {
 	size_t got = 0;
@@ -27,6 +61,8 @@ int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
 	uint64_t ino;
 	int ret;
 
+	if (!strcmp(name, AFUSE_XATTR_CRTIME))
+		return crtime_xattr(path, buf, size);
 	ret = afuse_resolve(path, &ino);
 	if (!ret)
 		ret = apfs_fs_getxattr(afuse_get()->fs, ino, name, 0, size ? buf : NULL, size,
