@@ -118,7 +118,8 @@ static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, con
 
 static const char extract_help[] =
 	"usage: apfsinspect extract [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                           [--manifest FILE] [--max-file-size SIZE|none]\n"
+	"                           [--manifest FILE] [--hash md5,sha1,sha256]\n"
+	"                           [--max-file-size SIZE|none]\n"
 	"                           IMAGE PATH DEST\n"
 	"  Copy PATH (recursively for a directory) into the directory DEST, keeping\n"
 	"  permission bits and times, and write a SHA-256 manifest (sha256sum -c format,\n"
@@ -130,11 +131,15 @@ static const char extract_help[] =
 	"  --max-file-size: files whose logical size is beyond SIZE (bytes, or with K,\n"
 	"  M, G, T, P; none for no cap) are reported and skipped; the default cap is\n"
 	"  4 times the container's size, at least 64 GiB.  Progress goes to stderr when\n"
-	"  it is a terminal.\n";
+	"  it is a terminal.\n"
+	"  --hash md5,sha1,sha256: the manifest in GNU's tagged form instead, a line per\n"
+	"  file and algorithm (\"SHA1 (NAME) = HEX\", names escaped as sha256sum does),\n"
+	"  which `cksum -c` checks; each file is read once more for these digests.\n";
 
 struct ex_run {
 	struct apfs_fs *fs;
 	struct fs_reader *rd;
+	struct digest_set hash;   /* --hash: tagged manifest lines; none: sha256sum's */
 	FILE *manifest;
 	uint64_t cap;
 	struct walk_guard g;
@@ -188,6 +193,29 @@ static void manifest_line(FILE *f, const char *hex, const char *rel)
 	fputc('\n', f);
 }
 
+/*
+ * --hash: GNU's tagged lines (coreutils 9.1 `sha256sum --tag`, `cksum -a md5
+ * --tag`): "ALGO (NAME) = HEX", the name escaped as in manifest_line, the
+ * digests read from the image (what was just written from it).
+ */
+static int manifest_tagged(struct ex_run *r, const char *rel, uint64_t ino)
+{
+	static const struct cli_escape sha = { .letters = "nr" };
+	struct digest_out d;
+	int ret = digest_file(r->fs, r->rd, ino, &r->hash, rel, &d);
+
+	for (unsigned i = 0; !ret && i < r->hash.n; i++) {
+		if (strpbrk(rel, "\\\n\r"))
+			fputc('\\', r->manifest);
+		for (const char *a = r->hash.name[i]; *a; a++)
+			fputc(*a >= 'a' && *a <= 'z' ? *a - 'a' + 'A' : *a, r->manifest);
+		fputs(" (", r->manifest);
+		cli_put_escaped(r->manifest, rel, &sha);
+		fprintf(r->manifest, ") = %s\n", d.hex[i]);
+	}
+	return ret;
+}
+
 static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		   const struct apfs_stat *st)
 {
@@ -207,7 +235,10 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
-	manifest_line(r->manifest, hex, rel);
+	if (!r->hash.n)
+		manifest_line(r->manifest, hex, rel);
+	else if ((ret = manifest_tagged(r, rel, st->ino)))
+		return ex_fail(r, rel, ret);
 	return 0;
 }
 
@@ -315,12 +346,14 @@ int cmd_extract(int argc, char **argv)
 	struct stat dest;
 	bool made;
 	char name[APFS_NAME_MAX];
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 2, 2,
-			    extract_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
+			    OPT_HASH, 2, 2, extract_help, &o);
 	int dfd;
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	if ((ret = digest_parse(o.hash, &r.hash)))
+		return ret;
 	r.manifest = o.manifest ? fopen(o.manifest, "wx") : stdout;
 	if (!r.manifest)
 		return fs_fail(o.manifest, -errno);

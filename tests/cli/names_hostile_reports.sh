@@ -118,4 +118,16 @@ for fo in ET.parse("t.dfxml").getroot().iter(D + "fileobject"):
     lt = fo.find(D + "link_target")
     if lt is not None:
         print(lt.text, bytes.fromhex(lt.get("{urn:apfsinspect:dfxml:1}hex")))')"
+
+# ---- extract --hash: GNU's tagged manifest ----------------------------------
+mkdir ex
+"$BIN" extract --hash md5,sha1,sha256 --manifest "$D/tagged" "$IMG" / ex > /dev/null 2>&1
+expect_eq "extract --hash: GNU's own --tag lines (cksum -a md5, sha1sum, sha256sum) for the extracted files" \
+	"$(cd ex && { find root -type f -print0 | xargs -0 cksum -a md5 --tag
+		find root -type f -print0 | xargs -0 sha1sum --tag
+		find root -type f -print0 | xargs -0 sha256sum --tag; } | LC_ALL=C sort)" \
+	"$(LC_ALL=C sort tagged)"
+run_rc sh -c "cd ex && cksum -c ../tagged"
+expect_eq "cksum -c verifies all 48 lines (16 files, 3 algorithms)" "0 48" \
+	"$RC $(printf '%s\n' "$OUT" | grep -c ': OK$')"
 done_testing
