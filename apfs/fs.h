@@ -331,6 +331,15 @@ enum {
  */
 int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigned *kind);
 
+/**
+ * apfs_fs_xattr_runs - where an xattr's value lies on disk: for one kept in
+ * a data stream (large values, resource forks) its runs as apfs_file_runs
+ * gives them; for one embedded in the fs tree (*resident) none.
+ * Returns 0, fn's value, -ENODATA, -APFS_ECORRUPT.
+ */
+int apfs_fs_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		       void *ctx, bool *resident);
+
 /* Bytes of the container the view's volume lives in: the scale against
  * which a file's claimed size is judged plausible or not. */
 uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);

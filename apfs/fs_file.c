@@ -108,31 +108,6 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
 	fs_stream_span(&f->stream, off, hole, len);
 }
 
-/* The runs of one stream with blocks, clipped to its size; holes and sparse extents skipped. */
-static int stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run_fn fn,
-		       void *ctx)
-{
-	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
-		const struct fs_extent *e = &s->ext[i];
-		struct apfs_byte_run r = { .file_offset = e->logical };
-		uint64_t end = e->logical + e->len;
-		int ret;
-
-		if (!e->phys)
-			continue;
-		/* Block numbers from the image: a run past 2^64 bytes is no run. */
-		if (e->phys > (UINT64_MAX - fs->c->offset) / fs->bs)
-			return -APFS_ECORRUPT;
-		r.len = (end < s->size ? end : s->size) - e->logical;
-		r.fs_offset = e->phys * fs->bs;
-		r.img_offset = fs->c->offset + r.fs_offset;
-		r.encrypted = fs->v->xts && e->crypto_id;
-		if ((ret = fn(&r, ctx)))
-			return ret;
-	}
-	return 0;
-}
-
 /**
  * apfs_file_runs - where a file's bytes lie on disk (see fs.h)
  */
@@ -141,5 +116,5 @@ int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigne
 	const struct fs_stream *s = f->dec ? fs_decmpfs_stream(f->dec) : &f->stream;
 
 	*kind = !f->dec ? APFS_RUNS_DATA : s ? APFS_RUNS_RSRC : APFS_RUNS_INLINE;
-	return s ? stream_runs(f->fs, s, fn, ctx) : 0;
+	return s ? fs_stream_runs(f->fs, s, fn, ctx) : 0;
 }

@@ -9,7 +9,9 @@
  * tl_put_name (\xNN) and, when that changed it, its exact bytes go in the
  * attribute ai:hex of our own namespace.  Elements and attributes of ours
  * (date added, BSD flags, compression, what the runs cover, encrypted
- * runs) are in that namespace too, where the schema allows any.
+ * runs, and every xattr with its size and, for one kept in a data stream
+ * such as a resource fork, the byte runs of its value) are in that
+ * namespace too, where the schema allows any.
  *
  * The runs are where the bytes lie, not what cat returns: for an encrypted
  * volume the ciphertext (ai:encrypted="1"), for a file compressed into its
@@ -36,25 +38,42 @@ static void dx_begin(FILE *f, const struct digest_set *hash)
 		   "    <version>%s</version>\n  </creator>\n", APFSINSPECT_VERSION);
 }
 
-/* <tag>name</tag>, the name escaped, its bytes in ai:hex when that changed it. */
-static void dx_name(FILE *f, const char *tag, const char *s)
+/* s escaped by tl_put_name for XML (malloc'd; NULL when out of memory). */
+static char *dx_esc(const char *s, bool *changed)
 {
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&buf, &len);
-	bool changed = m && tl_put_name(m, s, "&<>\"'");
 
+	*changed = m && tl_put_name(m, s, "&<>\"'");
 	if (!m || fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void dx_hex(FILE *f, const char *attr, const char *s)
+{
+	fprintf(f, " %s='", attr);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fprintf(f, "%02x", *p);
+	fputc('\'', f);
+}
+
+/* <tag>name</tag>, the name escaped, its bytes in ai:hex when that changed it. */
+static void dx_name(FILE *f, const char *tag, const char *s)
+{
+	bool changed;
+	char *buf = dx_esc(s, &changed);
+
+	if (!buf) {
 		fprintf(f, "    <%s/>\n", tag);   /* out of memory: no name rather than a wrong one */
 		return;
 	}
 	fprintf(f, "    <%s", tag);
-	if (changed) {
-		fputs(" ai:hex='", f);
-		for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-			fprintf(f, "%02x", *p);
-		fputc('\'', f);
-	}
+	if (changed)
+		dx_hex(f, "ai:hex", s);
 	fprintf(f, ">%s</%s>\n", buf, tag);
 	free(buf);
 }
@@ -106,10 +125,81 @@ static int dx_runs(FILE *f, const struct tl_entry *e)
 	return ret;
 }
 
+/* The names of an inode's xattrs, hidden ones included (every byte on disk). */
+struct dx_names {
+	char **v;
+	size_t n, cap;
+};
+
+static int dx_collect(const char *name, uint64_t size, void *ctx)
+{
+	struct dx_names *l = ctx;
+	char **nv;
+
+	(void)size;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		if (!(nv = realloc(l->v, l->cap * sizeof(*nv))))
+			return -ENOMEM;
+		l->v = nv;
+	}
+	return (l->v[l->n] = strdup(name)) ? (l->n++, 0) : -ENOMEM;
+}
+
+static int dx_xrun(const struct apfs_byte_run *r, void *ctx)
+{
+	fprintf(ctx, "      <ai:byte_run file_offset='%llu' fs_offset='%llu' img_offset='%llu' "
+		"len='%llu'%s/>\n", (unsigned long long)r->file_offset,
+		(unsigned long long)r->fs_offset, (unsigned long long)r->img_offset,
+		(unsigned long long)r->len, r->encrypted ? " encrypted='1'" : "");
+	return 0;
+}
+
+/* <ai:xattr name size [resident]> with the runs of a value kept in a stream. */
+static int dx_xattr(FILE *f, const struct tl_entry *e, const char *name)
+{
+	uint64_t size = 0;
+	size_t got;
+	bool changed, resident = true;
+	char *esc = dx_esc(name, &changed), *buf = NULL;
+	size_t len = 0;
+	FILE *m = esc ? open_memstream(&buf, &len) : NULL;
+	int ret = m ? apfs_fs_getxattr(e->fs, e->st->ino, name, 0, NULL, 0, &got, &size) : -ENOMEM;
+
+	if (!ret)
+		ret = apfs_fs_xattr_runs(e->fs, e->st->ino, name, dx_xrun, m, &resident);
+	if (m && fclose(m) && !ret)
+		ret = -ENOMEM;
+	if (!ret) {
+		fprintf(f, "    <ai:xattr name='%s'", esc);
+		if (changed)
+			dx_hex(f, "hex", name);
+		fprintf(f, " size='%llu'%s>\n%s    </ai:xattr>\n", (unsigned long long)size,
+			resident ? " resident='1'" : "", buf);
+	}
+	free(buf);
+	free(esc);
+	return ret;
+}
+
+static int dx_xattrs(FILE *f, const struct tl_entry *e)
+{
+	struct dx_names l = { 0 };
+	int ret = apfs_fs_listxattr(e->fs, e->st->ino, APFS_LIST_HIDDEN, dx_collect, &l);
+
+	for (size_t i = 0; i < l.n; i++) {
+		if (!ret)
+			ret = dx_xattr(f, e, l.v[i]);
+		free(l.v[i]);
+	}
+	free(l.v);
+	return ret;
+}
+
 static int dx_entry(FILE *f, const struct tl_entry *e)
 {
 	const struct apfs_stat *st = e->st;
-	int ret = 0;
+	int ret = 0, rx;
 
 	fputs("  <fileobject>\n", f);
 	dx_name(f, "filename", e->path + (e->path[0] == '/'));
@@ -136,8 +226,9 @@ static int dx_entry(FILE *f, const struct tl_entry *e)
 	fprintf(f, "    <ai:bsd_flags>%u</ai:bsd_flags>\n", st->bsd_flags);
 	if (st->compression)
 		fprintf(f, "    <ai:compression>%u</ai:compression>\n", st->compression);
+	rx = dx_xattrs(f, e);
 	fputs("  </fileobject>\n", f);
-	return ret;
+	return ret ? ret : rx;
 }
 
 static void dx_end(FILE *f)

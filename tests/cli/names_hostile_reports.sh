@@ -118,6 +118,12 @@ for fo in ET.parse("t.dfxml").getroot().iter(D + "fileobject"):
     lt = fo.find(D + "link_target")
     if lt is not None:
         print(lt.text, bytes.fromhex(lt.get("{urn:apfsinspect:dfxml:1}hex")))')"
+expect_eq "dfxml: the hostile xattr name, exact bytes in its hex attribute (README)" \
+	"b'user.\\x1b[2Jevil\\nname'" "$(python3 -c '
+import xml.etree.ElementTree as ET
+for x in ET.parse("t.dfxml").getroot().iter("{urn:apfsinspect:dfxml:1}xattr"):
+    if x.get("hex"):
+        print(bytes.fromhex(x.get("hex")))')"
 
 # ---- extract --hash: GNU's tagged manifest ----------------------------------
 mkdir ex

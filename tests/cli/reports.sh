@@ -136,6 +136,11 @@ expect_eq "bodyfile --md5 and --hash md5 agree with md5sum" \
 	"$(md5sum < src/one.txt | cut -c1-32) $(md5sum < src/one.txt | cut -c1-32)" \
 	"$("$BIN" bodyfile --md5 "$FD" | grep '|/one.txt|' | cut -d'|' -f1) $("$BIN" bodyfile --hash md5 "$FD" | grep '|/one.txt|' | cut -d'|' -f1)"
 
+expect_eq "timeline DIR: only that subtree, paths from the volume's root" \
+	"/sub/sparse.bin /sub/three-mb.bin" \
+	"$("$BIN" timeline "$FD" /sub/ | tail -n +2 | cut -d, -f1 | tr -d '"' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+expect_rc "timeline of a file is refused (not a directory)" 1 "$BIN" timeline "$FD" /one.txt
+
 # ---- DFXML byte runs: dd them from the image and get what cat returns -------
 "$BIN" timeline --format dfxml --hash sha256 "$FD" > fd.dfxml
 valid_dfxml "timeline dfxml (from-dir) validates" fd.dfxml
@@ -197,6 +202,31 @@ if [ -e "$BASIC" ] && command -v istat > /dev/null; then
 	expect_eq "compressed.txt: the runs read = TSK's resource fork (icat 32-4353-3), not the data" \
 		"$(icat -o 40 -B 505 "$BASIC" 32-4353-3 | sha256sum)" \
 		"$(concat "$BASIC" "$(grep -P '^compressed.txt\t' basic.runs | cut -f3)" | sha256sum)"
+	# xattrs kept in a stream: ai:xattr's runs, in our namespace
+	xruns() { python3 - basic.dfxml "$1" "$2" <<'PY'
+import sys, xml.etree.ElementTree as ET
+D = '{http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML}'
+A = '{urn:apfsinspect:dfxml:1}'
+for fo in ET.parse(sys.argv[1]).getroot().iter(D + 'fileobject'):
+    if fo.find(D + 'filename').text == sys.argv[2]:
+        for x in fo.findall(A + 'xattr'):
+            if x.get('name') == sys.argv[3]:
+                print(','.join('%s:%s' % (r.get('img_offset'), r.get('len'))
+                               for r in x.findall(A + 'byte_run')))
+PY
+	}
+	blocks_of() { echo "$1" | tr ',' '\n' | awk -F: '
+		{ for (o = $1 - 20480; o < $1 - 20480 + $2; o += 4096) printf "%d ", o / 4096 }'; }
+	r=$(xruns bigattr.txt com.example.big)
+	expect_eq "bigattr.txt: com.example.big's runs are istat's ExATTR blocks" \
+		"$(blocks ExATTR 28)" "$(blocks_of "$r")"
+	expect_grep "bigattr.txt: those runs read = the value (IMAGES.md f5ddb394…bee964)" \
+		'^f5ddb394.*bee964 ' "$(concat "$BASIC" "$r" | sha256sum)"
+	r=$(xruns rsrc.txt com.apple.ResourceFork)
+	expect_eq "rsrc.txt: its resource fork's runs are istat's RSRC blocks, and read its fork" \
+		"$(blocks RSRC 30)|this is the resource fork payload" "$(blocks_of "$r")|$(concat "$BASIC" "$r")"
+	expect_grep "a resident xattr is marked so, without runs" \
+		"<ai:xattr name='com.apple.provenance' size='11' resident='1'>" "$(cat basic.dfxml)"
 	expect_grep "basic.img: hashdigest of random.bin as IMAGES.md's manifest" \
 		"$(sed -n 's/.*| random.bin | [0-9]* | [0-7]* | `\([0-9a-f]*\)`.*/\1/p' "$SHARED/images/IMAGES.md" | head -1)" \
 		"$(grep -A40 '<filename>random.bin' basic.dfxml | grep -m1 hashdigest)"
