@@ -118,7 +118,7 @@ static const struct tl_format *tl_pick(const char *name)
 }
 
 /* The walk from DIR: its path as the entries' prefix ("" for the root). */
-static int tl_start(struct tl_run *r, const char *arg)
+static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *src)
 {
 	struct apfs_dirent de;
 	struct apfs_stat st;
@@ -136,7 +136,7 @@ static int tl_start(struct tl_run *r, const char *arg)
 	/* "/a/b/" and "a/b" alike become "/a/b"; "/" becomes "". */
 	while (*prefix && prefix[strlen(prefix) - 1] == '/')
 		prefix[strlen(prefix) - 1] = '\0';
-	r->fmt->begin(stdout, &r->hash);
+	r->fmt->begin(stdout, &r->hash, src);
 	tl_dir(r, prefix, st.parent_id, de.ino, 0);
 	r->fmt->end(stdout);
 	free(prefix);
@@ -164,7 +164,9 @@ int cmd_timeline(int argc, char **argv)
 	if (!ret) {
 		r.fs = s.fs;
 		r.cap = fs_size_cap(&o, s.fs);
-		ret = tl_start(&r, o.nargs ? o.args[0] : "/");
+		struct tl_source src = { o.image, s.cv->v, s.img.cont[s.cv->cidx] };
+
+		ret = tl_start(&r, o.nargs ? o.args[0] : "/", &src);
 	}
 	walk_guard_free(&r.g);
 	fs_reader_free(r.rd);

@@ -19,9 +19,16 @@ struct tl_entry {
 	const struct digest_out *dig;    /* NULL: not hashed (not a file, not asked, failed) */
 };
 
+/* What was read: the image and the volume's container (DFXML's source and volume). */
+struct tl_source {
+	const char *image;               /* the path given */
+	const struct apfs_volume *vol;   /* name, UUID */
+	const struct apfs_container *c;  /* offset in the image, block size and count */
+};
+
 struct tl_format {
 	const char *name;
-	void (*begin)(FILE *f, const struct digest_set *hash);
+	void (*begin)(FILE *f, const struct digest_set *hash, const struct tl_source *src);
 	/* 0, or a negative errno for what was not written (DFXML's byte runs) */
 	int (*entry)(FILE *f, const struct tl_entry *e);
 	void (*end)(FILE *f);

@@ -28,16 +28,6 @@
 #define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
 #define AI_NS "urn:apfsinspect:dfxml:1"
 
-static void dx_begin(FILE *f, const struct digest_set *hash)
-{
-	(void)hash;
-	fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n"
-		   "<dfxml xmlns='" DFXML_NS "' xmlns:ai='" AI_NS "' version='2.0.0-beta.0'>\n"
-		   "  <metadata/>\n"
-		   "  <creator>\n    <program>apfsinspect</program>\n"
-		   "    <version>%s</version>\n  </creator>\n", APFSINSPECT_VERSION);
-}
-
 /* s escaped by tl_put_name for XML (malloc'd; NULL when out of memory). */
 static char *dx_esc(const char *s, bool *changed)
 {
@@ -76,6 +66,41 @@ static void dx_name(FILE *f, const char *tag, const char *s)
 		dx_hex(f, "ai:hex", s);
 	fprintf(f, ">%s</%s>\n", buf, tag);
 	free(buf);
+}
+
+/*
+ * The document's head: creator, source (the image path as given), and a
+ * volume element (the container's place and blocks; the APFS volume's name
+ * and UUID as ai: attributes) that holds the fileobjects, as fiwalk nests them.
+ */
+static void dx_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
+{
+	char uuid[37];
+	bool img_changed, vn_changed;
+	char *img = dx_esc(src->image, &img_changed), *vn = dx_esc(src->vol->name, &vn_changed);
+
+	(void)hash;
+	apfs_uuid_str(src->vol->uuid, uuid);
+	fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n"
+		   "<dfxml xmlns='" DFXML_NS "' xmlns:ai='" AI_NS "' version='2.0.0-beta.0'>\n"
+		   "  <metadata/>\n"
+		   "  <creator>\n    <program>apfsinspect</program>\n"
+		   "    <version>%s</version>\n  </creator>\n", APFSINSPECT_VERSION);
+	fputs("  <source>\n    <image_filename", f);
+	if (img_changed)
+		dx_hex(f, "ai:hex", src->image);
+	fprintf(f, ">%s</image_filename>\n  </source>\n  <volume", img ? img : "");
+	if (vn_changed)
+		dx_hex(f, "ai:name_hex", src->vol->name);
+	fprintf(f, " offset='%llu' ai:name='%s' ai:uuid='%s'>\n"
+		   "    <partition_offset>%llu</partition_offset>\n"
+		   "    <block_size>%u</block_size>\n    <ftype_str>APFS</ftype_str>\n"
+		   "    <block_count>%llu</block_count>\n",
+		(unsigned long long)src->c->offset, vn ? vn : "", uuid,
+		(unsigned long long)src->c->offset, src->c->block_size,
+		(unsigned long long)src->c->block_count);
+	free(img);
+	free(vn);
 }
 
 static void dx_time(FILE *f, const char *tag, uint64_t ns)
@@ -233,7 +258,7 @@ static int dx_entry(FILE *f, const struct tl_entry *e)
 
 static void dx_end(FILE *f)
 {
-	fputs("</dfxml>\n", f);
+	fputs("  </volume>\n</dfxml>\n", f);
 }
 
 const struct tl_format tl_dfxml = { "dfxml", dx_begin, dx_entry, dx_end };

@@ -57,8 +57,9 @@ bool tl_put_name(FILE *f, const char *s, const char *xml_ents)
 
 /* ---- CSV ------------------------------------------------------------------ */
 
-static void csv_begin(FILE *f, const struct digest_set *hash)
+static void csv_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
 {
+	(void)src;
 	fputs("path,inode,type,mode,uid,gid,nlink,size,allocated,flags,compression,"
 	      "created_ns,modified_ns,changed_ns,accessed_ns,added_ns,target", f);
 	for (unsigned i = 0; i < hash->n; i++)
@@ -106,10 +107,11 @@ const struct tl_format tl_csv = { "csv", csv_begin, csv_entry, csv_end };
 
 /* ---- JSON lines ----------------------------------------------------------- */
 
-static void jl_begin(FILE *f, const struct digest_set *hash)
+static void jl_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
 {
 	(void)f;
 	(void)hash;
+	(void)src;
 }
 
 /* The keys of stat --json, plus each time in ns ("created_ns", ...). */

@@ -118,6 +118,11 @@ for fo in ET.parse("t.dfxml").getroot().iter(D + "fileobject"):
     lt = fo.find(D + "link_target")
     if lt is not None:
         print(lt.text, bytes.fromhex(lt.get("{urn:apfsinspect:dfxml:1}hex")))')"
+expect_eq "dfxml: the volume's name, escaped in ai:name and exact in ai:name_hex (README bytes)" \
+	'Names\x0aVol\x1b[7m 4e616d65730a566f6c1b5b376d' "$(python3 -c '
+import xml.etree.ElementTree as ET
+v = ET.parse("t.dfxml").getroot().find("{http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML}volume")
+print(v.get("{urn:apfsinspect:dfxml:1}name"), v.get("{urn:apfsinspect:dfxml:1}name_hex"))')"
 expect_eq "dfxml: the hostile xattr name, exact bytes in its hex attribute (README)" \
 	"b'user.\\x1b[2Jevil\\nname'" "$(python3 -c '
 import xml.etree.ElementTree as ET

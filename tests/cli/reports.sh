@@ -184,6 +184,14 @@ if [ -e "$BASIC" ] && command -v istat > /dev/null; then
 	"$BIN" timeline --format dfxml --hash sha256 "$BASIC" > basic.dfxml
 	valid_dfxml "timeline dfxml (basic.img) validates" basic.dfxml
 	python3 runs.py basic.dfxml > basic.runs
+	expect_eq "basic.img dfxml volume: APFS at byte 20480 (LBA 40), 4096-byte blocks, ACCEPT, its UUID (IMAGES.md); as many fileobjects as fls -r lists" \
+		"20480 4096 APFS ACCEPT 369159b9-e53c-4765-a5d8-1678f3ca7779 $(fls -r -o 40 -B 505 "$BASIC" | wc -l)" "$(python3 -c '
+import sys, xml.etree.ElementTree as ET
+D = "{http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML}"
+A = "{urn:apfsinspect:dfxml:1}"
+v = ET.parse(sys.argv[1]).getroot().find(D + "volume")
+print(v.find(D + "partition_offset").text, v.find(D + "block_size").text, v.find(D + "ftype_str").text,
+      v.get(A + "name"), v.get(A + "uuid").lower(), len(v.findall(D + "fileobject")))' basic.dfxml)"
 	# istat BLOCKS TYPE INODE: the block numbers istat lists for that attribute
 	blocks() { istat -o 40 -B 505 "$BASIC" "$2" | awk -v t="Type: $1 " '
 		index($0, t) == 1 { on = 1; n = 0; delete b; next }
