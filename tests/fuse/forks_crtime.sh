@@ -44,6 +44,26 @@ check "dir:rsrc: a directory has no fork (ENOENT)" sh -c "! T stat '$MNT/dir:rsr
 check "a fork is never listed" sh -c "! ls -a '$MNT' | grep -q rsrc"
 do_umount
 
+# ---- from-dir: the host's fork; an entry really named NAME:rsrc comes first
+if command -v setfattr > /dev/null; then
+	mkdir -p src/sub
+	printf 'data\n' > src/sub/a.txt
+	head -c 3000 /dev/urandom > fork.bin
+	setfattr -n user.com.apple.ResourceFork -v "0x$(xxd -p fork.bin | tr -d '\n')" src/sub/a.txt
+	printf 'a real file\n' > src/b.txt
+	printf 'named like a fork\n' > 'src/b.txt:rsrc'
+	setfattr -n user.com.apple.ResourceFork -v 0x6e6f742073686f776e src/b.txt
+	expect_rc "mkimage from-dir" 0 "$MKIMAGE" from-dir fd.img --dir src
+	do_mount fd.img
+	check "sub/a.txt:rsrc = the host's user.com.apple.ResourceFork" cmp -s fork.bin "$MNT/sub/a.txt:rsrc"
+	expect_eq "b.txt:rsrc is the image's own entry of that name, not b.txt's fork" \
+		"named like a fork" "$(T cat "$MNT/b.txt:rsrc")"
+	check "NAME:rsrc of a missing NAME: ENOENT" sh -c "! T cat '$MNT/sub/none.txt:rsrc' 2>/dev/null"
+	do_umount
+else
+	skip "forks of a from-dir image" "attr (setfattr) not installed"
+fi
+
 BASIC=$IMAGES/basic.img
 if [ -e "$BASIC" ]; then
 	do_mount "$BASIC"
