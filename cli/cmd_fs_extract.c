@@ -399,7 +399,7 @@ static const char body_help[] =
 	"  --hash md5|sha1|sha256: that digest of each regular file's data in the first\n"
 	"  field (--md5 is --hash md5; TSK's format has one such field).\n"
 	"  --fractional: every time as seconds.nanoseconds (1767225601.100000001), as\n"
-	"  newer TSK and plaso read; TSK 4.11's mactime reads it too, to the second.\n"
+	"  plaso's bodyfile parser reads it; TSK 4.11's mactime reads it to the second.\n"
 	"  Hashing skips (writes 0, reported) files whose logical size is beyond SIZE\n"
 	"  (bytes, or with K, M, G, T, P; none for no cap); the default cap is 4 times\n"
 	"  the container's size, at least 64 GiB.  Progress goes to stderr when it is a\n"
