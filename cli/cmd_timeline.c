@@ -131,7 +131,7 @@ static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *s
 		ret = -ENOTDIR;
 	if (ret)
 		return fs_fail(arg, ret);
-	if (!(prefix = strdup(arg)))
+	if (asprintf(&prefix, "%s%s", *arg == '/' ? "" : "/", arg) < 0)
 		return fs_fail(arg, -ENOMEM);
 	/* "/a/b/" and "a/b" alike become "/a/b"; "/" becomes "". */
 	while (*prefix && prefix[strlen(prefix) - 1] == '/')

@@ -139,6 +139,8 @@ expect_eq "bodyfile --md5 and --hash md5 agree with md5sum" \
 expect_eq "timeline DIR: only that subtree, paths from the volume's root" \
 	"/sub/sparse.bin /sub/three-mb.bin" \
 	"$("$BIN" timeline "$FD" /sub/ | tail -n +2 | cut -d, -f1 | tr -d '"' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "timeline sub (relative): the same paths" "/sub/sparse.bin /sub/three-mb.bin" \
+	"$("$BIN" timeline "$FD" sub | tail -n +2 | cut -d, -f1 | tr -d '"' | LC_ALL=C sort | tr '\n' ' ' | sed 's/ $//')"
 expect_rc "timeline of a file is refused (not a directory)" 1 "$BIN" timeline "$FD" /one.txt
 
 # ---- DFXML byte runs: dd them from the image and get what cat returns -------
