@@ -195,8 +195,9 @@ static int cat_run(const struct cli_opts *o, struct apfs_fs *fs)
 
 int cmd_cat(int argc, char **argv)
 {
-	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE | OPT_FORK,
-			  1, 1, cat_help, cat_run);
+	return fs_command(argc, argv,
+			  OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE | OPT_FORK, 1, 1,
+			  cat_help, cat_run);
 }
 
 /* ---- snapshots ---------------------------------------------------------- */

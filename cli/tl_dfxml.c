@@ -57,8 +57,9 @@ static void dx_name(FILE *f, const char *tag, const char *s)
 	bool changed;
 	char *buf = dx_esc(s, &changed);
 
+	/* out of memory: no name rather than a wrong one */
 	if (!buf) {
-		fprintf(f, "    <%s/>\n", tag);   /* out of memory: no name rather than a wrong one */
+		fprintf(f, "    <%s/>\n", tag);
 		return;
 	}
 	fprintf(f, "    <%s", tag);
