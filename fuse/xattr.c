@@ -15,9 +15,10 @@
  * The creation time, which stat(2) through FUSE cannot carry (libfuse 3
  * has no statx), reads as the xattr user.apfs.crtime: decimal seconds since
  * 1970 UTC, '.', nine digits of nanoseconds ("1767225601.100000001"), no
- * newline.  Like the hidden names it is read by name only, never listed, so
- * the listing stays the image's own and copying tools do not copy it; it
- * stands in front of an image xattr of the same name (none on a real Mac:
+ * newline; the date added (from the directory entry) likewise as
+ * user.apfs.added.  Like the hidden names they are read by name only, never listed, so
+ * the listing stays the image's own and copying tools do not copy them; they
+ * stand in front of an image xattr of the same name (none on a real Mac:
  * macOS names have no "user." namespace).
  */
 #include <stdio.h>
@@ -30,22 +31,37 @@
 #define AFUSE_XATTR_LIST_MAX 65536
 
 #define AFUSE_XATTR_CRTIME "user.apfs.crtime"
+#define AFUSE_XATTR_ADDED "user.apfs.added"
 
-/* user.apfs.crtime: the creation time as text, with getxattr's size protocol. */
-static int crtime_xattr(const char *path, char *buf, size_t size)
+/* The time an xattr of ours names (ns since 1970), from the entry of path. */
+static int our_time(const char *path, const char *name, uint64_t *ns)
+{
+	struct apfs_dirent d;
+	struct apfs_stat st;
+	int ret = apfs_fs_lookup(afuse_get()->fs, path, &d);
+
+	/* the root's date added: its record keeps none */
+	if (!ret && !strcmp(name, AFUSE_XATTR_ADDED)) {
+		*ns = d.date_added;
+		return d.date_added ? 0 : -ENODATA;
+	}
+	if (!ret)
+		ret = apfs_fs_stat(afuse_get()->fs, d.ino, &st);
+	*ns = ret ? 0 : st.crtime;
+	return ret;
+}
+
+/* user.apfs.crtime, user.apfs.added: a time as text, with getxattr's size protocol. */
+static int time_xattr(const char *path, const char *name, char *buf, size_t size)
 {
 	char text[32];
-	struct apfs_stat st;
-	uint64_t ino;
-	int n, ret = afuse_resolve(path, &ino);
+	uint64_t ns;
+	int n, ret = our_time(path, name, &ns);
 
-	if (!ret)
-		ret = apfs_fs_stat(afuse_get()->fs, ino, &st);
 	if (ret)
-		return afuse_errno(ret);
-	n = snprintf(text, sizeof(text), "%llu.%09u",
-		     (unsigned long long)(st.crtime / 1000000000u),
-		     (unsigned)(st.crtime % 1000000000u));
+		return ret == -ENODATA ? ret : afuse_errno(ret);
+	n = snprintf(text, sizeof(text), "%llu.%09u", (unsigned long long)(ns / 1000000000u),
+		     (unsigned)(ns % 1000000000u));
 	if (!size)
 		return n;
 	if ((size_t)n > size)
@@ -61,8 +77,8 @@ int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
 	uint64_t ino;
 	int ret;
 
-	if (!strcmp(name, AFUSE_XATTR_CRTIME))
-		return crtime_xattr(path, buf, size);
+	if (!strcmp(name, AFUSE_XATTR_CRTIME) || !strcmp(name, AFUSE_XATTR_ADDED))
+		return time_xattr(path, name, buf, size);
 	ret = afuse_resolve(path, &ino);
 	if (!ret)
 		ret = apfs_fs_getxattr(afuse_get()->fs, ino, name, 0, size ? buf : NULL, size,

@@ -34,6 +34,10 @@ do_mount times.img
 expect_eq "user.apfs.crtime of /times.txt and /dir (README table)" \
 	"1767225601.100000001 1767225611.100000001" \
 	"$(crtime "$MNT/times.txt") $(crtime "$MNT/dir")"
+expect_eq "user.apfs.added of /times.txt: the base (README: date_added is the base)" \
+	"1767225600.000000000" "$(T getfattr --only-values -n user.apfs.added "$MNT/times.txt" 2>/dev/null)"
+check "user.apfs.added of the root: none (ENODATA)" \
+	sh -c "! T getfattr -n user.apfs.added '$MNT' > /dev/null 2>&1"
 expect_eq "user.apfs.crtime is not listed (the listing stays the image's own)" "" \
 	"$(T getfattr -d -m - "$MNT/times.txt" 2>/dev/null)"
 expect_eq "mtime through stat(2) is still the modification time (README)" \
@@ -81,6 +85,11 @@ if [ -e "$BASIC" ]; then
 			sed -n 's/^Created:[[:space:]]*\([0-9-]* [0-9:.]*\) (UTC)$/\1/p')
 		got=$(crtime "$MNT/hello.txt")
 		expect_eq "user.apfs.crtime of hello.txt = TSK istat's Created" "$want" \
+			"$(TZ=UTC date -d "@${got%.*}" '+%Y-%m-%d %H:%M:%S').${got#*.}"
+		want=$(istat -o 40 -B 505 "$BASIC" 23 |
+			sed -n 's/^Date Added:[[:space:]]*\([0-9-]* [0-9:.]*\) (UTC)$/\1/p')
+		got=$(T getfattr --only-values -n user.apfs.added "$MNT/random.bin" 2>/dev/null)
+		expect_eq "user.apfs.added of random.bin = TSK istat's Date Added" "$want" \
 			"$(TZ=UTC date -d "@${got%.*}" '+%Y-%m-%d %H:%M:%S').${got#*.}"
 	else
 		skip "forks and crtime against TSK" "sleuthkit not installed"
