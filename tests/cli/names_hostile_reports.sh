@@ -93,7 +93,7 @@ if command -v xmllint > /dev/null && [ -e "$XSD" ]; then
 	run_rc xmllint --noout --schema "$XSD" t.dfxml
 	expect_eq "dfxml with every hostile name validates against the DFXML schema" 0 "$RC"
 else
-	skip "dfxml validates" "xmllint or $XSD missing"
+	missing "dfxml validates" "xmllint (libxml2-utils) or $XSD missing"
 fi
 expect_eq "dfxml: $NTREE fileobjects; each name's ai:hex (or its text) is README's name, the text unescapes to it" \
 	"$NTREE True True" "$(python3 -c '

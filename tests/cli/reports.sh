@@ -12,7 +12,7 @@ XSD=$SHARED/schemas/dfxml/dfxml.xsd
 
 valid_dfxml() { # DESC FILE
 	if ! command -v xmllint > /dev/null || [ ! -e "$XSD" ]; then
-		skip "$1" "xmllint (libxml2-utils) or $XSD missing"; return
+		missing "$1" "xmllint (libxml2-utils) or $XSD missing"; return
 	fi
 	run_rc xmllint --noout --schema "$XSD" "$2"
 	if [ "$RC" = 0 ]; then ok "$1"; else notok "$1"; echo "$ERR" | sed 's/^/#   /' | head; fi
