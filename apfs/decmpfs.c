@@ -369,6 +369,12 @@ uint64_t fs_decmpfs_size(const struct fs_decmpfs *d)
 	return d->size;
 }
 
+/* The resource fork's data stream, for the byte runs of a file (fs_runs.c). */
+const struct fs_stream *fs_decmpfs_stream(const struct fs_decmpfs *d)
+{
+	return d->rstream.n ? &d->rstream : NULL;
+}
+
 /* Decode chunk i into the cache (lock held). */
 static int load_chunk(struct fs_decmpfs *d, uint32_t i)
 {

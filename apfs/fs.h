@@ -303,6 +303,43 @@ int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, siz
  */
 void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_t *len);
 
+/*
+ * One run of a file's bytes on disk: file_offset..+len of the stream lie at
+ * fs_offset from the container's block 0 and img_offset from the start of
+ * the image (the decoded disk, for E01 or sparse images); encrypted: the
+ * bytes there are ciphertext.
+ */
+struct apfs_byte_run {
+	uint64_t file_offset, len, fs_offset, img_offset;
+	bool encrypted;
+};
+
+typedef int (*apfs_run_fn)(const struct apfs_byte_run *r, void *ctx);
+
+/* What the runs of apfs_file_runs cover. */
+enum {
+	APFS_RUNS_DATA,    /* the data stream: what apfs_file_read returns, byte for byte */
+	APFS_RUNS_RSRC,    /* decmpfs: the resource fork holding the compressed chunks */
+	APFS_RUNS_INLINE,  /* decmpfs in the xattr, inside the fs tree: no runs of its own */
+};
+
+/**
+ * apfs_file_runs - where a file's bytes lie on disk, in stream order:
+ * extents with blocks, each clipped to the stream's size (holes and sparse
+ * extents have none); fn returns 0 to go on, else that value ends the walk.
+ * @kind: set to APFS_RUNS_*.  Returns 0, fn's value, -APFS_ECORRUPT.
+ */
+int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigned *kind);
+
+/**
+ * apfs_fs_xattr_runs - where an xattr's value lies on disk: for one kept in
+ * a data stream (large values, resource forks) its runs as apfs_file_runs
+ * gives them; for one embedded in the fs tree (*resident) none.
+ * Returns 0, fn's value, -ENODATA, -APFS_ECORRUPT.
+ */
+int apfs_fs_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		       void *ctx, bool *resident);
+
 /* Bytes of the container the view's volume lives in: the scale against
  * which a file's claimed size is judged plausible or not. */
 uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);

@@ -77,6 +77,14 @@ int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xat
 	return fs_vol_listxattr(fs, ino, flags, fn, ctx);
 }
 
+int apfs_fs_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		       void *ctx, bool *resident)
+{
+	if (fs->grp)
+		return grp_xattr_runs(fs, ino, name, fn, ctx, resident);
+	return fs_vol_xattr_runs(fs, ino, name, fn, ctx, resident);
+}
+
 int apfs_fs_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
 	if (fs->grp)

@@ -107,3 +107,14 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
 	}
 	fs_stream_span(&f->stream, off, hole, len);
 }
+
+/**
+ * apfs_file_runs - where a file's bytes lie on disk (see fs.h)
+ */
+int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigned *kind)
+{
+	const struct fs_stream *s = f->dec ? fs_decmpfs_stream(f->dec) : &f->stream;
+
+	*kind = !f->dec ? APFS_RUNS_DATA : s ? APFS_RUNS_RSRC : APFS_RUNS_INLINE;
+	return s ? fs_stream_runs(f->fs, s, fn, ctx) : 0;
+}

@@ -369,6 +369,16 @@ int grp_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t of
 	return ret ? ret : fs_vol_getxattr(sub, raw, name, off, buf, len, got, size);
 }
 
+int grp_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		   void *ctx, bool *resident)
+{
+	struct apfs_fs *sub;
+	uint64_t raw;
+	int ret = grp_at(fs, ino, &sub, &raw, NULL);
+
+	return ret ? ret : fs_vol_xattr_runs(sub, raw, name, fn, ctx, resident);
+}
+
 int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 {
 	struct apfs_fs *sub;

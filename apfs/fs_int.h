@@ -103,6 +103,8 @@ int grp_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_f
 int grp_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
 		 size_t len, size_t *got, uint64_t *size);
 int grp_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out);
+int grp_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		   void *ctx, bool *resident);
 void grp_close(struct apfs_fs *fs);
 
 /* The same functions on one volume (fs_api.c chooses; the merged view reads its members so). */
@@ -116,6 +118,8 @@ int fs_vol_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds
 int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
 		    void *buf, size_t len, size_t *got, uint64_t *size);
 int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn, void *ctx);
+int fs_vol_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		      void *ctx, bool *resident);
 int fs_vol_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
 int fs_vol_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
 int fs_vol_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out);
@@ -139,6 +143,9 @@ int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, 
  * of the same kind, to the next change or the size.  0 at or past the size.
  */
 void fs_stream_span(const struct fs_stream *s, uint64_t pos, bool *hole, uint64_t *len);
+/* The on-disk runs of a stream, for apfs_file_runs and apfs_fs_xattr_runs (fs.h). */
+int fs_stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run_fn fn,
+		   void *ctx);
 /* Bytes the image really holds for the stream: in extents with blocks, below its size. */
 uint64_t fs_stream_held(const struct fs_stream *s);
 
@@ -187,6 +194,8 @@ struct fs_decmpfs;
 int fs_decmpfs_open(struct apfs_fs *fs, uint64_t ino, struct fs_decmpfs **out);
 void fs_decmpfs_close(struct fs_decmpfs *d);
 uint64_t fs_decmpfs_size(const struct fs_decmpfs *d);
+/* The resource fork's stream of a type that keeps its chunks there; NULL otherwise. */
+const struct fs_stream *fs_decmpfs_stream(const struct fs_decmpfs *d);
 int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, size_t *got);
 
 #endif

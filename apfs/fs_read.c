@@ -263,3 +263,28 @@ uint64_t fs_stream_held(const struct fs_stream *s)
 	}
 	return held;
 }
+
+/* The runs of one stream with blocks, clipped to its size; holes and sparse extents skipped. */
+int fs_stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run_fn fn,
+		   void *ctx)
+{
+	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
+		const struct fs_extent *e = &s->ext[i];
+		struct apfs_byte_run r = { .file_offset = e->logical };
+		uint64_t end = e->logical + e->len;
+		int ret;
+
+		if (!e->phys)
+			continue;
+		/* Block numbers from the image: a run past 2^64 bytes is no run. */
+		if (e->phys > (UINT64_MAX - fs->c->offset) / fs->bs)
+			return -APFS_ECORRUPT;
+		r.len = (end < s->size ? end : s->size) - e->logical;
+		r.fs_offset = e->phys * fs->bs;
+		r.img_offset = fs->c->offset + r.fs_offset;
+		r.encrypted = fs->v->xts && e->crypto_id;
+		if ((ret = fn(&r, ctx)))
+			return ret;
+	}
+	return 0;
+}

@@ -127,6 +127,27 @@ int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t
 	return ret;
 }
 
+/**
+ * fs_vol_xattr_runs - where an xattr's value lies on disk (see fs.h)
+ */
+int fs_vol_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
+		      void *ctx, bool *resident)
+{
+	struct fs_stream s;
+	struct fs_xattr x;
+	int ret = fs_xattr_get(fs, ino, name, &x);
+
+	if (ret)
+		return ret;
+	*resident = !(x.flags & APFS_XATTR_DATA_STREAM);
+	if (!*resident && !(ret = fs_stream_load(fs, x.stream_id, x.size, &s))) {
+		ret = fs_stream_runs(fs, &s, fn, ctx);
+		fs_stream_free(&s);
+	}
+	fs_xattr_free(&x);
+	return ret;
+}
+
 struct lx_ctx {
 	struct apfs_fs *fs;
 	uint64_t ino;

@@ -25,6 +25,10 @@ enum {
 	OPT_JSON = 1 << 2,
 	OPT_SNAPSHOT = 1 << 3,
 	OPT_MAX_SIZE = 1 << 4,  /* --max-file-size (extract, bodyfile) */
+	OPT_HASH = 1 << 5,      /* --hash LIST (stat, bodyfile, timeline) */
+	OPT_FRACTIONAL = 1 << 6, /* --fractional (bodyfile) */
+	OPT_FORK = 1 << 7,      /* --fork NAME (cat) */
+	OPT_HEX = 1 << 8,       /* --hex (xattr) */
 };
 
 struct cli_opts {
@@ -45,6 +49,10 @@ struct cli_opts {
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
+	const char *hash;      /* --hash md5,sha1,sha256 (digest.h) */
+	bool fractional;       /* bodyfile: times as seconds.nanoseconds */
+	const char *fork;      /* cat --fork rsrc: the resource fork, not the data */
+	bool hex;              /* xattr --hex: the value as hex, not raw */
 	uint64_t max_file_size; /* --max-file-size: 0 = no cap */
 	bool max_file_size_set;
 	const char *fuse_opts;

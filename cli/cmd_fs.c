@@ -129,11 +129,14 @@ const char *fs_cmp_name(uint32_t type)
 /* ---- cat ---------------------------------------------------------------- */
 
 static const char cat_help[] =
-	"usage: apfsinspect cat [--volume SEL] [credential] [--snapshot NAME|XID]\n"
+	"usage: apfsinspect cat [--fork rsrc] [--volume SEL] [credential] [--snapshot NAME|XID]\n"
 	"                       [--max-file-size SIZE|none] IMAGE PATH\n"
 	"  Write a file's contents (decompressed, decrypted) to stdout.  A file whose\n"
 	"  logical size is beyond SIZE (bytes, or with K, M, G, T, P; none for no cap) is\n"
-	"  refused; the default cap is 4 times the container's size, at least 64 GiB.\n";
+	"  refused; the default cap is 4 times the container's size, at least 64 GiB.\n"
+	"  --fork rsrc: the resource fork instead (the xattr com.apple.ResourceFork, as\n"
+	"  stored: for a file compressed into its fork, the compressed chunks, never the\n"
+	"  file's data); exit 1 when the file has none.\n";
 
 static int to_stdout(const uint8_t *p, size_t n, void *ctx)
 {
@@ -161,16 +164,39 @@ static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *pa
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
 
+/* cat --fork rsrc: the resource fork's bytes, not the data. */
+static int cat_fork(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
+{
+	struct apfs_dirent de;
+	int ret = apfs_fs_lookup(fs, path, &de);
+
+	if (!ret)
+		ret = fs_xattr_out(o, fs, de.ino, path, APFS_XATTR_RESOURCE_FORK, false);
+	if (ret == -ENODATA) {
+		fprintf(stderr, "apfsinspect: %s: no resource fork\n", cli_safe_str(path));
+		return EXIT_ERROR;
+	}
+	return ret > 0 ? ret : ret ? fs_fail(path, ret) : EXIT_OK;
+}
+
 static int cat_run(const struct cli_opts *o, struct apfs_fs *fs)
 {
-	int ret = cat_file(o, fs, o->args[0]);
+	int ret;
+
+	if (o->fork && strcmp(o->fork, "rsrc")) {
+		fprintf(stderr, "apfsinspect: cat: --fork '%s': the one named fork is rsrc\n",
+			cli_safe_str(o->fork));
+		return EXIT_USAGE;
+	}
+	ret = o->fork ? cat_fork(o, fs, o->args[0]) : cat_file(o, fs, o->args[0]);
 
 	return fflush(stdout) ? EXIT_ERROR : ret;
 }
 
 int cmd_cat(int argc, char **argv)
 {
-	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 1, 1,
+	return fs_command(argc, argv,
+			  OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE | OPT_FORK, 1, 1,
 			  cat_help, cat_run);
 }
 

@@ -124,6 +124,11 @@ int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_bodyfile(int argc, char **argv);
+int cmd_timeline(int argc, char **argv);  /* cmd_timeline.c */
+int cmd_xattr(int argc, char **argv);     /* cmd_xattr.c */
+/* An xattr's value to stdout, raw or hex (cmd_xattr.c): 0, -errno, or EXIT_ERROR (size cap). */
+int fs_xattr_out(const struct cli_opts *o, struct apfs_fs *fs, uint64_t ino, const char *path,
+		 const char *name, bool hex);
 int cmd_snapshots(int argc, char **argv);
 
 #endif

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "cmd_fs.h"
+#include "digest.h"
 
 struct hash_sink {
 	EVP_MD_CTX *ctx;
@@ -117,7 +118,8 @@ static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, con
 
 static const char extract_help[] =
 	"usage: apfsinspect extract [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                           [--manifest FILE] [--max-file-size SIZE|none]\n"
+	"                           [--manifest FILE] [--hash md5,sha1,sha256]\n"
+	"                           [--max-file-size SIZE|none]\n"
 	"                           IMAGE PATH DEST\n"
 	"  Copy PATH (recursively for a directory) into the directory DEST, keeping\n"
 	"  permission bits and times, and write a SHA-256 manifest (sha256sum -c format,\n"
@@ -129,11 +131,15 @@ static const char extract_help[] =
 	"  --max-file-size: files whose logical size is beyond SIZE (bytes, or with K,\n"
 	"  M, G, T, P; none for no cap) are reported and skipped; the default cap is\n"
 	"  4 times the container's size, at least 64 GiB.  Progress goes to stderr when\n"
-	"  it is a terminal.\n";
+	"  it is a terminal.\n"
+	"  --hash md5,sha1,sha256: the manifest in GNU's tagged form instead, a line per\n"
+	"  file and algorithm (\"SHA1 (NAME) = HEX\", names escaped as sha256sum does),\n"
+	"  which `cksum -c` checks; each file is read once more for these digests.\n";
 
 struct ex_run {
 	struct apfs_fs *fs;
 	struct fs_reader *rd;
+	struct digest_set hash;   /* --hash: tagged manifest lines; none: sha256sum's */
 	FILE *manifest;
 	uint64_t cap;
 	struct walk_guard g;
@@ -187,6 +193,29 @@ static void manifest_line(FILE *f, const char *hex, const char *rel)
 	fputc('\n', f);
 }
 
+/*
+ * --hash: GNU's tagged lines (coreutils 9.1 `sha256sum --tag`, `cksum -a md5
+ * --tag`): "ALGO (NAME) = HEX", the name escaped as in manifest_line, the
+ * digests read from the image (what was just written from it).
+ */
+static int manifest_tagged(struct ex_run *r, const char *rel, uint64_t ino)
+{
+	static const struct cli_escape sha = { .letters = "nr" };
+	struct digest_out d;
+	int ret = digest_file(r->fs, r->rd, ino, &r->hash, rel, &d);
+
+	for (unsigned i = 0; !ret && i < r->hash.n; i++) {
+		if (strpbrk(rel, "\\\n\r"))
+			fputc('\\', r->manifest);
+		for (const char *a = r->hash.name[i]; *a; a++)
+			fputc(*a >= 'a' && *a <= 'z' ? *a - 'a' + 'A' : *a, r->manifest);
+		fputs(" (", r->manifest);
+		cli_put_escaped(r->manifest, rel, &sha);
+		fprintf(r->manifest, ") = %s\n", d.hex[i]);
+	}
+	return ret;
+}
+
 static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		   const struct apfs_stat *st)
 {
@@ -206,7 +235,10 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
-	manifest_line(r->manifest, hex, rel);
+	if (!r->hash.n)
+		manifest_line(r->manifest, hex, rel);
+	else if ((ret = manifest_tagged(r, rel, st->ino)))
+		return ex_fail(r, rel, ret);
 	return 0;
 }
 
@@ -314,12 +346,14 @@ int cmd_extract(int argc, char **argv)
 	struct stat dest;
 	bool made;
 	char name[APFS_NAME_MAX];
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 2, 2,
-			    extract_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
+			    OPT_HASH, 2, 2, extract_help, &o);
 	int dfd;
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	if ((ret = digest_parse(o.hash, &r.hash)))
+		return ret;
 	r.manifest = o.manifest ? fopen(o.manifest, "wx") : stdout;
 	if (!r.manifest)
 		return fs_fail(o.manifest, -errno);
@@ -356,54 +390,81 @@ int cmd_extract(int argc, char **argv)
 /* ---- bodyfile ----------------------------------------------------------- */
 
 static const char body_help[] =
-	"usage: apfsinspect bodyfile [--md5] [--max-file-size SIZE|none] [--volume SEL]\n"
+	"usage: apfsinspect bodyfile [--md5 | --hash ALGO] [--fractional]\n"
+	"                            [--max-file-size SIZE|none] [--volume SEL]\n"
 	"                            [credential] [--snapshot NAME|XID] IMAGE\n"
 	"  Every file and directory in TSK body format (as fls -m / prints):\n"
 	"  MD5|name|inode|mode|UID|GID|size|atime|mtime|ctime|crtime (seconds, UTC).\n"
 	"  A directory cycle or a directory listed twice is reported and not followed.\n"
-	"  --md5 skips (MD5 0, reported) files whose logical size is beyond SIZE (bytes,\n"
-	"  or with K, M, G, T, P; none for no cap); the default cap is 4 times the\n"
-	"  container's size, at least 64 GiB.  Progress goes to stderr when it is a\n"
+	"  --hash md5|sha1|sha256: that digest of each regular file's data in the first\n"
+	"  field (--md5 is --hash md5; TSK's format has one such field).\n"
+	"  --fractional: every time as seconds.nanoseconds (1767225601.100000001), as\n"
+	"  plaso's bodyfile parser reads it; TSK 4.11's mactime reads it to the second.\n"
+	"  Hashing skips (writes 0, reported) files whose logical size is beyond SIZE\n"
+	"  (bytes, or with K, M, G, T, P; none for no cap); the default cap is 4 times\n"
+	"  the container's size, at least 64 GiB.  Progress goes to stderr when it is a\n"
 	"  terminal.\n";
 
 struct bf_run {
 	struct apfs_fs *fs;
 	struct fs_reader *rd;
-	bool md5;
+	struct digest_set hash;   /* at most one algorithm: the first field */
+	bool fractional;
 	uint64_t cap;
 	struct walk_guard g;
 	int err;
 };
 
-static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *st)
+/* A time field: whole seconds as TSK writes them, or seconds.nanoseconds. */
+static void bf_time(const struct bf_run *r, uint64_t ns)
 {
-	char md5[2 * EVP_MAX_MD_SIZE + 1] = "0", m[11], target[4096];
+	printf("|%llu", (unsigned long long)(ns / 1000000000u));
+	if (r->fractional)
+		printf(".%09u", (unsigned)(ns % 1000000000u));
+}
+
+/* The first field: the digest asked for, or "0" (none asked, not a file, not read). */
+static void bf_hash(struct bf_run *r, const char *path, const struct apfs_stat *st,
+		    char *hex)
+{
+	struct digest_out d;
 	int ret;
 
-	if (r->md5 && S_ISREG(st->mode) && fs_over_cap(path, st, r->cap)) {
+	strcpy(hex, "0");
+	if (!r->hash.n || !S_ISREG(st->mode))
+		return;
+	if (fs_over_cap(path, st, r->cap)) {
 		r->err = EXIT_ERROR;
-	} else if (r->md5 && S_ISREG(st->mode)) {
-		ret = hash_file(r->fs, r->rd, st->ino, EVP_md5(), -1, path, md5);
-		if (ret) {
-			r->err = fs_fail(path, ret);
-			strcpy(md5, "0");
-		}
+		return;
 	}
+	ret = digest_file(r->fs, r->rd, st->ino, &r->hash, path, &d);
+	if (ret)
+		r->err = fs_fail(path, ret);
+	else
+		strcpy(hex, d.hex[0]);
+}
+
+static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *st)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1], m[11], target[4096];
+
+	bf_hash(r, path, st, hex);
 	fs_mode_str(st->mode, m);
 	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
 	/* Names as TSK writes them (C0 controls as '^'); the target too, which TSK leaves raw. */
-	printf("%s|", md5);
+	printf("%s|", hex);
 	cli_put_tsk(stdout, path);
 	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);
 		cli_put_tsk(stdout, target);
 	}
-	printf("|%llu|%c/%s|%u|%u|%llu|%llu|%llu|%llu|%llu\n", (unsigned long long)st->ino,
-	       fs_type_char(st->mode), m, st->uid, st->gid, (unsigned long long)st->size,
-	       (unsigned long long)(st->atime / 1000000000u),
-	       (unsigned long long)(st->mtime / 1000000000u),
-	       (unsigned long long)(st->ctime / 1000000000u),
-	       (unsigned long long)(st->crtime / 1000000000u));
+	printf("|%llu|%c/%s|%u|%u|%llu", (unsigned long long)st->ino, fs_type_char(st->mode), m,
+	       st->uid, st->gid, (unsigned long long)st->size);
+	bf_time(r, st->atime);
+	bf_time(r, st->mtime);
+	bf_time(r, st->ctime);
+	bf_time(r, st->crtime);
+	putchar('\n');
 }
 
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
@@ -438,22 +499,42 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 	fs_names_free(&nm);
 }
 
+/* --md5 or --hash ALGO: one algorithm, for TSK's one hash field. */
+static int bf_hash_opt(const struct cli_opts *o, struct digest_set *set)
+{
+	int ret;
+
+	if (o->md5 && o->hash) {
+		fprintf(stderr, "apfsinspect: bodyfile: give --md5 or --hash, not both\n");
+		return EXIT_USAGE;
+	}
+	ret = digest_parse(o->md5 ? "md5" : o->hash, set);
+	if (!ret && set->n > 1) {
+		fprintf(stderr, "apfsinspect: bodyfile: --hash takes one algorithm (the body "
+			"format has one hash field); timeline --format csv takes several\n");
+		ret = EXIT_USAGE;
+	}
+	return ret;
+}
+
 int cmd_bodyfile(int argc, char **argv)
 {
 	struct fs_session s;
 	struct cli_opts o;
 	struct bf_run r = { 0 };
-	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE, 0, 0,
-			    body_help, &o);
+	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
+			    OPT_HASH | OPT_FRACTIONAL, 0, 0, body_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
+	if ((ret = bf_hash_opt(&o, &r.hash)))
+		return ret;
 	ret = fs_session_open(&o, &s);
 	if (!ret && !(r.rd = fs_reader_new()))
 		ret = fs_fail("bodyfile", -ENOMEM);
 	if (!ret) {
 		r.fs = s.fs;
-		r.md5 = o.md5;
+		r.fractional = o.fractional;
 		r.cap = fs_size_cap(&o, s.fs);
 		bf_dir(&r, "", 0, APFS_ROOT_DIR_INO_NUM, 0);
 		ret = r.err;

@@ -9,13 +9,17 @@
 #include <sys/stat.h>
 
 #include "cmd_fs.h"
+#include "digest.h"
 
 static const char stat_help[] =
-	"usage: apfsinspect stat [--json] [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                        IMAGE PATH\n"
+	"usage: apfsinspect stat [--json] [--hash md5,sha1,sha256] [--max-file-size SIZE|none]\n"
+	"                        [--volume SEL] [credential] [--snapshot NAME|XID] IMAGE PATH\n"
 	"  Every attribute of one file: inode, mode, owner, sizes, the five timestamps\n"
 	"  (UTC, nanoseconds), BSD flags, link count, every path of a hard-linked file,\n"
-	"  xattrs, compression, directory statistics.\n";
+	"  xattrs, compression, directory statistics.\n"
+	"  --hash: those digests of a regular file's data (what cat writes), as lines\n"
+	"  \"md5: HEX\" or JSON keys \"md5\", \"sha1\", \"sha256\"; a file beyond the size cap\n"
+	"  (see extract --help) is not hashed (exit 1).\n";
 
 /* A growing list of strings with a number each (xattr sizes; 0 for paths). */
 struct str_list {
@@ -70,6 +74,9 @@ struct stat_info {
 	bool has_ds;
 	const struct apfs_volume *origin;  /* a merged root's: the object's own volume */
 	uint64_t origin_ino;
+	struct digest_set hash;   /* --hash */
+	struct digest_out dig;
+	bool hashed;
 };
 
 static int xa_collect(const char *name, uint64_t size, void *ctx)
@@ -156,6 +163,8 @@ static void stat_text(const struct stat_info *si)
 	for (size_t i = 0; i < si->xattrs.len; i++)
 		printf("xattr: %s (%llu bytes)\n", cli_safe_str(si->xattrs.s[i]),
 		       (unsigned long long)si->xattrs.n[i]);
+	for (unsigned i = 0; si->hashed && i < si->hash.n; i++)
+		printf("%s: %s\n", si->hash.name[i], si->dig.hex[i]);
 }
 
 static void json_dir_stats(struct json *j, const struct stat_info *si)
@@ -206,18 +215,48 @@ static void stat_json(const struct stat_info *si)
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
+	for (unsigned i = 0; si->hashed && i < si->hash.n; i++)
+		json_str(&j, si->hash.name[i], si->dig.hex[i]);
 	json_end(&j);
 	putchar('\n');
+}
+
+/* --hash: a regular file's digests, unless its size is beyond the cap. */
+static int stat_hash(const struct cli_opts *o, struct stat_info *si)
+{
+	struct fs_reader *rd;
+	int ret;
+
+	if (!si->hash.n || !S_ISREG(si->st.mode))
+		return 0;
+	if (fs_over_cap(si->path, &si->st, fs_size_cap(o, si->fs)))
+		return -EFBIG;
+	if (!(rd = fs_reader_new()))
+		return -ENOMEM;
+	ret = digest_file(si->fs, rd, si->st.ino, &si->hash, si->path, &si->dig);
+	fs_reader_free(rd);
+	si->hashed = !ret;
+	return ret;
 }
 
 static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
 {
 	struct stat_info si = { .fs = fs, .path = path };
 	struct apfs_dirent de;
-	int ret = apfs_fs_lookup(fs, path, &de);
+	int ret = digest_parse(o->hash, &si.hash);
 
+	if (ret)
+		return ret;
+	ret = apfs_fs_lookup(fs, path, &de);
 	if (!ret)
 		ret = stat_gather(&si, de.ino);
+	if (!ret)
+		ret = stat_hash(o, &si);
+	if (ret == -EFBIG) {
+		list_free(&si.xattrs);
+		list_free(&si.links);
+		return EXIT_ERROR;
+	}
 	if (!ret) {
 		si.st.added = de.date_added;
 		if (o->json)
@@ -237,6 +276,7 @@ static int stat_run(const struct cli_opts *o, struct apfs_fs *fs)
 
 int cmd_stat(int argc, char **argv)
 {
-	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON, 1, 1,
+	return fs_command(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_JSON | OPT_HASH |
+			  OPT_MAX_SIZE, 1, 1,
 			  stat_help, stat_run);
 }

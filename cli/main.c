@@ -18,9 +18,11 @@ static const struct command commands[] = {
 	{ "hashes", cmd_hashes, "print hashcat/John hashes of password crypto users" },
 	{ "ls", cmd_ls, "list a directory of a volume (-l, -a, -R, --json)" },
 	{ "stat", cmd_stat, "show every attribute of a file" },
-	{ "cat", cmd_cat, "write a file's contents to stdout" },
+	{ "cat", cmd_cat, "write a file's contents (or --fork rsrc: its resource fork) to stdout" },
+	{ "xattr", cmd_xattr, "write one extended attribute's value (raw, or --hex)" },
 	{ "extract", cmd_extract, "copy a file or tree out, with modes, times and a SHA-256 manifest" },
 	{ "bodyfile", cmd_bodyfile, "timeline in TSK body-file (mactime) format" },
+	{ "timeline", cmd_timeline, "every entry's five timestamps (ns) as CSV, JSON lines or DFXML" },
 	{ "snapshots", cmd_snapshots, "list the snapshots of a volume" },
 	{ "mount", cmd_mount, "mount a volume read-only with FUSE (unmount: fusermount3 -u)" },
 };

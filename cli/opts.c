@@ -13,7 +13,7 @@ enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
-	O_IMAGE_PASS, O_IMAGE_PASS_FILE,
+	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_HASH, O_FRACTIONAL, O_FORK, O_HEX,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +43,10 @@ static const struct option long_opts[] = {
 	{ "hints", no_argument, NULL, O_HINTS },
 	{ "image-passphrase", required_argument, NULL, O_IMAGE_PASS },
 	{ "image-passphrase-file", required_argument, NULL, O_IMAGE_PASS_FILE },
+	{ "hash", required_argument, NULL, O_HASH },
+	{ "fractional", no_argument, NULL, O_FRACTIONAL },
+	{ "fork", required_argument, NULL, O_FORK },
+	{ "hex", no_argument, NULL, O_HEX },
 	{ "escape", no_argument, NULL, 'b' },
 	{ "literal", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
@@ -233,6 +237,10 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_IMAGE_PASS: o->image_passphrase = optarg; break;
 	case O_IMAGE_PASS_FILE: o->image_passphrase_file = optarg; break;
 	case O_MD5: o->md5 = true; break;
+	case O_HASH: o->hash = optarg; break;
+	case O_FRACTIONAL: o->fractional = true; break;
+	case O_FORK: o->fork = optarg; break;
+	case O_HEX: o->hex = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_EXTENDED: o->extended = true; break;
 	case O_MAX_SIZE:
@@ -282,7 +290,9 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	if ((o->volume && !(flags & OPT_VOLUME)) || (count_creds(o) && !(flags & OPT_CRED)) ||
 	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)) ||
 	    (o->no_firmlinks && !(flags & OPT_SNAPSHOT)) ||
-	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)))
+	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)) || (o->hash && !(flags & OPT_HASH)) ||
+	    (o->fractional && !(flags & OPT_FRACTIONAL)) || (o->fork && !(flags & OPT_FORK)) ||
+	    (o->hex && !(flags & OPT_HEX)))
 		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");

@@ -74,27 +74,39 @@ static void put_ctl(FILE *f, const unsigned char *p, int n, const char *fmt)
 		fprintf(f, fmt, p[i]);
 }
 
+/* A byte that only needs a backslash before it. */
+static bool as_bs(const unsigned char *p, const struct cli_escape *e)
+{
+	return (*p == '\\' && !e->raw_backslash) || (e->quote && *p == '"') ||
+	       (*p == ' ' && e->space);
+}
+
 void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 
 	while (*p) {
 		int n = cli_utf8_seq(p);
 		char l = letter_of(*p, e->letters);
 
+		/* Bytes written as they are go out together, one fwrite a run. */
+		if (!l && !as_ctl(p, n, e) && !as_pct(p, e) && !as_bs(p, e)) {
+			p += n ? n : 1;
+			continue;
+		}
+		fwrite(run, 1, (size_t)(p - run), f);
 		if (l)
 			fprintf(f, "\\%c", l);
 		else if (as_ctl(p, n, e))
 			put_ctl(f, p, n, e->ctl);
 		else if (as_pct(p, e))
 			fprintf(f, "%%%02X", *p);
-		else if ((*p == '\\' && !e->raw_backslash) || (e->quote && *p == '"') ||
-			 (*p == ' ' && e->space))
-			fprintf(f, "\\%c", *p);
 		else
-			fwrite(p, 1, n ? (size_t)n : 1, f);
+			fprintf(f, "\\%c", *p);
 		p += n ? n : 1;
+		run = p;
 	}
+	fwrite(run, 1, (size_t)(p - run), f);
 }
 
 void cli_put_safe(FILE *f, const char *s, bool quoted)

@@ -38,6 +38,18 @@ int afuse_errno(int err);
 int afuse_getxattr(const char *path, const char *name, char *buf, size_t size);
 int afuse_listxattr(const char *path, char *buf, size_t size);
 
+/*
+ * Resource forks as `NAME:rsrc` (namedfork.c says why not macOS's
+ * NAME/..namedfork/rsrc), looked up when no entry has that name: afuse_fork_base
+ * gives NAME's path for such a path (false for any other); afuse_fork_stat
+ * NAME's attributes with the fork's size, 1 when NAME is no regular file
+ * (the path is then an ordinary one);
+ * afuse_fork_read reads the fork as read(2) would.
+ */
+bool afuse_fork_base(const char *path, char *base, size_t cap);
+int afuse_fork_stat(const char *base, struct apfs_stat *a, uint64_t *ino);
+int afuse_fork_read(uint64_t ino, char *buf, size_t size, off_t off);
+
 /* Resolve a path of the mount to an inode number (ops.c). */
 int afuse_resolve(const char *path, uint64_t *ino);
 

@@ -24,7 +24,7 @@
 /* An open regular file: its inode and the library's handle (chunk cache). */
 struct afile {
 	uint64_t ino;
-	struct apfs_file *f;
+	struct apfs_file *f;  /* NULL: the resource fork (namedfork.c) */
 };
 
 /* An open directory. */
@@ -97,6 +97,7 @@ static void fill_stat(struct afuse *af, const struct apfs_stat *a, struct stat *
 static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct afuse *af = afuse_get();
+	char base[APFS_NAME_MAX * 4];
 	struct apfs_stat a;
 	uint64_t ino;
 	int ret;
@@ -105,6 +106,12 @@ static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_inf
 	ret = afuse_resolve(path, &ino);
 	if (!ret)
 		ret = apfs_fs_stat(af->fs, ino, &a);
+	/* no such entry: NAME:rsrc, the resource fork of a file NAME */
+	if (ret == -ENOENT && afuse_fork_base(path, base, sizeof(base)) &&
+	    !afuse_fork_stat(base, &a, &ino)) {
+		a.nlink = 1;
+		ret = 0;
+	}
 	if (ret)
 		return afuse_errno(ret);
 	fill_stat(af, &a, st);
@@ -113,20 +120,27 @@ static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_inf
 
 static int afuse_open(const char *path, struct fuse_file_info *fi)
 {
+	char base[APFS_NAME_MAX * 4];
+	struct apfs_stat a;
 	struct afile *h;
 	uint64_t ino;
+	bool fork;
 	int ret;
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
 		return -EROFS;
 	ret = afuse_resolve(path, &ino);
+	fork = ret == -ENOENT && afuse_fork_base(path, base, sizeof(base)) &&
+	       !afuse_fork_stat(base, &a, &ino);
+	if (fork)
+		ret = 0;
 	if (ret)
 		return afuse_errno(ret);
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
 	h->ino = ino;
-	ret = apfs_file_open(afuse_get()->fs, ino, &h->f);
+	ret = fork ? 0 : apfs_file_open(afuse_get()->fs, ino, &h->f);
 	if (ret) {
 		free(h);
 		return afuse_errno(ret);
@@ -144,6 +158,8 @@ static int afuse_read(const char *path, char *buf, size_t size, off_t off,
 	int ret;
 
 	(void)path;
+	if (!h->f)
+		return afuse_fork_read(h->ino, buf, size, off);
 	if (off < 0)
 		return -EINVAL;
 	if ((uint64_t)off >= apfs_file_size(h->f))

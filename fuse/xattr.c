@@ -11,7 +11,17 @@
  * file compressed into its resource fork, com.apple.ResourceFork too (it
  * holds the compressed chunks, not a fork of the user's).  Asking for one by
  * its exact name still reads it, which an analyst may want.
+ *
+ * The creation time, which stat(2) through FUSE cannot carry (libfuse 3
+ * has no statx), reads as the xattr user.apfs.crtime: decimal seconds since
+ * 1970 UTC, '.', nine digits of nanoseconds ("1767225601.100000001"), no
+ * newline; the date added (from the directory entry) likewise as
+ * user.apfs.added.  Like the hidden names they are read by name only, never listed, so
+ * the listing stays the image's own and copying tools do not copy them; they
+ * stand in front of an image xattr of the same name (none on a real Mac:
+ * macOS names have no "user." namespace).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "afuse.h"
@@ -20,6 +30,46 @@
 #define AFUSE_XATTR_SIZE_MAX 65536
 #define AFUSE_XATTR_LIST_MAX 65536
 
+#define AFUSE_XATTR_CRTIME "user.apfs.crtime"
+#define AFUSE_XATTR_ADDED "user.apfs.added"
+
+/* The time an xattr of ours names (ns since 1970), from the entry of path. */
+static int our_time(const char *path, const char *name, uint64_t *ns)
+{
+	struct apfs_dirent d;
+	struct apfs_stat st;
+	int ret = apfs_fs_lookup(afuse_get()->fs, path, &d);
+
+	/* the root's date added: its record keeps none */
+	if (!ret && !strcmp(name, AFUSE_XATTR_ADDED)) {
+		*ns = d.date_added;
+		return d.date_added ? 0 : -ENODATA;
+	}
+	if (!ret)
+		ret = apfs_fs_stat(afuse_get()->fs, d.ino, &st);
+	*ns = ret ? 0 : st.crtime;
+	return ret;
+}
+
+/* user.apfs.crtime, user.apfs.added: a time as text, with getxattr's size protocol. */
+static int time_xattr(const char *path, const char *name, char *buf, size_t size)
+{
+	char text[32];
+	uint64_t ns;
+	int n, ret = our_time(path, name, &ns);
+
+	if (ret)
+		return ret == -ENODATA ? ret : afuse_errno(ret);
+	n = snprintf(text, sizeof(text), "%llu.%09u", (unsigned long long)(ns / 1000000000u),
+		     (unsigned)(ns % 1000000000u));
+	if (!size)
+		return n;
+	if ((size_t)n > size)
+		return -ERANGE;
+	memcpy(buf, text, (size_t)n);
+	return n;
+}
+
 int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
 {
 	size_t got = 0;
@@ -27,6 +77,8 @@ int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
 	uint64_t ino;
 	int ret;
 
+	if (!strcmp(name, AFUSE_XATTR_CRTIME) || !strcmp(name, AFUSE_XATTR_ADDED))
+		return time_xattr(path, name, buf, size);
 	ret = afuse_resolve(path, &ino);
 	if (!ret)
 		ret = apfs_fs_getxattr(afuse_get()->fs, ino, name, 0, size ? buf : NULL, size,

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * digest.c - several digests of a file's data in one read (OpenSSL EVP):
+ * the data is read once, whatever the number of algorithms asked for.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "digest.h"
+
+static const struct {
+	const char *name;
+	const EVP_MD *(*md)(void);
+} algos[DIGEST_MAX] = {
+	{ "md5", EVP_md5 },
+	{ "sha1", EVP_sha1 },
+	{ "sha256", EVP_sha256 },
+};
+
+/* Which of algos one item of the list names; -1 for none. */
+static int algo_of(const char *item, size_t len)
+{
+	for (int i = 0; i < DIGEST_MAX; i++)
+		if (strlen(algos[i].name) == len && !strncmp(item, algos[i].name, len))
+			return i;
+	return -1;
+}
+
+int digest_parse(const char *list, struct digest_set *set)
+{
+	bool want[DIGEST_MAX] = { false };
+	const char *p = list;
+
+	memset(set, 0, sizeof(*set));
+	while (p) {
+		const char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		int a = algo_of(p, len);
+
+		if (a < 0 || want[a]) {
+			fprintf(stderr, "apfsinspect: --hash: '%.*s' is %s (md5, sha1, sha256, "
+				"comma-separated, each once)\n", (int)len, p,
+				a < 0 ? "not an algorithm" : "given twice");
+			return EXIT_USAGE;
+		}
+		want[a] = true;
+		p = comma ? comma + 1 : NULL;
+	}
+	for (int i = 0; i < DIGEST_MAX; i++)
+		if (want[i]) {
+			set->name[set->n] = algos[i].name;
+			set->md[set->n++] = algos[i].md();
+		}
+	return 0;
+}
+
+int digest_index(const struct digest_set *set, const char *name)
+{
+	for (unsigned i = 0; i < set->n; i++)
+		if (!strcmp(set->name[i], name))
+			return (int)i;
+	return -1;
+}
+
+struct digest_sink {
+	EVP_MD_CTX *ctx[DIGEST_MAX];
+	unsigned n;
+	struct progress prog;
+};
+
+static int digest_update(const uint8_t *p, size_t n, void *arg)
+{
+	struct digest_sink *d = arg;
+
+	for (unsigned i = 0; i < d->n; i++)
+		if (!EVP_DigestUpdate(d->ctx[i], p, n))
+			return -EIO;
+	progress_add(&d->prog, n);
+	return 0;
+}
+
+static int digest_init(struct digest_sink *d, const struct digest_set *set)
+{
+	for (d->n = 0; d->n < set->n; d->n++) {
+		d->ctx[d->n] = EVP_MD_CTX_new();
+		if (!d->ctx[d->n])
+			return -ENOMEM;
+		if (!EVP_DigestInit_ex(d->ctx[d->n], set->md[d->n], NULL)) {
+			d->n++;
+			return -EIO;
+		}
+	}
+	return 0;
+}
+
+static int digest_final(struct digest_sink *d, struct digest_out *out)
+{
+	unsigned char dig[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+
+	for (unsigned i = 0; i < d->n; i++) {
+		if (!EVP_DigestFinal_ex(d->ctx[i], dig, &len))
+			return -EIO;
+		for (unsigned k = 0; k < len; k++)
+			sprintf(out->hex[i] + 2 * k, "%02x", dig[k]);
+	}
+	return 0;
+}
+
+int digest_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino,
+		const struct digest_set *set, const char *path, struct digest_out *out)
+{
+	struct digest_sink d = { { NULL }, 0, { 0 } };
+	struct apfs_file *f = NULL;
+	int ret = digest_init(&d, set);
+
+	if (!ret)
+		ret = apfs_file_open(fs, ino, &f);
+	if (!ret) {
+		progress_start(&d.prog, path, apfs_file_size(f));
+		ret = fs_reader_read(rd, f, digest_update, &d);
+		progress_end(&d.prog);
+	}
+	if (!ret)
+		ret = digest_final(&d, out);
+	apfs_file_close(f);
+	for (unsigned i = 0; i < d.n; i++)
+		EVP_MD_CTX_free(d.ctx[i]);
+	return ret;
+}

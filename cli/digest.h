@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * digest.h - `--hash md5,sha1,sha256`: the digests a command computes over
+ * a file's data (stat, bodyfile, timeline), all in one pass (digest.c).
+ */
+#ifndef CLI_DIGEST_H
+#define CLI_DIGEST_H
+
+#include <openssl/evp.h>
+
+#include "cmd_fs.h"
+
+#define DIGEST_MAX 3
+
+/* The algorithms asked for, always in the order md5, sha1, sha256. */
+struct digest_set {
+	unsigned n;
+	const char *name[DIGEST_MAX];   /* "md5", "sha1", "sha256": DFXML's and JSON's names */
+	const EVP_MD *md[DIGEST_MAX];
+};
+
+/* One file's digests, lower-case hex, in the set's order. */
+struct digest_out {
+	char hex[DIGEST_MAX][2 * EVP_MAX_MD_SIZE + 1];
+};
+
+/*
+ * Parse --hash LIST (comma-separated md5, sha1, sha256; each at most once)
+ * into set; NULL gives an empty set.  0, or EXIT_USAGE after saying why.
+ */
+int digest_parse(const char *list, struct digest_set *set);
+
+/* Index of name in set, or -1 (a command that writes one column of it). */
+int digest_index(const struct digest_set *set, const char *name);
+
+/*
+ * Hash inode ino's data (decompressed, decrypted: what `cat` writes) with
+ * every algorithm of set, read by rd; path names it in progress and errors.
+ * 0 or a negative errno.
+ */
+int digest_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino,
+		const struct digest_set *set, const char *path, struct digest_out *out);
+
+#endif

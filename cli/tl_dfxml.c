@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tl_dfxml.c - the timeline as DFXML 2.0.0-beta.0 (the DFXML working
+ * group's schema, ../shared/schemas/dfxml): one fileobject per entry, its
+ * times, its hashes and the byte runs of its data on disk.
+ *
+ * XML 1.0 cannot hold most control characters nor bytes that are not
+ * UTF-8, even as character references: a name is written by the rule of
+ * tl_put_name (\xNN) and, when that changed it, its exact bytes go in the
+ * attribute ai:hex of our own namespace.  Elements and attributes of ours
+ * (date added, BSD flags, compression, what the runs cover, encrypted
+ * runs, and every xattr with its size and, for one kept in a data stream
+ * such as a resource fork, the byte runs of its value) are in that
+ * namespace too, where the schema allows any.
+ *
+ * The runs are where the bytes lie, not what cat returns: for an encrypted
+ * volume the ciphertext (ai:encrypted="1"), for a file compressed into its
+ * resource fork the fork's compressed chunks (byte_runs ai:kind="rsrc",
+ * offsets in the fork), for one compressed into its xattr none at all
+ * (ai:kind="inline": the data sits in the fs tree).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "timeline.h"
+
+#define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
+#define AI_NS "urn:apfsinspect:dfxml:1"
+
+/* s escaped by tl_put_name for XML (malloc'd; NULL when out of memory). */
+static char *dx_esc(const char *s, bool *changed)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	*changed = m && tl_put_name(m, s, "&<>\"'");
+	if (!m || fclose(m)) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void dx_hex(FILE *f, const char *attr, const char *s)
+{
+	fprintf(f, " %s='", attr);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		fprintf(f, "%02x", *p);
+	fputc('\'', f);
+}
+
+/* <tag>name</tag>, the name escaped, its bytes in ai:hex when that changed it. */
+static void dx_name(FILE *f, const char *tag, const char *s)
+{
+	bool changed;
+	char *buf = dx_esc(s, &changed);
+
+	/* out of memory: no name rather than a wrong one */
+	if (!buf) {
+		fprintf(f, "    <%s/>\n", tag);
+		return;
+	}
+	fprintf(f, "    <%s", tag);
+	if (changed)
+		dx_hex(f, "ai:hex", s);
+	fprintf(f, ">%s</%s>\n", buf, tag);
+	free(buf);
+}
+
+/*
+ * The document's head: creator, source (the image path as given), and a
+ * volume element (the container's place and blocks; the APFS volume's name
+ * and UUID as ai: attributes) that holds the fileobjects, as fiwalk nests them.
+ */
+static void dx_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
+{
+	char uuid[37];
+	bool img_changed, vn_changed;
+	char *img = dx_esc(src->image, &img_changed), *vn = dx_esc(src->vol->name, &vn_changed);
+
+	(void)hash;
+	apfs_uuid_str(src->vol->uuid, uuid);
+	fprintf(f, "<?xml version='1.0' encoding='UTF-8'?>\n"
+		   "<dfxml xmlns='" DFXML_NS "' xmlns:ai='" AI_NS "' version='2.0.0-beta.0'>\n"
+		   "  <metadata/>\n"
+		   "  <creator>\n    <program>apfsinspect</program>\n"
+		   "    <version>%s</version>\n  </creator>\n", APFSINSPECT_VERSION);
+	fputs("  <source>\n    <image_filename", f);
+	if (img_changed)
+		dx_hex(f, "ai:hex", src->image);
+	fprintf(f, ">%s</image_filename>\n  </source>\n  <volume", img ? img : "");
+	if (vn_changed)
+		dx_hex(f, "ai:name_hex", src->vol->name);
+	fprintf(f, " offset='%llu' ai:name='%s' ai:uuid='%s'>\n"
+		   "    <partition_offset>%llu</partition_offset>\n"
+		   "    <block_size>%u</block_size>\n    <ftype_str>APFS</ftype_str>\n"
+		   "    <block_count>%llu</block_count>\n",
+		(unsigned long long)src->c->offset, vn ? vn : "", uuid,
+		(unsigned long long)src->c->offset, src->c->block_size,
+		(unsigned long long)src->c->block_count);
+	free(img);
+	free(vn);
+}
+
+static void dx_time(FILE *f, const char *tag, uint64_t ns)
+{
+	char t[64];
+
+	fmt_iso_ns(ns, t, sizeof(t));
+	fprintf(f, "    <%s>%s</%s>\n", tag, t, tag);
+}
+
+static int dx_run(const struct apfs_byte_run *r, void *ctx)
+{
+	FILE *f = ctx;
+
+	fprintf(f, "      <byte_run file_offset='%llu' fs_offset='%llu' img_offset='%llu' "
+		"len='%llu'%s/>\n", (unsigned long long)r->file_offset,
+		(unsigned long long)r->fs_offset, (unsigned long long)r->img_offset,
+		(unsigned long long)r->len, r->encrypted ? " ai:encrypted='1'" : "");
+	return 0;
+}
+
+/* byte_runs of a regular file; 0 or the error that kept them from being known. */
+static int dx_runs(FILE *f, const struct tl_entry *e)
+{
+	static const char *const kinds[] = { "data", "rsrc", "inline" };
+	struct apfs_file *af;
+	char *buf = NULL;
+	size_t len = 0;
+	unsigned kind = APFS_RUNS_DATA;
+	FILE *m;
+	int ret = apfs_file_open(e->fs, e->st->ino, &af);
+
+	if (ret)
+		return ret;
+	/* The runs go to memory first: a walk that fails half way writes none. */
+	if (!(m = open_memstream(&buf, &len))) {
+		apfs_file_close(af);
+		return -ENOMEM;
+	}
+	ret = apfs_file_runs(af, dx_run, m, &kind);
+	apfs_file_close(af);
+	if (fclose(m) && !ret)
+		ret = -ENOMEM;
+	if (!ret)
+		fprintf(f, "    <byte_runs ai:kind='%s'>\n%s    </byte_runs>\n", kinds[kind], buf);
+	free(buf);
+	return ret;
+}
+
+/* The names of an inode's xattrs, hidden ones included (every byte on disk). */
+struct dx_names {
+	char **v;
+	size_t n, cap;
+};
+
+static int dx_collect(const char *name, uint64_t size, void *ctx)
+{
+	struct dx_names *l = ctx;
+	char **nv;
+
+	(void)size;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		if (!(nv = realloc(l->v, l->cap * sizeof(*nv))))
+			return -ENOMEM;
+		l->v = nv;
+	}
+	return (l->v[l->n] = strdup(name)) ? (l->n++, 0) : -ENOMEM;
+}
+
+static int dx_xrun(const struct apfs_byte_run *r, void *ctx)
+{
+	fprintf(ctx, "      <ai:byte_run file_offset='%llu' fs_offset='%llu' img_offset='%llu' "
+		"len='%llu'%s/>\n", (unsigned long long)r->file_offset,
+		(unsigned long long)r->fs_offset, (unsigned long long)r->img_offset,
+		(unsigned long long)r->len, r->encrypted ? " encrypted='1'" : "");
+	return 0;
+}
+
+/* <ai:xattr name size [resident]> with the runs of a value kept in a stream. */
+static int dx_xattr(FILE *f, const struct tl_entry *e, const char *name)
+{
+	uint64_t size = 0;
+	size_t got;
+	bool changed, resident = true;
+	char *esc = dx_esc(name, &changed), *buf = NULL;
+	size_t len = 0;
+	FILE *m = esc ? open_memstream(&buf, &len) : NULL;
+	int ret = m ? apfs_fs_getxattr(e->fs, e->st->ino, name, 0, NULL, 0, &got, &size) : -ENOMEM;
+
+	if (!ret)
+		ret = apfs_fs_xattr_runs(e->fs, e->st->ino, name, dx_xrun, m, &resident);
+	if (m && fclose(m) && !ret)
+		ret = -ENOMEM;
+	if (!ret) {
+		fprintf(f, "    <ai:xattr name='%s'", esc);
+		if (changed)
+			dx_hex(f, "hex", name);
+		fprintf(f, " size='%llu'%s>\n%s    </ai:xattr>\n", (unsigned long long)size,
+			resident ? " resident='1'" : "", buf);
+	}
+	free(buf);
+	free(esc);
+	return ret;
+}
+
+static int dx_xattrs(FILE *f, const struct tl_entry *e)
+{
+	struct dx_names l = { 0 };
+	int ret = apfs_fs_listxattr(e->fs, e->st->ino, APFS_LIST_HIDDEN, dx_collect, &l);
+
+	for (size_t i = 0; i < l.n; i++) {
+		if (!ret)
+			ret = dx_xattr(f, e, l.v[i]);
+		free(l.v[i]);
+	}
+	free(l.v);
+	return ret;
+}
+
+static int dx_entry(FILE *f, const struct tl_entry *e)
+{
+	const struct apfs_stat *st = e->st;
+	int ret = 0, rx;
+
+	fputs("  <fileobject>\n", f);
+	dx_name(f, "filename", e->path + (e->path[0] == '/'));
+	fprintf(f, "    <name_type>%c</name_type>\n    <filesize>%llu</filesize>\n",
+		fs_type_char(st->mode), (unsigned long long)st->size);
+	if (st->compression)
+		fputs("    <compressed>1</compressed>\n", f);
+	fprintf(f, "    <inode>%llu</inode>\n    <mode>%u</mode>\n    <nlink>%u</nlink>\n"
+		   "    <uid>%u</uid>\n    <gid>%u</gid>\n", (unsigned long long)st->ino,
+		st->mode & 07777, st->nlink, st->uid, st->gid);
+	dx_time(f, "mtime", st->mtime);
+	dx_time(f, "ctime", st->ctime);
+	dx_time(f, "atime", st->atime);
+	dx_time(f, "crtime", st->crtime);
+	if (e->target)
+		dx_name(f, "link_target", e->target);
+	if (S_ISREG(st->mode))
+		ret = dx_runs(f, e);
+	for (unsigned i = 0; e->dig && i < e->hash->n; i++)
+		fprintf(f, "    <hashdigest type='%s'>%s</hashdigest>\n", e->hash->name[i],
+			e->dig->hex[i]);
+	if (st->added)
+		dx_time(f, "ai:date_added", st->added);
+	fprintf(f, "    <ai:bsd_flags>%u</ai:bsd_flags>\n", st->bsd_flags);
+	if (st->compression)
+		fprintf(f, "    <ai:compression>%u</ai:compression>\n", st->compression);
+	rx = dx_xattrs(f, e);
+	fputs("  </fileobject>\n", f);
+	return ret ? ret : rx;
+}
+
+static void dx_end(FILE *f)
+{
+	fputs("  </volume>\n</dfxml>\n", f);
+}
+
+const struct tl_format tl_dfxml = { "dfxml", dx_begin, dx_entry, dx_end };

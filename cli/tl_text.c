@@ -1,0 +1,185 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * tl_text.c - the timeline as CSV (RFC 4180) and as JSON lines.  A name is
+ * data in both: in CSV every text field is quoted, '"' doubled, and the
+ * bytes that could end a line or confuse a reader escaped by the rule of
+ * tl_put_name; in JSON lines by JSON's own escapes (json.c), one object a
+ * line with no raw line break in it.
+ */
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "timeline.h"
+
+/* Valid UTF-8 of 3 bytes that XML 1.0 refuses: U+FFFE, U+FFFF. */
+static bool nonchar(const unsigned char *p, int n)
+{
+	return n == 3 && p[0] == 0xef && p[1] == 0xbf && p[2] >= 0xbe;
+}
+
+/* One character of a name, escaped or not; what XML needs as an entity too. */
+static void put_one(FILE *f, const unsigned char *p, int n, const char *xml_ents)
+{
+	static const char *const ents[] = { "&amp;", "&lt;", "&gt;", "&quot;", "&apos;" };
+	static const char chars[] = "&<>\"'";
+	const char *k = xml_ents && n == 1 && *p ? strchr(xml_ents, *p) : NULL;
+
+	if (k)
+		fputs(ents[strchr(chars, *k) - chars], f);
+	else if (n == 1 && *p == '"' && !xml_ents)
+		fputs("\"\"", f);   /* RFC 4180: a quote inside a quoted field is doubled */
+	else
+		fwrite(p, 1, (size_t)n, f);
+}
+
+bool tl_put_name(FILE *f, const char *s, const char *xml_ents)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	bool changed = false;
+
+	while (*p) {
+		int n = cli_utf8_seq(p);
+
+		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f || *p == '\\')) ||
+		    nonchar(p, n)) {
+			for (int i = 0; i < (n ? n : 1); i++)
+				fprintf(f, "\\x%02x", p[i]);
+			changed = true;
+			p += n ? n : 1;
+			continue;
+		}
+		put_one(f, p, n, xml_ents);
+		p += n;
+	}
+	return changed;
+}
+
+/* ---- CSV ------------------------------------------------------------------ */
+
+static void csv_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
+{
+	(void)src;
+	fputs("path,inode,type,mode,uid,gid,nlink,size,allocated,flags,compression,"
+	      "created_ns,modified_ns,changed_ns,accessed_ns,added_ns,target", f);
+	for (unsigned i = 0; i < hash->n; i++)
+		fprintf(f, ",%s", hash->name[i]);
+	fputs("\r\n", f);
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+	fputc('"', f);
+	if (s)
+		tl_put_name(f, s, NULL);
+	fputc('"', f);
+}
+
+static int csv_entry(FILE *f, const struct tl_entry *e)
+{
+	const struct apfs_stat *st = e->st;
+
+	csv_text(f, e->path);
+	fprintf(f, ",%llu,%c,%o,%u,%u,%u,%llu,%llu,%u,%u,%llu,%llu,%llu,%llu,",
+		(unsigned long long)st->ino, fs_type_char(st->mode), st->mode, st->uid, st->gid,
+		st->nlink, (unsigned long long)st->size, (unsigned long long)st->alloced,
+		st->bsd_flags, st->compression, (unsigned long long)st->crtime,
+		(unsigned long long)st->mtime, (unsigned long long)st->ctime,
+		(unsigned long long)st->atime);
+	/* date added: empty when the record keeps none (the root) */
+	if (st->added)
+		fprintf(f, "%llu", (unsigned long long)st->added);
+	fputc(',', f);
+	if (e->target)
+		csv_text(f, e->target);
+	for (unsigned i = 0; i < e->hash->n; i++)
+		fprintf(f, ",%s", e->dig ? e->dig->hex[i] : "");
+	fputs("\r\n", f);
+	return 0;
+}
+
+static void csv_end(FILE *f)
+{
+	(void)f;
+}
+
+const struct tl_format tl_csv = { "csv", csv_begin, csv_entry, csv_end };
+
+/* ---- JSON lines ----------------------------------------------------------- */
+
+static void jl_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
+{
+	(void)f;
+	(void)hash;
+	(void)src;
+}
+
+/* The keys of stat --json, plus each time in ns ("created_ns", ...). */
+static void jl_fill(struct json *j, const struct tl_entry *e)
+{
+	static const char *const names[5] = { "created", "modified", "changed", "accessed",
+					      "added" };
+	const struct apfs_stat *st = e->st;
+	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
+	char key[16], t[64];
+
+	json_str(j, "path", e->path);
+	fs_json_attrs(j, st);
+	for (int i = 0; i < 5; i++) {
+		fmt_iso_ns(tv[i], t, sizeof(t));
+		json_str(j, names[i], tv[i] || i < 4 ? t : NULL);
+		snprintf(key, sizeof(key), "%s_ns", names[i]);
+		if (tv[i] || i < 4)
+			json_u64(j, key, tv[i]);
+		else
+			json_null(j, key);
+	}
+	json_str(j, "target", e->target);
+	for (unsigned i = 0; e->dig && i < e->hash->n; i++)
+		json_str(j, e->hash->name[i], e->dig->hex[i]);
+}
+
+/*
+ * The json writer indents with line breaks; they sit only between tokens
+ * (strings escape theirs), so dropping each with its indent makes one line.
+ */
+static void jl_compact(FILE *f, const char *s)
+{
+	while (*s) {
+		size_t run = strcspn(s, "\n");
+
+		fwrite(s, 1, run, f);
+		for (s += run; *s == '\n' || *s == ' '; s++)
+			if (*s == '\n')
+				while (s[1] == ' ')
+					s++;
+	}
+	fputc('\n', f);
+}
+
+static int jl_entry(FILE *f, const struct tl_entry *e)
+{
+	struct json j;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return -ENOMEM;
+	/* one thread writes it: no lock per character (glibc) */
+	__fsetlocking(m, FSETLOCKING_BYCALLER);
+	json_begin(&j, m);
+	jl_fill(&j, e);
+	json_end(&j);
+	if (fclose(m)) {
+		free(buf);
+		return -ENOMEM;
+	}
+	/* json_end's own newline is a break like the others */
+	jl_compact(f, buf);
+	free(buf);
+	return 0;
+}
+
+const struct tl_format tl_jsonl = { "jsonl", jl_begin, jl_entry, csv_end };
