@@ -45,6 +45,9 @@ struct cli_opts {
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */
+	const char *facts;     /* extract: what the target cannot hold (JSON) */
+	const char *tar;       /* extract: a pax archive here ("-": stdout) instead of a tree */
+	bool appledouble;      /* extract: ._NAME AppleDouble files beside the files */
 	uint64_t max_file_size; /* --max-file-size: 0 = no cap */
 	bool max_file_size_set;
 	const char *fuse_opts;
