@@ -259,6 +259,7 @@ static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const cha
 static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const char *rel,
 			const struct apfs_stat *st, const struct ex_link *first)
 {
+	struct ex_xattrs xs = { 0 };
 	int ret = 0;
 
 	if (r->tar)
@@ -269,16 +270,13 @@ static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const cha
 		r->err = ret;
 		return 0;
 	}
-	if (!r->tar && r->appledouble) {
-		/* Every name of the file gets its `._` file: macOS reads xattrs by name. */
-		struct ex_xattrs xs = { 0 };
-
-		ex_read_xattrs(r, rel, st, &xs);
+	/* Every name gets its facts and its `._` file: macOS reads xattrs by name. */
+	ex_read_xattrs(r, rel, st, &xs);
+	if (!r->tar)
 		ex_disk_rest_ad(r, dirfd, name, rel, st, &xs);
-		ex_xattrs_free(&xs);
-	}
 	manifest_line(r->manifest, first->hex, rel);
-	ex_facts_add(&r->facts, rel, st, first->hex, first->path, NULL, NULL);
+	ex_facts_add(&r->facts, rel, st, first->hex, first->path, NULL, &xs);
+	ex_xattrs_free(&xs);
 	return 0;
 }
 
