@@ -104,7 +104,8 @@ void ex_tally_print(const struct ex_tally *t, bool tar, bool facts)
 {
 	const struct tally_item it[] = {
 		{ t->xattrs, "xattrs refused" }, { t->xattrs_big, "of them too large" },
-		{ t->xattrs_unread, "xattrs too big to copy" },
+		{ t->xattrs_unread, "xattrs too big to copy or unreadable" },
+		{ t->xattr_names, "xattr names %-encoded" },
 		{ t->forks, "resource forks not held" },
 		{ t->owners, "owners not set (not root)" }, { t->modes, "setuid/setgid bits left out" },
 		{ t->crtimes, "creation times" }, { t->added, "dates added" },

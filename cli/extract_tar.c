@@ -12,7 +12,8 @@
  * writes each one twice and GNU tar warns on the LIBARCHIVE.xattr copy),
  * a hard link as a link to the first name, a symlink's target, and a file
  * with holes as a GNU sparse 1.0 entry whose map lists the data runs.
- * Date added and BSD flags have no pax field: the facts file keeps them.
+ * Date added and BSD flags have no pax field: the facts file keeps them, as
+ * it keeps the exact name of an xattr whose name libarchive %-encodes.
  * The archive is always a new file (O_EXCL) or stdout, never the evidence.
  */
 #include <archive.h>
@@ -126,16 +127,32 @@ static struct archive_entry *entry_new(const char *rel, const struct apfs_stat *
  * copied onto a Mac keeps its old mtime and gets a new, later creation time:
  * that one is lost), so those are counted too.
  */
+/*
+ * libarchive writes an xattr name with a byte outside '!'..'~', or with '%'
+ * or '=', %-encoded (%1B, %0A) in the SCHILY.xattr key, and neither GNU tar
+ * nor bsdtar decodes it: such a name comes back changed.
+ */
+static bool name_encoded(const char *name)
+{
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 33 || *p > 126 || *p == '%' || *p == '=')
+			return true;
+	return false;
+}
+
 static void count_lost(struct ex_run *r, const struct apfs_stat *st, const struct ex_xattrs *xs)
 {
 	r->tally.crtimes += st->crtime / 1000000000u >= st->mtime / 1000000000u;
 	r->tally.added += st->added != 0;
 	r->tally.flags += st->bsd_flags != 0;
-	for (size_t i = 0; xs && i < xs->n; i++)
+	for (size_t i = 0; xs && i < xs->n; i++) {
 		if (ex_xattr_kept(&xs->e[i]) && !xs->e[i].val) {
 			r->tally.xattrs_unread++;
 			r->tally.forks += xs->e[i].fork;
+		} else if (ex_xattr_kept(&xs->e[i]) && name_encoded(xs->e[i].name)) {
+			r->tally.xattr_names++;
 		}
+	}
 }
 
 static int put_header(struct ex_run *r, const char *rel, struct archive_entry *e)

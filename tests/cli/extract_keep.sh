@@ -64,8 +64,8 @@ touch -a -d '@1600000001.987654321' "$S/a.txt"
 
 "$MKIMAGE" from-dir keep.img --dir "$S" > /dev/null 2>&1
 check "from-dir copies the host tree" [ -s keep.img ]
-host_x() { getfattr --only-values -n "$2" "$S/$1" 2> /dev/null | sha256sum | cut -d' ' -f1; }
-out_x() { getfattr --only-values -n "$2" "$1" 2> /dev/null | sha256sum | cut -d' ' -f1; }
+host_x() { getfattr --absolute-names --only-values -n "$2" "$S/$1" 2> /dev/null | sha256sum | cut -d' ' -f1; }
+out_x() { getfattr --absolute-names --only-values -n "$2" "$1" 2> /dev/null | sha256sum | cut -d' ' -f1; }
 
 # ---- a tree on this file system ---------------------------------------------
 rm -rf ex ex.m ex.m.facts
@@ -82,7 +82,7 @@ expect_eq "quarantine xattr as user.com.apple.quarantine, same bytes" \
 	"$(host_x a.txt user.com.apple.quarantine)" "$(out_x $R/a.txt user.com.apple.quarantine)"
 expect_eq "kMDItemWhereFroms (binary) same bytes" \
 	"$(sha256sum < where.bin | cut -d' ' -f1)" "$(out_x $R/a.txt user.com.apple.metadata:kMDItemWhereFroms)"
-expect_eq "a directory's xattr" dirval "$(getfattr --only-values -n user.com.example.dir $R/d 2>&1)"
+expect_eq "a directory's xattr" dirval "$(getfattr --absolute-names --only-values -n user.com.example.dir $R/d 2>&1)"
 check "hard link: both names are one inode" test "$R/a.txt" -ef "$R/sub/a-link.txt"
 expect_eq "hard link: link count 2" 2 "$(stat -c %h $R/a.txt)"
 expect_eq "symlink target" a.txt "$(readlink $R/sym)"
@@ -209,10 +209,10 @@ if [ -e "$IMAGES/basic.img" ]; then
 		"$IMAGES/basic.img" / exb
 	B=exb/root
 	expect_eq "basic.img: hello.txt's xattr com.example.test" value42 \
-		"$(getfattr --only-values -n user.com.example.test $B/hello.txt 2>&1)"
+		"$(getfattr --absolute-names --only-values -n user.com.example.test $B/hello.txt 2>&1)"
 	check "basic.img: hardlink-to-hello is hello.txt" test $B/hello.txt -ef $B/hardlink-to-hello
 	expect_eq "basic.img: rsrc.txt's fork as an xattr" 'this is the resource fork payload' \
-		"$(getfattr --only-values -n user.com.apple.ResourceFork $B/rsrc.txt 2>&1)"
+		"$(getfattr --absolute-names --only-values -n user.com.apple.ResourceFork $B/rsrc.txt 2>&1)"
 	expect_grep "basic.img: rsrc.txt's fork in ._rsrc.txt" \
 		"^fork $(printf 'this is the resource fork payload\n' | sha256sum | cut -d' ' -f1) 34$" \
 		"$($T appledouble $B/._rsrc.txt 2>&1)"
@@ -234,10 +234,10 @@ if [ -e "$IMAGES/dfvfs-apfs.raw" ] && command -v icat > /dev/null; then
 	expect_rc "dfvfs: extract" 0 "$BIN" extract "$IMAGES/dfvfs-apfs.raw" / exd
 	expect_eq "dfvfs: a_file's myxattr = TSK icat 17-4354-1" \
 		"$(icat -B 107 "$IMAGES/dfvfs-apfs.raw" 17-4354-1 | sha256sum)" \
-		"$(getfattr --only-values -n user.myxattr exd/root/a_directory/a_file | sha256sum)"
+		"$(getfattr --absolute-names --only-values -n user.myxattr exd/root/a_directory/a_file | sha256sum)"
 	expect_eq "dfvfs: a_resourcefork's fork = TSK icat 23-4353-1" \
 		"$(icat -B 107 "$IMAGES/dfvfs-apfs.raw" 23-4353-1 | sha256sum)" \
-		"$(getfattr --only-values -n user.com.apple.ResourceFork exd/root/a_directory/a_resourcefork | sha256sum)"
+		"$(getfattr --absolute-names --only-values -n user.com.apple.ResourceFork exd/root/a_directory/a_resourcefork | sha256sum)"
 	if [ "$(id -u)" = 0 ]; then
 		expect_eq "dfvfs: another_file's owner 99:99" 99:99 "$(stat -c %u:%g exd/root/a_directory/another_file)"
 	fi
