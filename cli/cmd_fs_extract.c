@@ -541,6 +541,31 @@ static int ex_close_outputs(const struct cli_opts *o, struct ex_run *r, const ch
 	return ret;
 }
 
+/*
+ * A manifest that could not be written ends the command with that message
+ * alone, as coreutils do (no summary after it).  For stdout the message is
+ * given here, naming the errno of the failed flush, which a later flush in
+ * main (cli_out_close) could no longer tell.
+ */
+static bool ex_manifest_failed(struct ex_run *r, int *ret)
+{
+	int err = 0;
+
+	if (!r->manifest)
+		return false;
+	errno = 0;
+	if (fflush(r->manifest))
+		err = errno ? errno : EIO;
+	if (!err && !ferror(r->manifest))
+		return false;
+	if (r->manifest == stdout) {
+		fprintf(stderr, "apfsinspect: write error: %s\n", strerror(err ? err : EIO));
+		clearerr(stdout);
+		*ret = EXIT_ERROR;
+	}
+	return true;
+}
+
 int cmd_extract(int argc, char **argv)
 {
 	struct ex_run r = { .destfd = -1 };
@@ -561,7 +586,8 @@ int cmd_extract(int argc, char **argv)
 		ret = ex_open_dest(o.args[1], &r, &dest, &made);
 	if (!ret && !(ret = fs_session_open(&o, &s)))
 		ret = ex_run_tree(&o, &r, &s);
-	ex_tally_print(&r.tally, o.tar != NULL, facts != NULL);
+	if (!ex_manifest_failed(&r, &ret))
+		ex_tally_print(&r.tally, o.tar != NULL, facts != NULL);
 	walk_guard_free(&r.g);
 	ex_links_free(&r.links);
 	fs_reader_free(r.rd);
