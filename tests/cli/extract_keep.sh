@@ -40,6 +40,8 @@ setfattr -n user.com.apple.quarantine -v '0081;5f000000;Safari;ABCD' "$S/a.txt"
 # kMDItemWhereFroms is a binary plist: bytes with NULs.
 printf 'bplist00\xa1\x01_\x10\x13https://example.com/\x00\x01' > where.bin
 setfattr -n user.com.apple.metadata:kMDItemWhereFroms -v "0x$(xxd -p where.bin | tr -d '\n')" "$S/a.txt"
+# A 10-byte name: its entry (11 + 11 bytes) needs 2 bytes of padding to 4.
+setfattr -n user.com.ex.abc -v odd "$S/a.txt"
 ln "$S/a.txt" "$S/sub/a-link.txt"
 printf 'data fork\n' > "$S/forked.txt"
 FORK=1000
@@ -151,6 +153,9 @@ expect_grep "._a.txt: the quarantine attribute, same bytes" \
 	"^attr com.apple.quarantine $(host_x a.txt user.com.apple.quarantine) 25$" "$AD"
 expect_grep "._a.txt: kMDItemWhereFroms, same bytes" \
 	"^attr com.apple.metadata:kMDItemWhereFroms $(sha256sum < where.bin | cut -d' ' -f1) " "$AD"
+expect_grep "._a.txt: an entry padded to 4 bytes, then the next" \
+	"^attr com.ex.abc $(printf odd | sha256sum | cut -d' ' -f1) 3$" "$AD"
+expect_eq "._a.txt: every attribute" $([ -n "$BIGFS" ] && echo 4 || echo 3) "$(grep -c '^attr ' <<< "$AD")"
 expect_grep "._a.txt: no fork: xnu's empty fork header" '^fork empty$' "$AD"
 # xnu makes a 4096-byte file and grows it by 4096 (the 6000-byte value needs one more).
 expect_eq "._a.txt: as long as xnu makes it" $([ -n "$BIGFS" ] && echo 8192 || echo 4096) \
