@@ -101,6 +101,17 @@ if [ "$(id -u)" = 0 ]; then
 else
 	expect_grep "owners counted when not root" 'owners not set' "$SUMMARY"
 fi
+if [ "$(id -u)" = 0 ] && command -v setpriv > /dev/null; then
+	# The same extract as nobody: owners cannot be set, and the summary says how many.
+	NR=$(mktemp -d) && chmod 777 "$NR" && cp keep.img "$NR/" && chmod 644 "$NR/keep.img"
+	expect_rc "extract as nobody: status 0" 0 setpriv --reuid=65534 --regid=65534 --clear-groups \
+		"$BIN" extract "$NR/keep.img" / "$NR/ex"
+	# a.txt (501:20), d (501:20), the rest root's: every inode, none of them nobody's.
+	expect_grep "as nobody: the owners not set counted" \
+		" $(find "$S" -printf '%i\n' | sort -u | wc -l) owners not set \(not root\)" "$ERR"
+	expect_eq "as nobody: the files are nobody's" 65534 "$(stat -c %u "$NR/ex/root/a.txt")"
+	rm -rf "$NR"
+fi
 expect_grep "summary counts creation times and dates added" \
 	'could not hold: .*creation times, .*dates added' "$SUMMARY"
 expect_grep "summary counts the setuid bit" '1 setuid/setgid bits left out' "$SUMMARY"
@@ -229,6 +240,21 @@ if [ -e "$IMAGES/basic.img" ]; then
 		' not-kept$' "$($T factx exb.m.facts root/compressed.txt com.apple.ResourceFork)"
 	check "basic.img: compressed.txt has no fork xattr" \
 		bash -c "! getfattr -n user.com.apple.ResourceFork $B/compressed.txt 2> /dev/null | grep -q ."
+	if command -v istat > /dev/null; then
+		IST=$(istat -o 40 -B 505 "$IMAGES/basic.img" 32 2> /dev/null)
+		flags=$(sed -n 's/^BSD flags:[[:space:]]*0x//p' <<< "$IST")
+		expect_eq "basic.img: compressed.txt's BSD flags = TSK istat's (UF_COMPRESSED)" \
+			"$((16#${flags:-x}))" "$($T facts exb.m.facts root/compressed.txt flags)"
+		# Date added belongs to a directory entry: TSK shows one per inode, so a
+		# file with one name (rsrc.txt, inode 30).
+		IST=$(istat -o 40 -B 505 "$IMAGES/basic.img" 30 2> /dev/null)
+		for k in "Date Added:added" "Created:created"; do
+			t=$(sed -n "s/^${k%%:*}:[[:space:]]*\(.*\) (UTC)\$/\1/p" <<< "$IST")
+			expect_eq "basic.img: rsrc.txt's ${k#*:} = TSK istat's" \
+				"$(TZ=UTC date -d "${t:-none}" +%Y-%m-%dT%H:%M:%S.%NZ 2>&1)" \
+				"$($T facts exb.m.facts root/rsrc.txt "${k#*:}")"
+		done
+	fi
 	expect_grep "basic.img: compressed.txt's bytes (IMAGES.md)" \
 		'^23f90f8b2c3a4b5f3b5e156339994afd5c2718b378aca6f0e17111f80a70d4ec  root/compressed.txt$' "$(cat exb.m)"
 else
