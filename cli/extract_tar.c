@@ -19,6 +19,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <fcntl.h>
+#include <locale.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,7 @@ struct ex_tar {
 	bool own_fd;
 	bool dead;             /* a fatal write error: every later entry is refused */
 	const char *path;
+	char *ctype;           /* LC_CTYPE before the archive, put back after it */
 };
 
 static int tar_fail(struct ex_tar *t, const char *what)
@@ -60,6 +62,14 @@ int ex_tar_open(struct ex_run *r, const char *path)
 		return fs_fail(path, -errno);
 	}
 	r->tar = t;
+	/*
+	 * libarchive converts names through the locale's charset to the UTF-8 of
+	 * pax headers; in the C locale every non-ASCII name would be marked
+	 * hdrcharset=BINARY.  Under C.UTF-8 a UTF-8 name is written as UTF-8 and
+	 * only a name that is not UTF-8 goes as BINARY bytes.
+	 */
+	t->ctype = strdup(setlocale(LC_CTYPE, NULL) ? setlocale(LC_CTYPE, NULL) : "C");
+	setlocale(LC_CTYPE, "C.UTF-8");
 	t->a = archive_write_new();
 	if (!t->a)
 		return fs_fail(path, -ENOMEM);
@@ -87,9 +97,24 @@ int ex_tar_close(struct ex_run *r)
 	archive_write_free(t->a);
 	if (t->own_fd && close(t->fd) && !ret)
 		ret = fs_fail(t->path, -errno);
+	setlocale(LC_CTYPE, t->ctype ? t->ctype : "C");
+	free(t->ctype);
 	free(t);
 	r->tar = NULL;
 	return ret;
+}
+
+/*
+ * A name given to libarchive as UTF-8 when it is (so the pax header holds it
+ * as pax says, whatever our locale), else as its bytes: libarchive then
+ * writes hdrcharset=BINARY and the bytes as they are.
+ */
+static void set_name(struct archive_entry *e, const char *name,
+		     int (*utf8)(struct archive_entry *, const char *),
+		     void (*raw)(struct archive_entry *, const char *))
+{
+	if (!utf8(e, name))
+		raw(e, name);
 }
 
 /* An entry with what every type shares: path, mode, owner, times, xattrs. */
@@ -100,7 +125,7 @@ static struct archive_entry *entry_new(const char *rel, const struct apfs_stat *
 
 	if (!e)
 		return NULL;
-	archive_entry_copy_pathname(e, rel);
+	set_name(e, rel, archive_entry_update_pathname_utf8, archive_entry_copy_pathname);
 	archive_entry_set_mode(e, st->mode);
 	archive_entry_set_uid(e, st->uid);
 	archive_entry_set_gid(e, st->gid);
@@ -186,7 +211,7 @@ int ex_tar_symlink(struct ex_run *r, const char *rel, const struct apfs_stat *st
 		return fs_fail(rel, -ENOMEM);
 	count_lost(r, st, xs);
 	archive_entry_set_size(e, 0);
-	archive_entry_copy_symlink(e, target);
+	set_name(e, target, archive_entry_update_symlink_utf8, archive_entry_copy_symlink);
 	return put_header(r, rel, e);
 }
 
@@ -199,7 +224,7 @@ int ex_tar_link(struct ex_run *r, const char *rel, const struct apfs_stat *st,
 	if (!e)
 		return fs_fail(rel, -ENOMEM);
 	archive_entry_set_size(e, 0);
-	archive_entry_copy_hardlink(e, first);
+	set_name(e, first, archive_entry_update_hardlink_utf8, archive_entry_copy_hardlink);
 	return put_header(r, rel, e);
 }
 

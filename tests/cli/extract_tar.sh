@@ -141,6 +141,9 @@ tar --xattrs -xf n.tar -C "$RT/names" 2> /dev/null
 (cd "$RT/names" && sha256sum -c --quiet --strict "$WORK/nm") > /dev/null 2>&1
 check "hostile names: GNU tar restores every name and byte (sha256sum -c)" [ $? = 0 ]
 expect_eq "hostile names: 16 regular files" 16 "$(grep -c . nm)"
+# pax names are UTF-8; only the one name that is not (bad\xff\xfeutf8.txt) is marked BINARY.
+expect_eq "hostile names: hdrcharset=BINARY for the non-UTF-8 name only" 1 \
+	"$($T pax n.tar | grep -c ' hdrcharset [0-9a-f]* 6 BINARY$')"
 # libarchive %-encodes such an xattr name in the SCHILY key and no tar decodes it:
 # the name comes back changed, the summary says so, the facts keep the bytes.
 expect_eq "hostile names: the xattr with ESC and newline comes back %-encoded" v \
