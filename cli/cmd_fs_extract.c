@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_fs_extract.c - `apfsinspect extract` (copy a file or tree out, with
- * modes and times, printing a SHA-256 manifest) and `apfsinspect bodyfile`
- * (TSK mactime body format, with crtime and optional MD5).
+ * modes, times, owners, xattrs and hard links, printing a SHA-256 manifest;
+ * or write it as a pax archive) and `apfsinspect bodyfile` (TSK mactime
+ * body format, with crtime and optional MD5).  The pieces of extract are in
+ * extract.h: xattrs (extract_xattr.c), hard links (extract_links.c), the
+ * directory target (extract_disk.c), AppleDouble files
+ * (extract_appledouble.c), the archive (extract_tar.c), and the facts file
+ * and summary line (extract_facts.c).
  *
  * extract never writes outside DEST: every file is created relative to an
  * open directory descriptor with O_NOFOLLOW | O_EXCL, and names holding '/'
@@ -204,19 +209,6 @@ static void ex_read_xattrs(struct ex_run *r, const char *rel, const struct apfs_
 		ex_fail(r, rel, ret);
 }
 
-static void ex_disk_rest_ad(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			    const struct apfs_stat *st, const struct ex_xattrs *xs);
-
-/* What a Linux directory tree cannot hold of a file, a directory or a symlink. */
-static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			 const struct apfs_stat *st, const struct ex_xattrs *xs)
-{
-
-	ex_disk_count_times(r, st);
-	r->tally.modes += (st->mode & 07000) != 0;
-	ex_disk_rest_ad(r, dirfd, name, rel, st, xs);
-}
-
 /* The `._name` file of --appledouble (not for symlinks: macOS writes none). */
 static void ex_disk_rest_ad(struct ex_run *r, int dirfd, const char *name, const char *rel,
 			    const struct apfs_stat *st, const struct ex_xattrs *xs)
@@ -231,6 +223,15 @@ static void ex_disk_rest_ad(struct ex_run *r, int dirfd, const char *name, const
 		fprintf(stderr, "apfsinspect: %s: AppleDouble file: %s\n", cli_safe_str(rel),
 			strerror(-ret));
 	}
+}
+
+/* What a Linux directory tree cannot hold of a file, a directory or a symlink. */
+static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			 const struct apfs_stat *st, const struct ex_xattrs *xs)
+{
+	ex_disk_count_times(r, st);
+	r->tally.modes += (st->mode & 07000) != 0;
+	ex_disk_rest_ad(r, dirfd, name, rel, st, xs);
 }
 
 static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
