@@ -3,7 +3,8 @@
  * extract_tar.c - `extract --tar FILE`: the tree as a pax archive, written
  * through libarchive, for an examiner to carry and restore elsewhere.
  *
- * Each entry holds the path as its bytes, the full mode, uid and gid, the
+ * Each entry holds the path (UTF-8, or its bytes under hdrcharset=BINARY when
+ * it is not UTF-8), the full mode, uid and gid, the
  * four times to the nanosecond (creation time as LIBARCHIVE.creationtime,
  * which libarchive writes only when it is earlier than the mtime),
  * every xattr as SCHILY.xattr.user.NAME (the `user.` namespace, as the
