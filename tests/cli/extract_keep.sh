@@ -255,6 +255,20 @@ if [ -e "$IMAGES/basic.img" ]; then
 				"$($T facts exb.m.facts root/rsrc.txt "${k#*:}")"
 		done
 	fi
+	# Every xattr `stat --json` shows for a path is in the facts with its size.
+	BAD=$(python3 - "$BIN" "$IMAGES/basic.img" exb.m.facts <<'PY'
+import json, subprocess, sys
+b, img, facts = sys.argv[1:4]
+for f in json.load(open(facts))["files"]:
+    path = "/" + f["path"].split("/", 1)[1] if "/" in f["path"] else "/"
+    st = json.loads(subprocess.run([b, "stat", "--json", img, path], capture_output=True).stdout)
+    want = sorted((x["name"], x["size"]) for x in st["xattrs"])
+    got = sorted((x["name"], x["size"]) for x in f["xattrs"])
+    if want != got:
+        print(path, want, got)
+PY
+2>&1)
+	expect_eq "basic.img: the facts hold every xattr stat --json shows" "" "$BAD"
 	expect_grep "basic.img: compressed.txt's bytes (IMAGES.md)" \
 		'^23f90f8b2c3a4b5f3b5e156339994afd5c2718b378aca6f0e17111f80a70d4ec  root/compressed.txt$' "$(cat exb.m)"
 else
