@@ -256,7 +256,7 @@ if [ -e "$IMAGES/basic.img" ]; then
 		done
 	fi
 	# Every xattr `stat --json` shows for a path is in the facts with its size.
-	BAD=$(python3 - "$BIN" "$IMAGES/basic.img" exb.m.facts <<'PY'
+	BAD=$(python3 - "$BIN" "$IMAGES/basic.img" exb.m.facts 2>&1 <<'PY'
 import json, subprocess, sys
 b, img, facts = sys.argv[1:4]
 for f in json.load(open(facts))["files"]:
@@ -267,7 +267,7 @@ for f in json.load(open(facts))["files"]:
     if want != got:
         print(path, want, got)
 PY
-2>&1)
+)
 	expect_eq "basic.img: the facts hold every xattr stat --json shows" "" "$BAD"
 	expect_grep "basic.img: compressed.txt's bytes (IMAGES.md)" \
 		'^23f90f8b2c3a4b5f3b5e156339994afd5c2718b378aca6f0e17111f80a70d4ec  root/compressed.txt$' "$(cat exb.m)"
