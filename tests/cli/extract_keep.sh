@@ -14,7 +14,7 @@
 . "$(dirname "$0")/../lib.sh"
 T="python3 $TESTS/cli/extract_tools.py"
 
-for tool in getfattr setfattr python3 sha256sum; do
+for tool in getfattr setfattr python3 sha256sum xxd; do
 	if ! command -v $tool > /dev/null; then
 		skip "extract keeps metadata" "$tool not installed"; done_testing; exit 0
 	fi
@@ -30,9 +30,11 @@ if d=$(mktemp -d -p /dev/shm 2> /dev/null); then
 	[ -n "$BIGFS" ] || rm -rf "$d"
 fi
 trap '[ -n "$BIGFS" ] && rm -rf "$BIGFS"' EXIT
-S=${BIGFS:-$WORK}/keep-src
+S=${BIGFS:-$WORK}/extract-keep-src
 rm -rf "$S"; mkdir -p "$S/sub" "$S/d"
-cd "$WORK" || exit 1
+# Our own corner of the suite's WORK: other scripts make ex/, times.img...
+W=$WORK/extract-keep
+rm -rf "$W"; mkdir -p "$W"; cd "$W" || exit 1
 
 # ---- the host tree (the independent side) -----------------------------------
 printf 'hello\n' > "$S/a.txt"

@@ -24,10 +24,12 @@ if d=$(mktemp -d -p /dev/shm 2> /dev/null); then
 	[ -n "$BIGFS" ] || rm -rf "$d"
 fi
 trap '[ -n "$BIGFS" ] && rm -rf "$BIGFS"' EXIT
-RT=${BIGFS:-$WORK}
+RT=${BIGFS:-$WORK/extract-tar-rt}
 S=$RT/tar-src
 rm -rf "$S"; mkdir -p "$S/sub" "$S/d"
-cd "$WORK" || exit 1
+# Our own corner of the suite's WORK: other scripts make ex/, times.img...
+W=$WORK/extract-tar
+rm -rf "$W"; mkdir -p "$W"; cd "$W" || exit 1
 
 # ---- the host tree -----------------------------------------------------------
 printf 'hello\n' > "$S/a.txt"
@@ -85,7 +87,7 @@ check "the archive stores the sparse file's data, not its holes (< 1 MiB)" \
 # ---- round trips -------------------------------------------------------------
 roundtrip() { # NAME DIR
 	local n=$1 D=$2
-	(cd "$D" && sha256sum -c --quiet --strict "$WORK/t.m") > /dev/null 2>&1
+	(cd "$D" && sha256sum -c --quiet --strict "$W/t.m") > /dev/null 2>&1
 	check "$n: every file's bytes match the manifest" [ $? = 0 ]
 	expect_eq "$n: the big xattr, same bytes" "$(sha256sum < big.bin | cut -d' ' -f1)" \
 		"$(getfattr --absolute-names --only-values -n user.com.example.big "$D/root/a.txt" 2> /dev/null | sha256sum | cut -d' ' -f1)"
@@ -138,7 +140,7 @@ expect_grep "summary: the root's creation time counted" 'could not hold: 1 creat
 rm -rf nm n.tar "$RT/names" && mkdir "$RT/names"
 expect_rc "extract --tar of hostile names" 0 "$BIN" extract --tar n.tar --manifest nm names.img /
 tar --xattrs -xf n.tar -C "$RT/names" 2> /dev/null
-(cd "$RT/names" && sha256sum -c --quiet --strict "$WORK/nm") > /dev/null 2>&1
+(cd "$RT/names" && sha256sum -c --quiet --strict "$W/nm") > /dev/null 2>&1
 check "hostile names: GNU tar restores every name and byte (sha256sum -c)" [ $? = 0 ]
 expect_eq "hostile names: 16 regular files" 16 "$(grep -c . nm)"
 # pax names are UTF-8; only the one name that is not (bad\xff\xfeutf8.txt) is marked BINARY.
@@ -164,7 +166,7 @@ if [ -e "$IMAGES/basic.img" ] && [ -n "$BIGFS" ]; then
 	rm -rf "$RT/basic" bt.tar bt.m && mkdir "$RT/basic"
 	expect_rc "basic.img: extract --tar" 0 "$BIN" extract --tar bt.tar --manifest bt.m "$IMAGES/basic.img" /
 	tar --xattrs --xattrs-include='*' -xf bt.tar -C "$RT/basic"
-	(cd "$RT/basic" && sha256sum -c --quiet --strict "$WORK/bt.m") > /dev/null 2>&1
+	(cd "$RT/basic" && sha256sum -c --quiet --strict "$W/bt.m") > /dev/null 2>&1
 	check "basic.img: GNU tar restores every file's bytes" [ $? = 0 ]
 	expect_eq "basic.img: hello.txt's xattr com.example.test" value42 \
 		"$(getfattr --absolute-names --only-values -n user.com.example.test "$RT/basic/root/hello.txt" 2>&1)"
