@@ -273,8 +273,10 @@ static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const cha
 	}
 	/* Every name gets its facts and its `._` file: macOS reads xattrs by name. */
 	ex_read_xattrs(r, rel, st, &xs);
-	if (!r->tar)
+	if (!r->tar) {
+		ex_disk_probe_xattrs(dirfd, name, &xs);
 		ex_disk_rest_ad(r, dirfd, name, rel, st, &xs);
+	}
 	manifest_line(r->manifest, first->hex, rel);
 	ex_facts_add(&r->facts, rel, st, first->hex, first->path, NULL, &xs);
 	ex_xattrs_free(&xs);

@@ -30,6 +30,7 @@ struct ex_xattr {
 	int err;               /* the target's refusal (negative errno), 0 if kept */
 	bool fork;             /* com.apple.ResourceFork */
 	bool cmp_fork;         /* the fork holds the file's compressed data (decmpfs) */
+	bool encoded;          /* the archive holds it under its %-encoded name */
 };
 
 struct ex_xattrs {
@@ -106,6 +107,8 @@ void ex_tally_print(const struct ex_tally *t, bool tar, bool facts);
  */
 void ex_disk_xattrs(struct ex_run *r, int fd, struct ex_xattrs *xs);
 void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct apfs_stat *st);
+/* For a later name of a hard link: which xattrs the file (the first name's) holds. */
+void ex_disk_probe_xattrs(int dirfd, const char *name, struct ex_xattrs *xs);
 void ex_disk_count_times(struct ex_run *r, const struct apfs_stat *st);
 
 /* `._name` beside name in dirfd (extract_appledouble.c): 0 or a negative errno. */

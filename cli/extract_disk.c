@@ -59,6 +59,32 @@ void ex_disk_xattrs(struct ex_run *r, int fd, struct ex_xattrs *xs)
 	}
 }
 
+/* Whether fd holds x (as user.NAME): 0, or the negative errno of asking. */
+static int probe_one(int fd, const struct ex_xattr *x)
+{
+	char *name;
+	int ret = 0;
+
+	if (asprintf(&name, "user.%s", x->name) < 0)
+		return -ENOMEM;
+	if (fgetxattr(fd, name, NULL, 0) < 0)
+		ret = -errno;
+	free(name);
+	return ret;
+}
+
+void ex_disk_probe_xattrs(int dirfd, const char *name, struct ex_xattrs *xs)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int open_err = fd < 0 ? -errno : 0;
+
+	for (size_t i = 0; i < xs->n; i++)
+		if (ex_xattr_kept(&xs->e[i]) && xs->e[i].val)
+			xs->e[i].err = open_err ? open_err : probe_one(fd, &xs->e[i]);
+	if (fd >= 0)
+		close(fd);
+}
+
 void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct apfs_stat *st)
 {
 	int flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH); /* "": dirfd itself */

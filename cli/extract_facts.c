@@ -67,6 +67,8 @@ static void put_xattrs(struct json *j, const struct ex_xattrs *xs)
 			json_str(j, "note", strerror(-x->err));
 		else if (x->why)
 			json_str(j, "note", x->why);
+		else if (x->encoded)
+			json_str(j, "note", "the archive holds it under its %-encoded name");
 		json_obj_close(j);
 	}
 	json_arr_close(j);

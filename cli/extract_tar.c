@@ -166,7 +166,7 @@ static bool name_encoded(const char *name)
 	return false;
 }
 
-static void count_lost(struct ex_run *r, const struct apfs_stat *st, const struct ex_xattrs *xs)
+static void count_lost(struct ex_run *r, const struct apfs_stat *st, struct ex_xattrs *xs)
 {
 	r->tally.crtimes += st->crtime / 1000000000u >= st->mtime / 1000000000u;
 	r->tally.added += st->added != 0;
@@ -177,6 +177,7 @@ static void count_lost(struct ex_run *r, const struct apfs_stat *st, const struc
 			r->tally.forks += xs->e[i].fork;
 		} else if (ex_xattr_kept(&xs->e[i]) && name_encoded(xs->e[i].name)) {
 			r->tally.xattr_names++;
+			xs->e[i].encoded = true;
 		}
 	}
 }

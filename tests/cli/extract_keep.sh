@@ -190,6 +190,11 @@ if [ -n "$BIGFS" ]; then
 		expect_eq "facts: the refused xattr keeps its SHA-256" \
 			"$(sha256sum < big.bin | cut -d' ' -f1) 6000 not-kept" \
 			"$($T factx ex.m.facts $FIRST com.example.big)"
+		expect_eq "facts: the second name of the link says the same" \
+			"$(sha256sum < big.bin | cut -d' ' -f1) 6000 not-kept" \
+			"$($T factx ex.m.facts $OTHER com.example.big)"
+		expect_eq "facts: why it was refused" "No space left on device" \
+			"$($T factn ex.m.facts $FIRST com.example.big)"
 	else
 		skip "ext4 refusals" "$WORK is not ext4"
 	fi

@@ -138,7 +138,7 @@ expect_grep "summary: the root's creation time counted" 'could not hold: 1 creat
 # ---- names as bytes ----------------------------------------------------------
 "$MKIMAGE" names names.img > /dev/null 2>&1
 rm -rf nm n.tar "$RT/names" && mkdir "$RT/names"
-expect_rc "extract --tar of hostile names" 0 "$BIN" extract --tar n.tar --manifest nm names.img /
+expect_rc "extract --tar of hostile names" 0 "$BIN" extract --tar n.tar --manifest nm --facts nf names.img /
 tar --xattrs -xf n.tar -C "$RT/names" 2> /dev/null
 (cd "$RT/names" && sha256sum -c --quiet --strict "$W/nm") > /dev/null 2>&1
 check "hostile names: GNU tar restores every name and byte (sha256sum -c)" [ $? = 0 ]
@@ -151,6 +151,12 @@ expect_eq "hostile names: hdrcharset=BINARY for the non-UTF-8 name only" 1 \
 expect_eq "hostile names: the xattr with ESC and newline comes back %-encoded" v \
 	"$(getfattr --absolute-names --only-values -n 'user.user.%1B[2Jevil%0Aname' "$RT/names/root/xattr.txt" 2>&1)"
 expect_grep "hostile names: the summary counts the changed xattr name" '1 xattr names %-encoded' "$ERR"
+expect_eq "hostile names: the facts keep the exact name and say so" \
+	"the archive holds it under its %-encoded name" \
+	"$(python3 -c 'import json,sys
+for f in json.load(open(sys.argv[1]))["files"]:
+    for x in f["xattrs"]:
+        if x["name"] == "user.\x1b[2Jevil\nname": print(x["note"])' nf 2>&1)"
 
 # ---- stdout, and never overwriting -------------------------------------------
 if [ -n "$HAVE_BSDTAR" ]; then

@@ -11,6 +11,7 @@ descriptions rather than from our C code:
                      `ENTRY-INDEX KEY SHA256 SIZE VALUE-AS-TEXT`, one per record.
   facts FILE PATH KEY  one key of one path in an extract facts file (JSON).
   factx FILE PATH NAME the sha256 and size of one xattr of a path in the facts.
+  factn FILE PATH NAME the note on one xattr of a path in the facts.
 """
 import hashlib
 import json
@@ -93,6 +94,15 @@ def factx(path, p, name):
                     print(x["sha256"], x["size"], "kept" if x["kept"] else "not-kept")
 
 
+def factn(path, p, name):
+    for f in json.load(open(path))["files"]:
+        if f["path"] == p:
+            for x in f["xattrs"]:
+                if x["name"].encode("utf-8", "surrogateescape") == name.encode("utf-8", "surrogateescape"):
+                    print(x.get("note"))
+
+
 if __name__ == "__main__":
-    {"appledouble": appledouble, "pax": pax, "facts": facts, "factx": factx}[sys.argv[1]](
+    {"appledouble": appledouble, "pax": pax, "facts": facts, "factx": factx,
+     "factn": factn}[sys.argv[1]](
         *sys.argv[2:])
