@@ -160,6 +160,9 @@ expect_eq "facts: the second name points at the first" $FIRST \
 	"$($T facts ex.m.facts $OTHER hard_link_to)"
 
 # ---- AppleDouble -----------------------------------------------------------
+if command -v file > /dev/null; then
+	expect_eq "file(1) (libmagic) knows ._a.txt" "AppleDouble encoded Macintosh file" "$(file -b $R/._a.txt)"
+fi
 AD=$($T appledouble $R/._a.txt 2>&1)
 expect_grep "._a.txt: filler as macOS writes it" '^filler Mac OS X {8}$' "$AD"
 expect_grep "._a.txt: the quarantine attribute, same bytes" \
