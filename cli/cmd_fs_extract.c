@@ -256,6 +256,23 @@ static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const cha
 	return 0;
 }
 
+static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		   const struct apfs_stat *st);
+
+/*
+ * A target without hard links (exFAT, FAT, some network shares): the later
+ * name becomes a copy of its own (in the manifest and the facts as a
+ * file), counted in the summary.  Any other refusal is an error.
+ */
+static int ex_link_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			const struct apfs_stat *st, int err)
+{
+	if (err != -EPERM && err != -EXDEV && err != -EMLINK && err != -EOPNOTSUPP)
+		return ex_fail(r, rel, err);
+	r->tally.links++;
+	return ex_copy(r, dirfd, name, rel, st);
+}
+
 /* A later name of a hard-linked inode: a link to the first name extracted. */
 static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const char *rel,
 			const struct apfs_stat *st, const struct ex_link *first)
@@ -266,7 +283,7 @@ static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const cha
 	if (r->tar)
 		ret = ex_tar_link(r, rel, st, first->path, NULL);
 	else if (linkat(r->destfd, first->path, dirfd, name, 0))
-		return ex_fail(r, rel, -errno);
+		return ex_link_copy(r, dirfd, name, rel, st, -errno);
 	if (ret) {
 		r->err = ret;
 		return 0;
@@ -287,12 +304,20 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 		   const struct apfs_stat *st)
 {
 	const struct ex_link *first = st->nlink > 1 ? ex_link_find(&r->links, st->ino) : NULL;
+
+	if (first)
+		return ex_hard_link(r, dirfd, name, rel, st, first);
+	return ex_copy(r, dirfd, name, rel, st);
+}
+
+/* A regular file's bytes, xattrs and the rest, to the tree or the archive. */
+static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		   const struct apfs_stat *st)
+{
 	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
 	struct ex_xattrs xs = { 0 };
 	int ret;
 
-	if (first)
-		return ex_hard_link(r, dirfd, name, rel, st, first);
 	if (fs_over_cap(rel, st, r->cap)) {
 		r->err = EXIT_ERROR;
 		return 0;
@@ -305,7 +330,8 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (!ret) {
 		manifest_line(r->manifest, hex, rel);
 		ex_facts_add(&r->facts, rel, st, hex, NULL, NULL, &xs);
-		if (st->nlink > 1 && ex_link_add(&r->links, st->ino, rel, hex))
+		if (st->nlink > 1 && !ex_link_find(&r->links, st->ino) &&
+		    ex_link_add(&r->links, st->ino, rel, hex))
 			ex_fail(r, rel, -ENOMEM);
 	}
 	ex_xattrs_free(&xs);

@@ -48,8 +48,8 @@ bool ex_xattr_kept(const struct ex_xattr *x);
 
 /* What the target could not hold, counted for the summary line. */
 struct ex_tally {
-	uint64_t xattrs, xattrs_big, xattrs_unread, xattr_names, forks, owners, crtimes, added,
-		 flags, modes, specials, appledouble;
+	uint64_t xattrs, xattrs_big, xattrs_unread, xattr_names, forks, links, owners, crtimes,
+		 added, flags, modes, specials, appledouble;
 };
 
 /* Hard links: inode -> the first path extracted for it (and its digest). */

@@ -109,6 +109,7 @@ void ex_tally_print(const struct ex_tally *t, bool tar, bool facts)
 		{ t->xattrs_unread, "xattrs too big to copy or unreadable" },
 		{ t->xattr_names, "xattr names %-encoded" },
 		{ t->forks, "resource forks not held" },
+		{ t->links, "hard links written as copies" },
 		{ t->owners, "owners not set (not root)" }, { t->modes, "setuid/setgid bits left out" },
 		{ t->crtimes, "creation times" }, { t->added, "dates added" },
 		{ t->flags, "BSD flags" }, { t->specials, "special files" },

@@ -144,6 +144,23 @@ else
 	skip "times against TSK" "sleuthkit not installed"
 fi
 
+# ---- a target without hard links (exFAT, FAT): linkat refused with EPERM ----
+if command -v cc > /dev/null; then
+	printf '%s\n' '#include <errno.h>' \
+		'int linkat(int a, const char *b, int c, const char *d, int e)' \
+		'{ (void)a; (void)b; (void)c; (void)d; (void)e; errno = EPERM; return -1; }' > nolink.c
+	cc -shared -fPIC -o nolink.so nolink.c
+	rm -rf exn exn.m exn.m.facts
+	expect_rc "no hard links on the target: status 0" 0 env LD_PRELOAD="$W/nolink.so" \
+		"$BIN" extract --manifest exn.m keep.img / exn
+	expect_grep "no hard links: the copy is counted" '1 hard links written as copies' "$ERR"
+	check "no hard links: two files" test ! exn/root/a.txt -ef exn/root/sub/a-link.txt
+	(cd exn && sha256sum -c --quiet --strict ../exn.m) > /dev/null 2>&1
+	check "no hard links: both names have the bytes (sha256sum -c)" [ $? = 0 ]
+else
+	skip "a target without hard links" "no C compiler for the linkat shim"
+fi
+
 # ---- the facts file ----------------------------------------------------------
 expect_eq "facts: creation time (from-dir: = mtime)" 2020-09-13T12:26:40.123456789Z \
 	"$($T facts ex.m.facts root/a.txt created)"
