@@ -53,6 +53,9 @@ struct cli_opts {
 	bool fractional;       /* bodyfile: times as seconds.nanoseconds */
 	const char *fork;      /* cat --fork rsrc: the resource fork, not the data */
 	bool hex;              /* xattr --hex: the value as hex, not raw */
+	const char *facts;     /* extract: what the target cannot hold (JSON) */
+	const char *tar;       /* extract: a pax archive here ("-": stdout) instead of a tree */
+	bool appledouble;      /* extract: ._NAME AppleDouble files beside the files */
 	uint64_t max_file_size; /* --max-file-size: 0 = no cap */
 	bool max_file_size_set;
 	const char *fuse_opts;

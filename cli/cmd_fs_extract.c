@@ -1,8 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_fs_extract.c - `apfsinspect extract` (copy a file or tree out, with
- * modes and times, printing a SHA-256 manifest) and `apfsinspect bodyfile`
- * (TSK mactime body format, with crtime and optional MD5).
+ * modes, times, owners, xattrs and hard links, printing a SHA-256 manifest;
+ * or write it as a pax archive) and `apfsinspect bodyfile` (TSK mactime
+ * body format, with crtime and optional MD5).  The pieces of extract are in
+ * extract.h: xattrs (extract_xattr.c), hard links (extract_links.c), the
+ * directory target (extract_disk.c), AppleDouble files
+ * (extract_appledouble.c), the archive (extract_tar.c), and the facts file
+ * and summary line (extract_facts.c).
  *
  * extract never writes outside DEST: every file is created relative to an
  * open directory descriptor with O_NOFOLLOW | O_EXCL, and names holding '/'
@@ -23,8 +28,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cmd_fs.h"
 #include "digest.h"
+#include "extract.h"
 
 struct hash_sink {
 	EVP_MD_CTX *ctx;
@@ -118,33 +123,37 @@ static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, con
 
 static const char extract_help[] =
 	"usage: apfsinspect extract [--volume SEL] [credential] [--snapshot NAME|XID]\n"
-	"                           [--manifest FILE] [--hash md5,sha1,sha256]\n"
-	"                           [--max-file-size SIZE|none]\n"
+	"                           [--manifest FILE] [--facts FILE] [--appledouble]\n"
+	"                           [--hash md5,sha1,sha256] [--max-file-size SIZE|none]\n"
 	"                           IMAGE PATH DEST\n"
-	"  Copy PATH (recursively for a directory) into the directory DEST, keeping\n"
-	"  permission bits and times, and write a SHA-256 manifest (sha256sum -c format,\n"
-	"  relative to DEST) to stdout, or to FILE with --manifest FILE (a new file: an\n"
-	"  existing one is never overwritten).  Nothing is ever written outside DEST,\n"
-	"  and nothing that already exists there is changed (an existing directory keeps\n"
-	"  its mode, owner and times).  Holes stay holes (sparse files).  A directory\n"
-	"  cycle or a directory listed twice is reported and not followed.\n"
-	"  --max-file-size: files whose logical size is beyond SIZE (bytes, or with K,\n"
-	"  M, G, T, P; none for no cap) are reported and skipped; the default cap is\n"
-	"  4 times the container's size, at least 64 GiB.  Progress goes to stderr when\n"
-	"  it is a terminal.\n"
+	"       apfsinspect extract [options] --tar FILE|- IMAGE PATH\n"
+	"  Copy PATH (recursively for a directory) into the directory DEST and write a\n"
+	"  SHA-256 manifest (sha256sum -c format, relative to DEST) to stdout, or to FILE\n"
+	"  with --manifest FILE (a new file: an existing one is never overwritten).\n"
+	"  Kept: bytes (holes stay holes), permission bits (setuid, setgid and sticky\n"
+	"  left out), access and modification times to the nanosecond, hard links (as\n"
+	"  hard links), symlinks, the owner when run as root, and every extended\n"
+	"  attribute as user.NAME (the resource fork as user.com.apple.ResourceFork);\n"
+	"  --appledouble also writes a ._NAME AppleDouble file beside each file or\n"
+	"  directory that has xattrs, as macOS does on other file systems.\n"
+	"  --facts FILE (default: the manifest FILE with .facts appended, when --manifest\n"
+	"  is given) is a JSON document with, for each path, what the target cannot hold:\n"
+	"  creation time, date added, BSD flags, owner, mode, and every xattr's size and\n"
+	"  SHA-256.  A summary on stderr counts what the target could not hold.\n"
+	"  --tar FILE (- for stdout) writes a pax archive instead of a tree, with the\n"
+	"  full mode, owners, ns times, creation time, xattrs as SCHILY.xattr.user.NAME,\n"
+	"  hard links, symlinks and sparse files; the manifest and facts name the\n"
+	"  archive's paths (with --tar -, the manifest only with --manifest FILE).\n"
+	"  Nothing is ever written outside DEST, and nothing that already exists there\n"
+	"  is changed (an existing directory keeps its mode, owner and times).  A\n"
+	"  directory cycle or a directory listed twice is reported and not followed.\n"
+	"  --max-file-size: files and xattrs whose logical size is beyond SIZE (bytes,\n"
+	"  or with K, M, G, T, P; none for no cap) are reported and skipped; the default\n"
+	"  cap is 4 times the container's size, at least 64 GiB.  Progress goes to\n"
+	"  stderr when it is a terminal.\n"
 	"  --hash md5,sha1,sha256: the manifest in GNU's tagged form instead, a line per\n"
 	"  file and algorithm (\"SHA1 (NAME) = HEX\", names escaped as sha256sum does),\n"
 	"  which `cksum -c` checks; each file is read once more for these digests.\n";
-
-struct ex_run {
-	struct apfs_fs *fs;
-	struct fs_reader *rd;
-	struct digest_set hash;   /* --hash: tagged manifest lines; none: sha256sum's */
-	FILE *manifest;
-	uint64_t cap;
-	struct walk_guard g;
-	int err;
-};
 
 /* A name that is safe as one path component. */
 static void safe_name(const char *in, char *out, size_t cap)
@@ -186,6 +195,8 @@ static void manifest_line(FILE *f, const char *hex, const char *rel)
 {
 	static const struct cli_escape sha = { .letters = "nr" };
 
+	if (!f)
+		return;
 	if (strpbrk(rel, "\\\n\r"))
 		fputc('\\', f);
 	fprintf(f, "%s  ", hex);
@@ -216,34 +227,161 @@ static int manifest_tagged(struct ex_run *r, const char *rel, uint64_t ino)
 	return ret;
 }
 
+/* The manifest's line(s) for one name: sha256sum's, or the tagged ones of --hash. */
+static int manifest_entry(struct ex_run *r, const char *hex, const char *rel, uint64_t ino)
+{
+	if (!r->manifest)
+		return 0;
+	if (!r->hash.n) {
+		manifest_line(r->manifest, hex, rel);
+		return 0;
+	}
+	return manifest_tagged(r, rel, ino);
+}
+
+/* The xattrs of an inode; one that cannot be read is reported, the rest kept. */
+static void ex_read_xattrs(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+			   struct ex_xattrs *xs)
+{
+	int ret = ex_xattrs_read(r->fs, st, r->cap, xs);
+
+	if (ret)
+		ex_fail(r, rel, ret);
+}
+
+/* The `._name` file of --appledouble (not for symlinks: macOS writes none). */
+static void ex_disk_rest_ad(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			    const struct apfs_stat *st, const struct ex_xattrs *xs)
+{
+	int ret;
+
+	if (!r->appledouble || S_ISLNK(st->mode))
+		return;
+	ret = ex_appledouble_write(dirfd, name, st, xs);
+	if (ret) {
+		r->tally.appledouble++;
+		fprintf(stderr, "apfsinspect: %s: AppleDouble file: %s\n", cli_safe_str(rel),
+			strerror(-ret));
+	}
+}
+
+/* What a Linux directory tree cannot hold of a file, a directory or a symlink. */
+static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			 const struct apfs_stat *st, const struct ex_xattrs *xs)
+{
+	ex_disk_count_times(r, st);
+	r->tally.modes += (st->mode & 07000) != 0;
+	ex_disk_rest_ad(r, dirfd, name, rel, st, xs);
+}
+
+static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			const struct apfs_stat *st, struct ex_xattrs *xs, char *hex)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = hash_file(r->fs, r->rd, st->ino, EVP_sha256(), fd, rel, hex);
+	if (!ret) {
+		ex_disk_xattrs(r, fd, xs);
+		ex_disk_owner(r, dirfd, name, st);
+		fchmod(fd, st->mode & 0777);
+	}
+	close(fd);
+	if (ret)
+		return ret;
+	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
+	ex_disk_rest(r, dirfd, name, rel, st, xs);
+	return 0;
+}
+
+static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		   const struct apfs_stat *st);
+
+/*
+ * A target without hard links (exFAT, FAT, some network shares): the later
+ * name becomes a copy of its own (in the manifest and the facts as a
+ * file), counted in the summary.  Any other refusal is an error.
+ */
+static int ex_link_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			const struct apfs_stat *st, int err)
+{
+	if (err != -EPERM && err != -EXDEV && err != -EMLINK && err != -EOPNOTSUPP)
+		return ex_fail(r, rel, err);
+	r->tally.links++;
+	return ex_copy(r, dirfd, name, rel, st);
+}
+
+/* A later name of a hard-linked inode: a link to the first name extracted. */
+static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const char *rel,
+			const struct apfs_stat *st, const struct ex_link *first)
+{
+	struct ex_xattrs xs = { 0 };
+	int ret = 0;
+
+	if (r->tar)
+		ret = ex_tar_link(r, rel, st, first->path, NULL);
+	else if (linkat(r->destfd, first->path, dirfd, name, 0))
+		return ex_link_copy(r, dirfd, name, rel, st, -errno);
+	if (ret) {
+		r->err = ret;
+		return 0;
+	}
+	/* Every name gets its facts and its `._` file: macOS reads xattrs by name. */
+	ex_read_xattrs(r, rel, st, &xs);
+	if (!r->tar) {
+		ex_disk_probe_xattrs(dirfd, name, &xs);
+		ex_disk_rest_ad(r, dirfd, name, rel, st, &xs);
+	}
+	if ((ret = manifest_entry(r, first->hex, rel, st->ino)))
+		ex_fail(r, rel, ret);
+	ex_facts_add(&r->facts, rel, st, first->hex, first->path, NULL, &xs);
+	ex_xattrs_free(&xs);
+	return 0;
+}
+
 static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		   const struct apfs_stat *st)
 {
-	char hex[2 * EVP_MAX_MD_SIZE + 1];
-	int fd, ret;
+	const struct ex_link *first = st->nlink > 1 ? ex_link_find(&r->links, st->ino) : NULL;
+
+	if (first)
+		return ex_hard_link(r, dirfd, name, rel, st, first);
+	return ex_copy(r, dirfd, name, rel, st);
+}
+
+/* A regular file's bytes, xattrs and the rest, to the tree or the archive. */
+static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		   const struct apfs_stat *st)
+{
+	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
+	struct ex_xattrs xs = { 0 };
+	int ret;
 
 	if (fs_over_cap(rel, st, r->cap)) {
 		r->err = EXIT_ERROR;
 		return 0;
 	}
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return ex_fail(r, rel, -errno);
-	ret = hash_file(r->fs, r->rd, st->ino, EVP_sha256(), fd, rel, hex);
-	fchmod(fd, st->mode & 0777);
-	close(fd);
-	if (ret)
-		return ex_fail(r, rel, ret);
-	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
-	if (!r->hash.n)
-		manifest_line(r->manifest, hex, rel);
-	else if ((ret = manifest_tagged(r, rel, st->ino)))
-		return ex_fail(r, rel, ret);
+	ex_read_xattrs(r, rel, st, &xs);
+	if (r->tar && (ret = ex_tar_file(r, rel, st, &xs, hex)))
+		r->err = ret;
+	else if (!r->tar && (ret = ex_disk_file(r, dirfd, name, rel, st, &xs, hex)))
+		ex_fail(r, rel, ret);
+	if (!ret && (ret = manifest_entry(r, hex, rel, st->ino)))
+		ex_fail(r, rel, ret);
+	else if (!ret) {
+		ex_facts_add(&r->facts, rel, st, hex, NULL, NULL, &xs);
+		if (st->nlink > 1 && !ex_link_find(&r->links, st->ino) &&
+		    ex_link_add(&r->links, st->ino, rel, hex))
+			ex_fail(r, rel, -ENOMEM);
+	}
+	ex_xattrs_free(&xs);
 	return 0;
 }
 
 static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t parent, uint64_t ino, int depth);
+		   uint64_t parent, const struct fs_name *e, int depth);
 
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
@@ -253,11 +391,12 @@ static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino,
 
 	if (ret)
 		ex_fail(r, rel, ret);
-	for (size_t i = 0; !ret && i < nm.n && !ferror(r->manifest); i++) {
+	for (size_t i = 0; !ret && i < nm.n && !(r->manifest && ferror(r->manifest)) && !ex_tar_dead(r);
+	     i++) {
 		safe_name(nm.e[i].name, sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
-		ex_tree(r, fd, sub, subrel, ino, nm.e[i].ino, depth + 1);
+		ex_tree(r, fd, sub, subrel, ino, &nm.e[i], depth + 1);
 		free(subrel);
 	}
 	fs_names_free(&nm);
@@ -274,13 +413,35 @@ static void keep_times(int fd, const struct stat *before)
 	futimens(fd, ts);
 }
 
+/* A directory in the archive: its entry, then what it holds. */
+static void ex_tar_tree(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+			struct ex_xattrs *xs, int depth)
+{
+	int ret = ex_tar_dir(r, rel, st, xs);
+
+	if (ret)
+		r->err = ret;
+	ex_facts_add(&r->facts, rel, st, NULL, NULL, NULL, xs);
+	ex_children(r, -1, rel, st->ino, depth);
+}
+
+/* A directory made here gets the image's xattrs, owner and mode once it is filled. */
+static void ex_dir_meta(struct ex_run *r, int fd, const struct apfs_stat *st,
+			struct ex_xattrs *xs)
+{
+	ex_disk_xattrs(r, fd, xs);
+	ex_disk_owner(r, fd, "", st);
+	fchmod(fd, st->mode & 0777);
+}
+
 /*
  * A directory: made (or, if it exists, entered as it is), filled, and only
- * when made here given the image's mode and times.
+ * when made here given the image's mode, owner, xattrs and times.
  */
 static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		  uint64_t parent, const struct apfs_stat *st, int depth)
 {
+	struct ex_xattrs xs = { 0 };
 	struct stat before;
 	bool made;
 	int fd, ret = walk_enter(&r->g, r->fs, rel, parent, st->ino, depth);
@@ -289,101 +450,225 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return 0;
 	}
-	made = !mkdirat(dirfd, name, 0700);
-	if (!made && errno != EEXIST)
-		return ex_fail(r, rel, -errno);
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	/* ELOOP here is a symlink in DEST where a directory goes: never followed. */
-	if (fd < 0)
-		return ex_fail(r, rel, errno == ELOOP ? -ENOTDIR : -errno);
-	if (!made && fstat(fd, &before)) {
-		close(fd);
-		return ex_fail(r, rel, -errno);
+	ex_read_xattrs(r, rel, st, &xs);
+	if (r->tar) {
+		ex_tar_tree(r, rel, st, &xs, depth);
+		ex_xattrs_free(&xs);
+		return 0;
 	}
+	made = !mkdirat(dirfd, name, 0700);
+	fd = made || errno == EEXIST ? openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+						      O_CLOEXEC) : -1;
+	/* ELOOP here is a symlink in DEST where a directory goes: never followed. */
+	if (fd < 0 || (!made && fstat(fd, &before))) {
+		ret = errno == ELOOP ? -ENOTDIR : -errno;
+		if (fd >= 0)
+			close(fd);
+		ex_xattrs_free(&xs);
+		return ex_fail(r, rel, ret);
+	}
+	ex_facts_add(&r->facts, rel, st, NULL, NULL, NULL, &xs);
 	ex_children(r, fd, rel, st->ino, depth);
 	if (made)
-		fchmod(fd, st->mode & 07777 & ~(mode_t)(S_ISUID | S_ISGID));
+		ex_dir_meta(r, fd, st, &xs);
 	else
 		keep_times(fd, &before);
 	close(fd);
-	if (made)
+	if (made) {
 		set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
+		ex_disk_rest(r, dirfd, name, rel, st, &xs);
+	}
+	ex_xattrs_free(&xs);
+	return 0;
+}
+
+static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		      const struct apfs_stat *st)
+{
+	struct ex_xattrs xs = { 0 };
+	char target[4096];
+	int ret = apfs_fs_readlink(r->fs, st->ino, target, sizeof(target));
+
+	if (ret)
+		return ex_fail(r, rel, ret);
+	ex_read_xattrs(r, rel, st, &xs);
+	if (r->tar) {
+		if ((ret = ex_tar_symlink(r, rel, st, target, &xs)))
+			r->err = ret;
+	} else if (symlinkat(target, dirfd, name)) {
+		ex_fail(r, rel, -errno);
+		ret = 1;
+	} else {
+		ex_disk_xattrs(r, -1, &xs);
+		ex_disk_owner(r, dirfd, name, st);
+		set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
+		ex_disk_rest(r, dirfd, name, rel, st, &xs);
+	}
+	if (!ret)
+		ex_facts_add(&r->facts, rel, st, NULL, NULL, target, &xs);
+	ex_xattrs_free(&xs);
 	return 0;
 }
 
 static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t parent, uint64_t ino, int depth)
+		   uint64_t parent, const struct fs_name *e, int depth)
 {
-	char target[4096];
 	struct apfs_stat st;
-	int ret = apfs_fs_stat(r->fs, ino, &st);
+	int ret = apfs_fs_stat(r->fs, e->ino, &st);
 
 	if (ret)
 		return ex_fail(r, rel, ret);
+	st.added = e->date_added;
 	if (S_ISDIR(st.mode))
 		return ex_dir(r, dirfd, name, rel, parent, &st, depth);
 	if (S_ISREG(st.mode))
 		return ex_file(r, dirfd, name, rel, &st);
-	if (S_ISLNK(st.mode)) {
-		ret = apfs_fs_readlink(r->fs, ino, target, sizeof(target));
-		if (!ret && symlinkat(target, dirfd, name))
-			ret = -errno;
-		if (ret)
-			return ex_fail(r, rel, ret);
-		set_times(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
-		return 0;
-	}
+	if (S_ISLNK(st.mode))
+		return ex_symlink(r, dirfd, name, rel, &st);
+	r->tally.specials++;
 	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", cli_safe_str(rel));
 	return 0;
 }
 
+/* The options that only make sense together (usage errors otherwise). */
+static int ex_check_opts(const struct cli_opts *o)
+{
+	const char *why = NULL;
+
+	if (o->tar && o->nargs != 1)
+		why = "with --tar give IMAGE PATH (no DEST)";
+	else if (!o->tar && o->nargs != 2)
+		why = "give IMAGE PATH DEST";
+	else if (o->tar && o->appledouble)
+		why = "--appledouble is for a directory target, not --tar";
+	if (!why)
+		return 0;
+	fprintf(stderr, "apfsinspect: extract: %s\n%s", why, extract_help);
+	return EXIT_USAGE;
+}
+
+/* The manifest and facts files (new files only) and the archive: an exit code. */
+static int ex_open_outputs(const struct cli_opts *o, struct ex_run *r, char **facts)
+{
+	bool to_stdout = o->tar && !strcmp(o->tar, "-");
+
+	r->manifest = o->manifest ? fopen(o->manifest, "wx") : to_stdout ? NULL : stdout;
+	if (o->manifest && !r->manifest)
+		return fs_fail(o->manifest, -errno);
+	*facts = NULL;
+	if ((o->facts || o->manifest) &&
+	    (o->facts ? !(*facts = strdup(o->facts)) : asprintf(facts, "%s.facts", o->manifest) < 0))
+		return fs_fail("extract", -ENOMEM);
+	if (*facts && ex_facts_open(&r->facts, *facts))
+		return EXIT_ERROR;
+	return o->tar ? ex_tar_open(r, o->tar) : 0;
+}
+
+/* DEST made or entered; its times are put back at the end when it existed. */
+static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before, bool *made)
+{
+	*made = !mkdir(dest, 0755);
+	if (!*made && errno != EEXIST)
+		return fs_fail(dest, -errno);
+	r->destfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (r->destfd < 0 || fstat(r->destfd, before))
+		return fs_fail(dest, -errno);
+	return 0;
+}
+
+static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_session *s)
+{
+	struct apfs_dirent de;
+	struct fs_name top;
+	char name[APFS_NAME_MAX];
+	int ret = apfs_fs_lookup(s->fs, o->args[0], &de);
+
+	if (ret)
+		return fs_fail(o->args[0], ret);
+	if (!(r->rd = fs_reader_new()))
+		return fs_fail(o->args[0], -ENOMEM);
+	r->fs = s->fs;
+	r->cap = fs_size_cap(o, s->fs);
+	r->root = geteuid() == 0;
+	r->appledouble = o->appledouble;
+	safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
+	top = (struct fs_name){ de.ino, de.date_added, de.type, name };
+	ex_tree(r, r->destfd, name, name, 0, &top, 0);
+	return r->err;
+}
+
+static int ex_close_outputs(const struct cli_opts *o, struct ex_run *r, const char *facts,
+			    int ret)
+{
+	int c = ex_tar_close(r);
+
+	ret = ret ? ret : c;
+	c = ex_facts_close(&r->facts, facts);
+	ret = ret ? ret : c;
+	/* Errors writing stdout are main's to report (cli_out_close); the file's are ours. */
+	if (o->manifest && r->manifest &&
+	    (fflush(r->manifest) | ferror(r->manifest) | fclose(r->manifest)))
+		ret = fs_fail(o->manifest, -EIO);
+	return ret;
+}
+
+/*
+ * A manifest that could not be written ends the command with that message
+ * alone, as coreutils do (no summary after it).  For stdout the message is
+ * given here, naming the errno of the failed flush, which a later flush in
+ * main (cli_out_close) could no longer tell.
+ */
+static bool ex_manifest_failed(struct ex_run *r, int *ret)
+{
+	int err = 0;
+
+	if (!r->manifest)
+		return false;
+	errno = 0;
+	if (fflush(r->manifest))
+		err = errno ? errno : EIO;
+	if (!err && !ferror(r->manifest))
+		return false;
+	if (r->manifest == stdout) {
+		fprintf(stderr, "apfsinspect: write error: %s\n", strerror(err ? err : EIO));
+		clearerr(stdout);
+		*ret = EXIT_ERROR;
+	}
+	return true;
+}
+
 int cmd_extract(int argc, char **argv)
 {
-	struct ex_run r = { 0 };
-	struct apfs_dirent de;
-	struct fs_session s;
+	struct ex_run r = { .destfd = -1 };
+	struct fs_session s = { 0 };
 	struct cli_opts o;
 	struct stat dest;
-	bool made;
-	char name[APFS_NAME_MAX];
+	char *facts = NULL;
+	bool made = false;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
-			    OPT_HASH, 2, 2, extract_help, &o);
-	int dfd;
+			    OPT_HASH, 1, 2, extract_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	if ((ret = digest_parse(o.hash, &r.hash)))
+	if ((ret = ex_check_opts(&o)) || (ret = digest_parse(o.hash, &r.hash)))
 		return ret;
-	r.manifest = o.manifest ? fopen(o.manifest, "wx") : stdout;
-	if (!r.manifest)
-		return fs_fail(o.manifest, -errno);
-	made = !mkdir(o.args[1], 0755);
-	if (!made && errno != EEXIST)
-		return fs_fail(o.args[1], -errno);
-	dfd = open(o.args[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0 || fstat(dfd, &dest))
-		return fs_fail(o.args[1], -errno);
-	ret = fs_session_open(&o, &s);
-	if (!ret && (ret = apfs_fs_lookup(s.fs, o.args[0], &de)))
-		ret = fs_fail(o.args[0], ret);
-	if (!ret && !(r.rd = fs_reader_new()))
-		ret = fs_fail(o.args[0], -ENOMEM);
-	if (!ret) {
-		r.fs = s.fs;
-		r.cap = fs_size_cap(&o, s.fs);
-		safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
-		ex_tree(&r, dfd, name, name, 0, de.ino, 0);
-		ret = r.err;
-	}
+	ret = ex_open_outputs(&o, &r, &facts);
+	if (!ret && !o.tar)
+		ret = ex_open_dest(o.args[1], &r, &dest, &made);
+	if (!ret && !(ret = fs_session_open(&o, &s)))
+		ret = ex_run_tree(&o, &r, &s);
+	if (!ex_manifest_failed(&r, &ret))
+		ex_tally_print(&r.tally, o.tar != NULL, facts != NULL);
 	walk_guard_free(&r.g);
+	ex_links_free(&r.links);
 	fs_reader_free(r.rd);
-	if (!made)
-		keep_times(dfd, &dest);
-	close(dfd);
+	if (r.destfd >= 0 && !made)
+		keep_times(r.destfd, &dest);
+	if (r.destfd >= 0)
+		close(r.destfd);
 	fs_session_close(&s);
-	/* Errors writing stdout are main's to report (cli_out_close); the file's are ours. */
-	if (o.manifest && (fflush(r.manifest) | ferror(r.manifest) | fclose(r.manifest)))
-		ret = fs_fail(o.manifest, -EIO);
+	ret = ex_close_outputs(&o, &r, facts, ret);
+	free(facts);
 	return ret;
 }
 

@@ -13,7 +13,8 @@ enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
-	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_HASH, O_FRACTIONAL, O_FORK, O_HEX,
+	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_HASH, O_FRACTIONAL, O_FORK, O_HEX, O_FACTS, O_TAR,
+	O_APPLEDOUBLE,
 };
 
 static const struct option long_opts[] = {
@@ -28,6 +29,9 @@ static const struct option long_opts[] = {
 	{ "format", required_argument, NULL, O_FORMAT },
 	{ "image-format", required_argument, NULL, O_IMAGE_FORMAT },
 	{ "manifest", required_argument, NULL, O_MANIFEST },
+	{ "facts", required_argument, NULL, O_FACTS },
+	{ "tar", required_argument, NULL, O_TAR },
+	{ "appledouble", no_argument, NULL, O_APPLEDOUBLE },
 	{ "passphrase", required_argument, NULL, O_PASS },
 	{ "stdin-passphrase", no_argument, NULL, O_STDIN_PASS },
 	{ "passphrase-file", required_argument, NULL, O_PASS_FILE },
@@ -226,6 +230,9 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_FORMAT: o->format = optarg; break;
 	case O_IMAGE_FORMAT: o->image_format = optarg; break;
 	case O_MANIFEST: o->manifest = optarg; break;
+	case O_FACTS: o->facts = optarg; break;
+	case O_TAR: o->tar = optarg; break;
+	case O_APPLEDOUBLE: o->appledouble = true; break;
 	case O_PASS: o->passphrase = optarg; break;
 	case O_STDIN_PASS: o->stdin_passphrase = true; break;
 	case O_PASS_FILE: o->passphrase_file = optarg; break;

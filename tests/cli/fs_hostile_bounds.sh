@@ -109,7 +109,8 @@ expect_eq "extract: its last block is 4096 'T'" "$(head -c 4096 /dev/zero | tr '
 	"$(tail -c 4096 exh/big-tail.bin | sha)"
 expect_eq "extract: the block before is zeros" "$(head -c 4096 /dev/zero | sha)" \
 	"$(tail -c 8192 exh/big-tail.bin | head -c 4096 | sha)"
-expect_eq "extract: no progress line when stderr is no terminal" "" "$ERR"
+# (The summary of what the target could not hold is no progress line.)
+expect_eq "extract: no progress line when stderr is no terminal" "" "$(grep -v 'could not hold' <<< "$ERR")"
 # On a terminal: progress on stderr (hashing 5 GiB of hole takes seconds
 # even with SHA instructions; a line is due every second), then cleared.
 mkdir -p exp
