@@ -19,6 +19,8 @@ TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapf
 util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace"
 # hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device).
 TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
+# fio measures random reads through the mount (bench/fuse.sh).
+TEST_PKGS="$TEST_PKGS fio"
 
 missing() {
 	for p in "$@"; do

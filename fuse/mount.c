@@ -148,7 +148,17 @@ static void settle_daemon(void)
 static int serve(const struct cli_opts *o, struct mount_state *m, const char *mnt)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = 10 };
+	/*
+	 * One idle worker at most: a worker that finishes while another waits
+	 * on /dev/fuse exits, and one is started when the last waiting worker
+	 * takes a request, so a single reader is always served by a thread
+	 * that has just started waiting.  With 10 idle workers (the requests
+	 * then go round-robin among them) random 4 KiB reads (fio randread,
+	 * psync) measured at a third to half of this, sequential ones lower
+	 * too (bench/fuse.sh; issue 14); concurrent readers still get a
+	 * thread each, at the cost of a thread start per request.
+	 */
+	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = 1 };
 	struct fuse *f = NULL;
 	int ret = EXIT_ERROR;
 
