@@ -85,12 +85,14 @@ interleave() { # NAME=CMD... : each NAME gets the median of its RUNS results
 	done
 }
 
-# IOPS of one fio randread run on $2 after mounting with command $1 (unmount $3).
+# IOPS of one fio randread run on $2 after mounting with command $1 (unmount
+# $3), by ${4:-1} reader processes at once.
 fio_iops() {
 	eval "$1" || return 1
 	sleep 0.2
 	timeout 120 fio --readonly --name=randread --filename="$2" --rw=randread --bs=4k \
 		--ioengine=psync --size=1g --runtime="$FIO_SECONDS" --time_based \
+		--numjobs="${4:-1}" --group_reporting \
 		--output-format=terse --terse-version=3 2>/dev/null | awk -F';' '{ print $8 }'
 	timeout 20 fusermount3 -u "$3"
 }
@@ -113,7 +115,7 @@ else
 fi
 
 FIO_SECONDS=${FIO_SECONDS:-8} FIO_MB=${FIO_MB:-1024}
-RP=() RE=() RN=() RF=()
+RP=() RE=() RN=() RF=() R4=() R4W=()
 if command -v fio > /dev/null &&
 	"$MK" bench "$W/rand.img" --big-size $((FIO_MB << 20)) > /dev/null 2>&1; then
 	cat "$W/rand.img" > /dev/null  # from the page cache, as the peers read it
@@ -126,6 +128,9 @@ if command -v fio > /dev/null &&
 	RUNS_FIO+=("RP=fio_iops '$BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M")
 	RUNS_FIO+=("RE=fio_iops '$BIN mount --volume $ENCVOL --passphrase $ENCPW $W/rand.img $M' $M/big.bin $M")
 	[ -n "$NULL" ] && RUNS_FIO+=("RN=fio_iops '$NULL $NF' $NF $NF")
+	# 4 readers at once: the default pool (1 idle worker) and 10 idle workers
+	RUNS_FIO+=("R4=fio_iops '$BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
+	RUNS_FIO+=("R4W=fio_iops 'APFSINSPECT_FUSE_IDLE_WORKERS=10 $BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
 	# fsapfsmount numbers volumes from 1 in container order: Plain is the first
 	[ -n "$SHIM" ] && RUNS_FIO+=("RF=fio_iops 'LD_PRELOAD=$SHIM fsapfsmount -f 1 $W/rand.img $M >/dev/null' $M/big.bin $M")
 	interleave "${RUNS_FIO[@]}"
@@ -154,6 +159,8 @@ if [ "${#RP[@]}" -gt 0 ] && [ -n "$RP" ]; then
 		echo "| $RW: apfsinspect mount, plain / encrypted | $RP / $RE IOPS | (no null baseline) |"
 	fi
 	[ -n "$RF" ] && echo "| $RW: libfsapfs \`fsapfsmount\`, plain | $RF IOPS | apfsinspect = $(ratio "$RP" "$RF") × (target ≥ 1) |"
+	echo "| $RW: 4 readers at once, apfsinspect mount, plain | $R4 IOPS | $(ratio "$R4" "$RP") × one reader |"
+	echo "| the same, APFSINSPECT_FUSE_IDLE_WORKERS=10 | $R4W IOPS | $(ratio "$R4W" "$R4") × the default |"
 else
 	echo "| fio randread | - | fio not installed (setup.sh TEST_PKGS) |"
 fi
