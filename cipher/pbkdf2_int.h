@@ -35,7 +35,7 @@ void apfs_sha256_final(struct apfs_sha256 *c, uint8_t out[32]);
 /*
  * Iterations 2..c of one group of lanes (pbkdf2_lanes.c): inner, outer, u
  * and t are 8 words each of every lane, word-major (word i of lane l at
- * [i * lanes + l]), aligned to 64 bytes; u and t hold U1 on entry, t holds
+ * [i * lanes + l]; the engines load them unaligned); u and t hold U1 on entry, t holds
  * T = U1 ^ ... ^ Uc on return.  `more` is c - 1.
  */
 void apfs_pbkdf2_iterate(enum apfs_pbkdf2_engine e, const uint32_t *inner,
