@@ -128,6 +128,10 @@ $(B)/bench/pbkdf2: bench/pbkdf2.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
 
+$(B)/bench/pbkdf2_lanes: bench/pbkdf2_lanes.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
+
 $(B)/bench/xts_speed: bench/xts_speed.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
@@ -140,7 +144,7 @@ $(B)/bench/ewf_trace.so: bench/ewf_trace.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-bench: all $(B)/bench/pbkdf2 $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/bench/ewf_trace.so
+bench: all $(B)/bench/pbkdf2 $(B)/bench/pbkdf2_lanes $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/bench/ewf_trace.so
 	B=$(B) bench/run.sh
 
 install: $(B)/apfsinspect

@@ -22,6 +22,8 @@ libarchive-tools"
 TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
 # xmllint validates the timeline's DFXML against the DFXML schema.
 TEST_PKGS="$TEST_PKGS libxml2-utils"
+# fio measures random reads through the mount (bench/fuse.sh).
+TEST_PKGS="$TEST_PKGS fio"
 
 missing() {
 	for p in "$@"; do

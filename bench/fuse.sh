@@ -11,10 +11,14 @@
 # itself.  Every run is a fresh mount, so no page cache of the mount helps.
 # find: `find MNT` over generator scenario many-files (100,171 entries),
 # fresh mounts, against fsapfsmount on the same image.
+# Random reads (issue 14): fio randread, 4 KiB, psync, one job, FIO_SECONDS
+# (default 8) over a 1 GiB /big.bin (its own image, FIO_MB), plain and
+# encrypted, against null and fsapfsmount (plain; with the OpenSSL 3 shim).
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
 BIN=$PWD/$B/apfsinspect MK=$PWD/$B/mkimage
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
 RUNS=${RUNS:-7}
 MIB=${MIB:-256}
 NULL_SRC=${NULL_SRC:-/usr/share/doc/libfuse3-dev/examples/null.c}
@@ -81,6 +85,18 @@ interleave() { # NAME=CMD... : each NAME gets the median of its RUNS results
 	done
 }
 
+# IOPS of one fio randread run on $2 after mounting with command $1 (unmount
+# $3), by ${4:-1} reader processes at once.
+fio_iops() {
+	eval "$1" || return 1
+	sleep 0.2
+	timeout 120 fio --readonly --name=randread --filename="$2" --rw=randread --bs=4k \
+		--ioengine=psync --size=1g --runtime="$FIO_SECONDS" --time_based \
+		--numjobs="${4:-1}" --group_reporting \
+		--output-format=terse --terse-version=3 2>/dev/null | awk -F';' '{ print $8 }'
+	timeout 20 fusermount3 -u "$3"
+}
+
 P="$BIN mount --volume Plain $W/bench.img $M"
 E="$BIN mount --volume $ENCVOL --passphrase $ENCPW $W/bench.img $M"
 N=() PL=() EN=() FA=() FL=()
@@ -98,6 +114,28 @@ else
 	FL=
 fi
 
+FIO_SECONDS=${FIO_SECONDS:-8} FIO_MB=${FIO_MB:-1024}
+RP=() RE=() RN=() RF=() R4=() R4W=()
+if command -v fio > /dev/null &&
+	"$MK" bench "$W/rand.img" --big-size $((FIO_MB << 20)) > /dev/null 2>&1; then
+	cat "$W/rand.img" > /dev/null  # from the page cache, as the peers read it
+	SHIM=
+	if command -v fsapfsmount > /dev/null && [ -e "$SHARED/tools/fsapfs-openssl3-shim.c" ]; then
+		cc -O2 -shared -fPIC -o "$W/shim.so" "$SHARED/tools/fsapfs-openssl3-shim.c" \
+			-ldl -lcrypto && SHIM=$W/shim.so
+	fi
+	RUNS_FIO=()
+	RUNS_FIO+=("RP=fio_iops '$BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M")
+	RUNS_FIO+=("RE=fio_iops '$BIN mount --volume $ENCVOL --passphrase $ENCPW $W/rand.img $M' $M/big.bin $M")
+	[ -n "$NULL" ] && RUNS_FIO+=("RN=fio_iops '$NULL $NF' $NF $NF")
+	# 4 readers at once: the default pool (1 idle worker) and 10 idle workers
+	RUNS_FIO+=("R4=fio_iops '$BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
+	RUNS_FIO+=("R4W=fio_iops 'APFSINSPECT_FUSE_IDLE_WORKERS=10 $BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
+	# fsapfsmount numbers volumes from 1 in container order: Plain is the first
+	[ -n "$SHIM" ] && RUNS_FIO+=("RF=fio_iops 'LD_PRELOAD=$SHIM fsapfsmount -f 1 $W/rand.img $M >/dev/null' $M/big.bin $M")
+	interleave "${RUNS_FIO[@]}"
+fi
+
 echo "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg) at the end; RUNS=$RUNS interleaved runs, medians;"
 echo "a fresh mount for every run; $MIB MiB of /big.bin read with \`dd bs=1M\`."
 echo
@@ -110,6 +148,21 @@ if [ -n "$NULL" ]; then
 else
 	echo "| apfsinspect mount, plain volume | $PL MB/s | (libfuse's null.c not found: no baseline) |"
 	echo "| apfsinspect mount, encrypted volume | $EN MB/s | $(ratio "$EN" "$PL") × plain |"
+fi
+if [ "${#RP[@]}" -gt 0 ] && [ -n "$RP" ]; then
+	RW="fio randread 4 KiB psync, $FIO_MB MiB /big.bin, ${FIO_SECONDS}s"
+	if [ -n "$RN" ]; then
+		echo "| $RW: libfuse \`null\` | $RN IOPS | 1.00 |"
+		echo "| $RW: apfsinspect mount, plain | $RP IOPS | $(ratio "$RP" "$RN") × null; target ≥ 0.90 |"
+		echo "| $RW: apfsinspect mount, encrypted | $RE IOPS | $(ratio "$RE" "$RN") × null; target ≥ 0.70 |"
+	else
+		echo "| $RW: apfsinspect mount, plain / encrypted | $RP / $RE IOPS | (no null baseline) |"
+	fi
+	[ -n "$RF" ] && echo "| $RW: libfsapfs \`fsapfsmount\`, plain | $RF IOPS | apfsinspect = $(ratio "$RP" "$RF") × (target ≥ 1) |"
+	echo "| $RW: 4 readers at once, apfsinspect mount, plain | $R4 IOPS | $(ratio "$R4" "$RP") × one reader |"
+	echo "| the same, APFSINSPECT_FUSE_IDLE_WORKERS=10 | $R4W IOPS | $(ratio "$R4W" "$R4") × the default |"
+else
+	echo "| fio randread | - | fio not installed (setup.sh TEST_PKGS) |"
 fi
 echo "| \`find\` over many-files (100,171 entries), apfsinspect mount | $FA ms | 1.00 |"
 if [ -n "$FL" ]; then

@@ -62,6 +62,9 @@ if [ -n "$SHIM" ]; then
 fi
 echo
 
+# Dictionary speed (issue 14): bench/crack.sh prints its own section.
+B=$B bash bench/crack.sh
+
 # Mount (issue 6): throughput against libfuse's null example, find against
 # fsapfsmount; bench/fuse.sh prints its own section.
 B=$B RUNS=$RUNS bash bench/fuse.sh

@@ -12,6 +12,7 @@
 
 #include "credential.h"
 #include "keybag/names.h"
+#include "unlock_progress.h"
 
 #define MAX_THREADS 64
 
@@ -21,9 +22,12 @@ struct job {
 	const unsigned *users;  /* indexes into k->users */
 	unsigned nusers;
 	const unsigned *cand_user; /* potfile: each candidate's user (position in users) */
-	size_t ntasks;          /* candidates x users, or candidates with cand_user */
+	unsigned batch;         /* candidates a task tries at once (PBKDF2 lanes; 1 with cand_user) */
+	size_t ntasks;          /* candidate batches x users, or candidates with cand_user */
 	atomic_size_t next;
-	atomic_size_t found;    /* task + 1 of the first success, 0 while none */
+	atomic_bool found;      /* a candidate fit */
+	size_t found_cand, found_up; /* which, on which user (position in users) */
+	struct cand_progress *progress;
 	pthread_mutex_t lock;
 	int *status;            /* per user: last result other than a rejection */
 	uint8_t vek[32];
@@ -31,22 +35,23 @@ struct job {
 	uint8_t cs_uuid[16];
 };
 
-/* Task t: candidate *c on the user at position *up of j->users. */
-static void task_split(const struct job *j, size_t t, size_t *c, size_t *up)
+/* Task t: candidates *c to *c + *n - 1 on the user at position *up of j->users. */
+static void task_split(const struct job *j, size_t t, size_t *c, size_t *n, size_t *up)
 {
-	*c = j->cand_user ? t : t / j->nusers;
+	*c = j->cand_user ? t : t / j->nusers * j->batch;
+	*n = j->cr->ncands - *c < j->batch ? j->cr->ncands - *c : j->batch;
 	*up = j->cand_user ? j->cand_user[t] : t % j->nusers;
 }
 
-static void record(struct job *j, size_t task, int ret, const uint8_t *vek, size_t veklen,
-		   const uint8_t *cs)
+/* What candidate c on the user at position up gave. */
+static void record(struct job *j, size_t c, size_t up, int ret, const uint8_t *vek,
+		   size_t veklen, const uint8_t *cs)
 {
-	size_t c, up;
-
-	task_split(j, task, &c, &up);
 	pthread_mutex_lock(&j->lock);
 	if (ret == 0 && !atomic_load(&j->found)) {
-		atomic_store(&j->found, task + 1);
+		atomic_store(&j->found, true);
+		j->found_cand = c;
+		j->found_up = up;
 		memcpy(j->vek, vek, veklen);
 		j->veklen = veklen;
 		memcpy(j->cs_uuid, cs, 16);
@@ -60,15 +65,18 @@ static void *worker(void *arg)
 {
 	struct job *j = arg;
 	uint8_t vek[32], cs[16];
-	size_t veklen = 0, t, c, up;
+	size_t veklen = 0, t, c, n, up;
 
 	while (!atomic_load(&j->found) && (t = atomic_fetch_add(&j->next, 1)) < j->ntasks) {
+		unsigned which = 0;
 		int ret;
 
-		task_split(j, t, &c, &up);
-		ret = kb_unlock_user(j->k, &j->k->users[j->users[up]], j->cr->cands[c],
-				     j->cr->lens[c], vek, &veklen, cs);
-		record(j, t, ret, vek, veklen, cs);
+		task_split(j, t, &c, &n, &up);
+		ret = kb_unlock_user_many(j->k, &j->k->users[j->users[up]], (unsigned)n,
+					  j->cr->cands + c, j->cr->lens + c, &which, vek, &veklen,
+					  cs);
+		record(j, c + which, up, ret, vek, veklen, cs);
+		cand_progress_add(j->progress, n);
 	}
 	OPENSSL_cleanse(vek, sizeof(vek));
 	return NULL;
@@ -431,7 +439,9 @@ static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_
 	}
 	j->users = idx;
 	j->nusers = (unsigned)n;
-	j->ntasks = cr->ncands * (j->cand_user ? 1 : (size_t)n);
+	j->batch = j->cand_user ? 1 : kb_unlock_batch();
+	j->ntasks = j->cand_user ? cr->ncands :
+		    (cr->ncands + j->batch - 1) / j->batch * (size_t)n;
 	return 0;
 }
 
@@ -439,13 +449,10 @@ static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_
 static int job_outcome(const struct cli_opts *o, struct cli_volume *cv,
 		       const struct cli_cred *cr, struct job *j, struct cli_unlock_result *res)
 {
-	size_t c, up;
-
 	if (!atomic_load(&j->found))
 		return explain_fail(o, cv->v, j->k, cr, j);
-	task_split(j, atomic_load(&j->found) - 1, &c, &up);
-	res->user = (int)j->users[up];
-	res->cand = c;
+	res->user = (int)j->users[j->found_up];
+	res->cand = j->found_cand;
 	return cli_exit_code(install_vek(cv->v, j->vek, j->veklen, j->cs_uuid,
 					 "the credential unwrapped its KEK and VEK"));
 }
@@ -454,7 +461,8 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 			 const struct kb_volume_keys *k, struct cli_cred *cr,
 			 struct cli_unlock_result *res)
 {
-	struct job j = { .k = k, .cr = cr };
+	struct cand_progress progress;
+	struct job j = { .k = k, .cr = cr, .progress = &progress };
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
 	int ret = idx ? plan_job(o, cv, cr, &j, idx, res) : EXIT_ERROR;
 
@@ -464,8 +472,11 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 	}
 	j.status = calloc(j.nusers, sizeof(int));
 	pthread_mutex_init(&j.lock, NULL);
+	cand_progress_start(&progress, j.cand_user ? cr->ncands : cr->ncands * j.nusers,
+			    j.cand_user || j.nusers == 1 ? "candidates" : "candidate-user pairs");
 	if (j.status)
 		run_job(&j);
+	cand_progress_end(&progress);
 	res->tried = j.nusers;
 	ret = j.status ? job_outcome(o, cv, cr, &j, res) : EXIT_ERROR;
 	OPENSSL_cleanse(j.vek, sizeof(j.vek));

@@ -144,11 +144,32 @@ static void settle_daemon(void)
 		(void)!chdir("/");
 }
 
+/* Idle FUSE workers to keep (see serve()): 1, or 1-64 from the environment. */
+static unsigned fuse_idle_workers(void)
+{
+	const char *s = getenv("APFSINSPECT_FUSE_IDLE_WORKERS");
+	char *end;
+	unsigned long n = s ? strtoul(s, &end, 10) : 0;
+
+	return s && *s && !*end && n >= 1 && n <= 64 ? (unsigned)n : 1;
+}
+
 /* Mount, detach unless -f, and serve until unmounted or signalled. */
 static int serve(const struct cli_opts *o, struct mount_state *m, const char *mnt)
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
-	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = 10 };
+	/*
+	 * One idle worker at most (fuse_idle_workers()): a worker that
+	 * finishes while another waits on /dev/fuse exits, and one is started
+	 * when the last waiting worker takes a request.  For one reader, the
+	 * common case, that measured 2-3 x the random 4 KiB reads (fio
+	 * randread, psync) of 10 idle workers, whose requests go round-robin,
+	 * and sequential reads no slower; but several readers at once pay a
+	 * thread start per request: 4 readers got 0.25-0.4 x, 2 readers
+	 * 0.7 x (bench/fuse.sh; issue 14).  APFSINSPECT_FUSE_IDLE_WORKERS=10
+	 * gives parallel readers the old pool.
+	 */
+	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = fuse_idle_workers() };
 	struct fuse *f = NULL;
 	int ret = EXIT_ERROR;
 

@@ -56,4 +56,9 @@ int kb_blob_hmac(const uint8_t *salt, size_t saltlen, const uint8_t *elem, size_
  */
 bool kb_blob_hw_bound(const struct kb_blob *b);
 
+/* unlock.c, shared with unlock_many.c: a record's checks and KEK unwrap. */
+int kb_check_usable(const struct kb_user *u);
+size_t kb_kek_dklen(const struct kb_blob *b);
+int kb_kek_from_dk(const struct kb_blob *b, const uint8_t *dk, uint8_t kek[32], size_t *keklen);
+
 #endif

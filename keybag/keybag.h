@@ -118,6 +118,22 @@ int kb_normalize_recovery_key(const char *in, char out[30]);
 int kb_unlock_user(const struct kb_volume_keys *k, const struct kb_user *u, const void *secret,
 		   size_t len, uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);
 
+/*
+ * Passwords kb_unlock_user_many() takes at once: the SIMD lanes of the
+ * PBKDF2 engine this CPU runs (cipher/pbkdf2.h), 1 to 16.
+ */
+unsigned kb_unlock_batch(void);
+
+/*
+ * kb_unlock_user() for n passwords (1 <= n <= kb_unlock_batch()) against
+ * one user, their PBKDF2 derivations run side by side.  0 with *which the
+ * index of a password that fits (and vek, *veklen, cs_uuid as above);
+ * -APFS_EREJECTED when none does; the other errors of kb_unlock_user().
+ */
+int kb_unlock_user_many(const struct kb_volume_keys *k, const struct kb_user *u, unsigned n,
+			char *const secret[], const size_t len[], unsigned *which,
+			uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);
+
 /* Unwrap the VEK with a known KEK (16 or 32 bytes).  Same returns. */
 int kb_unwrap_vek(const struct kb_volume_keys *k, const uint8_t *kek, size_t keklen,
 		  uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);

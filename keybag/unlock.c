@@ -79,8 +79,8 @@ int kb_unwrap_vek(const struct kb_volume_keys *k, const uint8_t *kek, size_t kek
 	return ret;
 }
 
-/* Why a record cannot be tried offline, or 0 when it can. */
-static int check_usable(const struct kb_user *u)
+/* Why a record cannot be tried offline (said with apfs_err), or 0 when it can. */
+int kb_check_usable(const struct kb_user *u)
 {
 	char id[37];
 
@@ -109,19 +109,26 @@ static int check_usable(const struct kb_user *u)
 	return 0;
 }
 
-/* secret -> KEK (16 or 32 bytes). */
-static int derive_kek(const struct kb_blob *b, const void *secret, size_t len, uint8_t kek[32],
-		      size_t *keklen)
+size_t kb_kek_dklen(const struct kb_blob *b)
 {
-	size_t dklen = b->flags & KB_FLAG_CS_128 ? 16 : 32;
-	size_t wlen = dklen == 16 ? 24 : b->wrapped_len;
-	uint8_t dk[32];
-	int ret;
+	return b->flags & KB_FLAG_CS_128 ? 16 : 32;
+}
 
-	ret = kb_pbkdf2_sha256(secret, len, b->salt, b->salt_len, b->iterations, dk, dklen);
-	if (!ret)
-		ret = kb_aes_unwrap(dk, dklen, b->wrapped, wlen, kek);
-	OPENSSL_cleanse(dk, sizeof(dk));
+/**
+ * kb_kek_from_dk() - unwrap a user's KEK with the PBKDF2 output.
+ * @b: the user's KEK blob.
+ * @dk: kb_kek_dklen(b) bytes of PBKDF2-HMAC-SHA256(secret, salt, iterations).
+ * @kek: receives the KEK.
+ * @keklen: receives 16 or 32.
+ *
+ * Return: 0, -APFS_EREJECTED for a wrong secret, or another -errno.
+ */
+int kb_kek_from_dk(const struct kb_blob *b, const uint8_t *dk, uint8_t kek[32], size_t *keklen)
+{
+	size_t dklen = kb_kek_dklen(b);
+	size_t wlen = dklen == 16 ? 24 : b->wrapped_len;
+	int ret = kb_aes_unwrap(dk, dklen, b->wrapped, wlen, kek);
+
 	if (ret)
 		return ret;
 	*keklen = wlen - 8;
@@ -129,6 +136,21 @@ static int derive_kek(const struct kb_blob *b, const void *secret, size_t len, u
 	if (*keklen == 32 && ((b->flags & KB_FLAG_REWRAPPED_128) || all_zero(kek + 16, 16)))
 		*keklen = 16;
 	return 0;
+}
+
+/* secret -> KEK (16 or 32 bytes). */
+static int derive_kek(const struct kb_blob *b, const void *secret, size_t len, uint8_t kek[32],
+		      size_t *keklen)
+{
+	uint8_t dk[32];
+	int ret;
+
+	ret = kb_pbkdf2_sha256(secret, len, b->salt, b->salt_len, b->iterations, dk,
+			       kb_kek_dklen(b));
+	if (!ret)
+		ret = kb_kek_from_dk(b, dk, kek, keklen);
+	OPENSSL_cleanse(dk, sizeof(dk));
+	return ret;
 }
 
 /**
@@ -152,7 +174,7 @@ int kb_unlock_user(const struct kb_volume_keys *k, const struct kb_user *u, cons
 	size_t keklen = 0;
 	int ret;
 
-	ret = check_usable(u);
+	ret = kb_check_usable(u);
 	if (ret)
 		return ret;
 	/* A recovery key is PBKDF2'd exactly as printed: upper case, dashes. */

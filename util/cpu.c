@@ -64,6 +64,26 @@ bool apfs_cpu_aesni(void)
 	return (c & C1_AES) && (c & C1_SSE41);
 }
 
+bool apfs_cpu_avx2(void)
+{
+	uint32_t b, c;
+
+	if (!(leaf1_ecx() & C1_AVX) || (xcr0() & XCR0_YMM) != XCR0_YMM)
+		return false;
+	leaf7(&b, &c);
+	return b & C7B_AVX2;
+}
+
+bool apfs_cpu_avx512f(void)
+{
+	uint32_t b, c;
+
+	if (!apfs_cpu_avx2() || (xcr0() & XCR0_ZMM) != XCR0_ZMM)
+		return false;
+	leaf7(&b, &c);
+	return b & C7B_AVX512F;
+}
+
 bool apfs_cpu_vaes256(void)
 {
 	uint32_t b, c;
@@ -88,6 +108,8 @@ bool apfs_cpu_vaes512(void)
 #else
 
 bool apfs_cpu_aesni(void) { return false; }
+bool apfs_cpu_avx2(void) { return false; }
+bool apfs_cpu_avx512f(void) { return false; }
 bool apfs_cpu_vaes256(void) { return false; }
 bool apfs_cpu_vaes512(void) { return false; }
 

@@ -11,6 +11,10 @@
 
 /* AES-NI and SSE4.1 (xts_aesni.c). */
 bool apfs_cpu_aesni(void);
+/* AVX2, with the kernel saving the YMM state (cipher/pbkdf2_lanes.c). */
+bool apfs_cpu_avx2(void);
+/* AVX2 and AVX-512 F, with the ZMM and mask state saved. */
+bool apfs_cpu_avx512f(void);
 /* AES-NI, AVX2, VAES and VPCLMULQDQ, with the kernel saving the YMM state. */
 bool apfs_cpu_vaes256(void);
 /* apfs_cpu_vaes256() plus AVX-512 F, BW and VL, with the ZMM and mask state saved. */

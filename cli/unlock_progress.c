@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unlock_progress.c - a one-line report of a dictionary run on stderr,
+ * written when the first batch is done (so even a short run shows the rate
+ * it gets) and then rewritten in place once a second by whichever worker
+ * finishes a batch (counts and times only, never a password).  Only on a
+ * terminal, like progress.c, so logs and pipelines see just the verdict.
+ */
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "unlock_progress.h"
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void cand_progress_start(struct cand_progress *p, size_t total, const char *what)
+{
+	atomic_init(&p->done, 0);
+	p->total = total;
+	p->what = what;
+	p->on = total > 1 && isatty(STDERR_FILENO);
+	p->shown = false;
+	p->start = p->last = now_s();
+	pthread_mutex_init(&p->lock, NULL);
+}
+
+static void show(struct cand_progress *p, size_t done, double t)
+{
+	double rate = done / (t - p->start);
+	unsigned long left = rate > 0 && p->total > done ?
+			     (unsigned long)((p->total - done) / rate + 0.5) : 0;
+
+	p->last = t;
+	p->shown = true;
+	fprintf(stderr, "\rapfsinspect: %zu of %zu %s tried (%.1f/s, %lu:%02lu left)  ", done,
+		p->total, p->what, rate, left / 60, left % 60);
+	fflush(stderr);
+}
+
+void cand_progress_add(struct cand_progress *p, size_t n)
+{
+	size_t done = atomic_fetch_add(&p->done, n) + n;
+	double t;
+
+	if (!p->on || pthread_mutex_trylock(&p->lock))
+		return;
+	t = now_s();
+	if (done < p->total && (!p->shown || t - p->last >= 1.0))
+		show(p, done, t);
+	pthread_mutex_unlock(&p->lock);
+}
+
+void cand_progress_end(struct cand_progress *p)
+{
+	if (p->shown)
+		fputs("\r\033[K", stderr);
+	p->on = p->shown = false;
+	pthread_mutex_destroy(&p->lock);
+}
