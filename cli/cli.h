@@ -25,6 +25,7 @@ enum {
 	OPT_JSON = 1 << 2,
 	OPT_SNAPSHOT = 1 << 3,
 	OPT_MAX_SIZE = 1 << 4,  /* --max-file-size (extract, bodyfile) */
+	OPT_LIVE = 1 << 5,      /* --live: the live tree as one side (diff) */
 };
 
 struct cli_opts {
@@ -42,6 +43,7 @@ struct cli_opts {
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground, extended;
 	bool hints;               /* listcryptousers: a Hint: line per user */
 	bool literal;             /* ls -N: names as they are, not GNU ls -b's escapes */
+	bool live;                /* diff --live: a snapshot against the live tree */
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */

@@ -125,5 +125,6 @@ int cmd_cat(int argc, char **argv);
 int cmd_extract(int argc, char **argv);
 int cmd_bodyfile(int argc, char **argv);
 int cmd_snapshots(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

@@ -22,6 +22,7 @@ static const struct command commands[] = {
 	{ "extract", cmd_extract, "copy a file or tree out, with modes, times and a SHA-256 manifest" },
 	{ "bodyfile", cmd_bodyfile, "timeline in TSK body-file (mactime) format" },
 	{ "snapshots", cmd_snapshots, "list the snapshots of a volume" },
+	{ "diff", cmd_diff, "what changed between two snapshots, or a snapshot and the live tree" },
 	{ "mount", cmd_mount, "mount a volume read-only with FUSE (unmount: fusermount3 -u)" },
 };
 

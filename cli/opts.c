@@ -13,7 +13,7 @@ enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
-	O_IMAGE_PASS, O_IMAGE_PASS_FILE,
+	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_LIVE,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +43,7 @@ static const struct option long_opts[] = {
 	{ "hints", no_argument, NULL, O_HINTS },
 	{ "image-passphrase", required_argument, NULL, O_IMAGE_PASS },
 	{ "image-passphrase-file", required_argument, NULL, O_IMAGE_PASS_FILE },
+	{ "live", no_argument, NULL, O_LIVE },
 	{ "escape", no_argument, NULL, 'b' },
 	{ "literal", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
@@ -235,6 +236,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_MD5: o->md5 = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_EXTENDED: o->extended = true; break;
+	case O_LIVE: o->live = true; break;
 	case O_MAX_SIZE:
 		o->max_file_size_set = true;
 		return parse_size("--max-file-size", optarg, &o->max_file_size);
@@ -282,7 +284,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	if ((o->volume && !(flags & OPT_VOLUME)) || (count_creds(o) && !(flags & OPT_CRED)) ||
 	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)) ||
 	    (o->no_firmlinks && !(flags & OPT_SNAPSHOT)) ||
-	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)))
+	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)) || (o->live && !(flags & OPT_LIVE)))
 		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");
