@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scen_snapdiff.c - scenario `snapshot-diff` (and its encrypted twin): a
+ * volume whose snapshot `before` and live tree differ by exactly the
+ * changes README.md lists (a file edited, one grown, a mode, an owner and
+ * times changed, xattrs added, removed and changed, a file renamed, one
+ * moved, one removed, two added), so that `diff` can be checked against
+ * what the generator was told to do.  Inode numbers are the same in both
+ * states because both are made in the same order.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+#define DAY_NS 86400000000000ull
+
+/* Owner and times of inode ino, as a host tree would give them. */
+static void set_attrs(struct mk_vol *v, uint64_t ino, uint32_t uid, uint64_t mtime)
+{
+	struct mk_inode *in = mk_in(v, ino);
+
+	in->host_attrs = true;
+	in->uid = uid;
+	in->gid = 20;
+	in->crtime = in->atime = MK_TIME;
+	in->mtime = in->ctime = mtime;
+}
+
+static int file(struct mk_vol *v, uint64_t parent, const char *name, const char *text,
+		uint64_t *ino)
+{
+	return mk_fs_file(v, parent, name, text, strlen(text), ino);
+}
+
+/* The xattrs of /xattrs.txt: keep stays, change changes, drop goes, new comes. */
+static int xattrs(struct mk_vol *v, uint64_t ino, bool live)
+{
+	int rc = mk_fs_xattr(v, ino, "com.example.keep", "keep", 4);
+
+	if (!rc)
+		rc = mk_fs_xattr(v, ino, "com.example.change", live ? "new value" : "old value", 9);
+	if (!rc)
+		rc = live ? mk_fs_xattr(v, ino, "com.example.new", "new", 3) :
+			    mk_fs_xattr(v, ino, "com.example.drop", "drop", 4);
+	return rc;
+}
+
+/* Inodes 16-26 in either state (README "snapshot-diff" lists both). */
+static int tree(struct mk_vol *v, bool live)
+{
+	uint64_t ino, dir;
+	int rc = file(v, APFS_ROOT_DIR_INO_NUM, "same.txt", "same\n", NULL);
+
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "edit.txt", live ? "version 2\n" :
+			    "version 1\n", NULL);
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "grow.txt", live ? "longer now\n" : "short\n",
+			    NULL);
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "mode.txt", "mode\n", &ino);
+	if (!rc && live)
+		mk_in(v, ino)->mode = MK_S_IFREG | 0600;
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "owner.txt", "owner\n", &ino);
+	if (!rc)
+		set_attrs(v, ino, live ? 0 : 501, MK_TIME);
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "xattrs.txt", "x\n", &ino);
+	rc = rc ? rc : xattrs(v, ino, live);
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, live ? "new-name.txt" : "old-name.txt",
+			    "renamed\n", NULL);
+	rc = rc ? rc : mk_fs_mkdir(v, APFS_ROOT_DIR_INO_NUM, "dir", &dir);
+	rc = rc ? rc : file(v, live ? APFS_ROOT_DIR_INO_NUM : dir, "moved.txt", "moved\n", NULL);
+	if (!live)
+		rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "gone.txt", "deleted later\n", NULL);
+	else
+		v->next_ino++;  /* 25 was gone.txt's */
+	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "times.txt", "t\n", &ino);
+	if (!rc)
+		set_attrs(v, ino, 501, live ? MK_TIME + DAY_NS : MK_TIME);
+	return rc;
+}
+
+static const struct mk_user diff_user = { "5D1FF0A4-3A7C-4E2B-9C1D-2B3C4D5E6F70", "diff",
+					  "the usual", MK_KEK_256, false, 0 };
+
+/* A fresh volume `Diff`, encrypted with diff_user when asked. */
+static int vol(struct mk_image *img, struct mk_vol *v, const uint8_t *uuid, bool enc)
+{
+	int rc = mk_vol_init(v, img, "Diff", APFS_VOL_ROLE_NONE, true);
+
+	if (!rc && uuid)
+		memcpy(v->uuid, uuid, 16);
+	if (!rc && enc)
+		rc = mk_vol_encrypt(v, false, 32);
+	if (!rc && enc)
+		rc = mk_vol_add_user(v, &diff_user);
+	return rc;
+}
+
+static int snapdiff(struct mk_image *img, bool enc)
+{
+	static struct mk_snap s;
+	struct mk_rng keys = img->rng;  /* the live state's keys are the snapshot's */
+	struct mk_vol old, v;
+	uint8_t uuid[16];
+	int rc = vol(img, &old, NULL, enc);
+
+	if (!rc)
+		rc = tree(&old, false);
+	memcpy(uuid, old.uuid, 16);
+	if (!rc)
+		rc = mk_vol_snapshot(&old, "before", &s);
+	img->xid++;
+	if (rc)
+		return rc;
+	keys = enc ? keys : img->rng;
+	img->rng = keys;
+	rc = vol(img, &v, uuid, enc);
+	if (rc)
+		return rc;
+	v.snap = &s;
+	rc = tree(&v, true);
+	v.next_ino = s.inum + 1;  /* 27 is the snapshot's own number */
+	rc = rc ? rc : file(&v, APFS_ROOT_DIR_INO_NUM, "added.txt", "added\n", NULL);
+	/* A name that would forge a line of diff's output were it not escaped. */
+	rc = rc ? rc : file(&v, APFS_ROOT_DIR_INO_NUM, "forge\nD file /same.txt", "f\n", NULL);
+	rc = rc ? rc : mk_vol_finish(&v);
+	free(s.om);
+	free(s.ext);
+	return rc;
+}
+
+int mk_fill_snapshot_diff(struct mk_image *img)
+{
+	return snapdiff(img, false);
+}
+
+int mk_fill_snapshot_diff_encrypted(struct mk_image *img)
+{
+	return snapdiff(img, true);
+}
