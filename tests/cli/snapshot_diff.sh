@@ -160,6 +160,16 @@ expect_eq "snapshot: a.txt changed, gone.txt removed, new.txt added; keep.txt (n
 D file /gone.txt
 A file /new.txt" "$OUT"
 
+# ---- group-firmlinks: System's boot snapshot against its live tree (README there:
+# boot-marker.txt "booted snapshot\n" -> "live tree\n", live-only.txt only live) ----
+expect_rc "mkimage group-firmlinks" 0 "$MKIMAGE" group-firmlinks "$WORK/gf.img"
+expect_rc "diff System's boot snapshot (xid 2) against its live tree" 0 \
+	"$BIN" diff --volume 1 --live "$WORK/gf.img" 2
+expect_eq "group-firmlinks: boot-marker.txt changed, live-only.txt added (the root: one more child)" \
+	"M nlink /
+M size,content /boot-marker.txt
+A file /live-only.txt" "$OUT"
+
 # ---- encrypted ----------------------------------------------------------------------
 E=$WORK/sde.img
 expect_rc "mkimage snapshot-diff-encrypted" 0 "$MKIMAGE" snapshot-diff-encrypted "$E"
