@@ -487,6 +487,7 @@ uint64_t mk_bench_bytes(uint64_t big);
 int mk_fill_snapshot(struct mk_image *img);
 int mk_fill_snapshot_diff(struct mk_image *img);
 int mk_fill_snapshot_diff_encrypted(struct mk_image *img);
+int mk_fill_snapshot_many(struct mk_image *img);
 int mk_fill_sealed(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
 /* A compressed file from its ready decmpfs value and fork (flen 0: none). */

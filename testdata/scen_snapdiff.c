@@ -9,6 +9,7 @@
  * states because both are made in the same order.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "mk.h"
@@ -136,4 +137,68 @@ int mk_fill_snapshot_diff(struct mk_image *img)
 int mk_fill_snapshot_diff_encrypted(struct mk_image *img)
 {
 	return snapdiff(img, true);
+}
+
+#define MANY_DIRS 100
+#define MANY_PER_DIR 1000
+
+/*
+ * /dNNN/fNNNNN.txt as `many-files` makes them (the first of each directory
+ * "file N\n", the rest empty), live with the four changes README lists.
+ */
+static int many_dir(struct mk_vol *v, unsigned d, bool live)
+{
+	char name[32], body[32];
+	uint64_t dir;
+	int rc;
+
+	snprintf(name, sizeof(name), "d%03u", d);
+	rc = mk_fs_mkdir(v, APFS_ROOT_DIR_INO_NUM, name, &dir);
+	for (unsigned f = 0; !rc && f < MANY_PER_DIR; f++) {
+		unsigned n = d * MANY_PER_DIR + f;
+		int len = snprintf(body, sizeof(body), live && n == 0 ? "edited\n" : "file %u\n", n);
+
+		snprintf(name, sizeof(name), live && n == 50500 ? "renamed.txt" : "f%05u.txt", n);
+		if (live && n == 1000)
+			v->next_ino++;  /* /d001/f01000.txt: removed */
+		else
+			rc = mk_fs_file(v, dir, name, body, f == 0 ? (uint64_t)len : 0, NULL);
+	}
+	return rc;
+}
+
+/*
+ * Volume `ManySnap`: 100 x 1000 files at snapshot `before`; live: the same
+ * files (in new blocks) but /d000/f00000.txt edited, /d001/f01000.txt
+ * removed, /d050/f50500.txt renamed, /d099/added.txt added.  Sizes the
+ * diff's linear walk (BENCHMARKS.md).
+ */
+int mk_fill_snapshot_many(struct mk_image *img)
+{
+	static struct mk_snap s;
+	struct mk_vol old, v;
+	uint8_t uuid[16];
+	int rc = mk_vol_init(&old, img, "ManySnap", APFS_VOL_ROLE_NONE, false);
+
+	for (unsigned d = 0; !rc && d < MANY_DIRS; d++)
+		rc = many_dir(&old, d, false);
+	memcpy(uuid, old.uuid, 16);
+	if (!rc)
+		rc = mk_vol_snapshot(&old, "before", &s);
+	img->xid++;
+	if (!rc)
+		rc = mk_vol_init(&v, img, "ManySnap", APFS_VOL_ROLE_NONE, false);
+	if (rc)
+		return rc;
+	memcpy(v.uuid, uuid, 16);
+	v.snap = &s;
+	for (unsigned d = 0; !rc && d < MANY_DIRS; d++)
+		rc = many_dir(&v, d, true);
+	v.next_ino = s.inum + 1;
+	/* d099 is inode 16 + 99 x 1001 */
+	rc = rc ? rc : file(&v, 16 + 99 * (MANY_PER_DIR + 1), "added.txt", "added\n", NULL);
+	rc = rc ? rc : mk_vol_finish(&v);
+	free(s.om);
+	free(s.ext);
+	return rc;
 }

@@ -263,6 +263,8 @@ static const struct scenario scenarios[] = {
 	  16ull << 20, mk_fill_snapshot_diff },
 	{ "snapshot-diff-encrypted", "snapshot-diff on an encrypted volume (password diff)",
 	  16ull << 20, mk_fill_snapshot_diff_encrypted },
+	{ "snapshot-many", "100,000 files at snapshot 'before', four of them changed since",
+	  128ull << 20, mk_fill_snapshot_many },
 	{ "sealed", "a sealed System volume: hashed no-header fs tree, fext tree, integrity meta",
 	  64ull << 20, mk_fill_sealed },
 	{ "compression", "decmpfs: zlib (xattr, resource fork), LZVN/LZFSE/LZBITMAP raw chunks",

@@ -160,6 +160,18 @@ expect_eq "snapshot: a.txt changed, gone.txt removed, new.txt added; keep.txt (n
 D file /gone.txt
 A file /new.txt" "$OUT"
 
+# ---- snapshot-many: 100,000 files each side, the four README lists ----
+expect_rc "mkimage snapshot-many" 0 "$MKIMAGE" snapshot-many "$WORK/sm.img"
+expect_rc "diff --live on snapshot-many" 0 "$BIN" diff --live "$WORK/sm.img" before
+expect_eq "snapshot-many: exactly the four changes (and the two directories' child counts)" \
+	"M content /d000/f00000.txt
+M nlink /d001
+D file /d001/f01000.txt
+R file /d050/f50500.txt /d050/renamed.txt
+M nlink /d099
+A file /d099/added.txt" "$OUT"
+rm -f "$WORK/sm.img"
+
 # ---- group-firmlinks: System's boot snapshot against its live tree (README there:
 # boot-marker.txt "booted snapshot\n" -> "live tree\n", live-only.txt only live) ----
 expect_rc "mkimage group-firmlinks" 0 "$MKIMAGE" group-firmlinks "$WORK/gf.img"
