@@ -10,7 +10,7 @@
 #include "fs_diff_int.h"
 
 static const char *const field_names[APFS_DIFF_NFIELDS] = {
-	"path", "type", "mode", "uid", "gid", "flags", "nlink", "size",
+	"path", "type", "mode", "uid", "gid", "flags", "nlink", "links", "size",
 	"created", "modified", "changed", "accessed", "content", "xattrs",
 };
 
@@ -161,6 +161,7 @@ static uint32_t meta_diff(const struct dscan_ino *a, const struct dscan_ino *b)
 	w |= (uint32_t)(a->gid != b->gid) << APFS_DIFF_GID;
 	w |= (uint32_t)(a->bsd_flags != b->bsd_flags) << APFS_DIFF_FLAGS;
 	w |= (uint32_t)(a->nlink != b->nlink) << APFS_DIFF_NLINK;
+	w |= (uint32_t)(a->nsib != b->nsib || memcmp(a->sib, b->sib, 32)) << APFS_DIFF_LINKS;
 	w |= (uint32_t)(a->dsize != b->dsize ||
 			(compressed(a) && compressed(b) && a->usize != b->usize)) << APFS_DIFF_SIZE;
 	for (int i = 0; i < 4; i++)

@@ -32,6 +32,7 @@ enum apfs_diff_field {
 	APFS_DIFF_GID,
 	APFS_DIFF_FLAGS,     /* BSD flags */
 	APFS_DIFF_NLINK,     /* files: links; directories: children */
+	APFS_DIFF_LINKS,     /* a hard link's names (sibling links: parent and name) */
 	APFS_DIFF_SIZE,      /* logical size */
 	APFS_DIFF_CRTIME,
 	APFS_DIFF_MTIME,

@@ -30,6 +30,8 @@ struct dscan_ino {
 	bool has_dstream;
 	char *name;
 	size_t xa, nxa;       /* its attributes: xa[xa .. xa + nxa) of the scan */
+	uint64_t nsib;        /* sibling-link records (hard links' names) */
+	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };
 
 /* The file extents of one data stream, as a SHA-256 of their records. */

@@ -102,6 +102,31 @@ static int add_xattr(struct dscan *s, uint64_t oid, const uint8_t *k, size_t kl,
 	return 0;
 }
 
+/*
+ * A sibling link (one name of a hard-linked file): key (oid, sibling id),
+ * value (parent id, name length, name), chained into its inode's digest.
+ */
+static int add_sibling(struct dscan *s, uint64_t oid, const uint8_t *k, size_t kl,
+		       const uint8_t *v, size_t vl)
+{
+	struct dscan_ino *owner = s->nino ? &s->ino[s->nino - 1] : NULL;
+	uint8_t buf[32 + 8 + 10 + APFS_NAME_MAX];
+	unsigned int mdlen;
+	uint16_t nl = vl >= 10 ? ld_le16(v + 8) : 0;
+
+	if (!owner || owner->oid != oid)
+		return 0;
+	/* As the reader takes it (fs_dir.c): the name may end before the value does. */
+	if (kl != 16 || nl == 0 || nl > vl - 10 || nl > APFS_NAME_MAX)
+		return scan_corrupt(s, oid, "sibling-link name outside its record");
+	memcpy(buf, owner->sib, 32);
+	memcpy(buf + 32, k + 8, 8);
+	memcpy(buf + 40, v, 10 + (size_t)nl);
+	owner->nsib++;
+	return EVP_Digest(buf, 50 + (size_t)nl, owner->sib, &mdlen, EVP_sha256(), NULL) == 1 ?
+		       0 : -ENOMEM;
+}
+
 static int stream_close(struct dscan *s)
 {
 	unsigned int len;
@@ -166,6 +191,7 @@ static int scan_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	switch (type) {
 	case APFS_TYPE_INODE: return add_inode(s, oid, v, vl);
 	case APFS_TYPE_XATTR: return add_xattr(s, oid, k, kl, v, vl);
+	case APFS_TYPE_SIBLING_LINK: return add_sibling(s, oid, k, kl, v, vl);
 	case APFS_TYPE_FILE_EXTENT: return s->fs->sealed ? 0 : fs_extent(s, oid, k, kl, v, vl);
 	default: return 0;
 	}

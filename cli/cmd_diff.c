@@ -23,8 +23,8 @@ static const char diff_help[] =
 	"    A TYPE PATH           added (TYPE: file, dir, symlink, fifo, socket, char, block)\n"
 	"    D TYPE PATH           removed (its path in SNAP_A)\n"
 	"    R TYPE OLD NEW        same inode, another name or parent (renamed or moved)\n"
-	"    M FIELD,... PATH      changed: type mode uid gid flags nlink size created\n"
-	"                          modified changed accessed content xattrs\n"
+	"    M FIELD,... PATH      changed: type mode uid gid flags nlink links size\n"
+	"                          created modified changed accessed content\n"
 	"    X +NAME|-NAME|~NAME PATH  an extended attribute added, removed or changed\n"
 	"  Names are escaped as GNU ls -b does (a space as '\\ '), so fields never hold a raw\n"
 	"  space.  Content is judged by size and extents, and read and compared only where\n"
@@ -143,14 +143,47 @@ static void json_time(struct json *j, const char *key, uint64_t ns)
 	json_str(j, key, t);
 }
 
-static void json_attrs(struct json *j, const char *key, const struct apfs_stat *st)
+struct link_json {
+	struct json *j;
+	struct apfs_fs *fs;
+};
+
+/* One name of a hard-linked file: its parent's path, then the name. */
+static int link_json(uint64_t parent, const char *name, void *ctx)
 {
+	struct link_json *l = ctx;
+	char dir[4096];
+	int ret = apfs_fs_path(l->fs, parent, dir, sizeof(dir));
+	char *p;
+
+	if (ret)
+		return ret;
+	if (asprintf(&p, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name) < 0)
+		return -ENOMEM;
+	json_str(l->j, NULL, p);
+	free(p);
+	return 0;
+}
+
+/* stat --json's keys; links[] (every name) when those changed. */
+static void json_attrs(struct json *j, const char *key, const struct apfs_stat *st,
+		       struct apfs_fs *links_fs)
+{
+	struct link_json l = { j, links_fs };
+
 	json_obj_open(j, key);
 	fs_json_attrs(j, st);
 	json_time(j, "created", st->crtime);
 	json_time(j, "modified", st->mtime);
 	json_time(j, "changed", st->ctime);
 	json_time(j, "accessed", st->atime);
+	if (links_fs) {
+		json_arr_open(j, "links");
+		if (apfs_fs_links(links_fs, st->ino, link_json, &l))
+			fprintf(stderr, "apfsinspect: inode %llu: its names could not all be "
+				"listed (see above)\n", (unsigned long long)st->ino);
+		json_arr_close(j);
+	}
 	json_obj_close(j);
 }
 
@@ -198,8 +231,11 @@ static void json_fields(struct json *j, const struct apfs_diff *c)
 		json_str(j, "content_compared", c->content_by_extents ? "extents" : "bytes");
 }
 
-static void json_body(struct json *j, const struct apfs_diff *c, const struct diff_paths *p)
+static void json_body(struct json *j, const struct apfs_diff *c, const struct diff_paths *p,
+		      struct diff_out *d)
 {
+	bool links = c->what & (1u << APFS_DIFF_LINKS);
+
 	static const char *const names[] = { "added", "removed", "renamed", "modified" };
 	bool moved = c->kind == 'M' && (c->what & (1u << APFS_DIFF_PATH));
 	char code[2] = { moved ? 'R' : c->kind, 0 };
@@ -214,9 +250,9 @@ static void json_body(struct json *j, const struct apfs_diff *c, const struct di
 	if (c->kind == 'M')
 		json_fields(j, c);
 	if (c->kind != 'A')
-		json_attrs(j, "before", &p->sa);
+		json_attrs(j, "before", &p->sa, links ? d->a : NULL);
 	if (c->kind != 'D')
-		json_attrs(j, "after", &p->sb);
+		json_attrs(j, "after", &p->sb, links ? d->b : NULL);
 	if (c->kind == 'M')
 		json_xattrs(j, c);
 }
@@ -226,7 +262,8 @@ static void json_body(struct json *j, const struct apfs_diff *c, const struct di
  * newline (escaped as \n), so every newline and the indent after it is
  * layout, dropped here.
  */
-static int json_change(const struct apfs_diff *c, const struct diff_paths *p)
+static int json_change(const struct apfs_diff *c, const struct diff_paths *p,
+		       struct diff_out *d)
 {
 	struct json j;
 	char *buf = NULL;
@@ -236,7 +273,7 @@ static int json_change(const struct apfs_diff *c, const struct diff_paths *p)
 	if (!m)
 		return -ENOMEM;
 	json_begin(&j, m);
-	json_body(&j, c, p);
+	json_body(&j, c, p, d);
 	json_end(&j);
 	fclose(m);
 	for (size_t i = 0; i < len; i++) {
@@ -280,7 +317,7 @@ static int on_change(const struct apfs_diff *c, void *ctx)
 		stat_side(d, d->b, c->ino, p->b, &p->sb);
 	}
 	if (!ret && d->o->json)
-		ret = json_change(c, p);
+		ret = json_change(c, p, d);
 	else if (!ret)
 		text_change(c, p);
 	free(p);

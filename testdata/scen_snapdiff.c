@@ -47,7 +47,7 @@ static int xattrs(struct mk_vol *v, uint64_t ino, bool live)
 	return rc;
 }
 
-/* Inodes 16-26 in either state (README "snapshot-diff" lists both). */
+/* Inodes 16-27 in either state (README "snapshot-diff" lists both). */
 static int tree(struct mk_vol *v, bool live)
 {
 	uint64_t ino, dir;
@@ -76,6 +76,10 @@ static int tree(struct mk_vol *v, bool live)
 	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "times.txt", "t\n", &ino);
 	if (!rc)
 		set_attrs(v, ino, 501, live ? MK_TIME + DAY_NS : MK_TIME);
+	/* A file of two names (27; sibling ids 28, 29): the second one renamed. */
+	rc = rc ? rc : mk_fs_link_first(v, APFS_ROOT_DIR_INO_NUM, "hard-a.txt", &ino);
+	rc = rc ? rc : mk_fs_link_add(v, ino, APFS_ROOT_DIR_INO_NUM, live ? "hard-c.txt" :
+				      "hard-b.txt");
 	return rc;
 }
 
@@ -119,7 +123,7 @@ static int snapdiff(struct mk_image *img, bool enc)
 		return rc;
 	v.snap = &s;
 	rc = tree(&v, true);
-	v.next_ino = s.inum + 1;  /* 27 is the snapshot's own number */
+	v.next_ino = s.inum + 1;  /* 30 is the snapshot's own number */
 	rc = rc ? rc : file(&v, APFS_ROOT_DIR_INO_NUM, "added.txt", "added\n", NULL);
 	/* A name that would forge a line of diff's output were it not escaped. */
 	rc = rc ? rc : file(&v, APFS_ROOT_DIR_INO_NUM, "forge\nD file /same.txt", "f\n", NULL);

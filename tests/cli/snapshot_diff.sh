@@ -11,7 +11,7 @@
 S=$WORK/sd.img
 expect_rc "mkimage snapshot-diff" 0 "$MKIMAGE" snapshot-diff "$S"
 
-# The list README documents, in inode order (16 ... 29; the root is 2).
+# The list README documents, in inode order (16 ... 32; the root is 2).
 expected='M nlink /
 M content /edit.txt
 M size,content /grow.txt
@@ -25,6 +25,7 @@ M nlink /dir
 R file /dir/moved.txt /moved.txt
 D file /gone.txt
 M modified,changed /times.txt
+M links /hard-a.txt
 A file /added.txt
 A file /forge\nD\ file\ /same.txt'
 expect_rc "diff --live before" 0 "$BIN" diff --live "$S" before
@@ -47,15 +48,17 @@ old, new, drop, added = sys.argv[2:6]
 by = {r["inode"]: r for r in rows}
 x = {e["name"]: e for e in by[21]["xattrs"]}
 checks = [
-    len(rows) == 13,
-    [r["code"] for r in rows] == list("MMMMMMRMRDMAA"),
+    len(rows) == 14,
+    [r["code"] for r in rows] == list("MMMMMMRMRDMMAA"),
     by[19]["before"]["mode"] == 0o100644 and by[19]["after"]["mode"] == 0o100600,
     by[20]["before"]["uid"] == 501 and by[20]["after"]["uid"] == 0,
     by[18]["before"]["size"] == 6 and by[18]["after"]["size"] == 11,
     by[22]["old_path"] == "/old-name.txt" and by[22]["path"] == "/new-name.txt",
     by[24]["old_path"] == "/dir/moved.txt" and by[24]["path"] == "/moved.txt",
     by[25]["path"] == "/gone.txt" and "after" not in by[25],
-    by[29]["path"] == "/forge\nD file /same.txt",
+    by[32]["path"] == "/forge\nD file /same.txt",
+    by[27]["fields"] == ["links"] and by[27]["before"]["links"] == ["/hard-a.txt", "/hard-b.txt"]
+    and by[27]["after"]["links"] == ["/hard-a.txt", "/hard-c.txt"],
     x["com.example.change"]["sha256_before"] == old,
     x["com.example.change"]["sha256_after"] == new,
     x["com.example.drop"]["sha256_before"] == drop and "sha256_after" not in x["com.example.drop"],
@@ -79,11 +82,11 @@ def run(args):
     return subprocess.run(args, capture_output=True, timeout=20).stdout
 def snap(s):
     return ["-S", "2"] if s else []
-def fls(s):
+def fls(s):  # inode -> its names (two for a hard-linked file)
     out = {}
     for line in run(["fls", "-r", "-p", "-B", apsb] + snap(s) + [img]).splitlines():
         meta, path = line.split(b":\t", 1)
-        out[int(meta.split()[1])] = path
+        out.setdefault(int(meta.split()[1]), set()).add(path)
     return out
 def istat(s, ino):
     f, xa = {}, {}
@@ -101,7 +104,7 @@ keys = {"mode": "Mode", "uid": "owner / group", "size": "Size", "nlink": "Number
         "accessed": "Accessed"}
 for i in sorted(set(a) & set(b)):
     if a[i] != b[i]:
-        lines.append("R %d" % i)
+        lines.append("R %d" % i if len(a[i]) == len(b[i]) == 1 else "M %d links" % i)
     (fa, xa), (fb, xb) = istat(True, i), istat(False, i)
     lines += ["M %d %s" % (i, k) for k, t in keys.items() if fa.get(t) != fb.get(t)]
     if fa.get("Type") == "Regular File" and \
@@ -140,7 +143,7 @@ else
 		head -1)
 	tsk=$(tsk_diff "$S" "${APSB:-0}" 2>&1)
 	expect_eq "TSK (fls/istat/icat -S 2) sees the same changes" "$tsk" "$(ours_canon 2>&1)"
-	check "... and TSK's list is the whole one (15 lines)" [ "$(printf '%s\n' "$tsk" | wc -l)" = 15 ]
+	check "... and TSK's list is the whole one (16 lines)" [ "$(printf '%s\n' "$tsk" | wc -l)" = 16 ]
 fi
 
 # ---- apfsck accepts the scenario (it is a sound APFS image) ----------------------
