@@ -147,7 +147,7 @@ static int content_diff(const struct diff_run *r, const struct dscan_ino *ia,
 		*differ = *by_extents = true;
 		return 0;
 	}
-	return diff_file_bytes(r->a, r->b, ia->oid, differ);
+	return diff_file_bytes(r->a, r->b, ia->oid, r->cap, differ, by_extents);
 }
 
 static uint32_t meta_diff(const struct dscan_ino *a, const struct dscan_ino *b)
@@ -169,6 +169,12 @@ static uint32_t meta_diff(const struct dscan_ino *a, const struct dscan_ino *b)
 	return w;
 }
 
+/* Embedded values are hashed already; a stream is read only up to the cap. */
+static bool within(const struct diff_run *r, const struct dscan_xattr *x)
+{
+	return !x->stream_id || !r->cap || x->size <= r->cap;
+}
+
 static int xc_add(struct diff_run *r, char kind, const struct dscan_xattr *xa,
 		  const struct dscan_xattr *xb)
 {
@@ -186,9 +192,9 @@ static int xc_add(struct diff_run *r, char kind, const struct dscan_xattr *xa,
 	}
 	c = &r->xc[r->nxc];
 	*c = (struct apfs_diff_xattr){ .kind = kind, .name = xa ? xa->name : xb->name };
-	if (xa && (c->size_a = xa->size, !r->cap || xa->size <= r->cap))
+	if (xa && (c->size_a = xa->size, within(r, xa)))
 		c->hashed_a = !(ret = diff_xattr_sha(r->a, xa, c->sha_a));
-	if (!ret && xb && (c->size_b = xb->size, !r->cap || xb->size <= r->cap))
+	if (!ret && xb && (c->size_b = xb->size, within(r, xb)))
 		c->hashed_b = !(ret = diff_xattr_sha(r->b, xb, c->sha_b));
 	r->nxc += !ret;
 	return ret;

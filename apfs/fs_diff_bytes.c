@@ -37,7 +37,6 @@ static int compare_files(struct apfs_file *fa, struct apfs_file *fb, uint8_t *ba
 	uint64_t size = apfs_file_size(fa), off = 0, skip;
 	int ret = 0;
 
-	*differ = size != apfs_file_size(fb);
 	while (!*differ && !ret && off < size) {
 		size_t n = size - off < CHUNK ? (size_t)(size - off) : CHUNK;
 
@@ -55,17 +54,24 @@ static int compare_files(struct apfs_file *fa, struct apfs_file *fb, uint8_t *ba
 	return ret;
 }
 
-int diff_file_bytes(struct apfs_fs *a, struct apfs_fs *b, uint64_t ino, bool *differ)
+int diff_file_bytes(struct apfs_fs *a, struct apfs_fs *b, uint64_t ino, uint64_t cap,
+		    bool *differ, bool *unread)
 {
 	struct apfs_file *fa = NULL, *fb = NULL;
 	uint8_t *ba = malloc(CHUNK), *bb = malloc(CHUNK);
 	int ret = ba && bb ? 0 : -ENOMEM;
 
+	*differ = *unread = false;
 	if (!ret)
 		ret = apfs_file_open(a, ino, &fa);
 	if (!ret)
 		ret = apfs_file_open(b, ino, &fb);
-	if (!ret)
+	/* The sizes a decmpfs header claims are checked here, where they are known. */
+	if (!ret && apfs_file_size(fa) != apfs_file_size(fb))
+		*differ = true;
+	else if (!ret && cap && apfs_file_size(fa) > cap)
+		*differ = *unread = true;
+	else if (!ret)
 		ret = compare_files(fa, fb, ba, bb, differ);
 	if (fa)
 		apfs_file_close(fa);

@@ -60,8 +60,12 @@ void dscan_free(struct dscan *s);
 /* The stream with that id, or NULL. */
 const struct dscan_stream *dscan_stream(const struct dscan *s, uint64_t id);
 
-/* Whether the bytes of file ino differ between the views (sizes agreed). */
-int diff_file_bytes(struct apfs_fs *a, struct apfs_fs *b, uint64_t ino, bool *differ);
+/*
+ * Whether the bytes of file ino differ between the views.  Sizes that
+ * differ decide at once; a size beyond cap (0: none) is not read: *unread.
+ */
+int diff_file_bytes(struct apfs_fs *a, struct apfs_fs *b, uint64_t ino, uint64_t cap,
+		    bool *differ, bool *unread);
 /* The SHA-256 of an attribute's value (streams read; embedded ones known). */
 int diff_xattr_sha(struct apfs_fs *fs, const struct dscan_xattr *x, uint8_t sha[32]);
 

@@ -35,6 +35,16 @@ expect_eq "a snapshot named by its xid (2) gives the same" "$expected" "$OUT"
 expect_rc "a snapshot against itself" 0 "$BIN" diff "$S" before 2
 expect_eq "... differs in nothing" "" "$OUT"
 
+# ---- the byte cap: files beyond it are judged by their extents ----
+run_rc "$BIN" diff --live --max-file-size 4 "$S" before
+expect_grep "--max-file-size 4: same.txt (5 bytes, new blocks) is judged by its extents" \
+	'^M content /same.txt$' "$OUT"
+run_rc "$BIN" diff --json --live --max-file-size 4 "$S" before
+expect_grep "... and says so: content_compared extents" \
+	'"inode": 16,.*"content_compared": "extents"' "$OUT"
+expect_grep "... an embedded xattr's SHA-256 is given all the same" \
+	"\"sha256_before\": \"$(printf 'old value' | sha256sum | cut -c1-64)\"" "$OUT"
+
 # ---- JSON lines ---------------------------------------------------------------
 expect_rc "diff --json" 0 "$BIN" diff --json --live "$S" before
 printf '%s\n' "$OUT" >"$WORK/diff.jsonl"
