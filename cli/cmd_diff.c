@@ -65,7 +65,15 @@ static void put_name(const char *s)
 static void path_of(struct diff_out *d, struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap,
 		    bool *ok)
 {
-	int ret = apfs_fs_path(fs, ino, buf, cap);
+	int ret;
+
+	/* The private directory has no path from the root (its parent is 1, as the root's). */
+	if (ino == APFS_PRIV_DIR_INO_NUM) {
+		snprintf(buf, cap, "private-dir");
+		*ok = false;
+		return;
+	}
+	ret = apfs_fs_path(fs, ino, buf, cap);
 
 	*ok = !ret;
 	if (ret) {
