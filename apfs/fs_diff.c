@@ -218,7 +218,9 @@ static int xattr_step(struct diff_run *r, const struct dscan_xattr *xa,
 /* The two sorted attribute lists merged by name. */
 static int xattrs_diff(struct diff_run *r, const struct dscan_ino *ia, const struct dscan_ino *ib)
 {
-	const struct dscan_xattr *pa = r->sa.xa + ia->xa, *pb = r->sb.xa + ib->xa;
+	/* A view without any xattr has no array at all (NULL + 0 is undefined). */
+	const struct dscan_xattr *pa = ia->nxa ? r->sa.xa + ia->xa : NULL;
+	const struct dscan_xattr *pb = ib->nxa ? r->sb.xa + ib->xa : NULL;
 	size_t i = 0, j = 0;
 	bool cmp = compressed(ia) || compressed(ib);
 	int ret = 0;
