@@ -61,7 +61,11 @@ static void put_name(const char *s)
 	cli_put_escaped(stdout, s, &gnu_b);
 }
 
-/* The inode's path in a view; a damaged chain names the inode instead (stderr says why). */
+/*
+ * The inode's path in a view (always starting with '/'); a damaged chain
+ * names the inode instead, "(inode N)" (stderr says why), which no
+ * escaped path can look like.
+ */
 static void path_of(struct diff_out *d, struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap,
 		    bool *ok)
 {
@@ -74,7 +78,6 @@ static void path_of(struct diff_out *d, struct apfs_fs *fs, uint64_t ino, char *
 		return;
 	}
 	ret = apfs_fs_path(fs, ino, buf, cap);
-
 	*ok = !ret;
 	if (ret) {
 		snprintf(buf, cap, "inode %llu", (unsigned long long)ino);
