@@ -11,7 +11,7 @@
 
 static const char *const field_names[APFS_DIFF_NFIELDS] = {
 	"path", "type", "mode", "uid", "gid", "flags", "nlink", "links", "size",
-	"created", "modified", "changed", "accessed", "content", "xattrs",
+	"created", "modified", "changed", "accessed", "added", "content", "xattrs",
 };
 
 const char *apfs_diff_field_name(enum apfs_diff_field f)
@@ -166,6 +166,7 @@ static uint32_t meta_diff(const struct dscan_ino *a, const struct dscan_ino *b)
 			(compressed(a) && compressed(b) && a->usize != b->usize)) << APFS_DIFF_SIZE;
 	for (int i = 0; i < 4; i++)
 		w |= (uint32_t)(a->times[i] != b->times[i]) << (APFS_DIFF_CRTIME + i);
+	w |= (uint32_t)(a->added != b->added) << APFS_DIFF_ADDED;
 	return w;
 }
 
@@ -238,7 +239,8 @@ static int xattrs_diff(struct diff_run *r, const struct dscan_ino *ia, const str
 
 static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dscan_ino *ib)
 {
-	struct apfs_diff d = { .kind = 'M', .ino = ia->oid, .what = meta_diff(ia, ib) };
+	struct apfs_diff d = { .kind = 'M', .ino = ia->oid, .what = meta_diff(ia, ib),
+			       .added_a = ia->added, .added_b = ib->added };
 	bool differ = false;
 	int ret = 0;
 
@@ -255,10 +257,11 @@ static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dsc
 	return d.what ? r->fn(&d, r->ctx) : 0;
 }
 
-static int one(struct diff_run *r, char kind, uint64_t ino)
+static int one(struct diff_run *r, char kind, const struct dscan_ino *in)
 {
-	struct apfs_diff d = { .kind = kind, .ino = ino };
+	struct apfs_diff d = { .kind = kind, .ino = in->oid };
 
+	*(kind == 'D' ? &d.added_a : &d.added_b) = in->added;
 	return r->fn(&d, r->ctx);
 }
 
@@ -272,9 +275,9 @@ static int merge(struct diff_run *r)
 		uint64_t ob = j < r->sb.nino ? r->sb.ino[j].oid : UINT64_MAX;
 
 		if (oa < ob)
-			ret = one(r, 'D', r->sa.ino[i++].oid);
+			ret = one(r, 'D', &r->sa.ino[i++]);
 		else if (ob < oa)
-			ret = one(r, 'A', r->sb.ino[j++].oid);
+			ret = one(r, 'A', &r->sb.ino[j++]);
 		else
 			ret = both(r, &r->sa.ino[i++], &r->sb.ino[j++]);
 	}

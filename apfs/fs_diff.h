@@ -38,6 +38,7 @@ enum apfs_diff_field {
 	APFS_DIFF_MTIME,
 	APFS_DIFF_CTIME,
 	APFS_DIFF_ATIME,
+	APFS_DIFF_ADDED,     /* date added (the directory entry's) */
 	APFS_DIFF_CONTENT,   /* file bytes or symlink target */
 	APFS_DIFF_XATTR,     /* one or more extended attributes (listed) */
 	APFS_DIFF_NFIELDS
@@ -60,6 +61,7 @@ struct apfs_diff {
 	uint64_t ino;
 	uint32_t what;               /* 'M': bits of enum apfs_diff_field */
 	bool content_by_extents;     /* CONTENT judged by the records alone (beyond the cap) */
+	uint64_t added_a, added_b;   /* date added in each view (0: absent or unknown) */
 	const struct apfs_diff_xattr *xattrs;
 	size_t nxattrs;
 };

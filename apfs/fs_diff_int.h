@@ -30,6 +30,7 @@ struct dscan_ino {
 	bool has_dstream;
 	char *name;
 	size_t xa, nxa;       /* its attributes: xa[xa .. xa + nxa) of the scan */
+	uint64_t added;       /* date added, from its directory entry (0: none found) */
 	uint64_t nsib;        /* sibling-link records (hard links' names) */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };
@@ -41,6 +42,11 @@ struct dscan_stream {
 	uint8_t dig[32];
 };
 
+/* A directory entry, for the date added it keeps for its inode. */
+struct dscan_drec {
+	uint64_t child, parent, added;
+};
+
 struct dscan {
 	struct apfs_fs *fs;
 	struct dscan_ino *ino;
@@ -49,6 +55,8 @@ struct dscan {
 	size_t nxa, capxa;
 	struct dscan_stream *st;
 	size_t nst, capst;
+	struct dscan_drec *de;
+	size_t nde, capde;
 	EVP_MD_CTX *md;       /* the digest of the stream being walked */
 	uint64_t last_oid;    /* key order check */
 	unsigned last_type;

@@ -127,6 +127,60 @@ static int add_sibling(struct dscan *s, uint64_t oid, const uint8_t *k, size_t k
 		       0 : -ENOMEM;
 }
 
+/* A directory entry: its child and date added, matched to the inode after the walk. */
+static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	struct dscan_drec *na;
+	struct drec d;
+	int ret = fs_drec_parse(s->fs, k, kl, v, vl, &d);
+
+	if (ret)
+		return ret;
+	if (!(na = grow(s->de, &s->capde, s->nde, sizeof(*na))))
+		return -ENOMEM;
+	s->de = na;
+	s->de[s->nde++] = (struct dscan_drec){ d.ino, fs_key_oid(k), d.added };
+	return 0;
+}
+
+/* The inode numbered oid (the array is in key order), or NULL. */
+static struct dscan_ino *ino_find(const struct dscan *s, uint64_t oid)
+{
+	size_t lo = 0, hi = s->nino;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ino[mid].oid == oid)
+			return &s->ino[mid];
+		if (s->ino[mid].oid < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Each inode's date added: from the entry in its own parent (a hard link's
+ * other names may keep other dates), else its first entry.  Entries are
+ * keyed by parent and inodes by their own id, so an entry may come before
+ * its inode: they are matched once the walk is done (a binary search
+ * each: sorting them cost more, measured).
+ */
+static void attach_added(struct dscan *s)
+{
+	for (size_t k = 0; k < s->nde; k++) {
+		struct dscan_ino *in = ino_find(s, s->de[k].child);
+
+		if (in && (s->de[k].parent == in->parent || !in->added))
+			in->added = s->de[k].added;
+	}
+	free(s->de);
+	s->de = NULL;
+	s->nde = s->capde = 0;
+}
+
 static int stream_close(struct dscan *s)
 {
 	unsigned int len;
@@ -192,6 +246,7 @@ static int scan_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	case APFS_TYPE_INODE: return add_inode(s, oid, v, vl);
 	case APFS_TYPE_XATTR: return add_xattr(s, oid, k, kl, v, vl);
 	case APFS_TYPE_SIBLING_LINK: return add_sibling(s, oid, k, kl, v, vl);
+	case APFS_TYPE_DIR_REC: return add_drec(s, k, kl, v, vl);
 	case APFS_TYPE_FILE_EXTENT: return s->fs->sealed ? 0 : fs_extent(s, oid, k, kl, v, vl);
 	default: return 0;
 	}
@@ -223,6 +278,8 @@ int dscan_build(struct apfs_fs *fs, struct dscan *s)
 		ret = apfs_btree_iterate(&fs->fext, NULL, 0, fext_visit, s);
 	if (!ret)
 		ret = stream_close(s);
+	if (!ret)
+		attach_added(s);
 	return ret;
 }
 
@@ -235,6 +292,7 @@ void dscan_free(struct dscan *s)
 	free(s->ino);
 	free(s->xa);
 	free(s->st);
+	free(s->de);
 	EVP_MD_CTX_free(s->md);
 	memset(s, 0, sizeof(*s));
 }

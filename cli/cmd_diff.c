@@ -24,7 +24,7 @@ static const char diff_help[] =
 	"    D TYPE PATH           removed (its path in SNAP_A)\n"
 	"    R TYPE OLD NEW        same inode, another name or parent (renamed or moved)\n"
 	"    M FIELD,... PATH      changed: type mode uid gid flags nlink links size\n"
-	"                          created modified changed accessed content\n"
+	"                          created modified changed accessed added content\n"
 	"    X +NAME|-NAME|~NAME PATH  an extended attribute added, removed or changed\n"
 	"  Names are escaped as GNU ls -b does (a space as '\\ '), so fields never hold a raw\n"
 	"  space.  Content is judged by size and extents, and read and compared only where\n"
@@ -188,6 +188,10 @@ static void json_attrs(struct json *j, const char *key, const struct apfs_stat *
 	json_time(j, "modified", st->mtime);
 	json_time(j, "changed", st->ctime);
 	json_time(j, "accessed", st->atime);
+	if (st->added)
+		json_time(j, "added", st->added);
+	else
+		json_null(j, "added");
 	if (links_fs) {
 		json_arr_open(j, "links");
 		if (apfs_fs_links(links_fs, st->ino, link_json, &l))
@@ -322,10 +326,12 @@ static int on_change(const struct apfs_diff *c, void *ctx)
 	if (!ret && c->kind != 'A') {
 		path_of(d, d->a, c->ino, p->a, sizeof(p->a), &p->ok_a);
 		stat_side(d, d->a, c->ino, p->a, &p->sa);
+		p->sa.added = c->added_a;
 	}
 	if (!ret && c->kind != 'D') {
 		path_of(d, d->b, c->ino, p->b, sizeof(p->b), &p->ok_b);
 		stat_side(d, d->b, c->ino, p->b, &p->sb);
+		p->sb.added = c->added_b;
 	}
 	if (!ret && d->o->json)
 		ret = json_change(c, p, d);

@@ -281,7 +281,8 @@ struct mk_vol {
 	char boot_snap[MK_SNAP_NAME_MAX];
 	/* Owner of the inodes made from now on (own set), else 0 below 16 and 501:20. */
 	bool own;
-	uint32_t uid, gid;      /* a sealed volume: a snapshot of its final state, or "" */
+	uint32_t uid, gid;
+	uint64_t drec_added;    /* date added of the entries made from now on; 0: MK_TIME */      /* a sealed volume: a snapshot of its final state, or "" */
 };
 
 /* The inode numbered ino (see mk_vol.ino_base), or NULL if none was made. */

@@ -68,7 +68,10 @@ static int tree(struct mk_vol *v, bool live)
 	rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, live ? "new-name.txt" : "old-name.txt",
 			    "renamed\n", NULL);
 	rc = rc ? rc : mk_fs_mkdir(v, APFS_ROOT_DIR_INO_NUM, "dir", &dir);
+	/* Moved into / a day after the snapshot, as macOS dates an entry it moves. */
+	v->drec_added = live ? MK_TIME + DAY_NS : 0;
 	rc = rc ? rc : file(v, live ? APFS_ROOT_DIR_INO_NUM : dir, "moved.txt", "moved\n", NULL);
+	v->drec_added = 0;
 	if (!live)
 		rc = rc ? rc : file(v, APFS_ROOT_DIR_INO_NUM, "gone.txt", "deleted later\n", NULL);
 	else

@@ -23,6 +23,7 @@ X +com.example.new /xattrs.txt
 R file /old-name.txt /new-name.txt
 M nlink /dir
 R file /dir/moved.txt /moved.txt
+M added /moved.txt
 D file /gone.txt
 M modified,changed /times.txt
 M links /hard-a.txt
@@ -60,6 +61,8 @@ x = {e["name"]: e for e in by[21]["xattrs"]}
 checks = [
     len(rows) == 14,
     [r["code"] for r in rows] == list("MMMMMMRMRDMMAA"),
+    by[24]["fields"] == ["path", "added"] and by[24]["after"]["added"] == "2026-01-02T00:00:00.000000000Z"
+    and by[24]["before"]["added"] == "2026-01-01T00:00:00.000000000Z",
     by[19]["before"]["mode"] == 0o100644 and by[19]["after"]["mode"] == 0o100600,
     by[20]["before"]["uid"] == 501 and by[20]["after"]["uid"] == 0,
     by[18]["before"]["size"] == 6 and by[18]["after"]["size"] == 11,
@@ -111,7 +114,7 @@ a, b = fls(True), fls(False)
 lines = ["A %d" % i for i in b if i not in a] + ["D %d" % i for i in a if i not in b]
 keys = {"mode": "Mode", "uid": "owner / group", "size": "Size", "nlink": "Number of Links",
         "created": "Created", "modified": "Content Modified", "changed": "Attributes Modified",
-        "accessed": "Accessed"}
+        "accessed": "Accessed", "added": "Date Added"}
 for i in sorted(set(a) & set(b)):
     if a[i] != b[i]:
         lines.append("R %d" % i if len(a[i]) == len(b[i]) == 1 else "M %d links" % i)
@@ -153,7 +156,7 @@ else
 		head -1)
 	tsk=$(tsk_diff "$S" "${APSB:-0}" 2>&1)
 	expect_eq "TSK (fls/istat/icat -S 2) sees the same changes" "$tsk" "$(ours_canon 2>&1)"
-	check "... and TSK's list is the whole one (16 lines)" [ "$(printf '%s\n' "$tsk" | wc -l)" = 16 ]
+	check "... and TSK's list is the whole one (17 lines)" [ "$(printf '%s\n' "$tsk" | wc -l)" = 17 ]
 fi
 
 # ---- apfsck accepts the scenario (it is a sound APFS image) ----------------------
