@@ -160,10 +160,11 @@ else
 fi
 
 # ---- apfsck accepts the scenario (it is a sound APFS image) ----------------------
-src=$SHARED/tools/apfsprogs-0.2.1
+src=$SHARED/tools/apfsprogs-0.2.1 CK=
 if [ -d "$src" ] && cp -r "$src" "$WORK/apfsprogs" && chmod -R u+w "$WORK/apfsprogs" &&
 	make -s -C "$WORK/apfsprogs/apfsck" >"$WORK/apfsck.log" 2>&1; then
-	expect_rc "apfsck 0.2.1 finds snapshot-diff clean" 0 "$WORK/apfsprogs/apfsck/apfsck" "$S"
+	CK=$WORK/apfsprogs/apfsck/apfsck
+	expect_rc "apfsck 0.2.1 finds snapshot-diff clean" 0 "$CK" "$S"
 else
 	missing "apfsck on snapshot-diff" "apfsprogs 0.2.1 not found or not built under $src"
 fi
@@ -208,6 +209,17 @@ expect_eq "encrypted: the same list" "$expected" "$OUT"
 expect_rc "encrypted: no credential: locked (3)" 3 "$BIN" diff --live "$E" before </dev/null
 expect_rc "encrypted: a wrong password (3)" 3 "$BIN" diff --live --passphrase nope "$E" before
 check "the password is not echoed" bash -c "! printf '%s' \"\$1\" | grep -q diff" _ "$ERR"
+# Its --unencrypted twin (same keys drawn, encryption off): the same list, and apfsck,
+# which cannot look inside an encrypted volume, finds that layout clean.
+expect_rc "mkimage snapshot-diff-encrypted --unencrypted" 0 \
+	"$MKIMAGE" snapshot-diff-encrypted "$WORK/sdu.img" --unencrypted
+run_rc "$BIN" diff --live "$WORK/sdu.img" before
+expect_eq "its --unencrypted twin: the same list" "$expected" "$OUT"
+if [ -n "$CK" ]; then
+	expect_rc "apfsck finds the --unencrypted twin clean" 0 "$CK" "$WORK/sdu.img"
+else
+	missing "apfsck on the --unencrypted twin" "apfsprogs 0.2.1 not built"
+fi
 
 # ---- usage and output errors ------------------------------------------------------------
 expect_rc "--live with two snapshots: usage (2)" 2 "$BIN" diff --live "$S" before 2
