@@ -29,6 +29,7 @@ enum {
 	OPT_FRACTIONAL = 1 << 6, /* --fractional (bodyfile) */
 	OPT_FORK = 1 << 7,      /* --fork NAME (cat) */
 	OPT_HEX = 1 << 8,       /* --hex (xattr) */
+	OPT_LIVE = 1 << 9,      /* --live: the live tree as one side (diff) */
 };
 
 struct cli_opts {
@@ -46,6 +47,7 @@ struct cli_opts {
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground, extended;
 	bool hints;               /* listcryptousers: a Hint: line per user */
 	bool literal;             /* ls -N: names as they are, not GNU ls -b's escapes */
+	bool live;                /* diff --live: a snapshot against the live tree */
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */
 	const char *manifest;  /* extract: write the SHA-256 manifest here */

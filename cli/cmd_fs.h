@@ -130,5 +130,6 @@ int cmd_xattr(int argc, char **argv);     /* cmd_xattr.c */
 int fs_xattr_out(const struct cli_opts *o, struct apfs_fs *fs, uint64_t ino, const char *path,
 		 const char *name, bool hex);
 int cmd_snapshots(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 #endif

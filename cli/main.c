@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "bodyfile", cmd_bodyfile, "timeline in TSK body-file (mactime) format" },
 	{ "timeline", cmd_timeline, "every entry's five timestamps (ns) as CSV, JSON lines or DFXML" },
 	{ "snapshots", cmd_snapshots, "list the snapshots of a volume" },
+	{ "diff", cmd_diff, "what changed between two snapshots, or a snapshot and the live tree" },
 	{ "mount", cmd_mount, "mount a volume read-only with FUSE (unmount: fusermount3 -u)" },
 };
 

@@ -14,7 +14,7 @@ enum {
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
 	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_HASH, O_FRACTIONAL, O_FORK, O_HEX, O_FACTS, O_TAR,
-	O_APPLEDOUBLE,
+	O_APPLEDOUBLE, O_LIVE,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +51,7 @@ static const struct option long_opts[] = {
 	{ "fractional", no_argument, NULL, O_FRACTIONAL },
 	{ "fork", required_argument, NULL, O_FORK },
 	{ "hex", no_argument, NULL, O_HEX },
+	{ "live", no_argument, NULL, O_LIVE },
 	{ "escape", no_argument, NULL, 'b' },
 	{ "literal", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
@@ -250,6 +251,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_HEX: o->hex = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_EXTENDED: o->extended = true; break;
+	case O_LIVE: o->live = true; break;
 	case O_MAX_SIZE:
 		o->max_file_size_set = true;
 		return parse_size("--max-file-size", optarg, &o->max_file_size);
@@ -299,7 +301,8 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	    (o->no_firmlinks && !(flags & OPT_SNAPSHOT)) ||
 	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)) || (o->hash && !(flags & OPT_HASH)) ||
 	    (o->fractional && !(flags & OPT_FRACTIONAL)) || (o->fork && !(flags & OPT_FORK)) ||
-	    (o->hex && !(flags & OPT_HEX)))
+	    (o->hex && !(flags & OPT_HEX)) ||
+	    (o->live && !(flags & OPT_LIVE)))
 		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");

@@ -93,7 +93,7 @@ static int add_drec_sib(struct mk_vol *v, uint64_t parent, const char *name, uin
 	memcpy(key + 12, name, nl);
 	memset(val, 0, sizeof(val));
 	dv->file_id = put_le64(ino);
-	dv->date_added = put_le64(MK_TIME);
+	dv->date_added = put_le64(v->drec_added ? v->drec_added : MK_TIME);
 	dv->flags = put_le16(dtype);
 	if (sibling) {
 		st_le16(val + vlen, 1);      /* xf_num_exts */

@@ -281,7 +281,8 @@ struct mk_vol {
 	char boot_snap[MK_SNAP_NAME_MAX];
 	/* Owner of the inodes made from now on (own set), else 0 below 16 and 501:20. */
 	bool own;
-	uint32_t uid, gid;      /* a sealed volume: a snapshot of its final state, or "" */
+	uint32_t uid, gid;
+	uint64_t drec_added;    /* date added of the entries made from now on; 0: MK_TIME */      /* a sealed volume: a snapshot of its final state, or "" */
 };
 
 /* The inode numbered ino (see mk_vol.ino_base), or NULL if none was made. */
@@ -485,6 +486,9 @@ int mk_fill_huge_file(struct mk_image *img);
 int mk_fill_bench(struct mk_image *img);
 uint64_t mk_bench_bytes(uint64_t big);
 int mk_fill_snapshot(struct mk_image *img);
+int mk_fill_snapshot_diff(struct mk_image *img);
+int mk_fill_snapshot_diff_encrypted(struct mk_image *img);
+int mk_fill_snapshot_many(struct mk_image *img);
 int mk_fill_sealed(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
 /* A compressed file from its ready decmpfs value and fork (flen 0: none). */

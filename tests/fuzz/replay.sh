@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 FUZZ=$PWD/$B/fuzz
-IMAGE_TARGETS=" container keybag fs decmpfs snapshot group "
+IMAGE_TARGETS=" container keybag fs decmpfs snapshot group diff "
 for bin in "$FUZZ"/*; do
 	t=$(basename "$bin")
 	[ "$t" = mkseed ] && continue

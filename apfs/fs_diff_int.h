@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_diff_int.h - the per-view summary apfs_fs_diff merges (fs_diff_scan.c
+ * builds it, fs_diff.c compares two, fs_diff_bytes.c reads where needed).
+ */
+#ifndef APFS_FS_DIFF_INT_H
+#define APFS_FS_DIFF_INT_H
+
+#include <openssl/evp.h>
+
+#include "fs_diff.h"
+#include "fs_int.h"
+
+/* An extended attribute: embedded (its SHA-256 taken now) or a data stream. */
+struct dscan_xattr {
+	char *name;
+	uint64_t size;
+	uint64_t stream_id;   /* 0: embedded */
+	uint8_t sha[32];      /* embedded values only */
+};
+
+/* An inode record, reduced to what a diff compares. */
+struct dscan_ino {
+	uint64_t oid, parent, private_id;
+	uint64_t times[4];    /* create, mod, change, access */
+	uint64_t dsize;       /* data-stream size (0 without one) */
+	uint64_t usize;       /* uncompressed_size */
+	uint32_t nlink, bsd_flags, uid, gid;
+	uint16_t mode;
+	bool has_dstream;
+	char *name;
+	size_t xa, nxa;       /* its attributes: xa[xa .. xa + nxa) of the scan */
+	uint64_t added;       /* date added, from its directory entry (0: none found) */
+	uint64_t nsib;        /* sibling-link records (hard links' names) */
+	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
+};
+
+/* The file extents of one data stream, as a SHA-256 of their records. */
+struct dscan_stream {
+	uint64_t id;
+	uint64_t nrec;
+	uint8_t dig[32];
+};
+
+/* A directory entry, for the date added it keeps for its inode. */
+struct dscan_drec {
+	uint64_t child, parent, added;
+};
+
+struct dscan {
+	struct apfs_fs *fs;
+	struct dscan_ino *ino;
+	size_t nino, capino;
+	struct dscan_xattr *xa;
+	size_t nxa, capxa;
+	struct dscan_stream *st;
+	size_t nst, capst;
+	struct dscan_drec *de;
+	size_t nde, capde;
+	EVP_MD_CTX *md;       /* the digest of the stream being walked */
+	uint64_t last_oid;    /* key order check */
+	unsigned last_type;
+};
+
+/* Walk fs's tree (and a sealed volume's fext tree) once into s. */
+int dscan_build(struct apfs_fs *fs, struct dscan *s);
+void dscan_free(struct dscan *s);
+/* The stream with that id, or NULL. */
+const struct dscan_stream *dscan_stream(const struct dscan *s, uint64_t id);
+
+/*
+ * Whether the bytes of file ino differ between the views.  Sizes that
+ * differ decide at once; a size beyond cap (0: none) is not read: *unread.
+ */
+int diff_file_bytes(struct apfs_fs *a, struct apfs_fs *b, uint64_t ino, uint64_t cap,
+		    bool *differ, bool *unread);
+/* The SHA-256 of an attribute's value (streams read; embedded ones known). */
+int diff_xattr_sha(struct apfs_fs *fs, const struct dscan_xattr *x, uint8_t sha[32]);
+
+#endif

@@ -1,0 +1,315 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_diff_scan.c - one view's fs tree, walked once in key order, reduced to
+ * what a diff compares: per inode its record's fields and name, per
+ * extended attribute its size and (embedded) SHA-256, per data stream a
+ * SHA-256 of its file-extent records.  Everything is bounded by the
+ * records the tree really holds (the walk itself by the image's blocks).
+ */
+#include <stdlib.h>
+
+#include "fs_diff_int.h"
+
+static int scan_corrupt(const struct dscan *s, uint64_t oid, const char *why)
+{
+	apfs_err("%s: volume '%s': fs tree at object %llu: %s", s->fs->c->label, s->fs->v->name,
+		 (unsigned long long)oid, why);
+	return -APFS_ECORRUPT;
+}
+
+/* Grow an array of elem-sized entries by one (doubling). */
+static void *grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+	size_t nc;
+	void *na;
+
+	if (n < *cap)
+		return arr;
+	nc = *cap ? *cap * 2 : 64;
+	na = realloc(arr, nc * elem);
+	if (na)
+		*cap = nc;
+	return na;
+}
+
+static int add_inode(struct dscan *s, uint64_t oid, const uint8_t *v, size_t vl)
+{
+	struct fs_inode in = { .ino = oid };
+	struct dscan_ino *d, *na;
+	int ret;
+
+	if (vl < sizeof(in.raw))
+		return scan_corrupt(s, oid, "inode record shorter than j_inode_val_t");
+	memcpy(&in.raw, v, sizeof(in.raw));
+	ret = fs_inode_xfields(s->fs, &in, v + sizeof(in.raw), vl - sizeof(in.raw));
+	if (ret)
+		return ret;
+	if (!(na = grow(s->ino, &s->capino, s->nino, sizeof(*na))))
+		return -ENOMEM;
+	s->ino = na;
+	d = &s->ino[s->nino];
+	*d = (struct dscan_ino){
+		.oid = oid, .parent = get_le64(in.raw.parent_id),
+		.private_id = get_le64(in.raw.private_id),
+		.times = { get_le64(in.raw.create_time), get_le64(in.raw.mod_time),
+			   get_le64(in.raw.change_time), get_le64(in.raw.access_time) },
+		.dsize = in.has_dstream ? get_le64(in.dstream.size) : 0,
+		.usize = get_le64(in.raw.uncompressed_size),
+		.nlink = get_le32(in.raw.nchildren_or_nlink), .bsd_flags = get_le32(in.raw.bsd_flags),
+		.uid = get_le32(in.raw.owner), .gid = get_le32(in.raw.group),
+		.mode = get_le16(in.raw.mode), .has_dstream = in.has_dstream,
+		.xa = s->nxa,
+	};
+	if (!(d->name = strdup(in.name)))
+		return -ENOMEM;
+	s->nino++;
+	return 0;
+}
+
+/* An attribute belongs to the inode just read (its record sorts first). */
+static int add_xattr(struct dscan *s, uint64_t oid, const uint8_t *k, size_t kl,
+		     const uint8_t *v, size_t vl)
+{
+	struct dscan_ino *owner = s->nino ? &s->ino[s->nino - 1] : NULL;
+	uint16_t nl = kl >= 10 ? ld_le16(k + 8) : 0;
+	struct dscan_xattr *x, *na;
+	struct fs_xattr fx;
+	unsigned int mdlen;
+	int ret;
+
+	if (!owner || owner->oid != oid)
+		return 0;  /* an attribute of no inode: nothing to compare it with */
+	if (nl == 0 || nl != kl - 10 || k[kl - 1] != '\0')
+		return scan_corrupt(s, oid, "xattr name length disagrees with its key");
+	if ((ret = fs_xattr_parse(s->fs, oid, v, vl, &fx)))
+		return ret;
+	if (!(na = grow(s->xa, &s->capxa, s->nxa, sizeof(*na)))) {
+		fs_xattr_free(&fx);
+		return -ENOMEM;
+	}
+	s->xa = na;
+	x = &s->xa[s->nxa];
+	*x = (struct dscan_xattr){ .size = fx.size, .stream_id = fx.data ? 0 : fx.stream_id };
+	ret = fx.data && EVP_Digest(fx.data, fx.size, x->sha, &mdlen, EVP_sha256(), NULL) != 1 ?
+		      -ENOMEM : 0;
+	fs_xattr_free(&fx);
+	if (!ret && !(x->name = strdup((const char *)k + 10)))
+		ret = -ENOMEM;
+	if (ret)
+		return ret;
+	s->nxa++;
+	owner->nxa++;
+	return 0;
+}
+
+/*
+ * A sibling link (one name of a hard-linked file): key (oid, sibling id),
+ * value (parent id, name length, name), chained into its inode's digest.
+ */
+static int add_sibling(struct dscan *s, uint64_t oid, const uint8_t *k, size_t kl,
+		       const uint8_t *v, size_t vl)
+{
+	struct dscan_ino *owner = s->nino ? &s->ino[s->nino - 1] : NULL;
+	uint8_t buf[32 + 8 + 10 + APFS_NAME_MAX];
+	unsigned int mdlen;
+	uint16_t nl = vl >= 10 ? ld_le16(v + 8) : 0;
+
+	if (!owner || owner->oid != oid)
+		return 0;
+	/* As the reader takes it (fs_dir.c): the name may end before the value does. */
+	if (kl != 16 || nl == 0 || nl > vl - 10 || nl > APFS_NAME_MAX)
+		return scan_corrupt(s, oid, "sibling-link name outside its record");
+	memcpy(buf, owner->sib, 32);
+	memcpy(buf + 32, k + 8, 8);
+	memcpy(buf + 40, v, 10 + (size_t)nl);
+	owner->nsib++;
+	return EVP_Digest(buf, 50 + (size_t)nl, owner->sib, &mdlen, EVP_sha256(), NULL) == 1 ?
+		       0 : -ENOMEM;
+}
+
+/* A directory entry: its child and date added, matched to the inode after the walk. */
+static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
+{
+	struct dscan_drec *na;
+	struct drec d;
+	int ret = fs_drec_parse(s->fs, k, kl, v, vl, &d);
+
+	if (ret)
+		return ret;
+	if (!(na = grow(s->de, &s->capde, s->nde, sizeof(*na))))
+		return -ENOMEM;
+	s->de = na;
+	s->de[s->nde++] = (struct dscan_drec){ d.ino, fs_key_oid(k), d.added };
+	return 0;
+}
+
+/* The inode numbered oid (the array is in key order), or NULL. */
+static struct dscan_ino *ino_find(const struct dscan *s, uint64_t oid)
+{
+	size_t lo = 0, hi = s->nino;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ino[mid].oid == oid)
+			return &s->ino[mid];
+		if (s->ino[mid].oid < oid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * Each inode's date added: from the entry in its own parent (a hard link's
+ * other names may keep other dates), else its first entry.  Entries are
+ * keyed by parent and inodes by their own id, so an entry may come before
+ * its inode: they are matched once the walk is done (a binary search
+ * each: sorting them cost more, measured).
+ */
+static void attach_added(struct dscan *s)
+{
+	for (size_t k = 0; k < s->nde; k++) {
+		struct dscan_ino *in = ino_find(s, s->de[k].child);
+
+		if (in && (s->de[k].parent == in->parent || !in->added))
+			in->added = s->de[k].added;
+	}
+	free(s->de);
+	s->de = NULL;
+	s->nde = s->capde = 0;
+}
+
+static int stream_close(struct dscan *s)
+{
+	unsigned int len;
+
+	if (!s->nst || !s->md)
+		return 0;
+	return EVP_DigestFinal_ex(s->md, s->st[s->nst - 1].dig, &len) == 1 ? 0 : -ENOMEM;
+}
+
+/* One file-extent record of stream id (logical address and value, as read). */
+static int add_extent(struct dscan *s, uint64_t id, const uint8_t *rec, size_t len)
+{
+	struct dscan_stream *na;
+	int ret;
+
+	if (!s->nst || s->st[s->nst - 1].id != id) {
+		if (s->nst && s->st[s->nst - 1].id > id)
+			return scan_corrupt(s, id, "file extents out of key order");
+		if ((ret = stream_close(s)))
+			return ret;
+		if (!(na = grow(s->st, &s->capst, s->nst, sizeof(*na))))
+			return -ENOMEM;
+		s->st = na;
+		s->st[s->nst++] = (struct dscan_stream){ .id = id };
+		if (EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
+			return -ENOMEM;
+	}
+	s->st[s->nst - 1].nrec++;
+	return EVP_DigestUpdate(s->md, rec, len) == 1 ? 0 : -ENOMEM;
+}
+
+/* A file extent of the fs tree: key (oid, logical), value (len, block, crypto id). */
+static int fs_extent(struct dscan *s, uint64_t oid, const uint8_t *k, size_t kl,
+		     const uint8_t *v, size_t vl)
+{
+	uint8_t rec[8 + sizeof(struct apfs_j_file_extent_val)];
+
+	if (kl != 16 || vl != sizeof(struct apfs_j_file_extent_val))
+		return scan_corrupt(s, oid, "file-extent record of the wrong size");
+	memcpy(rec, k + 8, 8);
+	memcpy(rec + 8, v, vl);
+	return add_extent(s, oid, rec, sizeof(rec));
+}
+
+static int scan_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct dscan *s = arg;
+	uint64_t oid;
+	unsigned type;
+
+	if (kl < 8)
+		return scan_corrupt(s, 0, "a record key shorter than j_key_t");
+	oid = fs_key_oid(k);
+	type = fs_key_type(k);
+	/* The merge relies on the order; a tree that breaks it is damaged. */
+	if (oid < s->last_oid || (oid == s->last_oid && type < s->last_type))
+		return scan_corrupt(s, oid, "records out of key order");
+	if (oid == s->last_oid && type == s->last_type && type == APFS_TYPE_INODE)
+		return scan_corrupt(s, oid, "two inode records");
+	s->last_oid = oid;
+	s->last_type = type;
+	switch (type) {
+	case APFS_TYPE_INODE: return add_inode(s, oid, v, vl);
+	case APFS_TYPE_XATTR: return add_xattr(s, oid, k, kl, v, vl);
+	case APFS_TYPE_SIBLING_LINK: return add_sibling(s, oid, k, kl, v, vl);
+	case APFS_TYPE_DIR_REC: return add_drec(s, k, kl, v, vl);
+	case APFS_TYPE_FILE_EXTENT: return s->fs->sealed ? 0 : fs_extent(s, oid, k, kl, v, vl);
+	default: return 0;
+	}
+}
+
+/* A sealed volume's fext tree: key (private_id, logical), value (len, block). */
+static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct dscan *s = arg;
+	uint8_t rec[24];
+
+	if (kl != 16 || vl != 16)
+		return scan_corrupt(s, 0, "fext-tree record of the wrong size");
+	memcpy(rec, (const uint8_t *)k + 8, 8);
+	memcpy(rec + 8, v, 16);
+	return add_extent(s, ld_le64(k), rec, sizeof(rec));
+}
+
+int dscan_build(struct apfs_fs *fs, struct dscan *s)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->fs = fs;
+	if (!(s->md = EVP_MD_CTX_new()))
+		return -ENOMEM;
+	ret = apfs_btree_iterate(&fs->tree, NULL, 0, scan_visit, s);
+	if (!ret && fs->sealed)
+		ret = apfs_btree_iterate(&fs->fext, NULL, 0, fext_visit, s);
+	if (!ret)
+		ret = stream_close(s);
+	if (!ret)
+		attach_added(s);
+	return ret;
+}
+
+void dscan_free(struct dscan *s)
+{
+	for (size_t i = 0; i < s->nino; i++)
+		free(s->ino[i].name);
+	for (size_t i = 0; i < s->nxa; i++)
+		free(s->xa[i].name);
+	free(s->ino);
+	free(s->xa);
+	free(s->st);
+	free(s->de);
+	EVP_MD_CTX_free(s->md);
+	memset(s, 0, sizeof(*s));
+}
+
+const struct dscan_stream *dscan_stream(const struct dscan *s, uint64_t id)
+{
+	size_t lo = 0, hi = s->nst;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->st[mid].id == id)
+			return &s->st[mid];
+		if (s->st[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fz_diff.c - snapshot diff (apfs/fs_diff.c): both fs trees of a volume
+ * scanned in key order and merged, each snapshot (up to 8) against the
+ * live tree and the live tree against itself, with the byte comparisons
+ * and xattr hashes that differing records call for (bounded at 1 MiB a
+ * file, as --max-file-size would).  Input: a sparse image (fuzz_image.c).
+ */
+#include <stdlib.h>
+
+#include "apfs/fs_diff.h"
+#include "tests/fuzz/fuzz.h"
+
+static int count(const struct apfs_diff *d, void *ctx)
+{
+	(void)d;
+	return ++*(unsigned *)ctx > 100000 ? -1 : 0;
+}
+
+static void pair(struct apfs_volume *v, uint64_t xa, uint64_t xb)
+{
+	struct apfs_fs *a = NULL, *b = NULL;
+	unsigned n = 0;
+
+	if (apfs_fs_open(v, xa, &a) == 0 && apfs_fs_open(v, xb, &b) == 0)
+		apfs_fs_diff(a, b, 1u << 20, count, &n);
+	apfs_fs_close(a);
+	apfs_fs_close(b);
+}
+
+static void volume(struct apfs_volume *v)
+{
+	struct apfs_snapshot *snaps = NULL;
+	unsigned n = 0;
+
+	pair(v, 0, 0);
+	if (apfs_snapshot_list(v, &snaps, &n))
+		return;
+	for (unsigned i = 0; i < n && i < 8; i++)
+		pair(v, snaps[i].xid, 0);
+	free(snaps);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	fuzz_image_volumes(data, size, volume);
+	return 0;
+}
