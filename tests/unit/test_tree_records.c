@@ -8,7 +8,8 @@
  * j_snap_metadata_val_t (50 bytes, then name_len bytes of name),
  * j_sibling_val_t (parent u64, name_len u16, the name), j_file_extent
  * key/value (16 + 24 bytes), fext_tree key/value (16 + 16), omap_val_t
- * (16 bytes), j_inode_val_t (92 bytes, then xfields), j_dir_stats_val_t
+ * (16 bytes), j_xattr_val_t and the decmpfs header and resource-fork
+ * table it carries (docs/apfs-format.md §8.2), j_inode_val_t (92 bytes, then xfields), j_dir_stats_val_t
  * (32 bytes, read into 64); and the B-tree's own limits on fixed sizes and nodes visited.
  */
 #include <setjmp.h>
@@ -426,6 +427,109 @@ static void test_dir_stats_field(void **state)
 	}
 }
 
+/* ---- decmpfs headers and resource forks (apfs/decmpfs.c) ---------------- */
+
+/* An xattr record of ino: j_xattr_key_t (name with its NUL), embedded j_xattr_val_t. */
+static size_t xattr_rec(uint8_t *k, uint8_t *v, uint64_t ino, const char *name,
+			const uint8_t *data, size_t dlen, uint16_t *kl)
+{
+	size_t nl = strlen(name) + 1;
+
+	fs_key(k, ino, APFS_TYPE_XATTR);
+	st_le16(k + 8, (uint16_t)nl);
+	memcpy(k + 10, name, nl);
+	*kl = (uint16_t)(10 + nl);
+	st_le16(v, APFS_XATTR_DATA_EMBEDDED);
+	st_le16(v + 2, (uint16_t)dlen);
+	memcpy(v + 4, data, dlen);
+	return 4 + dlen;
+}
+
+/*
+ * Inode 70 with a com.apple.decmpfs of hlen bytes (type, size) and, when
+ * rsrc, a resource fork of rlen bytes; fs_decmpfs_open's result.
+ */
+static int decmpfs(size_t hlen, uint32_t type, uint64_t size, const uint8_t *rsrc, size_t rlen,
+		   const char *msg)
+{
+	static uint8_t k[2][64], v[2][1024];
+	uint8_t h[64] = { 0 };
+	struct r r[2];
+	unsigned n = 0;
+	struct fs_decmpfs *d = NULL;
+	int ret;
+
+	st_le32(h, 0x636d7066u);  /* "fpmc" */
+	st_le32(h + 4, type);
+	st_le64(h + 8, size);
+	/* Key order: "com.apple.ResourceFork" < "com.apple.decmpfs" ('R' < 'd'). */
+	if (rsrc) {
+		r[n].vl = (uint16_t)xattr_rec(k[n], v[n], 70, APFS_XATTR_RESOURCE_FORK, rsrc, rlen,
+					       &r[n].kl);
+		r[n].k = k[n], r[n].v = v[n], n++;
+	}
+	r[n].vl = (uint16_t)xattr_rec(k[n], v[n], 70, APFS_XATTR_DECMPFS, h, hlen, &r[n].kl);
+	r[n].k = k[n], r[n].v = v[n], n++;
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, n);
+	log_capture();
+	ret = fs_decmpfs_open(&fs, 70, &d);
+	log_release();
+	fs_decmpfs_close(d);
+	if (msg)
+		expect_log(msg);
+	else if (ret)
+		fail_msg("refused: %s", log_last());
+	return ret;
+}
+
+static void test_decmpfs_header(void **state)
+{
+	(void)state;
+	assert_int_equal(decmpfs(16, 1, 0, NULL, 0, NULL), 0);
+	assert_int_equal(decmpfs(15, 1, 0, NULL, 0, "com.apple.decmpfs has an impossible size"),
+			 -APFS_ECORRUPT);
+}
+
+/* Inline data may claim 16 MiB (then must decode to it), not a byte more. */
+static void test_decmpfs_inline_size(void **state)
+{
+	(void)state;
+	assert_int_equal(decmpfs(17, 1, 16u << 20, NULL, 0,
+				 "inline data (type 1) does not decode to 16777216 bytes"),
+			 -APFS_ECORRUPT);
+	assert_int_equal(decmpfs(17, 1, (16u << 20) + 1, NULL, 0,
+				 "inline data claims an implausible size"), -APFS_ECORRUPT);
+}
+
+/* A resource-fork file may claim 1 TiB (then needs its fork), not a byte more. */
+static void test_decmpfs_rsrc_size(void **state)
+{
+	(void)state;
+	assert_int_equal(decmpfs(16, 8, 1ull << 40, NULL, 0, "inode 70: no resource fork"),
+			 -APFS_ECORRUPT);
+	assert_int_equal(decmpfs(16, 8, (1ull << 40) + 1, NULL, 0,
+				 "inode 70: uncompressed size beyond 1 TiB"), -APFS_ECORRUPT);
+}
+
+/* LZVN in the fork (type 8): offsets of chunk 0's start and end; the end at the fork's end. */
+static void test_decmpfs_chunk_in_fork(void **state)
+{
+	uint8_t f[16] = { 0 };
+
+	(void)state;
+	st_le32(f, 8);
+	st_le32(f + 4, 16);
+	assert_int_equal(decmpfs(16, 8, 10, f, 16, NULL), 0);
+	st_le32(f + 4, 17);
+	assert_int_equal(decmpfs(16, 8, 10, f, 16, "inode 70: resource-fork chunk outside the fork"),
+			 -APFS_ECORRUPT);
+	/* The table itself: 2 offsets (8 bytes) in a fork of 8 bytes, then of 7. */
+	st_le32(f + 4, 8);
+	assert_int_equal(decmpfs(16, 8, 10, f, 8, NULL), 0);
+	assert_int_equal(decmpfs(16, 8, 10, f, 7, "a table of 1 chunks (for 10 bytes) needs 8 "
+				 "bytes"), -APFS_ECORRUPT);
+}
+
 /* ---- the B-tree's own limits (apfs/btree.c) ---------------------------- */
 
 static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
@@ -523,6 +627,10 @@ int main(void)
 		cmocka_unit_test(test_inode_record),
 		cmocka_unit_test(test_dir_stats_record),
 		cmocka_unit_test(test_dir_stats_field),
+		cmocka_unit_test(test_decmpfs_header),
+		cmocka_unit_test(test_decmpfs_inline_size),
+		cmocka_unit_test(test_decmpfs_rsrc_size),
+		cmocka_unit_test(test_decmpfs_chunk_in_fork),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
 	};
