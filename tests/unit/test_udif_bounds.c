@@ -315,20 +315,29 @@ static void test_chunk_range(void **state)
 
 /* ---- ADC (udif_chunk.c) ----------------------------------------------------- */
 
-/* Decompress in[0..n) as one ADC chunk of one sector; 0 or -APFS_ECORRUPT. */
+/*
+ * Decompress in[0..n) as one ADC chunk of one sector into out; 0 or
+ * -APFS_ECORRUPT.  The sector is followed by a canary: a decoder that
+ * writes past its 512 bytes (and then says corrupt) is caught too.
+ */
 static int adc(const uint8_t *in, size_t n, uint8_t *out)
 {
-	uint8_t *b = malloc(n ? n : 1);
+	uint8_t *b = malloc(n ? n : 1), canary[256], *o = malloc(512 + sizeof(canary));
 	struct apfs_dev *lower;
 	struct udif_chunk c = { .sector = 0, .nsect = 1, .off = 0, .len = n, .type = UDIF_ADC };
 	int ret;
 
 	memcpy(b, in, n);
+	memset(canary, 0xa5, sizeof(canary));
+	memcpy(o + 512, canary, sizeof(canary));
 	lower = apfs_dev_new(&mem_ops, b, n, NULL, "t.dmg");
 	log_capture();
-	ret = apfs_udif_decompress(lower, &c, out, "t.dmg");
+	ret = apfs_udif_decompress(lower, &c, o, "t.dmg");
 	log_release();
 	apfs_dev_close(lower);
+	assert_memory_equal(o + 512, canary, sizeof(canary));
+	memcpy(out, o, 512);
+	free(o);
 	if (ret)
 		expect_log("ADC chunk for sector 0");
 	return ret;
