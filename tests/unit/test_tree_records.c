@@ -10,10 +10,13 @@
  * key/value (16 + 24 bytes), fext_tree key/value (16 + 16), omap_val_t
  * (16 bytes), j_xattr_val_t and the decmpfs header and resource-fork
  * table it carries (docs/apfs-format.md §8.2), j_inode_val_t (92 bytes, then xfields), j_dir_stats_val_t
- * (32 bytes, read into 64); and the B-tree's own limits on fixed sizes and nodes visited.
+ * (32 bytes, read into 64), a symlink target against its buffer, the
+ * integrity metadata's root-hash offset; and the B-tree's own limits on fixed sizes and nodes visited.
  */
 #include <setjmp.h>
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -530,6 +533,85 @@ static void test_decmpfs_chunk_in_fork(void **state)
 				 "bytes"), -APFS_ECORRUPT);
 }
 
+/* ---- link targets (apfs/fs_xattr.c) -------------------------------------- */
+
+/* Inode 80's symlink target of len bytes (its last one NUL when nul), read into cap bytes. */
+static int readlink_len(size_t len, bool nul, size_t cap, char *out)
+{
+	static uint8_t k[64], v[1100], t[1100];
+	struct r r;
+	int ret;
+
+	memset(t, 'x', len);
+	if (nul && len)
+		t[len - 1] = '\0';
+	r.vl = (uint16_t)xattr_rec(k, v, 80, APFS_XATTR_SYMLINK, t, len, &r.kl);
+	r.k = k, r.v = v;
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, &r, 1);
+	log_capture();
+	ret = fs_vol_readlink(&fs, 80, out, cap);
+	log_release();
+	return ret;
+}
+
+/* A target fills the caller's buffer with its NUL at most; one byte more does not fit. */
+static void test_link_target(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(readlink_len(64, true, 64, out), 0);
+	assert_int_equal(strlen(out), 63);
+	assert_int_equal(readlink_len(65, true, 64, out), -ENAMETOOLONG);
+	/* Stored without its NUL: 63 bytes fit, 64 do not. */
+	assert_int_equal(readlink_len(63, false, 64, out), 0);
+	assert_int_equal(strlen(out), 63);
+	assert_int_equal(readlink_len(64, false, 64, out), -ENAMETOOLONG);
+	assert_int_equal(readlink_len(0, false, 64, out), -APFS_ECORRUPT);
+	expect_log("inode 80: extended attribute: empty link target");
+}
+
+/* ---- the seal's root hash (apfs/volume.c) -------------------------------- */
+
+/* A sealed volume whose integrity metadata (oid 500, block 3) puts its SHA-256 at off. */
+static unsigned seal_hash_len(uint32_t off)
+{
+	uint8_t k[16], v[16] = { 0 }, *im = md_block(m, 3);
+	struct apfs_seal s;
+
+	st_le64(k, 500);
+	st_le64(k + 8, 1);
+	st_le32(v + 4, MD_BS);
+	st_le64(v + 8, 3);
+	leaf1(APFS_OBJECT_TYPE_OMAP, k, 16, v, 16);
+	obj_hdr(md_block(m, 1), 1, APFS_OBJECT_TYPE_OMAP, 0);
+	st_le64(md_block(m, 1) + 48, 2);
+	md_seal(md_block(m, 1));
+	obj_hdr(im, 500, APFS_OBJECT_TYPE_INTEGRITY_META, 0);
+	st_le32(im + APFS_IM_HASH_TYPE_OFF, APFS_HASH_SHA256);
+	st_le32(im + APFS_IM_ROOT_HASH_OFFSET_OFF, off);
+	memset(im + MD_BS - 32, 0xab, 32);
+	md_seal(im);
+	cache_drop();
+	vol.omap_paddr = 1;
+	vol.xid = 5;
+	st_le64(vol.sb.apfs_incompatible_features.b, APFS_INCOMPAT_SEALED_VOLUME);
+	st_le64(vol.sb.apfs_integrity_meta_oid.b, 500);
+	assert_int_equal(apfs_volume_seal(&vol, &s), 0);
+	st_le64(vol.sb.apfs_incompatible_features.b, 0);
+	return s.hash_len;
+}
+
+/* The root hash lies past the header (56 bytes) and inside the block, else it is not taken. */
+static void test_seal_root_hash(void **state)
+{
+	(void)state;
+	assert_int_equal(seal_hash_len(APFS_IM_BROKEN_XID_OFF + 8), 32);
+	assert_int_equal(seal_hash_len(APFS_IM_BROKEN_XID_OFF + 7), 0);
+	assert_int_equal(seal_hash_len(MD_BS - 32), 32);
+	assert_int_equal(seal_hash_len(MD_BS - 31), 0);
+}
+
 /* ---- the B-tree's own limits (apfs/btree.c) ---------------------------- */
 
 static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
@@ -631,6 +713,8 @@ int main(void)
 		cmocka_unit_test(test_decmpfs_inline_size),
 		cmocka_unit_test(test_decmpfs_rsrc_size),
 		cmocka_unit_test(test_decmpfs_chunk_in_fork),
+		cmocka_unit_test(test_link_target),
+		cmocka_unit_test(test_seal_root_hash),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
 	};
