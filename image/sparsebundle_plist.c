@@ -124,7 +124,8 @@ int bundle_info(const char *dir, struct bundle_info *bi, char *type, size_t len)
 		return ret;
 	}
 	if (plist_check(text, strlen(text), PLIST_DEPTH, PLIST_NODES, why, sizeof(why))) {
-		apfs_err("'%s': sparsebundle Info.plist refused: %s", dir, why);
+		apfs_err("'%s': Info.plist is not a property list dictionary (refused before "
+			 "parsing: %s)", dir, why);
 		free(text);
 		return -APFS_ECORRUPT;
 	}

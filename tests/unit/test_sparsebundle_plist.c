@@ -167,7 +167,8 @@ static void test_nesting(void **state)
 {
 	(void)state;
 	nest(8, "sparsebundle Info.plist has no integer band-size");
-	nest(9, "sparsebundle Info.plist refused: arrays or dictionaries nested too deep");
+	nest(9, "Info.plist is not a property list dictionary (refused before parsing: arrays "
+	     "or dictionaries nested too deep)");
 }
 
 int main(void)
