@@ -301,6 +301,10 @@ static void test_depth(void **state)
 	chain(&p, 3);
 	check(p.b, p.len, 3, 10, NULL);
 	check(p.b, p.len, 2, 10, "arrays or dictionaries nested too deep");
+	/* [[[]]]: the third container is refused itself, not only for what it holds. */
+	p.b[8 + 4] = 0xa0;
+	check(p.b, p.len, 3, 10, NULL);
+	check(p.b, p.len, 2, 10, "arrays or dictionaries nested too deep");
 	check(xml3, sizeof(xml3) - 1, 3, 10, NULL);
 	check(xml3, sizeof(xml3) - 1, 2, 10, "arrays or dictionaries nested too deep");
 }

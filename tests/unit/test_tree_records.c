@@ -111,13 +111,22 @@ static int teardown(void **state)
 
 /* ---- snapshot metadata (apfs/snapshot.c) ------------------------------- */
 
+/*
+ * The snapshot record after another (an inode's, ignored by the walk) whose
+ * value follows it in the node and starts with zeros: a value read one byte
+ * past its end reads a 0 there, not the node's trailer.
+ */
 static int snaps(const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, const char *msg)
 {
+	static const uint8_t zeros[8];
 	struct apfs_snapshot *s = NULL;
 	unsigned n = 0;
+	uint8_t ik[8];
 	int ret;
 
-	leaf1(APFS_OBJECT_TYPE_SNAPMETATREE, k, kl, v, vl);
+	fs_key(ik, 1, APFS_TYPE_INODE);
+	leaf(2, APFS_OBJECT_TYPE_SNAPMETATREE, (const struct r[]){ { ik, 8, zeros, 8 },
+		{ k, (uint16_t)kl, v, (uint16_t)vl } }, 2);
 	st_le64(vol.sb.apfs_snap_meta_tree_oid.b, 2);
 	log_capture();
 	ret = apfs_snapshot_list(&vol, &s, &n);
