@@ -15,10 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "util/err.h"
+#include "image/dev.h"
+#include "image/probe.h"
 #include "image/sparsebundle.h"
 #include "testutil.h"
 
@@ -38,6 +41,12 @@ static int teardown(void **state)
 	char p[300];
 
 	(void)state;
+	for (int b = 0; b < 3; b++) {
+		snprintf(p, sizeof(p), "%s/bands/%x", dir, b);
+		unlink(p);
+	}
+	snprintf(p, sizeof(p), "%s/bands", dir);
+	rmdir(p);
 	snprintf(p, sizeof(p), "%s/Info.plist", dir);
 	unlink(p);
 	return rmdir(dir);
@@ -171,6 +180,40 @@ static void test_nesting(void **state)
 	     "or dictionaries nested too deep)");
 }
 
+/* Band files 0 .. nbands - 1 are the bundle's; one named nbands is past its size, ignored. */
+static void test_bands_past_size(void **state)
+{
+	struct apfs_dev *dev = NULL;
+	char p[300];
+	FILE *f;
+	int ret;
+
+	(void)state;
+	plist(4096, 8192, 0);  /* 2 bands */
+	snprintf(p, sizeof(p), "%s/bands", dir);
+	assert_int_equal(mkdir(p, 0755), 0);
+	for (int b = 0; b < 3; b++) {
+		snprintf(p, sizeof(p), "%s/bands/%x", dir, b);
+		f = fopen(p, "wb");
+		assert_non_null(f);
+		fclose(f);
+		if (b == 1) {  /* bands 0 and 1: the bundle's own, nothing said */
+			log_capture();
+			ret = apfs_sparsebundle_open(dir, &dev);
+			log_release();
+			assert_int_equal(ret, 1);
+			apfs_dev_close(dev);
+			assert_string_equal(log_last(), "");
+		}
+	}
+	log_capture();
+	ret = apfs_sparsebundle_open(dir, &dev);
+	log_release();
+	assert_int_equal(ret, 1);
+	apfs_dev_close(dev);
+	expect_log("sparsebundle: 1 band files past the size in Info.plist, ignored");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -178,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_size),
 		cmocka_unit_test(test_file_size),
 		cmocka_unit_test(test_nesting),
+		cmocka_unit_test(test_bands_past_size),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
