@@ -55,14 +55,20 @@ static void obj_hdr(uint8_t *b, uint64_t oid, uint32_t type, uint32_t subtype)
 	st_le32(b + 28, subtype);
 }
 
-/* A physical root leaf at block bno of n records, variable-size (kvloc_t table). */
-static void leaf(uint64_t bno, uint32_t subtype, const struct r *r, unsigned n)
+/*
+ * A physical node at block bno of n records, variable-size (kvloc_t table):
+ * a root (ROOT flag, btree_info_t in its last 40 bytes) or not, at level.
+ */
+static void node(uint64_t bno, bool root, uint16_t level, uint32_t subtype, const struct r *r,
+		 unsigned n)
 {
 	uint8_t *b = md_block(m, bno);
-	size_t toc = 56, tlen = 8 * n, keys = toc + tlen, vend = MD_BS - 40, koff = 0, voff = 0;
+	size_t toc = 56, tlen = 8 * n, keys = toc + tlen, koff = 0, voff = 0;
+	size_t vend = MD_BS - (root ? 40 : 0);
 
-	obj_hdr(b, bno, APFS_OBJECT_TYPE_BTREE, subtype);
-	st_le16(b + 32, APFS_BTNODE_ROOT | APFS_BTNODE_LEAF);
+	obj_hdr(b, bno, root ? APFS_OBJECT_TYPE_BTREE : APFS_OBJECT_TYPE_BTREE_NODE, subtype);
+	st_le16(b + 32, (root ? APFS_BTNODE_ROOT : 0) | (level ? 0 : APFS_BTNODE_LEAF));
+	st_le16(b + 34, level);
 	st_le32(b + 36, n);
 	st_le16(b + 42, (uint16_t)tlen);
 	for (unsigned i = 0; i < n; i++) {
@@ -76,9 +82,16 @@ static void leaf(uint64_t bno, uint32_t subtype, const struct r *r, unsigned n)
 		koff += r[i].kl;
 	}
 	assert_true(keys + koff <= vend - voff);
-	st_le32(b + MD_BS - 40, APFS_BTREE_PHYSICAL);
+	if (root)
+		st_le32(b + MD_BS - 40, APFS_BTREE_PHYSICAL);
 	md_seal(b);
 	cache_drop();
+}
+
+/* A physical root leaf at block bno. */
+static void leaf(uint64_t bno, uint32_t subtype, const struct r *r, unsigned n)
+{
+	node(bno, true, 0, subtype, r, n);
 }
 
 static void leaf1(uint32_t subtype, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
@@ -621,6 +634,79 @@ static void test_seal_root_hash(void **state)
 	assert_int_equal(seal_hash_len(MD_BS - 31), 0);
 }
 
+/* ---- parent chains (apfs/fs_dir.c) --------------------------------------- */
+
+#define CHAIN_PER_LEAF 32u
+
+/*
+ * Inodes 100 .. 100 + n - 1, each named "a" and the child of the next, the
+ * last a child of the root (2): a root index (block 1) over leaves of 32
+ * inodes (blocks 2...).  The path of inode 100 is n components deep.
+ */
+static int chain_path(unsigned n, char *buf, size_t cap)
+{
+	static uint8_t k[4200][8], v[4200][108], ik[160][8], iv[160][8];
+	static struct r rec[4200], idx[160];
+	struct memdev *saved_m = m, *big;
+	struct apfs_container *saved_c = c, *bc;
+	struct apfs_fs f;
+	unsigned leaves = (n + CHAIN_PER_LEAF - 1) / CHAIN_PER_LEAF;
+	int ret;
+
+	assert_true(n <= 4200 && leaves < 160);
+	big = md_new(leaves + 2);
+	bc = md_container(big, leaves + 2, leaves + 2);
+	m = big, c = bc;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *x = v[i] + sizeof(struct apfs_j_inode_val);
+
+		fs_key(k[i], 100 + i, APFS_TYPE_INODE);
+		memset(v[i], 0, sizeof(v[i]));
+		st_le64(v[i], i + 1 < n ? 101 + i : APFS_ROOT_DIR_INO_NUM);
+		st_le16(x, 1);
+		st_le16(x + 2, 8);
+		x[4] = APFS_INO_EXT_TYPE_NAME;
+		st_le16(x + 6, 2);
+		memcpy(x + 8, "a", 2);
+		rec[i] = (struct r){ k[i], 8, v[i], sizeof(v[i]) };
+	}
+	for (unsigned j = 0; j < leaves; j++) {
+		unsigned first = j * CHAIN_PER_LEAF, cnt = n - first < CHAIN_PER_LEAF ? n - first :
+								  CHAIN_PER_LEAF;
+
+		node(2 + j, false, 0, APFS_OBJECT_TYPE_FSTREE, rec + first, cnt);
+		memcpy(ik[j], k[first], 8);
+		st_le64(iv[j], 2 + j);
+		idx[j] = (struct r){ ik[j], 8, iv[j], 8 };
+	}
+	node(1, true, 1, APFS_OBJECT_TYPE_FSTREE, idx, leaves);
+	f = fs;
+	f.c = bc;
+	f.tree.c = bc;
+	f.tree.root = 1;
+	log_capture();
+	ret = fs_vol_path(&f, 100, buf, cap);
+	log_release();
+	m = saved_m, c = saved_c;
+	md_container_free(bc);
+	md_free(big);
+	return ret;
+}
+
+/* A path of 4097 components is followed to the root; 4098 are a chain that does not end. */
+static void test_parent_chain_depth(void **state)
+{
+	static char buf[3 * 4100];
+
+	(void)state;
+	assert_int_equal(chain_path(3, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "/a/a/a");
+	assert_int_equal(chain_path(4097, buf, sizeof(buf)), 0);
+	assert_int_equal(strlen(buf), 2 * 4097);
+	assert_int_equal(chain_path(4098, buf, sizeof(buf)), -APFS_ECORRUPT);
+	expect_log("parent chain does not reach the root");
+}
+
 /* ---- the B-tree's own limits (apfs/btree.c) ---------------------------- */
 
 static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
@@ -724,6 +810,7 @@ int main(void)
 		cmocka_unit_test(test_decmpfs_chunk_in_fork),
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_seal_root_hash),
+		cmocka_unit_test(test_parent_chain_depth),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
 	};
