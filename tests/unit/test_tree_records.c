@@ -707,6 +707,33 @@ static void test_parent_chain_depth(void **state)
 	expect_log("parent chain does not reach the root");
 }
 
+/* ---- an extent's physical block number (apfs/fs_read.c) ------------------ */
+
+/* Read 16 bytes at offset 4096 (the extent's block 1) of an extent at phys. */
+static int read_phys(uint64_t phys)
+{
+	struct fs_extent e = { 0, 8192, phys, 0 };
+	const struct fs_stream st = { 31, 8192, &e, 1, 1 };
+	uint8_t buf[16];
+	size_t got = 0;
+	int ret;
+
+	log_capture();
+	ret = fs_stream_read(&fs, &st, 4096, buf, sizeof(buf), &got);
+	log_release();
+	return ret;
+}
+
+/* phys + 1 reaching 2^64 - 1 is a block number (outside the container); 2^64 wraps. */
+static void test_extent_phys_wrap(void **state)
+{
+	(void)state;
+	assert_int_equal(read_phys(UINT64_MAX - 1), -APFS_ECORRUPT);
+	expect_log("file data at block 18446744073709551615 (+1) lies outside the container");
+	assert_int_equal(read_phys(UINT64_MAX), -APFS_ECORRUPT);
+	expect_log("extent block number overflows");
+}
+
 /* ---- the B-tree's own limits (apfs/btree.c) ---------------------------- */
 
 static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
@@ -811,6 +838,7 @@ int main(void)
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_seal_root_hash),
 		cmocka_unit_test(test_parent_chain_depth),
+		cmocka_unit_test(test_extent_phys_wrap),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
 	};
