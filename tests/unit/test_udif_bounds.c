@@ -52,6 +52,9 @@ struct ent {
 	uint64_t sector, nsect, coff, len;
 };
 
+/* The mish blocks' DataOffset (added to each chunk's compressed offset). */
+static uint64_t mish_data_off;
+
 /* A mish block for sectors first..first+count of the entries, an end entry after them. */
 static size_t mish(uint8_t *m, uint64_t first, uint64_t count, const struct ent *e, unsigned n)
 {
@@ -62,6 +65,7 @@ static size_t mish(uint8_t *m, uint64_t first, uint64_t count, const struct ent 
 	st_be32(m + 4, 1);
 	st_be64(m + 8, first);
 	st_be64(m + 16, count);
+	st_be64(m + 24, mish_data_off);
 	st_be32(m + 200, n + 1);
 	for (unsigned i = 0; i < n; i++) {
 		uint8_t *c = m + 204 + 40 * i;
@@ -313,6 +317,33 @@ static void test_chunk_range(void **state)
 	assert_int_equal(probe(&d, "runs past byte", NULL), -APFS_ECORRUPT);
 }
 
+/*
+ * Data fork offset + mish DataOffset + chunk offset must not wrap: sums
+ * that would wrap to 0 (where sector 0's bytes are) are refused, not read
+ * from there.
+ */
+static void test_chunk_offset_wrap(void **state)
+{
+	struct ent e = raw0;
+	struct dmg d;
+
+	(void)state;
+	mish_data_off = 1;
+	e.coff = UINT64_MAX - 1;  /* 1 + 2^64 - 2: the last byte, far past the data */
+	d = raw_dmg(1, &e, 1, 0, 1);
+	assert_int_equal(probe(&d, "runs past byte", NULL), -APFS_ECORRUPT);
+	e.coff = UINT64_MAX;      /* 1 + 2^64 - 1 wraps to 0 */
+	d = raw_dmg(1, &e, 1, 0, 1);
+	assert_int_equal(probe(&d, "runs past byte", NULL), -APFS_ECORRUPT);
+	/* The data fork at 1, DataOffset 2^64 - 1: wraps to 0 as well. */
+	mish_data_off = UINT64_MAX;
+	e.coff = 0;
+	d = raw_dmg(1, &e, 1, 0, 1);
+	d.dfo = 1;
+	assert_int_equal(probe(&d, "runs past byte", NULL), -APFS_ECORRUPT);
+	mish_data_off = 0;
+}
+
 /* ---- ADC (udif_chunk.c) ----------------------------------------------------- */
 
 /*
@@ -434,6 +465,7 @@ int main(void)
 		cmocka_unit_test(test_mish_range),
 		cmocka_unit_test(test_chunk_size),
 		cmocka_unit_test(test_chunk_range),
+		cmocka_unit_test(test_chunk_offset_wrap),
 		cmocka_unit_test(test_adc_literals),
 		cmocka_unit_test(test_adc_matches),
 	};
