@@ -128,7 +128,8 @@ static void add_entry(struct apfs_dev *dev, const struct apfs_gpt_entry *e, unsi
 		note_other(s, t < 0 ? "unknown type" : part_types[t].name);
 		return;
 	}
-	if (end < start || start > dev->size / ss) {
+	/* Its first sector must hold a byte of the image (size >= 4096 here). */
+	if (end < start || start > (dev->size - 1) / ss) {
 		apfs_warn("GPT entry %u: %s partition LBA %llu-%llu lies outside the image; skipped",
 			  idx, part_types[t].name, (unsigned long long)start,
 			  (unsigned long long)end);

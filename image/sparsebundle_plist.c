@@ -4,7 +4,9 @@
  * §2), through libplist: diskimage-bundle-type names the bundle kind,
  * band-size and size (both required) are bounded before the reader uses
  * them.  The file is read whole, at most 1 MiB (hdiutil's is ~500 bytes),
- * and only if it is a regular file (a FIFO would block the open).
+ * and only if it is a regular file (a FIFO would block the open), and
+ * handed to libplist only once plist_check has bounded its nesting and
+ * size (libplist recurses: util/plistcheck.h).
  */
 #include <fcntl.h>
 #include <plist/plist.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/plistcheck.h"
 #include "image/dev.h"
 #include "image/sparsebundle.h"
 
@@ -22,6 +25,8 @@
 #define BAND_MIN 512u
 #define BAND_MAX (1ull << 30)
 #define SIZE_MAX_BYTES (1ull << 56) /* 64 PiB: offsets stay far from overflow */
+#define PLIST_DEPTH 8        /* hdiutil's: plist, dict */
+#define PLIST_NODES 4096     /* hdiutil's: ~15 */
 
 /* Info.plist's bytes (bounded), NUL-terminated; NULL with *ret set when unreadable. */
 static char *plist_load(const char *dir, int *ret)
@@ -109,7 +114,7 @@ int bundle_info(const char *dir, struct bundle_info *bi, char *type, size_t len)
 {
 	plist_t root = NULL;
 	int ret;
-	char *text = plist_load(dir, &ret);
+	char *text = plist_load(dir, &ret), why[160];
 
 	type[0] = '\0';
 	if (!text && ret == -ENOENT)
@@ -117,6 +122,12 @@ int bundle_info(const char *dir, struct bundle_info *bi, char *type, size_t len)
 	if (!text) {
 		apfs_err("'%s': sparsebundle Info.plist cannot be read: %s", dir, strerror(-ret));
 		return ret;
+	}
+	if (plist_check(text, strlen(text), PLIST_DEPTH, PLIST_NODES, why, sizeof(why))) {
+		apfs_err("'%s': Info.plist is not a property list dictionary (refused before "
+			 "parsing: %s)", dir, why);
+		free(text);
+		return -APFS_ECORRUPT;
 	}
 	plist_from_memory(text, (uint32_t)strlen(text), &root);
 	free(text);

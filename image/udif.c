@@ -50,7 +50,7 @@ struct udif_slot {
 
 struct udif_priv {
 	struct apfs_dev *lower;    /* where the .dmg's bytes are */
-	uint64_t file_size;
+	uint64_t data_end;  /* where the koly trailer begins: every chunk lies before it */
 	uint64_t data_fork_offset;
 	uint64_t sectors;
 	struct udif_chunk *chunks; /* sorted by sector, non-overlapping */
@@ -175,12 +175,12 @@ static int udif_chunk_place(struct udif_priv *p, struct udif_chunk *c, uint64_t 
 		return -APFS_ECORRUPT;
 	}
 	if (data_off > UINT64_MAX - base || coff > UINT64_MAX - base - data_off ||
-	    !range_ok(base + data_off + coff, c->len, p->file_size)) {
+	    !range_ok(base + data_off + coff, c->len, p->data_end)) {
 		apfs_err("'%s': blkx entry '%s': chunk at sector %llu: compressed range (%llu bytes "
-			 "at %llu + %llu) lies past the end of the %llu-byte file", p->path, name,
-			 (unsigned long long)c->sector, (unsigned long long)c->len,
+			 "at %llu + %llu) runs past byte %llu, where the koly trailer begins", p->path,
+			 name, (unsigned long long)c->sector, (unsigned long long)c->len,
 			 (unsigned long long)data_off, (unsigned long long)coff,
-			 (unsigned long long)p->file_size);
+			 (unsigned long long)p->data_end);
 		return -APFS_ECORRUPT;
 	}
 	c->off = base + data_off + coff;
@@ -591,11 +591,11 @@ static int udif_open(struct apfs_dev *lower, const uint8_t *kb, struct apfs_dev 
 	if (!p)
 		return -ENOMEM;
 	p->lower = lower;
-	p->file_size = lower->size;
 	p->path = lower->path;
 	ret = udif_parse_koly(kb, lower->size, lower->path, &k);
 	if (ret)
 		goto fail;
+	p->data_end = lower->size - KOLY_SIZE;
 	p->data_fork_offset = k.data_fork_offset;
 	p->sectors = k.sector_count;
 	ret = udif_read_plist(p, &k);

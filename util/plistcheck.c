@@ -225,6 +225,14 @@ static int bp_nul_string(const struct bplist *b, uint64_t obj)
 	return 0;
 }
 
+/* An array, set or dictionary (its offset already checked by bp_nul_string). */
+static bool bp_container(const struct bplist *b, uint64_t obj)
+{
+	unsigned type = b->p[be(b->p + b->table + obj * b->osize, b->osize)] >> 4;
+
+	return type == 0xa || type == 0xc || type == 0xd;
+}
+
 static int bp_push(struct walk *w, uint64_t obj, char *why, size_t whylen)
 {
 	struct frame *f;
@@ -234,7 +242,9 @@ static int bp_push(struct walk *w, uint64_t obj, char *why, size_t whylen)
 		return refuse(why, whylen, nul > 0 ? "binary plist: a string holding a NUL "
 					 "character" : "binary plist: an object lies outside the file");
 
-	if (w->sp == w->max_depth)
+	/* Depth counts containers, as in XML: a leaf below max_depth of them takes
+	 * the stack's spare frame (max_depth + 1 of them). */
+	if (w->sp > w->max_depth || (w->sp == w->max_depth && bp_container(w->b, obj)))
 		return refuse(why, whylen, "binary plist: arrays or dictionaries nested too deep");
 	f = &w->stack[w->sp++];
 	f->obj = obj;

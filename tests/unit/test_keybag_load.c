@@ -112,10 +112,13 @@ static void set_keylocker(uint64_t start, uint64_t count)
 	ctr.nx.nx_keylocker.pr_block_count = put_le64(count);
 }
 
+/* The length the container bag gives the volume's unlock-records prange (16). */
+static uint16_t prange_len = 16;
+
 /* Container bag at block 2; volume bag at block 4, vcount blocks. */
 static void build(bool encrypt, uint64_t vcount)
 {
-	uint8_t prange[16];
+	uint8_t prange[24] = { 0 };
 	struct bagw b;
 
 	memset(&ctr, 0, sizeof(ctr));
@@ -132,7 +135,7 @@ static void build(bool encrypt, uint64_t vcount)
 	bag_add_hex(&b, user_uuid, 2, VEK147_BLOB);          /* another volume's VEK */
 	st_le64(prange, 4);
 	st_le64(prange + 8, vcount);
-	bag_add(&b, vol_uuid, 3, prange, 16);
+	bag_add(&b, vol_uuid, 3, prange, prange_len);
 	bag_add_hex(&b, vol_uuid, 2, VEK147_BLOB);
 	bag_end(&b, 2, encrypt ? nx_uuid : NULL);
 
@@ -252,6 +255,29 @@ static void test_failures(void **state)
 	assert_int_equal(kb_load(&ctr, vol_uuid, &k), -APFS_ETRUNC);
 }
 
+/* The unlock-records entry is a prange_t: 16 bytes exactly, not 15 or 17. */
+static void test_prange_length(void **state)
+{
+	struct kb_volume_keys *k = NULL;
+
+	(void)state;
+	log_capture();
+	for (uint16_t len = 15; len <= 17; len += 2) {
+		char msg[80];
+
+		prange_len = len;
+		build(true, 1);
+		assert_int_equal(kb_load(&ctr, vol_uuid, &k), -APFS_ECORRUPT);
+		snprintf(msg, sizeof(msg), "unlock-records prange has %u bytes, not 16", len);
+		expect_log(msg);
+	}
+	log_release();
+	prange_len = 16;
+	build(true, 1);
+	assert_int_equal(kb_load(&ctr, vol_uuid, &k), 0);
+	kb_free(k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +285,7 @@ int main(void)
 		cmocka_unit_test(test_plaintext),
 		cmocka_unit_test(test_two_blocks),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_prange_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

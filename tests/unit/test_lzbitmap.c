@@ -157,6 +157,50 @@ static void test_corruption(void **state)
 	assert_int_equal(apfs_lzbitmap_decode(v_abc, 3, out, 64, &n), -APFS_ECORRUPT);
 }
 
+/*
+ * The three metadata pointers against the chunk's end, on v_abc (chunk
+ * bytes 0..38 at stream offset 4; bytes 37 and 38 are mask-area padding,
+ * past the 120 bits of the 12 packed masks, free to hold metadata).
+ */
+static int abc_at(const uint8_t *patch, size_t npatch, uint8_t *out)
+{
+	uint8_t b[sizeof(v_abc)];
+	size_t n = 0;
+	int ret;
+
+	memcpy(b, v_abc, sizeof(b));
+	for (size_t i = 0; i < npatch; i += 2)
+		b[4 + patch[i]] = patch[i + 1];
+	ret = apfs_lzbitmap_decode(b, sizeof(b), out, 64, &n);
+	if (!ret)
+		assert_int_equal(n, b[4 + 3]);
+	return ret;
+}
+
+static void test_meta_at_chunk_end(void **state)
+{
+	uint8_t out[64];
+
+	(void)state;
+	/* meta3 (mask numbers) in the last byte: its two nibbles are read ... */
+	assert_int_equal(abc_at((const uint8_t[]){ 12, 38, 38, 0x01 }, 4, out), 0);
+	assert_memory_equal(out, "abcabcabcabc", 12);
+	/* ... and a third (20 bytes wanted) would lie past the chunk. */
+	assert_int_equal(abc_at((const uint8_t[]){ 12, 38, 38, 0x01, 3, 20 }, 6, out),
+			 -APFS_ECORRUPT);
+	/* meta2 (explicit masks) in the last two bytes, then in the last one only. */
+	assert_int_equal(abc_at((const uint8_t[]){ 9, 37, 37, 0x07, 38, 0x00 }, 6, out), 0);
+	assert_memory_equal(out, "abcabcabcabc", 12);
+	assert_int_equal(abc_at((const uint8_t[]){ 9, 38, 38, 0x07 }, 4, out), -APFS_ECORRUPT);
+	/* meta1 (distances): mask number 2 takes two bytes; the last two hold them, the last
+	 * one alone does not. */
+	assert_int_equal(abc_at((const uint8_t[]){ 21, 0x02, 6, 37, 37, 0x03, 38, 0x00 }, 8, out),
+			 0);
+	assert_memory_equal(out, "abcabcabcabc", 12);
+	assert_int_equal(abc_at((const uint8_t[]){ 21, 0x02, 6, 38, 38, 0x03 }, 6, out),
+			 -APFS_ECORRUPT);
+}
+
 /* Every single-byte change of valid streams: a result, never a crash. */
 static void test_mutations(void **state)
 {
@@ -250,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_packed_masks_and_repeat),
 		cmocka_unit_test(test_two_chunks_share_history),
 		cmocka_unit_test(test_corruption),
+		cmocka_unit_test(test_meta_at_chunk_end),
 		cmocka_unit_test(test_mutations),
 	};
 	const struct CMUnitTest vectors[] = {

@@ -196,6 +196,14 @@ struct v1_edge {
 	uint16_t freq_a, freq_b;
 };
 
+/*
+ * literal_bits and lmd_bits of the block decode_v1_edge writes (0: whole
+ * bytes), and the size of each payload (zeros; a stream whose last byte is
+ * partly used starts with 8 bytes, so 7 is too few then).
+ */
+static int32_t edge_lit_bits, edge_lmd_bits;
+static uint32_t edge_payload = 7;
+
 static int decode_v1_edge(const struct v1_edge *e, uint8_t *out, size_t *len)
 {
 	uint8_t *s = calloc(1, 800);
@@ -210,17 +218,19 @@ static int decode_v1_edge(const struct v1_edge *e, uint8_t *out, size_t *len)
 	freq[104 + 'b'] = e->freq_b;
 	memcpy(s, "bvx1", 4);
 	st_le32(s + 4, e->n_raw);
-	st_le32(s + 8, 14);
+	st_le32(s + 8, 2 * edge_payload);
 	st_le32(s + 12, e->n_literals);
 	st_le32(s + 16, 1);
-	st_le32(s + 20, 7);
-	st_le32(s + 24, 7);
+	st_le32(s + 20, edge_payload);
+	st_le32(s + 24, edge_payload);
+	st_le32(s + 28, (uint32_t)edge_lit_bits);
 	for (int i = 0; i < 4; i++)
 		st_le16(s + 32 + 2 * i, e->lit_state[i]);
+	st_le32(s + 40, (uint32_t)edge_lmd_bits);
 	for (int i = 0; i < 360; i++)
 		st_le16(s + 50 + 2 * i, freq[i]);
-	memcpy(s + 772 + 14, "bvx$", 4);
-	ret = apfs_lzfse_decode(s, 772 + 18, out, 256, len);
+	memcpy(s + 772 + 2 * edge_payload, "bvx$", 4);
+	ret = apfs_lzfse_decode(s, 772 + 2 * edge_payload + 4, out, 256, len);
 	free(s);
 	return ret;
 }
@@ -277,6 +287,32 @@ static void test_v1_distance_edge(void **state)
 	e.l_sym = 3;
 	e.n_raw = 7;
 	assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+}
+
+/*
+ * literal_bits and lmd_bits (the bits of the stream's last byte left unused,
+ * as a negative count) lie in -7..0: the payloads here are 8 zero bytes, so
+ * -7 decodes as 0 does; -8 and 1 are refused.
+ */
+static void test_v1_bits_edge(void **state)
+{
+	static const int32_t bits[] = { 0, -7, -8, 1 };
+	struct v1_edge e = { 4, 8, { 1023, 512, 512, 0 }, 4, 4, 2, 512, 512 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	edge_payload = 8;
+	for (int which = 0; which < 2; which++)
+		for (int i = 0; i < 4; i++) {
+			edge_lit_bits = which ? 0 : bits[i];
+			edge_lmd_bits = which ? bits[i] : 0;
+			assert_int_equal(decode_v1_edge(&e, out, &len), i < 2 ? 0 : -APFS_ECORRUPT);
+			if (i < 2)
+				assert_memory_equal(out, "bbbababa", 8);
+		}
+	edge_lit_bits = edge_lmd_bits = 0;
+	edge_payload = 7;
 }
 
 static void test_errors(void **state)
@@ -463,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_v1_literal_count_edge),
 		cmocka_unit_test(test_v1_literal_state_edge),
 		cmocka_unit_test(test_v1_distance_edge),
+		cmocka_unit_test(test_v1_bits_edge),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_random),
