@@ -24,9 +24,12 @@ WARN := -Wall -Wextra -Wshadow -Wcast-qual -Wstrict-prototypes -Wmissing-prototy
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+# The release number (here only) and the commit it was built from (--version, --log).
+VERSION := 0.9.0
+COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 \
-	-DAPFSINSPECT_VERSION='"$(VERSION)"' -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+	-DAPFSINSPECT_VERSION='"$(VERSION)"' \
+	-DAPFSINSPECT_COMMIT='"$(COMMIT)"' -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
 
 ifeq ($(V),1)

@@ -59,6 +59,9 @@ struct cli_opts {
 	/* the encrypted image's own passphrase (every command that opens an image) */
 	const char *image_passphrase;
 	const char *image_passphrase_file;
+	/* chain of custody (audit.c): --log FILE, --hash-image */
+	const char *log;
+	bool hash_image;
 };
 
 struct command {
@@ -87,6 +90,11 @@ struct cli_secret {
 };
 
 int cli_find_secrets(int argc, char **argv, struct cli_secret *out, int max);
+
+/* optable.c: does command cmd take option opt ("--long" or "-x")? */
+bool cli_opt_allowed(const char *cmd, const char *opt);
+/* The options cmd takes, one a line (`apfsinspect --list-options CMD`, for completion). */
+void cli_print_options(const char *cmd, FILE *f);
 
 /*
  * main() calls this first: the process made non-dumpable with its key
@@ -193,7 +201,12 @@ const char *cli_safe_str(const char *s);
 /* A name as TSK's fls -m writes it: C0 controls as '^', the rest as it is. */
 void cli_put_tsk(FILE *f, const char *s);
 
-/* JSON writer: one document to a FILE, with commas handled for the caller. */
+/*
+ * JSON writer: one document to a FILE, with commas handled for the caller.
+ * json_begin() writes "schema_version" first: the version of the JSON
+ * contract (README "JSON output"), raised when a key changes meaning or goes.
+ */
+#define CLI_SCHEMA_VERSION 1
 struct json {
 	FILE *f;
 	int depth;

@@ -7,13 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 
 enum {
 	O_OFFSET = 256, O_XID, O_VOLUME, O_SNAPSHOT, O_JSON, O_PLIST, O_ALL, O_CHECKPOINTS,
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
-	O_IMAGE_PASS, O_IMAGE_PASS_FILE,
+	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_LOG, O_HASH_IMAGE,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +44,8 @@ static const struct option long_opts[] = {
 	{ "hints", no_argument, NULL, O_HINTS },
 	{ "image-passphrase", required_argument, NULL, O_IMAGE_PASS },
 	{ "image-passphrase-file", required_argument, NULL, O_IMAGE_PASS_FILE },
+	{ "log", required_argument, NULL, O_LOG },
+	{ "hash-image", no_argument, NULL, O_HASH_IMAGE },
 	{ "escape", no_argument, NULL, 'b' },
 	{ "literal", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
@@ -233,6 +236,8 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_IMAGE_PASS: o->image_passphrase = optarg; break;
 	case O_IMAGE_PASS_FILE: o->image_passphrase_file = optarg; break;
 	case O_MD5: o->md5 = true; break;
+	case O_LOG: o->log = optarg; break;
+	case O_HASH_IMAGE: o->hash_image = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_EXTENDED: o->extended = true; break;
 	case O_MAX_SIZE:
@@ -250,6 +255,43 @@ static int take_opt(int c, struct cli_opts *o)
 	return 0;
 }
 
+/* The name optable.c knows an option by: "--long", or "-x" for a short one without a long name. */
+static const char *opt_spelling(int c, char *buf, size_t len)
+{
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == c) {
+			snprintf(buf, len, "--%s", lo->name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+/* An option the command does not take: refused by name, never ignored. */
+static int refuse_opt(const char *cmd, int c, const char *name, const char *help)
+{
+	cli_jerr_code("option_not_applicable");
+	if (c < 256 && name[1] == '-')  /* a short option with a long name: both spellings */
+		fprintf(stderr, "apfsinspect: %s: option -%c (%s) does not apply to this command\n%s",
+			cli_safe_str(cmd), c, name, help);
+	else
+		fprintf(stderr, "apfsinspect: %s: option %s does not apply to this command\n%s",
+			cli_safe_str(cmd), name, help);
+	return EXIT_USAGE;
+}
+
+void cli_print_options(const char *cmd, FILE *f)
+{
+	char buf[64];
+
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (cli_opt_allowed(cmd, opt_spelling(lo->val, buf, sizeof(buf))))
+			fprintf(f, "--%s\n", lo->name);
+	for (const char *p = SHORT_OPTS; *p; p++)
+		if (*p != ':' && cli_opt_allowed(cmd, opt_spelling(*p, buf, sizeof(buf))))
+			fprintf(f, "-%c\n", *p);
+}
+
 static int count_creds(const struct cli_opts *o)
 {
 	return !!o->passphrase + o->stdin_passphrase + !!o->passphrase_file +
@@ -259,6 +301,8 @@ static int count_creds(const struct cli_opts *o)
 int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	      const char *help, struct cli_opts *o)
 {
+	const char *cmd = argv[0];
+	char name[64];
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -275,15 +319,12 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 		}
 		if (c == '?')
 			return usage_err(help, "%s", "invalid option");
+		if (!cli_opt_allowed(cmd, opt_spelling(c, name, sizeof(name))))
+			return refuse_opt(cmd, c, name, help);
 		ret = take_opt(c, o);
 		if (ret)
 			return ret;
 	}
-	if ((o->volume && !(flags & OPT_VOLUME)) || (count_creds(o) && !(flags & OPT_CRED)) ||
-	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)) ||
-	    (o->no_firmlinks && !(flags & OPT_SNAPSHOT)) ||
-	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)))
-		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");
 	if (o->image_passphrase && o->image_passphrase_file)
@@ -292,6 +333,9 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	if (optind >= argc)
 		return usage_err(help, "%s", "missing IMAGE");
 	o->image = argv[optind++];
+	ret = cli_audit_opts(o);
+	if (ret)
+		return ret;
 	cli_image_cred_install(o);
 	o->args = argv + optind;
 	o->nargs = argc - optind;
