@@ -202,11 +202,12 @@ int cmd_snapshots(int argc, char **argv)
 	if (!ret && o.json) {
 		json_begin(&j, stdout);
 		json_str(&j, "volume", cv->v->name);
+		json_uuid(&j, "volume_uuid", cv->v->uuid);
 		json_arr_open(&j, "snapshots");
 		for (unsigned i = 0; i < n; i++) {
 			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
 			json_obj_open(&j, NULL);
-			json_str(&j, "name", arr[i].name);
+			json_str(&j, "snapshot", arr[i].name);
 			json_u64(&j, "xid", arr[i].xid);
 			json_str(&j, "created", t);
 			json_obj_close(&j);
