@@ -167,12 +167,16 @@ unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, cappe
 /* Progress of long work on stderr, when it is a terminal (progress.c). */
 struct progress {
 	const char *what;
+	const char *unit;   /* NULL: bytes, shown in GiB; else counted things ("tried") */
 	uint64_t total, done;
 	double last;
 	bool on, shown;
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total);
+/* The same for a count of things (candidate passwords tried) instead of bytes. */
+void progress_start_count(struct progress *p, const char *what, const char *unit,
+			  uint64_t total);
 void progress_add(struct progress *p, uint64_t n);
 void progress_end(struct progress *p);  /* clears the line if one was shown */
 

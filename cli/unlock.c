@@ -30,6 +30,7 @@ struct job {
 	uint8_t vek[32];
 	size_t veklen;
 	uint8_t cs_uuid[16];
+	struct progress prog;   /* candidates tried, on a terminal (under lock) */
 };
 
 /* Task t: candidate *c on the user at position *up of j->users. */
@@ -54,6 +55,7 @@ static void record(struct job *j, size_t task, int ret, const uint8_t *vek, size
 	} else if (ret && ret != -APFS_EREJECTED) {
 		j->status[up] = ret;
 	}
+	progress_add(&j->prog, 1);
 	pthread_mutex_unlock(&j->lock);
 }
 
@@ -465,8 +467,10 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 	}
 	j.status = calloc(j.nusers, sizeof(int));
 	pthread_mutex_init(&j.lock, NULL);
+	progress_start_count(&j.prog, cr->source, "tried", j.ntasks);
 	if (j.status)
 		run_job(&j);
+	progress_end(&j.prog);
 	res->tried = j.nusers;
 	ret = j.status ? job_outcome(o, cv, cr, &j, res) : EXIT_ERROR;
 	OPENSSL_cleanse(j.vek, sizeof(j.vek));
