@@ -5,11 +5,14 @@
 #   make fuzz       every fuzz target under libFuzzer, FUZZ_SECONDS=N each (clang)
 #   make bench      benchmarks against the peers (bench/run.sh)
 #   make mutate     mutation testing (tests/mutate/; MUTATE_SAMPLE=N for a sample)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (program, man page, bash and zsh completion)
 # V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -147,8 +150,12 @@ bench: all $(B)/bench/pbkdf2 $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/benc
 	B=$(B) bench/run.sh
 
 install: $(B)/apfsinspect
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(B)/apfsinspect $(DESTDIR)$(BINDIR)/apfsinspect
+	install -m 0644 doc/apfsinspect.1 $(DESTDIR)$(MANDIR)/man1/apfsinspect.1
+	install -m 0644 completion/apfsinspect.bash $(DESTDIR)$(BASHCOMPDIR)/apfsinspect
+	install -m 0644 completion/_apfsinspect $(DESTDIR)$(ZSHCOMPDIR)/_apfsinspect
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz

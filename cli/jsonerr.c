@@ -49,6 +49,10 @@ static const struct {
 	{ "Secure Enclave", "hardware_bound" },
 	{ "hardware", "hardware_bound" },
 	{ "does not decrypt", "credential_rejected" },
+	{ "wrong passphrase", "credential_rejected" },
+	{ "wrong recovery key", "credential_rejected" },
+	{ "unlocks any of the", "credential_rejected" },
+	{ "not unlock them", "credential_rejected" },
 	{ "rejected", "credential_rejected" },
 	{ "did not unlock", "credential_rejected" },
 	{ "locked", "volume_locked" },
@@ -92,12 +96,13 @@ static void put_str(const char *s, size_t n)
 	free(copy);
 }
 
-static const char *classify(const char *text, bool warning)
+/* The code of a message no call site named: its class, else its level ("error", "warning", "note"). */
+static const char *classify(const char *text, const char *level)
 {
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		if (strstr(text, classes[i].text))
 			return classes[i].code;
-	return warning ? "warning" : "error";
+	return level;
 }
 
 /* `"key":N` for the first "WORD N" in text (WORD followed by a space and digits). */
@@ -151,7 +156,7 @@ static void put_detail(const char *rest)
 static void emit(void)
 {
 	char *text = msg, *nl;
-	bool warning;
+	const char *level = "error";
 
 	if (!mlen)
 		return;
@@ -161,11 +166,12 @@ static void emit(void)
 		*nl = '\0';
 	if (!strncmp(text, PREFIX, strlen(PREFIX)))
 		text += strlen(PREFIX);
-	warning = !strncmp(text, "warning: ", 9);
-	text += warning ? 9 : 0;
+	if (!strncmp(text, "warning: ", 9) || !strncmp(text, "note: ", 6)) {
+		level = text[0] == 'w' ? "warning" : "note";
+		text += strlen(level) + 2;
+	}
 	fprintf(real, "{\"schema_version\":%d,\"level\":\"%s\",\"code\":\"%s\",\"message\":",
-		CLI_SCHEMA_VERSION, warning ? "warning" : "error",
-		next_code ? next_code : classify(text, warning));
+		CLI_SCHEMA_VERSION, level, next_code ? next_code : classify(text, level));
 	put_str(text, strlen(text));
 	put_structure(text);
 	put_number(text, "block", "block");
