@@ -133,6 +133,25 @@ static bool meant_secret(const char *arg)
 	return false;
 }
 
+/*
+ * --NAME VALUE where NAME abbreviates a secret option and another option
+ * too (--pass: --passphrase or --passphrase-file?): getopt_long refuses it
+ * as ambiguous, so it never says VALUE is an argument; hidden all the same.
+ */
+static bool meant_secret_bare(const char *arg)
+{
+	static const char *const names[] = { "passphrase", "recovery-key", "vek",
+					     "image-passphrase" };
+	size_t n = strlen(arg);
+
+	if (strncmp(arg, "--", 2) || n < 3 || strchr(arg, '='))
+		return false;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(arg + 2, names[i], n - 2))
+			return true;
+	return false;
+}
+
 static bool already(const struct cli_secret *s, int n, int idx)
 {
 	for (int k = 0; k < n; k++)
@@ -156,11 +175,16 @@ int cli_find_secrets(int argc, char **argv, struct cli_secret *out, int max)
 		if (is_secret_opt(c) && optarg && n < max && locate(argc, argv, optarg, &out[n]))
 			n++;
 	free(p);
-	for (int k = 1; k < argc && n < max; k++)
+	for (int k = 1; k < argc && n < max && strcmp(argv[k], "--"); k++) {
 		if (meant_secret(argv[k]) && !already(out, n, k)) {
 			out[n].idx = k;
 			out[n++].off = (size_t)(strchr(argv[k], '=') + 1 - argv[k]);
+		} else if (meant_secret_bare(argv[k]) && k + 1 < argc && !already(out, n, k + 1) &&
+			   n < max) {
+			out[n].idx = k + 1;
+			out[n++].off = 0;
 		}
+	}
 	return n;
 }
 
