@@ -90,6 +90,12 @@ static const char image_cred_help[] =
 	"  encrypted image (encrcdsa): --image-passphrase P | --image-passphrase-file F (one\n"
 	"  candidate a line); with neither, asks \"Password for image NAME:\" on the terminal.\n";
 
+/* And every --help ends with the options of the JSON and audit contract. */
+static const char contract_help[] =
+	"  every command: --json (a JSON document; errors and warnings as JSON lines on stderr),\n"
+	"  --log FILE (append an audit record of the run) [--hash-image (its SHA-256 before and\n"
+	"  after)]; an option this command does not take is refused (exit 2).\n";
+
 static bool is_secret_opt(int c)
 {
 	return c == O_PASS || c == O_RECOVERY || c == O_VEK || c == O_IMAGE_PASS;
@@ -339,6 +345,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 			if (flags & OPT_CRED)
 				fputs(cred_help, stdout);
 			fputs(image_cred_help, stdout);
+			fputs(contract_help, stdout);
 			return -1;
 		}
 		if (c == '?')
