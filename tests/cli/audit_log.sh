@@ -102,6 +102,27 @@ expect_rc "--hash-image of a directory (a sparse bundle's kind): exit 1 (not an 
 	"$BIN" list --log "$WORK/audit/dir.jsonl" --hash-image "$WORK/audit/sb"
 expect_eq "... the record says why there is no hash" "None None Is a directory" \
 	"$(LOG=$WORK/audit/dir.jsonl rec 1 '"%s %s %s" % (r["image_sha256_before"], r["image_sha256_after"], r["image_hash_error"])')"
+# The image changed while the command ran (a byte appended while it waits for the passphrase
+# on stdin, blocked in read(0) as /proc/PID/syscall shows): before and after differ, and
+# "after" is what sha256sum reads once the run is over.
+cp "$ENC" "$WORK/audit/chg.img"
+mkfifo "$WORK/audit/fifo"
+"$BIN" ls --log "$WORK/audit/chg.jsonl" --hash-image --stdin-passphrase "$WORK/audit/chg.img" / \
+	< "$WORK/audit/fifo" > /dev/null 2>&1 &
+P=$!
+exec 7> "$WORK/audit/fifo"
+for _ in $(seq 200); do
+	grep -q '^0 0x0 ' "/proc/$P/syscall" 2> /dev/null && break
+	sleep 0.1
+done
+check "the run waits for its passphrase on stdin" grep -q '^0 0x0 ' "/proc/$P/syscall"
+printf 'x' >> "$WORK/audit/chg.img"
+echo "$PW" >&7
+exec 7>&-
+wait "$P"
+expect_eq "an image changed during the run: before (IMAGES.md), after (sha256sum), unchanged false" \
+	"$E_SHA $(sha256sum < "$WORK/audit/chg.img" | cut -d' ' -f1) False" \
+	"$(LOG=$WORK/audit/chg.jsonl rec 1 '"%s %s %s" % (r["image_sha256_before"], r["image_sha256_after"], r["image_unchanged"])')"
 expect_eq "the log is private (0600)" 600 "$(stat -c %a "$LOG")"
 check "every line of the log is one JSON object" python3 -c '
 import json, sys
