@@ -36,5 +36,7 @@ void cli_json_stderr_end(void);
 bool cli_json_stderr_active(void);
 /* The stable code of the next message (else it is classified by its text). */
 void cli_jerr_code(const char *code);
+/* fd 2 itself, for what is not a message (a terminal prompt): stderr without --json. */
+FILE *cli_stderr_raw(void);
 
 #endif

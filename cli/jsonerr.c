@@ -11,7 +11,8 @@
  *   {"schema_version":1,"level":"error","code":"checksum_mismatch",
  *    "message":"...","structure":"omap node","block":1234,"detail":[...]}
  *
- * The code is stable: the one a call site set with cli_jerr_code(), or
+ * A message is written when the next one starts or the command ends (the
+ * library's at once: log_hook).  The code is stable: the one a call site set with cli_jerr_code(), or
  * the first row of `classes` whose text the message contains (README,
  * "JSON output").  structure/block/inode appear when the message names
  * them ("... STRUCTURE at block N", "inode N").
@@ -211,6 +212,29 @@ static ssize_t cookie_write(void *c, const char *buf, size_t n)
 	return (ssize_t)n;
 }
 
+/*
+ * The library's messages (util/log.c's hook) are one line each: written at
+ * once, so that a long walk's warnings are not held back until the next
+ * message; the commands' own messages wait for the lines that continue them.
+ */
+static void log_hook(int level, const char *text)
+{
+	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
+
+	flockfile(stderr);  /* the stream's lock: the cookie's buffers are shared */
+	emit();
+	mlen = (size_t)snprintf(msg, MSG_MAX, PREFIX "%s%s", prefix[level & 3], text);
+	if (mlen >= MSG_MAX)
+		mlen = MSG_MAX - 1;
+	emit();
+	funlockfile(stderr);
+}
+
+FILE *cli_stderr_raw(void)
+{
+	return real ? real : stderr;
+}
+
 void cli_json_stderr_begin(void)
 {
 	static const cookie_io_functions_t io = { .write = cookie_write };
@@ -232,6 +256,7 @@ void cli_json_stderr_begin(void)
 	setvbuf(f, NULL, _IOLBF, 0);
 	orig = stderr;
 	stderr = f;
+	apfs_log_set_hook(log_hook);
 }
 
 void cli_json_stderr_end(void)
@@ -240,6 +265,7 @@ void cli_json_stderr_end(void)
 
 	if (!real)
 		return;
+	apfs_log_set_hook(NULL);
 	fflush(f);
 	if (llen)
 		take_line();
