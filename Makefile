@@ -30,10 +30,13 @@ endif
 # The release number (here only) and the commit it was built from (--version, --log).
 VERSION := 0.9.0
 COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 \
-	-DAPFSINSPECT_VERSION='"$(VERSION)"' \
-	-DAPFSINSPECT_COMMIT='"$(COMMIT)"' -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
+
+# Only cli/version.c names them; it is rebuilt when the commit (or the number) changes.
+VERSION_DEFS := -DAPFSINSPECT_VERSION='"$(VERSION)"' -DAPFSINSPECT_COMMIT='"$(COMMIT)"'
+$(shell mkdir -p $(B) && echo '$(VERSION) $(COMMIT)' | cmp -s - $(B)/.version || \
+	echo '$(VERSION) $(COMMIT)' > $(B)/.version)
 
 ifeq ($(V),1)
 Q :=
@@ -75,6 +78,11 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cli/version.o: cli/version.c $(B)/.version
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CFLAGS) $(VERSION_DEFS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@

@@ -33,6 +33,9 @@ static struct {
 	const char *log;
 	bool hash;
 	const char *image;
+	/* Absolute paths, taken before any work: the mount daemon ends in another directory. */
+	char log_abs[PATH_MAX], image_abs[PATH_MAX];
+	bool image_found;
 	struct timespec start;
 	char *args[MAX_ARGS];
 	int nargs;
@@ -93,11 +96,68 @@ void cli_audit_start(int argc, char **argv)
 	prescan_log(argc, argv);
 }
 
-int cli_audit_opts(const struct cli_opts *o)
+/* The log's absolute path, whether it exists yet or not. */
+static bool log_abs_path(void)
+{
+	char dir[PATH_MAX], real[PATH_MAX], *slash;
+	const char *base;
+
+	if (realpath(au.log, au.log_abs))
+		return true;
+	slash = strrchr(au.log, '/');
+	base = slash ? slash + 1 : au.log;
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - au.log) + 1 : 1,
+		 slash ? au.log : ".");
+	if (!*base || !realpath(dir, real))
+		return false;
+	return snprintf(au.log_abs, sizeof(au.log_abs), "%s/%s", real, base) <
+	       (int)sizeof(au.log_abs);
+}
+
+/* The log must never be the evidence: the same file as IMAGE, or inside it (a bundle). */
+static bool log_is_image(void)
+{
+	struct stat is, ls;
+	size_t n = strlen(au.image_abs);
+
+	if (!au.image_found || stat(au.image_abs, &is))
+		return false;
+	if (!stat(au.log_abs, &ls) && ls.st_dev == is.st_dev && ls.st_ino == is.st_ino)
+		return true;
+	return S_ISDIR(is.st_mode) && !strncmp(au.log_abs, au.image_abs, n) &&
+	       au.log_abs[n] == '/';
+}
+
+/* Checked and created before the image is read: opened for writing only once it is not the image. */
+static int open_log(void)
 {
 	int fd;
 
+	if (!log_abs_path()) {
+		fprintf(stderr, "apfsinspect: --log %s: %s\n", cli_safe_str(au.log), strerror(errno));
+		return EXIT_ERROR;
+	}
+	if (log_is_image()) {
+		fprintf(stderr, "apfsinspect: --log %s: that is the image: evidence is never written "
+			"to\n", cli_safe_str(au.log));
+		return EXIT_USAGE;
+	}
+	fd = open(au.log_abs, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		fprintf(stderr, "apfsinspect: --log %s: %s\n", cli_safe_str(au.log), strerror(errno));
+		return EXIT_ERROR;
+	}
+	close(fd);
+	au.log = au.log_abs;
+	return 0;
+}
+
+int cli_audit_opts(const struct cli_opts *o)
+{
+	int ret;
+
 	au.image = o->image;
+	au.image_found = realpath(o->image, au.image_abs) != NULL;
 	au.log = o->log;
 	au.hash = o->hash_image;
 	if (au.hash && !au.log) {
@@ -107,15 +167,13 @@ int cli_audit_opts(const struct cli_opts *o)
 	if (!au.log)
 		return 0;
 	/* Before any work: a run whose record cannot be kept does not start. */
-	fd = open(au.log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0) {
-		fprintf(stderr, "apfsinspect: --log %s: %s\n", cli_safe_str(au.log), strerror(errno));
+	ret = open_log();
+	if (ret) {
 		au.log = NULL;
-		return EXIT_ERROR;
+		return ret;
 	}
-	close(fd);
 	if (au.hash)
-		au.sha_err = cli_sha256_file(au.image, au.sha_before);
+		au.sha_err = cli_sha256_file(au.image_found ? au.image_abs : au.image, au.sha_before);
 	return 0;
 }
 
@@ -162,19 +220,20 @@ static void put_time(struct json *j, const char *key, const struct timespec *t)
 
 static void put_image(struct json *j)
 {
-	char real[PATH_MAX], after[65];
+	const char *path = au.image_found ? au.image_abs : au.image;
+	char after[65];
 	struct stat st;
 	int err;
 
 	json_str(j, "image", au.image);
-	json_str(j, "image_realpath", au.image && realpath(au.image, real) ? real : NULL);
-	if (au.image && !stat(au.image, &st))
+	json_str(j, "image_realpath", au.image_found ? au.image_abs : NULL);
+	if (path && !stat(path, &st))
 		json_u64(j, "image_size", (uint64_t)st.st_size);
 	else
 		json_null(j, "image_size");
 	if (!au.hash)
 		return;
-	err = cli_sha256_file(au.image, after);
+	err = cli_sha256_file(path, after);
 	json_str(j, "image_sha256_before", au.sha_err ? NULL : au.sha_before);
 	json_str(j, "image_sha256_after", err ? NULL : after);
 	if (au.sha_err || err)
@@ -217,8 +276,8 @@ static void put_record(struct json *j, int ret, const struct timespec *end)
 	char host[256] = "";
 
 	json_str(j, "record", "apfsinspect-run");
-	json_str(j, "version", APFSINSPECT_VERSION);
-	json_str(j, "commit", APFSINSPECT_COMMIT);
+	json_str(j, "version", cli_version);
+	json_str(j, "commit", cli_commit);
 	json_arr_open(j, "command_line");
 	for (int i = 0; i < au.nargs; i++)
 		json_str(j, NULL, au.args[i]);

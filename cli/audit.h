@@ -10,6 +10,9 @@
 
 struct kb_user;
 
+/* version.c: "0.9.0" and the commit (git describe). */
+extern const char cli_version[], cli_commit[];
+
 /* main(), first: the start time and the command line with its secrets removed. */
 void cli_audit_start(int argc, char **argv);
 /* cli_parse(), once IMAGE is known: --log and --hash-image (the hash before). */

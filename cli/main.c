@@ -83,7 +83,7 @@ static int run(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("apfsinspect %s (commit %s)\n", APFSINSPECT_VERSION, APFSINSPECT_COMMIT);
+		printf("apfsinspect %s (commit %s)\n", cli_version, cli_commit);
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--list-options"))

@@ -123,6 +123,35 @@ wait "$P"
 expect_eq "an image changed during the run: before (IMAGES.md), after (sha256sum), unchanged false" \
 	"$E_SHA $(sha256sum < "$WORK/audit/chg.img" | cut -d' ' -f1) False" \
 	"$(LOG=$WORK/audit/chg.jsonl rec 1 '"%s %s %s" % (r["image_sha256_before"], r["image_sha256_after"], r["image_unchanged"])')"
+# The log is never the evidence: the image itself, or a file inside a bundle directory.
+cp "$BASIC" "$WORK/audit/ev.img"
+before=$(sha256sum < "$WORK/audit/ev.img") mt=$(stat -c %Y.%y "$WORK/audit/ev.img")
+expect_rc "--log naming the image: refused, exit 2" 2 \
+	"$BIN" list --log "$WORK/audit/./ev.img" "$WORK/audit/ev.img"
+expect_eq "... the image is untouched (content, mtime)" "$before $mt" \
+	"$(sha256sum < "$WORK/audit/ev.img") $(stat -c %Y.%y "$WORK/audit/ev.img")"
+mkdir -p "$WORK/audit/b.sparsebundle"
+expect_rc "--log inside a bundle directory given as IMAGE: refused, exit 2" 2 \
+	"$BIN" list --log "$WORK/audit/b.sparsebundle/x.log" "$WORK/audit/b.sparsebundle"
+expect_eq "... nothing created in it" "" "$(ls -A "$WORK/audit/b.sparsebundle")"
+
+# mount: the daemon writes the record when the mount ends, though it runs in another
+# directory: relative --log and IMAGE are resolved before it starts.
+if [ -c /dev/fuse ] && command -v fusermount3 > /dev/null; then
+	mkdir -p "$WORK/audit/mnt"
+	( cd "$WORK/audit" && cp "$BASIC" m.img &&
+		"$BIN" mount --log m.jsonl --hash-image m.img mnt )
+	expect_eq "mount: the volume is there (IMAGES.md: hello.txt)" "hello from apfs" \
+		"$(cat "$WORK/audit/mnt/hello.txt" 2>&1)"
+	timeout 10 fusermount3 -u "$WORK/audit/mnt"
+	for _ in $(seq 100); do [ -s "$WORK/audit/m.jsonl" ] && break; sleep 0.1; done
+	expect_eq "mount: one record once unmounted, relative paths resolved, image unchanged" \
+		"1 0 $WORK/audit/m.img True" \
+		"$(wc -l < "$WORK/audit/m.jsonl") $(LOG=$WORK/audit/m.jsonl rec 1 '"%s %s %s" % (r["exit_status"], r["image_realpath"], r["image_unchanged"])')"
+else
+	skip "mount: the record of a mount" "/dev/fuse or fusermount3 missing"
+	skip "mount: the volume is there" "/dev/fuse or fusermount3 missing"
+fi
 expect_eq "the log is private (0600)" 600 "$(stat -c %a "$LOG")"
 check "every line of the log is one JSON object" python3 -c '
 import json, sys
