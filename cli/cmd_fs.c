@@ -133,16 +133,19 @@ static const char cat_help[] =
 	"                       [--max-file-size SIZE|none] IMAGE PATH\n"
 	"  Write a file's contents (decompressed, decrypted) to stdout.  A file whose\n"
 	"  logical size is beyond SIZE (bytes, or with K, M, G, T, P; none for no cap) is\n"
-	"  refused; the default cap is 4 times the container's size, at least 64 GiB.\n";
+	"  refused; the default cap is 4 times the container's size, at least 64 GiB.\n"
+	"  Progress goes to stderr when it is a terminal.\n";
 
+/* ctx: the progress of a big file (cat > file), shown while stderr is a terminal. */
 static int to_stdout(const uint8_t *p, size_t n, void *ctx)
 {
-	(void)ctx;
+	progress_add(ctx, n);
 	return fwrite(p, 1, n, stdout) == n ? 0 : -EIO;
 }
 
 static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
 {
+	struct progress prog;
 	struct apfs_dirent de;
 	struct apfs_stat st;
 	struct apfs_file *f;
@@ -156,7 +159,9 @@ static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *pa
 		ret = apfs_file_open(fs, de.ino, &f);
 	if (ret)
 		return fs_fail(path, ret);
-	ret = fs_read_all(f, to_stdout, NULL);
+	progress_start(&prog, path, apfs_file_size(f));
+	ret = fs_read_all(f, to_stdout, &prog);
+	progress_end(&prog);
 	apfs_file_close(f);
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
