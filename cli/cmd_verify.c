@@ -20,7 +20,8 @@ static const char verify_help[] =
 	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume (each\n"
 	"  fs-tree node against its hash, up to the root hash).  Exit 0: everything\n"
 	"  matches; 1: a hash or a node does not match, the data cannot be read, or\n"
-	"  there is nothing to verify against.\n"
+	"  there is nothing to verify against.  Progress goes to stderr when it is a\n"
+	"  terminal.\n"
 	"  --format NAME  the image format, instead of detecting it\n"
 	"  --json         the layers, hashes, seals and verdict as JSON\n";
 
@@ -49,24 +50,39 @@ static void digests_free(struct digests *d)
 		EVP_MD_CTX_free(d->ctx[i]);
 }
 
-/* Hash all of dev; 0, or the read error (already named by the layer). */
+/* The piece of dev at off (VERIFY_BUF bytes or what is left) into every digest. */
+static int hash_piece(struct apfs_dev *dev, struct digests *d, uint8_t *buf, uint64_t off)
+{
+	size_t n = dev->size - off < VERIFY_BUF ? (size_t)(dev->size - off) : VERIFY_BUF;
+	int ret = apfs_dev_read(dev, buf, n, off);
+
+	if (ret) {
+		fprintf(stderr, "apfsinspect: verify: FAILED: %s: bytes %llu-%llu cannot "
+			"be read (see above)\n", dev->summary, (unsigned long long)off,
+			(unsigned long long)(off + n - 1));
+		return ret;
+	}
+	for (unsigned i = 0; i < d->n; i++)
+		EVP_DigestUpdate(d->ctx[i], buf, n);
+	return 0;
+}
+
+/* Hash all of dev (progress on a terminal: E01s are GiBs); 0, or the read error. */
 static int hash_all(struct apfs_dev *dev, struct digests *d, uint8_t *buf)
 {
-	for (uint64_t off = 0; off < dev->size;) {
-		size_t n = dev->size - off < VERIFY_BUF ? (size_t)(dev->size - off) : VERIFY_BUF;
-		int ret = apfs_dev_read(dev, buf, n, off);
+	struct progress p;
+	int ret = 0;
 
-		if (ret) {
-			fprintf(stderr, "apfsinspect: verify: FAILED: %s: bytes %llu-%llu cannot "
-				"be read (see above)\n", dev->summary, (unsigned long long)off,
-				(unsigned long long)(off + n - 1));
-			return ret;
-		}
-		for (unsigned i = 0; i < d->n; i++)
-			EVP_DigestUpdate(d->ctx[i], buf, n);
+	progress_start(&p, dev->ops->kind, dev->size);
+	for (uint64_t off = 0; !ret && off < dev->size;) {
+		uint64_t n = dev->size - off < VERIFY_BUF ? dev->size - off : VERIFY_BUF;
+
+		ret = hash_piece(dev, d, buf, off);
 		off += n;
+		progress_add(&p, n);
 	}
-	return 0;
+	progress_end(&p);
+	return ret;
 }
 
 static void print_hex(const uint8_t *v, unsigned len)
