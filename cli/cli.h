@@ -18,7 +18,11 @@ enum {
 	EXIT_HWBOUND = 4,   /* key bound to the original Mac's hardware */
 };
 
-/* Which common options a command accepts. */
+/*
+ * Flags a command passes to cli_parse(): OPT_CRED adds the credential help to
+ * its --help.  Which options a command accepts is cli/optable.c's table (one
+ * line per option per command); the other bits only say the same for readers.
+ */
 enum {
 	OPT_VOLUME = 1 << 0,
 	OPT_CRED = 1 << 1,
