@@ -5,11 +5,14 @@
 #   make fuzz       every fuzz target under libFuzzer, FUZZ_SECONDS=N each (clang)
 #   make bench      benchmarks against the peers (bench/run.sh)
 #   make mutate     mutation testing (tests/mutate/; MUTATE_SAMPLE=N for a sample)
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (program, man page, bash and zsh completion)
 # V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -24,10 +27,16 @@ WARN := -Wall -Wextra -Wshadow -Wcast-qual -Wstrict-prototypes -Wmissing-prototy
 ifeq ($(WERROR),1)
 WARN += -Werror
 endif
-VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 \
-	-DAPFSINSPECT_VERSION='"$(VERSION)"' -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+# The release number (here only) and the commit it was built from (--version, --log).
+VERSION := 0.9.0
+COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
+
+# Only cli/version.c names them; it is rebuilt when the commit (or the number) changes.
+VERSION_DEFS := -DAPFSINSPECT_VERSION='"$(VERSION)"' -DAPFSINSPECT_COMMIT='"$(COMMIT)"'
+$(shell mkdir -p $(B) && echo '$(VERSION) $(COMMIT)' | cmp -s - $(B)/.version || \
+	echo '$(VERSION) $(COMMIT)' > $(B)/.version)
 
 ifeq ($(V),1)
 Q :=
@@ -69,6 +78,11 @@ $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cli/version.o: cli/version.c $(B)/.version
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $<')
+	$(Q)$(CC) $(ALL_CFLAGS) $(VERSION_DEFS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@
@@ -148,8 +162,12 @@ bench: all $(B)/bench/pbkdf2 $(B)/bench/pbkdf2_lanes $(B)/bench/xts_speed $(B)/b
 	B=$(B) bench/run.sh
 
 install: $(B)/apfsinspect
-	install -d $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 0755 $(B)/apfsinspect $(DESTDIR)$(BINDIR)/apfsinspect
+	install -m 0644 doc/apfsinspect.1 $(DESTDIR)$(MANDIR)/man1/apfsinspect.1
+	install -m 0644 completion/apfsinspect.bash $(DESTDIR)$(BASHCOMPDIR)/apfsinspect
+	install -m 0644 completion/_apfsinspect $(DESTDIR)$(ZSHCOMPDIR)/_apfsinspect
 
 clean:
 	rm -rf build build-asan build-clang build-fuzz

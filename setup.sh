@@ -18,6 +18,8 @@ libarchive-dev git ca-certificates"
 TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapfs-utils attr xxd \
 util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace \
 libarchive-tools"
+TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapfs-utils attr xxd zsh \
+util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace"
 # hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device).
 TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
 # xmllint validates the timeline's DFXML against the DFXML schema.

@@ -18,7 +18,11 @@ enum {
 	EXIT_HWBOUND = 4,   /* key bound to the original Mac's hardware */
 };
 
-/* Which common options a command accepts. */
+/*
+ * Flags a command passes to cli_parse(): OPT_CRED adds the credential help to
+ * its --help.  Which options a command accepts is cli/optable.c's table (one
+ * line per option per command); the other bits only say the same for readers.
+ */
 enum {
 	OPT_VOLUME = 1 << 0,
 	OPT_CRED = 1 << 1,
@@ -72,6 +76,9 @@ struct cli_opts {
 	/* the encrypted image's own passphrase (every command that opens an image) */
 	const char *image_passphrase;
 	const char *image_passphrase_file;
+	/* chain of custody (audit.c): --log FILE, --hash-image */
+	const char *log;
+	bool hash_image;
 };
 
 struct command {
@@ -100,6 +107,11 @@ struct cli_secret {
 };
 
 int cli_find_secrets(int argc, char **argv, struct cli_secret *out, int max);
+
+/* optable.c: does command cmd take option opt ("--long" or "-x")? */
+bool cli_opt_allowed(const char *cmd, const char *opt);
+/* The options cmd takes, one a line (`apfsinspect --list-options CMD`, for completion). */
+void cli_print_options(const char *cmd, FILE *f);
 
 /*
  * main() calls this first: the process made non-dumpable with its key
@@ -137,8 +149,9 @@ struct cli_image {
 	int partial_err;  /* first error of a container or volume that did not open */
 };
 
-/* verify: the seals of sealed volumes (verify_seal.c); counts checked and failed. */
-int verify_seals(struct cli_image *img, unsigned *checked, unsigned *bad);
+/* verify: the seals of sealed volumes (verify_seal.c); counts checked and failed; j: as JSON. */
+struct json;
+int verify_seals(struct cli_image *img, unsigned *checked, unsigned *bad, struct json *j);
 
 int cli_image_open(const struct cli_opts *o, struct cli_image *img);
 
@@ -171,12 +184,16 @@ unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, cappe
 /* Progress of long work on stderr, when it is a terminal (progress.c). */
 struct progress {
 	const char *what;
+	const char *unit;   /* NULL: bytes, shown in GiB; else counted things ("tried") */
 	uint64_t total, done;
 	double last;
 	bool on, shown;
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total);
+/* The same for a count of things (candidate passwords tried) instead of bytes. */
+void progress_start_count(struct progress *p, const char *what, const char *unit,
+			  uint64_t total);
 void progress_add(struct progress *p, uint64_t n);
 void progress_end(struct progress *p);  /* clears the line if one was shown */
 
@@ -206,7 +223,12 @@ const char *cli_safe_str(const char *s);
 /* A name as TSK's fls -m writes it: C0 controls as '^', the rest as it is. */
 void cli_put_tsk(FILE *f, const char *s);
 
-/* JSON writer: one document to a FILE, with commas handled for the caller. */
+/*
+ * JSON writer: one document to a FILE, with commas handled for the caller.
+ * json_begin() writes "schema_version" first: the version of the JSON
+ * contract (README "JSON output"), raised when a key changes meaning or goes.
+ */
+#define CLI_SCHEMA_VERSION 1
 struct json {
 	FILE *f;
 	int depth;

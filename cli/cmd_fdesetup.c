@@ -19,7 +19,8 @@ static const char fdesetup_help[] =
 	"  prints them: SHORTNAME,UUID per Local Open Directory user.  Names come from\n"
 	"  the Preboot volume (no credential needed); a credential (never asked for)\n"
 	"  unlocks the volume so that its dslocal user records name them too.\n"
-	"  -extended  every crypto user: ESCROW, UUID, TYPE, USER columns\n";
+	"  -extended  every crypto user: ESCROW, UUID, TYPE, USER columns\n"
+	"  --json     every crypto user as JSON (README \"JSON output\")\n";
 
 /* fdesetup's TYPE column: documented for three kinds; diskutil's name for the rest. */
 static const char *fde_type(enum kb_user_type t)
@@ -73,6 +74,31 @@ static void print_extended(const struct kb_volume_keys *k, const struct kb_names
 	}
 }
 
+/* --json: every crypto user, as -extended lists them, with the name when one is known. */
+static void print_json(const struct apfs_volume *v, const struct kb_volume_keys *k,
+		       const struct kb_names *db)
+{
+	struct json j;
+
+	json_begin(&j, stdout);
+	json_str(&j, "volume", v->name);
+	json_uuid(&j, "volume_uuid", v->uuid);
+	json_arr_open(&j, "users");
+	for (unsigned i = 0; i < k->nusers; i++) {
+		const struct kb_user *u = &k->users[i];
+		const struct kb_name *n = kb_names_find(db, u->uuid);
+
+		json_obj_open(&j, NULL);
+		json_uuid(&j, "user_uuid", u->uuid);
+		json_str(&j, "user_type", kb_type_name(u->type));
+		json_str(&j, "fdesetup_type", fde_type(u->type));
+		json_str(&j, "short_name", n ? n->short_name : NULL);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_end(&j);
+}
+
 static int show(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv)
 {
 	struct kb_volume_keys *k = NULL;
@@ -100,7 +126,9 @@ static int show(const struct cli_opts *o, struct cli_image *img, struct cli_volu
 				   "dslocal records): short names are unknown",
 				   cli_safe_str(cv->v->name));
 	cli_names_warn(&db);
-	if (o->extended)
+	if (o->json)
+		print_json(cv->v, k, &db);
+	else if (o->extended)
 		print_extended(k, &db);
 	else
 		print_list(k, &db);

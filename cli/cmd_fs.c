@@ -136,16 +136,20 @@ static const char cat_help[] =
 	"  refused; the default cap is 4 times the container's size, at least 64 GiB.\n"
 	"  --fork rsrc: the resource fork instead (the xattr com.apple.ResourceFork, as\n"
 	"  stored: for a file compressed into its fork, the compressed chunks, never the\n"
-	"  file's data); exit 1 when the file has none.\n";
+	"  file's data); exit 1 when the file has none.\n"
 
+	"  Progress goes to stderr when it is a terminal.\n";
+
+/* ctx: the progress of a big file (cat > file), shown while stderr is a terminal. */
 static int to_stdout(const uint8_t *p, size_t n, void *ctx)
 {
-	(void)ctx;
+	progress_add(ctx, n);
 	return fwrite(p, 1, n, stdout) == n ? 0 : -EIO;
 }
 
 static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
 {
+	struct progress prog;
 	struct apfs_dirent de;
 	struct apfs_stat st;
 	struct apfs_file *f;
@@ -159,7 +163,9 @@ static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *pa
 		ret = apfs_file_open(fs, de.ino, &f);
 	if (ret)
 		return fs_fail(path, ret);
-	ret = fs_read_all(f, to_stdout, NULL);
+	progress_start(&prog, path, apfs_file_size(f));
+	ret = fs_read_all(f, to_stdout, &prog);
+	progress_end(&prog);
 	apfs_file_close(f);
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
@@ -228,11 +234,12 @@ int cmd_snapshots(int argc, char **argv)
 	if (!ret && o.json) {
 		json_begin(&j, stdout);
 		json_str(&j, "volume", cv->v->name);
+		json_uuid(&j, "volume_uuid", cv->v->uuid);
 		json_arr_open(&j, "snapshots");
 		for (unsigned i = 0; i < n; i++) {
 			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
 			json_obj_open(&j, NULL);
-			json_str(&j, "name", arr[i].name);
+			json_str(&j, "snapshot", arr[i].name);
 			json_u64(&j, "xid", arr[i].xid);
 			json_str(&j, "created", t);
 			json_obj_close(&j);

@@ -90,9 +90,9 @@ static void put_json(struct hash_run *r, const struct apfs_volume *v, const stru
 	json_str(&r->j, "volume", v->name);
 	json_uuid(&r->j, "volume_uuid", v->uuid);
 	json_uuid(&r->j, "user_uuid", u->uuid);
-	json_str(&r->j, "type", kb_type_name(u->type));
+	json_str(&r->j, "user_type", kb_type_name(u->type));
 	json_str(&r->j, "hint", u->hint);
-	json_u64(&r->j, "iterations", u->kek.iterations);
+	json_u64(&r->j, "pbkdf2_iterations", u->kek.iterations);
 	json_u64(&r->j, "mode", kb_hash_mode(u));
 	json_str(&r->j, "label", label);
 	json_str(&r->j, "hash", hash);

@@ -256,8 +256,8 @@ static void json_volume(struct json *j, const struct cli_volume *cv)
 	json_obj_open(j, NULL);
 	json_u64(j, "number", cv->number);
 	json_u64(j, "fs_index", get_le32(v->sb.apfs_fs_index));
-	json_uuid(j, "uuid", v->uuid);
-	json_str(j, "name", v->name);
+	json_uuid(j, "volume_uuid", v->uuid);
+	json_str(j, "volume", v->name);
 	json_str(j, "role", get_le16(v->sb.apfs_role) ? role : "None");
 	json_u64(j, "role_value", get_le16(v->sb.apfs_role));
 	json_bool(j, "case_insensitive", apfs_volume_case_insensitive(v));
@@ -298,15 +298,15 @@ static void json_groups(struct json *j, const struct cli_image *img, unsigned ci
 		unsigned n = list_group_members(img, ci, g[k], m);
 
 		json_obj_open(j, NULL);
-		json_uuid(j, "uuid", g[k]);
+		json_uuid(j, "volume_group", g[k]);
 		json_arr_open(j, "members");
 		for (unsigned i = 0; i < n; i++) {
 			uint16_t r = get_le16(m[i]->v->sb.apfs_role);
 
 			json_obj_open(j, NULL);
 			json_u64(j, "number", m[i]->number);
-			json_uuid(j, "uuid", m[i]->v->uuid);
-			json_str(j, "name", m[i]->v->name);
+			json_uuid(j, "volume_uuid", m[i]->v->uuid);
+			json_str(j, "volume", m[i]->v->name);
 			json_str(j, "role", r ? apfs_role_name(r) : "None");
 			json_obj_close(j);
 		}
@@ -340,7 +340,7 @@ static void json_container(struct json *j, const struct cli_image *img, unsigned
 		if (img->vols[i].cidx == ci)
 			used += list_vol_bytes(img->vols[i].v);
 	json_obj_open(j, NULL);
-	json_uuid(j, "uuid", c->nx.nx_uuid);
+	json_uuid(j, "container_uuid", c->nx.nx_uuid);
 	json_u64(j, "offset", c->offset);
 	json_u64(j, "gpt_entry", p ? p->index : 0);
 	json_str(j, "partition_type", p && p->index ? p->type : NULL);
@@ -369,7 +369,7 @@ static void print_json(const struct cli_image *img, const char *path)
 
 	json_begin(&j, stdout);
 	json_str(&j, "image", path);
-	json_str(&j, "format", img->dev->ops->kind);
+	json_str(&j, "image_format", img->dev->ops->kind);
 	json_u64(&j, "image_size", img->dev->size);
 	json_arr_open(&j, "containers");
 	for (unsigned i = 0; i < img->ncont; i++)

@@ -42,9 +42,7 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		json_bool(&j, "unlocked", true);
 		json_str(&j, "user_uuid", u ? uid : NULL);
 		json_str(&j, "user_type", u ? kb_type_name(u->type) : NULL);
-		json_str(&j, "credential", cr->kind == CRED_VEK ? "vek" :
-			 cr->kind == CRED_RECOVERY ? "recovery-key" :
-			 cr->kind == CRED_POTFILE ? "potfile" : "passphrase");
+		json_str(&j, "credential", cli_cred_kind_name(cr->kind));
 		if (o->passphrase_file || o->potfile)
 			json_u64(&j, "candidate_line", cr->line[res->cand]);
 		json_end(&j);

@@ -138,7 +138,7 @@ static void json_names(struct json *j, const struct kb_name *n)
 		json_null(j, "uid");
 	json_str(j, "hint", n->hint);
 	json_bool(j, "picture", n->picture);
-	json_str(j, "user_type", n->user_type);
+	json_str(j, "od_user_type", n->user_type);
 	json_arr_open(j, "sources");
 	for (unsigned i = 0; i < n->nsources; i++)
 		json_str(j, NULL, n->sources[i]);
@@ -151,8 +151,8 @@ static void json_user(struct json *j, const struct kb_user *u, const struct kb_n
 	char salt[2 * 32 + 1];
 
 	json_obj_open(j, NULL);
-	json_uuid(j, "uuid", u->uuid);
-	json_str(j, "type", kb_type_name(u->type));
+	json_uuid(j, "user_uuid", u->uuid);
+	json_str(j, "user_type", kb_type_name(u->type));
 	json_str(j, "plist_type", kb_type_plist(u->type));
 	json_str(j, "hint", u->hint);
 	json_names(j, kb_names_find(db, u->uuid));

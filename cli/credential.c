@@ -8,6 +8,7 @@
 #include <utf8proc.h>
 
 #include "util/secmem.h"
+#include "audit.h"
 #include "credential.h"
 
 #define MAX_SECRET 1024
@@ -94,12 +95,13 @@ static int prompt_tty(struct cli_cred *cr, const char *prompt)
 		return -ENOTTY;
 	noecho = old;
 	noecho.c_lflag &= (tcflag_t)~ECHO;
-	fprintf(stderr, "%s", prompt);
-	fflush(stderr);
+	/* A prompt is not a message: as it is, even under --json. */
+	fprintf(cli_stderr_raw(), "%s", prompt);
+	fflush(cli_stderr_raw());
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &noecho);
 	ret = read_secret_lines(stdin, cr, true);
 	tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-	fputc('\n', stderr);
+	fputc('\n', cli_stderr_raw());
 	return ret ? ret : cr->ncands ? 0 : -ENODATA;
 }
 

@@ -33,6 +33,8 @@ struct cli_cred {
  */
 int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr);
 void cli_cred_wipe(struct cli_cred *cr);
+/* "passphrase", "recovery-key", "vek" or "potfile": what unlocked (JSON, audit log). */
+const char *cli_cred_kind_name(enum cred_kind kind);
 
 /* Append a candidate secret (copied into the secure heap); `line` is its source line. */
 int cli_cred_add(struct cli_cred *cr, const char *s, size_t len, size_t line);

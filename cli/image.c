@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "cmd_fs.h"
 
@@ -56,7 +57,9 @@ int cli_image_open(const struct cli_opts *o, struct cli_image *img)
 		return ret;
 	if (o->offset_set) {
 		ret = alloc_tables(img, 1);
-		return ret ? ret : add_container(img, o->offset, UINT64_MAX, o->xid);
+		ret = ret ? ret : add_container(img, o->offset, UINT64_MAX, o->xid);
+		cli_audit_image(img);
+		return ret;
 	}
 	ret = apfs_find_containers(img->dev, &img->parts, &img->nparts);
 	if (!ret)
@@ -70,6 +73,7 @@ int cli_image_open(const struct cli_opts *o, struct cli_image *img)
 		if (ret && !img->partial_err)
 			img->partial_err = ret;
 	}
+	cli_audit_image(img);
 	/* Several containers: show those that open; fail only if none does. */
 	return img->ncont ? 0 : first_err;
 }
@@ -150,20 +154,28 @@ int cli_select_volume(const struct cli_opts *o, struct cli_image *img, struct cl
 		return EXIT_ERROR;
 	}
 	if (!o->volume) {
-		if (!pick_default(img, out))
+		if (!pick_default(img, out)) {
+			cli_audit_volume((*out)->v);
 			return 0;
+		}
 		fprintf(stderr, "apfsinspect: several volumes; choose one with --volume "
 				"(number, name, UUID or role):\n");
 		list_choices(img);
 		return EXIT_USAGE;
 	}
-	if (!strcasecmp(o->volume, "group"))
-		return cli_select_group(o, img, out);
+	if (!strcasecmp(o->volume, "group")) {
+		int ret = cli_select_group(o, img, out);
+
+		if (!ret)
+			cli_audit_volume((*out)->v);
+		return ret;
+	}
 	for (unsigned i = 0; i < img->nvols; i++)
 		if (vol_matches(&img->vols[i], o->volume))
 			hit = &img->vols[i], nhit++;
 	if (nhit == 1) {
 		*out = hit;
+		cli_audit_volume(hit->v);
 		return 0;
 	}
 	fprintf(stderr, "apfsinspect: --volume '%s' matches %s volume; the volumes are:\n",

@@ -57,6 +57,7 @@ void json_begin(struct json *j, FILE *f)
 	fputc('{', f);
 	j->depth = 1;
 	j->need_comma[1] = false;
+	json_u64(j, "schema_version", CLI_SCHEMA_VERSION);
 }
 
 void json_end(struct json *j)

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 #include "cmd_fs.h"
 
@@ -33,11 +34,45 @@ static const struct command commands[] = {
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: apfsinspect COMMAND [options] IMAGE [args...]\n"
-		   "       apfsinspect COMMAND --help | --help | --version\n\ncommands:\n");
+		   "       apfsinspect COMMAND --help | --help | --version | --list-options COMMAND\n"
+		   "\ncommands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-16s %s\n", commands[i].name, commands[i].summary);
 	fprintf(f, "\nexit codes: 0 ok, 1 error, 2 usage, 3 credential rejected or volume "
 		   "locked,\n            4 key bound to the original Mac's hardware\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(name, commands[i].name))
+			return &commands[i];
+	return NULL;
+}
+
+/* For the completion scripts and the man-page test: the commands, or one's options. */
+static int list_options(int argc, char **argv)
+{
+	if (argc == 2) {
+		for (size_t i = 0; i < NCOMMANDS; i++)
+			printf("%s\n", commands[i].name);
+		return EXIT_OK;
+	}
+	if (argc != 3 || !find_command(argv[2])) {
+		fprintf(stderr, "apfsinspect: --list-options: give one command\n");
+		return EXIT_USAGE;
+	}
+	cli_print_options(argv[2], stdout);
+	return EXIT_OK;
+}
+
+/* --json anywhere among a command's options (before "--"): errors go out as JSON from the start. */
+static bool wants_json(int argc, char **argv)
+{
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			return true;
+	return false;
 }
 
 static int run(int argc, char **argv)
@@ -51,12 +86,13 @@ static int run(int argc, char **argv)
 		return EXIT_OK;
 	}
 	if (!strcmp(argv[1], "--version")) {
-		printf("apfsinspect %s\n", APFSINSPECT_VERSION);
+		printf("apfsinspect %s (commit %s)\n", cli_version, cli_commit);
 		return EXIT_OK;
 	}
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (!strcmp(argv[1], commands[i].name))
-			return cli_out_close(commands[i].fn(argc - 1, argv + 1));
+	if (!strcmp(argv[1], "--list-options"))
+		return list_options(argc, argv);
+	if (find_command(argv[1]))
+		return cli_out_close(find_command(argv[1])->fn(argc - 1, argv + 1));
 	fprintf(stderr, "apfsinspect: '%s' is not a command\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;
@@ -65,8 +101,16 @@ static int run(int argc, char **argv)
 int main(int argc, char **argv)
 {
 	/* First: non-dumpable, key memory set up, secrets off the command line. */
-	int ret = run(argc, cli_harden(argc, argv));
+	char **args = cli_harden(argc, argv);
+	bool json = wants_json(argc, args);
+	int ret;
 
+	cli_audit_start(argc, args);
+	if (json)
+		cli_json_stderr_begin();
+	ret = cli_audit_finish(run(argc, args));
+	if (json)
+		cli_json_stderr_end();
 	cli_wipe_secret_args();
 	cli_free_args();
 	return ret;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cli.h"
 
 enum {
@@ -14,7 +15,7 @@ enum {
 	O_FORMAT, O_IMAGE_FORMAT, O_MANIFEST, O_PASS, O_STDIN_PASS, O_PASS_FILE, O_RECOVERY, O_VEK, O_USER,
 	O_MD5, O_MAX_SIZE, O_NO_FIRMLINKS, O_EXTENDED, O_HELP, O_POTFILE, O_HINTS,
 	O_IMAGE_PASS, O_IMAGE_PASS_FILE, O_HASH, O_FRACTIONAL, O_FORK, O_HEX, O_FACTS, O_TAR,
-	O_APPLEDOUBLE, O_LIVE,
+	O_APPLEDOUBLE, O_LIVE, O_LOG, O_HASH_IMAGE,
 };
 
 static const struct option long_opts[] = {
@@ -52,6 +53,8 @@ static const struct option long_opts[] = {
 	{ "fork", required_argument, NULL, O_FORK },
 	{ "hex", no_argument, NULL, O_HEX },
 	{ "live", no_argument, NULL, O_LIVE },
+	{ "log", required_argument, NULL, O_LOG },
+	{ "hash-image", no_argument, NULL, O_HASH_IMAGE },
 	{ "escape", no_argument, NULL, 'b' },
 	{ "literal", no_argument, NULL, 'N' },
 	{ NULL, 0, NULL, 0 },
@@ -96,6 +99,12 @@ static const char image_cred_help[] =
 	"  encrypted image (encrcdsa): --image-passphrase P | --image-passphrase-file F (one\n"
 	"  candidate a line); with neither, asks \"Password for image NAME:\" on the terminal.\n";
 
+/* And every --help ends with the options of the JSON and audit contract. */
+static const char contract_help[] =
+	"  every command: --json (a JSON document; errors and warnings as JSON lines on stderr),\n"
+	"  --log FILE (append an audit record of the run) [--hash-image (its SHA-256 before and\n"
+	"  after)]; an option this command does not take is refused (exit 2).\n";
+
 static bool is_secret_opt(int c)
 {
 	return c == O_PASS || c == O_RECOVERY || c == O_VEK || c == O_IMAGE_PASS;
@@ -139,6 +148,25 @@ static bool meant_secret(const char *arg)
 	return false;
 }
 
+/*
+ * --NAME VALUE where NAME abbreviates a secret option and another option
+ * too (--pass: --passphrase or --passphrase-file?): getopt_long refuses it
+ * as ambiguous, so it never says VALUE is an argument; hidden all the same.
+ */
+static bool meant_secret_bare(const char *arg)
+{
+	static const char *const names[] = { "passphrase", "recovery-key", "vek",
+					     "image-passphrase" };
+	size_t n = strlen(arg);
+
+	if (strncmp(arg, "--", 2) || n < 3 || strchr(arg, '='))
+		return false;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strncmp(arg + 2, names[i], n - 2))
+			return true;
+	return false;
+}
+
 static bool already(const struct cli_secret *s, int n, int idx)
 {
 	for (int k = 0; k < n; k++)
@@ -162,11 +190,16 @@ int cli_find_secrets(int argc, char **argv, struct cli_secret *out, int max)
 		if (is_secret_opt(c) && optarg && n < max && locate(argc, argv, optarg, &out[n]))
 			n++;
 	free(p);
-	for (int k = 1; k < argc && n < max; k++)
+	for (int k = 1; k < argc && n < max && strcmp(argv[k], "--"); k++) {
 		if (meant_secret(argv[k]) && !already(out, n, k)) {
 			out[n].idx = k;
 			out[n++].off = (size_t)(strchr(argv[k], '=') + 1 - argv[k]);
+		} else if (meant_secret_bare(argv[k]) && k + 1 < argc && !already(out, n, k + 1) &&
+			   n < max) {
+			out[n].idx = k + 1;
+			out[n++].off = 0;
 		}
+	}
 	return n;
 }
 
@@ -249,6 +282,8 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_FRACTIONAL: o->fractional = true; break;
 	case O_FORK: o->fork = optarg; break;
 	case O_HEX: o->hex = true; break;
+	case O_LOG: o->log = optarg; break;
+	case O_HASH_IMAGE: o->hash_image = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
 	case O_EXTENDED: o->extended = true; break;
 	case O_LIVE: o->live = true; break;
@@ -267,6 +302,43 @@ static int take_opt(int c, struct cli_opts *o)
 	return 0;
 }
 
+/* The name optable.c knows an option by: "--long", or "-x" for a short one without a long name. */
+static const char *opt_spelling(int c, char *buf, size_t len)
+{
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (lo->val == c) {
+			snprintf(buf, len, "--%s", lo->name);
+			return buf;
+		}
+	snprintf(buf, len, "-%c", c);
+	return buf;
+}
+
+/* An option the command does not take: refused by name, never ignored. */
+static int refuse_opt(const char *cmd, int c, const char *name, const char *help)
+{
+	cli_jerr_code("option_not_applicable");
+	if (c < 256 && name[1] == '-')  /* a short option with a long name: both spellings */
+		fprintf(stderr, "apfsinspect: %s: option -%c (%s) does not apply to this command\n%s",
+			cli_safe_str(cmd), c, name, help);
+	else
+		fprintf(stderr, "apfsinspect: %s: option %s does not apply to this command\n%s",
+			cli_safe_str(cmd), name, help);
+	return EXIT_USAGE;
+}
+
+void cli_print_options(const char *cmd, FILE *f)
+{
+	char buf[64];
+
+	for (const struct option *lo = long_opts; lo->name; lo++)
+		if (cli_opt_allowed(cmd, opt_spelling(lo->val, buf, sizeof(buf))))
+			fprintf(f, "--%s\n", lo->name);
+	for (const char *p = SHORT_OPTS; *p; p++)
+		if (*p != ':' && cli_opt_allowed(cmd, opt_spelling(*p, buf, sizeof(buf))))
+			fprintf(f, "-%c\n", *p);
+}
+
 static int count_creds(const struct cli_opts *o)
 {
 	return !!o->passphrase + o->stdin_passphrase + !!o->passphrase_file +
@@ -276,6 +348,8 @@ static int count_creds(const struct cli_opts *o)
 int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	      const char *help, struct cli_opts *o)
 {
+	const char *cmd = argv[0];
+	char name[64];
 	int c, ret;
 
 	memset(o, 0, sizeof(*o));
@@ -288,22 +362,17 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 			if (flags & OPT_CRED)
 				fputs(cred_help, stdout);
 			fputs(image_cred_help, stdout);
+			fputs(contract_help, stdout);
 			return -1;
 		}
 		if (c == '?')
 			return usage_err(help, "%s", "invalid option");
+		if (!cli_opt_allowed(cmd, opt_spelling(c, name, sizeof(name))))
+			return refuse_opt(cmd, c, name, help);
 		ret = take_opt(c, o);
 		if (ret)
 			return ret;
 	}
-	if ((o->volume && !(flags & OPT_VOLUME)) || (count_creds(o) && !(flags & OPT_CRED)) ||
-	    (o->json && !(flags & OPT_JSON)) || (o->snapshot && !(flags & OPT_SNAPSHOT)) ||
-	    (o->no_firmlinks && !(flags & OPT_SNAPSHOT)) ||
-	    (o->max_file_size_set && !(flags & OPT_MAX_SIZE)) || (o->hash && !(flags & OPT_HASH)) ||
-	    (o->fractional && !(flags & OPT_FRACTIONAL)) || (o->fork && !(flags & OPT_FORK)) ||
-	    (o->hex && !(flags & OPT_HEX)) ||
-	    (o->live && !(flags & OPT_LIVE)))
-		return usage_err(help, "%s", "an option given does not apply to this command");
 	if (count_creds(o) > 1)
 		return usage_err(help, "%s", "give one credential option at a time");
 	if (o->image_passphrase && o->image_passphrase_file)
@@ -312,6 +381,9 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	if (optind >= argc)
 		return usage_err(help, "%s", "missing IMAGE");
 	o->image = argv[optind++];
+	ret = cli_audit_opts(o);
+	if (ret)
+		return ret;
 	cli_image_cred_install(o);
 	o->args = argv + optind;
 	o->nargs = argc - optind;

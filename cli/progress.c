@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "cli.h"
 
 /* Work smaller than this is over before a report would help. */
@@ -23,10 +24,23 @@ static double now_s(void)
 void progress_start(struct progress *p, const char *what, uint64_t total)
 {
 	p->what = what;
+	p->unit = NULL;
 	p->total = total;
 	p->done = 0;
 	p->shown = false;
-	p->on = total >= PROGRESS_MIN && isatty(STDERR_FILENO);
+	/* Under --json stderr carries JSON objects only. */
+	p->on = total >= PROGRESS_MIN && isatty(STDERR_FILENO) && !cli_json_stderr_active();
+	p->last = p->on ? now_s() : 0;
+}
+
+/* Each thing (a PBKDF2 of 100,000 rounds) takes long enough: the one-second rule decides. */
+void progress_start_count(struct progress *p, const char *what, const char *unit,
+			  uint64_t total)
+{
+	progress_start(p, what, 0);
+	p->unit = unit;
+	p->total = total;
+	p->on = total > 1 && isatty(STDERR_FILENO) && !cli_json_stderr_active();
 	p->last = p->on ? now_s() : 0;
 }
 
@@ -39,6 +53,12 @@ void progress_add(struct progress *p, uint64_t n)
 		return;
 	p->last = t;
 	p->shown = true;
+	if (p->unit) {
+		fprintf(stderr, "\rapfsinspect: %s: %llu of %llu %s (%.0f%%)  ", p->what,
+			(unsigned long long)p->done, (unsigned long long)p->total, p->unit,
+			100.0 * p->done / p->total);
+		return;
+	}
 	fprintf(stderr, "\rapfsinspect: %s: %.1f of %.1f GiB (%.0f%%)  ", p->what,
 		p->done / 1073741824.0, p->total / 1073741824.0,
 		p->total ? 100.0 * p->done / p->total : 100.0);

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "audit.h"
 #include "timeline.h"
 
 #define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
@@ -86,7 +87,7 @@ static void dx_begin(FILE *f, const struct digest_set *hash, const struct tl_sou
 		   "<dfxml xmlns='" DFXML_NS "' xmlns:ai='" AI_NS "' version='2.0.0-beta.0'>\n"
 		   "  <metadata/>\n"
 		   "  <creator>\n    <program>apfsinspect</program>\n"
-		   "    <version>%s</version>\n  </creator>\n", APFSINSPECT_VERSION);
+		   "    <version>%s</version>\n  </creator>\n", cli_version);
 	fputs("  <source>\n    <image_filename", f);
 	if (img_changed)
 		dx_hex(f, "ai:hex", src->image);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "credential.h"
 #include "keybag/names.h"
 #include "unlock_progress.h"
@@ -497,6 +498,12 @@ int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k)
 	return ret ? EXIT_ERROR : 0;
 }
 
+const char *cli_cred_kind_name(enum cred_kind kind)
+{
+	return kind == CRED_VEK ? "vek" : kind == CRED_RECOVERY ? "recovery-key" :
+	       kind == CRED_POTFILE ? "potfile" : "passphrase";
+}
+
 int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
 	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res)
 {
@@ -517,12 +524,17 @@ int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred 
 		if (ret == -APFS_EREJECTED || ret == -EINVAL)
 			fprintf(stderr, "apfsinspect: volume '%s': the key given with --vek does not "
 					"decrypt the file-system root\n", cli_safe_str(v->name));
+		if (!ret)
+			cli_audit_unlock(v, NULL, cli_cred_kind_name(cr->kind), cr->source);
 		return cli_exit_code(ret);
 	}
 	ret = cli_load_keys(v, &k);
 	if (ret)
 		return ret;
 	ret = try_passwords(o, cv, k, cr, res);
+	if (!ret)
+		cli_audit_unlock(v, res->user >= 0 ? &k->users[res->user] : NULL,
+				 cli_cred_kind_name(cr->kind), cr->source);
 	if (keys_out)
 		*keys_out = k;
 	else

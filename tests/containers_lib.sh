@@ -14,7 +14,7 @@ files_sha() {
 # (image name, format, size, and the chain array, which comes last).
 list_core() {
 	"$BIN" list --json "$@" |
-		sed '/^  "chain": \[/,/^  \]/d; /^  "\(image\|format\|image_size\)": /d'
+		sed '/^  "chain": \[/,/^  \]/d; /^  "\(image\|image_format\|image_size\)": /d'
 }
 
 # json_get KEYPATH: a value from list --json on stdin, e.g. chain.0.stored_hashes.MD5

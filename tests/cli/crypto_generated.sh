@@ -35,7 +35,7 @@ expect_eq "all-users: eight users with diskutil's type strings" \
 |
 +-- C064EBC6-0000-11AA-AA11-00306543ECAC
     Type: Institutional Recovery External Key" "$OUT"
-BU=$("$BIN" list --json "$A" | sed -n 's/^ *"uuid": "\(.*\)",$/\1/p' | sed -n 3p)
+BU=$("$BIN" list --json "$A" | sed -n 's/^ *"volume_uuid": "\(.*\)",$/\1/p' | sed -n 2p)
 expect_rc "all-users: every encrypted volume without --volume" 0 "$BIN" listcryptousers "$A"
 expect_grep "all-users: Backup has its Disk User" "^\\+-- $BU\$" "$OUT"
 expect_grep "all-users: Backup's user type" 'Type: Disk User' "$OUT"
@@ -93,7 +93,7 @@ done
 expect_eq "hashes: each password cracks exactly one line" 3 "$n"
 expect_rc "hashes --all" 0 "$BIN" hashes --all --format john --volume Data "$A"
 expect_eq "hashes --all: all 8 Data records" 8 "$(printf '%s\n' "$OUT" | grep -c ':\$fvde\$2\$')"
-DU=$("$BIN" list --json "$A" | sed -n 's/^ *"uuid": "\(.*\)",$/\1/p' | sed -n 2p)
+DU=$("$BIN" list --json "$A" | sed -n 's/^ *"volume_uuid": "\(.*\)",$/\1/p' | sed -n 1p)
 expect_grep "john: hint travels with the hash" "^$DU/"'5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D:\$fvde\$2\$16\$[0-9a-f]{32}\$1000\$[0-9a-f]{80}:::alice hint::$' "$OUT"
 check "john: the recovery record cracks with the recovery key" python3 "$TESTS/tools/fvde_check.py" \
 	"$(printf '%s\n' "$OUT" | grep '/EBC6C064' | cut -d: -f2)" ABCD-EFGH-IJKL-MNOP-QRST-UVWX

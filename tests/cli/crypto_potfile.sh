@@ -16,8 +16,8 @@ mkdir -p "$D" && echo hi > "$D/f.txt"
 	"$MKIMAGE" from-dir "$O" --dir "$D" --seed 2 --iterations 10 --password "$ODD_PW" \
 		--hint "$ODD_HINT" > /dev/null ||
 	{ notok "mkimage all-users / from-dir"; done_testing; exit 0; }
-vol_uuid() { "$BIN" list --json "$1" | sed -n 's/^ *"uuid": "\(.*\)",$/\1/p' | sed -n "$2p"; }
-DV=$(vol_uuid "$A" 2) BV=$(vol_uuid "$A" 3) OV=$(vol_uuid "$O" 2)
+vol_uuid() { "$BIN" list --json "$1" | sed -n 's/^ *"volume_uuid": "\(.*\)",$/\1/p' | sed -n "$2p"; }
+DV=$(vol_uuid "$A" 1) BV=$(vol_uuid "$A" 2) OV=$(vol_uuid "$O" 1)
 OU=F0D1A2B3-C4D5-4E6F-8A9B-0C1D2E3F4A5B  # from-dir's user (testdata/fromdir.c FD_USER)
 # label|password, from the specification: Data's eight users, Backup's Disk User.
 SPEC="$DV/5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D|alice-password
@@ -74,14 +74,14 @@ expect_eq "json: label = volume_uuid/user_uuid, hash = the hashcat-user line's, 
 import json, sys
 for h in json.load(sys.stdin)["hashes"]:
     assert h["label"] == h["volume_uuid"] + "/" + h["user_uuid"]
-    assert h["mode"] == 18300 and h["iterations"] == 10 and h["volume"] in ("Data", "Backup")
+    assert h["mode"] == 18300 and h["pbkdf2_iterations"] == 10 and h["volume"] in ("Data", "Backup")
     print(h["label"] + ":" + h["hash"])')"
 expect_eq "json: hints, types and which records are passwords" \
 	"alice hint|Local Open Directory User|True disk hint|Disk User|True None|Personal Recovery User|False" \
 	"$(printf '%s' "$OUT" | python3 -c '
 import json, sys
 d = {h["user_uuid"]: h for h in json.load(sys.stdin)["hashes"]}
-print(" ".join("%s|%s|%s" % (d[u]["hint"], d[u]["type"], d[u]["password_user"])
+print(" ".join("%s|%s|%s" % (d[u]["hint"], d[u]["user_type"], d[u]["password_user"])
                for u in sys.argv[1:]))' 5A4B3C2D-1E0F-4A5B-8C7D-6E5F4A3B2C1D "$BV" \
 		EBC6C064-0000-11AA-AA11-00306543ECAC)"
 expect_rc "--format and --json together: exit 2" 2 "$BIN" hashes --format john --json "$A"

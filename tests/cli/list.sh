@@ -21,7 +21,7 @@ check_basic() { # IMAGE LABEL
 	j=$(list_json "$1")
 	expect_eq "$2: json xid" 5 "$(field "$j" xid)"
 	expect_eq "$2: json offset" 20480 "$(field "$j" offset)"
-	expect_eq "$2: json volume name" ACCEPT "$(field "$j" name)"
+	expect_eq "$2: json volume name" ACCEPT "$(field "$j" volume)"
 }
 
 need_image basic.img

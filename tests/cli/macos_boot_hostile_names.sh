@@ -31,7 +31,7 @@ import json,sys
 d=json.load(sys.stdin)
 for u in d["volumes"][0]["users"][:2]:
 	n=u["names"]
-	print(u["uuid"], "-" if n is None else "%s|%s|%s" % (n["short_name"], n["full_name"], n["hint"]))'
+	print(u["user_uuid"], "-" if n is None else "%s|%s|%s" % (n["short_name"], n["full_name"], n["hint"]))'
 }
 # Byte substitutions in a copy of a binary plist (strings are stored as ASCII).
 subst() { # IN OUT PY-PAIRS
@@ -60,8 +60,9 @@ python3 -c "import sys; b=bytearray(open(sys.argv[1],'rb').read()); b[-32:]=byte
 fresh; patch "$CUI" "$WORK/cut.bin"
 expect_eq "damaged binary: names from AllUsersInfo only (no hint there)" "$ALICE alice|Alice Appleseed|None
 $BOB bob|Bob Builder|None" "$(names)"
-expect_grep "damaged binary: the file is named, not used" \
-	"warning: Preboot:$DB/CryptoUserInfo.plist: not used: binary plist trailer" "$(cat "$WORK/names.err")"
+expect_grep "damaged binary: the file is named, not used (a JSON warning under --json)" \
+	"\"level\":\"warning\",.*\"message\":\"Preboot:$DB/CryptoUserInfo.plist: not used: binary plist trailer" \
+	"$(cat "$WORK/names.err")"
 head -c 200 "$WORK/x.xml" > "$WORK/half.xml"
 fresh; patch "$CUI" "$WORK/half.xml"
 expect_eq "XML cut short: names from AllUsersInfo only" "$ALICE alice|Alice Appleseed|None

@@ -40,7 +40,7 @@ expect_grep "list: software FileVault is not hardware-encrypted" 'Hardware Encry
 expect_rc "list --json" 0 "$BIN" list --json "$IMG"
 expect_eq "json: volume_groups" "$GROUP 1:System 4:Data" "$(printf '%s' "$OUT" | py_json '
 g=d["containers"][0]["volume_groups"]; assert len(g)==1
-print(g[0]["uuid"], " ".join("%d:%s"%(m["number"],m["role"]) for m in g[0]["members"]))')"
+print(g[0]["volume_group"], " ".join("%d:%s"%(m["number"],m["role"]) for m in g[0]["members"]))')"
 expect_eq "json: volume_group per volume (null outside the group)" "$GROUP None None $GROUP None" \
 	"$(printf '%s' "$OUT" | py_json 'print(" ".join(str(v["volume_group"]) for v in d["containers"][0]["volumes"]))')"
 expect_rc "list -plist" 0 "$BIN" list -plist "$IMG"
@@ -79,7 +79,7 @@ expect_eq "listcryptousers: names need no warning" "" "$ERR"
 NAMES='
 for u in d["volumes"][0]["users"]:
 	n=u["names"]
-	print(u["uuid"], "-" if n is None else "%s|%s|%s|%s|%s|%s" % (n["short_name"], n["full_name"], n["admin"], n["uid"], n["hint"], n["picture"]))'
+	print(u["user_uuid"], "-" if n is None else "%s|%s|%s|%s|%s|%s" % (n["short_name"], n["full_name"], n["admin"], n["uid"], n["hint"], n["picture"]))'
 want_names="$ALICE alice|Alice Appleseed|True|501|alice hint|True
 $BOB bob|Bob Builder|False|502|None|False
 $PRK -
@@ -193,7 +193,7 @@ PY
 us = sorted((u for u in d["volumes"][0]["users"] if u["names"]), key=lambda u: u["names"]["short_name"])
 for u in us:
 	n = u["names"]
-	print("%s,%s|%s|%s|%s|%s|%s" % (n["short_name"], u["uuid"], n["full_name"], n["admin"], n["uid"], n["hint"], n["picture"]))')"
+	print("%s,%s|%s|%s|%s|%s|%s" % (n["short_name"], u["user_uuid"], n["full_name"], n["admin"], n["uid"], n["hint"], n["picture"]))')"
 	line=$(printf '%s\n' "$want" | sed -n 5p) short=${line%%,*} uuid=${line#*,}
 	uuid=${uuid%%|*}
 	expect_rc "seed 7: $short's password (README rule)" 0 "$BIN" unlockvolume --passphrase "$short-password" "$S7"
