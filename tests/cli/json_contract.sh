@@ -181,7 +181,8 @@ expect_rc "extract --json: accepted" 0 "$BIN" extract --json --manifest "$D/m" "
 # ---- options that do not apply: refused by name, exit 2 -------------------
 # Each option is listed with the commands whose --help documents it (the others must refuse it).
 while read -r opt val takers; do
-	for c in list listcryptousers fdesetup-list unlockvolume verify hashes ls stat cat extract bodyfile snapshots mount; do
+	for c in list listcryptousers fdesetup-list unlockvolume verify hashes ls stat cat xattr extract \
+		 bodyfile timeline diff snapshots mount; do
 		case " $takers " in *" $c "*) continue ;; esac
 		args=("$opt")
 		[ "$val" = - ] || args+=("$val")
@@ -200,14 +201,22 @@ done <<'EOF'
 --all - hashes
 --md5 - bodyfile
 --manifest m extract
---max-file-size 1G cat extract bodyfile
+--max-file-size 1G cat extract bodyfile stat xattr timeline diff
+--hash md5 stat extract bodyfile timeline
+--fractional - bodyfile
+--fork rsrc cat
+--hex - xattr
+--facts f extract
+--tar t extract
+--appledouble - extract
+--live - diff
 -l - ls
 -R - ls
 -o ro mount
 -f - mount
---volume 1 listcryptousers fdesetup-list unlockvolume hashes ls stat cat extract bodyfile snapshots mount
---passphrase x listcryptousers fdesetup-list unlockvolume ls stat cat extract bodyfile mount
---snapshot x ls stat cat extract bodyfile mount
+--volume 1 listcryptousers fdesetup-list unlockvolume hashes ls stat cat xattr extract bodyfile timeline diff snapshots mount
+--passphrase x listcryptousers fdesetup-list unlockvolume ls stat cat xattr extract bodyfile timeline diff mount
+--snapshot x ls stat cat xattr extract bodyfile timeline mount
 EOF
 # ... and the commands that take them do not refuse them.
 expect_rc "list --checkpoints: accepted" 0 "$BIN" list --checkpoints "$BASIC"
