@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* cache.c - set-associative block cache (see cache.h). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,9 +22,17 @@ struct apfs_cache {
 	uint32_t bs;
 	size_t nsets;
 	uint64_t clock;
+	uint64_t id;
 	struct slot *slots;
 	uint8_t *data;
 };
+
+static _Atomic uint64_t next_id = 1;
+
+uint64_t apfs_cache_id(const struct apfs_cache *c)
+{
+	return c ? c->id : 0;
+}
 
 int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out)
 {
@@ -34,6 +43,7 @@ int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out)
 		return -ENOMEM;
 	c->nsets = nslots / WAYS ? nslots / WAYS : 1;
 	c->bs = block_size;
+	c->id = atomic_fetch_add(&next_id, 1);
 	c->slots = calloc(c->nsets * WAYS, sizeof(*c->slots));
 	c->data = apfs_bigbuf_new(c->nsets * WAYS * (size_t)block_size, false);
 	if (!c->slots || !c->data) {

@@ -379,6 +379,7 @@ void apfs_container_close(struct apfs_container *c)
 {
 	if (!c)
 		return;
+	apfs_btree_cursors_drop(c);
 	apfs_cache_free(c->cache);
 	free(c->cps);
 	free(c->seal_seen);
