@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/bigbuf.h"
 #include "cache.h"
 #include "util/err.h"
 
@@ -45,7 +44,12 @@ int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out)
 	c->bs = block_size;
 	c->id = atomic_fetch_add(&next_id, 1);
 	c->slots = calloc(c->nsets * WAYS, sizeof(*c->slots));
-	c->data = apfs_bigbuf_new(c->nsets * WAYS * (size_t)block_size, false);
+	/*
+	 * Plain memory, its pages made as blocks land in them: a job reading a
+	 * few dozen blocks (list, unlock) touches a few dozen pages, where one
+	 * block on each of the budget's huge pages made them all resident.
+	 */
+	c->data = malloc(c->nsets * WAYS * (size_t)block_size);
 	if (!c->slots || !c->data) {
 		apfs_cache_free(c);
 		return -ENOMEM;
@@ -60,7 +64,7 @@ void apfs_cache_free(struct apfs_cache *c)
 	if (!c)
 		return;
 	free(c->slots);
-	apfs_bigbuf_free(c->data, c->nsets * WAYS * (size_t)c->bs);
+	free(c->data);
 	free(c);
 }
 

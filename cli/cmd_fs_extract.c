@@ -210,24 +210,36 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 	return 0;
 }
 
-static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t parent, uint64_t ino, int depth);
+static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		    uint64_t parent, const struct apfs_stat *st, int depth);
 
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
+	struct fs_stats sb = { 0 };
 	char sub[APFS_NAME_MAX], *subrel;
 	int ret = fs_names_read(r->fs, ino, &nm);
 
 	if (ret)
 		ex_fail(r, rel, ret);
 	for (size_t i = 0; !ret && i < nm.n && !ferror(r->manifest); i++) {
+		size_t w = i % FS_STATS_WINDOW;
+
+		/* The window's stats in inode order: each fs-tree leaf read once. */
+		if (!w && (ret = fs_stats_read(r->fs, &nm, i, &sb))) {
+			ex_fail(r, rel, ret);
+			break;
+		}
 		safe_name(nm.e[i].name, sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
-		ex_tree(r, fd, sub, subrel, ino, nm.e[i].ino, depth + 1);
+		if (sb.err[w])
+			ex_fail(r, subrel, sb.err[w]);
+		else
+			ex_entry(r, fd, sub, subrel, ino, &sb.st[w], depth + 1);
 		free(subrel);
 	}
+	fs_stats_free(&sb);
 	fs_names_free(&nm);
 }
 
@@ -279,30 +291,36 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 	return 0;
 }
 
-static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t parent, uint64_t ino, int depth)
+static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		    uint64_t parent, const struct apfs_stat *st, int depth)
 {
 	char target[4096];
-	struct apfs_stat st;
-	int ret = apfs_fs_stat(r->fs, ino, &st);
+	int ret;
 
-	if (ret)
-		return ex_fail(r, rel, ret);
-	if (S_ISDIR(st.mode))
-		return ex_dir(r, dirfd, name, rel, parent, &st, depth);
-	if (S_ISREG(st.mode))
-		return ex_file(r, dirfd, name, rel, &st);
-	if (S_ISLNK(st.mode)) {
-		ret = apfs_fs_readlink(r->fs, ino, target, sizeof(target));
+	if (S_ISDIR(st->mode))
+		return ex_dir(r, dirfd, name, rel, parent, st, depth);
+	if (S_ISREG(st->mode))
+		return ex_file(r, dirfd, name, rel, st);
+	if (S_ISLNK(st->mode)) {
+		ret = apfs_fs_readlink(r->fs, st->ino, target, sizeof(target));
 		if (!ret && symlinkat(target, dirfd, name))
 			ret = -errno;
 		if (ret)
 			return ex_fail(r, rel, ret);
-		set_times(dirfd, name, &st, AT_SYMLINK_NOFOLLOW);
+		set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
 		return 0;
 	}
 	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", cli_safe_str(rel));
 	return 0;
+}
+
+static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		   uint64_t parent, uint64_t ino, int depth)
+{
+	struct apfs_stat st;
+	int ret = apfs_fs_stat(r->fs, ino, &st);
+
+	return ret ? ex_fail(r, rel, ret) : ex_entry(r, dirfd, name, rel, parent, &st, depth);
 }
 
 int cmd_extract(int argc, char **argv)
@@ -406,11 +424,37 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	       (unsigned long long)(st->crtime / 1000000000u));
 }
 
+static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
+
+/* Entries [from, from + n) of nm, their stats read together (fs_stats_new). */
+static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth,
+		      const struct fs_names *nm, size_t from, struct fs_stats *sb)
+{
+	char *path;
+	int ret = fs_stats_read(r->fs, nm, from, sb);
+
+	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
+	for (size_t i = 0; !ret && i < sb->n && !ferror(stdout); i++) {
+		const struct fs_name *e = &nm->e[from + i];
+
+		if (asprintf(&path, "%s/%s", dir, e->name) < 0)
+			return -ENOMEM;
+		if (sb->err[i]) {
+			r->err = fs_fail(path, sb->err[i]);
+		} else {
+			bf_line(r, path, &sb->st[i]);
+			if (S_ISDIR(sb->st[i].mode))
+				bf_dir(r, path, ino, e->ino, depth + 1);
+		}
+		free(path);
+	}
+	return ret;
+}
+
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
-	struct apfs_stat st;
-	char *path;
+	struct fs_stats sb = { 0 };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
@@ -418,23 +462,11 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 		return;
 	}
 	ret = fs_names_read(r->fs, ino, &nm);
+	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i += FS_STATS_WINDOW)
+		ret = bf_entries(r, dir, ino, depth, &nm, i, &sb);
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
-	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
-	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i++) {
-		if (asprintf(&path, "%s/%s", dir, nm.e[i].name) < 0)
-			break;
-		ret = apfs_fs_stat(r->fs, nm.e[i].ino, &st);
-		if (ret) {
-			r->err = fs_fail(path, ret);
-			ret = 0;
-		} else {
-			bf_line(r, path, &st);
-			if (S_ISDIR(st.mode))
-				bf_dir(r, path, ino, nm.e[i].ino, depth + 1);
-		}
-		free(path);
-	}
+	fs_stats_free(&sb);
 	fs_names_free(&nm);
 }
 

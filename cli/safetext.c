@@ -43,7 +43,7 @@ int cli_utf8_seq(const unsigned char *p)
 static char letter_of(unsigned char c, const char *letters)
 {
 	static const char ctl[] = "\a\b\t\n\v\f\r", let[] = "abtnvfr";
-	const char *k = c ? strchr(ctl, c) : NULL;
+	const char *k = c && c < 0x20 ? strchr(ctl, c) : NULL;
 
 	return k && letters && strchr(letters, let[k - ctl]) ? let[k - ctl] : 0;
 }
@@ -76,12 +76,22 @@ static void put_ctl(FILE *f, const unsigned char *p, int n, const char *fmt)
 
 void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 {
-	const unsigned char *p = (const unsigned char *)s;
+	const unsigned char *p = (const unsigned char *)s, *run = p;
 
+	/* Bytes that pass as they are go out in runs: one fwrite per run, not per byte. */
 	while (*p) {
 		int n = cli_utf8_seq(p);
 		char l = letter_of(*p, e->letters);
+		bool esc = l || as_ctl(p, n, e) || as_pct(p, e) ||
+			   (*p == '\\' && !e->raw_backslash) || (e->quote && *p == '"') ||
+			   (*p == ' ' && e->space);
 
+		if (!esc) {
+			p += n ? n : 1;
+			continue;
+		}
+		if (p > run)
+			fwrite(run, 1, (size_t)(p - run), f);
 		if (l)
 			fprintf(f, "\\%c", l);
 		else if (as_ctl(p, n, e))
@@ -91,10 +101,11 @@ void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 		else if ((*p == '\\' && !e->raw_backslash) || (e->quote && *p == '"') ||
 			 (*p == ' ' && e->space))
 			fprintf(f, "\\%c", *p);
-		else
-			fwrite(p, 1, n ? (size_t)n : 1, f);
 		p += n ? n : 1;
+		run = p;
 	}
+	if (p > run)
+		fwrite(run, 1, (size_t)(p - run), f);
 }
 
 void cli_put_safe(FILE *f, const char *s, bool quoted)
