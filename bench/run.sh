@@ -66,6 +66,9 @@ echo
 # fsapfsmount; bench/fuse.sh prints its own section.
 B=$B RUNS=$RUNS bash bench/fuse.sh
 
+# Metadata walks at scale and fixed costs (issue 14): bench/walk.sh.
+B=$B RUNS=$RUNS bash bench/walk.sh
+
 # Evidence containers (issue 11): bench/containers.sh prints its own section.
 B=$B RUNS=$RUNS bash bench/containers.sh
 
