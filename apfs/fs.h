@@ -207,6 +207,24 @@ typedef int (*apfs_dirent_fn)(const struct apfs_dirent *d, void *ctx);
 int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx);
 
+/* Where apfs_fs_readdir_from stopped: zeroed for the start. */
+struct apfs_dir_pos {
+	uint8_t key[12 + APFS_NAME_MAX];  /* the last entry's record key (one volume) */
+	size_t klen;
+	uint64_t cookie;                   /* its next_cookie (a volume group's merged root) */
+};
+
+/**
+ * apfs_fs_readdir_from - apfs_fs_readdir from where the last call stopped
+ * @pos: zeroed for the start; moved past each entry fn takes (returns 0 for)
+ *
+ * An entry fn stops at (returns 1 for) is handed out again by the next
+ * call.  Resuming costs one lookup in any directory, so a walk can hold a
+ * few hundred of a directory's names at a time (fs_dirpos.c).
+ */
+int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos,
+			 apfs_dirent_fn fn, void *ctx);
+
 /*
  * Callback of apfs_fs_links: one name of a (hard-linked) inode.
  */

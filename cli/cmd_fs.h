@@ -93,6 +93,16 @@ int fs_stats_read(struct apfs_fs *fs, const struct fs_names *nm, size_t from,
 void fs_stats_free(struct fs_stats *sb);
 
 /*
+ * A directory's names max at a time (fs_stats.c): fs_names_read_from adds
+ * up to max names from pos on (fewer: the end); fs_names_check_from reads
+ * the rest from pos without keeping any, so that a walk printing a piece at
+ * a time learns of a damaged record before it prints the first piece.
+ */
+int fs_names_read_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t max,
+		       struct fs_names *nm);
+int fs_names_check_from(struct apfs_fs *fs, uint64_t dir, const struct apfs_dir_pos *pos);
+
+/*
  * Read a whole file with one reader per core (readall.c), handing its data
  * to sink in order; sink returns 0 or a negative errno, which stops it.
  * A struct fs_reader keeps its buffers from one file to the next (extract,

@@ -451,23 +451,42 @@ static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth
 	return ret;
 }
 
+/*
+ * A directory BF_WINDOW names at a time: memory bounded by the depth, not
+ * by the largest directory.  A directory longer than one window is read
+ * through once first, so that a damaged record fails it before anything
+ * of it is printed, as when it was read whole.
+ */
+#define BF_WINDOW 1024
+
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
 	struct fs_stats sb = { 0 };
+	struct apfs_dir_pos *pos;
+	size_t n = 0;
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return;
 	}
-	ret = fs_names_read(r->fs, ino, &nm);
-	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i += FS_STATS_WINDOW)
-		ret = bf_entries(r, dir, ino, depth, &nm, i, &sb);
+	pos = calloc(1, sizeof(*pos));
+	ret = pos ? fs_names_read_from(r->fs, ino, pos, BF_WINDOW, &nm) : -ENOMEM;
+	if (!ret && nm.n == BF_WINDOW)
+		ret = fs_names_check_from(r->fs, ino, pos);
+	while (!ret && nm.n && !ferror(stdout)) {
+		ret = bf_entries(r, dir, ino, depth, &nm, 0, &sb);
+		n = nm.n;
+		fs_names_free(&nm);
+		if (!ret && n == BF_WINDOW)
+			ret = fs_names_read_from(r->fs, ino, pos, BF_WINDOW, &nm);
+	}
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
 	fs_stats_free(&sb);
 	fs_names_free(&nm);
+	free(pos);
 }
 
 int cmd_bodyfile(int argc, char **argv)
