@@ -451,8 +451,11 @@ static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
 {
 	struct btree_cursor *cur = w->cur;
 	struct cur_level *l = &cur->lv[depth];
+	uint64_t *known = &cur->ordered[bno % BTREE_ORDERED_MEMO];
 
-	n->ordered = node_ordered(w->t, n);
+	n->ordered = *known == bno + 1 || node_ordered(w->t, n);
+	if (n->ordered)
+		*known = bno + 1;
 	l->n = *n;
 	l->bno = bno;
 	if (depth == 0) {

@@ -125,6 +125,7 @@ static struct btree_cursor *cursor_take(struct cursor_set *s, const struct tree_
 	s->c[v]->id = *id;
 	s->c[v]->bs = bs;
 	s->c[v]->depth = 0;
+	memset(s->c[v]->ordered, 0, sizeof(s->c[v]->ordered));
 	s->c[v]->form = 0;
 	return s->c[v];
 }

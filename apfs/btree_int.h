@@ -11,6 +11,7 @@
 
 /* Apple's trees are a handful of levels deep; 12 is the kernel's cap. */
 #define BTREE_MAX_DEPTH 12
+#define BTREE_ORDERED_MEMO 4096
 
 struct node {
 	const uint8_t *blk;
@@ -64,6 +65,12 @@ struct btree_cursor {
 	int form;                /* enum hashed_form of btree.c */
 	uint64_t stamp;          /* last use, for replacement */
 	struct cur_level lv[BTREE_MAX_DEPTH];
+	/*
+	 * Blocks of this tree already found ordered, by block (+1; 0 empty),
+	 * direct-mapped: a leaf read again (walks of a directory larger than
+	 * the block cache) is not checked record by record again.
+	 */
+	uint64_t ordered[BTREE_ORDERED_MEMO];
 };
 
 /*
