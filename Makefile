@@ -17,8 +17,9 @@ B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0 libewf libvmdk libvhdi libqcow libarchive
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0 libewf libvmdk libvhdi libqcow
+# libarchive: headers only; cli/archive_dl.c loads it when extract --tar needs it.
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) libarchive 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
 
 CFLAGS ?= -O2 -g

@@ -15,11 +15,9 @@ libarchive-dev git ca-certificates"
 # Independent peers the tests compare against, and the tools the tests use;
 # clang builds the tree a second way and runs the fuzz targets (libFuzzer's
 # runtime is only a Recommends of clang, so it is named).
-TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapfs-utils attr xxd \
-util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace \
-libarchive-tools"
 TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapfs-utils attr xxd zsh \
-util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace"
+util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace time \
+libarchive-tools"
 # hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device).
 TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
 # xmllint validates the timeline's DFXML against the DFXML schema.

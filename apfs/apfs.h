@@ -151,6 +151,14 @@ int apfs_btree_index_form(const struct apfs_btree_desc *t, const char **form);
  */
 int apfs_btree_seal_check(const struct apfs_btree_desc *t, uint64_t *nodes, uint64_t *bad);
 
+/*
+ * Lookups keep, per thread, the path they walked and start the next one
+ * nearby from there (btree_cursor.c), for as long as the container's block
+ * cache is the same; closing a container drops the calling thread's paths
+ * into it (other threads' go when they end).
+ */
+void apfs_btree_cursors_drop(const struct apfs_container *c);
+
 /* The order of keys made of two little-endian u64s (omap, fext tree). */
 int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t blen);
 

@@ -12,9 +12,8 @@
 #include <stdatomic.h>
 
 #include "apfs.h"
+#include "btree_int.h"
 
-/* Apple's trees are a handful of levels deep; 12 is the kernel's cap. */
-#define BTREE_MAX_DEPTH 12
 /*
  * btn_index_node_val_t: child oid and a hash of at most 64 bytes.  Apple's
  * reference lays it out as 8 + 64 bytes with absolute child oids; macOS
@@ -38,17 +37,6 @@ struct seal_seen {
 };
 enum hashed_form { FORM_UNKNOWN, FORM_ABSOLUTE, FORM_RELATIVE };
 
-struct node {
-	const uint8_t *blk;
-	uint32_t bs;
-	uint16_t flags, level;
-	uint32_t nkeys;
-	size_t toc;       /* byte offset of the table of contents */
-	size_t keys;      /* start of the key area */
-	size_t vals_end;  /* end of the value area */
-	uint32_t fk, fv;  /* fixed key/value sizes (FIXED_KV_SIZE trees) */
-};
-
 struct walk {
 	const struct apfs_btree_desc *t;
 	const void *key;
@@ -61,6 +49,7 @@ struct walk {
 	bool hashed;      /* BTREE_HASHED: index values carry the child's hash */
 	uint64_t seal_bad; /* sealed trees: nodes that did not match their hash */
 	enum hashed_form form; /* hashed trees: how child oids are stored */
+	struct btree_cursor *cur; /* the thread's path in this tree; NULL: bufs */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -115,9 +104,9 @@ static int node_parse(const struct apfs_btree_desc *t, const uint8_t *blk, uint6
 	return 0;
 }
 
-/* Locate record i; returns 0 and sets k/v, or -APFS_ECORRUPT. */
-static int node_entry(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
-		      uint32_t i, const uint8_t **k, size_t *klen, const uint8_t **v, size_t *vlen)
+/* Locate record i: 0, or the complaint about it (nothing logged). */
+static const char *entry_loc(const struct node *n, uint32_t i, const uint8_t **k, size_t *klen,
+			     const uint8_t **v, size_t *vlen)
 {
 	const uint8_t *e = n->blk + n->toc;
 	size_t koff, voff;
@@ -134,17 +123,63 @@ static int node_entry(const struct apfs_btree_desc *t, const struct node *n, uin
 		*vlen = ld_le16(e + 8 * i + 6);
 	}
 	if (koff > n->vals_end - n->keys || *klen > n->vals_end - n->keys - koff)
-		return node_corrupt(t, bno, "key outside the node");
+		return "key outside the node";
 	*k = n->blk + n->keys + koff;
 	if (voff == APFS_BTOFF_INVALID) {  /* a ghost record: no value */
 		*v = NULL;
 		*vlen = 0;
-		return 0;
+		return NULL;
 	}
 	if (voff > n->vals_end - n->keys || *vlen > voff)
-		return node_corrupt(t, bno, "value outside the node");
+		return "value outside the node";
 	*v = n->blk + n->vals_end - voff;
-	return 0;
+	return NULL;
+}
+
+/* Locate record i; returns 0 and sets k/v, or -APFS_ECORRUPT (logged). */
+static int node_entry(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
+		      uint32_t i, const uint8_t **k, size_t *klen, const uint8_t **v, size_t *vlen)
+{
+	const char *why = entry_loc(n, i, k, klen, v, vlen);
+
+	return why ? node_corrupt(t, bno, why) : 0;
+}
+
+/* Whether every record lies in the node and the keys strictly ascend (struct node). */
+static bool node_ordered(const struct apfs_btree_desc *t, const struct node *n)
+{
+	const uint8_t *k, *v, *pk = NULL;
+	size_t kl, vl, pkl = 0;
+
+	for (uint32_t i = 0; i < n->nkeys; i++) {
+		if (entry_loc(n, i, &k, &kl, &v, &vl) || (pk && t->cmp(pk, pkl, k, kl) >= 0))
+			return false;
+		pk = k;
+		pkl = kl;
+	}
+	return true;
+}
+
+/* In an ordered node: the first record whose key is greater (or, gt false, not less) than key. */
+static uint32_t first_past(const struct apfs_btree_desc *t, const struct node *n,
+			   const void *key, size_t klen, bool gt)
+{
+	uint32_t lo = 0, hi = n->nkeys;
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		int c;
+
+		(void)entry_loc(n, mid, &k, &kl, &v, &vl);
+		c = t->cmp(k, kl, key, klen);
+		if (gt ? c <= 0 : c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
 }
 
 /* Resolve a child (or the root) to a block and read it verified. */
@@ -190,6 +225,12 @@ static int fetch_node(const struct apfs_btree_desc *t, uint64_t oid, bool root, 
 static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint32_t *idx)
 {
 	*idx = 0;
+	if (n->ordered) {
+		uint32_t i = first_past(w->t, n, w->key, w->klen, true);
+
+		*idx = i ? i - 1 : 0;
+		return 0;
+	}
 	for (uint32_t i = 0; i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;
@@ -289,14 +330,16 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 {
-	for (uint32_t i = 0; i < n->nkeys; i++) {
+	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
+
+	for (uint32_t i = start; i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;
 		int ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
 
 		if (ret)
 			return ret;
-		if (w->key && w->t->cmp(k, kl, w->key, w->klen) < 0)
+		if (!n->ordered && w->key && w->t->cmp(k, kl, w->key, w->klen) < 0)
 			continue;
 		ret = w->fn(k, kl, v, vl, w->ctx);
 		if (ret)
@@ -328,6 +371,28 @@ static const uint8_t *child_hash(const struct walk *w, const uint8_t *v, size_t 
 	return v + sizeof(uint64_t);
 }
 
+/*
+ * The key range of child i of n (at depth), for the cursor: from its own
+ * key (the first child: from n's lower bound) to the next child's key (the
+ * last: n's upper bound).  Known only in an ordered node.
+ */
+static void child_bounds(struct walk *w, const struct node *n, int depth, uint32_t i,
+			 const uint8_t *k, size_t kl)
+{
+	const struct cur_level *p = &w->cur->lv[depth];
+	struct cur_level *c = &w->cur->lv[depth + 1];
+	const uint8_t *nv;
+	size_t nvl;
+
+	c->bounded = p->bounded && n->ordered;
+	c->lo = i ? k : p->lo;
+	c->lol = i ? kl : p->lol;
+	c->hi = p->hi;
+	c->hil = p->hil;
+	if (i + 1 < n->nkeys && entry_loc(n, i + 1, &c->hi, &c->hil, &nv, &nvl))
+		c->bounded = false;
+}
+
 static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
 {
 	uint32_t start = 0;
@@ -347,6 +412,8 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 			ret = node_corrupt(w->t, bno, "index record without a child pointer");
 		else if (!ret)
 			child = ld_le64(v);
+		if (!ret && w->cur)
+			child_bounds(w, n, depth, i, k, kl);
 		if (!ret)
 			ret = walk_node(w, child, depth + 1, n->level, child_hash(w, v, vl), bno);
 	}
@@ -369,11 +436,44 @@ static int node_root_info(struct walk *w, const struct node *n, uint64_t bno)
 	return 0;
 }
 
+/* The buffer of a level: the cursor's, or the walk's own; made when first reached. */
+static uint8_t *level_buf(struct walk *w, int depth)
+{
+	uint8_t **b = w->cur ? &w->cur->lv[depth].buf : &w->bufs[depth];
+
+	if (!*b)
+		*b = malloc(w->t->c->block_size);
+	return *b;
+}
+
+/* A node just read becomes the cursor's level depth (its range set by the parent). */
+static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
+{
+	struct btree_cursor *cur = w->cur;
+	struct cur_level *l = &cur->lv[depth];
+	uint64_t *known = &cur->ordered[bno % BTREE_ORDERED_MEMO];
+
+	n->ordered = *known == bno + 1 || node_ordered(w->t, n);
+	if (n->ordered)
+		*known = bno + 1;
+	l->n = *n;
+	l->bno = bno;
+	if (depth == 0) {
+		l->lo = l->hi = NULL;
+		l->bounded = true;
+		cur->fk = w->fk;
+		cur->fv = w->fv;
+		cur->hashed = w->hashed;
+	}
+	cur->depth = depth + 1;
+}
+
 static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		     const uint8_t *hash, uint64_t parent)
 {
 	struct node n;
 	uint64_t bno;
+	uint8_t *buf;
 	int ret;
 
 	if (depth >= BTREE_MAX_DEPTH)
@@ -383,14 +483,16 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	 * records naming the same child over and over. */
 	if (++w->visited > w->t->c->blocks_present)
 		return node_corrupt(w->t, oid, "more nodes than blocks: the tree loops");
-	/* One buffer per level, made when first reached: most trees are 1-3 deep. */
-	if (!w->bufs[depth] && !(w->bufs[depth] = malloc(w->t->c->block_size)))
+	if (w->cur)
+		w->cur->depth = depth;  /* this level is replaced, and those below */
+	buf = level_buf(w, depth);
+	if (!buf)
 		return -ENOMEM;
-	ret = fetch_node(w->t, oid, depth == 0, w->bufs[depth], &bno);
+	ret = fetch_node(w->t, oid, depth == 0, buf, &bno);
 	if (!ret && w->t->seal)
-		seal_check(w, w->bufs[depth], bno, depth ? hash : w->t->seal->root_hash, parent);
+		seal_check(w, buf, bno, depth ? hash : w->t->seal->root_hash, parent);
 	if (!ret)
-		ret = node_parse(w->t, w->bufs[depth], bno, &n);
+		ret = node_parse(w->t, buf, bno, &n);
 	if (ret)
 		return ret;
 	if (depth == 0)
@@ -401,15 +503,90 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		return ret;
 	n.fk = w->fk;
 	n.fv = w->fv;
+	n.ordered = false;
+	if (w->cur)
+		cursor_keep(w, depth, &n, bno);
 	return n.level ? walk_index(w, &n, bno, depth) : walk_leaf(w, &n, bno);
+}
+
+/* The deepest kept node whose key range holds w->key; 0 the root; -1 none kept. */
+static int cursor_start(const struct walk *w)
+{
+	const struct btree_cursor *cur = w->cur;
+
+	if (cur->depth == 0)
+		return -1;
+	for (int d = cur->depth - 1; w->key && d > 0; d--) {
+		const struct cur_level *l = &cur->lv[d];
+
+		if (l->bounded && (!l->lo || w->t->cmp(l->lo, l->lol, w->key, w->klen) <= 0) &&
+		    (!l->hi || w->t->cmp(w->key, w->klen, l->hi, l->hil) < 0))
+			return d;
+	}
+	return 0;
+}
+
+/* Walk on from kept node d (its subtree, from w->key). */
+static int walk_kept(struct walk *w, int d)
+{
+	const struct btree_cursor *cur = w->cur;
+	struct node n = cur->lv[d].n;
+
+	w->fk = cur->fk;
+	w->fv = cur->fv;
+	w->hashed = cur->hashed;
+	w->form = (enum hashed_form)cur->form;
+	return n.level ? walk_index(w, &n, cur->lv[d].bno, d) : walk_leaf(w, &n, cur->lv[d].bno);
+}
+
+/*
+ * From the deepest kept node that holds the key.  When its subtree ends
+ * before the callback stops, the records that follow are those from its
+ * upper bound on: walk on from there (a key strictly greater each time).
+ */
+static int cursor_iterate(struct walk *w)
+{
+	uint64_t restarts = 0;
+	uint8_t *next = NULL;
+	int d, ret;
+
+	while ((d = cursor_start(w)) > 0) {
+		const struct cur_level *l = &w->cur->lv[d];
+
+		ret = walk_kept(w, d);
+		if (ret || !l->hi)
+			goto out;
+		if (++restarts > w->t->c->blocks_present) {
+			ret = node_corrupt(w->t, l->bno, "more nodes than blocks: the tree loops");
+			goto out;
+		}
+		free(next);
+		if (!(next = malloc(l->hil)))
+			return -ENOMEM;
+		memcpy(next, l->hi, l->hil);
+		w->key = next;
+		w->klen = l->hil;
+	}
+	ret = d ? walk_node(w, w->t->root, 0, 0, NULL, 0) : walk_kept(w, 0);
+out:
+	free(next);
+	w->cur->form = w->form;
+	return ret;
 }
 
 int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		       apfs_visit_fn fn, void *ctx)
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx };
-	int ret = walk_node(&w, t->root, 0, 0, NULL, 0);
+	int ret;
 
+	w.cur = btree_cursor_get(t);
+	if (w.cur) {
+		ret = cursor_iterate(&w);
+		btree_cursor_put(w.cur);
+		return ret < 0 ? ret : 0;
+	}
+	ret = walk_node(&w, t->root, 0, 0, NULL, 0);
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
 		free(w.bufs[i]);
 	return ret < 0 ? ret : 0;

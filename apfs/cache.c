@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* cache.c - set-associative block cache (see cache.h). */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "util/bigbuf.h"
 #include "cache.h"
 #include "util/err.h"
 
@@ -21,9 +21,17 @@ struct apfs_cache {
 	uint32_t bs;
 	size_t nsets;
 	uint64_t clock;
+	uint64_t id;
 	struct slot *slots;
 	uint8_t *data;
 };
+
+static _Atomic uint64_t next_id = 1;
+
+uint64_t apfs_cache_id(const struct apfs_cache *c)
+{
+	return c ? c->id : 0;
+}
 
 int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out)
 {
@@ -34,8 +42,14 @@ int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out)
 		return -ENOMEM;
 	c->nsets = nslots / WAYS ? nslots / WAYS : 1;
 	c->bs = block_size;
+	c->id = atomic_fetch_add(&next_id, 1);
 	c->slots = calloc(c->nsets * WAYS, sizeof(*c->slots));
-	c->data = apfs_bigbuf_new(c->nsets * WAYS * (size_t)block_size, false);
+	/*
+	 * Plain memory, its pages made as blocks land in them: a job reading a
+	 * few dozen blocks (list, unlock) touches a few dozen pages, where one
+	 * block on each of the budget's huge pages made them all resident.
+	 */
+	c->data = malloc(c->nsets * WAYS * (size_t)block_size);
 	if (!c->slots || !c->data) {
 		apfs_cache_free(c);
 		return -ENOMEM;
@@ -50,7 +64,7 @@ void apfs_cache_free(struct apfs_cache *c)
 	if (!c)
 		return;
 	free(c->slots);
-	apfs_bigbuf_free(c->data, c->nsets * WAYS * (size_t)c->bs);
+	free(c->data);
 	free(c);
 }
 

@@ -20,6 +20,11 @@ struct apfs_cache;
 int apfs_cache_new(uint32_t block_size, size_t budget, struct apfs_cache **out);
 void apfs_cache_free(struct apfs_cache *cache);
 bool apfs_cache_get(struct apfs_cache *cache, uint64_t paddr, uint64_t tag, void *buf);
+/*
+ * Unique in the process (never 0): what is read through this cache, and
+ * anything derived from it (btree_cursor.c), belongs to this cache's life.
+ */
+uint64_t apfs_cache_id(const struct apfs_cache *cache);
 void apfs_cache_put(struct apfs_cache *cache, uint64_t paddr, uint64_t tag, const void *buf);
 
 #endif

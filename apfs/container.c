@@ -14,8 +14,15 @@
 
 /* The fuzz build sets a smaller one: 32 MiB mapped and faulted in per open
  * would be most of an execution's time (and evictions get exercised). */
+/*
+ * 8 MiB: 2048 blocks of 4 KiB hold the upper levels of the fs tree and the
+ * object map of millions of files (a few hundred nodes) with room to
+ * spare; a walk keeps its own path (btree_cursor.c) and reads each leaf
+ * once per run of neighbours, so more would only hold leaves already
+ * done, and memory a walk must not grow (tests/cli/fs_rss.sh).
+ */
 #ifndef CACHE_BUDGET
-#define CACHE_BUDGET (32u << 20)
+#define CACHE_BUDGET (8u << 20)
 #endif
 /* The descriptor area is a small ring (8 blocks on small disks, a few
  * hundred on large ones); anything bigger is a crafted superblock. */
@@ -379,6 +386,7 @@ void apfs_container_close(struct apfs_container *c)
 {
 	if (!c)
 		return;
+	apfs_btree_cursors_drop(c);
 	apfs_cache_free(c->cache);
 	free(c->cps);
 	free(c->seal_seen);

@@ -123,6 +123,20 @@ struct apfs_stat {
  */
 int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
 
+/**
+ * apfs_fs_stat_many - apfs_fs_stat of n inodes, read in inode order
+ * @ino:    the first inode number; the next is stride bytes further (so an
+ *          array of a caller's records holding inode numbers can be given)
+ * @st:     n results, in the order given
+ * @err:    n results of apfs_fs_stat: 0 or a negative errno, per inode
+ *
+ * Much cheaper than n calls in name order for a directory's children.
+ * Damage is logged as each inode is read, so in inode order too.
+ * Returns 0, or -ENOMEM (nothing read).
+ */
+int apfs_fs_stat_many(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t stride,
+		      struct apfs_stat *st, int *err);
+
 /*
  * Directory statistics, kept by macOS for directories with
  * INODE_MAINTAIN_DIR_STATS (j_dir_stats_val_t).
@@ -192,6 +206,24 @@ typedef int (*apfs_dirent_fn)(const struct apfs_dirent *d, void *ctx);
  */
 int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx);
+
+/* Where apfs_fs_readdir_from stopped: zeroed for the start. */
+struct apfs_dir_pos {
+	uint8_t key[12 + APFS_NAME_MAX];  /* the last entry's record key (one volume) */
+	size_t klen;
+	uint64_t cookie;                   /* its next_cookie (a volume group's merged root) */
+};
+
+/**
+ * apfs_fs_readdir_from - apfs_fs_readdir from where the last call stopped
+ * @pos: zeroed for the start; moved past each entry fn takes (returns 0 for)
+ *
+ * An entry fn stops at (returns 1 for) is handed out again by the next
+ * call.  Resuming costs one lookup in any directory, so a walk can hold a
+ * few hundred of a directory's names at a time (fs_dirpos.c).
+ */
+int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos,
+			 apfs_dirent_fn fn, void *ctx);
 
 /*
  * Callback of apfs_fs_links: one name of a (hard-linked) inode.

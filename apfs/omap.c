@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "apfs.h"
+#include "btree_int.h"
 
 struct omap_find {
 	uint64_t oid, max_xid;
@@ -35,6 +36,29 @@ static int omap_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	return 0;
 }
 
+/*
+ * The root of the tree of the omap_phys_t at omap_paddr: read once per
+ * thread and remembered (btree_cursor.c), since every lookup needs it.
+ */
+static int omap_tree_root(struct apfs_container *c, uint64_t omap_paddr, uint64_t *root)
+{
+	uint8_t *blk;
+	int ret;
+
+	if (btree_omap_root_get(c, omap_paddr, root))
+		return 0;
+	blk = malloc(c->block_size);
+	if (!blk)
+		return -ENOMEM;
+	ret = apfs_read_object(c, omap_paddr, NULL, APFS_OBJECT_TYPE_OMAP, blk, "object map");
+	if (!ret) {
+		*root = ld_le64(blk + offsetof(struct apfs_omap_phys, om_tree_oid));
+		btree_omap_root_put(c, omap_paddr, *root);
+	}
+	free(blk);
+	return ret;
+}
+
 int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
 		     uint64_t max_xid, struct apfs_omap_res *res)
 {
@@ -43,19 +67,13 @@ int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid
 	struct apfs_btree_desc t = {
 		.c = c, .subtype = APFS_OBJECT_TYPE_OMAP, .cmp = apfs_btree_cmp_u64_pair, .what = "object map",
 	};
-	uint8_t *blk = malloc(c->block_size);
-	int ret;
+	int ret = omap_tree_root(c, omap_paddr, &t.root);
 
-	if (!blk)
-		return -ENOMEM;
-	ret = apfs_read_object(c, omap_paddr, NULL, APFS_OBJECT_TYPE_OMAP, blk, "object map");
 	if (!ret) {
-		t.root = ld_le64(blk + offsetof(struct apfs_omap_phys, om_tree_oid));
 		st_le64(key, oid);
 		st_le64(key + 8, 0);
 		ret = apfs_btree_iterate(&t, key, sizeof(key), omap_visit, &f);
 	}
-	free(blk);
 	if (!ret && !f.found) {
 		apfs_err("%s: object %llu (xid <= %llu) is not in the object map at block %llu",
 			 c->label, (unsigned long long)oid, (unsigned long long)max_xid,

@@ -75,6 +75,34 @@ void fs_names_sort(struct fs_names *nm);  /* by name, bytewise */
 void fs_names_free(struct fs_names *nm);
 
 /*
+ * The stats of a directory's entries, a window of FS_STATS_WINDOW names at a
+ * time (memory bounded per directory level), read in inode order
+ * (apfs_fs_stat_many: each fs-tree leaf once): st[i] and err[i] (0 or a
+ * negative errno) for entry from + i, n of them.  fs_stats_read returns 0
+ * or -ENOMEM.
+ */
+#define FS_STATS_WINDOW 2048
+struct fs_stats {
+	struct apfs_stat *st;
+	int *err;
+	size_t n, cap;
+};
+
+int fs_stats_read(struct apfs_fs *fs, const struct fs_names *nm, size_t from,
+		  struct fs_stats *sb);
+void fs_stats_free(struct fs_stats *sb);
+
+/*
+ * A directory's names max at a time (fs_stats.c): fs_names_read_from adds
+ * up to max names from pos on (fewer: the end); fs_names_check_from reads
+ * the rest from pos without keeping any, so that a walk printing a piece at
+ * a time learns of a damaged record before it prints the first piece.
+ */
+int fs_names_read_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t max,
+		       struct fs_names *nm);
+int fs_names_check_from(struct apfs_fs *fs, uint64_t dir, const struct apfs_dir_pos *pos);
+
+/*
  * Read a whole file with one reader per core (readall.c), handing its data
  * to sink in order; sink returns 0 or a negative errno, which stops it.
  * A struct fs_reader keeps its buffers from one file to the next (extract,

@@ -380,12 +380,13 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 	return 0;
 }
 
-static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   uint64_t parent, const struct fs_name *e, int depth);
+static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		    uint64_t parent, const struct apfs_stat *st, int depth);
 
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
+	struct fs_stats sb = { 0 };
 	char sub[APFS_NAME_MAX], *subrel;
 	int ret = fs_names_read(r->fs, ino, &nm);
 
@@ -393,12 +394,27 @@ static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino,
 		ex_fail(r, rel, ret);
 	for (size_t i = 0; !ret && i < nm.n && !(r->manifest && ferror(r->manifest)) && !ex_tar_dead(r);
 	     i++) {
+		size_t w = i % FS_STATS_WINDOW;
+
+		/* The window's stats in inode order: each fs-tree leaf read once. */
+		if (!w && (ret = fs_stats_read(r->fs, &nm, i, &sb))) {
+			ex_fail(r, rel, ret);
+			break;
+		}
 		safe_name(nm.e[i].name, sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
-		ex_tree(r, fd, sub, subrel, ino, &nm.e[i], depth + 1);
+		if (sb.err[w]) {
+			ex_fail(r, subrel, sb.err[w]);
+		} else {
+			struct apfs_stat st = sb.st[w];
+
+			st.added = nm.e[i].date_added;
+			ex_entry(r, fd, sub, subrel, ino, &st, depth + 1);
+		}
 		free(subrel);
 	}
+	fs_stats_free(&sb);
 	fs_names_free(&nm);
 }
 
@@ -510,6 +526,21 @@ static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char 
 	return 0;
 }
 
+static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
+		    uint64_t parent, const struct apfs_stat *st, int depth)
+{
+	if (S_ISDIR(st->mode))
+		return ex_dir(r, dirfd, name, rel, parent, st, depth);
+	if (S_ISREG(st->mode))
+		return ex_file(r, dirfd, name, rel, st);
+	if (S_ISLNK(st->mode))
+		return ex_symlink(r, dirfd, name, rel, st);
+	r->tally.specials++;
+	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", cli_safe_str(rel));
+	return 0;
+}
+
+/* The top of the tree: its stat read by itself (the rest come in windows). */
 static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		   uint64_t parent, const struct fs_name *e, int depth)
 {
@@ -519,15 +550,7 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	st.added = e->date_added;
-	if (S_ISDIR(st.mode))
-		return ex_dir(r, dirfd, name, rel, parent, &st, depth);
-	if (S_ISREG(st.mode))
-		return ex_file(r, dirfd, name, rel, &st);
-	if (S_ISLNK(st.mode))
-		return ex_symlink(r, dirfd, name, rel, &st);
-	r->tally.specials++;
-	fprintf(stderr, "apfsinspect: %s: special file not extracted\n", cli_safe_str(rel));
-	return 0;
+	return ex_entry(r, dirfd, name, rel, parent, &st, depth);
 }
 
 /* The options that only make sense together (usage errors otherwise). */
@@ -752,36 +775,69 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	putchar('\n');
 }
 
+static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
+
+/* Entries [from, from + n) of nm, their stats read together (fs_stats_new). */
+static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth,
+		      const struct fs_names *nm, size_t from, struct fs_stats *sb)
+{
+	char *path;
+	int ret = fs_stats_read(r->fs, nm, from, sb);
+
+	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
+	for (size_t i = 0; !ret && i < sb->n && !ferror(stdout); i++) {
+		const struct fs_name *e = &nm->e[from + i];
+
+		if (asprintf(&path, "%s/%s", dir, e->name) < 0)
+			return -ENOMEM;
+		if (sb->err[i]) {
+			r->err = fs_fail(path, sb->err[i]);
+		} else {
+			bf_line(r, path, &sb->st[i]);
+			if (S_ISDIR(sb->st[i].mode))
+				bf_dir(r, path, ino, e->ino, depth + 1);
+		}
+		free(path);
+	}
+	return ret;
+}
+
+/*
+ * A directory BF_WINDOW names at a time: memory bounded by the depth, not
+ * by the largest directory.  A directory longer than one window is read
+ * through once first, so that a damaged record fails it before anything
+ * of it is printed, as when it was read whole.
+ */
+#define BF_WINDOW 1024
+
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
-	struct apfs_stat st;
-	char *path;
+	struct fs_stats sb = { 0 };
+	struct apfs_dir_pos *pos;
+	size_t n = 0;
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return;
 	}
-	ret = fs_names_read(r->fs, ino, &nm);
+	pos = calloc(1, sizeof(*pos));
+	ret = pos ? fs_names_read_from(r->fs, ino, pos, BF_WINDOW, &nm) : -ENOMEM;
+	if (!ret && nm.n == BF_WINDOW)
+		ret = fs_names_check_from(r->fs, ino, pos);
+	while (!ret && nm.n && !ferror(stdout)) {
+		ret = bf_entries(r, dir, ino, depth, &nm, 0, &sb);
+		n = nm.n;
+		fs_names_free(&nm);
+		if (!ret && n == BF_WINDOW)
+			ret = fs_names_read_from(r->fs, ino, pos, BF_WINDOW, &nm);
+	}
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
-	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
-	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i++) {
-		if (asprintf(&path, "%s/%s", dir, nm.e[i].name) < 0)
-			break;
-		ret = apfs_fs_stat(r->fs, nm.e[i].ino, &st);
-		if (ret) {
-			r->err = fs_fail(path, ret);
-			ret = 0;
-		} else {
-			bf_line(r, path, &st);
-			if (S_ISDIR(st.mode))
-				bf_dir(r, path, ino, nm.e[i].ino, depth + 1);
-		}
-		free(path);
-	}
+	fs_stats_free(&sb);
 	fs_names_free(&nm);
+	free(pos);
 }
 
 /* --md5 or --hash ALGO: one algorithm, for TSK's one hash field. */

@@ -104,23 +104,21 @@ static void long_line(const struct ls_run *r, const struct fs_name *d,
 	putchar('\n');
 }
 
-static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d)
+/* st and ret: the entry's stat and its result, for -l and --json (fs_stats_read). */
+static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d,
+		      const struct apfs_stat *st, int ret)
 {
 	char path[4096];
-	struct apfs_stat st;
-	int ret = 0;
 
 	join(path, sizeof(path), dir, d->name);
-	if (r->o->long_fmt || r->o->json)
-		ret = apfs_fs_stat(r->fs, d->ino, &st);
 	if (ret) {
 		r->err = fs_fail(path, ret);
 		return 0;
 	}
 	if (r->o->json)
-		json_entry(&r->j, r->fs, path, d, &st);
+		json_entry(&r->j, r->fs, path, d, st);
 	else if (r->o->long_fmt)
-		long_line(r, d, &st);
+		long_line(r, d, st);
 	else {
 		put_name(r, d->name);
 		putchar('\n');
@@ -128,10 +126,26 @@ static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d
 	return 0;
 }
 
+/* Names starting with '.' out of nm (ls without -a neither shows nor enters them). */
+static void drop_hidden(struct fs_names *nm)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < nm->n; i++) {
+		if (nm->e[i].name[0] == '.')
+			free(nm->e[i].name);
+		else
+			nm->e[k++] = nm->e[i];
+	}
+	nm->n = k;
+}
+
 static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t ino,
 		    int depth)
 {
 	struct fs_names nm = { 0 };
+	struct fs_stats sb = { 0 };
+	bool need_stat = r->o->long_fmt || r->o->json;
 	char path[4096];
 	int ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
 
@@ -151,12 +165,21 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 		put_name(r, dir);
 		fputs(":\n", stdout);
 	}
+	if (!r->o->all_files)
+		drop_hidden(&nm);
 	/* Output that cannot be written stops the walk (cli_out_failed). */
-	for (size_t i = 0; i < nm.n && !ferror(stdout); i++)
-		if (r->o->all_files || nm.e[i].name[0] != '.')
-			show_entry(r, dir, &nm.e[i]);
+	for (size_t i = 0; i < nm.n && !ferror(stdout); i++) {
+		size_t w = i % FS_STATS_WINDOW;
+
+		if (need_stat && !w && (ret = fs_stats_read(r->fs, &nm, i, &sb))) {
+			r->err = fs_fail(dir, ret);
+			break;
+		}
+		show_entry(r, dir, &nm.e[i], need_stat ? &sb.st[w] : NULL, need_stat ? sb.err[w] : 0);
+	}
+	fs_stats_free(&sb);
 	for (size_t i = 0; r->o->recursive && i < nm.n && !ferror(stdout); i++) {
-		if (nm.e[i].type != 4 || (!r->o->all_files && nm.e[i].name[0] == '.'))
+		if (nm.e[i].type != 4)
 			continue;
 		join(path, sizeof(path), dir, nm.e[i].name);
 		list_dir(r, path, ino, nm.e[i].ino, depth + 1);
@@ -183,8 +206,10 @@ static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
 		list_dir(&r, path, 0, de.ino, 0);
 	} else {
 		struct fs_name one = { de.ino, de.date_added, de.type, de.name };
+		struct apfs_stat st;
 
-		show_entry(&r, "", &one);
+		ret = o->long_fmt || o->json ? apfs_fs_stat(fs, de.ino, &st) : 0;
+		show_entry(&r, "", &one, &st, ret);
 	}
 	if (o->json) {
 		json_arr_close(&r.j);

@@ -27,6 +27,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "archive_dl.h"
 #include "extract.h"
 
 struct ex_tar {
@@ -55,6 +56,10 @@ int ex_tar_open(struct ex_run *r, const char *path)
 
 	if (!t)
 		return fs_fail(path, -ENOMEM);
+	if (archive_dl_load()) {
+		free(t);
+		return EXIT_ERROR;
+	}
 	t->path = path;
 	t->own_fd = strcmp(path, "-") != 0;
 	t->fd = t->own_fd ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : 1;

@@ -20,6 +20,7 @@
 #define MAX_READERS 8
 #define MAX_SLOTS (2 * MAX_READERS)  /* two per reader: one read, one handed on */
 #define SMALL_HEAP (256u << 10)      /* files up to this read into a heap buffer */
+#define HUGE_PAGE (2u << 20)         /* smaller files too, until a chunk buffer exists */
 
 struct fs_reader {
 	uint8_t *buf[MAX_SLOTS];  /* CHUNK bytes each, made when first needed */
@@ -117,13 +118,15 @@ static uint8_t *reader_buf(struct fs_reader *r, unsigned i)
 static int read_one(struct fs_reader *r, struct apfs_file *f, size_t size, fs_sink_fn sink,
 		    void *ctx)
 {
-	uint8_t *buf = size <= SMALL_HEAP ? malloc(size) : reader_buf(r, 0);
+	/* The chunk buffer (huge pages) once made, or for a file that fills a huge page. */
+	bool heap = size <= SMALL_HEAP || (!r->buf[0] && size < HUGE_PAGE);
+	uint8_t *buf = heap ? malloc(size) : reader_buf(r, 0);
 	size_t got = 0;
 	int ret = buf ? apfs_file_read(f, 0, buf, size, &got) : -ENOMEM;
 
 	if (!ret)
 		ret = sink(buf, got, ctx);
-	if (size <= SMALL_HEAP)
+	if (heap)
 		free(buf);
 	return ret;
 }

@@ -43,7 +43,7 @@ int cli_utf8_seq(const unsigned char *p)
 static char letter_of(unsigned char c, const char *letters)
 {
 	static const char ctl[] = "\a\b\t\n\v\f\r", let[] = "abtnvfr";
-	const char *k = c ? strchr(ctl, c) : NULL;
+	const char *k = c && c < 0x20 ? strchr(ctl, c) : NULL;
 
 	return k && letters && strchr(letters, let[k - ctl]) ? let[k - ctl] : 0;
 }
@@ -85,6 +85,7 @@ void cli_put_escaped(FILE *f, const char *s, const struct cli_escape *e)
 {
 	const unsigned char *p = (const unsigned char *)s, *run = p;
 
+	/* Bytes that pass as they are go out in runs: one fwrite per run, not per byte. */
 	while (*p) {
 		int n = cli_utf8_seq(p);
 		char l = letter_of(*p, e->letters);

@@ -331,6 +331,130 @@ static void test_truncated_block(void **state)
 }
 
 /* Fletcher-64 against Apple's checksums: every object in a real image. */
+
+/*
+ * Lookups and iterations that start from the thread's kept path
+ * (btree_cursor.c) must find what a walk from the root finds, in any order
+ * and across leaf and index boundaries.  A 3-level tree: root (block 2) ->
+ * index nodes 3 and 4 -> leaves 5-8, three oids each (10, 20, ... 120,
+ * xid 1, paddr oid * 10): the expected values follow from the layout.
+ */
+static struct apfs_container *mk_three_levels(struct memdev *m)
+{
+	const struct rec root[] = { { 10, 0, 3 }, { 70, 0, 4 } };
+	const struct rec i3[] = { { 10, 0, 5 }, { 40, 0, 6 } };
+	const struct rec i4[] = { { 70, 0, 7 }, { 100, 0, 8 } };
+	struct rec leaf[3];
+
+	mk_omap_phys(md_block(m, 1), 1, 2);
+	mk_omap_node(md_block(m, 2), 2, true, 2, root, 2);
+	mk_omap_node(md_block(m, 3), 3, false, 1, i3, 2);
+	mk_omap_node(md_block(m, 4), 4, false, 1, i4, 2);
+	for (unsigned b = 5; b <= 8; b++) {
+		for (unsigned j = 0; j < 3; j++) {
+			uint64_t oid = 10 * (3 * (b - 5) + j + 1);
+
+			leaf[j] = (struct rec){ oid, 1, oid * 10 };
+		}
+		mk_omap_node(md_block(m, b), b, false, 0, leaf, 3);
+	}
+	return md_container(m, 16, 16);
+}
+
+static void expect_paddr(struct apfs_container *c, uint64_t oid, int ret, uint64_t paddr)
+{
+	struct apfs_omap_res r = { 0 };
+
+	assert_int_equal(apfs_omap_lookup(c, 1, oid, 5, &r), ret);
+	if (!ret)
+		assert_int_equal(r.paddr, paddr);
+}
+
+static void test_cursor_lookup_orders(void **state)
+{
+	struct memdev *m = md_new(16);
+	struct apfs_container *c = mk_three_levels(m);
+	const uint64_t jumps[] = { 60, 70, 30, 120, 10, 90, 40, 100, 50, 20, 110, 80 };
+
+	(void)state;
+	for (uint64_t o = 10; o <= 120; o += 10)  /* forward */
+		expect_paddr(c, o, 0, o * 10);
+	for (uint64_t o = 120; o >= 10; o -= 10)  /* backward */
+		expect_paddr(c, o, 0, o * 10);
+	for (unsigned i = 0; i < 12; i++)         /* across subtrees */
+		expect_paddr(c, jumps[i], 0, jumps[i] * 10);
+	/* Between leaves, below the first, past the last: not there. */
+	expect_paddr(c, 65, -APFS_ECORRUPT, 0);
+	expect_paddr(c, 5, -APFS_ECORRUPT, 0);
+	expect_paddr(c, 125, -APFS_ECORRUPT, 0);
+	expect_paddr(c, 70, 0, 700);
+	md_container_free(c);
+	md_free(m);
+}
+
+struct seen { uint64_t n, last; };
+
+static int in_order(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	struct seen *s = ctx;
+
+	(void)kl, (void)v, (void)vl;
+	assert_true(ld_le64(k) > s->last);
+	s->last = ld_le64(k);
+	s->n++;
+	return 0;
+}
+
+/* Iterate from oid from, after a lookup of warm has left the path there. */
+static uint64_t count_from(struct apfs_container *c, uint64_t warm, uint64_t from)
+{
+	struct apfs_btree_desc t = { .c = c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = apfs_btree_cmp_u64_pair, .what = "test tree" };
+	struct seen s = { 0, 0 };
+	uint8_t key[16];
+
+	expect_paddr(c, warm, 0, warm * 10);
+	st_le64(key, from);
+	st_le64(key + 8, 0);
+	assert_int_equal(apfs_btree_iterate(&t, key, sizeof(key), in_order, &s), 0);
+	return s.n;
+}
+
+static void test_cursor_iterate_on(void **state)
+{
+	struct memdev *m = md_new(16);
+	struct apfs_container *c = mk_three_levels(m);
+
+	(void)state;
+	/* From inside a leaf to the end: 12 records from 10, 11 from 20, ... */
+	assert_int_equal(count_from(c, 20, 20), 11);
+	assert_int_equal(count_from(c, 50, 50), 8);
+	assert_int_equal(count_from(c, 30, 30), 10);  /* leaf end, then the other index node */
+	assert_int_equal(count_from(c, 120, 10), 12); /* kept path at the far end */
+	assert_int_equal(count_from(c, 10, 65), 6);   /* between leaves */
+	assert_int_equal(count_from(c, 110, 125), 0);
+	md_container_free(c);
+	md_free(m);
+}
+
+/* A new cache (the tests' way of saying the blocks changed) drops the kept path. */
+static void test_cursor_follows_cache(void **state)
+{
+	struct memdev *m = md_new(16);
+	struct apfs_container *c = mk_three_levels(m);
+	struct rec leaf[3] = { { 40, 1, 999 }, { 50, 1, 500 }, { 60, 1, 600 } };
+
+	(void)state;
+	expect_paddr(c, 40, 0, 400);
+	mk_omap_node(md_block(m, 6), 6, false, 0, leaf, 3);
+	apfs_cache_free(c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &c->cache);
+	expect_paddr(c, 40, 0, 999);
+	apfs_btree_cursors_drop(c);
+	md_container_free(c);
+	md_free(m);
+}
+
 static void test_fletcher_real_image(void **state)
 {
 	const char *dir = getenv("IMAGES");
@@ -391,6 +515,9 @@ int main(void)
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
 		cmocka_unit_test(test_hashed_index_forms),
+		cmocka_unit_test(test_cursor_lookup_orders),
+		cmocka_unit_test(test_cursor_iterate_on),
+		cmocka_unit_test(test_cursor_follows_cache),
 		cmocka_unit_test(test_fletcher_real_image),
 		cmocka_unit_test(test_cksum_rejects_zero_and_ones),
 	};

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_dirpos.c - a directory read a piece at a time from where the last
+ * piece ended, for walks that hold a few hundred names of a directory at a
+ * time instead of all of them (bodyfile over a directory of millions).
+ * On one volume the position is the last record's whole key: resuming is
+ * one lookup whatever the volume's form (readdir cookies of a plain volume
+ * count entries from the first).  A volume group's merged root keeps its
+ * own numbering: there the position is a readdir cookie.
+ */
+#include <stdlib.h>
+
+#include "fs_int.h"
+
+struct dp_ctx {
+	struct apfs_fs *fs;
+	uint64_t dir;
+	struct apfs_dir_pos *pos;
+	apfs_dirent_fn fn;
+	void *ctx;
+	struct apfs_dirent de;
+};
+
+static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct dp_ctx *p = arg;
+	struct drec d;
+	int ret;
+
+	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+		return 1;
+	/* The walk starts at the last record handed on: not again. */
+	if (kl == p->pos->klen && !memcmp(k, p->pos->key, kl))
+		return 0;
+	ret = fs_drec_parse(p->fs, k, kl, v, vl, &d);
+	if (ret)
+		return ret;
+	if (kl > sizeof(p->pos->key))  /* fs_drec_parse bounds the name: cannot be */
+		return -APFS_ECORRUPT;
+	p->de.ino = d.ino;
+	p->de.date_added = d.added;
+	p->de.type = d.type;
+	p->de.next_cookie = 0;
+	memcpy(p->de.name, d.name, d.name_len + 1);
+	ret = p->fn(&p->de, p->ctx);
+	if (ret == 0) {
+		memcpy(p->pos->key, k, kl);
+		p->pos->klen = kl;
+	}
+	return ret;
+}
+
+/* The merged root: by cookie (each entry's next_cookie once it is taken). */
+struct dp_grp {
+	struct apfs_dir_pos *pos;
+	apfs_dirent_fn fn;
+	void *ctx;
+};
+
+static int dp_grp_one(const struct apfs_dirent *d, void *arg)
+{
+	struct dp_grp *g = arg;
+	int ret = g->fn(d, g->ctx);
+
+	if (ret == 0)
+		g->pos->cookie = d->next_cookie;
+	return ret;
+}
+
+int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos,
+			 apfs_dirent_fn fn, void *ctx)
+{
+	struct dp_ctx *p;
+	uint8_t key[8];
+	int ret;
+
+	if (fs->grp) {
+		struct dp_grp g = { pos, fn, ctx };
+
+		return apfs_fs_readdir(fs, dir, pos->cookie, dp_grp_one, &g);
+	}
+	p = malloc(sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	*p = (struct dp_ctx){ .fs = fs, .dir = dir, .pos = pos, .fn = fn, .ctx = ctx };
+	fs_key(key, dir, APFS_TYPE_DIR_REC);
+	if (pos->klen)
+		ret = apfs_btree_iterate(&fs->tree, pos->key, pos->klen, dp_visit, p);
+	else
+		ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), dp_visit, p);
+	free(p);
+	return ret;
+}
