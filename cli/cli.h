@@ -186,8 +186,9 @@ struct progress {
 	const char *what;
 	const char *unit;   /* NULL: bytes, shown in GiB; else counted things ("tried") */
 	uint64_t total, done;
+	uint64_t things;    /* running mode: things done beside the bytes in done */
 	double last;
-	bool on, shown;
+	bool on, shown, running;
 };
 
 void progress_start(struct progress *p, const char *what, uint64_t total);
@@ -195,6 +196,12 @@ void progress_start(struct progress *p, const char *what, uint64_t total);
 void progress_start_count(struct progress *p, const char *what, const char *unit,
 			  uint64_t total);
 void progress_add(struct progress *p, uint64_t n);
+/*
+ * Work whose size is not known before it ends (a tree extracted): things
+ * ("files") and bytes done so far, once a second, on a terminal only.
+ */
+void progress_start_running(struct progress *p, const char *what, const char *unit);
+void progress_running_add(struct progress *p, uint64_t things, uint64_t bytes);
 void progress_end(struct progress *p);  /* clears the line if one was shown */
 
 

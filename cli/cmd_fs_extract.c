@@ -371,6 +371,7 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (!ret && (ret = manifest_entry(r, hex, rel, st->ino)))
 		ex_fail(r, rel, ret);
 	else if (!ret) {
+		progress_running_add(&r->prog, 1, st->size);
 		ex_facts_add(&r->facts, rel, st, hex, NULL, NULL, &xs);
 		if (st->nlink > 1 && !ex_link_find(&r->links, st->ino) &&
 		    ex_link_add(&r->links, st->ino, rel, hex))
@@ -616,7 +617,9 @@ static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_ses
 	r->appledouble = o->appledouble;
 	safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
 	top = (struct fs_name){ de.ino, de.date_added, de.type, name };
+	progress_start_running(&r->prog, "extract", "files");
 	ex_tree(r, r->destfd, name, name, 0, &top, 0);
+	progress_end(&r->prog);
 	return r->err;
 }
 

@@ -97,6 +97,7 @@ struct ex_run {
 	struct ex_facts facts;
 	struct ex_tally tally;
 	struct ex_tar *tar;    /* non-NULL: write a pax archive instead of a tree */
+	struct progress prog;  /* files and bytes so far, on a terminal */
 };
 
 /* The summary of what the target could not hold, on stderr (nothing when all was held). */

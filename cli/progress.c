@@ -27,7 +27,8 @@ void progress_start(struct progress *p, const char *what, uint64_t total)
 	p->unit = NULL;
 	p->total = total;
 	p->done = 0;
-	p->shown = false;
+	p->things = 0;
+	p->shown = p->running = false;
 	/* Under --json stderr carries JSON objects only. */
 	p->on = total >= PROGRESS_MIN && isatty(STDERR_FILENO) && !cli_json_stderr_active();
 	p->last = p->on ? now_s() : 0;
@@ -62,6 +63,29 @@ void progress_add(struct progress *p, uint64_t n)
 	fprintf(stderr, "\rapfsinspect: %s: %.1f of %.1f GiB (%.0f%%)  ", p->what,
 		p->done / 1073741824.0, p->total / 1073741824.0,
 		p->total ? 100.0 * p->done / p->total : 100.0);
+}
+
+void progress_start_running(struct progress *p, const char *what, const char *unit)
+{
+	progress_start(p, what, 0);
+	p->unit = unit;
+	p->running = true;
+	p->on = isatty(STDERR_FILENO) && !cli_json_stderr_active();
+	p->last = p->on ? now_s() : 0;
+}
+
+void progress_running_add(struct progress *p, uint64_t things, uint64_t bytes)
+{
+	double t;
+
+	p->things += things;
+	p->done += bytes;
+	if (!p->on || (t = now_s()) - p->last < 1.0)
+		return;
+	p->last = t;
+	p->shown = true;
+	fprintf(stderr, "\rapfsinspect: %s: %llu %s, %.1f GiB so far  ", p->what,
+		(unsigned long long)p->things, p->unit, p->done / 1073741824.0);
 }
 
 void progress_end(struct progress *p)
