@@ -16,7 +16,7 @@ git ca-certificates"
 # clang builds the tree a second way and runs the fuzz targets (libFuzzer's
 # runtime is only a Recommends of clang, so it is named).
 TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapfs-utils attr xxd \
-util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace"
+util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace time"
 # hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device).
 TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
 

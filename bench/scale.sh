@@ -8,7 +8,7 @@
 # section; timing never decides a test.
 #
 # Per size and tool: wall time (median of RUNS runs up to SCALE_RUNS_MAX
-# entries, one run above), peak RSS (bench/rusage.py; for a mount the
+# entries, one run above), peak RSS (GNU time, else bench/rusage.py; for a mount the
 # daemon's VmHWM), the lines it printed, and instructions per entry
 # (callgrind, up to SCALE_IR_MAX entries: callgrind runs ~50 x slower).
 #
@@ -47,9 +47,20 @@ FUSE=
 [ -c /dev/fuse ] && command -v fusermount3 > /dev/null && FUSE=1
 
 # One timed run: "MS KB LINES", or "timeout" when it did not finish in TMO seconds.
+# GNU time is preferred: a process's peak RSS counts the image it was forked
+# from (exec keeps the high-water mark), ~2 MB for time, ~10 MB for Python.
 once() {
-	local r
-	r=$(python3 bench/rusage.py "$TMO" "$W/out" "$@")
+	local r t0 t1 rc
+	if [ -x /usr/bin/time ]; then
+		t0=$(date +%s%N)
+		/usr/bin/time -f %M -o "$W/rss" timeout "$TMO" "$@" > "$W/out" 2> /dev/null
+		rc=$?
+		t1=$(date +%s%N)
+		r="$(((t1 - t0) / 1000000)) $(tail -1 "$W/rss")"
+		[ $rc = 124 ] && r=timeout
+	else
+		r=$(python3 bench/rusage.py "$TMO" "$W/out" "$@")
+	fi
 	[ "$r" = timeout ] && { echo timeout; return; }
 	echo "$r $(wc -l < "$W/out")"
 }
