@@ -64,8 +64,10 @@ static bool fits(const struct mk_stree *s, unsigned l, const struct mk_rec *r, b
 	const struct mk_slevel *lv = &s->lv[l];
 	uint32_t cap = s->t.img->bs - NODE_HDR - (root ? INFO_SIZE : 0);
 	uint32_t need = lv->need + (r ? mk_btree_rec_need(&s->t, r, l) : 0);
+	size_t n = lv->n + (r != NULL);
 
-	return need + mk_btree_toc_bytes(&s->t, lv->n + (r != NULL), l) <= cap;
+	/* Records without keys or values would fit beyond the room lv->r has. */
+	return n <= max_recs(s->t.img->bs) && need + mk_btree_toc_bytes(&s->t, n, l) <= cap;
 }
 
 /* A record to add: sizes in r (for the room it needs), bytes at k and v. */
