@@ -174,7 +174,7 @@ echo "$(nproc) cores; load average (1, 5, 15 min) $L0 at the start."
 echo "Images: \`mkimage scale --entries N\` (plain, and encrypted with one user); the"
 echo "generator's rows give its wall time and peak RSS.  Wall time is the median of $RUNS runs"
 echo "up to $RUNS_MAX entries and one run above; instructions per entry are callgrind's, up"
-echo "to $IR_MAX entries; RSS is the peak (getrusage), for a mount the daemon's VmHWM."
+echo "to $IR_MAX entries; RSS is GNU time's peak (%M), for a mount the daemon's VmHWM."
 echo "\"vs fls\" is wall time over TSK \`fls -r -m\`'s (below 1: faster than TSK)."
 echo "Each command has $TMO s."
 echo
