@@ -137,3 +137,7 @@ else
 	row "\`ls -R\` of 100,000 files (many-files)" "$T ms" "TSK not installed"
 fi
 echo
+
+# Metadata walks at 10k ... 10M entries (issue 14): bench/scale.sh prints its own
+# section (SCALE_SIZES, SCALE_DIR, SCALE_TIMEOUT there; 10M images take 2.2 GB each).
+B=$B RUNS=$RUNS bash bench/scale.sh

@@ -108,6 +108,12 @@ static int node_addr(struct build *b, bool root, uint64_t *oid, uint64_t *paddr)
 		return 0;
 	}
 	*oid = root && t->root_oid ? t->root_oid : t->img->next_oid++;
+	if (t->node_cb) {
+		struct mk_omap_rec one = { *oid, *paddr,
+					   t->xts ? APFS_OMAP_VAL_ENCRYPTED : 0, t->img->xid };
+
+		return t->node_cb(t->node_ctx, &one);
+	}
 	m = realloc(*t->omap, (*t->nomap + 1) * sizeof(*m));
 	if (!m)
 		return -ENOMEM;
@@ -200,9 +206,11 @@ static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigne
 	rc = node_addr(b, root, oid, &paddr);
 	if (rc)
 		return rc;
-	buf = mk_block(t->img, paddr);
+	buf = t->stream_buf ? t->stream_buf : mk_block(t->img, paddr);
 	if (!buf)
 		return -ENOMEM;
+	if (t->stream_buf)
+		memset(buf, 0, t->img->bs);
 	fill_node(b, buf, r, n, level, root);
 	if (root)
 		put_info(b, buf, t->img->bs);
@@ -214,6 +222,42 @@ static int write_node(struct build *b, const struct mk_rec *r, size_t n, unsigne
 		rc = mk_encrypt(t->xts, buf, t->img->bs, paddr * (t->img->bs / 512));
 	if (!rc && hash)
 		SHA256(buf, t->img->bs, hash);
+	if (!rc && t->stream_buf)
+		rc = mk_image_stream(t->img, paddr, buf, t->img->bs);
+	return rc;
+}
+
+/* Key and value bytes of one record in a node at `level` (btree_stream.c). */
+uint32_t mk_btree_rec_need(const struct mk_tree *t, const struct mk_rec *r, unsigned level)
+{
+	return rec_need(t, r, level);
+}
+
+/* Bytes of the table of contents of a node of n records at `level`. */
+uint32_t mk_btree_toc_bytes(const struct mk_tree *t, size_t n, unsigned level)
+{
+	return toc_bytes(t, n, level);
+}
+
+/**
+ * mk_btree_node() - write one node of a tree built elsewhere (btree_stream.c).
+ * @t: the tree
+ * @c: its counts so far (nodes grows by one), for the root's btree_info_t
+ * @r: the node's records, @n: how many
+ * @level: 0 for a leaf
+ * @root: the node is the root
+ * @oid: receives its oid (its paddr in physical trees)
+ */
+int mk_btree_node(struct mk_tree *t, struct mk_bt_counts *c, const struct mk_rec *r, size_t n,
+		  unsigned level, bool root, uint64_t *oid)
+{
+	struct build b = { t, c->nodes, c->leaf_keys, c->longest_key, c->longest_val };
+	int rc;
+
+	if (t->sealed)
+		return -EINVAL;
+	rc = write_node(&b, r, n, level, root, oid, NULL);
+	c->nodes = b.nodes;
 	return rc;
 }
 

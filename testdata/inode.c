@@ -32,9 +32,8 @@ static size_t put_xfields(uint8_t *out, const struct xf *x, unsigned n)
 	return hdr + used;
 }
 
-static void fill_inode(struct mk_vol *v, uint64_t ino, struct apfs_j_inode_val *iv)
+static void fill_inode(const struct mk_inode *in, uint64_t ino, struct apfs_j_inode_val *iv)
 {
-	const struct mk_inode *in = mk_in(v, ino);
 	bool dir = (in->mode & 0170000) == MK_S_IFDIR;
 	bool sys = ino < APFS_MIN_USER_INO_NUM;
 
@@ -61,21 +60,25 @@ static void fill_inode(struct mk_vol *v, uint64_t ino, struct apfs_j_inode_val *
 	iv->uncompressed_size = put_le64(in->bsd_flags & APFS_UF_COMPRESSED ? in->size : 0);
 }
 
-static int emit_inode(struct mk_vol *v, uint64_t ino)
+/**
+ * mk_inode_val() - the value of inode ino's INODE record.
+ * @in: the inode
+ * @ino: its number
+ * @val: MK_INODE_VAL_MAX bytes
+ *
+ * Return: the value's length.
+ */
+size_t mk_inode_val(const struct mk_inode *in, uint64_t ino, uint8_t *val)
 {
-	const struct mk_inode *in = mk_in(v, ino);
-	uint8_t val[sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48];
 	struct apfs_j_inode_val *iv = (struct apfs_j_inode_val *)val;
 	struct apfs_j_dstream ds = { 0 };
 	struct xf x[4];
 	uint8_t sparse[8];
 	uint8_t dsk[8];
 	unsigned n = 0;
-	uint8_t k[8];
-	size_t vlen;
 
-	memset(val, 0, sizeof(val));
-	fill_inode(v, ino, iv);
+	memset(val, 0, MK_INODE_VAL_MAX);
+	fill_inode(in, ino, iv);
 	x[n++] = (struct xf){ APFS_INO_EXT_TYPE_NAME, APFS_XF_DO_NOT_COPY,
 			      (uint16_t)(strlen(in->name) + 1), in->name };
 	if (in->has_stream) {
@@ -103,7 +106,15 @@ static int emit_inode(struct mk_vol *v, uint64_t ino)
 				      APFS_XF_SYSTEM_FIELD | APFS_XF_DO_NOT_COPY, in->dir_stats_len,
 				      in->dir_stats_len == 8 ? (const void *)dsk : &in->ds };
 	}
-	vlen = sizeof(*iv) + put_xfields(val + sizeof(*iv), x, n);
+	return sizeof(*iv) + put_xfields(val + sizeof(*iv), x, n);
+}
+
+static int emit_inode(struct mk_vol *v, uint64_t ino)
+{
+	uint8_t val[MK_INODE_VAL_MAX];
+	size_t vlen = mk_inode_val(mk_in(v, ino), ino, val);
+	uint8_t k[8];
+
 	st_le64(k, (ino & APFS_OBJ_ID_MASK) | (uint64_t)APFS_TYPE_INODE << APFS_OBJ_TYPE_SHIFT);
 	return mk_vol_add_rec(v, ino, APFS_TYPE_INODE, 0, 0, k, 8, val, vlen);
 }

@@ -4,6 +4,7 @@
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
+ *           [--entries N]   (scale)
  *           [--wrap sparseimage|sparsebundle|encrypted [--band-size BYTES]
  *            [--image-passphrase P [--image-key-bits 128|256] [--image-iterations N]
  *             [--image-key-offset N]]]
@@ -35,6 +36,7 @@ static void usage(void)
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
+			"               [--entries N]   (scale)\n"
 			"               [--wrap sparseimage|sparsebundle|encrypted "
 			"[--band-size BYTES]]\n"
 			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle|encrypted "
@@ -135,6 +137,8 @@ static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 			o->big_size = v;
 		else if (!strcmp(argv[i], "--files") && v <= 1000000)
 			o->files = v;
+		else if (!strcmp(argv[i], "--entries") && v >= 1 && v <= 100000000)
+			o->entries = v;
 		else if (!strcmp(argv[i], "--users") && v >= 2 && v <= 32)
 			o->users = (unsigned)v;
 		else if (!strcmp(argv[i], "--band-size") && v >= 512 && v % 512 == 0 &&
@@ -196,7 +200,8 @@ static int scenario_wrapped(const char *name, const char *out, const struct mk_o
 int main(int argc, char **argv)
 {
 	struct mk_opts o = { .seed = 1, .iterations = 1000, .block_size = 4096,
-			     .big_size = 256ull << 20, .files = 10, .users = 2 };
+			     .big_size = 256ull << 20, .files = 10, .users = 2,
+			     .entries = 10000 };
 	bool wrap;
 	int rc;
 

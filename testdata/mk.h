@@ -115,6 +115,9 @@ struct mk_image {
 	unsigned users;         /* --users N: Local Open Directory users (macos-boot) */
 	bool preboot_hostile;   /* --preboot-hostile: plists with entries not to believe */
 	uint64_t files;         /* --files N: files per user home (macos-boot) */
+	uint64_t entries;       /* --entries N: entries below the root (scale) */
+	const char *out_path;   /* where mk_scenario writes, for fills that stream */
+	bool out_gpt;
 };
 
 int mk_image_init(struct mk_image *img, uint32_t bs, uint64_t nblocks, uint64_t seed);
@@ -171,10 +174,61 @@ struct mk_tree {
 	bool sealed;
 	bool sealed_ref;           /* sealed: index values as Apple's reference lays them out */
 	uint8_t root_hash[32];     /* sealed: receives the SHA-256 of the root's block */
+	/*
+	 * Trees too big for memory (btree_stream.c): node_cb receives each
+	 * virtual node's mapping instead of omap (in oid order, as written),
+	 * and stream_buf, one block, is where nodes are laid out before
+	 * mk_image_stream writes them straight to the output.
+	 */
+	int (*node_cb)(void *ctx, const struct mk_omap_rec *m);
+	void *node_ctx;
+	uint8_t *stream_buf;
 };
 
 /* Build a tree over sorted records; *root gets the root's oid (= paddr if physical). */
 int mk_btree_build(struct mk_tree *t, const struct mk_rec *recs, size_t n, uint64_t *root);
+/* What a tree's root records in its btree_info_t, counted as nodes are written. */
+struct mk_bt_counts {
+	uint64_t nodes;
+	uint64_t leaf_keys;
+	uint32_t longest_key, longest_val;
+};
+
+uint32_t mk_btree_rec_need(const struct mk_tree *t, const struct mk_rec *r, unsigned level);
+uint32_t mk_btree_toc_bytes(const struct mk_tree *t, size_t n, unsigned level);
+int mk_btree_node(struct mk_tree *t, struct mk_bt_counts *c, const struct mk_rec *r, size_t n,
+		  unsigned level, bool root, uint64_t *oid);
+
+/*
+ * A B-tree written while its records arrive in key order (btree_stream.c):
+ * one open node per level is all it holds, each written out when the next
+ * record no longer fits, so trees of any size cost a few blocks of memory.
+ * Not for sealed trees.  Nodes at different levels interleave on disk.
+ */
+#define MK_STREE_LEVELS 8
+
+struct mk_slevel {
+	struct mk_rec *r;         /* the open node's records */
+	size_t n;
+	uint8_t *arena;           /* their keys and values */
+	size_t used;              /* arena bytes in use */
+	uint32_t need;            /* the records' key and value bytes in the node */
+};
+
+struct mk_stree {
+	struct mk_tree t;         /* set by the caller before mk_stree_init */
+	struct mk_bt_counts c;
+	struct mk_slevel lv[MK_STREE_LEVELS];
+	unsigned top;             /* the highest level opened */
+};
+
+int mk_stree_init(struct mk_stree *s);
+int mk_stree_add(struct mk_stree *s, const void *k, uint16_t klen, const void *v,
+		 uint16_t vlen);
+/* Close every open node; *root gets the root's oid.  Frees what init took. */
+int mk_stree_finish(struct mk_stree *s, uint64_t *root);
+void mk_stree_free(struct mk_stree *s);
+
 /* An omap (omap_phys_t + tree) over recs, sorted here; returns its paddr. */
 int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, uint32_t om_flags,
 		  uint64_t snap_xid, uint64_t *paddr);
@@ -297,6 +351,9 @@ int mk_vol_add_rec(struct mk_vol *v, uint64_t oid, uint8_t type, uint32_t hash, 
 uint32_t mk_name_hash(const char *name, bool case_insensitive);
 int mk_fsrec_cmp(const void *a, const void *b);
 int mk_fs_emit_inodes(struct mk_vol *v);
+/* An INODE record's value: j_inode_val_t, name, data stream, sparse bytes, dir stats. */
+#define MK_INODE_VAL_MAX (sizeof(struct apfs_j_inode_val) + 16 + 8 + 264 + 48)
+size_t mk_inode_val(const struct mk_inode *in, uint64_t ino, uint8_t *val);
 
 /* Inode kinds for mk_fs_* */
 #define MK_S_IFDIR 0040000
@@ -354,6 +411,10 @@ int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_o
 		      unsigned *nom, uint64_t *oid);
 /* Finish the volume: trees, omap, superblock; registers it in the container. */
 int mk_vol_finish(struct mk_vol *v);
+/* The same for a volume whose trees were streamed (btree_stream.c, scen_stream.c). */
+int mk_vol_finish_streamed(struct mk_vol *v, uint64_t root, uint64_t omap_tree,
+			   uint64_t extentref);
+int mk_omap_phys(struct mk_image *img, uint64_t root, uint64_t *paddr);
 
 /* ---- keybags (der.c, keybag.c, users.c) --------------------------------- */
 
@@ -465,6 +526,7 @@ struct mk_opts {
 	bool sealed_ref;          /* sealed index values in the reference's 72-byte layout */
 	bool hardware;            /* macos-boot: Secure-Enclave-bound keys, no NX_CRYPTO_SW */
 	uint64_t files;           /* macos-boot: files per user home */
+	uint64_t entries;         /* scale: entries below the root */
 	bool preboot_xml;         /* macos-boot: Preboot's var/db plists in XML */
 	unsigned users;           /* macos-boot: Local Open Directory users, 2 to 32 */
 	bool preboot_hostile;     /* macos-boot: Preboot plists with entries not to believe */
@@ -484,6 +546,7 @@ int mk_fill_big_dir(struct mk_image *img);
 int mk_fill_large(struct mk_image *img);
 int mk_fill_huge_file(struct mk_image *img);
 int mk_fill_bench(struct mk_image *img);
+int mk_fill_scale(struct mk_image *img);    /* scen_stream.c */
 uint64_t mk_bench_bytes(uint64_t big);
 int mk_fill_snapshot(struct mk_image *img);
 int mk_fill_snapshot_diff(struct mk_image *img);

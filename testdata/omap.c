@@ -55,6 +55,41 @@ static int snap_tree(struct mk_image *img, uint64_t xid, uint64_t *root)
 	return mk_btree_build(&t, &r, 1, root);
 }
 
+/* The omap_phys_t at paddr naming its tree; no snapshot tree yet. */
+static struct apfs_omap_phys *omap_phys(struct mk_image *img, uint64_t paddr, uint32_t om_flags,
+					uint64_t root)
+{
+	struct apfs_omap_phys *om = (struct apfs_omap_phys *)mk_block(img, paddr);
+
+	om->om_flags = put_le32(om_flags);
+	om->om_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
+	om->om_snapshot_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
+	om->om_tree_oid = put_le64(root);
+	return om;
+}
+
+/**
+ * mk_omap_phys() - the omap_phys_t of a volume omap whose tree (root) was
+ * written already (btree_stream.c), in a new block.
+ * @img: the image
+ * @root: the tree's root block
+ * @paddr: receives the object's block
+ */
+int mk_omap_phys(struct mk_image *img, uint64_t root, uint64_t *paddr)
+{
+	struct apfs_omap_phys *om;
+
+	*paddr = mk_alloc(img, 1);
+	if (!*paddr)
+		return -ENOSPC;
+	om = omap_phys(img, *paddr, 0, root);
+	if (!om)
+		return -ENOMEM;
+	mk_obj_hdr(om, *paddr, img->xid, APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_OMAP, 0);
+	mk_obj_seal(om, img->bs);
+	return 0;
+}
+
 /**
  * mk_omap_build() - write an object map.
  * @img: the image
@@ -80,11 +115,7 @@ int mk_omap_build(struct mk_image *img, struct mk_omap_rec *recs, unsigned n, ui
 		rc = snap_tree(img, snap_xid, &snaps);
 	if (rc)
 		return rc;
-	om = (struct apfs_omap_phys *)mk_block(img, *paddr);
-	om->om_flags = put_le32(om_flags);
-	om->om_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
-	om->om_snapshot_tree_type = put_le32(APFS_OBJ_PHYSICAL | APFS_OBJECT_TYPE_BTREE);
-	om->om_tree_oid = put_le64(root);
+	om = omap_phys(img, *paddr, om_flags, root);
 	if (snap_xid) {
 		om->om_snap_count = put_le32(1);
 		om->om_snapshot_tree_oid = put_le64(snaps);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "util/bigbuf.h"
 #include "mk.h"
 
 #define BENCH_EXTENTS 4
@@ -51,21 +50,47 @@ static void big_bytes(uint64_t *state, uint8_t *out, size_t len)
 	}
 }
 
+#define BENCH_CHUNK (4u << 20)
+
+/*
+ * One extent of /big.bin: its blocks allocated at once, their bytes made,
+ * encrypted and written to the output BENCH_CHUNK at a time, so that a
+ * file of GiB never sits in memory.  buf holds BENCH_CHUNK bytes.
+ */
+static int big_extent(struct mk_vol *v, uint64_t ino, uint64_t *state, uint64_t off,
+		      uint64_t n, uint8_t *buf)
+{
+	uint32_t bs = v->img->bs;
+	uint64_t nblk = (n + bs - 1) / bs, paddr = mk_alloc(v->img, nblk);
+	int rc = paddr ? 0 : -ENOSPC;
+
+	for (uint64_t done = 0; !rc && done < n; done += BENCH_CHUNK) {
+		uint64_t len = n - done < BENCH_CHUNK ? n - done : BENCH_CHUNK;
+		uint64_t whole = (len + bs - 1) / bs * bs, first = paddr + done / bs;
+
+		/* Whole 8-byte steps until the extent's end: the bytes do not depend on BENCH_CHUNK. */
+		big_bytes(state, buf, len);
+		memset(buf + len, 0, whole - len);
+		if (v->encrypted)
+			rc = mk_encrypt(v->xts, buf, whole, first * (bs / 512));
+		if (!rc)
+			rc = mk_image_stream(v->img, first, buf, whole);
+	}
+	return rc ? rc : mk_fs_extent_written(v, ino, off, n, paddr);
+}
+
 /* /big.bin in BENCH_EXTENTS extents of equal block counts (the last may be shorter). */
 static int big_file(struct mk_vol *v, uint64_t seed, uint64_t size)
 {
 	uint32_t bs = v->img->bs;
 	uint64_t nblk = (size + bs - 1) / bs, per = (nblk + BENCH_EXTENTS - 1) / BENCH_EXTENTS;
 	uint64_t state = seed, ino, off;
-	uint8_t *buf = apfs_bigbuf_new(per ? per * bs : 1, false);
+	uint8_t *buf = malloc(BENCH_CHUNK);
 	int rc = buf ? mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "big.bin", NULL, 0, &ino) : -ENOMEM;
 
-	for (off = 0; !rc && off < size; off += per * bs) {
-		uint64_t n = size - off < per * bs ? size - off : per * bs;
-
-		big_bytes(&state, buf, n);
-		rc = mk_fs_extent(v, ino, off, buf, n, false);
-	}
+	for (off = 0; !rc && off < size; off += per * bs)
+		rc = big_extent(v, ino, &state, off, size - off < per * bs ? size - off : per * bs,
+				buf);
 	if (!rc && size)
 		rc = mk_fs_stream_done(v, ino);
 	if (!rc && size) {
@@ -73,7 +98,7 @@ static int big_file(struct mk_vol *v, uint64_t seed, uint64_t size)
 		v->inodes[ino].size = size;
 		v->inodes[ino].alloced = nblk * bs;
 	}
-	apfs_bigbuf_free(buf, per ? per * bs : 1);
+	free(buf);
 	return rc;
 }
 
@@ -121,7 +146,10 @@ static int bench_vol(struct mk_image *img, const char *name, bool encrypted)
  */
 int mk_fill_bench(struct mk_image *img)
 {
-	int rc = bench_vol(img, "Plain", false);
+	int rc = mk_image_open(img, img->out_path, img->out_gpt);
+
+	if (!rc)
+		rc = bench_vol(img, "Plain", false);
 
 	return rc ? rc : bench_vol(img, "Secret", true);
 }

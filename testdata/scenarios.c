@@ -299,6 +299,8 @@ static const struct scenario scenarios[] = {
 	  "hostile lines", 32ull << 20, mk_fill_group_firmlinks },
 	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
 	  0, mk_fill_bench },
+	{ "scale", "one volume of --entries N entries (up to 100 million), written as it is made",
+	  16ull << 20, mk_fill_scale },
 };
 
 #define NSCEN (sizeof(scenarios) / sizeof(scenarios[0]))
@@ -335,6 +337,9 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 	img.sealed_ref = o->sealed_ref;
 	img.hardware = o->hardware;
 	img.files = o->files;
+	img.entries = o->entries;
+	img.out_path = out;
+	img.out_gpt = o->gpt;
 	img.preboot_xml = o->preboot_xml;
 	img.users = o->users;
 	img.preboot_hostile = o->preboot_hostile;

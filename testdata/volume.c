@@ -301,6 +301,32 @@ static int boot_snapshot(struct mk_vol *v, const struct vol_trees *live, struct 
 }
 
 /**
+ * mk_vol_finish_streamed() - the rest of a volume whose fs tree, omap tree
+ * and extent-reference tree were written as their records came
+ * (scen_stream.c): the omap object, an empty snapshot-metadata tree, the
+ * superblock and keybags.  Frees v's builder state.
+ * @v: the volume (its v->recs are not used)
+ * @root: the fs tree's root oid
+ * @omap_tree: the omap tree's root block
+ * @extentref: the extent-reference tree's root block
+ */
+int mk_vol_finish_streamed(struct mk_vol *v, uint64_t root, uint64_t omap_tree,
+			   uint64_t extentref)
+{
+	struct vol_trees t = { .root = root, .extentref = extentref };
+	int rc = mk_omap_phys(v->img, omap_tree, &t.omap);
+
+	if (!rc)
+		rc = empty_tree(v->img, APFS_OBJECT_TYPE_SNAPMETATREE, &t.snapmeta);
+	if (!rc)
+		rc = write_sb(v, &t);
+	if (!rc && v->encrypted)
+		rc = mk_vol_keybags(v);
+	vol_free(v);
+	return rc;
+}
+
+/**
  * mk_vol_finish() - write out everything of a volume and free its builder state.
  * @v: the volume, filled with mk_fs_*()
  */

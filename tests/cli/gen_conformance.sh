@@ -179,6 +179,16 @@ big many-files case deep d000/f00000.txt d042/f04200.txt d099/f09999.txt
 big big-dir big/e000000.txt big/e042424.txt big/e099999.txt
 big large data-8m.bin
 big huge-file
+# scale: written by the streaming builder (btree_stream.c), 10,000 entries by default.
+img=$WORK/scale.img
+expect_rc "mkimage scale --unencrypted" 0 "$MKIMAGE" scale "$img" --unencrypted
+apfsck_clean scale "$img"
+if [ -z "$SZ" ]; then skip "scale: 7-Zip" "7zz not installed (Debian package 7zip)"
+else
+	expect_rc "scale: 7zz l opens the container" 0 "$SZ" l "$img"
+	compare_paths scale "$img" d00000/f00000000.txt d00009/f00008991.txt d00009/f00008992.txt
+fi
+rm -f "$img"
 if [ -n "$SZ" ]; then
 	# 7-Zip lists the 5 GiB + 4 KiB file at its size (offsets past 2^32).
 	"$MKIMAGE" huge-file "$WORK/h.img" &&

@@ -4,7 +4,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 sum() { sha256sum "$1" | cut -d' ' -f1; }
-for s in basic all-users dir-stats sealed; do
+for s in basic all-users dir-stats sealed scale; do
 	"$MKIMAGE" $s "$WORK/a.img" --seed 7 --iterations 1000
 	"$MKIMAGE" $s "$WORK/b.img" --seed 7 --iterations 1000
 	"$MKIMAGE" $s "$WORK/c.img" --seed 8 --iterations 1000

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# bench/scale.sh - metadata walks at the scale of a real Mac (issue 14):
+# generator scenario `scale` (testdata/scen_stream.c) at 10k, 100k, 1M
+# and 10M entries; `apfsinspect bodyfile` and `ls -R` beside TSK
+# `fls -r -m`, libfsapfs `fsapfsinfo -H` and `find` through
+# `apfsinspect mount` and libfsapfs `fsapfsmount`, each with a timeout.
+# Called by bench/run.sh (make bench), or alone.  Prints a Markdown
+# section; timing never decides a test.
+#
+# Per size and tool: wall time (median of RUNS runs up to SCALE_RUNS_MAX
+# entries, one run above), peak RSS (GNU time, else bench/rusage.py; for a mount the
+# daemon's VmHWM), the lines it printed, and instructions per entry
+# (callgrind, up to SCALE_IR_MAX entries: callgrind runs ~50 x slower).
+#
+#   SCALE_SIZES="10000 100000 1000000 10000000"  entries to generate
+#   SCALE_DIR=/tmp      where images go (10M: 2.2 GB each, deleted after each size)
+#   SCALE_TIMEOUT=900   seconds a command may take before it counts as not finishing
+#   SCALE_IR_MAX=100000 largest size counted with callgrind
+#   SCALE_RUNS_MAX=100000 largest size timed RUNS times (above: once)
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+BIN=$PWD/$B/apfsinspect MK=$PWD/$B/mkimage
+SHARED=${SHARED:-$(cd .. && pwd)/shared}
+RUNS=${RUNS:-5}
+SIZES=${SCALE_SIZES:-10000 100000 1000000 10000000}
+TMO=${SCALE_TIMEOUT:-900}
+IR_MAX=${SCALE_IR_MAX:-100000}
+RUNS_MAX=${SCALE_RUNS_MAX:-100000}
+PW=scale-password
+W=$(mktemp -d "${SCALE_DIR:-${TMPDIR:-/tmp}}/apfsinspect-scale.XXXXXX")
+M=$W/mnt
+mkdir -p "$M"
+cleanup() {
+	mountpoint -q "$M" && timeout 20 fusermount3 -uz "$M"
+	rm -rf "$W"
+}
+trap cleanup EXIT
+. bench/lib.sh
+
+SHIM=
+if command -v fsapfsinfo > /dev/null && [ -e "$SHARED/tools/fsapfs-openssl3-shim.c" ]; then
+	cc -O2 -shared -fPIC -o "$W/shim.so" "$SHARED/tools/fsapfs-openssl3-shim.c" -ldl -lcrypto &&
+		SHIM=$W/shim.so
+fi
+FUSE=
+[ -c /dev/fuse ] && command -v fusermount3 > /dev/null && FUSE=1
+
+# One timed run: "MS KB LINES", or "timeout" when it did not finish in TMO seconds.
+# GNU time is preferred: a process's peak RSS counts the image it was forked
+# from (exec keeps the high-water mark), ~2 MB for time, ~10 MB for Python.
+once() {
+	local r t0 t1 rc
+	if [ -x /usr/bin/time ]; then
+		t0=$(date +%s%N)
+		/usr/bin/time -f %M -o "$W/rss" timeout "$TMO" "$@" > "$W/out" 2> /dev/null
+		rc=$?
+		t1=$(date +%s%N)
+		r="$(((t1 - t0) / 1000000)) $(tail -1 "$W/rss")"
+		[ $rc = 124 ] && r=timeout
+	else
+		r=$(python3 bench/rusage.py "$TMO" "$W/out" "$@")
+	fi
+	[ "$r" = timeout ] && { echo timeout; return; }
+	echo "$r $(wc -l < "$W/out")"
+}
+# Median of n runs of once (RSS and lines of the last): "MS KB LINES" or "timeout".
+timed() { # N CMD...
+	local n=$1 i r ms=()
+	shift
+	for ((i = 0; i < n; i++)); do
+		r=$(once "$@")
+		[ "$r" = timeout ] && { echo timeout; return; }
+		ms+=("${r%% *}")
+	done
+	echo "$(printf '%s\n' "${ms[@]}" | sort -n | awk -v n="$n" 'NR == int((n + 1) / 2)') ${r#* }"
+}
+# The pid of the FUSE daemon serving $M (its command line names the mount point).
+daemon_pid() {
+	local p
+	for p in /proc/[0-9]*; do
+		[ "$p" = /proc/$$ ] && continue
+		{ tr '\0' '\n' < "$p/cmdline"; } 2> /dev/null | grep -qxF "$M" && { echo "${p#/proc/}"; return; }
+	done
+}
+# `find` through a fresh mount made by CMD...: "MS KB LINES" or "timeout"/"failed".
+find_once() {
+	local t0 t1 rc pid kb
+	"$@" > /dev/null 2>&1 || { echo failed; return; }
+	sleep 0.3
+	pid=$(daemon_pid)
+	t0=$(date +%s%N)
+	timeout "$TMO" find "$M" > "$W/out" 2> /dev/null
+	rc=$?
+	t1=$(date +%s%N)
+	kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${pid:-0}/status" 2> /dev/null)
+	timeout 60 fusermount3 -u "$M" 2> /dev/null || timeout 20 fusermount3 -uz "$M"
+	[ $rc = 124 ] && { echo timeout; return; }
+	echo "$(((t1 - t0) / 1000000)) ${kb:--} $(wc -l < "$W/out")"
+}
+find_timed() { # N CMD...
+	local n=$1 i r ms=()
+	shift
+	for ((i = 0; i < n; i++)); do
+		r=$(find_once "$@")
+		case $r in timeout | failed) echo "$r"; return ;; esac
+		ms+=("${r%% *}")
+	done
+	echo "$(printf '%s\n' "${ms[@]}" | sort -n | awk -v n="$n" 'NR == int((n + 1) / 2)') ${r#* }"
+}
+# Instructions per entry of CMD... over N entries (callgrind), or "-".
+ir_per() { # N CMD...
+	local n=$1 i
+	shift
+	[ "$n" -le "$IR_MAX" ] && command -v valgrind > /dev/null || { echo -; return; }
+	i=$(ir "$@")
+	[ -n "$i" ] && awk -v i="$i" -v n="$n" 'BEGIN { printf "%.0f", i / n }' || echo -
+}
+# One table row: N, what, timed result, instructions per entry, TSK's ms.
+result() { # N WHAT "MS KB LINES" IR FLS_MS
+	local ms kb lines vs=
+	case $3 in
+	timeout) printf '| %s | %s | > %s s (timeout) | %s | - | - | - |\n' "$1" "$2" "$TMO" "$4"; return ;;
+	failed) printf '| %s | %s | failed | %s | - | - | - |\n' "$1" "$2" "$4"; return ;;
+	esac
+	read -r ms kb lines <<< "$3"
+	case $5 in '' | timeout | failed | -) vs=- ;; *) vs="$(ratio "$ms" "${5%% *}") ×" ;; esac
+	[ "$kb" = - ] || kb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
+	printf '| %s | %s | %s ms | %s | %s MB | %s | %s |\n' "$1" "$2" "$ms" "$4" "$kb" "$lines" "$vs"
+}
+
+apsb() { "$BIN" list --json "$1" | sed -n '/"volumes"/,$ s/^ *"superblock_block": \([0-9]*\),*$/\1/p' | head -1; }
+
+size() { # N
+	local n=$1 r runs=1 img=$W/scale.img enc=$W/scale-enc.img a fls
+	[ "$n" -le "$RUNS_MAX" ] && runs=$RUNS
+	r=$(once "$MK" scale "$img" --entries "$n" --unencrypted)
+	result "$n" "mkimage scale --unencrypted (generator)" "$r" - ""
+	r=$(once "$MK" scale "$enc" --entries "$n")
+	result "$n" "mkimage scale, encrypted (generator)" "$r" - ""
+	a=$(apsb "$img")
+	fls=-
+	if command -v fls > /dev/null; then
+		fls=$(timed "$runs" fls -r -m / -B "$a" "$img")
+		result "$n" "TSK \`fls -r -m\`" "$fls" "$(ir_per "$n" fls -r -m / -B "$a" "$img")" ""
+	fi
+	r=$(timed "$runs" "$BIN" bodyfile "$img")
+	result "$n" "apfsinspect \`bodyfile\`" "$r" "$(ir_per "$n" "$BIN" bodyfile "$img")" "$fls"
+	r=$(timed "$runs" "$BIN" bodyfile --passphrase "$PW" "$enc")
+	result "$n" "apfsinspect \`bodyfile\`, encrypted" "$r" "$(ir_per "$n" "$BIN" bodyfile --passphrase "$PW" "$enc")" "$fls"
+	r=$(timed "$runs" "$BIN" ls -R "$img" /)
+	result "$n" "apfsinspect \`ls -R\`" "$r" "$(ir_per "$n" "$BIN" ls -R "$img" /)" "$fls"
+	if command -v fsapfsinfo > /dev/null; then
+		r=$(timed "$runs" fsapfsinfo -H "$img")
+		result "$n" "libfsapfs \`fsapfsinfo -H\` (hierarchy)" "$r" "$(ir_per "$n" fsapfsinfo -H "$img")" "$fls"
+		[ -n "$SHIM" ] && r=$(timed "$runs" env LD_PRELOAD="$SHIM" fsapfsinfo -H -p "$PW" "$enc") &&
+			result "$n" "libfsapfs \`fsapfsinfo -H\`, encrypted (OpenSSL 3 shim)" "$r" - "$fls"
+	fi
+	if [ -n "$FUSE" ]; then
+		r=$(find_timed "$runs" "$BIN" mount "$img" "$M")
+		result "$n" "\`find\` through \`apfsinspect mount\`" "$r" - "$fls"
+		if command -v fsapfsmount > /dev/null; then
+			r=$(find_timed "$runs" fsapfsmount "$img" "$M")
+			result "$n" "\`find\` through libfsapfs \`fsapfsmount\`" "$r" - "$fls"
+		fi
+	fi
+	rm -f "$img" "$enc"
+}
+
+echo "## Metadata walks at scale (issue 14)"
+echo
+L0=$(cut -d' ' -f1-3 /proc/loadavg)
+echo "$(nproc) cores; load average (1, 5, 15 min) $L0 at the start."
+echo "Images: \`mkimage scale --entries N\` (plain, and encrypted with one user); the"
+echo "generator's rows give its wall time and peak RSS.  Wall time is the median of $RUNS runs"
+echo "up to $RUNS_MAX entries and one run above; instructions per entry are callgrind's, up"
+echo "to $IR_MAX entries; RSS is GNU time's peak (%M), for a mount the daemon's VmHWM."
+echo "\"vs fls\" is wall time over TSK \`fls -r -m\`'s (below 1: faster than TSK)."
+echo "Each command has $TMO s."
+echo
+echo "| entries | what | wall | instr./entry | peak RSS | lines out | vs fls |"
+echo "|---|---|---|---|---|---|---|"
+for n in $SIZES; do
+	size "$n"
+done
+echo
+echo "Load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
