@@ -259,7 +259,7 @@ int cmd_snapshots(int argc, char **argv)
 	return ret;
 }
 
-static int names_add(const struct apfs_dirent *d, void *ctx)
+int fs_names_add(const struct apfs_dirent *d, void *ctx)
 {
 	struct fs_names *nm = ctx;
 
@@ -284,7 +284,7 @@ static int names_add(const struct apfs_dirent *d, void *ctx)
 
 int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm)
 {
-	return apfs_fs_readdir(fs, dir, 0, names_add, nm);
+	return apfs_fs_readdir(fs, dir, 0, fs_names_add, nm);
 }
 
 static int by_name(const void *a, const void *b)

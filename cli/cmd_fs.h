@@ -71,6 +71,8 @@ struct fs_names {
 };
 
 int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm);
+/* The readdir callback behind it: d appended to the struct fs_names ctx. */
+int fs_names_add(const struct apfs_dirent *d, void *ctx);
 void fs_names_sort(struct fs_names *nm);  /* by name, bytewise */
 void fs_names_free(struct fs_names *nm);
 

@@ -50,23 +50,7 @@ static int add_upto(const struct apfs_dirent *d, void *ctx)
 
 	if (nm->n >= u->max)
 		return 1;
-	if (nm->n == nm->cap) {
-		size_t nc = nm->cap ? 2 * nm->cap : 64;
-		struct fs_name *ne = realloc(nm->e, nc * sizeof(*ne));
-
-		if (!ne)
-			return -ENOMEM;
-		nm->e = ne;
-		nm->cap = nc;
-	}
-	nm->e[nm->n].name = strdup(d->name);
-	if (!nm->e[nm->n].name)
-		return -ENOMEM;
-	nm->e[nm->n].ino = d->ino;
-	nm->e[nm->n].date_added = d->date_added;
-	nm->e[nm->n].type = d->type;
-	nm->n++;
-	return 0;
+	return fs_names_add(d, nm);
 }
 
 int fs_names_read_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t max,

@@ -161,21 +161,6 @@ static void ewf_hashes(struct apfs_dev *dev, libewf_handle_t *h)
 	}
 }
 
-/* "E01 (3 segments, 4.0 GiB, MD5 and SHA1 stored)" */
-static void ewf_summary(struct apfs_dev *dev, int nseg)
-{
-	char size[32], stored[32] = "no hash";
-
-	apfs_fmt_size(dev->size, size, sizeof(size));
-	if (dev->nhashes == 2)
-		snprintf(stored, sizeof(stored), "%s and %s", dev->hashes[0].name,
-			 dev->hashes[1].name);
-	else if (dev->nhashes == 1)
-		snprintf(stored, sizeof(stored), "%s", dev->hashes[0].name);
-	snprintf(dev->summary, sizeof(dev->summary), "%.3s (%d segment%s, %s, %s stored)",
-		 dev->ops->kind, nseg, nseg == 1 ? "" : "s", size, stored);
-}
-
 static int ewf_handle(const char *path, char **names, int n, libewf_handle_t **out)
 {
 	libewf_error_t *err = NULL;
@@ -253,7 +238,7 @@ static int ewf_new(struct apfs_dev *lower, libewf_handle_t *h, int nseg, struct 
 		return ret;
 	((struct yal_priv *)(*out)->priv)->sector = bps;
 	ewf_hashes(*out, h);
-	ewf_summary(*out, nseg);
+	apfs_ewf_summary(*out, (unsigned)nseg);
 	return 0;
 }
 

@@ -34,4 +34,10 @@
  */
 int apfs_ewf1_open(struct apfs_dev *lower, char **names, int n, struct apfs_dev **out);
 
+/*
+ * dev->summary as both E01 readers give it, from its kind ("E01", "S01"),
+ * size and stored hashes: "E01 (3 segments, 4.0 GiB, MD5 and SHA1 stored)".
+ */
+void apfs_ewf_summary(struct apfs_dev *dev, unsigned nseg);
+
 #endif

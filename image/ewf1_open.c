@@ -273,8 +273,8 @@ static int cache_new(struct ewf1_priv *p)
 
 static const struct apfs_dev_ops ewf1_ops = { "E01", ewf1_read, ewf1_close };
 
-/* "E01 (3 segments, 4.0 GiB, MD5 and SHA1 stored)", as the libewf reader says it. */
-static void summary(struct apfs_dev *dev, uint32_t nseg)
+/* "E01 (3 segments, 4.0 GiB, MD5 and SHA1 stored)": both E01 readers say it so. */
+void apfs_ewf_summary(struct apfs_dev *dev, unsigned nseg)
 {
 	char size[32], stored[32] = "no hash";
 
@@ -284,8 +284,8 @@ static void summary(struct apfs_dev *dev, uint32_t nseg)
 			 dev->hashes[1].name);
 	else if (dev->nhashes == 1)
 		snprintf(stored, sizeof(stored), "%s", dev->hashes[0].name);
-	snprintf(dev->summary, sizeof(dev->summary), "E01 (%u segment%s, %s, %s stored)", nseg,
-		 nseg == 1 ? "" : "s", size, stored);
+	snprintf(dev->summary, sizeof(dev->summary), "%.3s (%u segment%s, %s, %s stored)",
+		 dev->ops->kind, nseg, nseg == 1 ? "" : "s", size, stored);
 }
 
 static int dev_make(struct walk *w, struct apfs_dev *lower, struct apfs_dev **out)
@@ -302,7 +302,7 @@ static int dev_make(struct walk *w, struct apfs_dev *lower, struct apfs_dev **ou
 		dev->hashes[dev->nhashes++] = w->md5;
 	if (w->sha1.len)
 		dev->hashes[dev->nhashes++] = w->sha1;
-	summary(dev, w->p->nseg);
+	apfs_ewf_summary(dev, w->p->nseg);
 	*out = dev;
 	return 0;
 }

@@ -60,5 +60,9 @@ bool kb_blob_hw_bound(const struct kb_blob *b);
 int kb_check_usable(const struct kb_user *u);
 size_t kb_kek_dklen(const struct kb_blob *b);
 int kb_kek_from_dk(const struct kb_blob *b, const uint8_t *dk, uint8_t kek[32], size_t *keklen);
+/* The VEK from a user's KEK (unlock.c); ret nonzero passes through; kek wiped. */
+int kb_vek_from_kek(const struct kb_volume_keys *k, const struct kb_user *u, int ret,
+		    uint8_t kek[32], size_t keklen, uint8_t vek[32], size_t *veklen,
+		    uint8_t cs_uuid[16]);
 
 #endif

@@ -153,6 +153,29 @@ static int derive_kek(const struct kb_blob *b, const void *secret, size_t len, u
 	return ret;
 }
 
+
+/*
+ * The VEK from user u's KEK (ret: how getting the KEK went; nonzero passes
+ * through).  A KEK that unwraps but does not unwrap the VEK is a damaged
+ * record, said by name.  The KEK is wiped either way.
+ */
+int kb_vek_from_kek(const struct kb_volume_keys *k, const struct kb_user *u, int ret,
+		    uint8_t kek[32], size_t keklen, uint8_t vek[32], size_t *veklen,
+		    uint8_t cs_uuid[16])
+{
+	char id[37];
+
+	if (!ret) {
+		ret = kb_unwrap_vek(k, kek, keklen, vek, veklen, cs_uuid);
+		if (ret == -EKEYREJECTED) {
+			apfs_uuid_str(u->uuid, id);
+			apfs_err("crypto user %s: KEK unwrapped but does not unwrap the VEK", id);
+		}
+	}
+	OPENSSL_cleanse(kek, 32);
+	return ret;
+}
+
 /**
  * kb_unlock_user() - try one credential against one crypto user.
  * @k: the volume's keys.
@@ -169,7 +192,7 @@ static int derive_kek(const struct kb_blob *b, const void *secret, size_t len, u
 int kb_unlock_user(const struct kb_volume_keys *k, const struct kb_user *u, const void *secret,
 		   size_t len, uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16])
 {
-	char prk[30], nul_term[128], id[37];
+	char prk[30], nul_term[128];
 	uint8_t kek[32];
 	size_t keklen = 0;
 	int ret;
@@ -189,13 +212,5 @@ int kb_unlock_user(const struct kb_volume_keys *k, const struct kb_user *u, cons
 	}
 	ret = derive_kek(&u->kek, secret, len, kek, &keklen);
 	OPENSSL_cleanse(prk, sizeof(prk));
-	if (!ret) {
-		ret = kb_unwrap_vek(k, kek, keklen, vek, veklen, cs_uuid);
-		if (ret == -EKEYREJECTED) {
-			apfs_uuid_str(u->uuid, id);
-			apfs_err("crypto user %s: KEK unwrapped but does not unwrap the VEK", id);
-		}
-	}
-	OPENSSL_cleanse(kek, sizeof(kek));
-	return ret;
+	return kb_vek_from_kek(k, u, ret, kek, keklen, vek, veklen, cs_uuid);
 }

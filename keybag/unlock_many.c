@@ -26,18 +26,9 @@ static int try_lane(const struct kb_volume_keys *k, const struct kb_user *u, con
 {
 	uint8_t kek[32];
 	size_t keklen = 0;
-	char id[37];
 	int ret = kb_kek_from_dk(&u->kek, dk, kek, &keklen);
 
-	if (!ret) {
-		ret = kb_unwrap_vek(k, kek, keklen, vek, veklen, cs_uuid);
-		if (ret == -EKEYREJECTED) {
-			apfs_uuid_str(u->uuid, id);
-			apfs_err("crypto user %s: KEK unwrapped but does not unwrap the VEK", id);
-		}
-	}
-	OPENSSL_cleanse(kek, sizeof(kek));
-	return ret;
+	return kb_vek_from_kek(k, u, ret, kek, keklen, vek, veklen, cs_uuid);
 }
 
 /* The n derivations into dk (n * 32 bytes of secret memory), then the unwraps. */
