@@ -25,8 +25,15 @@ expect_rc "mkimage many-files" 0 "$MKIMAGE" many-files "$M"
 # TSK's fls -r counts the same 100,170 in mkimage_scale.sh).
 N=100170
 lines() { wc -l < "$WORK/rss.out" | tr -d ' '; }
+# Under AddressSanitizer (the CI's second pass) the shadow memory and the
+# allocator's quarantine are most of the resident memory: the limits speak of
+# the real build, so there the walks are checked complete and the peaks skipped.
+ASAN=
+grep -q __asan_init "$BIN" && ASAN="an AddressSanitizer build (shadow memory and quarantine)"
 under() { # DESC LIMIT_KB KB
-	if [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -le "$2" ]; then ok "$1: $3 KiB <= $2"; else
+	if [ -n "$ASAN" ]; then
+		skip "$1" "$ASAN"
+	elif [[ "$3" =~ ^[0-9]+$ ]] && [ "$3" -le "$2" ]; then ok "$1: $3 KiB <= $2"; else
 		notok "$1: $3 KiB, limit $2"; fi
 }
 
