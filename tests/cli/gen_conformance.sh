@@ -159,6 +159,9 @@ scenario demo 1 "" -- --unencrypted
 scenario all-users 3 "" -- --unencrypted
 scenario key-variants 3 "" -- --unencrypted
 scenario macos-boot 5 "" -- --unencrypted
+scenario times 1 ""
+scenario snapshot-diff 1 before
+scenario snapshot-diff-encrypted 1 before -- --unencrypted
 
 # The big ones: apfsck and 7zz l on the whole image, bytes on a part of it.
 big() { # NAME PATH...
