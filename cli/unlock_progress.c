@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "unlock_progress.h"
 
 static double now_s(void)
@@ -25,7 +26,8 @@ void cand_progress_start(struct cand_progress *p, size_t total, const char *what
 	atomic_init(&p->done, 0);
 	p->total = total;
 	p->what = what;
-	p->on = total > 1 && isatty(STDERR_FILENO);
+	/* Under --json stderr carries JSON objects only (README "JSON output"). */
+	p->on = total > 1 && isatty(STDERR_FILENO) && !cli_json_stderr_active();
 	p->shown = false;
 	p->start = p->last = now_s();
 	pthread_mutex_init(&p->lock, NULL);
