@@ -1,0 +1,433 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * apfsinspect.h - the public interface of libapfsinspect: open a disk image
+ * read-only (raw, DMG/UDIF, sparse image or bundle, encrypted image, E01,
+ * VMDK, VHD(X), QCOW2, split sets), find its APFS containers, volumes and
+ * snapshots, list the crypto users of an encrypted volume, unlock it with a
+ * password, a recovery key or a raw volume key, and read its file system.
+ *
+ * This is the only header a program using the library includes.  No on-disk
+ * structure appears in it: handles are opaque, and what they describe comes
+ * out in the plain structs below.
+ *
+ * RULES
+ *
+ * Errors.  Every function that can fail returns an int: APFSI_OK (0) or one
+ * of enum apfsi_error (positive).  The message of the last failure on the
+ * calling thread - naming the structure and the block where the image is at
+ * fault ("fs tree of volume 'Data': node 0x1234: bad checksum") - is
+ * apfsi_last_message(); it stays until the next failing call on that thread.
+ * Warnings and errors as they are found also go to the log callback
+ * (apfsi_set_log), nowhere by default.
+ *
+ * Ownership.  Every handle comes from one *_open (or apfsi_image_volume,
+ * which lends a handle owned by the image) and is released by the matching
+ * *_close.  A handle must outlive everything opened from it: close files and
+ * directory iterators before their file system, file systems before their
+ * volume's image.  Strings and arrays in the structs the library fills point
+ * into the handle they came from and stay valid until it is closed (or, for
+ * apfsi_dir_next, until the next call on that iterator).
+ *
+ * Text.  Names, hints and paths are UTF-8 bytes exactly as the image stores
+ * them, NUL-terminated.  They are untrusted data: they may hold newlines,
+ * terminal escapes or bytes that are not UTF-8.  Escape them for whatever
+ * output you write; the library never does.
+ *
+ * Threads.  Every function may be called from several threads at once on the
+ * same handles, except that a *_close must be the last call on its handle
+ * and must not race with other calls on it, and an apfsi_dir iterator is
+ * used by one thread at a time.  apfsi_file_pread is positional and
+ * thread-safe on one handle.  apfsi_volume_unlock* use a worker thread per
+ * core (or as many as asked) and return when they are done.
+ *
+ * Blocking.  Every call that reads the image blocks on its I/O.  Unlocking
+ * costs one PBKDF2 per user tried and candidate (0.1-1 s each on real
+ * records): use the progress callback to show it and to cancel.  Nothing
+ * else waits on anything but the image.
+ *
+ * Evidence.  Nothing is ever written to the image or beside it.  Damaged or
+ * hostile images give errors (APFSI_ERR_CORRUPT and its kin), never a crash
+ * or an endless loop; every walk is bounded by what the image holds.
+ *
+ * Secrets.  Passwords and keys given to the library are copied into locked
+ * memory, wiped after use and never logged.  Key bytes come out only from
+ * apfsi_volume_key(), which exists for the callers who ask for them by name.
+ *
+ * Stability.  Within one SONAME (libapfsinspect.so.APFSI_ABI_VERSION) the
+ * functions and enum values only grow, and the structs only grow into their
+ * reserved[] fields (which the library zeroes).  APFSI_VERSION is the
+ * release; apfsi_version() the release of the library actually loaded.
+ */
+#ifndef APFSINSPECT_H
+#define APFSINSPECT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define APFSI_ABI_VERSION 1
+
+/* The release this header belongs to, e.g. "0.9.0"; and the loaded one's. */
+const char *apfsi_version(void);
+
+/* ---- errors ------------------------------------------------------------- */
+
+enum apfsi_error {
+	APFSI_OK = 0,
+	APFSI_ERR_NOMEM,            /* out of memory */
+	APFSI_ERR_IO,               /* reading the image (or a file of its set) failed */
+	APFSI_ERR_TRUNCATED,        /* a block lies past the end of a truncated image */
+	APFSI_ERR_CORRUPT,          /* a damaged or inconsistent structure (named in the message) */
+	APFSI_ERR_NOT_APFS,         /* the image holds no APFS container */
+	APFSI_ERR_UNSUPPORTED,      /* a format, feature or compression not supported */
+	APFSI_ERR_INVALID,          /* a bad argument (NULL handle, bad selector syntax...) */
+	APFSI_ERR_NOT_FOUND,        /* no such volume, snapshot, path, user or attribute */
+	APFSI_ERR_AMBIGUOUS,        /* a volume selector matches several volumes */
+	APFSI_ERR_NOT_DIR,          /* a path component or the target is not a directory */
+	APFSI_ERR_IS_DIR,           /* file data asked of a directory */
+	APFSI_ERR_NOT_LINK,         /* readlink of what is not a symbolic link */
+	APFSI_ERR_LOOP,             /* a directory cycle in the image */
+	APFSI_ERR_NAME_TOO_LONG,    /* a path or name longer than the buffer or APFS allows */
+	APFSI_ERR_LOCKED,           /* the volume is encrypted and not unlocked */
+	APFSI_ERR_WRONG_CREDENTIAL, /* the credential fits no crypto user that could take it */
+	APFSI_ERR_HW_BOUND,         /* the only fitting users' keys are bound to the Mac's SEP */
+	APFSI_ERR_NO_USER,          /* no crypto user can be unlocked with this kind of credential */
+	APFSI_ERR_IMAGE_LOCKED,     /* an encrypted image needs its passphrase (none or wrong) */
+	APFSI_ERR_CANCELLED,        /* a progress callback asked to stop */
+};
+
+/* A short fixed text for an error code ("damaged structure"). */
+const char *apfsi_strerror(int err);
+
+/* The message of the calling thread's last failure ("" if none yet). */
+const char *apfsi_last_message(void);
+
+enum apfsi_log_level { APFSI_LOG_ERROR, APFSI_LOG_WARNING, APFSI_LOG_INFO, APFSI_LOG_DEBUG };
+
+/*
+ * Where the library's warnings and errors go as they are found: fn(level,
+ * message, arg) for each up to max_level, from any thread (fn must be
+ * thread-safe).  fn NULL: nowhere (the default).  Process-wide.
+ */
+typedef void (*apfsi_log_fn)(int level, const char *message, void *arg);
+void apfsi_set_log(apfsi_log_fn fn, int max_level, void *arg);
+
+/* ---- images ------------------------------------------------------------- */
+
+typedef struct apfsi_image apfsi_image;
+typedef struct apfsi_volume apfsi_volume;
+typedef struct apfsi_fs apfsi_fs;
+typedef struct apfsi_file apfsi_file;
+typedef struct apfsi_dir apfsi_dir;
+
+/*
+ * The passphrase of an encrypted image (an encrypted DMG or sparse bundle,
+ * not an APFS volume): called when the image layer needs one, attempt 0, 1,
+ * ...; write it to buf (at most cap bytes), set *len, return 0; nonzero: no
+ * (more) passphrase.  The library wipes buf after use.
+ */
+typedef int (*apfsi_passphrase_fn)(void *arg, const char *image, unsigned attempt, char *buf,
+				   size_t cap, size_t *len);
+
+struct apfsi_open_options {
+	const char *format;          /* NULL: detect; else "raw", "dmg", "sparsebundle", "e01"... */
+	bool at_offset;              /* open one container at offset (no partition map) */
+	uint64_t offset;
+	uint64_t checkpoint_xid;     /* 0: the newest valid checkpoint; else exactly this one */
+	apfsi_passphrase_fn passphrase; /* NULL: an encrypted image fails with IMAGE_LOCKED */
+	void *passphrase_arg;
+	uint64_t reserved[8];
+};
+
+/*
+ * Open an image (a file, or a sparse bundle's directory) read-only; opts may
+ * be NULL.  Containers and volumes that are damaged are skipped, with the
+ * reason in the log and apfsi_image_info's first_error; the open fails only
+ * when none opens.
+ */
+int apfsi_image_open(const char *path, const struct apfsi_open_options *opts,
+		     apfsi_image **out);
+void apfsi_image_close(apfsi_image *img);
+
+struct apfsi_image_info {
+	uint64_t size;              /* bytes of the (decoded) disk */
+	const char *format;         /* the outermost layer: "raw", "udif", "sparsebundle"... */
+	const char *chain;          /* every layer, outermost first: "e01 > gpt" */
+	unsigned containers, volumes;
+	int first_error;            /* APFSI_OK, or why a container or volume was skipped */
+	uint64_t reserved[8];
+};
+int apfsi_image_info(const apfsi_image *img, struct apfsi_image_info *info);
+
+struct apfsi_container_info {
+	uint8_t uuid[16];
+	uint64_t offset;            /* of block 0 in the image, bytes */
+	uint32_t block_size;
+	uint64_t block_count, blocks_present; /* present < count: a truncated image */
+	uint64_t xid;               /* of the checkpoint in use */
+	unsigned volumes;           /* volumes of this container that opened */
+	uint64_t reserved[8];
+};
+int apfsi_container_info(const apfsi_image *img, unsigned index,
+			 struct apfsi_container_info *info);
+
+/* ---- volumes ------------------------------------------------------------ */
+
+/* The index-th volume (0-based, across all containers), lent by img. */
+int apfsi_image_volume(apfsi_image *img, unsigned index, apfsi_volume **out);
+
+/*
+ * The volume a selector names, as the CLI's --volume: its number (1-based),
+ * name, UUID or role ("Data", "System", "Preboot", case-insensitive); NULL
+ * chooses the default (the one Data volume, else the one encrypted volume,
+ * else the only volume).  APFSI_ERR_NOT_FOUND or APFSI_ERR_AMBIGUOUS
+ * otherwise.
+ */
+int apfsi_image_select_volume(apfsi_image *img, const char *selector, apfsi_volume **out);
+
+struct apfsi_volume_info {
+	unsigned number;            /* 1-based across the image (the CLI's --volume N) */
+	unsigned container;         /* index for apfsi_container_info */
+	unsigned fs_index;          /* slot in its container */
+	const char *name;
+	uint8_t uuid[16];
+	const char *role;           /* "Data", "System", ... or "None" */
+	bool has_group;             /* a member of a volume group (System + Data of one macOS) */
+	uint8_t group_uuid[16];
+	bool case_insensitive;
+	bool encrypted;             /* FileVault: a volume key, crypto users */
+	bool hardware_encrypted;    /* per-file keys only (iOS style): no crypto users to unlock */
+	bool locked;                /* encrypted and not unlocked */
+	bool sealed;                /* a signed system volume */
+	uint64_t files, directories, symlinks, snapshots; /* the superblock's counts */
+	uint64_t bytes_used;
+	uint64_t xid;
+	uint64_t reserved[8];
+};
+int apfsi_volume_info(apfsi_volume *vol, struct apfsi_volume_info *info);
+
+struct apfsi_snapshot_info {
+	uint64_t xid;
+	int64_t create_time, change_time;  /* ns since 1970 UTC */
+	const char *name;
+	uint64_t reserved[4];
+};
+
+/* The snapshots, oldest first: *n of them; info[i] for i < n. */
+int apfsi_volume_snapshot_count(apfsi_volume *vol, unsigned *n);
+int apfsi_volume_snapshot(apfsi_volume *vol, unsigned i, struct apfsi_snapshot_info *info);
+
+/* ---- crypto users ------------------------------------------------------- */
+
+enum apfsi_user_type {
+	APFSI_USER_LOCAL_OPEN_DIRECTORY,
+	APFSI_USER_PERSONAL_RECOVERY,
+	APFSI_USER_ICLOUD_RECOVERY,
+	APFSI_USER_ICLOUD_RECOVERY_EXTERNAL,
+	APFSI_USER_INSTITUTIONAL_RECOVERY,
+	APFSI_USER_INSTITUTIONAL_RECOVERY_EXTERNAL,
+	APFSI_USER_MDM_BOOTSTRAP_TOKEN_EXTERNAL,
+	APFSI_USER_DISK,
+};
+
+struct apfsi_user_info {
+	uint8_t uuid[16];
+	enum apfsi_user_type type;
+	const char *type_name;      /* diskutil's "Type:" text ("Local Open Directory User") */
+	const char *hint;           /* the keybag's password hint, or NULL */
+	/* Who the user is, from the image's user records (NULL when not recorded). */
+	const char *short_name, *full_name;
+	int admin;                  /* -1 not recorded, 0 no, 1 yes */
+	bool parsed;                /* the key record parsed; else parse_error says why */
+	const char *parse_error;
+	bool hardware_bound;        /* the key needs the Mac's Secure Enclave */
+	bool offline_unlockable;    /* a password or recovery key can unlock it here */
+	uint64_t pbkdf2_iterations; /* 0 without PBKDF2 parameters */
+	uint64_t keybag_block;      /* where its record is (volume keybag block, entry) */
+	unsigned keybag_entry;
+	const char *hash_line;      /* hashcat 18300/16700 line, or NULL when not crackable */
+	uint64_t reserved[8];
+};
+
+/*
+ * The crypto users of an encrypted volume (its volume keybag, with names
+ * from Preboot's user databases and, once unlocked, the volume's own user
+ * records).  APFSI_ERR_NOT_FOUND for a volume without a keybag.
+ */
+int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n);
+int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info);
+
+/* ---- unlocking ---------------------------------------------------------- */
+
+enum apfsi_credential {
+	APFSI_CRED_PASSWORD,        /* a user's login password */
+	APFSI_CRED_RECOVERY_KEY,    /* the Personal Recovery Key, with or without dashes */
+	APFSI_CRED_VOLUME_KEY,      /* the raw VEK: 16 or 32 bytes */
+};
+
+/*
+ * How far an unlock got, as a value: which user took the credential, or why
+ * each user that was not tried was passed over.
+ */
+struct apfsi_unlock_result {
+	int user;                   /* index for apfsi_volume_user, or -1 */
+	size_t candidate;           /* which candidate matched (dictionary unlocks) */
+	unsigned tried;             /* users the credential was tried on */
+	unsigned hardware_bound;    /* users passed over: key bound to the original Mac */
+	unsigned unusable;          /* passed over: not unlockable offline (iCloud, no KDF) */
+	unsigned damaged;           /* passed over: damaged record or absurd iteration count */
+	uint64_t reserved[8];
+};
+
+/*
+ * Progress of a dictionary unlock: done of total candidate tries (each a
+ * PBKDF2); return nonzero to stop (APFSI_ERR_CANCELLED).  From any thread,
+ * at most a few times a second.
+ */
+typedef int (*apfsi_progress_fn)(uint64_t done, uint64_t total, void *arg);
+
+struct apfsi_unlock_options {
+	const uint8_t *user_uuid;   /* NULL: every user the kind can fit; else only this one */
+	unsigned threads;           /* 0: one per core */
+	apfsi_progress_fn progress;
+	void *progress_arg;
+	uint64_t reserved[8];
+};
+
+/*
+ * Unlock vol with one secret of kind kind (opts may be NULL).  APFSI_OK:
+ * the volume reads from now on, by every apfsi_fs opened on it.  Else
+ * APFSI_ERR_WRONG_CREDENTIAL, HW_BOUND, NO_USER, NOT_FOUND (user_uuid is
+ * no user), CORRUPT...; *res says which user fitted or why none could.
+ */
+int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const void *secret,
+			size_t len, const struct apfsi_unlock_options *opts,
+			struct apfsi_unlock_result *res);
+
+/*
+ * A dictionary: n candidate passwords, tried on every user that takes a
+ * password (or only opts->user_uuid), several candidates per core at once
+ * (SIMD PBKDF2).  res->candidate is the index of the one that fitted.
+ */
+int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candidates,
+				   const size_t *lens, size_t n,
+				   const struct apfsi_unlock_options *opts,
+				   struct apfsi_unlock_result *res);
+
+/* The VEK of an unlocked volume (16 or 32 bytes into key, *len): key bytes, asked for by name. */
+int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len);
+
+/* ---- file systems ------------------------------------------------------- */
+
+enum {
+	APFSI_FS_NO_FIRMLINKS = 1 << 0, /* a group's System volume as it is, not the Mac's root */
+};
+
+/*
+ * A read-only view of vol's file system: the live tree (snapshot NULL), or
+ * a snapshot by name or xid (decimal or 0x-hex).  A volume group's System
+ * volume gives the Mac's root (System at its boot snapshot, the Data
+ * volume's firmlinked directories in place) unless APFSI_FS_NO_FIRMLINKS.
+ * APFSI_ERR_LOCKED for an encrypted volume not unlocked.
+ */
+int apfsi_fs_open(apfsi_volume *vol, const char *snapshot, unsigned flags, apfsi_fs **out);
+void apfsi_fs_close(apfsi_fs *fs);
+
+/* The root directory's inode number. */
+#define APFSI_ROOT_INO 2
+
+enum apfsi_file_type {
+	APFSI_TYPE_UNKNOWN, APFSI_TYPE_FILE, APFSI_TYPE_DIR, APFSI_TYPE_SYMLINK,
+	APFSI_TYPE_FIFO, APFSI_TYPE_CHAR, APFSI_TYPE_BLOCK, APFSI_TYPE_SOCKET,
+	APFSI_TYPE_WHITEOUT,
+};
+
+struct apfsi_stat {
+	uint64_t ino, parent;
+	enum apfsi_file_type type;
+	uint16_t mode;              /* S_IF* type and permission bits, as stat(2) */
+	uint32_t uid, gid;
+	uint32_t nlink;
+	uint64_t size;              /* logical size (uncompressed for compressed files) */
+	uint64_t allocated;         /* bytes allocated on disk */
+	int64_t crtime, mtime, ctime, atime, added; /* ns since 1970 UTC (added: 0 unknown) */
+	uint32_t bsd_flags;         /* UF_* / SF_* */
+	uint32_t compression;       /* decmpfs type (0: not compressed) */
+	const char *compression_name; /* "lzfse", "zlib", ... or NULL */
+	uint64_t rdev;
+	uint64_t reserved[8];
+};
+
+int apfsi_fs_stat(apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st);
+/* A path from the root ("/a/b"); symbolic links are not followed. */
+int apfsi_fs_stat_path(apfsi_fs *fs, const char *path, struct apfsi_stat *st);
+/* A path of an inode from the root, into buf (cap bytes). */
+int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
+/* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */
+int apfsi_fs_readlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
+
+/* ---- directories -------------------------------------------------------- */
+
+struct apfsi_dirent {
+	uint64_t ino;
+	enum apfsi_file_type type;
+	int64_t date_added;         /* ns since 1970 UTC */
+	const char *name;           /* valid until the next apfsi_dir_next */
+	/* With APFSI_DIR_STAT: the entry's attributes, and stat_error for them. */
+	const struct apfsi_stat *st;
+	int stat_error;
+	uint64_t reserved[4];
+};
+
+enum {
+	APFSI_DIR_STAT = 1 << 0,    /* also stat every entry (read in key order: cheap) */
+};
+
+/* Iterate a directory's entries (without "." and ".."), in on-disk order. */
+int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out);
+/* The next entry in *out, or *out = NULL at the end. */
+int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out);
+void apfsi_dir_close(apfsi_dir *dir);
+
+/* ---- file data ---------------------------------------------------------- */
+
+/* A regular file's data (decompressed, decrypted); APFSI_ERR_IS_DIR for a directory. */
+int apfsi_file_open(apfsi_fs *fs, uint64_t ino, apfsi_file **out);
+/* A named fork: "rsrc" is the resource fork as stored (never a compressed file's data). */
+int apfsi_file_open_fork(apfsi_fs *fs, uint64_t ino, const char *fork, apfsi_file **out);
+void apfsi_file_close(apfsi_file *f);
+uint64_t apfsi_file_size(const apfsi_file *f);
+/* Up to len bytes at off into buf; *got short only at the end of the file. */
+int apfsi_file_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got);
+
+/*
+ * The whole file, in order, with a reader thread per core (threads 0): sink
+ * gets each piece; a nonzero return stops the read and is returned.
+ */
+typedef int (*apfsi_sink_fn)(const void *data, size_t len, void *arg);
+int apfsi_file_read_all(apfsi_file *f, unsigned threads, apfsi_sink_fn sink, void *arg);
+
+/* ---- extended attributes ------------------------------------------------ */
+
+/* Callback per attribute: name and size; nonzero stops (and is returned). */
+typedef int (*apfsi_xattr_fn)(const char *name, uint64_t size, void *arg);
+
+enum {
+	APFSI_XATTR_HIDDEN = 1 << 0, /* also those macOS hides (com.apple.decmpfs, com.apple.fs.*) */
+};
+
+int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_fn fn,
+		       void *arg);
+/* Up to len bytes of an attribute's value from off; *size its whole size (either may be NULL). */
+int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
+		      size_t len, size_t *got, uint64_t *size);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

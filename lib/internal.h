@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * internal.h - what the handles of the public API (include/apfsinspect.h)
+ * hold, shared by the files of lib/.  Only lib/ includes it: the layer
+ * above apfs/ and keybag/ that the commands and other programs use.
+ */
+#ifndef LIB_INTERNAL_H
+#define LIB_INTERNAL_H
+
+#include <pthread.h>
+
+#include "apfsinspect.h"
+#include "apfs/apfs.h"
+#include "apfs/fs.h"
+#include "keybag/keybag.h"
+#include "keybag/names.h"
+
+struct apfsi_volume {
+	struct apfsi_image *img;
+	struct apfs_volume *v;
+	unsigned cidx;              /* index into img->cont */
+	unsigned number;            /* 1-based across the image */
+	pthread_mutex_t lock;       /* guards what is loaded on first use below */
+	/* Loaded on first use (users.c): the keybags and the users' names. */
+	struct kb_volume_keys *keys;
+	struct kb_names names;
+	bool names_loaded, names_unlocked; /* names read; and again once unlocked */
+	char (*hash_lines)[KB_HASH_LINE_MAX]; /* per user, "" when not crackable */
+	/* Loaded on first use (snapshots.c). */
+	struct apfs_snapshot *snaps;
+	unsigned nsnaps;
+	bool snaps_loaded;
+};
+
+struct apfsi_image {
+	struct apfs_dev *dev;
+	struct apfs_part *parts;
+	unsigned nparts;
+	struct apfs_container **cont;
+	unsigned ncont;
+	struct apfsi_volume *vols;
+	unsigned nvols;
+	int first_error;            /* APFSI_ERR_* of the first container/volume skipped */
+	char *chain;                /* "e01 > gpt", made at open */
+};
+
+struct apfsi_fs {
+	struct apfsi_volume *vol;
+	struct apfs_fs *fs;         /* a volume group's merged root owns its two views */
+};
+
+struct apfsi_file {
+	struct apfsi_fs *fs;
+	struct apfs_file *f;        /* the data; NULL for a fork */
+	uint64_t ino;               /* a fork: the inode and the xattr holding it */
+	const char *xattr;
+	uint64_t size;
+};
+
+/*
+ * Errors (error.c): a negative errno of the layers below mapped to an
+ * APFSI_ERR_*, with the thread's last message kept (the log hook records
+ * every error message; apfsi_fail adds one of its own when the layers
+ * below logged none for this failure).
+ */
+int apfsi_code(int neg_errno);
+int apfsi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Install the library's log hook (once, on the first open). */
+void apfsi_log_init(void);
+
+#endif
