@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh - run the whole suite: unit binaries (cmocka, TAP output) and
-# the shell tests in tests/cli and tests/fuse.  Every test speaks TAP
+# the shell tests in tests/cli and tests/fuse, JOBS at a time (default: one
+# per core), each in a work directory of its own.  Every test speaks TAP
 # ("ok", "not ok", "ok ... # SKIP why"); this script counts the lines and
 # ends with "N passed, N failed, N skipped".  Exit status 1 on any failure.
 set -u
@@ -9,9 +10,12 @@ export B=${B:-build}
 export BIN=$PWD/$B/apfsinspect MKIMAGE=$PWD/$B/mkimage TESTS=$PWD/tests
 export SHARED=${SHARED:-$(cd .. && pwd)/shared}
 export CMOCKA_MESSAGE_OUTPUT=TAP
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-test.XXXXXX")
+ROOT=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-test.XXXXXX")
+WORK=$ROOT
+RES=$ROOT/results
+mkdir -p "$RES"
 export WORK
-trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$ROOT"' EXIT
 
 # Decompress the shared images once (never into the project tree).
 export IMAGES=$WORK/images
@@ -58,19 +62,32 @@ check_plan() { # name, output file
 	fi
 }
 
-run_one() { # name, command...
-	local name=$1 out=$WORK/out.$$.txt rc t0=$SECONDS
-	shift
-	timeout "${TEST_TIMEOUT:-600}" "$@" > "$out" 2>&1
+# One test: its own work directory (scripts use fixed names in $WORK), its
+# output and seconds into $RES/IDX.out and IDX.secs, IDX.rc last.
+run_test() { # idx, name, command...
+	local idx=$1 name=$2 t0=$SECONDS rc
+	shift 2
+	export WORK=$ROOT/t$idx
+	mkdir -p "$WORK"
+	timeout "${TEST_TIMEOUT:-600}" "$@" > "$RES/$idx.out" 2>&1
 	rc=$?
-	if [ $rc -ne 0 ] && ! grep -E '^not ok ' "$out" | grep -qvE '# *SKIP'; then
+	echo $((SECONDS - t0)) > "$RES/$idx.secs"
+	rm -rf "$WORK"
+	echo "$rc" > "$RES/$idx.rc"
+}
+
+# Count and print one finished test (in the order the tests were listed).
+report() { # idx
+	local idx=$1 name=${names[$1]} out=$RES/$1.out rc
+	rc=$(cat "$RES/$idx.rc")
+	if [ "$rc" -ne 0 ] && ! grep -E '^not ok ' "$out" | grep -qvE '# *SKIP'; then
 		echo "not ok - $name exited with status $rc" >> "$out"
 	fi
 	if ! grep -qE '^(not )?ok ' "$out"; then
 		echo "not ok - $name printed no test results" >> "$out"
 	fi
 	check_plan "$name" "$out"
-	count "$name" "$out" $((SECONDS - t0))
+	count "$name" "$out" "$(cat "$RES/$idx.secs")"
 	if grep -E '^not ok ' "$out" | grep -qvE '# *SKIP'; then
 		sed 's/^/    | /' "$out" | grep -vE '^    \| ok ' | head -60
 	fi
@@ -78,18 +95,50 @@ run_one() { # name, command...
 	rm -f "$out"
 }
 
+# The list: unit binaries, then the shell tests, filtered by the argument.
 only=${1:-}
+names=() cmds=()
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac
 	[ -n "$only" ] && [[ "$t" != *"$only"* ]] && continue
-	run_one "unit/$(basename "$t")" "$t"
+	names+=("unit/$(basename "$t")") cmds+=("$t")
 done
 for t in tests/cli/*.sh tests/fuse/*.sh tests/fuzz/*.sh; do
 	[ -e "$t" ] || continue
 	[ -n "$only" ] && [[ "$t" != *"$only"* ]] && continue
-	run_one "${t#tests/}" bash "$t"
+	names+=("${t#tests/}") cmds+=("bash $t")
 done
+
+# JOBS tests at a time (default: one per core).  A script whose head says
+# "run.sh: alone" (it changes something system-wide, such as the kernel's
+# core_pattern) runs with no other test beside it.
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 1)}
+alone() { [[ ${cmds[$1]} == bash* ]] && head -20 "${cmds[$1]#bash }" | grep -q 'run.sh: alone'; }
+running=0 next_report=0
+reap() { # report what has finished, in list order
+	while [ "$next_report" -lt "${#names[@]}" ] && [ -e "$RES/$next_report.rc" ]; do
+		report "$next_report"
+		next_report=$((next_report + 1))
+	done
+}
+drain() { # wait until at most $1 tests run
+	while [ "$running" -gt "$1" ]; do
+		wait -n
+		running=$((running - 1))
+		reap
+	done
+}
+for i in "${!names[@]}"; do
+	if alone "$i"; then drain 0; fi
+	# shellcheck disable=SC2086  # a unit binary or "bash SCRIPT"
+	run_test "$i" "${names[$i]}" ${cmds[$i]} &
+	running=$((running + 1))
+	if alone "$i"; then drain 0; else drain $((JOBS - 1)); fi
+done
+drain 0
+wait
+reap
 
 [ ${#failed_names[@]} -gt 0 ] && echo "failed: ${failed_names[*]}"
 echo "$pass passed, $fail failed, $skip skipped"

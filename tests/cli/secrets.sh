@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (it points the kernel's core_pattern at its own directory for a while)
 # secrets.sh - no password or key where another user or a core file can get
 # it, for the reading commands (the mount daemon: tests/fuse/secrets.sh).
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: alone (it points the kernel's core_pattern at its own directory for a while)
 # secrets.sh - the mount daemon, which lives for days holding the key:
 # after fuse_daemonize()'s fork it is still non-dumpable with RLIMIT_CORE 0,
 # its keys are locked again, its working directory is /proc (not "/"),
