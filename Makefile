@@ -114,8 +114,10 @@ $(SO): $(PIC_OBJS) lib/apfsinspect.map
 	$(Q)ln -sf $(SONAME) $(B)/libapfsinspect.so
 
 $(B)/apfsinspect.pc: lib/apfsinspect.pc.in Makefile
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' \
+		-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+		-e 's|@VERSION@|$(VERSION)|g' \
 		-e 's|@REQUIRES_PRIVATE@|$(SO_PKGS)|g' $< > $@
 
 $(LIB): $(LIB_OBJS)
