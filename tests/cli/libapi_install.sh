@@ -16,7 +16,7 @@ LIBDIR=$DEST$PREFIX/lib
 expect_rc "make install into a DESTDIR: exit 0" 0 \
 	make -s -C "$ROOT" B="$B" PREFIX="$PREFIX" DESTDIR="$DEST" install
 for f in include/apfsinspect.h lib/libapfsinspect.so.1 lib/libapfsinspect.a \
-	lib/pkgconfig/apfsinspect.pc; do
+	lib/pkgconfig/apfsinspect.pc share/man/man3/libapfsinspect.3; do
 	check "installed: $PREFIX/$f" test -s "$DEST$PREFIX/$f"
 done
 expect_eq "installed: libapfsinspect.so links to the SONAME" "libapfsinspect.so.1" \
@@ -26,6 +26,15 @@ expect_grep "SONAME libapfsinspect.so.1" 'Library soname: \[libapfsinspect\.so\.
 expect_eq "APFSI_VERSION in the header is the Makefile's VERSION" \
 	"$(sed -n 's/^VERSION := //p' "$ROOT/Makefile")" \
 	"$(sed -n 's/^#define APFSI_VERSION "\(.*\)"$/\1/p' "$DEST$PREFIX/include/apfsinspect.h")"
+
+if command -v man > /dev/null; then
+	MANWIDTH=100 man --nh --nj -l "$DEST$PREFIX/share/man/man3/libapfsinspect.3" \
+		> "$WORK/man3.txt" 2> "$WORK/man3.err"
+	expect_eq "libapfsinspect(3): man -l renders it without a warning" "" "$(cat "$WORK/man3.err")"
+	expect_grep "libapfsinspect(3): rendered" '^RULES' "$(cat "$WORK/man3.txt")"
+else
+	skip "libapfsinspect(3) renders" "man is not installed"
+fi
 
 # Exported: the functions the installed header declares, and nothing else.
 api=$(grep -oE '\bapfsi_[a-z_]+\(' "$DEST$PREFIX/include/apfsinspect.h" | tr -d '(' | sort -u)
