@@ -14,6 +14,7 @@
 #include "apfs/fs.h"
 #include "keybag/keybag.h"
 #include "keybag/names.h"
+#include "lib/readall.h"
 
 struct apfsi_volume {
 	struct apfsi_image *img;
@@ -47,6 +48,9 @@ struct apfsi_image {
 struct apfsi_fs {
 	struct apfsi_volume *vol;
 	struct apfs_fs *fs;         /* a volume group's merged root owns its two views */
+	/* apfsi_file_read_all's buffers, kept from one file to the next (readall.c). */
+	pthread_mutex_t reader_lock;
+	struct apfsi_reader *reader;
 };
 
 struct apfsi_file {
@@ -67,5 +71,11 @@ int apfsi_code(int neg_errno);
 int apfsi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Install the library's log hook (once, on the first open). */
 void apfsi_log_init(void);
+/* A public call begins: errors logged from now on are this call's. */
+void apfsi_enter(void);
+/* The first error logged on this thread since apfsi_enter, or NULL. */
+const char *apfsi_logged(void);
+/* apfsi_fail with apfsi_code(neg_errno) and "what: <strerror>" when nothing was logged. */
+int apfsi_fail_errno(int neg_errno, const char *what);
 
 #endif
