@@ -54,7 +54,8 @@ static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, con
 		return apfsi_fail(APFSI_ERR_WRONG_CREDENTIAL, "volume '%s': %s does not decrypt "
 				  "the file-system root", vname(vol), who);
 	if (ret)
-		return apfsi_code(ret);
+		return apfsi_fail(apfsi_code(ret), "volume '%s': %s, but installing it failed (%s)",
+				  vname(vol), who, strerror(-ret));
 	keep_vek(vol, vek, len);
 	return APFSI_OK;
 }
@@ -150,7 +151,8 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const u
 	}
 	ret = apfsi_job_run(&j);
 	res->tried = j.nusers;
-	ret = ret ? apfsi_code(ret) : outcome(vol, &j, c->from, res);
+	ret = ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
+			       vname(vol)) : outcome(vol, &j, c->from, res);
 	apfsi_job_free(&j);
 	free(idx);
 	return ret;
@@ -220,6 +222,7 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 	struct apfsi_cands c = { 0 };
 	int ret;
 
+	apfsi_enter();
 	if (!res)
 		res = &local;
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
@@ -245,6 +248,7 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 	struct apfsi_cands c = { 0 };
 	int ret;
 
+	apfsi_enter();
 	if (!res)
 		res = &local;
 	if (!vol || (n && !candidates))
@@ -274,6 +278,7 @@ int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len)
 {
 	int ret = APFSI_OK;
 
+	apfsi_enter();
 	if (!vol || !key || !len)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_key: NULL argument");
 	pthread_mutex_lock(&vol->lock);

@@ -40,7 +40,8 @@ static int load_keys(struct apfsi_volume *vol)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' is encrypted but the container "
 				  "keybag holds no keys for it", vol->v->name);
 	if (ret)
-		return apfsi_code(ret);
+		return apfsi_fail(apfsi_code(ret), "volume '%s': its keybags cannot be read (%s)",
+				  vol->v->name, strerror(-ret));
 	ret = load_hash_lines(vol);
 	if (ret) {
 		kb_free(vol->keys);
@@ -114,6 +115,7 @@ int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n)
 	const struct kb_volume_keys *k;
 	int ret;
 
+	apfsi_enter();
 	if (!vol || !n)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_user_count: NULL argument");
 	ret = apfsi_volume_keys(vol, &k);
@@ -163,6 +165,7 @@ int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *inf
 	const struct kb_names *db;
 	int ret;
 
+	apfsi_enter();
 	if (!vol || !info)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_user: NULL argument");
 	ret = apfsi_volume_keys(vol, &k);
