@@ -181,9 +181,6 @@ static int begin(struct apfsi_volume *vol, const struct apfsi_unlock_options *op
 		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s' uses per-file keys held by the "
 				  "original Mac's Secure Enclave; it cannot be decrypted off "
 				  "that Mac", vname(vol));
-	if (opts && opts->threads > APFSI_MAX_THREADS)
-		return apfsi_fail(APFSI_ERR_INVALID, "%u threads asked for: at most %d",
-				  opts->threads, APFSI_MAX_THREADS);
 	return APFSI_OK;
 }
 
@@ -264,8 +261,9 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 	apfsi_enter();
 	if (!res)
 		res = &local;
-	if (!vol || (n && !candidates))
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: bad argument");
+	if (!vol || !n || !candidates)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: %s",
+				  n ? "bad argument" : "no candidates");
 	if (n > APFSI_MAX_CANDIDATES)
 		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
 				  APFSI_MAX_CANDIDATES);
