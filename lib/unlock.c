@@ -169,8 +169,7 @@ static void secure_heap(void)
 }
 
 /* Checks every unlock makes first; APFSI_OK to go on. */
-static int begin(struct apfsi_volume *vol, const struct apfsi_unlock_options *opts,
-		 struct apfsi_unlock_result *res)
+static int begin(struct apfsi_volume *vol, struct apfsi_unlock_result *res)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -237,7 +236,7 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 		res = &local;
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
-	ret = begin(vol, opts, res);
+	ret = begin(vol, res);
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
 		return ret ? ret : unlock_vek(vol, secret, len);
 	ret = add_secret(&c, kind, secret ? secret : "", len);
@@ -267,7 +266,7 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 	if (n > APFSI_MAX_CANDIDATES)
 		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
 				  APFSI_MAX_CANDIDATES);
-	ret = begin(vol, opts, res);
+	ret = begin(vol, res);
 	if (ret)
 		return ret;
 	for (size_t i = 0; !ret && i < n; i++)
