@@ -62,9 +62,10 @@ static int setup(void **state)
 		return -1;
 	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' demo demo.img >/dev/null && "
 	       "'%s' snapshot snap.img >/dev/null && '%s' macos-boot mb.img >/dev/null && "
-	       "'%s' big-dir big.img >/dev/null && "
+	       "'%s' big-dir big.img >/dev/null && '%s' truncated trunc.img >/dev/null && "
+	       "head -c 1048576 /dev/zero > zeros.img && "
 	       "'%s' basic enc.dmg --wrap encrypted --image-passphrase 'pw-of-image' "
-	       "--image-iterations 1000 >/dev/null", dir, mk, mk, mk, mk, mk, mk))
+	       "--image-iterations 1000 >/dev/null", dir, mk, mk, mk, mk, mk, mk, mk))
 		return -1;
 	/* Two containers on one GPT disk, each holding a volume named Basic. */
 	have_two = !sh("cd '%s' && truncate -s 40M two.img && printf 'label: gpt\\n"
@@ -619,6 +620,44 @@ static void test_pread_threads(void **state)
 	apfsi_image_close(img);
 }
 
+/*
+ * `truncated` (the basic image cut off; its file size says how many blocks
+ * it holds): the container opens, its volume is skipped with TRUNCATED as
+ * the image's first_error; and a file of zeros holds no APFS at all.
+ */
+static void test_truncated(void **state)
+{
+	struct apfsi_container_info ci;
+	struct apfsi_image_info ii;
+	struct logged l = { 0 };
+	apfsi_image *img;
+	apfsi_volume *vol;
+	FILE *f = fopen(img_path("trunc.img"), "rb");
+	long size;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	fclose(f);
+	apfsi_set_log(collect_log, APFSI_LOG_ERROR, &l);
+	assert_int_equal(apfsi_image_open(img_path("trunc.img"), NULL, &img), APFSI_OK);
+	apfsi_set_log(NULL, 0, NULL);
+	assert_int_equal(apfsi_image_info(img, &ii), APFSI_OK);
+	assert_int_equal(ii.containers, 1);
+	assert_int_equal(ii.volumes, 0);
+	assert_int_equal(ii.first_error, APFSI_ERR_TRUNCATED);
+	assert_int_equal(apfsi_container_info(img, 0, &ci), APFSI_OK);
+	assert_int_equal(ci.block_size, 4096);
+	assert_int_equal(ci.blocks_present, (uint64_t)size / 4096);
+	assert_true(ci.blocks_present < ci.block_count);
+	assert_int_equal(ci.volumes, 0);
+	assert_non_null(strstr(l.first, "missing"));
+	expect_fail(apfsi_image_select_volume(img, NULL, &vol), APFSI_ERR_NOT_FOUND);
+	apfsi_image_close(img);
+	expect_fail(apfsi_image_open(img_path("zeros.img"), NULL, &img), APFSI_ERR_NOT_APFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -633,6 +672,7 @@ int main(void)
 		cmocka_unit_test(test_group_root),
 		cmocka_unit_test(test_image_passphrase),
 		cmocka_unit_test(test_big_dir),
+		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_pread_threads),
 	};
 
