@@ -7,7 +7,8 @@
  * the generated scenarios whose contents testdata/README.md lists: `basic`
  * ("The small tree"), `snapshot` (a file at the snapshot and now),
  * `macos-boot` (the Mac's root over a locked Data volume), and `basic` in
- * an encrypted disk image (its passphrase through the callback).  Images come from $MKIMAGE; the two-container disk
+ * an encrypted disk image (its passphrase through the callback), `big-dir`
+ * (100,000 names in one directory, handed out across many batches).  Images come from $MKIMAGE; the two-container disk
  * is laid out by util-linux sfdisk (tests/cli/partitions.sh does the same).
  */
 #include <pthread.h>
@@ -61,8 +62,10 @@ static int setup(void **state)
 		return -1;
 	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' demo demo.img >/dev/null && "
 	       "'%s' snapshot snap.img >/dev/null && '%s' macos-boot mb.img >/dev/null && "
+	       "'%s' big-dir big.img >/dev/null && '%s' truncated trunc.img >/dev/null && "
+	       "head -c 1048576 /dev/zero > zeros.img && "
 	       "'%s' basic enc.dmg --wrap encrypted --image-passphrase 'pw-of-image' "
-	       "--image-iterations 1000 >/dev/null", dir, mk, mk, mk, mk, mk))
+	       "--image-iterations 1000 >/dev/null", dir, mk, mk, mk, mk, mk, mk, mk))
 		return -1;
 	/* Two containers on one GPT disk, each holding a volume named Basic. */
 	have_two = !sh("cd '%s' && truncate -s 40M two.img && printf 'label: gpt\\n"
@@ -511,6 +514,150 @@ static void test_image_passphrase(void **state)
 	apfsi_image_close(img);
 }
 
+/* `big-dir`: /big's 100,000 names e000000.txt ... e099999.txt, each once; e042424.txt has data. */
+static void test_big_dir(void **state)
+{
+	const struct apfsi_dirent *e;
+	struct apfsi_stat st;
+	apfsi_image *img;
+	apfsi_dir *d;
+	uint8_t *seen = calloc(100000, 1);
+	unsigned n = 0, dup = 0, odd = 0;
+	apfsi_fs *fs = open_fs("big.img", &img);
+
+	(void)state;
+	assert_non_null(seen);
+	assert_int_equal(apfsi_fs_stat_path(fs, "/big", &st), APFSI_OK);
+	assert_int_equal(apfsi_dir_open(fs, st.ino, APFSI_DIR_STAT, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		unsigned k;
+		char tail[8];
+
+		n++;
+		if (sscanf(e->name, "e%6u%7s", &k, tail) != 2 || strcmp(tail, ".txt") || k >= 100000 ||
+		    !e->st || e->stat_error) {
+			odd++;
+			continue;
+		}
+		dup += seen[k]++;
+		if (k == 42424)
+			assert_int_equal(e->st->size, 12);
+		else
+			assert_int_equal(e->st->size, 0);
+	}
+	apfsi_dir_close(d);
+	assert_int_equal(n, 100000);
+	assert_int_equal(odd, 0);
+	assert_int_equal(dup, 0);
+	free(seen);
+	apfsi_fs_close(fs);
+	apfsi_image_close(img);
+}
+
+struct preader {
+	apfsi_file *f;
+	const uint8_t *want;
+	size_t size;
+	unsigned seed;
+	int bad;
+};
+
+/* Reads at pseudo-random offsets and lengths, each checked against the whole. */
+static void *pread_many(void *arg)
+{
+	struct preader *p = arg;
+	uint8_t buf[9000];
+
+	for (unsigned i = 0; i < 2000; i++) {
+		size_t off, len, got = 0;
+
+		p->seed = p->seed * 1103515245u + 12345u;
+		off = (p->seed >> 8) % p->size;
+		len = (p->seed >> 4) % sizeof(buf);
+		if (apfsi_file_pread(p->f, off, buf, len, &got) ||
+		    got != (off + len <= p->size ? len : p->size - off) ||
+		    memcmp(buf, p->want + off, got))
+			p->bad++;
+	}
+	return NULL;
+}
+
+/* One handle read positionally by four threads at once (the header's thread rule). */
+static void test_pread_threads(void **state)
+{
+	struct preader r[4];
+	struct apfsi_stat st;
+	pthread_t th[4];
+	apfsi_image *img;
+	apfsi_file *f;
+	uint8_t *whole;
+	size_t got;
+	char path[64];
+	apfsi_fs *fs = open_fs("basic.img", &img);
+
+	(void)state;
+	assert_int_equal(apfsi_fs_stat_path(fs, "/multi.bin", &st), APFSI_OK);
+	assert_int_equal(apfsi_fs_path(fs, st.ino, path, sizeof(path)), APFSI_OK);
+	assert_string_equal(path, "/multi.bin");
+	expect_fail(apfsi_fs_path(fs, st.ino, path, 4), APFSI_ERR_NAME_TOO_LONG);
+	assert_int_equal(apfsi_file_open(fs, st.ino, &f), APFSI_OK);
+	assert_int_equal(apfsi_file_size(f), 5 * 4096 + 100);
+	whole = malloc(st.size);
+	assert_non_null(whole);
+	assert_int_equal(apfsi_file_pread(f, 0, whole, st.size, &got), APFSI_OK);
+	assert_int_equal(got, st.size);
+	for (unsigned i = 0; i < 4; i++) {
+		r[i] = (struct preader){ f, whole, st.size, i + 1, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, pread_many, &r[i]), 0);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].bad, 0);
+	}
+	free(whole);
+	apfsi_file_close(f);
+	apfsi_fs_close(fs);
+	apfsi_image_close(img);
+}
+
+/*
+ * `truncated` (the basic image cut off; its file size says how many blocks
+ * it holds): the container opens, its volume is skipped with TRUNCATED as
+ * the image's first_error; and a file of zeros holds no APFS at all.
+ */
+static void test_truncated(void **state)
+{
+	struct apfsi_container_info ci;
+	struct apfsi_image_info ii;
+	struct logged l = { 0 };
+	apfsi_image *img;
+	apfsi_volume *vol;
+	FILE *f = fopen(img_path("trunc.img"), "rb");
+	long size;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	fclose(f);
+	apfsi_set_log(collect_log, APFSI_LOG_ERROR, &l);
+	assert_int_equal(apfsi_image_open(img_path("trunc.img"), NULL, &img), APFSI_OK);
+	apfsi_set_log(NULL, 0, NULL);
+	assert_int_equal(apfsi_image_info(img, &ii), APFSI_OK);
+	assert_int_equal(ii.containers, 1);
+	assert_int_equal(ii.volumes, 0);
+	assert_int_equal(ii.first_error, APFSI_ERR_TRUNCATED);
+	assert_int_equal(apfsi_container_info(img, 0, &ci), APFSI_OK);
+	assert_int_equal(ci.block_size, 4096);
+	assert_int_equal(ci.blocks_present, (uint64_t)size / 4096);
+	assert_true(ci.blocks_present < ci.block_count);
+	assert_int_equal(ci.volumes, 0);
+	assert_non_null(strstr(l.first, "missing"));
+	expect_fail(apfsi_image_select_volume(img, NULL, &vol), APFSI_ERR_NOT_FOUND);
+	apfsi_image_close(img);
+	expect_fail(apfsi_image_open(img_path("zeros.img"), NULL, &img), APFSI_ERR_NOT_APFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -524,6 +671,9 @@ int main(void)
 		cmocka_unit_test(test_snapshot),
 		cmocka_unit_test(test_group_root),
 		cmocka_unit_test(test_image_passphrase),
+		cmocka_unit_test(test_big_dir),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_pread_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
