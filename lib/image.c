@@ -13,6 +13,7 @@
 
 #include "util/bytes.h"
 #include "internal.h"
+#include "users.h"
 
 #define LAYERS 16
 
@@ -200,11 +201,7 @@ int apfsi_image_open(const char *path, const struct apfsi_open_options *opts, ap
 /* What a volume loaded on first use (snapshots, keybags, names) goes with it. */
 static void volume_release(struct apfsi_volume *vol)
 {
-	if (vol->keys)
-		kb_free(vol->keys);
-	if (vol->names_loaded)
-		kb_names_free(&vol->names);
-	free(vol->hash_lines);
+	apfsi_volume_users_free(vol);  /* keybags, names, the kept VEK wiped */
 	free(vol->snaps);
 	pthread_mutex_destroy(&vol->lock);
 	apfs_volume_close(vol->v);
