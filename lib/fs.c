@@ -18,11 +18,6 @@
 
 static const uint8_t zero_uuid[16];
 
-int apfsi_fs_check(const struct apfsi_fs *fs, const char *fn)
-{
-	return fs ? APFSI_OK : apfsi_fail(APFSI_ERR_INVALID, "%s: no file system given", fn);
-}
-
 /* The Data volume of System volume sys's group (same container), or NULL. */
 static struct apfsi_volume *group_data(struct apfsi_volume *sys)
 {

@@ -16,7 +16,14 @@ void apfsi_stat_from(const struct apfs_stat *in, struct apfsi_stat *out);
 /* The type of a DT_* directory-record type. */
 enum apfsi_file_type apfsi_type_of_dt(unsigned dt);
 
-/* The file-system handle was given and is open: else the message and INVALID. */
-int apfsi_fs_check(const struct apfsi_fs *fs, const char *fn);
+/*
+ * The file-system handle was given: else the message and INVALID.  Inline,
+ * so that file.c and xattr.c need nothing of fs.c (which closes readall.c's
+ * reader, which reads through file.c).
+ */
+static inline int apfsi_fs_check(const struct apfsi_fs *fs, const char *fn)
+{
+	return fs ? APFSI_OK : apfsi_fail(APFSI_ERR_INVALID, "%s: no file system given", fn);
+}
 
 #endif
