@@ -30,11 +30,12 @@ expect_eq "man -l: no warning" "" "$(cat "$WORK/man.err")"
 expect_grep "man -l: rendered" '^NAME$' "$TXT"
 printf '%s\n' "$TXT" > "$WORK/man.txt"
 
-# The options getopt_long is given in opts.c (its long_opts table and short letters).
-long_opts=$(sed -n 's/^\t{ "\([a-z0-9-]*\)", [a-z_]*, NULL, [^ ]* },$/\1/p' "$ROOT/cli/opts.c" | sort -u)
-short=$(sed -n 's/^#define SHORT_OPTS "\(.*\)"$/\1/p' "$ROOT/cli/opts.c" | tr -d ':' | sed 's/./& /g')
-expect_eq "opts.c read: all its long options (one a line in long_opts)" \
-	"$(grep -c '^.{ "[a-z0-9-]*", [a-z_]*, NULL, ' "$ROOT/cli/opts.c")" "$(printf '%s\n' "$long_opts" | wc -l)"
+# The options getopt_long is given (optspell.c's cli_long_opts table, optspell.h's short letters).
+long_opts=$(sed -n 's/^\t{ "\([a-z0-9-]*\)", [a-z_]*, NULL, [^ ]* },$/\1/p' "$ROOT/cli/optspell.c" | sort -u)
+short=$(sed -n 's/^#define CLI_SHORT_OPTS "\(.*\)"$/\1/p' "$ROOT/cli/optspell.h" | tr -d ':' | sed 's/./& /g')
+expect_eq "optspell.c read: all its long options (one a line in cli_long_opts)" \
+	"$(grep -c '^.{ "[a-z0-9-]*", [a-z_]*, NULL, ' "$ROOT/cli/optspell.c")" "$(printf '%s\n' "$long_opts" | wc -l)"
+check "optspell.c: the table read is not empty" [ -n "$long_opts" ]
 missing_opts=""
 for o in $long_opts; do grep -qe "--$o\\b" "$WORK/man.txt" || missing_opts="$missing_opts --$o"; done
 expect_eq "man page: every long option of opts.c" "" "$missing_opts"
