@@ -5,7 +5,8 @@
 #   make fuzz       every fuzz target under libFuzzer, FUZZ_SECONDS=N each (clang)
 #   make bench      benchmarks against the peers (bench/run.sh)
 #   make mutate     mutation testing (tests/mutate/; MUTATE_SAMPLE=N for a sample)
-#   make install    PREFIX=/usr/local DESTDIR= (program, man page, bash and zsh completion)
+#   make install    PREFIX=/usr/local DESTDIR= (program, man page, bash and zsh completion,
+#                   libapfsinspect: header, .so, .a, pkg-config file)
 # V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
 
 PREFIX ?= /usr/local
@@ -13,6 +14,9 @@ BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
 BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+PKGCONFIGDIR ?= $(LIBDIR)/pkgconfig
 B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -21,6 +25,9 @@ PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0 libewf libvmdk libvhdi lib
 # libarchive: headers only; cli/archive_dl.c loads it when extract --tar needs it.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) libarchive 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
+# What libapfsinspect itself needs (no FUSE: only fuse/ uses it); its .pc file says so.
+SO_PKGS := $(filter-out fuse3,$(PKGS))
+SO_LIBS := $(shell $(PKG_CONFIG) --libs $(SO_PKGS) 2>/dev/null) -lbz2 -lpthread
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,7 +38,7 @@ endif
 # The release number (here only) and the commit it was built from (--version, --log).
 VERSION := 0.9.0
 COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 -I. $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 -I. -Iinclude $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
 ALL_LDFLAGS := $(LDFLAGS)
 
 # Only cli/version.c names them; it is rebuilt when the commit (or the number) changes.
@@ -45,7 +52,7 @@ else
 Q := @
 endif
 
-LIB_SRCS := $(sort $(wildcard util/*.c codec/*.c cipher/*.c image/*.c apfs/*.c keybag/*.c))
+LIB_SRCS := $(sort $(wildcard util/*.c codec/*.c cipher/*.c image/*.c apfs/*.c keybag/*.c lib/*.c))
 CLI_SRCS := $(sort $(wildcard cli/*.c fuse/*.c))
 MK_SRCS := $(sort $(wildcard testdata/*.c))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
@@ -59,6 +66,10 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 MK_OBJS := $(MK_SRCS:%.c=$(B)/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 LIB := $(B)/libapfsinspect.a
+# The shared library: the same sources built again position-independent.
+SONAME := libapfsinspect.so.1
+SO := $(B)/$(SONAME)
+PIC_OBJS := $(LIB_SRCS:%.c=$(B)/pic/%.o)
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(B)/fuzz/%)
 FUZZ_COMMON_OBJS := $(FUZZ_COMMON:%.c=$(B)/%.o)
 
@@ -73,7 +84,8 @@ FUZZ_MAIN := $(B)/tests/fuzz/driver.o
 FUZZ_LINK :=
 endif
 
-all: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS) $(FUZZ_BINS) $(B)/fuzz/mkseed
+all: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS) $(FUZZ_BINS) $(B)/fuzz/mkseed $(SO) \
+	$(B)/apfsinspect.pc
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -84,6 +96,27 @@ $(B)/cli/version.o: cli/version.c $(B)/.version
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  CC      $<')
 	$(Q)$(CC) $(ALL_CFLAGS) $(VERSION_DEFS) -c -o $@ $<
+
+$(B)/pic/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo '  CC      $< (PIC)')
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c -o $@ $<
+
+$(B)/lib/version.o $(B)/pic/lib/version.o: $(B)/.version
+$(B)/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
+$(B)/pic/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
+
+# Only the functions of include/apfsinspect.h are exported (lib/apfsinspect.map).
+$(SO): $(PIC_OBJS) lib/apfsinspect.map
+	@$(if $(Q),echo '  LD      $@')
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
+		-Wl,--version-script=lib/apfsinspect.map -Wl,--no-undefined -o $@ $(PIC_OBJS) $(SO_LIBS)
+	$(Q)ln -sf $(SONAME) $(B)/libapfsinspect.so
+
+$(B)/apfsinspect.pc: lib/apfsinspect.pc.in Makefile
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+		-e 's|@REQUIRES_PRIVATE@|$(SO_PKGS)|g' $< > $@
 
 $(LIB): $(LIB_OBJS)
 	$(Q)rm -f $@
@@ -162,9 +195,15 @@ $(B)/bench/ewf_trace.so: bench/ewf_trace.c
 bench: all $(B)/bench/pbkdf2 $(B)/bench/pbkdf2_lanes $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/bench/ewf_trace.so
 	B=$(B) bench/run.sh
 
-install: $(B)/apfsinspect
+install: $(B)/apfsinspect $(SO) $(LIB) $(B)/apfsinspect.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(ZSHCOMPDIR)
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
+		$(DESTDIR)$(PKGCONFIGDIR)
+	install -m 0644 include/apfsinspect.h $(DESTDIR)$(INCLUDEDIR)/apfsinspect.h
+	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libapfsinspect.so
+	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libapfsinspect.a
+	install -m 0644 $(B)/apfsinspect.pc $(DESTDIR)$(PKGCONFIGDIR)/apfsinspect.pc
 	install -m 0755 $(B)/apfsinspect $(DESTDIR)$(BINDIR)/apfsinspect
 	install -m 0644 doc/apfsinspect.1 $(DESTDIR)$(MANDIR)/man1/apfsinspect.1
 	install -m 0644 completion/apfsinspect.bash $(DESTDIR)$(BASHCOMPDIR)/apfsinspect

@@ -71,7 +71,8 @@ extern "C" {
 
 #define APFSI_ABI_VERSION 1
 
-/* The release this header belongs to, e.g. "0.9.0"; and the loaded one's. */
+/* The release this header belongs to; and apfsi_version(), the loaded one's. */
+#define APFSI_VERSION "0.9.0"
 const char *apfsi_version(void);
 
 /* ---- errors ------------------------------------------------------------- */

@@ -67,5 +67,11 @@ int apfsi_code(int neg_errno);
 int apfsi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Install the library's log hook (once, on the first open). */
 void apfsi_log_init(void);
+/* A public call begins: errors logged from now on are this call's. */
+void apfsi_enter(void);
+/* The first error logged on this thread since apfsi_enter, or NULL. */
+const char *apfsi_logged(void);
+/* apfsi_fail with apfsi_code(neg_errno) and "what: <strerror>" when nothing was logged. */
+int apfsi_fail_errno(int neg_errno, const char *what);
 
 #endif
