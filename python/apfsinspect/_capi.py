@@ -167,6 +167,12 @@ def _candidates():
     return names
 
 
+def _lacking(path, fn):
+    def call(*args):
+        raise OSError("%s has no %s: a library older than this module" % (path, fn))
+    return call
+
+
 def load():
     """The loaded library with its prototypes set; OSError naming what was tried."""
     tried = []
@@ -177,7 +183,13 @@ def load():
             tried.append("%s (%s)" % (name, e))
             continue
         for fn, (res, args) in PROTOTYPES.items():
-            f = getattr(lib, fn)
+            try:
+                f = getattr(lib, fn)
+            except AttributeError:
+                # An older library of this SONAME (its functions only grow):
+                # what it has works, a call of what it lacks says so.
+                setattr(lib, fn, _lacking(name, fn))
+                continue
             f.restype, f.argtypes = res, args
         return lib
     raise OSError("libapfsinspect.so.%d not found: tried %s; set APFSINSPECT_LIBRARY to its "

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# bench/python.sh - the Python module against the CLI, part of `make bench`
+# (issue 15): reading a 1 GiB file of an encrypted volume through the
+# module's file object (readinto of 4 MiB, written to /dev/null) against
+# `apfsinspect cat` of the same file (target: the module at least 0.8 × the
+# CLI's speed), and listing the 100,170 entries of `many-files` through the
+# module's iterator (FileSystem.walk, names written out; and scandir with
+# each entry's stat) against `ls -R` and `ls -lR` (target ≥ 0.5 ×).  Whole
+# processes on both sides: start, open, unlock, the work.  The module is
+# loaded from python/ with the library of this build (APFSINSPECT_LIBRARY),
+# by Debian's python3.  Prints Markdown; speed ratio = CLI time / Python time.
+set -u
+cd "$(dirname "$0")/.."
+B=${B:-build}
+BIN=$PWD/$B/apfsinspect MK=$PWD/$B/mkimage
+RUNS=${RUNS:-7}
+W=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-pybench.XXXXXX")
+trap 'rm -rf "$W"' EXIT
+. bench/lib.sh
+export PYTHONPATH=$PWD/python APFSINSPECT_LIBRARY=$PWD/$B/libapfsinspect.so.1
+PY=/usr/bin/python3
+BIG_MB=${BIG_MB:-1024}
+
+cat > "$W/read.py" <<'PY'
+import os, sys, apfsinspect
+img, vol, pw, path = sys.argv[1:5]
+with apfsinspect.open(img) as im:
+    v = im.select_volume(vol)
+    if pw:
+        v.unlock(password=pw)
+    with v.open_fs() as fs, fs.open(path) as f:
+        buf = bytearray(4 << 20)
+        mv = memoryview(buf)
+        out = os.open(os.devnull, os.O_WRONLY)
+        while n := f.readinto(buf):
+            os.write(out, mv[:n])
+PY
+cat > "$W/list.py" <<'PY'
+import sys, apfsinspect
+img, how = sys.argv[1:3]
+out = sys.stdout
+with apfsinspect.open(img) as im, im.select_volume().open_fs() as fs:
+    if how == "walk":
+        for dirpath, dirs, files in fs.walk("/"):
+            out.write("%s:\n" % dirpath)
+            out.write("".join(n + "\n" for n in dirs + files))
+    else:  # each entry's attributes, read with the listing
+        for dirpath, dirs, files in fs.walk_entries("/", stat=True):
+            out.write("%s:\n" % dirpath)
+            for e in dirs + files:
+                s = e.stat()
+                out.write("%o %d %d %d %s\n" % (s.st_mode, s.st_uid, s.st_gid, s.st_size, e.name))
+PY
+
+echo "## Python module (issue 15)"
+echo
+echo "$(nproc) cores; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); RUNS=$RUNS medians;"
+echo "$($PY --version), ctypes; speed ratio = CLI time / Python time."
+echo
+echo "| what | CLI ms | Python ms | speed ratio |"
+echo "|---|---|---|---|"
+row4() { printf '| %s | %s | %s | %s |\n' "$@"; }
+if "$MK" bench "$W/bench.img" --big-size $((BIG_MB << 20)) > /dev/null 2>&1; then
+	cat "$W/bench.img" > /dev/null
+	C=$(med "$BIN" cat --volume Secret --passphrase bench-password "$W/bench.img" /big.bin)
+	P=$(med $PY "$W/read.py" "$W/bench.img" Secret bench-password /big.bin)
+	row4 "read $BIG_MB MiB of an encrypted volume: file object vs \`cat\`" \
+		"$C ($(mbps $((BIG_MB << 20)) "$C") MB/s)" "$P ($(mbps $((BIG_MB << 20)) "$P") MB/s)" \
+		"$(ratio "$C" "$P") ×; target ≥ 0.8"
+	C=$(med "$BIN" cat --volume Plain "$W/bench.img" /big.bin)
+	P=$(med $PY "$W/read.py" "$W/bench.img" Plain "" /big.bin)
+	row4 "read $BIG_MB MiB of a plain volume: file object vs \`cat\`" "$C" "$P" "$(ratio "$C" "$P") ×"
+	rm -f "$W/bench.img"
+else
+	row4 "read $BIG_MB MiB" "-" "-" "mkimage bench failed"
+fi
+"$MK" many-files "$W/many.img" > /dev/null
+C=$(med "$BIN" ls -R "$W/many.img" /)
+P=$(med $PY "$W/list.py" "$W/many.img" walk)
+row4 "list 100,170 entries: \`walk()\` vs \`ls -R\`" "$C" "$P" "$(ratio "$C" "$P") ×; target ≥ 0.5"
+C=$(med "$BIN" ls -lR "$W/many.img" /)
+P=$(med $PY "$W/list.py" "$W/many.img" stat)
+row4 "list 100,170 entries with stats: \`walk_entries(stat=True)\` vs \`ls -lR\`" "$C" "$P" "$(ratio "$C" "$P") ×"
+P=$(med $PY -c 'import apfsinspect')
+row4 "\`python3 -c 'import apfsinspect'\` (in every Python time above)" "" "$P" ""
+echo
