@@ -5,7 +5,7 @@
 #   make fuzz       every fuzz target under libFuzzer, FUZZ_SECONDS=N each (clang)
 #   make bench      benchmarks against the peers (bench/run.sh)
 #   make mutate     mutation testing (tests/mutate/; MUTATE_SAMPLE=N for a sample)
-#   make install    PREFIX=/usr/local DESTDIR= (program, man page, bash and zsh completion,
+#   make install    PREFIX=/usr/local DESTDIR= (program, man pages, bash and zsh completion,
 #                   libapfsinspect: header, .so, .a, pkg-config file)
 # V=1 shows the commands; WERROR=1 turns warnings into errors (CI sets it).
 
@@ -114,8 +114,10 @@ $(SO): $(PIC_OBJS) lib/apfsinspect.map
 	$(Q)ln -sf $(SONAME) $(B)/libapfsinspect.so
 
 $(B)/apfsinspect.pc: lib/apfsinspect.pc.in Makefile
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@LIBDIR@|$(LIBDIR)|g' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|g' -e 's|@VERSION@|$(VERSION)|g' \
+	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|g' \
+		-e 's|@LIBDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(LIBDIR))|g' \
+		-e 's|@INCLUDEDIR@|$(patsubst $(PREFIX)/%,$${prefix}/%,$(INCLUDEDIR))|g' \
+		-e 's|@VERSION@|$(VERSION)|g' \
 		-e 's|@REQUIRES_PRIVATE@|$(SO_PKGS)|g' $< > $@
 
 $(LIB): $(LIB_OBJS)
@@ -198,8 +200,9 @@ bench: all $(B)/bench/pbkdf2 $(B)/bench/pbkdf2_lanes $(B)/bench/xts_speed $(B)/b
 install: $(B)/apfsinspect $(SO) $(LIB) $(B)/apfsinspect.pc
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(INCLUDEDIR) $(DESTDIR)$(LIBDIR) \
-		$(DESTDIR)$(PKGCONFIGDIR)
+		$(DESTDIR)$(PKGCONFIGDIR) $(DESTDIR)$(MANDIR)/man3
 	install -m 0644 include/apfsinspect.h $(DESTDIR)$(INCLUDEDIR)/apfsinspect.h
+	install -m 0644 doc/libapfsinspect.3 $(DESTDIR)$(MANDIR)/man3/libapfsinspect.3
 	install -m 0755 $(SO) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libapfsinspect.so
 	install -m 0644 $(LIB) $(DESTDIR)$(LIBDIR)/libapfsinspect.a

@@ -183,7 +183,8 @@ int apfsi_image_volume(apfsi_image *img, unsigned index, apfsi_volume **out);
 
 /*
  * The volume a selector names, as the CLI's --volume: its number (1-based),
- * name, UUID or role ("Data", "System", "Preboot", case-insensitive); NULL
+ * name, UUID or role ("Data", "System", "Preboot", case-insensitive), or
+ * "group" (the System volume of the image's only volume group); NULL
  * chooses the default (the one Data volume, else the one encrypted volume,
  * else the only volume).  APFSI_ERR_NOT_FOUND or APFSI_ERR_AMBIGUOUS
  * otherwise.
@@ -358,7 +359,8 @@ struct apfsi_stat {
 	int64_t crtime, mtime, ctime, atime, added; /* ns since 1970 UTC (added: 0 unknown) */
 	uint32_t bsd_flags;         /* UF_* / SF_* */
 	uint32_t compression;       /* decmpfs type (0: not compressed) */
-	const char *compression_name; /* "lzfse", "zlib", ... or NULL */
+	const char *compression_name; /* "lzfse (resource fork)", "zlib (in xattr)"... as the
+				       * CLI's stat says; "unknown"; NULL: not compressed */
 	uint64_t rdev;
 	uint64_t reserved[8];
 };
@@ -406,8 +408,11 @@ uint64_t apfsi_file_size(const apfsi_file *f);
 int apfsi_file_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got);
 
 /*
- * The whole file, in order, with a reader thread per core (threads 0): sink
- * gets each piece; a nonzero return stops the read and is returned.
+ * The whole file, in order, with a reader thread per core (threads 0; at
+ * most 8): sink gets each piece (up to 4 MiB) on the calling thread; a
+ * nonzero return stops the read and is returned.  The buffers (4 MiB per
+ * piece in flight, two per reader) stay with the file system for the next
+ * file until apfsi_fs_close.  A fork is read on the calling thread.
  */
 typedef int (*apfsi_sink_fn)(const void *data, size_t len, void *arg);
 int apfsi_file_read_all(apfsi_file *f, unsigned threads, apfsi_sink_fn sink, void *arg);

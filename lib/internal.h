@@ -14,6 +14,7 @@
 #include "apfs/fs.h"
 #include "keybag/keybag.h"
 #include "keybag/names.h"
+#include "lib/readall.h"
 
 struct apfsi_volume {
 	struct apfsi_image *img;
@@ -47,6 +48,9 @@ struct apfsi_image {
 struct apfsi_fs {
 	struct apfsi_volume *vol;
 	struct apfs_fs *fs;         /* a volume group's merged root owns its two views */
+	/* apfsi_file_read_all's buffers, kept from one file to the next (readall.c). */
+	pthread_mutex_t reader_lock;
+	struct apfsi_reader *reader;
 };
 
 struct apfsi_file {

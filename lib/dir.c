@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dir.c - apfsi_dir: a directory's entries handed out one at a time,
+ * read a batch at a time (apfs_fs_readdir_from resumes where the last batch
+ * stopped at the cost of one lookup), and with APFSI_DIR_STAT each batch's
+ * inodes read together in inode order (apfs_fs_stat_many), which costs far
+ * less than one stat per name in name order.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "fs_int.h"
+
+#define BATCH 256u
+
+struct ent {
+	uint64_t ino;     /* first: apfs_fs_stat_many reads the numbers with a stride */
+	uint64_t added;
+	uint16_t type;
+	size_t name;      /* offset in names */
+};
+
+struct apfsi_dir {
+	struct apfsi_fs *fs;
+	uint64_t ino;
+	unsigned flags;
+	struct apfs_dir_pos pos;
+	bool end;                   /* the directory has no entries past this batch */
+	struct ent ents[BATCH];
+	unsigned n, next;
+	char *names;                /* the batch's names, NUL-terminated, one after another */
+	size_t nlen, ncap;
+	struct apfs_stat raw[BATCH];
+	int err[BATCH];
+	struct apfsi_stat st;
+	struct apfsi_dirent out;
+};
+
+/* Keep one entry; stop (1: handed out again next time) when the batch is full. */
+static int take(const struct apfs_dirent *d, void *ctx)
+{
+	struct apfsi_dir *dir = ctx;
+	size_t len = strlen(d->name) + 1;
+	struct ent *e;
+
+	if (dir->n == BATCH)
+		return 1;
+	if (dir->nlen + len > dir->ncap) {
+		size_t cap = dir->ncap * 2 + len;
+		char *p = realloc(dir->names, cap);
+
+		if (!p)
+			return -ENOMEM;
+		dir->names = p, dir->ncap = cap;
+	}
+	e = &dir->ents[dir->n++];
+	e->ino = d->ino, e->added = d->date_added, e->type = d->type, e->name = dir->nlen;
+	memcpy(dir->names + dir->nlen, d->name, len);
+	dir->nlen += len;
+	return 0;
+}
+
+static int fill(struct apfsi_dir *dir)
+{
+	int ret;
+
+	dir->n = dir->next = 0;
+	dir->nlen = 0;
+	ret = apfs_fs_readdir_from(dir->fs->fs, dir->ino, &dir->pos, take, dir);
+	if (ret < 0)
+		return apfsi_fail(apfsi_code(ret), "directory %llu: %s", (unsigned long long)dir->ino,
+				  apfsi_strerror(apfsi_code(ret)));
+	/* Not stopped by a full batch: the walk reached the directory's end. */
+	dir->end = dir->n < BATCH;
+	if ((dir->flags & APFSI_DIR_STAT) && dir->n) {
+		ret = apfs_fs_stat_many(dir->fs->fs, dir->n, &dir->ents[0].ino, sizeof(struct ent),
+					dir->raw, dir->err);
+		if (ret)
+			return apfsi_fail_errno(ret, "stat of a directory's entries");
+	}
+	return APFSI_OK;
+}
+
+int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out)
+{
+	struct apfsi_dir *dir;
+	struct apfs_stat st;
+	int ret;
+
+	apfsi_enter();
+	if ((ret = apfsi_fs_check(fs, "apfsi_dir_open")))
+		return ret;
+	if (!out || (flags & ~(unsigned)APFSI_DIR_STAT))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_dir_open: out required, flags 0x%x",
+				  flags);
+	*out = NULL;
+	if ((ret = apfs_fs_stat(fs->fs, ino, &st)))
+		return apfsi_fail(apfsi_code(ret), "inode %llu: %s", (unsigned long long)ino,
+				  apfsi_strerror(apfsi_code(ret)));
+	if (!S_ISDIR(st.mode))
+		return apfsi_fail(APFSI_ERR_NOT_DIR, "inode %llu is not a directory",
+				  (unsigned long long)ino);
+	if (!(dir = calloc(1, sizeof(*dir))))
+		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
+	dir->fs = fs, dir->ino = ino, dir->flags = flags;
+	*out = dir;
+	return APFSI_OK;
+}
+
+static void hand_out(struct apfsi_dir *dir, const struct ent *e, unsigned i)
+{
+	memset(&dir->out, 0, sizeof(dir->out));
+	dir->out.ino = e->ino;
+	dir->out.type = apfsi_type_of_dt(e->type);
+	dir->out.date_added = (int64_t)e->added;
+	dir->out.name = dir->names + e->name;
+	if (!(dir->flags & APFSI_DIR_STAT))
+		return;
+	dir->out.stat_error = apfsi_code(dir->err[i]);
+	if (dir->err[i])
+		return;
+	dir->raw[i].added = e->added;  /* it lives in the directory record */
+	apfsi_stat_from(&dir->raw[i], &dir->st);
+	dir->out.st = &dir->st;
+}
+
+int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out)
+{
+	int ret;
+
+	apfsi_enter();
+	if (!dir || !out)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_dir_next: dir and out are required");
+	*out = NULL;
+	if (dir->next == dir->n) {
+		if (dir->end)
+			return APFSI_OK;
+		if ((ret = fill(dir)))
+			return ret;
+		if (!dir->n)
+			return APFSI_OK;
+	}
+	hand_out(dir, &dir->ents[dir->next], dir->next);
+	dir->next++;
+	*out = &dir->out;
+	return APFSI_OK;
+}
+
+void apfsi_dir_close(apfsi_dir *dir)
+{
+	if (!dir)
+		return;
+	free(dir->names);
+	free(dir);
+}
