@@ -25,7 +25,7 @@ static const char unlock_help[] =
 	"  exit: 0 unlocked, 3 rejected, 4 key bound to the original Mac, 1 error\n";
 
 static void report(const struct cli_opts *o, const struct apfs_volume *v,
-		   const struct kb_volume_keys *k, const struct cli_unlock_result *res,
+		   const struct kb_volume_keys *k, const struct apfsi_unlock_result *res,
 		   const struct cli_cred *cr)
 {
 	const struct kb_user *u = k && res->user >= 0 ? &k->users[res->user] : NULL;
@@ -44,7 +44,7 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 		json_str(&j, "user_type", u ? kb_type_name(u->type) : NULL);
 		json_str(&j, "credential", cli_cred_kind_name(cr->kind));
 		if (o->passphrase_file || o->potfile)
-			json_u64(&j, "candidate_line", cr->line[res->cand]);
+			json_u64(&j, "candidate_line", cr->line[res->candidate]);
 		json_end(&j);
 		return;
 	}
@@ -54,16 +54,16 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 	else
 		printf(" with the volume encryption key");
 	if (o->passphrase_file)
-		printf(", candidate on line %zu of %s", cr->line[res->cand], o->passphrase_file);
+		printf(", candidate on line %zu of %s", cr->line[res->candidate], o->passphrase_file);
 	if (o->potfile)
-		printf(", password from line %zu of potfile %s", cr->line[res->cand], o->potfile);
+		printf(", password from line %zu of potfile %s", cr->line[res->candidate], o->potfile);
 	printf("\n");
 }
 
 int cmd_unlockvolume(int argc, char **argv)
 {
 	struct kb_volume_keys *k = NULL;
-	struct cli_unlock_result res;
+	struct apfsi_unlock_result res;
 	struct cli_volume *cv = NULL;
 	struct cli_cred cr = { 0 };
 	struct cli_image img;

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
-#include <utf8proc.h>
 
 #include "util/secmem.h"
+#include "lib/unlock_cands.h"
 #include "audit.h"
 #include "credential.h"
 
@@ -146,41 +146,22 @@ static int from_file(const char *path, struct cli_cred *cr)
 	return ret ? EXIT_ERROR : 0;
 }
 
-/*
- * How macOS normalises a non-ASCII password before PBKDF2 is not known
- * (docs/apfs-format.md §5.2), so such a password is also tried in NFC and
- * NFD when those differ from the bytes given.  ASCII passwords cost nothing.
- */
-static bool is_ascii(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
-	return true;
-}
-
+/* A non-ASCII password is also tried in NFC and NFD (lib/unlock_cands.h says why). */
 static int add_normal_forms(struct cli_cred *cr)
 {
 	size_t n = cr->ncands;
 	int ret = 0;
 
 	for (size_t i = 0; i < n && !ret; i++) {
-		const uint8_t *s = (const uint8_t *)cr->cands[i];
-		uint8_t *f[2];
+		char *f[2];
+		size_t fl[2];
+		unsigned nf = 0;
 
-		if (is_ascii(cr->cands[i], cr->lens[i]))
-			continue;
-		f[0] = utf8proc_NFC(s);
-		f[1] = utf8proc_NFD(s);
-		for (int k = 0; k < 2 && !ret; k++)
-			if (f[k] && strcmp((char *)f[k], cr->cands[i]) &&
-			    (k == 0 || !f[0] || strcmp((char *)f[0], (char *)f[1])))
-				ret = cli_cred_add(cr, (char *)f[k], strlen((char *)f[k]),
-					       cr->line[i]);
-		for (int k = 0; k < 2; k++) {
-			if (f[k])
-				OPENSSL_cleanse(f[k], strlen((char *)f[k]));
-			free(f[k]);
+		ret = apfsi_normal_forms(cr->cands[i], f, fl, &nf);
+		for (unsigned k = 0; k < nf; k++) {
+			if (!ret)
+				ret = cli_cred_add(cr, f[k], fl[k], cr->line[i]);
+			apfs_secret_free(f[k]);
 		}
 	}
 	return ret;

@@ -8,6 +8,7 @@
 #define CLI_CREDENTIAL_H
 
 #include "cli.h"
+#include "apfsinspect.h"
 #include "keybag/keybag.h"
 
 enum cred_kind { CRED_NONE, CRED_PASSWORD, CRED_RECOVERY, CRED_VEK, CRED_POTFILE };
@@ -66,23 +67,15 @@ int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);
 /* Name every damaged record of a volume's keybag; EXIT_ERROR if there is one. */
 int cli_check_records(const struct apfs_volume *v, const struct kb_volume_keys *k);
 
-/* What an unlock found. */
-struct cli_unlock_result {
-	int user;          /* index into keys->users of the user that matched, or -1 */
-	size_t cand;       /* which candidate matched */
-	unsigned tried;    /* users tried */
-	unsigned hwbound;  /* users skipped: key bound to the original Mac */
-	unsigned unusable; /* users skipped: not unlockable offline (iCloud, no KDF) */
-	unsigned damaged;  /* users skipped: damaged record or absurd iteration count */
-};
-
 /*
  * Unlock cv's volume with cr (trying users in parallel on all cores), print
  * nothing on success, and return 0; else print why and return the exit code.
+ * res: which user matched (index into keys->users) and which candidate, or
+ * how many users were tried and passed over.
  * keys may be NULL (then loaded here and freed); *keys_out receives them.
  */
 int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
-	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res);
+	       struct kb_volume_keys **keys_out, struct apfsi_unlock_result *res);
 
 /*
  * Names to show beside crypto-user UUIDs in unlock messages (or NULL);

@@ -26,7 +26,7 @@ struct cli_volume *cli_group_data(struct cli_image *img, const struct cli_volume
  */
 static int unlock_data(const struct cli_opts *o, struct cli_volume *data)
 {
-	struct cli_unlock_result res;
+	struct apfsi_unlock_result res;
 	struct cli_cred cr;
 	int ret;
 

@@ -1,108 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * unlock.c - unlock a volume: pick the crypto users a credential can match,
- * try them in parallel (PBKDF2 dominates, one derivation per user and
- * candidate), install the VEK, and explain a failure stage by stage.
+ * unlock.c - unlock a volume with the library's engine (lib/unlock_engine.h:
+ * which crypto users a credential can match, tried in parallel), install
+ * the VEK, and explain a failure stage by stage in the CLI's words.
  */
 #include <openssl/crypto.h>
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "credential.h"
 #include "keybag/names.h"
+#include "lib/unlock_engine.h"
 #include "unlock_progress.h"
-
-#define MAX_THREADS 64
-
-struct job {
-	const struct kb_volume_keys *k;
-	const struct cli_cred *cr;
-	const unsigned *users;  /* indexes into k->users */
-	unsigned nusers;
-	const unsigned *cand_user; /* potfile: each candidate's user (position in users) */
-	unsigned batch;         /* candidates a task tries at once (PBKDF2 lanes; 1 with cand_user) */
-	size_t ntasks;          /* candidate batches x users, or candidates with cand_user */
-	atomic_size_t next;
-	atomic_bool found;      /* a candidate fit */
-	size_t found_cand, found_up; /* which, on which user (position in users) */
-	struct cand_progress *progress;
-	pthread_mutex_t lock;
-	int *status;            /* per user: last result other than a rejection */
-	uint8_t vek[32];
-	size_t veklen;
-	uint8_t cs_uuid[16];
-};
-
-/* Task t: candidates *c to *c + *n - 1 on the user at position *up of j->users. */
-static void task_split(const struct job *j, size_t t, size_t *c, size_t *n, size_t *up)
-{
-	*c = j->cand_user ? t : t / j->nusers * j->batch;
-	*n = j->cr->ncands - *c < j->batch ? j->cr->ncands - *c : j->batch;
-	*up = j->cand_user ? j->cand_user[t] : t % j->nusers;
-}
-
-/* What candidate c on the user at position up gave. */
-static void record(struct job *j, size_t c, size_t up, int ret, const uint8_t *vek,
-		   size_t veklen, const uint8_t *cs)
-{
-	pthread_mutex_lock(&j->lock);
-	if (ret == 0 && !atomic_load(&j->found)) {
-		atomic_store(&j->found, true);
-		j->found_cand = c;
-		j->found_up = up;
-		memcpy(j->vek, vek, veklen);
-		j->veklen = veklen;
-		memcpy(j->cs_uuid, cs, 16);
-	} else if (ret && ret != -APFS_EREJECTED) {
-		j->status[up] = ret;
-	}
-	pthread_mutex_unlock(&j->lock);
-}
-
-static void *worker(void *arg)
-{
-	struct job *j = arg;
-	uint8_t vek[32], cs[16];
-	size_t veklen = 0, t, c, n, up;
-
-	while (!atomic_load(&j->found) && (t = atomic_fetch_add(&j->next, 1)) < j->ntasks) {
-		unsigned which = 0;
-		int ret;
-
-		task_split(j, t, &c, &n, &up);
-		ret = kb_unlock_user_many(j->k, &j->k->users[j->users[up]], (unsigned)n,
-					  j->cr->cands + c, j->cr->lens + c, &which, vek, &veklen,
-					  cs);
-		record(j, c + which, up, ret, vek, veklen, cs);
-		cand_progress_add(j->progress, n);
-	}
-	OPENSSL_cleanse(vek, sizeof(vek));
-	return NULL;
-}
-
-
-static void run_job(struct job *j)
-{
-	pthread_t th[MAX_THREADS];
-	unsigned n = cli_workers(j->ntasks, MAX_THREADS), started = 0;
-
-	/* One task needs no thread: the right password with --user stays at
-	 * one PBKDF2 plus the unwraps. */
-	if (n <= 1) {
-		worker(j);
-		return;
-	}
-	for (unsigned i = 0; i < n; i++)
-		if (!pthread_create(&th[started], NULL, worker, j))
-			started++;
-	if (!started)
-		worker(j);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(th[i], NULL);
-}
 
 /* The names the image records, for messages (cli_unlock_set_names). */
 static const struct kb_names *unlock_names;
@@ -130,13 +40,6 @@ static void user_label(const struct kb_user *u, char *buf, size_t len)
 	free(fn);
 }
 
-/* A record that cannot be tried because the keybag is damaged or crafted. */
-static bool damaged_record(const struct kb_user *u)
-{
-	return !u->parsed ||
-	       (u->kek.has_kdf && (u->kek.iterations == 0 || u->kek.iterations > KB_MAX_ITERATIONS));
-}
-
 static void report_damaged(const struct apfs_volume *v, const struct kb_user *u)
 {
 	char id[37];
@@ -161,49 +64,31 @@ int cli_check_records(const struct apfs_volume *v, const struct kb_volume_keys *
 	int ret = 0;
 
 	for (unsigned i = 0; i < k->nusers; i++)
-		if (damaged_record(&k->users[i])) {
+		if (apfsi_record_damaged(&k->users[i])) {
 			report_damaged(v, &k->users[i]);
 			ret = EXIT_ERROR;
 		}
 	return ret;
 }
 
-/* Why a crypto user is not tried with this credential. */
-enum skip { TRY, SKIP_OTHER_USER, SKIP_NOT_PRK, SKIP_DAMAGED, SKIP_HW, SKIP_ESCROW, SKIP_NO_KDF };
-
-static bool escrow_type(enum kb_user_type t)
+/* Why a crypto user is not tried with this credential (the library's rules). */
+static enum apfsi_skip skip_reason(const uint8_t *want, const struct cli_cred *cr,
+				   const struct kb_user *u)
 {
-	return t == KB_USER_ICLOUD_RECOVERY || t == KB_USER_ICLOUD_EXTERNAL ||
-	       t == KB_USER_INSTITUTIONAL_RECOVERY || t == KB_USER_INSTITUTIONAL_EXTERNAL;
+	return apfsi_skip_reason(want, cr->kind == CRED_RECOVERY, u);
 }
 
-static enum skip skip_reason(const uint8_t *want, const struct cli_cred *cr,
-			     const struct kb_user *u)
-{
-	if (want && memcmp(u->uuid, want, 16))
-		return SKIP_OTHER_USER;
-	if (cr->kind == CRED_RECOVERY && u->type != KB_USER_PERSONAL_RECOVERY)
-		return SKIP_NOT_PRK;
-	if (damaged_record(u))
-		return SKIP_DAMAGED;
-	if (u->hw_bound)
-		return SKIP_HW;
-	if (!u->offline_unlockable)
-		return escrow_type(u->type) ? SKIP_ESCROW : SKIP_NO_KDF;
-	return TRY;
-}
-
-static const char *skip_why(enum skip s)
+static const char *skip_why(enum apfsi_skip s)
 {
 	switch (s) {
-	case SKIP_NOT_PRK: return "a recovery key only fits the Personal Recovery User";
-	case SKIP_DAMAGED: return "damaged record (named above)";
-	case SKIP_HW: return "hardware-bound: its key is held by the original Mac's Secure "
+	case APFSI_SKIP_NOT_PRK: return "a recovery key only fits the Personal Recovery User";
+	case APFSI_SKIP_DAMAGED: return "damaged record (named above)";
+	case APFSI_SKIP_HW: return "hardware-bound: its key is held by the original Mac's Secure "
 			     "Enclave (T2/Apple silicon); it can only be unlocked on that Mac";
-	case SKIP_ESCROW: return "escrowed: an iCloud/institutional record without PBKDF2 "
+	case APFSI_SKIP_ESCROW: return "escrowed: an iCloud/institutional record without PBKDF2 "
 				 "parameters needs data escrowed with Apple (iCloud) or the "
 				 "institution's private key";
-	case SKIP_NO_KDF: return "its record has no PBKDF2 parameters";
+	case APFSI_SKIP_NO_KDF: return "its record has no PBKDF2 parameters";
 	default: return "";
 	}
 }
@@ -222,27 +107,21 @@ static int user_filter(const struct cli_opts *o, uint8_t want[16], const uint8_t
 	return 0;
 }
 
-/* Which users this credential can match; counts those it must skip. */
+/* Which users this credential can match; counts those it must skip, names the damaged. */
 static int choose_users(const struct cli_opts *o, const struct apfs_volume *v,
 			const struct kb_volume_keys *k, const struct cli_cred *cr, unsigned *idx,
-			struct cli_unlock_result *res)
+			struct apfsi_unlock_result *res)
 {
 	const uint8_t *want;
 	uint8_t buf[16];
-	unsigned n = 0;
+	unsigned n;
 
 	if (user_filter(o, buf, &want))
 		return -EINVAL;
-	for (unsigned i = 0; i < k->nusers; i++) {
-		switch (skip_reason(want, cr, &k->users[i])) {
-		case TRY: idx[n++] = i; break;
-		case SKIP_DAMAGED: report_damaged(v, &k->users[i]); res->damaged++; break;
-		case SKIP_HW: res->hwbound++; break;
-		case SKIP_ESCROW:
-		case SKIP_NO_KDF: res->unusable++; break;
-		default: break;
-		}
-	}
+	n = apfsi_choose_users(k, want, cr->kind == CRED_RECOVERY, idx, res);
+	for (unsigned i = 0; i < k->nusers; i++)
+		if (skip_reason(want, cr, &k->users[i]) == APFSI_SKIP_DAMAGED)
+			report_damaged(v, &k->users[i]);
 	return (int)n;
 }
 
@@ -258,11 +137,11 @@ static void report_not_tried(const struct cli_opts *o, const struct apfs_volume 
 	if (user_filter(o, buf, &want))
 		return;
 	for (unsigned i = 0; i < k->nusers; i++) {
-		enum skip s = skip_reason(want, cr, &k->users[i]);
+		enum apfsi_skip s = skip_reason(want, cr, &k->users[i]);
 
-		others += s == SKIP_OTHER_USER;
-		not_prk += s == SKIP_NOT_PRK;
-		if (s == TRY || s == SKIP_OTHER_USER || s == SKIP_NOT_PRK)
+		others += s == APFSI_SKIP_OTHER_USER;
+		not_prk += s == APFSI_SKIP_NOT_PRK;
+		if (s == APFSI_TRY || s == APFSI_SKIP_OTHER_USER || s == APFSI_SKIP_NOT_PRK)
 			continue;
 		if (!shown++)
 			fprintf(stderr, "apfsinspect: volume '%s': crypto users not tried:\n",
@@ -277,7 +156,7 @@ static void report_not_tried(const struct cli_opts *o, const struct apfs_volume 
 	if (not_prk)
 		fprintf(stderr, "apfsinspect: volume '%s': %u other crypto user%s not tried "
 				"(%s)\n", cli_safe_str(v->name), not_prk, not_prk == 1 ? "" : "s",
-			skip_why(SKIP_NOT_PRK));
+			skip_why(APFSI_SKIP_NOT_PRK));
 }
 
 /* README "Hardware-bound keys": what the analyst can still do. */
@@ -318,7 +197,7 @@ static void list_users(const struct kb_volume_keys *k)
 static bool any_offline(const struct kb_volume_keys *k)
 {
 	for (unsigned i = 0; i < k->nusers; i++)
-		if (k->users[i].offline_unlockable && !damaged_record(&k->users[i]))
+		if (k->users[i].offline_unlockable && !apfsi_record_damaged(&k->users[i]))
 			return true;
 	return false;
 }
@@ -326,11 +205,11 @@ static bool any_offline(const struct kb_volume_keys *k)
 /* Nothing to try: say exactly why. */
 static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 			const struct kb_volume_keys *k, const struct cli_cred *cr,
-			const struct cli_unlock_result *res)
+			const struct apfsi_unlock_result *res)
 {
-	if (res->damaged && !res->hwbound && !res->unusable)
+	if (res->damaged && !res->hardware_bound && !res->unusable)
 		return EXIT_ERROR;  /* the damage was named above */
-	if (res->hwbound) {
+	if (res->hardware_bound) {
 		/* Escrowed or damaged records are no path either: the hardware is the verdict. */
 		fprintf(stderr, "apfsinspect: volume '%s': no crypto user it could be tried on "
 				"can be unlocked off the original Mac\n", cli_safe_str(v->name));
@@ -365,7 +244,7 @@ static int explain_none(const struct cli_opts *o, const struct apfs_volume *v,
 
 static int explain_fail(const struct cli_opts *o, const struct apfs_volume *v,
 			const struct kb_volume_keys *k, const struct cli_cred *cr,
-			const struct job *j)
+			const struct apfsi_job *j)
 {
 	bool other = false;
 	char l[192];
@@ -426,7 +305,7 @@ static int install_vek(struct apfs_volume *v, const uint8_t *vek, size_t len,
  * cracked.  0, or the exit code after saying why there is nothing to try.
  */
 static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
-		    struct job *j, unsigned *idx, struct cli_unlock_result *res)
+		    struct apfsi_job *j, unsigned *idx, struct apfsi_unlock_result *res)
 {
 	int n = choose_users(o, cv->v, j->k, cr, idx, res), ret;
 
@@ -440,30 +319,39 @@ static int plan_job(const struct cli_opts *o, struct cli_volume *cv, struct cli_
 	}
 	j->users = idx;
 	j->nusers = (unsigned)n;
-	j->batch = j->cand_user ? 1 : kb_unlock_batch();
-	j->ntasks = j->cand_user ? cr->ncands :
-		    (cr->ncands + j->batch - 1) / j->batch * (size_t)n;
+	j->cands = cr->cands;
+	j->lens = cr->lens;
+	j->ncands = cr->ncands;
 	return 0;
 }
 
 /* The job ran: install the VEK found, or explain the failure. */
 static int job_outcome(const struct cli_opts *o, struct cli_volume *cv,
-		       const struct cli_cred *cr, struct job *j, struct cli_unlock_result *res)
+		       const struct cli_cred *cr, struct apfsi_job *j,
+		       struct apfsi_unlock_result *res)
 {
-	if (!atomic_load(&j->found))
+	if (!j->found)
 		return explain_fail(o, cv->v, j->k, cr, j);
 	res->user = (int)j->users[j->found_up];
-	res->cand = j->found_cand;
+	res->candidate = j->found_cand;
 	return cli_exit_code(install_vek(cv->v, j->vek, j->veklen, j->cs_uuid,
 					 "the credential unwrapped its KEK and VEK"));
 }
 
+/* The engine's progress, on the terminal's line (unlock_progress.c); never cancels. */
+static int show_progress(uint64_t done, uint64_t total, void *arg)
+{
+	(void)total;
+	cand_progress_set(arg, (size_t)done);
+	return 0;
+}
+
 static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 			 const struct kb_volume_keys *k, struct cli_cred *cr,
-			 struct cli_unlock_result *res)
+			 struct apfsi_unlock_result *res)
 {
 	struct cand_progress progress;
-	struct job j = { .k = k, .cr = cr, .progress = &progress };
+	struct apfsi_job j = { .k = k, .progress = show_progress, .progress_arg = &progress };
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
 	int ret = idx ? plan_job(o, cv, cr, &j, idx, res) : EXIT_ERROR;
 
@@ -471,18 +359,13 @@ static int try_passwords(const struct cli_opts *o, struct cli_volume *cv,
 		free(idx);
 		return ret;
 	}
-	j.status = calloc(j.nusers, sizeof(int));
-	pthread_mutex_init(&j.lock, NULL);
-	cand_progress_start(&progress, j.cand_user ? cr->ncands : cr->ncands * j.nusers,
+	cand_progress_start(&progress, (size_t)apfsi_job_total(&j),
 			    j.cand_user || j.nusers == 1 ? "candidates" : "candidate-user pairs");
-	if (j.status)
-		run_job(&j);
+	ret = apfsi_job_run(&j);
 	cand_progress_end(&progress);
 	res->tried = j.nusers;
-	ret = j.status ? job_outcome(o, cv, cr, &j, res) : EXIT_ERROR;
-	OPENSSL_cleanse(j.vek, sizeof(j.vek));
-	pthread_mutex_destroy(&j.lock);
-	free(j.status);
+	ret = ret ? EXIT_ERROR : job_outcome(o, cv, cr, &j, res);
+	apfsi_job_free(&j);
 	free(idx);
 	return ret;
 }
@@ -505,7 +388,7 @@ const char *cli_cred_kind_name(enum cred_kind kind)
 }
 
 int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
-	       struct kb_volume_keys **keys_out, struct cli_unlock_result *res)
+	       struct kb_volume_keys **keys_out, struct apfsi_unlock_result *res)
 {
 	struct apfs_volume *v = cv->v;
 	struct kb_volume_keys *k = NULL;
@@ -544,7 +427,7 @@ int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred 
 
 int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv)
 {
-	struct cli_unlock_result res;
+	struct apfsi_unlock_result res;
 	struct cli_cred cr;
 	int ret;
 

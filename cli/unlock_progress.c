@@ -2,8 +2,8 @@
 /*
  * unlock_progress.c - a one-line report of a dictionary run on stderr,
  * written when the first batch is done (so even a short run shows the rate
- * it gets) and then rewritten in place once a second by whichever worker
- * finishes a batch (counts and times only, never a password).  Only on a
+ * it gets) and then rewritten in place once a second, as the library's
+ * unlock engine reports (counts and times only, never a password).  Only on a
  * terminal, like progress.c, so logs and pipelines see just the verdict.
  */
 #include <stdio.h>
@@ -46,11 +46,11 @@ static void show(struct cand_progress *p, size_t done, double t)
 	fflush(stderr);
 }
 
-void cand_progress_add(struct cand_progress *p, size_t n)
+void cand_progress_set(struct cand_progress *p, size_t done)
 {
-	size_t done = atomic_fetch_add(&p->done, n) + n;
 	double t;
 
+	atomic_store(&p->done, done);
 	if (!p->on || pthread_mutex_trylock(&p->lock))
 		return;
 	t = now_s();

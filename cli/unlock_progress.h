@@ -22,8 +22,8 @@ struct cand_progress {
 };
 
 void cand_progress_start(struct cand_progress *p, size_t total, const char *what);
-/* n more tries done: a line after the first batch, then one a second at most.  Any thread. */
-void cand_progress_add(struct cand_progress *p, size_t n);
+/* done tries so far: a line after the first batch, then one a second at most.  Any thread. */
+void cand_progress_set(struct cand_progress *p, size_t done);
 void cand_progress_end(struct cand_progress *p);
 
 #endif

@@ -9,11 +9,7 @@
 
 #include "cli.h"
 #include "keybag/names.h"
-
-#define DSLOCAL_USERS "/private/var/db/dslocal/nodes/Default/users"
-#define DSLOCAL_ADMIN "/private/var/db/dslocal/nodes/Default/groups/admin.plist"
-#define DSLOCAL_MAX_RECORDS 100000u   /* directory entries looked at */
-#define DSLOCAL_MAX_BYTES (64u << 20)  /* user records read, all together */
+#include "lib/usernames.h"
 
 /*
  * Fill db for cv (a Data or other encrypted volume): Preboot's

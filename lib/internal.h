@@ -27,6 +27,12 @@ struct apfsi_volume {
 	struct kb_names names;
 	bool names_loaded, names_unlocked; /* names read; and again once unlocked */
 	char (*hash_lines)[KB_HASH_LINE_MAX]; /* per user, "" when not crackable */
+	/* The names read while locked, kept once the unlocked ones replace them:
+	 * strings handed out stay valid until the image is closed (users.c). */
+	struct kb_names names_locked;
+	/* The VEK an unlock installed, for apfsi_volume_key (secure heap; unlock.c). */
+	uint8_t *vek;
+	size_t veklen;
 	/* Loaded on first use (snapshots.c). */
 	struct apfs_snapshot *snaps;
 	unsigned nsnaps;

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * unlock.c - unlocking a volume through the public API: a password, a
+ * recovery key, a dictionary or the raw VEK.  The users a credential can fit
+ * are chosen and tried in parallel (unlock_engine.h); the VEK found is
+ * proven on the file-system root and installed, and kept (secure heap) for
+ * apfsi_volume_key.  A failure is a code, with res saying who was tried and
+ * who was passed over and why.
+ */
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/err.h"
+#include "util/secmem.h"
+#include "unlock_cands.h"
+#include "unlock_engine.h"
+#include "users.h"
+
+static const char *vname(const struct apfsi_volume *vol)
+{
+	return vol->v->name;
+}
+
+/* Keep the installed VEK for apfsi_volume_key. */
+static void keep_vek(struct apfsi_volume *vol, const uint8_t *vek, size_t len)
+{
+	uint8_t *copy = apfs_secret_alloc(32);
+
+	if (!copy)
+		return;  /* the volume is unlocked; only apfsi_volume_key will say NOMEM */
+	memcpy(copy, vek, len);
+	pthread_mutex_lock(&vol->lock);
+	if (!vol->vek) {
+		vol->vek = copy;
+		vol->veklen = len;
+		copy = NULL;
+	}
+	pthread_mutex_unlock(&vol->lock);
+	apfs_secret_free(copy);
+}
+
+/* Install and prove a VEK; who says where it came from, for the message. */
+static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, const uint8_t *cs,
+		   const char *who)
+{
+	int ret = apfs_volume_set_key(vol->v, vek, len, cs);
+
+	if (ret == -APFS_EREJECTED && cs)
+		return apfsi_fail(APFSI_ERR_UNSUPPORTED, "volume '%s': %s, but that key does not "
+				  "decrypt the file-system root (unsupported key variant)",
+				  vname(vol), who);
+	if (ret == -APFS_EREJECTED || ret == -EINVAL)
+		return apfsi_fail(APFSI_ERR_WRONG_CREDENTIAL, "volume '%s': %s does not decrypt "
+				  "the file-system root", vname(vol), who);
+	if (ret)
+		return apfsi_fail(apfsi_code(ret), "volume '%s': %s, but installing it failed (%s)",
+				  vname(vol), who, strerror(-ret));
+	keep_vek(vol, vek, len);
+	return APFSI_OK;
+}
+
+static int unlock_vek(struct apfsi_volume *vol, const void *key, size_t len)
+{
+	if (len != 16 && len != 32)
+		return apfsi_fail(APFSI_ERR_INVALID, "a volume key is 32 bytes (or 16 for a "
+				  "CoreStorage 128-bit key), not %zu", len);
+	return install(vol, key, len, NULL, "the volume key given");
+}
+
+/* Nothing to try: why, as a code (the CLI's explain_none, stage by stage). */
+static int none_to_try(struct apfsi_volume *vol, const struct kb_volume_keys *k,
+		       const uint8_t *want, bool recovery, const struct apfsi_unlock_result *res)
+{
+	bool named = false;
+
+	if (res->damaged && !res->hardware_bound && !res->unusable)
+		return apfsi_fail(APFSI_ERR_CORRUPT, "volume '%s': every crypto user it could be "
+				  "tried on has a damaged record", vname(vol));
+	if (res->hardware_bound)
+		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s': no crypto user it could be "
+				  "tried on can be unlocked off the original Mac", vname(vol));
+	if (res->unusable)
+		return apfsi_fail(APFSI_ERR_NO_USER, "volume '%s': the matching crypto user record "
+				  "cannot be unlocked offline (iCloud/institutional escrow, or "
+				  "no PBKDF2 parameters)", vname(vol));
+	for (unsigned i = 0; want && i < k->nusers; i++)
+		named |= !memcmp(k->users[i].uuid, want, 16);
+	if (want && !named)
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' has no such crypto user",
+				  vname(vol));
+	if (recovery)
+		return apfsi_fail(APFSI_ERR_NO_USER, "volume '%s' has no Personal Recovery User, so "
+				  "no recovery key can unlock it", vname(vol));
+	return apfsi_fail(APFSI_ERR_NO_USER, "volume '%s' has no crypto user this credential "
+			  "can be tried on", vname(vol));
+}
+
+/* The job ran and nothing fit: a wrong credential, or a user that could not be checked. */
+static int nothing_fit(struct apfsi_volume *vol, const struct apfsi_job *j)
+{
+	char id[37];
+
+	for (unsigned i = 0; i < j->nusers; i++) {
+		int st = j->status[i];
+
+		if (!st)
+			continue;
+		/* Some user could not be checked at all: not a verdict on the credential. */
+		apfs_uuid_str(j->k->users[j->users[i]].uuid, id);
+		return apfsi_fail(apfsi_code(st), "volume '%s': crypto user %s: %s", vname(vol), id,
+				  st == -EOPNOTSUPP ? "unsupported key variant or iteration count"
+						    : strerror(-st));
+	}
+	return apfsi_fail(APFSI_ERR_WRONG_CREDENTIAL, "volume '%s': wrong credential for the %u "
+			  "crypto user%s tried", vname(vol), j->nusers, j->nusers == 1 ? "" : "s");
+}
+
+static int outcome(struct apfsi_volume *vol, const struct apfsi_job *j, const size_t *from,
+		   struct apfsi_unlock_result *res)
+{
+	if (j->cancelled)
+		return apfsi_fail(APFSI_ERR_CANCELLED, "volume '%s': unlock cancelled",
+				  vname(vol));
+	if (!j->found)
+		return nothing_fit(vol, j);
+	res->user = (int)j->users[j->found_up];
+	res->candidate = from[j->found_cand];
+	return install(vol, j->vek, j->veklen, j->cs_uuid,
+		       "the credential unwrapped its KEK and VEK");
+}
+
+static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const uint8_t *want,
+	       bool recovery, const struct apfsi_cands *c, const struct apfsi_unlock_options *opts,
+	       struct apfsi_unlock_result *res)
+{
+	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
+	struct apfsi_job j = {
+		.k = k, .users = idx, .cands = c->v, .lens = c->len, .ncands = c->n,
+		.threads = opts ? opts->threads : 0, .progress = opts ? opts->progress : NULL,
+		.progress_arg = opts ? opts->progress_arg : NULL,
+	};
+	int ret;
+
+	if (!idx)
+		return apfsi_fail(APFSI_ERR_NOMEM, "volume '%s': out of memory", vname(vol));
+	j.nusers = apfsi_choose_users(k, want, recovery, idx, res);
+	if (!j.nusers) {
+		free(idx);
+		return none_to_try(vol, k, want, recovery, res);
+	}
+	ret = apfsi_job_run(&j);
+	res->tried = j.nusers;
+	ret = ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
+			       vname(vol)) : outcome(vol, &j, c->from, res);
+	apfsi_job_free(&j);
+	free(idx);
+	return ret;
+}
+
+/* Checks every unlock makes first; APFSI_OK to go on. */
+static int begin(struct apfsi_volume *vol, const struct apfsi_unlock_options *opts,
+		 struct apfsi_unlock_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	res->user = -1;
+	if (apfs_volume_hw_encrypted(vol->v))
+		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s' uses per-file keys held by the "
+				  "original Mac's Secure Enclave; it cannot be decrypted off "
+				  "that Mac", vname(vol));
+	if (opts && opts->threads > APFSI_MAX_THREADS)
+		return apfsi_fail(APFSI_ERR_INVALID, "%u threads asked for: at most %d",
+				  opts->threads, APFSI_MAX_THREADS);
+	return APFSI_OK;
+}
+
+/* The users the candidates c are tried on, and the run. */
+static int unlock_cands(struct apfsi_volume *vol, bool recovery, const struct apfsi_cands *c,
+			const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
+{
+	const struct kb_volume_keys *k;
+	int ret = apfsi_volume_keys(vol, &k);
+
+	return ret ? ret : run(vol, k, opts ? opts->user_uuid : NULL, recovery, c, opts, res);
+}
+
+static int add_secret(struct apfsi_cands *c, enum apfsi_credential kind, const void *secret,
+		      size_t len)
+{
+	char buf[APFSI_MAX_SECRET + 1], prk[30];
+	int ret;
+
+	if (kind == APFSI_CRED_PASSWORD)
+		return apfsi_cands_add(c, secret, len, 0);
+	if (len > APFSI_MAX_SECRET)
+		return -E2BIG;
+	memcpy(buf, secret, len);
+	buf[len] = '\0';
+	ret = strlen(buf) == len ? kb_normalize_recovery_key(buf, prk) : -EINVAL;
+	if (!ret)
+		ret = apfsi_cands_add(c, prk, strlen(prk), 0);
+	OPENSSL_cleanse(buf, sizeof(buf));
+	OPENSSL_cleanse(prk, sizeof(prk));
+	return ret;
+}
+
+static int secret_error(int err, enum apfsi_credential kind)
+{
+	if (err == -ENOMEM)
+		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory for the credential");
+	if (err == -EINVAL && kind == APFSI_CRED_RECOVERY_KEY)
+		return apfsi_fail(APFSI_ERR_INVALID, "not a recovery key: 24 letters and digits, "
+				  "with or without dashes");
+	return apfsi_fail(APFSI_ERR_INVALID, "a secret longer than %d bytes", APFSI_MAX_SECRET);
+}
+
+int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const void *secret,
+			size_t len, const struct apfsi_unlock_options *opts,
+			struct apfsi_unlock_result *res)
+{
+	struct apfsi_unlock_result local;
+	struct apfsi_cands c = { 0 };
+	int ret;
+
+	apfsi_enter();
+	if (!res)
+		res = &local;
+	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
+	ret = begin(vol, opts, res);
+	if (ret || kind == APFSI_CRED_VOLUME_KEY)
+		return ret ? ret : unlock_vek(vol, secret, len);
+	ret = add_secret(&c, kind, secret ? secret : "", len);
+	if (!ret && kind == APFSI_CRED_PASSWORD)
+		ret = apfsi_cands_add_forms(&c);
+	ret = ret ? secret_error(ret, kind) :
+	      unlock_cands(vol, kind == APFSI_CRED_RECOVERY_KEY, &c, opts, res);
+	apfsi_cands_free(&c);
+	return ret;
+}
+
+int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candidates,
+				   const size_t *lens, size_t n,
+				   const struct apfsi_unlock_options *opts,
+				   struct apfsi_unlock_result *res)
+{
+	struct apfsi_unlock_result local;
+	struct apfsi_cands c = { 0 };
+	int ret;
+
+	apfsi_enter();
+	if (!res)
+		res = &local;
+	if (!vol || (n && !candidates))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: bad argument");
+	if (n > APFSI_MAX_CANDIDATES)
+		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
+				  APFSI_MAX_CANDIDATES);
+	ret = begin(vol, opts, res);
+	if (ret)
+		return ret;
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = candidates[i] ? apfsi_cands_add(&c, candidates[i], lens ? lens[i] :
+						      strlen(candidates[i]), i) : -EFAULT;
+	if (!ret)
+		ret = apfsi_cands_add_forms(&c);
+	if (ret == -EFAULT)
+		ret = apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: a NULL "
+				 "candidate");
+	else
+		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
+		      unlock_cands(vol, false, &c, opts, res);
+	apfsi_cands_free(&c);
+	return ret;
+}
+
+int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len)
+{
+	int ret = APFSI_OK;
+
+	apfsi_enter();
+	if (!vol || !key || !len)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_key: NULL argument");
+	pthread_mutex_lock(&vol->lock);
+	if (vol->vek) {
+		memcpy(key, vol->vek, vol->veklen);
+		*len = vol->veklen;
+	} else {
+		*len = 0;
+		ret = apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' %s", vname(vol),
+				 apfs_volume_encrypted(vol->v) ? "is locked: unlock it first" :
+				 "is not encrypted: it has no volume key");
+	}
+	pthread_mutex_unlock(&vol->lock);
+	return ret;
+}
