@@ -194,21 +194,24 @@ def test_dfvfs(shared):
 
 
 def test_file_object(shared):
-    """dfvfs' apfs_file_io.py reads b"other", b"her f", b"e." at 10, 15, 20."""
+    """another_file = "This is another file.\n" (IMAGES.md): dfvfs'
+    apfs_file_io.py finds b"other", b"her f" and b"e." in it."""
     with apfsinspect.open(shared("dfvfs-apfs.raw")) as img, img.select_volume().open_fs() as fs:
         with fs.open("/a_directory/another_file") as f:
             assert isinstance(f, io.RawIOBase)
             assert f.readable() and f.seekable() and not f.writable()
             assert f.seek(10) == 10 and f.read(5) == b"other" and f.tell() == 15
-            assert f.read(5) == b"her f"
-            f.seek(-2, io.SEEK_END)
-            assert f.read() == b".\n" and f.read() == b""
-            f.seek(20)
+            assert f.read(5) == b" file"
+            f.seek(-3, io.SEEK_END)
+            assert f.read() == b"e.\n" and f.read() == b""
+            f.seek(19)
             buf = bytearray(10)
-            assert f.readinto(buf) == 2 and buf[:2] == b"e."
-            assert f.pread(5, 15) == b"her f" and f.tell() == 22
+            assert f.readinto(buf) == 3 and buf[:3] == b"e.\n"
+            assert f.pread(5, 12) == b"her f" and f.tell() == 22
             f.seek(100)
             assert f.read(4) == b""
+            f.seek(-90, io.SEEK_CUR)
+            assert f.read(4) == b"othe"
             with pytest.raises(ValueError):
                 f.seek(-1)
         assert f.closed
