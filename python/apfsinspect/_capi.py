@@ -8,7 +8,6 @@ outside this package should import this module: its names follow the C
 header, the Pythonic surface is in the package's other modules.
 """
 import ctypes
-import ctypes.util
 import os
 
 ABI_VERSION = 1
@@ -92,8 +91,9 @@ class Stat(ctypes.Structure):
 
 
 class Dirent(ctypes.Structure):
+    # st as an address (the header's const struct apfsi_stat *): read apart, and faster.
     _fields_ = [("ino", c_u64), ("type", c_int), ("date_added", c_i64), ("name", c_char_p),
-                ("st", P(Stat)), ("stat_error", c_int), ("reserved", c_u64 * 4)]
+                ("st", c_void_p), ("stat_error", c_int), ("reserved", c_u64 * 4)]
 
 
 # Constants of the header.
@@ -161,10 +161,12 @@ def _candidates():
     except ImportError:
         pass
     names.append(soname)  # the dynamic loader's search: LD_LIBRARY_PATH, ld.so.cache
-    found = ctypes.util.find_library("apfsinspect")
-    if found:
-        names.append(found)
     return names
+
+
+def _found_by_ldconfig():
+    import ctypes.util  # only now: it costs a tenth of a second to import (re, shutil)
+    return ctypes.util.find_library("apfsinspect")
 
 
 def _lacking(path, fn):
@@ -176,7 +178,11 @@ def _lacking(path, fn):
 def load():
     """The loaded library with its prototypes set; OSError naming what was tried."""
     tried = []
-    for name in _candidates():
+    for name in _candidates() + [None]:
+        if name is None:  # the last resort: ldconfig's cache under another name
+            name = _found_by_ldconfig()
+            if not name:
+                break
         try:
             lib = ctypes.CDLL(name)
         except OSError as e:

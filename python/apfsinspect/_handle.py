@@ -43,13 +43,14 @@ class Handle:
         self._children.add(child)
 
     def _live(self):
-        """The C handle, or ValueError once this object (or its owner) is closed."""
-        if not self._h or (self._parent is not None and not self._parent._alive()):
+        """The C handle, or ValueError once this object (or its owner: closing
+        an owner closes what it adopted) is closed."""
+        if not self._h:
             raise ValueError("operation on a closed %s" % self._kind)
         return self._h
 
     def _alive(self):
-        return bool(self._h) and (self._parent is None or self._parent._alive())
+        return bool(self._h)
 
     @property
     def closed(self):

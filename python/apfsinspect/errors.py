@@ -108,6 +108,12 @@ _BY_CODE = {c.code: c for c in list(globals().values())
             if isinstance(c, type) and issubclass(c, ApfsInspectError) and c.code}
 
 
+def make(code, message):
+    """The exception for code with a message of the caller's."""
+    return _BY_CODE.get(code, ApfsInspectError)(code, message,
+                                                (lib.apfsi_strerror(code) or b"").decode())
+
+
 def error(code, result=None):
     """The exception for a failed call's code, with the calling thread's message."""
     msg = (lib.apfsi_last_message() or b"").decode("utf-8", "backslashreplace")

@@ -4,7 +4,6 @@ import ctypes
 import io
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
 
 from . import _capi as C
 from .errors import check
@@ -23,6 +22,7 @@ def _executor():
     global _pool
     with _pool_lock:
         if _pool is None:
+            from concurrent.futures import ThreadPoolExecutor  # only for large reads
             _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
                                        thread_name_prefix="apfsinspect-read")
         return _pool
@@ -43,7 +43,7 @@ class File(io.RawIOBase):
     mode = "rb"
 
     def _alive(self):
-        return bool(self._h) and self._fs._alive()
+        return bool(self._h)  # closing the file system closes its files
 
     def _live(self):
         if not self._alive():

@@ -1,27 +1,31 @@
 # SPDX-License-Identifier: MIT
 """A volume's file system: stat, directories (scandir, walk), files, xattrs."""
 import ctypes
-import struct
 
 from . import _capi as C
 from . import stat as _stat
 from ._handle import Handle, encode, text
-from .errors import ApfsInspectError, Loop, check
+from .errors import ApfsInspectError, Loop, check, make
 from .file import File
 from .stat import FileType, Stat
 
-# struct apfsi_dirent up to stat_error, native alignment (checked below).
-_DIRENT = struct.Struct("@QiqPPi")
-assert _DIRENT.size <= ctypes.sizeof(C.Dirent) and \
-    C.Dirent.stat_error.offset == _DIRENT.size - 4, "struct apfsi_dirent layout"
-_CNAME = C.Stat.compression_name.offset
-_PTR = struct.Struct("@P")
+_STAT_BYTES = ctypes.c_char * _stat.SIZE
+_TYPES = tuple(FileType)
+_unpack_stat = _stat._LAYOUT.unpack_from
+_new_tuple = tuple.__new__
+_DIR = FileType.DIR
 
 
 class DirEntry:
     """One entry of a directory, as os.DirEntry: name, path, inode(), is_dir(),
     is_file(), is_symlink(), stat() (read with the listing: no extra lookup)."""
-    __slots__ = ("name", "path", "ino", "type", "date_added_ns", "_st", "_fs")
+    __slots__ = ("name", "ino", "type", "date_added_ns", "_st", "_fs", "_top")
+
+    @property
+    def path(self):
+        """The entry's path: its directory's path and its name."""
+        top = self._top
+        return top + self.name if top.endswith("/") else top + "/" + self.name
 
     def inode(self):
         return self.ino
@@ -50,10 +54,6 @@ class DirEntry:
         return "<DirEntry %r>" % self.name
 
 
-def _join(top, name):
-    return top + name if top.endswith("/") else top + "/" + name
-
-
 class ScandirIterator(Handle):
     """The entries of one directory (no "." or ".."), in on-disk order; a
     context manager and an iterator.  Used by one thread at a time."""
@@ -67,36 +67,47 @@ class ScandirIterator(Handle):
         self._fs, self._top = fs, top
         self._ptr = C.c_void_p()
         self._ref = ctypes.byref(self._ptr)
+        self._next = C.lib.apfsi_dir_next
+        self._d = self._daddr = self._s = self._saddr = None
 
     def __iter__(self):
         return self
 
+    # The hot path of every listing: one C call, then the fields read in
+    # place through views made again only when the library's struct moves.
     def __next__(self):
-        h = self._live()
-        err = C.lib.apfsi_dir_next(h, self._ref)
-        if err:
+        h = self._h
+        if not h:
+            raise ValueError("operation on a closed directory iterator")
+        err = self._next(h, self._ref)
+        p = self._ptr.value
+        if err or not p:
             self.close()
             check(err)
-        p = self._ptr.value
-        if not p:
-            self.close()
             raise StopIteration
-        return self._entry(p)
-
-    def _entry(self, p):
-        ino, typ, added, name_p, st_p, st_err = _DIRENT.unpack(ctypes.string_at(p, _DIRENT.size))
+        d = self._d
+        if p != self._daddr:
+            d = self._d = C.Dirent.from_address(p)
+            self._daddr = p
         e = DirEntry()
-        e.name = ctypes.string_at(name_p).decode("utf-8", "surrogateescape")
-        e.path = _join(self._top, e.name)
-        e.ino, e.type, e.date_added_ns, e._fs = ino, typ, added, self._fs
-        e._st = None
-        if st_err:
-            e._st = ApfsInspectError(st_err, "%s: stat failed" % e.path)
-        elif st_p:
-            raw = ctypes.string_at(st_p, _stat.SIZE)
-            (cname,) = _PTR.unpack_from(raw, _CNAME)
-            e._st = Stat.from_bytes(raw, text(ctypes.string_at(cname)) if cname else None)
+        e.name = d.name.decode("utf-8", "surrogateescape")
+        t = d.type
+        e.ino, e.type, e.date_added_ns, e._fs, e._top, e._st = d.ino, \
+            _TYPES[t] if 0 <= t < 9 else t, d.date_added, self._fs, self._top, None
+        st_p = d.st
+        if st_p and not d.stat_error:  # inline: once an entry in ls -lR-like walks
+            if st_p != self._saddr:
+                self._s, self._saddr = _STAT_BYTES.from_address(st_p), st_p
+            v = _unpack_stat(self._s)
+            e._st = _new_tuple(Stat, v) if not v[16] else self._with_name(v)
+        elif d.stat_error:
+            e._st = make(d.stat_error, "%s: its attributes could not be read" % e.path)
         return e
+
+    @staticmethod
+    def _with_name(v):
+        """A Stat whose compression_name is read now: the pointer lives until the next entry."""
+        return _new_tuple(Stat, v[:16] + (text(ctypes.string_at(v[16])),) + v[17:])
 
 
 class FileSystem(Handle):
@@ -160,17 +171,62 @@ class FileSystem(Handle):
         with self.scandir(path, stat=False) as it:
             return [e.name for e in it]
 
-    def walk(self, top="/", topdown=True, onerror=None, stat=False):
+    def walk(self, top="/", topdown=True, onerror=None):
         """As os.walk: (dirpath, dirnames, filenames) for each directory below
-        top.  Each directory is entered once: an entry naming one already
-        walked (a cycle in a damaged image) goes to onerror as Loop, not
-        followed.  stat=True: walk_entries() gives DirEntry with stats."""
-        for dirpath, dirs, files in self.walk_entries(top, topdown, onerror, stat):
-            names = [d.name for d in dirs]
-            yield dirpath, names, [f.name for f in files]
-            if topdown and len(names) != len(dirs):  # the caller pruned dirnames
-                keep = set(names)
-                dirs[:] = [d for d in dirs if d.name in keep]
+        top, top-down (prune by editing dirnames) or bottom-up.  Each directory
+        is entered once: an entry naming one already walked (a cycle in a
+        damaged image) goes to onerror as Loop and is not followed."""
+        top = self.path(top) if isinstance(top, int) else text(encode(top))
+        seen = set()
+        stack = [(top, self._ino(top), None)]
+        while stack:
+            dirpath, ino, after = stack.pop()
+            if after is not None:  # bottom-up: a directory after what is below it
+                yield after
+                continue
+            try:
+                dirs, files = self._names(dirpath, ino, seen)
+            except ApfsInspectError as e:
+                if onerror:
+                    onerror(e)
+                continue
+            names = [n for n, _ in dirs]
+            if topdown:
+                given = names[:]
+                yield dirpath, names, files
+                sub = dirs
+                if names != given:  # the caller pruned or reordered dirnames
+                    by_name = dict(dirs)
+                    sub = [(n, by_name[n]) for n in names if n in by_name]
+            else:
+                stack.append((dirpath, ino, (dirpath, names, files)))
+                sub = dirs
+            base = dirpath if dirpath.endswith("/") else dirpath + "/"
+            stack.extend((base + n, i, None) for n, i in reversed(sub))
+
+    def _names(self, dirpath, ino, seen):
+        """([(name, ino)] of subdirectories, [names] of the rest): the names-only
+        listing of walk(), no DirEntry made."""
+        if ino in seen:
+            raise Loop(13, "%s: directory %d already walked: not followed" % (dirpath, ino))
+        seen.add(ino)
+        dirs, files = [], []
+        with ScandirIterator(self, ino, dirpath, False) as it:
+            nxt, h, ref, ptr = it._next, it._h, it._ref, it._ptr
+            d = daddr = None
+            while True:
+                err = nxt(h, ref)
+                p = ptr.value
+                if err or not p:
+                    check(err)
+                    return dirs, files
+                if p != daddr:
+                    d, daddr = C.Dirent.from_address(p), p
+                name = d.name.decode("utf-8", "surrogateescape")
+                if d.type == 2:  # APFSI_TYPE_DIR
+                    dirs.append((name, d.ino))
+                else:
+                    files.append(name)
 
     def walk_entries(self, top="/", topdown=True, onerror=None, stat=True):
         """walk() with DirEntry objects instead of names."""

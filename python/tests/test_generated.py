@@ -203,6 +203,11 @@ def test_big_dir(generated):
         assert fs.read_bytes("/big/e042424.txt") == b"entry 42424\n"
         sizes = {e.name: e.stat().st_size for e in fs.scandir("/big") if e.stat().st_size}
         assert sizes == {"e042424.txt": 12}
+        # what the listing read of each entry is what a lookup reads
+        for e in fs.scandir("/big"):
+            if e.name in ("e000000.txt", "e042424.txt", "e099999.txt"):
+                assert e.stat() == fs.stat("/big/" + e.name) == fs.stat(e.ino)
+                assert e.stat().type == apfsinspect.FileType.FILE and e.is_file()
 
 
 def test_many_files_walk(generated):
