@@ -17,6 +17,13 @@ def text(b):
     return None if b is None else b.decode("utf-8", "surrogateescape")
 
 
+def uuid_of(b):
+    """16 bytes as a uuid.UUID (the module imported on first use: it pulls in
+    re and platform, a third of this package's import time)."""
+    import uuid
+    return uuid.UUID(bytes=bytes(b))
+
+
 def encode(s):
     """A path or name given by the caller, as the bytes the C API takes."""
     if isinstance(s, (bytes, bytearray)):

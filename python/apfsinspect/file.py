@@ -92,15 +92,28 @@ class File(io.RawIOBase):
         return got.value
 
     def _pread_into(self, addr, length, off):
-        """length bytes at off into addr, split across threads when large."""
+        """length bytes at off into addr; a large read in pieces that this
+        thread and the pool's take in turn (the caller's thread works too, so
+        a busy machine's wake-up delays cost less), in place: no copy."""
         length = max(0, min(length, self._size - off))
-        if length < PARALLEL_MIN:
+        helpers = (os.cpu_count() or 1) - 1
+        if length < PARALLEL_MIN or not helpers:
             return self._pread_at(addr, length, off)
-        n = os.cpu_count() or 1
-        piece = -(-length // n // _PIECE_ALIGN) * _PIECE_ALIGN
-        jobs = [_executor().submit(self._pread_at, addr + k, min(piece, length - k), off + k)
-                for k in range(0, length, piece)]
-        return sum(j.result() for j in jobs)
+        piece = max(_PIECE_ALIGN, -(-length // (4 * (helpers + 1)) // _PIECE_ALIGN) * _PIECE_ALIGN)
+        starts = iter(range(0, length, piece))  # next() on it is atomic under the GIL
+        lock = threading.Lock()
+
+        def work():
+            n = 0
+            while True:
+                with lock:
+                    k = next(starts, None)
+                if k is None:
+                    return n
+                n += self._pread_at(addr + k, min(piece, length - k), off + k)
+        jobs = [_executor().submit(work) for _ in range(helpers)]
+        got = work()
+        return got + sum(j.result() for j in jobs)
 
     def readinto(self, b):
         self._live()

@@ -1,35 +1,26 @@
 # SPDX-License-Identifier: MIT
 """Opening an image: apfsinspect.open() and the Image it returns."""
 import ctypes
-import uuid
-from dataclasses import dataclass
+from collections import namedtuple
 
 from . import _capi as C
-from ._handle import Handle, encode, text
+from ._handle import Handle, encode, text, uuid_of
 from .errors import check
 from .volume import Volume
 
 
-@dataclass(frozen=True)
-class ImageInfo:
-    size: int            #: bytes of the decoded disk
-    format: str          #: the outermost layer: "raw", "udif", "sparsebundle"...
-    chain: str           #: every layer, outermost first: "e01 > gpt"
-    containers: int
-    volumes: int
-    first_error: int     #: 0, or the code of why a container or volume was skipped
+class ImageInfo(namedtuple("ImageInfo", "size format chain containers volumes first_error")):
+    """size: bytes of the decoded disk; format: the outermost layer ("raw",
+    "udif", "sparsebundle"...); chain: every layer, outermost first ("e01 >
+    gpt"); first_error: 0, or the code of why a container or volume was skipped."""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class Container:
-    index: int
-    uuid: uuid.UUID
-    offset: int          #: of block 0 in the image, bytes
-    block_size: int
-    block_count: int
-    blocks_present: int  #: fewer than block_count: a truncated image
-    xid: int             #: of the checkpoint in use
-    volumes: int
+class Container(namedtuple("Container", "index uuid offset block_size block_count "
+                                        "blocks_present xid volumes")):
+    """offset: of block 0 in the image, bytes; blocks_present < block_count:
+    a truncated image; xid: of the checkpoint in use; volumes: that opened."""
+    __slots__ = ()
 
 
 def _passphrase_callback(passphrase):
@@ -80,7 +71,7 @@ class Image(Handle):
         for n in range(self.info.containers):
             c = C.ContainerInfo()
             check(C.lib.apfsi_container_info(self._live(), n, ctypes.byref(c)))
-            out.append(Container(n, uuid.UUID(bytes=bytes(c.uuid)), c.offset, c.block_size,
+            out.append(Container(n, uuid_of(c.uuid), c.offset, c.block_size,
                                  c.block_count, c.blocks_present, c.xid, c.volumes))
         return out
 

@@ -2,12 +2,10 @@
 """Volumes: their properties, snapshots, crypto users and unlocking."""
 import ctypes
 import enum
-import uuid
-from dataclasses import dataclass
-from typing import Optional
+from collections import namedtuple
 
 from . import _capi as C
-from ._handle import Handle, encode, text
+from ._handle import Handle, encode, text, uuid_of
 from .errors import ApfsInspectError, check
 from .fs import FileSystem
 
@@ -23,25 +21,18 @@ class UserType(enum.IntEnum):
     DISK = 7
 
 
-@dataclass(frozen=True)
-class CryptoUser:
-    """A crypto user of an encrypted volume: what `listcryptousers --json` shows."""
-    index: int
-    uuid: uuid.UUID
-    type: UserType
-    type_name: str                #: diskutil's "Type:" text
-    hint: Optional[str]
-    short_name: Optional[str]     #: from the image's user records, None when not recorded
-    full_name: Optional[str]
-    admin: Optional[bool]
-    parsed: bool                  #: the key record parsed; else parse_error says why
-    parse_error: Optional[str]
-    hardware_bound: bool          #: the key needs the Mac's Secure Enclave
-    offline_unlockable: bool      #: a password or recovery key can unlock it here
-    pbkdf2_iterations: int
-    keybag_block: int
-    keybag_entry: int
-    hash_line: Optional[str]      #: hashcat 18300/16700 line, None when not crackable
+class CryptoUser(namedtuple("CryptoUser", "index uuid type type_name hint short_name full_name "
+                                         "admin parsed parse_error hardware_bound "
+                                         "offline_unlockable pbkdf2_iterations keybag_block "
+                                         "keybag_entry hash_line")):
+    """A crypto user of an encrypted volume: what `listcryptousers --json`
+    shows.  type: a UserType; type_name: diskutil's "Type:" text; hint,
+    short_name, full_name, admin (from the image's user records): None when
+    not recorded; parsed: the key record parsed, else parse_error says why;
+    hardware_bound: the key needs the Mac's Secure Enclave;
+    offline_unlockable: a password or recovery key can unlock it here;
+    hash_line: the hashcat 18300/16700 line, None when not crackable."""
+    __slots__ = ()
 
     @property
     def name(self):
@@ -49,24 +40,20 @@ class CryptoUser:
         return self.full_name or self.short_name
 
 
-@dataclass(frozen=True)
-class Snapshot:
-    xid: int
-    name: str
-    create_time: int              #: ns since 1970 UTC
-    change_time: int
+class Snapshot(namedtuple("Snapshot", "xid name create_time change_time")):
+    """A snapshot; times in ns since 1970 UTC."""
+    __slots__ = ()
 
 
-@dataclass(frozen=True)
-class UnlockResult:
-    """How far an unlock got: which user took the credential, or why each user
-    that was not tried was passed over.  On failure, the exception's .result."""
-    user: Optional[CryptoUser]
-    candidate: Optional[int]      #: index of the matching candidate (unlock_candidates)
-    tried: int
-    hardware_bound: int
-    unusable: int
-    damaged: int
+class UnlockResult(namedtuple("UnlockResult", "user candidate tried hardware_bound unusable "
+                                              "damaged")):
+    """How far an unlock got: user, the CryptoUser that took the credential
+    (None: none did); candidate, the index of the matching password
+    (unlock_candidates); tried, users the credential was tried on; and the
+    users passed over: hardware_bound (key bound to the original Mac),
+    unusable (not unlockable offline), damaged.  On failure, the exception's
+    .result."""
+    __slots__ = ()
 
 
 _INFO_FIELDS = ("number", "container", "fs_index", "name", "uuid", "role", "has_group",
@@ -75,40 +62,25 @@ _INFO_FIELDS = ("number", "container", "fs_index", "name", "uuid", "role", "has_
                 "xid")
 
 
-@dataclass(frozen=True)
-class VolumeInfo:
-    number: int                   #: 1-based across the image (the CLI's --volume N)
-    container: int
-    fs_index: int
-    name: str
-    uuid: uuid.UUID
-    role: str                     #: "Data", "System", ... or "None"
-    has_group: bool
-    group_uuid: Optional[uuid.UUID]
-    case_insensitive: bool
-    encrypted: bool
-    hardware_encrypted: bool
-    locked: bool                  #: encrypted and not unlocked
-    sealed: bool
-    files: int
-    directories: int
-    symlinks: int
-    snapshot_count: int
-    bytes_used: int
-    xid: int
+class VolumeInfo(namedtuple("VolumeInfo", _INFO_FIELDS)):
+    """number: 1-based across the image (the CLI's --volume N); container:
+    index in Image.containers; role: "Data", "System"... or "None";
+    group_uuid: None outside a volume group; locked: encrypted and not
+    unlocked; files...bytes_used: the superblock's counts."""
+    __slots__ = ()
 
 
 def _volume_info(i):
-    group = uuid.UUID(bytes=bytes(i.group_uuid)) if i.has_group else None
+    group = uuid_of(i.group_uuid) if i.has_group else None
     return VolumeInfo(i.number, i.container, i.fs_index, text(i.name),
-                      uuid.UUID(bytes=bytes(i.uuid)), text(i.role), i.has_group, group,
+                      uuid_of(i.uuid), text(i.role), i.has_group, group,
                       i.case_insensitive, i.encrypted, i.hardware_encrypted, i.locked,
                       i.sealed, i.files, i.directories, i.symlinks, i.snapshots,
                       i.bytes_used, i.xid)
 
 
 def _user(n, u):
-    return CryptoUser(n, uuid.UUID(bytes=bytes(u.uuid)), UserType(u.type), text(u.type_name),
+    return CryptoUser(n, uuid_of(u.uuid), UserType(u.type), text(u.type_name),
                       text(u.hint), text(u.short_name), text(u.full_name),
                       None if u.admin < 0 else bool(u.admin), u.parsed, text(u.parse_error),
                       u.hardware_bound, u.offline_unlockable, u.pbkdf2_iterations,
@@ -119,6 +91,7 @@ def _user_uuid(user, users):
     """The 16 bytes of the user a caller names: a CryptoUser, UUID, UUID text or index."""
     if isinstance(user, CryptoUser):
         return user.uuid.bytes
+    import uuid
     if isinstance(user, uuid.UUID):
         return user.bytes
     if isinstance(user, int):
