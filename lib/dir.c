@@ -104,6 +104,11 @@ int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out)
 	if (!(dir = calloc(1, sizeof(*dir))))
 		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
 	dir->fs = fs, dir->ino = ino, dir->flags = flags;
+	/* The first batch now: a locked or damaged directory fails here, not on the first next. */
+	if ((ret = fill(dir))) {
+		apfsi_dir_close(dir);
+		return ret;
+	}
 	*out = dir;
 	return APFSI_OK;
 }

@@ -98,6 +98,16 @@ expect_eq "generated basic: every file of the small tree, no other" \
 	"/Café.txt /dir/hardlink-b.txt /dir/nested.txt /dir/sub/deep.txt /empty.txt /hardlink-a.txt /hello.txt /multi.bin" \
 	"$(printf '%s\n' "$OUT" | awk '$1 == "F" { print $2 }' | LC_ALL=C sort | paste -sd' ')"
 
+# A file of 16 pieces, read by several threads and handed on in order: `large`'s /holey.bin
+# (64 MiB: block 0 all A, the last block all Z, zeros between).
+"$MKIMAGE" large "$WORK/large.img" > /dev/null
+holey=$( { head -c 4096 /dev/zero | tr '\0' A; head -c $((64 * 1048576 - 8192)) /dev/zero
+	head -c 4096 /dev/zero | tr '\0' Z; } | sha256sum | cut -d' ' -f1)
+expect_rc "generated large: exit 0" 0 "$EX" "$WORK/large.img" "" /holey.bin
+expect_eq "generated large: /holey.bin read whole in order" "F /holey.bin 67108864 $holey" \
+	"$(printf '%s\n' "$OUT" | grep '^F ')"
+rm -f "$WORK/large.img"
+
 # ---- the real images (../shared/images/IMAGES.md) ------------------------------
 basic_lines=(
 	"F /hello.txt 16 25364e43b2cfa0c8cafbbfd4017149c3214727f6d9a57cfc8fafc8a56af0815f"

@@ -7,7 +7,7 @@
  * pkg-config against `make install`'s tree and checks what it prints
  * against the images' documented contents.
  *
- *   example IMAGE [VOLUME]
+ *   example IMAGE [VOLUME [PATH]]     (VOLUME "": the default; PATH: that file only)
  *
  * Output, one line each (names from the image are printed as they are:
  * fine for a test, escape them in a real tool):
@@ -242,6 +242,17 @@ static void walk(apfsi_fs *fs, uint64_t dir, const char *path, int depth)
 	apfsi_dir_close(it);
 }
 
+static void one_file(apfsi_fs *fs, const char *path)
+{
+	struct apfsi_stat st;
+	int err = apfsi_fs_stat_path(fs, path, &st);
+
+	if (err)
+		report(path, err);
+	else
+		print_file(fs, path, st.ino);
+}
+
 static void list_volumes(apfsi_image *img, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++) {
@@ -263,8 +274,8 @@ int main(int argc, char **argv)
 	apfsi_fs *fs;
 	int err;
 
-	if (argc < 2 || argc > 3) {
-		fprintf(stderr, "usage: example IMAGE [VOLUME]\n");
+	if (argc < 2 || argc > 4) {
+		fprintf(stderr, "usage: example IMAGE [VOLUME [PATH]]\n");
 		return 2;
 	}
 	if ((err = apfsi_image_open(argv[1], NULL, &img))) {
@@ -274,7 +285,7 @@ int main(int argc, char **argv)
 	apfsi_image_info(img, &ii);
 	printf("image %s %u %u\n", ii.format, ii.containers, ii.volumes);
 	list_volumes(img, ii.volumes);
-	err = apfsi_image_select_volume(img, argc > 2 ? argv[2] : NULL, &vol);
+	err = apfsi_image_select_volume(img, argc > 2 && *argv[2] ? argv[2] : NULL, &vol);
 	if (!err)
 		err = apfsi_fs_open(vol, NULL, 0, &fs);
 	if (err) {
@@ -282,7 +293,10 @@ int main(int argc, char **argv)
 		apfsi_image_close(img);
 		return 1;
 	}
-	walk(fs, APFSI_ROOT_INO, "", 0);
+	if (argc > 3)
+		one_file(fs, argv[3]);
+	else
+		walk(fs, APFSI_ROOT_INO, "", 0);
 	apfsi_fs_close(fs);
 	apfsi_image_close(img);
 	return 0;

@@ -4,8 +4,11 @@
  * bad arguments, what is not there, an ambiguous volume choice, a locked
  * volume, a damaged fs tree (CORRUPT, the message naming the block, the
  * log callback told), and the thread-local message; with a few reads of
- * the generated `basic` scenario whose contents testdata/README.md lists
- * ("The small tree").  Images come from $MKIMAGE; the two-container disk
+ * the generated scenarios whose contents testdata/README.md lists: `basic`
+ * ("The small tree"), `snapshot` (a file at the snapshot and now),
+ * `macos-boot` (the Mac's root over a locked Data volume), and `basic` in
+ * an encrypted disk image (its passphrase through the callback), `big-dir`
+ * (100,000 names in one directory, handed out across many batches).  Images come from $MKIMAGE; the two-container disk
  * is laid out by util-linux sfdisk (tests/cli/partitions.sh does the same).
  */
 #include <pthread.h>
@@ -57,8 +60,12 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "%s/libapi.XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
-	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' demo demo.img >/dev/null",
-	       dir, mk, mk))
+	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' demo demo.img >/dev/null && "
+	       "'%s' snapshot snap.img >/dev/null && '%s' macos-boot mb.img >/dev/null && "
+	       "'%s' big-dir big.img >/dev/null && '%s' truncated trunc.img >/dev/null && "
+	       "head -c 1048576 /dev/zero > zeros.img && "
+	       "'%s' basic enc.dmg --wrap encrypted --image-passphrase 'pw-of-image' "
+	       "--image-iterations 1000 >/dev/null", dir, mk, mk, mk, mk, mk, mk, mk))
 		return -1;
 	/* Two containers on one GPT disk, each holding a volume named Basic. */
 	have_two = !sh("cd '%s' && truncate -s 40M two.img && printf 'label: gpt\\n"
@@ -226,8 +233,8 @@ static void test_locked(void **state)
 }
 
 struct logged {
-	int errors;
-	char first[1024];
+	int errors, warnings;
+	char first[1024], warning[1024];
 };
 
 static void collect_log(int level, const char *msg, void *arg)
@@ -236,6 +243,8 @@ static void collect_log(int level, const char *msg, void *arg)
 
 	if (level == APFSI_LOG_ERROR && !l->errors++)
 		snprintf(l->first, sizeof(l->first), "%s", msg);
+	if (level == APFSI_LOG_WARNING && !l->warnings++)
+		snprintf(l->warning, sizeof(l->warning), "%s", msg);
 }
 
 /* The block of the fs tree's root node (the layers below say where it is). */
@@ -368,6 +377,287 @@ static void test_reads(void **state)
 	apfsi_image_close(img);
 }
 
+/* The whole file at path into buf (NUL-terminated); its size, or -1. */
+static long slurp_path(apfsi_fs *fs, const char *path, char *buf, size_t cap)
+{
+	struct apfsi_stat st;
+	apfsi_file *f;
+	size_t got = 0;
+
+	if (apfsi_fs_stat_path(fs, path, &st) || apfsi_file_open(fs, st.ino, &f))
+		return -1;
+	assert_int_equal(apfsi_file_pread(f, 0, buf, cap - 1, &got), APFSI_OK);
+	buf[got] = '\0';
+	apfsi_file_close(f);
+	return (long)got;
+}
+
+/* `snapshot`: 'before' at xid 2 holds /a.txt version 1 and /gone.txt; now version 2. */
+static void test_snapshot(void **state)
+{
+	struct apfsi_snapshot_info si;
+	struct apfsi_stat st;
+	apfsi_image *img;
+	apfsi_volume *vol;
+	apfsi_fs *fs;
+	char buf[64];
+	unsigned n;
+
+	(void)state;
+	assert_int_equal(apfsi_image_open(img_path("snap.img"), NULL, &img), APFSI_OK);
+	assert_int_equal(apfsi_image_select_volume(img, "Snap", &vol), APFSI_OK);
+	assert_int_equal(apfsi_volume_snapshot_count(vol, &n), APFSI_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(apfsi_volume_snapshot(vol, 0, &si), APFSI_OK);
+	assert_string_equal(si.name, "before");
+	assert_int_equal(si.xid, 2);
+	expect_fail(apfsi_volume_snapshot(vol, 1, &si), APFSI_ERR_NOT_FOUND);
+	for (int by_xid = 0; by_xid < 2; by_xid++) {
+		assert_int_equal(apfsi_fs_open(vol, by_xid ? "0x2" : "before", 0, &fs), APFSI_OK);
+		assert_int_equal(slurp_path(fs, "/a.txt", buf, sizeof(buf)), 10);
+		assert_string_equal(buf, "version 1\n");
+		assert_int_equal(slurp_path(fs, "/gone.txt", buf, sizeof(buf)), 14);
+		apfsi_fs_close(fs);
+	}
+	assert_int_equal(apfsi_fs_open(vol, NULL, 0, &fs), APFSI_OK);
+	assert_int_equal(slurp_path(fs, "/a.txt", buf, sizeof(buf)), 10);
+	assert_string_equal(buf, "version 2\n");
+	expect_fail(apfsi_fs_stat_path(fs, "/gone.txt", &st), APFSI_ERR_NOT_FOUND);
+	apfsi_fs_close(fs);
+	apfsi_image_close(img);
+}
+
+/*
+ * `macos-boot`: the System volume opens as the Mac's root (System's files,
+ * /Users firmlinked to the Data volume, locked here); as it is with
+ * APFSI_FS_NO_FIRMLINKS (/Users: System's own empty directory).
+ */
+static void test_group_root(void **state)
+{
+	struct logged l = { 0 };
+	struct apfsi_volume_info vi;
+	const struct apfsi_dirent *e;
+	struct apfsi_stat st;
+	apfsi_image *img;
+	apfsi_volume *vol;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(apfsi_image_open(img_path("mb.img"), NULL, &img), APFSI_OK);
+	assert_int_equal(apfsi_image_select_volume(img, "group", &vol), APFSI_OK);
+	assert_int_equal(apfsi_volume_info(vol, &vi), APFSI_OK);
+	assert_string_equal(vi.role, "System");
+	assert_true(vi.sealed && vi.has_group && !vi.encrypted);
+	apfsi_set_log(collect_log, APFSI_LOG_WARNING, &l);
+	assert_int_equal(apfsi_fs_open(vol, NULL, 0, &fs), APFSI_OK);
+	apfsi_set_log(NULL, 0, NULL);
+	assert_non_null(strstr(l.warning, "Macintosh HD - Data"));
+	assert_non_null(strstr(l.warning, "locked"));
+	assert_int_equal(slurp_path(fs, "/System/Applications/Calculator.app/Contents/README.txt",
+				    buf, sizeof(buf)), 28);
+	assert_string_equal(buf, "Calculator.app (a stand-in)\n");
+	assert_int_equal(apfsi_fs_stat_path(fs, "/Users", &st), APFSI_OK);
+	expect_fail(apfsi_dir_open(fs, st.ino, 0, &d), APFSI_ERR_LOCKED);
+	apfsi_fs_close(fs);
+	assert_int_equal(apfsi_fs_open(vol, NULL, APFSI_FS_NO_FIRMLINKS, &fs), APFSI_OK);
+	assert_int_equal(apfsi_fs_stat_path(fs, "/Users", &st), APFSI_OK);
+	assert_int_equal(st.type, APFSI_TYPE_DIR);
+	assert_int_equal(apfsi_dir_open(fs, st.ino, 0, &d), APFSI_OK);
+	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_null(e);
+	apfsi_dir_close(d);
+	apfsi_fs_close(fs);
+	expect_fail(apfsi_fs_open(vol, NULL, 0x80, &fs), APFSI_ERR_INVALID);
+	apfsi_image_close(img);
+}
+
+struct pass {
+	const char *pw;
+	unsigned asked;
+};
+
+static int give_pass(void *arg, const char *image, unsigned attempt, char *buf, size_t cap,
+		     size_t *len)
+{
+	struct pass *p = arg;
+
+	(void)image;
+	p->asked++;
+	if (attempt || strlen(p->pw) > cap)
+		return 1;
+	memcpy(buf, p->pw, strlen(p->pw));
+	*len = strlen(p->pw);
+	return 0;
+}
+
+/* An encrypted disk image: IMAGE_LOCKED without or with a wrong passphrase; opens with it. */
+static void test_image_passphrase(void **state)
+{
+	struct apfsi_open_options o = { .passphrase = give_pass };
+	struct pass wrong = { "not-it", 0 }, right = { "pw-of-image", 0 };
+	struct apfsi_image_info ii;
+	apfsi_image *img;
+	apfsi_volume *vol;
+
+	(void)state;
+	expect_fail(apfsi_image_open(img_path("enc.dmg"), NULL, &img), APFSI_ERR_IMAGE_LOCKED);
+	o.passphrase_arg = &wrong;
+	expect_fail(apfsi_image_open(img_path("enc.dmg"), &o, &img), APFSI_ERR_IMAGE_LOCKED);
+	assert_true(wrong.asked >= 1);
+	o.passphrase_arg = &right;
+	assert_int_equal(apfsi_image_open(img_path("enc.dmg"), &o, &img), APFSI_OK);
+	assert_int_equal(apfsi_image_info(img, &ii), APFSI_OK);
+	assert_string_equal(ii.format, "encrypted");
+	assert_int_equal(apfsi_image_select_volume(img, "Basic", &vol), APFSI_OK);
+	apfsi_image_close(img);
+}
+
+/* `big-dir`: /big's 100,000 names e000000.txt ... e099999.txt, each once; e042424.txt has data. */
+static void test_big_dir(void **state)
+{
+	const struct apfsi_dirent *e;
+	struct apfsi_stat st;
+	apfsi_image *img;
+	apfsi_dir *d;
+	uint8_t *seen = calloc(100000, 1);
+	unsigned n = 0, dup = 0, odd = 0;
+	apfsi_fs *fs = open_fs("big.img", &img);
+
+	(void)state;
+	assert_non_null(seen);
+	assert_int_equal(apfsi_fs_stat_path(fs, "/big", &st), APFSI_OK);
+	assert_int_equal(apfsi_dir_open(fs, st.ino, APFSI_DIR_STAT, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		unsigned k;
+		char tail[8];
+
+		n++;
+		if (sscanf(e->name, "e%6u%7s", &k, tail) != 2 || strcmp(tail, ".txt") || k >= 100000 ||
+		    !e->st || e->stat_error) {
+			odd++;
+			continue;
+		}
+		dup += seen[k]++;
+		if (k == 42424)
+			assert_int_equal(e->st->size, 12);
+		else
+			assert_int_equal(e->st->size, 0);
+	}
+	apfsi_dir_close(d);
+	assert_int_equal(n, 100000);
+	assert_int_equal(odd, 0);
+	assert_int_equal(dup, 0);
+	free(seen);
+	apfsi_fs_close(fs);
+	apfsi_image_close(img);
+}
+
+struct preader {
+	apfsi_file *f;
+	const uint8_t *want;
+	size_t size;
+	unsigned seed;
+	int bad;
+};
+
+/* Reads at pseudo-random offsets and lengths, each checked against the whole. */
+static void *pread_many(void *arg)
+{
+	struct preader *p = arg;
+	uint8_t buf[9000];
+
+	for (unsigned i = 0; i < 2000; i++) {
+		size_t off, len, got = 0;
+
+		p->seed = p->seed * 1103515245u + 12345u;
+		off = (p->seed >> 8) % p->size;
+		len = (p->seed >> 4) % sizeof(buf);
+		if (apfsi_file_pread(p->f, off, buf, len, &got) ||
+		    got != (off + len <= p->size ? len : p->size - off) ||
+		    memcmp(buf, p->want + off, got))
+			p->bad++;
+	}
+	return NULL;
+}
+
+/* One handle read positionally by four threads at once (the header's thread rule). */
+static void test_pread_threads(void **state)
+{
+	struct preader r[4];
+	struct apfsi_stat st;
+	pthread_t th[4];
+	apfsi_image *img;
+	apfsi_file *f;
+	uint8_t *whole;
+	size_t got;
+	char path[64];
+	apfsi_fs *fs = open_fs("basic.img", &img);
+
+	(void)state;
+	assert_int_equal(apfsi_fs_stat_path(fs, "/multi.bin", &st), APFSI_OK);
+	assert_int_equal(apfsi_fs_path(fs, st.ino, path, sizeof(path)), APFSI_OK);
+	assert_string_equal(path, "/multi.bin");
+	expect_fail(apfsi_fs_path(fs, st.ino, path, 4), APFSI_ERR_NAME_TOO_LONG);
+	assert_int_equal(apfsi_file_open(fs, st.ino, &f), APFSI_OK);
+	assert_int_equal(apfsi_file_size(f), 5 * 4096 + 100);
+	whole = malloc(st.size);
+	assert_non_null(whole);
+	assert_int_equal(apfsi_file_pread(f, 0, whole, st.size, &got), APFSI_OK);
+	assert_int_equal(got, st.size);
+	for (unsigned i = 0; i < 4; i++) {
+		r[i] = (struct preader){ f, whole, st.size, i + 1, 0 };
+		assert_int_equal(pthread_create(&th[i], NULL, pread_many, &r[i]), 0);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(r[i].bad, 0);
+	}
+	free(whole);
+	apfsi_file_close(f);
+	apfsi_fs_close(fs);
+	apfsi_image_close(img);
+}
+
+/*
+ * `truncated` (the basic image cut off; its file size says how many blocks
+ * it holds): the container opens, its volume is skipped with TRUNCATED as
+ * the image's first_error; and a file of zeros holds no APFS at all.
+ */
+static void test_truncated(void **state)
+{
+	struct apfsi_container_info ci;
+	struct apfsi_image_info ii;
+	struct logged l = { 0 };
+	apfsi_image *img;
+	apfsi_volume *vol;
+	FILE *f = fopen(img_path("trunc.img"), "rb");
+	long size;
+
+	(void)state;
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0, SEEK_END), 0);
+	size = ftell(f);
+	fclose(f);
+	apfsi_set_log(collect_log, APFSI_LOG_ERROR, &l);
+	assert_int_equal(apfsi_image_open(img_path("trunc.img"), NULL, &img), APFSI_OK);
+	apfsi_set_log(NULL, 0, NULL);
+	assert_int_equal(apfsi_image_info(img, &ii), APFSI_OK);
+	assert_int_equal(ii.containers, 1);
+	assert_int_equal(ii.volumes, 0);
+	assert_int_equal(ii.first_error, APFSI_ERR_TRUNCATED);
+	assert_int_equal(apfsi_container_info(img, 0, &ci), APFSI_OK);
+	assert_int_equal(ci.block_size, 4096);
+	assert_int_equal(ci.blocks_present, (uint64_t)size / 4096);
+	assert_true(ci.blocks_present < ci.block_count);
+	assert_int_equal(ci.volumes, 0);
+	assert_non_null(strstr(l.first, "missing"));
+	expect_fail(apfsi_image_select_volume(img, NULL, &vol), APFSI_ERR_NOT_FOUND);
+	apfsi_image_close(img);
+	expect_fail(apfsi_image_open(img_path("zeros.img"), NULL, &img), APFSI_ERR_NOT_APFS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +668,12 @@ int main(void)
 		cmocka_unit_test(test_locked),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_reads),
+		cmocka_unit_test(test_snapshot),
+		cmocka_unit_test(test_group_root),
+		cmocka_unit_test(test_image_passphrase),
+		cmocka_unit_test(test_big_dir),
+		cmocka_unit_test(test_truncated),
+		cmocka_unit_test(test_pread_threads),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
