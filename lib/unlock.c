@@ -158,10 +158,23 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const u
 	return ret;
 }
 
+/*
+ * The locked arena the secrets are copied into (util/secmem.h), set up on
+ * the first unlock unless the program already has one.  Only the arena: a
+ * library does not make its host process non-dumpable.
+ */
+static void secure_heap(void)
+{
+	apfs_harden_process(APFS_UNHARDEN_DUMPABLE);
+}
+
 /* Checks every unlock makes first; APFSI_OK to go on. */
 static int begin(struct apfsi_volume *vol, const struct apfsi_unlock_options *opts,
 		 struct apfsi_unlock_result *res)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, secure_heap);
 	memset(res, 0, sizeof(*res));
 	res->user = -1;
 	if (apfs_volume_hw_encrypted(vol->v))
