@@ -115,7 +115,7 @@ def walk(fs, out, md5):
 def show_users(vol):
     for u in vol.users:
         who = u.name and "%s (%s)" % (u.full_name or "", u.short_name or "")
-        print("user %s  %s%s%s%s" % (u.uuid, u.type_name,
+        print("user %s  %s%s%s%s" % (str(u.uuid).upper(), u.type_name,
                                      "  " + ascii(who) if who else "",
                                      "  hint " + ascii(u.hint) if u.hint else "",
                                      "  [hardware-bound]" if u.hardware_bound else ""),
@@ -131,7 +131,7 @@ def unlock(vol, args):
         pw = args.password if args.password is not None else getpass.getpass(
             "Password for %s: " % ascii(vol.name))
         u = vol.unlock(password=pw)
-    print("unlocked by %s %s" % (u.uuid, ascii(u.name) if u.name else u.type_name),
+    print("unlocked by %s %s" % (str(u.uuid).upper(), ascii(u.name) if u.name else u.type_name),
           file=sys.stderr)
 
 

@@ -28,10 +28,10 @@ def test_demo_bodyfile(generated):
     img = generated("demo")
     r = run(img, "--password", "demo", "--md5")
     err = r.stderr.decode()
-    assert "3d5a2e71-8c4b-4f0a-9e16-2b7c5d8a4f03  Local Open Directory User" in err
+    assert "3D5A2E71-8C4B-4F0A-9E16-2B7C5D8A4F03  Local Open Directory User" in err
     assert "hint 'the usual'" in err
     assert "Personal Recovery User" in err
-    assert "unlocked by 3d5a2e71-8c4b-4f0a-9e16-2b7c5d8a4f03" in err
+    assert "unlocked by 3D5A2E71-8C4B-4F0A-9E16-2B7C5D8A4F03" in err
     lines = fields(r.stdout)
     h = lines[b"/hello.txt"]
     # md5 of "hello, world\n"
