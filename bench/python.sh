@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/python.sh - the Python module against the CLI, part of `make bench`
 # (issue 15): reading a 1 GiB file of an encrypted volume through the
-# module's file object (readinto of 4 MiB, written to /dev/null) against
+# module's file object (readinto of 4 MiB into apfsinspect.buffer(), written
+# to /dev/null) against
 # `apfsinspect cat` of the same file (target: the module at least 0.8 × the
 # CLI's speed), and listing the 100,170 entries of `many-files` through the
 # module's iterator (FileSystem.walk, names written out; and walk_entries
@@ -29,8 +30,7 @@ with apfsinspect.open(img) as im:
     if pw:
         v.unlock(password=pw)
     with v.open_fs() as fs, fs.open(path) as f:
-        buf = bytearray(4 << 20)
-        mv = memoryview(buf)
+        mv = buf = apfsinspect.buffer(4 << 20)
         out = os.open(os.devnull, os.O_WRONLY)
         while n := f.readinto(buf):
             os.write(out, mv[:n])

@@ -22,7 +22,7 @@ from .errors import (Ambiguous, ApfsInspectError, Cancelled, Corrupt, HardwareBo
                      ImageIOError, ImageLocked, InvalidArgument, IsADirectory, Locked, Loop,
                      NameTooLong, NoMemory, NoUser, NotADirectory, NotALink, NotApfs, NotFound,
                      Truncated, Unsupported, WrongCredential)
-from .file import File
+from .file import File, buffer
 from .fs import DirEntry, FileSystem
 from .image import Container, Image, ImageInfo, open  # noqa: A004
 from .stat import FileType, Stat
@@ -38,7 +38,7 @@ def library_version():
 
 
 __all__ = [
-    "open", "library_version", "ROOT_INO", "Image", "ImageInfo", "Container", "Volume",
+    "open", "library_version", "buffer", "ROOT_INO", "Image", "ImageInfo", "Container", "Volume",
     "VolumeInfo", "CryptoUser", "UserType", "Snapshot", "UnlockResult", "FileSystem",
     "DirEntry", "Stat", "FileType", "File", "ApfsInspectError", "NoMemory", "ImageIOError",
     "Truncated", "Corrupt", "NotApfs", "Unsupported", "InvalidArgument", "NotFound",

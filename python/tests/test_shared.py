@@ -208,6 +208,9 @@ def test_file_object(shared):
             buf = bytearray(10)
             assert f.readinto(buf) == 3 and buf[:3] == b"e.\n"
             assert f.pread(5, 12) == b"her f" and f.tell() == 22
+            f.seek(8)
+            hb = apfsinspect.buffer(7)
+            assert len(hb) == 7 and f.readinto(hb) == 7 and bytes(hb) == b"another"
             f.seek(100)
             assert f.read(4) == b""
             f.seek(-90, io.SEEK_CUR)
