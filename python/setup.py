@@ -1,14 +1,33 @@
 # SPDX-License-Identifier: MIT
 """Build step of the apfsinspect module: pure Python over the installed
-libapfsinspect (ctypes: no compiler at install time).  It records the
+libapfsinspect (ctypes: no compiler needed at install time), with one
+optional C loop for listings built when it can be.  It records the
 library's directory as pkg-config gives it (apfsinspect.pc), so that the
 module loads the library it was installed against even from a PREFIX the
 dynamic loader does not search (/usr/local/lib before ldconfig, /opt/...)."""
 import os
 import subprocess
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
+
+
+def pkg_config(*args):
+    try:
+        return subprocess.run(["pkg-config"] + list(args) + ["apfsinspect"], check=True,
+                              capture_output=True, text=True).stdout.split()
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def speedups():
+    """The optional C loop for listings (src/_speedups.c): built when the
+    installed apfsinspect.h is found; a failed build leaves pure ctypes."""
+    cflags = pkg_config("--cflags")
+    if cflags is None or os.environ.get("APFSINSPECT_PURE_PYTHON"):
+        return []
+    return [Extension("apfsinspect._speedups", ["src/_speedups.c"], optional=True,
+                      include_dirs=[f[2:] for f in cflags if f.startswith("-I")])]
 
 
 def pkg_config_libdir():
@@ -36,4 +55,4 @@ class BuildPy(build_py):
                 f.write("LIBDIR = %r\n" % libdir)
 
 
-setup(cmdclass={"build_py": BuildPy})
+setup(cmdclass={"build_py": BuildPy}, ext_modules=speedups())

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """A volume's file system: stat, directories (scandir, walk), files, xattrs."""
 import ctypes
+import os
 
 from . import _capi as C
 from . import stat as _stat
@@ -11,6 +12,13 @@ from .stat import FileType, Stat
 
 _STAT_BYTES = ctypes.c_char * _stat.SIZE
 _TYPES = tuple(FileType)
+try:  # the optional C loop of walk() (python/src/_speedups.c)
+    if os.environ.get("APFSINSPECT_PURE_PYTHON"):
+        raise ImportError
+    from ._speedups import names as _c_names
+    _DIR_NEXT = ctypes.cast(C.lib.apfsi_dir_next, ctypes.c_void_p).value
+except ImportError:
+    _c_names = None
 _unpack_stat = _stat._LAYOUT.unpack_from
 _new_tuple = tuple.__new__
 _DIR = FileType.DIR
@@ -212,6 +220,10 @@ class FileSystem(Handle):
         seen.add(ino)
         dirs, files = [], []
         with ScandirIterator(self, ino, dirpath, False) as it:
+            if _c_names is not None:
+                err, dirs, files = _c_names(_DIR_NEXT, it._h)
+                check(err)
+                return dirs, files
             nxt, h, ref, ptr = it._next, it._h, it._ref, it._ptr
             d = daddr = None
             while True:

@@ -265,3 +265,16 @@ def test_parallel_preads(generated):
             assert bad == []
             small = fs.read_bytes("/small/f0123.bin")
             assert small == b"small file 0123\n" * 256
+
+
+def test_walk_c_loop_and_ctypes_agree(generated, monkeypatch):
+    """walk() through the optional C loop (_speedups) and through ctypes alone."""
+    import apfsinspect.fs as F
+    if F._c_names is None:
+        pytest.skip("apfsinspect._speedups not built (no compiler or apfsinspect.h at install)")
+    with apfsinspect.open(generated("snapshot-diff")) as img, \
+            img.select_volume().open_fs() as fs:
+        with_c = list(fs.walk("/"))
+        monkeypatch.setattr(F, "_c_names", None)
+        assert list(fs.walk("/")) == with_c
+        assert "forge\nD file /same.txt" in with_c[0][2]
