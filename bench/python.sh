@@ -8,8 +8,9 @@
 # module's iterator (FileSystem.walk, names written out; and walk_entries
 # with each entry's stat) against `ls -R` and `ls -lR` (target ≥ 0.5 ×).
 # Whole processes on both sides: start, open, unlock, the work.  The module
-# is loaded from python/ with the library of this build (APFSINSPECT_LIBRARY)
-# by Debian's python3.  Prints Markdown; speed ratio = CLI time / Python time.
+# is installed as a user installs it (make install DESTDIR=, then pip
+# --target, with its optional C loop) and run by Debian's python3 with the
+# library of this build.  Prints Markdown; speed ratio = CLI time / Python time.
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -18,8 +19,12 @@ RUNS=${RUNS:-7}
 W=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-pybench.XXXXXX")
 trap 'rm -rf "$W"' EXIT
 . bench/lib.sh
-export PYTHONPATH=$PWD/python APFSINSPECT_LIBRARY=$PWD/$B/libapfsinspect.so.1
 PY=/usr/bin/python3
+make -s B="$B" DESTDIR="$W/dest" install > /dev/null
+cp -r python "$W/src"
+PKG_CONFIG_PATH=$W/dest/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$W/dest \
+	$PY -m pip install -q --no-index --no-build-isolation --target "$W/py" "$W/src" > /dev/null 2>&1
+export PYTHONPATH=$W/py APFSINSPECT_LIBRARY=$PWD/$B/libapfsinspect.so.1
 BIG_MB=${BIG_MB:-1024}
 
 cat > "$W/read.py" <<'PY'
@@ -77,7 +82,7 @@ pair() {
 echo "## Python module (issue 15)"
 echo
 echo "$(nproc) cores; load average at the start: $(cut -d' ' -f1-3 /proc/loadavg); RUNS=$RUNS medians;"
-echo "$($PY --version), ctypes.  Speed ratio = CLI time / Python time, by wall time (the"
+echo "$($PY --version), ctypes$(ls "$W"/py/apfsinspect/_speedups*.so > /dev/null 2>&1 && echo " and the C loop of walk()").  Speed ratio = CLI time / Python time, by wall time (the"
 echo "target) and by CPU time (user + system), which a busy machine changes least."
 echo
 echo "| what | CLI ms (CPU ms) | Python ms (CPU ms) | speed ratio |"
