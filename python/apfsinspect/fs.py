@@ -6,7 +6,7 @@ import os
 from . import _capi as C
 from . import stat as _stat
 from ._handle import Handle, encode, text
-from .errors import ApfsInspectError, Loop, check, make
+from .errors import ApfsInspectError, Loop, NameTooLong, check, make
 from .file import File
 from .stat import FileType, Stat
 
@@ -158,9 +158,14 @@ class FileSystem(Handle):
         return text(self._string(C.lib.apfsi_fs_readlink, self._ino(path)))
 
     def _string(self, fn, ino):
-        buf = ctypes.create_string_buffer(4096)
-        check(fn(self._live(), ino, buf, len(buf)))
-        return buf.value
+        """A path or link target: a page, then larger buffers while it does not fit."""
+        for cap in (4096, 65536, 1 << 20):
+            buf = ctypes.create_string_buffer(cap)
+            err = fn(self._live(), ino, buf, cap)
+            if err != NameTooLong.code:
+                check(err)
+                return buf.value
+        check(err)
 
     def scandir(self, path="/", stat=True):
         """An iterator of DirEntry for a directory (a path, an inode number or

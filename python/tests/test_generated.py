@@ -278,3 +278,26 @@ def test_walk_c_loop_and_ctypes_agree(generated, monkeypatch):
         monkeypatch.setattr(F, "_c_names", None)
         assert list(fs.walk("/")) == with_c
         assert "forge\nD file /same.txt" in with_c[0][2]
+
+
+def test_encrypted_image_passphrase(generated):
+    """An encrypted disk image (not an APFS volume): its passphrase at open."""
+    img = generated("basic", "--wrap", "encrypted", "--image-passphrase", "image-pass")
+    with pytest.raises(apfsinspect.ImageLocked):
+        apfsinspect.open(img)
+    with pytest.raises(apfsinspect.ImageLocked):
+        apfsinspect.open(img, passphrase="not-it")
+    with apfsinspect.open(img, passphrase="image-pass") as im:
+        assert im.select_volume().name == "Basic"
+        with im.select_volume().open_fs() as fs:
+            check_small_tree(fs)
+            assert fs.read_bytes("/dir/hardlink-b.txt") == b"linked\n"
+            assert fs.stat("/hardlink-a.txt").st_nlink == 2
+
+
+def test_open_options(generated, shared):
+    gpt = generated("basic", "--gpt")
+    with apfsinspect.open(gpt, offset=20480) as im:       # one container, no partition map
+        assert im.containers[0].offset == 20480 and im.select_volume().name == "Basic"
+    with apfsinspect.open(shared("dfvfs-apfs.raw"), format="raw") as im:
+        assert im.info.format == "raw" and im.select_volume().name == "apfs_test"
