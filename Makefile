@@ -106,11 +106,14 @@ $(B)/lib/version.o $(B)/pic/lib/version.o: $(B)/.version
 $(B)/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
 $(B)/pic/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
 
-# Only the functions of include/apfsinspect.h are exported (lib/apfsinspect.map).
+# Only the functions of include/apfsinspect.h are exported (lib/apfsinspect.map).  Every
+# symbol resolved at link time, except in a sanitizer build: clang leaves its runtime to
+# the program.
+SO_DEFS := $(if $(findstring -fsanitize,$(CFLAGS)),,-Wl,--no-undefined)
 $(SO): $(PIC_OBJS) lib/apfsinspect.map
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
-		-Wl,--version-script=lib/apfsinspect.map -Wl,--no-undefined -o $@ $(PIC_OBJS) $(SO_LIBS)
+		-Wl,--version-script=lib/apfsinspect.map $(SO_DEFS) -o $@ $(PIC_OBJS) $(SO_LIBS)
 	$(Q)ln -sf $(SONAME) $(B)/libapfsinspect.so
 
 $(B)/apfsinspect.pc: lib/apfsinspect.pc.in Makefile

@@ -54,6 +54,11 @@ expect_eq "exported: no internal symbol (apfs_, kb_, lzfse...)" "" \
 export PKG_CONFIG_PATH=$LIBDIR/pkgconfig PKG_CONFIG_SYSROOT_DIR=$DEST
 mkdir -p "$WORK/ex" && cp "$ROOT/tests/libapi/example.c" "$WORK/ex/"
 flags=$(pkg-config --cflags --libs apfsinspect)
+# A library built by `make asan` needs the program built with the same sanitizers.
+SAN=""
+if readelf -d "$LIBDIR/libapfsinspect.so.1" | grep -q 'libasan'; then
+	SAN="-fsanitize=address,undefined"
+fi
 # (Requires.private adds its packages' -I and -D: harmless, the header includes none of them.)
 expect_grep "pkg-config: the installed include directory" "(^| )-I$DEST$PREFIX/include( |\$)" "$flags"
 expect_grep "pkg-config: the installed library" "(^| )-L$LIBDIR -lapfsinspect( |\$)" "$flags"
@@ -63,10 +68,10 @@ for l in -lcrypto -lz -lbz2 -lutf8proc -lplist-2.0 -lewf; do
 done
 # shellcheck disable=SC2086
 expect_rc "example.c builds against the installed header and .so" 0 \
-	sh -c "cd '$WORK/ex' && ${CC:-cc} -std=c11 -Wall -Wextra -Werror -o example example.c $flags"
+	sh -c "cd '$WORK/ex' && ${CC:-cc} -std=c11 -Wall -Wextra -Werror $SAN -o example example.c $flags"
 static=$(pkg-config --static --cflags --libs apfsinspect | sed 's/-lapfsinspect/-l:libapfsinspect.a/')
 expect_rc "example.c links statically with pkg-config --static" 0 \
-	sh -c "cd '$WORK/ex' && ${CC:-cc} -std=c11 -o example-static example.c $static"
+	sh -c "cd '$WORK/ex' && ${CC:-cc} -std=c11 $SAN -o example-static example.c $static"
 EX=$WORK/ex/example
 export LD_LIBRARY_PATH=$LIBDIR
 expect_grep "the program loads the installed library" "libapfsinspect\\.so\\.1 => $LIBDIR/" "$(ldd "$EX")"
