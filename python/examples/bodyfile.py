@@ -81,7 +81,24 @@ def line(fs, path, st, md5):
     return digest.encode() + b"|" + name + tail.encode()
 
 
-def walk(fs, out, md5):
+DATA_MOUNT = "/System/Volumes/Data"
+
+
+def firmlinked(fs, vol):
+    """In a Mac's merged root (a group's System volume, Data firmlinked in):
+    the Data directories some firmlink shows elsewhere, walked there (at the
+    Mac's path) and not again below /System/Volumes/Data, as the CLI does."""
+    if vol.role != "System" or not vol.has_group:
+        return set()
+    out = set()
+    for dirpath, dirs, _ in fs.walk_entries("/", stat=True):
+        if dirpath == "/System/Volumes":
+            dirs[:] = [d for d in dirs if d.path != DATA_MOUNT]
+        out.update(d.stat().st_ino for d in dirs)
+    return out
+
+
+def walk(fs, out, md5, elsewhere=frozenset()):
     """Depth first, each entry's line before what is below it (fls -r's order);
     every directory entered once.  Returns the number of entries that failed."""
     failed, seen = 0, {apfsinspect.ROOT_INO}
@@ -102,8 +119,12 @@ def walk(fs, out, md5):
             print("bodyfile.py: %r: %s" % (e.path, err), file=sys.stderr)
             failed += 1
             continue
-        if e.is_dir() and e.ino not in seen:
-            seen.add(e.ino)
+        # The inode its attributes name: a firmlink's, in a Mac's merged root,
+        # is the Data volume's directory, walked once whichever name comes first.
+        if e.is_dir() and st.st_ino in elsewhere and e.path.startswith(DATA_MOUNT + "/"):
+            continue
+        if e.is_dir() and st.st_ino not in seen:
+            seen.add(st.st_ino)
             try:
                 stack.append((e.path, fs.scandir(e)))
             except apfsinspect.ApfsInspectError as err:
@@ -120,6 +141,18 @@ def show_users(vol):
                                      "  hint " + ascii(u.hint) if u.hint else "",
                                      "  [hardware-bound]" if u.hardware_bound else ""),
               file=sys.stderr)
+
+
+def keyed_volume(img, vol):
+    """The volume whose users and keys count: vol, or for a System volume of a
+    volume group (which shows the Mac's root, Data firmlinked in) the group's
+    encrypted Data volume."""
+    if vol.encrypted or not vol.has_group:
+        return vol
+    for v in img.volumes:
+        if v.has_group and v.group_uuid == vol.group_uuid and v.encrypted:
+            return v
+    return vol
 
 
 def unlock(vol, args):
@@ -148,11 +181,12 @@ def main():
     try:
         with apfsinspect.open(args.image) as img:
             vol = img.select_volume(args.volume)
-            show_users(vol)
-            unlock(vol, args)
+            keyed = keyed_volume(img, vol)
+            show_users(keyed)
+            unlock(keyed, args)
             out = open(args.output, "wb") if args.output else sys.stdout.buffer
             with vol.open_fs(snapshot=args.snapshot) as fs:
-                failed = walk(fs, out, args.md5)
+                failed = walk(fs, out, args.md5, firmlinked(fs, vol))
             out.flush()
             return 1 if failed else 0
     except apfsinspect.WrongCredential as e:

@@ -61,11 +61,16 @@ def test_same_lines_as_the_cli(generated):
     cli = os.environ.get("BIN")
     if not cli:
         pytest.skip("BIN (build/apfsinspect) not given")
-    for scen, args, cred in (("demo", (), ["--password", "demo"]),
-                             ("snapshot-diff", (), []), ("many-files", (), [])):
-        img = generated(scen, *args)
-        ours = run(img, *cred).stdout
-        theirs = subprocess.run([cli, "bodyfile"] +
-                                (["--passphrase", cred[1]] if cred else []) + [img],
+    cases = [("demo", ["--password", "demo"], ["--passphrase", "demo"]),
+             ("snapshot-diff", [], []), ("many-files", [], []),
+             # a Mac's disk: the Data volume, and the System volume's merged root
+             ("macos-boot", ["--password", "bob-password"], ["--passphrase", "bob-password"]),
+             ("macos-boot", ["--volume", "Macintosh HD", "--password", "alice-password"],
+              ["--volume", "Macintosh HD", "--passphrase", "alice-password"])]
+    for scen, ours_args, cli_args in cases:
+        img = generated(scen)
+        ours = run(img, *ours_args).stdout
+        theirs = subprocess.run([cli, "bodyfile"] + cli_args + [img],
                                 capture_output=True, check=True).stdout
-        assert ours == theirs, scen
+        assert ours == theirs, (scen, ours_args)
+        assert ours.count(b"\n") > 20
