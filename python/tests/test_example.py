@@ -62,7 +62,7 @@ def test_same_lines_as_the_cli(generated):
     if not cli:
         pytest.skip("BIN (build/apfsinspect) not given")
     cases = [("demo", ["--password", "demo"], ["--passphrase", "demo"]),
-             ("snapshot-diff", [], []), ("many-files", [], []),
+             ("snapshot-diff", [], []), ("many-files", [], []), ("names", [], []),
              # a Mac's disk: the Data volume, and the System volume's merged root
              ("macos-boot", ["--password", "bob-password"], ["--passphrase", "bob-password"]),
              ("macos-boot", ["--volume", "Macintosh HD", "--password", "alice-password"],

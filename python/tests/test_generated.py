@@ -301,3 +301,76 @@ def test_open_options(generated, shared):
         assert im.containers[0].offset == 20480 and im.select_volume().name == "Basic"
     with apfsinspect.open(shared("dfvfs-apfs.raw"), format="raw") as im:
         assert im.info.format == "raw" and im.select_volume().name == "apfs_test"
+
+
+def lines_of(name, size):
+    """compression's contents: "line 00000 of NAME\n"... cut to size (testdata/README.md)."""
+    out, k = bytearray(), 0
+    while len(out) < size:
+        out += b"line %05d of %s\n" % (k, name.encode())
+        k += 1
+    return bytes(out[:size])
+
+
+@pytest.mark.parametrize("vol,name,kind,size", [
+    ("Compressed", "zlib-xattr.txt", 3, 3000), ("Compressed", "zlib-rsrc.txt", 4, 200000),
+    ("Compressed", "lzvn-xattr.txt", 7, 3000), ("Compressed", "lzvn-rsrc.txt", 8, 200000),
+    ("Modern", "lzfse-xattr.txt", 11, 3000), ("Modern", "lzfse-rsrc.txt", 12, 200000),
+    ("Modern", "lzbitmap-xattr.txt", 13, 3000), ("Modern", "lzbitmap-rsrc.txt", 14, 200000),
+])
+def test_compression(generated, vol, name, kind, size):
+    with apfsinspect.open(generated("compression")) as img, \
+            img.select_volume(vol).open_fs() as fs:
+        st = fs.stat("/" + name)
+        assert (st.compression, st.st_size) == (kind, size)
+        want = lines_of(name, size)
+        assert fs.read_bytes("/" + name) == want
+        with fs.open("/" + name) as f:  # decompressed data at any offset
+            assert f.pread(1000, size - 1500) == want[size - 1500:size - 500]
+
+
+def test_large_and_huge_offsets(generated):
+    with apfsinspect.open(generated("large")) as img, img.select_volume().open_fs() as fs:
+        with fs.open("/sparse-1g.bin") as f:
+            assert f.size == 1 << 30
+            assert f.pread(1 << 20, (1 << 29) - 12345) == bytes(1 << 20)
+        with fs.open("/holey.bin") as f:
+            assert f.size == 64 << 20
+            assert f.read(4096) == b"A" * 4096
+            assert f.pread(4096, 32 << 20) == bytes(4096)
+            f.seek(-4096, 2)
+            assert f.read() == b"Z" * 4096
+        assert fs.stat("/data-8m.bin").st_size == 8 << 20
+    with apfsinspect.open(generated("huge-file")) as img, img.select_volume().open_fs() as fs:
+        with fs.open("/big-tail.bin") as f:
+            assert f.size == (5 << 30) + 4096
+            f.seek(5 << 30)  # past 2^32
+            assert f.read() == b"T" * 4096
+            assert f.pread(8, (5 << 30) - 4) == bytes(4) + b"TTTT"
+
+
+NAMES = [b"new\nline.txt", b"tab\there.txt", b"cr\rname.txt", b"pipe|name.txt",
+         b"back\\slash.txt", b"esc\x1b[31mred.txt", b"bell\x07.txt", b"del\x7f.txt",
+         b"bad\xff\xfeutf8.txt", b"c1\xc2\x9b31m.txt", b"space name.txt", b'quote"name.txt',
+         b"innocent.txt\n0|/FORGED|99|r/rrw-r--r--|0|0|0|1234567890|1234567890|1234567890|"
+         b"1234567890", b"L" * 251 + b".txt", b"link-nl", b"xattr.txt", b"dir\nnl"]
+
+
+def test_hostile_names(generated):
+    """names: bytes come back exactly (surrogateescape), at their documented inodes."""
+    with apfsinspect.open(generated("names")) as img:
+        v = img.select_volume()
+        assert v.name.encode() == b"Names\nVol\x1b[7m"
+        with v.open_fs() as fs:
+            got = {e.name.encode("utf-8", "surrogateescape"): e.ino for e in fs.scandir("/")}
+            assert got == {n: 16 + k for k, n in enumerate(NAMES)}
+            for n in NAMES:
+                # by inode where a path cannot name it: a '/' in the name, or
+                # bytes that are not UTF-8 (the library's lookup finds nothing)
+                by_ino = b"/" in n or n.startswith(b"bad")
+                if n not in (b"link-nl", b"dir\nnl"):
+                    assert fs.read_bytes(got[n] if by_ino else b"/" + n) == b"x\n"
+            assert fs.readlink(b"/link-nl") == "target\nline"
+            assert fs.xattrs("/xattr.txt") == {"user.\x1b[2Jevil\nname": b"v"}
+            assert fs.listdir(b"/dir\nnl") == ["inner.txt"]
+            assert fs.stat(b"/dir\nnl/inner.txt").st_ino == 33
