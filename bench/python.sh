@@ -23,7 +23,7 @@ PY=/usr/bin/python3
 make -s B="$B" DESTDIR="$W/dest" install > /dev/null
 cp -r python "$W/src"
 PKG_CONFIG_PATH=$W/dest/usr/local/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$W/dest \
-	$PY -m pip install -q --no-index --no-build-isolation --target "$W/py" "$W/src" > /dev/null 2>&1
+	PIP_NO_CACHE_DIR=1 $PY -m pip install -q --no-index --no-build-isolation --target "$W/py" "$W/src" > /dev/null 2>&1
 export PYTHONPATH=$W/py APFSINSPECT_LIBRARY=$PWD/$B/libapfsinspect.so.1
 BIG_MB=${BIG_MB:-1024}
 

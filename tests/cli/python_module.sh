@@ -28,7 +28,7 @@ VENV=$WORK/py-venv
 expect_rc "python3 -m venv --system-site-packages" 0 $PY -m venv --system-site-packages "$VENV"
 export PKG_CONFIG_PATH=$DEST$PREFIX/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$DEST
 expect_rc "pip install --no-index --no-build-isolation ./python (offline)" 0 \
-	env PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
+	env PIP_NO_INPUT=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1 \
 	"$VENV/bin/pip" install --no-index --no-build-isolation "$WORK/py-src"
 unset PKG_CONFIG_PATH PKG_CONFIG_SYSROOT_DIR
 [ "$RC" = 0 ] || printf '%s\n' "$OUT" "$ERR" | tail -20 | sed 's/^/#   /'
