@@ -21,7 +21,6 @@ except ImportError:
     _c_names = None
 _unpack_stat = _stat._LAYOUT.unpack_from
 _new_tuple = tuple.__new__
-_DIR = FileType.DIR
 
 
 class DirEntry:
