@@ -14,6 +14,9 @@ from .errors import check
 # (as the library's own apfsi_file_read_all does for `apfsinspect cat`).
 PARALLEL_MIN = 4 << 20
 _PIECE_ALIGN = 1 << 16
+# No piece under 2 MiB: the size of the library's device reads (BENCHMARKS.md,
+# "Reading files": 1, 2 and 8 MiB were measured), and fewer hand-offs.
+_PIECE_MIN = 2 << 20
 _pool = None
 _pool_lock = threading.Lock()
 
@@ -118,7 +121,7 @@ class File(io.RawIOBase):
         helpers = (os.cpu_count() or 1) - 1
         if length < PARALLEL_MIN or not helpers:
             return self._pread_at(addr, length, off)
-        piece = max(_PIECE_ALIGN, -(-length // (4 * (helpers + 1)) // _PIECE_ALIGN) * _PIECE_ALIGN)
+        piece = max(_PIECE_MIN, -(-length // (helpers + 1) // _PIECE_ALIGN) * _PIECE_ALIGN)
         starts = iter(range(0, length, piece))  # next() on it is atomic under the GIL
         lock = threading.Lock()
 
