@@ -8,8 +8,9 @@
 #include "util/err.h"
 #include "image/dev.h"
 
-static apfs_passphrase_fn passphrase_fn;
-static void *passphrase_arg;
+/* Per thread: a library opening images on several threads gives each open its own source. */
+static _Thread_local apfs_passphrase_fn passphrase_fn;
+static _Thread_local void *passphrase_arg;
 
 void apfs_dev_set_passphrase_cb(apfs_passphrase_fn fn, void *arg)
 {

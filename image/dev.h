@@ -93,8 +93,10 @@ int apfs_dev_open_format(const char *path, const char *format, struct apfs_dev *
  * returns 1 when there is no further candidate, or a negative errno having
  * said why (-APFS_ELOCKED: no passphrase given and none can be asked for).
  * `image` is the image's name, for a prompt or a message.  With no
- * callback installed, an encrypted image is -APFS_ELOCKED.  Set it once,
- * before any open; fn NULL removes it.
+ * callback installed, an encrypted image is -APFS_ELOCKED.  The callback is
+ * the calling thread's (an image is unlocked while it is opened, on the
+ * opening thread): set it on the thread that opens, before the open; fn
+ * NULL removes it.
  */
 typedef int (*apfs_passphrase_fn)(void *arg, const char *image, unsigned attempt, char *buf,
 				  size_t cap, size_t *len);

@@ -16,9 +16,6 @@
 
 #define LAYERS 16
 
-/* image/ takes one process-wide passphrase source: opens that need one take turns. */
-static pthread_mutex_t pass_lock = PTHREAD_MUTEX_INITIALIZER;
-
 struct pass_ctx {
 	apfsi_passphrase_fn fn;
 	void *arg;
@@ -41,11 +38,10 @@ static int open_dev(const char *path, const struct apfsi_open_options *o, struct
 	struct pass_ctx p = { o ? o->passphrase : NULL, o ? o->passphrase_arg : NULL };
 	int ret;
 
-	pthread_mutex_lock(&pass_lock);
+	/* image/'s passphrase source is per thread: opens on other threads do not see this one. */
 	apfs_dev_set_passphrase_cb(p.fn ? give_passphrase : NULL, &p);
 	ret = apfs_dev_open_format(path, o ? o->format : NULL, dev);
 	apfs_dev_set_passphrase_cb(NULL, NULL);
-	pthread_mutex_unlock(&pass_lock);
 	return ret;
 }
 

@@ -492,6 +492,23 @@ static int give_pass(void *arg, const char *image, unsigned attempt, char *buf, 
 	return 0;
 }
 
+struct opener {
+	struct pass p;
+	int ret;
+};
+
+static void *open_enc(void *arg)
+{
+	struct opener *o = arg;
+	struct apfsi_open_options opt = { .passphrase = give_pass, .passphrase_arg = &o->p };
+	apfsi_image *img;
+
+	o->ret = apfsi_image_open(img_path("enc.dmg"), &opt, &img);
+	if (!o->ret)
+		apfsi_image_close(img);
+	return NULL;
+}
+
 /* An encrypted disk image: IMAGE_LOCKED without or with a wrong passphrase; opens with it. */
 static void test_image_passphrase(void **state)
 {
@@ -512,6 +529,19 @@ static void test_image_passphrase(void **state)
 	assert_string_equal(ii.format, "encrypted");
 	assert_int_equal(apfsi_image_select_volume(img, "Basic", &vol), APFSI_OK);
 	apfsi_image_close(img);
+	/* Opens on several threads at once: each asks its own callback only. */
+	struct opener op[4];
+	pthread_t th[4];
+
+	for (unsigned i = 0; i < 4; i++) {
+		op[i] = (struct opener){ { i % 2 ? "not-it" : "pw-of-image", 0 }, -1 };
+		assert_int_equal(pthread_create(&th[i], NULL, open_enc, &op[i]), 0);
+	}
+	for (unsigned i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		assert_int_equal(op[i].ret, i % 2 ? APFSI_ERR_IMAGE_LOCKED : APFSI_OK);
+		assert_int_equal(op[i].p.asked, i % 2 ? 2 : 1);
+	}
 }
 
 /* `big-dir`: /big's 100,000 names e000000.txt ... e099999.txt, each once; e042424.txt has data. */
