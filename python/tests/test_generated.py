@@ -109,6 +109,14 @@ def test_candidates_and_progress(generated):
             img.select_volume("Data").unlock_candidates(
                 ["x%d" % i for i in range(64)], progress=lambda d, t: True)
 
+        def broken(done, total):
+            raise KeyError("from the callback")
+        with pytest.raises(KeyError):  # the callback's own exception, raised in the caller
+            img.select_volume("Data").unlock_candidates(
+                ["x%d" % i for i in range(64)], progress=broken)
+        v = img.select_volume("Data")
+        assert v.unlock("bob-password", user=1).index == 1   # a user by index
+
 
 def test_demo(generated):
     with apfsinspect.open(generated("demo")) as img:
