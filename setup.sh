@@ -24,6 +24,9 @@ TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
 TEST_PKGS="$TEST_PKGS libxml2-utils"
 # fio measures random reads through the mount (bench/fuse.sh).
 TEST_PKGS="$TEST_PKGS fio"
+# The Python module (python/): installed offline by Debian's pip into a venv,
+# built by Debian's setuptools and wheel, tested with pytest.
+TEST_PKGS="$TEST_PKGS python3-pytest python3-venv python3-pip python3-setuptools python3-wheel"
 
 missing() {
 	for p in "$@"; do

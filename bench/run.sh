@@ -75,6 +75,9 @@ B=$B RUNS=$RUNS bash bench/walk.sh
 # Evidence containers (issue 11): bench/containers.sh prints its own section.
 B=$B RUNS=$RUNS bash bench/containers.sh
 
+# The Python module against the CLI (issue 15): bench/python.sh.
+B=$B RUNS=$RUNS bash bench/python.sh
+
 echo "## Reading files (issue 5)"
 echo
 echo "| what | median | ratio |"
