@@ -17,9 +17,11 @@ B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0 libewf libvmdk libvhdi libqcow
-# libarchive: headers only; cli/archive_dl.c loads it when extract --tar needs it.
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) libarchive 2>/dev/null)
+PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0
+# Headers only: loaded when needed, libarchive by cli/archive_dl.c (extract --tar),
+# the libyal libraries by image/libyal_dl.c (an image of their format).
+DL_PKGS := libarchive libewf libvmdk libvhdi libqcow
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
 
 CFLAGS ?= -O2 -g
@@ -139,9 +141,10 @@ mutate:
 # What the mutation runner rebuilds for each mutant (no fuzz targets).
 testbins: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS)
 
+# A bare PBKDF2 process: libcrypto only, the floor an unlock is measured against.
 $(B)/bench/pbkdf2: bench/pbkdf2.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcrypto
 
 $(B)/bench/pbkdf2_lanes: bench/pbkdf2_lanes.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -153,7 +156,7 @@ $(B)/bench/xts_speed: bench/xts_speed.c $(LIB)
 
 $(B)/bench/ewf_floor: bench/ewf_floor.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lewf
 
 $(B)/bench/ewf_trace.so: bench/ewf_trace.c
 	@mkdir -p $(dir $@)

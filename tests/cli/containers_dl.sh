@@ -1,0 +1,63 @@
+# containers_dl.sh - libewf, libvmdk, libvhdi and libqcow are loaded only
+# when an image of their format is opened (image/libyal_dl.c).  A library
+# that cannot be loaded ends that image's command with exit status 1 and a
+# message naming the library, its Debian package and why, before any output;
+# a raw image never loads them.  The dynamic loader searches LD_LIBRARY_PATH
+# before its cache, so a directory there holding a file of the library's
+# SONAME stands for a broken installation: an empty file (dlopen fails) or a
+# library of that SONAME without the functions we call (another version).
+. "$TESTS/lib.sh"
+need_image basic.img
+D=$WORK/dl
+mkdir -p "$D/empty" "$D/stub"
+RAW=$IMAGES/basic.img
+
+# soname:Debian package:format:make the image (qemu-img, ewfacquire: independent writers)
+LIBS="libvmdk.so.1:libvmdk1:VMDK:qemu-img convert -f raw -O vmdk $RAW $D/d.vmdk
+libvhdi.so.1:libvhdi1:VHD:qemu-img convert -f raw -O vpc $RAW $D/d.vhd
+libvhdi.so.1:libvhdi1:VHDX:qemu-img convert -f raw -O vhdx $RAW $D/d.vhdx
+libqcow.so.1:libqcow1:qcow:qemu-img convert -f raw -O qcow2 $RAW $D/d.qcow2
+libewf.so.2:libewf2:E01:ewfacquire -u -q -t $D/d -C c -D d -e e -E 1 -N none $RAW"
+
+# A library of the right SONAME exporting none of the functions we call.
+printf 'int apfsinspect_stub(void);\nint apfsinspect_stub(void) { return 0; }\n' > "$D/stub.c"
+while IFS=: read -r so _ _ _; do
+	: > "$D/empty/$so"
+	cc -shared -fPIC -Wl,-soname,"$so" -o "$D/stub/$so" "$D/stub.c" 2> /dev/null ||
+		rm -f "$D/stub/$so"
+done <<< "$LIBS"
+
+# ---- a raw image loads none of them -----------------------------------------
+WANT=$("$BIN" list "$RAW" 2>&1)
+expect_rc "raw image: list with every container library unloadable exits 0" 0 \
+	env LD_LIBRARY_PATH="$D/empty" "$BIN" list "$RAW"
+expect_eq "raw image: the same listing as with the libraries installed" "$WANT" "$OUT"
+expect_rc "raw image: listcryptousers too" 0 env LD_LIBRARY_PATH="$D/empty" "$BIN" listcryptousers "$RAW"
+
+# ---- each format, its library installed, missing, of another version --------
+while IFS=: read -r so pkg kind make; do
+	img=${make##* }
+	[ "$kind" = E01 ] && img=$D/d.E01
+	tool=${make%% *}
+	if ! command -v "$tool" > /dev/null; then
+		skip "$kind: library loaded on demand" "$tool not installed"; continue
+	fi
+	$make > /dev/null 2>&1 || { notok "$kind: $make"; continue; }
+	expect_rc "$kind: list exits 0 with $so installed" 0 "$BIN" list "$img"
+	expect_grep "$kind: ...and reads the container" "APFS Containers \\(1 found\\)" "$OUT"
+	expect_rc "$kind: $so unloadable (empty file): exit status 1" 1 \
+		env LD_LIBRARY_PATH="$D/empty" "$BIN" list "$img"
+	expect_eq "$kind: the message names the image, the library, its package and why" \
+		"apfsinspect: '$img': $kind image: reading it needs ${so%%.so*} ($so, Debian package $pkg), which cannot be loaded: $D/empty/$so: file too short" \
+		"$ERR"
+	expect_eq "$kind: nothing on stdout" "" "$OUT"
+	if [ ! -e "$D/stub/$so" ]; then
+		skip "$kind: $so of another version" "cc cannot build a shared library"; continue
+	fi
+	expect_rc "$kind: $so without our functions: exit status 1" 1 \
+		env LD_LIBRARY_PATH="$D/stub" "$BIN" listcryptousers "$img"
+	expect_grep "$kind: the message names the missing function" \
+		"^apfsinspect: '$img': $kind image: reading it needs ${so%%.so*} \\($so, Debian package $pkg\\), which cannot be loaded: it has no function ${so%%.so*}_[a-z_]+ \\(another version\\?\\)$" \
+		"$ERR"
+done <<< "$LIBS"
+done_testing
