@@ -17,10 +17,11 @@ B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0
+PKGS := libcrypto zlib libutf8proc libplist-2.0
 # Headers only: loaded when needed, libarchive by cli/archive_dl.c (extract --tar),
-# the libyal libraries by image/libyal_dl.c (an image of their format).
-DL_PKGS := libarchive libewf libvmdk libvhdi libqcow
+# the libyal libraries by image/libyal_dl.c (an image of their format), libfuse3
+# by fuse/fuse_dl.c (mount).
+DL_PKGS := libarchive libewf libvmdk libvhdi libqcow fuse3
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
 

@@ -10,10 +10,10 @@ struct vmdk_dl vmdk_dl;
 struct vhdi_dl vhdi_dl;
 struct qcow_dl qcow_dl;
 
-#define EWF_SYM(f) { #f, offsetof(struct ewf_dl, f) },
-#define VMDK_SYM(f) { #f, offsetof(struct vmdk_dl, f) },
-#define VHDI_SYM(f) { #f, offsetof(struct vhdi_dl, f) },
-#define QCOW_SYM(f) { #f, offsetof(struct qcow_dl, f) },
+#define EWF_SYM(f) { #f, offsetof(struct ewf_dl, f), NULL },
+#define VMDK_SYM(f) { #f, offsetof(struct vmdk_dl, f), NULL },
+#define VHDI_SYM(f) { #f, offsetof(struct vhdi_dl, f), NULL },
+#define QCOW_SYM(f) { #f, offsetof(struct qcow_dl, f), NULL },
 
 static const struct dl_sym ewf_syms[] = { EWF_DL_SYMS(EWF_SYM) };
 static const struct dl_sym vmdk_syms[] = { VMDK_DL_SYMS(VMDK_SYM) };
@@ -36,6 +36,6 @@ int yal_dl_load(struct dl_lib *lib, const char *path, const char *kind)
 {
 	char what[4096 + 64];
 
-	snprintf(what, sizeof(what), "'%s': %s image", path, kind);
+	snprintf(what, sizeof(what), "'%s': reading this %s image", path, kind);
 	return dl_load(lib, what);
 }

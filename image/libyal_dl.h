@@ -88,7 +88,7 @@ extern struct dl_lib yal_libewf, yal_libvmdk, yal_libvhdi, yal_libqcow;
 
 /*
  * Load lib for the image at path, of format kind ("E01"): 0, or -ELIBACC
- * with the message "'PATH': KIND image: reading it needs ..." (util/dl.h).
+ * with the message "'PATH': reading this KIND image needs ..." (util/dl.h).
  */
 int yal_dl_load(struct dl_lib *lib, const char *path, const char *kind);
 

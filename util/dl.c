@@ -11,8 +11,8 @@ static pthread_mutex_t dl_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int dl_fail(const struct dl_lib *lib, const char *what, const char *why)
 {
-	apfs_err("%s: reading it needs %s (%s, Debian package %s), which cannot be loaded: %s",
-		 what, lib->name, lib->soname, lib->package, why);
+	apfs_err("%s needs %s (%s, Debian package %s), which cannot be loaded: %s", what,
+		 lib->name, lib->soname, lib->package, why);
 	return -ELIBACC;
 }
 
@@ -20,15 +20,16 @@ static int dl_fail(const struct dl_lib *lib, const char *what, const char *why)
 static int dl_fill(struct dl_lib *lib, void *h, const char *what)
 {
 	for (size_t i = 0; i < lib->nsyms; i++) {
-		void *p = dlsym(h, lib->syms[i].name);
+		const struct dl_sym *s = &lib->syms[i];
+		void *p = s->version ? dlvsym(h, s->name, s->version) : dlsym(h, s->name);
 		char why[160];
 
 		if (!p) {
-			snprintf(why, sizeof(why), "it has no function %s (another version?)",
-				 lib->syms[i].name);
+			snprintf(why, sizeof(why), "it has no function %s%s%s (another version?)",
+				 s->name, s->version ? "@" : "", s->version ? s->version : "");
 			return dl_fail(lib, what, why);
 		}
-		*(void **)((char *)lib->table + lib->syms[i].off) = p;
+		*(void **)((char *)lib->table + s->off) = p;
 	}
 	return 0;
 }

@@ -23,7 +23,8 @@
 
 struct dl_sym {
 	const char *name;
-	size_t off; /* of its pointer in the table */
+	size_t off;          /* of its pointer in the table */
+	const char *version; /* the symbol version the headers bind (NULL: the default) */
 };
 
 struct dl_lib {
@@ -38,9 +39,9 @@ struct dl_lib {
 
 /*
  * Load lib and fill its table, once (thread-safe; a failure is retried on
- * the next call).  0, or -ELIBACC with a message starting with `what` (the
- * image and format needing it) that names the library, its package and why
- * it cannot be loaded (not installed, not a library, a function missing).
+ * the next call).  0, or -ELIBACC with the message "WHAT needs LIB (SONAME,
+ * Debian package PKG), which cannot be loaded: WHY", WHY saying what failed
+ * (not installed, not a library, a function missing).
  */
 int dl_load(struct dl_lib *lib, const char *what);
 

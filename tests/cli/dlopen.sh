@@ -1,8 +1,8 @@
-# containers_dl.sh - libewf, libvmdk, libvhdi and libqcow are loaded only
-# when an image of their format is opened (image/libyal_dl.c).  A library
-# that cannot be loaded ends that image's command with exit status 1 and a
-# message naming the library, its Debian package and why, before any output;
-# a raw image never loads them.  The dynamic loader searches LD_LIBRARY_PATH
+# dlopen.sh - libewf, libvmdk, libvhdi and libqcow are loaded only when an
+# image of their format is opened (image/libyal_dl.c), libfuse3 only by
+# `mount` (fuse/fuse_dl.c).  A library that cannot be loaded ends the
+# command with exit status 1 and a message naming the library, its Debian
+# package and why, before any output; a raw image never loads them.  The dynamic loader searches LD_LIBRARY_PATH
 # before its cache, so a directory there holding a file of the library's
 # SONAME stands for a broken installation: an empty file (dlopen fails) or a
 # library of that SONAME without the functions we call (another version).
@@ -17,7 +17,8 @@ LIBS="libvmdk.so.1:libvmdk1:VMDK:qemu-img convert -f raw -O vmdk $RAW $D/d.vmdk
 libvhdi.so.1:libvhdi1:VHD:qemu-img convert -f raw -O vpc $RAW $D/d.vhd
 libvhdi.so.1:libvhdi1:VHDX:qemu-img convert -f raw -O vhdx $RAW $D/d.vhdx
 libqcow.so.1:libqcow1:qcow:qemu-img convert -f raw -O qcow2 $RAW $D/d.qcow2
-libewf.so.2:libewf2:E01:ewfacquire -u -q -t $D/d -C c -D d -e e -E 1 -N none $RAW"
+libewf.so.2:libewf2:E01:ewfacquire -u -q -t $D/d -C c -D d -e e -E 1 -N none $RAW
+libfuse3.so.3:libfuse3-3:mount:-"
 
 # A library of the right SONAME exporting none of the functions we call.
 printf 'int apfsinspect_stub(void);\nint apfsinspect_stub(void) { return 0; }\n' > "$D/stub.c"
@@ -34,8 +35,27 @@ expect_rc "raw image: list with every container library unloadable exits 0" 0 \
 expect_eq "raw image: the same listing as with the libraries installed" "$WANT" "$OUT"
 expect_rc "raw image: listcryptousers too" 0 env LD_LIBRARY_PATH="$D/empty" "$BIN" listcryptousers "$RAW"
 
+# ---- mount without libfuse3: refused before the image is even opened --------
+mkdir -p "$D/mnt"
+expect_rc "mount, libfuse3.so.3 unloadable: exit status 1" 1 \
+	env LD_LIBRARY_PATH="$D/empty" "$BIN" mount "$RAW" "$D/mnt"
+expect_eq "mount: the message names the library, its package and why" \
+	"apfsinspect: mount needs libfuse3 (libfuse3.so.3, Debian package libfuse3-3), which cannot be loaded: $D/empty/libfuse3.so.3: file too short" \
+	"$ERR"
+if [ -e "$D/stub/libfuse3.so.3" ]; then
+	expect_rc "mount, a libfuse3.so.3 without our functions: exit status 1" 1 \
+		env LD_LIBRARY_PATH="$D/stub" "$BIN" mount "$RAW" "$D/mnt"
+	expect_grep "mount: the message names the missing function" \
+		"^apfsinspect: mount needs libfuse3 \\(libfuse3.so.3, Debian package libfuse3-3\\), which cannot be loaded: it has no function fuse_[a-z_0-9]+(@FUSE_3.[0-9]+)? \\(another version\\?\\)$" \
+		"$ERR"
+else
+	skip "mount: libfuse3.so.3 of another version" "cc cannot build a shared library"
+fi
+check "mount: nothing mounted" bash -c "! mountpoint -q '$D/mnt'"
+
 # ---- each format, its library installed, missing, of another version --------
 while IFS=: read -r so pkg kind make; do
+	[ "$kind" = mount ] && continue
 	img=${make##* }
 	[ "$kind" = E01 ] && img=$D/d.E01
 	tool=${make%% *}
@@ -48,7 +68,7 @@ while IFS=: read -r so pkg kind make; do
 	expect_rc "$kind: $so unloadable (empty file): exit status 1" 1 \
 		env LD_LIBRARY_PATH="$D/empty" "$BIN" list "$img"
 	expect_eq "$kind: the message names the image, the library, its package and why" \
-		"apfsinspect: '$img': $kind image: reading it needs ${so%%.so*} ($so, Debian package $pkg), which cannot be loaded: $D/empty/$so: file too short" \
+		"apfsinspect: '$img': reading this $kind image needs ${so%%.so*} ($so, Debian package $pkg), which cannot be loaded: $D/empty/$so: file too short" \
 		"$ERR"
 	expect_eq "$kind: nothing on stdout" "" "$OUT"
 	if [ ! -e "$D/stub/$so" ]; then
@@ -57,7 +77,7 @@ while IFS=: read -r so pkg kind make; do
 	expect_rc "$kind: $so without our functions: exit status 1" 1 \
 		env LD_LIBRARY_PATH="$D/stub" "$BIN" listcryptousers "$img"
 	expect_grep "$kind: the message names the missing function" \
-		"^apfsinspect: '$img': $kind image: reading it needs ${so%%.so*} \\($so, Debian package $pkg\\), which cannot be loaded: it has no function ${so%%.so*}_[a-z_]+ \\(another version\\?\\)$" \
+		"^apfsinspect: '$img': reading this $kind image needs ${so%%.so*} \\($so, Debian package $pkg\\), which cannot be loaded: it has no function ${so%%.so*}_[a-z_]+ \\(another version\\?\\)$" \
 		"$ERR"
 done <<< "$LIBS"
 done_testing
