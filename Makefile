@@ -17,13 +17,15 @@ B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libcrypto zlib libutf8proc libplist-2.0
+PKGS := libcrypto zlib libutf8proc
 # Headers only: loaded when needed, libarchive by cli/archive_dl.c (extract --tar),
 # the libyal libraries by image/libyal_dl.c (an image of their format), libfuse3
-# by fuse/fuse_dl.c (mount).
-DL_PKGS := libarchive libewf libvmdk libvhdi libqcow fuse3
+# by fuse/fuse_dl.c (mount), libplist by util/plist_dl.c (a property list).
+DL_PKGS := libarchive libewf libvmdk libvhdi libqcow fuse3 libplist-2.0
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
+# mkimage and the unit tests build property lists themselves.
+PLIST_LIBS := $(shell $(PKG_CONFIG) --libs libplist-2.0 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes \
@@ -98,12 +100,12 @@ $(B)/apfsinspect: $(CLI_OBJS) $(LIB)
 
 $(B)/mkimage: $(MK_OBJS) $(LIB)
 	@$(if $(Q),echo '  LD      $@')
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(MK_OBJS) $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(MK_OBJS) $(LIB) $(PKG_LIBS) $(PLIST_LIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  LD      $@')
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(PLIST_LIBS) -lcmocka
 
 $(B)/fuzz/mkseed: $(B)/tests/fuzz/mkseed.o $(LIB)
 	@mkdir -p $(dir $@)

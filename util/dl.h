@@ -45,4 +45,7 @@ struct dl_lib {
  */
 int dl_load(struct dl_lib *lib, const char *what);
 
+/* The same, logging nothing: on failure, "LIB (SONAME, Debian package PKG) cannot be loaded: WHY" in why. */
+int dl_try(struct dl_lib *lib, char *why, size_t len);
+
 #endif
