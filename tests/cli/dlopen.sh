@@ -1,6 +1,7 @@
 # dlopen.sh - libewf, libvmdk, libvhdi and libqcow are loaded only when an
 # image of their format is opened (image/libyal_dl.c), libfuse3 only by
-# `mount` (fuse/fuse_dl.c), libplist only for a property list (util/plist_dl.c).
+# `mount` (fuse/fuse_dl.c), libplist only for a property list (util/plist_dl.c),
+# libarchive only by `extract --tar` (cli/archive_dl.c).
 # A library that cannot be loaded ends the command with exit status 1 and a
 # message naming the library, its Debian package and why, before any output
 # (user names, which only label the keybag's users, are then left out with a
@@ -21,7 +22,8 @@ libvhdi.so.1:libvhdi1:VHDX:qemu-img convert -f raw -O vhdx $RAW $D/d.vhdx
 libqcow.so.1:libqcow1:qcow:qemu-img convert -f raw -O qcow2 $RAW $D/d.qcow2
 libewf.so.2:libewf2:E01:ewfacquire -u -q -t $D/d -C c -D d -e e -E 1 -N none $RAW
 libfuse3.so.3:libfuse3-3:mount:-
-libplist-2.0.so.3:libplist3:plist:-"
+libplist-2.0.so.3:libplist3:plist:-
+libarchive.so.13:libarchive13:tar:-"
 
 # A library of the right SONAME exporting none of the functions we call.
 printf 'int apfsinspect_stub(void);\nint apfsinspect_stub(void) { return 0; }\n' > "$D/stub.c"
@@ -98,9 +100,17 @@ else
 fi
 check "mount: nothing mounted" bash -c "! mountpoint -q '$D/mnt'"
 
+# ---- extract --tar without libarchive: no archive begun ----------------------
+expect_rc "extract --tar, libarchive.so.13 unloadable: exit status 1" 1 \
+	env LD_LIBRARY_PATH="$D/empty" "$BIN" extract --tar "$D/x.tar" "$RAW" /
+expect_eq "extract --tar: the message names the library, its package and why" \
+	"apfsinspect: extract --tar needs libarchive (libarchive.so.13, Debian package libarchive13), which cannot be loaded: $D/empty/libarchive.so.13: file too short" \
+	"$ERR"
+check "extract --tar: no archive file left" test ! -e "$D/x.tar"
+
 # ---- each format, its library installed, missing, of another version --------
 while IFS=: read -r so pkg kind make; do
-	case $kind in mount | plist) continue ;; esac
+	case $kind in mount | plist | tar) continue ;; esac
 	img=${make##* }
 	[ "$kind" = E01 ] && img=$D/d.E01
 	tool=${make%% *}
