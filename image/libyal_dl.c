@@ -22,7 +22,7 @@ static const struct dl_sym qcow_syms[] = { QCOW_DL_SYMS(QCOW_SYM) };
 
 #define NSYMS(a) (sizeof(a) / sizeof((a)[0]))
 
-/* The SONAMEs are Debian 12's (libewf2, libvmdk1, libvhdi1, libqcow1), whose headers we build with. */
+/* Debian 12's SONAMEs (libewf2, libvmdk1, libvhdi1, libqcow1), whose headers we build with. */
 struct dl_lib yal_libewf = { "libewf", "libewf.so.2", "libewf2", ewf_syms, NSYMS(ewf_syms),
 			     &ewf_dl, 0 };
 struct dl_lib yal_libvmdk = { "libvmdk", "libvmdk.so.1", "libvmdk1", vmdk_syms,

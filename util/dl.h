@@ -8,7 +8,7 @@
  * pages touched at start, whether the command uses it or not.  libewf,
  * libvmdk, libvhdi and libqcow (with libbfio) were 7.2 M of the 10.4 M
  * instructions of `list` on a raw image and 1.4 MB of its resident memory
- * (issue 14: list and unlockvolume within 1.2 x fsapfsinfo's CPU, <= 8 MB).
+ * (issue 14: list within 1.2 x fsapfsinfo's CPU; list and unlockvolume in 8 MB).
  * So the formats that need one load it when an image turns out to be of
  * their kind; the library's own header still gives each pointer its type
  * (DL_PTR).
@@ -45,7 +45,10 @@ struct dl_lib {
  */
 int dl_load(struct dl_lib *lib, const char *what);
 
-/* The same, logging nothing: on failure, "LIB (SONAME, Debian package PKG) cannot be loaded: WHY" in why. */
+/*
+ * The same, logging nothing: on failure, why holds "LIB (SONAME, Debian
+ * package PKG) cannot be loaded: WHY", for a caller that goes on without it.
+ */
 int dl_try(struct dl_lib *lib, char *why, size_t len);
 
 #endif
