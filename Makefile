@@ -21,13 +21,18 @@ B ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := libcrypto zlib fuse3 libutf8proc libplist-2.0 libewf libvmdk libvhdi libqcow
-# libarchive: headers only; cli/archive_dl.c loads it when extract --tar needs it.
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) libarchive 2>/dev/null)
+PKGS := libcrypto zlib libutf8proc
+# Headers only: loaded when needed, libarchive by cli/archive_dl.c (extract --tar),
+# the libyal libraries by image/libyal_dl.c (an image of their format), libfuse3
+# by fuse/fuse_dl.c (mount), libplist by util/plist_dl.c (a property list).
+DL_PKGS := libarchive libewf libvmdk libvhdi libqcow fuse3 libplist-2.0
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) $(DL_PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
-# What libapfsinspect itself needs (no FUSE: only fuse/ uses it); its .pc file says so.
+# What libapfsinspect links (the libraries above are loaded when needed); its .pc file says so.
 SO_PKGS := $(filter-out fuse3,$(PKGS))
 SO_LIBS := $(shell $(PKG_CONFIG) --libs $(SO_PKGS) 2>/dev/null) -lbz2 -lpthread
+# mkimage and the unit tests build property lists themselves.
+PLIST_LIBS := $(shell $(PKG_CONFIG) --libs libplist-2.0 2>/dev/null)
 
 CFLAGS ?= -O2 -g
 WARN := -Wall -Wextra -Wshadow -Wcast-qual -Wstrict-prototypes -Wmissing-prototypes \
@@ -133,12 +138,12 @@ $(B)/apfsinspect: $(CLI_OBJS) $(LIB)
 
 $(B)/mkimage: $(MK_OBJS) $(LIB)
 	@$(if $(Q),echo '  LD      $@')
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(MK_OBJS) $(LIB) $(PKG_LIBS)
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $(MK_OBJS) $(LIB) $(PKG_LIBS) $(PLIST_LIBS)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo '  LD      $@')
-	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) -lcmocka
+	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS) $(PLIST_LIBS) -lcmocka
 
 $(B)/fuzz/mkseed: $(B)/tests/fuzz/mkseed.o $(LIB)
 	@mkdir -p $(dir $@)
@@ -177,9 +182,10 @@ mutate:
 # What the mutation runner rebuilds for each mutant (no fuzz targets).
 testbins: $(B)/apfsinspect $(B)/mkimage $(UNIT_BINS)
 
+# A bare PBKDF2 process: libcrypto only, the floor an unlock is measured against.
 $(B)/bench/pbkdf2: bench/pbkdf2.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lcrypto
 
 $(B)/bench/pbkdf2_lanes: bench/pbkdf2_lanes.c $(LIB)
 	@mkdir -p $(dir $@)
@@ -191,7 +197,7 @@ $(B)/bench/xts_speed: bench/xts_speed.c $(LIB)
 
 $(B)/bench/ewf_floor: bench/ewf_floor.c
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(PKG_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lewf
 
 $(B)/bench/ewf_trace.so: bench/ewf_trace.c
 	@mkdir -p $(dir $@)

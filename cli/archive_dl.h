@@ -50,8 +50,8 @@ struct archive_dl {
 extern struct archive_dl archive_dl;
 
 /*
- * Load libarchive once (thread-safe): 0, or -1 with a message on stderr
- * naming the library and why (not installed, a symbol missing).
+ * Load libarchive once (thread-safe, util/dl.c): 0, or -1 with the message
+ * "extract --tar needs libarchive (...), which cannot be loaded: WHY".
  */
 int archive_dl_load(void);
 

@@ -6,10 +6,10 @@
  * --volume takes it, ContainerReference "container N"; APFSVolumeGroupID
  * is the key `diskutil info -plist` uses (docs/macos-boot.md §2).
  */
-#include <plist/plist.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/plist_dl.h"
 #include "group.h"
 #include "list.h"
 
@@ -125,10 +125,15 @@ static plist_t container(const struct cli_image *img, unsigned ci)
 
 int list_plist(const struct cli_image *img)
 {
-	plist_t root = plist_new_dict(), arr = plist_new_array();
+	plist_t root, arr;
 	char *xml = NULL;
 	uint32_t len = 0;
+	int ret = plist_dl_load(NULL, "list -plist");
 
+	if (ret)
+		return ret;
+	root = plist_new_dict();
+	arr = plist_new_array();
 	for (unsigned i = 0; i < img->ncont; i++)
 		plist_array_append_item(arr, container(img, i));
 	plist_dict_set_item(root, "Containers", arr);

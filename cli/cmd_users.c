@@ -4,10 +4,10 @@
  * volumes in diskutil's exact text layout (docs/users.md §2.1), its -plist
  * schema (§2.2, written with libplist), or JSON with the forensic detail.
  */
-#include <plist/plist.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/plist_dl.h"
 #include "credential.h"
 #include "group.h"
 #include "usernames.h"
@@ -76,10 +76,14 @@ static void plist_names(plist_t d, const struct kb_name *n)
 
 static int print_plist(const struct kb_volume_keys *k, const struct kb_names *db)
 {
-	plist_t root = plist_new_dict(), arr = plist_new_array();
+	plist_t root, arr;
 	char *xml = NULL, id[37];
 	uint32_t len = 0;
 
+	if (plist_dl_load(NULL, "listcryptousers -plist"))
+		return EXIT_ERROR;
+	root = plist_new_dict();
+	arr = plist_new_array();
 	for (unsigned i = 0; i < k->nusers; i++) {
 		plist_t d = plist_new_dict();
 

@@ -9,9 +9,8 @@
 #ifndef FUSE_AFUSE_H
 #define FUSE_AFUSE_H
 
-#include <fuse.h>
-
 #include "apfs/fs.h"
+#include "fuse/fuse_dl.h" /* <fuse.h>, its functions loaded by mount */
 
 /* What every callback reaches through fuse_get_context()->private_data. */
 struct afuse {

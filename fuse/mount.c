@@ -218,6 +218,9 @@ int cmd_mount(int argc, char **argv)
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	memset(&m, 0, sizeof(m));
+	/* Before a password is asked for: without libfuse3 there is nothing to serve. */
+	if (fuse_dl_load())
+		return EXIT_ERROR;
 	ret = check_mountpoint(o.args[0], &mnt);
 	if (!ret)
 		ret = open_volume(&o, &m);

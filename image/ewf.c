@@ -12,7 +12,6 @@
  * between threads (one seek-and-read state): the handle pool of libyal.c
  * gives each reading thread its own.
  */
-#include <libewf.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include "image/dev.h"
 #include "image/ewf1.h"
 #include "image/libyal.h"
+#include "image/libyal_dl.h"
 #include "image/probe.h"
 
 static const uint8_t evf_sig[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00 };
@@ -284,6 +284,9 @@ int apfs_ewf_probe(struct apfs_dev *lower, struct apfs_dev **out)
 			 "(libewf reads segment files by name)", lower->path);
 		return -ENOTSUP;
 	}
+	ret = yal_dl_load(&yal_libewf, lower->path, "E01");
+	if (ret)
+		return ret;
 	ret = ewf_segments(path, &names, &n, &globbed);
 	if (ret == 0) {
 		ret = ewf_direct(lower, names, n, out);

@@ -5,13 +5,13 @@
  * images with a backing file are refused by name: reading one without its
  * key or parent would show the wrong disk.
  */
-#include <libqcow.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
 #include "image/libyal.h"
+#include "image/libyal_dl.h"
 #include "image/probe.h"
 
 static int qcow_err(const struct apfs_dev *dev, const char *what, libqcow_error_t *err)
@@ -130,5 +130,7 @@ int apfs_qcow_probe(struct apfs_dev *lower, struct apfs_dev **out)
 	if (apfs_dev_read(lower, b, 4, 0) || memcmp(b, sig, 4))
 		return 0;
 	ret = yal_need_file(lower, "qcow", &path);
+	if (ret == 0)
+		ret = yal_dl_load(&yal_libqcow, lower->path, "qcow");
 	return ret ? ret : qcow_open(lower, path, out);
 }

@@ -9,7 +9,6 @@
  * size (libplist recurses: util/plistcheck.h).
  */
 #include <fcntl.h>
-#include <plist/plist.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/plist_dl.h"
 #include "util/plistcheck.h"
 #include "image/dev.h"
 #include "image/sparsebundle.h"
@@ -129,8 +129,12 @@ int bundle_info(const char *dir, struct bundle_info *bi, char *type, size_t len)
 		free(text);
 		return -APFS_ECORRUPT;
 	}
-	plist_from_memory(text, (uint32_t)strlen(text), &root);
+	ret = plist_dl_load(dir, "reading this sparse bundle's Info.plist");
+	if (ret == 0)
+		plist_from_memory(text, (uint32_t)strlen(text), &root);
 	free(text);
+	if (ret)
+		return ret;
 	ret = plist_kind(root, type, len);
 	if (ret < 0)
 		apfs_err("'%s': Info.plist is not a property list dictionary", dir);

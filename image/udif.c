@@ -11,7 +11,6 @@
  * 200) and 40-byte chunk entries (type, comment, sector and sector count
  * relative to the mish block, compressed offset and length).
  */
-#include <plist/plist.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 
 #include "util/bytes.h"
 #include "util/err.h"
+#include "util/plist_dl.h"
 #include "util/plistcheck.h"
 #include "image/dev.h"
 #include "image/udif.h"
@@ -329,10 +329,13 @@ static int udif_parse_blkx(struct udif_priv *p, plist_t blkx)
 
 static int udif_read_plist(struct udif_priv *p, const struct koly *k)
 {
-	char *xml = malloc((size_t)k->xml_length), why[160];
+	char *xml, why[160];
 	plist_t root = NULL, blkx;
-	int ret;
+	int ret = plist_dl_load(p->path, "reading this UDIF image's block table (an XML plist)");
 
+	if (ret)
+		return ret;
+	xml = malloc((size_t)k->xml_length);
 	if (!xml)
 		return -ENOMEM;
 	ret = apfs_dev_read(p->lower, xml, (size_t)k->xml_length, k->xml_offset);

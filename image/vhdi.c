@@ -6,13 +6,13 @@
  * specifications.  A differencing disk is refused by name: without its
  * parent it is only the changed blocks.
  */
-#include <libvhdi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
 #include "image/libyal.h"
+#include "image/libyal_dl.h"
 #include "image/probe.h"
 
 static int vhdi_err(const struct apfs_dev *dev, const char *what, libvhdi_error_t *err)
@@ -124,5 +124,7 @@ int apfs_vhdi_probe(struct apfs_dev *lower, struct apfs_dev **out)
 	if (!x && !vhd)
 		return 0;
 	ret = yal_need_file(lower, x ? "VHDX" : "VHD", &path);
+	if (ret == 0)
+		ret = yal_dl_load(&yal_libvhdi, lower->path, x ? "VHDX" : "VHD");
 	return ret ? ret : vhdi_open(lower, path, x, out);
 }

@@ -7,13 +7,13 @@
  * extent), "COWD" (ESX sparse), "# Disk DescriptorFile" (descriptor).  A
  * delta disk (with a parent) is refused: alone it is only the changes.
  */
-#include <libvmdk.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util/err.h"
 #include "image/libyal.h"
+#include "image/libyal_dl.h"
 #include "image/probe.h"
 
 static int vmdk_err(const struct apfs_dev *dev, const char *what, libvmdk_error_t *err)
@@ -139,5 +139,7 @@ int apfs_vmdk_probe(struct apfs_dev *lower, struct apfs_dev **out)
 	if (memcmp(b, "KDMV", 4) && memcmp(b, "COWD", 4) && memcmp(b, desc, sizeof(b)))
 		return 0;
 	ret = yal_need_file(lower, "VMDK", &path);
+	if (ret == 0)
+		ret = yal_dl_load(&yal_libvmdk, lower->path, "VMDK");
 	return ret ? ret : vmdk_open(lower, path, out);
 }

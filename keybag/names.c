@@ -4,7 +4,6 @@
  * AllUsersInfo.plist and dslocal user records (see names.h for the files
  * and their keys; docs/apfs-format.md §6.2 step 4, docs/macos-boot.md §1).
  */
-#include <plist/plist.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +11,7 @@
 
 #include "apfs/apfs.h"
 #include "util/err.h"
+#include "util/plist_dl.h"
 #include "util/plistcheck.h"
 #include "keybag/names.h"
 
@@ -483,7 +483,7 @@ static void walk_dict(struct ctx *c, plist_t root)
 static plist_t parse(struct kb_names *db, const void *buf, size_t len, const char *src)
 {
 	plist_t root = NULL;
-	char why[160];
+	char why[600];
 
 	if (len > KB_NAMES_MAX_FILE) {
 		kb_names_warn(db, "%s: %zu bytes, more than the %u a user database may have; "
@@ -491,6 +491,11 @@ static plist_t parse(struct kb_names *db, const void *buf, size_t len, const cha
 		return NULL;
 	}
 	if (plist_check(buf, len, KB_NAMES_MAX_DEPTH, KB_NAMES_MAX_NODES, why, sizeof(why))) {
+		kb_names_warn(db, "%s: not used: %s", src, why);
+		return NULL;
+	}
+	/* Names only label what the keybag holds: without libplist, go on without them. */
+	if (plist_dl_try(why, sizeof(why))) {
 		kb_names_warn(db, "%s: not used: %s", src, why);
 		return NULL;
 	}

@@ -211,6 +211,48 @@ static void test_refusals(void **state)
 	assert_int_equal(open_named("a.Ex01", "raw"), 0);
 }
 
+/* len bytes of data at off in the file name (written by write_file). */
+static void write_at(const char *name, uint64_t off, const void *data, size_t len)
+{
+	char p[300];
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	f = fopen(p, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseeko(f, (off_t)off, SEEK_SET), 0);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
+}
+
+/*
+ * What refuse.c finds at the end of a file: an AFF4 volume URN in a ZIP's
+ * last 64 KiB (its comment) but not before them, a cdsaencr trailer (a
+ * version 1 encrypted image) after a ZIP's head or any other; and a file
+ * shorter than the trailer is read as raw.
+ */
+static void test_refusal_tails(void **state)
+{
+	(void)state;
+	write_file("t.aff4", "PK\3\4", 4, 200000);
+	write_at("t.aff4", 200000 - 100, "aff4://", 7);
+	assert_int_equal(open_named("t.aff4", NULL), -ENOTSUP);
+	write_file("t.zip", "PK\3\4", 4, 200000);
+	write_at("t.zip", 100000, "aff4://", 7); /* past the head, before the last 64 KiB */
+	assert_int_equal(open_named("t.zip", NULL), 0);
+	write_file("t1.dmg", "PK\3\4", 4, 200000);
+	write_at("t1.dmg", 200000 - 8, "cdsaencr", 8);
+	assert_int_equal(open_named("t1.dmg", NULL), -ENOTSUP);
+	write_file("t2.dmg", "", 0, 8192);
+	write_at("t2.dmg", 8192 - 8, "cdsaencr", 8);
+	assert_int_equal(open_named("t2.dmg", NULL), -ENOTSUP);
+	write_file("t2.img", "", 0, 8192);
+	write_at("t2.img", 8192 - 9, "cdsaencr", 8); /* not the last 8 bytes */
+	assert_int_equal(open_named("t2.img", NULL), 0);
+	write_file("tiny.img", "cdsa", 4, 4);
+	assert_int_equal(open_named("tiny.img", NULL), 0);
+}
+
 /*
  * The file layer's view (what the decrypting layer reads from): the bytes
  * of the file at the offset asked, nothing outside the device, and no view
@@ -287,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_split_threads),
 		cmocka_unit_test(test_split_damage),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_refusal_tails),
 		cmocka_unit_test(test_file_view),
 		cmocka_unit_test(test_helpers),
 	};
