@@ -348,7 +348,8 @@ struct apfsi_user_info {
 	uint64_t keybag_block;      /* where its record is (volume keybag block, entry) */
 	unsigned keybag_entry;
 	const char *hash_line;      /* hashcat 18300/16700 line, or NULL when not crackable */
-	uint64_t reserved[8];
+	const char *plist_type;     /* diskutil -plist's APFSCryptoUserType ("LocalOpenDirectory") */
+	uint64_t reserved[7];
 };
 
 /*
@@ -358,6 +359,89 @@ struct apfsi_user_info {
  */
 int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n);
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info);
+
+/* ---- crypto users: the keybags in detail -------------------------------- */
+
+/* A wrapped key's HMAC (the blob's own integrity check). */
+enum apfsi_hmac { APFSI_HMAC_ABSENT, APFSI_HMAC_OK, APFSI_HMAC_MISMATCH };
+
+/*
+ * A wrapped key as a keybag stores it (its DER blob): a user's KEK, or the
+ * volume's VEK in the container keybag.  No key bytes: only what describes
+ * them, as `listcryptousers --json` shows it.
+ */
+struct apfsi_key_blob {
+	uint8_t uuid[16];           /* the blob's own UUID */
+	uint32_t flags;             /* the metadata's first word, little-endian */
+	char flags_text[96];        /* "hardware-bound,CoreStorage-128,SEP-identifier" or "none" */
+	uint8_t metadata[22];       /* metadata_len (8 or 22) bytes as stored */
+	size_t metadata_len;
+	size_t wrapped_len;         /* bytes of the wrapped key (24 or 40) */
+	enum apfsi_hmac hmac;
+	bool has_kdf;               /* PBKDF2 parameters present (a KEK that a secret unwraps) */
+	uint64_t iterations;
+	uint8_t salt[32];           /* salt_len bytes */
+	size_t salt_len;
+	uint64_t reserved[8];
+};
+
+/* User i's KEK blob; APFSI_ERR_CORRUPT when its record did not parse (info.parse_error). */
+int apfsi_volume_user_key(apfsi_volume *vol, unsigned i, struct apfsi_key_blob *blob);
+
+/* Where an encrypted volume's keys are: its container keybag and its volume keybag. */
+struct apfsi_keybags {
+	uint64_t container_block, container_blocks; /* the container keybag's extent */
+	bool container_plaintext;   /* stored unencrypted (as a new container's may be) */
+	bool has_vek;               /* the container keybag holds the volume's VEK */
+	unsigned vek_entry;         /* its entry number there */
+	uint64_t volume_block, volume_blocks; /* the volume keybag (the users' KEKs) */
+	bool volume_plaintext;
+	uint64_t reserved[8];
+};
+int apfsi_volume_keybags(apfsi_volume *vol, struct apfsi_keybags *kb);
+/* The VEK's blob in the container keybag; APFSI_ERR_NOT_FOUND without one. */
+int apfsi_volume_vek_blob(apfsi_volume *vol, struct apfsi_key_blob *blob);
+
+/*
+ * Who the image says user i is, with every field the user databases hold
+ * (Preboot's CryptoUserInfo/AllUsersInfo plists, the volume's dslocal
+ * records once it is readable) and the files that said so.  Fields the
+ * files disagree on are left unset and flagged in conflicts.
+ * APFSI_ERR_NOT_FOUND when no file names the user.
+ */
+enum {
+	APFSI_NAME_SHORT = 1 << 0, APFSI_NAME_FULL = 1 << 1, APFSI_NAME_HINT = 1 << 2,
+	APFSI_NAME_ADMIN = 1 << 3, APFSI_NAME_UID = 1 << 4, APFSI_NAME_TYPE = 1 << 5,
+};
+
+struct apfsi_user_names {
+	const char *short_name, *full_name; /* NULL when not recorded */
+	const char *hint;           /* the user record's password hint (not the keybag's) */
+	const char *od_user_type;   /* Open Directory's user type, as recorded */
+	int admin;                  /* -1 not recorded, 0 no, 1 yes */
+	bool has_uid;
+	int64_t uid;
+	bool picture;               /* a non-empty picture is recorded */
+	unsigned sources;           /* apfsi_volume_user_name_source: 0..n-1 */
+	unsigned conflicts;         /* APFSI_NAME_* fields the files disagreed on */
+	uint64_t reserved[8];
+};
+int apfsi_volume_user_names(apfsi_volume *vol, unsigned i, struct apfsi_user_names *names);
+/* The k-th file that names user i ("Preboot:/<UUID>/var/db/AllUsersInfo.plist"). */
+int apfsi_volume_user_name_source(apfsi_volume *vol, unsigned i, unsigned k, const char **source);
+
+/*
+ * The user databases read for vol's names: every file, and every warning
+ * (a file that could not be used, files that disagree, a user no file
+ * names).  The warnings also go to the log when they are found.
+ */
+struct apfsi_name_db_info {
+	unsigned sources, warnings;
+	uint64_t reserved[4];
+};
+int apfsi_volume_name_db(apfsi_volume *vol, struct apfsi_name_db_info *info);
+int apfsi_volume_name_db_source(apfsi_volume *vol, unsigned i, const char **source);
+int apfsi_volume_name_db_warning(apfsi_volume *vol, unsigned i, const char **warning);
 
 /* ---- unlocking ---------------------------------------------------------- */
 

@@ -157,6 +157,7 @@ static void fill_user(const struct kb_user *u, const struct kb_name *nm, const c
 	info->keybag_block = u->keybag_block;
 	info->keybag_entry = u->entry_index;
 	info->hash_line = hash[0] ? hash : NULL;
+	info->plist_type = kb_type_plist(u->type);
 }
 
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info)
