@@ -150,7 +150,8 @@ $(B)/fuzz/%: $(B)/tests/fuzz/fz_%.o $(FUZZ_COMMON_OBJS) $(FUZZ_MAIN) $(LIB)
 # The cli/ files that are clients of include/apfsinspect.h only: they must
 # compile with nothing of apfs/, keybag/, image/, lib/ on the include path
 # (tests/cli/api_clients.sh runs this, and shows it would catch one that is not).
-API_CLIENTS := cli/api_open.c cli/archive_dl.c cli/chain.c cli/cmd_list.c cli/cmd_list_plist.c \
+API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/cmd_hashes.c \
+	cli/cmd_list.c cli/cmd_list_plist.c \
 	cli/format.c cli/json.c cli/list_facts.c cli/optable.c cli/outerr.c cli/progress.c \
 	cli/safetext.c cli/textesc.c cli/unlock_progress.c
 API_ONLY_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude $(WARN) $(PKG_CFLAGS) -fsyntax-only

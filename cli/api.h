@@ -18,6 +18,21 @@
  */
 int cli_api_open(const struct cli_opts *o, apfsi_image **img);
 
+/*
+ * The volume --volume names (number, name, UUID, role, "group"), or the
+ * default, as cli_select_volume() chooses and explains it (the choices
+ * listed on stderr); noted in the audit log.  0, EXIT_USAGE or EXIT_ERROR.
+ */
+int cli_api_select_volume(const struct cli_opts *o, apfsi_image *img, apfsi_volume **out);
+
+/*
+ * Quiet: the library's messages are dropped (still kept for
+ * apfsi_last_message) until cli_api_quiet(false).  For what a command reads
+ * only because the library reads it along (the names apfsi_volume_user
+ * adds, which `hashes` does not show), whose warnings were never its own.
+ */
+void cli_api_quiet(bool quiet);
+
 /* An APFSI_ERR_* as an exit code (README "Exit codes"). */
 int cli_api_exit(int err);
 

@@ -20,6 +20,11 @@ static void log_stderr(int level, const char *message, void *arg)
 	fprintf(stderr, "apfsinspect: %s%s\n", prefix[level], message);
 }
 
+void cli_api_quiet(bool quiet)
+{
+	apfsi_set_log(quiet ? NULL : log_stderr, APFSI_LOG_WARNING, NULL);
+}
+
 int cli_api_exit(int err)
 {
 	switch (err) {
@@ -43,7 +48,7 @@ int cli_api_open(const struct cli_opts *o, apfsi_image **img)
 	};
 	int ret, cred;
 
-	apfsi_set_log(log_stderr, APFSI_LOG_WARNING, NULL);
+	cli_api_quiet(false);
 	ret = apfsi_image_open(o->image, &opts, img);
 	cred = cli_image_cred_status();
 	cli_image_cred_wipe();  /* the layer holds its keys now */

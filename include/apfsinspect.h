@@ -349,8 +349,13 @@ struct apfsi_user_info {
 	unsigned keybag_entry;
 	const char *hash_line;      /* hashcat 18300/16700 line, or NULL when not crackable */
 	const char *plist_type;     /* diskutil -plist's APFSCryptoUserType ("LocalOpenDirectory") */
-	uint64_t reserved[7];
+	unsigned hash_mode;         /* hashcat mode of hash_line: 18300, 16700 (CoreStorage 128-bit) */
+	bool damaged;               /* not parsed, or PBKDF2 iterations outside 1..APFSI_MAX_PBKDF2_ITERATIONS */
+	uint64_t reserved[6];
 };
+
+/* More PBKDF2 iterations than this in a record: damaged or crafted, never tried. */
+#define APFSI_MAX_PBKDF2_ITERATIONS 10000000ull
 
 /*
  * The crypto users of an encrypted volume (its volume keybag, with names

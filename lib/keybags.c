@@ -12,8 +12,9 @@
 #include "users.h"
 
 _Static_assert(sizeof(struct apfsi_user_info) == 16 + 8 + 4 * sizeof(void *) + 8 + 8 +
-		       8 + 8 + 8 + 8 + 2 * sizeof(void *) + 7 * 8,
+		       8 + 8 + 8 + 8 + 2 * sizeof(void *) + 8 + 6 * 8,
 	       "apfsi_user_info changed size");
+_Static_assert(APFSI_MAX_PBKDF2_ITERATIONS == KB_MAX_ITERATIONS, "the header's limit is the keybag's");
 
 static void fill_blob(const struct kb_blob *b, struct apfsi_key_blob *out)
 {

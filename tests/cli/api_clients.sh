@@ -18,7 +18,8 @@ print-api-clients:
 	@echo $(API_CLIENTS)
 MK
 )
-for f in cli/cmd_list.c cli/cmd_list_plist.c cli/list_facts.c cli/chain.c cli/api_open.c; do
+for f in cli/cmd_list.c cli/cmd_list_plist.c cli/list_facts.c cli/chain.c cli/api_open.c \
+	cli/api_select.c cli/cmd_hashes.c; do
 	expect_grep "API clients: $f is on the list" "(^| )$f( |\$)" "$files"
 	expect_eq "API clients: $f includes no internal header" "" \
 		"$(grep -nE '#include "(apfs|keybag|image|lib|util|codec|cipher)/|#include "(cli|group|credential|usernames|cmd_fs)\.h"' \

@@ -5,7 +5,7 @@
  * volume's superblock and seal; its keybags, the users' key blobs and the
  * user databases that name them.  Against what testdata/README.md documents
  * of the generated scenarios (`basic`, `sealed`, `all-users`,
- * `key-variants`, `macos-boot`) and a GPT laid out by util-linux sfdisk
+ * `key-variants`, `macos-boot`, `huge-iterations`) and a GPT laid out by util-linux sfdisk
  * with Apple's APFS partition type GUID; only the installed header is used.
  */
 #include <setjmp.h>
@@ -64,7 +64,8 @@ static int setup(void **state)
 		return -1;
 	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' sealed sealed.img >/dev/null && "
 	       "'%s' all-users users.img >/dev/null && '%s' key-variants kv.img >/dev/null && "
-	       "'%s' macos-boot mb.img >/dev/null", dir, mk, mk, mk, mk, mk))
+	       "'%s' macos-boot mb.img >/dev/null && '%s' huge-iterations huge.img >/dev/null",
+	       dir, mk, mk, mk, mk, mk, mk))
 		return -1;
 	/* basic in the second entry of a GPT (512-byte sectors), type Apple_APFS. */
 	return sh("cd '%s' && truncate -s 40M gpt.img && printf 'label: gpt\\n"
@@ -191,6 +192,12 @@ static void test_user_keys(void **state)
 		assert_int_equal(b.wrapped_len, 40);
 		assert_int_equal(apfsi_volume_user(data, i, &u), APFSI_OK);
 		assert_int_equal(u.pbkdf2_iterations, b.iterations);
+		assert_false(u.damaged);
+		/* hashcat's modes: 18300 APFS ($fvde$2$), 16700 FileVault 2 ($fvde$1$). */
+		if (u.hash_line) {
+			assert_int_equal(u.hash_mode, 18300);
+			assert_memory_equal(u.hash_line, "$fvde$2$", 8);
+		}
 	}
 	assert_int_equal(apfsi_volume_user_key(data, 8, &b), APFSI_ERR_NOT_FOUND);
 	assert_int_equal(apfsi_volume_user_key(plain, 0, &b), APFSI_ERR_NOT_FOUND);
@@ -215,12 +222,17 @@ static void test_key_variants(void **state)
 	apfsi_image *img = open_img("kv.img");
 	apfsi_volume *vol = volume(img, "Legacy");
 	struct apfsi_volume_info vi;
+	struct apfsi_user_info u;
 	struct apfsi_key_blob b;
 
 	(void)state;
 	assert_int_equal(apfsi_volume_user_key(vol, 0, &b), APFSI_OK);
 	assert_int_equal(b.flags & 0xff, 0x02);
 	assert_non_null(strstr(b.flags_text, "CoreStorage-128"));
+	assert_int_equal(apfsi_volume_user(vol, 0, &u), APFSI_OK);
+	assert_int_equal(u.hash_mode, 16700);
+	assert_non_null(u.hash_line);
+	assert_memory_equal(u.hash_line, "$fvde$1$", 8);
 	assert_int_equal(apfsi_volume_user_key(vol, 1, &b), APFSI_OK);
 	assert_int_equal(b.flags & 0xff, 0x10);
 	assert_int_equal(apfsi_volume_user_key(vol, 2, &b), APFSI_OK);
@@ -277,6 +289,29 @@ static void test_names(void **state)
 	apfsi_image_close(img);
 }
 
+/* testdata/README.md `huge-iterations`: a KEK blob asking for 2^32 PBKDF2 iterations. */
+static void test_damaged(void **state)
+{
+	apfsi_image *img = open_img("huge.img");
+	apfsi_volume *vol = volume(img, NULL);
+	struct apfsi_user_info u;
+	unsigned n, damaged = 0;
+
+	(void)state;
+	assert_int_equal(apfsi_volume_user_count(vol, &n), APFSI_OK);
+	for (unsigned i = 0; i < n; i++) {
+		assert_int_equal(apfsi_volume_user(vol, i, &u), APFSI_OK);
+		if (u.damaged) {
+			damaged++;
+			assert_true(u.parsed);
+			assert_int_equal(u.pbkdf2_iterations, 1ull << 32);
+			assert_true(u.pbkdf2_iterations > APFSI_MAX_PBKDF2_ITERATIONS);
+		}
+	}
+	assert_int_equal(damaged, 1);
+	apfsi_image_close(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -286,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_user_keys),
 		cmocka_unit_test(test_key_variants),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_damaged),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
