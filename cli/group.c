@@ -19,14 +19,6 @@ struct cli_volume *cli_group_member(struct cli_image *img, const struct cli_volu
 	return NULL;
 }
 
-struct cli_volume *cli_role_volume(struct cli_image *img, unsigned cidx, uint16_t role)
-{
-	for (unsigned i = 0; i < img->nvols; i++)
-		if (img->vols[i].cidx == cidx && get_le16(img->vols[i].v->sb.apfs_role) == role)
-			return &img->vols[i];
-	return NULL;
-}
-
 struct cli_volume *cli_users_volume(struct cli_image *img, struct cli_volume *cv)
 {
 	struct cli_volume *data;

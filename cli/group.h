@@ -15,9 +15,6 @@ bool cli_in_group(const struct apfs_volume *v);
 struct cli_volume *cli_group_member(struct cli_image *img, const struct cli_volume *cv,
 				    uint16_t role);
 
-/* The first volume of cv's container with this role, or NULL. */
-struct cli_volume *cli_role_volume(struct cli_image *img, unsigned cidx, uint16_t role);
-
 /*
  * The volume whose crypto users stand for cv, as diskutil lists the Data
  * volume's users for `/`: a group's System volume -> its Data volume;

@@ -158,19 +158,28 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const u
 	return ret;
 }
 
-/* Checks every unlock makes first; APFSI_OK to go on. */
-static int begin(struct apfsi_volume *vol, const struct apfsi_unlock_options *opts,
-		 struct apfsi_unlock_result *res)
+/*
+ * The locked arena the secrets are copied into (util/secmem.h), set up on
+ * the first unlock unless the program already has one.  Only the arena: a
+ * library does not make its host process non-dumpable.
+ */
+static void secure_heap(void)
 {
+	apfs_harden_process(APFS_UNHARDEN_DUMPABLE);
+}
+
+/* Checks every unlock makes first; APFSI_OK to go on. */
+static int begin(struct apfsi_volume *vol, struct apfsi_unlock_result *res)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, secure_heap);
 	memset(res, 0, sizeof(*res));
 	res->user = -1;
 	if (apfs_volume_hw_encrypted(vol->v))
 		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s' uses per-file keys held by the "
 				  "original Mac's Secure Enclave; it cannot be decrypted off "
 				  "that Mac", vname(vol));
-	if (opts && opts->threads > APFSI_MAX_THREADS)
-		return apfsi_fail(APFSI_ERR_INVALID, "%u threads asked for: at most %d",
-				  opts->threads, APFSI_MAX_THREADS);
 	return APFSI_OK;
 }
 
@@ -227,7 +236,7 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 		res = &local;
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
-	ret = begin(vol, opts, res);
+	ret = begin(vol, res);
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
 		return ret ? ret : unlock_vek(vol, secret, len);
 	ret = add_secret(&c, kind, secret ? secret : "", len);
@@ -251,12 +260,13 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 	apfsi_enter();
 	if (!res)
 		res = &local;
-	if (!vol || (n && !candidates))
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: bad argument");
+	if (!vol || !n || !candidates)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: %s",
+				  n ? "bad argument" : "no candidates");
 	if (n > APFSI_MAX_CANDIDATES)
 		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
 				  APFSI_MAX_CANDIDATES);
-	ret = begin(vol, opts, res);
+	ret = begin(vol, res);
 	if (ret)
 		return ret;
 	for (size_t i = 0; !ret && i < n; i++)

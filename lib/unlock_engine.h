@@ -17,7 +17,7 @@
 #include "apfsinspect.h"
 #include "keybag/keybag.h"
 
-/* At most this many workers, whatever the core count or the caller asks. */
+/* At most this many workers, whatever the core count or the caller asks (more: this many). */
 #define APFSI_MAX_THREADS 64
 
 /* Why a crypto user is not tried with a credential. */

@@ -275,6 +275,9 @@ static void test_dictionary(void **state)
 		close_vol(&o);
 	}
 	open_gen("demo", NULL, &o);
+	assert_int_equal(apfsi_volume_unlock_candidates(o.v, NULL, NULL, 0, &opt, &r),
+			 APFSI_ERR_INVALID);
+	opt.threads = 200;  /* more than the engine runs: as many as it can */
 	assert_int_equal(dictionary(o.v, 40, 40, &opt, &r), APFSI_ERR_WRONG_CREDENTIAL);
 	assert_int_equal(r.tried, 2);  /* the demo user and the Personal Recovery User */
 	assert_true(locked(o.v));
