@@ -155,6 +155,24 @@ $(B)/fuzz/%: $(B)/tests/fuzz/fz_%.o $(FUZZ_COMMON_OBJS) $(FUZZ_MAIN) $(LIB)
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) $(FUZZ_LINK) -o $@ $(filter %.o,$^) $(LIB) $(PKG_LIBS)
 
+# The cli/ files that are clients of include/apfsinspect.h only: they must
+# compile with nothing of apfs/, keybag/, image/, lib/ on the include path
+# (tests/cli/api_clients.sh runs this, and shows it would catch one that is not).
+API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/cmd_hashes.c \
+	cli/cmd_list.c cli/cmd_list_plist.c \
+	cli/format.c cli/json.c cli/list_facts.c cli/optable.c cli/outerr.c cli/progress.c \
+	cli/safetext.c cli/textesc.c cli/unlock_progress.c
+# A client sees include/ and the shared helpers below everything (util/: the
+# library loader, secure memory, byte order), through a directory holding
+# util/ alone: apfs/, keybag/, image/, codec/, cipher/ and lib/ are out of its path.
+API_ONLY_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -I$(B)/api-path \
+	$(WARN) $(PKG_CFLAGS) -fsyntax-only
+check-api-clients:
+	$(Q)mkdir -p $(B)/api-path && ln -sfn $(CURDIR)/util $(B)/api-path/util
+	$(Q)for f in $(or $(FILES),$(API_CLIENTS)); do \
+		$(CC) $(API_ONLY_CFLAGS) $$f || { echo "$$f: not a client of apfsinspect.h only" >&2; exit 1; }; \
+	done
+
 test: all
 	B=$(B) tests/run.sh
 
@@ -224,7 +242,7 @@ install: $(B)/apfsinspect $(SO) $(LIB) $(B)/apfsinspect.pc
 clean:
 	rm -rf build build-asan build-clang build-fuzz
 
-.PHONY: all test asan fuzz bench install clean mutate testbins
+.PHONY: all test asan fuzz bench install clean mutate testbins check-api-clients
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

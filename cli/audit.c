@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "cli.h"
 #include "keybag/keybag.h"
 
 #define MAX_ARGS 256
@@ -195,6 +196,38 @@ void cli_audit_image(const struct cli_image *img)
 void cli_audit_volume(const struct apfs_volume *v)
 {
 	note_vol(&au.chosen, v);
+}
+
+static void note_api_vol(struct vol_note *n, apfsi_volume *vol)
+{
+	struct apfsi_volume_info vi;
+
+	if (apfsi_volume_info(vol, &vi))
+		return;
+	apfs_uuid_str(vi.uuid, n->uuid);
+	free(n->name);
+	n->name = strdup(vi.name);
+}
+
+void cli_audit_api_image(apfsi_image *img)
+{
+	struct apfsi_image_info ii;
+	struct apfsi_container_info ci;
+	apfsi_volume *vol;
+
+	if (apfsi_image_info(img, &ii))
+		return;
+	for (unsigned i = 0; i < ii.containers && au.ncont < MAX_CONT; i++)
+		if (!apfsi_container_info(img, i, &ci))
+			apfs_uuid_str(ci.uuid, au.cont[au.ncont++]);
+	for (unsigned i = 0; i < ii.volumes && au.nvols < MAX_CONT * APFS_NX_MAX_FILE_SYSTEMS; i++)
+		if (!apfsi_image_volume(img, i, &vol))
+			note_api_vol(&au.vols[au.nvols++], vol);
+}
+
+void cli_audit_api_volume(apfsi_volume *vol)
+{
+	note_api_vol(&au.chosen, vol);
 }
 
 void cli_audit_unlock(const struct apfs_volume *v, const struct kb_user *u, const char *kind,

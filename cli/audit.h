@@ -6,8 +6,11 @@
 #ifndef CLI_AUDIT_H
 #define CLI_AUDIT_H
 
-#include "cli.h"
+#include "clibase.h"
+#include "apfsinspect.h"
 
+struct cli_image;
+struct apfs_volume;
 struct kb_user;
 
 /* version.c: "0.9.0" and the commit (git describe). */
@@ -20,6 +23,9 @@ int cli_audit_opts(const struct cli_opts *o);
 /* What the run opened and unlocked (image.c, unlock.c). */
 void cli_audit_image(const struct cli_image *img);
 void cli_audit_volume(const struct apfs_volume *v);
+/* The same for the commands that open the image through libapfsinspect. */
+void cli_audit_api_image(apfsi_image *img);
+void cli_audit_api_volume(apfsi_volume *vol);
 void cli_audit_unlock(const struct apfs_volume *v, const struct kb_user *u, const char *kind,
 		      const char *source);
 /* main(), last: the hash after, the record appended; the exit status to use. */

@@ -1,74 +1,77 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * chain.c - the layers `list` opened, outermost first: the image's
- * container formats (image/), the partition map, the APFS containers.
+ * container formats (apfsi_image_layer), the partition map, the APFS
+ * containers.
  * "E01 (3 segments, 4.0 GiB, MD5 stored) → GPT (4096-byte sectors) →
  * APFS container at 209735680"
  */
 #include <stdio.h>
 #include <string.h>
 
-#include "cli.h"
+#include "list.h"
 
-#define LAYERS 16
-
-/* The GPT sector size if the containers came from a GPT, else 0. */
-static uint32_t gpt_sectors(const struct cli_image *img)
+static void hex(const uint8_t *v, size_t len, char *out)
 {
-	return img->nparts && img->parts[0].index ? img->parts[0].sector_size : 0;
-}
-
-static void hex(const uint8_t *v, unsigned len, char *out)
-{
-	for (unsigned i = 0; i < len; i++)
+	for (size_t i = 0; i < len; i++)
 		sprintf(out + 2 * i, "%02x", v[i]);
 	out[2 * len] = '\0';
 }
 
-void cli_chain_print(const struct cli_image *img, FILE *f)
+void list_chain_print(const struct list_image *li, FILE *f)
 {
-	const struct apfs_dev *l[LAYERS];
-	size_t n = apfs_dev_chain(img->dev, l, LAYERS);
-	uint32_t ss = gpt_sectors(img);
+	struct apfsi_layer_info l;
+	uint32_t ss = li->info.sector_size;
 
 	fprintf(f, "Image: ");
-	for (size_t i = 0; i < n; i++)
-		fprintf(f, "%s%s", i ? " \u2192 " : "", cli_safe_str(l[i]->summary));
+	for (unsigned i = 0; i < li->info.layers; i++)
+		if (!apfsi_image_layer(li->img, i, &l))
+			fprintf(f, "%s%s", i ? " \u2192 " : "", cli_safe_str(l.description));
 	if (ss)
 		fprintf(f, " \u2192 GPT (%u-byte sectors)", ss);
-	fprintf(f, " \u2192 APFS container%s at", img->ncont == 1 ? "" : "s");
-	for (unsigned i = 0; i < img->ncont; i++)
-		fprintf(f, "%s %llu", i ? "," : "", (unsigned long long)img->cont[i]->offset);
+	fprintf(f, " \u2192 APFS container%s at", li->info.containers == 1 ? "" : "s");
+	for (unsigned i = 0; i < li->info.containers; i++)
+		fprintf(f, "%s %llu", i ? "," : "", (unsigned long long)li->cont[i].offset);
 	fputc('\n', f);
 }
 
-static void json_layer(struct json *j, const struct apfs_dev *d)
+static void json_hashes(struct json *j, const struct list_image *li, unsigned layer,
+			unsigned n)
 {
-	char h[2 * sizeof(d->hashes[0].value) + 1];
+	struct apfsi_stored_hash h;
+	char s[2 * 64 + 1];
 
-	json_obj_open(j, NULL);
-	json_str(j, "layer", d->ops->kind);
-	json_str(j, "description", d->summary);
-	json_u64(j, "size", d->size);
 	json_obj_open(j, "stored_hashes");
-	for (unsigned i = 0; i < d->nhashes; i++) {
-		hex(d->hashes[i].value, d->hashes[i].len, h);
-		json_str(j, d->hashes[i].name, h);
-	}
-	json_obj_close(j);
+	for (unsigned i = 0; i < n; i++)
+		if (!apfsi_image_layer_hash(li->img, layer, i, &h) && h.len <= 64) {
+			hex(h.value, h.len, s);
+			json_str(j, h.name, s);
+		}
 	json_obj_close(j);
 }
 
-void cli_chain_json(struct json *j, const struct cli_image *img)
+static void json_layer(struct json *j, const struct list_image *li, unsigned i)
 {
-	const struct apfs_dev *l[LAYERS];
-	size_t n = apfs_dev_chain(img->dev, l, LAYERS);
-	uint32_t ss = gpt_sectors(img);
+	struct apfsi_layer_info l;
+
+	if (apfsi_image_layer(li->img, i, &l))
+		return;
+	json_obj_open(j, NULL);
+	json_str(j, "layer", l.kind);
+	json_str(j, "description", l.description);
+	json_u64(j, "size", l.size);
+	json_hashes(j, li, i, l.stored_hashes);
+	json_obj_close(j);
+}
+
+void list_chain_json(struct json *j, const struct list_image *li)
+{
+	uint32_t ss = li->info.sector_size;
 	char d[64];
 
 	json_arr_open(j, "chain");
-	for (size_t i = 0; i < n; i++)
-		json_layer(j, l[i]);
+	for (unsigned i = 0; i < li->info.layers; i++)
+		json_layer(j, li, i);
 	if (ss) {
 		snprintf(d, sizeof(d), "GPT (%u-byte sectors)", ss);
 		json_obj_open(j, NULL);
@@ -77,13 +80,13 @@ void cli_chain_json(struct json *j, const struct cli_image *img)
 		json_u64(j, "sector_size", ss);
 		json_obj_close(j);
 	}
-	for (unsigned i = 0; i < img->ncont; i++) {
+	for (unsigned i = 0; i < li->info.containers; i++) {
 		snprintf(d, sizeof(d), "APFS container at %llu",
-			 (unsigned long long)img->cont[i]->offset);
+			 (unsigned long long)li->cont[i].offset);
 		json_obj_open(j, NULL);
 		json_str(j, "layer", "APFS container");
 		json_str(j, "description", d);
-		json_u64(j, "offset", img->cont[i]->offset);
+		json_u64(j, "offset", li->cont[i].offset);
 		json_obj_close(j);
 	}
 	json_arr_close(j);

@@ -2,8 +2,8 @@
 /*
  * cmd_hashes.c - `apfsinspect hashes`: crypto-user records in the forms
  * hashcat and John the Ripper crack (keybag/hashline.c), each exactly what
- * its consumer parses, and labelled so that a cracked line leads back to
- * its volume and user:
+ * its consumer parses (the library's apfsi_user_info.hash_line), and
+ * labelled so that a cracked line leads back to its volume and user:
  *   hashcat       HASH                      (bare; hashcat -m 18300/16700)
  *   hashcat-user  VOLUUID/USERUUID:HASH     (hashcat --username splits at the
  *                                            first ':', so the label has none)
@@ -15,7 +15,7 @@
  */
 #include <string.h>
 
-#include "credential.h"
+#include "api.h"
 
 static const char hashes_help[] =
 	"usage: apfsinspect hashes [--volume SEL] [--all] [--format FMT | --json] IMAGE\n"
@@ -38,30 +38,30 @@ struct hash_run {
 	unsigned lines, skipped;
 };
 
-static bool is_password_user(enum kb_user_type t)
+static bool is_password_user(enum apfsi_user_type t)
 {
-	return t == KB_USER_LOCAL_OD || t == KB_USER_DISK;
+	return t == APFSI_USER_LOCAL_OPEN_DIRECTORY || t == APFSI_USER_DISK;
 }
 
 /* What the password behind a record is, once cracked (docs/apfs-format.md §6). */
-static const char *cracking_gives(enum kb_user_type t)
+static const char *cracking_gives(enum apfsi_user_type t)
 {
 	switch (t) {
-	case KB_USER_LOCAL_OD:
+	case APFSI_USER_LOCAL_OPEN_DIRECTORY:
 		return "the macOS login password of this user; it unlocks the volume";
-	case KB_USER_DISK:
+	case APFSI_USER_DISK:
 		return "the volume's password; it unlocks the volume";
-	case KB_USER_PERSONAL_RECOVERY:
+	case APFSI_USER_PERSONAL_RECOVERY:
 		return "the Personal Recovery Key; it unlocks the volume (--recovery-key)";
-	case KB_USER_MDM_BOOTSTRAP:
+	case APFSI_USER_MDM_BOOTSTRAP_TOKEN_EXTERNAL:
 		return "the MDM bootstrap token secret (random, held by the MDM server); "
 		       "it unlocks the volume";
-	case KB_USER_ICLOUD_RECOVERY:
-	case KB_USER_ICLOUD_EXTERNAL:
+	case APFSI_USER_ICLOUD_RECOVERY:
+	case APFSI_USER_ICLOUD_RECOVERY_EXTERNAL:
 		return "an iCloud escrow secret (random, held by Apple); not enough to unlock "
 		       "offline";
-	case KB_USER_INSTITUTIONAL_RECOVERY:
-	case KB_USER_INSTITUTIONAL_EXTERNAL:
+	case APFSI_USER_INSTITUTIONAL_RECOVERY:
+	case APFSI_USER_INSTITUTIONAL_RECOVERY_EXTERNAL:
 		return "an institutional escrow secret (FileVaultMaster keychain); not enough "
 		       "to unlock offline";
 	}
@@ -69,11 +69,12 @@ static const char *cracking_gives(enum kb_user_type t)
 }
 
 /* VOLUUID/USERUUID: unique across volumes, no ':' for hashcat --username. */
-static void make_label(const struct apfs_volume *v, const struct kb_user *u, char out[74])
+static void make_label(const struct apfsi_volume_info *v, const struct apfsi_user_info *u,
+		       char out[74])
 {
-	apfs_uuid_str(v->uuid, out);
+	cli_uuid_str(v->uuid, out);
 	out[36] = '/';
-	apfs_uuid_str(u->uuid, out + 37);
+	cli_uuid_str(u->uuid, out + 37);
 }
 
 /* John's fields are ':'-separated: keep a hint on one field. */
@@ -83,32 +84,32 @@ static void put_john_hint(const char *h)
 		putchar(*h == ':' || (unsigned char)*h < 0x20 || *h == 0x7f ? ' ' : *h);
 }
 
-static void put_json(struct hash_run *r, const struct apfs_volume *v, const struct kb_user *u,
-		     const char *label, const char *hash)
+static void put_json(struct hash_run *r, const struct apfsi_volume_info *v,
+		     const struct apfsi_user_info *u, const char *label)
 {
 	json_obj_open(&r->j, NULL);
 	json_str(&r->j, "volume", v->name);
 	json_uuid(&r->j, "volume_uuid", v->uuid);
 	json_uuid(&r->j, "user_uuid", u->uuid);
-	json_str(&r->j, "user_type", kb_type_name(u->type));
+	json_str(&r->j, "user_type", u->type_name);
 	json_str(&r->j, "hint", u->hint);
-	json_u64(&r->j, "pbkdf2_iterations", u->kek.iterations);
-	json_u64(&r->j, "mode", kb_hash_mode(u));
+	json_u64(&r->j, "pbkdf2_iterations", u->pbkdf2_iterations);
+	json_u64(&r->j, "mode", u->hash_mode);
 	json_str(&r->j, "label", label);
-	json_str(&r->j, "hash", hash);
+	json_str(&r->j, "hash", u->hash_line);
 	json_bool(&r->j, "password_user", is_password_user(u->type));
 	json_str(&r->j, "cracking_gives", cracking_gives(u->type));
 	json_obj_close(&r->j);
 }
 
 /* The hint and, for a record that is no user's password, what it is: stderr. */
-static void note(const struct hash_run *r, const struct kb_user *u, const char *label)
+static void note(const struct hash_run *r, const struct apfsi_user_info *u, const char *label)
 {
 	bool pw = is_password_user(u->type);
 
 	if (pw && !u->hint)
 		return;
-	fprintf(stderr, "apfsinspect: line %u: %s (%s)", r->lines, label, kb_type_name(u->type));
+	fprintf(stderr, "apfsinspect: line %u: %s (%s)", r->lines, label, u->type_name);
 	if (u->hint) {
 		fputs(": hint \"", stderr);
 		cli_put_safe(stderr, u->hint, true);
@@ -119,20 +120,20 @@ static void note(const struct hash_run *r, const struct kb_user *u, const char *
 	fputc('\n', stderr);
 }
 
-static void put_line(struct hash_run *r, const struct apfs_volume *v, const struct kb_user *u,
-		     const char *hash)
+static void put_line(struct hash_run *r, const struct apfsi_volume_info *v,
+		     const struct apfsi_user_info *u)
 {
 	char label[74];
 
 	make_label(v, u, label);
 	r->lines++;
 	if (r->fmt == FMT_JSON) {
-		put_json(r, v, u, label, hash);
+		put_json(r, v, u, label);
 		return;
 	}
 	if (r->fmt != FMT_HASHCAT)
 		printf("%s:", label);
-	fputs(hash, stdout);
+	fputs(u->hash_line, stdout);
 	if (r->fmt == FMT_JOHN) {
 		printf(":::");
 		put_john_hint(u->hint);
@@ -142,38 +143,74 @@ static void put_line(struct hash_run *r, const struct apfs_volume *v, const stru
 	note(r, u, label);
 }
 
-static void volume_hashes(struct hash_run *r, const struct apfs_volume *v,
-			  const struct kb_volume_keys *k)
+/* A record no secret could be tried on: named with where it is (EXIT_ERROR for the run). */
+static void report_damaged(const struct apfsi_volume_info *v, const struct apfsi_user_info *u)
 {
-	char hash[KB_HASH_LINE_MAX];
+	char id[37];
 
-	for (unsigned i = 0; i < k->nusers; i++) {
-		const struct kb_user *u = &k->users[i];
+	cli_uuid_str(u->uuid, id);
+	if (!u->parsed)
+		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: damaged record in the "
+				"volume keybag at block %llu, entry %u: %s\n",
+			cli_safe_str(v->name), id, (unsigned long long)u->keybag_block,
+			u->keybag_entry, u->parse_error);
+	else
+		fprintf(stderr, "apfsinspect: volume '%s': crypto user %s: record in the volume "
+				"keybag at block %llu, entry %u asks for %llu PBKDF2 iterations "
+				"(accepted: 1 to %llu): damaged or crafted\n",
+			cli_safe_str(v->name), id, (unsigned long long)u->keybag_block,
+			u->keybag_entry, (unsigned long long)u->pbkdf2_iterations,
+			APFSI_MAX_PBKDF2_ITERATIONS);
+}
 
-		if (!r->o->all && !is_password_user(u->type))
+/* The lines of vol's users, then its damaged records named; 0, EXIT_ERROR. */
+static int volume_hashes(struct hash_run *r, apfsi_volume *vol,
+			 const struct apfsi_volume_info *v, unsigned n)
+{
+	struct apfsi_user_info u;
+	int ret = 0;
+
+	for (unsigned i = 0; i < n; i++) {
+		/* The user databases are read along, for names this command does not show. */
+		cli_api_quiet(true);
+		ret = apfsi_volume_user(vol, i, &u);
+		cli_api_quiet(false);
+		if (ret)
+			return cli_api_exit(ret);
+		if (!r->o->all && !is_password_user(u.type))
 			continue;
-		if (kb_hash_line(u, hash)) {
+		if (!u.hash_line) {
 			r->skipped++;
 			continue;
 		}
-		put_line(r, v, u, hash);
+		put_line(r, v, &u);
 	}
+	for (unsigned i = 0; i < n; i++)
+		if (!apfsi_volume_user(vol, i, &u) && u.damaged) {
+			report_damaged(v, &u);
+			ret = EXIT_ERROR;
+		}
+	return ret;
 }
 
-static int one_volume(struct hash_run *r, struct apfs_volume *v)
+static int one_volume(struct hash_run *r, apfsi_volume *vol)
 {
-	struct kb_volume_keys *k = NULL;
-	int ret;
+	struct apfsi_volume_info v;
+	unsigned n;
+	int ret = apfsi_volume_info(vol, &v);
 
-	if (!apfs_volume_encrypted(v))
-		return EXIT_OK;
-	ret = cli_load_keys(v, &k);
 	if (ret)
-		return ret;
-	volume_hashes(r, v, k);
-	ret = cli_check_records(v, k);
-	kb_free(k);
-	return ret;
+		return cli_api_exit(ret);
+	if (!v.encrypted)
+		return EXIT_OK;
+	ret = apfsi_volume_user_count(vol, &n);
+	/* The keybag's damage was named as it was found; only "no keys at all" is said here. */
+	if (ret == APFSI_ERR_NOT_FOUND)
+		fprintf(stderr, "apfsinspect: volume '%s' is encrypted but the container keybag "
+				"holds no keys for it\n", cli_safe_str(v.name));
+	if (ret)
+		return EXIT_ERROR;
+	return volume_hashes(r, vol, &v, n);
 }
 
 static int parse_format(const struct cli_opts *o, enum hash_fmt *fmt)
@@ -193,17 +230,21 @@ static int parse_format(const struct cli_opts *o, enum hash_fmt *fmt)
 	return EXIT_USAGE;
 }
 
-static int run_volumes(struct hash_run *r, struct cli_image *img, struct cli_volume *cv)
+static int run_volumes(struct hash_run *r, apfsi_image *img, apfsi_volume *chosen)
 {
-	int ret = 0;
+	struct apfsi_image_info ii;
+	apfsi_volume *vol;
+	int ret = apfsi_image_info(img, &ii);
 
+	if (ret)
+		return cli_api_exit(ret);
 	if (r->fmt == FMT_JSON) {
 		json_begin(&r->j, stdout);
 		json_arr_open(&r->j, "hashes");
 	}
-	for (unsigned i = 0; !ret && i < img->nvols; i++)
-		if (!cv || cv == &img->vols[i])
-			ret = one_volume(r, img->vols[i].v);
+	for (unsigned i = 0; !ret && i < ii.volumes; i++)
+		if (!apfsi_image_volume(img, i, &vol) && (!chosen || chosen == vol))
+			ret = one_volume(r, vol);
 	if (r->fmt == FMT_JSON) {
 		json_arr_close(&r->j);
 		json_u64(&r->j, "skipped", r->skipped);
@@ -215,8 +256,8 @@ static int run_volumes(struct hash_run *r, struct cli_image *img, struct cli_vol
 int cmd_hashes(int argc, char **argv)
 {
 	struct hash_run r = { 0 };
-	struct cli_volume *cv = NULL;
-	struct cli_image img;
+	apfsi_volume *vol = NULL;
+	apfsi_image *img = NULL;
 	struct cli_opts o;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, hashes_help, &o);
 
@@ -227,17 +268,15 @@ int cmd_hashes(int argc, char **argv)
 		return ret;
 	o.format = NULL; /* here it named the output; --image-format names the image */
 	r.o = &o;
-	ret = cli_image_open(&o, &img);
+	ret = cli_api_open(&o, &img);
 	if (!ret && o.volume)
-		ret = cli_select_volume(&o, &img, &cv);
-	else if (ret)
-		ret = cli_exit_code(ret);
+		ret = cli_api_select_volume(&o, img, &vol);
 	if (!ret)
-		ret = run_volumes(&r, &img, cv);
+		ret = run_volumes(&r, img, vol);
 	if (r.skipped)
 		fprintf(stderr, "apfsinspect: skipped %u record%s that cannot be cracked offline "
 				"(hardware-bound, no PBKDF2 parameters or unparsable)\n", r.skipped,
 			r.skipped == 1 ? "" : "s");
-	cli_image_close(&img);
+	apfsi_image_close(img);
 	return ret;
 }

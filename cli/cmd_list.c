@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_list.c - `apfsinspect list`: containers and volumes, laid out like
- * `diskutil apfs list` (docs/users.md §2.5), plus checkpoints on request.
+ * `diskutil apfs list` (docs/users.md §2.5), plus checkpoints on request;
+ * everything from libapfsinspect (list_facts.c).
  */
+#include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
-#include "group.h"
+#include "api.h"
 #include "list.h"
 
 static const char list_help[] =
@@ -27,31 +28,12 @@ static const char *yesno(bool b)
 	return b ? "Yes" : "No";
 }
 
-static void role_str(const struct apfs_volume *v, char *buf, size_t len)
-{
-	uint16_t role = get_le16(v->sb.apfs_role);
-	const char *name = apfs_role_name(role);
-
-	if (!role)
-		snprintf(buf, len, "No specific role");
-	else if (name)
-		snprintf(buf, len, "%s", name);
-	else
-		snprintf(buf, len, "0x%x", role);
-}
-
-static void modified_by(const struct apfs_modified_by *m, char *buf, size_t len)
-{
-	/* id is a NUL-padded char[32]; a crafted one may lack the NUL. */
-	snprintf(buf, len, "%.*s", APFS_MODIFIED_NAMELEN, (const char *)m->id);
-}
-
 /* The seal of a sealed volume: its hash, and whether it was broken (forensic detail). */
-static void print_seal(const struct apfs_volume *v, const char *bar)
+static void print_seal(const struct list_vol *v, const char *bar)
 {
-	struct apfs_seal s;
+	struct apfsi_seal_info s;
 
-	if (apfs_volume_seal(v, &s))
+	if (apfsi_volume_seal(v->h, &s))
 		return;
 	if (s.broken_xid)
 		printf("    %s   Seal:                      %s, broken in transaction %llu\n", bar,
@@ -60,24 +42,12 @@ static void print_seal(const struct apfs_volume *v, const char *bar)
 		printf("    %s   Seal:                      %s, intact\n", bar, s.hash_name);
 }
 
-/* The fs tree's index-value layout, or NULL when it cannot be read (locked). */
-static const char *seal_form(const struct apfs_volume *v)
+static void json_seal(struct json *j, const struct list_vol *v)
 {
-	struct apfs_btree_desc t;
-	const char *form = NULL;
-
-	apfs_volume_fstree(v, &t);
-	if (apfs_volume_encrypted(v) && !v->xts)
-		return NULL;
-	return apfs_btree_index_form(&t, &form) ? NULL : form;
-}
-
-static void json_seal(struct json *j, const struct apfs_volume *v)
-{
-	struct apfs_seal s;
+	struct apfsi_seal_info s;
 	char hex[2 * sizeof(s.root_hash) + 1];
 
-	if (apfs_volume_seal(v, &s)) {
+	if (apfsi_volume_seal(v->h, &s)) {
 		json_str(j, "seal", NULL);
 		return;
 	}
@@ -89,109 +59,112 @@ static void json_seal(struct json *j, const struct apfs_volume *v)
 	json_str(j, "hash", s.hash_name);
 	json_str(j, "root_hash", hex);
 	json_u64(j, "broken_xid", s.broken_xid);
-	json_bool(j, "intact", s.broken_xid == 0 && !(s.flags & APFS_SEAL_BROKEN));
-	json_str(j, "index_values", seal_form(v));
+	json_bool(j, "intact", s.intact);
+	json_str(j, "index_values", s.index_values);
 	json_obj_close(j);
 }
 
-static void print_volume(const struct cli_volume *cv, bool last)
+static void print_volume(const struct list_vol *v, bool last)
 {
-	const struct apfs_volume *v = cv->v;
+	const struct apfsi_volume_info *vi = &v->info;
 	const char *bar = last ? " " : "|";
-	bool enc = apfs_volume_encrypted(v), hw = list_hw_encrypted(v);
-	char u[37], size[32], role[32], by[40], created[40];
-	uint64_t inc = get_le64(v->sb.apfs_incompatible_features);
+	char u[37], size[32], role[32], created[40];
 
-	apfs_uuid_str(v->uuid, u);
+	cli_uuid_str(vi->uuid, u);
 	fmt_bytes(list_vol_bytes(v), size, sizeof(size));
-	role_str(v, role, sizeof(role));
-	modified_by(&v->sb.apfs_formatted_by, by, sizeof(by));
-	fmt_time_ns(get_le64(v->sb.apfs_formatted_by.timestamp), created, sizeof(created));
-	printf("    |\n    +-> Volume %u %s\n", cv->number, u);
+	list_role_str(v, role, sizeof(role));
+	fmt_time_ns((uint64_t)v->sb.created, created, sizeof(created));
+	printf("    |\n    +-> Volume %u %s\n", vi->number, u);
 	printf("    %s   ---------------------------------------------------\n", bar);
-	printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, cv->number, role);
-	if (cli_in_group(v)) {
-		apfs_uuid_str(v->sb.apfs_volume_group_id, u);
+	printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, vi->number, role);
+	if (vi->has_group) {
+		cli_uuid_str(vi->group_uuid, u);
 		printf("    %s   APFS Volume Group:         %s\n", bar, u);
-		apfs_uuid_str(v->uuid, u);
 	}
-	printf("    %s   Name:                      %s (%s)\n", bar, cli_safe_str(v->name),
-	       apfs_volume_case_insensitive(v) ? "Case-insensitive" : "Case-sensitive");
+	printf("    %s   Name:                      %s (%s)\n", bar, cli_safe_str(vi->name),
+	       vi->case_insensitive ? "Case-insensitive" : "Case-sensitive");
 	printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
 	       (unsigned long long)list_vol_bytes(v), size);
-	printf("    %s   Sealed:                    %s\n", bar,
-	       yesno(inc & APFS_INCOMPAT_SEALED_VOLUME));
+	printf("    %s   Sealed:                    %s\n", bar, yesno(vi->sealed));
 	print_seal(v, bar);
 	printf("    %s   FileVault:                 %s\n", bar,
-	       enc ? (v->xts ? "Yes (Unlocked)" : "Yes (Locked)") : "No");
-	printf("    %s   Encrypted:                 %s\n", bar, yesno(enc && !hw));
-	printf("    %s   Hardware Encrypted:        %s\n", bar, yesno(hw));
-	printf("    %s   Formatted By:              %s\n", bar, cli_safe_str(by));
+	       vi->encrypted ? (vi->locked ? "Yes (Locked)" : "Yes (Unlocked)") : "No");
+	printf("    %s   Encrypted:                 %s\n", bar,
+	       yesno(vi->encrypted && !vi->hardware_encrypted));
+	printf("    %s   Hardware Encrypted:        %s\n", bar, yesno(vi->hardware_encrypted));
+	printf("    %s   Formatted By:              %s\n", bar, cli_safe_str(v->sb.formatted_by));
 	printf("    %s   Created:                   %s\n", bar, created);
 	printf("    %s   Files / Directories:       %llu / %llu\n", bar,
-	       (unsigned long long)get_le64(v->sb.apfs_num_files),
-	       (unsigned long long)get_le64(v->sb.apfs_num_directories));
-	printf("    %s   Snapshots:                 %llu\n", bar,
-	       (unsigned long long)get_le64(v->sb.apfs_num_snapshots));
+	       (unsigned long long)vi->files, (unsigned long long)vi->directories);
+	printf("    %s   Snapshots:                 %llu\n", bar, (unsigned long long)vi->snapshots);
 }
 
 /* One group as diskutil apfs listVolumeGroups lays it out (ASAHI's real output). */
-static void print_group(const struct cli_image *img, unsigned ci, const uint8_t g[16], bool last)
+static void print_group(const struct list_image *li, unsigned ci, const uint8_t g[16],
+			const struct list_vol **m, bool last)
 {
-	const struct cli_volume *m[APFS_NX_MAX_FILE_SYSTEMS];
-	unsigned n = list_group_members(img, ci, g, m);
+	unsigned n = list_group_members(li, ci, g, m);
 	const char *bar = last ? " " : "|";
 	char u[37], role[32], size[32];
 
-	apfs_uuid_str(g, u);
+	cli_uuid_str(g, u);
 	printf("    |\n    +-> Volume Group %s\n", u);
 	printf("    %s   =================================================\n", bar);
 	for (unsigned i = 0; i < n; i++) {
-		const struct apfs_volume *v = m[i]->v;
-
 		if (i)
 			printf("    %s   -------------------------------------------------\n", bar);
-		role_str(v, role, sizeof(role));
-		apfs_uuid_str(v->uuid, u);
-		fmt_bytes(list_vol_bytes(v), size, sizeof(size));
-		printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, m[i]->number, role);
-		printf("    %s   Name:                      %s\n", bar, cli_safe_str(v->name));
+		list_role_str(m[i], role, sizeof(role));
+		cli_uuid_str(m[i]->info.uuid, u);
+		fmt_bytes(list_vol_bytes(m[i]), size, sizeof(size));
+		printf("    %s   APFS Volume (Role):        %u (%s)\n", bar, m[i]->info.number,
+		       role);
+		printf("    %s   Name:                      %s\n", bar, cli_safe_str(m[i]->info.name));
 		printf("    %s   Volume UUID:               %s\n", bar, u);
 		printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
-		       (unsigned long long)list_vol_bytes(v), size);
+		       (unsigned long long)list_vol_bytes(m[i]), size);
 	}
 }
 
-static void print_checkpoints(const struct apfs_container *c)
+static void print_checkpoints(const struct list_image *li, unsigned ci)
 {
-	printf("    Checkpoints:                  %u found\n", c->ncps);
-	for (unsigned i = 0; i < c->ncps; i++)
-		printf("      xid %-10llu block %-8llu %s%s\n", (unsigned long long)c->cps[i].xid,
-		       (unsigned long long)c->cps[i].paddr,
-		       c->cps[i].valid ? "valid" : "bad checksum",
-		       c->cps[i].chosen ? "  (in use)" : "");
+	struct apfsi_checkpoint_info cp;
+
+	printf("    Checkpoints:                  %u found\n", li->cont[ci].checkpoints);
+	for (unsigned i = 0; i < li->cont[ci].checkpoints; i++)
+		if (!apfsi_container_checkpoint(li->img, ci, i, &cp))
+			printf("      xid %-10llu block %-8llu %s%s\n",
+			       (unsigned long long)cp.xid, (unsigned long long)cp.block,
+			       cp.valid ? "valid" : "bad checksum", cp.in_use ? "  (in use)" : "");
 }
 
-static void print_container(const struct cli_image *img, unsigned ci, bool cps)
+/* What the volumes of container ci use, and how many there are. */
+static uint64_t volumes_bytes(const struct list_image *li, unsigned ci, unsigned *nv)
 {
-	const struct apfs_container *c = img->cont[ci];
-	const struct apfs_part *p = list_part_of(img, c);
-	uint64_t cap = c->block_count * c->block_size, used = 0;
-	char u[37], s1[32], s2[32];
-	unsigned nv = 0, seen = 0, ng;
-	uint8_t groups[APFS_NX_MAX_FILE_SYSTEMS][16];
+	uint64_t used = 0;
 
-	for (unsigned i = 0; i < img->nvols; i++)
-		if (img->vols[i].cidx == ci)
-			used += list_vol_bytes(img->vols[i].v), nv++;
-	apfs_uuid_str(c->nx.nx_uuid, u);
+	*nv = 0;
+	for (unsigned i = 0; i < li->info.volumes; i++)
+		if (li->vols[i].info.container == ci)
+			used += list_vol_bytes(&li->vols[i]), ++*nv;
+	return used;
+}
+
+static void print_container_head(const struct list_image *li, unsigned ci, bool cps)
+{
+	const struct apfsi_container_info *c = &li->cont[ci];
+	uint64_t cap = c->block_count * c->block_size, used;
+	unsigned nv;
+	char u[37], s1[32], s2[32];
+
+	used = volumes_bytes(li, ci, &nv);
+	cli_uuid_str(c->uuid, u);
 	fmt_bytes(cap, s1, sizeof(s1));
 	fmt_bytes(used, s2, sizeof(s2));
 	printf("|\n+-- Container %s\n", u);
 	printf("    ====================================================\n");
-	if (p && p->index)
+	if (c->gpt_entry)
 		printf("    Partition:                    GPT entry %u (%s), offset %llu\n",
-		       p->index, p->type, (unsigned long long)c->offset);
+		       c->gpt_entry, c->partition_type, (unsigned long long)c->offset);
 	else
 		printf("    Offset:                       %llu\n", (unsigned long long)c->offset);
 	printf("    Block Size:                   %u B\n", c->block_size);
@@ -199,21 +172,39 @@ static void print_container(const struct cli_image *img, unsigned ci, bool cps)
 	printf("    Size (Capacity Ceiling):      %llu B (%s)\n", (unsigned long long)cap, s1);
 	printf("    Capacity In Use By Volumes:   %llu B (%s)\n", (unsigned long long)used, s2);
 	printf("    Checkpoint:                   xid %llu (block %llu)\n",
-	       (unsigned long long)c->xid, (unsigned long long)c->nx_paddr);
+	       (unsigned long long)c->xid, (unsigned long long)c->superblock_block);
 	if (c->blocks_present < c->block_count)
 		printf("    Truncated:                    Yes (%llu of %llu blocks present)\n",
 		       (unsigned long long)c->blocks_present, (unsigned long long)c->block_count);
 	if (cps)
-		print_checkpoints(c);
-	ng = list_groups(img, ci, groups);
-	for (unsigned i = 0; i < img->nvols; i++)
-		if (img->vols[i].cidx == ci)
-			print_volume(&img->vols[i], ++seen == nv && !ng);
-	for (unsigned g = 0; g < ng; g++)
-		print_group(img, ci, groups[g], g + 1 == ng);
+		print_checkpoints(li, ci);
 }
 
-static void json_time(struct json *j, const char *key, uint64_t ns)
+static int print_container(const struct list_image *li, unsigned ci, bool cps)
+{
+	unsigned n = li->info.volumes ? li->info.volumes : 1, nv, seen = 0, ng;
+	uint8_t (*groups)[16] = calloc(n, sizeof(*groups));
+	const struct list_vol **m = calloc(n, sizeof(*m));
+
+	if (!groups || !m) {
+		free(groups);
+		free(m);
+		return APFSI_ERR_NOMEM;
+	}
+	print_container_head(li, ci, cps);
+	volumes_bytes(li, ci, &nv);
+	ng = list_groups(li, ci, groups);
+	for (unsigned i = 0; i < li->info.volumes; i++)
+		if (li->vols[i].info.container == ci)
+			print_volume(&li->vols[i], ++seen == nv && !ng);
+	for (unsigned g = 0; g < ng; g++)
+		print_group(li, ci, groups[g], m, g + 1 == ng);
+	free(groups);
+	free(m);
+	return APFSI_OK;
+}
+
+static void json_time(struct json *j, const char *key, int64_t ns)
 {
 	char t[48];
 
@@ -221,129 +212,134 @@ static void json_time(struct json *j, const char *key, uint64_t ns)
 		json_str(j, key, NULL);
 		return;
 	}
-	fmt_iso_ns(ns, t, sizeof(t));
+	fmt_iso_ns((uint64_t)ns, t, sizeof(t));
 	json_str(j, key, t);
 }
 
-static void json_history(struct json *j, const struct apfs_volume *v)
+static void json_history(struct json *j, const struct list_vol *v)
 {
-	char by[40];
+	struct apfsi_modified_by m;
 
 	json_arr_open(j, "modified_by");
-	for (int i = 0; i < APFS_MAX_HIST; i++) {
-		const struct apfs_modified_by *m = &v->sb.apfs_modified_by[i];
-
-		if (!m->id[0])
+	for (unsigned i = 0; i < v->sb.modified_by; i++) {
+		if (apfsi_volume_modified_by(v->h, i, &m))
 			continue;
-		modified_by(m, by, sizeof(by));
 		json_obj_open(j, NULL);
-		json_str(j, "id", by);
-		json_time(j, "time", get_le64(m->timestamp));
-		json_u64(j, "last_xid", get_le64(m->last_xid));
+		json_str(j, "id", m.id);
+		json_time(j, "time", m.time);
+		json_u64(j, "last_xid", m.last_xid);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
 }
 
-static void json_volume(struct json *j, const struct cli_volume *cv)
+static void json_volume(struct json *j, const struct list_vol *v)
 {
-	const struct apfs_volume *v = cv->v;
-	const char *role = apfs_role_name(get_le16(v->sb.apfs_role));
-	uint64_t inc = get_le64(v->sb.apfs_incompatible_features);
-	char by[40];
+	const struct apfsi_volume_info *vi = &v->info;
 
-	modified_by(&v->sb.apfs_formatted_by, by, sizeof(by));
 	json_obj_open(j, NULL);
-	json_u64(j, "number", cv->number);
-	json_u64(j, "fs_index", get_le32(v->sb.apfs_fs_index));
-	json_uuid(j, "volume_uuid", v->uuid);
-	json_str(j, "volume", v->name);
-	json_str(j, "role", get_le16(v->sb.apfs_role) ? role : "None");
-	json_u64(j, "role_value", get_le16(v->sb.apfs_role));
-	json_bool(j, "case_insensitive", apfs_volume_case_insensitive(v));
-	json_bool(j, "filevault", apfs_volume_encrypted(v));
-	json_bool(j, "encrypted", apfs_volume_encrypted(v) && !list_hw_encrypted(v));
-	json_bool(j, "hardware_encrypted", list_hw_encrypted(v));
-	json_bool(j, "locked", apfs_volume_encrypted(v) && !v->xts);
-	json_bool(j, "sealed", inc & APFS_INCOMPAT_SEALED_VOLUME);
+	json_u64(j, "number", vi->number);
+	json_u64(j, "fs_index", v->sb.fs_index);
+	json_uuid(j, "volume_uuid", vi->uuid);
+	json_str(j, "volume", vi->name);
+	json_str(j, "role", list_role_json(v));
+	json_u64(j, "role_value", v->sb.role);
+	json_bool(j, "case_insensitive", vi->case_insensitive);
+	json_bool(j, "filevault", vi->encrypted);
+	json_bool(j, "encrypted", vi->encrypted && !vi->hardware_encrypted);
+	json_bool(j, "hardware_encrypted", vi->hardware_encrypted);
+	json_bool(j, "locked", vi->locked);
+	json_bool(j, "sealed", vi->sealed);
 	json_seal(j, v);
-	json_u64(j, "fs_flags", get_le64(v->sb.apfs_fs_flags));
-	json_u64(j, "incompatible_features", inc);
+	json_u64(j, "fs_flags", v->sb.fs_flags);
+	json_u64(j, "incompatible_features", v->sb.incompatible_features);
 	json_u64(j, "capacity_consumed_bytes", list_vol_bytes(v));
-	json_u64(j, "superblock_block", v->paddr);
-	json_str(j, "formatted_by", by);
-	json_time(j, "created", get_le64(v->sb.apfs_formatted_by.timestamp));
-	json_time(j, "last_modified", get_le64(v->sb.apfs_last_mod_time));
-	json_time(j, "last_unmounted", get_le64(v->sb.apfs_unmount_time));
+	json_u64(j, "superblock_block", v->sb.block);
+	json_str(j, "formatted_by", v->sb.formatted_by);
+	json_time(j, "created", v->sb.created);
+	json_time(j, "last_modified", v->sb.last_modified);
+	json_time(j, "last_unmounted", v->sb.last_unmounted);
 	json_history(j, v);
-	json_u64(j, "files", get_le64(v->sb.apfs_num_files));
-	json_u64(j, "directories", get_le64(v->sb.apfs_num_directories));
-	json_u64(j, "symlinks", get_le64(v->sb.apfs_num_symlinks));
-	json_u64(j, "snapshots", get_le64(v->sb.apfs_num_snapshots));
-	if (cli_in_group(v))
-		json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	json_u64(j, "files", vi->files);
+	json_u64(j, "directories", vi->directories);
+	json_u64(j, "symlinks", vi->symlinks);
+	json_u64(j, "snapshots", vi->snapshots);
+	if (vi->has_group)
+		json_uuid(j, "volume_group", vi->group_uuid);
 	else
 		json_null(j, "volume_group");
 	json_obj_close(j);
 }
 
-static void json_groups(struct json *j, const struct cli_image *img, unsigned ci)
+static void json_members(struct json *j, const struct list_vol **m, unsigned n)
 {
-	uint8_t g[APFS_NX_MAX_FILE_SYSTEMS][16];
-	const struct cli_volume *m[APFS_NX_MAX_FILE_SYSTEMS];
-	unsigned ng = list_groups(img, ci, g);
+	json_arr_open(j, "members");
+	for (unsigned i = 0; i < n; i++) {
+		json_obj_open(j, NULL);
+		json_u64(j, "number", m[i]->info.number);
+		json_uuid(j, "volume_uuid", m[i]->info.uuid);
+		json_str(j, "volume", m[i]->info.name);
+		json_str(j, "role", list_role_json(m[i]));
+		json_obj_close(j);
+	}
+	json_arr_close(j);
+}
 
+static int json_groups(struct json *j, const struct list_image *li, unsigned ci)
+{
+	unsigned n = li->info.volumes ? li->info.volumes : 1, ng;
+	uint8_t (*g)[16] = calloc(n, sizeof(*g));
+	const struct list_vol **m = calloc(n, sizeof(*m));
+
+	if (!g || !m) {
+		free(g);
+		free(m);
+		return APFSI_ERR_NOMEM;
+	}
+	ng = list_groups(li, ci, g);
 	json_arr_open(j, "volume_groups");
 	for (unsigned k = 0; k < ng; k++) {
-		unsigned n = list_group_members(img, ci, g[k], m);
-
 		json_obj_open(j, NULL);
 		json_uuid(j, "volume_group", g[k]);
-		json_arr_open(j, "members");
-		for (unsigned i = 0; i < n; i++) {
-			uint16_t r = get_le16(m[i]->v->sb.apfs_role);
-
-			json_obj_open(j, NULL);
-			json_u64(j, "number", m[i]->number);
-			json_uuid(j, "volume_uuid", m[i]->v->uuid);
-			json_str(j, "volume", m[i]->v->name);
-			json_str(j, "role", r ? apfs_role_name(r) : "None");
-			json_obj_close(j);
-		}
-		json_arr_close(j);
+		json_members(j, m, list_group_members(li, ci, g[k], m));
 		json_obj_close(j);
 	}
 	json_arr_close(j);
+	free(g);
+	free(m);
+	return APFSI_OK;
 }
 
-static void json_checkpoints(struct json *j, const struct apfs_container *c)
+static void json_checkpoints(struct json *j, const struct list_image *li, unsigned ci)
 {
+	struct apfsi_checkpoint_info cp;
+
 	json_arr_open(j, "checkpoints");
-	for (unsigned i = 0; i < c->ncps; i++) {
+	for (unsigned i = 0; i < li->cont[ci].checkpoints; i++) {
+		if (apfsi_container_checkpoint(li->img, ci, i, &cp))
+			continue;
 		json_obj_open(j, NULL);
-		json_u64(j, "xid", c->cps[i].xid);
-		json_u64(j, "block", c->cps[i].paddr);
-		json_bool(j, "valid", c->cps[i].valid);
-		json_bool(j, "in_use", c->cps[i].chosen);
+		json_u64(j, "xid", cp.xid);
+		json_u64(j, "block", cp.block);
+		json_bool(j, "valid", cp.valid);
+		json_bool(j, "in_use", cp.in_use);
 		json_obj_close(j);
 	}
 	json_arr_close(j);
 }
 
-static void json_container(struct json *j, const struct cli_image *img, unsigned ci)
+static int json_container(struct json *j, const struct list_image *li, unsigned ci)
 {
-	const struct apfs_container *c = img->cont[ci];
-	const struct apfs_part *p = list_part_of(img, c);
-	uint64_t used = 0;
+	const struct apfsi_container_info *c = &li->cont[ci];
+	unsigned nv;
+	uint64_t used = volumes_bytes(li, ci, &nv);
+	int ret;
 
-	for (unsigned i = 0; i < img->nvols; i++)
-		if (img->vols[i].cidx == ci)
-			used += list_vol_bytes(img->vols[i].v);
 	json_obj_open(j, NULL);
-	json_uuid(j, "container_uuid", c->nx.nx_uuid);
+	json_uuid(j, "container_uuid", c->uuid);
 	json_u64(j, "offset", c->offset);
-	json_u64(j, "gpt_entry", p ? p->index : 0);
-	json_str(j, "partition_type", p && p->index ? p->type : NULL);
+	json_u64(j, "gpt_entry", c->gpt_entry);
+	json_str(j, "partition_type", c->partition_type);
 	json_u64(j, "block_size", c->block_size);
 	json_u64(j, "block_count", c->block_count);
 	json_u64(j, "blocks_present", c->blocks_present);
@@ -351,38 +347,81 @@ static void json_container(struct json *j, const struct cli_image *img, unsigned
 	json_u64(j, "capacity_bytes", c->block_count * c->block_size);
 	json_u64(j, "in_use_by_volumes_bytes", used);
 	json_u64(j, "xid", c->xid);
-	json_u64(j, "superblock_block", c->nx_paddr);
-	json_bool(j, "software_crypto", get_le64(c->nx.nx_flags) & APFS_NX_CRYPTO_SW);
-	json_checkpoints(j, c);
+	json_u64(j, "superblock_block", c->superblock_block);
+	json_bool(j, "software_crypto", c->software_crypto);
+	json_checkpoints(j, li, ci);
 	json_arr_open(j, "volumes");
-	for (unsigned i = 0; i < img->nvols; i++)
-		if (img->vols[i].cidx == ci)
-			json_volume(j, &img->vols[i]);
+	for (unsigned i = 0; i < li->info.volumes; i++)
+		if (li->vols[i].info.container == ci)
+			json_volume(j, &li->vols[i]);
 	json_arr_close(j);
-	json_groups(j, img, ci);
+	ret = json_groups(j, li, ci);
 	json_obj_close(j);
+	return ret;
 }
 
-static void print_json(const struct cli_image *img, const char *path)
+/* image_format and image_size: the innermost layer's, the disk the containers are on. */
+static void json_image(struct json *j, const struct list_image *li)
+{
+	struct apfsi_layer_info l;
+
+	if (li->info.layers && !apfsi_image_layer(li->img, li->info.layers - 1, &l))
+		json_str(j, "image_format", l.kind);
+	else
+		json_str(j, "image_format", li->info.format);
+	json_u64(j, "image_size", li->info.size);
+}
+
+static int print_json(const struct list_image *li, const char *path)
 {
 	struct json j;
+	int ret = 0;
 
 	json_begin(&j, stdout);
 	json_str(&j, "image", path);
-	json_str(&j, "image_format", img->dev->ops->kind);
-	json_u64(&j, "image_size", img->dev->size);
+	json_image(&j, li);
 	json_arr_open(&j, "containers");
-	for (unsigned i = 0; i < img->ncont; i++)
-		json_container(&j, img, i);
+	for (unsigned i = 0; i < li->info.containers; i++)
+		ret = ret ? ret : json_container(&j, li, i);
 	json_arr_close(&j);
-	cli_chain_json(&j, img);
+	list_chain_json(&j, li);
 	json_end(&j);
+	return ret;
+}
+
+static int print_text(const struct list_image *li, bool cps)
+{
+	int ret = 0;
+
+	list_chain_print(li, stdout);
+	printf("APFS Containers (%u found)\n", li->info.containers);
+	for (unsigned i = 0; i < li->info.containers && !ret; i++)
+		ret = print_container(li, i, cps);
+	return ret;
+}
+
+static int list_image(const struct cli_opts *o, apfsi_image *img)
+{
+	struct list_image li;
+	int ret = list_load(img, &li);
+
+	if (!ret)
+		ret = o->json ? print_json(&li, o->image) :
+		      o->plist ? list_plist(&li) : print_text(&li, o->checkpoints);
+	if (ret)
+		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message()[0] ?
+			apfsi_last_message() : apfsi_strerror(ret));
+	/* What could be read was shown; what could not was named (the log) above. */
+	if (!ret)
+		ret = li.info.first_error;
+	list_free(&li);
+	return cli_api_exit(ret);
 }
 
 int cmd_list(int argc, char **argv)
 {
 	struct cli_opts o;
-	struct cli_image img;
+	apfsi_image *img = NULL;
 	int ret = cli_parse(argc, argv, OPT_JSON, 0, 0, list_help, &o);
 
 	if (ret)
@@ -391,24 +430,9 @@ int cmd_list(int argc, char **argv)
 		fprintf(stderr, "apfsinspect: choose one of --plist and --json\n%s", list_help);
 		return EXIT_USAGE;
 	}
-	ret = cli_image_open(&o, &img);
-	if (ret) {
-		cli_image_close(&img);
-		return cli_exit_code(ret);
-	}
-	if (o.json) {
-		print_json(&img, o.image);
-	} else if (o.plist) {
-		ret = list_plist(&img);
-	} else {
-		cli_chain_print(&img, stdout);
-		printf("APFS Containers (%u found)\n", img.ncont);
-		for (unsigned i = 0; i < img.ncont; i++)
-			print_container(&img, i, o.checkpoints);
-	}
+	ret = cli_api_open(&o, &img);
 	if (!ret)
-		ret = img.partial_err;
-	cli_image_close(&img);
-	/* What could be read was shown; what could not was named above. */
-	return cli_exit_code(ret);
+		ret = list_image(&o, img);
+	apfsi_image_close(img);
+	return ret;
 }

@@ -4,7 +4,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "cli.h"
+#include "clibase.h"
 
 void fmt_time_ns(uint64_t ns, char *buf, size_t len)
 {
@@ -24,6 +24,14 @@ void fmt_iso_ns(uint64_t ns, char *buf, size_t len)
 	if (!gmtime_r(&t, &tm) || !strftime(s, sizeof(s), "%Y-%m-%dT%H:%M:%S", &tm))
 		snprintf(s, sizeof(s), "?");
 	snprintf(buf, len, "%s.%09lluZ", s, (unsigned long long)(ns % 1000000000ull));
+}
+
+void cli_uuid_str(const uint8_t u[16], char out[37])
+{
+	snprintf(out, 37,
+		 "%02X%02X%02X%02X-%02X%02X-%02X%02X-%02X%02X-%02X%02X%02X%02X%02X%02X",
+		 u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11],
+		 u[12], u[13], u[14], u[15]);
 }
 
 /* SI units with one decimal, as diskutil prints them. */

@@ -15,6 +15,7 @@ static struct {
 	struct cli_cred cr;
 	bool collected;
 	int err;  /* what collecting returned (an exit code), once collected */
+	int refused; /* the last refusal given to image/ (-errno) */
 } ic;
 
 static int collect(const char *image)
@@ -43,14 +44,28 @@ static int give(void *arg, const char *image, unsigned attempt, char *buf, size_
 	else if (ic.err || ic.cr.kind == CRED_NONE)
 		ret = -APFS_ELOCKED;
 	if (ret)
-		return ret;
+		return ic.refused = ret;
 	if (attempt >= ic.cr.ncands)
 		return 1;
 	if (ic.cr.lens[attempt] > cap)
-		return -E2BIG;
+		return ic.refused = -E2BIG;
 	memcpy(buf, ic.cr.cands[attempt], ic.cr.lens[attempt]);
 	*len = ic.cr.lens[attempt];
 	return 0;
+}
+
+/* The library reports every refusal as a locked image: what image/ was told tells them apart. */
+int cli_image_cred_give(void *arg, const char *image, unsigned attempt, char *buf, size_t cap,
+			size_t *len)
+{
+	return give(arg, image, attempt, buf, cap, len);
+}
+
+int cli_image_cred_status(void)
+{
+	if (ic.err)
+		return ic.err;
+	return ic.refused && ic.refused != -APFS_ELOCKED ? EXIT_ERROR : 0;
 }
 
 void cli_image_cred_install(const struct cli_opts *o)
@@ -66,4 +81,5 @@ void cli_image_cred_wipe(void)
 		cli_cred_wipe(&ic.cr);
 	ic.collected = false;
 	ic.err = 0;
+	ic.refused = 0;
 }

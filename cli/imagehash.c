@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "cli.h"
 
 #define PIECE (1u << 20)
 

@@ -4,7 +4,7 @@
  * hints) are escaped byte-exactly: control characters as \u00XX, invalid
  * UTF-8 bytes as \u00XX of the byte, so output is always valid JSON.
  */
-#include "cli.h"
+#include "clibase.h"
 
 /* A JSON string: RFC 8259's escapes, other control bytes and invalid UTF-8 as \u00XX. */
 static void put_escaped(FILE *f, const char *s)
@@ -96,7 +96,7 @@ void json_uuid(struct json *j, const char *key, const uint8_t uuid[16])
 {
 	char s[37];
 
-	apfs_uuid_str(uuid, s);
+	cli_uuid_str(uuid, s);
 	json_str(j, key, s);
 }
 

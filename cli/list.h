@@ -1,28 +1,52 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * list.h - what `list` knows of volumes and groups (list_facts.c), for its
- * text (cmd_list.c) and -plist (cmd_list_plist.c) writers.
+ * list.h - what `list` knows of an image, read once through libapfsinspect
+ * (list_facts.c), for its text (cmd_list.c), -plist (cmd_list_plist.c) and
+ * chain (chain.c) writers.
  */
 #ifndef CLI_LIST_H
 #define CLI_LIST_H
 
-#include "cli.h"
+#include "clibase.h"
+#include "apfsinspect.h"
 
-uint64_t list_vol_bytes(const struct apfs_volume *v);
-bool list_hw_encrypted(const struct apfs_volume *v);
+struct list_vol {
+	apfsi_volume *h;
+	struct apfsi_volume_info info;
+	struct apfsi_volume_superblock sb;
+};
 
-/* The partition container c was found in, or NULL. */
-const struct apfs_part *list_part_of(const struct cli_image *img, const struct apfs_container *c);
+struct list_image {
+	apfsi_image *img;
+	struct apfsi_image_info info;
+	struct apfsi_container_info *cont;  /* info.containers of them */
+	struct list_vol *vols;              /* info.volumes of them, in image order */
+};
 
-/* The distinct volume groups of container ci, in volume order. */
-unsigned list_groups(const struct cli_image *img, unsigned ci,
-		     uint8_t out[APFS_NX_MAX_FILE_SYSTEMS][16]);
+/* Read what `list` shows of img; 0 or an APFSI_ERR_*. */
+int list_load(apfsi_image *img, struct list_image *li);
+void list_free(struct list_image *li);
 
-/* The members of group g in container ci: System, Data, then the rest. */
-unsigned list_group_members(const struct cli_image *img, unsigned ci, const uint8_t g[16],
-			    const struct cli_volume **out);
+/* Bytes the volume's blocks take (apfs_fs_alloc_count blocks). */
+uint64_t list_vol_bytes(const struct list_vol *v);
 
-/* `diskutil apfs list -plist` to stdout; 0 or -ENOMEM. */
-int list_plist(const struct cli_image *img);
+/* The role as diskutil names it: "No specific role", "Data", or "0x1234". */
+void list_role_str(const struct list_vol *v, char *buf, size_t len);
+/* The role's name, "None" for none, NULL for a value with no name (JSON). */
+const char *list_role_json(const struct list_vol *v);
+
+/* The distinct volume groups of container ci, in volume order (out: info.volumes entries). */
+unsigned list_groups(const struct list_image *li, unsigned ci, uint8_t (*out)[16]);
+
+/* The members of group g in container ci: System, Data, then the rest (out: info.volumes). */
+unsigned list_group_members(const struct list_image *li, unsigned ci, const uint8_t g[16],
+			    const struct list_vol **out);
+
+/* The chain of layers opened (chain.c): an "Image: ..." line, a "chain" array. */
+void list_chain_print(const struct list_image *li, FILE *f);
+void list_chain_json(struct json *j, const struct list_image *li);
+
+/* `diskutil apfs list -plist` to stdout; 0 or APFSI_ERR_NOMEM. */
+int list_plist(const struct list_image *li);
 
 #endif

@@ -1,76 +1,113 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * list_facts.c - what `list` reports of volumes, groups and partitions,
- * shared by its text (cmd_list.c) and -plist (cmd_list_plist.c) writers.
+ * list_facts.c - what `list` reports of containers, volumes and groups,
+ * read once through libapfsinspect and shared by its text (cmd_list.c),
+ * -plist (cmd_list_plist.c) and chain (chain.c) writers.
  */
+#include <stdlib.h>
 #include <string.h>
 
-#include "group.h"
 #include "list.h"
 
-uint64_t list_vol_bytes(const struct apfs_volume *v)
+static int load_volume(apfsi_image *img, unsigned i, struct list_vol *v)
 {
-	return get_le64(v->sb.apfs_fs_alloc_count) * v->c->block_size;
+	int ret = apfsi_image_volume(img, i, &v->h);
+
+	if (!ret)
+		ret = apfsi_volume_info(v->h, &v->info);
+	return ret ? ret : apfsi_volume_superblock(v->h, &v->sb);
 }
 
-/*
- * Hardware encryption, TSK's rule (docs/macos-boot.md §5): an encrypted
- * volume in a container without NX_CRYPTO_SW is encrypted by the
- * hardware, as are per-file keys.
- */
-bool list_hw_encrypted(const struct apfs_volume *v)
+int list_load(apfsi_image *img, struct list_image *li)
 {
-	return apfs_volume_hw_encrypted(v) ||
-	       (apfs_volume_encrypted(v) && !(get_le64(v->c->nx.nx_flags) & APFS_NX_CRYPTO_SW));
+	int ret;
+
+	memset(li, 0, sizeof(*li));
+	li->img = img;
+	if ((ret = apfsi_image_info(img, &li->info)))
+		return ret;
+	li->cont = calloc(li->info.containers ? li->info.containers : 1, sizeof(*li->cont));
+	li->vols = calloc(li->info.volumes ? li->info.volumes : 1, sizeof(*li->vols));
+	if (!li->cont || !li->vols)
+		return APFSI_ERR_NOMEM;
+	for (unsigned i = 0; !ret && i < li->info.containers; i++)
+		ret = apfsi_container_info(img, i, &li->cont[i]);
+	for (unsigned i = 0; !ret && i < li->info.volumes; i++)
+		ret = load_volume(img, i, &li->vols[i]);
+	return ret;
+}
+
+void list_free(struct list_image *li)
+{
+	free(li->cont);
+	free(li->vols);
+	memset(li, 0, sizeof(*li));
+}
+
+uint64_t list_vol_bytes(const struct list_vol *v)
+{
+	return v->sb.alloc_blocks * v->sb.block_size;
+}
+
+/* A role value the library names ("None" is its word for no name). */
+static bool role_named(const struct list_vol *v)
+{
+	return v->sb.role && strcmp(v->info.role, "None") != 0;
+}
+
+void list_role_str(const struct list_vol *v, char *buf, size_t len)
+{
+	if (!v->sb.role)
+		snprintf(buf, len, "No specific role");
+	else if (role_named(v))
+		snprintf(buf, len, "%s", v->info.role);
+	else
+		snprintf(buf, len, "0x%x", v->sb.role);
+}
+
+const char *list_role_json(const struct list_vol *v)
+{
+	return !v->sb.role ? "None" : role_named(v) ? v->info.role : NULL;
 }
 
 /* Roles in the order diskutil apfs listVolumeGroups shows them: System, then Data. */
-static unsigned role_rank(const struct apfs_volume *v)
+static unsigned role_rank(const struct list_vol *v)
 {
-	uint16_t r = get_le16(v->sb.apfs_role);
-
-	return r == APFS_VOL_ROLE_SYSTEM ? 0 : r == APFS_VOL_ROLE_DATA ? 1 : 2;
+	if (!role_named(v))
+		return 2;
+	return !strcmp(v->info.role, "System") ? 0 : !strcmp(v->info.role, "Data") ? 1 : 2;
 }
 
-unsigned list_group_members(const struct cli_image *img, unsigned ci, const uint8_t g[16],
-			    const struct cli_volume **out)
+unsigned list_group_members(const struct list_image *li, unsigned ci, const uint8_t g[16],
+			    const struct list_vol **out)
 {
 	unsigned n = 0;
 
 	for (unsigned rank = 0; rank < 3; rank++)
-		for (unsigned i = 0; i < img->nvols; i++) {
-			const struct cli_volume *cv = &img->vols[i];
+		for (unsigned i = 0; i < li->info.volumes; i++) {
+			const struct list_vol *v = &li->vols[i];
 
-			if (cv->cidx == ci && cli_in_group(cv->v) && role_rank(cv->v) == rank &&
-			    !memcmp(cv->v->sb.apfs_volume_group_id, g, 16))
-				out[n++] = cv;
+			if (v->info.container == ci && v->info.has_group && role_rank(v) == rank &&
+			    !memcmp(v->info.group_uuid, g, 16))
+				out[n++] = v;
 		}
 	return n;
 }
 
-unsigned list_groups(const struct cli_image *img, unsigned ci,
-		     uint8_t out[APFS_NX_MAX_FILE_SYSTEMS][16])
+unsigned list_groups(const struct list_image *li, unsigned ci, uint8_t (*out)[16])
 {
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < img->nvols; i++) {
-		const struct apfs_volume *v = img->vols[i].v;
+	for (unsigned i = 0; i < li->info.volumes; i++) {
+		const struct list_vol *v = &li->vols[i];
 		bool seen = false;
 
-		if (img->vols[i].cidx != ci || !cli_in_group(v))
+		if (v->info.container != ci || !v->info.has_group)
 			continue;
 		for (unsigned k = 0; k < n && !seen; k++)
-			seen = !memcmp(out[k], v->sb.apfs_volume_group_id, 16);
-		if (!seen && n < APFS_NX_MAX_FILE_SYSTEMS)
-			memcpy(out[n++], v->sb.apfs_volume_group_id, 16);
+			seen = !memcmp(out[k], v->info.group_uuid, 16);
+		if (!seen)
+			memcpy(out[n++], v->info.group_uuid, 16);
 	}
 	return n;
-}
-
-const struct apfs_part *list_part_of(const struct cli_image *img, const struct apfs_container *c)
-{
-	for (unsigned i = 0; i < img->nparts; i++)
-		if (img->parts[i].offset == c->offset)
-			return &img->parts[i];
-	return NULL;
 }

@@ -10,7 +10,7 @@
  */
 #include <string.h>
 
-#include "cli.h"
+#include "clibase.h"
 
 struct opt_allow {
 	const char *cmd;

@@ -10,7 +10,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "cli.h"
+#include "clibase.h"
 
 int cli_out_close(int ret)
 {

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "cli.h"
+#include "clibase.h"
 
 /* Work smaller than this is over before a report would help. */
 #define PROGRESS_MIN (256ull << 20)

@@ -16,7 +16,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "cli.h"
+#include "clibase.h"
 
 /*
  * Length of the valid UTF-8 sequence at p (1..4), or 0 if it is not one

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "clibase.h"
 
 char *cli_esc_dup(const char *s, const char *extra)
 {

@@ -160,9 +160,35 @@ struct apfsi_image_info {
 	const char *chain;          /* every layer, outermost first: "e01 > gpt" */
 	unsigned containers, volumes;
 	int first_error;            /* APFSI_OK, or why a container or volume was skipped */
-	uint64_t reserved[8];
+	uint32_t sector_size;       /* of the GPT the containers were found in; 0: no GPT */
+	unsigned layers;            /* container formats opened: apfsi_image_layer */
+	uint64_t reserved[7];
 };
 int apfsi_image_info(const apfsi_image *img, struct apfsi_image_info *info);
+
+/*
+ * One layer of the image's chain, outermost first (i < info.layers): what
+ * `list` prints as "E01 (3 segments, 4.0 GiB, MD5 stored)", and the hashes
+ * the format records of all its bytes (E01's MD5/SHA1) for a caller that
+ * checks them.
+ */
+struct apfsi_layer_info {
+	const char *kind;           /* "raw", "udif", "e01", "sparsebundle"... */
+	const char *description;    /* one line: format, segments, size, hashes stored */
+	uint64_t size;              /* bytes this layer presents to the one inside it */
+	unsigned stored_hashes;     /* apfsi_image_layer_hash: 0..n-1 */
+	uint64_t reserved[8];
+};
+int apfsi_image_layer(const apfsi_image *img, unsigned i, struct apfsi_layer_info *info);
+
+struct apfsi_stored_hash {
+	const char *name;           /* "MD5", "SHA1" (OpenSSL digest names) */
+	const uint8_t *value;       /* len bytes */
+	size_t len;
+	uint64_t reserved[4];
+};
+int apfsi_image_layer_hash(const apfsi_image *img, unsigned layer, unsigned i,
+			   struct apfsi_stored_hash *hash);
 
 struct apfsi_container_info {
 	uint8_t uuid[16];
@@ -171,10 +197,31 @@ struct apfsi_container_info {
 	uint64_t block_count, blocks_present; /* present < count: a truncated image */
 	uint64_t xid;               /* of the checkpoint in use */
 	unsigned volumes;           /* volumes of this container that opened */
-	uint64_t reserved[8];
+	unsigned checkpoints;       /* superblocks in the checkpoint area: apfsi_container_checkpoint */
+	uint64_t superblock_block;  /* the superblock in use (container block number) */
+	unsigned gpt_entry;         /* 1-based GPT entry it was found in; 0: none (at an offset) */
+	const char *partition_type; /* "Apple_APFS", "Apple_APFS_ISC"...; NULL without a GPT entry */
+	bool software_crypto;       /* NX_CRYPTO_SW: volumes encrypted in software, not by a SEP */
+	bool fusion;                /* a Fusion container (nx_fusion_uuid set) */
+	uint64_t reserved[4];
 };
 int apfsi_container_info(const apfsi_image *img, unsigned index,
 			 struct apfsi_container_info *info);
+
+/*
+ * The superblocks found in a container's checkpoint descriptor area (i <
+ * info.checkpoints), in the area's order: an examiner's view of older
+ * states, each openable with apfsi_open_options.checkpoint_xid.
+ */
+struct apfsi_checkpoint_info {
+	uint64_t xid;
+	uint64_t block;             /* container block of this superblock */
+	bool valid;                 /* magic and checksum good */
+	bool in_use;                /* the one this image was opened at */
+	uint64_t reserved[4];
+};
+int apfsi_container_checkpoint(const apfsi_image *img, unsigned container, unsigned i,
+			       struct apfsi_checkpoint_info *info);
 
 /* ---- volumes ------------------------------------------------------------ */
 
@@ -211,6 +258,55 @@ struct apfsi_volume_info {
 	uint64_t reserved[8];
 };
 int apfsi_volume_info(apfsi_volume *vol, struct apfsi_volume_info *info);
+
+/*
+ * What the volume superblock records beyond apfsi_volume_info, as it is
+ * stored (for an examiner, and for `list --json`): raw flag words, the
+ * software that formatted and last modified the volume, its times.
+ */
+struct apfsi_volume_superblock {
+	uint64_t block;             /* container block of the volume superblock */
+	uint32_t fs_index;          /* apfs_fs_index as the superblock records it */
+	uint16_t role;              /* apfs_role (0: none); names in apfsi_volume_info.role */
+	uint64_t fs_flags;          /* APFS_FS_* */
+	uint64_t incompatible_features, compatible_features, readonly_compatible_features;
+	uint64_t alloc_blocks, quota_blocks, reserve_blocks; /* in container blocks */
+	uint32_t block_size;        /* the container's, for the counts above */
+	bool encryption_rolling;    /* an encryption-rolling state object: FileVault being turned on/off */
+	const char *formatted_by;   /* apfs_formatted_by.id ("newfs_apfs (2332.101.1)") */
+	int64_t created;            /* apfs_formatted_by.timestamp, ns since 1970 UTC (0: none) */
+	int64_t last_modified, last_unmounted; /* apfs_last_mod_time, apfs_unmount_time */
+	unsigned modified_by;       /* apfsi_volume_modified_by: entries that name software */
+	uint64_t reserved[8];
+};
+int apfsi_volume_superblock(apfsi_volume *vol, struct apfsi_volume_superblock *sb);
+
+/* The i-th apfs_modified_by entry that names software, in stored order (i < sb.modified_by). */
+struct apfsi_modified_by {
+	const char *id;             /* "apfs_kext (2332.101.1)" */
+	int64_t time;               /* ns since 1970 UTC (0: none) */
+	uint64_t last_xid;
+	uint64_t reserved[2];
+};
+int apfsi_volume_modified_by(apfsi_volume *vol, unsigned i, struct apfsi_modified_by *m);
+
+/*
+ * The seal of a sealed (signed system) volume: APFSI_ERR_NOT_FOUND when the
+ * volume is not sealed.  index_values is the fs tree's index-value layout
+ * ("relative", "absolute", "leaf"), NULL when the tree cannot be read (a
+ * locked volume).
+ */
+struct apfsi_seal_info {
+	uint32_t hash_type;         /* APFS_HASH_* as stored */
+	const char *hash_name;      /* "SHA-256", "SHA-384"... or "unknown" */
+	uint8_t root_hash[64];      /* the fs-tree root's hash: hash_len bytes */
+	unsigned hash_len;
+	uint64_t broken_xid;        /* nonzero: the seal was broken in that transaction */
+	bool intact;                /* not broken (neither broken_xid nor the broken flag) */
+	const char *index_values;
+	uint64_t reserved[8];
+};
+int apfsi_volume_seal(apfsi_volume *vol, struct apfsi_seal_info *seal);
 
 struct apfsi_snapshot_info {
 	uint64_t xid;
@@ -252,8 +348,14 @@ struct apfsi_user_info {
 	uint64_t keybag_block;      /* where its record is (volume keybag block, entry) */
 	unsigned keybag_entry;
 	const char *hash_line;      /* hashcat 18300/16700 line, or NULL when not crackable */
-	uint64_t reserved[8];
+	const char *plist_type;     /* diskutil -plist's APFSCryptoUserType ("LocalOpenDirectory") */
+	unsigned hash_mode;         /* hashcat mode of hash_line: 18300, 16700 (CoreStorage 128-bit) */
+	bool damaged;               /* not parsed, or PBKDF2 iterations outside 1..APFSI_MAX_PBKDF2_ITERATIONS */
+	uint64_t reserved[6];
 };
+
+/* More PBKDF2 iterations than this in a record: damaged or crafted, never tried. */
+#define APFSI_MAX_PBKDF2_ITERATIONS 10000000ull
 
 /*
  * The crypto users of an encrypted volume (its volume keybag, with names
@@ -262,6 +364,89 @@ struct apfsi_user_info {
  */
 int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n);
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info);
+
+/* ---- crypto users: the keybags in detail -------------------------------- */
+
+/* A wrapped key's HMAC (the blob's own integrity check). */
+enum apfsi_hmac { APFSI_HMAC_ABSENT, APFSI_HMAC_OK, APFSI_HMAC_MISMATCH };
+
+/*
+ * A wrapped key as a keybag stores it (its DER blob): a user's KEK, or the
+ * volume's VEK in the container keybag.  No key bytes: only what describes
+ * them, as `listcryptousers --json` shows it.
+ */
+struct apfsi_key_blob {
+	uint8_t uuid[16];           /* the blob's own UUID */
+	uint32_t flags;             /* the metadata's first word, little-endian */
+	char flags_text[96];        /* "hardware-bound,CoreStorage-128,SEP-identifier" or "none" */
+	uint8_t metadata[22];       /* metadata_len (8 or 22) bytes as stored */
+	size_t metadata_len;
+	size_t wrapped_len;         /* bytes of the wrapped key (24 or 40) */
+	enum apfsi_hmac hmac;
+	bool has_kdf;               /* PBKDF2 parameters present (a KEK that a secret unwraps) */
+	uint64_t iterations;
+	uint8_t salt[32];           /* salt_len bytes */
+	size_t salt_len;
+	uint64_t reserved[8];
+};
+
+/* User i's KEK blob; APFSI_ERR_CORRUPT when its record did not parse (info.parse_error). */
+int apfsi_volume_user_key(apfsi_volume *vol, unsigned i, struct apfsi_key_blob *blob);
+
+/* Where an encrypted volume's keys are: its container keybag and its volume keybag. */
+struct apfsi_keybags {
+	uint64_t container_block, container_blocks; /* the container keybag's extent */
+	bool container_plaintext;   /* stored unencrypted (as a new container's may be) */
+	bool has_vek;               /* the container keybag holds the volume's VEK */
+	unsigned vek_entry;         /* its entry number there */
+	uint64_t volume_block, volume_blocks; /* the volume keybag (the users' KEKs) */
+	bool volume_plaintext;
+	uint64_t reserved[8];
+};
+int apfsi_volume_keybags(apfsi_volume *vol, struct apfsi_keybags *kb);
+/* The VEK's blob in the container keybag; APFSI_ERR_NOT_FOUND without one. */
+int apfsi_volume_vek_blob(apfsi_volume *vol, struct apfsi_key_blob *blob);
+
+/*
+ * Who the image says user i is, with every field the user databases hold
+ * (Preboot's CryptoUserInfo/AllUsersInfo plists, the volume's dslocal
+ * records once it is readable) and the files that said so.  Fields the
+ * files disagree on are left unset and flagged in conflicts.
+ * APFSI_ERR_NOT_FOUND when no file names the user.
+ */
+enum {
+	APFSI_NAME_SHORT = 1 << 0, APFSI_NAME_FULL = 1 << 1, APFSI_NAME_HINT = 1 << 2,
+	APFSI_NAME_ADMIN = 1 << 3, APFSI_NAME_UID = 1 << 4, APFSI_NAME_TYPE = 1 << 5,
+};
+
+struct apfsi_user_names {
+	const char *short_name, *full_name; /* NULL when not recorded */
+	const char *hint;           /* the user record's password hint (not the keybag's) */
+	const char *od_user_type;   /* Open Directory's user type, as recorded */
+	int admin;                  /* -1 not recorded, 0 no, 1 yes */
+	bool has_uid;
+	int64_t uid;
+	bool picture;               /* a non-empty picture is recorded */
+	unsigned sources;           /* apfsi_volume_user_name_source: 0..n-1 */
+	unsigned conflicts;         /* APFSI_NAME_* fields the files disagreed on */
+	uint64_t reserved[8];
+};
+int apfsi_volume_user_names(apfsi_volume *vol, unsigned i, struct apfsi_user_names *names);
+/* The k-th file that names user i ("Preboot:/<UUID>/var/db/AllUsersInfo.plist"). */
+int apfsi_volume_user_name_source(apfsi_volume *vol, unsigned i, unsigned k, const char **source);
+
+/*
+ * The user databases read for vol's names: every file, and every warning
+ * (a file that could not be used, files that disagree, a user no file
+ * names).  The warnings also go to the log when they are found.
+ */
+struct apfsi_name_db_info {
+	unsigned sources, warnings;
+	uint64_t reserved[4];
+};
+int apfsi_volume_name_db(apfsi_volume *vol, struct apfsi_name_db_info *info);
+int apfsi_volume_name_db_source(apfsi_volume *vol, unsigned i, const char **source);
+int apfsi_volume_name_db_warning(apfsi_volume *vol, unsigned i, const char **warning);
 
 /* ---- unlocking ---------------------------------------------------------- */
 

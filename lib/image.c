@@ -56,6 +56,7 @@ static void add_volume(struct apfsi_image *img, struct apfs_volume *v)
 	vol->cidx = img->ncont - 1;
 	vol->number = img->nvols;
 	pthread_mutex_init(&vol->lock, NULL);
+	apfsi_volume_note_ids(vol);
 }
 
 static void note_skip(struct apfsi_image *img, int ret)
@@ -234,6 +235,8 @@ int apfsi_image_info(const apfsi_image *img, struct apfsi_image_info *info)
 	info->containers = img->ncont;
 	info->volumes = img->nvols;
 	info->first_error = img->first_error;
+	info->sector_size = img->nparts && img->parts[0].index ? img->parts[0].sector_size : 0;
+	info->layers = apfsi_layer_count(img);
 	return APFSI_OK;
 }
 
@@ -257,5 +260,6 @@ int apfsi_container_info(const apfsi_image *img, unsigned index, struct apfsi_co
 	info->xid = c->xid;
 	for (unsigned i = 0; i < img->nvols; i++)
 		info->volumes += img->vols[i].cidx == index;
+	apfsi_container_extras(img, index, info);
 	return APFSI_OK;
 }

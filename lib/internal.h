@@ -33,6 +33,9 @@ struct apfsi_volume {
 	/* The VEK an unlock installed, for apfsi_volume_key (secure heap; unlock.c). */
 	uint8_t *vek;
 	size_t veklen;
+	/* The superblock's software ids, NUL-terminated at open (volume_sb.c). */
+	char formatted_by[APFS_MODIFIED_NAMELEN + 1];
+	char modified_by[APFS_MAX_HIST][APFS_MODIFIED_NAMELEN + 1];
 	/* Loaded on first use (snapshots.c). */
 	struct apfs_snapshot *snaps;
 	unsigned nsnaps;
@@ -66,6 +69,14 @@ struct apfsi_file {
 	const char *xattr;
 	uint64_t size;
 };
+
+/* layers.c: the image's layers, and what apfsi_container_info adds of the partition map. */
+unsigned apfsi_layer_count(const struct apfsi_image *img);
+void apfsi_container_extras(const struct apfsi_image *img, unsigned index,
+			    struct apfsi_container_info *info);
+
+/* Copy the superblock's software ids for apfsi_volume_superblock (volume_sb.c). */
+void apfsi_volume_note_ids(struct apfsi_volume *vol);
 
 /*
  * Errors (error.c): a negative errno of the layers below mapped to an

@@ -11,6 +11,7 @@
 
 #include "util/err.h"
 #include "util/secmem.h"
+#include "unlock_engine.h"
 #include "usernames.h"
 #include "users.h"
 
@@ -157,6 +158,9 @@ static void fill_user(const struct kb_user *u, const struct kb_name *nm, const c
 	info->keybag_block = u->keybag_block;
 	info->keybag_entry = u->entry_index;
 	info->hash_line = hash[0] ? hash : NULL;
+	info->plist_type = kb_type_plist(u->type);
+	info->hash_mode = kb_hash_mode(u);
+	info->damaged = apfsi_record_damaged(u);
 }
 
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info)

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_open.c - open an image through libapfsinspect for a command.  The
+ * library keeps its messages unless given a log callback: this one prints
+ * them as util/log.c does for the commands that still reach below it, so
+ * the two kinds of command say the same things the same way.
+ */
+#include <stdio.h>
+
+#include "api.h"
+#include "audit.h"
+
+static void log_stderr(int level, const char *message, void *arg)
+{
+	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
+
+	(void)arg;
+	if (level < APFSI_LOG_ERROR || level > APFSI_LOG_DEBUG)
+		level = APFSI_LOG_ERROR;
+	fprintf(stderr, "apfsinspect: %s%s\n", prefix[level], message);
+}
+
+void cli_api_quiet(bool quiet)
+{
+	apfsi_set_log(quiet ? NULL : log_stderr, APFSI_LOG_WARNING, NULL);
+}
+
+int cli_api_exit(int err)
+{
+	switch (err) {
+	case APFSI_OK: return EXIT_OK;
+	case APFSI_ERR_LOCKED:
+	case APFSI_ERR_WRONG_CREDENTIAL:
+	case APFSI_ERR_IMAGE_LOCKED: return EXIT_LOCKED;
+	case APFSI_ERR_HW_BOUND: return EXIT_HWBOUND;
+	default: return EXIT_ERROR;
+	}
+}
+
+int cli_api_open(const struct cli_opts *o, apfsi_image **img)
+{
+	struct apfsi_open_options opts = {
+		.format = o->image_format ? o->image_format : o->format,
+		.at_offset = o->offset_set,
+		.offset = o->offset,
+		.checkpoint_xid = o->xid,
+		.passphrase = cli_image_cred_give,
+	};
+	int ret, cred;
+
+	cli_api_quiet(false);
+	ret = apfsi_image_open(o->image, &opts, img);
+	cred = cli_image_cred_status();
+	cli_image_cred_wipe();  /* the layer holds its keys now */
+	if (ret)
+		return ret == APFSI_ERR_IMAGE_LOCKED && cred ? cred : cli_api_exit(ret);
+	cli_audit_api_image(*img);
+	return 0;
+}
