@@ -408,7 +408,8 @@ static int list_image(const struct cli_opts *o, apfsi_image *img)
 	if (!ret)
 		ret = o->json ? print_json(&li, o->image) :
 		      o->plist ? list_plist(&li) : print_text(&li, o->checkpoints);
-	if (ret)
+	/* A library error (> 0) is told here; list_plist's (< 0: libplist not loaded) was told. */
+	if (ret > 0)
 		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message()[0] ?
 			apfsi_last_message() : apfsi_strerror(ret));
 	/* What could be read was shown; what could not was named (the log) above. */
