@@ -25,6 +25,7 @@
 #include "memdev.h"
 #include "tests/unit/testutil.h"
 #include "apfs/fs_int.h"
+#include "apfs/fs_group.h"
 
 struct r {
 	const uint8_t *k;
@@ -643,7 +644,7 @@ static void test_seal_root_hash(void **state)
  * last a child of the root (2): a root index (block 1) over leaves of 32
  * inodes (blocks 2...).  The path of inode 100 is n components deep.
  */
-static int chain_path(unsigned n, char *buf, size_t cap)
+static int chain_path_in(unsigned n, char *buf, size_t cap, bool group)
 {
 	static uint8_t k[4200][8], v[4200][108], ik[160][8], iv[160][8];
 	static struct r rec[4200], idx[160];
@@ -685,12 +686,26 @@ static int chain_path(unsigned n, char *buf, size_t cap)
 	f.tree.c = bc;
 	f.tree.root = 1;
 	log_capture();
-	ret = fs_vol_path(&f, 100, buf, cap);
+	if (group) {
+		/* The same chain as the System volume of a merged root (nothing firmlinked). */
+		struct fs_group g = { .sys = &f };
+		struct apfs_fs view = f;
+
+		view.grp = &g;
+		ret = grp_path(&view, grp_num(G_SYS, 100), buf, cap);
+	} else {
+		ret = fs_vol_path(&f, 100, buf, cap);
+	}
 	log_release();
 	m = saved_m, c = saved_c;
 	md_container_free(bc);
 	md_free(big);
 	return ret;
+}
+
+static int chain_path(unsigned n, char *buf, size_t cap)
+{
+	return chain_path_in(n, buf, cap, false);
 }
 
 /* A path of 4097 components is followed to the root; 4098 are a chain that does not end. */
@@ -705,6 +720,23 @@ static void test_parent_chain_depth(void **state)
 	assert_int_equal(strlen(buf), 2 * 4097);
 	assert_int_equal(chain_path(4098, buf, sizeof(buf)), -APFS_ECORRUPT);
 	expect_log("parent chain does not reach the root");
+}
+
+/*
+ * The merged root's path (apfs/fs_group.c grp_path) has the same limit:
+ * the chain as the System volume of a group, 4097 components followed,
+ * 4098 refused as corrupt (that walk names no block: no message).
+ */
+static void test_group_parent_chain_depth(void **state)
+{
+	static char buf[3 * 4100];
+
+	(void)state;
+	assert_int_equal(chain_path_in(3, buf, sizeof(buf), true), 0);
+	assert_string_equal(buf, "/a/a/a");
+	assert_int_equal(chain_path_in(4097, buf, sizeof(buf), true), 0);
+	assert_int_equal(strlen(buf), 2 * 4097);
+	assert_int_equal(chain_path_in(4098, buf, sizeof(buf), true), -APFS_ECORRUPT);
 }
 
 /* ---- an extent's physical block number (apfs/fs_read.c) ------------------ */
@@ -838,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_seal_root_hash),
 		cmocka_unit_test(test_parent_chain_depth),
+		cmocka_unit_test(test_group_parent_chain_depth),
 		cmocka_unit_test(test_extent_phys_wrap),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
