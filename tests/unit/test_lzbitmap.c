@@ -251,6 +251,17 @@ static void test_literals_end_edge(void **state)
 	}
 	assert_int_equal(n, 17);
 	assert_memory_equal(out, s + 4 + 15, 17);
+	/*
+	 * With 9 bytes of output left a nibble 0xf after the mask number is a
+	 * repeat marker (4 + 3 = 7 repeats, cut at the chunk's end): the same
+	 * 17 bytes.  Read as the last mask's padding (only 8 or fewer left) it
+	 * would be the next mask number, 0xf, which is invalid.
+	 */
+	s[7] = 17;
+	s[4 + 20] = 0x3f;
+	assert_int_equal(zbm_rc(s, 42, sizeof(out), out, &n), 0);
+	assert_int_equal(n, 17);
+	assert_memory_equal(out, s + 4 + 15, 17);
 }
 
 static int decode_mut(const uint8_t *src, size_t len, size_t at, uint8_t val, size_t cap)
