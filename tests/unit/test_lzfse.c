@@ -409,6 +409,31 @@ static void test_v2_size_edge(void **state)
 }
 
 /*
+ * A bvx2 header of exactly its 32 fixed bytes (no frequency tables: all
+ * zero) for an empty block: no literal, no match, two 7-byte payloads of
+ * zeros.  It decodes to nothing; the same header claiming 31 bytes (its
+ * payloads then start one byte earlier, on a zero too) is refused.
+ */
+static void test_v2_fixed_size_edge(void **state)
+{
+	uint8_t s[64], out[16];
+	size_t len = 99;
+
+	(void)state;
+	for (uint32_t size = 32; size >= 31; size--) {
+		memset(s, 0, sizeof(s));
+		memcpy(s, "bvx2", 4);
+		st_le64(s + 8, (uint64_t)7 << 20 | (uint64_t)7 << 60);
+		st_le64(s + 16, (uint64_t)7 << 40 | (uint64_t)7 << 60);
+		st_le64(s + 24, size);
+		memcpy(s + size + 14, "bvx$", 4);
+		assert_int_equal(apfs_lzfse_decode(s, size + 18, out, sizeof(out), &len),
+				 size == 32 ? 0 : -APFS_ECORRUPT);
+	}
+	assert_int_equal(len, 0);
+}
+
+/*
  * Raw, LZVN and end blocks cut one byte short of their header or payload
  * (the rest of a valid stream follows in the buffer), and raw and LZVN
  * blocks given exactly their n_raw_bytes of room, then one byte less.
@@ -644,6 +669,7 @@ int main(void)
 		cmocka_unit_test(test_v1_lmd_state_edges),
 		cmocka_unit_test(test_v1_literal_run_edge),
 		cmocka_unit_test(test_v2_size_edge),
+		cmocka_unit_test(test_v2_fixed_size_edge),
 		cmocka_unit_test(test_block_edges),
 		cmocka_unit_test(test_fse_in_edges),
 		cmocka_unit_test(test_errors),
