@@ -251,6 +251,9 @@ static void test_corruptions(void **state)
  * the reference's 8 + 64 bytes with absolute oids (docs/macos-boot.md §4).
  * Blocks: 2 root, 3 and 4 leaves of 16-byte keys and 8-byte values.
  */
+/* The root's bt_flags: a hashed tree unless a test says otherwise. */
+static uint32_t var_root_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_HASHED;
+
 static void mk_var_node(uint8_t *b, uint64_t oid, bool root, uint16_t level,
 			const uint64_t *keys, const uint8_t *const *vals, const uint16_t *vlens,
 			unsigned n)
@@ -278,7 +281,7 @@ static void mk_var_node(uint8_t *b, uint64_t oid, bool root, uint16_t level,
 		memcpy(b + vend - voff, vals[i], vlens[i]);
 	}
 	if (root)
-		st_le32(b + MD_BS - 40, APFS_BTREE_PHYSICAL | APFS_BTREE_HASHED);
+		st_le32(b + MD_BS - 40, var_root_flags);
 	md_seal(b);
 }
 
@@ -297,7 +300,8 @@ static int hashed_tree_count(const uint16_t vlen[2])
 	int ret;
 
 	for (int i = 0; i < 2; i++) /* child 3 + i: relative to root 2, or absolute */
-		st_le64(iv[i], vlen[i] == 72 ? 3u + i : 1u + i);
+		st_le64(iv[i], vlen[i] == 72 || !(var_root_flags & APFS_BTREE_HASHED) ? 3u + i
+										    : 1u + i);
 	mk_var_node(md_block(m, 2), 2, true, 1, ikeys, ivals, vlen, 2);
 	mk_var_node(md_block(m, 3), 3, false, 0, l1, lvals, lvl, 2);
 	mk_var_node(md_block(m, 4), 4, false, 0, l2, lvals, lvl, 2);
@@ -318,6 +322,33 @@ static void test_hashed_index_forms(void **state)
 	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 72 }), -APFS_ECORRUPT);
 	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 8, 8 }), -APFS_ECORRUPT);
 	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 71 + 1 + 8 }), -APFS_ECORRUPT);
+}
+
+/*
+ * A hashed index value holds the child oid and some hash: 9 bytes is the
+ * least (relative oids, as any length but 72), 8 has no hash; 72 is the
+ * most, 73 is refused (after a 40-byte value, so not for mixing layouts).
+ * A tree that is not hashed holds the child oid alone: 8 bytes, not 9.
+ */
+static void test_index_value_edges(void **state)
+{
+	(void)state;
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 9, 9 }), 4);
+	log_capture();
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 8, 9 }), -APFS_ECORRUPT);
+	expect_log("index record without a child pointer");
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 72 }), -APFS_ECORRUPT);
+	expect_log("hashed index values of two layouts in one tree");
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 40, 73 }), -APFS_ECORRUPT);
+	expect_log("index record without a child pointer");
+	var_root_flags = APFS_BTREE_PHYSICAL;
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 8, 8 }), 4);
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 8, 9 }), -APFS_ECORRUPT);
+	expect_log("index record without a child pointer");
+	assert_int_equal(hashed_tree_count((const uint16_t[2]){ 7, 8 }), -APFS_ECORRUPT);
+	expect_log("index record without a child pointer");
+	var_root_flags = APFS_BTREE_PHYSICAL | APFS_BTREE_HASHED;
+	log_release();
 }
 
 static void test_truncated_block(void **state)
@@ -515,6 +546,7 @@ int main(void)
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
 		cmocka_unit_test(test_hashed_index_forms),
+		cmocka_unit_test(test_index_value_edges),
 		cmocka_unit_test(test_cursor_lookup_orders),
 		cmocka_unit_test(test_cursor_iterate_on),
 		cmocka_unit_test(test_cursor_follows_cache),

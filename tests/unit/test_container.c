@@ -229,6 +229,47 @@ static void test_no_valid_superblock(void **state)
 	md_free(m);
 }
 
+/*
+ * The checkpoint's object map (nx_omap_oid, byte 160 of its superblock)
+ * read at the container's last block (1013: a block, but no object map
+ * there) and refused at 1014, outside the container; an image cut to 1010
+ * blocks holds block 1009 and not 1010.
+ */
+static void omap_at(struct memdev *m, uint64_t oid, const char *msg)
+{
+	uint8_t *sb = newest_sb(m);
+	struct apfs_container *c = NULL;
+
+	st_le64(sb + 160, oid);
+	md_seal(sb);
+	log_capture();
+	assert_int_equal(reopen(m, 4, &c), -APFS_ECORRUPT);
+	log_release();
+	expect_log(msg);
+}
+
+static void test_omap_block_edges(void **state)
+{
+	struct memdev *m;
+	uint8_t *sb;
+
+	(void)state;
+	NEED_IMAGE();
+	m = copy_image();
+	sb = newest_sb(m);
+	assert_int_equal(ld_le64(sb + 16), 4);
+	/* The field is the one the image's own object map is named by. */
+	assert_int_equal(ld_le32(md_block(m, ld_le64(sb + 160)) + 24) & APFS_OBJECT_TYPE_MASK,
+			 APFS_OBJECT_TYPE_OMAP);
+	omap_at(m, 1013, "checkpoint xid 4: its object map is damaged");
+	omap_at(m, 1014, "checkpoint xid 4: its object map lies outside the container");
+	m->dev.size = 1010ull * MD_BS;
+	omap_at(m, 1009, "checkpoint xid 4: its object map is damaged");
+	omap_at(m, 1010, "checkpoint xid 4: its object map lies in the missing part of the image");
+	m->dev.size = (uint64_t)nblocks * MD_BS;
+	md_free(m);
+}
+
 static void test_volume_checks(void **state)
 {
 	struct apfs_container *c;
@@ -258,6 +299,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_image_opens),
 		cmocka_unit_test(test_read_blocks_edges),
+		cmocka_unit_test(test_omap_block_edges),
 		cmocka_unit_test(test_older_checkpoint),
 		cmocka_unit_test(test_newest_damaged_falls_back),
 		cmocka_unit_test(test_block0_checks),

@@ -36,6 +36,20 @@ static void test_raw_markers(void **state)
 	assert_memory_equal(out, "data!", 5);
 }
 
+/* A stored chunk fills exactly its room; one byte less is no room (-ENOSPC). */
+static void test_raw_room_edge(void **state)
+{
+	uint8_t in[6] = { 0xff, 'd', 'a', 't', 'a', '!' }, out[16];
+	size_t n = 0;
+
+	(void)state;
+	assert_int_equal(apfs_decmpfs_chunk(3, in, sizeof(in), out, 5, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(apfs_decmpfs_chunk(3, in, sizeof(in), out, 4, &n), -ENOSPC);
+	assert_int_equal(apfs_decmpfs_chunk(1, in + 1, 5, out, 5, &n), 0);
+	assert_int_equal(apfs_decmpfs_chunk(1, in + 1, 5, out, 4, &n), -ENOSPC);
+}
+
 static void test_zlib(void **state)
 {
 	uint8_t plain[5000], comp[6000], out[5000];
@@ -71,6 +85,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_raw_markers),
+		cmocka_unit_test(test_raw_room_edge),
 		cmocka_unit_test(test_zlib),
 		cmocka_unit_test(test_refusals),
 	};

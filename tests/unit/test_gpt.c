@@ -81,10 +81,10 @@ static void make(uint32_t num, uint32_t esz, uint64_t first, uint64_t last)
 	header(num, esz, 2);
 }
 
-/* apfs_find_containers: the partitions found (or the error), the last message kept. */
-static int scan(unsigned *n, const char *msg)
+/* apfs_find_containers on the first `size` bytes of the disk. */
+static int scan_size(uint64_t size, unsigned *n, const char *msg)
 {
-	struct apfs_dev *d = apfs_dev_new(&mem_ops, NULL, DISK, NULL, "disk");
+	struct apfs_dev *d = apfs_dev_new(&mem_ops, NULL, size, NULL, "disk");
 	struct apfs_part *p = NULL;
 	int ret;
 
@@ -97,6 +97,29 @@ static int scan(unsigned *n, const char *msg)
 	if (msg)
 		expect_log(msg);
 	return ret;
+}
+
+/* apfs_find_containers: the partitions found (or the error), the last message kept. */
+static int scan(unsigned *n, const char *msg)
+{
+	return scan_size(DISK, n, msg);
+}
+
+/*
+ * A bare container (NXSB at byte 32 of block 0) of one 4096-byte block is
+ * the smallest image taken; 4095 bytes cannot hold its first block.
+ */
+static void test_min_size(void **state)
+{
+	unsigned n;
+
+	(void)state;
+	memset(disk, 0, sizeof(disk));
+	memcpy(disk + 32, "NXSB", 4);
+	assert_int_equal(scan_size(4096, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(scan_size(4095, &n, "'disk' is too small to hold APFS (4095 bytes)"),
+			 -APFS_ENOTAPFS);
 }
 
 static void test_entry_size(void **state)
@@ -184,6 +207,7 @@ static void test_partition_lbas(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_min_size),
 		cmocka_unit_test(test_entry_size),
 		cmocka_unit_test(test_entry_count),
 		cmocka_unit_test(test_array_lba),

@@ -105,6 +105,7 @@ static void test_bad_sizes(void **state)
 	(void)state;
 	assert_int_equal(kb_aes_unwrap(k, 15, buf, 24, out), -EINVAL);
 	assert_int_equal(kb_aes_unwrap(k, 16, buf, 23, out), -EINVAL);
+	assert_int_equal(kb_aes_unwrap(k, 16, buf, 25, out), -EINVAL); /* 3 blocks and a byte */
 	assert_int_equal(kb_aes_unwrap(k, 16, buf, 16, out), -EINVAL); /* n = 1 */
 	assert_int_equal(kb_aes_unwrap(k, 16, buf, 0, out), -EINVAL);
 	assert_int_equal(kb_aes_wrap(k, 16, buf, 8, out), -EINVAL);

@@ -79,6 +79,11 @@ static void test_unlock_147(void **state)
 	kek[5] ^= 1;
 	assert_int_equal(kb_unwrap_vek(&k, kek, 32, vek, &veklen, cs), -APFS_EREJECTED);
 	assert_int_equal(kb_unwrap_vek(&k, kek, 20, vek, &veklen, cs), -EINVAL);
+	/* AES-128 or AES-256 KEKs only: each length next to them, and AES-192's, refused. */
+	assert_int_equal(kb_unwrap_vek(&k, kek, 16, vek, &veklen, cs), -APFS_EREJECTED);
+	for (size_t n = 15; n <= 33; n++)
+		if (n != 16 && n != 32)
+			assert_int_equal(kb_unwrap_vek(&k, kek, n, vek, &veklen, cs), -EINVAL);
 }
 
 static void test_refusals(void **state)

@@ -116,6 +116,154 @@ static void test_two_chunks_share_history(void **state)
 	assert_memory_equal(out, "helloabcabcabcabc", 17);
 }
 
+static int zbm_rc(const uint8_t *src, size_t len, size_t cap, uint8_t *out, size_t *n)
+{
+	return apfs_lzbitmap_decode(src, len, out, cap, n);
+}
+
+/*
+ * The stream and chunk headers at their exact sizes, with the rest of a
+ * valid stream left in the buffer past the length given: a check loosened
+ * by one reads it and decodes instead of refusing.
+ */
+static void test_header_edges(void **state)
+{
+	static const uint8_t empty[] = { 'Z', 'B', 'M', 0x09, END_CHUNK };
+	/* A chunk of 5 bytes (one less than its own header) and no output. */
+	static const uint8_t len5[] = { 'Z', 'B', 'M', 0x09, 0x05, 0, 0, 0, 0, 0, END_CHUNK };
+	uint8_t out[16];
+	size_t n = 99;
+
+	(void)state;
+	assert_int_equal(zbm_rc(empty, sizeof(empty), sizeof(out), out, &n), 0);
+	assert_int_equal(n, 0);
+	assert_int_equal(zbm_rc(empty, 3, sizeof(out), out, &n), -APFS_ECORRUPT);
+	assert_int_equal(zbm_rc(empty, 9, sizeof(out), out, &n), -APFS_ECORRUPT);
+	assert_int_equal(zbm_rc(len5, sizeof(len5), sizeof(out), out, &n), -APFS_ECORRUPT);
+	/* The stored chunk ends at the input's end (15 bytes), then one past it. */
+	assert_int_equal(zbm_rc(v_raw, 15, sizeof(out), out, &n), -APFS_ECORRUPT); /* no end chunk */
+	assert_int_equal(zbm_rc(v_raw, 14, 0, out, &n), -APFS_ECORRUPT);
+	assert_int_equal(zbm_rc(v_raw, 14, sizeof(out), out, &n), -APFS_ECORRUPT);
+	/* Exactly its 5 bytes of room, then 4. */
+	assert_int_equal(zbm_rc(v_raw, sizeof(v_raw), 5, out, &n), 0);
+	assert_memory_equal(out, "hello", 5);
+	assert_int_equal(zbm_rc(v_raw, sizeof(v_raw), 4, out, &n), -ENOSPC);
+}
+
+/* A stored chunk of 0x8000 bytes (the format's most) decodes; 0x8001 is refused. */
+static void test_chunk_output_max(void **state)
+{
+	size_t sz = 4 + 6 + 0x8001 + 6, n = 0;
+	uint8_t *src = calloc(1, sz), *out = malloc(0x8001);
+
+	(void)state;
+	assert_non_null(src);
+	assert_non_null(out);
+	for (uint32_t o = 0x8000; o <= 0x8001; o++) {
+		memcpy(src, "ZBM\x09", 4);
+		src[4] = (uint8_t)(o + 6);
+		src[5] = (uint8_t)((o + 6) >> 8);
+		src[6] = 0;
+		src[7] = (uint8_t)o;
+		src[8] = (uint8_t)(o >> 8);
+		src[9] = 0;
+		memset(src + 10, 'q', o);
+		memcpy(src + 10 + o, (const uint8_t[]){ END_CHUNK }, 6);
+		assert_int_equal(zbm_rc(src, 10 + o + 6, 0x8001, out, &n),
+				 o == 0x8000 ? 0 : -APFS_ECORRUPT);
+	}
+	assert_int_equal(n, 0x8000);
+	assert_int_equal(out[0x7fff], 'q');
+	free(src);
+	free(out);
+}
+
+/*
+ * The smallest compressed chunk: a 15-byte header and the 17 bytes of
+ * packed masks, 32 in all.  o3 = 14 points at the high byte of o3 itself
+ * (0: mask number 0, an explicit mask byte and no distance byte), o2 = 15
+ * at the mask byte 0x01 (one literal), and the literals start at 15 too:
+ * the one output byte is 0x01.  The same chunk in 31 bytes (the packed
+ * masks then start at byte 14) is one byte too short.
+ */
+static size_t min_chunk(uint8_t *s, uint32_t len, uint32_t out, uint32_t o1)
+{
+	static const uint8_t end[] = { END_CHUNK };
+
+	memset(s, 0, 64);
+	memcpy(s, "ZBM\x09", 4);
+	s[4] = (uint8_t)len;
+	s[7] = (uint8_t)out;
+	s[10] = (uint8_t)o1;
+	s[13] = 15;
+	s[16] = 14;
+	s[4 + 15] = 0x01;
+	memcpy(s + 4 + len, end, sizeof(end));
+	return 4 + len + sizeof(end);
+}
+
+static void test_compressed_min_edges(void **state)
+{
+	uint8_t s[64], out[16];
+	size_t len, n = 0;
+
+	(void)state;
+	len = min_chunk(s, 32, 1, 16);
+	assert_int_equal(zbm_rc(s, len, sizeof(out), out, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(out[0], 0x01);
+	len = min_chunk(s, 31, 1, 16);
+	assert_int_equal(zbm_rc(s, len, sizeof(out), out, &n), -APFS_ECORRUPT);
+	/* The distance stream's offset: the chunk's last byte, then its end. */
+	len = min_chunk(s, 32, 1, 31);
+	assert_int_equal(zbm_rc(s, len, sizeof(out), out, &n), 0);
+	len = min_chunk(s, 32, 1, 32);
+	assert_int_equal(zbm_rc(s, len, sizeof(out), out, &n), -APFS_ECORRUPT);
+}
+
+/*
+ * Literals up to the chunk's last byte, then one more.  A 32-byte chunk
+ * whose packed mask 0 is 0xff (eight literals; byte 15) and whose mask
+ * numbers (o3 = 19: bytes 0x33 0x33) are 3, 3, 3: mask 0 three times.  The
+ * literals start at byte 15, so 17 output bytes take bytes 15..31 and an
+ * 18th would be read past the chunk (there, the end chunk's first byte).
+ */
+static void test_literals_end_edge(void **state)
+{
+	static const uint8_t end[] = { END_CHUNK };
+	uint8_t s[64], out[32];
+	size_t n = 0;
+
+	(void)state;
+	for (uint8_t o = 17; o <= 18; o++) {
+		memset(s, 0, sizeof(s));
+		memcpy(s, "ZBM\x09", 4);
+		s[4] = 32;
+		s[7] = o;
+		s[10] = 15;
+		s[13] = 15;
+		s[16] = 19;
+		s[4 + 15] = 0xff;
+		s[4 + 19] = 0x33;
+		s[4 + 20] = 0x33;
+		memcpy(s + 36, end, sizeof(end));
+		assert_int_equal(zbm_rc(s, 42, sizeof(out), out, &n), o == 17 ? 0 : -APFS_ECORRUPT);
+	}
+	assert_int_equal(n, 17);
+	assert_memory_equal(out, s + 4 + 15, 17);
+	/*
+	 * With 9 bytes of output left a nibble 0xf after the mask number is a
+	 * repeat marker (4 + 3 = 7 repeats, cut at the chunk's end): the same
+	 * 17 bytes.  Read as the last mask's padding (only 8 or fewer left) it
+	 * would be the next mask number, 0xf, which is invalid.
+	 */
+	s[7] = 17;
+	s[4 + 20] = 0x3f;
+	assert_int_equal(zbm_rc(s, 42, sizeof(out), out, &n), 0);
+	assert_int_equal(n, 17);
+	assert_memory_equal(out, s + 4 + 15, 17);
+}
+
 static int decode_mut(const uint8_t *src, size_t len, size_t at, uint8_t val, size_t cap)
 {
 	uint8_t buf[64], out[128];
@@ -294,6 +442,10 @@ int main(void)
 		cmocka_unit_test(test_packed_masks_and_repeat),
 		cmocka_unit_test(test_two_chunks_share_history),
 		cmocka_unit_test(test_corruption),
+		cmocka_unit_test(test_header_edges),
+		cmocka_unit_test(test_chunk_output_max),
+		cmocka_unit_test(test_compressed_min_edges),
+		cmocka_unit_test(test_literals_end_edge),
 		cmocka_unit_test(test_meta_at_chunk_end),
 		cmocka_unit_test(test_mutations),
 	};

@@ -20,6 +20,7 @@
 
 #include "util/bytes.h"
 #include "util/err.h"
+#include "codec/fse.h"
 #include "codec/lzfse.h"
 
 #define EOS 0x06, 0, 0, 0, 0, 0, 0, 0
@@ -194,6 +195,7 @@ struct v1_edge {
 	uint16_t lit_state[4];
 	unsigned l_sym, m_sym, d_sym;
 	uint16_t freq_a, freq_b;
+	uint16_t l_state, m_state, d_state; /* the L/M/D streams' initial states */
 };
 
 /*
@@ -203,6 +205,8 @@ struct v1_edge {
  */
 static int32_t edge_lit_bits, edge_lmd_bits;
 static uint32_t edge_payload = 7;
+/* The input length and output room given to the decoder (0: all of it, 256). */
+static size_t edge_srclen, edge_cap;
 
 static int decode_v1_edge(const struct v1_edge *e, uint8_t *out, size_t *len)
 {
@@ -227,10 +231,14 @@ static int decode_v1_edge(const struct v1_edge *e, uint8_t *out, size_t *len)
 	for (int i = 0; i < 4; i++)
 		st_le16(s + 32 + 2 * i, e->lit_state[i]);
 	st_le32(s + 40, (uint32_t)edge_lmd_bits);
+	st_le16(s + 44, e->l_state);
+	st_le16(s + 46, e->m_state);
+	st_le16(s + 48, e->d_state);
 	for (int i = 0; i < 360; i++)
 		st_le16(s + 50 + 2 * i, freq[i]);
 	memcpy(s + 772 + 2 * edge_payload, "bvx$", 4);
-	ret = apfs_lzfse_decode(s, 772 + 2 * edge_payload + 4, out, 256, len);
+	ret = apfs_lzfse_decode(s, edge_srclen ? edge_srclen : 772 + 2 * edge_payload + 4, out,
+				edge_cap ? edge_cap : 256, len);
 	free(s);
 	return ret;
 }
@@ -242,7 +250,7 @@ static int decode_v1_edge(const struct v1_edge *e, uint8_t *out, size_t *len)
  */
 static void test_v1_literal_count_edge(void **state)
 {
-	struct v1_edge e = { 40000, 8, { 0, 0, 0, 0 }, 4, 4, 2, 1024, 0 };
+	struct v1_edge e = { 40000, 8, { 0, 0, 0, 0 }, 4, 4, 2, 1024, 0, 0, 0, 0 };
 	uint8_t out[256];
 	size_t len = 0;
 
@@ -257,7 +265,7 @@ static void test_v1_literal_count_edge(void **state)
 /* Initial literal states: 1023 is the last ('b'); 1024 is past the table. */
 static void test_v1_literal_state_edge(void **state)
 {
-	struct v1_edge e = { 4, 8, { 1023, 512, 512, 0 }, 4, 4, 2, 512, 512 };
+	struct v1_edge e = { 4, 8, { 1023, 512, 512, 0 }, 4, 4, 2, 512, 512, 0, 0, 0 };
 	uint8_t out[256];
 	size_t len = 0;
 
@@ -276,7 +284,7 @@ static void test_v1_literal_state_edge(void **state)
  */
 static void test_v1_distance_edge(void **state)
 {
-	struct v1_edge e = { 4, 8, { 0, 512, 512, 0 }, 4, 4, 4, 512, 512 };
+	struct v1_edge e = { 4, 8, { 0, 512, 512, 0 }, 4, 4, 4, 512, 512, 0, 0, 0 };
 	uint8_t out[256];
 	size_t len = 0;
 
@@ -297,7 +305,7 @@ static void test_v1_distance_edge(void **state)
 static void test_v1_bits_edge(void **state)
 {
 	static const int32_t bits[] = { 0, -7, -8, 1 };
-	struct v1_edge e = { 4, 8, { 1023, 512, 512, 0 }, 4, 4, 2, 512, 512 };
+	struct v1_edge e = { 4, 8, { 1023, 512, 512, 0 }, 4, 4, 2, 512, 512, 0, 0, 0 };
 	uint8_t out[256];
 	size_t len = 0;
 
@@ -313,6 +321,163 @@ static void test_v1_bits_edge(void **state)
 		}
 	edge_lit_bits = edge_lmd_bits = 0;
 	edge_payload = 7;
+}
+
+/*
+ * A bvx1 block's header (772 bytes) and payloads (7 + 7) cut at the exact
+ * byte, and its output room at n_raw_bytes and one less.  The bytes after
+ * the cut stay in the buffer: a check loosened by one reads them and
+ * decodes the whole stream (with its end block) instead of refusing it.
+ */
+static void test_v1_cut_edges(void **state)
+{
+	struct v1_edge e = { 4, 8, { 0, 512, 512, 0 }, 4, 4, 2, 512, 512, 0, 0, 0 };
+	static const size_t cut[] = { 771, 772 + 6, 772 + 13, 786 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+	assert_memory_equal(out, "abbababa", 8);
+	for (size_t i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		edge_srclen = cut[i];
+		assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+	}
+	edge_srclen = 0;
+	edge_cap = 8;
+	assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+	assert_int_equal(len, 8);
+	edge_cap = 7;
+	assert_int_equal(decode_v1_edge(&e, out, &len), -ENOSPC);
+	edge_cap = 0;
+}
+
+/*
+ * The L, M and D initial states: the last of each table (63, 63, 255)
+ * decodes, one more is past the table.  D symbol 4 (4 + one extra bit) so
+ * that a past-the-end L or M state, read as the next table's first entry
+ * (M: L = 4; D: M = 4), would decode the same "abbaabba".
+ */
+static void test_v1_lmd_state_edges(void **state)
+{
+	struct v1_edge e = { 4, 8, { 0, 512, 512, 0 }, 4, 4, 4, 512, 512, 0, 0, 0 };
+	uint16_t *st[3] = { &e.l_state, &e.m_state, &e.d_state };
+	static const uint16_t last[3] = { 63, 63, 255 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		*st[i] = last[i];
+		assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+		assert_memory_equal(out, "abbaabba", 8);
+		*st[i] = (uint16_t)(last[i] + 1);
+		assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+		*st[i] = 0;
+	}
+}
+
+/*
+ * L at the literal count (4 literals, L 4, M 4) decodes; L 5 (with M 3, the
+ * same 8 bytes) is one literal more than the block holds.
+ */
+static void test_v1_literal_run_edge(void **state)
+{
+	struct v1_edge e = { 4, 8, { 0, 512, 512, 0 }, 4, 4, 2, 512, 512, 0, 0, 0 };
+	uint8_t out[256];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(decode_v1_edge(&e, out, &len), 0);
+	e.l_sym = 5;
+	e.m_sym = 3;
+	assert_int_equal(decode_v1_edge(&e, out, &len), -APFS_ECORRUPT);
+}
+
+/* bvx2: the header's own size (130 here) with 130 bytes left, then 129. */
+static void test_v2_size_edge(void **state)
+{
+	uint8_t s[256], out[256];
+	size_t n, len;
+
+	(void)state;
+	n = build_v2(s);
+	assert_int_equal(apfs_lzfse_decode(s, n, out, sizeof(out), &len), 0);
+	assert_int_equal(apfs_lzfse_decode(s, 129, out, sizeof(out), &len), -APFS_ECORRUPT);
+	/* The fixed part cut by one: refused (the size check would refuse it too). */
+	assert_int_equal(apfs_lzfse_decode(s, 31, out, sizeof(out), &len), -APFS_ECORRUPT);
+}
+
+/*
+ * A bvx2 header of exactly its 32 fixed bytes (no frequency tables: all
+ * zero) for an empty block: no literal, no match, two 7-byte payloads of
+ * zeros.  It decodes to nothing; the same header claiming 31 bytes (its
+ * payloads then start one byte earlier, on a zero too) is refused.
+ */
+static void test_v2_fixed_size_edge(void **state)
+{
+	uint8_t s[64], out[16];
+	size_t len = 99;
+
+	(void)state;
+	for (uint32_t size = 32; size >= 31; size--) {
+		memset(s, 0, sizeof(s));
+		memcpy(s, "bvx2", 4);
+		st_le64(s + 8, (uint64_t)7 << 20 | (uint64_t)7 << 60);
+		st_le64(s + 16, (uint64_t)7 << 40 | (uint64_t)7 << 60);
+		st_le64(s + 24, size);
+		memcpy(s + size + 14, "bvx$", 4);
+		assert_int_equal(apfs_lzfse_decode(s, size + 18, out, sizeof(out), &len),
+				 size == 32 ? 0 : -APFS_ECORRUPT);
+	}
+	assert_int_equal(len, 0);
+}
+
+/*
+ * Raw, LZVN and end blocks cut one byte short of their header or payload
+ * (the rest of a valid stream follows in the buffer), and raw and LZVN
+ * blocks given exactly their n_raw_bytes of room, then one byte less.
+ */
+static void test_block_edges(void **state)
+{
+	static const uint8_t raw0[] = { 'b', 'v', 'x', '-', 0, 0, 0, 0, END };
+	static const uint8_t raw5[] = { 'b', 'v', 'x', '-', 5, 0, 0, 0, 'h', 'e', 'l', 'l', 'o', END };
+	static const uint8_t vn0[] = { 'b', 'v', 'x', 'n', 0, 0, 0, 0, 8, 0, 0, 0, EOS, END };
+	static const uint8_t vn3[] = { 'b', 'v', 'x', 'n', 3, 0, 0, 0, 12, 0, 0, 0,
+				       0xe3, 'a', 'b', 'c', EOS, END };
+	static const uint8_t end[] = { END };
+
+	(void)state;
+	expect_out(end, 4, "", 0);
+	assert_int_equal(decode_rc(end, 3, 256), -APFS_ECORRUPT);
+	expect_out(raw0, sizeof(raw0), "", 0);
+	assert_int_equal(decode_rc(raw0, 7, 256), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(raw5, sizeof(raw5), 5), 0);
+	assert_int_equal(decode_rc(raw5, sizeof(raw5), 4), -ENOSPC);
+	expect_out(vn0, sizeof(vn0), "", 0);
+	assert_int_equal(decode_rc(vn0, 11, 256), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(vn0, 19, 256), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(vn3, sizeof(vn3), 3), 0);
+	assert_int_equal(decode_rc(vn3, sizeof(vn3), 2), -ENOSPC);
+}
+
+/*
+ * The backward bit stream: 7 bytes at least when no bit of the last byte is
+ * unused (6: refused), and the unused bits must be zero: with 2 unused
+ * (n = -2, 62 bits), bit 61 is data and bit 62 padding.
+ */
+static void test_fse_in_edges(void **state)
+{
+	uint8_t b[9] = { 0 };
+	struct apfs_fse_in in;
+
+	(void)state;
+	assert_int_equal(apfs_fse_in_init(&in, b + 1, 7, 0), 0);
+	assert_int_equal(apfs_fse_in_init(&in, b + 1, 6, 0), -APFS_ECORRUPT);
+	b[8] = 0x20; /* bit 61 of the 8 bytes b[1..8] */
+	assert_int_equal(apfs_fse_in_init(&in, b + 1, 8, -2), 0);
+	b[8] = 0x40; /* bit 62 */
+	assert_int_equal(apfs_fse_in_init(&in, b + 1, 8, -2), -APFS_ECORRUPT);
 }
 
 static void test_errors(void **state)
@@ -500,6 +665,13 @@ int main(void)
 		cmocka_unit_test(test_v1_literal_state_edge),
 		cmocka_unit_test(test_v1_distance_edge),
 		cmocka_unit_test(test_v1_bits_edge),
+		cmocka_unit_test(test_v1_cut_edges),
+		cmocka_unit_test(test_v1_lmd_state_edges),
+		cmocka_unit_test(test_v1_literal_run_edge),
+		cmocka_unit_test(test_v2_size_edge),
+		cmocka_unit_test(test_v2_fixed_size_edge),
+		cmocka_unit_test(test_block_edges),
+		cmocka_unit_test(test_fse_in_edges),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_random),

@@ -162,6 +162,42 @@ static void test_history(void **state)
 }
 
 /* xorshift64: a fixed-seed generator, so failures reproduce. */
+/*
+ * The input-length and output-room checks at their exact values (a loosened
+ * check reads a byte past the input, or writes one past the room: each
+ * case below then decodes instead of being refused).
+ */
+static void test_parse_edges(void **state)
+{
+	/* The 8-byte end-of-stream opcode with 8 bytes left, then with 7. */
+	static const uint8_t eos[] = { EOS };
+	/* sml_l "abc" with its 3 literal bytes given, then with 2 of them. */
+	static const uint8_t lit[] = { 0xe3, 'a', 'b', 'c', EOS };
+
+	(void)state;
+	expect_out(eos, 8, "", 0);
+	assert_int_equal(decode_rc(eos, 7, 256), -APFS_ECORRUPT);
+	expect_out(lit, sizeof(lit), "abc", 3);
+	/* Input past its end is corrupt whatever the room (checked first). */
+	assert_int_equal(decode_rc(lit, 3, 256), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(lit, 3, 0), -APFS_ECORRUPT);
+	assert_int_equal(decode_rc(lit, 4, 0), -ENOSPC);
+}
+
+/* A match that fills the output exactly, then with one byte less room. */
+static void test_match_room_edge(void **state)
+{
+	static const uint8_t s[] = { 0xe3, 'a', 'b', 'c', 0x00, 0x03, EOS };
+	uint8_t out[16];
+	size_t len = 0;
+
+	(void)state;
+	assert_int_equal(apfs_lzvn_decode(s, sizeof(s), out, 6, &len), 0);
+	assert_int_equal(len, 6);
+	assert_memory_equal(out, "abcabc", 6);
+	assert_int_equal(decode_rc(s, sizeof(s), 5), -ENOSPC);
+}
+
 static uint64_t rnd(uint64_t *x)
 {
 	*x ^= *x << 13;
@@ -345,6 +381,8 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_history),
+		cmocka_unit_test(test_parse_edges),
+		cmocka_unit_test(test_match_room_edge),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_random),
 	};

@@ -522,6 +522,35 @@ static void test_damaged_and_huge(void **state)
 	kb_names_free(&db);
 }
 
+/*
+ * The file-size limit at its edge: the XML database padded with newlines
+ * (whitespace after the plist, which both parsers skip) to exactly
+ * KB_NAMES_MAX_FILE bytes is read; one byte more is not.
+ */
+static void test_file_size_edge(void **state)
+{
+	struct kb_names db = { 0 };
+	uint32_t len;
+	char *p = cryptouserinfo(false, &len), *big = malloc(KB_NAMES_MAX_FILE + 1ul);
+
+	(void)state;
+	assert_non_null(big);
+	memcpy(big, p, len);
+	memset(big + len, '\n', KB_NAMES_MAX_FILE + 1ul - len);
+	assert_int_equal(kb_names_add(&db, KB_NAMES_CRYPTOUSERINFO, big, KB_NAMES_MAX_FILE,
+				      "Preboot:/G/var/db/CryptoUserInfo.plist"), 0);
+	check_alice_bob(&db);
+	kb_names_free(&db);
+	memset(&db, 0, sizeof(db));
+	assert_int_equal(kb_names_add(&db, KB_NAMES_CRYPTOUSERINFO, big, KB_NAMES_MAX_FILE + 1ul,
+				      "C"), -EINVAL);
+	assert_true(warned(&db, "8388609 bytes, more than the 8388608 a user database may have"));
+	assert_int_equal(db.n, 0);
+	kb_names_free(&db);
+	free(big);
+	free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -538,6 +567,7 @@ int main(void)
 		cmocka_unit_test(test_cycle_and_bounds),
 		cmocka_unit_test(test_nul_in_strings),
 		cmocka_unit_test(test_damaged_and_huge),
+		cmocka_unit_test(test_file_size_edge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

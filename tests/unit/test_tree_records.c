@@ -25,6 +25,7 @@
 #include "memdev.h"
 #include "tests/unit/testutil.h"
 #include "apfs/fs_int.h"
+#include "apfs/fs_group.h"
 
 struct r {
 	const uint8_t *k;
@@ -150,6 +151,84 @@ static int snaps(const uint8_t *k, size_t kl, const uint8_t *v, size_t vl, const
 		assert_int_equal(n, 1);
 	free(s);
 	return ret;
+}
+
+/*
+ * MAX_SNAPSHOTS (65536) records are listed; one more is refused (the list
+ * doubles from 8: 65537 would need 131072 entries).  Listing 65536 also
+ * shows the walk takes a three-level tree of 1100 nodes whole.  The records, keys
+ * oid 1..n and 50-byte values with no name, fill leaves of 60 under a
+ * two-level index of 150 children a node: about 1100 blocks in memory.
+ */
+#define SNAP_PER_LEAF 60u
+#define SNAP_PER_INDEX 150u
+
+static int snap_count(unsigned n, unsigned *listed)
+{
+	unsigned leaves = (n + SNAP_PER_LEAF - 1) / SNAP_PER_LEAF;
+	unsigned mids = (leaves + SNAP_PER_INDEX - 1) / SNAP_PER_INDEX;
+	uint8_t (*k)[8] = calloc(n, 8), (*ik)[8] = calloc(leaves, 8), (*iv)[8] = calloc(leaves, 8);
+	struct r *rec = calloc(n, sizeof(*rec)), *idx = calloc(leaves, sizeof(*idx));
+	static uint8_t v[50], mk[SNAP_PER_INDEX][8], mv[SNAP_PER_INDEX][8];
+	struct r mid[SNAP_PER_INDEX];
+	struct memdev *saved_m = m, *big;
+	struct apfs_container *saved_c = c, *bc;
+	struct apfs_volume bv = vol;
+	struct apfs_snapshot *list = NULL;
+	uint64_t root = 1, first_leaf = 2 + mids;
+	int ret;
+
+	assert_true(k && ik && iv && rec && idx && mids <= SNAP_PER_INDEX);
+	big = md_new((unsigned)(first_leaf + leaves));
+	bc = md_container(big, first_leaf + leaves, first_leaf + leaves);
+	m = big, c = bc;
+	for (unsigned i = 0; i < n; i++) {
+		fs_key(k[i], 1 + i, APFS_TYPE_SNAP_METADATA);
+		rec[i] = (struct r){ k[i], 8, v, sizeof(v) };
+	}
+	for (unsigned j = 0; j < leaves; j++) {
+		unsigned first = j * SNAP_PER_LEAF;
+
+		node(first_leaf + j, false, 0, APFS_OBJECT_TYPE_SNAPMETATREE, rec + first,
+		     n - first < SNAP_PER_LEAF ? n - first : SNAP_PER_LEAF);
+		memcpy(ik[j], k[first], 8);
+		st_le64(iv[j], first_leaf + j);
+		idx[j] = (struct r){ ik[j], 8, iv[j], 8 };
+	}
+	for (unsigned j = 0; j < mids; j++) {
+		unsigned first = j * SNAP_PER_INDEX;
+
+		node(2 + j, false, 1, APFS_OBJECT_TYPE_SNAPMETATREE, idx + first,
+		     leaves - first < SNAP_PER_INDEX ? leaves - first : SNAP_PER_INDEX);
+		memcpy(mk[j], ik[first], 8);
+		st_le64(mv[j], 2 + j);
+		mid[j] = (struct r){ mk[j], 8, mv[j], 8 };
+	}
+	node(root, true, 2, APFS_OBJECT_TYPE_SNAPMETATREE, mid, mids);
+	bv.c = bc;
+	st_le64(bv.sb.apfs_snap_meta_tree_oid.b, root);
+	*listed = 0;
+	log_capture();
+	ret = apfs_snapshot_list(&bv, &list, listed);
+	log_release();
+	free(list);
+	m = saved_m, c = saved_c;
+	md_container_free(bc);
+	md_free(big);
+	free(k), free(ik), free(iv), free(rec), free(idx);
+	return ret;
+}
+
+static void test_snapshot_count_edge(void **state)
+{
+	unsigned n = 0;
+
+	(void)state;
+	assert_int_equal(snap_count(65536, &n), 0);
+	assert_int_equal(n, 65536);
+	assert_int_equal(snap_count(65537, &n), -APFS_ECORRUPT);
+	/* Refused by the count (which logs nothing), not by a check of the tree's. */
+	assert_string_equal(log_last(), "");
 }
 
 static void test_snapshot_metadata(void **state)
@@ -643,7 +722,7 @@ static void test_seal_root_hash(void **state)
  * last a child of the root (2): a root index (block 1) over leaves of 32
  * inodes (blocks 2...).  The path of inode 100 is n components deep.
  */
-static int chain_path(unsigned n, char *buf, size_t cap)
+static int chain_path_in(unsigned n, char *buf, size_t cap, bool group)
 {
 	static uint8_t k[4200][8], v[4200][108], ik[160][8], iv[160][8];
 	static struct r rec[4200], idx[160];
@@ -685,12 +764,26 @@ static int chain_path(unsigned n, char *buf, size_t cap)
 	f.tree.c = bc;
 	f.tree.root = 1;
 	log_capture();
-	ret = fs_vol_path(&f, 100, buf, cap);
+	if (group) {
+		/* The same chain as the System volume of a merged root (nothing firmlinked). */
+		struct fs_group g = { .sys = &f };
+		struct apfs_fs view = f;
+
+		view.grp = &g;
+		ret = grp_path(&view, grp_num(G_SYS, 100), buf, cap);
+	} else {
+		ret = fs_vol_path(&f, 100, buf, cap);
+	}
 	log_release();
 	m = saved_m, c = saved_c;
 	md_container_free(bc);
 	md_free(big);
 	return ret;
+}
+
+static int chain_path(unsigned n, char *buf, size_t cap)
+{
+	return chain_path_in(n, buf, cap, false);
 }
 
 /* A path of 4097 components is followed to the root; 4098 are a chain that does not end. */
@@ -705,6 +798,23 @@ static void test_parent_chain_depth(void **state)
 	assert_int_equal(strlen(buf), 2 * 4097);
 	assert_int_equal(chain_path(4098, buf, sizeof(buf)), -APFS_ECORRUPT);
 	expect_log("parent chain does not reach the root");
+}
+
+/*
+ * The merged root's path (apfs/fs_group.c grp_path) has the same limit:
+ * the chain as the System volume of a group, 4097 components followed,
+ * 4098 refused as corrupt (that walk names no block: no message).
+ */
+static void test_group_parent_chain_depth(void **state)
+{
+	static char buf[3 * 4100];
+
+	(void)state;
+	assert_int_equal(chain_path_in(3, buf, sizeof(buf), true), 0);
+	assert_string_equal(buf, "/a/a/a");
+	assert_int_equal(chain_path_in(4097, buf, sizeof(buf), true), 0);
+	assert_int_equal(strlen(buf), 2 * 4097);
+	assert_int_equal(chain_path_in(4098, buf, sizeof(buf), true), -APFS_ECORRUPT);
 }
 
 /* ---- an extent's physical block number (apfs/fs_read.c) ------------------ */
@@ -824,6 +934,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_metadata),
+		cmocka_unit_test(test_snapshot_count_edge),
 		cmocka_unit_test(test_sibling_links),
 		cmocka_unit_test(test_file_extents),
 		cmocka_unit_test(test_fext_records),
@@ -838,6 +949,7 @@ int main(void)
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_seal_root_hash),
 		cmocka_unit_test(test_parent_chain_depth),
+		cmocka_unit_test(test_group_parent_chain_depth),
 		cmocka_unit_test(test_extent_phys_wrap),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),

@@ -158,6 +158,81 @@ static struct dmg raw_dmg(uint64_t sectors, const struct ent *e, unsigned n, uin
 
 static const struct ent raw0 = { UDIF_RAW, 0, 1, 0, 512 };
 
+/* apfs_udif_probe on a file of exactly these bytes; the message kept. */
+static int probe_bytes(const uint8_t *bytes, size_t len, const char *msg)
+{
+	uint8_t *b = malloc(len);
+	struct apfs_dev *lower, *dev = NULL;
+	int ret;
+
+	assert_non_null(b);
+	memcpy(b, bytes, len);
+	lower = apfs_dev_new(&mem_ops, b, len, NULL, "t.dmg");
+	log_capture();
+	ret = apfs_udif_probe(lower, &dev);
+	log_release();
+	if (ret == 1)
+		apfs_dev_close(dev);
+	else
+		apfs_dev_close(lower);
+	if (msg)
+		expect_log(msg);
+	return ret;
+}
+
+/*
+ * The koly trailer (512 bytes, its signature "koly" 0 0 0 4 0 0 2 0): a
+ * file of 511 bytes holding its start is a cut trailer; in a longer file a
+ * signature 511 bytes before the end is cut short, 513 before it has one
+ * byte after it (at 512 it would be the trailer itself).
+ */
+static void test_koly_tail(void **state)
+{
+	static const uint8_t sig[12] = { 'k', 'o', 'l', 'y', 0, 0, 0, 4, 0, 0, 2, 0 };
+	static uint8_t f[2048];
+
+	(void)state;
+	memset(f, 0, sizeof(f));
+	memcpy(f, sig, sizeof(sig));
+	assert_int_equal(probe_bytes(f, 511, "UDIF koly trailer at byte 0 is cut short (511 of "
+				     "512 bytes): truncated image"), -APFS_ECORRUPT);
+	assert_int_equal(probe_bytes(f, 512, "UDIF koly XML plist"), -APFS_ECORRUPT);
+	memset(f, 0, sizeof(f));
+	memcpy(f + 2048 - 511, sig, sizeof(sig));
+	assert_int_equal(probe_bytes(f, 2048, "trailer at byte 1537 is cut short (511 of 512 "
+				     "bytes)"), -APFS_ECORRUPT);
+	memset(f, 0, sizeof(f));
+	memcpy(f + 2048 - 513, sig, sizeof(sig));
+	assert_int_equal(probe_bytes(f, 2048, "trailer at byte 1535 is not at the end of the "
+				     "file (1 bytes follow it)"), -APFS_ECORRUPT);
+}
+
+/*
+ * A mish block's fixed header is 204 bytes (the chunk count at 200): 204
+ * with no chunk is a mish block that maps nothing (the table is then
+ * refused as a whole); 203 is not one.
+ */
+static void test_mish_header(void **state)
+{
+	struct dmg d = raw_dmg(1, &raw0, 1, 0, 1);
+
+	(void)state;
+	for (size_t len = 203; len <= 204; len++) {
+		memset(mbuf, 0, 204);
+		memcpy(mbuf, "mish", 4);
+		st_be32(mbuf + 4, 1);
+		st_be64(mbuf + 16, 1);
+		d.xlen = plist1(xbuf, sizeof(xbuf), mbuf, len);
+		d.xpad = d.xlen;
+		if (len == 203)
+			assert_int_equal(probe(&d, "blkx entry 'e' is not a mish block (203 bytes)",
+					       NULL), -APFS_ECORRUPT);
+		else
+			assert_int_equal(probe(&d, "UDIF blkx table maps no sectors", NULL),
+					 -APFS_ECORRUPT);
+	}
+}
+
 static void test_good(void **state)
 {
 	const struct ent e[2] = { raw0, { UDIF_ZERO, 1, 1, 0, 0 } };
@@ -457,6 +532,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good),
+		cmocka_unit_test(test_koly_tail),
+		cmocka_unit_test(test_mish_header),
 		cmocka_unit_test(test_xml_range),
 		cmocka_unit_test(test_xml_max),
 		cmocka_unit_test(test_sector_count),
