@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 FUZZ=$PWD/$B/fuzz
-IMAGE_TARGETS=" container keybag fs decmpfs snapshot group diff "
+IMAGE_TARGETS=" container keybag fs decmpfs snapshot group diff libapi "
 for bin in "$FUZZ"/*; do
 	t=$(basename "$bin")
 	[ "$t" = mkseed ] && continue
