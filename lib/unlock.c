@@ -189,6 +189,10 @@ static int begin(struct apfsi_volume *vol)
 		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s' uses per-file keys held by the "
 				  "original Mac's Secure Enclave; it cannot be decrypted off "
 				  "that Mac", vname(vol));
+	/* Nothing disproves a key on a volume without encryption: its root is plain. */
+	if (!apfs_volume_encrypted(vol->v))
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' is not encrypted: it has no "
+				  "volume key or crypto users", vname(vol));
 	return APFSI_OK;
 }
 

@@ -5,7 +5,8 @@
  * `big-dir` (100,000 names in /big) with the last leaf of /big's directory
  * records damaged: the entries handed out after the failure are never
  * another inode's attributes; an unlock refused for a bad argument still
- * says in *res that no user fitted.
+ * says in *res that no user fitted; `basic` (not encrypted) takes no volume
+ * key.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -56,7 +57,8 @@ static int setup(void **state)
 	snprintf(dir, sizeof(dir), "%s/libapirev.XXXXXX", tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
 		return -1;
-	return sh("cd '%s' && '%s' big-dir big.img >/dev/null", dir, mk) ? -1 : 0;
+	return sh("cd '%s' && '%s' big-dir big.img >/dev/null && '%s' basic basic.img >/dev/null",
+		  dir, mk, mk) ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -188,11 +190,40 @@ static void test_unlock_result_on_invalid(void **state)
 	assert_int_equal(res.tried, 0);
 }
 
+/*
+ * `basic` is not encrypted: any 32 bytes given as its volume key used to
+ * "unlock" it (the root node is not encrypted, so nothing disproved them),
+ * and apfsi_volume_key then handed those bytes back as the volume's key.
+ */
+static void test_volume_key_unencrypted(void **state)
+{
+	struct apfsi_unlock_result res;
+	struct apfsi_volume_info vi;
+	uint8_t key[32] = { 1, 2, 3 }, out[32];
+	size_t len = 99;
+	apfsi_image *img;
+	apfsi_volume *vol;
+
+	(void)state;
+	assert_int_equal(apfsi_image_open(img_path("basic.img"), NULL, &img), APFSI_OK);
+	assert_int_equal(apfsi_image_select_volume(img, NULL, &vol), APFSI_OK);
+	assert_int_equal(apfsi_volume_info(vol, &vi), APFSI_OK);
+	assert_false(vi.encrypted);
+	assert_int_equal(apfsi_volume_unlock(vol, APFSI_CRED_VOLUME_KEY, key, sizeof(key), NULL,
+					     &res), APFSI_ERR_NOT_FOUND);
+	assert_non_null(strstr(apfsi_last_message(), "not encrypted"));
+	assert_int_equal(res.user, -1);
+	assert_int_equal(apfsi_volume_key(vol, out, &len), APFSI_ERR_LOCKED);
+	assert_int_equal(len, 0);
+	apfsi_image_close(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dir_after_failure),
 		cmocka_unit_test(test_unlock_result_on_invalid),
+		cmocka_unit_test(test_volume_key_unencrypted),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
