@@ -488,8 +488,9 @@ struct apfsi_unlock_options {
 /*
  * Unlock vol with one secret of kind kind (opts may be NULL).  APFSI_OK:
  * the volume reads from now on, by every apfsi_fs opened on it.  Else
- * APFSI_ERR_WRONG_CREDENTIAL, HW_BOUND, NO_USER, NOT_FOUND (user_uuid is
- * no user), CORRUPT...; *res says which user fitted or why none could.
+ * APFSI_ERR_WRONG_CREDENTIAL, HW_BOUND, NO_USER, NOT_FOUND (the volume is
+ * not encrypted, or user_uuid is no user), CORRUPT...; *res says which user
+ * fitted or why none could (user -1 when none did, also for a bad argument).
  */
 int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const void *secret,
 			size_t len, const struct apfsi_unlock_options *opts,

@@ -61,23 +61,38 @@ static int take(const struct apfs_dirent *d, void *ctx)
 	return 0;
 }
 
+/*
+ * A failed batch hands nothing out (its entries have no stats: raw[] still
+ * holds the last batch's) and leaves pos where it was: asking again reads
+ * the same entries again, and fails again on a damaged directory.
+ */
+static int fill_failed(struct apfsi_dir *dir, const struct apfs_dir_pos *from, int code)
+{
+	dir->n = dir->next = 0;
+	dir->end = false;
+	dir->pos = *from;
+	return code;
+}
+
 static int fill(struct apfsi_dir *dir)
 {
+	struct apfs_dir_pos from = dir->pos;
 	int ret;
 
 	dir->n = dir->next = 0;
 	dir->nlen = 0;
 	ret = apfs_fs_readdir_from(dir->fs->fs, dir->ino, &dir->pos, take, dir);
 	if (ret < 0)
-		return apfsi_fail(apfsi_code(ret), "directory %llu: %s", (unsigned long long)dir->ino,
-				  apfsi_strerror(apfsi_code(ret)));
+		return fill_failed(dir, &from, apfsi_fail(apfsi_code(ret), "directory %llu: %s",
+			(unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret))));
 	/* Not stopped by a full batch: the walk reached the directory's end. */
 	dir->end = dir->n < BATCH;
 	if ((dir->flags & APFSI_DIR_STAT) && dir->n) {
 		ret = apfs_fs_stat_many(dir->fs->fs, dir->n, &dir->ents[0].ino, sizeof(struct ent),
 					dir->raw, dir->err);
 		if (ret)
-			return apfsi_fail_errno(ret, "stat of a directory's entries");
+			return fill_failed(dir, &from,
+					   apfsi_fail_errno(ret, "stat of a directory's entries"));
 	}
 	return APFSI_OK;
 }

@@ -168,18 +168,31 @@ static void secure_heap(void)
 	apfs_harden_process(APFS_UNHARDEN_DUMPABLE);
 }
 
+/* No user fitted, nothing tried: what *res says until the unlock gets further. */
+static struct apfsi_unlock_result *reset_result(struct apfsi_unlock_result *res,
+						struct apfsi_unlock_result *local)
+{
+	if (!res)
+		res = local;
+	memset(res, 0, sizeof(*res));
+	res->user = -1;
+	return res;
+}
+
 /* Checks every unlock makes first; APFSI_OK to go on. */
-static int begin(struct apfsi_volume *vol, struct apfsi_unlock_result *res)
+static int begin(struct apfsi_volume *vol)
 {
 	static pthread_once_t once = PTHREAD_ONCE_INIT;
 
 	pthread_once(&once, secure_heap);
-	memset(res, 0, sizeof(*res));
-	res->user = -1;
 	if (apfs_volume_hw_encrypted(vol->v))
 		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s' uses per-file keys held by the "
 				  "original Mac's Secure Enclave; it cannot be decrypted off "
 				  "that Mac", vname(vol));
+	/* Nothing disproves a key on a volume without encryption: its root is plain. */
+	if (!apfs_volume_encrypted(vol->v))
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' is not encrypted: it has no "
+				  "volume key or crypto users", vname(vol));
 	return APFSI_OK;
 }
 
@@ -232,11 +245,10 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 	int ret;
 
 	apfsi_enter();
-	if (!res)
-		res = &local;
+	res = reset_result(res, &local);
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
-	ret = begin(vol, res);
+	ret = begin(vol);
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
 		return ret ? ret : unlock_vek(vol, secret, len);
 	ret = add_secret(&c, kind, secret ? secret : "", len);
@@ -258,15 +270,14 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 	int ret;
 
 	apfsi_enter();
-	if (!res)
-		res = &local;
+	res = reset_result(res, &local);
 	if (!vol || !n || !candidates)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: %s",
 				  n ? "bad argument" : "no candidates");
 	if (n > APFSI_MAX_CANDIDATES)
 		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
 				  APFSI_MAX_CANDIDATES);
-	ret = begin(vol, res);
+	ret = begin(vol);
 	if (ret)
 		return ret;
 	for (size_t i = 0; !ret && i < n; i++)

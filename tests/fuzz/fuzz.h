@@ -26,6 +26,8 @@ void fuzz_read_dev(struct apfs_dev *dev, uint64_t seq_max, unsigned spread, size
 /* An image made from a sparse-image input; NULL when the input holds none. */
 struct apfs_dev *fuzz_image_dev(const uint8_t *data, size_t size);
 void fuzz_image_free(struct apfs_dev *dev);
+/* The same image as a sparse in-memory file (memfd) for APIs that open paths; -1 on failure. */
+int fuzz_image_memfd(const uint8_t *data, size_t size);
 
 /* Visit every container of dev: open it as apfs_container_open does. */
 typedef void (*fuzz_container_fn)(struct apfs_container *c);

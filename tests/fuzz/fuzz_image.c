@@ -24,6 +24,8 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "util/bytes.h"
 #include "cipher/xts.h"
@@ -206,4 +208,23 @@ void fuzz_image_free(struct apfs_dev *dev)
 		free(d->blocks[i].data);
 	free(d->blocks);
 	free(d);
+}
+
+/*
+ * The sparse image as a file (fz_libapi: the public API opens paths): a
+ * memfd of the image's size, holes where no block is listed (tmpfs keeps
+ * them unallocated), each listed block written.  Its fd, or -1.
+ */
+int fuzz_image_memfd(const uint8_t *data, size_t size)
+{
+	struct fz_dev *d = (struct fz_dev *)fuzz_image_dev(data, size);
+	int fd = d ? memfd_create("fuzz.img", 0) : -1;
+	bool ok = fd >= 0 && ftruncate(fd, (off_t)d->dev.size) == 0;
+
+	for (size_t i = 0; ok && i < d->n; i++)
+		ok = pwrite(fd, d->blocks[i].data, FZ_BS, (off_t)d->blocks[i].no * FZ_BS) == FZ_BS;
+	fuzz_image_free(d ? &d->dev : NULL);
+	if (!ok && fd >= 0)
+		close(fd);
+	return ok ? fd : -1;
 }

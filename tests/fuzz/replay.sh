@@ -10,7 +10,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 FUZZ=$PWD/$B/fuzz
-IMAGE_TARGETS=" container keybag fs decmpfs snapshot group diff "
+IMAGE_TARGETS=" container keybag fs decmpfs snapshot group diff libapi "
 for bin in "$FUZZ"/*; do
 	t=$(basename "$bin")
 	[ "$t" = mkseed ] && continue
@@ -47,5 +47,10 @@ expect_eq "sparse-image seed 'basic' walks the 11 entries of the basic scenario"
 want=$("$BIN" ls -R --passphrase demo "$WORK/demo.img" / | grep -cvE '^$|:$')
 expect_eq "sparse-image seed 'demo' walks what ls -R lists of the demo image" "$want" \
 	"$(walked demo)"
+# fz_libapi reaches the same tree through the public API alone (memfd image, apfsi_*).
+expect_eq "fz_libapi walks the 11 entries of seed 'basic' through apfsinspect.h" \
+	"live: 11 entries" \
+	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/image/basic 2>&1 |
+	   sed -n 's/^fz_libapi: //p')"
 
 done_testing

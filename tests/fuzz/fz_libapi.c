@@ -1,0 +1,244 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fz_libapi.c - the public API (include/apfsinspect.h) and nothing else over
+ * a hostile image: open, image/container/volume facts, volume selectors,
+ * crypto users, an unlock with the generator's passwords (cheap PBKDF2
+ * only: users of at most 64 iterations), the file system opened live and at
+ * each snapshot, directories walked with APFSI_DIR_STAT, every inode
+ * stat'ed, its path made and looked up again, symbolic links read, files
+ * and resource forks read (pread and read_all), xattrs listed and read.
+ * Input: a sparse image (fuzz_image.c), handed to apfsi_image_open as an
+ * in-memory file (memfd, opened as /proc/self/fd/N).  Bounded like
+ * fuzz_walk.c: 500 entries, 32 levels, 64 KiB per file (plus its end).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "apfsinspect.h"
+#include "tests/fuzz/fuzz.h"
+
+#define MAX_ENTRIES 500
+#define MAX_DEPTH 32
+#define MAX_READ (64u << 10)
+#define MAX_XATTRS 32
+#define MAX_ITERATIONS 64
+#define PATH_CAP 4096
+
+static const char *const passwords[] = {
+	"wrong-password", "demo", "alice-password", "bob-password", "bootstrap-secret",
+	"disk-password", "cs-password", "ten-password", "catalina-password", "modern-password",
+	"damaged-password", "demo1234abcd5678efgh9012", "password",
+};
+#define NPASSWORDS (sizeof(passwords) / sizeof(passwords[0]))
+
+struct walk {
+	apfsi_fs *fs;
+	unsigned entries;
+	uint8_t buf[MAX_READ];
+};
+
+static int sink(const void *data, size_t len, void *arg)
+{
+	size_t *total = arg;
+
+	(void)data;
+	*total += len;
+	return *total >= MAX_READ ? 1 : 0;  /* stop: the rest is fuzz_walk's sweep */
+}
+
+static void read_file(struct walk *w, apfsi_file *f)
+{
+	uint64_t size = apfsi_file_size(f);
+	size_t got, total = 0;
+
+	apfsi_file_pread(f, 0, w->buf, sizeof(w->buf), &got);
+	if (size > 1)
+		apfsi_file_pread(f, size - 1, w->buf, 16, &got);
+	apfsi_file_pread(f, size, w->buf, 1, &got);
+	apfsi_file_read_all(f, 1, sink, &total);
+}
+
+static void data_of(struct walk *w, uint64_t ino)
+{
+	apfsi_file *f;
+
+	if (apfsi_file_open(w->fs, ino, &f) == APFSI_OK) {
+		read_file(w, f);
+		apfsi_file_close(f);
+	}
+	if (apfsi_file_open_fork(w->fs, ino, "rsrc", &f) == APFSI_OK) {
+		read_file(w, f);
+		apfsi_file_close(f);
+	}
+}
+
+struct xa {
+	struct walk *w;
+	uint64_t ino;
+	unsigned n;
+};
+
+static int one_xattr(const char *name, uint64_t size, void *arg)
+{
+	struct xa *x = arg;
+	size_t got;
+	uint64_t whole;
+
+	apfsi_fs_getxattr(x->w->fs, x->ino, name, 0, x->w->buf, sizeof(x->w->buf), &got, &whole);
+	if (size > 1)
+		apfsi_fs_getxattr(x->w->fs, x->ino, name, size - 1, x->w->buf, 1, &got, NULL);
+	return ++x->n >= MAX_XATTRS;
+}
+
+static void inode(struct walk *w, uint64_t ino, enum apfsi_file_type type)
+{
+	struct apfsi_stat st;
+	struct xa x = { w, ino, 0 };
+	char path[PATH_CAP];
+
+	apfsi_fs_stat(w->fs, ino, &st);
+	if (apfsi_fs_path(w->fs, ino, path, sizeof(path)) == APFSI_OK)
+		apfsi_fs_stat_path(w->fs, path, &st);
+	apfsi_fs_path(w->fs, ino, path, 2);
+	if (type == APFSI_TYPE_SYMLINK) {
+		apfsi_fs_readlink(w->fs, ino, path, sizeof(path));
+		apfsi_fs_readlink(w->fs, ino, path, 1);
+	}
+	if (type == APFSI_TYPE_FILE)
+		data_of(w, ino);
+	apfsi_fs_listxattr(w->fs, ino, APFSI_XATTR_HIDDEN, one_xattr, &x);
+}
+
+static void walk_dir(struct walk *w, uint64_t ino, unsigned depth)
+{
+	const struct apfsi_dirent *e;
+	apfsi_dir *d;
+
+	if (depth >= MAX_DEPTH || apfsi_dir_open(w->fs, ino, APFSI_DIR_STAT, &d) != APFSI_OK)
+		return;
+	while (w->entries < MAX_ENTRIES && apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		uint64_t child = e->ino;
+		enum apfsi_file_type type = e->type;
+
+		w->entries++;
+		if (e->st && e->stat_error == APFSI_OK && e->st->ino != child)
+			abort();  /* the entry's attributes are another inode's */
+		inode(w, child, type);
+		if (type == APFSI_TYPE_DIR)
+			walk_dir(w, child, depth + 1);
+	}
+	apfsi_dir_close(d);
+}
+
+static void walk_fs(apfsi_volume *vol, const char *snapshot, unsigned flags)
+{
+	static struct walk w;
+
+	w.entries = 0;
+	if (apfsi_fs_open(vol, snapshot, flags, &w.fs) != APFSI_OK)
+		return;
+	inode(&w, APFSI_ROOT_INO, APFSI_TYPE_DIR);
+	walk_dir(&w, APFSI_ROOT_INO, 0);
+	apfsi_fs_stat_path(w.fs, "/missing/../x", NULL);
+	apfsi_fs_close(w.fs);
+	if (getenv("FUZZ_VERBOSE"))  /* replay.sh checks that a seed walks its tree */
+		fprintf(stderr, "fz_libapi: %s: %u entries\n", snapshot ? snapshot : "live",
+			w.entries);
+}
+
+static void snapshots(apfsi_volume *vol)
+{
+	struct apfsi_snapshot_info si;
+	char xid[32];
+	unsigned n = 0;
+
+	apfsi_volume_snapshot_count(vol, &n);
+	for (unsigned i = 0; i < n && i < 4; i++) {
+		if (apfsi_volume_snapshot(vol, i, &si) != APFSI_OK)
+			continue;
+		walk_fs(vol, si.name, 0);
+		snprintf(xid, sizeof(xid), "0x%llx", (unsigned long long)si.xid);
+		walk_fs(vol, xid, 0);
+	}
+	apfsi_volume_snapshot(vol, n, &si);
+}
+
+/* The users, and an unlock with the known passwords for each cheap one. */
+static void users(apfsi_volume *vol)
+{
+	struct apfsi_user_info u;
+	struct apfsi_unlock_result res;
+	size_t lens[NPASSWORDS];
+	unsigned n = 0;
+
+	for (size_t i = 0; i < NPASSWORDS; i++)
+		lens[i] = strlen(passwords[i]);
+	apfsi_volume_user_count(vol, &n);
+	for (unsigned i = 0; i < n; i++) {
+		struct apfsi_unlock_options o = { .threads = 1 };
+
+		if (apfsi_volume_user(vol, i, &u) != APFSI_OK || !u.offline_unlockable ||
+		    u.pbkdf2_iterations > MAX_ITERATIONS)
+			continue;
+		o.user_uuid = u.uuid;
+		apfsi_volume_unlock(vol, APFSI_CRED_PASSWORD, passwords[0], lens[0], &o, &res);
+		apfsi_volume_unlock_candidates(vol, (const char *const *)passwords, lens, NPASSWORDS,
+					       &o, &res);
+	}
+	apfsi_volume_user(vol, n, &u);
+}
+
+static void volume(apfsi_volume *vol)
+{
+	struct apfsi_volume_info vi;
+	uint8_t key[32];
+	size_t klen;
+
+	if (apfsi_volume_info(vol, &vi) != APFSI_OK)
+		return;
+	users(vol);
+	apfsi_volume_key(vol, key, &klen);
+	snapshots(vol);
+	walk_fs(vol, NULL, 0);
+	if (vi.has_group)
+		walk_fs(vol, NULL, APFSI_FS_NO_FIRMLINKS);
+}
+
+static void image(apfsi_image *img)
+{
+	static const char *const selectors[] = { NULL, "1", "Data", "System", "group", "x" };
+	struct apfsi_image_info ii;
+	struct apfsi_container_info ci;
+	apfsi_volume *vol;
+
+	if (apfsi_image_info(img, &ii) != APFSI_OK)
+		return;
+	for (unsigned i = 0; i <= ii.containers; i++)
+		apfsi_container_info(img, i, &ci);
+	for (size_t i = 0; i < sizeof(selectors) / sizeof(selectors[0]); i++)
+		apfsi_image_select_volume(img, selectors[i], &vol);
+	for (unsigned i = 0; i < ii.volumes; i++)
+		if (apfsi_image_volume(img, i, &vol) == APFSI_OK)
+			volume(vol);
+	apfsi_image_volume(img, ii.volumes, &vol);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	int fd = fuzz_image_memfd(data, size);
+	struct apfsi_open_options o = { .format = "raw" };
+	char path[64];
+	apfsi_image *img;
+
+	if (fd < 0)
+		return 0;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (apfsi_image_open(path, &o, &img) == APFSI_OK) {
+		image(img);
+		apfsi_image_close(img);
+	}
+	close(fd);
+	return 0;
+}
