@@ -184,12 +184,45 @@ static void note_vol(struct vol_note *n, const struct apfs_volume *v)
 	n->name = strdup(v->name);
 }
 
+static void note_api_vol(struct vol_note *n, const struct apfsi_volume_info *vi)
+{
+	apfs_uuid_str(vi->uuid, n->uuid);
+	free(n->name);
+	n->name = strdup(vi->name);
+}
+
 void cli_audit_image(const struct cli_image *img)
 {
 	for (unsigned i = 0; i < img->ncont && au.ncont < MAX_CONT; i++)
 		apfs_uuid_str(img->cont[i]->nx.nx_uuid, au.cont[au.ncont++]);
 	for (unsigned i = 0; i < img->nvols && au.nvols < MAX_CONT * APFS_NX_MAX_FILE_SYSTEMS; i++)
 		note_vol(&au.vols[au.nvols++], img->vols[i].v);
+}
+
+/* The same, of an image opened through the public API. */
+void cli_audit_api_image(apfsi_image *img)
+{
+	struct apfsi_image_info ii;
+	struct apfsi_container_info ci;
+	struct apfsi_volume_info vi;
+	apfsi_volume *vol;
+
+	if (apfsi_image_info(img, &ii))
+		return;
+	for (unsigned i = 0; i < ii.containers && au.ncont < MAX_CONT; i++)
+		if (!apfsi_container_info(img, i, &ci))
+			apfs_uuid_str(ci.uuid, au.cont[au.ncont++]);
+	for (unsigned i = 0; i < ii.volumes && au.nvols < MAX_CONT * APFS_NX_MAX_FILE_SYSTEMS; i++)
+		if (!apfsi_image_volume(img, i, &vol) && !apfsi_volume_info(vol, &vi))
+			note_api_vol(&au.vols[au.nvols++], &vi);
+}
+
+void cli_audit_api_volume(apfsi_volume *vol)
+{
+	struct apfsi_volume_info vi;
+
+	if (!apfsi_volume_info(vol, &vi))
+		note_api_vol(&au.chosen, &vi);
 }
 
 void cli_audit_volume(const struct apfs_volume *v)

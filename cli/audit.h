@@ -6,6 +6,7 @@
 #ifndef CLI_AUDIT_H
 #define CLI_AUDIT_H
 
+#include "apfsinspect.h"
 #include "cli.h"
 
 struct kb_user;
@@ -20,6 +21,9 @@ int cli_audit_opts(const struct cli_opts *o);
 /* What the run opened and unlocked (image.c, unlock.c). */
 void cli_audit_image(const struct cli_image *img);
 void cli_audit_volume(const struct apfs_volume *v);
+/* The same for an image and volume opened through the public API (session.c). */
+void cli_audit_api_image(apfsi_image *img);
+void cli_audit_api_volume(apfsi_volume *vol);
 void cli_audit_unlock(const struct apfs_volume *v, const struct kb_user *u, const char *kind,
 		      const char *source);
 /* main(), last: the hash after, the record appended; the exit status to use. */

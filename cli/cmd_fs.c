@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_fs.c - what the file-system commands share: opening the selected
- * volume (unlocked, at a snapshot; a group's System volume as the Mac's
- * root, group_root.c), mode strings; and the two smallest commands, `cat`
- * and `snapshots`.
+ * cmd_fs.c - what the file-system commands share: the frame of a command
+ * over the session (session.c), mode strings; and the two smallest
+ * commands, `cat` and `snapshots`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,37 +10,6 @@
 
 #include "cmd_fs.h"
 #include "credential.h"
-
-int fs_session_open(const struct cli_opts *o, struct fs_session *s)
-{
-	uint64_t xid;
-	int ret;
-
-	memset(s, 0, sizeof(*s));
-	ret = cli_image_open(o, &s->img);
-	if (ret)
-		return cli_exit_code(ret);
-	ret = cli_select_volume(o, &s->img, &s->cv);
-	/* A group's System volume: the Mac's root (group.c). */
-	if (!ret && (ret = cli_group_session(o, s)) >= 0)
-		return ret;
-	ret = ret < 0 ? 0 : ret;
-	if (!ret)
-		ret = cli_unlock_if_needed(o, s->cv);
-	if (!ret)
-		ret = fs_pick_snapshot(o, s, &xid);
-	if (ret)
-		return ret;
-	ret = apfs_fs_open(s->cv->v, xid, &s->fs);
-	return ret ? fs_fail(s->cv->v->name, ret) : 0;
-}
-
-void fs_session_close(struct fs_session *s)
-{
-	apfs_fs_close(s->fs);
-	s->fs = NULL;
-	cli_image_close(&s->img);
-}
 
 void fs_json_attrs(struct json *j, const struct apfs_stat *st)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/internal.h"
 #include "timeline.h"
 
 static const char tl_help[] =
@@ -162,9 +163,11 @@ int cmd_timeline(int argc, char **argv)
 	if (!ret && !(r.rd = fs_reader_new()))
 		ret = fs_fail("timeline", -ENOMEM);
 	if (!ret) {
+		struct apfs_volume *v = apfsi_volume_internal(s.vol);
+		struct tl_source src = { o.image, v, v->c };
+
 		r.fs = s.fs;
 		r.cap = fs_size_cap(&o, s.fs);
-		struct tl_source src = { o.image, s.cv->v, s.img.cont[s.cv->cidx] };
 
 		ret = tl_start(&r, o.nargs ? o.args[0] : "/", &src);
 	}

@@ -53,6 +53,17 @@ static int give(void *arg, const char *image, unsigned attempt, char *buf, size_
 	return 0;
 }
 
+int cli_image_cred_give(void *arg, const char *image, unsigned attempt, char *buf, size_t cap,
+			size_t *len)
+{
+	return give(arg, image, attempt, buf, cap, len);
+}
+
+bool cli_image_cred_failed(void)
+{
+	return ic.collected && ic.err;
+}
+
 void cli_image_cred_install(const struct cli_opts *o)
 {
 	cli_image_cred_wipe();
