@@ -162,14 +162,19 @@ int fs_open_view(const struct cli_opts *o, struct fs_session *s, unsigned flags)
 	return fs_fail(vi.name, fs_errno_of(ret));
 }
 
-int fs_session_open(const struct cli_opts *o, struct fs_session *s)
+int fs_volume_open(const struct cli_opts *o, struct fs_session *s)
 {
 	int ret;
 
 	memset(s, 0, sizeof(*s));
 	ret = open_image(o, s);
-	if (!ret)
-		ret = choose_volume(o, s);
+	return ret ? ret : choose_volume(o, s);
+}
+
+int fs_session_open(const struct cli_opts *o, struct fs_session *s)
+{
+	int ret = fs_volume_open(o, s);
+
 	if (ret)
 		return ret;
 	/* A group's System volume: the Mac's root (group_root.c). */

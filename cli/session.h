@@ -34,4 +34,7 @@ struct fs_session {
 int fs_session_open(const struct cli_opts *o, struct fs_session *s);
 void fs_session_close(struct fs_session *s);
 
+/* Only the image and the volume chosen (no unlock, no view): the exit code. */
+int fs_volume_open(const struct cli_opts *o, struct fs_session *s);
+
 #endif

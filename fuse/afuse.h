@@ -34,8 +34,11 @@ struct afuse *afuse_get(void);
  */
 int afuse_errno(int code);
 
-/* Names and sizes (path names, a symbolic link's target) fit in this. */
-#define AFUSE_PATH_MAX 1024
+/*
+ * The buffers for a symbolic link's target and a fork's base path: APFS's
+ * 255-character name limit at up to 4 UTF-8 bytes a character.
+ */
+#define AFUSE_PATH_MAX (255 * 4)
 
 /* Extended attributes (xattr.c). */
 int afuse_getxattr(const char *path, const char *name, char *buf, size_t size);
