@@ -82,8 +82,10 @@ static int open_group(struct apfsi_volume *sys, struct apfsi_volume *data, const
 		return ret;
 	if ((ret = apfs_fs_open(sys->v, xid, &sfs)))
 		return apfsi_fail_errno(ret, sys->v->name);
-	/* Data locked: apfs_fs_open_group says which directories cannot be read. */
-	if (unlocked(data->v) && (ret = apfs_fs_open(data->v, 0, &dfs))) {
+	if (!unlocked(data->v))
+		apfs_warn("the Data volume '%s' of this group is locked: its directories show as "
+			  "locked", data->v->name);
+	else if ((ret = apfs_fs_open(data->v, 0, &dfs))) {
 		apfs_fs_close(sfs);
 		return apfsi_fail_errno(ret, data->v->name);
 	}
