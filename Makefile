@@ -107,7 +107,7 @@ $(B)/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
 $(B)/pic/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
 
 # fuse/ is a client of the public API only (issue 15): its include path is
-# include/ (apfsinspect.h) and cli/ (whose opts.h and session.h it uses),
+# include/ (apfsinspect.h) and cli/ (whose clibase.h and session.h it uses),
 # without the tree's root, so an include of apfs/, keybag/, image/ or util/
 # there - or of a cli/ header that pulls one in - fails to compile.
 $(B)/fuse/%.o: ALL_CFLAGS := $(filter-out -I.,$(ALL_CFLAGS)) -Icli

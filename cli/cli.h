@@ -8,7 +8,7 @@
 #include <stdio.h>
 
 #include "apfs/apfs.h"
-#include "opts.h"
+#include "clibase.h"
 
 struct command {
 	const char *name;
@@ -85,12 +85,13 @@ void cli_image_cred_install(const struct cli_opts *o);
 void cli_image_cred_wipe(void);
 /*
  * The same source for apfsi_image_open (struct apfsi_open_options'
- * passphrase); and whether collecting it failed (an unreadable
- * --image-passphrase-file: exit 1, not a locked image's 3).
+ * passphrase); and, after an open that failed, the exit code of a failure
+ * to collect it (an unreadable --image-passphrase-file: 1, as before, not
+ * a locked image's 3), else 0.
  */
 int cli_image_cred_give(void *arg, const char *image, unsigned attempt, char *buf, size_t cap,
 			size_t *len);
-bool cli_image_cred_failed(void);
+int cli_image_cred_status(void);
 void cli_image_close(struct cli_image *img);
 
 /* Choose the volume --volume names, or the default (README: "--volume"). */

@@ -59,9 +59,9 @@ int cli_image_cred_give(void *arg, const char *image, unsigned attempt, char *bu
 	return give(arg, image, attempt, buf, cap, len);
 }
 
-bool cli_image_cred_failed(void)
+int cli_image_cred_status(void)
 {
-	return ic.collected && ic.err;
+	return ic.collected && ic.err ? EXIT_ERROR : 0;
 }
 
 void cli_image_cred_install(const struct cli_opts *o)

@@ -52,7 +52,7 @@ static int open_image(const struct cli_opts *o, struct fs_session *s)
 		.passphrase = cli_image_cred_give,
 	};
 	int ret = apfsi_image_open(o->image, &op, &s->img);
-	bool failed = cli_image_cred_failed();
+	int status = cli_image_cred_status();
 
 	cli_image_cred_wipe();  /* the image layer holds its keys now */
 	if (!ret) {
@@ -60,8 +60,8 @@ static int open_image(const struct cli_opts *o, struct fs_session *s)
 		return 0;
 	}
 	/* The layers below said why; an unreadable passphrase file is no locked image. */
-	if (failed)
-		return EXIT_ERROR;
+	if (status)
+		return status;
 	return ret == APFSI_ERR_IMAGE_LOCKED ? EXIT_LOCKED : EXIT_ERROR;
 }
 

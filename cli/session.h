@@ -10,7 +10,7 @@
 #define CLI_SESSION_H
 
 #include "apfsinspect.h"
-#include "opts.h"
+#include "clibase.h"
 
 struct apfs_fs;
 

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "afuse.h"
-#include "opts.h"     /* cli/: options and exit codes */
+#include "clibase.h"  /* cli/: options and exit codes */
 #include "session.h"  /* cli/: the session every reading command opens */
 
 static const char mount_help[] =

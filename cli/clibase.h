@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * opts.h - the commands' options and exit codes: what a command (and the
+ * clibase.h - the commands' options and exit codes: what a command (and the
  * mount in fuse/) needs of the CLI's front end, with nothing below the
  * public API (cli.h has the rest, and still includes apfs/).
  */
-#ifndef CLI_OPTS_H
-#define CLI_OPTS_H
+#ifndef CLI_CLIBASE_H
+#define CLI_CLIBASE_H
 
 #include <stdbool.h>
 #include <stdint.h>
