@@ -115,6 +115,16 @@ $(B)/pic/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
 # symbol resolved at link time, except in a sanitizer build: clang leaves its runtime to
 # the program.
 SO_DEFS := $(if $(findstring -fsanitize,$(CFLAGS)),,-Wl,--no-undefined)
+
+# fuse/ is a client of the public API only (issue 15): its include path is
+# include/ (apfsinspect.h), cli/ (whose clibase.h and session.h it uses) and
+# util/ alone (the shared helpers below everything: the library loader),
+# without the tree's root, so an include of apfs/, keybag/, image/ or lib/
+# there - or of a cli/ header that pulls one in - fails to compile.
+$(B)/api-path/util:
+	$(Q)mkdir -p $(B)/api-path && ln -sfn $(CURDIR)/util $@
+$(B)/fuse/%.o: ALL_CFLAGS := $(filter-out -I.,$(ALL_CFLAGS)) -I$(B)/api-path -Icli
+$(patsubst %.c,$(B)/%.o,$(wildcard fuse/*.c)): | $(B)/api-path/util
 $(SO): $(PIC_OBJS) lib/apfsinspect.map
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \

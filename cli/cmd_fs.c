@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * cmd_fs.c - what the file-system commands share: opening the selected
- * volume (unlocked, at a snapshot; a group's System volume as the Mac's
- * root, group_root.c), mode strings; and the two smallest commands, `cat`
- * and `snapshots`.
+ * cmd_fs.c - what the file-system commands share: the frame of a command
+ * over the session (session.c), mode strings; and the two smallest
+ * commands, `cat` and `snapshots`.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -11,37 +10,7 @@
 
 #include "cmd_fs.h"
 #include "credential.h"
-
-int fs_session_open(const struct cli_opts *o, struct fs_session *s)
-{
-	uint64_t xid;
-	int ret;
-
-	memset(s, 0, sizeof(*s));
-	ret = cli_image_open(o, &s->img);
-	if (ret)
-		return cli_exit_code(ret);
-	ret = cli_select_volume(o, &s->img, &s->cv);
-	/* A group's System volume: the Mac's root (group.c). */
-	if (!ret && (ret = cli_group_session(o, s)) >= 0)
-		return ret;
-	ret = ret < 0 ? 0 : ret;
-	if (!ret)
-		ret = cli_unlock_if_needed(o, s->cv);
-	if (!ret)
-		ret = fs_pick_snapshot(o, s, &xid);
-	if (ret)
-		return ret;
-	ret = apfs_fs_open(s->cv->v, xid, &s->fs);
-	return ret ? fs_fail(s->cv->v->name, ret) : 0;
-}
-
-void fs_session_close(struct fs_session *s)
-{
-	apfs_fs_close(s->fs);
-	s->fs = NULL;
-	cli_image_close(&s->img);
-}
+#include "session_int.h"
 
 void fs_json_attrs(struct json *j, const struct apfs_stat *st)
 {
@@ -212,50 +181,60 @@ static const char snap_help[] =
 	"usage: apfsinspect snapshots [--volume SEL] [--json] IMAGE\n"
 	"  List the snapshots of a volume: xid, creation time (UTC), name.\n";
 
+static void snap_json(const struct apfsi_volume_info *vi, apfsi_volume *vol, unsigned n)
+{
+	struct apfsi_snapshot_info si;
+	struct json j;
+	char t[64];
+
+	json_begin(&j, stdout);
+	json_str(&j, "volume", vi->name);
+	json_uuid(&j, "volume_uuid", vi->uuid);
+	json_arr_open(&j, "snapshots");
+	for (unsigned i = 0; i < n && !apfsi_volume_snapshot(vol, i, &si); i++) {
+		fmt_iso_ns((uint64_t)si.create_time, t, sizeof(t));
+		json_obj_open(&j, NULL);
+		json_str(&j, "snapshot", si.name);
+		json_u64(&j, "xid", si.xid);
+		json_str(&j, "created", t);
+		json_obj_close(&j);
+	}
+	json_arr_close(&j);
+	json_end(&j);
+}
+
+static void snap_text(const struct apfsi_volume_info *vi, apfsi_volume *vol, unsigned n)
+{
+	struct apfsi_snapshot_info si;
+	char t[64];
+
+	printf("Snapshots of volume '%s' (%u found)\n", cli_safe_str(vi->name), n);
+	for (unsigned i = 0; i < n && !apfsi_volume_snapshot(vol, i, &si); i++) {
+		fmt_iso_ns((uint64_t)si.create_time, t, sizeof(t));
+		printf("%llu\t%s\t%s\n", (unsigned long long)si.xid, t, cli_safe_str(si.name));
+	}
+}
+
 int cmd_snapshots(int argc, char **argv)
 {
-	struct apfs_snapshot *arr = NULL;
-	struct cli_image img;
-	struct cli_volume *cv;
+	struct apfsi_volume_info vi;
+	struct fs_session s;
 	struct cli_opts o;
-	struct json j;
 	unsigned n = 0;
-	char t[64];
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, snap_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	ret = cli_image_open(&o, &img);
-	if (ret)
-		return cli_exit_code(ret);
-	ret = cli_select_volume(&o, &img, &cv);
-	if (!ret && (ret = apfs_snapshot_list(cv->v, &arr, &n)))
-		ret = fs_fail("snapshot metadata", ret);
-	if (!ret && o.json) {
-		json_begin(&j, stdout);
-		json_str(&j, "volume", cv->v->name);
-		json_uuid(&j, "volume_uuid", cv->v->uuid);
-		json_arr_open(&j, "snapshots");
-		for (unsigned i = 0; i < n; i++) {
-			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
-			json_obj_open(&j, NULL);
-			json_str(&j, "snapshot", arr[i].name);
-			json_u64(&j, "xid", arr[i].xid);
-			json_str(&j, "created", t);
-			json_obj_close(&j);
-		}
-		json_arr_close(&j);
-		json_end(&j);
-	} else if (!ret) {
-		printf("Snapshots of volume '%s' (%u found)\n", cli_safe_str(cv->v->name), n);
-		for (unsigned i = 0; i < n; i++) {
-			fmt_iso_ns(arr[i].create_time, t, sizeof(t));
-			printf("%llu\t%s\t%s\n", (unsigned long long)arr[i].xid, t,
-			       cli_safe_str(arr[i].name));
-		}
-	}
-	free(arr);
-	cli_image_close(&img);
+	ret = fs_volume_open(&o, &s);
+	if (!ret && (ret = apfsi_volume_snapshot_count(s.vol, &n)))
+		ret = fs_fail("snapshot metadata", fs_errno_of(ret));
+	if (!ret && (ret = apfsi_volume_info(s.vol, &vi)))
+		ret = fs_fail("volume", fs_errno_of(ret));
+	if (!ret && o.json)
+		snap_json(&vi, s.vol, n);
+	else if (!ret)
+		snap_text(&vi, s.vol, n);
+	fs_session_close(&s);
 	return ret;
 }
 

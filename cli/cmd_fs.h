@@ -5,35 +5,14 @@
 
 #include "apfs/fs.h"
 #include "cli.h"
-
-/* An image opened down to a file-system view of the selected volume. */
-struct fs_session {
-	struct cli_image img;
-	struct cli_volume *cv;
-	struct apfs_fs *fs;
-};
-
-/* Open image, pick the volume, unlock, open the view (--snapshot): exit code. */
-int fs_session_open(const struct cli_opts *o, struct fs_session *s);
-void fs_session_close(struct fs_session *s);
-
-/* --snapshot on the session's volume: its xid, or an exit code (no such snapshot). */
-int fs_pick_snapshot(const struct cli_opts *o, struct fs_session *s, uint64_t *xid);
+#include "session.h"
 
 /*
- * Volume groups (group_root.c).  cli_group_system: cv is a group's System
- * volume; cli_group_data: the Data volume of its group, or NULL;
- * cli_select_group: `--volume group`; cli_group_open: the session's view
- * made the Mac's root (s->cv is the System volume): Data unlocked with the
- * credential (locked without one), System at --snapshot or its boot
- * snapshot.  Exit codes.
+ * Volume groups for the commands that still open images themselves
+ * (group_pick.c): cv is a group's System volume; `--volume group`.
  */
 bool cli_group_system(const struct cli_volume *cv);
-struct cli_volume *cli_group_data(struct cli_image *img, const struct cli_volume *cv);
 int cli_select_group(const struct cli_opts *o, struct cli_image *img, struct cli_volume **out);
-int cli_group_open(const struct cli_opts *o, struct fs_session *s, struct cli_volume *data);
-/* The session's view when s->cv is a group's System volume: an exit code; -1 otherwise. */
-int cli_group_session(const struct cli_opts *o, struct fs_session *s);
 
 /*
  * The frame of a reading command: parse (flags, nmin..nmax arguments, help),

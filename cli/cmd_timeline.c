@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "session_int.h"
 #include "timeline.h"
 
 static const char tl_help[] =
@@ -143,8 +144,21 @@ static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *s
 	return r->err;
 }
 
+/* DFXML's source: the volume's name and UUID, its container's place and size. */
+static int tl_source_of(struct fs_session *s, struct apfsi_volume_info *vi,
+			struct apfsi_container_info *ci)
+{
+	int ret = apfsi_volume_info(s->vol, vi);
+
+	if (!ret)
+		ret = apfsi_container_info(s->img, vi->container, ci);
+	return ret ? fs_fail("volume", fs_errno_of(ret)) : 0;
+}
+
 int cmd_timeline(int argc, char **argv)
 {
+	struct apfsi_container_info ci;
+	struct apfsi_volume_info vi;
 	struct fs_session s;
 	struct cli_opts o;
 	struct tl_run r = { 0 };
@@ -161,11 +175,13 @@ int cmd_timeline(int argc, char **argv)
 	ret = fs_session_open(&o, &s);
 	if (!ret && !(r.rd = fs_reader_new()))
 		ret = fs_fail("timeline", -ENOMEM);
+	if (!ret)
+		ret = tl_source_of(&s, &vi, &ci);
 	if (!ret) {
+		struct tl_source src = { o.image, &vi, &ci };
+
 		r.fs = s.fs;
 		r.cap = fs_size_cap(&o, s.fs);
-		struct tl_source src = { o.image, s.cv->v, s.img.cont[s.cv->cidx] };
-
 		ret = tl_start(&r, o.nargs ? o.args[0] : "/", &src);
 	}
 	walk_guard_free(&r.g);

@@ -9,6 +9,7 @@
 #include "audit.h"
 #include "cli.h"
 #include "cmd_fs.h"
+#include "liblog.h"
 
 static const struct command commands[] = {
 	{ "list", cmd_list, "show containers and volumes (like diskutil apfs list)" },
@@ -106,6 +107,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	cli_audit_start(argc, args);
+	cli_lib_log_init();
 	if (json)
 		cli_json_stderr_begin();
 	ret = cli_audit_finish(run(argc, args));

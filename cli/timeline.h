@@ -7,6 +7,7 @@
 #ifndef CLI_TIMELINE_H
 #define CLI_TIMELINE_H
 
+#include "apfsinspect.h"
 #include "digest.h"
 
 /* One entry of the walk, as the writers see it. */
@@ -21,9 +22,9 @@ struct tl_entry {
 
 /* What was read: the image and the volume's container (DFXML's source and volume). */
 struct tl_source {
-	const char *image;               /* the path given */
-	const struct apfs_volume *vol;   /* name, UUID */
-	const struct apfs_container *c;  /* offset in the image, block size and count */
+	const char *image;                    /* the path given */
+	const struct apfsi_volume_info *vol;  /* name, UUID */
+	const struct apfsi_container_info *c; /* offset in the image, block size and count */
 };
 
 struct tl_format {

@@ -99,7 +99,7 @@ static void dx_begin(FILE *f, const struct digest_set *hash, const struct tl_sou
 		   "    <block_size>%u</block_size>\n    <ftype_str>APFS</ftype_str>\n"
 		   "    <block_count>%llu</block_count>\n",
 		(unsigned long long)src->c->offset, vn ? vn : "", uuid,
-		(unsigned long long)src->c->offset, src->c->block_size,
+		(unsigned long long)src->c->offset, (unsigned)src->c->block_size,
 		(unsigned long long)src->c->block_count);
 	free(img);
 	free(vn);

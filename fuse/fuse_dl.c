@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* fuse_dl.c - libfuse3's table of pointers (see fuse_dl.h). */
 #define FUSE_DL_NO_MACROS
-#include "fuse/fuse_dl.h"
+#include "fuse_dl.h"
 
 struct fuse_dl fuse_dl;
 

@@ -7,6 +7,8 @@
  * happens before fuse_daemonize(), so it reaches the terminal with its
  * exit code and nothing stays mounted.
  */
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,10 +16,8 @@
 #include <unistd.h>
 
 #include "afuse.h"
-#include "util/secmem.h"
-#include "cli/cli.h"
-#include "cli/cmd_fs.h"
-#include "cli/credential.h"
+#include "clibase.h"  /* cli/: options and exit codes */
+#include "session.h"  /* cli/: the session every reading command opens */
 
 static const char mount_help[] =
 	"usage: apfsinspect mount [--volume SEL] [--snapshot NAME|XID] [credential] [-f]\n"
@@ -39,32 +39,6 @@ struct mount_state {
 	struct afuse af;
 };
 
-static uint64_t vol_objects(const struct apfs_volume *v)
-{
-	return get_le64(v->sb.apfs_num_files) + get_le64(v->sb.apfs_num_directories) +
-	       get_le64(v->sb.apfs_num_symlinks) + get_le64(v->sb.apfs_num_other_fsobjects);
-}
-
-/* Sizes for statfs: the container's blocks, less what its volumes allocate. */
-static void fill_counts(struct mount_state *m)
-{
-	struct cli_volume *data;
-	const struct apfs_volume *v = m->s.cv->v;
-	const struct apfs_container *c = v->c;
-	uint64_t used = 0;
-
-	for (unsigned i = 0; i < m->s.img.nvols; i++)
-		if (m->s.img.vols[i].v->c == c)
-			used += get_le64(m->s.img.vols[i].v->sb.apfs_fs_alloc_count);
-	m->af.block_size = c->block_size;
-	m->af.block_count = c->block_count;
-	m->af.free_blocks = used < c->block_count ? c->block_count - used : 0;
-	m->af.objects = vol_objects(v);
-	/* The Mac's root of a group shows the Data volume's objects too. */
-	if (apfs_fs_is_group(m->s.fs) && (data = cli_group_data(&m->s.img, m->s.cv)))
-		m->af.objects += vol_objects(data->v);
-}
-
 /* The same opening as every reading command (fs_session_open), then statfs's sizes. */
 static int open_volume(const struct cli_opts *o, struct mount_state *m)
 {
@@ -72,8 +46,12 @@ static int open_volume(const struct cli_opts *o, struct mount_state *m)
 
 	if (ret)
 		return ret;
-	m->af.fs = m->s.fs;
-	fill_counts(m);
+	m->af.fs = m->s.view;
+	ret = apfsi_fs_usage(m->af.fs, &m->af.usage);
+	if (ret) {
+		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message());
+		return EXIT_ERROR;
+	}
 	return 0;
 }
 
@@ -110,11 +88,12 @@ static int build_args(const struct cli_opts *o, struct fuse_args *args)
 	return ret ? -ENOMEM : 0;
 }
 
-static void log_syslog(int level, const char *msg)
+static void log_syslog(int level, const char *msg, void *arg)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
 
-	syslog(prio[level], "%s", msg);
+	(void)arg;
+	syslog(prio[level & 3], "%s", msg);
 }
 
 /* The mountpoint as an absolute path: fuse_daemonize() changes to "/". */
@@ -139,7 +118,7 @@ static int check_mountpoint(const char *arg, char **mnt)
  */
 static void settle_daemon(void)
 {
-	apfs_secret_relock();
+	apfsi_secure_relock();
 	if (chdir("/proc"))
 		(void)!chdir("/");
 }
@@ -188,7 +167,7 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 	settle_daemon();
 	if (!o->foreground) {
 		openlog("apfsinspect", LOG_PID, LOG_DAEMON);
-		apfs_log_set_hook(log_syslog);
+		apfsi_set_log(log_syslog, APFSI_LOG_WARNING, NULL);
 	}
 	ret = fuse_loop_mt(f, &lc) ? EXIT_ERROR : EXIT_OK;
 	fuse_remove_signal_handlers(fuse_get_session(f));

@@ -14,12 +14,14 @@
  * compressed into its resource fork, the compressed chunks (macOS hides
  * those; an analyst may want them).
  */
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "afuse.h"
 
 #define FORK_SUFFIX ":rsrc"
+#define FORK_XATTR "com.apple.ResourceFork"
 
 bool afuse_fork_base(const char *path, char *base, size_t cap)
 {
@@ -33,30 +35,27 @@ bool afuse_fork_base(const char *path, char *base, size_t cap)
 }
 
 /* The fork's size: 0 when the file has none. */
-static int fork_size(struct apfs_fs *fs, uint64_t ino, uint64_t *size)
+static int fork_size(apfsi_fs *fs, uint64_t ino, uint64_t *size)
 {
-	size_t got;
-	int ret = apfs_fs_getxattr(fs, ino, APFS_XATTR_RESOURCE_FORK, 0, NULL, 0, &got, size);
+	int ret = apfsi_fs_getxattr(fs, ino, FORK_XATTR, 0, NULL, 0, NULL, size);
 
-	if (ret == -ENODATA) {
+	if (ret == APFSI_ERR_NOT_FOUND) {
 		*size = 0;
-		return 0;
+		return APFSI_OK;
 	}
 	return ret;
 }
 
-int afuse_fork_stat(const char *base, struct apfs_stat *a, uint64_t *ino)
+int afuse_fork_stat(const char *base, struct apfsi_stat *a)
 {
-	struct apfs_fs *fs = afuse_get()->fs;
-	int ret = afuse_resolve(base, ino);
+	apfsi_fs *fs = afuse_get()->fs;
+	int ret = apfsi_fs_stat_path(fs, base, a);
 
-	if (!ret)
-		ret = apfs_fs_stat(fs, *ino, a);
 	/* Only a file has a named fork; below a directory, "..namedfork" is a name. */
 	if (!ret && !S_ISREG(a->mode))
 		return 1;
 	if (!ret)
-		ret = fork_size(fs, *ino, &a->size);
+		ret = fork_size(fs, a->ino, &a->size);
 	return ret;
 }
 
@@ -67,9 +66,9 @@ int afuse_fork_read(uint64_t ino, char *buf, size_t size, off_t off)
 
 	if (off < 0)
 		return -EINVAL;
-	ret = apfs_fs_getxattr(afuse_get()->fs, ino, APFS_XATTR_RESOURCE_FORK, (uint64_t)off,
-			       buf, size, &got, NULL);
-	if (ret == -ENODATA)
+	ret = apfsi_fs_getxattr(afuse_get()->fs, ino, FORK_XATTR, (uint64_t)off, buf, size, &got,
+				NULL);
+	if (ret == APFSI_ERR_NOT_FOUND)
 		return 0;
 	return ret ? afuse_errno(ret) : (int)got;
 }

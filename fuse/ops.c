@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ops.c - the FUSE operations: thin adapters from libfuse's high-level,
- * path-based callbacks to apfs/fs.h.  There are no write callbacks at all,
+ * path-based callbacks to the public API (apfsinspect.h).  There are no write callbacks at all,
  * and the mount is forced read-only, so the kernel refuses every change
  * with EROFS before it reaches us; open() checks once more.
  *
@@ -9,6 +9,7 @@
  * names, attributes and pages for long, and inode numbers are APFS's own.
  */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,7 +25,7 @@
 /* An open regular file: its inode and the library's handle (chunk cache). */
 struct afile {
 	uint64_t ino;
-	struct apfs_file *f;  /* NULL: the resource fork (namedfork.c) */
+	apfsi_file *f;  /* NULL: the resource fork (namedfork.c) */
 };
 
 /* An open directory. */
@@ -37,28 +38,25 @@ struct afuse *afuse_get(void)
 	return fuse_get_context()->private_data;
 }
 
-int afuse_errno(int err)
+int afuse_errno(int code)
 {
-	switch (-err) {
-	case ENOENT: case ENOTDIR: case EISDIR: case ENAMETOOLONG: case ENOMEM:
-	case EINVAL: case ERANGE: case E2BIG: case EOPNOTSUPP: case EROFS: case EACCES:
-	case ELOOP: /* a directory entry that is not the directory's own: a cycle */
-		return err;
-	case APFS_ELOCKED: /* a volume group's Data volume, not unlocked */
-		return -EACCES;
-	default:
-		/* corrupt, bad checksum, truncated image, I/O: the file is unreadable */
-		return -EIO;
+	switch (code) {
+	case APFSI_OK: return 0;
+	case APFSI_ERR_NOT_FOUND: return -ENOENT;
+	case APFSI_ERR_NOT_DIR: return -ENOTDIR;
+	case APFSI_ERR_IS_DIR: return -EISDIR;
+	case APFSI_ERR_NAME_TOO_LONG: return -ENAMETOOLONG;
+	case APFSI_ERR_NOMEM: return -ENOMEM;
+	case APFSI_ERR_INVALID:
+	case APFSI_ERR_NOT_LINK: return -EINVAL;
+	case APFSI_ERR_UNSUPPORTED: return -EOPNOTSUPP;
+	/* a directory entry that is not the directory's own: a cycle */
+	case APFSI_ERR_LOOP: return -ELOOP;
+	/* a volume group's Data volume, not unlocked */
+	case APFSI_ERR_LOCKED: return -EACCES;
+	/* corrupt, bad checksum, truncated image, I/O: the file is unreadable */
+	default: return -EIO;
 	}
-}
-
-int afuse_resolve(const char *path, uint64_t *ino)
-{
-	struct apfs_dirent d;
-	int ret = apfs_fs_lookup(afuse_get()->fs, path, &d);
-
-	*ino = ret ? 0 : d.ino;
-	return ret;
 }
 
 static void set_ts(struct timespec *ts, uint64_t ns)
@@ -68,16 +66,16 @@ static void set_ts(struct timespec *ts, uint64_t ns)
 }
 
 /* A symlink's st_size is its target's length, as on macOS and Linux. */
-static uint64_t link_size(struct apfs_fs *fs, uint64_t ino)
+static uint64_t link_size(apfsi_fs *fs, uint64_t ino)
 {
-	char target[APFS_NAME_MAX * 4];
+	char target[AFUSE_PATH_MAX];
 
-	if (apfs_fs_readlink(fs, ino, target, sizeof(target)))
+	if (apfsi_fs_readlink(fs, ino, target, sizeof(target)))
 		return 0;
 	return strlen(target);
 }
 
-static void fill_stat(struct afuse *af, const struct apfs_stat *a, struct stat *st)
+static void fill_stat(struct afuse *af, const struct apfsi_stat *a, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = a->ino;
@@ -87,28 +85,25 @@ static void fill_stat(struct afuse *af, const struct apfs_stat *a, struct stat *
 	st->st_gid = a->gid;
 	st->st_rdev = a->rdev;
 	st->st_size = (off_t)(S_ISLNK(a->mode) ? link_size(af->fs, a->ino) : a->size);
-	st->st_blksize = af->block_size;
-	st->st_blocks = (blkcnt_t)((a->alloced + 511) / 512);
-	set_ts(&st->st_atim, a->atime);
-	set_ts(&st->st_mtim, a->mtime);
-	set_ts(&st->st_ctim, a->ctime);
+	st->st_blksize = af->usage.block_size;
+	st->st_blocks = (blkcnt_t)((a->allocated + 511) / 512);
+	set_ts(&st->st_atim, (uint64_t)a->atime);
+	set_ts(&st->st_mtim, (uint64_t)a->mtime);
+	set_ts(&st->st_ctim, (uint64_t)a->ctime);
 }
 
 static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
 	struct afuse *af = afuse_get();
-	char base[APFS_NAME_MAX * 4];
-	struct apfs_stat a;
-	uint64_t ino;
+	char base[AFUSE_PATH_MAX];
+	struct apfsi_stat a;
 	int ret;
 
 	(void)fi;
-	ret = afuse_resolve(path, &ino);
-	if (!ret)
-		ret = apfs_fs_stat(af->fs, ino, &a);
+	ret = apfsi_fs_stat_path(af->fs, path, &a);
 	/* no such entry: NAME:rsrc, the resource fork of a file NAME */
-	if (ret == -ENOENT && afuse_fork_base(path, base, sizeof(base)) &&
-	    !afuse_fork_stat(base, &a, &ino)) {
+	if (ret == APFSI_ERR_NOT_FOUND && afuse_fork_base(path, base, sizeof(base)) &&
+	    !afuse_fork_stat(base, &a)) {
 		a.nlink = 1;
 		ret = 0;
 	}
@@ -120,18 +115,17 @@ static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_inf
 
 static int afuse_open(const char *path, struct fuse_file_info *fi)
 {
-	char base[APFS_NAME_MAX * 4];
-	struct apfs_stat a;
+	char base[AFUSE_PATH_MAX];
+	struct apfsi_stat a;
 	struct afile *h;
-	uint64_t ino;
 	bool fork;
 	int ret;
 
 	if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC))
 		return -EROFS;
-	ret = afuse_resolve(path, &ino);
-	fork = ret == -ENOENT && afuse_fork_base(path, base, sizeof(base)) &&
-	       !afuse_fork_stat(base, &a, &ino);
+	ret = apfsi_fs_stat_path(afuse_get()->fs, path, &a);
+	fork = ret == APFSI_ERR_NOT_FOUND && afuse_fork_base(path, base, sizeof(base)) &&
+	       !afuse_fork_stat(base, &a);
 	if (fork)
 		ret = 0;
 	if (ret)
@@ -139,8 +133,8 @@ static int afuse_open(const char *path, struct fuse_file_info *fi)
 	h = calloc(1, sizeof(*h));
 	if (!h)
 		return -ENOMEM;
-	h->ino = ino;
-	ret = fork ? 0 : apfs_file_open(afuse_get()->fs, ino, &h->f);
+	h->ino = a.ino;
+	ret = fork ? 0 : apfsi_file_open(afuse_get()->fs, a.ino, &h->f);
 	if (ret) {
 		free(h);
 		return afuse_errno(ret);
@@ -162,9 +156,9 @@ static int afuse_read(const char *path, char *buf, size_t size, off_t off,
 		return afuse_fork_read(h->ino, buf, size, off);
 	if (off < 0)
 		return -EINVAL;
-	if ((uint64_t)off >= apfs_file_size(h->f))
+	if ((uint64_t)off >= apfsi_file_size(h->f))
 		return 0;
-	ret = apfs_file_read(h->f, (uint64_t)off, buf, size, &got);
+	ret = apfsi_file_pread(h->f, (uint64_t)off, buf, size, &got);
 	if (ret)
 		return afuse_errno(ret);
 	return (int)got;
@@ -175,22 +169,23 @@ static int afuse_release(const char *path, struct fuse_file_info *fi)
 	struct afile *h = (struct afile *)(uintptr_t)fi->fh;
 
 	(void)path;
-	apfs_file_close(h->f);
+	apfsi_file_close(h->f);
 	free(h);
 	return 0;
 }
 
 static int afuse_readlink(const char *path, char *buf, size_t size)
 {
-	char target[APFS_NAME_MAX * 4];
-	uint64_t ino;
+	struct afuse *af = afuse_get();
+	char target[AFUSE_PATH_MAX];
+	struct apfsi_stat a;
 	int ret;
 
 	if (!size)
 		return -EINVAL;
-	ret = afuse_resolve(path, &ino);
+	ret = apfsi_fs_stat_path(af->fs, path, &a);
 	if (!ret)
-		ret = apfs_fs_readlink(afuse_get()->fs, ino, target, sizeof(target));
+		ret = apfsi_fs_readlink(af->fs, a.ino, target, sizeof(target));
 	if (ret)
 		return afuse_errno(ret);
 	/* readlink(2) truncates silently; so does FUSE's contract. */
@@ -204,15 +199,15 @@ static int afuse_statfs(const char *path, struct statvfs *st)
 
 	(void)path;
 	memset(st, 0, sizeof(*st));
-	st->f_bsize = af->block_size;
-	st->f_frsize = af->block_size;
-	st->f_blocks = af->block_count;
-	st->f_bfree = af->free_blocks;
-	st->f_bavail = af->free_blocks;
+	st->f_bsize = af->usage.block_size;
+	st->f_frsize = af->usage.block_size;
+	st->f_blocks = af->usage.blocks;
+	st->f_bfree = af->usage.free_blocks;
+	st->f_bavail = af->usage.free_blocks;
 	/* APFS allocates inodes from free space: no fixed table to run out of. */
-	st->f_files = af->objects + af->free_blocks;
-	st->f_ffree = af->free_blocks;
-	st->f_favail = af->free_blocks;
+	st->f_files = af->usage.objects + af->usage.free_blocks;
+	st->f_ffree = af->usage.free_blocks;
+	st->f_favail = af->usage.free_blocks;
 	st->f_namemax = 255;
 	return 0;
 }
@@ -232,14 +227,11 @@ static void *afuse_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 
 static int afuse_opendir(const char *path, struct fuse_file_info *fi)
 {
-	struct apfs_stat a;
+	struct apfsi_stat a;
 	struct adir *d;
-	uint64_t ino;
 	int ret;
 
-	ret = afuse_resolve(path, &ino);
-	if (!ret)
-		ret = apfs_fs_stat(afuse_get()->fs, ino, &a);
+	ret = apfsi_fs_stat_path(afuse_get()->fs, path, &a);
 	if (ret)
 		return afuse_errno(ret);
 	if (!S_ISDIR(a.mode))
@@ -247,9 +239,9 @@ static int afuse_opendir(const char *path, struct fuse_file_info *fi)
 	d = malloc(sizeof(*d));
 	if (!d)
 		return -ENOMEM;
-	d->ino = ino;
+	d->ino = a.ino;
 	/* The root's parent id is 1, which is no inode: show the root itself. */
-	d->parent = ino == 2 || !a.parent_id ? ino : a.parent_id;
+	d->parent = a.ino == APFSI_ROOT_INO || !a.parent ? a.ino : a.parent;
 	fi->fh = (uintptr_t)d;
 	fi->cache_readdir = 1;
 	fi->keep_cache = 1;
@@ -268,28 +260,49 @@ static int afuse_releasedir(const char *path, struct fuse_file_info *fi)
  * library cookie + 2 after it (cookies are nonzero and below 2^63).
  */
 #define DOT_ENTRIES 2
+/* fill_one's stop: negative, so never one of the library's (positive) codes. */
+#define FILL_STOP (-1)
 
 struct fill_ctx {
 	void *buf;
 	fuse_fill_dir_t filler;
 	unsigned filled;
+	int err;        /* an errno of ours that stopped the walk (-EIO), else 0 */
 };
 
-static int fill_one(const struct apfs_dirent *d, void *arg)
+/* S_IF* of an entry's type (DTTOIF's, from the API's types). */
+static mode_t type_mode(enum apfsi_file_type t)
+{
+	switch (t) {
+	case APFSI_TYPE_FILE: return S_IFREG;
+	case APFSI_TYPE_DIR: return S_IFDIR;
+	case APFSI_TYPE_SYMLINK: return S_IFLNK;
+	case APFSI_TYPE_FIFO: return S_IFIFO;
+	case APFSI_TYPE_CHAR: return S_IFCHR;
+	case APFSI_TYPE_BLOCK: return S_IFBLK;
+	case APFSI_TYPE_SOCKET: return S_IFSOCK;
+	case APFSI_TYPE_WHITEOUT: return DTTOIF(DT_WHT);
+	default: return 0;
+	}
+}
+
+static int fill_one(const struct apfsi_dirent *d, void *arg)
 {
 	struct fill_ctx *fc = arg;
 	struct stat st;
 
-	if (d->next_cookie > INT64_MAX - DOT_ENTRIES)
-		return -EIO;
+	if (d->cookie > INT64_MAX - DOT_ENTRIES) {
+		fc->err = -EIO;
+		return FILL_STOP;
+	}
 	/* The kernel fails a whole batch on such a name: skip a damaged one. */
 	if (strchr(d->name, '/') || !strcmp(d->name, ".") || !strcmp(d->name, ".."))
 		return 0;
 	memset(&st, 0, sizeof(st));
 	st.st_ino = d->ino;
-	st.st_mode = (mode_t)DTTOIF(d->type);
-	if (fc->filler(fc->buf, d->name, &st, (off_t)(d->next_cookie + DOT_ENTRIES), 0))
-		return 1; /* buffer full: the kernel asks again from this offset */
+	st.st_mode = type_mode(d->type);
+	if (fc->filler(fc->buf, d->name, &st, (off_t)(d->cookie + DOT_ENTRIES), 0))
+		return FILL_STOP; /* buffer full: the kernel asks again from this offset */
 	fc->filled++;
 	return 0;
 }
@@ -330,10 +343,13 @@ static int afuse_readdir(const char *path, void *buf, fuse_fill_dir_t filler, of
 	if (fill_dots(d, buf, filler, &off))
 		return 0;
 	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
-	ret = apfs_fs_readdir(afuse_get()->fs, d->ino, cookie, fill_one, &fc);
+	ret = apfsi_fs_readdir(afuse_get()->fs, d->ino, cookie, fill_one, &fc);
 	/* Hand out what was read; the next call from there reports the error. */
-	if (ret < 0 && !fc.filled)
-		return afuse_errno(ret);
+	if (fc.filled)
+		return 0;
+	if (fc.err)
+		return fc.err;
+	return ret == FILL_STOP ? 0 : afuse_errno(ret);
 	return 0;
 }
 

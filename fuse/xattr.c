@@ -21,6 +21,7 @@
  * stand in front of an image xattr of the same name (none on a real Mac:
  * macOS names have no "user." namespace).
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -33,22 +34,25 @@
 #define AFUSE_XATTR_CRTIME "user.apfs.crtime"
 #define AFUSE_XATTR_ADDED "user.apfs.added"
 
-/* The time an xattr of ours names (ns since 1970), from the entry of path. */
+/* The attribute that holds a file's resource fork (and some compressed files' data). */
+#define AFUSE_XATTR_RSRC "com.apple.ResourceFork"
+
+/* The time an xattr of ours names (ns since 1970), from the entry of path: an errno. */
 static int our_time(const char *path, const char *name, uint64_t *ns)
 {
-	struct apfs_dirent d;
-	struct apfs_stat st;
-	int ret = apfs_fs_lookup(afuse_get()->fs, path, &d);
+	struct apfsi_stat st;
+	int ret = apfsi_fs_stat_path(afuse_get()->fs, path, &st);
 
-	/* the root's date added: its record keeps none */
-	if (!ret && !strcmp(name, AFUSE_XATTR_ADDED)) {
-		*ns = d.date_added;
-		return d.date_added ? 0 : -ENODATA;
+	*ns = 0;
+	if (ret)
+		return afuse_errno(ret);
+	/* the date added lives in the directory entry: the root's has none */
+	if (!strcmp(name, AFUSE_XATTR_ADDED)) {
+		*ns = (uint64_t)st.added;
+		return st.added ? 0 : -ENODATA;
 	}
-	if (!ret)
-		ret = apfs_fs_stat(afuse_get()->fs, d.ino, &st);
-	*ns = ret ? 0 : st.crtime;
-	return ret;
+	*ns = (uint64_t)st.crtime;
+	return 0;
 }
 
 /* user.apfs.crtime, user.apfs.added: a time as text, with getxattr's size protocol. */
@@ -59,7 +63,7 @@ static int time_xattr(const char *path, const char *name, char *buf, size_t size
 	int n, ret = our_time(path, name, &ns);
 
 	if (ret)
-		return ret == -ENODATA ? ret : afuse_errno(ret);
+		return ret;
 	n = snprintf(text, sizeof(text), "%llu.%09u", (unsigned long long)(ns / 1000000000u),
 		     (unsigned)(ns % 1000000000u));
 	if (!size)
@@ -72,18 +76,19 @@ static int time_xattr(const char *path, const char *name, char *buf, size_t size
 
 int afuse_getxattr(const char *path, const char *name, char *buf, size_t size)
 {
+	apfsi_fs *fs = afuse_get()->fs;
+	struct apfsi_stat st;
 	size_t got = 0;
 	uint64_t full = 0;
-	uint64_t ino;
 	int ret;
 
 	if (!strcmp(name, AFUSE_XATTR_CRTIME) || !strcmp(name, AFUSE_XATTR_ADDED))
 		return time_xattr(path, name, buf, size);
-	ret = afuse_resolve(path, &ino);
-	if (!ret)
-		ret = apfs_fs_getxattr(afuse_get()->fs, ino, name, 0, size ? buf : NULL, size,
-				       &got, &full);
-	if (ret == -ENODATA)
+	ret = apfsi_fs_stat_path(fs, path, &st);
+	if (ret)
+		return afuse_errno(ret);
+	ret = apfsi_fs_getxattr(fs, st.ino, name, 0, size ? buf : NULL, size, &got, &full);
+	if (ret == APFSI_ERR_NOT_FOUND)
 		return -ENODATA;
 	if (ret)
 		return afuse_errno(ret);
@@ -103,12 +108,15 @@ struct list_ctx {
 	bool hide_rsrc;
 };
 
-/* decmpfs types whose compressed data lives in the resource fork. */
+/*
+ * decmpfs types whose compressed data lives in the resource fork: zlib 4,
+ * lzvn 8, uncompressed 10, lzfse 12, lzbitmap 14 (apfs-format.md §8.2; the
+ * public stat's compression is the type as stored).
+ */
 static bool rsrc_compressed(uint32_t type)
 {
 	switch (type) {
-	case APFS_CMP_ZLIB_RSRC: case APFS_CMP_LZVN_RSRC: case APFS_CMP_PLAIN_RSRC:
-	case APFS_CMP_LZFSE_RSRC: case APFS_CMP_LZBITMAP_RSRC:
+	case 4: case 8: case 10: case 12: case 14:
 		return true;
 	default:
 		return false;
@@ -121,7 +129,7 @@ static int list_one(const char *name, uint64_t vsize, void *arg)
 	size_t len = strlen(name) + 1;
 
 	(void)vsize;
-	if (l->hide_rsrc && !strcmp(name, APFS_XATTR_RESOURCE_FORK))
+	if (l->hide_rsrc && !strcmp(name, AFUSE_XATTR_RSRC))
 		return 0;
 	if (len > AFUSE_XATTR_LIST_MAX - l->used)
 		return -E2BIG;
@@ -137,18 +145,16 @@ static int list_one(const char *name, uint64_t vsize, void *arg)
 int afuse_listxattr(const char *path, char *buf, size_t size)
 {
 	struct list_ctx l = { .buf = size ? buf : NULL, .size = size };
-	struct apfs_fs *fs = afuse_get()->fs;
-	struct apfs_stat st;
-	uint64_t ino;
+	apfsi_fs *fs = afuse_get()->fs;
+	struct apfsi_stat st;
 	int ret;
 
-	ret = afuse_resolve(path, &ino);
-	if (!ret)
-		ret = apfs_fs_stat(fs, ino, &st);
+	ret = apfsi_fs_stat_path(fs, path, &st);
 	if (!ret) {
 		l.hide_rsrc = rsrc_compressed(st.compression);
-		ret = apfs_fs_listxattr(fs, ino, 0, list_one, &l);
+		ret = apfsi_fs_listxattr(fs, st.ino, 0, list_one, &l);
 	}
+	/* list_one's own stops: errnos, negative, never one of the library's codes */
 	if (ret == -ERANGE || ret == -E2BIG)
 		return ret;
 	if (ret)

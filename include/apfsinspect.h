@@ -559,6 +559,20 @@ int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */
 int apfsi_fs_readlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 
+/*
+ * What statfs(2) of a mount of fs reports: the container's blocks and the
+ * blocks none of its volumes allocates, and the volume's objects (files,
+ * directories, symbolic links and others, from its superblock; a volume
+ * group's merged root adds its Data volume's).  Thread-safe.
+ */
+struct apfsi_fs_usage {
+	uint32_t block_size;
+	uint64_t blocks, free_blocks; /* of the container */
+	uint64_t objects;
+	uint64_t reserved[8];
+};
+int apfsi_fs_usage(apfsi_fs *fs, struct apfsi_fs_usage *usage);
+
 /* ---- directories -------------------------------------------------------- */
 
 struct apfsi_dirent {
@@ -569,7 +583,13 @@ struct apfsi_dirent {
 	/* With APFSI_DIR_STAT: the entry's attributes, and stat_error for them. */
 	const struct apfsi_stat *st;
 	int stat_error;
-	uint64_t reserved[4];
+	/*
+	 * From apfsi_fs_readdir: where a later call resumes after this entry
+	 * (nonzero, below 2^63, stable while the image is open).  0 from
+	 * apfsi_dir_next, which keeps its place itself.
+	 */
+	uint64_t cookie;
+	uint64_t reserved[3];
 };
 
 enum {
@@ -581,6 +601,20 @@ int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out);
 /* The next entry in *out, or *out = NULL at the end. */
 int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out);
 void apfsi_dir_close(apfsi_dir *dir);
+
+/*
+ * The entries of a directory from a resume point, with no iterator to keep:
+ * fn(entry, arg) for each entry after the one whose cookie is given (0: from
+ * the first), in on-disk order, without "." and "..".  A nonzero return of
+ * fn stops the walk and is returned (a FUSE readdir stops when its buffer is
+ * full and resumes from the last cookie it took).  entry and its name are
+ * valid only during the call; entry->st is NULL.  Thread-safe: any number
+ * of walks at once on one file system.  On a volume without hashed names a
+ * resume counts the entries before it (cost grows with the cookie).
+ */
+typedef int (*apfsi_dirent_fn)(const struct apfsi_dirent *entry, void *arg);
+int apfsi_fs_readdir(apfsi_fs *fs, uint64_t ino, uint64_t cookie, apfsi_dirent_fn fn,
+		     void *arg);
 
 /* ---- file data ---------------------------------------------------------- */
 
@@ -617,6 +651,17 @@ int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_f
 /* Up to len bytes of an attribute's value from off; *size its whole size (either may be NULL). */
 int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
 		      size_t len, size_t *got, uint64_t *size);
+
+/* ---- processes that fork ------------------------------------------------ */
+
+/*
+ * Lock the library's key memory again in a child of fork() (a daemon after
+ * daemonising): a child has the parent's pages, kept out of core dumps, but
+ * not its memory locks, so the keys could be swapped out.  Call it once in
+ * the child before it goes on reading; process-wide, not thread-safe with
+ * an unlock running at the same time.
+ */
+void apfsi_secure_relock(void);
 
 #ifdef __cplusplus
 }

@@ -19,7 +19,7 @@
 static const uint8_t zero_uuid[16];
 
 /* The Data volume of System volume sys's group (same container), or NULL. */
-static struct apfsi_volume *group_data(struct apfsi_volume *sys)
+struct apfsi_volume *apfsi_group_data(struct apfsi_volume *sys)
 {
 	const uint8_t *g = sys->v->sb.apfs_volume_group_id;
 	struct apfsi_image *img = sys->img;
@@ -119,7 +119,7 @@ int apfsi_fs_open(apfsi_volume *vol, const char *snapshot, unsigned flags, apfsi
 		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
 	fs->vol = vol;
 	pthread_mutex_init(&fs->reader_lock, NULL);
-	data = flags & APFSI_FS_NO_FIRMLINKS ? NULL : group_data(vol);
+	data = flags & APFSI_FS_NO_FIRMLINKS ? NULL : apfsi_group_data(vol);
 	ret = data ? open_group(vol, data, snapshot, &fs->fs) : open_one(vol, snapshot, &fs->fs);
 	if (ret) {
 		apfsi_fs_close(fs);

@@ -16,6 +16,9 @@ void apfsi_stat_from(const struct apfs_stat *in, struct apfsi_stat *out);
 /* The type of a DT_* directory-record type. */
 enum apfsi_file_type apfsi_type_of_dt(unsigned dt);
 
+/* The Data volume of System volume sys's group (same container), or NULL (fs.c). */
+struct apfsi_volume *apfsi_group_data(struct apfsi_volume *sys);
+
 /*
  * The file-system handle was given: else the message and INVALID.  Inline,
  * so that file.c and xattr.c need nothing of fs.c (which closes readall.c's
