@@ -24,12 +24,16 @@ struct apfsi_volume {
 	pthread_mutex_t lock;       /* guards what is loaded on first use below */
 	/* Loaded on first use (users.c): the keybags and the users' names. */
 	struct kb_volume_keys *keys;
-	struct kb_names names;
+	/*
+	 * The users' names: read while locked into names_slot[0], and once more
+	 * after an unlock into names_slot[1]; names points at the newer.  A slot
+	 * is never written again once published, so a reader holding a pointer
+	 * (or strings from it) is safe until the image is closed (users.c).
+	 */
+	struct kb_names names_slot[2];
+	const struct kb_names *_Atomic names;
 	bool names_loaded, names_unlocked; /* names read; and again once unlocked */
 	char (*hash_lines)[KB_HASH_LINE_MAX]; /* per user, "" when not crackable */
-	/* The names read while locked, kept once the unlocked ones replace them:
-	 * strings handed out stay valid until the image is closed (users.c). */
-	struct kb_names names_locked;
 	/* The VEK an unlock installed, for apfsi_volume_key (secure heap; unlock.c). */
 	uint8_t *vek;
 	size_t veklen;

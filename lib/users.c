@@ -75,40 +75,44 @@ static unsigned siblings(const struct apfsi_volume *vol, struct apfs_volume **si
 	return n;
 }
 
-/* Read the names into vol->names and pass their warnings to the log. */
-static void read_names(struct apfsi_volume *vol)
+/* Read the names into db (an unpublished slot) and pass their warnings to the log. */
+static void read_names(struct apfsi_volume *vol, struct kb_names *db)
 {
 	struct apfs_volume **sibs = calloc(vol->img->nvols, sizeof(*sibs));
 
-	memset(&vol->names, 0, sizeof(vol->names));
+	memset(db, 0, sizeof(*db));
 	if (!sibs)
 		return;
-	apfsi_names_read(sibs, siblings(vol, sibs), vol->v, &vol->names);
+	apfsi_names_read(sibs, siblings(vol, sibs), vol->v, db);
 	free(sibs);
 	/* No user database at all (not a Mac's disk): nothing to compare. */
-	if (vol->keys && vol->names.nsrc)
-		kb_names_check(&vol->names, vol->keys);
-	for (unsigned i = 0; i < vol->names.nwarn; i++)
-		apfs_warn("volume '%s': %s", vol->v->name, vol->names.warnings[i]);
+	if (vol->keys && db->nsrc)
+		kb_names_check(db, vol->keys);
+	for (unsigned i = 0; i < db->nwarn; i++)
+		apfs_warn("volume '%s': %s", vol->v->name, db->warnings[i]);
 }
 
 const struct kb_names *apfsi_volume_names(struct apfsi_volume *vol)
 {
-	bool readable = !apfs_volume_encrypted(vol->v) || vol->v->xts;
+	bool readable;
 
+	pthread_mutex_lock(&vol->v->key_lock);
+	readable = !apfs_volume_encrypted(vol->v) || vol->v->xts;
+	pthread_mutex_unlock(&vol->v->key_lock);
 	pthread_mutex_lock(&vol->lock);
 	if (!vol->names_loaded) {
-		read_names(vol);
+		read_names(vol, &vol->names_slot[0]);
+		vol->names = &vol->names_slot[0];
 		vol->names_loaded = true;
 		vol->names_unlocked = readable;
 	} else if (!vol->names_unlocked && readable) {
-		/* Unlocked since: dslocal too.  The old strings may still be held. */
-		vol->names_locked = vol->names;
-		read_names(vol);
+		/* Unlocked since: dslocal too, in the other slot (the first may be in use). */
+		read_names(vol, &vol->names_slot[1]);
+		vol->names = &vol->names_slot[1];
 		vol->names_unlocked = true;
 	}
 	pthread_mutex_unlock(&vol->lock);
-	return &vol->names;
+	return vol->names;
 }
 
 int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n)
@@ -189,8 +193,9 @@ void apfsi_volume_users_free(struct apfsi_volume *vol)
 	vol->keys = NULL;
 	free(vol->hash_lines);
 	vol->hash_lines = NULL;
-	kb_names_free(&vol->names);
-	kb_names_free(&vol->names_locked);
+	kb_names_free(&vol->names_slot[0]);
+	kb_names_free(&vol->names_slot[1]);
+	vol->names = NULL;
 	vol->names_loaded = vol->names_unlocked = false;
 	apfs_secret_free(vol->vek);
 	vol->vek = NULL;
