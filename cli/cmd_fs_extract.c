@@ -762,16 +762,25 @@ static void bf_hash(struct bf_run *r, const char *path, const struct apfs_stat *
  * directory: each line then escapes its name only, so a line costs the same
  * however deep it is.  Escaping "dir/name" whole gives the same bytes: what
  * cli_put_tsk looks ahead at (a UTF-8 sequence, the two bytes after a '%')
- * ends at the '/', neither a continuation byte nor a hex digit.
+ * ends at the '/', neither a continuation byte nor a hex digit.  Made only
+ * where it saves more than it costs (a memory stream, a few thousand
+ * instructions: more than escaping ten short paths); s NULL: none.
  */
+#define BF_PREFIX_MIN 4096  /* bytes of directory path the window's lines repeat */
+
 struct bf_prefix {
 	char *s;
 	size_t n;
 };
 
-static int bf_prefix_make(const char *dir, struct bf_prefix *p)
+static int bf_prefix_make(const char *dir, size_t lines, struct bf_prefix *p)
 {
-	FILE *m = open_memstream(&p->s, &p->n);
+	FILE *m;
+
+	*p = (struct bf_prefix){ 0 };
+	if (strlen(dir) * lines < BF_PREFIX_MIN)
+		return 0;
+	m = open_memstream(&p->s, &p->n);
 
 	if (!m)
 		return -ENOMEM;
@@ -789,9 +798,13 @@ static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *
 	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
 	/* Names as TSK writes them (C0 controls as '^'); the target too, which TSK leaves raw. */
 	printf("%s|", hex);
-	fwrite(dir->s, 1, dir->n, stdout);
-	putchar('/');
-	cli_put_tsk(stdout, name);
+	if (dir->s) {
+		fwrite(dir->s, 1, dir->n, stdout);
+		putchar('/');
+		cli_put_tsk(stdout, name);
+	} else {
+		cli_put_tsk(stdout, path);
+	}
 	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);
 		cli_put_tsk(stdout, target);
@@ -814,7 +827,7 @@ static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth
 	struct bf_prefix pre;
 	struct apfs_stat st;
 	char *path;
-	int err = bf_prefix_make(dir, &pre);
+	int err = bf_prefix_make(dir, w->n, &pre);
 
 	if (err)
 		return err;
