@@ -203,10 +203,11 @@ echo "## Metadata walks at scale (issue 14)"
 echo
 L0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$(nproc) cores; load average (1, 5, 15 min) $L0 at the start."
-echo "Images: \`mkimage scale --entries N ${PER_DIR:-}\` (plain, and encrypted with one user); the"
+echo "Images: \`mkimage scale --entries N${PER_DIR:+ $PER_DIR}\` (plain, and encrypted with one user); the"
 echo "generator's rows give its wall time and peak RSS.  Wall time is the median of $RUNS runs"
 echo "up to $RUNS_MAX entries and one run above, CPU (user + system) likewise; instructions"
-echo "per entry are callgrind's, up to $IR_MAX entries for ours, $IR_PEERS_MAX for the peers;"
+echo "per entry are callgrind's, up to $IR_MAX entries for ours, $IR_PEERS_MAX for fls and"
+echo "$IR_LIBFSAPFS_MAX for fsapfsinfo;"
 echo "RSS is GNU time's peak (%M), for a mount the daemon's VmHWM."
 echo "\"vs fls\" is ours over TSK \`fls -r -m\`'s (below 1: faster than TSK)."
 echo "Each command has $TMO s."

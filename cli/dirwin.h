@@ -11,11 +11,11 @@
  * block cache holds (500,000 files: ~17,000 leaves of inodes), so every
  * leaf is read, checksummed and searched again for each window.  A window
  * as large as the memory budget allows, sorted by inode, reads each leaf
- * once per window; a directory that fits in one window (about 200,000
- * entries at the default budget) reads each leaf once.
+ * once per window; a directory that fits in one window reads each leaf once.
  *
- * An entry costs 16 bytes and its name: a window of 4 MiB holds ~140,000
- * names of 14 bytes.
+ * An entry costs 16 bytes and its name: DIRWIN_BUDGET holds up to ~200,000
+ * names of 14 bytes (the arrays grow by half, so a window stops between two
+ * thirds and all of that).
  */
 #ifndef CLI_DIRWIN_H
 #define CLI_DIRWIN_H
