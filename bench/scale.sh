@@ -16,7 +16,15 @@
 #   SCALE_DIR=/tmp      where images go (10M: 2.2 GB each, deleted after each size)
 #   SCALE_TIMEOUT=900   seconds a command may take before it counts as not finishing
 #   SCALE_IR_MAX=100000 largest size counted with callgrind
+#   SCALE_IR_PEERS_MAX=$SCALE_IR_MAX  the same for the peers (fls, fsapfsinfo), which
+#                       cost more instructions per entry than ours
 #   SCALE_RUNS_MAX=100000 largest size timed RUNS times (above: once)
+#   SCALE_IR_LIBFSAPFS_MAX=$SCALE_IR_PEERS_MAX  the same for fsapfsinfo alone (~50 min
+#                       under callgrind at 100k on a loaded machine)
+#   SCALE_LIBFSAPFS_MAX=  largest size given to fsapfsinfo and fsapfsmount (default: all;
+#                       at 10M they did not finish in 180 s)
+#   SCALE_PER_DIR=      files per directory (mkimage --per-dir; default 999):
+#                       SCALE_PER_DIR=99999999 puts every file in one directory
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -27,6 +35,10 @@ SIZES=${SCALE_SIZES:-10000 100000 1000000 10000000}
 TMO=${SCALE_TIMEOUT:-900}
 IR_MAX=${SCALE_IR_MAX:-100000}
 RUNS_MAX=${SCALE_RUNS_MAX:-100000}
+IR_PEERS_MAX=${SCALE_IR_PEERS_MAX:-$IR_MAX}
+LIBFSAPFS_MAX=${SCALE_LIBFSAPFS_MAX:-100000000}
+IR_LIBFSAPFS_MAX=${SCALE_IR_LIBFSAPFS_MAX:-$IR_PEERS_MAX}
+PER_DIR=${SCALE_PER_DIR:+--per-dir $SCALE_PER_DIR}
 PW=scale-password
 W=$(mktemp -d "${SCALE_DIR:-${TMPDIR:-/tmp}}/apfsinspect-scale.XXXXXX")
 M=$W/mnt
@@ -46,34 +58,41 @@ fi
 FUSE=
 [ -c /dev/fuse ] && command -v fusermount3 > /dev/null && FUSE=1
 
-# One timed run: "MS KB LINES", or "timeout" when it did not finish in TMO seconds.
+# One timed run: "MS KB LINES CPU_MS", or "timeout" when it did not finish in TMO seconds.
 # GNU time is preferred: a process's peak RSS counts the image it was forked
 # from (exec keeps the high-water mark), ~2 MB for time, ~10 MB for Python.
 once() {
-	local r t0 t1 rc
+	local r t rc c
 	if [ -x /usr/bin/time ]; then
-		t0=$(date +%s%N)
-		/usr/bin/time -f %M -o "$W/rss" timeout "$TMO" "$@" > "$W/out" 2> /dev/null
-		rc=$?
-		t1=$(date +%s%N)
-		r="$(((t1 - t0) / 1000000)) $(tail -1 "$W/rss")"
-		[ $rc = 124 ] && r=timeout
+		read -r t c rc < <(python3 bench/cputime.py "$W/out" \
+			/usr/bin/time -f %M -o "$W/rss" timeout "$TMO" "$@")
+		r="$t $(tail -1 "$W/rss")"
+		[ "$rc" = 124 ] && r=timeout
 	else
 		r=$(python3 bench/rusage.py "$TMO" "$W/out" "$@")
+		c=-
 	fi
 	[ "$r" = timeout ] && { echo timeout; return; }
-	echo "$r $(wc -l < "$W/out")"
+	echo "$r $(wc -l < "$W/out") $c"
 }
-# Median of n runs of once (RSS and lines of the last): "MS KB LINES" or "timeout".
+# Medians of n runs of once (wall and CPU; RSS and lines of the last): "MS KB LINES CPU_MS"
+# or "timeout".
 timed() { # N CMD...
-	local n=$1 i r ms=()
+	local n=$1 i r ms=() cpu=() kb lines
 	shift
 	for ((i = 0; i < n; i++)); do
 		r=$(once "$@")
 		[ "$r" = timeout ] && { echo timeout; return; }
-		ms+=("${r%% *}")
+		read -r m kb lines c <<< "$r"
+		ms+=("$m")
+		cpu+=("$c")
 	done
-	echo "$(printf '%s\n' "${ms[@]}" | sort -n | awk -v n="$n" 'NR == int((n + 1) / 2)') ${r#* }"
+	echo "$(med "$n" "${ms[@]}") $kb $lines $(med "$n" "${cpu[@]}")"
+}
+med() { # N VALUES...: the median
+	local n=$1
+	shift
+	printf '%s\n' "$@" | sort -n | awk -v n="$n" 'NR == int((n + 1) / 2)'
 }
 # The pid of the FUSE daemon serving $M (its command line names the mount point).
 daemon_pid() {
@@ -108,58 +127,71 @@ find_timed() { # N CMD...
 	done
 	echo "$(printf '%s\n' "${ms[@]}" | sort -n | awk -v n="$n" 'NR == int((n + 1) / 2)') ${r#* }"
 }
-# Instructions per entry of CMD... over N entries (callgrind), or "-".
-ir_per() { # N CMD...
-	local n=$1 i
-	shift
-	[ "$n" -le "$IR_MAX" ] && command -v valgrind > /dev/null || { echo -; return; }
+# Instructions per entry of CMD... over N entries (callgrind), or "-": ours up to
+# IR_MAX entries, the peers' (ir_peer) up to IR_PEERS_MAX.
+ir_upto() { # MAX N CMD...
+	local max=$1 n=$2 i
+	shift 2
+	[ "$n" -le "$max" ] && command -v valgrind > /dev/null || { echo -; return; }
 	i=$(ir "$@")
 	[ -n "$i" ] && awk -v i="$i" -v n="$n" 'BEGIN { printf "%.0f", i / n }' || echo -
 }
-# One table row: N, what, timed result, instructions per entry, TSK's ms.
-result() { # N WHAT "MS KB LINES" IR FLS_MS
-	local ms kb lines vs=
+ir_per() { ir_upto "$IR_MAX" "$@"; }
+ir_peer() { ir_upto "$IR_PEERS_MAX" "$@"; }
+# A ratio "A / B ×", or "-" when either is not a number.
+vs() {
+	case "$1/$2" in *[!0-9./]* | /* | */) echo - ;; *) echo "$(ratio "$1" "$2") ×" ;; esac
+}
+# One table row: N, what, timed result, instructions per entry, TSK's timed result and
+# instructions per entry.  Ratios are ours over TSK's (below 1: faster than TSK).
+result() { # N WHAT "MS KB LINES CPU_MS" IR FLS FLS_IR
+	local ms kb lines cpu fms fkb flines fcpu
 	case $3 in
-	timeout) printf '| %s | %s | > %s s (timeout) | %s | - | - | - |\n' "$1" "$2" "$TMO" "$4"; return ;;
-	failed) printf '| %s | %s | failed | %s | - | - | - |\n' "$1" "$2" "$4"; return ;;
+	timeout | failed)
+		printf '| %s | %s | %s | - | %s | - | - | - | - | - |\n' "$1" "$2" \
+			"$([ "$3" = failed ] && echo failed || echo "> $TMO s (timeout)")" "$4"
+		return ;;
 	esac
-	read -r ms kb lines <<< "$3"
-	case $5 in '' | timeout | failed | -) vs=- ;; *) vs="$(ratio "$ms" "${5%% *}") ×" ;; esac
+	read -r ms kb lines cpu <<< "$3"
+	read -r fms fkb flines fcpu <<< "${5:--}"
 	[ "$kb" = - ] || kb=$(awk -v k="$kb" 'BEGIN { printf "%.1f", k / 1024 }')
-	printf '| %s | %s | %s ms | %s | %s MB | %s | %s |\n' "$1" "$2" "$ms" "$4" "$kb" "$lines" "$vs"
+	printf "| %s | %s | %s ms | %s | %s | %s MB | %s | %s | %s | %s |\n" "$1" "$2" "$ms" \
+		"$([ -n "${cpu:-}" ] && [ "$cpu" != - ] && echo "$cpu ms" || echo -)" "$4" "$kb" "$lines" "$(vs "$ms" "$fms")" "$(vs "${cpu:-}" "${fcpu:-}")" \
+		"$(vs "$4" "${6:-}")"
 }
 
 apsb() { "$BIN" list --json "$1" | sed -n '/"volumes"/,$ s/^ *"superblock_block": \([0-9]*\),*$/\1/p' | head -1; }
 
 size() { # N
-	local n=$1 r runs=1 img=$W/scale.img enc=$W/scale-enc.img a fls
+	local n=$1 r runs=1 img=$W/scale.img enc=$W/scale-enc.img a fls fir=-
 	[ "$n" -le "$RUNS_MAX" ] && runs=$RUNS
-	r=$(once "$MK" scale "$img" --entries "$n" --unencrypted)
+	r=$(once "$MK" scale "$img" --entries "$n" $PER_DIR --unencrypted)
 	result "$n" "mkimage scale --unencrypted (generator)" "$r" - ""
-	r=$(once "$MK" scale "$enc" --entries "$n")
+	r=$(once "$MK" scale "$enc" --entries "$n" $PER_DIR)
 	result "$n" "mkimage scale, encrypted (generator)" "$r" - ""
 	a=$(apsb "$img")
 	fls=-
 	if command -v fls > /dev/null; then
 		fls=$(timed "$runs" fls -r -m / -B "$a" "$img")
-		result "$n" "TSK \`fls -r -m\`" "$fls" "$(ir_per "$n" fls -r -m / -B "$a" "$img")" ""
+		fir=$(ir_peer "$n" fls -r -m / -B "$a" "$img")
+		result "$n" "TSK \`fls -r -m\`" "$fls" "$fir" ""
 	fi
 	r=$(timed "$runs" "$BIN" bodyfile "$img")
-	result "$n" "apfsinspect \`bodyfile\`" "$r" "$(ir_per "$n" "$BIN" bodyfile "$img")" "$fls"
+	result "$n" "apfsinspect \`bodyfile\`" "$r" "$(ir_per "$n" "$BIN" bodyfile "$img")" "$fls" "$fir"
 	r=$(timed "$runs" "$BIN" bodyfile --passphrase "$PW" "$enc")
-	result "$n" "apfsinspect \`bodyfile\`, encrypted" "$r" "$(ir_per "$n" "$BIN" bodyfile --passphrase "$PW" "$enc")" "$fls"
+	result "$n" "apfsinspect \`bodyfile\`, encrypted" "$r" "$(ir_per "$n" "$BIN" bodyfile --passphrase "$PW" "$enc")" "$fls" "$fir"
 	r=$(timed "$runs" "$BIN" ls -R "$img" /)
-	result "$n" "apfsinspect \`ls -R\`" "$r" "$(ir_per "$n" "$BIN" ls -R "$img" /)" "$fls"
-	if command -v fsapfsinfo > /dev/null; then
+	result "$n" "apfsinspect \`ls -R\`" "$r" "$(ir_per "$n" "$BIN" ls -R "$img" /)" "$fls" "$fir"
+	if command -v fsapfsinfo > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ]; then
 		r=$(timed "$runs" fsapfsinfo -H "$img")
-		result "$n" "libfsapfs \`fsapfsinfo -H\` (hierarchy)" "$r" "$(ir_per "$n" fsapfsinfo -H "$img")" "$fls"
+		result "$n" "libfsapfs \`fsapfsinfo -H\` (hierarchy)" "$r" "$(ir_upto "$IR_LIBFSAPFS_MAX" "$n" fsapfsinfo -H "$img")" "$fls" "$fir"
 		[ -n "$SHIM" ] && r=$(timed "$runs" env LD_PRELOAD="$SHIM" fsapfsinfo -H -p "$PW" "$enc") &&
 			result "$n" "libfsapfs \`fsapfsinfo -H\`, encrypted (OpenSSL 3 shim)" "$r" - "$fls"
 	fi
 	if [ -n "$FUSE" ]; then
 		r=$(find_timed "$runs" "$BIN" mount "$img" "$M")
 		result "$n" "\`find\` through \`apfsinspect mount\`" "$r" - "$fls"
-		if command -v fsapfsmount > /dev/null; then
+		if command -v fsapfsmount > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ]; then
 			r=$(find_timed "$runs" fsapfsmount "$img" "$M")
 			result "$n" "\`find\` through libfsapfs \`fsapfsmount\`" "$r" - "$fls"
 		fi
@@ -171,15 +203,17 @@ echo "## Metadata walks at scale (issue 14)"
 echo
 L0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$(nproc) cores; load average (1, 5, 15 min) $L0 at the start."
-echo "Images: \`mkimage scale --entries N\` (plain, and encrypted with one user); the"
+echo "Images: \`mkimage scale --entries N${PER_DIR:+ $PER_DIR}\` (plain, and encrypted with one user); the"
 echo "generator's rows give its wall time and peak RSS.  Wall time is the median of $RUNS runs"
-echo "up to $RUNS_MAX entries and one run above; instructions per entry are callgrind's, up"
-echo "to $IR_MAX entries; RSS is GNU time's peak (%M), for a mount the daemon's VmHWM."
-echo "\"vs fls\" is wall time over TSK \`fls -r -m\`'s (below 1: faster than TSK)."
+echo "up to $RUNS_MAX entries and one run above, CPU (user + system) likewise; instructions"
+echo "per entry are callgrind's, up to $IR_MAX entries for ours, $IR_PEERS_MAX for fls and"
+echo "$IR_LIBFSAPFS_MAX for fsapfsinfo;"
+echo "RSS is GNU time's peak (%M), for a mount the daemon's VmHWM."
+echo "\"vs fls\" is ours over TSK \`fls -r -m\`'s (below 1: faster than TSK)."
 echo "Each command has $TMO s."
 echo
-echo "| entries | what | wall | instr./entry | peak RSS | lines out | vs fls |"
-echo "|---|---|---|---|---|---|---|"
+echo "| entries | what | wall | CPU | instr./entry | peak RSS | lines out | vs fls (wall) | vs fls (CPU) | vs fls (instr.) |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for n in $SIZES; do
 	size "$n"
 done

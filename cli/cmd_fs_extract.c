@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "digest.h"
+#include "dirwin.h"
 #include "extract.h"
 
 struct hash_sink {
@@ -723,6 +724,7 @@ struct bf_run {
 	bool fractional;
 	uint64_t cap;
 	struct walk_guard g;
+	size_t held;              /* bytes in the windows of the levels being walked */
 	int err;
 };
 
@@ -755,7 +757,39 @@ static void bf_hash(struct bf_run *r, const char *path, const struct apfs_stat *
 		strcpy(hex, d.hex[0]);
 }
 
-static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *st)
+/*
+ * The directory's part of a path as the body file writes it, made once per
+ * directory: each line then escapes its name only, so a line costs the same
+ * however deep it is.  Escaping "dir/name" whole gives the same bytes: what
+ * cli_put_tsk looks ahead at (a UTF-8 sequence, the two bytes after a '%')
+ * ends at the '/', neither a continuation byte nor a hex digit.  Made only
+ * where it saves more than it costs (a memory stream, a few thousand
+ * instructions: more than escaping ten short paths); s NULL: none.
+ */
+#define BF_PREFIX_MIN 4096  /* bytes of directory path the window's lines repeat */
+
+struct bf_prefix {
+	char *s;
+	size_t n;
+};
+
+static int bf_prefix_make(const char *dir, size_t lines, struct bf_prefix *p)
+{
+	FILE *m;
+
+	*p = (struct bf_prefix){ 0 };
+	if (strlen(dir) * lines < BF_PREFIX_MIN)
+		return 0;
+	m = open_memstream(&p->s, &p->n);
+
+	if (!m)
+		return -ENOMEM;
+	cli_put_tsk(m, dir);
+	return fclose(m) ? -ENOMEM : 0;
+}
+
+static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *dir,
+		    const char *name, const struct apfs_stat *st)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1], m[11], target[4096];
 
@@ -764,7 +798,13 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
 	/* Names as TSK writes them (C0 controls as '^'); the target too, which TSK leaves raw. */
 	printf("%s|", hex);
-	cli_put_tsk(stdout, path);
+	if (dir->s) {
+		fwrite(dir->s, 1, dir->n, stdout);
+		putchar('/');
+		cli_put_tsk(stdout, name);
+	} else {
+		cli_put_tsk(stdout, path);
+	}
 	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);
 		cli_put_tsk(stdout, target);
@@ -780,45 +820,50 @@ static void bf_line(struct bf_run *r, const char *path, const struct apfs_stat *
 
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
 
-/* Entries [from, from + n) of nm, their stats read together (fs_stats_new). */
+/* The window's entries, in inode order: each fs-tree leaf of their inodes read once. */
 static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth,
-		      const struct fs_names *nm, size_t from, struct fs_stats *sb)
+		      const struct dirwin *w)
 {
+	struct bf_prefix pre;
+	struct apfs_stat st;
 	char *path;
-	int ret = fs_stats_read(r->fs, nm, from, sb);
+	int err = bf_prefix_make(dir, w->n, &pre);
 
+	if (err)
+		return err;
 	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
-	for (size_t i = 0; !ret && i < sb->n && !ferror(stdout); i++) {
-		const struct fs_name *e = &nm->e[from + i];
-
-		if (asprintf(&path, "%s/%s", dir, e->name) < 0)
+	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
+		if (asprintf(&path, "%s/%s", dir, dirwin_name(w, i)) < 0) {
+			free(pre.s);
 			return -ENOMEM;
-		if (sb->err[i]) {
-			r->err = fs_fail(path, sb->err[i]);
+		}
+		err = apfs_fs_stat(r->fs, w->e[i].ino, &st);
+		if (err) {
+			r->err = fs_fail(path, err);
 		} else {
-			bf_line(r, path, &sb->st[i]);
-			if (S_ISDIR(sb->st[i].mode))
-				bf_dir(r, path, ino, e->ino, depth + 1);
+			bf_line(r, path, &pre, dirwin_name(w, i), &st);
+			if (S_ISDIR(st.mode))
+				bf_dir(r, path, ino, w->e[i].ino, depth + 1);
 		}
 		free(path);
 	}
-	return ret;
+	free(pre.s);
+	return 0;
 }
 
 /*
- * A directory BF_WINDOW names at a time: memory bounded by the depth, not
- * by the largest directory.  A directory longer than one window is read
- * through once first, so that a damaged record fails it before anything
- * of it is printed, as when it was read whole.
+ * A directory a window at a time (dirwin.h), each window as large as what
+ * the levels above left of the walk's budget: memory bounded by
+ * DIRWIN_BUDGET plus DIRWIN_MIN a level, not by the largest directory.
+ * A directory longer than one window is read through once first, so that
+ * a damaged record fails it before anything of it is printed, as when it
+ * was read whole.
  */
-#define BF_WINDOW 1024
-
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
-	struct fs_names nm = { 0 };
-	struct fs_stats sb = { 0 };
+	struct dirwin w = { 0 };
 	struct apfs_dir_pos *pos;
-	size_t n = 0;
+	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0, held;
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
@@ -826,20 +871,22 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 		return;
 	}
 	pos = calloc(1, sizeof(*pos));
-	ret = pos ? fs_names_read_from(r->fs, ino, pos, BF_WINDOW, &nm) : -ENOMEM;
-	if (!ret && nm.n == BF_WINDOW)
+	ret = pos ? dirwin_read(r->fs, ino, pos, budget, &w) : -ENOMEM;
+	if (!ret && w.full)
 		ret = fs_names_check_from(r->fs, ino, pos);
-	while (!ret && nm.n && !ferror(stdout)) {
-		ret = bf_entries(r, dir, ino, depth, &nm, 0, &sb);
-		n = nm.n;
-		fs_names_free(&nm);
-		if (!ret && n == BF_WINDOW)
-			ret = fs_names_read_from(r->fs, ino, pos, BF_WINDOW, &nm);
+	while (!ret && w.n && !ferror(stdout)) {
+		held = dirwin_bytes(&w);
+		r->held += held;
+		ret = bf_entries(r, dir, ino, depth, &w);
+		r->held -= held;
+		if (!ret && w.full)
+			ret = dirwin_read(r->fs, ino, pos, budget, &w);
+		else
+			w.n = 0;
 	}
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
-	fs_stats_free(&sb);
-	fs_names_free(&nm);
+	dirwin_free(&w);
 	free(pos);
 }
 

@@ -4,7 +4,7 @@
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
- *           [--entries N]   (scale)
+ *           [--entries N] [--per-dir N] [--depth K]   (scale)
  *           [--wrap sparseimage|sparsebundle|encrypted [--band-size BYTES]
  *            [--image-passphrase P [--image-key-bits 128|256] [--image-iterations N]
  *             [--image-key-offset N]]]
@@ -36,7 +36,7 @@ static void usage(void)
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
-			"               [--entries N]   (scale)\n"
+			"               [--entries N] [--per-dir N] [--depth K]   (scale)\n"
 			"               [--wrap sparseimage|sparsebundle|encrypted "
 			"[--band-size BYTES]]\n"
 			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle|encrypted "
@@ -139,6 +139,10 @@ static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 			o->files = v;
 		else if (!strcmp(argv[i], "--entries") && v >= 1 && v <= 100000000)
 			o->entries = v;
+		else if (!strcmp(argv[i], "--per-dir") && v >= 1 && v <= 100000000)
+			o->per_dir = v;
+		else if (!strcmp(argv[i], "--depth") && v >= 1 && v <= 200)
+			o->depth = v;
 		else if (!strcmp(argv[i], "--users") && v >= 2 && v <= 32)
 			o->users = (unsigned)v;
 		else if (!strcmp(argv[i], "--band-size") && v >= 512 && v % 512 == 0 &&

@@ -8,10 +8,14 @@
  * only one directory's names are held at a time, to sort them by hash.
  *
  * Layout (inode numbers chosen so that key order is generation order):
- * the root holds D = ceil(N / 1000) directories `d00000` ... (inodes 16 ...),
- * directory d holds the files `fGGGGGGGG.txt` for g = 999 d ... 999 d + 998
+ * the root holds D = ceil(N / (P + 1)) directories `d00000` ... (inodes 16 ...),
+ * directory d holds the P files `fGGGGGGGG.txt` for g = P d ... P d + P - 1
  * (inodes 16 + D + g), the last one fewer so that directories and files
- * add up to N.  The first file of each directory holds `file G\n`; the
+ * add up to N.  P is 999 unless --per-dir says otherwise: one directory of
+ * all the files puts their inodes in name order, which is far from the
+ * name-hash order of the directory's records.  With --depth K the
+ * directories form chains K deep: d's parent is d - 1 unless K divides d
+ * (then the root), so the root holds ceil(D / K) of them.  The first file of each directory holds `file G\n`; the
  * others are empty.
  */
 #include <errno.h>
@@ -21,7 +25,7 @@
 #include "cipher/xts.h"
 #include "mk.h"
 
-#define PER_DIR 1000   /* a directory and its 999 files */
+#define PER_DIR 1000   /* by default, a directory and its 999 files */
 #define SCALE_USER "5CA1E0E0-2B0C-4A5D-9E8F-7A6B5C4D3E2F"
 #define DT_DIR_ 4
 #define DT_REG_ 8
@@ -31,6 +35,8 @@ struct scale {
 	struct mk_vol v;
 	struct mk_stree fs, om, er;
 	uint64_t dirs, files;     /* D and F: D + F = N */
+	uint64_t per;             /* P: files per directory (--per-dir, default 999) */
+	uint64_t depth;           /* K: directories nested K deep (--depth, default 1) */
 	uint8_t *block;           /* one data block */
 };
 
@@ -139,6 +145,12 @@ static int emit_drecs(struct scale *s, uint64_t parent, struct child *c, size_t 
 	return rc;
 }
 
+static void dir_child(struct child *c, uint64_t d)
+{
+	*c = (struct child){ 0, DT_DIR_, APFS_MIN_USER_INO_NUM + d, "" };
+	snprintf(c->name, sizeof(c->name), "d%05llu", (unsigned long long)d);
+}
+
 /* Inodes 1-3: the root and private-dir records under 1, their inodes, the root's entries. */
 static int emit_top(struct scale *s, struct child *c)
 {
@@ -146,27 +158,27 @@ static int emit_top(struct scale *s, struct child *c)
 				{ 0, DT_DIR_, APFS_PRIV_DIR_INO_NUM, "private-dir" } };
 	int rc = emit_drecs(s, APFS_ROOT_DIR_PARENT, sys, 2);
 
+	uint64_t heads = (s->dirs + s->depth - 1) / s->depth;
+
 	if (!rc)
-		rc = dir_inode(s, APFS_ROOT_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "root", s->dirs);
-	for (uint64_t d = 0; !rc && d < s->dirs; d++) {
-		c[d] = (struct child){ 0, DT_DIR_, APFS_MIN_USER_INO_NUM + d, "" };
-		snprintf(c[d].name, sizeof(c[d].name), "d%05llu", (unsigned long long)d);
-	}
+		rc = dir_inode(s, APFS_ROOT_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "root", heads);
+	for (uint64_t h = 0; !rc && h < heads; h++)
+		dir_child(&c[h], h * s->depth);
 	if (!rc)
-		rc = emit_drecs(s, APFS_ROOT_DIR_INO_NUM, c, s->dirs);
+		rc = emit_drecs(s, APFS_ROOT_DIR_INO_NUM, c, heads);
 	return rc ? rc : dir_inode(s, APFS_PRIV_DIR_INO_NUM, APFS_ROOT_DIR_PARENT, "private-dir", 0);
 }
 
-static uint64_t first_file(uint64_t d)
+static uint64_t first_file(const struct scale *s, uint64_t d)
 {
-	return d * (PER_DIR - 1);
+	return d * s->per;
 }
 
 static uint64_t files_in(const struct scale *s, uint64_t d)
 {
-	uint64_t f = first_file(d);
+	uint64_t f = first_file(s, d);
 
-	return s->files - f < PER_DIR - 1 ? s->files - f : PER_DIR - 1;
+	return s->files - f < s->per ? s->files - f : s->per;
 }
 
 static uint64_t file_ino(const struct scale *s, uint64_t g)
@@ -179,20 +191,24 @@ static void file_name(char *out, size_t len, uint64_t g)
 	snprintf(out, len, "f%08llu.txt", (unsigned long long)g);
 }
 
-/* Directory d: its inode and its entries. */
+/* Directory d: its inode and its entries (its files, and the next of its chain). */
 static int emit_dir(struct scale *s, uint64_t d, struct child *c)
 {
 	char name[32];
-	uint64_t n = files_in(s, d), g0 = first_file(d);
+	uint64_t n = files_in(s, d), g0 = first_file(s, d);
+	uint64_t parent = d % s->depth ? APFS_MIN_USER_INO_NUM + d - 1 : APFS_ROOT_DIR_INO_NUM;
+	bool sub = (d + 1) % s->depth && d + 1 < s->dirs;
 	int rc;
 
 	snprintf(name, sizeof(name), "d%05llu", (unsigned long long)d);
-	rc = dir_inode(s, APFS_MIN_USER_INO_NUM + d, APFS_ROOT_DIR_INO_NUM, name, n);
+	rc = dir_inode(s, APFS_MIN_USER_INO_NUM + d, parent, name, n + sub);
 	for (uint64_t i = 0; i < n; i++) {
 		c[i] = (struct child){ 0, DT_REG_, file_ino(s, g0 + i), "" };
 		file_name(c[i].name, sizeof(c[i].name), g0 + i);
 	}
-	return rc ? rc : emit_drecs(s, APFS_MIN_USER_INO_NUM + d, c, n);
+	if (sub)
+		dir_child(&c[n], d + 1);
+	return rc ? rc : emit_drecs(s, APFS_MIN_USER_INO_NUM + d, c, n + sub);
 }
 
 /* One block of data for stream ino, written now (encrypted on an encrypted volume). */
@@ -241,8 +257,8 @@ static int emit_extent(struct scale *s, uint64_t ino, uint64_t paddr)
 static int emit_file(struct scale *s, uint64_t g)
 {
 	char name[32], text[32];
-	uint64_t d = g / (PER_DIR - 1), ino = file_ino(s, g), paddr = 0;
-	bool data = g % (PER_DIR - 1) == 0;
+	uint64_t d = g / s->per, ino = file_ino(s, g), paddr = 0;
+	bool data = g % s->per == 0;
 	struct mk_inode in = { .parent = APFS_MIN_USER_INO_NUM + d, .nlink = 1,
 			       .mode = MK_S_IFREG | 0644, .name = name };
 	int rc = 0;
@@ -263,7 +279,8 @@ static int emit_file(struct scale *s, uint64_t g)
 
 static int emit_all(struct scale *s)
 {
-	size_t cap = s->dirs > PER_DIR ? s->dirs : PER_DIR;
+	uint64_t most = s->per < s->files ? s->per : s->files;  /* the largest directory */
+	size_t cap = s->dirs > most + 1 ? s->dirs : most + 1;
 	struct child *c = calloc(cap, sizeof(*c));
 	int rc = c ? emit_top(s, c) : -ENOMEM;
 
@@ -326,9 +343,12 @@ int mk_fill_scale(struct mk_image *img)
 	struct scale s = { 0 };
 	int rc;
 
-	if (!img->entries || img->entries > 100000000ull)
+	if (!img->entries || img->entries > 100000000ull || img->per_dir > 100000000ull ||
+	    img->depth > 1000)
 		return -EINVAL;
-	s.dirs = (img->entries + PER_DIR - 1) / PER_DIR;
+	s.per = img->per_dir ? img->per_dir : PER_DIR - 1;
+	s.depth = img->depth ? img->depth : 1;
+	s.dirs = (img->entries + s.per) / (s.per + 1);
 	s.files = img->entries - s.dirs;
 	s.block = malloc(img->bs);
 	img->grow = true;

@@ -5,6 +5,11 @@
 # here from that description, not from our reader), TSK and libfsapfs read
 # the data of the files that have some, libfsapfs unlocks the encrypted
 # twin, and the generator's peak memory does not grow with the entries.
+# --per-dir puts the files in fewer, larger directories: TSK lists one of
+# 20,000 files as documented, and our bodyfile of one of 300,000 files (read
+# in windows of the directory, each in inode order) gives the documented
+# lines, which TSK fls -r -m gives for the 20,000; --depth nests the
+# directories, and TSK's body file of such a tree equals ours.
 . "$(dirname "$0")/../lib.sh"
 
 N=100000
@@ -14,13 +19,14 @@ P=$WORK/plain.img E=$WORK/enc.img
 peak_kb() {
 	/usr/bin/time -f %M -o "$WORK/rss" "$@" >/dev/null 2>&1 && tail -1 "$WORK/rss" || echo -1
 }
-# The README's layout: D = ceil(N / 1000) directories dDDDDD under the root,
-# directory d holding fGGGGGGGG.txt for g = 999 d ... 999 d + 998 below F = N - D.
-layout() { # N
-	awk -v n="$1" 'BEGIN {
-		d = int((n + 999) / 1000); f = n - d
+# The README's layout: D = ceil(N / (P + 1)) directories dDDDDD under the root,
+# directory d holding fGGGGGGGG.txt for g = P d ... P d + P - 1 below F = N - D
+# (P files per directory, 999 unless --per-dir says).
+layout() { # N [P]
+	awk -v n="$1" -v p="${2:-999}" 'BEGIN {
+		d = int((n + p) / (p + 1)); f = n - d
 		for (i = 0; i < d; i++) printf "d%05d\n", i
-		for (g = 0; g < f; g++) printf "d%05d/f%08d.txt\n", int(g / 999), g
+		for (g = 0; g < f; g++) printf "d%05d/f%08d.txt\n", int(g / p), g
 	}' | sort
 }
 apsb() { pstat "$1" 2>/dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1/p' | head -1; }
@@ -42,6 +48,33 @@ expect_rc "mkimage scale, encrypted" 0 "$MKIMAGE" scale "$E" --entries $N
 expect_rc "--entries 0 is refused" 2 "$MKIMAGE" scale "$WORK/x.img" --entries 0
 expect_rc "--entries over 100 million is refused" 2 "$MKIMAGE" scale "$WORK/x.img" \
 	--entries 100000001
+expect_rc "--per-dir 0 is refused" 2 "$MKIMAGE" scale "$WORK/x.img" --per-dir 0
+# The bodyfile lines the README's layout gives (TSK's format): every time 2026-01-01
+# (1767225600), 501:20, directories 0755 and size 0, files 0644, the first of each
+# directory holding "file G\n".
+body() { # N P
+	awk -v n="$1" -v p="$2" 'BEGIN {
+		d = int((n + p) / (p + 1)); f = n - d; t = "|1767225600|1767225600|1767225600|1767225600"
+		for (i = 0; i < d; i++) printf "0|/d%05d|%d|d/drwxr-xr-x|501|20|0%s\n", i, 16 + i, t
+		for (g = 0; g < f; g++)
+			printf "0|/d%05d/f%08d.txt|%d|r/rrw-r--r--|501|20|%d%s\n", int(g / p), g,
+				16 + d + g, g % p ? 0 : length("file " g) + 1, t
+	}' | sort
+}
+# One directory of 299,999 files: more names than one bodyfile window holds (cli/dirwin.h).
+BIG=$WORK/big.img NB=300000
+expect_rc "mkimage scale --per-dir $((NB - 1))" 0 "$MKIMAGE" scale "$BIG" --entries $NB \
+	--per-dir $((NB - 1)) --unencrypted
+"$BIN" bodyfile "$BIG" | sort > "$WORK/ours.body"
+expect_eq "bodyfile of one directory of $((NB - 1)) files: the documented lines" \
+	"$(body $NB $((NB - 1)) | sha256sum)" "$(sha256sum < "$WORK/ours.body")"
+MID=$WORK/mid.img NM=20000
+"$MKIMAGE" scale "$MID" --entries $NM --per-dir 9999 --unencrypted
+# Chains of 20 directories of 9 files each (--depth): 200 directories, paths 21 deep.
+DEEP=$WORK/deep.img
+"$MKIMAGE" scale "$DEEP" --entries 2000 --per-dir 9 --depth 20 --unencrypted
+expect_eq "--depth 20: the deepest path has 20 directories and a file" 21 \
+	"$("$BIN" bodyfile "$DEEP" | cut -d'|' -f2 | awk -F/ '{ print NF - 1 }' | sort -n | tail -1)"
 
 # ---- apfsck ------------------------------------------------------------------
 src=$SHARED/tools/apfsprogs-0.2.1
@@ -51,6 +84,10 @@ if [ -d "$src" ] && cp -r "$src" "$WORK/apfsprogs" && chmod -R u+w "$WORK/apfspr
 		out=$("$WORK/apfsprogs/apfsck/apfsck" "$img" 2>&1)
 		expect_eq "apfsck: $(basename "$img") clean (${out%%$'\n'*})" 0 $?
 	done
+	out=$("$WORK/apfsprogs/apfsck/apfsck" "$MID" 2>&1)
+	expect_eq "apfsck: --per-dir 9999 clean (${out%%$'\n'*})" 0 $?
+	out=$("$WORK/apfsprogs/apfsck/apfsck" "$DEEP" 2>&1)
+	expect_eq "apfsck: --depth 20 clean (${out%%$'\n'*})" 0 $?
 	for n in 1 1001; do
 		"$MKIMAGE" scale "$WORK/e$n.img" --entries $n --unencrypted
 		out=$("$WORK/apfsprogs/apfsck/apfsck" "$WORK/e$n.img" 2>&1)
@@ -79,6 +116,17 @@ if command -v fls >/dev/null; then
 	fls -r -p -B "${A:-0}" "$WORK/e1001.img" 2>/dev/null | sed 's/^[^	]*	//' | sort > "$WORK/tsk.txt"
 	expect_eq "TSK: --entries 1001 gives the documented paths (an empty last directory)" \
 		"$(layout 1001 | sha256sum)" "$(sha256sum < "$WORK/tsk.txt")"
+	A=$(apsb "$MID")
+	fls -r -m / -B "${A:-0}" "$MID" 2>/dev/null | sort > "$WORK/tsk.body"
+	expect_eq "TSK: --per-dir 9999 gives the documented paths" \
+		"$(layout $NM 9999 | sha256sum)" \
+		"$(cut -d'|' -f2 "$WORK/tsk.body" | sed 's|^/||' | sort | sha256sum)"
+	expect_eq "TSK fls -r -m gives the documented bodyfile lines (--per-dir 9999)" \
+		"$(body $NM 9999 | sha256sum)" "$(sha256sum < "$WORK/tsk.body")"
+	A=$(apsb "$DEEP")
+	expect_eq "bodyfile of --depth 20 equals TSK fls -r -m" \
+		"$(fls -r -m / -B "${A:-0}" "$DEEP" 2>/dev/null | sort | sha256sum)" \
+		"$("$BIN" bodyfile "$DEEP" | sort | sha256sum)"
 else
 	skip "TSK checks" "sleuthkit not installed"
 fi

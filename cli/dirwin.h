@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dirwin.h - a directory's entries a window at a time, taken in inode
+ * order (dirwin.c), for walks that read every entry's inode (bodyfile,
+ * extract).
+ *
+ * Why: a directory's records are in name-hash order, its children's inodes
+ * in inode-number order, and the two are unrelated.  Stat'ing a few
+ * thousand names at a time touches a different fs-tree leaf for nearly
+ * every name once the directory's inodes spread over more leaves than the
+ * block cache holds (500,000 files: ~17,000 leaves of inodes), so every
+ * leaf is read, checksummed and searched again for each window.  A window
+ * as large as the memory budget allows, sorted by inode, reads each leaf
+ * once per window; a directory that fits in one window reads each leaf once.
+ *
+ * An entry costs 16 bytes and its name: DIRWIN_BUDGET holds up to ~200,000
+ * names of 14 bytes (the arrays grow by half, so a window stops between two
+ * thirds and all of that).
+ */
+#ifndef CLI_DIRWIN_H
+#define CLI_DIRWIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "apfs/fs.h"
+
+/* What a walk may hold in windows at once, over all the levels it is in. */
+#define DIRWIN_BUDGET (6u << 20)
+/* What a level gets however deep: a window of at least a few hundred names. */
+#define DIRWIN_MIN (64u << 10)
+
+struct dirwin_ent {
+	uint64_t ino;
+	uint32_t off;    /* of its name in names */
+	uint16_t type;   /* DT_* */
+};
+
+struct dirwin {
+	struct dirwin_ent *e;
+	size_t n, cap;
+	char *names;
+	size_t used, room;
+	size_t budget;   /* bytes e and names may take */
+	int full;        /* the last read stopped at the budget: more may follow */
+};
+
+/*
+ * Entries of dir from pos on, until the budget (bytes, at least DIRWIN_MIN)
+ * is used or the directory ends (w->full says which), sorted by inode
+ * number.  Returns 0 or a negative errno.
+ */
+int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t budget,
+		struct dirwin *w);
+static inline const char *dirwin_name(const struct dirwin *w, size_t i)
+{
+	return w->names + w->e[i].off;
+}
+/* Bytes the window holds now (its arrays' capacity). */
+size_t dirwin_bytes(const struct dirwin *w);
+void dirwin_free(struct dirwin *w);
+
+#endif
