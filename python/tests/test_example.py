@@ -72,5 +72,7 @@ def test_same_lines_as_the_cli(generated):
         ours = run(img, *ours_args).stdout
         theirs = subprocess.run([cli, "bodyfile"] + cli_args + [img],
                                 capture_output=True, check=True).stdout
-        assert ours == theirs, (scen, ours_args)
+        # The same lines; their order is not part of a bodyfile (mactime sorts by time),
+        # and the CLI lists a big directory's window in inode order.
+        assert sorted(ours.splitlines()) == sorted(theirs.splitlines()), (scen, ours_args)
         assert ours.count(b"\n") >= 10
