@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * test_btree_depth.c - apfs/btree.c walk_node's depth bound, at its edge.
+ * test_btree_depth.c - apfs/btree.c walk_node's depth bound, and
+ * child_hash's length bound on a sealed index value, at their edges.
  *
  * No image reaches it: node_parse refuses a root of level 12 or more
  * (mutant B05), and each child must be one level below its parent, so a
@@ -52,10 +53,35 @@ static void test_walk_depth_edge(void **state)
 	expect_log("block 7: tree deeper than 12 levels");
 }
 
+/*
+ * A sealed tree's index value is the child's oid (8 bytes) then its hash
+ * (hash_len bytes, 32 for SHA-256).  8 + 32 bytes give the hash after the
+ * oid; 39 are too short to hold it, and the child is not checked (NULL).
+ * cli/fs_sealed reaches the short case from an image, not at the edge.
+ */
+static void test_child_hash_edge(void **state)
+{
+	static struct apfs_container c;
+	struct apfs_seal seal = { .hash_len = 32 };
+	struct apfs_btree_desc t = { .c = &c, .seal = &seal };
+	struct walk w = { .t = &t, .hashed = true };
+	uint8_t v[40] = { 0 };
+
+	(void)state;
+	assert_ptr_equal(child_hash(&w, v, 40), v + 8);
+	assert_null(child_hash(&w, v, 39));
+	seal.hash_len = 48;  /* SHA-384: 56 bytes */
+	assert_ptr_equal(child_hash(&w, v, 56), v + 8);
+	assert_null(child_hash(&w, v, 55));
+	w.hashed = false;    /* an unhashed tree's values carry no hash */
+	assert_null(child_hash(&w, v, 56));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_walk_depth_edge),
+		cmocka_unit_test(test_child_hash_edge),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
