@@ -18,7 +18,7 @@ expect_eq "64k: the firmlinks file is 65536 bytes" "size: 65536" \
 	"$(A stat --volume System "$WORK/fl-64k.img" /usr/share/firmlinks 2>/dev/null | grep -o 'size: [0-9]*')"
 run_rc A ls --volume group "$WORK/fl-64k.img" /Users
 expect_eq "64k: ls /Users exits 0" 0 "$RC"
-expect_eq "64k: /Users is Data's (the list applied)" "alice data-marker.txt" "$(echo $OUT)"
+expect_eq "64k: /Users is Data's (the list applied)" "alice data-marker.txt" "$(printf %s "$OUT" | tr '\n' ' ')"
 expect_grep "64k: the padding line is skipped as too long" \
 	"firmlinks line 14: longer than 1024 bytes: skipped" "$ERR"
 expect_eq "64k: no size refusal" "" "$(printf '%s\n' "$ERR" | grep 'beyond the 65536')"
