@@ -576,6 +576,8 @@ int mk_fill_size_claims(struct mk_image *img);
 int mk_fill_decmpfs_edges(struct mk_image *img);
 int mk_fill_macos_boot(struct mk_image *img);
 int mk_fill_group_firmlinks(struct mk_image *img);  /* scen_group_hostile.c */
+int mk_fill_group_firmlinks_64k(struct mk_image *img);
+int mk_fill_group_firmlinks_64k1(struct mk_image *img);
 /* A regular file holding plist p, binary or XML (plist.c). */
 int mk_fs_plist(struct mk_vol *v, uint64_t parent, const char *name, void *p, bool binary,
 		uint64_t *ino);

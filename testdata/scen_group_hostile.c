@@ -56,6 +56,28 @@ static int data_dir(struct mk_vol *v, const char *path)
 /* The boot snapshot's name: Apple's prefix and 64 hex digits (macos-boot.md §4). */
 #define GF_SNAP "com.apple.os.update-0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF0123456789ABCDEF"
 
+/*
+ * The firmlinks file's size: the 13 lines alone (0), or padded to exactly
+ * this many bytes by a 14th line of 'x' (longer than a line may be: skipped
+ * with a warning), for the reader's 64 KiB bound (README group-firmlinks-64k).
+ */
+static size_t firmlinks_size;
+
+static int firmlinks_file(struct mk_vol *v, uint64_t dir)
+{
+	size_t n = sizeof(firmlinks) - 1, size = firmlinks_size ? firmlinks_size : n;
+	char *buf = malloc(size);
+	int rc;
+
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, firmlinks, n);
+	memset(buf + n, 'x', size - n);
+	rc = mk_fs_file(v, dir, "firmlinks", buf, size, NULL);
+	free(buf);
+	return rc;
+}
+
 /* System's tree as the snapshot holds it, or (live) as the next update left it. */
 static int system_tree(struct mk_vol *v, bool live)
 {
@@ -72,7 +94,7 @@ static int system_tree(struct mk_vol *v, bool live)
 	if (!rc)
 		rc = mk_fs_mkdirs(v, "/usr/share", &dir);
 	if (!rc)
-		rc = mk_fs_file(v, dir, "firmlinks", firmlinks, sizeof(firmlinks) - 1, NULL);
+		rc = firmlinks_file(v, dir);
 	if (!rc)
 		rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "boot-marker.txt",
 				live ? live_text : snap_text,
@@ -164,4 +186,17 @@ int mk_fill_group_firmlinks(struct mk_image *img)
 	mk_rng_uuid(&img->rng, g.group_id);
 	rc = system_volume(img, &g);
 	return rc ? rc : data_volume(img, &g);
+}
+
+/* The same group, its firmlinks file 64 KiB (the most a reader takes) or a byte more. */
+int mk_fill_group_firmlinks_64k(struct mk_image *img)
+{
+	firmlinks_size = 64u << 10;
+	return mk_fill_group_firmlinks(img);
+}
+
+int mk_fill_group_firmlinks_64k1(struct mk_image *img)
+{
+	firmlinks_size = (64u << 10) + 1;
+	return mk_fill_group_firmlinks(img);
 }

@@ -297,6 +297,10 @@ static const struct scenario scenarios[] = {
 	  "Recovery, VM", 2560ull << 20, mk_fill_macos_boot },
 	{ "group-firmlinks", "hostile: a System/Data group whose firmlinks file mixes good and "
 	  "hostile lines", 32ull << 20, mk_fill_group_firmlinks },
+	{ "group-firmlinks-64k", "group-firmlinks with its firmlinks file padded to 64 KiB",
+	  32ull << 20, mk_fill_group_firmlinks_64k },
+	{ "group-firmlinks-64k1", "group-firmlinks with its firmlinks file padded to 64 KiB + 1",
+	  32ull << 20, mk_fill_group_firmlinks_64k1 },
 	{ "bench", "for make bench: Plain and Secret, each /big.bin (256 MiB) and 1000 small files",
 	  0, mk_fill_bench },
 	{ "scale", "one volume of --entries N entries (up to 100 million), written as it is made",

@@ -19,6 +19,9 @@
 #include "util/err.h"
 #include "keybag/internal.h"
 
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
 
 /* apfs-fuse #181 VEK blob (§4.6), re-assembled: 30 7A, keylen 0x7C. */
 #define VEK181_HMAC "D67E60BFA4857A9B4F75D43C39B9A366D339671CBED25118803CB455C52EAF6D"
@@ -26,6 +29,31 @@
 	"82080000000001001712" "832861A83AC52732E9634E36A2FDB241FADAF134BD1B7CCAAEFC730954CC07" \
 	"754BB01A32F37B33B5DB74"
 #define VEK181 "307A" "800100" "8120" VEK181_HMAC "82081CBE2A592B4361DD" VEK181_KEY
+
+/*
+ * kb_blob_hmac's salt room: 64 bytes after the 6-byte prefix.  The parser
+ * bounds the DER salt before, so only a direct call reaches the edge.  The
+ * 64-byte result is checked against OpenSSL's one-shot SHA-256 and HMAC of
+ * the §4.6 construction; 65 bytes must be refused, not copied.
+ */
+static void test_hmac_salt_edge(void **state)
+{
+	static const uint8_t prefix[6] = { 0x01, 0x16, 0x20, 0x17, 0x15, 0x05 };
+	uint8_t salt[65], pre[6 + 64], key[32], want[32], mac[32], elem[3] = { 0xa3, 1, 0 };
+	unsigned int len = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(salt); i++)
+		salt[i] = (uint8_t)(0x80 + i);
+	memcpy(pre, prefix, 6);
+	memcpy(pre + 6, salt, 64);
+	SHA256(pre, sizeof(pre), key);
+	assert_non_null(HMAC(EVP_sha256(), key, 32, elem, sizeof(elem), want, &len));
+	assert_int_equal(len, 32);
+	assert_int_equal(kb_blob_hmac(salt, 64, elem, sizeof(elem), mac), 0);
+	assert_memory_equal(mac, want, 32);
+	assert_int_equal(kb_blob_hmac(salt, 65, elem, sizeof(elem), mac), -EINVAL);
+}
 
 static void test_vek_hmac_vector(void **state)
 {
@@ -228,6 +256,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vek_hmac_vector),
+		cmocka_unit_test(test_hmac_salt_edge),
 		cmocka_unit_test(test_kek),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_malformed),

@@ -183,6 +183,41 @@ static void test_array_lba(void **state)
 }
 
 /* A partition of one sector (last == first) is kept; last < first is skipped. */
+/*
+ * The header CRC covers header_size bytes, checked for 92..512 (the UEFI
+ * minimum up to the 512 bytes read); outside that it cannot be computed
+ * and the header is read unchecked.  A header of hsz bytes whose CRC is
+ * right (good) or off by one bit: whether the mismatch warning comes.
+ */
+static bool hsz_warns(uint32_t hsz, bool good)
+{
+	uint8_t *h = disk + SS;
+	unsigned n;
+
+	make(1, 128, 100, 199);
+	st_le32(h + 12, hsz);
+	st_le32(h + 16, 0);
+	memset(h + 92, 0x5a, SS - 92);  /* the rest of the sector: under the CRC from 93 bytes */
+	st_le32(h + 16, (uint32_t)crc32(0, h, hsz <= SS ? hsz : SS) ^ (good ? 0 : 1));
+	assert_int_equal(scan(&n, NULL), 0);
+	assert_int_equal(n, 1);
+	if (!log_last()[0])
+		return false;
+	expect_log("GPT header CRC32 mismatch (512-byte sectors); reading it anyway");
+	return true;
+}
+
+static void test_header_size(void **state)
+{
+	(void)state;
+	assert_false(hsz_warns(92, true));
+	assert_true(hsz_warns(92, false));
+	assert_false(hsz_warns(91, false));   /* below the minimum: not checked */
+	assert_false(hsz_warns(512, true));
+	assert_true(hsz_warns(512, false));
+	assert_false(hsz_warns(513, false));  /* past the bytes read: not checked */
+}
+
 static void test_partition_lbas(void **state)
 {
 	const char *skip = "GPT entry 1: Apple_APFS partition LBA";
@@ -212,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_entry_count),
 		cmocka_unit_test(test_array_lba),
 		cmocka_unit_test(test_partition_lbas),
+		cmocka_unit_test(test_header_size),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

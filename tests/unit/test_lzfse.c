@@ -480,6 +480,26 @@ static void test_fse_in_edges(void **state)
 	assert_int_equal(apfs_fse_in_init(&in, b + 1, 8, -2), -APFS_ECORRUPT);
 }
 
+/*
+ * The bit reader's own invariant: at most 63 bits buffered before a refill
+ * (no stream reaches 64: the decoder flushes after every read).  At 63
+ * there is no whole byte of room and nothing moves; at 64 the room would
+ * wrap to 2^61 bytes, so it must refuse.
+ */
+static void test_fse_flush_edge(void **state)
+{
+	uint8_t b[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	struct apfs_fse_in in = { .buf = b, .pos = 8, .accum = 0x5a, .nbits = 63 };
+
+	(void)state;
+	assert_int_equal(apfs_fse_in_flush(&in), 0);
+	assert_int_equal(in.nbits, 63);
+	assert_int_equal(in.pos, 8);
+	in.nbits = 64;
+	assert_int_equal(apfs_fse_in_flush(&in), -APFS_ECORRUPT);
+	assert_int_equal(in.pos, 8);
+}
+
 static void test_errors(void **state)
 {
 	static const uint8_t noend[] = { 'b', 'v', 'x', '-', 1, 0, 0, 0, 'x' };
@@ -672,6 +692,7 @@ int main(void)
 		cmocka_unit_test(test_v2_fixed_size_edge),
 		cmocka_unit_test(test_block_edges),
 		cmocka_unit_test(test_fse_in_edges),
+		cmocka_unit_test(test_fse_flush_edge),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_mutations),
 		cmocka_unit_test(test_random),

@@ -634,6 +634,29 @@ static void test_decmpfs_chunk_in_fork(void **state)
 				 "bytes"), -APFS_ECORRUPT);
 }
 
+/*
+ * A zlib resource fork (type 4) read to its exact end and one byte short:
+ * its 16-byte header, then the chunk count at the header's data offset + 4.
+ * Read whole, the fork goes on to the table-size check (a table of 1 chunk
+ * needs 24 bytes); a read that comes back a byte short is refused as such.
+ */
+static void test_decmpfs_fork_read_edge(void **state)
+{
+	uint8_t f[16] = { 0 };
+
+	(void)state;
+	st_be32(f, 8);       /* data offset 8: the count at 12..15 */
+	st_le32(f + 12, 1);  /* 1 chunk for 10 bytes */
+	assert_int_equal(decmpfs(16, 4, 10, f, 16, "a table of 1 chunks (for 10 bytes) needs 24 "
+				 "bytes"), -APFS_ECORRUPT);
+	assert_int_equal(decmpfs(16, 4, 10, f, 15, "resource fork shorter than its chunk table"),
+			 -APFS_ECORRUPT);
+	/* The count's read: at 12..15 it fits the 16 bytes, at 13..16 it is one short. */
+	st_be32(f, 9);
+	assert_int_equal(decmpfs(16, 4, 10, f, 16, "resource fork shorter than its chunk table"),
+			 -APFS_ECORRUPT);
+}
+
 /* ---- link targets (apfs/fs_xattr.c) -------------------------------------- */
 
 /* Inode 80's symlink target of len bytes (its last one NUL when nul), read into cap bytes. */
@@ -946,6 +969,7 @@ int main(void)
 		cmocka_unit_test(test_decmpfs_inline_size),
 		cmocka_unit_test(test_decmpfs_rsrc_size),
 		cmocka_unit_test(test_decmpfs_chunk_in_fork),
+		cmocka_unit_test(test_decmpfs_fork_read_edge),
 		cmocka_unit_test(test_link_target),
 		cmocka_unit_test(test_seal_root_hash),
 		cmocka_unit_test(test_parent_chain_depth),
