@@ -3,44 +3,15 @@
  * session.c - the reading commands' and the mount's file-system session on
  * the public API: apfsi_image_open, the volume choice of
  * apfsi_image_select_volume (with the CLI's messages when there is none),
- * the unlock, and apfsi_fs_open (a volume group's System volume as the
- * Mac's root: group_root.c).
- *
- * The unlock still goes through the CLI's own (credential.h), which needs
- * the volume's internal form: its messages name every crypto user not
- * tried and why, and the public result says how many, not which.
+ * the unlock and apfsi_fs_open (session_view.c; a volume group's System
+ * volume as the Mac's root: group_root.c).
  */
 #include <string.h>
 #include <strings.h>
 
 #include "audit.h"
 #include "cmd_fs.h"
-#include "credential.h"
-#include "lib/internal.h"
 #include "session_int.h"
-
-/* The CLI's errno for a library code, so fs_fail says what it always said. */
-int fs_errno_of(int code)
-{
-	switch (code) {
-	case APFSI_OK: return 0;
-	case APFSI_ERR_NOMEM: return -ENOMEM;
-	case APFSI_ERR_TRUNCATED: return -APFS_ETRUNC;
-	case APFSI_ERR_CORRUPT: return -APFS_ECORRUPT;
-	case APFSI_ERR_NOT_APFS: return -APFS_ENOTAPFS;
-	case APFSI_ERR_UNSUPPORTED: return -ENOTSUP;
-	case APFSI_ERR_INVALID: return -EINVAL;
-	case APFSI_ERR_NOT_FOUND: return -ENOENT;
-	case APFSI_ERR_NOT_DIR: return -ENOTDIR;
-	case APFSI_ERR_IS_DIR: return -EISDIR;
-	case APFSI_ERR_LOOP: return -ELOOP;
-	case APFSI_ERR_NAME_TOO_LONG: return -ENAMETOOLONG;
-	case APFSI_ERR_LOCKED: return -APFS_ELOCKED;
-	case APFSI_ERR_WRONG_CREDENTIAL: return -APFS_EREJECTED;
-	case APFSI_ERR_HW_BOUND: return -APFS_EHWBOUND;
-	default: return -EIO;
-	}
-}
 
 static int open_image(const struct cli_opts *o, struct fs_session *s)
 {
@@ -126,40 +97,6 @@ static int choose_volume(const struct cli_opts *o, struct fs_session *s)
 		return fs_fail(o->image, fs_errno_of(ret));
 	cli_audit_api_volume(s->vol);
 	return 0;
-}
-
-int fs_unlock_volume(const struct cli_opts *o, apfsi_volume *vol, struct cli_cred *cr)
-{
-	struct apfsi_volume_info vi;
-	struct apfsi_unlock_result res;
-	struct cli_volume cv;
-	int ret = apfsi_volume_info(vol, &vi);
-
-	if (ret)
-		return fs_fail("volume", fs_errno_of(ret));
-	if (!vi.locked)
-		return 0;
-	cv = (struct cli_volume){ apfsi_volume_internal(vol), vi.container, vi.number };
-	return cr ? cli_unlock(o, &cv, cr, NULL, &res) : cli_unlock_if_needed(o, &cv);
-}
-
-int fs_open_view(const struct cli_opts *o, struct fs_session *s, unsigned flags)
-{
-	struct apfsi_volume_info vi;
-	int ret = apfsi_fs_open(s->vol, o->snapshot, flags, &s->view);
-
-	if (!ret) {
-		s->fs = apfsi_fs_internal(s->view);
-		return 0;
-	}
-	if (apfsi_volume_info(s->vol, &vi))
-		vi.name = "volume";
-	if (ret == APFSI_ERR_NOT_FOUND && o->snapshot) {
-		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
-			cli_safe_str(o->snapshot), cli_safe_str(vi.name));
-		return EXIT_USAGE;
-	}
-	return fs_fail(vi.name, fs_errno_of(ret));
 }
 
 int fs_volume_open(const struct cli_opts *o, struct fs_session *s)

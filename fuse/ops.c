@@ -33,32 +33,6 @@ struct adir {
 	uint64_t ino, parent;
 };
 
-struct afuse *afuse_get(void)
-{
-	return fuse_get_context()->private_data;
-}
-
-int afuse_errno(int code)
-{
-	switch (code) {
-	case APFSI_OK: return 0;
-	case APFSI_ERR_NOT_FOUND: return -ENOENT;
-	case APFSI_ERR_NOT_DIR: return -ENOTDIR;
-	case APFSI_ERR_IS_DIR: return -EISDIR;
-	case APFSI_ERR_NAME_TOO_LONG: return -ENAMETOOLONG;
-	case APFSI_ERR_NOMEM: return -ENOMEM;
-	case APFSI_ERR_INVALID:
-	case APFSI_ERR_NOT_LINK: return -EINVAL;
-	case APFSI_ERR_UNSUPPORTED: return -EOPNOTSUPP;
-	/* a directory entry that is not the directory's own: a cycle */
-	case APFSI_ERR_LOOP: return -ELOOP;
-	/* a volume group's Data volume, not unlocked */
-	case APFSI_ERR_LOCKED: return -EACCES;
-	/* corrupt, bad checksum, truncated image, I/O: the file is unreadable */
-	default: return -EIO;
-	}
-}
-
 static void set_ts(struct timespec *ts, uint64_t ns)
 {
 	ts->tv_sec = (time_t)(ns / 1000000000u);

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * session_view.c - the last steps of the file-system session, which a
+ * volume group's Mac root (group_root.c) takes too: a chosen volume
+ * unlocked (through the CLI's own unlock, credential.h, whose messages name
+ * each crypto user not tried and why), its view opened with the CLI's
+ * messages, and the errno the CLI reports for a library code.
+ */
+#include <string.h>
+
+#include "audit.h"
+#include "cmd_fs.h"
+#include "credential.h"
+#include "lib/internal.h"
+#include "session_int.h"
+
+/* The CLI's errno for a library code, so fs_fail says what it always said. */
+int fs_errno_of(int code)
+{
+	switch (code) {
+	case APFSI_OK: return 0;
+	case APFSI_ERR_NOMEM: return -ENOMEM;
+	case APFSI_ERR_TRUNCATED: return -APFS_ETRUNC;
+	case APFSI_ERR_CORRUPT: return -APFS_ECORRUPT;
+	case APFSI_ERR_NOT_APFS: return -APFS_ENOTAPFS;
+	case APFSI_ERR_UNSUPPORTED: return -ENOTSUP;
+	case APFSI_ERR_INVALID: return -EINVAL;
+	case APFSI_ERR_NOT_FOUND: return -ENOENT;
+	case APFSI_ERR_NOT_DIR: return -ENOTDIR;
+	case APFSI_ERR_IS_DIR: return -EISDIR;
+	case APFSI_ERR_LOOP: return -ELOOP;
+	case APFSI_ERR_NAME_TOO_LONG: return -ENAMETOOLONG;
+	case APFSI_ERR_LOCKED: return -APFS_ELOCKED;
+	case APFSI_ERR_WRONG_CREDENTIAL: return -APFS_EREJECTED;
+	case APFSI_ERR_HW_BOUND: return -APFS_EHWBOUND;
+	default: return -EIO;
+	}
+}
+
+int fs_unlock_volume(const struct cli_opts *o, apfsi_volume *vol, struct cli_cred *cr)
+{
+	struct apfsi_volume_info vi;
+	struct apfsi_unlock_result res;
+	struct cli_volume cv;
+	int ret = apfsi_volume_info(vol, &vi);
+
+	if (ret)
+		return fs_fail("volume", fs_errno_of(ret));
+	if (!vi.locked)
+		return 0;
+	cv = (struct cli_volume){ apfsi_volume_internal(vol), vi.container, vi.number };
+	return cr ? cli_unlock(o, &cv, cr, NULL, &res) : cli_unlock_if_needed(o, &cv);
+}
+
+int fs_open_view(const struct cli_opts *o, struct fs_session *s, unsigned flags)
+{
+	struct apfsi_volume_info vi;
+	int ret = apfsi_fs_open(s->vol, o->snapshot, flags, &s->view);
+
+	if (!ret) {
+		s->fs = apfsi_fs_internal(s->view);
+		return 0;
+	}
+	if (apfsi_volume_info(s->vol, &vi))
+		vi.name = "volume";
+	if (ret == APFSI_ERR_NOT_FOUND && o->snapshot) {
+		fprintf(stderr, "apfsinspect: --snapshot '%s': no such snapshot on volume '%s'\n",
+			cli_safe_str(o->snapshot), cli_safe_str(vi.name));
+		return EXIT_USAGE;
+	}
+	return fs_fail(vi.name, fs_errno_of(ret));
+}
