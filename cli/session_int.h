@@ -12,9 +12,6 @@ int fs_errno_of(int code);
 /* vi is a volume group's System volume. */
 bool fs_is_group_system(const struct apfsi_volume_info *vi);
 
-/* The volumes on stderr, "  N  UUID  name (Role)"; systems: only groups' System volumes. */
-void fs_list_volumes(apfsi_image *img, bool systems);
-
 /*
  * Unlock vol if it is locked: with cr (the credential already collected),
  * or, cr NULL, the one the options give (a prompt on a terminal; exit 3
