@@ -7,7 +7,7 @@
 #   walk_segment: a section's next at at + 76 (an empty section) taken,
 #     at + 75 declined; next = size + 1 declined;
 #   volume: 512 and 4096 bytes per sector taken, 256, 511, 4097 and 8192
-#     declined; sectors per chunk * bytes = 16 MiB taken, one sector more
+#     declined, and 513 and 4095 (not powers of two); sectors per chunk * bytes = 16 MiB taken, one sector more
 #     declined;
 #   table: n * 4 + 4 equal to the room taken (ewfacquire's own), one entry
 #     more declined (the volume's counts raised to match), n = 0 declined.
@@ -130,6 +130,11 @@ patch a bps256 volume 16 128 256 1968
 declined bps256 "256 bytes per sector"
 patch a bps511 volume 16 64 511 984
 declined bps511 "511 bytes per sector"
+# Inside 512..4096 but not a power of two: one past each limit inward.
+patch a bps513 volume 16 64 513 984
+declined bps513 "513 bytes per sector"
+patch a bps4095 volume 16 8 4095 123
+declined bps4095 "4095 bytes per sector"
 # sectors per chunk * bytes per sector <= 16 MiB.
 taken big "32768 sectors of 512 bytes a chunk (16 MiB)"
 patch big spc32769 volume 1 32769 512 984
