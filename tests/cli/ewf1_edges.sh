@@ -26,10 +26,9 @@ open(sys.argv[1], 'wb').write(d + bytes(-len(d) % 4096))
 PY
 MD5=$(md5sum < "$D/src.bin" | cut -d' ' -f1)
 # Two sets of one segment: 64 sectors of 512 bytes a chunk, and 32768 (16 MiB).
-for s in "a 64" "big 32768"; do
-	set -- $s
-	ewfacquire -u -q -t "$D/$1" -b "$2" -S 10MiB -C case -D "$1" -e examiner -E 1 -N none \
-		-c fast "$D/src.bin" > "$D/$1.log" 2>&1
+for s in a:64 big:32768; do
+	ewfacquire -u -q -t "$D/${s%:*}" -b "${s#*:}" -S 10MiB -C case -D "${s%:*}" -e examiner \
+		-E 1 -N none -c fast "$D/src.bin" > "$D/${s%:*}.log" 2>&1
 done
 
 # patch SET NAME KIND [ARGS]: a copy of $D/SET.E01 changed by KIND into $D/NAME.E01.
