@@ -627,6 +627,12 @@ static void test_decmpfs_chunk_in_fork(void **state)
 	st_le32(f + 4, 17);
 	assert_int_equal(decmpfs(16, 8, 10, f, 16, "inode 70: resource-fork chunk outside the fork"),
 			 -APFS_ECORRUPT);
+	/* A chunk's end at its start (empty) is taken; one byte before its start is not. */
+	st_le32(f + 4, 8);
+	assert_int_equal(decmpfs(16, 8, 10, f, 16, NULL), 0);
+	st_le32(f + 4, 7);
+	assert_int_equal(decmpfs(16, 8, 10, f, 16, "inode 70: resource-fork chunk outside the fork"),
+			 -APFS_ECORRUPT);
 	/* The table itself: 2 offsets (8 bytes) in a fork of 8 bytes, then of 7. */
 	st_le32(f + 4, 8);
 	assert_int_equal(decmpfs(16, 8, 10, f, 8, NULL), 0);
