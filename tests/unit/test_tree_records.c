@@ -594,6 +594,66 @@ static void test_decmpfs_header(void **state)
 			 -APFS_ECORRUPT);
 }
 
+/*
+ * A com.apple.decmpfs of size bytes held in a data stream (id 71), as
+ * macOS stores an xattr too big to embed: its first block (block 5) holds
+ * the header, the rest is a hole.  fs_decmpfs_info's result.
+ */
+static int decmpfs_stream(uint64_t size, const char *msg)
+{
+	static uint8_t k[2][64], v[2][64];
+	struct r r[2];
+	uint32_t type = 0;
+	uint64_t usize = 0;
+	size_t nl = strlen(APFS_XATTR_DECMPFS) + 1;
+	uint8_t *b = md_block(m, 5);
+	int ret;
+
+	memset(b, 0, MD_BS);
+	st_le32(b, 0x636d7066u);  /* "fpmc" */
+	st_le32(b + 4, 8);
+	st_le64(b + 8, 12345);
+	fs_key(k[0], 70, APFS_TYPE_XATTR);
+	st_le16(k[0] + 8, (uint16_t)nl);
+	memcpy(k[0] + 10, APFS_XATTR_DECMPFS, nl);
+	memset(v[0], 0, sizeof(v[0]));
+	st_le16(v[0], APFS_XATTR_DATA_STREAM);
+	st_le16(v[0] + 2, (uint16_t)sizeof(struct apfs_j_xattr_dstream));
+	st_le64(v[0] + 4, 71);     /* xattr_obj_id */
+	st_le64(v[0] + 12, size);  /* dstream.size */
+	st_le64(v[0] + 20, (size + MD_BS - 1) / MD_BS * MD_BS);
+	r[0] = (struct r){ k[0], (uint16_t)(10 + nl), v[0],
+			   (uint16_t)(4 + sizeof(struct apfs_j_xattr_dstream)) };
+	fs_key(k[1], 71, APFS_TYPE_FILE_EXTENT);
+	st_le64(k[1] + 8, 0);
+	memset(v[1], 0, 24);
+	st_le64(v[1], MD_BS);
+	st_le64(v[1] + 8, 5);
+	r[1] = (struct r){ k[1], 16, v[1], 24 };
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, 2);
+	log_capture();
+	ret = fs_decmpfs_info(&fs, 70, &type, &usize);
+	log_release();
+	if (msg) {
+		expect_log(msg);
+	} else {
+		if (ret)
+			fail_msg("refused: %s", log_last());
+		assert_int_equal(type, 8);
+		assert_int_equal(usize, 12345);
+	}
+	return ret;
+}
+
+/* The whole value is read into memory: at most a compressed chunk (128 KiB) past the header. */
+static void test_decmpfs_header_max(void **state)
+{
+	(void)state;
+	assert_int_equal(decmpfs_stream((128u << 10) + 16, NULL), 0);
+	assert_int_equal(decmpfs_stream((128u << 10) + 17,
+					"com.apple.decmpfs has an impossible size"), -APFS_ECORRUPT);
+}
+
 /* Inline data may claim 16 MiB (then must decode to it), not a byte more. */
 static void test_decmpfs_inline_size(void **state)
 {
@@ -972,6 +1032,7 @@ int main(void)
 		cmocka_unit_test(test_dir_stats_record),
 		cmocka_unit_test(test_dir_stats_field),
 		cmocka_unit_test(test_decmpfs_header),
+		cmocka_unit_test(test_decmpfs_header_max),
 		cmocka_unit_test(test_decmpfs_inline_size),
 		cmocka_unit_test(test_decmpfs_rsrc_size),
 		cmocka_unit_test(test_decmpfs_chunk_in_fork),
