@@ -10,7 +10,12 @@
 #     declined, and 513 and 4095 (not powers of two); sectors per chunk * bytes = 16 MiB taken, one sector more
 #     declined;
 #   table: n * 4 + 4 equal to the room taken (ewfacquire's own), one entry
-#     more declined (the volume's counts raised to match), n = 0 declined.
+#     more declined (the volume's counts raised to match), n = 0 declined;
+#   the descriptor's Adler-32 one off declined; one sector taken, none and
+#     2^64 - 1 declined;
+#   chunk_where (image/ewf1_read.c): the last chunk ends at its sectors
+#     section's data end in every set taken; chunk n-2 ending one byte past
+#     it, or at its own start, refused by name with both ranges.
 . "$TESTS/lib.sh"
 if ! command -v ewfacquire > /dev/null; then
 	skip "E01 reader edge tests" "ewfacquire (Debian ewf-tools) not installed"
@@ -176,6 +181,10 @@ declined desc-sum "the hash section's descriptor Adler-32 one off"
 taken one "a set of one sector" "$MD5_ONE"
 patch one sectors0 volume 0 64 512 0
 declined sectors0 "a volume of no sectors (and no chunks)"
+# sectors > UINT64_MAX / bps: the largest count declined (no count past the
+# limit can match a 32-bit chunk count, so its edge has no set).
+patch a sectors-max volume 0 64 512 18446744073709551615
+declined sectors-max "a volume of 2^64 - 1 sectors"
 
 # chunk_where: a chunk's end inside its sectors section's data, and after its
 # start.  The last chunk ends exactly at the data's end in every set taken
