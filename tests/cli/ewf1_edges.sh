@@ -10,7 +10,12 @@
 #     declined, and 513 and 4095 (not powers of two); sectors per chunk * bytes = 16 MiB taken, one sector more
 #     declined;
 #   table: n * 4 + 4 equal to the room taken (ewfacquire's own), one entry
-#     more declined (the volume's counts raised to match), n = 0 declined.
+#     more declined (the volume's counts raised to match), n = 0 declined;
+#   the descriptor's Adler-32 one off declined; one sector taken, none and
+#     2^64 - 1 declined;
+#   chunk_where (image/ewf1_read.c): the last chunk ends at its sectors
+#     section's data end in every set taken; chunk n-2 ending one byte past
+#     it, or at its own start, refused by name with both ranges.
 . "$TESTS/lib.sh"
 if ! command -v ewfacquire > /dev/null; then
 	skip "E01 reader edge tests" "ewfacquire (Debian ewf-tools) not installed"
@@ -18,18 +23,23 @@ if ! command -v ewfacquire > /dev/null; then
 fi
 D=$WORK/ewf1edges
 mkdir -p "$D"
-python3 - "$D/src.bin" <<'PY'
+python3 - "$D/src.bin" "$D/one.bin" <<'PY'
 import random, sys
 r = random.Random(7)
 d = bytes(r.getrandbits(8) for _ in range(300000)) + bytes(200000)
 open(sys.argv[1], 'wb').write(d + bytes(-len(d) % 4096))
+open(sys.argv[2], 'wb').write(d[:512])
 PY
 MD5=$(md5sum < "$D/src.bin" | cut -d' ' -f1)
+MD5_ONE=$(md5sum < "$D/one.bin" | cut -d' ' -f1)
 # Two sets of one segment: 64 sectors of 512 bytes a chunk, and 32768 (16 MiB).
 for s in a:64 big:32768; do
 	ewfacquire -u -q -t "$D/${s%:*}" -b "${s#*:}" -S 10MiB -C case -D "${s%:*}" -e examiner \
 		-E 1 -N none -c fast "$D/src.bin" > "$D/${s%:*}.log" 2>&1
 done
+# And one of a single sector (the first 512 bytes).
+ewfacquire -u -q -t "$D/one" -b 64 -S 10MiB -C case -D one -e examiner \
+	-E 1 -N none -c fast "$D/one.bin" > "$D/one.log" 2>&1
 
 # patch SET NAME KIND [ARGS]: a copy of $D/SET.E01 changed by KIND into $D/NAME.E01.
 patch() {
@@ -90,16 +100,34 @@ elif kind == 'insert':        # an unknown section of next - at = args[0] after 
             sys.exit('no padding gives the checksum')
     head += struct.pack('<I', adl(head))
     d = d[:13] + head[:grow] + d[13:]
+elif kind == 'desc-sum':      # the hash section's descriptor Adler-32 off by args[0]
+    off = sec[b'hash'][0]
+    struct.pack_into('<I', d, off + 72, (adl(d[off:off + 72]) + args[0]) & 0xffffffff)
+elif kind in ('chunk-end', 'chunk-empty'):
+    # chunk n-2's end (the last entry's offset) moved to its sectors section's
+    # data end + args[0], or to its own start; the offsets' Adler-32 resealed.
+    # The expected refusal (chunk, its bytes, the section's data) goes to dst.ranges.
+    n, base = struct.unpack_from('<I4xQ', d, tab)
+    s_at, s_next = sec[b'sectors']
+    ent = tab + 24
+    prev, last = struct.unpack_from('<II', d, ent + (n - 2) * 4)
+    at = base + (prev & 0x7fffffff)
+    end = s_next + args[0] if kind == 'chunk-end' else at
+    struct.pack_into('<I', d, ent + (n - 1) * 4, (last & 0x80000000) | (end - base))
+    seal(d, ent, n * 4)
+    open(dst + '.ranges', 'w').write('chunk %d lies at bytes %d-%d, outside its sectors '
+                                     'section \\(%d-%d\\)\n' % (n - 2, at, end, s_at + 76, s_next))
 open(dst, 'wb').write(d)
 PY
 }
 
-# taken NAME WHAT: the direct reader takes $D/NAME.E01 and reads the source's bytes.
+# taken NAME WHAT [MD5]: the direct reader takes $D/NAME.E01 and reads the
+# source's bytes (those hashing to MD5, the large source's by default).
 taken() {
 	APFSINSPECT_EWF=direct expect_rc "$2: taken by the direct reader, verify exits 0" \
 		0 "$BIN" verify "$D/$1.E01"
 	expect_grep "$2: the media read hashes to md5sum of the source" \
-		"^        computed $MD5  match" "$OUT"
+		"^        computed ${3:-$MD5}  match" "$OUT"
 }
 # declined NAME WHAT: the direct reader declines $D/NAME.E01, by name.
 declined() {
@@ -144,4 +172,29 @@ patch a tab-more table-n 17
 declined tab-more "a table of one entry more than its section holds"
 patch a tab-zero table-n 0
 declined tab-zero "a table of no entries"
+
+# The section descriptor's Adler-32: right in every set above, one off declined.
+patch a desc-sum desc-sum 1
+declined desc-sum "the hash section's descriptor Adler-32 one off"
+
+# volume: sectors == 0.  One sector taken (a set of it), none declined.
+taken one "a set of one sector" "$MD5_ONE"
+patch one sectors0 volume 0 64 512 0
+declined sectors0 "a volume of no sectors (and no chunks)"
+# sectors > UINT64_MAX / bps: the largest count declined (no count past the
+# limit can match a 32-bit chunk count, so its edge has no set).
+patch a sectors-max volume 0 64 512 18446744073709551615
+declined sectors-max "a volume of 2^64 - 1 sectors"
+
+# chunk_where: a chunk's end inside its sectors section's data, and after its
+# start.  The last chunk ends exactly at the data's end in every set taken
+# above; chunk n-2 ending a byte past it, or at its own start, is refused by
+# name with both ranges (the bytes computed from the set's sections above).
+for k in chunk-end:1 chunk-empty:0; do
+	patch a "${k%:*}" "${k%:*}" "${k#*:}"
+	APFSINSPECT_EWF=direct expect_rc "${k%:*}: refused, verify exits 1" \
+		1 "$BIN" verify "$D/${k%:*}.E01"
+	expect_grep "${k%:*}: the chunk and both ranges named" \
+		"$(cat "$D/${k%:*}.E01.ranges")" "$ERR"
+done
 done_testing
