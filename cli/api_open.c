@@ -1,28 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * api_open.c - open an image through libapfsinspect for a command.  The
- * library keeps its messages unless given a log callback: this one prints
- * them as util/log.c does for the commands that still reach below it, so
- * the two kinds of command say the same things the same way.
+ * library keeps its messages unless given a log callback: liblog.c's, which
+ * every command uses, so the two kinds of command say the same things the
+ * same way.
  */
 #include <stdio.h>
 
 #include "api.h"
 #include "audit.h"
-
-static void log_stderr(int level, const char *message, void *arg)
-{
-	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
-
-	(void)arg;
-	if (level < APFSI_LOG_ERROR || level > APFSI_LOG_DEBUG)
-		level = APFSI_LOG_ERROR;
-	fprintf(stderr, "apfsinspect: %s%s\n", prefix[level], message);
-}
+#include "liblog.h"
 
 void cli_api_quiet(bool quiet)
 {
-	apfsi_set_log(quiet ? NULL : log_stderr, APFSI_LOG_WARNING, NULL);
+	apfsi_set_log(quiet ? NULL : cli_lib_log, APFSI_LOG_WARNING, NULL);
 }
 
 int cli_api_exit(int err)

@@ -9,17 +9,21 @@
 #include <stdio.h>
 
 #include "apfsinspect.h"
+#include "clibase.h"
 #include "liblog.h"
 
-static void to_stderr(int level, const char *msg, void *arg)
+/* A message names volumes, files and users from the image: escaped for a terminal. */
+void cli_lib_log(int level, const char *msg, void *arg)
 {
 	static const char *const prefix[] = { "", "warning: ", "", "debug: " };
 
 	(void)arg;
-	fprintf(stderr, "apfsinspect: %s%s\n", prefix[level & 3], msg);
+	fprintf(stderr, "apfsinspect: %s", prefix[level & 3]);
+	cli_put_safe(stderr, msg, false);
+	fputc('\n', stderr);
 }
 
 void cli_lib_log_init(void)
 {
-	apfsi_set_log(to_stderr, APFSI_LOG_WARNING, NULL);
+	apfsi_set_log(cli_lib_log, APFSI_LOG_WARNING, NULL);
 }
