@@ -91,6 +91,8 @@ sparse_section() {
 
 echo "## Evidence containers (issue 11)"
 echo
+echo "Load average (1, 5, 15 min) at the start: $(cut -d' ' -f1-3 /proc/loadavg)."
+echo
 for t in ewfacquire ewfexport qemu-img; do
 	command -v $t > /dev/null ||
 		{ echo "$t not installed: E01 and qcow2 skipped"; echo; sparse_section; exit 0; }

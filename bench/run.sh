@@ -15,6 +15,10 @@ trap 'rm -rf "$W"' EXIT
 
 echo "# apfsinspect benchmarks ($(date -u +%Y-%m-%d), $(nproc) cores, $(uname -m), RUNS=$RUNS medians)"
 echo
+# Every section says the load average it met: on a shared machine wall times
+# move with it, instruction counts and CPU times much less.
+load() { echo "Load average (1, 5, 15 min) $1: $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%H:%M) UTC."; echo; }
+load "at the start of the run"
 if [ -e "$SHARED/images/encrypted.img.gz" ]; then
 	gzip -dc "$SHARED/images/encrypted.img.gz" > "$W/encrypted.img"
 fi
@@ -26,6 +30,7 @@ fi
 
 echo "## Unlock (issue 3)"
 echo
+load "at the start of this section"
 # The baseline is a whole process doing one derivation, as an unlock is:
 # both pay process start and libcrypto's load; the in-process time is shown too.
 P=$(med "$B/bench/pbkdf2" 100000 1)
@@ -81,6 +86,7 @@ B=$B RUNS=$RUNS bash bench/python.sh
 
 echo "## Reading files (issue 5)"
 echo
+load "at the start of this section"
 echo "| what | median | ratio |"
 echo "|---|---|---|"
 # Two sizes of /big.bin: BIG_MB (default 1 GiB, "a large file") and 256 MiB.
@@ -145,3 +151,6 @@ echo
 # Metadata walks at 10k ... 10M entries (issue 14): bench/scale.sh prints its own
 # section (SCALE_SIZES, SCALE_DIR, SCALE_TIMEOUT there; 10M images take 2.2 GB each).
 B=$B RUNS=$RUNS bash bench/scale.sh
+
+echo
+load "at the end of the run"
