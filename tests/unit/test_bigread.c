@@ -9,7 +9,10 @@
  * odd offsets and lengths, on both sides of the threshold and of a piece
  * boundary, up to and past the end of the file, from several threads at
  * once; and the helpers end with the file system (ASan and valgrind see
- * what is left).
+ * what is left).  With two of that file's chunks damaged (their raw-chunk
+ * marker changed, found by their bytes in the image), a read covering them
+ * fails with the error and message of the one nearer its start, as a read
+ * in one piece does, and the reads around them give the bytes.
  */
 #include <pthread.h>
 #include <setjmp.h>
@@ -19,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <cmocka.h>
 
@@ -27,6 +31,7 @@
 #define BIG_SIZE ((8u << 20) + 4097u)  /* odd: the last block is partly the file's */
 #define LZVN_SIZE (272u * 65536u + 32768u)
 #define MIB (1u << 20)
+#define CHUNK 65536u                   /* a decmpfs chunk */
 
 static char dir[512];
 static uint8_t *want;     /* /big.bin as testdata/README.md defines it */
@@ -168,19 +173,105 @@ static void test_plain(void **state)
 	close_file(&o);
 }
 
-/* A decmpfs file: pieces decode their chunks at once, each from its own offset. */
-static void test_compressed(void **state)
+/* /lzvn-17m.bin of `size-claims` as testdata/README.md defines it. */
+static uint8_t *lzvn_bytes(void)
 {
 	uint8_t *exp = malloc(LZVN_SIZE);
-	struct opened o;
 
-	(void)state;
 	assert_non_null(exp);
 	for (size_t i = 0; i < LZVN_SIZE; i++)
 		exp[i] = (uint8_t)((i % 251) ^ (i >> 16));
+	return exp;
+}
+
+/* A decmpfs file: pieces decode their chunks at once, each from its own offset. */
+static void test_compressed(void **state)
+{
+	uint8_t *exp = lzvn_bytes();
+	struct opened o;
+
+	(void)state;
 	open_file(&o, "claims.img", NULL, NULL, "/lzvn-17m.bin");
 	assert_int_equal(apfsi_file_size(o.f), LZVN_SIZE);
 	read_shapes(o.f, exp, LZVN_SIZE);
+	close_file(&o);
+	free(exp);
+}
+
+/*
+ * claims.img copied to bad.img with the raw-chunk marker (06) of chunks k[]
+ * of /lzvn-17m.bin changed: each chunk's first 64 bytes are found in the
+ * image (their first copy is the chunk's start, right after its marker).
+ */
+static void damage_chunks(const uint8_t *exp, const unsigned *k, unsigned n)
+{
+	char p[600];
+	struct stat st;
+	uint8_t *img;
+	FILE *f;
+
+	snprintf(p, sizeof(p), "%s/claims.img", dir);
+	assert_int_equal(stat(p, &st), 0);
+	assert_non_null(img = malloc((size_t)st.st_size));
+	assert_non_null(f = fopen(p, "rb"));
+	assert_int_equal(fread(img, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t *at = memmem(img, (size_t)st.st_size, exp + (size_t)k[i] * CHUNK, 64);
+
+		assert_non_null(at);
+		assert_true(at > img && at[-1] == 0x06);
+		at[-1] = 0xff;
+	}
+	snprintf(p, sizeof(p), "%s/bad.img", dir);
+	assert_non_null(f = fopen(p, "wb"));
+	assert_int_equal(fwrite(img, 1, (size_t)st.st_size, f), (size_t)st.st_size);
+	fclose(f);
+	free(img);
+}
+
+/* pread(off, len) fails CORRUPT, got 0, with the message naming chunk k of the file. */
+static void expect_damaged(apfsi_file *f, uint64_t off, size_t len, unsigned k)
+{
+	uint8_t *buf = malloc(len);
+	char want_chunk[32];
+	size_t got = 7;
+
+	assert_non_null(buf);
+	snprintf(want_chunk, sizeof(want_chunk), "chunk %u ", k);
+	assert_int_equal(apfsi_file_pread(f, off, buf, len, &got), APFSI_ERR_CORRUPT);
+	assert_int_equal(got, 0);
+	assert_non_null(strstr(apfsi_last_message(), want_chunk));
+	free(buf);
+}
+
+/*
+ * Chunks 100, 119, 120 and 150 damaged (8 chunks a piece: 119 ends the piece
+ * after 6.5 MiB's, 120 begins the next).  A read from 6.5 MiB has its first
+ * piece clean: the caller reads it while a helper meets 119, and the caller
+ * may meet 120 before the helper is done; the read's error is still 119's.
+ */
+static void test_damaged(void **state)
+{
+	static const unsigned bad[] = { 100, 119, 120, 150 };
+	uint8_t *exp = lzvn_bytes();
+	struct opened o;
+
+	(void)state;
+	damage_chunks(exp, bad, 4);
+	open_file(&o, "bad.img", NULL, NULL, "/lzvn-17m.bin");
+	expect_damaged(o.f, 100 * CHUNK + 10, 100, 100);      /* in one piece */
+	expect_damaged(o.f, 6 * MIB, 8 * MIB, 100);           /* all four: the one nearest off */
+	expect_damaged(o.f, 6 * MIB + 12345, 2 * MIB, 100);
+	expect_damaged(o.f, 101 * CHUNK, 5 * MIB, 119);
+	for (unsigned i = 0; i < 20; i++)
+		expect_damaged(o.f, 104 * CHUNK, 2 * MIB, 119);
+	expect_damaged(o.f, 121 * CHUNK, 2 * MIB, 150);
+	expect_damaged(o.f, 150 * CHUNK - 1, 2 * MIB, 150);
+	expect_read(o.f, exp, LZVN_SIZE, 0, 100 * CHUNK);      /* around them */
+	expect_read(o.f, exp, LZVN_SIZE, 101 * CHUNK, 18 * CHUNK);
+	expect_read(o.f, exp, LZVN_SIZE, 121 * CHUNK, 29 * CHUNK);
+	expect_read(o.f, exp, LZVN_SIZE, 151 * CHUNK, LZVN_SIZE);
 	close_file(&o);
 	free(exp);
 }
@@ -240,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_encrypted),
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_compressed),
+		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_threads),
 	};
 
