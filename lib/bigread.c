@@ -63,13 +63,15 @@ static void unqueue(struct apfsi_helpers *h, struct job *j)
 /* The next piece of j, if any (lock held); a job without pieces left leaves the queue. */
 static bool take(struct apfsi_helpers *h, struct job *j, uint64_t *k)
 {
-	if (j->next >= j->limit)
-		return false;
-	*k = j->next++;
-	j->busy++;
+	bool any = j->next < j->limit;
+
+	if (any) {
+		*k = j->next++;
+		j->busy++;
+	}
 	if (j->next >= j->limit)
 		unqueue(h, j);
-	return true;
+	return any;
 }
 
 static uint64_t piece_start(const struct job *j, uint64_t k)
@@ -130,11 +132,11 @@ static void *helper(void *arg)
 	while (!h->stop) {
 		struct job *j = h->queue;
 
-		/* A queued job always has a piece left (take and record unqueue it). */
-		if (j && take(h, j, &k))
-			read_piece(h, j, k);
-		else
+		/* A queued job has a piece left: take and record unqueue it when it has none. */
+		if (!j)
 			pthread_cond_wait(&h->work, &h->lock);
+		else if (take(h, j, &k))
+			read_piece(h, j, k);
 	}
 	pthread_mutex_unlock(&h->lock);
 	return NULL;
