@@ -49,6 +49,7 @@ struct apfsi_helpers {
 	bool stop;
 	unsigned n;
 	pthread_t th[MAX_HELPERS];
+	pid_t pid;              /* the process the threads run in (not a fork()ed child) */
 };
 
 static void unqueue(struct apfsi_helpers *h, struct job *j)
@@ -168,14 +169,29 @@ static struct apfsi_helpers *helpers_new(void)
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_cond_init(&h->work, NULL);
 	pthread_cond_init(&h->done, NULL);
+	h->pid = getpid();
 	start_helpers(h);
 	return h;
+}
+
+/*
+ * A child of fork() (a Python multiprocessing worker) has the parent's
+ * helpers in memory but not their threads, and maybe their lock held by
+ * one: it never touches them, and makes its own.
+ */
+static bool forked(const struct apfsi_helpers *h)
+{
+	return h->pid != getpid();
 }
 
 void apfsi_helpers_free(struct apfsi_helpers *h)
 {
 	if (!h)
 		return;
+	if (forked(h)) {  /* no thread to join here */
+		free(h);
+		return;
+	}
 	pthread_mutex_lock(&h->lock);
 	h->stop = true;
 	pthread_cond_broadcast(&h->work);
@@ -193,6 +209,8 @@ static struct apfsi_helpers *helpers_of(struct apfsi_helpers **hp, pthread_mutex
 	struct apfsi_helpers *h;
 
 	pthread_mutex_lock(lock);
+	if (*hp && forked(*hp))
+		*hp = NULL;  /* the parent's: left alone (a few hundred bytes) */
 	if (!*hp)
 		*hp = helpers_new();
 	h = *hp;

@@ -177,3 +177,29 @@ def test_damaged_chunk_mid_file(damaged_e01, want):
         assert f.pread(start1, 0) == want[:start1]
         assert f.pread(start2 - start1 - 32768, start1 + 32768) == want[start1 + 32768:start2]
         assert f.pread(SIZE, start2 + 32768) == want[start2 + 32768:]
+
+
+def test_large_reads_in_a_forked_child(bench, want):
+    """A child of fork() (multiprocessing's default on Linux) has the parent's
+    file system but not its helper threads: its large reads and its close
+    must not wait for them."""
+    import time
+    with apfsinspect.open(bench) as img, open_big(img, "Secret") as fs:
+        f = fs.open("/big.bin")
+        assert f.pread(3 * MIB, 5) == want[5:5 + 3 * MIB]  # the helpers started
+        pid = os.fork()
+        if pid == 0:  # the child: its own helpers, then its close
+            ok = f.pread(4 * MIB, 4097) == want[4097:4097 + 4 * MIB]
+            fs.close()
+            os._exit(0 if ok else 1)
+        deadline = time.monotonic() + 60  # the child needs well under a second
+        while True:
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        if not done:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+        assert done and os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+        assert f.pread(2 * MIB, 1) == want[1:1 + 2 * MIB]  # the parent's still work
