@@ -37,8 +37,11 @@
  * same handles, except that a *_close must be the last call on its handle
  * and must not race with other calls on it, and an apfsi_dir iterator is
  * used by one thread at a time.  apfsi_file_pread is positional and
- * thread-safe on one handle.  apfsi_volume_unlock* use a worker thread per
- * core (or as many as asked) and return when they are done.
+ * thread-safe on one handle; a read of 2 MiB or more of a file's data is
+ * split among the calling thread and the file system's helper threads (one
+ * per other core, started by its first such read, ended by apfsi_fs_close).
+ * apfsi_volume_unlock* use a worker thread per core (or as many as asked)
+ * and return when they are done.
  *
  * Blocking.  Every call that reads the image blocks on its I/O.  Unlocking
  * costs one PBKDF2 per user tried and candidate (0.1-1 s each on real
@@ -624,7 +627,13 @@ int apfsi_file_open(apfsi_fs *fs, uint64_t ino, apfsi_file **out);
 int apfsi_file_open_fork(apfsi_fs *fs, uint64_t ino, const char *fork, apfsi_file **out);
 void apfsi_file_close(apfsi_file *f);
 uint64_t apfsi_file_size(const apfsi_file *f);
-/* Up to len bytes at off into buf; *got short only at the end of the file. */
+/*
+ * Up to len bytes at off into buf; *got short only at the end of the file.
+ * A read of 2 MiB or more of the data (not of a fork) is read in 512 KiB
+ * pieces by this thread and the file system's helpers at once, into buf
+ * itself; a failure is that of the piece nearest off, the one a read in
+ * one piece would have met first.
+ */
 int apfsi_file_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got);
 
 /*

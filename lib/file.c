@@ -95,6 +95,26 @@ static int fork_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t
 	return ret == -ENODATA ? -APFS_ECORRUPT : ret;
 }
 
+/*
+ * A read of APFSI_BIGREAD_MIN bytes or more of the data, in pieces that the
+ * file system's helper threads read with this one (bigread.c); the error
+ * of the piece nearest off, as a read in one piece would have met it.
+ */
+static int big_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got)
+{
+	char msg[1024];
+	size_t n = 0;
+	int ret = apfsi_bigread(&f->fs->helpers, &f->fs->helpers_lock, f->f, off, buf, len, &n,
+				msg, sizeof(msg));
+
+	if (got)
+		*got = ret ? 0 : n;
+	if (!ret)
+		return APFSI_OK;
+	apfsi_enter();  /* this thread's own message may be of a later piece */
+	return msg[0] ? apfsi_fail(apfsi_code(ret), "%s", msg) : file_fail(ret, f->ino);
+}
+
 int apfsi_file_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got)
 {
 	size_t n = 0;
@@ -103,6 +123,10 @@ int apfsi_file_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t 
 	apfsi_enter();
 	if (!f || (!buf && len))
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_file_pread: f and buf are required");
+	/* Only the bytes the file holds from off: a piece is never past its end. */
+	if (f->f && off < f->size && (len < f->size - off ? len : f->size - off) >= APFSI_BIGREAD_MIN)
+		return big_pread(f, off, buf, len < f->size - off ? len : (size_t)(f->size - off),
+				 got);
 	ret = f->f ? apfs_file_read(f->f, off, buf, len, &n) : fork_pread(f, off, buf, len, &n);
 	if (got)
 		*got = ret ? 0 : n;

@@ -119,6 +119,7 @@ int apfsi_fs_open(apfsi_volume *vol, const char *snapshot, unsigned flags, apfsi
 		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
 	fs->vol = vol;
 	pthread_mutex_init(&fs->reader_lock, NULL);
+	pthread_mutex_init(&fs->helpers_lock, NULL);
 	data = flags & APFSI_FS_NO_FIRMLINKS ? NULL : apfsi_group_data(vol);
 	ret = data ? open_group(vol, data, snapshot, &fs->fs) : open_one(vol, snapshot, &fs->fs);
 	if (ret) {
@@ -135,6 +136,8 @@ void apfsi_fs_close(apfsi_fs *fs)
 		return;
 	apfsi_reader_free(fs->reader);
 	pthread_mutex_destroy(&fs->reader_lock);
+	apfsi_helpers_free(fs->helpers);
+	pthread_mutex_destroy(&fs->helpers_lock);
 	if (fs->fs)
 		apfs_fs_close(fs->fs);
 	free(fs);

@@ -14,6 +14,7 @@
 #include "apfs/fs.h"
 #include "keybag/keybag.h"
 #include "keybag/names.h"
+#include "lib/bigread.h"
 #include "lib/readall.h"
 
 struct apfsi_volume {
@@ -64,6 +65,9 @@ struct apfsi_fs {
 	/* apfsi_file_read_all's buffers, kept from one file to the next (readall.c). */
 	pthread_mutex_t reader_lock;
 	struct apfsi_reader *reader;
+	/* Large apfsi_file_pread's helper threads, made on the first one (bigread.c). */
+	pthread_mutex_t helpers_lock;
+	struct apfsi_helpers *helpers;
 };
 
 struct apfsi_file {

@@ -2,34 +2,9 @@
 """File: a regular file's data as a read-only, seekable raw binary stream."""
 import ctypes
 import io
-import os
-import threading
 
 from . import _capi as C
 from .errors import check
-
-# A read of at least this many bytes is split across threads: pread is
-# positional and thread-safe, and ctypes lets go of the GIL around each C
-# call, so the pieces are decrypted and decompressed on every core at once
-# (as the library's own apfsi_file_read_all does for `apfsinspect cat`).
-PARALLEL_MIN = 4 << 20
-_PIECE_ALIGN = 1 << 16
-# No piece under 2 MiB: the size of the library's device reads (BENCHMARKS.md,
-# "Reading files": 1, 2 and 8 MiB were measured), and fewer hand-offs.
-_PIECE_MIN = 2 << 20
-_pool = None
-_pool_lock = threading.Lock()
-
-
-def _executor():
-    global _pool
-    with _pool_lock:
-        if _pool is None:
-            from concurrent.futures import ThreadPoolExecutor  # only for large reads
-            _pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1,
-                                       thread_name_prefix="apfsinspect-read")
-        return _pool
-
 
 _HUGE_PAGE = 2 << 20
 
@@ -108,34 +83,13 @@ class File(io.RawIOBase):
         self._pos = base + offset
         return self._pos
 
-    def _pread_at(self, addr, length, off):
+    def _pread_into(self, addr, length, off):
+        """Up to length bytes at off into addr.  The library reads a large
+        read (2 MiB or more) in pieces on every core at once, straight into
+        addr, and ctypes lets go of the GIL for the call."""
         got = C.c_size_t()
         check(C.lib.apfsi_file_pread(self._live(), off, addr, length, ctypes.byref(got)))
         return got.value
-
-    def _pread_into(self, addr, length, off):
-        """length bytes at off into addr; a large read in pieces that this
-        thread and the pool's take in turn (the caller's thread works too, so
-        a busy machine's wake-up delays cost less), in place: no copy."""
-        length = max(0, min(length, self._size - off))
-        helpers = (os.cpu_count() or 1) - 1
-        if length < PARALLEL_MIN or not helpers:
-            return self._pread_at(addr, length, off)
-        piece = max(_PIECE_MIN, -(-length // (helpers + 1) // _PIECE_ALIGN) * _PIECE_ALIGN)
-        starts = iter(range(0, length, piece))  # next() on it is atomic under the GIL
-        lock = threading.Lock()
-
-        def work():
-            n = 0
-            while True:
-                with lock:
-                    k = next(starts, None)
-                if k is None:
-                    return n
-                n += self._pread_at(addr + k, min(piece, length - k), off + k)
-        jobs = [_executor().submit(work) for _ in range(helpers)]
-        got = work()
-        return got + sum(j.result() for j in jobs)
 
     def readinto(self, b):
         self._live()

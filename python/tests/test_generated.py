@@ -58,6 +58,10 @@ def test_all_users_users(generated):
         (b,) = img.select_volume("Backup").users
         assert b.type == T.DISK and b.uuid == img.select_volume("Backup").uuid
         assert b.hint == "disk hint"
+        # uuid is a uuid.UUID wherever a user shows it (the tuple keeps the bytes)
+        a = users[0]
+        assert isinstance(a.uuid, uuid.UUID) and a._asdict()["uuid"] == U(ALL_USERS[0][1])
+        assert "uuid=UUID('%s')" % ALL_USERS[0][1].lower() in repr(a)
 
 
 @pytest.mark.parametrize("kind,secret,who", [
