@@ -141,7 +141,18 @@ struct apfsi_open_options {
 	uint64_t checkpoint_xid;     /* 0: the newest valid checkpoint; else exactly this one */
 	apfsi_passphrase_fn passphrase; /* NULL: an encrypted image fails with IMAGE_LOCKED */
 	void *passphrase_arg;
-	uint64_t reserved[8];
+	uint64_t flags;              /* APFSI_OPEN_* */
+	uint64_t reserved[7];
+};
+
+enum {
+	/*
+	 * An image in which no APFS container opens still opens, with no
+	 * containers (apfsi_image_info's first_error says why): its layers can
+	 * be listed, read and checked against the hashes they store - evidence
+	 * of another disk, or of a damaged one.
+	 */
+	APFSI_OPEN_WITHOUT_APFS = 1 << 0,
 };
 
 /*
@@ -189,6 +200,15 @@ struct apfsi_stored_hash {
 };
 int apfsi_image_layer_hash(const apfsi_image *img, unsigned layer, unsigned i,
 			   struct apfsi_stored_hash *hash);
+
+/*
+ * Up to len bytes of layer i's data (what it presents to the layer inside
+ * it, info.size bytes: an E01's media, a DMG's decoded disk) at off into
+ * buf; *got is short only at its end.  Positional and thread-safe: for a
+ * caller that hashes a layer to check it against its stored hashes.
+ */
+int apfsi_image_layer_read(apfsi_image *img, unsigned i, uint64_t off, void *buf, size_t len,
+			   size_t *got);
 
 struct apfsi_container_info {
 	uint8_t uuid[16];
@@ -731,17 +751,22 @@ int apfsi_fs_diff(apfsi_fs *before, apfsi_fs *after, uint64_t byte_cap, apfsi_di
 /* ---- the seal of a sealed volume ---------------------------------------- */
 
 /*
- * Check an intact seal: every node of the volume's live fs tree hashed and
+ * Check a sealed volume's seal: every node of its live fs tree hashed and
  * compared with the hash its parent holds, up to the root hash
- * (apfsi_volume_seal).  *nodes the nodes read, *mismatched those that do
- * not match (each named by block in a warning to the log: the tree was
- * changed there after it was sealed; past the first few, one warning says
- * the rest are not named).  APFSI_ERR_NOT_FOUND when the volume is not
- * sealed, or its seal is broken (nothing then vouches for the nodes);
- * LOCKED, CORRUPT... when the tree cannot be read (the counts then say how
- * far it got).  Reads the whole tree: bounded by the blocks it holds.
+ * (apfsi_volume_seal).  APFSI_OK with a verdict: either the seal is broken
+ * (the integrity metadata says the tree changed after sealing: broken set,
+ * no node read, as nothing vouches for them any more), or *nodes were read
+ * and *mismatched of them do not match (each named by block in a warning
+ * to the log; past the first few one warning says the rest are not named).
+ * APFSI_ERR_NOT_FOUND when the volume is not sealed; CORRUPT... when the
+ * seal cannot be read (hash_name NULL) or the tree cannot be (LOCKED,
+ * CORRUPT...: hash_name set, the counts say how far it got).  Reads the
+ * whole tree once: bounded by the blocks it holds.
  */
 struct apfsi_seal_check {
+	const char *hash_name;      /* "SHA-256"...: the seal was read */
+	bool broken;
+	uint64_t broken_xid;        /* the transaction that broke it (0: not recorded) */
 	uint64_t nodes, mismatched;
 	uint64_t reserved[6];
 };

@@ -10,8 +10,8 @@
 
 #include "fs_int.h"
 
-/* The seal vouches for the nodes: present, not broken, with a hash to check. */
-static int intact_seal(struct apfsi_volume *vol)
+/* The seal as the integrity metadata records it: NOT_FOUND when there is none. */
+static int read_seal(struct apfsi_volume *vol, struct apfsi_seal_check *check)
 {
 	struct apfs_seal s;
 	int ret = apfs_volume_seal(vol->v, &s);
@@ -20,10 +20,9 @@ static int intact_seal(struct apfsi_volume *vol)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' is not sealed", vol->v->name);
 	if (ret)
 		return apfsi_fail_errno(ret, "volume seal");
-	if (s.broken_xid || (s.flags & APFS_SEAL_BROKEN))
-		return apfsi_fail(APFSI_ERR_NOT_FOUND, "the seal of volume '%s' is broken (in "
-				  "transaction %llu): nothing vouches for its nodes", vol->v->name,
-				  (unsigned long long)s.broken_xid);
+	check->hash_name = s.hash_name;
+	check->broken_xid = s.broken_xid;
+	check->broken = s.broken_xid || (s.flags & APFS_SEAL_BROKEN);
 	return APFSI_OK;
 }
 
@@ -37,7 +36,7 @@ int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_verify_seal: vol and check are "
 				  "required");
 	memset(check, 0, sizeof(*check));
-	if ((ret = intact_seal(vol)))
+	if ((ret = read_seal(vol, check)) || check->broken)
 		return ret;
 	ret = apfs_fs_open(vol->v, 0, &fs);
 	if (!ret)

@@ -9,7 +9,7 @@
  * and resource forks read (pread and read_all), xattrs listed and read;
  * each snapshot diffed against the live tree and the next snapshot, with
  * every change's paths, attributes and names looked up on both sides; the
- * seal of every volume verified.
+ * seal of every volume verified; each layer's first and last bytes read.
  * Input: a sparse image (fuzz_image.c), handed to apfsi_image_open as an
  * in-memory file (memfd, opened as /proc/self/fd/N).  Bounded like
  * fuzz_walk.c: 500 entries, 32 levels, 64 KiB per file (plus its end);
@@ -290,6 +290,26 @@ static void volume(apfsi_volume *vol)
 		walk_fs(vol, NULL, APFSI_FS_NO_FIRMLINKS);
 }
 
+/* Each layer's first and last bytes, and past its end (what verify hashes). */
+static void layers(apfsi_image *img, unsigned n)
+{
+	static uint8_t buf[4096];
+	struct apfsi_layer_info li;
+	size_t got;
+
+	for (unsigned i = 0; i <= n; i++) {
+		if (apfsi_image_layer(img, i, &li) != APFSI_OK)
+			continue;
+		apfsi_image_layer_read(img, i, 0, buf, sizeof(buf), &got);
+		if (got > sizeof(buf))
+			abort();
+		apfsi_image_layer_read(img, i, li.size > 10 ? li.size - 10 : 0, buf, sizeof(buf), &got);
+		if (got > 10)
+			abort();  /* more than the layer holds */
+		apfsi_image_layer_read(img, i, li.size, buf, 1, &got);
+	}
+}
+
 static void image(apfsi_image *img)
 {
 	static const char *const selectors[] = { NULL, "1", "Data", "System", "group", "x" };
@@ -301,6 +321,7 @@ static void image(apfsi_image *img)
 		return;
 	for (unsigned i = 0; i <= ii.containers; i++)
 		apfsi_container_info(img, i, &ci);
+	layers(img, ii.layers);
 	for (size_t i = 0; i < sizeof(selectors) / sizeof(selectors[0]); i++)
 		apfsi_image_select_volume(img, selectors[i], &vol);
 	for (unsigned i = 0; i < ii.volumes; i++)

@@ -12,7 +12,11 @@
  * changed), its encrypted twin (password `diff`: the same changes), and
  * `sealed`'s fs tree of 191 nodes at 4 KiB blocks (47 at 16 KiB), in which
  * one byte of the directory record of f2999.txt changed makes exactly one
- * node not match (tests/cli/fs_sealed.sh changes the same byte).
+ * node not match (tests/cli/fs_sealed.sh changes the same byte), as does
+ * the root hash changed in the integrity metadata; a seal the metadata
+ * says is broken (a transaction, or the flag) is not checked.  The layers
+ * of an image are read back as the file holds them (fread), and an image
+ * with no APFS opens with APFSI_OPEN_WITHOUT_APFS only.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -74,7 +78,14 @@ static int setup(void **state)
 	       "'%s' basic basic.img >/dev/null && '%s' group-firmlinks gf.img >/dev/null",
 	       dir, mk, mk, mk, mk, mk, mk))
 		return -1;
-	return tamper() ? -1 : 0;
+	if (tamper())
+		return -1;
+	/* Its integrity metadata edited (checksum made right again), and a disk with no APFS. */
+	return sh("cd '%s' && T=\"$TESTS/tools/seal_edit.py\" && "
+		  "\"$T\" sealed.img broken.img broken-xid=77 && "
+		  "\"$T\" sealed.img brokenflag.img broken-flag && "
+		  "\"$T\" sealed.img badroot.img root-hash && "
+		  "head -c 1048576 /dev/zero > zeros.img", dir) ? -1 : 0;
 }
 
 static int teardown(void **state)
@@ -460,8 +471,12 @@ static void verify(const char *img, int want, uint64_t nodes, uint64_t bad)
 	assert_int_equal(apfsi_image_select_volume(im, NULL, &vol), APFSI_OK);
 	assert_int_equal(apfsi_volume_verify_seal(vol, &c), want);
 	if (want == APFSI_OK) {
+		assert_string_equal(c.hash_name, "SHA-256");  /* im_hash_type 1 (README) */
+		assert_false(c.broken);
 		assert_int_equal(c.nodes, nodes);
 		assert_int_equal(c.mismatched, bad);
+	} else {
+		assert_null(c.hash_name);
 	}
 	assert_int_equal(apfsi_volume_verify_seal(vol, NULL), APFSI_ERR_INVALID);
 	apfsi_image_close(im);
@@ -473,8 +488,110 @@ static void test_seal(void **state)
 	verify("sealed.img", APFSI_OK, 191, 0);
 	verify("sealed16.img", APFSI_OK, 47, 0);
 	verify("sealed-bad.img", APFSI_OK, 191, 1);
+	verify("badroot.img", APFSI_OK, 191, 1);
 	verify("basic.img", APFSI_ERR_NOT_FOUND, 0, 0);  /* not sealed */
 	assert_int_equal(apfsi_volume_verify_seal(NULL, NULL), APFSI_ERR_INVALID);
+}
+
+/* A broken seal is a verdict of its own: no node read. */
+static void broken(const char *img, uint64_t xid)
+{
+	struct apfsi_seal_check c;
+	apfsi_image *im;
+	apfsi_volume *vol;
+
+	assert_int_equal(apfsi_image_open(img_path(img), NULL, &im), APFSI_OK);
+	assert_int_equal(apfsi_image_select_volume(im, NULL, &vol), APFSI_OK);
+	assert_int_equal(apfsi_volume_verify_seal(vol, &c), APFSI_OK);
+	assert_true(c.broken);
+	assert_int_equal(c.broken_xid, xid);
+	assert_int_equal(c.nodes, 0);
+	assert_int_equal(c.mismatched, 0);
+	apfsi_image_close(im);
+}
+
+static void test_seal_broken(void **state)
+{
+	(void)state;
+	broken("broken.img", 77);
+	broken("brokenflag.img", 0);
+}
+
+/* Layer 0 of a raw image is the file: bytes read back as fread reads them. */
+static void test_layer_read(void **state)
+{
+	static uint8_t got[8192], want[8192];
+	static const uint64_t offs[] = { 0, 4096, 32768 + 17, (64u << 20) - 8192 };
+	struct apfsi_layer_info li;
+	apfsi_image *im;
+	size_t n;
+	FILE *f;
+
+	(void)state;
+	assert_int_equal(apfsi_image_open(img_path("sealed.img"), NULL, &im), APFSI_OK);
+	assert_int_equal(apfsi_image_layer(im, 0, &li), APFSI_OK);
+	assert_int_equal(li.size, 64u << 20);  /* the 64 MiB container, raw */
+	assert_non_null(f = fopen(img_path("sealed.img"), "rb"));
+	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++) {
+		assert_int_equal(fseek(f, (long)offs[i], SEEK_SET), 0);
+		assert_int_equal(fread(want, 1, sizeof(want), f), sizeof(want));
+		assert_int_equal(apfsi_image_layer_read(im, 0, offs[i], got, sizeof(got), &n),
+				 APFSI_OK);
+		assert_int_equal(n, sizeof(got));
+		assert_memory_equal(got, want, sizeof(want));
+	}
+	fclose(f);
+	/* At the end: short, then nothing. */
+	assert_int_equal(apfsi_image_layer_read(im, 0, li.size - 100, got, sizeof(got), &n), APFSI_OK);
+	assert_int_equal(n, 100);
+	assert_int_equal(apfsi_image_layer_read(im, 0, li.size, got, sizeof(got), &n), APFSI_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(apfsi_image_layer_read(im, 0, UINT64_MAX, got, sizeof(got), &n), APFSI_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(apfsi_image_layer_read(im, 1, 0, got, sizeof(got), &n),
+			 APFSI_ERR_NOT_FOUND);
+	assert_int_equal(apfsi_image_layer_read(im, 0, 0, NULL, 1, &n), APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_image_layer_read(NULL, 0, 0, got, 1, &n), APFSI_ERR_INVALID);
+	apfsi_image_close(im);
+}
+
+/* A megabyte of zeros holds no APFS: refused, unless asked for the layers alone. */
+static void test_without_apfs(void **state)
+{
+	struct apfsi_open_options o = { .flags = APFSI_OPEN_WITHOUT_APFS };
+	struct apfsi_image_info ii;
+	struct apfsi_layer_info li;
+	static uint8_t buf[4096], zero[4096];
+	apfsi_image *im;
+	apfsi_volume *vol;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(apfsi_image_open(img_path("zeros.img"), NULL, &im), APFSI_ERR_NOT_APFS);
+	assert_null(im);
+	assert_int_equal(apfsi_image_open(img_path("zeros.img"), &o, &im), APFSI_OK);
+	assert_int_equal(apfsi_image_info(im, &ii), APFSI_OK);
+	assert_int_equal(ii.containers, 0);
+	assert_int_equal(ii.volumes, 0);
+	assert_int_equal(ii.first_error, APFSI_ERR_NOT_APFS);
+	assert_int_equal(ii.layers, 1);
+	assert_int_equal(apfsi_image_layer(im, 0, &li), APFSI_OK);
+	assert_string_equal(li.kind, "raw");
+	assert_int_equal(li.size, 1u << 20);
+	memset(buf, 0xaa, sizeof(buf));
+	assert_int_equal(apfsi_image_layer_read(im, 0, 5000, buf, sizeof(buf), &n), APFSI_OK);
+	assert_int_equal(n, sizeof(buf));
+	assert_memory_equal(buf, zero, sizeof(buf));
+	assert_int_not_equal(apfsi_image_select_volume(im, NULL, &vol), APFSI_OK);
+	assert_int_equal(apfsi_image_volume(im, 0, &vol), APFSI_ERR_NOT_FOUND);
+	apfsi_image_close(im);
+	/* An image with APFS opens as ever with the flag; unknown flags are refused. */
+	assert_int_equal(apfsi_image_open(img_path("sealed.img"), &o, &im), APFSI_OK);
+	assert_int_equal(apfsi_image_info(im, &ii), APFSI_OK);
+	assert_int_equal(ii.volumes, 1);
+	apfsi_image_close(im);
+	o.flags = 1u << 7;
+	assert_int_equal(apfsi_image_open(img_path("sealed.img"), &o, &im), APFSI_ERR_INVALID);
 }
 
 int main(void)
@@ -487,6 +604,9 @@ int main(void)
 		cmocka_unit_test(test_diff_encrypted),
 		cmocka_unit_test(test_field_names),
 		cmocka_unit_test(test_seal),
+		cmocka_unit_test(test_seal_broken),
+		cmocka_unit_test(test_layer_read),
+		cmocka_unit_test(test_without_apfs),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
