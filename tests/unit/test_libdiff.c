@@ -563,12 +563,15 @@ static void test_without_apfs(void **state)
 	struct apfsi_layer_info li;
 	static uint8_t buf[4096], zero[4096];
 	apfsi_image *im;
+	struct apfsi_open_options plain = { .format = NULL };
 	apfsi_volume *vol;
 	size_t n;
 
 	(void)state;
+
 	assert_int_equal(apfsi_image_open(img_path("zeros.img"), NULL, &im), APFSI_ERR_NOT_APFS);
 	assert_null(im);
+	assert_int_equal(apfsi_image_open(img_path("zeros.img"), &plain, &im), APFSI_ERR_NOT_APFS);
 	assert_int_equal(apfsi_image_open(img_path("zeros.img"), &o, &im), APFSI_OK);
 	assert_int_equal(apfsi_image_info(im, &ii), APFSI_OK);
 	assert_int_equal(ii.containers, 0);
