@@ -735,8 +735,8 @@ struct apfsi_diff {
  * What differs from view before to view after of one volume (two snapshots,
  * or a snapshot and the live tree; opened with APFSI_FS_NO_FIRMLINKS when
  * the volume is a group's System volume): fn(change, arg) once per inode
- * that differs, in inode order; change and what it points to are valid
- * during the call only.  Each view's fs tree is read once in key order; a
+ * that differs, in inode order, on the calling thread; change and what it
+ * points to are valid during the call only.  Each view's fs tree is read once in key order; a
  * file's bytes are read and compared only where its size agrees and its
  * extents differ, and files and attribute values larger than byte_cap (0:
  * no cap) are judged by size and extents alone.  Memory grows with the
