@@ -170,7 +170,9 @@ $(B)/fuzz/%: $(B)/tests/fuzz/fz_%.o $(FUZZ_COMMON_OBJS) $(FUZZ_MAIN) $(LIB)
 # (tests/cli/api_clients.sh runs this, and shows it would catch one that is not).
 API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/cmd_hashes.c \
 	cli/cmd_list.c cli/cmd_list_plist.c \
-	cli/format.c cli/json.c cli/list_facts.c cli/optable.c cli/outerr.c cli/progress.c \
+	cli/api_fail.c cli/api_sizecap.c cli/api_stat.c cli/cmd_diff.c cli/cmd_verify.c cli/verify_seal.c \
+	cli/format.c cli/imagehash.c cli/json.c cli/jsonerr.c cli/list_facts.c cli/optable.c \
+	cli/outerr.c cli/progress.c \
 	cli/safetext.c cli/textesc.c cli/unlock_progress.c
 # A client sees include/ and the shared helpers below everything (util/: the
 # library loader, secure memory, byte order), through a directory holding

@@ -28,10 +28,6 @@ struct cli_image {
 	int partial_err;  /* first error of a container or volume that did not open */
 };
 
-/* verify: the seals of sealed volumes (verify_seal.c); counts checked and failed; j: as JSON. */
-struct json;
-int verify_seals(struct cli_image *img, unsigned *checked, unsigned *bad, struct json *j);
-
 int cli_image_open(const struct cli_opts *o, struct cli_image *img);
 void cli_image_close(struct cli_image *img);
 

@@ -2,17 +2,18 @@
 /*
  * cmd_diff.c - `apfsinspect diff`: what was added, removed, renamed or
  * changed between two snapshots of a volume, or a snapshot and the live
- * tree (apfs/fs_diff.h does the work; this prints it).  Text: one line per
- * change, names escaped as GNU ls -b does; --json: one JSON object a line
- * with the keys of `stat --json`.
+ * tree (the library's apfsi_fs_diff does the work; this prints it).  Text:
+ * one line per change, names escaped as GNU ls -b does; --json: one JSON
+ * object a line with the keys of `stat --json`.  A client of apfsinspect.h
+ * only.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-#include "apfs/fs_diff.h"
-#include "cmd_fs.h"
-#include "credential.h"
+#include "api_fs.h"
+#include "session.h"
 
 static const char diff_help[] =
 	"usage: apfsinspect diff [--json] [--volume SEL] [credential] [--max-file-size SIZE|none]\n"
@@ -34,20 +35,20 @@ static const char diff_help[] =
 
 struct diff_out {
 	const struct cli_opts *o;
-	struct apfs_fs *a, *b;
+	apfsi_fs *a, *b;
 	int err;
 };
 
 static const char *type_word(uint16_t mode)
 {
-	switch (fs_type_char(mode)) {
-	case 'r': return "file";
-	case 'd': return "dir";
-	case 'l': return "symlink";
-	case 'p': return "fifo";
-	case 's': return "socket";
-	case 'c': return "char";
-	case 'b': return "block";
+	switch (mode & S_IFMT) {
+	case S_IFREG: return "file";
+	case S_IFDIR: return "dir";
+	case S_IFLNK: return "symlink";
+	case S_IFIFO: return "fifo";
+	case S_IFSOCK: return "socket";
+	case S_IFCHR: return "char";
+	case S_IFBLK: return "block";
 	default: return "other";
 	}
 }
@@ -66,22 +67,22 @@ static void put_name(const char *s)
  * names the inode instead, "(inode N)" (stderr says why), which no
  * escaped path can look like.
  */
-static void path_of(struct diff_out *d, struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap,
+static void path_of(struct diff_out *d, apfsi_fs *fs, uint64_t ino, char *buf, size_t cap,
 		    bool *ok)
 {
 	int ret;
 
 	/* The private directory has no path from the root (its parent is 1, as the root's). */
-	if (ino == APFS_PRIV_DIR_INO_NUM) {
+	if (ino == APFSI_PRIVATE_DIR_INO) {
 		snprintf(buf, cap, "private-dir");
 		*ok = false;
 		return;
 	}
-	ret = apfs_fs_path(fs, ino, buf, cap);
+	ret = apfsi_fs_path(fs, ino, buf, cap);
 	*ok = !ret;
 	if (ret) {
 		snprintf(buf, cap, "inode %llu", (unsigned long long)ino);
-		d->err = fs_fail(buf, ret);
+		d->err = cli_api_fail(buf, ret);
 	}
 }
 
@@ -98,17 +99,17 @@ static void text_fields(uint32_t what)
 {
 	const char *sep = "";
 
-	for (int f = APFS_DIFF_TYPE; f < APFS_DIFF_NFIELDS; f++)
+	for (unsigned f = APFSI_DIFF_TYPE; apfsi_diff_field_name(f); f++)
 		if (what & (1u << f)) {
-			printf("%s%s", sep, apfs_diff_field_name((enum apfs_diff_field)f));
+			printf("%s%s", sep, apfsi_diff_field_name(f));
 			sep = ",";
 		}
 }
 
-static void text_xattrs(const struct apfs_diff *c, const char *path, bool ok)
+static void text_xattrs(const struct apfsi_diff *c, const char *path, bool ok)
 {
 	for (size_t i = 0; i < c->nxattrs; i++) {
-		printf("X %c", c->xattrs[i].kind);
+		printf("X %c", c->xattrs[i].change);
 		put_name(c->xattrs[i].name);
 		text_path(path, ok);
 		putchar('\n');
@@ -118,45 +119,45 @@ static void text_xattrs(const struct apfs_diff *c, const char *path, bool ok)
 struct diff_paths {
 	char a[4096], b[4096];
 	bool ok_a, ok_b;
-	struct apfs_stat sa, sb;
+	struct apfsi_stat sa, sb;
 };
 
-static void text_change(const struct apfs_diff *c, const struct diff_paths *p)
+static void text_change(const struct apfsi_diff *c, const struct diff_paths *p)
 {
-	const struct apfs_stat *st = c->kind == 'D' ? &p->sa : &p->sb;
+	const struct apfsi_stat *st = c->change == 'D' ? &p->sa : &p->sb;
 
-	if (c->kind != 'M') {
-		printf("%c %s", c->kind, type_word(st->mode));
-		text_path(c->kind == 'D' ? p->a : p->b, c->kind == 'D' ? p->ok_a : p->ok_b);
+	if (c->change != 'M') {
+		printf("%c %s", c->change, type_word(st->mode));
+		text_path(c->change == 'D' ? p->a : p->b, c->change == 'D' ? p->ok_a : p->ok_b);
 		putchar('\n');
 		return;
 	}
-	if (c->what & (1u << APFS_DIFF_PATH)) {
+	if (c->fields & (1u << APFSI_DIFF_PATH)) {
 		printf("R %s", type_word(st->mode));
 		text_path(p->a, p->ok_a);
 		text_path(p->b, p->ok_b);
 		putchar('\n');
 	}
-	if (c->what & ~(1u << APFS_DIFF_PATH) & ~(1u << APFS_DIFF_XATTR)) {
+	if (c->fields & ~(1u << APFSI_DIFF_PATH) & ~(1u << APFSI_DIFF_XATTR)) {
 		printf("M ");
-		text_fields(c->what & ~(1u << APFS_DIFF_XATTR));
+		text_fields(c->fields & ~(1u << APFSI_DIFF_XATTR));
 		text_path(p->b, p->ok_b);
 		putchar('\n');
 	}
 	text_xattrs(c, p->b, p->ok_b);
 }
 
-static void json_time(struct json *j, const char *key, uint64_t ns)
+static void json_time(struct json *j, const char *key, int64_t ns)
 {
 	char t[64];
 
-	fmt_iso_ns(ns, t, sizeof(t));
+	fmt_iso_ns((uint64_t)ns, t, sizeof(t));
 	json_str(j, key, t);
 }
 
 struct link_json {
 	struct json *j;
-	struct apfs_fs *fs;
+	apfsi_fs *fs;
 };
 
 /* One name of a hard-linked file: its parent's path, then the name. */
@@ -164,26 +165,26 @@ static int link_json(uint64_t parent, const char *name, void *ctx)
 {
 	struct link_json *l = ctx;
 	char dir[4096];
-	int ret = apfs_fs_path(l->fs, parent, dir, sizeof(dir));
+	int ret = apfsi_fs_path(l->fs, parent, dir, sizeof(dir));
 	char *p;
 
 	if (ret)
 		return ret;
 	if (asprintf(&p, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name) < 0)
-		return -ENOMEM;
+		return APFSI_ERR_NOMEM;
 	json_str(l->j, NULL, p);
 	free(p);
 	return 0;
 }
 
 /* stat --json's keys; links[] (every name) when those changed. */
-static void json_attrs(struct json *j, const char *key, const struct apfs_stat *st,
-		       struct apfs_fs *links_fs)
+static void json_attrs(struct json *j, const char *key, const struct apfsi_stat *st,
+		       apfsi_fs *links_fs)
 {
 	struct link_json l = { j, links_fs };
 
 	json_obj_open(j, key);
-	fs_json_attrs(j, st);
+	cli_api_json_attrs(j, st);
 	json_time(j, "created", st->crtime);
 	json_time(j, "modified", st->mtime);
 	json_time(j, "changed", st->ctime);
@@ -194,7 +195,7 @@ static void json_attrs(struct json *j, const char *key, const struct apfs_stat *
 		json_null(j, "added");
 	if (links_fs) {
 		json_arr_open(j, "links");
-		if (apfs_fs_links(links_fs, st->ino, link_json, &l))
+		if (apfsi_fs_links(links_fs, st->ino, link_json, &l))
 			fprintf(stderr, "apfsinspect: inode %llu: its names could not all be "
 				"listed (see above)\n", (unsigned long long)st->ino);
 		json_arr_close(j);
@@ -211,64 +212,64 @@ static void json_sha(struct json *j, const char *key, bool hashed, const uint8_t
 	json_str(j, key, hashed ? hex : NULL);
 }
 
-static void json_xattrs(struct json *j, const struct apfs_diff *c)
+static void json_xattrs(struct json *j, const struct apfsi_diff *c)
 {
 	static const char *const kinds[] = { "added", "removed", "changed" };
 
 	json_arr_open(j, "xattrs");
 	for (size_t i = 0; i < c->nxattrs; i++) {
-		const struct apfs_diff_xattr *x = &c->xattrs[i];
+		const struct apfsi_diff_xattr *x = &c->xattrs[i];
 
 		json_obj_open(j, NULL);
 		json_str(j, "name", x->name);
-		json_str(j, "change", kinds[x->kind == '+' ? 0 : x->kind == '-' ? 1 : 2]);
-		if (x->kind != '+') {
-			json_u64(j, "size_before", x->size_a);
-			json_sha(j, "sha256_before", x->hashed_a, x->sha_a);
+		json_str(j, "change", kinds[x->change == '+' ? 0 : x->change == '-' ? 1 : 2]);
+		if (x->change != '+') {
+			json_u64(j, "size_before", x->size_before);
+			json_sha(j, "sha256_before", x->hashed_before, x->sha256_before);
 		}
-		if (x->kind != '-') {
-			json_u64(j, "size_after", x->size_b);
-			json_sha(j, "sha256_after", x->hashed_b, x->sha_b);
+		if (x->change != '-') {
+			json_u64(j, "size_after", x->size_after);
+			json_sha(j, "sha256_after", x->hashed_after, x->sha256_after);
 		}
 		json_obj_close(j);
 	}
 	json_arr_close(j);
 }
 
-static void json_fields(struct json *j, const struct apfs_diff *c)
+static void json_fields(struct json *j, const struct apfsi_diff *c)
 {
 	json_arr_open(j, "fields");
-	for (int f = 0; f < APFS_DIFF_NFIELDS; f++)
-		if (c->what & (1u << f))
-			json_str(j, NULL, apfs_diff_field_name((enum apfs_diff_field)f));
+	for (unsigned f = 0; apfsi_diff_field_name(f); f++)
+		if (c->fields & (1u << f))
+			json_str(j, NULL, apfsi_diff_field_name(f));
 	json_arr_close(j);
-	if (c->what & (1u << APFS_DIFF_CONTENT))
+	if (c->fields & (1u << APFSI_DIFF_CONTENT))
 		json_str(j, "content_compared", c->content_by_extents ? "extents" : "bytes");
 }
 
-static void json_body(struct json *j, const struct apfs_diff *c, const struct diff_paths *p,
+static void json_body(struct json *j, const struct apfsi_diff *c, const struct diff_paths *p,
 		      struct diff_out *d)
 {
-	bool links = c->what & (1u << APFS_DIFF_LINKS);
+	bool links = c->fields & (1u << APFSI_DIFF_LINKS);
 
 	static const char *const names[] = { "added", "removed", "renamed", "modified" };
-	bool moved = c->kind == 'M' && (c->what & (1u << APFS_DIFF_PATH));
-	char code[2] = { moved ? 'R' : c->kind, 0 };
+	bool moved = c->change == 'M' && (c->fields & (1u << APFSI_DIFF_PATH));
+	char code[2] = { moved ? 'R' : c->change, 0 };
 
 	json_str(j, "code", code);
-	json_str(j, "change", names[c->kind == 'A' ? 0 : c->kind == 'D' ? 1 : moved ? 2 : 3]);
+	json_str(j, "change", names[c->change == 'A' ? 0 : c->change == 'D' ? 1 : moved ? 2 : 3]);
 	json_u64(j, "inode", c->ino);
-	json_str(j, "path", c->kind == 'D' ? (p->ok_a ? p->a : NULL) : (p->ok_b ? p->b : NULL));
+	json_str(j, "path", c->change == 'D' ? (p->ok_a ? p->a : NULL) : (p->ok_b ? p->b : NULL));
 	if (moved)
 		json_str(j, "old_path", p->ok_a ? p->a : NULL);
-	json_str(j, "type", type_word(c->kind == 'D' ? p->sa.mode : p->sb.mode));
-	if (c->kind == 'M')
+	json_str(j, "type", type_word(c->change == 'D' ? p->sa.mode : p->sb.mode));
+	if (c->change == 'M')
 		json_fields(j, c);
-	if (c->kind != 'A')
+	if (c->change != 'A')
 		json_attrs(j, "before", &p->sa, links ? d->a : NULL);
-	if (c->kind != 'D')
+	if (c->change != 'D')
 		json_attrs(j, "after", &p->sb, links ? d->b : NULL);
-	if (c->kind == 'M')
+	if (c->change == 'M')
 		json_xattrs(j, c);
 }
 
@@ -277,7 +278,7 @@ static void json_body(struct json *j, const struct apfs_diff *c, const struct di
  * newline (escaped as \n), so every newline and the indent after it is
  * layout, dropped here.
  */
-static int json_change(const struct apfs_diff *c, const struct diff_paths *p,
+static int json_change(const struct apfsi_diff *c, const struct diff_paths *p,
 		       struct diff_out *d)
 {
 	struct json j;
@@ -286,7 +287,7 @@ static int json_change(const struct apfs_diff *c, const struct diff_paths *p,
 	FILE *m = open_memstream(&buf, &len);
 
 	if (!m)
-		return -ENOMEM;
+		return APFSI_ERR_NOMEM;
 	json_begin(&j, m);
 	json_body(&j, c, p, d);
 	json_end(&j);
@@ -304,34 +305,34 @@ static int json_change(const struct apfs_diff *c, const struct diff_paths *p,
 	return 0;
 }
 
-static int stat_side(struct diff_out *d, struct apfs_fs *fs, uint64_t ino, const char *path,
-		     struct apfs_stat *st)
+static int stat_side(struct diff_out *d, apfsi_fs *fs, uint64_t ino, const char *path,
+		     struct apfsi_stat *st)
 {
-	int ret = apfs_fs_stat(fs, ino, st);
+	int ret = apfsi_fs_stat(fs, ino, st);
 
 	if (ret) {
 		memset(st, 0, sizeof(*st));
 		st->ino = ino;
-		d->err = fs_fail(path, ret);
+		d->err = cli_api_fail(path, ret);
 	}
 	return 0;
 }
 
-static int on_change(const struct apfs_diff *c, void *ctx)
+static int on_change(const struct apfsi_diff *c, void *ctx)
 {
 	struct diff_out *d = ctx;
 	struct diff_paths *p = calloc(1, sizeof(*p));
-	int ret = p ? 0 : -ENOMEM;
+	int ret = p ? 0 : APFSI_ERR_NOMEM;
 
-	if (!ret && c->kind != 'A') {
+	if (!ret && c->change != 'A') {
 		path_of(d, d->a, c->ino, p->a, sizeof(p->a), &p->ok_a);
 		stat_side(d, d->a, c->ino, p->a, &p->sa);
-		p->sa.added = c->added_a;
+		p->sa.added = c->added_before;
 	}
-	if (!ret && c->kind != 'D') {
+	if (!ret && c->change != 'D') {
 		path_of(d, d->b, c->ino, p->b, sizeof(p->b), &p->ok_b);
 		stat_side(d, d->b, c->ino, p->b, &p->sb);
-		p->sb.added = c->added_b;
+		p->sb.added = c->added_after;
 	}
 	if (!ret && d->o->json)
 		ret = json_change(c, p, d);
@@ -339,52 +340,63 @@ static int on_change(const struct apfs_diff *c, void *ctx)
 		text_change(c, p);
 	free(p);
 	/* Output that cannot be written stops the walk. */
-	return ret ? ret : ferror(stdout) ? -EIO : 0;
+	return ret ? ret : ferror(stdout) ? APFSI_ERR_IO : 0;
 }
 
-/* A snapshot argument: its xid, or an exit code. */
-static int pick(struct cli_volume *cv, const char *sel, uint64_t *xid)
+/*
+ * A view of cv's volume itself (a group's System volume without its Data
+ * volume's firmlinks): the snapshot sel (name or xid), or the live tree
+ * (sel NULL); or the exit code.
+ */
+static int view(apfsi_volume *vol, const char *sel, apfsi_fs **out)
 {
-	struct apfs_snapshot snap;
-	int ret = apfs_snapshot_find(cv->v, sel, &snap);
+	struct apfsi_volume_info vi;
+	int ret = apfsi_fs_open(vol, sel, APFSI_FS_NO_FIRMLINKS, out);
 
-	if (ret == -ENOENT) {
+	if (!ret)
+		return 0;
+	if (apfsi_volume_info(vol, &vi))
+		vi.name = "volume";
+	if (ret == APFSI_ERR_NOT_FOUND && sel) {
 		fprintf(stderr, "apfsinspect: '%s': no such snapshot on volume '%s'\n",
-			cli_safe_str(sel), cli_safe_str(cv->v->name));
+			cli_safe_str(sel), cli_safe_str(vi.name));
 		return EXIT_USAGE;
 	}
-	if (ret)
-		return fs_fail("snapshot metadata", ret);
-	*xid = snap.xid;
-	return 0;
+	return cli_api_fail(vi.name, ret);
 }
 
-static int diff_views(const struct cli_opts *o, struct cli_volume *cv)
+static int run_diff(const struct cli_opts *o, struct fs_session *s, struct diff_out *d)
+{
+	int ret = apfsi_fs_diff(d->a, d->b, cli_api_size_cap(o, s->img, s->vol), on_change, d);
+
+	if (ret == APFSI_ERR_IO && ferror(stdout))
+		return EXIT_ERROR;  /* cli_out_close() says why */
+	return ret ? cli_api_fail("diff", ret) : d->err;
+}
+
+static int diff_views(const struct cli_opts *o, struct fs_session *s)
 {
 	struct diff_out d = { .o = o };
-	uint64_t xa = 0, xb = 0;
-	int ret = pick(cv, o->args[0], &xa);
+	unsigned n;
+	int ret = apfsi_volume_snapshot_count(s->vol, &n);
 
-	if (!ret && !o->live)
-		ret = pick(cv, o->args[1], &xb);
+	/* Unreadable snapshot metadata is said as such before either snapshot is looked for. */
 	if (ret)
-		return ret;
-	if ((ret = apfs_fs_open(cv->v, xa, &d.a)) || (ret = apfs_fs_open(cv->v, xb, &d.b))) {
-		apfs_fs_close(d.a);
-		return fs_fail(cv->v->name, ret);
-	}
-	ret = apfs_fs_diff(d.a, d.b, fs_size_cap(o, d.a), on_change, &d);
-	apfs_fs_close(d.a);
-	apfs_fs_close(d.b);
-	if (ret == -EIO && ferror(stdout))
-		return EXIT_ERROR;  /* cli_out_close() says why */
-	return ret ? fs_fail("diff", ret) : d.err;
+		return cli_api_fail("snapshot metadata", ret);
+	ret = view(s->vol, o->args[0], &d.a);
+
+	if (!ret)
+		ret = view(s->vol, o->live ? NULL : o->args[1], &d.b);
+	if (!ret)
+		ret = run_diff(o, s, &d);
+	apfsi_fs_close(d.a);
+	apfsi_fs_close(d.b);
+	return ret;
 }
 
 int cmd_diff(int argc, char **argv)
 {
-	struct cli_image img;
-	struct cli_volume *cv;
+	struct fs_session s;
 	struct cli_opts o;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_JSON | OPT_MAX_SIZE | OPT_LIVE,
 			    1, 2, diff_help, &o);
@@ -396,14 +408,11 @@ int cmd_diff(int argc, char **argv)
 			"one snapshot with --live" : "two snapshots (or one and --live)", diff_help);
 		return EXIT_USAGE;
 	}
-	ret = cli_image_open(&o, &img);
-	if (ret)
-		return cli_exit_code(ret);
-	ret = cli_select_volume(&o, &img, &cv);
+	ret = fs_volume_open(&o, &s);
 	if (!ret)
-		ret = cli_unlock_if_needed(&o, cv);
+		ret = cli_api_unlock(&o, s.vol);
 	if (!ret)
-		ret = diff_views(&o, cv);
-	cli_image_close(&img);
+		ret = diff_views(&o, &s);
+	fs_session_close(&s);
 	return ret;
 }

@@ -3,16 +3,26 @@
  * cmd_verify.c - `apfsinspect verify`: read every byte of each layer whose
  * container stores a hash of its data (E01: MD5, SHA-1) and compare; then
  * the seal of every sealed volume (verify_seal.c).  The first thing an
- * analyst runs on evidence; the first half needs no APFS at all.
+ * analyst runs on evidence; the first half needs no APFS at all (the image
+ * is opened with APFSI_OPEN_WITHOUT_APFS).  A client of apfsinspect.h only.
  */
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "audit.h"
+#include "verify.h"
 
 #define VERIFY_BUF (4u << 20)
-#define LAYERS 16
+
+/* What the checks of one layer need: its index, facts and stored hashes. */
+struct layer {
+	apfsi_image *img;
+	unsigned i;
+	struct apfsi_layer_info info;
+	struct apfsi_stored_hash hashes[4];
+	unsigned nhashes;
+};
 
 static const char verify_help[] =
 	"usage: apfsinspect verify [--format NAME] IMAGE\n"
@@ -26,15 +36,15 @@ static const char verify_help[] =
 	"  --json         the layers, hashes, seals and verdict as JSON\n";
 
 struct digests {
-	EVP_MD_CTX *ctx[APFS_DEV_HASHES];
+	EVP_MD_CTX *ctx[4];
 	unsigned n;
 };
 
-static int digests_init(struct digests *d, const struct apfs_dev *dev)
+static int digests_init(struct digests *d, const struct layer *l)
 {
 	d->n = 0;
-	for (unsigned i = 0; i < dev->nhashes; i++) {
-		const EVP_MD *md = EVP_get_digestbyname(dev->hashes[i].name);
+	for (unsigned i = 0; i < l->nhashes; i++) {
+		const EVP_MD *md = EVP_get_digestbyname(l->hashes[i].name);
 
 		d->ctx[i] = EVP_MD_CTX_new();
 		d->n = i + 1;
@@ -50,34 +60,36 @@ static void digests_free(struct digests *d)
 		EVP_MD_CTX_free(d->ctx[i]);
 }
 
-/* The piece of dev at off (VERIFY_BUF bytes or what is left) into every digest. */
-static int hash_piece(struct apfs_dev *dev, struct digests *d, uint8_t *buf, uint64_t off)
+/* The piece of the layer at off (VERIFY_BUF bytes or what is left) into every digest. */
+static int hash_piece(const struct layer *l, struct digests *d, uint8_t *buf, uint64_t off)
 {
-	size_t n = dev->size - off < VERIFY_BUF ? (size_t)(dev->size - off) : VERIFY_BUF;
-	int ret = apfs_dev_read(dev, buf, n, off);
+	uint64_t size = l->info.size;
+	size_t n = size - off < VERIFY_BUF ? (size_t)(size - off) : VERIFY_BUF, got = 0;
+	int ret = apfsi_image_layer_read(l->img, l->i, off, buf, n, &got);
 
-	if (ret) {
+	if (ret || got != n) {
 		fprintf(stderr, "apfsinspect: verify: FAILED: %s: bytes %llu-%llu cannot "
-			"be read (see above)\n", dev->summary, (unsigned long long)off,
+			"be read (see above)\n", l->info.description, (unsigned long long)off,
 			(unsigned long long)(off + n - 1));
-		return ret;
+		return ret ? ret : APFSI_ERR_IO;
 	}
 	for (unsigned i = 0; i < d->n; i++)
 		EVP_DigestUpdate(d->ctx[i], buf, n);
 	return 0;
 }
 
-/* Hash all of dev (progress on a terminal: E01s are GiBs); 0, or the read error. */
-static int hash_all(struct apfs_dev *dev, struct digests *d, uint8_t *buf)
+/* Hash all of the layer (progress on a terminal: E01s are GiBs); 0, or the read error. */
+static int hash_all(const struct layer *l, struct digests *d, uint8_t *buf)
 {
+	uint64_t size = l->info.size;
 	struct progress p;
 	int ret = 0;
 
-	progress_start(&p, dev->ops->kind, dev->size);
-	for (uint64_t off = 0; !ret && off < dev->size;) {
-		uint64_t n = dev->size - off < VERIFY_BUF ? dev->size - off : VERIFY_BUF;
+	progress_start(&p, l->info.kind, size);
+	for (uint64_t off = 0; !ret && off < size;) {
+		uint64_t n = size - off < VERIFY_BUF ? size - off : VERIFY_BUF;
 
-		ret = hash_piece(dev, d, buf, off);
+		ret = hash_piece(l, d, buf, off);
 		off += n;
 		progress_add(&p, n);
 	}
@@ -101,32 +113,32 @@ static void json_hex(struct json *j, const char *key, const uint8_t *v, unsigned
 }
 
 /* One stored hash against the computed one: text lines, or an object under --json. */
-static void show_hash(struct json *j, const struct apfs_dev_hash *h, const uint8_t *got,
+static void show_hash(struct json *j, const struct apfsi_stored_hash *h, const uint8_t *got,
 		      unsigned glen, bool ok)
 {
 	if (j) {
 		json_obj_open(j, NULL);
 		json_str(j, "algorithm", h->name);
-		json_hex(j, "stored", h->value, h->len);
+		json_hex(j, "stored", h->value, (unsigned)h->len);
 		json_hex(j, "computed", got, glen);
 		json_bool(j, "match", ok);
 		json_obj_close(j);
 		return;
 	}
 	printf("  %-5s stored   ", h->name);
-	print_hex(h->value, h->len);
+	print_hex(h->value, (unsigned)h->len);
 	printf("\n        computed ");
 	print_hex(got, glen);
 	printf("  %s\n", ok ? "match" : "MISMATCH");
 }
 
 /* Compare each digest with the stored value; the number that differ. */
-static unsigned compare(const struct apfs_dev *dev, struct digests *d, struct json *j)
+static unsigned compare(const struct layer *l, struct digests *d, struct json *j)
 {
 	unsigned bad = 0;
 
 	for (unsigned i = 0; i < d->n; i++) {
-		const struct apfs_dev_hash *h = &dev->hashes[i];
+		const struct apfsi_stored_hash *h = &l->hashes[i];
 		uint8_t got[EVP_MAX_MD_SIZE];
 		unsigned glen = 0;
 		bool ok;
@@ -139,24 +151,24 @@ static unsigned compare(const struct apfs_dev *dev, struct digests *d, struct js
 	return bad;
 }
 
-static int verify_layer(struct apfs_dev *dev, uint8_t *buf, unsigned *bad, struct json *j)
+static int verify_layer(const struct layer *l, uint8_t *buf, unsigned *bad, struct json *j)
 {
 	struct digests d;
 	int ret;
 
 	if (j) {
 		json_obj_open(j, NULL);
-		json_str(j, "layer", dev->ops->kind);
-		json_str(j, "description", dev->summary);
+		json_str(j, "layer", l->info.kind);
+		json_str(j, "description", l->info.description);
 		json_arr_open(j, "hashes");
 	} else {
-		printf("%s\n", dev->summary);
+		printf("%s\n", l->info.description);
 	}
-	ret = digests_init(&d, dev);
+	ret = digests_init(&d, l);
 	if (ret == 0)
-		ret = hash_all(dev, &d, buf);
+		ret = hash_all(l, &d, buf);
 	if (ret == 0)
-		*bad += compare(dev, &d, j);
+		*bad += compare(l, &d, j);
 	digests_free(&d);
 	if (j) {
 		json_arr_close(j);
@@ -165,36 +177,53 @@ static int verify_layer(struct apfs_dev *dev, uint8_t *buf, unsigned *bad, struc
 	return ret;
 }
 
-/* Every stored hash of the chain's layers: *checked of them, *bad not matching. */
-static int verify_chain(struct apfs_dev *top, unsigned *checked, unsigned *bad, struct json *j)
+/* Layer i's facts and stored hashes: 0, or the library's error. */
+static int layer_of(apfsi_image *img, unsigned i, struct layer *l)
 {
-	const struct apfs_dev *l[LAYERS];
-	size_t n = apfs_dev_chain(top, l, LAYERS);
-	uint8_t *buf = malloc(VERIFY_BUF);
-	int ret = buf ? 0 : -ENOMEM;
+	int ret = apfsi_image_layer(img, i, &l->info);
 
-	for (size_t i = 0; buf && i < n && ret == 0; i++) {
-		if (!l[i]->nhashes)
+	l->img = img, l->i = i, l->nhashes = 0;
+	for (unsigned k = 0; !ret && k < l->info.stored_hashes; k++) {
+		if (k >= sizeof(l->hashes) / sizeof(l->hashes[0]))
+			return APFSI_ERR_UNSUPPORTED;  /* more than any container format stores */
+		ret = apfsi_image_layer_hash(img, i, k, &l->hashes[k]);
+		l->nhashes += !ret;
+	}
+	return ret;
+}
+
+/* Every stored hash of the chain's layers: *checked of them, *bad not matching. */
+static int verify_chain(apfsi_image *img, unsigned *checked, unsigned *bad, struct json *j)
+{
+	struct apfsi_image_info ii;
+	struct layer l;
+	uint8_t *buf = malloc(VERIFY_BUF);
+	int ret = !buf ? APFSI_ERR_NOMEM : apfsi_image_info(img, &ii);
+
+	for (unsigned i = 0; !ret && i < ii.layers; i++) {
+		ret = layer_of(img, i, &l);
+		if (ret || !l.nhashes)
 			continue;
 		(*checked)++;
-		ret = verify_layer((struct apfs_dev *)(uintptr_t)l[i], buf, bad, j);
+		ret = verify_layer(&l, buf, bad, j);
 	}
 	free(buf);
 	return ret;
 }
 
-static int verdict(const struct cli_opts *o, const struct apfs_dev *dev, unsigned checked,
-		   unsigned bad, struct json *j)
+static int verdict(const struct cli_opts *o, apfsi_image *img, unsigned checked, unsigned bad,
+		   struct json *j)
 {
-	const struct apfs_dev *top[1];
+	struct apfsi_layer_info top;
 
 	if (j)
 		json_str(j, "verdict", !checked ? "nothing_to_verify" : bad ? "failed" : "ok");
 	if (!checked) {
-		apfs_dev_chain(dev, top, 1);
+		if (apfsi_image_layer(img, 0, &top))
+			top.description = "?";
 		fprintf(stderr, "apfsinspect: verify: '%s' (%s) stores no hash of its data and "
 			"holds no sealed volume: nothing to verify it against\n", o->image,
-			top[0]->summary);
+			top.description);
 		return EXIT_ERROR;
 	}
 	if (!j)
@@ -203,9 +232,30 @@ static int verdict(const struct cli_opts *o, const struct apfs_dev *dev, unsigne
 	return bad ? EXIT_ERROR : EXIT_OK;
 }
 
+/* The image, with or without APFS inside (evidence of another disk still has its hashes). */
+static int open_any(const struct cli_opts *o, apfsi_image **img)
+{
+	struct apfsi_open_options opts = {
+		.format = o->image_format ? o->image_format : o->format,
+		.at_offset = o->offset_set,
+		.offset = o->offset,
+		.checkpoint_xid = o->xid,
+		.passphrase = cli_image_cred_give,
+		.flags = APFSI_OPEN_WITHOUT_APFS,
+	};
+	int ret = apfsi_image_open(o->image, &opts, img);
+	int cred = cli_image_cred_status();
+
+	cli_image_cred_wipe();  /* the layer holds its keys now */
+	if (ret)
+		return ret == APFSI_ERR_IMAGE_LOCKED && cred ? cred : cli_api_exit(ret);
+	cli_audit_api_image(*img);
+	return 0;
+}
+
 int cmd_verify(int argc, char **argv)
 {
-	struct cli_image img;
+	apfsi_image *img;
 	struct cli_opts o;
 	struct json js, *j = NULL;
 	unsigned checked = 0, bad = 0;
@@ -213,28 +263,26 @@ int cmd_verify(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	/* No APFS inside (evidence of another disk) still has its hashes checked. */
-	ret = cli_image_open(&o, &img);
-	if (!img.dev)
-		return cli_exit_code(ret);
+	if ((ret = open_any(&o, &img)))
+		return ret;
 	if (o.json) {
 		j = &js;
 		json_begin(j, stdout);
 		json_str(j, "image", o.image);
 		json_arr_open(j, "layers");
 	}
-	ret = verify_chain(img.dev, &checked, &bad, j);
+	ret = verify_chain(img, &checked, &bad, j);
 	if (j) {
 		json_arr_close(j);
 		json_arr_open(j, "seals");
 	}
 	if (!ret)
-		verify_seals(&img, &checked, &bad, j);
+		verify_seals(img, &checked, &bad, j);
 	if (j)
 		json_arr_close(j);
-	ret = ret ? EXIT_ERROR : verdict(&o, img.dev, checked, bad, j);
+	ret = ret ? EXIT_ERROR : verdict(&o, img, checked, bad, j);
 	if (j)
 		json_end(j);
-	cli_image_close(&img);
+	apfsi_image_close(img);
 	return ret;
 }

@@ -22,7 +22,8 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "cli.h"
+#include "clibase.h"
+#include "util/err.h"
 
 #define PREFIX "apfsinspect: "
 #define MSG_MAX 8192

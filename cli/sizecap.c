@@ -8,30 +8,13 @@
  */
 #include <stdlib.h>
 
+#include "api_fs.h"
 #include "cmd_fs.h"
 
-/*
- * The plausibility cap on a file's logical size (README "Hostile images").
- * A dense file cannot be larger than its container; a sparse one can (a VM
- * disk or Docker.raw sized beyond the Mac's disk), but hashing its holes
- * costs time in proportion to the size claimed.  Four times the container
- * leaves room for every sparse file an honest Mac holds; the 64 GiB floor
- * covers small images of big disks' files (and the generator's 5 GiB
- * sparse file in a 16 MiB container) while bounding a lie such as 2^50
- * bytes to about a minute of hashing.
- */
-#define CAP_FLOOR (64ull << 30)
-#define CAP_TIMES 4
-
+/* The cap itself is api_sizecap.c's cli_size_cap, shared with the commands on the library. */
 uint64_t fs_size_cap(const struct cli_opts *o, struct apfs_fs *fs)
 {
-	uint64_t bytes = apfs_fs_container_bytes(fs);
-
-	if (o->max_file_size_set)
-		return o->max_file_size ? o->max_file_size : UINT64_MAX;
-	if (bytes > UINT64_MAX / CAP_TIMES)
-		return UINT64_MAX;
-	return bytes * CAP_TIMES > CAP_FLOOR ? bytes * CAP_TIMES : CAP_FLOOR;
+	return cli_size_cap(o, apfs_fs_container_bytes(fs));
 }
 
 int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap)

@@ -144,7 +144,18 @@ struct apfsi_open_options {
 	uint64_t checkpoint_xid;     /* 0: the newest valid checkpoint; else exactly this one */
 	apfsi_passphrase_fn passphrase; /* NULL: an encrypted image fails with IMAGE_LOCKED */
 	void *passphrase_arg;
-	uint64_t reserved[8];
+	uint64_t flags;              /* APFSI_OPEN_* */
+	uint64_t reserved[7];
+};
+
+enum {
+	/*
+	 * An image in which no APFS container opens still opens, with no
+	 * containers (apfsi_image_info's first_error says why): its layers can
+	 * be listed, read and checked against the hashes they store - evidence
+	 * of another disk, or of a damaged one.
+	 */
+	APFSI_OPEN_WITHOUT_APFS = 1 << 0,
 };
 
 /*
@@ -192,6 +203,15 @@ struct apfsi_stored_hash {
 };
 int apfsi_image_layer_hash(const apfsi_image *img, unsigned layer, unsigned i,
 			   struct apfsi_stored_hash *hash);
+
+/*
+ * Up to len bytes of layer i's data (what it presents to the layer inside
+ * it, info.size bytes: an E01's media, a DMG's decoded disk) at off into
+ * buf; *got is short only at its end.  Positional and thread-safe: for a
+ * caller that hashes a layer to check it against its stored hashes.
+ */
+int apfsi_image_layer_read(apfsi_image *img, unsigned i, uint64_t off, void *buf, size_t len,
+			   size_t *got);
 
 struct apfsi_container_info {
 	uint8_t uuid[16];
@@ -660,6 +680,106 @@ int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_f
 /* Up to len bytes of an attribute's value from off; *size its whole size (either may be NULL). */
 int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
 		      size_t len, size_t *got, uint64_t *size);
+
+/* ---- what changed between two views ------------------------------------ */
+
+/* The private directory's inode: it has no path from the root (its parent is 1, as the root's). */
+#define APFSI_PRIVATE_DIR_INO 3
+
+/*
+ * Every name of an inode: fn(parent, name, arg) for each sibling link of a
+ * hard-linked file, else once for the name the inode records.  A nonzero
+ * return of fn stops and is returned.  name is valid during the call only.
+ */
+typedef int (*apfsi_link_fn)(uint64_t parent, const char *name, void *arg);
+int apfsi_fs_links(apfsi_fs *fs, uint64_t ino, apfsi_link_fn fn, void *arg);
+
+/*
+ * What changed of an inode both views hold: bit f of apfsi_diff.fields for
+ * field f below (apfsi_diff_field_name(f) names it as `stat --json` does;
+ * NULL past the last, so that a caller loops until NULL).
+ */
+enum apfsi_diff_field {
+	APFSI_DIFF_PATH,            /* parent or name: renamed or moved */
+	APFSI_DIFF_TYPE,            /* S_IFMT */
+	APFSI_DIFF_MODE,            /* permission bits */
+	APFSI_DIFF_UID,
+	APFSI_DIFF_GID,
+	APFSI_DIFF_FLAGS,           /* BSD flags */
+	APFSI_DIFF_NLINK,           /* files: links; directories: children */
+	APFSI_DIFF_LINKS,           /* a hard link's names (apfsi_fs_links) */
+	APFSI_DIFF_SIZE,            /* logical size */
+	APFSI_DIFF_CRTIME,
+	APFSI_DIFF_MTIME,
+	APFSI_DIFF_CTIME,
+	APFSI_DIFF_ATIME,
+	APFSI_DIFF_ADDED,           /* date added (the directory entry's) */
+	APFSI_DIFF_CONTENT,         /* file bytes or symbolic link target */
+	APFSI_DIFF_XATTR,           /* extended attributes (listed in xattrs) */
+};
+const char *apfsi_diff_field_name(unsigned field);
+
+/* One extended attribute added ('+'), removed ('-') or changed ('~'). */
+struct apfsi_diff_xattr {
+	char change;
+	const char *name;
+	uint64_t size_before, size_after;   /* value sizes (0 where absent) */
+	bool hashed_before, hashed_after;   /* false: absent, or beyond byte_cap */
+	uint8_t sha256_before[32], sha256_after[32];
+	uint64_t reserved[4];
+};
+
+struct apfsi_diff {
+	char change;                /* 'A' only after, 'D' only before, 'M' in both */
+	uint64_t ino;
+	uint32_t fields;            /* 'M': bits of enum apfsi_diff_field */
+	bool content_by_extents;    /* CONTENT judged by size and extents alone (beyond byte_cap) */
+	int64_t added_before, added_after; /* date added in each view, ns (0: absent or unknown) */
+	const struct apfsi_diff_xattr *xattrs; /* 'M' with XATTR: nxattrs of them */
+	size_t nxattrs;
+	uint64_t reserved[8];
+};
+
+/*
+ * What differs from view before to view after of one volume (two snapshots,
+ * or a snapshot and the live tree; opened with APFSI_FS_NO_FIRMLINKS when
+ * the volume is a group's System volume): fn(change, arg) once per inode
+ * that differs, in inode order, on the calling thread; change and what it
+ * points to are valid during the call only.  Each view's fs tree is read once in key order; a
+ * file's bytes are read and compared only where its size agrees and its
+ * extents differ, and files and attribute values larger than byte_cap (0:
+ * no cap) are judged by size and extents alone.  Memory grows with the
+ * number of inodes the views hold.  A nonzero return of fn stops the walk
+ * and is returned; else APFSI_OK, INVALID (views of different volumes, or a
+ * merged root), CORRUPT (keys out of order, an inode recorded twice)...
+ */
+typedef int (*apfsi_diff_fn)(const struct apfsi_diff *change, void *arg);
+int apfsi_fs_diff(apfsi_fs *before, apfsi_fs *after, uint64_t byte_cap, apfsi_diff_fn fn,
+		  void *arg);
+
+/* ---- the seal of a sealed volume ---------------------------------------- */
+
+/*
+ * Check a sealed volume's seal: every node of its live fs tree hashed and
+ * compared with the hash its parent holds, up to the root hash
+ * (apfsi_volume_seal).  APFSI_OK with a verdict: either the seal is broken
+ * (the integrity metadata says the tree changed after sealing: broken set,
+ * no node read, as nothing vouches for them any more), or *nodes were read
+ * and *mismatched of them do not match (each named by block in a warning
+ * to the log; past the first few one warning says the rest are not named).
+ * APFSI_ERR_NOT_FOUND when the volume is not sealed; CORRUPT... when the
+ * seal cannot be read (hash_name NULL) or the tree cannot be (LOCKED,
+ * CORRUPT...: hash_name set, the counts say how far it got).  Reads the
+ * whole tree once: bounded by the blocks it holds.
+ */
+struct apfsi_seal_check {
+	const char *hash_name;      /* "SHA-256"...: the seal was read */
+	bool broken;
+	uint64_t broken_xid;        /* the transaction that broke it (0: not recorded) */
+	uint64_t nodes, mismatched;
+	uint64_t reserved[6];
+};
+int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check);
 
 /* ---- processes that fork ------------------------------------------------ */
 

@@ -153,10 +153,30 @@ static int make_chain(struct apfsi_image *img)
 		add(&t, "%s%s", i ? " > " : "", l[i]->summary);
 	if (img->nparts && img->parts[0].index)
 		add(&t, " > GPT (%u-byte sectors)", img->parts[0].sector_size);
+	if (!img->ncont) {
+		add(&t, " > no APFS container");
+		img->chain = t.s;
+		return 0;
+	}
 	add(&t, " > APFS container%s at", img->ncont == 1 ? "" : "s");
 	for (unsigned i = 0; i < img->ncont; i++)
 		add(&t, "%s %llu", i ? "," : "", (unsigned long long)img->cont[i]->offset);
 	img->chain = t.s;
+	return 0;
+}
+
+/*
+ * The containers; with APFSI_OPEN_WITHOUT_APFS none is needed (the reason
+ * kept as first_error): the layers are still there to read and check.
+ */
+static int containers_of(struct apfsi_image *img, const struct apfsi_open_options *o)
+{
+	int ret = open_containers(img, o);
+
+	if (!ret || !o || !(o->flags & APFSI_OPEN_WITHOUT_APFS))
+		return ret;
+	if (!img->first_error)
+		img->first_error = apfsi_code(ret);
 	return 0;
 }
 
@@ -178,11 +198,14 @@ int apfsi_image_open(const char *path, const struct apfsi_open_options *opts, ap
 	if (!path || !out)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_image_open: path and out are required");
 	*out = NULL;
+	if (opts && (opts->flags & ~(uint64_t)APFSI_OPEN_WITHOUT_APFS))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_image_open: unknown flags 0x%llx",
+				  (unsigned long long)opts->flags);
 	if (!(img = calloc(1, sizeof(*img))))
 		return apfsi_fail(APFSI_ERR_NOMEM, "'%s': out of memory", path);
 	ret = open_dev(path, opts, &img->dev);
 	if (!ret)
-		ret = open_containers(img, opts);
+		ret = containers_of(img, opts);
 	if (!ret)
 		ret = make_chain(img);
 	if (ret) {

@@ -106,7 +106,7 @@ int apfsi_fail_errno(int neg_errno, const char *what);
 /*
  * The handles' internal forms (bridge.c), for the commands of cli/ that
  * still read through apfs/ while they move onto the public API (ls, stat,
- * cat, bodyfile, extract, timeline, diff, xattr on the session's view; the
+ * cat, bodyfile, extract, timeline, xattr on the session's view; the
  * unlock's messages on the volume).  Remove each use as its command moves.
  */
 struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs);

@@ -72,6 +72,34 @@ int apfsi_image_layer_hash(const apfsi_image *img, unsigned li, unsigned i,
 	return APFSI_OK;
 }
 
+int apfsi_image_layer_read(apfsi_image *img, unsigned i, uint64_t off, void *buf, size_t len,
+			   size_t *got)
+{
+	const struct apfs_dev *d;
+	size_t n;
+	int ret;
+
+	apfsi_enter();
+	if (!img || !got || (!buf && len))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_image_layer_read: img, buf and got are "
+				  "required");
+	*got = 0;
+	if (!(d = layer(img, i)))
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "layer %u: the image has %u", i,
+				  apfsi_layer_count(img));
+	if (off >= d->size || !len)
+		return APFSI_OK;
+	n = d->size - off < len ? (size_t)(d->size - off) : len;
+	/* The layers read positionally; const only because layer() lends them so. */
+	ret = apfs_dev_read((struct apfs_dev *)(uintptr_t)d, buf, n, off);
+	if (ret)
+		return apfsi_fail(apfsi_code(ret), "%s: bytes %llu-%llu: %s", d->summary,
+				  (unsigned long long)off, (unsigned long long)(off + n - 1),
+				  apfsi_strerror(apfsi_code(ret)));
+	*got = n;
+	return APFSI_OK;
+}
+
 /* The partition container c was found in, or NULL (opened at an offset). */
 static const struct apfs_part *part_of(const struct apfsi_image *img,
 				       const struct apfs_container *c)

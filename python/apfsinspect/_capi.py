@@ -31,7 +31,7 @@ XATTR_FN = ctypes.CFUNCTYPE(c_int, c_char_p, c_u64, c_void_p)
 class OpenOptions(ctypes.Structure):
     _fields_ = [("format", c_char_p), ("at_offset", c_bool), ("offset", c_u64),
                 ("checkpoint_xid", c_u64), ("passphrase", PASSPHRASE_FN),
-                ("passphrase_arg", c_void_p), ("reserved", c_u64 * 8)]
+                ("passphrase_arg", c_void_p), ("flags", c_u64), ("reserved", c_u64 * 7)]
 
 
 class ImageInfo(ctypes.Structure):

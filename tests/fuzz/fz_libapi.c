@@ -6,10 +6,14 @@
  * only: users of at most 64 iterations), the file system opened live and at
  * each snapshot, directories walked with APFSI_DIR_STAT, every inode
  * stat'ed, its path made and looked up again, symbolic links read, files
- * and resource forks read (pread and read_all), xattrs listed and read.
+ * and resource forks read (pread and read_all), xattrs listed and read;
+ * each snapshot diffed against the live tree and the next snapshot, with
+ * every change's paths, attributes and names looked up on both sides; the
+ * seal of every volume verified; each layer's first and last bytes read.
  * Input: a sparse image (fuzz_image.c), handed to apfsi_image_open as an
  * in-memory file (memfd, opened as /proc/self/fd/N).  Bounded like
- * fuzz_walk.c: 500 entries, 32 levels, 64 KiB per file (plus its end).
+ * fuzz_walk.c: 500 entries, 32 levels, 64 KiB per file (plus its end);
+ * 500 changes a diff, files compared up to 64 KiB.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +152,82 @@ static void walk_fs(apfsi_volume *vol, const char *snapshot, unsigned flags)
 			w.entries);
 }
 
+struct changes {
+	apfsi_fs *a, *b;
+	unsigned n;
+	uint64_t last;
+};
+
+static int one_name(uint64_t parent, const char *name, void *arg)
+{
+	unsigned *n = arg;
+
+	(void)parent;
+	if (!name)
+		abort();
+	return ++*n >= MAX_ENTRIES;
+}
+
+/* One side of a change: its path, attributes and names, as `diff --json` looks them up. */
+static void side(apfsi_fs *fs, uint64_t ino)
+{
+	struct apfsi_stat st;
+	char path[PATH_CAP];
+	unsigned names = 0;
+
+	apfsi_fs_path(fs, ino, path, sizeof(path));
+	apfsi_fs_stat(fs, ino, &st);
+	apfsi_fs_links(fs, ino, one_name, &names);
+}
+
+static int one_change(const struct apfsi_diff *d, void *arg)
+{
+	struct changes *c = arg;
+
+	/* In inode order, each once; a known kind; attribute changes listed where said. */
+	if ((c->n && d->ino <= c->last) || !strchr("ADM", d->change) || !d->change ||
+	    (d->nxattrs && !d->xattrs))
+		abort();
+	for (size_t i = 0; i < d->nxattrs; i++)
+		if (!d->xattrs[i].name || !d->xattrs[i].change ||
+		    !strchr("+-~", d->xattrs[i].change))
+			abort();
+	c->last = d->ino;
+	if (d->change != 'A')
+		side(c->a, d->ino);
+	if (d->change != 'D')
+		side(c->b, d->ino);
+	return ++c->n >= MAX_ENTRIES;
+}
+
+/* What changed from snapshot sel to the live tree, or to snapshot to (not NULL). */
+static void diff(apfsi_volume *vol, const char *sel, const char *to)
+{
+	struct changes c = { 0 };
+
+	if (apfsi_fs_open(vol, sel, APFSI_FS_NO_FIRMLINKS, &c.a) == APFSI_OK &&
+	    apfsi_fs_open(vol, to, APFSI_FS_NO_FIRMLINKS, &c.b) == APFSI_OK &&
+	    apfsi_fs_diff(c.a, c.b, MAX_READ, one_change, &c) == APFSI_OK &&
+	    getenv("FUZZ_VERBOSE"))  /* replay.sh checks that a seed's changes are found */
+		fprintf(stderr, "fz_libapi: diff %s..%s: %u changes\n", sel, to ? to : "live", c.n);
+	apfsi_fs_close(c.a);
+	apfsi_fs_close(c.b);
+}
+
+/* The seal's check: counts that cannot say more nodes mismatched than were read. */
+static void seal(apfsi_volume *vol)
+{
+	struct apfsi_seal_check c;
+
+	if (apfsi_volume_verify_seal(vol, &c) != APFSI_OK)
+		return;
+	if (c.mismatched > c.nodes)
+		abort();
+	if (getenv("FUZZ_VERBOSE"))
+		fprintf(stderr, "fz_libapi: seal: %llu nodes, %llu mismatched\n",
+			(unsigned long long)c.nodes, (unsigned long long)c.mismatched);
+}
+
 static void snapshots(apfsi_volume *vol)
 {
 	struct apfsi_snapshot_info si;
@@ -161,6 +241,9 @@ static void snapshots(apfsi_volume *vol)
 		walk_fs(vol, si.name, 0);
 		snprintf(xid, sizeof(xid), "0x%llx", (unsigned long long)si.xid);
 		walk_fs(vol, xid, 0);
+		diff(vol, xid, NULL);
+		if (i + 1 < n && apfsi_volume_snapshot(vol, i + 1, &si) == APFSI_OK)
+			diff(vol, xid, si.name);
 	}
 	apfsi_volume_snapshot(vol, n, &si);
 }
@@ -201,9 +284,30 @@ static void volume(apfsi_volume *vol)
 	users(vol);
 	apfsi_volume_key(vol, key, &klen);
 	snapshots(vol);
+	seal(vol);
 	walk_fs(vol, NULL, 0);
 	if (vi.has_group)
 		walk_fs(vol, NULL, APFSI_FS_NO_FIRMLINKS);
+}
+
+/* Each layer's first and last bytes, and past its end (what verify hashes). */
+static void layers(apfsi_image *img, unsigned n)
+{
+	static uint8_t buf[4096];
+	struct apfsi_layer_info li;
+	size_t got;
+
+	for (unsigned i = 0; i <= n; i++) {
+		if (apfsi_image_layer(img, i, &li) != APFSI_OK)
+			continue;
+		apfsi_image_layer_read(img, i, 0, buf, sizeof(buf), &got);
+		if (got > sizeof(buf))
+			abort();
+		apfsi_image_layer_read(img, i, li.size > 10 ? li.size - 10 : 0, buf, sizeof(buf), &got);
+		if (got > 10)
+			abort();  /* more than the layer holds */
+		apfsi_image_layer_read(img, i, li.size, buf, 1, &got);
+	}
 }
 
 static void image(apfsi_image *img)
@@ -217,6 +321,7 @@ static void image(apfsi_image *img)
 		return;
 	for (unsigned i = 0; i <= ii.containers; i++)
 		apfsi_container_info(img, i, &ci);
+	layers(img, ii.layers);
 	for (size_t i = 0; i < sizeof(selectors) / sizeof(selectors[0]); i++)
 		apfsi_image_select_volume(img, selectors[i], &vol);
 	for (unsigned i = 0; i < ii.volumes; i++)

@@ -52,5 +52,16 @@ expect_eq "fz_libapi walks the 11 entries of seed 'basic' through apfsinspect.h"
 	"live: 11 entries" \
 	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/image/basic 2>&1 |
 	   sed -n 's/^fz_libapi: //p')"
+# ... and diffs and checks seals through it: snapshot-diff's 14 changes from `before`
+# to the live tree, and sealed's 191 fs-tree nodes, all matching (testdata/README.md).
+expect_eq "fz_libapi finds snapshot-diff's 14 changes through apfsi_fs_diff" \
+	"diff 0x2..live: 14 changes" \
+	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/libapi/snapshot-diff 2>&1 |
+	   sed -n 's/^fz_libapi: \(diff .*\)/\1/p')"
+"$MKIMAGE" sealed "$WORK/sealed.img" > /dev/null
+"$FUZZ/mkseed" image "$WORK/sealed.img" "$WORK/sealed.seed"
+expect_eq "fz_libapi checks sealed's 191 nodes through apfsi_volume_verify_seal" \
+	"seal: 191 nodes, 0 mismatched" \
+	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" "$WORK/sealed.seed" 2>&1 | sed -n 's/^fz_libapi: \(seal: .*\)/\1/p')"
 
 done_testing

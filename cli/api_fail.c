@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * api_fail.c - a library error as the file-system commands have always
+ * reported theirs ("apfsinspect: WHAT: WHY", the exit code of README "Exit
+ * codes"): the code taken back to the errno the words were chosen by.
+ */
+#include <string.h>
+
+#include "api_fs.h"
+#include "util/err.h"
+
+int cli_api_errno(int code)
+{
+	switch (code) {
+	case APFSI_OK: return 0;
+	case APFSI_ERR_NOMEM: return -ENOMEM;
+	case APFSI_ERR_TRUNCATED: return -APFS_ETRUNC;
+	case APFSI_ERR_CORRUPT: return -APFS_ECORRUPT;
+	case APFSI_ERR_NOT_APFS: return -APFS_ENOTAPFS;
+	case APFSI_ERR_UNSUPPORTED: return -ENOTSUP;
+	case APFSI_ERR_INVALID: return -EINVAL;
+	case APFSI_ERR_NOT_FOUND: return -ENOENT;
+	case APFSI_ERR_NOT_DIR: return -ENOTDIR;
+	case APFSI_ERR_IS_DIR: return -EISDIR;
+	case APFSI_ERR_LOOP: return -ELOOP;
+	case APFSI_ERR_NAME_TOO_LONG: return -ENAMETOOLONG;
+	case APFSI_ERR_LOCKED: return -APFS_ELOCKED;
+	case APFSI_ERR_WRONG_CREDENTIAL: return -APFS_EREJECTED;
+	case APFSI_ERR_HW_BOUND: return -APFS_EHWBOUND;
+	default: return -EIO;
+	}
+}
+
+int cli_api_fail(const char *what, int code)
+{
+	int err = cli_api_errno(code);
+	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
+			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
+					  "twice (see above)" :
+			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
+						 "credential to read it)" : strerror(-err);
+
+	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);
+	return cli_exit_code(err);
+}

@@ -1,0 +1,53 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""seal_edit.py IN OUT EDIT - a sealed image with its integrity metadata changed
+(and its Fletcher-64 checksum made right again, so only the seal's own fields
+tell): EDIT is broken-xid=N (im_broken_xid, byte 48), broken-flag
+(im_flags APFS_SEAL_BROKEN, byte 36) or root-hash (the root hash's last byte
+flipped).  The object is found by its type (0x1e, integrity_meta_phys in
+Apple's reference) and a valid checksum, at 4 KiB blocks; exactly one must be.
+"""
+import struct
+import sys
+
+
+def fletcher64(b):
+    s1 = s2 = 0
+    for (w,) in struct.iter_unpack("<I", b):
+        s1 = (s1 + w) % 0xffffffff
+        s2 = (s2 + s1) % 0xffffffff
+    lo = 0xffffffff - (s1 + s2) % 0xffffffff
+    return (0xffffffff - (s1 + lo) % 0xffffffff) << 32 | lo
+
+
+def edit(blk, what):
+    if what.startswith("broken-xid="):
+        struct.pack_into("<Q", blk, 48, int(what.split("=", 1)[1]))
+    elif what == "broken-flag":
+        struct.pack_into("<I", blk, 36, 1)
+    elif what == "root-hash":
+        at = struct.unpack_from("<I", blk, 44)[0] + 31
+        blk[at] ^= 1
+    else:
+        sys.exit("seal_edit.py: unknown edit " + what)
+
+
+def main():
+    d = bytearray(open(sys.argv[1], "rb").read())
+    found = 0
+    for o in range(0, len(d), 4096):
+        blk = d[o:o + 4096]
+        if struct.unpack_from("<I", blk, 24)[0] & 0xffff != 0x1e:
+            continue
+        if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(blk[8:]):
+            continue
+        edit(blk, sys.argv[3])
+        struct.pack_into("<Q", blk, 0, fletcher64(blk[8:]))
+        d[o:o + 4096] = blk
+        found += 1
+    if found != 1:
+        sys.exit("seal_edit.py: %d integrity metadata objects found" % found)
+    open(sys.argv[2], "wb").write(d)
+
+
+main()
