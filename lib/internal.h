@@ -37,6 +37,9 @@ struct apfsi_volume {
 	/* The VEK an unlock installed, for apfsi_volume_key (secure heap; unlock.c). */
 	uint8_t *vek;
 	size_t veklen;
+	/* What the last unlock did with each user, for apfsi_volume_unlock_outcome (unlock_outcome.c). */
+	struct apfsi_user_outcome *outcomes;
+	unsigned noutcomes;
 	/* The superblock's software ids, NUL-terminated at open (volume_sb.c). */
 	char formatted_by[APFS_MODIFIED_NAMELEN + 1];
 	char modified_by[APFS_MAX_HIST][APFS_MODIFIED_NAMELEN + 1];
@@ -107,5 +110,8 @@ int apfsi_fail_errno(int neg_errno, const char *what);
  */
 struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs);
 struct apfs_volume *apfsi_volume_internal(apfsi_volume *vol);
+/* A one-volume image handle around v (cmd_diff's), and its close (v stays open). */
+int apfsi_bridge_open(struct apfs_volume *v, apfsi_image **img, apfsi_volume **vol);
+void apfsi_bridge_close(apfsi_image *img);
 
 #endif

@@ -15,6 +15,7 @@
 #include "util/secmem.h"
 #include "unlock_cands.h"
 #include "unlock_engine.h"
+#include "unlock_outcome.h"
 #include "users.h"
 
 static const char *vname(const struct apfsi_volume *vol)
@@ -130,29 +131,100 @@ static int outcome(struct apfsi_volume *vol, const struct apfsi_job *j, const si
 		       "the credential unwrapped its KEK and VEK");
 }
 
-static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const uint8_t *want,
-	       bool recovery, const struct apfsi_cands *c, const struct apfsi_unlock_options *opts,
-	       struct apfsi_unlock_result *res)
+/* What one unlock tries: the candidates, and for pairs the user of each. */
+struct unlock_req {
+	const uint8_t *want;        /* opts->user_uuid */
+	bool recovery;
+	const struct apfsi_cands *c;
+	const unsigned *pair_user;  /* pairs: c->v[k]'s user, an index into k->users; else NULL */
+	const struct apfsi_unlock_options *opts;
+};
+
+/*
+ * Pairs: the candidates whose user is tried, into kept (each keeping the
+ * caller's index), with that user's position in j->users for the job's
+ * cand_user; a pair for a user not tried is left out.
+ */
+static int pair_positions(const struct unlock_req *q, struct apfsi_job *j, unsigned nusers_all,
+			  unsigned **cand_user, struct apfsi_cands *kept)
 {
+	unsigned *pos = calloc(nusers_all + 1, sizeof(*pos));
+	int ret = pos ? 0 : -ENOMEM;
+
+	*cand_user = calloc(q->c->n + 1, sizeof(**cand_user));
+	if (!*cand_user)
+		ret = -ENOMEM;
+	for (unsigned up = 0; !ret && up < j->nusers; up++)
+		pos[j->users[up]] = up + 1;  /* 0: not tried */
+	for (size_t i = 0; !ret && i < q->c->n; i++) {
+		unsigned u = q->pair_user[q->c->from[i]];
+
+		if (u >= nusers_all || !pos[u])
+			continue;
+		(*cand_user)[kept->n] = pos[u] - 1;
+		ret = apfsi_cands_add(kept, q->c->v[i], q->c->len[i], q->c->from[i]);
+	}
+	free(pos);
+	return ret;
+}
+
+static int run_job(struct apfsi_volume *vol, struct apfsi_job *j, const size_t *from,
+		   const struct unlock_req *q, struct apfsi_unlock_result *res)
+{
+	int ret = apfsi_job_run(j);
+	struct apfsi_outcome_req oq = { q->want, q->recovery, j, from };
+
+	res->tried = j->nusers;
+	if (!ret)
+		apfsi_outcome_record(vol, j->k, &oq);
+	return ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
+				vname(vol)) : outcome(vol, j, from, res);
+}
+
+/* The job for pairs: only the pairs of users tried, each on its user. */
+static int run_pairs(struct apfsi_volume *vol, struct apfsi_job *j, const struct unlock_req *q,
+		     struct apfsi_unlock_result *res)
+{
+	struct apfsi_cands kept = { 0 };
+	unsigned *cand_user = NULL;
+	int ret = pair_positions(q, j, j->k->nusers, &cand_user, &kept);
+
+	if (ret) {
+		ret = apfsi_fail(APFSI_ERR_NOMEM, "volume '%s': out of memory", vname(vol));
+	} else {
+		j->cands = kept.v;
+		j->lens = kept.len;
+		j->ncands = kept.n;
+		j->cand_user = cand_user;
+		ret = run_job(vol, j, kept.from, q, res);
+	}
+	apfsi_cands_free(&kept);
+	free(cand_user);
+	return ret;
+}
+
+static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k,
+	       const struct unlock_req *q, struct apfsi_unlock_result *res)
+{
+	const struct apfsi_unlock_options *opts = q->opts;
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
 	struct apfsi_job j = {
-		.k = k, .users = idx, .cands = c->v, .lens = c->len, .ncands = c->n,
+		.k = k, .users = idx, .cands = q->c->v, .lens = q->c->len, .ncands = q->c->n,
 		.threads = opts ? opts->threads : 0, .progress = opts ? opts->progress : NULL,
 		.progress_arg = opts ? opts->progress_arg : NULL,
 	};
+	struct apfsi_outcome_req none = { q->want, q->recovery, NULL, NULL };
 	int ret;
 
 	if (!idx)
 		return apfsi_fail(APFSI_ERR_NOMEM, "volume '%s': out of memory", vname(vol));
-	j.nusers = apfsi_choose_users(k, want, recovery, idx, res);
+	j.nusers = apfsi_choose_users(k, q->want, q->recovery, idx, res);
 	if (!j.nusers) {
 		free(idx);
-		return none_to_try(vol, k, want, recovery, res);
+		apfsi_outcome_record(vol, k, &none);
+		return none_to_try(vol, k, q->want, q->recovery, res);
 	}
-	ret = apfsi_job_run(&j);
-	res->tried = j.nusers;
-	ret = ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
-			       vname(vol)) : outcome(vol, &j, c->from, res);
+	ret = q->pair_user ? run_pairs(vol, &j, q, res) : run_job(vol, &j, q->c->from, q, res);
 	apfsi_job_free(&j);
 	free(idx);
 	return ret;
@@ -196,14 +268,16 @@ static int begin(struct apfsi_volume *vol)
 	return APFSI_OK;
 }
 
-/* The users the candidates c are tried on, and the run. */
+/* The users the candidates c are tried on (pair_user: each its own), and the run. */
 static int unlock_cands(struct apfsi_volume *vol, bool recovery, const struct apfsi_cands *c,
-			const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
+			const unsigned *pair_user, const struct apfsi_unlock_options *opts,
+			struct apfsi_unlock_result *res)
 {
+	struct unlock_req q = { opts ? opts->user_uuid : NULL, recovery, c, pair_user, opts };
 	const struct kb_volume_keys *k;
 	int ret = apfsi_volume_keys(vol, &k);
 
-	return ret ? ret : run(vol, k, opts ? opts->user_uuid : NULL, recovery, c, opts, res);
+	return ret ? ret : run(vol, k, &q, res);
 }
 
 static int add_secret(struct apfsi_cands *c, enum apfsi_credential kind, const void *secret,
@@ -249,15 +323,41 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
 	ret = begin(vol);
+	if (!ret && kind == APFSI_CRED_VOLUME_KEY)
+		apfsi_outcome_forget(vol);  /* no user was tried */
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
 		return ret ? ret : unlock_vek(vol, secret, len);
 	ret = add_secret(&c, kind, secret ? secret : "", len);
 	if (!ret && kind == APFSI_CRED_PASSWORD)
 		ret = apfsi_cands_add_forms(&c);
 	ret = ret ? secret_error(ret, kind) :
-	      unlock_cands(vol, kind == APFSI_CRED_RECOVERY_KEY, &c, opts, res);
+	      unlock_cands(vol, kind == APFSI_CRED_RECOVERY_KEY, &c, NULL, opts, res);
 	apfsi_cands_free(&c);
 	return ret;
+}
+
+/* Copy n candidates (each once, as given) into c; -EFAULT for a NULL one. */
+static int copy_candidates(struct apfsi_cands *c, const char *const *candidates,
+			   const size_t *lens, size_t n)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = candidates[i] ? apfsi_cands_add(c, candidates[i], lens ? lens[i] :
+						      strlen(candidates[i]), i) : -EFAULT;
+	return ret;
+}
+
+/* A dictionary's arguments: APFSI_OK, or the failure named for fn. */
+static int check_candidates(const char *fn, apfsi_volume *vol, const void *candidates, size_t n)
+{
+	if (!vol || !n || !candidates)
+		return apfsi_fail(APFSI_ERR_INVALID, "%s: %s", fn,
+				  n ? "bad argument" : "no candidates");
+	if (n > APFSI_MAX_CANDIDATES)
+		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
+				  APFSI_MAX_CANDIDATES);
+	return begin(vol);
 }
 
 int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candidates,
@@ -271,18 +371,10 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 
 	apfsi_enter();
 	res = reset_result(res, &local);
-	if (!vol || !n || !candidates)
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: %s",
-				  n ? "bad argument" : "no candidates");
-	if (n > APFSI_MAX_CANDIDATES)
-		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
-				  APFSI_MAX_CANDIDATES);
-	ret = begin(vol);
+	ret = check_candidates("apfsi_volume_unlock_candidates", vol, candidates, n);
 	if (ret)
 		return ret;
-	for (size_t i = 0; !ret && i < n; i++)
-		ret = candidates[i] ? apfsi_cands_add(&c, candidates[i], lens ? lens[i] :
-						      strlen(candidates[i]), i) : -EFAULT;
+	ret = copy_candidates(&c, candidates, lens, n);
 	if (!ret)
 		ret = apfsi_cands_add_forms(&c);
 	if (ret == -EFAULT)
@@ -290,7 +382,31 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 				 "candidate");
 	else
 		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
-		      unlock_cands(vol, false, &c, opts, res);
+		      unlock_cands(vol, false, &c, NULL, opts, res);
+	apfsi_cands_free(&c);
+	return ret;
+}
+
+int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
+			      const size_t *lens, const unsigned *users, size_t n,
+			      const struct apfsi_unlock_options *opts,
+			      struct apfsi_unlock_result *res)
+{
+	struct apfsi_unlock_result local;
+	struct apfsi_cands c = { 0 };
+	int ret;
+
+	apfsi_enter();
+	res = reset_result(res, &local);
+	ret = check_candidates("apfsi_volume_unlock_pairs", vol, users ? candidates : NULL, n);
+	if (ret)
+		return ret;
+	ret = copy_candidates(&c, candidates, lens, n);
+	if (ret == -EFAULT)
+		ret = apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_pairs: a NULL candidate");
+	else
+		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
+		      unlock_cands(vol, false, &c, users, opts, res);
 	apfsi_cands_free(&c);
 	return ret;
 }

@@ -200,4 +200,7 @@ void apfsi_volume_users_free(struct apfsi_volume *vol)
 	apfs_secret_free(vol->vek);
 	vol->vek = NULL;
 	vol->veklen = 0;
+	free(vol->outcomes);
+	vol->outcomes = NULL;
+	vol->noutcomes = 0;
 }
