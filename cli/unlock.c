@@ -389,8 +389,10 @@ static int verdict(const struct unl *u, int ret, const unsigned *idx, unsigned n
 static int run(struct unl *u, const unsigned *idx, unsigned n, struct apfsi_unlock_result *res)
 {
 	struct cand_progress progress;
+	/* Key bytes are never asked for here: none kept beyond the cipher's schedule. */
 	struct apfsi_unlock_options opt = { .user_uuid = u->want, .progress = show_progress,
-					    .progress_arg = &progress };
+					    .progress_arg = &progress,
+					    .flags = APFSI_UNLOCK_NO_KEY_COPY };
 	int ret;
 
 	cand_progress_start(&progress, SIZE_MAX, u->cr->kind == CRED_POTFILE || n == 1 ?
@@ -448,8 +450,9 @@ const char *cli_cred_kind_name(enum cred_kind kind)
 
 static int unlock_vek(const struct unl *u)
 {
+	struct apfsi_unlock_options opt = { .flags = APFSI_UNLOCK_NO_KEY_COPY };
 	int ret = apfsi_volume_unlock(u->vol, APFSI_CRED_VOLUME_KEY, u->cr->vek, u->cr->veklen,
-				      NULL, NULL);
+				      &opt, NULL);
 
 	if (ret == APFSI_ERR_WRONG_CREDENTIAL)
 		fprintf(stderr, "apfsinspect: volume '%s': the key given with --vek does not "

@@ -479,12 +479,21 @@ struct apfsi_unlock_result {
  */
 typedef int (*apfsi_progress_fn)(uint64_t done, uint64_t total, void *arg);
 
+/*
+ * Unlock flags.  APFSI_UNLOCK_NO_KEY_COPY: keep no copy of the volume key
+ * for apfsi_volume_key (which then fails with APFSI_ERR_NOT_FOUND), so
+ * that the key is nowhere in memory but the cipher's key schedule: for a
+ * process that never asks for key bytes.
+ */
+enum { APFSI_UNLOCK_NO_KEY_COPY = 1 << 0 };
+
 struct apfsi_unlock_options {
 	const uint8_t *user_uuid;   /* NULL: every user the kind can fit; else only this one */
 	unsigned threads;           /* 0: one per core */
 	apfsi_progress_fn progress;
 	void *progress_arg;
-	uint64_t reserved[8];
+	unsigned flags;             /* APFSI_UNLOCK_* */
+	uint64_t reserved[7];
 };
 
 /*

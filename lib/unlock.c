@@ -43,7 +43,7 @@ static void keep_vek(struct apfsi_volume *vol, const uint8_t *vek, size_t len)
 
 /* Install and prove a VEK; who says where it came from, for the message. */
 static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, const uint8_t *cs,
-		   const char *who)
+		   const char *who, const struct apfsi_unlock_options *opts)
 {
 	int ret = apfs_volume_set_key(vol->v, vek, len, cs);
 
@@ -57,16 +57,18 @@ static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, con
 	if (ret)
 		return apfsi_fail(apfsi_code(ret), "volume '%s': %s, but installing it failed (%s)",
 				  vname(vol), who, strerror(-ret));
-	keep_vek(vol, vek, len);
+	if (!opts || !(opts->flags & APFSI_UNLOCK_NO_KEY_COPY))
+		keep_vek(vol, vek, len);
 	return APFSI_OK;
 }
 
-static int unlock_vek(struct apfsi_volume *vol, const void *key, size_t len)
+static int unlock_vek(struct apfsi_volume *vol, const void *key, size_t len,
+		      const struct apfsi_unlock_options *opts)
 {
 	if (len != 16 && len != 32)
 		return apfsi_fail(APFSI_ERR_INVALID, "a volume key is 32 bytes (or 16 for a "
 				  "CoreStorage 128-bit key), not %zu", len);
-	return install(vol, key, len, NULL, "the volume key given");
+	return install(vol, key, len, NULL, "the volume key given", opts);
 }
 
 /* Nothing to try: why, as a code (the CLI's explain_none, stage by stage). */
@@ -118,7 +120,7 @@ static int nothing_fit(struct apfsi_volume *vol, const struct apfsi_job *j)
 }
 
 static int outcome(struct apfsi_volume *vol, const struct apfsi_job *j, const size_t *from,
-		   struct apfsi_unlock_result *res)
+		   const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
 {
 	if (j->cancelled)
 		return apfsi_fail(APFSI_ERR_CANCELLED, "volume '%s': unlock cancelled",
@@ -128,7 +130,7 @@ static int outcome(struct apfsi_volume *vol, const struct apfsi_job *j, const si
 	res->user = (int)j->users[j->found_up];
 	res->candidate = from[j->found_cand];
 	return install(vol, j->vek, j->veklen, j->cs_uuid,
-		       "the credential unwrapped its KEK and VEK");
+		       "the credential unwrapped its KEK and VEK", opts);
 }
 
 /* What one unlock tries: the candidates, and for pairs the user of each. */
@@ -178,7 +180,7 @@ static int run_job(struct apfsi_volume *vol, struct apfsi_job *j, const size_t *
 	if (!ret)
 		apfsi_outcome_record(vol, j->k, &oq);
 	return ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
-				vname(vol)) : outcome(vol, j, from, res);
+				vname(vol)) : outcome(vol, j, from, q->opts, res);
 }
 
 /* The job for pairs: only the pairs of users tried, each on its user. */
@@ -232,12 +234,12 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k,
 
 /*
  * The locked arena the secrets are copied into (util/secmem.h), set up on
- * the first unlock unless the program already has one.  Only the arena: a
- * library does not make its host process non-dumpable.
+ * the first unlock unless the program already chose (the CLI's harden.c).
+ * Only the arena: a library does not make its host process non-dumpable.
  */
 static void secure_heap(void)
 {
-	apfs_harden_process(APFS_UNHARDEN_DUMPABLE);
+	apfs_secret_arena_default();
 }
 
 /* No user fitted, nothing tried: what *res says until the unlock gets further. */
@@ -326,7 +328,7 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 	if (!ret && kind == APFSI_CRED_VOLUME_KEY)
 		apfsi_outcome_forget(vol);  /* no user was tried */
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
-		return ret ? ret : unlock_vek(vol, secret, len);
+		return ret ? ret : unlock_vek(vol, secret, len, opts);
 	ret = add_secret(&c, kind, secret ? secret : "", len);
 	if (!ret && kind == APFSI_CRED_PASSWORD)
 		ret = apfsi_cands_add_forms(&c);
@@ -411,6 +413,23 @@ int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
 	return ret;
 }
 
+/* Why there is no key to give: locked, not encrypted, or unlocked without a copy kept. */
+static int no_key(struct apfsi_volume *vol)
+{
+	bool unlocked;
+
+	if (!apfs_volume_encrypted(vol->v))
+		return apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' is not encrypted: it has no "
+				  "volume key", vname(vol));
+	pthread_mutex_lock(&vol->v->key_lock);
+	unlocked = vol->v->xts != NULL;
+	pthread_mutex_unlock(&vol->v->key_lock);
+	if (unlocked)
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' was unlocked without keeping "
+				  "a copy of its key (APFSI_UNLOCK_NO_KEY_COPY)", vname(vol));
+	return apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' is locked: unlock it first", vname(vol));
+}
+
 int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len)
 {
 	int ret = APFSI_OK;
@@ -424,10 +443,7 @@ int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len)
 		*len = vol->veklen;
 	} else {
 		*len = 0;
-		ret = apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' %s", vname(vol),
-				 apfs_volume_encrypted(vol->v) ? "is locked: unlock it first" :
-				 "is not encrypted: it has no volume key");
 	}
 	pthread_mutex_unlock(&vol->lock);
-	return ret;
+	return *len ? ret : no_key(vol);
 }
