@@ -19,7 +19,6 @@
 #include <unistd.h>
 
 #include "util/uuid.h"
-#include "api.h"
 #include "audit.h"
 
 #define MAX_ARGS 256
@@ -232,19 +231,16 @@ void cli_audit_api_volume(apfsi_volume *vol)
 	note_api_vol(vol, true);
 }
 
-/* The user's UUID and type name (quiet: the names read along warn in listcryptousers). */
+/* The user's UUID and type name, from the keybag alone (no user database read for it). */
 static void note_user(apfsi_volume *vol, int user, char uuid[37], char *type, size_t len)
 {
-	struct apfsi_user_info u;
-	int ret;
+	enum apfsi_user_type t;
+	uint8_t u[16];
 
-	cli_api_quiet(true);
-	ret = apfsi_volume_user(vol, (unsigned)user, &u);
-	cli_api_quiet(false);
-	if (ret)
+	if (apfsi_volume_user_id(vol, (unsigned)user, u, &t))
 		return;
-	apfs_uuid_str(u.uuid, uuid);
-	snprintf(type, len, "%s", u.type_name);
+	apfs_uuid_str(u, uuid);
+	snprintf(type, len, "%s", apfsi_user_type_name(t));
 }
 
 void cli_audit_unlock(apfsi_volume *vol, int user, const char *kind, const char *source)

@@ -24,24 +24,29 @@ static const char unlock_help[] =
 	"  --user UUID | -user UUID  try only this crypto user\n"
 	"  exit: 0 unlocked, 3 rejected, 4 key bound to the original Mac, 1 error\n";
 
-/* The user that matched: its UUID and type name (res->user < 0: none, the VEK did). */
-static bool matched_user(apfsi_volume *vol, const struct apfsi_unlock_result *res,
-			 struct apfsi_user_info *u)
-{
-	bool ok;
+/* The user that matched, from the keybag alone (res->user < 0: none, the VEK did). */
+struct matched {
+	uint8_t uuid[16];
+	const char *type_name;
+};
 
-	cli_api_quiet(true);
-	ok = res->user >= 0 && !apfsi_volume_user(vol, (unsigned)res->user, u);
-	cli_api_quiet(false);
-	return ok;
+static bool matched_user(apfsi_volume *vol, const struct apfsi_unlock_result *res,
+			 struct matched *m)
+{
+	enum apfsi_user_type t;
+
+	if (res->user < 0 || apfsi_volume_user_id(vol, (unsigned)res->user, m->uuid, &t))
+		return false;
+	m->type_name = apfsi_user_type_name(t);
+	return true;
 }
 
 static void report(const struct cli_opts *o, apfsi_volume *vol,
 		   const struct apfsi_volume_info *vi, const struct apfsi_unlock_result *res,
 		   const struct cli_cred *cr)
 {
-	struct apfsi_user_info info;
-	const struct apfsi_user_info *u = matched_user(vol, res, &info) ? &info : NULL;
+	struct matched info;
+	const struct matched *u = matched_user(vol, res, &info) ? &info : NULL;
 	char vid[37], uid[37] = "";
 	struct json j;
 

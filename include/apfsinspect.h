@@ -367,6 +367,16 @@ struct apfsi_user_info {
 int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n);
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info);
 
+/*
+ * User i's UUID and type from the volume keybag alone: no user database is
+ * read (apfsi_volume_user adds their names, and reads them again once the
+ * volume is unlocked), so this stays cheap after an unlock.
+ */
+int apfsi_volume_user_id(apfsi_volume *vol, unsigned i, uint8_t uuid[16],
+			 enum apfsi_user_type *type);
+/* diskutil's "Type:" text of a user type ("Local Open Directory User"); "unknown" for none. */
+const char *apfsi_user_type_name(enum apfsi_user_type type);
+
 /* ---- crypto users: the keybags in detail -------------------------------- */
 
 /* A wrapped key's HMAC (the blob's own integrity check). */

@@ -187,6 +187,34 @@ int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *inf
 	return APFSI_OK;
 }
 
+int apfsi_volume_user_id(apfsi_volume *vol, unsigned i, uint8_t uuid[16],
+			 enum apfsi_user_type *type)
+{
+	const struct kb_volume_keys *k;
+	int ret;
+
+	apfsi_enter();
+	if (!vol || !uuid || !type)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_user_id: NULL argument");
+	ret = apfsi_volume_keys(vol, &k);
+	if (ret)
+		return ret;
+	if (i >= k->nusers)
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' has %u crypto users: no "
+				  "user %u", vol->v->name, k->nusers, i);
+	memcpy(uuid, k->users[i].uuid, 16);
+	*type = user_type(k->users[i].type);
+	return APFSI_OK;
+}
+
+const char *apfsi_user_type_name(enum apfsi_user_type type)
+{
+	for (enum kb_user_type t = KB_USER_LOCAL_OD; t <= KB_USER_DISK; t++)
+		if (user_type(t) == type)
+			return kb_type_name(t);
+	return "unknown";
+}
+
 void apfsi_volume_users_free(struct apfsi_volume *vol)
 {
 	kb_free(vol->keys);
