@@ -496,6 +496,24 @@ static struct apfsi_user_outcome outcome(apfsi_volume *v, unsigned i)
 	return oc;
 }
 
+/* The keybag's own facts: all-users Data's user 2 is the PRK (testdata/README.md). */
+static void test_user_id(void)
+{
+	enum apfsi_user_type t;
+	uint8_t u[16];
+	struct vol o;
+
+	open_gen("all-users", "Data", &o);
+	assert_int_equal(apfsi_volume_user_id(o.v, 2, u, &t), APFSI_OK);
+	uuid_is(u, PRK);
+	assert_int_equal(t, APFSI_USER_PERSONAL_RECOVERY);
+	assert_string_equal(apfsi_user_type_name(t), "Personal Recovery User");
+	assert_int_equal(apfsi_volume_user_id(o.v, 3, u, &t), APFSI_OK);
+	assert_string_equal(apfsi_user_type_name(t), "MDM Bootstrap Token External Key");
+	assert_int_equal(apfsi_volume_user_id(o.v, 8, u, &t), APFSI_ERR_NOT_FOUND);
+	close_vol(&o);
+}
+
 /* all-users Data: a recovery key fits only the PRK (user 2), --user only the one named. */
 static void test_fit(void **state)
 {
@@ -519,6 +537,7 @@ static void test_fit(void **state)
 	assert_int_equal(apfsi_volume_user_fit(o.v, 0, APFSI_CRED_VOLUME_KEY, NULL, &f),
 			 APFSI_ERR_INVALID);
 	close_vol(&o);
+	test_user_id();
 	/* key-variants Modern: user 7 (third in keybag order) is hardware-bound 0x01. */
 	open_gen("key-variants", "Modern", &o);
 	assert_int_equal(fit(o.v, 2, APFSI_CRED_PASSWORD, NULL), APFSI_FIT_HW_BOUND);
