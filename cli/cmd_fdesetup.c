@@ -42,24 +42,13 @@ static void print_short(const struct apfsi_user_info *u)
 	free(e);
 }
 
-/* User i as the library describes it; quiet: its names' warnings were printed already. */
-static bool user_at(apfsi_volume *vol, unsigned i, struct apfsi_user_info *u)
-{
-	bool ok;
-
-	cli_api_quiet(true);
-	ok = !apfsi_volume_user(vol, i, u);
-	cli_api_quiet(false);
-	return ok;
-}
-
 static void print_list(apfsi_volume *vol, unsigned n)
 {
 	struct apfsi_user_info u;
 	char id[37];
 
 	for (unsigned i = 0; i < n; i++) {
-		if (!user_at(vol, i, &u) || u.type != APFSI_USER_LOCAL_OPEN_DIRECTORY)
+		if (!cli_user_info(vol, i, &u) || u.type != APFSI_USER_LOCAL_OPEN_DIRECTORY)
 			continue;
 		cli_uuid_str(u.uuid, id);
 		print_short(&u);
@@ -75,7 +64,7 @@ static void print_extended(apfsi_volume *vol, unsigned n)
 
 	printf("%-8s%-38s%-26s%s\n", "ESCROW", "UUID", "TYPE", "USER");
 	for (unsigned i = 0; i < n; i++) {
-		if (!user_at(vol, i, &u))
+		if (!cli_user_info(vol, i, &u))
 			continue;
 		cli_uuid_str(u.uuid, id);
 		if (u.type == APFSI_USER_LOCAL_OPEN_DIRECTORY) {
@@ -99,7 +88,7 @@ static void print_json(apfsi_volume *vol, const struct apfsi_volume_info *vi, un
 	json_uuid(&j, "volume_uuid", vi->uuid);
 	json_arr_open(&j, "users");
 	for (unsigned i = 0; i < n; i++) {
-		if (!user_at(vol, i, &u))
+		if (!cli_user_info(vol, i, &u))
 			continue;
 		json_obj_open(&j, NULL);
 		json_uuid(&j, "user_uuid", u.uuid);

@@ -29,17 +29,6 @@ static const char users_help[] =
 	"  A credential (never asked for here) unlocks the volume so that its dslocal\n"
 	"  user records name the users too.\n";
 
-/* User i as the library describes it; quiet: its names' warnings were printed already. */
-static bool user_at(apfsi_volume *vol, unsigned i, struct apfsi_user_info *u)
-{
-	bool ok;
-
-	cli_api_quiet(true);
-	ok = !apfsi_volume_user(vol, i, u);
-	cli_api_quiet(false);
-	return ok;
-}
-
 /* The names the image records for user i, or NULL when no file names the user. */
 static const struct apfsi_user_names *names_at(apfsi_volume *vol, unsigned i,
 					       struct apfsi_user_names *n)
@@ -69,7 +58,7 @@ static void print_text(apfsi_volume *vol, const char *vname, unsigned n, bool hi
 	for (unsigned i = 0; i < n; i++) {
 		const char *bar = i + 1 == n ? " " : "|";
 
-		if (!user_at(vol, i, &u))
+		if (!cli_user_info(vol, i, &u))
 			continue;
 		cli_uuid_str(u.uuid, id);
 		printf("|\n+-- %s\n%s   Type: %s\n", id, bar, u.type_name);
@@ -123,7 +112,7 @@ static int print_plist(apfsi_volume *vol, unsigned n)
 	for (unsigned i = 0; i < n; i++) {
 		plist_t d;
 
-		if (!user_at(vol, i, &u))
+		if (!cli_user_info(vol, i, &u))
 			continue;
 		d = plist_new_dict();
 		cli_uuid_str(u.uuid, id);
@@ -217,7 +206,7 @@ static void json_user(struct json *j, apfsi_volume *vol, unsigned i)
 {
 	struct apfsi_user_info u;
 
-	if (!user_at(vol, i, &u))
+	if (!cli_user_info(vol, i, &u))
 		return;
 	json_obj_open(j, NULL);
 	json_uuid(j, "user_uuid", u.uuid);

@@ -23,8 +23,8 @@
 #include <sys/stat.h>
 
 #include "util/secmem.h"
-#include "api.h"
 #include "credential.h"
+#include "usernames.h"
 
 #define POT_MAX_BYTES (1ull << 30)  /* hashcat potfiles of big rigs reach 100s of MB */
 #define POT_MAX_LINE 4096           /* our hashes are 140 bytes; plains at most 256 */
@@ -185,16 +185,13 @@ static int say_unmatched(const struct pot_scan *s)
 	return EXIT_LOCKED;
 }
 
-/* Each user's description (its hash line); quiet: the names read along warn elsewhere. */
+/* Each user's description (its hash line). */
 static int load_users(apfsi_volume *vol, struct pot_scan *s)
 {
-	int ret = 0;
-
-	cli_api_quiet(true);
-	for (unsigned i = 0; !ret && i < s->nusers; i++)
-		ret = apfsi_volume_user(vol, s->users[i], &s->info[i]);
-	cli_api_quiet(false);
-	return ret;
+	for (unsigned i = 0; i < s->nusers; i++)
+		if (!cli_user_info(vol, s->users[i], &s->info[i]))
+			return -EIO;
+	return 0;
 }
 
 int cli_potfile_candidates(const char *path, apfsi_volume *vol, const char *vname,

@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "credential.h"
 #include "unlock_progress.h"
+#include "usernames.h"
 
 /* Names beside crypto-user UUIDs in messages (cli_unlock_show_names). */
 static bool show_names;
@@ -34,20 +35,6 @@ struct unl {
 	uint8_t want_buf[16];
 	unsigned nusers;
 };
-
-/*
- * User i as the library describes it.  Quiet: the names it reads along with
- * the users warn in listcryptousers, never here (as before the library).
- */
-static int user_info(apfsi_volume *vol, unsigned i, struct apfsi_user_info *u)
-{
-	int ret;
-
-	cli_api_quiet(true);
-	ret = apfsi_volume_user(vol, i, u);
-	cli_api_quiet(false);
-	return ret;
-}
 
 /* "UUID (Type)", or "UUID (Type: alice, Alice Appleseed)" when the image names the user. */
 static void user_label(const struct apfsi_user_info *u, char *buf, size_t len)
@@ -89,7 +76,7 @@ int cli_check_records(apfsi_volume *vol, const char *vname, unsigned nusers)
 	int ret = 0;
 
 	for (unsigned i = 0; i < nusers; i++)
-		if (!user_info(vol, i, &u) && u.damaged) {
+		if (cli_user_info(vol, i, &u) && u.damaged) {
 			report_damaged(vname, &u);
 			ret = EXIT_ERROR;
 		}
@@ -151,7 +138,7 @@ static unsigned choose_users(const struct unl *u, unsigned *idx, struct apfsi_un
 		case APFSI_FIT_TRY: idx[n++] = i; break;
 		case APFSI_FIT_DAMAGED:
 			res->damaged++;
-			if (!user_info(u->vol, i, &info))
+			if (cli_user_info(u->vol, i, &info))
 				report_damaged(u->vi.name, &info);
 			break;
 		case APFSI_FIT_HW_BOUND: res->hardware_bound++; break;
@@ -168,7 +155,7 @@ static void put_label(const struct unl *u, unsigned i, const char *fmt)
 	struct apfsi_user_info info;
 	char l[192];
 
-	if (user_info(u->vol, i, &info))
+	if (!cli_user_info(u->vol, i, &info))
 		return;
 	user_label(&info, l, sizeof(l));
 	fprintf(stderr, fmt, l);
@@ -225,7 +212,7 @@ static void list_user(apfsi_volume *vol, unsigned i)
 	struct apfsi_user_info info;
 	char l[192];
 
-	if (user_info(vol, i, &info))
+	if (!cli_user_info(vol, i, &info))
 		return;
 	user_label(&info, l, sizeof(l));
 	fprintf(stderr, "  %s", l);
@@ -238,7 +225,7 @@ static bool any_offline(const struct unl *u)
 	struct apfsi_user_info info;
 
 	for (unsigned i = 0; i < u->nusers; i++)
-		if (!user_info(u->vol, i, &info) && info.offline_unlockable && !info.damaged)
+		if (cli_user_info(u->vol, i, &info) && info.offline_unlockable && !info.damaged)
 			return true;
 	return false;
 }

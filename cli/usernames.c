@@ -20,6 +20,16 @@ void cli_names_warn(const char *warning)
 	fputc('\n', stderr);
 }
 
+bool cli_user_info(apfsi_volume *vol, unsigned i, struct apfsi_user_info *u)
+{
+	bool ok;
+
+	cli_api_quiet(true);
+	ok = !apfsi_volume_user(vol, i, u);
+	cli_api_quiet(false);
+	return ok;
+}
+
 unsigned cli_names_load(apfsi_volume *vol)
 {
 	struct apfsi_name_db_info db = { 0 };

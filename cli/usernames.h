@@ -25,6 +25,13 @@ int cli_names_unlock(const struct cli_opts *o, apfsi_volume *vol);
  */
 unsigned cli_names_load(apfsi_volume *vol);
 
+/*
+ * User i as apfsi_volume_user describes it, quietly: the names it reads
+ * along warn through cli_names_load, in listcryptousers and fdesetup-list
+ * only.  False when it cannot be described.
+ */
+bool cli_user_info(apfsi_volume *vol, unsigned i, struct apfsi_user_info *u);
+
 /* One more warning of the commands' own, worded as the library's are. */
 void cli_names_warn(const char *warning);
 

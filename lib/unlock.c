@@ -362,31 +362,41 @@ static int check_candidates(const char *fn, apfsi_volume *vol, const void *candi
 	return begin(vol);
 }
 
+/*
+ * A list of passwords: every one on every user that takes it, with their
+ * normal forms (users NULL), or each on its own user as given (pairs).
+ */
+static int unlock_list(const char *fn, apfsi_volume *vol, const char *const *candidates,
+		       const size_t *lens, const unsigned *users, size_t n,
+		       const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
+{
+	struct apfsi_cands c = { 0 };
+	int ret = copy_candidates(&c, candidates, lens, n);
+
+	if (!ret && !users)
+		ret = apfsi_cands_add_forms(&c);
+	if (ret == -EFAULT)
+		ret = apfsi_fail(APFSI_ERR_INVALID, "%s: a NULL candidate", fn);
+	else
+		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
+		      unlock_cands(vol, false, &c, users, opts, res);
+	apfsi_cands_free(&c);
+	return ret;
+}
+
 int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candidates,
 				   const size_t *lens, size_t n,
 				   const struct apfsi_unlock_options *opts,
 				   struct apfsi_unlock_result *res)
 {
+	static const char fn[] = "apfsi_volume_unlock_candidates";
 	struct apfsi_unlock_result local;
-	struct apfsi_cands c = { 0 };
 	int ret;
 
 	apfsi_enter();
 	res = reset_result(res, &local);
-	ret = check_candidates("apfsi_volume_unlock_candidates", vol, candidates, n);
-	if (ret)
-		return ret;
-	ret = copy_candidates(&c, candidates, lens, n);
-	if (!ret)
-		ret = apfsi_cands_add_forms(&c);
-	if (ret == -EFAULT)
-		ret = apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: a NULL "
-				 "candidate");
-	else
-		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
-		      unlock_cands(vol, false, &c, NULL, opts, res);
-	apfsi_cands_free(&c);
-	return ret;
+	ret = check_candidates(fn, vol, candidates, n);
+	return ret ? ret : unlock_list(fn, vol, candidates, lens, NULL, n, opts, res);
 }
 
 int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
@@ -394,23 +404,14 @@ int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
 			      const struct apfsi_unlock_options *opts,
 			      struct apfsi_unlock_result *res)
 {
+	static const char fn[] = "apfsi_volume_unlock_pairs";
 	struct apfsi_unlock_result local;
-	struct apfsi_cands c = { 0 };
 	int ret;
 
 	apfsi_enter();
 	res = reset_result(res, &local);
-	ret = check_candidates("apfsi_volume_unlock_pairs", vol, users ? candidates : NULL, n);
-	if (ret)
-		return ret;
-	ret = copy_candidates(&c, candidates, lens, n);
-	if (ret == -EFAULT)
-		ret = apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_pairs: a NULL candidate");
-	else
-		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
-		      unlock_cands(vol, false, &c, users, opts, res);
-	apfsi_cands_free(&c);
-	return ret;
+	ret = check_candidates(fn, vol, users ? candidates : NULL, n);
+	return ret ? ret : unlock_list(fn, vol, candidates, lens, users, n, opts, res);
 }
 
 /* Why there is no key to give: locked, not encrypted, or unlocked without a copy kept. */
