@@ -14,10 +14,6 @@ struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs)
 	return fs ? fs->fs : NULL;
 }
 
-struct apfs_volume *apfsi_volume_internal(apfsi_volume *vol)
-{
-	return vol ? vol->v : NULL;
-}
 
 /*
  * A one-volume image handle around a volume a command opened below the API

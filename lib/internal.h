@@ -106,10 +106,10 @@ int apfsi_fail_errno(int neg_errno, const char *what);
  * The handles' internal forms (bridge.c), for the commands of cli/ that
  * still read through apfs/ while they move onto the public API (ls, stat,
  * cat, bodyfile, extract, timeline, diff, xattr on the session's view; the
- * unlock's messages on the volume).  Remove each use as its command moves.
+ * diff's unlock on a volume it opened itself).  Remove each use as its
+ * command moves.
  */
 struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs);
-struct apfs_volume *apfsi_volume_internal(apfsi_volume *vol);
 /* A one-volume image handle around v (cmd_diff's), and its close (v stays open). */
 int apfsi_bridge_open(struct apfs_volume *v, apfsi_image **img, apfsi_volume **vol);
 void apfsi_bridge_close(apfsi_image *img);

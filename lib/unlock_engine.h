@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * unlock_engine.h - the parallel unlock of a volume keybag, for lib/unlock.c
- * and (until the commands reach it through apfsinspect.h alone) the CLI's
- * unlockvolume: which crypto users a kind of credential can fit and why the
- * others are passed over, and a worker pool trying candidate batches on
+ * and lib/unlock_outcome.c: which crypto users a kind of credential can fit
+ * and why the others are passed over (public as apfsi_volume_user_fit), and
+ * a worker pool trying candidate batches on
  * those users (PBKDF2 dominates: one derivation per user and candidate),
  * first match wins.  Nothing here prints; the caller explains.
  */
