@@ -173,7 +173,8 @@ API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/
 	cli/format.c cli/json.c cli/list_facts.c cli/optable.c cli/outerr.c cli/progress.c \
 	cli/safetext.c cli/textesc.c cli/unlock_progress.c \
 	cli/audit.c cli/cmd_fdesetup.c cli/cmd_unlock.c cli/cmd_users.c cli/credential.c cli/hint.c \
-	cli/harden.c cli/imagecred.c cli/potfile.c cli/unlock.c cli/usernames.c cli/usersel.c
+	cli/harden.c cli/imagecred.c cli/imagehash.c cli/jsonerr.c cli/optspell.c cli/potfile.c \
+	cli/unlock.c cli/usernames.c cli/usersel.c
 # A client sees include/ and the shared helpers below everything (util/: the
 # library loader, secure memory, byte order), through a directory holding
 # util/ alone: apfs/, keybag/, image/, codec/, cipher/ and lib/ are out of its path.

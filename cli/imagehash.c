@@ -3,6 +3,7 @@
  * imagehash.c - the SHA-256 of the evidence file for --hash-image, read
  * O_RDONLY in 1 MiB pieces, with progress on a terminal (images are GiBs).
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "cli.h"
+#include "clibase.h"
 
 #define PIECE (1u << 20)
 

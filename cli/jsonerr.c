@@ -21,8 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/err.h"
 #include "audit.h"
-#include "cli.h"
+#include "clibase.h"
 
 #define PREFIX "apfsinspect: "
 #define MSG_MAX 8192
