@@ -170,10 +170,13 @@ $(B)/fuzz/%: $(B)/tests/fuzz/fz_%.o $(FUZZ_COMMON_OBJS) $(FUZZ_MAIN) $(LIB)
 # (tests/cli/api_clients.sh runs this, and shows it would catch one that is not).
 API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/cmd_hashes.c \
 	cli/cmd_list.c cli/cmd_list_plist.c \
-	cli/api_fail.c cli/api_sizecap.c cli/api_stat.c cli/cmd_diff.c cli/cmd_verify.c cli/verify_seal.c \
+	cli/api_fail.c cli/api_sizecap.c cli/api_stat.c cli/api_unlock.c cli/cmd_diff.c cli/cmd_verify.c cli/verify_seal.c \
 	cli/format.c cli/imagehash.c cli/json.c cli/jsonerr.c cli/list_facts.c cli/optable.c \
 	cli/outerr.c cli/progress.c \
-	cli/safetext.c cli/textesc.c cli/unlock_progress.c
+	cli/safetext.c cli/textesc.c cli/unlock_progress.c \
+	cli/audit.c cli/cmd_fdesetup.c cli/cmd_unlock.c cli/cmd_users.c cli/credential.c cli/hint.c \
+	cli/harden.c cli/imagecred.c cli/optspell.c cli/potfile.c \
+	cli/unlock.c cli/usernames.c cli/usersel.c
 # A client sees include/ and the shared helpers below everything (util/: the
 # library loader, secure memory, byte order), through a directory holding
 # util/ alone: apfs/, keybag/, image/, codec/, cipher/ and lib/ are out of its path.

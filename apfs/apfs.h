@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "util/err.h"
+#include "util/uuid.h"
 #include "image/dev.h"
 #include "image/gpt.h"
 #include "raw.h"
@@ -224,8 +225,6 @@ void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t);
  */
 bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t);
 
-/* UUID formatting: upper-case 8-4-4-4-12 into a 37-byte buffer; and parsing. */
-void apfs_uuid_str(const uint8_t uuid[16], char out[37]);
-int apfs_uuid_parse(const char *s, uint8_t uuid[16]);
+/* UUID formatting and parsing: util/uuid.h. */
 
 #endif

@@ -9,6 +9,7 @@
  * --passphrase and the other secret options are found the way harden.c
  * finds them to hide them from ps, and nothing else here sees a secret.
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -17,13 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util/uuid.h"
 #include "audit.h"
-#include "cli.h"
-#include "keybag/keybag.h"
 
 #define MAX_ARGS 256
 #define MAX_CONT 16
 #define MAX_UNLOCKS 8
+/* Volumes noted: as many as MAX_CONT containers hold (NX_MAX_FILE_SYSTEMS, 100, each). */
+#define MAX_VOLS (MAX_CONT * 100)
 
 struct vol_note {
 	char uuid[37];
@@ -44,12 +46,13 @@ static struct {
 	int sha_err;
 	char cont[MAX_CONT][37];
 	unsigned ncont;
-	struct vol_note vols[MAX_CONT * APFS_NX_MAX_FILE_SYSTEMS];
+	struct vol_note vols[MAX_VOLS];
 	unsigned nvols;
 	struct vol_note chosen;
 	struct {
 		char vol[37], user[37];
-		const char *type, *cred, *source;
+		char type[64];              /* "" without a user */
+		const char *cred, *source;
 	} unl[MAX_UNLOCKS];
 	unsigned nunl;
 } au;
@@ -178,35 +181,33 @@ int cli_audit_opts(const struct cli_opts *o)
 	return 0;
 }
 
-static void note_vol(struct vol_note *n, const struct apfs_volume *v)
+static void note_vol(struct vol_note *n, const uint8_t uuid[16], const char *name)
 {
-	apfs_uuid_str(v->uuid, n->uuid);
+	apfs_uuid_str(uuid, n->uuid);
 	free(n->name);
-	n->name = strdup(v->name);
+	n->name = strdup(name);
 }
 
-void cli_audit_image(const struct cli_image *img)
+void cli_audit_note_container(const uint8_t uuid[16])
 {
-	for (unsigned i = 0; i < img->ncont && au.ncont < MAX_CONT; i++)
-		apfs_uuid_str(img->cont[i]->nx.nx_uuid, au.cont[au.ncont++]);
-	for (unsigned i = 0; i < img->nvols && au.nvols < MAX_CONT * APFS_NX_MAX_FILE_SYSTEMS; i++)
-		note_vol(&au.vols[au.nvols++], img->vols[i].v);
+	if (au.ncont < MAX_CONT)
+		apfs_uuid_str(uuid, au.cont[au.ncont++]);
 }
 
-void cli_audit_volume(const struct apfs_volume *v)
+void cli_audit_note_volume(const uint8_t uuid[16], const char *name, bool chosen)
 {
-	note_vol(&au.chosen, v);
+	if (chosen)
+		note_vol(&au.chosen, uuid, name);
+	else if (au.nvols < MAX_VOLS)
+		note_vol(&au.vols[au.nvols++], uuid, name);
 }
 
-static void note_api_vol(struct vol_note *n, apfsi_volume *vol)
+static void note_api_vol(apfsi_volume *vol, bool chosen)
 {
 	struct apfsi_volume_info vi;
 
-	if (apfsi_volume_info(vol, &vi))
-		return;
-	apfs_uuid_str(vi.uuid, n->uuid);
-	free(n->name);
-	n->name = strdup(vi.name);
+	if (!apfsi_volume_info(vol, &vi))
+		cli_audit_note_volume(vi.uuid, vi.name, chosen);
 }
 
 void cli_audit_api_image(apfsi_image *img)
@@ -219,26 +220,39 @@ void cli_audit_api_image(apfsi_image *img)
 		return;
 	for (unsigned i = 0; i < ii.containers && au.ncont < MAX_CONT; i++)
 		if (!apfsi_container_info(img, i, &ci))
-			apfs_uuid_str(ci.uuid, au.cont[au.ncont++]);
-	for (unsigned i = 0; i < ii.volumes && au.nvols < MAX_CONT * APFS_NX_MAX_FILE_SYSTEMS; i++)
+			cli_audit_note_container(ci.uuid);
+	for (unsigned i = 0; i < ii.volumes && au.nvols < MAX_VOLS; i++)
 		if (!apfsi_image_volume(img, i, &vol))
-			note_api_vol(&au.vols[au.nvols++], vol);
+			note_api_vol(vol, false);
 }
 
 void cli_audit_api_volume(apfsi_volume *vol)
 {
-	note_api_vol(&au.chosen, vol);
+	note_api_vol(vol, true);
 }
 
-void cli_audit_unlock(const struct apfs_volume *v, const struct kb_user *u, const char *kind,
-		      const char *source)
+/* The user's UUID and type name, from the keybag alone (no user database read for it). */
+static void note_user(apfsi_volume *vol, int user, char uuid[37], char *type, size_t len)
 {
-	if (au.nunl == MAX_UNLOCKS)
+	enum apfsi_user_type t;
+	uint8_t u[16];
+
+	if (apfsi_volume_user_id(vol, (unsigned)user, u, &t))
 		return;
-	apfs_uuid_str(v->uuid, au.unl[au.nunl].vol);
-	if (u)
-		apfs_uuid_str(u->uuid, au.unl[au.nunl].user);
-	au.unl[au.nunl].type = u ? kb_type_name(u->type) : NULL;
+	apfs_uuid_str(u, uuid);
+	snprintf(type, len, "%s", apfsi_user_type_name(t));
+}
+
+void cli_audit_unlock(apfsi_volume *vol, int user, const char *kind, const char *source)
+{
+	struct apfsi_volume_info vi;
+
+	if (au.nunl == MAX_UNLOCKS || apfsi_volume_info(vol, &vi))
+		return;
+	apfs_uuid_str(vi.uuid, au.unl[au.nunl].vol);
+	if (user >= 0)
+		note_user(vol, user, au.unl[au.nunl].user, au.unl[au.nunl].type,
+			  sizeof(au.unl[au.nunl].type));
 	au.unl[au.nunl].source = source;
 	au.unl[au.nunl++].cred = kind;
 }
@@ -296,7 +310,7 @@ static void put_volumes(struct json *j)
 		json_obj_open(j, NULL);
 		json_str(j, "volume_uuid", au.unl[i].vol);
 		json_str(j, "user_uuid", au.unl[i].user[0] ? au.unl[i].user : NULL);
-		json_str(j, "user_type", au.unl[i].type);
+		json_str(j, "user_type", au.unl[i].type[0] ? au.unl[i].type : NULL);
 		json_str(j, "credential", au.unl[i].cred);
 		json_str(j, "credential_source", au.unl[i].source);
 		json_obj_close(j);

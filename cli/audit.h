@@ -11,7 +11,6 @@
 
 struct cli_image;
 struct apfs_volume;
-struct kb_user;
 
 /* version.c: "0.9.0" and the commit (git describe). */
 extern const char cli_version[], cli_commit[];
@@ -20,14 +19,17 @@ extern const char cli_version[], cli_commit[];
 void cli_audit_start(int argc, char **argv);
 /* cli_parse(), once IMAGE is known: --log and --hash-image (the hash before). */
 int cli_audit_opts(const struct cli_opts *o);
-/* What the run opened and unlocked (image.c, unlock.c). */
+/* What the run opened (image.c, through audit_image.c) and unlocked (unlock.c). */
 void cli_audit_image(const struct cli_image *img);
 void cli_audit_volume(const struct apfs_volume *v);
+/* A container and a volume noted (chosen: the one the command works on). */
+void cli_audit_note_container(const uint8_t uuid[16]);
+void cli_audit_note_volume(const uint8_t uuid[16], const char *name, bool chosen);
 /* The same for the commands that open the image through libapfsinspect. */
 void cli_audit_api_image(apfsi_image *img);
 void cli_audit_api_volume(apfsi_volume *vol);
-void cli_audit_unlock(const struct apfs_volume *v, const struct kb_user *u, const char *kind,
-		      const char *source);
+/* user: apfsi_volume_user's index, or -1 (unlocked by the volume key). */
+void cli_audit_unlock(apfsi_volume *vol, int user, const char *kind, const char *source);
 /* main(), last: the hash after, the record appended; the exit status to use. */
 int cli_audit_finish(int ret);
 

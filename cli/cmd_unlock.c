@@ -4,9 +4,9 @@
  * `diskutil apfs unlockVolume -verify` and name the crypto user it matched.
  * Nothing is mounted and nothing is written.
  */
+#include "api.h"
 #include "credential.h"
-#include "group.h"
-#include "usernames.h"
+#include "usersel.h"
 
 static const char unlock_help[] =
 	"usage: apfsinspect unlockvolume [--volume SEL] [--user UUID] CREDENTIAL [--json] IMAGE\n"
@@ -24,33 +24,51 @@ static const char unlock_help[] =
 	"  --user UUID | -user UUID  try only this crypto user\n"
 	"  exit: 0 unlocked, 3 rejected, 4 key bound to the original Mac, 1 error\n";
 
-static void report(const struct cli_opts *o, const struct apfs_volume *v,
-		   const struct kb_volume_keys *k, const struct apfsi_unlock_result *res,
+/* The user that matched, from the keybag alone (res->user < 0: none, the VEK did). */
+struct matched {
+	uint8_t uuid[16];
+	const char *type_name;
+};
+
+static bool matched_user(apfsi_volume *vol, const struct apfsi_unlock_result *res,
+			 struct matched *m)
+{
+	enum apfsi_user_type t;
+
+	if (res->user < 0 || apfsi_volume_user_id(vol, (unsigned)res->user, m->uuid, &t))
+		return false;
+	m->type_name = apfsi_user_type_name(t);
+	return true;
+}
+
+static void report(const struct cli_opts *o, apfsi_volume *vol,
+		   const struct apfsi_volume_info *vi, const struct apfsi_unlock_result *res,
 		   const struct cli_cred *cr)
 {
-	const struct kb_user *u = k && res->user >= 0 ? &k->users[res->user] : NULL;
+	struct matched info;
+	const struct matched *u = matched_user(vol, res, &info) ? &info : NULL;
 	char vid[37], uid[37] = "";
 	struct json j;
 
-	apfs_uuid_str(v->uuid, vid);
+	cli_uuid_str(vi->uuid, vid);
 	if (u)
-		apfs_uuid_str(u->uuid, uid);
+		cli_uuid_str(u->uuid, uid);
 	if (o->json) {
 		json_begin(&j, stdout);
-		json_str(&j, "volume", v->name);
+		json_str(&j, "volume", vi->name);
 		json_str(&j, "volume_uuid", vid);
 		json_bool(&j, "unlocked", true);
 		json_str(&j, "user_uuid", u ? uid : NULL);
-		json_str(&j, "user_type", u ? kb_type_name(u->type) : NULL);
+		json_str(&j, "user_type", u ? u->type_name : NULL);
 		json_str(&j, "credential", cli_cred_kind_name(cr->kind));
 		if (o->passphrase_file || o->potfile)
 			json_u64(&j, "candidate_line", cr->line[res->candidate]);
 		json_end(&j);
 		return;
 	}
-	printf("Volume %s (%s) unlocked", cli_safe_str(v->name), vid);
+	printf("Volume %s (%s) unlocked", cli_safe_str(vi->name), vid);
 	if (u)
-		printf(" by crypto user %s (%s)", uid, kb_type_name(u->type));
+		printf(" by crypto user %s (%s)", uid, u->type_name);
 	else
 		printf(" with the volume encryption key");
 	if (o->passphrase_file)
@@ -60,48 +78,55 @@ static void report(const struct cli_opts *o, const struct apfs_volume *v,
 	printf("\n");
 }
 
+/* The credential, asked for when none was given; 0 or the exit code after saying why. */
+static int get_cred(const struct cli_opts *o, const char *vname, struct cli_cred *cr)
+{
+	int ret = cli_cred_get(o, true, cr);
+
+	if (!ret && cr->kind == CRED_NONE) {
+		fprintf(stderr, "apfsinspect: volume '%s' is encrypted: give a credential "
+				"(--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key, "
+				"--vek or --potfile)\n", cli_safe_str(vname));
+		ret = EXIT_LOCKED;
+	}
+	return ret;
+}
+
 int cmd_unlockvolume(int argc, char **argv)
 {
-	struct kb_volume_keys *k = NULL;
 	struct apfsi_unlock_result res;
-	struct cli_volume *cv = NULL;
+	struct apfsi_volume_info vi;
 	struct cli_cred cr = { 0 };
-	struct cli_image img;
-	struct kb_names db = { 0 };
+	apfsi_image *img = NULL;
+	apfsi_volume *vol = NULL;
 	struct cli_opts o;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_JSON, 0, 0, unlock_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	ret = cli_image_open(&o, &img);
+	ret = cli_api_open(&o, &img);
 	/* A group's System volume (or the group's UUID) stands for its Data volume. */
-	ret = ret ? cli_exit_code(ret) : cli_select_users_volume(&o, &img, &cv);
+	if (!ret)
+		ret = cli_api_select_users_volume(&o, img, &vol);
+	if (!ret && apfsi_volume_info(vol, &vi))
+		ret = EXIT_ERROR;
 	if (ret)
 		goto out;
-	if (!apfs_volume_encrypted(cv->v)) {
+	if (!vi.encrypted) {
 		printf("Volume %s is not encrypted: there is nothing to unlock\n",
-		       cli_safe_str(cv->v->name));
+		       cli_safe_str(vi.name));
 		goto out;
 	}
 	/* Names from Preboot beside the UUIDs in messages; their warnings are listcryptousers'. */
-	cli_names_load(&img, cv, &db);
-	cli_unlock_set_names(&db);
-	ret = cli_cred_get(&o, true, &cr);
-	if (!ret && cr.kind == CRED_NONE) {
-		fprintf(stderr, "apfsinspect: volume '%s' is encrypted: give a credential "
-				"(--passphrase, --stdin-passphrase, --passphrase-file, --recovery-key, "
-				"--vek or --potfile)\n", cli_safe_str(cv->v->name));
-		ret = EXIT_LOCKED;
-	}
+	cli_unlock_show_names(true);
+	ret = get_cred(&o, vi.name, &cr);
 	if (!ret)
-		ret = cli_unlock(&o, cv, &cr, &k, &res);
+		ret = cli_unlock(&o, vol, &cr, &res);
 	if (!ret)
-		report(&o, cv->v, k, &res, &cr);
+		report(&o, vol, &vi, &res, &cr);
 out:
-	cli_unlock_set_names(NULL);
-	kb_names_free(&db);
+	cli_unlock_show_names(false);
 	cli_cred_wipe(&cr);
-	kb_free(k);
-	cli_image_close(&img);
+	apfsi_image_close(img);
 	return ret;
 }

@@ -8,9 +8,10 @@
 #include <string.h>
 
 #include "util/plist_dl.h"
+#include "api.h"
 #include "credential.h"
-#include "group.h"
 #include "usernames.h"
+#include "usersel.h"
 
 static const char users_help[] =
 	"usage: apfsinspect listcryptousers [--volume SEL] [--hints] [--plist | --json] [CREDENTIAL]\n"
@@ -28,22 +29,42 @@ static const char users_help[] =
 	"  A credential (never asked for here) unlocks the volume so that its dslocal\n"
 	"  user records name the users too.\n";
 
-static void print_text(const struct apfs_volume *v, const struct kb_volume_keys *k,
-		       bool hints)
+/* The names the image records for user i, or NULL when no file names the user. */
+static const struct apfsi_user_names *names_at(apfsi_volume *vol, unsigned i,
+					       struct apfsi_user_names *n)
 {
+	bool ok;
+
+	cli_api_quiet(true);
+	ok = !apfsi_volume_user_names(vol, i, n);
+	cli_api_quiet(false);
+	return ok ? n : NULL;
+}
+
+static const char *first_source(apfsi_volume *vol, unsigned i)
+{
+	const char *src = NULL;
+
+	return apfsi_volume_user_name_source(vol, i, 0, &src) ? NULL : src;
+}
+
+static void print_text(apfsi_volume *vol, const char *vname, unsigned n, bool hints)
+{
+	struct apfsi_user_info u;
 	char id[37];
 
-	printf("Cryptographic user%s for %s (%u found)\n", k->nusers == 1 ? "" : "s",
-	       cli_safe_str(v->name),
-	       k->nusers);
-	for (unsigned i = 0; i < k->nusers; i++) {
-		const char *bar = i + 1 == k->nusers ? " " : "|";
+	printf("Cryptographic user%s for %s (%u found)\n", n == 1 ? "" : "s", cli_safe_str(vname),
+	       n);
+	for (unsigned i = 0; i < n; i++) {
+		const char *bar = i + 1 == n ? " " : "|";
 
-		apfs_uuid_str(k->users[i].uuid, id);
-		printf("|\n+-- %s\n%s   Type: %s\n", id, bar, kb_type_name(k->users[i].type));
-		if (hints && k->users[i].hint) {
+		if (!cli_user_info(vol, i, &u))
+			continue;
+		cli_uuid_str(u.uuid, id);
+		printf("|\n+-- %s\n%s   Type: %s\n", id, bar, u.type_name);
+		if (hints && u.hint) {
 			printf("%s   Hint: ", bar);
-			cli_put_safe(stdout, k->users[i].hint, false);
+			cli_put_safe(stdout, u.hint, false);
 			putchar('\n');
 		}
 	}
@@ -59,8 +80,11 @@ static void plist_str(plist_t d, const char *key, const char *val)
 }
 
 /* What the image records about the user: apfsinspect's keys, not diskutil's. */
-static void plist_names(plist_t d, const struct kb_name *n)
+static void plist_names(plist_t d, apfsi_volume *vol, unsigned i)
 {
+	struct apfsi_user_names buf;
+	const struct apfsi_user_names *n = names_at(vol, i, &buf);
+
 	if (!n)
 		return;
 	plist_str(d, "ShortName", n->short_name);
@@ -71,11 +95,12 @@ static void plist_names(plist_t d, const struct kb_name *n)
 		plist_dict_set_item(d, "UID", plist_new_uint((uint64_t)n->uid));
 	plist_str(d, "PasswordHint", n->hint);
 	plist_dict_set_item(d, "HasPicture", plist_new_bool(n->picture));
-	plist_str(d, "NameSource", n->sources[0]);
+	plist_str(d, "NameSource", first_source(vol, i));
 }
 
-static int print_plist(const struct kb_volume_keys *k, const struct kb_names *db)
+static int print_plist(apfsi_volume *vol, unsigned n)
 {
+	struct apfsi_user_info u;
 	plist_t root, arr;
 	char *xml = NULL, id[37];
 	uint32_t len = 0;
@@ -84,14 +109,16 @@ static int print_plist(const struct kb_volume_keys *k, const struct kb_names *db
 		return EXIT_ERROR;
 	root = plist_new_dict();
 	arr = plist_new_array();
-	for (unsigned i = 0; i < k->nusers; i++) {
-		plist_t d = plist_new_dict();
+	for (unsigned i = 0; i < n; i++) {
+		plist_t d;
 
-		apfs_uuid_str(k->users[i].uuid, id);
-		plist_dict_set_item(d, "APFSCryptoUserType",
-				    plist_new_string(kb_type_plist(k->users[i].type)));
+		if (!cli_user_info(vol, i, &u))
+			continue;
+		d = plist_new_dict();
+		cli_uuid_str(u.uuid, id);
+		plist_dict_set_item(d, "APFSCryptoUserType", plist_new_string(u.plist_type));
 		plist_dict_set_item(d, "APFSCryptoUserUUID", plist_new_string(id));
-		plist_names(d, kb_names_find(db, k->users[i].uuid));
+		plist_names(d, vol, i);
 		plist_array_append_item(arr, d);
 	}
 	plist_dict_set_item(root, "Users", arr);
@@ -110,21 +137,35 @@ static void hex(char *out, const uint8_t *p, size_t n)
 		sprintf(out + 2 * i, "%02x", p[i]);
 }
 
-static void json_blob(struct json *j, const struct kb_blob *b)
+static void json_blob(struct json *j, const struct apfsi_key_blob *b)
 {
-	char flags[96], h[2 * 40 + 1];
+	char h[2 * sizeof(b->metadata) + 1];
 
-	kb_flags_str(b, flags, sizeof(flags));
-	json_str(j, "key_flags", flags);
-	hex(h, b->meta, b->meta_len);
+	json_str(j, "key_flags", b->flags_text);
+	hex(h, b->metadata, b->metadata_len);
 	json_str(j, "key_metadata", h);
 	json_u64(j, "wrapped_key_bytes", b->wrapped_len);
-	json_str(j, "hmac", b->hmac == 1 ? "ok" : b->hmac == 0 ? "mismatch" : "absent");
+	json_str(j, "hmac", b->hmac == APFSI_HMAC_OK ? "ok" : b->hmac == APFSI_HMAC_MISMATCH ?
+		 "mismatch" : "absent");
 	json_uuid(j, "blob_uuid", b->uuid);
 }
 
-static void json_names(struct json *j, const struct kb_name *n)
+static void json_sources(struct json *j, apfsi_volume *vol, unsigned i, unsigned n)
 {
+	const char *src;
+
+	json_arr_open(j, "sources");
+	for (unsigned k = 0; k < n; k++)
+		if (!apfsi_volume_user_name_source(vol, i, k, &src))
+			json_str(j, NULL, src);
+	json_arr_close(j);
+}
+
+static void json_names(struct json *j, apfsi_volume *vol, unsigned i)
+{
+	struct apfsi_user_names buf;
+	const struct apfsi_user_names *n = names_at(vol, i, &buf);
+
 	if (!n) {
 		json_null(j, "names");
 		return;
@@ -142,156 +183,171 @@ static void json_names(struct json *j, const struct kb_name *n)
 		json_null(j, "uid");
 	json_str(j, "hint", n->hint);
 	json_bool(j, "picture", n->picture);
-	json_str(j, "od_user_type", n->user_type);
-	json_arr_open(j, "sources");
-	for (unsigned i = 0; i < n->nsources; i++)
-		json_str(j, NULL, n->sources[i]);
-	json_arr_close(j);
+	json_str(j, "od_user_type", n->od_user_type);
+	json_sources(j, vol, i, n->sources);
 	json_obj_close(j);
 }
 
-static void json_user(struct json *j, const struct kb_user *u, const struct kb_names *db)
+/* A parsed record's KEK: its blob, PBKDF2 iterations and salt. */
+static void json_kek(struct json *j, apfsi_volume *vol, unsigned i)
 {
-	char salt[2 * 32 + 1];
+	struct apfsi_key_blob b;
+	char salt[2 * sizeof(b.salt) + 1];
 
-	json_obj_open(j, NULL);
-	json_uuid(j, "user_uuid", u->uuid);
-	json_str(j, "user_type", kb_type_name(u->type));
-	json_str(j, "plist_type", kb_type_plist(u->type));
-	json_str(j, "hint", u->hint);
-	json_names(j, kb_names_find(db, u->uuid));
-	json_bool(j, "parsed", u->parsed);
-	if (!u->parsed)
-		json_str(j, "parse_error", u->why);
-	if (u->parsed) {
-		json_blob(j, &u->kek);
-		json_u64(j, "pbkdf2_iterations", u->kek.has_kdf ? u->kek.iterations : 0);
-		hex(salt, u->kek.salt, u->kek.salt_len);
-		json_str(j, "salt", u->kek.has_kdf ? salt : NULL);
-	}
-	json_bool(j, "hardware_bound", u->hw_bound);
-	json_bool(j, "offline_unlockable", u->offline_unlockable);
-	json_u64(j, "keybag_block", u->keybag_block);
-	json_u64(j, "keybag_entry", u->entry_index);
-	json_obj_close(j);
+	if (apfsi_volume_user_key(vol, i, &b))
+		return;
+	json_blob(j, &b);
+	json_u64(j, "pbkdf2_iterations", b.has_kdf ? b.iterations : 0);
+	hex(salt, b.salt, b.salt_len);
+	json_str(j, "salt", b.has_kdf ? salt : NULL);
 }
 
-static void json_strings(struct json *j, const char *key, char *const *s, unsigned n)
+static void json_user(struct json *j, apfsi_volume *vol, unsigned i)
 {
-	json_arr_open(j, key);
-	for (unsigned i = 0; i < n; i++)
-		json_str(j, NULL, s[i]);
-	json_arr_close(j);
-}
+	struct apfsi_user_info u;
 
-static void json_volume(struct json *j, const struct apfs_volume *v,
-			const struct kb_volume_keys *k, const struct kb_names *db)
-{
+	if (!cli_user_info(vol, i, &u))
+		return;
 	json_obj_open(j, NULL);
-	json_str(j, "volume", v->name);
-	json_uuid(j, "volume_uuid", v->uuid);
-	if (cli_in_group(v))
-		json_uuid(j, "volume_group", v->sb.apfs_volume_group_id);
+	json_uuid(j, "user_uuid", u.uuid);
+	json_str(j, "user_type", u.type_name);
+	json_str(j, "plist_type", u.plist_type);
+	json_str(j, "hint", u.hint);
+	json_names(j, vol, i);
+	json_bool(j, "parsed", u.parsed);
+	if (!u.parsed)
+		json_str(j, "parse_error", u.parse_error);
 	else
-		json_null(j, "volume_group");
+		json_kek(j, vol, i);
+	json_bool(j, "hardware_bound", u.hardware_bound);
+	json_bool(j, "offline_unlockable", u.offline_unlockable);
+	json_u64(j, "keybag_block", u.keybag_block);
+	json_u64(j, "keybag_entry", u.keybag_entry);
+	json_obj_close(j);
+}
+
+/* The user databases read, or their warnings: each of the name db's strings. */
+static void json_db(struct json *j, apfsi_volume *vol, const char *key, bool warnings)
+{
+	struct apfsi_name_db_info db;
+	const char *s;
+	unsigned n;
+
+	json_arr_open(j, key);
+	n = apfsi_volume_name_db(vol, &db) ? 0 : warnings ? db.warnings : db.sources;
+	for (unsigned i = 0; i < n; i++)
+		if (!(warnings ? apfsi_volume_name_db_warning(vol, i, &s) :
+				 apfsi_volume_name_db_source(vol, i, &s)))
+			json_str(j, NULL, s);
+	json_arr_close(j);
+}
+
+static void json_keybags(struct json *j, apfsi_volume *vol)
+{
+	struct apfsi_keybags kb;
+	struct apfsi_key_blob vek;
+
+	if (apfsi_volume_keybags(vol, &kb))
+		memset(&kb, 0, sizeof(kb));
 	json_obj_open(j, "container_keybag");
-	json_u64(j, "block", k->ckb_block);
-	json_u64(j, "blocks", k->ckb_count);
-	json_bool(j, "plaintext", k->ckb_plaintext);
-	json_u64(j, "vek_entry", k->ckb_vek_index);
-	if (k->have_vek)
-		json_blob(j, &k->vek);
+	json_u64(j, "block", kb.container_block);
+	json_u64(j, "blocks", kb.container_blocks);
+	json_bool(j, "plaintext", kb.container_plaintext);
+	json_u64(j, "vek_entry", kb.vek_entry);
+	if (kb.has_vek && !apfsi_volume_vek_blob(vol, &vek))
+		json_blob(j, &vek);
 	json_obj_close(j);
 	json_obj_open(j, "volume_keybag");
-	json_u64(j, "block", k->vkb_block);
-	json_u64(j, "blocks", k->vkb_count);
-	json_bool(j, "plaintext", k->vkb_plaintext);
-	json_obj_close(j);
-	json_arr_open(j, "users");
-	for (unsigned i = 0; i < k->nusers; i++)
-		json_user(j, &k->users[i], db);
-	json_arr_close(j);
-	json_strings(j, "name_sources", db->sources, db->nsrc);
-	json_strings(j, "name_warnings", db->warnings, db->nwarn);
+	json_u64(j, "block", kb.volume_block);
+	json_u64(j, "blocks", kb.volume_blocks);
+	json_bool(j, "plaintext", kb.volume_plaintext);
 	json_obj_close(j);
 }
 
-static int not_encrypted(const struct apfs_volume *v, struct json *j, bool json)
+static void json_volume(struct json *j, apfsi_volume *vol, const struct apfsi_volume_info *vi,
+			unsigned n)
+{
+	json_obj_open(j, NULL);
+	json_str(j, "volume", vi->name);
+	json_uuid(j, "volume_uuid", vi->uuid);
+	if (vi->has_group)
+		json_uuid(j, "volume_group", vi->group_uuid);
+	else
+		json_null(j, "volume_group");
+	json_keybags(j, vol);
+	json_arr_open(j, "users");
+	for (unsigned i = 0; i < n; i++)
+		json_user(j, vol, i);
+	json_arr_close(j);
+	json_db(j, vol, "name_sources", false);
+	json_db(j, vol, "name_warnings", true);
+	json_obj_close(j);
+}
+
+static int not_encrypted(const struct apfsi_volume_info *vi, struct json *j, bool json)
 {
 	if (json) {
 		json_obj_open(j, NULL);
-		json_str(j, "volume", v->name);
-		json_uuid(j, "volume_uuid", v->uuid);
+		json_str(j, "volume", vi->name);
+		json_uuid(j, "volume_uuid", vi->uuid);
 		json_bool(j, "encrypted", false);
 		json_arr_open(j, "users");
 		json_arr_close(j);
 		json_obj_close(j);
 	} else {
 		printf("Volume %s is not encrypted: it has no cryptographic users\n",
-		       cli_safe_str(v->name));
+		       cli_safe_str(vi->name));
 	}
 	return EXIT_OK;
 }
 
-/* The names the image records for k's users (after an unlock if a credential was given). */
-static int load_names(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
-		      const struct kb_volume_keys *k, struct kb_names *db)
+static int show_volume(const struct cli_opts *o, apfsi_volume *vol, struct json *j)
 {
-	int ret = cli_names_unlock(o, cv);
-
-	if (ret)
-		return ret;
-	cli_names_load(img, cv, db);
-	/* No user database at all (not a Mac's disk): nothing to compare. */
-	if (db->nsrc)
-		kb_names_check(db, k);
-	cli_names_warn(db);
-	return 0;
-}
-
-static int show_volume(const struct cli_opts *o, struct cli_image *img, struct cli_volume *cv,
-		       struct json *j)
-{
-	struct apfs_volume *v = cv->v;
-	struct kb_volume_keys *k = NULL;
-	struct kb_names db;
+	struct apfsi_volume_info vi;
+	unsigned n = 0;
 	int ret;
 
-	if (!apfs_volume_encrypted(v))
-		return not_encrypted(v, j, o->json);
-	ret = cli_load_keys(v, &k);
+	if (apfsi_volume_info(vol, &vi))
+		return EXIT_ERROR;
+	if (!vi.encrypted)
+		return not_encrypted(&vi, j, o->json);
+	ret = cli_volume_users(vol, vi.name, &n);
+	/* The names the image records (after an unlock if a credential was given). */
 	if (!ret)
-		ret = load_names(o, img, cv, k, &db);
-	if (ret) {
-		kb_free(k);
+		ret = cli_names_unlock(o, vol);
+	if (ret)
 		return ret;
-	}
+	cli_names_load(vol);
 	if (o->json)
-		json_volume(j, v, k, &db);
+		json_volume(j, vol, &vi, n);
 	else if (o->plist)
-		ret = print_plist(k, &db);
+		ret = print_plist(vol, n);
 	else
-		print_text(v, k, o->hints);
-	kb_names_free(&db);
+		print_text(vol, vi.name, n, o->hints);
 	/* Users were listed; a damaged record still makes the run an error. */
 	if (!ret)
-		ret = cli_check_records(v, k);
-	kb_free(k);
+		ret = cli_check_records(vol, vi.name, n);
 	return ret;
 }
 
-static int show_all(const struct cli_opts *o, struct cli_image *img, struct json *j)
+static int show_all(const struct cli_opts *o, apfsi_image *img, struct json *j)
 {
+	struct apfsi_image_info ii;
+	struct apfsi_volume_info vi;
+	apfsi_volume *vol;
 	int ret = EXIT_OK, n = 0;
 
-	for (unsigned i = 0; i < img->nvols; i++) {
+	if (apfsi_image_info(img, &ii))
+		return EXIT_ERROR;
+	for (unsigned i = 0; i < ii.volumes; i++) {
 		int r;
 
-		if (!apfs_volume_encrypted(img->vols[i].v))
+		if (apfsi_image_volume(img, i, &vol) || apfsi_volume_info(vol, &vi) ||
+		    !vi.encrypted)
 			continue;
 		if (n++ && !o->json)
 			printf("\n");
-		r = show_volume(o, img, &img->vols[i], j);
+		r = show_volume(o, vol, j);
 		if (r && !ret)
 			ret = r;
 	}
@@ -302,8 +358,8 @@ static int show_all(const struct cli_opts *o, struct cli_image *img, struct json
 
 int cmd_listcryptousers(int argc, char **argv)
 {
-	struct cli_volume *cv = NULL;
-	struct cli_image img;
+	apfsi_image *img = NULL;
+	apfsi_volume *vol = NULL;
 	struct cli_opts o;
 	struct json j;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON | OPT_CRED, 0, 0, users_help, &o);
@@ -314,24 +370,22 @@ int cmd_listcryptousers(int argc, char **argv)
 		fprintf(stderr, "apfsinspect: choose one of --plist and --json\n%s", users_help);
 		return EXIT_USAGE;
 	}
-	ret = cli_image_open(&o, &img);
+	ret = cli_api_open(&o, &img);
 	if (!ret && (o.volume || o.plist))
-		ret = cli_select_users_volume(&o, &img, &cv);
-	else if (ret)
-		ret = cli_exit_code(ret);
+		ret = cli_api_select_users_volume(&o, img, &vol);
 	if (ret) {
-		cli_image_close(&img);
+		apfsi_image_close(img);
 		return ret;
 	}
 	if (o.json) {
 		json_begin(&j, stdout);
 		json_arr_open(&j, "volumes");
 	}
-	ret = cv ? show_volume(&o, &img, cv, &j) : show_all(&o, &img, &j);
+	ret = vol ? show_volume(&o, vol, &j) : show_all(&o, img, &j);
 	if (o.json) {
 		json_arr_close(&j);
 		json_end(&j);
 	}
-	cli_image_close(&img);
+	apfsi_image_close(img);
 	return ret;
 }

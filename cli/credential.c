@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* credential.c - collect a credential without ever echoing or logging it. */
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +8,6 @@
 #include <unistd.h>
 
 #include "util/secmem.h"
-#include "lib/unlock_cands.h"
 #include "audit.h"
 #include "credential.h"
 
@@ -146,7 +146,10 @@ static int from_file(const char *path, struct cli_cred *cr)
 	return ret ? EXIT_ERROR : 0;
 }
 
-/* A non-ASCII password is also tried in NFC and NFD (lib/unlock_cands.h says why). */
+/*
+ * A non-ASCII image passphrase is also tried in NFC and NFD (apfsi_password_forms
+ * says why); a volume's password gets its forms from the library's unlock.
+ */
 static int add_normal_forms(struct cli_cred *cr)
 {
 	size_t n = cr->ncands;
@@ -157,11 +160,11 @@ static int add_normal_forms(struct cli_cred *cr)
 		size_t fl[2];
 		unsigned nf = 0;
 
-		ret = apfsi_normal_forms(cr->cands[i], f, fl, &nf);
+		ret = apfsi_password_forms(cr->cands[i], f, fl, &nf) ? -ENOMEM : 0;
 		for (unsigned k = 0; k < nf; k++) {
 			if (!ret)
 				ret = cli_cred_add(cr, f[k], fl[k], cr->line[i]);
-			apfs_secret_free(f[k]);
+			apfsi_secret_free(f[k]);
 		}
 	}
 	return ret;
@@ -176,8 +179,6 @@ int cli_cred_get(const struct cli_opts *o, bool prompt, struct cli_cred *cr)
 	/* The credential holds its own copy now: the command line's goes. */
 	cli_wipe_secret_args();
 	cr->ngiven = cr->ncands;
-	if (!ret && cr->kind == CRED_PASSWORD && add_normal_forms(cr))
-		ret = EXIT_ERROR;
 	return ret;
 }
 

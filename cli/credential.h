@@ -7,9 +7,8 @@
 #ifndef CLI_CREDENTIAL_H
 #define CLI_CREDENTIAL_H
 
-#include "cli.h"
+#include "clibase.h"
 #include "apfsinspect.h"
-#include "keybag/keybag.h"
 
 enum cred_kind { CRED_NONE, CRED_PASSWORD, CRED_RECOVERY, CRED_VEK, CRED_POTFILE };
 
@@ -20,7 +19,7 @@ struct cli_cred {
 	size_t *line;     /* source line of each candidate (its NFC/NFD forms share it) */
 	size_t ncands;
 	size_t ngiven;    /* candidates the user gave, before the added normal forms */
-	unsigned *cand_user; /* potfile: the user (position among those tried) of each */
+	unsigned *cand_user; /* potfile: the user of each (apfsi_volume_user's index) */
 	const char *potfile; /* --potfile F: read when the users to match are known */
 	uint8_t vek[32];
 	size_t veklen;
@@ -42,17 +41,16 @@ int cli_cred_add(struct cli_cred *cr, const char *s, size_t len, size_t line);
 
 /*
  * --potfile: add as candidates the passwords the potfile holds for these
- * users (indexes into k->users), matched by the hash each exports, with
- * cr->cand_user[] naming the user of each.  With none found it says so by
- * user and returns EXIT_LOCKED; EXIT_ERROR/EXIT_USAGE when the file is
- * unreadable or too large.
+ * users (indexes for apfsi_volume_user), matched by the hash each exports
+ * (apfsi_user_info.hash_line), with cr->cand_user[] naming the user of
+ * each.  With none found it says so by user and returns EXIT_LOCKED;
+ * EXIT_ERROR/EXIT_USAGE when the file is unreadable or too large.
  */
-int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
-			   const struct kb_volume_keys *k,
+int cli_potfile_candidates(const char *path, apfsi_volume *vol, const char *vname,
 			   const unsigned *users, unsigned nusers, struct cli_cred *cr);
 
-/* ', hint "..."' (escaped: image data) when the user has a hint. */
-void cli_put_hint(FILE *f, const struct kb_user *u);
+/* ', hint "..."' (escaped: image data) when there is a hint (else nothing). */
+void cli_put_hint(FILE *f, const char *hint);
 /*
  * The passphrase of an encrypted image (not the volume's): --image-passphrase,
  * --image-passphrase-file (one candidate a line), or a no-echo prompt
@@ -60,31 +58,32 @@ void cli_put_hint(FILE *f, const struct kb_user *u);
  * 0, EXIT_USAGE or EXIT_ERROR, having printed why.
  */
 int cli_cred_get_image(const struct cli_opts *o, const char *image, struct cli_cred *cr);
-
-/* kb_load() with the CLI's message for a volume without keys; an exit code. */
-int cli_load_keys(struct apfs_volume *v, struct kb_volume_keys **k);
-
-/* Name every damaged record of a volume's keybag; EXIT_ERROR if there is one. */
-int cli_check_records(const struct apfs_volume *v, const struct kb_volume_keys *k);
+/* cli_image_cred_install's part above image/: forget what was collected, keep o (imagecred.c). */
+void cli_image_cred_begin(const struct cli_opts *o);
 
 /*
- * Unlock cv's volume with cr (trying users in parallel on all cores), print
- * nothing on success, and return 0; else print why and return the exit code.
- * res: which user matched (index into keys->users) and which candidate, or
+ * The number of vol's crypto users, with the CLI's message for a volume
+ * whose keybag holds no keys for it (the keybag's own damage is named as it
+ * is read); an exit code.
+ */
+int cli_volume_users(apfsi_volume *vol, const char *vname, unsigned *n);
+
+/* Name every damaged record of vol's volume keybag; EXIT_ERROR if there is one. */
+int cli_check_records(apfsi_volume *vol, const char *vname, unsigned nusers);
+
+/*
+ * Unlock vol with cr, trying users in parallel on all cores; print nothing
+ * on success, and return 0; else print why and return the exit code.  res:
+ * which user matched (apfsi_volume_user's index) and which candidate, or
  * how many users were tried and passed over.
- * keys may be NULL (then loaded here and freed); *keys_out receives them.
  */
-int cli_unlock(const struct cli_opts *o, struct cli_volume *cv, struct cli_cred *cr,
-	       struct kb_volume_keys **keys_out, struct apfsi_unlock_result *res);
+int cli_unlock(const struct cli_opts *o, apfsi_volume *vol, struct cli_cred *cr,
+	       struct apfsi_unlock_result *res);
 
-/*
- * Names to show beside crypto-user UUIDs in unlock messages (or NULL);
- * the caller keeps db alive until its last unlock.
- */
-struct kb_names;
-void cli_unlock_set_names(const struct kb_names *db);
+/* Show the names the image records beside crypto-user UUIDs in unlock messages. */
+void cli_unlock_show_names(bool on);
 
-/* Unlock the selected volume if it is encrypted, prompting when needed. */
-int cli_unlock_if_needed(const struct cli_opts *o, struct cli_volume *cv);
+/* Unlock vol if it is encrypted and locked, prompting when needed. */
+int cli_unlock_volume_if_needed(const struct cli_opts *o, apfsi_volume *vol);
 
 #endif

@@ -23,7 +23,7 @@
 #include <string.h>
 
 #include "util/secmem.h"
-#include "cli.h"
+#include "clibase.h"
 
 #define MAX_SECRETS 8
 #define UNHARDEN_ARGV (1u << 16)  /* beside the APFS_UNHARDEN_* bits */

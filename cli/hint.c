@@ -5,11 +5,11 @@
  */
 #include "credential.h"
 
-void cli_put_hint(FILE *f, const struct kb_user *u)
+void cli_put_hint(FILE *f, const char *hint)
 {
-	if (!u->hint)
+	if (!hint)
 		return;
 	fputs(", hint \"", f);
-	cli_put_safe(f, u->hint, true);
+	cli_put_safe(f, hint, true);
 	fputc('"', f);
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * imagecred.c - the passphrase of an encrypted image, handed to image/
- * through its callback (image/dev.h, apfs_dev_set_passphrase_cb): image/
- * knows no options or terminals, the CLI knows no encrcdsa.  Nothing is
+ * imagecred.c - the passphrase of an encrypted image, handed to the library
+ * through its callback (apfsi_open_options.passphrase; and to image/ for the
+ * commands still opening below the API, imagecred_dev.c): the library knows
+ * no options or terminals, the CLI knows no encrcdsa.  Nothing is
  * read (no prompt shown) unless an image turns out to be encrypted.
  */
 #include <string.h>
@@ -68,11 +69,10 @@ int cli_image_cred_status(void)
 	return ic.refused && ic.refused != -APFS_ELOCKED ? EXIT_ERROR : 0;
 }
 
-void cli_image_cred_install(const struct cli_opts *o)
+void cli_image_cred_begin(const struct cli_opts *o)
 {
 	cli_image_cred_wipe();
 	ic.o = o;
-	apfs_dev_set_passphrase_cb(give, NULL);
 }
 
 void cli_image_cred_wipe(void)

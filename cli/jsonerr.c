@@ -21,9 +21,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/err.h"
 #include "audit.h"
 #include "clibase.h"
-#include "util/err.h"
 
 #define PREFIX "apfsinspect: "
 #define MSG_MAX 8192

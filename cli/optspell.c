@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli.h"
+#include "clibase.h"
 #include "optspell.h"
 
 const struct option cli_long_opts[] = {

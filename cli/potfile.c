@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * potfile.c - passwords hashcat or John the Ripper cracked from our `hashes`
- * export, found by the hash each crypto user exports (keybag/hashline.c).
+ * export, found by the hash each crypto user exports (apfsi_user_info's
+ * hash_line), each tried on its own user (apfsi_volume_unlock_pairs).
  *
  * hashcat's potfile and John's john.pot both hold "HASH:PLAIN" lines without
  * the --username label; hashcat writes the hash in lower case (compared here
@@ -14,6 +15,7 @@
  * other formats are passed over, and both its size and its line length are
  * bounded.
  */
+#include <errno.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,17 +24,17 @@
 
 #include "util/secmem.h"
 #include "credential.h"
+#include "usernames.h"
 
 #define POT_MAX_BYTES (1ull << 30)  /* hashcat potfiles of big rigs reach 100s of MB */
 #define POT_MAX_LINE 4096           /* our hashes are 140 bytes; plains at most 256 */
 
 struct pot_scan {
 	const char *path;
-	const struct apfs_volume *v;
-	const struct kb_volume_keys *k;
-	const unsigned *users;  /* indexes into k->users */
+	const char *vname;
+	const unsigned *users;  /* indexes for apfsi_volume_user */
 	unsigned nusers;
-	char (*hash)[KB_HASH_LINE_MAX];  /* each user's exported hash, "" if none */
+	struct apfsi_user_info *info; /* each user's, hash_line NULL when it has none */
 	struct cli_cred *cr;
 	size_t long_lines;
 };
@@ -60,16 +62,16 @@ static bool unhex_plain(char *p, size_t *len)
 	return true;
 }
 
-/* The candidate array's companion: which user (position in s->users) each is for. */
+/* The candidate array's companion: which user (apfsi_volume_user's index) each is for. */
 static int add_for_user(struct pot_scan *s, char *plain, size_t len, size_t lineno,
-			unsigned upos)
+			unsigned user)
 {
 	unsigned *cu = realloc(s->cr->cand_user, (s->cr->ncands + 1) * sizeof(*cu));
 
 	if (!cu)
 		return -ENOMEM;
 	s->cr->cand_user = cu;
-	cu[s->cr->ncands] = upos;
+	cu[s->cr->ncands] = user;
 	return cli_cred_add(s->cr, plain, len, lineno);
 }
 
@@ -78,14 +80,15 @@ static int scan_line(struct pot_scan *s, char *line, size_t n, size_t lineno)
 	if (strncmp(line, "$fvde$", 6))
 		return 0;
 	for (unsigned i = 0; i < s->nusers; i++) {
-		size_t hl = strlen(s->hash[i]), pl;
+		const char *hash = s->info[i].hash_line;
+		size_t hl = hash ? strlen(hash) : 0, pl;
 		int ret;
 
-		if (!hl || n <= hl || line[hl] != ':' || strncasecmp(line, s->hash[i], hl))
+		if (!hl || n <= hl || line[hl] != ':' || strncasecmp(line, hash, hl))
 			continue;
 		pl = n - hl - 1;  /* the plain: all after the ':' that ends the hash */
 		unhex_plain(line + hl + 1, &pl);
-		ret = add_for_user(s, line + hl + 1, pl, lineno, i);
+		ret = add_for_user(s, line + hl + 1, pl, lineno, s->users[i]);
 		if (ret)
 			return ret;
 	}
@@ -167,38 +170,42 @@ static int say_unmatched(const struct pot_scan *s)
 	char id[37];
 
 	for (unsigned i = 0; i < s->nusers; i++) {
-		const struct kb_user *u = &s->k->users[s->users[i]];
+		const struct apfsi_user_info *u = &s->info[i];
 
-		apfs_uuid_str(u->uuid, id);
-		fprintf(stderr, "apfsinspect: crypto user %s (%s): %s", id, kb_type_name(u->type),
-			s->hash[i][0] ? "no line of the potfile holds its hash" :
-					"its record has no crackable hash");
-		cli_put_hint(stderr, u);
+		cli_uuid_str(u->uuid, id);
+		fprintf(stderr, "apfsinspect: crypto user %s (%s): %s", id, u->type_name,
+			u->hash_line ? "no line of the potfile holds its hash" :
+				       "its record has no crackable hash");
+		cli_put_hint(stderr, u->hint);
 		fputc('\n', stderr);
 	}
 	fprintf(stderr, "apfsinspect: volume '%s': potfile '%s' holds no password for the %u "
-			"crypto user%s tried\n", cli_safe_str(s->v->name), s->path, s->nusers,
+			"crypto user%s tried\n", cli_safe_str(s->vname), s->path, s->nusers,
 		s->nusers == 1 ? "" : "s");
 	return EXIT_LOCKED;
 }
 
-int cli_potfile_candidates(const char *path, const struct apfs_volume *v,
-			   const struct kb_volume_keys *k,
+/* Each user's description (its hash line). */
+static int load_users(apfsi_volume *vol, struct pot_scan *s)
+{
+	for (unsigned i = 0; i < s->nusers; i++)
+		if (!cli_user_info(vol, s->users[i], &s->info[i]))
+			return -EIO;
+	return 0;
+}
+
+int cli_potfile_candidates(const char *path, apfsi_volume *vol, const char *vname,
 			   const unsigned *users, unsigned nusers, struct cli_cred *cr)
 {
-	struct pot_scan s = { .path = path, .v = v, .k = k, .users = users, .nusers = nusers,
+	struct pot_scan s = { .path = path, .vname = vname, .users = users, .nusers = nusers,
 			      .cr = cr };
 	int ret = EXIT_ERROR;
 
-	s.hash = calloc(nusers, sizeof(*s.hash));
-	if (s.hash) {
-		for (unsigned i = 0; i < nusers; i++)
-			if (kb_hash_line(&k->users[users[i]], s.hash[i]))
-				s.hash[i][0] = '\0';
+	s.info = calloc(nusers ? nusers : 1, sizeof(*s.info));
+	if (s.info && !load_users(vol, &s))
 		ret = scan_file(&s);
-	}
 	if (!ret && !cr->ncands)
 		ret = say_unmatched(&s);
-	free(s.hash);
+	free(s.info);
 	return ret;
 }

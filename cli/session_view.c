@@ -41,15 +41,13 @@ int fs_unlock_volume(const struct cli_opts *o, apfsi_volume *vol, struct cli_cre
 {
 	struct apfsi_volume_info vi;
 	struct apfsi_unlock_result res;
-	struct cli_volume cv;
 	int ret = apfsi_volume_info(vol, &vi);
 
 	if (ret)
 		return fs_fail("volume", fs_errno_of(ret));
 	if (!vi.locked)
 		return 0;
-	cv = (struct cli_volume){ apfsi_volume_internal(vol), vi.container, vi.number };
-	return cr ? cli_unlock(o, &cv, cr, NULL, &res) : cli_unlock_if_needed(o, &cv);
+	return cr ? cli_unlock(o, vol, cr, &res) : cli_unlock_volume_if_needed(o, vol);
 }
 
 int fs_open_view(const struct cli_opts *o, struct fs_session *s, unsigned flags)

@@ -59,6 +59,12 @@ void cand_progress_set(struct cand_progress *p, size_t done)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void cand_progress_total(struct cand_progress *p, size_t total)
+{
+	p->total = total;
+	p->on = p->on && total > 1;
+}
+
 void cand_progress_end(struct cand_progress *p)
 {
 	if (p->shown)

@@ -24,6 +24,8 @@ struct cand_progress {
 void cand_progress_start(struct cand_progress *p, size_t total, const char *what);
 /* done tries so far: a line after the first batch, then one a second at most.  Any thread. */
 void cand_progress_set(struct cand_progress *p, size_t done);
+/* The total, once the library says it (it adds candidates' normal forms); any thread. */
+void cand_progress_total(struct cand_progress *p, size_t total);
 void cand_progress_end(struct cand_progress *p);
 
 #endif

@@ -278,7 +278,9 @@ struct apfsi_volume_info {
 	uint64_t files, directories, symlinks, snapshots; /* the superblock's counts */
 	uint64_t bytes_used;
 	uint64_t xid;
-	uint64_t reserved[8];
+	bool per_file_keys;         /* of hardware_encrypted: per-file keys (APFS_FS_PFK), no VEK at all */
+	bool software_crypto;       /* its container encrypts in software (NX_CRYPTO_SW) */
+	uint64_t reserved[7];
 };
 int apfsi_volume_info(apfsi_volume *vol, struct apfsi_volume_info *info);
 
@@ -387,6 +389,16 @@ struct apfsi_user_info {
  */
 int apfsi_volume_user_count(apfsi_volume *vol, unsigned *n);
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info);
+
+/*
+ * User i's UUID and type from the volume keybag alone: no user database is
+ * read (apfsi_volume_user adds their names, and reads them again once the
+ * volume is unlocked), so this stays cheap after an unlock.
+ */
+int apfsi_volume_user_id(apfsi_volume *vol, unsigned i, uint8_t uuid[16],
+			 enum apfsi_user_type *type);
+/* diskutil's "Type:" text of a user type ("Local Open Directory User"); "unknown" for none. */
+const char *apfsi_user_type_name(enum apfsi_user_type type);
 
 /* ---- crypto users: the keybags in detail -------------------------------- */
 
@@ -500,12 +512,21 @@ struct apfsi_unlock_result {
  */
 typedef int (*apfsi_progress_fn)(uint64_t done, uint64_t total, void *arg);
 
+/*
+ * Unlock flags.  APFSI_UNLOCK_NO_KEY_COPY: keep no copy of the volume key
+ * for apfsi_volume_key (which then fails with APFSI_ERR_NOT_FOUND), so
+ * that the key is nowhere in memory but the cipher's key schedule: for a
+ * process that never asks for key bytes.
+ */
+enum { APFSI_UNLOCK_NO_KEY_COPY = 1 << 0 };
+
 struct apfsi_unlock_options {
 	const uint8_t *user_uuid;   /* NULL: every user the kind can fit; else only this one */
 	unsigned threads;           /* 0: one per core */
 	apfsi_progress_fn progress;
 	void *progress_arg;
-	uint64_t reserved[8];
+	unsigned flags;             /* APFSI_UNLOCK_* */
+	uint64_t reserved[7];
 };
 
 /*
@@ -528,6 +549,79 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 				   const size_t *lens, size_t n,
 				   const struct apfsi_unlock_options *opts,
 				   struct apfsi_unlock_result *res);
+
+/*
+ * Pairs: candidate c is tried on crypto user users[c] alone (an index for
+ * apfsi_volume_user), exactly as given (no normal forms): the passwords a
+ * cracker found for each user's hash_line (a hashcat potfile or john.pot),
+ * where which user a plain belongs to is known.  The users tried are those
+ * a password fits (and opts->user_uuid); a pair for any other user is never
+ * tried, and a user tried but named by no pair counts as rejected (no
+ * candidate fitted).  res->candidate is the index of the pair that fitted.
+ */
+int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
+			      const size_t *lens, const unsigned *users, size_t n,
+			      const struct apfsi_unlock_options *opts,
+			      struct apfsi_unlock_result *res);
+
+/*
+ * Whether an unlock with a credential of this kind (password or recovery
+ * key; user_uuid as in apfsi_unlock_options, NULL for any) tries crypto
+ * user i, or why it passes the user over: the rules every apfsi_volume_unlock*
+ * applies, asked before unlocking (to name a damaged record first, or to
+ * count the users a dictionary will be tried on).
+ */
+enum apfsi_user_fit {
+	APFSI_FIT_TRY,              /* tried */
+	APFSI_FIT_OTHER_USER,       /* user_uuid names another user */
+	APFSI_FIT_NOT_PRK,          /* a recovery key only fits the Personal Recovery User */
+	APFSI_FIT_DAMAGED,          /* damaged or crafted record (apfsi_user_info.damaged) */
+	APFSI_FIT_HW_BOUND,         /* its key is held by the original Mac's Secure Enclave */
+	APFSI_FIT_ESCROW,           /* an iCloud/institutional record without PBKDF2 parameters */
+	APFSI_FIT_NO_KDF,           /* any other record without PBKDF2 parameters */
+};
+int apfsi_volume_user_fit(apfsi_volume *vol, unsigned i, enum apfsi_credential kind,
+			  const uint8_t *user_uuid, enum apfsi_user_fit *fit);
+
+/*
+ * What the last password, recovery-key, dictionary or pairs unlock of vol
+ * did with crypto user i, whatever it returned: passed over (and why), tried
+ * and rejected, matched, or not checkable (error: APFSI_ERR_UNSUPPORTED for
+ * an unsupported key variant, APFSI_ERR_IO...; why: its text).  A user tried
+ * in a run that another user's match or a cancel ended early is
+ * APFSI_STATUS_UNFINISHED.  Unlocks of one volume from several threads at
+ * once: the outcome of whichever ended last.
+ */
+enum apfsi_user_status {
+	APFSI_STATUS_NONE,          /* no such unlock has run on vol (or a volume key was used) */
+	APFSI_STATUS_PASSED_OVER,   /* not tried: fit says why */
+	APFSI_STATUS_REJECTED,      /* tried: no candidate fitted */
+	APFSI_STATUS_MATCHED,       /* a candidate unwrapped its KEK and the VEK */
+	APFSI_STATUS_ERROR,         /* tried, but it could not be checked: error, why */
+	APFSI_STATUS_UNFINISHED,    /* tried, not with every candidate (another matched, or cancel) */
+};
+
+struct apfsi_user_outcome {
+	enum apfsi_user_status status;
+	enum apfsi_user_fit fit;    /* APFSI_STATUS_PASSED_OVER: why */
+	int error;                  /* APFSI_STATUS_ERROR: an APFSI_ERR_* */
+	const char *why;            /* APFSI_STATUS_ERROR: what went wrong, a static text */
+	size_t candidate;           /* APFSI_STATUS_MATCHED: the candidate (or pair) that fitted */
+	uint64_t reserved[4];
+};
+int apfsi_volume_unlock_outcome(apfsi_volume *vol, unsigned i, struct apfsi_user_outcome *out);
+
+/*
+ * How macOS normalises a non-ASCII password before PBKDF2 is not known, so
+ * the password unlocks also try its NFC and NFD forms.  The same for a
+ * secret the library does not see whole, such as an encrypted image's
+ * passphrase, given one per attempt through apfsi_open_options.passphrase:
+ * the forms of s (NUL-terminated) that differ from it and from each other,
+ * *n of them (0 to 2), into out[] and len[] (locked memory: release each
+ * with apfsi_secret_free, which wipes it).
+ */
+int apfsi_password_forms(const char *s, char *out[2], size_t len[2], unsigned *n);
+void apfsi_secret_free(char *secret);
 
 /* The VEK of an unlocked volume (16 or 32 bytes into key, *len): key bytes, asked for by name. */
 int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len);

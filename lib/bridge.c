@@ -4,14 +4,12 @@
  * still read through apfs/ directly while they move onto the public API
  * (lib/internal.h says which and what they wait for).  Not exported.
  */
+#include <stdlib.h>
+
 #include "internal.h"
+#include "users.h"
 
 struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs)
 {
 	return fs ? fs->fs : NULL;
-}
-
-struct apfs_volume *apfsi_volume_internal(apfsi_volume *vol)
-{
-	return vol ? vol->v : NULL;
 }

@@ -38,6 +38,9 @@ struct apfsi_volume {
 	/* The VEK an unlock installed, for apfsi_volume_key (secure heap; unlock.c). */
 	uint8_t *vek;
 	size_t veklen;
+	/* What the last unlock did with each user, for apfsi_volume_unlock_outcome (unlock_outcome.c). */
+	struct apfsi_user_outcome *outcomes;
+	unsigned noutcomes;
 	/* The superblock's software ids, NUL-terminated at open (volume_sb.c). */
 	char formatted_by[APFS_MODIFIED_NAMELEN + 1];
 	char modified_by[APFS_MAX_HIST][APFS_MODIFIED_NAMELEN + 1];
@@ -106,10 +109,9 @@ int apfsi_fail_errno(int neg_errno, const char *what);
 /*
  * The handles' internal forms (bridge.c), for the commands of cli/ that
  * still read through apfs/ while they move onto the public API (ls, stat,
- * cat, bodyfile, extract, timeline, xattr on the session's view; the
- * unlock's messages on the volume).  Remove each use as its command moves.
+ * cat, bodyfile, extract, timeline, xattr on the session's view).  Remove
+ * each use as its command moves.
  */
 struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs);
-struct apfs_volume *apfsi_volume_internal(apfsi_volume *vol);
 
 #endif

@@ -15,6 +15,7 @@
 #include "util/secmem.h"
 #include "unlock_cands.h"
 #include "unlock_engine.h"
+#include "unlock_outcome.h"
 #include "users.h"
 
 static const char *vname(const struct apfsi_volume *vol)
@@ -42,7 +43,7 @@ static void keep_vek(struct apfsi_volume *vol, const uint8_t *vek, size_t len)
 
 /* Install and prove a VEK; who says where it came from, for the message. */
 static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, const uint8_t *cs,
-		   const char *who)
+		   const char *who, const struct apfsi_unlock_options *opts)
 {
 	int ret = apfs_volume_set_key(vol->v, vek, len, cs);
 
@@ -56,16 +57,18 @@ static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, con
 	if (ret)
 		return apfsi_fail(apfsi_code(ret), "volume '%s': %s, but installing it failed (%s)",
 				  vname(vol), who, strerror(-ret));
-	keep_vek(vol, vek, len);
+	if (!opts || !(opts->flags & APFSI_UNLOCK_NO_KEY_COPY))
+		keep_vek(vol, vek, len);
 	return APFSI_OK;
 }
 
-static int unlock_vek(struct apfsi_volume *vol, const void *key, size_t len)
+static int unlock_vek(struct apfsi_volume *vol, const void *key, size_t len,
+		      const struct apfsi_unlock_options *opts)
 {
 	if (len != 16 && len != 32)
 		return apfsi_fail(APFSI_ERR_INVALID, "a volume key is 32 bytes (or 16 for a "
 				  "CoreStorage 128-bit key), not %zu", len);
-	return install(vol, key, len, NULL, "the volume key given");
+	return install(vol, key, len, NULL, "the volume key given", opts);
 }
 
 /* Nothing to try: why, as a code (the CLI's explain_none, stage by stage). */
@@ -117,7 +120,7 @@ static int nothing_fit(struct apfsi_volume *vol, const struct apfsi_job *j)
 }
 
 static int outcome(struct apfsi_volume *vol, const struct apfsi_job *j, const size_t *from,
-		   struct apfsi_unlock_result *res)
+		   const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
 {
 	if (j->cancelled)
 		return apfsi_fail(APFSI_ERR_CANCELLED, "volume '%s': unlock cancelled",
@@ -127,32 +130,103 @@ static int outcome(struct apfsi_volume *vol, const struct apfsi_job *j, const si
 	res->user = (int)j->users[j->found_up];
 	res->candidate = from[j->found_cand];
 	return install(vol, j->vek, j->veklen, j->cs_uuid,
-		       "the credential unwrapped its KEK and VEK");
+		       "the credential unwrapped its KEK and VEK", opts);
 }
 
-static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const uint8_t *want,
-	       bool recovery, const struct apfsi_cands *c, const struct apfsi_unlock_options *opts,
-	       struct apfsi_unlock_result *res)
+/* What one unlock tries: the candidates, and for pairs the user of each. */
+struct unlock_req {
+	const uint8_t *want;        /* opts->user_uuid */
+	bool recovery;
+	const struct apfsi_cands *c;
+	const unsigned *pair_user;  /* pairs: c->v[k]'s user, an index into k->users; else NULL */
+	const struct apfsi_unlock_options *opts;
+};
+
+/*
+ * Pairs: the candidates whose user is tried, into kept (each keeping the
+ * caller's index), with that user's position in j->users for the job's
+ * cand_user; a pair for a user not tried is left out.
+ */
+static int pair_positions(const struct unlock_req *q, struct apfsi_job *j, unsigned nusers_all,
+			  unsigned **cand_user, struct apfsi_cands *kept)
 {
+	unsigned *pos = calloc(nusers_all + 1, sizeof(*pos));
+	int ret = pos ? 0 : -ENOMEM;
+
+	*cand_user = calloc(q->c->n + 1, sizeof(**cand_user));
+	if (!*cand_user)
+		ret = -ENOMEM;
+	for (unsigned up = 0; !ret && up < j->nusers; up++)
+		pos[j->users[up]] = up + 1;  /* 0: not tried */
+	for (size_t i = 0; !ret && i < q->c->n; i++) {
+		unsigned u = q->pair_user[q->c->from[i]];
+
+		if (u >= nusers_all || !pos[u])
+			continue;
+		(*cand_user)[kept->n] = pos[u] - 1;
+		ret = apfsi_cands_add(kept, q->c->v[i], q->c->len[i], q->c->from[i]);
+	}
+	free(pos);
+	return ret;
+}
+
+static int run_job(struct apfsi_volume *vol, struct apfsi_job *j, const size_t *from,
+		   const struct unlock_req *q, struct apfsi_unlock_result *res)
+{
+	int ret = apfsi_job_run(j);
+	struct apfsi_outcome_req oq = { q->want, q->recovery, j, from };
+
+	res->tried = j->nusers;
+	if (!ret)
+		apfsi_outcome_record(vol, j->k, &oq);
+	return ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
+				vname(vol)) : outcome(vol, j, from, q->opts, res);
+}
+
+/* The job for pairs: only the pairs of users tried, each on its user. */
+static int run_pairs(struct apfsi_volume *vol, struct apfsi_job *j, const struct unlock_req *q,
+		     struct apfsi_unlock_result *res)
+{
+	struct apfsi_cands kept = { 0 };
+	unsigned *cand_user = NULL;
+	int ret = pair_positions(q, j, j->k->nusers, &cand_user, &kept);
+
+	if (ret) {
+		ret = apfsi_fail(APFSI_ERR_NOMEM, "volume '%s': out of memory", vname(vol));
+	} else {
+		j->cands = kept.v;
+		j->lens = kept.len;
+		j->ncands = kept.n;
+		j->cand_user = cand_user;
+		ret = run_job(vol, j, kept.from, q, res);
+	}
+	apfsi_cands_free(&kept);
+	free(cand_user);
+	return ret;
+}
+
+static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k,
+	       const struct unlock_req *q, struct apfsi_unlock_result *res)
+{
+	const struct apfsi_unlock_options *opts = q->opts;
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
 	struct apfsi_job j = {
-		.k = k, .users = idx, .cands = c->v, .lens = c->len, .ncands = c->n,
+		.k = k, .users = idx, .cands = q->c->v, .lens = q->c->len, .ncands = q->c->n,
 		.threads = opts ? opts->threads : 0, .progress = opts ? opts->progress : NULL,
 		.progress_arg = opts ? opts->progress_arg : NULL,
 	};
+	struct apfsi_outcome_req none = { q->want, q->recovery, NULL, NULL };
 	int ret;
 
 	if (!idx)
 		return apfsi_fail(APFSI_ERR_NOMEM, "volume '%s': out of memory", vname(vol));
-	j.nusers = apfsi_choose_users(k, want, recovery, idx, res);
+	j.nusers = apfsi_choose_users(k, q->want, q->recovery, idx, res);
 	if (!j.nusers) {
 		free(idx);
-		return none_to_try(vol, k, want, recovery, res);
+		apfsi_outcome_record(vol, k, &none);
+		return none_to_try(vol, k, q->want, q->recovery, res);
 	}
-	ret = apfsi_job_run(&j);
-	res->tried = j.nusers;
-	ret = ret ? apfsi_fail(apfsi_code(ret), "volume '%s': out of memory for the unlock",
-			       vname(vol)) : outcome(vol, &j, c->from, res);
+	ret = q->pair_user ? run_pairs(vol, &j, q, res) : run_job(vol, &j, q->c->from, q, res);
 	apfsi_job_free(&j);
 	free(idx);
 	return ret;
@@ -160,12 +234,12 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k, const u
 
 /*
  * The locked arena the secrets are copied into (util/secmem.h), set up on
- * the first unlock unless the program already has one.  Only the arena: a
- * library does not make its host process non-dumpable.
+ * the first unlock unless the program already chose (the CLI's harden.c).
+ * Only the arena: a library does not make its host process non-dumpable.
  */
 static void secure_heap(void)
 {
-	apfs_harden_process(APFS_UNHARDEN_DUMPABLE);
+	apfs_secret_arena_default();
 }
 
 /* No user fitted, nothing tried: what *res says until the unlock gets further. */
@@ -196,14 +270,16 @@ static int begin(struct apfsi_volume *vol)
 	return APFSI_OK;
 }
 
-/* The users the candidates c are tried on, and the run. */
+/* The users the candidates c are tried on (pair_user: each its own), and the run. */
 static int unlock_cands(struct apfsi_volume *vol, bool recovery, const struct apfsi_cands *c,
-			const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
+			const unsigned *pair_user, const struct apfsi_unlock_options *opts,
+			struct apfsi_unlock_result *res)
 {
+	struct unlock_req q = { opts ? opts->user_uuid : NULL, recovery, c, pair_user, opts };
 	const struct kb_volume_keys *k;
 	int ret = apfsi_volume_keys(vol, &k);
 
-	return ret ? ret : run(vol, k, opts ? opts->user_uuid : NULL, recovery, c, opts, res);
+	return ret ? ret : run(vol, k, &q, res);
 }
 
 static int add_secret(struct apfsi_cands *c, enum apfsi_credential kind, const void *secret,
@@ -249,13 +325,61 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
 	ret = begin(vol);
+	if (!ret && kind == APFSI_CRED_VOLUME_KEY)
+		apfsi_outcome_forget(vol);  /* no user was tried */
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
-		return ret ? ret : unlock_vek(vol, secret, len);
+		return ret ? ret : unlock_vek(vol, secret, len, opts);
 	ret = add_secret(&c, kind, secret ? secret : "", len);
 	if (!ret && kind == APFSI_CRED_PASSWORD)
 		ret = apfsi_cands_add_forms(&c);
 	ret = ret ? secret_error(ret, kind) :
-	      unlock_cands(vol, kind == APFSI_CRED_RECOVERY_KEY, &c, opts, res);
+	      unlock_cands(vol, kind == APFSI_CRED_RECOVERY_KEY, &c, NULL, opts, res);
+	apfsi_cands_free(&c);
+	return ret;
+}
+
+/* Copy n candidates (each once, as given) into c; -EFAULT for a NULL one. */
+static int copy_candidates(struct apfsi_cands *c, const char *const *candidates,
+			   const size_t *lens, size_t n)
+{
+	int ret = 0;
+
+	for (size_t i = 0; !ret && i < n; i++)
+		ret = candidates[i] ? apfsi_cands_add(c, candidates[i], lens ? lens[i] :
+						      strlen(candidates[i]), i) : -EFAULT;
+	return ret;
+}
+
+/* A dictionary's arguments: APFSI_OK, or the failure named for fn. */
+static int check_candidates(const char *fn, apfsi_volume *vol, const void *candidates, size_t n)
+{
+	if (!vol || !n || !candidates)
+		return apfsi_fail(APFSI_ERR_INVALID, "%s: %s", fn,
+				  n ? "bad argument" : "no candidates");
+	if (n > APFSI_MAX_CANDIDATES)
+		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
+				  APFSI_MAX_CANDIDATES);
+	return begin(vol);
+}
+
+/*
+ * A list of passwords: every one on every user that takes it, with their
+ * normal forms (users NULL), or each on its own user as given (pairs).
+ */
+static int unlock_list(const char *fn, apfsi_volume *vol, const char *const *candidates,
+		       const size_t *lens, const unsigned *users, size_t n,
+		       const struct apfsi_unlock_options *opts, struct apfsi_unlock_result *res)
+{
+	struct apfsi_cands c = { 0 };
+	int ret = copy_candidates(&c, candidates, lens, n);
+
+	if (!ret && !users)
+		ret = apfsi_cands_add_forms(&c);
+	if (ret == -EFAULT)
+		ret = apfsi_fail(APFSI_ERR_INVALID, "%s: a NULL candidate", fn);
+	else
+		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
+		      unlock_cands(vol, false, &c, users, opts, res);
 	apfsi_cands_free(&c);
 	return ret;
 }
@@ -265,34 +389,46 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
 				   const struct apfsi_unlock_options *opts,
 				   struct apfsi_unlock_result *res)
 {
+	static const char fn[] = "apfsi_volume_unlock_candidates";
 	struct apfsi_unlock_result local;
-	struct apfsi_cands c = { 0 };
 	int ret;
 
 	apfsi_enter();
 	res = reset_result(res, &local);
-	if (!vol || !n || !candidates)
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: %s",
-				  n ? "bad argument" : "no candidates");
-	if (n > APFSI_MAX_CANDIDATES)
-		return apfsi_fail(APFSI_ERR_INVALID, "%zu candidates: at most %u in one call", n,
-				  APFSI_MAX_CANDIDATES);
-	ret = begin(vol);
-	if (ret)
-		return ret;
-	for (size_t i = 0; !ret && i < n; i++)
-		ret = candidates[i] ? apfsi_cands_add(&c, candidates[i], lens ? lens[i] :
-						      strlen(candidates[i]), i) : -EFAULT;
-	if (!ret)
-		ret = apfsi_cands_add_forms(&c);
-	if (ret == -EFAULT)
-		ret = apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_candidates: a NULL "
-				 "candidate");
-	else
-		ret = ret ? secret_error(ret, APFSI_CRED_PASSWORD) :
-		      unlock_cands(vol, false, &c, opts, res);
-	apfsi_cands_free(&c);
-	return ret;
+	ret = check_candidates(fn, vol, candidates, n);
+	return ret ? ret : unlock_list(fn, vol, candidates, lens, NULL, n, opts, res);
+}
+
+int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
+			      const size_t *lens, const unsigned *users, size_t n,
+			      const struct apfsi_unlock_options *opts,
+			      struct apfsi_unlock_result *res)
+{
+	static const char fn[] = "apfsi_volume_unlock_pairs";
+	struct apfsi_unlock_result local;
+	int ret;
+
+	apfsi_enter();
+	res = reset_result(res, &local);
+	ret = check_candidates(fn, vol, users ? candidates : NULL, n);
+	return ret ? ret : unlock_list(fn, vol, candidates, lens, users, n, opts, res);
+}
+
+/* Why there is no key to give: locked, not encrypted, or unlocked without a copy kept. */
+static int no_key(struct apfsi_volume *vol)
+{
+	bool unlocked;
+
+	if (!apfs_volume_encrypted(vol->v))
+		return apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' is not encrypted: it has no "
+				  "volume key", vname(vol));
+	pthread_mutex_lock(&vol->v->key_lock);
+	unlocked = vol->v->xts != NULL;
+	pthread_mutex_unlock(&vol->v->key_lock);
+	if (unlocked)
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' was unlocked without keeping "
+				  "a copy of its key (APFSI_UNLOCK_NO_KEY_COPY)", vname(vol));
+	return apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' is locked: unlock it first", vname(vol));
 }
 
 int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len)
@@ -308,10 +444,7 @@ int apfsi_volume_key(apfsi_volume *vol, uint8_t key[32], size_t *len)
 		*len = vol->veklen;
 	} else {
 		*len = 0;
-		ret = apfsi_fail(APFSI_ERR_LOCKED, "volume '%s' %s", vname(vol),
-				 apfs_volume_encrypted(vol->v) ? "is locked: unlock it first" :
-				 "is not encrypted: it has no volume key");
 	}
 	pthread_mutex_unlock(&vol->lock);
-	return ret;
+	return *len ? ret : no_key(vol);
 }

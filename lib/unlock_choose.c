@@ -23,19 +23,19 @@ static bool escrow_type(enum kb_user_type t)
 	       t == KB_USER_INSTITUTIONAL_RECOVERY || t == KB_USER_INSTITUTIONAL_EXTERNAL;
 }
 
-enum apfsi_skip apfsi_skip_reason(const uint8_t *want, bool recovery, const struct kb_user *u)
+enum apfsi_user_fit apfsi_skip_reason(const uint8_t *want, bool recovery, const struct kb_user *u)
 {
 	if (want && memcmp(u->uuid, want, 16))
-		return APFSI_SKIP_OTHER_USER;
+		return APFSI_FIT_OTHER_USER;
 	if (recovery && u->type != KB_USER_PERSONAL_RECOVERY)
-		return APFSI_SKIP_NOT_PRK;
+		return APFSI_FIT_NOT_PRK;
 	if (apfsi_record_damaged(u))
-		return APFSI_SKIP_DAMAGED;
+		return APFSI_FIT_DAMAGED;
 	if (u->hw_bound)
-		return APFSI_SKIP_HW;
+		return APFSI_FIT_HW_BOUND;
 	if (!u->offline_unlockable)
-		return escrow_type(u->type) ? APFSI_SKIP_ESCROW : APFSI_SKIP_NO_KDF;
-	return APFSI_TRY;
+		return escrow_type(u->type) ? APFSI_FIT_ESCROW : APFSI_FIT_NO_KDF;
+	return APFSI_FIT_TRY;
 }
 
 unsigned apfsi_choose_users(const struct kb_volume_keys *k, const uint8_t *want, bool recovery,
@@ -45,11 +45,11 @@ unsigned apfsi_choose_users(const struct kb_volume_keys *k, const uint8_t *want,
 
 	for (unsigned i = 0; i < k->nusers; i++) {
 		switch (apfsi_skip_reason(want, recovery, &k->users[i])) {
-		case APFSI_TRY: idx[n++] = i; break;
-		case APFSI_SKIP_DAMAGED: res->damaged++; break;
-		case APFSI_SKIP_HW: res->hardware_bound++; break;
-		case APFSI_SKIP_ESCROW:
-		case APFSI_SKIP_NO_KDF: res->unusable++; break;
+		case APFSI_FIT_TRY: idx[n++] = i; break;
+		case APFSI_FIT_DAMAGED: res->damaged++; break;
+		case APFSI_FIT_HW_BOUND: res->hardware_bound++; break;
+		case APFSI_FIT_ESCROW:
+		case APFSI_FIT_NO_KDF: res->unusable++; break;
 		default: break;
 		}
 	}

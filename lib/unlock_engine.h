@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * unlock_engine.h - the parallel unlock of a volume keybag, for lib/unlock.c
- * and (until the commands reach it through apfsinspect.h alone) the CLI's
- * unlockvolume: which crypto users a kind of credential can fit and why the
- * others are passed over, and a worker pool trying candidate batches on
+ * and lib/unlock_outcome.c: which crypto users a kind of credential can fit
+ * and why the others are passed over (public as apfsi_volume_user_fit), and
+ * a worker pool trying candidate batches on
  * those users (PBKDF2 dominates: one derivation per user and candidate),
  * first match wins.  Nothing here prints; the caller explains.
  */
@@ -20,22 +20,15 @@
 /* At most this many workers, whatever the core count or the caller asks (more: this many). */
 #define APFSI_MAX_THREADS 64
 
-/* Why a crypto user is not tried with a credential. */
-enum apfsi_skip {
-	APFSI_TRY,
-	APFSI_SKIP_OTHER_USER,  /* a user_uuid names another one */
-	APFSI_SKIP_NOT_PRK,     /* a recovery key only fits the Personal Recovery User */
-	APFSI_SKIP_DAMAGED,     /* unparsed record, or 0 or absurdly many iterations */
-	APFSI_SKIP_HW,          /* its key is held by the original Mac's Secure Enclave */
-	APFSI_SKIP_ESCROW,      /* iCloud/institutional record without PBKDF2 parameters */
-	APFSI_SKIP_NO_KDF,      /* any other record without PBKDF2 parameters */
-};
-
 /* A record that cannot be tried because the keybag is damaged or crafted. */
 bool apfsi_record_damaged(const struct kb_user *u);
 
-/* want: the one user asked for (NULL: any); recovery: the credential is a recovery key. */
-enum apfsi_skip apfsi_skip_reason(const uint8_t *want, bool recovery, const struct kb_user *u);
+/*
+ * Why a crypto user is not tried with a credential (APFSI_FIT_TRY: it is);
+ * want: the one user asked for (NULL: any); recovery: the credential is a
+ * recovery key.
+ */
+enum apfsi_user_fit apfsi_skip_reason(const uint8_t *want, bool recovery, const struct kb_user *u);
 
 /*
  * The users to try (indexes into k->users, in keybag order, into idx of

@@ -167,6 +167,21 @@ static void fill_user(const struct kb_user *u, const struct kb_name *nm, const c
 	info->damaged = apfsi_record_damaged(u);
 }
 
+/* The keybags of vol, which has a user i; APFSI_OK or the failure named for fn. */
+static int keys_with_user(apfsi_volume *vol, unsigned i, bool args, const char *fn,
+			  const struct kb_volume_keys **k)
+{
+	int ret;
+
+	if (!vol || !args)
+		return apfsi_fail(APFSI_ERR_INVALID, "%s: NULL argument", fn);
+	ret = apfsi_volume_keys(vol, k);
+	if (!ret && i >= (*k)->nusers)
+		ret = apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' has %u crypto users: no "
+				 "user %u", vol->v->name, (*k)->nusers, i);
+	return ret;
+}
+
 int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *info)
 {
 	const struct kb_volume_keys *k;
@@ -174,17 +189,35 @@ int apfsi_volume_user(apfsi_volume *vol, unsigned i, struct apfsi_user_info *inf
 	int ret;
 
 	apfsi_enter();
-	if (!vol || !info)
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_user: NULL argument");
-	ret = apfsi_volume_keys(vol, &k);
+	ret = keys_with_user(vol, i, info, "apfsi_volume_user", &k);
 	if (ret)
 		return ret;
-	if (i >= k->nusers)
-		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' has %u crypto users: no "
-				  "user %u", vol->v->name, k->nusers, i);
 	db = apfsi_volume_names(vol);
 	fill_user(&k->users[i], kb_names_find(db, k->users[i].uuid), vol->hash_lines[i], info);
 	return APFSI_OK;
+}
+
+int apfsi_volume_user_id(apfsi_volume *vol, unsigned i, uint8_t uuid[16],
+			 enum apfsi_user_type *type)
+{
+	const struct kb_volume_keys *k;
+	int ret;
+
+	apfsi_enter();
+	ret = keys_with_user(vol, i, uuid && type, "apfsi_volume_user_id", &k);
+	if (ret)
+		return ret;
+	memcpy(uuid, k->users[i].uuid, 16);
+	*type = user_type(k->users[i].type);
+	return APFSI_OK;
+}
+
+const char *apfsi_user_type_name(enum apfsi_user_type type)
+{
+	for (enum kb_user_type t = KB_USER_LOCAL_OD; t <= KB_USER_DISK; t++)
+		if (user_type(t) == type)
+			return kb_type_name(t);
+	return "unknown";
 }
 
 void apfsi_volume_users_free(struct apfsi_volume *vol)
@@ -200,4 +233,7 @@ void apfsi_volume_users_free(struct apfsi_volume *vol)
 	apfs_secret_free(vol->vek);
 	vol->vek = NULL;
 	vol->veklen = 0;
+	free(vol->outcomes);
+	vol->outcomes = NULL;
+	vol->noutcomes = 0;
 }

@@ -163,6 +163,8 @@ int apfsi_volume_info(apfsi_volume *vol, struct apfsi_volume_info *info)
 	info->case_insensitive = apfs_volume_case_insensitive(v);
 	info->encrypted = apfs_volume_encrypted(v);
 	info->hardware_encrypted = hw_encrypted(v);
+	info->per_file_keys = apfs_volume_hw_encrypted(v);
+	info->software_crypto = get_le64(v->c->nx.nx_flags) & APFS_NX_CRYPTO_SW;
 	pthread_mutex_lock(&vol->v->key_lock);
 	info->locked = info->encrypted && !v->xts;
 	pthread_mutex_unlock(&vol->v->key_lock);

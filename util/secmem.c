@@ -13,6 +13,8 @@
 #include <alloca.h>
 #include <openssl/crypto.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,10 +40,21 @@ struct secret_hdr {
 static struct secret_hdr *live;
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* The program called apfs_harden_process: its choice of arena stands (apfs_secret_arena_default). */
+static atomic_bool decided;
+
+void apfs_secret_arena_default(void)
+{
+	if (!atomic_load(&decided))
+		apfs_harden_process(APFS_UNHARDEN_DUMPABLE);
+}
+
 int apfs_harden_process(unsigned skip)
 {
 	const struct rlimit no_core = { 0, 0 };
 	int ret = 0;
+
+	atomic_store(&decided, true);
 
 	if (!(skip & APFS_UNHARDEN_DUMPABLE) &&
 	    (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) || setrlimit(RLIMIT_CORE, &no_core)))

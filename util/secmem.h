@@ -33,6 +33,13 @@ enum {
  */
 int apfs_harden_process(unsigned skip);
 
+/*
+ * For a library's first use of secrets: the key arena alone (the host
+ * process stays dumpable), unless the program already called
+ * apfs_harden_process, whose choice (arena or not) stands.
+ */
+void apfs_secret_arena_default(void);
+
 /* Zeroed, 16-byte aligned memory for key material; NULL when out of memory. */
 void *apfs_secret_alloc(size_t n);
 

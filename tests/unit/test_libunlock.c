@@ -477,6 +477,200 @@ static void test_real_image(void **state)
 	apfsi_image_close(img);
 }
 
+/* ---- per-user verdicts: apfsi_volume_user_fit, _unlock_outcome, _unlock_pairs ---- */
+
+static enum apfsi_user_fit fit(apfsi_volume *v, unsigned i, enum apfsi_credential kind,
+			       const uint8_t *want)
+{
+	enum apfsi_user_fit f = (enum apfsi_user_fit)-1;
+
+	assert_int_equal(apfsi_volume_user_fit(v, i, kind, want, &f), APFSI_OK);
+	return f;
+}
+
+static struct apfsi_user_outcome outcome(apfsi_volume *v, unsigned i)
+{
+	struct apfsi_user_outcome oc;
+
+	assert_int_equal(apfsi_volume_unlock_outcome(v, i, &oc), APFSI_OK);
+	return oc;
+}
+
+/* The keybag's own facts: all-users Data's user 2 is the PRK (testdata/README.md). */
+static void test_user_id(void)
+{
+	enum apfsi_user_type t;
+	uint8_t u[16];
+	struct vol o;
+
+	open_gen("all-users", "Data", &o);
+	assert_int_equal(apfsi_volume_user_id(o.v, 2, u, &t), APFSI_OK);
+	uuid_is(u, PRK);
+	assert_int_equal(t, APFSI_USER_PERSONAL_RECOVERY);
+	assert_string_equal(apfsi_user_type_name(t), "Personal Recovery User");
+	assert_int_equal(apfsi_volume_user_id(o.v, 3, u, &t), APFSI_OK);
+	assert_string_equal(apfsi_user_type_name(t), "MDM Bootstrap Token External Key");
+	assert_int_equal(apfsi_volume_user_id(o.v, 8, u, &t), APFSI_ERR_NOT_FOUND);
+	close_vol(&o);
+}
+
+/* all-users Data: a recovery key fits only the PRK (user 2), --user only the one named. */
+static void test_fit(void **state)
+{
+	enum apfsi_user_fit f;
+	uint8_t bob[16];
+	struct vol o;
+
+	(void)state;
+	uuid_bytes(BOB, bob);
+	open_gen("all-users", "Data", &o);
+	for (unsigned i = 0; i < 8; i++) {
+		/* "All eight are 256-bit KEK blobs ... with PBKDF2 parameters": every one offline. */
+		assert_int_equal(fit(o.v, i, APFSI_CRED_PASSWORD, NULL), APFSI_FIT_TRY);
+		assert_int_equal(fit(o.v, i, APFSI_CRED_RECOVERY_KEY, NULL),
+				 i == 2 ? APFSI_FIT_TRY : APFSI_FIT_NOT_PRK);
+		assert_int_equal(fit(o.v, i, APFSI_CRED_PASSWORD, bob),
+				 i == 1 ? APFSI_FIT_TRY : APFSI_FIT_OTHER_USER);
+	}
+	assert_int_equal(apfsi_volume_user_fit(o.v, 8, APFSI_CRED_PASSWORD, NULL, &f),
+			 APFSI_ERR_NOT_FOUND);
+	assert_int_equal(apfsi_volume_user_fit(o.v, 0, APFSI_CRED_VOLUME_KEY, NULL, &f),
+			 APFSI_ERR_INVALID);
+	close_vol(&o);
+	test_user_id();
+	/* key-variants Modern: user 7 (third in keybag order) is hardware-bound 0x01. */
+	open_gen("key-variants", "Modern", &o);
+	assert_int_equal(fit(o.v, 2, APFSI_CRED_PASSWORD, NULL), APFSI_FIT_HW_BOUND);
+	assert_int_equal(fit(o.v, 0, APFSI_CRED_PASSWORD, NULL), APFSI_FIT_TRY);
+	close_vol(&o);
+	/* huge-iterations: 2^32 rounds, damaged. */
+	open_gen("huge-iterations", NULL, &o);
+	assert_int_equal(fit(o.v, 0, APFSI_CRED_PASSWORD, NULL), APFSI_FIT_DAMAGED);
+	close_vol(&o);
+}
+
+static void test_outcome(void **state)
+{
+	static const char key[] = "AAAA-BBBB-CCCC-DDDD-EEEE-FFFF";
+	unsigned matched = 0;
+	struct vol o;
+
+	(void)state;
+	open_gen("all-users", "Data", &o);
+	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_NONE);  /* nothing ran yet */
+	assert_int_equal(pw(o.v, "not-a-password", NULL, NULL), APFSI_ERR_WRONG_CREDENTIAL);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(outcome(o.v, i).status, APFSI_STATUS_REJECTED);
+	assert_int_equal(apfsi_volume_unlock(o.v, APFSI_CRED_RECOVERY_KEY, key, strlen(key), NULL,
+					     NULL), APFSI_ERR_WRONG_CREDENTIAL);
+	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_PASSED_OVER);
+	assert_int_equal(outcome(o.v, 0).fit, APFSI_FIT_NOT_PRK);
+	assert_int_equal(outcome(o.v, 2).status, APFSI_STATUS_REJECTED);
+	assert_int_equal(pw(o.v, "bob-password", NULL, NULL), APFSI_OK);
+	for (unsigned i = 0; i < 8; i++) {
+		struct apfsi_user_outcome oc = outcome(o.v, i);
+
+		matched += oc.status == APFSI_STATUS_MATCHED;
+		/* The others were tried, each to its end or until bob's match stopped the run. */
+		assert_true(oc.status == (i == 1 ? APFSI_STATUS_MATCHED : APFSI_STATUS_REJECTED) ||
+			    (i != 1 && oc.status == APFSI_STATUS_UNFINISHED));
+	}
+	assert_int_equal(matched, 1);
+	assert_int_equal(outcome(o.v, 1).candidate, 0);
+	assert_int_equal(apfsi_volume_unlock_outcome(o.v, 8, &(struct apfsi_user_outcome){ 0 }),
+			 APFSI_ERR_NOT_FOUND);
+	close_vol(&o);
+	open_gen("key-variants", "Modern", &o);
+	assert_int_equal(pw(o.v, "wrong", NULL, NULL), APFSI_ERR_WRONG_CREDENTIAL);
+	assert_int_equal(outcome(o.v, 2).status, APFSI_STATUS_PASSED_OVER);
+	assert_int_equal(outcome(o.v, 2).fit, APFSI_FIT_HW_BOUND);
+	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_REJECTED);
+	close_vol(&o);
+	open_gen("huge-iterations", NULL, &o);
+	assert_int_equal(pw(o.v, "damaged-password", NULL, NULL), APFSI_ERR_CORRUPT);
+	assert_int_equal(outcome(o.v, 0).fit, APFSI_FIT_DAMAGED);
+	close_vol(&o);
+}
+
+static int pairs(apfsi_volume *v, const char *const *c, const unsigned *u, size_t n,
+		 const struct apfsi_unlock_options *opt, struct apfsi_unlock_result *r)
+{
+	return apfsi_volume_unlock_pairs(v, c, NULL, u, n, opt, r);
+}
+
+/* Each candidate only on its own user: bob's password given for alice fits nobody. */
+static void test_pairs(void **state)
+{
+	static const char *const c[] = { "bob-password", "alice-password", "bob-password" };
+	static const unsigned wrong_user[] = { 0, 1, 7 }, right[] = { 0, 0, 1 };
+	struct apfsi_unlock_options opt = { 0 };
+	struct apfsi_unlock_result r;
+	uint8_t alice[16];
+	struct vol o;
+
+	(void)state;
+	open_gen("all-users", "Data", &o);
+	assert_int_equal(pairs(o.v, c, wrong_user, 3, NULL, &r), APFSI_ERR_WRONG_CREDENTIAL);
+	assert_int_equal(r.tried, 8);
+	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_REJECTED);
+	assert_int_equal(pairs(o.v, c, (const unsigned[]){ 0, 1, 9 }, 3, NULL, &r),
+			 APFSI_ERR_WRONG_CREDENTIAL);  /* user 9: none, the pair left out */
+	assert_int_equal(pairs(o.v, c, NULL, 3, NULL, &r), APFSI_ERR_INVALID);
+	uuid_bytes(ALICE, alice);
+	opt.user_uuid = alice;
+	assert_int_equal(pairs(o.v, c + 2, right + 2, 1, &opt, &r), APFSI_ERR_WRONG_CREDENTIAL);
+	assert_int_equal(r.tried, 1);
+	assert_int_equal(outcome(o.v, 1).fit, APFSI_FIT_OTHER_USER);
+	assert_true(locked(o.v));
+	assert_int_equal(pairs(o.v, c, right, 3, NULL, &r), APFSI_OK);
+	assert_true(r.candidate == 1 || r.candidate == 2);
+	assert_int_equal(r.user, r.candidate == 1 ? 0 : 1);
+	assert_false(locked(o.v));
+	close_vol(&o);
+}
+
+/* APFSI_UNLOCK_NO_KEY_COPY: unlocked, but no key bytes to give. */
+static void test_no_key_copy(void **state)
+{
+	struct apfsi_unlock_options opt = { .flags = APFSI_UNLOCK_NO_KEY_COPY };
+	uint8_t key[32];
+	size_t len = 1;
+	struct vol o;
+
+	(void)state;
+	open_gen("all-users", "Data", &o);
+	assert_int_equal(pw(o.v, "alice-password", &opt, NULL), APFSI_OK);
+	assert_false(locked(o.v));
+	assert_int_equal(apfsi_volume_key(o.v, key, &len), APFSI_ERR_NOT_FOUND);
+	assert_int_equal(len, 0);
+	close_vol(&o);
+}
+
+/* testdata/README.md: pässwörd typed NFC (c3 a4, c3 b6) is stored NFD, 12 bytes. */
+static void test_password_forms(void **state)
+{
+	static const char nfc[] = "p\xc3\xa4ssw\xc3\xb6rd";
+	static const char nfd[] = "pa\xcc\x88sswo\xcc\x88rd";
+	char *f[2];
+	size_t fl[2];
+	unsigned n = 9;
+
+	(void)state;
+	assert_int_equal(apfsi_password_forms("plain-ascii", f, fl, &n), APFSI_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(apfsi_password_forms(nfc, f, fl, &n), APFSI_OK);
+	assert_int_equal(n, 1);  /* NFC is the bytes given: only NFD differs */
+	assert_int_equal(fl[0], 12);
+	assert_memory_equal(f[0], nfd, 12);
+	apfsi_secret_free(f[0]);
+	assert_int_equal(apfsi_password_forms(nfd, f, fl, &n), APFSI_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(fl[0], 10);
+	assert_memory_equal(f[0], nfc, 10);
+	apfsi_secret_free(f[0]);
+	assert_int_equal(apfsi_password_forms(NULL, f, fl, &n), APFSI_ERR_INVALID);
+}
+
 static int make(const char *scenario, const char *name, const char *extra)
 {
 	char cmd[16384];
@@ -516,6 +710,11 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_damaged),
 		cmocka_unit_test(test_real_image),
+		cmocka_unit_test(test_fit),
+		cmocka_unit_test(test_outcome),
+		cmocka_unit_test(test_pairs),
+		cmocka_unit_test(test_no_key_copy),
+		cmocka_unit_test(test_password_forms),
 	};
 	const char *images = getenv("IMAGES");
 	char cmd[8192];
