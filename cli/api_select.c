@@ -2,8 +2,7 @@
 /*
  * api_select.c - --volume for the commands that are clients of
  * libapfsinspect: the library chooses (apfsi_image_select_volume); when it
- * cannot, the user is told why and shown the choices, as every command
- * does (image.c's cli_select_volume, group_pick.c's --volume group).
+ * cannot, the user is told why and shown the choices.
  */
 #include <string.h>
 #include <strings.h>

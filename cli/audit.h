@@ -9,9 +9,6 @@
 #include "clibase.h"
 #include "apfsinspect.h"
 
-struct cli_image;
-struct apfs_volume;
-
 /* version.c: "0.9.0" and the commit (git describe). */
 extern const char cli_version[], cli_commit[];
 
@@ -19,9 +16,6 @@ extern const char cli_version[], cli_commit[];
 void cli_audit_start(int argc, char **argv);
 /* cli_parse(), once IMAGE is known: --log and --hash-image (the hash before). */
 int cli_audit_opts(const struct cli_opts *o);
-/* What the run opened (image.c, through audit_image.c) and unlocked (unlock.c). */
-void cli_audit_image(const struct cli_image *img);
-void cli_audit_volume(const struct apfs_volume *v);
 /* A container and a volume noted (chosen: the one the command works on). */
 void cli_audit_note_container(const uint8_t uuid[16]);
 void cli_audit_note_volume(const uint8_t uuid[16], const char *name, bool chosen);

@@ -3,7 +3,7 @@
  * clibase.h - shared pieces of the command-line front end that know nothing
  * of the layers below the library: options, exit codes, output writers.
  * The commands that are clients of include/apfsinspect.h only include this
- * (and their own headers), never cli.h (tests/cli/api_clients.sh checks).
+ * (and their own headers), nothing below the API (tests/cli/api_clients.sh checks).
  */
 #ifndef CLI_CLIBASE_H
 #define CLI_CLIBASE_H
@@ -135,12 +135,12 @@ void cli_wipe_secret_arg(const char *p);
 void cli_free_args(void);
 
 /*
- * The seam to image/ for an encrypted image's passphrase (imagecred.c):
- * cli_parse() installs a callback (apfs_dev_set_passphrase_cb) that, the
- * first time an encrypted layer asks, collects --image-passphrase,
+ * An encrypted image's passphrase (imagecred.c): cli_parse() begins the
+ * collection (forgets what was collected, keeps o); the first time an
+ * encrypted layer asks, cli_image_cred_give collects --image-passphrase,
  * --image-passphrase-file or the prompt; opening wipes it afterwards.
  */
-void cli_image_cred_install(const struct cli_opts *o);
+void cli_image_cred_begin(const struct cli_opts *o);
 void cli_image_cred_wipe(void);
 /*
  * The same passphrase for libapfsinspect (an apfsi_passphrase_fn); and,

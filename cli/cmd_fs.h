@@ -4,15 +4,8 @@
 #define CLI_CMD_FS_H
 
 #include "apfs/fs.h"
-#include "cli.h"
+#include "clibase.h"
 #include "session.h"
-
-/*
- * Volume groups for the commands that still open images themselves
- * (group_pick.c): cv is a group's System volume; `--volume group`.
- */
-bool cli_group_system(const struct cli_volume *cv);
-int cli_select_group(const struct cli_opts *o, struct cli_image *img, struct cli_volume **out);
 
 /*
  * The frame of a reading command: parse (flags, nmin..nmax arguments, help),

@@ -58,8 +58,6 @@ void cli_put_hint(FILE *f, const char *hint);
  * 0, EXIT_USAGE or EXIT_ERROR, having printed why.
  */
 int cli_cred_get_image(const struct cli_opts *o, const char *image, struct cli_cred *cr);
-/* cli_image_cred_install's part above image/: forget what was collected, keep o (imagecred.c). */
-void cli_image_cred_begin(const struct cli_opts *o);
 
 /*
  * The number of vol's crypto users, with the CLI's message for a volume

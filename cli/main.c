@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
-#include "cli.h"
+#include "clibase.h"
 #include "cmd_fs.h"
 #include "liblog.h"
 

@@ -3,12 +3,13 @@
  * opts.c - the options every command shares (the CLI contract), parsed in
  * one place so that spellings, checks and messages are the same everywhere.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
-#include "cli.h"
+#include "clibase.h"
 #include "optspell.h"
 
 /* Every command that takes a credential says this under its --help. */
@@ -213,7 +214,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	ret = cli_audit_opts(o);
 	if (ret)
 		return ret;
-	cli_image_cred_install(o);
+	cli_image_cred_begin(o);
 	o->args = argv + optind;
 	o->nargs = argc - optind;
 	if (o->nargs < min_args || (max_args >= 0 && o->nargs > max_args))

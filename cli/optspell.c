@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * optspell.c - the spellings of the shared options (optspell.h), and
- * cli_find_secrets (cli.h): every spelling of a secret option's value in
+ * cli_find_secrets (clibase.h): every spelling of a secret option's value in
  * an argv, found with the same table the parser uses so that none is
  * missed.
  */

@@ -26,10 +26,10 @@ for f in cli/cmd_list.c cli/cmd_list_plist.c cli/list_facts.c cli/chain.c cli/ap
 		"$(grep -nE '#include "(apfs|keybag|image|lib|codec|cipher)/|#include "(cli|group|credential|usernames|cmd_fs)\.h"' \
 			"$ROOT/$f")"
 done
-# The check itself: a file that includes cli.h (and so apfs/apfs.h) must fail it.
-printf '#include "%s/cli/cli.h"\nint api_clients_probe(void);\nint api_clients_probe(void) { return 0; }\n' \
-	"$ROOT" > "$WORK/probe.c"
-expect_rc "API clients: a file including cli.h fails the check" 2 \
+# The check itself: a file that includes an internal header must fail it.
+printf '#include "apfs/apfs.h"\nint api_clients_probe(void);\nint api_clients_probe(void) { return 0; }\n' \
+	> "$WORK/probe.c"
+expect_rc "API clients: a file including apfs/apfs.h fails the check" 2 \
 	make -s -C "$ROOT" B="$B" FILES="$WORK/probe.c" check-api-clients
 expect_grep "API clients: ... because apfs/apfs.h is off the include path" 'apfs/apfs.h' "$ERR"
 done_testing
