@@ -175,12 +175,12 @@ API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/
 	cli/outerr.c cli/progress.c \
 	cli/safetext.c cli/textesc.c cli/unlock_progress.c \
 	cli/audit.c cli/cmd_fdesetup.c cli/cmd_unlock.c cli/cmd_users.c cli/credential.c cli/hint.c \
-	cli/exitcode.c cli/harden.c cli/imagecred.c cli/opts.c cli/optspell.c cli/potfile.c \
+	cli/exitcode.c cli/version.c cli/harden.c cli/imagecred.c cli/opts.c cli/optspell.c cli/potfile.c \
 	cli/unlock.c cli/usernames.c cli/usersel.c
 # A client sees include/ and the shared helpers below everything (util/: the
 # library loader, secure memory, byte order), through a directory holding
 # util/ alone: apfs/, keybag/, image/, codec/, cipher/ and lib/ are out of its path.
-API_ONLY_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -I$(B)/api-path \
+API_ONLY_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -Iinclude -I$(B)/api-path $(VERSION_DEFS) \
 	$(WARN) $(PKG_CFLAGS) -fsyntax-only
 check-api-clients:
 	$(Q)mkdir -p $(B)/api-path && ln -sfn $(CURDIR)/util $(B)/api-path/util
