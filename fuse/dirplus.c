@@ -164,9 +164,15 @@ static int hand_out(struct dplus *w, size_t k, void *buf, fuse_fill_dir_t filler
 
 		if (bad_name(name))
 			continue;
-		/* An entry that cannot be stat'd goes without attributes: its LOOKUP says why. */
+		/*
+		 * Without attributes, so that the kernel LOOKUPs it: an entry that
+		 * cannot be stat'd (the LOOKUP says why), and a directory, which a
+		 * hostile volume may list under a second name (a loop): the kernel
+		 * refuses such a LOOKUP with ELOOP, where given READDIRPLUS's
+		 * attributes it would list the alias.  Directories are few.
+		 */
 		if (filler(buf, name, &e->st, (off_t)(e->cookie + DOT_ENTRIES),
-			   e->err ? 0 : FUSE_FILL_DIR_PLUS)) {
+			   e->err || S_ISDIR(e->st.st_mode) ? 0 : FUSE_FILL_DIR_PLUS)) {
 			w->next = k;
 			return 1;
 		}
