@@ -71,7 +71,7 @@ if [ -x /usr/bin/time ]; then
 	ks=$(peak_kb "$BIN" ls -R -l "$BIG" /)
 	ku=$(peak_kb "$BIN" ls -U -R -l "$BIG" /)
 	check "ls -U -R -l peak RSS below the sorted one's by 16 MiB ($ku vs $ks KiB)" \
-		[ "$ku" -gt 0 ] && [ $((ks - ku)) -gt 16384 ]
+		eval "[ $ku -gt 0 ] && [ $((ks - ku)) -gt 16384 ]"
 else
 	skip "peak RSS" "/usr/bin/time (Debian package time) not installed"
 fi
