@@ -25,6 +25,9 @@
 #                       at 10M they did not finish in 180 s)
 #   SCALE_PER_DIR=      files per directory (mkimage --per-dir; default 999):
 #                       SCALE_PER_DIR=99999999 puts every file in one directory
+#   SCALE_SHUFFLE=1     names unrelated to inode order (mkimage --shuffle), as on a real
+#                       volume: what a walk in name order (ls -l) pays for
+#   SCALE_EXTRACT_MAX=1000000  largest size given to extract (into SCALE_DIR)
 set -u
 cd "$(dirname "$0")/.."
 B=${B:-build}
@@ -38,7 +41,8 @@ RUNS_MAX=${SCALE_RUNS_MAX:-100000}
 IR_PEERS_MAX=${SCALE_IR_PEERS_MAX:-$IR_MAX}
 LIBFSAPFS_MAX=${SCALE_LIBFSAPFS_MAX:-100000000}
 IR_LIBFSAPFS_MAX=${SCALE_IR_LIBFSAPFS_MAX:-$IR_PEERS_MAX}
-PER_DIR=${SCALE_PER_DIR:+--per-dir $SCALE_PER_DIR}
+PER_DIR="${SCALE_PER_DIR:+--per-dir $SCALE_PER_DIR}${SCALE_SHUFFLE:+ --shuffle}"
+EXTRACT_MAX=${SCALE_EXTRACT_MAX:-1000000}
 PW=scale-password
 W=$(mktemp -d "${SCALE_DIR:-${TMPDIR:-/tmp}}/apfsinspect-scale.XXXXXX")
 M=$W/mnt
@@ -102,30 +106,54 @@ daemon_pid() {
 		{ tr '\0' '\n' < "$p/cmdline"; } 2> /dev/null | grep -qxF "$M" && { echo "${p#/proc/}"; return; }
 	done
 }
-# `find` through a fresh mount made by CMD...: "MS KB LINES" or "timeout"/"failed".
+# The CPU time (user + system, ms) a process has used, from /proc.
+proc_cpu_ms() {
+	awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat" 2> /dev/null
+}
+# `find $FIND_ARGS` through a fresh mount made by CMD...: "MS KB LINES CPU_MS" (the
+# daemon's peak RSS and CPU during the walk) or "timeout"/"failed".
 find_once() {
-	local t0 t1 rc pid kb
+	local t0 t1 rc pid kb c0 c1
 	"$@" > /dev/null 2>&1 || { echo failed; return; }
 	sleep 0.3
 	pid=$(daemon_pid)
+	c0=$(proc_cpu_ms "${pid:-0}")
 	t0=$(date +%s%N)
-	timeout "$TMO" find "$M" > "$W/out" 2> /dev/null
+	# shellcheck disable=SC2086 # FIND_ARGS: words
+	timeout "$TMO" find "$M" ${FIND_ARGS:-} > "$W/out" 2> /dev/null
 	rc=$?
 	t1=$(date +%s%N)
+	c1=$(proc_cpu_ms "${pid:-0}")
 	kb=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/${pid:-0}/status" 2> /dev/null)
 	timeout 60 fusermount3 -u "$M" 2> /dev/null || timeout 20 fusermount3 -uz "$M"
 	[ $rc = 124 ] && { echo timeout; return; }
-	echo "$(((t1 - t0) / 1000000)) ${kb:--} $(wc -l < "$W/out")"
+	echo "$(((t1 - t0) / 1000000)) ${kb:--} $(wc -l < "$W/out") $([ -n "$c0" ] && [ -n "$c1" ] && echo $((c1 - c0)) || echo -)"
 }
-find_timed() { # N CMD...
-	local n=$1 i r ms=()
+find_timed() { # N CMD...: medians of wall and daemon CPU; RSS and lines of the last
+	local n=$1 i r ms=() cpu=() m kb lines c
 	shift
 	for ((i = 0; i < n; i++)); do
 		r=$(find_once "$@")
 		case $r in timeout | failed) echo "$r"; return ;; esac
-		ms+=("${r%% *}")
+		read -r m kb lines c <<< "$r"
+		ms+=("$m")
+		cpu+=("$c")
 	done
-	echo "$(printf '%s\n' "${ms[@]}" | sort -n | awk -v n="$n" 'NR == int((n + 1) / 2)') ${r#* }"
+	echo "$(med "$n" "${ms[@]}") $kb $lines $(med "$n" "${cpu[@]}")"
+}
+# extract IMG / into a fresh directory, RUNS times: as timed (the tree removed between runs).
+extract_timed() { # N IMG
+	local n=$1 i r ms=() cpu=() m kb lines c
+	for ((i = 0; i < n; i++)); do
+		rm -rf "$W/x"
+		r=$(once "$BIN" extract "$2" / "$W/x")
+		[ "$r" = timeout ] && { rm -rf "$W/x"; echo timeout; return; }
+		read -r m kb lines c <<< "$r"
+		ms+=("$m")
+		cpu+=("$c")
+	done
+	rm -rf "$W/x"
+	echo "$(med "$n" "${ms[@]}") $kb $lines $(med "$n" "${cpu[@]}")"
 }
 # Instructions per entry of CMD... over N entries (callgrind), or "-": ours up to
 # IR_MAX entries, the peers' (ir_peer) up to IR_PEERS_MAX.
@@ -182,6 +210,14 @@ size() { # N
 	result "$n" "apfsinspect \`bodyfile\`, encrypted" "$r" "$(ir_per "$n" "$BIN" bodyfile --passphrase "$PW" "$enc")" "$fls" "$fir"
 	r=$(timed "$runs" "$BIN" ls -R "$img" /)
 	result "$n" "apfsinspect \`ls -R\`" "$r" "$(ir_per "$n" "$BIN" ls -R "$img" /)" "$fls" "$fir"
+	r=$(timed "$runs" "$BIN" ls -R -l "$img" /)
+	result "$n" "apfsinspect \`ls -R -l\`" "$r" "$(ir_per "$n" "$BIN" ls -R -l "$img" /)" "$fls" "$fir"
+	r=$(timed "$runs" "$BIN" ls -U -R -l "$img" /)
+	result "$n" "apfsinspect \`ls -U -R -l\` (unsorted)" "$r" "$(ir_per "$n" "$BIN" ls -U -R -l "$img" /)" "$fls" "$fir"
+	if [ "$n" -le "$EXTRACT_MAX" ]; then
+		r=$(extract_timed "$runs" "$img")
+		result "$n" "apfsinspect \`extract\` (manifest lines)" "$r" "$(rm -rf "$W/x"; ir_per "$n" "$BIN" extract "$img" / "$W/x"; rm -rf "$W/x")" "$fls" "$fir"
+	fi
 	if command -v fsapfsinfo > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ]; then
 		r=$(timed "$runs" fsapfsinfo -H "$img")
 		result "$n" "libfsapfs \`fsapfsinfo -H\` (hierarchy)" "$r" "$(ir_upto "$IR_LIBFSAPFS_MAX" "$n" fsapfsinfo -H "$img")" "$fls" "$fir"
@@ -190,10 +226,14 @@ size() { # N
 	fi
 	if [ -n "$FUSE" ]; then
 		r=$(find_timed "$runs" "$BIN" mount "$img" "$M")
-		result "$n" "\`find\` through \`apfsinspect mount\`" "$r" - "$fls"
+		result "$n" "\`find\` through \`apfsinspect mount\` (CPU: the daemon's)" "$r" - "$fls"
+		r=$(FIND_ARGS=-ls find_timed "$runs" "$BIN" mount "$img" "$M")
+		result "$n" "\`find -ls\` through \`apfsinspect mount\` (CPU: the daemon's)" "$r" - "$fls"
 		if command -v fsapfsmount > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ]; then
 			r=$(find_timed "$runs" fsapfsmount "$img" "$M")
-			result "$n" "\`find\` through libfsapfs \`fsapfsmount\`" "$r" - "$fls"
+			result "$n" "\`find\` through libfsapfs \`fsapfsmount\` (CPU: the daemon's)" "$r" - "$fls"
+			r=$(FIND_ARGS=-ls find_timed "$runs" fsapfsmount "$img" "$M")
+			result "$n" "\`find -ls\` through libfsapfs \`fsapfsmount\` (CPU: the daemon's)" "$r" - "$fls"
 		fi
 	fi
 	rm -f "$img" "$enc"
@@ -203,7 +243,7 @@ echo "## Metadata walks at scale (issue 14)"
 echo
 L0=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "$(nproc) cores; load average (1, 5, 15 min) $L0 at the start."
-echo "Images: \`mkimage scale --entries N${PER_DIR:+ $PER_DIR}\` (plain, and encrypted with one user); the"
+echo "Images: \`mkimage scale --entries N${PER_DIR:+ ${PER_DIR# }}\` (plain, and encrypted with one user); the"
 echo "generator's rows give its wall time and peak RSS.  Wall time is the median of $RUNS runs"
 echo "up to $RUNS_MAX entries and one run above, CPU (user + system) likewise; instructions"
 echo "per entry are callgrind's, up to $IR_MAX entries for ours, $IR_PEERS_MAX for fls and"

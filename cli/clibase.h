@@ -54,6 +54,7 @@ struct cli_opts {
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground, extended;
 	bool hints;               /* listcryptousers: a Hint: line per user */
 	bool literal;             /* ls -N: names as they are, not GNU ls -b's escapes */
+	bool unsorted;            /* ls -U: directory order, a window at a time */
 	bool live;                /* diff --live: a snapshot against the live tree */
 	const char *format;       /* the image format (hashes: its output format) */
 	const char *image_format; /* the image format, on every command */

@@ -49,31 +49,28 @@ void fs_names_sort(struct fs_names *nm);  /* by name, bytewise */
 void fs_names_free(struct fs_names *nm);
 
 /*
- * The stats of a directory's entries, a window of FS_STATS_WINDOW names at a
- * time (memory bounded per directory level), read in inode order
- * (apfs_fs_stat_many: each fs-tree leaf once): st[i] and err[i] (0 or a
- * negative errno) for entry from + i, n of them.  fs_stats_read returns 0
- * or -ENOMEM.
+ * What ls -l and ls --json print of an entry, for a whole directory read in
+ * inode order (fs_attrs.c: each fs-tree leaf of its inodes once, however
+ * large the directory): fs_attrs_read fills *out with nm->n of them, in
+ * nm's order (err: apfs_fs_stat's result, 0 or a negative errno); returns
+ * 0 or -ENOMEM.  fs_attr_stat expands one back (fields not kept are 0).
  */
-#define FS_STATS_WINDOW 2048
-struct fs_stats {
-	struct apfs_stat *st;
-	int *err;
-	size_t n, cap;
+struct fs_attr {
+	uint64_t size, alloced, crtime, mtime, ctime, atime;
+	uint32_t uid, gid, nlink, bsd_flags, compression;
+	int err;
+	uint16_t mode;
+	bool firmlink;
 };
 
-int fs_stats_read(struct apfs_fs *fs, const struct fs_names *nm, size_t from,
-		  struct fs_stats *sb);
-void fs_stats_free(struct fs_stats *sb);
+int fs_attrs_read(struct apfs_fs *fs, const struct fs_names *nm, struct fs_attr **out);
+void fs_attr_stat(const struct fs_attr *a, uint64_t ino, struct apfs_stat *st);
 
 /*
- * A directory's names max at a time (fs_stats.c): fs_names_read_from adds
- * up to max names from pos on (fewer: the end); fs_names_check_from reads
- * the rest from pos without keeping any, so that a walk printing a piece at
- * a time learns of a damaged record before it prints the first piece.
+ * fs_names_check_from (fs_stats.c) reads the rest of a directory from pos
+ * without keeping any name, so that a walk printing a window at a time
+ * (dirwin.h) learns of a damaged record before it prints the first window.
  */
-int fs_names_read_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t max,
-		       struct fs_names *nm);
 int fs_names_check_from(struct apfs_fs *fs, uint64_t dir, const struct apfs_dir_pos *pos);
 
 /*

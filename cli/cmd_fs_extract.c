@@ -385,39 +385,64 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		    uint64_t parent, const struct apfs_stat *st, int depth);
 
-static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
+static bool ex_stopped(struct ex_run *r)
 {
-	struct fs_names nm = { 0 };
-	struct fs_stats sb = { 0 };
+	return (r->manifest && ferror(r->manifest)) || ex_tar_dead(r);
+}
+
+/* One window's entries, in inode order: each fs-tree leaf of their inodes read once. */
+static void ex_window(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth,
+		      const struct dirwin *w)
+{
 	char sub[APFS_NAME_MAX], *subrel;
-	int ret = fs_names_read(r->fs, ino, &nm);
+	struct apfs_stat st;
 
-	if (ret)
-		ex_fail(r, rel, ret);
-	for (size_t i = 0; !ret && i < nm.n && !(r->manifest && ferror(r->manifest)) && !ex_tar_dead(r);
-	     i++) {
-		size_t w = i % FS_STATS_WINDOW;
+	for (size_t i = 0; i < w->n && !ex_stopped(r); i++) {
+		int ret = apfs_fs_stat(r->fs, w->e[i].ino, &st);
 
-		/* The window's stats in inode order: each fs-tree leaf read once. */
-		if (!w && (ret = fs_stats_read(r->fs, &nm, i, &sb))) {
-			ex_fail(r, rel, ret);
-			break;
-		}
-		safe_name(nm.e[i].name, sub, sizeof(sub));
+		safe_name(dirwin_name(w, i), sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
 			break;
-		if (sb.err[w]) {
-			ex_fail(r, subrel, sb.err[w]);
+		if (ret) {
+			ex_fail(r, subrel, ret);
 		} else {
-			struct apfs_stat st = sb.st[w];
-
-			st.added = nm.e[i].date_added;
+			st.added = dirwin_added(w, i);
 			ex_entry(r, fd, sub, subrel, ino, &st, depth + 1);
 		}
 		free(subrel);
 	}
-	fs_stats_free(&sb);
-	fs_names_free(&nm);
+}
+
+/*
+ * A directory's entries a window at a time (dirwin.h), each window as large
+ * as what the levels above left of DIRWIN_BUDGET, as bodyfile reads them:
+ * memory bounded however large the directory, and each leaf of its inodes
+ * read once a window.  A directory longer than one window is read through
+ * first, so that a damaged record fails it before any of it is extracted.
+ */
+static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
+{
+	struct dirwin w = { .keep_added = true };
+	struct apfs_dir_pos *pos = calloc(1, sizeof(*pos));
+	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0, held;
+	int ret = pos ? dirwin_read(r->fs, ino, pos, budget, &w) : -ENOMEM;
+
+	if (!ret && w.full)
+		ret = fs_names_check_from(r->fs, ino, pos);
+	while (!ret && w.n && !ex_stopped(r)) {
+		held = dirwin_bytes(&w);
+		r->held += held;
+		ex_window(r, fd, rel, ino, depth, &w);
+		r->held -= held;
+		if (w.full)
+			ret = dirwin_read(r->fs, ino, pos, budget, &w);
+		else
+			w.n = 0;
+	}
+	if (ret)
+		ex_fail(r, rel, ret);
+	dirwin_free(&w);
+	free(pos);
 }
 
 /*

@@ -8,12 +8,16 @@
 #include <sys/stat.h>
 
 #include "cmd_fs.h"
+#include "dirwin.h"
 
 static const char ls_help[] =
-	"usage: apfsinspect ls [-l] [-a] [-R] [-N] [--json] [--volume SEL] [credential]\n"
+	"usage: apfsinspect ls [-l] [-a] [-R] [-U] [-N] [--json] [--volume SEL] [credential]\n"
 	"                      [--snapshot NAME|XID] IMAGE [PATH]\n"
 	"  List a directory (default /). -l long form, -a include names starting with '.',\n"
 	"  -R recurse, --json one object per entry with all attributes.\n"
+	"  -U (--unsorted): entries as the directory stores them, read a window at a\n"
+	"  time in inode order, not sorted by name: memory stays bounded however large\n"
+	"  the directory (sorting holds a whole directory's names and attributes).\n"
 	"  Names and link targets are written as GNU ls -b does (C escapes: \\n, \\t,\n"
 	"  \\033, \\ , \\\\), so each entry is one line whatever its name holds;\n"
 	"  -N (--literal) writes their bytes as they are.\n"
@@ -62,6 +66,7 @@ struct ls_run {
 	struct apfs_fs *fs;
 	struct json j;
 	struct walk_guard g;
+	size_t held;     /* -U: bytes of windows the levels above hold (dirwin.h) */
 	int err;
 };
 
@@ -104,7 +109,7 @@ static void long_line(const struct ls_run *r, const struct fs_name *d,
 	putchar('\n');
 }
 
-/* st and ret: the entry's stat and its result, for -l and --json (fs_stats_read). */
+/* st and ret: the entry's stat and its result, for -l and --json. */
 static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d,
 		      const struct apfs_stat *st, int ret)
 {
@@ -140,12 +145,133 @@ static void drop_hidden(struct fs_names *nm)
 	nm->n = k;
 }
 
+/* The entries in name order, their attributes read first for the whole directory. */
+static int show_sorted(struct ls_run *r, const char *dir, const struct fs_names *nm)
+{
+	struct fs_attr *a = NULL;
+	struct apfs_stat st;
+	bool need_stat = r->o->long_fmt || r->o->json;
+	int ret = need_stat ? fs_attrs_read(r->fs, nm, &a) : 0;
+
+	if (ret)
+		return fs_fail(dir, ret);
+	/* Output that cannot be written stops the walk (cli_out_failed). */
+	for (size_t i = 0; i < nm->n && !ferror(stdout); i++) {
+		if (need_stat)
+			fs_attr_stat(&a[i], nm->e[i].ino, &st);
+		show_entry(r, dir, &nm->e[i], need_stat ? &st : NULL, need_stat ? a[i].err : 0);
+	}
+	free(a);
+	return 0;
+}
+
+/* "\nDIR:\n" before a directory's entries below the first, as ls -R writes it. */
+static void dir_header(const struct ls_run *r, const char *dir, int depth)
+{
+	if (r->o->recursive && !r->o->json && depth) {
+		fputs("\n", stdout);
+		put_name(r, dir);
+		fputs(":\n", stdout);
+	}
+}
+
+static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t ino,
+		    int depth);
+
+static bool shown(const struct ls_run *r, const char *name)
+{
+	return r->o->all_files || name[0] != '.';
+}
+
+/* -U: one window's entries as they come (inode order: each leaf of their inodes once). */
+static void stream_window(struct ls_run *r, const char *dir, const struct dirwin *w)
+{
+	bool need_stat = r->o->long_fmt || r->o->json;
+	struct apfs_stat st;
+
+	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
+		struct fs_name d = { w->e[i].ino, w->keep_added ? dirwin_added(w, i) : 0,
+				     w->e[i].type, w->names + w->e[i].off };
+		int ret;
+
+		if (!shown(r, d.name))
+			continue;
+		ret = need_stat ? apfs_fs_stat(r->fs, d.ino, &st) : 0;
+		show_entry(r, dir, &d, need_stat ? &st : NULL, ret);
+	}
+}
+
+/* -R -U: the subdirectories of one window, each listed whole before the next. */
+static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int depth,
+			   const struct dirwin *w)
+{
+	char path[4096];
+	size_t held = dirwin_bytes(w);
+
+	r->held += held;
+	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
+		if (w->e[i].type != 4 || !shown(r, dirwin_name(w, i)))
+			continue;
+		join(path, sizeof(path), dir, dirwin_name(w, i));
+		list_dir(r, path, ino, w->e[i].ino, depth + 1);
+	}
+	r->held -= held;
+}
+
+/*
+ * Read dir a window at a time from its start, handing each to fn (first
+ * pass: the entries) or to stream_subdirs (second pass, -R).  A directory
+ * longer than one window is read through first, so that a damaged record
+ * fails it before any of it is printed, as in the sorted listing.
+ */
+static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int depth, bool subdirs)
+{
+	struct dirwin w = { .keep_added = r->o->json && !subdirs };
+	struct apfs_dir_pos *pos = calloc(1, sizeof(*pos));
+	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0;
+	int ret = pos ? dirwin_read(r->fs, ino, pos, budget, &w) : -ENOMEM;
+
+	if (!ret && w.full && !subdirs)
+		ret = fs_names_check_from(r->fs, ino, pos);
+	if (!ret && !subdirs)
+		dir_header(r, dir, depth);
+	while (!ret && w.n && !ferror(stdout)) {
+		if (subdirs)
+			stream_subdirs(r, dir, ino, depth, &w);
+		else
+			stream_window(r, dir, &w);
+		if (w.full)
+			ret = dirwin_read(r->fs, ino, pos, budget, &w);
+		else
+			w.n = 0;
+	}
+	dirwin_free(&w);
+	free(pos);
+	return ret;
+}
+
+/*
+ * -U (--unsorted): the directory as it is stored, a window at a time
+ * (dirwin.h, each window in inode order), so memory is bounded by
+ * DIRWIN_BUDGET over all levels instead of growing with the largest
+ * directory; with -R its subdirectories follow all its entries, as ls -R
+ * lists them, found by reading it a second time.
+ */
+static int ls_stream_dir(struct ls_run *r, const char *dir, uint64_t ino, int depth)
+{
+	int ret = stream_pass(r, dir, ino, depth, false);
+
+	if (!ret && r->o->recursive && !ferror(stdout))
+		ret = stream_pass(r, dir, ino, depth, true);
+	if (ret)
+		r->err = fs_fail(dir, ret);
+	return 0;
+}
+
 static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t ino,
 		    int depth)
 {
 	struct fs_names nm = { 0 };
-	struct fs_stats sb = { 0 };
-	bool need_stat = r->o->long_fmt || r->o->json;
 	char path[4096];
 	int ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
 
@@ -153,6 +279,8 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return 0;
 	}
+	if (r->o->unsorted)
+		return ls_stream_dir(r, dir, ino, depth);
 	ret = fs_names_read(r->fs, ino, &nm);
 	if (ret) {
 		fs_names_free(&nm);
@@ -160,24 +288,11 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 		return 0;
 	}
 	fs_names_sort(&nm);
-	if (r->o->recursive && !r->o->json && depth) {
-		fputs("\n", stdout);
-		put_name(r, dir);
-		fputs(":\n", stdout);
-	}
+	dir_header(r, dir, depth);
 	if (!r->o->all_files)
 		drop_hidden(&nm);
-	/* Output that cannot be written stops the walk (cli_out_failed). */
-	for (size_t i = 0; i < nm.n && !ferror(stdout); i++) {
-		size_t w = i % FS_STATS_WINDOW;
-
-		if (need_stat && !w && (ret = fs_stats_read(r->fs, &nm, i, &sb))) {
-			r->err = fs_fail(dir, ret);
-			break;
-		}
-		show_entry(r, dir, &nm.e[i], need_stat ? &sb.st[w] : NULL, need_stat ? sb.err[w] : 0);
-	}
-	fs_stats_free(&sb);
+	if ((ret = show_sorted(r, dir, &nm)))
+		r->err = ret;
 	for (size_t i = 0; r->o->recursive && i < nm.n && !ferror(stdout); i++) {
 		if (nm.e[i].type != 4)
 			continue;

@@ -49,12 +49,15 @@ static int add(const struct apfs_dirent *d, void *ctx)
 {
 	struct dirwin *w = ctx;
 	size_t len = strnlen(d->name, APFS_NAME_MAX - 1) + 1;
-	int ret = make_room(w, len);
+	size_t pre = w->keep_added ? sizeof(d->date_added) : 0;
+	int ret = make_room(w, pre + len);
 
 	if (ret) {
 		w->full = ret > 0;
 		return ret;
 	}
+	memcpy(w->names + w->used, &d->date_added, pre);
+	w->used += pre;
 	memcpy(w->names + w->used, d->name, len - 1);
 	w->names[w->used + len - 1] = '\0';
 	w->e[w->n++] = (struct dirwin_ent){ d->ino, (uint32_t)w->used, d->type };

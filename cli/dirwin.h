@@ -13,15 +13,17 @@
  * as large as the memory budget allows, sorted by inode, reads each leaf
  * once per window; a directory that fits in one window reads each leaf once.
  *
- * An entry costs 16 bytes and its name: DIRWIN_BUDGET holds up to ~200,000
+ * An entry costs 16 bytes and its name (8 more with keep_added): DIRWIN_BUDGET holds up to ~200,000
  * names of 14 bytes (the arrays grow by half, so a window stops between two
  * thirds and all of that).
  */
 #ifndef CLI_DIRWIN_H
 #define CLI_DIRWIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "apfs/fs.h"
 
@@ -43,6 +45,7 @@ struct dirwin {
 	size_t used, room;
 	size_t budget;   /* bytes e and names may take */
 	int full;        /* the last read stopped at the budget: more may follow */
+	bool keep_added; /* set by the caller: keep each entry's date added too */
 };
 
 /*
@@ -55,6 +58,14 @@ int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size
 static inline const char *dirwin_name(const struct dirwin *w, size_t i)
 {
 	return w->names + w->e[i].off;
+}
+/* The entry's date added (ns), kept before its name when w->keep_added. */
+static inline uint64_t dirwin_added(const struct dirwin *w, size_t i)
+{
+	uint64_t t;
+
+	memcpy(&t, w->names + w->e[i].off - sizeof(t), sizeof(t));
+	return t;
 }
 /* Bytes the window holds now (its arrays' capacity). */
 size_t dirwin_bytes(const struct dirwin *w);

@@ -90,6 +90,7 @@ struct ex_run {
 	struct digest_set hash; /* --hash: tagged manifest lines; none: sha256sum's */
 	uint64_t cap;
 	struct walk_guard g;
+	size_t held;           /* bytes of directory windows the levels above hold (dirwin.h) */
 	int err;
 	int destfd;            /* DEST (directory mode) */
 	bool appledouble, root;

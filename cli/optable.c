@@ -60,6 +60,7 @@ static const struct opt_allow table[] = {
 	{ "ls", "-R" },
 	{ "ls", "--escape" },
 	{ "ls", "--literal" },
+	{ "ls", "--unsorted" },
 	{ "stat", "--volume" },
 	{ "stat", "@credential" },
 	{ "stat", "@tree" },

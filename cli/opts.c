@@ -125,6 +125,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case 'R': o->recursive = true; break;
 	case 'b': o->literal = false; break;
 	case 'N': o->literal = true; break;
+	case 'U': o->unsorted = true; break;
 	case 'f': o->foreground = true; break;
 	case 'o': o->fuse_opts = optarg; break;
 	default: return EXIT_USAGE;

@@ -51,6 +51,7 @@ const struct option cli_long_opts[] = {
 	{ "hash-image", no_argument, NULL, O_HASH_IMAGE },
 	{ "escape", no_argument, NULL, 'b' },
 	{ "literal", no_argument, NULL, 'N' },
+	{ "unsorted", no_argument, NULL, 'U' },
 	{ NULL, 0, NULL, 0 },
 };
 

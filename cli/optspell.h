@@ -19,7 +19,7 @@ enum {
 };
 
 extern const struct option cli_long_opts[];
-#define CLI_SHORT_OPTS "lRafo:bN"
+#define CLI_SHORT_OPTS "lRafo:bNU"
 
 /* diskutil's single-dash spellings rewritten in place to ours. */
 void cli_translate_diskutil(int argc, char **argv);

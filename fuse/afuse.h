@@ -40,6 +40,20 @@ int afuse_errno(int code);
 #define AFUSE_PATH_MAX (255 * 4)
 
 /* Extended attributes (xattr.c). */
+/* A struct stat from the library's attributes (ops.c); S_IF* of a directory entry's type. */
+void afuse_fill_stat(struct afuse *af, const struct apfsi_stat *a, struct stat *st);
+mode_t afuse_type_mode(enum apfsi_file_type t);
+
+/*
+ * READDIRPLUS (dirplus.c): the entries after cookie with their attributes,
+ * from a window of the directory kept in *plus (made on first use, freed by
+ * afuse_dirplus_free when the directory is closed).  0 or a negative errno.
+ */
+struct dplus;
+int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **plus, uint64_t cookie,
+		  void *buf, fuse_fill_dir_t filler);
+void afuse_dirplus_free(struct dplus *plus);
+
 int afuse_getxattr(const char *path, const char *name, char *buf, size_t size);
 int afuse_listxattr(const char *path, char *buf, size_t size);
 

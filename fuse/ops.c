@@ -28,9 +28,10 @@ struct afile {
 	apfsi_file *f;  /* NULL: the resource fork (namedfork.c) */
 };
 
-/* An open directory. */
+/* An open directory; plus: its READDIRPLUS window (dirplus.c), made on first use. */
 struct adir {
 	uint64_t ino, parent;
+	struct dplus *plus;
 };
 
 static void set_ts(struct timespec *ts, uint64_t ns)
@@ -49,7 +50,7 @@ static uint64_t link_size(apfsi_fs *fs, uint64_t ino)
 	return strlen(target);
 }
 
-static void fill_stat(struct afuse *af, const struct apfsi_stat *a, struct stat *st)
+void afuse_fill_stat(struct afuse *af, const struct apfsi_stat *a, struct stat *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->st_ino = a->ino;
@@ -83,7 +84,7 @@ static int afuse_getattr(const char *path, struct stat *st, struct fuse_file_inf
 	}
 	if (ret)
 		return afuse_errno(ret);
-	fill_stat(af, &a, st);
+	afuse_fill_stat(af, &a, st);
 	return 0;
 }
 
@@ -188,7 +189,14 @@ static int afuse_statfs(const char *path, struct statvfs *st)
 
 static void *afuse_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
-	(void)conn;
+	/*
+	 * READDIRPLUS on every call, not only on the first of a directory (the
+	 * kernel's "auto"): `find -ls` or `du` reads a whole directory before
+	 * it stats any entry, and would then send a LOOKUP a name, each a walk
+	 * from the root; dirplus.c reads the attributes a window at a time, in
+	 * inode order.
+	 */
+	conn->want &= ~(unsigned)FUSE_CAP_READDIRPLUS_AUTO;
 	cfg->use_ino = 1;
 	cfg->kernel_cache = 1;
 	cfg->entry_timeout = AFUSE_CACHE_SECONDS;
@@ -214,6 +222,7 @@ static int afuse_opendir(const char *path, struct fuse_file_info *fi)
 	if (!d)
 		return -ENOMEM;
 	d->ino = a.ino;
+	d->plus = NULL;
 	/* The root's parent id is 1, which is no inode: show the root itself. */
 	d->parent = a.ino == APFSI_ROOT_INO || !a.parent ? a.ino : a.parent;
 	fi->fh = (uintptr_t)d;
@@ -224,8 +233,11 @@ static int afuse_opendir(const char *path, struct fuse_file_info *fi)
 
 static int afuse_releasedir(const char *path, struct fuse_file_info *fi)
 {
+	struct adir *d = (struct adir *)(uintptr_t)fi->fh;
+
 	(void)path;
-	free((void *)(uintptr_t)fi->fh);
+	afuse_dirplus_free(d->plus);
+	free(d);
 	return 0;
 }
 
@@ -245,7 +257,7 @@ struct fill_ctx {
 };
 
 /* S_IF* of an entry's type (DTTOIF's, from the API's types). */
-static mode_t type_mode(enum apfsi_file_type t)
+mode_t afuse_type_mode(enum apfsi_file_type t)
 {
 	switch (t) {
 	case APFSI_TYPE_FILE: return S_IFREG;
@@ -274,7 +286,7 @@ static int fill_one(const struct apfsi_dirent *d, void *arg)
 		return 0;
 	memset(&st, 0, sizeof(st));
 	st.st_ino = d->ino;
-	st.st_mode = type_mode(d->type);
+	st.st_mode = afuse_type_mode(d->type);
 	if (fc->filler(fc->buf, d->name, &st, (off_t)(d->cookie + DOT_ENTRIES), 0))
 		return FILL_STOP; /* buffer full: the kernel asks again from this offset */
 	fc->filled++;
@@ -311,12 +323,13 @@ static int afuse_readdir(const char *path, void *buf, fuse_fill_dir_t filler, of
 	int ret;
 
 	(void)path;
-	(void)flags;
 	if (off < 0)
 		return -EINVAL;
 	if (fill_dots(d, buf, filler, &off))
 		return 0;
 	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
+	if (flags & FUSE_READDIR_PLUS)
+		return afuse_dirplus(afuse_get(), d->ino, &d->plus, cookie, buf, filler);
 	ret = apfsi_fs_readdir(afuse_get()->fs, d->ino, cookie, fill_one, &fc);
 	/* Hand out what was read; the next call from there reports the error. */
 	if (fc.filled)

@@ -4,7 +4,7 @@
  *   mkimage SCENARIO OUT.img [--seed N] [--iterations N] [--block-size N] [--gpt]
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
- *           [--entries N] [--per-dir N] [--depth K]   (scale)
+ *           [--entries N] [--per-dir N] [--depth K] [--shuffle]   (scale)
  *           [--wrap sparseimage|sparsebundle|encrypted [--band-size BYTES]
  *            [--image-passphrase P [--image-key-bits 128|256] [--image-iterations N]
  *             [--image-key-offset N]]]
@@ -36,7 +36,7 @@ static void usage(void)
 			"               [--unencrypted] [--sealed-reference-layout]\n"
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
-			"               [--entries N] [--per-dir N] [--depth K]   (scale)\n"
+			"               [--entries N] [--per-dir N] [--depth K] [--shuffle]   (scale)\n"
 			"               [--wrap sparseimage|sparsebundle|encrypted "
 			"[--band-size BYTES]]\n"
 			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle|encrypted "
@@ -116,12 +116,13 @@ static int parse_opts(int argc, char **argv, int first, struct mk_opts *o)
 		if (!strcmp(argv[i], "--gpt") || !strcmp(argv[i], "--unencrypted") ||
 		    !strcmp(argv[i], "--sealed-reference-layout") ||
 		    !strcmp(argv[i], "--hardware") || !strcmp(argv[i], "--preboot-xml") ||
-		    !strcmp(argv[i], "--preboot-hostile")) {
+		    !strcmp(argv[i], "--preboot-hostile") || !strcmp(argv[i], "--shuffle")) {
 			o->preboot_hostile |= !strcmp(argv[i], "--preboot-hostile");
 			o->gpt |= !strcmp(argv[i], "--gpt");
 			o->preboot_xml |= !strcmp(argv[i], "--preboot-xml");
 			o->hardware |= !strcmp(argv[i], "--hardware");
 			o->unencrypted |= !strcmp(argv[i], "--unencrypted");
+			o->shuffle |= !strcmp(argv[i], "--shuffle");
 			o->sealed_ref |= !strcmp(argv[i], "--sealed-reference-layout");
 			continue;
 		}

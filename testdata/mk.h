@@ -118,6 +118,7 @@ struct mk_image {
 	uint64_t entries;       /* --entries N: entries below the root (scale) */
 	uint64_t per_dir;       /* --per-dir N: files per directory (scale; 0: 999) */
 	uint64_t depth;         /* --depth K: directories nested K deep (scale; 0: 1) */
+	bool shuffle;           /* --shuffle: names unrelated to inode order (scale) */
 	const char *out_path;   /* where mk_scenario writes, for fills that stream */
 	bool out_gpt;
 };
@@ -531,6 +532,7 @@ struct mk_opts {
 	uint64_t entries;         /* scale: entries below the root */
 	uint64_t per_dir;         /* scale: files per directory (0: 999) */
 	uint64_t depth;           /* scale: directories nested this deep (0: 1) */
+	bool shuffle;             /* scale: names unrelated to inode order */
 	bool preboot_xml;         /* macos-boot: Preboot's var/db plists in XML */
 	unsigned users;           /* macos-boot: Local Open Directory users, 2 to 32 */
 	bool preboot_hostile;     /* macos-boot: Preboot plists with entries not to believe */

@@ -16,7 +16,12 @@
  * name-hash order of the directory's records.  With --depth K the
  * directories form chains K deep: d's parent is d - 1 unless K divides d
  * (then the root), so the root holds ceil(D / K) of them.  The first file of each directory holds `file G\n`; the
- * others are empty.
+ * others are empty.  With --shuffle the names of a directory's files are the
+ * same set, but the j-th name of directory d (fGGGGGGGG.txt, G = P d + j) is
+ * the file of inode 16 + D + P d + (j M mod n), n its files and M the first
+ * number from floor(0.618 n) up coprime with n: name order then jumps
+ * across the directory's inodes as on a real volume, where names and inode
+ * numbers are unrelated (the first file keeps its name and data).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -37,6 +42,7 @@ struct scale {
 	uint64_t dirs, files;     /* D and F: D + F = N */
 	uint64_t per;             /* P: files per directory (--per-dir, default 999) */
 	uint64_t depth;           /* K: directories nested K deep (--depth, default 1) */
+	bool shuffle;             /* --shuffle: names unrelated to inode order */
 	uint8_t *block;           /* one data block */
 };
 
@@ -191,6 +197,52 @@ static void file_name(char *out, size_t len, uint64_t g)
 	snprintf(out, len, "f%08llu.txt", (unsigned long long)g);
 }
 
+static uint64_t gcd(uint64_t a, uint64_t b)
+{
+	while (b) {
+		uint64_t t = a % b;
+
+		a = b, b = t;
+	}
+	return a;
+}
+
+/* --shuffle's multiplier M for a directory of n files (the header says why). */
+static uint64_t shuffle_mul(uint64_t n)
+{
+	uint64_t m = n * 618 / 1000;
+
+	while (m < n && gcd(m, n) != 1)
+		m++;
+	return m ? m : 1;
+}
+
+/* M's inverse mod n (extended Euclid): the name index j of inode offset i is i M^-1. */
+static uint64_t shuffle_inv(uint64_t m, uint64_t n)
+{
+	__int128 t = 0, nt = 1, r = n, nr = m % n;
+
+	while (nr) {
+		__int128 q = r / nr, x = t - q * nt, y = r - q * nr;
+
+		t = nt, nt = x, r = nr, nr = y;
+	}
+	return (uint64_t)(t < 0 ? t + n : t);
+}
+
+/* The inode offset (in its directory) of the file named by offset j. */
+static uint64_t name_to_off(const struct scale *s, uint64_t j, uint64_t n)
+{
+	return s->shuffle && n > 1 ? (uint64_t)((unsigned __int128)j * shuffle_mul(n) % n) : j;
+}
+
+/* The name offset (in its directory) of the file at inode offset i. */
+static uint64_t off_to_name(const struct scale *s, uint64_t i, uint64_t n)
+{
+	return s->shuffle && n > 1 ?
+		(uint64_t)((unsigned __int128)i * shuffle_inv(shuffle_mul(n), n) % n) : i;
+}
+
 /* Directory d: its inode and its entries (its files, and the next of its chain). */
 static int emit_dir(struct scale *s, uint64_t d, struct child *c)
 {
@@ -203,7 +255,7 @@ static int emit_dir(struct scale *s, uint64_t d, struct child *c)
 	snprintf(name, sizeof(name), "d%05llu", (unsigned long long)d);
 	rc = dir_inode(s, APFS_MIN_USER_INO_NUM + d, parent, name, n + sub);
 	for (uint64_t i = 0; i < n; i++) {
-		c[i] = (struct child){ 0, DT_REG_, file_ino(s, g0 + i), "" };
+		c[i] = (struct child){ 0, DT_REG_, file_ino(s, g0 + name_to_off(s, i, n)), "" };
 		file_name(c[i].name, sizeof(c[i].name), g0 + i);
 	}
 	if (sub)
@@ -263,7 +315,8 @@ static int emit_file(struct scale *s, uint64_t g)
 			       .mode = MK_S_IFREG | 0644, .name = name };
 	int rc = 0;
 
-	file_name(name, sizeof(name), g);
+	file_name(name, sizeof(name), first_file(s, d) +
+		  off_to_name(s, g - first_file(s, d), files_in(s, d)));
 	if (data) {
 		snprintf(text, sizeof(text), "file %llu\n", (unsigned long long)g);
 		rc = write_block(s, ino, text, &paddr);
@@ -348,6 +401,7 @@ int mk_fill_scale(struct mk_image *img)
 		return -EINVAL;
 	s.per = img->per_dir ? img->per_dir : PER_DIR - 1;
 	s.depth = img->depth ? img->depth : 1;
+	s.shuffle = img->shuffle;
 	s.dirs = (img->entries + s.per) / (s.per + 1);
 	s.files = img->entries - s.dirs;
 	s.block = malloc(img->bs);

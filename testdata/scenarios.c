@@ -344,6 +344,7 @@ int mk_scenario(const char *name, const char *out, const struct mk_opts *o)
 	img.entries = o->entries;
 	img.per_dir = o->per_dir;
 	img.depth = o->depth;
+	img.shuffle = o->shuffle;
 	img.out_path = out;
 	img.out_gpt = o->gpt;
 	img.preboot_xml = o->preboot_xml;

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dirplus.c - READDIRPLUS: a directory's entries handed to the kernel with
+ * their attributes, so that `ls -l` or `find -ls` costs no LOOKUP and
+ * GETATTR round trip a name, each a walk from the root (apfsi_fs_stat_path)
+ * and a read of the inode wherever it lies.
+ *
+ * The attributes come from a window kept with the open directory: up to
+ * DPLUS_MAX entries from the kernel's offset on, stat'd in inode order, so
+ * that each fs-tree leaf of their inodes is read once a window (inode
+ * numbers and name hashes are unrelated: taken in directory order, a large
+ * directory's inodes spread over more leaves than the block cache holds),
+ * then handed out over as many calls as the kernel's buffers need.
+ * Offsets are readdir's (ops.c): an entry's library cookie + 2.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "afuse.h"
+
+/* Entries a window: ~2.8 MB of attributes at most, for an open directory that large. */
+#define DPLUS_MAX 16384u
+#define DOT_ENTRIES 2
+/* collect's stop when the window is full: negative, so no library code, and no errno. */
+#define DPLUS_FULL (-0x10000)
+
+struct dplus_ent {
+	uint64_t cookie, ino;
+	size_t name;        /* offset in names */
+	int err;            /* apfsi_fs_stat's code for it (then st holds its type only) */
+	struct stat st;
+};
+
+struct dplus {
+	uint64_t start;     /* the cookie e[0] follows (0: the directory's first entry) */
+	struct dplus_ent *e;
+	size_t n, cap, next;
+	char *names;
+	size_t used, room;
+	bool valid;         /* e holds the window after start */
+	bool end;           /* the directory has nothing after e[n - 1] */
+};
+
+static int grow(struct dplus *w, size_t len)
+{
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 64;
+		struct dplus_ent *e = realloc(w->e, cap * sizeof(*e));
+
+		if (!e)
+			return -ENOMEM;
+		w->e = e, w->cap = cap;
+	}
+	if (w->used + len > w->room) {
+		size_t room = (w->room ? w->room * 2 : 1024) + len;
+		char *p = realloc(w->names, room);
+
+		if (!p)
+			return -ENOMEM;
+		w->names = p, w->room = room;
+	}
+	return 0;
+}
+
+/* apfsi_fs_readdir's callback: one entry into the window; DPLUS_FULL when it is full. */
+static int collect(const struct apfsi_dirent *d, void *arg)
+{
+	struct dplus *w = arg;
+	size_t len = strlen(d->name) + 1;
+	struct dplus_ent *e;
+
+	if (w->n == DPLUS_MAX)
+		return DPLUS_FULL;
+	if (d->cookie > INT64_MAX - DOT_ENTRIES)
+		return -EIO;
+	if (grow(w, len))
+		return -ENOMEM;
+	e = &w->e[w->n++];
+	memset(e, 0, sizeof(*e));
+	e->cookie = d->cookie, e->ino = d->ino, e->name = w->used;
+	e->st.st_ino = d->ino;
+	e->st.st_mode = afuse_type_mode(d->type);
+	memcpy(w->names + w->used, d->name, len);
+	w->used += len;
+	return 0;
+}
+
+static int by_ino(const void *a, const void *b)
+{
+	const struct dplus_ent *const *x = a, *const *y = b;
+
+	return (*x)->ino < (*y)->ino ? -1 : (*x)->ino > (*y)->ino;
+}
+
+/* The window's attributes, read in inode order. */
+static int stat_window(struct afuse *af, struct dplus *w)
+{
+	struct dplus_ent **o = malloc((w->n ? w->n : 1) * sizeof(*o));
+	struct apfsi_stat a;
+
+	if (!o)
+		return -ENOMEM;
+	for (size_t i = 0; i < w->n; i++)
+		o[i] = &w->e[i];
+	qsort(o, w->n, sizeof(*o), by_ino);
+	for (size_t i = 0; i < w->n; i++) {
+		o[i]->err = apfsi_fs_stat(af->fs, o[i]->ino, &a);
+		if (!o[i]->err)
+			afuse_fill_stat(af, &a, &o[i]->st);
+	}
+	free(o);
+	return 0;
+}
+
+/*
+ * The window of the entries after cookie.  A read error with entries
+ * already taken hands those out; the next window, from the last of them,
+ * meets the error again and reports it.
+ */
+static int refill(struct afuse *af, uint64_t dir, uint64_t cookie, struct dplus *w)
+{
+	int ret;
+
+	w->start = cookie, w->n = 0, w->next = 0, w->used = 0;
+	ret = apfsi_fs_readdir(af->fs, dir, cookie, collect, w);
+	w->valid = true;
+	w->end = ret == APFSI_OK;
+	if (ret != APFSI_OK && ret != DPLUS_FULL && !w->n) {
+		w->valid = false;
+		return ret < 0 ? ret : afuse_errno(ret);
+	}
+	return stat_window(af, w);
+}
+
+/* Where the entry after cookie is in the window; w->n + 1: not there. */
+static size_t find(const struct dplus *w, uint64_t cookie)
+{
+	if (cookie == w->start)
+		return 0;
+	if (w->next && w->next <= w->n && w->e[w->next - 1].cookie == cookie)
+		return w->next;
+	for (size_t i = 0; i < w->n; i++)
+		if (w->e[i].cookie == cookie)
+			return i + 1;
+	return w->n + 1;
+}
+
+/* A name the kernel fails a whole batch on: skipped, as plain readdir does. */
+static bool bad_name(const char *s)
+{
+	return strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..");
+}
+
+/* The entries of w from k on into buf; 1 when it is full, 0 at the window's end. */
+static int hand_out(struct dplus *w, size_t k, void *buf, fuse_fill_dir_t filler,
+		    unsigned *filled)
+{
+	for (; k < w->n; k++) {
+		const struct dplus_ent *e = &w->e[k];
+		const char *name = w->names + e->name;
+
+		if (bad_name(name))
+			continue;
+		/*
+		 * Without attributes, so that the kernel LOOKUPs it: an entry that
+		 * cannot be stat'd (the LOOKUP says why), and a directory, which a
+		 * hostile volume may list under a second name (a loop): the kernel
+		 * refuses such a LOOKUP with ELOOP, where given READDIRPLUS's
+		 * attributes it would list the alias.  Directories are few.
+		 */
+		if (filler(buf, name, &e->st, (off_t)(e->cookie + DOT_ENTRIES),
+			   e->err || S_ISDIR(e->st.st_mode) ? 0 : FUSE_FILL_DIR_PLUS)) {
+			w->next = k;
+			return 1;
+		}
+		(*filled)++;
+	}
+	w->next = w->n;
+	return 0;
+}
+
+int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **wp, uint64_t cookie,
+		  void *buf, fuse_fill_dir_t filler)
+{
+	struct dplus *w = *wp ? *wp : (*wp = calloc(1, sizeof(**wp)));
+	unsigned filled = 0;
+	size_t k;
+	int ret;
+
+	if (!w)
+		return -ENOMEM;
+	k = w->valid ? find(w, cookie) : 1;
+	if (k > w->n) {
+		if ((ret = refill(af, dir, cookie, w)))
+			return ret;
+		k = 0;
+	}
+	/* Window after window until the kernel's buffer is full or the directory ends. */
+	while (!hand_out(w, k, buf, filler, &filled) && !w->end && w->n) {
+		if ((ret = refill(af, dir, w->e[w->n - 1].cookie, w)))
+			return filled ? 0 : ret;
+		k = 0;
+	}
+	return 0;
+}
+
+void afuse_dirplus_free(struct dplus *w)
+{
+	if (!w)
+		return;
+	free(w->e);
+	free(w->names);
+	free(w);
+}
