@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dirwin.c - a directory's entries a window at a time, in inode order
- * (dirwin.h): names packed one after another, 16 bytes of index each.
+ * (dirwin.h): names packed one after another, 12 bytes of index each; what
+ * the arrays take is lent from the block cache (apfs/fs_mem.h).
  */
 #include <malloc.h>
 #include <stdbool.h>
