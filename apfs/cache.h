@@ -26,5 +26,19 @@ bool apfs_cache_get(struct apfs_cache *cache, uint64_t paddr, uint64_t tag, void
  */
 uint64_t apfs_cache_id(const struct apfs_cache *cache);
 void apfs_cache_put(struct apfs_cache *cache, uint64_t paddr, uint64_t tag, const void *buf);
+/*
+ * One memory budget for the cache and what its user holds beside it: a
+ * walk holding `bytes` more (a directory window, cli/dirwin.c) lends them
+ * from the cache, which gives up a way (an eighth) per started eighth lent,
+ * down to a quarter of its budget, forgetting those ways' blocks and
+ * returning their pages; repaying gives the ways back (empty).  A window is
+ * read in inode order, so the leaves it needs are read once and few cached
+ * blocks are enough beside it.
+ */
+void apfs_cache_lend(struct apfs_cache *cache, size_t bytes);
+/* true if the cache took ways back. */
+bool apfs_cache_repay(struct apfs_cache *cache, size_t bytes);
+/* Ways in use now, of 8 (for tests). */
+unsigned apfs_cache_ways(const struct apfs_cache *cache);
 
 #endif

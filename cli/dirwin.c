@@ -1,11 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dirwin.c - a directory's entries a window at a time, in inode order
- * (dirwin.h): names packed one after another, 16 bytes of index each.
+ * (dirwin.h): names packed one after another, 12 bytes of index each; what
+ * the arrays take is lent from the block cache (apfs/fs_mem.h).
  */
+#include <malloc.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "apfs/fs_mem.h"
 #include "dirwin.h"
 
 size_t dirwin_bytes(const struct dirwin *w)
@@ -25,6 +29,11 @@ static int make_room(struct dirwin *w, size_t len)
 	if ((cap != w->cap || room != w->room) && w->n &&
 	    cap * sizeof(*w->e) + room > w->budget)
 		return 1;
+	/* Lent before it is taken: the cache gives its pages back first. */
+	if (cap * sizeof(*w->e) + room > w->lent) {
+		apfs_fs_mem_lend(w->fs, cap * sizeof(*w->e) + room - w->lent);
+		w->lent = cap * sizeof(*w->e) + room;
+	}
 	if (cap != w->cap) {
 		struct dirwin_ent *e = realloc(w->e, cap * sizeof(*e));
 
@@ -60,18 +69,9 @@ static int add(const struct apfs_dirent *d, void *ctx)
 	w->used += pre;
 	memcpy(w->names + w->used, d->name, len - 1);
 	w->names[w->used + len - 1] = '\0';
-	w->e[w->n++] = (struct dirwin_ent){ d->ino, (uint32_t)w->used, d->type };
+	w->e[w->n++] = (struct dirwin_ent){ d->ino, (uint32_t)w->used, d->type & 0xf };
 	w->used += len;
 	return 0;
-}
-
-static int by_ino(const void *a, const void *b)
-{
-	const struct dirwin_ent *x = a, *y = b;
-
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	return x->off < y->off ? -1 : x->off > y->off;
 }
 
 int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t budget,
@@ -82,18 +82,30 @@ int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size
 	w->n = 0;
 	w->used = 0;
 	w->full = 0;
-	w->budget = budget < DIRWIN_MIN ? DIRWIN_MIN : budget;
+	w->fs = fs;
+	w->budget = budget < DIRWIN_MIN ? DIRWIN_MIN : budget > DIRWIN_MAX ? DIRWIN_MAX : budget;
 	ret = apfs_fs_readdir_from(fs, dir, pos, add, w);
 	if (ret > 0)
 		ret = 0;
 	if (!ret && w->n)
-		qsort(w->e, w->n, sizeof(*w->e), by_ino);
+		dirwin_sort(w->e, w->n);
 	return ret;
 }
 
 void dirwin_free(struct dirwin *w)
 {
+	bool grew;
+
 	free(w->e);
 	free(w->names);
+	grew = apfs_fs_mem_repay(w->fs, w->lent);
+	/*
+	 * Windows under malloc's mmap threshold are freed into the heap, which
+	 * keeps their pages while anything above them lives: when the cache
+	 * takes its pages back, the heap gives back its free ones first, or the
+	 * two add up (100 nested windows of 40 KiB: 4 MB).
+	 */
+	if (grew)
+		malloc_trim(0);
 	*w = (struct dirwin){ 0 };
 }

@@ -13,9 +13,13 @@
  * as large as the memory budget allows, sorted by inode, reads each leaf
  * once per window; a directory that fits in one window reads each leaf once.
  *
- * An entry costs 16 bytes and its name (8 more with keep_added): DIRWIN_BUDGET holds up to ~200,000
+ * An entry costs 12 bytes and its name (8 more with keep_added):
+ * DIRWIN_BUDGET holds up to ~240,000
  * names of 14 bytes (the arrays grow by half, so a window stops between two
- * thirds and all of that).
+ * thirds and all of that).  What a window holds is lent from the volume's
+ * block cache (apfs/fs_mem.h), which shrinks by as much: the window is in
+ * inode order, so few cached blocks serve it, and the walk's windows and
+ * cache together stay within the cache's 8 MiB.
  */
 #ifndef CLI_DIRWIN_H
 #define CLI_DIRWIN_H
@@ -29,13 +33,16 @@
 
 /* What a walk may hold in windows at once, over all the levels it is in. */
 #define DIRWIN_BUDGET (6u << 20)
+/* A window's names stay below this, so that an offset fits in 28 bits. */
+#define DIRWIN_MAX (1u << 28)
 /* What a level gets however deep: a window of at least a few hundred names. */
 #define DIRWIN_MIN (64u << 10)
 
-struct dirwin_ent {
+/* 12 bytes, not 16: a quarter more names in the same memory. */
+struct __attribute__((packed, aligned(4))) dirwin_ent {
 	uint64_t ino;
-	uint32_t off;    /* of its name in names */
-	uint16_t type;   /* DT_* */
+	uint32_t off : 28;  /* of its name in names (a window is below DIRWIN_MAX) */
+	uint32_t type : 4;  /* DT_* (drec flags & DREC_TYPE_MASK) */
 };
 
 struct dirwin {
@@ -46,6 +53,8 @@ struct dirwin {
 	size_t budget;   /* bytes e and names may take */
 	int full;        /* the last read stopped at the budget: more may follow */
 	bool keep_added; /* set by the caller: keep each entry's date added too */
+	struct apfs_fs *fs;
+	size_t lent;     /* bytes lent from fs's block cache for e and names (fs_mem.h) */
 };
 
 /*
@@ -70,5 +79,7 @@ static inline uint64_t dirwin_added(const struct dirwin *w, size_t i)
 /* Bytes the window holds now (its arrays' capacity). */
 size_t dirwin_bytes(const struct dirwin *w);
 void dirwin_free(struct dirwin *w);
+/* Sort by inode (then by name offset) in place (dirwin_sort.c). */
+void dirwin_sort(struct dirwin_ent *e, size_t n);
 
 #endif

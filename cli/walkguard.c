@@ -10,6 +10,7 @@
  */
 #include <stdlib.h>
 
+#include "apfs/fs_mem.h"
 #include "cmd_fs.h"
 
 static size_t slot_of(uint64_t ino, size_t cap)
@@ -69,6 +70,12 @@ int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint6
 			cli_safe_str(path), WALK_MAX_DEPTH);
 		return -ELOOP;
 	}
+	/*
+	 * The set lives as long as the walk: lent from the block cache for
+	 * good, before it grows (the old and the new set are both held then).
+	 */
+	if (ino && 2 * (g->n + 1) > g->cap)
+		apfs_fs_mem_lend(fs, (g->cap ? 2 * g->cap : 1024) * sizeof(*g->set));
 	seen = set_add(g, ino);
 	if (seen < 0)
 		return seen;
