@@ -21,6 +21,8 @@
 #   SCALE_RUNS_MAX=100000 largest size timed RUNS times (above: once)
 #   SCALE_IR_LIBFSAPFS_MAX=$SCALE_IR_PEERS_MAX  the same for fsapfsinfo alone (~50 min
 #                       under callgrind at 100k on a loaded machine)
+#   SCALE_FSAPFSINFO_MAX=$SCALE_LIBFSAPFS_MAX  the same for fsapfsinfo alone (it did
+#                       not finish 1M in 900 s, where fsapfsmount's find took 97 s)
 #   SCALE_LIBFSAPFS_MAX=  largest size given to fsapfsinfo and fsapfsmount (default: all;
 #                       at 10M they did not finish in 180 s)
 #   SCALE_PER_DIR=      files per directory (mkimage --per-dir; default 999):
@@ -41,6 +43,7 @@ RUNS_MAX=${SCALE_RUNS_MAX:-100000}
 IR_PEERS_MAX=${SCALE_IR_PEERS_MAX:-$IR_MAX}
 LIBFSAPFS_MAX=${SCALE_LIBFSAPFS_MAX:-100000000}
 IR_LIBFSAPFS_MAX=${SCALE_IR_LIBFSAPFS_MAX:-$IR_PEERS_MAX}
+FSAPFSINFO_MAX=${SCALE_FSAPFSINFO_MAX:-$LIBFSAPFS_MAX}
 PER_DIR="${SCALE_PER_DIR:+--per-dir $SCALE_PER_DIR}${SCALE_SHUFFLE:+ --shuffle}"
 EXTRACT_MAX=${SCALE_EXTRACT_MAX:-1000000}
 PW=scale-password
@@ -218,7 +221,7 @@ size() { # N
 		r=$(extract_timed "$runs" "$img")
 		result "$n" "apfsinspect \`extract\` (manifest lines)" "$r" "$(rm -rf "$W/x"; ir_per "$n" "$BIN" extract "$img" / "$W/x"; rm -rf "$W/x")" "$fls" "$fir"
 	fi
-	if command -v fsapfsinfo > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ]; then
+	if command -v fsapfsinfo > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ] && [ "$n" -le "$FSAPFSINFO_MAX" ]; then
 		r=$(timed "$runs" fsapfsinfo -H "$img")
 		result "$n" "libfsapfs \`fsapfsinfo -H\` (hierarchy)" "$r" "$(ir_upto "$IR_LIBFSAPFS_MAX" "$n" fsapfsinfo -H "$img")" "$fls" "$fir"
 		[ -n "$SHIM" ] && r=$(timed "$runs" env LD_PRELOAD="$SHIM" fsapfsinfo -H -p "$PW" "$enc") &&
