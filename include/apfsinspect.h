@@ -58,7 +58,9 @@
  *
  * Stability.  Within one SONAME (libapfsinspect.so.APFSI_ABI_VERSION) the
  * functions and enum values only grow, and the structs only grow into their
- * reserved[] fields (which the library zeroes).  APFSI_VERSION is the
+ * reserved[] fields (which the library zeroes), a whole 8-byte slot at a
+ * time, so that no struct changes size on any target (a bool or an
+ * unsigned alone would, where uint64_t is 4-byte aligned).  APFSI_VERSION is the
  * release; apfsi_version() the release of the library actually loaded.
  */
 #ifndef APFSINSPECT_H
@@ -278,8 +280,10 @@ struct apfsi_volume_info {
 	uint64_t files, directories, symlinks, snapshots; /* the superblock's counts */
 	uint64_t bytes_used;
 	uint64_t xid;
+	/* These two took reserved[0]: a whole 8-byte slot, on 32-bit targets too. */
 	bool per_file_keys;         /* of hardware_encrypted: per-file keys (APFS_FS_PFK), no VEK at all */
 	bool software_crypto;       /* its container encrypts in software (NX_CRYPTO_SW) */
+	uint8_t reserved_bytes[6];
 	uint64_t reserved[7];
 };
 int apfsi_volume_info(apfsi_volume *vol, struct apfsi_volume_info *info);
@@ -525,7 +529,7 @@ struct apfsi_unlock_options {
 	unsigned threads;           /* 0: one per core */
 	apfsi_progress_fn progress;
 	void *progress_arg;
-	unsigned flags;             /* APFSI_UNLOCK_* */
+	uint64_t flags;             /* APFSI_UNLOCK_* (reserved[0] once: 8 bytes on every target) */
 	uint64_t reserved[7];
 };
 
