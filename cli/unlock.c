@@ -365,6 +365,16 @@ static int verdict(const struct unl *u, int ret, const unsigned *idx, unsigned n
 		return EXIT_LOCKED;
 	}
 	/*
+	 * A secret the library refused before trying it (longer than
+	 * APFSI_MAX_SECRET): said as such, never as a wrong one.
+	 */
+	if (ret == APFSI_ERR_INVALID && u->cr->kind != CRED_RECOVERY) {
+		fprintf(stderr, "apfsinspect: ");
+		cli_put_safe(stderr, apfsi_last_message(), false);
+		fputc('\n', stderr);
+		return EXIT_USAGE;
+	}
+	/*
 	 * No user fitted: a wrong credential, or users that could not be checked
 	 * (their outcomes say); a malformed recovery key is a wrong one too.
 	 */

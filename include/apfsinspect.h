@@ -562,6 +562,7 @@ int apfsi_volume_unlock_candidates(apfsi_volume *vol, const char *const *candida
  * a password fits (and opts->user_uuid); a pair for any other user is never
  * tried, and a user tried but named by no pair counts as rejected (no
  * candidate fitted).  res->candidate is the index of the pair that fitted.
+ * A users[c] past the volume's crypto users is APFSI_ERR_INVALID, nothing tried.
  */
 int apfsi_volume_unlock_pairs(apfsi_volume *vol, const char *const *candidates,
 			      const size_t *lens, const unsigned *users, size_t n,

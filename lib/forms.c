@@ -16,6 +16,7 @@ int apfsi_password_forms(const char *s, char *out[2], size_t len[2], unsigned *n
 		*n = 0;
 	if (!s || !out || !len || !n)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_password_forms: NULL argument");
+	apfsi_secure_init();  /* before an image's passphrase, no unlock has set it up */
 	if (apfsi_normal_forms(s, out, len, n)) {
 		while (*n)
 			apfs_secret_free(out[--*n]);

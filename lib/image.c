@@ -40,6 +40,8 @@ static int open_dev(const char *path, const struct apfsi_open_options *o, struct
 	int ret;
 
 	/* image/'s passphrase source is per thread: opens on other threads do not see this one. */
+	if (p.fn)
+		apfsi_secure_init();  /* image/ keeps the passphrase's keys in locked memory */
 	apfs_dev_set_passphrase_cb(p.fn ? give_passphrase : NULL, &p);
 	ret = apfs_dev_open_format(path, o ? o->format : NULL, dev);
 	apfs_dev_set_passphrase_cb(NULL, NULL);

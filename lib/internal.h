@@ -97,6 +97,8 @@ void apfsi_volume_note_ids(struct apfsi_volume *vol);
  */
 int apfsi_code(int neg_errno);
 int apfsi_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The locked arena for secrets (secure.c), set up on first need: before any copy of one. */
+void apfsi_secure_init(void);
 /* Install the library's log hook (once, on the first open). */
 void apfsi_log_init(void);
 /* A public call begins: errors logged from now on are this call's. */

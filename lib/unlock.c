@@ -232,16 +232,6 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k,
 	return ret;
 }
 
-/*
- * The locked arena the secrets are copied into (util/secmem.h), set up on
- * the first unlock unless the program already chose (the CLI's harden.c).
- * Only the arena: a library does not make its host process non-dumpable.
- */
-static void secure_heap(void)
-{
-	apfs_secret_arena_default();
-}
-
 /* No user fitted, nothing tried: what *res says until the unlock gets further. */
 static struct apfsi_unlock_result *reset_result(struct apfsi_unlock_result *res,
 						struct apfsi_unlock_result *local)
@@ -253,12 +243,14 @@ static struct apfsi_unlock_result *reset_result(struct apfsi_unlock_result *res,
 	return res;
 }
 
-/* Checks every unlock makes first; APFSI_OK to go on. */
+/*
+ * Checks every unlock makes first; APFSI_OK to go on.  The last unlock's
+ * verdicts go now: one that fails before trying anyone leaves none.
+ */
 static int begin(struct apfsi_volume *vol)
 {
-	static pthread_once_t once = PTHREAD_ONCE_INIT;
-
-	pthread_once(&once, secure_heap);
+	apfsi_secure_init();
+	apfsi_outcome_forget(vol);
 	if (apfs_volume_hw_encrypted(vol->v))
 		return apfsi_fail(APFSI_ERR_HW_BOUND, "volume '%s' uses per-file keys held by the "
 				  "original Mac's Secure Enclave; it cannot be decrypted off "
@@ -279,6 +271,11 @@ static int unlock_cands(struct apfsi_volume *vol, bool recovery, const struct ap
 	const struct kb_volume_keys *k;
 	int ret = apfsi_volume_keys(vol, &k);
 
+	for (size_t i = 0; !ret && pair_user && i < c->n; i++)
+		if (pair_user[c->from[i]] >= k->nusers)
+			return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock_pairs: user %u of "
+					  "candidate %zu: the volume has %u crypto users",
+					  pair_user[c->from[i]], c->from[i], k->nusers);
 	return ret ? ret : run(vol, k, &q, res);
 }
 
@@ -325,8 +322,6 @@ int apfsi_volume_unlock(apfsi_volume *vol, enum apfsi_credential kind, const voi
 	if (!vol || (!secret && len) || kind > APFSI_CRED_VOLUME_KEY)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_unlock: bad argument");
 	ret = begin(vol);
-	if (!ret && kind == APFSI_CRED_VOLUME_KEY)
-		apfsi_outcome_forget(vol);  /* no user was tried */
 	if (ret || kind == APFSI_CRED_VOLUME_KEY)
 		return ret ? ret : unlock_vek(vol, secret, len, opts);
 	ret = add_secret(&c, kind, secret ? secret : "", len);

@@ -34,19 +34,6 @@ class CryptoUser(namedtuple("CryptoUser", "index uuid type type_name hint short_
     hash_line: the hashcat 18300/16700 line, None when not crackable."""
     __slots__ = ()
 
-    # The tuple holds the UUID's 16 bytes; .uuid makes the uuid.UUID when
-    # asked, so that unlock() does not import uuid (it pulls in platform and
-    # re: 5 ms, a twentieth of reading 1 GiB).
-    @property
-    def uuid(self):
-        return uuid_of(tuple.__getitem__(self, 1))
-
-    def _asdict(self):
-        return dict(zip(self._fields, (self.uuid if k == 1 else v for k, v in enumerate(self))))
-
-    def __repr__(self):
-        return "CryptoUser(%s)" % ", ".join("%s=%r" % kv for kv in self._asdict().items())
-
     @property
     def name(self):
         """Who the user is: the full name, else the short name, else None."""
@@ -93,7 +80,7 @@ def _volume_info(i):
 
 
 def _user(n, u):
-    return CryptoUser(n, bytes(u.uuid), UserType(u.type), text(u.type_name),
+    return CryptoUser(n, uuid_of(u.uuid), UserType(u.type), text(u.type_name),
                       text(u.hint), text(u.short_name), text(u.full_name),
                       None if u.admin < 0 else bool(u.admin), u.parsed, text(u.parse_error),
                       u.hardware_bound, u.offline_unlockable, u.pbkdf2_iterations,

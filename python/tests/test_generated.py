@@ -58,8 +58,9 @@ def test_all_users_users(generated):
         (b,) = img.select_volume("Backup").users
         assert b.type == T.DISK and b.uuid == img.select_volume("Backup").uuid
         assert b.hint == "disk hint"
-        # uuid is a uuid.UUID wherever a user shows it (the tuple keeps the bytes)
+        # uuid is a uuid.UUID wherever a user shows it, the tuple's field too
         a = users[0]
+        assert isinstance(a[1], uuid.UUID) and a[1] == a.uuid
         assert isinstance(a.uuid, uuid.UUID) and a._asdict()["uuid"] == U(ALL_USERS[0][1])
         assert "uuid=UUID('%s')" % ALL_USERS[0][1].lower() in repr(a)
 

@@ -27,4 +27,11 @@ expect_grep "seven others named by --user" "7 other crypto users not tried \(--u
 # demo: the right password names the user that took it.
 expect_rc "demo: demo unlocks" 0 "$BIN" unlockvolume --passphrase demo "$D"
 expect_grep "demo: by its Local Open Directory user" 'by crypto user 3D5A2E71-8C4B-4F0A-9E16-2B7C5D8A4F03 \(Local Open Directory User\)$' "$OUT"
+# A secret over APFSI_MAX_SECRET (4096 bytes) is refused before any try: never "wrong".
+long=$(head -c 4097 /dev/zero | tr '\0' a)
+expect_rc "a 4097-byte passphrase: refused, exit 2" 2 "$BIN" unlockvolume --passphrase "$long" "$D"
+expect_grep "... saying why" 'secret longer than 4096 bytes' "$ERR"
+check "... and not called a wrong passphrase" [ "${ERR/wrong passphrase/}" = "$ERR" ]
+expect_rc "a 4096-byte passphrase is tried: wrong, exit 3" 3 "$BIN" unlockvolume --passphrase "${long:1}" "$D"
+expect_grep "... for both users" "wrong passphrase for the 2 crypto users tried:$" "$ERR"
 done_testing

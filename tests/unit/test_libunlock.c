@@ -561,6 +561,11 @@ static void test_outcome(void **state)
 	assert_int_equal(pw(o.v, "not-a-password", NULL, NULL), APFSI_ERR_WRONG_CREDENTIAL);
 	for (unsigned i = 0; i < 8; i++)
 		assert_int_equal(outcome(o.v, i).status, APFSI_STATUS_REJECTED);
+	/* Refused before anyone is tried: no verdicts left over from the last unlock. */
+	assert_int_equal(apfsi_volume_unlock(o.v, APFSI_CRED_RECOVERY_KEY, "garbage", 7, NULL,
+					     NULL), APFSI_ERR_INVALID);
+	for (unsigned i = 0; i < 8; i++)
+		assert_int_equal(outcome(o.v, i).status, APFSI_STATUS_NONE);
 	assert_int_equal(apfsi_volume_unlock(o.v, APFSI_CRED_RECOVERY_KEY, key, strlen(key), NULL,
 					     NULL), APFSI_ERR_WRONG_CREDENTIAL);
 	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_PASSED_OVER);
@@ -613,8 +618,11 @@ static void test_pairs(void **state)
 	assert_int_equal(pairs(o.v, c, wrong_user, 3, NULL, &r), APFSI_ERR_WRONG_CREDENTIAL);
 	assert_int_equal(r.tried, 8);
 	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_REJECTED);
-	assert_int_equal(pairs(o.v, c, (const unsigned[]){ 0, 1, 9 }, 3, NULL, &r),
-			 APFSI_ERR_WRONG_CREDENTIAL);  /* user 9: none, the pair left out */
+	/* User 8 of 8 does not exist: a misuse, not a credential's verdict; nothing tried. */
+	assert_int_equal(pairs(o.v, c, (const unsigned[]){ 0, 1, 8 }, 3, NULL, &r),
+			 APFSI_ERR_INVALID);
+	assert_int_equal(r.tried, 0);
+	assert_int_equal(outcome(o.v, 0).status, APFSI_STATUS_NONE);
 	assert_int_equal(pairs(o.v, c, NULL, 3, NULL, &r), APFSI_ERR_INVALID);
 	uuid_bytes(ALICE, alice);
 	opt.user_uuid = alice;
@@ -671,6 +679,45 @@ static void test_password_forms(void **state)
 	assert_int_equal(apfsi_password_forms(NULL, f, fl, &n), APFSI_ERR_INVALID);
 }
 
+/* The kB of locked memory /proc/self/smaps gives for the mapping holding p, or -1. */
+static long locked_kb(const void *p)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	uintptr_t a = (uintptr_t)p, lo, hi;
+	bool in = false;
+	long kb = -1;
+
+	assert_non_null(f);
+	while (kb < 0 && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+			in = a >= lo && a < hi;
+		else if (in && sscanf(line, "Locked: %ld kB", &kb) != 1)
+			kb = -1;
+	}
+	fclose(f);
+	return kb;
+}
+
+/*
+ * RULES: secrets given to or made by the library are in locked memory, also
+ * when apfsi_password_forms comes first (an image's passphrase, before any
+ * unlock).  The first test of this program, so that nothing has set the
+ * arena up yet (and in this process: a fork's child inherits no mlock).
+ */
+static void test_password_forms_locked(void **state)
+{
+	char *f[2];
+	size_t fl[2];
+	unsigned n = 0;
+
+	(void)state;
+	assert_int_equal(apfsi_password_forms("p\xc3\xa4ssw\xc3\xb6rd", f, fl, &n), APFSI_OK);
+	assert_int_equal(n, 1);
+	assert_true(locked_kb(f[0]) > 0);
+	apfsi_secret_free(f[0]);
+}
+
 static int make(const char *scenario, const char *name, const char *extra)
 {
 	char cmd[16384];
@@ -696,6 +743,7 @@ static int make_images(void)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_password_forms_locked),  /* first: see there */
 		cmocka_unit_test(test_all_users_list),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_wrong_password),
