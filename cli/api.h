@@ -24,6 +24,8 @@ int cli_api_open(const struct cli_opts *o, apfsi_image **img);
  * listed on stderr); noted in the audit log.  0, EXIT_USAGE or EXIT_ERROR.
  */
 int cli_api_select_volume(const struct cli_opts *o, apfsi_image *img, apfsi_volume **out);
+/* vi is a volume group's System volume (what `--volume group` and the Mac's root take). */
+bool cli_group_system(const struct apfsi_volume_info *vi);
 
 /*
  * Quiet: the library's messages are dropped (still kept for

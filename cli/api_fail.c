@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * api_fail.c - a library error as the file-system commands have always
- * reported theirs ("apfsinspect: WHAT: WHY", the exit code of README "Exit
- * codes"): the code taken back to the errno the words were chosen by.
+ * api_fail.c - the file-system commands' error message and exit code
+ * ("apfsinspect: WHAT: WHY", README "Exit codes"), for an errno from below
+ * and for a library code (taken back to the errno the words were chosen by).
  */
 #include <string.h>
 
@@ -31,9 +31,8 @@ int cli_api_errno(int code)
 	}
 }
 
-int cli_api_fail(const char *what, int code)
+int fs_fail(const char *what, int err)
 {
-	int err = cli_api_errno(code);
 	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
 			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
 					  "twice (see above)" :
@@ -42,4 +41,9 @@ int cli_api_fail(const char *what, int code)
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);
 	return cli_exit_code(err);
+}
+
+int cli_api_fail(const char *what, int code)
+{
+	return fs_fail(what, cli_api_errno(code));
 }

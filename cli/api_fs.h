@@ -14,7 +14,9 @@
 /* The CLI's negative errno for a library code (what fs_fail's words are chosen by). */
 int cli_api_errno(int code);
 
-/* "apfsinspect: what: why" as fs_fail prints it, for a library code; the exit code. */
+/* Print "apfsinspect: what: why" for err (-errno) and return its exit code. */
+int fs_fail(const char *what, int err);
+/* The same for a library code. */
 int cli_api_fail(const char *what, int code);
 
 /*

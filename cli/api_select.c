@@ -16,9 +16,9 @@ static const char *role_of(const struct apfsi_volume_info *vi)
 	return strcmp(vi->role, "None") ? vi->role : NULL;
 }
 
-static bool group_system(const struct apfsi_volume_info *vi)
+bool cli_group_system(const struct apfsi_volume_info *vi)
 {
-	return vi->has_group && role_of(vi) && !strcmp(vi->role, "System");
+	return vi->has_group && !strcmp(vi->role, "System");
 }
 
 /* Every volume ("  N  UUID  name (Role)"), or only the groups' System volumes. */
@@ -34,7 +34,7 @@ static void list_choices(apfsi_image *img, bool systems)
 	for (unsigned i = 0; i < ii.volumes; i++) {
 		if (apfsi_image_volume(img, i, &vol) || apfsi_volume_info(vol, &vi))
 			continue;
-		if (systems && !group_system(&vi))
+		if (systems && !cli_group_system(&vi))
 			continue;
 		cli_uuid_str(vi.uuid, u);
 		if (systems)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * cmd_fs.c - what the file-system commands share: the frame of a command
- * over the session (session.c), mode strings; and the two smallest
+ * over the session (session.c), type letters; and the two smallest
  * commands, `cat` and `snapshots`.
  */
 #include <stdlib.h>
@@ -16,7 +16,7 @@ void fs_json_attrs(struct json *j, const struct apfs_stat *st)
 {
 	char m[11];
 
-	fs_mode_str(st->mode, m);
+	cli_mode_str(st->mode, m);
 	json_u64(j, "inode", st->ino);
 	json_u64(j, "mode", st->mode);
 	json_str(j, "mode_string", m);
@@ -57,23 +57,6 @@ char fs_type_char(uint16_t mode)
 	case S_IFREG: return 'r';
 	default: return '-';
 	}
-}
-
-void fs_mode_str(uint16_t mode, char out[11])
-{
-	static const char rwx[] = "rwxrwxrwx";
-	char t = fs_type_char(mode);
-
-	out[0] = t == 'r' ? '-' : t;
-	for (int i = 0; i < 9; i++)
-		out[1 + i] = (mode & (0400 >> i)) ? rwx[i] : '-';
-	if (mode & S_ISUID)
-		out[3] = (mode & 0100) ? 's' : 'S';
-	if (mode & S_ISGID)
-		out[6] = (mode & 0010) ? 's' : 'S';
-	if (mode & S_ISVTX)
-		out[9] = (mode & 0001) ? 't' : 'T';
-	out[10] = '\0';
 }
 
 const char *fs_cmp_name(uint32_t type)
@@ -227,9 +210,9 @@ int cmd_snapshots(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	ret = fs_volume_open(&o, &s);
 	if (!ret && (ret = apfsi_volume_snapshot_count(s.vol, &n)))
-		ret = fs_fail("snapshot metadata", fs_errno_of(ret));
+		ret = fs_fail("snapshot metadata", cli_api_errno(ret));
 	if (!ret && (ret = apfsi_volume_info(s.vol, &vi)))
-		ret = fs_fail("volume", fs_errno_of(ret));
+		ret = fs_fail("volume", cli_api_errno(ret));
 	if (!ret && o.json)
 		snap_json(&vi, s.vol, n);
 	else if (!ret)

@@ -4,6 +4,7 @@
 #define CLI_CMD_FS_H
 
 #include "apfs/fs.h"
+#include "api_fs.h"
 #include "clibase.h"
 #include "session.h"
 
@@ -21,11 +22,8 @@ int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const 
  */
 void fs_json_attrs(struct json *j, const struct apfs_stat *st);
 
-/* Print "apfsinspect: what: why" and return the exit code for err. */
-int fs_fail(const char *what, int err);
 
 /* "drwxr-xr-x" from a mode; the type letter TSK uses ('r','d','l',...). */
-void fs_mode_str(uint16_t mode, char out[11]);
 char fs_type_char(uint16_t mode);
 const char *fs_cmp_name(uint32_t type);
 

@@ -819,7 +819,7 @@ static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *
 	char hex[2 * EVP_MAX_MD_SIZE + 1], m[11], target[4096];
 
 	bf_hash(r, path, st, hex);
-	fs_mode_str(st->mode, m);
+	cli_mode_str(st->mode, m);
 	m[0] = fs_type_char(st->mode); /* TSK writes "r/rrw-r--r--" */
 	/* Names as TSK writes them (C0 controls as '^'); the target too, which TSK leaves raw. */
 	printf("%s|", hex);

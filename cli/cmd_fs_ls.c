@@ -92,7 +92,7 @@ static void long_line(const struct ls_run *r, const struct fs_name *d,
 {
 	char m[11], t[64], target[4096];
 
-	fs_mode_str(st->mode, m);
+	cli_mode_str(st->mode, m);
 	fmt_iso_ns(st->mtime, t, sizeof(t));
 	t[19] = '\0';
 	printf("%s %3u %5u %5u %12llu %s ", m, st->nlink, st->uid, st->gid,

@@ -136,7 +136,7 @@ static void stat_text(const struct stat_info *si)
 	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
 	char m[11], t[64];
 
-	fs_mode_str(st->mode, m);
+	cli_mode_str(st->mode, m);
 	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", cli_safe_str(si->path),
 	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
 	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",

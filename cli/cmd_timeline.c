@@ -152,7 +152,7 @@ static int tl_source_of(struct fs_session *s, struct apfsi_volume_info *vi,
 
 	if (!ret)
 		ret = apfsi_container_info(s->img, vi->container, ci);
-	return ret ? fs_fail("volume", fs_errno_of(ret)) : 0;
+	return ret ? fs_fail("volume", cli_api_errno(ret)) : 0;
 }
 
 int cmd_timeline(int argc, char **argv)

@@ -11,11 +11,6 @@
 #include "cmd_fs.h"
 #include "session_int.h"
 
-bool fs_is_group_system(const struct apfsi_volume_info *vi)
-{
-	return vi->has_group && !strcmp(vi->role, "System");
-}
-
 /* The Data volume of sys's group (same container and group), or NULL. */
 static apfsi_volume *group_data(apfsi_image *img, const struct apfsi_volume_info *sys)
 {
@@ -59,7 +54,7 @@ int fs_group_session(const struct cli_opts *o, struct fs_session *s)
 	apfsi_volume *data;
 	int ret;
 
-	if (o->no_firmlinks || apfsi_volume_info(s->vol, &vi) || !fs_is_group_system(&vi))
+	if (o->no_firmlinks || apfsi_volume_info(s->vol, &vi) || !cli_group_system(&vi))
 		return -1;
 	data = group_data(s->img, &vi);
 	if (!data) {

@@ -6,12 +6,6 @@
 #include "credential.h"
 #include "session.h"
 
-/* The CLI's negative errno for a library code (for fs_fail's words). */
-int fs_errno_of(int code);
-
-/* vi is a volume group's System volume. */
-bool fs_is_group_system(const struct apfsi_volume_info *vi);
-
 /*
  * Unlock vol if it is locked: with cr (the credential already collected),
  * or, cr NULL, the one the options give (a prompt on a terminal; exit 3

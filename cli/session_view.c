@@ -3,8 +3,8 @@
  * session_view.c - the last steps of the file-system session, which a
  * volume group's Mac root (group_root.c) takes too: a chosen volume
  * unlocked (through the CLI's own unlock, credential.h, whose messages name
- * each crypto user not tried and why), its view opened with the CLI's
- * messages, and the errno the CLI reports for a library code.
+ * each crypto user not tried and why), and its view opened with the CLI's
+ * messages.
  */
 #include <string.h>
 
@@ -14,29 +14,6 @@
 #include "lib/internal.h"
 #include "session_int.h"
 
-/* The CLI's errno for a library code, so fs_fail says what it always said. */
-int fs_errno_of(int code)
-{
-	switch (code) {
-	case APFSI_OK: return 0;
-	case APFSI_ERR_NOMEM: return -ENOMEM;
-	case APFSI_ERR_TRUNCATED: return -APFS_ETRUNC;
-	case APFSI_ERR_CORRUPT: return -APFS_ECORRUPT;
-	case APFSI_ERR_NOT_APFS: return -APFS_ENOTAPFS;
-	case APFSI_ERR_UNSUPPORTED: return -ENOTSUP;
-	case APFSI_ERR_INVALID: return -EINVAL;
-	case APFSI_ERR_NOT_FOUND: return -ENOENT;
-	case APFSI_ERR_NOT_DIR: return -ENOTDIR;
-	case APFSI_ERR_IS_DIR: return -EISDIR;
-	case APFSI_ERR_LOOP: return -ELOOP;
-	case APFSI_ERR_NAME_TOO_LONG: return -ENAMETOOLONG;
-	case APFSI_ERR_LOCKED: return -APFS_ELOCKED;
-	case APFSI_ERR_WRONG_CREDENTIAL: return -APFS_EREJECTED;
-	case APFSI_ERR_HW_BOUND: return -APFS_EHWBOUND;
-	default: return -EIO;
-	}
-}
-
 int fs_unlock_volume(const struct cli_opts *o, apfsi_volume *vol, struct cli_cred *cr)
 {
 	struct apfsi_volume_info vi;
@@ -44,7 +21,7 @@ int fs_unlock_volume(const struct cli_opts *o, apfsi_volume *vol, struct cli_cre
 	int ret = apfsi_volume_info(vol, &vi);
 
 	if (ret)
-		return fs_fail("volume", fs_errno_of(ret));
+		return fs_fail("volume", cli_api_errno(ret));
 	if (!vi.locked)
 		return 0;
 	return cr ? cli_unlock(o, vol, cr, &res) : cli_unlock_volume_if_needed(o, vol);
@@ -66,5 +43,5 @@ int fs_open_view(const struct cli_opts *o, struct fs_session *s, unsigned flags)
 			cli_safe_str(o->snapshot), cli_safe_str(vi.name));
 		return EXIT_USAGE;
 	}
-	return fs_fail(vi.name, fs_errno_of(ret));
+	return fs_fail(vi.name, cli_api_errno(ret));
 }
