@@ -16,7 +16,6 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,25 +27,14 @@
 
 #include "apfsinspect.h"
 
+#include "libtest.h"
+
 #define BIG_SIZE ((8u << 20) + 4097u)  /* odd: the last block is partly the file's */
 #define LZVN_SIZE (272u * 65536u + 32768u)
 #define MIB (1u << 20)
 #define CHUNK 65536u                   /* a decmpfs chunk */
 
-static char dir[512];
 static uint8_t *want;     /* /big.bin as testdata/README.md defines it */
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
 
 /* splitmix64 from seed 1, little-endian, cut to n bytes (testdata/README.md, `bench`). */
 static uint8_t *splitmix(size_t n)
@@ -68,24 +56,19 @@ static uint8_t *splitmix(size_t n)
 
 static int setup(void **state)
 {
-	const char *mk = getenv("MKIMAGE"), *tmp = getenv("TMPDIR");
+	char bench[64];
 
 	(void)state;
-	if (!mk)
+	snprintf(bench, sizeof(bench), "bench bench.img --big-size %u", BIG_SIZE);
+	if (scratch_setup("bigread", bench, "size-claims claims.img", NULL))
 		return -1;
-	snprintf(dir, sizeof(dir), "%s/bigread.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir) || !(want = splitmix(BIG_SIZE)))
-		return -1;
-	return sh("cd '%s' && '%s' bench bench.img --big-size %u >/dev/null && "
-		  "'%s' size-claims claims.img >/dev/null", dir, mk, BIG_SIZE, mk);
+	return (want = splitmix(BIG_SIZE)) ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-	(void)state;
 	free(want);
-	sh("rm -rf '%s'", dir);
-	return 0;
+	return scratch_teardown(state);
 }
 
 struct opened {
@@ -100,10 +83,8 @@ static void open_file(struct opened *o, const char *img, const char *vol, const 
 	struct apfsi_unlock_result res;
 	struct apfsi_stat st;
 	apfsi_volume *v;
-	char p[600];
 
-	snprintf(p, sizeof(p), "%s/%s", dir, img);
-	assert_int_equal(apfsi_image_open(p, NULL, &o->img), APFSI_OK);
+	assert_int_equal(apfsi_image_open(img_path(img), NULL, &o->img), APFSI_OK);
 	assert_int_equal(apfsi_image_select_volume(o->img, vol, &v), APFSI_OK);
 	if (pw)
 		assert_int_equal(apfsi_volume_unlock(v, APFSI_CRED_PASSWORD, pw, strlen(pw), NULL,
@@ -205,12 +186,11 @@ static void test_compressed(void **state)
  */
 static void damage_chunks(const uint8_t *exp, const unsigned *k, unsigned n)
 {
-	char p[600];
+	const char *p = img_path("claims.img");
 	struct stat st;
 	uint8_t *img;
 	FILE *f;
 
-	snprintf(p, sizeof(p), "%s/claims.img", dir);
 	assert_int_equal(stat(p, &st), 0);
 	assert_non_null(img = malloc((size_t)st.st_size));
 	assert_non_null(f = fopen(p, "rb"));
@@ -223,8 +203,7 @@ static void damage_chunks(const uint8_t *exp, const unsigned *k, unsigned n)
 		assert_true(at > img && at[-1] == 0x06);
 		at[-1] = 0xff;
 	}
-	snprintf(p, sizeof(p), "%s/bad.img", dir);
-	assert_non_null(f = fopen(p, "wb"));
+	assert_non_null(f = fopen(img_path("bad.img"), "wb"));
 	assert_int_equal(fwrite(img, 1, (size_t)st.st_size, f), (size_t)st.st_size);
 	fclose(f);
 	free(img);

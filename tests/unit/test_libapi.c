@@ -13,7 +13,6 @@
  */
 #include <pthread.h>
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,45 +26,18 @@
 #include "lib/internal.h"
 #include "util/bytes.h"
 
-static char dir[512];
+#include "libtest.h"
+
 static bool have_two;
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static const char *img_path(const char *name)
-{
-	static _Thread_local char p[700];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
 
 static int setup(void **state)
 {
-	const char *mk = getenv("MKIMAGE"), *tmp = getenv("TMPDIR");
-
 	(void)state;
-	if (!mk)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/libapi.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' demo demo.img >/dev/null && "
-	       "'%s' snapshot snap.img >/dev/null && '%s' macos-boot mb.img >/dev/null && "
-	       "'%s' big-dir big.img >/dev/null && '%s' truncated trunc.img >/dev/null && "
-	       "head -c 1048576 /dev/zero > zeros.img && "
-	       "'%s' basic enc.dmg --wrap encrypted --image-passphrase 'pw-of-image' "
-	       "--image-iterations 1000 >/dev/null", dir, mk, mk, mk, mk, mk, mk, mk))
+	if (scratch_setup("libapi", "basic basic.img", "demo demo.img", "snapshot snap.img",
+			  "macos-boot mb.img", "big-dir big.img", "truncated trunc.img",
+			  "basic enc.dmg --wrap encrypted --image-passphrase 'pw-of-image' "
+			  "--image-iterations 1000", NULL) ||
+	    sh("cd '%s' && head -c 1048576 /dev/zero > zeros.img", scratch_dir))
 		return -1;
 	/* Two containers on one GPT disk, each holding a volume named Basic. */
 	have_two = !sh("cd '%s' && truncate -s 40M two.img && printf 'label: gpt\\n"
@@ -73,14 +45,8 @@ static int setup(void **state)
 		       "start=36864, size=32768, type=7C3457EF-0000-11AA-AA11-00306543ECAC\\n' | "
 		       "sfdisk -q two.img >/dev/null 2>&1 && "
 		       "dd if=basic.img of=two.img bs=512 seek=2048 conv=notrunc status=none && "
-		       "dd if=basic.img of=two.img bs=512 seek=36864 conv=notrunc status=none", dir);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sh("rm -rf '%s'", dir);
+		       "dd if=basic.img of=two.img bs=512 seek=36864 conv=notrunc status=none",
+		       scratch_dir);
 	return 0;
 }
 
@@ -284,7 +250,7 @@ static void test_corrupt(void **state)
 	blk = root_node_byte(vol);
 	apfsi_image_close(img);
 	assert_int_equal(sh("cd '%s' && cp basic.img bad.img && printf '\\377' | dd of=bad.img "
-			    "bs=1 seek=%llu conv=notrunc status=none", dir,
+			    "bs=1 seek=%llu conv=notrunc status=none", scratch_dir,
 			    (unsigned long long)(blk * 4096 + 100)), 0);
 	apfsi_set_log(collect_log, APFSI_LOG_WARNING, &l);
 	assert_int_equal(apfsi_image_open(img_path("bad.img"), NULL, &img), APFSI_OK);
@@ -706,5 +672,5 @@ int main(void)
 		cmocka_unit_test(test_pread_threads),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }

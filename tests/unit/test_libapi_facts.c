@@ -9,7 +9,6 @@
  * with Apple's APFS partition type GUID; only the installed header is used.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -20,27 +19,13 @@
 
 #include "apfsinspect.h"
 
-static char dir[512];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
+#include "libtest.h"
 
 static apfsi_image *open_img(const char *name)
 {
-	char p[700];
 	apfsi_image *img;
 
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	assert_int_equal(apfsi_image_open(p, NULL, &img), APFSI_OK);
+	assert_int_equal(apfsi_image_open(img_path(name), NULL, &img), APFSI_OK);
 	return img;
 }
 
@@ -54,32 +39,18 @@ static apfsi_volume *volume(apfsi_image *img, const char *sel)
 
 static int setup(void **state)
 {
-	const char *mk = getenv("MKIMAGE"), *tmp = getenv("TMPDIR");
-
 	(void)state;
-	if (!mk)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/libfacts.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	if (sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' sealed sealed.img >/dev/null && "
-	       "'%s' all-users users.img >/dev/null && '%s' key-variants kv.img >/dev/null && "
-	       "'%s' macos-boot mb.img >/dev/null && '%s' huge-iterations huge.img >/dev/null",
-	       dir, mk, mk, mk, mk, mk, mk))
+	if (scratch_setup("libfacts", "basic basic.img", "sealed sealed.img", "all-users users.img",
+			  "key-variants kv.img", "macos-boot mb.img", "huge-iterations huge.img",
+			  NULL))
 		return -1;
 	/* basic in the second entry of a GPT (512-byte sectors), type Apple_APFS. */
 	return sh("cd '%s' && truncate -s 40M gpt.img && printf 'label: gpt\\n"
 		  "start=2048, size=1024, type=0FC63DAF-8483-4772-8E79-3D69D8E47DE4\\n"
 		  "start=4096, size=32768, type=7C3457EF-0000-11AA-AA11-00306543ECAC\\n' | "
 		  "sfdisk -q gpt.img >/dev/null 2>&1 && "
-		  "dd if=basic.img of=gpt.img bs=512 seek=4096 conv=notrunc status=none", dir) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sh("rm -rf '%s'", dir);
-	return 0;
+		  "dd if=basic.img of=gpt.img bs=512 seek=4096 conv=notrunc status=none",
+		  scratch_dir) ? -1 : 0;
 }
 
 /* A raw image: one layer, no GPT, one checkpoint in use (the one opened). */
@@ -324,5 +295,5 @@ int main(void)
 		cmocka_unit_test(test_damaged),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }

@@ -9,7 +9,6 @@
  * key.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,50 +21,15 @@
 #include "apfs/raw.h"
 #include "util/bytes.h"
 
+#include "libtest.h"
+
 #define BS 4096u
 #define NODE_HDR 56u  /* obj_phys_t + btree_node_phys_t up to btn_data */
 
-static char dir[512];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[4096];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static const char *img_path(const char *name)
-{
-	static char p[700];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
-
 static int setup(void **state)
 {
-	const char *mk = getenv("MKIMAGE"), *tmp = getenv("TMPDIR");
-
 	(void)state;
-	if (!mk)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/libapirev.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	return sh("cd '%s' && '%s' big-dir big.img >/dev/null && '%s' basic basic.img >/dev/null",
-		  dir, mk, mk) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sh("rm -rf '%s'", dir);
-	return 0;
+	return scratch_setup("libapirev", "big-dir big.img", "basic basic.img", NULL);
 }
 
 /*
@@ -145,7 +109,7 @@ static void test_dir_after_failure(void **state)
 
 	(void)state;
 	assert_int_equal(sh("cd '%s' && cp big.img bad.img && printf '\\377\\377' | dd of=bad.img "
-			    "bs=1 seek=%llu conv=notrunc status=none", dir,
+			    "bs=1 seek=%llu conv=notrunc status=none", scratch_dir,
 			    (unsigned long long)(leaf * BS + 200)), 0);
 	assert_int_equal(apfsi_image_open(img_path("bad.img"), NULL, &img), APFSI_OK);
 	assert_int_equal(apfsi_image_select_volume(img, NULL, &vol), APFSI_OK);
@@ -226,5 +190,5 @@ int main(void)
 		cmocka_unit_test(test_volume_key_unencrypted),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }

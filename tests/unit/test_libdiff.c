@@ -19,7 +19,6 @@
  * with no APFS opens with APFSI_OPEN_WITHOUT_APFS only.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -31,27 +30,7 @@
 
 #include "apfsinspect.h"
 
-static char dir[512];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static const char *img_path(const char *name)
-{
-	static char p[700];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
+#include "libtest.h"
 
 /* sealed.img with one byte of f2999.txt's directory record changed (as fs_sealed.sh does). */
 static int tamper(void)
@@ -59,24 +38,15 @@ static int tamper(void)
 	return sh("python3 -c 'import sys; d = bytearray(open(sys.argv[1], \"rb\").read()); "
 		  "o = d.find(b\"f2999.txt\\0\"); assert o > 0; d[o + 8] = ord(\"u\"); "
 		  "open(sys.argv[2], \"wb\").write(d)' '%s/sealed.img' '%s/sealed-bad.img'",
-		  dir, dir);
+		  scratch_dir, scratch_dir);
 }
 
 static int setup(void **state)
 {
-	const char *mk = getenv("MKIMAGE"), *tmp = getenv("TMPDIR");
-
 	(void)state;
-	if (!mk)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/libdiff.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	if (sh("cd '%s' && '%s' snapshot-diff sd.img >/dev/null && "
-	       "'%s' snapshot-diff-encrypted sde.img >/dev/null && '%s' sealed sealed.img >/dev/null && "
-	       "'%s' sealed sealed16.img --block-size 16384 >/dev/null && "
-	       "'%s' basic basic.img >/dev/null && '%s' group-firmlinks gf.img >/dev/null",
-	       dir, mk, mk, mk, mk, mk, mk))
+	if (scratch_setup("libdiff", "snapshot-diff sd.img", "snapshot-diff-encrypted sde.img",
+			  "sealed sealed.img", "sealed sealed16.img --block-size 16384",
+			  "basic basic.img", "group-firmlinks gf.img", NULL))
 		return -1;
 	if (tamper())
 		return -1;
@@ -85,14 +55,7 @@ static int setup(void **state)
 		  "\"$T\" sealed.img broken.img broken-xid=77 && "
 		  "\"$T\" sealed.img brokenflag.img broken-flag && "
 		  "\"$T\" sealed.img badroot.img root-hash && "
-		  "head -c 1048576 /dev/zero > zeros.img", dir) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sh("rm -rf '%s'", dir);
-	return 0;
+		  "head -c 1048576 /dev/zero > zeros.img", scratch_dir) ? -1 : 0;
 }
 
 /* ---- what the callback saw ---------------------------------------------- */
@@ -612,5 +575,5 @@ int main(void)
 		cmocka_unit_test(test_without_apfs),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }

@@ -11,7 +11,6 @@
  * Data volume's objects too.
  */
 #include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,47 +21,12 @@
 
 #include "apfsinspect.h"
 
-static char dir[512];
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	return system(cmd);
-}
-
-static const char *img_path(const char *name)
-{
-	static char p[700];
-
-	snprintf(p, sizeof(p), "%s/%s", dir, name);
-	return p;
-}
+#include "libtest.h"
 
 static int setup(void **state)
 {
-	const char *mk = getenv("MKIMAGE"), *tmp = getenv("TMPDIR");
-
 	(void)state;
-	if (!mk)
-		return -1;
-	snprintf(dir, sizeof(dir), "%s/libfsapi.XXXXXX", tmp ? tmp : "/tmp");
-	if (!mkdtemp(dir))
-		return -1;
-	return sh("cd '%s' && '%s' basic basic.img >/dev/null && '%s' macos-boot mb.img >/dev/null",
-		  dir, mk, mk) ? -1 : 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	sh("rm -rf '%s'", dir);
-	return 0;
+	return scratch_setup("libfsapi", "basic basic.img", "macos-boot mb.img", NULL);
 }
 
 #define MAXE 64
@@ -223,5 +187,5 @@ int main(void)
 		cmocka_unit_test(test_usage_group),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
 }
