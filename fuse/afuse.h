@@ -15,10 +15,22 @@
 #include "fuse_dl.h" /* <fuse.h>, its functions loaded by mount */
 
 /* What every callback reaches through fuse_get_context()->private_data. */
+/* READDIRPLUS: the kernel's adaptive choice, always, or never (rdplus.c). */
+enum afuse_rdplus { AFUSE_RDPLUS_AUTO, AFUSE_RDPLUS_YES, AFUSE_RDPLUS_NO };
+
 struct afuse {
 	apfsi_fs *fs;
 	struct apfsi_fs_usage usage;  /* for statfs: read once at mount */
+	enum afuse_rdplus rdplus;     /* -o readdirplus= */
 };
+
+/*
+ * Take "readdirplus=yes|no|auto" out of a -o list (opts, changed in place;
+ * the last one given counts), mode AUTO when absent: 0, or -EINVAL for
+ * another value.  Apply mode to the connection in init.
+ */
+int afuse_take_rdplus(char *opts, enum afuse_rdplus *mode);
+void afuse_apply_rdplus(enum afuse_rdplus mode, struct fuse_conn_info *conn);
 
 extern const struct fuse_operations afuse_ops;
 

@@ -31,7 +31,8 @@ static const char mount_help[] =
 	"  | --vek HEX           unlock an encrypted volume (prompts if none is given)\n"
 	"  -f                    stay in the foreground (log to stderr)\n"
 	"  -o OPTS               FUSE mount options, e.g. allow_other,default_permissions;\n"
-	"                        'ro' is always added\n";
+	"                        'ro' is always added; readdirplus=yes for walks that\n"
+	"                        stat every entry (find -ls, ls -lR), =no, =auto (default)\n";
 
 /* The open image behind a mount. */
 struct mount_state {
@@ -74,17 +75,26 @@ static char *fsname_opt(const char *image)
 	return s;
 }
 
-/* argv for fuse_new(): the user's -o first, so that our "ro" wins. */
-static int build_args(const struct cli_opts *o, struct fuse_args *args)
+/*
+ * argv for fuse_new(): the user's -o first, so that our "ro" wins, less
+ * readdirplus= (ours to apply: af->rdplus).  -EINVAL for a bad readdirplus=.
+ */
+static int build_args(const struct cli_opts *o, struct afuse *af, struct fuse_args *args)
 {
-	char *own = fsname_opt(o->image);
-	int ret = !own || fuse_opt_add_arg(args, "apfsinspect");
+	char *own = fsname_opt(o->image), *user = o->fuse_opts ? strdup(o->fuse_opts) : NULL;
+	int ret = !own || (o->fuse_opts && !user) || fuse_opt_add_arg(args, "apfsinspect");
 
-	if (!ret && o->fuse_opts)
-		ret = fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, o->fuse_opts);
+	if (!ret && user && afuse_take_rdplus(user, &af->rdplus)) {
+		free(own);
+		free(user);
+		return -EINVAL;
+	}
+	if (!ret && user && *user)
+		ret = fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, user);
 	if (!ret)
 		ret = fuse_opt_add_arg(args, "-o") || fuse_opt_add_arg(args, own);
 	free(own);
+	free(user);
 	return ret ? -ENOMEM : 0;
 }
 
@@ -150,10 +160,15 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 	 */
 	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = fuse_idle_workers() };
 	struct fuse *f = NULL;
-	int ret = EXIT_ERROR;
+	int ret = EXIT_ERROR, built = build_args(o, &m->af, &args);
 
-	if (build_args(o, &args))
+	if (built) {
+		if (built == -EINVAL) {
+			fprintf(stderr, "apfsinspect: -o readdirplus= takes yes, no or auto\n");
+			ret = EXIT_USAGE;
+		}
 		goto out;
+	}
 	f = fuse_new(&args, &afuse_ops, sizeof(afuse_ops), &m->af);
 	if (!f) {
 		fprintf(stderr, "apfsinspect: the FUSE options were not accepted (see above)\n");

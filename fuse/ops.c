@@ -190,13 +190,17 @@ static int afuse_statfs(const char *path, struct statvfs *st)
 static void *afuse_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	/*
-	 * READDIRPLUS on every call, not only on the first of a directory (the
-	 * kernel's "auto"): `find -ls` or `du` reads a whole directory before
-	 * it stats any entry, and would then send a LOOKUP a name, each a walk
-	 * from the root; dirplus.c reads the attributes a window at a time, in
-	 * inode order.
+	 * READDIRPLUS as the kernel's "auto" decides (the first batch of a
+	 * directory, the rest once its entries are looked up), unless the user
+	 * says `-o readdirplus=yes` (or no; rdplus.c):
+	 * every entry a READDIRPLUS hands out becomes a node the kernel and
+	 * libfuse keep until the kernel forgets it, so a plain `find` of a
+	 * million files would hold a million nodes (179 MB) where it needs
+	 * none.  With yes, `find -ls` and `ls -lR` send no LOOKUP a name (each
+	 * a walk from the root): dirplus.c reads the attributes a window at a
+	 * time, in inode order.
 	 */
-	conn->want &= ~(unsigned)FUSE_CAP_READDIRPLUS_AUTO;
+	afuse_apply_rdplus(afuse_get()->rdplus, conn);
 	cfg->use_ino = 1;
 	cfg->kernel_cache = 1;
 	cfg->entry_timeout = AFUSE_CACHE_SECONDS;

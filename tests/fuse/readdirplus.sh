@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # readdirplus.sh - the mount answers READDIRPLUS (fuse/dirplus.c): a
 # directory's entries go to the kernel with their attributes, read a window
-# at a time in inode order, so `find -ls` and `ls -l` send no LOOKUP a name.
+# at a time in inode order, so with `-o readdirplus=yes` `find -ls` and
+# `ls -l` send no LOOKUP a name; by default the kernel's auto mode decides,
+# so that a plain `find` makes no node a name.
 # On a `mkimage scale --shuffle` volume of one directory of 19,999 files
 # (more than one window; names unrelated to inode order), every entry's
 # attributes as stat(2) sees them through the mount must be the ones
@@ -58,8 +60,9 @@ expect_eq "ls -l through the mount: one line a file, sizes as documented" "19999
 	"$(ls -l "$MNT/d00000" | awk '/^-/ { n++; s += $5 } END { print n, s }')"
 umount_wait
 
-# The kernel's requests while find -ls runs: READDIRPLUS, and no LOOKUP a name.
-timeout 60 "$BIN" mount -f -o debug "$IMG" "$MNT" > "$WORK/debug.txt" 2>&1 &
+# The kernel's requests while find -ls runs with -o readdirplus=yes: READDIRPLUS,
+# and no LOOKUP a name.
+timeout 60 "$BIN" mount -f -o debug,readdirplus=yes "$IMG" "$MNT" > "$WORK/debug.txt" 2>&1 &
 i=0
 while ! mountpoint -q "$MNT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
 find "$MNT" -ls > "$WORK/ls.txt"
@@ -70,6 +73,33 @@ plus=$(grep -c 'opcode: READDIRPLUS' "$WORK/debug.txt")
 lookups=$(grep -c 'opcode: LOOKUP' "$WORK/debug.txt")
 check "find -ls: the kernel asked READDIRPLUS ($plus) and not a LOOKUP a name ($lookups)" \
 	eval "[ $plus -gt 0 ] && [ $lookups -lt 100 ]"
+
+# By default (auto), a plain find gets the directory's later batches without
+# attributes: READDIR requests beside the first READDIRPLUS.
+timeout 60 "$BIN" mount -f -o debug "$IMG" "$MNT" > "$WORK/debug2.txt" 2>&1 &
+i=0
+while ! mountpoint -q "$MNT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+find "$MNT" > "$WORK/find.txt"
+umount_wait
+wait
+expect_eq "find (auto): a line an entry and the root" $((N + 1)) "$(wc -l < "$WORK/find.txt")"
+plain=$(grep -c 'opcode: READDIR (' "$WORK/debug2.txt")
+plus2=$(grep -c 'opcode: READDIRPLUS' "$WORK/debug2.txt")
+check "find (auto): plain READDIR batches ($plain) beside READDIRPLUS ($plus2)" \
+	eval "[ $plain -gt 0 ]"
+
+# readdirplus= is ours to take out of -o (libfuse's fuse_new() does not know it).
+expect_rc "-o readdirplus=maybe: refused, exit 2" 2 "$BIN" mount -o readdirplus=maybe "$IMG" "$MNT"
+expect_grep "... saying what it takes" 'readdirplus= takes yes, no or auto' "$ERR"
+timeout 60 "$BIN" mount -f -o debug,readdirplus=no "$IMG" "$MNT" > "$WORK/debug3.txt" 2>&1 &
+i=0
+while ! mountpoint -q "$MNT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+find "$MNT" -ls > "$WORK/ls3.txt"
+umount_wait
+wait
+expect_eq "find -ls with readdirplus=no: a line an entry and the root" $((N + 1)) "$(wc -l < "$WORK/ls3.txt")"
+check "... and the kernel never asked READDIRPLUS" \
+	eval "[ $(grep -c 'opcode: READDIRPLUS' "$WORK/debug3.txt") = 0 ]"
 
 # basic.img: each file's attributes through the mount equal `stat --json`'s.
 need_image basic.img
