@@ -232,8 +232,8 @@ size() { # N
 		result "$n" "\`find\` through \`apfsinspect mount\` (CPU: the daemon's)" "$r" - "$fls"
 		r=$(FIND_ARGS=-ls find_timed "$runs" "$BIN" mount "$img" "$M")
 		result "$n" "\`find -ls\` through \`apfsinspect mount\` (CPU: the daemon's)" "$r" - "$fls"
-		r=$(FIND_ARGS=-ls find_timed "$runs" "$BIN" mount -o readdirplus=yes "$img" "$M")
-		result "$n" "\`find -ls\` through \`apfsinspect mount -o readdirplus=yes\` (CPU: the daemon's)" "$r" - "$fls"
+		r=$(find_timed "$runs" "$BIN" mount -o readdirplus=auto "$img" "$M")
+		result "$n" "\`find\` through \`apfsinspect mount -o readdirplus=auto\` (CPU: the daemon's)" "$r" - "$fls"
 		if command -v fsapfsmount > /dev/null && [ "$n" -le "$LIBFSAPFS_MAX" ]; then
 			r=$(find_timed "$runs" fsapfsmount "$img" "$M")
 			result "$n" "\`find\` through libfsapfs \`fsapfsmount\` (CPU: the daemon's)" "$r" - "$fls"

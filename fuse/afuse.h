@@ -15,8 +15,8 @@
 #include "fuse_dl.h" /* <fuse.h>, its functions loaded by mount */
 
 /* What every callback reaches through fuse_get_context()->private_data. */
-/* READDIRPLUS: the kernel's adaptive choice, always, or never (rdplus.c). */
-enum afuse_rdplus { AFUSE_RDPLUS_AUTO, AFUSE_RDPLUS_YES, AFUSE_RDPLUS_NO };
+/* READDIRPLUS: always (the default: 0), the kernel's adaptive choice, or never (rdplus.c). */
+enum afuse_rdplus { AFUSE_RDPLUS_YES, AFUSE_RDPLUS_AUTO, AFUSE_RDPLUS_NO };
 
 struct afuse {
 	apfsi_fs *fs;
@@ -26,7 +26,7 @@ struct afuse {
 
 /*
  * Take "readdirplus=yes|no|auto" out of a -o list (opts, changed in place;
- * the last one given counts), mode AUTO when absent: 0, or -EINVAL for
+ * the last one given counts), mode YES when absent: 0, or -EINVAL for
  * another value.  Apply mode to the connection in init.
  */
 int afuse_take_rdplus(char *opts, enum afuse_rdplus *mode);

@@ -31,8 +31,9 @@ static const char mount_help[] =
 	"  | --vek HEX           unlock an encrypted volume (prompts if none is given)\n"
 	"  -f                    stay in the foreground (log to stderr)\n"
 	"  -o OPTS               FUSE mount options, e.g. allow_other,default_permissions;\n"
-	"                        'ro' is always added; readdirplus=yes for walks that\n"
-	"                        stat every entry (find -ls, ls -lR), =no, =auto (default)\n";
+	"                        'ro' is always added; readdirplus=yes (default: attributes\n"
+	"                        with each directory's entries), =auto (less memory for\n"
+	"                        walks of names only), =no\n";
 
 /* The open image behind a mount. */
 struct mount_state {

@@ -190,15 +190,15 @@ static int afuse_statfs(const char *path, struct statvfs *st)
 static void *afuse_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	/*
-	 * READDIRPLUS as the kernel's "auto" decides (the first batch of a
-	 * directory, the rest once its entries are looked up), unless the user
-	 * says `-o readdirplus=yes` (or no; rdplus.c):
-	 * every entry a READDIRPLUS hands out becomes a node the kernel and
-	 * libfuse keep until the kernel forgets it, so a plain `find` of a
-	 * million files would hold a million nodes (179 MB) where it needs
-	 * none.  With yes, `find -ls` and `ls -lR` send no LOOKUP a name (each
-	 * a walk from the root): dirplus.c reads the attributes a window at a
-	 * time, in inode order.
+	 * READDIRPLUS on every call (the default, -o readdirplus=yes; rdplus.c),
+	 * not only as the kernel's "auto" decides (the first batch of a
+	 * directory, the rest once its entries are looked up): `find -ls` or
+	 * `ls -lR` reads a whole directory before it stats any entry, and would
+	 * then send a LOOKUP a name, each a walk from the root (1M files: 227 s
+	 * against 16 s); dirplus.c reads the attributes a window at a time, in
+	 * inode order.  The price: every entry handed out becomes a node the
+	 * kernel and libfuse keep until the kernel forgets it, so a plain
+	 * `find` of 1M files holds 184 MB where auto holds 49 MB.
 	 */
 	afuse_apply_rdplus(afuse_get()->rdplus, conn);
 	cfg->use_ino = 1;

@@ -24,7 +24,7 @@ static char *opt_end(char *s)
 
 static int mode_of(const char *v, size_t n, enum afuse_rdplus *mode)
 {
-	static const char *const names[] = { "auto", "yes", "no" };
+	static const char *const names[] = { "yes", "auto", "no" };  /* enum afuse_rdplus */
 
 	for (unsigned i = 0; i < 3; i++)
 		if (n == strlen(names[i]) && !memcmp(v, names[i], n)) {
@@ -38,7 +38,7 @@ int afuse_take_rdplus(char *opts, enum afuse_rdplus *mode)
 {
 	char *s = opts, *out = opts;
 
-	*mode = AFUSE_RDPLUS_AUTO;
+	*mode = AFUSE_RDPLUS_YES;
 	while (*s) {
 		char *e = opt_end(s);
 		size_t n = (size_t)(e - s);
