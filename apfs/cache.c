@@ -174,6 +174,7 @@ void apfs_cache_lend(struct apfs_cache *c, size_t bytes)
 bool apfs_cache_repay(struct apfs_cache *c, size_t bytes)
 {
 	unsigned n, was;
+	bool grew;
 
 	pthread_mutex_lock(&c->lock);
 	c->lent -= bytes < c->lent ? bytes : c->lent;
@@ -181,8 +182,9 @@ bool apfs_cache_repay(struct apfs_cache *c, size_t bytes)
 	was = c->ways;
 	if (!c->lent || n > c->ways)
 		c->ways = c->lent ? n : WAYS;
+	grew = c->ways > was;  /* read under the lock: another thread may lend next */
 	pthread_mutex_unlock(&c->lock);
-	return c->ways > was;
+	return grew;
 }
 
 unsigned apfs_cache_ways(const struct apfs_cache *c)

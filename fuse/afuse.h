@@ -11,10 +11,23 @@
 #ifndef FUSE_AFUSE_H
 #define FUSE_AFUSE_H
 
+#include <stdbool.h>
+#include <string.h>
+
 #include "apfsinspect.h"
 #include "fuse_dl.h" /* <fuse.h>, its functions loaded by mount */
 
 /* What every callback reaches through fuse_get_context()->private_data. */
+/*
+ * A name the kernel fails a whole readdir batch on (an empty one, '/', "."
+ * or ".." from a damaged or hostile image): skipped, or every entry after
+ * it would be lost to an EIO.
+ */
+static inline bool afuse_bad_name(const char *s)
+{
+	return !*s || strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..");
+}
+
 /* READDIRPLUS: always (the default: 0), the kernel's adaptive choice, or never (rdplus.c). */
 enum afuse_rdplus { AFUSE_RDPLUS_YES, AFUSE_RDPLUS_AUTO, AFUSE_RDPLUS_NO };
 

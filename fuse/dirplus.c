@@ -148,12 +148,6 @@ static size_t find(const struct dplus *w, uint64_t cookie)
 	return w->n + 1;
 }
 
-/* A name the kernel fails a whole batch on: skipped, as plain readdir does. */
-static bool bad_name(const char *s)
-{
-	return strchr(s, '/') || !strcmp(s, ".") || !strcmp(s, "..");
-}
-
 /* The entries of w from k on into buf; 1 when it is full, 0 at the window's end. */
 static int hand_out(struct dplus *w, size_t k, void *buf, fuse_fill_dir_t filler,
 		    unsigned *filled)
@@ -162,7 +156,7 @@ static int hand_out(struct dplus *w, size_t k, void *buf, fuse_fill_dir_t filler
 		const struct dplus_ent *e = &w->e[k];
 		const char *name = w->names + e->name;
 
-		if (bad_name(name))
+		if (afuse_bad_name(name))
 			continue;
 		/*
 		 * Without attributes, so that the kernel LOOKUPs it: an entry that

@@ -285,8 +285,7 @@ static int fill_one(const struct apfsi_dirent *d, void *arg)
 		fc->err = -EIO;
 		return FILL_STOP;
 	}
-	/* The kernel fails a whole batch on such a name: skip a damaged one. */
-	if (strchr(d->name, '/') || !strcmp(d->name, ".") || !strcmp(d->name, ".."))
+	if (afuse_bad_name(d->name))
 		return 0;
 	memset(&st, 0, sizeof(st));
 	st.st_ino = d->ino;

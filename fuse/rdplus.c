@@ -43,7 +43,9 @@ int afuse_take_rdplus(char *opts, enum afuse_rdplus *mode)
 		char *e = opt_end(s);
 		size_t n = (size_t)(e - s);
 
-		if (n > strlen(KEY) && !memcmp(s, KEY, strlen(KEY))) {
+		/* "readdirplus=" with no value, or the bare word, is refused too. */
+		if ((n >= strlen(KEY) && !memcmp(s, KEY, strlen(KEY))) ||
+		    (n == strlen(KEY) - 1 && !memcmp(s, KEY, n))) {
 			if (mode_of(s + strlen(KEY), n - strlen(KEY), mode))
 				return -EINVAL;
 		} else if (n) {

@@ -91,6 +91,8 @@ check "find (auto): plain READDIR batches ($plain) beside READDIRPLUS ($plus2)" 
 # readdirplus= is ours to take out of -o (libfuse's fuse_new() does not know it).
 expect_rc "-o readdirplus=maybe: refused, exit 2" 2 "$BIN" mount -o readdirplus=maybe "$IMG" "$MNT"
 expect_grep "... saying what it takes" 'readdirplus= takes yes, no or auto' "$ERR"
+expect_rc "-o readdirplus= (no value): refused, exit 2" 2 "$BIN" mount -o allow_other,readdirplus= "$IMG" "$MNT"
+expect_rc "-o readdirplus (the bare word): refused, exit 2" 2 "$BIN" mount -o readdirplus "$IMG" "$MNT"
 timeout 60 "$BIN" mount -f -o debug,readdirplus=no "$IMG" "$MNT" > "$WORK/debug3.txt" 2>&1 &
 i=0
 while ! mountpoint -q "$MNT" && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
