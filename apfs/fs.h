@@ -138,6 +138,15 @@ int apfs_fs_stat_many(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t 
 		      struct apfs_stat *st, int *err);
 
 /*
+ * The same, handing each result to fn(ctx, i, st, err) as it is read (i:
+ * its place in the order given), for a caller that keeps less than a whole
+ * struct apfs_stat an inode.  Returns 0, or -ENOMEM (nothing read).
+ */
+typedef void (*apfs_stat_fn)(void *ctx, size_t i, const struct apfs_stat *st, int err);
+int apfs_fs_stat_each(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t stride,
+		      apfs_stat_fn fn, void *ctx);
+
+/*
  * Directory statistics, kept by macOS for directories with
  * INODE_MAINTAIN_DIR_STATS (j_dir_stats_val_t).
  */

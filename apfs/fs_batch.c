@@ -25,10 +25,11 @@ static int ino_cmp(const void *a, const void *b)
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
-int apfs_fs_stat_many(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t stride,
-		      struct apfs_stat *st, int *err)
+int apfs_fs_stat_each(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t stride,
+		      apfs_stat_fn fn, void *ctx)
 {
 	struct by_ino *o = malloc((n ? n : 1) * sizeof(*o));
+	struct apfs_stat st = { 0 };
 
 	if (!o)
 		return -ENOMEM;
@@ -37,8 +38,32 @@ int apfs_fs_stat_many(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t 
 		o[i].i = i;
 	}
 	qsort(o, n, sizeof(*o), ino_cmp);
-	for (size_t k = 0; k < n; k++)
-		err[o[k].i] = apfs_fs_stat(fs, o[k].ino, &st[o[k].i]);
+	for (size_t k = 0; k < n; k++) {
+		int err = apfs_fs_stat(fs, o[k].ino, &st);
+
+		fn(ctx, o[k].i, &st, err);
+	}
 	free(o);
 	return 0;
+}
+
+struct many {
+	struct apfs_stat *st;
+	int *err;
+};
+
+static void keep_whole(void *ctx, size_t i, const struct apfs_stat *st, int err)
+{
+	struct many *m = ctx;
+
+	m->st[i] = *st;
+	m->err[i] = err;
+}
+
+int apfs_fs_stat_many(struct apfs_fs *fs, size_t n, const uint64_t *ino, size_t stride,
+		      struct apfs_stat *st, int *err)
+{
+	struct many m = { st, err };
+
+	return apfs_fs_stat_each(fs, n, ino, stride, keep_whole, &m);
 }

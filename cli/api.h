@@ -17,6 +17,8 @@
  * printed by the library's log).
  */
 int cli_api_open(const struct cli_opts *o, apfsi_image **img);
+/* The same with APFSI_OPEN_* flags (verify: APFSI_OPEN_WITHOUT_APFS). */
+int cli_api_open_flags(const struct cli_opts *o, uint64_t flags, apfsi_image **img);
 
 /*
  * The volume --volume names (number, name, UUID, role, "group"), or the

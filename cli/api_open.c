@@ -30,12 +30,18 @@ int cli_api_exit(int err)
 
 int cli_api_open(const struct cli_opts *o, apfsi_image **img)
 {
+	return cli_api_open_flags(o, 0, img);
+}
+
+int cli_api_open_flags(const struct cli_opts *o, uint64_t flags, apfsi_image **img)
+{
 	struct apfsi_open_options opts = {
 		.format = o->image_format ? o->image_format : o->format,
 		.at_offset = o->offset_set,
 		.offset = o->offset,
 		.checkpoint_xid = o->xid,
 		.passphrase = cli_image_cred_give,
+		.flags = flags,
 	};
 	int ret, cred;
 

@@ -10,23 +10,16 @@
 
 #include "cmd_fs.h"
 #include "credential.h"
+#include "lib/fs_int.h"
 #include "session_int.h"
 
+/* The library's form of the attributes, so the keys are written in one place (api_stat.c). */
 void fs_json_attrs(struct json *j, const struct apfs_stat *st)
 {
-	char m[11];
+	struct apfsi_stat a;
 
-	cli_mode_str(st->mode, m);
-	json_u64(j, "inode", st->ino);
-	json_u64(j, "mode", st->mode);
-	json_str(j, "mode_string", m);
-	json_u64(j, "uid", st->uid);
-	json_u64(j, "gid", st->gid);
-	json_u64(j, "nlink", st->nlink);
-	json_u64(j, "size", st->size);
-	json_u64(j, "allocated", st->alloced);
-	json_u64(j, "flags", st->bsd_flags);
-	json_u64(j, "compression", st->compression);
+	apfsi_stat_from(st, &a);
+	cli_api_json_attrs(j, &a);
 }
 
 int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,

@@ -232,27 +232,6 @@ static int verdict(const struct cli_opts *o, apfsi_image *img, unsigned checked,
 	return bad ? EXIT_ERROR : EXIT_OK;
 }
 
-/* The image, with or without APFS inside (evidence of another disk still has its hashes). */
-static int open_any(const struct cli_opts *o, apfsi_image **img)
-{
-	struct apfsi_open_options opts = {
-		.format = o->image_format ? o->image_format : o->format,
-		.at_offset = o->offset_set,
-		.offset = o->offset,
-		.checkpoint_xid = o->xid,
-		.passphrase = cli_image_cred_give,
-		.flags = APFSI_OPEN_WITHOUT_APFS,
-	};
-	int ret = apfsi_image_open(o->image, &opts, img);
-	int cred = cli_image_cred_status();
-
-	cli_image_cred_wipe();  /* the layer holds its keys now */
-	if (ret)
-		return ret == APFSI_ERR_IMAGE_LOCKED && cred ? cred : cli_api_exit(ret);
-	cli_audit_api_image(*img);
-	return 0;
-}
-
 int cmd_verify(int argc, char **argv)
 {
 	apfsi_image *img;
@@ -263,7 +242,8 @@ int cmd_verify(int argc, char **argv)
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
-	if ((ret = open_any(&o, &img)))
+	/* With or without APFS inside: evidence of another disk still has its hashes. */
+	if ((ret = cli_api_open_flags(&o, APFSI_OPEN_WITHOUT_APFS, &img)))
 		return ret;
 	if (o.json) {
 		j = &js;

@@ -16,20 +16,6 @@
 
 #include "cmd_fs.h"
 
-struct by_ino {
-	uint64_t ino;
-	size_t i;
-};
-
-static int ino_cmp(const void *a, const void *b)
-{
-	const struct by_ino *x = a, *y = b;
-
-	if (x->ino != y->ino)
-		return x->ino < y->ino ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
 static void attr_keep(struct fs_attr *a, const struct apfs_stat *st, int err)
 {
 	*a = (struct fs_attr){ .err = err };
@@ -42,27 +28,23 @@ static void attr_keep(struct fs_attr *a, const struct apfs_stat *st, int err)
 	a->mode = st->mode, a->firmlink = st->firmlink;
 }
 
+/* apfs_fs_stat_each's callback: entry i's attributes kept in the array ctx. */
+static void keep_one(void *ctx, size_t i, const struct apfs_stat *st, int err)
+{
+	attr_keep((struct fs_attr *)ctx + i, st, err);
+}
+
 int fs_attrs_read(struct apfs_fs *fs, const struct fs_names *nm, struct fs_attr **out)
 {
-	struct by_ino *o = malloc((nm->n ? nm->n : 1) * sizeof(*o));
 	struct fs_attr *a = malloc((nm->n ? nm->n : 1) * sizeof(*a));
-	struct apfs_stat st;
+	const uint64_t *first = nm->n ? &nm->e[0].ino : NULL;  /* not read when n is 0 */
+	int ret = a ? apfs_fs_stat_each(fs, nm->n, first, sizeof(nm->e[0]), keep_one, a) : -ENOMEM;
 
 	*out = NULL;
-	if (!o || !a) {
-		free(o);
+	if (ret) {
 		free(a);
-		return -ENOMEM;
+		return ret;
 	}
-	for (size_t i = 0; i < nm->n; i++)
-		o[i] = (struct by_ino){ nm->e[i].ino, i };
-	qsort(o, nm->n, sizeof(*o), ino_cmp);
-	for (size_t k = 0; k < nm->n; k++) {
-		int err = apfs_fs_stat(fs, o[k].ino, &st);
-
-		attr_keep(&a[o[k].i], &st, err);
-	}
-	free(o);
 	*out = a;
 	return 0;
 }
