@@ -115,7 +115,7 @@ else
 fi
 
 FIO_SECONDS=${FIO_SECONDS:-8} FIO_MB=${FIO_MB:-1024}
-RP=() RE=() RN=() RF=() R4=() R4W=()
+RP=() RE=() RN=() RF=() R4=() R4W=() R1W=()
 if command -v fio > /dev/null &&
 	"$MK" bench "$W/rand.img" --big-size $((FIO_MB << 20)) > /dev/null 2>&1; then
 	cat "$W/rand.img" > /dev/null  # from the page cache, as the peers read it
@@ -128,9 +128,10 @@ if command -v fio > /dev/null &&
 	RUNS_FIO+=("RP=fio_iops '$BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M")
 	RUNS_FIO+=("RE=fio_iops '$BIN mount --volume $ENCVOL --passphrase $ENCPW $W/rand.img $M' $M/big.bin $M")
 	[ -n "$NULL" ] && RUNS_FIO+=("RN=fio_iops '$NULL $NF' $NF $NF")
-	# 4 readers at once: the default pool (1 idle worker) and 10 idle workers
+	RUNS_FIO+=("R1W=fio_iops 'APFSINSPECT_FUSE_IDLE_WORKERS=1 $BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M")
+	# 4 readers at once: the default pool (10 idle workers) and 1 idle worker
 	RUNS_FIO+=("R4=fio_iops '$BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
-	RUNS_FIO+=("R4W=fio_iops 'APFSINSPECT_FUSE_IDLE_WORKERS=10 $BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
+	RUNS_FIO+=("R4W=fio_iops 'APFSINSPECT_FUSE_IDLE_WORKERS=1 $BIN mount --volume Plain $W/rand.img $M' $M/big.bin $M 4")
 	# fsapfsmount numbers volumes from 1 in container order: Plain is the first
 	[ -n "$SHIM" ] && RUNS_FIO+=("RF=fio_iops 'LD_PRELOAD=$SHIM fsapfsmount -f 1 $W/rand.img $M >/dev/null' $M/big.bin $M")
 	interleave "${RUNS_FIO[@]}"
@@ -159,8 +160,9 @@ if [ "${#RP[@]}" -gt 0 ] && [ -n "$RP" ]; then
 		echo "| $RW: apfsinspect mount, plain / encrypted | $RP / $RE IOPS | (no null baseline) |"
 	fi
 	[ -n "$RF" ] && echo "| $RW: libfsapfs \`fsapfsmount\`, plain | $RF IOPS | apfsinspect = $(ratio "$RP" "$RF") × (target ≥ 1) |"
+	echo "| $RW: apfsinspect mount, plain, APFSINSPECT_FUSE_IDLE_WORKERS=1 | $R1W IOPS | $(ratio "$R1W" "$RP") × the default (10) |"
 	echo "| $RW: 4 readers at once, apfsinspect mount, plain | $R4 IOPS | $(ratio "$R4" "$RP") × one reader |"
-	echo "| the same, APFSINSPECT_FUSE_IDLE_WORKERS=10 | $R4W IOPS | $(ratio "$R4W" "$R4") × the default |"
+	echo "| the same, APFSINSPECT_FUSE_IDLE_WORKERS=1 | $R4W IOPS | $(ratio "$R4W" "$R4") × the default |"
 else
 	echo "| fio randread | - | fio not installed (setup.sh TEST_PKGS) |"
 fi

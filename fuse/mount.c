@@ -134,14 +134,14 @@ static void settle_daemon(void)
 		(void)!chdir("/");
 }
 
-/* Idle FUSE workers to keep (see serve()): 1, or 1-64 from the environment. */
+/* Idle FUSE workers to keep (see serve()): 10, or 1-64 from the environment. */
 static unsigned fuse_idle_workers(void)
 {
 	const char *s = getenv("APFSINSPECT_FUSE_IDLE_WORKERS");
 	char *end;
 	unsigned long n = s ? strtoul(s, &end, 10) : 0;
 
-	return s && *s && !*end && n >= 1 && n <= 64 ? (unsigned)n : 1;
+	return s && *s && !*end && n >= 1 && n <= 64 ? (unsigned)n : 10;
 }
 
 /* Mount, detach unless -f, and serve until unmounted or signalled. */
@@ -149,15 +149,15 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 {
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	/*
-	 * One idle worker at most (fuse_idle_workers()): a worker that
-	 * finishes while another waits on /dev/fuse exits, and one is started
-	 * when the last waiting worker takes a request.  For one reader, the
-	 * common case, that measured 2-3 x the random 4 KiB reads (fio
-	 * randread, psync) of 10 idle workers, whose requests go round-robin,
-	 * and sequential reads no slower; but several readers at once pay a
-	 * thread start per request: 4 readers got 0.25-0.4 x, 2 readers
-	 * 0.7 x (bench/fuse.sh; issue 14).  APFSINSPECT_FUSE_IDLE_WORKERS=10
-	 * gives parallel readers the old pool.
+	 * Ten idle workers, libfuse's own pool (fuse_idle_workers()).  With one,
+	 * a worker that finishes while another waits on /dev/fuse exits and the
+	 * next request starts a thread: on this machine's kernel (6.18, idle,
+	 * 5 interleaved runs of bench/fuse.sh's fio randread 4 KiB psync) one
+	 * reader got 18.3k IOPS with one idle worker against 33.1k with ten
+	 * (fsapfsmount 27.2k, libfuse's null 37.4k), encrypted 17.5k against
+	 * 32.2k; sequential dd 1.55 against 1.86 GB/s; find the same.  An
+	 * earlier kernel had measured the reverse for one reader, so
+	 * APFSINSPECT_FUSE_IDLE_WORKERS=1..64 still chooses (issue 14).
 	 */
 	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = fuse_idle_workers() };
 	struct fuse *f = NULL;
