@@ -24,7 +24,9 @@
 
 #include "internal.h"
 
+#ifndef PIECE
 #define PIECE (512u << 10)
+#endif
 #define MAX_HELPERS 7
 
 struct job {

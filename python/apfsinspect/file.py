@@ -15,7 +15,10 @@ def buffer(size):
     it about twice as fast as into a bytearray's 4 KiB pages (measured:
     BENCHMARKS.md, "Python module"), as the library's own reader buffers are."""
     import mmap
-    m = mmap.mmap(-1, size + _HUGE_PAGE)
+    # Private: mmap's default for an anonymous map is MAP_SHARED, which is
+    # shmem, and Debian leaves shmem without huge pages (shmem_enabled
+    # "never"): every 4 KiB page of the buffer then faulted on first use.
+    m = mmap.mmap(-1, size + _HUGE_PAGE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS)
     if hasattr(m, "madvise") and hasattr(mmap, "MADV_HUGEPAGE"):
         m.madvise(mmap.MADV_HUGEPAGE)
     view = (ctypes.c_char * len(m)).from_buffer(m)
