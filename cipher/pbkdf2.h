@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * pbkdf2.h - PBKDF2-HMAC-SHA256 (RFC 8018 §5.2) of several passwords at
- * once, for dictionary runs: the same salt and iteration count, each
+ * once, for dictionary runs (the same salt and iteration count) and for one
+ * password on several crypto users (a salt each, the same count), each
  * password in its own SIMD lane (4 with SSE2, 8 with AVX2, 16 with
  * AVX-512), every key byte the same as OpenSSL's PKCS5_PBKDF2_HMAC gives.
  * Password material stays in memory from apfs_secret_alloc() and is wiped.
@@ -31,6 +32,8 @@ enum apfs_pbkdf2_engine {
  */
 enum apfs_pbkdf2_engine apfs_pbkdf2_engine(void);
 unsigned apfs_pbkdf2_lanes(enum apfs_pbkdf2_engine e);
+/* The fewest passwords worth a call of e rather than one derivation each (0: never). */
+unsigned apfs_pbkdf2_lanes_worth(enum apfs_pbkdf2_engine e);
 const char *apfs_pbkdf2_engine_name(enum apfs_pbkdf2_engine e);
 /* The engine named s, if this CPU runs it; false otherwise. */
 bool apfs_pbkdf2_engine_by_name(const char *s, enum apfs_pbkdf2_engine *e);
@@ -44,5 +47,16 @@ bool apfs_pbkdf2_engine_by_name(const char *s, enum apfs_pbkdf2_engine *e);
 int apfs_pbkdf2_sha256_lanes(enum apfs_pbkdf2_engine e, unsigned n, const void *const pw[],
 			     const size_t pwlen[], const uint8_t *salt, size_t saltlen,
 			     uint64_t iterations, uint8_t *const dk[], size_t dklen);
+
+/*
+ * The same with a salt of each lane's own (one password for several crypto
+ * users whose iteration count agrees): dk[i] = PBKDF2-HMAC-SHA256(pw[i],
+ * salt[i], iterations, dklen).  The salt enters U1 only (RFC 8018 §5.2),
+ * which each lane computes apart; the iterations run in the lanes as above.
+ */
+int apfs_pbkdf2_sha256_lanes_salted(enum apfs_pbkdf2_engine e, unsigned n,
+				    const void *const pw[], const size_t pwlen[],
+				    const uint8_t *const salt[], const size_t saltlen[],
+				    uint64_t iterations, uint8_t *const dk[], size_t dklen);
 
 #endif

@@ -134,6 +134,28 @@ int kb_unlock_user_many(const struct kb_volume_keys *k, const struct kb_user *u,
 			char *const secret[], const size_t len[], unsigned *which,
 			uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);
 
+/*
+ * Whether u can share a PBKDF2 call with other users (kb_unlock_users_lanes):
+ * usable offline, not a Personal Recovery User (whose secret may be
+ * normalised first); and whether a and b agree on the iteration count and
+ * key length, as users of one call must.
+ */
+bool kb_lanes_fit(const struct kb_user *u);
+bool kb_lanes_same(const struct kb_user *a, const struct kb_user *b);
+
+/*
+ * kb_unlock_user() of one password for n users (1 <= n <= kb_unlock_batch(),
+ * each kb_lanes_fit and kb_lanes_same as u[0]), their derivations run side
+ * by side, each with its own salt.  Tries u[0], u[1]... in order and stops
+ * at the first that fits: 0 with *which its index (and vek, *veklen,
+ * cs_uuid as above), ret[i] the result for each user up to it;
+ * -APFS_EREJECTED when none fits (ret[] for each; an entry other than
+ * -APFS_EREJECTED is that user's error); -EINVAL or -ENOMEM with none tried.
+ */
+int kb_unlock_users_lanes(const struct kb_volume_keys *k, const struct kb_user *const u[],
+			  unsigned n, const void *secret, size_t len, int ret[], unsigned *which,
+			  uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);
+
 /* Unwrap the VEK with a known KEK (16 or 32 bytes).  Same returns. */
 int kb_unwrap_vek(const struct kb_volume_keys *k, const uint8_t *kek, size_t keklen,
 		  uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16]);

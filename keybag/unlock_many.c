@@ -4,7 +4,9 @@
  * batch at a time: the user's salt and iteration count are the same for
  * every password, so their PBKDF2 derivations run in the SIMD lanes of
  * cipher/pbkdf2.c, then each lane's key tries the KEK unwrap as
- * kb_unlock_user() would.  Holds no state: called from several threads.
+ * kb_unlock_user() would; or one password against several users whose
+ * iteration count agrees, a salt a lane (kb_unlock_users_lanes).  Holds no
+ * state: called from several threads.
  */
 #include <openssl/crypto.h>
 #include <string.h>
@@ -84,4 +86,66 @@ int kb_unlock_user_many(const struct kb_volume_keys *k, const struct kb_user *u,
 	ret = derive_and_try(k, u, n, secret, len, dk, which, vek, veklen, cs_uuid);
 	apfs_secret_free(dk);
 	return ret;
+}
+
+bool kb_lanes_fit(const struct kb_user *u)
+{
+	return u->parsed && !u->hw_bound && !kb_blob_hw_bound(&u->kek) && u->kek.has_kdf &&
+	       u->kek.iterations && u->kek.iterations <= KB_MAX_ITERATIONS &&
+	       u->type != KB_USER_PERSONAL_RECOVERY;
+}
+
+bool kb_lanes_same(const struct kb_user *a, const struct kb_user *b)
+{
+	return a->kek.iterations == b->kek.iterations &&
+	       kb_kek_dklen(&a->kek) == kb_kek_dklen(&b->kek);
+}
+
+/* Lane i's derivation of u[i]'s own salt into dk (n * 32 bytes of secret memory). */
+static int derive_users(const struct kb_user *const u[], unsigned n, const void *secret,
+			size_t len, uint8_t *dk)
+{
+	const void *pw[APFS_PBKDF2_MAX_LANES];
+	const uint8_t *salt[APFS_PBKDF2_MAX_LANES];
+	size_t pwlen[APFS_PBKDF2_MAX_LANES], saltlen[APFS_PBKDF2_MAX_LANES];
+	uint8_t *out[APFS_PBKDF2_MAX_LANES];
+
+	for (unsigned i = 0; i < n; i++) {
+		pw[i] = secret, pwlen[i] = len;
+		salt[i] = u[i]->kek.salt, saltlen[i] = u[i]->kek.salt_len;
+		out[i] = dk + 32 * i;
+	}
+	return apfs_pbkdf2_sha256_lanes_salted(apfs_pbkdf2_engine(), n, pw, pwlen, salt, saltlen,
+					       u[0]->kek.iterations, out,
+					       kb_kek_dklen(&u[0]->kek));
+}
+
+/**
+ * kb_unlock_users_lanes() - one password against several crypto users at
+ * once.  See keybag.h.
+ */
+int kb_unlock_users_lanes(const struct kb_volume_keys *k, const struct kb_user *const u[],
+			  unsigned n, const void *secret, size_t len, int ret[], unsigned *which,
+			  uint8_t vek[32], size_t *veklen, uint8_t cs_uuid[16])
+{
+	uint8_t *dk;
+	int r;
+
+	if (n == 0 || n > kb_unlock_batch())
+		return -EINVAL;
+	for (unsigned i = 0; i < n; i++)
+		if (!kb_lanes_fit(u[i]) || !kb_lanes_same(u[0], u[i]))
+			return -EINVAL;
+	dk = apfs_secret_alloc(32 * (size_t)n);
+	if (!dk)
+		return -ENOMEM;
+	r = derive_users(u, n, secret, len, dk);
+	for (unsigned i = 0; !r && i < n; i++) {
+		ret[i] = try_lane(k, u[i], dk + 32 * i, vek, veklen, cs_uuid);
+		*which = i;
+		if (ret[i] == 0)
+			break;
+	}
+	apfs_secret_free(dk);
+	return r ? r : ret[*which] == 0 ? 0 : -APFS_EREJECTED;
 }

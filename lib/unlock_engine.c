@@ -3,7 +3,8 @@
  * unlock_engine.c - the worker pool of an unlock (unlock_engine.h): tasks
  * are (candidate batch, user) pairs handed out by an atomic counter; each
  * runs kb_unlock_user_many() on one batch (the PBKDF2 SIMD lanes) and the
- * first success stops every worker.
+ * first success stops every worker.  With too few candidates to fill the
+ * lanes, tasks are (candidate, group of users) instead (unlock_groups.c).
  */
 #include <openssl/crypto.h>
 #include <pthread.h>
@@ -15,6 +16,7 @@
 
 #include "util/err.h"
 #include "util/secmem.h"
+#include "cipher/pbkdf2.h"
 #include "unlock_engine.h"
 
 /* Progress is reported after the first task, then at most this often. */
@@ -23,6 +25,7 @@
 struct run {
 	struct apfsi_job *j;
 	unsigned batch;             /* candidates a task tries at once (1 with cand_user) */
+	struct apfsi_groups g;      /* g.n: tasks are (candidate, group) pairs */
 	size_t ntasks;              /* candidate batches x users, or candidates with cand_user */
 	atomic_size_t next;
 	atomic_bool stop;           /* found, or cancelled */
@@ -95,6 +98,33 @@ static void progress(struct run *r, size_t n)
 	pthread_mutex_unlock(&r->lock);
 }
 
+/* Candidate c on the users of group gi, in one PBKDF2 call (a single user: kb_unlock_user). */
+static void try_group(struct run *r, size_t c, unsigned gi, uint8_t *vek)
+{
+	const struct apfsi_job *j = r->j;
+	const unsigned *up = r->g.order + r->g.start[gi];
+	const struct kb_user *u[APFS_PBKDF2_MAX_LANES];
+	unsigned n = r->g.size[gi], which = 0;
+	int ret[APFS_PBKDF2_MAX_LANES], all;
+	size_t veklen = 0;
+	uint8_t cs[16];
+
+	for (unsigned i = 0; i < n; i++)
+		u[i] = &j->k->users[j->users[up[i]]];
+	if (n == 1)
+		all = ret[0] = kb_unlock_user(j->k, u[0], j->cands[c], j->lens[c], vek, &veklen, cs);
+	else
+		all = kb_unlock_users_lanes(j->k, u, n, j->cands[c], j->lens[c], ret, &which, vek,
+					    &veklen, cs);
+	/* Not tried at all (no memory): the error is every user's. */
+	if (n > 1 && all && all != -APFS_EREJECTED)
+		for (unsigned i = 0; i < n; i++)
+			ret[i] = all, which = i;
+	for (unsigned i = 0; i <= which; i++)
+		record(r, c, up[i], ret[i], vek, veklen, cs);
+	progress(r, n);
+}
+
 static void *worker(void *arg)
 {
 	struct run *r = arg;
@@ -107,6 +137,10 @@ static void *worker(void *arg)
 		unsigned which = 0;
 		int ret;
 
+		if (r->g.n) {
+			try_group(r, t / r->g.n, (unsigned)(t % r->g.n), vek);
+			continue;
+		}
 		task_split(r, t, &c, &n, &up);
 		ret = kb_unlock_user_many(j->k, &j->k->users[j->users[up]], (unsigned)n,
 					  j->cands + c, j->lens + c, &which, vek, &veklen, cs);
@@ -117,13 +151,19 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-static unsigned workers(const struct apfsi_job *j, size_t ntasks)
+/* Workers for any number of tasks: one per core, or as the caller asks. */
+static unsigned workers_max(const struct apfsi_job *j)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	uint64_t w = j->threads ? j->threads : cores < 1 ? 1 : (uint64_t)cores;
 
-	if (w > APFSI_MAX_THREADS)
-		w = APFSI_MAX_THREADS;
+	return (unsigned)(w > APFSI_MAX_THREADS ? APFSI_MAX_THREADS : w);
+}
+
+static unsigned workers(const struct apfsi_job *j, size_t ntasks)
+{
+	unsigned w = workers_max(j);
+
 	return (unsigned)(w < ntasks ? w : ntasks);
 }
 
@@ -158,8 +198,11 @@ int apfsi_job_run(struct apfsi_job *j)
 		return -ENOMEM;
 	if (!j->nusers || !j->ncands)
 		return 0;
-	r.batch = j->cand_user ? 1 : kb_unlock_batch();
-	r.ntasks = j->cand_user ? j->ncands : (j->ncands + r.batch - 1) / r.batch * j->nusers;
+	if (apfsi_groups_make(j, workers_max(j), &r.g))
+		return -ENOMEM;
+	r.batch = j->cand_user || r.g.n ? 1 : kb_unlock_batch();
+	r.ntasks = j->cand_user ? j->ncands : r.g.n ? j->ncands * r.g.n :
+		   (j->ncands + r.batch - 1) / r.batch * j->nusers;
 	r.total = apfsi_job_total(j);
 	atomic_init(&r.next, 0);
 	atomic_init(&r.stop, false);
@@ -167,6 +210,7 @@ int apfsi_job_run(struct apfsi_job *j)
 	pthread_mutex_init(&r.lock, NULL);
 	run_workers(&r);
 	pthread_mutex_destroy(&r.lock);
+	apfsi_groups_free(&r.g);
 	return 0;
 }
 

@@ -61,6 +61,22 @@ struct apfsi_job {
 	uint8_t cs_uuid[16];        /* its VEK blob UUID (for a 16-byte VEK) */
 };
 
+/*
+ * Users that one PBKDF2 call tries at once (unlock_groups.c): group i is
+ * positions order[start[i]] .. order[start[i] + size[i] - 1] of the job's
+ * users; n == 0: no groups, each task one user.
+ */
+struct apfsi_groups {
+	unsigned *order, *start, *size, n;
+};
+
+/*
+ * Groups for j, when its candidates are too few to fill the lanes and its
+ * tries more than one round of the workers: 0 (g->n may be 0), or -ENOMEM.
+ */
+int apfsi_groups_make(const struct apfsi_job *j, unsigned workers, struct apfsi_groups *g);
+void apfsi_groups_free(struct apfsi_groups *g);
+
 /* The tries a job makes (the progress total). */
 uint64_t apfsi_job_total(const struct apfsi_job *j);
 

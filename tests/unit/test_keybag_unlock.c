@@ -22,6 +22,7 @@
 #include "apfs/apfs.h"
 #include "keybag/crypto.h"
 #include "keybag/internal.h"
+#include "cipher/pbkdf2.h"
 
 
 static void quiet(int level, const char *msg)
@@ -84,6 +85,72 @@ static void test_unlock_147(void **state)
 	for (size_t n = 15; n <= 33; n++)
 		if (n != 16 && n != 32)
 			assert_int_equal(kb_unwrap_vek(&k, kek, n, vek, &veklen, cs), -EINVAL);
+}
+
+/*
+ * One password on several users in one PBKDF2 call, a salt a lane
+ * (kb_unlock_users_lanes): the #147 user among users with other salts
+ * (and the same wrapped KEK, which their keys cannot unwrap) is found at
+ * its place, on every engine with lanes; a wrong password is rejected by
+ * each; users whose iteration count differs, or a Personal Recovery User,
+ * cannot share a call.
+ */
+static void lanes_147(const char *engine)
+{
+	struct kb_volume_keys k;
+	struct kb_user u[4];
+	const struct kb_user *pu[4];
+	uint8_t vek[32], want[32], cs[16];
+	unsigned which = 99;
+	int ret[4];
+	size_t veklen = 0;
+
+	setenv("APFSINSPECT_PBKDF2_ENGINE", engine, 1);
+	setup_147(&k, &u[2]);
+	for (int i = 0; i < 4; i++) {
+		if (i != 2) {
+			u[i] = u[2];
+			u[i].kek.salt[i] ^= 0x5a;  /* another salt: another key */
+		}
+		pu[i] = &u[i];
+	}
+	unhex(VEK147, want, 32);
+	assert_int_equal(kb_unlock_users_lanes(&k, pu, 4, "stellar", 7, ret, &which, vek, &veklen,
+					       cs), 0);
+	assert_int_equal(which, 2);
+	assert_int_equal(ret[0], -APFS_EREJECTED);
+	assert_int_equal(ret[1], -APFS_EREJECTED);
+	assert_int_equal(ret[2], 0);
+	assert_memory_equal(vek, want, 32);
+	assert_int_equal(kb_unlock_users_lanes(&k, pu, 4, "Stellar", 7, ret, &which, vek, &veklen,
+					       cs), -APFS_EREJECTED);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(ret[i], -APFS_EREJECTED);
+	u[3].kek.iterations++;
+	assert_int_equal(kb_unlock_users_lanes(&k, pu, 4, "stellar", 7, ret, &which, vek, &veklen,
+					       cs), -EINVAL);
+	u[3].kek.iterations--;
+	u[1].type = KB_USER_PERSONAL_RECOVERY;
+	assert_int_equal(kb_unlock_users_lanes(&k, pu, 4, "stellar", 7, ret, &which, vek, &veklen,
+					       cs), -EINVAL);
+	unsetenv("APFSINSPECT_PBKDF2_ENGINE");
+}
+
+static void test_users_lanes(void **state)
+{
+	static const char *const engines[] = { "sse2", "avx2", "avx512" };
+	enum apfs_pbkdf2_engine e;
+	unsigned tried = 0;
+
+	(void)state;
+	for (int i = 0; i < 3; i++)
+		if (apfs_pbkdf2_engine_by_name(engines[i], &e)) {
+			lanes_147(engines[i]);
+			tried++;
+		}
+	print_message("# engines with lanes checked: %u\n", tried);
+	if (!tried)
+		skip();  /* a CPU without SSE2 lanes: nothing to share */
 }
 
 static void test_refusals(void **state)
@@ -417,6 +484,7 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_flags_str),
 		cmocka_unit_test(test_threads),
+		cmocka_unit_test(test_users_lanes),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -162,6 +162,59 @@ static void test_wrong_password(void **state)
 	close_vol(&o);
 }
 
+/*
+ * Every secret testdata/README.md gives the all-users Data volume finds its
+ * user, and the external keys' secrets (which unwrap an unrelated key)
+ * none, whatever way the tries are shared out: one worker (the users in
+ * groups of one PBKDF2 call, a salt a lane), a worker a try (each user
+ * alone), and the one-lane engine.  A wrong password is rejected by all 8.
+ */
+static void secrets_find_their_users(const char *engine, unsigned threads)
+{
+	static const struct { const char *secret; int user; } want[] = {
+		{ "alice-password", 0 }, { "bob-password", 1 }, { "bootstrap-secret", 3 },
+		{ "icloud-user-secret", 4 }, { "institutional-user-secret", 6 },
+		{ "icloud-external-secret", -1 }, { "institutional-external-secret", -1 },
+		{ "not-a-password", -1 },
+	};
+	struct apfsi_unlock_options opt = { 0 };
+	struct apfsi_user_outcome out;
+	struct apfsi_unlock_result r;
+	struct vol o;
+
+	if (engine)
+		setenv("APFSINSPECT_PBKDF2_ENGINE", engine, 1);
+	opt.threads = threads;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		open_gen("all-users", "Data", &o);
+		assert_int_equal(pw(o.v, want[i].secret, &opt, &r),
+				 want[i].user < 0 ? APFSI_ERR_WRONG_CREDENTIAL : APFSI_OK);
+		assert_int_equal(r.user, want[i].user);
+		assert_int_equal(r.tried, 8);
+		for (unsigned u = 0; want[i].user < 0 && u < 8; u++) {
+			assert_int_equal(apfsi_volume_unlock_outcome(o.v, u, &out), APFSI_OK);
+			assert_int_equal(out.status, APFSI_STATUS_REJECTED);
+		}
+		if (want[i].user >= 0) {
+			assert_int_equal(apfsi_volume_unlock_outcome(o.v, (unsigned)want[i].user,
+								     &out), APFSI_OK);
+			assert_int_equal(out.status, APFSI_STATUS_MATCHED);
+		}
+		close_vol(&o);
+	}
+	unsetenv("APFSINSPECT_PBKDF2_ENGINE");
+}
+
+static void test_secrets_grouped(void **state)
+{
+	(void)state;
+	secrets_find_their_users(NULL, 1);
+	secrets_find_their_users(NULL, 2);
+	secrets_find_their_users(NULL, 8);
+	secrets_find_their_users("sse2", 1);
+	secrets_find_their_users("c", 1);
+}
+
 static void test_recovery_key(void **state)
 {
 	static const char *const forms[] = {
@@ -760,6 +813,7 @@ int main(void)
 		cmocka_unit_test(test_real_image),
 		cmocka_unit_test(test_fit),
 		cmocka_unit_test(test_outcome),
+		cmocka_unit_test(test_secrets_grouped),
 		cmocka_unit_test(test_pairs),
 		cmocka_unit_test(test_no_key_copy),
 		cmocka_unit_test(test_password_forms),

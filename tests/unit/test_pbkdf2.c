@@ -91,19 +91,28 @@ static void random_rounds(enum apfs_pbkdf2_engine e)
 	}
 }
 
-static void test_lanes_match_openssl(void **state)
+/* fn on every engine this CPU runs; how many. */
+static unsigned each_engine(void (*fn)(enum apfs_pbkdf2_engine))
 {
 	unsigned tried = 0;
 
-	(void)state;
 	for (int e = 0; e < APFS_PBKDF2_NENGINES; e++) {
 		enum apfs_pbkdf2_engine en;
 
 		if (!apfs_pbkdf2_engine_by_name(apfs_pbkdf2_engine_name(e), &en))
 			continue;  /* this CPU lacks it */
-		random_rounds(en);
+		fn(en);
 		tried++;
 	}
+	return tried;
+}
+
+static void test_lanes_match_openssl(void **state)
+{
+	unsigned tried;
+
+	(void)state;
+	tried = each_engine(random_rounds);
 	assert_true(tried >= 1);
 	print_message("# engines checked: %u\n", tried);
 }
@@ -164,6 +173,54 @@ static void test_lanes_independent(void **state)
 	check_lanes(e, lanes, pw, len, (const uint8_t *)"salt", 4, 1000, 32);
 }
 
+/*
+ * A salt of each lane's own (one password on several crypto users): every
+ * lane against OpenSSL with its salt, on every engine, salts of the edge
+ * lengths and a lane with the empty salt; full and part-full calls.
+ */
+static void salted_round(enum apfs_pbkdf2_engine e, unsigned n, unsigned iter, size_t dklen)
+{
+	static const size_t salt_len[] = { 16, 0, 1, 51, 52, 55, 56, 64, 120 };
+	uint8_t pw[APFS_PBKDF2_MAX_LANES][MAXPW], salt[APFS_PBKDF2_MAX_LANES][128];
+	uint8_t got[APFS_PBKDF2_MAX_LANES][MAXDK], want[MAXDK];
+	const void *p[APFS_PBKDF2_MAX_LANES];
+	const uint8_t *sp[APFS_PBKDF2_MAX_LANES];
+	size_t len[APFS_PBKDF2_MAX_LANES], sl[APFS_PBKDF2_MAX_LANES];
+	uint8_t *d[APFS_PBKDF2_MAX_LANES];
+
+	fill_passwords(pw, len, n, n);
+	assert_int_equal(RAND_bytes(&salt[0][0], sizeof(salt)), 1);
+	for (unsigned l = 0; l < n; l++) {
+		memcpy(pw[l], pw[0], MAXPW);  /* one password, as an unlock tries */
+		len[l] = len[0];
+		p[l] = pw[l], sp[l] = salt[l], sl[l] = salt_len[l % 9], d[l] = got[l];
+	}
+	assert_int_equal(apfs_pbkdf2_sha256_lanes_salted(e, n, p, len, sp, sl, iter, d, dklen), 0);
+	for (unsigned l = 0; l < n; l++) {
+		assert_int_equal(PKCS5_PBKDF2_HMAC((const char *)pw[l], (int)len[l], salt[l],
+						   (int)sl[l], (int)iter, EVP_sha256(), (int)dklen,
+						   want), 1);
+		if (memcmp(got[l], want, dklen))
+			fail_msg("engine %s lane %u of %u: salt of %zu bytes, iter %u dklen %zu",
+				 apfs_pbkdf2_engine_name(e), l, n, sl[l], iter, dklen);
+	}
+}
+
+static void salted_rounds(enum apfs_pbkdf2_engine e)
+{
+	unsigned lanes = apfs_pbkdf2_lanes(e);
+
+	salted_round(e, lanes, 1, 32);
+	salted_round(e, lanes, 2 + rnd(200), 33);
+	salted_round(e, 1 + rnd(lanes), 1 + rnd(200), 32);
+}
+
+static void test_lanes_salted(void **state)
+{
+	(void)state;
+	assert_true(each_engine(salted_rounds) >= 1);
+}
+
 static void test_bad_arguments(void **state)
 {
 	const void *p[1] = { "x" };
@@ -203,6 +260,7 @@ int main(void)
 		cmocka_unit_test(test_rfc7914_vectors),
 		cmocka_unit_test(test_lanes_match_openssl),
 		cmocka_unit_test(test_lanes_independent),
+		cmocka_unit_test(test_lanes_salted),
 		cmocka_unit_test(test_bad_arguments),
 		cmocka_unit_test(test_engine_choice),
 	};
