@@ -44,22 +44,26 @@ struct lanes {
 static const char *const names[APFS_PBKDF2_NENGINES] = { "c", "sse2", "avx2", "avx512" };
 static const unsigned lane_count[APFS_PBKDF2_NENGINES] = { 1, 4, 8, 16 };
 /*
- * The fewest passwords for which one call costs less than that many
- * one-lane derivations (OpenSSL's): per thread at 100,000 iterations
- * (bench/pbkdf2_lanes, AMD EPYC with AVX-512) OpenSSL made 27.5 a second,
- * SSE2 37.2 in 4 lanes, AVX2 106 in 8, AVX-512 337 in 16, so a call of
- * any width costs 3.0, 2.1 and 1.3 derivations.  0: never (one lane).
+ * What one call costs, in tenths of a one-lane derivation (OpenSSL's): per
+ * thread at 100,000 iterations (bench/pbkdf2_lanes, AMD EPYC with AVX-512)
+ * OpenSSL made 27.5 a second, SSE2 37.2 in 4 lanes, AVX2 106 in 8, AVX-512
+ * 337 in 16, so a call of any width costs 3.0, 2.1 and 1.3 derivations.
  */
-static const unsigned worth[APFS_PBKDF2_NENGINES] = { 0, 4, 3, 2 };
+static const unsigned call_cost[APFS_PBKDF2_NENGINES] = { 10, 30, 21, 13 };
 
 unsigned apfs_pbkdf2_lanes(enum apfs_pbkdf2_engine e)
 {
 	return e < APFS_PBKDF2_NENGINES ? lane_count[e] : 1;
 }
 
+unsigned apfs_pbkdf2_call_cost(enum apfs_pbkdf2_engine e)
+{
+	return e < APFS_PBKDF2_NENGINES ? call_cost[e] : 10;
+}
+
 unsigned apfs_pbkdf2_lanes_worth(enum apfs_pbkdf2_engine e)
 {
-	return e < APFS_PBKDF2_NENGINES ? worth[e] : 0;
+	return e < APFS_PBKDF2_NENGINES && lane_count[e] > 1 ? call_cost[e] / 10 + 1 : 0;
 }
 
 const char *apfs_pbkdf2_engine_name(enum apfs_pbkdf2_engine e)

@@ -32,6 +32,8 @@ enum apfs_pbkdf2_engine {
  */
 enum apfs_pbkdf2_engine apfs_pbkdf2_engine(void);
 unsigned apfs_pbkdf2_lanes(enum apfs_pbkdf2_engine e);
+/* What a call of e costs, in tenths of one one-lane derivation (measured; 10 for "c"). */
+unsigned apfs_pbkdf2_call_cost(enum apfs_pbkdf2_engine e);
 /* The fewest passwords worth a call of e rather than one derivation each (0: never). */
 unsigned apfs_pbkdf2_lanes_worth(enum apfs_pbkdf2_engine e);
 const char *apfs_pbkdf2_engine_name(enum apfs_pbkdf2_engine e);

@@ -71,8 +71,9 @@ struct apfsi_groups {
 };
 
 /*
- * Groups for j, when its candidates are too few to fill the lanes and its
- * tries more than one round of the workers: 0 (g->n may be 0), or -ENOMEM.
+ * Groups for j, when its candidates are too few to fill the lanes and the
+ * groups would finish sooner on `workers` workers than a task a user (by
+ * the measured cost of a call): 0 (g->n may be 0), or -ENOMEM.
  */
 int apfsi_groups_make(const struct apfsi_job *j, unsigned workers, struct apfsi_groups *g);
 void apfsi_groups_free(struct apfsi_groups *g);

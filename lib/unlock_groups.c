@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "cipher/pbkdf2.h"
@@ -69,6 +70,75 @@ static void settle(const struct draft *d, unsigned nusers, unsigned worth, struc
 	}
 }
 
+/* Tasks handed to w workers in order, each to the one free first: the time and the CPU. */
+struct sched {
+	uint64_t busy[APFSI_MAX_THREADS], cpu;
+	unsigned w;
+};
+
+static void sched_add(struct sched *s, uint64_t cost)
+{
+	unsigned first = 0;
+
+	for (unsigned i = 1; i < s->w; i++)
+		if (s->busy[i] < s->busy[first])
+			first = i;
+	s->busy[first] += cost;
+	s->cpu += cost;
+}
+
+static uint64_t sched_wall(const struct sched *s)
+{
+	uint64_t most = 0;
+
+	for (unsigned i = 0; i < s->w; i++)
+		most = s->busy[i] > most ? s->busy[i] : most;
+	return most;
+}
+
+/*
+ * The usual tasks (a batch of candidates on one user; unlock_engine.c's
+ * order): a batch of one, or the recovery user's, is a derivation a
+ * candidate, any other one call.
+ */
+static void cost_alone(const struct apfsi_job *j, unsigned lanes, unsigned call, struct sched *s)
+{
+	for (size_t c = 0; c < j->ncands; c += lanes)
+		for (unsigned up = 0; up < j->nusers; up++) {
+			size_t n = j->ncands - c < lanes ? j->ncands - c : lanes;
+			bool one = n == 1 || !kb_lanes_fit(user_at(j, up));
+
+			sched_add(s, one ? 10 * n : call);
+		}
+}
+
+/* Tasks of a candidate on a group: one call, or a derivation for a user alone. */
+static void cost_grouped(const struct apfsi_job *j, const struct apfsi_groups *g, unsigned call,
+			 struct sched *s)
+{
+	for (size_t c = 0; c < j->ncands; c++)
+		for (unsigned i = 0; i < g->n; i++)
+			sched_add(s, g->size[i] > 1 ? call : 10);
+}
+
+/*
+ * Whether the groups finish sooner than the usual tasks, by the measured
+ * cost of a call (cipher/pbkdf2.c) on these workers; as soon, with less CPU.
+ * A group puts its users on one worker: on idle cores one derivation each
+ * can be the faster (2 users, 2 workers), and a user alone in the groups
+ * loses its candidates' lanes.
+ */
+static bool groups_pay(const struct apfsi_job *j, const struct apfsi_groups *g, unsigned lanes,
+		       unsigned call, unsigned workers)
+{
+	struct sched a = { .w = workers }, b = { .w = workers };
+
+	cost_alone(j, lanes, call, &a);
+	cost_grouped(j, g, call, &b);
+	return sched_wall(&b) < sched_wall(&a) ||
+	       (sched_wall(&b) == sched_wall(&a) && b.cpu < a.cpu);
+}
+
 int apfsi_groups_make(const struct apfsi_job *j, unsigned workers, struct apfsi_groups *g)
 {
 	enum apfs_pbkdf2_engine e = apfs_pbkdf2_engine();
@@ -77,9 +147,11 @@ int apfsi_groups_make(const struct apfsi_job *j, unsigned workers, struct apfsi_
 	int ret = 0;
 
 	*g = (struct apfsi_groups){ 0 };
-	/* Candidates fill the lanes, or one round of single tries is already the fastest. */
-	if (j->cand_user || !worth || j->ncands >= lanes || j->ncands * j->nusers <= workers)
+	/* Pairs, no lanes, or candidates enough to fill them: the usual tasks. */
+	if (j->cand_user || !worth || j->ncands >= lanes || !j->nusers)
 		return 0;
+	if (workers < 1 || workers > APFSI_MAX_THREADS)
+		workers = workers < 1 ? 1 : APFSI_MAX_THREADS;
 	g->order = calloc(j->nusers, sizeof(*g->order));
 	g->start = calloc(j->nusers, sizeof(*g->start));
 	g->size = calloc(j->nusers, sizeof(*g->size));
@@ -95,7 +167,9 @@ int apfsi_groups_make(const struct apfsi_job *j, unsigned workers, struct apfsi_
 	free(d.member);
 	free(d.lead);
 	free(d.size);
-	if (ret || g->n == j->nusers)  /* every group a single user: the usual tasks */
+	/* Every group a single user, or no faster: the usual tasks. */
+	if (ret || g->n == j->nusers ||
+	    !groups_pay(j, g, lanes, apfs_pbkdf2_call_cost(e), workers))
 		apfsi_groups_free(g);
 	return ret;
 }
