@@ -18,8 +18,9 @@ libarchive-dev git ca-certificates"
 TEST_PKGS="python3 python3-cryptography openssl dmg2img fdisk sleuthkit libfsapfs-utils attr xxd zsh \
 util-linux procps 7zip clang libclang-rt-14-dev ewf-tools qemu-utils dosfstools strace time \
 libarchive-tools"
-# hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device).
-TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd"
+# hashcat cracks our `hashes` exports on the CPU (pocl is its OpenCL device;
+# hashcat loads libOpenCL.so.1, which --no-install-recommends leaves out).
+TEST_PKGS="$TEST_PKGS hashcat pocl-opencl-icd ocl-icd-libopencl1"
 # xmllint validates the timeline's DFXML against the DFXML schema.
 TEST_PKGS="$TEST_PKGS libxml2-utils"
 # fio measures random reads through the mount (bench/fuse.sh).
