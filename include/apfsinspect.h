@@ -670,7 +670,12 @@ struct apfsi_stat {
 	const char *compression_name; /* "lzfse (resource fork)", "zlib (in xattr)"... as the
 				       * CLI's stat says; "unknown"; NULL: not compressed */
 	uint64_t rdev;
-	uint64_t reserved[8];
+	uint64_t flags;             /* APFSI_STAT_* (reserved[0] once) */
+	uint64_t reserved[7];
+};
+
+enum {
+	APFSI_STAT_FIRMLINK = 1 << 0, /* a firmlink: apfsi_fs_firmlink() gives its target */
 };
 
 int apfsi_fs_stat(apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st);
@@ -680,6 +685,62 @@ int apfsi_fs_stat_path(apfsi_fs *fs, const char *path, struct apfsi_stat *st);
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */
 int apfsi_fs_readlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
+
+/*
+ * apfsi_fs_stat of n inodes, read in inode-number order, which costs far
+ * less than n calls in a directory's name order: fn(i, st, error, arg) for
+ * each (i its place in the order given; st NULL and error an APFSI_ERR_*
+ * when that inode did not read), in the order read.  The first number is
+ * ino[0], the next stride bytes further, so an array of the caller's own
+ * records holding inode numbers can be given.  Returns APFSI_OK or
+ * APFSI_ERR_NOMEM (nothing read).  st->added is 0 (it lives in the entry).
+ */
+typedef void (*apfsi_stat_fn)(size_t i, const struct apfsi_stat *st, int error, void *arg);
+int apfsi_fs_stat_many(apfsi_fs *fs, size_t n, const uint64_t *ino, size_t stride,
+		       apfsi_stat_fn fn, void *arg);
+
+/*
+ * The statistics macOS keeps for a directory (APFS_FEATURE/INODE_MAINTAIN_DIR_STATS):
+ * APFSI_ERR_NOT_FOUND when it keeps none.
+ */
+struct apfsi_dir_stats {
+	uint64_t num_children;      /* files and folders inside, at any depth */
+	uint64_t total_size;        /* bytes of the files inside */
+	uint64_t chained_key;       /* the stats of the directory these add up into */
+	uint64_t gen_count;
+	uint64_t key;               /* object id of the DIR_STATS record; 0: kept in the inode */
+	uint64_t origin;            /* 1: INODE_DIR_STATS_ORIGIN */
+	uint64_t reserved[4];
+};
+int apfsi_fs_dir_stats(apfsi_fs *fs, uint64_t ino, struct apfsi_dir_stats *ds);
+
+/*
+ * A volume group's merged root (apfsi_fs_open of a group's System volume).
+ * apfsi_fs_is_group: 1 for a merged root, 0 for one volume.  apfsi_fs_firmlink:
+ * the target of a firmlink (APFSI_STAT_FIRMLINK; a path on the group's other
+ * volume), APFSI_ERR_NOT_FOUND for an inode that is none.  apfsi_fs_origin:
+ * the volume an object lives on and the inode number that volume itself
+ * uses (the view's volume and ino on one volume; APFSI_ERR_LOCKED for an
+ * object of a Data volume left locked).  apfsi_fs_elsewhere: 1 if a walk
+ * from walk_root should leave directory ino, listed in parent, unentered
+ * because it has its own place elsewhere in that walk (a firmlinked Data
+ * directory is listed under its firmlink and under /System/Volumes/Data),
+ * else 0 (always 0 on one volume).
+ */
+int apfsi_fs_is_group(const apfsi_fs *fs);
+int apfsi_fs_firmlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
+int apfsi_fs_origin(apfsi_fs *fs, uint64_t ino, apfsi_volume **vol, uint64_t *vol_ino);
+int apfsi_fs_elsewhere(apfsi_fs *fs, uint64_t walk_root, uint64_t parent, uint64_t ino);
+
+/*
+ * Memory a walk holds beside the file system's block cache (a window of a
+ * huge directory's names), lent from the cache's budget so that the two
+ * share it instead of adding up: the cache shrinks by bytes until repaid.
+ * apfsi_fs_cache_repay returns 1 if the cache grew back (the caller may
+ * give back its own freed memory first: malloc_trim), else 0.
+ */
+void apfsi_fs_cache_lend(apfsi_fs *fs, size_t bytes);
+int apfsi_fs_cache_repay(apfsi_fs *fs, size_t bytes);
 
 /*
  * What statfs(2) of a mount of fs reports: the container's blocks and the
@@ -764,6 +825,46 @@ int apfsi_file_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t 
  */
 typedef int (*apfsi_sink_fn)(const void *data, size_t len, void *arg);
 int apfsi_file_read_all(apfsi_file *f, unsigned threads, apfsi_sink_fn sink, void *arg);
+
+/*
+ * How f's bytes from off on are stored, so that a copy can skip what the
+ * image does not hold: *hole 1 for a hole (reads as zeros) or 0 for data,
+ * and *len the bytes of that kind from off (to the next change or the
+ * end; 0 at or past the end).  A compressed file or a fork is data throughout.
+ */
+void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len);
+
+/*
+ * Where bytes lie on disk (DFXML byte_runs): file_offset..+len of the
+ * stream are at fs_offset of the container and img_offset of the image.
+ */
+struct apfsi_byte_run {
+	uint64_t file_offset, len, fs_offset, img_offset;
+	uint64_t encrypted;         /* 1: stored encrypted (the bytes there are ciphertext) */
+	uint64_t reserved[3];
+};
+typedef int (*apfsi_run_fn)(const struct apfsi_byte_run *run, void *arg);
+
+/* What the runs of apfsi_file_runs cover. */
+enum apfsi_runs_kind {
+	APFSI_RUNS_DATA,            /* the data stream: apfsi_file_pread's bytes, byte for byte */
+	APFSI_RUNS_RSRC,            /* decmpfs: the resource fork holding the compressed chunks */
+	APFSI_RUNS_INLINE,          /* decmpfs in the xattr, inside the fs tree: no runs of its own */
+};
+
+/*
+ * fn for each run of f's data on disk, in stream order (holes have none),
+ * each clipped to the stream's size; *kind says what they cover.  A nonzero
+ * return of fn stops and is returned.  Not for a fork (APFSI_ERR_INVALID).
+ */
+int apfsi_file_runs(apfsi_file *f, apfsi_run_fn fn, void *arg, enum apfsi_runs_kind *kind);
+/*
+ * The runs of an extended attribute's value kept in a data stream (large
+ * values, resource forks); *resident 1 and no runs for one kept in the
+ * fs tree.  APFSI_ERR_NOT_FOUND for no such attribute.
+ */
+int apfsi_fs_xattr_runs(apfsi_fs *fs, uint64_t ino, const char *name, apfsi_run_fn fn,
+			void *arg, int *resident);
 
 /* ---- extended attributes ------------------------------------------------ */
 

@@ -202,6 +202,7 @@ void apfsi_stat_from(const struct apfs_stat *in, struct apfsi_stat *out)
 	out->compression = in->compression;
 	out->compression_name = compression_name(in->compression);
 	out->rdev = in->rdev;
+	out->flags = in->firmlink ? APFSI_STAT_FIRMLINK : 0;
 }
 
 int apfsi_fs_stat(apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st)
