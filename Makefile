@@ -116,7 +116,7 @@ $(B)/pic/lib/version.o: ALL_CFLAGS += $(VERSION_DEFS)
 # the program.
 SO_DEFS := $(if $(findstring -fsanitize,$(CFLAGS)),,-Wl,--no-undefined)
 
-# fuse/ is a client of the public API only (issue 15): its include path is
+# fuse/ and cli/ are clients of the public API only (issue 15): fuse's include path is
 # include/ (apfsinspect.h), cli/ (whose clibase.h and session.h it uses) and
 # util/ alone (the shared helpers below everything: the library loader),
 # without the tree's root, so an include of apfs/, keybag/, image/ or lib/
@@ -124,7 +124,9 @@ SO_DEFS := $(if $(findstring -fsanitize,$(CFLAGS)),,-Wl,--no-undefined)
 $(B)/api-path/util:
 	$(Q)mkdir -p $(B)/api-path && ln -sfn $(CURDIR)/util $@
 $(B)/fuse/%.o: ALL_CFLAGS := $(filter-out -I.,$(ALL_CFLAGS)) -I$(B)/api-path -Icli
-$(patsubst %.c,$(B)/%.o,$(wildcard fuse/*.c)): | $(B)/api-path/util
+# cli/ too: every command is a client of apfsinspect.h (and util/) only.
+$(B)/cli/%.o: ALL_CFLAGS := $(filter-out -I.,$(ALL_CFLAGS)) -I$(B)/api-path
+$(patsubst %.c,$(B)/%.o,$(wildcard fuse/*.c cli/*.c)): | $(B)/api-path/util
 $(SO): $(PIC_OBJS) lib/apfsinspect.map
 	@$(if $(Q),echo '  LD      $@')
 	$(Q)$(CC) $(CFLAGS) $(ALL_LDFLAGS) -shared -Wl,-soname,$(SONAME) \
@@ -168,15 +170,7 @@ $(B)/fuzz/%: $(B)/tests/fuzz/fz_%.o $(FUZZ_COMMON_OBJS) $(FUZZ_MAIN) $(LIB)
 # The cli/ files that are clients of include/apfsinspect.h only: they must
 # compile with nothing of apfs/, keybag/, image/, lib/ on the include path
 # (tests/cli/api_clients.sh runs this, and shows it would catch one that is not).
-API_CLIENTS := cli/api_open.c cli/api_select.c cli/archive_dl.c cli/chain.c cli/cmd_hashes.c \
-	cli/cmd_list.c cli/cmd_list_plist.c \
-	cli/api_fail.c cli/api_sizecap.c cli/api_stat.c cli/api_unlock.c cli/cmd_diff.c cli/cmd_verify.c cli/verify_seal.c \
-	cli/format.c cli/imagehash.c cli/json.c cli/jsonerr.c cli/list_facts.c cli/optable.c \
-	cli/outerr.c cli/progress.c \
-	cli/safetext.c cli/textesc.c cli/unlock_progress.c \
-	cli/audit.c cli/cmd_fdesetup.c cli/cmd_unlock.c cli/cmd_users.c cli/credential.c cli/hint.c \
-	cli/exitcode.c cli/version.c cli/harden.c cli/imagecred.c cli/opts.c cli/optspell.c cli/potfile.c \
-	cli/unlock.c cli/usernames.c cli/usersel.c
+API_CLIENTS := $(sort $(wildcard cli/*.c))
 # A client sees include/ and the shared helpers below everything (util/: the
 # library loader, secure memory, byte order), through a directory holding
 # util/ alone: apfs/, keybag/, image/, codec/, cipher/ and lib/ are out of its path.

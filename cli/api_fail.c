@@ -11,6 +11,8 @@
 
 int cli_api_errno(int code)
 {
+	if (code < 0)  /* a callback's own -errno, handed back through the library */
+		return code;
 	switch (code) {
 	case APFSI_OK: return 0;
 	case APFSI_ERR_NOMEM: return -ENOMEM;

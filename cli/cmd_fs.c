@@ -10,16 +10,11 @@
 
 #include "cmd_fs.h"
 #include "credential.h"
-#include "lib/fs_int.h"
 #include "session_int.h"
 
-/* The library's form of the attributes, so the keys are written in one place (api_stat.c). */
-void fs_json_attrs(struct json *j, const struct apfs_stat *st)
+int fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *de, char name[FS_NAME_MAX])
 {
-	struct apfsi_stat a;
-
-	apfsi_stat_from(st, &a);
-	cli_api_json_attrs(j, &a);
+	return cli_api_errno(apfsi_fs_lookup(fs, path, de, name, FS_NAME_MAX));
 }
 
 int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
@@ -33,7 +28,7 @@ int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const 
 		return ret < 0 ? EXIT_OK : ret;
 	ret = fs_session_open(&o, &s);
 	if (!ret)
-		ret = fn(&o, s.fs);
+		ret = fn(&o, s.view);
 	fs_session_close(&s);
 	return ret;
 }
@@ -92,37 +87,34 @@ static int to_stdout(const uint8_t *p, size_t n, void *ctx)
 	return fwrite(p, 1, n, stdout) == n ? 0 : -EIO;
 }
 
-static int cat_file(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
+static int cat_file(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
 	struct progress prog;
-	struct apfs_dirent de;
-	struct apfs_stat st;
-	struct apfs_file *f;
-	int ret = apfs_fs_lookup(fs, path, &de);
+	struct apfsi_stat st;
+	apfsi_file *f;
+	int ret = cli_api_errno(apfsi_fs_stat_path(fs, path, &st));
 
-	if (!ret)
-		ret = apfs_fs_stat(fs, de.ino, &st);
 	if (!ret && fs_over_cap(path, &st, fs_size_cap(o, fs)))
 		return EXIT_ERROR;
 	if (!ret)
-		ret = apfs_file_open(fs, de.ino, &f);
+		ret = cli_api_errno(apfsi_file_open(fs, st.ino, &f));
 	if (ret)
 		return fs_fail(path, ret);
-	progress_start(&prog, path, apfs_file_size(f));
+	progress_start(&prog, path, apfsi_file_size(f));
 	ret = fs_read_all(f, to_stdout, &prog);
 	progress_end(&prog);
-	apfs_file_close(f);
+	apfsi_file_close(f);
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
 
 /* cat --fork rsrc: the resource fork's bytes, not the data. */
-static int cat_fork(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
+static int cat_fork(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
-	struct apfs_dirent de;
-	int ret = apfs_fs_lookup(fs, path, &de);
+	struct apfsi_stat st;
+	int ret = cli_api_errno(apfsi_fs_stat_path(fs, path, &st));
 
 	if (!ret)
-		ret = fs_xattr_out(o, fs, de.ino, path, APFS_XATTR_RESOURCE_FORK, false);
+		ret = fs_xattr_out(o, fs, st.ino, path, FS_XATTR_RESOURCE_FORK, false);
 	if (ret == -ENODATA) {
 		fprintf(stderr, "apfsinspect: %s: no resource fork\n", cli_safe_str(path));
 		return EXIT_ERROR;
@@ -130,7 +122,7 @@ static int cat_fork(const struct cli_opts *o, struct apfs_fs *fs, const char *pa
 	return ret > 0 ? ret : ret ? fs_fail(path, ret) : EXIT_OK;
 }
 
-static int cat_run(const struct cli_opts *o, struct apfs_fs *fs)
+static int cat_run(const struct cli_opts *o, apfsi_fs *fs)
 {
 	int ret;
 
@@ -214,7 +206,7 @@ int cmd_snapshots(int argc, char **argv)
 	return ret;
 }
 
-int fs_names_add(const struct apfs_dirent *d, void *ctx)
+int fs_names_add(const struct apfsi_dirent *d, void *ctx)
 {
 	struct fs_names *nm = ctx;
 
@@ -231,15 +223,15 @@ int fs_names_add(const struct apfs_dirent *d, void *ctx)
 	if (!nm->e[nm->n].name)
 		return -ENOMEM;
 	nm->e[nm->n].ino = d->ino;
-	nm->e[nm->n].date_added = d->date_added;
+	nm->e[nm->n].date_added = (uint64_t)d->date_added;
 	nm->e[nm->n].type = d->type;
 	nm->n++;
 	return 0;
 }
 
-int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm)
+int fs_names_read(apfsi_fs *fs, uint64_t dir, struct fs_names *nm)
 {
-	return apfs_fs_readdir(fs, dir, 0, fs_names_add, nm);
+	return cli_api_errno(apfsi_fs_readdir(fs, dir, 0, fs_names_add, nm));
 }
 
 static int by_name(const void *a, const void *b)

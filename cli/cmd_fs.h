@@ -3,8 +3,14 @@
 #ifndef CLI_CMD_FS_H
 #define CLI_CMD_FS_H
 
-#include "apfs/fs.h"
+#include <errno.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
 #include "api_fs.h"
+#include "util/err.h"  /* APFS_E*: the errno values the library's codes map back to */
 #include "clibase.h"
 #include "session.h"
 
@@ -12,26 +18,31 @@
  * The frame of a reading command: parse (flags, nmin..nmax arguments, help),
  * open the session, run fn on it, close it.  Returns the exit code.
  */
-typedef int (*fs_cmd_fn)(const struct cli_opts *o, struct apfs_fs *fs);
+typedef int (*fs_cmd_fn)(const struct cli_opts *o, apfsi_fs *fs);
 int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
 	       fs_cmd_fn fn);
 
-/*
- * The attribute keys `ls --json` and `stat --json` share (README): inode,
- * mode, mode_string, uid, gid, nlink, size, allocated, flags, compression.
- */
-void fs_json_attrs(struct json *j, const struct apfs_stat *st);
+/* A name of a directory entry, NUL included, as APFS bounds it (j_drec_key's 10-bit length). */
+#define FS_NAME_MAX 1024
 
+/*
+ * The entry a path names (apfsi_fs_lookup): its inode, type, date added and
+ * stored name (in name); 0 or a negative errno.
+ */
+int fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *de, char name[FS_NAME_MAX]);
 
 /* "drwxr-xr-x" from a mode; the type letter TSK uses ('r','d','l',...). */
 char fs_type_char(uint16_t mode);
 const char *fs_cmp_name(uint32_t type);
 
-/* A directory's entries, compact (a name costs its length, not APFS_NAME_MAX). */
+/* The extended attribute holding a file's resource fork. */
+#define FS_XATTR_RESOURCE_FORK "com.apple.ResourceFork"
+
+/* A directory's entries, compact (a name costs its length, not FS_NAME_MAX). */
 struct fs_name {
 	uint64_t ino;
 	uint64_t date_added;
-	uint16_t type;
+	enum apfsi_file_type type;
 	char *name;
 };
 
@@ -40,9 +51,9 @@ struct fs_names {
 	size_t n, cap;
 };
 
-int fs_names_read(struct apfs_fs *fs, uint64_t dir, struct fs_names *nm);
+int fs_names_read(apfsi_fs *fs, uint64_t dir, struct fs_names *nm);
 /* The readdir callback behind it: d appended to the struct fs_names ctx. */
-int fs_names_add(const struct apfs_dirent *d, void *ctx);
+int fs_names_add(const struct apfsi_dirent *d, void *ctx);
 void fs_names_sort(struct fs_names *nm);  /* by name, bytewise */
 void fs_names_free(struct fs_names *nm);
 
@@ -54,35 +65,32 @@ void fs_names_free(struct fs_names *nm);
  * 0 or -ENOMEM.  fs_attr_stat expands one back (fields not kept are 0).
  */
 struct fs_attr {
-	uint64_t size, alloced, crtime, mtime, ctime, atime;
+	uint64_t size, allocated, crtime, mtime, ctime, atime;
 	uint32_t uid, gid, nlink, bsd_flags, compression;
 	int err;
 	uint16_t mode;
 	bool firmlink;
 };
 
-int fs_attrs_read(struct apfs_fs *fs, const struct fs_names *nm, struct fs_attr **out);
-void fs_attr_stat(const struct fs_attr *a, uint64_t ino, struct apfs_stat *st);
+int fs_attrs_read(apfsi_fs *fs, const struct fs_names *nm, struct fs_attr **out);
+void fs_attr_stat(const struct fs_attr *a, uint64_t ino, struct apfsi_stat *st);
 
 /*
  * fs_names_check_from (fs_stats.c) reads the rest of a directory from pos
- * without keeping any name, so that a walk printing a window at a time
- * (dirwin.h) learns of a damaged record before it prints the first window.
+ * (dirwin.h) without keeping any name, so that a walk printing a window at
+ * a time learns of a damaged record before it prints the first window.
  */
-int fs_names_check_from(struct apfs_fs *fs, uint64_t dir, const struct apfs_dir_pos *pos);
+struct dirwin_pos;
+int fs_names_check_from(apfsi_fs *fs, uint64_t dir, const struct dirwin_pos *pos);
 
 /*
- * Read a whole file with one reader per core (readall.c), handing its data
- * to sink in order; sink returns 0 or a negative errno, which stops it.
- * A struct fs_reader keeps its buffers from one file to the next (extract,
- * bodyfile --md5); fs_read_all() is one file with a reader of its own.
+ * Read a whole file with one reader per core (apfsi_file_read_all, whose
+ * buffers the file system keeps from one file to the next), handing its
+ * data to sink in order; sink returns 0 or a negative errno, which stops it.
+ * 0 or a negative errno.
  */
 typedef int (*fs_sink_fn)(const uint8_t *p, size_t n, void *ctx);
-struct fs_reader;
-struct fs_reader *fs_reader_new(void);
-int fs_reader_read(struct fs_reader *r, struct apfs_file *f, fs_sink_fn sink, void *ctx);
-void fs_reader_free(struct fs_reader *r);
-int fs_read_all(struct apfs_file *f, fs_sink_fn sink, void *ctx);
+int fs_read_all(apfsi_file *f, fs_sink_fn sink, void *ctx);
 
 /*
  * Every recursive walk enters a directory through walk_enter (walkguard.c):
@@ -102,7 +110,7 @@ struct walk_guard {
 	uint64_t stack[WALK_MAX_DEPTH + 1]; /* the current path's directories */
 };
 
-int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint64_t parent,
+int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
 	       uint64_t ino, int depth);
 void walk_guard_free(struct walk_guard *g);
 
@@ -113,8 +121,8 @@ void walk_guard_free(struct walk_guard *g);
  * beyond it (path, size, inode, bytes allocated) and returns EXIT_ERROR;
  * 0 for one within.
  */
-uint64_t fs_size_cap(const struct cli_opts *o, struct apfs_fs *fs);
-int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap);
+uint64_t fs_size_cap(const struct cli_opts *o, apfsi_fs *fs);
+int fs_over_cap(const char *path, const struct apfsi_stat *st, uint64_t cap);
 
 int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
@@ -124,7 +132,7 @@ int cmd_bodyfile(int argc, char **argv);
 int cmd_timeline(int argc, char **argv);  /* cmd_timeline.c */
 int cmd_xattr(int argc, char **argv);     /* cmd_xattr.c */
 /* An xattr's value to stdout, raw or hex (cmd_xattr.c): 0, -errno, or EXIT_ERROR (size cap). */
-int fs_xattr_out(const struct cli_opts *o, struct apfs_fs *fs, uint64_t ino, const char *path,
+int fs_xattr_out(const struct cli_opts *o, apfsi_fs *fs, uint64_t ino, const char *path,
 		 const char *name, bool hex);
 int cmd_snapshots(int argc, char **argv);
 int cmd_diff(int argc, char **argv);

@@ -34,7 +34,7 @@
 
 struct hash_sink {
 	EVP_MD_CTX *ctx;
-	struct apfs_file *f;
+	apfsi_file *f;
 	int fd;               /* -1: hash only */
 	uint64_t pos;         /* file offset of the next byte handed in */
 	struct progress prog;
@@ -63,10 +63,9 @@ static int write_sparse(struct hash_sink *h, const uint8_t *p, size_t n)
 
 	while (done < n) {
 		uint64_t run;
-		bool hole;
-		int ret;
+		int hole, ret;
 
-		apfs_file_span(h->f, h->pos + done, &hole, &run);
+		apfsi_file_span(h->f, h->pos + done, &hole, &run);
 		if (run == 0 || run > n - done)
 			run = n - done;
 		if (!hole && (ret = write_at(h->fd, p + done, (size_t)run, h->pos + done)))
@@ -91,31 +90,31 @@ static int hash_and_write(const uint8_t *p, size_t n, void *arg)
 }
 
 /*
- * Hash a file's data with md (SHA-256, MD5) read by rd, optionally copying
+ * Hash a file's data with md (SHA-256, MD5) optionally copying
  * it to fd (sparse: holes left as holes, the size set by ftruncate).
  */
-static int hash_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino, const EVP_MD *md,
+static int hash_file(apfsi_fs *fs, uint64_t ino, const EVP_MD *md,
 		     int fd, const char *path, char *hex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	struct hash_sink h = { EVP_MD_CTX_new(), NULL, fd, 0, { 0 } };
 	unsigned dl = 0;
-	int ret = !h.ctx ? -ENOMEM : apfs_file_open(fs, ino, &h.f);
+	int ret = !h.ctx ? -ENOMEM : cli_api_errno(apfsi_file_open(fs, ino, &h.f));
 
 	if (!ret && !EVP_DigestInit_ex(h.ctx, md, NULL))
 		ret = -EIO;
 	if (!ret) {
-		progress_start(&h.prog, path, apfs_file_size(h.f));
-		ret = fs_reader_read(rd, h.f, hash_and_write, &h);
+		progress_start(&h.prog, path, apfsi_file_size(h.f));
+		ret = fs_read_all(h.f, hash_and_write, &h);
 		progress_end(&h.prog);
 	}
-	if (!ret && fd >= 0 && ftruncate(fd, (off_t)apfs_file_size(h.f)))
+	if (!ret && fd >= 0 && ftruncate(fd, (off_t)apfsi_file_size(h.f)))
 		ret = -errno;
 	if (!ret && !EVP_DigestFinal_ex(h.ctx, dig, &dl))
 		ret = -EIO;
 	for (unsigned i = 0; !ret && i < dl; i++)
 		sprintf(hex + 2 * i, "%02x", dig[i]);
-	apfs_file_close(h.f);
+	apfsi_file_close(h.f);
 	EVP_MD_CTX_free(h.ctx);
 	return ret;
 }
@@ -170,7 +169,7 @@ static void safe_name(const char *in, char *out, size_t cap)
 	out[i] = '\0';
 }
 
-static void set_times(int dirfd, const char *name, const struct apfs_stat *st, int flags)
+static void set_times(int dirfd, const char *name, const struct apfsi_stat *st, int flags)
 {
 	struct timespec ts[2] = {
 		{ (time_t)(st->atime / 1000000000u), (long)(st->atime % 1000000000u) },
@@ -214,7 +213,7 @@ static int manifest_tagged(struct ex_run *r, const char *rel, uint64_t ino)
 {
 	static const struct cli_escape sha = { .letters = "nr" };
 	struct digest_out d;
-	int ret = digest_file(r->fs, r->rd, ino, &r->hash, rel, &d);
+	int ret = digest_file(r->fs, ino, &r->hash, rel, &d);
 
 	for (unsigned i = 0; !ret && i < r->hash.n; i++) {
 		if (strpbrk(rel, "\\\n\r"))
@@ -241,7 +240,7 @@ static int manifest_entry(struct ex_run *r, const char *hex, const char *rel, ui
 }
 
 /* The xattrs of an inode; one that cannot be read is reported, the rest kept. */
-static void ex_read_xattrs(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+static void ex_read_xattrs(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 			   struct ex_xattrs *xs)
 {
 	int ret = ex_xattrs_read(r->fs, st, r->cap, xs);
@@ -252,7 +251,7 @@ static void ex_read_xattrs(struct ex_run *r, const char *rel, const struct apfs_
 
 /* The `._name` file of --appledouble (not for symlinks: macOS writes none). */
 static void ex_disk_rest_ad(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			    const struct apfs_stat *st, const struct ex_xattrs *xs)
+			    const struct apfsi_stat *st, const struct ex_xattrs *xs)
 {
 	int ret;
 
@@ -268,7 +267,7 @@ static void ex_disk_rest_ad(struct ex_run *r, int dirfd, const char *name, const
 
 /* What a Linux directory tree cannot hold of a file, a directory or a symlink. */
 static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			 const struct apfs_stat *st, const struct ex_xattrs *xs)
+			 const struct apfsi_stat *st, const struct ex_xattrs *xs)
 {
 	ex_disk_count_times(r, st);
 	r->tally.modes += (st->mode & 07000) != 0;
@@ -276,14 +275,14 @@ static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const ch
 }
 
 static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			const struct apfs_stat *st, struct ex_xattrs *xs, char *hex)
+			const struct apfsi_stat *st, struct ex_xattrs *xs, char *hex)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = hash_file(r->fs, r->rd, st->ino, EVP_sha256(), fd, rel, hex);
+	ret = hash_file(r->fs, st->ino, EVP_sha256(), fd, rel, hex);
 	if (!ret) {
 		ex_disk_xattrs(r, fd, xs);
 		ex_disk_owner(r, dirfd, name, st);
@@ -298,7 +297,7 @@ static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const cha
 }
 
 static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   const struct apfs_stat *st);
+		   const struct apfsi_stat *st);
 
 /*
  * A target without hard links (exFAT, FAT, some network shares): the later
@@ -306,7 +305,7 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
  * file), counted in the summary.  Any other refusal is an error.
  */
 static int ex_link_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			const struct apfs_stat *st, int err)
+			const struct apfsi_stat *st, int err)
 {
 	if (err != -EPERM && err != -EXDEV && err != -EMLINK && err != -EOPNOTSUPP)
 		return ex_fail(r, rel, err);
@@ -316,7 +315,7 @@ static int ex_link_copy(struct ex_run *r, int dirfd, const char *name, const cha
 
 /* A later name of a hard-linked inode: a link to the first name extracted. */
 static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			const struct apfs_stat *st, const struct ex_link *first)
+			const struct apfsi_stat *st, const struct ex_link *first)
 {
 	struct ex_xattrs xs = { 0 };
 	int ret = 0;
@@ -343,7 +342,7 @@ static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const cha
 }
 
 static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   const struct apfs_stat *st)
+		   const struct apfsi_stat *st)
 {
 	const struct ex_link *first = st->nlink > 1 ? ex_link_find(&r->links, st->ino) : NULL;
 
@@ -354,7 +353,7 @@ static int ex_file(struct ex_run *r, int dirfd, const char *name, const char *re
 
 /* A regular file's bytes, xattrs and the rest, to the tree or the archive. */
 static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		   const struct apfs_stat *st)
+		   const struct apfsi_stat *st)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
 	struct ex_xattrs xs = { 0 };
@@ -383,7 +382,7 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 }
 
 static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		    uint64_t parent, const struct apfs_stat *st, int depth);
+		    uint64_t parent, const struct apfsi_stat *st, int depth);
 
 static bool ex_stopped(struct ex_run *r)
 {
@@ -394,11 +393,11 @@ static bool ex_stopped(struct ex_run *r)
 static void ex_window(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth,
 		      const struct dirwin *w)
 {
-	char sub[APFS_NAME_MAX], *subrel;
-	struct apfs_stat st;
+	char sub[FS_NAME_MAX], *subrel;
+	struct apfsi_stat st;
 
 	for (size_t i = 0; i < w->n && !ex_stopped(r); i++) {
-		int ret = apfs_fs_stat(r->fs, w->e[i].ino, &st);
+		int ret = cli_api_errno(apfsi_fs_stat(r->fs, w->e[i].ino, &st));
 
 		safe_name(dirwin_name(w, i), sub, sizeof(sub));
 		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
@@ -423,26 +422,25 @@ static void ex_window(struct ex_run *r, int fd, const char *rel, uint64_t ino, i
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
 	struct dirwin w = { .keep_added = true };
-	struct apfs_dir_pos *pos = calloc(1, sizeof(*pos));
+	struct dirwin_pos pos = { 0 };
 	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0, held;
-	int ret = pos ? dirwin_read(r->fs, ino, pos, budget, &w) : -ENOMEM;
+	int ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 
 	if (!ret && w.full)
-		ret = fs_names_check_from(r->fs, ino, pos);
+		ret = fs_names_check_from(r->fs, ino, &pos);
 	while (!ret && w.n && !ex_stopped(r)) {
 		held = dirwin_bytes(&w);
 		r->held += held;
 		ex_window(r, fd, rel, ino, depth, &w);
 		r->held -= held;
 		if (w.full)
-			ret = dirwin_read(r->fs, ino, pos, budget, &w);
+			ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 		else
 			w.n = 0;
 	}
 	if (ret)
 		ex_fail(r, rel, ret);
 	dirwin_free(&w);
-	free(pos);
 }
 
 /*
@@ -457,7 +455,7 @@ static void keep_times(int fd, const struct stat *before)
 }
 
 /* A directory in the archive: its entry, then what it holds. */
-static void ex_tar_tree(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+static void ex_tar_tree(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 			struct ex_xattrs *xs, int depth)
 {
 	int ret = ex_tar_dir(r, rel, st, xs);
@@ -469,7 +467,7 @@ static void ex_tar_tree(struct ex_run *r, const char *rel, const struct apfs_sta
 }
 
 /* A directory made here gets the image's xattrs, owner and mode once it is filled. */
-static void ex_dir_meta(struct ex_run *r, int fd, const struct apfs_stat *st,
+static void ex_dir_meta(struct ex_run *r, int fd, const struct apfsi_stat *st,
 			struct ex_xattrs *xs)
 {
 	ex_disk_xattrs(r, fd, xs);
@@ -482,7 +480,7 @@ static void ex_dir_meta(struct ex_run *r, int fd, const struct apfs_stat *st,
  * when made here given the image's mode, owner, xattrs and times.
  */
 static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		  uint64_t parent, const struct apfs_stat *st, int depth)
+		  uint64_t parent, const struct apfsi_stat *st, int depth)
 {
 	struct ex_xattrs xs = { 0 };
 	struct stat before;
@@ -526,11 +524,11 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 }
 
 static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		      const struct apfs_stat *st)
+		      const struct apfsi_stat *st)
 {
 	struct ex_xattrs xs = { 0 };
 	char target[4096];
-	int ret = apfs_fs_readlink(r->fs, st->ino, target, sizeof(target));
+	int ret = apfsi_fs_readlink(r->fs, st->ino, target, sizeof(target));
 
 	if (ret)
 		return ex_fail(r, rel, ret);
@@ -554,7 +552,7 @@ static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char 
 }
 
 static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		    uint64_t parent, const struct apfs_stat *st, int depth)
+		    uint64_t parent, const struct apfsi_stat *st, int depth)
 {
 	if (S_ISDIR(st->mode))
 		return ex_dir(r, dirfd, name, rel, parent, st, depth);
@@ -571,8 +569,8 @@ static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *r
 static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *rel,
 		   uint64_t parent, const struct fs_name *e, int depth)
 {
-	struct apfs_stat st;
-	int ret = apfs_fs_stat(r->fs, e->ino, &st);
+	struct apfsi_stat st;
+	int ret = cli_api_errno(apfsi_fs_stat(r->fs, e->ino, &st));
 
 	if (ret)
 		return ex_fail(r, rel, ret);
@@ -628,23 +626,21 @@ static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before,
 
 static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_session *s)
 {
-	struct apfs_dirent de;
+	struct apfsi_dirent de;
 	struct fs_name top;
-	char name[APFS_NAME_MAX];
-	int ret = apfs_fs_lookup(s->fs, o->args[0], &de);
+	char name[FS_NAME_MAX], top_name[FS_NAME_MAX];
+	int ret = fs_lookup(s->view, o->args[0], &de, name);
 
 	if (ret)
 		return fs_fail(o->args[0], ret);
-	if (!(r->rd = fs_reader_new()))
-		return fs_fail(o->args[0], -ENOMEM);
-	r->fs = s->fs;
-	r->cap = fs_size_cap(o, s->fs);
+	r->fs = s->view;
+	r->cap = fs_size_cap(o, s->view);
 	r->root = geteuid() == 0;
 	r->appledouble = o->appledouble;
-	safe_name(de.ino == APFS_ROOT_DIR_INO_NUM ? "root" : de.name, name, sizeof(name));
-	top = (struct fs_name){ de.ino, de.date_added, de.type, name };
+	safe_name(de.ino == APFSI_ROOT_INO ? "root" : de.name, top_name, sizeof(top_name));
+	top = (struct fs_name){ de.ino, (uint64_t)de.date_added, de.type, top_name };
 	progress_start_running(&r->prog, "extract", "files");
-	ex_tree(r, r->destfd, name, name, 0, &top, 0);
+	ex_tree(r, r->destfd, top_name, top_name, 0, &top, 0);
 	progress_end(&r->prog);
 	return r->err;
 }
@@ -713,7 +709,6 @@ int cmd_extract(int argc, char **argv)
 		ex_tally_print(&r.tally, o.tar != NULL, facts != NULL);
 	walk_guard_free(&r.g);
 	ex_links_free(&r.links);
-	fs_reader_free(r.rd);
 	if (r.destfd >= 0 && !made)
 		keep_times(r.destfd, &dest);
 	if (r.destfd >= 0)
@@ -743,8 +738,7 @@ static const char body_help[] =
 	"  terminal.\n";
 
 struct bf_run {
-	struct apfs_fs *fs;
-	struct fs_reader *rd;
+	apfsi_fs *fs;
 	struct digest_set hash;   /* at most one algorithm: the first field */
 	bool fractional;
 	uint64_t cap;
@@ -762,7 +756,7 @@ static void bf_time(const struct bf_run *r, uint64_t ns)
 }
 
 /* The first field: the digest asked for, or "0" (none asked, not a file, not read). */
-static void bf_hash(struct bf_run *r, const char *path, const struct apfs_stat *st,
+static void bf_hash(struct bf_run *r, const char *path, const struct apfsi_stat *st,
 		    char *hex)
 {
 	struct digest_out d;
@@ -775,7 +769,7 @@ static void bf_hash(struct bf_run *r, const char *path, const struct apfs_stat *
 		r->err = EXIT_ERROR;
 		return;
 	}
-	ret = digest_file(r->fs, r->rd, st->ino, &r->hash, path, &d);
+	ret = digest_file(r->fs, st->ino, &r->hash, path, &d);
 	if (ret)
 		r->err = fs_fail(path, ret);
 	else
@@ -814,7 +808,7 @@ static int bf_prefix_make(const char *dir, size_t lines, struct bf_prefix *p)
 }
 
 static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *dir,
-		    const char *name, const struct apfs_stat *st)
+		    const char *name, const struct apfsi_stat *st)
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1], m[11], target[4096];
 
@@ -830,7 +824,7 @@ static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *
 	} else {
 		cli_put_tsk(stdout, path);
 	}
-	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
+	if (S_ISLNK(st->mode) && !apfsi_fs_readlink(r->fs, st->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);
 		cli_put_tsk(stdout, target);
 	}
@@ -850,7 +844,7 @@ static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth
 		      const struct dirwin *w)
 {
 	struct bf_prefix pre;
-	struct apfs_stat st;
+	struct apfsi_stat st;
 	char *path;
 	int err = bf_prefix_make(dir, w->n, &pre);
 
@@ -862,7 +856,7 @@ static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth
 			free(pre.s);
 			return -ENOMEM;
 		}
-		err = apfs_fs_stat(r->fs, w->e[i].ino, &st);
+		err = cli_api_errno(apfsi_fs_stat(r->fs, w->e[i].ino, &st));
 		if (err) {
 			r->err = fs_fail(path, err);
 		} else {
@@ -887,7 +881,7 @@ static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct dirwin w = { 0 };
-	struct apfs_dir_pos *pos;
+	struct dirwin_pos pos = { 0 };
 	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0, held;
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
@@ -895,24 +889,22 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return;
 	}
-	pos = calloc(1, sizeof(*pos));
-	ret = pos ? dirwin_read(r->fs, ino, pos, budget, &w) : -ENOMEM;
+	ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 	if (!ret && w.full)
-		ret = fs_names_check_from(r->fs, ino, pos);
+		ret = fs_names_check_from(r->fs, ino, &pos);
 	while (!ret && w.n && !ferror(stdout)) {
 		held = dirwin_bytes(&w);
 		r->held += held;
 		ret = bf_entries(r, dir, ino, depth, &w);
 		r->held -= held;
 		if (!ret && w.full)
-			ret = dirwin_read(r->fs, ino, pos, budget, &w);
+			ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 		else
 			w.n = 0;
 	}
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
 	dirwin_free(&w);
-	free(pos);
 }
 
 /* --md5 or --hash ALGO: one algorithm, for TSK's one hash field. */
@@ -946,17 +938,14 @@ int cmd_bodyfile(int argc, char **argv)
 	if ((ret = bf_hash_opt(&o, &r.hash)))
 		return ret;
 	ret = fs_session_open(&o, &s);
-	if (!ret && !(r.rd = fs_reader_new()))
-		ret = fs_fail("bodyfile", -ENOMEM);
 	if (!ret) {
-		r.fs = s.fs;
+		r.fs = s.view;
 		r.fractional = o.fractional;
-		r.cap = fs_size_cap(&o, s.fs);
-		bf_dir(&r, "", 0, APFS_ROOT_DIR_INO_NUM, 0);
+		r.cap = fs_size_cap(&o, s.view);
+		bf_dir(&r, "", 0, APFSI_ROOT_INO, 0);
 		ret = r.err;
 	}
 	walk_guard_free(&r.g);
-	fs_reader_free(r.rd);
 	fs_session_close(&s);
 	return ret;
 }

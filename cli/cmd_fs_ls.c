@@ -42,28 +42,28 @@ static void json_time(struct json *j, const char *key, uint64_t ns)
 }
 
 /* The same keys as `stat --json` (README), so one parser reads both. */
-static void json_entry(struct json *j, struct apfs_fs *fs, const char *path,
-		       const struct fs_name *d, const struct apfs_stat *st)
+static void json_entry(struct json *j, apfsi_fs *fs, const char *path,
+		       const struct fs_name *d, const struct apfsi_stat *st)
 {
 	char target[4096];
 
 	json_obj_open(j, NULL);
 	json_str(j, "name", d->name);
 	json_str(j, "path", path);
-	fs_json_attrs(j, st);
+	cli_api_json_attrs(j, st);
 	json_time(j, "created", st->crtime);
 	json_time(j, "modified", st->mtime);
 	json_time(j, "changed", st->ctime);
 	json_time(j, "accessed", st->atime);
 	json_time(j, "added", d->date_added);
-	if (S_ISLNK(st->mode) && !apfs_fs_readlink(fs, d->ino, target, sizeof(target)))
+	if (S_ISLNK(st->mode) && !apfsi_fs_readlink(fs, d->ino, target, sizeof(target)))
 		json_str(j, "target", target);
 	json_obj_close(j);
 }
 
 struct ls_run {
 	const struct cli_opts *o;
-	struct apfs_fs *fs;
+	apfsi_fs *fs;
 	struct json j;
 	struct walk_guard g;
 	size_t held;     /* -U: bytes of windows the levels above hold (dirwin.h) */
@@ -88,7 +88,7 @@ static void put_name(const struct ls_run *r, const char *s)
 }
 
 static void long_line(const struct ls_run *r, const struct fs_name *d,
-		      const struct apfs_stat *st)
+		      const struct apfsi_stat *st)
 {
 	char m[11], t[64], target[4096];
 
@@ -98,11 +98,12 @@ static void long_line(const struct ls_run *r, const struct fs_name *d,
 	printf("%s %3u %5u %5u %12llu %s ", m, st->nlink, st->uid, st->gid,
 	       (unsigned long long)st->size, t);
 	put_name(r, d->name);
-	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, d->ino, target, sizeof(target))) {
+	if (S_ISLNK(st->mode) && !apfsi_fs_readlink(r->fs, d->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);
 		put_name(r, target);
 	}
-	if (st->firmlink && !apfs_fs_firmlink(r->fs, d->ino, target, sizeof(target))) {
+	if ((st->flags & APFSI_STAT_FIRMLINK) &&
+	    !apfsi_fs_firmlink(r->fs, d->ino, target, sizeof(target))) {
 		fputs(" => firmlink ", stdout);
 		put_name(r, target);
 	}
@@ -111,7 +112,7 @@ static void long_line(const struct ls_run *r, const struct fs_name *d,
 
 /* st and ret: the entry's stat and its result, for -l and --json. */
 static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d,
-		      const struct apfs_stat *st, int ret)
+		      const struct apfsi_stat *st, int ret)
 {
 	char path[4096];
 
@@ -149,7 +150,7 @@ static void drop_hidden(struct fs_names *nm)
 static int show_sorted(struct ls_run *r, const char *dir, const struct fs_names *nm)
 {
 	struct fs_attr *a = NULL;
-	struct apfs_stat st;
+	struct apfsi_stat st;
 	bool need_stat = r->o->long_fmt || r->o->json;
 	int ret = need_stat ? fs_attrs_read(r->fs, nm, &a) : 0;
 
@@ -187,7 +188,7 @@ static bool shown(const struct ls_run *r, const char *name)
 static void stream_window(struct ls_run *r, const char *dir, const struct dirwin *w)
 {
 	bool need_stat = r->o->long_fmt || r->o->json;
-	struct apfs_stat st;
+	struct apfsi_stat st;
 
 	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
 		struct fs_name d = { w->e[i].ino, w->keep_added ? dirwin_added(w, i) : 0,
@@ -196,7 +197,7 @@ static void stream_window(struct ls_run *r, const char *dir, const struct dirwin
 
 		if (!shown(r, d.name))
 			continue;
-		ret = need_stat ? apfs_fs_stat(r->fs, d.ino, &st) : 0;
+		ret = need_stat ? cli_api_errno(apfsi_fs_stat(r->fs, d.ino, &st)) : 0;
 		show_entry(r, dir, &d, need_stat ? &st : NULL, ret);
 	}
 }
@@ -210,7 +211,7 @@ static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int 
 
 	r->held += held;
 	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
-		if (w->e[i].type != 4 || !shown(r, dirwin_name(w, i)))
+		if (w->e[i].type != APFSI_TYPE_DIR || !shown(r, dirwin_name(w, i)))
 			continue;
 		join(path, sizeof(path), dir, dirwin_name(w, i));
 		list_dir(r, path, ino, w->e[i].ino, depth + 1);
@@ -227,12 +228,12 @@ static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int 
 static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int depth, bool subdirs)
 {
 	struct dirwin w = { .keep_added = r->o->json && !subdirs };
-	struct apfs_dir_pos *pos = calloc(1, sizeof(*pos));
+	struct dirwin_pos pos = { 0 };
 	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0;
-	int ret = pos ? dirwin_read(r->fs, ino, pos, budget, &w) : -ENOMEM;
+	int ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 
 	if (!ret && w.full && !subdirs)
-		ret = fs_names_check_from(r->fs, ino, pos);
+		ret = fs_names_check_from(r->fs, ino, &pos);
 	if (!ret && !subdirs)
 		dir_header(r, dir, depth);
 	while (!ret && w.n && !ferror(stdout)) {
@@ -241,12 +242,11 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 		else
 			stream_window(r, dir, &w);
 		if (w.full)
-			ret = dirwin_read(r->fs, ino, pos, budget, &w);
+			ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 		else
 			w.n = 0;
 	}
 	dirwin_free(&w);
-	free(pos);
 	return ret;
 }
 
@@ -294,7 +294,7 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 	if ((ret = show_sorted(r, dir, &nm)))
 		r->err = ret;
 	for (size_t i = 0; r->o->recursive && i < nm.n && !ferror(stdout); i++) {
-		if (nm.e[i].type != 4)
+		if (nm.e[i].type != APFSI_TYPE_DIR)
 			continue;
 		join(path, sizeof(path), dir, nm.e[i].name);
 		list_dir(r, path, ino, nm.e[i].ino, depth + 1);
@@ -303,12 +303,13 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 	return 0;
 }
 
-static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
+static int do_ls(const struct cli_opts *o, apfsi_fs *fs)
 {
 	const char *path = o->nargs ? o->args[0] : "/";
 	struct ls_run r = { .o = o, .fs = fs };
-	struct apfs_dirent de;
-	int ret = apfs_fs_lookup(fs, path, &de);
+	struct apfsi_dirent de;
+	char name[FS_NAME_MAX];
+	int ret = fs_lookup(fs, path, &de, name);
 
 	if (ret)
 		return fs_fail(path, ret);
@@ -317,13 +318,13 @@ static int do_ls(const struct cli_opts *o, struct apfs_fs *fs)
 		json_str(&r.j, "path", path);
 		json_arr_open(&r.j, "entries");
 	}
-	if (de.type == 4) {
+	if (de.type == APFSI_TYPE_DIR) {
 		list_dir(&r, path, 0, de.ino, 0);
 	} else {
-		struct fs_name one = { de.ino, de.date_added, de.type, de.name };
-		struct apfs_stat st;
+		struct fs_name one = { de.ino, (uint64_t)de.date_added, de.type, name };
+		struct apfsi_stat st;
 
-		ret = o->long_fmt || o->json ? apfs_fs_stat(fs, de.ino, &st) : 0;
+		ret = o->long_fmt || o->json ? cli_api_errno(apfsi_fs_stat(fs, de.ino, &st)) : 0;
 		show_entry(&r, "", &one, &st, ret);
 	}
 	if (o->json) {

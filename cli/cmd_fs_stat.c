@@ -63,16 +63,16 @@ static void list_free(struct str_list *l)
 }
 
 struct stat_info {
-	struct apfs_fs *fs;
+	apfsi_fs *fs;
 	const char *path;
-	struct apfs_stat st;
+	struct apfsi_stat st;
 	char target[4096];
 	bool has_target;
 	struct str_list xattrs;  /* name, size */
 	struct str_list links;   /* every path of the inode */
-	struct apfs_dir_stats ds;
+	struct apfsi_dir_stats ds;
 	bool has_ds;
-	const struct apfs_volume *origin;  /* a merged root's: the object's own volume */
+	const char *origin;      /* a merged root's: the name of the object's own volume */
 	uint64_t origin_ino;
 	struct digest_set hash;   /* --hash */
 	struct digest_out dig;
@@ -92,7 +92,7 @@ static int link_collect(uint64_t parent, const char *name, void *ctx)
 {
 	struct stat_info *si = ctx;
 	char dir[4096], *p;
-	int ret = apfs_fs_path(si->fs, parent, dir, sizeof(dir));
+	int ret = cli_api_errno(apfsi_fs_path(si->fs, parent, dir, sizeof(dir)));
 
 	if (ret)
 		return ret;
@@ -103,28 +103,42 @@ static int link_collect(uint64_t parent, const char *name, void *ctx)
 	return si->links.err;
 }
 
-static int stat_gather(struct stat_info *si, uint64_t ino)
+/* A merged root's: the name of the volume the object lives on, and its inode there. */
+static int stat_origin(struct stat_info *si, uint64_t ino)
 {
-	int ret = apfs_fs_stat(si->fs, ino, &si->st);
+	struct apfsi_volume_info vi;
+	apfsi_volume *vol;
+	int ret = apfsi_fs_origin(si->fs, ino, &vol, &si->origin_ino);
 
 	if (!ret)
-		ret = apfs_fs_listxattr(si->fs, ino, 0, xa_collect, si);
-	if (!ret && ino == APFS_ROOT_DIR_INO_NUM)
+		ret = apfsi_volume_info(vol, &vi);
+	if (!ret)
+		si->origin = vi.name;
+	return cli_api_errno(ret);
+}
+
+static int stat_gather(struct stat_info *si, uint64_t ino)
+{
+	int ret = cli_api_errno(apfsi_fs_stat(si->fs, ino, &si->st));
+
+	if (!ret)
+		ret = cli_api_errno(apfsi_fs_listxattr(si->fs, ino, 0, xa_collect, si));
+	if (!ret && ino == APFSI_ROOT_INO)
 		list_add(&si->links, "/", 0);
 	else if (!ret)
-		ret = apfs_fs_links(si->fs, ino, link_collect, si);
+		ret = cli_api_errno(apfsi_fs_links(si->fs, ino, link_collect, si));
 	if (!ret)
 		ret = si->links.err;
 	if (!ret && S_ISDIR(si->st.mode)) {
-		ret = apfs_fs_dir_stats(si->fs, ino, &si->ds);
+		ret = cli_api_errno(apfsi_fs_dir_stats(si->fs, ino, &si->ds));
 		si->has_ds = !ret;
 		if (ret == -ENOENT)
 			ret = 0;
 	}
 	if (!ret && S_ISLNK(si->st.mode))
-		si->has_target = !apfs_fs_readlink(si->fs, ino, si->target, sizeof(si->target));
-	if (!ret && apfs_fs_is_group(si->fs))
-		ret = apfs_fs_origin(si->fs, ino, &si->origin, &si->origin_ino);
+		si->has_target = !apfsi_fs_readlink(si->fs, ino, si->target, sizeof(si->target));
+	if (!ret && apfsi_fs_is_group(si->fs))
+		ret = stat_origin(si, ino);
 	return ret;
 }
 
@@ -132,7 +146,7 @@ static const char *const time_names[5] = { "created", "modified", "changed", "ac
 
 static void stat_text(const struct stat_info *si)
 {
-	const struct apfs_stat *st = &si->st;
+	const struct apfsi_stat *st = &si->st;
 	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
 	char m[11], t[64];
 
@@ -140,14 +154,14 @@ static void stat_text(const struct stat_info *si)
 	printf("path: %s\ninode: %llu\nmode: %04o (%s)\nuid: %u\ngid: %u\n", cli_safe_str(si->path),
 	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
 	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",
-	       (unsigned long long)st->size, (unsigned long long)st->alloced, st->nlink,
+	       (unsigned long long)st->size, (unsigned long long)st->allocated, st->nlink,
 	       st->bsd_flags, st->compression, fs_cmp_name(st->compression));
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
 		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
 	}
 	if (si->origin)
-		printf("volume: %s, inode %llu\n", cli_safe_str(si->origin->name),
+		printf("volume: %s, inode %llu\n", cli_safe_str(si->origin),
 		       (unsigned long long)si->origin_ino);
 	if (si->has_target)
 		printf("target: %s\n", cli_safe_str(si->target));
@@ -184,14 +198,14 @@ static void json_dir_stats(struct json *j, const struct stat_info *si)
 
 static void stat_json(const struct stat_info *si)
 {
-	const struct apfs_stat *st = &si->st;
+	const struct apfsi_stat *st = &si->st;
 	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
 	struct json j;
 	char t[64];
 
 	json_begin(&j, stdout);
 	json_str(&j, "path", si->path);
-	fs_json_attrs(&j, st);
+	cli_api_json_attrs(&j, st);
 	json_str(&j, "compression_name", fs_cmp_name(st->compression));
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
@@ -199,7 +213,7 @@ static void stat_json(const struct stat_info *si)
 	}
 	json_str(&j, "target", si->has_target ? si->target : NULL);
 	if (si->origin) {
-		json_str(&j, "volume", si->origin->name);
+		json_str(&j, "volume", si->origin);
 		json_u64(&j, "volume_inode", si->origin_ino);
 	}
 	json_arr_open(&j, "links");
@@ -224,30 +238,26 @@ static void stat_json(const struct stat_info *si)
 /* --hash: a regular file's digests, unless its size is beyond the cap. */
 static int stat_hash(const struct cli_opts *o, struct stat_info *si)
 {
-	struct fs_reader *rd;
 	int ret;
 
 	if (!si->hash.n || !S_ISREG(si->st.mode))
 		return 0;
 	if (fs_over_cap(si->path, &si->st, fs_size_cap(o, si->fs)))
 		return -EFBIG;
-	if (!(rd = fs_reader_new()))
-		return -ENOMEM;
-	ret = digest_file(si->fs, rd, si->st.ino, &si->hash, si->path, &si->dig);
-	fs_reader_free(rd);
+	ret = digest_file(si->fs, si->st.ino, &si->hash, si->path, &si->dig);
 	si->hashed = !ret;
 	return ret;
 }
 
-static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *path)
+static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
 	struct stat_info si = { .fs = fs, .path = path };
-	struct apfs_dirent de;
+	struct apfsi_stat de;
 	int ret = digest_parse(o->hash, &si.hash);
 
 	if (ret)
 		return ret;
-	ret = apfs_fs_lookup(fs, path, &de);
+	ret = cli_api_errno(apfsi_fs_stat_path(fs, path, &de));
 	if (!ret)
 		ret = stat_gather(&si, de.ino);
 	if (!ret)
@@ -258,7 +268,7 @@ static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *pat
 		return EXIT_ERROR;
 	}
 	if (!ret) {
-		si.st.added = de.date_added;
+		si.st.added = de.added;
 		if (o->json)
 			stat_json(&si);
 		else
@@ -269,7 +279,7 @@ static int do_stat(const struct cli_opts *o, struct apfs_fs *fs, const char *pat
 	return ret ? fs_fail(path, ret) : EXIT_OK;
 }
 
-static int stat_run(const struct cli_opts *o, struct apfs_fs *fs)
+static int stat_run(const struct cli_opts *o, apfsi_fs *fs)
 {
 	return do_stat(o, fs, o->args[0]);
 }

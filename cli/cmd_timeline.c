@@ -32,8 +32,7 @@ static const char tl_help[] =
 	"  Hashing skips (reported, exit 1) files beyond the size cap (extract --help).\n";
 
 struct tl_run {
-	struct apfs_fs *fs;
-	struct fs_reader *rd;
+	apfsi_fs *fs;
 	const struct tl_format *fmt;
 	struct digest_set hash;
 	uint64_t cap;
@@ -43,7 +42,7 @@ struct tl_run {
 
 /* The digests of a regular file, when asked and possible: NULL otherwise. */
 static const struct digest_out *tl_hash(struct tl_run *r, const char *path,
-					const struct apfs_stat *st, struct digest_out *d)
+					const struct apfsi_stat *st, struct digest_out *d)
 {
 	int ret;
 
@@ -53,7 +52,7 @@ static const struct digest_out *tl_hash(struct tl_run *r, const char *path,
 		r->err = EXIT_ERROR;
 		return NULL;
 	}
-	ret = digest_file(r->fs, r->rd, st->ino, &r->hash, path, d);
+	ret = digest_file(r->fs, st->ino, &r->hash, path, d);
 	if (ret) {
 		r->err = fs_fail(path, ret);
 		return NULL;
@@ -61,14 +60,14 @@ static const struct digest_out *tl_hash(struct tl_run *r, const char *path,
 	return d;
 }
 
-static void tl_one(struct tl_run *r, const char *path, const struct apfs_stat *st)
+static void tl_one(struct tl_run *r, const char *path, const struct apfsi_stat *st)
 {
 	char target[4096];
 	struct digest_out d;
 	struct tl_entry e = { r->fs, path, st, NULL, &r->hash, NULL };
 	int ret;
 
-	if (S_ISLNK(st->mode) && !apfs_fs_readlink(r->fs, st->ino, target, sizeof(target)))
+	if (S_ISLNK(st->mode) && !apfsi_fs_readlink(r->fs, st->ino, target, sizeof(target)))
 		e.target = target;
 	e.dig = tl_hash(r, path, st, &d);
 	ret = r->fmt->entry(stdout, &e);
@@ -79,7 +78,7 @@ static void tl_one(struct tl_run *r, const char *path, const struct apfs_stat *s
 static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
-	struct apfs_stat st;
+	struct apfsi_stat st;
 	char *path;
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
@@ -92,7 +91,7 @@ static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t 
 	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i++) {
 		if (asprintf(&path, "%s/%s", dir, nm.e[i].name) < 0)
 			break;
-		if ((ret = apfs_fs_stat(r->fs, nm.e[i].ino, &st))) {
+		if ((ret = cli_api_errno(apfsi_fs_stat(r->fs, nm.e[i].ino, &st)))) {
 			r->err = fs_fail(path, ret);
 			ret = 0;
 		} else {
@@ -121,13 +120,14 @@ static const struct tl_format *tl_pick(const char *name)
 /* The walk from DIR: its path as the entries' prefix ("" for the root). */
 static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *src)
 {
-	struct apfs_dirent de;
-	struct apfs_stat st;
+	struct apfsi_dirent de;
+	struct apfsi_stat st;
 	char *prefix;
-	int ret = apfs_fs_lookup(r->fs, arg, &de);
+	char name[FS_NAME_MAX];
+	int ret = fs_lookup(r->fs, arg, &de, name);
 
 	if (!ret)
-		ret = apfs_fs_stat(r->fs, de.ino, &st);
+		ret = cli_api_errno(apfsi_fs_stat(r->fs, de.ino, &st));
 	if (!ret && !S_ISDIR(st.mode))
 		ret = -ENOTDIR;
 	if (ret)
@@ -138,7 +138,7 @@ static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *s
 	while (*prefix && prefix[strlen(prefix) - 1] == '/')
 		prefix[strlen(prefix) - 1] = '\0';
 	r->fmt->begin(stdout, &r->hash, src);
-	tl_dir(r, prefix, st.parent_id, de.ino, 0);
+	tl_dir(r, prefix, st.parent, de.ino, 0);
 	r->fmt->end(stdout);
 	free(prefix);
 	return r->err;
@@ -173,19 +173,16 @@ int cmd_timeline(int argc, char **argv)
 	if ((ret = digest_parse(o.hash, &r.hash)))
 		return ret;
 	ret = fs_session_open(&o, &s);
-	if (!ret && !(r.rd = fs_reader_new()))
-		ret = fs_fail("timeline", -ENOMEM);
 	if (!ret)
 		ret = tl_source_of(&s, &vi, &ci);
 	if (!ret) {
 		struct tl_source src = { o.image, &vi, &ci };
 
-		r.fs = s.fs;
-		r.cap = fs_size_cap(&o, s.fs);
+		r.fs = s.view;
+		r.cap = fs_size_cap(&o, s.view);
 		ret = tl_start(&r, o.nargs ? o.args[0] : "/", &src);
 	}
 	walk_guard_free(&r.g);
-	fs_reader_free(r.rd);
 	fs_session_close(&s);
 	return ret;
 }

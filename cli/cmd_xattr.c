@@ -18,13 +18,13 @@ static const char xattr_help[] =
 	"  too.  Exit 1 when PATH has no such attribute.  A value beyond the size cap\n"
 	"  (cat --help) is refused.\n";
 
-static int xattr_run(const struct cli_opts *o, struct apfs_fs *fs)
+static int xattr_run(const struct cli_opts *o, apfsi_fs *fs)
 {
-	struct apfs_dirent de;
-	int ret = apfs_fs_lookup(fs, o->args[0], &de);
+	struct apfsi_stat st;
+	int ret = cli_api_errno(apfsi_fs_stat_path(fs, o->args[0], &st));
 
 	if (!ret)
-		ret = fs_xattr_out(o, fs, de.ino, o->args[0], o->args[1], o->hex);
+		ret = fs_xattr_out(o, fs, st.ino, o->args[0], o->args[1], o->hex);
 	if (ret == -ENODATA) {
 		fprintf(stderr, "apfsinspect: %s: no extended attribute '%s'\n",
 			cli_safe_str(o->args[0]), cli_safe_str(o->args[1]));

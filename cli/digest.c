@@ -107,23 +107,23 @@ static int digest_final(struct digest_sink *d, struct digest_out *out)
 	return 0;
 }
 
-int digest_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino,
+int digest_file(apfsi_fs *fs, uint64_t ino,
 		const struct digest_set *set, const char *path, struct digest_out *out)
 {
 	struct digest_sink d = { { NULL }, 0, { 0 } };
-	struct apfs_file *f = NULL;
+	apfsi_file *f = NULL;
 	int ret = digest_init(&d, set);
 
 	if (!ret)
-		ret = apfs_file_open(fs, ino, &f);
+		ret = cli_api_errno(apfsi_file_open(fs, ino, &f));
 	if (!ret) {
-		progress_start(&d.prog, path, apfs_file_size(f));
-		ret = fs_reader_read(rd, f, digest_update, &d);
+		progress_start(&d.prog, path, apfsi_file_size(f));
+		ret = fs_read_all(f, digest_update, &d);
 		progress_end(&d.prog);
 	}
 	if (!ret)
 		ret = digest_final(&d, out);
-	apfs_file_close(f);
+	apfsi_file_close(f);
 	for (unsigned i = 0; i < d.n; i++)
 		EVP_MD_CTX_free(d.ctx[i]);
 	return ret;

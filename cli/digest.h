@@ -35,10 +35,10 @@ int digest_index(const struct digest_set *set, const char *name);
 
 /*
  * Hash inode ino's data (decompressed, decrypted: what `cat` writes) with
- * every algorithm of set, read by rd; path names it in progress and errors.
+ * every algorithm of set; path names it in progress and errors.
  * 0 or a negative errno.
  */
-int digest_file(struct apfs_fs *fs, struct fs_reader *rd, uint64_t ino,
+int digest_file(apfsi_fs *fs, uint64_t ino,
 		const struct digest_set *set, const char *path, struct digest_out *out);
 
 #endif

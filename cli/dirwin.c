@@ -2,14 +2,15 @@
 /*
  * dirwin.c - a directory's entries a window at a time, in inode order
  * (dirwin.h): names packed one after another, 12 bytes of index each; what
- * the arrays take is lent from the block cache (apfs/fs_mem.h).
+ * the arrays take is lent from the block cache (apfsi_fs_cache_lend).
  */
+#include <errno.h>
 #include <malloc.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "apfs/fs_mem.h"
+#include "api_fs.h"
 #include "dirwin.h"
 
 size_t dirwin_bytes(const struct dirwin *w)
@@ -31,7 +32,7 @@ static int make_room(struct dirwin *w, size_t len)
 		return 1;
 	/* Lent before it is taken: the cache gives its pages back first. */
 	if (cap * sizeof(*w->e) + room > w->lent) {
-		apfs_fs_mem_lend(w->fs, cap * sizeof(*w->e) + room - w->lent);
+		apfsi_fs_cache_lend(w->fs, cap * sizeof(*w->e) + room - w->lent);
 		w->lent = cap * sizeof(*w->e) + room;
 	}
 	if (cap != w->cap) {
@@ -54,27 +55,29 @@ static int make_room(struct dirwin *w, size_t len)
 }
 
 /* readdir callback: one entry in, or 1 (the entry is the next window's first). */
-static int add(const struct apfs_dirent *d, void *ctx)
+static int add(const struct apfsi_dirent *d, void *ctx)
 {
 	struct dirwin *w = ctx;
-	size_t len = strnlen(d->name, APFS_NAME_MAX - 1) + 1;
-	size_t pre = w->keep_added ? sizeof(d->date_added) : 0;
+	size_t len = strnlen(d->name, DIRWIN_NAME_MAX - 1) + 1;
+	uint64_t added = (uint64_t)d->date_added;
+	size_t pre = w->keep_added ? sizeof(added) : 0;
 	int ret = make_room(w, pre + len);
 
 	if (ret) {
 		w->full = ret > 0;
 		return ret;
 	}
-	memcpy(w->names + w->used, &d->date_added, pre);
+	memcpy(w->names + w->used, &added, pre);
 	w->used += pre;
 	memcpy(w->names + w->used, d->name, len - 1);
 	w->names[w->used + len - 1] = '\0';
-	w->e[w->n++] = (struct dirwin_ent){ d->ino, (uint32_t)w->used, d->type & 0xf };
+	w->e[w->n++] = (struct dirwin_ent){ d->ino, (uint32_t)w->used, (uint32_t)d->type & 0xf };
 	w->used += len;
+	w->cookie = d->cookie;
 	return 0;
 }
 
-int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t budget,
+int dirwin_read(apfsi_fs *fs, uint64_t dir, struct dirwin_pos *pos, size_t budget,
 		struct dirwin *w)
 {
 	int ret;
@@ -84,9 +87,13 @@ int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size
 	w->full = 0;
 	w->fs = fs;
 	w->budget = budget < DIRWIN_MIN ? DIRWIN_MIN : budget > DIRWIN_MAX ? DIRWIN_MAX : budget;
-	ret = apfs_fs_readdir_from(fs, dir, pos, add, w);
-	if (ret > 0)
-		ret = 0;
+	w->cookie = pos->cookie;
+	ret = apfsi_fs_readdir(fs, dir, pos->cookie, add, w);
+	pos->cookie = w->cookie;
+	if (ret > 0 && w->full)
+		ret = 0;  /* add's stop: the window is full */
+	else
+		ret = cli_api_errno(ret);
 	if (!ret && w->n)
 		dirwin_sort(w->e, w->n);
 	return ret;
@@ -98,7 +105,7 @@ void dirwin_free(struct dirwin *w)
 
 	free(w->e);
 	free(w->names);
-	grew = apfs_fs_mem_repay(w->fs, w->lent);
+	grew = apfsi_fs_cache_repay(w->fs, w->lent);
 	/*
 	 * Windows under malloc's mmap threshold are freed into the heap, which
 	 * keeps their pages while anything above them lives: when the cache

@@ -17,7 +17,7 @@
  * DIRWIN_BUDGET holds up to ~240,000
  * names of 14 bytes (the arrays grow by half, so a window stops between two
  * thirds and all of that).  What a window holds is lent from the volume's
- * block cache (apfs/fs_mem.h), which shrinks by as much: the window is in
+ * block cache (apfsi_fs_cache_lend), which shrinks by as much: the window is in
  * inode order, so few cached blocks serve it, and the walk's windows and
  * cache together stay within the cache's 8 MiB.
  */
@@ -29,10 +29,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "apfs/fs.h"
+#include "apfsinspect.h"
 
 /* What a walk may hold in windows at once, over all the levels it is in. */
 #define DIRWIN_BUDGET (6u << 20)
+/* A name, NUL included, as APFS bounds it (j_drec_key's 10-bit length). */
+#define DIRWIN_NAME_MAX 1024
 /* A window's names stay below this, so that an offset fits in 28 bits. */
 #define DIRWIN_MAX (1u << 28)
 /* What a level gets however deep: a window of at least a few hundred names. */
@@ -42,7 +44,7 @@
 struct __attribute__((packed, aligned(4))) dirwin_ent {
 	uint64_t ino;
 	uint32_t off : 28;  /* of its name in names (a window is below DIRWIN_MAX) */
-	uint32_t type : 4;  /* DT_* (drec flags & DREC_TYPE_MASK) */
+	uint32_t type : 4;  /* enum apfsi_file_type */
 };
 
 struct dirwin {
@@ -53,8 +55,19 @@ struct dirwin {
 	size_t budget;   /* bytes e and names may take */
 	int full;        /* the last read stopped at the budget: more may follow */
 	bool keep_added; /* set by the caller: keep each entry's date added too */
-	struct apfs_fs *fs;
-	size_t lent;     /* bytes lent from fs's block cache for e and names (fs_mem.h) */
+	apfsi_fs *fs;
+	size_t lent;     /* bytes lent from fs's block cache for e and names */
+	uint64_t cookie; /* the resume cookie of the last entry taken */
+};
+
+/*
+ * Where a walk of one directory stands between windows: the resume cookie
+ * of the last entry taken (0: the start).  A resume costs one lookup on a
+ * volume with hashed names (every volume macOS has made since 10.13); on
+ * one without, the library counts the entries before it, once a window.
+ */
+struct dirwin_pos {
+	uint64_t cookie;
 };
 
 /*
@@ -62,7 +75,7 @@ struct dirwin {
  * is used or the directory ends (w->full says which), sorted by inode
  * number.  Returns 0 or a negative errno.
  */
-int dirwin_read(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *pos, size_t budget,
+int dirwin_read(apfsi_fs *fs, uint64_t dir, struct dirwin_pos *pos, size_t budget,
 		struct dirwin *w);
 static inline const char *dirwin_name(const struct dirwin *w, size_t i)
 {

@@ -41,7 +41,7 @@ struct ex_xattrs {
 };
 
 /* Every xattr of st's inode (hidden ones excepted), values read and hashed. */
-int ex_xattrs_read(struct apfs_fs *fs, const struct apfs_stat *st, uint64_t cap,
+int ex_xattrs_read(apfsi_fs *fs, const struct apfsi_stat *st, uint64_t cap,
 		   struct ex_xattrs *xs);
 void ex_xattrs_free(struct ex_xattrs *xs);
 /* Whether x goes to the target at all (not the compressed data of a decmpfs file). */
@@ -77,15 +77,14 @@ struct ex_facts {
 
 int ex_facts_open(struct ex_facts *fa, const char *path);
 int ex_facts_close(struct ex_facts *fa, const char *path);
-void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfs_stat *st,
+void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
 		  const char *hex, const char *link_to, const char *target,
 		  const struct ex_xattrs *xs);
 
 struct ex_tar;
 
 struct ex_run {
-	struct apfs_fs *fs;
-	struct fs_reader *rd;
+	apfsi_fs *fs;
 	FILE *manifest;        /* NULL: none (--tar - without --manifest) */
 	struct digest_set hash; /* --hash: tagged manifest lines; none: sha256sum's */
 	uint64_t cap;
@@ -110,29 +109,29 @@ void ex_tally_print(const struct ex_tally *t, bool tar, bool facts);
  * no Linux file system holds (creation time, date added, BSD flags).
  */
 void ex_disk_xattrs(struct ex_run *r, int fd, struct ex_xattrs *xs);
-void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct apfs_stat *st);
+void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct apfsi_stat *st);
 /* For a later name of a hard link: which xattrs the file (the first name's) holds. */
 void ex_disk_probe_xattrs(int dirfd, const char *name, struct ex_xattrs *xs);
-void ex_disk_count_times(struct ex_run *r, const struct apfs_stat *st);
+void ex_disk_count_times(struct ex_run *r, const struct apfsi_stat *st);
 
 /* `._name` beside name in dirfd (extract_appledouble.c): 0 or a negative errno. */
-int ex_appledouble_write(int dirfd, const char *name, const struct apfs_stat *st,
+int ex_appledouble_write(int dirfd, const char *name, const struct apfsi_stat *st,
 			 const struct ex_xattrs *xs);
 /* The file's bytes (for tests and fuzzing): malloc'd, *len set; NULL on ENOMEM/E2BIG. */
-uint8_t *ex_appledouble_build(const struct apfs_stat *st, const struct ex_xattrs *xs,
+uint8_t *ex_appledouble_build(const struct apfsi_stat *st, const struct ex_xattrs *xs,
 			      size_t *len);
 
 /* pax archive target (extract_tar.c). */
 int ex_tar_open(struct ex_run *r, const char *path);
 int ex_tar_close(struct ex_run *r);
 bool ex_tar_dead(const struct ex_run *r);  /* the archive cannot be written any more */
-int ex_tar_file(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		struct ex_xattrs *xs, char *hex);
-int ex_tar_link(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_link(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		const char *first, struct ex_xattrs *xs);
-int ex_tar_dir(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_dir(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 	       struct ex_xattrs *xs);
-int ex_tar_symlink(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_symlink(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		   const char *target, struct ex_xattrs *xs);
 
 #endif

@@ -113,7 +113,7 @@ static void empty_fork(uint8_t *p)
 	be16(p + 284, 0xffff); /* typeCount: -1 */
 }
 
-static void put_header(uint8_t *b, const struct apfs_stat *st, const struct ad_plan *p)
+static void put_header(uint8_t *b, const struct apfsi_stat *st, const struct ad_plan *p)
 {
 	be32(b, 0x00051607);
 	be32(b + 4, 0x00020000);
@@ -156,7 +156,7 @@ static void put_attrs(uint8_t *b, const struct ex_xattrs *xs, const struct ad_pl
 	}
 }
 
-uint8_t *ex_appledouble_build(const struct apfs_stat *st, const struct ex_xattrs *xs,
+uint8_t *ex_appledouble_build(const struct apfsi_stat *st, const struct ex_xattrs *xs,
 			      size_t *len)
 {
 	struct ad_plan p;
@@ -188,10 +188,10 @@ static bool worth_it(const struct ex_xattrs *xs)
 	return false;
 }
 
-int ex_appledouble_write(int dirfd, const char *name, const struct apfs_stat *st,
+int ex_appledouble_write(int dirfd, const char *name, const struct apfsi_stat *st,
 			 const struct ex_xattrs *xs)
 {
-	char adname[APFS_NAME_MAX + 3];
+	char adname[FS_NAME_MAX + 3];
 	uint8_t *b;
 	size_t len = 0;
 	int fd, ret = 0;

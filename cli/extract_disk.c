@@ -85,7 +85,7 @@ void ex_disk_probe_xattrs(int dirfd, const char *name, struct ex_xattrs *xs)
 		close(fd);
 }
 
-void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct apfs_stat *st)
+void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct apfsi_stat *st)
 {
 	int flags = AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH); /* "": dirfd itself */
 
@@ -95,7 +95,7 @@ void ex_disk_owner(struct ex_run *r, int dirfd, const char *name, const struct a
 		r->tally.owners++;
 }
 
-void ex_disk_count_times(struct ex_run *r, const struct apfs_stat *st)
+void ex_disk_count_times(struct ex_run *r, const struct apfsi_stat *st)
 {
 	r->tally.crtimes += st->crtime != 0;
 	r->tally.added += st->added != 0;

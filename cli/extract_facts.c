@@ -74,7 +74,7 @@ static void put_xattrs(struct json *j, const struct ex_xattrs *xs)
 	json_arr_close(j);
 }
 
-void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfs_stat *st,
+void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
 		  const char *hex, const char *link_to, const char *target,
 		  const struct ex_xattrs *xs)
 {
@@ -84,7 +84,7 @@ void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfs_stat *
 		return;
 	json_obj_open(j, NULL);
 	json_str(j, "path", rel);
-	fs_json_attrs(j, st);
+	cli_api_json_attrs(j, st);
 	put_time(j, "created", st->crtime, true);
 	put_time(j, "modified", st->mtime, true);
 	put_time(j, "changed", st->ctime, true);

@@ -124,7 +124,7 @@ static void set_name(struct archive_entry *e, const char *name,
 }
 
 /* An entry with what every type shares: path, mode, owner, times, xattrs. */
-static struct archive_entry *entry_new(const char *rel, const struct apfs_stat *st,
+static struct archive_entry *entry_new(const char *rel, const struct apfsi_stat *st,
 				       const struct ex_xattrs *xs)
 {
 	struct archive_entry *e = archive_entry_new();
@@ -171,7 +171,7 @@ static bool name_encoded(const char *name)
 	return false;
 }
 
-static void count_lost(struct ex_run *r, const struct apfs_stat *st, struct ex_xattrs *xs)
+static void count_lost(struct ex_run *r, const struct apfsi_stat *st, struct ex_xattrs *xs)
 {
 	r->tally.crtimes += st->crtime / 1000000000u >= st->mtime / 1000000000u;
 	r->tally.added += st->added != 0;
@@ -197,7 +197,7 @@ static int put_header(struct ex_run *r, const char *rel, struct archive_entry *e
 	return 0;
 }
 
-int ex_tar_dir(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_dir(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 	       struct ex_xattrs *xs)
 {
 	struct archive_entry *e = entry_new(rel, st, xs);
@@ -209,7 +209,7 @@ int ex_tar_dir(struct ex_run *r, const char *rel, const struct apfs_stat *st,
 	return put_header(r, rel, e);
 }
 
-int ex_tar_symlink(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_symlink(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		   const char *target, struct ex_xattrs *xs)
 {
 	struct archive_entry *e = entry_new(rel, st, xs);
@@ -222,7 +222,7 @@ int ex_tar_symlink(struct ex_run *r, const char *rel, const struct apfs_stat *st
 	return put_header(r, rel, e);
 }
 
-int ex_tar_link(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_link(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		const char *first, struct ex_xattrs *xs)
 {
 	struct archive_entry *e = entry_new(rel, st, NULL);
@@ -239,19 +239,20 @@ int ex_tar_link(struct ex_run *r, const char *rel, const struct apfs_stat *st,
  * The data runs of f as the entry's sparse map; none when f has no hole
  * (a plain entry).  One span per extent or hole: bounded by the image.
  */
-static void sparse_map(struct archive_entry *e, const struct apfs_file *f, uint64_t size)
+static void sparse_map(struct archive_entry *e, const apfsi_file *f, uint64_t size)
 {
 	uint64_t off = 0, len;
-	bool hole, any = false;
+	int hole;
+	bool any = false;
 
 	for (off = 0; off < size && !any; off += len) {
-		apfs_file_span(f, off, &hole, &len);
+		apfsi_file_span(f, off, &hole, &len);
 		if (len == 0 || len > size - off)
 			len = size - off;
 		any = hole;
 	}
 	for (off = 0; any && off < size; off += len) {
-		apfs_file_span(f, off, &hole, &len);
+		apfsi_file_span(f, off, &hole, &len);
 		if (len == 0 || len > size - off)
 			len = size - off;
 		if (!hole)
@@ -283,7 +284,7 @@ static int tar_data(const uint8_t *p, size_t n, void *arg)
 	return 0;
 }
 
-static int tar_body(struct ex_run *r, const char *rel, struct apfs_file *f, char *hex)
+static int tar_body(struct ex_run *r, const char *rel, apfsi_file *f, char *hex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	struct tar_sink s = { r->tar->a, EVP_MD_CTX_new(), { 0 } };
@@ -291,8 +292,8 @@ static int tar_body(struct ex_run *r, const char *rel, struct apfs_file *f, char
 	int ret = s.ctx && EVP_DigestInit_ex(s.ctx, EVP_sha256(), NULL) ? 0 : -ENOMEM;
 
 	if (!ret) {
-		progress_start(&s.prog, rel, apfs_file_size(f));
-		ret = fs_reader_read(r->rd, f, tar_data, &s);
+		progress_start(&s.prog, rel, apfsi_file_size(f));
+		ret = fs_read_all(f, tar_data, &s);
 		progress_end(&s.prog);
 	}
 	if (!ret && !EVP_DigestFinal_ex(s.ctx, dig, &dl))
@@ -303,27 +304,27 @@ static int tar_body(struct ex_run *r, const char *rel, struct apfs_file *f, char
 	return ret;
 }
 
-int ex_tar_file(struct ex_run *r, const char *rel, const struct apfs_stat *st,
+int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		struct ex_xattrs *xs, char *hex)
 {
 	struct archive_entry *e;
-	struct apfs_file *f;
-	int ret = apfs_file_open(r->fs, st->ino, &f);
+	apfsi_file *f;
+	int ret = cli_api_errno(apfsi_file_open(r->fs, st->ino, &f));
 
 	if (ret)
 		return fs_fail(rel, ret);
 	e = entry_new(rel, st, xs);
 	if (!e) {
-		apfs_file_close(f);
+		apfsi_file_close(f);
 		return fs_fail(rel, -ENOMEM);
 	}
 	count_lost(r, st, xs);
-	archive_entry_set_size(e, (la_int64_t)apfs_file_size(f));
-	sparse_map(e, f, apfs_file_size(f));
+	archive_entry_set_size(e, (la_int64_t)apfsi_file_size(f));
+	sparse_map(e, f, apfsi_file_size(f));
 	ret = put_header(r, rel, e);
 	if (!ret && (ret = tar_body(r, rel, f, hex)))
 		ret = archive_error_string(r->tar->a) ? tar_fail(r->tar, rel) : fs_fail(rel, ret);
-	apfs_file_close(f);
+	apfsi_file_close(f);
 	if (archive_write_finish_entry(r->tar->a) < ARCHIVE_WARN && !ret)
 		ret = tar_fail(r->tar, rel);
 	return ret;

@@ -39,13 +39,13 @@ static int add_name(const char *name, uint64_t size, void *arg)
 	if (!xs->e[xs->n].name)
 		return c->err = -ENOMEM;
 	xs->e[xs->n].size = size;
-	xs->e[xs->n].fork = !strcmp(name, APFS_XATTR_RESOURCE_FORK);
+	xs->e[xs->n].fork = !strcmp(name, FS_XATTR_RESOURCE_FORK);
 	xs->n++;
 	return 0;
 }
 
 /* Read and hash a value in chunks, keeping it in buf when buf is given. */
-static int read_value(struct apfs_fs *fs, uint64_t ino, struct ex_xattr *x, uint8_t *buf)
+static int read_value(apfsi_fs *fs, uint64_t ino, struct ex_xattr *x, uint8_t *buf)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -60,7 +60,7 @@ static int read_value(struct apfs_fs *fs, uint64_t ino, struct ex_xattr *x, uint
 		uint8_t *p = buf ? buf + off : chunk;
 		size_t got = 0;
 
-		ret = apfs_fs_getxattr(fs, ino, x->name, off, p, want, &got, NULL);
+		ret = cli_api_errno(apfsi_fs_getxattr(fs, ino, x->name, off, p, want, &got, NULL));
 		if (!ret && got != want)
 			ret = -APFS_ECORRUPT; /* the value ends before its stated size */
 		if (!ret && !EVP_DigestUpdate(ctx, p, got))
@@ -77,11 +77,11 @@ static int read_value(struct apfs_fs *fs, uint64_t ino, struct ex_xattr *x, uint
 }
 
 /* A decmpfs file whose compressed data lives in the resource fork. */
-static bool rsrc_compressed(const struct apfs_stat *st)
+static bool rsrc_compressed(const struct apfsi_stat *st)
 {
 	switch (st->compression) {
-	case APFS_CMP_ZLIB_RSRC: case APFS_CMP_LZVN_RSRC: case APFS_CMP_PLAIN_RSRC:
-	case APFS_CMP_LZFSE_RSRC: case APFS_CMP_LZBITMAP_RSRC:
+	case APFSI_CMP_ZLIB_RSRC: case APFSI_CMP_LZVN_RSRC: case APFSI_CMP_PLAIN_RSRC:
+	case APFSI_CMP_LZFSE_RSRC: case APFSI_CMP_LZBITMAP_RSRC:
 		return true;
 	default:
 		return false;
@@ -93,7 +93,7 @@ bool ex_xattr_kept(const struct ex_xattr *x)
 	return !x->cmp_fork;
 }
 
-static int load_one(struct apfs_fs *fs, const struct apfs_stat *st, uint64_t cap,
+static int load_one(apfsi_fs *fs, const struct apfsi_stat *st, uint64_t cap,
 		    struct ex_xattrs *xs, struct ex_xattr *x)
 {
 	bool keep = x->size <= EX_XATTR_MAX && xs->held + x->size <= EX_XATTR_TOTAL_MAX;
@@ -120,14 +120,14 @@ static int load_one(struct apfs_fs *fs, const struct apfs_stat *st, uint64_t cap
 	return 0;
 }
 
-int ex_xattrs_read(struct apfs_fs *fs, const struct apfs_stat *st, uint64_t cap,
+int ex_xattrs_read(apfsi_fs *fs, const struct apfsi_stat *st, uint64_t cap,
 		   struct ex_xattrs *xs)
 {
 	struct list_ctx c = { xs, 0 };
 	int ret;
 
 	memset(xs, 0, sizeof(*xs));
-	ret = apfs_fs_listxattr(fs, st->ino, 0, add_name, &c);
+	ret = cli_api_errno(apfsi_fs_listxattr(fs, st->ino, 0, add_name, &c));
 	if (!ret)
 		ret = c.err;
 	/* A value that cannot be read is noted and the others still read. */

@@ -16,29 +16,30 @@
 
 #include "cmd_fs.h"
 
-static void attr_keep(struct fs_attr *a, const struct apfs_stat *st, int err)
+static void attr_keep(struct fs_attr *a, const struct apfsi_stat *st, int err)
 {
 	*a = (struct fs_attr){ .err = err };
 	if (err)
 		return;
-	a->size = st->size, a->alloced = st->alloced;
+	a->size = st->size, a->allocated = st->allocated;
 	a->crtime = st->crtime, a->mtime = st->mtime, a->ctime = st->ctime, a->atime = st->atime;
 	a->uid = st->uid, a->gid = st->gid, a->nlink = st->nlink;
 	a->bsd_flags = st->bsd_flags, a->compression = st->compression;
-	a->mode = st->mode, a->firmlink = st->firmlink;
+	a->mode = st->mode, a->firmlink = st->flags & APFSI_STAT_FIRMLINK;
 }
 
-/* apfs_fs_stat_each's callback: entry i's attributes kept in the array ctx. */
-static void keep_one(void *ctx, size_t i, const struct apfs_stat *st, int err)
+/* apfsi_fs_stat_many's callback: entry i's attributes kept in the array arg. */
+static void keep_one(size_t i, const struct apfsi_stat *st, int error, void *arg)
 {
-	attr_keep((struct fs_attr *)ctx + i, st, err);
+	attr_keep((struct fs_attr *)arg + i, st, cli_api_errno(error));
 }
 
-int fs_attrs_read(struct apfs_fs *fs, const struct fs_names *nm, struct fs_attr **out)
+int fs_attrs_read(apfsi_fs *fs, const struct fs_names *nm, struct fs_attr **out)
 {
 	struct fs_attr *a = malloc((nm->n ? nm->n : 1) * sizeof(*a));
 	const uint64_t *first = nm->n ? &nm->e[0].ino : NULL;  /* not read when n is 0 */
-	int ret = a ? apfs_fs_stat_each(fs, nm->n, first, sizeof(nm->e[0]), keep_one, a) : -ENOMEM;
+	int ret = a ? cli_api_errno(apfsi_fs_stat_many(fs, nm->n, first, sizeof(nm->e[0]), keep_one, a))
+		  : -ENOMEM;
 
 	*out = NULL;
 	if (ret) {
@@ -49,12 +50,12 @@ int fs_attrs_read(struct apfs_fs *fs, const struct fs_names *nm, struct fs_attr 
 	return 0;
 }
 
-void fs_attr_stat(const struct fs_attr *a, uint64_t ino, struct apfs_stat *st)
+void fs_attr_stat(const struct fs_attr *a, uint64_t ino, struct apfsi_stat *st)
 {
-	*st = (struct apfs_stat){ .ino = ino };
-	st->size = a->size, st->alloced = a->alloced;
+	*st = (struct apfsi_stat){ .ino = ino };
+	st->size = a->size, st->allocated = a->allocated;
 	st->crtime = a->crtime, st->mtime = a->mtime, st->ctime = a->ctime, st->atime = a->atime;
 	st->uid = a->uid, st->gid = a->gid, st->nlink = a->nlink;
 	st->bsd_flags = a->bsd_flags, st->compression = a->compression;
-	st->mode = a->mode, st->firmlink = a->firmlink;
+	st->mode = a->mode, st->flags = a->firmlink ? APFSI_STAT_FIRMLINK : 0;
 }

@@ -6,16 +6,15 @@
  * of it is printed, as when it was read whole.
  */
 #include "cmd_fs.h"
+#include "dirwin.h"
 
-static int no_name(const struct apfs_dirent *d, void *ctx)
+static int no_name(const struct apfsi_dirent *d, void *ctx)
 {
 	(void)d, (void)ctx;
 	return 0;
 }
 
-int fs_names_check_from(struct apfs_fs *fs, uint64_t dir, const struct apfs_dir_pos *pos)
+int fs_names_check_from(apfsi_fs *fs, uint64_t dir, const struct dirwin_pos *pos)
 {
-	struct apfs_dir_pos p = *pos;
-
-	return apfs_fs_readdir_from(fs, dir, &p, no_name, NULL);
+	return cli_api_errno(apfsi_fs_readdir(fs, dir, pos->cookie, no_name, NULL));
 }

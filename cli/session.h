@@ -12,17 +12,11 @@
 #include "apfsinspect.h"
 #include "clibase.h"
 
-struct apfs_fs;
 
 struct fs_session {
 	apfsi_image *img;
 	apfsi_volume *vol;
 	apfsi_fs *view;
-	/*
-	 * The view's internal form (apfsi_fs_internal), for the reading
-	 * commands that still read through apfs/ until they move onto the API.
-	 */
-	struct apfs_fs *fs;
 };
 
 /*

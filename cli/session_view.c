@@ -11,7 +11,6 @@
 #include "audit.h"
 #include "cmd_fs.h"
 #include "credential.h"
-#include "lib/internal.h"
 #include "session_int.h"
 
 int fs_unlock_volume(const struct cli_opts *o, apfsi_volume *vol, struct cli_cred *cr)
@@ -32,10 +31,8 @@ int fs_open_view(const struct cli_opts *o, struct fs_session *s, unsigned flags)
 	struct apfsi_volume_info vi;
 	int ret = apfsi_fs_open(s->vol, o->snapshot, flags, &s->view);
 
-	if (!ret) {
-		s->fs = apfsi_fs_internal(s->view);
+	if (!ret)
 		return 0;
-	}
 	if (apfsi_volume_info(s->vol, &vi))
 		vi.name = "volume";
 	if (ret == APFSI_ERR_NOT_FOUND && o->snapshot) {

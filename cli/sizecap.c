@@ -12,12 +12,17 @@
 #include "cmd_fs.h"
 
 /* The cap itself is api_sizecap.c's cli_size_cap, shared with the commands on the library. */
-uint64_t fs_size_cap(const struct cli_opts *o, struct apfs_fs *fs)
+uint64_t fs_size_cap(const struct cli_opts *o, apfsi_fs *fs)
 {
-	return cli_size_cap(o, apfs_fs_container_bytes(fs));
+	struct apfsi_fs_usage u;
+
+	/* As cli_api_size_cap: an unreadable size counts as the largest. */
+	if (apfsi_fs_usage(fs, &u) || (u.block_size && u.blocks > UINT64_MAX / u.block_size))
+		return cli_size_cap(o, UINT64_MAX);
+	return cli_size_cap(o, u.blocks * u.block_size);
 }
 
-int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap)
+int fs_over_cap(const char *path, const struct apfsi_stat *st, uint64_t cap)
 {
 	if (st->size <= cap)
 		return 0;
@@ -25,6 +30,6 @@ int fs_over_cap(const char *path, const struct apfs_stat *st, uint64_t cap)
 		"of %llu bytes (inode %llu, %llu bytes allocated): skipped; --max-file-size "
 		"SIZE|none overrides\n", cli_safe_str(path), (unsigned long long)st->size,
 		(unsigned long long)cap, (unsigned long long)st->ino,
-		(unsigned long long)st->alloced);
+		(unsigned long long)st->allocated);
 	return EXIT_ERROR;
 }

@@ -12,9 +12,9 @@
 
 /* One entry of the walk, as the writers see it. */
 struct tl_entry {
-	struct apfs_fs *fs;
+	apfsi_fs *fs;
 	const char *path;                /* from the volume's root, as stored */
-	const struct apfs_stat *st;      /* st->added: the directory record's date added */
+	const struct apfsi_stat *st;      /* st->added: the directory record's date added */
 	const char *target;              /* a symlink's target, else NULL */
 	const struct digest_set *hash;
 	const struct digest_out *dig;    /* NULL: not hashed (not a file, not asked, failed) */

@@ -25,6 +25,7 @@
 
 #include "audit.h"
 #include "timeline.h"
+#include "util/uuid.h"
 
 #define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
 #define AI_NS "urn:apfsinspect:dfxml:1"
@@ -113,7 +114,7 @@ static void dx_time(FILE *f, const char *tag, uint64_t ns)
 	fprintf(f, "    <%s>%s</%s>\n", tag, t, tag);
 }
 
-static int dx_run(const struct apfs_byte_run *r, void *ctx)
+static int dx_run(const struct apfsi_byte_run *r, void *ctx)
 {
 	FILE *f = ctx;
 
@@ -128,22 +129,22 @@ static int dx_run(const struct apfs_byte_run *r, void *ctx)
 static int dx_runs(FILE *f, const struct tl_entry *e)
 {
 	static const char *const kinds[] = { "data", "rsrc", "inline" };
-	struct apfs_file *af;
+	apfsi_file *af;
 	char *buf = NULL;
 	size_t len = 0;
-	unsigned kind = APFS_RUNS_DATA;
+	enum apfsi_runs_kind kind = APFSI_RUNS_DATA;
 	FILE *m;
-	int ret = apfs_file_open(e->fs, e->st->ino, &af);
+	int ret = cli_api_errno(apfsi_file_open(e->fs, e->st->ino, &af));
 
 	if (ret)
 		return ret;
 	/* The runs go to memory first: a walk that fails half way writes none. */
 	if (!(m = open_memstream(&buf, &len))) {
-		apfs_file_close(af);
+		apfsi_file_close(af);
 		return -ENOMEM;
 	}
-	ret = apfs_file_runs(af, dx_run, m, &kind);
-	apfs_file_close(af);
+	ret = cli_api_errno(apfsi_file_runs(af, dx_run, m, &kind));
+	apfsi_file_close(af);
 	if (fclose(m) && !ret)
 		ret = -ENOMEM;
 	if (!ret)
@@ -173,7 +174,7 @@ static int dx_collect(const char *name, uint64_t size, void *ctx)
 	return (l->v[l->n] = strdup(name)) ? (l->n++, 0) : -ENOMEM;
 }
 
-static int dx_xrun(const struct apfs_byte_run *r, void *ctx)
+static int dx_xrun(const struct apfsi_byte_run *r, void *ctx)
 {
 	fprintf(ctx, "      <ai:byte_run file_offset='%llu' fs_offset='%llu' img_offset='%llu' "
 		"len='%llu'%s/>\n", (unsigned long long)r->file_offset,
@@ -187,14 +188,17 @@ static int dx_xattr(FILE *f, const struct tl_entry *e, const char *name)
 {
 	uint64_t size = 0;
 	size_t got;
-	bool changed, resident = true;
+	bool changed;
+	int resident = 1;
 	char *esc = dx_esc(name, &changed), *buf = NULL;
 	size_t len = 0;
 	FILE *m = esc ? open_memstream(&buf, &len) : NULL;
-	int ret = m ? apfs_fs_getxattr(e->fs, e->st->ino, name, 0, NULL, 0, &got, &size) : -ENOMEM;
+	int ret = m ? cli_api_errno(apfsi_fs_getxattr(e->fs, e->st->ino, name, 0, NULL, 0, &got,
+						      &size)) : -ENOMEM;
 
 	if (!ret)
-		ret = apfs_fs_xattr_runs(e->fs, e->st->ino, name, dx_xrun, m, &resident);
+		ret = cli_api_errno(apfsi_fs_xattr_runs(e->fs, e->st->ino, name, dx_xrun, m,
+							&resident));
 	if (m && fclose(m) && !ret)
 		ret = -ENOMEM;
 	if (!ret) {
@@ -212,7 +216,8 @@ static int dx_xattr(FILE *f, const struct tl_entry *e, const char *name)
 static int dx_xattrs(FILE *f, const struct tl_entry *e)
 {
 	struct dx_names l = { 0 };
-	int ret = apfs_fs_listxattr(e->fs, e->st->ino, APFS_LIST_HIDDEN, dx_collect, &l);
+	int ret = cli_api_errno(apfsi_fs_listxattr(e->fs, e->st->ino, APFSI_XATTR_HIDDEN, dx_collect,
+						   &l));
 
 	for (size_t i = 0; i < l.n; i++) {
 		if (!ret)
@@ -225,7 +230,7 @@ static int dx_xattrs(FILE *f, const struct tl_entry *e)
 
 static int dx_entry(FILE *f, const struct tl_entry *e)
 {
-	const struct apfs_stat *st = e->st;
+	const struct apfsi_stat *st = e->st;
 	int ret = 0, rx;
 
 	fputs("  <fileobject>\n", f);

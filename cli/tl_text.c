@@ -78,12 +78,12 @@ static void csv_text(FILE *f, const char *s)
 
 static int csv_entry(FILE *f, const struct tl_entry *e)
 {
-	const struct apfs_stat *st = e->st;
+	const struct apfsi_stat *st = e->st;
 
 	csv_text(f, e->path);
 	fprintf(f, ",%llu,%c,%o,%u,%u,%u,%llu,%llu,%u,%u,%llu,%llu,%llu,%llu,",
 		(unsigned long long)st->ino, fs_type_char(st->mode), st->mode, st->uid, st->gid,
-		st->nlink, (unsigned long long)st->size, (unsigned long long)st->alloced,
+		st->nlink, (unsigned long long)st->size, (unsigned long long)st->allocated,
 		st->bsd_flags, st->compression, (unsigned long long)st->crtime,
 		(unsigned long long)st->mtime, (unsigned long long)st->ctime,
 		(unsigned long long)st->atime);
@@ -120,12 +120,12 @@ static void jl_fill(struct json *j, const struct tl_entry *e)
 {
 	static const char *const names[5] = { "created", "modified", "changed", "accessed",
 					      "added" };
-	const struct apfs_stat *st = e->st;
+	const struct apfsi_stat *st = e->st;
 	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
 	char key[16], t[64];
 
 	json_str(j, "path", e->path);
-	fs_json_attrs(j, st);
+	cli_api_json_attrs(j, st);
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
 		json_str(j, names[i], tv[i] || i < 4 ? t : NULL);

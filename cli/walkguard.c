@@ -10,7 +10,6 @@
  */
 #include <stdlib.h>
 
-#include "apfs/fs_mem.h"
 #include "cmd_fs.h"
 
 static size_t slot_of(uint64_t ino, size_t cap)
@@ -58,12 +57,12 @@ static int set_add(struct walk_guard *g, uint64_t ino)
 	return 0;
 }
 
-int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint64_t parent,
+int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
 	       uint64_t ino, int depth)
 {
 	int seen;
 
-	if (depth && apfs_fs_elsewhere(fs, g->stack[0], parent, ino))
+	if (depth && apfsi_fs_elsewhere(fs, g->stack[0], parent, ino))
 		return 1;
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
@@ -75,7 +74,7 @@ int walk_enter(struct walk_guard *g, struct apfs_fs *fs, const char *path, uint6
 	 * good, before it grows (the old and the new set are both held then).
 	 */
 	if (ino && 2 * (g->n + 1) > g->cap)
-		apfs_fs_mem_lend(fs, (g->cap ? 2 * g->cap : 1024) * sizeof(*g->set));
+		apfsi_fs_cache_lend(fs, (g->cap ? 2 * g->cap : 1024) * sizeof(*g->set));
 	seen = set_add(g, ino);
 	if (seen < 0)
 		return seen;

@@ -31,18 +31,22 @@ static int xa_put(const uint8_t *p, size_t n, bool hex, size_t *col)
 	return ferror(stdout) ? -EIO : 0;
 }
 
-/* Copy the value of ino's xattr name to stdout: 0, a negative errno, or EXIT_ERROR (cap). */
-int fs_xattr_out(const struct cli_opts *o, struct apfs_fs *fs, uint64_t ino, const char *path,
+/*
+ * Copy the value of ino's xattr name to stdout: 0, a negative errno
+ * (-ENODATA: no such attribute), or EXIT_ERROR (cap).
+ */
+int fs_xattr_out(const struct cli_opts *o, apfsi_fs *fs, uint64_t ino, const char *path,
 		 const char *name, bool hex)
 {
-	struct apfs_stat capst = { .ino = ino };
+	struct apfsi_stat capst = { .ino = ino };
 	uint64_t size = 0, off = 0;
 	size_t got = 0, col = 0;
 	uint8_t *buf;
-	int ret = apfs_fs_getxattr(fs, ino, name, 0, NULL, 0, &got, &size);
+	int ret = apfsi_fs_getxattr(fs, ino, name, 0, NULL, 0, &got, &size);
 
+	/* The inode was found: not found now means no such attribute. */
 	if (ret)
-		return ret;
+		return ret == APFSI_ERR_NOT_FOUND ? -ENODATA : cli_api_errno(ret);
 	capst.size = size;
 	if (fs_over_cap(path, &capst, fs_size_cap(o, fs)))
 		return EXIT_ERROR;
@@ -51,7 +55,7 @@ int fs_xattr_out(const struct cli_opts *o, struct apfs_fs *fs, uint64_t ino, con
 	while (!ret && off < size) {
 		size_t want = size - off < XA_PIECE ? (size_t)(size - off) : XA_PIECE;
 
-		ret = apfs_fs_getxattr(fs, ino, name, off, buf, want, &got, NULL);
+		ret = cli_api_errno(apfsi_fs_getxattr(fs, ino, name, off, buf, want, &got, NULL));
 		/* A value that ends before its recorded size is damaged, not done. */
 		if (!ret && got == 0)
 			ret = -APFS_ECORRUPT;

@@ -129,6 +129,7 @@ typedef struct apfsi_volume apfsi_volume;
 typedef struct apfsi_fs apfsi_fs;
 typedef struct apfsi_file apfsi_file;
 typedef struct apfsi_dir apfsi_dir;
+struct apfsi_dirent;
 
 /*
  * The passphrase of an encrypted image (an encrypted DMG or sparse bundle,
@@ -656,6 +657,16 @@ enum apfsi_file_type {
 	APFSI_TYPE_WHITEOUT,
 };
 
+/* The decmpfs compression types of apfsi_stat.compression (Apple's numbering). */
+enum apfsi_compression {
+	APFSI_CMP_NONE = 0,
+	APFSI_CMP_ZLIB_ATTR = 3, APFSI_CMP_ZLIB_RSRC = 4,
+	APFSI_CMP_LZVN_ATTR = 7, APFSI_CMP_LZVN_RSRC = 8,
+	APFSI_CMP_PLAIN_ATTR = 9, APFSI_CMP_PLAIN_RSRC = 10,
+	APFSI_CMP_LZFSE_ATTR = 11, APFSI_CMP_LZFSE_RSRC = 12,
+	APFSI_CMP_LZBITMAP_ATTR = 13, APFSI_CMP_LZBITMAP_RSRC = 14,
+};
+
 struct apfsi_stat {
 	uint64_t ino, parent;
 	enum apfsi_file_type type;
@@ -666,7 +677,7 @@ struct apfsi_stat {
 	uint64_t allocated;         /* bytes allocated on disk */
 	int64_t crtime, mtime, ctime, atime, added; /* ns since 1970 UTC (added: 0 unknown) */
 	uint32_t bsd_flags;         /* UF_* / SF_* */
-	uint32_t compression;       /* decmpfs type (0: not compressed) */
+	uint32_t compression;       /* decmpfs type, APFSI_CMP_* (0: not compressed) */
 	const char *compression_name; /* "lzfse (resource fork)", "zlib (in xattr)"... as the
 				       * CLI's stat says; "unknown"; NULL: not compressed */
 	uint64_t rdev;
@@ -681,6 +692,15 @@ enum {
 int apfsi_fs_stat(apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st);
 /* A path from the root ("/a/b"); symbolic links are not followed. */
 int apfsi_fs_stat_path(apfsi_fs *fs, const char *path, struct apfsi_stat *st);
+/*
+ * The directory entry a path names (symbolic links not followed): out->ino,
+ * type and date_added, and out->name pointing at name (cap bytes): the name
+ * as stored, which a case- or normalization-insensitive volume may spell
+ * otherwise than path ("/" for the root).  APFSI_ERR_NAME_TOO_LONG when it
+ * does not fit.
+ */
+int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, char *name,
+		    size_t cap);
 /* A path of an inode from the root, into buf (cap bytes). */
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */

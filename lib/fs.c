@@ -248,6 +248,35 @@ int apfsi_fs_stat_path(apfsi_fs *fs, const char *path, struct apfsi_stat *st)
 				apfsi_strerror(apfsi_code(ret))) : APFSI_OK;
 }
 
+int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, char *name,
+		    size_t cap)
+{
+	struct apfs_dirent *d;
+	size_t len;
+	int ret;
+
+	apfsi_enter();
+	if ((ret = apfsi_fs_check(fs, "apfsi_fs_lookup")))
+		return ret;
+	if (!path || !out || !name || !cap)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_lookup: path, out and name are required");
+	if (!(d = malloc(sizeof(*d))))
+		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
+	ret = apfs_fs_lookup(fs->fs, path, d);
+	len = ret ? 0 : strnlen(d->name, sizeof(d->name));
+	if (!ret && len >= cap)
+		ret = -ENAMETOOLONG;
+	if (!ret) {
+		memset(out, 0, sizeof(*out));
+		memcpy(name, d->name, len + 1);
+		out->ino = d->ino, out->type = apfsi_type_of_dt(d->type);
+		out->date_added = (int64_t)d->date_added, out->name = name;
+	}
+	free(d);
+	return ret ? apfsi_fail(apfsi_code(ret), "'%s': %s", path,
+				apfsi_strerror(apfsi_code(ret))) : APFSI_OK;
+}
+
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
 	int ret;

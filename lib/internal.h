@@ -108,12 +108,4 @@ const char *apfsi_logged(void);
 /* apfsi_fail with apfsi_code(neg_errno) and "what: <strerror>" when nothing was logged. */
 int apfsi_fail_errno(int neg_errno, const char *what);
 
-/*
- * The handles' internal forms (bridge.c), for the commands of cli/ that
- * still read through apfs/ while they move onto the public API (ls, stat,
- * cat, bodyfile, extract, timeline, xattr on the session's view).  Remove
- * each use as its command moves.
- */
-struct apfs_fs *apfsi_fs_internal(apfsi_fs *fs);
-
 #endif
