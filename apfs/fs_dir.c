@@ -9,6 +9,8 @@
 #include "fs_int.h"
 
 #define MAX_PATH_DEPTH 4096
+/* The entries of one hash a readdir cookie can count (its low 20 bits). */
+#define COOKIE_SEQ_MAX 0xfffffu
 
 static int drec_corrupt(struct apfs_fs *fs, uint64_t dir, const char *why)
 {
@@ -76,6 +78,13 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		r->cur_hash = d.hash;
 		r->seq = 0;
 	}
+	/*
+	 * A cookie holds the index within a hash in 20 bits: past that a resume
+	 * would start at the next hash and lose the rest of this one.  Real
+	 * names share a 22-bit hash a few at a time; a million is a forgery.
+	 */
+	if (r->fs->hashed && r->seq == COOKIE_SEQ_MAX)
+		return drec_corrupt(r->fs, r->dir, "over a million names share one hash");
 	r->seq++;
 	if (r->skip) {
 		r->skip--;

@@ -29,6 +29,8 @@ int cli_api_errno(int code)
 	case APFSI_ERR_LOCKED: return -APFS_ELOCKED;
 	case APFSI_ERR_WRONG_CREDENTIAL: return -APFS_EREJECTED;
 	case APFSI_ERR_HW_BOUND: return -APFS_EHWBOUND;
+	case APFSI_ERR_NOT_LINK: return -EINVAL;
+	case APFSI_ERR_CANCELLED: return -ECANCELED;
 	default: return -EIO;
 	}
 }

@@ -11,7 +11,11 @@
 
 #include "api.h"
 
-/* The CLI's negative errno for a library code (what fs_fail's words are chosen by). */
+/*
+ * The CLI's negative errno for a library code (what fs_fail's words are
+ * chosen by); a negative value (a callback's own -errno, handed back
+ * through the library) passes through.
+ */
 int cli_api_errno(int code);
 
 /* Print "apfsinspect: what: why" for err (-errno) and return its exit code. */

@@ -110,11 +110,13 @@ static int cat_file(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 /* cat --fork rsrc: the resource fork's bytes, not the data. */
 static int cat_fork(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
-	struct apfsi_stat st;
-	int ret = cli_api_errno(apfsi_fs_stat_path(fs, path, &st));
+	struct apfsi_dirent de;
+	char name[FS_NAME_MAX];
+	int ret = fs_lookup(fs, path, &de, name);
 
+	/* Only the entry: a fork is read even of an inode whose attributes are damaged. */
 	if (!ret)
-		ret = fs_xattr_out(o, fs, st.ino, path, FS_XATTR_RESOURCE_FORK, false);
+		ret = fs_xattr_out(o, fs, de.ino, path, FS_XATTR_RESOURCE_FORK, false);
 	if (ret == -ENODATA) {
 		fprintf(stderr, "apfsinspect: %s: no resource fork\n", cli_safe_str(path));
 		return EXIT_ERROR;

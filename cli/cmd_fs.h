@@ -61,7 +61,7 @@ void fs_names_free(struct fs_names *nm);
  * What ls -l and ls --json print of an entry, for a whole directory read in
  * inode order (fs_attrs.c: each fs-tree leaf of its inodes once, however
  * large the directory): fs_attrs_read fills *out with nm->n of them, in
- * nm's order (err: apfs_fs_stat's result, 0 or a negative errno); returns
+ * nm's order (err: the entry's stat result, 0 or a negative errno); returns
  * 0 or -ENOMEM.  fs_attr_stat expands one back (fields not kept are 0).
  */
 struct fs_attr {
@@ -99,7 +99,7 @@ int fs_read_all(apfsi_file *f, fs_sink_fn sink, void *ctx);
  * the inodes (the caller records the failure and goes on with the rest);
  * 1: not entered here, quietly, because it has its own place elsewhere in
  * the walk (a firmlinked directory of a volume group's merged root, seen
- * again under /System/Volumes/Data: apfs_fs_elsewhere).
+ * again under /System/Volumes/Data: apfsi_fs_elsewhere).
  */
 #define WALK_MAX_DEPTH 256
 

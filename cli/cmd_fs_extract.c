@@ -172,8 +172,8 @@ static void safe_name(const char *in, char *out, size_t cap)
 static void set_times(int dirfd, const char *name, const struct apfsi_stat *st, int flags)
 {
 	struct timespec ts[2] = {
-		{ (time_t)(st->atime / 1000000000u), (long)(st->atime % 1000000000u) },
-		{ (time_t)(st->mtime / 1000000000u), (long)(st->mtime % 1000000000u) },
+		{ (time_t)((uint64_t)st->atime / 1000000000u), (long)((uint64_t)st->atime % 1000000000u) },
+		{ (time_t)((uint64_t)st->mtime / 1000000000u), (long)((uint64_t)st->mtime % 1000000000u) },
 	};
 
 	utimensat(dirfd, name, ts, flags);
@@ -528,7 +528,7 @@ static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char 
 {
 	struct ex_xattrs xs = { 0 };
 	char target[4096];
-	int ret = apfsi_fs_readlink(r->fs, st->ino, target, sizeof(target));
+	int ret = cli_api_errno(apfsi_fs_readlink(r->fs, st->ino, target, sizeof(target)));
 
 	if (ret)
 		return ex_fail(r, rel, ret);

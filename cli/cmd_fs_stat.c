@@ -252,12 +252,13 @@ static int stat_hash(const struct cli_opts *o, struct stat_info *si)
 static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
 	struct stat_info si = { .fs = fs, .path = path };
-	struct apfsi_stat de;
+	struct apfsi_dirent de;
+	char name[FS_NAME_MAX];
 	int ret = digest_parse(o->hash, &si.hash);
 
 	if (ret)
 		return ret;
-	ret = cli_api_errno(apfsi_fs_stat_path(fs, path, &de));
+	ret = fs_lookup(fs, path, &de, name);
 	if (!ret)
 		ret = stat_gather(&si, de.ino);
 	if (!ret)
@@ -268,7 +269,7 @@ static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 		return EXIT_ERROR;
 	}
 	if (!ret) {
-		si.st.added = de.added;
+		si.st.added = de.date_added;
 		if (o->json)
 			stat_json(&si);
 		else

@@ -20,11 +20,12 @@ static const char xattr_help[] =
 
 static int xattr_run(const struct cli_opts *o, apfsi_fs *fs)
 {
-	struct apfsi_stat st;
-	int ret = cli_api_errno(apfsi_fs_stat_path(fs, o->args[0], &st));
+	struct apfsi_dirent de;
+	char name[FS_NAME_MAX];
+	int ret = fs_lookup(fs, o->args[0], &de, name);
 
 	if (!ret)
-		ret = fs_xattr_out(o, fs, st.ino, o->args[0], o->args[1], o->hex);
+		ret = fs_xattr_out(o, fs, de.ino, o->args[0], o->args[1], o->hex);
 	if (ret == -ENODATA) {
 		fprintf(stderr, "apfsinspect: %s: no extended attribute '%s'\n",
 			cli_safe_str(o->args[0]), cli_safe_str(o->args[1]));

@@ -135,11 +135,11 @@ static struct archive_entry *entry_new(const char *rel, const struct apfsi_stat 
 	archive_entry_set_mode(e, st->mode);
 	archive_entry_set_uid(e, st->uid);
 	archive_entry_set_gid(e, st->gid);
-	archive_entry_set_mtime(e, (time_t)(st->mtime / 1000000000u), (long)(st->mtime % 1000000000u));
-	archive_entry_set_atime(e, (time_t)(st->atime / 1000000000u), (long)(st->atime % 1000000000u));
-	archive_entry_set_ctime(e, (time_t)(st->ctime / 1000000000u), (long)(st->ctime % 1000000000u));
-	archive_entry_set_birthtime(e, (time_t)(st->crtime / 1000000000u),
-				    (long)(st->crtime % 1000000000u));
+	archive_entry_set_mtime(e, (time_t)((uint64_t)st->mtime / 1000000000u), (long)((uint64_t)st->mtime % 1000000000u));
+	archive_entry_set_atime(e, (time_t)((uint64_t)st->atime / 1000000000u), (long)((uint64_t)st->atime % 1000000000u));
+	archive_entry_set_ctime(e, (time_t)((uint64_t)st->ctime / 1000000000u), (long)((uint64_t)st->ctime % 1000000000u));
+	archive_entry_set_birthtime(e, (time_t)((uint64_t)st->crtime / 1000000000u),
+				    (long)((uint64_t)st->crtime % 1000000000u));
 	for (size_t i = 0; xs && i < xs->n; i++) {
 		char *name;
 
@@ -173,7 +173,7 @@ static bool name_encoded(const char *name)
 
 static void count_lost(struct ex_run *r, const struct apfsi_stat *st, struct ex_xattrs *xs)
 {
-	r->tally.crtimes += st->crtime / 1000000000u >= st->mtime / 1000000000u;
+	r->tally.crtimes += (uint64_t)st->crtime / 1000000000u >= (uint64_t)st->mtime / 1000000000u;
 	r->tally.added += st->added != 0;
 	r->tally.flags += st->bsd_flags != 0;
 	for (size_t i = 0; xs && i < xs->n; i++) {

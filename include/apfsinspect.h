@@ -712,8 +712,9 @@ int apfsi_fs_readlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
  * each (i its place in the order given; st NULL and error an APFSI_ERR_*
  * when that inode did not read), in the order read.  The first number is
  * ino[0], the next stride bytes further, so an array of the caller's own
- * records holding inode numbers can be given.  Returns APFSI_OK or
- * APFSI_ERR_NOMEM (nothing read).  st->added is 0 (it lives in the entry).
+ * records holding inode numbers can be given (stride a multiple of 8: the
+ * numbers are read as aligned uint64_t).  Returns APFSI_OK, APFSI_ERR_NOMEM
+ * (nothing read) or APFSI_ERR_INVALID.  st->added is 0 (it lives in the entry).
  */
 typedef void (*apfsi_stat_fn)(size_t i, const struct apfsi_stat *st, int error, void *arg);
 int apfsi_fs_stat_many(apfsi_fs *fs, size_t n, const uint64_t *ino, size_t stride,

@@ -35,9 +35,11 @@ int apfsi_fs_stat_many(apfsi_fs *fs, size_t n, const uint64_t *ino, size_t strid
 	apfsi_enter();
 	if ((ret = apfsi_fs_check(fs, "apfsi_fs_stat_many")))
 		return ret;
-	if (!fn || (n && (!ino || stride < sizeof(*ino))))
-		return apfsi_fail(APFSI_ERR_INVALID,
-				  "apfsi_fs_stat_many: fn, ino and a stride of 8 or more are required");
+	/* The numbers are read as uint64_t: aligned, each stride bytes on. */
+	if (!fn || (n && (!ino || (uintptr_t)ino % _Alignof(uint64_t) || stride < sizeof(*ino) ||
+			  stride % _Alignof(uint64_t))))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_stat_many: fn, an aligned ino and a "
+				  "stride of a multiple of 8 are required");
 	ret = apfs_fs_stat_each(fs->fs, n, ino, stride, each, &m);
 	return ret ? apfsi_fail_errno(ret, "stat of a directory's entries") : APFSI_OK;
 }

@@ -26,6 +26,12 @@ for f in cli/cmd_list.c cli/cmd_list_plist.c cli/list_facts.c cli/chain.c cli/ap
 		"$(grep -nE '#include "(apfs|keybag|image|lib|codec|cipher)/|#include "(cli|group|credential|usernames|cmd_fs)\.h"' \
 			"$ROOT/$f")"
 done
+# Every command is a client (issue 15 item 2): every cli/*.c is on the list,
+# and no file of cli/ or fuse/ names a header below the library.
+expect_eq "API clients: every cli/*.c is on the list" \
+	"$(cd "$ROOT" && ls cli/*.c | sort | tr '\n' ' ')" "$(printf '%s\n' $files | sort | tr '\n' ' ')"
+expect_eq "API clients: no cli/ or fuse/ file includes apfs/, keybag/, image/, lib/, codec/ or cipher/" "" \
+	"$(cd "$ROOT" && grep -nE '#include "(apfs|keybag|image|lib|codec|cipher)/' cli/* fuse/*)"
 # The check itself: a file that includes an internal header must fail it.
 printf '#include "apfs/apfs.h"\nint api_clients_probe(void);\nint api_clients_probe(void) { return 0; }\n' \
 	> "$WORK/probe.c"
