@@ -6,8 +6,10 @@
  * "HELLO.TXT" finds hello.txt, named as stored) and one file under two
  * names, /hardlink-a.txt and /dir/hardlink-b.txt; `macos-boot`'s merged
  * root has /usr/share/firmlinks on System and /Users firmlinked into the
- * Data volume, which is locked when no credential is given.  Each answer
- * must be the one the path lookup gives.
+ * Data volume, which is locked when no credential is given; `dir-cycle`'s
+ * /a/b/up1 names /a (inode 16) and /c/alias names /a/b (17), entries that
+ * are not those directories' own.  Each answer must be the one the path
+ * lookup gives.
  */
 #include <setjmp.h>
 #include <stddef.h>
@@ -24,7 +26,8 @@
 static int setup(void **state)
 {
 	(void)state;
-	return scratch_setup("lookupat", "basic basic.img", "macos-boot mb.img", NULL);
+	return scratch_setup("lookupat", "basic basic.img", "macos-boot mb.img",
+			     "dir-cycle cyc.img", NULL);
 }
 
 static void open_fs(const char *img, const char *sel, apfsi_image **im, apfsi_fs **fs)
@@ -140,12 +143,34 @@ static void test_group(void **state)
 	apfsi_image_close(im);
 }
 
+/* A directory entered through an entry not its own: ELOOP, as in a path; its own entry works. */
+static void test_cycle(void **state)
+{
+	struct apfsi_dirent d;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	char buf[256];
+
+	(void)state;
+	open_fs("cyc.img", "Cycle", &im, &fs);
+	assert_true(step(fs, APFSI_ROOT_INO, "a", APFSI_TYPE_DIR, "a") == 16);
+	assert_true(step(fs, 16, "b", APFSI_TYPE_DIR, "b") == 17);
+	assert_int_equal(apfsi_fs_lookup_at(fs, 17, "up1", &d, buf, sizeof(buf)), APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_lookup_at(fs, 19, "alias", &d, buf, sizeof(buf)),
+			 APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_lookup(fs, "/c/alias", &d, buf, sizeof(buf)), APFSI_ERR_LOOP);
+	assert_true(step(fs, 19, "real.txt", APFSI_TYPE_FILE, "real.txt") == 20);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_small_tree),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_cycle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, scratch_teardown);
