@@ -197,6 +197,15 @@ int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 			struct apfs_dirent *out);
 
 /*
+ * apfs_fs_lookup_name with the path walk's rule for directories: one that
+ * is not entered through its own entry gives -ELOOP (see apfs_fs_lookup),
+ * so that a caller stepping name by name (the FUSE mount) cannot go round
+ * a cycle either.
+ */
+int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
+		      struct apfs_dirent *out);
+
+/*
  * Callback of apfs_fs_readdir: 0 to go on, 1 to stop (e.g. FUSE's buffer
  * is full), <0 to abort with that error.  d is valid only during the call.
  */

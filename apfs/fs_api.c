@@ -26,6 +26,14 @@ int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 	return fs_vol_lookup_name(fs, dir, name, out);
 }
 
+int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
+		      struct apfs_dirent *out)
+{
+	if (fs->grp)
+		return grp_lookup_at(fs, dir, name, out);
+	return fs_lookup_checked(fs, dir, name, out);
+}
+
 int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
 {
 	if (fs->grp)

@@ -163,6 +163,14 @@ static int grp_step(struct apfs_fs *fs, const char *name, struct apfs_dirent *cu
 	return ret;
 }
 
+/* One checked step from directory dir, as a path walk takes it. */
+int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->ino = dir;
+	return grp_step(fs, name, out);
+}
+
 /* The name of view inode m in its parent: a firmlinked directory is named as its link. */
 static int grp_name(struct apfs_fs *fs, uint64_t m, char *name, uint64_t *parent)
 {

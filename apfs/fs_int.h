@@ -94,6 +94,7 @@ int grp_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
 int grp_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
 int grp_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 int grp_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
+int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
 int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
 int grp_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
 int grp_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);

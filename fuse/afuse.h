@@ -1,11 +1,19 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * afuse.h - `apfsinspect mount`: a read-only FUSE (libfuse3, high-level
+ * afuse.h - `apfsinspect mount`: a read-only FUSE (libfuse3, low-level
  * API) view of one unlocked volume.  mount.c opens and unlocks the volume
- * (the CLI's session) and runs the loop; ops.c, xattr.c and namedfork.c
- * are thin adapters from FUSE callbacks to the public API (apfsinspect.h),
- * which is thread-safe, so libfuse's multi-threaded loop needs no lock of
- * ours.  fuse/ is built with include/, cli/ and util/ as its only include path
+ * (the CLI's session) and runs the loop; the ll_*.c files, xattr.c and
+ * namedfork.c are thin adapters from the kernel's requests to the public
+ * API (apfsinspect.h), which is thread-safe, so libfuse's multi-threaded
+ * loop needs no lock of ours.
+ *
+ * Low-level, not libfuse's path-based high-level API: that one keeps a
+ * node per inode the kernel has looked up (184 MB after `find` of 1M
+ * files) and builds a path for every request.  Here a FUSE inode number
+ * IS the library's (ino.c), so lookup answers from the image, forget has
+ * nothing to drop, and the daemon's memory does not grow with the tree.
+ *
+ * fuse/ is built with include/, cli/ and util/ as its only include path
  * (Makefile): nothing below the API is in reach.
  */
 #ifndef FUSE_AFUSE_H
@@ -13,11 +21,14 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "apfsinspect.h"
-#include "fuse_dl.h" /* <fuse.h>, its functions loaded by mount */
+#include "fuse_dl.h" /* <fuse_lowlevel.h>, its functions loaded by mount */
 
-/* What every callback reaches through fuse_get_context()->private_data. */
+/* Kernel caches live this long (seconds): nothing changes under us. */
+#define AFUSE_CACHE_SECONDS 86400.0
+
 /*
  * A name the kernel fails a whole readdir batch on (an empty one, '/', "."
  * or ".." from a damaged or hostile image): skipped, or every entry after
@@ -31,6 +42,7 @@ static inline bool afuse_bad_name(const char *s)
 /* READDIRPLUS: always (the default: 0), the kernel's adaptive choice, or never (rdplus.c). */
 enum afuse_rdplus { AFUSE_RDPLUS_YES, AFUSE_RDPLUS_AUTO, AFUSE_RDPLUS_NO };
 
+/* What every request reaches through fuse_req_userdata(). */
 struct afuse {
 	apfsi_fs *fs;
 	struct apfsi_fs_usage usage;  /* for statfs: read once at mount */
@@ -45,54 +57,89 @@ struct afuse {
 int afuse_take_rdplus(char *opts, enum afuse_rdplus *mode);
 void afuse_apply_rdplus(enum afuse_rdplus mode, struct fuse_conn_info *conn);
 
-extern const struct fuse_operations afuse_ops;
+extern const struct fuse_lowlevel_ops afuse_ll_ops;
 
-/* The afuse of the running mount. */
-struct afuse *afuse_get(void);
+/* The afuse of the mount a request came to. */
+struct afuse *afuse_get(fuse_req_t req);
 
 /*
- * afuse_errno - the errno a FUSE callback returns for a library error code:
- * damaged or unreadable data becomes -EIO (what a reader of a bad disk
- * expects); lookups' own answers (-ENOENT, -ENOTDIR, ...) keep their errno;
- * a locked volume group's Data volume is -EACCES.
+ * afuse_errno - the errno a reply carries for a library error code
+ * (positive, as fuse_reply_err takes it): damaged or unreadable data
+ * becomes EIO (what a reader of a bad disk expects); lookups' own answers
+ * (ENOENT, ENOTDIR, ...) keep their errno; a locked volume group's Data
+ * volume is EACCES.
  */
 int afuse_errno(int code);
 
 /*
- * The buffers for a symbolic link's target and a fork's base path: APFS's
+ * The buffers for a symbolic link's target and a name: APFS's
  * 255-character name limit at up to 4 UTF-8 bytes a character.
  */
 #define AFUSE_PATH_MAX (255 * 4)
 
-/* Extended attributes (xattr.c). */
-/* A struct stat from the library's attributes (ops.c); S_IF* of a directory entry's type. */
+/*
+ * Inode numbers (ino.c).  The FUSE root (FUSE_ROOT_ID, 1) is the library's
+ * root (APFSI_ROOT_INO, 2); every other number is the library's own, and a
+ * file's resource fork (namedfork.c) is the file's number with
+ * AFUSE_FORK_BIT set, a bit no number of the library uses (a volume's are
+ * 60-bit object ids; a merged root's tags are 1 and 2 in the top four bits).
+ */
+#define AFUSE_FORK_BIT (UINT64_C(1) << 63)
+uint64_t afuse_ino_to_fuse(uint64_t ino);
+uint64_t afuse_ino_from_fuse(fuse_ino_t ino);
+/* A library number the mount can hand the kernel: not 0, not 1 (FUSE's root), no fork bit. */
+bool afuse_ino_ok(uint64_t ino);
+static inline bool afuse_ino_is_fork(fuse_ino_t ino)
+{
+	return (ino & AFUSE_FORK_BIT) != 0;
+}
+
+/* Attributes (ll_attr.c): a struct stat from the library's; S_IF* of an entry's type. */
 void afuse_fill_stat(struct afuse *af, const struct apfsi_stat *a, struct stat *st);
 mode_t afuse_type_mode(enum apfsi_file_type t);
+/* An entry for the kernel to cache: node id ino, attributes st, the mount's timeouts. */
+void afuse_fill_entry(fuse_ino_t ino, const struct stat *st, struct fuse_entry_param *e);
+
+/*
+ * A reply buffer of directory entries (ll_dir.c): afuse_dirbuf_add puts one
+ * entry (with its attributes when e is given, READDIRPLUS), 1 when it does
+ * not fit (the kernel asks again from the previous offset).
+ */
+struct afuse_dirbuf {
+	fuse_req_t req;
+	char *buf;
+	size_t size, used;
+	bool plus;         /* a READDIRPLUS reply */
+};
+int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct stat *st,
+		     const struct fuse_entry_param *e, off_t next);
 
 /*
  * READDIRPLUS (dirplus.c): the entries after cookie with their attributes,
  * from a window of the directory kept in *plus (made on first use, freed by
- * afuse_dirplus_free when the directory is closed).  0 or a negative errno.
+ * afuse_dirplus_free when the directory is closed).  0 or an errno.
  */
 struct dplus;
 int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **plus, uint64_t cookie,
-		  void *buf, fuse_fill_dir_t filler);
+		  struct afuse_dirbuf *db);
 void afuse_dirplus_free(struct dplus *plus);
 
-int afuse_getxattr(const char *path, const char *name, char *buf, size_t size);
-int afuse_listxattr(const char *path, char *buf, size_t size);
+/* Extended attributes (xattr.c): the replies to GETXATTR and LISTXATTR. */
+void afuse_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
+void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 
 /*
  * Resource forks as `NAME:rsrc` (namedfork.c says why not macOS's
- * NAME/..namedfork/rsrc), looked up when no entry has that name: afuse_fork_base
- * gives NAME's path for such a path (false for any other); afuse_fork_stat
- * NAME's attributes with the fork's size, 1 when NAME is no regular file
- * (the path is then an ordinary one); afuse_fork_read reads the fork as
- * read(2) would.  Errors as library codes, except afuse_fork_read's errno.
+ * NAME/..namedfork/rsrc), looked up when no entry has that name:
+ * afuse_fork_lookup gives the fork's entry for such a name in dir (1 when
+ * name is no fork's: an ordinary miss), afuse_fork_stat the attributes of
+ * the fork of file ino (the file's with the fork's size), afuse_fork_read
+ * reads it as read(2) would.  Library codes, except afuse_fork_read's
+ * (negative errno or the bytes read).
  */
-bool afuse_fork_base(const char *path, char *base, size_t cap);
-int afuse_fork_stat(const char *base, struct apfsi_stat *a);
-int afuse_fork_read(uint64_t ino, char *buf, size_t size, off_t off);
+int afuse_fork_lookup(struct afuse *af, uint64_t dir, const char *name, struct stat *st);
+int afuse_fork_stat(struct afuse *af, uint64_t ino, struct apfsi_stat *a);
+int afuse_fork_read(struct afuse *af, uint64_t ino, char *buf, size_t size, off_t off);
 
 /* `apfsinspect mount` (mount.c). */
 int cmd_mount(int argc, char **argv);

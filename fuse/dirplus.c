@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dirplus.c - READDIRPLUS: a directory's entries handed to the kernel with
- * their attributes, so that `ls -l` or `find -ls` costs no LOOKUP and
- * GETATTR round trip a name, each a walk from the root (apfsi_fs_stat_path)
- * and a read of the inode wherever it lies.
+ * their attributes, so that `ls -l` or `find -ls` costs no LOOKUP round
+ * trip a name, each a search of the directory's records and a read of the
+ * inode wherever it lies.
  *
  * The attributes come from a window kept with the open directory: up to
  * DPLUS_MAX entries from the kernel's offset on, stat'd in inode order, so
@@ -11,7 +11,9 @@
  * numbers and name hashes are unrelated: taken in directory order, a large
  * directory's inodes spread over more leaves than the block cache holds),
  * then handed out over as many calls as the kernel's buffers need.
- * Offsets are readdir's (ops.c): an entry's library cookie + 2.
+ * Offsets are readdir's (ll_dir.c): an entry's library cookie + 2.  An
+ * entry handed out with attributes becomes a kernel inode under the
+ * library's number (ino.c), which the daemon does not track.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -102,7 +104,7 @@ static int stat_window(struct afuse *af, struct dplus *w)
 	struct apfsi_stat a;
 
 	if (!o)
-		return -ENOMEM;
+		return ENOMEM;
 	for (size_t i = 0; i < w->n; i++)
 		o[i] = &w->e[i];
 	qsort(o, w->n, sizeof(*o), by_ino);
@@ -130,7 +132,7 @@ static int refill(struct afuse *af, uint64_t dir, uint64_t cookie, struct dplus 
 	w->end = ret == APFSI_OK;
 	if (ret != APFSI_OK && ret != DPLUS_FULL && !w->n) {
 		w->valid = false;
-		return ret < 0 ? ret : afuse_errno(ret);
+		return ret < 0 ? -ret : afuse_errno(ret);
 	}
 	return stat_window(af, w);
 }
@@ -148,44 +150,52 @@ static size_t find(const struct dplus *w, uint64_t cookie)
 	return w->n + 1;
 }
 
-/* The entries of w from k on into buf; 1 when it is full, 0 at the window's end. */
-static int hand_out(struct dplus *w, size_t k, void *buf, fuse_fill_dir_t filler,
-		    unsigned *filled)
+/*
+ * Whether e goes out with its attributes.  Not, so that the kernel LOOKUPs
+ * it: an entry that cannot be stat'd (the LOOKUP says why), a number the
+ * mount cannot hand out (ino.c; the LOOKUP fails), and a directory, which
+ * a hostile volume may list under a second name (a loop): the library
+ * refuses such a LOOKUP with ELOOP, where given READDIRPLUS's attributes
+ * the kernel would list the alias.  Directories are few.
+ */
+static bool with_attrs(const struct dplus_ent *e)
 {
+	return !e->err && !S_ISDIR(e->st.st_mode) && afuse_ino_ok(e->ino);
+}
+
+/* The entries of w from k on into db; 1 when it is full, 0 at the window's end. */
+static int hand_out(struct dplus *w, size_t k, struct afuse_dirbuf *db)
+{
+	struct fuse_entry_param ep;
+
 	for (; k < w->n; k++) {
 		const struct dplus_ent *e = &w->e[k];
 		const char *name = w->names + e->name;
+		bool attrs = with_attrs(e);
 
 		if (afuse_bad_name(name))
 			continue;
-		/*
-		 * Without attributes, so that the kernel LOOKUPs it: an entry that
-		 * cannot be stat'd (the LOOKUP says why), and a directory, which a
-		 * hostile volume may list under a second name (a loop): the kernel
-		 * refuses such a LOOKUP with ELOOP, where given READDIRPLUS's
-		 * attributes it would list the alias.  Directories are few.
-		 */
-		if (filler(buf, name, &e->st, (off_t)(e->cookie + DOT_ENTRIES),
-			   e->err || S_ISDIR(e->st.st_mode) ? 0 : FUSE_FILL_DIR_PLUS)) {
+		if (attrs)
+			afuse_fill_entry(afuse_ino_to_fuse(e->ino), &e->st, &ep);
+		if (afuse_dirbuf_add(db, name, &e->st, attrs ? &ep : NULL,
+				     (off_t)(e->cookie + DOT_ENTRIES))) {
 			w->next = k;
 			return 1;
 		}
-		(*filled)++;
 	}
 	w->next = w->n;
 	return 0;
 }
 
 int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **wp, uint64_t cookie,
-		  void *buf, fuse_fill_dir_t filler)
+		  struct afuse_dirbuf *db)
 {
 	struct dplus *w = *wp ? *wp : (*wp = calloc(1, sizeof(**wp)));
-	unsigned filled = 0;
 	size_t k;
 	int ret;
 
 	if (!w)
-		return -ENOMEM;
+		return ENOMEM;
 	k = w->valid ? find(w, cookie) : 1;
 	if (k > w->n) {
 		if ((ret = refill(af, dir, cookie, w)))
@@ -193,9 +203,9 @@ int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **wp, uint64_t co
 		k = 0;
 	}
 	/* Window after window until the kernel's buffer is full or the directory ends. */
-	while (!hand_out(w, k, buf, filler, &filled) && !w->end && w->n) {
+	while (!hand_out(w, k, db) && !w->end && w->n) {
 		if ((ret = refill(af, dir, w->e[w->n - 1].cookie, w)))
-			return filled ? 0 : ret;
+			return ret;  /* reported only if db is empty (ll_dir.c) */
 		k = 0;
 	}
 	return 0;

@@ -77,7 +77,7 @@ static char *fsname_opt(const char *image)
 }
 
 /*
- * argv for fuse_new(): the user's -o first, so that our "ro" wins, less
+ * argv for fuse_session_new(): the user's -o first, so that our "ro" wins, less
  * readdirplus= (ours to apply: af->rdplus).  -EINVAL for a bad readdirplus=.
  */
 static int build_args(const struct cli_opts *o, struct afuse *af, struct fuse_args *args)
@@ -160,7 +160,7 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 	 * APFSINSPECT_FUSE_IDLE_WORKERS=1..64 still chooses (issue 14).
 	 */
 	struct fuse_loop_config lc = { .clone_fd = 0, .max_idle_threads = fuse_idle_workers() };
-	struct fuse *f = NULL;
+	struct fuse_session *se = NULL;
 	int ret = EXIT_ERROR, built = build_args(o, &m->af, &args);
 
 	if (built) {
@@ -170,27 +170,27 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 		}
 		goto out;
 	}
-	f = fuse_new(&args, &afuse_ops, sizeof(afuse_ops), &m->af);
-	if (!f) {
+	se = fuse_session_new(&args, &afuse_ll_ops, sizeof(afuse_ll_ops), &m->af);
+	if (!se) {
 		fprintf(stderr, "apfsinspect: the FUSE options were not accepted (see above)\n");
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	if (fuse_mount(f, mnt))
+	if (fuse_session_mount(se, mnt))
 		goto out_destroy;
-	if (fuse_daemonize(o->foreground) || fuse_set_signal_handlers(fuse_get_session(f)))
+	if (fuse_daemonize(o->foreground) || fuse_set_signal_handlers(se))
 		goto out_unmount;
 	settle_daemon();
 	if (!o->foreground) {
 		openlog("apfsinspect", LOG_PID, LOG_DAEMON);
 		apfsi_set_log(log_syslog, APFSI_LOG_WARNING, NULL);
 	}
-	ret = fuse_loop_mt(f, &lc) ? EXIT_ERROR : EXIT_OK;
-	fuse_remove_signal_handlers(fuse_get_session(f));
+	ret = fuse_session_loop_mt(se, &lc) ? EXIT_ERROR : EXIT_OK;
+	fuse_remove_signal_handlers(se);
 out_unmount:
-	fuse_unmount(f);
+	fuse_session_unmount(se);
 out_destroy:
-	fuse_destroy(f);
+	fuse_session_destroy(se);
 out:
 	fuse_opt_free_args(&args);
 	return ret;

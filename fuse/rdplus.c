@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * rdplus.c - `-o readdirplus=yes|no|auto`, the choice libfuse's low-level
- * mounts offer, which its high-level fuse_new() refuses as unknown: taken
- * out of the user's -o list here and applied in afuse_init (ops.c).
+ * rdplus.c - `-o readdirplus=yes|no|auto`, the choice libfuse's own
+ * command-line helper offers (fuse_parse_conn_info_opts), which
+ * fuse_session_new() refuses as unknown: taken out of the user's -o list
+ * here and applied in INIT (ll_ops.c).
  */
 #include <errno.h>
 #include <string.h>

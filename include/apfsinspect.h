@@ -701,6 +701,17 @@ int apfsi_fs_stat_path(apfsi_fs *fs, const char *path, struct apfsi_stat *st);
  */
 int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, char *name,
 		    size_t cap);
+/*
+ * apfsi_fs_lookup of one name in directory dir (an inode number, as
+ * apfsi_fs_readdir gives): what a FUSE low-level lookup or a walk that
+ * keeps inode numbers asks, without a path from the root.  name is one
+ * entry's name ("", ".", ".." and names with '/' are APFSI_ERR_INVALID);
+ * APFSI_ERR_NOT_DIR when dir is no directory, APFSI_ERR_NOT_FOUND when it
+ * has no such entry, APFSI_ERR_LOOP for a directory entered through an
+ * entry that is not its own (a cycle of a damaged image), as in a path.
+ */
+int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
+		       char *namebuf, size_t cap);
 /* A path of an inode from the root, into buf (cap bytes). */
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */

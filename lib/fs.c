@@ -248,11 +248,25 @@ int apfsi_fs_stat_path(apfsi_fs *fs, const char *path, struct apfsi_stat *st)
 				apfsi_strerror(apfsi_code(ret))) : APFSI_OK;
 }
 
+/* The public entry of d, its name copied into name (cap bytes): 0 or -ENAMETOOLONG. */
+static int dirent_out(const struct apfs_dirent *d, struct apfsi_dirent *out, char *name,
+		      size_t cap)
+{
+	size_t len = strnlen(d->name, sizeof(d->name));
+
+	if (len >= cap)
+		return -ENAMETOOLONG;
+	memset(out, 0, sizeof(*out));
+	memcpy(name, d->name, len + 1);
+	out->ino = d->ino, out->type = apfsi_type_of_dt(d->type);
+	out->date_added = (int64_t)d->date_added, out->name = name;
+	return 0;
+}
+
 int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, char *name,
 		    size_t cap)
 {
 	struct apfs_dirent *d;
-	size_t len;
 	int ret;
 
 	apfsi_enter();
@@ -263,18 +277,58 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
 	if (!(d = malloc(sizeof(*d))))
 		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
 	ret = apfs_fs_lookup(fs->fs, path, d);
-	len = ret ? 0 : strnlen(d->name, sizeof(d->name));
-	if (!ret && len >= cap)
-		ret = -ENAMETOOLONG;
-	if (!ret) {
-		memset(out, 0, sizeof(*out));
-		memcpy(name, d->name, len + 1);
-		out->ino = d->ino, out->type = apfsi_type_of_dt(d->type);
-		out->date_added = (int64_t)d->date_added, out->name = name;
-	}
+	if (!ret)
+		ret = dirent_out(d, out, name, cap);
 	free(d);
 	return ret ? apfsi_fail(apfsi_code(ret), "'%s': %s", path,
 				apfsi_strerror(apfsi_code(ret))) : APFSI_OK;
+}
+
+/* One entry's name: not "", ".", ".." (no entries of an APFS directory), nor with a '/'. */
+static bool entry_name(const char *s)
+{
+	return *s && !strchr(s, '/') && strcmp(s, ".") && strcmp(s, "..");
+}
+
+/*
+ * A name not found: -ENOTDIR when dir is no directory (a file holds no
+ * entries, so only a miss needs the extra read of dir's inode).
+ */
+static int miss_why(apfsi_fs *fs, uint64_t dir)
+{
+	struct apfs_stat s;
+	int ret = apfs_fs_stat(fs->fs, dir, &s);
+
+	if (ret)
+		return ret;
+	return S_ISDIR(s.mode) ? -ENOENT : -ENOTDIR;
+}
+
+int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
+		       char *namebuf, size_t cap)
+{
+	struct apfs_dirent *d;
+	int ret;
+
+	apfsi_enter();
+	if ((ret = apfsi_fs_check(fs, "apfsi_fs_lookup_at")))
+		return ret;
+	if (!name || !out || !namebuf || !cap)
+		return apfsi_fail(APFSI_ERR_INVALID,
+				  "apfsi_fs_lookup_at: name, out and namebuf are required");
+	if (!entry_name(name))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_lookup_at: '%s' is no entry's name",
+				  name);
+	if (!(d = malloc(sizeof(*d))))
+		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
+	ret = apfs_fs_lookup_at(fs->fs, dir, name, d);
+	if (ret == -ENOENT)
+		ret = miss_why(fs, dir);
+	if (!ret)
+		ret = dirent_out(d, out, namebuf, cap);
+	free(d);
+	return ret ? apfsi_fail(apfsi_code(ret), "'%s' in directory inode %llu: %s", name,
+				(unsigned long long)dir, apfsi_strerror(apfsi_code(ret))) : APFSI_OK;
 }
 
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap)

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ino.c - FUSE inode numbers are the library's, so the daemon keeps no
+ * table of them: the kernel's number is all a request needs, however many
+ * inodes the kernel holds.  Two exceptions, both reversible without state:
+ * FUSE's root is 1 where APFS's is 2 (APFS's 1 is the root's parent, never
+ * shown), and a resource fork is its file's number with AFUSE_FORK_BIT.
+ *
+ * A number the library gives that would collide with those (0, 1, or one
+ * with the fork bit: only a damaged or hostile image's entry, as a
+ * volume's numbers are 60-bit object ids and a merged root's tags are 1
+ * and 2 in bits 60-63, apfs/fs_group.c) is never handed to the kernel as
+ * an inode: its lookup fails with EIO.
+ */
+#include "afuse.h"
+
+bool afuse_ino_ok(uint64_t ino)
+{
+	return ino > FUSE_ROOT_ID && !(ino & AFUSE_FORK_BIT);
+}
+
+uint64_t afuse_ino_to_fuse(uint64_t ino)
+{
+	return ino == APFSI_ROOT_INO ? FUSE_ROOT_ID : ino;
+}
+
+/* A fork's number keeps its bit: the fork's own code (namedfork.c) takes it off. */
+uint64_t afuse_ino_from_fuse(fuse_ino_t ino)
+{
+	return ino == FUSE_ROOT_ID ? APFSI_ROOT_INO : (uint64_t)ino;
+}

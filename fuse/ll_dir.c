@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * ll_dir.c - OPENDIR, READDIR, READDIRPLUS and RELEASEDIR.  The kernel's
+ * offsets resume a directory by the library's cookies (apfsi_fs_readdir),
+ * so an open directory holds only its number, its parent's (for "..") and
+ * READDIRPLUS's window (dirplus.c), bounded and freed on release.
+ *
+ * FUSE directory offsets: 1 after ".", 2 after "..", and an entry's
+ * library cookie + 2 after it (cookies are nonzero and below 2^63).
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afuse.h"
+#include "ll_ops.h"
+
+#define DOT_ENTRIES 2
+/* fill_one's stop: negative, so never one of the library's (positive) codes. */
+#define FILL_STOP (-1)
+
+/* An open directory; plus: its READDIRPLUS window (dirplus.c), made on first use. */
+struct adir {
+	uint64_t ino, parent;
+	struct dplus *plus;
+};
+
+void afuse_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct apfsi_stat a;
+	struct adir *d;
+	int ret = afuse_ino_is_fork(ino) ? APFSI_ERR_NOT_DIR :
+		apfsi_fs_stat(afuse_get(req)->fs, afuse_ino_from_fuse(ino), &a);
+
+	if (!ret && !S_ISDIR(a.mode))
+		ret = APFSI_ERR_NOT_DIR;
+	if (ret) {
+		fuse_reply_err(req, afuse_errno(ret));
+		return;
+	}
+	if (!(d = malloc(sizeof(*d)))) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	d->ino = a.ino;
+	d->plus = NULL;
+	/* The root's parent id is 1, which is no inode: show the root itself. */
+	d->parent = a.ino == APFSI_ROOT_INO || !a.parent ? a.ino : a.parent;
+	fi->fh = (uintptr_t)d;
+	fi->cache_readdir = 1;
+	fi->keep_cache = 1;
+	if (fuse_reply_open(req, fi))
+		free(d);
+}
+
+void afuse_ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct adir *d = (struct adir *)(uintptr_t)fi->fh;
+
+	(void)ino;
+	afuse_dirplus_free(d->plus);
+	free(d);
+	fuse_reply_err(req, 0);
+}
+
+int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct stat *st,
+		     const struct fuse_entry_param *e, off_t next)
+{
+	size_t room = db->size - db->used, n;
+
+	if (db->plus) {
+		/* node id 0: the kernel takes the name and type, and LOOKUPs it when asked */
+		struct fuse_entry_param none = { .ino = 0 };
+
+		if (!e) {
+			none.attr = *st;
+			e = &none;
+		}
+		n = fuse_add_direntry_plus(db->req, db->buf + db->used, room, name, e, next);
+	} else {
+		n = fuse_add_direntry(db->req, db->buf + db->used, room, name, st, next);
+	}
+	if (n > room)
+		return 1;
+	db->used += n;
+	return 0;
+}
+
+struct fill_ctx {
+	struct afuse_dirbuf *db;
+	int err;        /* an errno of ours that stopped the walk (EIO), else 0 */
+};
+
+static int fill_one(const struct apfsi_dirent *d, void *arg)
+{
+	struct fill_ctx *fc = arg;
+	struct stat st;
+
+	if (d->cookie > INT64_MAX - DOT_ENTRIES) {
+		fc->err = EIO;
+		return FILL_STOP;
+	}
+	if (afuse_bad_name(d->name))
+		return 0;
+	memset(&st, 0, sizeof(st));
+	st.st_ino = d->ino;
+	st.st_mode = afuse_type_mode(d->type);
+	if (afuse_dirbuf_add(fc->db, d->name, &st, NULL, (off_t)(d->cookie + DOT_ENTRIES)))
+		return FILL_STOP; /* buffer full: the kernel asks again from this offset */
+	return 0;
+}
+
+static int fill_dots(const struct adir *d, struct afuse_dirbuf *db, off_t *off)
+{
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_mode = S_IFDIR;
+	if (*off == 0) {
+		st.st_ino = d->ino;
+		if (afuse_dirbuf_add(db, ".", &st, NULL, 1))
+			return 1;
+		*off = 1;
+	}
+	if (*off == 1) {
+		st.st_ino = d->parent;
+		if (afuse_dirbuf_add(db, "..", &st, NULL, 2))
+			return 1;
+		*off = 2;
+	}
+	return 0;
+}
+
+/* The entries from off into db: 0 or an errno (reported only when db is empty). */
+static int fill(struct afuse *af, struct adir *d, struct afuse_dirbuf *db, off_t off)
+{
+	struct fill_ctx fc = { .db = db };
+	uint64_t cookie;
+	int ret;
+
+	if (off < 0)
+		return EINVAL;
+	if (fill_dots(d, db, &off))
+		return 0;
+	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
+	if (db->plus)
+		return afuse_dirplus(af, d->ino, &d->plus, cookie, db);
+	ret = apfsi_fs_readdir(af->fs, d->ino, cookie, fill_one, &fc);
+	if (fc.err)
+		return fc.err;
+	return ret == FILL_STOP ? 0 : afuse_errno(ret);
+}
+
+static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi,
+		      bool plus)
+{
+	struct afuse_dirbuf db = { .req = req, .size = size, .plus = plus };
+	int err;
+
+	if (!(db.buf = malloc(size ? size : 1))) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	err = fill(afuse_get(req), (struct adir *)(uintptr_t)fi->fh, &db, off);
+	/* Hand out what was read; the next call, from there, reports the error. */
+	if (err && !db.used)
+		fuse_reply_err(req, err);
+	else
+		fuse_reply_buf(req, db.buf, db.used);
+	free(db.buf);
+}
+
+void afuse_ll_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		      struct fuse_file_info *fi)
+{
+	(void)ino;
+	reply_dir(req, size, off, fi, false);
+}
+
+void afuse_ll_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+			  struct fuse_file_info *fi)
+{
+	(void)ino;
+	reply_dir(req, size, off, fi, true);
+}

@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test_lookup_at.c - apfsi_fs_lookup_at, one name in a directory given by
+ * inode number (what the FUSE mount's lookup asks).  Expected values from
+ * testdata/README.md: `basic` holds the small tree (case-insensitive:
+ * "HELLO.TXT" finds hello.txt, named as stored) and one file under two
+ * names, /hardlink-a.txt and /dir/hardlink-b.txt; `macos-boot`'s merged
+ * root has /usr/share/firmlinks on System and /Users firmlinked into the
+ * Data volume, which is locked when no credential is given; `dir-cycle`'s
+ * /a/b/up1 names /a (inode 16) and /c/alias names /a/b (17), entries that
+ * are not those directories' own.  Each answer must be the one the path
+ * lookup gives.
+ */
+#include <setjmp.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apfsinspect.h"
+
+#include "libtest.h"
+
+static int setup(void **state)
+{
+	(void)state;
+	return scratch_setup("lookupat", "basic basic.img", "macos-boot mb.img",
+			     "dir-cycle cyc.img", NULL);
+}
+
+static void open_fs(const char *img, const char *sel, apfsi_image **im, apfsi_fs **fs)
+{
+	apfsi_volume *vol;
+
+	assert_int_equal(apfsi_image_open(img_path(img), NULL, im), APFSI_OK);
+	assert_int_equal(apfsi_image_select_volume(*im, sel, &vol), APFSI_OK);
+	assert_int_equal(apfsi_fs_open(vol, NULL, 0, fs), APFSI_OK);
+}
+
+/* The inode number of path (apfsi_fs_lookup, the path walk). */
+static uint64_t ino_of(apfsi_fs *fs, const char *path)
+{
+	struct apfsi_dirent d;
+	char name[256];
+
+	assert_int_equal(apfsi_fs_lookup(fs, path, &d, name, sizeof(name)), APFSI_OK);
+	return d.ino;
+}
+
+/* Name in dir: its inode; the type and the name as stored checked. */
+static uint64_t step(apfsi_fs *fs, uint64_t dir, const char *name, enum apfsi_file_type type,
+		     const char *stored)
+{
+	struct apfsi_dirent d;
+	char buf[256];
+
+	assert_int_equal(apfsi_fs_lookup_at(fs, dir, name, &d, buf, sizeof(buf)), APFSI_OK);
+	assert_int_equal(d.type, type);
+	assert_string_equal(d.name, stored);
+	assert_ptr_equal(d.name, buf);
+	return d.ino;
+}
+
+static void test_small_tree(void **state)
+{
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir, sub;
+
+	(void)state;
+	open_fs("basic.img", "Basic", &im, &fs);
+	assert_true(step(fs, APFSI_ROOT_INO, "hello.txt", APFSI_TYPE_FILE, "hello.txt") ==
+		    ino_of(fs, "/hello.txt"));
+	assert_true(step(fs, APFSI_ROOT_INO, "HELLO.TXT", APFSI_TYPE_FILE, "hello.txt") ==
+		    ino_of(fs, "/hello.txt"));
+	assert_true(step(fs, APFSI_ROOT_INO, "link", APFSI_TYPE_SYMLINK, "link") ==
+		    ino_of(fs, "/link"));
+	dir = step(fs, APFSI_ROOT_INO, "dir", APFSI_TYPE_DIR, "dir");
+	assert_true(dir == ino_of(fs, "/dir"));
+	sub = step(fs, dir, "sub", APFSI_TYPE_DIR, "sub");
+	assert_true(step(fs, sub, "deep.txt", APFSI_TYPE_FILE, "deep.txt") ==
+		    ino_of(fs, "/dir/sub/deep.txt"));
+	/* one file, two names: one inode */
+	assert_true(step(fs, dir, "hardlink-b.txt", APFSI_TYPE_FILE, "hardlink-b.txt") ==
+		    step(fs, APFSI_ROOT_INO, "hardlink-a.txt", APFSI_TYPE_FILE, "hardlink-a.txt"));
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
+static void test_errors(void **state)
+{
+	struct apfsi_dirent d;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	char buf[256];
+	uint64_t hello;
+
+	(void)state;
+	open_fs("basic.img", "Basic", &im, &fs);
+	hello = ino_of(fs, "/hello.txt");
+	assert_int_equal(apfsi_fs_lookup_at(fs, hello, "x", &d, buf, sizeof(buf)),
+			 APFSI_ERR_NOT_DIR);
+	assert_int_equal(apfsi_fs_lookup_at(fs, APFSI_ROOT_INO, "none.txt", &d, buf, sizeof(buf)),
+			 APFSI_ERR_NOT_FOUND);
+	assert_int_equal(apfsi_fs_lookup_at(fs, APFSI_ROOT_INO, "hello.txt", &d, buf, 9),
+			 APFSI_ERR_NAME_TOO_LONG);
+	assert_int_equal(apfsi_fs_lookup_at(fs, APFSI_ROOT_INO, "hello.txt", &d, buf, 10),
+			 APFSI_OK);
+	for (const char *const *n = (const char *const[]){ "", ".", "..", "dir/sub", NULL }; *n;
+	     n++)
+		assert_int_equal(apfsi_fs_lookup_at(fs, APFSI_ROOT_INO, *n, &d, buf, sizeof(buf)),
+				 APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_fs_lookup_at(fs, APFSI_ROOT_INO, NULL, &d, buf, sizeof(buf)),
+			 APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_fs_lookup_at(NULL, APFSI_ROOT_INO, "dir", &d, buf, sizeof(buf)),
+			 APFSI_ERR_INVALID);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
+/* The merged root: System's own names, a firmlink into the locked Data volume. */
+static void test_group(void **state)
+{
+	struct apfsi_dirent d;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	char buf[256];
+	uint64_t usr, share, users;
+
+	(void)state;
+	open_fs("mb.img", "group", &im, &fs);
+	usr = step(fs, APFSI_ROOT_INO, "usr", APFSI_TYPE_DIR, "usr");
+	share = step(fs, usr, "share", APFSI_TYPE_DIR, "share");
+	assert_true(step(fs, share, "firmlinks", APFSI_TYPE_FILE, "firmlinks") ==
+		    ino_of(fs, "/usr/share/firmlinks"));
+	users = step(fs, APFSI_ROOT_INO, "Users", APFSI_TYPE_DIR, "Users");
+	assert_true(users == ino_of(fs, "/Users"));
+	assert_int_equal(apfsi_fs_lookup_at(fs, users, "alice", &d, buf, sizeof(buf)),
+			 APFSI_ERR_LOCKED);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
+/* A directory entered through an entry not its own: ELOOP, as in a path; its own entry works. */
+static void test_cycle(void **state)
+{
+	struct apfsi_dirent d;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	char buf[256];
+
+	(void)state;
+	open_fs("cyc.img", "Cycle", &im, &fs);
+	assert_true(step(fs, APFSI_ROOT_INO, "a", APFSI_TYPE_DIR, "a") == 16);
+	assert_true(step(fs, 16, "b", APFSI_TYPE_DIR, "b") == 17);
+	assert_int_equal(apfsi_fs_lookup_at(fs, 17, "up1", &d, buf, sizeof(buf)), APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_lookup_at(fs, 19, "alias", &d, buf, sizeof(buf)),
+			 APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_lookup(fs, "/c/alias", &d, buf, sizeof(buf)), APFSI_ERR_LOOP);
+	assert_true(step(fs, 19, "real.txt", APFSI_TYPE_FILE, "real.txt") == 20);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_small_tree),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_cycle),
+	};
+
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
+}
