@@ -85,6 +85,12 @@ int afuse_errno(int code);
  * 60-bit object ids; a merged root's tags are 1 and 2 in the top four bits).
  */
 #define AFUSE_FORK_BIT (UINT64_C(1) << 63)
+/*
+ * A directory's second path in a merged root, and everything below it
+ * (ll_lookup.c): the same inode under another node id, bit 62, which no
+ * number of the library uses either; taken off before every library call.
+ */
+#define AFUSE_ALIAS_BIT (UINT64_C(1) << 62)
 uint64_t afuse_ino_to_fuse(uint64_t ino);
 uint64_t afuse_ino_from_fuse(fuse_ino_t ino);
 /* A library number the mount can hand the kernel: not 0, not 1 (FUSE's root), no fork bit. */

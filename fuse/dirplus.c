@@ -83,6 +83,8 @@ static int collect(const struct apfsi_dirent *d, void *arg)
 	e = &w->e[w->n++];
 	memset(e, 0, sizeof(*e));
 	e->cookie = d->cookie, e->ino = d->ino, e->name = w->used;
+	/* no attributes until stat_window reads them (it may fail for want of memory) */
+	e->err = APFSI_ERR_NOMEM;
 	e->st.st_ino = d->ino;
 	e->st.st_mode = afuse_type_mode(d->type);
 	memcpy(w->names + w->used, d->name, len);

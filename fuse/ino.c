@@ -4,7 +4,9 @@
  * table of them: the kernel's number is all a request needs, however many
  * inodes the kernel holds.  Two exceptions, both reversible without state:
  * FUSE's root is 1 where APFS's is 2 (APFS's 1 is the root's parent, never
- * shown), and a resource fork is its file's number with AFUSE_FORK_BIT.
+ * shown), a resource fork is its file's number with AFUSE_FORK_BIT, and a
+ * merged root's directory seen on its second path (and all below it) has
+ * AFUSE_ALIAS_BIT (ll_lookup.c).
  *
  * A number the library gives that would collide with those (0, 1, or one
  * with the fork bit: only a damaged or hostile image's entry, as a
@@ -16,7 +18,7 @@
 
 bool afuse_ino_ok(uint64_t ino)
 {
-	return ino > FUSE_ROOT_ID && !(ino & AFUSE_FORK_BIT);
+	return ino > FUSE_ROOT_ID && !(ino & (AFUSE_FORK_BIT | AFUSE_ALIAS_BIT));
 }
 
 uint64_t afuse_ino_to_fuse(uint64_t ino)
@@ -27,5 +29,5 @@ uint64_t afuse_ino_to_fuse(uint64_t ino)
 /* A fork's number keeps its bit: the fork's own code (namedfork.c) takes it off. */
 uint64_t afuse_ino_from_fuse(fuse_ino_t ino)
 {
-	return ino == FUSE_ROOT_ID ? APFSI_ROOT_INO : (uint64_t)ino;
+	return ino == FUSE_ROOT_ID ? APFSI_ROOT_INO : (uint64_t)ino & ~AFUSE_ALIAS_BIT;
 }

@@ -9,14 +9,31 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "afuse.h"
 #include "ll_ops.h"
 
-/* name in dir: its node id and attributes into *ino and *st; a library code. */
-static int lookup(struct afuse *af, uint64_t dir, const char *name, fuse_ino_t *ino,
+/*
+ * The node id of directory ino listed in dir: its number, with AFUSE_ALIAS_BIT
+ * when that listing is not the directory's own place in a merged root (a
+ * firmlinked Data directory seen again under /System/Volumes/Data), or when
+ * dir's node id has the bit.  The kernel allows a directory one dentry: two
+ * paths with one node id would move each other's subtree back and forth.
+ */
+static fuse_ino_t dir_node(struct afuse *af, fuse_ino_t parent, uint64_t dir, uint64_t ino)
+{
+	bool alias = (parent & AFUSE_ALIAS_BIT) ||
+		     (apfsi_fs_is_group(af->fs) && apfsi_fs_elsewhere(af->fs, APFSI_ROOT_INO, dir, ino));
+
+	return (fuse_ino_t)(afuse_ino_to_fuse(ino) | (alias ? AFUSE_ALIAS_BIT : 0));
+}
+
+/* name in parent: its node id and attributes into *ino and *st; a library code. */
+static int lookup(struct afuse *af, fuse_ino_t parent, const char *name, fuse_ino_t *ino,
 		  struct stat *st)
 {
+	uint64_t dir = afuse_ino_from_fuse(parent);
 	char stored[AFUSE_PATH_MAX + 1];
 	struct apfsi_dirent d;
 	struct apfsi_stat a;
@@ -38,10 +55,20 @@ static int lookup(struct afuse *af, uint64_t dir, const char *name, fuse_ino_t *
 		ret = APFSI_ERR_CORRUPT;
 	if (!ret)
 		ret = apfsi_fs_stat(af->fs, d.ino, &a);
+	/* an entry naming no inode is damage, not a name to remember as missing */
+	if (ret == APFSI_ERR_NOT_FOUND)
+		ret = APFSI_ERR_CORRUPT;
+	/*
+	 * A directory listed as something else: the path walk stops there
+	 * (ENOTDIR), so a LOOKUP must not make it an alias to walk into.
+	 */
+	if (!ret && (a.mode & S_IFMT) == S_IFDIR && d.type != APFSI_TYPE_DIR)
+		ret = APFSI_ERR_LOOP;
 	if (ret)
 		return ret;
 	afuse_fill_stat(af, &a, st);
-	*ino = afuse_ino_to_fuse(d.ino);
+	*ino = (a.mode & S_IFMT) == S_IFDIR ? dir_node(af, parent, dir, d.ino)
+					    : afuse_ino_to_fuse(d.ino);
 	return 0;
 }
 
@@ -54,7 +81,7 @@ void afuse_ll_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 
 	/* a fork is a regular file: the kernel looks nothing up in it */
 	ret = afuse_ino_is_fork(parent) ? APFSI_ERR_NOT_DIR :
-		lookup(afuse_get(req), afuse_ino_from_fuse(parent), name, &ino, &st);
+		lookup(afuse_get(req), parent, name, &ino, &st);
 	if (ret == APFSI_ERR_NOT_FOUND) {
 		/* node id 0: "no such entry", for the kernel to remember */
 		memset(&e, 0, sizeof(e));

@@ -63,6 +63,9 @@ int afuse_fork_lookup(struct afuse *af, uint64_t dir, const char *name, struct s
 		return 1;
 	memcpy(base, name, n - s);
 	base[n - s] = '\0';
+	/* ".:rsrc", "..:rsrc": no file's fork, as for any other name not there */
+	if (afuse_bad_name(base))
+		return 1;
 	ret = apfsi_fs_lookup_at(af->fs, dir, base, &d, stored, sizeof(stored));
 	/* the file's number with the fork bit must stay its own (ino.c) */
 	if (!ret && !afuse_ino_ok(d.ino))

@@ -57,6 +57,9 @@ static int date_added(apfsi_fs *fs, uint64_t ino, int64_t *added)
 	if (!ret)
 		ret = apfsi_fs_lookup(fs, path, &d, name, sizeof(name));
 	free(path);
+	/* A path that leads elsewhere (a damaged or colliding name) gives no date, not another's. */
+	if (!ret && d.ino != ino)
+		ret = APFSI_ERR_NOT_FOUND;
 	*added = ret ? 0 : d.date_added;
 	return ret;
 }
@@ -71,8 +74,9 @@ static int our_time(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t *ns)
 	*ns = 0;
 	/* the date added lives in the directory entry: the root's has none */
 	if (!strcmp(name, AFUSE_XATTR_ADDED)) {
+		/* an inode whose entry cannot be found again has no date to give, not an error */
 		if ((ret = date_added(fs, ino, &added)))
-			return -afuse_errno(ret);
+			return ret == APFSI_ERR_NOMEM ? -ENOMEM : -ENODATA;
 		*ns = (uint64_t)added;
 		return added ? 0 : -ENODATA;
 	}

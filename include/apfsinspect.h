@@ -705,10 +705,13 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
  * apfsi_fs_lookup of one name in directory dir (an inode number, as
  * apfsi_fs_readdir gives): what a FUSE low-level lookup or a walk that
  * keeps inode numbers asks, without a path from the root.  name is one
- * entry's name ("", ".", ".." and names with '/' are APFSI_ERR_INVALID);
- * APFSI_ERR_NOT_DIR when dir is no directory, APFSI_ERR_NOT_FOUND when it
- * has no such entry, APFSI_ERR_LOOP for a directory entered through an
- * entry that is not its own (a cycle of a damaged image), as in a path.
+ * entry's name ("", ".", ".." and names with '/' are APFSI_ERR_INVALID,
+ * as is dir 0 or 1); APFSI_ERR_NOT_FOUND when dir has no such entry, and
+ * then APFSI_ERR_NOT_DIR if dir is no directory (a damaged non-directory
+ * holding entries gives them); APFSI_ERR_LOOP for a directory entered
+ * through an entry that is not its own (a cycle of a damaged image), as in
+ * a path; APFSI_ERR_LOCKED in a merged root's locked Data volume;
+ * APFSI_ERR_NAME_TOO_LONG when the stored name does not fit cap bytes.
  */
 int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
 		       char *namebuf, size_t cap);

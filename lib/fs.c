@@ -319,6 +319,10 @@ int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfs
 	if (!entry_name(name))
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_lookup_at: '%s' is no entry's name",
 				  name);
+	/* 1 is the root's parent: its only entries are the root and the private directory */
+	if (dir <= 1)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_lookup_at: %llu is no directory's "
+				  "number", (unsigned long long)dir);
 	if (!(d = malloc(sizeof(*d))))
 		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
 	ret = apfs_fs_lookup_at(fs->fs, dir, name, d);

@@ -87,7 +87,7 @@ class Stat(ctypes.Structure):
                 ("allocated", c_u64), ("crtime", c_i64), ("mtime", c_i64), ("ctime", c_i64),
                 ("atime", c_i64), ("added", c_i64), ("bsd_flags", c_u32),
                 ("compression", c_u32), ("compression_name", c_char_p), ("rdev", c_u64),
-                ("reserved", c_u64 * 8)]
+                ("flags", c_u64), ("reserved", c_u64 * 7)]
 
 
 class Dirent(ctypes.Structure):

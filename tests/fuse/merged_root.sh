@@ -58,6 +58,15 @@ expect_eq "alice's home: uid 501, gid 20 (README)" "501 20" \
 	"$(T stat -c '%u %g' "$MNT/Users/alice")"
 expect_eq "/Users/alice/.. is /Users" "$(T stat -c %i "$MNT/Users")" \
 	"$(T stat -c %i "$MNT/Users/alice/..")"
+# The kernel allows a directory one dentry: were both paths one node id, a
+# lookup through one would move the other's subtree there (and getcwd with it).
+expect_eq "a shell in /Users stays there while /System/Volumes/Data/Users is read" \
+	"$MNT/Users/alice" \
+	"$(cd "$MNT/Users/alice" && T ls "$MNT/System/Volumes/Data/Users/alice" >/dev/null &&
+	   T ls -R "$MNT/System/Volumes/Data/Users" >/dev/null && /bin/pwd)"
+expect_eq "... and one in /System/Volumes/Data/Users stays there too" \
+	"$MNT/System/Volumes/Data/Users/bob" \
+	"$(cd "$MNT/System/Volumes/Data/Users/bob" && T ls -R "$MNT/Users" >/dev/null && /bin/pwd)"
 expect_eq "inode numbers unique: each regular file once" "" \
 	"$(cd "$MNT" && T find . -type f -printf '%i %P\n' | grep -v '^[0-9]* System/Volumes/Data/' |
 	   cut -d' ' -f1 | sort | uniq -d)"
