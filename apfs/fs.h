@@ -390,10 +390,6 @@ int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigne
 int apfs_fs_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
 		       void *ctx, bool *resident);
 
-/* Bytes of the container the view's volume lives in: the scale against
- * which a file's claimed size is judged plausible or not. */
-uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs);
-
 /* ---- a volume group's merged root (fs_group.c) -------------------------- */
 
 /*

@@ -86,15 +86,6 @@ int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, siz
 	return fs_stream_read(f->fs, &f->stream, off, buf, len, got);
 }
 
-uint64_t apfs_fs_container_bytes(const struct apfs_fs *fs)
-{
-	const struct apfs_container *c = fs->c;
-
-	if (c->block_count > UINT64_MAX / c->block_size)
-		return UINT64_MAX;
-	return c->block_count * c->block_size;
-}
-
 /**
  * apfs_file_span - data or hole from off on (see fs.h)
  */

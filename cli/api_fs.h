@@ -30,6 +30,8 @@ int cli_api_fail(const char *what, int code);
  */
 uint64_t cli_size_cap(const struct cli_opts *o, uint64_t container_bytes);
 uint64_t cli_api_size_cap(const struct cli_opts *o, apfsi_image *img, apfsi_volume *vol);
+/* The same of a container of blocks x block_size bytes (the product capped, not wrapped). */
+uint64_t cli_size_cap_blocks(const struct cli_opts *o, uint64_t blocks, uint64_t block_size);
 
 /*
  * Unlock vol if it is locked, with the credential the options give (a

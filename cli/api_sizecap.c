@@ -35,7 +35,12 @@ uint64_t cli_api_size_cap(const struct cli_opts *o, apfsi_image *img, apfsi_volu
 
 	if (apfsi_volume_info(vol, &vi) || apfsi_container_info(img, vi.container, &ci))
 		return cli_size_cap(o, UINT64_MAX);
-	if (ci.block_size && ci.block_count > UINT64_MAX / ci.block_size)
+	return cli_size_cap_blocks(o, ci.block_count, ci.block_size);
+}
+
+uint64_t cli_size_cap_blocks(const struct cli_opts *o, uint64_t blocks, uint64_t block_size)
+{
+	if (block_size && blocks > UINT64_MAX / block_size)
 		return cli_size_cap(o, UINT64_MAX);
-	return cli_size_cap(o, ci.block_count * ci.block_size);
+	return cli_size_cap(o, blocks * block_size);
 }

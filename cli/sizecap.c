@@ -17,9 +17,9 @@ uint64_t fs_size_cap(const struct cli_opts *o, apfsi_fs *fs)
 	struct apfsi_fs_usage u;
 
 	/* As cli_api_size_cap: an unreadable size counts as the largest. */
-	if (apfsi_fs_usage(fs, &u) || (u.block_size && u.blocks > UINT64_MAX / u.block_size))
+	if (apfsi_fs_usage(fs, &u))
 		return cli_size_cap(o, UINT64_MAX);
-	return cli_size_cap(o, u.blocks * u.block_size);
+	return cli_size_cap_blocks(o, u.blocks, u.block_size);
 }
 
 int fs_over_cap(const char *path, const struct apfsi_stat *st, uint64_t cap)
