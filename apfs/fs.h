@@ -244,6 +244,41 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 			 apfs_dirent_fn fn, void *ctx);
 
 /*
+ * A directory's entries in inode-number order, read from its children's
+ * inode records (fs_byino.c): each leaf of their inodes read once however
+ * many entries, where windows of names in hash order read them once a
+ * window.  Only for entries that provably are their inodes' only names.
+ */
+struct apfs_byino {
+	uint64_t dir;        /* as given to the plan */
+	uint64_t lo, hi;     /* the children's numbers (in their volume) lie in [lo, hi] */
+	uint64_t n;          /* entries */
+	uint64_t sum;        /* of their keyed hashes */
+};
+
+/**
+ * apfs_fs_byino_plan - read dir's entries to see whether they can be read
+ * in inode order
+ *
+ * Returns 0 (plan filled), -ENOTSUP when they cannot (a hard link, an
+ * entry whose inode names another, an empty directory, a range holding far
+ * more records than entries, a volume group's System directory), or the
+ * error reading the directory gave (a damaged record).  Costs a read of the
+ * directory's records and of the range's.
+ */
+int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan);
+
+/**
+ * apfs_fs_byino_read - a plan's entries from *from on (0: the first), in
+ * inode order, to fn; date_added is 0 (it is in the directory's records)
+ *
+ * Returns 0 at the end, 1 when fn stopped (returned 1; *from is then that
+ * entry, handed out again by the next call), or a negative error.
+ */
+int apfs_fs_byino_read(struct apfs_fs *fs, const struct apfs_byino *plan, uint64_t *from,
+		       apfs_dirent_fn fn, void *ctx);
+
+/*
  * Callback of apfs_fs_links: one name of a (hard-linked) inode.
  */
 typedef int (*apfs_link_fn)(uint64_t parent, const char *name, void *ctx);

@@ -18,6 +18,21 @@ int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dire
 	return fs_vol_readdir(fs, dir, cookie, fn, ctx);
 }
 
+int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan)
+{
+	if (fs->grp)
+		return grp_byino_plan(fs, dir, plan);
+	return fs_vol_byino_plan(fs, dir, plan);
+}
+
+int apfs_fs_byino_read(struct apfs_fs *fs, const struct apfs_byino *plan, uint64_t *from,
+		       apfs_dirent_fn fn, void *ctx)
+{
+	if (fs->grp)
+		return grp_byino_read(fs, plan, from, fn, ctx);
+	return fs_vol_byino_read(fs, plan, from, fn, ctx);
+}
+
 int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 			struct apfs_dirent *out)
 {

@@ -264,6 +264,55 @@ int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_f
 	return ret;
 }
 
+/*
+ * In inode order: a Data directory's entries, numbered as grp_shown numbers
+ * them (no firmlink leaves Data).  A System directory's entries may be
+ * firmlinks or the Data volume's mount point: it is read the usual way.
+ */
+int grp_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
+{
+	struct apfs_fs *sub;
+	uint64_t raw;
+	int vol, ret = grp_dir(fs, dir, &sub, &raw, &vol);
+
+	if (ret)
+		return ret;
+	if (vol != G_DATA)
+		return -ENOTSUP;
+	ret = fs_vol_byino_plan(sub, raw, p);
+	p->dir = dir;
+	return ret;
+}
+
+static int grp_bi_one(const struct apfs_dirent *d, void *arg)
+{
+	struct grp_rd *r = arg;
+
+	memcpy(&r->de, d, sizeof(r->de));
+	r->de.ino = grp_num(G_DATA, d->ino);
+	return r->fn(&r->de, r->ctx);
+}
+
+int grp_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,
+		   apfs_dirent_fn fn, void *ctx)
+{
+	struct apfs_byino raw_plan = *p;
+	struct apfs_fs *sub;
+	struct grp_rd *r;
+	int vol, ret = grp_dir(fs, p->dir, &sub, &raw_plan.dir, &vol);
+
+	if (ret)
+		return ret;
+	if (vol != G_DATA)
+		return -ENOTSUP;
+	if (!(r = malloc(sizeof(*r))))
+		return -ENOMEM;
+	*r = (struct grp_rd){ .g = fs->grp, .vol = vol, .fn = fn, .ctx = ctx };
+	ret = fs_vol_byino_read(sub, &raw_plan, from, grp_bi_one, r);
+	free(r);
+	return ret;
+}
+
 struct grp_ln {
 	int vol;
 	apfs_link_fn fn;

@@ -15,20 +15,33 @@ static int ino_corrupt(struct apfs_fs *fs, uint64_t ino, const char *why)
 	return -APFS_ECORRUPT;
 }
 
-/* One extended field: copy what we use. */
-static int take_xfield(struct apfs_fs *fs, struct fs_inode *in, uint8_t type,
-		       const uint8_t *d, size_t len)
+struct take {
+	struct fs_inode *in;
+	const char *why;  /* a field take_xfield refused */
+};
+
+static int xf_bad(struct take *t, const char *why)
 {
+	t->why = why;
+	return -APFS_ECORRUPT;
+}
+
+/* One extended field: copy what we use. */
+static int take_xfield(uint8_t type, const uint8_t *d, size_t len, void *ctx)
+{
+	struct take *t = ctx;
+	struct fs_inode *in = t->in;
+
 	switch (type) {
 	case APFS_INO_EXT_TYPE_DSTREAM:
 		if (len < sizeof(in->dstream))
-			return ino_corrupt(fs, in->ino, "short data-stream field");
+			return xf_bad(t, "short data-stream field");
 		memcpy(&in->dstream, d, sizeof(in->dstream));
 		in->has_dstream = true;
 		break;
 	case APFS_INO_EXT_TYPE_NAME:
-		if (len == 0 || len > sizeof(in->name) || d[len - 1] != '\0')
-			return ino_corrupt(fs, in->ino, "name field not NUL-terminated");
+		if (!fs_xfield_name_ok(d, len))
+			return xf_bad(t, "name field not NUL-terminated");
 		memcpy(in->name, d, len);
 		break;
 	case APFS_INO_EXT_TYPE_RDEV:
@@ -37,7 +50,7 @@ static int take_xfield(struct apfs_fs *fs, struct fs_inode *in, uint8_t type,
 		break;
 	case APFS_INO_EXT_TYPE_DIR_STATS_KEY:
 		if (len != 8 && len != sizeof(in->dir_stats))
-			return ino_corrupt(fs, in->ino, "directory-stats field neither 8 nor 32 bytes");
+			return xf_bad(t, "directory-stats field neither 8 nor 32 bytes");
 		memcpy(in->dir_stats, d, len);
 		in->dir_stats_len = (uint16_t)len;
 		break;
@@ -47,38 +60,63 @@ static int take_xfield(struct apfs_fs *fs, struct fs_inode *in, uint8_t type,
 	return 0;
 }
 
+bool fs_xfield_name_ok(const uint8_t *d, size_t len)
+{
+	return len > 0 && len <= APFS_NAME_MAX && d[len - 1] == '\0';
+}
+
 /*
  * xf_blob_t: a count, the used size, the x_field_t headers, then each
- * field's data padded to 8 bytes.
+ * field's data padded to 8 bytes.  fn(type, data, len, ctx) per field;
+ * its first nonzero return ends the walk and is returned.  A malformed
+ * blob is -APFS_ECORRUPT with *why saying how; nothing is logged here.
  */
-int fs_inode_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len)
+int fs_xfields_each(const uint8_t *p, size_t len, fs_xfield_fn fn, void *ctx, const char **why)
 {
 	struct apfs_cursor c = cur_init(p, len), dc;
 	const uint8_t *hdr, *hdrs, *data;
 	uint16_t n, used;
 	int ret = 0;
 
+	*why = NULL;
 	if (len == 0)
 		return 0;
 	hdr = cur_take(&c, 4);
-	if (!hdr)
-		return ino_corrupt(fs, in->ino, "truncated extended-field blob");
+	if (!hdr) {
+		*why = "truncated extended-field blob";
+		return -APFS_ECORRUPT;
+	}
 	n = ld_le16(hdr);
 	used = ld_le16(hdr + 2);
 	hdrs = cur_take(&c, (size_t)n * 4);
 	data = hdrs ? cur_take(&c, used) : NULL;
-	if (!data)
-		return ino_corrupt(fs, in->ino, "extended fields overrun the record");
+	if (!data) {
+		*why = "extended fields overrun the record";
+		return -APFS_ECORRUPT;
+	}
 	dc = cur_init(data, used);
 	for (uint16_t i = 0; i < n && !ret; i++) {
 		uint16_t sz = ld_le16(hdrs + 4 * i + 2);
 		const uint8_t *d = cur_take(&dc, sz);
 
-		if (!d || (sz % 8 && !cur_take(&dc, 8 - sz % 8) && i + 1 < n))
-			return ino_corrupt(fs, in->ino, "extended field outside its blob");
-		ret = take_xfield(fs, in, hdrs[4 * i], d, sz);
+		if (!d || (sz % 8 && !cur_take(&dc, 8 - sz % 8) && i + 1 < n)) {
+			*why = "extended field outside its blob";
+			return -APFS_ECORRUPT;
+		}
+		ret = fn(hdrs[4 * i], d, sz, ctx);
 	}
 	return ret;
+}
+
+int fs_inode_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len)
+{
+	struct take t = { in, NULL };
+	const char *why;
+	int ret = fs_xfields_each(p, len, take_xfield, &t, &why);
+
+	if (!why)
+		why = t.why;
+	return why ? ino_corrupt(fs, in->ino, why) : ret;
 }
 
 /* Read and parse the inode record of ino. */

@@ -96,6 +96,9 @@ int grp_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 int grp_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
 int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
 int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
+int grp_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p);
+int grp_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,
+		   apfs_dirent_fn fn, void *ctx);
 int grp_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
 int grp_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
 int grp_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
@@ -110,6 +113,9 @@ void grp_close(struct apfs_fs *fs);
 
 /* The same functions on one volume (fs_api.c chooses; the merged view reads its members so). */
 int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
+int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p);
+int fs_vol_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,
+		      apfs_dirent_fn fn, void *ctx);
 int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
 int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
@@ -181,6 +187,12 @@ int fs_xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl
 		   struct fs_xattr *x);
 /* The extended-field blob after a j_inode_val_t, into in. */
 int fs_inode_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, size_t len);
+/* One field of an xf_blob_t; a nonzero return ends fs_xfields_each. */
+typedef int (*fs_xfield_fn)(uint8_t type, const uint8_t *d, size_t len, void *ctx);
+/* Each field of an xf_blob_t, silently: -APFS_ECORRUPT and *why when malformed. */
+int fs_xfields_each(const uint8_t *p, size_t len, fs_xfield_fn fn, void *ctx, const char **why);
+/* An INO_EXT_TYPE_NAME field's bytes are a name: 1..APFS_NAME_MAX, NUL last. */
+bool fs_xfield_name_ok(const uint8_t *d, size_t len);
 
 int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x);
 void fs_xattr_free(struct fs_xattr *x);

@@ -786,6 +786,7 @@ static void bf_hash(struct bf_run *r, const char *path, const struct apfsi_stat 
  * instructions: more than escaping ten short paths); s NULL: none.
  */
 #define BF_PREFIX_MIN 4096  /* bytes of directory path the window's lines repeat */
+#define BF_PREFIX_LINES 4096 /* a directory larger than a window has at least so many */
 
 struct bf_prefix {
 	char *s;
@@ -839,44 +840,76 @@ static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *
 
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
 
+/* One entry of dir: its line, then what is below it. */
+static int bf_entry(struct bf_run *r, const char *dir, uint64_t ino, int depth,
+		    const struct bf_prefix *pre, const char *name, uint64_t child)
+{
+	struct apfsi_stat st;
+	char *path;
+	int err;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return -ENOMEM;
+	err = cli_api_errno(apfsi_fs_stat(r->fs, child, &st));
+	if (err) {
+		r->err = fs_fail(path, err);
+	} else {
+		bf_line(r, path, pre, name, &st);
+		if (S_ISDIR(st.mode))
+			bf_dir(r, path, ino, child, depth + 1);
+	}
+	free(path);
+	return 0;
+}
+
 /* The window's entries, in inode order: each fs-tree leaf of their inodes read once. */
 static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth,
 		      const struct dirwin *w)
 {
 	struct bf_prefix pre;
-	struct apfsi_stat st;
-	char *path;
 	int err = bf_prefix_make(dir, w->n, &pre);
 
-	if (err)
-		return err;
 	/* A stdout that cannot be written stops the walk (main: cli_out_failed). */
-	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
-		if (asprintf(&path, "%s/%s", dir, dirwin_name(w, i)) < 0) {
-			free(pre.s);
-			return -ENOMEM;
-		}
-		err = cli_api_errno(apfsi_fs_stat(r->fs, w->e[i].ino, &st));
-		if (err) {
-			r->err = fs_fail(path, err);
-		} else {
-			bf_line(r, path, &pre, dirwin_name(w, i), &st);
-			if (S_ISDIR(st.mode))
-				bf_dir(r, path, ino, w->e[i].ino, depth + 1);
-		}
-		free(path);
-	}
+	for (size_t i = 0; i < w->n && !err && !ferror(stdout); i++)
+		err = bf_entry(r, dir, ino, depth, &pre, dirwin_name(w, i), w->e[i].ino);
 	free(pre.s);
-	return 0;
+	return err;
+}
+
+/*
+ * A directory larger than a window, all of it in inode order from its
+ * children's inode records (APFSI_DIR_INODE_ORDER): each leaf of their
+ * inodes read once, where windows read them once a window.  1: the
+ * library cannot vouch for that order here (hard links...): read windows.
+ * The library reads the directory through before the first entry, so a
+ * damaged record fails it before anything of it is printed.
+ */
+static int bf_by_ino(struct bf_run *r, const char *dir, uint64_t ino, int depth)
+{
+	const struct apfsi_dirent *e;
+	struct bf_prefix pre;
+	apfsi_dir *d;
+	int ret = apfsi_dir_open(r->fs, ino, APFSI_DIR_INODE_ORDER, &d);
+
+	if (ret == APFSI_ERR_UNSUPPORTED)
+		return 1;
+	if (ret)
+		return cli_api_errno(ret);
+	ret = bf_prefix_make(dir, BF_PREFIX_LINES, &pre);
+	while (!ret && !ferror(stdout) && !(ret = cli_api_errno(apfsi_dir_next(d, &e))) && e)
+		ret = bf_entry(r, dir, ino, depth, &pre, e->name, e->ino);
+	free(pre.s);
+	apfsi_dir_close(d);
+	return ret;
 }
 
 /*
  * A directory a window at a time (dirwin.h), each window as large as what
  * the levels above left of the walk's budget: memory bounded by
  * DIRWIN_BUDGET plus DIRWIN_MIN a level, not by the largest directory.
- * A directory longer than one window is read through once first, so that
- * a damaged record fails it before anything of it is printed, as when it
- * was read whole.
+ * One larger than a window is read in inode order if it can be (bf_by_ino),
+ * else read through once first, so that a damaged record fails it before
+ * anything of it is printed, as when it was read whole.
  */
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
@@ -890,8 +923,15 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 		return;
 	}
 	ret = dirwin_read(r->fs, ino, &pos, budget, &w);
-	if (!ret && w.full)
-		ret = fs_names_check_from(r->fs, ino, &pos);
+	if (!ret && w.full) {
+		dirwin_free(&w);
+		if ((ret = bf_by_ino(r, dir, ino, depth)) <= 0)
+			goto out;
+		pos = (struct dirwin_pos){ 0 };
+		ret = dirwin_read(r->fs, ino, &pos, budget, &w);
+		if (!ret && w.full)
+			ret = fs_names_check_from(r->fs, ino, &pos);
+	}
 	while (!ret && w.n && !ferror(stdout)) {
 		held = dirwin_bytes(&w);
 		r->held += held;
@@ -902,6 +942,7 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 		else
 			w.n = 0;
 	}
+out:
 	if (ret)
 		r->err = fs_fail(*dir ? dir : "/", ret);
 	dirwin_free(&w);

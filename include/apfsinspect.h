@@ -812,6 +812,18 @@ struct apfsi_dirent {
 
 enum {
 	APFSI_DIR_STAT = 1 << 0,    /* also stat every entry (read in key order: cheap) */
+	/*
+	 * Entries in inode-number order, from the children's inode records:
+	 * for a walk that reads every entry's inode in a directory too large
+	 * to hold (millions of names), each leaf of their inodes read once.
+	 * apfsi_dir_open first reads the directory's records and the inodes
+	 * in their range, and gives APFSI_ERR_UNSUPPORTED unless those inodes
+	 * name exactly the directory's entries (no hard links) and the range
+	 * holds few other records; then read it in on-disk order.  The names
+	 * are the same bytes as the directory's; date_added is 0 (it lives in
+	 * the directory's records, which this order does not read).
+	 */
+	APFSI_DIR_INODE_ORDER = 1 << 1,
 };
 
 /* Iterate a directory's entries (without "." and ".."), in on-disk order. */

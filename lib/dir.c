@@ -4,7 +4,9 @@
  * read a batch at a time (apfs_fs_readdir_from resumes where the last batch
  * stopped at the cost of one lookup), and with APFSI_DIR_STAT each batch's
  * inodes read together in inode order (apfs_fs_stat_many), which costs far
- * less than one stat per name in name order.
+ * less than one stat per name in name order.  With APFSI_DIR_INODE_ORDER
+ * the entries come from the children's inode records in number order
+ * (apfs_fs_byino_*: each leaf read once in a directory of millions).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +28,8 @@ struct apfsi_dir {
 	uint64_t ino;
 	unsigned flags;
 	struct apfs_dir_pos pos;
+	struct apfs_byino plan;     /* APFSI_DIR_INODE_ORDER */
+	uint64_t from;              /* its next inode number */
 	bool end;                   /* the directory has no entries past this batch */
 	struct ent ents[BATCH];
 	unsigned n, next;
@@ -66,34 +70,61 @@ static int take(const struct apfs_dirent *d, void *ctx)
  * holds the last batch's) and leaves pos where it was: asking again reads
  * the same entries again, and fails again on a damaged directory.
  */
-static int fill_failed(struct apfsi_dir *dir, const struct apfs_dir_pos *from, int code)
+static int fill_failed(struct apfsi_dir *dir, const struct apfs_dir_pos *from,
+		       uint64_t ino_from, int code)
 {
 	dir->n = dir->next = 0;
 	dir->end = false;
 	dir->pos = *from;
+	dir->from = ino_from;
 	return code;
+}
+
+/* The next batch's entries: 0 at the directory's end, 1 when the batch filled. */
+static int fill_batch(struct apfsi_dir *dir)
+{
+	if (dir->flags & APFSI_DIR_INODE_ORDER)
+		return apfs_fs_byino_read(dir->fs->fs, &dir->plan, &dir->from, take, dir);
+	return apfs_fs_readdir_from(dir->fs->fs, dir->ino, &dir->pos, take, dir);
 }
 
 static int fill(struct apfsi_dir *dir)
 {
 	struct apfs_dir_pos from = dir->pos;
+	uint64_t ino_from = dir->from;
 	int ret;
 
 	dir->n = dir->next = 0;
 	dir->nlen = 0;
-	ret = apfs_fs_readdir_from(dir->fs->fs, dir->ino, &dir->pos, take, dir);
+	ret = fill_batch(dir);
 	if (ret < 0)
-		return fill_failed(dir, &from, apfsi_fail(apfsi_code(ret), "directory %llu: %s",
-			(unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret))));
+		return fill_failed(dir, &from, ino_from, apfsi_fail(apfsi_code(ret),
+				   "directory %llu: %s", (unsigned long long)dir->ino,
+				   apfsi_strerror(apfsi_code(ret))));
 	/* Not stopped by a full batch: the walk reached the directory's end. */
 	dir->end = dir->n < BATCH;
 	if ((dir->flags & APFSI_DIR_STAT) && dir->n) {
 		ret = apfs_fs_stat_many(dir->fs->fs, dir->n, &dir->ents[0].ino, sizeof(struct ent),
 					dir->raw, dir->err);
 		if (ret)
-			return fill_failed(dir, &from,
+			return fill_failed(dir, &from, ino_from,
 					   apfsi_fail_errno(ret, "stat of a directory's entries"));
 	}
+	return APFSI_OK;
+}
+
+/* APFSI_DIR_INODE_ORDER: whether the entries can be read so (else UNSUPPORTED). */
+static int plan(struct apfsi_dir *dir)
+{
+	int ret = apfs_fs_byino_plan(dir->fs->fs, dir->ino, &dir->plan);
+
+	if (ret == -ENOTSUP)
+		return apfsi_fail(APFSI_ERR_UNSUPPORTED, "directory %llu: its entries are not "
+				  "all their inodes' only names, or lie among far more records: "
+				  "read it in on-disk order", (unsigned long long)dir->ino);
+	if (ret)
+		return apfsi_fail(apfsi_code(ret), "directory %llu: %s",
+				  (unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret)));
 	return APFSI_OK;
 }
 
@@ -106,7 +137,7 @@ int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out)
 	apfsi_enter();
 	if ((ret = apfsi_fs_check(fs, "apfsi_dir_open")))
 		return ret;
-	if (!out || (flags & ~(unsigned)APFSI_DIR_STAT))
+	if (!out || (flags & ~(unsigned)(APFSI_DIR_STAT | APFSI_DIR_INODE_ORDER)))
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_dir_open: out required, flags 0x%x",
 				  flags);
 	*out = NULL;
@@ -120,7 +151,7 @@ int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out)
 		return apfsi_fail(APFSI_ERR_NOMEM, "out of memory");
 	dir->fs = fs, dir->ino = ino, dir->flags = flags;
 	/* The first batch now: a locked or damaged directory fails here, not on the first next. */
-	if ((ret = fill(dir))) {
+	if (((flags & APFSI_DIR_INODE_ORDER) && (ret = plan(dir))) || (ret = fill(dir))) {
 		apfsi_dir_close(dir);
 		return ret;
 	}

@@ -1,0 +1,268 @@
+/*
+ * test_byino.c - APFSI_DIR_INODE_ORDER: a directory's entries read from its
+ * children's inode records in number order.  Expected values from
+ * testdata/README.md: `scale --shuffle` puts name j of a directory of n
+ * files (fGGGGGGGG.txt, G = j for the first directory) on inode
+ * 16 + D + (j M mod n), M the first number from floor(0.618 n) up with no
+ * common factor with n, and only the file of j = 0 holds data ("file 0\n");
+ * `basic` has one file under two names (/hardlink-a.txt, /dir/hardlink-b.txt);
+ * `dir-cycle`'s /a/b (17) holds up1, an entry naming /a (16), whose own
+ * entry is in the root; `macos-boot`'s /Users is firmlinked into the Data
+ * volume and /Users/alice/Documents holds file-00000.txt ... file-00009.txt.
+ * forged.img is flat.img with one inode's name changed to another file's
+ * (tests/tools/inode_rename.py): the same count, a different set.
+ * Where the order cannot be vouched for, the answer must be UNSUPPORTED.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "apfsinspect.h"
+
+#include "libtest.h"
+
+#define SCALE_N 3001u          /* entries: one directory and 3000 files */
+#define SCALE_F (SCALE_N - 1)
+
+#define FLAT "--entries 3001 --per-dir 100000000 --shuffle --unencrypted"
+
+static int setup(void **state)
+{
+	const char *tests = getenv("TESTS");
+
+	(void)state;
+	if (!tests || scratch_setup("byino", "basic basic.img", "dir-cycle cyc.img",
+				    "scale flat.img " FLAT, "scale forged.img " FLAT,
+				    "macos-boot mb.img --unencrypted", NULL))
+		return -1;
+	/* f00000005.txt's inode says f00000006.txt, its directory record still f00000005.txt */
+	return sh("python3 '%s/tools/inode_rename.py' '%s/forged.img' f00000005.txt f00000006.txt",
+		  tests, scratch_dir) ? -1 : 0;
+}
+
+static void open_fs(const char *img, const char *sel, apfsi_image **im, apfsi_fs **fs)
+{
+	apfsi_volume *vol;
+
+	assert_int_equal(apfsi_image_open(img_path(img), NULL, im), APFSI_OK);
+	assert_int_equal(apfsi_image_select_volume(*im, sel, &vol), APFSI_OK);
+	assert_int_equal(apfsi_fs_open(vol, NULL, 0, fs), APFSI_OK);
+}
+
+static void close_fs(apfsi_image *im, apfsi_fs *fs)
+{
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
+static uint64_t ino_of(apfsi_fs *fs, const char *path)
+{
+	struct apfsi_dirent d;
+	char name[256];
+
+	assert_int_equal(apfsi_fs_lookup(fs, path, &d, name, sizeof(name)), APFSI_OK);
+	return d.ino;
+}
+
+static unsigned gcd(unsigned a, unsigned b)
+{
+	while (b) {
+		unsigned t = a % b;
+
+		a = b;
+		b = t;
+	}
+	return a;
+}
+
+/* README `scale --shuffle`: the name offset j of each file, by inode - 17 (D = 1). */
+static unsigned *shuffle_names(unsigned n)
+{
+	unsigned *j_of = calloc(n, sizeof(*j_of)), m = (unsigned)(0.618 * n);
+
+	assert_non_null(j_of);
+	while (gcd(m, n) != 1)
+		m++;
+	for (unsigned j = 0; j < n; j++)
+		j_of[(unsigned long long)j * m % n] = j;
+	return j_of;
+}
+
+/* Every file once, in rising inode order, named as the README says, with its size. */
+static void test_scale_directory(void **state)
+{
+	const struct apfsi_dirent *e;
+	unsigned *j_of = shuffle_names(SCALE_F), got = 0;
+	char want[32];
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+
+	(void)state;
+	open_fs("flat.img", NULL, &im, &fs);
+	assert_int_equal(ino_of(fs, "/d00000"), 16);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, &d),
+			 APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		assert_true(e->ino == 17 + got);
+		snprintf(want, sizeof(want), "f%08u.txt", j_of[got]);
+		assert_string_equal(e->name, want);
+		assert_int_equal(e->type, APFSI_TYPE_FILE);
+		assert_int_equal(e->date_added, 0);
+		assert_int_equal(e->stat_error, APFSI_OK);
+		assert_non_null(e->st);
+		assert_true(e->st->ino == e->ino);
+		assert_true(e->st->size == (j_of[got] == 0 ? 7 : 0));
+		got++;
+	}
+	assert_int_equal(got, SCALE_F);
+	apfsi_dir_close(d);
+	/* the root's one entry, /d00000 */
+	assert_int_equal(apfsi_dir_open(fs, APFSI_ROOT_INO, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
+	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_non_null(e);
+	assert_true(e->ino == 16);
+	assert_string_equal(e->name, "d00000");
+	assert_int_equal(e->type, APFSI_TYPE_DIR);
+	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_null(e);
+	apfsi_dir_close(d);
+	free(j_of);
+	close_fs(im, fs);
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory's (number, type, name) lines, sorted: two orders compare as sets. */
+static char *entries_of(apfsi_fs *fs, uint64_t dir, unsigned flags)
+{
+	const struct apfsi_dirent *e;
+	char *line[256], *out = calloc(1, 65536);
+	size_t n = 0, at = 0;
+	apfsi_dir *d;
+
+	assert_non_null(out);
+	assert_int_equal(apfsi_dir_open(fs, dir, flags, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		assert_true(n < 256);
+		assert_true(asprintf(&line[n++], "%llu %d %s\n", (unsigned long long)e->ino,
+				     (int)e->type, e->name) > 0);
+	}
+	apfsi_dir_close(d);
+	qsort(line, n, sizeof(*line), line_cmp);
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(line[i]);
+
+		assert_true(at + l < 65536);
+		memcpy(out + at, line[i], l);
+		at += l;
+		free(line[i]);
+	}
+	return out;
+}
+
+/*
+ * basic's root: each entry is its inode's primary name (hardlink-a.txt is
+ * the first of its two), so it is read so, the same entries.  /dir holds
+ * the second name of that file (hardlink-b.txt), whose inode names the
+ * root: not vouched for.  Nor /a/b of dir-cycle (up1 names /a).
+ */
+static void test_links_and_cycles(void **state)
+{
+	apfsi_image *im;
+	apfsi_dir *d = (apfsi_dir *)&d;
+	apfsi_fs *fs;
+	char *a, *b;
+
+	(void)state;
+	open_fs("basic.img", NULL, &im, &fs);
+	a = entries_of(fs, APFSI_ROOT_INO, 0);
+	b = entries_of(fs, APFSI_ROOT_INO, APFSI_DIR_INODE_ORDER);
+	assert_non_null(strstr(a, " hardlink-a.txt\n"));
+	assert_string_equal(a, b);
+	free(a);
+	free(b);
+	assert_int_equal(apfsi_dir_open(fs, ino_of(fs, "/dir"), APFSI_DIR_INODE_ORDER, &d),
+			 APFSI_ERR_UNSUPPORTED);
+	assert_null(d);
+	/* a file is no directory, whatever the order asked */
+	assert_int_equal(apfsi_dir_open(fs, ino_of(fs, "/hello.txt"), APFSI_DIR_INODE_ORDER, &d),
+			 APFSI_ERR_NOT_DIR);
+	assert_int_equal(apfsi_dir_open(fs, APFSI_ROOT_INO, 1u << 5, &d), APFSI_ERR_INVALID);
+	close_fs(im, fs);
+	open_fs("cyc.img", "Cycle", &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, 17, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
+	close_fs(im, fs);
+}
+
+/* One inode's name forged to another's: as many children, not the same entries. */
+static void test_forged_name(void **state)
+{
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+
+	(void)state;
+	open_fs("forged.img", NULL, &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
+	/* the directory itself reads as ever */
+	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+}
+
+/* A merged root: a Data directory is read so, numbered as the view numbers it; System not. */
+static void test_group(void **state)
+{
+	const struct apfsi_dirent *e;
+	uint64_t docs, prev = 0;
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	char want[64];
+	unsigned seen = 0;
+
+	(void)state;
+	open_fs("mb.img", "System", &im, &fs);
+	assert_int_equal(apfsi_fs_is_group(fs), 1);
+	assert_int_equal(apfsi_dir_open(fs, APFSI_ROOT_INO, APFSI_DIR_INODE_ORDER, &d),
+			 APFSI_ERR_UNSUPPORTED);
+	docs = ino_of(fs, "/Users/alice/Documents");
+	assert_int_equal(apfsi_dir_open(fs, docs, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		unsigned k;
+
+		assert_true(e->ino > prev);
+		prev = e->ino;
+		assert_int_equal(sscanf(e->name, "file-%05u.txt", &k), 1);
+		snprintf(want, sizeof(want), "/Users/alice/Documents/file-%05u.txt", k);
+		/* the number the path lookup gives, once each */
+		assert_true(e->ino == ino_of(fs, want));
+		assert_int_equal(seen & (1u << k), 0);
+		seen |= 1u << k;
+	}
+	assert_int_equal(seen, (1u << 10) - 1);
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scale_directory),
+		cmocka_unit_test(test_links_and_cycles),
+		cmocka_unit_test(test_forged_name),
+		cmocka_unit_test(test_group),
+	};
+
+	return cmocka_run_group_tests(tests, setup, scratch_teardown);
+}
