@@ -268,12 +268,17 @@ struct apfs_byino {
  */
 int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan);
 
+/* Tags a byino position: apart from any apfs_fs_readdir cookie (below 2^42). */
+#define APFS_BYINO_COOKIE (UINT64_C(1) << 62)
+
 /**
  * apfs_fs_byino_read - a plan's entries from *from on (0: the first), in
  * inode order, to fn; date_added is 0 (it is in the directory's records)
  *
- * Returns 0 at the end, 1 when fn stopped (returned 1; *from is then that
- * entry, handed out again by the next call), or a negative error.
+ * Positions: each entry's next_cookie is where a read resumes after it;
+ * *from is moved on (to the entry fn stopped at, handed out again, or past
+ * the last).  Returns 0 at the end, 1 when fn stopped (returned 1), or a
+ * negative error (-EINVAL: *from is no such position).
  */
 int apfs_fs_byino_read(struct apfs_fs *fs, const struct apfs_byino *plan, uint64_t *from,
 		       apfs_dirent_fn fn, void *ctx);

@@ -128,12 +128,12 @@ static int hand_out(struct scan *s, uint64_t ino, unsigned type)
 	s->de.ino = ino;
 	s->de.type = (uint16_t)type;
 	s->de.date_added = 0;  /* in the directory record, which this order does not read */
-	s->de.next_cookie = 0;
+	s->de.next_cookie = APFS_BYINO_COOKIE | (ino + 1);
 	memcpy(s->de.name, s->name, strlen(s->name) + 1);
 	ret = s->fn(&s->de, s->ctx);
 	if (ret > 0) {
 		s->stopped = true;
-		s->stopped_at = ino;
+		s->stopped_at = APFS_BYINO_COOKIE | ino;
 	}
 	return ret;
 }
@@ -214,10 +214,13 @@ int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 int fs_vol_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,
 		      apfs_dirent_fn fn, void *ctx)
 {
+	uint64_t at = *from & ~APFS_BYINO_COOKIE;
 	struct scan *s;
 	int ret;
 
-	if (*from > p->hi)
+	if (*from && (!(*from & APFS_BYINO_COOKIE) || at > APFS_OBJ_ID_MASK + 1))
+		return -EINVAL;
+	if (at > p->hi)
 		return 0;
 	if (!(s = calloc(1, sizeof(*s))))
 		return -ENOMEM;
@@ -226,7 +229,7 @@ int fs_vol_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *
 	s->limit = UINT64_MAX;
 	s->fn = fn;
 	s->ctx = ctx;
-	ret = scan(fs, s, *from < p->lo ? p->lo : *from);
+	ret = scan(fs, s, at < p->lo ? p->lo : at);
 	/* The plan read these very records: a child without its name now is no read-only image. */
 	if (!ret && s->declined)
 		ret = -APFS_ECORRUPT;
@@ -234,7 +237,7 @@ int fs_vol_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *
 		*from = s->stopped_at;
 		ret = 1;
 	} else if (!ret) {
-		*from = p->hi + 1;
+		*from = APFS_BYINO_COOKIE | (p->hi + 1);
 	}
 	free(s);
 	return ret;

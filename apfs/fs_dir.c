@@ -106,6 +106,11 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 	size_t klen = 8;
 	int ret;
 
+	/* a position of the inode order (fs_byino.c) is none of this order's */
+	if (cookie & APFS_BYINO_COOKIE) {
+		free(r);
+		return -EINVAL;
+	}
 	if (!r)
 		return -ENOMEM;
 	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx };

@@ -130,6 +130,30 @@ int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **plus, uint64_t 
 		  struct afuse_dirbuf *db);
 void afuse_dirplus_free(struct dplus *plus);
 
+/*
+ * Whether READDIRPLUS hands an entry out with its attributes.  Not, so that
+ * the kernel LOOKUPs it: an entry that cannot be stat'd (the LOOKUP says
+ * why), a number the mount cannot hand out (ino.c; the LOOKUP fails), and
+ * a directory, which a hostile volume may list under a second name (a
+ * loop): the library refuses such a LOOKUP with ELOOP, where given
+ * READDIRPLUS's attributes the kernel would list the alias.  Directories
+ * are few.
+ */
+static inline bool afuse_plus_attrs(int stat_error, mode_t mode, uint64_t ino)
+{
+	return !stat_error && !S_ISDIR(mode) && afuse_ino_ok(ino);
+}
+
+/*
+ * A large directory read in inode order (dir_byino.c): *out an iterator
+ * when the directory has enough children and the library vouches for that
+ * order, else NULL (read by cookies and windows); 0 or an errno.  Then the
+ * entries after cookie (0: the first) into db, with attributes for
+ * READDIRPLUS; 0 or an errno.
+ */
+int afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_dir **out);
+int afuse_byino_fill(struct afuse *af, apfsi_dir *it, uint64_t cookie, struct afuse_dirbuf *db);
+
 /* Extended attributes (xattr.c): the replies to GETXATTR and LISTXATTR. */
 void afuse_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);

@@ -152,17 +152,10 @@ static size_t find(const struct dplus *w, uint64_t cookie)
 	return w->n + 1;
 }
 
-/*
- * Whether e goes out with its attributes.  Not, so that the kernel LOOKUPs
- * it: an entry that cannot be stat'd (the LOOKUP says why), a number the
- * mount cannot hand out (ino.c; the LOOKUP fails), and a directory, which
- * a hostile volume may list under a second name (a loop): the library
- * refuses such a LOOKUP with ELOOP, where given READDIRPLUS's attributes
- * the kernel would list the alias.  Directories are few.
- */
+/* Whether e goes out with its attributes (afuse.h). */
 static bool with_attrs(const struct dplus_ent *e)
 {
-	return !e->err && !S_ISDIR(e->st.st_mode) && afuse_ino_ok(e->ino);
+	return afuse_plus_attrs(e->err, e->st.st_mode, e->ino);
 }
 
 /* The entries of w from k on into db; 1 when it is full, 0 at the window's end. */

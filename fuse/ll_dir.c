@@ -3,7 +3,8 @@
  * ll_dir.c - OPENDIR, READDIR, READDIRPLUS and RELEASEDIR.  The kernel's
  * offsets resume a directory by the library's cookies (apfsi_fs_readdir),
  * so an open directory holds only its number, its parent's (for "..") and
- * READDIRPLUS's window (dirplus.c), bounded and freed on release.
+ * READDIRPLUS's window (dirplus.c), or for a large directory read in inode
+ * order its iterator (dir_byino.c), bounded and freed on release.
  *
  * FUSE directory offsets: 1 after ".", 2 after "..", and an entry's
  * library cookie + 2 after it (cookies are nonzero and below 2^63).
@@ -20,10 +21,16 @@
 /* fill_one's stop: negative, so never one of the library's (positive) codes. */
 #define FILL_STOP (-1)
 
-/* An open directory; plus: its READDIRPLUS window (dirplus.c), made on first use. */
+/*
+ * An open directory; plus: its READDIRPLUS window (dirplus.c), made on
+ * first use; byino: its iterator in inode order (dir_byino.c), chosen on
+ * the first read (byino_tried) for a directory of nchildren.
+ */
 struct adir {
-	uint64_t ino, parent;
+	uint64_t ino, parent, nchildren;
 	struct dplus *plus;
+	apfsi_dir *byino;
+	bool byino_tried;
 };
 
 void afuse_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -45,6 +52,9 @@ void afuse_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	d->ino = a.ino;
 	d->plus = NULL;
+	d->byino = NULL;
+	d->byino_tried = false;
+	d->nchildren = a.nlink > 2 ? a.nlink - 2u : 0;
 	/* The root's parent id is 1, which is no inode: show the root itself. */
 	d->parent = a.ino == APFSI_ROOT_INO || !a.parent ? a.ino : a.parent;
 	fi->fh = (uintptr_t)d;
@@ -60,6 +70,7 @@ void afuse_ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 
 	(void)ino;
 	afuse_dirplus_free(d->plus);
+	apfsi_dir_close(d->byino);
 	free(d);
 	fuse_reply_err(req, 0);
 }
@@ -144,6 +155,13 @@ static int fill(struct afuse *af, struct adir *d, struct afuse_dirbuf *db, off_t
 	if (fill_dots(d, db, &off))
 		return 0;
 	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
+	if (!d->byino_tried) {
+		if ((ret = afuse_byino_open(af, d->ino, d->nchildren, &d->byino)))
+			return ret;
+		d->byino_tried = true;
+	}
+	if (d->byino)
+		return afuse_byino_fill(af, d->byino, cookie, db);
 	if (db->plus)
 		return afuse_dirplus(af, d->ino, &d->plus, cookie, db);
 	ret = apfsi_fs_readdir(af->fs, d->ino, cookie, fill_one, &fc);

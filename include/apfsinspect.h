@@ -804,7 +804,9 @@ struct apfsi_dirent {
 	/*
 	 * From apfsi_fs_readdir: where a later call resumes after this entry
 	 * (nonzero, below 2^63, stable while the image is open).  0 from
-	 * apfsi_dir_next, which keeps its place itself.
+	 * apfsi_dir_next, which keeps its place itself, except in
+	 * APFSI_DIR_INODE_ORDER, where apfsi_dir_seek takes it (nonzero,
+	 * below 2^63, never one apfsi_fs_readdir gives).
 	 */
 	uint64_t cookie;
 	uint64_t reserved[3];
@@ -830,6 +832,14 @@ enum {
 int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out);
 /* The next entry in *out, or *out = NULL at the end. */
 int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out);
+/*
+ * An APFSI_DIR_INODE_ORDER iterator only: go on after the entry whose
+ * cookie is given (apfsi_dirent.cookie, set in that order), or from the
+ * first (0).  Cheap within the entries read last (a FUSE readdir whose
+ * buffer filled resumes a few back); elsewhere one lookup.  A cookie not
+ * of this directory gives entries from that inode number on, or none.
+ */
+int apfsi_dir_seek(apfsi_dir *dir, uint64_t cookie);
 void apfsi_dir_close(apfsi_dir *dir);
 
 /*

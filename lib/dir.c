@@ -19,6 +19,7 @@
 struct ent {
 	uint64_t ino;     /* first: apfs_fs_stat_many reads the numbers with a stride */
 	uint64_t added;
+	uint64_t cookie;  /* APFSI_DIR_INODE_ORDER: where apfsi_dir_seek resumes after it */
 	uint16_t type;
 	size_t name;      /* offset in names */
 };
@@ -29,7 +30,8 @@ struct apfsi_dir {
 	unsigned flags;
 	struct apfs_dir_pos pos;
 	struct apfs_byino plan;     /* APFSI_DIR_INODE_ORDER */
-	uint64_t from;              /* its next inode number */
+	uint64_t from;              /* its position after this batch (apfs_fs_byino_read) */
+	uint64_t batch_from;        /* and before it */
 	bool end;                   /* the directory has no entries past this batch */
 	struct ent ents[BATCH];
 	unsigned n, next;
@@ -60,6 +62,7 @@ static int take(const struct apfs_dirent *d, void *ctx)
 	}
 	e = &dir->ents[dir->n++];
 	e->ino = d->ino, e->added = d->date_added, e->type = d->type, e->name = dir->nlen;
+	e->cookie = d->next_cookie;
 	memcpy(dir->names + dir->nlen, d->name, len);
 	dir->nlen += len;
 	return 0;
@@ -96,6 +99,7 @@ static int fill(struct apfsi_dir *dir)
 
 	dir->n = dir->next = 0;
 	dir->nlen = 0;
+	dir->batch_from = dir->from;
 	ret = fill_batch(dir);
 	if (ret < 0)
 		return fill_failed(dir, &from, ino_from, apfsi_fail(apfsi_code(ret),
@@ -166,6 +170,8 @@ static void hand_out(struct apfsi_dir *dir, const struct ent *e, unsigned i)
 	dir->out.type = apfsi_type_of_dt(e->type);
 	dir->out.date_added = (int64_t)e->added;
 	dir->out.name = dir->names + e->name;
+	if (dir->flags & APFSI_DIR_INODE_ORDER)
+		dir->out.cookie = e->cookie;
 	if (!(dir->flags & APFSI_DIR_STAT))
 		return;
 	dir->out.stat_error = apfsi_code(dir->err[i]);
@@ -195,6 +201,32 @@ int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out)
 	hand_out(dir, &dir->ents[dir->next], dir->next);
 	dir->next++;
 	*out = &dir->out;
+	return APFSI_OK;
+}
+
+/*
+ * Within the batch in hand a seek only moves the index: a FUSE readdir
+ * whose buffer filled resumes a few entries back, in the same batch.
+ */
+int apfsi_dir_seek(apfsi_dir *dir, uint64_t cookie)
+{
+	apfsi_enter();
+	if (!dir || !(dir->flags & APFSI_DIR_INODE_ORDER) ||
+	    (cookie && !(cookie & APFS_BYINO_COOKIE)))
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_dir_seek: an iterator opened with "
+				  "APFSI_DIR_INODE_ORDER and one of its cookies (or 0)");
+	if (cookie == dir->batch_from) {
+		dir->next = 0;
+		return APFSI_OK;
+	}
+	for (unsigned i = 0; i < dir->n; i++)
+		if (dir->ents[i].cookie == cookie) {
+			dir->next = i + 1;
+			return APFSI_OK;
+		}
+	dir->from = cookie;
+	dir->n = dir->next = 0;
+	dir->end = false;
 	return APFSI_OK;
 }
 

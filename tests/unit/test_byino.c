@@ -10,7 +10,9 @@
  * entry is in the root; `macos-boot`'s /Users is firmlinked into the Data
  * volume and /Users/alice/Documents holds file-00000.txt ... file-00009.txt.
  * forged.img is flat.img with one inode's name changed to another file's
- * (tests/tools/inode_rename.py): the same count, a different set.
+ * (tests/tools/inode_rename.py): the same count, a different set;
+ * retyped.img has one directory record typed as a directory
+ * (tests/tools/drec_retype.py) where its inode is a file.
  * Where the order cannot be vouched for, the answer must be UNSUPPORTED.
  */
 #include <setjmp.h>
@@ -39,11 +41,16 @@ static int setup(void **state)
 	(void)state;
 	if (!tests || scratch_setup("byino", "basic basic.img", "dir-cycle cyc.img",
 				    "scale flat.img " FLAT, "scale forged.img " FLAT,
+				    "scale retyped.img " FLAT,
 				    "macos-boot mb.img --unencrypted", NULL))
 		return -1;
 	/* f00000005.txt's inode says f00000006.txt, its directory record still f00000005.txt */
-	return sh("python3 '%s/tools/inode_rename.py' '%s/forged.img' f00000005.txt f00000006.txt",
-		  tests, scratch_dir) ? -1 : 0;
+	if (sh("python3 '%s/tools/inode_rename.py' '%s/forged.img' f00000005.txt f00000006.txt",
+	       tests, scratch_dir))
+		return -1;
+	/* f00000007.txt's directory record says directory (DT_DIR 4), its inode a file */
+	return sh("python3 '%s/tools/drec_retype.py' '%s/retyped.img' f00000007.txt 4", tests,
+		  scratch_dir) ? -1 : 0;
 }
 
 static void open_fs(const char *img, const char *sel, apfsi_image **im, apfsi_fs **fs)
@@ -137,6 +144,53 @@ static void test_scale_directory(void **state)
 	close_fs(im, fs);
 }
 
+/* Seeks by cookie: within the entries read last, far back, forward, to the start. */
+static void test_seek(void **state)
+{
+	const struct apfsi_dirent *e;
+	uint64_t *cookie = calloc(SCALE_F, sizeof(*cookie));
+	unsigned k[] = { 0, 5, 255, 256, 257, 1000, 2998, 3, 2999 }, got = 0;
+	apfsi_image *im;
+	apfsi_dir *d, *plain;
+	apfsi_fs *fs;
+
+	(void)state;
+	assert_non_null(cookie);
+	open_fs("flat.img", NULL, &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		assert_true(e->cookie != 0 && e->cookie < (UINT64_C(1) << 63));
+		assert_true(got == 0 || e->cookie > cookie[got - 1]);
+		cookie[got++] = e->cookie;
+	}
+	assert_int_equal(got, SCALE_F);
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		assert_int_equal(apfsi_dir_seek(d, cookie[k[i]]), APFSI_OK);
+		assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+		if (k[i] + 1 == SCALE_F) {
+			assert_null(e);
+			continue;
+		}
+		assert_non_null(e);
+		assert_true(e->ino == 17 + k[i] + 1);
+		/* and on from there */
+		assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+		if (k[i] + 2 < SCALE_F)
+			assert_true(e && e->ino == 17 + k[i] + 2);
+	}
+	assert_int_equal(apfsi_dir_seek(d, 0), APFSI_OK);
+	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_true(e && e->ino == 17);
+	/* not a cookie of this order */
+	assert_int_equal(apfsi_dir_seek(d, 5), APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_dir_open(fs, 16, 0, &plain), APFSI_OK);
+	assert_int_equal(apfsi_dir_seek(plain, cookie[3]), APFSI_ERR_INVALID);
+	apfsi_dir_close(plain);
+	apfsi_dir_close(d);
+	free(cookie);
+	close_fs(im, fs);
+}
+
 static int line_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -220,6 +274,30 @@ static void test_forged_name(void **state)
 	close_fs(im, fs);
 }
 
+/* An entry typed otherwise than its inode: not the same entries either. */
+static void test_forged_type(void **state)
+{
+	const struct apfsi_dirent *e;
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	int seen = 0;
+
+	(void)state;
+	open_fs("retyped.img", NULL, &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
+	/* the forgery took: the directory's record says directory */
+	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e)
+		if (!strcmp(e->name, "f00000007.txt")) {
+			assert_int_equal(e->type, APFSI_TYPE_DIR);
+			seen++;
+		}
+	assert_int_equal(seen, 1);
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+}
+
 /* A merged root: a Data directory is read so, numbered as the view numbers it; System not. */
 static void test_group(void **state)
 {
@@ -259,8 +337,10 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_directory),
+		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_links_and_cycles),
 		cmocka_unit_test(test_forged_name),
+		cmocka_unit_test(test_forged_type),
 		cmocka_unit_test(test_group),
 	};
 

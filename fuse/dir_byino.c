@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * dir_byino.c - READDIR and READDIRPLUS of a directory of tens of
+ * thousands of names and more, read in inode order from its children's
+ * inode records (apfsi_dir with APFSI_DIR_INODE_ORDER).
+ *
+ * Why: dirplus.c's windows of 16,384 names in hash order read the leaves
+ * of their inodes once a window, so `find -ls` over one directory of a
+ * million files read each leaf about twenty times.  In inode order each is
+ * read once.  The library vouches for that order only where the children's
+ * inode records name exactly the directory's entries; elsewhere the
+ * directory is read as before.  The choice is made on the first read of an
+ * open directory from what the image holds (its child count, then the
+ * library's check), so every open of one directory makes the same choice
+ * and the offsets the kernel keeps (cache_readdir) mean the same to each:
+ * an entry's cookie + 2, cookies of this order being none readdir gives.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "afuse.h"
+
+#define DOT_ENTRIES 2
+/* Two READDIRPLUS windows (dirplus.c): below that, windows cost no more. */
+#define BYINO_MIN_CHILDREN 32768u
+
+int afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_dir **out)
+{
+	int ret;
+
+	*out = NULL;
+	if (nchildren < BYINO_MIN_CHILDREN || af->rdplus == AFUSE_RDPLUS_NO)
+		return 0;
+	ret = apfsi_dir_open(af->fs, dir, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, out);
+	if (ret == APFSI_ERR_UNSUPPORTED)
+		return 0;
+	return ret ? afuse_errno(ret) : 0;
+}
+
+/* One entry into db (1: it does not fit). */
+static int add(struct afuse *af, const struct apfsi_dirent *e, struct afuse_dirbuf *db)
+{
+	struct fuse_entry_param ep;
+	struct stat st;
+	bool attrs = db->plus && e->st && afuse_plus_attrs(e->stat_error, e->st->mode, e->ino);
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = e->ino;
+	st.st_mode = afuse_type_mode(e->type);
+	if (attrs) {
+		afuse_fill_stat(af, e->st, &st);
+		afuse_fill_entry(afuse_ino_to_fuse(e->ino), &st, &ep);
+	}
+	return afuse_dirbuf_add(db, e->name, &st, attrs ? &ep : NULL,
+				(off_t)(e->cookie + DOT_ENTRIES));
+}
+
+int afuse_byino_fill(struct afuse *af, apfsi_dir *it, uint64_t cookie, struct afuse_dirbuf *db)
+{
+	const struct apfsi_dirent *e;
+	uint64_t at = cookie;
+	int ret = apfsi_dir_seek(it, cookie);
+
+	while (!ret && !(ret = apfsi_dir_next(it, &e)) && e) {
+		if (e->cookie > INT64_MAX - DOT_ENTRIES)
+			return EIO;
+		if (!afuse_bad_name(e->name) && add(af, e, db)) {
+			/* the buffer is full: this entry is the next call's first */
+			ret = apfsi_dir_seek(it, at);
+			break;
+		}
+		at = e->cookie;
+	}
+	return ret ? afuse_errno(ret) : 0;
+}
