@@ -220,6 +220,37 @@ static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int 
 }
 
 /*
+ * -U -l of a directory larger than a window, all of it in inode order from
+ * its children's inode records (APFSI_DIR_INODE_ORDER): each leaf of their
+ * inodes read once, where windows read them once a window.  1: the library
+ * cannot vouch for that order here (hard links...): read windows.  It reads
+ * the directory through before the first entry, as the windows' check does.
+ */
+static int stream_by_ino(struct ls_run *r, const char *dir, uint64_t ino, int depth)
+{
+	const struct apfsi_dirent *e;
+	struct apfsi_stat st;
+	apfsi_dir *d;
+	int ret = apfsi_dir_open(r->fs, ino, APFSI_DIR_INODE_ORDER, &d);
+
+	if (ret == APFSI_ERR_UNSUPPORTED)
+		return 1;
+	if (ret)
+		return cli_api_errno(ret);
+	dir_header(r, dir, depth);
+	while (!ferror(stdout) && !(ret = cli_api_errno(apfsi_dir_next(d, &e))) && e) {
+		char name[FS_NAME_MAX];
+		struct fs_name n = { e->ino, 0, e->type, name };
+
+		snprintf(name, sizeof(name), "%s", e->name);
+		if (shown(r, name))
+			show_entry(r, dir, &n, &st, cli_api_errno(apfsi_fs_stat(r->fs, n.ino, &st)));
+	}
+	apfsi_dir_close(d);
+	return ret;
+}
+
+/*
  * Read dir a window at a time from its start, handing each to fn (first
  * pass: the entries) or to stream_subdirs (second pass, -R).  A directory
  * longer than one window is read through first, so that a damaged record
@@ -232,6 +263,14 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0;
 	int ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 
+	/* -l without --json (which shows the date added, kept in the directory's records) */
+	if (!ret && w.full && !subdirs && r->o->long_fmt && !r->o->json) {
+		dirwin_free(&w);
+		if ((ret = stream_by_ino(r, dir, ino, depth)) <= 0)
+			return ret;
+		pos = (struct dirwin_pos){ 0 };
+		ret = dirwin_read(r->fs, ino, &pos, budget, &w);
+	}
 	if (!ret && w.full && !subdirs)
 		ret = fs_names_check_from(r->fs, ino, &pos);
 	if (!ret && !subdirs)
