@@ -412,35 +412,42 @@ static void ex_window(struct ex_run *r, int fd, const char *rel, uint64_t ino, i
 	}
 }
 
+/* Where extract's walk stands: one directory (dirwin_each's context). */
+struct ex_at {
+	struct ex_run *r;
+	int fd;
+	const char *rel;
+	uint64_t ino;
+	int depth;
+};
+
+static int ex_window_of(void *ctx, const struct dirwin *w)
+{
+	struct ex_at *a = ctx;
+
+	ex_window(a->r, a->fd, a->rel, a->ino, a->depth, w);
+	return 0;
+}
+
+static bool ex_walk_stopped(void *ctx)
+{
+	return ex_stopped(((struct ex_at *)ctx)->r);
+}
+
 /*
- * A directory's entries a window at a time (dirwin.h), each window as large
- * as what the levels above left of DIRWIN_BUDGET, as bodyfile reads them:
- * memory bounded however large the directory, and each leaf of its inodes
- * read once a window.  A directory longer than one window is read through
- * first, so that a damaged record fails it before any of it is extracted.
+ * A directory's entries a window at a time (dirwin_each), as bodyfile
+ * reads them, with their dates added (for the facts file): memory bounded
+ * however large the directory, and each leaf of its inodes read once a
+ * window.
  */
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
-	struct dirwin w = { .keep_added = true };
-	struct dirwin_pos pos = { 0 };
-	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0, held;
-	int ret = dirwin_read(r->fs, ino, &pos, budget, &w);
+	struct ex_at a = { r, fd, rel, ino, depth };
+	const struct dirwin_walk wk = { &r->held, true, NULL, ex_window_of, ex_walk_stopped };
+	int ret = dirwin_each(r->fs, ino, &wk, &a);
 
-	if (!ret && w.full)
-		ret = fs_names_check_from(r->fs, ino, &pos);
-	while (!ret && w.n && !ex_stopped(r)) {
-		held = dirwin_bytes(&w);
-		r->held += held;
-		ex_window(r, fd, rel, ino, depth, &w);
-		r->held -= held;
-		if (w.full)
-			ret = dirwin_read(r->fs, ino, &pos, budget, &w);
-		else
-			w.n = 0;
-	}
 	if (ret)
 		ex_fail(r, rel, ret);
-	dirwin_free(&w);
 }
 
 /*
@@ -903,49 +910,41 @@ static int bf_by_ino(struct bf_run *r, const char *dir, uint64_t ino, int depth)
 	return ret;
 }
 
-/*
- * A directory a window at a time (dirwin.h), each window as large as what
- * the levels above left of the walk's budget: memory bounded by
- * DIRWIN_BUDGET plus DIRWIN_MIN a level, not by the largest directory.
- * One larger than a window is read in inode order if it can be (bf_by_ino),
- * else read through once first, so that a damaged record fails it before
- * anything of it is printed, as when it was read whole.
- */
+/* Where bodyfile's walk stands: one directory (dirwin_each's context). */
+struct bf_at {
+	struct bf_run *r;
+	const char *dir;
+	uint64_t ino;
+	int depth;
+};
+
+static int bf_whole(void *ctx)
+{
+	struct bf_at *a = ctx;
+
+	return bf_by_ino(a->r, a->dir, a->ino, a->depth);
+}
+
+static int bf_window(void *ctx, const struct dirwin *w)
+{
+	struct bf_at *a = ctx;
+
+	return bf_entries(a->r, a->dir, a->ino, a->depth, w);
+}
+
+/* A directory a window at a time (dirwin_each), or whole in inode order (bf_by_ino). */
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
-	struct dirwin w = { 0 };
-	struct dirwin_pos pos = { 0 };
-	size_t budget = r->held < DIRWIN_BUDGET ? DIRWIN_BUDGET - r->held : 0, held;
+	struct bf_at a = { r, dir, ino, depth };
+	const struct dirwin_walk wk = { &r->held, false, bf_whole, bf_window, dirwin_stdout_failed };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return;
 	}
-	ret = dirwin_read(r->fs, ino, &pos, budget, &w);
-	if (!ret && w.full) {
-		dirwin_free(&w);
-		if ((ret = bf_by_ino(r, dir, ino, depth)) <= 0)
-			goto out;
-		pos = (struct dirwin_pos){ 0 };
-		ret = dirwin_read(r->fs, ino, &pos, budget, &w);
-		if (!ret && w.full)
-			ret = fs_names_check_from(r->fs, ino, &pos);
-	}
-	while (!ret && w.n && !ferror(stdout)) {
-		held = dirwin_bytes(&w);
-		r->held += held;
-		ret = bf_entries(r, dir, ino, depth, &w);
-		r->held -= held;
-		if (!ret && w.full)
-			ret = dirwin_read(r->fs, ino, &pos, budget, &w);
-		else
-			w.n = 0;
-	}
-out:
-	if (ret)
+	if ((ret = dirwin_each(r->fs, ino, &wk, &a)))
 		r->err = fs_fail(*dir ? dir : "/", ret);
-	dirwin_free(&w);
 }
 
 /* --md5 or --hash ALGO: one algorithm, for TSK's one hash field. */

@@ -6,11 +6,13 @@
  * as CSV, JSON lines or DFXML (timeline.h).  The walk is bodyfile's: each
  * directory entered once (walkguard.c), stopped by an unwritable stdout.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "session_int.h"
+#include "dirwin.h"
 #include "timeline.h"
 
 static const char tl_help[] =
@@ -37,6 +39,7 @@ struct tl_run {
 	struct digest_set hash;
 	uint64_t cap;
 	struct walk_guard g;
+	size_t held;              /* bytes in the windows of the levels being walked */
 	int err;
 };
 
@@ -75,34 +78,56 @@ static void tl_one(struct tl_run *r, const char *path, const struct apfsi_stat *
 		r->err = fs_fail(path, ret);
 }
 
-static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
+static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
+
+/* Where the walk stands: one directory (dirwin_each's context). */
+struct tl_at {
+	struct tl_run *r;
+	const char *dir;
+	uint64_t ino;
+	int depth;
+};
+
+/* One window's entries, in inode order: each fs-tree leaf of their inodes read once. */
+static int tl_window(void *ctx, const struct dirwin *w)
 {
-	struct fs_names nm = { 0 };
+	struct tl_at *a = ctx;
 	struct apfsi_stat st;
 	char *path;
+	int ret;
+
+	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
+		if (asprintf(&path, "%s/%s", a->dir, dirwin_name(w, i)) < 0)
+			return -ENOMEM;
+		if ((ret = cli_api_errno(apfsi_fs_stat(a->r->fs, w->e[i].ino, &st)))) {
+			a->r->err = fs_fail(path, ret);
+		} else {
+			st.added = (int64_t)dirwin_added(w, i);
+			tl_one(a->r, path, &st);
+			if (S_ISDIR(st.mode))
+				tl_dir(a->r, path, a->ino, w->e[i].ino, a->depth + 1);
+		}
+		free(path);
+	}
+	return 0;
+}
+
+/*
+ * A directory a window at a time (dirwin_each), as bodyfile reads it:
+ * memory bounded however large the directory (it held all its names).
+ */
+static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
+{
+	struct tl_at a = { r, dir, ino, depth };
+	const struct dirwin_walk wk = { &r->held, true, NULL, tl_window, dirwin_stdout_failed };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
 		return;
 	}
-	if ((ret = fs_names_read(r->fs, ino, &nm)))
+	if ((ret = dirwin_each(r->fs, ino, &wk, &a)))
 		r->err = fs_fail(*dir ? dir : "/", ret);
-	for (size_t i = 0; !ret && i < nm.n && !ferror(stdout); i++) {
-		if (asprintf(&path, "%s/%s", dir, nm.e[i].name) < 0)
-			break;
-		if ((ret = cli_api_errno(apfsi_fs_stat(r->fs, nm.e[i].ino, &st)))) {
-			r->err = fs_fail(path, ret);
-			ret = 0;
-		} else {
-			st.added = nm.e[i].date_added;
-			tl_one(r, path, &st);
-			if (S_ISDIR(st.mode))
-				tl_dir(r, path, ino, nm.e[i].ino, depth + 1);
-		}
-		free(path);
-	}
-	fs_names_free(&nm);
 }
 
 static const struct tl_format *tl_pick(const char *name)

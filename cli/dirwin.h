@@ -89,6 +89,24 @@ static inline uint64_t dirwin_added(const struct dirwin *w, size_t i)
 	memcpy(&t, w->names + w->e[i].off - sizeof(t), sizeof(t));
 	return t;
 }
+/*
+ * A walk of one directory a window at a time (dirwin_each.c): window(ctx, w)
+ * for each window until it returns nonzero or stopped(ctx); *held counts
+ * the bytes the levels being walked hold in windows (the budget is what
+ * DIRWIN_BUDGET leaves).  whole, if given, is offered a directory larger
+ * than one window first: its result (<= 0) ends the walk of it, 1 lets the
+ * windows read it.  Returns 0 or a negative errno.
+ */
+struct dirwin_walk {
+	size_t *held;
+	bool keep_added;
+	int (*whole)(void *ctx);
+	int (*window)(void *ctx, const struct dirwin *w);
+	bool (*stopped)(void *ctx);
+};
+int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *ctx);
+/* stopped for walks that write to stdout: one that cannot be written stops them (main). */
+bool dirwin_stdout_failed(void *ctx);
 /* Bytes the window holds now (its arrays' capacity). */
 size_t dirwin_bytes(const struct dirwin *w);
 void dirwin_free(struct dirwin *w);

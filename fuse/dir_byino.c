@@ -57,21 +57,22 @@ static int add(struct afuse *af, const struct apfsi_dirent *e, struct afuse_dirb
 				(off_t)(e->cookie + DOT_ENTRIES));
 }
 
+/*
+ * From the kernel's offset on, whatever the iterator last handed out: when
+ * a buffer fills, the entry that did not fit is taken from the iterator,
+ * and the next call, from the last offset that went out, seeks back to it
+ * (within the batch in hand: no read).
+ */
 int afuse_byino_fill(struct afuse *af, apfsi_dir *it, uint64_t cookie, struct afuse_dirbuf *db)
 {
 	const struct apfsi_dirent *e;
-	uint64_t at = cookie;
 	int ret = apfsi_dir_seek(it, cookie);
 
 	while (!ret && !(ret = apfsi_dir_next(it, &e)) && e) {
 		if (e->cookie > INT64_MAX - DOT_ENTRIES)
 			return EIO;
-		if (!afuse_bad_name(e->name) && add(af, e, db)) {
-			/* the buffer is full: this entry is the next call's first */
-			ret = apfsi_dir_seek(it, at);
-			break;
-		}
-		at = e->cookie;
+		if (!afuse_bad_name(e->name) && add(af, e, db))
+			break;  /* the buffer is full */
 	}
 	return ret ? afuse_errno(ret) : 0;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bodyfile_rss.sh - bodyfile's peak resident memory (the kernel's ru_maxrss of
+# bodyfile_rss.sh - bodyfile's (and timeline's) peak resident memory (the kernel's ru_maxrss of
 # the finished process, from GNU time) stays within 16 MB on the trees that
 # cost it most (issue 14, item 3: "of ls -R/bodyfile <= 16 MB at any tree
 # size"): one directory of 249,999 files, whose window of names in inode
@@ -51,6 +51,13 @@ expect_rc "mkimage scale: one directory of 249,999 files" 0 \
 kb=$(peak_kb "$BIN" bodyfile "$IMG")
 complete "bodyfile, one directory of 249,999 files" 250000 1
 under "bodyfile, one directory of 249,999 files, peak RSS" 16384 "$kb"
+# timeline walks as bodyfile does (it held each directory's names whole: 26.7 MB here)
+kb=$(peak_kb "$BIN" timeline "$IMG")
+expect_eq "timeline, one directory of 249,999 files: a header and every entry" 250001 \
+	"$(wc -l < "$WORK/rss.out" | tr -d ' ')"
+expect_eq "timeline, one directory of 249,999 files: the files" 249999 \
+	"$(grep -c '^"/d00000/f[0-9]\{8\}\.txt",' "$WORK/rss.out")"
+under "timeline, one directory of 249,999 files, peak RSS" 16384 "$kb"
 rm -f "$IMG"
 
 IMG=$WORK/one-enc.img
