@@ -883,46 +883,33 @@ static int bf_entries(struct bf_run *r, const char *dir, uint64_t ino, int depth
 	return err;
 }
 
-/*
- * A directory larger than a window, all of it in inode order from its
- * children's inode records (APFSI_DIR_INODE_ORDER): each leaf of their
- * inodes read once, where windows read them once a window.  1: the
- * library cannot vouch for that order here (hard links...): read windows.
- * The library reads the directory through before the first entry, so a
- * damaged record fails it before anything of it is printed.
- */
-static int bf_by_ino(struct bf_run *r, const char *dir, uint64_t ino, int depth)
-{
-	const struct apfsi_dirent *e;
-	struct bf_prefix pre;
-	apfsi_dir *d;
-	int ret = apfsi_dir_open(r->fs, ino, APFSI_DIR_INODE_ORDER, &d);
-
-	if (ret == APFSI_ERR_UNSUPPORTED)
-		return 1;
-	if (ret)
-		return cli_api_errno(ret);
-	ret = bf_prefix_make(dir, BF_PREFIX_LINES, &pre);
-	while (!ret && !ferror(stdout) && !(ret = cli_api_errno(apfsi_dir_next(d, &e))) && e)
-		ret = bf_entry(r, dir, ino, depth, &pre, e->name, e->ino);
-	free(pre.s);
-	apfsi_dir_close(d);
-	return ret;
-}
-
 /* Where bodyfile's walk stands: one directory (dirwin_each's context). */
 struct bf_at {
 	struct bf_run *r;
 	const char *dir;
 	uint64_t ino;
 	int depth;
+	struct bf_prefix pre;   /* of a directory read whole in inode order */
 };
 
-static int bf_whole(void *ctx)
+static int bf_by_ino_entry(void *ctx, const struct apfsi_dirent *e)
 {
 	struct bf_at *a = ctx;
 
-	return bf_by_ino(a->r, a->dir, a->ino, a->depth);
+	return bf_entry(a->r, a->dir, a->ino, a->depth, &a->pre, e->name, e->ino);
+}
+
+/* A directory larger than a window: whole in inode order if it can be (dirwin_by_ino). */
+static int bf_whole(void *ctx)
+{
+	struct bf_at *a = ctx;
+	int ret = bf_prefix_make(a->dir, BF_PREFIX_LINES, &a->pre);
+
+	if (!ret)
+		ret = dirwin_by_ino(a->r->fs, a->ino, NULL, bf_by_ino_entry, a);
+	free(a->pre.s);
+	a->pre.s = NULL;
+	return ret;
 }
 
 static int bf_window(void *ctx, const struct dirwin *w)
@@ -935,7 +922,7 @@ static int bf_window(void *ctx, const struct dirwin *w)
 /* A directory a window at a time (dirwin_each), or whole in inode order (bf_by_ino). */
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
-	struct bf_at a = { r, dir, ino, depth };
+	struct bf_at a = { r, dir, ino, depth, { 0 } };
 	const struct dirwin_walk wk = { &r->held, false, bf_whole, bf_window, dirwin_stdout_failed };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 

@@ -219,35 +219,31 @@ static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int 
 	r->held -= held;
 }
 
-/*
- * -U -l of a directory larger than a window, all of it in inode order from
- * its children's inode records (APFSI_DIR_INODE_ORDER): each leaf of their
- * inodes read once, where windows read them once a window.  1: the library
- * cannot vouch for that order here (hard links...): read windows.  It reads
- * the directory through before the first entry, as the windows' check does.
- */
-static int stream_by_ino(struct ls_run *r, const char *dir, uint64_t ino, int depth)
+/* -U -l of a directory read whole in inode order (dirwin_by_ino). */
+struct ls_at {
+	struct ls_run *r;
+	const char *dir;
+	int depth;
+};
+
+static void by_ino_header(void *ctx)
 {
-	const struct apfsi_dirent *e;
+	struct ls_at *a = ctx;
+
+	dir_header(a->r, a->dir, a->depth);
+}
+
+static int by_ino_entry(void *ctx, const struct apfsi_dirent *e)
+{
+	struct ls_at *a = ctx;
 	struct apfsi_stat st;
-	apfsi_dir *d;
-	int ret = apfsi_dir_open(r->fs, ino, APFSI_DIR_INODE_ORDER, &d);
+	char name[FS_NAME_MAX];
+	struct fs_name n = { e->ino, 0, e->type, name };
 
-	if (ret == APFSI_ERR_UNSUPPORTED)
-		return 1;
-	if (ret)
-		return cli_api_errno(ret);
-	dir_header(r, dir, depth);
-	while (!ferror(stdout) && !(ret = cli_api_errno(apfsi_dir_next(d, &e))) && e) {
-		char name[FS_NAME_MAX];
-		struct fs_name n = { e->ino, 0, e->type, name };
-
-		snprintf(name, sizeof(name), "%s", e->name);
-		if (shown(r, name))
-			show_entry(r, dir, &n, &st, cli_api_errno(apfsi_fs_stat(r->fs, n.ino, &st)));
-	}
-	apfsi_dir_close(d);
-	return ret;
+	snprintf(name, sizeof(name), "%s", e->name);
+	if (shown(a->r, name))
+		show_entry(a->r, a->dir, &n, &st, cli_api_errno(apfsi_fs_stat(a->r->fs, n.ino, &st)));
+	return 0;
 }
 
 /*
@@ -265,8 +261,10 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 
 	/* -l without --json (which shows the date added, kept in the directory's records) */
 	if (!ret && w.full && !subdirs && r->o->long_fmt && !r->o->json) {
+		struct ls_at a = { r, dir, depth };
+
 		dirwin_free(&w);
-		if ((ret = stream_by_ino(r, dir, ino, depth)) <= 0)
+		if ((ret = dirwin_by_ino(r->fs, ino, by_ino_header, by_ino_entry, &a)) <= 0)
 			return ret;
 		pos = (struct dirwin_pos){ 0 };
 		ret = dirwin_read(r->fs, ino, &pos, budget, &w);

@@ -105,6 +105,18 @@ struct dirwin_walk {
 	bool (*stopped)(void *ctx);
 };
 int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *ctx);
+/*
+ * A directory larger than a window, whole in inode order from its
+ * children's inode records (APFSI_DIR_INODE_ORDER): each leaf of their
+ * inodes read once, where windows read them once a window.  begin(ctx)
+ * (if given) once the library has read the directory through (a damaged
+ * record fails it before anything is printed) and vouched for that order,
+ * then entry(ctx, e) for each entry until one returns nonzero or stdout
+ * fails.  1: the library cannot vouch for that order here (hard links,
+ * names that differ...): read windows.  0 or a negative errno.
+ */
+int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, void (*begin)(void *ctx),
+		  int (*entry)(void *ctx, const struct apfsi_dirent *e), void *ctx);
 /* stopped for walks that write to stdout: one that cannot be written stops them (main). */
 bool dirwin_stdout_failed(void *ctx);
 /* Bytes the window holds now (its arrays' capacity). */

@@ -5,9 +5,9 @@
  * the levels above left of DIRWIN_BUDGET, so the walk's memory is bounded
  * by DIRWIN_BUDGET plus DIRWIN_MIN a level, not by the largest directory.
  * A directory longer than one window is first offered whole to the
- * caller's own way (bodyfile: in inode order), else read through once, so
- * that a damaged record fails it before anything of it is used, as when it
- * was read whole.
+ * caller's own way (bodyfile: in inode order, dirwin_by_ino), else read
+ * through once, so that a damaged record fails it before anything of it is
+ * used, as when it was read whole.
  */
 #include <stdio.h>
 
@@ -47,5 +47,24 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
 			w.n = 0;
 	}
 	dirwin_free(&w);
+	return ret;
+}
+
+int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, void (*begin)(void *ctx),
+		  int (*entry)(void *ctx, const struct apfsi_dirent *e), void *ctx)
+{
+	const struct apfsi_dirent *e;
+	apfsi_dir *d;
+	int ret = apfsi_dir_open(fs, dir, APFSI_DIR_INODE_ORDER, &d);
+
+	if (ret == APFSI_ERR_UNSUPPORTED)
+		return 1;
+	if (ret)
+		return cli_api_errno(ret);
+	if (begin)
+		begin(ctx);
+	while (!ret && !ferror(stdout) && !(ret = cli_api_errno(apfsi_dir_next(d, &e))) && e)
+		ret = entry(ctx, e);
+	apfsi_dir_close(d);
 	return ret;
 }

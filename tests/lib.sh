@@ -44,3 +44,16 @@ need_image() {
 	fi
 }
 done_testing() { echo "1..$_n"; }
+
+# mnt_prepare DIR: MNT=DIR/mnt made, and unmounted at exit whatever failed (a
+# lazy unmount if busy): the FUSE tests' mount point.
+mnt_prepare() {
+	MNT=$1/mnt
+	mkdir -p "$MNT"
+	trap mnt_cleanup EXIT
+}
+mnt_cleanup() {
+	if mountpoint -q "$MNT"; then
+		timeout 10 fusermount3 -u "$MNT" 2>/dev/null || timeout 10 fusermount3 -uz "$MNT"
+	fi
+}

@@ -11,14 +11,7 @@ if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null || ! command -v ge
 	done_testing; exit 0
 fi
 D=$(mktemp -d "$WORK/forks.XXXXXX") && cd "$D" || exit 1
-MNT=$D/mnt
-mkdir -p "$MNT"
-cleanup() {
-	if mountpoint -q "$MNT"; then
-		timeout 10 fusermount3 -u "$MNT" 2>/dev/null || timeout 10 fusermount3 -uz "$MNT"
-	fi
-}
-trap cleanup EXIT
+mnt_prepare "$D"
 T() { timeout -k 5 30 "$@"; }
 crtime() { T getfattr --only-values -n user.apfs.crtime "$1" 2>/dev/null; }
 do_mount() {

@@ -15,15 +15,8 @@ if ! command -v fusermount3 >/dev/null || ! command -v getfattr >/dev/null; then
 	done_testing; exit 0
 fi
 
-MNT=$WORK/mnt
-mkdir -p "$MNT"
 # Never leave a mount behind, whatever failed; a lazy unmount if busy.
-cleanup() {
-	if mountpoint -q "$MNT"; then
-		timeout 10 fusermount3 -u "$MNT" 2>/dev/null || timeout 10 fusermount3 -uz "$MNT"
-	fi
-}
-trap cleanup EXIT
+mnt_prepare "$WORK"
 # T CMD...: a command inside the mount, killed if it takes more than 30 s.
 T() { timeout -k 5 30 "$@"; }
 sha() { T sha256sum "$1" 2>/dev/null | cut -d' ' -f1; }

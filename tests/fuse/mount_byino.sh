@@ -18,48 +18,12 @@
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
 	skip "mount in inode order" "/dev/fuse or fusermount3 (fuse3) missing"; done_testing; exit 0
 fi
-MNT=$WORK/mnt
-mkdir -p "$MNT"
-cleanup() {
-	if mountpoint -q "$MNT"; then
-		timeout 10 fusermount3 -u "$MNT" 2>/dev/null || timeout 10 fusermount3 -uz "$MNT"
-	fi
-}
-trap cleanup EXIT
+mnt_prepare "$WORK"
 
 F=40000
 IMG=$WORK/flat.img
 expect_rc "mkimage scale: one directory of $F files, shuffled" 0 \
 	"$MKIMAGE" scale "$IMG" --entries $((F + 1)) --per-dir 100000000 --shuffle --unencrypted
-
-# check LISTING ORDER: "INODE SIZE NAME" lines in readdir order against the README.
-check_list() {
-	python3 - "$1" "$F" "$2" <<'PY'
-import math, sys
-out, n, order = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-m = int(0.618 * n)
-while math.gcd(m, n) != 1:
-    m += 1
-want = {"f%08d.txt" % j: 17 + j * m % n for j in range(n)}
-seen, inos, bad = set(), [], []
-for line in open(out, encoding="utf-8", errors="replace"):
-    ino, size, name = line.rstrip("\n").split(" ", 2)
-    if name in (".", ".."):
-        continue
-    size_ok = int(size) == (7 if name == "f00000000.txt" else 0)
-    if name not in want or int(ino) != want[name] or name in seen or not size_ok:
-        bad.append(line.strip())
-    seen.add(name)
-    inos.append(int(ino))
-falls = sum(1 for a, b in zip(inos, inos[1:]) if b <= a)
-print("# bad %d missing %d falls %d" % (len(bad), len(want) - len(seen), falls))
-for b in bad[:3]:
-    print("#   " + b)
-ok = not bad and len(seen) == n
-ok = ok and (falls == 0 if order == "rising" else falls > 0)
-sys.exit(0 if ok else 1)
-PY
-}
 
 # list MODE ORDER: mount with -o readdirplus=MODE, list d00000 in readdir order
 # with each entry's inode (readdir's, which must be stat's) and size
@@ -78,7 +42,7 @@ with os.scandir(sys.argv[1]) as it:
 ' "$MNT/d00000" > "$WORK/list" 2> "$WORK/find.err"
 	expect_eq "readdirplus=$1: the listing exits cleanly" "" "$(cat "$WORK/find.err")"
 	check "readdirplus=$1: each name once, on the README's inode and size, $2" \
-		check_list "$WORK/list" "$2"
+		python3 "$TESTS/tools/scale_check.py" isn "$WORK/list" "$F" "$2"
 	timeout 20 fusermount3 -u "$MNT"
 }
 

@@ -15,14 +15,7 @@
 if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
 	skip "READDIRPLUS tests" "/dev/fuse or fusermount3 (fuse3) missing"; done_testing; exit 0
 fi
-MNT=$WORK/mnt
-mkdir -p "$MNT"
-cleanup() {
-	if mountpoint -q "$MNT"; then
-		timeout 10 fusermount3 -u "$MNT" 2>/dev/null || timeout 10 fusermount3 -uz "$MNT"
-	fi
-}
-trap cleanup EXIT
+mnt_prepare "$WORK"
 umount_wait() {
 	timeout 20 fusermount3 -u "$MNT"
 	local i=0

@@ -11,18 +11,11 @@ btree_info_t of a root): exactly one must match."""
 import struct
 import sys
 
+from fletcher import fletcher64
+
 BS = 4096
 BTNODE_ROOT, BTNODE_LEAF, BTNODE_FIXED = 1, 2, 4
 TYPE_DIR_REC = 9
-
-
-def fletcher64(b):
-    s1 = s2 = 0
-    for (w,) in struct.iter_unpack("<I", b):
-        s1 = (s1 + w) % 0xffffffff
-        s2 = (s2 + s1) % 0xffffffff
-    lo = 0xffffffff - (s1 + s2) % 0xffffffff
-    return (0xffffffff - (s1 + lo) % 0xffffffff) << 32 | lo
 
 
 def drec_values(blk, name):

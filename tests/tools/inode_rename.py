@@ -11,16 +11,9 @@ exactly one must be."""
 import struct
 import sys
 
+from fletcher import fletcher64
+
 BS = 4096
-
-
-def fletcher64(b):
-    s1 = s2 = 0
-    for (w,) in struct.iter_unpack("<I", b):
-        s1 = (s1 + w) % 0xffffffff
-        s2 = (s2 + s1) % 0xffffffff
-    lo = 0xffffffff - (s1 + s2) % 0xffffffff
-    return (0xffffffff - (s1 + lo) % 0xffffffff) << 32 | lo
 
 
 def is_fs_node(blk):
