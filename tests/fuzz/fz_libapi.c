@@ -115,6 +115,62 @@ static void inode(struct walk *w, uint64_t ino, enum apfsi_file_type type)
 	apfsi_fs_listxattr(w->fs, ino, APFSI_XATTR_HIDDEN, one_xattr, &x);
 }
 
+/* A cheap digest of entries as sets: a sum of FNV-1a over (number, type, name). */
+struct entry_sum {
+	uint64_t n, sum;
+};
+
+static void entry_add(struct entry_sum *s, const struct apfsi_dirent *e)
+{
+	uint64_t h = 1469598103934665603ull;
+	unsigned char head[9];
+
+	memcpy(head, &e->ino, 8);
+	head[8] = (unsigned char)e->type;
+	for (size_t i = 0; i < sizeof(head); i++)
+		h = (h ^ head[i]) * 1099511628211ull;
+	for (const char *c = e->name; *c; c++)
+		h = (h ^ (unsigned char)*c) * 1099511628211ull;
+	s->n++;
+	s->sum += h;
+}
+
+/*
+ * APFSI_DIR_INODE_ORDER, where the library vouches for it, hands out the
+ * very entries of the on-disk order, in rising inode order, with their
+ * attributes; a seek to the start starts again.  Checked on directories
+ * of up to MAX_ENTRIES entries.
+ */
+static void check_by_ino(struct walk *w, uint64_t ino)
+{
+	struct entry_sum disk = { 0 }, byino = { 0 };
+	const struct apfsi_dirent *e;
+	uint64_t last = 0, first = 0;
+	apfsi_dir *d;
+
+	if (apfsi_dir_open(w->fs, ino, 0, &d) != APFSI_OK)
+		return;
+	while (disk.n <= MAX_ENTRIES && apfsi_dir_next(d, &e) == APFSI_OK && e)
+		entry_add(&disk, e);
+	apfsi_dir_close(d);
+	if (disk.n > MAX_ENTRIES ||
+	    apfsi_dir_open(w->fs, ino, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, &d) != APFSI_OK)
+		return;
+	while (byino.n <= MAX_ENTRIES && apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		if ((byino.n && e->ino <= last) || (e->st && e->st->ino != e->ino))
+			abort();  /* not in inode order, or another inode's attributes */
+		first = byino.n ? first : e->ino;
+		last = e->ino;
+		entry_add(&byino, e);
+	}
+	if (byino.n != disk.n || byino.sum != disk.sum)
+		abort();  /* vouched for, yet not the directory's entries */
+	if (apfsi_dir_seek(d, 0) == APFSI_OK && apfsi_dir_next(d, &e) == APFSI_OK &&
+	    (!e || e->ino != first))
+		abort();
+	apfsi_dir_close(d);
+}
+
 static void walk_dir(struct walk *w, uint64_t ino, unsigned depth)
 {
 	const struct apfsi_dirent *e;
@@ -122,6 +178,7 @@ static void walk_dir(struct walk *w, uint64_t ino, unsigned depth)
 
 	if (depth >= MAX_DEPTH || apfsi_dir_open(w->fs, ino, APFSI_DIR_STAT, &d) != APFSI_OK)
 		return;
+	check_by_ino(w, ino);
 	while (w->entries < MAX_ENTRIES && apfsi_dir_next(d, &e) == APFSI_OK && e) {
 		uint64_t child = e->ino;
 		enum apfsi_file_type type = e->type;
