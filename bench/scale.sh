@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/scale.sh - metadata walks at the scale of a real Mac (issue 14):
 # generator scenario `scale` (testdata/scen_stream.c) at 10k, 100k, 1M
-# and 10M entries; `apfsinspect bodyfile` and `ls -R` beside TSK
+# and 10M entries; `apfsinspect bodyfile`, `ls -R` and `timeline` beside TSK
 # `fls -r -m`, libfsapfs `fsapfsinfo -H` and `find` through
 # `apfsinspect mount` and libfsapfs `fsapfsmount`, each with a timeout.
 # Called by bench/run.sh (make bench), or alone.  Prints a Markdown
@@ -217,6 +217,8 @@ size() { # N
 	result "$n" "apfsinspect \`ls -R -l\`" "$r" "$(ir_per "$n" "$BIN" ls -R -l "$img" /)" "$fls" "$fir"
 	r=$(timed "$runs" "$BIN" ls -U -R -l "$img" /)
 	result "$n" "apfsinspect \`ls -U -R -l\` (unsorted)" "$r" "$(ir_per "$n" "$BIN" ls -U -R -l "$img" /)" "$fls" "$fir"
+	r=$(timed "$runs" "$BIN" timeline "$img")
+	result "$n" "apfsinspect \`timeline\` (CSV)" "$r" "$(ir_per "$n" "$BIN" timeline "$img")" "$fls" "$fir"
 	if [ "$n" -le "$EXTRACT_MAX" ]; then
 		r=$(extract_timed "$runs" "$img")
 		result "$n" "apfsinspect \`extract\` (manifest lines)" "$r" "$(rm -rf "$W/x"; ir_per "$n" "$BIN" extract "$img" / "$W/x"; rm -rf "$W/x")" "$fls" "$fir"
