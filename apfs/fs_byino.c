@@ -83,12 +83,18 @@ struct scan {
 	uint64_t records, limit;
 	uint64_t n, sum;
 	bool declined;            /* a child the entries cannot be read from, or too sparse */
+	const char *why;          /* reading: what was wrong with the records */
 	const char *name;         /* the child's primary name (name_of) */
+	uint64_t prev_oid;        /* the last record's key, which the next must not sort below */
+	unsigned prev_type;
+	bool any;                 /* a record seen */
 	/* reading: */
+	bool refind;              /* the first record must be the inode of `taken` */
+	bool have_taken;
+	uint64_t taken;           /* the last child handed out (resume: before this call) */
 	apfs_dirent_fn fn;
 	void *ctx;
 	bool stopped;
-	uint64_t stopped_at;      /* the entry fn stopped at, handed out again next time */
 	struct apfs_dirent de;
 };
 
@@ -105,19 +111,25 @@ static int name_of(uint8_t type, const uint8_t *d, size_t len, void *ctx)
 }
 
 /*
- * An inode record in the range naming the directory as parent: its name,
- * or declined (none, or malformed: the windows then report it as damage).
+ * The scan cannot go on: declined while planning (the windows will report
+ * whatever is wrong), damage while reading what the plan read.
  */
+static int stop(struct scan *s, const char *why)
+{
+	s->declined = true;
+	s->why = why;
+	return 1;
+}
+
+/* An inode record in the range naming the directory as parent: its name. */
 static int child_name(struct scan *s, const uint8_t *v, size_t vl)
 {
 	const char *why;
 
 	s->name = NULL;
 	if (fs_xfields_each(v + sizeof(struct apfs_j_inode_val),
-			    vl - sizeof(struct apfs_j_inode_val), name_of, s, &why) != 1) {
-		s->declined = true;
-		return 1;
-	}
+			    vl - sizeof(struct apfs_j_inode_val), name_of, s, &why) != 1)
+		return stop(s, "a child's inode record without its name");
 	return 0;
 }
 
@@ -133,31 +145,63 @@ static int hand_out(struct scan *s, uint64_t ino, unsigned type)
 	ret = s->fn(&s->de, s->ctx);
 	if (ret > 0) {
 		s->stopped = true;
-		s->stopped_at = APFS_BYINO_COOKIE | ino;
+	} else if (!ret) {
+		s->taken = ino;
+		s->have_taken = true;
 	}
 	return ret;
+}
+
+/*
+ * Keys must rise: a record that sorts below the one before it (a leaf out
+ * of order, an index that sends a search elsewhere) would let a resumed
+ * search see another sequence than the plan saw.  Inode records, one per
+ * number, strictly.
+ */
+static bool in_order(struct scan *s, uint64_t oid, unsigned type)
+{
+	bool ok = !s->any || oid > s->prev_oid ||
+		  (oid == s->prev_oid && (type > s->prev_type ||
+					  (type == s->prev_type && type != APFS_TYPE_INODE)));
+
+	s->any = true;
+	s->prev_oid = oid;
+	s->prev_type = type;
+	return ok;
+}
+
+/* A resumed read starts at the inode it handed out last, which must be found there. */
+static int refound(struct scan *s, uint64_t oid, unsigned type)
+{
+	s->refind = false;
+	if (oid != s->taken || type != APFS_TYPE_INODE)
+		return stop(s, "resuming at the last entry read found another record");
+	s->any = true;
+	s->prev_oid = oid;
+	s->prev_type = type;
+	return 0;
 }
 
 static int scan_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
 {
 	struct scan *s = ctx;
 	uint64_t ino = fs_key_oid(k);
-	unsigned type;
+	unsigned ktype = fs_key_type(k), type;
 
 	(void)kl;
+	if (s->refind)
+		return refound(s, ino, ktype);
 	if (ino > s->p->hi)
 		return 1;
-	if (++s->records > s->limit) {
-		s->declined = true;
-		return 1;
-	}
-	if (fs_key_type(k) != APFS_TYPE_INODE)
+	if (!in_order(s, ino, ktype))
+		return stop(s, "records out of key order");
+	if (++s->records > s->limit)
+		return stop(s, NULL);
+	if (ktype != APFS_TYPE_INODE)
 		return 0;
 	/* too short to say whose child it is: the windows will say what is wrong */
-	if (vl < sizeof(struct apfs_j_inode_val)) {
-		s->declined = true;
-		return 1;
-	}
+	if (vl < sizeof(struct apfs_j_inode_val))
+		return stop(s, "an inode record shorter than j_inode_val_t");
 	if (ld_le64(v) != s->p->dir)
 		return 0;
 	if (child_name(s, v, vl))
@@ -178,12 +222,35 @@ static int scan(struct apfs_fs *fs, struct scan *s, uint64_t from)
 	return apfs_btree_iterate(&fs->tree, key, sizeof(key), scan_visit, s);
 }
 
+/*
+ * The range's records, summed as the directory's were.  Quietly: a damaged
+ * leaf here may hold no child (another file's extents), and the windows
+ * the caller falls back to report what they meet themselves.
+ */
+static int plan_scan(struct apfs_fs *fs, struct apfs_byino *p)
+{
+	struct scan *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	s->fs = fs;
+	s->p = p;
+	s->limit = p->n * BYINO_RECORDS_PER_ENTRY + BYINO_RECORDS_SLACK;
+	apfs_log_mute(true);
+	ret = scan(fs, s, p->lo);
+	apfs_log_mute(false);
+	if (ret != -ENOMEM && (ret || s->declined || s->n != p->n || s->sum != p->sum))
+		ret = -ENOTSUP;
+	free(s);
+	return ret;
+}
+
 /**
  * fs_vol_byino_plan - whether dir's entries can be read in inode order (fs.h)
  */
 int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 {
-	struct scan *s;
 	int ret;
 
 	memset(p, 0, sizeof(*p));
@@ -193,19 +260,35 @@ int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 		return -ENOTSUP;
 	if ((ret = fs_vol_readdir(fs, dir, 0, drec_sum, p)))
 		return ret;
-	/* no inode has a number past the 60 bits of a key */
-	if (!p->n || p->hi > APFS_OBJ_ID_MASK)
+	/* no inode has a number past the 60 bits of a key, nor 0 */
+	if (!p->n || !p->lo || p->hi > APFS_OBJ_ID_MASK)
 		return -ENOTSUP;
-	if (!(s = calloc(1, sizeof(*s))))
-		return -ENOMEM;
-	s->fs = fs;
-	s->p = p;
-	s->limit = p->n * BYINO_RECORDS_PER_ENTRY + BYINO_RECORDS_SLACK;
-	ret = scan(fs, s, p->lo);
-	if (!ret && (s->declined || s->n != p->n || s->sum != p->sum))
-		ret = -ENOTSUP;
-	free(s);
-	return ret;
+	return plan_scan(fs, p);
+}
+
+static int read_corrupt(struct apfs_fs *fs, const struct apfs_byino *p, const char *why)
+{
+	apfs_err("%s: volume '%s': directory %llu read in inode order: %s", fs->c->label,
+		 fs->v->name, (unsigned long long)p->dir, why);
+	return -APFS_ECORRUPT;
+}
+
+/*
+ * Where a read resumes: 0, the first child; else the cookie of the child
+ * handed out last (its number + 1), found again before going on.
+ */
+static int resume_at(const struct apfs_byino *p, uint64_t from, struct scan *s)
+{
+	uint64_t at = from & ~APFS_BYINO_COOKIE;
+
+	if (!from)
+		return 0;
+	if (!(from & APFS_BYINO_COOKIE) || at <= p->lo || at > APFS_OBJ_ID_MASK + 1)
+		return -EINVAL;
+	s->refind = true;
+	s->have_taken = true;
+	s->taken = at - 1;
+	return 0;
 }
 
 /**
@@ -214,27 +297,26 @@ int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 int fs_vol_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,
 		      apfs_dirent_fn fn, void *ctx)
 {
-	uint64_t at = *from & ~APFS_BYINO_COOKIE;
-	struct scan *s;
+	struct scan *s = calloc(1, sizeof(*s));
 	int ret;
 
-	if (*from && (!(*from & APFS_BYINO_COOKIE) || at > APFS_OBJ_ID_MASK + 1))
-		return -EINVAL;
-	if (at > p->hi)
-		return 0;
-	if (!(s = calloc(1, sizeof(*s))))
+	if (!s)
 		return -ENOMEM;
-	s->fs = fs;
-	s->p = p;
-	s->limit = UINT64_MAX;
-	s->fn = fn;
-	s->ctx = ctx;
-	ret = scan(fs, s, at < p->lo ? p->lo : at);
-	/* The plan read these very records: a child without its name now is no read-only image. */
+	*s = (struct scan){ .fs = fs, .p = p, .limit = UINT64_MAX, .fn = fn, .ctx = ctx };
+	ret = resume_at(p, *from, s);
+	/* past the last child: the end, with nothing to find again */
+	if (!ret && s->refind && s->taken >= p->hi)
+		s->refind = false;
+	else if (!ret)
+		ret = scan(fs, s, s->refind ? s->taken : p->lo);
+	/* The plan read these very records in this order: anything else is damage. */
 	if (!ret && s->declined)
-		ret = -APFS_ECORRUPT;
+		ret = read_corrupt(fs, p, s->why ? s->why : "a record the plan did not see");
+	if (!ret && s->refind)
+		ret = read_corrupt(fs, p, "the last entry read is not found again");
 	if (!ret && s->stopped) {
-		*from = s->stopped_at;
+		if (s->have_taken)
+			*from = APFS_BYINO_COOKIE | (s->taken + 1);
 		ret = 1;
 	} else if (!ret) {
 		*from = APFS_BYINO_COOKIE | (p->hi + 1);

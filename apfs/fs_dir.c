@@ -101,17 +101,15 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx)
 {
-	struct rd_ctx *r = malloc(sizeof(*r));
+	struct rd_ctx *r;
 	uint8_t key[12];
 	size_t klen = 8;
 	int ret;
 
 	/* a position of the inode order (fs_byino.c) is none of this order's */
-	if (cookie & APFS_BYINO_COOKIE) {
-		free(r);
+	if (cookie & APFS_BYINO_COOKIE)
 		return -EINVAL;
-	}
-	if (!r)
+	if (!(r = malloc(sizeof(*r))))
 		return -ENOMEM;
 	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx };
 	fs_key(key, dir, APFS_TYPE_DIR_REC);

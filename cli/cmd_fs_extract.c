@@ -443,7 +443,8 @@ static bool ex_walk_stopped(void *ctx)
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
 	struct ex_at a = { r, fd, rel, ino, depth };
-	const struct dirwin_walk wk = { &r->held, true, NULL, ex_window_of, ex_walk_stopped };
+	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .window = ex_window_of,
+					.stopped = ex_walk_stopped };
 	int ret = dirwin_each(r->fs, ino, &wk, &a);
 
 	if (ret)
@@ -923,7 +924,8 @@ static int bf_window(void *ctx, const struct dirwin *w)
 static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct bf_at a = { r, dir, ino, depth, { 0 } };
-	const struct dirwin_walk wk = { &r->held, false, bf_whole, bf_window, dirwin_stdout_failed };
+	const struct dirwin_walk wk = { .held = &r->held, .whole = bf_whole, .window = bf_window,
+					.stopped = dirwin_stdout_failed };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {

@@ -119,7 +119,8 @@ static int tl_window(void *ctx, const struct dirwin *w)
 static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct tl_at a = { r, dir, ino, depth };
-	const struct dirwin_walk wk = { &r->held, true, NULL, tl_window, dirwin_stdout_failed };
+	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .window = tl_window,
+					.stopped = dirwin_stdout_failed };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 
 	if (ret) {

@@ -147,11 +147,11 @@ static inline bool afuse_plus_attrs(int stat_error, mode_t mode, uint64_t ino)
 /*
  * A large directory read in inode order (dir_byino.c): *out an iterator
  * when the directory has enough children and the library vouches for that
- * order, else NULL (read by cookies and windows); 0 or an errno.  Then the
- * entries after cookie (0: the first) into db, with attributes for
- * READDIRPLUS; 0 or an errno.
+ * order, else NULL (read by cookies and windows).  Then the entries after
+ * cookie (0: the first) into db, with attributes for READDIRPLUS; 0 or an
+ * errno.
  */
-int afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_dir **out);
+void afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_dir **out);
 int afuse_byino_fill(struct afuse *af, apfsi_dir *it, uint64_t cookie, struct afuse_dirbuf *db);
 
 /* Extended attributes (xattr.c): the replies to GETXATTR and LISTXATTR. */

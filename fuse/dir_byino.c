@@ -26,17 +26,17 @@
 /* Two READDIRPLUS windows (dirplus.c): below that, windows cost no more. */
 #define BYINO_MIN_CHILDREN 32768u
 
-int afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_dir **out)
+/*
+ * Any failure leaves the directory to the windows (they report damage in
+ * the directory's records as readdir always did); a cookie of one order is
+ * refused by the other (EINVAL), never read as one of its own.
+ */
+void afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_dir **out)
 {
-	int ret;
-
 	*out = NULL;
-	if (nchildren < BYINO_MIN_CHILDREN || af->rdplus == AFUSE_RDPLUS_NO)
-		return 0;
-	ret = apfsi_dir_open(af->fs, dir, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, out);
-	if (ret == APFSI_ERR_UNSUPPORTED)
-		return 0;
-	return ret ? afuse_errno(ret) : 0;
+	if (nchildren >= BYINO_MIN_CHILDREN && af->rdplus != AFUSE_RDPLUS_NO &&
+	    apfsi_dir_open(af->fs, dir, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, out) != APFSI_OK)
+		*out = NULL;
 }
 
 /* One entry into db (1: it does not fit). */

@@ -156,8 +156,7 @@ static int fill(struct afuse *af, struct adir *d, struct afuse_dirbuf *db, off_t
 		return 0;
 	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
 	if (!d->byino_tried) {
-		if ((ret = afuse_byino_open(af, d->ino, d->nchildren, &d->byino)))
-			return ret;
+		afuse_byino_open(af, d->ino, d->nchildren, &d->byino);
 		d->byino_tried = true;
 	}
 	if (d->byino)

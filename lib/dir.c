@@ -120,7 +120,7 @@ static int fill(struct apfsi_dir *dir)
 /* APFSI_DIR_INODE_ORDER: whether the entries can be read so (else UNSUPPORTED). */
 static int plan(struct apfsi_dir *dir)
 {
-	int ret = apfs_fs_byino_plan(dir->fs->fs, dir->ino, &dir->plan);
+	int ret = apfsi_dir_plan(dir->fs, dir->ino, &dir->plan);
 
 	if (ret == -ENOTSUP)
 		return apfsi_fail(APFSI_ERR_UNSUPPORTED, "directory %llu: its entries are not "
@@ -224,7 +224,7 @@ int apfsi_dir_seek(apfsi_dir *dir, uint64_t cookie)
 			dir->next = i + 1;
 			return APFSI_OK;
 		}
-	dir->from = cookie;
+	dir->from = dir->batch_from = cookie;
 	dir->n = dir->next = 0;
 	dir->end = false;
 	return APFSI_OK;

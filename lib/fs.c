@@ -120,6 +120,7 @@ int apfsi_fs_open(apfsi_volume *vol, const char *snapshot, unsigned flags, apfsi
 	fs->vol = vol;
 	pthread_mutex_init(&fs->reader_lock, NULL);
 	pthread_mutex_init(&fs->helpers_lock, NULL);
+	pthread_mutex_init(&fs->plans_lock, NULL);
 	data = flags & APFSI_FS_NO_FIRMLINKS ? NULL : apfsi_group_data(vol);
 	ret = data ? open_group(vol, data, snapshot, &fs->fs) : open_one(vol, snapshot, &fs->fs);
 	if (ret) {
@@ -138,6 +139,7 @@ void apfsi_fs_close(apfsi_fs *fs)
 	pthread_mutex_destroy(&fs->reader_lock);
 	apfsi_helpers_free(fs->helpers);
 	pthread_mutex_destroy(&fs->helpers_lock);
+	pthread_mutex_destroy(&fs->plans_lock);
 	if (fs->fs)
 		apfs_fs_close(fs->fs);
 	free(fs);

@@ -71,6 +71,15 @@ struct apfsi_fs {
 	/* Large apfsi_file_pread's helper threads, made on the first one (bigread.c). */
 	pthread_mutex_t helpers_lock;
 	struct apfsi_helpers *helpers;
+	/* APFSI_DIR_INODE_ORDER's verdicts on the directories opened last (dir_plans.c). */
+	pthread_mutex_t plans_lock;
+	struct apfsi_dir_plan {
+		uint64_t dir;           /* 0: an empty slot */
+		uint64_t used;          /* when last asked (plans_clock) */
+		int ret;                /* 0 or -ENOTSUP */
+		struct apfs_byino plan;
+	} plans[8];
+	uint64_t plans_clock;
 };
 
 struct apfsi_file {
@@ -85,6 +94,14 @@ struct apfsi_file {
 unsigned apfsi_layer_count(const struct apfsi_image *img);
 void apfsi_container_extras(const struct apfsi_image *img, unsigned index,
 			    struct apfsi_container_info *info);
+
+/*
+ * apfs_fs_byino_plan of dir, remembered: a directory opened again in inode
+ * order (a FUSE mount opens one for every listing) costs no second read of
+ * its records and its range (dir_plans.c).  0, -ENOTSUP, or an error (not
+ * remembered).
+ */
+int apfsi_dir_plan(struct apfsi_fs *fs, uint64_t dir, struct apfs_byino *out);
 
 /* Copy the superblock's software ids for apfsi_volume_superblock (volume_sb.c). */
 void apfsi_volume_note_ids(struct apfsi_volume *vol);

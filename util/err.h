@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 
 #define APFS_ECORRUPT EUCLEAN      /* inconsistent on-disk structure */
 #define APFS_EBADCSUM EBADMSG      /* Fletcher-64 checksum mismatch */
@@ -27,6 +28,12 @@ enum { APFS_LOG_ERR, APFS_LOG_WARN, APFS_LOG_INFO, APFS_LOG_DEBUG };
 
 void apfs_log_set_hook(apfs_log_fn fn);
 void apfs_log_set_level(int max_level);
+/*
+ * The calling thread's messages dropped (nested: as many offs as ons), for
+ * a look whose failure is answered another way (fs_byino.c: a plan that
+ * declines, after which the caller reads and reports as usual).
+ */
+void apfs_log_mute(bool on);
 void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define apfs_err(...) apfs_log(APFS_LOG_ERR, __VA_ARGS__)

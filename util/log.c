@@ -14,6 +14,7 @@ static void log_stderr(int level, const char *msg)
 static apfs_log_fn log_hook = log_stderr;
 static int log_max = APFS_LOG_WARN;
 static _Atomic unsigned log_errors;
+static _Thread_local unsigned log_muted;
 
 void apfs_log_set_hook(apfs_log_fn fn)
 {
@@ -23,6 +24,14 @@ void apfs_log_set_hook(apfs_log_fn fn)
 void apfs_log_set_level(int max_level)
 {
 	log_max = max_level;
+}
+
+void apfs_log_mute(bool on)
+{
+	if (on)
+		log_muted++;
+	else if (log_muted)
+		log_muted--;
 }
 
 unsigned apfs_log_error_count(void)
@@ -35,6 +44,8 @@ void apfs_log(int level, const char *fmt, ...)
 	char msg[1024];
 	va_list ap;
 
+	if (log_muted)
+		return;
 	if (level == APFS_LOG_ERR)
 		log_errors++;
 	if (level > log_max)

@@ -1,0 +1,58 @@
+# SPDX-License-Identifier: MIT
+"""fsnode.py - the fs-tree nodes of an unencrypted image of 4 KiB blocks, for the tools
+that forge records (drec_retype.py, fstree_edit.py).  A node (btree_node_phys_t, Apple's
+reference) is an object of type btree_node (3) or btree root (2) with subtype fstree
+(0xe) and a valid Fletcher-64; after its 56-byte header comes the table of contents
+(kvloc_t: key offset and length, value offset and length), then the keys; values lie
+back from the block's end, or from before the 40-byte btree_info_t of a root."""
+import struct
+
+from fletcher import fletcher64
+
+BS = 4096
+BTNODE_ROOT, BTNODE_LEAF, BTNODE_FIXED = 1, 2, 4
+OID_MASK = (1 << 60) - 1
+
+
+class Node:
+    def __init__(self, base, blk):
+        self.base, self.blk = base, bytearray(blk)
+        self.flags, self.level, self.nkeys, self.toff, self.tlen = \
+            struct.unpack_from("<HHIHH", blk, 32)
+        self.keys = 56 + self.toff + self.tlen
+        self.vend = BS - (40 if self.flags & BTNODE_ROOT else 0)
+
+    def toc(self, i):
+        """Where entry i's table-of-contents slot is."""
+        return 56 + self.toff + 8 * i
+
+    def entry(self, i):
+        """(key offset, key bytes, value offset, value length) of entry i in the block."""
+        ko, kl, vo, vl = struct.unpack_from("<HHHH", self.blk, self.toc(i))
+        k = self.keys + ko
+        return k, bytes(self.blk[k:k + kl]), self.vend - vo, vl
+
+    def oid_type(self, i):
+        """(object id, record type) of entry i's key."""
+        h = struct.unpack_from("<Q", self.entry(i)[1])[0]
+        return h & OID_MASK, h >> 60
+
+    def write(self, f):
+        """The node back into the image, its checksum made right again."""
+        struct.pack_into("<Q", self.blk, 0, fletcher64(bytes(self.blk[8:])))
+        f.seek(self.base)
+        f.write(self.blk)
+
+
+def nodes(data):
+    """Every valid, variable-size fs-tree node of the image."""
+    for base in range(0, len(data) - BS + 1, BS):
+        blk = data[base:base + BS]
+        otype, subtype = struct.unpack_from("<II", blk, 24)
+        if (otype & 0xffff) not in (2, 3) or subtype != 0xE:
+            continue
+        if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(blk[8:]):
+            continue
+        n = Node(base, blk)
+        if not n.flags & BTNODE_FIXED:
+            yield n
