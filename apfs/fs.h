@@ -260,11 +260,12 @@ struct apfs_byino {
  * apfs_fs_byino_plan - read dir's entries to see whether they can be read
  * in inode order
  *
- * Returns 0 (plan filled), -ENOTSUP when they cannot (a hard link, an
- * entry whose inode names another, an empty directory, a range holding far
- * more records than entries, a volume group's System directory), or the
- * error reading the directory gave (a damaged record).  Costs a read of the
- * directory's records and of the range's.
+ * Returns 0 (plan filled), -ENOTSUP when they cannot (a hard link's second
+ * name, an entry whose inode names another, an empty directory, keys out of
+ * order or a damaged node in the range, a range holding far more records
+ * than entries, a volume group's System directory), or the error reading
+ * the directory's own records gave (a damaged record).  Costs a read of the
+ * directory's records and of the range's; the range's damage is not logged.
  */
 int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan);
 
@@ -275,10 +276,12 @@ int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan
  * apfs_fs_byino_read - a plan's entries from *from on (0: the first), in
  * inode order, to fn; date_added is 0 (it is in the directory's records)
  *
- * Positions: each entry's next_cookie is where a read resumes after it;
- * *from is moved on (to the entry fn stopped at, handed out again, or past
- * the last).  Returns 0 at the end, 1 when fn stopped (returned 1), or a
- * negative error (-EINVAL: *from is no such position).
+ * Positions: each entry's next_cookie is where a read resumes after it (its
+ * number + 1, tagged); *from is moved past the last entry fn took.  A
+ * resumed read must find that entry again first (-APFS_ECORRUPT if not: a
+ * damaged index).  Returns 0 at the end, 1 when fn stopped (returned 1; the
+ * entry it stopped at comes first next time), or a negative error
+ * (-EINVAL: *from is no position of this plan).
  */
 int apfs_fs_byino_read(struct apfs_fs *fs, const struct apfs_byino *plan, uint64_t *from,
 		       apfs_dirent_fn fn, void *ctx);

@@ -16,14 +16,22 @@
  * entry's (apfsck, tested on real Macs, reports an inode whose only link
  * disagrees).  So the records of the children's number range, read once
  * in key order, hand out the same entries in inode order, each leaf read
- * once.  They are only used when they provably are the same entries:
+ * once.  They are only used when they are shown to be the same entries:
  * the plan sums a keyed hash of (number, type, name) over the directory's
  * records and over the inodes in the range that name the directory as
  * parent, and the two sums and counts must agree.  The key is random per
- * process, so an image cannot craft entries whose sums collide.  A hard
- * link, an inode whose name or parent differs from its entry, or a range
- * with far more records than entries (the scan would cost more than the
- * windows) makes the plan decline (-ENOTSUP): the caller reads windows.
+ * process, so an image cannot craft entries whose sums collide.  An entry
+ * that is not its inode's primary name (a hard link's second name), an
+ * inode whose name, type or parent differs from its entry, keys out of
+ * order, a damaged leaf in the range, or a range with far more records
+ * than entries (the scan would cost more than the windows) makes the plan
+ * decline (-ENOTSUP): the caller reads windows.
+ *
+ * The check covers one pass from the range's start; a read resumed later
+ * starts with a new B-tree search, which a damaged index could send
+ * elsewhere.  So keys must rise throughout (the plan declines otherwise),
+ * and a resumed read must find, first, the entry it handed out last, and
+ * fails as damage if it does not: it then goes on exactly as the plan did.
  *
  * Memory: none that grows with the directory.  Cost: the directory's
  * records once, then the range's records twice (the check, the read).

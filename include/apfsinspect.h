@@ -820,8 +820,11 @@ enum {
 	 * to hold (millions of names), each leaf of their inodes read once.
 	 * apfsi_dir_open first reads the directory's records and the inodes
 	 * in their range, and gives APFSI_ERR_UNSUPPORTED unless those inodes
-	 * name exactly the directory's entries (no hard links) and the range
-	 * holds few other records; then read it in on-disk order.  The names
+	 * name exactly the directory's entries (each entry its inode's
+	 * primary name: a hard link's second name declines) and the range is
+	 * intact and holds few other records; then read it in on-disk order.
+	 * A resumed read that does not find its place again (a damaged index)
+	 * fails with APFSI_ERR_CORRUPT rather than skip entries.  The names
 	 * are the same bytes as the directory's; date_added is 0 (it lives in
 	 * the directory's records, which this order does not read).
 	 */
