@@ -20,7 +20,7 @@ static bool recall(struct apfsi_fs *fs, uint64_t dir, struct apfs_byino *out, in
 	for (size_t i = 0; i < PLAN_SLOTS && !found; i++) {
 		struct apfsi_dir_plan *p = &fs->plans[i];
 
-		if (p->dir == dir) {
+		if (p->used && p->dir == dir) {
 			*out = p->plan;
 			*ret = p->ret;
 			p->used = ++fs->plans_clock;
@@ -49,8 +49,6 @@ int apfsi_dir_plan(struct apfsi_fs *fs, uint64_t dir, struct apfs_byino *out)
 {
 	int ret;
 
-	if (!dir)
-		return apfs_fs_byino_plan(fs->fs, dir, out);
 	if (recall(fs, dir, out, &ret))
 		return ret;
 	ret = apfs_fs_byino_plan(fs->fs, dir, out);

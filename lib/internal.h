@@ -74,8 +74,8 @@ struct apfsi_fs {
 	/* APFSI_DIR_INODE_ORDER's verdicts on the directories opened last (dir_plans.c). */
 	pthread_mutex_t plans_lock;
 	struct apfsi_dir_plan {
-		uint64_t dir;           /* 0: an empty slot */
-		uint64_t used;          /* when last asked (plans_clock) */
+		uint64_t dir;
+		uint64_t used;          /* when last asked (plans_clock); 0: an empty slot */
 		int ret;                /* 0 or -ENOTSUP */
 		struct apfs_byino plan;
 	} plans[8];
