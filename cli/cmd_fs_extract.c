@@ -389,27 +389,33 @@ static bool ex_stopped(struct ex_run *r)
 	return (r->manifest && ferror(r->manifest)) || ex_tar_dead(r);
 }
 
+/* One entry: its inode read (the leaf is in hand: entries come in inode order). */
+static void ex_one(struct ex_run *r, int fd, const char *rel, uint64_t dir, int depth,
+		   const char *name, uint64_t ino, int64_t added)
+{
+	char sub[FS_NAME_MAX], *subrel;
+	struct apfsi_stat st;
+	int ret = cli_api_errno(apfsi_fs_stat(r->fs, ino, &st));
+
+	safe_name(name, sub, sizeof(sub));
+	if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
+		return;
+	if (ret) {
+		ex_fail(r, subrel, ret);
+	} else {
+		st.added = added;
+		ex_entry(r, fd, sub, subrel, dir, &st, depth + 1);
+	}
+	free(subrel);
+}
+
 /* One window's entries, in inode order: each fs-tree leaf of their inodes read once. */
 static void ex_window(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth,
 		      const struct dirwin *w)
 {
-	char sub[FS_NAME_MAX], *subrel;
-	struct apfsi_stat st;
-
-	for (size_t i = 0; i < w->n && !ex_stopped(r); i++) {
-		int ret = cli_api_errno(apfsi_fs_stat(r->fs, w->e[i].ino, &st));
-
-		safe_name(dirwin_name(w, i), sub, sizeof(sub));
-		if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
-			break;
-		if (ret) {
-			ex_fail(r, subrel, ret);
-		} else {
-			st.added = dirwin_added(w, i);
-			ex_entry(r, fd, sub, subrel, ino, &st, depth + 1);
-		}
-		free(subrel);
-	}
+	for (size_t i = 0; i < w->n && !ex_stopped(r); i++)
+		ex_one(r, fd, rel, ino, depth, dirwin_name(w, i), w->e[i].ino,
+		       (int64_t)dirwin_added(w, i));
 }
 
 /* Where extract's walk stands: one directory (dirwin_each's context). */
@@ -434,16 +440,36 @@ static bool ex_walk_stopped(void *ctx)
 	return ex_stopped(((struct ex_at *)ctx)->r);
 }
 
+static int ex_by_ino_entry(void *ctx, const struct apfsi_dirent *e)
+{
+	struct ex_at *a = ctx;
+
+	/* Not 1 once stopped, which would send dirwin_each to the windows. */
+	if (!ex_stopped(a->r))
+		ex_one(a->r, a->fd, a->rel, a->ino, a->depth, e->name, e->ino, e->date_added);
+	return 0;
+}
+
+/* A directory larger than a window: whole in inode order with its dates added, if it can be. */
+static int ex_whole(void *ctx)
+{
+	struct ex_at *a = ctx;
+
+	return dirwin_by_ino(a->r->fs, a->ino, APFSI_DIR_ADDED, NULL, ex_by_ino_entry, a);
+}
+
 /*
  * A directory's entries a window at a time (dirwin_each), as bodyfile
  * reads them, with their dates added (for the facts file): memory bounded
  * however large the directory, and each leaf of its inodes read once a
- * window.
+ * window; or, larger than one window, whole in inode order (ex_whole:
+ * each leaf once, 16 bytes an entry of that directory for its dates).
  */
 static void ex_children(struct ex_run *r, int fd, const char *rel, uint64_t ino, int depth)
 {
 	struct ex_at a = { r, fd, rel, ino, depth };
-	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .window = ex_window_of,
+	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .whole = ex_whole,
+					.window = ex_window_of,
 					.stopped = ex_walk_stopped };
 	int ret = dirwin_each(r->fs, ino, &wk, &a);
 
@@ -907,7 +933,7 @@ static int bf_whole(void *ctx)
 	int ret = bf_prefix_make(a->dir, BF_PREFIX_LINES, &a->pre);
 
 	if (!ret)
-		ret = dirwin_by_ino(a->r->fs, a->ino, NULL, bf_by_ino_entry, a);
+		ret = dirwin_by_ino(a->r->fs, a->ino, 0, NULL, bf_by_ino_entry, a);
 	free(a->pre.s);
 	a->pre.s = NULL;
 	return ret;

@@ -264,7 +264,7 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 		struct ls_at a = { r, dir, depth };
 
 		dirwin_free(&w);
-		if ((ret = dirwin_by_ino(r->fs, ino, by_ino_header, by_ino_entry, &a)) <= 0)
+		if ((ret = dirwin_by_ino(r->fs, ino, 0, by_ino_header, by_ino_entry, &a)) <= 0)
 			return ret;
 		pos = (struct dirwin_pos){ 0 };
 		ret = dirwin_read(r->fs, ino, &pos, budget, &w);

@@ -88,38 +88,64 @@ struct tl_at {
 	int depth;
 };
 
-/* One window's entries, in inode order: each fs-tree leaf of their inodes read once. */
-static int tl_window(void *ctx, const struct dirwin *w)
+/* One entry: its inode read (the leaf is in hand: entries come in inode order). */
+static int tl_entry(struct tl_at *a, const char *name, uint64_t ino, int64_t added)
 {
-	struct tl_at *a = ctx;
 	struct apfsi_stat st;
 	char *path;
 	int ret;
 
-	for (size_t i = 0; i < w->n && !ferror(stdout); i++) {
-		if (asprintf(&path, "%s/%s", a->dir, dirwin_name(w, i)) < 0)
-			return -ENOMEM;
-		if ((ret = cli_api_errno(apfsi_fs_stat(a->r->fs, w->e[i].ino, &st)))) {
-			a->r->err = fs_fail(path, ret);
-		} else {
-			st.added = (int64_t)dirwin_added(w, i);
-			tl_one(a->r, path, &st);
-			if (S_ISDIR(st.mode))
-				tl_dir(a->r, path, a->ino, w->e[i].ino, a->depth + 1);
-		}
-		free(path);
+	if (asprintf(&path, "%s/%s", a->dir, name) < 0)
+		return -ENOMEM;
+	if ((ret = cli_api_errno(apfsi_fs_stat(a->r->fs, ino, &st)))) {
+		a->r->err = fs_fail(path, ret);
+	} else {
+		st.added = added;
+		tl_one(a->r, path, &st);
+		if (S_ISDIR(st.mode))
+			tl_dir(a->r, path, a->ino, ino, a->depth + 1);
 	}
+	free(path);
 	return 0;
 }
 
+/* One window's entries, in inode order: each fs-tree leaf of their inodes read once. */
+static int tl_window(void *ctx, const struct dirwin *w)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < w->n && !ret && !ferror(stdout); i++)
+		ret = tl_entry(ctx, dirwin_name(w, i), w->e[i].ino, (int64_t)dirwin_added(w, i));
+	return ret;
+}
+
+static int tl_by_ino_entry(void *ctx, const struct apfsi_dirent *e)
+{
+	return tl_entry(ctx, e->name, e->ino, e->date_added);
+}
+
 /*
- * A directory a window at a time (dirwin_each), as bodyfile reads it:
- * memory bounded however large the directory (it held all its names).
+ * A directory larger than a window: whole in inode order if it can be,
+ * with the dates added the library joins in (APFSI_DIR_ADDED, 16 bytes an
+ * entry of this directory): linear, where windows read the range of its
+ * inodes once a window.
+ */
+static int tl_whole(void *ctx)
+{
+	struct tl_at *a = ctx;
+
+	return dirwin_by_ino(a->r->fs, a->ino, APFSI_DIR_ADDED, NULL, tl_by_ino_entry, a);
+}
+
+/*
+ * A directory a window at a time (dirwin_each), or whole in inode order
+ * (tl_whole), as bodyfile reads it.
  */
 static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
 {
 	struct tl_at a = { r, dir, ino, depth };
-	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .window = tl_window,
+	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .whole = tl_whole,
+					.window = tl_window,
 					.stopped = dirwin_stdout_failed };
 	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
 

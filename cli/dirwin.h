@@ -113,9 +113,10 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
  * record fails it before anything is printed) and vouched for that order,
  * then entry(ctx, e) for each entry until one returns nonzero or stdout
  * fails.  1: the library cannot vouch for that order here (hard links,
- * names that differ...): read windows.  0 or a negative errno.
+ * names that differ...): read windows.  0 or a negative errno.  flags: more
+ * of apfsi_dir_open's (APFSI_DIR_ADDED: the dates added too).
  */
-int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, void (*begin)(void *ctx),
+int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void *ctx),
 		  int (*entry)(void *ctx, const struct apfsi_dirent *e), void *ctx);
 /* stopped for walks that write to stdout: one that cannot be written stops them (main). */
 bool dirwin_stdout_failed(void *ctx);

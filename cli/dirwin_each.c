@@ -5,7 +5,7 @@
  * the levels above left of DIRWIN_BUDGET, so the walk's memory is bounded
  * by DIRWIN_BUDGET plus DIRWIN_MIN a level, not by the largest directory.
  * A directory longer than one window is first offered whole to the
- * caller's own way (bodyfile: in inode order, dirwin_by_ino), else read
+ * caller's own way (bodyfile, timeline: in inode order, dirwin_by_ino), else read
  * through once, so that a damaged record fails it before anything of it is
  * used, as when it was read whole.
  */
@@ -31,6 +31,7 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
 		dirwin_free(&w);
 		if ((ret = wk->whole(ctx)) <= 0)
 			return ret;
+		w.keep_added = wk->keep_added;  /* dirwin_free cleared it */
 		pos = (struct dirwin_pos){ 0 };
 		ret = dirwin_read(fs, dir, &pos, budget, &w);
 	}
@@ -50,12 +51,12 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
 	return ret;
 }
 
-int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, void (*begin)(void *ctx),
+int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void *ctx),
 		  int (*entry)(void *ctx, const struct apfsi_dirent *e), void *ctx)
 {
 	const struct apfsi_dirent *e;
 	apfsi_dir *d;
-	int ret = apfsi_dir_open(fs, dir, APFSI_DIR_INODE_ORDER, &d);
+	int ret = apfsi_dir_open(fs, dir, APFSI_DIR_INODE_ORDER | flags, &d);
 
 	if (ret == APFSI_ERR_UNSUPPORTED)
 		return 1;

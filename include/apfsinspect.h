@@ -826,9 +826,18 @@ enum {
 	 * A resumed read that does not find its place again (a damaged index)
 	 * fails with APFSI_ERR_CORRUPT rather than skip entries.  The names
 	 * are the same bytes as the directory's; date_added is 0 (it lives in
-	 * the directory's records, which this order does not read).
+	 * the directory's records, which this order does not read) unless
+	 * APFSI_DIR_ADDED is given too.
 	 */
 	APFSI_DIR_INODE_ORDER = 1 << 1,
+	/*
+	 * With APFSI_DIR_INODE_ORDER: date_added filled as in on-disk order.
+	 * apfsi_dir_open reads the directory's records once more and keeps
+	 * 16 bytes an entry until apfsi_dir_close (48 MB for 3,000,000
+	 * names); each entry then finds its date in constant time.  Without
+	 * APFSI_DIR_INODE_ORDER it changes nothing (dates are always there).
+	 */
+	APFSI_DIR_ADDED = 1 << 2,
 };
 
 /* Iterate a directory's entries (without "." and ".."), in on-disk order. */

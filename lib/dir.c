@@ -6,7 +6,9 @@
  * inodes read together in inode order (apfs_fs_stat_many), which costs far
  * less than one stat per name in name order.  With APFSI_DIR_INODE_ORDER
  * the entries come from the children's inode records in number order
- * (apfs_fs_byino_*: each leaf read once in a directory of millions).
+ * (apfs_fs_byino_*: each leaf read once in a directory of millions), and
+ * with APFSI_DIR_ADDED their dates added from the directory's records
+ * (dir_added.c).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@ struct apfsi_dir {
 	unsigned flags;
 	struct apfs_dir_pos pos;
 	struct apfs_byino plan;     /* APFSI_DIR_INODE_ORDER */
+	struct dir_added added;     /* and APFSI_DIR_ADDED */
 	uint64_t from;              /* its position after this batch (apfs_fs_byino_read) */
 	uint64_t batch_from;        /* and before it */
 	bool end;                   /* the directory has no entries past this batch */
@@ -49,9 +52,13 @@ static int take(const struct apfs_dirent *d, void *ctx)
 	struct apfsi_dir *dir = ctx;
 	size_t len = strlen(d->name) + 1;
 	struct ent *e;
+	uint64_t added = d->date_added;
+	int ret;
 
 	if (dir->n == BATCH)
 		return 1;
+	if (dir->added.v && (ret = dir_added_find(&dir->added, d->ino, &added)))
+		return ret;
 	if (dir->nlen + len > dir->ncap) {
 		size_t cap = dir->ncap * 2 + len;
 		char *p = realloc(dir->names, cap);
@@ -61,7 +68,7 @@ static int take(const struct apfs_dirent *d, void *ctx)
 		dir->names = p, dir->ncap = cap;
 	}
 	e = &dir->ents[dir->n++];
-	e->ino = d->ino, e->added = d->date_added, e->type = d->type, e->name = dir->nlen;
+	e->ino = d->ino, e->added = added, e->type = d->type, e->name = dir->nlen;
 	e->cookie = d->next_cookie;
 	memcpy(dir->names + dir->nlen, d->name, len);
 	dir->nlen += len;
@@ -129,6 +136,10 @@ static int plan(struct apfsi_dir *dir)
 	if (ret)
 		return apfsi_fail(apfsi_code(ret), "directory %llu: %s",
 				  (unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret)));
+	if ((dir->flags & APFSI_DIR_ADDED) &&
+	    (ret = dir_added_build(dir->fs, dir->ino, dir->plan.n, &dir->added)))
+		return apfsi_fail(apfsi_code(ret), "directory %llu: dates added: %s",
+				  (unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret)));
 	return APFSI_OK;
 }
 
@@ -141,7 +152,7 @@ int apfsi_dir_open(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_dir **out)
 	apfsi_enter();
 	if ((ret = apfsi_fs_check(fs, "apfsi_dir_open")))
 		return ret;
-	if (!out || (flags & ~(unsigned)(APFSI_DIR_STAT | APFSI_DIR_INODE_ORDER)))
+	if (!out || (flags & ~(unsigned)(APFSI_DIR_STAT | APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED)))
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_dir_open: out required, flags 0x%x",
 				  flags);
 	*out = NULL;
@@ -234,6 +245,7 @@ void apfsi_dir_close(apfsi_dir *dir)
 {
 	if (!dir)
 		return;
+	dir_added_free(&dir->added);
 	free(dir->names);
 	free(dir);
 }

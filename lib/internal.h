@@ -103,6 +103,24 @@ void apfsi_container_extras(const struct apfsi_image *img, unsigned index,
  */
 int apfsi_dir_plan(struct apfsi_fs *fs, uint64_t dir, struct apfs_byino *out);
 
+/*
+ * APFSI_DIR_ADDED (dir_added.c): a directory's (inode, date added) pairs,
+ * sorted by inode, for the entries the inode order hands out.  Built from
+ * its records, which must number `entries` (the plan's count); found with a
+ * cursor that follows rising numbers.  -APFS_ECORRUPT for a number no
+ * record names.
+ */
+struct dir_added_pair {
+	uint64_t ino, added;
+};
+struct dir_added {
+	struct dir_added_pair *v;
+	size_t n, cap, at;
+};
+int dir_added_build(struct apfsi_fs *fs, uint64_t dir, uint64_t entries, struct dir_added *out);
+int dir_added_find(struct dir_added *a, uint64_t ino, uint64_t *added);
+void dir_added_free(struct dir_added *a);
+
 /* Copy the superblock's software ids for apfsi_volume_superblock (volume_sb.c). */
 void apfsi_volume_note_ids(struct apfsi_volume *vol);
 

@@ -10,7 +10,11 @@
 # rising inode order.  The same image with one inode's primary name forged
 # to another file's (tests/tools/inode_rename.py) must not be read so: the
 # names are still the directory's own, read by windows (whose order falls
-# back at each new window).
+# back at each new window).  timeline needs each entry's date added too, which
+# only the directory's records hold: with every record dated apart
+# (tests/tools/drec_redate.py: file j at 1,600,000,000 s + j x 1,000,003 ns)
+# each file must come with its own date, in inode order and by windows, in
+# timeline's lines and in extract's facts file.
 . "$(dirname "$0")/../lib.sh"
 
 F=300000
@@ -25,14 +29,29 @@ walk() {
 	shift 3
 	expect_rc "$what" 0 sh -c '"$@" > "$0"' "$WORK/out" "$@"
 	check "$what: each name once, on the README's inode; order: $order" \
-		python3 "$TESTS/tools/scale_check.py" "$fmt" "$WORK/out" "$F" "$order"
+		python3 "$TESTS/tools/scale_check.py" "$fmt" "$WORK/out" "$F" "$order" $DATED
 }
+DATED=
 
 walk "bodyfile, one directory of $F files" rising body "$BIN" bodyfile "$IMG"
 walk "ls -U -l, one directory of $F files" rising ls "$BIN" ls -U -l "$IMG" /d00000
+expect_eq "every file's record dated apart" "$F" "$(python3 "$TESTS/tools/drec_redate.py" "$IMG")"
+DATED=dated
+walk "timeline, one directory of $F files" rising tl "$BIN" timeline "$IMG"
+# extract's facts file keeps the dates added the archive cannot (exit 0: it says so)
+expect_rc "extract --tar, one directory of $F files" 0 sh -c \
+	'"$1" extract --tar - --manifest "$3/m.txt" "$2" / > /dev/null 2> "$3/err"' _ \
+	"$BIN" "$IMG" "$WORK"
+check "extract --tar: its facts file: each name once, on the README's inode, its own date" \
+	python3 "$TESTS/tools/scale_check.py" facts "$WORK/m.txt.facts" "$F" rising dated
+rm -f "$WORK/m.txt" "$WORK/m.txt.facts"
+DATED=
 python3 "$TESTS/tools/inode_rename.py" "$IMG" f00000005.txt f00000006.txt
 walk "bodyfile, one inode's name forged" windows body "$BIN" bodyfile "$IMG"
 walk "ls -U -l, one inode's name forged" windows ls "$BIN" ls -U -l "$IMG" /d00000
+DATED=dated
+walk "timeline, one inode's name forged" windows tl "$BIN" timeline "$IMG"
+DATED=
 
 # One leaf of the children's range damaged (tests/tools/fstree_edit.py): the
 # library does not vouch for the inode order, quietly; the windows list every

@@ -11,23 +11,7 @@ btree_info_t of a root): exactly one must match."""
 import struct
 import sys
 
-from fsnode import BTNODE_LEAF, nodes
-
-TYPE_DIR_REC = 9
-
-
-def drec_values(n, name):
-    """Offsets in n's block of the value of each directory record named name."""
-    if not n.flags & BTNODE_LEAF or n.level:
-        return []
-    found = []
-    for i in range(n.nkeys):
-        _, k, v, vl = n.entry(i)
-        if len(k) < 12 or struct.unpack_from("<Q", k)[0] >> 60 != TYPE_DIR_REC:
-            continue
-        if k[12:].split(b"\0")[0] == name and vl >= 18:
-            found.append(v)
-    return found
+from fsnode import nodes
 
 
 def main():
@@ -35,7 +19,7 @@ def main():
         sys.exit("usage: drec_retype.py IMAGE NAME TYPE")
     name, dt = sys.argv[2].encode(), int(sys.argv[3])
     with open(sys.argv[1], "r+b") as f:
-        hits = [(n, v) for n in nodes(f.read()) for v in drec_values(n, name)]
+        hits = [(n, v) for n in nodes(f.read()) for nm, v in n.drecs() if nm == name]
         if len(hits) != 1:
             sys.exit("drec_retype.py: %d records named %s found, not 1" % (len(hits), sys.argv[2]))
         n, v = hits[0]

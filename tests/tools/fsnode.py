@@ -10,6 +10,7 @@ import struct
 from fletcher import fletcher64
 
 BS = 4096
+TYPE_DIR_REC = 9
 BTNODE_ROOT, BTNODE_LEAF, BTNODE_FIXED = 1, 2, 4
 OID_MASK = (1 << 60) - 1
 
@@ -36,6 +37,17 @@ class Node:
         """(object id, record type) of entry i's key."""
         h = struct.unpack_from("<Q", self.entry(i)[1])[0]
         return h & OID_MASK, h >> 60
+
+    def drecs(self):
+        """(name, value offset) of each directory record (j_drec_hashed_key_t: the name
+        after the 12-byte header; j_drec_val_t at least 18 bytes) of a leaf."""
+        if not self.flags & BTNODE_LEAF or self.level:
+            return
+        for i in range(self.nkeys):
+            _, k, v, vl = self.entry(i)
+            if len(k) >= 12 and struct.unpack_from("<Q", k)[0] >> 60 == TYPE_DIR_REC \
+                    and vl >= 18:
+                yield k[12:].split(b"\0")[0], v
 
     def write(self, f):
         """The node back into the image, its checksum made right again."""

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""scale_check.py FORMAT LISTING F ORDER - check a listing of directory d00000 of
+"""scale_check.py FORMAT LISTING F ORDER [dated] - check a listing of directory d00000 of
 `mkimage scale --entries F+1 --per-dir F-or-more --shuffle` against testdata/README.md:
 file j is named fGGGGGGGG.txt (G = j) and lives on inode 17 + (j M mod F), M the first
 number from floor(0.618 F) up with no common factor with F; only f00000000.txt holds
@@ -9,13 +9,26 @@ has them), and the inodes in listing order must rise throughout (ORDER rising: r
 inode order) or fall back somewhere (ORDER windows: read by windows of names).
 
 FORMAT: body (TSK body lines: |path|inode|, the /d00000 line skipped), ls (ls -l lines:
-size and name, the inode given by the name), isn ("INODE SIZE NAME" lines)."""
+size and name, the inode given by the name), isn ("INODE SIZE NAME" lines), tl
+(timeline's CSV: "path",inode,... with added_ns the 16th field), facts (extract's
+facts file: one "key": value a line, "added" as ISO 8601 UTC with nanoseconds).  dated: the image went
+through tests/tools/drec_redate.py, so file j's date added (tl) must be
+1,600,000,000 s + j x 1,000,003 ns."""
+import datetime
+import json
 import math
 import sys
 
+DATED_BASE, DATED_STEP = 1600000000 * 10**9, 1000003
+
 
 def parse(fmt, line):
-    """(name, inode or None, size or None) of one line, or None to skip it."""
+    """(name, inode or None, size or None[, date added]) of one line, or None to skip it."""
+    if fmt == "tl":
+        f = line.rstrip("\r\n").split(",")
+        if not f[0].startswith('"/d00000/'):
+            return None
+        return f[0][len('"/d00000/'):-1], int(f[1]), int(f[7]), int(f[15] or 0)
     if fmt == "body":
         f = line.rstrip("\n").split("|")
         if not f[1].startswith("/d00000/"):
@@ -28,22 +41,44 @@ def parse(fmt, line):
     return (None if name in (".", "..") else (name, int(ino), int(size)))
 
 
+def facts(lines):
+    """The facts file's entries under root/d00000/ as timeline lines would give them."""
+    e = {}
+    for line in lines:
+        key, _, value = line.strip().rstrip(",").partition(": ")
+        if key in ('"path"', '"inode"', '"size"', '"added"'):
+            e[key.strip('"')] = json.loads(value)
+        if key == '"added"' and e.get("path", "").startswith("root/d00000/"):
+            yield e["path"][len("root/d00000/"):], e["inode"], e["size"], iso_ns(e["added"])
+
+
+def iso_ns(t):
+    """ns since 1970 of 2020-09-13T12:26:40.000000000Z (0 for null)."""
+    if t is None:
+        return 0
+    day = datetime.datetime.strptime(t[:19], "%Y-%m-%dT%H:%M:%S")
+    return int(day.replace(tzinfo=datetime.timezone.utc).timestamp()) * 10**9 + int(t[20:29])
+
+
 def main():
     fmt, listing, n, order = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+    dated = sys.argv[5:] == ["dated"]
     m = int(0.618 * n)
     while math.gcd(m, n) != 1:
         m += 1
     want = {"f%08d.txt" % j: 17 + j * m % n for j in range(n)}
     seen, inos, bad = set(), [], []
-    for line in open(listing, encoding="utf-8", errors="replace"):
-        e = parse(fmt, line)
+    lines = open(listing, encoding="utf-8", errors="replace")
+    for e in (facts(lines) if fmt == "facts" else (parse(fmt, line) for line in lines)):
         if e is None:
             continue
-        name, ino, size = e
+        name, ino, size = e[:3]
         right = name in want and name not in seen and ino in (None, want[name]) and \
             size in (None, 7 if name == "f00000000.txt" else 0)
+        if right and dated:
+            right = e[3:] == (DATED_BASE + int(name[1:9]) * DATED_STEP,)
         if not right:
-            bad.append(line.strip())
+            bad.append(repr(e))
         seen.add(name)
         inos.append(want.get(name, -1))
     falls = sum(1 for a, b in zip(inos, inos[1:]) if b <= a)

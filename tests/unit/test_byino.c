@@ -17,7 +17,10 @@
  * lists inode 273's record before 272's in their leaf; in rekeyed.img the
  * index sends a search for inode 272 to the next leaf (first key 283),
  * while a walk from the start still sees every record once, in order;
- * broken.img's leaf holding inode 1500 fails its checksum.
+ * broken.img's leaf holding inode 1500 fails its checksum.  dated.img is
+ * flat.img with each record fNNNNNNNN.txt dated 1,600,000,000 s plus
+ * NNNNNNNN x 1,000,003 ns (tests/tools/drec_redate.py), so that a date
+ * paired with the wrong entry shows.
  * Where the order cannot be vouched for, the answer must be UNSUPPORTED.
  */
 #include <setjmp.h>
@@ -48,6 +51,7 @@ static int setup(void **state)
 				    "scale flat.img " FLAT, "scale forged.img " FLAT,
 				    "scale retyped.img " FLAT, "scale swapped.img " FLAT,
 				    "scale rekeyed.img " FLAT, "scale broken.img " FLAT,
+				    "scale dated.img " FLAT,
 				    "macos-boot mb.img --unencrypted", NULL))
 		return -1;
 	/* f00000005.txt's inode says f00000006.txt, its directory record still f00000005.txt */
@@ -57,6 +61,10 @@ static int setup(void **state)
 	/* f00000007.txt's directory record says directory (DT_DIR 4), its inode a file */
 	if (sh("python3 '%s/tools/drec_retype.py' '%s/retyped.img' f00000007.txt 4", tests,
 	       scratch_dir))
+		return -1;
+	/* every file's record its own date added */
+	if (sh("python3 '%s/tools/drec_redate.py' '%s/dated.img' | grep -qx %u", tests,
+	       scratch_dir, SCALE_F))
 		return -1;
 	/* the fs tree damaged three ways (tests/tools/fstree_edit.py) */
 	return sh("cd '%s' && python3 '%s/tools/fstree_edit.py' swapped.img swap 272 273 && "
@@ -151,6 +159,74 @@ static void test_scale_directory(void **state)
 	assert_int_equal(e->type, APFSI_TYPE_DIR);
 	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
 	assert_null(e);
+	apfsi_dir_close(d);
+	free(j_of);
+	close_fs(im, fs);
+}
+
+#define DATED(j) (INT64_C(1600000000000000000) + (int64_t)(j) * 1000003)
+
+/* Every date of an APFSI_DIR_INODE_ORDER iterator, from entry `from` on, as drec_redate.py set it. */
+static unsigned check_dates(apfsi_dir *d, const unsigned *j_of, unsigned from)
+{
+	const struct apfsi_dirent *e;
+	unsigned got = from;
+
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		assert_true(e->ino == 17 + got);
+		assert_int_equal(e->date_added, DATED(j_of[got]));
+		assert_non_null(e->st);
+		assert_int_equal(e->st->added, DATED(j_of[got]));
+		got++;
+	}
+	return got;
+}
+
+/* APFSI_DIR_ADDED: each entry its own record's date, in inode order, after seeks too. */
+static void test_dates_added(void **state)
+{
+	const struct apfsi_dirent *e;
+	unsigned *j_of = shuffle_names(SCALE_F), got = 0, j;
+	uint64_t cookie[SCALE_F];
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+
+	(void)state;
+	open_fs("dated.img", NULL, &im, &fs);
+	/* on-disk order reads the dates from the records themselves */
+	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		assert_int_equal(sscanf(e->name, "f%8u.txt", &j), 1);
+		assert_int_equal(e->date_added, DATED(j));
+		got++;
+	}
+	assert_int_equal(got, SCALE_F);
+	apfsi_dir_close(d);
+	/* without APFSI_DIR_ADDED the order has none */
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
+	for (got = 0; apfsi_dir_next(d, &e) == APFSI_OK && e; got++) {
+		assert_int_equal(e->date_added, 0);
+		cookie[got] = e->cookie;
+	}
+	apfsi_dir_close(d);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
+					    APFSI_DIR_STAT, &d), APFSI_OK);
+	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
+	/* back, far forward and to the start: the cursor is found again by search */
+	assert_int_equal(apfsi_dir_seek(d, cookie[1200]), APFSI_OK);
+	assert_int_equal(check_dates(d, j_of, 1201), SCALE_F);
+	assert_int_equal(apfsi_dir_seek(d, cookie[2990]), APFSI_OK);
+	assert_int_equal(check_dates(d, j_of, 2991), SCALE_F);
+	assert_int_equal(apfsi_dir_seek(d, 0), APFSI_OK);
+	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
+	apfsi_dir_close(d);
+	/* and in name order it changes nothing */
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_ADDED, &d), APFSI_OK);
+	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_non_null(e);
+	assert_int_equal(sscanf(e->name, "f%8u.txt", &j), 1);
+	assert_int_equal(e->date_added, DATED(j));
 	apfsi_dir_close(d);
 	free(j_of);
 	close_fs(im, fs);
@@ -399,6 +475,20 @@ static void test_group(void **state)
 	}
 	assert_int_equal(seen, (1u << 10) - 1);
 	apfsi_dir_close(d);
+	/* the dates added of a Data directory through the group: those its records hold */
+	assert_int_equal(apfsi_dir_open(fs, docs, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED, &d),
+			 APFSI_OK);
+	for (seen = 0; apfsi_dir_next(d, &e) == APFSI_OK && e; seen++) {
+		struct apfsi_dirent by_name;
+		char name[256];
+
+		snprintf(want, sizeof(want), "/Users/alice/Documents/%s", e->name);
+		assert_int_equal(apfsi_fs_lookup(fs, want, &by_name, name, sizeof(name)), APFSI_OK);
+		assert_int_not_equal(by_name.date_added, 0);
+		assert_int_equal(e->date_added, by_name.date_added);
+	}
+	assert_int_equal(seen, 10);
+	apfsi_dir_close(d);
 	close_fs(im, fs);
 }
 
@@ -407,6 +497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scale_directory),
 		cmocka_unit_test(test_seek),
+		cmocka_unit_test(test_dates_added),
 		cmocka_unit_test(test_links_and_cycles),
 		cmocka_unit_test(test_forged_name),
 		cmocka_unit_test(test_forged_type),
