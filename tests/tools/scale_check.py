@@ -11,7 +11,8 @@ inode order) or fall back somewhere (ORDER windows: read by windows of names).
 FORMAT: body (TSK body lines: |path|inode|, the /d00000 line skipped), ls (ls -l lines:
 size and name, the inode given by the name), isn ("INODE SIZE NAME" lines), tl
 (timeline's CSV: "path",inode,... with added_ns the 16th field), facts (extract's
-facts file: one "key": value a line, "added" as ISO 8601 UTC with nanoseconds).  dated: the image went
+facts file, paths root/d00000/NAME, or ls --json's, paths /d00000/NAME: one "key": value
+a line, "added" as ISO 8601 UTC with nanoseconds).  dated: the image went
 through tests/tools/drec_redate.py, so file j's date added (tl) must be
 1,600,000,000 s + j x 1,000,003 ns."""
 import datetime
@@ -42,14 +43,15 @@ def parse(fmt, line):
 
 
 def facts(lines):
-    """The facts file's entries under root/d00000/ as timeline lines would give them."""
+    """The entries under d00000 of a facts file or ls --json, as timeline lines give them."""
     e = {}
     for line in lines:
         key, _, value = line.strip().rstrip(",").partition(": ")
         if key in ('"path"', '"inode"', '"size"', '"added"'):
             e[key.strip('"')] = json.loads(value)
-        if key == '"added"' and e.get("path", "").startswith("root/d00000/"):
-            yield e["path"][len("root/d00000/"):], e["inode"], e["size"], iso_ns(e["added"])
+        path = e.get("path", "").removeprefix("root")
+        if key == '"added"' and path.startswith("/d00000/"):
+            yield path[len("/d00000/"):], e["inode"], e["size"], iso_ns(e["added"])
 
 
 def iso_ns(t):
