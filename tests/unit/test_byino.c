@@ -213,6 +213,14 @@ static void test_dates_added(void **state)
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
 					    APFSI_DIR_STAT, &d), APFSI_OK);
 	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
+	apfsi_dir_close(d);
+	/* a seek past the batch in hand, the cursor mid-way: not the pair after it */
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
+					    APFSI_DIR_STAT, &d), APFSI_OK);
+	for (got = 0; got < 100; got++)
+		assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_int_equal(apfsi_dir_seek(d, cookie[1200]), APFSI_OK);
+	assert_int_equal(check_dates(d, j_of, 1201), SCALE_F);
 	/* back, far forward and to the start: the cursor is found again by search */
 	assert_int_equal(apfsi_dir_seek(d, cookie[1200]), APFSI_OK);
 	assert_int_equal(check_dates(d, j_of, 1201), SCALE_F);
