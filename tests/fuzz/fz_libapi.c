@@ -123,10 +123,11 @@ struct entry_sum {
 static void entry_add(struct entry_sum *s, const struct apfsi_dirent *e)
 {
 	uint64_t h = 1469598103934665603ull;
-	unsigned char head[9];
+	unsigned char head[17];
 
 	memcpy(head, &e->ino, 8);
 	head[8] = (unsigned char)e->type;
+	memcpy(head + 9, &e->date_added, 8);
 	for (size_t i = 0; i < sizeof(head); i++)
 		h = (h ^ head[i]) * 1099511628211ull;
 	for (const char *c = e->name; *c; c++)
@@ -138,7 +139,8 @@ static void entry_add(struct entry_sum *s, const struct apfsi_dirent *e)
 /*
  * APFSI_DIR_INODE_ORDER, where the library vouches for it, hands out the
  * very entries of the on-disk order, in rising inode order, with their
- * attributes; a seek to the start starts again.  Checked on directories
+ * attributes and (APFSI_DIR_ADDED) dates added; a seek to the start starts
+ * again.  Checked on directories
  * of up to MAX_ENTRIES entries.
  */
 static void check_by_ino(struct walk *w, uint64_t ino)
@@ -154,7 +156,8 @@ static void check_by_ino(struct walk *w, uint64_t ino)
 		entry_add(&disk, e);
 	apfsi_dir_close(d);
 	if (disk.n > MAX_ENTRIES ||
-	    apfsi_dir_open(w->fs, ino, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, &d) != APFSI_OK)
+	    apfsi_dir_open(w->fs, ino, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT | APFSI_DIR_ADDED,
+			   &d) != APFSI_OK)
 		return;
 	while (byino.n <= MAX_ENTRIES && apfsi_dir_next(d, &e) == APFSI_OK && e) {
 		if ((byino.n && e->ino <= last) || (e->st && e->st->ino != e->ino))
