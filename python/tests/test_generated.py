@@ -227,6 +227,23 @@ def test_big_dir(generated):
                 assert e.stat().type == apfsinspect.FileType.FILE and e.is_file()
 
 
+def test_big_dir_inode_order(generated):
+    """order="inode": the entries of the disk order, each once, rising, with their dates."""
+    with apfsinspect.open(generated("big-dir")) as img, img.select_volume().open_fs() as fs:
+        disk = {e.name: (e.ino, e.date_added_ns) for e in fs.scandir("/big", stat=False)}
+        with fs.scandir("/big", order="inode") as it:
+            got = [(e.name, e.ino, e.date_added_ns, e.stat().st_size) for e in it]
+        assert len(got) == 100000 and {n: (i, d) for n, i, d, _ in got} == disk
+        assert all(a[1] < b[1] for a, b in zip(got, got[1:]))
+        assert {n for n, _, _, size in got if size} == {"e042424.txt"}
+        with pytest.raises(ValueError):
+            fs.scandir("/big", order="name")
+    # basic's /dir holds hardlink-b.txt, the second name of /hardlink-a.txt's file: declined
+    with apfsinspect.open(generated("basic")) as img, img.select_volume().open_fs() as fs:
+        with pytest.raises(apfsinspect.Unsupported):
+            fs.scandir("/dir", order="inode")
+
+
 def test_many_files_walk(generated):
     with apfsinspect.open(generated("many-files")) as img, img.select_volume().open_fs() as fs:
         n = sum(len(d) + len(f) for _, d, f in fs.walk("/"))
