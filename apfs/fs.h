@@ -80,6 +80,14 @@ int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsign
  */
 int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snapshot *out);
 
+/*
+ * An xid as a selector writes it: decimal digits, or 0x (0X) and hex digits,
+ * below 2^64.  Nothing else: no sign, space, octal or trailing text (strtoull
+ * took "010" as 8, " 2" and "-18446744073709551614" as 2).  False if sel is
+ * not one.
+ */
+bool apfs_xid_parse(const char *sel, uint64_t *xid);
+
 /* ---- inodes ------------------------------------------------------------- */
 
 /* Compression types of decmpfs (docs/apfs-format.md §8.2). */

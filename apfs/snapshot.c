@@ -106,6 +106,36 @@ int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsign
 	return 0;
 }
 
+/* The value of one digit in base 10 or 16, or -1. */
+static int digit_of(char c, unsigned base)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (base == 16 && c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (base == 16 && c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool apfs_xid_parse(const char *sel, uint64_t *xid)
+{
+	unsigned base = sel[0] == '0' && (sel[1] == 'x' || sel[1] == 'X') ? 16 : 10;
+	const char *p = base == 16 ? sel + 2 : sel;
+	uint64_t x = 0;
+	int d;
+
+	if (!*p)
+		return false;
+	for (; *p; p++) {
+		if ((d = digit_of(*p, base)) < 0 || x > (UINT64_MAX - (unsigned)d) / base)
+			return false;
+		x = x * base + (unsigned)d;
+	}
+	*xid = x;
+	return true;
+}
+
 /**
  * apfs_snapshot_find - a snapshot by name or xid (see fs.h)
  */
@@ -113,17 +143,15 @@ int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snaps
 {
 	struct apfs_snapshot *arr;
 	unsigned n;
-	char *end;
-	unsigned long long xid;
+	uint64_t xid;
+	bool by_xid = apfs_xid_parse(sel, &xid);
 	int ret = apfs_snapshot_list(v, &arr, &n);
 
 	if (ret)
 		return ret;
-	errno = 0;
-	xid = strtoull(sel, &end, 0);
 	ret = -ENOENT;
 	for (unsigned i = 0; i < n && ret; i++)
-		if (!strcmp(arr[i].name, sel) || (!errno && *sel && !*end && arr[i].xid == xid)) {
+		if (!strcmp(arr[i].name, sel) || (by_xid && arr[i].xid == xid)) {
 			*out = arr[i];
 			ret = 0;
 		}

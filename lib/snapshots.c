@@ -61,17 +61,14 @@ int apfsi_volume_snapshot(apfsi_volume *vol, unsigned i, struct apfsi_snapshot_i
 /* A snapshot by exact name, or by xid in decimal or 0x-hex (apfs_snapshot_find's rules). */
 int apfsi_snapshot_xid(struct apfsi_volume *vol, const char *sel, uint64_t *xid)
 {
-	unsigned long long x;
-	char *end;
+	uint64_t x;
+	bool by_xid = apfs_xid_parse(sel, &x);
 	int ret = load(vol);
 
 	if (ret)
 		return ret;
-	errno = 0;
-	x = strtoull(sel, &end, 0);
 	for (unsigned i = 0; i < vol->nsnaps; i++)
-		if (!strcmp(vol->snaps[i].name, sel) || (!errno && *sel && !*end &&
-							 vol->snaps[i].xid == x)) {
+		if (!strcmp(vol->snaps[i].name, sel) || (by_xid && vol->snaps[i].xid == x)) {
 			*xid = vol->snaps[i].xid;
 			return APFSI_OK;
 		}

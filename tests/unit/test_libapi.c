@@ -385,6 +385,16 @@ static void test_snapshot(void **state)
 		assert_int_equal(slurp_path(fs, "/gone.txt", buf, sizeof(buf)), 14);
 		apfsi_fs_close(fs);
 	}
+	/* an xid is decimal or 0x-hex digits and nothing else (strtoull took all of these for 2) */
+	assert_int_equal(apfsi_fs_open(vol, "0X2", 0, &fs), APFSI_OK);
+	apfsi_fs_close(fs);
+	assert_int_equal(apfsi_fs_open(vol, "0002", 0, &fs), APFSI_OK);
+	apfsi_fs_close(fs);
+	expect_fail(apfsi_fs_open(vol, " 2", 0, &fs), APFSI_ERR_NOT_FOUND);
+	expect_fail(apfsi_fs_open(vol, "+2", 0, &fs), APFSI_ERR_NOT_FOUND);
+	expect_fail(apfsi_fs_open(vol, "-18446744073709551614", 0, &fs), APFSI_ERR_NOT_FOUND);
+	expect_fail(apfsi_fs_open(vol, "0x", 0, &fs), APFSI_ERR_NOT_FOUND);
+	expect_fail(apfsi_fs_open(vol, "18446744073709551618", 0, &fs), APFSI_ERR_NOT_FOUND);
 	assert_int_equal(apfsi_fs_open(vol, NULL, 0, &fs), APFSI_OK);
 	assert_int_equal(slurp_path(fs, "/a.txt", buf, sizeof(buf)), 10);
 	assert_string_equal(buf, "version 2\n");
