@@ -46,6 +46,25 @@ static int parse_u64(const char *opt, const char *s, uint64_t *out)
 	return 0;
 }
 
+/* -o again adds to the options before it, as mount(8) and libfuse take them (the last kept only one). */
+static int add_fuse_opts(struct cli_opts *o, const char *arg)
+{
+	static char *joined; /* o->fuse_opts for the rest of the process */
+	char *s;
+
+	if (!o->fuse_opts) {
+		o->fuse_opts = arg;
+		return 0;
+	}
+	if (asprintf(&s, "%s,%s", o->fuse_opts, arg) < 0) {
+		fprintf(stderr, "apfsinspect: -o: out of memory\n");
+		return EXIT_ERROR;
+	}
+	free(joined);
+	o->fuse_opts = joined = s;
+	return 0;
+}
+
 /* A byte count with an optional binary suffix (K, M, G, T, P), or "none" (0: no cap). */
 static int parse_size(const char *opt, const char *s, uint64_t *out)
 {
@@ -127,7 +146,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case 'N': o->literal = true; break;
 	case 'U': o->unsorted = true; break;
 	case 'f': o->foreground = true; break;
-	case 'o': o->fuse_opts = optarg; break;
+	case 'o': return add_fuse_opts(o, optarg);
 	default: return EXIT_USAGE;
 	}
 	return 0;

@@ -30,7 +30,8 @@ static const char mount_help[] =
 	"  --passphrase P | --stdin-passphrase | --passphrase-file F | --recovery-key K\n"
 	"  | --vek HEX           unlock an encrypted volume (prompts if none is given)\n"
 	"  -f                    stay in the foreground (log to stderr)\n"
-	"  -o OPTS               FUSE mount options, e.g. allow_other,default_permissions;\n"
+	"  -o OPTS               FUSE mount options, e.g. allow_other,default_permissions\n"
+	"                        (-o may be given again: each adds to the others);\n"
 	"                        'ro' is always added; readdirplus=yes (default: attributes\n"
 	"                        with each directory's entries), =auto (less memory for\n"
 	"                        walks of names only), =no\n";

@@ -239,6 +239,11 @@ if command -v setpriv > /dev/null && [ "$(id -u)" = 0 ] && [ -e "$IMAGES/dfvfs-a
 	expect_eq "allow_other: another user reads passwords.txt" 116 "$(as_nobody cat "$M2/passwords.txt" | wc -c)"
 	expect_rc "allow_other: and still cannot write" 1 as_nobody touch "$M2/x"
 	T fusermount3 -u "$M2"
+	# each -o counts (only the last did)
+	expect_rc "mount -o allow_other -o readdirplus=yes" 0 timeout 60 "$BIN" mount \
+		-o allow_other -o readdirplus=yes "$IMAGES/dfvfs-apfs.raw" "$M2"
+	expect_eq "two -o: allow_other still holds" 116 "$(as_nobody cat "$M2/passwords.txt" | wc -c)"
+	T fusermount3 -u "$M2"
 	rmdir "$M2"
 else
 	skip "allow_other" "needs root and setpriv (util-linux)"
