@@ -47,24 +47,6 @@ char fs_type_char(uint16_t mode)
 	}
 }
 
-const char *fs_cmp_name(uint32_t type)
-{
-	switch (type) {
-	case 0: return "none";
-	case 1: return "uncompressed (in xattr)";
-	case 3: return "zlib (in xattr)";
-	case 4: return "zlib (resource fork)";
-	case 7: return "lzvn (in xattr)";
-	case 8: return "lzvn (resource fork)";
-	case 9: return "uncompressed (in xattr)";
-	case 10: return "uncompressed (resource fork)";
-	case 11: return "lzfse (in xattr)";
-	case 12: return "lzfse (resource fork)";
-	case 13: return "lzbitmap (in xattr)";
-	case 14: return "lzbitmap (resource fork)";
-	default: return "unknown";
-	}
-}
 
 /* ---- cat ---------------------------------------------------------------- */
 

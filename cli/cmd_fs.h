@@ -33,7 +33,6 @@ int fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *de, char name
 
 /* "drwxr-xr-x" from a mode; the type letter TSK uses ('r','d','l',...). */
 char fs_type_char(uint16_t mode);
-const char *fs_cmp_name(uint32_t type);
 
 /* The extended attribute holding a file's resource fork. */
 #define FS_XATTR_RESOURCE_FORK "com.apple.ResourceFork"

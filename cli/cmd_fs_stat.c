@@ -144,6 +144,13 @@ static int stat_gather(struct stat_info *si, uint64_t ino)
 
 static const char *const time_names[5] = { "created", "modified", "changed", "accessed", "added" };
 
+
+/* The library's name of the decmpfs type ("none": not compressed). */
+static const char *cmp_name(const struct apfsi_stat *st)
+{
+	return st->compression_name ? st->compression_name : "none";
+}
+
 static void stat_text(const struct stat_info *si)
 {
 	const struct apfsi_stat *st = &si->st;
@@ -155,7 +162,7 @@ static void stat_text(const struct stat_info *si)
 	       (unsigned long long)st->ino, st->mode & 07777, m, st->uid, st->gid);
 	printf("size: %llu\nallocated: %llu\nnlink: %u\nflags: 0x%x\ncompression: %u (%s)\n",
 	       (unsigned long long)st->size, (unsigned long long)st->allocated, st->nlink,
-	       st->bsd_flags, st->compression, fs_cmp_name(st->compression));
+	       st->bsd_flags, st->compression, cmp_name(st));
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
 		printf("%s: %s\n", time_names[i], tv[i] || i < 4 ? t : "-");
@@ -206,7 +213,7 @@ static void stat_json(const struct stat_info *si)
 	json_begin(&j, stdout);
 	json_str(&j, "path", si->path);
 	cli_api_json_attrs(&j, st);
-	json_str(&j, "compression_name", fs_cmp_name(st->compression));
+	json_str(&j, "compression_name", cmp_name(st));
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
 		json_str(&j, time_names[i], tv[i] || i < 4 ? t : NULL);
