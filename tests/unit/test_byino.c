@@ -35,7 +35,7 @@
 
 #include "apfsinspect.h"
 
-#include "libtest.h"
+#include "libtest_fs.h"
 
 #define SCALE_N 3001u          /* entries: one directory and 3000 files */
 #define SCALE_F (SCALE_N - 1)
@@ -71,21 +71,6 @@ static int setup(void **state)
 		  "python3 '%s/tools/fstree_edit.py' rekeyed.img rekey 273 272 && "
 		  "python3 '%s/tools/fstree_edit.py' broken.img break 1500",
 		  scratch_dir, tests, tests, tests) ? -1 : 0;
-}
-
-static void open_fs(const char *img, const char *sel, apfsi_image **im, apfsi_fs **fs)
-{
-	apfsi_volume *vol;
-
-	assert_int_equal(apfsi_image_open(img_path(img), NULL, im), APFSI_OK);
-	assert_int_equal(apfsi_image_select_volume(*im, sel, &vol), APFSI_OK);
-	assert_int_equal(apfsi_fs_open(vol, NULL, 0, fs), APFSI_OK);
-}
-
-static void close_fs(apfsi_image *im, apfsi_fs *fs)
-{
-	apfsi_fs_close(fs);
-	apfsi_image_close(im);
 }
 
 static uint64_t ino_of(apfsi_fs *fs, const char *path)
@@ -132,7 +117,7 @@ static void test_scale_directory(void **state)
 	apfsi_fs *fs;
 
 	(void)state;
-	open_fs("flat.img", NULL, &im, &fs);
+	open_fs("flat.img", NULL, 0, &im, &fs);
 	assert_int_equal(ino_of(fs, "/d00000"), 16);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_STAT, &d),
 			 APFSI_OK);
@@ -193,7 +178,7 @@ static void test_dates_added(void **state)
 	apfsi_fs *fs;
 
 	(void)state;
-	open_fs("dated.img", NULL, &im, &fs);
+	open_fs("dated.img", NULL, 0, &im, &fs);
 	/* on-disk order reads the dates from the records themselves */
 	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
 	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
@@ -252,7 +237,7 @@ static void test_seek(void **state)
 
 	(void)state;
 	assert_non_null(cookie);
-	open_fs("flat.img", NULL, &im, &fs);
+	open_fs("flat.img", NULL, 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
 	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
 		assert_true(e->cookie != 0 && e->cookie < (UINT64_C(1) << 63));
@@ -340,7 +325,7 @@ static void test_links_and_cycles(void **state)
 	char *a, *b;
 
 	(void)state;
-	open_fs("basic.img", NULL, &im, &fs);
+	open_fs("basic.img", NULL, 0, &im, &fs);
 	a = entries_of(fs, APFSI_ROOT_INO, 0);
 	b = entries_of(fs, APFSI_ROOT_INO, APFSI_DIR_INODE_ORDER);
 	assert_non_null(strstr(a, " hardlink-a.txt\n"));
@@ -355,7 +340,7 @@ static void test_links_and_cycles(void **state)
 			 APFSI_ERR_NOT_DIR);
 	assert_int_equal(apfsi_dir_open(fs, APFSI_ROOT_INO, 1u << 5, &d), APFSI_ERR_INVALID);
 	close_fs(im, fs);
-	open_fs("cyc.img", "Cycle", &im, &fs);
+	open_fs("cyc.img", "Cycle", 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 17, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
 	close_fs(im, fs);
 }
@@ -368,7 +353,7 @@ static void test_forged_name(void **state)
 	apfsi_fs *fs;
 
 	(void)state;
-	open_fs("forged.img", NULL, &im, &fs);
+	open_fs("forged.img", NULL, 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
 	/* the directory itself reads as ever */
 	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
@@ -386,7 +371,7 @@ static void test_forged_type(void **state)
 	int seen = 0;
 
 	(void)state;
-	open_fs("retyped.img", NULL, &im, &fs);
+	open_fs("retyped.img", NULL, 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
 	/* the forgery took: the directory's record says directory */
 	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
@@ -426,11 +411,11 @@ static void test_damaged_tree(void **state)
 	int ret;
 
 	(void)state;
-	open_fs("swapped.img", NULL, &im, &fs);
+	open_fs("swapped.img", NULL, 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
 	close_fs(im, fs);
 
-	open_fs("rekeyed.img", NULL, &im, &fs);
+	open_fs("rekeyed.img", NULL, 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
 	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
 		assert_true(e->ino > last);
@@ -442,7 +427,7 @@ static void test_damaged_tree(void **state)
 	apfsi_dir_close(d);
 	close_fs(im, fs);
 
-	open_fs("broken.img", NULL, &im, &fs);
+	open_fs("broken.img", NULL, 0, &im, &fs);
 	apfsi_set_log(count_log, APFSI_LOG_DEBUG, NULL);
 	logged = 0;
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
@@ -463,7 +448,7 @@ static void test_group(void **state)
 	unsigned seen = 0;
 
 	(void)state;
-	open_fs("mb.img", "System", &im, &fs);
+	open_fs("mb.img", "System", 0, &im, &fs);
 	assert_int_equal(apfsi_fs_is_group(fs), 1);
 	assert_int_equal(apfsi_dir_open(fs, APFSI_ROOT_INO, APFSI_DIR_INODE_ORDER, &d),
 			 APFSI_ERR_UNSUPPORTED);

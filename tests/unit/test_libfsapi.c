@@ -21,7 +21,7 @@
 
 #include "apfsinspect.h"
 
-#include "libtest.h"
+#include "libtest_fs.h"
 
 static int setup(void **state)
 {
@@ -48,16 +48,6 @@ static int collect(const struct apfsi_dirent *e, void *arg)
 	snprintf(nm->name[nm->n], sizeof(nm->name[0]), "%s", e->name);
 	nm->cookie[nm->n++] = e->cookie;
 	return nm->stop_after && nm->n == nm->stop_after ? 77 : 0;
-}
-
-static void open_fs(const char *img, const char *sel, unsigned flags, apfsi_image **im,
-		    apfsi_fs **fs)
-{
-	apfsi_volume *vol;
-
-	assert_int_equal(apfsi_image_open(img_path(img), NULL, im), APFSI_OK);
-	assert_int_equal(apfsi_image_select_volume(*im, sel, &vol), APFSI_OK);
-	assert_int_equal(apfsi_fs_open(vol, NULL, flags, fs), APFSI_OK);
 }
 
 static bool has(const struct names *nm, const char *name)

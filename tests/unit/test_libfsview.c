@@ -22,7 +22,7 @@
 
 #include "apfsinspect.h"
 
-#include "libtest.h"
+#include "libtest_fs.h"
 
 /* README: "All timestamps are 2026-01-01T00:00:00Z". */
 #define T2026 (INT64_C(1767225600) * 1000000000)
@@ -39,22 +39,6 @@ static int setup(void **state)
 			     /* plain Data volume: the merged root needs no unlock */
 			     "macos-boot mb.img --unencrypted", "basic gpt.img --gpt", "demo demo.img",
 			     NULL);
-}
-
-static void open_fs(const char *img, const char *sel, unsigned flags, apfsi_image **im,
-		    apfsi_fs **fs)
-{
-	apfsi_volume *vol;
-
-	assert_int_equal(apfsi_image_open(img_path(img), NULL, im), APFSI_OK);
-	assert_int_equal(apfsi_image_select_volume(*im, sel, &vol), APFSI_OK);
-	assert_int_equal(apfsi_fs_open(vol, NULL, flags, fs), APFSI_OK);
-}
-
-static void close_fs(apfsi_image *im, apfsi_fs *fs)
-{
-	apfsi_fs_close(fs);
-	apfsi_image_close(im);
 }
 
 static uint64_t ino_of(apfsi_fs *fs, const char *path)

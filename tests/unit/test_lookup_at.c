@@ -21,22 +21,13 @@
 
 #include "apfsinspect.h"
 
-#include "libtest.h"
+#include "libtest_fs.h"
 
 static int setup(void **state)
 {
 	(void)state;
 	return scratch_setup("lookupat", "basic basic.img", "macos-boot mb.img",
 			     "dir-cycle cyc.img", NULL);
-}
-
-static void open_fs(const char *img, const char *sel, apfsi_image **im, apfsi_fs **fs)
-{
-	apfsi_volume *vol;
-
-	assert_int_equal(apfsi_image_open(img_path(img), NULL, im), APFSI_OK);
-	assert_int_equal(apfsi_image_select_volume(*im, sel, &vol), APFSI_OK);
-	assert_int_equal(apfsi_fs_open(vol, NULL, 0, fs), APFSI_OK);
 }
 
 /* The inode number of path (apfsi_fs_lookup, the path walk). */
@@ -70,7 +61,7 @@ static void test_small_tree(void **state)
 	uint64_t dir, sub;
 
 	(void)state;
-	open_fs("basic.img", "Basic", &im, &fs);
+	open_fs("basic.img", "Basic", 0, &im, &fs);
 	assert_true(step(fs, APFSI_ROOT_INO, "hello.txt", APFSI_TYPE_FILE, "hello.txt") ==
 		    ino_of(fs, "/hello.txt"));
 	assert_true(step(fs, APFSI_ROOT_INO, "HELLO.TXT", APFSI_TYPE_FILE, "hello.txt") ==
@@ -98,7 +89,7 @@ static void test_errors(void **state)
 	uint64_t hello;
 
 	(void)state;
-	open_fs("basic.img", "Basic", &im, &fs);
+	open_fs("basic.img", "Basic", 0, &im, &fs);
 	hello = ino_of(fs, "/hello.txt");
 	assert_int_equal(apfsi_fs_lookup_at(fs, hello, "x", &d, buf, sizeof(buf)),
 			 APFSI_ERR_NOT_DIR);
@@ -130,7 +121,7 @@ static void test_group(void **state)
 	uint64_t usr, share, users;
 
 	(void)state;
-	open_fs("mb.img", "group", &im, &fs);
+	open_fs("mb.img", "group", 0, &im, &fs);
 	usr = step(fs, APFSI_ROOT_INO, "usr", APFSI_TYPE_DIR, "usr");
 	share = step(fs, usr, "share", APFSI_TYPE_DIR, "share");
 	assert_true(step(fs, share, "firmlinks", APFSI_TYPE_FILE, "firmlinks") ==
@@ -152,7 +143,7 @@ static void test_cycle(void **state)
 	char buf[256];
 
 	(void)state;
-	open_fs("cyc.img", "Cycle", &im, &fs);
+	open_fs("cyc.img", "Cycle", 0, &im, &fs);
 	assert_true(step(fs, APFSI_ROOT_INO, "a", APFSI_TYPE_DIR, "a") == 16);
 	assert_true(step(fs, 16, "b", APFSI_TYPE_DIR, "b") == 17);
 	assert_int_equal(apfsi_fs_lookup_at(fs, 17, "up1", &d, buf, sizeof(buf)), APFSI_ERR_LOOP);
