@@ -138,6 +138,12 @@ int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen);
 int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t);
 
 int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
+/*
+ * 0, or -APFS_ECORRUPT (named) for a number past the 60 bits a key holds: a
+ * hostile directory record's file id, which fs_key would mask into another
+ * object's number (0x4000000000000011 read as 17).
+ */
+int fs_ino_check(struct apfs_fs *fs, uint64_t ino);
 
 /* Load / free / read the extents of a data stream of `size` bytes. */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# fs_hostile_inos.sh - a directory record whose file id names no inode: 0 and 1
+# (no object has them), the highest a key holds (2^60 - 1: none either), and
+# numbers past those 60 bits (2^60 itself; bits 60, 62 and 63 set on 0x11), which a reader that masks them reads as inode 17
+# (/dir: the entry would show another file's attributes, and exit 0).  Each is
+# forged into /empty.txt of `mkimage basic` (testdata/README.md: the small tree
+# and /hardlink-a.txt, so the root holds Café.txt, dir, empty.txt,
+# hardlink-a.txt, hello.txt, link and multi.bin) by tests/tools/drec_reino.py.  Every command must list the other six, name
+# /empty.txt (and the number) as damaged and exit 1.
+. "$(dirname "$0")/../lib.sh"
+
+expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$WORK/basic.img"
+OTHERS="Café.txt dir hardlink-a.txt hello.txt link multi.bin"
+
+# run WHAT CMD...: exit 1, the output and the error saved
+run() {
+	local what=$1
+	shift
+	expect_rc "$what: exit 1" 1 sh -c '"$@" > "$0.out" 2> "$0.err"' "$WORK/r" "$@"
+}
+
+for ino in 0 1 0x0fffffffffffffff 0x1000000000000000 0x1000000000000011 0x4000000000000011 \
+	0x8000000000000011; do
+	cp "$WORK/basic.img" "$WORK/h.img"
+	python3 "$TESTS/tools/drec_reino.py" "$WORK/h.img" empty.txt "$ino"
+	case $ino in
+	0 | 1 | 0x0fffffffffffffff) why="No such file or directory" ;;  # in range, no inode
+	*) why="inode number $ino is past the 60 bits of an object id" ;;
+	esac
+	run "file id $ino: ls -l" "$BIN" ls -l "$WORK/h.img" /
+	names=$(awk '$1 ~ /^l/ { print $(NF - 2); next } { print $NF }' "$WORK/r.out" | tr '\n' ' ')
+	expect_eq "file id $ino: ls -l lists the other six" "$OTHERS " "$names"
+	expect_grep "file id $ino: ls -l names the entry" "/empty.txt" "$(cat "$WORK/r.err")"
+	expect_grep "file id $ino: ls -l says why" "$why" "$(cat "$WORK/r.err")"
+	run "file id $ino: bodyfile" "$BIN" bodyfile "$WORK/h.img"
+	expect_eq "file id $ino: bodyfile: no line for /empty.txt" 0 \
+		"$(grep -c '|/empty.txt|' "$WORK/r.out")"
+	expect_eq "file id $ino: bodyfile: /hello.txt on its own inode" 1 \
+		"$(grep -c '|/hello.txt|' "$WORK/r.out")"
+	run "file id $ino: stat" "$BIN" stat "$WORK/h.img" /empty.txt
+	expect_grep "file id $ino: stat says why" "$why" "$(cat "$WORK/r.err")"
+	run "file id $ino: timeline" "$BIN" timeline "$WORK/h.img"
+	expect_eq "file id $ino: timeline: no line for /empty.txt" 0 \
+		"$(grep -c '^"/empty.txt"' "$WORK/r.out")"
+done
+done_testing
