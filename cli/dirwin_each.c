@@ -58,7 +58,8 @@ int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void
 	apfsi_dir *d;
 	int ret = apfsi_dir_open(fs, dir, APFSI_DIR_INODE_ORDER | flags, &d);
 
-	if (ret == APFSI_ERR_UNSUPPORTED)
+	/* Nothing printed yet: windows need neither the proof nor the dates' memory. */
+	if (ret == APFSI_ERR_UNSUPPORTED || ret == APFSI_ERR_NOMEM)
 		return 1;
 	if (ret)
 		return cli_api_errno(ret);

@@ -62,8 +62,9 @@ class DirEntry:
 
 
 class ScandirIterator(Handle):
-    """The entries of one directory (no "." or ".."), in on-disk order; a
-    context manager and an iterator.  Used by one thread at a time."""
+    """The entries of one directory (no "." or ".."), in on-disk order (or
+    inode order: FileSystem.scandir); a context manager and an iterator.
+    Used by one thread at a time."""
     _kind = "directory iterator"
 
     def __init__(self, fs, ino, top, with_stat, flags=0):

@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Generated scenarios: users, unlock outcomes, listings and contents as
 testdata/README.md documents them."""
+import os
+import shutil
+import subprocess
+import sys
 import threading
 import uuid
 
@@ -242,6 +246,24 @@ def test_big_dir_inode_order(generated):
     with apfsinspect.open(generated("basic")) as img, img.select_volume().open_fs() as fs:
         with pytest.raises(apfsinspect.Unsupported):
             fs.scandir("/dir", order="inode")
+
+
+def test_inode_order_dates(generated, tmp_path):
+    """order="inode": each entry its own record's date (tests/tools/drec_redate.py dates
+    file j of `scale --shuffle` 1.6e18 ns + j x 1,000,003), not a neighbour's."""
+    tools = os.path.join(os.environ.get("TESTS", ""), "tools", "drec_redate.py")
+    if not os.path.exists(tools):
+        pytest.skip("TESTS (the source tree's tests/) not set: no drec_redate.py")
+    img = str(tmp_path / "dated.img")
+    shutil.copy(generated("scale", "--entries", "3001", "--per-dir", "100000000", "--shuffle",
+                          "--unencrypted"), img)
+    assert subprocess.run([sys.executable, tools, img], check=True, capture_output=True,
+                          text=True).stdout.strip() == "3000"
+    with apfsinspect.open(img) as im, im.select_volume().open_fs() as fs:
+        with fs.scandir("/d00000", order="inode") as it:
+            got = [(e.ino, e.name, e.date_added_ns) for e in it]
+    assert len(got) == 3000 and all(a[0] < b[0] for a, b in zip(got, got[1:]))
+    assert all(d == 1600000000 * 10**9 + int(n[1:9]) * 1000003 for _, n, d in got)
 
 
 def test_many_files_walk(generated):
