@@ -13,23 +13,15 @@
 int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_readdir(fs, dir, cookie, fn, ctx);
-	if ((ret = fs_ino_check(fs, dir)))
-		return ret;
 	return fs_vol_readdir(fs, dir, cookie, fn, ctx);
 }
 
 int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_byino_plan(fs, dir, plan);
-	if ((ret = fs_ino_check(fs, dir)))
-		return ret;
 	return fs_vol_byino_plan(fs, dir, plan);
 }
 
@@ -44,24 +36,16 @@ int apfs_fs_byino_read(struct apfs_fs *fs, const struct apfs_byino *plan, uint64
 int apfs_fs_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 			struct apfs_dirent *out)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_lookup_name(fs, dir, name, out);
-	if ((ret = fs_ino_check(fs, dir)))
-		return ret;
 	return fs_vol_lookup_name(fs, dir, name, out);
 }
 
 int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_lookup_at(fs, dir, name, out);
-	if ((ret = fs_ino_check(fs, dir)))
-		return ret;
 	return fs_lookup_checked(fs, dir, name, out);
 }
 
@@ -74,114 +58,74 @@ int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out
 
 int apfs_fs_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_links(fs, ino, fn, ctx);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_links(fs, ino, fn, ctx);
 }
 
 int apfs_fs_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_path(fs, ino, buf, cap);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_path(fs, ino, buf, cap);
 }
 
 int apfs_fs_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_stat(fs, ino, st);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_stat(fs, ino, st);
 }
 
 int apfs_fs_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_dir_stats(fs, ino, ds);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_dir_stats(fs, ino, ds);
 }
 
 int apfs_fs_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
 		     void *buf, size_t len, size_t *got, uint64_t *size)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_getxattr(fs, ino, name, off, buf, len, got, size);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_getxattr(fs, ino, name, off, buf, len, got, size);
 }
 
 int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
 		      void *ctx)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_listxattr(fs, ino, flags, fn, ctx);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_listxattr(fs, ino, flags, fn, ctx);
 }
 
 int apfs_fs_xattr_runs(struct apfs_fs *fs, uint64_t ino, const char *name, apfs_run_fn fn,
 		       void *ctx, bool *resident)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_xattr_runs(fs, ino, name, fn, ctx, resident);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_xattr_runs(fs, ino, name, fn, ctx, resident);
 }
 
 int apfs_fs_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_readlink(fs, ino, buf, cap);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_readlink(fs, ino, buf, cap);
 }
 
 int apfs_fs_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_firmlink(fs, ino, buf, cap);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_firmlink(fs, ino, buf, cap);
 }
 
 int apfs_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 {
-	int ret;
-
 	if (fs->grp)
 		return grp_file_open(fs, ino, out);
-	if ((ret = fs_ino_check(fs, ino)))
-		return ret;
 	return fs_vol_file_open(fs, ino, out);
 }
 

@@ -109,10 +109,11 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 	/* a position of the inode order (fs_byino.c) is none of this order's */
 	if (cookie & APFS_BYINO_COOKIE)
 		return -EINVAL;
+	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC)))
+		return ret;
 	if (!(r = malloc(sizeof(*r))))
 		return -ENOMEM;
 	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx };
-	fs_key(key, dir, APFS_TYPE_DIR_REC);
 	if (cookie && fs->hashed) {
 		/* Resume at the first name of that hash, past those already seen. */
 		r->cur_hash = (uint32_t)(cookie >> 20) & 0x3fffff;
@@ -189,7 +190,10 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 	key = malloc(12 + nl + 1);
 	if (!key)
 		return -ENOMEM;
-	fs_key(key, dir, APFS_TYPE_DIR_REC);
+	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC))) {
+		free(key);
+		return ret;
+	}
 	if (fs->hashed) {
 		ret = apfs_name_hash(name, nl, fs->ci, &l.hash);
 		if (!ret)
@@ -197,7 +201,6 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 		st_le32(key + 8, l.hash << APFS_J_DREC_HASH_SHIFT);
 		klen = 12;
 	} else {
-		ret = 0;
 		st_le16(key + 8, (uint16_t)(nl + 1));
 		memcpy(key + 10, name, nl + 1);
 		klen = 10 + nl + 1;
@@ -371,7 +374,8 @@ int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 	uint8_t key[8];
 	int ret;
 
-	fs_key(key, ino, APFS_TYPE_SIBLING_LINK);
+	if ((ret = fs_key_checked(fs, key, ino, APFS_TYPE_SIBLING_LINK)))
+		return ret;
 	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), ln_visit, &l);
 	if (ret || l.n)
 		return ret < 0 ? ret : 0;

@@ -79,11 +79,12 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 
 		return apfs_fs_readdir(fs, dir, pos->cookie, dp_grp_one, &g);
 	}
+	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC)))
+		return ret;
 	p = malloc(sizeof(*p));
 	if (!p)
 		return -ENOMEM;
 	*p = (struct dp_ctx){ .fs = fs, .dir = dir, .pos = pos, .fn = fn, .ctx = ctx };
-	fs_key(key, dir, APFS_TYPE_DIR_REC);
 	if (pos->klen)
 		ret = apfs_btree_iterate(&fs->tree, pos->key, pos->klen, dp_visit, p);
 	else

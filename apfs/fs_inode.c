@@ -15,16 +15,6 @@ static int ino_corrupt(struct apfs_fs *fs, uint64_t ino, const char *why)
 	return -APFS_ECORRUPT;
 }
 
-int fs_ino_check(struct apfs_fs *fs, uint64_t ino)
-{
-	if (ino <= APFS_OBJ_ID_MASK)
-		return 0;
-	apfs_err("%s: volume '%s': inode number 0x%llx is past the 60 bits of an object id "
-		 "(a directory record's file id?)", fs->c->label, fs->v->name,
-		 (unsigned long long)ino);
-	return -APFS_ECORRUPT;
-}
-
 struct take {
 	struct fs_inode *in;
 	const char *why;  /* a field take_xfield refused */
@@ -140,12 +130,9 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 		return -ENOMEM;
 	memset(in, 0, sizeof(*in));
 	in->ino = ino;
-	if ((ret = fs_ino_check(fs, ino))) {
-		free(val);
-		return ret;
-	}
-	fs_key(key, ino, APFS_TYPE_INODE);
-	ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
+	ret = fs_key_checked(fs, key, ino, APFS_TYPE_INODE);
+	if (!ret)
+		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
 	if (!ret && vlen < sizeof(in->raw))
 		ret = ino_corrupt(fs, ino, "inode record shorter than j_inode_val_t");
 	if (!ret) {

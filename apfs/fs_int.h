@@ -61,6 +61,14 @@ static inline void fs_key(void *k, uint64_t oid, unsigned type)
 	st_le64(k, (oid & APFS_OBJ_ID_MASK) | (uint64_t)type << APFS_OBJ_TYPE_SHIFT);
 }
 
+/*
+ * fs_key for a number the image or a caller gave (an inode, a directory, a
+ * data stream): 0, or -APFS_ECORRUPT (named) for one past the 60 bits a key
+ * holds, which fs_key would mask into another object's number (a hostile
+ * directory record's file id 0x4000000000000011 read as inode 17).
+ */
+int fs_key_checked(struct apfs_fs *fs, void *k, uint64_t oid, unsigned type);
+
 static inline uint64_t fs_key_oid(const void *k)
 {
 	return ld_le64(k) & APFS_OBJ_ID_MASK;
@@ -138,12 +146,6 @@ int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen);
 int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t);
 
 int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
-/*
- * 0, or -APFS_ECORRUPT (named) for a number past the 60 bits a key holds: a
- * hostile directory record's file id, which fs_key would mask into another
- * object's number (0x4000000000000011 read as 17).
- */
-int fs_ino_check(struct apfs_fs *fs, uint64_t ino);
 
 /* Load / free / read the extents of a data stream of `size` bytes. */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);

@@ -3,9 +3,26 @@
  * fs_key.c - the order of fs-tree keys (Apple's reference, "File-System
  * Objects"): object id, then record type, then fields that depend on the
  * type.  The B-tree reader descends with this comparator, so it must agree
- * with how macOS sorted the records.
+ * with how macOS sorted the records.  And the one builder of a key from a
+ * number the image or a caller gave (fs_key_checked).
  */
 #include "fs_int.h"
+
+int fs_key_checked(struct apfs_fs *fs, void *k, uint64_t oid, unsigned type)
+{
+	/* what such a number names, and where a hostile one would come from */
+	bool stream = type == APFS_TYPE_FILE_EXTENT;
+
+	if (oid > APFS_OBJ_ID_MASK) {
+		apfs_err("%s: volume '%s': %s number 0x%llx is past the 60 bits of an object id "
+			 "(%s?)", fs->c->label, fs->v->name, stream ? "data stream" : "inode",
+			 (unsigned long long)oid,
+			 stream ? "an inode's private id" : "a directory record's file id");
+		return -APFS_ECORRUPT;
+	}
+	fs_key(k, oid, type);
+	return 0;
+}
 
 static int cmp_u64(uint64_t x, uint64_t y)
 {

@@ -94,22 +94,23 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
 {
 	struct ld_ctx l = { fs, s };
-	uint8_t key[16] = { 0 };
-	int ret = 0;
+	uint8_t key[8], fk[16] = { 0 };
+	int ret;
 
 	memset(s, 0, sizeof(*s));
 	s->id = id;
 	s->size = size;
+	/* an inode's private id past 60 bits would read as another stream's */
+	if ((ret = fs_key_checked(fs, key, id, APFS_TYPE_FILE_EXTENT)))
+		return ret;
 	if (fs->sealed) {
-		st_le64(key, id);
-		ret = apfs_btree_iterate(&fs->fext, key, 16, fext_visit, &l);
+		st_le64(fk, id);
+		ret = apfs_btree_iterate(&fs->fext, fk, 16, fext_visit, &l);
 	}
 	/* Unsealed volumes, or a sealed one that kept this stream's extents in
 	 * the fs tree after all. */
-	if (ret >= 0 && !s->n) {
-		fs_key(key, id, APFS_TYPE_FILE_EXTENT);
+	if (ret >= 0 && !s->n)
 		ret = apfs_btree_iterate(&fs->tree, key, 8, ld_visit, &l);
-	}
 	if (ret < 0)
 		fs_stream_free(s);
 	return ret < 0 ? ret : 0;

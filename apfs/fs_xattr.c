@@ -66,10 +66,11 @@ int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_x
 		free(val);
 		return -ENOMEM;
 	}
-	fs_key(key, ino, APFS_TYPE_XATTR);
+	ret = fs_key_checked(fs, key, ino, APFS_TYPE_XATTR);
 	st_le16(key + 8, (uint16_t)(nl + 1));
 	memcpy(key + 10, name, nl + 1);
-	ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
+	if (!ret)
+		ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
 	if (!ret)
 		ret = fs_xattr_parse(fs, ino, val, vlen, x);
 	free(key);
@@ -188,7 +189,8 @@ int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xatt
 	uint8_t key[8];
 	int ret;
 
-	fs_key(key, ino, APFS_TYPE_XATTR);
+	if ((ret = fs_key_checked(fs, key, ino, APFS_TYPE_XATTR)))
+		return ret;
 	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), lx_visit, &l);
 	return ret < 0 ? ret : 0;
 }

@@ -7,6 +7,9 @@
 # and /hardlink-a.txt, so the root holds Café.txt, dir, empty.txt,
 # hardlink-a.txt, hello.txt, link and multi.bin) by tests/tools/drec_reino.py.  Every command must list the other six, name
 # /empty.txt (and the number) as damaged and exit 1.
+# The same for an inode's private id, the number of its data stream: /hello.txt's
+# (13 bytes, "hello, world\n"; /dir/nested.txt holds "nested\n") forged by tests/tools/inode_restream.py past 60 bits,
+# which a reader that masks it reads as no extents, 13 zero bytes, exit 0.
 . "$(dirname "$0")/../lib.sh"
 
 expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$WORK/basic.img"
@@ -42,5 +45,20 @@ for ino in 0 1 0x0fffffffffffffff 0x1000000000000000 0x1000000000000011 0x400000
 	run "file id $ino: timeline" "$BIN" timeline "$WORK/h.img"
 	expect_eq "file id $ino: timeline: no line for /empty.txt" 0 \
 		"$(grep -c '^"/empty.txt"' "$WORK/r.out")"
+done
+
+for sid in 0x1000000000000000 0x1000000000000010 0x8000000000000010; do
+	cp "$WORK/basic.img" "$WORK/h.img"
+	python3 "$TESTS/tools/inode_restream.py" "$WORK/h.img" hello.txt "$sid"
+	why="data stream number $sid is past the 60 bits of an object id"
+	run "private id $sid: cat" "$BIN" cat "$WORK/h.img" /hello.txt
+	expect_eq "private id $sid: cat writes nothing" 0 "$(wc -c < "$WORK/r.out")"
+	expect_grep "private id $sid: cat says why" "$why" "$(cat "$WORK/r.err")"
+	rm -rf "$WORK/x"
+	run "private id $sid: extract" "$BIN" extract "$WORK/h.img" / "$WORK/x"
+	expect_grep "private id $sid: extract names the file" "hello.txt" "$(cat "$WORK/r.err")"
+	expect_grep "private id $sid: extract says why" "$why" "$(cat "$WORK/r.err")"
+	expect_eq "private id $sid: extract copies the others" "nested" \
+		"$(cat "$WORK/x/root/dir/nested.txt" 2>/dev/null || echo missing)"
 done
 done_testing
