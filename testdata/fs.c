@@ -83,14 +83,17 @@ static int add_drec_sib(struct mk_vol *v, uint64_t parent, const char *name, uin
 	size_t nl = strlen(name) + 1;
 	uint8_t key[12 + 1024], val[sizeof(struct apfs_j_drec_val) + 16];
 	struct apfs_j_drec_val *dv = (struct apfs_j_drec_val *)val;
-	uint32_t h = mk_name_hash(name, v->case_insensitive);
-	size_t vlen = sizeof(*dv);
+	uint32_t h = v->unhashed ? 0 : mk_name_hash(name, v->case_insensitive);
+	size_t vlen = sizeof(*dv), off = v->unhashed ? 10 : 12;
 
 	if (nl > 256) /* 255 bytes of UTF-8 and the NUL */
 		return -ENAMETOOLONG;
 	st_le64(key, jkey(parent, APFS_TYPE_DIR_REC));
-	st_le32(key + 8, h << APFS_J_DREC_HASH_SHIFT | (uint32_t)nl);
-	memcpy(key + 12, name, nl);
+	if (v->unhashed)
+		st_le16(key + 8, (uint16_t)nl);  /* j_drec_key_t */
+	else
+		st_le32(key + 8, h << APFS_J_DREC_HASH_SHIFT | (uint32_t)nl);
+	memcpy(key + off, name, nl);
 	memset(val, 0, sizeof(val));
 	dv->file_id = put_le64(ino);
 	dv->date_added = put_le64(v->drec_added ? v->drec_added : MK_TIME);
@@ -103,7 +106,7 @@ static int add_drec_sib(struct mk_vol *v, uint64_t parent, const char *name, uin
 		st_le64(val + vlen + 8, sibling);
 		vlen += 16;
 	}
-	return mk_vol_add_rec(v, parent, APFS_TYPE_DIR_REC, h, 0, key, 12 + nl, val, vlen);
+	return mk_vol_add_rec(v, parent, APFS_TYPE_DIR_REC, h, 0, key, off + nl, val, vlen);
 }
 
 static int add_drec(struct mk_vol *v, uint64_t parent, const char *name, uint64_t ino,

@@ -93,6 +93,7 @@ int mk_vol_add_rec(struct mk_vol *v, uint64_t oid, uint8_t type, uint32_t hash, 
 	r->type = type;
 	r->hash = hash;
 	r->sub = sub;
+	r->name_off = type == APFS_TYPE_DIR_REC && !v->unhashed ? 12 : 10;
 	r->r.k = malloc(klen + vlen + 1);
 	if (!r->r.k)
 		return -ENOMEM;
@@ -111,10 +112,10 @@ static int cmp_u64(uint64_t a, uint64_t b)
 	return a < b ? -1 : a > b;
 }
 
-/* Names in keys: directory entries start at byte 12, xattrs at 10. */
-static int cmp_names(const struct mk_fsrec *a, const struct mk_fsrec *b, size_t off)
+/* Names in keys: hashed directory entries start at byte 12, others and xattrs at 10. */
+static int cmp_names(const struct mk_fsrec *a, const struct mk_fsrec *b)
 {
-	return strcmp((const char *)a->r.k + off, (const char *)b->r.k + off);
+	return strcmp((const char *)a->r.k + a->name_off, (const char *)b->r.k + b->name_off);
 }
 
 /* Key order of the fs tree: obj_id, type, then the type's own fields. */
@@ -130,9 +131,9 @@ int mk_fsrec_cmp(const void *pa, const void *pb)
 	switch (a->type) {
 	case APFS_TYPE_DIR_REC:
 		c = cmp_u64(a->hash, b->hash);
-		return c ? c : cmp_names(a, b, 12);
+		return c ? c : cmp_names(a, b);
 	case APFS_TYPE_XATTR:
-		return cmp_names(a, b, 10);
+		return cmp_names(a, b);
 	default:
 		return cmp_u64(a->sub, b->sub);
 	}

@@ -243,6 +243,7 @@ struct mk_fsrec {
 	uint8_t type;
 	uint32_t hash;        /* DIR_REC: name hash; else secondary sort value */
 	uint64_t sub;         /* FILE_EXTENT logical addr, SIBLING id */
+	uint8_t name_off;     /* DIR_REC, XATTR: where the key's name starts */
 	struct mk_rec r;
 };
 
@@ -302,6 +303,12 @@ struct mk_vol {
 	uint16_t role;
 	uint8_t uuid[16];
 	bool case_insensitive;
+	/*
+	 * Directory records keyed j_drec_key_t (name length, name: no hash), on a
+	 * volume neither case- nor normalization-insensitive, as iOS and `mkapfs -z`
+	 * make (mk_vol_init_unhashed).
+	 */
+	bool unhashed;
 	bool encrypted;
 	uint8_t vek[32];
 	unsigned vek_len;         /* 32, or 16 for a CoreStorage VEK */
@@ -349,6 +356,9 @@ void mk_vol_system_ino(struct mk_vol *v);
 
 int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
 		bool case_insensitive);
+/* A case- and normalization-sensitive volume with unhashed directory records. */
+int mk_vol_init_unhashed(struct mk_vol *v, struct mk_image *img, const char *name,
+			 uint16_t role);
 int mk_vol_add_rec(struct mk_vol *v, uint64_t oid, uint8_t type, uint32_t hash, uint64_t sub,
 		   const void *k, size_t klen, const void *val, size_t vlen);
 uint32_t mk_name_hash(const char *name, bool case_insensitive);

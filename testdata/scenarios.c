@@ -131,6 +131,50 @@ static int fill_basic(struct mk_image *img)
 	return basic_vol(img, "Basic", false);
 }
 
+#define UNHASHED_MANY 3000
+
+/* /names: one name in NFC and NFD, and in two cases: four files on such a volume. */
+static int unhashed_names(struct mk_vol *v)
+{
+	static const char *const names[][2] = {
+		{ "Caf\xc3\xa9.txt", "nfc\n" }, { "Cafe\xcc\x81.txt", "nfd\n" },
+		{ "readme", "lower\n" }, { "README", "upper\n" },
+	};
+	uint64_t dir;
+	int rc = mk_fs_mkdir(v, APFS_ROOT_DIR_INO_NUM, "names", &dir);
+
+	for (size_t i = 0; !rc && i < sizeof(names) / sizeof(names[0]); i++)
+		rc = mk_fs_file(v, dir, names[i][0], names[i][1], strlen(names[i][1]), NULL);
+	return rc;
+}
+
+/*
+ * One volume `Unhashed`, case- and normalization-sensitive, its directory
+ * records without a name hash: basic's tree, /names, and /many, 3000 empty
+ * files m0000.txt ... m2999.txt but m1234.txt = "entry 1234\n".
+ */
+static int fill_unhashed(struct mk_image *img)
+{
+	struct mk_vol v;
+	uint64_t dir;
+	char name[16];
+	int rc = mk_vol_init_unhashed(&v, img, "Unhashed", APFS_VOL_ROLE_NONE);
+
+	if (!rc)
+		rc = mk_small_tree(&v);
+	if (!rc)
+		rc = hardlinks(&v);
+	if (!rc)
+		rc = unhashed_names(&v);
+	if (!rc)
+		rc = mk_fs_mkdir(&v, APFS_ROOT_DIR_INO_NUM, "many", &dir);
+	for (unsigned i = 0; !rc && i < UNHASHED_MANY; i++) {
+		snprintf(name, sizeof(name), "m%04u.txt", i);
+		rc = mk_fs_file(&v, dir, name, "entry 1234\n", i == 1234 ? 11 : 0, NULL);
+	}
+	return rc ? rc : mk_vol_finish(&v);
+}
+
 /* Not in basic: libfsapfs 20201107 rejects the dir-stats field, and basic is checked with it. */
 static int fill_dir_stats(struct mk_image *img)
 {
@@ -245,6 +289,8 @@ static const struct scenario scenarios[] = {
 	{ "basic", "one plain volume with a small tree", 16ull << 20, fill_basic },
 	{ "dir-stats", "basic's tree with directory statistics, in both layouts", 16ull << 20,
 	  fill_dir_stats },
+	{ "unhashed", "directory records without a name hash (case- and normalization-sensitive)",
+	  16ull << 20, fill_unhashed },
 	{ "all-users", "3 volumes: Data (8 crypto users), Backup (Disk User), Plain",
 	  1536ull << 20, fill_all_users },
 	{ "demo", "one encrypted volume: user demo/demo and a recovery key", 16ull << 20,

@@ -14,19 +14,32 @@
 #include "cipher/xts.h"
 #include "mk.h"
 
-int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
-		bool case_insensitive)
+static int vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
+		    bool case_insensitive, bool unhashed)
 {
 	memset(v, 0, sizeof(*v));
 	v->img = img;
 	snprintf(v->name, sizeof(v->name), "%s", name);
 	v->role = role;
 	v->case_insensitive = case_insensitive;
+	v->unhashed = unhashed;
 	v->max_extent_blocks = 1ull << 20;
 	v->first_paddr = img->next_paddr;
 	v->first_xid = img->xid;
 	mk_rng_uuid(&img->rng, v->uuid);
 	return mk_fs_root(v);
+}
+
+int mk_vol_init(struct mk_vol *v, struct mk_image *img, const char *name, uint16_t role,
+		bool case_insensitive)
+{
+	return vol_init(v, img, name, role, case_insensitive, false);
+}
+
+int mk_vol_init_unhashed(struct mk_vol *v, struct mk_image *img, const char *name,
+			 uint16_t role)
+{
+	return vol_init(v, img, name, role, false, true);
 }
 
 static void vol_free(struct mk_vol *v)
@@ -118,12 +131,13 @@ static void fill_sb(const struct mk_vol *v, const struct vol_trees *t, unsigned 
 	sb->apfs_magic = put_le32(APFS_MAGIC);
 	sb->apfs_fs_index = put_le32(idx);
 	/*
-	 * Every directory record we write is hashed; macOS marks a case-sensitive
-	 * volume with hashed records normalization-insensitive, and readers pick
-	 * the key format from these two flags.
+	 * macOS hashes directory records on every volume it makes and marks a
+	 * case-sensitive one normalization-insensitive; readers pick the key
+	 * format from these two flags.  Neither: records without a hash.
 	 */
 	sb->apfs_incompatible_features = put_le64((v->case_insensitive ?
 						   APFS_INCOMPAT_CASE_INSENSITIVE :
+						   v->unhashed ? 0 :
 						   APFS_INCOMPAT_NORMALIZATION_INSENSITIVE) |
 						  (v->sealed ? APFS_INCOMPAT_SEALED_VOLUME : 0));
 	sb->apfs_unmount_time = put_le64(MK_TIME);

@@ -180,6 +180,8 @@ big() { # NAME PATH...
 }
 big many-files case deep d000/f00000.txt d042/f04200.txt d099/f09999.txt
 big big-dir big/e000000.txt big/e042424.txt big/e099999.txt
+big unhashed names/readme names/README $'names/Caf\xc3\xa9.txt' $'names/Cafe\xcc\x81.txt' \
+	many/m0000.txt many/m1234.txt many/m2999.txt hello.txt dir/sub/deep.txt
 big large data-8m.bin
 big huge-file
 # scale: written by the streaming builder (btree_stream.c), 10,000 entries by default.

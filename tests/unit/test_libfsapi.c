@@ -5,7 +5,9 @@
  * resume cookie and apfsi_fs_usage.  The root of `basic` holds what
  * testdata/README.md lists ("The small tree" and the hard link); a resume
  * from any entry's cookie must give exactly the entries after it; a
- * callback's stop value comes back.  statfs's figures: the container's
+ * callback's stop value comes back; the same on `unhashed`'s /many, whose
+ * records carry no name hash (3000 entries; a cookie there counts them).
+ * statfs's figures: the container's
  * blocks (apfsi_container_info), free blocks below them, objects the
  * superblock's counts, and the Mac's root of `macos-boot` counting its
  * Data volume's objects too.
@@ -26,7 +28,8 @@
 static int setup(void **state)
 {
 	(void)state;
-	return scratch_setup("libfsapi", "basic basic.img", "macos-boot mb.img", NULL);
+	return scratch_setup("libfsapi", "basic basic.img", "macos-boot mb.img",
+			     "unhashed uh.img", NULL);
 }
 
 #define MAXE 64
@@ -114,6 +117,157 @@ static void test_readdir_stop_and_errors(void **state)
 	apfsi_image_close(im);
 }
 
+static int no_entry(const struct apfsi_dirent *e, void *arg)
+{
+	(void)e;
+	(void)arg;
+	fail_msg("an entry of a directory numbered past 60 bits");
+	return 0;
+}
+
+static int no_link(uint64_t parent, const char *name, void *arg)
+{
+	(void)parent;
+	(void)name;
+	(void)arg;
+	fail_msg("a name of an inode numbered past 60 bits");
+	return 0;
+}
+
+static int no_xattr(const char *name, uint64_t size, void *arg)
+{
+	(void)name;
+	(void)size;
+	(void)arg;
+	fail_msg("an xattr of an inode numbered past 60 bits");
+	return 0;
+}
+
+static int no_run(const struct apfsi_byte_run *r, void *arg)
+{
+	(void)r;
+	(void)arg;
+	fail_msg("a run of an inode numbered past 60 bits");
+	return 0;
+}
+
+/*
+ * A number past the 60 bits of an object id (a hostile directory record's
+ * file id) is damage at every entry point that takes one: a key keeps only
+ * 60 bits, so 2^60 + 2 would read as the root (2), and bit 60 or 63 over
+ * /hello.txt's number as that file, with its attributes and entries, or
+ * over /hardlink-a.txt's (two names: sibling links) as its names.
+ */
+static void test_numbers_past_60_bits(void **state)
+{
+	static const uint64_t high[] = { UINT64_C(1) << 60, UINT64_C(1) << 63 };
+	struct apfsi_dir_stats ds;
+	uint64_t base[3];
+	struct apfsi_dirent de;
+	struct apfsi_stat st;
+	apfsi_image *im;
+	apfsi_file *f;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	char buf[256];
+	uint64_t size;
+	int resident;
+
+	(void)state;
+	open_fs("basic.img", NULL, 0, &im, &fs);
+	base[0] = APFSI_ROOT_INO;
+	assert_int_equal(apfsi_fs_stat_path(fs, "/hello.txt", &st), APFSI_OK);
+	base[1] = st.ino;
+	assert_int_equal(apfsi_fs_stat_path(fs, "/hardlink-a.txt", &st), APFSI_OK);
+	base[2] = st.ino;
+	for (size_t i = 0; i < 6; i++) {
+		uint64_t n = high[i % 2] | base[i / 2];
+
+		assert_int_equal(apfsi_fs_stat(fs, n, &st), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_readdir(fs, n, 0, no_entry, NULL), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_dir_open(fs, n, 0, &d), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_dir_open(fs, n, APFSI_DIR_INODE_ORDER, &d),
+				 APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_lookup_at(fs, n, "hello.txt", &de, buf, sizeof(buf)),
+				 APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_path(fs, n, buf, sizeof(buf)), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_readlink(fs, n, buf, sizeof(buf)), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_firmlink(fs, n, buf, sizeof(buf)), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_dir_stats(fs, n, &ds), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_file_open(fs, n, &f), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_file_open_fork(fs, n, "rsrc", &f), APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_listxattr(fs, n, APFSI_XATTR_HIDDEN, no_xattr, NULL),
+				 APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_getxattr(fs, n, "com.apple.decmpfs", 0, buf,
+						   sizeof(buf), NULL, &size),
+				 APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_xattr_runs(fs, n, "com.apple.ResourceFork", no_run,
+						     NULL, &resident),
+				 APFSI_ERR_CORRUPT);
+		assert_int_equal(apfsi_fs_links(fs, n, no_link, NULL), APFSI_ERR_CORRUPT);
+	}
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
+#define UH_MANY 3000
+
+/* /many of `unhashed`: m0000.txt ... m2999.txt (testdata/README.md). */
+struct many {
+	uint32_t seen[UH_MANY];  /* per m%04u.txt: times listed */
+	uint64_t cookie[UH_MANY + 1];
+	unsigned order[UH_MANY + 1]; /* the number of the entry at each position */
+	unsigned n;
+};
+
+static int many_take(const struct apfsi_dirent *e, void *arg)
+{
+	struct many *m = arg;
+	unsigned i;
+	char end;
+
+	assert_true(m->n < UH_MANY);
+	assert_int_equal(sscanf(e->name, "m%4u.tx%c", &i, &end), 2);
+	assert_true(i < UH_MANY && end == 't');
+	m->seen[i]++;
+	m->order[m->n] = i;
+	m->cookie[m->n++] = e->cookie;
+	return 0;
+}
+
+/*
+ * Unhashed records: a resume cookie is the count of entries before it, so a
+ * resume counts them again.  From a sample of positions (the first, a
+ * FUSE buffer's worth, the middle, the last two): exactly what follows.
+ */
+static void test_readdir_unhashed(void **state)
+{
+	static const unsigned at[] = { 0, 1, 99, 100, 1500, 2998, 2999 };
+	static struct many all, rest;
+	struct apfsi_stat st;
+	apfsi_image *im;
+	apfsi_fs *fs;
+
+	(void)state;
+	open_fs("uh.img", NULL, 0, &im, &fs);
+	assert_int_equal(apfsi_fs_stat_path(fs, "/many", &st), APFSI_OK);
+	memset(&all, 0, sizeof(all));
+	assert_int_equal(apfsi_fs_readdir(fs, st.ino, 0, many_take, &all), APFSI_OK);
+	assert_int_equal(all.n, UH_MANY);
+	for (unsigned i = 0; i < UH_MANY; i++)
+		assert_int_equal(all.seen[i], 1);
+	for (size_t k = 0; k < sizeof(at) / sizeof(at[0]); k++) {
+		memset(&rest, 0, sizeof(rest));
+		assert_int_equal(apfsi_fs_readdir(fs, st.ino, all.cookie[at[k]], many_take, &rest),
+				 APFSI_OK);
+		assert_int_equal(rest.n, UH_MANY - at[k] - 1);
+		for (unsigned j = 0; j < rest.n; j++)
+			assert_int_equal(rest.order[j], all.order[at[k] + 1 + j]);
+	}
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
 static uint64_t objects_of(apfsi_image *im, const char *sel)
 {
 	struct apfsi_volume_info vi;
@@ -173,6 +327,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_readdir_root),
 		cmocka_unit_test(test_readdir_stop_and_errors),
+		cmocka_unit_test(test_numbers_past_60_bits),
+		cmocka_unit_test(test_readdir_unhashed),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),
 	};
