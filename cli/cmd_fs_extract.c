@@ -440,13 +440,16 @@ static bool ex_walk_stopped(void *ctx)
 	return ex_stopped(((struct ex_at *)ctx)->r);
 }
 
+/* The tar or manifest failed: the rest of the directory is not read (not 1: read windows). */
+#define EX_BY_INO_STOP 2
+
 static int ex_by_ino_entry(void *ctx, const struct apfsi_dirent *e)
 {
 	struct ex_at *a = ctx;
 
-	/* Not 1 once stopped, which would send dirwin_each to the windows. */
-	if (!ex_stopped(a->r))
-		ex_one(a->r, a->fd, a->rel, a->ino, a->depth, e->name, e->ino, e->date_added);
+	if (ex_stopped(a->r))
+		return EX_BY_INO_STOP;
+	ex_one(a->r, a->fd, a->rel, a->ino, a->depth, e->name, e->ino, e->date_added);
 	return 0;
 }
 
@@ -454,8 +457,9 @@ static int ex_by_ino_entry(void *ctx, const struct apfsi_dirent *e)
 static int ex_whole(void *ctx)
 {
 	struct ex_at *a = ctx;
+	int ret = dirwin_by_ino(a->r->fs, a->ino, APFSI_DIR_ADDED, NULL, ex_by_ino_entry, a);
 
-	return dirwin_by_ino(a->r->fs, a->ino, APFSI_DIR_ADDED, NULL, ex_by_ino_entry, a);
+	return ret == EX_BY_INO_STOP ? 0 : ret;
 }
 
 /*
