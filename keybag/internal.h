@@ -57,6 +57,17 @@ int kb_blob_hmac(const uint8_t *salt, size_t saltlen, const uint8_t *elem, size_
 bool kb_blob_hw_bound(const struct kb_blob *b);
 
 /* unlock.c, shared with unlock_many.c: a record's checks and KEK unwrap. */
+enum kb_unusable {
+	KB_USABLE,
+	KB_UNPARSED,
+	KB_HW_BOUND,            /* bound to the original Mac's Secure Enclave */
+	KB_NO_KDF,              /* no PBKDF2 parameters */
+	KB_NO_ITERATIONS,       /* an iteration count of 0 */
+	KB_TOO_MANY_ITERATIONS, /* past KB_MAX_ITERATIONS */
+};
+/* Whether a record can be tried offline, and if not why: in silence. */
+enum kb_unusable kb_unusable(const struct kb_user *u);
+/* The same, said with apfs_err: 0, or the error for why not. */
 int kb_check_usable(const struct kb_user *u);
 size_t kb_kek_dklen(const struct kb_blob *b);
 int kb_kek_from_dk(const struct kb_blob *b, const uint8_t *dk, uint8_t kek[32], size_t *keklen);

@@ -79,32 +79,46 @@ int kb_unwrap_vek(const struct kb_volume_keys *k, const uint8_t *kek, size_t kek
 	return ret;
 }
 
+enum kb_unusable kb_unusable(const struct kb_user *u)
+{
+	if (!u->parsed)
+		return KB_UNPARSED;
+	if (u->hw_bound || kb_blob_hw_bound(&u->kek))
+		return KB_HW_BOUND;
+	if (!u->kek.has_kdf)
+		return KB_NO_KDF;
+	if (u->kek.iterations == 0)
+		return KB_NO_ITERATIONS;
+	if (u->kek.iterations > KB_MAX_ITERATIONS)
+		return KB_TOO_MANY_ITERATIONS;
+	return KB_USABLE;
+}
+
 /* Why a record cannot be tried offline (said with apfs_err), or 0 when it can. */
 int kb_check_usable(const struct kb_user *u)
 {
 	char id[37];
 
 	apfs_uuid_str(u->uuid, id);
-	if (!u->parsed) {
+	switch (kb_unusable(u)) {
+	case KB_UNPARSED:
 		apfs_err("crypto user %s: record cannot be parsed (%s)", id, u->why);
 		return -EOPNOTSUPP;
-	}
-	if (u->hw_bound || kb_blob_hw_bound(&u->kek)) {
+	case KB_HW_BOUND:
 		apfs_err("crypto user %s: key is bound to the original Mac's Secure Enclave", id);
 		return -APFS_EHWBOUND;
-	}
-	if (!u->kek.has_kdf) {
+	case KB_NO_KDF:
 		apfs_err("crypto user %s: record has no PBKDF2 parameters", id);
 		return -EOPNOTSUPP;
-	}
-	if (u->kek.iterations == 0) {
+	case KB_NO_ITERATIONS:
 		apfs_err("crypto user %s: PBKDF2 iteration count is 0", id);
 		return -APFS_ECORRUPT;
-	}
-	if (u->kek.iterations > KB_MAX_ITERATIONS) {
+	case KB_TOO_MANY_ITERATIONS:
 		apfs_err("crypto user %s: %llu PBKDF2 iterations exceed the limit of %llu", id,
 			 (unsigned long long)u->kek.iterations, KB_MAX_ITERATIONS);
 		return -EOPNOTSUPP;
+	case KB_USABLE:
+		break;
 	}
 	return 0;
 }

@@ -90,9 +90,7 @@ int kb_unlock_user_many(const struct kb_volume_keys *k, const struct kb_user *u,
 
 bool kb_lanes_fit(const struct kb_user *u)
 {
-	return u->parsed && !u->hw_bound && !kb_blob_hw_bound(&u->kek) && u->kek.has_kdf &&
-	       u->kek.iterations && u->kek.iterations <= KB_MAX_ITERATIONS &&
-	       u->type != KB_USER_PERSONAL_RECOVERY;
+	return kb_unusable(u) == KB_USABLE && u->type != KB_USER_PERSONAL_RECOVERY;
 }
 
 bool kb_lanes_same(const struct kb_user *a, const struct kb_user *b)

@@ -24,9 +24,8 @@
 
 #include "internal.h"
 
-#ifndef PIECE
+/* A piece: 512 KiB, so that the smallest read split (2 MiB) makes four. */
 #define PIECE (512u << 10)
-#endif
 #define MAX_HELPERS 7
 
 struct job {
