@@ -222,6 +222,10 @@ $(B)/bench/xts_speed: bench/xts_speed.c $(LIB)
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(LIB) $(PKG_LIBS)
 
+$(B)/bench/readdir_pages: bench/readdir_pages.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -Iinclude -o $@ $< $(LIB) $(PKG_LIBS)
+
 $(B)/bench/ewf_floor: bench/ewf_floor.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $< -lewf
@@ -230,7 +234,8 @@ $(B)/bench/ewf_trace.so: bench/ewf_trace.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ $< -ldl
 
-bench: all $(B)/bench/pbkdf2 $(B)/bench/pbkdf2_lanes $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/bench/ewf_trace.so
+bench: all $(B)/bench/pbkdf2 $(B)/bench/pbkdf2_lanes $(B)/bench/xts_speed $(B)/bench/ewf_floor $(B)/bench/ewf_trace.so \
+       $(B)/bench/readdir_pages
 	B=$(B) bench/run.sh
 
 install: $(B)/apfsinspect $(SO) $(LIB) $(B)/apfsinspect.pc

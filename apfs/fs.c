@@ -108,6 +108,8 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	}
 	probe_drec_form(fs);
 	fs->tree.cmp = fs->hashed ? apfs_fs_key_cmp : fs_key_cmp_plain;
+	if (!fs->hashed)
+		fs->resume = fs_resume_new();
 	seal_arm(fs);
 	*out = fs;
 	return 0;
@@ -115,6 +117,8 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 
 void fs_vol_close(struct apfs_fs *fs)
 {
+	if (fs)
+		fs_resume_free(fs->resume);
 	free(fs);
 }
 

@@ -228,7 +228,8 @@ typedef int (*apfs_dirent_fn)(const struct apfs_dirent *d, void *ctx);
  * @ctx:    passed to fn
  *
  * Cookies are opaque, nonzero and below 2^63 (usable as FUSE offsets);
- * resuming is cheap also in directories of millions of entries.
+ * resuming is cheap also in directories of millions of entries: by the name
+ * hash, or without hashes from where a recent walk stopped (fs_resume.c).
  */
 int apfs_fs_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn,
 		    void *ctx);
@@ -398,7 +399,9 @@ int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, siz
  * @f:    the handle
  * @off:  byte offset
  * @hole: true when the run is a hole (no blocks: reads as zeros)
- * @len:  bytes in the run (to the next change or the end; 0 at or past it)
+ * @len:  bytes in the run: data to the end of its extent (the next extent may
+ *        be data too: a call per extent keeps the work a caller does per
+ *        call bounded), a hole to the next data; 0 at or past the end
  *
  * Compressed files are data throughout.
  */

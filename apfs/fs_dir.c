@@ -92,7 +92,11 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	}
 	fill_dirent(&r->de, &d);
 	r->de.next_cookie = r->fs->hashed ? ((uint64_t)d.hash << 20 | r->seq) : r->seq;
-	return r->fn(&r->de, r->ctx);
+	ret = r->fn(&r->de, r->ctx);
+	/* Stopped at this entry: the next walk resumes here, by the cookie before it. */
+	if (ret && !r->fs->hashed)
+		fs_resume_put(r->fs->resume, r->dir, r->seq - 1, k, kl);
+	return ret;
 }
 
 /**
@@ -102,7 +106,7 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		    void *ctx)
 {
 	struct rd_ctx *r;
-	uint8_t key[12];
+	uint8_t key[FS_DREC_KEY_MAX];
 	size_t klen = 8;
 	int ret;
 
@@ -120,6 +124,9 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		r->skip = cookie & 0xfffff;
 		st_le32(key + 8, r->cur_hash << APFS_J_DREC_HASH_SHIFT);
 		klen = 12;
+	} else if (cookie && fs_resume_get(fs->resume, dir, cookie, key, &klen)) {
+		/* Where a walk stopped, at the entry numbered cookie: one lookup. */
+		r->seq = cookie;
 	} else if (cookie) {
 		r->skip = cookie;
 	}

@@ -25,7 +25,24 @@ struct apfs_fs {
 	struct apfs_btree_desc fext;
 	struct apfs_seal seal;  /* sealed volumes: the seal fs tree nodes are checked against */
 	struct fs_group *grp;  /* a volume group's merged root (fs_group.c); NULL: one volume */
+	struct fs_resume *resume;  /* unhashed records: where readdir walks stopped, or NULL */
 };
+
+/* A directory record's key at its longest: j_drec_hashed_key_t and its name. */
+#define FS_DREC_KEY_MAX (12 + APFS_NAME_MAX)
+
+/*
+ * Where readdir walks stopped on a volume without name hashes (fs_resume.c):
+ * put the key of the entry a walk of dir stopped at, with the cookie that
+ * resumes there; get it back for that cookie (false: none kept, count).
+ * NULL (no memory for it) keeps nothing.  Thread-safe.
+ */
+struct fs_resume *fs_resume_new(void);
+void fs_resume_free(struct fs_resume *r);
+void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
+		   size_t klen);
+bool fs_resume_get(struct fs_resume *r, uint64_t dir, uint64_t cookie, void *key,
+		   size_t *klen);
 
 /* An inode record, parsed. */
 struct fs_inode {

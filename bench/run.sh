@@ -82,6 +82,7 @@ B=$B RUNS=$RUNS bash bench/fuse.sh
 # Metadata walks at scale (issue 14): bench/walk.sh; fixed costs: bench/fixed.sh.
 B=$B RUNS=$RUNS bash bench/walk.sh
 B=$B RUNS=$RUNS bash bench/fixed.sh
+B=$B RUNS=$RUNS bash bench/unhashed.sh
 
 # Evidence containers (issue 11): bench/containers.sh prints its own section.
 B=$B RUNS=$RUNS bash bench/containers.sh

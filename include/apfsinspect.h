@@ -862,7 +862,9 @@ void apfsi_dir_close(apfsi_dir *dir);
  * full and resumes from the last cookie it took).  entry and its name are
  * valid only during the call; entry->st is NULL.  Thread-safe: any number
  * of walks at once on one file system.  On a volume without hashed names a
- * resume counts the entries before it (cost grows with the cookie).
+ * resume from where one of the last 32 walks stopped (fn's nonzero) is one
+ * lookup, as everywhere else; from any other cookie it counts the entries
+ * before it (cost grows with the cookie).
  */
 typedef int (*apfsi_dirent_fn)(const struct apfsi_dirent *entry, void *arg);
 int apfsi_fs_readdir(apfsi_fs *fs, uint64_t ino, uint64_t cookie, apfsi_dirent_fn fn,
@@ -898,8 +900,9 @@ int apfsi_file_read_all(apfsi_file *f, unsigned threads, apfsi_sink_fn sink, voi
 /*
  * How f's bytes from off on are stored, so that a copy can skip what the
  * image does not hold: *hole 1 for a hole (reads as zeros) or 0 for data,
- * and *len the bytes of that kind from off (to the next change or the
- * end; 0 at or past the end).  A compressed file or a fork is data throughout.
+ * and *len the bytes of that kind from off: data to the end of its extent
+ * (the next may be data too), a hole to the next data; 0 at or past the
+ * end.  A compressed file or a fork is data throughout.
  */
 void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len);
 

@@ -5,6 +5,7 @@
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
  *           [--entries N] [--per-dir N] [--depth K] [--shuffle]   (scale)
+ *           [--per-dir N]   (unhashed: files in /many)
  *           [--wrap sparseimage|sparsebundle|encrypted [--band-size BYTES]
  *            [--image-passphrase P [--image-key-bits 128|256] [--image-iterations N]
  *             [--image-key-offset N]]]
@@ -37,6 +38,7 @@ static void usage(void)
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
 			"               [--entries N] [--per-dir N] [--depth K] [--shuffle]   (scale)\n"
+			"               [--per-dir N]   (unhashed: files in /many)\n"
 			"               [--wrap sparseimage|sparsebundle|encrypted "
 			"[--band-size BYTES]]\n"
 			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle|encrypted "

@@ -131,7 +131,8 @@ static int fill_basic(struct mk_image *img)
 	return basic_vol(img, "Basic", false);
 }
 
-#define UNHASHED_MANY 3000
+#define UNHASHED_MANY 3000       /* /many's files, unless --per-dir says */
+#define UNHASHED_MANY_MAX 100000 /* what the 64 MiB container holds */
 
 /* /names: one name in NFC and NFD, and in two cases: four files on such a volume. */
 static int unhashed_names(struct mk_vol *v)
@@ -150,15 +151,23 @@ static int unhashed_names(struct mk_vol *v)
 
 /*
  * One volume `Unhashed`, case- and normalization-sensitive, its directory
- * records without a name hash: basic's tree, /names, and /many, 3000 empty
- * files m0000.txt ... m2999.txt but m1234.txt = "entry 1234\n".
+ * records without a name hash: basic's tree, /names, and /many, n (3000 or
+ * --per-dir) empty files m0000.txt, m0001.txt ... but m1234.txt =
+ * "entry 1234\n".
  */
 static int fill_unhashed(struct mk_image *img)
 {
+	uint64_t n = img->per_dir ? img->per_dir : UNHASHED_MANY, dir;
 	struct mk_vol v;
-	uint64_t dir;
-	char name[16];
-	int rc = mk_vol_init_unhashed(&v, img, "Unhashed", APFS_VOL_ROLE_NONE);
+	char name[32];
+	int rc;
+
+	if (n > UNHASHED_MANY_MAX) {
+		fprintf(stderr, "mkimage: unhashed: --per-dir %llu is past %u\n",
+			(unsigned long long)n, UNHASHED_MANY_MAX);
+		return -EINVAL;
+	}
+	rc = mk_vol_init_unhashed(&v, img, "Unhashed", APFS_VOL_ROLE_NONE);
 
 	if (!rc)
 		rc = mk_small_tree(&v);
@@ -168,7 +177,7 @@ static int fill_unhashed(struct mk_image *img)
 		rc = unhashed_names(&v);
 	if (!rc)
 		rc = mk_fs_mkdir(&v, APFS_ROOT_DIR_INO_NUM, "many", &dir);
-	for (unsigned i = 0; !rc && i < UNHASHED_MANY; i++) {
+	for (unsigned i = 0; !rc && i < n; i++) {
 		snprintf(name, sizeof(name), "m%04u.txt", i);
 		rc = mk_fs_file(&v, dir, name, "entry 1234\n", i == 1234 ? 11 : 0, NULL);
 	}
@@ -290,7 +299,7 @@ static const struct scenario scenarios[] = {
 	{ "dir-stats", "basic's tree with directory statistics, in both layouts", 16ull << 20,
 	  fill_dir_stats },
 	{ "unhashed", "directory records without a name hash (case- and normalization-sensitive)",
-	  16ull << 20, fill_unhashed },
+	  64ull << 20, fill_unhashed },
 	{ "all-users", "3 volumes: Data (8 crypto users), Backup (Disk User), Plain",
 	  1536ull << 20, fill_all_users },
 	{ "demo", "one encrypted volume: user demo/demo and a recovery key", 16ull << 20,

@@ -218,6 +218,8 @@ struct many {
 	uint64_t cookie[UH_MANY + 1];
 	unsigned order[UH_MANY + 1]; /* the number of the entry at each position */
 	unsigned n;
+	unsigned page;           /* stop (77) at the entry after this many more: 0 never */
+	unsigned taken;          /* in this call */
 };
 
 static int many_take(const struct apfsi_dirent *e, void *arg)
@@ -226,6 +228,9 @@ static int many_take(const struct apfsi_dirent *e, void *arg)
 	unsigned i;
 	char end;
 
+	if (m->page && m->taken == m->page)
+		return 77;  /* as a full FUSE buffer: this entry is not taken */
+	m->taken++;
 	assert_true(m->n < UH_MANY);
 	assert_int_equal(sscanf(e->name, "m%4u.tx%c", &i, &end), 2);
 	assert_true(i < UH_MANY && end == 't');
@@ -233,6 +238,45 @@ static int many_take(const struct apfsi_dirent *e, void *arg)
 	m->order[m->n] = i;
 	m->cookie[m->n++] = e->cookie;
 	return 0;
+}
+
+/* From the cookie of all's entry at - 1: exactly all's entries from at on. */
+static void resume_many(apfsi_fs *fs, uint64_t dir, const struct many *all, unsigned at)
+{
+	static struct many rest;
+
+	memset(&rest, 0, sizeof(rest));
+	assert_int_equal(apfsi_fs_readdir(fs, dir, all->cookie[at - 1], many_take, &rest),
+			 APFSI_OK);
+	assert_int_equal(rest.n, UH_MANY - at);
+	assert_memory_equal(rest.order, all->order + at, rest.n * sizeof(rest.order[0]));
+}
+
+static int one_name(const struct apfsi_dirent *e, void *arg)
+{
+	uint64_t *last = arg;
+
+	if (last[1]++)
+		return 1;
+	last[0] = e->cookie;
+	return 0;
+}
+
+/* /names (four files) an entry a call: its walks stop at its cookies 1, 2, 3. */
+static void page_names(apfsi_fs *fs)
+{
+	uint64_t last[2] = { 0, 0 };
+	struct apfsi_stat st;
+	unsigned calls = 0;
+	int ret;
+
+	assert_int_equal(apfsi_fs_stat_path(fs, "/names", &st), APFSI_OK);
+	do {
+		last[1] = 0;
+		ret = apfsi_fs_readdir(fs, st.ino, last[0], one_name, last);
+	} while (ret == 1 && ++calls < 10);
+	assert_int_equal(ret, APFSI_OK);
+	assert_int_equal(calls, 3);
 }
 
 /*
@@ -243,6 +287,7 @@ static int many_take(const struct apfsi_dirent *e, void *arg)
 static void test_readdir_unhashed(void **state)
 {
 	static const unsigned at[] = { 0, 1, 99, 100, 1500, 2998, 2999 };
+	static const unsigned pages[] = { 128, 1 };  /* 1 last: its stops stay kept */
 	static struct many all, rest;
 	struct apfsi_stat st;
 	apfsi_image *im;
@@ -264,6 +309,32 @@ static void test_readdir_unhashed(void **state)
 		for (unsigned j = 0; j < rest.n; j++)
 			assert_int_equal(rest.order[j], all.order[at[k] + 1 + j]);
 	}
+	/*
+	 * A bufferful at a time, each call from the last cookie taken, as the
+	 * kernel reads (fs_resume.c keeps where each stopped): the same entries
+	 * with the same cookies.
+	 */
+	for (size_t k = 0; k < sizeof(pages) / sizeof(pages[0]); k++) {
+		memset(&rest, 0, sizeof(rest));
+		rest.page = pages[k];
+		for (unsigned calls = 0; rest.n < UH_MANY; calls++) {
+			uint64_t from = rest.n ? rest.cookie[rest.n - 1] : 0;
+			int ret = apfsi_fs_readdir(fs, st.ino, from, many_take, &rest);
+
+			assert_int_equal(ret, rest.n < UH_MANY ? 77 : APFSI_OK);
+			assert_true(calls <= UH_MANY);
+			rest.taken = 0;
+		}
+		assert_memory_equal(rest.order, all.order, sizeof(all.order));
+		assert_memory_equal(rest.cookie, all.cookie, sizeof(all.cookie));
+	}
+	/* From a cookie a walk stopped at lately (kept), and from one long ago (counted). */
+	resume_many(fs, st.ino, &all, 2990);
+	resume_many(fs, st.ino, &all, 1500);
+	/* Another directory's walks stopped at cookies 1, 2, 3: not /many's. */
+	page_names(fs);
+	resume_many(fs, st.ino, &all, 1);
+	resume_many(fs, st.ino, &all, 2);
 	apfsi_fs_close(fs);
 	apfsi_image_close(im);
 }
