@@ -5,6 +5,7 @@ reference) is an object of type btree_node (3) or btree root (2) with subtype fs
 (0xe) and a valid Fletcher-64; after its 56-byte header comes the table of contents
 (kvloc_t: key offset and length, value offset and length), then the keys; values lie
 back from the block's end, or from before the 40-byte btree_info_t of a root."""
+import os
 import struct
 
 from fletcher import fletcher64
@@ -68,3 +69,21 @@ def nodes(data):
         n = Node(base, blk)
         if not n.flags & BTNODE_FIXED:
             yield n
+
+
+def sparse_nodes(f):
+    """nodes() of the image open as f, read by its data regions only (SEEK_DATA,
+    SEEK_HOLE): a sparse container of a GiB costs what it holds, not its size."""
+    fd, end, pos = f.fileno(), os.fstat(f.fileno()).st_size, 0
+    while pos < end:
+        try:
+            start = os.lseek(fd, pos, os.SEEK_DATA)
+        except OSError:  # ENXIO: no data past pos
+            return
+        stop = min(end, -(-os.lseek(fd, start, os.SEEK_HOLE) // BS) * BS)
+        start -= start % BS
+        f.seek(start)
+        for n in nodes(f.read(stop - start)):
+            n.base += start
+            yield n
+        pos = stop
