@@ -142,6 +142,15 @@ struct apfs_btree_desc {
  */
 int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		       apfs_visit_fn fn, void *ctx);
+/*
+ * The same, *unordered set once it meets a node whose keys do not ascend
+ * (a damaged tree; or any node when no cursor could be had): there the
+ * records at or past key come in the node's own order, so a walk begun at
+ * a key inside that node misses those stored after it that sort before it.
+ * The flag is set as each node is entered, before fn sees its records.
+ */
+int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, size_t klen,
+			   apfs_visit_fn fn, void *ctx, bool *unordered);
 
 /* A hashed tree's index-value layout: "relative", "absolute" or "leaf" (btree.c). */
 int apfs_btree_index_form(const struct apfs_btree_desc *t, const char **form);

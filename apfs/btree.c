@@ -50,6 +50,7 @@ struct walk {
 	uint64_t seal_bad; /* sealed trees: nodes that did not match their hash */
 	enum hashed_form form; /* hashed trees: how child oids are stored */
 	struct btree_cursor *cur; /* the thread's path in this tree; NULL: bufs */
+	bool *unordered;  /* set on a node whose keys do not ascend (apfs_btree_iterate_ord) */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -332,6 +333,8 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 {
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
 
+	if (!n->ordered && w->unordered)
+		*w->unordered = true;
 	for (uint32_t i = start; i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;
@@ -398,6 +401,8 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 	uint32_t start = 0;
 	int ret = w->key ? child_index(w, n, bno, &start) : 0;
 
+	if (!n->ordered && w->unordered)
+		*w->unordered = true;
 	for (uint32_t i = start; !ret && i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;
@@ -574,22 +579,37 @@ out:
 	return ret;
 }
 
+static int iterate(struct walk *w)
+{
+	int ret;
+
+	w->cur = btree_cursor_get(w->t);
+	if (w->cur) {
+		ret = cursor_iterate(w);
+		btree_cursor_put(w->cur);
+		return ret < 0 ? ret : 0;
+	}
+	ret = walk_node(w, w->t->root, 0, 0, NULL, 0);
+	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
+		free(w->bufs[i]);
+	return ret < 0 ? ret : 0;
+}
+
 int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		       apfs_visit_fn fn, void *ctx)
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx };
-	int ret;
 
-	w.cur = btree_cursor_get(t);
-	if (w.cur) {
-		ret = cursor_iterate(&w);
-		btree_cursor_put(w.cur);
-		return ret < 0 ? ret : 0;
-	}
-	ret = walk_node(&w, t->root, 0, 0, NULL, 0);
-	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
-		free(w.bufs[i]);
-	return ret < 0 ? ret : 0;
+	return iterate(&w);
+}
+
+int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, size_t klen,
+			   apfs_visit_fn fn, void *ctx, bool *unordered)
+{
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
+			  .unordered = unordered };
+
+	return iterate(&w);
 }
 
 struct lookup_ctx {

@@ -58,6 +58,7 @@ struct rd_ctx {
 	uint64_t skip;        /* entries still to pass over (resume) */
 	uint32_t cur_hash;
 	uint64_t seq;         /* hashed: index within the hash; plain: ordinal */
+	bool unordered;       /* the walk met a node out of order (apfs_btree_iterate_ord) */
 	apfs_dirent_fn fn;
 	void *ctx;
 	struct apfs_dirent de;
@@ -93,8 +94,13 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	fill_dirent(&r->de, &d);
 	r->de.next_cookie = r->fs->hashed ? ((uint64_t)d.hash << 20 | r->seq) : r->seq;
 	ret = r->fn(&r->de, r->ctx);
-	/* Stopped at this entry: the next walk resumes here, by the cookie before it. */
-	if (ret && !r->fs->hashed)
+	/*
+	 * Stopped at this entry: the next walk resumes here, by the cookie
+	 * before it.  Not after a node out of order: a walk begun at this key
+	 * would not see what that node stores after it but sorts before it,
+	 * which counting does.
+	 */
+	if (ret && !r->fs->hashed && !r->unordered)
 		fs_resume_put(r->fs->resume, r->dir, r->seq - 1, k, kl);
 	return ret;
 }
@@ -130,7 +136,7 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 	} else if (cookie) {
 		r->skip = cookie;
 	}
-	ret = apfs_btree_iterate(&fs->tree, key, klen, rd_visit, r);
+	ret = apfs_btree_iterate_ord(&fs->tree, key, klen, rd_visit, r, &r->unordered);
 	free(r);
 	return ret;
 }

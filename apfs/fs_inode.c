@@ -236,9 +236,11 @@ int fs_vol_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds
 		return -ENOENT;
 	v = in.dir_stats;
 	if (in.dir_stats_len == 8) {
-		ds->key = ld_le64(in.dir_stats) & APFS_OBJ_ID_MASK;
-		fs_key(key, ds->key, APFS_TYPE_DIR_STATS);
-		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, sizeof(val), &vlen);
+		ds->key = ld_le64(in.dir_stats);
+		ret = fs_key_checked(fs, key, ds->key, APFS_TYPE_DIR_STATS);
+		if (!ret)
+			ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, sizeof(val),
+						&vlen);
 		if (ret == -ENOENT)
 			return ino_corrupt(fs, ino, "its directory-stats record is missing");
 		if (ret)

@@ -11,13 +11,15 @@
 int fs_key_checked(struct apfs_fs *fs, void *k, uint64_t oid, unsigned type)
 {
 	/* what such a number names, and where a hostile one would come from */
-	bool stream = type == APFS_TYPE_FILE_EXTENT;
+	bool stream = type == APFS_TYPE_FILE_EXTENT, stats = type == APFS_TYPE_DIR_STATS;
 
 	if (oid > APFS_OBJ_ID_MASK) {
 		apfs_err("%s: volume '%s': %s number 0x%llx is past the 60 bits of an object id "
-			 "(%s?)", fs->c->label, fs->v->name, stream ? "data stream" : "inode",
+			 "(%s?)", fs->c->label, fs->v->name,
+			 stream ? "data stream" : stats ? "directory-stats" : "inode",
 			 (unsigned long long)oid,
-			 stream ? "an inode's private id" : "a directory record's file id");
+			 stream ? "an inode's private id" :
+			 stats ? "an inode's DIR_STATS_KEY field" : "a directory record's file id");
 		return -APFS_ECORRUPT;
 	}
 	fs_key(k, oid, type);

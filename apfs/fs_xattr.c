@@ -55,10 +55,13 @@ int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_x
 {
 	size_t nl = strlen(name), vlen = 0;
 	uint8_t *key, *val;
+	uint8_t head[8];
 	int ret;
 
 	if (nl == 0 || nl >= APFS_NAME_MAX)
 		return -ENODATA;
+	if ((ret = fs_key_checked(fs, head, ino, APFS_TYPE_XATTR)))
+		return ret;
 	key = malloc(10 + nl + 1);
 	val = malloc(fs->bs);
 	if (!key || !val) {
@@ -66,11 +69,10 @@ int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_x
 		free(val);
 		return -ENOMEM;
 	}
-	ret = fs_key_checked(fs, key, ino, APFS_TYPE_XATTR);
+	memcpy(key, head, sizeof(head));
 	st_le16(key + 8, (uint16_t)(nl + 1));
 	memcpy(key + 10, name, nl + 1);
-	if (!ret)
-		ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
+	ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
 	if (!ret)
 		ret = fs_xattr_parse(fs, ino, val, vlen, x);
 	free(key);

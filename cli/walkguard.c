@@ -60,6 +60,9 @@ static int set_add(struct walk_guard *g, uint64_t ino)
 int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
 	       uint64_t ino, int depth)
 {
+	size_t was = g->cap * sizeof(*g->set);
+	size_t grown = (g->cap ? 2 * g->cap : 1024) * sizeof(*g->set);
+	bool grows = ino && 2 * (g->n + 1) > g->cap;
 	int seen;
 
 	if (depth && apfsi_fs_elsewhere(fs, g->stack[0], parent, ino))
@@ -71,11 +74,15 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t pa
 	}
 	/*
 	 * The set lives as long as the walk: lent from the block cache for
-	 * good, before it grows (the old and the new set are both held then).
+	 * good, before it grows (the old and the new set are both held then);
+	 * once it has grown, the old set's share goes back (the new one's if
+	 * it could not grow).
 	 */
-	if (ino && 2 * (g->n + 1) > g->cap)
-		apfsi_fs_cache_lend(fs, (g->cap ? 2 * g->cap : 1024) * sizeof(*g->set));
+	if (grows)
+		apfsi_fs_cache_lend(fs, grown);
 	seen = set_add(g, ino);
+	if (grows)
+		apfsi_fs_cache_repay(fs, seen < 0 ? grown : was);
 	if (seen < 0)
 		return seen;
 	if (!seen) {

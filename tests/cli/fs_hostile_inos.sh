@@ -1,15 +1,21 @@
 #!/usr/bin/env bash
 # fs_hostile_inos.sh - a directory record whose file id names no inode: 0 and 1
 # (no object has them), the highest a key holds (2^60 - 1: none either), and
-# numbers past those 60 bits (2^60 itself; bits 60, 62 and 63 set on 0x11), which a reader that masks them reads as inode 17
-# (/dir: the entry would show another file's attributes, and exit 0).  Each is
-# forged into /empty.txt of `mkimage basic` (testdata/README.md: the small tree
-# and /hardlink-a.txt, so the root holds Café.txt, dir, empty.txt,
-# hardlink-a.txt, hello.txt, link and multi.bin) by tests/tools/drec_reino.py.  Every command must list the other six, name
-# /empty.txt (and the number) as damaged and exit 1.
-# The same for an inode's private id, the number of its data stream: /hello.txt's
-# (13 bytes, "hello, world\n"; /dir/nested.txt holds "nested\n") forged by tests/tools/inode_restream.py past 60 bits,
-# which a reader that masks it reads as no extents, 13 zero bytes, exit 0.
+# numbers past those 60 bits (2^60 itself; bits 60, 62 and 63 set on 0x11),
+# which a reader that masks them reads as inode 17 (/dir: the entry would show
+# another file's attributes, and exit 0).  Each is forged into /empty.txt of
+# `mkimage basic` (testdata/README.md: the small tree and /hardlink-a.txt, so
+# the root holds Café.txt, dir, empty.txt, hardlink-a.txt, hello.txt, link and
+# multi.bin) by tests/tools/drec_reino.py.  Every command must list the other
+# six, name /empty.txt (and the number) as damaged and exit 1.
+# The same for an inode's private id, the number of its data stream:
+# /hello.txt's (13 bytes, "hello, world\n"; /dir/nested.txt holds "nested\n")
+# forged by tests/tools/inode_restream.py past 60 bits, which a reader that
+# masks it reads as no extents, 13 zero bytes, exit 0.
+# And a directory's DIR_STATS_KEY field (`mkimage dir-stats`: /dir's names its
+# DIR_STATS record, testdata/README.md) set to 2^60 + 0x1c by
+# tests/tools/inode_xfield.py, which a reader that masks it takes for the
+# record, exit 0.
 . "$(dirname "$0")/../lib.sh"
 
 expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$WORK/basic.img"
@@ -61,4 +67,10 @@ for sid in 0x1000000000000000 0x1000000000000010 0x8000000000000010; do
 	expect_eq "private id $sid: extract copies the others" "nested" \
 		"$(cat "$WORK/x/root/dir/nested.txt" 2>/dev/null || echo missing)"
 done
+
+expect_rc "mkimage dir-stats" 0 "$MKIMAGE" dir-stats "$WORK/ds.img"
+python3 "$TESTS/tools/inode_xfield.py" "$WORK/ds.img" dir 10 0x100000000000001c
+run "DIR_STATS_KEY past 60 bits: stat" "$BIN" stat "$WORK/ds.img" /dir
+expect_grep "DIR_STATS_KEY past 60 bits: stat says why" \
+	"directory-stats number 0x100000000000001c is past the 60 bits" "$(cat "$WORK/r.err")"
 done_testing

@@ -7,11 +7,12 @@ reference) is an object of type btree_node (3) or btree root (2) with subtype fs
 back from the block's end, or from before the 40-byte btree_info_t of a root."""
 import os
 import struct
+import sys
 
 from fletcher import fletcher64
 
 BS = 4096
-TYPE_DIR_REC = 9
+TYPE_INODE, TYPE_DIR_REC = 3, 9
 BTNODE_ROOT, BTNODE_LEAF, BTNODE_FIXED = 1, 2, 4
 OID_MASK = (1 << 60) - 1
 
@@ -87,3 +88,17 @@ def sparse_nodes(f):
             n.base += start
             yield n
         pos = stop
+
+
+def named_inode(all_nodes, name, tool):
+    """(leaf, value offset, value length) of the inode record that the one directory
+    record named name (bytes) points to; exits, naming tool, unless exactly one of each."""
+    ids = [struct.unpack_from("<Q", n.blk, v)[0] for n in all_nodes
+           for nm, v in n.drecs() if nm == name]
+    if len(ids) != 1:
+        sys.exit("%s: %d records named %s found, not 1" % (tool, len(ids), name.decode()))
+    hits = [(n, n.entry(i)[2], n.entry(i)[3]) for n in all_nodes if n.level == 0
+            for i in range(n.nkeys) if n.oid_type(i) == (ids[0], TYPE_INODE)]
+    if len(hits) != 1:
+        sys.exit("%s: %d inode records of %d found, not 1" % (tool, len(hits), ids[0]))
+    return hits[0]

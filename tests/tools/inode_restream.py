@@ -9,9 +9,7 @@ named NAME, and exactly one inode record of its file id, must be found."""
 import struct
 import sys
 
-from fsnode import nodes
-
-TYPE_INODE = 3
+from fsnode import named_inode, nodes
 
 
 def main():
@@ -19,18 +17,9 @@ def main():
         sys.exit("usage: inode_restream.py IMAGE NAME ID")
     name, sid = sys.argv[2].encode(), int(sys.argv[3], 0)
     with open(sys.argv[1], "r+b") as f:
-        all_nodes = list(nodes(f.read()))
-        ids = [struct.unpack_from("<Q", n.blk, v)[0] for n in all_nodes
-               for nm, v in n.drecs() if nm == name]
-        if len(ids) != 1:
-            sys.exit("inode_restream.py: %d records named %s found, not 1" % (len(ids), sys.argv[2]))
-        hits = [(n, n.entry(i)) for n in all_nodes if n.level == 0
-                for i in range(n.nkeys) if n.oid_type(i) == (ids[0], TYPE_INODE)]
-        if len(hits) != 1:
-            sys.exit("inode_restream.py: %d inode records of %d found, not 1" % (len(hits), ids[0]))
-        n, (_, _, v, vl) = hits[0]
+        n, v, vl = named_inode(list(nodes(f.read())), name, "inode_restream.py")
         if vl < 16:
-            sys.exit("inode_restream.py: inode record of %d too short" % ids[0])
+            sys.exit("inode_restream.py: the inode record is too short")
         struct.pack_into("<Q", n.blk, v + 8, sid)
         n.write(f)
 

@@ -1019,6 +1019,43 @@ static void test_nodes_visited(void **state)
 	assert_int_equal(revisits(3, &seen), -APFS_ECORRUPT);
 }
 
+/*
+ * fs_resume.c's places: kept by (directory, cookie), found by both; never
+ * under cookie 0 (the start) nor for a key longer than a record's; the
+ * oldest of 33 given up for the newest (32 slots).
+ */
+static void test_resume_places(void **state)
+{
+	struct fs_resume *r = fs_resume_new();
+	uint8_t key[FS_DREC_KEY_MAX + 1], got[FS_DREC_KEY_MAX];
+	size_t glen = 0;
+
+	(void)state;
+	assert_non_null(r);
+	memset(key, 'k', sizeof(key));
+	fs_resume_put(r, 16, 5, "five", 4);
+	assert_true(fs_resume_get(r, 16, 5, got, &glen));
+	assert_int_equal(glen, 4);
+	assert_memory_equal(got, "five", 4);
+	assert_false(fs_resume_get(r, 17, 5, got, &glen));  /* another directory */
+	assert_false(fs_resume_get(r, 16, 6, got, &glen));  /* another cookie */
+	fs_resume_put(r, 16, 0, "zero", 4);
+	assert_false(fs_resume_get(r, 16, 0, got, &glen));
+	fs_resume_put(r, 18, 1, key, FS_DREC_KEY_MAX + 1);
+	assert_false(fs_resume_get(r, 18, 1, got, &glen));
+	fs_resume_put(r, 18, 2, key, FS_DREC_KEY_MAX);
+	assert_true(fs_resume_get(r, 18, 2, got, &glen));
+	assert_int_equal(glen, FS_DREC_KEY_MAX);
+	for (uint64_t ck = 100; ck < 131; ck++)  /* 31 more: 33 kept in all */
+		fs_resume_put(r, 19, ck, "x", 1);
+	assert_false(fs_resume_get(r, 16, 5, got, &glen));  /* the oldest, given up */
+	assert_true(fs_resume_get(r, 18, 2, got, &glen));
+	assert_true(fs_resume_get(r, 19, 130, got, &glen));
+	fs_resume_free(r);
+	fs_resume_free(NULL);
+	assert_false(fs_resume_get(NULL, 16, 5, got, &glen));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1044,6 +1081,7 @@ int main(void)
 		cmocka_unit_test(test_extent_phys_wrap),
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
+		cmocka_unit_test(test_resume_places),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
