@@ -52,6 +52,12 @@ static void fill_dirent(struct apfs_dirent *o, const struct drec *d)
 
 /* ---- readdir ------------------------------------------------------------ */
 
+int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir)
+{
+	return drec_corrupt(fs, dir, "records out of key order where a readdir resumes (it "
+			    "would repeat or miss entries)");
+}
+
 struct rd_ctx {
 	struct apfs_fs *fs;
 	uint64_t dir;
@@ -59,6 +65,8 @@ struct rd_ctx {
 	uint32_t cur_hash;
 	uint64_t seq;         /* hashed: index within the hash; plain: ordinal */
 	bool unordered;       /* the walk met a node out of order (apfs_btree_iterate_ord) */
+	bool keyed;           /* resumed at a key inside the directory (hash, or kept place) */
+	bool begun;           /* a record has been visited */
 	apfs_dirent_fn fn;
 	void *ctx;
 	struct apfs_dirent de;
@@ -70,6 +78,10 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	struct drec d;
 	int ret;
 
+	/* Its first record is in the leaf it resumed in: out of order, refused. */
+	if (!r->begun && r->keyed && r->unordered)
+		return fs_resume_unsound(r->fs, r->dir);
+	r->begun = true;
 	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
@@ -130,9 +142,11 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		r->skip = cookie & 0xfffff;
 		st_le32(key + 8, r->cur_hash << APFS_J_DREC_HASH_SHIFT);
 		klen = 12;
+		r->keyed = true;
 	} else if (cookie && fs_resume_get(fs->resume, dir, cookie, key, &klen)) {
 		/* Where a walk stopped, at the entry numbered cookie: one lookup. */
 		r->seq = cookie;
+		r->keyed = true;
 	} else if (cookie) {
 		r->skip = cookie;
 	}

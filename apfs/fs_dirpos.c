@@ -18,6 +18,8 @@ struct dp_ctx {
 	struct apfs_dir_pos *pos;
 	apfs_dirent_fn fn;
 	void *ctx;
+	bool unordered;  /* the walk met a node out of order (apfs_btree_iterate_ord) */
+	bool begun;      /* a record has been visited */
 	struct apfs_dirent de;
 };
 
@@ -27,6 +29,9 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	struct drec d;
 	int ret;
 
+	if (!p->begun && p->pos->klen && p->unordered)
+		return fs_resume_unsound(p->fs, p->dir);
+	p->begun = true;
 	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
 	/* The walk starts at the last record handed on: not again. */
@@ -86,7 +91,8 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 		return -ENOMEM;
 	*p = (struct dp_ctx){ .fs = fs, .dir = dir, .pos = pos, .fn = fn, .ctx = ctx };
 	if (pos->klen)
-		ret = apfs_btree_iterate(&fs->tree, pos->key, pos->klen, dp_visit, p);
+		ret = apfs_btree_iterate_ord(&fs->tree, pos->key, pos->klen, dp_visit, p,
+					     &p->unordered);
 	else
 		ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), dp_visit, p);
 	free(p);

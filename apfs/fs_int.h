@@ -38,6 +38,13 @@ struct apfs_fs {
  * NULL (no memory for it) keeps nothing.  Thread-safe.
  */
 struct fs_resume *fs_resume_new(void);
+/*
+ * A walk resumed at a key inside a leaf whose keys do not ascend would hand
+ * out again what the leaf stores before that key but sorts after it, and
+ * miss the converse: such a resume fails, named (fs_dir.c), rather than
+ * list a wrong set.  Known once the walk's first record is visited.
+ */
+int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);
