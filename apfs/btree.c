@@ -511,6 +511,8 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	n.ordered = false;
 	if (w->cur)
 		cursor_keep(w, depth, &n, bno);
+	else if (w->unordered)  /* asked for: known without a cursor too */
+		n.ordered = node_ordered(w->t, &n);
 	return n.level ? walk_index(w, &n, bno, depth) : walk_leaf(w, &n, bno);
 }
 

@@ -278,6 +278,22 @@ static int one_name(const struct apfsi_dirent *e, void *arg)
 	return 0;
 }
 
+/* A resume of /many from inside another walk of the same tree: the thread's cursor is busy. */
+struct nested {
+	apfsi_fs *fs;
+	uint64_t dir;
+	const struct many *all;
+};
+
+static int nested_resume(const struct apfsi_dirent *e, void *arg)
+{
+	const struct nested *n = arg;
+
+	(void)e;
+	resume_many(n->fs, n->dir, n->all, 2990);
+	return 1;
+}
+
 /* /names (four files) an entry a call: its walks stop at its cookies 1, 2, 3. */
 static void page_names(apfsi_fs *fs)
 {
@@ -305,6 +321,7 @@ static void test_readdir_unhashed(void **state)
 	static const unsigned at[] = { 0, 1, 99, 100, 1500, 2998, 2999 };
 	static const unsigned pages[] = { 128, 1 };  /* 1 last: its stops stay kept */
 	static struct many all, rest;
+	struct nested nest;
 	struct apfsi_stat st;
 	apfsi_image *im;
 	apfsi_fs *fs;
@@ -339,6 +356,9 @@ static void test_readdir_unhashed(void **state)
 	/* From a cookie a walk stopped at lately (kept), and from one long ago (counted). */
 	resume_many(fs, st.ino, &all, 2990);
 	resume_many(fs, st.ino, &all, 1500);
+	/* A kept place used by a walk without the thread's cursor: no node is out of order. */
+	nest = (struct nested){ fs, st.ino, &all };
+	assert_int_equal(apfsi_fs_readdir(fs, APFSI_ROOT_INO, 0, nested_resume, &nest), 1);
 	/* Another directory's walks stopped at cookies 1, 2, 3: not /many's. */
 	page_names(fs);
 	resume_many(fs, st.ino, &all, 1);
