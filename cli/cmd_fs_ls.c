@@ -219,7 +219,7 @@ static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int 
 	r->held -= held;
 }
 
-/* -U -l of a directory read whole in inode order (dirwin_by_ino). */
+/* -U -l or --json of a directory read whole in inode order (dirwin_by_ino). */
 struct ls_at {
 	struct ls_run *r;
 	const char *dir;
@@ -238,7 +238,7 @@ static int by_ino_entry(void *ctx, const struct apfsi_dirent *e)
 	struct ls_at *a = ctx;
 	struct apfsi_stat st;
 	char name[FS_NAME_MAX];
-	struct fs_name n = { e->ino, 0, e->type, name };
+	struct fs_name n = { e->ino, (uint64_t)e->date_added, e->type, name };
 
 	snprintf(name, sizeof(name), "%s", e->name);
 	if (shown(a->r, name))
@@ -260,15 +260,15 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 	int ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 
 	/*
-	 * -l without --json: --json shows the date added, which only the
-	 * directory's records hold; joining it in (APFSI_DIR_ADDED) costs 16
-	 * bytes an entry of the directory, and -U promises bounded memory.
+	 * --json shows the date added, which only the directory's records
+	 * hold: the library joins it in (APFSI_DIR_ADDED) in bounded memory.
 	 */
-	if (!ret && w.full && !subdirs && r->o->long_fmt && !r->o->json) {
+	if (!ret && w.full && !subdirs && (r->o->long_fmt || r->o->json)) {
 		struct ls_at a = { r, dir, depth };
+		unsigned flags = r->o->json ? APFSI_DIR_ADDED : 0;
 
 		dirwin_free(&w);
-		if ((ret = dirwin_by_ino(r->fs, ino, 0, by_ino_header, by_ino_entry, &a)) <= 0)
+		if ((ret = dirwin_by_ino(r->fs, ino, flags, by_ino_header, by_ino_entry, &a)) <= 0)
 			return ret;
 		pos = (struct dirwin_pos){ 0 };
 		ret = dirwin_read(r->fs, ino, &pos, budget, &w);

@@ -113,8 +113,8 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
  * record fails it before anything is printed) and vouched for that order,
  * then entry(ctx, e) for each entry until one returns nonzero or stdout
  * fails.  1: the library cannot vouch for that order here (hard links,
- * names that differ...) or has no memory for it (APFSI_DIR_ADDED's 16
- * bytes an entry): read windows.  0 or a negative errno.  flags: more
+ * names that differ...) or has no room for it (APFSI_DIR_ADDED's pairs,
+ * beyond its memory in a temporary file): read windows.  0 or a negative errno.  flags: more
  * of apfsi_dir_open's (APFSI_DIR_ADDED: the dates added too).
  */
 int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void *ctx),

@@ -832,10 +832,16 @@ enum {
 	APFSI_DIR_INODE_ORDER = 1 << 1,
 	/*
 	 * With APFSI_DIR_INODE_ORDER: date_added filled as in on-disk order.
-	 * apfsi_dir_open reads the directory's records once more and keeps
-	 * 16 bytes an entry until apfsi_dir_close (48 MB for 3,000,000
-	 * names); each entry then finds its date in constant time.  Without
-	 * APFSI_DIR_INODE_ORDER it changes nothing (dates are always there).
+	 * apfsi_dir_open reads the directory's records once more into
+	 * (inode, date added) pairs of 16 bytes, sorted by inode; each entry
+	 * then finds its date in constant time.  The pairs of all iterators
+	 * open on one file system share 4 MiB of memory (262,144 pairs; at
+	 * least 64 KiB each; APFSINSPECT_DIR_ADDED_MEMORY in bytes sets both),
+	 * lent from its block cache; beyond that they go to sorted runs in an
+	 * unlinked temporary file in $TMPDIR (else /tmp), read back as the
+	 * numbers rise: 16 bytes an entry on disk, none in memory.  No room
+	 * for that file: APFSI_ERR_NOMEM.  Without APFSI_DIR_INODE_ORDER it
+	 * changes nothing (dates are always there).
 	 */
 	APFSI_DIR_ADDED = 1 << 2,
 };

@@ -57,7 +57,7 @@ static int take(const struct apfs_dirent *d, void *ctx)
 
 	if (dir->n == BATCH)
 		return 1;
-	if (dir->added.v && (ret = dir_added_find(&dir->added, d->ino, &added)))
+	if ((dir->added.v || dir->added.runs) && (ret = dir_added_find(&dir->added, d->ino, &added)))
 		return ret;
 	if (dir->nlen + len > dir->ncap) {
 		size_t cap = dir->ncap * 2 + len;

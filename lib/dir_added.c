@@ -11,9 +11,15 @@
  * an entry at 3,000,000 names was 1.46 x that at 100,000).  Here the
  * directory's records are read once into (inode, date added) pairs, sorted
  * by inode, and each entry the inode order hands out finds its date with
- * the cursor that follows it: linear, at 16 bytes an entry of the one
- * directory being read (the memory goal is per largest directory, as for a
- * sorted listing).
+ * the cursor that follows it: linear.  Up to a budget (dir_added_budget,
+ * 4 MiB by default: 262,144 entries) the pairs are held in memory; a larger
+ * directory's go to sorted runs of that many in a temporary file, merged
+ * back as the inode order advances (dir_added_runs.c): still linear, one
+ * more write and read of 16 bytes an entry, and memory that does not grow
+ * with the directory (a real Mac's Data volume has directories of millions).
+ * Every open iterator's pairs come out of one budget for the file system
+ * (a walk nested in a huge directory's entries opens another), and are lent
+ * from its block cache as a window of names is (cache_lend.c).
  *
  * The pairs are counted against the plan, which counted the same records:
  * memory is bounded by what the image holds, and an entry the inode order
@@ -21,13 +27,17 @@
  */
 #include <stdlib.h>
 
+#include "apfs/fs_mem.h"
 #include "fs_int.h"
 
 #define SMALL 32
+#define BUDGET (4u << 20)   /* bytes of pairs in memory, for all open iterators */
+#define LEVEL_MIN (64u << 10) /* and for one, whatever the others hold */
 
 struct dir_added_fill {
 	struct dir_added *a;
-	bool over;  /* more records than the plan counted */
+	uint64_t entries, seen;
+	int err;    /* of a run's write */
 };
 
 static void insertion(struct dir_added_pair *v, size_t n)
@@ -103,37 +113,101 @@ static unsigned top_shift(const struct dir_added_pair *v, size_t n)
 	return shift;
 }
 
+void dir_added_sort(struct dir_added_pair *v, size_t n)
+{
+	if (n > 1)
+		radix(v, n, top_shift(v, n));
+}
+
+/*
+ * Bytes of pairs one more iterator may hold: what the others left of the
+ * budget, at least LEVEL_MIN.  APFSINSPECT_DIR_ADDED_MEMORY (bytes, at
+ * least 1 KiB) sets both, for tests and for machines with little memory.
+ */
+static size_t dir_added_budget(const struct apfsi_fs *fs)
+{
+	const char *env = getenv("APFSINSPECT_DIR_ADDED_MEMORY");
+	size_t total = BUDGET, least = LEVEL_MIN, held;
+	char *end;
+
+	if (env && *env) {
+		unsigned long long v = strtoull(env, &end, 10);
+
+		if (!*end && v >= 1024 && v <= BUDGET * (size_t)64)
+			total = (size_t)v, least = total < least ? total : least;
+	}
+	held = __atomic_load_n(&fs->added_held, __ATOMIC_RELAXED);
+	return held < total && total - held > least ? total - held : least;
+}
+
+/* The pairs in hand go to a run of the temporary file (memory is full). */
+static int spill(struct dir_added_fill *f)
+{
+	struct dir_added *a = f->a;
+
+	dir_added_sort(a->v, a->n);
+	if ((f->err = dir_added_runs_add(&a->runs, a->v, a->n)))
+		return 1;
+	a->n = 0;
+	return 0;
+}
+
 static int keep(const struct apfs_dirent *d, void *ctx)
 {
 	struct dir_added_fill *f = ctx;
 
-	if (f->a->n == f->a->cap) {
-		f->over = true;
+	if (++f->seen > f->entries)
+		return 1;  /* more records than the plan counted */
+	if (f->a->n == f->a->cap && spill(f))
 		return 1;
-	}
 	f->a->v[f->a->n++] = (struct dir_added_pair){ d->ino, d->date_added };
 	return 0;
 }
 
+/* The records read, the last pairs go to a run too, and the runs are read from their starts. */
+static int finish_runs(struct dir_added_fill *f)
+{
+	struct dir_added *a = f->a;
+
+	if (spill(f))
+		return f->err;
+	free(a->v);
+	a->v = NULL;
+	return dir_added_runs_start(a->runs, a->held);
+}
+
+static void hold(struct dir_added *a, struct apfsi_fs *fs, size_t bytes)
+{
+	a->fs = fs, a->held = bytes;
+	__atomic_add_fetch(&fs->added_held, bytes, __ATOMIC_RELAXED);
+	apfs_fs_mem_lend(fs->fs, bytes);
+}
+
 int dir_added_build(struct apfsi_fs *fs, uint64_t dir, uint64_t entries, struct dir_added *out)
 {
-	struct dir_added_fill f = { out, false };
+	struct dir_added_fill f = { out, entries, 0, 0 };
+	size_t cap = dir_added_budget(fs) / sizeof(*out->v);
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (entries > SIZE_MAX / sizeof(*out->v) ||
-	    !(out->v = malloc((size_t)(entries ? entries : 1) * sizeof(*out->v))))
+	if (entries < cap)
+		cap = (size_t)(entries ? entries : 1);
+	if (!(out->v = malloc(cap * sizeof(*out->v))))
 		return -ENOMEM;
-	out->cap = (size_t)entries;
+	out->cap = cap;
+	hold(out, fs, cap * sizeof(*out->v));
 	ret = apfs_fs_readdir(fs->fs, dir, 0, keep, &f);
-	if (!ret && (f.over || out->n != out->cap))
+	if (f.err)
+		ret = f.err;
+	else if (ret >= 0 && f.seen != entries)
 		ret = -APFS_ECORRUPT;  /* the plan counted these very records */
+	if (!ret && out->runs)
+		ret = finish_runs(&f);
 	if (ret) {
 		dir_added_free(out);
 		return ret < 0 ? ret : -APFS_ECORRUPT;
 	}
-	if (out->n > 1)
-		radix(out->v, out->n, top_shift(out->v, out->n));
+	dir_added_sort(out->v, out->n);
 	return 0;
 }
 
@@ -157,6 +231,8 @@ int dir_added_find(struct dir_added *a, uint64_t ino, uint64_t *added)
 {
 	size_t i = a->at;
 
+	if (a->runs)
+		return dir_added_runs_find(a->runs, ino, added);
 	/* Entries come in rising order: the cursor's pair or the next, else a search. */
 	if (i < a->n && a->v[i].ino != ino)
 		i = i + 1 < a->n && a->v[i + 1].ino == ino ? i + 1 : lower_bound(a, ino);
@@ -170,5 +246,10 @@ int dir_added_find(struct dir_added *a, uint64_t ino, uint64_t *added)
 void dir_added_free(struct dir_added *a)
 {
 	free(a->v);
+	dir_added_runs_free(a->runs);
+	if (a->held) {
+		__atomic_sub_fetch(&a->fs->added_held, a->held, __ATOMIC_RELAXED);
+		apfs_fs_mem_repay(a->fs->fs, a->held);
+	}
 	memset(a, 0, sizeof(*a));
 }

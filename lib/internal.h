@@ -80,6 +80,8 @@ struct apfsi_fs {
 		struct apfs_byino plan;
 	} plans[8];
 	uint64_t plans_clock;
+	/* Bytes APFSI_DIR_ADDED's open iterators hold between them (dir_added.c). */
+	size_t added_held;
 };
 
 struct apfsi_file {
@@ -108,18 +110,40 @@ int apfsi_dir_plan(struct apfsi_fs *fs, uint64_t dir, struct apfs_byino *out);
  * sorted by inode, for the entries the inode order hands out.  Built from
  * its records, which must number `entries` (the plan's count); found with a
  * cursor that follows rising numbers.  -APFS_ECORRUPT for a number no
- * record names.
+ * record names.  Held in memory up to a budget (dir_added_budget); a larger
+ * directory's pairs go to sorted runs in a temporary file, merged as the
+ * numbers rise (dir_added_runs.c).
  */
 struct dir_added_pair {
 	uint64_t ino, added;
 };
+struct dir_added_runs;
 struct dir_added {
-	struct dir_added_pair *v;
+	struct dir_added_pair *v;     /* all pairs, or NULL when they are in runs */
 	size_t n, cap, at;
+	struct dir_added_runs *runs;
+	struct apfsi_fs *fs;
+	size_t held;                  /* bytes counted in fs->added_held and lent from its cache */
 };
 int dir_added_build(struct apfsi_fs *fs, uint64_t dir, uint64_t entries, struct dir_added *out);
 int dir_added_find(struct dir_added *a, uint64_t ino, uint64_t *added);
 void dir_added_free(struct dir_added *a);
+/* In place, by inode (dir_added.c). */
+void dir_added_sort(struct dir_added_pair *v, size_t n);
+
+/*
+ * dir_added_runs.c: pairs in sorted runs of an unlinked temporary file
+ * ($TMPDIR, else /tmp).  runs_add writes one run (sorted) and creates the
+ * file first; runs_start gives each run a read buffer of the pairs `memory`
+ * allows between them; runs_find the date of ino, cheap for rising numbers
+ * (a merge of the runs' heads), a search of each run for a lower one.
+ * -ENOMEM when the file cannot be made or written (no room), -EIO when it
+ * cannot be read back, -APFS_ECORRUPT for a number no run holds.
+ */
+int dir_added_runs_add(struct dir_added_runs **rs, const struct dir_added_pair *v, size_t n);
+int dir_added_runs_start(struct dir_added_runs *rs, size_t memory);
+int dir_added_runs_find(struct dir_added_runs *rs, uint64_t ino, uint64_t *added);
+void dir_added_runs_free(struct dir_added_runs *rs);
 
 /* Copy the superblock's software ids for apfsi_volume_superblock (volume_sb.c). */
 void apfsi_volume_note_ids(struct apfsi_volume *vol);

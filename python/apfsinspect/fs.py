@@ -172,7 +172,8 @@ class FileSystem(Handle):
         a DirEntry); stat=True reads each entry's attributes with the listing
         (APFSI_DIR_STAT).  order="inode" hands the entries out in inode-number
         order from the children's inode records (APFSI_DIR_INODE_ORDER, with
-        their dates added: APFSI_DIR_ADDED, 16 bytes an entry while open),
+        their dates added: APFSI_DIR_ADDED, up to 4 MiB while open and a
+        temporary file beyond),
         each leaf read once in a directory of millions; Unsupported where the
         library cannot prove those are the directory's entries (a second
         hard-link name...): then read it in order="disk"."""

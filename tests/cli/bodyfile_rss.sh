@@ -60,6 +60,26 @@ expect_eq "timeline, one directory of 249,999 files: the files" 249999 \
 under "timeline, one directory of 249,999 files, peak RSS" 16384 "$kb"
 rm -f "$IMG"
 
+# 599,999 files: their dates added (16 bytes an entry, 9.6 MB; 21.5 MB of peak
+# RSS when held whole) go past the library's 4 MiB for them into three sorted
+# runs of an unlinked temporary file (lib/dir_added_runs.c), which leaves no
+# name behind in TMPDIR.
+IMG=$WORK/big.img
+mkdir -p "$WORK/tmp"
+expect_rc "mkimage scale: one directory of 599,999 files" 0 \
+	"$MKIMAGE" scale "$IMG" --entries 600000 --per-dir 599999 --unencrypted --shuffle
+kb=$(TMPDIR=$WORK/tmp peak_kb "$BIN" timeline "$IMG")
+expect_eq "timeline, one directory of 599,999 files: a header and every entry" 600001 \
+	"$(wc -l < "$WORK/rss.out" | tr -d ' ')"
+expect_eq "timeline, one directory of 599,999 files: the files" 599999 \
+	"$(grep -c '^"/d00000/f[0-9]\{8\}\.txt",' "$WORK/rss.out")"
+expect_eq "timeline, one directory of 599,999 files: each file once" 599999 \
+	"$(grep -o '^"/d00000/f[0-9]\{8\}\.txt",' "$WORK/rss.out" | sort -u | wc -l | tr -d ' ')"
+under "timeline, one directory of 599,999 files, peak RSS" 16384 "$kb"
+expect_eq "timeline, one directory of 599,999 files: nothing left in TMPDIR" "" \
+	"$(ls -A "$WORK/tmp")"
+rm -f "$IMG"
+
 IMG=$WORK/one-enc.img
 expect_rc "mkimage scale: one directory of 99,999 files, encrypted" 0 \
 	"$MKIMAGE" scale "$IMG" --entries 100000 --per-dir 99999

@@ -167,27 +167,14 @@ static unsigned check_dates(apfsi_dir *d, const unsigned *j_of, unsigned from)
 	return got;
 }
 
-/* APFSI_DIR_ADDED: each entry its own record's date, in inode order, after seeks too. */
-static void test_dates_added(void **state)
+/* Each entry its own record's date in inode order, after seeks too (dated.img's /). */
+static void dates_in_inode_order(apfsi_fs *fs, const unsigned *j_of)
 {
 	const struct apfsi_dirent *e;
-	unsigned *j_of = shuffle_names(SCALE_F), got = 0, j;
 	uint64_t cookie[SCALE_F];
-	apfsi_image *im;
 	apfsi_dir *d;
-	apfsi_fs *fs;
+	unsigned got;
 
-	(void)state;
-	open_fs("dated.img", NULL, 0, &im, &fs);
-	/* on-disk order reads the dates from the records themselves */
-	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
-	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
-		assert_int_equal(sscanf(e->name, "f%8u.txt", &j), 1);
-		assert_int_equal(e->date_added, DATED(j));
-		got++;
-	}
-	assert_int_equal(got, SCALE_F);
-	apfsi_dir_close(d);
 	/* without APFSI_DIR_ADDED the order has none */
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
 	for (got = 0; apfsi_dir_next(d, &e) == APFSI_OK && e; got++) {
@@ -195,6 +182,7 @@ static void test_dates_added(void **state)
 		cookie[got] = e->cookie;
 	}
 	apfsi_dir_close(d);
+	assert_int_equal(got, SCALE_F);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
 					    APFSI_DIR_STAT, &d), APFSI_OK);
 	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
@@ -214,6 +202,29 @@ static void test_dates_added(void **state)
 	assert_int_equal(apfsi_dir_seek(d, 0), APFSI_OK);
 	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
 	apfsi_dir_close(d);
+}
+
+/* APFSI_DIR_ADDED: each entry its own record's date, in inode order, after seeks too. */
+static void test_dates_added(void **state)
+{
+	const struct apfsi_dirent *e;
+	unsigned *j_of = shuffle_names(SCALE_F), got = 0, j;
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+
+	(void)state;
+	open_fs("dated.img", NULL, 0, &im, &fs);
+	/* on-disk order reads the dates from the records themselves */
+	assert_int_equal(apfsi_dir_open(fs, 16, 0, &d), APFSI_OK);
+	while (apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		assert_int_equal(sscanf(e->name, "f%8u.txt", &j), 1);
+		assert_int_equal(e->date_added, DATED(j));
+		got++;
+	}
+	assert_int_equal(got, SCALE_F);
+	apfsi_dir_close(d);
+	dates_in_inode_order(fs, j_of);
 	/* and in name order it changes nothing */
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_ADDED, &d), APFSI_OK);
 	assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
@@ -221,6 +232,56 @@ static void test_dates_added(void **state)
 	assert_int_equal(sscanf(e->name, "f%8u.txt", &j), 1);
 	assert_int_equal(e->date_added, DATED(j));
 	apfsi_dir_close(d);
+	free(j_of);
+	close_fs(im, fs);
+}
+
+/*
+ * Past APFSI_DIR_ADDED's memory (APFSINSPECT_DIR_ADDED_MEMORY: 16 KiB, 1,024
+ * pairs here, so 3,000 entries make three sorted runs in a temporary file):
+ * the same dates, after the same seeks, and two iterators open at once (the
+ * second given what the first left); where no temporary file can be made,
+ * NOMEM, on which the CLI reads the directory in windows instead.
+ */
+static void test_dates_added_runs(void **state)
+{
+	const struct apfsi_dirent *e;
+	unsigned *j_of = shuffle_names(SCALE_F), got;
+	const char *tmp = getenv("TMPDIR");
+	char *old_tmp = tmp ? strdup(tmp) : NULL;
+	apfsi_dir *d, *d2;
+	apfsi_image *im;
+	apfsi_fs *fs;
+
+	(void)state;
+	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "16384", 1), 0);
+	open_fs("dated.img", NULL, 0, &im, &fs);
+	dates_in_inode_order(fs, j_of);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
+					    APFSI_DIR_STAT, &d), APFSI_OK);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
+					    APFSI_DIR_STAT, &d2), APFSI_OK);
+	for (got = 0; got < 1500; got++)
+		assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
+	assert_int_equal(check_dates(d2, j_of, 0), SCALE_F);
+	assert_int_equal(check_dates(d, j_of, 1500), SCALE_F);
+	apfsi_dir_close(d2);
+	apfsi_dir_close(d);
+	assert_int_equal(setenv("TMPDIR", "/nonexistent/apfsinspect-test", 1), 0);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED, &d),
+			 APFSI_ERR_NOMEM);
+	/* a directory within the memory needs no file */
+	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "65536", 1), 0);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
+					    APFSI_DIR_STAT, &d), APFSI_OK);
+	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
+	apfsi_dir_close(d);
+	if (old_tmp)
+		assert_int_equal(setenv("TMPDIR", old_tmp, 1), 0);
+	else
+		assert_int_equal(unsetenv("TMPDIR"), 0);
+	assert_int_equal(unsetenv("APFSINSPECT_DIR_ADDED_MEMORY"), 0);
+	free(old_tmp);
 	free(j_of);
 	close_fs(im, fs);
 }
@@ -491,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_scale_directory),
 		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_dates_added),
+		cmocka_unit_test(test_dates_added_runs),
 		cmocka_unit_test(test_links_and_cycles),
 		cmocka_unit_test(test_forged_name),
 		cmocka_unit_test(test_forged_type),
