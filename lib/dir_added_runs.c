@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "fs_int.h"
+#include "image/dev.h"
 
 #define RUN_BUF 256     /* pairs a run reads back at once, at most (4 KiB) */
 #define RUN_BUF_MIN 8   /* and at least, however many runs share the memory */
@@ -76,22 +77,6 @@ static int write_all(int fd, const void *p, size_t n, uint64_t at)
 	return 0;
 }
 
-static int read_all(int fd, void *p, size_t n, uint64_t at)
-{
-	char *c = p;
-
-	while (n) {
-		ssize_t r = pread(fd, c, n, (off_t)at);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -EIO;
-		c += r, n -= (size_t)r, at += (uint64_t)r;
-	}
-	return 0;
-}
-
 static int new_runs(struct dir_added_runs **rs)
 {
 	struct dir_added_runs *s = calloc(1, sizeof(*s));
@@ -138,7 +123,7 @@ static int refill(struct dir_added_runs *s, struct run *r)
 	if (!r->bn)
 		return 0;
 	r->next += r->bn;
-	return read_all(s->fd, r->buf, r->bn * sizeof(*r->buf),
+	return apfs_pread_full(s->fd, r->buf, r->bn * sizeof(*r->buf),
 			(r->off + r->next - r->bn) * sizeof(*r->buf));
 }
 
@@ -174,7 +159,7 @@ static int lower_bound(struct dir_added_runs *s, const struct run *r, uint64_t i
 	while (ino && lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
-		if ((ret = read_all(s->fd, &p, sizeof(p), (r->off + mid) * sizeof(p))))
+		if ((ret = apfs_pread_full(s->fd, &p, sizeof(p), (r->off + mid) * sizeof(p))))
 			return ret;
 		if (p.ino < ino)
 			lo = mid + 1;
