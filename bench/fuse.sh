@@ -62,17 +62,6 @@ dd_mbs() {
 	timeout 20 fusermount3 -u "$3"
 	awk -v b=$((MIB * 1048576)) -v us=$((t1 - t0)) 'BEGIN { printf "%.0f\n", b / us }'
 }
-# seconds (ms precision) of one `find` after mounting with command $1.
-find_ms() {
-	local t0 t1
-	eval "$1" || return 1
-	sleep 0.2
-	t0=$(ms_now)
-	timeout 300 find "$M" > /dev/null
-	t1=$(ms_now)
-	timeout 20 fusermount3 -u "$M"
-	echo $(((t1 - t0) / 1000))
-}
 # Interleaved: run i of every contender follows run i of the others, so a
 # machine busy with something else slows all of them alike.
 interleave() { # NAME=CMD... : each NAME gets the median of its RUNS results

@@ -17,3 +17,16 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # MB/s of $1 bytes in $2 ms
 mbps() { awk -v b="$1" -v ms="$2" 'BEGIN { printf "%.0f", b / 1e6 / (ms / 1e3) }'; }
 row() { printf '| %s | %s | %s |\n' "$1" "$2" "$3"; }
+# median of the numbers given as arguments
+med_of() { printf '%s\n' "$@" | sort -n | awk -v n="$#" 'NR == int(n / 2) + 1'; }
+# ms of one `find` of the mount at $M made by command $1 (unmounted after)
+find_ms() {
+	local t0 t1
+	eval "$1" > /dev/null || return 1
+	sleep 0.2
+	t0=$(date +%s%N)
+	timeout 300 find "$M" > /dev/null
+	t1=$(date +%s%N)
+	timeout 20 fusermount3 -u "$M"
+	echo $(((t1 - t0) / 1000000))
+}

@@ -47,23 +47,11 @@ if [ ! -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
 	row "find through the mount" "skipped: /dev/fuse or fusermount3 missing" "-"
 	exit 0
 fi
-# ms of one `find` of the mount made by command $1
-find_ms() {
-	local t0 t1
-	eval "$1" > /dev/null || return 1
-	sleep 0.2
-	t0=$(date +%s%N)
-	timeout 300 find "$M" > /dev/null
-	t1=$(date +%s%N)
-	timeout 20 fusermount3 -u "$M"
-	echo $(((t1 - t0) / 1000000))
-}
 A=() F=()
 for ((i = 0; i < RUNS; i++)); do
 	A+=("$(find_ms "$BIN mount -o readdirplus=no $W/u100000.img $M")")
 	command -v fsapfsmount > /dev/null && F+=("$(find_ms "fsapfsmount $W/u100000.img $M")")
 done
-med_of() { printf '%s\n' "$@" | sort -n | awk -v n="$#" 'NR == int(n / 2) + 1'; }
 MA=$(med_of "${A[@]}")
 row "\`find\` of 100,002 entries, apfsinspect mount -o readdirplus=no (ms)" "$MA" "1.00"
 if [ ${#F[@]} -gt 0 ]; then
