@@ -6,18 +6,9 @@ was and A's where B's was, so its keys no longer ascend; every record is intact 
 node's Fletcher-64 checksum is made right again (a damaged tree apfsck rejects: "keys are
 out of order").  Records hashed (j_drec_hashed_key_t, the name after 12 bytes) or not
 (j_drec_key_t, after 10).  For unencrypted, unsealed volumes of 4 KiB blocks (fsnode.py)."""
-import struct
 import sys
 
-from fsnode import nodes, TYPE_DIR_REC, BTNODE_LEAF
-
-
-def drec_name(k):
-    """The name of a directory record's key, or None for another record."""
-    if len(k) < 11 or struct.unpack_from("<Q", k)[0] >> 60 != TYPE_DIR_REC:
-        return None
-    hashed = len(k) > 12 and struct.unpack_from("<I", k, 8)[0] & 0x3FF == len(k) - 12
-    return k[12 if hashed else 10:].split(b"\0")[0]
+from fsnode import nodes, drec_name, BTNODE_LEAF
 
 
 def main():

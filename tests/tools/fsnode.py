@@ -41,21 +41,31 @@ class Node:
         return h & OID_MASK, h >> 60
 
     def drecs(self):
-        """(name, value offset) of each directory record (j_drec_hashed_key_t: the name
-        after the 12-byte header; j_drec_val_t at least 18 bytes) of a leaf."""
+        """(name, value offset) of each directory record of a leaf (drec_name: hashed
+        keys or not; j_drec_val_t at least 18 bytes)."""
         if not self.flags & BTNODE_LEAF or self.level:
             return
         for i in range(self.nkeys):
             _, k, v, vl = self.entry(i)
-            if len(k) >= 12 and struct.unpack_from("<Q", k)[0] >> 60 == TYPE_DIR_REC \
-                    and vl >= 18:
-                yield k[12:].split(b"\0")[0], v
+            name = drec_name(k)
+            if name is not None and vl >= 18:
+                yield name, v
 
     def write(self, f):
         """The node back into the image, its checksum made right again."""
         struct.pack_into("<Q", self.blk, 0, fletcher64(bytes(self.blk[8:])))
         f.seek(self.base)
         f.write(self.blk)
+
+
+def drec_name(k):
+    """The name of a directory record's key (j_drec_hashed_key_t: after 12 bytes, its
+    length in the hash field's low 10 bits; j_drec_key_t: after 10), or None for
+    another record."""
+    if len(k) < 11 or struct.unpack_from("<Q", k)[0] >> 60 != TYPE_DIR_REC:
+        return None
+    hashed = len(k) > 12 and struct.unpack_from("<I", k, 8)[0] & 0x3FF == len(k) - 12
+    return k[12 if hashed else 10:].split(b"\0")[0]
 
 
 def nodes(data):
