@@ -8,18 +8,31 @@
  */
 #include "fs_int.h"
 
+/* What a number of this record type names, and where a hostile one would come from. */
+static void number_source(unsigned type, const char **what, const char **from)
+{
+	static const struct {
+		unsigned type;
+		const char *what, *from;
+	} src[] = {
+		{ APFS_TYPE_FILE_EXTENT, "data stream", "an inode's private id" },
+		{ APFS_TYPE_DIR_STATS, "directory-stats", "an inode's DIR_STATS_KEY field" },
+	};
+
+	*what = "inode", *from = "a directory record's file id";
+	for (size_t i = 0; i < sizeof(src) / sizeof(src[0]); i++)
+		if (src[i].type == type)
+			*what = src[i].what, *from = src[i].from;
+}
+
 int fs_key_checked(struct apfs_fs *fs, void *k, uint64_t oid, unsigned type)
 {
-	/* what such a number names, and where a hostile one would come from */
-	bool stream = type == APFS_TYPE_FILE_EXTENT, stats = type == APFS_TYPE_DIR_STATS;
+	const char *what, *from;
 
 	if (oid > APFS_OBJ_ID_MASK) {
+		number_source(type, &what, &from);
 		apfs_err("%s: volume '%s': %s number 0x%llx is past the 60 bits of an object id "
-			 "(%s?)", fs->c->label, fs->v->name,
-			 stream ? "data stream" : stats ? "directory-stats" : "inode",
-			 (unsigned long long)oid,
-			 stream ? "an inode's private id" :
-			 stats ? "an inode's DIR_STATS_KEY field" : "a directory record's file id");
+			 "(%s?)", fs->c->label, fs->v->name, what, (unsigned long long)oid, from);
 		return -APFS_ECORRUPT;
 	}
 	fs_key(k, oid, type);
