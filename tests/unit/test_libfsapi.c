@@ -368,6 +368,22 @@ static void test_readdir_unhashed(void **state)
 }
 
 /*
+ * Scratch image img with the slots of directory records a and b swapped in
+ * their leaf (tests/tools/drec_swap.py), opened: the number of directory dir.
+ */
+static uint64_t swapped_dir(const char *img, const char *a, const char *b, const char *dir,
+			    apfsi_image **im, apfsi_fs **fs)
+{
+	struct apfsi_stat st;
+
+	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' %s %s", getenv("TESTS"),
+			    img_path(img), a, b), 0);
+	open_fs(img, NULL, 0, im, fs);
+	assert_int_equal(apfsi_fs_stat_path(*fs, dir, &st), APFSI_OK);
+	return st.ino;
+}
+
+/*
  * A leaf of /many whose keys do not ascend: tests/tools/drec_swap.py swaps
  * the slots of m0005.txt and m0040.txt (every record intact).  Read five
  * a call, the first walk stops at the sixth slot, m0040.txt's record: a
@@ -377,20 +393,16 @@ static void test_readdir_unhashed(void **state)
 static void test_readdir_unordered_leaf(void **state)
 {
 	static struct many rest;
-	struct apfsi_stat st;
 	apfsi_image *im;
 	apfsi_fs *fs;
+	uint64_t many;
 
 	(void)state;
-	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' m0005.txt m0040.txt",
-			    getenv("TESTS"), img_path("uhswap.img")), 0);
-	open_fs("uhswap.img", NULL, 0, &im, &fs);
-	assert_int_equal(apfsi_fs_stat_path(fs, "/many", &st), APFSI_OK);
-	page_many(fs, st.ino, 5, &rest);
+	many = swapped_dir("uhswap.img", "m0005.txt", "m0040.txt", "/many", &im, &fs);
+	page_many(fs, many, 5, &rest);
 	for (unsigned i = 0; i < UH_MANY; i++)
 		assert_int_equal(rest.seen[i], 1);
-	apfsi_fs_close(fs);
-	apfsi_image_close(im);
+	close_fs(im, fs);
 }
 
 /* Names f%08u.txt of a scale directory (testdata/README.md), each taken once. */
@@ -425,25 +437,21 @@ static int scale_take(const struct apfsi_dirent *e, void *arg)
 static void test_readdir_unordered_hashed(void **state)
 {
 	static struct scale_names s;
-	struct apfsi_stat st;
 	apfsi_image *im;
 	apfsi_fs *fs;
+	uint64_t dir;
 	int ret;
 
 	(void)state;
-	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' f00000009.txt f00000394.txt",
-			    getenv("TESTS"), img_path("scswap.img")), 0);
-	open_fs("scswap.img", NULL, 0, &im, &fs);
-	assert_int_equal(apfsi_fs_stat_path(fs, "/d00000", &st), APFSI_OK);
+	dir = swapped_dir("scswap.img", "f00000009.txt", "f00000394.txt", "/d00000", &im, &fs);
 	memset(&s, 0, sizeof(s));
 	do {
 		s.taken = 0;
-		ret = apfsi_fs_readdir(fs, st.ino, s.last, scale_take, &s);
+		ret = apfsi_fs_readdir(fs, dir, s.last, scale_take, &s);
 	} while (ret == 77 && s.n < 999);
 	assert_int_equal(ret, APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
-	apfsi_fs_close(fs);
-	apfsi_image_close(im);
+	close_fs(im, fs);
 }
 
 /*
@@ -457,27 +465,23 @@ static void test_dir_batch_unordered_leaf(void **state)
 {
 	const struct apfsi_dirent *e;
 	static uint8_t seen[UH_MANY];
-	struct apfsi_stat st;
 	apfsi_image *im;
 	apfsi_dir *d;
 	apfsi_fs *fs;
+	uint64_t many;
 	unsigned i;
 	int ret;
 
 	(void)state;
-	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' m0255.txt m0260.txt",
-			    getenv("TESTS"), img_path("uhswap2.img")), 0);
-	open_fs("uhswap2.img", NULL, 0, &im, &fs);
-	assert_int_equal(apfsi_fs_stat_path(fs, "/many", &st), APFSI_OK);
-	assert_int_equal(apfsi_dir_open(fs, st.ino, 0, &d), APFSI_OK);
+	many = swapped_dir("uhswap2.img", "m0255.txt", "m0260.txt", "/many", &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, many, 0, &d), APFSI_OK);
 	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
 		assert_int_equal(sscanf(e->name, "m%4u.txt", &i), 1);
 		assert_true(i < UH_MANY && !seen[i]++);
 	}
 	assert_int_equal(ret, APFSI_ERR_CORRUPT);
 	apfsi_dir_close(d);
-	apfsi_fs_close(fs);
-	apfsi_image_close(im);
+	close_fs(im, fs);
 }
 
 static uint64_t objects_of(apfsi_image *im, const char *sel)
