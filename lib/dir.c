@@ -139,7 +139,9 @@ static int plan(struct apfsi_dir *dir)
 	if ((dir->flags & APFSI_DIR_ADDED) &&
 	    (ret = dir_added_build(dir->fs, dir->ino, dir->plan.n, &dir->added)))
 		return apfsi_fail(apfsi_code(ret), "directory %llu: dates added: %s",
-				  (unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret)));
+				  (unsigned long long)dir->ino, ret == -ENOMEM ?
+				  "no room for them (memory, or a temporary file in $TMPDIR)" :
+				  apfsi_strerror(apfsi_code(ret)));
 	return APFSI_OK;
 }
 

@@ -45,6 +45,9 @@ walk "timeline, one directory of $F files, dates in five runs" rising tl \
 	env APFSINSPECT_DIR_ADDED_MEMORY=1048576 "$BIN" timeline "$IMG"
 walk "timeline, one directory of $F files, dates all in memory" rising tl \
 	env APFSINSPECT_DIR_ADDED_MEMORY=8388608 "$BIN" timeline "$IMG"
+# no room for the runs' file: the library says NOMEM, and timeline reads windows instead
+walk "timeline, one directory of $F files, no temporary file to be had" windows tl \
+	env TMPDIR=/nonexistent/apfsinspect-test "$BIN" timeline "$IMG"
 # extract's facts file keeps the dates added the archive cannot (exit 0: it says so)
 expect_rc "extract --tar, one directory of $F files" 0 sh -c \
 	'"$1" extract --tar - --manifest "$3/m.txt" "$2" / > /dev/null 2> "$3/err"' _ \

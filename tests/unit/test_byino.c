@@ -270,6 +270,7 @@ static void test_dates_added_runs(void **state)
 	assert_int_equal(setenv("TMPDIR", "/nonexistent/apfsinspect-test", 1), 0);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED, &d),
 			 APFSI_ERR_NOMEM);
+	assert_non_null(strstr(apfsi_last_message(), "a temporary file in $TMPDIR"));
 	/* a directory within the memory needs no file */
 	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "65536", 1), 0);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
