@@ -126,9 +126,8 @@ static int tl_by_ino_entry(void *ctx, const struct apfsi_dirent *e)
 
 /*
  * A directory larger than a window: whole in inode order if it can be,
- * with the dates added the library joins in (APFSI_DIR_ADDED, 16 bytes an
- * entry of this directory): linear, where windows read the range of its
- * inodes once a window.
+ * with the dates added the library joins in (APFSI_DIR_ADDED, in bounded
+ * memory): linear, where windows read the range of its inodes once a window.
  */
 static int tl_whole(void *ctx)
 {

@@ -836,12 +836,16 @@ enum {
 	 * (inode, date added) pairs of 16 bytes, sorted by inode; each entry
 	 * then finds its date in constant time.  The pairs of all iterators
 	 * open on one file system share 4 MiB of memory (262,144 pairs; at
-	 * least 64 KiB each; APFSINSPECT_DIR_ADDED_MEMORY in bytes sets both),
-	 * lent from its block cache; beyond that they go to sorted runs in an
-	 * unlinked temporary file in $TMPDIR (else /tmp), read back as the
-	 * numbers rise: 16 bytes an entry on disk, none in memory.  No room
-	 * for that file: APFSI_ERR_NOMEM.  Without APFSI_DIR_INODE_ORDER it
-	 * changes nothing (dates are always there).
+	 * least 64 KiB each), lent from its block cache.  Beyond that they go
+	 * to sorted runs of that size in an unlinked temporary file in $TMPDIR
+	 * (else /tmp; 16 bytes a record of the directory, so on a tmpfs they
+	 * take memory after all), merged back as the numbers rise: log2 of
+	 * the runs a pair, and a seek back searches every run.  Memory in use
+	 * then: about 4 KiB a run.  No room for that file: APFSI_ERR_NOMEM.
+	 * APFSINSPECT_DIR_ADDED_MEMORY (bytes, 1 KiB to 256 MiB; else
+	 * ignored) sets the 4 MiB, and the 64 KiB where it is smaller.
+	 * Without APFSI_DIR_INODE_ORDER it changes nothing (dates are always
+	 * there).
 	 */
 	APFSI_DIR_ADDED = 1 << 2,
 };

@@ -120,14 +120,16 @@ void dir_added_sort(struct dir_added_pair *v, size_t n)
 }
 
 /*
- * Bytes of pairs one more iterator may hold: what the others left of the
- * budget, at least LEVEL_MIN.  APFSINSPECT_DIR_ADDED_MEMORY (bytes, at
- * least 1 KiB) sets both, for tests and for machines with little memory.
+ * Pairs one more iterator may hold for `entries` records: what the others
+ * left of the budget (BUDGET, or APFSINSPECT_DIR_ADDED_MEMORY in bytes from
+ * 1 KiB to 256 MiB), at least LEVEL_MIN (or that budget, when smaller).
+ * Counted in fs->added_held in one step, so two threads opening at once do
+ * not both take the whole.
  */
-static size_t dir_added_budget(const struct apfsi_fs *fs)
+static size_t reserve(struct apfsi_fs *fs, uint64_t entries)
 {
 	const char *env = getenv("APFSINSPECT_DIR_ADDED_MEMORY");
-	size_t total = BUDGET, least = LEVEL_MIN, held;
+	size_t total = BUDGET, least = LEVEL_MIN, held, give, cap;
 	char *end;
 
 	if (env && *env) {
@@ -137,7 +139,25 @@ static size_t dir_added_budget(const struct apfsi_fs *fs)
 			total = (size_t)v, least = total < least ? total : least;
 	}
 	held = __atomic_load_n(&fs->added_held, __ATOMIC_RELAXED);
-	return held < total && total - held > least ? total - held : least;
+	do {
+		give = held < total && total - held > least ? total - held : least;
+		cap = give / sizeof(struct dir_added_pair);
+		if (entries < cap)
+			cap = (size_t)(entries ? entries : 1);
+	} while (!__atomic_compare_exchange_n(&fs->added_held, &held,
+					      held + cap * sizeof(struct dir_added_pair), false,
+					      __ATOMIC_RELAXED, __ATOMIC_RELAXED));
+	return cap;
+}
+
+/* Give back to fs's budget and its cache what the iterator no longer holds. */
+static void release(struct dir_added *a, size_t bytes)
+{
+	if (!bytes)
+		return;
+	__atomic_sub_fetch(&a->fs->added_held, bytes, __ATOMIC_RELAXED);
+	apfs_fs_mem_repay(a->fs->fs, bytes);
+	a->held -= bytes;
 }
 
 /* The pairs in hand go to a run of the temporary file (memory is full). */
@@ -168,34 +188,44 @@ static int keep(const struct apfs_dirent *d, void *ctx)
 static int finish_runs(struct dir_added_fill *f)
 {
 	struct dir_added *a = f->a;
+	size_t used;
+	int ret;
 
 	if (spill(f))
 		return f->err;
 	free(a->v);
 	a->v = NULL;
-	return dir_added_runs_start(a->runs, a->held);
-}
-
-static void hold(struct dir_added *a, struct apfsi_fs *fs, size_t bytes)
-{
-	a->fs = fs, a->held = bytes;
-	__atomic_add_fetch(&fs->added_held, bytes, __ATOMIC_RELAXED);
-	apfs_fs_mem_lend(fs->fs, bytes);
+	if ((ret = dir_added_runs_start(a->runs, a->held)))
+		return ret;
+	/*
+	 * The runs take a few KiB each: the rest goes back for other
+	 * directories (and more is counted where they take more).
+	 */
+	used = dir_added_runs_bytes(a->runs);
+	if (used > a->held) {
+		__atomic_add_fetch(&a->fs->added_held, used - a->held, __ATOMIC_RELAXED);
+		apfs_fs_mem_lend(a->fs->fs, used - a->held);
+		a->held = used;
+	}
+	release(a, a->held - used);
+	return 0;
 }
 
 int dir_added_build(struct apfsi_fs *fs, uint64_t dir, uint64_t entries, struct dir_added *out)
 {
 	struct dir_added_fill f = { out, entries, 0, 0 };
-	size_t cap = dir_added_budget(fs) / sizeof(*out->v);
+	size_t cap;
 	int ret;
 
 	memset(out, 0, sizeof(*out));
-	if (entries < cap)
-		cap = (size_t)(entries ? entries : 1);
-	if (!(out->v = malloc(cap * sizeof(*out->v))))
+	cap = reserve(fs, entries);
+	out->fs = fs, out->held = cap * sizeof(*out->v);
+	apfs_fs_mem_lend(fs->fs, out->held);
+	if (!(out->v = malloc(cap * sizeof(*out->v)))) {
+		dir_added_free(out);
 		return -ENOMEM;
+	}
 	out->cap = cap;
-	hold(out, fs, cap * sizeof(*out->v));
 	ret = apfs_fs_readdir(fs->fs, dir, 0, keep, &f);
 	if (f.err)
 		ret = f.err;
@@ -247,9 +277,7 @@ void dir_added_free(struct dir_added *a)
 {
 	free(a->v);
 	dir_added_runs_free(a->runs);
-	if (a->held) {
-		__atomic_sub_fetch(&a->fs->added_held, a->held, __ATOMIC_RELAXED);
-		apfs_fs_mem_repay(a->fs->fs, a->held);
-	}
+	if (a->fs)
+		release(a, a->held);
 	memset(a, 0, sizeof(*a));
 }

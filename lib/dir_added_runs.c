@@ -204,6 +204,12 @@ int dir_added_runs_start(struct dir_added_runs *s, size_t memory)
 	return seek_all(s, 0);
 }
 
+size_t dir_added_runs_bytes(const struct dir_added_runs *s)
+{
+	return sizeof(*s) + s->kcap * sizeof(*s->r) +
+	       s->k * (s->bufn * sizeof(*s->bufs) + sizeof(*s->heap));
+}
+
 /* The top run's next pair: read on from the file, or the run leaves the heap. */
 static int advance(struct dir_added_runs *s)
 {

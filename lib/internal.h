@@ -135,14 +135,17 @@ void dir_added_sort(struct dir_added_pair *v, size_t n);
  * dir_added_runs.c: pairs in sorted runs of an unlinked temporary file
  * ($TMPDIR, else /tmp).  runs_add writes one run (sorted) and creates the
  * file first; runs_start gives each run a read buffer of the pairs `memory`
- * allows between them; runs_find the date of ino, cheap for rising numbers
- * (a merge of the runs' heads), a search of each run for a lower one.
+ * allows between them (at least 128 bytes a run); runs_find the date of
+ * ino, cheap for rising numbers (a merge of the runs' heads, log2 of the
+ * runs a pair), a search of each run for a lower one.
  * -ENOMEM when the file cannot be made or written (no room), -EIO when it
  * cannot be read back, -APFS_ECORRUPT for a number no run holds.
  */
 int dir_added_runs_add(struct dir_added_runs **rs, const struct dir_added_pair *v, size_t n);
 int dir_added_runs_start(struct dir_added_runs *rs, size_t memory);
 int dir_added_runs_find(struct dir_added_runs *rs, uint64_t ino, uint64_t *added);
+/* Bytes the runs hold in memory once started (their buffers, heap and table). */
+size_t dir_added_runs_bytes(const struct dir_added_runs *rs);
 void dir_added_runs_free(struct dir_added_runs *rs);
 
 /* Copy the superblock's software ids for apfsi_volume_superblock (volume_sb.c). */

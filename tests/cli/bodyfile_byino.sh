@@ -48,6 +48,8 @@ walk "timeline, one directory of $F files, dates all in memory" rising tl \
 # no room for the runs' file: the library says NOMEM, and timeline reads windows instead
 walk "timeline, one directory of $F files, no temporary file to be had" windows tl \
 	env TMPDIR=/nonexistent/apfsinspect-test "$BIN" timeline "$IMG"
+walk "ls -U --json, one directory of $F files, no temporary file to be had" windows facts \
+	env TMPDIR=/nonexistent/apfsinspect-test "$BIN" ls -U --json "$IMG" /d00000
 # extract's facts file keeps the dates added the archive cannot (exit 0: it says so)
 expect_rc "extract --tar, one directory of $F files" 0 sh -c \
 	'"$1" extract --tar - --manifest "$3/m.txt" "$2" / > /dev/null 2> "$3/err"' _ \
@@ -63,6 +65,7 @@ walk "bodyfile, one inode's name forged" windows body "$BIN" bodyfile "$IMG"
 walk "ls -U -l, one inode's name forged" windows ls "$BIN" ls -U -l "$IMG" /d00000
 DATED=dated
 walk "timeline, one inode's name forged" windows tl "$BIN" timeline "$IMG"
+walk "ls -U --json, one inode's name forged" windows facts "$BIN" ls -U --json "$IMG" /d00000
 DATED=
 
 # One leaf of the children's range damaged (tests/tools/fstree_edit.py): the
