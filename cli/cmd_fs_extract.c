@@ -31,6 +31,7 @@
 #include "digest.h"
 #include "dirwin.h"
 #include "extract.h"
+#include "util/fdio.h"
 
 struct hash_sink {
 	EVP_MD_CTX *ctx;
@@ -39,22 +40,6 @@ struct hash_sink {
 	uint64_t pos;         /* file offset of the next byte handed in */
 	struct progress prog;
 };
-
-static int write_at(int fd, const uint8_t *p, size_t n, uint64_t off)
-{
-	while (n) {
-		ssize_t w = pwrite(fd, p, n, (off_t)off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return w < 0 ? -errno : -EIO;
-		p += w;
-		n -= (size_t)w;
-		off += (uint64_t)w;
-	}
-	return 0;
-}
 
 /* Write the data runs of [pos, pos + n); holes are skipped, never written as zeros. */
 static int write_sparse(struct hash_sink *h, const uint8_t *p, size_t n)
@@ -68,7 +53,7 @@ static int write_sparse(struct hash_sink *h, const uint8_t *p, size_t n)
 		apfsi_file_span(h->f, h->pos + done, &hole, &run);
 		if (run == 0 || run > n - done)
 			run = n - done;
-		if (!hole && (ret = write_at(h->fd, p + done, (size_t)run, h->pos + done)))
+		if (!hole && (ret = apfs_pwrite_full(h->fd, p + done, (size_t)run, h->pos + done)))
 			return ret;
 		done += (size_t)run;
 	}

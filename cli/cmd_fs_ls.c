@@ -270,7 +270,6 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 		dirwin_free(&w);
 		if ((ret = dirwin_by_ino(r->fs, ino, flags, by_ino_header, by_ino_entry, &a)) <= 0)
 			return ret;
-		w.keep_added = r->o->json;  /* dirwin_free cleared it */
 		pos = (struct dirwin_pos){ 0 };
 		ret = dirwin_read(r->fs, ino, &pos, budget, &w);
 	}

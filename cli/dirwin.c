@@ -101,7 +101,7 @@ int dirwin_read(apfsi_fs *fs, uint64_t dir, struct dirwin_pos *pos, size_t budge
 
 void dirwin_free(struct dirwin *w)
 {
-	bool grew;
+	bool grew, keep_added = w->keep_added;
 
 	free(w->e);
 	free(w->names);
@@ -114,5 +114,5 @@ void dirwin_free(struct dirwin *w)
 	 */
 	if (grew)
 		malloc_trim(0);
-	*w = (struct dirwin){ 0 };
+	*w = (struct dirwin){ .keep_added = keep_added };
 }

@@ -14,12 +14,12 @@
  * once per window; a directory that fits in one window reads each leaf once.
  *
  * An entry costs 12 bytes and its name (8 more with keep_added):
- * DIRWIN_BUDGET holds up to ~240,000
- * names of 14 bytes (the arrays grow by half, so a window stops between two
- * thirds and all of that).  What a window holds is lent from the volume's
- * block cache (apfsi_fs_cache_lend), which shrinks by as much: the window is in
- * inode order, so few cached blocks serve it, and the walk's windows and
- * cache together stay within the cache's 8 MiB.
+ * DIRWIN_BUDGET holds up to ~240,000 names of 14 bytes (the arrays grow by
+ * half, so a window stops between two thirds and all of that).  What a
+ * window holds is lent from the volume's block cache (apfsi_fs_cache_lend),
+ * which shrinks by as much: the window is in inode order, so few cached
+ * blocks serve it, and the walk's windows and cache together stay within
+ * the cache's 8 MiB.
  */
 #ifndef CLI_DIRWIN_H
 #define CLI_DIRWIN_H
@@ -114,8 +114,9 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
  * then entry(ctx, e) for each entry until one returns nonzero or stdout
  * fails.  1: the library cannot vouch for that order here (hard links,
  * names that differ...) or has no room for it (APFSI_DIR_ADDED's pairs,
- * beyond its memory in a temporary file): read windows.  0 or a negative errno.  flags: more
- * of apfsi_dir_open's (APFSI_DIR_ADDED: the dates added too).
+ * beyond its memory in a temporary file): read windows.  0 or a negative
+ * errno.  flags: more of apfsi_dir_open's (APFSI_DIR_ADDED: the dates
+ * added too).
  */
 int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void *ctx),
 		  int (*entry)(void *ctx, const struct apfsi_dirent *e), void *ctx);
@@ -123,6 +124,7 @@ int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void
 bool dirwin_stdout_failed(void *ctx);
 /* Bytes the window holds now (its arrays' capacity). */
 size_t dirwin_bytes(const struct dirwin *w);
+/* Frees what w holds; w keeps the caller's keep_added, to be read into again. */
 void dirwin_free(struct dirwin *w);
 /* Sort by inode (then by name offset) in place (dirwin_sort.c). */
 void dirwin_sort(struct dirwin_ent *e, size_t n);

@@ -31,7 +31,6 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
 		dirwin_free(&w);
 		if ((ret = wk->whole(ctx)) <= 0)
 			return ret;
-		w.keep_added = wk->keep_added;  /* dirwin_free cleared it */
 		pos = (struct dirwin_pos){ 0 };
 		ret = dirwin_read(fs, dir, &pos, budget, &w);
 	}

@@ -124,9 +124,6 @@ int apfs_dev_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off);
 const uint8_t *apfs_dev_view(struct apfs_dev *dev, size_t len, uint64_t off, void **hold);
 void apfs_dev_unview(struct apfs_dev *dev, void *hold);
 
-/* Full pread loop on fd: 0, -EIO on a short read (EOF), -errno otherwise. */
-int apfs_pread_full(int fd, void *buf, size_t len, uint64_t off);
-
 /*
  * A device over an open file descriptor (the bottom layer); takes over fd
  * on success.  path is copied, for messages.

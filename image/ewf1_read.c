@@ -27,6 +27,7 @@
 #include "util/err.h"
 #include "codec/inflate.h"
 #include "image/ewf1_int.h"
+#include "util/fdio.h"
 
 struct where {
 	uint32_t seg;

@@ -17,6 +17,7 @@
 
 #include "util/err.h"
 #include "image/dev.h"
+#include "util/fdio.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels say EINVAL and get reads */
@@ -29,27 +30,6 @@ struct file_priv {
 	uint8_t *map;         /* the whole file read-only, or NULL */
 	int no_populate;      /* set (atomic) when the kernel lacks MADV_POPULATE_READ */
 };
-
-int apfs_pread_full(int fd, void *buf, size_t len, uint64_t off)
-{
-	uint8_t *p = buf;
-
-	/* A pread that returns 0 is EOF: never loop on it (apfs-label did). */
-	while (len > 0) {
-		ssize_t n = pread(fd, p, len, (off_t)off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
 
 static int file_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 {

@@ -31,6 +31,7 @@
 #include "image/dev.h"
 #include "image/probe.h"
 #include "image/sparsebundle.h"
+#include "util/fdio.h"
 
 #define FD_CACHE 32                 /* open band files kept */
 #define NO_BAND UINT64_MAX

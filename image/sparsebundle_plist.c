@@ -20,6 +20,7 @@
 #include "util/plistcheck.h"
 #include "image/dev.h"
 #include "image/sparsebundle.h"
+#include "util/fdio.h"
 
 #define PLIST_MAX (1u << 20)
 #define BAND_MIN 512u

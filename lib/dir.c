@@ -36,6 +36,7 @@ struct apfsi_dir {
 	uint64_t from;              /* its position after this batch (apfs_fs_byino_read) */
 	uint64_t batch_from;        /* and before it */
 	bool end;                   /* the directory has no entries past this batch */
+	bool added_unread;          /* this batch failed reading the dates' temporary file */
 	struct ent ents[BATCH];
 	unsigned n, next;
 	char *names;                /* the batch's names, NUL-terminated, one after another */
@@ -57,8 +58,11 @@ static int take(const struct apfs_dirent *d, void *ctx)
 
 	if (dir->n == BATCH)
 		return 1;
-	if ((dir->added.v || dir->added.runs) && (ret = dir_added_find(&dir->added, d->ino, &added)))
+	if (dir_added_built(&dir->added) && (ret = dir_added_find(&dir->added, d->ino, &added))) {
+		/* A number no record names is damage; any other error is the file's. */
+		dir->added_unread = ret != -APFS_ECORRUPT;
 		return ret;
+	}
 	if (dir->nlen + len > dir->ncap) {
 		size_t cap = dir->ncap * 2 + len;
 		char *p = realloc(dir->names, cap);
@@ -98,6 +102,17 @@ static int fill_batch(struct apfsi_dir *dir)
 	return apfs_fs_readdir_from(dir->fs->fs, dir->ino, &dir->pos, take, dir);
 }
 
+/* Why the batch failed: the image, or (not its fault) the dates' temporary file. */
+static int batch_failed(const struct apfsi_dir *dir, int ret)
+{
+	if (dir->added_unread)
+		return apfsi_fail(apfsi_code(ret), "directory %llu: dates added: reading them "
+				  "back from a temporary file in $TMPDIR: %s",
+				  (unsigned long long)dir->ino, apfsi_strerror(apfsi_code(ret)));
+	return apfsi_fail(apfsi_code(ret), "directory %llu: %s", (unsigned long long)dir->ino,
+			  apfsi_strerror(apfsi_code(ret)));
+}
+
 static int fill(struct apfsi_dir *dir)
 {
 	struct apfs_dir_pos from = dir->pos;
@@ -107,11 +122,10 @@ static int fill(struct apfsi_dir *dir)
 	dir->n = dir->next = 0;
 	dir->nlen = 0;
 	dir->batch_from = dir->from;
+	dir->added_unread = false;
 	ret = fill_batch(dir);
 	if (ret < 0)
-		return fill_failed(dir, &from, ino_from, apfsi_fail(apfsi_code(ret),
-				   "directory %llu: %s", (unsigned long long)dir->ino,
-				   apfsi_strerror(apfsi_code(ret))));
+		return fill_failed(dir, &from, ino_from, batch_failed(dir, ret));
 	/* Not stopped by a full batch: the walk reached the directory's end. */
 	dir->end = dir->n < BATCH;
 	if ((dir->flags & APFSI_DIR_STAT) && dir->n) {

@@ -273,6 +273,11 @@ int dir_added_find(struct dir_added *a, uint64_t ino, uint64_t *added)
 	return 0;
 }
 
+bool dir_added_built(const struct dir_added *a)
+{
+	return a->v || a->runs;
+}
+
 void dir_added_free(struct dir_added *a)
 {
 	free(a->v);

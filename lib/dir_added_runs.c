@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "fs_int.h"
-#include "image/dev.h"
+#include "util/fdio.h"
 
 #define RUN_BUF 256     /* pairs a run reads back at once, at most (4 KiB) */
 #define RUN_BUF_MIN 8   /* and at least, however many runs share the memory */
@@ -61,22 +61,6 @@ static int make_file(void)
 	return fd;
 }
 
-static int write_all(int fd, const void *p, size_t n, uint64_t at)
-{
-	const char *c = p;
-
-	while (n) {
-		ssize_t w = pwrite(fd, c, n, (off_t)at);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -ENOMEM;  /* no room for the pairs: the caller reads another way */
-		c += w, n -= (size_t)w, at += (uint64_t)w;
-	}
-	return 0;
-}
-
 static int new_runs(struct dir_added_runs **rs)
 {
 	struct dir_added_runs *s = calloc(1, sizeof(*s));
@@ -107,8 +91,9 @@ int dir_added_runs_add(struct dir_added_runs **rs, const struct dir_added_pair *
 			return -ENOMEM;
 		s->r = r, s->kcap = cap;
 	}
-	if ((ret = write_all(s->fd, v, n * sizeof(*v), s->pairs * sizeof(*v))))
-		return ret;
+	/* No room for the pairs (a full disk, a write error): the caller reads another way. */
+	if (apfs_pwrite_full(s->fd, v, n * sizeof(*v), s->pairs * sizeof(*v)))
+		return -ENOMEM;
 	s->r[s->k++] = (struct run){ .off = s->pairs, .len = n };
 	s->pairs += n;
 	return 0;

@@ -127,6 +127,8 @@ struct dir_added {
 };
 int dir_added_build(struct apfsi_fs *fs, uint64_t dir, uint64_t entries, struct dir_added *out);
 int dir_added_find(struct dir_added *a, uint64_t ino, uint64_t *added);
+/* Whether dir_added_build filled a (in memory or in runs): else nothing to find. */
+bool dir_added_built(const struct dir_added *a);
 void dir_added_free(struct dir_added *a);
 /* In place, by inode (dir_added.c). */
 void dir_added_sort(struct dir_added_pair *v, size_t n);

@@ -58,6 +58,12 @@ expect_eq "fz_libapi finds snapshot-diff's 14 changes through apfsi_fs_diff" \
 	"diff 0x2..live: 14 changes" \
 	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/libapi/snapshot-diff 2>&1 |
 	   sed -n 's/^fz_libapi: \(diff .*\)/\1/p')"
+# ... and reads dated-runs' directory of 200 files (scale, --entries 201) in inode order
+# with its dates added from sorted runs of a temporary file too.
+expect_eq "fz_libapi reads seed 'dated-runs' dates added from runs" \
+	"directory 16: 200 entries, dates added in runs" \
+	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/libapi/dated-runs 2>&1 |
+	   sed -n 's/^fz_libapi: \(directory .*\)/\1/p')"
 "$MKIMAGE" sealed "$WORK/sealed.img" > /dev/null
 "$FUZZ/mkseed" image "$WORK/sealed.img" "$WORK/sealed.seed"
 expect_eq "fz_libapi checks sealed's 191 nodes through apfsi_volume_verify_seal" \

@@ -23,6 +23,7 @@
  * paired with the wrong entry shows.
  * Where the order cannot be vouched for, the answer must be UNSUPPORTED.
  */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -30,6 +31,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -285,6 +288,64 @@ static void test_dates_added_runs(void **state)
 	free(old_tmp);
 	free(j_of);
 	close_fs(im, fs);
+}
+
+/* The descriptor of the unlinked temporary file under dir the library holds (-1: none). */
+static int tmpfile_fd(const char *dir)
+{
+	char link[64], target[600];
+	size_t n = strlen(dir);
+
+	for (int fd = 3; fd < 1024; fd++) {
+		ssize_t len;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		if ((len = readlink(link, target, sizeof(target) - 1)) <= 0)
+			continue;
+		target[len] = 0;
+		if (!strncmp(target, dir, n) && target[n] == '/' && strstr(target, "(deleted)"))
+			return fd;
+	}
+	return -1;
+}
+
+/*
+ * The dates' temporary file fails a read (here: it is swapped for /dev/null,
+ * so it reads as cut short): the message names $TMPDIR, not the image.
+ */
+static void test_dates_added_file_fails(void **state)
+{
+	const struct apfsi_dirent *e;
+	char *dir = strdup(img_path("tmpdir")), *old_tmp = getenv("TMPDIR");
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), fd, ret;
+	unsigned got = 0;
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+
+	(void)state;
+	old_tmp = old_tmp ? strdup(old_tmp) : NULL;
+	assert_true(dir && null >= 0 && mkdir(dir, 0700) == 0);
+	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "16384", 1), 0);
+	assert_int_equal(setenv("TMPDIR", dir, 1), 0);
+	open_fs("dated.img", NULL, 0, &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED, &d),
+			 APFSI_OK);
+	assert_true((fd = tmpfile_fd(dir)) >= 0);
+	assert_int_equal(dup2(null, fd), fd);
+	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e)
+		got++;
+	assert_true(got < SCALE_F);
+	assert_int_equal(ret, APFSI_ERR_IO);
+	assert_non_null(strstr(apfsi_last_message(), "temporary file in $TMPDIR"));
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+	assert_int_equal(old_tmp ? setenv("TMPDIR", old_tmp, 1) : unsetenv("TMPDIR"), 0);
+	assert_int_equal(unsetenv("APFSINSPECT_DIR_ADDED_MEMORY"), 0);
+	assert_int_equal(rmdir(dir), 0);
+	close(null);
+	free(old_tmp);
+	free(dir);
 }
 
 /* Seeks by cookie: within the entries read last, far back, forward, to the start. */
@@ -554,6 +615,7 @@ int main(void)
 		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_dates_added),
 		cmocka_unit_test(test_dates_added_runs),
+		cmocka_unit_test(test_dates_added_file_fails),
 		cmocka_unit_test(test_links_and_cycles),
 		cmocka_unit_test(test_forged_name),
 		cmocka_unit_test(test_forged_type),
