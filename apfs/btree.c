@@ -51,6 +51,8 @@ struct walk {
 	enum hashed_form form; /* hashed trees: how child oids are stored */
 	struct btree_cursor *cur; /* the thread's path in this tree; NULL: bufs */
 	bool *unordered;  /* set on a node whose keys do not ascend (apfs_btree_iterate_ord) */
+	struct cur_level *lv; /* key ranges of a walk without a cursor, when asked (levels()) */
+	uint64_t leaves;  /* leaves walked so far */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -159,6 +161,26 @@ static bool node_ordered(const struct apfs_btree_desc *t, const struct node *n)
 		pkl = kl;
 	}
 	return true;
+}
+
+/*
+ * Whether node n's keys lie in the range its parent gives it (l: [lo, hi),
+ * an end NULL for none): else the order breaks across nodes (a record moved
+ * into a neighbour), which a walk resumed by key would pass over.  A range
+ * not known (a parent out of order, already said so) is taken as held.
+ */
+static bool node_in_range(const struct apfs_btree_desc *t, const struct node *n,
+			  const struct cur_level *l)
+{
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	if (!l->bounded || !n->nkeys)
+		return true;
+	if (l->lo && (entry_loc(n, 0, &k, &kl, &v, &vl) || t->cmp(k, kl, l->lo, l->lol) < 0))
+		return false;
+	return !l->hi || (!entry_loc(n, n->nkeys - 1, &k, &kl, &v, &vl) &&
+			  t->cmp(k, kl, l->hi, l->hil) < 0);
 }
 
 /* In an ordered node: the first record whose key is greater (or, gt false, not less) than key. */
@@ -329,12 +351,27 @@ static void seal_check(struct walk *w, const uint8_t *blk, uint64_t bno,
 static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		     const uint8_t *hash, uint64_t parent);
 
+/*
+ * Past the walk's first leaf every key is at or past the walk's key in a
+ * sound tree.  One below it was moved out of its place across nodes (a
+ * neighbour's record, a node outside its parent's range): passed over, its
+ * record would be lost unseen, so the walk says so instead.
+ */
+static int below_walk(const struct walk *w, uint64_t bno)
+{
+	return node_corrupt(w->t, bno, "a record sorts before where the walk stands: the key "
+			    "order breaks across nodes");
+}
+
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 {
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
+	bool first = w->leaves++ == 0;
 
 	if (!n->ordered && w->unordered)
 		*w->unordered = true;
+	if (start && !first)
+		return below_walk(w, bno);
 	for (uint32_t i = start; i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;
@@ -342,8 +379,11 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 
 		if (ret)
 			return ret;
-		if (!n->ordered && w->key && w->t->cmp(k, kl, w->key, w->klen) < 0)
+		if (!n->ordered && w->key && w->t->cmp(k, kl, w->key, w->klen) < 0) {
+			if (!first)
+				return below_walk(w, bno);
 			continue;
+		}
 		ret = w->fn(k, kl, v, vl, w->ctx);
 		if (ret)
 			return ret;
@@ -374,16 +414,23 @@ static const uint8_t *child_hash(const struct walk *w, const uint8_t *v, size_t 
 	return v + sizeof(uint64_t);
 }
 
+/* Where the levels' key ranges are kept: the cursor, or the walk's own; NULL: nowhere. */
+static struct cur_level *levels(struct walk *w)
+{
+	return w->cur ? w->cur->lv : w->lv;
+}
+
 /*
- * The key range of child i of n (at depth), for the cursor: from its own
- * key (the first child: from n's lower bound) to the next child's key (the
- * last: n's upper bound).  Known only in an ordered node.
+ * The key range of child i of n (at depth), for the cursor and for
+ * node_in_range: from its own key (the first child: from n's lower bound)
+ * to the next child's key (the last: n's upper bound).  Known only in an
+ * ordered node.
  */
 static void child_bounds(struct walk *w, const struct node *n, int depth, uint32_t i,
 			 const uint8_t *k, size_t kl)
 {
-	const struct cur_level *p = &w->cur->lv[depth];
-	struct cur_level *c = &w->cur->lv[depth + 1];
+	const struct cur_level *p = &levels(w)[depth];
+	struct cur_level *c = &levels(w)[depth + 1];
 	const uint8_t *nv;
 	size_t nvl;
 
@@ -417,7 +464,7 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 			ret = node_corrupt(w->t, bno, "index record without a child pointer");
 		else if (!ret)
 			child = ld_le64(v);
-		if (!ret && w->cur)
+		if (!ret && levels(w))
 			child_bounds(w, n, depth, i, k, kl);
 		if (!ret)
 			ret = walk_node(w, child, depth + 1, n->level, child_hash(w, v, vl), bno);
@@ -451,6 +498,14 @@ static uint8_t *level_buf(struct walk *w, int depth)
 	return *b;
 }
 
+/* The root's range is every key (its level keeps its buffer). */
+static void root_range(struct cur_level *l)
+{
+	l->lo = l->hi = NULL;
+	l->lol = l->hil = 0;
+	l->bounded = true;
+}
+
 /* A node just read becomes the cursor's level depth (its range set by the parent). */
 static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
 {
@@ -461,11 +516,11 @@ static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
 	n->ordered = *known == bno + 1 || node_ordered(w->t, n);
 	if (n->ordered)
 		*known = bno + 1;
+	/* Its range comes from this parent: not memoised with the block. */
+	n->ordered = n->ordered && node_in_range(w->t, n, l);
 	l->n = *n;
 	l->bno = bno;
 	if (depth == 0) {
-		l->lo = l->hi = NULL;
-		l->bounded = true;
 		cur->fk = w->fk;
 		cur->fv = w->fv;
 		cur->hashed = w->hashed;
@@ -509,14 +564,20 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	n.fk = w->fk;
 	n.fv = w->fv;
 	n.ordered = false;
+	if (depth == 0 && levels(w))
+		root_range(&levels(w)[0]);
 	if (w->cur)
 		cursor_keep(w, depth, &n, bno);
 	else if (w->unordered)  /* asked for: known without a cursor too */
-		n.ordered = node_ordered(w->t, &n);
+		n.ordered = node_ordered(w->t, &n) && node_in_range(w->t, &n, &w->lv[depth]);
 	return n.level ? walk_index(w, &n, bno, depth) : walk_leaf(w, &n, bno);
 }
 
-/* The deepest kept node whose key range holds w->key; 0 the root; -1 none kept. */
+/*
+ * The deepest kept node whose key range holds w->key; 0 the root; -1 none
+ * kept.  Not one out of order (or out of its range): the walk on from its
+ * upper bound would pass over what it holds past that.
+ */
 static int cursor_start(const struct walk *w)
 {
 	const struct btree_cursor *cur = w->cur;
@@ -526,7 +587,8 @@ static int cursor_start(const struct walk *w)
 	for (int d = cur->depth - 1; w->key && d > 0; d--) {
 		const struct cur_level *l = &cur->lv[d];
 
-		if (l->bounded && (!l->lo || w->t->cmp(l->lo, l->lol, w->key, w->klen) <= 0) &&
+		if (l->bounded && l->n.ordered &&
+		    (!l->lo || w->t->cmp(l->lo, l->lol, w->key, w->klen) <= 0) &&
 		    (!l->hi || w->t->cmp(w->key, w->klen, l->hi, l->hil) < 0))
 			return d;
 	}
@@ -591,9 +653,13 @@ static int iterate(struct walk *w)
 		btree_cursor_put(w->cur);
 		return ret < 0 ? ret : 0;
 	}
+	/* Order asked for: each node's range is known without a cursor too. */
+	if (w->unordered && !(w->lv = calloc(BTREE_MAX_DEPTH, sizeof(*w->lv))))
+		return -ENOMEM;
 	ret = walk_node(w, w->t->root, 0, 0, NULL, 0);
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
 		free(w->bufs[i]);
+	free(w->lv);
 	return ret < 0 ? ret : 0;
 }
 

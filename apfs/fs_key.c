@@ -106,6 +106,7 @@ static int cmp_common(const uint8_t *a, size_t alen, const uint8_t *b, size_t bl
 		return cmp_len16_name(a, alen, b, blen);
 	case APFS_TYPE_FILE_EXTENT:
 	case APFS_TYPE_SIBLING_LINK:
+	case APFS_TYPE_FILE_INFO:  /* info_and_lba: one a hashed range of a sealed file */
 		return cmp_u64_field(a, alen, b, blen);
 	default:
 		return 0;

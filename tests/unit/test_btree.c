@@ -156,6 +156,70 @@ static void test_iterate_all_in_order(void **state)
 	assert_int_equal(seen[0], 5);
 }
 
+static int count_only(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	(void)k, (void)kl, (void)v, (void)vl;
+	(*(uint64_t *)ctx)++;
+	return 0;
+}
+
+/* Leaf 4 (under index key 300) rewritten with its n records r, the cache renewed. */
+static void set_leaf4(struct fx *f, const struct rec *r, unsigned n)
+{
+	mk_omap_node(md_block(f->m, 4), 4, false, 0, r, n);
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+}
+
+/*
+ * A leaf whose keys fall below its index key (leaf 4, under 300, holding
+ * 250 or 120), each leaf's keys still ascending.  A walk that lands in it
+ * is told the order breaks (apfs_btree_iterate_ord); one that comes to it
+ * from an earlier leaf and meets a record below where it stands (120, on a
+ * walk from 150) is refused as damage rather than pass over that record,
+ * also where the root is out of order (a third record, 50, names leaf 4
+ * again) so that leaf 4's range is not known.
+ */
+static void test_leaf_below_its_range(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec l250[] = { { 250, 1, 2501 }, { 400, 9, 4009 } };
+	const struct rec l120[] = { { 120, 1, 1201 }, { 400, 9, 4009 } };
+	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+	const struct rec root[] = { { 100, 0, 3 }, { 300, 0, 4 } };
+	const struct rec root3[] = { { 100, 0, 3 }, { 300, 0, 4 }, { 50, 0, 4 } };
+	bool unordered = false;
+	uint8_t key[16] = { 0 };
+	uint64_t n = 0;
+
+	set_leaf4(f, l250, 2);
+	st_le64(key, 300);
+	assert_int_equal(apfs_btree_iterate_ord(&t, key, sizeof(key), count_only, &n, &unordered),
+			 0);
+	assert_true(unordered);
+	assert_int_equal(n, 1);  /* (400, 9): 250 sorts before the walk's key */
+	set_leaf4(f, l120, 2);
+	st_le64(key, 150);
+	n = 0;
+	log_capture();
+	assert_int_equal(apfs_btree_iterate(&t, key, sizeof(key), count_only, &n), -APFS_ECORRUPT);
+	log_release();
+	expect_log("a record sorts before where the walk stands");
+	assert_int_equal(n, 1);  /* (200, 2) only */
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root3, 3);
+	set_leaf4(f, l120, 2);
+	n = 0;
+	log_capture();
+	assert_int_equal(apfs_btree_iterate_ord(&t, key, sizeof(key), count_only, &n, &unordered),
+			 -APFS_ECORRUPT);
+	log_release();
+	expect_log("a record sorts before where the walk stands");
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
+	set_leaf4(f, l2, 2);
+}
+
 /* Corrupt block b with fn, reseal, expect err from a lookup of oid 100. */
 static void expect_corrupt(struct fx *f, uint64_t b, void (*fn)(uint8_t *), int err)
 {
@@ -542,6 +606,7 @@ int main(void)
 		cmocka_unit_test(test_omap_newest_le_xid),
 		cmocka_unit_test(test_omap_missing),
 		cmocka_unit_test(test_iterate_all_in_order),
+		cmocka_unit_test(test_leaf_below_its_range),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),

@@ -30,7 +30,9 @@ static int setup(void **state)
 	(void)state;
 	return scratch_setup("libfsapi", "basic basic.img", "macos-boot mb.img",
 			     "unhashed uh.img", "unhashed uhswap.img", "unhashed uhswap2.img",
-			     "scale scswap.img --entries 1000 --per-dir 999 --unencrypted", NULL);
+			     "unhashed uhcross.img",
+			     "scale scswap.img --entries 1000 --per-dir 999 --unencrypted",
+			     "scale sccross.img --entries 1000 --per-dir 999 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -390,26 +392,33 @@ static uint64_t swapped_dir(const char *img, const char *a, const char *b, const
  * walk resumed from that key would skip m0005.txt ... m0039.txt, which sort
  * before it.  Such a stop is not kept; counting lists each name once.
  */
-static void test_readdir_unordered_leaf(void **state)
+/* Scratch image img with records a and b swapped: paged, /many lists each name once. */
+static void swapped_many_once(const char *img, const char *a, const char *b, unsigned page)
 {
 	static struct many rest;
 	apfsi_image *im;
 	apfsi_fs *fs;
-	uint64_t many;
+	uint64_t many = swapped_dir(img, a, b, "/many", &im, &fs);
 
-	(void)state;
-	many = swapped_dir("uhswap.img", "m0005.txt", "m0040.txt", "/many", &im, &fs);
-	page_many(fs, many, 5, &rest);
+	page_many(fs, many, page, &rest);
 	for (unsigned i = 0; i < UH_MANY; i++)
 		assert_int_equal(rest.seen[i], 1);
 	close_fs(im, fs);
 }
 
+static void test_readdir_unordered_leaf(void **state)
+{
+	(void)state;
+	swapped_many_once("uhswap.img", "m0005.txt", "m0040.txt", 5);
+}
+
 /* Names f%08u.txt of a scale directory (testdata/README.md), each taken once. */
 struct scale_names {
 	uint8_t seen[999];
+	uint64_t cookie[999];  /* per name: the cookie that resumes after it */
 	uint64_t last;
 	unsigned n, taken;
+	unsigned page;  /* stop (77) at the entry after this many a call */
 };
 
 static int scale_take(const struct apfsi_dirent *e, void *arg)
@@ -417,14 +426,28 @@ static int scale_take(const struct apfsi_dirent *e, void *arg)
 	struct scale_names *s = arg;
 	unsigned i;
 
-	if (s->taken == 5)
+	if (s->taken == s->page)
 		return 77;
 	assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
 	assert_true(i < 999 && !s->seen[i]++);  /* never the same name twice */
 	s->taken++;
 	s->n++;
-	s->last = e->cookie;
+	s->last = s->cookie[i] = e->cookie;
 	return 0;
+}
+
+/* A scale directory into s, page entries a call: what the last call said. */
+static int page_scale(apfsi_fs *fs, uint64_t dir, unsigned page, struct scale_names *s)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->page = page;
+	do {
+		s->taken = 0;
+		ret = apfsi_fs_readdir(fs, dir, s->last, scale_take, s);
+	} while (ret == 77 && s->n < 999);
+	return ret;
 }
 
 /*
@@ -440,17 +463,49 @@ static void test_readdir_unordered_hashed(void **state)
 	apfsi_image *im;
 	apfsi_fs *fs;
 	uint64_t dir;
-	int ret;
 
 	(void)state;
 	dir = swapped_dir("scswap.img", "f00000009.txt", "f00000394.txt", "/d00000", &im, &fs);
-	memset(&s, 0, sizeof(s));
-	do {
-		s.taken = 0;
-		ret = apfsi_fs_readdir(fs, dir, s.last, scale_take, &s);
-	} while (ret == 77 && s.n < 999);
-	assert_int_equal(ret, APFSI_ERR_CORRUPT);
+	assert_int_equal(page_scale(fs, dir, 5, &s), APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
+	close_fs(im, fs);
+}
+
+/*
+ * The order broken across two leaves, each leaf's keys still ascending:
+ * drec_swap.py trades the last record of one leaf for the first of the
+ * next (each layout's leaves as `mkimage` lays them out: /many's m0159.txt
+ * ... m0245.txt, then m0246.txt ... m0332.txt; /d00000's first leaf ends
+ * with f00000746.txt, the next begins with f00000020.txt).  The first leaf
+ * then ends past the second's index key, and the second begins below it:
+ * a walk resumed at the first leaf's last key lands in the second and would
+ * pass over the record moved there.  Read one entry a call, so that a walk
+ * stops at every entry: with unhashed records the stop past that leaf is
+ * not kept and counting lists each name once; a resume by hash into either
+ * leaf is refused as damage, also straight after the first leaf's last
+ * entry (f00000020.txt's record now), which lands in the second leaf only.
+ * A walk from the start lists all 999, though the thread's cursor holds the
+ * first leaf (a walk on from that leaf's end would pass over the second's
+ * first record).
+ */
+static void test_readdir_cross_leaf(void **state)
+{
+	static struct scale_names s;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir;
+
+	(void)state;
+	swapped_many_once("uhcross.img", "m0245.txt", "m0246.txt", 1);
+
+	dir = swapped_dir("sccross.img", "f00000746.txt", "f00000020.txt", "/d00000", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 1, &s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
+	/* one walk from the start, the cursor warm; then a resume after f00000020.txt */
+	assert_int_equal(page_scale(fs, dir, 999, &s), APFSI_OK);
+	assert_int_equal(s.n, 999);
+	assert_int_equal(apfsi_fs_readdir(fs, dir, s.cookie[20], scale_take, &s),
+			 APFSI_ERR_CORRUPT);
 	close_fs(im, fs);
 }
 
@@ -547,6 +602,7 @@ int main(void)
 		cmocka_unit_test(test_readdir_unhashed),
 		cmocka_unit_test(test_readdir_unordered_leaf),
 		cmocka_unit_test(test_readdir_unordered_hashed),
+		cmocka_unit_test(test_readdir_cross_leaf),
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),

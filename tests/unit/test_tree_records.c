@@ -1020,6 +1020,42 @@ static void test_nodes_visited(void **state)
 }
 
 /*
+ * A sealed file's FILE_INFO records (j_file_info_key_t: one per hashed
+ * range, ordered by info_and_lba) across two leaves of a sound tree: root
+ * [(5, INODE) -> 3, (7, FILE_INFO, 200) -> 4], leaves [(5, INODE), (7,
+ * FILE_INFO, 100)] and [(7, FILE_INFO, 200), (8, INODE)].  Each leaf lies in
+ * the range its index keys give it, so the walk finds no order broken (two
+ * FILE_INFO keys compared equal made a sound leaf look out of its range).
+ */
+static void test_file_info_order(void **state)
+{
+	uint8_t k5[8], k8[8], fi100[16], fi200[16], v3[8], v4[8], v[8] = { 0 };
+	const struct r idx[] = { { k5, 8, v3, 8 }, { fi200, 16, v4, 8 } };
+	const struct r l3[] = { { k5, 8, v, 8 }, { fi100, 16, v, 8 } };
+	const struct r l4[] = { { fi200, 16, v, 8 }, { k8, 8, v, 8 } };
+	bool unordered = false;
+	unsigned n = 0;
+
+	(void)state;
+	fs_key(k5, 5, APFS_TYPE_INODE);
+	fs_key(k8, 8, APFS_TYPE_INODE);
+	fs_key(fi100, 7, APFS_TYPE_FILE_INFO);
+	st_le64(fi100 + 8, 100);
+	memcpy(fi200, fi100, 8);
+	st_le64(fi200 + 8, 200);
+	assert_true(apfs_fs_key_cmp(fi100, 16, fi200, 16) < 0);
+	assert_true(apfs_fs_key_cmp(fi200, 16, fi100, 16) > 0);
+	st_le64(v3, 3);
+	st_le64(v4, 4);
+	node(3, false, 0, APFS_OBJECT_TYPE_FSTREE, l3, 2);
+	node(4, false, 0, APFS_OBJECT_TYPE_FSTREE, l4, 2);
+	node(2, true, 1, APFS_OBJECT_TYPE_FSTREE, idx, 2);
+	assert_int_equal(apfs_btree_iterate_ord(&fs.tree, k5, 8, count_visit, &n, &unordered), 0);
+	assert_int_equal(n, 4);
+	assert_false(unordered);
+}
+
+/*
  * fs_resume.c's places: kept by (directory, cookie), found by both; never
  * under cookie 0 (the start) nor for a key longer than a record's; the
  * oldest of 33 given up for the newest (32 slots).
@@ -1082,6 +1118,7 @@ int main(void)
 		cmocka_unit_test(test_fixed_sizes),
 		cmocka_unit_test(test_nodes_visited),
 		cmocka_unit_test(test_resume_places),
+		cmocka_unit_test(test_file_info_order),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
