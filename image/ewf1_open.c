@@ -21,9 +21,9 @@
 
 #include "util/bytes.h"
 #include "util/err.h"
+#include "util/fdio.h"
 #include "image/ewf1.h"
 #include "image/ewf1_int.h"
-#include "util/fdio.h"
 
 static const uint8_t evf_sig[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00 };
 

@@ -25,9 +25,9 @@
 
 #include "util/bytes.h"
 #include "util/err.h"
+#include "util/fdio.h"
 #include "codec/inflate.h"
 #include "image/ewf1_int.h"
-#include "util/fdio.h"
 
 struct where {
 	uint32_t seg;

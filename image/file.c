@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "util/err.h"
-#include "image/dev.h"
 #include "util/fdio.h"
+#include "image/dev.h"
 
 #ifndef MADV_POPULATE_READ
 #define MADV_POPULATE_READ 22 /* Linux 5.14; older kernels say EINVAL and get reads */

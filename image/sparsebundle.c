@@ -28,10 +28,10 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fdio.h"
 #include "image/dev.h"
 #include "image/probe.h"
 #include "image/sparsebundle.h"
-#include "util/fdio.h"
 
 #define FD_CACHE 32                 /* open band files kept */
 #define NO_BAND UINT64_MAX

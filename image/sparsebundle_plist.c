@@ -16,11 +16,11 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fdio.h"
 #include "util/plist_dl.h"
 #include "util/plistcheck.h"
 #include "image/dev.h"
 #include "image/sparsebundle.h"
-#include "util/fdio.h"
 
 #define PLIST_MAX (1u << 20)
 #define BAND_MIN 512u

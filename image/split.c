@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/fdio.h"
 #include "image/dev.h"
 #include "image/probe.h"
-#include "util/fdio.h"
 
 #define SEG_MAX 100000   /* NAME.001 ... NAME.99999 */
 #define GAP_LOOK 16      /* names checked past the last one for a gap */

@@ -189,14 +189,14 @@ static int finish_runs(struct dir_added_fill *f)
 {
 	struct dir_added *a = f->a;
 	size_t used;
-	int ret;
 
 	if (spill(f))
 		return f->err;
 	free(a->v);
 	a->v = NULL;
-	if ((ret = dir_added_runs_start(a->runs, a->held)))
-		return ret;
+	/* Its buffers, or the file just written failing a read: no room here either way. */
+	if (dir_added_runs_start(a->runs, a->held))
+		return -ENOMEM;
 	/*
 	 * The runs take a few KiB each: the rest goes back for other
 	 * directories (and more is counted where they take more).

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: MIT
+/* SPDX-License-Identifier: MIT */
 /*
  * fdio.c - whole reads and writes at an offset (see fdio.h).
  */

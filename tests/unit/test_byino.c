@@ -24,6 +24,7 @@
  * Where the order cannot be vouched for, the answer must be UNSUPPORTED.
  */
 #include <fcntl.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -290,12 +291,18 @@ static void test_dates_added_runs(void **state)
 	close_fs(im, fs);
 }
 
-/* The descriptor of the unlinked temporary file under dir the library holds (-1: none). */
+/*
+ * The descriptor of the unlinked temporary file under dir the library holds
+ * (-1: none), by the path the kernel gives it (dir as realpath spells it).
+ */
 static int tmpfile_fd(const char *dir)
 {
-	char link[64], target[600];
-	size_t n = strlen(dir);
+	char link[64], target[PATH_MAX + 32], real[PATH_MAX];
+	size_t n;
 
+	if (!realpath(dir, real))
+		return -1;
+	n = strlen(real);
 	for (int fd = 3; fd < 1024; fd++) {
 		ssize_t len;
 
@@ -303,7 +310,7 @@ static int tmpfile_fd(const char *dir)
 		if ((len = readlink(link, target, sizeof(target) - 1)) <= 0)
 			continue;
 		target[len] = 0;
-		if (!strncmp(target, dir, n) && target[n] == '/' && strstr(target, "(deleted)"))
+		if (!strncmp(target, real, n) && target[n] == '/' && strstr(target, "(deleted)"))
 			return fd;
 	}
 	return -1;
