@@ -150,6 +150,20 @@ static size_t reserve(struct apfsi_fs *fs, uint64_t entries)
 	return cap;
 }
 
+/* Lend from fs's cache what the iterator takes, already counted in fs->added_held. */
+static void lend(struct dir_added *a, size_t bytes)
+{
+	apfs_fs_mem_lend(a->fs->fs, bytes);
+	a->held += bytes;
+}
+
+/* Count against fs's budget and lend what the iterator takes more (release's inverse). */
+static void claim(struct dir_added *a, size_t bytes)
+{
+	__atomic_add_fetch(&a->fs->added_held, bytes, __ATOMIC_RELAXED);
+	lend(a, bytes);
+}
+
 /* Give back to fs's budget and its cache what the iterator no longer holds. */
 static void release(struct dir_added *a, size_t bytes)
 {
@@ -202,12 +216,10 @@ static int finish_runs(struct dir_added_fill *f)
 	 * directories (and more is counted where they take more).
 	 */
 	used = dir_added_runs_bytes(a->runs);
-	if (used > a->held) {
-		__atomic_add_fetch(&a->fs->added_held, used - a->held, __ATOMIC_RELAXED);
-		apfs_fs_mem_lend(a->fs->fs, used - a->held);
-		a->held = used;
-	}
-	release(a, a->held - used);
+	if (used > a->held)
+		claim(a, used - a->held);
+	else
+		release(a, a->held - used);
 	return 0;
 }
 
@@ -219,8 +231,8 @@ int dir_added_build(struct apfsi_fs *fs, uint64_t dir, uint64_t entries, struct 
 
 	memset(out, 0, sizeof(*out));
 	cap = reserve(fs, entries);
-	out->fs = fs, out->held = cap * sizeof(*out->v);
-	apfs_fs_mem_lend(fs->fs, out->held);
+	out->fs = fs;
+	lend(out, cap * sizeof(*out->v));
 	if (!(out->v = malloc(cap * sizeof(*out->v)))) {
 		dir_added_free(out);
 		return -ENOMEM;

@@ -38,6 +38,7 @@
 #include <cmocka.h>
 
 #include "apfsinspect.h"
+#include "lib/internal.h"
 
 #include "libtest_fs.h"
 
@@ -46,11 +47,25 @@
 
 #define FLAT "--entries 3001 --per-dir 100000000 --shuffle --unencrypted"
 
+/* TMPDIR as the suite found it (NULL: unset), put back after every test. */
+static char *user_tmpdir;
+
+/* A failed assertion leaves a test's variables set: none may reach the next test. */
+static int restore_env(void **state)
+{
+	(void)state;
+	if (unsetenv("APFSINSPECT_DIR_ADDED_MEMORY"))
+		return -1;
+	return user_tmpdir ? setenv("TMPDIR", user_tmpdir, 1) : unsetenv("TMPDIR");
+}
+
 static int setup(void **state)
 {
-	const char *tests = getenv("TESTS");
+	const char *tests = getenv("TESTS"), *tmp = getenv("TMPDIR");
 
 	(void)state;
+	if (tmp && !(user_tmpdir = strdup(tmp)))
+		return -1;
 	if (!tests || scratch_setup("byino", "basic basic.img", "dir-cycle cyc.img",
 				    "scale flat.img " FLAT, "scale forged.img " FLAT,
 				    "scale retyped.img " FLAT, "scale swapped.img " FLAT,
@@ -251,8 +266,6 @@ static void test_dates_added_runs(void **state)
 {
 	const struct apfsi_dirent *e;
 	unsigned *j_of = shuffle_names(SCALE_F), got;
-	const char *tmp = getenv("TMPDIR");
-	char *old_tmp = tmp ? strdup(tmp) : NULL;
 	apfsi_dir *d, *d2;
 	apfsi_image *im;
 	apfsi_fs *fs;
@@ -265,12 +278,24 @@ static void test_dates_added_runs(void **state)
 					    APFSI_DIR_STAT, &d), APFSI_OK);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
 					    APFSI_DIR_STAT, &d2), APFSI_OK);
+	/* each kept of its 16 KiB what its runs hold (3 buffers of 4 KiB), no more */
+	assert_in_range(fs->added_held, 2 * 3 * 4096, 2 * 16384 - 1);
 	for (got = 0; got < 1500; got++)
 		assert_int_equal(apfsi_dir_next(d, &e), APFSI_OK);
 	assert_int_equal(check_dates(d2, j_of, 0), SCALE_F);
 	assert_int_equal(check_dates(d, j_of, 1500), SCALE_F);
 	apfsi_dir_close(d2);
 	apfsi_dir_close(d);
+	assert_int_equal(fs->added_held, 0);
+	/* 1 KiB: 47 runs take more than that (8 pairs of buffer each at least), counted too */
+	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "1024", 1), 0);
+	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED |
+					    APFSI_DIR_STAT, &d), APFSI_OK);
+	assert_in_range(fs->added_held, 47 * 8 * sizeof(struct dir_added_pair), 64 * 1024);
+	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
+	apfsi_dir_close(d);
+	assert_int_equal(fs->added_held, 0);
+	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "16384", 1), 0);
 	assert_int_equal(setenv("TMPDIR", "/nonexistent/apfsinspect-test", 1), 0);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER | APFSI_DIR_ADDED, &d),
 			 APFSI_ERR_NOMEM);
@@ -281,12 +306,6 @@ static void test_dates_added_runs(void **state)
 					    APFSI_DIR_STAT, &d), APFSI_OK);
 	assert_int_equal(check_dates(d, j_of, 0), SCALE_F);
 	apfsi_dir_close(d);
-	if (old_tmp)
-		assert_int_equal(setenv("TMPDIR", old_tmp, 1), 0);
-	else
-		assert_int_equal(unsetenv("TMPDIR"), 0);
-	assert_int_equal(unsetenv("APFSINSPECT_DIR_ADDED_MEMORY"), 0);
-	free(old_tmp);
 	free(j_of);
 	close_fs(im, fs);
 }
@@ -323,7 +342,7 @@ static int tmpfile_fd(const char *dir)
 static void test_dates_added_file_fails(void **state)
 {
 	const struct apfsi_dirent *e;
-	char *dir = strdup(img_path("tmpdir")), *old_tmp = getenv("TMPDIR");
+	char *dir = strdup(img_path("tmpdir"));
 	int null = open("/dev/null", O_RDONLY | O_CLOEXEC), fd, ret;
 	unsigned got = 0;
 	apfsi_image *im;
@@ -331,7 +350,6 @@ static void test_dates_added_file_fails(void **state)
 	apfsi_fs *fs;
 
 	(void)state;
-	old_tmp = old_tmp ? strdup(old_tmp) : NULL;
 	assert_true(dir && null >= 0 && mkdir(dir, 0700) == 0);
 	assert_int_equal(setenv("APFSINSPECT_DIR_ADDED_MEMORY", "16384", 1), 0);
 	assert_int_equal(setenv("TMPDIR", dir, 1), 0);
@@ -347,11 +365,8 @@ static void test_dates_added_file_fails(void **state)
 	assert_non_null(strstr(apfsi_last_message(), "temporary file in $TMPDIR"));
 	apfsi_dir_close(d);
 	close_fs(im, fs);
-	assert_int_equal(old_tmp ? setenv("TMPDIR", old_tmp, 1) : unsetenv("TMPDIR"), 0);
-	assert_int_equal(unsetenv("APFSINSPECT_DIR_ADDED_MEMORY"), 0);
 	assert_int_equal(rmdir(dir), 0);
 	close(null);
-	free(old_tmp);
 	free(dir);
 }
 
@@ -621,8 +636,8 @@ int main(void)
 		cmocka_unit_test(test_scale_directory),
 		cmocka_unit_test(test_seek),
 		cmocka_unit_test(test_dates_added),
-		cmocka_unit_test(test_dates_added_runs),
-		cmocka_unit_test(test_dates_added_file_fails),
+		cmocka_unit_test_teardown(test_dates_added_runs, restore_env),
+		cmocka_unit_test_teardown(test_dates_added_file_fails, restore_env),
 		cmocka_unit_test(test_links_and_cycles),
 		cmocka_unit_test(test_forged_name),
 		cmocka_unit_test(test_forged_type),
