@@ -53,6 +53,7 @@ struct walk {
 	bool *unordered;  /* set on a node whose keys do not ascend (apfs_btree_iterate_ord) */
 	struct cur_level *lv; /* key ranges of a walk without a cursor, when asked (levels()) */
 	uint64_t leaves;  /* leaves walked so far */
+	bool exact;       /* apfs_btree_lookup: only the record whose key equals w->key */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -363,6 +364,31 @@ static int below_walk(const struct walk *w, uint64_t bno)
 			    "order breaks across nodes");
 }
 
+/*
+ * A lookup in a leaf whose keys do not ascend, or stand outside its range:
+ * its key wherever it stands in the leaf (a record only misplaced is still
+ * found, not reported absent).  Else as in a sorted leaf: a larger key ends
+ * the search (1, not found), none walks on to the next leaf (0).
+ */
+static int leaf_lookup(struct walk *w, const struct node *n, uint64_t bno)
+{
+	bool larger = false;
+
+	for (uint32_t i = 0; i < n->nkeys; i++) {
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		int c, ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+
+		if (ret)
+			return ret;
+		c = w->t->cmp(k, kl, w->key, w->klen);
+		if (!c)
+			return w->fn(k, kl, v, vl, w->ctx);
+		larger |= c > 0;
+	}
+	return larger;
+}
+
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 {
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
@@ -370,6 +396,8 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 
 	if (!n->ordered && w->unordered)
 		*w->unordered = true;
+	if (!n->ordered && w->exact)
+		return leaf_lookup(w, n, bno);
 	if (start && !first)
 		return below_walk(w, bno);
 	for (uint32_t i = start; i < n->nkeys; i++) {
@@ -711,7 +739,9 @@ int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t k
 		      void *val, size_t vmax, size_t *vlen)
 {
 	struct lookup_ctx l = { t, key, klen, val, vmax, vlen, false };
-	int ret = apfs_btree_iterate(t, key, klen, lookup_visit, &l);
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = lookup_visit, .ctx = &l,
+			  .exact = true };
+	int ret = iterate(&w);
 
 	if (ret)
 		return ret;

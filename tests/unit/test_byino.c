@@ -14,7 +14,8 @@
  * retyped.img has one directory record typed as a directory
  * (tests/tools/drec_retype.py) where its inode is a file.  Three images
  * have their fs tree damaged (tests/tools/fstree_edit.py): swapped.img
- * lists inode 273's record before 272's in their leaf; in rekeyed.img the
+ * lists inode 273's record before 272's in their leaf (each still found
+ * by a lookup); in rekeyed.img the
  * index sends a search for inode 272 to the next leaf (first key 283),
  * while a walk from the start still sees every record once, in order;
  * broken.img's leaf holding inode 1500 fails its checksum.  dated.img is
@@ -547,6 +548,7 @@ static void count_log(int level, const char *message, void *arg)
  */
 static void test_damaged_tree(void **state)
 {
+	unsigned *j_of = shuffle_names(SCALE_F);
 	const struct apfsi_dirent *e;
 	uint64_t last = 0;
 	unsigned got = 0;
@@ -558,6 +560,17 @@ static void test_damaged_tree(void **state)
 	(void)state;
 	open_fs("swapped.img", NULL, 0, &im, &fs);
 	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_ERR_UNSUPPORTED);
+	/* a lookup finds each of the two records where it stands, not "no such file" */
+	for (uint64_t ino = 272; ino <= 273; ino++) {
+		struct apfsi_stat st;
+		char path[64];
+
+		snprintf(path, sizeof(path), "/d00000/f%08u.txt", j_of[ino - 17]);
+		assert_int_equal(apfsi_fs_stat_path(fs, path, &st), APFSI_OK);
+		assert_true(st.ino == ino);
+		assert_int_equal(apfsi_fs_stat(fs, ino, &st), APFSI_OK);
+		assert_int_equal(st.type, APFSI_TYPE_FILE);
+	}
 	close_fs(im, fs);
 
 	open_fs("rekeyed.img", NULL, 0, &im, &fs);
@@ -579,6 +592,7 @@ static void test_damaged_tree(void **state)
 	assert_int_equal(logged, 0);
 	apfsi_set_log(NULL, 0, NULL);
 	close_fs(im, fs);
+	free(j_of);
 }
 
 /* A merged root: a Data directory is read so, numbered as the view numbers it; System not. */
