@@ -53,7 +53,7 @@ struct walk {
 	bool *unordered;  /* set on a node whose keys do not ascend (apfs_btree_iterate_ord) */
 	struct cur_level *lv; /* key ranges of a walk without a cursor, when asked (levels()) */
 	uint64_t leaves;  /* leaves walked so far */
-	bool exact;       /* apfs_btree_lookup: only the record whose key equals w->key */
+	bool exact;       /* apfs_btree_find: the records whose key equals w->key */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -365,12 +365,15 @@ static int below_walk(const struct walk *w, uint64_t bno)
 }
 
 /*
- * A lookup in a leaf whose keys do not ascend, or stand outside its range:
- * its key wherever it stands in the leaf (a record only misplaced is still
- * found, not reported absent).  Else as in a sorted leaf: a larger key ends
- * the search (1, not found), none walks on to the next leaf (0).
+ * A search for equal keys (apfs_btree_find) in a leaf whose keys do not
+ * ascend, or stand outside its range: every record that w->key equals or
+ * begins, wherever it stands (a record only misplaced is still found, not reported
+ * absent).  Then as in a sorted leaf: a larger key ends the search (1),
+ * none walks on to the next leaf (0); but where the leaf's keys stray
+ * outside its range, a record traded with a neighbour may be there, so
+ * that nothing was found (fn never stopped the walk) cannot be vouched for.
  */
-static int leaf_lookup(struct walk *w, const struct node *n, uint64_t bno)
+static int leaf_find(struct walk *w, const struct node *n, uint64_t bno)
 {
 	bool larger = false;
 
@@ -381,11 +384,16 @@ static int leaf_lookup(struct walk *w, const struct node *n, uint64_t bno)
 
 		if (ret)
 			return ret;
-		c = w->t->cmp(k, kl, w->key, w->klen);
-		if (!c)
-			return w->fn(k, kl, v, vl, w->ctx);
-		larger |= c > 0;
+		/* A key given as a prefix (a hashed name's hash) equals the keys it begins. */
+		c = w->t->cmp(k, kl < w->klen ? kl : w->klen, w->key, w->klen);
+		if (c > 0)
+			larger = true;
+		else if (!c && (ret = w->fn(k, kl, v, vl, w->ctx)))
+			return ret;
 	}
+	if (n->strayed)
+		return node_corrupt(w->t, bno, "a lookup found nothing in a node whose keys stray "
+				    "outside its parent's range: the record may stand in a neighbour");
 	return larger;
 }
 
@@ -397,7 +405,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 	if (!n->ordered && w->unordered)
 		*w->unordered = true;
 	if (!n->ordered && w->exact)
-		return leaf_lookup(w, n, bno);
+		return leaf_find(w, n, bno);
 	if (start && !first)
 		return below_walk(w, bno);
 	for (uint32_t i = start; i < n->nkeys; i++) {
@@ -545,7 +553,8 @@ static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
 	if (n->ordered)
 		*known = bno + 1;
 	/* Its range comes from this parent: not memoised with the block. */
-	n->ordered = n->ordered && node_in_range(w->t, n, l);
+	n->strayed = !node_in_range(w->t, n, l);
+	n->ordered = n->ordered && !n->strayed;
 	l->n = *n;
 	l->bno = bno;
 	if (depth == 0) {
@@ -591,13 +600,15 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		return ret;
 	n.fk = w->fk;
 	n.fv = w->fv;
-	n.ordered = false;
+	n.ordered = n.strayed = false;
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
-	if (w->cur)
+	if (w->cur) {
 		cursor_keep(w, depth, &n, bno);
-	else if (w->unordered)  /* asked for: known without a cursor too */
-		n.ordered = node_ordered(w->t, &n) && node_in_range(w->t, &n, &w->lv[depth]);
+	} else if (w->lv) {  /* order asked for, or a lookup: known without a cursor too */
+		n.strayed = !node_in_range(w->t, &n, &w->lv[depth]);
+		n.ordered = !n.strayed && node_ordered(w->t, &n);
+	}
 	return n.level ? walk_index(w, &n, bno, depth) : walk_leaf(w, &n, bno);
 }
 
@@ -681,8 +692,8 @@ static int iterate(struct walk *w)
 		btree_cursor_put(w->cur);
 		return ret < 0 ? ret : 0;
 	}
-	/* Order asked for: each node's range is known without a cursor too. */
-	if (w->unordered && !(w->lv = calloc(BTREE_MAX_DEPTH, sizeof(*w->lv))))
+	/* Order asked for, or a lookup: each node's range is known without a cursor too. */
+	if ((w->unordered || w->exact) && !(w->lv = calloc(BTREE_MAX_DEPTH, sizeof(*w->lv))))
 		return -ENOMEM;
 	ret = walk_node(w, w->t->root, 0, 0, NULL, 0);
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
@@ -704,6 +715,14 @@ int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, siz
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
 			  .unordered = unordered };
+
+	return iterate(&w);
+}
+
+int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen,
+		    apfs_visit_fn fn, void *ctx)
+{
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx, .exact = true };
 
 	return iterate(&w);
 }
@@ -739,9 +758,7 @@ int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t k
 		      void *val, size_t vmax, size_t *vlen)
 {
 	struct lookup_ctx l = { t, key, klen, val, vmax, vlen, false };
-	struct walk w = { .t = t, .key = key, .klen = klen, .fn = lookup_visit, .ctx = &l,
-			  .exact = true };
-	int ret = iterate(&w);
+	int ret = apfs_btree_find(t, key, klen, lookup_visit, &l);
 
 	if (ret)
 		return ret;

@@ -29,6 +29,13 @@ struct node {
 	 * exactly where a scan meets it.
 	 */
 	bool ordered;
+	/*
+	 * Its keys stand outside the range its parent gives it (known where
+	 * ranges are kept: a cursor, or a walk that asks for order): a record
+	 * of its neighbour's is here, or one of its own there, so a key it
+	 * lacks may still be in the tree.
+	 */
+	bool strayed;
 };
 
 /*

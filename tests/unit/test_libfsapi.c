@@ -386,6 +386,23 @@ static uint64_t swapped_dir(const char *img, const char *a, const char *b, const
 }
 
 /*
+ * dir/name's lookup: ret; APFSI_ERR_CORRUPT where it lands in a leaf whose
+ * keys stray outside its range and lacks the name (traded across two
+ * leaves): damage to name, not "no such file".
+ */
+static void lookup_is(apfsi_fs *fs, const char *dir, const char *name, int ret)
+{
+	struct apfsi_stat st;
+	char path[64];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_int_equal(apfsi_fs_stat_path(fs, path, &st), ret);
+	if (ret == APFSI_ERR_CORRUPT)
+		assert_non_null(strstr(apfsi_last_message(), "a lookup found nothing in a node "
+				       "whose keys stray outside its parent's range"));
+}
+
+/*
  * A leaf of /many whose keys do not ascend: tests/tools/drec_swap.py swaps
  * the slots of m0005.txt and m0040.txt (every record intact).  Read five
  * a call, the first walk stops at the sixth slot, m0040.txt's record: a
@@ -408,8 +425,24 @@ static void swapped_many_once(const char *img, const char *a, const char *b, uns
 
 static void test_readdir_unordered_leaf(void **state)
 {
+	apfsi_image *im;
+	apfsi_fs *fs;
+
 	(void)state;
 	swapped_many_once("uhswap.img", "m0005.txt", "m0040.txt", 5);
+	/*
+	 * A lookup finds every name of the leaf where it stands: the search
+	 * stopped at m0040.txt's record, in m0005.txt's slot, for m0005.txt
+	 * ... m0039.txt ("No such file or directory").
+	 */
+	open_fs("uhswap.img", NULL, 0, &im, &fs);
+	for (unsigned i = 0; i <= 41; i++) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "m%04u.txt", i);
+		lookup_is(fs, "/many", name, APFSI_OK);
+	}
+	close_fs(im, fs);
 }
 
 /* Names f%08u.txt of a scale directory (testdata/README.md), each taken once. */
@@ -497,8 +530,21 @@ static void test_readdir_cross_leaf(void **state)
 
 	(void)state;
 	swapped_many_once("uhcross.img", "m0245.txt", "m0246.txt", 1);
+	/* each name's search lands in the leaf that lost it */
+	open_fs("uhcross.img", NULL, 0, &im, &fs);
+	lookup_is(fs, "/many", "m0245.txt", APFSI_ERR_CORRUPT);
+	lookup_is(fs, "/many", "m0246.txt", APFSI_ERR_CORRUPT);
+	lookup_is(fs, "/many", "m1000.txt", APFSI_OK);
+	close_fs(im, fs);
 
+	/*
+	 * Hashed: a search by hash sorts before the index key's full key, so
+	 * f00000020.txt's lands in the first leaf, which now holds it.
+	 */
 	dir = swapped_dir("sccross.img", "f00000746.txt", "f00000020.txt", "/d00000", &im, &fs);
+	lookup_is(fs, "/d00000", "f00000746.txt", APFSI_ERR_CORRUPT);
+	lookup_is(fs, "/d00000", "f00000020.txt", APFSI_OK);
+	lookup_is(fs, "/d00000", "f00000500.txt", APFSI_OK);
 	assert_int_equal(page_scale(fs, dir, 1, &s), APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
 	/* one walk from the start, the cursor warm; then a resume after f00000020.txt */
