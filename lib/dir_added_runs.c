@@ -99,6 +99,19 @@ int dir_added_runs_add(struct dir_added_runs **rs, const struct dir_added_pair *
 	return 0;
 }
 
+/*
+ * n pairs of the file from pair `at`: 0 or a negative errno, which is the
+ * file's, never the image's damage (a host file system that finds itself
+ * damaged says EUCLEAN, the errno that names damage here: EIO instead).
+ */
+static int file_read(const struct dir_added_runs *s, struct dir_added_pair *p, size_t n,
+		     uint64_t at)
+{
+	int ret = apfs_pread_full(s->fd, p, n * sizeof(*p), at * sizeof(*p));
+
+	return ret == -APFS_ECORRUPT ? -EIO : ret;
+}
+
 static int refill(struct dir_added_runs *s, struct run *r)
 {
 	uint64_t left = r->len - r->next;
@@ -108,8 +121,7 @@ static int refill(struct dir_added_runs *s, struct run *r)
 	if (!r->bn)
 		return 0;
 	r->next += r->bn;
-	return apfs_pread_full(s->fd, r->buf, r->bn * sizeof(*r->buf),
-			(r->off + r->next - r->bn) * sizeof(*r->buf));
+	return file_read(s, r->buf, r->bn, r->off + r->next - r->bn);
 }
 
 static uint64_t head(const struct dir_added_runs *s, size_t i)
@@ -144,7 +156,7 @@ static int lower_bound(struct dir_added_runs *s, const struct run *r, uint64_t i
 	while (ino && lo < hi) {
 		uint64_t mid = lo + (hi - lo) / 2;
 
-		if ((ret = apfs_pread_full(s->fd, &p, sizeof(p), (r->off + mid) * sizeof(p))))
+		if ((ret = file_read(s, &p, 1, r->off + mid)))
 			return ret;
 		if (p.ino < ino)
 			lo = mid + 1;
