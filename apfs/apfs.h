@@ -173,15 +173,16 @@ void apfs_btree_cursors_drop(const struct apfs_container *c);
 int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t blen);
 
 /*
- * The records whose key equals key or begins with it (a hashed name's
- * hash, which several records may share): visited as apfs_btree_iterate
- * visits them, fn returning nonzero on a key that is not key's, as it
- * meets the first larger.  In a leaf out of order they are found wherever
- * they stand; where none stands and the leaf's keys stray outside its
- * parent's range (a record traded with a neighbour), -APFS_ECORRUPT, since
- * "not there" cannot be vouched for.
+ * The records whose key equals key (prefix: or begins with it, as a hashed
+ * name's hash, which several records may share): visited as
+ * apfs_btree_iterate visits them, fn returning nonzero on a key that is not
+ * key's, as it meets the first larger.  In a leaf out of order they are
+ * found wherever they stand; where none stands and the leaf's keys stray
+ * outside its parent's range (a record traded with a neighbour), a search
+ * that then ends without fn stopping it is -APFS_ECORRUPT, since "not
+ * there" cannot be vouched for.
  */
-int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen,
+int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx);
 
 /* Exact lookup (apfs_btree_find): copy the value of the record equal to key into val. */

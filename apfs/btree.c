@@ -52,8 +52,13 @@ struct walk {
 	struct btree_cursor *cur; /* the thread's path in this tree; NULL: bufs */
 	bool *unordered;  /* set on a node whose keys do not ascend (apfs_btree_iterate_ord) */
 	struct cur_level *lv; /* key ranges of a walk without a cursor, when asked (levels()) */
+	uint64_t *memo;   /* without a cursor: its nodes found in order (btree_order_memo) */
 	uint64_t leaves;  /* leaves walked so far */
-	bool exact;       /* apfs_btree_find: the records whose key equals w->key */
+	/* apfs_btree_find: the records whose key equals want (or it begins, prefix) */
+	bool exact, prefix;
+	const void *want; /* w->key moves on where a walk restarts; want stays */
+	size_t wantlen;
+	uint64_t stray;   /* 1 + a leaf out of its range that lacked want; 0: none */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -164,24 +169,37 @@ static bool node_ordered(const struct apfs_btree_desc *t, const struct node *n)
 	return true;
 }
 
+/* Whether key k lies in l's range [lo, hi) (an end NULL for none). */
+static bool key_in_range(const struct apfs_btree_desc *t, const uint8_t *k, size_t kl,
+			 const struct cur_level *l)
+{
+	return (!l->lo || t->cmp(k, kl, l->lo, l->lol) >= 0) &&
+	       (!l->hi || t->cmp(k, kl, l->hi, l->hil) < 0);
+}
+
 /*
- * Whether node n's keys lie in the range its parent gives it (l: [lo, hi),
- * an end NULL for none): else the order breaks across nodes (a record moved
- * into a neighbour), which a walk resumed by key would pass over.  A range
- * not known (a parent out of order, already said so) is taken as held.
+ * Whether node n's keys lie in the range its parent gives it (l): else the
+ * order breaks across nodes (a record moved into a neighbour), which a
+ * walk resumed by key would pass over.  Its first and last keys tell for
+ * an ordered node; every key for one out of order, where a record traded
+ * with a neighbour's may stand anywhere.  A range not known (a parent out
+ * of order, already said so) is taken as held.
  */
 static bool node_in_range(const struct apfs_btree_desc *t, const struct node *n,
-			  const struct cur_level *l)
+			  const struct cur_level *l, bool ordered)
 {
 	const uint8_t *k, *v;
 	size_t kl, vl;
 
-	if (!l->bounded || !n->nkeys)
+	if (!l->bounded)
 		return true;
-	if (l->lo && (entry_loc(n, 0, &k, &kl, &v, &vl) || t->cmp(k, kl, l->lo, l->lol) < 0))
-		return false;
-	return !l->hi || (!entry_loc(n, n->nkeys - 1, &k, &kl, &v, &vl) &&
-			  t->cmp(k, kl, l->hi, l->hil) < 0);
+	for (uint32_t i = 0; i < n->nkeys; i++) {
+		if (ordered && i > 0 && i + 1 < n->nkeys)
+			i = n->nkeys - 1;  /* the first and last bound the rest */
+		if (entry_loc(n, i, &k, &kl, &v, &vl) || !key_in_range(t, k, kl, l))
+			return false;
+	}
+	return true;
 }
 
 /* In an ordered node: the first record whose key is greater (or, gt false, not less) than key. */
@@ -364,16 +382,35 @@ static int below_walk(const struct walk *w, uint64_t bno)
 			    "order breaks across nodes");
 }
 
+/* A record's key against apfs_btree_find's: a key given as a prefix (a hashed name's hash) equals the keys it begins. */
+static int want_cmp(const struct walk *w, const uint8_t *k, size_t kl)
+{
+	return w->t->cmp(k, w->prefix && kl > w->wantlen ? w->wantlen : kl, w->want, w->wantlen);
+}
+
+/*
+ * apfs_btree_find meets a larger key: not found (1), unless a leaf it
+ * passed strays outside its range and lacked the key, which a record
+ * traded with a neighbour may have taken there: named damage then.
+ */
+static int find_ends(const struct walk *w)
+{
+	if (!w->stray)
+		return 1;
+	return node_corrupt(w->t, w->stray - 1, "a lookup found nothing in a node whose keys stray "
+			    "outside its parent's range: the record may stand in a neighbour");
+}
+
 /*
  * A search for equal keys (apfs_btree_find) in a leaf whose keys do not
- * ascend, or stand outside its range: every record that w->key equals or
- * begins, wherever it stands (a record only misplaced is still found, not reported
- * absent).  Then as in a sorted leaf: a larger key ends the search (1),
- * none walks on to the next leaf (0); but where the leaf's keys stray
- * outside its range, a record traded with a neighbour may be there, so
- * that nothing was found (fn never stopped the walk) cannot be vouched for.
+ * ascend, or stand outside its range (l, when known): every record equal
+ * to the key wherever it stands (a record only misplaced is still found,
+ * not reported absent).  Then as in a sorted leaf: a larger key of its own
+ * range ends the search, none walks on to the next leaf (a key past the
+ * range is a neighbour's, traded in).
  */
-static int leaf_find(struct walk *w, const struct node *n, uint64_t bno)
+static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
+		     const struct cur_level *l)
 {
 	bool larger = false;
 
@@ -384,20 +421,19 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno)
 
 		if (ret)
 			return ret;
-		/* A key given as a prefix (a hashed name's hash) equals the keys it begins. */
-		c = w->t->cmp(k, kl < w->klen ? kl : w->klen, w->key, w->klen);
-		if (c > 0)
-			larger = true;
-		else if (!c && (ret = w->fn(k, kl, v, vl, w->ctx)))
+		c = want_cmp(w, k, kl);
+		if (!c && (ret = w->fn(k, kl, v, vl, w->ctx)))
 			return ret;
+		if (c > 0 && (!n->strayed || !l || key_in_range(w->t, k, kl, l)))
+			larger = true;
 	}
-	if (n->strayed)
-		return node_corrupt(w->t, bno, "a lookup found nothing in a node whose keys stray "
-				    "outside its parent's range: the record may stand in a neighbour");
-	return larger;
+	if (n->strayed && !w->stray)
+		w->stray = bno + 1;
+	return larger ? find_ends(w) : 0;
 }
 
-static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
+static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
+		     const struct cur_level *l)
 {
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
 	bool first = w->leaves++ == 0;
@@ -405,7 +441,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 	if (!n->ordered && w->unordered)
 		*w->unordered = true;
 	if (!n->ordered && w->exact)
-		return leaf_find(w, n, bno);
+		return leaf_find(w, n, bno, l);
 	if (start && !first)
 		return below_walk(w, bno);
 	for (uint32_t i = start; i < n->nkeys; i++) {
@@ -420,6 +456,8 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno)
 				return below_walk(w, bno);
 			continue;
 		}
+		if (w->stray && want_cmp(w, k, kl) > 0)
+			return find_ends(w);
 		ret = w->fn(k, kl, v, vl, w->ctx);
 		if (ret)
 			return ret;
@@ -542,18 +580,30 @@ static void root_range(struct cur_level *l)
 	l->bounded = true;
 }
 
+/* Whether n's keys ascend: a block memo remembers so (its content never changes), else read. */
+static bool ordered_memo(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
+			 uint64_t *memo)
+{
+	uint64_t *known = memo ? &memo[bno % BTREE_ORDERED_MEMO] : NULL;
+
+	if (known && *known == bno + 1)
+		return true;
+	if (!node_ordered(t, n))
+		return false;
+	if (known)
+		*known = bno + 1;
+	return true;
+}
+
 /* A node just read becomes the cursor's level depth (its range set by the parent). */
 static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
 {
 	struct btree_cursor *cur = w->cur;
 	struct cur_level *l = &cur->lv[depth];
-	uint64_t *known = &cur->ordered[bno % BTREE_ORDERED_MEMO];
 
-	n->ordered = *known == bno + 1 || node_ordered(w->t, n);
-	if (n->ordered)
-		*known = bno + 1;
+	n->ordered = ordered_memo(w->t, n, bno, cur->ordered);
 	/* Its range comes from this parent: not memoised with the block. */
-	n->strayed = !node_in_range(w->t, n, l);
+	n->strayed = !node_in_range(w->t, n, l, n->ordered);
 	n->ordered = n->ordered && !n->strayed;
 	l->n = *n;
 	l->bno = bno;
@@ -606,10 +656,12 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	if (w->cur) {
 		cursor_keep(w, depth, &n, bno);
 	} else if (w->lv) {  /* order asked for, or a lookup: known without a cursor too */
-		n.strayed = !node_in_range(w->t, &n, &w->lv[depth]);
-		n.ordered = !n.strayed && node_ordered(w->t, &n);
+		n.ordered = ordered_memo(w->t, &n, bno, w->memo);
+		n.strayed = !node_in_range(w->t, &n, &w->lv[depth], n.ordered);
+		n.ordered = n.ordered && !n.strayed;
 	}
-	return n.level ? walk_index(w, &n, bno, depth) : walk_leaf(w, &n, bno);
+	return n.level ? walk_index(w, &n, bno, depth)
+		       : walk_leaf(w, &n, bno, levels(w) ? &levels(w)[depth] : NULL);
 }
 
 /*
@@ -644,7 +696,8 @@ static int walk_kept(struct walk *w, int d)
 	w->fv = cur->fv;
 	w->hashed = cur->hashed;
 	w->form = (enum hashed_form)cur->form;
-	return n.level ? walk_index(w, &n, cur->lv[d].bno, d) : walk_leaf(w, &n, cur->lv[d].bno);
+	return n.level ? walk_index(w, &n, cur->lv[d].bno, d)
+		       : walk_leaf(w, &n, cur->lv[d].bno, &cur->lv[d]);
 }
 
 /*
@@ -684,21 +737,28 @@ out:
 
 static int iterate(struct walk *w)
 {
+	struct cur_level lv[BTREE_MAX_DEPTH];
 	int ret;
 
 	w->cur = btree_cursor_get(w->t);
 	if (w->cur) {
 		ret = cursor_iterate(w);
 		btree_cursor_put(w->cur);
+		if (!ret && w->stray)  /* the tree ended, a leaf that strayed passed */
+			ret = find_ends(w);
 		return ret < 0 ? ret : 0;
 	}
 	/* Order asked for, or a lookup: each node's range is known without a cursor too. */
-	if ((w->unordered || w->exact) && !(w->lv = calloc(BTREE_MAX_DEPTH, sizeof(*w->lv))))
-		return -ENOMEM;
+	if (w->unordered || w->exact) {
+		memset(lv, 0, sizeof(lv));
+		w->lv = lv;
+		w->memo = btree_order_memo(w->t);
+	}
 	ret = walk_node(w, w->t->root, 0, 0, NULL, 0);
+	if (!ret && w->stray)
+		ret = find_ends(w);
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
 		free(w->bufs[i]);
-	free(w->lv);
 	return ret < 0 ? ret : 0;
 }
 
@@ -719,10 +779,11 @@ int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, siz
 	return iterate(&w);
 }
 
-int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen,
+int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx)
 {
-	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx, .exact = true };
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx, .exact = true,
+			  .prefix = prefix, .want = key, .wantlen = klen };
 
 	return iterate(&w);
 }
@@ -758,7 +819,7 @@ int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t k
 		      void *val, size_t vmax, size_t *vlen)
 {
 	struct lookup_ctx l = { t, key, klen, val, vmax, vlen, false };
-	int ret = apfs_btree_find(t, key, klen, lookup_visit, &l);
+	int ret = apfs_btree_find(t, key, klen, false, lookup_visit, &l);
 
 	if (ret)
 		return ret;

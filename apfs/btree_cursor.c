@@ -155,6 +155,20 @@ struct btree_cursor *btree_cursor_get(const struct apfs_btree_desc *t)
 	return cur;
 }
 
+uint64_t *btree_order_memo(const struct apfs_btree_desc *t)
+{
+	struct cursor_set *s = this_set(false);
+	struct tree_id id;
+
+	if (!s)
+		return NULL;
+	tree_id_of(t, &id);
+	for (int i = 0; id.cid && i < CURSORS; i++)
+		if (s->c[i] && same_tree(&s->c[i]->id, &id))
+			return s->c[i]->ordered;
+	return NULL;
+}
+
 void btree_cursor_put(struct btree_cursor *cur)
 {
 	if (cur)

@@ -86,6 +86,13 @@ struct btree_cursor {
  */
 struct btree_cursor *btree_cursor_get(const struct apfs_btree_desc *t);
 void btree_cursor_put(struct btree_cursor *cur);
+/*
+ * The thread's cursor for t's memo of nodes found in order (ordered[]),
+ * busy or not; NULL for none.  A walk nested in another of the same tree
+ * goes without the cursor but need not check the order of the same nodes
+ * again (same thread: no lock).
+ */
+uint64_t *btree_order_memo(const struct apfs_btree_desc *t);
 
 /* The calling thread's memo of omap_phys_t -> its tree's root block. */
 bool btree_omap_root_get(const struct apfs_container *c, uint64_t omap_paddr, uint64_t *root);

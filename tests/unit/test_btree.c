@@ -220,6 +220,56 @@ static void test_leaf_below_its_range(void **state)
 	set_leaf4(f, l2, 2);
 }
 
+/* apfs_btree_lookup of oid in t (omap keys: oid, xid 0). */
+static int lookup_oid(const struct apfs_btree_desc *t, uint64_t oid)
+{
+	uint8_t key[16] = { 0 }, val[16];
+	size_t vl;
+
+	st_le64(key, oid);
+	return apfs_btree_lookup(t, key, sizeof(key), val, sizeof(val), &vl);
+}
+
+/*
+ * Lookups past a leaf whose keys stray outside its range, found nothing:
+ * leaf 3 (under 100, up to 300) holding 350, a key of leaf 4's range, and
+ * leaf 4 (from 300) holding 250.  A record a lookup passes there is found;
+ * one it misses is named damage, whether the search meets a larger key in
+ * the next leaf, which is in order (200), or the tree ends (350 under a
+ * leaf 4 of 250 and 300).  A record only moved into the leaf before, its
+ * own leaf sound (350 in leaf 3, leaf 4 of 300 and 400), stays unseen.
+ */
+static void test_lookup_past_stray_leaf(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec l350[] = { { 100, 1, 1000 }, { 150, 1, 1501 }, { 350, 1, 3501 } };
+	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
+	const struct rec l250[] = { { 250, 1, 2501 }, { 300, 1, 3000 } };
+	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l350, 3);
+	set_leaf4(f, l2, 2);
+	assert_int_equal(lookup_oid(&t, 150), 0);
+	log_capture();
+	assert_int_equal(lookup_oid(&t, 200), -APFS_ECORRUPT);
+	log_release();
+	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
+	assert_int_equal(lookup_oid(&t, 350), -ENOENT);
+	assert_int_equal(lookup_oid(&t, 500), -ENOENT);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
+	set_leaf4(f, l250, 2);
+	assert_int_equal(lookup_oid(&t, 250), 0);
+	assert_int_equal(lookup_oid(&t, 300), 0);
+	log_capture();
+	assert_int_equal(lookup_oid(&t, 350), -APFS_ECORRUPT);
+	log_release();
+	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
+	assert_int_equal(lookup_oid(&t, 200), 0);
+	set_leaf4(f, l2, 2);
+}
+
 /* Corrupt block b with fn, reseal, expect err from a lookup of oid 100. */
 static void expect_corrupt(struct fx *f, uint64_t b, void (*fn)(uint8_t *), int err)
 {
@@ -607,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_omap_missing),
 		cmocka_unit_test(test_iterate_all_in_order),
 		cmocka_unit_test(test_leaf_below_its_range),
+		cmocka_unit_test(test_lookup_past_stray_leaf),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),

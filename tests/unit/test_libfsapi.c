@@ -30,9 +30,10 @@ static int setup(void **state)
 	(void)state;
 	return scratch_setup("libfsapi", "basic basic.img", "macos-boot mb.img",
 			     "unhashed uh.img", "unhashed uhswap.img", "unhashed uhswap2.img",
-			     "unhashed uhcross.img",
+			     "unhashed uhcross.img", "unhashed uhmid.img",
 			     "scale scswap.img --entries 1000 --per-dir 999 --unencrypted",
-			     "scale sccross.img --entries 1000 --per-dir 999 --unencrypted", NULL);
+			     "scale sccross.img --entries 1000 --per-dir 999 --unencrypted",
+			     "scale scmid.img --entries 1000 --per-dir 999 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -386,11 +387,12 @@ static uint64_t swapped_dir(const char *img, const char *a, const char *b, const
 }
 
 /*
- * dir/name's lookup: ret; APFSI_ERR_CORRUPT where it lands in a leaf whose
- * keys stray outside its range and lacks the name (traded across two
- * leaves): damage to name, not "no such file".
+ * dir/name's lookup: ret, and where found, inode ino (0: from /many of the
+ * undamaged uh.img, the same generator's tree); APFSI_ERR_CORRUPT where
+ * it lands in a leaf whose keys stray outside its range and lacks the name
+ * (traded across two leaves): damage to name, not "no such file".
  */
-static void lookup_is(apfsi_fs *fs, const char *dir, const char *name, int ret)
+static void lookup_is(apfsi_fs *fs, const char *dir, const char *name, int ret, uint64_t ino)
 {
 	struct apfsi_stat st;
 	char path[64];
@@ -400,7 +402,23 @@ static void lookup_is(apfsi_fs *fs, const char *dir, const char *name, int ret)
 	if (ret == APFSI_ERR_CORRUPT)
 		assert_non_null(strstr(apfsi_last_message(), "a lookup found nothing in a node "
 				       "whose keys stray outside its parent's range"));
+	if (ret == APFSI_OK && !ino) {
+		apfsi_image *im;
+		apfsi_fs *ref;
+		uint64_t want = st.ino;
+
+		open_fs("uh.img", NULL, 0, &im, &ref);
+		assert_int_equal(apfsi_fs_stat_path(ref, path, &st), APFSI_OK);
+		close_fs(im, ref);
+		ino = st.ino;
+		st.ino = want;
+	}
+	if (ret == APFSI_OK)
+		assert_true(st.ino == ino);
 }
+
+/* scale's f%08u.txt of /d00000 (testdata/README.md, D = 1, no --shuffle): inode 17 + j. */
+#define SC_INO(j) (17u + (j))
 
 /*
  * A leaf of /many whose keys do not ascend: tests/tools/drec_swap.py swaps
@@ -440,7 +458,7 @@ static void test_readdir_unordered_leaf(void **state)
 		char name[16];
 
 		snprintf(name, sizeof(name), "m%04u.txt", i);
-		lookup_is(fs, "/many", name, APFSI_OK);
+		lookup_is(fs, "/many", name, APFSI_OK, 0);
 	}
 	close_fs(im, fs);
 }
@@ -530,21 +548,27 @@ static void test_readdir_cross_leaf(void **state)
 
 	(void)state;
 	swapped_many_once("uhcross.img", "m0245.txt", "m0246.txt", 1);
-	/* each name's search lands in the leaf that lost it */
+	/*
+	 * Each name's search lands in the leaf that lost it.  m0245.txt's
+	 * finds there no key of that leaf's range past it (m0246.txt, traded
+	 * in, is the next leaf's) and walks on to find it; m0246.txt's meets
+	 * larger keys of its leaf, which strays: damage.
+	 */
 	open_fs("uhcross.img", NULL, 0, &im, &fs);
-	lookup_is(fs, "/many", "m0245.txt", APFSI_ERR_CORRUPT);
-	lookup_is(fs, "/many", "m0246.txt", APFSI_ERR_CORRUPT);
-	lookup_is(fs, "/many", "m1000.txt", APFSI_OK);
+	lookup_is(fs, "/many", "m0245.txt", APFSI_OK, 0);
+	lookup_is(fs, "/many", "m0246.txt", APFSI_ERR_CORRUPT, 0);
+	lookup_is(fs, "/many", "m1000.txt", APFSI_OK, 0);
 	close_fs(im, fs);
 
 	/*
 	 * Hashed: a search by hash sorts before the index key's full key, so
-	 * f00000020.txt's lands in the first leaf, which now holds it.
+	 * f00000020.txt's lands in the first leaf, which now holds it;
+	 * f00000746.txt's walks on past the key traded in, as m0245.txt's.
 	 */
 	dir = swapped_dir("sccross.img", "f00000746.txt", "f00000020.txt", "/d00000", &im, &fs);
-	lookup_is(fs, "/d00000", "f00000746.txt", APFSI_ERR_CORRUPT);
-	lookup_is(fs, "/d00000", "f00000020.txt", APFSI_OK);
-	lookup_is(fs, "/d00000", "f00000500.txt", APFSI_OK);
+	lookup_is(fs, "/d00000", "f00000746.txt", APFSI_OK, SC_INO(746));
+	lookup_is(fs, "/d00000", "f00000020.txt", APFSI_OK, SC_INO(20));
+	lookup_is(fs, "/d00000", "f00000500.txt", APFSI_OK, SC_INO(500));
 	assert_int_equal(page_scale(fs, dir, 1, &s), APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
 	/* one walk from the start, the cursor warm; then a resume after f00000020.txt */
@@ -552,6 +576,37 @@ static void test_readdir_cross_leaf(void **state)
 	assert_int_equal(s.n, 999);
 	assert_int_equal(apfsi_fs_readdir(fs, dir, s.cookie[20], scale_take, &s),
 			 APFSI_ERR_CORRUPT);
+	close_fs(im, fs);
+}
+
+/*
+ * Records traded between the middles of two leaves (m0200.txt and
+ * m0300.txt; f00000746.txt and f00000344.txt): each leaf's first and last
+ * keys still in range, one key inside each not.  A lookup of either name
+ * lands in the leaf that lost it: damage.  The hashed search for
+ * f00000020.txt, the untouched first record of the second leaf, lands in
+ * the first (its hash sorts before the index key's full key), passes over
+ * the key traded in there, which is not of that leaf's range, and walks on
+ * to find it.
+ */
+static void test_lookup_traded_mid(void **state)
+{
+	apfsi_image *im;
+	apfsi_fs *fs;
+
+	(void)state;
+	swapped_dir("uhmid.img", "m0200.txt", "m0300.txt", "/many", &im, &fs);
+	lookup_is(fs, "/many", "m0200.txt", APFSI_ERR_CORRUPT, 0);
+	lookup_is(fs, "/many", "m0300.txt", APFSI_ERR_CORRUPT, 0);
+	lookup_is(fs, "/many", "m0250.txt", APFSI_OK, 0);
+	lookup_is(fs, "/many", "m1234.txt", APFSI_OK, 0);
+	close_fs(im, fs);
+
+	swapped_dir("scmid.img", "f00000746.txt", "f00000344.txt", "/d00000", &im, &fs);
+	lookup_is(fs, "/d00000", "f00000746.txt", APFSI_ERR_CORRUPT, 0);
+	lookup_is(fs, "/d00000", "f00000344.txt", APFSI_ERR_CORRUPT, 0);
+	lookup_is(fs, "/d00000", "f00000020.txt", APFSI_OK, SC_INO(20));
+	lookup_is(fs, "/d00000", "f00000500.txt", APFSI_OK, SC_INO(500));
 	close_fs(im, fs);
 }
 
@@ -649,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_readdir_unordered_leaf),
 		cmocka_unit_test(test_readdir_unordered_hashed),
 		cmocka_unit_test(test_readdir_cross_leaf),
+		cmocka_unit_test(test_lookup_traded_mid),
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),
