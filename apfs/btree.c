@@ -59,6 +59,7 @@ struct walk {
 	const void *want; /* w->key moves on where a walk restarts; want stays */
 	size_t wantlen;
 	uint64_t stray;   /* 1 + a leaf out of its range that lacked want; 0: none */
+	bool hopped;      /* the search went on one leaf past that one (the most it may) */
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -214,7 +215,9 @@ static uint32_t first_past(const struct apfs_btree_desc *t, const struct node *n
 		uint32_t mid = lo + (hi - lo) / 2;
 		int c;
 
-		(void)entry_loc(n, mid, &k, &kl, &v, &vl);
+		/* a memo may call a node ordered that a different reading of its block is not */
+		if (entry_loc(n, mid, &k, &kl, &v, &vl))
+			return mid;  /* the walk reads it next and names the damage */
 		c = t->cmp(k, kl, key, klen);
 		if (gt ? c <= 0 : c < 0)
 			lo = mid + 1;
@@ -440,6 +443,14 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 
 	if (!n->ordered && w->unordered)
 		*w->unordered = true;
+	/*
+	 * A record traded away stands in the neighbour: one leaf past a stray
+	 * one is the search's last (else a tree whose every leaf strays would
+	 * make each lookup walk them all).
+	 */
+	if (w->stray && w->hopped)
+		return find_ends(w);
+	w->hopped = w->stray;
 	if (!n->ordered && w->exact)
 		return leaf_find(w, n, bno, l);
 	if (start && !first)

@@ -230,6 +230,22 @@ static int lookup_oid(const struct apfs_btree_desc *t, uint64_t oid)
 	return apfs_btree_lookup(t, key, sizeof(key), val, sizeof(val), &vl);
 }
 
+/* A walk's first record: lookups of oid 150 and 200 inside it, on the same tree (no cursor). */
+struct nested {
+	const struct apfs_btree_desc *t;
+	int ret[2];
+};
+
+static int nested_lookups(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	struct nested *nl = ctx;
+
+	(void)k, (void)kl, (void)v, (void)vl;
+	nl->ret[0] = lookup_oid(nl->t, 150);
+	nl->ret[1] = lookup_oid(nl->t, 200);
+	return 1;
+}
+
 /*
  * Lookups past a leaf whose keys stray outside its range, found nothing:
  * leaf 3 (under 100, up to 300) holding 350, a key of leaf 4's range, and
@@ -238,6 +254,8 @@ static int lookup_oid(const struct apfs_btree_desc *t, uint64_t oid)
  * the next leaf, which is in order (200), or the tree ends (350 under a
  * leaf 4 of 250 and 300).  A record only moved into the leaf before, its
  * own leaf sound (350 in leaf 3, leaf 4 of 300 and 400), stays unseen.
+ * The same from inside a walk of the tree, where the lookups go without
+ * the thread's cursor (its ranges and order memo their own).
  */
 static void test_lookup_past_stray_leaf(void **state)
 {
@@ -248,6 +266,7 @@ static void test_lookup_past_stray_leaf(void **state)
 	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
 	const struct rec l250[] = { { 250, 1, 2501 }, { 300, 1, 3000 } };
 	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+	struct nested nl = { &t, { 1, 1 } };
 
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l350, 3);
 	set_leaf4(f, l2, 2);
@@ -258,6 +277,12 @@ static void test_lookup_past_stray_leaf(void **state)
 	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
 	assert_int_equal(lookup_oid(&t, 350), -ENOENT);
 	assert_int_equal(lookup_oid(&t, 500), -ENOENT);
+	log_capture();
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, nested_lookups, &nl), 0);
+	log_release();
+	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
+	assert_int_equal(nl.ret[0], 0);
+	assert_int_equal(nl.ret[1], -APFS_ECORRUPT);
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
 	set_leaf4(f, l250, 2);
 	assert_int_equal(lookup_oid(&t, 250), 0);
@@ -267,6 +292,41 @@ static void test_lookup_past_stray_leaf(void **state)
 	log_release();
 	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
 	assert_int_equal(lookup_oid(&t, 200), 0);
+	set_leaf4(f, l2, 2);
+}
+
+/*
+ * A search goes one leaf past a stray one at most: under a root of three
+ * leaves (100, 300, 500), leaf 3 holding 350 and leaf 4 only 550 and 560
+ * (keys of leaf 5's range), a lookup of 200 passes both without a key of
+ * their own ranges to end it, and stops at leaf 5 as damage, not reading
+ * on (there 200 stands, traded two leaves away: a tree whose every leaf
+ * strays must not make each lookup read them all).
+ */
+static void test_lookup_hops_once(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec root3[] = { { 100, 0, 3 }, { 300, 0, 4 }, { 500, 0, 5 } };
+	const struct rec root[] = { { 100, 0, 3 }, { 300, 0, 4 } };
+	const struct rec l350[] = { { 100, 1, 1000 }, { 150, 1, 1501 }, { 350, 1, 3501 } };
+	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
+	const struct rec l550[] = { { 550, 1, 5501 }, { 560, 1, 5601 } };
+	const struct rec l200[] = { { 200, 1, 2001 }, { 500, 1, 5001 }, { 600, 1, 6001 } };
+	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root3, 3);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l350, 3);
+	mk_omap_node(md_block(f->m, 5), 5, false, 0, l200, 3);
+	set_leaf4(f, l550, 2);
+	log_capture();
+	assert_int_equal(lookup_oid(&t, 200), -APFS_ECORRUPT);
+	log_release();
+	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
+	assert_int_equal(lookup_oid(&t, 600), 0);
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
 	set_leaf4(f, l2, 2);
 }
 
@@ -658,6 +718,7 @@ int main(void)
 		cmocka_unit_test(test_iterate_all_in_order),
 		cmocka_unit_test(test_leaf_below_its_range),
 		cmocka_unit_test(test_lookup_past_stray_leaf),
+		cmocka_unit_test(test_lookup_hops_once),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
