@@ -54,8 +54,8 @@ struct walk {
 	struct cur_level *lv; /* key ranges of a walk without a cursor, when asked (levels()) */
 	uint64_t *memo;   /* without a cursor: its nodes found in order (btree_order_memo) */
 	uint64_t leaves;  /* leaves walked so far */
-	/* apfs_btree_find: the records whose key equals want (or it begins, prefix) */
-	bool exact, prefix;
+	/* apfs_btree_find (want set): the records whose key equals want (or it begins, prefix) */
+	bool prefix;
 	const void *want; /* w->key moves on where a walk restarts; want stays */
 	size_t wantlen;
 	uint64_t stray;   /* 1 + a leaf out of its range that lacked want; 0: none */
@@ -385,7 +385,10 @@ static int below_walk(const struct walk *w, uint64_t bno)
 			    "order breaks across nodes");
 }
 
-/* A record's key against apfs_btree_find's: a key given as a prefix (a hashed name's hash) equals the keys it begins. */
+/*
+ * A record's key against apfs_btree_find's: a key given as a prefix (a
+ * hashed name's hash) equals the keys it begins.
+ */
 static int want_cmp(const struct walk *w, const uint8_t *k, size_t kl)
 {
 	return w->t->cmp(k, w->prefix && kl > w->wantlen ? w->wantlen : kl, w->want, w->wantlen);
@@ -451,7 +454,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	if (w->stray && w->hopped)
 		return find_ends(w);
 	w->hopped = w->stray;
-	if (!n->ordered && w->exact)
+	if (!n->ordered && w->want)
 		return leaf_find(w, n, bno, l);
 	if (start && !first)
 		return below_walk(w, bno);
@@ -760,7 +763,7 @@ static int iterate(struct walk *w)
 		return ret < 0 ? ret : 0;
 	}
 	/* Order asked for, or a lookup: each node's range is known without a cursor too. */
-	if (w->unordered || w->exact) {
+	if (w->unordered || w->want) {
 		memset(lv, 0, sizeof(lv));
 		w->lv = lv;
 		w->memo = btree_order_memo(w->t);
@@ -793,7 +796,7 @@ int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, siz
 int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx)
 {
-	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx, .exact = true,
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
 			  .prefix = prefix, .want = key, .wantlen = klen };
 
 	return iterate(&w);
