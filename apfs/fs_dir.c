@@ -403,7 +403,8 @@ int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 
 	if ((ret = fs_key_checked(fs, key, ino, APFS_TYPE_SIBLING_LINK)))
 		return ret;
-	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), ln_visit, &l);
+	/* every sibling link of ino's, wherever a leaf out of order holds it */
+	ret = apfs_btree_find(&fs->tree, key, sizeof(key), true, ln_visit, &l);
 	if (ret || l.n)
 		return ret < 0 ? ret : 0;
 	ret = fs_inode_get(fs, ino, &in);

@@ -18,6 +18,7 @@
 struct ld_ctx {
 	struct apfs_fs *fs;
 	struct fs_stream *s;
+	bool unsorted;  /* an extent met before one at a lower offset (a leaf out of order) */
 };
 
 static int stream_corrupt(struct apfs_fs *fs, uint64_t id, const char *why)
@@ -68,9 +69,32 @@ static int ld_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	prev = l->s->n ? &l->s->ext[l->s->n - 1] : NULL;
 	if (e.len == 0 || e.logical > UINT64_MAX - e.len)
 		return stream_corrupt(l->fs, l->s->id, "extent length out of range");
-	if (prev && e.logical < prev->logical + prev->len)
+	if (prev && e.logical < prev->logical)
+		l->unsorted = true;
+	else if (prev && e.logical < prev->logical + prev->len)
 		return stream_corrupt(l->fs, l->s->id, "extents overlap");
 	return ext_push(l, &e);
+}
+
+static int ext_order(const void *a, const void *b)
+{
+	const struct fs_extent *x = a, *y = b;
+
+	return x->logical < y->logical ? -1 : x->logical > y->logical;
+}
+
+/* Extents found out of order (a damaged leaf's): sorted, then no two may overlap. */
+static int ext_sort(struct ld_ctx *l)
+{
+	struct fs_stream *s = l->s;
+
+	if (!l->unsorted)
+		return 0;
+	qsort(s->ext, s->n, sizeof(*s->ext), ext_order);
+	for (size_t i = 1; i < s->n; i++)
+		if (s->ext[i].logical < s->ext[i - 1].logical + s->ext[i - 1].len)
+			return stream_corrupt(l->fs, s->id, "extents overlap");
+	return 0;
 }
 
 /* A fext-tree record (sealed volumes): the same extent, keyed (private_id, logical_addr). */
@@ -93,7 +117,7 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 /* Collect the extents of stream id (size bytes long), in logical order. */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
 {
-	struct ld_ctx l = { fs, s };
+	struct ld_ctx l = { .fs = fs, .s = s };
 	uint8_t key[8], fk[16] = { 0 };
 	int ret;
 
@@ -108,9 +132,13 @@ int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_str
 		ret = apfs_btree_iterate(&fs->fext, fk, 16, fext_visit, &l);
 	}
 	/* Unsealed volumes, or a sealed one that kept this stream's extents in
-	 * the fs tree after all. */
+	 * the fs tree after all: every record of the stream's, wherever a leaf
+	 * out of order holds it (a walk from the key stops at the first other
+	 * object's and would leave the rest of the file reading as a hole). */
 	if (ret >= 0 && !s->n)
-		ret = apfs_btree_iterate(&fs->tree, key, 8, ld_visit, &l);
+		ret = apfs_btree_find(&fs->tree, key, 8, true, ld_visit, &l);
+	if (ret >= 0)
+		ret = ext_sort(&l);
 	if (ret < 0)
 		fs_stream_free(s);
 	return ret < 0 ? ret : 0;

@@ -193,7 +193,8 @@ int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xatt
 
 	if ((ret = fs_key_checked(fs, key, ino, APFS_TYPE_XATTR)))
 		return ret;
-	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), lx_visit, &l);
+	/* every xattr record of ino's, wherever a leaf out of order holds it */
+	ret = apfs_btree_find(&fs->tree, key, sizeof(key), true, lx_visit, &l);
 	return ret < 0 ? ret : 0;
 }
 

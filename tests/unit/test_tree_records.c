@@ -368,6 +368,37 @@ static void test_file_extents(void **state)
 	assert_int_equal(extents(two, 2, "data stream 30: extents overlap"), -APFS_ECORRUPT);
 }
 
+/*
+ * A leaf out of order (damaged): a stream's extents are found wherever they
+ * stand, past another object's record too (a walk from their key stopped
+ * there, and the rest of the file read as a hole), put in logical order, and
+ * still may not overlap.
+ */
+static void test_file_extents_unordered(void **state)
+{
+	uint8_t k[3][16], v[3][24];
+	const struct r mixed[3] = { { k[1], 16, v[1], 24 }, { k[2], 8, v[2], 24 },
+				    { k[0], 16, v[0], 24 } };
+	struct fs_stream s;
+
+	(void)state;
+	ext_key(k[0], 0);
+	ext_val(v[0], 4096, 5);
+	ext_key(k[1], 4096);
+	ext_val(v[1], 8192, 6);
+	fs_key(k[2], 31, APFS_TYPE_INODE);
+	memset(v[2], 0, sizeof(v[2]));
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, mixed, 3);
+	assert_int_equal(fs_stream_load(&fs, 30, 12288, &s), 0);
+	assert_int_equal(s.n, 2);
+	assert_true(s.ext[0].logical == 0 && s.ext[0].len == 4096 && s.ext[0].phys == 5);
+	assert_true(s.ext[1].logical == 4096 && s.ext[1].len == 8192 && s.ext[1].phys == 6);
+	fs_stream_free(&s);
+	/* in logical order, the first ends a byte past the second's start */
+	ext_val(v[0], 4097, 5);
+	assert_int_equal(extents(mixed, 3, "data stream 30: extents overlap"), -APFS_ECORRUPT);
+}
+
 /* A sealed volume's file-extent tree (block 3): (private id, logical) -> (len, phys). */
 static void test_fext_records(void **state)
 {
@@ -1099,6 +1130,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_count_edge),
 		cmocka_unit_test(test_sibling_links),
 		cmocka_unit_test(test_file_extents),
+		cmocka_unit_test(test_file_extents_unordered),
 		cmocka_unit_test(test_fext_records),
 		cmocka_unit_test(test_omap_value),
 		cmocka_unit_test(test_inode_record),

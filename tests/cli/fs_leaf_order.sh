@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# fs_leaf_order.sh - a file's records in a leaf out of order (damaged): each
+# edit of tests/tools/fstree_edit.py ("after") moves one record of a file
+# past the first record of a later object in its leaf, so a walk over the
+# file's records from their key meets another object's first and stopped
+# there.  The file's extents, extended attributes and hard links must
+# still all be read, every node's checksum being valid: before, the rest
+# of a file read as a hole (zeros, exit 0), and an xattr or a link was
+# missing from stat.  Expected values from testdata/README.md (the small
+# tree, `basic`'s hard link, `large`'s holey.bin) and, for multi.bin's
+# seeded bytes, TSK icat of the undamaged image.
+. "$(dirname "$0")/../lib.sh"
+
+B=$WORK/basic.img L=$WORK/large.img
+expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$B"
+expect_rc "mkimage large" 0 "$MKIMAGE" large "$L"
+# damaged COPY FROM FILE TYPE N: COPY is FROM with record N of FILE's records of TYPE
+# (3 inode, 4 xattr, 5 sibling link, 8 file extent) after a later object's first.
+damaged() {
+	cp --sparse=always "$2" "$1"
+	expect_rc "fstree_edit.py $(basename "$1") after $3 $4 $5" 0 \
+		python3 "$TESTS/tools/fstree_edit.py" "$1" after "$3" "$4" "$5"
+}
+
+# hello.txt (inode 16): its xattr record after inode 17's, so its extent too.
+damaged "$WORK/xattr.img" "$B" hello.txt 4 0
+expect_eq "hello.txt's bytes past the inode of the next file" \
+	"$(printf 'hello, world\n' | sha256sum)" "$("$BIN" cat "$WORK/xattr.img" /hello.txt | sha256sum)"
+expect_eq "hello.txt's xattr listed" "xattr: com.example.note (11 bytes)" \
+	"$("$BIN" stat "$WORK/xattr.img" /hello.txt | grep '^xattr:')"
+expect_eq "hello.txt's xattr read" "xattr value" \
+	"$("$BIN" xattr "$WORK/xattr.img" /hello.txt com.example.note)"
+
+# multi.bin's second of three extents after the next file's inode: read in logical order.
+damaged "$WORK/extent.img" "$B" multi.bin 8 1
+out=$("$BIN" cat "$WORK/extent.img" /multi.bin | sha256sum)
+A=$(pstat "$B" 2>/dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1/p' | head -1)
+ino=$(fls -B "${A:-0}" "$B" 2>/dev/null | sed -n 's/^r\/r \([0-9]*\):	multi.bin$/\1/p')
+if [ -n "$ino" ]; then
+	expect_eq "multi.bin's three extents, one past the next file's inode = TSK icat" \
+		"$(icat -B "$A" "$B" "$ino" | sha256sum)" "$out"
+else
+	skip "multi.bin's three extents = TSK icat" "sleuthkit (pstat, fls, icat) not installed"
+fi
+expect_eq "multi.bin: 5 blocks + 100 bytes" 20580 \
+	"$("$BIN" cat "$WORK/extent.img" /multi.bin | wc -c)"
+
+# The hard link's second sibling link after the next object's first record.
+damaged "$WORK/link.img" "$B" hardlink-a.txt 5 1
+expect_eq "both names of the hard link" "link: /hardlink-a.txt
+link: /dir/hardlink-b.txt" "$("$BIN" stat "$WORK/link.img" /hardlink-a.txt | grep '^link:' | sort -r)"
+
+# holey.bin: its sparse middle extent after data-8m.bin's inode, so its Z block after that.
+damaged "$WORK/holey.img" "$L" holey.bin 8 1
+holey=$( { head -c 4096 /dev/zero | tr '\0' A; head -c $((64 * 1048576 - 8192)) /dev/zero
+	   head -c 4096 /dev/zero | tr '\0' Z; } | sha256sum)
+expect_eq "holey.bin is an A block, a hole, a Z block (testdata/README.md)" \
+	"$holey" "$("$BIN" cat "$WORK/holey.img" /holey.bin | sha256sum)"
+done_testing
