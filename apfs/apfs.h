@@ -169,7 +169,11 @@ int apfs_btree_seal_check(const struct apfs_btree_desc *t, uint64_t *nodes, uint
  */
 void apfs_btree_cursors_drop(const struct apfs_container *c);
 
-/* The order of keys made of two little-endian u64s (omap, fext tree). */
+/*
+ * The order of keys made of two little-endian u64s (omap, fext tree); a key
+ * of the first alone sorts before every pair it begins (apfs_btree_find
+ * with prefix: all of an oid's records).
+ */
 int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t blen);
 
 /*

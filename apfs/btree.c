@@ -67,12 +67,15 @@ int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t bl
 {
 	uint64_t a0, b0, a1, b1;
 
-	if (alen < 16 || blen < 16)
+	if (alen < 8 || blen < 8)
 		return alen < blen ? -1 : alen > blen;
 	a0 = ld_le64(a);
 	b0 = ld_le64(b);
 	if (a0 != b0)
 		return a0 < b0 ? -1 : 1;
+	/* a first half alone (a search for every record of an oid) sorts before its pairs */
+	if (alen < 16 || blen < 16)
+		return alen < blen ? -1 : alen > blen;
 	a1 = ld_le64((const uint8_t *)a + 8);
 	b1 = ld_le64((const uint8_t *)b + 8);
 	return a1 < b1 ? -1 : a1 > b1;

@@ -118,7 +118,7 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
 {
 	struct ld_ctx l = { .fs = fs, .s = s };
-	uint8_t key[8], fk[16] = { 0 };
+	uint8_t key[8], fk[8];
 	int ret;
 
 	memset(s, 0, sizeof(*s));
@@ -127,14 +127,15 @@ int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_str
 	/* an inode's private id past 60 bits would read as another stream's */
 	if ((ret = fs_key_checked(fs, key, id, APFS_TYPE_FILE_EXTENT)))
 		return ret;
+	/* Every record of the stream's, wherever a leaf out of order holds it (a
+	 * walk from the key stopped at the first other object's and left the
+	 * rest of the file reading as a hole): in the file-extent tree of a
+	 * sealed volume (its keys' first half), then on unsealed volumes, or a
+	 * sealed one that kept this stream's extents in the fs tree after all. */
 	if (fs->sealed) {
 		st_le64(fk, id);
-		ret = apfs_btree_iterate(&fs->fext, fk, 16, fext_visit, &l);
+		ret = apfs_btree_find(&fs->fext, fk, sizeof(fk), true, fext_visit, &l);
 	}
-	/* Unsealed volumes, or a sealed one that kept this stream's extents in
-	 * the fs tree after all: every record of the stream's, wherever a leaf
-	 * out of order holds it (a walk from the key stops at the first other
-	 * object's and would leave the rest of the file reading as a hole). */
 	if (ret >= 0 && !s->n)
 		ret = apfs_btree_find(&fs->tree, key, 8, true, ld_visit, &l);
 	if (ret >= 0)

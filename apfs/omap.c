@@ -9,11 +9,16 @@
 struct omap_find {
 	uint64_t oid, max_xid;
 	struct apfs_omap_res *res;
-	bool found;
+	bool kept;   /* res holds a record */
+	bool found;  /* ... which is not deleted */
 	struct apfs_container *c;
 };
 
-/* Records come in (oid, xid) order: keep the last one with xid <= max. */
+/*
+ * The oid's records, in (oid, xid) order in a sound leaf, anywhere in one
+ * out of order: keep the newest with xid <= max (not the last met, which in
+ * a damaged leaf may be older than one met before).
+ */
 static int omap_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
 	struct omap_find *f = arg;
@@ -22,8 +27,8 @@ static int omap_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	if (kl != 16 || ld_le64(k) != f->oid)
 		return 1;
 	xid = ld_le64((const uint8_t *)k + 8);
-	if (xid > f->max_xid)
-		return 1;
+	if (xid > f->max_xid || (f->kept && xid <= f->res->xid))
+		return 0;
 	if (vl != sizeof(struct apfs_omap_val)) {
 		apfs_err("%s: object map record for oid %llu has a %zu-byte value", f->c->label,
 			 (unsigned long long)f->oid, vl);
@@ -32,6 +37,7 @@ static int omap_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	f->res->flags = ld_le32(v);
 	f->res->paddr = ld_le64((const uint8_t *)v + 8);
 	f->res->xid = xid;
+	f->kept = true;
 	f->found = !(f->res->flags & APFS_OMAP_VAL_DELETED);
 	return 0;
 }
@@ -62,17 +68,17 @@ static int omap_tree_root(struct apfs_container *c, uint64_t omap_paddr, uint64_
 int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
 		     uint64_t max_xid, struct apfs_omap_res *res)
 {
-	uint8_t key[16];
-	struct omap_find f = { oid, max_xid, res, false, c };
+	uint8_t key[8];
+	struct omap_find f = { .oid = oid, .max_xid = max_xid, .res = res, .c = c };
 	struct apfs_btree_desc t = {
 		.c = c, .subtype = APFS_OBJECT_TYPE_OMAP, .cmp = apfs_btree_cmp_u64_pair, .what = "object map",
 	};
 	int ret = omap_tree_root(c, omap_paddr, &t.root);
 
 	if (!ret) {
+		/* every record of the oid's, whatever its xid (a key prefix) */
 		st_le64(key, oid);
-		st_le64(key + 8, 0);
-		ret = apfs_btree_iterate(&t, key, sizeof(key), omap_visit, &f);
+		ret = apfs_btree_find(&t, key, sizeof(key), true, omap_visit, &f);
 	}
 	if (!ret && !f.found) {
 		apfs_err("%s: object %llu (xid <= %llu) is not in the object map at block %llu",

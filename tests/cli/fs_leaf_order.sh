@@ -6,9 +6,13 @@
 # there.  The file's extents, extended attributes and hard links must
 # still all be read, every node's checksum being valid: before, the rest
 # of a file read as a hole (zeros, exit 0), and an xattr or a link was
-# missing from stat.  Expected values from testdata/README.md (the small
-# tree, `basic`'s hard link, `large`'s holey.bin) and, for multi.bin's
-# seeded bytes, TSK icat of the undamaged image.
+# missing from stat.  The same for an object map's leaf: in `snapshot`, the
+# fs-tree root's two versions (oid 1026 at xids 2 and 3) swapped by
+# tests/tools/omap_edit.py, the live tree was read as the snapshot's (exit 0)
+# and the snapshot's was "not in the object map".  Expected values from
+# testdata/README.md (the small tree, `basic`'s hard link, `large`'s
+# holey.bin, `snapshot`'s two states) and, for multi.bin's seeded bytes, TSK
+# icat of the undamaged image.
 . "$(dirname "$0")/../lib.sh"
 
 B=$WORK/basic.img L=$WORK/large.img
@@ -56,4 +60,16 @@ holey=$( { head -c 4096 /dev/zero | tr '\0' A; head -c $((64 * 1048576 - 8192)) 
 	   head -c 4096 /dev/zero | tr '\0' Z; } | sha256sum)
 expect_eq "holey.bin is an A block, a hole, a Z block (testdata/README.md)" \
 	"$holey" "$("$BIN" cat "$WORK/holey.img" /holey.bin | sha256sum)"
+
+# snapshot: the fs-tree root's newer version listed before its older one.
+S=$WORK/snapshot.img
+expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$S"
+expect_rc "omap_edit.py snapshot.img 1026" 0 python3 "$TESTS/tools/omap_edit.py" "$S" 1026
+expect_eq "snapshot: the live tree, not the snapshot's" "a.txt keep.txt new.txt" \
+	"$("$BIN" ls "$S" / | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "snapshot: /a.txt now" "version 2" "$("$BIN" cat "$S" /a.txt)"
+expect_eq "snapshot: the snapshot's tree at xid 2" "a.txt gone.txt keep.txt" \
+	"$("$BIN" ls --snapshot before "$S" / | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "snapshot: /a.txt at the snapshot" "version 1" \
+	"$("$BIN" cat --snapshot before "$S" /a.txt)"
 done_testing

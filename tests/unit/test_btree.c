@@ -114,6 +114,41 @@ static void test_omap_newest_le_xid(void **state)
 	assert_int_equal(r.paddr, 3000);
 }
 
+/*
+ * Leaf 3 out of order (damaged): oid 100's versions stand apart, oid 200's
+ * between them.  The newest with xid <= max is found wherever it stands,
+ * not the last met before another oid's record (an older version of the
+ * object, read as if current), nor "not in the object map".
+ */
+static void test_omap_leaf_out_of_order(void **state)
+{
+	struct fx *f = *state;
+	const struct rec apart[] = { { 100, 1, 1000 }, { 200, 2, 2000 }, { 100, 5, 1005 } };
+	const struct rec newest_first[] = { { 100, 5, 1005 }, { 200, 2, 2000 }, { 100, 1, 1000 } };
+	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
+	struct apfs_omap_res r;
+
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, apart, 3);
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 10, &r), 0);
+	assert_int_equal(r.paddr, 1005);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 4, &r), 0);
+	assert_int_equal(r.paddr, 1000);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, newest_first, 3);
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 10, &r), 0);
+	assert_int_equal(r.paddr, 1005);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 4, &r), 0);
+	assert_int_equal(r.paddr, 1000);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 200, 9, &r), 0);
+	assert_int_equal(r.paddr, 2000);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+}
+
 static void test_omap_missing(void **state)
 {
 	struct fx *f = *state;
@@ -714,6 +749,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_omap_newest_le_xid),
+		cmocka_unit_test(test_omap_leaf_out_of_order),
 		cmocka_unit_test(test_omap_missing),
 		cmocka_unit_test(test_iterate_all_in_order),
 		cmocka_unit_test(test_leaf_below_its_range),

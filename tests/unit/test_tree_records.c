@@ -399,6 +399,31 @@ static void test_file_extents_unordered(void **state)
 	assert_int_equal(extents(mixed, 3, "data stream 30: extents overlap"), -APFS_ECORRUPT);
 }
 
+/*
+ * The file-extent tree's leaf out of order (damaged): stream 30's second
+ * extent, then stream 31's, then its first: both found, in logical order.
+ */
+static void fext_unordered(struct fs_stream *s)
+{
+	uint8_t k[3][16], v[3][16];
+	const struct r r[3] = { { k[0], 16, v[0], 16 }, { k[1], 16, v[1], 16 },
+				{ k[2], 16, v[2], 16 } };
+	const uint64_t id[3] = { 30, 31, 30 }, logical[3] = { 8192, 0, 0 };
+
+	for (int i = 0; i < 3; i++) {
+		st_le64(k[i], id[i]);
+		st_le64(k[i] + 8, logical[i]);
+		st_le64(v[i], 8192);
+		st_le64(v[i] + 8, 7 + (uint64_t)i);
+	}
+	leaf(3, APFS_OBJECT_TYPE_FEXT_TREE, r, 3);
+	assert_int_equal(fs_stream_load(&fs, 30, 16384, s), 0);
+	assert_int_equal(s->n, 2);
+	assert_true(s->ext[0].logical == 0 && s->ext[0].phys == 9);
+	assert_true(s->ext[1].logical == 8192 && s->ext[1].phys == 7);
+	fs_stream_free(s);
+}
+
 /* A sealed volume's file-extent tree (block 3): (private id, logical) -> (len, phys). */
 static void test_fext_records(void **state)
 {
@@ -423,6 +448,7 @@ static void test_fext_records(void **state)
 	assert_int_equal(s.ext[0].len, 8192);
 	assert_int_equal(s.ext[0].phys, 7);
 	fs_stream_free(&s);
+	fext_unordered(&s);
 	leaf(3, APFS_OBJECT_TYPE_FEXT_TREE, (const struct r[]){ { k, 16, v, 15 } }, 1);
 	log_capture();
 	ret = fs_stream_load(&fs, 30, 8192, &s);

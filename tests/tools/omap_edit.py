@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""omap_edit.py IMAGE OID - in the object-map leaf holding two versions of OID, swap the
+table-of-contents slots of the first two: the leaf lists the newer version before the
+older (keys out of order), its checksum made right again.  An object-map node (Apple's
+reference, btree_node_phys_t) is an object of type btree (2) or btree node (3), subtype
+omap (0xb), with fixed-size entries: its table of contents holds kvoff_t (key offset,
+value offset; 2 bytes each), its keys are omap_key_t (oid, xid: 8 bytes each).  Exactly
+one leaf must hold two versions; the image is read by its data regions only."""
+import os
+import struct
+import sys
+
+from fletcher import fletcher64
+
+BS = 4096
+
+
+def blocks(f):
+    """(offset, block) of every block in the data regions of the image open as f."""
+    fd, end, pos = f.fileno(), os.fstat(f.fileno()).st_size, 0
+    while pos < end:
+        try:
+            start = os.lseek(fd, pos, os.SEEK_DATA)
+        except OSError:  # ENXIO: no data past pos
+            return
+        stop = min(end, -(-os.lseek(fd, start, os.SEEK_HOLE) // BS) * BS)
+        start -= start % BS
+        f.seek(start)
+        data = f.read(stop - start)
+        for off in range(0, len(data) - BS + 1, BS):
+            yield start + off, bytearray(data[off:off + BS])
+        pos = stop
+
+
+def versions(blk, oid):
+    """The table-of-contents offsets of oid's records in blk, an omap leaf, else []."""
+    otype, subtype = struct.unpack_from("<II", blk, 24)
+    if (otype & 0xffff) not in (2, 3) or subtype != 0xB:
+        return []
+    if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(bytes(blk[8:])):
+        return []
+    flags, level, nkeys, toff, tlen = struct.unpack_from("<HHIHH", blk, 32)
+    if level or not flags & 4 or 56 + toff + tlen + 16 * nkeys > BS:
+        return []
+    keys = 56 + toff + tlen
+    slots = [56 + toff + 4 * i for i in range(nkeys)]
+    return [s for s in slots if struct.unpack_from("<Q", blk, keys + blk[s] + 256 * blk[s + 1])[0]
+            == oid]
+
+
+def main():
+    if len(sys.argv) != 3:
+        sys.exit(__doc__)
+    oid = int(sys.argv[2])
+    with open(sys.argv[1], "r+b") as f:
+        hits = [(off, blk, v) for off, blk in blocks(f) for v in [versions(blk, oid)]
+                if len(v) >= 2]
+        if len(hits) != 1:
+            sys.exit("omap_edit.py: %d object-map leaves hold two versions of %d, not 1"
+                     % (len(hits), oid))
+        off, blk, (a, b) = hits[0][0], hits[0][1], hits[0][2][:2]
+        blk[a:a + 4], blk[b:b + 4] = blk[b:b + 4], blk[a:a + 4]
+        struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
+        f.seek(off)
+        f.write(blk)
+
+
+main()
