@@ -82,9 +82,10 @@ def nodes(data):
             yield n
 
 
-def sparse_nodes(f):
-    """nodes() of the image open as f, read by its data regions only (SEEK_DATA,
-    SEEK_HOLE): a sparse container of a GiB costs what it holds, not its size."""
+def data_regions(f):
+    """(offset, bytes) of each data region of the image open as f (SEEK_DATA,
+    SEEK_HOLE), widened to whole blocks: a sparse container of a GiB costs what it
+    holds, not its size."""
     fd, end, pos = f.fileno(), os.fstat(f.fileno()).st_size, 0
     while pos < end:
         try:
@@ -94,10 +95,16 @@ def sparse_nodes(f):
         stop = min(end, -(-os.lseek(fd, start, os.SEEK_HOLE) // BS) * BS)
         start -= start % BS
         f.seek(start)
-        for n in nodes(f.read(stop - start)):
+        yield start, f.read(stop - start)
+        pos = stop
+
+
+def sparse_nodes(f):
+    """nodes() of the image open as f, read by its data regions only."""
+    for start, data in data_regions(f):
+        for n in nodes(data):
             n.base += start
             yield n
-        pos = stop
 
 
 def named_inode(all_nodes, name, tool):

@@ -7,30 +7,18 @@ reference, btree_node_phys_t) is an object of type btree (2) or btree node (3), 
 omap (0xb), with fixed-size entries: its table of contents holds kvoff_t (key offset,
 value offset; 2 bytes each), its keys are omap_key_t (oid, xid: 8 bytes each).  Exactly
 one leaf must hold two versions; the image is read by its data regions only."""
-import os
 import struct
 import sys
 
 from fletcher import fletcher64
-
-BS = 4096
+from fsnode import BS, data_regions
 
 
 def blocks(f):
     """(offset, block) of every block in the data regions of the image open as f."""
-    fd, end, pos = f.fileno(), os.fstat(f.fileno()).st_size, 0
-    while pos < end:
-        try:
-            start = os.lseek(fd, pos, os.SEEK_DATA)
-        except OSError:  # ENXIO: no data past pos
-            return
-        stop = min(end, -(-os.lseek(fd, start, os.SEEK_HOLE) // BS) * BS)
-        start -= start % BS
-        f.seek(start)
-        data = f.read(stop - start)
+    for start, data in data_regions(f):
         for off in range(0, len(data) - BS + 1, BS):
             yield start + off, bytearray(data[off:off + BS])
-        pos = stop
 
 
 def versions(blk, oid):
@@ -44,9 +32,9 @@ def versions(blk, oid):
     if level or not flags & 4 or 56 + toff + tlen + 16 * nkeys > BS:
         return []
     keys = 56 + toff + tlen
-    slots = [56 + toff + 4 * i for i in range(nkeys)]
-    return [s for s in slots if struct.unpack_from("<Q", blk, keys + blk[s] + 256 * blk[s + 1])[0]
-            == oid]
+    slots = [56 + toff + 4 * i for i in range(nkeys)]  # kvoff_t: the key's offset first
+    return [s for s in slots
+            if struct.unpack_from("<Q", blk, keys + struct.unpack_from("<H", blk, s)[0])[0] == oid]
 
 
 def main():
