@@ -114,39 +114,40 @@ static void test_omap_newest_le_xid(void **state)
 	assert_int_equal(r.paddr, 3000);
 }
 
+/* Leaf bno (3: under index key 100; 4: under 300) rewritten with records r, the cache renewed. */
+static void set_leaf(struct fx *f, uint64_t bno, const struct rec *r, unsigned n)
+{
+	mk_omap_node(md_block(f->m, bno), bno, false, 0, r, n);
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+}
+
 /*
  * Leaf 3 out of order (damaged): oid 100's versions stand apart, oid 200's
- * between them.  The newest with xid <= max is found wherever it stands,
- * not the last met before another oid's record (an older version of the
- * object, read as if current), nor "not in the object map".
+ * between them, the older first or the newer.  The newest with xid <= max
+ * is found wherever it stands, not the last met before another oid's record
+ * (an older version of the object, read as if current), nor "not in the
+ * object map".
  */
 static void test_omap_leaf_out_of_order(void **state)
 {
 	struct fx *f = *state;
-	const struct rec apart[] = { { 100, 1, 1000 }, { 200, 2, 2000 }, { 100, 5, 1005 } };
-	const struct rec newest_first[] = { { 100, 5, 1005 }, { 200, 2, 2000 }, { 100, 1, 1000 } };
+	const struct rec orders[2][3] = {
+		{ { 100, 1, 1000 }, { 200, 2, 2000 }, { 100, 5, 1005 } },
+		{ { 100, 5, 1005 }, { 200, 2, 2000 }, { 100, 1, 1000 } } };
 	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
 	struct apfs_omap_res r;
 
-	mk_omap_node(md_block(f->m, 3), 3, false, 0, apart, 3);
-	apfs_cache_free(f->c->cache);
-	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
-	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 10, &r), 0);
-	assert_int_equal(r.paddr, 1005);
-	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 4, &r), 0);
-	assert_int_equal(r.paddr, 1000);
-	mk_omap_node(md_block(f->m, 3), 3, false, 0, newest_first, 3);
-	apfs_cache_free(f->c->cache);
-	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
-	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 10, &r), 0);
-	assert_int_equal(r.paddr, 1005);
-	assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 4, &r), 0);
-	assert_int_equal(r.paddr, 1000);
-	assert_int_equal(apfs_omap_lookup(f->c, 1, 200, 9, &r), 0);
-	assert_int_equal(r.paddr, 2000);
-	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
-	apfs_cache_free(f->c->cache);
-	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+	for (int i = 0; i < 2; i++) {
+		set_leaf(f, 3, orders[i], 3);
+		assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 10, &r), 0);
+		assert_int_equal(r.paddr, 1005);
+		assert_int_equal(apfs_omap_lookup(f->c, 1, 100, 4, &r), 0);
+		assert_int_equal(r.paddr, 1000);
+		assert_int_equal(apfs_omap_lookup(f->c, 1, 200, 9, &r), 0);
+		assert_int_equal(r.paddr, 2000);
+	}
+	set_leaf(f, 3, l1, 3);
 }
 
 static void test_omap_missing(void **state)
@@ -198,14 +199,6 @@ static int count_only(const void *k, size_t kl, const void *v, size_t vl, void *
 	return 0;
 }
 
-/* Leaf 4 (under index key 300) rewritten with its n records r, the cache renewed. */
-static void set_leaf4(struct fx *f, const struct rec *r, unsigned n)
-{
-	mk_omap_node(md_block(f->m, 4), 4, false, 0, r, n);
-	apfs_cache_free(f->c->cache);
-	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
-}
-
 /*
  * A leaf whose keys fall below its index key (leaf 4, under 300, holding
  * 250 or 120), each leaf's keys still ascending.  A walk that lands in it
@@ -229,13 +222,13 @@ static void test_leaf_below_its_range(void **state)
 	uint8_t key[16] = { 0 };
 	uint64_t n = 0;
 
-	set_leaf4(f, l250, 2);
+	set_leaf(f, 4, l250, 2);
 	st_le64(key, 300);
 	assert_int_equal(apfs_btree_iterate_ord(&t, key, sizeof(key), count_only, &n, &unordered),
 			 0);
 	assert_true(unordered);
 	assert_int_equal(n, 1);  /* (400, 9): 250 sorts before the walk's key */
-	set_leaf4(f, l120, 2);
+	set_leaf(f, 4, l120, 2);
 	st_le64(key, 150);
 	n = 0;
 	log_capture();
@@ -244,7 +237,7 @@ static void test_leaf_below_its_range(void **state)
 	expect_log("a record sorts before where the walk stands");
 	assert_int_equal(n, 1);  /* (200, 2) only */
 	mk_omap_node(md_block(f->m, 2), 2, true, 1, root3, 3);
-	set_leaf4(f, l120, 2);
+	set_leaf(f, 4, l120, 2);
 	n = 0;
 	log_capture();
 	assert_int_equal(apfs_btree_iterate_ord(&t, key, sizeof(key), count_only, &n, &unordered),
@@ -252,7 +245,7 @@ static void test_leaf_below_its_range(void **state)
 	log_release();
 	expect_log("a record sorts before where the walk stands");
 	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
-	set_leaf4(f, l2, 2);
+	set_leaf(f, 4, l2, 2);
 }
 
 /* apfs_btree_lookup of oid in t (omap keys: oid, xid 0). */
@@ -304,7 +297,7 @@ static void test_lookup_past_stray_leaf(void **state)
 	struct nested nl = { &t, { 1, 1 } };
 
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l350, 3);
-	set_leaf4(f, l2, 2);
+	set_leaf(f, 4, l2, 2);
 	assert_int_equal(lookup_oid(&t, 150), 0);
 	log_capture();
 	assert_int_equal(lookup_oid(&t, 200), -APFS_ECORRUPT);
@@ -319,7 +312,7 @@ static void test_lookup_past_stray_leaf(void **state)
 	assert_int_equal(nl.ret[0], 0);
 	assert_int_equal(nl.ret[1], -APFS_ECORRUPT);
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
-	set_leaf4(f, l250, 2);
+	set_leaf(f, 4, l250, 2);
 	assert_int_equal(lookup_oid(&t, 250), 0);
 	assert_int_equal(lookup_oid(&t, 300), 0);
 	log_capture();
@@ -327,7 +320,7 @@ static void test_lookup_past_stray_leaf(void **state)
 	log_release();
 	expect_log("a lookup found nothing in a node whose keys stray outside its parent's range");
 	assert_int_equal(lookup_oid(&t, 200), 0);
-	set_leaf4(f, l2, 2);
+	set_leaf(f, 4, l2, 2);
 }
 
 /*
@@ -354,7 +347,7 @@ static void test_lookup_hops_once(void **state)
 	mk_omap_node(md_block(f->m, 2), 2, true, 1, root3, 3);
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l350, 3);
 	mk_omap_node(md_block(f->m, 5), 5, false, 0, l200, 3);
-	set_leaf4(f, l550, 2);
+	set_leaf(f, 4, l550, 2);
 	log_capture();
 	assert_int_equal(lookup_oid(&t, 200), -APFS_ECORRUPT);
 	log_release();
@@ -362,7 +355,7 @@ static void test_lookup_hops_once(void **state)
 	assert_int_equal(lookup_oid(&t, 600), 0);
 	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
-	set_leaf4(f, l2, 2);
+	set_leaf(f, 4, l2, 2);
 }
 
 /* Corrupt block b with fn, reseal, expect err from a lookup of oid 100. */
