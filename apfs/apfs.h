@@ -181,10 +181,10 @@ int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t bl
  * name's hash, which several records may share): visited as
  * apfs_btree_iterate visits them, fn returning nonzero on a key that is not
  * key's, as it meets the first larger.  In a leaf out of order they are
- * found wherever they stand; where none stands and the leaf's keys stray
- * outside its parent's range (a record traded with a neighbour), a search
- * that then ends without fn stopping it is -APFS_ECORRUPT, since "not
- * there" cannot be vouched for.
+ * found wherever they stand.  Where a leaf's keys stray outside its
+ * parent's range (a record traded with another node's), a search that
+ * passed it and then ends without fn stopping it is -APFS_ECORRUPT, since
+ * "no (more) such record" cannot be vouched for.
  */
 int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx);

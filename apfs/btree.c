@@ -58,8 +58,14 @@ struct walk {
 	bool prefix;
 	const void *want; /* w->key moves on where a walk restarts; want stays */
 	size_t wantlen;
-	uint64_t stray;   /* 1 + a leaf out of its range that lacked want; 0: none */
+	uint64_t stray;   /* 1 + a leaf out of its range the search passed; 0: none */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
+};
+
+/* A record located in its node (node_entry): key and value. */
+struct rec_ref {
+	const uint8_t *k, *v;
+	size_t kl, vl;
 };
 
 /* Keys of two little-endian u64s: omap (oid, xid), fext tree (private_id, logical_addr). */
@@ -398,16 +404,17 @@ static int want_cmp(const struct walk *w, const uint8_t *k, size_t kl)
 }
 
 /*
- * apfs_btree_find meets a larger key: not found (1), unless a leaf it
- * passed strays outside its range and lacked the key, which a record
- * traded with a neighbour may have taken there: named damage then.
+ * apfs_btree_find meets a larger key or the tree's end: the end (1),
+ * unless a leaf it passed strays outside its range.  A record traded away
+ * from there (the key, or one more of a range of records) may stand in
+ * another node, so "nothing (more)" cannot be vouched for: named damage.
  */
 static int find_ends(const struct walk *w)
 {
 	if (!w->stray)
 		return 1;
-	return node_corrupt(w->t, w->stray - 1, "a lookup found nothing in a node whose keys stray "
-			    "outside its parent's range: the record may stand in a neighbour");
+	return node_corrupt(w->t, w->stray - 1, "a search passed a node whose keys stray outside "
+			    "its parent's range: what it seeks may stand in another node");
 }
 
 /*
@@ -441,6 +448,47 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 	return larger ? find_ends(w) : 0;
 }
 
+/* One record of a walk from w->key: 0 to go on, else what ends it (inline: the hot loop's). */
+static inline int walk_rec(struct walk *w, const struct node *n, uint64_t bno, bool first,
+			   const struct rec_ref *r)
+{
+	if (!n->ordered && w->key && w->t->cmp(r->k, r->kl, w->key, w->klen) < 0)
+		return first ? 0 : below_walk(w, bno);
+	if (w->stray && want_cmp(w, r->k, r->kl) > 0)
+		return find_ends(w);
+	return w->fn(r->k, r->kl, r->v, r->vl, w->ctx);
+}
+
+static int rec_cmp(const void *a, const void *b, void *tp)
+{
+	const struct apfs_btree_desc *t = *(const struct apfs_btree_desc **)tp;
+	const struct rec_ref *x = a, *y = b;
+
+	return t->cmp(x->k, x->kl, y->k, y->kl);
+}
+
+/*
+ * A leaf whose keys do not ascend (or stray outside its range), walked in
+ * key order: a walk's visitor ends at the first key past its range (the
+ * next object's), which in stored order may stand before records of the
+ * range (a file's extents, a directory's names), leaving them unseen (a
+ * directory listed empty).  Sound leaves are never sorted.
+ */
+static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool first)
+{
+	struct rec_ref *r = malloc((n->nkeys ? n->nkeys : 1) * sizeof(*r));
+	int ret = r ? 0 : -ENOMEM;
+
+	for (uint32_t i = 0; !ret && i < n->nkeys; i++)
+		ret = node_entry(w->t, n, bno, i, &r[i].k, &r[i].kl, &r[i].v, &r[i].vl);
+	if (!ret)
+		qsort_r(r, n->nkeys, sizeof(*r), rec_cmp, &w->t);
+	for (uint32_t i = 0; !ret && i < n->nkeys; i++)
+		ret = walk_rec(w, n, bno, first, &r[i]);
+	free(r);
+	return ret;
+}
+
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 		     const struct cur_level *l)
 {
@@ -457,26 +505,15 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	if (w->stray && w->hopped)
 		return find_ends(w);
 	w->hopped = w->stray;
-	if (!n->ordered && w->want)
-		return leaf_find(w, n, bno, l);
+	if (!n->ordered)
+		return w->want ? leaf_find(w, n, bno, l) : walk_sorted(w, n, bno, first);
 	if (start && !first)
 		return below_walk(w, bno);
 	for (uint32_t i = start; i < n->nkeys; i++) {
-		const uint8_t *k, *v;
-		size_t kl, vl;
-		int ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+		struct rec_ref r;
+		int ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl);
 
-		if (ret)
-			return ret;
-		if (!n->ordered && w->key && w->t->cmp(k, kl, w->key, w->klen) < 0) {
-			if (!first)
-				return below_walk(w, bno);
-			continue;
-		}
-		if (w->stray && want_cmp(w, k, kl) > 0)
-			return find_ends(w);
-		ret = w->fn(k, kl, v, vl, w->ctx);
-		if (ret)
+		if (ret || (ret = walk_rec(w, n, bno, first, &r)))
 			return ret;
 	}
 	return 0;

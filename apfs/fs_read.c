@@ -103,9 +103,10 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	struct ld_ctx *l = arg;
 	uint8_t fk[16], fv[24] = { 0 };
 
-	if (kl < 16 || ld_le64(k) != l->s->id)
+	if (kl < 8 || ld_le64(k) != l->s->id)
 		return 1;
-	if (vl < 16)
+	/* the stream's, but short: damage, not the end of its extents */
+	if (kl < 16 || vl < 16)
 		return stream_corrupt(l->fs, l->s->id, "file-extent tree record too short");
 	/* As a fs-tree extent record: j_key_t, logical address; no crypto_id. */
 	fs_key(fk, l->s->id, APFS_TYPE_FILE_EXTENT);

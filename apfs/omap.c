@@ -14,6 +14,14 @@ struct omap_find {
 	struct apfs_container *c;
 };
 
+/* A record of the oid's whose key or value has the wrong size (n bytes). */
+static int omap_record_bad(const struct omap_find *f, const char *what, size_t n)
+{
+	apfs_err("%s: object map record for oid %llu has a %zu-byte %s", f->c->label,
+		 (unsigned long long)f->oid, n, what);
+	return -APFS_ECORRUPT;
+}
+
 /*
  * The oid's records, in (oid, xid) order in a sound leaf, anywhere in one
  * out of order: keep the newest with xid <= max (not the last met, which in
@@ -24,16 +32,21 @@ static int omap_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	struct omap_find *f = arg;
 	uint64_t xid;
 
-	if (kl != 16 || ld_le64(k) != f->oid)
+	if (kl < 8 || ld_le64(k) != f->oid)
 		return 1;
+	/* the oid's, but not an (oid, xid) pair: damage, not the end of its versions */
+	if (kl != 16)
+		return omap_record_bad(f, "key", kl);
 	xid = ld_le64((const uint8_t *)k + 8);
-	if (xid > f->max_xid || (f->kept && xid <= f->res->xid))
-		return 0;
-	if (vl != sizeof(struct apfs_omap_val)) {
-		apfs_err("%s: object map record for oid %llu has a %zu-byte value", f->c->label,
-			 (unsigned long long)f->oid, vl);
+	if (f->kept && xid == f->res->xid) {
+		apfs_err("%s: object map: two records for oid %llu at xid %llu", f->c->label,
+			 (unsigned long long)f->oid, (unsigned long long)xid);
 		return -APFS_ECORRUPT;
 	}
+	if (xid > f->max_xid || (f->kept && xid < f->res->xid))
+		return 0;
+	if (vl != sizeof(struct apfs_omap_val))
+		return omap_record_bad(f, "value", vl);
 	f->res->flags = ld_le32(v);
 	f->res->paddr = ld_le64((const uint8_t *)v + 8);
 	f->res->xid = xid;

@@ -3,10 +3,10 @@
 # edit of tests/tools/fstree_edit.py ("after") moves one record of a file
 # past the first record of a later object in its leaf, so a walk over the
 # file's records from their key meets another object's first and stopped
-# there.  The file's extents, extended attributes and hard links must
-# still all be read, every node's checksum being valid: before, the rest
-# of a file read as a hole (zeros, exit 0), and an xattr or a link was
-# missing from stat.  The same for an object map's leaf: in `snapshot`, the
+# there.  The file's extents, extended attributes and hard links, and a
+# directory's entries, must still all be read, every node's checksum being
+# valid: before, the rest of a file read as a hole (zeros, exit 0), an xattr
+# or a link was missing from stat, and the root was listed empty or short.  The same for an object map's leaf: in `snapshot`, the
 # fs-tree root's two versions (oid 1026 at xids 2 and 3) swapped by
 # tests/tools/omap_edit.py, the live tree was read as the snapshot's (exit 0)
 # and the snapshot's was "not in the object map".  Expected values from
@@ -49,6 +49,21 @@ fi
 expect_eq "multi.bin: 5 blocks + 100 bytes" 20580 \
 	"$("$BIN" cat "$WORK/extent.img" /multi.bin | wc -c)"
 
+# The root's (inode 2) first directory record, then its third, after inode 3's record.
+ROOT="Café.txt dir empty.txt hardlink-a.txt hello.txt link multi.bin"
+for nth in 0 2; do
+	damaged "$WORK/root$nth.img" "$B" 2 9 $nth
+	expect_eq "the root's entries, record $nth of them past inode 3's: testdata/README.md" \
+		"$ROOT" "$("$BIN" ls "$WORK/root$nth.img" / | sort | tr '\n' ' ' | sed 's/ $//')"
+done
+expect_eq "ls -R: the 11 names of the small tree and the hard link" 11 \
+	"$("$BIN" ls -R "$WORK/root0.img" / | grep -cv '^$\|^/.*:$')"
+PATHS="/Café.txt /dir /dir/hardlink-b.txt /dir/nested.txt /dir/sub /dir/sub/deep.txt"
+PATHS="$PATHS /empty.txt /hardlink-a.txt /hello.txt /link -> hello.txt /multi.bin"
+expect_eq "bodyfile: every path of the small tree and the hard link" "$PATHS" \
+	"$("$BIN" bodyfile "$WORK/root0.img" | cut -d'|' -f2 | LC_ALL=C sort | tr '\n' ' ' |
+	   sed 's/ $//')"
+
 # The hard link's second sibling link after the next object's first record.
 damaged "$WORK/link.img" "$B" hardlink-a.txt 5 1
 expect_eq "both names of the hard link" "link: /hardlink-a.txt
@@ -60,6 +75,21 @@ holey=$( { head -c 4096 /dev/zero | tr '\0' A; head -c $((64 * 1048576 - 8192)) 
 	   head -c 4096 /dev/zero | tr '\0' Z; } | sha256sum)
 expect_eq "holey.bin is an A block, a hole, a Z block (testdata/README.md)" \
 	"$holey" "$("$BIN" cat "$WORK/holey.img" /holey.bin | sha256sum)"
+
+# Two files' extents traded between two leaves (`scale`: inode 19 is /d00000/f00000000.txt,
+# 1018 /d00001/f00000999.txt, each leaf then holding the other's key): a search for either
+# finds a leaf without it, which strays outside its range, so "no extent" cannot be vouched
+# for: damage, exit 1, where a walk from the key read the file as zeros.
+T=$WORK/traded.img
+expect_rc "mkimage scale --entries 3000 --per-dir 999" 0 "$MKIMAGE" scale "$T" --entries 3000 \
+	--per-dir 999 --unencrypted
+expect_rc "fstree_edit.py traded.img trade 19 8 0 1018 8 0" 0 \
+	python3 "$TESTS/tools/fstree_edit.py" "$T" trade 19 8 0 1018 8 0
+for f in d00000/f00000000.txt d00001/f00000999.txt; do
+	expect_rc "cat /$f: its extent traded away: damage" 1 "$BIN" cat "$T" "/$f"
+	expect_grep "cat /$f: the stray leaf named" \
+		"B-tree node at block [0-9]+: a search passed a node whose keys stray outside" "$ERR"
+done
 
 # snapshot: the fs-tree root's newer version listed before its older one.
 S=$WORK/snapshot.img

@@ -12,7 +12,7 @@ are damaged trees apfsck rejects ("keys are out of order").  Records hashed
 unencrypted, unsealed volumes of 4 KiB blocks (fsnode.py)."""
 import sys
 
-from fsnode import nodes, drec_name, BTNODE_LEAF
+from fsnode import nodes, drec_name, swap_slots, trade_records, BTNODE_LEAF
 
 
 def leaf_names(all_nodes):
@@ -20,23 +20,6 @@ def leaf_names(all_nodes):
     for n in all_nodes:
         if not n.level and n.flags & BTNODE_LEAF:
             yield n, {drec_name(n.entry(i)[1]): i for i in range(n.nkeys)}
-
-
-def swap_slots(f, n, ia, ib):
-    ta, tb = n.toc(ia), n.toc(ib)
-    n.blk[ta:ta + 8], n.blk[tb:tb + 8] = n.blk[tb:tb + 8], n.blk[ta:ta + 8]
-    n.write(f)
-
-
-def swap_records(f, na, ia, nb, ib):
-    ka, kb, va, vb = na.entry(ia), nb.entry(ib), None, None
-    if len(ka[1]) != len(kb[1]) or ka[3] != kb[3]:
-        sys.exit("drec_swap.py: the two records differ in size; cannot trade places")
-    va, vb = bytes(na.blk[ka[2]:ka[2] + ka[3]]), bytes(nb.blk[kb[2]:kb[2] + kb[3]])
-    na.blk[ka[0]:ka[0] + len(ka[1])], nb.blk[kb[0]:kb[0] + len(kb[1])] = kb[1], ka[1]
-    na.blk[ka[2]:ka[2] + ka[3]], nb.blk[kb[2]:kb[2] + kb[3]] = vb, va
-    na.write(f)
-    nb.write(f)
 
 
 def main():
@@ -51,7 +34,7 @@ def main():
         if len(both) == 1:
             swap_slots(f, *both[0])
         elif not both and len(ha) == 1 and len(hb) == 1:
-            swap_records(f, *ha[0], *hb[0])
+            trade_records(f, *ha[0], *hb[0], "drec_swap.py")
         else:
             sys.exit("drec_swap.py: %s and %s are not each in one leaf" % (a, b))
 

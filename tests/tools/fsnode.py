@@ -58,6 +58,27 @@ class Node:
         f.write(self.blk)
 
 
+def swap_slots(f, n, i, j):
+    """Entries i and j of node n trade table-of-contents slots (the leaf lists each where
+    the other stood), n written back."""
+    pa, pb = n.toc(i), n.toc(j)
+    n.blk[pa:pa + 8], n.blk[pb:pb + 8] = n.blk[pb:pb + 8], n.blk[pa:pa + 8]
+    n.write(f)
+
+
+def trade_records(f, na, ia, nb, ib, tool):
+    """Entry ia of node na and entry ib of node nb trade keys and values (the same sizes
+    each; else exits, naming tool), both nodes written back."""
+    ka, kb = na.entry(ia), nb.entry(ib)
+    if len(ka[1]) != len(kb[1]) or ka[3] != kb[3]:
+        sys.exit("%s: the two records differ in size; cannot trade places" % tool)
+    va, vb = bytes(na.blk[ka[2]:ka[2] + ka[3]]), bytes(nb.blk[kb[2]:kb[2] + kb[3]])
+    na.blk[ka[0]:ka[0] + len(ka[1])], nb.blk[kb[0]:kb[0] + len(kb[1])] = kb[1], ka[1]
+    na.blk[ka[2]:ka[2] + ka[3]], nb.blk[kb[2]:kb[2] + kb[3]] = vb, va
+    na.write(f)
+    nb.write(f)
+
+
 def drec_name(k):
     """The name of a directory record's key (j_drec_hashed_key_t: after 12 bytes, its
     length in the hash field's low 10 bits; j_drec_key_t: after 10), or None for
@@ -107,15 +128,22 @@ def sparse_nodes(f):
             yield n
 
 
-def named_inode(all_nodes, name, tool):
-    """(leaf, value offset, value length) of the inode record that the one directory
-    record named name (bytes) points to; exits, naming tool, unless exactly one of each."""
+def named_id(all_nodes, name, tool):
+    """The file id of the one directory record named name (bytes); exits, naming tool,
+    unless exactly one."""
     ids = [struct.unpack_from("<Q", n.blk, v)[0] for n in all_nodes
            for nm, v in n.drecs() if nm == name]
     if len(ids) != 1:
         sys.exit("%s: %d records named %s found, not 1" % (tool, len(ids), name.decode()))
+    return ids[0]
+
+
+def named_inode(all_nodes, name, tool):
+    """(leaf, value offset, value length) of the inode record that the one directory
+    record named name (bytes) points to; exits, naming tool, unless exactly one of each."""
+    ino = named_id(all_nodes, name, tool)
     hits = [(n, n.entry(i)[2], n.entry(i)[3]) for n in all_nodes if n.level == 0
-            for i in range(n.nkeys) if n.oid_type(i) == (ids[0], TYPE_INODE)]
+            for i in range(n.nkeys) if n.oid_type(i) == (ino, TYPE_INODE)]
     if len(hits) != 1:
-        sys.exit("%s: %d inode records of %d found, not 1" % (tool, len(hits), ids[0]))
+        sys.exit("%s: %d inode records of %d found, not 1" % (tool, len(hits), ino))
     return hits[0]

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """fstree_edit.py IMAGE EDIT ARGS - damage the fs tree of an unencrypted image of 4 KiB
-blocks in one of three ways, each node's checksum made right again except where the
+blocks in one of five ways, each node's checksum made right again except where the
 checksum is the damage (tests/tools/fsnode.py):
 
   swap A B    in the leaf holding the inode records of A and B, swap their
@@ -15,13 +15,17 @@ checksum is the damage (tests/tools/fsnode.py):
   after F T N in the leaf holding record N (from 0, in key order) of type T of file F
               (an inode number, or the name of one directory record), swap its slot
               with that of the leaf's first record of a larger object: a walk over F's
-              records of type T from their key meets another object's key before it.
+              records of type T from their key meets another object's key before it;
+  trade F T N G U M   record N of type T of F and record M of type U of G, in two leaves,
+              trade keys and values (the same sizes): each leaf holds a key of the
+              other's range, and a search in one for its own record finds it gone.
 
-Exactly one node must qualify."""
+Exactly one node must qualify.  The image is read by its data regions only (a sparse
+container of a GiB costs what it holds)."""
 import struct
 import sys
 
-from fsnode import nodes, sparse_nodes, OID_MASK
+from fsnode import named_id, sparse_nodes, swap_slots, trade_records, OID_MASK
 
 TYPE_INODE = 3
 
@@ -30,21 +34,20 @@ def holds(n, ino):
     return n.level == 0 and any(n.oid_type(i) == (ino, TYPE_INODE) for i in range(n.nkeys))
 
 
-def swap(f, data, a, b):
-    for n in nodes(data):
+def swap(f, all_nodes, a, b):
+    a, b = int(a), int(b)
+    for n in all_nodes:
         ia = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i) == (a, TYPE_INODE)]
         ib = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i) == (b, TYPE_INODE)]
         if ia and ib:
-            pa, pb = n.toc(ia[0]), n.toc(ib[0])
-            n.blk[pa:pa + 8], n.blk[pb:pb + 8] = n.blk[pb:pb + 8], n.blk[pa:pa + 8]
-            n.write(f)
-            return
+            return swap_slots(f, n, ia[0], ib[0])
     sys.exit("fstree_edit.py: no leaf holds inodes %d and %d" % (a, b))
 
 
-def rekey(f, data, ino, new):
-    leaf_oids = [struct.unpack_from("<Q", n.blk, 8)[0] for n in nodes(data) if holds(n, ino)]
-    for n in nodes(data):
+def rekey(f, all_nodes, ino, new):
+    ino, new = int(ino), int(new)
+    leaf_oids = [struct.unpack_from("<Q", n.blk, 8)[0] for n in all_nodes if holds(n, ino)]
+    for n in all_nodes:
         if n.level != 1:
             continue
         for i in range(n.nkeys - 1):
@@ -57,8 +60,9 @@ def rekey(f, data, ino, new):
     sys.exit("fstree_edit.py: no index node above inode %d's leaf with a next child" % ino)
 
 
-def spoil(f, data, ino):
-    for n in nodes(data):
+def spoil(f, all_nodes, ino):
+    ino = int(ino)
+    for n in all_nodes:
         if holds(n, ino):
             f.seek(n.base + 8)
             f.write(bytes([n.blk[8] ^ 0xFF]))
@@ -66,44 +70,40 @@ def spoil(f, data, ino):
     sys.exit("fstree_edit.py: no leaf holds inode %d" % ino)
 
 
-def file_id(all_nodes, f):
-    """F as an inode number: itself, or what the one directory record named F points to."""
-    if f.isdigit():
-        return int(f)
-    ids = [struct.unpack_from("<Q", n.blk, v)[0] for n in all_nodes
-           for nm, v in n.drecs() if nm == f.encode()]
-    if len(ids) != 1:
-        sys.exit("fstree_edit.py: %d records named %s found, not 1" % (len(ids), f))
-    return ids[0]
+def record(all_nodes, name, rtype, nth):
+    """(leaf, entry) of record nth (from 0, in key order) of type rtype of file name."""
+    oid = int(name) if name.isdigit() else named_id(all_nodes, name.encode(), "fstree_edit.py")
+    hits = [(n, i) for n in all_nodes if n.level == 0
+            for i in range(n.nkeys) if n.oid_type(i) == (oid, int(rtype))]
+    if len(hits) <= int(nth):
+        sys.exit("fstree_edit.py: %d has no record %s of type %s" % (oid, nth, rtype))
+    return hits[int(nth)]
 
 
-def after(f, f_name, rtype, nth):
-    """The edit 'after', reading only the image's data regions (a sparse GiB is fine)."""
-    all_nodes = list(sparse_nodes(f))
-    oid, rtype, nth = file_id(all_nodes, f_name), int(rtype), int(nth)
-    for n in all_nodes:
-        mine = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i) == (oid, rtype)]
-        later = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i)[0] > oid]
-        if len(mine) > nth and later:
-            pa, pb = n.toc(mine[nth]), n.toc(later[0])
-            n.blk[pa:pa + 8], n.blk[pb:pb + 8] = n.blk[pb:pb + 8], n.blk[pa:pa + 8]
-            n.write(f)
-            return
-    sys.exit("fstree_edit.py: no leaf holds record %d of type %d of %d and a later object's"
-             % (nth, rtype, oid))
+def trade(f, all_nodes, *args):
+    (na, ia), (nb, ib) = record(all_nodes, *args[:3]), record(all_nodes, *args[3:])
+    if na.base == nb.base:
+        sys.exit("fstree_edit.py: the two records are in one leaf")
+    trade_records(f, na, ia, nb, ib, "fstree_edit.py")
+
+
+def after(f, all_nodes, name, rtype, nth):
+    n, i = record(all_nodes, name, rtype, nth)
+    later = [j for j in range(n.nkeys) if n.oid_type(j)[0] > n.oid_type(i)[0]]
+    if not later:
+        sys.exit("fstree_edit.py: no later object's record in the leaf of record %s of %s"
+                 % (nth, name))
+    swap_slots(f, n, i, later[0])
 
 
 def main():
-    edits = {"swap": (swap, 2), "rekey": (rekey, 2), "break": (spoil, 1), "after": (after, 3)}
+    edits = {"swap": (swap, 2), "rekey": (rekey, 2), "break": (spoil, 1), "after": (after, 3),
+             "trade": (trade, 6)}
     if len(sys.argv) < 3 or sys.argv[2] not in edits or \
             len(sys.argv) != 3 + edits[sys.argv[2]][1]:
         sys.exit(__doc__)
-    fn = edits[sys.argv[2]][0]
     with open(sys.argv[1], "r+b") as f:
-        if fn is after:
-            return after(f, *sys.argv[3:])
-        data = f.read()
-        fn(f, data, *[int(x) for x in sys.argv[3:]])
+        edits[sys.argv[2]][0](f, list(sparse_nodes(f)), *sys.argv[3:])
 
 
 main()

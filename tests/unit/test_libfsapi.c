@@ -400,8 +400,8 @@ static void lookup_is(apfsi_fs *fs, const char *dir, const char *name, int ret, 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	assert_int_equal(apfsi_fs_stat_path(fs, path, &st), ret);
 	if (ret == APFSI_ERR_CORRUPT)
-		assert_non_null(strstr(apfsi_last_message(), "a lookup found nothing in a node "
-				       "whose keys stray outside its parent's range"));
+		assert_non_null(strstr(apfsi_last_message(), "a search passed a node whose keys "
+				       "stray outside its parent's range"));
 	if (ret == APFSI_OK && !ino) {
 		apfsi_image *im;
 		apfsi_fs *ref;

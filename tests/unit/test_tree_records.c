@@ -402,6 +402,7 @@ static void test_file_extents_unordered(void **state)
 /*
  * The file-extent tree's leaf out of order (damaged): stream 30's second
  * extent, then stream 31's, then its first: both found, in logical order.
+ * A key of the stream's without its logical address is damage.
  */
 static void fext_unordered(struct fs_stream *s)
 {
@@ -422,6 +423,12 @@ static void fext_unordered(struct fs_stream *s)
 	assert_true(s->ext[0].logical == 0 && s->ext[0].phys == 9);
 	assert_true(s->ext[1].logical == 8192 && s->ext[1].phys == 7);
 	fs_stream_free(s);
+	/* a key of stream 30's too short for a logical address: damage, not its extents' end */
+	leaf(3, APFS_OBJECT_TYPE_FEXT_TREE, (const struct r[]){ { k[0], 8, v[0], 16 }, r[2] }, 2);
+	log_capture();
+	assert_int_equal(fs_stream_load(&fs, 30, 16384, s), -APFS_ECORRUPT);
+	log_release();
+	expect_log("data stream 30: file-extent tree record too short");
 }
 
 /* A sealed volume's file-extent tree (block 3): (private id, logical) -> (len, phys). */
