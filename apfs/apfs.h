@@ -144,10 +144,10 @@ int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t 
 		       apfs_visit_fn fn, void *ctx);
 /*
  * The same, *unordered set once it meets a node whose keys do not ascend
- * (a damaged tree): there the records at or past key come in the node's
- * own order, so a walk begun at a key inside that node misses those stored
- * after it that sort before it.  The flag is set as each node is entered,
- * before fn sees its records; with or without the thread's cursor.
+ * (a damaged tree): its records come in key order all the same (sorted as
+ * the walk reads them), but a walk resumed at a key inside such a node
+ * should not be trusted.  The flag is set as each node is entered, before
+ * fn sees its records; with or without the thread's cursor.
  */
 int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, size_t klen,
 			   apfs_visit_fn fn, void *ctx, bool *unordered);

@@ -468,13 +468,29 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 }
 
 /*
+ * A visitor stopped (ret > 0) at a key that strays into leaf n from another
+ * node's range (l): a record traded for it, one the walk wanted, may stand
+ * there, so where the range ends cannot be vouched for.
+ */
+static int stop_strayed(const struct walk *w, const struct node *n, uint64_t bno,
+			const struct cur_level *l, const struct rec_ref *r, int ret)
+{
+	if (ret <= 0 || !n->strayed || !l || key_in_range(w->t, r->k, r->kl, l))
+		return ret;
+	return node_corrupt(w->t, bno, "a walk ended at a key that strays into this node from "
+			    "another's range: what it wanted may stand in another node");
+}
+
+/*
  * A leaf whose keys do not ascend (or stray outside its range), walked in
  * key order: a walk's visitor ends at the first key past its range (the
  * next object's), which in stored order may stand before records of the
  * range (a file's extents, a directory's names), leaving them unseen (a
- * directory listed empty).  Sound leaves are never sorted.
+ * directory listed empty).  Only where order is known (the cursor's, or
+ * the walk's own ranges): sound leaves are never sorted.
  */
-static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool first)
+static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool first,
+		       const struct cur_level *l)
 {
 	struct rec_ref *r = malloc((n->nkeys ? n->nkeys : 1) * sizeof(*r));
 	int ret = r ? 0 : -ENOMEM;
@@ -484,7 +500,7 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 	if (!ret)
 		qsort_r(r, n->nkeys, sizeof(*r), rec_cmp, &w->t);
 	for (uint32_t i = 0; !ret && i < n->nkeys; i++)
-		ret = walk_rec(w, n, bno, first, &r[i]);
+		ret = stop_strayed(w, n, bno, l, &r[i], walk_rec(w, n, bno, first, &r[i]));
 	free(r);
 	return ret;
 }
@@ -505,8 +521,8 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	if (w->stray && w->hopped)
 		return find_ends(w);
 	w->hopped = w->stray;
-	if (!n->ordered)
-		return w->want ? leaf_find(w, n, bno, l) : walk_sorted(w, n, bno, first);
+	if (!n->ordered && l)  /* order known: the cursor's, or the walk's own ranges */
+		return w->want ? leaf_find(w, n, bno, l) : walk_sorted(w, n, bno, first, l);
 	if (start && !first)
 		return below_walk(w, bno);
 	for (uint32_t i = start; i < n->nkeys; i++) {
@@ -802,12 +818,11 @@ static int iterate(struct walk *w)
 			ret = find_ends(w);
 		return ret < 0 ? ret : 0;
 	}
-	/* Order asked for, or a lookup: each node's range is known without a cursor too. */
-	if (w->unordered || w->want) {
-		memset(lv, 0, sizeof(lv));
-		w->lv = lv;
-		w->memo = btree_order_memo(w->t);
-	}
+	/* Each node's order and range known without a cursor too (a walk nested in
+	 * another of the same tree): a leaf out of order is walked in key order. */
+	memset(lv, 0, sizeof(lv));
+	w->lv = lv;
+	w->memo = btree_order_memo(w->t);
 	ret = walk_node(w, w->t->root, 0, 0, NULL, 0);
 	if (!ret && w->stray)
 		ret = find_ends(w);

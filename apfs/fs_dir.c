@@ -108,9 +108,9 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	ret = r->fn(&r->de, r->ctx);
 	/*
 	 * Stopped at this entry: the next walk resumes here, by the cookie
-	 * before it.  Not after a node out of order: a walk begun at this key
-	 * would not see what that node stores after it but sorts before it,
-	 * which counting does.
+	 * before it.  Not after a node out of order: a damaged node is not
+	 * trusted to resume in by key (its order is only the walk's sorting),
+	 * by counting its entries from the start it is.
 	 */
 	if (ret && !r->fs->hashed && !r->unordered)
 		fs_resume_put(r->fs->resume, r->dir, r->seq - 1, k, kl);

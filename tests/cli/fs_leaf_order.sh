@@ -18,12 +18,17 @@
 B=$WORK/basic.img L=$WORK/large.img
 expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$B"
 expect_rc "mkimage large" 0 "$MKIMAGE" large "$L"
-# damaged COPY FROM FILE TYPE N: COPY is FROM with record N of FILE's records of TYPE
-# (3 inode, 4 xattr, 5 sibling link, 8 file extent) after a later object's first.
+# damaged COPY FROM FILE TYPE N [FILE2 TYPE2 N2]: COPY is FROM with record N of FILE's
+# records of TYPE (3 inode, 4 xattr, 5 sibling link, 8 file extent, 9 directory record)
+# after a later object's first in its leaf; or traded with record N2 of FILE2's of TYPE2
+# (in another leaf).
 damaged() {
-	cp --sparse=always "$2" "$1"
-	expect_rc "fstree_edit.py $(basename "$1") after $3 $4 $5" 0 \
-		python3 "$TESTS/tools/fstree_edit.py" "$1" after "$3" "$4" "$5"
+	local copy=$1 from=$2 edit=after
+	shift 2
+	[ $# -eq 6 ] && edit=trade
+	cp --sparse=always "$from" "$copy"
+	expect_rc "fstree_edit.py $(basename "$copy") $edit $*" 0 \
+		python3 "$TESTS/tools/fstree_edit.py" "$copy" $edit "$@"
 }
 
 # hello.txt (inode 16): its xattr record after inode 17's, so its extent too.
@@ -80,16 +85,23 @@ expect_eq "holey.bin is an A block, a hole, a Z block (testdata/README.md)" \
 # 1018 /d00001/f00000999.txt, each leaf then holding the other's key): a search for either
 # finds a leaf without it, which strays outside its range, so "no extent" cannot be vouched
 # for: damage, exit 1, where a walk from the key read the file as zeros.
-T=$WORK/traded.img
-expect_rc "mkimage scale --entries 3000 --per-dir 999" 0 "$MKIMAGE" scale "$T" --entries 3000 \
+SC=$WORK/scale.img T=$WORK/traded.img
+expect_rc "mkimage scale --entries 3000 --per-dir 999" 0 "$MKIMAGE" scale "$SC" --entries 3000 \
 	--per-dir 999 --unencrypted
-expect_rc "fstree_edit.py traded.img trade 19 8 0 1018 8 0" 0 \
-	python3 "$TESTS/tools/fstree_edit.py" "$T" trade 19 8 0 1018 8 0
+damaged "$T" "$SC" 19 8 0 1018 8 0
 for f in d00000/f00000000.txt d00001/f00000999.txt; do
 	expect_rc "cat /$f: its extent traded away: damage" 1 "$BIN" cat "$T" "/$f"
 	expect_grep "cat /$f: the stray leaf named" \
 		"B-tree node at block [0-9]+: a search passed a node whose keys stray outside" "$ERR"
 done
+# The same for directory records: /d00000's 501st (its records in hash order) and
+# /d00001's, traded. A listing of /d00000 ended at /d00001's record, which sorts past the
+# directory, and was 500-odd names long, exit 0: now the stray key is named.
+damaged "$WORK/drecs.img" "$SC" 16 9 500 17 9 500
+expect_rc "ls /d00000: a record traded away: damage" 1 "$BIN" ls "$WORK/drecs.img" /d00000
+expect_grep "ls /d00000: the walk's end at a stray key named" \
+	"B-tree node at block [0-9]+: a walk ended at a key that strays into this node" "$ERR"
+expect_rc "ls /d00001: damage too" 1 "$BIN" ls "$WORK/drecs.img" /d00001
 
 # snapshot: the fs-tree root's newer version listed before its older one.
 S=$WORK/snapshot.img

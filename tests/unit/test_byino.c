@@ -562,6 +562,7 @@ static void test_damaged_tree(void **state)
 	uint64_t last = 0;
 	unsigned got = 0;
 	apfsi_image *im;
+	bool opened;
 	apfsi_dir *d;
 	apfsi_fs *fs;
 	int ret;
@@ -583,16 +584,19 @@ static void test_damaged_tree(void **state)
 	}
 	close_fs(im, fs);
 
+	/* damage where a walk ends at a key straying into a leaf: at open, or before 283 */
 	open_fs("rekeyed.img", NULL, 0, &im, &fs);
-	assert_int_equal(apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d), APFSI_OK);
-	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
+	ret = apfsi_dir_open(fs, 16, APFSI_DIR_INODE_ORDER, &d);
+	opened = ret == APFSI_OK;
+	while (ret == APFSI_OK && (ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
 		assert_true(e->ino > last);
 		last = e->ino;
 		got++;
 	}
 	assert_int_equal(ret, APFSI_ERR_CORRUPT);
 	assert_true(got < SCALE_F && last < 283);
-	apfsi_dir_close(d);
+	if (opened)
+		apfsi_dir_close(d);
 	close_fs(im, fs);
 
 	open_fs("broken.img", NULL, 0, &im, &fs);
