@@ -71,8 +71,6 @@ static int ld_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		return stream_corrupt(l->fs, l->s->id, "extent length out of range");
 	if (prev && e.logical < prev->logical)
 		l->unsorted = true;
-	else if (prev && e.logical < prev->logical + prev->len)
-		return stream_corrupt(l->fs, l->s->id, "extents overlap");
 	return ext_push(l, &e);
 }
 
@@ -83,14 +81,13 @@ static int ext_order(const void *a, const void *b)
 	return x->logical < y->logical ? -1 : x->logical > y->logical;
 }
 
-/* Extents found out of order (a damaged leaf's): sorted, then no two may overlap. */
-static int ext_sort(struct ld_ctx *l)
+/* The extents found in logical order (sorted if a damaged leaf's were not); no two may overlap. */
+static int ext_settle(struct ld_ctx *l)
 {
 	struct fs_stream *s = l->s;
 
-	if (!l->unsorted)
-		return 0;
-	qsort(s->ext, s->n, sizeof(*s->ext), ext_order);
+	if (l->unsorted)
+		qsort(s->ext, s->n, sizeof(*s->ext), ext_order);
 	for (size_t i = 1; i < s->n; i++)
 		if (s->ext[i].logical < s->ext[i - 1].logical + s->ext[i - 1].len)
 			return stream_corrupt(l->fs, s->id, "extents overlap");
@@ -140,7 +137,7 @@ int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_str
 	if (ret >= 0 && !s->n)
 		ret = apfs_btree_find(&fs->tree, key, 8, true, ld_visit, &l);
 	if (ret >= 0)
-		ret = ext_sort(&l);
+		ret = ext_settle(&l);
 	if (ret < 0)
 		fs_stream_free(s);
 	return ret < 0 ? ret : 0;
