@@ -32,6 +32,8 @@ struct apfs_checkpoint {
 	bool chosen;
 };
 
+#define APFS_DISORDER_NAMED 16
+
 struct apfs_container {
 	struct apfs_dev *dev;
 	uint64_t offset;          /* byte offset of block 0 in dev */
@@ -47,6 +49,9 @@ struct apfs_container {
 	struct apfs_cache *cache;
 	char label[64];           /* "container at offset N" for messages */
 	_Atomic unsigned seal_warnings; /* node hash mismatches reported (capped) */
+	/* B-tree nodes out of order already named (block + 1; btree.c), and whether more were met */
+	_Atomic uint64_t disorder_named[APFS_DISORDER_NAMED];
+	_Atomic bool disorder_more;
 	/* Sealed nodes already found to match (btree.c), made on first use. */
 	struct seal_seen *_Atomic seal_seen;
 };
@@ -127,6 +132,7 @@ struct apfs_btree_desc {
 	struct apfs_xts *xts;   /* decrypt nodes whose omap value says ENCRYPTED */
 	apfs_key_cmp cmp;
 	const char *what;       /* "fs tree of volume 'Data'" for messages */
+	bool cmp_guessed;       /* cmp may not be the tree's order: no node named out of order */
 	/*
 	 * A sealed volume's fs tree under an intact seal: every node must hash
 	 * to what its parent's index value holds, the root to the seal's root

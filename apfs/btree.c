@@ -665,16 +665,70 @@ static bool ordered_memo(const struct apfs_btree_desc *t, const struct node *n, 
 	return true;
 }
 
+/* Whether every record of n lies in the node (node_entry would find each). */
+static bool node_readable(const struct node *n)
+{
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	for (uint32_t i = 0; i < n->nkeys; i++)
+		if (entry_loc(n, i, &k, &kl, &v, &vl))
+			return false;
+	return true;
+}
+
+/*
+ * A node whose keys do not ascend, or stray outside the range its parent
+ * gives it, is damage the walks and searches read around: named once per
+ * block, so that an answer read around it is not taken for one from a
+ * sound tree.  Not a node with a record outside the block: reading that
+ * record is an error, said where it is read.  Not while the thread's
+ * messages are dropped: the caller then reads again, and says it there.
+ * Not by a walk whose comparator is a guess.
+ */
+static void disorder_note(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno)
+{
+	struct apfs_container *c = t->c;
+
+	if (t->cmp_guessed || apfs_log_muted() || !node_readable(n))
+		return;
+	for (unsigned i = 0; i < APFS_DISORDER_NAMED; i++) {
+		uint64_t was = 0;
+
+		if (atomic_compare_exchange_strong(&c->disorder_named[i], &was, bno + 1)) {
+			apfs_warn("%s: %s: B-tree node at block %llu: %s (damage): %s", c->label,
+				  t->what, (unsigned long long)bno,
+				  n->strayed ? "keys outside the range its parent node gives it"
+					     : "keys out of order",
+				  n->strayed ? "a record may stand in another node"
+					     : "its records are taken in key order");
+			return;
+		}
+		if (was == bno + 1)
+			return;
+	}
+	if (!atomic_exchange(&c->disorder_more, true))
+		apfs_warn("%s: further B-tree nodes out of order are not named", c->label);
+}
+
+/* n's order and range (l, from its parent; never memoised with the block), damage named. */
+static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
+		       uint64_t *memo, const struct cur_level *l)
+{
+	n->ordered = ordered_memo(t, n, bno, memo);
+	n->strayed = !node_in_range(t, n, l, n->ordered);
+	if (!n->ordered || n->strayed)
+		disorder_note(t, n, bno);
+	n->ordered = n->ordered && !n->strayed;
+}
+
 /* A node just read becomes the cursor's level depth (its range set by the parent). */
 static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
 {
 	struct btree_cursor *cur = w->cur;
 	struct cur_level *l = &cur->lv[depth];
 
-	n->ordered = ordered_memo(w->t, n, bno, cur->ordered);
-	/* Its range comes from this parent: not memoised with the block. */
-	n->strayed = !node_in_range(w->t, n, l, n->ordered);
-	n->ordered = n->ordered && !n->strayed;
+	node_order(w->t, n, bno, cur->ordered, l);
 	l->n = *n;
 	l->bno = bno;
 	if (depth == 0) {
@@ -726,9 +780,7 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	if (w->cur) {
 		cursor_keep(w, depth, &n, bno);
 	} else if (w->lv) {  /* order asked for, or a lookup: known without a cursor too */
-		n.ordered = ordered_memo(w->t, &n, bno, w->memo);
-		n.strayed = !node_in_range(w->t, &n, &w->lv[depth], n.ordered);
-		n.ordered = n.ordered && !n.strayed;
+		node_order(w->t, &n, bno, w->memo, &w->lv[depth]);
 	}
 	return n.level ? walk_index(w, &n, bno, depth)
 		       : walk_leaf(w, &n, bno, levels(w) ? &levels(w)[depth] : NULL);

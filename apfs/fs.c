@@ -43,10 +43,16 @@ static void probe_drec_form(struct apfs_fs *fs)
 {
 	struct probe p = { -1 };
 	uint8_t key[8];
+	int ret;
 
 	fs_key(key, APFS_ROOT_DIR_INO_NUM, APFS_TYPE_DIR_REC);
+	/* In the unhashed order, which a hashed tree's names do not keep: its
+	 * leaves are not named as out of order for that (btree.c). */
 	fs->tree.cmp = fs_key_cmp_plain;
-	if (apfs_btree_iterate(&fs->tree, key, sizeof(key), probe_visit, &p) == 0 &&
+	fs->tree.cmp_guessed = true;
+	ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), probe_visit, &p);
+	fs->tree.cmp_guessed = false;
+	if (ret == 0 &&
 	    p.hashed >= 0 && p.hashed != fs->hashed) {
 		apfs_info("volume '%s': directory records are %s although the volume flags "
 			  "say otherwise", fs->v->name, p.hashed ? "hashed" : "not hashed");

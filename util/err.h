@@ -34,6 +34,8 @@ void apfs_log_set_level(int max_level);
  * declines, after which the caller reads and reports as usual).
  */
 void apfs_log_mute(bool on);
+/* Whether the calling thread's messages are dropped now (a message said once is kept for later). */
+bool apfs_log_muted(void);
 void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define apfs_err(...) apfs_log(APFS_LOG_ERR, __VA_ARGS__)

@@ -34,6 +34,11 @@ void apfs_log_mute(bool on)
 		log_muted--;
 }
 
+bool apfs_log_muted(void)
+{
+	return log_muted;
+}
+
 unsigned apfs_log_error_count(void)
 {
 	return log_errors;

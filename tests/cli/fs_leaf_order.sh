@@ -11,8 +11,11 @@
 # tests/tools/omap_edit.py, the live tree was read as the snapshot's (exit 0)
 # and the snapshot's was "not in the object map".  Expected values from
 # testdata/README.md (the small tree, `basic`'s hard link, `large`'s
-# holey.bin, `snapshot`'s two states) and, for multi.bin's seeded bytes, TSK
-# icat of the undamaged image.
+# holey.bin, `snapshot`'s two states, `scale`'s names) and, for multi.bin's
+# seeded bytes, TSK icat of the undamaged image.  Each damaged node read
+# around is named once, as a warning: the block the editing tool reports.
+# Records traded between two leaves (fstree_edit.py trade; an xattr and a
+# hard link in a from-dir image of a host tree) are damage, exit 1.
 . "$(dirname "$0")/../lib.sh"
 
 B=$WORK/basic.img L=$WORK/large.img
@@ -21,14 +24,20 @@ expect_rc "mkimage large" 0 "$MKIMAGE" large "$L"
 # damaged COPY FROM FILE TYPE N [FILE2 TYPE2 N2]: COPY is FROM with record N of FILE's
 # records of TYPE (3 inode, 4 xattr, 5 sibling link, 8 file extent, 9 directory record)
 # after a later object's first in its leaf; or traded with record N2 of FILE2's of TYPE2
-# (in another leaf).
+# (in another leaf).  damaged COPY FROM swapall: every leaf out of order.
 damaged() {
 	local copy=$1 from=$2 edit=after
 	shift 2
 	[ $# -eq 6 ] && edit=trade
+	[ "$*" = swapall ] && edit=swapall && shift
 	cp --sparse=always "$from" "$copy"
 	expect_rc "fstree_edit.py $(basename "$copy") $edit $*" 0 \
 		python3 "$TESTS/tools/fstree_edit.py" "$copy" $edit "$@"
+	EDITED=$OUT  # "block N" of each leaf the edit damaged
+}
+# named TEXT: the nodes TEXT's warnings name as damage read around, "block N: what" each.
+named() {
+	printf '%s\n' "$1" | sed -n 's/.*B-tree node at \(block [0-9]*: .*\) (damage): .*/\1/p'
 }
 
 # hello.txt (inode 16): its xattr record after inode 17's, so its extent too.
@@ -39,6 +48,10 @@ expect_eq "hello.txt's xattr listed" "xattr: com.example.note (11 bytes)" \
 	"$("$BIN" stat "$WORK/xattr.img" /hello.txt | grep '^xattr:')"
 expect_eq "hello.txt's xattr read" "xattr value" \
 	"$("$BIN" xattr "$WORK/xattr.img" /hello.txt com.example.note)"
+# The answer is right, but read around damage: the leaf is named, once, as the edit left it.
+run_rc "$BIN" stat "$WORK/xattr.img" /hello.txt
+expect_eq "stat hello.txt: its leaf named out of order, once (the block fstree_edit.py edited)" \
+	"$EDITED: keys out of order" "$(named "$ERR")"
 
 # multi.bin's second of three extents after the next file's inode: read in logical order.
 damaged "$WORK/extent.img" "$B" multi.bin 8 1
@@ -61,13 +74,27 @@ for nth in 0 2; do
 	expect_eq "the root's entries, record $nth of them past inode 3's: testdata/README.md" \
 		"$ROOT" "$("$BIN" ls "$WORK/root$nth.img" / | sort | tr '\n' ' ' | sed 's/ $//')"
 done
+run_rc "$BIN" ls -R "$WORK/root0.img" /
 expect_eq "ls -R: the 11 names of the small tree and the hard link" 11 \
-	"$("$BIN" ls -R "$WORK/root0.img" / | grep -cv '^$\|^/.*:$')"
+	"$(printf '%s\n' "$OUT" | grep -cv '^$\|^/.*:$')"
+expect_eq "ls -R: the root's leaf named out of order once, though walked again and again" \
+	"$EDITED: keys out of order" "$(named "$ERR")"
 PATHS="/Café.txt /dir /dir/hardlink-b.txt /dir/nested.txt /dir/sub /dir/sub/deep.txt"
 PATHS="$PATHS /empty.txt /hardlink-a.txt /hello.txt /link -> hello.txt /multi.bin"
 expect_eq "bodyfile: every path of the small tree and the hard link" "$PATHS" \
 	"$("$BIN" bodyfile "$WORK/root0.img" | cut -d'|' -f2 | LC_ALL=C sort | tr '\n' ' ' |
 	   sed 's/ $//')"
+
+# unhashed: the root's leaf is first read by the probe of the key form, in the order of
+# unhashed names, which is this volume's too: the walks after it still name the leaf.
+U=$WORK/unhashed.img
+expect_rc "mkimage unhashed" 0 "$MKIMAGE" unhashed "$U"
+damaged "$WORK/uroot.img" "$U" 2 9 0
+run_rc "$BIN" ls "$WORK/uroot.img" /
+expect_eq "unhashed: the root's 9 entries, its first record past inode 3's: testdata/README.md" \
+	"$(printf '%s\n' $ROOT many names | LC_ALL=C sort)" "$(printf '%s\n' "$OUT" | LC_ALL=C sort)"
+expect_eq "unhashed: the root's leaf named out of order, though the key-form probe read it first" \
+	"$EDITED: keys out of order" "$(named "$ERR")"
 
 # The hard link's second sibling link after the next object's first record.
 damaged "$WORK/link.img" "$B" hardlink-a.txt 5 1
@@ -89,10 +116,13 @@ SC=$WORK/scale.img T=$WORK/traded.img
 expect_rc "mkimage scale --entries 3000 --per-dir 999" 0 "$MKIMAGE" scale "$SC" --entries 3000 \
 	--per-dir 999 --unencrypted
 damaged "$T" "$SC" 19 8 0 1018 8 0
+TRADED=$(printf '%s\n' "$EDITED" | tr '\n' '|' | sed 's/|$//')
 for f in d00000/f00000000.txt d00001/f00000999.txt; do
 	expect_rc "cat /$f: its extent traded away: damage" 1 "$BIN" cat "$T" "/$f"
 	expect_grep "cat /$f: the stray leaf named" \
 		"B-tree node at block [0-9]+: a search passed a node whose keys stray outside" "$ERR"
+	expect_grep "cat /$f: a traded leaf named as out of its range (a block fstree_edit.py edited)" \
+		"^($TRADED): keys outside the range its parent node gives it$" "$(named "$ERR")"
 done
 # The same for directory records: /d00000's 501st (its records in hash order) and
 # /d00001's, traded. A listing of /d00000 ended at /d00001's record, which sorts past the
@@ -103,12 +133,77 @@ expect_grep "ls /d00000: the walk's end at a stray key named" \
 	"B-tree node at block [0-9]+: a walk ended at a key that strays into this node" "$ERR"
 expect_rc "ls /d00001: damage too" 1 "$BIN" ls "$WORK/drecs.img" /d00001
 
+# An extended attribute and a hard link's sibling link traded between leaves (mkimage
+# from-dir of a host tree: 400 files f000 ... f399 with one xattr each, then two hard links
+# a-link1/2 and z-link1/2, whose inodes lie at the two ends of the tree): the records of
+# f000 and f399, or of a-link1 and z-link1, each stand in the other's leaf. A search for
+# either finds its own leaf straying outside its range: damage, exit 1, no value printed.
+H=$WORK/host
+mkdir -p "$H"
+if python3 - "$H" <<'PY' 2>/dev/null
+import os, sys
+os.chdir(sys.argv[1])
+for i in range(400):
+    open("f%03d" % i, "w").write("file %d\n" % i)
+    os.setxattr("f%03d" % i, "user.com.example.note", b"note %03d" % i)
+for p in "az":
+    open(p + "-link1", "w").write(p + "\n")
+    os.link(p + "-link1", p + "-link2")
+PY
+then
+	X=$WORK/xattrs.img
+	expect_rc "mkimage from-dir: 400 files with an xattr each, two hard links" 0 \
+		"$MKIMAGE" from-dir "$X" --dir "$H"
+	damaged "$WORK/xtrade.img" "$X" f000 4 0 f399 4 0
+	TRADED=$(printf '%s\n' "$EDITED" | tr '\n' '|' | sed 's/|$//')
+	for f in f000 f399; do
+		expect_rc "xattr /$f: its record traded away: damage" 1 \
+			"$BIN" xattr "$WORK/xtrade.img" /$f com.example.note
+		expect_eq "xattr /$f: no value printed (not the other file's)" "" "$OUT"
+		expect_grep "xattr /$f: the stray leaf named" \
+			"B-tree node at ($TRADED): a search passed a node whose keys stray" "$ERR"
+		expect_rc "stat /$f: its xattr traded away: damage" 1 "$BIN" stat "$WORK/xtrade.img" /$f
+	done
+	damaged "$WORK/ltrade.img" "$X" a-link1 5 0 z-link1 5 0
+	TRADED=$(printf '%s\n' "$EDITED" | tr '\n' '|' | sed 's/|$//')
+	for f in a-link1 z-link2; do
+		expect_rc "stat /$f: a sibling link traded away: damage" 1 \
+			"$BIN" stat "$WORK/ltrade.img" /$f
+		expect_grep "stat /$f: the stray leaf named" \
+			"B-tree node at ($TRADED): a search passed a node whose keys stray" "$ERR"
+	done
+else
+	skip "xattr and sibling link traded between leaves" "cannot set user xattrs in $H"
+fi
+
+# Every leaf of the tree out of order (its first and last records swapped): every entry
+# read, in key order, and the first 16 leaves named, then that more were met, once.
+damaged "$WORK/allswap.img" "$SC" swapall
+run_rc "$BIN" bodyfile "$WORK/allswap.img"
+want=$(for d in 0 1 2; do
+	printf '/d%05d\n' $d
+	seq -f "/d$(printf %05d $d)/f%08g.txt" $((999 * d)) $((999 * d + 998))
+done | LC_ALL=C sort)
+expect_eq "bodyfile, every leaf out of order: the 3,000 paths of testdata/README.md's scale" \
+	"$want" "$(printf '%s\n' "$OUT" | cut -d'|' -f2 | LC_ALL=C sort)"
+expect_eq "bodyfile, every leaf out of order: exit 0" 0 "$RC"
+expect_eq "every leaf out of order: 16 of the edited leaves named, each once" 16 \
+	"$(named "$ERR" | sed -n 's/: keys out of order$//p' | sort -u |
+	   comm -12 - <(printf '%s\n' "$EDITED" | sort) | wc -l)"
+expect_eq "every leaf out of order: that more were met, said once" 1 \
+	"$(printf '%s\n' "$ERR" | grep -c 'further B-tree nodes out of order are not named$')"
+expect_eq "every leaf out of order: nothing else said" 17 "$(printf '%s\n' "$ERR" | wc -l)"
+
 # snapshot: the fs-tree root's newer version listed before its older one.
 S=$WORK/snapshot.img
 expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$S"
 expect_rc "omap_edit.py snapshot.img 1026" 0 python3 "$TESTS/tools/omap_edit.py" "$S" 1026
+EDITED=$OUT
+run_rc "$BIN" ls "$S" /
 expect_eq "snapshot: the live tree, not the snapshot's" "a.txt keep.txt new.txt" \
-	"$("$BIN" ls "$S" / | tr '\n' ' ' | sed 's/ $//')"
+	"$(printf '%s\n' "$OUT" | tr '\n' ' ' | sed 's/ $//')"
+expect_grep "snapshot: the object map's leaf named out of order (the block omap_edit.py edited)" \
+	"object map: B-tree node at $EDITED: keys out of order \(damage\)" "$ERR"
 expect_eq "snapshot: /a.txt now" "version 2" "$("$BIN" cat "$S" /a.txt)"
 expect_eq "snapshot: the snapshot's tree at xid 2" "a.txt gone.txt keep.txt" \
 	"$("$BIN" ls --snapshot before "$S" / | tr '\n' ' ' | sed 's/ $//')"

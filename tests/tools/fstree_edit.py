@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """fstree_edit.py IMAGE EDIT ARGS - damage the fs tree of an unencrypted image of 4 KiB
-blocks in one of five ways, each node's checksum made right again except where the
+blocks in one of six ways, each node's checksum made right again except where the
 checksum is the damage (tests/tools/fsnode.py):
 
   swap A B    in the leaf holding the inode records of A and B, swap their
@@ -16,18 +16,23 @@ checksum is the damage (tests/tools/fsnode.py):
               (an inode number, or the name of one directory record), swap its slot
               with that of the leaf's first record of a larger object: a walk over F's
               records of type T from their key meets another object's key before it;
+  swapall     in every fs-tree leaf of two records or more, swap the slots of its first
+              and last records: every such leaf out of order;
   trade F T N G U M   record N of type T of F and record M of type U of G, in two leaves,
               trade keys and values (the same sizes): each leaf holds a key of the
               other's range, and a search in one for its own record finds it gone.
 
-Exactly one node must qualify.  The image is read by its data regions only (a sparse
-container of a GiB costs what it holds)."""
+Exactly one node must qualify (swapall: one at least).  The image is read by its data
+regions only (a sparse container of a GiB costs what it holds).  swap, after, swapall and
+trade print the block number of each leaf they left out of order or out of its range:
+"block N", one line each."""
 import struct
 import sys
 
-from fsnode import named_id, sparse_nodes, swap_slots, trade_records, OID_MASK
+from fsnode import BS, named_id, sparse_nodes, swap_slots, trade_records, OID_MASK
 
 TYPE_INODE = 3
+SUBTYPE_FSTREE = 0xE  # o_subtype of an fs-tree node (Apple's reference, OBJECT_TYPE_FSTREE)
 
 
 def holds(n, ino):
@@ -40,7 +45,8 @@ def swap(f, all_nodes, a, b):
         ia = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i) == (a, TYPE_INODE)]
         ib = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i) == (b, TYPE_INODE)]
         if ia and ib:
-            return swap_slots(f, n, ia[0], ib[0])
+            swap_slots(f, n, ia[0], ib[0])
+            return [n]
     sys.exit("fstree_edit.py: no leaf holds inodes %d and %d" % (a, b))
 
 
@@ -80,11 +86,22 @@ def record(all_nodes, name, rtype, nth):
     return hits[int(nth)]
 
 
+def swap_all(f, all_nodes):
+    leaves = [n for n in all_nodes if n.level == 0 and n.nkeys >= 2 and
+              struct.unpack_from("<I", n.blk, 28)[0] == SUBTYPE_FSTREE]
+    if not leaves:
+        sys.exit("fstree_edit.py: no fs-tree leaf of two records")
+    for n in leaves:
+        swap_slots(f, n, 0, n.nkeys - 1)
+    return leaves
+
+
 def trade(f, all_nodes, *args):
     (na, ia), (nb, ib) = record(all_nodes, *args[:3]), record(all_nodes, *args[3:])
     if na.base == nb.base:
         sys.exit("fstree_edit.py: the two records are in one leaf")
     trade_records(f, na, ia, nb, ib, "fstree_edit.py")
+    return [na, nb]
 
 
 def after(f, all_nodes, name, rtype, nth):
@@ -94,16 +111,18 @@ def after(f, all_nodes, name, rtype, nth):
         sys.exit("fstree_edit.py: no later object's record in the leaf of record %s of %s"
                  % (nth, name))
     swap_slots(f, n, i, later[0])
+    return [n]
 
 
 def main():
     edits = {"swap": (swap, 2), "rekey": (rekey, 2), "break": (spoil, 1), "after": (after, 3),
-             "trade": (trade, 6)}
+             "trade": (trade, 6), "swapall": (swap_all, 0)}
     if len(sys.argv) < 3 or sys.argv[2] not in edits or \
             len(sys.argv) != 3 + edits[sys.argv[2]][1]:
         sys.exit(__doc__)
     with open(sys.argv[1], "r+b") as f:
-        edits[sys.argv[2]][0](f, list(sparse_nodes(f)), *sys.argv[3:])
+        for n in edits[sys.argv[2]][0](f, list(sparse_nodes(f)), *sys.argv[3:]) or []:
+            print("block %d" % (n.base // BS))
 
 
 main()

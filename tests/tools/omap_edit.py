@@ -6,7 +6,8 @@ older (keys out of order), its checksum made right again.  An object-map node (A
 reference, btree_node_phys_t) is an object of type btree (2) or btree node (3), subtype
 omap (0xb), with fixed-size entries: its table of contents holds kvoff_t (key offset,
 value offset; 2 bytes each), its keys are omap_key_t (oid, xid: 8 bytes each).  Exactly
-one leaf must hold two versions; the image is read by its data regions only."""
+one leaf must hold two versions; the image is read by its data regions only.  Prints the
+leaf's block number: "block N"."""
 import struct
 import sys
 
@@ -52,6 +53,7 @@ def main():
         struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
         f.seek(off)
         f.write(blk)
+        print("block %d" % (off // BS))
 
 
 main()

@@ -7,7 +7,8 @@
  * from any entry's cookie must give exactly the entries after it; a
  * callback's stop value comes back; the same on `unhashed`'s /many, whose
  * records carry no name hash (3000 entries; a cookie there counts them).
- * statfs's figures: the container's
+ * An xattr's and a sibling link's record traded into another leaf: listing
+ * them is damage.  statfs's figures: the container's
  * blocks (apfsi_container_info), free blocks below them, objects the
  * superblock's counts, and the Mac's root of `macos-boot` counting its
  * Data volume's objects too.
@@ -610,6 +611,96 @@ static void test_lookup_traded_mid(void **state)
 	close_fs(im, fs);
 }
 
+/* The inode of the root's entry named name (found by readdir: a stat would look further). */
+struct named {
+	const char *name;
+	uint64_t ino;
+};
+
+static int find_named(const struct apfsi_dirent *e, void *arg)
+{
+	struct named *n = arg;
+
+	if (!strcmp(e->name, n->name))
+		n->ino = e->ino;
+	return 0;
+}
+
+static uint64_t root_entry(apfsi_fs *fs, const char *name)
+{
+	struct named n = { name, 0 };
+
+	assert_int_equal(apfsi_fs_readdir(fs, APFSI_ROOT_INO, 0, find_named, &n), APFSI_OK);
+	assert_true(n.ino != 0);
+	return n.ino;
+}
+
+static int count_xattr(const char *name, uint64_t size, void *arg)
+{
+	(void)name, (void)size;
+	++*(unsigned *)arg;
+	return 0;
+}
+
+static int count_link(uint64_t parent, const char *name, void *arg)
+{
+	(void)parent, (void)name;
+	++*(unsigned *)arg;
+	return 0;
+}
+
+/*
+ * A file's extended attribute, or a hard link's sibling link, traded into
+ * another leaf (fstree_edit.py trade), in mkimage from-dir of a host tree:
+ * 400 files f000 ... f399 with one xattr each, and two hard links a-link1/2
+ * and z-link1/2, so the traded records' files stand at the two ends of the
+ * tree.  Each file's leaf then strays outside its range: listing its
+ * attributes or its names is damage, not a list one short.  (stat, the CLI's
+ * and the mount's, fails before it lists: its own lookups meet the leaf.)
+ */
+static void test_traded_xattr_and_link(void **state)
+{
+	static const char *const xf[] = { "f000", "f399" }, *const lf[] = { "a-link1", "z-link1" };
+	const char *t = getenv("TESTS");
+	apfsi_image *im;
+	apfsi_fs *fs;
+	unsigned n;
+
+	(void)state;
+	if (sh("cd '%s' && mkdir host && cd host && python3 -c \"import os; "
+	       "[(open('f%%03d' %% i, 'w').write('file'), os.setxattr('f%%03d' %% i, "
+	       "'user.com.example.note', b'note %%03d' %% i)) for i in range(400)]; "
+	       "[(open(p + '-link1', 'w').write(p), os.link(p + '-link1', p + '-link2')) "
+	       "for p in 'az']\" 2>/dev/null", scratch_dir)) {
+		skip();  /* no user xattrs where $TMPDIR is */
+		return;
+	}
+	assert_int_equal(sh("cd '%s' && '%s' from-dir x0.img --dir host > /dev/null && "
+			    "cp x0.img xt.img && cp x0.img lt.img && "
+			    "python3 '%s/tools/fstree_edit.py' xt.img trade f000 4 0 f399 4 0 && "
+			    "python3 '%s/tools/fstree_edit.py' lt.img trade a-link1 5 0 z-link1 5 0",
+			    scratch_dir, getenv("MKIMAGE"), t, t), 0);
+	for (int img = 0; img < 2; img++) {
+		open_fs(img ? "xt.img" : "x0.img", NULL, 0, &im, &fs);
+		for (int i = 0; i < 2; i++) {
+			n = 0;
+			assert_int_equal(apfsi_fs_listxattr(fs, root_entry(fs, xf[i]), 0,
+							    count_xattr, &n),
+					 img ? APFSI_ERR_CORRUPT : APFSI_OK);
+			assert_int_equal(n, img ? n : 1);  /* user.com.example.note */
+		}
+		close_fs(im, fs);
+		open_fs(img ? "lt.img" : "x0.img", NULL, 0, &im, &fs);
+		for (int i = 0; i < 2; i++) {
+			n = 0;
+			assert_int_equal(apfsi_fs_links(fs, root_entry(fs, lf[i]), count_link, &n),
+					 img ? APFSI_ERR_CORRUPT : APFSI_OK);
+			assert_int_equal(n, img ? n : 2);  /* -link1 and -link2 */
+		}
+		close_fs(im, fs);
+	}
+}
+
 /*
  * The directory iterator reads 256 entries a batch and resumes at the last
  * one's key.  With m0255.txt's and m0260.txt's slots swapped (one leaf:
@@ -706,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_readdir_cross_leaf),
 		cmocka_unit_test(test_lookup_traded_mid),
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
+		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),
 	};
