@@ -49,7 +49,8 @@ struct apfs_container {
 	struct apfs_cache *cache;
 	char label[64];           /* "container at offset N" for messages */
 	_Atomic unsigned seal_warnings; /* node hash mismatches reported (capped) */
-	/* B-tree nodes out of order already named (block + 1; btree.c), and whether more were met */
+	/* B-tree nodes out of order or out of range already named (block + 1; btree.c), and
+	 * whether more were met */
 	_Atomic uint64_t disorder_named[APFS_DISORDER_NAMED];
 	_Atomic bool disorder_more;
 	/* Sealed nodes already found to match (btree.c), made on first use. */

@@ -677,58 +677,72 @@ static bool node_readable(const struct node *n)
 	return true;
 }
 
+/* The warning for a node out of order, or outside the range parent (its block; 0: none) gives. */
+static void disorder_warn(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
+			  uint64_t parent)
+{
+	if (!n->strayed)
+		apfs_warn("%s: %s: B-tree node at block %llu: keys out of order (damage): its "
+			  "records are taken in key order", t->c->label, t->what,
+			  (unsigned long long)bno);
+	else
+		apfs_warn("%s: %s: B-tree node at block %llu: keys outside the range its parent "
+			  "node at block %llu gives it (damage): a record may stand in another "
+			  "node, or the parent's keys are wrong", t->c->label, t->what,
+			  (unsigned long long)bno, (unsigned long long)parent);
+}
+
 /*
  * A node whose keys do not ascend, or stray outside the range its parent
  * gives it, is damage the walks and searches read around: named once per
  * block, so that an answer read around it is not taken for one from a
  * sound tree.  Not a node with a record outside the block: reading that
- * record is an error, said where it is read.  Not while the thread's
- * messages are dropped: the caller then reads again, and says it there.
- * Not by a walk whose comparator is a guess.
+ * record is an error, said where it is read.  Not by a walk whose messages
+ * are muted (a look whose failure is answered another way, fs_byino.c),
+ * nor one whose comparator is a guess: the next walk that reads the node,
+ * or walks from its cursor's kept root (walk_kept), names it.
  */
-static void disorder_note(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno)
+static void disorder_note(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
+			  uint64_t parent)
 {
 	struct apfs_container *c = t->c;
 
 	if (t->cmp_guessed || apfs_log_muted() || !node_readable(n))
 		return;
 	for (unsigned i = 0; i < APFS_DISORDER_NAMED; i++) {
-		uint64_t was = 0;
+		uint64_t was = atomic_load(&c->disorder_named[i]);
 
-		if (atomic_compare_exchange_strong(&c->disorder_named[i], &was, bno + 1)) {
-			apfs_warn("%s: %s: B-tree node at block %llu: %s (damage): %s", c->label,
-				  t->what, (unsigned long long)bno,
-				  n->strayed ? "keys outside the range its parent node gives it"
-					     : "keys out of order",
-				  n->strayed ? "a record may stand in another node"
-					     : "its records are taken in key order");
+		if (!was && atomic_compare_exchange_strong(&c->disorder_named[i], &was, bno + 1)) {
+			disorder_warn(t, n, bno, parent);
 			return;
 		}
 		if (was == bno + 1)
 			return;
 	}
-	if (!atomic_exchange(&c->disorder_more, true))
-		apfs_warn("%s: further B-tree nodes out of order are not named", c->label);
+	if (!atomic_load(&c->disorder_more) && !atomic_exchange(&c->disorder_more, true))
+		apfs_warn("%s: further B-tree nodes out of order or out of range are not named",
+			  c->label);
 }
 
 /* n's order and range (l, from its parent; never memoised with the block), damage named. */
 static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
-		       uint64_t *memo, const struct cur_level *l)
+		       uint64_t parent, uint64_t *memo, const struct cur_level *l)
 {
 	n->ordered = ordered_memo(t, n, bno, memo);
 	n->strayed = !node_in_range(t, n, l, n->ordered);
 	if (!n->ordered || n->strayed)
-		disorder_note(t, n, bno);
+		disorder_note(t, n, bno, parent);
 	n->ordered = n->ordered && !n->strayed;
 }
 
 /* A node just read becomes the cursor's level depth (its range set by the parent). */
-static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno)
+static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno,
+			uint64_t parent)
 {
 	struct btree_cursor *cur = w->cur;
 	struct cur_level *l = &cur->lv[depth];
 
-	node_order(w->t, n, bno, cur->ordered, l);
+	node_order(w->t, n, bno, parent, cur->ordered, l);
 	l->n = *n;
 	l->bno = bno;
 	if (depth == 0) {
@@ -778,9 +792,9 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
 	if (w->cur) {
-		cursor_keep(w, depth, &n, bno);
+		cursor_keep(w, depth, &n, bno, parent);
 	} else if (w->lv) {  /* order asked for, or a lookup: known without a cursor too */
-		node_order(w->t, &n, bno, w->memo, &w->lv[depth]);
+		node_order(w->t, &n, bno, parent, w->memo, &w->lv[depth]);
 	}
 	return n.level ? walk_index(w, &n, bno, depth)
 		       : walk_leaf(w, &n, bno, levels(w) ? &levels(w)[depth] : NULL);
@@ -813,6 +827,10 @@ static int walk_kept(struct walk *w, int d)
 {
 	const struct btree_cursor *cur = w->cur;
 	struct node n = cur->lv[d].n;
+
+	/* Only the root is walked from when not in order: named here if its reading was not. */
+	if (!n.ordered)
+		disorder_note(w->t, &n, cur->lv[d].bno, d ? cur->lv[d - 1].bno : 0);
 
 	w->fk = cur->fk;
 	w->fv = cur->fv;

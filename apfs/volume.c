@@ -114,6 +114,12 @@ void apfs_volume_close(struct apfs_volume *v)
 	free(v);
 }
 
+/*
+ * The fs tree's keys by object id alone: enough to find its root's form
+ * (apfs_btree_index_form), never to walk it (apfs_fs_open sets the key
+ * form's comparator first), since one object's records would read as
+ * keys out of order in every leaf.
+ */
 static int fstree_cmp_oid(const void *a, size_t alen, const void *b, size_t blen)
 {
 	uint64_t x = alen >= 8 ? ld_le64(a) : 0, y = blen >= 8 ? ld_le64(b) : 0;

@@ -34,7 +34,7 @@ void apfs_log_set_level(int max_level);
  * declines, after which the caller reads and reports as usual).
  */
 void apfs_log_mute(bool on);
-/* Whether the calling thread's messages are dropped now (a message said once is kept for later). */
+/* Whether the calling thread's messages are dropped now (btree.c: a message said only once waits). */
 bool apfs_log_muted(void);
 void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -24,12 +24,13 @@ expect_rc "mkimage large" 0 "$MKIMAGE" large "$L"
 # damaged COPY FROM FILE TYPE N [FILE2 TYPE2 N2]: COPY is FROM with record N of FILE's
 # records of TYPE (3 inode, 4 xattr, 5 sibling link, 8 file extent, 9 directory record)
 # after a later object's first in its leaf; or traded with record N2 of FILE2's of TYPE2
-# (in another leaf).  damaged COPY FROM swapall: every leaf out of order.
+# (in another leaf).  damaged COPY FROM swapall | swaproot | swap A B | unlocate F T N:
+# fstree_edit.py's edits of those names.
 damaged() {
 	local copy=$1 from=$2 edit=after
 	shift 2
 	[ $# -eq 6 ] && edit=trade
-	[ "$*" = swapall ] && edit=swapall && shift
+	case "$*" in swapall | swaproot | "swap "* | "unlocate "*) edit=$1; shift ;; esac
 	cp --sparse=always "$from" "$copy"
 	expect_rc "fstree_edit.py $(basename "$copy") $edit $*" 0 \
 		python3 "$TESTS/tools/fstree_edit.py" "$copy" $edit "$@"
@@ -95,6 +96,23 @@ expect_eq "unhashed: the root's 9 entries, its first record past inode 3's: test
 	"$(printf '%s\n' $ROOT many names | LC_ALL=C sort)" "$(printf '%s\n' "$OUT" | LC_ALL=C sort)"
 expect_eq "unhashed: the root's leaf named out of order, though the key-form probe read it first" \
 	"$EDITED: keys out of order" "$(named "$ERR")"
+# The same volume of two levels (--per-dir 1), its root index node out of order: the probe
+# reads the root first and keeps it, and every walk after starts from that kept root.
+expect_rc "mkimage unhashed --per-dir 1" 0 "$MKIMAGE" unhashed "$WORK/u1.img" --per-dir 1
+damaged "$WORK/u1root.img" "$WORK/u1.img" swaproot
+run_rc "$BIN" ls -R "$WORK/u1root.img" /
+expect_eq "unhashed, root index out of order: the root's 9 entries" \
+	"$(printf '%s\n' $ROOT many names | LC_ALL=C sort)" \
+	"$(printf '%s\n' "$OUT" | sed -n '1,/^$/p' | sed '/^$/d;/:$/d' | LC_ALL=C sort)"
+expect_eq "unhashed, root index out of order: named once, though kept from the probe" \
+	"$EDITED: keys out of order" "$(named "$ERR")"
+
+# A record that cannot be located (its key offset past the node) is an error where read,
+# not a node named out of order.
+damaged "$WORK/unloc.img" "$B" unlocate 2 9 0
+expect_rc "ls /: a root record past the node: damage" 1 "$BIN" ls "$WORK/unloc.img" /
+expect_grep "ls /: the record named" "B-tree node at $EDITED: key outside the node" "$ERR"
+expect_eq "ls /: nothing named as out of order" "" "$(named "$ERR")"
 
 # The hard link's second sibling link after the next object's first record.
 damaged "$WORK/link.img" "$B" hardlink-a.txt 5 1
@@ -122,7 +140,7 @@ for f in d00000/f00000000.txt d00001/f00000999.txt; do
 	expect_grep "cat /$f: the stray leaf named" \
 		"B-tree node at block [0-9]+: a search passed a node whose keys stray outside" "$ERR"
 	expect_grep "cat /$f: a traded leaf named as out of its range (a block fstree_edit.py edited)" \
-		"^($TRADED): keys outside the range its parent node gives it$" "$(named "$ERR")"
+		"^($TRADED): keys outside the range its parent node at block [0-9]+ gives it$" "$(named "$ERR")"
 done
 # The same for directory records: /d00000's 501st (its records in hash order) and
 # /d00001's, traded. A listing of /d00000 ended at /d00001's record, which sorts past the
@@ -191,8 +209,16 @@ expect_eq "every leaf out of order: 16 of the edited leaves named, each once" 16
 	"$(named "$ERR" | sed -n 's/: keys out of order$//p' | sort -u |
 	   comm -12 - <(printf '%s\n' "$EDITED" | sort) | wc -l)"
 expect_eq "every leaf out of order: that more were met, said once" 1 \
-	"$(printf '%s\n' "$ERR" | grep -c 'further B-tree nodes out of order are not named$')"
+	"$(printf '%s\n' "$ERR" | grep -c 'further B-tree nodes out of order or out of range are not named$')"
 expect_eq "every leaf out of order: nothing else said" 17 "$(printf '%s\n' "$ERR" | wc -l)"
+# Inodes 272 and 273 swapped in their leaf, met again and again by bodyfile's stats: the
+# leaf is named once.
+damaged "$WORK/ino.img" "$SC" swap 272 273
+run_rc "$BIN" bodyfile "$WORK/ino.img"
+expect_eq "bodyfile, one leaf out of order: the 3,000 paths" \
+	"$want" "$(printf '%s\n' "$OUT" | cut -d'|' -f2 | LC_ALL=C sort)"
+expect_eq "bodyfile, one leaf out of order: named once" "$EDITED: keys out of order" \
+	"$(named "$ERR")"
 
 # snapshot: the fs-tree root's newer version listed before its older one.
 S=$WORK/snapshot.img
@@ -202,8 +228,9 @@ EDITED=$OUT
 run_rc "$BIN" ls "$S" /
 expect_eq "snapshot: the live tree, not the snapshot's" "a.txt keep.txt new.txt" \
 	"$(printf '%s\n' "$OUT" | tr '\n' ' ' | sed 's/ $//')"
-expect_grep "snapshot: the object map's leaf named out of order (the block omap_edit.py edited)" \
-	"object map: B-tree node at $EDITED: keys out of order \(damage\)" "$ERR"
+expect_eq "snapshot: the object map's leaf named out of order, once (the block omap_edit.py edited)" \
+	"$EDITED: keys out of order" "$(named "$ERR")"
+expect_grep "snapshot: as the object map's" "object map: B-tree node at $EDITED: keys out" "$ERR"
 expect_eq "snapshot: /a.txt now" "version 2" "$("$BIN" cat "$S" /a.txt)"
 expect_eq "snapshot: the snapshot's tree at xid 2" "a.txt gone.txt keep.txt" \
 	"$("$BIN" ls --snapshot before "$S" / | tr '\n' ' ' | sed 's/ $//')"

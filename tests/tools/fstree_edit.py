@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """fstree_edit.py IMAGE EDIT ARGS - damage the fs tree of an unencrypted image of 4 KiB
-blocks in one of six ways, each node's checksum made right again except where the
+blocks in one of eight ways, each node's checksum made right again except where the
 checksum is the damage (tests/tools/fsnode.py):
 
   swap A B    in the leaf holding the inode records of A and B, swap their
@@ -16,6 +16,10 @@ checksum is the damage (tests/tools/fsnode.py):
               (an inode number, or the name of one directory record), swap its slot
               with that of the leaf's first record of a larger object: a walk over F's
               records of type T from their key meets another object's key before it;
+  swaproot    in the fs tree's root, an index node, swap the slots of its first two
+              records (the index out of order);
+  unlocate F T N   record N of type T of F (as for after): its table-of-contents slot
+              gets a key offset past the node, so that record cannot be located;
   swapall     in every fs-tree leaf of two records or more, swap the slots of its first
               and last records: every such leaf out of order;
   trade F T N G U M   record N of type T of F and record M of type U of G, in two leaves,
@@ -23,13 +27,12 @@ checksum is the damage (tests/tools/fsnode.py):
               other's range, and a search in one for its own record finds it gone.
 
 Exactly one node must qualify (swapall: one at least).  The image is read by its data
-regions only (a sparse container of a GiB costs what it holds).  swap, after, swapall and
-trade print the block number of each leaf they left out of order or out of its range:
-"block N", one line each."""
+regions only (a sparse container of a GiB costs what it holds).  Every edit but rekey and
+break prints the block number of each node it damaged: "block N", one line each."""
 import struct
 import sys
 
-from fsnode import BS, named_id, sparse_nodes, swap_slots, trade_records, OID_MASK
+from fsnode import BS, BTNODE_ROOT, named_id, sparse_nodes, swap_slots, trade_records, OID_MASK
 
 TYPE_INODE = 3
 SUBTYPE_FSTREE = 0xE  # o_subtype of an fs-tree node (Apple's reference, OBJECT_TYPE_FSTREE)
@@ -86,6 +89,22 @@ def record(all_nodes, name, rtype, nth):
     return hits[int(nth)]
 
 
+def swap_root(f, all_nodes):
+    roots = [n for n in all_nodes if n.flags & BTNODE_ROOT and n.level > 0 and n.nkeys >= 2 and
+             struct.unpack_from("<I", n.blk, 28)[0] == SUBTYPE_FSTREE]
+    if len(roots) != 1:
+        sys.exit("fstree_edit.py: %d fs-tree roots of two index records, not 1" % len(roots))
+    swap_slots(f, roots[0], 0, 1)
+    return roots
+
+
+def unlocate(f, all_nodes, name, rtype, nth):
+    n, i = record(all_nodes, name, rtype, nth)
+    struct.pack_into("<H", n.blk, n.toc(i), 0xFFFF)  # kvloc_t's k.off: past any node
+    n.write(f)
+    return [n]
+
+
 def swap_all(f, all_nodes):
     leaves = [n for n in all_nodes if n.level == 0 and n.nkeys >= 2 and
               struct.unpack_from("<I", n.blk, 28)[0] == SUBTYPE_FSTREE]
@@ -116,7 +135,8 @@ def after(f, all_nodes, name, rtype, nth):
 
 def main():
     edits = {"swap": (swap, 2), "rekey": (rekey, 2), "break": (spoil, 1), "after": (after, 3),
-             "trade": (trade, 6), "swapall": (swap_all, 0)}
+             "trade": (trade, 6), "swapall": (swap_all, 0),
+             "swaproot": (swap_root, 0), "unlocate": (unlocate, 3)}
     if len(sys.argv) < 3 or sys.argv[2] not in edits or \
             len(sys.argv) != 3 + edits[sys.argv[2]][1]:
         sys.exit(__doc__)
