@@ -20,6 +20,7 @@ OID_MASK = (1 << 60) - 1
 class Node:
     def __init__(self, base, blk):
         self.base, self.blk = base, bytearray(blk)
+        self.subtype = struct.unpack_from("<I", blk, 28)[0]  # obj_phys_t's o_subtype
         self.flags, self.level, self.nkeys, self.toff, self.tlen = \
             struct.unpack_from("<HHIHH", blk, 32)
         self.keys = 56 + self.toff + self.tlen

@@ -91,7 +91,7 @@ def record(all_nodes, name, rtype, nth):
 
 def swap_root(f, all_nodes):
     roots = [n for n in all_nodes if n.flags & BTNODE_ROOT and n.level > 0 and n.nkeys >= 2 and
-             struct.unpack_from("<I", n.blk, 28)[0] == SUBTYPE_FSTREE]
+             n.subtype == SUBTYPE_FSTREE]
     if len(roots) != 1:
         sys.exit("fstree_edit.py: %d fs-tree roots of two index records, not 1" % len(roots))
     swap_slots(f, roots[0], 0, 1)
@@ -107,7 +107,7 @@ def unlocate(f, all_nodes, name, rtype, nth):
 
 def swap_all(f, all_nodes):
     leaves = [n for n in all_nodes if n.level == 0 and n.nkeys >= 2 and
-              struct.unpack_from("<I", n.blk, 28)[0] == SUBTYPE_FSTREE]
+              n.subtype == SUBTYPE_FSTREE]
     if not leaves:
         sys.exit("fstree_edit.py: no fs-tree leaf of two records")
     for n in leaves:
