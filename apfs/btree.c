@@ -59,6 +59,7 @@ struct walk {
 	const void *want; /* w->key moves on where a walk restarts; want stays */
 	size_t wantlen;
 	uint64_t stray;   /* 1 + a leaf out of its range the search passed; 0: none */
+	bool stray_miskeyed;  /* that leaf's keys lie in its range, its first not its own key */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
 };
 
@@ -188,28 +189,44 @@ static bool key_in_range(const struct apfs_btree_desc *t, const uint8_t *k, size
 }
 
 /*
- * Whether node n's keys lie in the range its parent gives it (l): else the
- * order breaks across nodes (a record moved into a neighbour), which a
- * walk resumed by key would pass over.  Its first and last keys tell for
- * an ordered node; every key for one out of order, where a record traded
- * with a neighbour's may stand anywhere.  A range not known (a parent out
- * of order, already said so) is taken as held.
+ * Whether node n fits the range its parent gives it (l), into n->strayed:
+ * its keys in [lo, hi), else the order breaks across nodes (a record moved
+ * into a neighbour), which a walk resumed by key would pass over; and its
+ * least key lo itself (n->miskeyed if only that fails), as in every sound
+ * tree, where an index key is its child's first (apfsck: "index key absent
+ * from child node"), else a search for a key in [lo, least) lands here and
+ * finds it absent where the node before may hold it.  No lo, no node
+ * before: the tree's leftmost path is not judged so.  Its first and last
+ * keys tell for an ordered node; every key for one out of order, where a
+ * record traded with a neighbour's may stand anywhere.  A range not known
+ * (a parent out of order, already said so) is taken as held.
  */
-static bool node_in_range(const struct apfs_btree_desc *t, const struct node *n,
-			  const struct cur_level *l, bool ordered)
+static void node_fit(const struct apfs_btree_desc *t, struct node *n, const struct cur_level *l,
+		     bool ordered)
 {
-	const uint8_t *k, *v;
-	size_t kl, vl;
+	const uint8_t *k, *v, *least = NULL;
+	size_t kl, vl, leastl = 0;
 
+	n->strayed = n->miskeyed = false;
 	if (!l->bounded)
-		return true;
+		return;
 	for (uint32_t i = 0; i < n->nkeys; i++) {
 		if (ordered && i > 0 && i + 1 < n->nkeys)
 			i = n->nkeys - 1;  /* the first and last bound the rest */
-		if (entry_loc(n, i, &k, &kl, &v, &vl) || !key_in_range(t, k, kl, l))
-			return false;
+		if (entry_loc(n, i, &k, &kl, &v, &vl) || !key_in_range(t, k, kl, l)) {
+			n->strayed = true;
+			return;
+		}
+		if (!least || (!ordered && t->cmp(k, kl, least, leastl) < 0)) {
+			least = k;
+			leastl = kl;
+		}
 	}
-	return true;
+	/* a guessed comparator (cmp_guessed) may put another key least: no judge of that */
+	n->miskeyed = n->strayed = least && l->lo && !t->cmp_guessed &&
+				   t->cmp(least, leastl, l->lo, l->lol);
+	n->least = least;
+	n->leastl = leastl;
 }
 
 /* In an ordered node: the first record whose key is greater (or, gt false, not less) than key. */
@@ -405,16 +422,32 @@ static int want_cmp(const struct walk *w, const uint8_t *k, size_t kl)
 
 /*
  * apfs_btree_find meets a larger key or the tree's end: the end (1),
- * unless a leaf it passed strays outside its range.  A record traded away
- * from there (the key, or one more of a range of records) may stand in
- * another node, so "nothing (more)" cannot be vouched for: named damage.
+ * unless a leaf it passed does not fit its range (node_fit).  A record
+ * traded away from there (the key, or one more of a range of records), or
+ * one before a miskeyed leaf's first, may stand in another node, so
+ * "nothing (more)" cannot be vouched for: named damage.
  */
 static int find_ends(const struct walk *w)
 {
 	if (!w->stray)
 		return 1;
+	if (w->stray_miskeyed)
+		return node_corrupt(w->t, w->stray - 1, "a search passed a node whose first key is "
+				    "not its parent's key for it: what it seeks may stand in "
+				    "another node");
 	return node_corrupt(w->t, w->stray - 1, "a search passed a node whose keys stray outside "
 			    "its parent's range: what it seeks may stand in another node");
+}
+
+/*
+ * Whether what a search wants lies in [lo, least) of miskeyed leaf n (l
+ * its range): there it may stand in the node before; a miskeyed leaf
+ * vouches for the rest (a search from a sound leaf before, what it holds).
+ */
+static bool want_in_gap(const struct walk *w, const struct node *n, const struct cur_level *l)
+{
+	return l && l->lo && want_cmp(w, l->lo, l->lol) <= 0 &&
+	       want_cmp(w, n->least, n->leastl) >= 0;
 }
 
 /*
@@ -443,8 +476,10 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 		if (c > 0 && (!n->strayed || !l || key_in_range(w->t, k, kl, l)))
 			larger = true;
 	}
-	if (n->strayed && !w->stray)
+	if (n->strayed && !w->stray && (!n->miskeyed || want_in_gap(w, n, l))) {
 		w->stray = bno + 1;
+		w->stray_miskeyed = n->miskeyed;
+	}
 	return larger ? find_ends(w) : 0;
 }
 
@@ -505,6 +540,13 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 	return ret;
 }
 
+/* Whether a walk from key k, begun in miskeyed leaf n (l its range), starts in [lo, least). */
+static bool key_in_gap(const struct apfs_btree_desc *t, const struct node *n,
+		       const struct cur_level *l, const uint8_t *k, size_t kl)
+{
+	return l->lo && t->cmp(l->lo, l->lol, k, kl) <= 0 && t->cmp(k, kl, n->least, n->leastl) < 0;
+}
+
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 		     const struct cur_level *l)
 {
@@ -521,6 +563,9 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	if (w->stray && w->hopped)
 		return find_ends(w);
 	w->hopped = w->stray;
+	if (first && !w->want && n->miskeyed && w->key && l && key_in_gap(w->t, n, l, w->key, w->klen))
+		return node_corrupt(w->t, bno, "a walk began in a node whose first key is not its "
+				    "parent's key for it: what it wants may stand in another node");
 	if (!n->ordered && l)  /* order known: the cursor's, or the walk's own ranges */
 		return w->want ? leaf_find(w, n, bno, l) : walk_sorted(w, n, bno, first, l);
 	if (start && !first)
@@ -566,8 +611,8 @@ static struct cur_level *levels(struct walk *w)
 
 /*
  * The key range of child i of n (at depth), for the cursor and for
- * node_in_range: from its own key (the first child: from n's lower bound)
- * to the next child's key (the last: n's upper bound).  Known only in an
+ * node_fit: from its own key (the first child: from n's lower bound) to
+ * the next child's key (the last: n's upper bound).  Known only in an
  * ordered node.
  */
 static void child_bounds(struct walk *w, const struct node *n, int depth, uint32_t i,
@@ -677,19 +722,27 @@ static bool node_readable(const struct node *n)
 	return true;
 }
 
-/* The warning for a node out of order, or outside the range parent (its block; 0: none) gives. */
+/*
+ * The warning for a node out of order (n->ordered as read, before its
+ * fit), not fitting the range parent (its block; 0: none) gives it, or
+ * both (a record traded in from a neighbour is both where it lands).
+ */
 static void disorder_warn(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
 			  uint64_t parent)
 {
+	const char *order = n->ordered ? "" : "out of order and ";
+
 	if (!n->strayed)
 		apfs_warn("%s: %s: B-tree node at block %llu: keys out of order (damage): its "
 			  "records are taken in key order", t->c->label, t->what,
 			  (unsigned long long)bno);
 	else
-		apfs_warn("%s: %s: B-tree node at block %llu: keys outside the range its parent "
-			  "node at block %llu gives it (damage): a record may stand in another "
-			  "node, or the parent's keys are wrong", t->c->label, t->what,
-			  (unsigned long long)bno, (unsigned long long)parent);
+		apfs_warn("%s: %s: B-tree node at block %llu: keys %s%s its parent node at block "
+			  "%llu gives it (damage): %sa record may stand in another node, or the "
+			  "parent's keys are wrong", t->c->label, t->what, (unsigned long long)bno,
+			  order, n->miskeyed ? "beginning at a key other than the one" :
+			  "outside the range", (unsigned long long)parent,
+			  n->ordered ? "" : "its records are taken in key order; ");
 }
 
 /*
@@ -729,7 +782,7 @@ static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t
 		       uint64_t parent, uint64_t *memo, const struct cur_level *l)
 {
 	n->ordered = ordered_memo(t, n, bno, memo);
-	n->strayed = !node_in_range(t, n, l, n->ordered);
+	node_fit(t, n, l, n->ordered);
 	if (!n->ordered || n->strayed)
 		disorder_note(t, n, bno, parent);
 	n->ordered = n->ordered && !n->strayed;
@@ -788,7 +841,7 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		return ret;
 	n.fk = w->fk;
 	n.fv = w->fv;
-	n.ordered = n.strayed = false;
+	n.ordered = n.strayed = n.miskeyed = false;
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
 	if (w->cur) {

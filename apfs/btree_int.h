@@ -33,9 +33,15 @@ struct node {
 	 * Its keys stand outside the range its parent gives it (known where
 	 * ranges are kept: a cursor, or a walk that asks for order): a record
 	 * of its neighbour's is here, or one of its own there, so a key it
-	 * lacks may still be in the tree.
+	 * lacks may still be in the tree.  Or (miskeyed) its keys lie in that
+	 * range but its first is not the range's start, its parent's key for
+	 * it (a sound tree's always is, as apfsck checks): the keys between
+	 * may stand in the node before.
 	 */
 	bool strayed;
+	bool miskeyed;
+	const uint8_t *least;  /* miskeyed: its least key (in blk), where what it holds begins */
+	size_t leastl;
 };
 
 /*

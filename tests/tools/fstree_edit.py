@@ -7,10 +7,12 @@ checksum is the damage (tests/tools/fsnode.py):
   swap A B    in the leaf holding the inode records of A and B, swap their
               table-of-contents slots: the leaf lists B's record before A's (keys out
               of order, every node's checksum valid);
-  rekey I N   in the index node above the leaf holding inode I's record, set the key of
-              that leaf's next sibling to inode N's (still above the leaf's own first
+  rekey I N [T]  in the index node above the leaf holding inode I's record, set the key
+              of that leaf's next sibling to inode N's (still above the leaf's own first
               key, so a walk from the start sees every record once, in order; a search
-              for a key in [N, the next leaf's first key) lands in the next leaf);
+              for a key in [N, the next leaf's first key) lands in the next leaf); with
+              T, to the 8-byte key of N and record type T (9: before N's first directory
+              record, which then lands in the next leaf);
   break I     flip a byte of the leaf holding inode I's record: its checksum fails;
   after F T N in the leaf holding record N (from 0, in key order) of type T of file F
               (an inode number, or the name of one directory record), swap its slot
@@ -27,8 +29,9 @@ checksum is the damage (tests/tools/fsnode.py):
               other's range, and a search in one for its own record finds it gone.
 
 Exactly one node must qualify (swapall: one at least).  The image is read by its data
-regions only (a sparse container of a GiB costs what it holds).  Every edit but rekey and
-break prints the block number of each node it damaged: "block N", one line each."""
+regions only (a sparse container of a GiB costs what it holds).  Every edit but break
+prints the block number of each node it damaged (rekey: the index node): "block N", one
+line each."""
 import struct
 import sys
 
@@ -53,8 +56,8 @@ def swap(f, all_nodes, a, b):
     sys.exit("fstree_edit.py: no leaf holds inodes %d and %d" % (a, b))
 
 
-def rekey(f, all_nodes, ino, new):
-    ino, new = int(ino), int(new)
+def rekey(f, all_nodes, ino, new, rtype=TYPE_INODE):
+    ino, new, rtype = int(ino), int(new), int(rtype)
     leaf_oids = [struct.unpack_from("<Q", n.blk, 8)[0] for n in all_nodes if holds(n, ino)]
     for n in all_nodes:
         if n.level != 1:
@@ -63,9 +66,10 @@ def rekey(f, all_nodes, ino, new):
             _, _, voff, _ = n.entry(i)
             if struct.unpack_from("<Q", n.blk, voff)[0] in leaf_oids:
                 k, _, _, _ = n.entry(i + 1)
-                struct.pack_into("<Q", n.blk, k, TYPE_INODE << 60 | (new & OID_MASK))
+                struct.pack_into("<Q", n.blk, k, rtype << 60 | (new & OID_MASK))
+                struct.pack_into("<H", n.blk, n.toc(i + 1) + 2, 8)  # kvloc_t's k.len
                 n.write(f)
-                return
+                return [n]
     sys.exit("fstree_edit.py: no index node above inode %d's leaf with a next child" % ino)
 
 
@@ -138,7 +142,7 @@ def main():
              "trade": (trade, 6), "swapall": (swap_all, 0),
              "swaproot": (swap_root, 0), "unlocate": (unlocate, 3)}
     if len(sys.argv) < 3 or sys.argv[2] not in edits or \
-            len(sys.argv) != 3 + edits[sys.argv[2]][1]:
+            len(sys.argv) - 3 not in (edits[sys.argv[2]][1], 3 if sys.argv[2] == "rekey" else -1):
         sys.exit(__doc__)
     with open(sys.argv[1], "r+b") as f:
         for n in edits[sys.argv[2]][0](f, list(sparse_nodes(f)), *sys.argv[3:]) or []:

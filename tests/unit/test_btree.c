@@ -75,7 +75,7 @@ struct fx {
 static int setup(void **state)
 {
 	static struct fx f;
-	const struct rec root[] = { { 100, 0, 3 }, { 300, 0, 4 } };
+	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
 	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
 	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
 
@@ -230,8 +230,8 @@ static void test_leaf_below_its_range(void **state)
 	const struct rec l250[] = { { 250, 1, 2501 }, { 400, 9, 4009 } };
 	const struct rec l120[] = { { 120, 1, 1201 }, { 400, 9, 4009 } };
 	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
-	const struct rec root[] = { { 100, 0, 3 }, { 300, 0, 4 } };
-	const struct rec root3[] = { { 100, 0, 3 }, { 300, 0, 4 }, { 50, 0, 4 } };
+	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
+	const struct rec root3[] = { { 100, 1, 3 }, { 300, 1, 4 }, { 50, 1, 4 } };
 	bool unordered = false;
 	uint8_t key[16] = { 0 };
 	uint64_t n = 0;
@@ -338,6 +338,79 @@ static void test_lookup_past_stray_leaf(void **state)
 }
 
 /*
+ * A leaf whose keys lie in its range but whose first is not its parent's
+ * key for it (in a sound tree it is, as apfsck checks: "index key absent
+ * from child node"): leaf 4 under key 300 beginning at 350, or at oid 300's
+ * version 5 under (300, 1).  The leaf is named once, as such; a search that
+ * lands there for a key before its first and finds nothing cannot say
+ * "absent" (the keys between may stand in another node): damage.  What
+ * the leaf holds is found, and what sorts past its first is vouched for,
+ * as is what sorts before its key (a search gone on from leaf 3).  A walk
+ * from a key between is damage too.  The leftmost child is not judged so:
+ * a key 0 below its first leaves no node before to hold the keys between.
+ */
+static void test_leaf_miskeyed(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec l350[] = { { 350, 1, 3501 }, { 400, 9, 4009 } };
+	const struct rec l305[] = { { 300, 5, 3005 }, { 400, 9, 4009 } };
+	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
+	const struct rec low0[] = { { 50, 1, 3 }, { 300, 1, 4 } };
+	struct apfs_omap_res r;
+	uint64_t seen[2] = { 0 }, n = 0;
+	uint8_t key[16] = { 0 };
+
+	for (unsigned i = 0; i < APFS_DISORDER_NAMED; i++)  /* as new: earlier tests named leaf 4 */
+		f->c->disorder_named[i] = 0;
+	set_leaf(f, 4, l350, 2);
+	log_capture();
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, count_visit, seen), 0);
+	assert_true(seen[0] == 5);  /* 100, 100, 200; 350, 400 */
+	expect_log("test tree: B-tree node at block 4: keys beginning at a key other than the one "
+		   "its parent node at block 2 gives it (damage)");
+	assert_int_equal(lookup_oid(&t, 320), -APFS_ECORRUPT);
+	expect_log("B-tree node at block 4: a search passed a node whose first key is not its "
+		   "parent's key for it");
+	log_last()[0] = '\0';
+	assert_int_equal(lookup_oid(&t, 350), 0);
+	assert_int_equal(lookup_oid(&t, 400), 0);
+	assert_int_equal(lookup_oid(&t, 500), -ENOENT);  /* past its first: absent indeed */
+	assert_int_equal(lookup_oid(&t, 250), -ENOENT);  /* leaf 3's, gone on into leaf 4 */
+	assert_string_equal(log_last(), "");  /* named once */
+	/* a walk from a key of the gap: what it wants may stand in leaf 3 */
+	st_le64(key, 320);
+	assert_int_equal(apfs_btree_iterate(&t, key, sizeof(key), count_only, &n), -APFS_ECORRUPT);
+	expect_log("B-tree node at block 4: a walk began in a node whose first key is not its "
+		   "parent's key for it");
+	st_le64(key, 350);
+	n = 0;
+	assert_int_equal(apfs_btree_iterate(&t, key, sizeof(key), count_only, &n), 0);
+	assert_true(n == 2);
+	log_release();
+	/* the leftmost child, below a key 0 lower than its first: no node before, not judged */
+	set_leaf(f, 4, l2, 2);
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, low0, 2);
+	log_capture();
+	assert_int_equal(lookup_oid(&t, 70), -ENOENT);
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, count_visit, (uint64_t[2]){ 0, 0 }), 0);
+	assert_string_equal(log_last(), "");
+	log_release();
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
+	/* every version of oid 300: the older may stand elsewhere; oid 400's all here */
+	set_leaf(f, 4, l305, 2);
+	log_capture();
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 300, 3, &r), -APFS_ECORRUPT);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 300, 7, &r), -APFS_ECORRUPT);
+	log_release();
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 400, 9, &r), 0);
+	assert_int_equal(r.paddr, 4009);
+	set_leaf(f, 4, l2, 2);
+}
+
+/*
  * A search goes one leaf past a stray one at most: under a root of three
  * leaves (100, 300, 500), leaf 3 holding 350 and leaf 4 only 550 and 560
  * (keys of leaf 5's range), a lookup of 200 passes both without a key of
@@ -350,8 +423,8 @@ static void test_lookup_hops_once(void **state)
 	struct fx *f = *state;
 	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
 				     .cmp = omap_cmp16, .what = "test tree" };
-	const struct rec root3[] = { { 100, 0, 3 }, { 300, 0, 4 }, { 500, 0, 5 } };
-	const struct rec root[] = { { 100, 0, 3 }, { 300, 0, 4 } };
+	const struct rec root3[] = { { 100, 1, 3 }, { 300, 1, 4 }, { 500, 1, 5 } };
+	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
 	const struct rec l350[] = { { 100, 1, 1000 }, { 150, 1, 1501 }, { 350, 1, 3501 } };
 	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
 	const struct rec l550[] = { { 550, 1, 5501 }, { 560, 1, 5601 } };
@@ -588,9 +661,9 @@ static void test_truncated_block(void **state)
  */
 static struct apfs_container *mk_three_levels(struct memdev *m)
 {
-	const struct rec root[] = { { 10, 0, 3 }, { 70, 0, 4 } };
-	const struct rec i3[] = { { 10, 0, 5 }, { 40, 0, 6 } };
-	const struct rec i4[] = { { 70, 0, 7 }, { 100, 0, 8 } };
+	const struct rec root[] = { { 10, 1, 3 }, { 70, 1, 4 } };
+	const struct rec i3[] = { { 10, 1, 5 }, { 40, 1, 6 } };
+	const struct rec i4[] = { { 70, 1, 7 }, { 100, 1, 8 } };
 	struct rec leaf[3];
 
 	mk_omap_phys(md_block(m, 1), 1, 2);
@@ -762,6 +835,7 @@ int main(void)
 		cmocka_unit_test(test_leaf_below_its_range),
 		cmocka_unit_test(test_lookup_past_stray_leaf),
 		cmocka_unit_test(test_lookup_hops_once),
+		cmocka_unit_test(test_leaf_miskeyed),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),

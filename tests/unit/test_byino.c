@@ -89,7 +89,7 @@ static int setup(void **state)
 		return -1;
 	/* the fs tree damaged three ways (tests/tools/fstree_edit.py) */
 	return sh("cd '%s' && python3 '%s/tools/fstree_edit.py' swapped.img swap 272 273 > /dev/null && "
-		  "python3 '%s/tools/fstree_edit.py' rekeyed.img rekey 273 272 && "
+		  "python3 '%s/tools/fstree_edit.py' rekeyed.img rekey 273 272 > /dev/null && "
 		  "python3 '%s/tools/fstree_edit.py' broken.img break 1500",
 		  scratch_dir, tests, tests, tests) ? -1 : 0;
 }
