@@ -206,25 +206,30 @@ static void node_fit(const struct apfs_btree_desc *t, struct node *n, const stru
 {
 	const uint8_t *k, *v, *least = NULL;
 	size_t kl, vl, leastl = 0;
+	int above = 0;  /* the least key against lo (0: equal, or no lo) */
 
 	n->strayed = n->miskeyed = false;
 	if (!l->bounded)
 		return;
 	for (uint32_t i = 0; i < n->nkeys; i++) {
+		int c;
+
 		if (ordered && i > 0 && i + 1 < n->nkeys)
 			i = n->nkeys - 1;  /* the first and last bound the rest */
-		if (entry_loc(n, i, &k, &kl, &v, &vl) || !key_in_range(t, k, kl, l)) {
+		if (entry_loc(n, i, &k, &kl, &v, &vl) ||
+		    (c = l->lo ? t->cmp(k, kl, l->lo, l->lol) : 0) < 0 ||
+		    (l->hi && t->cmp(k, kl, l->hi, l->hil) >= 0)) {
 			n->strayed = true;
 			return;
 		}
 		if (!least || (!ordered && t->cmp(k, kl, least, leastl) < 0)) {
 			least = k;
 			leastl = kl;
+			above = c;
 		}
 	}
 	/* a guessed comparator (cmp_guessed) may put another key least: no judge of that */
-	n->miskeyed = n->strayed = least && l->lo && !t->cmp_guessed &&
-				   t->cmp(least, leastl, l->lo, l->lol);
+	n->miskeyed = n->strayed = above && !t->cmp_guessed;
 	n->least = least;
 	n->leastl = leastl;
 }
