@@ -448,10 +448,12 @@ static int find_ends(const struct walk *w)
  * Whether what a search wants lies in [lo, least) of miskeyed leaf n (l
  * its range): there it may stand in the node before; a miskeyed leaf
  * vouches for the rest (a search from a sound leaf before, what it holds).
+ * lo against the whole of what is wanted, as the descent compared: a
+ * prefix sorting before lo came from the leaf before, which was read.
  */
 static bool want_in_gap(const struct walk *w, const struct node *n, const struct cur_level *l)
 {
-	return l && l->lo && want_cmp(w, l->lo, l->lol) <= 0 &&
+	return l && l->lo && w->t->cmp(l->lo, l->lol, w->want, w->wantlen) <= 0 &&
 	       want_cmp(w, n->least, n->leastl) >= 0;
 }
 
@@ -790,7 +792,12 @@ static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t
 	node_fit(t, n, l, n->ordered);
 	if (!n->ordered || n->strayed)
 		disorder_note(t, n, bno, parent);
-	n->ordered = n->ordered && !n->strayed;
+	/*
+	 * An index node whose keys only begin past lo stays in order: its
+	 * children keep their ranges, and its first child, which begins there
+	 * too, is judged a miskeyed leaf (or index) in turn.
+	 */
+	n->ordered = n->ordered && (!n->strayed || (n->level && n->miskeyed));
 }
 
 /* A node just read becomes the cursor's level depth (its range set by the parent). */

@@ -210,15 +210,7 @@ int fs_vol_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 	} else {
 		st->nlink = get_le32(in.raw.nchildren_or_nlink);
 	}
-	/*
-	 * A look whose failure is answered another way (no firmlink), so muted:
-	 * a leaf that cannot vouch for the attribute's absence (damage the
-	 * inode's own lookup, or the walk that meets it, names) fails no stat
-	 * and says no error for one that succeeds.
-	 */
-	apfs_log_mute(true);
 	st->firmlink = fs_vol_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x) == 0;
-	apfs_log_mute(false);
 	return stat_size(fs, &in, st);
 }
 

@@ -122,6 +122,14 @@ static void set_leaf(struct fx *f, uint64_t bno, const struct rec *r, unsigned n
 	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
 }
 
+/* The root (block 2: index records r, leaves 3 and 4) rewritten, the cache renewed. */
+static void set_root(struct fx *f, const struct rec *r)
+{
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, r, 2);
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+}
+
 /*
  * Leaf 3 out of order (damaged): oid 100's versions stand apart, oid 200's
  * between them, the older first or the newer.  The newest with xid <= max
@@ -359,6 +367,7 @@ static void test_leaf_miskeyed(void **state)
 	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
 	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
 	const struct rec low0[] = { { 50, 1, 3 }, { 300, 1, 4 } };
+	const struct rec low4[] = { { 100, 1, 3 }, { 250, 1, 4 } };
 	struct apfs_omap_res r;
 	uint64_t seen[2] = { 0 }, n = 0;
 	uint8_t key[16] = { 0 };
@@ -392,21 +401,30 @@ static void test_leaf_miskeyed(void **state)
 	log_release();
 	/* the leftmost child, below a key 0 lower than its first: no node before, not judged */
 	set_leaf(f, 4, l2, 2);
-	mk_omap_node(md_block(f->m, 2), 2, true, 1, low0, 2);
+	set_root(f, low0);
 	log_capture();
 	assert_int_equal(lookup_oid(&t, 70), -ENOENT);
 	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, count_visit, (uint64_t[2]){ 0, 0 }), 0);
 	assert_string_equal(log_last(), "");
 	log_release();
-	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
-	/* every version of oid 300: the older may stand elsewhere; oid 400's all here */
+	set_root(f, root);
+	/*
+	 * Oid 300 beginning at version 5 under key (300, 1): a search for every
+	 * version of oid 300 sorts before that key, so it begins in leaf 3, where
+	 * the older would stand, and is vouched for.  Under (250, 1) it lands in
+	 * leaf 4 itself: the older versions may stand in leaf 3, damage.
+	 */
 	set_leaf(f, 4, l305, 2);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 300, 7, &r), 0);
+	assert_int_equal(r.paddr, 3005);
+	set_root(f, low4);
 	log_capture();
-	assert_int_equal(apfs_omap_lookup(f->c, 1, 300, 3, &r), -APFS_ECORRUPT);
 	assert_int_equal(apfs_omap_lookup(f->c, 1, 300, 7, &r), -APFS_ECORRUPT);
+	expect_log("a search passed a node whose first key is not its parent's key for it");
 	log_release();
 	assert_int_equal(apfs_omap_lookup(f->c, 1, 400, 9, &r), 0);
 	assert_int_equal(r.paddr, 4009);
+	set_root(f, root);
 	set_leaf(f, 4, l2, 2);
 }
 
@@ -690,6 +708,35 @@ static void expect_paddr(struct apfs_container *c, uint64_t oid, int ret, uint64
 		assert_int_equal(r.paddr, paddr);
 }
 
+/*
+ * An index node that begins past its key: the root's key for index node 4
+ * lowered from (70, 1) to (65, 1).  Node 4 keeps its children's ranges, so
+ * its first leaf (7, from oid 70) begins past its range too: a search for
+ * oid 66 lands there and is damage (before, node 4 was read as out of
+ * order, its leaves unjudged, and oid 66 "not in the object map").  Oid 60
+ * (leaf 6, the search going on into leaf 7) and 80 are found; every
+ * version of oid 70, whose older ones would sort in the gap, cannot be told.
+ */
+static void test_index_miskeyed(void **state)
+{
+	const struct rec root[] = { { 10, 1, 3 }, { 65, 1, 4 } };
+	struct memdev *m = md_new(16);
+	struct apfs_container *c = mk_three_levels(m);
+
+	(void)state;
+	mk_omap_node(md_block(m, 2), 2, true, 2, root, 2);  /* nothing read yet: no cache */
+	log_capture();
+	expect_paddr(c, 66, -APFS_ECORRUPT, 0);
+	expect_log("B-tree node at block 7: a search passed a node whose first key is not its "
+		   "parent's key for it");
+	log_release();
+	expect_paddr(c, 60, 0, 600);
+	expect_paddr(c, 80, 0, 800);
+	expect_paddr(c, 70, -APFS_ECORRUPT, 0);  /* an older version of 70 may stand in the gap */
+	md_container_free(c);
+	md_free(m);
+}
+
 static void test_cursor_lookup_orders(void **state)
 {
 	struct memdev *m = md_new(16);
@@ -841,6 +888,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_block),
 		cmocka_unit_test(test_hashed_index_forms),
 		cmocka_unit_test(test_index_value_edges),
+		cmocka_unit_test(test_index_miskeyed),
 		cmocka_unit_test(test_cursor_lookup_orders),
 		cmocka_unit_test(test_cursor_iterate_on),
 		cmocka_unit_test(test_cursor_follows_cache),
