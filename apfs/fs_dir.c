@@ -54,8 +54,9 @@ static void fill_dirent(struct apfs_dirent *o, const struct drec *d)
 
 int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir)
 {
-	return drec_corrupt(fs, dir, "records out of key order where a readdir resumes (it "
-			    "would repeat or miss entries)");
+	return drec_corrupt(fs, dir, "records out of key order, or outside the range their "
+			    "parent node gives them, where a readdir resumes (it would repeat or "
+			    "miss entries)");
 }
 
 struct rd_ctx {

@@ -9,7 +9,14 @@ order breaks across the two (give the last record of one leaf and the first of t
 the first leaf then ends past the next one's index key, the next begins below it).  Both
 are damaged trees apfsck rejects ("keys are out of order").  Records hashed
 (j_drec_hashed_key_t, the name after 12 bytes) or not (j_drec_key_t, after 10).  For
-unencrypted, unsealed volumes of 4 KiB blocks (fsnode.py)."""
+unencrypted, unsealed volumes of 4 KiB blocks (fsnode.py).
+
+drec_swap.py IMAGE --rekey A - in the index node above the leaf holding A's record, the
+key of that leaf's next sibling becomes A's (the two keys the same size).  Every record
+stays where it is: the next leaf then begins past its parent's key for it, and A's leaf
+holds A at its upper bound (give A's leaf's last record: the keys still ascend one by one
+through the leaves, but a search for A lands in the next leaf)."""
+import struct
 import sys
 
 from fsnode import nodes, drec_name, swap_slots, trade_records, BTNODE_LEAF
@@ -22,9 +29,34 @@ def leaf_names(all_nodes):
             yield n, {drec_name(n.entry(i)[1]): i for i in range(n.nkeys)}
 
 
+def rekey(f, all_nodes, a):
+    """The index key above the leaf after A's becomes A's key."""
+    leaves = [(n, at[a]) for n, at in leaf_names(all_nodes) if a in at]
+    if len(leaves) != 1:
+        sys.exit("drec_swap.py: %s is not in one leaf" % a.decode())
+    leaf, i = leaves[0]
+    key, oid = leaf.entry(i)[1], struct.unpack_from("<Q", leaf.blk, 8)[0]
+    for n in all_nodes:
+        for j in range(n.nkeys - 1 if n.level == 1 else 0):
+            _, _, v, _ = n.entry(j)
+            if struct.unpack_from("<Q", n.blk, v)[0] != oid:
+                continue
+            k, old, _, _ = n.entry(j + 1)
+            if len(old) != len(key):
+                sys.exit("drec_swap.py: the next leaf's key and %s's differ in size" % a.decode())
+            n.blk[k:k + len(key)] = key
+            n.write(f)
+            return
+    sys.exit("drec_swap.py: no index node above %s's leaf with a next child" % a.decode())
+
+
 def main():
+    if len(sys.argv) == 4 and sys.argv[2] == "--rekey":
+        with open(sys.argv[1], "r+b") as f:
+            rekey(f, list(nodes(f.read())), sys.argv[3].encode())
+        return
     if len(sys.argv) != 4:
-        sys.exit("usage: drec_swap.py IMAGE A B")
+        sys.exit("usage: drec_swap.py IMAGE A B | IMAGE --rekey A")
     a, b = sys.argv[2].encode(), sys.argv[3].encode()
     with open(sys.argv[1], "r+b") as f:
         leaves = list(leaf_names(nodes(f.read())))

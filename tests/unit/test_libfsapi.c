@@ -34,7 +34,8 @@ static int setup(void **state)
 			     "unhashed uhcross.img", "unhashed uhmid.img",
 			     "scale scswap.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale sccross.img --entries 1000 --per-dir 999 --unencrypted",
-			     "scale scmid.img --entries 1000 --per-dir 999 --unencrypted", NULL);
+			     "scale scmid.img --entries 1000 --per-dir 999 --unencrypted",
+			     "scale scmiskey.img --entries 1000 --per-dir 999 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -371,6 +372,20 @@ static void test_readdir_unhashed(void **state)
 	apfsi_image_close(im);
 }
 
+/* How a readdir resumed where the order is not known to hold is refused. */
+#define RESUME_REFUSED "records out of key order, or outside the range their parent node " \
+	"gives them, where a readdir resumes"
+
+/* Image img opened, with the number of its directory dir. */
+static uint64_t open_dir(const char *img, const char *dir, apfsi_image **im, apfsi_fs **fs)
+{
+	struct apfsi_stat st;
+
+	open_fs(img, NULL, 0, im, fs);
+	assert_int_equal(apfsi_fs_stat_path(*fs, dir, &st), APFSI_OK);
+	return st.ino;
+}
+
 /*
  * Scratch image img with the slots of directory records a and b swapped in
  * their leaf (tests/tools/drec_swap.py), opened: the number of directory dir.
@@ -378,13 +393,9 @@ static void test_readdir_unhashed(void **state)
 static uint64_t swapped_dir(const char *img, const char *a, const char *b, const char *dir,
 			    apfsi_image **im, apfsi_fs **fs)
 {
-	struct apfsi_stat st;
-
 	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' %s %s", getenv("TESTS"),
 			    img_path(img), a, b), 0);
-	open_fs(img, NULL, 0, im, fs);
-	assert_int_equal(apfsi_fs_stat_path(*fs, dir, &st), APFSI_OK);
-	return st.ino;
+	return open_dir(img, dir, im, fs);
 }
 
 /*
@@ -519,7 +530,85 @@ static void test_readdir_unordered_hashed(void **state)
 	(void)state;
 	dir = swapped_dir("scswap.img", "f00000009.txt", "f00000394.txt", "/d00000", &im, &fs);
 	assert_int_equal(page_scale(fs, dir, 5, &s), APFSI_ERR_CORRUPT);
-	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
+	close_fs(im, fs);
+}
+
+/* Of cookies (per scale name), the name whose cookie is the least past c; -1 none. */
+static int scale_next(const uint64_t *cookie, uint64_t c)
+{
+	int next = -1;
+
+	for (int i = 0; i < 999; i++)
+		if (cookie[i] > c && (next < 0 || cookie[i] < cookie[next]))
+			next = i;
+	return next;
+}
+
+/* In scmiskey.img, the slots of the two names after cookie c (in one leaf) swapped. */
+static void swap_after(const uint64_t *cookie, uint64_t c)
+{
+	int a = scale_next(cookie, c);
+	int b = a < 0 ? -1 : scale_next(cookie, cookie[a]);
+
+	assert_true(b >= 0);
+	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' f%08d.txt f%08d.txt",
+			    getenv("TESTS"), img_path("scmiskey.img"), a, b), 0);
+}
+
+/*
+ * A leaf that begins past its parent's key for it (apfsck:
+ * "index key absent from child node"): drec_swap.py --rekey sets the index
+ * key of /d00000's second leaf (f00000020.txt first, as in sccross.img) to
+ * the first leaf's last key, f00000746.txt's.  Each leaf's keys ascend and
+ * a walk from the start lists all 999.  A resume by hash past the second
+ * leaf's first record is sound: it lists the rest (it was refused as out of
+ * order).  One at f00000020.txt's hash begins in the gap before that first
+ * record, where a name of that hash may stand in the leaf before: damage,
+ * named.  One at f00000746.txt's hash lands in the first leaf, which holds
+ * that key past its range: refused; so is the first resume once that second
+ * leaf is also out of order.
+ */
+static void test_readdir_miskeyed_hashed(void **state)
+{
+	static struct scale_names s, rest;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir, after;
+	unsigned left = 0;
+
+	(void)state;
+	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' --rekey f00000746.txt",
+			    getenv("TESTS"), img_path("scmiskey.img")), 0);
+	dir = open_dir("scmiskey.img", "/d00000", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 999, &s), APFSI_OK);
+	assert_int_equal(s.n, 999);
+	/* the cookie after f00000020.txt's in hash order (its next name's), and what follows */
+	assert_true(scale_next(s.cookie, s.cookie[20]) >= 0);
+	after = s.cookie[scale_next(s.cookie, s.cookie[20])];
+	assert_true(after >> 20 != s.cookie[20] >> 20);  /* a hash of its own */
+	memset(&rest, 0, sizeof(rest));
+	rest.page = 999;
+	assert_int_equal(apfsi_fs_readdir(fs, dir, after, scale_take, &rest), APFSI_OK);
+	for (unsigned i = 0; i < 999; i++) {
+		assert_int_equal(rest.seen[i], s.cookie[i] > after);
+		left += s.cookie[i] > after;
+	}
+	assert_int_equal(rest.n, left);
+	assert_true(left > 0);
+	assert_int_equal(apfsi_fs_readdir(fs, dir, s.cookie[20], scale_take, &rest),
+			 APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), "a walk began in a node whose first key "
+			       "is not its parent's key for it"));
+	assert_int_equal(apfsi_fs_readdir(fs, dir, s.cookie[746], scale_take, &rest),
+			 APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
+	close_fs(im, fs);
+	/* The two records after that resume's swap slots: the leaf out of order, refused. */
+	swap_after(s.cookie, after);
+	dir = open_dir("scmiskey.img", "/d00000", &im, &fs);
+	assert_int_equal(apfsi_fs_readdir(fs, dir, after, scale_take, &rest), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	close_fs(im, fs);
 }
 
@@ -571,7 +660,7 @@ static void test_readdir_cross_leaf(void **state)
 	lookup_is(fs, "/d00000", "f00000020.txt", APFSI_OK, SC_INO(20));
 	lookup_is(fs, "/d00000", "f00000500.txt", APFSI_OK, SC_INO(500));
 	assert_int_equal(page_scale(fs, dir, 1, &s), APFSI_ERR_CORRUPT);
-	assert_non_null(strstr(apfsi_last_message(), "records out of key order where a readdir resumes"));
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	/* one walk from the start, the cursor warm; then a resume after f00000020.txt */
 	assert_int_equal(page_scale(fs, dir, 999, &s), APFSI_OK);
 	assert_int_equal(s.n, 999);
@@ -795,6 +884,7 @@ int main(void)
 		cmocka_unit_test(test_readdir_unordered_leaf),
 		cmocka_unit_test(test_readdir_unordered_hashed),
 		cmocka_unit_test(test_readdir_cross_leaf),
+		cmocka_unit_test(test_readdir_miskeyed_hashed),
 		cmocka_unit_test(test_lookup_traded_mid),
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
 		cmocka_unit_test(test_traded_xattr_and_link),
