@@ -560,12 +560,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
 	bool first = w->leaves++ == 0;
 
-	/*
-	 * A leaf whose keys ascend and only begin past its key holds in order
-	 * all it has at or past its first: a walk resumed there is sound (one
-	 * resumed before its first, in the gap, is refused below).
-	 */
-	if (!n->ordered && w->unordered && !(n->miskeyed && n->ascends))
+	if (!n->ordered && w->unordered)
 		*w->unordered = true;
 	/*
 	 * A record traded away stands in the neighbour: one leaf past a stray
@@ -793,7 +788,7 @@ static void disorder_note(const struct apfs_btree_desc *t, const struct node *n,
 static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
 		       uint64_t parent, uint64_t *memo, const struct cur_level *l)
 {
-	n->ordered = n->ascends = ordered_memo(t, n, bno, memo);
+	n->ordered = ordered_memo(t, n, bno, memo);
 	node_fit(t, n, l, n->ordered);
 	if (!n->ordered || n->strayed)
 		disorder_note(t, n, bno, parent);
@@ -858,7 +853,7 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		return ret;
 	n.fk = w->fk;
 	n.fv = w->fv;
-	n.ordered = n.ascends = n.strayed = n.miskeyed = false;
+	n.ordered = n.strayed = n.miskeyed = false;
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
 	if (w->cur) {

@@ -40,7 +40,6 @@ struct node {
 	 */
 	bool strayed;
 	bool miskeyed;
-	bool ascends;  /* its keys strictly ascend, whatever its range (ordered before that) */
 	const uint8_t *least;  /* miskeyed: its least key (in blk), where what it holds begins */
 	size_t leastl;
 };
