@@ -59,6 +59,13 @@ int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir)
 			    "miss entries)");
 }
 
+int fs_resume_misplaced(struct apfs_fs *fs, uint64_t dir)
+{
+	return drec_corrupt(fs, dir, "the entry a readdir resumes after is not where its key "
+			    "places it (it stands in another node): a resume would pass over "
+			    "entries");
+}
+
 struct rd_ctx {
 	struct apfs_fs *fs;
 	uint64_t dir;
@@ -83,11 +90,19 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;
+	/*
+	 * Resumed by hash, the walk first passes over the names of that hash
+	 * it handed out: where another comes first (or none), the one it
+	 * resumes after stood in another node, before, out of its range, and
+	 * what the walk listed after it, sorting below it, would be passed over.
+	 */
 	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
-		return 1;
+		return r->keyed && r->skip ? fs_resume_misplaced(r->fs, r->dir) : 1;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
 	if (ret)
 		return ret;
+	if (r->keyed && r->skip && d.hash != r->cur_hash)
+		return fs_resume_misplaced(r->fs, r->dir);
 	if (r->fs->hashed && d.hash != r->cur_hash) {
 		r->cur_hash = d.hash;
 		r->seq = 0;

@@ -31,6 +31,9 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 
 	if (!p->begun && p->pos->klen && p->unordered)
 		return fs_resume_unsound(p->fs, p->dir);
+	/* Not the last record handed on first: it stood in another node (fs_dir.c rd_visit). */
+	if (!p->begun && p->pos->klen && (kl != p->pos->klen || memcmp(k, p->pos->key, kl)))
+		return fs_resume_misplaced(p->fs, p->dir);
 	p->begun = true;
 	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;

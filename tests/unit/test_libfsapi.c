@@ -35,7 +35,8 @@ static int setup(void **state)
 			     "scale scswap.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale sccross.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale scmid.img --entries 1000 --per-dir 999 --unencrypted",
-			     "scale scmiskey.img --entries 1000 --per-dir 999 --unencrypted", NULL);
+			     "scale scmiskey.img --entries 1000 --per-dir 999 --unencrypted",
+			     "scale scbatch.img --entries 1000 --per-dir 267 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -479,6 +480,7 @@ static void test_readdir_unordered_leaf(void **state)
 struct scale_names {
 	uint8_t seen[999];
 	uint64_t cookie[999];  /* per name: the cookie that resumes after it */
+	unsigned order[999];   /* the names in the order listed */
 	uint64_t last;
 	unsigned n, taken;
 	unsigned page;  /* stop (77) at the entry after this many a call */
@@ -494,7 +496,7 @@ static int scale_take(const struct apfsi_dirent *e, void *arg)
 	assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
 	assert_true(i < 999 && !s->seen[i]++);  /* never the same name twice */
 	s->taken++;
-	s->n++;
+	s->order[s->n++] = i;
 	s->last = s->cookie[i] = e->cookie;
 	return 0;
 }
@@ -545,6 +547,41 @@ static int scale_next(const uint64_t *cookie, uint64_t c)
 	return next;
 }
 
+/* How a resume whose entry stood in another node is refused. */
+#define RESUME_MISPLACED "the entry a readdir resumes after is not where its key places it"
+
+/*
+ * Then f00000746.txt and f00000020.txt trade places: the second leaf
+ * begins at its key again, sound, and the first holds f00000020.txt past
+ * its range, listed last of it.  A paged walk that stops right after it
+ * resumes by f00000020.txt's hash in the second leaf, which would pass
+ * over f00000746.txt, sorting before (998 names were listed, no error).
+ * The resume meets first another name than the one it resumes after:
+ * refused, each name listed once before.  A walk without a stop lists 999.
+ */
+static void miskeyed_traded(struct scale_names *s)
+{
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir;
+	unsigned at = 0;
+
+	dir = swapped_dir("scmiskey.img", "f00000746.txt", "f00000020.txt", "/d00000", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 999, s), APFSI_OK);
+	assert_int_equal(s->n, 999);
+	while (s->order[at] != 20)
+		at++;
+	assert_int_equal(s->order[at + 1], 746);  /* the first leaf's last, then the second's first */
+	assert_int_equal(page_scale(fs, dir, at + 1, s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_MISPLACED));
+	assert_int_equal(s->n, at + 1);
+	/* a cookie of a hash no name here has: none met before the directory's end */
+	assert_int_equal(apfsi_fs_readdir(fs, dir, UINT64_C(0x3fffff) << 20 | 1, scale_take, s),
+			 APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_MISPLACED));
+	close_fs(im, fs);
+}
+
 /*
  * A leaf that begins past its parent's key for it (apfsck: "index key
  * absent from child node"): drec_swap.py --rekey sets the index key of
@@ -589,6 +626,7 @@ static void test_readdir_miskeyed_hashed(void **state)
 			 APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	close_fs(im, fs);
+	miskeyed_traded(&s);
 }
 
 /*
@@ -799,6 +837,46 @@ static void test_dir_batch_unordered_leaf(void **state)
 	close_fs(im, fs);
 }
 
+/*
+ * The same across two leaves, each sound by its order: in `scale --per-dir
+ * 267`, /d00001's fourth leaf ends the first batch of 256 with
+ * f00000415.txt, the fifth begins with f00000373.txt (tests/tools: the
+ * leaves of that layout).  drec_swap.py --rekey f00000415.txt keys the
+ * fifth at f00000415.txt, then the two trade places: the fifth begins at
+ * its key, the fourth holds f00000373.txt past its range, last.  The
+ * second batch, from that key, lands in the fifth leaf past f00000415.txt,
+ * which it would pass over (266 of 267 names, no error): refused, each
+ * name handed out once before.
+ */
+static void test_dir_batch_misplaced(void **state)
+{
+	const struct apfsi_dirent *e;
+	static uint8_t seen[1000];
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	uint64_t dir;
+	unsigned i, n = 0;
+	int ret;
+
+	(void)state;
+	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' --rekey f00000415.txt",
+			    getenv("TESTS"), img_path("scbatch.img")), 0);
+	dir = swapped_dir("scbatch.img", "f00000415.txt", "f00000373.txt", "/d00001", &im, &fs);
+	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
+	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
+		assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
+		assert_true(i >= 267 && i < 534 && !seen[i]++);
+		n++;
+	}
+	assert_int_equal(ret, APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_MISPLACED));
+	assert_int_equal(n, 256);
+	assert_int_equal(seen[373], 1);
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+}
+
 static uint64_t objects_of(apfsi_image *im, const char *sel)
 {
 	struct apfsi_volume_info vi;
@@ -866,6 +944,7 @@ int main(void)
 		cmocka_unit_test(test_readdir_miskeyed_hashed),
 		cmocka_unit_test(test_lookup_traded_mid),
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
+		cmocka_unit_test(test_dir_batch_misplaced),
 		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),
