@@ -11,6 +11,14 @@
 #define MAX_PATH_DEPTH 4096
 /* The entries of one hash a readdir cookie can count (its low 20 bits). */
 #define COOKIE_SEQ_MAX 0xfffffu
+/*
+ * In a hashed cookie (hash << 20 | seq) handed out after the walk met a
+ * node out of order or out of its range: a resume by that hash could land
+ * in a later node, sound by its order, past a record the walk listed there
+ * after it but sorting below it (a name that stood before, past its
+ * node's range, or one of the same hash).  Such a resume is refused.
+ */
+#define COOKIE_UNSOUND (UINT64_C(1) << 42)
 
 static int drec_corrupt(struct apfs_fs *fs, uint64_t dir, const char *why)
 {
@@ -59,13 +67,6 @@ int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir)
 			    "miss entries)");
 }
 
-int fs_resume_misplaced(struct apfs_fs *fs, uint64_t dir)
-{
-	return drec_corrupt(fs, dir, "the entry a readdir resumes after is not where its key "
-			    "places it (it stands in another node): a resume would pass over "
-			    "entries");
-}
-
 struct rd_ctx {
 	struct apfs_fs *fs;
 	uint64_t dir;
@@ -90,19 +91,11 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;
-	/*
-	 * Resumed by hash, the walk first passes over the names of that hash
-	 * it handed out: where another comes first (or none), the one it
-	 * resumes after stood in another node, before, out of its range, and
-	 * what the walk listed after it, sorting below it, would be passed over.
-	 */
 	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
-		return r->keyed && r->skip ? fs_resume_misplaced(r->fs, r->dir) : 1;
+		return 1;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
 	if (ret)
 		return ret;
-	if (r->keyed && r->skip && d.hash != r->cur_hash)
-		return fs_resume_misplaced(r->fs, r->dir);
 	if (r->fs->hashed && d.hash != r->cur_hash) {
 		r->cur_hash = d.hash;
 		r->seq = 0;
@@ -120,7 +113,8 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		return 0;
 	}
 	fill_dirent(&r->de, &d);
-	r->de.next_cookie = r->fs->hashed ? ((uint64_t)d.hash << 20 | r->seq) : r->seq;
+	r->de.next_cookie = !r->fs->hashed ? r->seq :
+			    (uint64_t)d.hash << 20 | r->seq | (r->unordered ? COOKIE_UNSOUND : 0);
 	ret = r->fn(&r->de, r->ctx);
 	/*
 	 * Stopped at this entry: the next walk resumes here, by the cookie
@@ -149,6 +143,8 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		return -EINVAL;
 	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC)))
 		return ret;
+	if (fs->hashed && (cookie & COOKIE_UNSOUND))
+		return fs_resume_unsound(fs, dir);
 	if (!(r = malloc(sizeof(*r))))
 		return -ENOMEM;
 	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx };

@@ -31,9 +31,6 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 
 	if (!p->begun && p->pos->klen && p->unordered)
 		return fs_resume_unsound(p->fs, p->dir);
-	/* Not the last record handed on first: it stood in another node (fs_dir.c rd_visit). */
-	if (!p->begun && p->pos->klen && (kl != p->pos->klen || memcmp(k, p->pos->key, kl)))
-		return fs_resume_misplaced(p->fs, p->dir);
 	p->begun = true;
 	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
@@ -54,6 +51,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (ret == 0) {
 		memcpy(p->pos->key, k, kl);
 		p->pos->klen = kl;
+		p->pos->unsound = p->unordered;
 	}
 	return ret;
 }
@@ -89,6 +87,13 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 	}
 	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC)))
 		return ret;
+	/*
+	 * Where the walk met a node out of order or range, a resume by key may
+	 * land in a later node past a record handed out from there after the
+	 * last (fs_dir.c COOKIE_UNSOUND): refused.
+	 */
+	if (pos->klen && pos->unsound)
+		return fs_resume_unsound(fs, dir);
 	p = malloc(sizeof(*p));
 	if (!p)
 		return -ENOMEM;
@@ -97,7 +102,8 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 		ret = apfs_btree_iterate_ord(&fs->tree, pos->key, pos->klen, dp_visit, p,
 					     &p->unordered);
 	else
-		ret = apfs_btree_iterate(&fs->tree, key, sizeof(key), dp_visit, p);
+		ret = apfs_btree_iterate_ord(&fs->tree, key, sizeof(key), dp_visit, p,
+					     &p->unordered);
 	free(p);
 	return ret;
 }

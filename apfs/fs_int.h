@@ -45,13 +45,6 @@ struct fs_resume *fs_resume_new(void);
  * list a wrong set.  Known once the walk's first record is visited.
  */
 int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir);
-/*
- * A resume whose walk does not meet first the entry it resumes after: that
- * entry stood in a node before, past its range, and what the walk handed
- * out after it from the next node, sorting below it, would be passed over
- * (a node sound itself, so not known by its order).  Fails, named.
- */
-int fs_resume_misplaced(struct apfs_fs *fs, uint64_t dir);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);

@@ -373,6 +373,9 @@ static void test_readdir_unhashed(void **state)
 	apfsi_image_close(im);
 }
 
+/* fs_dir.c's COOKIE_UNSOUND: a hashed cookie handed out past a damaged node. */
+#define UNSOUND (UINT64_C(1) << 42)
+
 /* How a readdir resumed where the order is not known to hold is refused. */
 #define RESUME_REFUSED "records out of key order, or outside the range their parent node " \
 	"gives them, where a readdir resumes"
@@ -547,23 +550,23 @@ static int scale_next(const uint64_t *cookie, uint64_t c)
 	return next;
 }
 
-/* How a resume whose entry stood in another node is refused. */
-#define RESUME_MISPLACED "the entry a readdir resumes after is not where its key places it"
-
 /*
  * Then f00000746.txt and f00000020.txt trade places: the second leaf
  * begins at its key again, sound, and the first holds f00000020.txt past
  * its range, listed last of it.  A paged walk that stops right after it
- * resumes by f00000020.txt's hash in the second leaf, which would pass
- * over f00000746.txt, sorting before (998 names were listed, no error).
- * The resume meets first another name than the one it resumes after:
- * refused, each name listed once before.  A walk without a stop lists 999.
+ * would resume by f00000020.txt's hash in the second leaf and pass over
+ * f00000746.txt, sorting before (998 names were listed, no error).  Every
+ * cookie handed out once the walk met the first leaf is marked so: a
+ * resume from it is refused, each name listed once before; so is one from
+ * the second leaf's second name, where a name of the same hash standing
+ * in the first leaf (a collision) would be passed over alike.  A walk
+ * without a stop lists all 999.
  */
 static void miskeyed_traded(struct scale_names *s)
 {
 	apfsi_image *im;
 	apfsi_fs *fs;
-	uint64_t dir;
+	uint64_t dir, next;
 	unsigned at = 0;
 
 	dir = swapped_dir("scmiskey.img", "f00000746.txt", "f00000020.txt", "/d00000", &im, &fs);
@@ -572,13 +575,12 @@ static void miskeyed_traded(struct scale_names *s)
 	while (s->order[at] != 20)
 		at++;
 	assert_int_equal(s->order[at + 1], 746);  /* the first leaf's last, then the second's first */
+	next = s->cookie[s->order[at + 2]];
 	assert_int_equal(page_scale(fs, dir, at + 1, s), APFSI_ERR_CORRUPT);
-	assert_non_null(strstr(apfsi_last_message(), RESUME_MISPLACED));
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	assert_int_equal(s->n, at + 1);
-	/* a cookie of a hash no name here has: none met before the directory's end */
-	assert_int_equal(apfsi_fs_readdir(fs, dir, UINT64_C(0x3fffff) << 20 | 1, scale_take, s),
-			 APFSI_ERR_CORRUPT);
-	assert_non_null(strstr(apfsi_last_message(), RESUME_MISPLACED));
+	assert_int_equal(apfsi_fs_readdir(fs, dir, next, scale_take, s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	close_fs(im, fs);
 }
 
@@ -588,13 +590,15 @@ static void miskeyed_traded(struct scale_names *s)
  * /d00000's second leaf (f00000020.txt first, as in sccross.img) to the
  * first leaf's last key, f00000746.txt's, which the first leaf then holds
  * past its range.  Each leaf's keys ascend and a walk from the start lists
- * all 999.  A resume by hash past the second leaf's first record is
- * refused: its keys ascend, but the leaf before may hold records of its
- * range (here only f00000746.txt, below its first; a neighbour's record
- * traded in may stand past it, and a resume there would pass over it).
- * One at f00000020.txt's hash begins in the gap before that first record:
- * damage, named so.  One at f00000746.txt's hash lands in the first leaf,
- * out of its range: refused.
+ * all 999, its cookies past the first leaf marked (COOKIE_UNSOUND): a
+ * resume from them is refused.  Unmarked, the walk refuses each itself:
+ * one past the second leaf's first record, as that leaf does not begin at
+ * its key (its keys ascend, but the leaf before may hold records of its
+ * range: here only f00000746.txt, below its first; a neighbour's record
+ * traded in may stand past it, and a resume there would pass over it);
+ * one at f00000020.txt's hash begins in the gap before that first record:
+ * damage, named so; one at f00000746.txt's hash lands in the first leaf,
+ * out of its range.
  */
 static void test_readdir_miskeyed_hashed(void **state)
 {
@@ -612,13 +616,19 @@ static void test_readdir_miskeyed_hashed(void **state)
 	/* the cookie after f00000020.txt's in hash order (its next name's) */
 	assert_true(scale_next(s.cookie, s.cookie[20]) >= 0);
 	after = s.cookie[scale_next(s.cookie, s.cookie[20])];
-	assert_true(after >> 20 != s.cookie[20] >> 20);  /* a hash of its own */
+	assert_true((after & ~UNSOUND) >> 20 != (s.cookie[20] & ~UNSOUND) >> 20);  /* its own hash */
+	/* handed out past the first leaf, both are marked: refused as they are */
+	assert_true(after & s.cookie[20] & UNSOUND);
 	memset(&rest, 0, sizeof(rest));
 	rest.page = 999;
 	assert_int_equal(apfsi_fs_readdir(fs, dir, after, scale_take, &rest), APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
+	/* unmarked (as a caller may forge them), the walk itself refuses each */
+	assert_int_equal(apfsi_fs_readdir(fs, dir, after & ~UNSOUND, scale_take, &rest),
+			 APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	assert_int_equal(rest.n, 0);
-	assert_int_equal(apfsi_fs_readdir(fs, dir, s.cookie[20], scale_take, &rest),
+	assert_int_equal(apfsi_fs_readdir(fs, dir, s.cookie[20] & ~UNSOUND, scale_take, &rest),
 			 APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), "a walk began in a node whose first key "
 			       "is not its parent's key for it"));
@@ -840,13 +850,14 @@ static void test_dir_batch_unordered_leaf(void **state)
 /*
  * The same across two leaves, each sound by its order: in `scale --per-dir
  * 267`, /d00001's fourth leaf ends the first batch of 256 with
- * f00000415.txt, the fifth begins with f00000373.txt (tests/tools: the
- * leaves of that layout).  drec_swap.py --rekey f00000415.txt keys the
+ * f00000415.txt, the fifth begins with f00000373.txt (that layout's leaves,
+ * as mkimage lays them out).  drec_swap.py --rekey f00000415.txt keys the
  * fifth at f00000415.txt, then the two trade places: the fifth begins at
- * its key, the fourth holds f00000373.txt past its range, last.  The
- * second batch, from that key, lands in the fifth leaf past f00000415.txt,
- * which it would pass over (266 of 267 names, no error): refused, each
- * name handed out once before.
+ * its key, the fourth holds f00000373.txt past its range, last.  A second
+ * batch, from that key, would land in the fifth leaf past f00000415.txt
+ * and pass over it (266 of 267 names were listed, no error).  The first
+ * batch met the fourth leaf: the next is refused, each name handed out
+ * once before.
  */
 static void test_dir_batch_misplaced(void **state)
 {
@@ -870,7 +881,7 @@ static void test_dir_batch_misplaced(void **state)
 		n++;
 	}
 	assert_int_equal(ret, APFSI_ERR_CORRUPT);
-	assert_non_null(strstr(apfsi_last_message(), RESUME_MISPLACED));
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	assert_int_equal(n, 256);
 	assert_int_equal(seen[373], 1);
 	apfsi_dir_close(d);
