@@ -150,11 +150,14 @@ struct apfs_btree_desc {
 int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		       apfs_visit_fn fn, void *ctx);
 /*
- * The same, *unordered set once it meets a node whose keys do not ascend
- * (a damaged tree): its records come in key order all the same (sorted as
- * the walk reads them), but a walk resumed at a key inside such a node
- * should not be trusted.  The flag is set as each node is entered, before
- * fn sees its records; with or without the thread's cursor.
+ * The same, *unordered telling of the leaf fn's records come from: true
+ * where its keys do not ascend, or stand outside the range its parent
+ * gives it, or that range is not known (an index above out of order): a
+ * damaged tree.  Its records come in key order all the same (sorted as the
+ * walk reads them), but a walk resumed at a key inside such a leaf, or
+ * from a record of it, should not be trusted.  Set as each leaf is
+ * entered, before fn sees its records (false again at a sound one); with
+ * or without the thread's cursor.
  */
 int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, size_t klen,
 			   apfs_visit_fn fn, void *ctx, bool *unordered);

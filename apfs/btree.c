@@ -50,7 +50,7 @@ struct walk {
 	uint64_t seal_bad; /* sealed trees: nodes that did not match their hash */
 	enum hashed_form form; /* hashed trees: how child oids are stored */
 	struct btree_cursor *cur; /* the thread's path in this tree; NULL: bufs */
-	bool *unordered;  /* set on a node whose keys do not ascend (apfs_btree_iterate_ord) */
+	bool *unordered;  /* whether the leaf walked now is damaged (apfs_btree_iterate_ord) */
 	struct cur_level *lv; /* key ranges of a walk without a cursor, when asked (levels()) */
 	uint64_t *memo;   /* without a cursor: its nodes found in order (btree_order_memo) */
 	uint64_t leaves;  /* leaves walked so far */
@@ -560,8 +560,8 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
 	bool first = w->leaves++ == 0;
 
-	if (!n->ordered && w->unordered)
-		*w->unordered = true;
+	if (w->unordered)  /* out of order or range, or that range not known (an index above) */
+		*w->unordered = !n->ordered || !l || !l->bounded;
 	/*
 	 * A record traded away stands in the neighbour: one leaf past a stray
 	 * one is the search's last (else a tree whose every leaf strays would
@@ -644,8 +644,6 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 	uint32_t start = 0;
 	int ret = w->key ? child_index(w, n, bno, &start) : 0;
 
-	if (!n->ordered && w->unordered)
-		*w->unordered = true;
 	for (uint32_t i = start; !ret && i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;

@@ -12,8 +12,9 @@
 /* The entries of one hash a readdir cookie can count (its low 20 bits). */
 #define COOKIE_SEQ_MAX 0xfffffu
 /*
- * In a hashed cookie (hash << 20 | seq) handed out after the walk met a
- * node out of order or out of its range: a resume by that hash could land
+ * In a hashed cookie (hash << 20 | seq) handed out once the walk has met
+ * a record of the directory in a leaf out of order or out of its range
+ * (apfs_btree_iterate_ord): a resume by that hash could land
  * in a later node, sound by its order, past a record the walk listed there
  * after it but sorting below it (a name that stood before, past its
  * node's range, or one of the same hash).  Such a resume is refused.
@@ -73,7 +74,8 @@ struct rd_ctx {
 	uint64_t skip;        /* entries still to pass over (resume) */
 	uint32_t cur_hash;
 	uint64_t seq;         /* hashed: index within the hash; plain: ordinal */
-	bool unordered;       /* the walk met a node out of order (apfs_btree_iterate_ord) */
+	bool unordered;       /* the leaf walked now is damaged (apfs_btree_iterate_ord) */
+	bool damaged;         /* a record of the directory came from such a leaf */
 	bool keyed;           /* resumed at a key inside the directory (hash, or kept place) */
 	bool begun;           /* a record has been visited */
 	apfs_dirent_fn fn;
@@ -93,6 +95,8 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	r->begun = true;
 	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
+	/* a neighbour's damaged leaf the walk only passed through is none of the directory's */
+	r->damaged |= r->unordered;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
 	if (ret)
 		return ret;
@@ -114,15 +118,15 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	}
 	fill_dirent(&r->de, &d);
 	r->de.next_cookie = !r->fs->hashed ? r->seq :
-			    (uint64_t)d.hash << 20 | r->seq | (r->unordered ? COOKIE_UNSOUND : 0);
+			    (uint64_t)d.hash << 20 | r->seq | (r->damaged ? COOKIE_UNSOUND : 0);
 	ret = r->fn(&r->de, r->ctx);
 	/*
 	 * Stopped at this entry: the next walk resumes here, by the cookie
-	 * before it.  Not after a node out of order: a damaged node is not
-	 * trusted to resume in by key (its order is only the walk's sorting),
-	 * by counting its entries from the start it is.
+	 * before it.  Not after a damaged leaf: a resume by key there, or past
+	 * a record of it, is not trusted (its order is only the walk's
+	 * sorting), by counting its entries from the start it is.
 	 */
-	if (ret && !r->fs->hashed && !r->unordered)
+	if (ret && !r->fs->hashed && !r->damaged)
 		fs_resume_put(r->fs->resume, r->dir, r->seq - 1, k, kl);
 	return ret;
 }

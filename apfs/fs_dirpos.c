@@ -18,7 +18,8 @@ struct dp_ctx {
 	struct apfs_dir_pos *pos;
 	apfs_dirent_fn fn;
 	void *ctx;
-	bool unordered;  /* the walk met a node out of order (apfs_btree_iterate_ord) */
+	bool unordered;  /* the leaf walked now is damaged (apfs_btree_iterate_ord) */
+	bool damaged;    /* a record of the directory came from such a leaf */
 	bool begun;      /* a record has been visited */
 	struct apfs_dirent de;
 };
@@ -34,6 +35,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	p->begun = true;
 	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
+	p->damaged |= p->unordered;  /* of the directory's own leaves (fs_dir.c rd_visit) */
 	/* The walk starts at the last record handed on: not again. */
 	if (kl == p->pos->klen && !memcmp(k, p->pos->key, kl))
 		return 0;
@@ -51,7 +53,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (ret == 0) {
 		memcpy(p->pos->key, k, kl);
 		p->pos->klen = kl;
-		p->pos->unsound = p->unordered;
+		p->pos->unsound = p->damaged;
 	}
 	return ret;
 }
@@ -88,9 +90,10 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC)))
 		return ret;
 	/*
-	 * Where the walk met a node out of order or range, a resume by key may
-	 * land in a later node past a record handed out from there after the
-	 * last (fs_dir.c COOKIE_UNSOUND): refused.
+	 * Where the walk met a record of the directory in a leaf out of order
+	 * or range, a resume by key may land in a later node past a record
+	 * handed out from there after the last (fs_dir.c COOKIE_UNSOUND):
+	 * refused.
 	 */
 	if (pos->klen && pos->unsound)
 		return fs_resume_unsound(fs, dir);

@@ -36,7 +36,8 @@ static int setup(void **state)
 			     "scale sccross.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale scmid.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale scmiskey.img --entries 1000 --per-dir 999 --unencrypted",
-			     "scale scbatch.img --entries 1000 --per-dir 267 --unencrypted", NULL);
+			     "scale scbatch.img --entries 1000 --per-dir 267 --unencrypted",
+			     "scale scneigh.img --entries 1000 --per-dir 260 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -888,6 +889,44 @@ static void test_dir_batch_misplaced(void **state)
 	close_fs(im, fs);
 }
 
+/*
+ * A damaged leaf that holds only another directory's names marks nothing
+ * of this one: in `scale --per-dir 260`, /d00001's names end a leaf (with
+ * /d00002's inode record after them) and /d00002's begin the next.  With
+ * two of /d00001's names swapped in their leaf (drec_swap.py), a walk of
+ * /d00002 from its start lands in that leaf (its 8-byte key sorts before
+ * every name) and passes on: /d00002 read ten names a call, or a batch at
+ * a time, lists its 260, rc 0 (its resumes were refused while a walk's
+ * mark counted every leaf it entered).  /d00001's own are refused.
+ */
+static void test_readdir_damaged_neighbour(void **state)
+{
+	static struct scale_names s;
+	const struct apfsi_dirent *e;
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	uint64_t dir;
+	unsigned n = 0;
+	int ret;
+
+	(void)state;
+	dir = swapped_dir("scneigh.img", "f00000474.txt", "f00000312.txt", "/d00002", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 10, &s), APFSI_OK);
+	assert_int_equal(s.n, 260);
+	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
+	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e)
+		n++;
+	assert_int_equal(ret, APFSI_OK);
+	assert_int_equal(n, 260);
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+	dir = open_dir("scneigh.img", "/d00001", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 10, &s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
+	close_fs(im, fs);
+}
+
 static uint64_t objects_of(apfsi_image *im, const char *sel)
 {
 	struct apfsi_volume_info vi;
@@ -956,6 +995,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_traded_mid),
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
 		cmocka_unit_test(test_dir_batch_misplaced),
+		cmocka_unit_test(test_readdir_damaged_neighbour),
 		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),
