@@ -152,8 +152,9 @@ int apfs_btree_iterate(const struct apfs_btree_desc *t, const void *key, size_t 
 /*
  * The same, *unordered telling of the leaf fn's records come from: true
  * where its keys do not ascend, or stand outside the range its parent
- * gives it, or that range is not known (an index above out of order): a
- * damaged tree.  Its records come in key order all the same (sorted as the
+ * gives it, or begin past its parent's key for it, or that range is not
+ * known (an index above out of order or out of its own range): a damaged
+ * tree.  Its records come in key order all the same (sorted as the
  * walk reads them), but a walk resumed at a key inside such a leaf, or
  * from a record of it, should not be trusted.  Set as each leaf is
  * entered, before fn sees its records (false again at a sound one); with

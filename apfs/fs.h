@@ -239,7 +239,7 @@ struct apfs_dir_pos {
 	uint8_t key[12 + APFS_NAME_MAX];  /* the last entry's record key (one volume) */
 	size_t klen;
 	uint64_t cookie;                   /* its next_cookie (a volume group's merged root) */
-	bool unsound;                      /* handed out after a node out of order or range */
+	bool unsound;                      /* one of its records came from a damaged leaf */
 };
 
 /**

@@ -13,11 +13,11 @@
 #define COOKIE_SEQ_MAX 0xfffffu
 /*
  * In a hashed cookie (hash << 20 | seq) handed out once the walk has met
- * a record of the directory in a leaf out of order or out of its range
- * (apfs_btree_iterate_ord): a resume by that hash could land
- * in a later node, sound by its order, past a record the walk listed there
- * after it but sorting below it (a name that stood before, past its
- * node's range, or one of the same hash).  Such a resume is refused.
+ * a record of the directory in a damaged leaf (out of order, out of its
+ * range, or that range not known: apfs_btree_iterate_ord): a resume by
+ * that hash could land in a later node, sound by its order, past a record
+ * the walk listed there after it but sorting below it (a name that stood
+ * before, past its node's range, or one of the same hash).  Refused.
  */
 #define COOKIE_UNSOUND (UINT64_C(1) << 42)
 
@@ -89,7 +89,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	struct drec d;
 	int ret;
 
-	/* Its first record is in the leaf it resumed in: out of order, refused. */
+	/* Its first record comes from a damaged leaf (apfs_btree_iterate_ord): refused. */
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;

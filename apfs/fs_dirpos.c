@@ -90,10 +90,10 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 	if ((ret = fs_key_checked(fs, key, dir, APFS_TYPE_DIR_REC)))
 		return ret;
 	/*
-	 * Where the walk met a record of the directory in a leaf out of order
-	 * or range, a resume by key may land in a later node past a record
-	 * handed out from there after the last (fs_dir.c COOKIE_UNSOUND):
-	 * refused.
+	 * Where the walk met a record of the directory in a damaged leaf (out
+	 * of order or range, or that range not known), a resume by key may
+	 * land in a later node past a record handed out from there after the
+	 * last (fs_dir.c COOKIE_UNSOUND): refused.
 	 */
 	if (pos->klen && pos->unsound)
 		return fs_resume_unsound(fs, dir);
