@@ -61,6 +61,7 @@ struct walk {
 	uint64_t stray;   /* 1 + a leaf out of its range the search passed; 0: none */
 	bool stray_miskeyed;  /* that leaf's keys lie in its range, its first not its own key */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
+	bool whole;       /* trade_probe: the first leaf's every record, then stop */
 };
 
 /* A record located in its node (node_entry): key and value. */
@@ -198,17 +199,18 @@ static bool key_in_range(const struct apfs_btree_desc *t, const uint8_t *k, size
  * finds it absent where the node before may hold it.  No lo, no node
  * before: the tree's leftmost path is not judged so.  Its first and last
  * keys tell for an ordered node; every key for one out of order, where a
- * record traded with a neighbour's may stand anywhere.  A range not known
- * (a parent out of order, already said so) is taken as held.
+ * record traded with a neighbour's may stand anywhere; which way they
+ * stray (n->below, n->above) tells where what it lost may stand.  A range
+ * not known (a parent out of order, already said so) is taken as held.
  */
 static void node_fit(const struct apfs_btree_desc *t, struct node *n, const struct cur_level *l,
 		     bool ordered)
 {
 	const uint8_t *k, *v, *least = NULL;
 	size_t kl, vl, leastl = 0;
-	int above = 0;  /* the least key against lo (0: equal, or no lo) */
+	int least_lo = 0;  /* the least key against lo (0: equal, or no lo) */
 
-	n->strayed = n->miskeyed = false;
+	n->strayed = n->miskeyed = n->below = n->above = false;
 	if (!l->bounded)
 		return;
 	for (uint32_t i = 0; i < n->nkeys; i++) {
@@ -216,20 +218,24 @@ static void node_fit(const struct apfs_btree_desc *t, struct node *n, const stru
 
 		if (ordered && i > 0 && i + 1 < n->nkeys)
 			i = n->nkeys - 1;  /* the first and last bound the rest */
-		if (entry_loc(n, i, &k, &kl, &v, &vl) ||
-		    (c = l->lo ? t->cmp(k, kl, l->lo, l->lol) : 0) < 0 ||
-		    (l->hi && t->cmp(k, kl, l->hi, l->hil) >= 0)) {
+		if (entry_loc(n, i, &k, &kl, &v, &vl)) {
 			n->strayed = true;
 			return;
 		}
+		c = l->lo ? t->cmp(k, kl, l->lo, l->lol) : 0;
+		n->below |= c < 0;
+		n->above |= l->hi && t->cmp(k, kl, l->hi, l->hil) >= 0;
 		if (!least || (!ordered && t->cmp(k, kl, least, leastl) < 0)) {
 			least = k;
 			leastl = kl;
-			above = c;
+			least_lo = c;
 		}
 	}
+	n->strayed = n->below || n->above;
+	if (n->strayed)
+		return;
 	/* a guessed comparator (cmp_guessed) may put another key least: no judge of that */
-	n->miskeyed = n->strayed = above && !t->cmp_guessed;
+	n->miskeyed = n->strayed = least_lo && !t->cmp_guessed;
 	n->least = least;
 	n->leastl = leastl;
 }
@@ -403,6 +409,7 @@ static void seal_check(struct walk *w, const uint8_t *blk, uint64_t bno,
 
 static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 		     const uint8_t *hash, uint64_t parent);
+static int iterate(struct walk *w);
 
 /*
  * Past the walk's first leaf every key is at or past the walk's key in a
@@ -509,18 +516,140 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 	return t->cmp(x->k, x->kl, y->k, y->kl);
 }
 
+/* Keys [lo, hi) (NULL: unbounded) a leaf that strays may have lost to another (range_lost). */
+struct lost_range {
+	const struct apfs_btree_desc *t;
+	const uint8_t *lo, *hi;
+	size_t lol, hil;
+	uint64_t from, found;  /* the leaf that strays; a leaf found holding such a key (0: none) */
+};
+
+static bool in_lost(const struct lost_range *lr, const uint8_t *k, size_t kl)
+{
+	return (!lr->lo || lr->t->cmp(k, kl, lr->lo, lr->lol) >= 0) &&
+	       (!lr->hi || lr->t->cmp(k, kl, lr->hi, lr->hil) < 0);
+}
+
+static int lost_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	(void)v, (void)vl;
+	return in_lost(arg, k, kl);
+}
+
 /*
- * A visitor stopped (ret > 0) at a key that strays into leaf n from another
- * node's range (l): a record traded for it, one the walk wanted, may stand
- * there, so where the range ends cannot be vouched for.
+ * The leaf a key traded into leaf `from` belongs in (a walk nested in this
+ * one, from that key: its own buffers), every record of it looked at: 1
+ * if one lies in lr's range (traded there from `from`), 0 if none, else
+ * what the look met.
  */
-static int stop_strayed(const struct walk *w, const struct node *n, uint64_t bno,
+static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
+{
+	struct walk p = { .t = lr->t, .key = k, .klen = kl, .fn = lost_visit, .ctx = lr,
+			  .whole = true };
+	int ret = iterate(&p);
+
+	return ret < 0 ? ret : lr->found != 0;
+}
+
+/* trade_probe's walk in the leaf it lands in: every record, then stop (a key found: 2). */
+static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno)
+{
+	struct lost_range *lr = w->ctx;
+
+	for (uint32_t i = 0; bno != lr->from && i < n->nkeys; i++) {
+		struct rec_ref r;
+		int ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl);
+
+		if (ret)
+			return ret;
+		if (w->fn(r.k, r.kl, r.v, r.vl, lr)) {
+			lr->found = bno + 1;
+			return 2;
+		}
+	}
+	return 1;
+}
+
+/* The most keys of other nodes' ranges a leaf may hold and still be looked after (range_lost). */
+#define TRADE_PROBES 8
+
+/*
+ * Leaf n (l its range) holds keys of other nodes' ranges: records of its
+ * own may have gone there, traded.  The walk reads every leaf from its
+ * first to where it ends, and a record traded between two of them is met
+ * in the other; one traded farther is not, where n is the walk's first
+ * leaf and holds a key from before its range (from a leaf before the
+ * walk's) or its last, holding one past its end.  For each such key, the
+ * leaf it belongs in is looked at (trade_probe) for a record of what the
+ * walk wanted of n's range: from max(lo, the walk's key) to where it ends
+ * (r; NULL: on past n).  A key from before in a later leaf is below the
+ * walk's (below_walk), one past the end in an earlier leaf is where it
+ * ends (stop_strayed).
+ */
+static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool first,
+		      const struct cur_level *l, const struct rec_ref *r)
+{
+	struct lost_range lr = { .t = w->t, .lo = l->lo, .lol = l->lol, .hi = l->hi,
+				 .hil = l->hil, .from = bno };
+	unsigned probes = 0;
+	int ret = 0;
+
+	if (!(first && n->below) && !(r && n->above))
+		return 0;
+	if (w->key && (!lr.lo || w->t->cmp(w->key, w->klen, lr.lo, lr.lol) > 0)) {
+		lr.lo = w->key;
+		lr.lol = w->klen;
+	}
+	if (r) {
+		lr.hi = r->k;
+		lr.hil = r->kl;
+	}
+	if (lr.lo && lr.hi && w->t->cmp(lr.lo, lr.lol, lr.hi, lr.hil) >= 0)
+		return 0;  /* nothing of n's range wanted */
+	for (uint32_t i = 0; !ret && i < n->nkeys; i++) {
+		const uint8_t *k, *v;
+		size_t kl, vl;
+		bool from_before, past_end;
+
+		if ((ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl)))
+			return ret;
+		from_before = first && l->lo && w->t->cmp(k, kl, l->lo, l->lol) < 0;
+		past_end = r && l->hi && w->t->cmp(k, kl, l->hi, l->hil) >= 0;
+		if (!from_before && !past_end)
+			continue;
+		if (++probes > TRADE_PROBES)
+			return node_corrupt(w->t, bno, "a walk took records from this node, which "
+					    "holds too many keys of other nodes' ranges to look "
+					    "for its own in theirs");
+		ret = trade_probe(&lr, k, kl);
+	}
+	if (ret == 1)
+		apfs_err("%s: %s: B-tree node at block %llu holds a record from the range of the "
+			 "node at block %llu, traded for one of its own: a walk that read that "
+			 "node wanted it", w->t->c->label, w->t->what,
+			 (unsigned long long)(lr.found - 1), (unsigned long long)bno);
+	return ret == 1 ? -APFS_ECORRUPT : ret;
+}
+
+/*
+ * A visitor stopped (ret > 0) at key r in leaf n, which strays out of its
+ * range (l): at a key from another node's range, a record traded for it,
+ * one the walk wanted, may stand there, so where the range ends cannot be
+ * vouched for; at one of n's own, what n lost may still be wanted
+ * (range_lost).
+ */
+static int stop_strayed(struct walk *w, const struct node *n, uint64_t bno, bool first,
 			const struct cur_level *l, const struct rec_ref *r, int ret)
 {
-	if (ret <= 0 || !n->strayed || !l || key_in_range(w->t, r->k, r->kl, l))
+	int lost;
+
+	if (ret <= 0 || !n->strayed || !l)
 		return ret;
-	return node_corrupt(w->t, bno, "a walk ended at a key that strays into this node from "
-			    "another's range: what it wanted may stand in another node");
+	if (!key_in_range(w->t, r->k, r->kl, l))
+		return node_corrupt(w->t, bno, "a walk ended at a key that strays into this node "
+				    "from another's range: what it wanted may stand in another node");
+	lost = range_lost(w, n, bno, first, l, r);
+	return lost ? lost : ret;
 }
 
 /*
@@ -542,9 +671,9 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 	if (!ret)
 		qsort_r(r, n->nkeys, sizeof(*r), rec_cmp, &w->t);
 	for (uint32_t i = 0; !ret && i < n->nkeys; i++)
-		ret = stop_strayed(w, n, bno, l, &r[i], walk_rec(w, n, bno, first, &r[i]));
+		ret = stop_strayed(w, n, bno, first, l, &r[i], walk_rec(w, n, bno, first, &r[i]));
 	free(r);
-	return ret;
+	return ret ? ret : range_lost(w, n, bno, first, l, NULL);
 }
 
 /* Whether a walk from key k, begun in miskeyed leaf n (l its range), starts in [lo, least). */
@@ -560,6 +689,8 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	uint32_t start = n->ordered && w->key ? first_past(w->t, n, w->key, w->klen, false) : 0;
 	bool first = w->leaves++ == 0;
 
+	if (w->whole)
+		return leaf_whole(w, n, bno);
 	if (w->unordered)  /* out of order or range, or that range not known (an index above) */
 		*w->unordered = !n->ordered || !l || !l->bounded;
 	/*

@@ -40,6 +40,8 @@ struct node {
 	 */
 	bool strayed;
 	bool miskeyed;
+	/* strayed: it holds a key below its range (below) or at or past its end (above) */
+	bool below, above;
 	const uint8_t *least;  /* miskeyed: its least key (in blk), where what it holds begins */
 	size_t leastl;
 };

@@ -37,7 +37,8 @@ static int setup(void **state)
 			     "scale scmid.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale scmiskey.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale scbatch.img --entries 1000 --per-dir 267 --unencrypted",
-			     "scale scneigh.img --entries 1000 --per-dir 260 --unencrypted", NULL);
+			     "scale scneigh.img --entries 1000 --per-dir 260 --unencrypted",
+			     "scale sctrade.img --entries 1000 --per-dir 260 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -380,6 +381,9 @@ static void test_readdir_unhashed(void **state)
 /* How a readdir resumed where the order is not known to hold is refused. */
 #define RESUME_REFUSED "records out of key order, or outside the range their parent node " \
 	"gives them, where a readdir resumes"
+
+/* How a walk that read a leaf holding another's keys, one of its own found there, ends. */
+#define TRADED_AWAY "traded for one of its own: a walk that read that node wanted it"
 
 /* Image img opened, with the number of its directory dir. */
 static uint64_t open_dir(const char *img, const char *dir, apfsi_image **im, apfsi_fs **fs)
@@ -927,6 +931,52 @@ static void test_readdir_damaged_neighbour(void **state)
 	close_fs(im, fs);
 }
 
+/* /d00001 of sctrade.img read whole, f00000260.txt to f00000519.txt: what the walk said. */
+static int traded_listing(const char *a, const char *b, struct scale_names *s)
+{
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir;
+	int ret;
+
+	dir = swapped_dir("sctrade.img", a, b, "/d00001", &im, &fs);
+	ret = page_scale(fs, dir, 999, s);
+	for (unsigned i = 0; ret == APFSI_OK && i < 999; i++)
+		assert_int_equal(s->seen[i], i >= 260 && i < 520);
+	close_fs(im, fs);
+	return ret;
+}
+
+/*
+ * A single walk (no resume) that cannot see a record traded away from a
+ * leaf it reads.  In `scale --per-dir 260`, /d00001's names fill four
+ * leaves, its first shared with /d00000's last names, its last ending at
+ * /d00002's inode record, where the walk stops; /d00002's names begin the
+ * next leaf.  f00000372.txt (/d00001's, in the last leaf) traded with
+ * f00000747.txt (/d00002's first): the walk ends in range at /d00002's
+ * inode record and never reads the next leaf (listed 259, rc 0, before).
+ * Traded back, then f00000437.txt (/d00001's, in its first leaf) with
+ * f00000163.txt (/d00000's, in the leaf before): the walk begins past the
+ * leaf before (259, rc 0, before).  Both refused, named.  A trade between
+ * two of its own leaves, f00000379.txt with f00000448.txt (the second
+ * leaf's first, the last's first), loses nothing: both are read, 260.
+ */
+static void test_walk_traded_away(void **state)
+{
+	static struct scale_names s;
+
+	(void)state;
+	assert_int_equal(traded_listing("f00000372.txt", "f00000747.txt", &s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), TRADED_AWAY));
+	assert_int_equal(traded_listing("f00000372.txt", "f00000747.txt", &s), APFSI_OK);
+	assert_int_equal(s.n, 260);
+	assert_int_equal(traded_listing("f00000437.txt", "f00000163.txt", &s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), TRADED_AWAY));
+	assert_int_equal(traded_listing("f00000437.txt", "f00000163.txt", &s), APFSI_OK);
+	assert_int_equal(traded_listing("f00000379.txt", "f00000448.txt", &s), APFSI_OK);
+	assert_int_equal(s.n, 260);
+}
+
 static uint64_t objects_of(apfsi_image *im, const char *sel)
 {
 	struct apfsi_volume_info vi;
@@ -996,6 +1046,7 @@ int main(void)
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
 		cmocka_unit_test(test_dir_batch_misplaced),
 		cmocka_unit_test(test_readdir_damaged_neighbour),
+		cmocka_unit_test(test_walk_traded_away),
 		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
 		cmocka_unit_test(test_usage_group),
