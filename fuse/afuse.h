@@ -121,9 +121,10 @@ int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct sta
 		     const struct fuse_entry_param *e, off_t next);
 
 /*
- * READDIRPLUS (dirplus.c): the entries after cookie with their attributes,
- * from a window of the directory kept in *plus (made on first use, freed by
- * afuse_dirplus_free when the directory is closed).  0 or an errno.
+ * READDIR and READDIRPLUS (dirplus.c): the entries after cookie, with
+ * their attributes for READDIRPLUS (db->plus), from a window of the
+ * directory kept in *plus (made on first use, freed by afuse_dirplus_free
+ * when the directory is closed).  0 or an errno.
  */
 struct dplus;
 int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **plus, uint64_t cookie,

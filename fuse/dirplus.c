@@ -14,6 +14,15 @@
  * Offsets are readdir's (ll_dir.c): an entry's library cookie + 2.  An
  * entry handed out with attributes becomes a kernel inode under the
  * library's number (ino.c), which the daemon does not track.
+ *
+ * READDIR takes its entries from the same window, whose attributes it
+ * neither needs nor reads (they are read when a READDIRPLUS first takes
+ * from it: the kernel may send both to one open directory).  A directory
+ * of up to DPLUS_MAX names is so read in one walk however many calls the
+ * kernel makes, where each READDIR resumed the walk by its cookie before:
+ * on an unhashed volume a count from the start each time, and in a damaged
+ * directory a resume the library refuses (a cookie handed out after a
+ * damaged leaf), an error after the names were all listed.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -44,6 +53,7 @@ struct dplus {
 	size_t used, room;
 	bool valid;         /* e holds the window after start */
 	bool end;           /* the directory has nothing after e[n - 1] */
+	bool attrs;         /* its entries' attributes read (stat_window) */
 };
 
 static int grow(struct dplus *w, size_t len)
@@ -116,19 +126,20 @@ static int stat_window(struct afuse *af, struct dplus *w)
 			afuse_fill_stat(af, &a, &o[i]->st);
 	}
 	free(o);
+	w->attrs = true;
 	return 0;
 }
 
 /*
- * The window of the entries after cookie.  A read error with entries
- * already taken hands those out; the next window, from the last of them,
- * meets the error again and reports it.
+ * The window of the entries after cookie, their attributes read if attrs.
+ * A read error with entries already taken hands those out; the next
+ * window, from the last of them, meets the error again and reports it.
  */
-static int refill(struct afuse *af, uint64_t dir, uint64_t cookie, struct dplus *w)
+static int refill(struct afuse *af, uint64_t dir, uint64_t cookie, struct dplus *w, bool attrs)
 {
 	int ret;
 
-	w->start = cookie, w->n = 0, w->next = 0, w->used = 0;
+	w->start = cookie, w->n = 0, w->next = 0, w->used = 0, w->attrs = false;
 	ret = apfsi_fs_readdir(af->fs, dir, cookie, collect, w);
 	w->valid = true;
 	w->end = ret == APFSI_OK;
@@ -136,7 +147,7 @@ static int refill(struct afuse *af, uint64_t dir, uint64_t cookie, struct dplus 
 		w->valid = false;
 		return ret < 0 ? -ret : afuse_errno(ret);
 	}
-	return stat_window(af, w);
+	return attrs ? stat_window(af, w) : 0;
 }
 
 /* Where the entry after cookie is in the window; w->n + 1: not there. */
@@ -193,13 +204,15 @@ int afuse_dirplus(struct afuse *af, uint64_t dir, struct dplus **wp, uint64_t co
 		return ENOMEM;
 	k = w->valid ? find(w, cookie) : 1;
 	if (k > w->n) {
-		if ((ret = refill(af, dir, cookie, w)))
+		if ((ret = refill(af, dir, cookie, w, db->plus)))
 			return ret;
 		k = 0;
+	} else if (db->plus && !w->attrs && (ret = stat_window(af, w))) {
+		return ret;
 	}
 	/* Window after window until the kernel's buffer is full or the directory ends. */
 	while (!hand_out(w, k, db) && !w->end && w->n) {
-		if ((ret = refill(af, dir, w->e[w->n - 1].cookie, w)))
+		if ((ret = refill(af, dir, w->e[w->n - 1].cookie, w, db->plus)))
 			return ret;  /* reported only if db is empty (ll_dir.c) */
 		k = 0;
 	}

@@ -3,8 +3,8 @@
  * ll_dir.c - OPENDIR, READDIR, READDIRPLUS and RELEASEDIR.  The kernel's
  * offsets resume a directory by the library's cookies (apfsi_fs_readdir),
  * so an open directory holds only its number, its parent's (for "..") and
- * READDIRPLUS's window (dirplus.c), or for a large directory read in inode
- * order its iterator (dir_byino.c), bounded and freed on release.
+ * a window of its entries (dirplus.c), or for a large directory read in
+ * inode order its iterator (dir_byino.c), bounded and freed on release.
  *
  * FUSE directory offsets: 1 after ".", 2 after "..", and an entry's
  * library cookie + 2 after it (cookies are nonzero and below 2^63).
@@ -18,12 +18,10 @@
 #include "ll_ops.h"
 
 #define DOT_ENTRIES 2
-/* fill_one's stop: negative, so never one of the library's (positive) codes. */
-#define FILL_STOP (-1)
 
 /*
- * An open directory; plus: its READDIRPLUS window (dirplus.c), made on
- * first use; byino: its iterator in inode order (dir_byino.c), chosen on
+ * An open directory; plus: its window (dirplus.c), for READDIR and
+ * READDIRPLUS, made on first use; byino: its iterator in inode order (dir_byino.c), chosen on
  * the first read (byino_tried) for a directory of nchildren.
  */
 struct adir {
@@ -98,30 +96,6 @@ int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct sta
 	return 0;
 }
 
-struct fill_ctx {
-	struct afuse_dirbuf *db;
-	int err;        /* an errno of ours that stopped the walk (EIO), else 0 */
-};
-
-static int fill_one(const struct apfsi_dirent *d, void *arg)
-{
-	struct fill_ctx *fc = arg;
-	struct stat st;
-
-	if (d->cookie > INT64_MAX - DOT_ENTRIES) {
-		fc->err = EIO;
-		return FILL_STOP;
-	}
-	if (afuse_bad_name(d->name))
-		return 0;
-	memset(&st, 0, sizeof(st));
-	st.st_ino = d->ino;
-	st.st_mode = afuse_type_mode(d->type);
-	if (afuse_dirbuf_add(fc->db, d->name, &st, NULL, (off_t)(d->cookie + DOT_ENTRIES)))
-		return FILL_STOP; /* buffer full: the kernel asks again from this offset */
-	return 0;
-}
-
 static int fill_dots(const struct adir *d, struct afuse_dirbuf *db, off_t *off)
 {
 	struct stat st;
@@ -146,9 +120,7 @@ static int fill_dots(const struct adir *d, struct afuse_dirbuf *db, off_t *off)
 /* The entries from off into db: 0 or an errno (reported only when db is empty). */
 static int fill(struct afuse *af, struct adir *d, struct afuse_dirbuf *db, off_t off)
 {
-	struct fill_ctx fc = { .db = db };
 	uint64_t cookie;
-	int ret;
 
 	if (off < 0)
 		return EINVAL;
@@ -161,12 +133,7 @@ static int fill(struct afuse *af, struct adir *d, struct afuse_dirbuf *db, off_t
 	}
 	if (d->byino)
 		return afuse_byino_fill(af, d->byino, cookie, db);
-	if (db->plus)
-		return afuse_dirplus(af, d->ino, &d->plus, cookie, db);
-	ret = apfsi_fs_readdir(af->fs, d->ino, cookie, fill_one, &fc);
-	if (fc.err)
-		return fc.err;
-	return ret == FILL_STOP ? 0 : afuse_errno(ret);
+	return afuse_dirplus(af, d->ino, &d->plus, cookie, db);
 }
 
 static void reply_dir(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi,
