@@ -181,12 +181,18 @@ static bool node_ordered(const struct apfs_btree_desc *t, const struct node *n)
 	return true;
 }
 
-/* Whether key k lies in l's range [lo, hi) (an end NULL for none). */
+/* Whether key k lies in [lo, hi) (an end NULL for none). */
+static bool in_bounds(const struct apfs_btree_desc *t, const uint8_t *k, size_t kl,
+		      const uint8_t *lo, size_t lol, const uint8_t *hi, size_t hil)
+{
+	return (!lo || t->cmp(k, kl, lo, lol) >= 0) && (!hi || t->cmp(k, kl, hi, hil) < 0);
+}
+
+/* Whether key k lies in l's range. */
 static bool key_in_range(const struct apfs_btree_desc *t, const uint8_t *k, size_t kl,
 			 const struct cur_level *l)
 {
-	return (!l->lo || t->cmp(k, kl, l->lo, l->lol) >= 0) &&
-	       (!l->hi || t->cmp(k, kl, l->hi, l->hil) < 0);
+	return in_bounds(t, k, kl, l->lo, l->lol, l->hi, l->hil);
 }
 
 /*
@@ -516,24 +522,79 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 	return t->cmp(x->k, x->kl, y->k, y->kl);
 }
 
-/* Keys [lo, hi) (NULL: unbounded) a leaf that strays may have lost to another (range_lost). */
+/* The most leaves a walk looks in for what one leaf of it lost (range_lost). */
+#define TRADE_PROBES 8
+
+/* A key range [lo, hi) (NULL: unbounded), its keys copied. */
+struct key_range {
+	uint8_t *lo, *hi;
+	size_t lol, hil;
+};
+
+/* Keys [lo, hi) a leaf that strays may have lost to another, and the leaves looked in. */
 struct lost_range {
 	const struct apfs_btree_desc *t;
 	const uint8_t *lo, *hi;
 	size_t lol, hil;
 	uint64_t from, found;  /* the leaf that strays; a leaf found holding such a key (0: none) */
+	struct key_range seen[TRADE_PROBES];  /* the ranges of the leaves looked in */
+	unsigned nseen;
 };
-
-static bool in_lost(const struct lost_range *lr, const uint8_t *k, size_t kl)
-{
-	return (!lr->lo || lr->t->cmp(k, kl, lr->lo, lr->lol) >= 0) &&
-	       (!lr->hi || lr->t->cmp(k, kl, lr->hi, lr->hil) < 0);
-}
 
 static int lost_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
+	const struct lost_range *lr = arg;
+
 	(void)v, (void)vl;
-	return in_lost(arg, k, kl);
+	return in_bounds(lr->t, k, kl, lr->lo, lr->lol, lr->hi, lr->hil);
+}
+
+/* Whether k lies in a leaf already looked in. */
+static bool seen_leaf(const struct lost_range *lr, const uint8_t *k, size_t kl)
+{
+	for (unsigned i = 0; i < lr->nseen; i++) {
+		const struct key_range *s = &lr->seen[i];
+
+		if (in_bounds(lr->t, k, kl, s->lo, s->lol, s->hi, s->hil))
+			return true;
+	}
+	return false;
+}
+
+static uint8_t *key_dup(const uint8_t *k, size_t kl)
+{
+	uint8_t *c = malloc(kl ? kl : 1);
+
+	if (c && kl)
+		memcpy(c, k, kl);
+	return c;
+}
+
+/* The range of a leaf looked in (l, when known), so that no key of it sends another look. */
+static int seen_add(struct lost_range *lr, const struct cur_level *l)
+{
+	struct key_range *s = &lr->seen[lr->nseen];
+
+	if (!l || !l->bounded || lr->nseen == TRADE_PROBES)
+		return 0;
+	memset(s, 0, sizeof(*s));
+	if ((l->lo && !(s->lo = key_dup(l->lo, l->lol))) ||
+	    (l->hi && !(s->hi = key_dup(l->hi, l->hil)))) {
+		free(s->lo);
+		return -ENOMEM;
+	}
+	s->lol = l->lol;
+	s->hil = l->hil;
+	lr->nseen++;
+	return 0;
+}
+
+static void seen_free(struct lost_range *lr)
+{
+	for (unsigned i = 0; i < lr->nseen; i++) {
+		free(lr->seen[i].lo);
+		free(lr->seen[i].hi);
+	}
 }
 
 /*
@@ -551,27 +612,24 @@ static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
 	return ret < 0 ? ret : lr->found != 0;
 }
 
-/* trade_probe's walk in the leaf it lands in: every record, then stop (a key found: 2). */
-static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno)
+/* trade_probe's walk in the leaf it lands in (l its range): every record, then stop. */
+static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
+		      const struct cur_level *l)
 {
 	struct lost_range *lr = w->ctx;
+	int ret = seen_add(lr, l);
 
-	for (uint32_t i = 0; bno != lr->from && i < n->nkeys; i++) {
+	for (uint32_t i = 0; !ret && bno != lr->from && i < n->nkeys; i++) {
 		struct rec_ref r;
-		int ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl);
 
-		if (ret)
+		if ((ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl)))
 			return ret;
-		if (w->fn(r.k, r.kl, r.v, r.vl, lr)) {
+		if (w->fn(r.k, r.kl, r.v, r.vl, lr))
 			lr->found = bno + 1;
-			return 2;
-		}
+		ret = lr->found ? 2 : 0;
 	}
-	return 1;
+	return ret ? ret : 1;
 }
-
-/* The most keys of other nodes' ranges a leaf may hold and still be looked after (range_lost). */
-#define TRADE_PROBES 8
 
 /*
  * Leaf n (l its range) holds keys of other nodes' ranges: records of its
@@ -579,12 +637,13 @@ static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno)
  * first to where it ends, and a record traded between two of them is met
  * in the other; one traded farther is not, where n is the walk's first
  * leaf and holds a key from before its range (from a leaf before the
- * walk's) or its last, holding one past its end.  For each such key, the
- * leaf it belongs in is looked at (trade_probe) for a record of what the
- * walk wanted of n's range: from max(lo, the walk's key) to where it ends
- * (r; NULL: on past n).  A key from before in a later leaf is below the
- * walk's (below_walk), one past the end in an earlier leaf is where it
- * ends (stop_strayed).
+ * walk's) or its last, holding one past its end.  The leaves such keys
+ * belong in (each once, at most TRADE_PROBES) are looked at (trade_probe)
+ * for a record of what the walk wanted of n's range: from max(lo, the
+ * walk's key) to where it ends (r; NULL: on past n).  A key from before in
+ * a later leaf is below the walk's (below_walk), one past the end in an
+ * earlier leaf is where it ends (stop_strayed).  Not under a guessed
+ * comparator, whose order a sound tree need not keep (fs.c's probe).
  */
 static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool first,
 		      const struct cur_level *l, const struct rec_ref *r)
@@ -594,7 +653,7 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 	unsigned probes = 0;
 	int ret = 0;
 
-	if (!(first && n->below) && !(r && n->above))
+	if (w->t->cmp_guessed || (!(first && n->below) && !(r && n->above)))
 		return 0;
 	if (w->key && (!lr.lo || w->t->cmp(w->key, w->klen, lr.lo, lr.lol) > 0)) {
 		lr.lo = w->key;
@@ -612,17 +671,19 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 		bool from_before, past_end;
 
 		if ((ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl)))
-			return ret;
+			break;
 		from_before = first && l->lo && w->t->cmp(k, kl, l->lo, l->lol) < 0;
 		past_end = r && l->hi && w->t->cmp(k, kl, l->hi, l->hil) >= 0;
-		if (!from_before && !past_end)
+		if ((!from_before && !past_end) || seen_leaf(&lr, k, kl))
 			continue;
 		if (++probes > TRADE_PROBES)
-			return node_corrupt(w->t, bno, "a walk took records from this node, which "
-					    "holds too many keys of other nodes' ranges to look "
-					    "for its own in theirs");
-		ret = trade_probe(&lr, k, kl);
+			ret = node_corrupt(w->t, bno, "a walk took records from this node, whose keys "
+					   "of other nodes' ranges belong in too many nodes to "
+					   "look for its own in them all");
+		else
+			ret = trade_probe(&lr, k, kl);
 	}
+	seen_free(&lr);
 	if (ret == 1)
 		apfs_err("%s: %s: B-tree node at block %llu holds a record from the range of the "
 			 "node at block %llu, traded for one of its own: a walk that read that "
@@ -690,7 +751,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	bool first = w->leaves++ == 0;
 
 	if (w->whole)
-		return leaf_whole(w, n, bno);
+		return leaf_whole(w, n, bno, l);
 	if (w->unordered)  /* out of order or range, or that range not known (an index above) */
 		*w->unordered = !n->ordered || !l || !l->bounded;
 	/*
