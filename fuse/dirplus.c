@@ -25,6 +25,7 @@
  * damaged leaf), an error after the names were all listed.
  */
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,45 +33,78 @@
 
 #include "afuse.h"
 
-/* Entries a window: ~2.8 MB of attributes at most, for an open directory that large. */
+/* Entries a window: ~3 MB with attributes at most, for an open directory that large. */
 #define DPLUS_MAX 16384u
+/*
+ * What every open directory's window may hold together: past it a window
+ * ends early (it still takes DPLUS_MIN entries), and the kernel's next
+ * call begins the next one by cookie.  Else each directory held open
+ * part-read (by many processes, or a hostile local user) kept up to 3 MB.
+ */
+#define DPLUS_BUDGET ((size_t)8 << 20)
+#define DPLUS_MIN 64u
 #define DOT_ENTRIES 2
 /* collect's stop when the window is full: negative, so no library code, and no errno. */
 #define DPLUS_FULL (-0x10000)
 
+/* Bytes all windows hold (DPLUS_BUDGET). */
+static _Atomic size_t held_all;
+
 struct dplus_ent {
 	uint64_t cookie, ino;
 	size_t name;        /* offset in names */
-	int err;            /* apfsi_fs_stat's code for it (then st holds its type only) */
+	mode_t type;        /* the directory record's type, as a mode */
+};
+
+/* An entry's attributes, read for READDIRPLUS (stat_window). */
+struct dplus_attr {
+	int err;            /* apfsi_fs_stat's code (then st holds the entry's type only) */
 	struct stat st;
 };
 
 struct dplus {
 	uint64_t start;     /* the cookie e[0] follows (0: the directory's first entry) */
 	struct dplus_ent *e;
-	size_t n, cap, next;
+	struct dplus_attr *a;  /* a[i]: e[i]'s attributes, when attrs */
+	size_t n, cap, acap, next;
 	char *names;
 	size_t used, room;
+	size_t held;        /* bytes of e, a and names counted in held_all */
 	bool valid;         /* e holds the window after start */
 	bool end;           /* the directory has nothing after e[n - 1] */
-	bool attrs;         /* its entries' attributes read (stat_window) */
+	bool attrs;         /* a holds its entries' attributes (stat_window) */
 };
 
+/* Count more bytes for w: false (nothing counted) if that passes the budget and w has its minimum. */
+static bool budget_take(struct dplus *w, size_t more, bool force)
+{
+	if (!force && w->n >= DPLUS_MIN && atomic_load(&held_all) + more > DPLUS_BUDGET)
+		return false;
+	atomic_fetch_add(&held_all, more);
+	w->held += more;
+	return true;
+}
+
+/* Room for one more entry of a name of len bytes: 0, DPLUS_FULL (the budget) or -ENOMEM. */
 static int grow(struct dplus *w, size_t len)
 {
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 64;
-		struct dplus_ent *e = realloc(w->e, cap * sizeof(*e));
+		struct dplus_ent *e;
 
-		if (!e)
+		if (!budget_take(w, (cap - w->cap) * sizeof(*e), false))
+			return DPLUS_FULL;
+		if (!(e = realloc(w->e, cap * sizeof(*e))))
 			return -ENOMEM;
 		w->e = e, w->cap = cap;
 	}
 	if (w->used + len > w->room) {
 		size_t room = (w->room ? w->room * 2 : 1024) + len;
-		char *p = realloc(w->names, room);
+		char *p;
 
-		if (!p)
+		if (!budget_take(w, room - w->room, false))
+			return DPLUS_FULL;
+		if (!(p = realloc(w->names, room)))
 			return -ENOMEM;
 		w->names = p, w->room = room;
 	}
@@ -83,20 +117,17 @@ static int collect(const struct apfsi_dirent *d, void *arg)
 	struct dplus *w = arg;
 	size_t len = strlen(d->name) + 1;
 	struct dplus_ent *e;
+	int ret;
 
 	if (w->n == DPLUS_MAX)
 		return DPLUS_FULL;
 	if (d->cookie > INT64_MAX - DOT_ENTRIES)
 		return -EIO;
-	if (grow(w, len))
-		return -ENOMEM;
+	if ((ret = grow(w, len)))
+		return ret;
 	e = &w->e[w->n++];
-	memset(e, 0, sizeof(*e));
 	e->cookie = d->cookie, e->ino = d->ino, e->name = w->used;
-	/* no attributes until stat_window reads them (it may fail for want of memory) */
-	e->err = APFSI_ERR_NOMEM;
-	e->st.st_ino = d->ino;
-	e->st.st_mode = afuse_type_mode(d->type);
+	e->type = afuse_type_mode(d->type);
 	memcpy(w->names + w->used, d->name, len);
 	w->used += len;
 	return 0;
@@ -109,21 +140,44 @@ static int by_ino(const void *a, const void *b)
 	return (*x)->ino < (*y)->ino ? -1 : (*x)->ino > (*y)->ino;
 }
 
+/* Room for the attributes of w's entries (counted even past the budget: the entries are there). */
+static int attr_room(struct dplus *w)
+{
+	struct dplus_attr *a;
+
+	if (w->acap >= w->n)
+		return 0;
+	if (!(a = realloc(w->a, w->n * sizeof(*a))))
+		return ENOMEM;
+	budget_take(w, (w->n - w->acap) * sizeof(*a), true);
+	w->a = a, w->acap = w->n;
+	return 0;
+}
+
 /* The window's attributes, read in inode order. */
 static int stat_window(struct afuse *af, struct dplus *w)
 {
 	struct dplus_ent **o = malloc((w->n ? w->n : 1) * sizeof(*o));
-	struct apfsi_stat a;
+	struct apfsi_stat st;
+	int ret = o ? attr_room(w) : ENOMEM;
 
-	if (!o)
-		return ENOMEM;
-	for (size_t i = 0; i < w->n; i++)
+	if (ret) {
+		free(o);
+		return ret;
+	}
+	for (size_t i = 0; i < w->n; i++) {
 		o[i] = &w->e[i];
+		memset(&w->a[i], 0, sizeof(w->a[i]));
+		w->a[i].st.st_ino = w->e[i].ino;
+		w->a[i].st.st_mode = w->e[i].type;
+	}
 	qsort(o, w->n, sizeof(*o), by_ino);
 	for (size_t i = 0; i < w->n; i++) {
-		o[i]->err = apfsi_fs_stat(af->fs, o[i]->ino, &a);
-		if (!o[i]->err)
-			afuse_fill_stat(af, &a, &o[i]->st);
+		struct dplus_attr *a = &w->a[o[i] - w->e];
+
+		a->err = apfsi_fs_stat(af->fs, o[i]->ino, &st);
+		if (!a->err)
+			afuse_fill_stat(af, &st, &a->st);
 	}
 	free(o);
 	w->attrs = true;
@@ -163,28 +217,31 @@ static size_t find(const struct dplus *w, uint64_t cookie)
 	return w->n + 1;
 }
 
-/* Whether e goes out with its attributes (afuse.h). */
-static bool with_attrs(const struct dplus_ent *e)
+/* Entry k of w into db, with its attributes where a READDIRPLUS has them: 1 if it does not fit. */
+static int add_one(const struct dplus *w, size_t k, struct afuse_dirbuf *db)
 {
-	return afuse_plus_attrs(e->err, e->st.st_mode, e->ino);
+	const struct dplus_ent *e = &w->e[k];
+	const struct dplus_attr *a = db->plus && w->attrs ? &w->a[k] : NULL;
+	bool attrs = a && afuse_plus_attrs(a->err, a->st.st_mode, e->ino);
+	struct fuse_entry_param ep;
+	struct stat st;
+
+	memset(&st, 0, sizeof(st));
+	st.st_ino = e->ino;
+	st.st_mode = e->type;
+	if (attrs)
+		afuse_fill_entry(afuse_ino_to_fuse(e->ino), &a->st, &ep);
+	return afuse_dirbuf_add(db, w->names + e->name, attrs ? &a->st : &st, attrs ? &ep : NULL,
+				(off_t)(e->cookie + DOT_ENTRIES));
 }
 
 /* The entries of w from k on into db; 1 when it is full, 0 at the window's end. */
 static int hand_out(struct dplus *w, size_t k, struct afuse_dirbuf *db)
 {
-	struct fuse_entry_param ep;
-
 	for (; k < w->n; k++) {
-		const struct dplus_ent *e = &w->e[k];
-		const char *name = w->names + e->name;
-		bool attrs = with_attrs(e);
-
-		if (afuse_bad_name(name))
+		if (afuse_bad_name(w->names + w->e[k].name))
 			continue;
-		if (attrs)
-			afuse_fill_entry(afuse_ino_to_fuse(e->ino), &e->st, &ep);
-		if (afuse_dirbuf_add(db, name, &e->st, attrs ? &ep : NULL,
-				     (off_t)(e->cookie + DOT_ENTRIES))) {
+		if (add_one(w, k, db)) {
 			w->next = k;
 			return 1;
 		}
@@ -223,7 +280,9 @@ void afuse_dirplus_free(struct dplus *w)
 {
 	if (!w)
 		return;
+	atomic_fetch_sub(&held_all, w->held);
 	free(w->e);
+	free(w->a);
 	free(w->names);
 	free(w);
 }

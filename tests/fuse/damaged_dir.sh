@@ -45,7 +45,7 @@ expect_rc "mkimage scale --per-dir 260" 0 "$MKIMAGE" scale "$IMG" --entries 1000
 	--per-dir 260 --unencrypted
 expect_rc "drec_swap.py f00000372.txt f00000747.txt" 0 \
 	python3 "$TESTS/tools/drec_swap.py" "$IMG" f00000372.txt f00000747.txt
-for opt in readdirplus=no readdirplus=yes; do
+for opt in readdirplus=no readdirplus=auto readdirplus=yes; do
 	expect_rc "mount -o $opt" 0 timeout 60 "$BIN" mount -o "$opt" "$IMG" "$MNT"
 	T ls -f "$MNT/d00001" > /dev/null 2> "$WORK/ls.err"; rc=$?
 	expect_eq "$opt: ls -f /d00001, a name traded away: an error" \

@@ -949,9 +949,10 @@ static int traded_listing(const char *a, const char *b, struct scale_names *s)
 
 /*
  * Nothing lost, many keys out of range: the index key of the leaf after
- * /d00000's first is lowered to f00000382.txt's, ten names before that
- * leaf's end (drec_swap.py --rekey), which then holds them past its range.
- * They all belong in the next leaf, looked in once: /d00000 lists its 260
+ * the one where /d00000's names end is lowered to f00000382.txt's, a
+ * /d00001 name ten before that leaf's end (drec_swap.py --rekey), which
+ * then holds those ten past its range.  They all belong in the next leaf,
+ * looked in once: /d00000, whose walk ends in that leaf, lists its 260
  * (refused while each key sent a look of its own, at the ninth).
  */
 static void lowered_key(struct scale_names *s)
@@ -997,7 +998,8 @@ static void test_walk_traded_away(void **state)
 	assert_int_equal(traded_listing("f00000437.txt", "f00000163.txt", &s), APFSI_OK);
 	assert_int_equal(traded_listing("f00000379.txt", "f00000448.txt", &s), APFSI_OK);
 	assert_int_equal(s.n, 260);
-	lowered_key(&s);
+	assert_int_equal(traded_listing("f00000379.txt", "f00000448.txt", &s), APFSI_OK);
+	lowered_key(&s);  /* on the image as made, those two traded back */
 }
 
 static uint64_t objects_of(apfsi_image *im, const char *sel)
