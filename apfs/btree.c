@@ -537,8 +537,9 @@ struct lost_range {
 	const uint8_t *lo, *hi;
 	size_t lol, hil;
 	uint64_t from, found;  /* the leaf that strays; a leaf found holding such a key (0: none) */
-	struct key_range seen[TRADE_PROBES];  /* the ranges of the leaves looked in */
-	unsigned nseen;
+	uint64_t looked[TRADE_PROBES];  /* the leaves looked in */
+	struct key_range seen[TRADE_PROBES];  /* their ranges, where known */
+	unsigned nlooked, nseen;
 };
 
 static int lost_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
@@ -570,23 +571,26 @@ static uint8_t *key_dup(const uint8_t *k, size_t kl)
 	return c;
 }
 
-/* The range of a leaf looked in (l, when known), so that no key of it sends another look. */
-static int seen_add(struct lost_range *lr, const struct cur_level *l)
+/*
+ * The range of a leaf looked in (l, when known), so that no key of it
+ * sends another descent.  Only a saving: a leaf is looked in once however
+ * it is reached (leaf_whole), so a copy that fails is left out.
+ */
+static void seen_add(struct lost_range *lr, const struct cur_level *l)
 {
 	struct key_range *s = &lr->seen[lr->nseen];
 
 	if (!l || !l->bounded || lr->nseen == TRADE_PROBES)
-		return 0;
+		return;
 	memset(s, 0, sizeof(*s));
 	if ((l->lo && !(s->lo = key_dup(l->lo, l->lol))) ||
 	    (l->hi && !(s->hi = key_dup(l->hi, l->hil)))) {
 		free(s->lo);
-		return -ENOMEM;
+		return;
 	}
 	s->lol = l->lol;
 	s->hil = l->hil;
 	lr->nseen++;
-	return 0;
 }
 
 static void seen_free(struct lost_range *lr)
@@ -612,23 +616,37 @@ static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
 	return ret < 0 ? ret : lr->found != 0;
 }
 
-/* trade_probe's walk in the leaf it lands in (l its range): every record, then stop. */
+/*
+ * trade_probe's walk in the leaf it lands in (l its range): every record,
+ * then stop; nothing in a leaf already looked in.  The leaves looked in
+ * are counted, not the keys sent there: a leaf whose range the index does
+ * not tell (its keys out of order) is reached again by each key of it.
+ */
 static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
 		      const struct cur_level *l)
 {
 	struct lost_range *lr = w->ctx;
-	int ret = seen_add(lr, l);
+	int ret;
 
-	for (uint32_t i = 0; !ret && bno != lr->from && i < n->nkeys; i++) {
+	for (unsigned i = 0; i < lr->nlooked; i++)
+		if (lr->looked[i] == bno)
+			return 1;
+	if (lr->nlooked == TRADE_PROBES)
+		return node_corrupt(w->t, lr->from, "a walk took records from this node whose "
+				    "keys belong in too many other nodes to look in them all");
+	lr->looked[lr->nlooked++] = bno;
+	seen_add(lr, l);
+	for (uint32_t i = 0; bno != lr->from && i < n->nkeys; i++) {
 		struct rec_ref r;
 
 		if ((ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl)))
 			return ret;
-		if (w->fn(r.k, r.kl, r.v, r.vl, lr))
+		if (w->fn(r.k, r.kl, r.v, r.vl, lr)) {
 			lr->found = bno + 1;
-		ret = lr->found ? 2 : 0;
+			return 2;
+		}
 	}
-	return ret ? ret : 1;
+	return 1;
 }
 
 /*
@@ -638,8 +656,8 @@ static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
  * in the other; one traded farther is not, where n is the walk's first
  * leaf and holds a key from before its range (from a leaf before the
  * walk's) or its last, holding one past its end.  The leaves such keys
- * belong in (each once, at most TRADE_PROBES) are looked at (trade_probe)
- * for a record of what the walk wanted of n's range: from max(lo, the
+ * belong in (each once, at most TRADE_PROBES: leaf_whole) are looked at
+ * (trade_probe) for a record of what the walk wanted of n's range: from max(lo, the
  * walk's key) to where it ends (r; NULL: on past n).  A key from before in
  * a later leaf is below the walk's (below_walk), one past the end in an
  * earlier leaf is where it ends (stop_strayed).  Not under a guessed
@@ -650,7 +668,6 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 {
 	struct lost_range lr = { .t = w->t, .lo = l->lo, .lol = l->lol, .hi = l->hi,
 				 .hil = l->hil, .from = bno };
-	unsigned probes = 0;
 	int ret = 0;
 
 	if (w->t->cmp_guessed || (!(first && n->below) && !(r && n->above)))
@@ -674,13 +691,7 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 			break;
 		from_before = first && l->lo && w->t->cmp(k, kl, l->lo, l->lol) < 0;
 		past_end = r && l->hi && w->t->cmp(k, kl, l->hi, l->hil) >= 0;
-		if ((!from_before && !past_end) || seen_leaf(&lr, k, kl))
-			continue;
-		if (++probes > TRADE_PROBES)
-			ret = node_corrupt(w->t, bno, "a walk took records from this node, whose keys "
-					   "of other nodes' ranges belong in too many nodes to "
-					   "look for its own in them all");
-		else
+		if ((from_before || past_end) && !seen_leaf(&lr, k, kl))
 			ret = trade_probe(&lr, k, kl);
 	}
 	seen_free(&lr);

@@ -119,6 +119,14 @@ struct afuse_dirbuf {
 };
 int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct stat *st,
 		     const struct fuse_entry_param *e, off_t next);
+/*
+ * A directory entry of the library's (cookie, inode, type as S_IF*) into
+ * db: with attrs (READDIRPLUS, the entry's full attributes) the kernel
+ * caches it as node ino; without, it takes the name and type.  1 when it
+ * does not fit.
+ */
+int afuse_dirbuf_entry(struct afuse_dirbuf *db, const char *name, uint64_t cookie, uint64_t ino,
+		       mode_t type, const struct stat *attrs);
 
 /*
  * READDIR and READDIRPLUS (dirplus.c): the entries after cookie, with

@@ -42,19 +42,13 @@ void afuse_byino_open(struct afuse *af, uint64_t dir, uint64_t nchildren, apfsi_
 /* One entry into db (1: it does not fit). */
 static int add(struct afuse *af, const struct apfsi_dirent *e, struct afuse_dirbuf *db)
 {
-	struct fuse_entry_param ep;
 	struct stat st;
 	bool attrs = db->plus && e->st && afuse_plus_attrs(e->stat_error, e->st->mode, e->ino);
 
-	memset(&st, 0, sizeof(st));
-	st.st_ino = e->ino;
-	st.st_mode = afuse_type_mode(e->type);
-	if (attrs) {
+	if (attrs)
 		afuse_fill_stat(af, e->st, &st);
-		afuse_fill_entry(afuse_ino_to_fuse(e->ino), &st, &ep);
-	}
-	return afuse_dirbuf_add(db, e->name, &st, attrs ? &ep : NULL,
-				(off_t)(e->cookie + DOT_ENTRIES));
+	return afuse_dirbuf_entry(db, e->name, e->cookie, e->ino, afuse_type_mode(e->type),
+				  attrs ? &st : NULL);
 }
 
 /*

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * dirplus.c - READDIRPLUS: a directory's entries handed to the kernel with
- * their attributes, so that `ls -l` or `find -ls` costs no LOOKUP round
+ * dirplus.c - READDIR and READDIRPLUS from a window of the open directory.
+ * READDIRPLUS hands the kernel a directory's entries with their
+ * attributes, so that `ls -l` or `find -ls` costs no LOOKUP round
  * trip a name, each a search of the directory's records and a read of the
  * inode wherever it lies.
  *
@@ -75,7 +76,11 @@ struct dplus {
 	bool attrs;         /* a holds its entries' attributes (stat_window) */
 };
 
-/* Count more bytes for w: false (nothing counted) if that passes the budget and w has its minimum. */
+/*
+ * Count more bytes for w: false (nothing counted) if that passes the budget
+ * and w has its minimum.  Counted before the allocation: if that fails, the
+ * window is freed with what it counted (afuse_dirplus_free).
+ */
 static bool budget_take(struct dplus *w, size_t more, bool force)
 {
 	if (!force && w->n >= DPLUS_MIN && atomic_load(&held_all) + more > DPLUS_BUDGET)
@@ -223,16 +228,9 @@ static int add_one(const struct dplus *w, size_t k, struct afuse_dirbuf *db)
 	const struct dplus_ent *e = &w->e[k];
 	const struct dplus_attr *a = db->plus && w->attrs ? &w->a[k] : NULL;
 	bool attrs = a && afuse_plus_attrs(a->err, a->st.st_mode, e->ino);
-	struct fuse_entry_param ep;
-	struct stat st;
 
-	memset(&st, 0, sizeof(st));
-	st.st_ino = e->ino;
-	st.st_mode = e->type;
-	if (attrs)
-		afuse_fill_entry(afuse_ino_to_fuse(e->ino), &a->st, &ep);
-	return afuse_dirbuf_add(db, w->names + e->name, attrs ? &a->st : &st, attrs ? &ep : NULL,
-				(off_t)(e->cookie + DOT_ENTRIES));
+	return afuse_dirbuf_entry(db, w->names + e->name, e->cookie, e->ino, e->type,
+				  attrs ? &a->st : NULL);
 }
 
 /* The entries of w from k on into db; 1 when it is full, 0 at the window's end. */

@@ -96,6 +96,22 @@ int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct sta
 	return 0;
 }
 
+int afuse_dirbuf_entry(struct afuse_dirbuf *db, const char *name, uint64_t cookie, uint64_t ino,
+		       mode_t type, const struct stat *attrs)
+{
+	struct fuse_entry_param ep;
+	struct stat st;
+
+	if (attrs) {
+		afuse_fill_entry(afuse_ino_to_fuse(ino), attrs, &ep);
+		return afuse_dirbuf_add(db, name, attrs, &ep, (off_t)(cookie + DOT_ENTRIES));
+	}
+	memset(&st, 0, sizeof(st));
+	st.st_ino = ino;
+	st.st_mode = type;
+	return afuse_dirbuf_add(db, name, &st, NULL, (off_t)(cookie + DOT_ENTRIES));
+}
+
 static int fill_dots(const struct adir *d, struct afuse_dirbuf *db, off_t *off)
 {
 	struct stat st;

@@ -463,6 +463,64 @@ static void test_lookup_hops_once(void **state)
 	set_leaf(f, 4, l2, 2);
 }
 
+/* A walk that stops at the first oid at or past stop, counting the records before. */
+struct stop_at {
+	uint64_t stop, n;
+};
+
+static int stop_visit(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	struct stop_at *s = ctx;
+
+	(void)kl, (void)v, (void)vl;
+	if (ld_le64(k) >= s->stop)
+		return 1;
+	s->n++;
+	return 0;
+}
+
+/*
+ * What a walk's last leaf may have lost, looked for in a leaf whose range
+ * its index does not tell.  Three levels: root 10 (100: index 11, 500:
+ * index 12); index 11 (100: leaf 13, 300: leaf 14); index 12 out of order
+ * (500: leaf 15, 800, 700), so leaf 15's range is unknown.  Leaf 14 holds
+ * nine keys past its end (500 to 580); a walk from the start stops at 400,
+ * in leaf 14, and what leaf 14 lost of [300, 400) is looked for where
+ * those nine belong: leaf 15, each time, looked in once (nine looks were
+ * refused as "too many" before).  Leaf 15 holding 350: traded, named.
+ */
+static void test_lost_in_unbounded_leaf(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 10, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec root[] = { { 100, 1, 11 }, { 500, 1, 12 } };
+	const struct rec ia[] = { { 100, 1, 13 }, { 300, 1, 14 } };
+	const struct rec ib[] = { { 500, 1, 15 }, { 800, 1, 13 }, { 700, 1, 14 } };
+	const struct rec l13[] = { { 100, 1, 1001 }, { 200, 1, 2001 } };
+	struct rec l14[12] = { { 300, 1, 3001 }, { 310, 1, 3101 }, { 400, 1, 4001 } };
+	const struct rec l15[] = { { 520, 2, 5202 }, { 530, 2, 5302 } };
+	const struct rec l15t[] = { { 350, 1, 3501 }, { 530, 2, 5302 } };
+	struct stop_at s = { 400, 0 };
+
+	for (unsigned i = 3; i < 12; i++)
+		l14[i] = (struct rec){ 500 + 10 * (i - 3), 1, 5000 + i };
+	mk_omap_node(md_block(f->m, 10), 10, true, 2, root, 2);
+	mk_omap_node(md_block(f->m, 11), 11, false, 1, ia, 2);
+	mk_omap_node(md_block(f->m, 12), 12, false, 1, ib, 3);
+	mk_omap_node(md_block(f->m, 13), 13, false, 0, l13, 2);
+	mk_omap_node(md_block(f->m, 14), 14, false, 0, l14, 12);
+	set_leaf(f, 15, l15, 2);
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, stop_visit, &s), 0);
+	assert_int_equal(s.n, 4);
+	set_leaf(f, 15, l15t, 2);
+	s.n = 0;
+	log_capture();
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, stop_visit, &s), -APFS_ECORRUPT);
+	log_release();
+	expect_log("B-tree node at block 15 holds a record from the range of the node at block 14");
+}
+
 /* Corrupt block b with fn, reseal, expect err from a lookup of oid 100. */
 static void expect_corrupt(struct fx *f, uint64_t b, void (*fn)(uint8_t *), int err)
 {
@@ -882,6 +940,7 @@ int main(void)
 		cmocka_unit_test(test_leaf_below_its_range),
 		cmocka_unit_test(test_lookup_past_stray_leaf),
 		cmocka_unit_test(test_lookup_hops_once),
+		cmocka_unit_test(test_lost_in_unbounded_leaf),
 		cmocka_unit_test(test_leaf_miskeyed),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
