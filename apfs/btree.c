@@ -470,18 +470,36 @@ static bool want_in_gap(const struct walk *w, const struct node *n, const struct
 	       want_cmp(w, n->least, n->leastl) >= 0;
 }
 
+static int find_traded(struct walk *w, const struct node *n, uint64_t bno,
+		       const struct cur_level *l, bool *vouched);
+
+/*
+ * Whether what a search wants (the key, or every key it begins) may lie in
+ * range l (not known: may).  A leaf of a range apart from it is passed
+ * for its larger key: what that leaf lost is not wanted.
+ */
+static bool want_meets(const struct walk *w, const struct cur_level *l)
+{
+	if (!l || !l->bounded)
+		return true;
+	return (!l->hi || w->t->cmp(l->hi, l->hil, w->want, w->wantlen) > 0) &&
+	       (!l->lo || want_cmp(w, l->lo, l->lol) <= 0);
+}
+
 /*
  * A search for equal keys (apfs_btree_find) in a leaf whose keys do not
  * ascend, or stand outside its range (l, when known): every record equal
  * to the key wherever it stands (a record only misplaced is still found,
  * not reported absent).  Then as in a sorted leaf: a larger key of its own
  * range ends the search, none walks on to the next leaf (a key past the
- * range is a neighbour's, traded in).
+ * range is a neighbour's, traded in).  A leaf that strays without holding
+ * the key is passed (w->stray: the search cannot say "none") unless where
+ * its records may have been traded to was looked in (find_traded).
  */
 static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 		     const struct cur_level *l)
 {
-	bool larger = false;
+	bool larger = false, vouched = false;
 
 	for (uint32_t i = 0; i < n->nkeys; i++) {
 		const uint8_t *k, *v;
@@ -496,9 +514,18 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 		if (c > 0 && (!n->strayed || !l || key_in_range(w->t, k, kl, l)))
 			larger = true;
 	}
-	if (n->strayed && !w->stray && (!n->miskeyed || want_in_gap(w, n, l))) {
-		w->stray = bno + 1;
-		w->stray_miskeyed = n->miskeyed;
+	if (n->strayed && !w->stray && (!n->miskeyed || want_in_gap(w, n, l)) &&
+	    want_meets(w, l)) {
+		int ret = find_traded(w, n, bno, l, &vouched);
+
+		if (ret)
+			return ret;
+		if (vouched && !w->prefix)
+			return 1;  /* what the leaf's range holds is all seen */
+		if (!vouched) {
+			w->stray = bno + 1;
+			w->stray_miskeyed = n->miskeyed;
+		}
 	}
 	return larger ? find_ends(w) : 0;
 }
@@ -537,6 +564,12 @@ struct lost_range {
 	const uint8_t *lo, *hi;
 	size_t lol, hil;
 	uint64_t from, found;  /* the leaf that strays; a leaf found holding such a key (0: none) */
+	struct walk *find;     /* find_traded: the search, whose visitor gets what is found */
+	int stop;              /* find_traded: what that visitor returned, to end the search */
+	bool capped;           /* find_traded: more leaves to look in than it may */
+	unsigned home;         /* find_traded: records of [lo, hi) met in the leaves looked in */
+	struct key_range next[TRADE_PROBES];  /* find_traded: keys to look for next (lo only) */
+	unsigned nnext;
 	uint64_t looked[TRADE_PROBES];  /* the leaves looked in */
 	struct key_range seen[TRADE_PROBES];  /* their ranges, where known */
 	unsigned nlooked, nseen;
@@ -601,19 +634,67 @@ static void seen_free(struct lost_range *lr)
 	}
 }
 
+/* find_traded's look in a leaf: a record of the key sought goes to the search's visitor. */
+static int sought_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct lost_range *lr = arg;
+	struct walk *f = lr->find;
+	int ret;
+
+	if (want_cmp(f, k, kl))
+		return 0;
+	if (f->prefix) {
+		lr->stop = -1;  /* met: the search passes the leaf unvouched (its order breaks) */
+		return 1;
+	}
+	ret = f->fn(k, kl, v, vl, f->ctx);
+	if (ret > 0)
+		lr->stop = ret;
+	return ret;
+}
+
 /*
  * The leaf a key traded into leaf `from` belongs in (a walk nested in this
  * one, from that key: its own buffers), every record of it looked at: 1
- * if one lies in lr's range (traded there from `from`), 0 if none, else
- * what the look met.
+ * if one lies in lr's range (traded there from `from`; find_traded: one
+ * the search's visitor ended it at), 0 if none, else what the look met.
  */
 static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
 {
-	struct walk p = { .t = lr->t, .key = k, .klen = kl, .fn = lost_visit, .ctx = lr,
-			  .whole = true };
+	struct walk p = { .t = lr->t, .key = k, .klen = kl, .ctx = lr, .whole = true,
+			  .fn = lr->find ? sought_visit : lost_visit };
 	int ret = iterate(&p);
 
 	return ret < 0 ? ret : lr->found != 0;
+}
+
+/*
+ * find_traded's look at record r of leaf n (l its range): one of the
+ * searched leaf's range is counted (a record traded from there); where n
+ * strays too, a key of another leaf's range is kept for a look of its own
+ * (what n lost went on there: records traded round several leaves).  A
+ * straying leaf whose range is not known, or more keys to keep than room,
+ * end the looking (capped; 1).
+ */
+static int find_follow(struct lost_range *lr, const struct node *n, const struct cur_level *l,
+		       const struct rec_ref *r)
+{
+	struct key_range *q = &lr->next[lr->nnext];
+
+	if (in_bounds(lr->t, r->k, r->kl, lr->lo, lr->lol, lr->hi, lr->hil)) {
+		lr->home++;
+		return 0;
+	}
+	if (!n->strayed || n->miskeyed || (l && l->bounded && key_in_range(lr->t, r->k, r->kl, l)) ||
+	    seen_leaf(lr, r->k, r->kl))
+		return 0;
+	if (!l || !l->bounded || lr->nnext == TRADE_PROBES || !(q->lo = key_dup(r->k, r->kl))) {
+		lr->capped = true;
+		return 1;
+	}
+	q->lol = r->kl;
+	lr->nnext++;
+	return 0;
 }
 
 /*
@@ -631,6 +712,10 @@ static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
 	for (unsigned i = 0; i < lr->nlooked; i++)
 		if (lr->looked[i] == bno)
 			return 1;
+	if (lr->nlooked == TRADE_PROBES && lr->find) {
+		lr->capped = true;  /* the search says it passed a damaged node */
+		return 1;
+	}
 	if (lr->nlooked == TRADE_PROBES)
 		return node_corrupt(w->t, lr->from, "a walk took records from this node whose "
 				    "keys belong in too many other nodes to look in them all");
@@ -641,7 +726,11 @@ static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
 
 		if ((ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl)))
 			return ret;
-		if (w->fn(r.k, r.kl, r.v, r.vl, lr)) {
+		if (lr->find && (ret = find_follow(lr, n, l, &r)))
+			return ret;
+		if ((ret = w->fn(r.k, r.kl, r.v, r.vl, lr)) < 0)
+			return ret;
+		if (ret) {
 			lr->found = bno + 1;
 			return 2;
 		}
@@ -701,6 +790,59 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 			 "node wanted it", w->t->c->label, w->t->what,
 			 (unsigned long long)(lr.found - 1), (unsigned long long)bno);
 	return ret == 1 ? -APFS_ECORRUPT : ret;
+}
+
+/*
+ * A search in leaf n (l its range, where what it wants may lie), which
+ * strays and does not hold it: a record of n's range traded for a key of
+ * another's stands where that key belongs, so those leaves (each once, at
+ * most TRADE_PROBES; on through leaves that stray too: find_follow) are
+ * looked in for it, as range_lost does for a walk.  A lookup of one key
+ * found there gives it to the search's visitor (what that returns ends the
+ * search); a prefix search's records met there break its order: not
+ * vouched.  Else, with as many records of n's range met as n holds of
+ * others' (all that was traded seen), the search may say "none" past n
+ * (*vouched): else every lookup of an absent key there (an inode's
+ * firmlink attribute, for each stat) failed as damage.  Not vouched for:
+ * a miskeyed leaf, a range or comparator not known, or too many leaves to
+ * look in.  A record moved out of n with nothing traded for it is not
+ * counted back: the search names the damage.  So does a key from another's
+ * range that came with a moved index key, nothing lost (one lowered or
+ * raised: drec_swap.py --rekey), which a record lost under a key written
+ * over (one past its leaf's range) cannot be told from.
+ */
+static int find_traded(struct walk *w, const struct node *n, uint64_t bno,
+		       const struct cur_level *l, bool *vouched)
+{
+	struct lost_range lr = { .t = w->t, .from = bno, .find = w };
+	unsigned foreign = 0;
+	int ret = 0;
+
+	*vouched = false;
+	if (n->miskeyed || w->t->cmp_guessed || !l || !l->bounded)
+		return 0;
+	lr.lo = l->lo, lr.lol = l->lol, lr.hi = l->hi, lr.hil = l->hil;
+	for (uint32_t i = 0; !ret && !lr.stop && !lr.capped && i < n->nkeys; i++) {
+		const uint8_t *k, *v;
+		size_t kl, vl;
+
+		if ((ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl)) ||
+		    key_in_range(w->t, k, kl, l))
+			continue;
+		foreign++;
+		if (!seen_leaf(&lr, k, kl))
+			ret = trade_probe(&lr, k, kl);
+	}
+	for (unsigned q = 0; q < lr.nnext; q++) {
+		if (!ret && !lr.stop && !lr.capped && !seen_leaf(&lr, lr.next[q].lo, lr.next[q].lol))
+			ret = trade_probe(&lr, lr.next[q].lo, lr.next[q].lol);
+		free(lr.next[q].lo);
+	}
+	seen_free(&lr);
+	if (ret < 0)
+		return ret;
+	*vouched = !lr.stop && !lr.capped && lr.home >= foreign;
+	return lr.stop > 0 ? lr.stop : 0;
 }
 
 /*

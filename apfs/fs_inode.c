@@ -182,13 +182,37 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 	return ret;
 }
 
+/*
+ * Whether ino is a firmlink: it has the com.apple.fs.firmlink attribute.
+ * A search for it that meets damage it cannot vouch past (a node whose
+ * keys stray, what it lost not found traded elsewhere: btree.c) is not
+ * the inode's failure: its own record was read.  The search's message is
+ * held back and the inode shown as no firmlink under a warning that says
+ * so, as a listing warns of the node and goes on: else `ls -l` printed an
+ * error a file and ended 0, or failed each file whose leaf met the damage.
+ */
+static int stat_firmlink(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
+{
+	uint64_t x;
+	int ret;
+
+	apfs_log_mute(true);
+	ret = fs_vol_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x);
+	apfs_log_mute(false);
+	st->firmlink = !ret;
+	if (ret == -APFS_ECORRUPT)
+		apfs_warn("%s: inode %llu: whether it is a firmlink is not known (the search for "
+			  "its %s attribute met a damaged node): shown as none", fs->c->label,
+			  (unsigned long long)ino, APFS_XATTR_FIRMLINK);
+	return ret == -ENODATA || ret == -APFS_ECORRUPT ? 0 : ret;
+}
+
 /**
  * fs_vol_stat - the attributes of an inode (see fs.h)
  */
 int fs_vol_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 {
 	struct fs_inode in;
-	uint64_t x;
 	int ret = fs_inode_get(fs, ino, &in);
 
 	if (ret)
@@ -210,7 +234,8 @@ int fs_vol_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 	} else {
 		st->nlink = get_le32(in.raw.nchildren_or_nlink);
 	}
-	st->firmlink = fs_vol_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x) == 0;
+	if ((ret = stat_firmlink(fs, ino, st)))
+		return ret;
 	return stat_size(fs, &in, st);
 }
 

@@ -429,12 +429,17 @@ static void test_leaf_miskeyed(void **state)
 }
 
 /*
- * A search goes one leaf past a stray one at most: under a root of three
- * leaves (100, 300, 500), leaf 3 holding 350 and leaf 4 only 550 and 560
- * (keys of leaf 5's range), a lookup of 200 passes both without a key of
- * their own ranges to end it, and stops at leaf 5 as damage, not reading
- * on (there 200 stands, traded two leaves away: a tree whose every leaf
- * strays must not make each lookup read them all).
+ * Records traded round three leaves, under a root of three (100, 300,
+ * 500): leaf 3 holding 350 (leaf 4's), leaf 4 only 550 and 560 (leaf
+ * 5's), and leaf 5 200 (leaf 3's).  A lookup of 200 lands in leaf 3, does
+ * not find it there, and looks where what leaf 3 holds of others' ranges
+ * belongs: leaf 4, which strays too, so where its own belong, leaf 5,
+ * where 200 stands: found.  A lookup of 250 meets, in those leaves, as
+ * many records of leaf 3's range as leaf 3 holds of others' (one): all
+ * that was traded is seen, and 250 is absent.  With 200 gone from leaf 5,
+ * what leaf 3 lost is nowhere seen: damage, and the search goes one leaf
+ * past leaf 3 at most, not reading leaf 5 (a tree whose every leaf strays
+ * must not make each lookup read them all).
  */
 static void test_lookup_hops_once(void **state)
 {
@@ -447,17 +452,26 @@ static void test_lookup_hops_once(void **state)
 	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
 	const struct rec l550[] = { { 550, 1, 5501 }, { 560, 1, 5601 } };
 	const struct rec l200[] = { { 200, 1, 2001 }, { 500, 1, 5001 }, { 600, 1, 6001 } };
+	const struct rec l5[] = { { 500, 1, 5001 }, { 600, 1, 6001 } };
 	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+	struct apfs_omap_res r;
 
 	mk_omap_node(md_block(f->m, 2), 2, true, 1, root3, 3);
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l350, 3);
 	mk_omap_node(md_block(f->m, 5), 5, false, 0, l200, 3);
 	set_leaf(f, 4, l550, 2);
 	log_capture();
+	assert_int_equal(lookup_oid(&t, 200), 0);
+	assert_int_equal(lookup_oid(&t, 250), -ENOENT);
+	assert_int_equal(apfs_omap_lookup(f->c, 1, 200, 1, &r), -APFS_ECORRUPT);  /* a prefix search */
+	assert_int_equal(lookup_oid(&t, 600), 0);
+	log_release();
+	mk_omap_node(md_block(f->m, 5), 5, false, 0, l5, 2);
+	set_leaf(f, 4, l550, 2);
+	log_capture();
 	assert_int_equal(lookup_oid(&t, 200), -APFS_ECORRUPT);
 	log_release();
 	expect_log("a search passed a node whose keys stray outside its parent's range");
-	assert_int_equal(lookup_oid(&t, 600), 0);
 	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
 	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
 	set_leaf(f, 4, l2, 2);
