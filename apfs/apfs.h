@@ -193,9 +193,12 @@ int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t bl
  * apfs_btree_iterate visits them, fn returning nonzero on a key that is not
  * key's, as it meets the first larger.  In a leaf out of order they are
  * found wherever they stand.  Where a leaf's keys stray outside its
- * parent's range (a record traded with another node's), a search that
- * passed it and then ends without fn stopping it is -APFS_ECORRUPT, since
- * "no (more) such record" cannot be vouched for.
+ * parent's range (a record traded with another node's), the search looks
+ * where the keys it holds of others' ranges belong: a record of one key
+ * found there is visited, and the search ends.  Unless all that the leaf
+ * traded is seen there, a search that passed it and then ends without fn
+ * stopping it is -APFS_ECORRUPT, since "no (more) such record" cannot be
+ * vouched for (so always for a prefix search whose records stand there).
  */
 int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx);

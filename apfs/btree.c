@@ -520,8 +520,6 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 
 		if (ret)
 			return ret;
-		if (vouched && !w->prefix)
-			return 1;  /* what the leaf's range holds is all seen */
 		if (!vouched) {
 			w->stray = bno + 1;
 			w->stray_miskeyed = n->miskeyed;
@@ -551,6 +549,11 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 
 /* The most leaves a walk looks in for what one leaf of it lost (range_lost). */
 #define TRADE_PROBES 8
+/*
+ * The most descents to them: a key in a leaf whose range is not known
+ * (an index out of order) sends one, only to find that leaf looked in.
+ */
+#define TRADE_DESCENTS (2 * TRADE_PROBES)
 
 /* A key range [lo, hi) (NULL: unbounded), its keys copied. */
 struct key_range {
@@ -568,6 +571,7 @@ struct lost_range {
 	int stop;              /* find_traded: what that visitor returned, to end the search */
 	bool capped;           /* find_traded: more leaves to look in than it may */
 	unsigned home;         /* find_traded: records of [lo, hi) met in the leaves looked in */
+	unsigned descents;     /* trade_probe's walks (TRADE_DESCENTS) */
 	struct key_range next[TRADE_PROBES];  /* find_traded: keys to look for next (lo only) */
 	unsigned nnext;
 	uint64_t looked[TRADE_PROBES];  /* the leaves looked in */
@@ -634,6 +638,20 @@ static void seen_free(struct lost_range *lr)
 	}
 }
 
+/*
+ * More to look in than TRADE_PROBES leaves or TRADE_DESCENTS descents: a
+ * search says it passed a damaged node (capped; 1), a walk refuses.
+ */
+static int too_many(struct lost_range *lr)
+{
+	if (lr->find) {
+		lr->capped = true;
+		return 1;
+	}
+	return node_corrupt(lr->t, lr->from, "a walk took records from this node whose keys "
+			    "belong in too many other nodes to look in them all");
+}
+
 /* find_traded's look in a leaf: a record of the key sought goes to the search's visitor. */
 static int sought_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
@@ -647,10 +665,10 @@ static int sought_visit(const void *k, size_t kl, const void *v, size_t vl, void
 		lr->stop = -1;  /* met: the search passes the leaf unvouched (its order breaks) */
 		return 1;
 	}
+	/* one record a key: given, the search ends (else walking on it might give it again) */
 	ret = f->fn(k, kl, v, vl, f->ctx);
-	if (ret > 0)
-		lr->stop = ret;
-	return ret;
+	lr->stop = ret > 0 ? ret : 1;
+	return ret < 0 ? ret : 1;
 }
 
 /*
@@ -663,8 +681,11 @@ static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
 {
 	struct walk p = { .t = lr->t, .key = k, .klen = kl, .ctx = lr, .whole = true,
 			  .fn = lr->find ? sought_visit : lost_visit };
-	int ret = iterate(&p);
+	int ret;
 
+	if (++lr->descents > TRADE_DESCENTS)
+		return too_many(lr);
+	ret = iterate(&p);
 	return ret < 0 ? ret : lr->found != 0;
 }
 
@@ -712,13 +733,8 @@ static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
 	for (unsigned i = 0; i < lr->nlooked; i++)
 		if (lr->looked[i] == bno)
 			return 1;
-	if (lr->nlooked == TRADE_PROBES && lr->find) {
-		lr->capped = true;  /* the search says it passed a damaged node */
-		return 1;
-	}
 	if (lr->nlooked == TRADE_PROBES)
-		return node_corrupt(w->t, lr->from, "a walk took records from this node whose "
-				    "keys belong in too many other nodes to look in them all");
+		return too_many(lr);
 	lr->looked[lr->nlooked++] = bno;
 	seen_add(lr, l);
 	for (uint32_t i = 0; bno != lr->from && i < n->nkeys; i++) {
@@ -746,20 +762,25 @@ static int leaf_whole(struct walk *w, const struct node *n, uint64_t bno,
  * leaf and holds a key from before its range (from a leaf before the
  * walk's) or its last, holding one past its end.  The leaves such keys
  * belong in (each once, at most TRADE_PROBES: leaf_whole) are looked at
- * (trade_probe) for a record of what the walk wanted of n's range: from max(lo, the
- * walk's key) to where it ends (r; NULL: on past n).  A key from before in
- * a later leaf is below the walk's (below_walk), one past the end in an
- * earlier leaf is where it ends (stop_strayed).  Not under a guessed
- * comparator, whose order a sound tree need not keep (fs.c's probe).
+ * (trade_probe) for a record of what the walk wanted of n's range: from
+ * max(lo, the walk's key) to where it ends (r; NULL: on past n).  A key
+ * from before in a later leaf is below the walk's (below_walk), one past
+ * the end in an earlier leaf is where it ends (stop_strayed).  Where the
+ * walk ends in n and n's keys do not ascend, the next leaf is looked at
+ * too (next): the key traded in may be back in n's range, its parent's key
+ * for the next leaf raised past it, and the record traded out stand in
+ * the next leaf below its range, unread.  Not under a guessed comparator,
+ * whose order a sound tree need not keep (fs.c's probe).
  */
 static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool first,
 		      const struct cur_level *l, const struct rec_ref *r)
 {
 	struct lost_range lr = { .t = w->t, .lo = l->lo, .lol = l->lol, .hi = l->hi,
 				 .hil = l->hil, .from = bno };
+	bool next = r && !n->ordered && l->bounded && l->hi;
 	int ret = 0;
 
-	if (w->t->cmp_guessed || (!(first && n->below) && !(r && n->above)))
+	if (w->t->cmp_guessed || (!(first && n->below) && !(r && n->above) && !next))
 		return 0;
 	if (w->key && (!lr.lo || w->t->cmp(w->key, w->klen, lr.lo, lr.lol) > 0)) {
 		lr.lo = w->key;
@@ -783,6 +804,8 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 		if ((from_before || past_end) && !seen_leaf(&lr, k, kl))
 			ret = trade_probe(&lr, k, kl);
 	}
+	if (!ret && next && !seen_leaf(&lr, l->hi, l->hil))
+		ret = trade_probe(&lr, l->hi, l->hil);
 	seen_free(&lr);
 	if (ret == 1)
 		apfs_err("%s: %s: B-tree node at block %llu holds a record from the range of the "
@@ -796,20 +819,22 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
  * A search in leaf n (l its range, where what it wants may lie), which
  * strays and does not hold it: a record of n's range traded for a key of
  * another's stands where that key belongs, so those leaves (each once, at
- * most TRADE_PROBES; on through leaves that stray too: find_follow) are
- * looked in for it, as range_lost does for a walk.  A lookup of one key
- * found there gives it to the search's visitor (what that returns ends the
- * search); a prefix search's records met there break its order: not
- * vouched.  Else, with as many records of n's range met as n holds of
- * others' (all that was traded seen), the search may say "none" past n
- * (*vouched): else every lookup of an absent key there (an inode's
- * firmlink attribute, for each stat) failed as damage.  Not vouched for:
- * a miskeyed leaf, a range or comparator not known, or too many leaves to
- * look in.  A record moved out of n with nothing traded for it is not
- * counted back: the search names the damage.  So does a key from another's
- * range that came with a moved index key, nothing lost (one lowered or
- * raised: drec_swap.py --rekey), which a record lost under a key written
- * over (one past its leaf's range) cannot be told from.
+ * most TRADE_PROBES leaves and TRADE_DESCENTS descents; on through leaves
+ * that stray too: find_follow) are looked in for it, as range_lost does
+ * for a walk.  A lookup of one key found there gives it to the search's
+ * visitor, and the search ends; a prefix search's records met there break
+ * its order: not vouched.  Else, with as many records of n's range met as
+ * n holds of others' (all that was traded seen), n is not held against
+ * the search (*vouched): it goes on as past a sound leaf, where every
+ * lookup of an absent key there (an inode's firmlink attribute, for each
+ * stat) failed as damage.  Not vouched for: a miskeyed leaf, a range or
+ * comparator not known, or too much to look in.  A record moved out of n
+ * with nothing traded for it is not counted back: the search names the
+ * damage, unless a trade of n's elsewhere evens the count (then it is
+ * found only where a sound leaf's search would go on to, the next leaf).
+ * A key from another's range that came with a moved index key, nothing
+ * lost (one lowered or raised: drec_swap.py --rekey), is damage too: a
+ * record lost under a key written over cannot be told from it.
  */
 static int find_traded(struct walk *w, const struct node *n, uint64_t bno,
 		       const struct cur_level *l, bool *vouched)
@@ -847,19 +872,19 @@ static int find_traded(struct walk *w, const struct node *n, uint64_t bno,
 
 /*
  * A visitor stopped (ret > 0) at key r in leaf n, which strays out of its
- * range (l): at a key from another node's range, a record traded for it,
- * one the walk wanted, may stand there, so where the range ends cannot be
- * vouched for; at one of n's own, what n lost may still be wanted
- * (range_lost).
+ * range (l) or whose keys do not ascend: at a key from another node's
+ * range, a record traded for it, one the walk wanted, may stand there, so
+ * where the range ends cannot be vouched for; at one of n's own, what n
+ * lost may still be wanted (range_lost).
  */
 static int stop_strayed(struct walk *w, const struct node *n, uint64_t bno, bool first,
 			const struct cur_level *l, const struct rec_ref *r, int ret)
 {
 	int lost;
 
-	if (ret <= 0 || !n->strayed || !l)
+	if (ret <= 0 || !l || (!n->strayed && (n->ordered || !l->bounded)))
 		return ret;
-	if (!key_in_range(w->t, r->k, r->kl, l))
+	if (n->strayed && !key_in_range(w->t, r->k, r->kl, l))
 		return node_corrupt(w->t, bno, "a walk ended at a key that strays into this node "
 				    "from another's range: what it wanted may stand in another node");
 	lost = range_lost(w, n, bno, first, l, r);

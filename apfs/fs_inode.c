@@ -4,6 +4,7 @@
  * the stat view of them.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include "fs_int.h"
@@ -182,29 +183,41 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 	return ret;
 }
 
+/* Why a search failed, for a warning that stands in for its held-back message. */
+static const char *search_failure(int err)
+{
+	switch (-err) {
+	case APFS_ECORRUPT: return "it met a damaged node";
+	case APFS_EBADCSUM: return "a node's checksum is wrong";
+	case APFS_ETRUNC: return "a node lies past the end of the truncated image";
+	default: return strerror(-err);
+	}
+}
+
 /*
  * Whether ino is a firmlink: it has the com.apple.fs.firmlink attribute.
- * A search for it that meets damage it cannot vouch past (a node whose
- * keys stray, what it lost not found traded elsewhere: btree.c) is not
- * the inode's failure: its own record was read.  The search's message is
- * held back and the inode shown as no firmlink under a warning that says
- * so, as a listing warns of the node and goes on: else `ls -l` printed an
- * error a file and ended 0, or failed each file whose leaf met the damage.
+ * A search for it that fails (a node whose keys stray, what it lost not
+ * found traded elsewhere, btree.c; a bad node where the search went on to
+ * the next leaf) is not the inode's failure: its own record was read.  The
+ * search's message is held back and the inode shown as no firmlink under a
+ * warning that says so, as a listing warns of a node and goes on: else
+ * `ls -l` printed an error a file and ended 0, or failed each file whose
+ * leaf met the damage.  Only a want of memory fails the stat.
  */
 static int stat_firmlink(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 {
-	uint64_t x;
 	int ret;
 
 	apfs_log_mute(true);
-	ret = fs_vol_getxattr(fs, ino, APFS_XATTR_FIRMLINK, 0, NULL, 0, NULL, &x);
+	ret = fs_xattr_has(fs, ino, APFS_XATTR_FIRMLINK);
 	apfs_log_mute(false);
 	st->firmlink = !ret;
-	if (ret == -APFS_ECORRUPT)
-		apfs_warn("%s: inode %llu: whether it is a firmlink is not known (the search for "
-			  "its %s attribute met a damaged node): shown as none", fs->c->label,
-			  (unsigned long long)ino, APFS_XATTR_FIRMLINK);
-	return ret == -ENODATA || ret == -APFS_ECORRUPT ? 0 : ret;
+	if (ret && ret != -ENOENT && ret != -ENOMEM)
+		apfs_warn("%s: volume '%s': inode %llu: whether it is a firmlink is not known (the "
+			  "search for its %s attribute failed: %s): shown as none", fs->c->label,
+			  fs->v->name, (unsigned long long)ino, APFS_XATTR_FIRMLINK,
+			  search_failure(ret));
+	return ret == -ENOMEM ? ret : 0;
 }
 
 /**

@@ -227,6 +227,11 @@ int fs_xfields_each(const uint8_t *p, size_t len, fs_xfield_fn fn, void *ctx, co
 bool fs_xfield_name_ok(const uint8_t *d, size_t len);
 
 int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x);
+/*
+ * Whether ino has the xattr name, its value unread: 0, -ENOENT when not
+ * (unlike fs_xattr_get's -ENODATA, which a truncated image's block shares).
+ */
+int fs_xattr_has(struct apfs_fs *fs, uint64_t ino, const char *name);
 void fs_xattr_free(struct fs_xattr *x);
 /* Read [off, off+len) of an xattr found by fs_xattr_get. */
 int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, void *buf,

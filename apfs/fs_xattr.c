@@ -50,34 +50,56 @@ int fs_xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl
 	return 0;
 }
 
-/* Look up one xattr of ino by exact name. */
-int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x)
+/*
+ * The record of ino's xattr name, by exact name: its value into val (of
+ * fs->bs bytes), *vlen its length; -ENOENT when there is none.
+ */
+static int xattr_lookup(struct apfs_fs *fs, uint64_t ino, const char *name, uint8_t *val,
+			size_t *vlen)
 {
-	size_t nl = strlen(name), vlen = 0;
-	uint8_t *key, *val;
+	size_t nl = strlen(name);
+	uint8_t *key;
 	uint8_t head[8];
 	int ret;
 
 	if (nl == 0 || nl >= APFS_NAME_MAX)
-		return -ENODATA;
+		return -ENOENT;
 	if ((ret = fs_key_checked(fs, head, ino, APFS_TYPE_XATTR)))
 		return ret;
-	key = malloc(10 + nl + 1);
-	val = malloc(fs->bs);
-	if (!key || !val) {
-		free(key);
-		free(val);
+	if (!(key = malloc(10 + nl + 1)))
 		return -ENOMEM;
-	}
 	memcpy(key, head, sizeof(head));
 	st_le16(key + 8, (uint16_t)(nl + 1));
 	memcpy(key + 10, name, nl + 1);
-	ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, &vlen);
+	ret = apfs_btree_lookup(&fs->tree, key, 10 + nl + 1, val, fs->bs, vlen);
+	free(key);
+	return ret;
+}
+
+/* Look up one xattr of ino by exact name. */
+int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x)
+{
+	uint8_t *val = malloc(fs->bs);
+	size_t vlen = 0;
+	int ret = val ? xattr_lookup(fs, ino, name, val, &vlen) : -ENOMEM;
+
 	if (!ret)
 		ret = fs_xattr_parse(fs, ino, val, vlen, x);
-	free(key);
 	free(val);
 	return ret == -ENOENT ? -ENODATA : ret;
+}
+
+/**
+ * fs_xattr_has - whether ino has the xattr name (see fs_int.h)
+ */
+int fs_xattr_has(struct apfs_fs *fs, uint64_t ino, const char *name)
+{
+	uint8_t *val = malloc(fs->bs);
+	size_t vlen = 0;
+	int ret = val ? xattr_lookup(fs, ino, name, val, &vlen) : -ENOMEM;
+
+	free(val);
+	return ret;
 }
 
 void fs_xattr_free(struct fs_xattr *x)

@@ -26,7 +26,7 @@ expect_rc "mkimage scale: 1000 files, 260 a directory" 0 \
 	"$MKIMAGE" scale "$SOUND" --entries 1000 --per-dir 260 --unencrypted
 IMG=$WORK/traded.img
 cp "$SOUND" "$IMG"
-read -r a b < <(python3 "$TESTS/tools/inode_trade.py" "$IMG")
+read -r a b blk_a blk_b < <(python3 "$TESTS/tools/inode_trade.py" "$IMG")
 check "inode_trade.py named two inodes ($a, $b)" [ -n "$a" ] && [ -n "$b" ]
 expect_rc "the image changed" 1 cmp -s "$SOUND" "$IMG"
 for d in /d00000 /d00001 /d00002 /d00003; do
@@ -46,7 +46,7 @@ for ino in "$a" "$b"; do
 done
 
 cp "$SOUND" "$IMG"
-read -r lost other < <(python3 "$TESTS/tools/inode_trade.py" "$IMG" --copy)
+read -r lost other _ < <(python3 "$TESTS/tools/inode_trade.py" "$IMG" --copy)
 name=$(name_of "$lost")
 "$BIN" ls -l "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
 expect_eq "--copy: ls -l exits 1" 1 "$rc"
@@ -59,4 +59,28 @@ prev=$(name_of $((lost - 1)))
 check "--copy: $prev (inode $((lost - 1)), in the same leaf) listed" grep -q " $prev\$" "$WORK/out"
 check "--copy: its firmlink attribute's search named unvouched, a warning" \
 	grep -q "warning: .*inode $((lost - 1)): whether it is a firmlink is not known" "$WORK/err"
+
+# The trade, then one byte of the second leaf changed (its checksum not made right): the
+# first leaf's files, whose firmlink searches look in the second leaf, are listed, each
+# with a warning that names the bad checksum; the second leaf's files are damaged, as
+# they were before the lookup looked where the trade went.
+cp "$SOUND" "$IMG"
+python3 "$TESTS/tools/inode_trade.py" "$IMG" > /dev/null
+python3 - "$IMG" $((blk_b * 4096 + 200)) <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)[0]
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b ^ 0xFF]))
+PY
+"$BIN" ls -l "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+expect_eq "bad leaf: ls -l exits 1 (the second leaf's files)" 1 "$rc"
+prev=$(name_of $((a - 1)))
+check "bad leaf: $prev (inode $((a - 1)), in the first leaf) listed" grep -q " $prev\$" "$WORK/out"
+check "bad leaf: its firmlink search's failure named, a warning" \
+	grep -q "warning: .*inode $((a - 1)): whether it is a firmlink is not known (.*checksum" \
+	"$WORK/err"
+check "bad leaf: the checksum named at block $blk_b" \
+	grep -q "bad checksum in file-system tree at block $blk_b\$" "$WORK/err"
 done_testing

@@ -15,7 +15,10 @@ drec_swap.py IMAGE --rekey A - in the index node above the leaf holding A's reco
 key of that leaf's next sibling becomes A's (the two keys the same size).  Every record
 stays where it is: the next leaf then begins past its parent's key for it, and A's leaf
 holds A at its upper bound (give A's leaf's last record: the keys still ascend one by one
-through the leaves, but a search for A lands in the next leaf)."""
+through the leaves, but a search for A lands in the next leaf).
+
+drec_swap.py IMAGE --raise A - the key of A's own leaf in that index node becomes A's
+(give a leaf's second record: its first then stands below its range)."""
 import struct
 import sys
 
@@ -29,19 +32,19 @@ def leaf_names(all_nodes):
             yield n, {drec_name(n.entry(i)[1]): i for i in range(n.nkeys)}
 
 
-def rekey(f, all_nodes, a):
-    """The index key above the leaf after A's becomes A's key."""
+def rekey(f, all_nodes, a, own=False):
+    """The index key above the leaf after A's (own: above A's leaf) becomes A's key."""
     leaves = [(n, at[a]) for n, at in leaf_names(all_nodes) if a in at]
     if len(leaves) != 1:
         sys.exit("drec_swap.py: %s is not in one leaf" % a.decode())
     leaf, i = leaves[0]
     key, oid = leaf.entry(i)[1], struct.unpack_from("<Q", leaf.blk, 8)[0]
     for n in all_nodes:
-        for j in range(n.nkeys - 1 if n.level == 1 else 0):
+        for j in range(n.nkeys - (0 if own else 1) if n.level == 1 else 0):
             _, _, v, _ = n.entry(j)
             if struct.unpack_from("<Q", n.blk, v)[0] != oid:
                 continue
-            k, old, _, _ = n.entry(j + 1)
+            k, old, _, _ = n.entry(j if own else j + 1)
             if len(old) != len(key):
                 sys.exit("drec_swap.py: the next leaf's key and %s's differ in size" % a.decode())
             n.blk[k:k + len(key)] = key
@@ -51,12 +54,12 @@ def rekey(f, all_nodes, a):
 
 
 def main():
-    if len(sys.argv) == 4 and sys.argv[2] == "--rekey":
+    if len(sys.argv) == 4 and sys.argv[2] in ("--rekey", "--raise"):
         with open(sys.argv[1], "r+b") as f:
-            rekey(f, list(nodes(f.read())), sys.argv[3].encode())
+            rekey(f, list(nodes(f.read())), sys.argv[3].encode(), sys.argv[2] == "--raise")
         return
     if len(sys.argv) != 4:
-        sys.exit("usage: drec_swap.py IMAGE A B | IMAGE --rekey A")
+        sys.exit("usage: drec_swap.py IMAGE A B | IMAGE --rekey A | IMAGE --raise A")
     a, b = sys.argv[2].encode(), sys.argv[3].encode()
     with open(sys.argv[1], "r+b") as f:
         leaves = list(leaf_names(nodes(f.read())))

@@ -7,12 +7,13 @@ order).  By default the two trade keys and values, so the first leaf ends past t
 next one's index key and the next begins below it (both records still in the tree,
 each in the other's leaf).  With --copy the first leaf's last record takes the next
 leaf's first key and value instead: that inode stands twice, and the first leaf's own
-record is gone.  Prints the two inode numbers, traded (or lost, copied) first.  Each
+record is gone.  Prints the two inode numbers, traded (or lost, copied) first, then the
+block numbers of their two leaves.  Each
 node's Fletcher-64 made right again; for unencrypted, unsealed volumes of 4 KiB blocks
 (fsnode.py)."""
 import sys
 
-from fsnode import nodes, trade_records, BTNODE_LEAF, TYPE_INODE
+from fsnode import nodes, trade_records, BS, BTNODE_LEAF, TYPE_INODE
 
 
 def boundary(all_nodes):
@@ -33,7 +34,7 @@ def main():
         sys.exit(__doc__.split("\n")[0])
     with open(sys.argv[1], "r+b") as f:
         a, ia, b = boundary(list(nodes(f.read())))
-        print(a.oid_type(ia)[0], b.oid_type(0)[0])
+        print(a.oid_type(ia)[0], b.oid_type(0)[0], a.base // BS, b.base // BS)
         if sys.argv[2:] == ["--copy"]:
             ka, kb = a.entry(ia), b.entry(0)
             a.blk[ka[0]:ka[0] + len(ka[1])] = kb[1]

@@ -477,6 +477,91 @@ static void test_lookup_hops_once(void **state)
 	set_leaf(f, 4, l2, 2);
 }
 
+/* Four leaves under the root (100: 3, 300: 4, 500: 5, 700: 6); put back as setup made them. */
+static void four_leaves(struct fx *f, const struct rec *l3, unsigned n3, const struct rec *l4,
+			unsigned n4, const struct rec *l5, unsigned n5, const struct rec *l6,
+			unsigned n6)
+{
+	const struct rec root4[] = { { 100, 1, 3 }, { 300, 1, 4 }, { 500, 1, 5 }, { 700, 1, 6 } };
+
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root4, 4);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l3, n3);
+	mk_omap_node(md_block(f->m, 4), 4, false, 0, l4, n4);
+	mk_omap_node(md_block(f->m, 5), 5, false, 0, l5, n5);
+	set_leaf(f, 6, l6, n6);
+}
+
+static void two_leaves_again(struct fx *f)
+{
+	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
+	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
+	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root, 2);
+	mk_omap_node(md_block(f->m, 3), 3, false, 0, l1, 3);
+	set_leaf(f, 4, l2, 2);
+}
+
+/* A search's visitor that goes on at an equal key, counting them (ctx: count, oid). */
+static int count_equal(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	uint64_t *c = ctx;
+
+	(void)kl, (void)v, (void)vl;
+	if (ld_le64(k) != c[1])
+		return 1;
+	c[0]++;
+	return 0;
+}
+
+/*
+ * A lookup in a leaf that strays, found where a sound leaf's search goes
+ * on: leaf 4 (300 to 500) traded 310 for leaf 3's 250, which leaf 3 holds
+ * as leaf 4's one key of another's range: what it traded is all seen, and
+ * the search goes on as from a sound leaf.  450, moved out of leaf 4 into
+ * leaf 5 with nothing traded for it, is found there (the search ended at
+ * leaf 4, "none", in a review of the first version).  And a record found
+ * where a key traded in belongs is given once, though the visitor goes on
+ * (leaf 4 holding 550 and 560, leaf 5 450): the search ends there, where
+ * walking on into leaf 5 gave it again.  A search that walks on from a
+ * sound leaf into one that strays, its range apart from what is sought,
+ * does not hold that leaf's losses against it: 450, absent from a sound
+ * leaf 4, not found; 560, of leaf 5's range, damage (leaf 5 holds 800,
+ * leaf 6's, and leaf 6 none of its range).
+ */
+static void test_lookup_walks_on(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec l3[] = { { 100, 1, 1 }, { 120, 1, 1 }, { 310, 1, 1 } };
+	const struct rec l4[] = { { 250, 1, 1 }, { 320, 1, 1 }, { 330, 1, 1 } };
+	const struct rec l5[] = { { 450, 1, 1 }, { 500, 1, 1 }, { 600, 1, 1 } };
+	const struct rec l6[] = { { 700, 1, 1 }, { 800, 1, 1 } };
+	const struct rec l3b[] = { { 100, 1, 1 }, { 120, 1, 1 } };
+	const struct rec l4b[] = { { 300, 1, 1 }, { 550, 1, 1 }, { 560, 1, 1 } };
+	const struct rec l4c[] = { { 300, 1, 1 }, { 320, 1, 1 } };
+	const struct rec l5c[] = { { 500, 1, 1 }, { 550, 1, 1 }, { 800, 1, 1 } };
+	const struct rec l6c[] = { { 700, 1, 1 }, { 900, 1, 1 } };
+	uint64_t c[2] = { 0, 450 };
+	uint8_t key[16] = { 0 };
+
+	four_leaves(f, l3, 3, l4, 3, l5, 3, l6, 2);
+	log_capture();
+	assert_int_equal(lookup_oid(&t, 450), 0);
+	assert_int_equal(lookup_oid(&t, 310), 0);
+	assert_int_equal(lookup_oid(&t, 340), -ENOENT);
+	four_leaves(f, l3b, 2, l4b, 3, l5, 3, l6, 2);
+	st_le64(key, 450);
+	assert_int_equal(apfs_btree_find(&t, key, sizeof(key), false, count_equal, c), 0);
+	assert_int_equal(c[0], 1);
+	four_leaves(f, l3b, 2, l4c, 2, l5c, 3, l6c, 2);
+	assert_int_equal(lookup_oid(&t, 450), -ENOENT);
+	assert_int_equal(lookup_oid(&t, 560), -APFS_ECORRUPT);
+	log_release();
+	two_leaves_again(f);
+}
+
 /* A walk that stops at the first oid at or past stop, counting the records before. */
 struct stop_at {
 	uint64_t stop, n;
@@ -955,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_past_stray_leaf),
 		cmocka_unit_test(test_lookup_hops_once),
 		cmocka_unit_test(test_lost_in_unbounded_leaf),
+		cmocka_unit_test(test_lookup_walks_on),
 		cmocka_unit_test(test_leaf_miskeyed),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),

@@ -38,7 +38,8 @@ static int setup(void **state)
 			     "scale scmiskey.img --entries 1000 --per-dir 999 --unencrypted",
 			     "scale scbatch.img --entries 1000 --per-dir 267 --unencrypted",
 			     "scale scneigh.img --entries 1000 --per-dir 260 --unencrypted",
-			     "scale sctrade.img --entries 1000 --per-dir 260 --unencrypted", NULL);
+			     "scale sctrade.img --entries 1000 --per-dir 260 --unencrypted",
+			     "scale scraise.img --entries 1000 --per-dir 260 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -976,6 +977,32 @@ static void lowered_key(struct scale_names *s)
 }
 
 /*
+ * The trade of test_walk_traded_away's first case (f00000372.txt, in
+ * /d00001's last leaf, with f00000747.txt, /d00002's first), then the
+ * index key of /d00002's first leaf raised to its second name's,
+ * f00000753.txt (drec_swap.py --raise): f00000747.txt is back inside the
+ * range of the leaf it went to, which only goes out of order, and the
+ * leaf holding f00000372.txt, below its range, is the next, which the
+ * walk ends before.  It is looked in, as the walk ends in a leaf out of
+ * order: refused, named (listed 259, rc 0, before).
+ */
+static void raised_trade(struct scale_names *s)
+{
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir;
+
+	swapped_dir("scraise.img", "f00000372.txt", "f00000747.txt", "/d00001", &im, &fs);
+	close_fs(im, fs);
+	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' --raise f00000753.txt",
+			    getenv("TESTS"), img_path("scraise.img")), 0);
+	dir = open_dir("scraise.img", "/d00001", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 999, s), APFSI_ERR_CORRUPT);
+	assert_non_null(strstr(apfsi_last_message(), TRADED_AWAY));
+	close_fs(im, fs);
+}
+
+/*
  * A single walk (no resume) that cannot see a record traded away from a
  * leaf it reads.  In `scale --per-dir 260`, /d00001's names fill four
  * leaves, its first shared with /d00000's last names, its last ending at
@@ -1005,6 +1032,7 @@ static void test_walk_traded_away(void **state)
 	assert_int_equal(s.n, 260);
 	assert_int_equal(traded_listing("f00000379.txt", "f00000448.txt", &s), APFSI_OK);
 	lowered_key(&s);  /* on the image as made, those two traded back */
+	raised_trade(&s);
 }
 
 static uint64_t objects_of(apfsi_image *im, const char *sel)
