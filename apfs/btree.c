@@ -60,6 +60,7 @@ struct walk {
 	size_t wantlen;
 	uint64_t stray;   /* 1 + a leaf out of its range the search passed; 0: none */
 	bool stray_miskeyed;  /* that leaf's keys lie in its range, its first not its own key */
+	uint64_t passed;  /* 1 + the first leaf that strays the search passed, held against it or not */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
 	bool whole;       /* trade_probe: the first leaf's every record, then stop */
 };
@@ -514,6 +515,8 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 		if (c > 0 && (!n->strayed || !l || key_in_range(w->t, k, kl, l)))
 			larger = true;
 	}
+	if (n->strayed && !w->passed)
+		w->passed = bno + 1;
 	if (n->strayed && !w->stray && (!n->miskeyed || want_in_gap(w, n, l)) &&
 	    want_meets(w, l)) {
 		int ret = find_traded(w, n, bno, l, &vouched);
@@ -935,11 +938,16 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	/*
 	 * A record traded away stands in the neighbour: one leaf past a stray
 	 * one is the search's last (else a tree whose every leaf strays would
-	 * make each lookup walk them all).
+	 * make each lookup walk them all).  Past one not held against it
+	 * (vouched for, or of a range apart), a search that still has not met
+	 * its end has passed a leaf with no key of its own past what it seeks:
+	 * damage too, where a sound tree's next leaf would have ended it.
 	 */
-	if (w->stray && w->hopped)
-		return find_ends(w);
-	w->hopped = w->stray;
+	if ((w->stray || w->passed) && w->hopped)
+		return w->stray ? find_ends(w) : node_corrupt(w->t, w->passed - 1, "a search went "
+			"on past this node, whose keys stray outside its parent's range, and met no "
+			"end: what it seeks may stand further on");
+	w->hopped = w->stray || w->passed;
 	if (first && !w->want && n->miskeyed && w->key && l && key_in_gap(w->t, n, l, w->key, w->klen))
 		return node_corrupt(w->t, bno, "a walk began in a node whose first key is not its "
 				    "parent's key for it: what it wants may stand in another node");

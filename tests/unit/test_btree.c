@@ -436,7 +436,9 @@ static void test_leaf_miskeyed(void **state)
  * belongs: leaf 4, which strays too, so where its own belong, leaf 5,
  * where 200 stands: found.  A lookup of 250 meets, in those leaves, as
  * many records of leaf 3's range as leaf 3 holds of others' (one): all
- * that was traded is seen, and 250 is absent.  With 200 gone from leaf 5,
+ * that was traded is seen, and the search goes on past leaf 3; but leaf 4
+ * holds no key of its own to end it, and leaf 5 is one too far: damage,
+ * as before (a record moved, not traded, may stand on).  With 200 gone from leaf 5,
  * what leaf 3 lost is nowhere seen: damage, and the search goes one leaf
  * past leaf 3 at most, not reading leaf 5 (a tree whose every leaf strays
  * must not make each lookup read them all).
@@ -462,7 +464,7 @@ static void test_lookup_hops_once(void **state)
 	set_leaf(f, 4, l550, 2);
 	log_capture();
 	assert_int_equal(lookup_oid(&t, 200), 0);
-	assert_int_equal(lookup_oid(&t, 250), -ENOENT);
+	assert_int_equal(lookup_oid(&t, 250), -APFS_ECORRUPT);
 	assert_int_equal(apfs_omap_lookup(f->c, 1, 200, 1, &r), -APFS_ECORRUPT);  /* a prefix search */
 	assert_int_equal(lookup_oid(&t, 600), 0);
 	log_release();
@@ -527,7 +529,11 @@ static int count_equal(const void *k, size_t kl, const void *v, size_t vl, void 
  * sound leaf into one that strays, its range apart from what is sought,
  * does not hold that leaf's losses against it: 450, absent from a sound
  * leaf 4, not found; 560, of leaf 5's range, damage (leaf 5 holds 800,
- * leaf 6's, and leaf 6 none of its range).
+ * leaf 6's, and leaf 6 none of its range).  Such leaves still count for
+ * the one leaf a search may go on past one that strays: leaves 4 and 5
+ * holding only 900 and 950 (leaf 6's), a search for 250 from sound leaf 3
+ * meets no end in either, and is damage at leaf 5, not a walk through
+ * every such leaf of a hostile tree to "none".
  */
 static void test_lookup_walks_on(void **state)
 {
@@ -543,6 +549,8 @@ static void test_lookup_walks_on(void **state)
 	const struct rec l4c[] = { { 300, 1, 1 }, { 320, 1, 1 } };
 	const struct rec l5c[] = { { 500, 1, 1 }, { 550, 1, 1 }, { 800, 1, 1 } };
 	const struct rec l6c[] = { { 700, 1, 1 }, { 900, 1, 1 } };
+	const struct rec l4d[] = { { 900, 1, 1 } }, l5d[] = { { 950, 1, 1 } };
+	const struct rec l6d[] = { { 700, 1, 1 }, { 710, 1, 1 } };
 	uint64_t c[2] = { 0, 450 };
 	uint8_t key[16] = { 0 };
 
@@ -558,7 +566,10 @@ static void test_lookup_walks_on(void **state)
 	four_leaves(f, l3b, 2, l4c, 2, l5c, 3, l6c, 2);
 	assert_int_equal(lookup_oid(&t, 450), -ENOENT);
 	assert_int_equal(lookup_oid(&t, 560), -APFS_ECORRUPT);
+	four_leaves(f, l3b, 2, l4d, 1, l5d, 1, l6d, 2);
+	assert_int_equal(lookup_oid(&t, 250), -APFS_ECORRUPT);
 	log_release();
+	expect_log("B-tree node at block 4: a search went on past this node, whose keys stray");
 	two_leaves_again(f);
 }
 
