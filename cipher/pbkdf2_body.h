@@ -9,6 +9,8 @@
  *   NAME(x)         x with the engine's suffix
  *   V_*             the operations, see their uses below
  *
+ * and undefines them all at its end.
+ *
  * Lane l of every vector works on candidate l: SHA-256 (FIPS 180-4 §6.2.2)
  * is a fixed sequence of 32-bit additions, rotations and logic, so LANES
  * candidates run through it side by side in one instruction stream.  After
@@ -115,9 +117,25 @@ static VATTR void NAME(iterate)(const VEC inner[8], const VEC outer[8], VEC u_io
 	V_CLEAR();
 }
 
+/* Its own macros and the engine's, so that the next engine starts clean. */
 #undef UNROLL
 #undef VFN
 #undef BSIG0
 #undef BSIG1
 #undef SSIG0
 #undef SSIG1
+#undef VEC
+#undef LANES
+#undef VATTR
+#undef NAME
+#undef V_LOAD
+#undef V_STORE
+#undef V_SET1
+#undef V_ADD
+#undef V_XOR
+#undef V_XOR3
+#undef V_ROR
+#undef V_SHR
+#undef V_CH
+#undef V_MAJ
+#undef V_CLEAR

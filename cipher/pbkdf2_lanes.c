@@ -51,7 +51,7 @@ const uint32_t apfs_sha256_iv[8] = {
 #define V_CH(e, f, g) ((g) ^ ((e) & ((f) ^ (g))))
 #define V_MAJ(a, b, c) (((a) & (b)) | ((c) & ((a) | (b))))
 #define V_CLEAR() ((void)0)
-#include "pbkdf2_body.h"
+#include "pbkdf2_body.h"  /* which #undefs all of the above */
 
 void apfs_sha256_block(uint32_t st[8], const uint8_t blk[64])
 {
@@ -64,21 +64,6 @@ void apfs_sha256_block(uint32_t st[8], const uint8_t blk[64])
 	OPENSSL_cleanse(w, sizeof(w));
 }
 
-#undef VEC
-#undef LANES
-#undef VATTR
-#undef NAME
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_XOR
-#undef V_XOR3
-#undef V_ROR
-#undef V_SHR
-#undef V_CH
-#undef V_MAJ
-#undef V_CLEAR
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 
@@ -108,21 +93,6 @@ void apfs_sha256_block(uint32_t st[8], const uint8_t blk[64])
 	::: "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", \
 	    "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
 #include "pbkdf2_body.h"
-#undef VEC
-#undef LANES
-#undef VATTR
-#undef NAME
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_XOR
-#undef V_XOR3
-#undef V_ROR
-#undef V_SHR
-#undef V_CH
-#undef V_MAJ
-#undef V_CLEAR
 
 /* ---- AVX2, 8 lanes --------------------------------------------------------- */
 
@@ -143,21 +113,6 @@ void apfs_sha256_block(uint32_t st[8], const uint8_t blk[64])
 				       _mm256_and_si256(c, _mm256_or_si256(a, b)))
 #define V_CLEAR() _mm256_zeroall()
 #include "pbkdf2_body.h"
-#undef VEC
-#undef LANES
-#undef VATTR
-#undef NAME
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_XOR
-#undef V_XOR3
-#undef V_ROR
-#undef V_SHR
-#undef V_CH
-#undef V_MAJ
-#undef V_CLEAR
 
 /* ---- AVX-512, 16 lanes ----------------------------------------------------- */
 
@@ -189,21 +144,6 @@ void apfs_sha256_block(uint32_t st[8], const uint8_t blk[64])
 		    "xmm30", "xmm31"); \
 } while (0)
 #include "pbkdf2_body.h"
-#undef VEC
-#undef LANES
-#undef VATTR
-#undef NAME
-#undef V_LOAD
-#undef V_STORE
-#undef V_SET1
-#undef V_ADD
-#undef V_XOR
-#undef V_XOR3
-#undef V_ROR
-#undef V_SHR
-#undef V_CH
-#undef V_MAJ
-#undef V_CLEAR
 
 bool apfs_pbkdf2_usable(enum apfs_pbkdf2_engine e)
 {
