@@ -203,7 +203,10 @@ int apfs_btree_cmp_u64_pair(const void *a, size_t alen, const void *b, size_t bl
 int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx);
 
-/* Exact lookup (apfs_btree_find): copy the value of the record equal to key into val. */
+/*
+ * Exact lookup (apfs_btree_find): copy the value of the record equal to key
+ * into val; val NULL: whether there is one (its length still held to vmax).
+ */
 int apfs_btree_lookup(const struct apfs_btree_desc *t, const void *key, size_t klen,
 		      void *val, size_t vmax, size_t *vlen);
 

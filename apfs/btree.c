@@ -1388,7 +1388,7 @@ static int lookup_visit(const void *k, size_t kl, const void *v, size_t vl, void
 			 l->t->c->label, l->t->what, vl, l->vmax);
 		return -APFS_ECORRUPT;
 	}
-	if (vl)
+	if (vl && l->val)
 		memcpy(l->val, v, vl);
 	*l->vlen = vl;
 	l->found = true;

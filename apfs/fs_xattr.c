@@ -52,7 +52,8 @@ int fs_xattr_parse(struct apfs_fs *fs, uint64_t ino, const uint8_t *v, size_t vl
 
 /*
  * The record of ino's xattr name, by exact name: its value into val (of
- * fs->bs bytes), *vlen its length; -ENOENT when there is none.
+ * fs->bs bytes; NULL: not wanted), *vlen its length; -ENOENT when there
+ * is none.
  */
 static int xattr_lookup(struct apfs_fs *fs, uint64_t ino, const char *name, uint8_t *val,
 			size_t *vlen)
@@ -94,12 +95,9 @@ int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_x
  */
 int fs_xattr_has(struct apfs_fs *fs, uint64_t ino, const char *name)
 {
-	uint8_t *val = malloc(fs->bs);
 	size_t vlen = 0;
-	int ret = val ? xattr_lookup(fs, ino, name, val, &vlen) : -ENOMEM;
 
-	free(val);
-	return ret;
+	return xattr_lookup(fs, ino, name, NULL, &vlen);
 }
 
 void fs_xattr_free(struct fs_xattr *x)
