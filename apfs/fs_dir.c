@@ -430,6 +430,30 @@ int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx)
 	return ret < 0 ? ret : 0;
 }
 
+/*
+ * A path built from its last name up, at the end of buf: name and its '/'
+ * put before buf[*pos].
+ */
+int fs_path_prepend(char *buf, size_t *pos, const char *name)
+{
+	size_t nl = strlen(name);
+
+	if (nl + 1 > *pos)
+		return -ENAMETOOLONG;
+	*pos -= nl;
+	memcpy(buf + *pos, name, nl);
+	buf[--*pos] = '/';
+	return 0;
+}
+
+/* The path built at buf + pos (to cap) moved to buf's start; "/" if empty. */
+void fs_path_finish(char *buf, size_t pos, size_t cap)
+{
+	if (pos == cap - 1)
+		buf[--pos] = '/';
+	memmove(buf, buf + pos, cap - pos);
+}
+
 /**
  * fs_vol_path - a path of an inode from the root (see fs.h)
  */
@@ -443,23 +467,13 @@ int fs_vol_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 		return -ENAMETOOLONG;
 	buf[--pos] = '\0';
 	for (unsigned depth = 0; ino != APFS_ROOT_DIR_INO_NUM; depth++) {
-		size_t nl;
-
 		if (depth > MAX_PATH_DEPTH || ino <= APFS_ROOT_DIR_PARENT)
 			return drec_corrupt(fs, ino, "parent chain does not reach the root");
 		ret = fs_inode_get(fs, ino, &in);
-		if (ret)
+		if (ret || (ret = fs_path_prepend(buf, &pos, in.name)))
 			return ret;
-		nl = strlen(in.name);
-		if (nl + 1 > pos)
-			return -ENAMETOOLONG;
-		pos -= nl;
-		memcpy(buf + pos, in.name, nl);
-		buf[--pos] = '/';
 		ino = get_le64(in.raw.parent_id);
 	}
-	if (pos == cap - 1)
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, cap - pos);
+	fs_path_finish(buf, pos, cap);
 	return 0;
 }

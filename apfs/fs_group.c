@@ -358,23 +358,13 @@ int grp_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 		return -ENAMETOOLONG;
 	buf[--pos] = '\0';
 	for (unsigned depth = 0; ino != APFS_ROOT_DIR_INO_NUM; depth++) {
-		size_t nl;
-
 		if (depth > GRP_MAX_DEPTH || ino <= APFS_ROOT_DIR_PARENT)
 			return -APFS_ECORRUPT;
 		ret = grp_name(fs, ino, name, &ino);
-		if (ret)
+		if (ret || (ret = fs_path_prepend(buf, &pos, name)))
 			return ret;
-		nl = strlen(name);
-		if (nl + 1 > pos)
-			return -ENAMETOOLONG;
-		pos -= nl;
-		memcpy(buf + pos, name, nl);
-		buf[--pos] = '/';
 	}
-	if (pos == cap - 1)
-		buf[--pos] = '/';
-	memmove(buf, buf + pos, cap - pos);
+	fs_path_finish(buf, pos, cap);
 	return 0;
 }
 

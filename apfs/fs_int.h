@@ -152,6 +152,9 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struc
 int fs_vol_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 int fs_vol_links(struct apfs_fs *fs, uint64_t ino, apfs_link_fn fn, void *ctx);
 int fs_vol_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
+/* Building a path from its last name up, at buf's end (fs_dir.c). */
+int fs_path_prepend(char *buf, size_t *pos, const char *name);
+void fs_path_finish(char *buf, size_t pos, size_t cap);
 int fs_vol_stat(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st);
 int fs_vol_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
 int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t off,
