@@ -204,6 +204,17 @@ int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t kle
 		    apfs_visit_fn fn, void *ctx);
 
 /*
+ * apfs_btree_find for one record of a prefix (a name among those of its
+ * hash): fn returns > 0 at the record it wants, 0 for one it declines
+ * whatever order it meets them in.  So a record of the prefix met where a
+ * key traded out of a leaf the search passed belongs is given to fn too:
+ * the one it takes ends the search; one it declines leaves "none" to be
+ * vouched for as for a single key.
+ */
+int apfs_btree_find_one(const struct apfs_btree_desc *t, const void *key, size_t klen,
+			bool prefix, apfs_visit_fn fn, void *ctx);
+
+/*
  * Exact lookup (apfs_btree_find): copy the value of the record equal to key
  * into val; val NULL: whether there is one (its length still held to vmax).
  */

@@ -56,6 +56,7 @@ struct walk {
 	uint64_t leaves;  /* leaves walked so far */
 	/* apfs_btree_find (want set): the records whose key equals want (or it begins, prefix) */
 	bool prefix;
+	bool any_order;   /* apfs_btree_find_one: fn takes the record it wants, in any order */
 	const void *want; /* w->key moves on where a walk restarts; want stays */
 	size_t wantlen;
 	uint64_t stray;   /* 1 + a leaf out of its range the search passed; 0: none */
@@ -664,12 +665,18 @@ static int sought_visit(const void *k, size_t kl, const void *v, size_t vl, void
 
 	if (want_cmp(f, k, kl))
 		return 0;
-	if (f->prefix) {
+	if (f->prefix && !f->any_order) {
 		lr->stop = -1;  /* met: the search passes the leaf unvouched (its order breaks) */
 		return 1;
 	}
-	/* one record a key: given, the search ends (else walking on it might give it again) */
+	/*
+	 * One record a key, or the one of a prefix fn wants: given, the search
+	 * ends (else walking on it might give it again).  Another of the prefix
+	 * fn declines, as it may in any order: the look goes on.
+	 */
 	ret = f->fn(k, kl, v, vl, f->ctx);
+	if (!ret && f->prefix)
+		return 0;
 	lr->stop = ret > 0 ? ret : 1;
 	return ret < 0 ? ret : 1;
 }
@@ -1364,6 +1371,15 @@ int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t kle
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
 			  .prefix = prefix, .want = key, .wantlen = klen };
+
+	return iterate(&w);
+}
+
+int apfs_btree_find_one(const struct apfs_btree_desc *t, const void *key, size_t klen,
+			bool prefix, apfs_visit_fn fn, void *ctx)
+{
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
+			  .prefix = prefix, .any_order = true, .want = key, .wantlen = klen };
 
 	return iterate(&w);
 }

@@ -250,7 +250,7 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 	}
 	l.folded = folded;
 	if (!ret)
-		ret = apfs_btree_find(&fs->tree, key, klen, fs->hashed, lk_visit, &l);
+		ret = apfs_btree_find_one(&fs->tree, key, klen, fs->hashed, lk_visit, &l);
 	free(key);
 	free(folded);
 	if (ret == -EILSEQ)

@@ -573,6 +573,59 @@ static void test_lookup_walks_on(void **state)
 	two_leaves_again(f);
 }
 
+/* A prefix search's visitor that wants one xid of an oid (ctx: oid, xid, found, declined). */
+static int take_xid(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	uint64_t *c = ctx;
+
+	(void)kl, (void)v, (void)vl;
+	if (ld_le64(k) != c[0])
+		return 1;
+	if (ld_le64((const uint8_t *)k + 8) != c[1]) {
+		c[3]++;
+		return 0;
+	}
+	c[2] = 1;
+	return 1;
+}
+
+/*
+ * apfs_btree_find_one, a search for one record of a prefix (a name among
+ * those of its hash): leaf 3 (100 to 300) traded oid 250's two records
+ * for leaf 5's 510 and 530.  The search for 250's xid 2 lands in leaf 3,
+ * looks where 510 belongs, declines xid 1 there and takes xid 2.  One for
+ * xid 3 declines both, sees all that leaf 3 traded, and says none, not
+ * damage, at leaf 4's 300.  apfs_btree_find, whose visitor may care for
+ * the order (an object map's versions), still calls it damage.
+ */
+static void test_find_one_traded(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = apfs_btree_cmp_u64_pair, .what = "test tree" };
+	const struct rec l3[] = { { 100, 1, 1 }, { 510, 1, 1 }, { 530, 1, 1 } };
+	const struct rec l4[] = { { 300, 1, 1 }, { 320, 1, 1 } };
+	const struct rec l5[] = { { 250, 1, 1 }, { 250, 2, 1 }, { 520, 1, 1 } };
+	const struct rec l6[] = { { 700, 1, 1 } };
+	uint64_t two[4] = { 250, 2, 0, 0 }, three[4] = { 250, 3, 0, 0 };
+	uint8_t key[8];
+
+	st_le64(key, 250);
+	four_leaves(f, l3, 3, l4, 2, l5, 3, l6, 1);
+	log_capture();
+	assert_int_equal(apfs_btree_find_one(&t, key, sizeof(key), true, take_xid, two), 0);
+	assert_int_equal(two[2], 1);
+	assert_int_equal(two[3], 1);
+	assert_int_equal(apfs_btree_find_one(&t, key, sizeof(key), true, take_xid, three), 0);
+	assert_int_equal(three[2], 0);
+	assert_int_equal(three[3], 2);
+	two[2] = two[3] = 0;
+	assert_int_equal(apfs_btree_find(&t, key, sizeof(key), true, take_xid, two), -APFS_ECORRUPT);
+	log_release();
+	expect_log("a search passed a node whose keys stray outside its parent's range");
+	two_leaves_again(f);
+}
+
 /* A walk that stops at the first oid at or past stop, counting the records before. */
 struct stop_at {
 	uint64_t stop, n;
@@ -1052,6 +1105,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_hops_once),
 		cmocka_unit_test(test_lost_in_unbounded_leaf),
 		cmocka_unit_test(test_lookup_walks_on),
+		cmocka_unit_test(test_find_one_traded),
 		cmocka_unit_test(test_leaf_miskeyed),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
