@@ -651,6 +651,10 @@ static int stop_visit(const void *k, size_t kl, const void *v, size_t vl, void *
  * in leaf 14, and what leaf 14 lost of [300, 400) is looked for where
  * those nine belong: leaf 15, each time, looked in once (nine looks were
  * refused as "too many" before).  Leaf 15 holding 350: traded, named.
+ * Each key still costs a descent, at most TRADE_DESCENTS (16), and the
+ * walk ending in leaf 14, which strays, one more for the next leaf (at
+ * its upper bound, 500): fifteen such keys are looked for, sixteen
+ * refused, named.
  */
 static void test_lost_in_unbounded_leaf(void **state)
 {
@@ -661,19 +665,32 @@ static void test_lost_in_unbounded_leaf(void **state)
 	const struct rec ia[] = { { 100, 1, 13 }, { 300, 1, 14 } };
 	const struct rec ib[] = { { 500, 1, 15 }, { 800, 1, 13 }, { 700, 1, 14 } };
 	const struct rec l13[] = { { 100, 1, 1001 }, { 200, 1, 2001 } };
-	struct rec l14[12] = { { 300, 1, 3001 }, { 310, 1, 3101 }, { 400, 1, 4001 } };
+	struct rec l14[20] = { { 300, 1, 3001 }, { 310, 1, 3101 }, { 400, 1, 4001 } };
 	const struct rec l15[] = { { 520, 2, 5202 }, { 530, 2, 5302 } };
 	const struct rec l15t[] = { { 350, 1, 3501 }, { 530, 2, 5302 } };
 	struct stop_at s = { 400, 0 };
 
-	for (unsigned i = 3; i < 12; i++)
+	for (unsigned i = 3; i < 20; i++)
 		l14[i] = (struct rec){ 500 + 10 * (i - 3), 1, 5000 + i };
 	mk_omap_node(md_block(f->m, 10), 10, true, 2, root, 2);
 	mk_omap_node(md_block(f->m, 11), 11, false, 1, ia, 2);
 	mk_omap_node(md_block(f->m, 12), 12, false, 1, ib, 3);
 	mk_omap_node(md_block(f->m, 13), 13, false, 0, l13, 2);
-	mk_omap_node(md_block(f->m, 14), 14, false, 0, l14, 12);
+	mk_omap_node(md_block(f->m, 14), 14, false, 0, l14, 3 + 16);
 	set_leaf(f, 15, l15, 2);
+	log_capture();
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, stop_visit, &s), -APFS_ECORRUPT);
+	log_release();
+	expect_log("B-tree node at block 14: a walk took records from this node whose keys belong "
+		   "in too many other nodes");
+	mk_omap_node(md_block(f->m, 14), 14, false, 0, l14, 3 + 15);
+	set_leaf(f, 15, l15, 2);
+	s.n = 0;
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, stop_visit, &s), 0);
+	assert_int_equal(s.n, 4);
+	mk_omap_node(md_block(f->m, 14), 14, false, 0, l14, 3 + 9);
+	set_leaf(f, 15, l15, 2);
+	s.n = 0;
 	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, stop_visit, &s), 0);
 	assert_int_equal(s.n, 4);
 	set_leaf(f, 15, l15t, 2);
