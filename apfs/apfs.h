@@ -209,7 +209,8 @@ int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t kle
  * whatever order it meets them in.  So a record of the prefix met where a
  * key traded out of a leaf the search passed belongs is given to fn too:
  * the one it takes ends the search; one it declines leaves "none" to be
- * vouched for as for a single key.
+ * vouched for as for a single key.  A declined record may be given again
+ * (met there, then where the search walks on): fn must not count them.
  */
 int apfs_btree_find_one(const struct apfs_btree_desc *t, const void *key, size_t klen,
 			bool prefix, apfs_visit_fn fn, void *ctx);

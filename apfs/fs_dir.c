@@ -204,7 +204,10 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	}
 	if (d.hash != l->hash)
 		return 1;
-	if (apfs_name_fold(d.name, d.name_len, l->fs->ci, &f))
+	ret = apfs_name_fold(d.name, d.name_len, l->fs->ci, &f);
+	if (ret == -ENOMEM)
+		return ret;  /* declined, it could count toward "none" (apfs_btree_find_one) */
+	if (ret)
 		return 0; /* a name that is not UTF-8 cannot equal a valid one */
 	if (!strcmp(f, l->folded)) {
 		fill_dirent(l->out, &d);
