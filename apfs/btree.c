@@ -950,11 +950,11 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 	 * its end has passed a leaf with no key of its own past what it seeks:
 	 * damage too, where a sound tree's next leaf would have ended it.
 	 */
-	if ((w->stray || w->passed) && w->hopped)
+	if (w->passed && w->hopped)  /* w->stray implies w->passed (leaf_find) */
 		return w->stray ? find_ends(w) : node_corrupt(w->t, w->passed - 1, "a search went "
 			"on past this node, whose keys stray outside its parent's range, and met no "
 			"end: what it seeks may stand further on");
-	w->hopped = w->stray || w->passed;
+	w->hopped = w->passed != 0;
 	if (first && !w->want && n->miskeyed && w->key && l && key_in_gap(w->t, n, l, w->key, w->klen))
 		return node_corrupt(w->t, bno, "a walk began in a node whose first key is not its "
 				    "parent's key for it: what it wants may stand in another node");
@@ -1366,22 +1366,25 @@ int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, siz
 	return iterate(&w);
 }
 
+static int find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
+		bool any_order, apfs_visit_fn fn, void *ctx)
+{
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
+			  .prefix = prefix, .any_order = any_order, .want = key, .wantlen = klen };
+
+	return iterate(&w);
+}
+
 int apfs_btree_find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,
 		    apfs_visit_fn fn, void *ctx)
 {
-	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
-			  .prefix = prefix, .want = key, .wantlen = klen };
-
-	return iterate(&w);
+	return find(t, key, klen, prefix, false, fn, ctx);
 }
 
 int apfs_btree_find_one(const struct apfs_btree_desc *t, const void *key, size_t klen,
 			bool prefix, apfs_visit_fn fn, void *ctx)
 {
-	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
-			  .prefix = prefix, .any_order = true, .want = key, .wantlen = klen };
-
-	return iterate(&w);
+	return find(t, key, klen, prefix, true, fn, ctx);
 }
 
 struct lookup_ctx {
