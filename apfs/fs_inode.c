@@ -3,6 +3,7 @@
  * fs_inode.c - inode records (j_inode_val_t and its extended fields) and
  * the stat view of them.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -195,6 +196,28 @@ static const char *search_failure(int err)
 }
 
 /*
+ * Inodes named by stat_firmlink's warning, a volume: one damaged leaf fails
+ * the search for each of its some hundred inodes, and a mount asks again at
+ * each getattr; the first are named, then once that more are not.
+ */
+#define FIRMLINK_UNKNOWN_NAMED 16
+
+/* The warning that ino's firmlink state is not known (err: why), capped. */
+static void firmlink_unknown(struct apfs_fs *fs, uint64_t ino, int err)
+{
+	unsigned n = atomic_fetch_add(&fs->firmlink_unknown, 1);
+
+	if (n < FIRMLINK_UNKNOWN_NAMED)
+		apfs_warn("%s: volume '%s': inode %llu: whether it is a firmlink is not known (the "
+			  "search for its %s attribute failed: %s): shown as none", fs->c->label,
+			  fs->v->name, (unsigned long long)ino, APFS_XATTR_FIRMLINK,
+			  search_failure(err));
+	else if (n == FIRMLINK_UNKNOWN_NAMED)
+		apfs_warn("%s: volume '%s': further inodes whose firmlink state is not known are "
+			  "shown as none and not named", fs->c->label, fs->v->name);
+}
+
+/*
  * Whether ino is a firmlink: it has the com.apple.fs.firmlink attribute.
  * A search for it that fails (a node whose keys stray, what it lost not
  * found traded elsewhere, btree.c; a bad node where the search went on to
@@ -213,10 +236,7 @@ static int stat_firmlink(struct apfs_fs *fs, uint64_t ino, struct apfs_stat *st)
 	apfs_log_mute(false);
 	st->firmlink = !ret;
 	if (ret && ret != -ENOENT && ret != -ENOMEM)
-		apfs_warn("%s: volume '%s': inode %llu: whether it is a firmlink is not known (the "
-			  "search for its %s attribute failed: %s): shown as none", fs->c->label,
-			  fs->v->name, (unsigned long long)ino, APFS_XATTR_FIRMLINK,
-			  search_failure(ret));
+		firmlink_unknown(fs, ino, ret);
 	return ret == -ENOMEM ? ret : 0;
 }
 

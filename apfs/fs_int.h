@@ -26,6 +26,7 @@ struct apfs_fs {
 	struct apfs_seal seal;  /* sealed volumes: the seal fs tree nodes are checked against */
 	struct fs_group *grp;  /* a volume group's merged root (fs_group.c); NULL: one volume */
 	struct fs_resume *resume;  /* unhashed records: where readdir walks stopped, or NULL */
+	_Atomic unsigned firmlink_unknown;  /* inodes warned "firmlink not known" (fs_inode.c) */
 };
 
 /* A directory record's key at its longest: j_drec_hashed_key_t and its name. */
