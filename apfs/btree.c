@@ -565,6 +565,12 @@ struct key_range {
 	size_t lol, hil;
 };
 
+/* One key, copied. */
+struct key_copy {
+	uint8_t *k;
+	size_t kl;
+};
+
 /* Keys [lo, hi) a leaf that strays may have lost to another, and the leaves looked in. */
 struct lost_range {
 	const struct apfs_btree_desc *t;
@@ -576,7 +582,7 @@ struct lost_range {
 	bool capped;           /* find_traded: more leaves to look in than it may */
 	unsigned home;         /* find_traded: records of [lo, hi) met in the leaves looked in */
 	unsigned descents;     /* trade_probe's walks (TRADE_DESCENTS) */
-	struct key_range next[TRADE_PROBES];  /* find_traded: keys to look for next (lo only) */
+	struct key_copy next[TRADE_PROBES];  /* find_traded: keys to look for next */
 	unsigned nnext;
 	uint64_t looked[TRADE_PROBES];  /* the leaves looked in */
 	struct key_range seen[TRADE_PROBES];  /* their ranges, where known */
@@ -710,7 +716,7 @@ static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
 static int find_follow(struct lost_range *lr, const struct node *n, const struct cur_level *l,
 		       const struct rec_ref *r)
 {
-	struct key_range *q = &lr->next[lr->nnext];
+	struct key_copy *q = &lr->next[lr->nnext];
 
 	if (in_bounds(lr->t, r->k, r->kl, lr->lo, lr->lol, lr->hi, lr->hil)) {
 		lr->home++;
@@ -719,11 +725,11 @@ static int find_follow(struct lost_range *lr, const struct node *n, const struct
 	if (!n->strayed || n->miskeyed || (l && l->bounded && key_in_range(lr->t, r->k, r->kl, l)) ||
 	    seen_leaf(lr, r->k, r->kl))
 		return 0;
-	if (!l || !l->bounded || lr->nnext == TRADE_PROBES || !(q->lo = key_dup(r->k, r->kl))) {
+	if (!l || !l->bounded || lr->nnext == TRADE_PROBES || !(q->k = key_dup(r->k, r->kl))) {
 		lr->capped = true;
 		return 1;
 	}
-	q->lol = r->kl;
+	q->kl = r->kl;
 	lr->nnext++;
 	return 0;
 }
@@ -869,9 +875,9 @@ static int find_traded(struct walk *w, const struct node *n, uint64_t bno,
 			ret = trade_probe(&lr, k, kl);
 	}
 	for (unsigned q = 0; q < lr.nnext; q++) {
-		if (!ret && !lr.stop && !lr.capped && !seen_leaf(&lr, lr.next[q].lo, lr.next[q].lol))
-			ret = trade_probe(&lr, lr.next[q].lo, lr.next[q].lol);
-		free(lr.next[q].lo);
+		if (!ret && !lr.stop && !lr.capped && !seen_leaf(&lr, lr.next[q].k, lr.next[q].kl))
+			ret = trade_probe(&lr, lr.next[q].k, lr.next[q].kl);
+		free(lr.next[q].k);
 	}
 	seen_free(&lr);
 	if (ret < 0)
