@@ -64,6 +64,12 @@ struct walk {
 	uint64_t passed;  /* 1 + the first leaf that strays the search passed, held against it or not */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
 	bool whole;       /* trade_probe: the first leaf's every record, then stop */
+	/* apfs_btree_iterate_past: leaves (or records of one) that could not be read,
+	 * gone on past; unreadable: the node walk_node failed at could not be read
+	 * (its failure, not fn's) */
+	struct apfs_btree_lost *lost;
+	bool unreadable;
+	uint64_t unread_bno;  /* its block (0: not known, the object map did not give it) */
 };
 
 /* A record located in its node (node_entry): key and value. */
@@ -502,20 +508,26 @@ static int leaf_find(struct walk *w, const struct node *n, uint64_t bno,
 		     const struct cur_level *l)
 {
 	bool larger = false, vouched = false;
+	uint32_t unlocated = UINT32_MAX;
+	const uint8_t *k, *v;
+	size_t kl, vl;
 
 	for (uint32_t i = 0; i < n->nkeys; i++) {
-		const uint8_t *k, *v;
-		size_t kl, vl;
-		int c, ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+		int c, ret;
 
-		if (ret)
-			return ret;
+		if (entry_loc(n, i, &k, &kl, &v, &vl)) {
+			unlocated = unlocated < i ? unlocated : i;
+			continue;
+		}
 		c = want_cmp(w, k, kl);
 		if (!c && (ret = w->fn(k, kl, v, vl, w->ctx)))
 			return ret;
 		if (c > 0 && (!n->strayed || !l || key_in_range(w->t, k, kl, l)))
 			larger = true;
 	}
+	/* A record that cannot be located may be the one sought: named, damage. */
+	if (unlocated != UINT32_MAX)
+		return node_entry(w->t, n, bno, unlocated, &k, &kl, &v, &vl);
 	if (n->strayed && !w->passed)
 		w->passed = bno + 1;
 	if (n->strayed && !w->stray && (!n->miskeyed || want_in_gap(w, n, l)) &&
@@ -549,6 +561,31 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 	const struct rec_ref *x = a, *y = b;
 
 	return t->cmp(x->k, x->kl, y->k, y->kl);
+}
+
+/*
+ * apfs_btree_iterate_past: leaf bno (l its range, where known) or records
+ * of it could not be read (err, named where it was met): counted unless
+ * its range begins at or past what the walk wants (lost->end), and the
+ * walk goes on (0).  Else, or for a failure that is not the leaf's own (no
+ * memory, a locked volume), err ends the walk.
+ */
+static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, int err)
+{
+	struct apfs_btree_lost *lost = w->lost;
+
+	if (!lost || (err != -APFS_ECORRUPT && err != -APFS_EBADCSUM && err != -APFS_ETRUNC &&
+		      err != -EIO))
+		return err;
+	if (lost->last == bno + 1 && bno)
+		return 0;  /* this leaf counted already */
+	lost->last = bno + 1;
+	if (lost->end && l && l->bounded && l->lo &&
+	    w->t->cmp(l->lo, l->lol, lost->end, lost->endlen) >= 0)
+		return 0;
+	if (!lost->leaves++)
+		lost->first = bno;
+	return 0;
 }
 
 /* The most leaves a walk looks in for what one leaf of it lost (range_lost). */
@@ -813,8 +850,9 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 		size_t kl, vl;
 		bool from_before, past_end;
 
-		if ((ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl)))
-			break;
+		/* one that cannot be located: named and counted as walk_sorted met it */
+		if (entry_loc(n, i, &k, &kl, &v, &vl))
+			continue;
 		from_before = first && l->lo && w->t->cmp(k, kl, l->lo, l->lol) < 0;
 		past_end = r && l->hi && w->t->cmp(k, kl, l->hi, l->hil) >= 0;
 		if ((from_before || past_end) && !seen_leaf(&lr, k, kl))
@@ -920,12 +958,18 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 {
 	struct rec_ref *r = malloc((n->nkeys ? n->nkeys : 1) * sizeof(*r));
 	int ret = r ? 0 : -ENOMEM;
+	uint32_t nr = 0;
 
-	for (uint32_t i = 0; !ret && i < n->nkeys; i++)
-		ret = node_entry(w->t, n, bno, i, &r[i].k, &r[i].kl, &r[i].v, &r[i].vl);
+	for (uint32_t i = 0; !ret && i < n->nkeys; i++) {
+		ret = node_entry(w->t, n, bno, i, &r[nr].k, &r[nr].kl, &r[nr].v, &r[nr].vl);
+		if (ret)
+			ret = leaf_lost(w, bno, l, ret);  /* apfs_btree_iterate_past: the others */
+		else
+			nr++;
+	}
 	if (!ret)
-		qsort_r(r, n->nkeys, sizeof(*r), rec_cmp, &w->t);
-	for (uint32_t i = 0; !ret && i < n->nkeys; i++)
+		qsort_r(r, nr, sizeof(*r), rec_cmp, &w->t);
+	for (uint32_t i = 0; !ret && i < nr; i++)
 		ret = stop_strayed(w, n, bno, first, l, &r[i], walk_rec(w, n, bno, first, &r[i]));
 	free(r);
 	return ret ? ret : range_lost(w, n, bno, first, l, NULL);
@@ -972,7 +1016,11 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 		struct rec_ref r;
 		int ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl);
 
-		if (ret || (ret = walk_rec(w, n, bno, first, &r)))
+		if (ret)
+			ret = leaf_lost(w, bno, l, ret);  /* 0: apfs_btree_iterate_past goes on */
+		else
+			ret = walk_rec(w, n, bno, first, &r);
+		if (ret)
 			return ret;
 	}
 	return 0;
@@ -1053,6 +1101,11 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 			child_bounds(w, n, depth, i, k, kl);
 		if (!ret)
 			ret = walk_node(w, child, depth + 1, n->level, child_hash(w, v, vl), bno);
+		if (ret && w->unreadable && n->level == 1) {
+			w->unreadable = false;
+			w->leaves++;  /* the next leaf is not the walk's first */
+			ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret);
+		}
 	}
 	return ret;
 }
@@ -1227,19 +1280,21 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	buf = level_buf(w, depth);
 	if (!buf)
 		return -ENOMEM;
+	bno = 0;
 	ret = fetch_node(w->t, oid, depth == 0, buf, &bno);
 	if (!ret && w->t->seal)
 		seal_check(w, buf, bno, depth ? hash : w->t->seal->root_hash, parent);
 	if (!ret)
 		ret = node_parse(w->t, buf, bno, &n);
-	if (ret)
-		return ret;
-	if (depth == 0)
+	if (!ret && depth == 0)
 		ret = node_root_info(w, &n, bno);
-	else if (n.level != parent_level - 1)
+	else if (!ret && n.level != parent_level - 1)
 		ret = node_corrupt(w->t, bno, "child level is not one below its parent");
-	if (ret)
+	if (ret) {
+		w->unreadable = true;
+		w->unread_bno = bno;
 		return ret;
+	}
 	n.fk = w->fk;
 	n.fv = w->fv;
 	n.ordered = n.strayed = n.miskeyed = false;
@@ -1369,6 +1424,17 @@ int apfs_btree_iterate_ord(const struct apfs_btree_desc *t, const void *key, siz
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
 			  .unordered = unordered };
 
+	return iterate(&w);
+}
+
+int apfs_btree_iterate_past(const struct apfs_btree_desc *t, const void *key, size_t klen,
+			    apfs_visit_fn fn, void *ctx, bool *unordered,
+			    struct apfs_btree_lost *lost)
+{
+	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
+			  .unordered = unordered, .lost = lost };
+
+	lost->leaves = lost->first = lost->last = 0;
 	return iterate(&w);
 }
 

@@ -240,6 +240,7 @@ struct apfs_dir_pos {
 	size_t klen;
 	uint64_t cookie;                   /* its next_cookie (a volume group's merged root) */
 	bool unsound;                      /* one of its records came from a damaged leaf */
+	bool lost;                         /* the walk passed a node of it it could not read */
 };
 
 /**
@@ -279,7 +280,7 @@ struct apfs_byino {
  */
 int apfs_fs_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *plan);
 
-/* Tags a byino position: apart from any apfs_fs_readdir cookie (below 2^42). */
+/* Tags a byino position: apart from any apfs_fs_readdir cookie (below 2^44). */
 #define APFS_BYINO_COOKIE (UINT64_C(1) << 62)
 
 /**

@@ -266,7 +266,23 @@ int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 	p->lo = UINT64_MAX;
 	if (pthread_once(&byino_once, byino_key_make) || !byino_keyed)
 		return -ENOTSUP;
-	if ((ret = fs_vol_readdir(fs, dir, 0, drec_sum, p)))
+	/*
+	 * Nodes of the directory that could not be read: declined, and the
+	 * caller's windows list what can be read and name them (muted here, so
+	 * named once).  Another failure is read again aloud, to be named.
+	 */
+	apfs_log_mute(true);
+	ret = fs_vol_readdir(fs, dir, 0, drec_sum, p);
+	apfs_log_mute(false);
+	if (ret == -APFS_EINCOMPLETE)
+		return -ENOTSUP;
+	if (ret && ret != -ENOMEM) {
+		memset(p, 0, sizeof(*p));
+		p->dir = dir;
+		p->lo = UINT64_MAX;
+		ret = fs_vol_readdir(fs, dir, 0, drec_sum, p);
+	}
+	if (ret)
 		return ret;
 	/* no inode has a number past the 60 bits of a key, nor 0 */
 	if (!p->n || !p->lo || p->hi > APFS_OBJ_ID_MASK)

@@ -20,6 +20,12 @@
  * before, past its node's range, or one of the same hash).  Refused.
  */
 #define COOKIE_UNSOUND (UINT64_C(1) << 42)
+/*
+ * In a cookie handed out once the walk has passed a node of the
+ * directory's that could not be read (apfs_btree_iterate_past): the
+ * listing's end, reached by a later call, says that entries may be missing.
+ */
+#define COOKIE_LOST (UINT64_C(1) << 43)
 
 static int drec_corrupt(struct apfs_fs *fs, uint64_t dir, const char *why)
 {
@@ -78,6 +84,9 @@ struct rd_ctx {
 	bool damaged;         /* a record of the directory came from such a leaf */
 	bool keyed;           /* resumed at a key inside the directory (hash, or kept place) */
 	bool begun;           /* a record has been visited */
+	bool ended;           /* the walk met the first key past the directory's */
+	bool lost_before;     /* resumed past a node of it that could not be read */
+	struct apfs_btree_lost lost;  /* nodes of it this walk could not read */
 	apfs_dirent_fn fn;
 	void *ctx;
 	struct apfs_dirent de;
@@ -93,8 +102,10 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;
-	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
+		r->ended = true;
 		return 1;
+	}
 	/* a neighbour's damaged leaf the walk only passed through is none of the directory's */
 	r->damaged |= r->unordered;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
@@ -119,6 +130,8 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	fill_dirent(&r->de, &d);
 	r->de.next_cookie = !r->fs->hashed ? r->seq :
 			    (uint64_t)d.hash << 20 | r->seq | (r->damaged ? COOKIE_UNSOUND : 0);
+	if (r->lost_before || r->lost.leaves)
+		r->de.next_cookie |= COOKIE_LOST;
 	ret = r->fn(&r->de, r->ctx);
 	/*
 	 * Stopped at this entry: the next walk resumes here, by the cookie
@@ -131,6 +144,24 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	return ret;
 }
 
+/*
+ * A listing of dir that went on past nodes of its records it could not
+ * read (lost: this walk's; or before: an earlier call's, by its cookie)
+ * and reached the directory's end: every entry it could read was given.
+ * Said by the walk that passed them (a resumed one's end only returns the
+ * code: a paged listing would say it again at each look at its end).
+ */
+int fs_dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_lost *lost)
+{
+	if (lost->leaves)
+		apfs_err("%s: volume '%s': directory %llu: %llu node%s that may hold its records "
+			 "could not be read (the first: block %llu, named above): entries may be "
+			 "missing", fs->c->label, fs->v->name, (unsigned long long)dir,
+			 (unsigned long long)lost->leaves, lost->leaves == 1 ? "" : "s",
+			 (unsigned long long)lost->first);
+	return -APFS_EINCOMPLETE;
+}
+
 /**
  * fs_vol_readdir - stream a directory's entries (see fs.h)
  */
@@ -138,7 +169,7 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		    void *ctx)
 {
 	struct rd_ctx *r;
-	uint8_t key[FS_DREC_KEY_MAX];
+	uint8_t key[FS_DREC_KEY_MAX], end[8];
 	size_t klen = 8;
 	int ret;
 
@@ -151,7 +182,12 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		return fs_resume_unsound(fs, dir);
 	if (!(r = malloc(sizeof(*r))))
 		return -ENOMEM;
-	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx };
+	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx,
+			      .lost_before = (cookie & COOKIE_LOST) != 0 };
+	cookie &= ~COOKIE_LOST;
+	fs_key(end, dir, APFS_TYPE_DIR_REC + 1);  /* the first key past the directory's */
+	r->lost.end = end;
+	r->lost.endlen = sizeof(end);
 	if (cookie && fs->hashed) {
 		/* Resume at the first name of that hash, past those already seen. */
 		r->cur_hash = (uint32_t)(cookie >> 20) & 0x3fffff;
@@ -166,7 +202,9 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 	} else if (cookie) {
 		r->skip = cookie;
 	}
-	ret = apfs_btree_iterate_ord(&fs->tree, key, klen, rd_visit, r, &r->unordered);
+	ret = apfs_btree_iterate_past(&fs->tree, key, klen, rd_visit, r, &r->unordered, &r->lost);
+	if ((ret == 0 || (ret > 0 && r->ended)) && (r->lost.leaves || r->lost_before))
+		ret = fs_dir_incomplete(fs, dir, &r->lost);
 	free(r);
 	return ret;
 }

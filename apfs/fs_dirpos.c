@@ -21,6 +21,8 @@ struct dp_ctx {
 	bool unordered;  /* the leaf walked now is damaged (apfs_btree_iterate_ord) */
 	bool damaged;    /* a record of the directory came from such a leaf */
 	bool begun;      /* a record has been visited */
+	bool ended;      /* the walk met the first key past the directory's */
+	struct apfs_btree_lost lost;  /* nodes of it this walk could not read */
 	struct apfs_dirent de;
 };
 
@@ -33,8 +35,10 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!p->begun && p->pos->klen && p->unordered)
 		return fs_resume_unsound(p->fs, p->dir);
 	p->begun = true;
-	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
+		p->ended = true;
 		return 1;
+	}
 	p->damaged |= p->unordered;  /* of the directory's own leaves (fs_dir.c rd_visit) */
 	/* The walk starts at the last record handed on: not again. */
 	if (kl == p->pos->klen && !memcmp(k, p->pos->key, kl))
@@ -54,6 +58,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		memcpy(p->pos->key, k, kl);
 		p->pos->klen = kl;
 		p->pos->unsound = p->damaged;
+		p->pos->lost |= p->lost.leaves != 0;
 	}
 	return ret;
 }
@@ -79,7 +84,7 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 			 apfs_dirent_fn fn, void *ctx)
 {
 	struct dp_ctx *p;
-	uint8_t key[8];
+	uint8_t key[8], end[8];
 	int ret;
 
 	if (fs->grp) {
@@ -101,12 +106,18 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 	if (!p)
 		return -ENOMEM;
 	*p = (struct dp_ctx){ .fs = fs, .dir = dir, .pos = pos, .fn = fn, .ctx = ctx };
+	fs_key(end, dir, APFS_TYPE_DIR_REC + 1);  /* the first key past the directory's */
+	p->lost.end = end;
+	p->lost.endlen = sizeof(end);
 	if (pos->klen)
-		ret = apfs_btree_iterate_ord(&fs->tree, pos->key, pos->klen, dp_visit, p,
-					     &p->unordered);
+		ret = apfs_btree_iterate_past(&fs->tree, pos->key, pos->klen, dp_visit, p,
+					      &p->unordered, &p->lost);
 	else
-		ret = apfs_btree_iterate_ord(&fs->tree, key, sizeof(key), dp_visit, p,
-					     &p->unordered);
+		ret = apfs_btree_iterate_past(&fs->tree, key, sizeof(key), dp_visit, p,
+					      &p->unordered, &p->lost);
+	/* every entry it could read given, the directory ended: said once (fs_dir.c) */
+	if ((ret == 0 || (ret > 0 && p->ended)) && (p->lost.leaves || pos->lost))
+		ret = fs_dir_incomplete(fs, dir, &p->lost);
 	free(p);
 	return ret;
 }

@@ -46,6 +46,13 @@ struct fs_resume *fs_resume_new(void);
  * list a wrong set.  Known once the walk's first record is visited.
  */
 int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir);
+/*
+ * A listing of dir that passed nodes of its records it could not read
+ * (apfs_btree_iterate_past; lost->leaves 0: an earlier part of the
+ * listing did, and said so) reached its end: -APFS_EINCOMPLETE, named
+ * (fs_dir.c).
+ */
+int fs_dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_lost *lost);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);

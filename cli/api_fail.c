@@ -31,6 +31,7 @@ int cli_api_errno(int code)
 	case APFSI_ERR_HW_BOUND: return -APFS_EHWBOUND;
 	case APFSI_ERR_NOT_LINK: return -EINVAL;
 	case APFSI_ERR_CANCELLED: return -ECANCELED;
+	case APFSI_ERR_INCOMPLETE: return -APFS_EINCOMPLETE;
 	default: return -EIO;
 	}
 }
@@ -41,7 +42,10 @@ int fs_fail(const char *what, int err)
 			  err == -ELOOP ? "not followed: a directory cycle or a directory listed "
 					  "twice (see above)" :
 			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
-						 "credential to read it)" : strerror(-err);
+						 "credential to read it)" :
+			  err == -APFS_EINCOMPLETE ? "entries may be missing: nodes that may hold "
+						     "them could not be read (see above)" :
+			  strerror(-err);
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);
 	return cli_exit_code(err);

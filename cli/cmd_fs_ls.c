@@ -288,7 +288,8 @@ static int stream_pass(struct ls_run *r, const char *dir, uint64_t ino, int dept
 			w.n = 0;
 	}
 	dirwin_free(&w);
-	return ret;
+	/* said once, in the first pass (the entries); -R's second only takes its subdirectories */
+	return ret ? ret : pos.incomplete && !subdirs && !ferror(stdout) ? -APFS_EINCOMPLETE : 0;
 }
 
 /*
@@ -314,7 +315,7 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 {
 	struct fs_names nm = { 0 };
 	char path[4096];
-	int ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
+	int incomplete, ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
@@ -323,17 +324,20 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 	if (r->o->unsorted)
 		return ls_stream_dir(r, dir, ino, depth);
 	ret = fs_names_read(r->fs, ino, &nm);
-	if (ret) {
+	if (ret && ret != -APFS_EINCOMPLETE) {
 		fs_names_free(&nm);
 		r->err = fs_fail(dir, ret);
 		return 0;
 	}
+	incomplete = ret;  /* every entry that could be read is shown, then the failure */
 	fs_names_sort(&nm);
 	dir_header(r, dir, depth);
 	if (!r->o->all_files)
 		drop_hidden(&nm);
 	if ((ret = show_sorted(r, dir, &nm)))
 		r->err = ret;
+	if (incomplete)
+		r->err = fs_fail(dir, incomplete);
 	for (size_t i = 0; r->o->recursive && i < nm.n && !ferror(stdout); i++) {
 		if (nm.e[i].type != APFSI_TYPE_DIR)
 			continue;

@@ -12,6 +12,7 @@
 
 #include "api_fs.h"
 #include "dirwin.h"
+#include "util/err.h"
 
 size_t dirwin_bytes(const struct dirwin *w)
 {
@@ -94,6 +95,10 @@ int dirwin_read(apfsi_fs *fs, uint64_t dir, struct dirwin_pos *pos, size_t budge
 		ret = 0;  /* add's stop: the window is full */
 	else
 		ret = cli_api_errno(ret);
+	if (ret == -APFS_EINCOMPLETE) {  /* the end; every entry that could be read given */
+		pos->incomplete = true;
+		ret = 0;
+	}
 	if (!ret && w->n)
 		dirwin_sort(w->e, w->n);
 	return ret;

@@ -68,12 +68,16 @@ struct dirwin {
  */
 struct dirwin_pos {
 	uint64_t cookie;
+	/* the directory ended, and entries of it are missing: nodes holding them could
+	 * not be read (each named as met; -APFS_EINCOMPLETE once the windows are used) */
+	bool incomplete;
 };
 
 /*
  * Entries of dir from pos on, until the budget (bytes, at least DIRWIN_MIN)
  * is used or the directory ends (w->full says which), sorted by inode
- * number.  Returns 0 or a negative errno.
+ * number.  Returns 0 or a negative errno; an end past nodes that could not
+ * be read is 0 with pos->incomplete.
  */
 int dirwin_read(apfsi_fs *fs, uint64_t dir, struct dirwin_pos *pos, size_t budget,
 		struct dirwin *w);

@@ -47,7 +47,7 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
 			w.n = 0;
 	}
 	dirwin_free(&w);
-	return ret;
+	return ret ? ret : pos.incomplete && !wk->stopped(ctx) ? -APFS_EINCOMPLETE : 0;
 }
 
 int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void *ctx),

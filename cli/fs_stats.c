@@ -16,5 +16,8 @@ static int no_name(const struct apfsi_dirent *d, void *ctx)
 
 int fs_names_check_from(apfsi_fs *fs, uint64_t dir, const struct dirwin_pos *pos)
 {
-	return cli_api_errno(apfsi_fs_readdir(fs, dir, pos->cookie, no_name, NULL));
+	int ret = cli_api_errno(apfsi_fs_readdir(fs, dir, pos->cookie, no_name, NULL));
+
+	/* nodes of it that could not be read: the windows that follow are shown, and fail */
+	return ret == -APFS_EINCOMPLETE ? 0 : ret;
 }

@@ -32,6 +32,7 @@ static const struct {
 	const char *text, *code;
 } classes[] = {
 	{ "does not apply to this command", "option_not_applicable" },
+	{ "entries may be missing", "listing_incomplete" },
 	{ "unrecognized option", "usage" },
 	{ "invalid option", "usage" },
 	{ "requires an argument", "usage" },

@@ -104,6 +104,9 @@ enum apfsi_error {
 	APFSI_ERR_NO_USER,          /* no crypto user can be unlocked with this kind of credential */
 	APFSI_ERR_IMAGE_LOCKED,     /* an encrypted image needs its passphrase (none or wrong) */
 	APFSI_ERR_CANCELLED,        /* a progress callback asked to stop */
+	/* a listing gave every entry it could read, and reached its end; nodes that may
+	 * hold others could not be read (each named in a message) */
+	APFSI_ERR_INCOMPLETE,
 };
 
 /* A short fixed text for an error code ("damaged structure"). */
@@ -874,7 +877,12 @@ void apfsi_dir_close(apfsi_dir *dir);
  * of walks at once on one file system.  On a volume without hashed names a
  * resume from where one of the last 32 walks stopped (fn's nonzero) is one
  * lookup, as everywhere else; from any other cookie it counts the entries
- * before it (cost grows with the cookie).
+ * before it (cost grows with the cookie).  A node of the directory's records
+ * that cannot be read (a bad checksum, a record outside its node...) is
+ * named and gone past: the walk gives every entry it can read, and its end
+ * (reached by this call or a later one, resumed from a cookie handed out
+ * past the node) returns APFSI_ERR_INCOMPLETE instead of 0.  So does the
+ * end of apfsi_dir_next in on-disk order.
  */
 typedef int (*apfsi_dirent_fn)(const struct apfsi_dirent *entry, void *arg);
 int apfsi_fs_readdir(apfsi_fs *fs, uint64_t ino, uint64_t cookie, apfsi_dirent_fn fn,

@@ -36,6 +36,7 @@ struct apfsi_dir {
 	uint64_t from;              /* its position after this batch (apfs_fs_byino_read) */
 	uint64_t batch_from;        /* and before it */
 	bool end;                   /* the directory has no entries past this batch */
+	bool incomplete;            /* ... and nodes that may hold others could not be read */
 	bool added_unread;          /* this batch failed reading the dates' temporary file */
 	struct ent ents[BATCH];
 	unsigned n, next;
@@ -124,10 +125,12 @@ static int fill(struct apfsi_dir *dir)
 	dir->batch_from = dir->from;
 	dir->added_unread = false;
 	ret = fill_batch(dir);
-	if (ret < 0)
+	/* The end, every entry that could be read taken: handed out, then the failure. */
+	dir->incomplete = ret == -APFS_EINCOMPLETE;
+	if (ret < 0 && !dir->incomplete)
 		return fill_failed(dir, &from, ino_from, batch_failed(dir, ret));
 	/* Not stopped by a full batch: the walk reached the directory's end. */
-	dir->end = dir->n < BATCH;
+	dir->end = dir->n < BATCH || dir->incomplete;
 	if ((dir->flags & APFSI_DIR_STAT) && dir->n) {
 		ret = apfs_fs_stat_many(dir->fs->fs, dir->n, &dir->ents[0].ino, sizeof(struct ent),
 					dir->raw, dir->err);
@@ -209,6 +212,16 @@ static void hand_out(struct apfsi_dir *dir, const struct ent *e, unsigned i)
 	dir->out.st = &dir->st;
 }
 
+/* Past the last entry: OK, or that entries may be missing (the nodes named as met). */
+static int dir_end(const struct apfsi_dir *dir)
+{
+	if (!dir->incomplete)
+		return APFSI_OK;
+	return apfsi_fail(APFSI_ERR_INCOMPLETE, "directory %llu: entries may be missing: nodes "
+			  "that may hold them could not be read (named as met)",
+			  (unsigned long long)dir->ino);
+}
+
 int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out)
 {
 	int ret;
@@ -219,11 +232,11 @@ int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out)
 	*out = NULL;
 	if (dir->next == dir->n) {
 		if (dir->end)
-			return APFSI_OK;
+			return dir_end(dir);
 		if ((ret = fill(dir)))
 			return ret;
 		if (!dir->n)
-			return APFSI_OK;
+			return dir_end(dir);
 	}
 	hand_out(dir, &dir->ents[dir->next], dir->next);
 	dir->next++;

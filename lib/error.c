@@ -47,6 +47,7 @@ static const char *const texts[] = {
 	[APFSI_ERR_NO_USER] = "no crypto user takes this kind of credential",
 	[APFSI_ERR_IMAGE_LOCKED] = "encrypted image needs its passphrase",
 	[APFSI_ERR_CANCELLED] = "cancelled",
+	[APFSI_ERR_INCOMPLETE] = "listing incomplete: nodes that may hold entries could not be read",
 };
 
 const char *apfsi_strerror(int err)
@@ -138,6 +139,7 @@ int apfsi_code(int neg_errno)
 	case APFS_EREJECTED: return APFSI_ERR_WRONG_CREDENTIAL;
 	case APFS_EHWBOUND: return APFSI_ERR_HW_BOUND;
 	case ECANCELED: return APFSI_ERR_CANCELLED;
+	case APFS_EINCOMPLETE: return APFSI_ERR_INCOMPLETE;
 	default: return APFSI_ERR_IO;
 	}
 }

@@ -20,6 +20,7 @@
 #define APFS_EHWBOUND EKEYREVOKED  /* key bound to the original Mac's SEP */
 #define APFS_ENOTAPFS EMEDIUMTYPE  /* input is not APFS (or has none) */
 #define APFS_ETRUNC ENODATA        /* block lies past the end of a truncated image */
+#define APFS_EINCOMPLETE ENOLINK   /* a listing's every readable entry given; nodes holding others could not be read */
 
 /* Messages go through a hook: stderr for the CLI, stderr or syslog for FUSE. */
 typedef void (*apfs_log_fn)(int level, const char *msg);

@@ -19,7 +19,8 @@ they are untrusted data: escape them for whatever output you write.
 """
 from . import _capi
 from .errors import (Ambiguous, ApfsInspectError, Cancelled, Corrupt, HardwareBound,
-                     ImageIOError, ImageLocked, InvalidArgument, IsADirectory, Locked, Loop,
+                     ImageIOError, ImageLocked, Incomplete, InvalidArgument, IsADirectory,
+                     Locked, Loop,
                      NameTooLong, NoMemory, NoUser, NotADirectory, NotALink, NotApfs, NotFound,
                      Truncated, Unsupported, WrongCredential)
 from .file import File, buffer
@@ -43,5 +44,5 @@ __all__ = [
     "DirEntry", "Stat", "FileType", "File", "ApfsInspectError", "NoMemory", "ImageIOError",
     "Truncated", "Corrupt", "NotApfs", "Unsupported", "InvalidArgument", "NotFound",
     "Ambiguous", "NotADirectory", "IsADirectory", "NotALink", "Loop", "NameTooLong", "Locked",
-    "WrongCredential", "HardwareBound", "NoUser", "ImageLocked", "Cancelled",
+    "WrongCredential", "HardwareBound", "NoUser", "ImageLocked", "Cancelled", "Incomplete",
 ]

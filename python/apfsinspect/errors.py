@@ -104,6 +104,12 @@ class Cancelled(ApfsInspectError):
     code = 20
 
 
+class Incomplete(ApfsInspectError):
+    """A listing gave every entry it could read and reached its end; nodes that may hold
+    others could not be read (each named in a message)."""
+    code = 21
+
+
 _BY_CODE = {c.code: c for c in list(globals().values())
             if isinstance(c, type) and issubclass(c, ApfsInspectError) and c.code}
 

@@ -426,3 +426,34 @@ def test_hostile_names(generated):
             assert fs.xattrs("/xattr.txt") == {"user.\x1b[2Jevil\nname": b"v"}
             assert fs.listdir(b"/dir\nnl") == ["inner.txt"]
             assert fs.stat(b"/dir\nnl/inner.txt").st_ino == 33
+
+
+def test_listing_past_unreadable_leaf(generated, tmp_path):
+    """`scale --per-dir 260`: /d00000 holds f00000000.txt ... f00000259.txt
+    (testdata/README.md); its second leaf's checksum broken (the leaf and
+    its names from tests/tools/dir_leaf.py, a reader of its own).  Every
+    other name is given, and the listing then raises Incomplete."""
+    img = str(tmp_path / "lost.img")
+    shutil.copy(generated("scale", "--entries", "1000", "--per-dir", "260", "--unencrypted"), img)
+    if not os.environ.get("TOOLS"):
+        pytest.skip("TOOLS (the project's tests/tools, set by tests/run.sh) not set")
+    tool = os.path.join(os.environ["TOOLS"], "dir_leaf.py")
+    out = subprocess.run([sys.executable, tool, img, "d00000"], check=True, capture_output=True,
+                         text=True).stdout.split()
+    block, lost = int(out[0]), set(out[1:])
+    assert 0 < len(lost) < 260
+    with open(img, "r+b") as f:
+        f.seek(block * 4096 + 300)
+        b = f.read(1)[0]
+        f.seek(block * 4096 + 300)
+        f.write(bytes([b ^ 0xFF]))
+    want = {"f%08d.txt" % i for i in range(260)} - lost
+    with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
+        got = []
+        with pytest.raises(apfsinspect.Incomplete):
+            for e in fs.scandir("/d00000", stat=False):
+                got.append(e.name)
+        assert sorted(got) == sorted(want)
+        with pytest.raises(apfsinspect.Incomplete):
+            fs.listdir("/d00000")
+        assert len(fs.listdir("/d00001")) == 260

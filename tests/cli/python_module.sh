@@ -58,13 +58,13 @@ check "the optional C loop for listings was built (apfsinspect._speedups)" \
 # pytest, from a copy of the tests outside the source tree; one TAP line a result.
 cp -r "$ROOT/python/tests" "$WORK/py-tests"
 cp -r "$ROOT/python/examples" "$WORK/py-examples"
-(cd "$WORK/py-tests" && env -u LD_LIBRARY_PATH "${SAN[@]}" IMAGES="$IMAGES" MKIMAGE="$MKIMAGE" BIN="$BIN" \
+(cd "$WORK/py-tests" && env -u LD_LIBRARY_PATH "${SAN[@]}" IMAGES="$IMAGES" MKIMAGE="$MKIMAGE" BIN="$BIN" TOOLS="$TESTS/tools" \
 	EXAMPLES="$WORK/py-examples" TMPDIR="$WORK" \
 	"$VENV/bin/python" -m pytest -v -rs --tb=short -p no:cacheprovider \
 	--basetemp="$WORK/py-tmp" . > "$WORK/pytest.out" 2>&1)
 echo "# pytest exit status $?"
 # The listings again without the C loop: ctypes alone must give the same.
-(cd "$WORK/py-tests" && env -u LD_LIBRARY_PATH "${SAN[@]}" IMAGES="$IMAGES" MKIMAGE="$MKIMAGE" BIN="$BIN" \
+(cd "$WORK/py-tests" && env -u LD_LIBRARY_PATH "${SAN[@]}" IMAGES="$IMAGES" MKIMAGE="$MKIMAGE" BIN="$BIN" TOOLS="$TESTS/tools" \
 	APFSINSPECT_PURE_PYTHON=1 EXAMPLES="$WORK/py-examples" TMPDIR="$WORK" \
 	"$VENV/bin/python" -m pytest -v -rs --tb=short -p no:cacheprovider \
 	--basetemp="$WORK/py-tmp2" -k "(listing or walk or big_dir or dfvfs or same_lines) and not c_loop" . |

@@ -433,6 +433,125 @@ static void test_leaf_miskeyed(void **state)
 	set_leaf(f, 4, l2, 2);
 }
 
+/* The cache renewed after a block was changed in place. */
+static void renew_cache(struct fx *f)
+{
+	apfs_cache_free(f->c->cache);
+	apfs_cache_new(MD_BS, 64 * MD_BS, &f->c->cache);
+}
+
+/* apfs_btree_lookup of key (k1, k2) in t. */
+static int lookup_pair(const struct apfs_btree_desc *t, uint64_t k1, uint64_t k2)
+{
+	uint8_t key[16], val[16];
+	size_t vl;
+
+	st_le64(key, k1);
+	st_le64(key + 8, k2);
+	return apfs_btree_lookup(t, key, sizeof(key), val, sizeof(val), &vl);
+}
+
+/* apfs_btree_iterate_past from the start: records visited, *lost filled (end as given). */
+static uint64_t walk_past(const struct apfs_btree_desc *t, struct apfs_btree_lost *lost)
+{
+	uint64_t n = 0;
+	bool unordered;
+
+	assert_int_equal(apfs_btree_iterate_past(t, NULL, 0, count_only, &n, &unordered, lost), 0);
+	return n;
+}
+
+/*
+ * apfs_btree_iterate_past, for listings that show what they can read: leaf
+ * 3 whose checksum fails is named and gone past, leaf 4's records all
+ * visited, and counted (its range begins below any end: the tree's
+ * first); apfs_btree_iterate still fails.  Leaf 4 broken, under index key
+ * 300 (the tree compares oids): not counted for an end of 300, none of its
+ * range wanted; counted for 301.  A record of leaf 4 that cannot be located: the
+ * others visited, the leaf counted once; a lookup finds a record beside it
+ * (before, the leaf failed every lookup), and of one it does not find, the
+ * lost record may be it: damage.
+ */
+static void test_walk_past_unreadable(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec l1[] = { { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } };
+	const struct rec l2[] = { { 300, 1, 3000 }, { 400, 9, 4009 } };
+	const struct rec l150[] = { { 100, 1, 1000 }, { 150, 1, 1500 }, { 200, 2, 2000 } };
+	struct apfs_btree_lost lost = { 0 };
+	uint8_t end[16] = { 0 };
+	uint64_t n = 0;
+
+	log_capture();
+	md_block(f->m, 3)[200] ^= 0xff;
+	renew_cache(f);
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, count_only, &n), -APFS_EBADCSUM);
+	log_last()[0] = '\0';
+	assert_true(walk_past(&t, &lost) == 2);
+	expect_log("bad checksum in test tree at block 3");
+	assert_true(lost.leaves == 1 && lost.first == 3);
+	st_le64(end, 50);
+	lost.end = end;
+	lost.endlen = sizeof(end);
+	assert_true(walk_past(&t, &lost) == 2);
+	assert_true(lost.leaves == 1 && lost.first == 3);
+	set_leaf(f, 3, l1, 3);
+
+	md_block(f->m, 4)[200] ^= 0xff;
+	renew_cache(f);
+	st_le64(end, 300);
+	assert_true(walk_past(&t, &lost) == 3);
+	assert_true(lost.leaves == 0 && lost.first == 0);
+	st_le64(end, 301);
+	assert_true(walk_past(&t, &lost) == 3);
+	assert_true(lost.leaves == 1 && lost.first == 4);
+	set_leaf(f, 4, l2, 2);
+
+	st_le16(md_block(f->m, 4) + 56, 0xf000);  /* record 0's key offset: past the node */
+	md_seal(md_block(f->m, 4));
+	renew_cache(f);
+	lost.end = NULL;
+	log_last()[0] = '\0';
+	assert_true(walk_past(&t, &lost) == 4);  /* 100, 100, 200; 400 */
+	expect_log("test tree: B-tree node at block 4: key outside the node");
+	assert_true(lost.leaves == 1 && lost.first == 4);
+	n = 0;
+	assert_int_equal(apfs_btree_iterate(&t, NULL, 0, count_only, &n), -APFS_ECORRUPT);
+	log_last()[0] = '\0';
+	assert_int_equal(lookup_pair(&t, 400, 9), 0);
+	assert_string_equal(log_last(), "");
+	assert_int_equal(lookup_pair(&t, 300, 1), -APFS_ECORRUPT);
+	expect_log("test tree: B-tree node at block 4: key outside the node");
+	assert_int_equal(lookup_pair(&t, 350, 1), -APFS_ECORRUPT);
+	set_leaf(f, 4, l2, 2);
+	/* leaf 3 of 100, 150, 200, the middle one lost: a lookup of it, or of 170, is damage */
+	set_leaf(f, 3, l150, 3);
+	st_le16(md_block(f->m, 3) + 56 + 4, 0xf000);
+	md_seal(md_block(f->m, 3));
+	renew_cache(f);
+	log_last()[0] = '\0';
+	assert_int_equal(lookup_pair(&t, 100, 1), 0);
+	assert_int_equal(lookup_pair(&t, 200, 2), 0);
+	assert_string_equal(log_last(), "");
+	assert_int_equal(lookup_pair(&t, 150, 1), -APFS_ECORRUPT);
+	expect_log("test tree: B-tree node at block 3: key outside the node");
+	assert_int_equal(lookup_pair(&t, 170, 1), -APFS_ECORRUPT);
+	/* the root out of order: leaf 3's range not known, so not judged as straying */
+	set_root(f, (const struct rec[]){ { 300, 1, 4 }, { 100, 1, 3 } });
+	set_leaf(f, 3, l150, 3);
+	st_le16(md_block(f->m, 3) + 56 + 4, 0xf000);
+	md_seal(md_block(f->m, 3));
+	renew_cache(f);
+	assert_int_equal(lookup_pair(&t, 200, 2), 0);
+	assert_int_equal(lookup_pair(&t, 170, 1), -APFS_ECORRUPT);
+	expect_log("test tree: B-tree node at block 3: key outside the node");
+	set_root(f, (const struct rec[]){ { 100, 1, 3 }, { 300, 1, 4 } });
+	log_release();
+	set_leaf(f, 3, l1, 3);
+}
+
 /*
  * Records traded round three leaves, under a root of three (100, 300,
  * 500): leaf 3 holding 350 (leaf 4's), leaf 4 only 550 and 560 (leaf
@@ -1129,6 +1248,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_walks_on),
 		cmocka_unit_test(test_find_one_traded),
 		cmocka_unit_test(test_leaf_miskeyed),
+		cmocka_unit_test(test_walk_past_unreadable),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),

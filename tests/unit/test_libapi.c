@@ -114,6 +114,7 @@ static void test_codes(void **state)
 	assert_int_equal(apfsi_code(-ELOOP), APFSI_ERR_LOOP);
 	assert_int_equal(apfsi_code(-ENAMETOOLONG), APFSI_ERR_NAME_TOO_LONG);
 	assert_int_equal(apfsi_code(-ECANCELED), APFSI_ERR_CANCELLED);
+	assert_int_equal(apfsi_code(-APFS_EINCOMPLETE), APFSI_ERR_INCOMPLETE);
 	assert_int_equal(apfsi_code(-EIO), APFSI_ERR_IO);
 }
 

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# fs_leaf_lost.sh - a directory one of whose fs-tree leaves cannot be read.
+# `mkimage scale --per-dir 260`: /d00000 holds f00000000.txt ...
+# f00000259.txt (testdata/README.md), its records in several leaves.  One
+# of them, not its first, gets a byte changed (its checksum then fails).
+# Before, `ls`, `ls -U`, `bodyfile` and `extract` gave none of the
+# directory's 260 names (exit 1), and the mount the names up to that leaf
+# and then an I/O error.  Now every name the other leaves hold is shown,
+# the leaf is named, and the listing ends in an error that entries may be
+# missing (exit 1).  The names the leaf holds come from tests/tools/dir_leaf.py,
+# a reader of its own.  A record of a leaf whose table-of-contents slot
+# points outside the node (fstree_edit.py unlocate) costs that one name,
+# and lookups of the leaf's other names succeed.
+. "$(dirname "$0")/../lib.sh"
+
+SOUND=$WORK/sound.img
+expect_rc "mkimage scale: 1000 files, 260 a directory" 0 \
+	"$MKIMAGE" scale "$SOUND" --entries 1000 --per-dir 260 --unencrypted
+ALL=$(for i in $(seq 0 259); do printf 'f%08d.txt\n' "$i"; done | LC_ALL=C sort)
+expect_eq "sound: /d00000's 260 names (testdata/README.md)" "$ALL" \
+	"$("$BIN" ls "$SOUND" /d00000 | LC_ALL=C sort)"
+
+# The second of /d00000's leaves in key order (tests/tools/dir_leaf.py): its
+# block, then the names of /d00000 it holds.
+python3 "$TESTS/tools/dir_leaf.py" "$SOUND" d00000 > "$WORK/leaf" || notok "dir_leaf.py"
+BLK=$(head -1 "$WORK/leaf")
+tail -n +2 "$WORK/leaf" | LC_ALL=C sort > "$WORK/lost"
+NLOST=$(wc -l < "$WORK/lost")
+check "the leaf (block $BLK) holds some of /d00000's names ($NLOST), not all" \
+	[ "$NLOST" -gt 0 ] && [ "$NLOST" -lt 260 ]
+REST=$(printf '%s\n' "$ALL" | LC_ALL=C comm -23 - "$WORK/lost")
+
+IMG=$WORK/lost.img
+cp "$SOUND" "$IMG"
+python3 - "$IMG" $((BLK * 4096 + 300)) <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)[0]
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b ^ 0xFF]))
+PY
+DIRNO=$("$BIN" stat "$SOUND" /d00000 | sed -n 's/^inode: //p')
+for mode in "" -U -l "-l -U" --json; do
+	"$BIN" ls $mode "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+	expect_eq "ls $mode: exit 1" 1 "$rc"
+	if [ "$mode" = --json ]; then
+		got=$(python3 -c 'import json, sys
+print(*sorted(e["name"] for e in json.load(sys.stdin)["entries"]), sep="\n")' < "$WORK/out")
+	else
+		got=$(awk '{ print $NF }' "$WORK/out" | LC_ALL=C sort)
+	fi
+	expect_eq "ls $mode: every name but the leaf's $NLOST" "$REST" "$got"
+	if [ "$mode" = --json ]; then
+		expect_eq "ls --json: the three messages' codes (README, JSON output)" \
+			"checksum_mismatch listing_incomplete listing_incomplete" \
+			"$(python3 -c 'import json, sys
+print(*[json.loads(l)["code"] for l in sys.stdin])' < "$WORK/err")"
+		continue
+	fi
+	expect_eq "ls $mode: the leaf named, then the directory, then the listing" \
+"apfsinspect: container at offset 0: bad checksum in file-system tree at block $BLK
+apfsinspect: container at offset 0: volume 'Scale': directory $DIRNO: 1 node that may hold its records could not be read (the first: block $BLK, named above): entries may be missing
+apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
+		"$(cat "$WORK/err")"
+done
+"$BIN" ls -l "$SOUND" /d00000 | grep -v -F -f "$WORK/lost" > "$WORK/want"
+expect_eq "ls -l: each shown line as on the sound image" "$(cat "$WORK/want")" \
+	"$("$BIN" ls -l "$IMG" /d00000 2> /dev/null)"
+
+"$BIN" bodyfile "$IMG" > "$WORK/body" 2> "$WORK/err"; rc=$?
+expect_eq "bodyfile: exit 1" 1 "$rc"
+"$BIN" bodyfile "$SOUND" | grep -v -F -f "$WORK/lost" | sort > "$WORK/want"
+expect_eq "bodyfile: every line of the sound image's but the leaf's names'" \
+	"$(cat "$WORK/want")" "$(sort "$WORK/body")"
+expect_grep "bodyfile: the listing's failure named" \
+	"^apfsinspect: /d00000: entries may be missing" "$(cat "$WORK/err")"
+"$BIN" extract "$IMG" /d00000 "$WORK/x" > /dev/null 2> "$WORK/err"; rc=$?
+expect_eq "extract /d00000: exit 1" 1 "$rc"
+expect_eq "extract /d00000: every file but the leaf's" "$REST" \
+	"$(ls "$WORK/x/d00000" | LC_ALL=C sort)"
+for n in $(head -3 "$WORK/lost"); do
+	expect_rc "the leaf's $n: not found (its record unread)" 1 "$BIN" stat "$IMG" "/d00000/$n"
+done
+
+# A directory of 249,999 files, more than one window of `ls -U`, `ls -l -U` and
+# `bodyfile` holds (cli/dirwin.h; they then read it through once before printing,
+# and try it in inode order): the same, its second leaf damaged.
+BIG=$WORK/big.img
+expect_rc "mkimage scale --per-dir 249999" 0 "$MKIMAGE" scale "$BIG" --entries 250000 \
+	--per-dir 249999 --unencrypted
+python3 "$TESTS/tools/dir_leaf.py" "$BIG" d00000 > "$WORK/bigleaf" || notok "dir_leaf.py (big)"
+bblk=$(head -1 "$WORK/bigleaf")
+tail -n +2 "$WORK/bigleaf" | LC_ALL=C sort > "$WORK/biglost"
+python3 - "$BIG" $((bblk * 4096 + 300)) <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)[0]
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b ^ 0xFF]))
+PY
+for i in $(seq 0 249998); do printf 'f%08d.txt\n' "$i"; done | LC_ALL=C sort |
+	LC_ALL=C comm -23 - "$WORK/biglost" > "$WORK/bigwant"
+for mode in -U "-l -U"; do
+	"$BIN" ls $mode "$BIG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+	expect_eq "big, ls $mode: exit 1" 1 "$rc"
+	expect_eq "big, ls $mode: every name but the leaf's ($(wc -l < "$WORK/biglost")), each once" \
+		"$(cat "$WORK/bigwant")" "$(awk '{ print $NF }' "$WORK/out" | LC_ALL=C sort)"
+	expect_eq "big, ls $mode: the leaf named, the listing's failure last" \
+		"bad checksum in file-system tree at block $bblk
+apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
+		"$(grep -o "bad checksum in file-system tree at block $bblk\$" "$WORK/err" | sort -u
+		   tail -1 "$WORK/err")"
+done
+"$BIN" bodyfile "$BIG" > "$WORK/body" 2> "$WORK/err"; rc=$?
+expect_eq "big, bodyfile: exit 1" 1 "$rc"
+expect_eq "big, bodyfile: every file but the leaf's" "$(cat "$WORK/bigwant")" \
+	"$(awk -F'|' '$2 ~ /^\/d00000\/f/ { sub(/^\/d00000\//, "", $2); print $2 }' "$WORK/body" |
+	   LC_ALL=C sort)"
+rm -f "$BIG"
+
+# One record's slot pointing outside its node: that name alone is lost; the
+# others of the leaf are listed and found.
+IMG=$WORK/unloc.img
+cp "$SOUND" "$IMG"
+ublk=$(python3 "$TESTS/tools/fstree_edit.py" "$IMG" unlocate "$DIRNO" 9 100 | sed -n 's/^block //p')
+"$BIN" ls "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+expect_eq "unlocate: ls exits 1" 1 "$rc"
+expect_eq "unlocate: 259 names" 259 "$(wc -l < "$WORK/out")"
+expect_eq "unlocate: each of them /d00000's" "" \
+	"$(LC_ALL=C sort "$WORK/out" | LC_ALL=C comm -13 <(printf '%s\n' "$ALL") -)"
+expect_eq "unlocate: the record named once, then the listing" \
+"apfsinspect: container at offset 0: file-system tree: B-tree node at block $ublk: key outside the node
+apfsinspect: container at offset 0: volume 'Scale': directory $DIRNO: 1 node that may hold its records could not be read (the first: block $ublk, named above): entries may be missing
+apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
+	"$(cat "$WORK/err")"
+gone=$(printf '%s\n' "$ALL" | LC_ALL=C comm -23 - <(LC_ALL=C sort "$WORK/out"))
+for n in $(LC_ALL=C sort "$WORK/out" | head -200 | tail -3); do
+	expect_rc "unlocate: stat /d00000/$n exits 0" 0 "$BIN" stat "$IMG" "/d00000/$n"
+done
+expect_rc "unlocate: stat of the lost $gone: damage, exit 1" 1 "$BIN" stat "$IMG" "/d00000/$gone"
+expect_grep "unlocate: ... the record named" "block $ublk: key outside the node" "$ERR"
+done_testing

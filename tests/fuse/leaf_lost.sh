@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# leaf_lost.sh - through the mount, a directory one of whose fs-tree leaves
+# cannot be read (its checksum fails): `mkimage scale --per-dir 260`,
+# /d00000 holding f00000000.txt ... f00000259.txt (testdata/README.md), the
+# second of its leaves damaged (tests/tools/dir_leaf.py names it and its
+# names).  The kernel reads a directory a 4 KiB buffer at a time, each
+# READDIR resuming the library's walk by cookie.  Before, `ls -f` gave the
+# names up to that leaf and then "Input/output error"; now every name of
+# the other leaves, each once, and then the error (the leaf passed in an
+# earlier READDIR is still known at the end), in each -o readdirplus mode.
+. "$(dirname "$0")/../lib.sh"
+
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	skip "lost-leaf mount tests" "/dev/fuse or fusermount3 (fuse3) missing"
+	done_testing; exit 0
+fi
+mnt_prepare "$WORK"
+T() { timeout -k 5 60 "$@"; }
+IMG=$WORK/lost.img
+expect_rc "mkimage scale --per-dir 260" 0 "$MKIMAGE" scale "$IMG" --entries 1000 \
+	--per-dir 260 --unencrypted
+python3 "$TESTS/tools/dir_leaf.py" "$IMG" d00000 > "$WORK/leaf" || notok "dir_leaf.py"
+BLK=$(head -1 "$WORK/leaf")
+tail -n +2 "$WORK/leaf" | LC_ALL=C sort > "$WORK/lost"
+check "the leaf (block $BLK) holds some of /d00000's names, not all" \
+	[ "$(wc -l < "$WORK/lost")" -gt 0 ] && [ "$(wc -l < "$WORK/lost")" -lt 260 ]
+python3 - "$IMG" $((BLK * 4096 + 300)) <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)[0]
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b ^ 0xFF]))
+PY
+WANT=$(for i in $(seq 0 259); do printf 'f%08d.txt\n' "$i"; done | LC_ALL=C sort |
+	LC_ALL=C comm -23 - "$WORK/lost")
+for opt in readdirplus=no readdirplus=auto readdirplus=yes; do
+	expect_rc "mount -o $opt" 0 timeout 60 "$BIN" mount -o "$opt" "$IMG" "$MNT"
+	got=$(T ls -f "$MNT/d00000" 2> "$WORK/ls.err"); rc=$?
+	expect_eq "$opt: ls -f /d00000: the error at the end" \
+		"2 ls: reading directory '$MNT/d00000': Input/output error" "$rc $(cat "$WORK/ls.err")"
+	expect_eq "$opt: every name but the leaf's, each once" "$WANT" \
+		"$(printf '%s\n' "$got" | grep -v '^\.\.\?$' | LC_ALL=C sort)"
+	got=$(T ls -f "$MNT/d00001" 2> "$WORK/ls.err"); rc=$?
+	expect_eq "$opt: ls -f /d00001 (its leaves sound): 260 names, exit 0" "0 262" \
+		"$rc $(printf '%s\n' "$got" | wc -l)"
+	expect_rc "$opt: unmount" 0 timeout 20 fusermount3 -u "$MNT"
+done
+done_testing
