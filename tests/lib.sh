@@ -44,6 +44,17 @@ need_image() {
 	fi
 }
 done_testing() { echo "1..$_n"; }
+# flip_byte FILE OFFSET: the byte at OFFSET inverted in place (a node's checksum then fails).
+flip_byte() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+with open(sys.argv[1], "r+b") as f:
+    f.seek(int(sys.argv[2]))
+    b = f.read(1)[0]
+    f.seek(int(sys.argv[2]))
+    f.write(bytes([b ^ 0xFF]))
+PY
+}
 
 # mnt_prepare DIR: MNT=DIR/mnt made, and unmounted at exit whatever failed (a
 # lazy unmount if busy): the FUSE tests' mount point.

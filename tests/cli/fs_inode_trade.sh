@@ -77,14 +77,7 @@ check "--copy: its firmlink attribute's search named unvouched, a warning" \
 # they were before the lookup looked where the trade went.
 cp "$SOUND" "$IMG"
 python3 "$TESTS/tools/inode_trade.py" "$IMG" > /dev/null
-python3 - "$IMG" $((blk_b * 4096 + 200)) <<'PY'
-import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2]))
-    b = f.read(1)[0]
-    f.seek(int(sys.argv[2]))
-    f.write(bytes([b ^ 0xFF]))
-PY
+flip_byte "$IMG" $((blk_b * 4096 + 200))
 "$BIN" ls -l "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
 expect_eq "bad leaf: ls -l exits 1 (the second leaf's files)" 1 "$rc"
 prev=$(name_of $((a - 1)))

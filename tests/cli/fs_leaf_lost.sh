@@ -32,14 +32,7 @@ REST=$(printf '%s\n' "$ALL" | LC_ALL=C comm -23 - "$WORK/lost")
 
 IMG=$WORK/lost.img
 cp "$SOUND" "$IMG"
-python3 - "$IMG" $((BLK * 4096 + 300)) <<'PY'
-import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2]))
-    b = f.read(1)[0]
-    f.seek(int(sys.argv[2]))
-    f.write(bytes([b ^ 0xFF]))
-PY
+flip_byte "$IMG" $((BLK * 4096 + 300))
 DIRNO=$("$BIN" stat "$SOUND" /d00000 | sed -n 's/^inode: //p')
 for mode in "" -U -l "-l -U" --json; do
 	"$BIN" ls $mode "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
@@ -92,14 +85,7 @@ expect_rc "mkimage scale --per-dir 249999" 0 "$MKIMAGE" scale "$BIG" --entries 2
 python3 "$TESTS/tools/dir_leaf.py" "$BIG" d00000 > "$WORK/bigleaf" || notok "dir_leaf.py (big)"
 bblk=$(head -1 "$WORK/bigleaf")
 tail -n +2 "$WORK/bigleaf" | LC_ALL=C sort > "$WORK/biglost"
-python3 - "$BIG" $((bblk * 4096 + 300)) <<'PY'
-import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2]))
-    b = f.read(1)[0]
-    f.seek(int(sys.argv[2]))
-    f.write(bytes([b ^ 0xFF]))
-PY
+flip_byte "$BIG" $((bblk * 4096 + 300))
 for i in $(seq 0 249998); do printf 'f%08d.txt\n' "$i"; done | LC_ALL=C sort |
 	LC_ALL=C comm -23 - "$WORK/biglost" > "$WORK/bigwant"
 for mode in -U "-l -U"; do

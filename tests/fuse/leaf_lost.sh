@@ -24,14 +24,7 @@ BLK=$(head -1 "$WORK/leaf")
 tail -n +2 "$WORK/leaf" | LC_ALL=C sort > "$WORK/lost"
 check "the leaf (block $BLK) holds some of /d00000's names, not all" \
 	[ "$(wc -l < "$WORK/lost")" -gt 0 ] && [ "$(wc -l < "$WORK/lost")" -lt 260 ]
-python3 - "$IMG" $((BLK * 4096 + 300)) <<'PY'
-import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2]))
-    b = f.read(1)[0]
-    f.seek(int(sys.argv[2]))
-    f.write(bytes([b ^ 0xFF]))
-PY
+flip_byte "$IMG" $((BLK * 4096 + 300))
 WANT=$(for i in $(seq 0 259); do printf 'f%08d.txt\n' "$i"; done | LC_ALL=C sort |
 	LC_ALL=C comm -23 - "$WORK/lost")
 for opt in readdirplus=no readdirplus=auto readdirplus=yes; do
