@@ -84,7 +84,7 @@ struct rd_ctx {
 	bool damaged;         /* a record of the directory came from such a leaf */
 	bool keyed;           /* resumed at a key inside the directory (hash, or kept place) */
 	bool begun;           /* a record has been visited */
-	bool ended;           /* the walk met the first key past the directory's */
+	bool stopped;         /* fn stopped the walk (the directory goes on) */
 	bool lost_before;     /* resumed past a node of it that could not be read */
 	struct apfs_btree_lost lost;  /* nodes of it this walk could not read */
 	apfs_dirent_fn fn;
@@ -102,10 +102,8 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;
-	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
-		r->ended = true;
+	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
-	}
 	/* a neighbour's damaged leaf the walk only passed through is none of the directory's */
 	r->damaged |= r->unordered;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
@@ -133,6 +131,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (r->lost_before || r->lost.leaves)
 		r->de.next_cookie |= COOKIE_LOST;
 	ret = r->fn(&r->de, r->ctx);
+	r->stopped = ret != 0;
 	/*
 	 * Stopped at this entry: the next walk resumes here, by the cookie
 	 * before it.  Not after a damaged leaf: a resume by key there, or past
@@ -203,7 +202,8 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		r->skip = cookie;
 	}
 	ret = apfs_btree_iterate_past(&fs->tree, key, klen, rd_visit, r, &r->unordered, &r->lost);
-	if ((ret == 0 || (ret > 0 && r->ended)) && (r->lost.leaves || r->lost_before))
+	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
+	if (ret == 0 && !r->stopped && (r->lost.leaves || r->lost_before))
 		ret = fs_dir_incomplete(fs, dir, &r->lost);
 	free(r);
 	return ret;

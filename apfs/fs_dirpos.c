@@ -21,7 +21,7 @@ struct dp_ctx {
 	bool unordered;  /* the leaf walked now is damaged (apfs_btree_iterate_ord) */
 	bool damaged;    /* a record of the directory came from such a leaf */
 	bool begun;      /* a record has been visited */
-	bool ended;      /* the walk met the first key past the directory's */
+	bool stopped;    /* fn stopped the walk (the directory goes on) */
 	struct apfs_btree_lost lost;  /* nodes of it this walk could not read */
 	struct apfs_dirent de;
 };
@@ -35,10 +35,8 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!p->begun && p->pos->klen && p->unordered)
 		return fs_resume_unsound(p->fs, p->dir);
 	p->begun = true;
-	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
-		p->ended = true;
+	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
 		return 1;
-	}
 	p->damaged |= p->unordered;  /* of the directory's own leaves (fs_dir.c rd_visit) */
 	/* The walk starts at the last record handed on: not again. */
 	if (kl == p->pos->klen && !memcmp(k, p->pos->key, kl))
@@ -54,6 +52,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	p->de.next_cookie = 0;
 	memcpy(p->de.name, d.name, d.name_len + 1);
 	ret = p->fn(&p->de, p->ctx);
+	p->stopped = ret != 0;
 	if (ret == 0) {
 		memcpy(p->pos->key, k, kl);
 		p->pos->klen = kl;
@@ -116,7 +115,8 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 		ret = apfs_btree_iterate_past(&fs->tree, key, sizeof(key), dp_visit, p,
 					      &p->unordered, &p->lost);
 	/* every entry it could read given, the directory ended: said once (fs_dir.c) */
-	if ((ret == 0 || (ret > 0 && p->ended)) && (p->lost.leaves || pos->lost))
+	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
+	if (ret == 0 && !p->stopped && (p->lost.leaves || pos->lost))
 		ret = fs_dir_incomplete(fs, dir, &p->lost);
 	free(p);
 	return ret;

@@ -39,7 +39,8 @@ static int setup(void **state)
 			     "scale scbatch.img --entries 1000 --per-dir 267 --unencrypted",
 			     "scale scneigh.img --entries 1000 --per-dir 260 --unencrypted",
 			     "scale sctrade.img --entries 1000 --per-dir 260 --unencrypted",
-			     "scale scraise.img --entries 1000 --per-dir 260 --unencrypted", NULL);
+			     "scale scraise.img --entries 1000 --per-dir 260 --unencrypted",
+			     "scale sclost.img --entries 1000 --per-dir 260 --unencrypted", NULL);
 }
 
 #define MAXE 64
@@ -929,6 +930,55 @@ static void test_readdir_damaged_neighbour(void **state)
 	close_fs(im, fs);
 }
 
+/*
+ * A leaf of /d00000 whose checksum fails, in `scale --per-dir 260` (its
+ * names f00000000.txt ... f00000259.txt; the leaf, the second of the
+ * directory's, and its names from tests/tools/dir_leaf.py): read ten
+ * names a call, or all in one, every name of the other leaves is listed
+ * once and the listing's end says APFSI_ERR_INCOMPLETE; each call of ten
+ * past the leaf, the directory not ended, returns as ever (the loss rides
+ * in the cookie to the end).
+ */
+static void test_readdir_past_unreadable(void **state)
+{
+	static struct scale_names s;
+	static uint8_t lost[260];
+	char line[256], path[1024];
+	unsigned blk = 0, i, nlost = 0;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir;
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s.leaf", img_path("sclost.img"));
+	assert_int_equal(sh("python3 '%s/tools/dir_leaf.py' '%s' d00000 > '%s'", getenv("TESTS"),
+			    img_path("sclost.img"), path), 0);
+	assert_non_null(f = fopen(path, "r"));
+	assert_int_equal(fscanf(f, "%u\n", &blk), 1);
+	while (fgets(line, sizeof(line), f)) {
+		assert_int_equal(sscanf(line, "f%8u.txt", &i), 1);
+		assert_true(i < 260 && !lost[i]++);
+		nlost++;
+	}
+	fclose(f);
+	assert_true(nlost > 10 && nlost < 250);
+	assert_non_null(f = fopen(img_path("sclost.img"), "r+b"));
+	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
+	i = (unsigned)fgetc(f);
+	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
+	fputc((int)(i ^ 0xff), f);
+	fclose(f);
+	dir = open_dir("sclost.img", "/d00000", &im, &fs);
+	for (unsigned page = 10; page <= 1000; page += 990) {
+		assert_int_equal(page_scale(fs, dir, page, &s), APFSI_ERR_INCOMPLETE);
+		assert_int_equal(s.n, 260 - nlost);
+		for (i = 0; i < 999; i++)
+			assert_int_equal(s.seen[i], i < 260 && !lost[i]);
+	}
+	close_fs(im, fs);
+}
+
 /* /d00001 of sctrade.img read whole, f00000260.txt to f00000519.txt: what the walk said. */
 static int traded_listing(const char *a, const char *b, struct scale_names *s)
 {
@@ -1096,6 +1146,7 @@ int main(void)
 		cmocka_unit_test(test_dir_batch_unordered_leaf),
 		cmocka_unit_test(test_dir_batch_misplaced),
 		cmocka_unit_test(test_readdir_damaged_neighbour),
+		cmocka_unit_test(test_readdir_past_unreadable),
 		cmocka_unit_test(test_walk_traded_away),
 		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
