@@ -565,10 +565,11 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 
 /*
  * apfs_btree_iterate_past: leaf bno (l its range, where known) or records
- * of it could not be read (err, named where it was met): counted unless
- * its range begins at or past what the walk wants (lost->end), and the
- * walk goes on (0).  Else, or for a failure that is not the leaf's own (no
- * memory, a locked volume), err ends the walk.
+ * of it could not be read (err, named where it was met): counted, and the
+ * walk goes on (0); one whose range begins at or past what the walk wants
+ * (lost->end) ends it (1), as the next key past its wants would.  A
+ * failure that is not the leaf's own (no memory, a locked volume) ends it
+ * (err).
  */
 static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, int err)
 {
@@ -582,7 +583,7 @@ static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, in
 	lost->last = bno + 1;
 	if (lost->end && l && l->bounded && l->lo &&
 	    w->t->cmp(l->lo, l->lol, lost->end, lost->endlen) >= 0)
-		return 0;
+		return 1;  /* none of the walk's, nor any after it: the walk's end */
 	if (!lost->leaves++)
 		lost->first = bno;
 	return 0;

@@ -3,6 +3,7 @@
  * fs_dir.c - directory records: readdir with resumable cookies, name and
  * path lookup honouring the volume's case and normalization rules.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -136,9 +137,11 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	 * Stopped at this entry: the next walk resumes here, by the cookie
 	 * before it.  Not after a damaged leaf: a resume by key there, or past
 	 * a record of it, is not trusted (its order is only the walk's
-	 * sorting), by counting its entries from the start it is.
+	 * sorting), by counting its entries from the start it is.  Nor past
+	 * a node it could not read: the cookie before this entry may stand
+	 * before that node, whose loss a resume by key would not meet again.
 	 */
-	if (ret && !r->fs->hashed && !r->damaged)
+	if (ret && !r->fs->hashed && !r->damaged && !r->lost.leaves)
 		fs_resume_put(r->fs->resume, r->dir, r->seq - 1, k, kl);
 	return ret;
 }
@@ -152,12 +155,15 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
  */
 int fs_dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_lost *lost)
 {
+	char at[40] = "its block not known";  /* the object map did not give it */
+
+	if (lost->first)
+		snprintf(at, sizeof(at), "block %llu", (unsigned long long)lost->first);
 	if (lost->leaves)
 		apfs_err("%s: volume '%s': directory %llu: %llu node%s that may hold its records "
-			 "could not be read (the first: block %llu, named above): entries may be "
-			 "missing", fs->c->label, fs->v->name, (unsigned long long)dir,
-			 (unsigned long long)lost->leaves, lost->leaves == 1 ? "" : "s",
-			 (unsigned long long)lost->first);
+			 "could not be read (the first: %s, named above): entries may be missing",
+			 fs->c->label, fs->v->name, (unsigned long long)dir,
+			 (unsigned long long)lost->leaves, lost->leaves == 1 ? "" : "s", at);
 	return -APFS_EINCOMPLETE;
 }
 

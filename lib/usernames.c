@@ -205,9 +205,12 @@ static void load_dslocal(struct apfs_volume *v, struct kb_names *db)
 	ret = apfs_fs_lookup(w.fs, DSLOCAL_USERS, &de);
 	if (!ret && de.type == DT_DIR)
 		ret = apfs_fs_readdir(w.fs, de.ino, 0, ds_entry, &w);
-	if (ret && ret != -ENOENT)
+	if (ret == -APFS_EINCOMPLETE)  /* the others read: named as met */
+		kb_names_warn(db, "Data:%s: nodes of it could not be read: users may be missing",
+			      DSLOCAL_USERS);
+	else if (ret && ret != -ENOENT)
 		kb_names_warn(db, "Data:%s: cannot be read (%s)", DSLOCAL_USERS, strerror(-ret));
-	else if (!ret)
+	if (!ret || ret == -APFS_EINCOMPLETE)
 		add_file(w.fs, "Data", DSLOCAL_ADMIN, KB_NAMES_DSLOCAL_ADMIN, db, NULL);
 	apfs_fs_close(w.fs);
 }

@@ -40,7 +40,8 @@ static int setup(void **state)
 			     "scale scneigh.img --entries 1000 --per-dir 260 --unencrypted",
 			     "scale sctrade.img --entries 1000 --per-dir 260 --unencrypted",
 			     "scale scraise.img --entries 1000 --per-dir 260 --unencrypted",
-			     "scale sclost.img --entries 1000 --per-dir 260 --unencrypted", NULL);
+			     "scale sclost.img --entries 1000 --per-dir 260 --unencrypted",
+			     "unhashed uhlost.img", NULL);
 }
 
 #define MAXE 64
@@ -979,6 +980,90 @@ static void test_readdir_past_unreadable(void **state)
 	close_fs(im, fs);
 }
 
+/* dir_leaf.py's K-th leaf of /many in img: its block; its names' numbers (m%04u.txt) marked in in[]. */
+static unsigned many_leaf(const char *img, unsigned k, uint8_t *in, unsigned *n)
+{
+	char line[256], path[1024];
+	unsigned blk = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.leaf%u", img_path(img), k);
+	assert_int_equal(sh("python3 '%s/tools/dir_leaf.py' '%s' many %u > '%s'", getenv("TESTS"),
+			    img_path(img), k, path), 0);
+	assert_non_null(f = fopen(path, "r"));
+	assert_int_equal(fscanf(f, "%u\n", &blk), 1);
+	for (*n = 0; fgets(line, sizeof(line), f); (*n)++) {
+		assert_int_equal(sscanf(line, "m%4u.txt", &i), 1);
+		assert_true(i < 3000 && !in[i]++);
+	}
+	fclose(f);
+	return blk;
+}
+
+struct many_pager {
+	uint8_t seen[3000];
+	unsigned n, taken, limit;
+	uint64_t last;
+};
+
+static int many_page_take(const struct apfsi_dirent *e, void *arg)
+{
+	struct many_pager *p = arg;
+	unsigned i;
+
+	if (p->taken == p->limit)
+		return 1;
+	assert_int_equal(sscanf(e->name, "m%4u.txt", &i), 1);
+	assert_true(i < 3000 && !p->seen[i]++);
+	p->taken++;
+	p->n++;
+	p->last = e->cookie;
+	return 0;
+}
+
+/*
+ * Without name hashes (`unhashed`: /many's m0000.txt ... m2999.txt, its
+ * second leaf's checksum broken): a call stopped at the first name past
+ * that leaf kept that name's key to resume at, and the next call, from
+ * there, never met the leaf: 3000 less the leaf's names, and OK.  No key
+ * is kept past a loss: the resume counts from the start, meets the leaf
+ * again, and the listing ends APFSI_ERR_INCOMPLETE.
+ */
+static void test_readdir_unhashed_past_unreadable(void **state)
+{
+	static struct many_pager p;
+	static uint8_t first[3000], lost[3000];
+	unsigned blk, nfirst, nlost;
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir;
+	int ret;
+	FILE *f;
+
+	(void)state;
+	many_leaf("uhlost.img", 1, first, &nfirst);
+	blk = many_leaf("uhlost.img", 2, lost, &nlost);
+	assert_true(nfirst > 0 && nlost > 0);
+	assert_non_null(f = fopen(img_path("uhlost.img"), "r+b"));
+	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
+	ret = fgetc(f);
+	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
+	fputc(ret ^ 0xff, f);
+	fclose(f);
+	dir = open_dir("uhlost.img", "/many", &im, &fs);
+	p.limit = nfirst;  /* the first call stops at the first name past the leaf */
+	do {
+		p.taken = 0;
+		ret = apfsi_fs_readdir(fs, dir, p.last, many_page_take, &p);
+		p.limit = 100;
+	} while (ret == 1);
+	assert_int_equal(ret, APFSI_ERR_INCOMPLETE);
+	assert_int_equal(p.n, 3000 - nlost);
+	for (unsigned i = 0; i < 3000; i++)
+		assert_int_equal(p.seen[i], !lost[i]);
+	close_fs(im, fs);
+}
+
 /* /d00001 of sctrade.img read whole, f00000260.txt to f00000519.txt: what the walk said. */
 static int traded_listing(const char *a, const char *b, struct scale_names *s)
 {
@@ -1147,6 +1232,7 @@ int main(void)
 		cmocka_unit_test(test_dir_batch_misplaced),
 		cmocka_unit_test(test_readdir_damaged_neighbour),
 		cmocka_unit_test(test_readdir_past_unreadable),
+		cmocka_unit_test(test_readdir_unhashed_past_unreadable),
 		cmocka_unit_test(test_walk_traded_away),
 		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
