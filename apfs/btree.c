@@ -567,9 +567,10 @@ static int rec_cmp(const void *a, const void *b, void *tp)
  * apfs_btree_iterate_past: leaf bno (l its range, where known) or records
  * of it could not be read (err, named where it was met): counted, and the
  * walk goes on (0); one whose range begins at or past what the walk wants
- * (lost->end) ends it (1), as the next key past its wants would.  A
- * failure that is not the leaf's own (no memory, a locked volume) ends it
- * (err).
+ * (lost->end) ends it (1), as the next key past its wants would: a leaf
+ * not read (walk_index).  A leaf read, one record of it not, is walked on
+ * (its records, out of order, may sort below its range).  A failure that
+ * is not the leaf's own (no memory, a locked volume) ends it (err).
  */
 static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, int err)
 {
@@ -967,6 +968,8 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 			ret = leaf_lost(w, bno, l, ret);  /* apfs_btree_iterate_past: the others */
 		else
 			nr++;
+		/* its range past the walk's end, by its parent: its records, out of order, may not be */
+		ret = ret > 0 ? 0 : ret;
 	}
 	if (!ret)
 		qsort_r(r, nr, sizeof(*r), rec_cmp, &w->t);
@@ -1017,10 +1020,12 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 		struct rec_ref r;
 		int ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl);
 
-		if (ret)
-			ret = leaf_lost(w, bno, l, ret);  /* 0: apfs_btree_iterate_past goes on */
-		else
+		if (ret) {  /* 0: apfs_btree_iterate_past goes on, here too (walk_sorted) */
+			ret = leaf_lost(w, bno, l, ret);
+			ret = ret > 0 ? 0 : ret;
+		} else {
 			ret = walk_rec(w, n, bno, first, &r);
+		}
 		if (ret)
 			return ret;
 	}
