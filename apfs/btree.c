@@ -994,8 +994,9 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 
 	if (w->whole)
 		return leaf_whole(w, n, bno, l);
-	if (w->unordered)  /* out of order or range, or that range not known (an index above) */
-		*w->unordered = !n->ordered || !l || !l->bounded;
+	/* out of order or range, or that range not known (an index above); not one only lacking */
+	if (w->unordered)
+		*w->unordered = !(n->ordered || n->lacking) || !l || !l->bounded;
 	/*
 	 * A record traded away stands in the neighbour: one leaf past a stray
 	 * one is the search's last (else a tree whose every leaf strays would
@@ -1232,11 +1233,38 @@ static void disorder_note(const struct apfs_btree_desc *t, const struct node *n,
 			  c->label);
 }
 
+/*
+ * Whether n (not ordered) is so only for records that cannot be located:
+ * it lacks them, and every other key ascends and lies in l, its range by
+ * its parent, where known.  Its first such key may lie past l's start:
+ * the record lost may have been the first.
+ */
+static bool node_lacking(const struct apfs_btree_desc *t, const struct node *n,
+			 const struct cur_level *l)
+{
+	const uint8_t *k, *v, *pk = NULL;
+	size_t kl, vl, pkl = 0;
+	bool lacks = false;
+
+	for (uint32_t i = 0; i < n->nkeys; i++) {
+		if (entry_loc(n, i, &k, &kl, &v, &vl)) {
+			lacks = true;
+			continue;
+		}
+		if ((pk && t->cmp(pk, pkl, k, kl) >= 0) || (l->bounded && !key_in_range(t, k, kl, l)))
+			return false;
+		pk = k;
+		pkl = kl;
+	}
+	return lacks;
+}
+
 /* n's order and range (l, from its parent; never memoised with the block), damage named. */
 static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
 		       uint64_t parent, uint64_t *memo, const struct cur_level *l)
 {
 	n->ordered = ordered_memo(t, n, bno, memo);
+	n->lacking = !n->ordered && node_lacking(t, n, l);
 	node_fit(t, n, l, n->ordered);
 	if (!n->ordered || n->strayed)
 		disorder_note(t, n, bno, parent);
@@ -1303,7 +1331,7 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	}
 	n.fk = w->fk;
 	n.fv = w->fv;
-	n.ordered = n.strayed = n.miskeyed = false;
+	n.ordered = n.strayed = n.miskeyed = n.lacking = false;
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
 	if (w->cur) {

@@ -40,6 +40,13 @@ struct node {
 	 */
 	bool strayed;
 	bool miskeyed;
+	/*
+	 * Not ordered only for records whose place lies outside the node:
+	 * every other key ascends within the range its parent gives it
+	 * (node_lacking).  A walk resumed by key in it meets what it holds as
+	 * in an ordered node; what it lost no walk reads, and each counts.
+	 */
+	bool lacking;
 	/* strayed: it holds a key below its range (below) or at or past its end (above) */
 	bool below, above;
 	const uint8_t *least;  /* miskeyed: its least key (in blk), where what it holds begins */

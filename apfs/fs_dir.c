@@ -87,6 +87,7 @@ struct rd_ctx {
 	bool begun;           /* a record has been visited */
 	bool stopped;         /* fn stopped the walk (the directory goes on) */
 	bool lost_before;     /* resumed past a node of it that could not be read */
+	bool lost_given;      /* the cookie last given out (or resumed from) says so */
 	struct apfs_btree_lost lost;  /* nodes of it this walk could not read */
 	apfs_dirent_fn fn;
 	void *ctx;
@@ -138,11 +139,13 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	 * before it.  Not after a damaged leaf: a resume by key there, or past
 	 * a record of it, is not trusted (its order is only the walk's
 	 * sorting), by counting its entries from the start it is.  Nor past
-	 * a node it could not read: the cookie before this entry may stand
-	 * before that node, whose loss a resume by key would not meet again.
+	 * a node it could not read where the cookie before this entry does not
+	 * say so: it stood before that node, whose loss a resume by key would
+	 * not meet again.  One that says so carries the loss on (COOKIE_LOST).
 	 */
-	if (ret && !r->fs->hashed && !r->damaged && !r->lost.leaves)
+	if (ret && !r->fs->hashed && !r->damaged && (!r->lost.leaves || r->lost_given))
 		fs_resume_put(r->fs->resume, r->dir, r->seq - 1, k, kl);
+	r->lost_given = (r->de.next_cookie & COOKIE_LOST) != 0;
 	return ret;
 }
 
@@ -188,7 +191,8 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 	if (!(r = malloc(sizeof(*r))))
 		return -ENOMEM;
 	*r = (struct rd_ctx){ .fs = fs, .dir = dir, .fn = fn, .ctx = ctx,
-			      .lost_before = (cookie & COOKIE_LOST) != 0 };
+			      .lost_before = (cookie & COOKIE_LOST) != 0,
+			      .lost_given = (cookie & COOKIE_LOST) != 0 };
 	cookie &= ~COOKIE_LOST;
 	fs_key(end, dir, APFS_TYPE_DIR_REC + 1);  /* the first key past the directory's */
 	r->lost.end = end;

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """fstree_edit.py IMAGE EDIT ARGS - damage the fs tree of an unencrypted image of 4 KiB
-blocks in one of eight ways, each node's checksum made right again except where the
+blocks in one of nine ways, each node's checksum made right again except where the
 checksum is the damage (tests/tools/fsnode.py):
 
   swap A B    in the leaf holding the inode records of A and B, swap their
@@ -22,14 +22,17 @@ checksum is the damage (tests/tools/fsnode.py):
               records (the index out of order);
   unlocate F T N   record N of type T of F (as for after): its table-of-contents slot
               gets a key offset past the node, so that record cannot be located;
+  unlocateall F T   in every leaf holding records of type T of F, the middle one of
+              them (in the leaf's order) gets a key offset past the node: every such
+              leaf lacks one record, its others as they were;
   swapall     in every fs-tree leaf of two records or more, swap the slots of its first
               and last records: every such leaf out of order;
   trade F T N G U M   record N of type T of F and record M of type U of G, in two leaves,
               trade keys and values (the same sizes): each leaf holds a key of the
               other's range, and a search in one for its own record finds it gone.
 
-Exactly one node must qualify (swapall: one at least).  The image is read by its data
-regions only (a sparse container of a GiB costs what it holds).  Every edit but break
+Exactly one node must qualify (swapall, unlocateall: one at least).  The image is read
+by its data regions only (a sparse container of a GiB costs what it holds).  Every edit but break
 prints the block number of each node it damaged (rekey: the index node): "block N", one
 line each."""
 import struct
@@ -109,6 +112,20 @@ def unlocate(f, all_nodes, name, rtype, nth):
     return [n]
 
 
+def unlocate_all(f, all_nodes, name, rtype):
+    oid = int(name) if name.isdigit() else named_id(all_nodes, name.encode(), "fstree_edit.py")
+    done = []
+    for n in all_nodes:
+        mine = [i for i in range(n.nkeys) if n.level == 0 and n.oid_type(i) == (oid, int(rtype))]
+        if mine:
+            struct.pack_into("<H", n.blk, n.toc(mine[len(mine) // 2]), 0xFFFF)
+            n.write(f)
+            done.append(n)
+    if not done:
+        sys.exit("fstree_edit.py: %d has no record of type %s" % (oid, rtype))
+    return done
+
+
 def swap_all(f, all_nodes):
     leaves = [n for n in all_nodes if n.level == 0 and n.nkeys >= 2 and
               n.subtype == SUBTYPE_FSTREE]
@@ -140,7 +157,8 @@ def after(f, all_nodes, name, rtype, nth):
 def main():
     edits = {"swap": (swap, 2), "rekey": (rekey, 2), "break": (spoil, 1), "after": (after, 3),
              "trade": (trade, 6), "swapall": (swap_all, 0),
-             "swaproot": (swap_root, 0), "unlocate": (unlocate, 3)}
+             "swaproot": (swap_root, 0), "unlocate": (unlocate, 3),
+             "unlocateall": (unlocate_all, 2)}
     if len(sys.argv) < 3 or sys.argv[2] not in edits or \
             len(sys.argv) - 3 not in (edits[sys.argv[2]][1], 3 if sys.argv[2] == "rekey" else -1):
         sys.exit(__doc__)

@@ -461,6 +461,73 @@ static uint64_t walk_past(const struct apfs_btree_desc *t, struct apfs_btree_los
 	return n;
 }
 
+/* A walk's visitor noting whether each record of leaf 3's range came from a leaf called out of order. */
+struct order_seen {
+	const bool *unordered;
+	unsigned in3, flagged;
+};
+
+static int note_order(const void *k, size_t kl, const void *v, size_t vl, void *ctx)
+{
+	struct order_seen *o = ctx;
+
+	(void)kl, (void)v, (void)vl;
+	if (ld_le64(k) < 300 || ld_le64(k) == 350) {
+		o->in3++;
+		o->flagged += *o->unordered;
+	}
+	return 0;
+}
+
+/* Leaf 3 set to r (3 records), its record `lost` placed outside the node; a walk's order_seen. */
+static struct order_seen walk_lacking(struct fx *f, const struct apfs_btree_desc *t,
+				      const struct rec *r, unsigned lost)
+{
+	struct apfs_btree_lost gone = { 0 };
+	bool unordered = false;
+	struct order_seen o = { .unordered = &unordered };
+
+	set_leaf(f, 3, r, 3);
+	st_le16(md_block(f->m, 3) + 56 + 4 * lost, 0xf000);
+	md_seal(md_block(f->m, 3));
+	renew_cache(f);
+	assert_int_equal(apfs_btree_iterate_past(t, NULL, 0, note_order, &o, &unordered, &gone), 0);
+	assert_true(gone.leaves == 1 && gone.first == 3);
+	return o;
+}
+
+/*
+ * A leaf whose one fault is a record that cannot be located (its other
+ * keys ascend, inside the range its parent gives it) is not called out of
+ * order (apfs_btree_iterate_past's unordered): a listing resumed by key
+ * in it meets what it holds as in a sound leaf (before, every resume of a
+ * paged listing there was refused).  With its other keys out of order, or
+ * one of them at or past the next leaf's index key (300), it still is.
+ */
+static void test_walk_lacking_order(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec sound[] = { { 100, 1, 1000 }, { 150, 1, 1500 }, { 200, 2, 2000 } };
+	const struct rec turned[] = { { 200, 2, 2000 }, { 150, 1, 1500 }, { 100, 1, 1000 } };
+	const struct rec past[] = { { 100, 1, 1000 }, { 150, 1, 1500 }, { 350, 1, 3500 } };
+	struct order_seen o;
+
+	log_capture();
+	o = walk_lacking(f, &t, sound, 1);
+	assert_true(o.in3 == 2 && o.flagged == 0);
+	o = walk_lacking(f, &t, sound, 0);  /* the first lost: 150 is not its index key, 100 */
+	assert_true(o.in3 == 2 && o.flagged == 0);
+	o = walk_lacking(f, &t, turned, 1);
+	assert_true(o.in3 == 2 && o.flagged == 2);
+	o = walk_lacking(f, &t, past, 0);
+	assert_true(o.in3 == 2 && o.flagged == 2);
+	log_release();
+	set_leaf(f, 3, (const struct rec[]){ { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } },
+		 3);
+}
+
 /*
  * apfs_btree_iterate_past, for listings that show what they can read: leaf
  * 3 whose checksum fails is named and gone past, leaf 4's records all
@@ -1249,6 +1316,7 @@ int main(void)
 		cmocka_unit_test(test_find_one_traded),
 		cmocka_unit_test(test_leaf_miskeyed),
 		cmocka_unit_test(test_walk_past_unreadable),
+		cmocka_unit_test(test_walk_lacking_order),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),

@@ -41,6 +41,7 @@ static int setup(void **state)
 			     "scale sctrade.img --entries 1000 --per-dir 260 --unencrypted",
 			     "scale scraise.img --entries 1000 --per-dir 260 --unencrypted",
 			     "scale sclost.img --entries 1000 --per-dir 260 --unencrypted",
+			     "scale scunloc.img --entries 1000 --per-dir 260 --unencrypted",
 			     "unhashed uhlost.img", NULL);
 }
 
@@ -980,6 +981,48 @@ static void test_readdir_past_unreadable(void **state)
 	close_fs(im, fs);
 }
 
+/*
+ * One record of /d00000's (`scale --per-dir 260`), the 251st in key order,
+ * whose table-of-contents slot points outside its leaf (fstree_edit.py
+ * unlocate): the leaf's other keys ascend within its range.  Read ten
+ * names a call (each call resuming by hash, many in that leaf) and by the
+ * library's iterator (its second batch resumes there, by key): the other
+ * 259 names, each once, then APFSI_ERR_INCOMPLETE.  Before, the leaf
+ * counted as out of order and the first resume in it was refused (the
+ * CLI's windows past about 240,000 names, the mount past 16,384).
+ */
+static void test_readdir_past_unlocated(void **state)
+{
+	static struct scale_names s;
+	static uint8_t seen[999];
+	const struct apfsi_dirent *e;
+	apfsi_image *im;
+	apfsi_dir *d;
+	apfsi_fs *fs;
+	uint64_t dir;
+	unsigned i, n = 0;
+	int ret;
+
+	(void)state;
+	assert_int_equal(sh("python3 '%s/tools/fstree_edit.py' '%s' unlocate d00000 9 250 "
+			    "> /dev/null", getenv("TESTS"), img_path("scunloc.img")), 0);
+	dir = open_dir("scunloc.img", "/d00000", &im, &fs);
+	assert_int_equal(page_scale(fs, dir, 10, &s), APFSI_ERR_INCOMPLETE);
+	assert_int_equal(s.n, 259);
+	for (i = 0; i < 999; i++)
+		assert_true(i < 260 || !s.seen[i]);
+	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
+	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
+		assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
+		assert_true(i < 260 && !seen[i]++ && s.seen[i]);
+		n++;
+	}
+	assert_int_equal(ret, APFSI_ERR_INCOMPLETE);
+	assert_int_equal(n, 259);
+	apfsi_dir_close(d);
+	close_fs(im, fs);
+}
+
 /* dir_leaf.py's K-th leaf of /many in img: its block; its names' numbers (m%04u.txt) marked in in[]. */
 static unsigned many_leaf(const char *img, unsigned k, uint8_t *in, unsigned *n)
 {
@@ -1021,13 +1064,29 @@ static int many_page_take(const struct apfsi_dirent *e, void *arg)
 	return 0;
 }
 
+/* The log's messages naming the bad checksum of block *arg. */
+static unsigned csum_named;
+
+static void csum_log(int level, const char *message, void *arg)
+{
+	char want[64];
+
+	(void)level;
+	snprintf(want, sizeof(want), "bad checksum in file-system tree at block %u",
+		 *(const unsigned *)arg);
+	csum_named += strstr(message, want) != NULL;
+}
+
 /*
  * Without name hashes (`unhashed`: /many's m0000.txt ... m2999.txt, its
  * second leaf's checksum broken): a call stopped at the first name past
  * that leaf kept that name's key to resume at, and the next call, from
  * there, never met the leaf: 3000 less the leaf's names, and OK.  No key
- * is kept past a loss: the resume counts from the start, meets the leaf
- * again, and the listing ends APFSI_ERR_INCOMPLETE.
+ * is kept past a loss where the cookie resumed from does not carry it:
+ * that resume counts from the start, meets the leaf again, and the
+ * listing ends APFSI_ERR_INCOMPLETE.  One whose cookie carries the loss
+ * resumes by key: the leaf is read twice in all, not once a call (30
+ * times, each call counting from the start: quadratic in the pages).
  */
 static void test_readdir_unhashed_past_unreadable(void **state)
 {
@@ -1052,12 +1111,16 @@ static void test_readdir_unhashed_past_unreadable(void **state)
 	fclose(f);
 	dir = open_dir("uhlost.img", "/many", &im, &fs);
 	p.limit = nfirst;  /* the first call stops at the first name past the leaf */
+	csum_named = 0;
+	apfsi_set_log(csum_log, APFSI_LOG_ERROR, &blk);
 	do {
 		p.taken = 0;
 		ret = apfsi_fs_readdir(fs, dir, p.last, many_page_take, &p);
 		p.limit = 100;
 	} while (ret == 1);
+	apfsi_set_log(NULL, 0, NULL);
 	assert_int_equal(ret, APFSI_ERR_INCOMPLETE);
+	assert_int_equal(csum_named, 2);
 	assert_int_equal(p.n, 3000 - nlost);
 	for (unsigned i = 0; i < 3000; i++)
 		assert_int_equal(p.seen[i], !lost[i]);
@@ -1233,6 +1296,7 @@ int main(void)
 		cmocka_unit_test(test_readdir_damaged_neighbour),
 		cmocka_unit_test(test_readdir_past_unreadable),
 		cmocka_unit_test(test_readdir_unhashed_past_unreadable),
+		cmocka_unit_test(test_readdir_past_unlocated),
 		cmocka_unit_test(test_walk_traded_away),
 		cmocka_unit_test(test_traded_xattr_and_link),
 		cmocka_unit_test(test_usage),
