@@ -168,19 +168,21 @@ struct apfs_btree_lost {
 	const void *end;   /* in: a leaf whose range begins at or past end is none of the
 			    * walk's (NULL: every leaf is) */
 	size_t endlen;
-	uint64_t leaves;   /* out: leaves of the walk's, or records of one, not read */
-	uint64_t first;    /* out: the first such leaf's block (0: not known) */
-	uint64_t last;     /* 1 + the last leaf counted (each once) */
+	uint64_t leaves;   /* out: nodes of the walk's (a leaf, or an index node and all
+			    * below it), or records of a leaf, not read */
+	uint64_t first;    /* out: the first such node's block (0: not known) */
+	uint64_t last;     /* 1 + the last node counted (each once) */
 };
 
 /*
- * apfs_btree_iterate_ord for a listing that shows what it can read: a leaf
- * that cannot be read (a bad checksum, a damaged header, a block past the
- * end of the image, a read error) or a record of one that cannot be
- * located is named where it is met, counted in *lost, and the walk goes
- * on with the next leaf (or record); a leaf's lower bound is its parent's
- * key for it.  An index node that cannot be read still ends the walk, as
- * does a want of memory or a locked volume.
+ * apfs_btree_iterate_ord for a listing that shows what it can read: a node
+ * below the root that cannot be read (a bad checksum, a damaged header, a
+ * block past the end of the image, a read error: a leaf, or an index node
+ * with all below it) or a record of a leaf that cannot be located is named
+ * where it is met, counted in *lost, and the walk goes on with the next
+ * node (or record); a node's lower bound is its parent's key for it.  A
+ * root that cannot be read still ends the walk, as does a want of memory
+ * or a locked volume.
  */
 int apfs_btree_iterate_past(const struct apfs_btree_desc *t, const void *key, size_t klen,
 			    apfs_visit_fn fn, void *ctx, bool *unordered,

@@ -64,9 +64,9 @@ struct walk {
 	uint64_t passed;  /* 1 + the first leaf that strays the search passed, held against it or not */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
 	bool whole;       /* trade_probe: the first leaf's every record, then stop */
-	/* apfs_btree_iterate_past: leaves (or records of one) that could not be read,
+	/* apfs_btree_iterate_past: nodes (or records of a leaf) that could not be read,
 	 * gone on past; unreadable: the node walk_node failed at could not be read
-	 * (its failure, not fn's) */
+	 * (its failure, not fn's), said to its parent alone (walk_index) */
 	struct apfs_btree_lost *lost;
 	bool unreadable;
 	uint64_t unread_bno;  /* its block (0: not known, the object map did not give it) */
@@ -565,12 +565,14 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 
 /*
  * apfs_btree_iterate_past: leaf bno (l its range, where known) or records
- * of it could not be read (err, named where it was met): counted, and the
- * walk goes on (0); one whose range begins at or past what the walk wants
- * (lost->end) ends it (1), as the next key past its wants would: a leaf
- * not read (walk_index).  A leaf read, one record of it not, is walked on
- * (its records, out of order, may sort below its range).  A failure that
- * is not the leaf's own (no memory, a locked volume) ends it (err).
+ * of it could not be read (err, named where it was met), or an index node
+ * below the root, and with it all its subtree: counted as one node, and
+ * the walk goes on (0); one whose range begins at or past what the walk
+ * wants (lost->end) ends it (1), as the next key past its wants would: a
+ * node not read (walk_index).  A leaf read, one record of it not, is
+ * walked on (its records, out of order, may sort below its range).  A
+ * failure that is not the node's own (no memory, a locked volume) ends
+ * it (err).
  */
 static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, int err)
 {
@@ -1108,7 +1110,8 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 			child_bounds(w, n, depth, i, k, kl);
 		if (!ret)
 			ret = walk_node(w, child, depth + 1, n->level, child_hash(w, v, vl), bno);
-		if (ret && w->unreadable && n->level == 1) {
+		/* the child itself not read (a leaf, or an index node and all below it) */
+		if (ret && w->unreadable) {
 			w->unreadable = false;
 			w->leaves++;  /* the next leaf is not the walk's first */
 			ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret);

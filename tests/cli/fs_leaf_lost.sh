@@ -10,7 +10,8 @@
 # missing (exit 1).  The names the leaf holds come from tests/tools/dir_leaf.py,
 # a reader of its own.  A record of a leaf whose table-of-contents slot
 # points outside the node (fstree_edit.py unlocate) costs that one name,
-# and lookups of the leaf's other names succeed.
+# and lookups of the leaf's other names succeed.  An index node above some
+# of the leaves costs their names, and the listing goes on the same way.
 . "$(dirname "$0")/../lib.sh"
 
 SOUND=$WORK/sound.img
@@ -125,6 +126,34 @@ for mode in -U "-l -U"; do
 		"$(tail -1 "$WORK/err")"
 done
 rm -f "$BIG"
+
+# An index node one level above the leaves, under the root (`scale --per-dir
+# 17000`: a tree of three levels), its checksum broken: the names of its
+# children's leaves are lost, the others shown (before, the listing failed whole).
+IX=$WORK/index.img
+expect_rc "mkimage scale --per-dir 17000" 0 "$MKIMAGE" scale "$IX" --entries 20000 \
+	--per-dir 17000 --unencrypted
+python3 "$TESTS/tools/dir_leaf.py" "$IX" d00000 2 --index > "$WORK/ixleaf" ||
+	notok "dir_leaf.py --index"
+iblk=$(head -1 "$WORK/ixleaf")
+tail -n +2 "$WORK/ixleaf" | LC_ALL=C sort > "$WORK/ixlost"
+check "the index node (block $iblk) holds some of /d00000's names, not all" \
+	[ "$(wc -l < "$WORK/ixlost")" -gt 100 ] && [ "$(wc -l < "$WORK/ixlost")" -lt 16900 ]
+flip_byte "$IX" $((iblk * 4096 + 300))
+IXDIR=$("$BIN" stat "$IX" /d00000 | sed -n 's/^inode: //p')
+for mode in "" -U; do
+	"$BIN" ls $mode "$IX" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+	expect_eq "index node lost, ls $mode: exit 1" 1 "$rc"
+	expect_eq "index node lost, ls $mode: every name but those below it" \
+		"$(for i in $(seq 0 16999); do printf 'f%08d.txt\n' "$i"; done | LC_ALL=C sort |
+		   LC_ALL=C comm -23 - "$WORK/ixlost")" "$(LC_ALL=C sort "$WORK/out")"
+	expect_eq "index node lost, ls $mode: the node named, then the directory, then the listing" \
+"apfsinspect: container at offset 0: bad checksum in file-system tree at block $iblk
+apfsinspect: container at offset 0: volume 'Scale': directory $IXDIR: 1 node that may hold its records could not be read (the first: block $iblk, named above): entries may be missing
+apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
+		"$(cat "$WORK/err")"
+done
+rm -f "$IX"
 
 # One record's slot pointing outside its node: that name alone is lost; the
 # others of the leaf are listed and found.

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""dir_leaf.py IMAGE NAME [K] - the K-th (from 1; default 2) of the fs-tree leaves that
-hold directory records of the one directory named NAME, in key order (by the hash field,
-then the name, of their smallest key; by the name where keys are not hashed): its block number on the first line,
-then the names of that directory it holds, one a line.  For tests that damage one leaf of
-a directory and check what a listing still shows.  An unencrypted image of 4 KiB blocks,
-read by its own parser (fsnode.py); exits nonzero unless the directory spans K + 1 leaves
-or more (the leaf is then not its last)."""
+"""dir_leaf.py IMAGE NAME [K] [--index] - the K-th (from 1; default 2) of the fs-tree
+leaves that hold directory records of the one directory named NAME, in key order (by the
+hash field, then the name, of their smallest key; by the name where keys are not hashed):
+its block number on the first line, then the names of that directory it holds, one a
+line.  With --index, the same of the index nodes one level above the leaves, each
+holding the names of its children (found by their virtual object ids, each its newest
+version).  For tests that damage one node of a directory and check what a listing still
+shows.  An unencrypted image of 4 KiB blocks, read by its own parser (fsnode.py); exits
+nonzero unless the directory spans K + 1 such nodes or more (the node is then not its
+last)."""
 import struct
 import sys
 
@@ -20,23 +23,45 @@ def order(k):
     return (struct.unpack_from("<I", k, 8)[0], drec_name(k)) if hashed else (0, drec_name(k))
 
 
+def newest(all_nodes, level):
+    """Each virtual object id's newest node of that level (o_oid, o_xid)."""
+    by_oid = {}
+    for n in all_nodes:
+        oid, xid = struct.unpack_from("<QQ", n.blk, 8)
+        if n.level == level and (oid not in by_oid or by_oid[oid][0] < xid):
+            by_oid[oid] = (xid, n)
+    return {oid: n for oid, (_, n) in by_oid.items()}
+
+
+def children(n, leaves):
+    """The leaves an index node's records name (8-byte values: the child's oid)."""
+    for i in range(n.nkeys):
+        _, _, v, vl = n.entry(i)
+        oid = struct.unpack_from("<Q", n.blk, v)[0]
+        if vl == 8 and oid in leaves:
+            yield leaves[oid]
+
+
 def main():
-    img, name = sys.argv[1], sys.argv[2].encode()
-    k = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    args = [a for a in sys.argv[1:] if a != "--index"]
+    index = len(args) < len(sys.argv) - 1
+    img, name = args[0], args[1].encode()
+    k = int(args[2]) if len(args) > 2 else 2
     with open(img, "rb") as f:
         all_nodes = list(sparse_nodes(f))
     d = named_id(all_nodes, name, "dir_leaf.py")
-    leaves = []
-    for n in all_nodes:
-        if n.level:
-            continue
-        keys = [n.entry(i)[1] for i in range(n.nkeys) if n.oid_type(i) == (d, TYPE_DIR_REC)]
+    leaves = newest(all_nodes, 0)
+    found = []
+    for n in newest(all_nodes, 1).values() if index else leaves.values():
+        below = list(children(n, leaves)) if index else [n]
+        keys = [c.entry(i)[1] for c in below for i in range(c.nkeys)
+                if c.oid_type(i) == (d, TYPE_DIR_REC)]
         if keys:
-            leaves.append((min(order(k) for k in keys), n, keys))
-    leaves.sort(key=lambda t: t[0])
-    if len(leaves) <= k:
-        sys.exit("dir_leaf.py: %s in %d leaves, not %d or more" % (name.decode(), len(leaves), k + 1))
-    _, n, keys = leaves[k - 1]
+            found.append((min(order(k) for k in keys), n, keys))
+    found.sort(key=lambda t: t[0])
+    if len(found) <= k:
+        sys.exit("dir_leaf.py: %s in %d nodes, not %d or more" % (name.decode(), len(found), k + 1))
+    _, n, keys = found[k - 1]
     print(n.base // 4096)
     for key in keys:
         print(drec_name(key).decode())
