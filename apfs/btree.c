@@ -563,18 +563,33 @@ static int rec_cmp(const void *a, const void *b, void *tp)
 	return t->cmp(x->k, x->kl, y->k, y->kl);
 }
 
+/* Whether leaf n (NULL: not read) holds a key below end: records it lost may lie there too. */
+static bool holds_below(const struct apfs_btree_desc *t, const struct node *n, const void *end,
+			size_t endlen)
+{
+	const uint8_t *k, *v;
+	size_t kl, vl;
+
+	for (uint32_t i = 0; n && i < n->nkeys; i++)
+		if (!entry_loc(n, i, &k, &kl, &v, &vl) && t->cmp(k, kl, end, endlen) < 0)
+			return true;
+	return false;
+}
+
 /*
  * apfs_btree_iterate_past: leaf bno (l its range, where known) or records
  * of it could not be read (err, named where it was met), or an index node
  * below the root, and with it all its subtree: counted as one node, and
  * the walk goes on (0); one whose range begins at or past what the walk
  * wants (lost->end) ends it (1), as the next key past its wants would: a
- * node not read (walk_index).  A leaf read, one record of it not, is
- * walked on (its records, out of order, may sort below its range).  A
- * failure that is not the node's own (no memory, a locked volume) ends
- * it (err).
+ * node not read (walk_index).  A leaf read (n), one record of it not, is
+ * walked on (its records, out of order, may sort below its range), and
+ * counted too where one of them lies below the end: the record lost may
+ * have stood among them.  A failure that is not the node's own (no
+ * memory, a locked volume) ends it (err).
  */
-static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, int err)
+static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, int err,
+		     const struct node *n)
 {
 	struct apfs_btree_lost *lost = w->lost;
 
@@ -585,7 +600,8 @@ static int leaf_lost(struct walk *w, uint64_t bno, const struct cur_level *l, in
 		return 0;  /* this leaf counted already */
 	lost->last = bno + 1;
 	if (lost->end && l && l->bounded && l->lo &&
-	    w->t->cmp(l->lo, l->lol, lost->end, lost->endlen) >= 0)
+	    w->t->cmp(l->lo, l->lol, lost->end, lost->endlen) >= 0 &&
+	    !holds_below(w->t, n, lost->end, lost->endlen))
 		return 1;  /* none of the walk's, nor any after it: the walk's end */
 	if (!lost->leaves++)
 		lost->first = bno;
@@ -967,7 +983,7 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 	for (uint32_t i = 0; !ret && i < n->nkeys; i++) {
 		ret = node_entry(w->t, n, bno, i, &r[nr].k, &r[nr].kl, &r[nr].v, &r[nr].vl);
 		if (ret)
-			ret = leaf_lost(w, bno, l, ret);  /* apfs_btree_iterate_past: the others */
+			ret = leaf_lost(w, bno, l, ret, n);  /* apfs_btree_iterate_past: the others */
 		else
 			nr++;
 		/* its range past the walk's end, by its parent: its records, out of order, may not be */
@@ -1024,7 +1040,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 		int ret = node_entry(w->t, n, bno, i, &r.k, &r.kl, &r.v, &r.vl);
 
 		if (ret) {  /* 0: apfs_btree_iterate_past goes on, here too (walk_sorted) */
-			ret = leaf_lost(w, bno, l, ret);
+			ret = leaf_lost(w, bno, l, ret, n);
 			ret = ret > 0 ? 0 : ret;
 		} else {
 			ret = walk_rec(w, n, bno, first, &r);
@@ -1114,7 +1130,8 @@ static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int de
 		if (ret && w->unreadable) {
 			w->unreadable = false;
 			w->leaves++;  /* the next leaf is not the walk's first */
-			ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret);
+			ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret,
+					NULL);
 		}
 	}
 	return ret;

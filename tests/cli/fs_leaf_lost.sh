@@ -155,6 +155,34 @@ apfsinspect: /d00000: entries may be missing: nodes that may hold them could not
 done
 rm -f "$IX"
 
+# /d00000's last leaf, which also begins /d00001, its index key raised to /d00001's
+# first name there (drec_swap.py --raise): /d00000's names in it then stand below
+# its range, which begins past the directory.  Two of its records placed outside the
+# node (fstree_edit.py unlocate): /d00001's inode record (so the walk's end, /d00001's
+# first name, lies in the range) and /d00000's last name.  The leaf is walked on, its
+# other names listed; its loss may be one of them, so it counts (before, 259 names
+# and exit 0: the loss went unsaid, the leaf's range being past the directory).
+RA=$WORK/raised.img
+cp "$SOUND" "$RA"
+rblk=$(python3 "$TESTS/tools/dir_leaf.py" "$RA" d00001 1 | head -1)
+first=$(python3 "$TESTS/tools/dir_leaf.py" "$RA" d00001 1 | sed -n 2p)
+python3 "$TESTS/tools/drec_swap.py" "$RA" --raise "$first" || notok "drec_swap.py --raise"
+D1=$("$BIN" stat "$SOUND" /d00001 | sed -n 's/^inode: //p')
+expect_eq "raised: /d00001's inode record in that leaf (block $rblk)" "block $rblk" \
+	"$(python3 "$TESTS/tools/fstree_edit.py" "$RA" unlocate "$D1" 3 0)"
+expect_eq "raised: /d00000's last name too" "block $rblk" \
+	"$(python3 "$TESTS/tools/fstree_edit.py" "$RA" unlocate d00000 9 259)"
+"$BIN" ls "$RA" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+expect_eq "raised: ls exits 1" 1 "$rc"
+expect_eq "raised: 259 names, each once" "259 259" \
+	"$(wc -l < "$WORK/out") $(LC_ALL=C sort -u "$WORK/out" | wc -l)"
+expect_eq "raised: each of them /d00000's" "" \
+	"$(LC_ALL=C sort "$WORK/out" | LC_ALL=C comm -13 <(printf '%s\n' "$ALL") -)"
+expect_eq "raised: the leaf counted" \
+"apfsinspect: container at offset 0: volume 'Scale': directory $DIRNO: 1 node that may hold its records could not be read (the first: block $rblk, named above): entries may be missing
+apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
+	"$(tail -2 "$WORK/err")"
+
 # One record's slot pointing outside its node: that name alone is lost; the
 # others of the leaf are listed and found.
 IMG=$WORK/unloc.img

@@ -37,8 +37,12 @@ class Node:
         return k, bytes(self.blk[k:k + kl]), self.vend - vo, vl
 
     def oid_type(self, i):
-        """(object id, record type) of entry i's key."""
-        h = struct.unpack_from("<Q", self.entry(i)[1])[0]
+        """(object id, record type) of entry i's key; (None, None) for one that lies
+        outside the node (fstree_edit.py unlocate)."""
+        k = self.entry(i)[1]
+        if len(k) < 8:
+            return None, None
+        h = struct.unpack_from("<Q", k)[0]
         return h & OID_MASK, h >> 60
 
     def drecs(self):

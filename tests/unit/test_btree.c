@@ -461,6 +461,44 @@ static uint64_t walk_past(const struct apfs_btree_desc *t, struct apfs_btree_los
 	return n;
 }
 
+/*
+ * Leaves 4 and 5 (under 300 and 500) both broken, a walk that wants no
+ * key from 300 on (its end): leaf 4, past that end, ends it as the next
+ * key past its wants would, uncounted, and leaf 5 is never read (going on
+ * named every later bad leaf: a bad object-map leaf gave 114 lines for
+ * one `ls /`).  Without an end both are counted.
+ */
+static void test_walk_past_end_ends(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec root3[] = { { 100, 1, 3 }, { 300, 1, 4 }, { 500, 1, 5 } };
+	const struct rec l5[] = { { 500, 1, 5000 } };
+	struct apfs_btree_lost lost = { 0 };
+	uint8_t end[16] = { 0 };
+
+	log_capture();
+	mk_omap_node(md_block(f->m, 2), 2, true, 1, root3, 3);
+	mk_omap_node(md_block(f->m, 5), 5, false, 0, l5, 1);
+	md_block(f->m, 4)[200] ^= 0xff;
+	md_block(f->m, 5)[200] ^= 0xff;
+	renew_cache(f);
+	st_le64(end, 300);
+	lost.end = end;
+	lost.endlen = sizeof(end);
+	assert_true(walk_past(&t, &lost) == 3);
+	assert_true(lost.leaves == 0);
+	expect_log("bad checksum in test tree at block 4");
+	lost.end = NULL;
+	assert_true(walk_past(&t, &lost) == 3);
+	assert_true(lost.leaves == 2 && lost.first == 4);
+	expect_log("bad checksum in test tree at block 5");
+	log_release();
+	set_root(f, (const struct rec[]){ { 100, 1, 3 }, { 300, 1, 4 } });
+	set_leaf(f, 4, (const struct rec[]){ { 300, 1, 3000 }, { 400, 9, 4009 } }, 2);
+}
+
 /* A walk's visitor noting whether each record of leaf 3's range came from a leaf called out of order. */
 struct order_seen {
 	const bool *unordered;
@@ -1317,6 +1355,7 @@ int main(void)
 		cmocka_unit_test(test_leaf_miskeyed),
 		cmocka_unit_test(test_walk_past_unreadable),
 		cmocka_unit_test(test_walk_lacking_order),
+		cmocka_unit_test(test_walk_past_end_ends),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
