@@ -854,6 +854,30 @@ static void test_dir_batch_unordered_leaf(void **state)
 }
 
 /*
+ * A scale directory through the library's iterator: each name f%08u.txt
+ * in [lo, hi) and never twice (marked in seen[]), *n of them; what the
+ * iterator ended with.
+ */
+static int iter_scale(apfsi_fs *fs, uint64_t dir, unsigned lo, unsigned hi, uint8_t *seen,
+		      unsigned *n)
+{
+	const struct apfsi_dirent *e;
+	apfsi_dir *d;
+	unsigned i;
+	int ret;
+
+	*n = 0;
+	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
+	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
+		assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
+		assert_true(i >= lo && i < hi && !seen[i]++);
+		(*n)++;
+	}
+	apfsi_dir_close(d);
+	return ret;
+}
+
+/*
  * The same across two leaves, each sound by its order: in `scale --per-dir
  * 267`, /d00001's fourth leaf ends the first batch of 256 with
  * f00000415.txt, the fifth begins with f00000373.txt (that layout's leaves,
@@ -867,30 +891,20 @@ static void test_dir_batch_unordered_leaf(void **state)
  */
 static void test_dir_batch_misplaced(void **state)
 {
-	const struct apfsi_dirent *e;
 	static uint8_t seen[1000];
 	apfsi_image *im;
-	apfsi_dir *d;
 	apfsi_fs *fs;
 	uint64_t dir;
-	unsigned i, n = 0;
-	int ret;
+	unsigned n;
 
 	(void)state;
 	assert_int_equal(sh("python3 '%s/tools/drec_swap.py' '%s' --rekey f00000415.txt",
 			    getenv("TESTS"), img_path("scbatch.img")), 0);
 	dir = swapped_dir("scbatch.img", "f00000415.txt", "f00000373.txt", "/d00001", &im, &fs);
-	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
-	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
-		assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
-		assert_true(i >= 267 && i < 534 && !seen[i]++);
-		n++;
-	}
-	assert_int_equal(ret, APFSI_ERR_CORRUPT);
+	assert_int_equal(iter_scale(fs, dir, 267, 534, seen, &n), APFSI_ERR_CORRUPT);
 	assert_non_null(strstr(apfsi_last_message(), RESUME_REFUSED));
 	assert_int_equal(n, 256);
 	assert_int_equal(seen[373], 1);
-	apfsi_dir_close(d);
 	close_fs(im, fs);
 }
 
@@ -907,24 +921,18 @@ static void test_dir_batch_misplaced(void **state)
 static void test_readdir_damaged_neighbour(void **state)
 {
 	static struct scale_names s;
-	const struct apfsi_dirent *e;
+	static uint8_t seen[999];
 	apfsi_image *im;
-	apfsi_dir *d;
 	apfsi_fs *fs;
 	uint64_t dir;
-	unsigned n = 0;
-	int ret;
+	unsigned n;
 
 	(void)state;
 	dir = swapped_dir("scneigh.img", "f00000474.txt", "f00000312.txt", "/d00002", &im, &fs);
 	assert_int_equal(page_scale(fs, dir, 10, &s), APFSI_OK);
 	assert_int_equal(s.n, 260);
-	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
-	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e)
-		n++;
-	assert_int_equal(ret, APFSI_OK);
+	assert_int_equal(iter_scale(fs, dir, 520, 780, seen, &n), APFSI_OK);
 	assert_int_equal(n, 260);
-	apfsi_dir_close(d);
 	close_fs(im, fs);
 	dir = open_dir("scneigh.img", "/d00001", &im, &fs);
 	assert_int_equal(page_scale(fs, dir, 10, &s), APFSI_ERR_CORRUPT);
@@ -995,13 +1003,10 @@ static void test_readdir_past_unlocated(void **state)
 {
 	static struct scale_names s;
 	static uint8_t seen[999];
-	const struct apfsi_dirent *e;
 	apfsi_image *im;
-	apfsi_dir *d;
 	apfsi_fs *fs;
 	uint64_t dir;
-	unsigned i, n = 0;
-	int ret;
+	unsigned n;
 
 	(void)state;
 	assert_int_equal(sh("python3 '%s/tools/fstree_edit.py' '%s' unlocate d00000 9 250 "
@@ -1009,17 +1014,11 @@ static void test_readdir_past_unlocated(void **state)
 	dir = open_dir("scunloc.img", "/d00000", &im, &fs);
 	assert_int_equal(page_scale(fs, dir, 10, &s), APFSI_ERR_INCOMPLETE);
 	assert_int_equal(s.n, 259);
-	for (i = 0; i < 999; i++)
+	for (unsigned i = 0; i < 999; i++)
 		assert_true(i < 260 || !s.seen[i]);
-	assert_int_equal(apfsi_dir_open(fs, dir, 0, &d), APFSI_OK);
-	while ((ret = apfsi_dir_next(d, &e)) == APFSI_OK && e) {
-		assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
-		assert_true(i < 260 && !seen[i]++ && s.seen[i]);
-		n++;
-	}
-	assert_int_equal(ret, APFSI_ERR_INCOMPLETE);
+	assert_int_equal(iter_scale(fs, dir, 0, 260, seen, &n), APFSI_ERR_INCOMPLETE);
 	assert_int_equal(n, 259);
-	apfsi_dir_close(d);
+	assert_memory_equal(seen, s.seen, sizeof(seen));
 	close_fs(im, fs);
 }
 
