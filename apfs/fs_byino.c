@@ -254,6 +254,14 @@ static int plan_scan(struct apfs_fs *fs, struct apfs_byino *p)
 	return ret;
 }
 
+/* A plan of dir before its records are summed. */
+static void plan_reset(struct apfs_byino *p, uint64_t dir)
+{
+	memset(p, 0, sizeof(*p));
+	p->dir = dir;
+	p->lo = UINT64_MAX;
+}
+
 /**
  * fs_vol_byino_plan - whether dir's entries can be read in inode order (fs.h)
  */
@@ -261,9 +269,7 @@ int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 {
 	int ret;
 
-	memset(p, 0, sizeof(*p));
-	p->dir = dir;
-	p->lo = UINT64_MAX;
+	plan_reset(p, dir);
 	if (pthread_once(&byino_once, byino_key_make) || !byino_keyed)
 		return -ENOTSUP;
 	/*
@@ -277,9 +283,7 @@ int fs_vol_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p)
 	if (ret == -APFS_EINCOMPLETE)
 		return -ENOTSUP;
 	if (ret && ret != -ENOMEM) {
-		memset(p, 0, sizeof(*p));
-		p->dir = dir;
-		p->lo = UINT64_MAX;
+		plan_reset(p, dir);
 		ret = fs_vol_readdir(fs, dir, 0, drec_sum, p);
 	}
 	if (ret)

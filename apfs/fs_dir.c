@@ -149,6 +149,12 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	return ret;
 }
 
+void fs_dir_lost_init(struct apfs_btree_lost *lost, uint8_t end[8], uint64_t dir)
+{
+	fs_key(end, dir, APFS_TYPE_DIR_REC + 1);  /* the first key past the directory's */
+	*lost = (struct apfs_btree_lost){ .end = end, .endlen = 8 };
+}
+
 /*
  * A listing of dir that went on past nodes of its records it could not
  * read (lost: this walk's; or before: an earlier call's, by its cookie)
@@ -156,7 +162,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
  * Said by the walk that passed them (a resumed one's end only returns the
  * code: a paged listing would say it again at each look at its end).
  */
-int fs_dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_lost *lost)
+static int dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_lost *lost)
 {
 	char at[40] = "its block not known";  /* the object map did not give it */
 
@@ -168,6 +174,15 @@ int fs_dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_
 			 fs->c->label, fs->v->name, (unsigned long long)dir,
 			 (unsigned long long)lost->leaves, lost->leaves == 1 ? "" : "s", at);
 	return -APFS_EINCOMPLETE;
+}
+
+int fs_dir_walked(struct apfs_fs *fs, uint64_t dir, int ret, bool stopped,
+		  const struct apfs_btree_lost *lost, bool lost_before)
+{
+	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
+	if (ret == 0 && !stopped && (lost->leaves || lost_before))
+		return dir_incomplete(fs, dir, lost);
+	return ret;
 }
 
 /**
@@ -194,9 +209,7 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 			      .lost_before = (cookie & COOKIE_LOST) != 0,
 			      .lost_given = (cookie & COOKIE_LOST) != 0 };
 	cookie &= ~COOKIE_LOST;
-	fs_key(end, dir, APFS_TYPE_DIR_REC + 1);  /* the first key past the directory's */
-	r->lost.end = end;
-	r->lost.endlen = sizeof(end);
+	fs_dir_lost_init(&r->lost, end, dir);
 	if (cookie && fs->hashed) {
 		/* Resume at the first name of that hash, past those already seen. */
 		r->cur_hash = (uint32_t)(cookie >> 20) & 0x3fffff;
@@ -212,9 +225,7 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		r->skip = cookie;
 	}
 	ret = apfs_btree_iterate_past(&fs->tree, key, klen, rd_visit, r, &r->unordered, &r->lost);
-	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
-	if (ret == 0 && !r->stopped && (r->lost.leaves || r->lost_before))
-		ret = fs_dir_incomplete(fs, dir, &r->lost);
+	ret = fs_dir_walked(fs, dir, ret, r->stopped, &r->lost, r->lost_before);
 	free(r);
 	return ret;
 }

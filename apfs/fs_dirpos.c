@@ -105,19 +105,14 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 	if (!p)
 		return -ENOMEM;
 	*p = (struct dp_ctx){ .fs = fs, .dir = dir, .pos = pos, .fn = fn, .ctx = ctx };
-	fs_key(end, dir, APFS_TYPE_DIR_REC + 1);  /* the first key past the directory's */
-	p->lost.end = end;
-	p->lost.endlen = sizeof(end);
+	fs_dir_lost_init(&p->lost, end, dir);
 	if (pos->klen)
 		ret = apfs_btree_iterate_past(&fs->tree, pos->key, pos->klen, dp_visit, p,
 					      &p->unordered, &p->lost);
 	else
 		ret = apfs_btree_iterate_past(&fs->tree, key, sizeof(key), dp_visit, p,
 					      &p->unordered, &p->lost);
-	/* every entry it could read given, the directory ended: said once (fs_dir.c) */
-	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
-	if (ret == 0 && !p->stopped && (p->lost.leaves || pos->lost))
-		ret = fs_dir_incomplete(fs, dir, &p->lost);
+	ret = fs_dir_walked(fs, dir, ret, p->stopped, &p->lost, pos->lost);
 	free(p);
 	return ret;
 }

@@ -46,13 +46,17 @@ struct fs_resume *fs_resume_new(void);
  * list a wrong set.  Known once the walk's first record is visited.
  */
 int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir);
+/* A walk of dir's records past nodes it cannot read, up to the first key past them (end). */
+void fs_dir_lost_init(struct apfs_btree_lost *lost, uint8_t end[8], uint64_t dir);
 /*
- * A listing of dir that passed nodes of its records it could not read
- * (apfs_btree_iterate_past; lost->leaves 0: an earlier part of the
- * listing did, and said so) reached its end: -APFS_EINCOMPLETE, named
- * (fs_dir.c).
+ * What a walk of dir (ret; stopped: fn ended it, the directory goes on)
+ * says: at the directory's end past nodes of its records it could not
+ * read (apfs_btree_iterate_past's lost, named once here; or lost_before:
+ * an earlier part of the listing's, which said so), -APFS_EINCOMPLETE;
+ * else ret.
  */
-int fs_dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_btree_lost *lost);
+int fs_dir_walked(struct apfs_fs *fs, uint64_t dir, int ret, bool stopped,
+		  const struct apfs_btree_lost *lost, bool lost_before);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);
