@@ -317,7 +317,13 @@ static int fetch_node(const struct apfs_btree_desc *t, uint64_t oid, bool root, 
 	return 0;
 }
 
-/* Index of the last record with key <= w->key, or 0 when none is. */
+/*
+ * Index of the last record with key <= w->key, or 0 when none is.  A
+ * record that cannot be located is passed over where n's other keys
+ * ascend (n->lacking), or by a listing: a walk that goes on past the
+ * child found meets it there (walk_index), and a search that has not
+ * found its key by then fails, as the child lost may hold it.
+ */
 static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint32_t *idx)
 {
 	*idx = 0;
@@ -330,10 +336,12 @@ static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint3
 	for (uint32_t i = 0; i < n->nkeys; i++) {
 		const uint8_t *k, *v;
 		size_t kl, vl;
-		int ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
 
-		if (ret)
-			return ret;
+		if (entry_loc(n, i, &k, &kl, &v, &vl)) {
+			if (!w->lost && !n->lacking)
+				return node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+			continue;
+		}
 		if (i > 0 && w->t->cmp(k, kl, w->key, w->klen) > 0)
 			break;
 		*idx = i;
@@ -1094,7 +1102,8 @@ static void child_bounds(struct walk *w, const struct node *n, int depth, uint32
 	const uint8_t *nv;
 	size_t nvl;
 
-	c->bounded = p->bounded && n->ordered;
+	/* a record of n that cannot be located costs the bounds it gives (below) */
+	c->bounded = p->bounded && (n->ordered || n->lacking);
 	c->lo = i ? k : p->lo;
 	c->lol = i ? kl : p->lol;
 	c->hi = p->hi;
@@ -1103,33 +1112,53 @@ static void child_bounds(struct walk *w, const struct node *n, int depth, uint32
 		c->bounded = false;
 }
 
+/* Record i of index node n (at depth): its child, and where levels are kept, the child's range. */
+static int index_child(struct walk *w, const struct node *n, uint64_t bno, int depth, uint32_t i,
+		       uint64_t *child, const uint8_t **hash)
+{
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	int ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+
+	/* Hashed (sealed) trees follow the child oid with its hash. */
+	if (!ret && w->hashed)
+		ret = hashed_child(w, bno, v, vl, child);
+	else if (!ret && vl != sizeof(uint64_t))
+		ret = node_corrupt(w->t, bno, "index record without a child pointer");
+	else if (!ret)
+		*child = ld_le64(v);
+	if (ret)
+		return ret;
+	if (levels(w))
+		child_bounds(w, n, depth, i, k, kl);
+	*hash = child_hash(w, v, vl);
+	return 0;
+}
+
 static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
 {
 	uint32_t start = 0;
 	int ret = w->key ? child_index(w, n, bno, &start) : 0;
 
 	for (uint32_t i = start; !ret && i < n->nkeys; i++) {
-		const uint8_t *k, *v;
-		size_t kl, vl;
-
+		const uint8_t *hash = NULL;
 		uint64_t child = 0;
 
-		ret = node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
-		/* Hashed (sealed) trees follow the child oid with its hash. */
-		if (!ret && w->hashed)
-			ret = hashed_child(w, bno, v, vl, &child);
-		else if (!ret && vl != sizeof(uint64_t))
-			ret = node_corrupt(w->t, bno, "index record without a child pointer");
-		else if (!ret)
-			child = ld_le64(v);
-		if (!ret && levels(w))
-			child_bounds(w, n, depth, i, k, kl);
-		if (!ret)
-			ret = walk_node(w, child, depth + 1, n->level, child_hash(w, v, vl), bno);
+		/*
+		 * apfs_btree_iterate_past: a record naming no child it can read
+		 * (it cannot be located, or holds no child pointer) costs that
+		 * child, its block and range not known; the walk goes on.
+		 */
+		if ((ret = index_child(w, n, bno, depth, i, &child, &hash))) {
+			w->leaves++;  /* the next leaf is not the walk's first */
+			ret = leaf_lost(w, 0, NULL, ret, NULL);
+			continue;
+		}
+		ret = walk_node(w, child, depth + 1, n->level, hash, bno);
 		/* the child itself not read (a leaf, or an index node and all below it) */
 		if (ret && w->unreadable) {
 			w->unreadable = false;
-			w->leaves++;  /* the next leaf is not the walk's first */
+			w->leaves++;
 			ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret,
 					NULL);
 		}

@@ -127,6 +127,22 @@ for mode in -U "-l -U"; do
 done
 rm -f "$BIG"
 
+# The same leaf sound, but the root's record naming it placed outside the root
+# (fstree_edit.py unlocatechild): the leaf is lost the same way, its block not known
+# (before, the listing failed whole).
+IMG=$WORK/unchild.img
+cp "$SOUND" "$IMG"
+rootblk=$(python3 "$TESTS/tools/fstree_edit.py" "$IMG" unlocatechild "$BLK" | sed -n 's/^block //p')
+"$BIN" ls "$IMG" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+expect_eq "index record lost: ls exits 1" 1 "$rc"
+expect_eq "index record lost: every name but the leaf's $NLOST" "$REST" \
+	"$(LC_ALL=C sort "$WORK/out")"
+expect_eq "index record lost: the record named, then the directory, then the listing" \
+"apfsinspect: container at offset 0: file-system tree: B-tree node at block $rootblk: key outside the node
+apfsinspect: container at offset 0: volume 'Scale': directory $DIRNO: 1 node that may hold its records could not be read (the first: its block not known, named above): entries may be missing
+apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
+	"$(cat "$WORK/err")"
+
 # An index node one level above the leaves, under the root (`scale --per-dir
 # 17000`: a tree of three levels), its checksum broken: the names of its
 # children's leaves are lost, the others shown (before, the listing failed whole).

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """fstree_edit.py IMAGE EDIT ARGS - damage the fs tree of an unencrypted image of 4 KiB
-blocks in one of nine ways, each node's checksum made right again except where the
+blocks in one of ten ways, each node's checksum made right again except where the
 checksum is the damage (tests/tools/fsnode.py):
 
   swap A B    in the leaf holding the inode records of A and B, swap their
@@ -25,6 +25,9 @@ checksum is the damage (tests/tools/fsnode.py):
   unlocateall F T   in every leaf holding records of type T of F, the middle one of
               them (in the leaf's order) gets a key offset past the node: every such
               leaf lacks one record, its others as they were;
+  unlocatechild B   in the index node above the leaf at block B, the record naming that
+              leaf gets a key offset past the node: the leaf is named by no record that
+              can be located;
   swapall     in every fs-tree leaf of two records or more, swap the slots of its first
               and last records: every such leaf out of order;
   trade F T N G U M   record N of type T of F and record M of type U of G, in two leaves,
@@ -126,6 +129,22 @@ def unlocate_all(f, all_nodes, name, rtype):
     return done
 
 
+def unlocate_child(f, all_nodes, blk):
+    leaf = [n for n in all_nodes if n.base // BS == int(blk) and n.level == 0]
+    if len(leaf) != 1:
+        sys.exit("fstree_edit.py: no fs-tree leaf at block %s" % blk)
+    oid = struct.unpack_from("<Q", leaf[0].blk, 8)[0]  # obj_phys_t's o_oid
+    hits = [(n, i) for n in all_nodes if n.level > 0 for i in range(n.nkeys)
+            if n.entry(i)[3] == 8 and struct.unpack_from("<Q", n.blk, n.entry(i)[2])[0] == oid]
+    if len(hits) != 1:
+        sys.exit("fstree_edit.py: %d index records name the leaf at block %s, not 1"
+                 % (len(hits), blk))
+    n, i = hits[0]
+    struct.pack_into("<H", n.blk, n.toc(i), 0xFFFF)  # kvloc_t's k.off: past any node
+    n.write(f)
+    return [n]
+
+
 def swap_all(f, all_nodes):
     leaves = [n for n in all_nodes if n.level == 0 and n.nkeys >= 2 and
               n.subtype == SUBTYPE_FSTREE]
@@ -158,7 +177,7 @@ def main():
     edits = {"swap": (swap, 2), "rekey": (rekey, 2), "break": (spoil, 1), "after": (after, 3),
              "trade": (trade, 6), "swapall": (swap_all, 0),
              "swaproot": (swap_root, 0), "unlocate": (unlocate, 3),
-             "unlocateall": (unlocate_all, 2)}
+             "unlocateall": (unlocate_all, 2), "unlocatechild": (unlocate_child, 1)}
     if len(sys.argv) < 3 or sys.argv[2] not in edits or \
             len(sys.argv) - 3 not in (edits[sys.argv[2]][1], 3 if sys.argv[2] == "rekey" else -1):
         sys.exit(__doc__)

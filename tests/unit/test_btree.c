@@ -499,6 +499,63 @@ static void test_walk_past_end_ends(void **state)
 	set_leaf(f, 4, (const struct rec[]){ { 300, 1, 3000 }, { 400, 9, 4009 } }, 2);
 }
 
+/*
+ * A record of the root (an index node) whose place lies outside the node:
+ * a walk for a listing names it, counts the child it named as lost (its
+ * block not known), and goes on with the other child (before, the walk
+ * failed whole); apfs_btree_iterate still fails.  A lookup finds what the
+ * other child holds (before, every lookup past the record failed), and
+ * one that goes on into the lost child fails as damage; 150, absent, is
+ * not in the lost second child, whose keys lie past leaf 3's 200.  A walk
+ * from a key past
+ * that child's range (the first record lost, the walk from 350, past the
+ * second's 300) does not count it: leaf 4 gives 400 only.
+ */
+static void test_walk_past_index_record(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	const struct rec root[] = { { 100, 1, 3 }, { 300, 1, 4 } };
+	struct apfs_btree_lost lost = { 0 };
+	uint8_t key[16] = { 0 };
+	bool unordered;
+	uint64_t n = 0;
+
+	log_capture();
+	for (unsigned gone = 0; gone < 2; gone++) {
+		set_root(f, root);
+		st_le16(md_block(f->m, 2) + 56 + 4 * gone, 0xf000);
+		md_seal(md_block(f->m, 2));
+		renew_cache(f);
+		log_last()[0] = '\0';
+		lost = (struct apfs_btree_lost){ 0 };
+		assert_true(walk_past(&t, &lost) == (gone ? 3 : 2));
+		expect_log("test tree: B-tree node at block 2: key outside the node");
+		assert_true(lost.leaves == 1 && lost.first == 0);
+		n = 0;
+		assert_int_equal(apfs_btree_iterate(&t, NULL, 0, count_only, &n), -APFS_ECORRUPT);
+		/* a search in the child it can read; one that goes on past it, into the lost one, fails */
+		assert_int_equal(lookup_pair(&t, 100, 1), gone ? 0 : -APFS_ECORRUPT);
+		assert_int_equal(lookup_pair(&t, 150, 1), gone ? -ENOENT : -APFS_ECORRUPT);
+		assert_int_equal(lookup_pair(&t, 400, 9), gone ? -APFS_ECORRUPT : 0);
+	}
+	/* the first record lost, the walk from 350: leaf 4 alone (its key, 300, below 350) */
+	set_root(f, root);
+	st_le16(md_block(f->m, 2) + 56, 0xf000);
+	md_seal(md_block(f->m, 2));
+	renew_cache(f);
+	st_le64(key, 350);
+	lost = (struct apfs_btree_lost){ 0 };
+	n = 0;
+	assert_int_equal(apfs_btree_iterate_past(&t, key, sizeof(key), count_only, &n, &unordered,
+						 &lost), 0);
+	assert_true(n == 1 && lost.leaves == 0);
+	assert_false(unordered);  /* leaf 4's range known: the root's keys, where found, ascend */
+	log_release();
+	set_root(f, root);
+}
+
 /* A walk's visitor noting whether each record of leaf 3's range came from a leaf called out of order. */
 struct order_seen {
 	const bool *unordered;
@@ -1356,6 +1413,7 @@ int main(void)
 		cmocka_unit_test(test_walk_past_unreadable),
 		cmocka_unit_test(test_walk_lacking_order),
 		cmocka_unit_test(test_walk_past_end_ends),
+		cmocka_unit_test(test_walk_past_index_record),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
