@@ -5,7 +5,7 @@
 # record placed outside the node.  Whatever the damage takes, a listing that
 # exits 0 holds every name the generator gave the directory (testdata/README.md),
 # and no listing holds a name twice or one the directory never had, crashes or
-# hangs.  `scale --per-dir 260` (a tree of two levels; also through the mount),
+# hangs.  Listed by `ls`, `ls -U` and `bodyfile`.  `scale --per-dir 260` (a tree of two levels; also through the mount),
 # `scale --per-dir 17000` (three levels) and `unhashed` (names unhashed).
 . "$(dirname "$0")/../lib.sh"
 
@@ -19,7 +19,7 @@ walk() { # DESC IMAGE SEED ROUNDS DIRS [MOUNTPOINT]
 
 expect_rc "mkimage scale --per-dir 260" 0 "$MKIMAGE" scale "$WORK/s.img" --entries 1000 \
 	--per-dir 260 --unencrypted
-walk "scale, 260 a directory" "$WORK/s.img" 1 60 \
+walk "scale, 260 a directory" "$WORK/s.img" 1 40 \
 	'{"/d00000": ["f%08d.txt", 0, 260], "/d00001": ["f%08d.txt", 260, 520]}'
 if [ -c /dev/fuse ] && command -v fusermount3 > /dev/null; then
 	mnt_prepare "$WORK"
@@ -30,8 +30,8 @@ else
 fi
 expect_rc "mkimage scale --per-dir 17000" 0 "$MKIMAGE" scale "$WORK/b.img" --entries 20000 \
 	--per-dir 17000 --unencrypted
-walk "scale, 17,000 a directory" "$WORK/b.img" 3 40 \
+walk "scale, 17,000 a directory" "$WORK/b.img" 3 25 \
 	'{"/d00000": ["f%08d.txt", 0, 17000], "/d00001": ["f%08d.txt", 17000, 19998]}'
 expect_rc "mkimage unhashed" 0 "$MKIMAGE" unhashed "$WORK/u.img"
-walk "unhashed /many" "$WORK/u.img" 4 60 '{"/many": ["m%04d.txt", 0, 3000]}'
+walk "unhashed /many" "$WORK/u.img" 4 40 '{"/many": ["m%04d.txt", 0, 3000]}'
 done_testing

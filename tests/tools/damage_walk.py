@@ -6,9 +6,10 @@ directory records, or index nodes, in ways a reader can always tell (tests/tools
 a byte changed (the node's checksum then fails), or one record's table-of-contents slot
 given a key or value offset past the node (the checksum made right again).  Then every
 directory of DIRS (JSON: {"/path": ["printf format of its names", first, end]}, the names
-the generator gives it: testdata/README.md) is listed by `BIN ls`, `BIN ls -U` and, with a
-MOUNTPOINT, `ls -f` through `BIN mount`.  What the damage took may be missing, but never
-silently: a listing that exits 0 must hold every name.  A name listed twice, a name the
+the generator gives it: testdata/README.md) is listed by `BIN ls`, `BIN ls -U`, `BIN
+bodyfile` (the names right below it) and, with a MOUNTPOINT, `ls -f` through `BIN mount`.
+What the damage took may be missing, but never silently: a listing that exits 0 must
+hold every name.  A name listed twice, a name the
 directory never had, a crash or a hang is wrong too.  One line for each wrong listing
 (the seed, the round, the damage, the directory, the way it was read), then "bad N"."""
 import json
@@ -43,6 +44,12 @@ def damage(f, n, rnd):
 def listing(binary, img, path, way, mnt):
     """(exit status, names) of one listing; None on a hang."""
     try:
+        if way == "bodyfile":
+            p = subprocess.run([binary, "bodyfile", img], capture_output=True, timeout=300)
+            names = [ln.split("|")[1][len(path) + 1:] for ln in
+                     p.stdout.decode("utf-8", "replace").splitlines()
+                     if ln.count("|") >= 2 and ln.split("|")[1].startswith(path + "/")]
+            return p.returncode, [x for x in names if "/" not in x]
         if way != "mount":
             p = subprocess.run([binary, "ls"] + way.split() + [img, path], capture_output=True,
                                timeout=120)
@@ -74,7 +81,7 @@ def main():
         with open(img, "r+b") as f:
             done = [damage(f, rnd.choice(nodes), rnd) for _ in range(rnd.randint(1, 3))]
         for path, want in dirs.items():
-            for way in ["", "-U"] + (["mount"] if mnt else []):
+            for way in ["", "-U", "bodyfile"] + (["mount"] if mnt else []):
                 got = listing(binary, img, path, way, mnt)
                 why = "hang" if got is None else \
                     "crash (status %d)" % got[0] if got[0] < 0 or got[0] > 10 else \
