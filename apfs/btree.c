@@ -322,10 +322,17 @@ static int fetch_node(const struct apfs_btree_desc *t, uint64_t oid, bool root, 
  * record that cannot be located is passed over where n's other keys
  * ascend (n->lacking), or by a listing: a walk that goes on past the
  * child found meets it there (walk_index), and a search that has not
- * found its key by then fails, as the child lost may hold it.
+ * found its key by then fails, as the child lost may hold it.  A look
+ * at one leaf alone (trade_probe) does not go on: where such a record
+ * stands between the child found and the next key past w->key, the
+ * child it names may be the one, and the look fails (named).
  */
 static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint32_t *idx)
 {
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	uint32_t gap = UINT32_MAX;  /* such a record, past *idx */
+
 	*idx = 0;
 	if (n->ordered) {
 		uint32_t i = first_past(w->t, n, w->key, w->klen, true);
@@ -334,19 +341,18 @@ static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint3
 		return 0;
 	}
 	for (uint32_t i = 0; i < n->nkeys; i++) {
-		const uint8_t *k, *v;
-		size_t kl, vl;
-
 		if (entry_loc(n, i, &k, &kl, &v, &vl)) {
 			if (!w->lost && !n->lacking)
 				return node_entry(w->t, n, bno, i, &k, &kl, &v, &vl);
+			gap = gap == UINT32_MAX ? i : gap;
 			continue;
 		}
 		if (i > 0 && w->t->cmp(k, kl, w->key, w->klen) > 0)
 			break;
 		*idx = i;
+		gap = UINT32_MAX;
 	}
-	return 0;
+	return w->whole && gap != UINT32_MAX ? node_entry(w->t, n, bno, gap, &k, &kl, &v, &vl) : 0;
 }
 
 
@@ -652,6 +658,7 @@ struct lost_range {
 	uint64_t looked[TRADE_PROBES];  /* the leaves looked in */
 	struct key_range seen[TRADE_PROBES];  /* their ranges, where known */
 	unsigned nlooked, nseen;
+	uint64_t unread;       /* a node a look could not read (its block; 0: none, or not known) */
 };
 
 static int lost_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
@@ -767,6 +774,8 @@ static int trade_probe(struct lost_range *lr, const uint8_t *k, size_t kl)
 	if (++lr->descents > TRADE_DESCENTS)
 		return too_many(lr);
 	ret = iterate(&p);
+	if (ret < 0 && p.unread_bno)
+		lr->unread = p.unread_bno;
 	return ret < 0 ? ret : lr->found != 0;
 }
 
@@ -886,9 +895,19 @@ static int range_lost(struct walk *w, const struct node *n, uint64_t bno, bool f
 		if ((from_before || past_end) && !seen_leaf(&lr, k, kl))
 			ret = trade_probe(&lr, k, kl);
 	}
-	if (!ret && next && !seen_leaf(&lr, l->hi, l->hil))
+	/*
+	 * The next leaf is the child of a record that cannot be located
+	 * (l->past_lost): not looked in, as where n's range is not known; a
+	 * listing counts it, for what n lost may stand there.
+	 */
+	if (!ret && next && l->past_lost)
+		ret = w->lost ? leaf_lost(w, 0, NULL, -APFS_ECORRUPT, NULL) : 0;
+	else if (!ret && next && !seen_leaf(&lr, l->hi, l->hil))
 		ret = trade_probe(&lr, l->hi, l->hil);
 	seen_free(&lr);
+	/* apfs_btree_iterate_past: a look that failed (named) may have missed what n lost */
+	if (ret < 0 && w->lost)
+		ret = leaf_lost(w, lr.unread, NULL, ret, NULL);
 	if (ret == 1)
 		apfs_err("%s: %s: B-tree node at block %llu holds a record from the range of the "
 			 "node at block %llu, traded for one of its own: a walk that read that "
@@ -1104,12 +1123,27 @@ static void child_bounds(struct walk *w, const struct node *n, int depth, uint32
 
 	/* a record of n that cannot be located costs the bounds it gives (below) */
 	c->bounded = p->bounded && (n->ordered || n->lacking);
+	c->past_lost = false;
 	c->lo = i ? k : p->lo;
 	c->lol = i ? kl : p->lol;
 	c->hi = p->hi;
 	c->hil = p->hil;
-	if (i + 1 < n->nkeys && entry_loc(n, i + 1, &c->hi, &c->hil, &nv, &nvl))
-		c->bounded = false;
+	/*
+	 * The next key that can be located bounds it where n only lacks
+	 * records: the range of a child lost between lies within (its keys
+	 * ascend), so what this child holds keeps its order with the rest.
+	 */
+	for (uint32_t j = i + 1; j < n->nkeys; j++) {
+		if (!entry_loc(n, j, &c->hi, &c->hil, &nv, &nvl))
+			return;
+		c->hi = p->hi;
+		c->hil = p->hil;
+		c->past_lost = true;
+		if (!n->lacking) {
+			c->bounded = false;
+			return;
+		}
+	}
 }
 
 /* Record i of index node n (at depth): its child, and where levels are kept, the child's range. */
@@ -1135,34 +1169,92 @@ static int index_child(struct walk *w, const struct node *n, uint64_t bno, int d
 	return 0;
 }
 
+/* The walk on into the child record i of index node n names (at depth). */
+static int index_step(struct walk *w, const struct node *n, uint64_t bno, int depth, uint32_t i)
+{
+	const uint8_t *hash = NULL;
+	uint64_t child = 0;
+	int ret;
+
+	/*
+	 * apfs_btree_iterate_past: a record naming no child it can read (it
+	 * cannot be located, or holds no child pointer) costs that child, its
+	 * block and range not known; the walk goes on.
+	 */
+	if ((ret = index_child(w, n, bno, depth, i, &child, &hash))) {
+		w->leaves++;  /* the next leaf is not the walk's first */
+		return leaf_lost(w, 0, NULL, ret, NULL);
+	}
+	ret = walk_node(w, child, depth + 1, n->level, hash, bno);
+	/* the child itself not read (a leaf, or an index node and all below it) */
+	if (ret && w->unreadable) {
+		w->unreadable = false;
+		w->leaves++;
+		ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret, NULL);
+	}
+	return ret;
+}
+
+/* An index record: its key, and its place in the node. */
+struct idx_ref {
+	const uint8_t *k;
+	size_t kl;
+	uint32_t i;
+};
+
+static int idx_cmp(const void *a, const void *b, void *tp)
+{
+	const struct apfs_btree_desc *t = *(const struct apfs_btree_desc **)tp;
+	const struct idx_ref *x = a, *y = b;
+
+	return t->cmp(x->k, x->kl, y->k, y->kl);
+}
+
+/*
+ * An index node whose keys do not ascend (not one that only lacks records:
+ * its order stands): its children in key order, as a leaf's records are
+ * (walk_sorted), from the last whose key is not past w->key.  In stored
+ * order, a walk from a key began at the child found by its place and
+ * never read the children stored before it, whose keys may lie past that
+ * key (the root's first two records swapped: a directory of 260 listed
+ * 183 names, exit 0).  A record that cannot be located is met first:
+ * counted by a listing, else the walk's failure.
+ */
+static int walk_index_sorted(struct walk *w, const struct node *n, uint64_t bno, int depth)
+{
+	struct idx_ref *r = malloc((n->nkeys ? n->nkeys : 1) * sizeof(*r));
+	const uint8_t *v;
+	size_t vl;
+	uint32_t nr = 0, start = 0;
+	int ret = r ? 0 : -ENOMEM;
+
+	for (uint32_t i = 0; !ret && i < n->nkeys; i++) {
+		if (entry_loc(n, i, &r[nr].k, &r[nr].kl, &v, &vl))
+			ret = index_step(w, n, bno, depth, i);  /* named, and counted or failed */
+		else
+			r[nr++].i = i;
+	}
+	if (!ret)
+		qsort_r(r, nr, sizeof(*r), idx_cmp, &w->t);
+	for (uint32_t s = 1; !ret && w->key && s < nr; s++)
+		if (w->t->cmp(r[s].k, r[s].kl, w->key, w->klen) <= 0)
+			start = s;
+	for (uint32_t s = start; !ret && s < nr; s++)
+		ret = index_step(w, n, bno, depth, r[s].i);
+	free(r);
+	return ret;
+}
+
 static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
 {
 	uint32_t start = 0;
-	int ret = w->key ? child_index(w, n, bno, &start) : 0;
+	int ret;
 
-	for (uint32_t i = start; !ret && i < n->nkeys; i++) {
-		const uint8_t *hash = NULL;
-		uint64_t child = 0;
-
-		/*
-		 * apfs_btree_iterate_past: a record naming no child it can read
-		 * (it cannot be located, or holds no child pointer) costs that
-		 * child, its block and range not known; the walk goes on.
-		 */
-		if ((ret = index_child(w, n, bno, depth, i, &child, &hash))) {
-			w->leaves++;  /* the next leaf is not the walk's first */
-			ret = leaf_lost(w, 0, NULL, ret, NULL);
-			continue;
-		}
-		ret = walk_node(w, child, depth + 1, n->level, hash, bno);
-		/* the child itself not read (a leaf, or an index node and all below it) */
-		if (ret && w->unreadable) {
-			w->unreadable = false;
-			w->leaves++;
-			ret = leaf_lost(w, w->unread_bno, levels(w) ? &levels(w)[depth + 1] : NULL, ret,
-					NULL);
-		}
-	}
+	if (!n->ordered && !n->lacking)
+		return walk_index_sorted(w, n, bno, depth);
+	ret = w->key ? child_index(w, n, bno, &start) : 0;
+	for (uint32_t i = start; !ret && i < n->nkeys; i++)
+		ret = index_step(w, n, bno, depth, i);
 	return ret;
 }
 
@@ -1198,6 +1290,7 @@ static void root_range(struct cur_level *l)
 	l->lo = l->hi = NULL;
 	l->lol = l->hil = 0;
 	l->bounded = true;
+	l->past_lost = false;
 }
 
 /* Whether n's keys ascend: a block memo remembers so (its content never changes), else read. */
@@ -1406,7 +1499,7 @@ static int cursor_start(const struct walk *w)
 	for (int d = cur->depth - 1; w->key && d > 0; d--) {
 		const struct cur_level *l = &cur->lv[d];
 
-		if (l->bounded && l->n.ordered &&
+		if (l->bounded && !l->past_lost && l->n.ordered &&
 		    (!l->lo || w->t->cmp(l->lo, l->lol, w->key, w->klen) <= 0) &&
 		    (!l->hi || w->t->cmp(w->key, w->klen, l->hi, l->hil) < 0))
 			return d;

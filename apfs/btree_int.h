@@ -66,6 +66,12 @@ struct cur_level {
 	const uint8_t *lo, *hi;
 	size_t lol, hil;
 	bool bounded;
+	/*
+	 * hi is a later key than the next record's of the parent, which could
+	 * not be located (child_bounds): the subtree of that record, lost,
+	 * lies between.  Never a start: a walk on from hi would pass it by.
+	 */
+	bool past_lost;
 };
 
 /* What makes two descriptors the same tree, read the same way. */

@@ -143,6 +143,41 @@ apfsinspect: container at offset 0: volume 'Scale': directory $DIRNO: 1 node tha
 apfsinspect: /d00000: entries may be missing: nodes that may hold them could not be read (see above)" \
 	"$(cat "$WORK/err")"
 
+# Two faults (found in review): /d00001's last name and /d00002's first traded between
+# their leaves (`scale --per-dir 300`: leaves 32 and 33), and the root's record for the
+# first of them placed outside the root.  /d00002's walk begins in the second; its look
+# for the name traded away, into the lost leaf, passed it by (the record skipped) and
+# found no trade: 299 names, exit 0.  Now the look fails, the listing counts it.
+TR=$WORK/trade.img
+expect_rc "mkimage scale --per-dir 300" 0 "$MKIMAGE" scale "$TR" --entries 1200 --per-dir 300 \
+	--unencrypted
+tblk=$(python3 "$TESTS/tools/fstree_edit.py" "$TR" trade d00001 9 299 d00002 9 0 | head -1 |
+       sed -n 's/^block //p')
+python3 "$TESTS/tools/fstree_edit.py" "$TR" unlocatechild "$tblk" > /dev/null ||
+	notok "fstree_edit.py unlocatechild"
+for mode in "" -U; do
+	"$BIN" ls $mode "$TR" /d00002 > "$WORK/out" 2> "$WORK/err"; rc=$?
+	expect_eq "trade and a lost index record, ls $mode: exit 1" 1 "$rc"
+	expect_eq "trade and a lost index record, ls $mode: entries may be missing" \
+		"apfsinspect: /d00002: entries may be missing: nodes that may hold them could not be read (see above)" \
+		"$(tail -1 "$WORK/err")"
+done
+
+# A leaf lacking one record (fstree_edit.py unlocate), where the listing ends, and the
+# next leaf, /d00001's alone, with a bad checksum: the walk's look into that next leaf
+# failed the listing whole (0 names).  Now 259 names, the two nodes counted.
+NX=$WORK/next.img
+cp "$SOUND" "$NX"
+nblk=$(python3 "$TESTS/tools/fstree_edit.py" "$NX" unlocate d00000 9 250 | sed -n 's/^block //p')
+expect_eq "the lacking leaf (block $nblk) is where /d00001's names begin" "$nblk" \
+	"$(python3 "$TESTS/tools/dir_leaf.py" "$SOUND" d00001 1 | head -1)"
+flip_byte "$NX" $(($(python3 "$TESTS/tools/dir_leaf.py" "$SOUND" d00001 2 | head -1) * 4096 + 300))
+"$BIN" ls "$NX" /d00000 > "$WORK/out" 2> "$WORK/err"; rc=$?
+expect_eq "lacking leaf, next leaf broken: exit 1, 259 names, each /d00000's" "1 259 " \
+	"$rc $(wc -l < "$WORK/out") $(LC_ALL=C sort "$WORK/out" | LC_ALL=C comm -13 <(printf '%s\n' "$ALL") -)"
+expect_grep "lacking leaf, next leaf broken: both counted" \
+	"directory $DIRNO: 2 nodes that may hold its records could not be read" "$(cat "$WORK/err")"
+
 # An index node one level above the leaves, under the root (`scale --per-dir
 # 17000`: a tree of three levels), its checksum broken: the names of its
 # children's leaves are lost, the others shown (before, the listing failed whole).

@@ -556,6 +556,38 @@ static void test_walk_past_index_record(void **state)
 	set_root(f, root);
 }
 
+/*
+ * The root out of order (its two records stored 300 first, then 100): a
+ * walk from 150 takes the children in key order, leaf 3 from 150 (200)
+ * and then leaf 4 (300, 400).  It began at the child found by stored
+ * place, leaf 3, and ended there: leaf 4, stored before it, never read
+ * (a directory listed short, exit 0).
+ */
+static void test_walk_index_out_of_order(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	struct apfs_btree_lost lost = { 0 };
+	uint8_t key[16] = { 0 };
+	bool unordered;
+	uint64_t n = 0;
+
+	log_capture();
+	set_root(f, (const struct rec[]){ { 300, 1, 4 }, { 100, 1, 3 } });
+	st_le64(key, 150);
+	assert_int_equal(apfs_btree_iterate(&t, key, sizeof(key), count_only, &n), 0);
+	assert_true(n == 3);
+	n = 0;
+	assert_int_equal(apfs_btree_iterate_past(&t, key, sizeof(key), count_only, &n, &unordered,
+						 &lost), 0);
+	assert_true(n == 3 && lost.leaves == 0);
+	assert_int_equal(lookup_pair(&t, 400, 9), 0);
+	assert_int_equal(lookup_pair(&t, 100, 5), 0);
+	log_release();
+	set_root(f, (const struct rec[]){ { 100, 1, 3 }, { 300, 1, 4 } });
+}
+
 /* A walk's visitor noting whether each record of leaf 3's range came from a leaf called out of order. */
 struct order_seen {
 	const bool *unordered;
@@ -1414,6 +1446,7 @@ int main(void)
 		cmocka_unit_test(test_walk_lacking_order),
 		cmocka_unit_test(test_walk_past_end_ends),
 		cmocka_unit_test(test_walk_past_index_record),
+		cmocka_unit_test(test_walk_index_out_of_order),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
 		cmocka_unit_test(test_truncated_block),
