@@ -1229,8 +1229,10 @@ static int walk_index_sorted(struct walk *w, const struct node *n, uint64_t bno,
 	int ret = r ? 0 : -ENOMEM;
 
 	for (uint32_t i = 0; !ret && i < n->nkeys; i++) {
+		/* named; a listing counts its child (not as a leaf it met: w->leaves), else fails */
 		if (entry_loc(n, i, &r[nr].k, &r[nr].kl, &v, &vl))
-			ret = index_step(w, n, bno, depth, i);  /* named, and counted or failed */
+			ret = leaf_lost(w, 0, NULL, node_entry(w->t, n, bno, i, &r[nr].k, &r[nr].kl,
+							       &v, &vl), NULL);
 		else
 			r[nr++].i = i;
 	}

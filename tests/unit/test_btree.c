@@ -561,7 +561,9 @@ static void test_walk_past_index_record(void **state)
  * walk from 150 takes the children in key order, leaf 3 from 150 (200)
  * and then leaf 4 (300, 400).  It began at the child found by stored
  * place, leaf 3, and ended there: leaf 4, stored before it, never read
- * (a directory listed short, exit 0).
+ * (a directory listed short, exit 0).  A record of it that cannot be
+ * located is counted by a listing, and the leaf it starts in is still its
+ * first (records below 150 there are passed, not "below the walk").
  */
 static void test_walk_index_out_of_order(void **state)
 {
@@ -584,6 +586,16 @@ static void test_walk_index_out_of_order(void **state)
 	assert_true(n == 3 && lost.leaves == 0);
 	assert_int_equal(lookup_pair(&t, 400, 9), 0);
 	assert_int_equal(lookup_pair(&t, 100, 5), 0);
+	/* a third record, placed outside the node: counted, the walk from 150 as before */
+	mk_omap_node(md_block(f->m, 2), 2, true, 1,
+		     (const struct rec[]){ { 300, 1, 4 }, { 100, 1, 3 }, { 500, 1, 4 } }, 3);
+	st_le16(md_block(f->m, 2) + 56 + 4 * 2, 0xf000);
+	md_seal(md_block(f->m, 2));
+	renew_cache(f);
+	n = 0;
+	assert_int_equal(apfs_btree_iterate_past(&t, key, sizeof(key), count_only, &n, &unordered,
+						 &lost), 0);
+	assert_true(n == 3 && lost.leaves == 1 && lost.first == 0);
 	log_release();
 	set_root(f, (const struct rec[]){ { 100, 1, 3 }, { 300, 1, 4 } });
 }
