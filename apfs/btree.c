@@ -61,6 +61,8 @@ struct walk {
 	size_t wantlen;
 	uint64_t stray;   /* 1 + a leaf out of its range the search passed; 0: none */
 	bool stray_miskeyed;  /* that leaf's keys lie in its range, its first not its own key */
+	bool stray_disordered;  /* w->stray is an index node out of order (index_unvouched) */
+	bool stray_lost;  /* w->stray is a leaf before a child lost (cur_level.past_lost) */
 	uint64_t passed;  /* 1 + the first leaf that strays the search passed, held against it or not */
 	bool hopped;      /* the search went on one leaf past that one (the most it may) */
 	bool whole;       /* trade_probe: the first leaf's every record, then stop */
@@ -471,6 +473,14 @@ static int find_ends(const struct walk *w)
 {
 	if (!w->stray)
 		return 1;
+	if (w->stray_disordered)
+		return node_corrupt(w->t, w->stray - 1, "a search passed an index node whose keys "
+				    "are out of order: what it seeks may stand in another of its "
+				    "children");
+	if (w->stray_lost)
+		return node_corrupt(w->t, w->stray - 1, "a search ended in a node before the child "
+				    "of an index record that cannot be located: what it seeks may "
+				    "stand there");
 	if (w->stray_miskeyed)
 		return node_corrupt(w->t, w->stray - 1, "a search passed a node whose first key is "
 				    "not its parent's key for it: what it seeks may stand in "
@@ -993,6 +1003,21 @@ static int stop_strayed(struct walk *w, const struct node *n, uint64_t bno, bool
 }
 
 /*
+ * A listing's visitor stopped (ret > 0) in leaf l whose next sibling is the
+ * child of an index record that cannot be located (l->past_lost): where
+ * that child's range begins is not known, so the key the walk ended at
+ * does not show that none of the walk's stand there (a record of the
+ * directory's traded into it, the key it stopped at traded out: 299 of
+ * 300 names, exit 0): counted.
+ */
+static int stop_before_lost(struct walk *w, const struct cur_level *l, int ret)
+{
+	if (ret > 0 && w->lost && l && l->past_lost)
+		leaf_lost(w, 0, NULL, -APFS_ECORRUPT, NULL);
+	return ret;
+}
+
+/*
  * A leaf whose keys do not ascend (or stray outside its range), walked in
  * key order: a walk's visitor ends at the first key past its range (the
  * next object's), which in stored order may stand before records of the
@@ -1019,7 +1044,8 @@ static int walk_sorted(struct walk *w, const struct node *n, uint64_t bno, bool 
 	if (!ret)
 		qsort_r(r, nr, sizeof(*r), rec_cmp, &w->t);
 	for (uint32_t i = 0; !ret && i < nr; i++)
-		ret = stop_strayed(w, n, bno, first, l, &r[i], walk_rec(w, n, bno, first, &r[i]));
+		ret = stop_before_lost(w, l, stop_strayed(w, n, bno, first, l, &r[i],
+							  walk_rec(w, n, bno, first, &r[i])));
 	free(r);
 	return ret ? ret : range_lost(w, n, bno, first, l, NULL);
 }
@@ -1055,6 +1081,11 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 			"on past this node, whose keys stray outside its parent's range, and met no "
 			"end: what it seeks may stand further on");
 	w->hopped = w->passed != 0;
+	/* a search that ends here, before a child lost, cannot say "none" (stop_before_lost) */
+	if (w->want && !w->stray && l && l->past_lost) {
+		w->stray = bno + 1;
+		w->stray_lost = true;
+	}
 	if (first && !w->want && n->miskeyed && w->key && l && key_in_gap(w->t, n, l, w->key, w->klen))
 		return node_corrupt(w->t, bno, "a walk began in a node whose first key is not its "
 				    "parent's key for it: what it wants may stand in another node");
@@ -1070,7 +1101,7 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 			ret = leaf_lost(w, bno, l, ret, n);
 			ret = ret > 0 ? 0 : ret;
 		} else {
-			ret = walk_rec(w, n, bno, first, &r);
+			ret = stop_before_lost(w, l, walk_rec(w, n, bno, first, &r));
 		}
 		if (ret)
 			return ret;
@@ -1123,27 +1154,25 @@ static void child_bounds(struct walk *w, const struct node *n, int depth, uint32
 
 	/* a record of n that cannot be located costs the bounds it gives (below) */
 	c->bounded = p->bounded && (n->ordered || n->lacking);
-	c->past_lost = false;
 	c->lo = i ? k : p->lo;
 	c->lol = i ? kl : p->lol;
-	c->hi = p->hi;
-	c->hil = p->hil;
 	/*
 	 * The next key that can be located bounds it where n only lacks
 	 * records: the range of a child lost between lies within (its keys
 	 * ascend), so what this child holds keeps its order with the rest.
+	 * The last child's bound is its parent's, lost children past it too.
 	 */
 	for (uint32_t j = i + 1; j < n->nkeys; j++) {
-		if (!entry_loc(n, j, &c->hi, &c->hil, &nv, &nvl))
-			return;
-		c->hi = p->hi;
-		c->hil = p->hil;
-		c->past_lost = true;
-		if (!n->lacking) {
-			c->bounded = false;
+		if (!entry_loc(n, j, &c->hi, &c->hil, &nv, &nvl)) {
+			c->past_lost = j > i + 1;
 			return;
 		}
+		if (!n->lacking)
+			c->bounded = false;
 	}
+	c->hi = p->hi;
+	c->hil = p->hil;
+	c->past_lost = p->past_lost || i + 1 < n->nkeys;
 }
 
 /* Record i of index node n (at depth): its child, and where levels are kept, the child's range. */
@@ -1195,66 +1224,34 @@ static int index_step(struct walk *w, const struct node *n, uint64_t bno, int de
 	return ret;
 }
 
-/* An index record: its key, and its place in the node. */
-struct idx_ref {
-	const uint8_t *k;
-	size_t kl;
-	uint32_t i;
-};
-
-static int idx_cmp(const void *a, const void *b, void *tp)
-{
-	const struct apfs_btree_desc *t = *(const struct apfs_btree_desc **)tp;
-	const struct idx_ref *x = a, *y = b;
-
-	return t->cmp(x->k, x->kl, y->k, y->kl);
-}
-
 /*
- * An index node whose keys do not ascend (not one that only lacks records:
- * its order stands): its children in key order, as a leaf's records are
- * (walk_sorted), from the last whose key is not past w->key.  In stored
- * order, a walk from a key began at the child found by its place and
- * never read the children stored before it, whose keys may lie past that
- * key (the root's first two records swapped: a directory of 260 listed
- * 183 names, exit 0).  A record that cannot be located is met first:
- * counted by a listing, else the walk's failure.
+ * An index node whose keys do not ascend (not one that only lacks records)
+ * cannot say which of its children hold the keys a walk from w->key
+ * wants: those of a key swapped forward stand before the child it begins
+ * at (the root's first two records swapped: a directory of 260 listed 183
+ * names), those of a key raised stand past where it ends; neither order,
+ * stored or sorted, holds for both.  A listing counts the node (its
+ * entries may be missing), a search passes it unvouched (not finding a
+ * key is damage, not "none"); both go on in stored order, as before.
  */
-static int walk_index_sorted(struct walk *w, const struct node *n, uint64_t bno, int depth)
+static int index_unvouched(struct walk *w, const struct node *n, uint64_t bno)
 {
-	struct idx_ref *r = malloc((n->nkeys ? n->nkeys : 1) * sizeof(*r));
-	const uint8_t *v;
-	size_t vl;
-	uint32_t nr = 0, start = 0;
-	int ret = r ? 0 : -ENOMEM;
-
-	for (uint32_t i = 0; !ret && i < n->nkeys; i++) {
-		/* named; a listing counts its child (not as a leaf it met: w->leaves), else fails */
-		if (entry_loc(n, i, &r[nr].k, &r[nr].kl, &v, &vl))
-			ret = leaf_lost(w, 0, NULL, node_entry(w->t, n, bno, i, &r[nr].k, &r[nr].kl,
-							       &v, &vl), NULL);
-		else
-			r[nr++].i = i;
+	if (n->ordered || n->lacking)
+		return 0;
+	if (w->want && !w->stray) {
+		w->stray = bno + 1;
+		w->stray_disordered = true;
 	}
-	if (!ret)
-		qsort_r(r, nr, sizeof(*r), idx_cmp, &w->t);
-	for (uint32_t s = 1; !ret && w->key && s < nr; s++)
-		if (w->t->cmp(r[s].k, r[s].kl, w->key, w->klen) <= 0)
-			start = s;
-	for (uint32_t s = start; !ret && s < nr; s++)
-		ret = index_step(w, n, bno, depth, r[s].i);
-	free(r);
-	return ret;
+	return w->lost ? leaf_lost(w, bno, NULL, -APFS_ECORRUPT, NULL) : 0;
 }
 
 static int walk_index(struct walk *w, const struct node *n, uint64_t bno, int depth)
 {
 	uint32_t start = 0;
-	int ret;
+	int ret = index_unvouched(w, n, bno);
 
-	if (!n->ordered && !n->lacking)
-		return walk_index_sorted(w, n, bno, depth);
-	ret = w->key ? child_index(w, n, bno, &start) : 0;
+	if (!ret && w->key)
+		ret = child_index(w, n, bno, &start);
 	for (uint32_t i = start; !ret && i < n->nkeys; i++)
 		ret = index_step(w, n, bno, depth, i);
 	return ret;

@@ -163,6 +163,27 @@ for mode in "" -U; do
 		"$(tail -1 "$WORK/err")"
 done
 
+# The same trade, but the root's record for the second leaf (/d00002's first) lost: /d00001's
+# walk ends in the first, at the name traded in, before the lost leaf, which holds the one
+# traded out (found in review: 299 names, exit 0, nothing said).  Now counted; and the
+# lookup of /d00002's inode, which stands in the lost leaf, is damage, not "No such file".
+TR=$WORK/trade2.img
+expect_rc "mkimage scale --per-dir 300, again" 0 "$MKIMAGE" scale "$TR" --entries 1200 \
+	--per-dir 300 --unencrypted
+tblk=$(python3 "$TESTS/tools/fstree_edit.py" "$TR" trade d00001 9 299 d00002 9 0 | tail -1 |
+       sed -n 's/^block //p')
+python3 "$TESTS/tools/fstree_edit.py" "$TR" unlocatechild "$tblk" > /dev/null ||
+	notok "fstree_edit.py unlocatechild"
+"$BIN" ls "$TR" /d00001 > "$WORK/out" 2> "$WORK/err"; rc=$?
+expect_eq "trade, the second leaf's index record lost, ls /d00001: exit 1, 299 names" "1 299" \
+	"$rc $(wc -l < "$WORK/out")"
+expect_eq "trade, the second leaf's index record lost, ls /d00001: entries may be missing" \
+	"apfsinspect: /d00001: entries may be missing: nodes that may hold them could not be read (see above)" \
+	"$(tail -1 "$WORK/err")"
+"$BIN" ls "$TR" /d00002 > /dev/null 2> "$WORK/err"; rc=$?
+expect_eq "trade, the second leaf's index record lost, ls /d00002: damage, exit 1" \
+	"1 apfsinspect: /d00002: damaged file-system data (see above)" "$rc $(tail -1 "$WORK/err")"
+
 # A leaf lacking one record (fstree_edit.py unlocate), where the listing ends, and the
 # next leaf, /d00001's alone, with a bad checksum: the walk's look into that next leaf
 # failed the listing whole (0 names).  Now 259 names, the two nodes counted.

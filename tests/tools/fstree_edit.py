@@ -25,9 +25,9 @@ checksum is the damage (tests/tools/fsnode.py):
   unlocateall F T   in every leaf holding records of type T of F, the middle one of
               them (in the leaf's order) gets a key offset past the node: every such
               leaf lacks one record, its others as they were;
-  unlocatechild B   in the index node above the leaf at block B, the record naming that
-              leaf gets a key offset past the node: the leaf is named by no record that
-              can be located;
+  unlocatechild B   in the index node above the node at block B (a leaf, or an index
+              node), the record naming it gets a key offset past the node: it is named by
+              no record that can be located;
   swapall     in every fs-tree leaf of two records or more, swap the slots of its first
               and last records: every such leaf out of order;
   trade F T N G U M   record N of type T of F and record M of type U of G, in two leaves,
@@ -130,14 +130,14 @@ def unlocate_all(f, all_nodes, name, rtype):
 
 
 def unlocate_child(f, all_nodes, blk):
-    leaf = [n for n in all_nodes if n.base // BS == int(blk) and n.level == 0]
+    leaf = [n for n in all_nodes if n.base // BS == int(blk)]
     if len(leaf) != 1:
-        sys.exit("fstree_edit.py: no fs-tree leaf at block %s" % blk)
+        sys.exit("fstree_edit.py: no fs-tree node at block %s" % blk)
     oid = struct.unpack_from("<Q", leaf[0].blk, 8)[0]  # obj_phys_t's o_oid
     hits = [(n, i) for n in all_nodes if n.level > 0 for i in range(n.nkeys)
             if n.entry(i)[3] == 8 and struct.unpack_from("<Q", n.blk, n.entry(i)[2])[0] == oid]
     if len(hits) != 1:
-        sys.exit("fstree_edit.py: %d index records name the leaf at block %s, not 1"
+        sys.exit("fstree_edit.py: %d index records name the node at block %s, not 1"
                  % (len(hits), blk))
     n, i = hits[0]
     struct.pack_into("<H", n.blk, n.toc(i), 0xFFFF)  # kvloc_t's k.off: past any node
