@@ -942,6 +942,45 @@ static void test_readdir_damaged_neighbour(void **state)
 }
 
 /*
+ * `dir_leaf.py IMG DIR ARGS` (tests/tools): the block of the node it
+ * names, returned; the numbers of the names below it (fmt, one %u, each
+ * under cap) marked once each in in[], their count in *n.
+ */
+static unsigned dir_leaf_names(const char *img, const char *args, const char *fmt,
+			       unsigned cap, uint8_t *in, unsigned *n)
+{
+	char line[256], path[1024];
+	unsigned blk = 0, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s.dl", img_path(img));
+	assert_int_equal(sh("python3 '%s/tools/dir_leaf.py' '%s' %s > '%s'", getenv("TESTS"),
+			    img_path(img), args, path), 0);
+	assert_non_null(f = fopen(path, "r"));
+	assert_int_equal(fscanf(f, "%u\n", &blk), 1);
+	for (*n = 0; fgets(line, sizeof(line), f); (*n)++) {
+		assert_int_equal(sscanf(line, fmt, &i), 1);
+		assert_true(i < cap && !in[i]++);
+	}
+	fclose(f);
+	return blk;
+}
+
+/* Block blk of img (4 KiB blocks) its checksum broken: byte 300 inverted. */
+static void break_block(const char *img, unsigned blk)
+{
+	FILE *f;
+	int c;
+
+	assert_non_null(f = fopen(img_path(img), "r+b"));
+	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
+	c = fgetc(f);
+	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
+	fputc(c ^ 0xff, f);
+	fclose(f);
+}
+
+/*
  * A leaf of /d00000 whose checksum fails, in `scale --per-dir 260` (its
  * names f00000000.txt ... f00000259.txt; the leaf, the second of the
  * directory's, and its names from tests/tools/dir_leaf.py): read ten
@@ -954,32 +993,15 @@ static void test_readdir_past_unreadable(void **state)
 {
 	static struct scale_names s;
 	static uint8_t lost[260];
-	char line[256], path[1024];
-	unsigned blk = 0, i, nlost = 0;
+	unsigned i, nlost;
 	apfsi_image *im;
 	apfsi_fs *fs;
 	uint64_t dir;
-	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s.leaf", img_path("sclost.img"));
-	assert_int_equal(sh("python3 '%s/tools/dir_leaf.py' '%s' d00000 > '%s'", getenv("TESTS"),
-			    img_path("sclost.img"), path), 0);
-	assert_non_null(f = fopen(path, "r"));
-	assert_int_equal(fscanf(f, "%u\n", &blk), 1);
-	while (fgets(line, sizeof(line), f)) {
-		assert_int_equal(sscanf(line, "f%8u.txt", &i), 1);
-		assert_true(i < 260 && !lost[i]++);
-		nlost++;
-	}
-	fclose(f);
+	break_block("sclost.img", dir_leaf_names("sclost.img", "d00000", "f%8u.txt", 260, lost,
+						 &nlost));
 	assert_true(nlost > 10 && nlost < 250);
-	assert_non_null(f = fopen(img_path("sclost.img"), "r+b"));
-	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
-	i = (unsigned)fgetc(f);
-	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
-	fputc((int)(i ^ 0xff), f);
-	fclose(f);
 	dir = open_dir("sclost.img", "/d00000", &im, &fs);
 	for (unsigned page = 10; page <= 1000; page += 990) {
 		assert_int_equal(page_scale(fs, dir, page, &s), APFSI_ERR_INCOMPLETE);
@@ -1023,25 +1045,40 @@ static void test_readdir_past_unlocated(void **state)
 	close_fs(im, fs);
 }
 
-struct big_pager {
-	uint8_t seen[17000];
-	unsigned n, taken;
+/* A directory's names (fmt, one %u under cap) read limit a call, by cookie. */
+struct pager {
+	uint8_t *seen;
+	const char *fmt;
+	unsigned cap, limit, n, taken;
 	uint64_t last;
 };
 
-static int big_page_take(const struct apfsi_dirent *e, void *arg)
+static int page_take(const struct apfsi_dirent *e, void *arg)
 {
-	struct big_pager *p = arg;
+	struct pager *p = arg;
 	unsigned i;
 
-	if (p->taken == 77)
+	if (p->taken == p->limit)
 		return 1;
-	assert_int_equal(sscanf(e->name, "f%8u.txt", &i), 1);
-	assert_true(i < 17000 && !p->seen[i]++);
+	assert_int_equal(sscanf(e->name, p->fmt, &i), 1);
+	assert_true(i < p->cap && !p->seen[i]++);  /* never the same name twice */
 	p->taken++;
 	p->n++;
 	p->last = e->cookie;
 	return 0;
+}
+
+/* The rest of dir by p's pages, each call after the first limit names: the last call's answer. */
+static int page_all(apfsi_fs *fs, uint64_t dir, struct pager *p, unsigned limit)
+{
+	int ret;
+
+	do {
+		p->taken = 0;
+		ret = apfsi_fs_readdir(fs, dir, p->last, page_take, p);
+		p->limit = limit;
+	} while (ret == 1);
+	return ret;
 }
 
 /*
@@ -1055,81 +1092,24 @@ static int big_page_take(const struct apfsi_dirent *e, void *arg)
  */
 static void test_readdir_past_lost_index(void **state)
 {
-	static struct big_pager p;
-	static uint8_t lost[17000];
-	char line[256], path[1024];
-	unsigned blk = 0, i, nlost = 0;
+	static uint8_t lost[17000], seen[17000];
+	struct pager p = { seen, "f%8u.txt", 17000, 77, 0, 0, 0 };
+	unsigned blk, i, nlost;
 	apfsi_image *im;
 	apfsi_fs *fs;
 	uint64_t dir;
-	int ret;
-	FILE *f;
 
 	(void)state;
-	snprintf(path, sizeof(path), "%s.ix", img_path("scix.img"));
-	assert_int_equal(sh("python3 '%s/tools/dir_leaf.py' '%s' d00000 2 --index > '%s'",
-			    getenv("TESTS"), img_path("scix.img"), path), 0);
-	assert_non_null(f = fopen(path, "r"));
-	assert_int_equal(fscanf(f, "%u\n", &blk), 1);
-	for (; fgets(line, sizeof(line), f); nlost++) {
-		assert_int_equal(sscanf(line, "f%8u.txt", &i), 1);
-		assert_true(i < 17000 && !lost[i]++);
-	}
-	fclose(f);
+	blk = dir_leaf_names("scix.img", "d00000 2 --index", "f%8u.txt", 17000, lost, &nlost);
 	assert_true(nlost > 1000 && nlost < 16000);
 	assert_int_equal(sh("python3 '%s/tools/fstree_edit.py' '%s' unlocatechild %u > /dev/null",
 			    getenv("TESTS"), img_path("scix.img"), blk), 0);
 	dir = open_dir("scix.img", "/d00000", &im, &fs);
-	do {
-		p.taken = 0;
-		ret = apfsi_fs_readdir(fs, dir, p.last, big_page_take, &p);
-	} while (ret == 1);
-	assert_int_equal(ret, APFSI_ERR_INCOMPLETE);
+	assert_int_equal(page_all(fs, dir, &p, 77), APFSI_ERR_INCOMPLETE);
 	assert_int_equal(p.n, 17000 - nlost);
 	for (i = 0; i < 17000; i++)
 		assert_int_equal(p.seen[i], !lost[i]);
 	close_fs(im, fs);
-}
-
-/* dir_leaf.py's K-th leaf of /many in img: its block; its names' numbers (m%04u.txt) marked in in[]. */
-static unsigned many_leaf(const char *img, unsigned k, uint8_t *in, unsigned *n)
-{
-	char line[256], path[1024];
-	unsigned blk = 0, i;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s.leaf%u", img_path(img), k);
-	assert_int_equal(sh("python3 '%s/tools/dir_leaf.py' '%s' many %u > '%s'", getenv("TESTS"),
-			    img_path(img), k, path), 0);
-	assert_non_null(f = fopen(path, "r"));
-	assert_int_equal(fscanf(f, "%u\n", &blk), 1);
-	for (*n = 0; fgets(line, sizeof(line), f); (*n)++) {
-		assert_int_equal(sscanf(line, "m%4u.txt", &i), 1);
-		assert_true(i < 3000 && !in[i]++);
-	}
-	fclose(f);
-	return blk;
-}
-
-struct many_pager {
-	uint8_t seen[3000];
-	unsigned n, taken, limit;
-	uint64_t last;
-};
-
-static int many_page_take(const struct apfsi_dirent *e, void *arg)
-{
-	struct many_pager *p = arg;
-	unsigned i;
-
-	if (p->taken == p->limit)
-		return 1;
-	assert_int_equal(sscanf(e->name, "m%4u.txt", &i), 1);
-	assert_true(i < 3000 && !p->seen[i]++);
-	p->taken++;
-	p->n++;
-	p->last = e->cookie;
-	return 0;
 }
 
 /* The log's messages naming the bad checksum of block *arg. */
@@ -1158,34 +1138,24 @@ static void csum_log(int level, const char *message, void *arg)
  */
 static void test_readdir_unhashed_past_unreadable(void **state)
 {
-	static struct many_pager p;
-	static uint8_t first[3000], lost[3000];
+	static uint8_t first[3000], lost[3000], seen[3000];
+	struct pager p = { seen, "m%4u.txt", 3000, 0, 0, 0, 0 };
 	unsigned blk, nfirst, nlost;
 	apfsi_image *im;
 	apfsi_fs *fs;
 	uint64_t dir;
 	int ret;
-	FILE *f;
 
 	(void)state;
-	many_leaf("uhlost.img", 1, first, &nfirst);
-	blk = many_leaf("uhlost.img", 2, lost, &nlost);
+	dir_leaf_names("uhlost.img", "many 1", "m%4u.txt", 3000, first, &nfirst);
+	blk = dir_leaf_names("uhlost.img", "many 2", "m%4u.txt", 3000, lost, &nlost);
 	assert_true(nfirst > 0 && nlost > 0);
-	assert_non_null(f = fopen(img_path("uhlost.img"), "r+b"));
-	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
-	ret = fgetc(f);
-	assert_int_equal(fseek(f, (long)blk * 4096 + 300, SEEK_SET), 0);
-	fputc(ret ^ 0xff, f);
-	fclose(f);
+	break_block("uhlost.img", blk);
 	dir = open_dir("uhlost.img", "/many", &im, &fs);
 	p.limit = nfirst;  /* the first call stops at the first name past the leaf */
 	csum_named = 0;
 	apfsi_set_log(csum_log, APFSI_LOG_ERROR, &blk);
-	do {
-		p.taken = 0;
-		ret = apfsi_fs_readdir(fs, dir, p.last, many_page_take, &p);
-		p.limit = 100;
-	} while (ret == 1);
+	ret = page_all(fs, dir, &p, 100);
 	apfsi_set_log(NULL, 0, NULL);
 	assert_int_equal(ret, APFSI_ERR_INCOMPLETE);
 	assert_int_equal(csum_named, 2);
