@@ -1292,18 +1292,30 @@ static void root_range(struct cur_level *l)
 	l->past_lost = false;
 }
 
-/* Whether n's keys ascend: a block memo remembers so (its content never changes), else read. */
+/*
+ * What a block memo (struct btree_cursor's ordered, btree_order_memo) says
+ * of block bno: (bno + 1) * 4 + one of these; a block's content never
+ * changes.
+ */
+enum { MEMO_ORDERED = 1, MEMO_SORTED = 2, MEMO_UNSORTED = 3 };
+
+static uint64_t *memo_slot(uint64_t *memo, uint64_t bno)
+{
+	return memo ? &memo[bno % BTREE_ORDERED_MEMO] : NULL;
+}
+
+/* Whether n's keys ascend: a block memo remembers so, else read. */
 static bool ordered_memo(const struct apfs_btree_desc *t, const struct node *n, uint64_t bno,
 			 uint64_t *memo)
 {
-	uint64_t *known = memo ? &memo[bno % BTREE_ORDERED_MEMO] : NULL;
+	uint64_t *known = memo_slot(memo, bno);
 
-	if (known && *known == bno + 1)
+	if (known && *known == (bno + 1) * 4 + MEMO_ORDERED)
 		return true;
 	if (!node_ordered(t, n))
 		return false;
 	if (known)
-		*known = bno + 1;
+		*known = (bno + 1) * 4 + MEMO_ORDERED;
 	return true;
 }
 
@@ -1400,15 +1412,142 @@ static bool node_lacking(const struct apfs_btree_desc *t, const struct node *n,
 	return lacks;
 }
 
+/*
+ * Whether the child r names, of index node n (read into buf, messages
+ * muted: a child that cannot be read only means no sort), holds keys in
+ * [r's key, hi) (hi NULL: no bound), every one located, the least r's key
+ * itself as in a sound tree (node_fit), or past it where first (n's first
+ * child, whose lower bound is n's: node_fit judges it when it is read).
+ */
+static bool child_fits(const struct apfs_btree_desc *t, const struct node *n,
+		       const struct rec_ref *r, bool first, const uint8_t *hi, size_t hil,
+		       uint8_t *buf)
+{
+	const uint8_t *k, *v;
+	size_t kl, vl;
+	struct node c;
+	uint64_t bno;
+	bool least = first;
+	int ret;
+
+	if (r->vl != sizeof(uint64_t))
+		return false;
+	apfs_log_mute(true);
+	ret = fetch_node(t, ld_le64(r->v), false, buf, &bno);
+	if (!ret)
+		ret = node_parse(t, buf, bno, &c);
+	apfs_log_mute(false);
+	if (ret || c.level + 1 != n->level || !c.nkeys)
+		return false;
+	c.fk = n->fk;
+	c.fv = n->fv;
+	for (uint32_t i = 0; i < c.nkeys; i++) {
+		int lo;
+
+		if (entry_loc(&c, i, &k, &kl, &v, &vl))
+			return false;
+		lo = t->cmp(k, kl, r->k, r->kl);
+		if (lo < 0 || (hi && t->cmp(k, kl, hi, hil) >= 0))
+			return false;
+		least |= lo == 0;
+	}
+	return least;
+}
+
+/* A record of an index node and its slot as stored: index_sort's unit (rec_cmp sorts it). */
+struct toc_ref {
+	struct rec_ref r;
+	uint32_t slot;
+};
+
+/*
+ * Whether sorted records s[0..nkeys) make a sound node: keys distinct, and
+ * each child whose place changed, and the one before it in key order,
+ * holding keys from its own key to the next.  Those children's ranges are
+ * new; every other's is as it was in n.  The last child's upper bound and
+ * the first's lower are n's own, judged as for any child when it is read
+ * (node_fit): so the verdict is the block's, whatever range it is met in.
+ */
+static bool sorted_sound(const struct apfs_btree_desc *t, const struct node *n,
+			 const struct toc_ref *s, uint8_t *buf)
+{
+	for (uint32_t p = 0; p < n->nkeys; p++) {
+		bool moved = s[p].slot != p || (p + 1 < n->nkeys && s[p + 1].slot != p + 1);
+		const struct rec_ref *next = p + 1 < n->nkeys ? &s[p + 1].r : NULL;
+
+		if (next && t->cmp(s[p].r.k, s[p].r.kl, next->k, next->kl) >= 0)
+			return false;
+		if (moved && !child_fits(t, n, &s[p].r, p == 0, next ? next->k : NULL,
+					 next ? next->kl : 0, buf))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * An index node out of order whose records, sorted, make a sound node
+ * (sorted_sound): only its slots were swapped, no key raised or lowered
+ * (a raised key's child holds keys below it, and fails).  Then its table
+ * of contents is sorted in blk, the walk's own copy of the block (the
+ * image is not touched), and n is ordered: every child is reached by its
+ * key (the root's first two records swapped, a directory of 260 listed
+ * 183 names and every path lookup failed as damage).  Not where n's range
+ * is not known or n strays from it, nor with a guessed comparator (the
+ * guess may be what puts n out of order), nor in a sealed tree (its index
+ * values carry hashes: child_fits refuses any but a bare child oid).  The
+ * verdict is kept in the block memo: a node met on every lookup has its
+ * children read once, not each time (a crafted tree could stall on that).
+ */
+static bool index_sort(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
+		       const struct cur_level *l, uint8_t *blk, uint64_t *memo)
+{
+	size_t esz = (n->flags & APFS_BTNODE_FIXED_KV_SIZE) ? sizeof(struct apfs_kvoff)
+							     : sizeof(struct apfs_kvloc);
+	uint64_t *known = memo_slot(memo, bno);
+	struct toc_ref *s = NULL;
+	uint8_t *toc = NULL, *cbuf = NULL;
+	bool sound = false;
+
+	if (!n->level || n->lacking || n->strayed || !l->bounded || t->cmp_guessed ||
+	    t->seal || n->nkeys < 2 || !node_readable(n) ||
+	    (known && *known == (bno + 1) * 4 + MEMO_UNSORTED))
+		return false;
+	s = malloc(n->nkeys * sizeof(*s));
+	toc = malloc(n->nkeys * esz);
+	cbuf = malloc(t->c->block_size);
+	if (s && toc && cbuf) {
+		for (uint32_t i = 0; i < n->nkeys; i++) {
+			entry_loc(n, i, &s[i].r.k, &s[i].r.kl, &s[i].r.v, &s[i].r.vl);
+			s[i].slot = i;
+		}
+		qsort_r(s, n->nkeys, sizeof(*s), rec_cmp, (void *)&t);
+		sound = (known && *known == (bno + 1) * 4 + MEMO_SORTED) ||
+			sorted_sound(t, n, s, cbuf);
+		if (known)
+			*known = (bno + 1) * 4 + (sound ? MEMO_SORTED : MEMO_UNSORTED);
+	}
+	if (sound) {
+		memcpy(toc, blk + n->toc, n->nkeys * esz);
+		for (uint32_t p = 0; p < n->nkeys; p++)
+			memcpy(blk + n->toc + p * esz, toc + s[p].slot * esz, esz);
+	}
+	free(s);
+	free(toc);
+	free(cbuf);
+	return sound;
+}
+
 /* n's order and range (l, from its parent; never memoised with the block), damage named. */
 static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
-		       uint64_t parent, uint64_t *memo, const struct cur_level *l)
+		       uint64_t parent, uint64_t *memo, const struct cur_level *l, uint8_t *blk)
 {
 	n->ordered = ordered_memo(t, n, bno, memo);
 	n->lacking = !n->ordered && node_lacking(t, n, l);
 	node_fit(t, n, l, n->ordered);
 	if (!n->ordered || n->strayed)
 		disorder_note(t, n, bno, parent);
+	if (!n->ordered)
+		n->ordered = index_sort(t, n, bno, l, blk, memo);
 	/*
 	 * An index node whose keys only begin past lo stays in order: its
 	 * children keep their ranges, and its first child, which begins there
@@ -1419,12 +1558,12 @@ static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t
 
 /* A node just read becomes the cursor's level depth (its range set by the parent). */
 static void cursor_keep(struct walk *w, int depth, struct node *n, uint64_t bno,
-			uint64_t parent)
+			uint64_t parent, uint8_t *blk)
 {
 	struct btree_cursor *cur = w->cur;
 	struct cur_level *l = &cur->lv[depth];
 
-	node_order(w->t, n, bno, parent, cur->ordered, l);
+	node_order(w->t, n, bno, parent, cur->ordered, l, blk);
 	l->n = *n;
 	l->bno = bno;
 	if (depth == 0) {
@@ -1476,9 +1615,9 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
 	if (w->cur) {
-		cursor_keep(w, depth, &n, bno, parent);
+		cursor_keep(w, depth, &n, bno, parent, buf);
 	} else if (w->lv) {  /* order asked for, or a lookup: known without a cursor too */
-		node_order(w->t, &n, bno, parent, w->memo, &w->lv[depth]);
+		node_order(w->t, &n, bno, parent, w->memo, &w->lv[depth], buf);
 	}
 	return n.level ? walk_index(w, &n, bno, depth)
 		       : walk_leaf(w, &n, bno, levels(w) ? &levels(w)[depth] : NULL);

@@ -280,6 +280,41 @@ expect_eq "bodyfile, one leaf out of order: the 3,000 paths" \
 expect_eq "bodyfile, one leaf out of order: named once" "$EDITED: keys out of order" \
 	"$(named "$ERR")"
 
+# `scale --per-dir 260` (/d0000N holding f%08d.txt from 260 N, testdata/README.md), its
+# root index node's first two records swapped: each child still holds keys from its own
+# key to the next, so the node, sorted, is sound and is read so.  Before, /d00000 listed
+# 183 of its 260 names (the walk began by stored place, past the child stored first), and
+# every path lookup failed as damage (each search for a key the tree lacks, such as a
+# file's firmlink attribute, was: "may stand in another of its children").
+expect_rc "mkimage scale --per-dir 260" 0 "$MKIMAGE" scale "$WORK/s260.img" --entries 1000 \
+	--per-dir 260 --unencrypted
+damaged "$WORK/s260root.img" "$WORK/s260.img" swaproot
+for d in 0 1 2 3; do
+	n=$((d < 3 ? 260 : 1000 - 4 - 3 * 260))
+	run_rc "$BIN" ls -U "$WORK/s260root.img" "/d0000$d"
+	expect_eq "root index swapped: ls -U /d0000$d: its $n names, exit 0" \
+		"0 $(for i in $(seq $((260 * d)) $((260 * d + n - 1))); do printf 'f%08d.txt\n' "$i"
+		     done | LC_ALL=C sort | tr '\n' ' ')" \
+		"$RC $(printf '%s\n' "$OUT" | LC_ALL=C sort | tr '\n' ' ')"
+done
+expect_eq "root index swapped: named once, as out of order" "$EDITED: keys out of order" \
+	"$(named "$ERR")"
+for f in d00000/f00000000.txt d00000/f00000259.txt d00001/f00000400.txt d00003/f00000995.txt; do
+	expect_rc "root index swapped: stat /$f" 0 "$BIN" stat "$WORK/s260root.img" "/$f"
+done
+expect_rc "root index swapped: stat of a name /d00001 lacks: not found, not damage" 1 \
+	"$BIN" stat "$WORK/s260root.img" /d00001/f00000000.txt
+expect_eq "root index swapped: no such file" \
+	"apfsinspect: /d00001/f00000000.txt: No such file or directory" \
+	"$(printf '%s\n' "$ERR" | tail -1)"
+# A key raised past its neighbours (rekey 17 50: the next leaf's key set to inode 50's,
+# past the keys of the leaves after it) is not mended by sorting: that child's keys lie
+# below its new key.  The listing says what it cannot vouch for (exit 1).
+damaged "$WORK/s260rekey.img" "$WORK/s260.img" rekey 17 50
+expect_rc "index key raised out of order: ls /d00000 says entries may be missing" 1 \
+	"$BIN" ls "$WORK/s260rekey.img" /d00000
+expect_grep "index key raised out of order: why" "/d00000: entries may be missing" "$ERR"
+
 # snapshot: the fs-tree root's newer version listed before its older one.
 S=$WORK/snapshot.img
 expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$S"

@@ -558,14 +558,56 @@ static void test_walk_past_index_record(void **state)
 }
 
 /*
- * The root out of order (its two records stored 300 first, then 100): a
- * walk from 150 begins at leaf 3, the child found by stored place, and
- * never reads leaf 4 stored before it.  No order of the children serves
- * every damage (a key raised: sorted, they would pass its child by), so
- * the node is not vouched for: a listing counts it (before, 1 record and
- * nothing said: a directory listed short, exit 0); a search that does not
- * find its key there fails as damage (400 stands in leaf 4), one that
- * does finds it.  A record of it that cannot be located is counted too.
+ * The root out of order.  Its two records only swapped (stored 300 first,
+ * then 100), each child holding keys from its own key to the next: sorted
+ * in the walk's copy, the node serves as a sound one (named once as out of
+ * order).  A walk from 150 takes leaf 3's 200 and leaf 4's two records;
+ * each key is found, one absent is absent (ENOENT).  Before, the walk
+ * began at leaf 3 by stored place and never read leaf 4 (a directory of
+ * 260 listed 183 names), and any key not found there was damage.
+ */
+static void test_walk_index_swapped(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = apfs_btree_cmp_u64_pair, .what = "test tree" };
+	struct apfs_btree_lost lost = { 0 };
+	uint8_t key[16] = { 0 };
+	bool unordered;
+	uint64_t n = 0;
+
+	restore_leaf3(state);  /* as new: earlier tests leave leaf 3 damaged, the root named */
+	set_leaf(f, 4, (const struct rec[]){ { 300, 1, 3000 }, { 400, 9, 4009 } }, 2);
+	for (unsigned i = 0; i < APFS_DISORDER_NAMED; i++)
+		f->c->disorder_named[i] = 0;
+	log_capture();
+	set_root(f, (const struct rec[]){ { 300, 1, 4 }, { 100, 1, 3 } });
+	st_le64(key, 150);
+	assert_int_equal(apfs_btree_iterate_past(&t, key, sizeof(key), count_only, &n, &unordered,
+						 &lost), 0);
+	assert_true(n == 3 && lost.leaves == 0);
+	expect_log("B-tree node at block 2: keys out of order (damage): its records are taken in "
+		   "key order");
+	assert_int_equal(lookup_pair(&t, 400, 9), 0);
+	assert_int_equal(lookup_pair(&t, 200, 2), 0);
+	assert_int_equal(lookup_pair(&t, 100, 5), 0);
+	assert_int_equal(lookup_pair(&t, 150, 1), -ENOENT);
+	assert_int_equal(lookup_pair(&t, 500, 1), -ENOENT);
+	log_release();
+	set_root(f, (const struct rec[]){ { 100, 1, 3 }, { 300, 1, 4 } });
+}
+
+/*
+ * The root out of order in a way sorting does not mend: leaf 4's key
+ * lowered to 50 (stored 100, then 50), so that sorted, leaf 4 would hold
+ * keys past its range [50, 100).  A walk from 150 begins at leaf 4 (the
+ * last record at or below 150 by stored place), never reads leaf 3, and
+ * no order of the children serves every such damage (a key raised:
+ * sorted, they would pass its child by), so the node is not vouched for:
+ * a listing counts it (before, nothing said: a directory listed short,
+ * exit 0); a search that does not find its key there fails as damage
+ * (200 stands in leaf 3), one that does finds it.  Likewise the swapped
+ * root with a third record that cannot be located: counted too.
  */
 static void test_walk_index_out_of_order(void **state)
 {
@@ -578,14 +620,14 @@ static void test_walk_index_out_of_order(void **state)
 	uint64_t n = 0;
 
 	log_capture();
-	set_root(f, (const struct rec[]){ { 300, 1, 4 }, { 100, 1, 3 } });
+	set_root(f, (const struct rec[]){ { 100, 1, 3 }, { 50, 1, 4 } });
 	st_le64(key, 150);
 	assert_int_equal(apfs_btree_iterate_past(&t, key, sizeof(key), count_only, &n, &unordered,
 						 &lost), 0);
-	assert_true(n == 1 && lost.leaves == 1 && lost.first == 2);
-	assert_int_equal(lookup_pair(&t, 400, 9), -APFS_ECORRUPT);
+	assert_true(n == 2 && lost.leaves == 1 && lost.first == 2);
+	assert_int_equal(lookup_pair(&t, 200, 2), -APFS_ECORRUPT);
 	expect_log("a search passed an index node whose keys are out of order");
-	assert_int_equal(lookup_pair(&t, 100, 5), 0);
+	assert_int_equal(lookup_pair(&t, 400, 9), 0);
 	mk_omap_node(md_block(f->m, 2), 2, true, 1,
 		     (const struct rec[]){ { 300, 1, 4 }, { 100, 1, 3 }, { 500, 1, 4 } }, 3);
 	st_le16(md_block(f->m, 2) + 56 + 4 * 2, 0xf000);
@@ -1458,6 +1500,7 @@ int main(void)
 		cmocka_unit_test(test_walk_lacking_order),
 		cmocka_unit_test(test_walk_past_end_ends),
 		cmocka_unit_test(test_walk_past_index_record),
+		cmocka_unit_test(test_walk_index_swapped),
 		cmocka_unit_test(test_walk_index_out_of_order),
 		cmocka_unit_test(test_corruptions),
 		cmocka_unit_test(test_bounds_edges),
