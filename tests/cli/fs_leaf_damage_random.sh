@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
 # fs_leaf_damage_random.sh - directory listings over images damaged at random
 # (tests/tools/damage_walk.py, fixed seeds): one to three of the fs-tree nodes
-# that hold directory records, or index nodes, given a failing checksum or a
-# record placed outside the node.  Whatever the damage takes, a listing that
-# exits 0 holds every name the generator gave the directory (testdata/README.md),
-# and no listing holds a name twice or one the directory never had, crashes or
-# hangs.  Listed by `ls`, `ls -U` and `bodyfile`.  `scale --per-dir 260` (a tree of two levels; also through the mount),
+# that hold directory records, or index nodes, given a failing checksum, a
+# record placed outside the node, two records' slots swapped, or a bit of an
+# index key changed.  Whatever the damage takes, a listing that exits 0 holds
+# every name the generator gave the directory (testdata/README.md), no listing
+# holds a name twice or one the directory never had, crashes or hangs, and a
+# lookup of a name the directory has may fail as damage, never as "No such
+# file".  Listed by `ls`, `ls -U` and `bodyfile`.  `scale --per-dir 260` (a tree of two levels; also through the mount),
 # `scale --per-dir 17000` (three levels) and `unhashed` (names unhashed).
 . "$(dirname "$0")/../lib.sh"
 
 walk() { # DESC IMAGE SEED ROUNDS DIRS [MOUNTPOINT]
 	local desc=$1 out; shift
 	out=$(python3 "$TESTS/tools/damage_walk.py" "$BIN" "$@")
-	expect_eq "$desc: no listing short without saying so, none wrong" "bad 0" \
+	expect_eq "$desc: no listing short without saying so, no lookup wrong" "bad 0" \
 		"$(printf '%s\n' "$out" | tail -1)"
 	printf '%s\n' "$out" | sed '$d' | head -20 | sed 's/^/#   /'
 }

@@ -4,14 +4,18 @@
 unencrypted image of 4 KiB blocks) damaged in one to three of its fs-tree nodes that hold
 directory records, or index nodes, in ways a reader can always tell (tests/tools/fsnode.py):
 a byte changed (the node's checksum then fails), or one record's table-of-contents slot
-given a key or value offset past the node (the checksum made right again).  Then every
+given a key or value offset past the node, or two records' slots swapped (the node out of
+order), or a bit of an index record's key changed (a key raised or lowered; the checksum
+made right again in each).  Then every
 directory of DIRS (JSON: {"/path": ["printf format of its names", first, end]}, the names
 the generator gives it: testdata/README.md) is listed by `BIN ls`, `BIN ls -U`, `BIN
 bodyfile` (the names right below it) and, with a MOUNTPOINT, `ls -f` through `BIN mount`.
 What the damage took may be missing, but never silently: a listing that exits 0 must
 hold every name.  A name listed twice, a name the
-directory never had, a crash or a hang is wrong too.  One line for each wrong listing
-(the seed, the round, the damage, the directory, the way it was read), then "bad N"."""
+directory never had, a crash or a hang is wrong too.  And `BIN stat` of three of each
+directory's names may fail as damage, never as "No such file".  One line for each wrong
+listing or lookup (the seed, the round, the damage, the directory, the way it was read),
+then "bad N"."""
 import json
 import os
 import random
@@ -26,19 +30,44 @@ from fsnode import BS, TYPE_DIR_REC, sparse_nodes
 
 def damage(f, n, rnd):
     """One damage to node n (its image open as f): what was done."""
-    kind = rnd.choice(["checksum", "key offset", "value offset"])
+    kind = rnd.choice(["checksum", "key offset", "value offset", "swap", "index key"])
+    if kind == "swap" and n.nkeys < 2 or kind == "index key" and not n.level:
+        kind = "checksum"
     if kind == "checksum":
         o = rnd.randrange(8, BS)
         f.seek(n.base + o)
         f.write(bytes([n.blk[o] ^ (1 << rnd.randrange(8))]))
         return (n.base // BS, kind, o)
-    blk = bytearray(n.blk)
+    blk = bytearray(n.blk)  # n.blk stays as read: later rounds damage it afresh
     i = rnd.randrange(n.nkeys)
-    struct.pack_into("<H", blk, n.toc(i) + (0 if kind == "key offset" else 4), 0xFFFF)
+    if kind == "swap":
+        j = rnd.choice([x for x in range(n.nkeys) if x != i])
+        a, b = n.toc(i), n.toc(j)
+        blk[a:a + 8], blk[b:b + 8] = blk[b:b + 8], blk[a:a + 8]
+        what = (i, j)
+    elif kind == "index key":
+        k, key = n.entry(i)[:2]
+        o = rnd.randrange(len(key))
+        blk[k + o] ^= 1 << rnd.randrange(8)
+        what = (i, o)
+    else:
+        struct.pack_into("<H", blk, n.toc(i) + (0 if kind == "key offset" else 4), 0xFFFF)
+        what = i
     struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
     f.seek(n.base)
     f.write(blk)
-    return (n.base // BS, kind, i)
+    return (n.base // BS, kind, what)
+
+
+def looked_up(binary, img, path, names):
+    """The names of path that `BIN stat` says are not there (never right: each is)."""
+    gone = []
+    for name in names:
+        p = subprocess.run([binary, "stat", img, path + "/" + name], capture_output=True,
+                           timeout=60)
+        if p.returncode and b"No such file" in p.stderr:
+            gone.append(name)
+    return gone
 
 
 def listing(binary, img, path, way, mnt):
@@ -92,6 +121,11 @@ def main():
                 if why:
                     print("seed %s round %d %s: %s %s: %s" % (seed, r, done, path, way, why))
                     bad += 1
+            gone = looked_up(binary, img, path, rnd.sample(sorted(want), 3))
+            if gone:
+                print("seed %s round %d %s: %s stat: %s 'No such file'" % (seed, r, done, path,
+                                                                            gone))
+                bad += 1
     os.unlink(img)
     print("bad %d" % bad)
 
