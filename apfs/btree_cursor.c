@@ -90,6 +90,7 @@ static void tree_id_of(const struct apfs_btree_desc *t, struct tree_id *id)
 	id->xts = apfs_xts_id(t->xts);
 	id->subtype = t->subtype;
 	id->cmp = t->cmp;
+	id->cmp_guessed = t->cmp_guessed;
 	id->seal = t->seal;
 }
 
@@ -97,7 +98,7 @@ static bool same_tree(const struct tree_id *a, const struct tree_id *b)
 {
 	return a->cid == b->cid && a->root == b->root && a->omap == b->omap && a->xid == b->xid &&
 	       a->xts == b->xts && a->subtype == b->subtype && a->cmp == b->cmp &&
-	       a->seal == b->seal;
+	       a->cmp_guessed == b->cmp_guessed && a->seal == b->seal;
 }
 
 /* A slot for a tree not kept: the least recently used idle one, emptied. */

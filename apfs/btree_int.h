@@ -80,6 +80,7 @@ struct tree_id {
 	uint64_t cid, root, omap, xid, xts;
 	uint32_t subtype;
 	apfs_key_cmp cmp;
+	bool cmp_guessed;  /* a guess's walk judges no order (index_sort): its nodes are not kept for others */
 	const void *seal;
 };
 
