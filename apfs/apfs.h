@@ -53,6 +53,10 @@ struct apfs_container {
 	 * whether more were met */
 	_Atomic uint64_t disorder_named[APFS_DISORDER_NAMED];
 	_Atomic bool disorder_more;
+	/* Children read to judge index nodes out of order (btree.c index_sort): at most
+	 * blocks_present over the container's life, so that no crafted tree makes that
+	 * work grow past one read per block */
+	_Atomic uint64_t sort_reads;
 	/* Sealed nodes already found to match (btree.c), made on first use. */
 	struct seal_seen *_Atomic seal_seen;
 };

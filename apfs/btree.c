@@ -1430,7 +1430,8 @@ static bool child_fits(const struct apfs_btree_desc *t, const struct node *n,
 	bool least = first;
 	int ret;
 
-	if (r->vl != sizeof(uint64_t))
+	if (r->vl != sizeof(uint64_t) ||
+	    atomic_fetch_add(&t->c->sort_reads, 1) >= t->c->blocks_present)
 		return false;
 	apfs_log_mute(true);
 	ret = fetch_node(t, ld_le64(r->v), false, buf, &bno);
@@ -1462,9 +1463,11 @@ struct toc_ref {
 
 /*
  * Whether sorted records s[0..nkeys) make a sound node: keys distinct, and
- * each child whose place changed, and the one before it in key order,
- * holding keys from its own key to the next.  Those children's ranges are
- * new; every other's is as it was in n.  The last child's upper bound and
+ * every child holding keys from its own key to the next.  Every child, not
+ * only those whose place the sort changes: the node is known damaged, and
+ * a key lowered among ascending neighbours (or a child named twice) beside
+ * a swap elsewhere would be taken on trust (found in review: `stat` of a
+ * file that exists said "No such file").  The last child's upper bound and
  * the first's lower are n's own, judged as for any child when it is read
  * (node_fit): so the verdict is the block's, whatever range it is met in.
  */
@@ -1472,13 +1475,12 @@ static bool sorted_sound(const struct apfs_btree_desc *t, const struct node *n,
 			 const struct toc_ref *s, uint8_t *buf)
 {
 	for (uint32_t p = 0; p < n->nkeys; p++) {
-		bool moved = s[p].slot != p || (p + 1 < n->nkeys && s[p + 1].slot != p + 1);
 		const struct rec_ref *next = p + 1 < n->nkeys ? &s[p + 1].r : NULL;
 
 		if (next && t->cmp(s[p].r.k, s[p].r.kl, next->k, next->kl) >= 0)
 			return false;
-		if (moved && !child_fits(t, n, &s[p].r, p == 0, next ? next->k : NULL,
-					 next ? next->kl : 0, buf))
+		if (!child_fits(t, n, &s[p].r, p == 0, next ? next->k : NULL, next ? next->kl : 0,
+				buf))
 			return false;
 	}
 	return true;
@@ -1496,7 +1498,11 @@ static bool sorted_sound(const struct apfs_btree_desc *t, const struct node *n,
  * guess may be what puts n out of order), nor in a sealed tree (its index
  * values carry hashes: child_fits refuses any but a bare child oid).  The
  * verdict is kept in the block memo: a node met on every lookup has its
- * children read once, not each time (a crafted tree could stall on that).
+ * children read once, not each time; and the children read so are bounded
+ * for the container (struct apfs_container's sort_reads), so a crafted tree
+ * cannot stall on them: past that, such nodes are unvouched, as before.
+ * n->sorted: named when a walk starts from it kept (walk_kept), since its
+ * first reading may have been muted.
  */
 static bool index_sort(const struct apfs_btree_desc *t, struct node *n, uint64_t bno,
 		       const struct cur_level *l, uint8_t *blk, uint64_t *memo)
@@ -1547,7 +1553,7 @@ static void node_order(const struct apfs_btree_desc *t, struct node *n, uint64_t
 	if (!n->ordered || n->strayed)
 		disorder_note(t, n, bno, parent);
 	if (!n->ordered)
-		n->ordered = index_sort(t, n, bno, l, blk, memo);
+		n->ordered = n->sorted = index_sort(t, n, bno, l, blk, memo);
 	/*
 	 * An index node whose keys only begin past lo stays in order: its
 	 * children keep their ranges, and its first child, which begins there
@@ -1611,7 +1617,7 @@ static int walk_node(struct walk *w, uint64_t oid, int depth, int parent_level,
 	}
 	n.fk = w->fk;
 	n.fv = w->fv;
-	n.ordered = n.strayed = n.miskeyed = n.lacking = false;
+	n.ordered = n.strayed = n.miskeyed = n.lacking = n.sorted = false;
 	if (depth == 0 && levels(w))
 		root_range(&levels(w)[0]);
 	if (w->cur) {
@@ -1651,8 +1657,9 @@ static int walk_kept(struct walk *w, int d)
 	const struct btree_cursor *cur = w->cur;
 	struct node n = cur->lv[d].n;
 
-	/* Only the root is walked from when not in order: named here if its reading was not. */
-	if (!n.ordered)
+	/* Only the root is walked from when not in order (or one sorted, at any depth):
+	 * named here if its reading was not (a muted walk's). */
+	if (!n.ordered || n.sorted)
 		disorder_note(w->t, &n, cur->lv[d].bno, d ? cur->lv[d - 1].bno : 0);
 
 	w->fk = cur->fk;

@@ -29,6 +29,7 @@ struct node {
 	 * exactly where a scan meets it.
 	 */
 	bool ordered;
+	bool sorted;      /* ordered only as read sorted (btree.c index_sort): damage all the same */
 	/*
 	 * Its keys stand outside the range its parent gives it (known where
 	 * ranges are kept: a cursor, or a walk that asks for order): a record

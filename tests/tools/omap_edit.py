@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 """omap_edit.py IMAGE OID - in the object-map leaf holding two versions of OID, swap the
 table-of-contents slots of the first two: the leaf lists the newer version before the
-older (keys out of order), its checksum made right again.  An object-map node (Apple's
+older (keys out of order), its checksum made right again.  omap_edit.py IMAGE --index -
+the same to the first two slots of the object map's one index node (its children then
+out of order; the image must hold exactly one).  An object-map node (Apple's
 reference, btree_node_phys_t) is an object of type btree (2) or btree node (3), subtype
 omap (0xb), with fixed-size entries: its table of contents holds kvoff_t (key offset,
 value offset; 2 bytes each), its keys are omap_key_t (oid, xid: 8 bytes each).  Exactly
@@ -38,16 +40,31 @@ def versions(blk, oid):
             if struct.unpack_from("<Q", blk, keys + struct.unpack_from("<H", blk, s)[0])[0] == oid]
 
 
+def index_slots(blk):
+    """The table-of-contents offsets of blk's records if it is an object-map index node of
+    two or more, else []."""
+    otype, subtype = struct.unpack_from("<II", blk, 24)
+    if (otype & 0xffff) not in (2, 3) or subtype != 0xB:
+        return []
+    if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(bytes(blk[8:])):
+        return []
+    flags, level, nkeys, toff, tlen = struct.unpack_from("<HHIHH", blk, 32)
+    if not level or not flags & 4 or nkeys < 2 or 56 + toff + 4 * nkeys > BS:
+        return []
+    return [56 + toff + 4 * i for i in range(nkeys)]
+
+
 def main():
     if len(sys.argv) != 3:
         sys.exit(__doc__)
-    oid = int(sys.argv[2])
+    index = sys.argv[2] == "--index"
+    oid = 0 if index else int(sys.argv[2])
     with open(sys.argv[1], "r+b") as f:
-        hits = [(off, blk, v) for off, blk in blocks(f) for v in [versions(blk, oid)]
-                if len(v) >= 2]
+        hits = [(off, blk, v) for off, blk in blocks(f)
+                for v in [index_slots(blk) if index else versions(blk, oid)] if len(v) >= 2]
         if len(hits) != 1:
-            sys.exit("omap_edit.py: %d object-map leaves hold two versions of %d, not 1"
-                     % (len(hits), oid))
+            sys.exit("omap_edit.py: %d object-map %s, not 1" % (len(hits), "index nodes"
+                     if index else "leaves hold two versions of %d" % oid))
         off, blk, (a, b) = hits[0][0], hits[0][1], hits[0][2][:2]
         blk[a:a + 4], blk[b:b + 4] = blk[b:b + 4], blk[a:a + 4]
         struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
