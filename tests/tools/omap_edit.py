@@ -24,14 +24,22 @@ def blocks(f):
             yield start + off, bytearray(data[off:off + BS])
 
 
-def versions(blk, oid):
-    """The table-of-contents offsets of oid's records in blk, an omap leaf, else []."""
+def header(blk):
+    """(flags, level, nkeys, toff, tlen) of blk if it is an object-map node with a valid
+    checksum, else None."""
     otype, subtype = struct.unpack_from("<II", blk, 24)
     if (otype & 0xffff) not in (2, 3) or subtype != 0xB:
-        return []
+        return None
     if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(bytes(blk[8:])):
+        return None
+    return struct.unpack_from("<HHIHH", blk, 32)
+
+
+def versions(blk, oid):
+    """The table-of-contents offsets of oid's records in blk, an omap leaf, else []."""
+    if not header(blk):
         return []
-    flags, level, nkeys, toff, tlen = struct.unpack_from("<HHIHH", blk, 32)
+    flags, level, nkeys, toff, tlen = header(blk)
     if level or not flags & 4 or 56 + toff + tlen + 16 * nkeys > BS:
         return []
     keys = 56 + toff + tlen
@@ -43,12 +51,9 @@ def versions(blk, oid):
 def index_slots(blk):
     """The table-of-contents offsets of blk's records if it is an object-map index node of
     two or more, else []."""
-    otype, subtype = struct.unpack_from("<II", blk, 24)
-    if (otype & 0xffff) not in (2, 3) or subtype != 0xB:
+    if not header(blk):
         return []
-    if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(bytes(blk[8:])):
-        return []
-    flags, level, nkeys, toff, tlen = struct.unpack_from("<HHIHH", blk, 32)
+    flags, level, nkeys, toff, tlen = header(blk)
     if not level or not flags & 4 or nkeys < 2 or 56 + toff + 4 * nkeys > BS:
         return []
     return [56 + toff + 4 * i for i in range(nkeys)]
