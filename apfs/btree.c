@@ -70,6 +70,8 @@ struct walk {
 	 * gone on past; unreadable: the node walk_node failed at could not be read
 	 * (its failure, not fn's), said to its parent alone (walk_index) */
 	struct apfs_btree_lost *lost;
+	uint64_t first_walked;  /* its first leaf (block + 1; leaf_again) */
+	uint64_t *walked;  /* its leaves walked (block + 1, direct-mapped), made at its second */
 	bool unreadable;
 	uint64_t unread_bno;  /* its block (0: not known, the object map did not give it) */
 };
@@ -1057,6 +1059,43 @@ static bool key_in_gap(const struct apfs_btree_desc *t, const struct node *n,
 	return l->lo && t->cmp(l->lo, l->lol, k, kl) <= 0 && t->cmp(k, kl, n->least, n->leastl) < 0;
 }
 
+/* The leaves one listing remembers having walked (leaf_again): 8 KiB, whatever its length. */
+#define WALKED_MEMO 1024
+
+/*
+ * Whether apfs_btree_iterate_past's walk has walked leaf bno already: two
+ * index records name it (or an index node twice), and the walk meets it
+ * again in another's range.  Given again, its records would be listed
+ * twice, and the child the second record should name is not read: a
+ * directory listed 77 names twice, 77 not at all, exit 0.  Direct-mapped
+ * by block: a leaf pushed out by another is not known again (as before);
+ * no leaf is taken for one walked that was not.  The table is made at a
+ * walk's second leaf: most directories' listings walk one (ls -R of many).
+ */
+static bool leaf_again(struct walk *w, uint64_t bno)
+{
+	uint64_t *slot;
+
+	if (!w->lost || w->want)
+		return false;
+	if (!w->walked && (!w->first_walked || w->first_walked == bno + 1)) {
+		bool again = w->first_walked == bno + 1;
+
+		w->first_walked = bno + 1;
+		return again;
+	}
+	if (!w->walked) {
+		if (!(w->walked = calloc(WALKED_MEMO, sizeof(*w->walked))))
+			return false;
+		w->walked[(w->first_walked - 1) % WALKED_MEMO] = w->first_walked;
+	}
+	slot = &w->walked[bno % WALKED_MEMO];
+	if (*slot == bno + 1)
+		return true;
+	*slot = bno + 1;
+	return false;
+}
+
 static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 		     const struct cur_level *l)
 {
@@ -1065,6 +1104,10 @@ static int walk_leaf(struct walk *w, const struct node *n, uint64_t bno,
 
 	if (w->whole)
 		return leaf_whole(w, n, bno, l);
+	if (leaf_again(w, bno))  /* not given again; the node the record should name, lost */
+		return leaf_lost(w, bno, l, node_corrupt(w->t, bno, "a walk met this node again, "
+				 "named by another index record: the node that record should "
+				 "name is not known"), NULL);
 	/* out of order or range, or that range not known (an index above); not one only lacking */
 	if (w->unordered)
 		*w->unordered = !(n->ordered || n->lacking) || !l || !l->bounded;
@@ -1416,18 +1459,19 @@ static bool node_lacking(const struct apfs_btree_desc *t, const struct node *n,
  * Whether the child r names, of index node n (read into buf, messages
  * muted: a child that cannot be read only means no sort), holds keys in
  * [r's key, hi) (hi NULL: no bound), every one located, the least r's key
- * itself as in a sound tree (node_fit), or past it where first (n's first
- * child, whose lower bound is n's: node_fit judges it when it is read).
+ * itself as in a sound tree (node_fit).  The first child too: the root's
+ * has no lower bound for node_fit to judge it by (found in review: the
+ * root's first record naming the second child, the first named by none,
+ * was sorted, and `ls /` gave no name, exit 0).
  */
 static bool child_fits(const struct apfs_btree_desc *t, const struct node *n,
-		       const struct rec_ref *r, bool first, const uint8_t *hi, size_t hil,
-		       uint8_t *buf)
+		       const struct rec_ref *r, const uint8_t *hi, size_t hil, uint8_t *buf)
 {
 	const uint8_t *k, *v;
 	size_t kl, vl;
 	struct node c;
 	uint64_t bno;
-	bool least = first;
+	bool least = false;
 	int ret;
 
 	if (r->vl != sizeof(uint64_t) ||
@@ -1467,9 +1511,9 @@ struct toc_ref {
  * only those whose place the sort changes: the node is known damaged, and
  * a key lowered among ascending neighbours (or a child named twice) beside
  * a swap elsewhere would be taken on trust (found in review: `stat` of a
- * file that exists said "No such file").  The last child's upper bound and
- * the first's lower are n's own, judged as for any child when it is read
- * (node_fit): so the verdict is the block's, whatever range it is met in.
+ * file that exists said "No such file").  The last child's upper bound is
+ * n's own, judged as for any child when it is read (node_fit): so the
+ * verdict is the block's, whatever range it is met in.
  */
 static bool sorted_sound(const struct apfs_btree_desc *t, const struct node *n,
 			 const struct toc_ref *s, uint8_t *buf)
@@ -1479,8 +1523,7 @@ static bool sorted_sound(const struct apfs_btree_desc *t, const struct node *n,
 
 		if (next && t->cmp(s[p].r.k, s[p].r.kl, next->k, next->kl) >= 0)
 			return false;
-		if (!child_fits(t, n, &s[p].r, p == 0, next ? next->k : NULL, next ? next->kl : 0,
-				buf))
+		if (!child_fits(t, n, &s[p].r, next ? next->k : NULL, next ? next->kl : 0, buf))
 			return false;
 	}
 	return true;
@@ -1714,6 +1757,7 @@ static int iterate(struct walk *w)
 	if (w->cur) {
 		ret = cursor_iterate(w);
 		btree_cursor_put(w->cur);
+		free(w->walked);
 		if (!ret && w->stray)  /* the tree ended, a leaf that strayed passed */
 			ret = find_ends(w);
 		return ret < 0 ? ret : 0;
@@ -1728,6 +1772,7 @@ static int iterate(struct walk *w)
 		ret = find_ends(w);
 	for (int i = 0; i < BTREE_MAX_DEPTH; i++)
 		free(w->bufs[i]);
+	free(w->walked);
 	return ret < 0 ? ret : 0;
 }
 

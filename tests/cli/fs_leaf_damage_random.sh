@@ -2,8 +2,8 @@
 # fs_leaf_damage_random.sh - directory listings over images damaged at random
 # (tests/tools/damage_walk.py, fixed seeds): one to three of the fs-tree nodes
 # that hold directory records, or index nodes, given a failing checksum, a
-# record placed outside the node, two records' slots swapped, or a bit of an
-# index key changed.  Whatever the damage takes, a listing that exits 0 holds
+# record placed outside the node, two records' slots swapped, a bit of an
+# index key changed, or an index record naming another's child.  Whatever the damage takes, a listing that exits 0 holds
 # every name the generator gave the directory (testdata/README.md), no listing
 # holds a name twice or one the directory never had, crashes or hangs, and a
 # lookup of a name the directory has may fail as damage, never as "No such

@@ -340,6 +340,24 @@ run_rc "$BIN" ls -l "$WORK/s260low.img" /d00001
 expect_eq "a key lowered beside a swap: ls -l /d00001 says no name is missing from the tree" "" \
 	"$(printf '%s\n' "$ERR" | grep 'No such file')"
 
+# The root's first record naming its second child, the first child named by no record
+# (slot 1 a copy of the last, the last dropped: the node out of order).  Sorted, the first
+# child's lower bound is the root's, none, so nothing else judges it: found in review,
+# `ls /` gave no name with exit 0, and `stat /d00000` "No such file".  Not sorted now: the
+# first child too must begin at its own key.
+cp --sparse=always "$WORK/s260.img" "$WORK/s260first.img"
+run_rc python3 "$TESTS/tools/index_slots.py" "$WORK/s260first.img" root valdup:0:1 \
+	copy:1:46 nkeys:46:0
+expect_eq "index_slots.py: the root held 47 records" "46: " \
+	"$(printf '%s\n' "$OUT" | tail -1 | cut -c1-4)"
+expect_rc "first child named by none: ls / says entries may be missing" 1 \
+	"$BIN" ls "$WORK/s260first.img" /
+expect_grep "first child named by none: why" "/: entries may be missing" "$ERR"
+run_rc "$BIN" stat "$WORK/s260first.img" /d00000
+expect_eq "first child named by none: stat /d00000 is damage, not 'No such file'" \
+	"1 apfsinspect: /d00000: damaged file-system data (see above)" \
+	"$RC $(printf '%s\n' "$ERR" | tail -1)"
+
 # The object map's index node (`scale` of 60,000 entries: one) with its first two slots
 # swapped (omap_edit.py --index): read sorted.  Its first reading is in the volume's
 # key-form probe, whose messages are muted; the walks after start from it kept, sorted, in

@@ -5,8 +5,8 @@ unencrypted image of 4 KiB blocks) damaged in one to three of its fs-tree nodes 
 directory records, or index nodes, in ways a reader can always tell (tests/tools/fsnode.py):
 a byte changed (the node's checksum then fails), or one record's table-of-contents slot
 given a key or value offset past the node, or two records' slots swapped (the node out of
-order), or a bit of an index record's key changed (a key raised or lowered; the checksum
-made right again in each).  Then every
+order), or a bit of an index record's key changed (a key raised or lowered), or an index
+record made to name another's child (the checksum made right again in each).  Then every
 directory of DIRS (JSON: {"/path": ["printf format of its names", first, end]}, the names
 the generator gives it: testdata/README.md) is listed by `BIN ls`, `BIN ls -U`, `BIN
 bodyfile` (the names right below it) and, with a MOUNTPOINT, `ls -f` through `BIN mount`.
@@ -30,8 +30,10 @@ from fsnode import BS, TYPE_DIR_REC, sparse_nodes
 
 def damage(f, n, rnd):
     """One damage to node n (its image open as f): what was done."""
-    kind = rnd.choice(["checksum", "key offset", "value offset", "swap", "index key"])
-    if kind == "swap" and n.nkeys < 2 or kind == "index key" and not n.level:
+    kind = rnd.choice(["checksum", "key offset", "value offset", "swap", "index key",
+                       "child twice"])
+    if kind in ("swap", "child twice") and n.nkeys < 2 or \
+            kind in ("index key", "child twice") and not n.level:
         kind = "checksum"
     if kind == "checksum":
         o = rnd.randrange(8, BS)
@@ -40,10 +42,13 @@ def damage(f, n, rnd):
         return (n.base // BS, kind, o)
     blk = bytearray(n.blk)  # n.blk stays as read: later rounds damage it afresh
     i = rnd.randrange(n.nkeys)
-    if kind == "swap":
+    if kind in ("swap", "child twice"):
         j = rnd.choice([x for x in range(n.nkeys) if x != i])
         a, b = n.toc(i), n.toc(j)
-        blk[a:a + 8], blk[b:b + 8] = blk[b:b + 8], blk[a:a + 8]
+        if kind == "swap":
+            blk[a:a + 8], blk[b:b + 8] = blk[b:b + 8], blk[a:a + 8]
+        else:  # record i names record j's child (its value's place)
+            blk[a + 4:a + 8] = blk[b + 4:b + 8]
         what = (i, j)
     elif kind == "index key":
         k, key = n.entry(i)[:2]

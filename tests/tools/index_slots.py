@@ -9,7 +9,9 @@ the node at block B, by its virtual object id); exactly one must qualify.  It pr
   swap:I:J     slots I and J trade places (their keys and children with them);
   valdup:I:J   slot I names slot J's child (its key as it was): a child named twice;
   inokey:I:N   slot I's key (8 bytes) becomes the inode record key of inode N: the key
-               raised or lowered, its child as it was.
+               raised or lowered, its child as it was;
+  copy:I:J     slot I becomes a copy of slot J (key and child);
+  nkeys:N:0    the node holds N records (btn_nkeys): those past N are dropped.
 The ops apply in order."""
 import struct
 import sys
@@ -49,11 +51,17 @@ def main():
         for op in sys.argv[3:]:
             name, a, b = op.split(":")
             a, b = int(a), int(b)
-            ta, tb = n.toc(a), n.toc(b) if name != "inokey" else None
+            ta = n.toc(a) if name != "nkeys" else None
+            tb = n.toc(b) if name in ("swap", "valdup", "copy") else None
             if name == "swap":
                 n.blk[ta:ta + 8], n.blk[tb:tb + 8] = n.blk[tb:tb + 8], n.blk[ta:ta + 8]
             elif name == "valdup":
                 n.blk[ta + 4:ta + 8] = n.blk[tb + 4:tb + 8]
+            elif name == "copy":
+                n.blk[ta:ta + 8] = bytes(n.blk[tb:tb + 8])
+            elif name == "nkeys":
+                struct.pack_into("<I", n.blk, 36, a)  # btree_node_phys_t's btn_nkeys
+                n.nkeys = a
             elif name == "inokey":
                 k, key = n.entry(a)[:2]
                 if len(key) != 8:
