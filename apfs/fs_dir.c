@@ -182,6 +182,8 @@ int fs_dir_walked(struct apfs_fs *fs, uint64_t dir, int ret, bool stopped,
 	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
 	if (ret == 0 && !stopped && (lost->leaves || lost_before))
 		return dir_incomplete(fs, dir, lost);
+	if (ret == 0 && !stopped && dir == APFS_ROOT_DIR_INO_NUM)
+		return fs_root_listed(fs);
 	return ret;
 }
 

@@ -121,6 +121,40 @@ int fs_inode_xfields(struct apfs_fs *fs, struct fs_inode *in, const uint8_t *p, 
 	return why ? ino_corrupt(fs, in->ino, why) : ret;
 }
 
+/*
+ * Every volume has its root directory's inode record.  Where the tree
+ * lacks it, a node that held it is lost, and the loss need leave nothing
+ * out of order or range: a root index node whose records moved down over
+ * the first one's, its child named by none (found in review: `ls /` gave
+ * nothing with exit 0, `stat /` "No such file").  Named once per volume.
+ */
+static void root_missing(struct apfs_fs *fs)
+{
+	if (!atomic_exchange(&fs->root_missing, true))
+		apfs_err("%s: volume '%s': inode %d, the root directory's, is not in the "
+			 "file-system tree: a node that held it is lost, and may have held the "
+			 "root's entries", fs->c->label, fs->v->name, APFS_ROOT_DIR_INO_NUM);
+}
+
+int fs_root_listed(struct apfs_fs *fs)
+{
+	uint8_t key[8];
+	int ret;
+
+	if (atomic_load(&fs->root_found))
+		return 0;
+	ret = fs_key_checked(fs, key, APFS_ROOT_DIR_INO_NUM, APFS_TYPE_INODE);
+	if (!ret)
+		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), NULL, fs->bs, &(size_t){ 0 });
+	if (ret == -ENOENT) {
+		root_missing(fs);
+		return -APFS_EINCOMPLETE;
+	}
+	if (!ret)
+		atomic_store(&fs->root_found, true);
+	return ret;
+}
+
 /* Read and parse the inode record of ino. */
 int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 {
@@ -135,6 +169,10 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 	ret = fs_key_checked(fs, key, ino, APFS_TYPE_INODE);
 	if (!ret)
 		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
+	if (ret == -ENOENT && ino == APFS_ROOT_DIR_INO_NUM) {
+		root_missing(fs);
+		ret = -APFS_ECORRUPT;
+	}
 	if (!ret && vlen < sizeof(in->raw))
 		ret = ino_corrupt(fs, ino, "inode record shorter than j_inode_val_t");
 	if (!ret) {

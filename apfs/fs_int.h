@@ -27,6 +27,8 @@ struct apfs_fs {
 	struct fs_group *grp;  /* a volume group's merged root (fs_group.c); NULL: one volume */
 	struct fs_resume *resume;  /* unhashed records: where readdir walks stopped, or NULL */
 	_Atomic unsigned firmlink_unknown;  /* inodes warned "firmlink not known" (fs_inode.c) */
+	_Atomic bool root_found;    /* the root directory's inode record was found (fs_root_listed) */
+	_Atomic bool root_missing;  /* it was not, and that was named (fs_inode.c) */
 };
 
 /* A directory record's key at its longest: j_drec_hashed_key_t and its name. */
@@ -46,6 +48,13 @@ struct fs_resume *fs_resume_new(void);
  * list a wrong set.  Known once the walk's first record is visited.
  */
 int fs_resume_unsound(struct apfs_fs *fs, uint64_t dir);
+/*
+ * At the end of a whole listing of the root directory: 0 where its inode
+ * record is in the tree, else -APFS_EINCOMPLETE, named once (the node that
+ * held it is lost, and may have held the root's entries), or the error of
+ * the lookup.  The root is the one directory listed with no lookup first.
+ */
+int fs_root_listed(struct apfs_fs *fs);
 /* A walk of dir's records past nodes it cannot read, up to the first key past them (end). */
 void fs_dir_lost_init(struct apfs_btree_lost *lost, uint8_t end[8], uint64_t dir);
 /*

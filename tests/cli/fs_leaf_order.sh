@@ -358,6 +358,31 @@ expect_eq "first child named by none: stat /d00000 is damage, not 'No such file'
 	"1 apfsinspect: /d00000: damaged file-system data (see above)" \
 	"$RC $(printf '%s\n' "$ERR" | tail -1)"
 
+# The same child named by none, the root's records moved down over the first's: the root
+# stays in order and each child begins at its own key, so no node is out of order or range;
+# only what the tree lacks shows the loss.  Before: `ls /` gave nothing with exit 0, `stat /`
+# said "No such file", `bodyfile` gave nothing with exit 0.  Every volume has its root
+# directory's inode record (inode 2); the tree lacks it, so the root's entries may be lost.
+cp --sparse=always "$WORK/s260.img" "$WORK/s260shift.img"
+run_rc python3 "$TESTS/tools/index_slots.py" "$WORK/s260shift.img" root \
+	$(for i in $(seq 0 45); do printf 'copy:%d:%d ' "$i" $((i + 1)); done) nkeys:46:0
+expect_eq "index_slots.py: the root held 47 records, the first the root directory's (1 9)" \
+	"0 0: 1 9 46: " "$RC $(printf '%s\n' "$OUT" | sed -n 2p) $(printf '%s\n' "$OUT" | tail -1 | cut -c1-4)"
+ROOTLOST="volume 'Scale': inode 2, the root directory's, is not in the file-system tree"
+run_rc "$BIN" ls "$WORK/s260shift.img" /
+expect_eq "records moved down: ls / gives nothing, and says entries may be missing" \
+	"1  apfsinspect: /: entries may be missing" "$RC $OUT $(printf '%s\n' "$ERR" | tail -1 | cut -c1-38)"
+expect_grep "records moved down: ls /: why" "$ROOTLOST" "$ERR"
+run_rc "$BIN" stat "$WORK/s260shift.img" /
+expect_eq "records moved down: stat / is damage, not 'No such file'" \
+	"1 apfsinspect: /: damaged file-system data (see above)" \
+	"$RC $(printf '%s\n' "$ERR" | tail -1)"
+expect_grep "records moved down: stat /: why" "$ROOTLOST" "$ERR"
+expect_rc "records moved down: bodyfile fails" 1 "$BIN" bodyfile "$WORK/s260shift.img"
+expect_grep "records moved down: bodyfile: why" "$ROOTLOST" "$ERR"
+expect_eq "records moved down: named once by bodyfile" "1" \
+	"$(printf '%s\n' "$ERR" | grep -c 'the root directory.s')"
+
 # The object map's index node (`scale` of 60,000 entries: one) with its first two slots
 # swapped (omap_edit.py --index): read sorted.  Its first reading is in the volume's
 # key-form probe, whose messages are muted; the walks after start from it kept, sorted, in
