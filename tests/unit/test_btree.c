@@ -462,6 +462,54 @@ static uint64_t walk_past(const struct apfs_btree_desc *t, struct apfs_btree_los
 }
 
 /*
+ * A listing come on from leaf 3 to leaf 4, which begins at 350 under key
+ * 300 (as where the child before it was lost and the index records moved
+ * down over its record): keys 300 to 350 were never read, so the walk
+ * counts leaf 4 (before: nothing counted, the walk "whole"), unless leaf
+ * 3 reached into the gap (key 300 lowered: its records stand there, and
+ * were given).  A walk whose end is at or before 300 ends there,
+ * uncounted; one that begins in leaf 4 past the gap wants none of it.
+ */
+static void test_walk_past_miskeyed(void **state)
+{
+	struct fx *f = *state;
+	struct apfs_btree_desc t = { .c = f->c, .root = 2, .subtype = APFS_OBJECT_TYPE_OMAP,
+				     .cmp = omap_cmp16, .what = "test tree" };
+	struct apfs_btree_lost lost = { 0 };
+	uint8_t key[16] = { 0 };
+	uint64_t n = 0;
+	bool unordered;
+
+	log_capture();
+	set_leaf(f, 4, (const struct rec[]){ { 350, 1, 3501 }, { 400, 9, 4009 } }, 2);
+	assert_true(walk_past(&t, &lost) == 5);
+	assert_true(lost.leaves == 1 && lost.first == 4);
+	st_le64(key, 320);  /* an end in the gap */
+	lost = (struct apfs_btree_lost){ .end = key, .endlen = sizeof(key) };
+	assert_true(walk_past(&t, &lost) == 5);
+	assert_true(lost.leaves == 1 && lost.first == 4);
+	st_le64(key, 300);  /* an end at the gap's start: none of the walk's */
+	lost = (struct apfs_btree_lost){ .end = key, .endlen = sizeof(key) };
+	assert_true(walk_past(&t, &lost) == 3);
+	assert_true(lost.leaves == 0);
+	/* leaf 3 reaching into the gap (320, past its range: key 300 lowered): not counted */
+	set_leaf(f, 3, (const struct rec[]){ { 100, 1, 1000 }, { 200, 2, 2000 }, { 320, 1, 3201 } },
+		 3);
+	lost = (struct apfs_btree_lost){ 0 };
+	assert_true(walk_past(&t, &lost) == 5);
+	assert_true(lost.leaves == 0);
+	set_leaf(f, 3, (const struct rec[]){ { 100, 1, 1000 }, { 100, 5, 1005 }, { 200, 2, 2000 } },
+		 3);
+	st_le64(key, 350);  /* a walk from leaf 4's first key */
+	lost = (struct apfs_btree_lost){ 0 };
+	assert_int_equal(apfs_btree_iterate_past(&t, key, sizeof(key), count_only, &n, &unordered,
+						 &lost), 0);
+	assert_true(n == 2 && lost.leaves == 0);
+	log_release();
+	set_leaf(f, 4, (const struct rec[]){ { 300, 1, 3000 }, { 400, 9, 4009 } }, 2);
+}
+
+/*
  * Leaves 4 and 5 (under 300 and 500) both broken, a walk that wants no
  * key from 300 on (its end): leaf 4, past that end, ends it as the next
  * key past its wants would, uncounted, and leaf 5 is never read (going on
@@ -1511,6 +1559,7 @@ int main(void)
 		cmocka_unit_test(test_lookup_walks_on),
 		cmocka_unit_test(test_find_one_traded),
 		cmocka_unit_test(test_leaf_miskeyed),
+		cmocka_unit_test(test_walk_past_miskeyed),
 		cmocka_unit_test(test_walk_past_unreadable),
 		cmocka_unit_test(test_walk_lacking_order),
 		cmocka_unit_test(test_walk_past_end_ends),
