@@ -1484,11 +1484,10 @@ static bool node_lacking(const struct apfs_btree_desc *t, const struct node *n,
 static bool child_fits(const struct apfs_btree_desc *t, const struct node *n,
 		       const struct rec_ref *r, const uint8_t *hi, size_t hil, uint8_t *buf)
 {
-	const uint8_t *k, *v;
-	size_t kl, vl;
+	struct cur_level range = { .lo = r->k, .lol = r->kl, .hi = hi, .hil = hil,
+				   .bounded = true };
 	struct node c;
 	uint64_t bno;
-	bool least = false;
 	int ret;
 
 	if (r->vl != sizeof(uint64_t) ||
@@ -1503,17 +1502,8 @@ static bool child_fits(const struct apfs_btree_desc *t, const struct node *n,
 		return false;
 	c.fk = n->fk;
 	c.fv = n->fv;
-	for (uint32_t i = 0; i < c.nkeys; i++) {
-		int lo;
-
-		if (entry_loc(&c, i, &k, &kl, &v, &vl))
-			return false;
-		lo = t->cmp(k, kl, r->k, r->kl);
-		if (lo < 0 || (hi && t->cmp(k, kl, hi, hil) >= 0))
-			return false;
-		least |= lo == 0;
-	}
-	return least;
+	node_fit(t, &c, &range, false);  /* every key: the child's order is not known */
+	return !c.strayed;  /* miskeyed, too: its least key not r's */
 }
 
 /* A record of an index node and its slot as stored: index_sort's unit (rec_cmp sorts it). */
