@@ -176,6 +176,7 @@ struct apfs_btree_lost {
 			    * below it), or records of a leaf, not read */
 	uint64_t first;    /* out: the first such node's block (0: not known) */
 	uint64_t last;     /* 1 + the last node counted (each once) */
+	uint64_t walked;   /* out: the leaves the walk read */
 };
 
 /*

@@ -1807,8 +1807,12 @@ int apfs_btree_iterate_past(const struct apfs_btree_desc *t, const void *key, si
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
 			  .unordered = unordered, .lost = lost };
 
+	int ret;
+
 	lost->leaves = lost->first = lost->last = 0;
-	return iterate(&w);
+	ret = iterate(&w);
+	lost->walked = w.leaves;
+	return ret;
 }
 
 static int find(const struct apfs_btree_desc *t, const void *key, size_t klen, bool prefix,

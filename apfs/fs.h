@@ -241,6 +241,8 @@ struct apfs_dir_pos {
 	uint64_t cookie;                   /* its next_cookie (a volume group's merged root) */
 	bool unsound;                      /* one of its records came from a damaged leaf */
 	bool lost;                         /* the walk passed a node of it it could not read */
+	uint64_t taken;                    /* entries fn took from the start (one volume) */
+	bool spread;                       /* read from more than one leaf (fs_dir_spread) */
 };
 
 /**

@@ -81,6 +81,8 @@ struct rd_ctx {
 	uint64_t skip;        /* entries still to pass over (resume) */
 	uint32_t cur_hash;
 	uint64_t seq;         /* hashed: index within the hash; plain: ordinal */
+	uint64_t given;       /* the directory's records met, skipped ones too */
+	bool past;            /* a record past the directory's was met (its end) */
 	bool unordered;       /* the leaf walked now is damaged (apfs_btree_iterate_ord) */
 	bool damaged;         /* a record of the directory came from such a leaf */
 	bool keyed;           /* resumed at a key inside the directory (hash, or kept place) */
@@ -104,8 +106,10 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;
-	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
+		r->past = true;
 		return 1;
+	}
 	/* a neighbour's damaged leaf the walk only passed through is none of the directory's */
 	r->damaged |= r->unordered;
 	ret = fs_drec_parse(r->fs, k, kl, v, vl, &d);
@@ -123,6 +127,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (r->fs->hashed && r->seq == COOKIE_SEQ_MAX)
 		return drec_corrupt(r->fs, r->dir, "over a million names share one hash");
 	r->seq++;
+	r->given++;
 	if (r->skip) {
 		r->skip--;
 		return 0;
@@ -177,14 +182,21 @@ static int dir_incomplete(struct apfs_fs *fs, uint64_t dir, const struct apfs_bt
 }
 
 int fs_dir_walked(struct apfs_fs *fs, uint64_t dir, int ret, bool stopped,
-		  const struct apfs_btree_lost *lost, bool lost_before)
+		  const struct apfs_btree_lost *lost, bool lost_before, uint64_t given)
 {
 	/* the walk's end (0 also where fn stopped it: then the directory goes on) */
-	if (ret == 0 && !stopped && (lost->leaves || lost_before))
+	if (ret || stopped)
+		return ret;
+	if (lost->leaves || lost_before)
 		return dir_incomplete(fs, dir, lost);
-	if (ret == 0 && !stopped && dir == APFS_ROOT_DIR_INO_NUM)
-		return fs_root_listed(fs);
-	return ret;
+	if (dir == APFS_ROOT_DIR_INO_NUM && (ret = fs_root_listed(fs)))
+		return ret;
+	return given == FS_GIVEN_UNKNOWN ? 0 : fs_valence_listed(fs, dir, given);
+}
+
+bool fs_dir_spread(const struct apfs_btree_lost *lost, bool past)
+{
+	return lost->walked > 1 || !past;
 }
 
 /**
@@ -227,7 +239,8 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 		r->skip = cookie;
 	}
 	ret = apfs_btree_iterate_past(&fs->tree, key, klen, rd_visit, r, &r->unordered, &r->lost);
-	ret = fs_dir_walked(fs, dir, ret, r->stopped, &r->lost, r->lost_before);
+	ret = fs_dir_walked(fs, dir, ret, r->stopped, &r->lost, r->lost_before,
+			    cookie || !fs_dir_spread(&r->lost, r->past) ? FS_GIVEN_UNKNOWN : r->given);
 	free(r);
 	return ret;
 }

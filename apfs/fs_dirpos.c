@@ -22,6 +22,7 @@ struct dp_ctx {
 	bool damaged;    /* a record of the directory came from such a leaf */
 	bool begun;      /* a record has been visited */
 	bool stopped;    /* fn stopped the walk (the directory goes on) */
+	bool past;       /* a record past the directory's was met (its end) */
 	struct apfs_btree_lost lost;  /* nodes of it this walk could not read */
 	struct apfs_dirent de;
 };
@@ -35,8 +36,10 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!p->begun && p->pos->klen && p->unordered)
 		return fs_resume_unsound(p->fs, p->dir);
 	p->begun = true;
-	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
+		p->past = true;
 		return 1;
+	}
 	p->damaged |= p->unordered;  /* of the directory's own leaves (fs_dir.c rd_visit) */
 	/* The walk starts at the last record handed on: not again. */
 	if (kl == p->pos->klen && !memcmp(k, p->pos->key, kl))
@@ -58,6 +61,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 		p->pos->klen = kl;
 		p->pos->unsound = p->damaged;
 		p->pos->lost |= p->lost.leaves != 0;
+		p->pos->taken++;
 	}
 	return ret;
 }
@@ -112,7 +116,9 @@ int apfs_fs_readdir_from(struct apfs_fs *fs, uint64_t dir, struct apfs_dir_pos *
 	else
 		ret = apfs_btree_iterate_past(&fs->tree, key, sizeof(key), dp_visit, p,
 					      &p->unordered, &p->lost);
-	ret = fs_dir_walked(fs, dir, ret, p->stopped, &p->lost, pos->lost);
+	pos->spread |= fs_dir_spread(&p->lost, p->past);
+	ret = fs_dir_walked(fs, dir, ret, p->stopped, &p->lost, pos->lost,
+			    pos->spread ? pos->taken : FS_GIVEN_UNKNOWN);
 	free(p);
 	return ret;
 }

@@ -62,10 +62,28 @@ void fs_dir_lost_init(struct apfs_btree_lost *lost, uint8_t end[8], uint64_t dir
  * says: at the directory's end past nodes of its records it could not
  * read (apfs_btree_iterate_past's lost, named once here; or lost_before:
  * an earlier part of the listing's, which said so), -APFS_EINCOMPLETE;
- * else ret.
+ * else ret, or at the end of a whole listing (given: the entries it gave)
+ * what fs_root_listed and fs_valence_listed say.
  */
 int fs_dir_walked(struct apfs_fs *fs, uint64_t dir, int ret, bool stopped,
-		  const struct apfs_btree_lost *lost, bool lost_before);
+		  const struct apfs_btree_lost *lost, bool lost_before, uint64_t given);
+/* fs_dir_walked's given where the walk did not list the directory from its start */
+#define FS_GIVEN_UNKNOWN UINT64_MAX
+/*
+ * Whether a listing's records may have been lost to another node: its walk
+ * read more than one leaf (lost->walked), or met no record past the
+ * directory's (past: the tree ended).  Records from one leaf's first to a
+ * later record of that leaf are all there is of the range (a damaged leaf
+ * counts in lost): only a listing so spread is held to the count of its
+ * directory's inode (fs_valence_listed), which costs a lookup.
+ */
+bool fs_dir_spread(const struct apfs_btree_lost *lost, bool past);
+/*
+ * At the end of a whole listing of directory dir that gave `given`
+ * entries: 0 where its inode counts no more (j_inode_val_t's nchildren),
+ * else -APFS_EINCOMPLETE, named; or the error of the lookup.
+ */
+int fs_valence_listed(struct apfs_fs *fs, uint64_t dir, uint64_t given);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);

@@ -43,8 +43,7 @@ int fs_fail(const char *what, int err)
 					  "twice (see above)" :
 			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
 						 "credential to read it)" :
-			  err == -APFS_EINCOMPLETE ? "entries may be missing: nodes that may hold "
-						     "them could not be read (see above)" :
+			  err == -APFS_EINCOMPLETE ? "entries may be missing (see above)" :
 			  strerror(-err);
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);

@@ -212,14 +212,13 @@ static void hand_out(struct apfsi_dir *dir, const struct ent *e, unsigned i)
 	dir->out.st = &dir->st;
 }
 
-/* Past the last entry: OK, or that entries may be missing (the nodes named as met). */
+/* Past the last entry: OK, or that entries may be missing (why: named as met). */
 static int dir_end(const struct apfsi_dir *dir)
 {
 	if (!dir->incomplete)
 		return APFSI_OK;
-	return apfsi_fail(APFSI_ERR_INCOMPLETE, "directory %llu: entries may be missing: nodes "
-			  "that may hold them could not be read (named as met)",
-			  (unsigned long long)dir->ino);
+	return apfsi_fail(APFSI_ERR_INCOMPLETE, "directory %llu: entries may be missing (why: "
+			  "named as met)", (unsigned long long)dir->ino);
 }
 
 int apfsi_dir_next(apfsi_dir *dir, const struct apfsi_dirent **out)
