@@ -331,8 +331,13 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 	free(key);
 	free(folded);
 	if (ret == -EILSEQ)
-		return -ENOENT;
-	return ret ? ret : l.found ? 0 : -ENOENT;
+		ret = -ENOENT;
+	else if (!ret && !l.found)
+		ret = -ENOENT;
+	/* none in a root whose inode record is lost: the node lost may have held it (review) */
+	if (ret == -ENOENT && dir == APFS_ROOT_DIR_INO_NUM && fs_root_listed(fs) == -APFS_EINCOMPLETE)
+		ret = -APFS_ECORRUPT;
+	return ret;
 }
 
 static void root_dirent(struct apfs_dirent *o)

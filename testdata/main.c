@@ -227,7 +227,9 @@ int main(int argc, char **argv)
 		return rc ? 1 : 0;
 	}
 	wrap = argc >= 2 && !strcmp(argv[1], "wrap");
-	if (argc < 3 + wrap || parse_opts(argc, argv, 3 + wrap, &o)) {
+	/* an option where a file belongs (`mkimage scale --help`) wrote an image named so */
+	if (argc < 3 + wrap || argv[2][0] == '-' || (wrap && argv[3][0] == '-') ||
+	    parse_opts(argc, argv, 3 + wrap, &o)) {
 		usage();
 		return 2;
 	}

@@ -378,6 +378,13 @@ expect_eq "records moved down: stat / is damage, not 'No such file'" \
 	"1 apfsinspect: /: damaged file-system data (see above)" \
 	"$RC $(printf '%s\n' "$ERR" | tail -1)"
 expect_grep "records moved down: stat /: why" "$ROOTLOST" "$ERR"
+run_rc "$BIN" stat "$WORK/s260shift.img" /d00000
+expect_eq "records moved down: stat /d00000, a name / held, is damage, not 'No such file' (review)" \
+	"1 apfsinspect: /d00000: damaged file-system data (see above)" \
+	"$RC $(printf '%s\n' "$ERR" | tail -1)"
+run_rc "$BIN" stat "$WORK/s260.img" /d00099
+expect_eq "sound image: stat of a name / lacks, No such file" \
+	"1 apfsinspect: /d00099: No such file or directory" "$RC $ERR"
 expect_rc "records moved down: bodyfile fails" 1 "$BIN" bodyfile "$WORK/s260shift.img"
 expect_grep "records moved down: bodyfile: why" "$ROOTLOST" "$ERR"
 expect_eq "records moved down: named once by bodyfile" "1" \

@@ -56,4 +56,11 @@ H=$WORK/huge.img
 expect_rc "mkimage huge-file" 0 "$MKIMAGE" huge-file "$H"
 out=$(fsapfsinfo -F /big-tail.bin "$H" 2>&1)
 expect_grep "huge-file: big-tail.bin is 5 GiB + 4 KiB (libfsapfs)" 'Size[[:space:]]*: 5368713216$' "$out"
+# An option where the image's file belongs is a usage error, not a file of that name
+# (found in review: `mkimage scale --help` wrote a 19 MB image named "--help").
+(cd "$WORK" && "$MKIMAGE" scale --help > /dev/null 2>&1); rc=$?
+expect_eq "mkimage scale --help: usage, exit 2, no file written" "2 no" \
+	"$rc $([ -e "$WORK/--help" ] && echo yes || echo no)"
+(cd "$WORK" && "$MKIMAGE" wrap --x out.img --wrap sparseimage > /dev/null 2>&1); rc=$?
+expect_eq "mkimage wrap with an option for its input: exit 2" "2" "$rc"
 done_testing
