@@ -199,6 +199,62 @@ bool fs_dir_spread(const struct apfs_btree_lost *lost, bool past)
 	return lost->walked > 1 || !past;
 }
 
+struct count_ctx {
+	uint64_t dir, n;
+};
+
+static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct count_ctx *c = arg;
+
+	(void)kl, (void)v, (void)vl;
+	if (fs_key_oid(k) != c->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+		return 1;
+	c->n++;
+	return 0;
+}
+
+/*
+ * The records of dir, counted by a walk of them all (messages muted: the
+ * listing that asks has met and named what there is to name), or
+ * FS_GIVEN_UNKNOWN where that walk did not read them all.
+ */
+static uint64_t dir_count(struct apfs_fs *fs, uint64_t dir)
+{
+	struct count_ctx c = { dir, 0 };
+	struct apfs_btree_lost lost;
+	uint8_t key[8], end[8];
+	bool unordered;
+	int ret;
+
+	fs_key(key, dir, APFS_TYPE_DIR_REC);
+	fs_dir_lost_init(&lost, end, dir);
+	apfs_log_mute(true);
+	ret = apfs_btree_iterate_past(&fs->tree, key, sizeof(key), count_visit, &c, &unordered,
+				      &lost);
+	apfs_log_mute(false);
+	return ret || lost.leaves ? FS_GIVEN_UNKNOWN : c.n;
+}
+
+/*
+ * What fs_dir_walked holds a listing of r->dir to at the walk's end (ret):
+ * the directory's entries from its start.  A walk from the start counted
+ * them, where they spread beyond one leaf (fs_dir_spread); one resumed on a
+ * volume without name hashes has its ordinal from the start (r->seq); one
+ * resumed on a hashed volume, whose cookie is a hash and a place within
+ * it, counts them again (found in review: the mount and `ls -U` past one
+ * window ended with no word of 77 names lost).  Not where the walk did
+ * not reach the end, or said already that entries may be missing.
+ */
+static uint64_t rd_given(const struct rd_ctx *r, uint64_t cookie, int ret)
+{
+	if (ret || r->stopped || r->lost.leaves || r->lost_before)
+		return FS_GIVEN_UNKNOWN;
+	if (!cookie)
+		return fs_dir_spread(&r->lost, r->past) ? r->given : FS_GIVEN_UNKNOWN;
+	return r->fs->hashed ? dir_count(r->fs, r->dir) : r->seq;
+}
+
 /**
  * fs_vol_readdir - stream a directory's entries (see fs.h)
  */
@@ -240,7 +296,7 @@ int fs_vol_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_diren
 	}
 	ret = apfs_btree_iterate_past(&fs->tree, key, klen, rd_visit, r, &r->unordered, &r->lost);
 	ret = fs_dir_walked(fs, dir, ret, r->stopped, &r->lost, r->lost_before,
-			    cookie || !fs_dir_spread(&r->lost, r->past) ? FS_GIVEN_UNKNOWN : r->given);
+			    rd_given(r, cookie, ret));
 	free(r);
 	return ret;
 }

@@ -72,7 +72,8 @@ int fs_dir_walked(struct apfs_fs *fs, uint64_t dir, int ret, bool stopped,
 /*
  * Whether a listing's records may have been lost to another node: its walk
  * read more than one leaf (lost->walked), or met no record past the
- * directory's (past: the tree ended).  Records from one leaf's first to a
+ * directory's (past false: the tree ended; or fn stopped the walk, and the
+ * listing goes on in another).  Records from one leaf's first to a
  * later record of that leaf are all there is of the range (a damaged leaf
  * counts in lost): only a listing so spread is held to the count of its
  * directory's inode (fs_valence_listed), which costs a lookup.
