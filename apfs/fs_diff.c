@@ -292,14 +292,17 @@ int apfs_fs_diff(struct apfs_fs *a, struct apfs_fs *b, uint64_t byte_cap, apfs_d
 
 	if (apfs_fs_is_group(a) || apfs_fs_is_group(b))
 		return -EINVAL;
-	ret = dscan_build(a, &r.sa);
+	ret = dscan_build(a, "before", &r.sa);
 	if (!ret)
-		ret = dscan_build(b, &r.sb);
+		ret = dscan_build(b, "after", &r.sb);
 	if (!ret) {
 		sort_xattrs(&r.sa);
 		sort_xattrs(&r.sb);
 		ret = merge(&r);
 	}
+	/* every change found given: those of records missing may be false or missing */
+	if (!ret && (dscan_gapped(&r.sa) || dscan_gapped(&r.sb)))
+		ret = -APFS_EINCOMPLETE;
 	dscan_free(&r.sa);
 	dscan_free(&r.sb);
 	free(r.xc);

@@ -77,7 +77,9 @@ typedef int (*apfs_diff_fn)(const struct apfs_diff *d, void *ctx);
  * @fn, @ctx: the callback
  *
  * Returns 0, -EINVAL for a merged root, -APFS_ECORRUPT (a tree whose keys
- * are out of order, an inode recorded twice), -ENOMEM, or fn's error.
+ * are out of order, an inode recorded twice), -APFS_EINCOMPLETE (every
+ * change given, but a view lacks records a sound tree holds, named:
+ * fs_diff_scan.c scan_gaps), -ENOMEM, or fn's error.
  */
 int apfs_fs_diff(struct apfs_fs *a, struct apfs_fs *b, uint64_t byte_cap, apfs_diff_fn fn,
 		 void *ctx);

@@ -32,6 +32,7 @@ struct dscan_ino {
 	size_t xa, nxa;       /* its attributes: xa[xa .. xa + nxa) of the scan */
 	uint64_t added;       /* date added, from its directory entry (0: none found) */
 	uint64_t nsib;        /* sibling-link records (hard links' names) */
+	uint64_t nent;        /* a directory's entry records, as the walk met them */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };
 
@@ -40,6 +41,16 @@ struct dscan_stream {
 	uint64_t id;
 	uint64_t nrec;
 	uint8_t dig[32];
+};
+
+/*
+ * Records a sound tree holds and this one did not (fs_diff_scan.c
+ * scan_gaps): of each kind how many, and the first met.
+ */
+struct dscan_gaps {
+	uint64_t short_dirs, short_dir, short_counted, short_held;  /* fewer entries than counted */
+	uint64_t no_child, no_child_ino, no_child_dir;  /* an entry naming no inode record */
+	uint64_t no_dir, no_dir_ino;                    /* entries of no directory's inode */
 };
 
 /* A directory entry, for the date added it keeps for its inode. */
@@ -60,10 +71,17 @@ struct dscan {
 	EVP_MD_CTX *md;       /* the digest of the stream being walked */
 	uint64_t last_oid;    /* key order check */
 	unsigned last_type;
+	struct dscan_gaps gaps;
 };
 
-/* Walk fs's tree (and a sealed volume's fext tree) once into s. */
-int dscan_build(struct apfs_fs *fs, struct dscan *s);
+/*
+ * Walk fs's tree (and a sealed volume's fext tree) once into s; view names
+ * it in messages.  Records missing from a tree in order are named and
+ * counted in s->gaps; the scan is still built.
+ */
+int dscan_build(struct apfs_fs *fs, const char *view, struct dscan *s);
+/* Whether s->gaps holds any. */
+bool dscan_gapped(const struct dscan *s);
 void dscan_free(struct dscan *s);
 /* The stream with that id, or NULL. */
 const struct dscan_stream *dscan_stream(const struct dscan *s, uint64_t id);

@@ -371,6 +371,11 @@ static int run_diff(const struct cli_opts *o, struct fs_session *s, struct diff_
 
 	if (ret == APFSI_ERR_IO && ferror(stdout))
 		return EXIT_ERROR;  /* cli_out_close() says why */
+	if (ret == APFSI_ERR_INCOMPLETE) {  /* every change found was given */
+		fprintf(stderr, "apfsinspect: diff: records are missing from a view (see above): "
+			"a change may be missing, or be one of records lost\n");
+		return cli_exit_code(cli_api_errno(ret));
+	}
 	return ret ? cli_api_fail("diff", ret) : d->err;
 }
 

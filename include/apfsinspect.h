@@ -104,8 +104,9 @@ enum apfsi_error {
 	APFSI_ERR_NO_USER,          /* no crypto user can be unlocked with this kind of credential */
 	APFSI_ERR_IMAGE_LOCKED,     /* an encrypted image needs its passphrase (none or wrong) */
 	APFSI_ERR_CANCELLED,        /* a progress callback asked to stop */
-	/* a listing gave every entry it could read, and reached its end; nodes that may
-	 * hold others could not be read (each named in a message) */
+	/* a listing (or a diff) gave every entry (change) it could find, and reached its
+	 * end; records that may hold others are missing: nodes that could not be read, a
+	 * directory holding fewer entries than its inode counts... (each named in a message) */
 	APFSI_ERR_INCOMPLETE,
 };
 
@@ -1041,7 +1042,12 @@ struct apfsi_diff {
  * no cap) are judged by size and extents alone.  Memory grows with the
  * number of inodes the views hold.  A nonzero return of fn stops the walk
  * and is returned; else APFSI_OK, INVALID (views of different volumes, or a
- * merged root), CORRUPT (keys out of order, an inode recorded twice)...
+ * merged root), CORRUPT (keys out of order, an inode recorded twice),
+ * INCOMPLETE (every change found was given, but a view's tree lacks records
+ * a sound one holds: a directory holding fewer entries than its inode
+ * counts, an entry naming no inode, entries of a directory with none;
+ * named in the message log: a change may be missing, or be one of records
+ * lost)...
  */
 typedef int (*apfsi_diff_fn)(const struct apfsi_diff *change, void *arg);
 int apfsi_fs_diff(apfsi_fs *before, apfsi_fs *after, uint64_t byte_cap, apfsi_diff_fn fn,

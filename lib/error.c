@@ -47,7 +47,7 @@ static const char *const texts[] = {
 	[APFSI_ERR_NO_USER] = "no crypto user takes this kind of credential",
 	[APFSI_ERR_IMAGE_LOCKED] = "encrypted image needs its passphrase",
 	[APFSI_ERR_CANCELLED] = "cancelled",
-	[APFSI_ERR_INCOMPLETE] = "listing incomplete: nodes that may hold entries could not be read",
+	[APFSI_ERR_INCOMPLETE] = "incomplete: records that may hold entries are missing",
 };
 
 const char *apfsi_strerror(int err)

@@ -105,8 +105,9 @@ class Cancelled(ApfsInspectError):
 
 
 class Incomplete(ApfsInspectError):
-    """A listing gave every entry it could read and reached its end; nodes that may hold
-    others could not be read (each named in a message)."""
+    """A listing gave every entry it could read and reached its end; records that may hold
+    others are missing (nodes that could not be read, a directory holding fewer entries
+    than its inode counts: each named in a message)."""
     code = 21
 
 

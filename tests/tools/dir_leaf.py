@@ -13,7 +13,7 @@ last)."""
 import struct
 import sys
 
-from fsnode import TYPE_DIR_REC, drec_name, named_id, sparse_nodes
+from fsnode import TYPE_DIR_REC, drec_name, named_id, newest, sparse_nodes
 
 
 def order(k):
@@ -23,14 +23,9 @@ def order(k):
     return (struct.unpack_from("<I", k, 8)[0], drec_name(k)) if hashed else (0, drec_name(k))
 
 
-def newest(all_nodes, level):
-    """Each virtual object id's newest node of that level (o_oid, o_xid)."""
-    by_oid = {}
-    for n in all_nodes:
-        oid, xid = struct.unpack_from("<QQ", n.blk, 8)
-        if n.level == level and (oid not in by_oid or by_oid[oid][0] < xid):
-            by_oid[oid] = (xid, n)
-    return {oid: n for oid, (_, n) in by_oid.items()}
+def newest_of(all_nodes, level):
+    """Each virtual object id's newest node, where it is of that level."""
+    return {oid: n for oid, n in newest(all_nodes).items() if n.level == level}
 
 
 def children(n, leaves):
@@ -50,9 +45,9 @@ def main():
     with open(img, "rb") as f:
         all_nodes = list(sparse_nodes(f))
     d = named_id(all_nodes, name, "dir_leaf.py")
-    leaves = newest(all_nodes, 0)
+    leaves = newest_of(all_nodes, 0)
     found = []
-    for n in newest(all_nodes, 1).values() if index else leaves.values():
+    for n in newest_of(all_nodes, 1).values() if index else leaves.values():
         below = list(children(n, leaves)) if index else [n]
         keys = [c.entry(i)[1] for c in below for i in range(c.nkeys)
                 if c.oid_type(i) == (d, TYPE_DIR_REC)]

@@ -133,6 +133,38 @@ def sparse_nodes(f):
             yield n
 
 
+def newest(all_nodes):
+    """Each virtual object id's newest node, by id (o_oid, o_xid): on an image with
+    snapshots the older ones are a snapshot's, the newest the live tree's."""
+    by_oid = {}
+    for n in all_nodes:
+        oid, xid = struct.unpack_from("<QQ", n.blk, 8)
+        if oid not in by_oid or by_oid[oid][0] < xid:
+            by_oid[oid] = (xid, n)
+    return {oid: n for oid, (_, n) in by_oid.items()}
+
+
+def live_tree(all_nodes):
+    """The fs-tree nodes the newest root reaches, by virtual object id (each id's newest
+    node, newest()): on an image with snapshots, the live tree's alone (a snapshot's
+    tree is an older root's; a node both share is in both)."""
+    by_oid = newest(all_nodes)
+    roots = [n for n in by_oid.values() if n.flags & BTNODE_ROOT and n.subtype == 0xE]
+    if not roots:
+        return {}
+    todo = [max(roots, key=lambda n: struct.unpack_from("<Q", n.blk, 16)[0])]
+    live = {}
+    while todo:
+        n = todo.pop()
+        live[struct.unpack_from("<Q", n.blk, 8)[0]] = n
+        for i in range(n.nkeys if n.level else 0):
+            _, _, v, vl = n.entry(i)
+            child = by_oid.get(struct.unpack_from("<Q", n.blk, v)[0]) if vl == 8 else None
+            if child is not None and child.level == n.level - 1:
+                todo.append(child)
+    return live
+
+
 def named_id(all_nodes, name, tool):
     """The file id of the one directory record named name (bytes); exits, naming tool,
     unless exactly one."""

@@ -4,19 +4,22 @@
 an unencrypted image of 4 KiB blocks (tests/tools/fsnode.py: kvloc_t slots), its checksum
 made right again, for index nodes damaged in ways a sort may or may not mend.  NODE is
 `root` (the tree's root, an index node) or `above:B` (the index node whose record names
-the node at block B, by its virtual object id); exactly one must qualify.  It prints
+the node at block B, by its virtual object id); exactly one must qualify, where more do
+(an image with snapshots) the live tree's (fsnode.live_tree).  It prints
 "block N" and each slot's key as `I: oid type` (before the edit).  OPs:
   swap:I:J     slots I and J trade places (their keys and children with them);
   valdup:I:J   slot I names slot J's child (its key as it was): a child named twice;
   inokey:I:N   slot I's key (8 bytes) becomes the inode record key of inode N: the key
                raised or lowered, its child as it was;
   copy:I:J     slot I becomes a copy of slot J (key and child);
-  nkeys:N:0    the node holds N records (btn_nkeys): those past N are dropped.
+  nkeys:N:0    the node holds N records (btn_nkeys): those past N are dropped;
+  drop:I:0     slot I is dropped, those after it moved down (its child lost, with the
+               node still in order and in range).
 The ops apply in order."""
 import struct
 import sys
 
-from fsnode import BS, BTNODE_ROOT, sparse_nodes
+from fsnode import BS, BTNODE_ROOT, live_tree, sparse_nodes
 
 TYPE_INODE = 3
 SUBTYPE_FSTREE = 0xE
@@ -35,6 +38,9 @@ def find(all_nodes, spec):
             for i in range(n.nkeys))]
     else:
         sys.exit(__doc__)
+    if len(hits) > 1:
+        live = [id(n) for n in live_tree(all_nodes).values()]
+        hits = [n for n in hits if id(n) in live]
     if len(hits) != 1:
         sys.exit("index_slots.py: %d nodes are %s, not 1" % (len(hits), spec))
     return hits[0]
@@ -51,7 +57,7 @@ def main():
         for op in sys.argv[3:]:
             name, a, b = op.split(":")
             a, b = int(a), int(b)
-            ta = n.toc(a) if name != "nkeys" else None
+            ta = n.toc(a) if name not in ("nkeys", "drop") else None
             tb = n.toc(b) if name in ("swap", "valdup", "copy") else None
             if name == "swap":
                 n.blk[ta:ta + 8], n.blk[tb:tb + 8] = n.blk[tb:tb + 8], n.blk[ta:ta + 8]
@@ -59,6 +65,10 @@ def main():
                 n.blk[ta + 4:ta + 8] = n.blk[tb + 4:tb + 8]
             elif name == "copy":
                 n.blk[ta:ta + 8] = bytes(n.blk[tb:tb + 8])
+            elif name == "drop":
+                n.blk[n.toc(a):n.toc(n.nkeys - 1)] = bytes(n.blk[n.toc(a + 1):n.toc(n.nkeys)])
+                n.nkeys -= 1
+                struct.pack_into("<I", n.blk, 36, n.nkeys)
             elif name == "nkeys":
                 struct.pack_into("<I", n.blk, 36, a)  # btree_node_phys_t's btn_nkeys
                 n.nkeys = a

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# diff_gap.sh - `diff` where the live tree lost a leaf with every node still
+# in order and in range: the leaf's record dropped from the index node above
+# it, the records after moved down (tests/tools/index_slots.py drop).  The
+# walk meets no damage.  Before, the lost leaf's inodes came out as removed
+# ("D file", 30 lines) and its directory entries as dates added changed ("M
+# added", 81 lines), each with exit 0.  Now every change found is still
+# given, and the diff ends with exit 1, naming what the view lacks: entries
+# that name an inode the tree does not hold, a directory holding fewer
+# entries than its inode counts.  The leaf's records come from the image by
+# our own parser (tests/tools/ino_leaf.py); /d001's inode number and count
+# from testdata/README.md ("snapshot-many": 16 + 1001·d, one child removed).
+. "$(dirname "$0")/../lib.sh"
+
+S=$WORK/sm.img
+expect_rc "mkimage snapshot-many --unencrypted" 0 "$MKIMAGE" snapshot-many "$S" --unencrypted
+expect_rc "the sound image: diff --live before" 0 "$BIN" diff --live --json "$S" before
+SOUND=$OUT
+expect_eq "... says nothing on stderr" "" "$ERR"
+
+# inode numbers of the changes of one kind in diff --json lines, sorted
+changed() { python3 -c 'import json, sys
+print("\n".join(sorted(str(c["inode"]) for c in map(json.loads, sys.stdin)
+                       if c["code"] == sys.argv[1])))' "$1"; }
+# Drop, from the live tree alone, the leaf K (default 1) after the one that
+# holds NAME's inode record (rewritten since the snapshot): IMG NAME LEAF_OUT [K].
+drop_after() {
+	cp "$S" "$1" && python3 "$TESTS/tools/ino_leaf.py" "$1" "$2" "${4:-1}" > "$3" &&
+		python3 "$TESTS/tools/index_slots.py" "$1" "above:$(head -1 "$3" | cut -d' ' -f1)" \
+			"drop:$(head -1 "$3" | cut -d' ' -f2):0" > /dev/null
+}
+
+# ---- a leaf of file inodes: /d050/renamed.txt's inode record, the next leaf ----
+check "drop the live leaf after renamed.txt's inode" drop_after "$WORK/ino.img" renamed.txt \
+	"$WORK/ino.leaf"
+LOST=$(sed 1d "$WORK/ino.leaf" | awk '$2 == 3 { print $1 }' | sort)
+N=$(printf '%s\n' "$LOST" | grep -c .)
+check "the leaf held inode records ($N)" test "$N" -gt 10
+expect_rc "diff --live before: exit 1" 1 "$BIN" diff --live "$WORK/ino.img" before
+expect_grep "... names how many entries name an inode the tree does not hold" \
+	"volume 'ManySnap': the view after: $N directory entries name an inode the tree does not hold" \
+	"$ERR"
+expect_grep "... and what the diff's lines are worth" \
+	"^apfsinspect: diff: records are missing from a view \(see above\): a change may be missing, or be one of records lost$" \
+	"$ERR"
+expect_rc "--json: exit 1 too" 1 "$BIN" diff --live --json "$WORK/ino.img" before
+expect_eq "... the changes of the sound image, then each lost inode as removed" \
+	"$(printf '%s\n%s' "$(changed D <<< "$SOUND")" "$LOST" | sort)" "$(changed D <<< "$OUT")"
+expect_eq "... the other changes as on the sound image" \
+	"$(grep -v '"code": "D"' <<< "$SOUND")" "$(grep -v '"code": "D"' <<< "$OUT")"
+
+# ---- a leaf of directory entries: /d001's inode record, the next leaf ----
+check "drop the live leaf after /d001's inode" drop_after "$WORK/dir.img" d001 "$WORK/dir.leaf"
+E=$(sed 1d "$WORK/dir.leaf" | grep -c '^1017 9$')
+check "the leaf held /d001's entries alone ($E)" \
+	test "$E" -gt 10 -a "$E" -eq "$(sed 1d "$WORK/dir.leaf" | grep -c .)"
+expect_rc "diff --live before: exit 1" 1 "$BIN" diff --live "$WORK/dir.img" before
+expect_grep "... names /d001 (inode 1017) and both counts" \
+	"volume 'ManySnap': the view after: directory 1017: its inode counts 999 entries, the tree holds $((999 - E)) \(1 directory short\)" \
+	"$ERR"
+expect_grep "... and what the diff's lines are worth" \
+	"a change may be missing, or be one of records lost" "$ERR"
+
+# ---- the leaf that holds /d001's inode record: its entries are of no inode ----
+check "drop the live leaf of /d001's inode" drop_after "$WORK/own.img" d001 "$WORK/own.leaf" 0
+N=$(sed 1d "$WORK/own.leaf" | awk '$2 == 3' | grep -c .)
+check "the leaf held /d001's inode record, and others ($N)" \
+	bash -c 'sed 1d "$1" | grep -q "^1017 3$"' _ "$WORK/own.leaf"
+expect_rc "diff --live before: exit 1" 1 "$BIN" diff --live "$WORK/own.img" before
+E=$(sed 1d "$WORK/own.leaf" | grep -c '^1017 9$')
+expect_grep "... names /d001's entries past the leaf, whose inode the tree does not hold" \
+	"the view after: $((999 - E)) directory entries are of a directory whose inode the tree does not hold \(the first: directory 1017\)" \
+	"$ERR"
+expect_grep "... and the entries that name the leaf's inodes, /d001 in / the first" \
+	"the view after: $N directory entries name an inode the tree does not hold \(the first: inode 1017 in directory 2\)" \
+	"$ERR"
+
+# ---- both views the same where nothing was lost ----
+expect_rc "a view against itself: diff before before" 0 "$BIN" diff "$S" before before
+expect_eq "... differs in nothing" "" "$OUT"
+expect_eq "... says nothing on stderr" "" "$ERR"
+
+done_testing
