@@ -71,12 +71,23 @@ struct apfs_snapshot {
 int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsigned *n);
 
 /**
+ * apfs_snapshot_counted - whether n snapshots found are all v counts
+ * @v: the volume
+ * @n: how many apfs_snapshot_list gave
+ *
+ * Returns 0, or -APFS_EINCOMPLETE, named, where v's superblock counts more
+ * (apfs_num_snapshots): records of the snapshot metadata tree are missing.
+ */
+int apfs_snapshot_counted(struct apfs_volume *v, unsigned n);
+
+/**
  * apfs_snapshot_find - a snapshot by exact name, or by decimal xid
  * @v:   the volume
  * @sel: a snapshot name, or an xid in decimal or 0x-hex
  * @out: the matching snapshot
  *
- * Returns 0, or -ENOENT when none matches.
+ * Returns 0, or -ENOENT when none matches (-APFS_EINCOMPLETE where the
+ * tree lacks snapshots the volume counts: apfs_snapshot_counted).
  */
 int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snapshot *out);
 
@@ -508,7 +519,9 @@ bool apfs_fs_is_group(const struct apfs_fs *fs);
 /**
  * apfs_group_boot_snapshot - the snapshot a sealed System volume boots
  * from (docs macos-boot.md §4): the one apfs_root_to_xid names, else the
- * newest named "com.apple.os.update-..."; -ENOENT when it has neither.
+ * newest named "com.apple.os.update-..."; -ENOENT when it has neither,
+ * -APFS_EINCOMPLETE where the tree lacks snapshots the volume counts
+ * (apfs_snapshot_counted: the boot snapshot may be one of them).
  */
 int apfs_group_boot_snapshot(struct apfs_volume *sys, struct apfs_snapshot *out);
 

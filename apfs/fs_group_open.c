@@ -284,5 +284,7 @@ int apfs_group_boot_snapshot(struct apfs_volume *sys, struct apfs_snapshot *out)
 	if (found >= 0)
 		*out = arr[found];
 	free(arr);
-	return found >= 0 ? 0 : -ENOENT;
+	if (found < 0)
+		return apfs_snapshot_counted(sys, n) ? -APFS_EINCOMPLETE : -ENOENT;
+	return 0;
 }

@@ -106,6 +106,25 @@ int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsign
 	return 0;
 }
 
+/*
+ * The volume counts its snapshots (apfs_num_snapshots).  A snapshot tree
+ * of more than one node that lost a child stays in order and in range:
+ * the walk meets nothing, and a snapshot, with the files it alone still
+ * holds, would go unlisted.  More found than counted says nothing: none
+ * is missing.
+ */
+int apfs_snapshot_counted(struct apfs_volume *v, unsigned n)
+{
+	uint64_t counted = get_le64(v->sb.apfs_num_snapshots);
+
+	if (n >= counted)
+		return 0;
+	apfs_err("%s: volume '%s': snapshot metadata tree: the volume counts %llu snapshot%s, "
+		 "the tree holds %u: snapshots may be missing (or the count is wrong)",
+		 v->c->label, v->name, (unsigned long long)counted, counted == 1 ? "" : "s", n);
+	return -APFS_EINCOMPLETE;
+}
+
 /* The value of one digit in base 10 or 16, or -1. */
 static int digit_of(char c, unsigned base)
 {
@@ -156,6 +175,8 @@ int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snaps
 			ret = 0;
 		}
 	free(arr);
+	if (ret && apfs_snapshot_counted(v, n))
+		ret = -APFS_EINCOMPLETE;
 	return ret;
 }
 

@@ -344,25 +344,15 @@ static int on_change(const struct apfsi_diff *c, void *ctx)
 }
 
 /*
- * A view of cv's volume itself (a group's System volume without its Data
- * volume's firmlinks): the snapshot sel (name or xid), or the live tree
- * (sel NULL); or the exit code.
+ * A view of vol itself (a group's System volume without its Data volume's
+ * firmlinks): the snapshot sel (name or xid), or the live tree (sel NULL);
+ * or the exit code.
  */
 static int view(apfsi_volume *vol, const char *sel, apfsi_fs **out)
 {
-	struct apfsi_volume_info vi;
 	int ret = apfsi_fs_open(vol, sel, APFSI_FS_NO_FIRMLINKS, out);
 
-	if (!ret)
-		return 0;
-	if (apfsi_volume_info(vol, &vi))
-		vi.name = "volume";
-	if (ret == APFSI_ERR_NOT_FOUND && sel) {
-		fprintf(stderr, "apfsinspect: '%s': no such snapshot on volume '%s'\n",
-			cli_safe_str(sel), cli_safe_str(vi.name));
-		return EXIT_USAGE;
-	}
-	return cli_api_fail(vi.name, ret);
+	return ret ? fs_view_fail(vol, "", sel, ret) : 0;
 }
 
 static int run_diff(const struct cli_opts *o, struct fs_session *s, struct diff_out *d)
@@ -383,17 +373,23 @@ static int diff_views(const struct cli_opts *o, struct fs_session *s)
 {
 	struct diff_out d = { .o = o };
 	unsigned n;
-	int ret = apfsi_volume_snapshot_count(s->vol, &n);
+	int code = apfsi_volume_snapshot_count(s->vol, &n), ret;
 
-	/* Unreadable snapshot metadata is said as such before either snapshot is looked for. */
-	if (ret)
-		return cli_api_fail("snapshot metadata", ret);
+	/*
+	 * Unreadable snapshot metadata is said as such before either snapshot
+	 * is looked for; a tree lacking some the volume counts (named) still
+	 * gives those it holds, and the exit says so.
+	 */
+	if (code && code != APFSI_ERR_INCOMPLETE)
+		return cli_api_fail("snapshot metadata", code);
 	ret = view(s->vol, o->args[0], &d.a);
 
 	if (!ret)
 		ret = view(s->vol, o->live ? NULL : o->args[1], &d.b);
 	if (!ret)
 		ret = run_diff(o, s, &d);
+	if (!ret && code)
+		ret = cli_api_fail("snapshot metadata", code);
 	apfsi_fs_close(d.a);
 	apfsi_fs_close(d.b);
 	return ret;

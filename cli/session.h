@@ -31,4 +31,11 @@ void fs_session_close(struct fs_session *s);
 /* Only the image and the volume chosen (no unlock, no view): the exit code. */
 int fs_volume_open(const struct cli_opts *o, struct fs_session *s);
 
+/*
+ * Why a view of vol at snapshot sel (NULL: the live tree) did not open
+ * (ret, a library code), said on stderr; what names sel there ("--snapshot
+ * " or ""): the exit code.
+ */
+int fs_view_fail(apfsi_volume *vol, const char *what, const char *sel, int ret);
+
 #endif

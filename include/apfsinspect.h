@@ -349,7 +349,12 @@ struct apfsi_snapshot_info {
 	uint64_t reserved[4];
 };
 
-/* The snapshots, oldest first: *n of them; info[i] for i < n. */
+/*
+ * The snapshots, oldest first: *n of them; info[i] for i < n.  INCOMPLETE
+ * (with *n and info as found) where the snapshot metadata tree holds fewer
+ * than the volume counts: records of it are missing, named in the message
+ * log; a snapshot not found by name or xid is then INCOMPLETE too.
+ */
 int apfsi_volume_snapshot_count(apfsi_volume *vol, unsigned *n);
 int apfsi_volume_snapshot(apfsi_volume *vol, unsigned i, struct apfsi_snapshot_info *info);
 

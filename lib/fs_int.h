@@ -8,7 +8,10 @@
 
 #include "internal.h"
 
-/* A snapshot of vol by name or xid (snapshots.c): APFSI_OK or NOT_FOUND, with the message. */
+/*
+ * A snapshot of vol by name or xid (snapshots.c): APFSI_OK, or NOT_FOUND
+ * (INCOMPLETE where the tree lacks some the volume counts), with the message.
+ */
 int apfsi_snapshot_xid(struct apfsi_volume *vol, const char *sel, uint64_t *xid);
 
 /* The public form of a stat (fs.c); added as the caller knows it (0: unknown). */

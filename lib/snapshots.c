@@ -32,6 +32,11 @@ int apfsi_volume_snapshot_count(apfsi_volume *vol, unsigned *n)
 				  "required");
 	ret = load(vol);
 	*n = ret ? 0 : vol->nsnaps;
+	/* named where the list is asked for, not where a snapshot it holds is */
+	if (!ret && apfs_snapshot_counted(vol->v, vol->nsnaps))
+		return apfsi_fail(APFSI_ERR_INCOMPLETE, "volume '%s': the snapshot metadata tree "
+				  "holds fewer snapshots than the volume counts (named as met): "
+				  "the %u it holds are given", vol->v->name, vol->nsnaps);
 	return ret;
 }
 
@@ -72,6 +77,10 @@ int apfsi_snapshot_xid(struct apfsi_volume *vol, const char *sel, uint64_t *xid)
 			*xid = vol->snaps[i].xid;
 			return APFSI_OK;
 		}
+	if (apfs_snapshot_counted(vol->v, vol->nsnaps))
+		return apfsi_fail(APFSI_ERR_INCOMPLETE, "no snapshot '%s' among those the snapshot "
+				  "metadata tree of volume '%s' holds, which lacks some it counts",
+				  sel, vol->v->name);
 	return apfsi_fail(APFSI_ERR_NOT_FOUND, "no snapshot '%s' on volume '%s'", sel,
 			  vol->v->name);
 }

@@ -1,0 +1,37 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""apsb_set.py IMAGE OFFSET OLD NEW - in every volume superblock (apfs_superblock_t, magic
+"APSB" at byte 32; Apple's reference) of an image of 4 KiB blocks whose 64-bit field at byte
+OFFSET holds OLD, write NEW there, each checksum made right again: a volume that claims
+what its trees do not hold (OFFSET 216: apfs_num_snapshots).  Prints "block N" for each
+superblock changed; exits nonzero where none was."""
+import struct
+import sys
+
+from fletcher import fletcher64
+
+BS = 4096
+
+
+def main():
+    if len(sys.argv) != 5:
+        sys.exit(__doc__)
+    at, old, new = (int(a, 0) for a in sys.argv[2:])
+    changed = 0
+    with open(sys.argv[1], "r+b") as f:
+        data = bytearray(f.read())
+        for off in range(0, len(data) - BS + 1, BS):
+            if data[off + 32:off + 36] != b"APSB" or \
+                    struct.unpack_from("<Q", data, off + at)[0] != old:
+                continue
+            struct.pack_into("<Q", data, off + at, new)
+            struct.pack_into("<Q", data, off, fletcher64(bytes(data[off + 8:off + BS])))
+            f.seek(off)
+            f.write(data[off:off + BS])
+            print("block %d" % (off // BS))
+            changed += 1
+    if not changed:
+        sys.exit("apsb_set.py: no volume superblock holds %d at byte %d" % (old, at))
+
+
+main()
