@@ -20,7 +20,8 @@ class ApfsInspectError(Exception):
         self.code = code
         self.message = message
         self.strerror = strerror
-        #: For unlock failures: the staged UnlockResult (why each user was passed over).
+        #: For unlock failures: the staged UnlockResult (why each user was passed over); for
+        #: Incomplete from Volume.snapshots: the snapshots the tree holds.
         self.result = result
 
 

@@ -6,7 +6,7 @@ from collections import namedtuple
 
 from . import _capi as C
 from ._handle import Handle, encode, text, uuid_of
-from .errors import ApfsInspectError, check
+from .errors import ApfsInspectError, Incomplete, check
 from .fs import FileSystem
 
 
@@ -145,14 +145,18 @@ class Volume(Handle):
 
     @property
     def snapshots(self):
-        """The snapshots, oldest first."""
+        """The snapshots, oldest first.  Incomplete where the snapshot metadata tree holds
+        fewer than the volume counts: its .result is the list of those it holds."""
         n = ctypes.c_uint()
-        check(C.lib.apfsi_volume_snapshot_count(self._live(), ctypes.byref(n)))
+        err = C.lib.apfsi_volume_snapshot_count(self._live(), ctypes.byref(n))
+        if err != Incomplete.code:
+            check(err)
         out = []
         for k in range(n.value):
             s = C.SnapshotInfo()
             check(C.lib.apfsi_volume_snapshot(self._live(), k, ctypes.byref(s)))
             out.append(Snapshot(s.xid, text(s.name), s.create_time, s.change_time))
+        check(err, out)
         return out
 
     @property

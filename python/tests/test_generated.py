@@ -428,6 +428,26 @@ def test_hostile_names(generated):
             assert fs.stat(b"/dir\nnl/inner.txt").st_ino == 33
 
 
+def test_snapshots_fewer_than_counted(generated, tmp_path):
+    """`snapshot`: one snapshot, `before` (testdata/README.md); the volume's
+    apfs_num_snapshots (byte 216 of its superblock, Apple's reference)
+    raised to 2 by tests/tools/apsb_set.py.  The list raises Incomplete,
+    carrying the one snapshot the tree holds; on the sound image it is
+    returned."""
+    img = str(tmp_path / "count2.img")
+    shutil.copy(generated("snapshot"), img)
+    with apfsinspect.open(img) as i:
+        assert [s.name for s in i.select_volume().snapshots] == ["before"]
+    if not os.environ.get("TOOLS"):
+        pytest.skip("TOOLS (the project's tests/tools, set by tests/run.sh) not set")
+    subprocess.run([sys.executable, os.path.join(os.environ["TOOLS"], "apsb_set.py"), img,
+                    "216", "1", "2"], check=True, capture_output=True)
+    with apfsinspect.open(img) as i:
+        with pytest.raises(apfsinspect.Incomplete) as e:
+            i.select_volume().snapshots
+        assert [s.name for s in e.value.result] == ["before"]
+
+
 def test_listing_past_unreadable_leaf(generated, tmp_path):
     """`scale --per-dir 600`: /d00000 holds f00000000.txt ... f00000599.txt
     (testdata/README.md); its second leaf's checksum broken (the leaf and
