@@ -1821,7 +1821,6 @@ int apfs_btree_iterate_past(const struct apfs_btree_desc *t, const void *key, si
 {
 	struct walk w = { .t = t, .key = key, .klen = klen, .fn = fn, .ctx = ctx,
 			  .unordered = unordered, .lost = lost };
-
 	int ret;
 
 	lost->leaves = lost->first = lost->last = 0;

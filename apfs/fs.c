@@ -25,7 +25,7 @@ static int probe_visit(const void *k, size_t kl, const void *v, size_t vl, void 
 
 	(void)v;
 	(void)vl;
-	if (fs_key_oid(k) != APFS_ROOT_DIR_INO_NUM || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (!fs_key_drec_of(k, APFS_ROOT_DIR_INO_NUM))
 		return 1;
 	if (kl > 12 && (ld_le32(kb + 8) & APFS_J_DREC_LEN_MASK) == kl - 12 && !kb[kl - 1])
 		p->hashed = 1;

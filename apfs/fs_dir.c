@@ -106,7 +106,7 @@ static int rd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!r->begun && r->keyed && r->unordered)
 		return fs_resume_unsound(r->fs, r->dir);
 	r->begun = true;
-	if (fs_key_oid(k) != r->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
+	if (!fs_key_drec_of(k, r->dir)) {
 		r->past = true;
 		return 1;
 	}
@@ -208,7 +208,7 @@ static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void 
 	struct count_ctx *c = arg;
 
 	(void)kl, (void)v, (void)vl;
-	if (fs_key_oid(k) != c->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (!fs_key_drec_of(k, c->dir))
 		return 1;
 	c->n++;
 	return 0;
@@ -320,7 +320,7 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	char *f = NULL;
 	int ret;
 
-	if (fs_key_oid(k) != l->dir || fs_key_type(k) != APFS_TYPE_DIR_REC)
+	if (!fs_key_drec_of(k, l->dir))
 		return 1;
 	ret = fs_drec_parse(l->fs, k, kl, v, vl, &d);
 	if (ret)

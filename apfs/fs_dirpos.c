@@ -36,7 +36,7 @@ static int dp_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (!p->begun && p->pos->klen && p->unordered)
 		return fs_resume_unsound(p->fs, p->dir);
 	p->begun = true;
-	if (fs_key_oid(k) != p->dir || fs_key_type(k) != APFS_TYPE_DIR_REC) {
+	if (!fs_key_drec_of(k, p->dir)) {
 		p->past = true;
 		return 1;
 	}

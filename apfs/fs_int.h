@@ -143,6 +143,12 @@ static inline unsigned fs_key_type(const void *k)
 	return (unsigned)(ld_le64(k) >> APFS_OBJ_TYPE_SHIFT);
 }
 
+/* Whether key k is a directory record of dir (a walk of its entries is past them if not). */
+static inline bool fs_key_drec_of(const void *k, uint64_t dir)
+{
+	return fs_key_oid(k) == dir && fs_key_type(k) == APFS_TYPE_DIR_REC;
+}
+
 /*
  * One path step as apfs_fs_lookup takes it: name in dir, a directory
  * entered only through its own entry (-ELOOP otherwise, logged).
