@@ -33,6 +33,7 @@ struct dscan_ino {
 	uint64_t added;       /* date added, from its directory entry (0: none found) */
 	uint64_t nsib;        /* sibling-link records (hard links' names) */
 	uint64_t nent;        /* a directory's entry records, as the walk met them */
+	bool named;           /* an entry names it (attach_added) */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };
 
@@ -40,6 +41,8 @@ struct dscan_ino {
 struct dscan_stream {
 	uint64_t id;
 	uint64_t nrec;
+	uint64_t end;         /* where its extents reach, each from where the last ended */
+	bool gap;             /* one began elsewhere (the first not at 0) */
 	uint8_t dig[32];
 };
 
@@ -51,6 +54,9 @@ struct dscan_gaps {
 	uint64_t short_dirs, short_dir, short_counted, short_held;  /* fewer entries than counted */
 	uint64_t no_child, no_child_ino, no_child_dir;  /* an entry naming no inode record */
 	uint64_t no_dir, no_dir_ino;                    /* entries of no directory's inode */
+	uint64_t unnamed, unnamed_ino;                  /* inodes no entry names */
+	uint64_t short_links, short_links_ino;          /* fewer names than links */
+	uint64_t short_streams, short_stream;           /* extents not from 0 to the size */
 };
 
 /* A directory entry, for the date added it keeps for its inode. */

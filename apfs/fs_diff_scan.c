@@ -129,10 +129,19 @@ static int add_sibling(struct dscan *s, uint64_t oid, const uint8_t *k, size_t k
 }
 
 /*
+ * The directories that hold entries and have no inode record on disk:
+ * ROOT_DIR_PARENT (the root's and the private directory's entries) and
+ * the purgeable directory (a second entry of each purgeable file; apfsck
+ * dir.c exempts both; found in review: a purgeable entry named as damage).
+ */
+static bool dir_without_inode(uint64_t oid)
+{
+	return oid == APFS_ROOT_DIR_PARENT || oid == APFS_PURGEABLE_DIR_INO_NUM;
+}
+
+/*
  * A directory entry: its child and date added, matched to the inode after
- * the walk; counted to its directory, whose inode record sorts just before
- * (but for the root's and private directory's entries, in ROOT_DIR_PARENT,
- * which has none on disk).
+ * the walk; counted to its directory, whose inode record sorts just before.
  */
 static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
 {
@@ -145,7 +154,7 @@ static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t 
 		return ret;
 	if (owner && owner->oid == fs_key_oid(k))
 		owner->nent++;
-	else if (fs_key_oid(k) != APFS_ROOT_DIR_PARENT && !s->gaps.no_dir++)
+	else if (!dir_without_inode(fs_key_oid(k)) && !s->gaps.no_dir++)
 		s->gaps.no_dir_ino = fs_key_oid(k);
 	if (!(na = grow(s->de, &s->capde, s->nde, sizeof(*na))))
 		return -ENOMEM;
@@ -184,6 +193,8 @@ static void attach_added(struct dscan *s)
 	for (size_t k = 0; k < s->nde; k++) {
 		struct dscan_ino *in = ino_find(s, s->de[k].child);
 
+		if (in)
+			in->named = true;
 		if (in && (s->de[k].parent == in->parent || !in->added))
 			in->added = s->de[k].added;
 		else if (!in && !s->gaps.no_child++) {
@@ -205,10 +216,16 @@ static int stream_close(struct dscan *s)
 	return EVP_DigestFinal_ex(s->md, s->st[s->nst - 1].dig, &len) == 1 ? 0 : -ENOMEM;
 }
 
-/* One file-extent record of stream id (logical address and value, as read). */
+/*
+ * One file-extent record of stream id (logical address and value, as read:
+ * the value of either form begins with len_and_flags).  A stream's extents
+ * run from 0 without a gap, holes as extents of their own (apfsck
+ * extents.c, "missing leading extents", "some extents are missing").
+ */
 static int add_extent(struct dscan *s, uint64_t id, const uint8_t *rec, size_t len)
 {
-	struct dscan_stream *na;
+	uint64_t at = ld_le64(rec), n = ld_le64(rec + 8) & APFS_J_FILE_EXTENT_LEN_MASK;
+	struct dscan_stream *na, *st;
 	int ret;
 
 	if (!s->nst || s->st[s->nst - 1].id != id) {
@@ -223,7 +240,10 @@ static int add_extent(struct dscan *s, uint64_t id, const uint8_t *rec, size_t l
 		if (EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
 			return -ENOMEM;
 	}
-	s->st[s->nst - 1].nrec++;
+	st = &s->st[s->nst - 1];
+	st->gap |= at != st->end;
+	st->end = at + n < at ? UINT64_MAX : at + n;
+	st->nrec++;
 	return EVP_DigestUpdate(s->md, rec, len) == 1 ? 0 : -ENOMEM;
 }
 
@@ -280,25 +300,70 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	return add_extent(s, ld_le64(k), rec, sizeof(rec));
 }
 
+/* A directory's inode counts its entries: fewer held is a gap. */
+static void dir_counted(struct dscan *s, const struct dscan_ino *d)
+{
+	int32_t counted = (int32_t)d->nlink;
+
+	if (counted <= 0 || d->nent >= (uint64_t)counted)
+		return;
+	if (!s->gaps.short_dirs++) {
+		s->gaps.short_dir = d->oid;
+		s->gaps.short_counted = (uint64_t)counted;
+		s->gaps.short_held = d->nent;
+	}
+}
+
+static void stream_short(struct dscan *s, uint64_t id)
+{
+	if (!s->gaps.short_streams++)
+		s->gaps.short_stream = id;
+}
+
 /*
- * A directory's inode counts its entries (nchildren, as fsck_apfs checks);
- * fewer held is a gap (a count of 0 or less says nothing: fsck_apfs has
- * met -1).
+ * A file's names and data held to what its inode says: a link count past
+ * one is as many sibling-link records (apfsck inode.c, "link count
+ * inconsistent with sibling records"); its data stream's extents reach its
+ * size.  Not an orphan's (in the private directory: it may have lost its
+ * extents and links, apfsck), nor a dataless file's (its data is elsewhere).
  */
-static void dirs_counted(struct dscan *s)
+static void file_held(struct dscan *s, const struct dscan_ino *f)
+{
+	const struct dscan_stream *st;
+
+	if (f->parent == APFS_PRIV_DIR_INO_NUM || (f->bsd_flags & APFS_SF_DATALESS))
+		return;
+	if ((int32_t)f->nlink > 1 && f->nsib < f->nlink && !s->gaps.short_links++)
+		s->gaps.short_links_ino = f->oid;
+	if (!f->has_dstream || !f->dsize)
+		return;
+	st = dscan_stream(s, f->private_id);
+	if (!st || (!st->gap && st->end < f->dsize))
+		stream_short(s, f->private_id);
+}
+
+/*
+ * Each inode held to what a sound tree holds of it: an entry that names it
+ * (apfsck, "inode with no dentries"), a directory's entries as many as its
+ * inode counts (nchildren, as fsck_apfs checks; a count of 0 or less says
+ * nothing: fsck_apfs has met -1), a file's links and extents (file_held);
+ * then every stream's extents without a gap.
+ */
+static void inodes_held(struct dscan *s)
 {
 	for (size_t i = 0; i < s->nino; i++) {
-		const struct dscan_ino *d = &s->ino[i];
-		int32_t counted = (int32_t)d->nlink;
+		const struct dscan_ino *in = &s->ino[i];
 
-		if (!S_ISDIR(d->mode) || counted <= 0 || d->nent >= (uint64_t)counted)
-			continue;
-		if (!s->gaps.short_dirs++) {
-			s->gaps.short_dir = d->oid;
-			s->gaps.short_counted = (uint64_t)counted;
-			s->gaps.short_held = d->nent;
-		}
+		if (!in->named && !s->gaps.unnamed++)
+			s->gaps.unnamed_ino = in->oid;
+		if (S_ISDIR(in->mode))
+			dir_counted(s, in);
+		else
+			file_held(s, in);
 	}
+	for (size_t i = 0; i < s->nst; i++)
+		if (s->st[i].gap)
+			stream_short(s, s->st[i].id);
 }
 
 static const char *plural(uint64_t n, const char *one, const char *many)
@@ -307,7 +372,7 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 }
 
 /*
- * Name what dirs_counted and the entries found missing.  A tree whose
+ * Name what attach_added and inodes_held found missing.  A tree whose
  * index node lost a child stays in order and in range: the walk meets no
  * damage, and a diff would name the records the child held as removed or
  * added (found in review: 3,207 files "D" where one child of the live
@@ -331,6 +396,22 @@ static void scan_gaps(const struct dscan *s, const char *view)
 			 "missing", c, v, view, (unsigned long long)g->no_child,
 			 plural(g->no_child, "y entry", "y entries"), plural(g->no_child, "s", ""),
 			 (unsigned long long)g->no_child_ino, (unsigned long long)g->no_child_dir);
+	if (g->unnamed)
+		apfs_err("%s: volume '%s': the view %s: %llu inode%s no directory entry names "
+			 "(the first: inode %llu): records may be missing", c, v, view,
+			 (unsigned long long)g->unnamed, plural(g->unnamed, "", "s"),
+			 (unsigned long long)g->unnamed_ino);
+	if (g->short_links)
+		apfs_err("%s: volume '%s': the view %s: %llu file%s with hard links: fewer "
+			 "sibling-link records than links (the first: inode %llu): records may be "
+			 "missing", c, v, view, (unsigned long long)g->short_links,
+			 plural(g->short_links, "", "s"), (unsigned long long)g->short_links_ino);
+	if (g->short_streams)
+		apfs_err("%s: volume '%s': the view %s: %llu data stream%s lack%s extents "
+			 "between 0 and the size (the first: stream %llu): records may be missing",
+			 c, v, view, (unsigned long long)g->short_streams,
+			 plural(g->short_streams, "", "s"), plural(g->short_streams, "s", ""),
+			 (unsigned long long)g->short_stream);
 	if (g->no_dir)
 		apfs_err("%s: volume '%s': the view %s: %llu director%s of a directory whose "
 			 "inode the tree does not hold (the first: directory %llu): records may "
@@ -341,7 +422,10 @@ static void scan_gaps(const struct dscan *s, const char *view)
 
 bool dscan_gapped(const struct dscan *s)
 {
-	return s->gaps.short_dirs || s->gaps.no_child || s->gaps.no_dir;
+	const struct dscan_gaps *g = &s->gaps;
+
+	return g->short_dirs || g->no_child || g->no_dir || g->unnamed || g->short_links ||
+	       g->short_streams;
 }
 
 int dscan_build(struct apfs_fs *fs, const char *view, struct dscan *s)
@@ -360,7 +444,7 @@ int dscan_build(struct apfs_fs *fs, const char *view, struct dscan *s)
 	if (ret)
 		return ret;
 	attach_added(s);
-	dirs_counted(s);
+	inodes_held(s);
 	scan_gaps(s, view);
 	return 0;
 }

@@ -440,6 +440,7 @@ enum {
 #define APFS_ROOT_DIR_INO_NUM 2
 #define APFS_PRIV_DIR_INO_NUM 3
 #define APFS_SNAP_DIR_INO_NUM 6
+#define APFS_PURGEABLE_DIR_INO_NUM 7
 #define APFS_MIN_USER_INO_NUM 16
 
 struct apfs_j_key {
@@ -630,5 +631,6 @@ enum {
 #define APFS_INODE_WAS_EVER_CLONED 0x400ull
 
 #define APFS_UF_COMPRESSED 0x20u
+#define APFS_SF_DATALESS 0x40000000u  /* its data is elsewhere (iCloud): no extents */
 
 #endif

@@ -63,6 +63,16 @@ class Node:
         f.write(self.blk)
 
 
+def drop_slot(n, i):
+    """Slot i of node n dropped, those after it moved down (btn_nkeys one less): the
+    node stays in order.  Exits unless n holds slot i."""
+    if not 0 <= i < n.nkeys:
+        sys.exit("fsnode.py: no slot %d in a node of %d records" % (i, n.nkeys))
+    n.blk[n.toc(i):n.toc(n.nkeys - 1)] = bytes(n.blk[n.toc(i + 1):n.toc(n.nkeys)])
+    n.nkeys -= 1
+    struct.pack_into("<I", n.blk, 36, n.nkeys)  # btree_node_phys_t's btn_nkeys
+
+
 def swap_slots(f, n, i, j):
     """Entries i and j of node n trade table-of-contents slots (the leaf lists each where
     the other stood), n written back."""

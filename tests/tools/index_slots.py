@@ -19,7 +19,7 @@ The ops apply in order."""
 import struct
 import sys
 
-from fsnode import BS, BTNODE_ROOT, live_tree, sparse_nodes
+from fsnode import BS, BTNODE_ROOT, drop_slot, live_tree, sparse_nodes
 
 TYPE_INODE = 3
 SUBTYPE_FSTREE = 0xE
@@ -66,9 +66,7 @@ def main():
             elif name == "copy":
                 n.blk[ta:ta + 8] = bytes(n.blk[tb:tb + 8])
             elif name == "drop":
-                n.blk[n.toc(a):n.toc(n.nkeys - 1)] = bytes(n.blk[n.toc(a + 1):n.toc(n.nkeys)])
-                n.nkeys -= 1
-                struct.pack_into("<I", n.blk, 36, n.nkeys)
+                drop_slot(n, a)
             elif name == "nkeys":
                 struct.pack_into("<I", n.blk, 36, a)  # btree_node_phys_t's btn_nkeys
                 n.nkeys = a

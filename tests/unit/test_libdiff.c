@@ -46,9 +46,19 @@ static int setup(void **state)
 	(void)state;
 	if (scratch_setup("libdiff", "snapshot-diff sd.img", "snapshot-diff-encrypted sde.img",
 			  "sealed sealed.img", "sealed sealed16.img --block-size 16384",
-			  "basic basic.img", "group-firmlinks gf.img", NULL))
+			  "basic basic.img", "group-firmlinks gf.img",
+			  "snapshot-many sm.img --unencrypted", NULL))
 		return -1;
 	if (tamper())
+		return -1;
+	/*
+	 * The live tree's leaf after the one that holds /d050/renamed.txt's
+	 * inode record dropped from the index node above it (tests/cli/diff_gap.sh
+	 * says how); its records listed in sm.leaf by our own parser.
+	 */
+	if (sh("cd '%s' && python3 \"$TESTS/tools/ino_leaf.py\" sm.img renamed.txt > sm.leaf && "
+	       "python3 \"$TESTS/tools/index_slots.py\" sm.img \"above:$(cut -d' ' -f1 sm.leaf | "
+	       "head -1)\" \"drop:$(cut -d' ' -f2 sm.leaf | head -1):0\" > /dev/null", scratch_dir))
 		return -1;
 	/* Its integrity metadata edited (checksum made right again), and a disk with no APFS. */
 	return sh("cd '%s' && T=\"$TESTS/tools/seal_edit.py\" && "
@@ -345,6 +355,52 @@ static void test_diff_cap(void **state)
 	close_views(&v);
 }
 
+/* The inode records the dropped leaf held (sm.leaf: "OID TYPE" lines after the first). */
+static unsigned leaf_inodes(void)
+{
+	FILE *f = fopen(img_path("sm.leaf"), "r");
+	unsigned long long oid;
+	unsigned type, n = 0;
+	char first[64];
+
+	assert_non_null(f);
+	assert_non_null(fgets(first, sizeof(first), f));
+	while (fscanf(f, "%llu %u", &oid, &type) == 2)
+		n += type == 3;
+	fclose(f);
+	return n;
+}
+
+/*
+ * The live tree lost a leaf of file inodes: diffed from the snapshot
+ * (its view after) or to it (its view before: the library takes either
+ * order), every change found is given and the diff is INCOMPLETE; the
+ * leaf's inodes come out as removed, or as added.
+ */
+static void test_diff_gap_either_view(void **state)
+{
+	static struct changes ch;
+	unsigned lost = leaf_inodes(), removed = 0, added = 0;
+	struct views v;
+
+	(void)state;
+	assert_true(lost > 10);
+	memset(&ch, 0, sizeof(ch));
+	open_views("sm.img", "before", NULL, &v);
+	assert_int_equal(apfsi_fs_diff(v.before, v.after, 0, collect, &ch), APFSI_ERR_INCOMPLETE);
+	for (unsigned i = 0; i < ch.n; i++)
+		removed += ch.c[i].change == 'D';
+	assert_int_equal(removed, lost + 1);  /* and /d001/f01000.txt, removed indeed */
+	close_views(&v);
+	memset(&ch, 0, sizeof(ch));
+	open_views("sm.img", NULL, "before", &v);
+	assert_int_equal(apfsi_fs_diff(v.before, v.after, 0, collect, &ch), APFSI_ERR_INCOMPLETE);
+	for (unsigned i = 0; i < ch.n; i++)
+		added += ch.c[i].change == 'A';
+	assert_int_equal(added, lost + 1);
+	close_views(&v);
+}
+
 /* A nonzero return stops the walk and comes back; bad arguments are refused. */
 static void test_diff_stop_and_errors(void **state)
 {
@@ -566,6 +622,7 @@ int main(void)
 		cmocka_unit_test(test_diff_table),
 		cmocka_unit_test(test_diff_xid_and_self),
 		cmocka_unit_test(test_diff_cap),
+		cmocka_unit_test(test_diff_gap_either_view),
 		cmocka_unit_test(test_diff_stop_and_errors),
 		cmocka_unit_test(test_diff_encrypted),
 		cmocka_unit_test(test_field_names),
