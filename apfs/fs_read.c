@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fs_read.c - data streams: their file extents, read by logical offset.
- * Holes (no extent) and sparse extents (phys_block_num 0) read as zeros;
+ * Sparse extents (phys_block_num 0) read as zeros, and bytes in no extent
+ * where a stream may lack some (fs_stream_load_partial);
  * extents with a crypto_id are decrypted with tweak (crypto_id + block) ×
  * (block_size / 512) per docs/apfs-format.md §5.5.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,8 +83,36 @@ static int ext_order(const void *a, const void *b)
 	return x->logical < y->logical ? -1 : x->logical > y->logical;
 }
 
-/* The extents found in logical order (sorted if a damaged leaf's were not); no two may overlap. */
-static int ext_settle(struct ld_ctx *l)
+/*
+ * A stream's extents run from 0, each where the last ended, up to its
+ * size: a hole is an extent of its own (phys_block_num 0), as apfsck,
+ * tested on real Macs, requires ("missing leading extents", "some
+ * extents are missing").  Bytes no extent holds are records lost (a leaf's
+ * record dropped read as zeros with no word, found in review), not a hole.
+ */
+int fs_stream_whole(struct apfs_fs *fs, const struct fs_stream *s)
+{
+	uint64_t end = 0;
+	char why[160];
+
+	for (size_t i = 0; i < s->n && end < s->size; i++) {
+		if (s->ext[i].logical != end)
+			break;
+		end = s->ext[i].logical + s->ext[i].len;
+	}
+	if (end >= s->size)
+		return 0;
+	snprintf(why, sizeof(why), "no extent holds its bytes from %llu on (of %llu; holes are "
+		 "extents of their own): records of it are missing", (unsigned long long)end,
+		 (unsigned long long)s->size);
+	return stream_corrupt(fs, s->id, why);
+}
+
+/*
+ * The extents found in logical order (sorted if a damaged leaf's were not);
+ * no two may overlap, nor, where whole, leave bytes below the size out.
+ */
+static int ext_settle(struct ld_ctx *l, bool whole)
 {
 	struct fs_stream *s = l->s;
 
@@ -91,7 +121,7 @@ static int ext_settle(struct ld_ctx *l)
 	for (size_t i = 1; i < s->n; i++)
 		if (s->ext[i].logical < s->ext[i - 1].logical + s->ext[i - 1].len)
 			return stream_corrupt(l->fs, s->id, "extents overlap");
-	return 0;
+	return whole ? fs_stream_whole(l->fs, s) : 0;
 }
 
 /* A fext-tree record (sealed volumes): the same extent, keyed (private_id, logical_addr). */
@@ -113,7 +143,8 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 }
 
 /* Collect the extents of stream id (size bytes long), in logical order. */
-int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
+static int stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, bool whole,
+		       struct fs_stream *s)
 {
 	struct ld_ctx l = { .fs = fs, .s = s };
 	uint8_t key[8], fk[8];
@@ -137,10 +168,20 @@ int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_str
 	if (ret >= 0 && !s->n)
 		ret = apfs_btree_find(&fs->tree, key, 8, true, ld_visit, &l);
 	if (ret >= 0)
-		ret = ext_settle(&l);
+		ret = ext_settle(&l, whole);
 	if (ret < 0)
 		fs_stream_free(s);
 	return ret < 0 ? ret : 0;
+}
+
+int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
+{
+	return stream_load(fs, id, size, true, s);
+}
+
+int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s)
+{
+	return stream_load(fs, id, size, false, s);
 }
 
 void fs_stream_free(struct fs_stream *s)

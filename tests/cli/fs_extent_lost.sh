@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# fs_extent_lost.sh - a data stream's extents run from 0, each where the last
+# ended, up to the file's size: a hole is an extent of its own (phys_block_num
+# 0), as apfsck requires ("missing leading extents", "some extents are
+# missing").  One file-extent record dropped from its leaf
+# (tests/tools/leaf_drop.py) leaves the leaf in order; before, the bytes it
+# held read as zeros with exit 0 (found in review: `cat` gave 10 NUL bytes).
+# Now opening the file is damage, named with the first byte no extent holds.
+# An orphan's stream and a dataless file's may lack extents (apfsck;
+# SF_DATALESS): theirs still read as a hole.  `large` (testdata/README.md):
+# /data-8m.bin, 8 MiB of seeded bytes in 8 extents; /sparse-1g.bin, one
+# sparse extent; /holey.bin, a sparse extent between two blocks of data.
+. "$(dirname "$0")/../lib.sh"
+
+L=$WORK/large.img
+expect_rc "mkimage large" 0 "$MKIMAGE" large "$L"
+expect_rc "the sound image: bodyfile --md5" 0 "$BIN" bodyfile --md5 "$L"
+SOUND=$OUT
+expect_eq "... says nothing" "" "$ERR"
+ID=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1])
+from fsnode import named_id, sparse_nodes
+print(named_id(list(sparse_nodes(open(sys.argv[2], "rb"))), b"data-8m.bin", "test"))' \
+	"$TESTS/tools" "$L")
+check "data-8m.bin's inode found by our own parser ($ID)" test -n "$ID"
+
+cp "$L" "$WORK/lost.img"
+expect_rc "leaf_drop.py: its fourth extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
+	"$WORK/lost.img" "$ID" 8 3
+expect_rc "cat /data-8m.bin: exit 1" 1 "$BIN" cat "$WORK/lost.img" /data-8m.bin
+expect_eq "... gives no bytes" "" "$OUT"
+expect_grep "... names the stream and the first byte no extent holds (3 MiB)" \
+	"data stream $ID: no extent holds its bytes from 3145728 on \(of 8388608; holes are extents of their own\): records of it are missing" \
+	"$ERR"
+expect_grep "... then the file, as damage" "^apfsinspect: /data-8m.bin: damaged file-system data" \
+	"$ERR"
+expect_rc "bodyfile --md5: exit 1" 1 "$BIN" bodyfile --md5 "$WORK/lost.img"
+expect_eq "... the sparse files hash as on the sound image" \
+	"$(grep -v data-8m <<< "$SOUND")" "$(grep -v data-8m <<< "$OUT")"
+mkdir -p "$WORK/ex"
+expect_rc "extract /: exit 1" 1 "$BIN" extract "$WORK/lost.img" / "$WORK/ex"
+check "... holey.bin extracted whole" cmp -s "$WORK/ex/root/holey.bin" \
+	<("$BIN" cat "$L" /holey.bin)
+
+# The first extent dropped: no extent from byte 0.
+cp "$L" "$WORK/lead.img"
+expect_rc "leaf_drop.py: its first extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
+	"$WORK/lead.img" "$ID" 8 0
+expect_rc "cat: exit 1" 1 "$BIN" cat "$WORK/lead.img" /data-8m.bin
+expect_grep "... from byte 0" "data stream $ID: no extent holds its bytes from 0 on" "$ERR"
+
+# An orphan's (parent the private directory, 3) and a dataless file's read the gap as a hole.
+for f in "parent_id 3" "bsd_flags |0x40000000"; do
+	cp "$WORK/lost.img" "$WORK/part.img"
+	# shellcheck disable=SC2086  # the field and its value
+	expect_rc "inode_field.py: $f" 0 python3 "$TESTS/tools/inode_field.py" "$WORK/part.img" \
+		"$ID" $f
+	"$BIN" cat "$WORK/part.img" /data-8m.bin > "$WORK/part.out" 2> "$WORK/part.err"
+	expect_eq "$f: cat exit 0, nothing said" "0 " "$? $(cat "$WORK/part.err")"
+	expect_eq "... 8 MiB, the fourth all zeros" "8388608 $(head -c 1048576 /dev/zero | md5sum)" \
+		"$(wc -c < "$WORK/part.out") $(tail -c +3145729 "$WORK/part.out" | head -c 1048576 | md5sum)"
+done
+
+done_testing
