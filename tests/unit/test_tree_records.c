@@ -319,6 +319,7 @@ static void ext_val(uint8_t *v, uint64_t len, uint64_t phys)
 	st_le64(v + 8, phys);
 }
 
+/* The records' checks: loaded as a stream that may lack extents (the whole rule below). */
 static int extents(const struct r *r, unsigned n, const char *msg)
 {
 	struct fs_stream s;
@@ -326,7 +327,7 @@ static int extents(const struct r *r, unsigned n, const char *msg)
 
 	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, n);
 	log_capture();
-	ret = fs_stream_load(&fs, 30, 1 << 20, &s);
+	ret = fs_stream_load_partial(&fs, 30, 1 << 20, &s);
 	log_release();
 	if (msg)
 		expect_log(msg);
@@ -366,6 +367,56 @@ static void test_file_extents(void **state)
 	assert_int_equal(extents(two, 2, NULL), 0);
 	ext_val(v[0], 4097, 5);
 	assert_int_equal(extents(two, 2, "data stream 30: extents overlap"), -APFS_ECORRUPT);
+}
+
+/* Stream 30 of size bytes over the extents r[0..n), loaded whole: 0 or the message. */
+static int whole(const struct r *r, unsigned n, uint64_t size, const char *msg)
+{
+	struct fs_stream s;
+	int ret;
+
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, n);
+	log_capture();
+	ret = fs_stream_load(&fs, 30, size, &s);
+	log_release();
+	if (msg)
+		expect_log(msg);
+	if (!ret)
+		fs_stream_free(&s);
+	return ret;
+}
+
+/*
+ * A stream's extents run from 0, each where the last ended, up to its size
+ * (apfsck): a hole is an extent of its own (phys 0); bytes below the size
+ * that none holds are records lost, named by the first.  Past the size
+ * they may go on (allocated, not used).
+ */
+static void test_file_extents_whole(void **state)
+{
+	uint8_t k[2][16], v[2][24];
+	const struct r two[2] = { { k[0], 16, v[0], 24 }, { k[1], 16, v[1], 24 } };
+
+	(void)state;
+	ext_key(k[0], 0);
+	ext_val(v[0], 4096, 5);
+	ext_key(k[1], 4096);
+	ext_val(v[1], 8192, 0);  /* sparse */
+	assert_int_equal(whole(two, 2, 12288, NULL), 0);
+	assert_int_equal(whole(two, 2, 12287, NULL), 0);
+	assert_int_equal(whole(two, 2, 0, NULL), 0);
+	assert_int_equal(whole(two, 2, 12289, "data stream 30: no extent holds its bytes from "
+			       "12288 on (of 12289"), -APFS_ECORRUPT);
+	assert_int_equal(whole(two, 1, 4097, "data stream 30: no extent holds its bytes from "
+			       "4096 on (of 4097"), -APFS_ECORRUPT);
+	assert_int_equal(whole(two, 0, 1, "data stream 30: no extent holds its bytes from 0 on"),
+			 -APFS_ECORRUPT);
+	assert_int_equal(whole(&two[1], 1, 12288, "data stream 30: no extent holds its bytes "
+			       "from 0 on"), -APFS_ECORRUPT);
+	ext_key(k[1], 4097);  /* a byte's gap */
+	assert_int_equal(whole(two, 2, 8192, "data stream 30: no extent holds its bytes from "
+			       "4096 on"), -APFS_ECORRUPT);
+	assert_int_equal(whole(two, 2, 4096, NULL), 0);
 }
 
 /*
@@ -661,12 +712,13 @@ static void test_decmpfs_header(void **state)
 /*
  * A com.apple.decmpfs of size bytes held in a data stream (id 71), as
  * macOS stores an xattr too big to embed: its first block (block 5) holds
- * the header, the rest is a hole.  fs_decmpfs_info's result.
+ * the header, the rest is a sparse extent.  fs_decmpfs_info's result.
  */
 static int decmpfs_stream(uint64_t size, const char *msg)
 {
-	static uint8_t k[2][64], v[2][64];
-	struct r r[2];
+	static uint8_t k[3][64], v[3][64];
+	uint64_t alloced = (size + MD_BS - 1) / MD_BS * MD_BS;
+	struct r r[3];
 	uint32_t type = 0;
 	uint64_t usize = 0;
 	size_t nl = strlen(APFS_XATTR_DECMPFS) + 1;
@@ -685,7 +737,7 @@ static int decmpfs_stream(uint64_t size, const char *msg)
 	st_le16(v[0] + 2, (uint16_t)sizeof(struct apfs_j_xattr_dstream));
 	st_le64(v[0] + 4, 71);     /* xattr_obj_id */
 	st_le64(v[0] + 12, size);  /* dstream.size */
-	st_le64(v[0] + 20, (size + MD_BS - 1) / MD_BS * MD_BS);
+	st_le64(v[0] + 20, alloced);
 	r[0] = (struct r){ k[0], (uint16_t)(10 + nl), v[0],
 			   (uint16_t)(4 + sizeof(struct apfs_j_xattr_dstream)) };
 	fs_key(k[1], 71, APFS_TYPE_FILE_EXTENT);
@@ -694,7 +746,12 @@ static int decmpfs_stream(uint64_t size, const char *msg)
 	st_le64(v[1], MD_BS);
 	st_le64(v[1] + 8, 5);
 	r[1] = (struct r){ k[1], 16, v[1], 24 };
-	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, 2);
+	fs_key(k[2], 71, APFS_TYPE_FILE_EXTENT);
+	st_le64(k[2] + 8, MD_BS);
+	memset(v[2], 0, 24);
+	st_le64(v[2], alloced - MD_BS);
+	r[2] = (struct r){ k[2], 16, v[2], 24 };
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, 3);
 	log_capture();
 	ret = fs_decmpfs_info(&fs, 70, &type, &usize);
 	log_release();
@@ -1163,6 +1220,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_count_edge),
 		cmocka_unit_test(test_sibling_links),
 		cmocka_unit_test(test_file_extents),
+		cmocka_unit_test(test_file_extents_whole),
 		cmocka_unit_test(test_file_extents_unordered),
 		cmocka_unit_test(test_fext_records),
 		cmocka_unit_test(test_omap_value),
