@@ -399,11 +399,14 @@ uint64_t apfs_file_size(const struct apfs_file *f);
  * @off: byte offset
  * @buf: output
  * @len: bytes wanted
- * @got: bytes read: short only at end of file
+ * @got: bytes read: short only at end of file; with an error, the bytes
+ *       before it (0 for a compressed file)
  *
  * Extents are decrypted with their crypto_id tweaks on encrypted volumes;
- * holes and sparse extents read as zeros; decmpfs files are decompressed
- * chunk by chunk.  Returns 0, -APFS_ECORRUPT, -APFS_ETRUNC, -EIO.
+ * sparse extents read as zeros, bytes in no extent fail (records lost:
+ * fs_read.c; but an orphan's or a dataless file's read as zeros); decmpfs
+ * files are decompressed chunk by chunk.  Returns 0, -APFS_ECORRUPT,
+ * -APFS_ETRUNC, -EIO.
  */
 int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, size_t *got);
 
@@ -446,7 +449,8 @@ enum {
  * apfs_file_runs - where a file's bytes lie on disk, in stream order:
  * extents with blocks, each clipped to the stream's size (holes and sparse
  * extents have none); fn returns 0 to go on, else that value ends the walk.
- * @kind: set to APFS_RUNS_*.  Returns 0, fn's value, -APFS_ECORRUPT.
+ * @kind: set to APFS_RUNS_*.  Returns 0, fn's value, -APFS_ECORRUPT, or
+ *        -APFS_EINCOMPLETE (every run given; bytes in no extent, records lost).
  */
 int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigned *kind);
 

@@ -143,7 +143,8 @@ static int content_diff(const struct diff_run *r, const struct dscan_ino *ia,
 		*differ = true;
 		return 0;
 	}
-	if (r->cap && size > r->cap) {
+	/* beyond the cap, or a stream that lacks extents (named: its bytes would fail) */
+	if ((r->cap && size > r->cap) || ia->lacks || ib->lacks) {
 		*differ = *by_extents = true;
 		return 0;
 	}

@@ -34,6 +34,7 @@ struct dscan_ino {
 	uint64_t nsib;        /* sibling-link records (hard links' names) */
 	uint64_t nent;        /* a directory's entry records, as the walk met them */
 	bool named;           /* an entry names it (attach_added) */
+	bool lacks;           /* its data stream lacks extents (file_held): not read */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };
 

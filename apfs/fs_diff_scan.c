@@ -327,7 +327,7 @@ static void stream_short(struct dscan *s, uint64_t id)
  * size.  Not an orphan's (in the private directory: it may have lost its
  * extents and links, apfsck), nor a dataless file's (its data is elsewhere).
  */
-static void file_held(struct dscan *s, const struct dscan_ino *f)
+static void file_held(struct dscan *s, struct dscan_ino *f)
 {
 	const struct dscan_stream *st;
 
@@ -338,6 +338,7 @@ static void file_held(struct dscan *s, const struct dscan_ino *f)
 	if (!f->has_dstream || !f->dsize)
 		return;
 	st = dscan_stream(s, f->private_id);
+	f->lacks = !st || st->gap || st->end < f->dsize;
 	if (!st || (!st->gap && st->end < f->dsize))
 		stream_short(s, f->private_id);
 }
@@ -352,7 +353,7 @@ static void file_held(struct dscan *s, const struct dscan_ino *f)
 static void inodes_held(struct dscan *s)
 {
 	for (size_t i = 0; i < s->nino; i++) {
-		const struct dscan_ino *in = &s->ino[i];
+		struct dscan_ino *in = &s->ino[i];
 
 		if (!in->named && !s->gaps.unnamed++)
 			s->gaps.unnamed_ino = in->oid;

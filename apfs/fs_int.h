@@ -117,6 +117,7 @@ struct fs_stream {
 	uint64_t size;
 	struct fs_extent *ext;
 	size_t n, cap;        /* cap: entries allocated, charged to the open-file budget */
+	bool strict;          /* bytes in no extent are records lost, not a hole (fs_read.c) */
 };
 
 /* j_key_t header for (oid, type). */
@@ -221,15 +222,16 @@ int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t)
 int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
 
 /*
- * Load / free / read the extents of a data stream of `size` bytes.  Load:
- * -APFS_ECORRUPT (named) where bytes below the size are in no extent; the
- * partial load takes them as a hole (an orphan's or a dataless file's
- * stream, which may lack extents).
+ * Load / free / read the extents of a data stream of `size` bytes.  Bytes
+ * below the size in no extent are records lost: a read of them fails
+ * (-APFS_ECORRUPT, named), the bytes before them given (*got); the partial
+ * load takes them as a hole (an orphan's or a dataless file's stream,
+ * which may lack extents).
  */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
-/* What fs_stream_load adds to the partial load: 0, or -APFS_ECORRUPT (named). */
-int fs_stream_whole(struct apfs_fs *fs, const struct fs_stream *s);
+/* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */
+int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s);
 void fs_stream_free(struct fs_stream *s);
 int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, void *buf,
 		   size_t len, size_t *got);

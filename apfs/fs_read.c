@@ -2,7 +2,8 @@
 /*
  * fs_read.c - data streams: their file extents, read by logical offset.
  * Sparse extents (phys_block_num 0) read as zeros, and bytes in no extent
- * where a stream may lack some (fs_stream_load_partial);
+ * where a stream may lack some (fs_stream_load_partial; elsewhere they are
+ * records lost: fs_stream_whole);
  * extents with a crypto_id are decrypted with tweak (crypto_id + block) ×
  * (block_size / 512) per docs/apfs-format.md §5.5.
  */
@@ -23,7 +24,7 @@ struct ld_ctx {
 	bool unsorted;  /* an extent met before one at a lower offset (a leaf out of order) */
 };
 
-static int stream_corrupt(struct apfs_fs *fs, uint64_t id, const char *why)
+static int stream_corrupt(const struct apfs_fs *fs, uint64_t id, const char *why)
 {
 	apfs_err("%s: volume '%s': data stream %llu: %s", fs->c->label, fs->v->name,
 		 (unsigned long long)id, why);
@@ -86,33 +87,41 @@ static int ext_order(const void *a, const void *b)
 /*
  * A stream's extents run from 0, each where the last ended, up to its
  * size: a hole is an extent of its own (phys_block_num 0), as apfsck,
- * tested on real Macs, requires ("missing leading extents", "some
- * extents are missing").  Bytes no extent holds are records lost (a leaf's
- * record dropped read as zeros with no word, found in review), not a hole.
+ * tested on real Macs, requires ("missing leading extents", "some extents
+ * are missing").  Bytes from..to that no extent holds are records lost (a
+ * leaf's record dropped read as zeros with no word, found in review), or
+ * the size is wrong; not a hole.
  */
-int fs_stream_whole(struct apfs_fs *fs, const struct fs_stream *s)
+static int bytes_lost(const struct apfs_fs *fs, const struct fs_stream *s, uint64_t from,
+		      uint64_t to)
+{
+	char why[200];
+
+	snprintf(why, sizeof(why), "no extent holds its bytes %llu to %llu (of %llu; holes are "
+		 "extents of their own): records of it are missing (or its size is wrong)",
+		 (unsigned long long)from, (unsigned long long)to - 1,
+		 (unsigned long long)s->size);
+	return stream_corrupt(fs, s->id, why);
+}
+
+int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s)
 {
 	uint64_t end = 0;
-	char why[160];
+	size_t i;
 
-	for (size_t i = 0; i < s->n && end < s->size; i++) {
+	for (i = 0; i < s->n && end < s->size; i++) {
 		if (s->ext[i].logical != end)
 			break;
 		end = s->ext[i].logical + s->ext[i].len;
 	}
 	if (end >= s->size)
 		return 0;
-	snprintf(why, sizeof(why), "no extent holds its bytes from %llu on (of %llu; holes are "
-		 "extents of their own): records of it are missing", (unsigned long long)end,
-		 (unsigned long long)s->size);
-	return stream_corrupt(fs, s->id, why);
+	return bytes_lost(fs, s, end, i < s->n && s->ext[i].logical < s->size ? s->ext[i].logical :
+				      s->size);
 }
 
-/*
- * The extents found in logical order (sorted if a damaged leaf's were not);
- * no two may overlap, nor, where whole, leave bytes below the size out.
- */
-static int ext_settle(struct ld_ctx *l, bool whole)
+/* The extents found in logical order (sorted if a damaged leaf's were not); no two may overlap. */
+static int ext_settle(struct ld_ctx *l)
 {
 	struct fs_stream *s = l->s;
 
@@ -121,7 +130,7 @@ static int ext_settle(struct ld_ctx *l, bool whole)
 	for (size_t i = 1; i < s->n; i++)
 		if (s->ext[i].logical < s->ext[i - 1].logical + s->ext[i - 1].len)
 			return stream_corrupt(l->fs, s->id, "extents overlap");
-	return whole ? fs_stream_whole(l->fs, s) : 0;
+	return 0;
 }
 
 /* A fext-tree record (sealed volumes): the same extent, keyed (private_id, logical_addr). */
@@ -168,9 +177,10 @@ static int stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, bool whol
 	if (ret >= 0 && !s->n)
 		ret = apfs_btree_find(&fs->tree, key, 8, true, ld_visit, &l);
 	if (ret >= 0)
-		ret = ext_settle(&l, whole);
+		ret = ext_settle(&l);
 	if (ret < 0)
 		fs_stream_free(s);
+	s->strict = whole;
 	return ret < 0 ? ret : 0;
 }
 
@@ -261,6 +271,8 @@ static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t po
 	if (!e || e->logical > pos) {
 		uint64_t gap = e ? e->logical - pos : UINT64_MAX;
 
+		if (s->strict)
+			return bytes_lost(fs, s, pos, e && e->logical < s->size ? e->logical : s->size);
 		*n = want < gap ? want : (size_t)gap;
 		memset(out, 0, *n);
 		return 0;
@@ -292,9 +304,27 @@ int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, 
 		done += n;
 	}
 	free(bounce);
-	if (!ret)
-		*got = done;
+	*got = done;  /* with an error, the bytes before it */
 	return ret;
+}
+
+/*
+ * Where the hole from pos on ends, i the first extent ending past pos:
+ * sparse extents (and, where the stream may lack extents, gaps) up to the
+ * next extent with blocks; a strict stream's run ends where a gap begins.
+ */
+static uint64_t sparse_end(const struct fs_stream *s, size_t i, uint64_t pos)
+{
+	uint64_t at = pos;
+
+	for (; i < s->n && !s->ext[i].phys; i++) {
+		if (s->strict && s->ext[i].logical > at)
+			break;
+		at = s->ext[i].logical + s->ext[i].len;
+	}
+	if (s->strict)
+		return at;
+	return i < s->n ? s->ext[i].logical : s->size;
 }
 
 /* The run of bytes from pos on that are all data, or all hole (see fs_int.h). */
@@ -303,18 +333,21 @@ void fs_stream_span(const struct fs_stream *s, uint64_t pos, bool *hole, uint64_
 	size_t i = ext_find(s, pos);
 	uint64_t end;
 
+	bool in = i < s->n && s->ext[i].logical <= pos;
+
 	*hole = true;
 	*len = 0;
 	if (pos >= s->size)
 		return;
-	if (i < s->n && s->ext[i].logical <= pos && s->ext[i].phys) {
+	if (in && s->ext[i].phys) {
 		*hole = false;
 		end = s->ext[i].logical + s->ext[i].len;
-	} else {
-		/* Sparse extents and gaps alike, up to the next extent with blocks. */
-		while (i < s->n && !s->ext[i].phys)
-			i++;
+	} else if (!in && s->strict) {
+		/* bytes no extent holds: lost, not a hole (a read of them fails, named) */
+		*hole = false;
 		end = i < s->n ? s->ext[i].logical : s->size;
+	} else {
+		end = sparse_end(s, i, pos);
 	}
 	*len = (end < s->size ? end : s->size) - pos;
 }
@@ -333,7 +366,11 @@ uint64_t fs_stream_held(const struct fs_stream *s)
 	return held;
 }
 
-/* The runs of one stream with blocks, clipped to its size; holes and sparse extents skipped. */
+/*
+ * The runs of one stream with blocks, clipped to its size; holes and sparse
+ * extents skipped.  Bytes in no extent (records lost) have no run: every
+ * run there is given, then -APFS_EINCOMPLETE (named).
+ */
 int fs_stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run_fn fn,
 		   void *ctx)
 {
@@ -355,5 +392,5 @@ int fs_stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run
 		if ((ret = fn(&r, ctx)))
 			return ret;
 	}
-	return 0;
+	return s->strict && fs_stream_whole(fs, s) ? -APFS_EINCOMPLETE : 0;
 }

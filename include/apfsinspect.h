@@ -952,6 +952,10 @@ enum apfsi_runs_kind {
  * fn for each run of f's data on disk, in stream order (holes have none),
  * each clipped to the stream's size; *kind says what they cover.  A nonzero
  * return of fn stops and is returned.  Not for a fork (APFSI_ERR_INVALID).
+ * INCOMPLETE: every run was given, but bytes below the size are in no
+ * extent (records lost, named in the log; a hole is an extent of its own).
+ * With apfsi_file_pread and apfsi_file_read_all such bytes fail as CORRUPT;
+ * read_all gives every byte before them first.
  */
 int apfsi_file_runs(apfsi_file *f, apfsi_run_fn fn, void *arg, enum apfsi_runs_kind *kind);
 /*

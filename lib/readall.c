@@ -87,6 +87,18 @@ static void *reader(void *arg)
 	return NULL;
 }
 
+/*
+ * A chunk to sink: with a read error (err), the bytes before it first (a
+ * stream's bytes up to records lost: every byte there is), then the error;
+ * a stop of the sink's own wins.
+ */
+static int give(int err, const uint8_t *buf, size_t len, apfsi_reader_sink sink, void *arg)
+{
+	int ret = !err || len ? sink(buf, len, arg) : 0;
+
+	return ret ? ret : err;
+}
+
 /* Hand chunks to sink in order; stop everyone at the first error. */
 static int consume(struct readall *ra, apfsi_reader_sink sink, void *arg)
 {
@@ -99,7 +111,7 @@ static int consume(struct readall *ra, apfsi_reader_sink sink, void *arg)
 		while (!(s->state == 2 && s->chunk == c))
 			pthread_cond_wait(&ra->cond, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
-		ret = s->err ? s->err : sink(s->buf, s->len, arg);
+		ret = give(s->err, s->buf, s->len, sink, arg);
 		pthread_mutex_lock(&ra->lock);
 		s->state = 0;
 		if (ret)
@@ -140,8 +152,8 @@ static int read_one(struct apfsi_reader *r, struct apfs_file *f, size_t size,
 	size_t got = 0;
 	int ret = buf ? apfs_file_read(f, 0, buf, size, &got) : -ENOMEM;
 
-	if (!ret)
-		ret = sink(buf, got, arg);
+	if (buf)
+		ret = give(ret, buf, got, sink, arg);
 	if (heap)
 		free(buf);
 	return ret;

@@ -90,6 +90,11 @@ expect_rc "diff --live before: exit 1" 1 "$BIN" diff --live "$WORK/ext.img" befo
 expect_grep "... names the data stream that lacks extents" \
 	"the view after: 1 data stream lacks extents between 0 and the size \(the first: stream 2019\)" \
 	"$ERR"
+run_rc "$BIN" diff --live "$S" before
+SOUNDT=$OUT
+run_rc "$BIN" diff --live "$WORK/ext.img" before
+expect_eq "... the file's content judged by its records (not read: its bytes would fail), every other change as on the sound image" \
+	"$(printf '%s\nM content /d002/f02000.txt' "$SOUNDT" | sort)" "$(sort <<< "$OUT")"
 D=$WORK/sd.img
 expect_rc "mkimage snapshot-diff" 0 "$MKIMAGE" snapshot-diff "$D"
 expect_rc "the sound image: diff --live before" 0 "$BIN" diff --live "$D" before

@@ -5,7 +5,8 @@
 # missing").  One file-extent record dropped from its leaf
 # (tests/tools/leaf_drop.py) leaves the leaf in order; before, the bytes it
 # held read as zeros with exit 0 (found in review: `cat` gave 10 NUL bytes).
-# Now opening the file is damage, named with the first byte no extent holds.
+# Now a read of those bytes is damage, named with the bytes no extent holds;
+# every byte before them is given, and DFXML gives every run there is.
 # An orphan's stream and a dataless file's may lack extents (apfsck;
 # SF_DATALESS): theirs still read as a hole.  `large` (testdata/README.md):
 # /data-8m.bin, 8 MiB of seeded bytes in 8 extents; /sparse-1g.bin, one
@@ -26,13 +27,23 @@ check "data-8m.bin's inode found by our own parser ($ID)" test -n "$ID"
 cp "$L" "$WORK/lost.img"
 expect_rc "leaf_drop.py: its fourth extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
 	"$WORK/lost.img" "$ID" 8 3
-expect_rc "cat /data-8m.bin: exit 1" 1 "$BIN" cat "$WORK/lost.img" /data-8m.bin
-expect_eq "... gives no bytes" "" "$OUT"
-expect_grep "... names the stream and the first byte no extent holds (3 MiB)" \
-	"data stream $ID: no extent holds its bytes from 3145728 on \(of 8388608; holes are extents of their own\): records of it are missing" \
+"$BIN" cat "$L" /data-8m.bin > "$WORK/sound.bin"
+"$BIN" cat "$WORK/lost.img" /data-8m.bin > "$WORK/lost.bin" 2> "$WORK/lost.err"
+expect_eq "cat /data-8m.bin: exit 1" 1 "$?"
+ERR=$(cat "$WORK/lost.err")
+check "... gives the first 3 MiB, those before the lost extent, as on the sound image" \
+	cmp -s "$WORK/lost.bin" <(head -c 3145728 "$WORK/sound.bin")
+expect_grep "... names the stream and the bytes no extent holds (the fourth MiB)" \
+	"data stream $ID: no extent holds its bytes 3145728 to 4194303 \(of 8388608; holes are extents of their own\): records of it are missing \(or its size is wrong\)" \
 	"$ERR"
 expect_grep "... then the file, as damage" "^apfsinspect: /data-8m.bin: damaged file-system data" \
 	"$ERR"
+expect_rc "timeline --format dfxml: exit 1" 1 "$BIN" timeline --format dfxml "$WORK/lost.img"
+check "... well-formed" xmllint --noout - <<< "$OUT"
+expect_eq "... data-8m.bin's byte runs: the seven extents there are (the fourth, 3 MiB, not)" \
+	"0 1048576 2097152 4194304 5242880 6291456 7340032" \
+	"$(python3 -c 'import re, sys; x = sys.stdin.read(); i = x.index("data-8m.bin")
+print(*re.findall(r"<byte_run file_offset=.(\d+).", x[i:x.index("</fileobject>", i)]))' <<< "$OUT")"
 expect_rc "bodyfile --md5: exit 1" 1 "$BIN" bodyfile --md5 "$WORK/lost.img"
 expect_eq "... the sparse files hash as on the sound image" \
 	"$(grep -v data-8m <<< "$SOUND")" "$(grep -v data-8m <<< "$OUT")"
@@ -46,7 +57,8 @@ cp "$L" "$WORK/lead.img"
 expect_rc "leaf_drop.py: its first extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
 	"$WORK/lead.img" "$ID" 8 0
 expect_rc "cat: exit 1" 1 "$BIN" cat "$WORK/lead.img" /data-8m.bin
-expect_grep "... from byte 0" "data stream $ID: no extent holds its bytes from 0 on" "$ERR"
+expect_grep "... bytes 0 to 1048575" "data stream $ID: no extent holds its bytes 0 to 1048575 " \
+	"$ERR"
 
 # An orphan's (parent the private directory, 3) and a dataless file's read the gap as a hole.
 for f in "parent_id 3" "bsd_flags |0x40000000"; do

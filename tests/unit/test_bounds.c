@@ -19,16 +19,23 @@
 static struct fs_extent ext[] = {
 	{ 0, 4096, 10, 0 }, { 4096, 4096, 0, 0 }, { 12288, 4096, 20, 0 },
 };
-static const struct fs_stream stream = { 1, 20480, ext, 3, 3 };
+/* A stream that may lack extents (an orphan's: fs_stream_load_partial), and one that may not. */
+static const struct fs_stream stream = { 1, 20480, ext, 3, 3, false };
+static const struct fs_stream strict = { 1, 20480, ext, 3, 3, true };
 
-static void expect_span(uint64_t off, bool hole, uint64_t len)
+static void expect_span_of(const struct fs_stream *s, uint64_t off, bool hole, uint64_t len)
 {
 	bool h = !hole;
 	uint64_t l = 12345;
 
-	fs_stream_span(&stream, off, &h, &l);
+	fs_stream_span(s, off, &h, &l);
 	assert_int_equal(h, hole);
 	assert_int_equal(l, len);
+}
+
+static void expect_span(uint64_t off, bool hole, uint64_t len)
+{
+	expect_span_of(&stream, off, hole, len);
 }
 
 static void test_span(void **state)
@@ -46,10 +53,24 @@ static void test_span(void **state)
 	expect_span(UINT64_MAX, true, 0);
 }
 
+/* Where bytes in no extent are lost, not a hole: a run of them is no hole (its read fails). */
+static void test_span_strict(void **state)
+{
+	(void)state;
+	expect_span_of(&strict, 0, false, 4096);
+	expect_span_of(&strict, 4096, true, 4096);   /* the sparse extent alone */
+	expect_span_of(&strict, 5000, true, 3192);
+	expect_span_of(&strict, 8192, false, 4096);  /* the gap */
+	expect_span_of(&strict, 9000, false, 3288);
+	expect_span_of(&strict, 12288, false, 4096);
+	expect_span_of(&strict, 16384, false, 4096); /* past the last extent, up to the size */
+	expect_span_of(&strict, 20480, true, 0);
+}
+
 static void test_span_size_cuts_extent(void **state)
 {
 	static struct fs_extent big[] = { { 0, 1ull << 40, 5, 0 } };
-	const struct fs_stream s = { 2, 1000, big, 1, 1 };
+	const struct fs_stream s = { 2, 1000, big, 1, 1, true };
 	bool hole;
 	uint64_t len;
 
@@ -62,7 +83,7 @@ static void test_span_size_cuts_extent(void **state)
 
 static void test_held(void **state)
 {
-	const struct fs_stream claim = { 3, 1ull << 50, ext, 3, 3 };
+	const struct fs_stream claim = { 3, 1ull << 50, ext, 3, 3, false };
 
 	(void)state;
 	assert_int_equal(fs_stream_held(&stream), 8192);
@@ -89,6 +110,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_span),
+		cmocka_unit_test(test_span_strict),
 		cmocka_unit_test(test_span_size_cuts_extent),
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_budget),

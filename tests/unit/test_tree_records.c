@@ -369,20 +369,33 @@ static void test_file_extents(void **state)
 	assert_int_equal(extents(two, 2, "data stream 30: extents overlap"), -APFS_ECORRUPT);
 }
 
-/* Stream 30 of size bytes over the extents r[0..n), loaded whole: 0 or the message. */
+/*
+ * Stream 30 of size (< 16 KiB) bytes over the extents r[0..n): whether
+ * whole (0 or the message); a read of it all fails where it is not, the
+ * bytes before the first missing one given.
+ */
 static int whole(const struct r *r, unsigned n, uint64_t size, const char *msg)
 {
+	static uint8_t b[16384];
 	struct fs_stream s;
-	int ret;
+	size_t got = 0;
+	int ret, rd;
 
 	leaf(2, APFS_OBJECT_TYPE_FSTREE, r, n);
+	assert_int_equal(fs_stream_load(&fs, 30, size, &s), 0);
 	log_capture();
-	ret = fs_stream_load(&fs, 30, size, &s);
+	ret = fs_stream_whole(&fs, &s);
 	log_release();
 	if (msg)
 		expect_log(msg);
-	if (!ret)
-		fs_stream_free(&s);
+	log_capture();
+	rd = fs_stream_read(&fs, &s, 0, b, size, &got);
+	log_release();
+	assert_int_equal(rd, ret);
+	if (msg)
+		expect_log(msg);
+	assert_true(ret ? got < size : got == size);
+	fs_stream_free(&s);
 	return ret;
 }
 
@@ -405,17 +418,17 @@ static void test_file_extents_whole(void **state)
 	assert_int_equal(whole(two, 2, 12288, NULL), 0);
 	assert_int_equal(whole(two, 2, 12287, NULL), 0);
 	assert_int_equal(whole(two, 2, 0, NULL), 0);
-	assert_int_equal(whole(two, 2, 12289, "data stream 30: no extent holds its bytes from "
-			       "12288 on (of 12289"), -APFS_ECORRUPT);
-	assert_int_equal(whole(two, 1, 4097, "data stream 30: no extent holds its bytes from "
-			       "4096 on (of 4097"), -APFS_ECORRUPT);
-	assert_int_equal(whole(two, 0, 1, "data stream 30: no extent holds its bytes from 0 on"),
+	assert_int_equal(whole(two, 2, 12289, "data stream 30: no extent holds its bytes "
+			       "12288 to 12288 (of 12289"), -APFS_ECORRUPT);
+	assert_int_equal(whole(two, 1, 4097, "data stream 30: no extent holds its bytes "
+			       "4096 to 4096 (of 4097"), -APFS_ECORRUPT);
+	assert_int_equal(whole(two, 0, 1, "data stream 30: no extent holds its bytes 0 to 0"),
 			 -APFS_ECORRUPT);
 	assert_int_equal(whole(&two[1], 1, 12288, "data stream 30: no extent holds its bytes "
-			       "from 0 on"), -APFS_ECORRUPT);
-	ext_key(k[1], 4097);  /* a byte's gap */
-	assert_int_equal(whole(two, 2, 8192, "data stream 30: no extent holds its bytes from "
-			       "4096 on"), -APFS_ECORRUPT);
+			       "0 to 4095"), -APFS_ECORRUPT);
+	ext_key(k[1], 4097);  /* a byte's gap, and the last byte past it */
+	assert_int_equal(whole(two, 2, 8192, "data stream 30: no extent holds its bytes "
+			       "4096 to 4096"), -APFS_ECORRUPT);
 	assert_int_equal(whole(two, 2, 4096, NULL), 0);
 }
 
@@ -1033,7 +1046,7 @@ static void test_group_parent_chain_depth(void **state)
 static int read_phys(uint64_t phys)
 {
 	struct fs_extent e = { 0, 8192, phys, 0 };
-	const struct fs_stream st = { 31, 8192, &e, 1, 1 };
+	const struct fs_stream st = { 31, 8192, &e, 1, 1, true };
 	uint8_t buf[16];
 	size_t got = 0;
 	int ret;
