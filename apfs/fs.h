@@ -79,6 +79,8 @@ int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsign
  * (apfs_num_snapshots): records of the snapshot metadata tree are missing.
  */
 int apfs_snapshot_counted(struct apfs_volume *v, unsigned n);
+/* Whether it is so, said in why (cap bytes) and not logged: for a caller that says it itself. */
+bool apfs_snapshot_short(const struct apfs_volume *v, unsigned n, char *why, size_t cap);
 
 /**
  * apfs_snapshot_find - a snapshot by exact name, or by decimal xid
@@ -524,8 +526,9 @@ bool apfs_fs_is_group(const struct apfs_fs *fs);
  * apfs_group_boot_snapshot - the snapshot a sealed System volume boots
  * from (docs macos-boot.md §4): the one apfs_root_to_xid names, else the
  * newest named "com.apple.os.update-..."; -ENOENT when it has neither,
- * -APFS_EINCOMPLETE where the tree lacks snapshots the volume counts
- * (apfs_snapshot_counted: the boot snapshot may be one of them).
+ * -APFS_EINCOMPLETE where the tree lacks snapshots the volume counts and
+ * apfs_root_to_xid names none it holds (apfs_snapshot_counted: the boot
+ * snapshot may be one of those lost).
  */
 int apfs_group_boot_snapshot(struct apfs_volume *sys, struct apfs_snapshot *out);
 

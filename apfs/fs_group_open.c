@@ -269,22 +269,25 @@ int apfs_group_boot_snapshot(struct apfs_volume *sys, struct apfs_snapshot *out)
 	uint64_t root_to = get_le64(sys->sb.apfs_root_to_xid);
 	struct apfs_snapshot *arr;
 	unsigned n;
+	bool named = false;
 	int ret = apfs_snapshot_list(sys, &arr, &n), found = -1;
 
 	if (ret)
 		return ret;
-	for (unsigned i = 0; i < n; i++) {
-		if (root_to && arr[i].xid == root_to) {
-			found = (int)i;
-			break;
-		}
-		if (!strncmp(arr[i].name, BOOT_SNAP_PREFIX, strlen(BOOT_SNAP_PREFIX)))
+	for (unsigned i = 0; i < n && !named; i++) {
+		named = root_to && arr[i].xid == root_to;
+		if (named || !strncmp(arr[i].name, BOOT_SNAP_PREFIX, strlen(BOOT_SNAP_PREFIX)))
 			found = (int)i;  /* oldest xid first: the last one is the newest */
 	}
 	if (found >= 0)
 		*out = arr[found];
 	free(arr);
-	if (found < 0)
-		return apfs_snapshot_counted(sys, n) ? -APFS_EINCOMPLETE : -ENOENT;
-	return 0;
+	/*
+	 * Only the snapshot root_to names is sure where the tree lacks some the
+	 * volume counts: the one it names, or the newest by name, may be lost
+	 * (found in review: another update snapshot taken with exit 0).
+	 */
+	if (!named && apfs_snapshot_counted(sys, n))
+		return -APFS_EINCOMPLETE;
+	return found >= 0 ? 0 : -ENOENT;
 }

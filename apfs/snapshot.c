@@ -6,6 +6,7 @@
  * snapshot reads that superblock's fs tree through the volume omap with
  * the snapshot's xid as the maximum.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,15 +114,25 @@ int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsign
  * holds, would go unlisted.  More found than counted says nothing: none
  * is missing.
  */
-int apfs_snapshot_counted(struct apfs_volume *v, unsigned n)
+bool apfs_snapshot_short(const struct apfs_volume *v, unsigned n, char *why, size_t cap)
 {
 	uint64_t counted = get_le64(v->sb.apfs_num_snapshots);
 
 	if (n >= counted)
-		return 0;
-	apfs_err("%s: volume '%s': snapshot metadata tree: the volume counts %llu snapshot%s, "
-		 "the tree holds %u: snapshots may be missing (or the count is wrong)",
+		return false;
+	snprintf(why, cap, "%s: volume '%s': snapshot metadata tree: the volume counts %llu "
+		 "snapshot%s, the tree holds %u: snapshots may be missing (or the count is wrong)",
 		 v->c->label, v->name, (unsigned long long)counted, counted == 1 ? "" : "s", n);
+	return true;
+}
+
+int apfs_snapshot_counted(struct apfs_volume *v, unsigned n)
+{
+	char why[512];
+
+	if (!apfs_snapshot_short(v, n, why, sizeof(why)))
+		return 0;
+	apfs_err("%s", why);
 	return -APFS_EINCOMPLETE;
 }
 

@@ -173,23 +173,28 @@ int cmd_snapshots(int argc, char **argv)
 	struct fs_session s;
 	struct cli_opts o;
 	unsigned n = 0;
+	char why[512] = "";
 	int code = 0, ret = cli_parse(argc, argv, OPT_VOLUME | OPT_JSON, 0, 0, snap_help, &o);
 
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	ret = fs_volume_open(&o, &s);
-	/* INCOMPLETE: the snapshots the tree holds are given, then the exit says so */
+	/* INCOMPLETE: the snapshots the tree holds are given, then why, and the exit says so */
 	if (!ret && (code = apfsi_volume_snapshot_count(s.vol, &n)) != APFSI_ERR_INCOMPLETE &&
 	    code)
 		ret = fs_fail("snapshot metadata", cli_api_errno(code));
+	if (code == APFSI_ERR_INCOMPLETE)
+		snprintf(why, sizeof(why), "%s", apfsi_last_message());
 	if (!ret && (ret = apfsi_volume_info(s.vol, &vi)))
 		ret = fs_fail("volume", cli_api_errno(ret));
 	if (!ret && o.json)
 		snap_json(&vi, s.vol, n);
 	else if (!ret)
 		snap_text(&vi, s.vol, n);
-	if (!ret && code)
-		ret = fs_fail("snapshot metadata", cli_api_errno(code));
+	if (!ret && code) {
+		fprintf(stderr, "apfsinspect: %s\n", cli_safe_str(why));
+		ret = cli_exit_code(cli_api_errno(code));
+	}
 	fs_session_close(&s);
 	return ret;
 }

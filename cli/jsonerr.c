@@ -33,6 +33,10 @@ static const struct {
 } classes[] = {
 	{ "does not apply to this command", "option_not_applicable" },
 	{ "entries may be missing", "listing_incomplete" },
+	{ "snapshots may be missing", "listing_incomplete" },
+	{ "records may be missing", "records_missing" },
+	{ "records are missing", "records_missing" },
+	{ "records of it are missing", "records_missing" },
 	{ "unrecognized option", "usage" },
 	{ "invalid option", "usage" },
 	{ "requires an argument", "usage" },

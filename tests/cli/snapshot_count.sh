@@ -31,15 +31,18 @@ expect_eq "... lists the one the tree holds, as on the sound image" "$SOUND" "$O
 expect_grep "... names both counts" \
 	"volume 'Snap': snapshot metadata tree: the volume counts 2 snapshots, the tree holds 1: snapshots may be missing" \
 	"$ERR"
-expect_grep "... and ends saying so" "^apfsinspect: snapshot metadata: entries may be missing" "$ERR"
+expect_eq "... once, the one line on stderr" 1 "$(grep -c . <<< "$ERR")"
 expect_rc "snapshots --json: exit 1" 1 "$BIN" snapshots --json "$C"
 expect_eq "... the same JSON as on the sound image" "$SOUNDJ" "$OUT"
-expect_rc "diff --live before: exit 1" 1 "$BIN" diff --live "$C" before
+expect_rc "diff --live before: both found, exit 0 (as ls --snapshot)" 0 "$BIN" diff --live \
+	"$C" before
 expect_eq "... the same changes as on the sound image" "$SOUNDD" "$OUT"
+expect_eq "... says nothing" "" "$ERR"
 expect_rc "diff --live nosuch: exit 1, not the usage error" 1 "$BIN" diff --live "$C" nosuch
 expect_grep "... 'nosuch' may be one of those lost" \
 	"'nosuch': no such snapshot among those the snapshot metadata tree of volume 'Snap' holds, which lacks some" \
 	"$ERR"
+expect_eq "... both counts named once" 1 "$(grep -c 'the volume counts 2 snapshots' <<< "$ERR")"
 expect_rc "ls --snapshot nosuch: exit 1" 1 "$BIN" ls --snapshot nosuch "$C" /
 expect_grep "... says the same" "--snapshot 'nosuch': no such snapshot among those" "$ERR"
 expect_rc "ls --snapshot before: exit 0" 0 "$BIN" ls --snapshot before "$C" /
@@ -59,10 +62,26 @@ expect_eq "... nothing is missing: nothing said" "" "$ERR"
 # ---- a volume group's System volume ----
 M=$WORK/mb.img
 BOOT=com.apple.os.update-B622D86AB2957EDDDAC853F4170060A56ED287D45D175D31734351646DCD931C
+SYS=(--volume 'Macintosh HD' --passphrase alice-password)
 expect_rc "mkimage macos-boot" 0 "$MKIMAGE" macos-boot "$M"
+expect_rc "the sound image: ls /" 0 "$BIN" ls "${SYS[@]}" "$M" /
+SOUNDM=$OUT
+# The boot snapshot there by its name, but the System volume counts 2: the newest by name
+# may be one of those lost.  Found in review: taken with exit 0.
+cp "$M" "$WORK/mb2.img"
+expect_rc "apsb_set.py: the System volume counts 2 snapshots" 0 python3 \
+	"$TESTS/tools/apsb_set.py" "$WORK/mb2.img" 216 1 2
+expect_rc "boot snapshot by name, the tree lacking one: ls / exit 1" 1 "$BIN" ls "${SYS[@]}" \
+	"$WORK/mb2.img" /
+expect_grep "... says why" "the System volume 'Macintosh HD': no boot snapshot among those" "$ERR"
+# apfs_root_to_xid (byte 968) naming it (xid 2): sure, though the tree lacks another.
+expect_rc "apsb_set.py: apfs_root_to_xid 2" 0 python3 "$TESTS/tools/apsb_set.py" \
+	"$WORK/mb2.img" 968 0 2
+expect_rc "the boot snapshot named by xid: ls / exit 0" 0 "$BIN" ls "${SYS[@]}" "$WORK/mb2.img" /
+expect_eq "... the Mac's root as on the sound image" "$SOUNDM" "$OUT"
+expect_eq "... says nothing" "" "$ERR"
 expect_rc "snapmeta_edit.py: the boot snapshot renamed" 0 python3 \
 	"$TESTS/tools/snapmeta_edit.py" "$M" "$BOOT" "x${BOOT#c}"
-SYS=(--volume 'Macintosh HD' --passphrase alice-password)
 expect_rc "no boot snapshot, the count right: ls / shows the live tree (exit 0)" 0 "$BIN" ls \
 	"${SYS[@]}" "$M" /
 expect_grep "... with the warning" "has no boot snapshot \(com.apple.os.update-...\): its live tree is shown" \
