@@ -42,8 +42,8 @@ struct dscan_ino {
 struct dscan_stream {
 	uint64_t id;
 	uint64_t nrec;
-	uint64_t end;         /* where its extents reach, each from where the last ended */
-	bool gap;             /* one began elsewhere (the first not at 0) */
+	uint64_t start, end;  /* where its first extent begins, where they reach */
+	bool gap;             /* one began elsewhere than where the last ended */
 	uint8_t dig[32];
 };
 

@@ -219,8 +219,9 @@ static int stream_close(struct dscan *s)
 /*
  * One file-extent record of stream id (logical address and value, as read:
  * the value of either form begins with len_and_flags).  A stream's extents
- * run from 0 without a gap, holes as extents of their own (apfsck
- * extents.c, "missing leading extents", "some extents are missing").
+ * run without a gap, holes as extents of their own, from 0 but for an
+ * orphan's (apfsck extents.c: "missing leading extents", "some extents are
+ * missing"; every stream's next extent where the last ended).
  */
 static int add_extent(struct dscan *s, uint64_t id, const uint8_t *rec, size_t len)
 {
@@ -236,7 +237,7 @@ static int add_extent(struct dscan *s, uint64_t id, const uint8_t *rec, size_t l
 		if (!(na = grow(s->st, &s->capst, s->nst, sizeof(*na))))
 			return -ENOMEM;
 		s->st = na;
-		s->st[s->nst++] = (struct dscan_stream){ .id = id };
+		s->st[s->nst++] = (struct dscan_stream){ .id = id, .start = at, .end = at };
 		if (EVP_DigestInit_ex(s->md, EVP_sha256(), NULL) != 1)
 			return -ENOMEM;
 	}
@@ -338,8 +339,8 @@ static void file_held(struct dscan *s, struct dscan_ino *f)
 	if (!f->has_dstream || !f->dsize)
 		return;
 	st = dscan_stream(s, f->private_id);
-	f->lacks = !st || st->gap || st->end < f->dsize;
-	if (!st || (!st->gap && st->end < f->dsize))
+	f->lacks = !st || st->start || st->gap || st->end < f->dsize;
+	if (f->lacks && (!st || !st->gap))  /* a gap: every stream's, counted below */
 		stream_short(s, f->private_id);
 }
 
@@ -348,7 +349,7 @@ static void file_held(struct dscan *s, struct dscan_ino *f)
  * (apfsck, "inode with no dentries"), a directory's entries as many as its
  * inode counts (nchildren, as fsck_apfs checks; a count of 0 or less says
  * nothing: fsck_apfs has met -1), a file's links and extents (file_held);
- * then every stream's extents without a gap.
+ * then every stream's extents without a gap (an orphan's too, apfsck).
  */
 static void inodes_held(struct dscan *s)
 {
