@@ -60,9 +60,10 @@ static int system_xid(struct apfsi_volume *sys, const char *snapshot, uint64_t *
 		apfs_warn("the System volume '%s' has no boot snapshot (com.apple.os.update-...): "
 			  "its live tree is shown", sys->v->name);
 	else if (ret == -APFS_EINCOMPLETE) {  /* the boot snapshot may be one of those lost */
-		apfs_err("the System volume '%s': no boot snapshot among those its snapshot "
-			 "metadata tree holds, which lacks some: the Mac's root is not shown (a "
-			 "snapshot named, or the volume without firmlinks, is)", sys->v->name);
+		apfs_err("the System volume '%s': its boot snapshot is not sure: its snapshot "
+			 "metadata tree lacks some it counts, and apfs_root_to_xid names none it "
+			 "holds: the Mac's root is not shown (a snapshot named, or the volume "
+			 "without firmlinks, is)", sys->v->name);
 		return apfsi_fail_errno(ret, "snapshot metadata");
 	}
 	else if (ret)

@@ -73,7 +73,7 @@ expect_rc "apsb_set.py: the System volume counts 2 snapshots" 0 python3 \
 	"$TESTS/tools/apsb_set.py" "$WORK/mb2.img" 216 1 2
 expect_rc "boot snapshot by name, the tree lacking one: ls / exit 1" 1 "$BIN" ls "${SYS[@]}" \
 	"$WORK/mb2.img" /
-expect_grep "... says why" "the System volume 'Macintosh HD': no boot snapshot among those" "$ERR"
+expect_grep "... says why" "the System volume 'Macintosh HD': its boot snapshot is not sure" "$ERR"
 # apfs_root_to_xid (byte 968) naming it (xid 2): sure, though the tree lacks another.
 expect_rc "apsb_set.py: apfs_root_to_xid 2" 0 python3 "$TESTS/tools/apsb_set.py" \
 	"$WORK/mb2.img" 968 0 2
@@ -91,7 +91,7 @@ expect_rc "apsb_set.py: the System volume counts 2 snapshots" 0 python3 \
 expect_rc "no boot snapshot where the tree lacks some: ls / exit 1" 1 "$BIN" ls "${SYS[@]}" "$M" /
 expect_eq "... shows nothing" "" "$OUT"
 expect_grep "... and says why" \
-	"the System volume 'Macintosh HD': no boot snapshot among those its snapshot metadata tree holds, which lacks some: the Mac's root is not shown" \
+	"the System volume 'Macintosh HD': its boot snapshot is not sure: its snapshot metadata tree lacks some it counts, and apfs_root_to_xid names none it holds: the Mac's root is not shown" \
 	"$ERR"
 expect_rc "... a snapshot named still opens" 0 "$BIN" ls "${SYS[@]}" --snapshot "x${BOOT#c}" "$M" /
 
