@@ -301,7 +301,10 @@ int fs_stream_read(struct apfs_fs *fs, const struct fs_stream *s, uint64_t off, 
 		size_t n = 0;
 
 		ret = read_piece(fs, s, off + done, out + done, len - done, &n, &bounce);
-		done += n;
+		/* not a piece that failed: its bytes were never read (found in review:
+		 * another file's, or stale buffer contents, handed out) */
+		if (!ret)
+			done += n;
 	}
 	free(bounce);
 	*got = done;  /* with an error, the bytes before it */

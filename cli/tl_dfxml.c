@@ -200,9 +200,10 @@ static int dx_xattr(FILE *f, const struct tl_entry *e, const char *name)
 	if (!ret)
 		ret = cli_api_errno(apfsi_fs_xattr_runs(e->fs, e->st->ino, name, dx_xrun, m,
 							&resident));
-	if (m && fclose(m) && !ret)
+	if (m && fclose(m) && (!ret || ret == -APFS_EINCOMPLETE))
 		ret = -ENOMEM;
-	if (!ret) {
+	/* INCOMPLETE: every run there is, bytes without one named (records lost) */
+	if (!ret || ret == -APFS_EINCOMPLETE) {
 		fprintf(f, "    <ai:xattr name='%s'", esc);
 		if (changed)
 			dx_hex(f, "hex", name);
@@ -221,8 +222,11 @@ static int dx_xattrs(FILE *f, const struct tl_entry *e)
 						   &l));
 
 	for (size_t i = 0; i < l.n; i++) {
-		if (!ret)
-			ret = dx_xattr(f, e, l.v[i]);
+		int rx = ret && ret != -APFS_EINCOMPLETE ? 0 : dx_xattr(f, e, l.v[i]);
+
+		/* an attribute whose runs lack some: the others still given */
+		if (!ret || rx)
+			ret = rx;
 		free(l.v[i]);
 	}
 	free(l.v);

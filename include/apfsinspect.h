@@ -926,7 +926,8 @@ int apfsi_file_read_all(apfsi_file *f, unsigned threads, apfsi_sink_fn sink, voi
  * image does not hold: *hole 1 for a hole (reads as zeros) or 0 for data,
  * and *len the bytes of that kind from off: data to the end of its extent
  * (the next may be data too), a hole to the next data; 0 at or past the
- * end.  A compressed file or a fork is data throughout.
+ * end.  A compressed file or a fork is data throughout; so are bytes in
+ * no extent (records lost: a read of them fails, apfsi_file_runs).
  */
 void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len);
 
