@@ -332,7 +332,7 @@ static void file_held(struct dscan *s, struct dscan_ino *f)
 {
 	const struct dscan_stream *st;
 
-	if (f->parent == APFS_PRIV_DIR_INO_NUM || (f->bsd_flags & APFS_SF_DATALESS))
+	if (fs_stream_may_lack(f->parent, f->bsd_flags))
 		return;
 	if ((int32_t)f->nlink > 1 && f->nsib < f->nlink && !s->gaps.short_links++)
 		s->gaps.short_links_ino = f->oid;

@@ -15,11 +15,7 @@ struct apfs_file {
 	struct fs_decmpfs *dec;     /* compressed files */
 };
 
-/*
- * An orphan's stream (in the private directory) may have lost extents,
- * and a dataless file's data is elsewhere (apfsck; SF_DATALESS): their
- * bytes in no extent read as a hole.  Every other file's are records lost.
- */
+/* Bytes in no extent read as a hole where the stream may lack extents; else they are lost. */
 static int open_plain(struct apfs_file *f, const struct fs_inode *in)
 {
 	uint64_t id = get_le64(in->raw.private_id);
@@ -29,8 +25,7 @@ static int open_plain(struct apfs_file *f, const struct fs_inode *in)
 		return 0;
 	}
 	f->size = get_le64(in->dstream.size);
-	if (get_le64(in->raw.parent_id) == APFS_PRIV_DIR_INO_NUM ||
-	    (get_le32(in->raw.bsd_flags) & APFS_SF_DATALESS))
+	if (fs_stream_may_lack(get_le64(in->raw.parent_id), get_le32(in->raw.bsd_flags)))
 		return fs_stream_load_partial(f->fs, id, f->size, &f->stream);
 	return fs_stream_load(f->fs, id, f->size, &f->stream);
 }

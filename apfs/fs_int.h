@@ -230,6 +230,16 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
  */
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
+/*
+ * Whether a file's stream may lack extents (apfsck): an orphan's, in the
+ * private directory, and a dataless file's, whose data is elsewhere.
+ * Reads take its bytes in no extent as a hole; diff does not count them.
+ */
+static inline bool fs_stream_may_lack(uint64_t parent_id, uint32_t bsd_flags)
+{
+	return parent_id == APFS_PRIV_DIR_INO_NUM || (bsd_flags & APFS_SF_DATALESS);
+}
+
 /* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */
 int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s);
 void fs_stream_free(struct fs_stream *s);
