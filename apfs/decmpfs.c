@@ -411,7 +411,8 @@ static int load_chunk(struct fs_decmpfs *d, uint32_t i)
 	return 0;
 }
 
-static int read_rsrc(struct fs_decmpfs *d, uint64_t off, uint8_t *buf, size_t len)
+/* len bytes at off, chunk by chunk; *got the bytes before a chunk that fails. */
+static int read_rsrc(struct fs_decmpfs *d, uint64_t off, uint8_t *buf, size_t len, size_t *got)
 {
 	size_t done = 0;
 	int ret = 0;
@@ -431,6 +432,7 @@ static int read_rsrc(struct fs_decmpfs *d, uint64_t off, uint8_t *buf, size_t le
 		done += n;
 	}
 	pthread_mutex_unlock(&d->lock);
+	*got = done;
 	return ret;
 }
 
@@ -443,11 +445,9 @@ int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, s
 		return 0;
 	if (len > d->size - off)
 		len = (size_t)(d->size - off);
-	if (d->inline_out)
-		memcpy(buf, d->inline_out + off, len);
-	else
-		ret = read_rsrc(d, off, buf, len);
-	if (!ret)
-		*got = len;
+	if (!d->inline_out)
+		return read_rsrc(d, off, buf, len, got);
+	memcpy(buf, d->inline_out + off, len);
+	*got = len;
 	return ret;
 }

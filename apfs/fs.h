@@ -402,7 +402,7 @@ uint64_t apfs_file_size(const struct apfs_file *f);
  * @buf: output
  * @len: bytes wanted
  * @got: bytes read: short only at end of file; with an error, the bytes
- *       before it (0 for a compressed file)
+ *       before it (a compressed file's: those of the chunks before it)
  *
  * Extents are decrypted with their crypto_id tweaks on encrypted volumes;
  * sparse extents read as zeros, bytes in no extent fail (records lost:
@@ -426,6 +426,16 @@ int apfs_file_read(struct apfs_file *f, uint64_t off, void *buf, size_t len, siz
  * Compressed files are data throughout.
  */
 void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_t *len);
+
+/**
+ * apfs_file_readable - how many bytes from 0 a read in order gives before it
+ * fails, as the file's records tell: its size for a sound file; less where
+ * bytes lie in no extent (records lost) or in an extent whose blocks lie
+ * outside the container or past the end of a truncated image.  A read may
+ * still fail below it (a compressed chunk that does not decode, the image
+ * unreadable): compressed files are their size here.
+ */
+uint64_t apfs_file_readable(const struct apfs_file *f);
 
 /*
  * One run of a file's bytes on disk: file_offset..+len of the stream lie at

@@ -105,6 +105,14 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
 }
 
 /**
+ * apfs_file_readable - the bytes from 0 a whole read gives (see fs.h)
+ */
+uint64_t apfs_file_readable(const struct apfs_file *f)
+{
+	return f->dec ? f->size : fs_stream_readable(f->fs, &f->stream);
+}
+
+/**
  * apfs_file_runs - where a file's bytes lie on disk (see fs.h)
  */
 int apfs_file_runs(const struct apfs_file *f, apfs_run_fn fn, void *ctx, unsigned *kind)

@@ -256,6 +256,8 @@ int fs_stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run
 		   void *ctx);
 /* Bytes the image really holds for the stream: in extents with blocks, below its size. */
 uint64_t fs_stream_held(const struct fs_stream *s);
+/* The bytes from 0 a whole read gives before it fails, as the records tell (fs_read.c). */
+uint64_t fs_stream_readable(const struct apfs_fs *fs, const struct fs_stream *s);
 
 /*
  * An xattr found by name: embedded bytes (copied, malloc'd) or a stream.

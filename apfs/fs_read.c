@@ -370,6 +370,39 @@ uint64_t fs_stream_held(const struct fs_stream *s)
 }
 
 /*
+ * Whether the blocks of e (none for a sparse extent) that hold bytes below
+ * size all lie in the container and the image: a read reads no others.
+ */
+static bool ext_on_disk(const struct apfs_fs *fs, const struct fs_extent *e, uint64_t size)
+{
+	uint64_t len = e->len < size - e->logical ? e->len : size - e->logical;
+	uint64_t nblk = len / fs->bs + (len % fs->bs != 0);
+
+	return !e->phys || (e->phys < fs->c->blocks_present &&
+			    nblk <= fs->c->blocks_present - e->phys);
+}
+
+/*
+ * A read from 0 fails at the first bytes no extent holds (a strict stream)
+ * or at an extent with blocks outside the container or past the end of a
+ * truncated image; it fails there piece by piece, and a piece starts no
+ * later than its extent, so every byte before that extent is given.
+ */
+uint64_t fs_stream_readable(const struct apfs_fs *fs, const struct fs_stream *s)
+{
+	uint64_t end = 0;
+
+	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
+		if (s->strict && s->ext[i].logical > end)
+			return end;
+		if (!ext_on_disk(fs, &s->ext[i], s->size))
+			return s->ext[i].logical;
+		end = s->ext[i].logical + s->ext[i].len;
+	}
+	return s->strict && end < s->size ? end : s->size;
+}
+
+/*
  * The runs of one stream with blocks, clipped to its size; holes and sparse
  * extents skipped.  Bytes in no extent (records lost) have no run: every
  * run there is given, then -APFS_EINCOMPLETE (named).

@@ -44,6 +44,7 @@ int fs_fail(const char *what, int err)
 			  err == -APFS_ELOCKED ? "on an encrypted volume that is locked (give a "
 						 "credential to read it)" :
 			  err == -APFS_EINCOMPLETE ? "entries may be missing (see above)" :
+			  err == -APFS_ETRUNC ? "past the end of a truncated image (see above)" :
 			  strerror(-err);
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);

@@ -36,8 +36,9 @@
 struct hash_sink {
 	EVP_MD_CTX *ctx;
 	apfsi_file *f;
-	int fd;               /* -1: hash only */
+	int fd;
 	uint64_t pos;         /* file offset of the next byte handed in */
+	int write_err;        /* the target refused a write: the image is not at fault */
 	struct progress prog;
 };
 
@@ -63,42 +64,45 @@ static int write_sparse(struct hash_sink *h, const uint8_t *p, size_t n)
 static int hash_and_write(const uint8_t *p, size_t n, void *arg)
 {
 	struct hash_sink *h = arg;
-	int ret = 0;
 
 	if (!EVP_DigestUpdate(h->ctx, p, n))
-		return -EIO;
-	if (h->fd >= 0)
-		ret = write_sparse(h, p, n);
+		return h->write_err = -EIO;
+	if ((h->write_err = write_sparse(h, p, n)))
+		return h->write_err;
 	h->pos += n;
 	progress_add(&h->prog, n);
-	return ret;
+	return 0;
 }
 
 /*
- * Hash a file's data with md (SHA-256, MD5) optionally copying
- * it to fd (sparse: holes left as holes, the size set by ftruncate).
+ * Copy a file's data to fd (sparse: holes left as holes, the size set by
+ * ftruncate), its SHA-256 into hex.  A file that cannot be opened or read
+ * whole keeps what the read gave before it failed (every byte is evidence):
+ * fd holds those, part their count and SHA-256 (part->lost); the error is
+ * still returned.  A write the target refused is not that: fd is left as is.
  */
-static int hash_file(apfsi_fs *fs, uint64_t ino, const EVP_MD *md,
-		     int fd, const char *path, char *hex)
+static int hash_file(apfsi_fs *fs, uint64_t ino, int fd, const char *path, char *hex,
+		     struct ex_part *part)
 {
-	unsigned char dig[EVP_MAX_MD_SIZE];
-	struct hash_sink h = { EVP_MD_CTX_new(), NULL, fd, 0, { 0 } };
-	unsigned dl = 0;
-	int ret = !h.ctx ? -ENOMEM : cli_api_errno(apfsi_file_open(fs, ino, &h.f));
+	struct hash_sink h = { EVP_MD_CTX_new(), NULL, fd, 0, 0, { 0 } };
+	int ret = !h.ctx || !EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) ? -ENOMEM :
+		  cli_api_errno(apfsi_file_open(fs, ino, &h.f));
 
-	if (!ret && !EVP_DigestInit_ex(h.ctx, md, NULL))
-		ret = -EIO;
 	if (!ret) {
 		progress_start(&h.prog, path, apfsi_file_size(h.f));
 		ret = fs_read_all(h.f, hash_and_write, &h);
 		progress_end(&h.prog);
 	}
-	if (!ret && fd >= 0 && ftruncate(fd, (off_t)apfsi_file_size(h.f)))
+	part->lost = ret && ret != -ENOMEM && !h.write_err;
+	part->bytes = h.pos;
+	if ((!ret || part->lost) && ftruncate(fd, (off_t)(ret ? h.pos : apfsi_file_size(h.f)))) {
 		ret = -errno;
-	if (!ret && !EVP_DigestFinal_ex(h.ctx, dig, &dl))
+		part->lost = false;
+	}
+	if ((!ret || part->lost) && digest_hex(h.ctx, part->lost ? part->hex : hex)) {
 		ret = -EIO;
-	for (unsigned i = 0; !ret && i < dl; i++)
-		sprintf(hex + 2 * i, "%02x", dig[i]);
+		part->lost = false;
+	}
 	apfsi_file_close(h.f);
 	EVP_MD_CTX_free(h.ctx);
 	return ret;
@@ -259,26 +263,28 @@ static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const ch
 	ex_disk_rest_ad(r, dirfd, name, rel, st, xs);
 }
 
+/* A file to the tree; one kept incomplete (part->lost) gets its mode, times and xattrs too. */
 static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
-			const struct apfsi_stat *st, struct ex_xattrs *xs, char *hex)
+			const struct apfsi_stat *st, struct ex_xattrs *xs, char *hex,
+			struct ex_part *part)
 {
 	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	int ret;
 
 	if (fd < 0)
 		return -errno;
-	ret = hash_file(r->fs, st->ino, EVP_sha256(), fd, rel, hex);
-	if (!ret) {
+	ret = hash_file(r->fs, st->ino, fd, rel, hex, part);
+	if (!ret || part->lost) {
 		ex_disk_xattrs(r, fd, xs);
 		ex_disk_owner(r, dirfd, name, st);
 		fchmod(fd, st->mode & 0777);
 	}
 	close(fd);
-	if (ret)
+	if (ret && !part->lost)
 		return ret;
 	set_times(dirfd, name, st, AT_SYMLINK_NOFOLLOW);
 	ex_disk_rest(r, dirfd, name, rel, st, xs);
-	return 0;
+	return ret;
 }
 
 static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *rel,
@@ -342,6 +348,7 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 {
 	char hex[2 * EVP_MAX_MD_SIZE + 1] = "";
 	struct ex_xattrs xs = { 0 };
+	struct ex_part part = { 0 };
 	int ret;
 
 	if (fs_over_cap(rel, st, r->cap)) {
@@ -349,11 +356,13 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 		return 0;
 	}
 	ex_read_xattrs(r, rel, st, &xs);
-	if (r->tar && (ret = ex_tar_file(r, rel, st, &xs, hex)))
+	if (r->tar && (ret = ex_tar_file(r, rel, st, &xs, hex, &part)))
 		r->err = ret;
-	else if (!r->tar && (ret = ex_disk_file(r, dirfd, name, rel, st, &xs, hex)))
+	else if (!r->tar && (ret = ex_disk_file(r, dirfd, name, rel, st, &xs, hex, &part)))
 		ex_fail(r, rel, ret);
-	if (!ret && (ret = manifest_entry(r, hex, rel, st->ino)))
+	if (part.lost)
+		ex_facts_part(r, rel, st, &xs, &part);
+	else if (!ret && (ret = manifest_entry(r, hex, rel, st->ino)))
 		ex_fail(r, rel, ret);
 	else if (!ret) {
 		progress_running_add(&r->prog, 1, st->size);

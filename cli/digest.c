@@ -93,17 +93,24 @@ static int digest_init(struct digest_sink *d, const struct digest_set *set)
 	return 0;
 }
 
-static int digest_final(struct digest_sink *d, struct digest_out *out)
+int digest_hex(EVP_MD_CTX *ctx, char *hex)
 {
 	unsigned char dig[EVP_MAX_MD_SIZE];
 	unsigned len = 0;
 
-	for (unsigned i = 0; i < d->n; i++) {
-		if (!EVP_DigestFinal_ex(d->ctx[i], dig, &len))
+	if (!ctx || !EVP_DigestFinal_ex(ctx, dig, &len))
+		return -EIO;
+	for (unsigned k = 0; k < len; k++)
+		sprintf(hex + 2 * k, "%02x", dig[k]);
+	hex[2 * len] = '\0';
+	return 0;
+}
+
+static int digest_final(struct digest_sink *d, struct digest_out *out)
+{
+	for (unsigned i = 0; i < d->n; i++)
+		if (digest_hex(d->ctx[i], out->hex[i]))
 			return -EIO;
-		for (unsigned k = 0; k < len; k++)
-			sprintf(out->hex[i] + 2 * k, "%02x", dig[k]);
-	}
 	return 0;
 }
 

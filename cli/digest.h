@@ -30,6 +30,9 @@ struct digest_out {
  */
 int digest_parse(const char *list, struct digest_set *set);
 
+/* Finish ctx into hex (lower case, NUL-ended: 2 * EVP_MAX_MD_SIZE + 1 bytes at most). 0 or -EIO. */
+int digest_hex(EVP_MD_CTX *ctx, char *hex);
+
 /* Index of name in set, or -1 (a command that writes one column of it). */
 int digest_index(const struct digest_set *set, const char *name);
 

@@ -69,6 +69,18 @@ const struct ex_link *ex_link_find(const struct ex_links *l, uint64_t ino);
 int ex_link_add(struct ex_links *l, uint64_t ino, const char *path, const char *hex);
 void ex_links_free(struct ex_links *l);
 
+/*
+ * A file whose bytes could not all be read (records lost, blocks past a
+ * truncated image, a chunk that does not decode): the target keeps those
+ * read, from byte 0, marked in the facts file and left out of the manifest.
+ */
+struct ex_part {
+	bool lost;             /* the read of the file's bytes failed, or came short */
+	uint64_t bytes;        /* its bytes the target holds, from 0 */
+	uint64_t zeros;        /* an archive member: zeros after them that are not the file's */
+	char hex[65];          /* SHA-256 of those bytes */
+};
+
 /* The facts file: one JSON document with an object per extracted path. */
 struct ex_facts {
 	FILE *f;
@@ -103,6 +115,10 @@ struct ex_run {
 /* The summary of what the target could not hold, on stderr (nothing when all was held). */
 void ex_tally_print(const struct ex_tally *t, bool tar, bool facts);
 
+/* A file kept incomplete: named on stderr, and its facts with what the target holds. */
+void ex_facts_part(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
+		   const struct ex_xattrs *xs, const struct ex_part *part);
+
 /*
  * Directory target (extract_disk.c): xattrs as user.* on fd, the owner when
  * root, counting what the target refused.  ex_disk_count_times counts what
@@ -125,8 +141,9 @@ uint8_t *ex_appledouble_build(const struct apfsi_stat *st, const struct ex_xattr
 int ex_tar_open(struct ex_run *r, const char *path);
 int ex_tar_close(struct ex_run *r);
 bool ex_tar_dead(const struct ex_run *r);  /* the archive cannot be written any more */
+/* A file's member; one whose bytes cannot all be read is sized, before they are, to those that can (part). */
 int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
-		struct ex_xattrs *xs, char *hex);
+		struct ex_xattrs *xs, char *hex, struct ex_part *part);
 int ex_tar_link(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		const char *first, struct ex_xattrs *xs);
 int ex_tar_dir(struct ex_run *r, const char *rel, const struct apfsi_stat *st,

@@ -7,8 +7,9 @@
  * an extracted path goes into a second file, one JSON document: for each
  * path the keys `stat --json` uses (inode, mode, uid, gid, nlink, size,
  * flags = BSD flags, the five times to the nanosecond), the digest, the
- * first name of a hard link, a symlink's target, and every xattr with its
- * size, SHA-256 and whether the target holds it.  Names go through the
+ * first name of a hard link, a symlink's target, every xattr with its
+ * size, SHA-256 and whether the target holds it, and for a file whose bytes
+ * could not all be read ("sha256" null) what the target holds of it.  Names go through the
  * JSON writer, which escapes every byte that is not valid UTF-8 text.
  */
 #include <string.h>
@@ -74,9 +75,19 @@ static void put_xattrs(struct json *j, const struct ex_xattrs *xs)
 	json_arr_close(j);
 }
 
-void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
-		  const char *hex, const char *link_to, const char *target,
-		  const struct ex_xattrs *xs)
+/* What the target holds of a file whose bytes could not all be read. */
+static void put_part(struct json *j, const struct ex_part *part)
+{
+	json_obj_open(j, "incomplete");
+	json_u64(j, "bytes", part->bytes);
+	json_str(j, "sha256", part->hex);
+	json_u64(j, "zeros_after", part->zeros);
+	json_obj_close(j);
+}
+
+static void facts_put(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
+		      const char *hex, const char *link_to, const char *target,
+		      const struct ex_xattrs *xs, const struct ex_part *part)
 {
 	struct json *j = &fa->j;
 
@@ -93,8 +104,38 @@ void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat 
 	json_str(j, "sha256", hex);
 	json_str(j, "hard_link_to", link_to);
 	json_str(j, "target", target);
+	if (part)
+		put_part(j, part);
 	put_xattrs(j, xs);
 	json_obj_close(j);
+}
+
+void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
+		  const char *hex, const char *link_to, const char *target,
+		  const struct ex_xattrs *xs)
+{
+	facts_put(fa, rel, st, hex, link_to, target, xs, NULL);
+}
+
+/*
+ * An archive member's header promises its size before a byte is read: zeros
+ * fill it where the read then came short (libarchive pads an entry), and
+ * they are named here, as not the file's.
+ */
+void ex_facts_part(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
+		   const struct ex_xattrs *xs, const struct ex_part *part)
+{
+	char zeros[64] = "";
+
+	if (part->zeros)
+		snprintf(zeros, sizeof(zeros), ", then %llu zero bytes that are not the file's",
+			 (unsigned long long)part->zeros);
+	fprintf(stderr, "apfsinspect: %s: incomplete: %s holds its first %llu bytes of %llu%s; "
+		"the manifest leaves it out%s\n", cli_safe_str(rel),
+		r->tar ? "the archive's member" : "the copy", (unsigned long long)part->bytes,
+		(unsigned long long)st->size, zeros,
+		r->facts.f ? " (the facts file marks it)" : "");
+	facts_put(&r->facts, rel, st, NULL, NULL, NULL, xs, part);
 }
 
 struct tally_item {

@@ -263,32 +263,42 @@ static void sparse_map(struct archive_entry *e, const apfsi_file *f, uint64_t si
 struct tar_sink {
 	struct archive *a;
 	EVP_MD_CTX *ctx;
+	uint64_t pos, size;    /* bytes handed in; the member's size */
+	bool write_err;        /* the archive (or the digest) failed: not the image */
 	struct progress prog;
 };
 
-/* Every byte goes in, holes included: libarchive drops what the sparse map skips. */
+/*
+ * Every byte below the member's size goes in, holes included: libarchive
+ * drops what the sparse map skips.  None is past it unless the records
+ * misjudged the read (apfsi_file_readable): those are left out.
+ */
 static int tar_data(const uint8_t *p, size_t n, void *arg)
 {
 	struct tar_sink *s = arg;
+	size_t in = s->pos >= s->size ? 0 : s->size - s->pos < n ? (size_t)(s->size - s->pos) : n;
 
-	if (!EVP_DigestUpdate(s->ctx, p, n))
-		return -EIO;
-	for (size_t done = 0; done < n;) {
-		la_ssize_t w = archive_write_data(s->a, p + done, n - done);
-
-		if (w <= 0)
-			return -EIO;
-		done += (size_t)w;
-	}
+	s->pos += n;
 	progress_add(&s->prog, n);
-	return 0;
+	s->write_err = !EVP_DigestUpdate(s->ctx, p, in);
+	for (size_t done = 0; done < in && !s->write_err;) {
+		la_ssize_t w = archive_write_data(s->a, p + done, in - done);
+
+		s->write_err = w <= 0;
+		done += w > 0 ? (size_t)w : 0;
+	}
+	return s->write_err ? -EIO : 0;
 }
 
-static int tar_body(struct ex_run *r, const char *rel, apfsi_file *f, char *hex)
+/*
+ * The member's bytes (size of them) and their SHA-256.  A file that is not
+ * read whole is kept as far as it was read (part): libarchive fills the
+ * member to its size with zeros, counted as not the file's.
+ */
+static int tar_body(struct ex_run *r, const char *rel, apfsi_file *f, uint64_t size,
+		    char *hex, struct ex_part *part)
 {
-	unsigned char dig[EVP_MAX_MD_SIZE];
-	struct tar_sink s = { r->tar->a, EVP_MD_CTX_new(), { 0 } };
-	unsigned dl = 0;
+	struct tar_sink s = { r->tar->a, EVP_MD_CTX_new(), 0, size, false, { 0 } };
 	int ret = s.ctx && EVP_DigestInit_ex(s.ctx, EVP_sha256(), NULL) ? 0 : -ENOMEM;
 
 	if (!ret) {
@@ -296,19 +306,33 @@ static int tar_body(struct ex_run *r, const char *rel, apfsi_file *f, char *hex)
 		ret = fs_read_all(f, tar_data, &s);
 		progress_end(&s.prog);
 	}
-	if (!ret && !EVP_DigestFinal_ex(s.ctx, dig, &dl))
+	if (s.write_err) {
+		EVP_MD_CTX_free(s.ctx);
+		return tar_fail(r->tar, rel);
+	}
+	part->lost = (ret && ret != -ENOMEM) || size < apfsi_file_size(f);
+	part->bytes = s.pos < size ? s.pos : size;
+	part->zeros = size - part->bytes;
+	if ((!ret || part->lost) && digest_hex(s.ctx, part->lost ? part->hex : hex)) {
 		ret = -EIO;
-	for (unsigned i = 0; !ret && i < dl; i++)
-		sprintf(hex + 2 * i, "%02x", dig[i]);
+		part->lost = false;
+	}
 	EVP_MD_CTX_free(s.ctx);
-	return ret;
+	return ret ? fs_fail(rel, ret) : part->lost ? EXIT_ERROR : 0;
 }
 
+/*
+ * A file's member.  Its header gives the size before a byte is read: the
+ * bytes a read can give as the records tell (apfsi_file_readable), so that
+ * a file whose records lost bytes, or whose blocks lie past a truncated
+ * image, is a member of the bytes there are and not padded with zeros.
+ */
 int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
-		struct ex_xattrs *xs, char *hex)
+		struct ex_xattrs *xs, char *hex, struct ex_part *part)
 {
 	struct archive_entry *e;
 	apfsi_file *f;
+	uint64_t size;
 	int ret = cli_api_errno(apfsi_file_open(r->fs, st->ino, &f));
 
 	if (ret)
@@ -319,11 +343,12 @@ int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		return fs_fail(rel, -ENOMEM);
 	}
 	count_lost(r, st, xs);
-	archive_entry_set_size(e, (la_int64_t)apfsi_file_size(f));
-	sparse_map(e, f, apfsi_file_size(f));
+	size = apfsi_file_readable(f);
+	archive_entry_set_size(e, (la_int64_t)size);
+	sparse_map(e, f, size);
 	ret = put_header(r, rel, e);
-	if (!ret && (ret = tar_body(r, rel, f, hex)))
-		ret = archive_error_string(r->tar->a) ? tar_fail(r->tar, rel) : fs_fail(rel, ret);
+	if (!ret)
+		ret = tar_body(r, rel, f, size, hex, part);
 	apfsi_file_close(f);
 	if (archive_write_finish_entry(r->tar->a) < ARCHIVE_WARN && !ret)
 		ret = tar_fail(r->tar, rel);

@@ -47,10 +47,8 @@ static int add_name(const char *name, uint64_t size, void *arg)
 /* Read and hash a value in chunks, keeping it in buf when buf is given. */
 static int read_value(apfsi_fs *fs, uint64_t ino, struct ex_xattr *x, uint8_t *buf)
 {
-	unsigned char dig[EVP_MAX_MD_SIZE];
 	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
 	uint8_t *chunk = buf ? NULL : malloc(XATTR_CHUNK);
-	unsigned dl = 0;
 	int ret = ctx && (buf || chunk) ? 0 : -ENOMEM;
 
 	if (!ret && !EVP_DigestInit_ex(ctx, EVP_sha256(), NULL))
@@ -67,10 +65,8 @@ static int read_value(apfsi_fs *fs, uint64_t ino, struct ex_xattr *x, uint8_t *b
 			ret = -EIO;
 		off += got;
 	}
-	if (!ret && !EVP_DigestFinal_ex(ctx, dig, &dl))
-		ret = -EIO;
-	for (unsigned i = 0; !ret && i < dl; i++)
-		sprintf(x->sha256 + 2 * i, "%02x", dig[i]);
+	if (!ret)
+		ret = digest_hex(ctx, x->sha256);
 	free(chunk);
 	EVP_MD_CTX_free(ctx);
 	return ret;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * runs.c - where a file's bytes lie: apfsi_file_span (data or hole, for a
- * sparse copy bounded by the blocks the image holds) and the on-disk runs
+ * sparse copy bounded by the blocks the image holds), apfsi_file_readable
+ * (how far a read from 0 gets) and the on-disk runs
  * of a file's data or an xattr's value (DFXML byte_runs).
  */
 #include <string.h>
@@ -21,6 +22,13 @@ void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len
 		*hole = h;
 	if (len)
 		*len = n;
+}
+
+uint64_t apfsi_file_readable(const apfsi_file *f)
+{
+	if (!f)
+		return 0;
+	return f->f ? apfs_file_readable(f->f) : f->size;
 }
 
 struct run_ctx {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * test_bounds.c - what keeps work and memory bounded by what an image holds:
- * fs_stream_span / fs_stream_held over a hand-made extent list (data, a
- * sparse extent, a gap with no extent, data, a tail past the last extent),
+ * fs_stream_span / fs_stream_held / fs_stream_readable over a hand-made
+ * extent list (data, a sparse extent, a gap with no extent, data, a tail
+ * past the last extent) and a container that may end early,
  * the expected runs worked out by hand from that layout; and the open-file
  * budget (util/budget.h), which refuses what would pass it.
  */
@@ -91,6 +92,30 @@ static void test_held(void **state)
 	assert_int_equal(fs_stream_held(&claim), 8192);
 }
 
+/* How far a read from 0 gets (fs_stream_readable), worked out by hand from the layouts. */
+static void test_readable(void **state)
+{
+	struct apfs_container c = { .block_count = 100, .blocks_present = 100 };
+	struct apfs_fs fs = { .c = &c, .bs = 4096 };
+	/* [0,4K) at block 10, [4K,16K) at blocks 20-22; a size of 10000 needs blocks 20 and 21 */
+	static struct fs_extent two[] = { { 0, 4096, 10, 0 }, { 4096, 12288, 20, 0 } };
+	const struct fs_stream cut = { 2, 10000, two, 2, 2, true };
+
+	(void)state;
+	assert_int_equal(fs_stream_readable(&fs, &strict), 8192);   /* up to the gap */
+	assert_int_equal(fs_stream_readable(&fs, &stream), 20480);  /* there a gap is a hole */
+	c.blocks_present = 21;  /* the image ends after block 20: the extent at 20 is whole */
+	assert_int_equal(fs_stream_readable(&fs, &stream), 20480);
+	c.blocks_present = 20;  /* and now it is not: up to that extent */
+	assert_int_equal(fs_stream_readable(&fs, &stream), 12288);
+	c.blocks_present = 22;  /* block 22 holds no byte below the size */
+	assert_int_equal(fs_stream_readable(&fs, &cut), 10000);
+	c.blocks_present = 21;
+	assert_int_equal(fs_stream_readable(&fs, &cut), 4096);
+	c.blocks_present = 10;  /* the first extent is not there: nothing */
+	assert_int_equal(fs_stream_readable(&fs, &cut), 0);
+}
+
 static void test_budget(void **state)
 {
 	size_t before = apfs_budget_used();
@@ -113,6 +138,7 @@ int main(void)
 		cmocka_unit_test(test_span_strict),
 		cmocka_unit_test(test_span_size_cuts_extent),
 		cmocka_unit_test(test_held),
+		cmocka_unit_test(test_readable),
 		cmocka_unit_test(test_budget),
 	};
 
