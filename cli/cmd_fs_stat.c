@@ -19,7 +19,8 @@ static const char stat_help[] =
 	"  xattrs, compression, directory statistics.\n"
 	"  --hash: those digests of a regular file's data (what cat writes), as lines\n"
 	"  \"md5: HEX\" or JSON keys \"md5\", \"sha1\", \"sha256\"; a file beyond the size cap\n"
-	"  (see extract --help) is not hashed (exit 1).\n";
+	"  (see extract --help), or whose data cannot be read whole, is not hashed: its\n"
+	"  other attributes are given, the digests left out (JSON null), exit 1.\n";
 
 /* A growing list of strings with a number each (xattr sizes; 0 for paths). */
 struct str_list {
@@ -236,8 +237,8 @@ static void stat_json(const struct stat_info *si)
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
-	for (unsigned i = 0; si->hashed && i < si->hash.n; i++)
-		json_str(&j, si->hash.name[i], si->dig.hex[i]);
+	for (unsigned i = 0; S_ISREG(si->st.mode) && i < si->hash.n; i++)
+		json_str(&j, si->hash.name[i], si->hashed ? si->dig.hex[i] : NULL);
 	json_end(&j);
 	putchar('\n');
 }
@@ -261,20 +262,17 @@ static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 	struct stat_info si = { .fs = fs, .path = path };
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX];
-	int ret = digest_parse(o->hash, &si.hash);
+	int ret = digest_parse(o->hash, &si.hash), hashed = 0;
 
 	if (ret)
 		return ret;
 	ret = fs_lookup(fs, path, &de, name);
 	if (!ret)
 		ret = stat_gather(&si, de.ino);
+	/* A digest that cannot be made (the data damaged, beyond the cap) takes
+	 * no attribute with it: they are given, the digest left out (JSON null). */
 	if (!ret)
-		ret = stat_hash(o, &si);
-	if (ret == -EFBIG) {
-		list_free(&si.xattrs);
-		list_free(&si.links);
-		return EXIT_ERROR;
-	}
+		hashed = stat_hash(o, &si);
 	if (!ret) {
 		si.st.added = de.date_added;
 		if (o->json)
@@ -284,7 +282,9 @@ static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 	}
 	list_free(&si.xattrs);
 	list_free(&si.links);
-	return ret ? fs_fail(path, ret) : EXIT_OK;
+	if (ret)
+		return fs_fail(path, ret);
+	return hashed == -EFBIG ? EXIT_ERROR : hashed ? fs_fail(path, hashed) : EXIT_OK;
 }
 
 static int stat_run(const struct cli_opts *o, apfsi_fs *fs)

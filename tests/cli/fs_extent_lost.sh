@@ -38,6 +38,14 @@ expect_grep "... names the stream and the bytes no extent holds (the fourth MiB)
 	"$ERR"
 expect_grep "... then the file, as damage" "^apfsinspect: /data-8m.bin: damaged file-system data" \
 	"$ERR"
+expect_rc "stat --hash md5: exit 1" 1 "$BIN" stat --hash md5 "$WORK/lost.img" /data-8m.bin
+expect_eq "... the attributes still given, no digest (before: nothing at all)" \
+	"size: 8388608|inode: $ID|" "$(grep -E '^(size|inode|md5):' <<< "$OUT" | sort -r | paste -sd'|')|"
+expect_rc "stat --json --hash md5,sha1: exit 1" 1 "$BIN" stat --json --hash md5,sha1 \
+	"$WORK/lost.img" /data-8m.bin
+expect_eq "... the digests null, the size given" "None None 8388608" \
+	"$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["md5"], d["sha1"], d["size"])' \
+		<<< "$OUT")"
 expect_rc "timeline --format dfxml: exit 1" 1 "$BIN" timeline --format dfxml "$WORK/lost.img"
 check "... well-formed" xmllint --noout - <<< "$OUT"
 expect_eq "... data-8m.bin's byte runs: the seven extents there are (the fourth, 3 MiB, not)" \
