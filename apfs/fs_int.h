@@ -300,7 +300,7 @@ bool fs_xfield_name_ok(const uint8_t *d, size_t len);
 int fs_xattr_get(struct apfs_fs *fs, uint64_t ino, const char *name, struct fs_xattr *x);
 /*
  * Whether ino has the xattr name, its value unread: 0, -ENOENT when not
- * (unlike fs_xattr_get's -ENODATA, which a truncated image's block shares).
+ * (fs_xattr_get's is -ENODATA).
  */
 int fs_xattr_has(struct apfs_fs *fs, uint64_t ino, const char *name);
 void fs_xattr_free(struct fs_xattr *x);

@@ -91,8 +91,7 @@ int apfsi_fs_xattr_runs(apfsi_fs *fs, uint64_t ino, const char *name, apfsi_run_
 				  "apfsi_fs_xattr_runs: name, fn and resident are required");
 	ret = apfs_fs_xattr_runs(fs->fs, ino, name, each, &c, &res);
 	*resident = res;
-	/* ENODATA is util/err.h's truncated-image code too; here it means no such
-	 * attribute (as apfsi_fs_getxattr takes it), not a truncated image. */
+	/* ENODATA: no such attribute (a truncated image's code is another). */
 	if (ret == -ENODATA && !c.stopped)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "attribute '%s' of inode %llu: %s", name,
 				  (unsigned long long)ino, apfsi_strerror(APFSI_ERR_NOT_FOUND));

@@ -57,7 +57,7 @@ int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off
 		*got = ret ? 0 : n;
 	if (!ret)
 		return APFSI_OK;
-	/* ENODATA is util/err.h's truncated-image code too; here it means no such attribute. */
+	/* ENODATA: no such attribute (a truncated image's code is another). */
 	code = ret == -ENODATA ? APFSI_ERR_NOT_FOUND : apfsi_code(ret);
 	return apfsi_fail(code, "attribute '%s' of inode %llu: %s", name,
 			  (unsigned long long)ino, apfsi_strerror(code));

@@ -19,7 +19,14 @@
 #define APFS_EREJECTED EKEYREJECTED /* credential did not unwrap: wrong secret */
 #define APFS_EHWBOUND EKEYREVOKED  /* key bound to the original Mac's SEP */
 #define APFS_ENOTAPFS EMEDIUMTYPE  /* input is not APFS (or has none) */
-#define APFS_ETRUNC ENODATA        /* block lies past the end of a truncated image */
+/*
+ * Block lies past the end of a truncated image.  Not ENODATA, which says an
+ * inode has no such attribute: when the two were one, a compressed file whose
+ * resource fork lay past the end read as a file without decmpfs (empty, exit
+ * 0), and a fork there was "no resource fork".
+ */
+#define APFS_ETRUNC ENOMEDIUM
+_Static_assert(APFS_ETRUNC != ENODATA, "a truncated image is not a missing attribute");
 #define APFS_EINCOMPLETE ENOLINK   /* a listing's every readable entry given; nodes holding others could not be read */
 
 /* Messages go through a hook: stderr for the CLI, stderr or syslog for FUSE. */
