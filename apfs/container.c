@@ -56,7 +56,7 @@ int apfs_read_blocks(struct apfs_container *c, uint64_t paddr, uint64_t count, v
 	ret = apfs_dev_read(c->dev, buf, count * c->block_size, c->offset + paddr * c->block_size);
 	if (ret)
 		apfs_err("%s: cannot read %s at block %llu: %s", c->label, what,
-			 (unsigned long long)paddr, strerror(-ret));
+			 (unsigned long long)paddr, apfs_strerror(ret));
 	return ret;
 }
 

@@ -184,7 +184,7 @@ int grp_resolve(struct fs_group *g)
 		apfs_warn("the System volume has no %s: no firmlinks applied", FIRMLINKS_PATH);
 	else if (ret && ret != -EFBIG && ret != -ENOMEM)
 		apfs_warn("%s on the System volume cannot be read (%s): no firmlinks applied",
-			  FIRMLINKS_PATH, strerror(-ret));
+			  FIRMLINKS_PATH, apfs_strerror(ret));
 	else if (!ret)
 		ret = apfs_firmlinks_parse(buf, len, &g->fl, &g->nfl);
 	free(buf);

@@ -266,7 +266,7 @@ static const char *search_failure(int err)
 	case APFS_ECORRUPT: return "it met a damaged node";
 	case APFS_EBADCSUM: return "a node's checksum is wrong";
 	case APFS_ETRUNC: return "a node lies past the end of the truncated image";
-	default: return strerror(-err);
+	default: return apfs_strerror(err);
 	}
 }
 

@@ -85,7 +85,7 @@ static int seg_read(struct apfs_dev *dev, uint32_t s, void *buf, size_t len, uin
 	if (ret)
 		apfs_err("'%s': E01 segment file '%s': read of %zu bytes at %llu failed: %s",
 			 dev->path, p->segs[s].path, len, (unsigned long long)off,
-			 strerror(-ret));
+			 apfs_strerror(ret));
 	return ret;
 }
 

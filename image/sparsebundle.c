@@ -118,7 +118,7 @@ static int band_open(const struct apfs_dev *dev, const struct bundle_priv *p, ui
 		ret = -errno;
 		if (say)
 			apfs_err("'%s': sparsebundle band file bands/%s cannot be opened: %s",
-				 dev->path, name, strerror(-ret));
+				 dev->path, name, apfs_strerror(ret));
 		if (*fd >= 0)
 			close(*fd);
 		*fd = -1;
@@ -245,7 +245,7 @@ static int band_read(struct apfs_dev *dev, uint64_t band, uint8_t *out, size_t n
 		apfs_err("'%s': sparsebundle band file bands/%llx: read of %zu bytes at %llu "
 			 "failed: %s",
 			 dev->path, (unsigned long long)band, have, (unsigned long long)in,
-			 strerror(-ret));
+			 apfs_strerror(ret));
 	memset(out + have, 0, n - have);
 	band_put(p, e, &tmp);
 	return ret;

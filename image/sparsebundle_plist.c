@@ -121,7 +121,7 @@ int bundle_info(const char *dir, struct bundle_info *bi, char *type, size_t len)
 	if (!text && ret == -ENOENT)
 		return 0;
 	if (!text) {
-		apfs_err("'%s': sparsebundle Info.plist cannot be read: %s", dir, strerror(-ret));
+		apfs_err("'%s': sparsebundle Info.plist cannot be read: %s", dir, apfs_strerror(ret));
 		return ret;
 	}
 	if (plist_check(text, strlen(text), PLIST_DEPTH, PLIST_NODES, why, sizeof(why))) {

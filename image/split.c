@@ -261,7 +261,7 @@ static int split_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 		if (ret) {
 			apfs_err("'%s': split image segment %zu: read of %zu bytes at %llu "
 				 "failed: %s", dev->path, i + 1, n, (unsigned long long)at,
-				 strerror(-ret));
+				 apfs_strerror(ret));
 			return ret;
 		}
 		out += n;

@@ -351,7 +351,7 @@ static int udif_read_plist(struct udif_priv *p, const struct koly *k)
 		plist_from_xml(xml, (uint32_t)k->xml_length, &root);
 	free(xml);
 	if (ret) {
-		apfs_err("'%s': cannot read the UDIF XML plist: %s", p->path, strerror(-ret));
+		apfs_err("'%s': cannot read the UDIF XML plist: %s", p->path, apfs_strerror(ret));
 		return ret;
 	}
 	blkx = udif_blkx_array(root);
@@ -498,7 +498,7 @@ static int udif_read_chunk(struct apfs_dev *dev, size_t ci, void *buf, size_t n,
 		ret = apfs_dev_read(p->lower, buf, n, c->off + at);
 		if (ret)
 			apfs_err("'%s': cannot read raw chunk for sector %llu: %s", dev->path,
-				 (unsigned long long)c->sector, strerror(-ret));
+				 (unsigned long long)c->sector, apfs_strerror(ret));
 		return ret;
 	default:
 		return udif_read_compressed(dev, ci, buf, n, at);

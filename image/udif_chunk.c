@@ -138,7 +138,7 @@ int apfs_udif_decompress(struct apfs_dev *lower, const struct udif_chunk *c, uin
 	if (ret) {
 		apfs_err("%s: cannot read the %s chunk for sector %llu (%llu bytes at %llu): %s",
 			 what, apfs_udif_type_name(c->type), (unsigned long long)c->sector,
-			 (unsigned long long)c->len, (unsigned long long)c->off, strerror(-ret));
+			 (unsigned long long)c->len, (unsigned long long)c->off, apfs_strerror(ret));
 		free(in);
 		return ret;
 	}

@@ -56,7 +56,7 @@ static int install(struct apfsi_volume *vol, const uint8_t *vek, size_t len, con
 				  "the file-system root", vname(vol), who);
 	if (ret)
 		return apfsi_fail(apfsi_code(ret), "volume '%s': %s, but installing it failed (%s)",
-				  vname(vol), who, strerror(-ret));
+				  vname(vol), who, apfs_strerror(ret));
 	if (!opts || !(opts->flags & APFSI_UNLOCK_NO_KEY_COPY))
 		keep_vek(vol, vek, len);
 	return APFSI_OK;
@@ -113,7 +113,7 @@ static int nothing_fit(struct apfsi_volume *vol, const struct apfsi_job *j)
 		apfs_uuid_str(j->k->users[j->users[i]].uuid, id);
 		return apfsi_fail(apfsi_code(st), "volume '%s': crypto user %s: %s", vname(vol), id,
 				  st == -EOPNOTSUPP ? "unsupported key variant or iteration count"
-						    : strerror(-st));
+						    : apfs_strerror(st));
 	}
 	return apfsi_fail(APFSI_ERR_WRONG_CREDENTIAL, "volume '%s': wrong credential for the %u "
 			  "crypto user%s tried", vname(vol), j->nusers, j->nusers == 1 ? "" : "s");

@@ -32,7 +32,7 @@ static int read_small(struct apfs_fs *fs, uint64_t ino, const char *src, struct 
 
 	*out = NULL;
 	if (ret) {
-		kb_names_warn(db, "%s: cannot be opened (%s)", src, strerror(-ret));
+		kb_names_warn(db, "%s: cannot be opened (%s)", src, apfs_strerror(ret));
 		return ret;
 	}
 	size = apfs_file_size(f);
@@ -48,7 +48,7 @@ static int read_small(struct apfs_fs *fs, uint64_t ino, const char *src, struct 
 	if (!ret && got != size)
 		ret = -APFS_ECORRUPT;
 	if (ret) {
-		kb_names_warn(db, "%s: cannot be read (%s)", src, strerror(-ret));
+		kb_names_warn(db, "%s: cannot be read (%s)", src, apfs_strerror(ret));
 		free(*out);
 		*out = NULL;
 		return ret;
@@ -74,7 +74,7 @@ static int add_file(struct apfs_fs *fs, const char *vname, const char *path,
 		return 0;
 	snprintf(src, sizeof(src), "%s:%s", vname, path);
 	if (ret) {
-		kb_names_warn(db, "%s: cannot be looked up (%s)", src, strerror(-ret));
+		kb_names_warn(db, "%s: cannot be looked up (%s)", src, apfs_strerror(ret));
 		return 1;
 	}
 	if (de.type != DT_REG) {
@@ -159,7 +159,7 @@ static void load_preboot(struct apfs_volume *const *sibs, unsigned nsibs,
 	ret = apfs_fs_open(pb, 0, &fs);
 	if (ret) {
 		kb_names_warn(db, "Preboot volume '%s' cannot be read (%s): no names from it",
-			      pb->name, strerror(-ret));
+			      pb->name, apfs_strerror(ret));
 		return;
 	}
 	preboot_names(sibs, nsibs, v, fs, db);
@@ -209,7 +209,7 @@ static void load_dslocal(struct apfs_volume *v, struct kb_names *db)
 		kb_names_warn(db, "Data:%s: nodes of it could not be read: users may be missing",
 			      DSLOCAL_USERS);
 	else if (ret && ret != -ENOENT)
-		kb_names_warn(db, "Data:%s: cannot be read (%s)", DSLOCAL_USERS, strerror(-ret));
+		kb_names_warn(db, "Data:%s: cannot be read (%s)", DSLOCAL_USERS, apfs_strerror(ret));
 	if (!ret || ret == -APFS_EINCOMPLETE)
 		add_file(w.fs, "Data", DSLOCAL_ADMIN, KB_NAMES_DSLOCAL_ADMIN, db, NULL);
 	apfs_fs_close(w.fs);

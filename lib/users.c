@@ -42,7 +42,7 @@ static int load_keys(struct apfsi_volume *vol)
 				  "keybag holds no keys for it", vol->v->name);
 	if (ret)
 		return apfsi_fail(apfsi_code(ret), "volume '%s': its keybags cannot be read (%s)",
-				  vol->v->name, strerror(-ret));
+				  vol->v->name, apfs_strerror(ret));
 	ret = load_hash_lines(vol);
 	if (ret) {
 		kb_free(vol->keys);

@@ -51,6 +51,9 @@ void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 #define apfs_info(...) apfs_log(APFS_LOG_INFO, __VA_ARGS__)
 #define apfs_dbg(...) apfs_log(APFS_LOG_DEBUG, __VA_ARGS__)
 
+/* strerror(-err), but in words for a code of our own that libc words wrongly (a truncated image). */
+const char *apfs_strerror(int err);
+
 /* Count of errors logged since start (lets the CLI avoid printing twice). */
 unsigned apfs_log_error_count(void);
 

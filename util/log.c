@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* log.c - the one place messages leave the library. */
 #include <stdio.h>
+#include <string.h>
 
 #include "util/err.h"
 
@@ -59,4 +60,11 @@ void apfs_log(int level, const char *fmt, ...)
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	log_hook(level, msg);
+}
+
+const char *apfs_strerror(int err)
+{
+	if (err == -APFS_ETRUNC)
+		return "past the end of a truncated image";
+	return strerror(-err);
 }
