@@ -136,8 +136,9 @@ static void jl_fill(struct json *j, const struct tl_entry *e)
 			json_null(j, key);
 	}
 	json_str(j, "target", e->target);
-	for (unsigned i = 0; e->dig && i < e->hash->n; i++)
-		json_str(j, e->hash->name[i], e->dig->hex[i]);
+	/* every digest asked for, as CSV has its columns: null where none was made */
+	for (unsigned i = 0; i < e->hash->n; i++)
+		json_str(j, e->hash->name[i], e->dig ? e->dig->hex[i] : NULL);
 }
 
 /*

@@ -46,6 +46,13 @@ expect_rc "stat --json --hash md5,sha1: exit 1" 1 "$BIN" stat --json --hash md5,
 expect_eq "... the digests null, the size given" "None None 8388608" \
 	"$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["md5"], d["sha1"], d["size"])' \
 		<<< "$OUT")"
+expect_rc "timeline --format jsonl --hash md5: exit 1" 1 "$BIN" timeline --format jsonl --hash md5 \
+	"$WORK/lost.img"
+expect_eq "... md5 on every line: null for the file not read whole" \
+	"/data-8m.bin None|/holey.bin 32|/sparse-1g.bin 32" \
+	"$(python3 -c 'import json, sys
+print("|".join(sorted("%s %s" % (d["path"], d["md5"] if d["md5"] is None else len(d["md5"]))
+                      for d in map(json.loads, sys.stdin))))' <<< "$OUT")"
 expect_rc "timeline --format dfxml: exit 1" 1 "$BIN" timeline --format dfxml "$WORK/lost.img"
 check "... well-formed" xmllint --noout - <<< "$OUT"
 expect_eq "... data-8m.bin's byte runs: the seven extents there are (the fourth, 3 MiB, not)" \
