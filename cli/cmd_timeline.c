@@ -74,8 +74,14 @@ static void tl_one(struct tl_run *r, const char *path, const struct apfsi_stat *
 		e.target = target;
 	e.dig = tl_hash(r, path, st, &d);
 	ret = r->fmt->entry(stdout, &e);
-	if (ret)
+	/* an entry's INCOMPLETE is DFXML's byte runs, not a listing's entries */
+	if (ret == -APFS_EINCOMPLETE) {
+		fprintf(stderr, "apfsinspect: %s: byte runs are missing (see above)\n",
+			cli_safe_str(path));
+		r->err = EXIT_ERROR;
+	} else if (ret) {
 		r->err = fs_fail(path, ret);
+	}
 }
 
 static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);

@@ -37,6 +37,7 @@ static const struct {
 	{ "records may be missing", "records_missing" },
 	{ "records are missing", "records_missing" },
 	{ "records of it are missing", "records_missing" },
+	{ "byte runs are missing", "records_missing" },
 	{ "unrecognized option", "usage" },
 	{ "invalid option", "usage" },
 	{ "requires an argument", "usage" },

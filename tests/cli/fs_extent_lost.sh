@@ -55,6 +55,8 @@ print("|".join(sorted("%s %s" % (d["path"], d["md5"] if d["md5"] is None else le
                       for d in map(json.loads, sys.stdin))))' <<< "$OUT")"
 expect_rc "timeline --format dfxml: exit 1" 1 "$BIN" timeline --format dfxml "$WORK/lost.img"
 check "... well-formed" xmllint --noout - <<< "$OUT"
+expect_grep "... ends naming the file's byte runs as missing (before: 'entries may be missing')" \
+	"^apfsinspect: /data-8m.bin: byte runs are missing \(see above\)$" "$ERR"
 expect_eq "... data-8m.bin's byte runs: the seven extents there are (the fourth, 3 MiB, not)" \
 	"0 1048576 2097152 4194304 5242880 6291456 7340032" \
 	"$(python3 -c 'import re, sys; x = sys.stdin.read(); i = x.index("data-8m.bin")
