@@ -296,15 +296,16 @@ static int open_rsrc(struct fs_decmpfs *d)
 	if (n > d->rsrc.size / 4)
 		return dec_corrupt(d->ino, "resource fork too small for the file size");
 	d->nchunks = (uint32_t)n;
-	/* whole only after check_held, which says what a bomb's table would need */
+	/* strict only after check_held, which says what a bomb's table would need */
 	if (d->rsrc.flags & APFS_XATTR_DATA_STREAM) {
 		ret = fs_stream_load_partial(d->fs, d->rsrc.stream_id, d->rsrc.size, &d->rstream);
 		if (ret)
 			return ret;
 	}
 	ret = check_held(d);
-	if (!ret && (d->rsrc.flags & APFS_XATTR_DATA_STREAM))
-		ret = fs_stream_whole(d->fs, &d->rstream);
+	/* Bytes of the fork in no extent are records lost: a chunk (or table
+	 * window) there fails, naming them, and every chunk before it is read. */
+	d->rstream.strict = (d->rsrc.flags & APFS_XATTR_DATA_STREAM) != 0;
 	if (!ret)
 		ret = apfs_budget_take(CHUNK + MAX_CCHUNK, "decmpfs buffers");
 	if (ret)

@@ -54,17 +54,17 @@ int fs_xattr_out(const struct cli_opts *o, apfsi_fs *fs, uint64_t ino, const cha
 		return -ENOMEM;
 	while (!ret && off < size) {
 		size_t want = size - off < XA_PIECE ? (size_t)(size - off) : XA_PIECE;
+		int rd = cli_api_errno(apfsi_fs_getxattr(fs, ino, name, off, buf, want, &got, NULL));
 
-		ret = cli_api_errno(apfsi_fs_getxattr(fs, ino, name, off, buf, want, &got, NULL));
-		/* A value that ends before its recorded size is damaged, not done. */
-		if (!ret && got == 0)
-			ret = -APFS_ECORRUPT;
+		/* The bytes read before a failure are given too; a value that ends
+		 * before its recorded size is damaged, not done. */
+		ret = got ? xa_put(buf, got, hex, &col) : 0;
 		if (!ret)
-			ret = xa_put(buf, got, hex, &col);
+			ret = rd ? rd : got ? 0 : -APFS_ECORRUPT;
 		off += got;
 	}
 	free(buf);
-	if (!ret && hex && col)
+	if (hex && col)  /* the last line ends, a partial one too */
 		putchar('\n');
 	return ret;
 }

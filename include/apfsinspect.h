@@ -989,7 +989,12 @@ enum {
 
 int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_fn fn,
 		       void *arg);
-/* Up to len bytes of an attribute's value from off; *size its whole size (either may be NULL). */
+/*
+ * Up to len bytes of an attribute's value from off into buf, *got of them;
+ * *size its whole size (either may be NULL).  A value kept in a data stream
+ * that fails part way (records lost, blocks past a truncated image) still
+ * has *got the bytes stored before the failure.
+ */
 int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
 		      size_t len, size_t *got, uint64_t *size);
 

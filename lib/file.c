@@ -95,6 +95,13 @@ static int fork_pread(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t
 	return ret == -ENODATA ? -APFS_ECORRUPT : ret;
 }
 
+int apfsi_fork_read(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got)
+{
+	int ret = fork_pread(f, off, buf, len, got);
+
+	return ret ? file_fail(ret, f->ino) : APFSI_OK;
+}
+
 /*
  * A read of APFSI_BIGREAD_MIN bytes or more of the data, in pieces that the
  * file system's helper threads read with this one (bigread.c); the error

@@ -92,6 +92,9 @@ struct apfsi_file {
 	uint64_t size;
 };
 
+/* A fork's bytes at off (file.c): as apfsi_file_pread, but with an error *got the bytes before it. */
+int apfsi_fork_read(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got);
+
 /* layers.c: the image's layers, and what apfsi_container_info adds of the partition map. */
 unsigned apfsi_layer_count(const struct apfsi_image *img);
 void apfsi_container_extras(const struct apfsi_image *img, unsigned index,

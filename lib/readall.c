@@ -270,13 +270,15 @@ static int read_fork(apfsi_file *f, apfsi_sink_fn sink, void *arg)
 
 	for (uint64_t off = 0; !ret && off < f->size;) {
 		size_t got = 0;
+		int err = apfsi_fork_read(f, off, buf, f->size - off < CHUNK ? f->size - off : CHUNK,
+					  &got);
 
-		ret = apfsi_file_pread(f, off, buf, f->size - off < CHUNK ? f->size - off : CHUNK,
-				       &got);
-		if (!ret && !got)
+		if (!err && !got)
 			break;
+		/* the bytes before a failure first, as give() hands a chunk's */
+		ret = got ? sink(buf, got, arg) : 0;
 		if (!ret)
-			ret = sink(buf, got, arg);
+			ret = err;
 		off += got;
 	}
 	free(buf);

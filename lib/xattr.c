@@ -54,7 +54,7 @@ int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_getxattr: name and buf are required");
 	ret = apfs_fs_getxattr(fs->fs, ino, name, off, buf, len, &n, size);
 	if (got)
-		*got = ret ? 0 : n;
+		*got = n;  /* with an error, the bytes before it (every byte is evidence) */
 	if (!ret)
 		return APFSI_OK;
 	/* ENODATA: no such attribute (a truncated image's code is another). */

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """Generated scenarios: users, unlock outcomes, listings and contents as
 testdata/README.md documents them."""
+import io
 import os
 import shutil
 import subprocess
@@ -379,6 +380,28 @@ def test_compression(generated, vol, name, kind, size):
         assert fs.read_bytes("/" + name) == want
         with fs.open("/" + name) as f:  # decompressed data at any offset
             assert f.pread(1000, size - 1500) == want[size - 1500:size - 500]
+
+
+def test_fork_gap_copy_gives_bytes_before(generated, tmp_path):
+    """`compression`, /zlib-rsrc.txt (testdata/README.md): its resource fork's one
+    extent cut to 8192 bytes by tests/tools/fork_cut.py, so the fork's bytes from
+    8192 on lie in no extent.  A whole read of the fork (copy_to, the library's
+    apfsi_file_read_all) hands the 8192 bytes before them to its sink, as on
+    the sound image, then raises Corrupt; before, it handed none."""
+    img = str(tmp_path / "forkcut.img")
+    shutil.copy(generated("compression"), img)
+    with apfsinspect.open(img) as i, i.select_volume("Compressed").open_fs() as fs:
+        sound = fs.read_bytes("/zlib-rsrc.txt", fork="rsrc")
+    assert len(sound) > 8192
+    if not os.environ.get("TOOLS"):
+        pytest.skip("TOOLS (the project's tests/tools, set by tests/run.sh) not set")
+    subprocess.run([sys.executable, os.path.join(os.environ["TOOLS"], "fork_cut.py"), img,
+                    "zlib-rsrc.txt", "8192"], check=True, capture_output=True)
+    out = io.BytesIO()
+    with apfsinspect.open(img) as i, i.select_volume("Compressed").open_fs() as fs:
+        with fs.open("/zlib-rsrc.txt", fork="rsrc") as f, pytest.raises(apfsinspect.Corrupt):
+            f.copy_to(out)
+    assert out.getvalue() == sound[:8192]
 
 
 def test_large_and_huge_offsets(generated):
