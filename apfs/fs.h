@@ -430,8 +430,9 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
 /**
  * apfs_file_readable - how many bytes from 0 a read in order gives before it
  * fails, as the file's records tell: its size for a sound file; less where
- * bytes lie in no extent (records lost) or in an extent whose blocks lie
- * outside the container or past the end of a truncated image.  A read may
+ * bytes lie in no extent (records lost), or up to the first block of an
+ * extent that lies outside the container or past the end of a truncated
+ * image (a read gives every block before it).  A read may
  * still fail below it (a compressed chunk that does not decode, the image
  * unreadable): compressed files are their size here.
  */

@@ -259,12 +259,28 @@ static int ext_read(struct apfs_fs *fs, const struct fs_extent *e, uint64_t eoff
 	return 0;
 }
 
+/*
+ * The bytes of e from its start whose blocks the image holds: all of a
+ * sparse extent or of one wholly there, else those before its first block
+ * past the end of a truncated image (or of the container, which the image
+ * never passes: blocks_present <= block_count).
+ */
+static uint64_t ext_present(const struct apfs_fs *fs, const struct fs_extent *e)
+{
+	uint64_t have = fs->c->blocks_present;
+
+	if (!e->phys || (e->phys < have && e->len / fs->bs + (e->len % fs->bs != 0) <= have - e->phys))
+		return e->len;
+	return e->phys < have ? (have - e->phys) * fs->bs : 0;
+}
+
 /* One piece of a read: inside an extent, or up to the next one (a hole). */
 static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t pos,
 		      uint8_t *out, size_t want, size_t *n, uint8_t **bounce)
 {
 	size_t i = ext_find(s, pos);
 	const struct fs_extent *e = i < s->n ? &s->ext[i] : NULL;
+	uint64_t held;
 
 	if (want > READ_CHUNK)
 		want = READ_CHUNK;
@@ -282,6 +298,10 @@ static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t po
 	if (want > READ_CHUNK - (pos - e->logical) % fs->bs)
 		want = READ_CHUNK - (size_t)((pos - e->logical) % fs->bs);
 	*n = want < e->logical + e->len - pos ? want : (size_t)(e->logical + e->len - pos);
+	/* a piece stops at the image's end, so that every block before it is given */
+	held = ext_present(fs, e);
+	if (pos - e->logical < held && *n > held - (pos - e->logical))
+		*n = (size_t)(held - (pos - e->logical));
 	return ext_read(fs, e, pos - e->logical, out, *n, bounce);
 }
 
@@ -370,34 +390,25 @@ uint64_t fs_stream_held(const struct fs_stream *s)
 }
 
 /*
- * Whether the blocks of e (none for a sparse extent) that hold bytes below
- * size all lie in the container and the image: a read reads no others.
- */
-static bool ext_on_disk(const struct apfs_fs *fs, const struct fs_extent *e, uint64_t size)
-{
-	uint64_t len = e->len < size - e->logical ? e->len : size - e->logical;
-	uint64_t nblk = len / fs->bs + (len % fs->bs != 0);
-
-	return !e->phys || (e->phys < fs->c->blocks_present &&
-			    nblk <= fs->c->blocks_present - e->phys);
-}
-
-/*
  * A read from 0 fails at the first bytes no extent holds (a strict stream)
- * or at an extent with blocks outside the container or past the end of a
- * truncated image; it fails there piece by piece, and a piece starts no
- * later than its extent, so every byte before that extent is given.
+ * or at the first block of an extent past the end of a truncated image or
+ * the container: every byte before it is given (read_piece stops a piece
+ * there), so that is what this says.
  */
 uint64_t fs_stream_readable(const struct apfs_fs *fs, const struct fs_stream *s)
 {
 	uint64_t end = 0;
 
 	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
-		if (s->strict && s->ext[i].logical > end)
+		const struct fs_extent *e = &s->ext[i];
+		uint64_t below = e->len < s->size - e->logical ? e->len : s->size - e->logical;
+		uint64_t held = ext_present(fs, e);
+
+		if (s->strict && e->logical > end)
 			return end;
-		if (!ext_on_disk(fs, &s->ext[i], s->size))
-			return s->ext[i].logical;
-		end = s->ext[i].logical + s->ext[i].len;
+		if (held < below)
+			return e->logical + held;
+		end = e->logical + e->len;
 	}
 	return s->strict && end < s->size ? end : s->size;
 }

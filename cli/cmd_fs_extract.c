@@ -75,27 +75,25 @@ static int hash_and_write(const uint8_t *p, size_t n, void *arg)
 }
 
 /*
- * Copy a file's data to fd (sparse: holes left as holes, the size set by
- * ftruncate), its SHA-256 into hex.  A file that cannot be opened or read
- * whole keeps what the read gave before it failed (every byte is evidence):
- * fd holds those, part their count and SHA-256 (part->lost); the error is
- * still returned.  A write the target refused is not that: fd is left as is.
+ * Copy f's data to fd (sparse: holes left as holes, the size set by
+ * ftruncate), its SHA-256 into hex.  A read that fails keeps what it gave
+ * before (every byte is evidence): fd holds those, part their count and
+ * SHA-256 (part->lost); the error is still returned.  A write the target
+ * refused is not that: fd is left as it is.
  */
-static int hash_file(apfsi_fs *fs, uint64_t ino, int fd, const char *path, char *hex,
-		     struct ex_part *part)
+static int copy_file(apfsi_file *f, int fd, const char *path, char *hex, struct ex_part *part)
 {
-	struct hash_sink h = { EVP_MD_CTX_new(), NULL, fd, 0, 0, { 0 } };
-	int ret = !h.ctx || !EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) ? -ENOMEM :
-		  cli_api_errno(apfsi_file_open(fs, ino, &h.f));
+	struct hash_sink h = { EVP_MD_CTX_new(), f, fd, 0, 0, { 0 } };
+	int ret = h.ctx && EVP_DigestInit_ex(h.ctx, EVP_sha256(), NULL) ? 0 : -ENOMEM;
 
 	if (!ret) {
-		progress_start(&h.prog, path, apfsi_file_size(h.f));
-		ret = fs_read_all(h.f, hash_and_write, &h);
+		progress_start(&h.prog, path, apfsi_file_size(f));
+		ret = fs_read_all(f, hash_and_write, &h);
 		progress_end(&h.prog);
+		part->lost = ret && !h.write_err;
 	}
-	part->lost = ret && ret != -ENOMEM && !h.write_err;
 	part->bytes = h.pos;
-	if ((!ret || part->lost) && ftruncate(fd, (off_t)(ret ? h.pos : apfsi_file_size(h.f)))) {
+	if ((!ret || part->lost) && ftruncate(fd, (off_t)(ret ? h.pos : apfsi_file_size(f)))) {
 		ret = -errno;
 		part->lost = false;
 	}
@@ -103,7 +101,6 @@ static int hash_file(apfsi_fs *fs, uint64_t ino, int fd, const char *path, char 
 		ret = -EIO;
 		part->lost = false;
 	}
-	apfsi_file_close(h.f);
 	EVP_MD_CTX_free(h.ctx);
 	return ret;
 }
@@ -263,17 +260,25 @@ static void ex_disk_rest(struct ex_run *r, int dirfd, const char *name, const ch
 	ex_disk_rest_ad(r, dirfd, name, rel, st, xs);
 }
 
-/* A file to the tree; one kept incomplete (part->lost) gets its mode, times and xattrs too. */
+/*
+ * A file to the tree; one kept incomplete (part->lost) gets its mode, times
+ * and xattrs too.  One that cannot be opened (its compression unknown, its
+ * header damaged) gets no file, as it gets no archive member.
+ */
 static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const char *rel,
 			const struct apfsi_stat *st, struct ex_xattrs *xs, char *hex,
 			struct ex_part *part)
 {
-	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int ret;
+	apfsi_file *f;
+	int fd, ret = cli_api_errno(apfsi_file_open(r->fs, st->ino, &f));
 
+	if (ret)
+		return ret;
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	ret = fd < 0 ? -errno : copy_file(f, fd, rel, hex, part);
+	apfsi_file_close(f);
 	if (fd < 0)
-		return -errno;
-	ret = hash_file(r->fs, st->ino, fd, rel, hex, part);
+		return ret;
 	if (!ret || part->lost) {
 		ex_disk_xattrs(r, fd, xs);
 		ex_disk_owner(r, dirfd, name, st);

@@ -130,10 +130,10 @@ void ex_facts_part(struct ex_run *r, const char *rel, const struct apfsi_stat *s
 	if (part->zeros)
 		snprintf(zeros, sizeof(zeros), ", then %llu zero bytes that are not the file's",
 			 (unsigned long long)part->zeros);
-	fprintf(stderr, "apfsinspect: %s: incomplete: %s holds its first %llu bytes of %llu%s; "
-		"the manifest leaves it out%s\n", cli_safe_str(rel),
-		r->tar ? "the archive's member" : "the copy", (unsigned long long)part->bytes,
-		(unsigned long long)st->size, zeros,
+	fprintf(stderr, "apfsinspect: %s: incomplete: %s holds its first %llu bytes of %llu%s%s%s\n",
+		cli_safe_str(rel), r->tar ? "the archive's member" : "the copy",
+		(unsigned long long)part->bytes, (unsigned long long)st->size, zeros,
+		r->manifest ? "; the manifest leaves it out" : "",
 		r->facts.f ? " (the facts file marks it)" : "");
 	facts_put(&r->facts, rel, st, NULL, NULL, NULL, xs, part);
 }

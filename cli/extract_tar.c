@@ -310,7 +310,7 @@ static int tar_body(struct ex_run *r, const char *rel, apfsi_file *f, uint64_t s
 		EVP_MD_CTX_free(s.ctx);
 		return tar_fail(r->tar, rel);
 	}
-	part->lost = (ret && ret != -ENOMEM) || size < apfsi_file_size(f);
+	part->lost = ret || size < apfsi_file_size(f);
 	part->bytes = s.pos < size ? s.pos : size;
 	part->zeros = size - part->bytes;
 	if ((!ret || part->lost) && digest_hex(s.ctx, part->lost ? part->hex : hex)) {
@@ -350,7 +350,12 @@ int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 	if (!ret)
 		ret = tar_body(r, rel, f, size, hex, part);
 	apfsi_file_close(f);
-	if (archive_write_finish_entry(r->tar->a) < ARCHIVE_WARN && !ret)
+	/* The zeros of an incomplete member are written here: a failure is the
+	 * archive's, and the member is not what part says (found in review). */
+	if (!r->tar->dead && archive_write_finish_entry(r->tar->a) < ARCHIVE_WARN &&
+	    (!ret || part->lost)) {
 		ret = tar_fail(r->tar, rel);
+		part->lost = false;
+	}
 	return ret;
 }

@@ -935,8 +935,9 @@ void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len
  * How many bytes from 0 a read in order gives before it fails, as f's
  * records tell, so that a writer can size what it promises (an archive
  * member's header) before reading: the size for a sound file; less where
- * bytes lie in no extent (records lost) or in an extent whose blocks lie
- * outside the container or past the end of a truncated image.  A read may
+ * bytes lie in no extent (records lost), or up to the first block of an
+ * extent that lies outside the container or past the end of a truncated
+ * image (a read gives every block before it).  A read may
  * still fail below it (a compressed chunk that does not decode, the image
  * unreadable); a compressed file and a fork are their size here.
  */
