@@ -287,8 +287,10 @@ static int read_piece(struct apfs_fs *fs, const struct fs_stream *s, uint64_t po
 	if (!e || e->logical > pos) {
 		uint64_t gap = e ? e->logical - pos : UINT64_MAX;
 
+		/* named from where the gap begins, wherever in it this read landed */
 		if (s->strict)
-			return bytes_lost(fs, s, pos, e && e->logical < s->size ? e->logical : s->size);
+			return bytes_lost(fs, s, i ? s->ext[i - 1].logical + s->ext[i - 1].len : 0,
+					  e && e->logical < s->size ? e->logical : s->size);
 		*n = want < gap ? want : (size_t)gap;
 		memset(out, 0, *n);
 		return 0;

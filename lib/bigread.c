@@ -38,8 +38,7 @@ struct job {
 	uint64_t first_bad;     /* the lowest piece that failed or came back short */
 	int err;                /* its error (0: it was short) */
 	size_t bad_got;         /* its bytes (a short piece) */
-	char *msg;
-	size_t cap;
+	char said[1024];        /* its error's message, said once when the read ends */
 	struct job *link;       /* the queue of jobs with pieces left */
 };
 
@@ -94,14 +93,12 @@ static size_t piece_len(const struct job *j, uint64_t k)
  * Piece k read (lock held): a failure or a short piece ends the read there,
  * so no piece after it is taken; the one nearest the start is the read's.
  */
-static void record(struct apfsi_helpers *h, struct job *j, uint64_t k, int ret, size_t got)
+static void record(struct apfsi_helpers *h, struct job *j, uint64_t k, int ret, size_t got,
+		   const char *m)
 {
-	const char *m = ret ? apfsi_logged() : NULL;
-
 	if ((ret || got < piece_len(j, k)) && k < j->first_bad) {
 		j->first_bad = k, j->err = ret, j->bad_got = got;
-		if (j->cap)
-			snprintf(j->msg, j->cap, "%s", m ? m : "");
+		snprintf(j->said, sizeof(j->said), "%s", ret ? m : "");
 		if (j->limit > k + 1)
 			j->limit = k + 1;
 		if (j->next >= j->limit)
@@ -111,18 +108,24 @@ static void record(struct apfsi_helpers *h, struct job *j, uint64_t k, int ret, 
 		pthread_cond_broadcast(&h->done);
 }
 
-/* Read piece k of j without the lock, and record it with the lock. */
+/*
+ * Read piece k of j without the lock, and record it with the lock.  Its
+ * error is kept, not said: pieces after a failure may meet it too (a gap
+ * met from where each landed), and only the first piece's is the read's.
+ */
 static void read_piece(struct apfsi_helpers *h, struct job *j, uint64_t k)
 {
 	uint64_t start = piece_start(j, k);
+	char m[1024];
 	size_t got = 0;
 	int ret;
 
 	pthread_mutex_unlock(&h->lock);
-	apfsi_enter();
+	apfs_log_capture(m, sizeof(m));
 	ret = apfs_file_read(j->f, start, j->buf + (start - j->off), piece_len(j, k), &got);
+	apfs_log_capture(NULL, 0);
 	pthread_mutex_lock(&h->lock);
-	record(h, j, k, ret, got);
+	record(h, j, k, ret, got, m);
 }
 
 static void *helper(void *arg)
@@ -246,8 +249,7 @@ int apfsi_bigread(struct apfsi_helpers **hp, pthread_mutex_t *lock, struct apfs_
 {
 	struct apfsi_helpers *h = helpers_of(hp, lock);
 	uint64_t base = off - off % PIECE, span = off + len - base; /* off + len: inside the file */
-	struct job j = { .f = f, .off = off, .base = base, .buf = buf, .len = len,
-			 .msg = msg, .cap = cap };
+	struct job j = { .f = f, .off = off, .base = base, .buf = buf, .len = len };
 	const char *m;
 	int ret;
 
@@ -263,6 +265,11 @@ int apfsi_bigread(struct apfsi_helpers **hp, pthread_mutex_t *lock, struct apfs_
 	j.npieces = span / PIECE + (span % PIECE != 0);
 	j.limit = j.first_bad = j.npieces;
 	run(h, &j);
+	if (j.err && j.said[0]) {
+		apfs_err("%s", j.said);  /* once, on the caller's thread */
+		if (cap)
+			snprintf(msg, cap, "%s", j.said);
+	}
 	*got = j.first_bad < j.npieces ? (size_t)(piece_start(&j, j.first_bad) - off) + j.bad_got
 				       : len;
 	return j.err;

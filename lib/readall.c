@@ -34,6 +34,7 @@ struct slot {
 	size_t len;
 	int state;        /* 0 free, 1 being read, 2 ready */
 	int err;
+	char msg[1024];   /* the error its reader met, said when the chunk is handed on */
 };
 
 struct readall {
@@ -44,18 +45,9 @@ struct readall {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
-	char *msg;        /* the first error a reader logged */
+	char *msg;        /* the error of the chunk the read failed at */
 	size_t cap;
 };
-
-/* Keep what the reader thread logged for the failure (its thread's, not the caller's). */
-static void keep_message(struct readall *ra)
-{
-	const char *m = apfsi_logged();
-
-	if (m && ra->msg && !ra->msg[0])
-		snprintf(ra->msg, ra->cap, "%s", m);
-}
 
 /* A reader claims the next chunk once its slot has been handed on. */
 static void *reader(void *arg)
@@ -75,11 +67,12 @@ static void *reader(void *arg)
 		s->state = 1;
 		s->chunk = c;
 		pthread_mutex_unlock(&ra->lock);
-		apfsi_enter();
+		/* Readers ahead of a failure meet it too (a gap is met from where each
+		 * landed): only the chunk handed on says its error (consume). */
+		apfs_log_capture(s->msg, sizeof(s->msg));
 		s->err = apfs_file_read(ra->f, c * CHUNK, s->buf, CHUNK, &s->len);
+		apfs_log_capture(NULL, 0);
 		pthread_mutex_lock(&ra->lock);
-		if (s->err)
-			keep_message(ra);
 		s->state = 2;
 		pthread_cond_broadcast(&ra->cond);
 	}
@@ -111,6 +104,11 @@ static int consume(struct readall *ra, apfsi_reader_sink sink, void *arg)
 		while (!(s->state == 2 && s->chunk == c))
 			pthread_cond_wait(&ra->cond, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
+		if (s->err && s->msg[0]) {
+			apfs_err("%s", s->msg);
+			if (ra->msg)
+				snprintf(ra->msg, ra->cap, "%s", s->msg);
+		}
 		ret = give(s->err, s->buf, s->len, sink, arg);
 		pthread_mutex_lock(&ra->lock);
 		s->state = 0;

@@ -25,8 +25,9 @@ void apfsi_reader_free(struct apfsi_reader *r);
 /*
  * Read f whole into sink, in order, with up to `threads` readers (0: one
  * per core).  Returns 0, a negative errno of the read, or sink's nonzero
- * value.  msg (cap bytes, may be NULL) receives the first error a reader
- * thread logged, "" when none: the failing thread may not be the caller's.
+ * value.  msg (cap bytes, may be NULL) receives the error of the chunk the
+ * read failed at, "" when none; it is said (logged) once, on the caller's
+ * thread, however many readers met it.
  */
 int apfsi_reader_read(struct apfsi_reader *r, struct apfs_file *f, unsigned threads,
 		      apfsi_reader_sink sink, void *arg, char *msg, size_t cap);

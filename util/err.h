@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define APFS_ECORRUPT EUCLEAN      /* inconsistent on-disk structure */
 #define APFS_EBADCSUM EBADMSG      /* Fletcher-64 checksum mismatch */
@@ -44,6 +45,13 @@ void apfs_log_set_level(int max_level);
 void apfs_log_mute(bool on);
 /* Whether the calling thread's messages are dropped now (btree.c: a message said only once waits). */
 bool apfs_log_muted(void);
+/*
+ * The calling thread's first error kept in buf (cap bytes) instead of said,
+ * until a call with buf NULL: for work done ahead by helper threads whose
+ * failure is said only if the caller comes to it (readall.c: a reader's
+ * chunk, said when it is handed on, once, not by each reader that met it).
+ */
+void apfs_log_capture(char *buf, size_t cap);
 void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define apfs_err(...) apfs_log(APFS_LOG_ERR, __VA_ARGS__)

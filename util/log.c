@@ -16,6 +16,8 @@ static apfs_log_fn log_hook = log_stderr;
 static int log_max = APFS_LOG_WARN;
 static _Atomic unsigned log_errors;
 static _Thread_local unsigned log_muted;
+static _Thread_local char *log_kept;  /* apfs_log_capture's buffer, or NULL */
+static _Thread_local size_t log_kept_cap;
 
 void apfs_log_set_hook(apfs_log_fn fn)
 {
@@ -40,6 +42,14 @@ bool apfs_log_muted(void)
 	return log_muted;
 }
 
+void apfs_log_capture(char *buf, size_t cap)
+{
+	log_kept = cap ? buf : NULL;
+	log_kept_cap = cap;
+	if (log_kept)
+		log_kept[0] = '\0';
+}
+
 unsigned apfs_log_error_count(void)
 {
 	return log_errors;
@@ -52,6 +62,14 @@ void apfs_log(int level, const char *fmt, ...)
 
 	if (log_muted)
 		return;
+	if (level == APFS_LOG_ERR && log_kept) {
+		if (!log_kept[0]) {
+			va_start(ap, fmt);
+			vsnprintf(log_kept, log_kept_cap, fmt, ap);
+			va_end(ap);
+		}
+		return;
+	}
 	if (level == APFS_LOG_ERR)
 		log_errors++;
 	if (level > log_max)

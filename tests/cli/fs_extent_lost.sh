@@ -69,6 +69,23 @@ expect_rc "extract /: exit 1" 1 "$BIN" extract "$WORK/lost.img" / "$WORK/ex"
 check "... holey.bin extracted whole" cmp -s "$WORK/ex/root/holey.bin" \
 	<("$BIN" cat "$L" /holey.bin)
 
+# holey.bin's sparse extent dropped (its second record): the 64 MiB less the first and
+# last blocks lie in no extent.  Readers in parallel land inside it at 4 MiB, 8 MiB, ...:
+# the gap is named once, from where it begins (it was named by each, from where it
+# landed).  `cat` through one reader per core, and a mount's large reads alike.
+HID=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1])
+from fsnode import named_id, sparse_nodes
+print(named_id(list(sparse_nodes(open(sys.argv[2], "rb"))), b"holey.bin", "test"))' \
+	"$TESTS/tools" "$L")
+cp "$L" "$WORK/hole.img"
+expect_rc "leaf_drop.py: holey.bin's sparse extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
+	"$WORK/hole.img" "$HID" 8 1
+"$BIN" cat "$WORK/hole.img" /holey.bin 2> "$WORK/hole.err" | wc -c > "$WORK/hole.n"
+expect_eq "cat: the first block given, the gap named once, from its start" \
+	"4096 1 data stream $HID: no extent holds its bytes 4096 to 67104767 (of 67108864" \
+	"$(cat "$WORK/hole.n") $(grep -c 'no extent holds' "$WORK/hole.err") $(grep -o \
+		"data stream [0-9]*: no extent holds its bytes [0-9]* to [0-9]* (of [0-9]*" "$WORK/hole.err")"
+
 # The fourth extent's block number past the container: its read fails, and none of its
 # bytes may be given (found in review: a failed piece's buffer, stale, was counted).
 cp "$L" "$WORK/far.img"

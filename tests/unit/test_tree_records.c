@@ -433,6 +433,33 @@ static void test_file_extents_whole(void **state)
 }
 
 /*
+ * A read that lands inside a gap names it from where it begins, not from
+ * where the read landed: readers in parallel, each in a piece of its own,
+ * name the one gap alike.
+ */
+static void test_file_extents_gap_named_whole(void **state)
+{
+	uint8_t k[2][16], v[2][24], b[4096];
+	const struct r two[2] = { { k[0], 16, v[0], 24 }, { k[1], 16, v[1], 24 } };
+	struct fs_stream s;
+	size_t got = 1;
+
+	(void)state;
+	ext_key(k[0], 0);
+	ext_val(v[0], 4096, 5);
+	ext_key(k[1], 40960);  /* bytes 4096 to 40959 in no extent */
+	ext_val(v[1], 4096, 6);
+	leaf(2, APFS_OBJECT_TYPE_FSTREE, two, 2);
+	assert_int_equal(fs_stream_load(&fs, 30, 45056, &s), 0);
+	log_capture();
+	assert_int_equal(fs_stream_read(&fs, &s, 20000, b, sizeof(b), &got), -APFS_ECORRUPT);
+	log_release();
+	expect_log("data stream 30: no extent holds its bytes 4096 to 40959 (of 45056");
+	assert_int_equal(got, 0);
+	fs_stream_free(&s);
+}
+
+/*
  * A leaf out of order (damaged): a stream's extents are found wherever they
  * stand, past another object's record too (a walk from their key stopped
  * there, and the rest of the file read as a hole), put in logical order, and
@@ -1234,6 +1261,7 @@ int main(void)
 		cmocka_unit_test(test_sibling_links),
 		cmocka_unit_test(test_file_extents),
 		cmocka_unit_test(test_file_extents_whole),
+		cmocka_unit_test(test_file_extents_gap_named_whole),
 		cmocka_unit_test(test_file_extents_unordered),
 		cmocka_unit_test(test_fext_records),
 		cmocka_unit_test(test_omap_value),
