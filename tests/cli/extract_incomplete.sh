@@ -87,14 +87,8 @@ whole "$WORK/lost.img" 3145728 8388608 "no extent holds its bytes 3145728 to 419
 # The sixth extent's blocks moved to block 400000 of the 524288-block container, and the
 # image cut at 64 MiB (block 16384): they lie past the end of a truncated image.
 cp "$L" "$WORK/cut.img"
-python3 -c 'import struct, sys; sys.path.insert(0, sys.argv[1])
-from fsnode import live_tree, sparse_nodes
-with open(sys.argv[2], "r+b") as f:
-    hits = [(n, n.entry(i)[2]) for n in live_tree(list(sparse_nodes(f))).values() if n.level == 0
-            for i in range(n.nkeys) if n.oid_type(i) == (int(sys.argv[3]), 8)]
-    n, v = hits[5]
-    struct.pack_into("<Q", n.blk, v + 8, 400000)  # j_file_extent_val_t phys_block_num
-    n.write(f)' "$TESTS/tools" "$WORK/cut.img" "$ID"
+expect_rc "extent_set.py: the sixth extent at block 400000" 0 python3 \
+	"$TESTS/tools/extent_set.py" "$WORK/cut.img" "$ID" 5 phys=400000
 truncate -s 64M "$WORK/cut.img"
 whole "$WORK/cut.img" 5242880 8388608 "file data needs block 400000, which is missing"
 expect_grep "... named as past the end of a truncated image" \
@@ -108,16 +102,8 @@ cp "$L" "$WORK/strad.img"
 for k in 1 2 3; do
 	python3 "$TESTS/tools/leaf_drop.py" "$WORK/strad.img" "$ID" 8 5 > /dev/null
 done
-python3 -c 'import struct, sys; sys.path.insert(0, sys.argv[1])
-from fsnode import live_tree, sparse_nodes
-with open(sys.argv[2], "r+b") as f:
-    hits = [(n, n.entry(i)[2]) for n in live_tree(list(sparse_nodes(f))).values() if n.level == 0
-            for i in range(n.nkeys) if n.oid_type(i) == (int(sys.argv[3]), 8)]
-    assert len(hits) == 5, len(hits)
-    n, v = hits[4]
-    lf = struct.unpack_from("<Q", n.blk, v)[0]  # j_file_extent_val_t len_and_flags, phys_block_num
-    struct.pack_into("<QQ", n.blk, v, (lf & ~((1 << 56) - 1)) | (4 << 20), 15784)
-    n.write(f)' "$TESTS/tools" "$WORK/strad.img" "$ID"
+expect_rc "extent_set.py: the fifth extent 4 MiB long at block 15784" 0 python3 \
+	"$TESTS/tools/extent_set.py" "$WORK/strad.img" "$ID" 4 len=4194304 phys=15784
 tail -c +4194305 "$WORK/sound.bin" | dd of="$WORK/strad.img" bs=4096 seek=15784 conv=notrunc \
 	status=none
 truncate -s 64M "$WORK/strad.img"

@@ -89,14 +89,8 @@ expect_eq "cat: the first block given, the gap named once, from its start" \
 # The fourth extent's block number past the container: its read fails, and none of its
 # bytes may be given (found in review: a failed piece's buffer, stale, was counted).
 cp "$L" "$WORK/far.img"
-python3 -c 'import struct, sys; sys.path.insert(0, sys.argv[1])
-from fsnode import live_tree, sparse_nodes
-with open(sys.argv[2], "r+b") as f:
-    hits = [(n, n.entry(i)[2]) for n in live_tree(list(sparse_nodes(f))).values() if n.level == 0
-            for i in range(n.nkeys) if n.oid_type(i) == (int(sys.argv[3]), 8)]
-    n, v = hits[3]
-    struct.pack_into("<Q", n.blk, v + 8, 0x7fffffffff)  # j_file_extent_val_t phys_block_num
-    n.write(f)' "$TESTS/tools" "$WORK/far.img" "$ID"
+expect_rc "extent_set.py: the fourth extent's block past the container" 0 python3 \
+	"$TESTS/tools/extent_set.py" "$WORK/far.img" "$ID" 3 phys=0x7fffffffff
 "$BIN" cat "$WORK/far.img" /data-8m.bin > "$WORK/far.bin" 2> /dev/null
 expect_eq "an extent past the container: cat exit 1" 1 "$?"
 check "... gives the first 3 MiB and nothing of the extent it could not read" \
