@@ -36,6 +36,11 @@ int cli_api_errno(int code)
 	}
 }
 
+const char *cli_strerror(int err)
+{
+	return apfs_strerror(err);
+}
+
 int fs_fail(const char *what, int err)
 {
 	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :
@@ -45,7 +50,7 @@ int fs_fail(const char *what, int err)
 						 "credential to read it)" :
 			  err == -APFS_EINCOMPLETE ? "entries may be missing (see above)" :
 			  err == -APFS_ETRUNC ? "past the end of a truncated image (see above)" :
-			  strerror(-err);
+			  apfs_strerror(err);
 
 	fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(what), why);
 	return cli_exit_code(err);

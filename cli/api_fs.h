@@ -20,6 +20,8 @@ int cli_api_errno(int code);
 
 /* Print "apfsinspect: what: why" for err (-errno) and return its exit code. */
 int fs_fail(const char *what, int err);
+/* strerror(-err), the project's own codes in words (a truncated image is not "No medium found"). */
+const char *cli_strerror(int err);
 /* The same for a library code. */
 int cli_api_fail(const char *what, int code);
 

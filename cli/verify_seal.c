@@ -23,7 +23,7 @@ static void seal_json(struct json *j, const struct apfsi_volume_info *vi,
 	json_str(j, "status", status);
 	if (c->broken_xid)
 		json_u64(j, "broken_xid", c->broken_xid);
-	json_str(j, "reason", err ? strerror(-cli_api_errno(err)) : NULL);
+	json_str(j, "reason", err ? cli_strerror(cli_api_errno(err)) : NULL);
 	json_u64(j, "nodes", err || c->broken ? 0 : c->nodes);
 	json_u64(j, "nodes_mismatched", err || c->broken ? 0 : c->mismatched);
 	json_obj_close(j);
@@ -38,7 +38,7 @@ static void seal_text(const struct apfsi_volume_info *vi, const struct apfsi_sea
 		       (unsigned long long)c->broken_xid);
 	else if (err)
 		printf("seal of volume '%s': not checked (%s)\n", cli_safe_str(vi->name),
-		       strerror(-cli_api_errno(err)));
+		       cli_strerror(cli_api_errno(err)));
 	else if (c->mismatched)
 		printf("seal of volume '%s' (%s): FAILED: %llu of %llu fs-tree nodes do not "
 		       "match their hash (named above)\n", cli_safe_str(vi->name), c->hash_name,

@@ -64,7 +64,7 @@ static int seg_fd(const struct ewf1_priv *p, uint32_t s, bool *own)
 		return fd;
 	fd = open(p->segs[s].path, O_RDONLY | O_CLOEXEC);
 	*own = fd >= 0;
-	return fd >= 0 ? fd : -errno;
+	return fd >= 0 ? fd : -apfs_os_errno(errno);
 }
 
 static int seg_read(struct apfs_dev *dev, uint32_t s, void *buf, size_t len, uint64_t off)

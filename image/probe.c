@@ -107,7 +107,7 @@ static int file_size(int fd, const char *path, uint64_t *size)
 
 	if (fstat(fd, &st) < 0) {
 		apfs_err("cannot stat '%s': %s", path, strerror(errno));
-		return -errno;
+		return -apfs_os_errno(errno);
 	}
 	if (S_ISDIR(st.st_mode))
 		return apfs_refuse_dir(path);
@@ -115,7 +115,7 @@ static int file_size(int fd, const char *path, uint64_t *size)
 		off_t end = lseek(fd, 0, SEEK_END);
 
 		if (end < 0)
-			return -errno;
+			return -apfs_os_errno(errno);
 		*size = (uint64_t)end;
 		return 0;
 	}
@@ -134,7 +134,7 @@ static int open_file(const char *path, struct apfs_dev **out)
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		ret = -errno;
+		ret = -apfs_os_errno(errno);
 		apfs_err("cannot open '%s': %s", path, strerror(errno));
 		return ret;
 	}

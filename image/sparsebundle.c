@@ -115,7 +115,7 @@ static int band_open(const struct apfs_dev *dev, const struct bundle_priv *p, ui
 	if (*fd < 0 && errno == ELOOP)
 		st.st_mode = S_IFLNK;
 	else if (*fd < 0 || fstat(*fd, &st) < 0) {
-		ret = -errno;
+		ret = -apfs_os_errno(errno);
 		if (say)
 			apfs_err("'%s': sparsebundle band file bands/%s cannot be opened: %s",
 				 dev->path, name, apfs_strerror(ret));
@@ -376,7 +376,7 @@ static int bands_scan(const char *dir, const struct bundle_priv *p, uint64_t *pr
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
-		return -errno;
+		return -apfs_os_errno(errno);
 	}
 	while (ret == 0 && (de = readdir(d)) != NULL) {
 		if (band_name(de->d_name, &band))
@@ -419,7 +419,7 @@ static int bundle_new(const char *dir, const struct bundle_info *bi, struct apfs
 	snprintf(path, sizeof(path), "%s/bands", dir);
 	p->bands = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (p->bands < 0) {
-		ret = -errno;
+		ret = -apfs_os_errno(errno);
 		apfs_err("'%s': sparsebundle has no bands/ directory: %s", dir, strerror(errno));
 	}
 	if (ret == 0)

@@ -39,7 +39,7 @@ static char *plist_load(const char *dir, int *ret)
 
 	snprintf(path, sizeof(path), "%s/Info.plist", dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK); /* a FIFO must not block us */
-	*ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
+	*ret = fd < 0 || fstat(fd, &st) < 0 ? -apfs_os_errno(errno) : 0;
 	if (*ret == 0 && !S_ISREG(st.st_mode))
 		*ret = -EINVAL;
 	if (*ret == 0 && st.st_size > PLIST_MAX)

@@ -148,7 +148,7 @@ static int seg_open(const char *name, struct seg *g, uint64_t start)
 
 	g->fd = open_more(name);
 	if (g->fd < 0 || fstat(g->fd, &st) < 0) {
-		int e = errno;
+		int e = apfs_os_errno(errno);
 
 		apfs_err("split image segment '%s' cannot be opened: %s", name, strerror(e));
 		if (g->fd >= 0)

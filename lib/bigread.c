@@ -38,7 +38,7 @@ struct job {
 	uint64_t first_bad;     /* the lowest piece that failed or came back short */
 	int err;                /* its error (0: it was short) */
 	size_t bad_got;         /* its bytes (a short piece) */
-	char said[1024];        /* its error's message, said once when the read ends */
+	char said[APFS_LOG_KEPT]; /* its errors (apfs_log_capture), said once when the read ends */
 	struct job *link;       /* the queue of jobs with pieces left */
 };
 
@@ -98,7 +98,7 @@ static void record(struct apfsi_helpers *h, struct job *j, uint64_t k, int ret, 
 {
 	if ((ret || got < piece_len(j, k)) && k < j->first_bad) {
 		j->first_bad = k, j->err = ret, j->bad_got = got;
-		snprintf(j->said, sizeof(j->said), "%s", ret ? m : "");
+		memcpy(j->said, ret ? m : "\0", ret ? sizeof(j->said) : 2);
 		if (j->limit > k + 1)
 			j->limit = k + 1;
 		if (j->next >= j->limit)
@@ -116,7 +116,7 @@ static void record(struct apfsi_helpers *h, struct job *j, uint64_t k, int ret, 
 static void read_piece(struct apfsi_helpers *h, struct job *j, uint64_t k)
 {
 	uint64_t start = piece_start(j, k);
-	char m[1024];
+	char m[APFS_LOG_KEPT];
 	size_t got = 0;
 	int ret;
 
@@ -266,8 +266,8 @@ int apfsi_bigread(struct apfsi_helpers **hp, pthread_mutex_t *lock, struct apfs_
 	j.limit = j.first_bad = j.npieces;
 	run(h, &j);
 	if (j.err && j.said[0]) {
-		apfs_err("%s", j.said);  /* once, on the caller's thread */
-		if (cap)
+		apfs_log_replay(j.said);  /* once, on the caller's thread */
+		if (cap)  /* the first: the layer that met the damage */
 			snprintf(msg, cap, "%s", j.said);
 	}
 	*got = j.first_bad < j.npieces ? (size_t)(piece_start(&j, j.first_bad) - off) + j.bad_got

@@ -34,7 +34,7 @@ struct slot {
 	size_t len;
 	int state;        /* 0 free, 1 being read, 2 ready */
 	int err;
-	char msg[1024];   /* the error its reader met, said when the chunk is handed on */
+	char msg[APFS_LOG_KEPT];  /* the errors its reader met, said when the chunk is handed on */
 };
 
 struct readall {
@@ -105,8 +105,8 @@ static int consume(struct readall *ra, apfsi_reader_sink sink, void *arg)
 			pthread_cond_wait(&ra->cond, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
 		if (s->err && s->msg[0]) {
-			apfs_err("%s", s->msg);
-			if (ra->msg)
+			apfs_log_replay(s->msg);
+			if (ra->msg)  /* the first: the layer that met the damage */
 				snprintf(ra->msg, ra->cap, "%s", s->msg);
 		}
 		ret = give(s->err, s->buf, s->len, sink, arg);

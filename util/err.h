@@ -30,6 +30,28 @@
 _Static_assert(APFS_ETRUNC != ENODATA, "a truncated image is not a missing attribute");
 #define APFS_EINCOMPLETE ENOLINK   /* a listing's every readable entry given; nodes holding others could not be read */
 
+/*
+ * An errno from the OS (a read of the image, an open), kept apart from the
+ * codes above: a removed medium's ENOMEDIUM, or a host file system's EUCLEAN,
+ * is an I/O error of the image, not a truncated image or damaged APFS.
+ */
+static inline int apfs_os_errno(int e)
+{
+	switch (e) {
+	case APFS_ECORRUPT:
+	case APFS_EBADCSUM:
+	case APFS_ELOCKED:
+	case APFS_EREJECTED:
+	case APFS_EHWBOUND:
+	case APFS_ENOTAPFS:
+	case APFS_ETRUNC:
+	case APFS_EINCOMPLETE:
+		return EIO;
+	default:
+		return e;
+	}
+}
+
 /* Messages go through a hook: stderr for the CLI, stderr or syslog for FUSE. */
 typedef void (*apfs_log_fn)(int level, const char *msg);
 
@@ -46,12 +68,17 @@ void apfs_log_mute(bool on);
 /* Whether the calling thread's messages are dropped now (btree.c: a message said only once waits). */
 bool apfs_log_muted(void);
 /*
- * The calling thread's first error kept in buf (cap bytes) instead of said,
- * until a call with buf NULL: for work done ahead by helper threads whose
- * failure is said only if the caller comes to it (readall.c: a reader's
- * chunk, said when it is handed on, once, not by each reader that met it).
+ * The calling thread's errors kept in buf (cap bytes: each ended by a NUL,
+ * the list by an empty one; those that do not fit are dropped) instead of
+ * said, until a call with buf NULL: for work done ahead by helper threads
+ * whose failure is said only if the caller comes to it (readall.c: a
+ * reader's chunk, said when it is handed on, once, not by each reader that
+ * met it).  apfs_log_replay says them, in order, on the calling thread.
  */
 void apfs_log_capture(char *buf, size_t cap);
+void apfs_log_replay(const char *buf);
+/* A capture buffer's size: a chain of messages, the image's layer up to the file's. */
+#define APFS_LOG_KEPT 4096
 void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define apfs_err(...) apfs_log(APFS_LOG_ERR, __VA_ARGS__)

@@ -17,7 +17,7 @@ static int log_max = APFS_LOG_WARN;
 static _Atomic unsigned log_errors;
 static _Thread_local unsigned log_muted;
 static _Thread_local char *log_kept;  /* apfs_log_capture's buffer, or NULL */
-static _Thread_local size_t log_kept_cap;
+static _Thread_local size_t log_kept_cap, log_kept_used;
 
 void apfs_log_set_hook(apfs_log_fn fn)
 {
@@ -46,8 +46,32 @@ void apfs_log_capture(char *buf, size_t cap)
 {
 	log_kept = cap ? buf : NULL;
 	log_kept_cap = cap;
+	log_kept_used = 0;
 	if (log_kept)
 		log_kept[0] = '\0';
+}
+
+/* One more error into the capture buffer, if a line and the list's end fit. */
+static void keep(const char *fmt, va_list ap)
+{
+	size_t room = log_kept_cap - log_kept_used;
+	int n;
+
+	if (room < 3)
+		return;
+	n = vsnprintf(log_kept + log_kept_used, room - 1, fmt, ap);
+	if (n <= 0) {
+		log_kept[log_kept_used] = '\0';
+		return;
+	}
+	log_kept_used += ((size_t)n < room - 2 ? (size_t)n : room - 2) + 1;
+	log_kept[log_kept_used] = '\0';
+}
+
+void apfs_log_replay(const char *buf)
+{
+	for (const char *p = buf; p && *p; p += strlen(p) + 1)
+		apfs_log(APFS_LOG_ERR, "%s", p);
 }
 
 unsigned apfs_log_error_count(void)
@@ -63,11 +87,9 @@ void apfs_log(int level, const char *fmt, ...)
 	if (log_muted)
 		return;
 	if (level == APFS_LOG_ERR && log_kept) {
-		if (!log_kept[0]) {
-			va_start(ap, fmt);
-			vsnprintf(log_kept, log_kept_cap, fmt, ap);
-			va_end(ap);
-		}
+		va_start(ap, fmt);
+		keep(fmt, ap);
+		va_end(ap);
 		return;
 	}
 	if (level == APFS_LOG_ERR)
