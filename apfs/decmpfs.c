@@ -439,8 +439,6 @@ static int read_rsrc(struct fs_decmpfs *d, uint64_t off, uint8_t *buf, size_t le
 
 int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, size_t *got)
 {
-	int ret = 0;
-
 	*got = 0;
 	if (off >= d->size)
 		return 0;
@@ -450,5 +448,5 @@ int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, s
 		return read_rsrc(d, off, buf, len, got);
 	memcpy(buf, d->inline_out + off, len);
 	*got = len;
-	return ret;
+	return 0;
 }

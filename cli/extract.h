@@ -141,7 +141,7 @@ uint8_t *ex_appledouble_build(const struct apfsi_stat *st, const struct ex_xattr
 int ex_tar_open(struct ex_run *r, const char *path);
 int ex_tar_close(struct ex_run *r);
 bool ex_tar_dead(const struct ex_run *r);  /* the archive cannot be written any more */
-/* A file's member; one whose bytes cannot all be read is sized, before they are, to those that can (part). */
+/* A file's member: one whose bytes cannot all be read is sized to those that can (part). */
 int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 		struct ex_xattrs *xs, char *hex, struct ex_part *part);
 int ex_tar_link(struct ex_run *r, const char *rel, const struct apfsi_stat *st,

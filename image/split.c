@@ -148,12 +148,12 @@ static int seg_open(const char *name, struct seg *g, uint64_t start)
 
 	g->fd = open_more(name);
 	if (g->fd < 0 || fstat(g->fd, &st) < 0) {
-		int e = apfs_os_errno(errno);
+		int e = errno;
 
 		apfs_err("split image segment '%s' cannot be opened: %s", name, strerror(e));
 		if (g->fd >= 0)
 			close(g->fd);
-		return -e;
+		return -apfs_os_errno(e);
 	}
 	g->start = start;
 	g->len = (uint64_t)st.st_size;

@@ -92,7 +92,7 @@ struct apfsi_file {
 	uint64_t size;
 };
 
-/* A fork's bytes at off (file.c): as apfsi_file_pread, but with an error *got the bytes before it. */
+/* A fork's bytes at off (file.c): as apfsi_file_pread; with an error, *got those before it. */
 int apfsi_fork_read(apfsi_file *f, uint64_t off, void *buf, size_t len, size_t *got);
 
 /* layers.c: the image's layers, and what apfsi_container_info adds of the partition map. */

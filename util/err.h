@@ -77,7 +77,7 @@ bool apfs_log_muted(void);
  */
 void apfs_log_capture(char *buf, size_t cap);
 void apfs_log_replay(const char *buf);
-/* A capture buffer's size: a chain of messages, the image's layer up to the file's. */
+/* A capture buffer's size: a chain of messages, from the image's layer up. */
 #define APFS_LOG_KEPT 4096
 void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -86,7 +86,7 @@ void apfs_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 
 #define apfs_info(...) apfs_log(APFS_LOG_INFO, __VA_ARGS__)
 #define apfs_dbg(...) apfs_log(APFS_LOG_DEBUG, __VA_ARGS__)
 
-/* strerror(-err), but in words for a code of our own that libc words wrongly (a truncated image). */
+/* strerror(-err), but in words for a code of our own that libc words wrongly (truncated image). */
 const char *apfs_strerror(int err);
 
 /* Count of errors logged since start (lets the CLI avoid printing twice). */

@@ -67,7 +67,7 @@ static void test_capture_chain(void **state)
 	assert_int_equal(nsaid, 4);
 }
 
-/* A buffer of 16 bytes: the first line cut to 14 characters, then the list's end; the next dropped. */
+/* 16 bytes: the first line cut to 14 characters, then the list's end; the next one dropped. */
 static void test_capture_full(void **state)
 {
 	char buf[20];
