@@ -28,7 +28,8 @@ static int read_full(struct apfs_file *f, uint64_t off, uint8_t *buf, size_t len
 	size_t got = 0;
 	int ret = apfs_file_read(f, off, buf, len, &got);
 
-	return ret ? ret : got == len ? 0 : -APFS_ETRUNC;
+	/* short below the size: damage, not a truncated image */
+	return ret ? ret : got == len ? 0 : -APFS_ECORRUPT;
 }
 
 static int compare_files(struct apfs_file *fa, struct apfs_file *fb, uint8_t *ba, uint8_t *bb,
@@ -94,7 +95,7 @@ static int hash_stream(struct apfs_fs *fs, const struct fs_stream *st, uint64_t 
 
 		ret = fs_stream_read(fs, st, off, buf, n, &got);
 		if (!ret && got != n)
-			ret = -APFS_ETRUNC;
+			ret = -APFS_ECORRUPT;
 		if (!ret && EVP_DigestUpdate(md, buf, n) != 1)
 			ret = -ENOMEM;
 		off += n;
