@@ -41,6 +41,11 @@ const char *cli_strerror(int err)
 	return apfs_strerror(err);
 }
 
+int cli_errno(int e)
+{
+	return -apfs_os_errno(e);
+}
+
 int fs_fail(const char *what, int err)
 {
 	const char *why = err == -APFS_ECORRUPT ? "damaged file-system data (see above)" :

@@ -22,6 +22,12 @@ int cli_api_errno(int code);
 int fs_fail(const char *what, int err);
 /* strerror(-err), the project's own codes in words (a truncated image is not "No medium found"). */
 const char *cli_strerror(int err);
+/*
+ * -e for an errno of the OS (the target, the image file), kept apart from the
+ * project's codes that share its value: a disk's EUCLEAN is an I/O error, not
+ * damaged APFS, and a removed medium's ENOMEDIUM not a truncated image.
+ */
+int cli_errno(int e);
 /* The same for a library code. */
 int cli_api_fail(const char *what, int code);
 

@@ -55,7 +55,7 @@ static int write_sparse(struct hash_sink *h, const uint8_t *p, size_t n)
 		if (run == 0 || run > n - done)
 			run = n - done;
 		if (!hole && (ret = apfs_pwrite_full(h->fd, p + done, (size_t)run, h->pos + done)))
-			return ret;
+			return cli_errno(-ret);
 		done += (size_t)run;
 	}
 	return 0;
@@ -94,7 +94,7 @@ static int copy_file(apfsi_file *f, int fd, const char *path, char *hex, struct 
 	}
 	part->bytes = h.pos;
 	if ((!ret || part->lost) && ftruncate(fd, (off_t)(ret ? h.pos : apfsi_file_size(f)))) {
-		ret = -errno;
+		ret = cli_errno(errno);
 		part->lost = false;
 	}
 	if ((!ret || part->lost) && digest_hex(h.ctx, part->lost ? part->hex : hex)) {
@@ -275,7 +275,7 @@ static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const cha
 	if (ret)
 		return ret;
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	ret = fd < 0 ? -errno : copy_file(f, fd, rel, hex, part);
+	ret = fd < 0 ? cli_errno(errno) : copy_file(f, fd, rel, hex, part);
 	apfsi_file_close(f);
 	if (fd < 0)
 		return ret;
@@ -319,7 +319,7 @@ static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const cha
 	if (r->tar)
 		ret = ex_tar_link(r, rel, st, first->path, NULL);
 	else if (linkat(r->destfd, first->path, dirfd, name, 0))
-		return ex_link_copy(r, dirfd, name, rel, st, -errno);
+		return ex_link_copy(r, dirfd, name, rel, st, cli_errno(errno));
 	if (ret) {
 		r->err = ret;
 		return 0;
@@ -539,7 +539,7 @@ static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel
 						      O_CLOEXEC) : -1;
 	/* ELOOP here is a symlink in DEST where a directory goes: never followed. */
 	if (fd < 0 || (!made && fstat(fd, &before))) {
-		ret = errno == ELOOP ? -ENOTDIR : -errno;
+		ret = errno == ELOOP ? -ENOTDIR : cli_errno(errno);
 		if (fd >= 0)
 			close(fd);
 		ex_xattrs_free(&xs);
@@ -574,7 +574,7 @@ static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char 
 		if ((ret = ex_tar_symlink(r, rel, st, target, &xs)))
 			r->err = ret;
 	} else if (symlinkat(target, dirfd, name)) {
-		ex_fail(r, rel, -errno);
+		ex_fail(r, rel, cli_errno(errno));
 		ret = 1;
 	} else {
 		ex_disk_xattrs(r, -1, &xs);
@@ -639,7 +639,7 @@ static int ex_open_outputs(const struct cli_opts *o, struct ex_run *r, char **fa
 
 	r->manifest = o->manifest ? fopen(o->manifest, "wx") : to_stdout ? NULL : stdout;
 	if (o->manifest && !r->manifest)
-		return fs_fail(o->manifest, -errno);
+		return fs_fail(o->manifest, cli_errno(errno));
 	*facts = NULL;
 	if ((o->facts || o->manifest) &&
 	    (o->facts ? !(*facts = strdup(o->facts)) : asprintf(facts, "%s.facts", o->manifest) < 0))
@@ -654,10 +654,10 @@ static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before,
 {
 	*made = !mkdir(dest, 0755);
 	if (!*made && errno != EEXIST)
-		return fs_fail(dest, -errno);
+		return fs_fail(dest, cli_errno(errno));
 	r->destfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->destfd < 0 || fstat(r->destfd, before))
-		return fs_fail(dest, -errno);
+		return fs_fail(dest, cli_errno(errno));
 	return 0;
 }
 

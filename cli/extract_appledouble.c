@@ -203,22 +203,22 @@ int ex_appledouble_write(int dirfd, const char *name, const struct apfsi_stat *s
 	snprintf(adname, sizeof(adname), "._%s", name);
 	b = ex_appledouble_build(st, xs, &len);
 	if (!b)
-		return -errno;
+		return cli_errno(errno);
 	fd = openat(dirfd, adname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
-		ret = -errno;
+		ret = cli_errno(errno);
 	for (size_t done = 0; !ret && done < len;) {
 		ssize_t w = write(fd, b + done, len - done);
 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0)
-			ret = w < 0 ? -errno : -EIO;
+			ret = w < 0 ? cli_errno(errno) : -EIO;
 		else
 			done += (size_t)w;
 	}
 	if (fd >= 0 && close(fd) && !ret)
-		ret = -errno;
+		ret = cli_errno(errno);
 	free(b);
 	return ret;
 }

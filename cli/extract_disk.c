@@ -32,7 +32,7 @@ static int set_one(int fd, const struct ex_xattr *x)
 	if (asprintf(&name, "user.%s", x->name) < 0)
 		return -ENOMEM;
 	if (fsetxattr(fd, name, x->val, (size_t)x->size, XATTR_CREATE))
-		ret = -errno;
+		ret = cli_errno(errno);
 	free(name);
 	return ret;
 }
@@ -68,7 +68,7 @@ static int probe_one(int fd, const struct ex_xattr *x)
 	if (asprintf(&name, "user.%s", x->name) < 0)
 		return -ENOMEM;
 	if (fgetxattr(fd, name, NULL, 0) < 0)
-		ret = -errno;
+		ret = cli_errno(errno);
 	free(name);
 	return ret;
 }
@@ -76,7 +76,7 @@ static int probe_one(int fd, const struct ex_xattr *x)
 void ex_disk_probe_xattrs(int dirfd, const char *name, struct ex_xattrs *xs)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	int open_err = fd < 0 ? -errno : 0;
+	int open_err = fd < 0 ? cli_errno(errno) : 0;
 
 	for (size_t i = 0; i < xs->n; i++)
 		if (ex_xattr_kept(&xs->e[i]) && xs->e[i].val)

@@ -20,7 +20,7 @@ int ex_facts_open(struct ex_facts *fa, const char *path)
 {
 	fa->f = fopen(path, "wx");
 	if (!fa->f)
-		return fs_fail(path, -errno);
+		return fs_fail(path, cli_errno(errno));
 	json_begin(&fa->j, fa->f);
 	json_str(&fa->j, "format", "apfsinspect extract facts");
 	json_arr_open(&fa->j, "files");

@@ -65,7 +65,7 @@ int ex_tar_open(struct ex_run *r, const char *path)
 	t->fd = t->own_fd ? open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644) : 1;
 	if (t->fd < 0) {
 		free(t);
-		return fs_fail(path, -errno);
+		return fs_fail(path, cli_errno(errno));
 	}
 	r->tar = t;
 	/*
@@ -102,7 +102,7 @@ int ex_tar_close(struct ex_run *r)
 		ret = tar_fail(t, t->path);
 	archive_write_free(t->a);
 	if (t->own_fd && close(t->fd) && !ret)
-		ret = fs_fail(t->path, -errno);
+		ret = fs_fail(t->path, cli_errno(errno));
 	setlocale(LC_CTYPE, t->ctype ? t->ctype : "C");
 	free(t->ctype);
 	free(t);

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "api_fs.h"
 #include "audit.h"
 #include "clibase.h"
 
@@ -31,7 +32,7 @@ static int hash_fd(int fd, uint64_t size, EVP_MD_CTX *ctx, const char *path)
 	}
 	progress_end(&p);
 	free(buf);
-	return n < 0 ? -errno : n > 0 ? -EIO : 0;
+	return n < 0 ? cli_errno(errno) : n > 0 ? -EIO : 0;
 }
 
 int cli_sha256_file(const char *path, char hex[65])
@@ -42,7 +43,7 @@ int cli_sha256_file(const char *path, char hex[65])
 	int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
 
 	if (fd < 0 || !ctx) {
-		ret = fd < 0 ? -errno : -ENOMEM;
+		ret = fd < 0 ? cli_errno(errno) : -ENOMEM;
 		goto out;
 	}
 	if (fstat(fd, &st) || !(S_ISREG(st.st_mode) || S_ISBLK(st.st_mode))) {

@@ -85,8 +85,8 @@ static int seg_read(struct apfs_dev *dev, uint32_t s, void *buf, size_t len, uin
 	if (ret)
 		apfs_err("'%s': E01 segment file '%s': read of %zu bytes at %llu failed: %s",
 			 dev->path, p->segs[s].path, len, (unsigned long long)off,
-			 apfs_strerror(ret));
-	return ret;
+			 strerror(-ret));
+	return apfs_os_ret(ret);
 }
 
 /* Make room for one more loaded table: drop the least recently used one's offsets. */

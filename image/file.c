@@ -34,8 +34,13 @@ struct file_priv {
 static int file_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 {
 	struct file_priv *fp = dev->priv;
+	int ret = apfs_pread_full(fp->fd, buf, len, off);
 
-	return apfs_pread_full(fp->fd, buf, len, off);
+	/* an OS error that shares a code of ours (ENOMEDIUM: truncated) is named here */
+	if (apfs_os_ret(ret) != ret)
+		apfs_err("'%s': read of %zu bytes at %llu failed: %s", dev->path, len,
+			 (unsigned long long)off, strerror(-ret));
+	return apfs_os_ret(ret);
 }
 
 /* The whole file mapped, made by the first caller (NULL if it cannot be). */

@@ -245,7 +245,8 @@ static int band_read(struct apfs_dev *dev, uint64_t band, uint8_t *out, size_t n
 		apfs_err("'%s': sparsebundle band file bands/%llx: read of %zu bytes at %llu "
 			 "failed: %s",
 			 dev->path, (unsigned long long)band, have, (unsigned long long)in,
-			 apfs_strerror(ret));
+			 strerror(-ret));
+	ret = apfs_os_ret(ret);
 	memset(out + have, 0, n - have);
 	band_put(p, e, &tmp);
 	return ret;

@@ -47,7 +47,7 @@ static char *plist_load(const char *dir, int *ret)
 	if (*ret == 0 && !(buf = calloc(1, (size_t)st.st_size + 1)))
 		*ret = -ENOMEM;
 	if (*ret == 0)
-		*ret = apfs_pread_full(fd, buf, (size_t)st.st_size, 0);
+		*ret = apfs_os_ret(apfs_pread_full(fd, buf, (size_t)st.st_size, 0));
 	if (fd >= 0)
 		close(fd);
 	if (*ret) {

@@ -261,8 +261,8 @@ static int split_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 		if (ret) {
 			apfs_err("'%s': split image segment %zu: read of %zu bytes at %llu "
 				 "failed: %s", dev->path, i + 1, n, (unsigned long long)at,
-				 apfs_strerror(ret));
-			return ret;
+				 strerror(-ret));
+			return apfs_os_ret(ret);
 		}
 		out += n;
 		off += n;

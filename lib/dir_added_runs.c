@@ -107,9 +107,7 @@ int dir_added_runs_add(struct dir_added_runs **rs, const struct dir_added_pair *
 static int file_read(const struct dir_added_runs *s, struct dir_added_pair *p, size_t n,
 		     uint64_t at)
 {
-	int ret = apfs_pread_full(s->fd, p, n * sizeof(*p), at * sizeof(*p));
-
-	return ret == -APFS_ECORRUPT ? -EIO : ret;
+	return apfs_os_ret(apfs_pread_full(s->fd, p, n * sizeof(*p), at * sizeof(*p)));
 }
 
 static int refill(struct dir_added_runs *s, struct run *r)

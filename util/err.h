@@ -52,6 +52,12 @@ static inline int apfs_os_errno(int e)
 	}
 }
 
+/* A failed OS call's -errno as the layers above take it; 0 or a code of ours passes. */
+static inline int apfs_os_ret(int ret)
+{
+	return ret < 0 ? -apfs_os_errno(-ret) : ret;
+}
+
 /* Messages go through a hook: stderr for the CLI, stderr or syslog for FUSE. */
 typedef void (*apfs_log_fn)(int level, const char *msg);
 

@@ -7,7 +7,6 @@
 #include <unistd.h>
 
 #include "fdio.h"
-#include "util/err.h"
 
 /* pread or pwrite until len bytes moved; one that moves nothing would again: EOF or a stall. */
 static int full(int fd, uint8_t *p, size_t len, uint64_t off, bool write)
@@ -18,7 +17,7 @@ static int full(int fd, uint8_t *p, size_t len, uint64_t off, bool write)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
-			return -apfs_os_errno(errno);
+			return -errno;  /* the OS's own: the caller names it, then maps it (apfs_os_ret) */
 		if (n == 0)
 			return -EIO;
 		p += n;
