@@ -31,6 +31,7 @@ static const uint8_t evf_sig[8] = { 'E', 'V', 'F', 0x09, 0x0d, 0x0a, 0xff, 0x00 
 
 struct walk {
 	struct ewf1_priv *p;
+	const char *path;    /* the segment file walked */
 	uint32_t seg;
 	uint64_t size;
 	bool have_volume, done;
@@ -49,9 +50,17 @@ static bool adler_ok(const uint8_t *buf, size_t n)
 
 static int read_at(const struct walk *w, int fd, void *buf, size_t len, uint64_t off)
 {
+	int ret;
+
 	if (off > w->size || len > w->size - off)
 		return DECLINE;
-	return apfs_pread_full(fd, buf, len, off) ? DECLINE : 0;
+	ret = apfs_pread_full(fd, buf, len, off);
+	/* A read the OS refused is no sign of another layout: said, and the open
+	 * fails with it (it was taken for "not this reader's", then said nothing). */
+	if (ret)
+		apfs_err("E01 segment file '%s': read of %zu bytes at %llu failed: %s", w->path,
+			 len, (unsigned long long)off, strerror(-ret));
+	return apfs_os_ret(ret);
 }
 
 /* The volume (or disk) section's geometry: sector size, chunk size, counts. */
@@ -59,10 +68,12 @@ static int volume(struct walk *w, int fd, uint64_t at, uint64_t next)
 {
 	uint8_t v[EWF1_VOLUME];
 	uint32_t spc, bps;
+	int ret;
 
-	if (w->seg != 0 || w->have_volume || next - at < EWF1_DESC + EWF1_VOLUME ||
-	    read_at(w, fd, v, sizeof(v), at + EWF1_DESC) || !adler_ok(v, EWF1_VOLUME - 4))
+	if (w->seg != 0 || w->have_volume || next - at < EWF1_DESC + EWF1_VOLUME)
 		return DECLINE;
+	if ((ret = read_at(w, fd, v, sizeof(v), at + EWF1_DESC)) || !adler_ok(v, EWF1_VOLUME - 4))
+		return ret < 0 ? ret : DECLINE;
 	w->vol_chunks = ld_le32(v + 4);
 	spc = ld_le32(v + 8);
 	bps = ld_le32(v + 12);
@@ -104,10 +115,13 @@ static int table(struct walk *w, int fd, uint64_t at, uint64_t next)
 {
 	uint8_t h[EWF1_TABLE_HDR];
 	struct ewf1_table t = { 0 };
+	int ret;
 
-	if (!w->have_volume || !w->sec_end || next - at < EWF1_DESC + EWF1_TABLE_HDR ||
-	    read_at(w, fd, h, sizeof(h), at + EWF1_DESC) || !adler_ok(h, EWF1_TABLE_HDR - 4))
+	if (!w->have_volume || !w->sec_end || next - at < EWF1_DESC + EWF1_TABLE_HDR)
 		return DECLINE;
+	if ((ret = read_at(w, fd, h, sizeof(h), at + EWF1_DESC)) ||
+	    !adler_ok(h, EWF1_TABLE_HDR - 4))
+		return ret < 0 ? ret : DECLINE;
 	t = (struct ewf1_table){ .first = w->p->nchunks, .n = ld_le32(h), .seg = w->seg,
 				 .entries = at + EWF1_DESC + EWF1_TABLE_HDR,
 				 .base = ld_le64(h + 8), .data_start = w->sec_start,
@@ -125,10 +139,12 @@ static int hashes(struct walk *w, int fd, uint64_t at, uint64_t next, bool diges
 	uint8_t d[80];
 	size_t n = digest ? 80 : 36;
 	static const uint8_t zero[20];
+	int ret;
 
-	if (next - at < EWF1_DESC + n || read_at(w, fd, d, n, at + EWF1_DESC) ||
-	    !adler_ok(d, n - 4))
+	if (next - at < EWF1_DESC + n)
 		return DECLINE;
+	if ((ret = read_at(w, fd, d, n, at + EWF1_DESC)) || !adler_ok(d, n - 4))
+		return ret < 0 ? ret : DECLINE;
 	if (memcmp(d, zero, 16))
 		w->md5 = (struct apfs_dev_hash){ "MD5", 16, { 0 } }, memcpy(w->md5.value, d, 16);
 	if (digest && memcmp(d + 16, zero, 20))
@@ -166,17 +182,16 @@ static int walk_segment(struct walk *w, int fd, bool last)
 {
 	uint8_t fh[13], d[EWF1_DESC];
 	uint64_t at = sizeof(fh);
+	int ret = read_at(w, fd, fh, sizeof(fh), 0);
 
-	if (read_at(w, fd, fh, sizeof(fh), 0) || memcmp(fh, evf_sig, 8) || fh[8] != 1 ||
-	    ld_le16(fh + 9) != w->seg + 1)
-		return DECLINE;
+	if (ret || memcmp(fh, evf_sig, 8) || fh[8] != 1 || ld_le16(fh + 9) != w->seg + 1)
+		return ret < 0 ? ret : DECLINE;
 	for (uint64_t i = 0; i <= w->size / EWF1_DESC; i++) {
 		uint64_t next;
-		int ret;
 
-		if (read_at(w, fd, d, sizeof(d), at) || !adler_ok(d, EWF1_DESC - 4) ||
+		if ((ret = read_at(w, fd, d, sizeof(d), at)) || !adler_ok(d, EWF1_DESC - 4) ||
 		    memchr(d, 0, 16) == NULL)
-			return DECLINE;
+			return ret < 0 ? ret : DECLINE;
 		next = ld_le64(d + 16);
 		if (!strcmp((char *)d, "next") || !strcmp((char *)d, "done")) {
 			bool ok = next == at && !w->sec_end && last == (d[0] == 'd');
@@ -208,6 +223,7 @@ static int segment(struct walk *w, const char *path, bool last)
 		return DECLINE;
 	}
 	w->size = (uint64_t)st.st_size;
+	w->path = path;
 	ret = walk_segment(w, fd, last);
 	*s = (struct ewf1_seg){ strdup(path), -1, w->size };
 	if (!s->path && !ret)

@@ -36,8 +36,9 @@ static int file_read(struct apfs_dev *dev, void *buf, size_t len, uint64_t off)
 	struct file_priv *fp = dev->priv;
 	int ret = apfs_pread_full(fp->fd, buf, len, off);
 
-	/* an OS error that shares a code of ours (ENOMEDIUM: truncated) is named here */
-	if (apfs_os_ret(ret) != ret)
+	/* The OS's error named here, in its words (the layers above name what they read:
+	 * the probe says nothing of a first sector it cannot read); then mapped. */
+	if (ret)
 		apfs_err("'%s': read of %zu bytes at %llu failed: %s", dev->path, len,
 			 (unsigned long long)off, strerror(-ret));
 	return apfs_os_ret(ret);

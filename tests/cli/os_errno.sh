@@ -25,7 +25,10 @@ cat > "$WORK/shim.c" <<'EOF'
 static int in_window(off_t off, size_t len)
 {
 	const char *a = getenv("SHIM_OFF"), *b = getenv("SHIM_END");
+	const char *at = getenv("SHIM_AT"), *n = getenv("SHIM_LEN");
 
+	if (at && n)  /* one read exactly: len bytes at off */
+		return off == atoll(at) && len == (size_t)atoll(n);
 	return a && b && off < atoll(b) && (off_t)(off + len) > atoll(a);
 }
 
@@ -96,4 +99,27 @@ run_rc env LD_PRELOAD="$PRE" SHIM_MKDIR="$WORK/dest" \
 check "DEST's mkdir failing with EUCLEAN: extract exits 1" test "$RC" = 1
 expect_grep "... an I/O error of DEST" "dest: Input/output error$" "$ERR"
 check "... never damaged file-system data" sh -c '! printf "%s" "$1" | grep -q damaged' _ "$ERR"
+
+# The first sector of a raw image unreadable: the probe stops there, and said nothing.
+run_rc env LD_PRELOAD="$PRE" SHIM_AT=0 SHIM_LEN=512 SHIM_ERRNO="$(python3 -c \
+	'import errno; print(errno.EIO)')" "$BIN" list "$L"
+check "the first sector unreadable: list exits 1" test "$RC" = 1
+expect_grep "... the read named (before: nothing said)" \
+	"large\.img': read of 512 bytes at 0 failed: Input/output error" "$ERR"
+
+# An E01 whose section descriptor cannot be read while the set is opened (the first one,
+# 76 bytes after the 13-byte file header: Expert Witness format 1): the OS's error is
+# said and the open fails with it (it was taken for "not E01" and nothing was said).
+if command -v ewfacquire > /dev/null; then
+	expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$WORK/b.img"
+	expect_rc "ewfacquire" 0 ewfacquire -u -q -t "$WORK/b" -S 1GiB -C c -D b -e e -E 1 \
+		-N none -c fast "$WORK/b.img"
+	run_rc env LD_PRELOAD="$PRE" SHIM_AT=13 SHIM_LEN=76 SHIM_ERRNO="$(python3 -c \
+		'import errno; print(errno.EIO)')" "$BIN" list "$WORK/b.E01"
+	check "a failing read in the E01's first section descriptor: list exits 1" test "$RC" = 1
+	expect_grep "... the read named, in the OS's words" \
+		"E01 segment file '.*b\.E01': read of 76 bytes at 13 failed: Input/output error" "$ERR"
+else
+	skip "an E01 read failing at open" "ewfacquire (Debian ewf-tools) not installed"
+fi
 done_testing
