@@ -101,7 +101,7 @@ expect_grep "... an I/O error of DEST" "dest: Input/output error$" "$ERR"
 check "... never damaged file-system data" sh -c '! printf "%s" "$1" | grep -q damaged' _ "$ERR"
 
 # The first sector of a raw image unreadable: the probe stops there, and said nothing.
-run_rc env LD_PRELOAD="$PRE" SHIM_AT=0 SHIM_LEN=512 SHIM_ERRNO="$(python3 -c \
+run_rc env LD_PRELOAD="$PRE" SHIM_OFF=0 SHIM_END=512 SHIM_ERRNO="$(python3 -c \
 	'import errno; print(errno.EIO)')" "$BIN" list "$L"
 check "the first sector unreadable: list exits 1" test "$RC" = 1
 expect_grep "... the read named (before: nothing said)" \
