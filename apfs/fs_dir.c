@@ -3,6 +3,7 @@
  * fs_dir.c - directory records: readdir with resumable cookies, name and
  * path lookup honouring the volume's case and normalization rules.
  */
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,43 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	return ret;
 }
 
+/*
+ * A lookup that finds no entry of a name in dir is sure only where dir's
+ * records are all in the tree.  A child of an index node dropped, the
+ * records after it moved down over its record, leaves every node in order
+ * and in range, and the search lands where the name would be with no word
+ * of it (found in review: `stat` of a name whose record was in the lost
+ * child said "No such file or directory").  Its inode's count is the one
+ * witness (fs_valence_listed): where dir's records are fewer, the name may
+ * be among those lost.  That costs a walk of dir's records, once per
+ * directory found whole; where the walk cannot read them all (a leaf
+ * damaged, named where listed) the miss stands, as the search did not
+ * pass that leaf.
+ */
+static int lookup_missed(struct apfs_fs *fs, uint64_t dir)
+{
+	_Atomic uint64_t *memo = &fs->whole_dirs[dir % FS_WHOLE_DIRS];
+	uint64_t given;
+	int32_t counted;
+	int ret;
+
+	if (atomic_load(memo) == dir)
+		return -ENOENT;
+	ret = fs_dir_counted(fs, dir, &counted);
+	if (ret)
+		return ret;
+	given = counted > 0 ? dir_count(fs, dir) : FS_GIVEN_UNKNOWN;
+	if (given == FS_GIVEN_UNKNOWN || given >= (uint64_t)counted) {
+		atomic_store(memo, dir);
+		return -ENOENT;
+	}
+	apfs_err("%s: volume '%s': directory %llu holds no entry of that name, but its inode "
+		 "counts %d entries and its records give %llu: the name may be among those "
+		 "missing (or the count is wrong)", fs->c->label, fs->v->name,
+		 (unsigned long long)dir, counted, (unsigned long long)given);
+	return -APFS_EINCOMPLETE;
+}
+
 /**
  * fs_vol_lookup_name - one name in a directory (see fs.h)
  */
@@ -393,7 +431,7 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 	/* none in a root whose inode record is lost: the node lost may have held it (review) */
 	if (ret == -ENOENT && dir == APFS_ROOT_DIR_INO_NUM && fs_root_listed(fs) == -APFS_EINCOMPLETE)
 		ret = -APFS_ECORRUPT;
-	return ret;
+	return ret == -ENOENT ? lookup_missed(fs, dir) : ret;
 }
 
 static void root_dirent(struct apfs_dirent *o)

@@ -155,6 +155,29 @@ int fs_root_listed(struct apfs_fs *fs)
 	return ret;
 }
 
+/* Its nchildren, as fs_int.h says; the lookup is the one fs_inode_get makes. */
+int fs_dir_counted(struct apfs_fs *fs, uint64_t dir, int32_t *counted)
+{
+	uint8_t key[8], *val = malloc(fs->bs);
+	struct apfs_j_inode_val raw;
+	size_t vlen = 0;
+	int ret;
+
+	*counted = 0;
+	if (!val)
+		return -ENOMEM;
+	ret = fs_key_checked(fs, key, dir, APFS_TYPE_INODE);
+	if (!ret)
+		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
+	if (!ret && vlen >= sizeof(raw))
+		memcpy(&raw, val, sizeof(raw));
+	free(val);
+	if (ret || vlen < sizeof(raw) || !S_ISDIR(get_le16(raw.mode)))
+		return ret == -ENOENT ? 0 : ret;  /* none: a directory not known, as before */
+	*counted = (int32_t)get_le32(raw.nchildren_or_nlink);
+	return 0;
+}
+
 /*
  * A directory's inode counts its entries (nchildren), as apfsck and
  * fsck_apfs check ("invalid nchildren").  A whole listing that gave fewer
@@ -167,25 +190,11 @@ int fs_root_listed(struct apfs_fs *fs)
  */
 int fs_valence_listed(struct apfs_fs *fs, uint64_t dir, uint64_t given)
 {
-	uint8_t key[8], *val = malloc(fs->bs);
-	struct apfs_j_inode_val raw;
-	size_t vlen = 0;
 	int32_t counted;
-	int ret;
+	int ret = fs_dir_counted(fs, dir, &counted);
 
-	if (!val)
-		return -ENOMEM;
-	ret = fs_key_checked(fs, key, dir, APFS_TYPE_INODE);
-	if (!ret)
-		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
-	if (!ret && vlen >= sizeof(raw))
-		memcpy(&raw, val, sizeof(raw));
-	free(val);
-	if (ret || vlen < sizeof(raw) || !S_ISDIR(get_le16(raw.mode)))
-		return ret == -ENOENT ? 0 : ret;  /* none: a directory not known, as before */
-	counted = (int32_t)get_le32(raw.nchildren_or_nlink);
-	if (counted <= 0 || given >= (uint64_t)counted)
-		return 0;
+	if (ret || counted <= 0 || given >= (uint64_t)counted)
+		return ret;
 	apfs_err("%s: volume '%s': directory %llu: its inode counts %d entries, a whole listing "
 		 "found %llu: entries may be missing (or the count is wrong)", fs->c->label,
 		 fs->v->name, (unsigned long long)dir, counted, (unsigned long long)given);

@@ -14,6 +14,9 @@
 /* A hard cap on records visited by one scan: bounds loops on looping trees. */
 #define FS_MAX_EXTENTS (1u << 22)
 
+/* How many directories found whole by a lookup's miss are remembered (direct-mapped). */
+#define FS_WHOLE_DIRS 16
+
 struct apfs_fs {
 	struct apfs_volume *v;
 	struct apfs_container *c;
@@ -29,6 +32,8 @@ struct apfs_fs {
 	_Atomic unsigned firmlink_unknown;  /* inodes warned "firmlink not known" (fs_inode.c) */
 	_Atomic bool root_found;    /* the root directory's inode record was found (fs_root_listed) */
 	_Atomic bool root_missing;  /* it was not, and that was named (fs_inode.c) */
+	/* directories whose records a lookup that missed found all there (fs_dir.c), or 0 */
+	_Atomic uint64_t whole_dirs[FS_WHOLE_DIRS];
 };
 
 /* A directory record's key at its longest: j_drec_hashed_key_t and its name. */
@@ -85,6 +90,12 @@ bool fs_dir_spread(const struct apfs_btree_lost *lost, bool past);
  * else -APFS_EINCOMPLETE, named; or the error of the lookup.
  */
 int fs_valence_listed(struct apfs_fs *fs, uint64_t dir, uint64_t given);
+/*
+ * The entries directory dir's inode counts (nchildren) into *counted: 0
+ * where it has no inode record, or one not of a directory, or one too
+ * short; or the error of the lookup.
+ */
+int fs_dir_counted(struct apfs_fs *fs, uint64_t dir, int32_t *counted);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);
