@@ -379,6 +379,50 @@ const struct fs_stream *fs_decmpfs_stream(const struct fs_decmpfs *d)
 	return d->rstream.n ? &d->rstream : NULL;
 }
 
+/*
+ * Whether chunk i's table entries can be had as load_chunk has them: its
+ * window loaded where a read in order loads it (at a multiple of
+ * TABLE_WIN), messages muted (the read that meets it names it).  Lock held.
+ */
+static bool window_has(struct fs_decmpfs *d, uint32_t i)
+{
+	uint32_t first = i - i % TABLE_WIN;
+	int ret;
+
+	if (i >= d->win_first && i - d->win_first < d->win_n)
+		return true;
+	apfs_log_mute(true);
+	ret = window_load(d, first, d->nchunks - first < TABLE_WIN ? d->nchunks - first : TABLE_WIN);
+	apfs_log_mute(false);
+	return !ret && i - d->win_first < d->win_n;
+}
+
+/*
+ * The bytes a read in order gives before a chunk it cannot have: one whose
+ * compressed bytes, or the table window that places them, reach past what
+ * the fork gives from 0 (bytes in no extent, blocks past a truncated
+ * image's end: fs_stream_readable).  A fork read whole has every chunk's
+ * bytes: its size, with no walk of the table.  A chunk that does not
+ * decode cannot be known without decoding it: not counted here.
+ */
+uint64_t fs_decmpfs_readable(struct fs_decmpfs *d)
+{
+	uint64_t fork;
+	uint32_t i;
+
+	if (d->inline_out || !(d->rsrc.flags & APFS_XATTR_DATA_STREAM))
+		return d->size;
+	fork = fs_stream_readable(d->fs, &d->rstream);
+	if (fork >= d->rsrc.size)
+		return d->size;
+	pthread_mutex_lock(&d->lock);
+	for (i = 0; i < d->nchunks; i++)
+		if (!window_has(d, i) || d->base + d->win[i - d->win_first + 1] > fork)
+			break;
+	pthread_mutex_unlock(&d->lock);
+	return i < d->nchunks ? (uint64_t)i * CHUNK : d->size;
+}
+
 /* Decode chunk i into the cache (lock held). */
 static int load_chunk(struct fs_decmpfs *d, uint32_t i)
 {

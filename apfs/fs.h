@@ -432,9 +432,10 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
  * fails, as the file's records tell: its size for a sound file; less where
  * bytes lie in no extent (records lost), or up to the first block of an
  * extent that lies outside the container or past the end of a truncated
- * image (a read gives every block before it).  A read may
- * still fail below it (a compressed chunk that does not decode, the image
- * unreadable): compressed files are their size here.
+ * image (a read gives every block before it); for a compressed file, up to
+ * the first chunk whose compressed bytes (or the table that places them)
+ * its resource fork so lacks.  A read may still fail below it (a
+ * compressed chunk that does not decode, the image unreadable).
  */
 uint64_t apfs_file_readable(const struct apfs_file *f);
 

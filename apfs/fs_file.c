@@ -109,7 +109,7 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
  */
 uint64_t apfs_file_readable(const struct apfs_file *f)
 {
-	return f->dec ? f->size : fs_stream_readable(f->fs, &f->stream);
+	return f->dec ? fs_decmpfs_readable(f->dec) : fs_stream_readable(f->fs, &f->stream);
 }
 
 /**

@@ -329,5 +329,7 @@ uint64_t fs_decmpfs_size(const struct fs_decmpfs *d);
 /* The resource fork's stream of a type that keeps its chunks there; NULL otherwise. */
 const struct fs_stream *fs_decmpfs_stream(const struct fs_decmpfs *d);
 int fs_decmpfs_read(struct fs_decmpfs *d, uint64_t off, void *buf, size_t len, size_t *got);
+/* What a read from 0 gives before a chunk whose bytes the fork lacks (apfs_file_readable). */
+uint64_t fs_decmpfs_readable(struct fs_decmpfs *d);
 
 #endif

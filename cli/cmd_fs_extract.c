@@ -225,14 +225,23 @@ static int manifest_entry(struct ex_run *r, const char *hex, const char *rel, ui
 	return manifest_tagged(r, rel, ino);
 }
 
-/* The xattrs of an inode; one that cannot be read is reported, the rest kept. */
+/*
+ * The xattrs of an inode; one that cannot be read is reported by its name
+ * (a compressed file's fork failing read as the file's data did, twice),
+ * the rest kept.
+ */
 static void ex_read_xattrs(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 			   struct ex_xattrs *xs)
 {
 	int ret = ex_xattrs_read(r->fs, st, r->cap, xs);
+	char *what = NULL;
 
-	if (ret)
-		ex_fail(r, rel, ret);
+	if (!ret)
+		return;
+	if (xs->failed && asprintf(&what, "%s: extended attribute %s", rel, xs->failed) < 0)
+		what = NULL;
+	ex_fail(r, what ? what : rel, ret);
+	free(what);
 }
 
 /* The `._name` file of --appledouble (not for symlinks: macOS writes none). */

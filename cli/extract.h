@@ -38,6 +38,7 @@ struct ex_xattrs {
 	struct ex_xattr *e;
 	size_t n, cap;
 	uint64_t held;         /* bytes held in memory */
+	const char *failed;    /* the name of the first value that could not be read, or NULL */
 };
 
 /* Every xattr of st's inode (hidden ones excepted), values read and hashed. */

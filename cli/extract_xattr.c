@@ -132,8 +132,10 @@ int ex_xattrs_read(apfsi_fs *fs, const struct apfsi_stat *st, uint64_t cap,
 
 		if (one && !xs->e[i].why)
 			xs->e[i].why = one == -ENOMEM ? "out of memory" : "could not be read";
-		if (one && !ret)
+		if (one && !ret) {
 			ret = one;
+			xs->failed = xs->e[i].name;
+		}
 	}
 	return c.err ? c.err : ret;
 }

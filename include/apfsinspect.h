@@ -937,9 +937,11 @@ void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len
  * member's header) before reading: the size for a sound file; less where
  * bytes lie in no extent (records lost), or up to the first block of an
  * extent that lies outside the container or past the end of a truncated
- * image (a read gives every block before it).  A read may
- * still fail below it (a compressed chunk that does not decode, the image
- * unreadable); a compressed file and a fork are their size here.
+ * image (a read gives every block before it); for a compressed file, up to
+ * the first chunk whose compressed bytes (or the table that places them)
+ * its resource fork so lacks.  A read may still fail below it (a
+ * compressed chunk that does not decode, the image unreadable); a fork
+ * opened as a file is its size here.
  */
 uint64_t apfsi_file_readable(const apfsi_file *f);
 

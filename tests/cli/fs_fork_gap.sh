@@ -56,6 +56,53 @@ expect_eq "cat: exit 1" 1 "$?"
 check "... gives the $WANT chunks before the lost bytes: the documented text (before: none)" \
 	cmp -s "$WORK/out" "$WORK/want"
 expect_grep "... names the bytes no extent holds" "$GAP" "$(cat "$WORK/err")"
+# extract --tar: the member is sized to the chunks the fork holds (apfsi_file_readable, from
+# the chunk table), so it holds what the directory copy holds, with no zeros (before: the
+# file's 200000 bytes, zeros past the chunks read, named as not the file's).
+expect_rc "extract --tar: exit 1" 1 "$BIN" extract --tar "$WORK/g.tar" --manifest "$WORK/g.man" \
+	"${V[@]}" "$WORK/g.img" "$F"
+expect_eq "... its member: the $WANT chunks held, the documented text" \
+	"$((WANT * 65536)) $(sha256sum < "$WORK/want" | cut -d' ' -f1)" \
+	"$(tar tvf "$WORK/g.tar" | awk '{ print $3 }') $(tar xOf "$WORK/g.tar" | sha256sum |
+	cut -d' ' -f1)"
+expect_grep "... said: those bytes, no zeros" "^apfsinspect: zlib-rsrc.txt: incomplete: the \
+archive's member holds its first $((WANT * 65536)) bytes of 200000; the manifest leaves it out \
+\(the facts file marks it\)$" "$ERR"
+expect_eq "... the facts: those bytes, no zeros after" "$((WANT * 65536)) 0" \
+	"$(python3 -c 'import json, sys; i = json.load(open(sys.argv[1]))["files"][0]["incomplete"]
+print(i["bytes"], i["zeros_after"])' "$WORK/g.man.facts")"
+# The same past the chunk table's first window (256 chunks): a type-4 file of 300 chunks
+# (Python's zlib), its fork cut at a block boundary near its end.  Which chunks end below
+# the cut comes from the pieces' sizes and the layout testdata/README.md gives (`streams`:
+# data at 0x100, a 4-byte length, the count, 8 bytes a chunk, then the chunks).
+Z=$WORK/z300
+mkdir -p "$Z"
+read -r CUT KEPT KSHA < <(python3 -c 'import hashlib, sys, zlib
+d, n = sys.argv[1], 300
+orig, ends, end = b"", [], 0x104 + 4 + 8 * n
+with open(d + "/man", "w") as m:
+    m.write("volume V\nfile big.bin 4 %d %s\n" % (n * 65536, " ".join("c%d" % i for i in range(n))))
+for i in range(n):
+    c = "".join("chunk %05d line %05d\n" % (i, j) for j in range(3277)).encode()[:65536]
+    z = zlib.compress(c, 9)
+    open("%s/c%d" % (d, i), "wb").write(z)
+    orig += c
+    end += len(z)
+    ends.append(end)
+cut = ends[280] // 4096 * 4096
+kept = sum(1 for e in ends if e <= cut)
+print(cut, kept * 65536, hashlib.sha256(orig[:kept * 65536]).hexdigest())' "$Z")
+check "the cut ($CUT) keeps more than one table window of chunks ($KEPT bytes)" \
+	test "$KEPT" -gt $((256 * 65536)) -a "$KEPT" -lt $((300 * 65536))
+expect_rc "mkimage streams: big.bin, 300 chunks" 0 "$MKIMAGE" streams "$WORK/z.img" "$Z/man"
+expect_rc "fork_cut.py: big.bin's fork cut to $CUT bytes" 0 python3 "$TESTS/tools/fork_cut.py" \
+	"$WORK/z.img" big.bin "$CUT"
+expect_rc "extract --tar: exit 1" 1 "$BIN" extract --tar "$WORK/z.tar" "$WORK/z.img" /big.bin
+expect_eq "... its member: the chunks below the cut, as Python's zlib had them" "$KEPT $KSHA" \
+	"$(tar tvf "$WORK/z.tar" | awk '{ print $3 }') $(tar xOf "$WORK/z.tar" | sha256sum |
+	cut -d' ' -f1)"
+expect_grep "... said: no zeros" "^apfsinspect: big.bin: incomplete: the archive's member holds \
+its first $KEPT bytes of $((300 * 65536))(;|$)" "$ERR"
 expect_rc "timeline --format dfxml: exit 1" 1 "$BIN" timeline --format dfxml "${V[@]}" \
 	"$WORK/g.img"
 expect_eq "... the file's fork run is there, cut to 8192 bytes" "len='8192'" \

@@ -52,6 +52,15 @@ for c in "cat --fork rsrc" "xattr"; do
 	check "... never 'No such file' nor 'no resource fork'" \
 		sh -c '! printf "%s" "$1" | grep -qiE "no such|no resource fork"' _ "$ERR"
 done
+# extract: the fork, read as an extended attribute to be hashed for the facts file, and
+# then as the file's data, each named (before: the file named twice in the same words);
+# the file cannot be opened (its chunk table is past the image's end): no member.
+expect_rc "extract --tar: exit 1" 1 "$BIN" extract --tar "$WORK/t.tar" "${V[@]}" "$WORK/t.img" "$F"
+expect_eq "... the fork named as the attribute, then the file" \
+	"apfsinspect: zlib-rsrc.txt: extended attribute com.apple.ResourceFork: past the end of a truncated image (see above)
+apfsinspect: zlib-rsrc.txt: past the end of a truncated image (see above)" \
+	"$(grep '^apfsinspect: zlib' <<< "$ERR")"
+expect_eq "... no member" "" "$(tar tf "$WORK/t.tar")"
 expect_rc "stat: exit 0 (the header is inline)" 0 "$BIN" stat "${V[@]}" "$WORK/t.img" "$F"
 expect_eq "... its size and compression, as testdata/README.md gives them" \
 	"size: 200000|compression: 4 (zlib (resource fork))" \
