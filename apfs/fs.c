@@ -4,9 +4,18 @@
  * The view only holds the fs-tree descriptor, so it is immutable and safe
  * to share between threads.
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "fs_int.h"
+
+/* Opens so far: each open's own number (fs->gen), never 0. */
+static _Atomic uint64_t fs_opened;
+
+uint64_t fs_gen_next(void)
+{
+	return atomic_fetch_add(&fs_opened, 1) + 1;
+}
 
 static bool vol_incompat(const struct apfs_volume *v, uint64_t bit)
 {
@@ -105,6 +114,7 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 		return -ENOMEM;
 	fs->v = v;
 	fs->c = v->c;
+	fs->gen = fs_gen_next();
 	fs->bs = v->c->block_size;
 	fs->ci = vol_incompat(v, APFS_INCOMPAT_CASE_INSENSITIVE);
 	fs->hashed = fs->ci || vol_incompat(v, APFS_INCOMPAT_NORMALIZATION_INSENSITIVE);

@@ -350,6 +350,7 @@ int apfs_fs_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
 #define APFS_XATTR_DECMPFS "com.apple.decmpfs"
 #define APFS_XATTR_SYMLINK "com.apple.fs.symlink"
 #define APFS_XATTR_FIRMLINK "com.apple.fs.firmlink"
+#define APFS_XATTR_SECURITY "com.apple.system.Security"  /* an access control list */
 
 /* Flags for apfs_fs_listxattr. */
 #define APFS_LIST_HIDDEN 0x1  /* also com.apple.decmpfs and com.apple.fs.* */

@@ -236,6 +236,7 @@ int apfs_fs_open_group(struct apfs_fs *sys, struct apfs_fs *data, struct apfs_fs
 
 	if (!ret) {
 		*fs = *sys;  /* container, block size: what the view-wide helpers read */
+		fs->gen = fs_gen_next();  /* its inode numbers are the view's, not sys's */
 		fs->resume = NULL;  /* sys's own (its readdirs keep their places there) */
 		fs->grp = g;
 		g->sys = sys;

@@ -155,24 +155,52 @@ int fs_root_listed(struct apfs_fs *fs)
 	return ret;
 }
 
-/* Its nchildren, as fs_int.h says; the lookup is the one fs_inode_get makes. */
-int fs_dir_counted(struct apfs_fs *fs, uint64_t dir, int32_t *counted)
+/* ino's inode record's fixed part (see fs_int.h); the lookup fs_inode_get makes. */
+int fs_inode_raw(struct apfs_fs *fs, uint64_t ino, struct apfs_j_inode_val *raw)
 {
 	uint8_t key[8], *val = malloc(fs->bs);
-	struct apfs_j_inode_val raw;
 	size_t vlen = 0;
 	int ret;
 
-	*counted = 0;
 	if (!val)
 		return -ENOMEM;
-	ret = fs_key_checked(fs, key, dir, APFS_TYPE_INODE);
+	ret = fs_key_checked(fs, key, ino, APFS_TYPE_INODE);
 	if (!ret)
 		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
-	if (!ret && vlen >= sizeof(raw))
-		memcpy(&raw, val, sizeof(raw));
+	if (!ret && vlen < sizeof(*raw))
+		ret = -ENOENT;
+	if (!ret)
+		memcpy(raw, val, sizeof(*raw));
 	free(val);
-	if (ret || vlen < sizeof(raw) || !S_ISDIR(get_le16(raw.mode)))
+	return ret;
+}
+
+/* The inode fs_inode_get read last on this thread: the open (gen), ino, its flags. */
+static _Thread_local struct {
+	uint64_t gen, ino, flags;
+} last_read;
+
+int fs_inode_flags(struct apfs_fs *fs, uint64_t ino, uint64_t *flags)
+{
+	struct apfs_j_inode_val raw;
+	int ret;
+
+	if (last_read.gen == fs->gen && last_read.ino == ino) {
+		*flags = last_read.flags;
+		return 0;
+	}
+	ret = fs_inode_raw(fs, ino, &raw);
+	*flags = ret ? 0 : get_le64(raw.internal_flags);
+	return ret;
+}
+
+int fs_dir_counted(struct apfs_fs *fs, uint64_t dir, int32_t *counted)
+{
+	struct apfs_j_inode_val raw;
+	int ret = fs_inode_raw(fs, dir, &raw);
+
+	*counted = 0;
+	if (ret || !S_ISDIR(get_le16(raw.mode)))
 		return ret == -ENOENT ? 0 : ret;  /* none: a directory not known, as before */
 	*counted = (int32_t)get_le32(raw.nchildren_or_nlink);
 	return 0;
@@ -226,6 +254,11 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 		ret = fs_inode_xfields(fs, in, val + sizeof(in->raw), vlen - sizeof(in->raw));
 	}
 	free(val);
+	if (!ret) {
+		last_read.gen = fs->gen;
+		last_read.ino = ino;
+		last_read.flags = get_le64(in->raw.internal_flags);
+	}
 	return ret;
 }
 

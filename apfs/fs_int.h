@@ -32,6 +32,7 @@ struct apfs_fs {
 	_Atomic unsigned firmlink_unknown;  /* inodes warned "firmlink not known" (fs_inode.c) */
 	_Atomic bool root_found;    /* the root directory's inode record was found (fs_root_listed) */
 	_Atomic bool root_missing;  /* it was not, and that was named (fs_inode.c) */
+	uint64_t gen;  /* this open's number, unique in the process (fs_inode_flags' memo) */
 	/* directories whose records a lookup that missed found all there (fs_dir.c), or 0 */
 	_Atomic uint64_t whole_dirs[FS_WHOLE_DIRS];
 };
@@ -96,6 +97,20 @@ int fs_valence_listed(struct apfs_fs *fs, uint64_t dir, uint64_t given);
  * short; or the error of the lookup.
  */
 int fs_dir_counted(struct apfs_fs *fs, uint64_t dir, int32_t *counted);
+/*
+ * The fixed part of ino's inode record (j_inode_val_t) into *raw, unparsed:
+ * -ENOENT where there is none, or one shorter than it; else the lookup's
+ * error.
+ */
+int fs_inode_raw(struct apfs_fs *fs, uint64_t ino, struct apfs_j_inode_val *raw);
+/*
+ * ino's internal flags (INODE_*): from the inode fs_inode_get read last on
+ * this thread where it is ino (a stat, then a listing of its xattrs: no
+ * second lookup), else as fs_inode_raw gives them (its errors).
+ */
+int fs_inode_flags(struct apfs_fs *fs, uint64_t ino, uint64_t *flags);
+/* A number for a new open (struct apfs_fs's gen): unique in the process, never 0. */
+uint64_t fs_gen_next(void);
 void fs_resume_free(struct fs_resume *r);
 void fs_resume_put(struct fs_resume *r, uint64_t dir, uint64_t cookie, const void *key,
 		   size_t klen);

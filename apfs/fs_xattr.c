@@ -128,6 +128,57 @@ int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, vo
 	return ret;
 }
 
+/*
+ * Flags of an inode that witness one xattr record each (Apple's reference,
+ * j_inode_flags; apfsck checks each both ways, "wrong flag for resource
+ * fork", "... for access control list", and macOS sets them: basic.img's
+ * rsrc.txt and compressed.txt have INODE_HAS_RSRC_FORK, its other inodes
+ * INODE_NO_RSRC_FORK).  A record dropped from a leaf, the records after it
+ * moved down, leaves every node in order and in range: the flag is then
+ * the one mark of the loss.
+ */
+static const struct {
+	uint64_t flag;
+	const char *name, *flag_name;
+} witnesses[] = {
+	{ APFS_INODE_HAS_RSRC_FORK, APFS_XATTR_RESOURCE_FORK, "INODE_HAS_RSRC_FORK" },
+	{ APFS_INODE_HAS_SECURITY_EA, APFS_XATTR_SECURITY, "INODE_HAS_SECURITY_EA" },
+};
+#define N_WITNESSES (sizeof(witnesses) / sizeof(witnesses[0]))
+
+/* The witness flag of the xattr name, or 0. */
+static uint64_t witness_of(const char *name)
+{
+	for (size_t i = 0; i < N_WITNESSES; i++)
+		if (!strcmp(name, witnesses[i].name))
+			return witnesses[i].flag;
+	return 0;
+}
+
+/*
+ * Of the xattrs whose flags ino's inode sets, the first not in seen (the
+ * witness flags of the records found): named, -APFS_EINCOMPLETE; or 0,
+ * or the error of the inode's lookup (none: not this listing's to name).
+ */
+static int witnessed(struct apfs_fs *fs, uint64_t ino, uint64_t seen)
+{
+	uint64_t flags;
+	int ret = fs_inode_flags(fs, ino, &flags);
+
+	if (ret)
+		return ret == -ENOENT ? 0 : ret;
+	for (size_t i = 0; i < N_WITNESSES; i++) {
+		if (!(flags & witnesses[i].flag) || (seen & witnesses[i].flag))
+			continue;
+		apfs_err("%s: volume '%s': inode %llu: its flags say it has %s (%s), but the tree "
+			 "holds no record of it: extended attributes may be missing", fs->c->label,
+			 fs->v->name, (unsigned long long)ino, witnesses[i].name,
+			 witnesses[i].flag_name);
+		return -APFS_EINCOMPLETE;
+	}
+	return 0;
+}
+
 /**
  * fs_vol_getxattr - read an extended attribute (see fs.h)
  */
@@ -138,6 +189,9 @@ int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t
 	size_t g = 0;
 	int ret = fs_xattr_get(fs, ino, name, &x);
 
+	/* none, where the inode's flags say there is one: lost (witnessed) */
+	if (ret == -ENODATA && witness_of(name) && witnessed(fs, ino, 0))
+		return -APFS_ECORRUPT;
 	if (ret)
 		return ret;
 	if (size)
@@ -177,6 +231,8 @@ struct lx_ctx {
 	unsigned flags;
 	apfs_xattr_fn fn;
 	void *ctx;
+	uint64_t seen;   /* the witness flags of the records met (witnessed) */
+	bool stopped;    /* fn ended the listing */
 };
 
 static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
@@ -192,13 +248,16 @@ static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	nl = kl >= 10 ? ld_le16(kb + 8) : 0;
 	if (nl == 0 || nl != kl - 10 || kb[kl - 1] != '\0')
 		return xattr_corrupt(l->fs, l->ino, "name length disagrees with the key");
+	l->seen |= witness_of((const char *)kb + 10);
 	if (!(l->flags & APFS_LIST_HIDDEN) && is_hidden((const char *)kb + 10))
 		return 0;
 	ret = fs_xattr_parse(l->fs, l->ino, v, vl, &x);
 	if (ret)
 		return ret;
 	fs_xattr_free(&x);
-	return l->fn((const char *)kb + 10, x.size, l->ctx);
+	ret = l->fn((const char *)kb + 10, x.size, l->ctx);
+	l->stopped = ret != 0;
+	return ret;
 }
 
 /**
@@ -207,7 +266,7 @@ static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
 		      void *ctx)
 {
-	struct lx_ctx l = { fs, ino, flags, fn, ctx };
+	struct lx_ctx l = { fs, ino, flags, fn, ctx, 0, false };
 	uint8_t key[8];
 	int ret;
 
@@ -215,7 +274,9 @@ int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xatt
 		return ret;
 	/* every xattr record of ino's, wherever a leaf out of order holds it */
 	ret = apfs_btree_find(&fs->tree, key, sizeof(key), true, lx_visit, &l);
-	return ret < 0 ? ret : 0;
+	if (ret < 0)
+		return ret;
+	return l.stopped ? 0 : witnessed(fs, ino, l.seen);
 }
 
 /* Read a link-style xattr (symlink or firmlink target) as a C string. */

@@ -78,6 +78,7 @@ struct stat_info {
 	struct digest_set hash;   /* --hash */
 	struct digest_out dig;
 	bool hashed;
+	int xattrs_lost;          /* -APFS_EINCOMPLETE: a record the inode's flags witness is missing */
 };
 
 static int xa_collect(const char *name, uint64_t size, void *ctx)
@@ -124,6 +125,11 @@ static int stat_gather(struct stat_info *si, uint64_t ino)
 
 	if (!ret)
 		ret = cli_api_errno(apfsi_fs_listxattr(si->fs, ino, 0, xa_collect, si));
+	/* one missing (named): the others are given, and stat fails after them */
+	if (ret == -APFS_EINCOMPLETE) {
+		si->xattrs_lost = ret;
+		ret = 0;
+	}
 	if (!ret && ino == APFSI_ROOT_INO)
 		list_add(&si->links, "/", 0);
 	else if (!ret)
@@ -284,7 +290,11 @@ static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 	list_free(&si.links);
 	if (ret)
 		return fs_fail(path, ret);
-	return hashed == -EFBIG ? EXIT_ERROR : hashed ? fs_fail(path, hashed) : EXIT_OK;
+	if (si.xattrs_lost)
+		fs_fail(path, si.xattrs_lost);
+	if (hashed)
+		return hashed == -EFBIG ? EXIT_ERROR : fs_fail(path, hashed);
+	return si.xattrs_lost ? EXIT_ERROR : EXIT_OK;
 }
 
 static int stat_run(const struct cli_opts *o, apfsi_fs *fs)

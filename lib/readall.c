@@ -176,13 +176,18 @@ static int start_readers(struct readall *ra, pthread_t *th, unsigned nr, unsigne
 	return *started ? 0 : -EAGAIN;
 }
 
+/*
+ * The slots are on the heap: each keeps its reader's messages (4 KiB), and
+ * 16 of them on the caller's stack would be 66 KB of a thread's stack that
+ * may be small (a library caller's own threads).
+ */
 static int read_parallel(struct apfsi_reader *r, struct readall *ra, unsigned nr,
 			 apfsi_reader_sink sink, void *arg)
 {
-	struct slot slots[MAX_SLOTS] = { 0 };
+	struct slot *slots = calloc(2 * (size_t)nr, sizeof(*slots));
 	pthread_t th[MAX_READERS];
 	unsigned started = 0;
-	int ret = 0;
+	int ret = slots ? 0 : -ENOMEM;
 
 	ra->nslots = 2 * nr;
 	ra->slots = slots;
@@ -199,6 +204,7 @@ static int read_parallel(struct apfsi_reader *r, struct readall *ra, unsigned nr
 		pthread_join(th[i], NULL);
 	pthread_mutex_destroy(&ra->lock);
 	pthread_cond_destroy(&ra->cond);
+	free(slots);
 	return ret;
 }
 

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# xattr_witness.sh - an extended-attribute record dropped, where the inode's
+# flags witness it.  Apple's reference (j_inode_flags): INODE_HAS_RSRC_FORK
+# says the inode has com.apple.ResourceFork, INODE_HAS_SECURITY_EA
+# com.apple.system.Security; apfsck checks both ways, and macOS sets them
+# (basic.img, a real Mac's image: rsrc.txt, inode 30, flags 0x4000;
+# IMAGES.md gives its fork, 34 bytes, and com.apple.provenance on every
+# file).  The record dropped from its leaf, the records after it moved down
+# (tests/tools/leaf_drop.py): every node stays in order and in range.
+# Before, `stat` listed the other xattrs with exit 0, and `cat --fork rsrc`
+# and `xattr` said there was no such attribute, as for a file that never had one.
+# Now a listing says the record is missing (exit 1, "entries may be
+# missing"), and a read of it is damage.
+. "$(dirname "$0")/../lib.sh"
+need_image basic.img
+
+C=$WORK/basic.apfs
+# the container, from sector 40 (IMAGES.md: TSK's -o 40)
+dd if="$IMAGES/basic.img" of="$C" bs=512 skip=40 status=none
+expect_eq "sound: stat /rsrc.txt lists its fork and provenance (IMAGES.md)" \
+	"xattr: com.apple.ResourceFork (34 bytes)
+xattr: com.apple.provenance (11 bytes)" "$("$BIN" stat "$C" /rsrc.txt | grep '^xattr:')"
+expect_eq "sound: cat --fork rsrc gives the fork (IMAGES.md)" \
+	"this is the resource fork payload" "$("$BIN" cat --fork rsrc "$C" /rsrc.txt)"
+# names sort by bytes: com.apple.ResourceFork ('R') is inode 30's first xattr record
+expect_rc "leaf_drop.py: inode 30's first xattr record dropped" 0 python3 \
+	"$TESTS/tools/leaf_drop.py" "$C" 30 4 0
+WHY="volume '[^']*': inode 30: its flags say it has com.apple.ResourceFork \(INODE_HAS_RSRC_FORK\), but the tree holds no record of it: extended attributes may be missing"
+run_rc "$BIN" stat "$C" /rsrc.txt
+expect_eq "stat: exit 1, its attributes and provenance given, no fork (before: exit 0)" \
+	"1 23 xattr: com.apple.provenance (11 bytes)" \
+	"$RC $(sed -n 's/^size: //p' <<< "$OUT") $(grep '^xattr:' <<< "$OUT")"
+expect_grep "... the fork named as missing" "$WHY" "$ERR"
+expect_grep "... and the file" "^apfsinspect: /rsrc.txt: entries may be missing \(see above\)$" "$ERR"
+for c in "cat --fork rsrc" xattr; do
+	a=()
+	[ "$c" = xattr ] && a=(com.apple.ResourceFork)
+	# shellcheck disable=SC2086  # the command and its option
+	run_rc "$BIN" $c "$C" /rsrc.txt "${a[@]}"
+	expect_eq "$c: exit 1, damage (before: no such attribute)" \
+		"1 apfsinspect: /rsrc.txt: damaged file-system data (see above)" \
+		"$RC $(tail -1 <<< "$ERR")"
+	expect_grep "... why" "$WHY" "$ERR"
+done
+run_rc "$BIN" xattr "$C" /rsrc.txt com.apple.nothing
+expect_eq "xattr of a name no flag witnesses: none, as before" \
+	"1 apfsinspect: /rsrc.txt: no extended attribute 'com.apple.nothing'" "$RC $ERR"
+run_rc "$BIN" stat "$C" /hello.txt
+expect_eq "stat /hello.txt (no fork: INODE_NO_RSRC_FORK): exit 0, its xattrs (IMAGES.md)" \
+	"0 xattr: com.apple.provenance (11 bytes)
+xattr: com.example.test (7 bytes)" "$RC $(grep '^xattr:' <<< "$OUT")"
+run_rc "$BIN" cat "$C" /rsrc.txt
+expect_eq "cat /rsrc.txt: its data (IMAGES.md), exit 0" "0 resource fork contents" "$RC $OUT"
+done_testing
