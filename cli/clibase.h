@@ -238,6 +238,25 @@ void json_bool(struct json *j, const char *key, bool val);
 void json_uuid(struct json *j, const char *key, const uint8_t uuid[16]);
 void json_i64(struct json *j, const char *key, long long val);
 void json_null(struct json *j, const char *key);
+/*
+ * One document on one line (JSON lines): json_line_begin starts it in the
+ * scratch stream (below; -ENOMEM), json_line_end ends it and writes it to f
+ * with every line break and the indent after it dropped (the writer puts
+ * them only between tokens: strings escape theirs), then a newline.
+ */
+int json_line_begin(struct json *j);
+int json_line_end(struct json *j, FILE *f);
+
+/*
+ * A scratch stream for what an entry writes before it is known whole or
+ * laid out (scratch.c): cli_scratch_begin empties it (NULL: out of
+ * memory), cli_scratch_end gives what was written since (*len bytes at
+ * *out, valid until the next begin; -ENOMEM), cli_scratch_free at the
+ * listing's end.  One per thread; not nested.
+ */
+FILE *cli_scratch_begin(void);
+int cli_scratch_end(const char **out, size_t *len);
+void cli_scratch_free(void);
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 (safetext.c). */
 int cli_utf8_seq(const unsigned char *p);

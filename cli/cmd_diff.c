@@ -273,36 +273,16 @@ static void json_body(struct json *j, const struct apfsi_diff *c, const struct d
 		json_xattrs(j, c);
 }
 
-/*
- * One object on one line: the writer indents, and its strings hold no raw
- * newline (escaped as \n), so every newline and the indent after it is
- * layout, dropped here.
- */
+/* One object on one line (json_line_end). */
 static int json_change(const struct apfsi_diff *c, const struct diff_paths *p,
 		       struct diff_out *d)
 {
 	struct json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
 
-	if (!m)
+	if (json_line_begin(&j))
 		return APFSI_ERR_NOMEM;
-	json_begin(&j, m);
 	json_body(&j, c, p, d);
-	json_end(&j);
-	fclose(m);
-	for (size_t i = 0; i < len; i++) {
-		if (buf[i] != '\n') {
-			putchar(buf[i]);
-			continue;
-		}
-		while (i + 1 < len && buf[i + 1] == ' ')
-			i++;
-	}
-	putchar('\n');
-	free(buf);
-	return 0;
+	return json_line_end(&j, stdout) ? APFSI_ERR_NOMEM : 0;
 }
 
 static int stat_side(struct diff_out *d, apfsi_fs *fs, uint64_t ino, const char *path,
@@ -389,6 +369,7 @@ static int diff_views(const struct cli_opts *o, struct fs_session *s)
 		ret = view(s->vol, o->live ? NULL : o->args[1], &d.b);
 	if (!ret)
 		ret = run_diff(o, s, &d);
+	cli_scratch_free();
 	apfsi_fs_close(d.a);
 	apfsi_fs_close(d.b);
 	return ret;

@@ -4,6 +4,9 @@
  * hints) are escaped byte-exactly: control characters as \u00XX, invalid
  * UTF-8 bytes as \u00XX of the byte, so output is always valid JSON.
  */
+#include <errno.h>
+#include <string.h>
+
 #include "clibase.h"
 
 /* A JSON string: RFC 8259's escapes, other control bytes and invalid UTF-8 as \u00XX. */
@@ -110,4 +113,43 @@ void json_null(struct json *j, const char *key)
 {
 	sep(j, key);
 	fputs("null", j->f);
+}
+
+int json_line_begin(struct json *j)
+{
+	FILE *m = cli_scratch_begin();
+
+	if (!m)
+		return -ENOMEM;
+	json_begin(j, m);
+	return 0;
+}
+
+/* s (len bytes) with each line break and the indent after it dropped, then a newline. */
+static void put_compact(FILE *f, const char *s, size_t len)
+{
+	const char *end = s + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t run = nl ? (size_t)(nl - s) : (size_t)(end - s);
+
+		fwrite(s, 1, run, f);
+		for (s += run; s < end && *s == '\n'; s++)
+			while (s + 1 < end && s[1] == ' ')
+				s++;
+	}
+	fputc('\n', f);
+}
+
+int json_line_end(struct json *j, FILE *f)
+{
+	const char *buf;
+	size_t len;
+
+	json_end(j);
+	if (cli_scratch_end(&buf, &len))
+		return -ENOMEM;
+	put_compact(f, buf, len);
+	return 0;
 }

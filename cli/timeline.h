@@ -45,5 +45,7 @@ extern const struct tl_format tl_csv, tl_jsonl, tl_dfxml;
  * break.  Written to f; returns whether anything was escaped.
  */
 bool tl_put_name(FILE *f, const char *s, const char *xml_ents);
+/* Whether tl_put_name escapes any of s as \xNN (without writing it). */
+bool tl_name_escaped(const char *s);
 
 #endif

@@ -30,20 +30,8 @@
 #define DFXML_NS "http://www.forensicswiki.org/wiki/Category:Digital_Forensics_XML"
 #define AI_NS "urn:apfsinspect:dfxml:1"
 
-/* s escaped by tl_put_name for XML (malloc'd; NULL when out of memory). */
-static char *dx_esc(const char *s, bool *changed)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
-
-	*changed = m && tl_put_name(m, s, "&<>\"'");
-	if (!m || fclose(m)) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
+/* What XML needs as entities, in text and in attributes quoted with '. */
+#define XML_ENTS "&<>\"'"
 
 static void dx_hex(FILE *f, const char *attr, const char *s)
 {
@@ -56,19 +44,12 @@ static void dx_hex(FILE *f, const char *attr, const char *s)
 /* <tag>name</tag>, the name escaped, its bytes in ai:hex when that changed it. */
 static void dx_name(FILE *f, const char *tag, const char *s)
 {
-	bool changed;
-	char *buf = dx_esc(s, &changed);
-
-	/* out of memory: no name rather than a wrong one */
-	if (!buf) {
-		fprintf(f, "    <%s/>\n", tag);
-		return;
-	}
 	fprintf(f, "    <%s", tag);
-	if (changed)
+	if (tl_name_escaped(s))
 		dx_hex(f, "ai:hex", s);
-	fprintf(f, ">%s</%s>\n", buf, tag);
-	free(buf);
+	fputc('>', f);
+	tl_put_name(f, s, XML_ENTS);
+	fprintf(f, "</%s>\n", tag);
 }
 
 /*
@@ -79,8 +60,6 @@ static void dx_name(FILE *f, const char *tag, const char *s)
 static void dx_begin(FILE *f, const struct digest_set *hash, const struct tl_source *src)
 {
 	char uuid[37];
-	bool img_changed, vn_changed;
-	char *img = dx_esc(src->image, &img_changed), *vn = dx_esc(src->vol->name, &vn_changed);
 
 	(void)hash;
 	apfs_uuid_str(src->vol->uuid, uuid);
@@ -89,21 +68,19 @@ static void dx_begin(FILE *f, const struct digest_set *hash, const struct tl_sou
 		   "  <metadata/>\n"
 		   "  <creator>\n    <program>apfsinspect</program>\n"
 		   "    <version>%s</version>\n  </creator>\n", cli_version);
-	fputs("  <source>\n    <image_filename", f);
-	if (img_changed)
-		dx_hex(f, "ai:hex", src->image);
-	fprintf(f, ">%s</image_filename>\n  </source>\n  <volume", img ? img : "");
-	if (vn_changed)
+	fputs("  <source>\n", f);
+	dx_name(f, "image_filename", src->image);
+	fputs("  </source>\n  <volume", f);
+	if (tl_name_escaped(src->vol->name))
 		dx_hex(f, "ai:name_hex", src->vol->name);
-	fprintf(f, " offset='%llu' ai:name='%s' ai:uuid='%s'>\n"
+	fprintf(f, " offset='%llu' ai:name='", (unsigned long long)src->c->offset);
+	tl_put_name(f, src->vol->name, XML_ENTS);
+	fprintf(f, "' ai:uuid='%s'>\n"
 		   "    <partition_offset>%llu</partition_offset>\n"
 		   "    <block_size>%u</block_size>\n    <ftype_str>APFS</ftype_str>\n"
-		   "    <block_count>%llu</block_count>\n",
-		(unsigned long long)src->c->offset, vn ? vn : "", uuid,
+		   "    <block_count>%llu</block_count>\n", uuid,
 		(unsigned long long)src->c->offset, (unsigned)src->c->block_size,
 		(unsigned long long)src->c->block_count);
-	free(img);
-	free(vn);
 }
 
 static void dx_time(FILE *f, const char *tag, uint64_t ns)
@@ -130,8 +107,8 @@ static int dx_runs(FILE *f, const struct tl_entry *e)
 {
 	static const char *const kinds[] = { "data", "rsrc", "inline" };
 	apfsi_file *af;
-	char *buf = NULL;
-	size_t len = 0;
+	const char *buf;
+	size_t len;
 	enum apfsi_runs_kind kind = APFSI_RUNS_DATA;
 	FILE *m;
 	int ret = cli_api_errno(apfsi_file_open(e->fs, e->st->ino, &af));
@@ -139,18 +116,20 @@ static int dx_runs(FILE *f, const struct tl_entry *e)
 	if (ret)
 		return ret;
 	/* The runs go to memory first: a walk that fails half way writes none. */
-	if (!(m = open_memstream(&buf, &len))) {
+	if (!(m = cli_scratch_begin())) {
 		apfsi_file_close(af);
 		return -ENOMEM;
 	}
 	ret = cli_api_errno(apfsi_file_runs(af, dx_run, m, &kind));
 	apfsi_file_close(af);
-	if (fclose(m) && (!ret || ret == -APFS_EINCOMPLETE))
+	if (cli_scratch_end(&buf, &len) && (!ret || ret == -APFS_EINCOMPLETE))
 		ret = -ENOMEM;
 	/* INCOMPLETE: every run there is, bytes without one named (records lost) */
-	if (!ret || ret == -APFS_EINCOMPLETE)
-		fprintf(f, "    <byte_runs ai:kind='%s'>\n%s    </byte_runs>\n", kinds[kind], buf);
-	free(buf);
+	if (!ret || ret == -APFS_EINCOMPLETE) {
+		fprintf(f, "    <byte_runs ai:kind='%s'>\n", kinds[kind]);
+		fwrite(buf, 1, len, f);
+		fputs("    </byte_runs>\n", f);
+	}
 	return ret;
 }
 
@@ -188,30 +167,30 @@ static int dx_xrun(const struct apfsi_byte_run *r, void *ctx)
 static int dx_xattr(FILE *f, const struct tl_entry *e, const char *name)
 {
 	uint64_t size = 0;
-	size_t got;
-	bool changed;
+	size_t got, len = 0;
+	const char *buf = "";
 	int resident = 1;
-	char *esc = dx_esc(name, &changed), *buf = NULL;
-	size_t len = 0;
-	FILE *m = esc ? open_memstream(&buf, &len) : NULL;
+	FILE *m = cli_scratch_begin();
 	int ret = m ? cli_api_errno(apfsi_fs_getxattr(e->fs, e->st->ino, name, 0, NULL, 0, &got,
 						      &size)) : -ENOMEM;
 
 	if (!ret)
 		ret = cli_api_errno(apfsi_fs_xattr_runs(e->fs, e->st->ino, name, dx_xrun, m,
 							&resident));
-	if (m && fclose(m) && (!ret || ret == -APFS_EINCOMPLETE))
+	if (m && cli_scratch_end(&buf, &len) && (!ret || ret == -APFS_EINCOMPLETE))
 		ret = -ENOMEM;
 	/* INCOMPLETE: every run there is, bytes without one named (records lost) */
 	if (!ret || ret == -APFS_EINCOMPLETE) {
-		fprintf(f, "    <ai:xattr name='%s'", esc);
-		if (changed)
+		fputs("    <ai:xattr name='", f);
+		tl_put_name(f, name, XML_ENTS);
+		fputc('\'', f);
+		if (tl_name_escaped(name))
 			dx_hex(f, "hex", name);
-		fprintf(f, " size='%llu'%s>\n%s    </ai:xattr>\n", (unsigned long long)size,
-			resident ? " resident='1'" : "", buf);
+		fprintf(f, " size='%llu'%s>\n", (unsigned long long)size,
+			resident ? " resident='1'" : "");
+		fwrite(buf, 1, len, f);
+		fputs("    </ai:xattr>\n", f);
 	}
-	free(buf);
-	free(esc);
 	return ret;
 }
 
@@ -271,6 +250,7 @@ static int dx_entry(FILE *f, const struct tl_entry *e)
 static void dx_end(FILE *f)
 {
 	fputs("  </volume>\n</dfxml>\n", f);
+	cli_scratch_free();
 }
 
 const struct tl_format tl_dfxml = { "dfxml", dx_begin, dx_entry, dx_end };

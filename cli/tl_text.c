@@ -6,8 +6,6 @@
  * tl_put_name; in JSON lines by JSON's own escapes (json.c), one object a
  * line with no raw line break in it.
  */
-#include <stdio_ext.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -34,6 +32,24 @@ static void put_one(FILE *f, const unsigned char *p, int n, const char *xml_ents
 		fwrite(p, 1, (size_t)n, f);
 }
 
+/* Whether the character at p (n bytes: cli_utf8_seq) is written as \xHH escapes. */
+static bool escaped(const unsigned char *p, int n)
+{
+	return n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f || *p == '\\')) || nonchar(p, n);
+}
+
+bool tl_name_escaped(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		int n = cli_utf8_seq(p);
+
+		if (escaped(p, n))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
 bool tl_put_name(FILE *f, const char *s, const char *xml_ents)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -42,8 +58,7 @@ bool tl_put_name(FILE *f, const char *s, const char *xml_ents)
 	while (*p) {
 		int n = cli_utf8_seq(p);
 
-		if (n == 0 || (n == 1 && (*p < 0x20 || *p == 0x7f || *p == '\\')) ||
-		    nonchar(p, n)) {
+		if (escaped(p, n)) {
 			for (int i = 0; i < (n ? n : 1); i++)
 				fprintf(f, "\\x%02x", p[i]);
 			changed = true;
@@ -141,46 +156,21 @@ static void jl_fill(struct json *j, const struct tl_entry *e)
 		json_str(j, e->hash->name[i], e->dig ? e->dig->hex[i] : NULL);
 }
 
-/*
- * The json writer indents with line breaks; they sit only between tokens
- * (strings escape theirs), so dropping each with its indent makes one line.
- */
-static void jl_compact(FILE *f, const char *s)
-{
-	while (*s) {
-		size_t run = strcspn(s, "\n");
-
-		fwrite(s, 1, run, f);
-		for (s += run; *s == '\n' || *s == ' '; s++)
-			if (*s == '\n')
-				while (s[1] == ' ')
-					s++;
-	}
-	fputc('\n', f);
-}
-
+/* One object a line (json_line_end). */
 static int jl_entry(FILE *f, const struct tl_entry *e)
 {
 	struct json j;
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&buf, &len);
 
-	if (!m)
+	if (json_line_begin(&j))
 		return -ENOMEM;
-	/* one thread writes it: no lock per character (glibc) */
-	__fsetlocking(m, FSETLOCKING_BYCALLER);
-	json_begin(&j, m);
 	jl_fill(&j, e);
-	json_end(&j);
-	if (fclose(m)) {
-		free(buf);
-		return -ENOMEM;
-	}
-	/* json_end's own newline is a break like the others */
-	jl_compact(f, buf);
-	free(buf);
-	return 0;
+	return json_line_end(&j, f);
 }
 
-const struct tl_format tl_jsonl = { "jsonl", jl_begin, jl_entry, csv_end };
+static void jl_end(FILE *f)
+{
+	(void)f;
+	cli_scratch_free();
+}
+
+const struct tl_format tl_jsonl = { "jsonl", jl_begin, jl_entry, jl_end };
