@@ -11,13 +11,6 @@
 
 #include "list.h"
 
-static void hex(const uint8_t *v, size_t len, char *out)
-{
-	for (size_t i = 0; i < len; i++)
-		sprintf(out + 2 * i, "%02x", v[i]);
-	out[2 * len] = '\0';
-}
-
 void list_chain_print(const struct list_image *li, FILE *f)
 {
 	struct apfsi_layer_info l;
@@ -44,7 +37,7 @@ static void json_hashes(struct json *j, const struct list_image *li, unsigned la
 	json_obj_open(j, "stored_hashes");
 	for (unsigned i = 0; i < n; i++)
 		if (!apfsi_image_layer_hash(li->img, layer, i, &h) && h.len <= 64) {
-			hex(h.value, h.len, s);
+			cli_hex(s, h.value, h.len);
 			json_str(j, h.name, s);
 		}
 	json_obj_close(j);

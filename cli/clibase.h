@@ -163,6 +163,9 @@ void fmt_time_ns(uint64_t ns, char *buf, size_t len);   /* "2026-07-27 20:00:30 
 void fmt_iso_ns(uint64_t ns, char *buf, size_t len);    /* "2026-07-27T20:00:30.123456789Z" */
 void fmt_bytes(uint64_t n, char *buf, size_t len);      /* "16.7 MB" (SI, like diskutil) */
 void cli_uuid_str(const uint8_t u[16], char out[37]);   /* upper-case 8-4-4-4-12, as diskutil */
+/* n bytes at p as 2n lower-case hex digits: into out, ended (2n + 1 bytes); or to f. */
+void cli_hex(char *out, const void *p, size_t n);
+void cli_put_hex(FILE *f, const void *p, size_t n);
 unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, capped */
 
 /* Progress of long work on stderr, when it is a terminal (progress.c). */

@@ -207,8 +207,7 @@ static void json_sha(struct json *j, const char *key, bool hashed, const uint8_t
 {
 	char hex[65];
 
-	for (int i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+	cli_hex(hex, sha, 32);
 	json_str(j, key, hashed ? hex : NULL);
 }
 

@@ -51,9 +51,8 @@ static void json_seal(struct json *j, const struct list_vol *v)
 		json_str(j, "seal", NULL);
 		return;
 	}
-	for (unsigned i = 0; i < s.hash_len; i++)
-		sprintf(hex + 2 * i, "%02x", s.root_hash[i]);
-	hex[2 * s.hash_len] = '\0';
+	cli_hex(hex, s.root_hash, s.hash_len < sizeof(s.root_hash) ? s.hash_len :
+		sizeof(s.root_hash));
 	json_obj_open(j, "seal");
 	json_u64(j, "hash_type", s.hash_type);
 	json_str(j, "hash", s.hash_name);

@@ -131,18 +131,12 @@ static int print_plist(apfsi_volume *vol, unsigned n)
 	return EXIT_OK;
 }
 
-static void hex(char *out, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", p[i]);
-}
-
 static void json_blob(struct json *j, const struct apfsi_key_blob *b)
 {
 	char h[2 * sizeof(b->metadata) + 1];
 
 	json_str(j, "key_flags", b->flags_text);
-	hex(h, b->metadata, b->metadata_len);
+	cli_hex(h, b->metadata, b->metadata_len);
 	json_str(j, "key_metadata", h);
 	json_u64(j, "wrapped_key_bytes", b->wrapped_len);
 	json_str(j, "hmac", b->hmac == APFSI_HMAC_OK ? "ok" : b->hmac == APFSI_HMAC_MISMATCH ?
@@ -198,7 +192,7 @@ static void json_kek(struct json *j, apfsi_volume *vol, unsigned i)
 		return;
 	json_blob(j, &b);
 	json_u64(j, "pbkdf2_iterations", b.has_kdf ? b.iterations : 0);
-	hex(salt, b.salt, b.salt_len);
+	cli_hex(salt, b.salt, b.salt_len);
 	json_str(j, "salt", b.has_kdf ? salt : NULL);
 }
 

@@ -99,16 +99,14 @@ static int hash_all(const struct layer *l, struct digests *d, uint8_t *buf)
 
 static void print_hex(const uint8_t *v, unsigned len)
 {
-	for (unsigned i = 0; i < len; i++)
-		printf("%02x", v[i]);
+	cli_put_hex(stdout, v, len);
 }
 
 static void json_hex(struct json *j, const char *key, const uint8_t *v, unsigned len)
 {
-	char s[2 * EVP_MAX_MD_SIZE + 1] = "";
+	char s[2 * EVP_MAX_MD_SIZE + 1];
 
-	for (unsigned i = 0; i < len && i < EVP_MAX_MD_SIZE; i++)
-		snprintf(s + 2 * i, 3, "%02x", v[i]);
+	cli_hex(s, v, len < EVP_MAX_MD_SIZE ? len : EVP_MAX_MD_SIZE);
 	json_str(j, key, s);
 }
 

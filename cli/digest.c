@@ -100,9 +100,7 @@ int digest_hex(EVP_MD_CTX *ctx, char *hex)
 
 	if (!ctx || !EVP_DigestFinal_ex(ctx, dig, &len))
 		return -EIO;
-	for (unsigned k = 0; k < len; k++)
-		sprintf(hex + 2 * k, "%02x", dig[k]);
-	hex[2 * len] = '\0';
+	cli_hex(hex, dig, len);
 	return 0;
 }
 

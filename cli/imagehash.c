@@ -54,8 +54,8 @@ int cli_sha256_file(const char *path, char hex[65])
 								   ctx, path) : -EIO;
 	if (!ret && !EVP_DigestFinal_ex(ctx, md, NULL))
 		ret = -EIO;
-	for (int i = 0; !ret && i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	if (!ret)
+		cli_hex(hex, md, 32);
 out:
 	if (fd >= 0)
 		close(fd);

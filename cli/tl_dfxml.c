@@ -36,8 +36,7 @@
 static void dx_hex(FILE *f, const char *attr, const char *s)
 {
 	fprintf(f, " %s='", attr);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		fprintf(f, "%02x", *p);
+	cli_put_hex(f, s, strlen(s));
 	fputc('\'', f);
 }
 

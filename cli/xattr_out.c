@@ -22,7 +22,7 @@ static int xa_put(const uint8_t *p, size_t n, bool hex, size_t *col)
 	if (!hex)
 		return fwrite(p, 1, n, stdout) == n ? 0 : -EIO;
 	for (size_t i = 0; i < n; i++) {
-		printf("%02x", p[i]);
+		cli_put_hex(stdout, p + i, 1);
 		if (++*col == HEX_PER_LINE) {
 			putchar('\n');
 			*col = 0;
