@@ -90,6 +90,7 @@ static void read_file(struct walk *w, uint64_t ino)
 	if (apfs_file_open(w->fs, ino, &f))
 		return;
 	size = apfs_file_size(f);
+	apfs_file_readable(f);  /* a compressed file's: a walk of its chunk table */
 	while (off < size && off < WALK_MAX_READ && got &&
 	       apfs_file_read(f, off, w->buf, 65536, &got) == 0)
 		off += got;
@@ -112,7 +113,10 @@ static void visit(struct walk *w, const struct apfs_dirent *d, uint64_t dir, uns
 static void walk_dir(struct walk *w, uint64_t dir, unsigned depth)
 {
 	struct dir_list l = { NULL, 0, 0 };
+	struct apfs_dirent none;
 
+	/* a name no directory holds: the miss is held to the directory's count */
+	apfs_fs_lookup_name(w->fs, dir, "\x7f-absent", &none);
 	if (depth < WALK_MAX_DEPTH && apfs_fs_readdir(w->fs, dir, 0, collect, &l) >= 0)
 		for (unsigned i = 0; i < l.n && w->nodes < WALK_MAX_NODES; i++)
 			visit(w, &l.ents[i], dir, depth);
