@@ -17,9 +17,10 @@ need_image basic.img
 C=$WORK/basic.apfs
 # the container, from sector 40 (IMAGES.md: TSK's -o 40)
 dd if="$IMAGES/basic.img" of="$C" bs=512 skip=40 status=none
-expect_eq "sound: stat /rsrc.txt lists its fork and provenance (IMAGES.md)" \
-	"xattr: com.apple.ResourceFork (34 bytes)
-xattr: com.apple.provenance (11 bytes)" "$("$BIN" stat "$C" /rsrc.txt | grep '^xattr:')"
+run_rc "$BIN" stat "$C" /rsrc.txt
+expect_eq "sound: stat /rsrc.txt: exit 0, its fork and provenance (IMAGES.md), nothing said" \
+	"0 xattr: com.apple.ResourceFork (34 bytes)
+xattr: com.apple.provenance (11 bytes) " "$RC $(grep '^xattr:' <<< "$OUT") $ERR"
 expect_eq "sound: cat --fork rsrc gives the fork (IMAGES.md)" \
 	"this is the resource fork payload" "$("$BIN" cat --fork rsrc "$C" /rsrc.txt)"
 # names sort by bytes: com.apple.ResourceFork ('R') is inode 30's first xattr record
