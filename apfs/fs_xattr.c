@@ -189,8 +189,8 @@ int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t
 	size_t g = 0;
 	int ret = fs_xattr_get(fs, ino, name, &x);
 
-	/* none, where the inode's flags say there is one: lost (witnessed) */
-	if (ret == -ENODATA && witness_of(name) && witnessed(fs, ino, 0))
+	/* none, where the inode's flag for this one says there is one: lost */
+	if (ret == -ENODATA && witness_of(name) && witnessed(fs, ino, ~witness_of(name)))
 		return -APFS_ECORRUPT;
 	if (ret)
 		return ret;

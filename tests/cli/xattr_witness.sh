@@ -52,4 +52,26 @@ expect_eq "stat /hello.txt (no fork: INODE_NO_RSRC_FORK): exit 0, its xattrs (IM
 xattr: com.example.test (7 bytes)" "$RC $(grep '^xattr:' <<< "$OUT")"
 run_rc "$BIN" cat "$C" /rsrc.txt
 expect_eq "cat /rsrc.txt: its data (IMAGES.md), exit 0" "0 resource fork contents" "$RC $OUT"
+
+# The other witness, set where its record never was: hello.txt (inode 16, TSK's fls in
+# IMAGES.md) given INODE_HAS_SECURITY_EA (0x40; tests/tools/inode_field.py).  Its listing
+# names com.apple.system.Security as missing; a read of another name is held to that
+# name's own flag only (found in review: any flag unseen made it damage).
+H=$WORK/hello.apfs
+dd if="$IMAGES/basic.img" of="$H" bs=512 skip=40 status=none
+expect_rc "inode_field.py: inode 16's internal_flags |= 0x40" 0 python3 \
+	"$TESTS/tools/inode_field.py" "$H" 16 internal_flags '|0x40'
+run_rc "$BIN" stat "$H" /hello.txt
+expect_eq "stat /hello.txt: exit 1, its xattrs (IMAGES.md)" "1 xattr: com.apple.provenance (11 bytes)
+xattr: com.example.test (7 bytes)" "$RC $(grep '^xattr:' <<< "$OUT")"
+expect_grep "... the Security record named as missing" "inode 16: its flags say it has \
+com.apple.system.Security \(INODE_HAS_SECURITY_EA\), but the tree holds no record of it" "$ERR"
+run_rc "$BIN" xattr "$H" /hello.txt com.example.test
+expect_eq "xattr com.example.test: value42 (IMAGES.md), exit 0" "0 value42" "$RC $OUT"
+run_rc "$BIN" xattr "$H" /hello.txt com.apple.ResourceFork
+expect_eq "xattr com.apple.ResourceFork (its flag unset): none, not damage" \
+	"1 apfsinspect: /hello.txt: no extended attribute 'com.apple.ResourceFork'" "$RC $ERR"
+run_rc "$BIN" xattr "$H" /hello.txt com.apple.system.Security
+expect_eq "xattr com.apple.system.Security: damage" \
+	"1 apfsinspect: /hello.txt: damaged file-system data (see above)" "$RC $(tail -1 <<< "$ERR")"
 done_testing

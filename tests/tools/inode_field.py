@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: MIT
 """inode_field.py IMAGE INO FIELD VALUE - in the live tree (fsnode.live_tree), a field of
 inode INO's record (j_inode_val_t, Apple's reference) set to VALUE (decimal or 0x-hex;
-`|0x...` ORs it in): parent_id (byte 0, 64 bits) or bsd_flags (byte 68, 32 bits).  For a
-file the generator does not make: an orphan (parent_id 3, the private directory) or a
-dataless one (bsd_flags SF_DATALESS 0x40000000).  Checksum made right again; an
+`|0x...` ORs it in): parent_id (byte 0, 64 bits), internal_flags (byte 48, 64 bits) or
+bsd_flags (byte 68, 32 bits).  For a file the generator does not make: an orphan
+(parent_id 3, the private directory), a dataless one (bsd_flags SF_DATALESS 0x40000000),
+one whose flags claim an xattr it lacks (internal_flags INODE_HAS_SECURITY_EA 0x40).  Checksum made right again; an
 unencrypted image of 4 KiB blocks; exits nonzero unless exactly one record matches."""
 import struct
 import sys
 
 from fsnode import TYPE_INODE, live_tree, sparse_nodes
 
-FIELDS = {"parent_id": (0, "<Q"), "bsd_flags": (68, "<I")}
+FIELDS = {"parent_id": (0, "<Q"), "internal_flags": (48, "<Q"), "bsd_flags": (68, "<I")}
 
 
 def main():
