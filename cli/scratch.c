@@ -27,6 +27,7 @@ FILE *cli_scratch_begin(void)
 		/* one thread writes it: no lock per character (glibc) */
 		__fsetlocking(mem.m, FSETLOCKING_BYCALLER);
 	}
+	clearerr(mem.m);  /* an entry that failed before (out of memory) fails no later one */
 	return fseeko(mem.m, 0, SEEK_SET) ? NULL : mem.m;
 }
 
