@@ -202,6 +202,7 @@ bool fs_dir_spread(const struct apfs_btree_lost *lost, bool past)
 
 struct count_ctx {
 	uint64_t dir, n;
+	bool past;  /* a record past dir's was met */
 };
 
 static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
@@ -209,8 +210,10 @@ static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void 
 	struct count_ctx *c = arg;
 
 	(void)kl, (void)v, (void)vl;
-	if (!fs_key_drec_of(k, c->dir))
+	if (!fs_key_drec_of(k, c->dir)) {
+		c->past = true;
 		return 1;
+	}
 	c->n++;
 	return 0;
 }
@@ -218,11 +221,12 @@ static int count_visit(const void *k, size_t kl, const void *v, size_t vl, void 
 /*
  * The records of dir, counted by a walk of them all (messages muted: the
  * listing that asks has met and named what there is to name), or
- * FS_GIVEN_UNKNOWN where that walk did not read them all.
+ * FS_GIVEN_UNKNOWN where that walk did not read them all; *spread (may be
+ * NULL): whether they may have lost some to another node (fs_dir_spread).
  */
-static uint64_t dir_count(struct apfs_fs *fs, uint64_t dir)
+static uint64_t dir_count(struct apfs_fs *fs, uint64_t dir, bool *spread)
 {
-	struct count_ctx c = { dir, 0 };
+	struct count_ctx c = { dir, 0, false };
 	struct apfs_btree_lost lost;
 	uint8_t key[8], end[8];
 	bool unordered;
@@ -234,6 +238,8 @@ static uint64_t dir_count(struct apfs_fs *fs, uint64_t dir)
 	ret = apfs_btree_iterate_past(&fs->tree, key, sizeof(key), count_visit, &c, &unordered,
 				      &lost);
 	apfs_log_mute(false);
+	if (spread)
+		*spread = fs_dir_spread(&lost, c.past);
 	return ret || lost.leaves ? FS_GIVEN_UNKNOWN : c.n;
 }
 
@@ -253,7 +259,7 @@ static uint64_t rd_given(const struct rd_ctx *r, uint64_t cookie, int ret)
 		return FS_GIVEN_UNKNOWN;
 	if (!cookie)
 		return fs_dir_spread(&r->lost, r->past) ? r->given : FS_GIVEN_UNKNOWN;
-	return r->fs->hashed ? dir_count(r->fs, r->dir) : r->seq;
+	return r->fs->hashed ? dir_count(r->fs, r->dir, NULL) : r->seq;
 }
 
 /**
@@ -357,14 +363,18 @@ static int lk_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
  * of it (found in review: `stat` of a name whose record was in the lost
  * child said "No such file or directory").  Its inode's count is the one
  * witness (fs_valence_listed): where dir's records are fewer, the name may
- * be among those lost.  That costs a walk of dir's records, once per
- * directory found whole; where the walk cannot read them all (a leaf
+ * be among those lost.  Held to it as a whole listing is: only where the
+ * records may have spread beyond one leaf (fs_dir_spread; found in review:
+ * a single-leaf directory whose count was one too high listed with exit 0,
+ * and a lookup in it failed).  That costs a walk of dir's records, once
+ * per directory found whole; where the walk cannot read them all (a leaf
  * damaged, named where listed) the miss stands, as the search did not
- * pass that leaf.
+ * pass that leaf.  A directory found short is walked again at each miss.
  */
 static int lookup_missed(struct apfs_fs *fs, uint64_t dir)
 {
 	_Atomic uint64_t *memo = &fs->whole_dirs[dir % FS_WHOLE_DIRS];
+	bool spread = true;
 	uint64_t given;
 	int32_t counted;
 	int ret;
@@ -374,8 +384,8 @@ static int lookup_missed(struct apfs_fs *fs, uint64_t dir)
 	ret = fs_dir_counted(fs, dir, &counted);
 	if (ret)
 		return ret;
-	given = counted > 0 ? dir_count(fs, dir) : FS_GIVEN_UNKNOWN;
-	if (given == FS_GIVEN_UNKNOWN || given >= (uint64_t)counted) {
+	given = counted > 0 ? dir_count(fs, dir, &spread) : FS_GIVEN_UNKNOWN;
+	if (given == FS_GIVEN_UNKNOWN || given >= (uint64_t)counted || !spread) {
 		atomic_store(memo, dir);
 		return -ENOENT;
 	}

@@ -43,12 +43,17 @@ static int lookup(struct afuse *af, fuse_ino_t parent, const char *name, fuse_in
 	if (afuse_bad_name(name))
 		return APFSI_ERR_NOT_FOUND;
 	ret = apfsi_fs_lookup_at(af->fs, dir, name, &d, stored, sizeof(stored));
-	/* no such entry: NAME:rsrc, the resource fork of a file NAME */
-	if (ret == APFSI_ERR_NOT_FOUND) {
-		ret = afuse_fork_lookup(af, dir, name, st);
-		if (!ret)
+	/*
+	 * No such entry (or none sure, in a directory whose records are fewer
+	 * than its count: found in review, every fork there was EIO): NAME:rsrc,
+	 * the resource fork of a file NAME.
+	 */
+	if (ret == APFSI_ERR_NOT_FOUND || ret == APFSI_ERR_INCOMPLETE) {
+		int fork = afuse_fork_lookup(af, dir, name, st);
+
+		if (!fork)
 			*ino = (fuse_ino_t)(st->st_ino | AFUSE_FORK_BIT);
-		return ret == 1 ? APFSI_ERR_NOT_FOUND : ret;
+		return fork == 1 ? ret : fork;
 	}
 	/* a number of a damaged image that would stand for another node (ino.c) */
 	if (!ret && !afuse_ino_ok(d.ino))

@@ -990,13 +990,21 @@ enum {
 	APFSI_XATTR_HIDDEN = 1 << 0, /* also those macOS hides (com.apple.decmpfs, com.apple.fs.*) */
 };
 
+/*
+ * fn for each attribute of ino.  APFSI_ERR_INCOMPLETE after every one there
+ * is where the inode's flags say it has one the tree holds no record of
+ * (INODE_HAS_RSRC_FORK: com.apple.ResourceFork; INODE_HAS_SECURITY_EA:
+ * com.apple.system.Security), named: a record lost.
+ */
 int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_fn fn,
 		       void *arg);
 /*
  * Up to len bytes of an attribute's value from off into buf, *got of them;
  * *size its whole size (either may be NULL).  A value kept in a data stream
  * that fails part way (records lost, blocks past a truncated image) still
- * has *got the bytes stored before the failure.
+ * has *got the bytes stored before the failure.  One of those the inode's
+ * flags witness (above) with no record is APFSI_ERR_CORRUPT, not
+ * APFSI_ERR_NOT_FOUND.
  */
 int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,
 		      size_t len, size_t *got, uint64_t *size);

@@ -21,7 +21,8 @@ class ApfsInspectError(Exception):
         self.message = message
         self.strerror = strerror
         #: For unlock failures: the staged UnlockResult (why each user was passed over); for
-        #: Incomplete from Volume.snapshots: the snapshots the tree holds.
+        #: Incomplete from Volume.snapshots: the snapshots the tree holds; from
+        #: FileSystem.listxattr: the attributes it holds.
         self.result = result
 
 

@@ -306,7 +306,9 @@ class FileSystem(Handle):
 
     def listxattr(self, path, hidden=False):
         """[(name, size)] of a file's extended attributes; hidden=True also
-        those macOS hides (com.apple.decmpfs, com.apple.fs.*)."""
+        those macOS hides (com.apple.decmpfs, com.apple.fs.*).  Incomplete where
+        the inode's flags say it has one the tree holds no record of (a record
+        lost): its .result is the list of those there are."""
         out = []
 
         def one(name, size, arg):
@@ -314,7 +316,7 @@ class FileSystem(Handle):
             return 0
         cb = C.XATTR_FN(one)
         check(C.lib.apfsi_fs_listxattr(self._live(), self._ino(path),
-                                       C.XATTR_HIDDEN if hidden else 0, cb, None))
+                                       C.XATTR_HIDDEN if hidden else 0, cb, None), out)
         return out
 
     def getxattr(self, path, name):

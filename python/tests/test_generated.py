@@ -404,6 +404,32 @@ def test_fork_gap_copy_gives_bytes_before(generated, tmp_path):
     assert out.getvalue() == sound[:8192]
 
 
+def test_xattr_record_lost_is_incomplete(generated, tmp_path):
+    """`compression`, /zlib-rsrc.txt (testdata/README.md): a resource fork sets
+    INODE_HAS_RSRC_FORK.  Its com.apple.ResourceFork record dropped from its leaf
+    (tests/tools/leaf_drop.py; names sort by bytes, so it is the inode's first xattr
+    record): listxattr raises Incomplete, its .result the attributes there are;
+    getxattr of the fork raises Corrupt, not NotFound.  Before, listxattr gave the
+    others with no word and getxattr said NotFound."""
+    img = str(tmp_path / "xdrop.img")
+    shutil.copy(generated("compression"), img)
+    with apfsinspect.open(img) as i, i.select_volume("Compressed").open_fs() as fs:
+        ino = fs.stat("/zlib-rsrc.txt").ino
+        sound = dict(fs.listxattr("/zlib-rsrc.txt", hidden=True))
+    assert "com.apple.ResourceFork" in sound and "com.apple.decmpfs" in sound
+    if not os.environ.get("TOOLS"):
+        pytest.skip("TOOLS (the project's tests/tools, set by tests/run.sh) not set")
+    subprocess.run([sys.executable, os.path.join(os.environ["TOOLS"], "leaf_drop.py"), img,
+                    str(ino), "4", "0"], check=True, capture_output=True)
+    with apfsinspect.open(img) as i, i.select_volume("Compressed").open_fs() as fs:
+        with pytest.raises(apfsinspect.Incomplete) as e:
+            fs.listxattr("/zlib-rsrc.txt", hidden=True)
+        assert dict(e.value.result) == {k: v for k, v in sound.items()
+                                        if k != "com.apple.ResourceFork"}
+        with pytest.raises(apfsinspect.Corrupt):
+            fs.getxattr("/zlib-rsrc.txt", "com.apple.ResourceFork")
+
+
 def test_large_and_huge_offsets(generated):
     with apfsinspect.open(generated("large")) as img, img.select_volume().open_fs() as fs:
         with fs.open("/sparse-1g.bin") as f:
