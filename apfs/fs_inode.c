@@ -155,18 +155,29 @@ int fs_root_listed(struct apfs_fs *fs)
 	return ret;
 }
 
-/* ino's inode record's fixed part (see fs_int.h); the lookup fs_inode_get makes. */
-int fs_inode_raw(struct apfs_fs *fs, uint64_t ino, struct apfs_j_inode_val *raw)
+/*
+ * ino's inode record into *val (malloc'd, fs->bs bytes: the caller frees
+ * it, whatever is returned), *vlen its length; -ENOENT where there is none.
+ */
+static int inode_lookup(struct apfs_fs *fs, uint64_t ino, uint8_t **val, size_t *vlen)
 {
-	uint8_t key[8], *val = malloc(fs->bs);
-	size_t vlen = 0;
+	uint8_t key[8];
 	int ret;
 
-	if (!val)
+	*vlen = 0;
+	if (!(*val = malloc(fs->bs)))
 		return -ENOMEM;
 	ret = fs_key_checked(fs, key, ino, APFS_TYPE_INODE);
-	if (!ret)
-		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
+	return ret ? ret : apfs_btree_lookup(&fs->tree, key, sizeof(key), *val, fs->bs, vlen);
+}
+
+/* ino's inode record's fixed part (see fs_int.h). */
+int fs_inode_raw(struct apfs_fs *fs, uint64_t ino, struct apfs_j_inode_val *raw)
+{
+	uint8_t *val;
+	size_t vlen;
+	int ret = inode_lookup(fs, ino, &val, &vlen);
+
 	if (!ret && vlen < sizeof(*raw))
 		ret = -ENOENT;
 	if (!ret)
@@ -232,17 +243,13 @@ int fs_valence_listed(struct apfs_fs *fs, uint64_t dir, uint64_t given)
 /* Read and parse the inode record of ino. */
 int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 {
-	uint8_t key[8], *val = malloc(fs->bs);
-	size_t vlen = 0;
+	uint8_t *val;
+	size_t vlen;
 	int ret;
 
-	if (!val)
-		return -ENOMEM;
 	memset(in, 0, sizeof(*in));
 	in->ino = ino;
-	ret = fs_key_checked(fs, key, ino, APFS_TYPE_INODE);
-	if (!ret)
-		ret = apfs_btree_lookup(&fs->tree, key, sizeof(key), val, fs->bs, &vlen);
+	ret = inode_lookup(fs, ino, &val, &vlen);
 	if (ret == -ENOENT && ino == APFS_ROOT_DIR_INO_NUM) {
 		root_missing(fs);
 		ret = -APFS_ECORRUPT;
