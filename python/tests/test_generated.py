@@ -409,8 +409,9 @@ def test_xattr_record_lost_is_incomplete(generated, tmp_path):
     INODE_HAS_RSRC_FORK.  Its com.apple.ResourceFork record dropped from its leaf
     (tests/tools/leaf_drop.py; names sort by bytes, so it is the inode's first xattr
     record): listxattr raises Incomplete, its .result the attributes there are;
-    getxattr of the fork raises Corrupt, not NotFound.  Before, listxattr gave the
-    others with no word and getxattr said NotFound."""
+    getxattr of the fork raises Corrupt, not NotFound.  Before the flags were held to
+    the records (d5d9a8d), listxattr gave the others with no word and getxattr said
+    NotFound; then, until a9f149b, listxattr raised Incomplete without them."""
     img = str(tmp_path / "xdrop.img")
     shutil.copy(generated("compression"), img)
     with apfsinspect.open(img) as i, i.select_volume("Compressed").open_fs() as fs:
