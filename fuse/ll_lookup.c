@@ -49,11 +49,11 @@ static int lookup(struct afuse *af, fuse_ino_t parent, const char *name, fuse_in
 	 * the resource fork of a file NAME.
 	 */
 	if (ret == APFSI_ERR_NOT_FOUND || ret == APFSI_ERR_INCOMPLETE) {
-		int fork = afuse_fork_lookup(af, dir, name, st);
+		int rsrc = afuse_fork_lookup(af, dir, name, st);
 
-		if (!fork)
+		if (!rsrc)
 			*ino = (fuse_ino_t)(st->st_ino | AFUSE_FORK_BIT);
-		return fork == 1 ? ret : fork;
+		return rsrc == 1 ? ret : rsrc;
 	}
 	/* a number of a damaged image that would stand for another node (ino.c) */
 	if (!ret && !afuse_ino_ok(d.ino))
