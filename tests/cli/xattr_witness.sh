@@ -52,6 +52,25 @@ expect_eq "stat /hello.txt (no fork: INODE_NO_RSRC_FORK): exit 0, its xattrs (IM
 xattr: com.example.test (7 bytes)" "$RC $(grep '^xattr:' <<< "$OUT")"
 run_rc "$BIN" cat "$C" /rsrc.txt
 expect_eq "cat /rsrc.txt: its data (IMAGES.md), exit 0" "0 resource fork contents" "$RC $OUT"
+# Through the mount: rsrc.txt's listxattr is EIO (the names it holds are not all), hello.txt's
+# its two names (IMAGES.md).
+if [ -c /dev/fuse ] && command -v fusermount3 > /dev/null; then
+	mnt_prepare "$WORK"
+	if "$BIN" mount "$C" "$MNT" 2> "$WORK/merr"; then
+		expect_eq "through the mount: listxattr rsrc.txt EIO, hello.txt its names" \
+			"EIO ['com.apple.provenance', 'com.example.test']" "$(python3 -c 'import errno, os, sys
+try:
+    os.listxattr(sys.argv[1] + "/rsrc.txt"); r = "listed"
+except OSError as e:
+    r = errno.errorcode[e.errno]
+print(r, sorted(os.listxattr(sys.argv[1] + "/hello.txt")))' "$MNT" 2>&1)"
+		mnt_cleanup
+	else
+		notok "mount: $(cat "$WORK/merr")"
+	fi
+else
+	skip "listxattr through the mount" "/dev/fuse or fusermount3 (fuse3) missing"
+fi
 
 # The other witness, set where its record never was: hello.txt (inode 16, TSK's fls in
 # IMAGES.md) given INODE_HAS_SECURITY_EA (0x40; tests/tools/inode_field.py).  Its listing
