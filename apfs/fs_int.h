@@ -16,6 +16,15 @@
 
 /* How many directories found whole by a lookup's miss are remembered (direct-mapped). */
 #define FS_WHOLE_DIRS 16
+/* How many found short are, with their two counts (direct-mapped, fs_dir.c's lock). */
+#define FS_SHORT_DIRS 16
+
+/* A directory whose records a lookup's miss found fewer than its inode counts. */
+struct fs_short_dir {
+	uint64_t dir;  /* 0: none */
+	uint64_t given;
+	int32_t counted;
+};
 
 struct apfs_fs {
 	struct apfs_volume *v;
@@ -35,6 +44,8 @@ struct apfs_fs {
 	uint64_t gen;  /* this open's number, unique in the process (fs_inode_flags' memo) */
 	/* directories whose records a lookup that missed found all there (fs_dir.c), or 0 */
 	_Atomic uint64_t whole_dirs[FS_WHOLE_DIRS];
+	/* those it found short, with both counts (fs_dir.c; under its lock) */
+	struct fs_short_dir short_dirs[FS_SHORT_DIRS];
 };
 
 /* A directory record's key at its longest: j_drec_hashed_key_t and its name. */

@@ -399,7 +399,7 @@ run_rc "$BIN" stat "$TR" /d00016/f00099999.txt
 expect_eq "last record dropped: stat of a name /d00016 never held: No such file" \
 	"1 apfsinspect: /d00016/f00099999.txt: No such file or directory" "$RC $ERR"
 # Through the mount, where one process looks up again: a lost name is an I/O error each
-# time (a directory found short is not remembered as whole); /d00016's missing names are
+# time (a directory found short is remembered as short, with its counts); /d00016's missing names are
 # ENOENT each time (the second from the memo of directories found whole); a name held has
 # its size (testdata/README.md: 11 bytes, "file 51000\n", for the first, else empty).
 HSIZE=$([ "$(tail -1 "$WORK/l17")" = f00051000.txt ] && echo 11 || echo 0)
