@@ -354,13 +354,17 @@ int apfs_fs_firmlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap);
 
 /* Flags for apfs_fs_listxattr. */
 #define APFS_LIST_HIDDEN 0x1  /* also com.apple.decmpfs and com.apple.fs.* */
+/* Instead of the records: fn(name, 0) for each xattr the inode's flags say it has and the tree holds no record of. */
+#define APFS_LIST_MISSING 0x2
 
 typedef int (*apfs_xattr_fn)(const char *name, uint64_t size, void *ctx);
 
 /**
  * apfs_fs_listxattr - visit the extended attributes of an inode
  * @flags: APFS_LIST_HIDDEN to include those macOS hides from listxattr
- *         (com.apple.decmpfs, com.apple.fs.symlink, com.apple.fs.firmlink)
+ *         (com.apple.decmpfs, com.apple.fs.symlink, com.apple.fs.firmlink);
+ *         APFS_LIST_MISSING for the names of those witnessed and lost (its
+ *         listing, which is whole, returns 0)
  */
 int apfs_fs_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xattr_fn fn,
 		      void *ctx);

@@ -156,19 +156,31 @@ static uint64_t witness_of(const char *name)
 }
 
 /*
- * Of the xattrs whose flags ino's inode sets, the first not in seen (the
- * witness flags of the records found): named, -APFS_EINCOMPLETE; or 0,
- * or the error of the inode's lookup (none: not this listing's to name).
+ * The witness flags ino's inode sets that are not in seen (the witness
+ * flags of the records found), in *missing; 0, or the error of the
+ * inode's lookup (none: not this listing's to name, nothing missing).
  */
-static int witnessed(struct apfs_fs *fs, uint64_t ino, uint64_t seen)
+static int witness_missing(struct apfs_fs *fs, uint64_t ino, uint64_t seen, uint64_t *missing)
 {
-	uint64_t flags;
+	uint64_t flags = 0;
 	int ret = fs_inode_flags(fs, ino, &flags);
 
+	*missing = 0;
 	if (ret)
 		return ret == -ENOENT ? 0 : ret;
-	for (size_t i = 0; i < N_WITNESSES; i++) {
-		if (!(flags & witnesses[i].flag) || (seen & witnesses[i].flag))
+	for (size_t i = 0; i < N_WITNESSES; i++)
+		*missing |= flags & witnesses[i].flag & ~seen;
+	return 0;
+}
+
+/* Of the xattrs ino's flags witness, the first not in seen: named, -APFS_EINCOMPLETE. */
+static int witnessed(struct apfs_fs *fs, uint64_t ino, uint64_t seen)
+{
+	uint64_t missing;
+	int ret = witness_missing(fs, ino, seen, &missing);
+
+	for (size_t i = 0; !ret && i < N_WITNESSES; i++) {
+		if (!(missing & witnesses[i].flag))
 			continue;
 		apfs_err("%s: volume '%s': inode %llu: its flags say it has %s (%s), but the tree "
 			 "holds no record of it: extended attributes may be missing", fs->c->label,
@@ -176,7 +188,20 @@ static int witnessed(struct apfs_fs *fs, uint64_t ino, uint64_t seen)
 			 witnesses[i].flag_name);
 		return -APFS_EINCOMPLETE;
 	}
-	return 0;
+	return ret;
+}
+
+/* fn(name, 0) for each xattr ino's flags witness that is not in seen (APFS_LIST_MISSING). */
+static int witnessed_each(struct apfs_fs *fs, uint64_t ino, uint64_t seen, apfs_xattr_fn fn,
+			  void *ctx)
+{
+	uint64_t missing;
+	int ret = witness_missing(fs, ino, seen, &missing);
+
+	for (size_t i = 0; !ret && i < N_WITNESSES; i++)
+		if (missing & witnesses[i].flag)
+			ret = fn(witnesses[i].name, 0, ctx);
+	return ret;
 }
 
 /**
@@ -249,6 +274,8 @@ static int lx_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	if (nl == 0 || nl != kl - 10 || kb[kl - 1] != '\0')
 		return xattr_corrupt(l->fs, l->ino, "name length disagrees with the key");
 	l->seen |= witness_of((const char *)kb + 10);
+	if (l->flags & APFS_LIST_MISSING)
+		return 0;
 	if (!(l->flags & APFS_LIST_HIDDEN) && is_hidden((const char *)kb + 10))
 		return 0;
 	ret = fs_xattr_parse(l->fs, l->ino, v, vl, &x);
@@ -276,6 +303,8 @@ int fs_vol_listxattr(struct apfs_fs *fs, uint64_t ino, unsigned flags, apfs_xatt
 	ret = apfs_btree_find(&fs->tree, key, sizeof(key), true, lx_visit, &l);
 	if (ret < 0)
 		return ret;
+	if (flags & APFS_LIST_MISSING)
+		return witnessed_each(fs, ino, l.seen, fn, ctx);
 	return l.stopped ? 0 : witnessed(fs, ino, l.seen);
 }
 

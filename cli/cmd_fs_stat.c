@@ -16,7 +16,9 @@ static const char stat_help[] =
 	"                        [--volume SEL] [credential] [--snapshot NAME|XID] IMAGE PATH\n"
 	"  Every attribute of one file: inode, mode, owner, sizes, the five timestamps\n"
 	"  (UTC, nanoseconds), BSD flags, link count, every path of a hard-linked file,\n"
-	"  xattrs, compression, directory statistics.\n"
+	"  xattrs, compression, directory statistics.  An xattr the inode's flags say it\n"
+	"  has and the tree holds no record of is named (\"xattr missing: NAME\", JSON\n"
+	"  \"xattrs_missing\"): a record lost, exit 1.\n"
 	"  --hash: those digests of a regular file's data (what cat writes), as lines\n"
 	"  \"md5: HEX\" or JSON keys \"md5\", \"sha1\", \"sha256\"; a file beyond the size cap\n"
 	"  (see extract --help), or whose data cannot be read whole, is not hashed: its\n"
@@ -79,6 +81,7 @@ struct stat_info {
 	struct digest_out dig;
 	bool hashed;
 	int xattrs_lost;          /* -APFS_EINCOMPLETE: a record the inode's flags witness is missing */
+	struct str_list missing;  /* the names of those records */
 };
 
 static int xa_collect(const char *name, uint64_t size, void *ctx)
@@ -87,6 +90,15 @@ static int xa_collect(const char *name, uint64_t size, void *ctx)
 
 	list_add(&si->xattrs, name, size);
 	return si->xattrs.err;
+}
+
+static int missing_collect(const char *name, uint64_t size, void *ctx)
+{
+	struct stat_info *si = ctx;
+
+	(void)size;
+	list_add(&si->missing, name, 0);
+	return si->missing.err;
 }
 
 /* One name of the inode: its parent's path, then the name. */
@@ -125,10 +137,10 @@ static int stat_gather(struct stat_info *si, uint64_t ino)
 
 	if (!ret)
 		ret = cli_api_errno(apfsi_fs_listxattr(si->fs, ino, 0, xa_collect, si));
-	/* one missing (named): the others are given, and stat fails after them */
+	/* one missing (named): the others are given, then those missing, and stat fails after */
 	if (ret == -APFS_EINCOMPLETE) {
 		si->xattrs_lost = ret;
-		ret = 0;
+		ret = cli_api_errno(apfsi_fs_xattrs_missing(si->fs, ino, missing_collect, si));
 	}
 	if (!ret && ino == APFSI_ROOT_INO)
 		list_add(&si->links, "/", 0);
@@ -191,6 +203,8 @@ static void stat_text(const struct stat_info *si)
 	for (size_t i = 0; i < si->xattrs.len; i++)
 		printf("xattr: %s (%llu bytes)\n", cli_safe_str(si->xattrs.s[i]),
 		       (unsigned long long)si->xattrs.n[i]);
+	for (size_t i = 0; i < si->missing.len; i++)
+		printf("xattr missing: %s\n", cli_safe_str(si->missing.s[i]));
 	for (unsigned i = 0; si->hashed && i < si->hash.n; i++)
 		printf("%s: %s\n", si->hash.name[i], si->dig.hex[i]);
 }
@@ -243,6 +257,10 @@ static void stat_json(const struct stat_info *si)
 		json_obj_close(&j);
 	}
 	json_arr_close(&j);
+	json_arr_open(&j, "xattrs_missing");
+	for (size_t i = 0; i < si->missing.len; i++)
+		json_str(&j, NULL, si->missing.s[i]);
+	json_arr_close(&j);
 	for (unsigned i = 0; S_ISREG(si->st.mode) && i < si->hash.n; i++)
 		json_str(&j, si->hash.name[i], si->hashed ? si->dig.hex[i] : NULL);
 	json_end(&j);
@@ -287,6 +305,7 @@ static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 			stat_text(&si);
 	}
 	list_free(&si.xattrs);
+	list_free(&si.missing);
 	list_free(&si.links);
 	if (ret)
 		return fs_fail(path, ret);

@@ -999,6 +999,12 @@ enum {
 int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_fn fn,
 		       void *arg);
 /*
+ * fn(name, 0) for each attribute ino's inode flags say it has and the tree
+ * holds no record of: the records apfsi_fs_listxattr's APFSI_ERR_INCOMPLETE
+ * named as lost (none: fn is not called).  Nonzero from fn stops (returned).
+ */
+int apfsi_fs_xattrs_missing(apfsi_fs *fs, uint64_t ino, apfsi_xattr_fn fn, void *arg);
+/*
  * Up to len bytes of an attribute's value from off into buf, *got of them;
  * *size its whole size (either may be NULL).  A value kept in a data stream
  * that fails part way (records lost, blocks past a truncated image) still

@@ -21,10 +21,22 @@ static int each(const char *name, uint64_t size, void *ctx)
 	return l->stopped ? 1 : 0;
 }
 
+/* What a listing that returned ret gives the caller: fn's nonzero, or its code. */
+static int list_result(const struct list_ctx *l, int ret, uint64_t ino)
+{
+	int code;
+
+	if (l->stopped)
+		return l->stopped;
+	code = apfsi_code(ret < 0 ? ret : 0);
+	return code ? apfsi_fail(code, "attributes of inode %llu: %s", (unsigned long long)ino,
+				 apfsi_strerror(code)) : APFSI_OK;
+}
+
 int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_fn fn, void *arg)
 {
 	struct list_ctx l = { fn, arg, 0 };
-	int ret, code;
+	int ret;
 
 	apfsi_enter();
 	if ((ret = apfsi_fs_check(fs, "apfsi_fs_listxattr")))
@@ -34,11 +46,21 @@ int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_f
 				  flags);
 	ret = apfs_fs_listxattr(fs->fs, ino, flags & APFSI_XATTR_HIDDEN ? APFS_LIST_HIDDEN : 0,
 				each, &l);
-	if (l.stopped)
-		return l.stopped;
-	code = apfsi_code(ret < 0 ? ret : 0);
-	return code ? apfsi_fail(code, "attributes of inode %llu: %s", (unsigned long long)ino,
-				 apfsi_strerror(code)) : APFSI_OK;
+	return list_result(&l, ret, ino);
+}
+
+int apfsi_fs_xattrs_missing(apfsi_fs *fs, uint64_t ino, apfsi_xattr_fn fn, void *arg)
+{
+	struct list_ctx l = { fn, arg, 0 };
+	int ret;
+
+	apfsi_enter();
+	if ((ret = apfsi_fs_check(fs, "apfsi_fs_xattrs_missing")))
+		return ret;
+	if (!fn)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_xattrs_missing: fn required");
+	ret = apfs_fs_listxattr(fs->fs, ino, APFS_LIST_MISSING, each, &l);
+	return list_result(&l, ret, ino);
 }
 
 int apfsi_fs_getxattr(apfsi_fs *fs, uint64_t ino, const char *name, uint64_t off, void *buf,

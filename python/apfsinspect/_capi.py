@@ -147,6 +147,7 @@ PROTOTYPES = {
     "apfsi_fs_listxattr": (c_int, [H, c_u64, c_uint, XATTR_FN, c_void_p]),
     "apfsi_fs_getxattr": (c_int, [H, c_u64, c_char_p, c_u64, c_void_p, c_size_t,
                                   P(c_size_t), P(c_u64)]),
+    "apfsi_fs_xattrs_missing": (c_int, [H, c_u64, XATTR_FN, c_void_p]),
 }
 
 

@@ -319,6 +319,18 @@ class FileSystem(Handle):
                                        C.XATTR_HIDDEN if hidden else 0, cb, None), out)
         return out
 
+    def xattrs_missing(self, path):
+        """[name] of the extended attributes the inode's flags say it has and the
+        tree holds no record of: those listxattr's Incomplete says are lost."""
+        out = []
+
+        def one(name, size, arg):
+            out.append(text(name))
+            return 0
+        cb = C.XATTR_FN(one)
+        check(C.lib.apfsi_fs_xattrs_missing(self._live(), self._ino(path), cb, None))
+        return out
+
     def getxattr(self, path, name):
         """An extended attribute's whole value (NotFound if there is none)."""
         ino, cname = self._ino(path), encode(name)

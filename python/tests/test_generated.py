@@ -409,7 +409,8 @@ def test_xattr_record_lost_is_incomplete(generated, tmp_path):
     INODE_HAS_RSRC_FORK.  Its com.apple.ResourceFork record dropped from its leaf
     (tests/tools/leaf_drop.py; names sort by bytes, so it is the inode's first xattr
     record): listxattr raises Incomplete, its .result the attributes there are;
-    getxattr of the fork raises Corrupt, not NotFound.  Before the flags were held to
+    getxattr of the fork raises Corrupt, not NotFound; xattrs_missing names it (before
+    the record was dropped: none).  Before the flags were held to
     the records (d5d9a8d), listxattr gave the others with no word and getxattr said
     NotFound; then, until a9f149b, listxattr raised Incomplete without them."""
     img = str(tmp_path / "xdrop.img")
@@ -417,6 +418,7 @@ def test_xattr_record_lost_is_incomplete(generated, tmp_path):
     with apfsinspect.open(img) as i, i.select_volume("Compressed").open_fs() as fs:
         ino = fs.stat("/zlib-rsrc.txt").ino
         sound = dict(fs.listxattr("/zlib-rsrc.txt", hidden=True))
+        assert fs.xattrs_missing("/zlib-rsrc.txt") == []
     assert "com.apple.ResourceFork" in sound and "com.apple.decmpfs" in sound
     if not os.environ.get("TOOLS"):
         pytest.skip("TOOLS (the project's tests/tools, set by tests/run.sh) not set")
@@ -429,6 +431,7 @@ def test_xattr_record_lost_is_incomplete(generated, tmp_path):
                                         if k != "com.apple.ResourceFork"}
         with pytest.raises(apfsinspect.Corrupt):
             fs.getxattr("/zlib-rsrc.txt", "com.apple.ResourceFork")
+        assert fs.xattrs_missing("/zlib-rsrc.txt") == ["com.apple.ResourceFork"]
 
 
 def test_large_and_huge_offsets(generated):

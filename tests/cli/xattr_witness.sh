@@ -10,7 +10,8 @@
 # Before, `stat` listed the other xattrs with exit 0, and `cat --fork rsrc`
 # and `xattr` said there was no such attribute, as for a file that never had one.
 # Now a listing says the record is missing (exit 1, "entries may be
-# missing"), and a read of it is damage.
+# missing"), `stat` names it after the attributes ("xattr missing: NAME",
+# JSON xattrs_missing), and a read of it is damage.
 . "$(dirname "$0")/../lib.sh"
 need_image basic.img
 
@@ -21,6 +22,11 @@ run_rc "$BIN" stat "$C" /rsrc.txt
 expect_eq "sound: stat /rsrc.txt: exit 0, its fork and provenance (IMAGES.md), nothing said" \
 	"0 xattr: com.apple.ResourceFork (34 bytes)
 xattr: com.apple.provenance (11 bytes) " "$RC $(grep '^xattr:' <<< "$OUT") $ERR"
+expect_eq "sound: none missing" "" "$(grep '^xattr missing' <<< "$OUT")"
+run_rc "$BIN" stat --json "$C" /rsrc.txt
+expect_eq "sound: stat --json: exit 0, xattrs_missing empty" "0 2 []" \
+	"$RC $(python3 -c 'import json, sys; j = json.load(sys.stdin)
+print(len(j["xattrs"]), j["xattrs_missing"])' <<< "$OUT")"
 expect_eq "sound: cat --fork rsrc gives the fork (IMAGES.md)" \
 	"this is the resource fork payload" "$("$BIN" cat --fork rsrc "$C" /rsrc.txt)"
 # names sort by bytes: com.apple.ResourceFork ('R') is inode 30's first xattr record
@@ -33,6 +39,13 @@ expect_eq "stat: exit 1, its attributes and provenance given, no fork (before: e
 	"$RC $(sed -n 's/^size: //p' <<< "$OUT") $(grep '^xattr:' <<< "$OUT")"
 expect_grep "... the fork named as missing" "$WHY" "$ERR"
 expect_grep "... and the file" "^apfsinspect: /rsrc.txt: entries may be missing \(see above\)$" "$ERR"
+expect_eq "... and named after the attributes (before: not at all)" \
+	"xattr missing: com.apple.ResourceFork" "$(grep -A9 '^xattr:' <<< "$OUT" | tail -n +2)"
+run_rc "$BIN" stat --json "$C" /rsrc.txt
+expect_eq "stat --json: exit 1, xattrs the provenance, xattrs_missing the fork" \
+	"1 [{'name': 'com.apple.provenance', 'size': 11}] ['com.apple.ResourceFork']" \
+	"$RC $(python3 -c 'import json, sys; j = json.load(sys.stdin)
+print(j["xattrs"], j["xattrs_missing"])' <<< "$OUT")"
 for c in "cat --fork rsrc" xattr; do
 	a=()
 	[ "$c" = xattr ] && a=(com.apple.ResourceFork)
@@ -93,4 +106,16 @@ expect_eq "xattr com.apple.ResourceFork (its flag unset): none, not damage" \
 run_rc "$BIN" xattr "$H" /hello.txt com.apple.system.Security
 expect_eq "xattr com.apple.system.Security: damage" \
 	"1 apfsinspect: /hello.txt: damaged file-system data (see above)" "$RC $(tail -1 <<< "$ERR")"
+# Both flags: both named missing, in the text and in JSON.
+expect_rc "inode_field.py: inode 16's internal_flags |= 0x4000 too" 0 python3 \
+	"$TESTS/tools/inode_field.py" "$H" 16 internal_flags '|0x4000'
+run_rc "$BIN" stat "$H" /hello.txt
+expect_eq "both flags: stat: exit 1, both named missing after the xattrs" \
+	"1 xattr missing: com.apple.ResourceFork
+xattr missing: com.apple.system.Security" "$RC $(grep '^xattr missing: ' <<< "$OUT")"
+run_rc "$BIN" stat --json "$H" /hello.txt
+expect_eq "both flags: stat --json: its two xattrs, both missing named" \
+	"1 ['com.apple.provenance', 'com.example.test'] ['com.apple.ResourceFork', 'com.apple.system.Security']" \
+	"$RC $(python3 -c 'import json, sys; j = json.load(sys.stdin)
+print([x["name"] for x in j["xattrs"]], j["xattrs_missing"])' <<< "$OUT")"
 done_testing
