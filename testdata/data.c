@@ -252,9 +252,12 @@ int mk_fs_xattr(struct mk_vol *v, uint64_t ino, const char *name, const void *da
 
 	if (rc)
 		return rc;
-	/* A resource fork shows in the inode's flags (reference; apfsck "wrong flag for resource fork"). */
+	/* A resource fork and an access control list show in the inode's flags (reference;
+	 * apfsck "wrong flag for resource fork", "... for access control list"). */
 	if (!strcmp(name, "com.apple.ResourceFork") && mk_in(v, ino))
 		mk_in(v, ino)->internal_flags |= APFS_INODE_HAS_RSRC_FORK;
+	if (!strcmp(name, "com.apple.system.Security") && mk_in(v, ino))
+		mk_in(v, ino)->internal_flags |= APFS_INODE_HAS_SECURITY_EA;
 	if (len > APFS_XATTR_MAX_EMBEDDED_SIZE) {
 		rc = xattr_stream(v, data, len, val, &vlen);
 	} else {

@@ -11,6 +11,7 @@
 #include <plist/plist.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "apfs/apfs.h"
 #include "macos.h"
@@ -61,11 +62,35 @@ int mac_doc_text(const struct mac_user *u, uint64_t n, uint64_t seed, char *buf,
 	return snprintf(buf, len, "%s file %05" PRIu64 " seed %" PRIu64 "\n", u->name, n, seed);
 }
 
+/*
+ * The access control list macOS gives each of a home's usual folders, as
+ * `ls -le` shows it: "0: group:everyone deny delete".  A kauth_filesec
+ * (xnu bsd/sys/kauth.h), in disk order, big-endian
+ * (kauth_filesec_acl_setendian): magic KAUTH_FILESEC_MAGIC, owner and
+ * group GUIDs none (zero: our choice, no shared image shows what macOS
+ * writes there), one entry: everyone's well-known GUID
+ * (ABCDEFAB-CDEF-ABCD-EFAB-CDEF0000000C, group 12), KAUTH_ACE_DENY,
+ * KAUTH_VNODE_DELETE.  The xattr com.apple.system.Security (KAUTH_FILESEC_XATTR).
+ */
+static int deny_delete(struct mk_vol *v, uint64_t dir)
+{
+	static const uint8_t everyone[16] = { 0xab, 0xcd, 0xef, 0xab, 0xcd, 0xef, 0xab, 0xcd,
+					      0xef, 0xab, 0xcd, 0xef, 0x00, 0x00, 0x00, 0x0c };
+	uint8_t fsec[4 + 16 + 16 + 8 + 24] = { 0 };
+
+	st_be32(fsec, 0x012cc16d);       /* fsec_magic */
+	st_be32(fsec + 36, 1);           /* acl_entrycount; acl_flags 0 */
+	memcpy(fsec + 44, everyone, 16);  /* ace_applicable */
+	st_be32(fsec + 60, 2);           /* ace_flags: KAUTH_ACE_DENY */
+	st_be32(fsec + 64, 1u << 4);     /* ace_rights: KAUTH_VNODE_DELETE */
+	return mk_fs_xattr(v, dir, "com.apple.system.Security", fsec, sizeof(fsec));
+}
+
 /* /Users/NAME: the usual folders, a welcome note, --files documents. */
 static int home(struct mk_vol *v, const struct mac_group *g, const struct mac_user *u)
 {
-	static const char *const sub[] = { "Desktop", "Documents", "Downloads", "Library/Preferences",
-					   "Pictures", "Public" };
+	static const char *const sub[] = { "Desktop", "Documents", "Downloads", "Library",
+					   "Library/Preferences", "Pictures", "Public" };
 	char path[128], name[32], text[128];
 	uint64_t dir;
 	int rc = mk_fs_mkdirs(v, "/Users", NULL), n;
@@ -76,6 +101,8 @@ static int home(struct mk_vol *v, const struct mac_group *g, const struct mac_us
 	for (unsigned i = 0; !rc && i < sizeof(sub) / sizeof(sub[0]); i++) {
 		snprintf(path, sizeof(path), "/Users/%s/%s", u->name, sub[i]);
 		rc = mk_fs_mkdirs(v, path, &dir);
+		if (!rc && !strchr(sub[i], '/'))
+			rc = deny_delete(v, dir);
 	}
 	snprintf(path, sizeof(path), "/Users/%s/Desktop", u->name);
 	n = snprintf(text, sizeof(text), "Welcome, %s\n", u->realname);

@@ -56,6 +56,19 @@ with open(sys.argv[1], "r+b") as f:
 PY
 }
 
+# acl_deny_delete_hex: in hex, the com.apple.system.Security value macOS gives a home's
+# usual folders ("0: group:everyone deny delete" in `ls -le`), built from xnu's
+# bsd/sys/kauth.h: a struct kauth_filesec, big-endian on disk (kauth_filesec_acl_setendian):
+# fsec_magic KAUTH_FILESEC_MAGIC, owner and group GUIDs zero, acl_entrycount 1,
+# acl_flags 0; one kauth_ace: everyone's GUID ABCDEFAB-CDEF-ABCD-EFAB-CDEF0000000C,
+# ace_flags KAUTH_ACE_DENY (2), ace_rights KAUTH_VNODE_DELETE (1 << 4).  68 bytes.
+acl_deny_delete_hex() {
+	python3 -c 'import struct, uuid
+print((struct.pack(">I16s16sII", 0x012CC16D, bytes(16), bytes(16), 1, 0)
+       + uuid.UUID("ABCDEFAB-CDEF-ABCD-EFAB-CDEF0000000C").bytes
+       + struct.pack(">II", 2, 1 << 4)).hex())'
+}
+
 # mnt_prepare DIR: MNT=DIR/mnt made, and unmounted at exit whatever failed (a
 # lazy unmount if busy): the FUSE tests' mount point.
 mnt_prepare() {

@@ -225,6 +225,13 @@ if command -v setfattr >/dev/null &&
 	# Over 3804 bytes: kept in a data stream of its own.
 	setfattr -n user.com.example.big -v "0x$(xxd -p "$WORK/big.val" | tr -d '\n')" \
 		"$T/f.txt" 2>/dev/null && xattrs=yes
+	# An access control list, "group:everyone deny delete" (tests/cli/xattr_witness.sh
+	# builds it from xnu's kauth.h): the generator sets INODE_HAS_SECURITY_EA, which
+	# apfsck holds to the record both ways ("wrong flag for access control list").
+	# (on a file of its own: the host's inode holds few xattr bytes beside f.txt's 4,000)
+	printf 'guarded\n' >"$T/acl.txt"
+	setfattr -n user.com.apple.system.Security -v "0x$(acl_deny_delete_hex)" "$T/acl.txt" ||
+		xattrs=no
 fi
 for cs in "" --case-sensitive; do
 	n=from-dir${cs:+-cs}
@@ -237,11 +244,14 @@ for cs in "" --case-sensitive; do
 done
 if [ "$xattrs" = yes ] && [ -n "$SZ" ]; then
 	"$MKIMAGE" from-dir "$WORK/x.img" --dir "$T" >/dev/null
-	mkdir -p "$WORK/xa" && (cd "$WORK/xa" && "$SZ" x -y "$WORK/x.img" 'f.txt*' >/dev/null 2>&1)
+	mkdir -p "$WORK/xa" && (cd "$WORK/xa" && "$SZ" x -y "$WORK/x.img" 'f.txt*' 'acl.txt*' \
+		>/dev/null 2>&1)
 	expect_eq "from-dir: 7-Zip's embedded xattr is the host's" "tiny value" \
 		"$(cat "$WORK/xa/f.txt:com.example.small" 2>/dev/null)"
 	expect_eq "from-dir: 7-Zip's stream xattr (4000 bytes) is the host's" \
 		"$(sha256sum <"$WORK/big.val")" "$(sha256sum <"$WORK/xa/f.txt:com.example.big")"
+	expect_eq "from-dir: 7-Zip's access control list is the host's" "$(acl_deny_delete_hex)" \
+		"$(xxd -p "$WORK/xa/acl.txt:com.apple.system.Security" 2>/dev/null | tr -d '\n')"
 else
 	skip "from-dir xattrs through 7-Zip" "setfattr user xattrs or 7zz unavailable here"
 fi

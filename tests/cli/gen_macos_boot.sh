@@ -301,6 +301,17 @@ if command -v fsapfsinfo >/dev/null &&
 	out=$(fsapfs -o 209735680 -f 4 -F /Users/alice/Desktop/welcome.txt "$GPT")
 	expect_grep "libfsapfs: --gpt's container at byte 209735680 (welcome.txt 25 bytes)" \
 		'Size[[:space:]]*: 25$' "$out"
+	# A home's usual folders carry an access control list, as macOS gives them; the
+	# folders below them and the files do not.
+	for p in Desktop Documents Downloads Library Pictures Public Library/Preferences \
+		Desktop/welcome.txt; do
+		printf '%s %s\n' "$p" "$(fsapfs -f 4 -F "/Users/bob/$p" "$PLAIN" |
+			sed -n 's/^[[:space:]]*Attribute: [0-9]*[[:space:]]*: //p' | tr '\n' ' ')"
+	done > "$WORK/acl.fsapfs"
+	expect_eq "libfsapfs: bob's usual folders hold com.apple.system.Security, nothing else" \
+		"$(for p in Desktop Documents Downloads Library Pictures Public; do
+			echo "$p com.apple.system.Security "; done; echo 'Library/Preferences '
+			echo 'Desktop/welcome.txt ')" "$(cat "$WORK/acl.fsapfs")"
 	out=$(fsapfs -f 4 -p not-the-password -F /Users/alice/Desktop/welcome.txt "$IMG")
 	expect_grep "libfsapfs: a wrong password reads nothing" 'file entry not found|Unable' "$out"
 else
@@ -333,6 +344,18 @@ expect_rc "--hardware: alice-password cannot unlock offline (4: bound to the Mac
 	"$BIN" unlockvolume --volume 4 --passphrase alice-password "$HW"
 out=$("$BIN" snapshots --volume 1 "$IMG")
 expect_grep "System boots from snapshot $SNAP" "	$SNAP\$" "$out"
+# The access control list of a home's usual folders: "group:everyone deny delete", as
+# macOS gives them (tests/lib.sh builds its bytes from xnu's kauth.h).
+ACL=$(acl_deny_delete_hex)
+for u in alice bob; do
+	for p in Desktop Documents Downloads Library Pictures Public; do
+		expect_eq "$u's $p: com.apple.system.Security, everyone deny delete" "$ACL" \
+			"$("$BIN" xattr --volume Data "$PLAIN" "/Users/$u/$p" com.apple.system.Security |
+			xxd -p | tr -d '\n')"
+	done
+done
+run_rc "$BIN" stat --volume Data "$PLAIN" /Users/alice/Library/Preferences
+expect_eq "alice's Library/Preferences: no xattr" "0 " "$RC $(grep '^xattr' <<< "$OUT")"
 out=$("$BIN" stat --volume 1 "$IMG" /Users)
 expect_grep "System /Users: SF_FIRMLINK (0x800000)" '^flags: 0x800000$' "$out"
 ino=$(printf '%s\n' "$out" | sed -n 's/^inode: \([0-9]*\)$/\1/p')

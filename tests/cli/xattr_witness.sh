@@ -118,4 +118,54 @@ expect_eq "both flags: stat --json: its two xattrs, both missing named" \
 	"1 ['com.apple.provenance', 'com.example.test'] ['com.apple.ResourceFork', 'com.apple.system.Security']" \
 	"$RC $(python3 -c 'import json, sys; j = json.load(sys.stdin)
 print([x["name"] for x in j["xattrs"]], j["xattrs_missing"])' <<< "$OUT")"
+
+# com.apple.system.Security with its record: a from-dir file given the access control list
+# macOS gives a home's folders (tests/lib.sh builds it from xnu's kauth.h) and a note.  The
+# generator sets INODE_HAS_SECURITY_EA (apfsck holds flag and record to each other:
+# gen_conformance.sh).  The record dropped (names sort by bytes: com.apple.system.Security
+# before com.example.note, the inode's first): stat names it missing, a read is damage.
+T=$WORK/acltree
+mkdir -p "$T" && printf 'guarded\n' > "$T/acl.txt"
+if command -v setfattr > /dev/null &&
+	setfattr -n user.com.apple.system.Security -v "0x$(acl_deny_delete_hex)" "$T/acl.txt" &&
+	setfattr -n user.com.example.note -v note "$T/acl.txt"; then
+	F=$WORK/acl.img
+	expect_rc "mkimage from-dir: acl.txt with an ACL and a note" 0 "$MKIMAGE" from-dir "$F" \
+		--dir "$T"
+	# acl.txt's inode and its internal_flags, by tests/tools/fsnode.py (a reader of its own)
+	read -r INO FL < <(python3 -c 'import struct, sys; sys.path.insert(0, sys.argv[1])
+from fsnode import TYPE_INODE, live_tree, named_id, sparse_nodes
+with open(sys.argv[2], "rb") as f:
+    nodes = list(sparse_nodes(f))
+ino = named_id(nodes, b"acl.txt", "xattr_witness.sh")
+for n in live_tree(nodes).values():
+    for i in range(n.nkeys if n.level == 0 else 0):
+        if n.oid_type(i) == (ino, TYPE_INODE):
+            print(ino, struct.unpack_from("<Q", n.blk, n.entry(i)[2] + 48)[0])' \
+		"$TESTS/tools" "$F")
+	check "the generator set INODE_HAS_SECURITY_EA (0x40) on acl.txt, inode ${INO:-?}" \
+		test $(( ${FL:-0} & 0x40 )) -ne 0
+	run_rc "$BIN" stat "$F" /acl.txt
+	expect_eq "sound: stat /acl.txt: exit 0, the ACL (68 bytes) and the note" \
+		"0 xattr: com.apple.system.Security (68 bytes)
+xattr: com.example.note (4 bytes)" "$RC $(grep '^xattr' <<< "$OUT")"
+	expect_eq "sound: the ACL's bytes are the host's" "$(acl_deny_delete_hex)" \
+		"$("$BIN" xattr "$F" /acl.txt com.apple.system.Security | xxd -p | tr -d '\n')"
+	expect_rc "leaf_drop.py: acl.txt's first xattr record dropped" 0 python3 \
+		"$TESTS/tools/leaf_drop.py" "$F" "$INO" 4 0
+	run_rc "$BIN" stat "$F" /acl.txt
+	expect_eq "ACL record dropped: stat: exit 1, the note, the ACL named missing" \
+		"1 xattr: com.example.note (4 bytes)
+xattr missing: com.apple.system.Security" "$RC $(grep '^xattr' <<< "$OUT")"
+	expect_grep "... why" "inode $INO: its flags say it has com.apple.system.Security \
+\(INODE_HAS_SECURITY_EA\), but the tree holds no record of it" "$ERR"
+	run_rc "$BIN" xattr "$F" /acl.txt com.apple.system.Security
+	expect_eq "ACL record dropped: xattr com.apple.system.Security: damage" \
+		"1 apfsinspect: /acl.txt: damaged file-system data (see above)" \
+		"$RC $(tail -1 <<< "$ERR")"
+	run_rc "$BIN" xattr "$F" /acl.txt com.example.note
+	expect_eq "ACL record dropped: the note, exit 0" "0 note" "$RC $OUT"
+else
+	skip "an ACL record dropped" "setfattr (attr) or user xattrs on $WORK unavailable"
+fi
 done_testing
