@@ -29,7 +29,8 @@ static const char verify_help[] =
 	"  Read all of IMAGE and check it against every hash its container stores\n"
 	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume (each\n"
 	"  fs-tree node against its hash, up to the root hash).  Exit 0: everything\n"
-	"  matches; 1: a hash or a node does not match, the data cannot be read, or\n"
+	"  matches; 1: a hash or a node does not match, the data cannot be read, a\n"
+	"  seal there cannot be checked (broken, or its tree unreadable: INCOMPLETE), or\n"
 	"  there is nothing to verify against.  Progress goes to stderr when it is a\n"
 	"  terminal.\n"
 	"  --format NAME  the image format, instead of detecting it\n"
@@ -190,8 +191,8 @@ static int layer_of(apfsi_image *img, unsigned i, struct layer *l)
 	return ret;
 }
 
-/* Every stored hash of the chain's layers: *checked of them, *bad not matching. */
-static int verify_chain(apfsi_image *img, unsigned *checked, unsigned *bad, struct json *j)
+/* Every stored hash of the chain's layers, counted in *t. */
+static int verify_chain(apfsi_image *img, struct verify_tally *t, struct json *j)
 {
 	struct apfsi_image_info ii;
 	struct layer l;
@@ -202,21 +203,28 @@ static int verify_chain(apfsi_image *img, unsigned *checked, unsigned *bad, stru
 		ret = layer_of(img, i, &l);
 		if (ret || !l.nhashes)
 			continue;
-		(*checked)++;
-		ret = verify_layer(&l, buf, bad, j);
+		t->checked++;
+		ret = verify_layer(&l, buf, &t->bad, j);
 	}
 	free(buf);
 	return ret;
 }
 
-static int verdict(const struct cli_opts *o, apfsi_image *img, unsigned checked, unsigned bad,
+/* JSON's verdict: "incomplete" where a seal there could not be checked. */
+static const char *verdict_name(const struct verify_tally *t)
+{
+	return t->bad ? "failed" : t->unchecked ? "incomplete" :
+	       !t->checked ? "nothing_to_verify" : "ok";
+}
+
+static int verdict(const struct cli_opts *o, apfsi_image *img, const struct verify_tally *t,
 		   struct json *j)
 {
 	struct apfsi_layer_info top;
 
 	if (j)
-		json_str(j, "verdict", !checked ? "nothing_to_verify" : bad ? "failed" : "ok");
-	if (!checked) {
+		json_str(j, "verdict", verdict_name(t));
+	if (!t->checked && !t->unchecked) {
 		if (apfsi_image_layer(img, 0, &top))
 			top.description = "?";
 		fprintf(stderr, "apfsinspect: verify: '%s' (%s) stores no hash of its data and "
@@ -224,10 +232,16 @@ static int verdict(const struct cli_opts *o, apfsi_image *img, unsigned checked,
 			top.description);
 		return EXIT_ERROR;
 	}
-	if (!j)
-		printf("%s\n", bad ? "verify: FAILED: the data does not match what it was sealed or "
-			     "hashed as" : "verify: OK: the data matches every stored hash and seal");
-	return bad ? EXIT_ERROR : EXIT_OK;
+	if (!j && t->bad)
+		printf("verify: FAILED: the data does not match what it was sealed or hashed as\n");
+	else if (!j && t->unchecked)
+		printf("verify: INCOMPLETE: %u seal%s could not be checked (said above)%s\n",
+		       t->unchecked, t->unchecked == 1 ? "" : "s", t->checked ?
+		       "; every stored hash and seal checked matches" :
+		       "; the image stores no hash of its data");
+	else if (!j)
+		printf("verify: OK: the data matches every stored hash and seal\n");
+	return t->bad || t->unchecked ? EXIT_ERROR : EXIT_OK;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -235,7 +249,7 @@ int cmd_verify(int argc, char **argv)
 	apfsi_image *img;
 	struct cli_opts o;
 	struct json js, *j = NULL;
-	unsigned checked = 0, bad = 0;
+	struct verify_tally t = { 0, 0, 0 };
 	int ret = cli_parse(argc, argv, 0, 0, 0, verify_help, &o);
 
 	if (ret)
@@ -249,16 +263,16 @@ int cmd_verify(int argc, char **argv)
 		json_str(j, "image", o.image);
 		json_arr_open(j, "layers");
 	}
-	ret = verify_chain(img, &checked, &bad, j);
+	ret = verify_chain(img, &t, j);
 	if (j) {
 		json_arr_close(j);
 		json_arr_open(j, "seals");
 	}
 	if (!ret)
-		verify_seals(img, &checked, &bad, j);
+		verify_seals(img, &t, j);
 	if (j)
 		json_arr_close(j);
-	ret = ret ? EXIT_ERROR : verdict(&o, img, checked, bad, j);
+	ret = ret ? EXIT_ERROR : verdict(&o, img, &t, j);
 	if (j)
 		json_end(j);
 	apfsi_image_close(img);

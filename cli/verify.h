@@ -5,11 +5,17 @@
 
 #include "api.h"
 
+/* What `verify` checked: stored hashes and seals. */
+struct verify_tally {
+	unsigned checked;    /* checked, whether they matched or not */
+	unsigned bad;        /* of those, not matching */
+	unsigned unchecked;  /* seals there that could not be checked (broken, unreadable) */
+};
+
 /*
- * The seals of img's sealed volumes (verify_seal.c): *checked counts those
- * checked, *bad those that failed; text lines on stdout, or with j objects
- * of its "seals" array.
+ * The seals of img's sealed volumes (verify_seal.c), counted in *t; text
+ * lines on stdout, or with j objects of its "seals" array.
  */
-int verify_seals(apfsi_image *img, unsigned *checked, unsigned *bad, struct json *j);
+int verify_seals(apfsi_image *img, struct verify_tally *t, struct json *j);
 
 #endif

@@ -49,31 +49,34 @@ static void seal_text(const struct apfsi_volume_info *vi, const struct apfsi_sea
 		       (unsigned long long)c->nodes);
 }
 
+/* What one volume's seal came to. */
+enum seal_outcome { SEAL_NONE, SEAL_OK, SEAL_FAILED, SEAL_UNCHECKED };
+
 /*
- * One volume: 1 checked and matched, 2 checked with mismatches, 0 not
- * checked (not sealed, a seal that cannot be read, broken, or a tree that
- * cannot be read).
+ * One volume: checked and matched, or with mismatches; not checked (a
+ * seal broken, or one or a tree that cannot be read: named, and counted,
+ * so that the verdict does not say there was none); or no seal.
  */
-static int verify_volume(apfsi_volume *vol, struct json *j)
+static enum seal_outcome verify_volume(apfsi_volume *vol, struct json *j)
 {
 	struct apfsi_volume_info vi;
 	struct apfsi_seal_check c;
 	int ret;
 
 	if (apfsi_volume_info(vol, &vi))
-		return 0;
+		return SEAL_NONE;
 	ret = apfsi_volume_verify_seal(vol, &c);
-	if (ret && !c.hash_name)
-		return 0;  /* no seal to check, or one that cannot be read */
+	if (ret == APFSI_ERR_NOT_FOUND && !c.hash_name)
+		return SEAL_NONE;  /* not sealed */
 	if (j)
 		seal_json(j, &vi, &c, c.broken ? "broken" : ret ? "not_checked" :
 			  c.mismatched ? "failed" : "ok", ret);
 	else
 		seal_text(&vi, &c, ret);
-	return ret || c.broken ? 0 : c.mismatched ? 2 : 1;
+	return ret || c.broken ? SEAL_UNCHECKED : c.mismatched ? SEAL_FAILED : SEAL_OK;
 }
 
-int verify_seals(apfsi_image *img, unsigned *checked, unsigned *bad, struct json *j)
+int verify_seals(apfsi_image *img, struct verify_tally *t, struct json *j)
 {
 	struct apfsi_image_info ii;
 	apfsi_volume *vol;
@@ -81,10 +84,12 @@ int verify_seals(apfsi_image *img, unsigned *checked, unsigned *bad, struct json
 	if (apfsi_image_info(img, &ii))
 		return 0;
 	for (unsigned i = 0; i < ii.volumes; i++) {
-		int r = apfsi_image_volume(img, i, &vol) ? 0 : verify_volume(vol, j);
+		enum seal_outcome r = apfsi_image_volume(img, i, &vol) ? SEAL_NONE :
+				      verify_volume(vol, j);
 
-		*checked += r != 0;
-		*bad += r == 2;
+		t->checked += r == SEAL_OK || r == SEAL_FAILED;
+		t->bad += r == SEAL_FAILED;
+		t->unchecked += r == SEAL_UNCHECKED;
 	}
 	return 0;
 }

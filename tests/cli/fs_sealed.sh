@@ -143,4 +143,54 @@ expect_rc "root hash's last byte changed: verify fails" 1 "$BIN" verify "$WORK/b
 expect_grep "root hash changed: verify counts the root" "FAILED: 1 of 191 fs-tree nodes do not match" "$OUT"
 expect_grep "root hash changed: the root named against the integrity metadata" \
 	"node at block [0-9]+ does not match the SHA-256 hash the integrity metadata holds" "$ERR"
+# A seal that cannot be checked is named, and the verdict says so: exit 1, "INCOMPLETE",
+# JSON verdict "incomplete".  Before, verify said the image "holds no sealed volume:
+# nothing to verify it against" after naming the seal it could not check.
+# (1) Broken, as the integrity metadata records it (tests/tools/seal_edit.py).
+python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/broken.img" broken-xid=77
+run_rc "$BIN" verify "$WORK/broken.img"
+expect_eq "broken seal: verify names it, INCOMPLETE, exit 1" "1 seal of volume 'Sealed': broken \
+in transaction 77 (the integrity metadata says so): its nodes are not checked
+verify: INCOMPLETE: 1 seal could not be checked (said above); the image stores no hash of \
+its data" "$RC $OUT"
+check "broken seal: not said to hold no sealed volume" eval '! grep -q "no sealed volume" <<< "$ERR"'
+expect_eq "broken seal: verify --json: status broken, verdict incomplete" \
+	"broken 77 incomplete" "$("$BIN" verify --json "$WORK/broken.img" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["seals"][0]["status"], j["seals"][0]["broken_xid"], j["verdict"])')"
+# (2) A node past a truncated image's end: its object-map record moved to block 16000
+# (tests/tools/omap_move.py), the image cut at block 8000 of the container's 16384.
+cp --sparse=always "$img" "$WORK/cut.img"
+expect_rc "omap_move.py: a sealed node moved to block 16000" 0 python3 \
+	"$TESTS/tools/omap_move.py" "$WORK/cut.img" 16000
+truncate -s $((8000 * 4096)) "$WORK/cut.img"
+run_rc "$BIN" verify "$WORK/cut.img"
+expect_eq "node past the end: verify: not checked, in the truncated code's words, exit 1" \
+	"1 seal of volume 'Sealed': not checked (past the end of a truncated image)
+verify: INCOMPLETE: 1 seal could not be checked (said above); the image stores no hash of \
+its data" "$RC $OUT"
+expect_grep "... the block named" "file-system tree needs block 16000, which is missing: the \
+image is truncated after block 7999" "$ERR"
+expect_eq "node past the end: verify --json: not_checked, its reason, verdict incomplete" \
+	"not_checked past the end of a truncated image incomplete" \
+	"$("$BIN" verify --json "$WORK/cut.img" 2>/dev/null | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["seals"][0]["status"], j["seals"][0]["reason"], j["verdict"])')"
+# (3) The broken one inside an E01 (ewfacquire): its MD5 and SHA-1 checked and matching, the
+# seal still not checked: INCOMPLETE, exit 1.
+if command -v ewfacquire > /dev/null; then
+	ewfacquire -u -q -t "$WORK/broken" -C case -D broken -e examiner -E 1 -N none -d sha1 \
+		"$WORK/broken.img" > "$WORK/ewf.log" 2>&1
+	run_rc "$BIN" verify "$WORK/broken.E01"
+	expect_eq "broken seal in an E01: its hashes match, the seal not checked, exit 1" \
+		"1 verify: INCOMPLETE: 1 seal could not be checked (said above); every stored hash and \
+seal checked matches" "$RC $(tail -1 <<< "$OUT")"
+	expect_grep "... its MD5 computed, md5sum's of the raw image, matched" \
+		"computed $(md5sum < "$WORK/broken.img" | cut -d' ' -f1)  match\$" "$OUT"
+	expect_eq "... MD5 and SHA1 both matched" 2 "$(grep -c '  match$' <<< "$OUT")"
+else
+	skip "a broken seal in an E01" "ewfacquire (Debian ewf-tools) not installed"
+fi
 done_testing
