@@ -50,12 +50,10 @@ int fs_vol_file_open(struct apfs_fs *fs, uint64_t ino, struct apfs_file **out)
 		return -ENOMEM;
 	f->fs = fs;
 	if ((get_le32(in.raw.bsd_flags) & APFS_UF_COMPRESSED) && S_ISREG(mode)) {
+		/* without its com.apple.decmpfs: a record lost, named (fs_xattr_absent) */
 		ret = fs_decmpfs_open(fs, ino, &f->dec);
 		if (!ret)
 			f->size = fs_decmpfs_size(f->dec);
-		/* UF_COMPRESSED without the xattr: read the data stream as is. */
-		if (ret == -ENODATA)
-			ret = open_plain(f, &in);
 	} else {
 		ret = open_plain(f, &in);
 	}

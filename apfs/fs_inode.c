@@ -186,22 +186,32 @@ int fs_inode_raw(struct apfs_fs *fs, uint64_t ino, struct apfs_j_inode_val *raw)
 	return ret;
 }
 
-/* The inode fs_inode_get read last on this thread: the open (gen), ino, its flags. */
+/* The inode fs_inode_get read last on this thread: the open (gen), ino, its marks. */
 static _Thread_local struct {
-	uint64_t gen, ino, flags;
+	uint64_t gen, ino;
+	struct fs_inode_marks m;
 } last_read;
 
-int fs_inode_flags(struct apfs_fs *fs, uint64_t ino, uint64_t *flags)
+static void marks_of(const struct apfs_j_inode_val *raw, struct fs_inode_marks *m)
+{
+	m->internal_flags = get_le64(raw->internal_flags);
+	m->bsd_flags = get_le32(raw->bsd_flags);
+	m->mode = get_le16(raw->mode);
+}
+
+int fs_inode_marks(struct apfs_fs *fs, uint64_t ino, struct fs_inode_marks *m)
 {
 	struct apfs_j_inode_val raw;
 	int ret;
 
 	if (last_read.gen == fs->gen && last_read.ino == ino) {
-		*flags = last_read.flags;
+		*m = last_read.m;
 		return 0;
 	}
+	memset(m, 0, sizeof(*m));
 	ret = fs_inode_raw(fs, ino, &raw);
-	*flags = ret ? 0 : get_le64(raw.internal_flags);
+	if (!ret)
+		marks_of(&raw, m);
 	return ret;
 }
 
@@ -264,7 +274,7 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in)
 	if (!ret) {
 		last_read.gen = fs->gen;
 		last_read.ino = ino;
-		last_read.flags = get_le64(in->raw.internal_flags);
+		marks_of(&in->raw, &last_read.m);
 	}
 	return ret;
 }
@@ -298,9 +308,7 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 	}
 	if (!(st->bsd_flags & APFS_UF_COMPRESSED) || !S_ISREG(st->mode))
 		return 0;
-	ret = fs_decmpfs_info(fs, in->ino, &type, &csize);
-	if (ret == -ENODATA)
-		return 0;
+	ret = fs_decmpfs_info(fs, in->ino, &type, &csize);  /* none: a record lost, named */
 	if (!ret && type) {
 		st->compression = type;
 		st->size = csize;

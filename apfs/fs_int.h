@@ -41,7 +41,7 @@ struct apfs_fs {
 	_Atomic unsigned firmlink_unknown;  /* inodes warned "firmlink not known" (fs_inode.c) */
 	_Atomic bool root_found;    /* the root directory's inode record was found (fs_root_listed) */
 	_Atomic bool root_missing;  /* it was not, and that was named (fs_inode.c) */
-	uint64_t gen;  /* this open's number, unique in the process (fs_inode_flags' memo) */
+	uint64_t gen;  /* this open's number, unique in the process (fs_inode_marks' memo) */
 	/* directories whose records a lookup that missed found all there (fs_dir.c), or 0 */
 	_Atomic uint64_t whole_dirs[FS_WHOLE_DIRS];
 	/* those it found short, with both counts (fs_dir.c; under its lock) */
@@ -114,12 +114,23 @@ int fs_dir_counted(struct apfs_fs *fs, uint64_t dir, int32_t *counted);
  * error.
  */
 int fs_inode_raw(struct apfs_fs *fs, uint64_t ino, struct apfs_j_inode_val *raw);
+/* What an inode's record says of the xattrs it has (fs_xattr.c's witnesses). */
+struct fs_inode_marks {
+	uint64_t internal_flags;  /* INODE_* */
+	uint32_t bsd_flags;       /* UF_*, SF_* */
+	uint16_t mode;
+};
 /*
- * ino's internal flags (INODE_*): from the inode fs_inode_get read last on
- * this thread where it is ino (a stat, then a listing of its xattrs: no
- * second lookup), else as fs_inode_raw gives them (its errors).
+ * ino's marks: from the inode fs_inode_get read last on this thread where
+ * it is ino (a stat, then a listing of its xattrs: no second lookup), else
+ * as fs_inode_raw gives them (its errors).
  */
-int fs_inode_flags(struct apfs_fs *fs, uint64_t ino, uint64_t *flags);
+int fs_inode_marks(struct apfs_fs *fs, uint64_t ino, struct fs_inode_marks *m);
+/*
+ * What fs_xattr_get's -ENODATA for name means: -APFS_ECORRUPT, named, where
+ * ino's inode witnesses it (a record lost), else -ENODATA (none there).
+ */
+int fs_xattr_absent(struct apfs_fs *fs, uint64_t ino, const char *name);
 /* A number for a new open (struct apfs_fs's gen): unique in the process, never 0. */
 uint64_t fs_gen_next(void);
 void fs_resume_free(struct fs_resume *r);

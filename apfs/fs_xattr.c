@@ -6,6 +6,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fs_int.h"
 
@@ -128,70 +129,97 @@ int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, vo
 	return ret;
 }
 
+static bool has_rsrc(const struct fs_inode_marks *m)
+{
+	return m->internal_flags & APFS_INODE_HAS_RSRC_FORK;
+}
+
+static bool has_acl(const struct fs_inode_marks *m)
+{
+	return m->internal_flags & APFS_INODE_HAS_SECURITY_EA;
+}
+
+static bool is_symlink(const struct fs_inode_marks *m)
+{
+	return S_ISLNK(m->mode);
+}
+
+/* A regular file flagged compressed: read through com.apple.decmpfs (fs_file.c). */
+static bool is_compressed(const struct fs_inode_marks *m)
+{
+	return (m->bsd_flags & APFS_UF_COMPRESSED) && S_ISREG(m->mode);
+}
+
 /*
- * Flags of an inode that witness one xattr record each (Apple's reference,
- * j_inode_flags; apfsck checks each both ways, "wrong flag for resource
- * fork", "... for access control list", and macOS sets them: basic.img's
- * rsrc.txt and compressed.txt have INODE_HAS_RSRC_FORK, its other inodes
- * INODE_NO_RSRC_FORK).  A record dropped from a leaf, the records after it
- * moved down, leaves every node in order and in range: the flag is then
- * the one mark of the loss.
+ * What in an inode witnesses one xattr record each (Apple's reference;
+ * apfsck checks each: "wrong flag for resource fork", "... for access
+ * control list", "symlink inode should come with target xattr", "missing
+ * decmpfs xattr"; macOS sets them: basic.img's rsrc.txt and compressed.txt
+ * have INODE_HAS_RSRC_FORK, its other inodes INODE_NO_RSRC_FORK, and
+ * compressed.txt UF_COMPRESSED with its com.apple.decmpfs).  A record
+ * dropped from a leaf, the records after it moved down, leaves every node
+ * in order and in range: the mark is then the one sign of the loss (found
+ * testing: a compressed file whose decmpfs record was dropped read as an
+ * empty file, exit 0).  Each is bit i of a listing's seen set.
  */
 static const struct {
-	uint64_t flag;
-	const char *name, *flag_name;
+	const char *name, *whose, *mark;  /* the xattr; "its flags say"...; the mark's name */
+	bool (*says)(const struct fs_inode_marks *m);
 } witnesses[] = {
-	{ APFS_INODE_HAS_RSRC_FORK, APFS_XATTR_RESOURCE_FORK, "INODE_HAS_RSRC_FORK" },
-	{ APFS_INODE_HAS_SECURITY_EA, APFS_XATTR_SECURITY, "INODE_HAS_SECURITY_EA" },
+	{ APFS_XATTR_RESOURCE_FORK, "flags say", "INODE_HAS_RSRC_FORK", has_rsrc },
+	{ APFS_XATTR_SECURITY, "flags say", "INODE_HAS_SECURITY_EA", has_acl },
+	{ APFS_XATTR_SYMLINK, "mode says", "S_IFLNK: a symbolic link's target", is_symlink },
+	{ APFS_XATTR_DECMPFS, "flags say", "UF_COMPRESSED", is_compressed },
 };
 #define N_WITNESSES (sizeof(witnesses) / sizeof(witnesses[0]))
 
-/* The witness flag of the xattr name, or 0. */
+/* The witness bit of the xattr name (1 << its index above), or 0. */
 static uint64_t witness_of(const char *name)
 {
 	for (size_t i = 0; i < N_WITNESSES; i++)
 		if (!strcmp(name, witnesses[i].name))
-			return witnesses[i].flag;
+			return UINT64_C(1) << i;
 	return 0;
 }
 
 /*
- * The witness flags ino's inode sets that are not in seen (the witness
- * flags of the records found), in *missing; 0, or the error of the
- * inode's lookup (none: not this listing's to name, nothing missing).
+ * The witness bits of what ino's inode witnesses that are not in seen (the
+ * bits of the records found), in *missing; 0, or the error of the inode's
+ * lookup (none: not this listing's to name, nothing missing).
  */
 static int witness_missing(struct apfs_fs *fs, uint64_t ino, uint64_t seen, uint64_t *missing)
 {
-	uint64_t flags = 0;
-	int ret = fs_inode_flags(fs, ino, &flags);
+	struct fs_inode_marks m;
+	int ret = fs_inode_marks(fs, ino, &m);
 
 	*missing = 0;
 	if (ret)
 		return ret == -ENOENT ? 0 : ret;
 	for (size_t i = 0; i < N_WITNESSES; i++)
-		*missing |= flags & witnesses[i].flag & ~seen;
+		if (witnesses[i].says(&m) && !(seen & (UINT64_C(1) << i)))
+			*missing |= UINT64_C(1) << i;
 	return 0;
 }
 
-/* Of the xattrs ino's flags witness, the first not in seen: named, -APFS_EINCOMPLETE. */
+/* Of the xattrs ino's inode witnesses, the first not in seen: named, -APFS_EINCOMPLETE. */
 static int witnessed(struct apfs_fs *fs, uint64_t ino, uint64_t seen)
 {
 	uint64_t missing;
 	int ret = witness_missing(fs, ino, seen, &missing);
 
 	for (size_t i = 0; !ret && i < N_WITNESSES; i++) {
-		if (!(missing & witnesses[i].flag))
+		if (!(missing & (UINT64_C(1) << i)))
 			continue;
-		apfs_err("%s: volume '%s': inode %llu: its flags say it has %s (%s), but the tree "
-			 "holds no record of it: extended attributes may be missing", fs->c->label,
-			 fs->v->name, (unsigned long long)ino, witnesses[i].name,
-			 witnesses[i].flag_name);
+		apfs_err("%s: volume '%s': inode %llu: its %s it has %s (%s), but the tree holds "
+			 "no record of it: extended attributes may be missing", fs->c->label,
+			 fs->v->name, (unsigned long long)ino, witnesses[i].whose,
+			 witnesses[i].name, witnesses[i].mark);
 		return -APFS_EINCOMPLETE;
 	}
 	return ret;
 }
 
-/* fn(name, 0) for each xattr ino's flags witness that is not in seen (APFS_LIST_MISSING). */
+/* fn(name, 0) for each xattr ino's inode witnesses that is not in seen (APFS_LIST_MISSING). */
 static int witnessed_each(struct apfs_fs *fs, uint64_t ino, uint64_t seen, apfs_xattr_fn fn,
 			  void *ctx)
 {
@@ -199,9 +227,17 @@ static int witnessed_each(struct apfs_fs *fs, uint64_t ino, uint64_t seen, apfs_
 	int ret = witness_missing(fs, ino, seen, &missing);
 
 	for (size_t i = 0; !ret && i < N_WITNESSES; i++)
-		if (missing & witnesses[i].flag)
+		if (missing & (UINT64_C(1) << i))
 			ret = fn(witnesses[i].name, 0, ctx);
 	return ret;
+}
+
+int fs_xattr_absent(struct apfs_fs *fs, uint64_t ino, const char *name)
+{
+	uint64_t w = witness_of(name);
+	int ret = w ? witnessed(fs, ino, ~w) : 0;
+
+	return ret == -APFS_EINCOMPLETE ? -APFS_ECORRUPT : ret ? ret : -ENODATA;
 }
 
 /**
@@ -214,9 +250,9 @@ int fs_vol_getxattr(struct apfs_fs *fs, uint64_t ino, const char *name, uint64_t
 	size_t g = 0;
 	int ret = fs_xattr_get(fs, ino, name, &x);
 
-	/* none, where the inode's flag for this one says there is one: lost */
-	if (ret == -ENODATA && witness_of(name) && witnessed(fs, ino, ~witness_of(name)))
-		return -APFS_ECORRUPT;
+	/* none, where the inode says there is one: lost */
+	if (ret == -ENODATA)
+		ret = fs_xattr_absent(fs, ino, name);
 	if (ret)
 		return ret;
 	if (size)
@@ -339,6 +375,9 @@ int fs_vol_readlink(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
 	int ret = read_target(fs, ino, APFS_XATTR_SYMLINK, buf, cap);
 
+	/* none: not a symbolic link, or one whose target's record is lost (named) */
+	if (ret == -ENODATA)
+		ret = fs_xattr_absent(fs, ino, APFS_XATTR_SYMLINK);
 	return ret == -ENODATA ? -EINVAL : ret;
 }
 

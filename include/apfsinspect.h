@@ -992,14 +992,15 @@ enum {
 
 /*
  * fn for each attribute of ino.  APFSI_ERR_INCOMPLETE after every one there
- * is where the inode's flags say it has one the tree holds no record of
+ * is where the inode says it has one the tree holds no record of
  * (INODE_HAS_RSRC_FORK: com.apple.ResourceFork; INODE_HAS_SECURITY_EA:
- * com.apple.system.Security), named: a record lost.
+ * com.apple.system.Security; a symbolic link: com.apple.fs.symlink;
+ * UF_COMPRESSED on a regular file: com.apple.decmpfs), named: a record lost.
  */
 int apfsi_fs_listxattr(apfsi_fs *fs, uint64_t ino, unsigned flags, apfsi_xattr_fn fn,
 		       void *arg);
 /*
- * fn(name, 0) for each attribute ino's inode flags say it has and the tree
+ * fn(name, 0) for each attribute ino's inode says it has and the tree
  * holds no record of: the records apfsi_fs_listxattr's APFSI_ERR_INCOMPLETE
  * named as lost (none: fn is not called).  Nonzero from fn stops (returned).
  */

@@ -119,6 +119,65 @@ expect_eq "both flags: stat --json: its two xattrs, both missing named" \
 	"$RC $(python3 -c 'import json, sys; j = json.load(sys.stdin)
 print([x["name"] for x in j["xattrs"]], j["xattrs_missing"])' <<< "$OUT")"
 
+# A symbolic link's target record (com.apple.fs.symlink) dropped: its mode witnesses it.
+# basic.img's link-to-hello (inode 25, TSK's fls in IMAGES.md; target hello.txt).  Names
+# sort by bytes: com.apple.fs.symlink before com.apple.provenance, the inode's first.
+# Before: `stat` gave size 0 and no target, `ls -l` a link of size 0, exit 0.
+L=$WORK/link.apfs
+dd if="$IMAGES/basic.img" of="$L" bs=512 skip=40 status=none
+run_rc "$BIN" stat "$L" /link-to-hello
+expect_eq "sound: stat /link-to-hello: its target (IMAGES.md)" "0 target: hello.txt" \
+	"$RC $(grep '^target:' <<< "$OUT")"
+expect_rc "leaf_drop.py: inode 25's first xattr record dropped" 0 python3 \
+	"$TESTS/tools/leaf_drop.py" "$L" 25 4 0
+LWHY="inode 25: its mode says it has com.apple.fs.symlink \(S_IFLNK: a symbolic link's target\), but the tree holds no record of it"
+for c in stat cat; do
+	run_rc "$BIN" $c "$L" /link-to-hello
+	expect_eq "target record dropped: $c: exit 1, damage (before: size 0, exit 0)" \
+		"1 apfsinspect: /link-to-hello: damaged file-system data (see above)" \
+		"$RC $(tail -1 <<< "$ERR")"
+	expect_grep "... why" "$LWHY" "$ERR"
+done
+run_rc "$BIN" ls -l "$L" /
+expect_eq "target record dropped: ls -l /: exit 1, the link not listed as empty" "1 0" \
+	"$RC $(grep -c ' link-to-hello' <<< "$OUT")"
+expect_grep "... named" "$LWHY" "$ERR"
+expect_eq "target record dropped: hello.txt still reads (IMAGES.md: hello from apfs)" \
+	"hello from apfs" "$("$BIN" cat "$L" /hello.txt)"
+
+# A compressed file's com.apple.decmpfs record dropped: UF_COMPRESSED witnesses it.
+# `mkimage compression`, volume Compressed (testdata/README.md): zlib-xattr.txt, 3000
+# bytes of "line 00000 of zlib-xattr.txt\n"..., its one xattr the decmpfs header and zlib
+# data.  Before: `cat` gave 0 bytes and `ls -l` size 0, exit 0 (read as a plain file).
+Z=$WORK/comp.img
+expect_rc "mkimage compression" 0 "$MKIMAGE" compression "$Z"
+ZI=$(python3 -c 'import sys; sys.path.insert(0, sys.argv[1])
+from fsnode import named_id, sparse_nodes
+with open(sys.argv[2], "rb") as f:
+    print(named_id(list(sparse_nodes(f)), b"zlib-xattr.txt", "xattr_witness.sh"))' \
+	"$TESTS/tools" "$Z")
+expect_rc "leaf_drop.py: zlib-xattr.txt's (inode $ZI) decmpfs record dropped" 0 python3 \
+	"$TESTS/tools/leaf_drop.py" "$Z" "$ZI" 4 0
+ZWHY="inode $ZI: its flags say it has com.apple.decmpfs \(UF_COMPRESSED\), but the tree holds no record of it"
+for c in cat stat; do
+	run_rc "$BIN" $c --volume Compressed "$Z" /zlib-xattr.txt
+	expect_eq "decmpfs record dropped: $c: exit 1, damage, no bytes (before: 0 bytes, exit 0)" \
+		"1 apfsinspect: /zlib-xattr.txt: damaged file-system data (see above) " \
+		"$RC $(tail -1 <<< "$ERR") $OUT"
+	expect_grep "... why" "$ZWHY" "$ERR"
+done
+run_rc "$BIN" ls -l --volume Compressed "$Z" /
+expect_eq "decmpfs record dropped: ls -l: exit 1, the file not listed with size 0" "1 0" \
+	"$RC $(grep -c ' zlib-xattr.txt$' <<< "$OUT")"
+run_rc "$BIN" xattr --volume Compressed "$Z" /zlib-xattr.txt com.apple.decmpfs
+expect_eq "decmpfs record dropped: xattr com.apple.decmpfs: damage" \
+	"1 apfsinspect: /zlib-xattr.txt: damaged file-system data (see above)" \
+	"$RC $(tail -1 <<< "$ERR")"
+expect_eq "decmpfs record dropped: lzvn-xattr.txt still reads (testdata/README.md)" \
+	"$(for i in $(seq 0 200); do printf 'line %05d of lzvn-xattr.txt\n' "$i"; done |
+	head -c 3000 | sha256sum)" \
+	"$("$BIN" cat --volume Compressed "$Z" /lzvn-xattr.txt | sha256sum)"
+
 # com.apple.system.Security with its record: a from-dir file given the access control list
 # macOS gives a home's folders (tests/lib.sh builds it from xnu's kauth.h) and a note.  The
 # generator sets INODE_HAS_SECURITY_EA (apfsck holds flag and record to each other:
