@@ -144,6 +144,23 @@ expect_eq "target record dropped: ls -l /: exit 1, the link not listed as empty"
 expect_grep "... named" "$LWHY" "$ERR"
 expect_eq "target record dropped: hello.txt still reads (IMAGES.md: hello from apfs)" \
 	"hello from apfs" "$("$BIN" cat "$L" /hello.txt)"
+if [ -c /dev/fuse ] && command -v fusermount3 > /dev/null; then
+	mnt_prepare "$WORK"
+	if "$BIN" mount "$L" "$MNT" 2> "$WORK/merr"; then
+		expect_eq "through the mount: the link EIO, hello.txt its bytes" \
+			"EIO hello from apfs" "$(python3 -c 'import errno, os, sys
+try:
+    os.readlink(sys.argv[1] + "/link-to-hello"); r = "read"
+except OSError as e:
+    r = errno.errorcode[e.errno]
+print(r, open(sys.argv[1] + "/hello.txt").read().strip())' "$MNT" 2>&1)"
+		mnt_cleanup
+	else
+		notok "mount $L: $(cat "$WORK/merr")"
+	fi
+else
+	skip "the link through the mount" "/dev/fuse or fusermount3 (fuse3) missing"
+fi
 
 # A compressed file's com.apple.decmpfs record dropped: UF_COMPRESSED witnesses it.
 # `mkimage compression`, volume Compressed (testdata/README.md): zlib-xattr.txt, 3000
