@@ -30,9 +30,9 @@ static const char verify_help[] =
 	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume (each\n"
 	"  fs-tree node against its hash, up to the root hash).  Exit 0: everything\n"
 	"  matches; 1: a hash or a node does not match, the data cannot be read, a\n"
-	"  seal there cannot be checked (broken, or its tree unreadable: INCOMPLETE), or\n"
-	"  there is nothing to verify against.  Progress goes to stderr when it is a\n"
-	"  terminal.\n"
+	"  seal there, or a volume that may hold one, is not checked (broken, or not\n"
+	"  readable: INCOMPLETE), or there is nothing to verify against.  Progress\n"
+	"  goes to stderr when it is a terminal.\n"
 	"  --format NAME  the image format, instead of detecting it\n"
 	"  --json         the layers, hashes, seals and verdict as JSON\n";
 
@@ -210,11 +210,40 @@ static int verify_chain(apfsi_image *img, struct verify_tally *t, struct json *j
 	return ret;
 }
 
-/* JSON's verdict: "incomplete" where a seal there could not be checked. */
+/* Seals, and volumes that may have one, not checked. */
+static unsigned unverified(const struct verify_tally *t)
+{
+	return t->broken + t->unchecked + t->unread;
+}
+
+/* JSON's verdict: "incomplete" where a seal there, or a volume, was not checked. */
 static const char *verdict_name(const struct verify_tally *t)
 {
-	return t->bad ? "failed" : t->unchecked ? "incomplete" :
+	return t->bad ? "failed" : unverified(t) ? "incomplete" :
 	       !t->checked ? "nothing_to_verify" : "ok";
+}
+
+/*
+ * After sep: "1 seal not checked (said above: 1 broken, as the integrity
+ * metadata records)", and volumes not read, whose seal is not known.
+ */
+static void not_checked(const struct verify_tally *t, const char *sep)
+{
+	unsigned n = t->broken + t->unchecked;
+
+	if (n) {
+		printf("%s%u seal%s not checked (said above:", sep, n, n == 1 ? "" : "s");
+		if (t->broken)
+			printf(" %u broken, as the integrity metadata records%s", t->broken,
+			       t->unchecked ? ";" : "");
+		if (t->unchecked)
+			printf(" %u that could not be read", t->unchecked);
+		printf(")");
+		sep = "; ";
+	}
+	if (t->unread)
+		printf("%sa volume or container not read (said above): a seal it may have is not "
+		       "checked", sep);
 }
 
 static int verdict(const struct cli_opts *o, apfsi_image *img, const struct verify_tally *t,
@@ -224,7 +253,7 @@ static int verdict(const struct cli_opts *o, apfsi_image *img, const struct veri
 
 	if (j)
 		json_str(j, "verdict", verdict_name(t));
-	if (!t->checked && !t->unchecked) {
+	if (!t->checked && !unverified(t)) {
 		if (apfsi_image_layer(img, 0, &top))
 			top.description = "?";
 		fprintf(stderr, "apfsinspect: verify: '%s' (%s) stores no hash of its data and "
@@ -232,16 +261,17 @@ static int verdict(const struct cli_opts *o, apfsi_image *img, const struct veri
 			top.description);
 		return EXIT_ERROR;
 	}
-	if (!j && t->bad)
-		printf("verify: FAILED: the data does not match what it was sealed or hashed as\n");
-	else if (!j && t->unchecked)
-		printf("verify: INCOMPLETE: %u seal%s could not be checked (said above)%s\n",
-		       t->unchecked, t->unchecked == 1 ? "" : "s", t->checked ?
-		       "; every stored hash and seal checked matches" :
-		       "; the image stores no hash of its data");
-	else if (!j)
-		printf("verify: OK: the data matches every stored hash and seal\n");
-	return t->bad || t->unchecked ? EXIT_ERROR : EXIT_OK;
+	if (!j) {
+		printf("verify: %s", t->bad ? "FAILED: the data does not match what it was sealed "
+		       "or hashed as" : unverified(t) ? "INCOMPLETE" :
+		       "OK: the data matches every stored hash and seal");
+		not_checked(t, t->bad ? "; " : ": ");
+		if (!t->bad && unverified(t))
+			printf("; %s", t->checked ? "every stored hash and seal checked matches" :
+			       "the image stores no hash of its data");
+		printf("\n");
+	}
+	return t->bad || unverified(t) ? EXIT_ERROR : EXIT_OK;
 }
 
 int cmd_verify(int argc, char **argv)
@@ -249,7 +279,7 @@ int cmd_verify(int argc, char **argv)
 	apfsi_image *img;
 	struct cli_opts o;
 	struct json js, *j = NULL;
-	struct verify_tally t = { 0, 0, 0 };
+	struct verify_tally t = { 0, 0, 0, 0, 0 };
 	int ret = cli_parse(argc, argv, 0, 0, 0, verify_help, &o);
 
 	if (ret)

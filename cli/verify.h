@@ -9,7 +9,9 @@
 struct verify_tally {
 	unsigned checked;    /* checked, whether they matched or not */
 	unsigned bad;        /* of those, not matching */
-	unsigned unchecked;  /* seals there that could not be checked (broken, unreadable) */
+	unsigned broken;     /* seals the integrity metadata says are broken: not checked */
+	unsigned unchecked;  /* seals that could not be read, or their trees: not checked */
+	unsigned unread;     /* volumes (or containers) not read: a seal they may have too */
 };
 
 /*

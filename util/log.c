@@ -102,9 +102,20 @@ void apfs_log(int level, const char *fmt, ...)
 	log_hook(level, msg);
 }
 
+/*
+ * Our codes in our words: they borrow errno values whose own text would
+ * mislead ("Structure needs cleaning" for damaged data; found in review:
+ * `verify` gave it as a seal's reason).  An OS error of the same value is
+ * passed up as EIO (apfs_os_errno), so these words hold.
+ */
 const char *apfs_strerror(int err)
 {
-	if (err == -APFS_ETRUNC)
-		return "past the end of a truncated image";
-	return strerror(-err);
+	switch (-err) {
+	case APFS_ETRUNC: return "past the end of a truncated image";
+	case APFS_ECORRUPT: return "damaged file-system data";
+	case APFS_EBADCSUM: return "a checksum does not match";
+	case APFS_EINCOMPLETE: return "entries may be missing";
+	case APFS_ELOCKED: return "the volume is locked (give a credential)";
+	default: return strerror(-err);
+	}
 }

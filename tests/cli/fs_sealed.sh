@@ -151,8 +151,8 @@ python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/broken.img" broken-xid=77
 run_rc "$BIN" verify "$WORK/broken.img"
 expect_eq "broken seal: verify names it, INCOMPLETE, exit 1" "1 seal of volume 'Sealed': broken \
 in transaction 77 (the integrity metadata says so): its nodes are not checked
-verify: INCOMPLETE: 1 seal could not be checked (said above); the image stores no hash of \
-its data" "$RC $OUT"
+verify: INCOMPLETE: 1 seal not checked (said above: 1 broken, as the integrity metadata \
+records); the image stores no hash of its data" "$RC $OUT"
 check "broken seal: not said to hold no sealed volume" eval '! grep -q "no sealed volume" <<< "$ERR"'
 expect_eq "broken seal: verify --json: status broken, verdict incomplete" \
 	"broken 77 incomplete" "$("$BIN" verify --json "$WORK/broken.img" | python3 -c '
@@ -168,8 +168,8 @@ truncate -s $((8000 * 4096)) "$WORK/cut.img"
 run_rc "$BIN" verify "$WORK/cut.img"
 expect_eq "node past the end: verify: not checked, in the truncated code's words, exit 1" \
 	"1 seal of volume 'Sealed': not checked (past the end of a truncated image)
-verify: INCOMPLETE: 1 seal could not be checked (said above); the image stores no hash of \
-its data" "$RC $OUT"
+verify: INCOMPLETE: 1 seal not checked (said above: 1 that could not be read); the image \
+stores no hash of its data" "$RC $OUT"
 expect_grep "... the block named" "file-system tree needs block 16000, which is missing: the \
 image is truncated after block 7999" "$ERR"
 expect_eq "node past the end: verify --json: not_checked, its reason, verdict incomplete" \
@@ -178,6 +178,59 @@ expect_eq "node past the end: verify --json: not_checked, its reason, verdict in
 import json, sys
 j = json.load(sys.stdin)
 print(j["seals"][0]["status"], j["seals"][0]["reason"], j["verdict"])')"
+# (4) The integrity metadata unreadable (a bit flipped: its checksum fails), and one whose
+# root hash offset is 0 (checksum made right): the seal is not checked, each said why.
+# (5) The volume superblock damaged (a byte flipped; its block from list --json, a
+# locator): the volume is skipped, and a seal it may have is not known: INCOMPLETE.
+# Found in review: (4) was said "No such file or directory", (5) "holds no sealed volume"
+# (and beside an E01's matching hashes, OK, exit 0).
+python3 - "$img" "$WORK" "$TESTS/tools" <<'PY'
+import struct, sys
+sys.path.insert(0, sys.argv[3])
+from fletcher import fletcher64
+d = open(sys.argv[1], "rb").read()
+for mode in ("csum", "nohash"):
+    e, found = bytearray(d), 0
+    for o in range(0, len(e), 4096):
+        blk = e[o:o + 4096]
+        # integrity_meta_phys: o_type 0x1e (Apple's reference), im_root_hash_offset at 44
+        if struct.unpack_from("<I", blk, 24)[0] & 0xffff != 0x1e:
+            continue
+        if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(blk[8:]):
+            continue
+        found += 1
+        if mode == "csum":
+            e[o + 100] ^= 1
+        else:
+            struct.pack_into("<I", e, o + 44, 0)
+            struct.pack_into("<Q", e, o, fletcher64(bytes(e[o + 8:o + 4096])))
+    assert found == 1, found
+    open("%s/im-%s.img" % (sys.argv[2], mode), "wb").write(e)
+PY
+for m in "csum:damaged file-system data" "nohash:the seal gives no hash to check the tree \
+against: a hash type not known, or no root hash"; do
+	run_rc "$BIN" verify "$WORK/im-${m%%:*}.img"
+	expect_eq "integrity metadata ${m%%:*}: not checked, why, INCOMPLETE, exit 1" \
+		"1 seal of volume 'Sealed': not checked (${m#*:})
+verify: INCOMPLETE: 1 seal not checked (said above: 1 that could not be read); the image \
+stores no hash of its data" "$RC $OUT"
+done
+VB=$("$BIN" list --json "$img" | python3 -c 'import json, sys
+print(json.load(sys.stdin)["containers"][0]["volumes"][0]["superblock_block"])')
+cp --sparse=always "$img" "$WORK/vsb.img"
+flip_byte "$WORK/vsb.img" $((VB * 4096 + 200))
+run_rc "$BIN" verify "$WORK/vsb.img"
+expect_eq "volume superblock damaged: skipped, its seal not known, INCOMPLETE, exit 1" \
+	"1 a volume or container was skipped (damaged file-system data; said above): a seal it \
+may have is not checked
+verify: INCOMPLETE: a volume or container not read (said above): a seal it may have is not \
+checked; the image stores no hash of its data" "$RC $OUT"
+expect_grep "... the superblock named" "bad checksum in volume superblock 1 at block $VB" "$ERR"
+expect_eq "volume superblock damaged: verify --json: volume null, not_checked, incomplete" \
+	"None not_checked incomplete" "$("$BIN" verify --json "$WORK/vsb.img" 2>/dev/null |
+	python3 -c 'import json, sys
+j = json.load(sys.stdin)
+print(j["seals"][0]["volume"], j["seals"][0]["status"], j["verdict"])')"
 # (3) The broken one inside an E01 (ewfacquire): its MD5 and SHA-1 checked and matching, the
 # seal still not checked: INCOMPLETE, exit 1.
 if command -v ewfacquire > /dev/null; then
@@ -185,8 +238,8 @@ if command -v ewfacquire > /dev/null; then
 		"$WORK/broken.img" > "$WORK/ewf.log" 2>&1
 	run_rc "$BIN" verify "$WORK/broken.E01"
 	expect_eq "broken seal in an E01: its hashes match, the seal not checked, exit 1" \
-		"1 verify: INCOMPLETE: 1 seal could not be checked (said above); every stored hash and \
-seal checked matches" "$RC $(tail -1 <<< "$OUT")"
+		"1 verify: INCOMPLETE: 1 seal not checked (said above: 1 broken, as the integrity \
+metadata records); every stored hash and seal checked matches" "$RC $(tail -1 <<< "$OUT")"
 	expect_grep "... its MD5 computed, md5sum's of the raw image, matched" \
 		"computed $(md5sum < "$WORK/broken.img" | cut -d' ' -f1)  match\$" "$OUT"
 	expect_eq "... MD5 and SHA1 both matched" 2 "$(grep -c '  match$' <<< "$OUT")"
