@@ -379,23 +379,35 @@ static void short_keep(struct apfs_fs *fs, const struct fs_short_dir *d)
 	pthread_mutex_unlock(&short_lock);
 }
 
-/* Whether dir's records are fewer than its inode counts: *d their counts. */
+/* What a walk of a directory's records found, against its inode's count. */
+enum { DIR_WHOLE, DIR_SHORT, DIR_UNKNOWN };
+
+/*
+ * Whether dir's records are fewer than its inode counts (DIR_SHORT, *d
+ * their counts), not (DIR_WHOLE), or not known: a walk that could not read
+ * them all (a leaf damaged, or an error such as no memory: found in review,
+ * it was remembered as whole for good), not remembered; or an error.
+ */
 static int dir_short(struct apfs_fs *fs, uint64_t dir, struct fs_short_dir *d)
 {
 	bool spread = true;
 	int ret;
 
 	if (short_found(fs, dir, d))
-		return 1;
+		return DIR_SHORT;
 	d->dir = dir;
 	ret = fs_dir_counted(fs, dir, &d->counted);
 	if (ret)
 		return ret;
-	d->given = d->counted > 0 ? dir_count(fs, dir, &spread) : FS_GIVEN_UNKNOWN;
-	if (d->given == FS_GIVEN_UNKNOWN || d->given >= (uint64_t)d->counted || !spread)
-		return 0;
+	if (d->counted <= 0)
+		return DIR_WHOLE;  /* a count that says nothing (fs_valence_listed) */
+	d->given = dir_count(fs, dir, &spread);
+	if (d->given == FS_GIVEN_UNKNOWN)
+		return DIR_UNKNOWN;
+	if (d->given >= (uint64_t)d->counted || !spread)
+		return DIR_WHOLE;
 	short_keep(fs, d);
-	return 1;
+	return DIR_SHORT;
 }
 
 /*
@@ -412,7 +424,7 @@ static int dir_short(struct apfs_fs *fs, uint64_t dir, struct fs_short_dir *d)
  * and a lookup in it failed).  That costs a walk of dir's records, once
  * per directory found whole; where the walk cannot read them all (a leaf
  * damaged, named where listed) the miss stands, as the search did not
- * pass that leaf.  A directory found short is remembered with its two
+ * pass that leaf, and is not remembered.  A directory found short is remembered with its two
  * counts, so that each later miss there costs no walk: through the mount
  * the answer is EIO, which the kernel does not cache (found in review: 90
  * ms a miss in a directory of 1,000,000 entries).
@@ -426,10 +438,10 @@ static int lookup_missed(struct apfs_fs *fs, uint64_t dir)
 	if (atomic_load(memo) == dir)
 		return -ENOENT;
 	ret = dir_short(fs, dir, &d);
-	if (!ret) {
+	if (ret == DIR_WHOLE)
 		atomic_store(memo, dir);
+	if (ret == DIR_WHOLE || ret == DIR_UNKNOWN)
 		return -ENOENT;
-	}
 	if (ret < 0)
 		return ret;
 	apfs_err("%s: volume '%s': directory %llu holds no entry of that name, but its inode "
