@@ -15,6 +15,24 @@
 . "$(dirname "$0")/../lib.sh"
 need_image basic.img
 
+# through_mount IMG NAME EXPECTED PYTHON: IMG mounted, PYTHON's output (the mount point in
+# m; errno and os imported) held to EXPECTED; a skip where there is no FUSE.
+through_mount() {
+	if ! [ -c /dev/fuse ] || ! command -v fusermount3 > /dev/null; then
+		skip "$2" "/dev/fuse or fusermount3 (fuse3) missing"
+		return
+	fi
+	mnt_prepare "$WORK"
+	if "$BIN" mount "$1" "$MNT" 2> "$WORK/merr"; then
+		expect_eq "$2" "$3" "$(python3 -c "import errno, os, sys
+m = sys.argv[1]
+$4" "$MNT" 2>&1)"
+		mnt_cleanup
+	else
+		notok "mount $1: $(cat "$WORK/merr")"
+	fi
+}
+
 C=$WORK/basic.apfs
 # the container, from sector 40 (IMAGES.md: TSK's -o 40)
 dd if="$IMAGES/basic.img" of="$C" bs=512 skip=40 status=none
@@ -67,23 +85,12 @@ run_rc "$BIN" cat "$C" /rsrc.txt
 expect_eq "cat /rsrc.txt: its data (IMAGES.md), exit 0" "0 resource fork contents" "$RC $OUT"
 # Through the mount: rsrc.txt's listxattr is EIO (the names it holds are not all), hello.txt's
 # its two names (IMAGES.md).
-if [ -c /dev/fuse ] && command -v fusermount3 > /dev/null; then
-	mnt_prepare "$WORK"
-	if "$BIN" mount "$C" "$MNT" 2> "$WORK/merr"; then
-		expect_eq "through the mount: listxattr rsrc.txt EIO, hello.txt its names" \
-			"EIO ['com.apple.provenance', 'com.example.test']" "$(python3 -c 'import errno, os, sys
-try:
-    os.listxattr(sys.argv[1] + "/rsrc.txt"); r = "listed"
+through_mount "$C" "through the mount: listxattr rsrc.txt EIO, hello.txt its names" \
+	"EIO ['com.apple.provenance', 'com.example.test']" 'try:
+    os.listxattr(m + "/rsrc.txt"); r = "listed"
 except OSError as e:
     r = errno.errorcode[e.errno]
-print(r, sorted(os.listxattr(sys.argv[1] + "/hello.txt")))' "$MNT" 2>&1)"
-		mnt_cleanup
-	else
-		notok "mount: $(cat "$WORK/merr")"
-	fi
-else
-	skip "listxattr through the mount" "/dev/fuse or fusermount3 (fuse3) missing"
-fi
+print(r, sorted(os.listxattr(m + "/hello.txt")))'
 
 # The other witness, set where its record never was: hello.txt (inode 16, TSK's fls in
 # IMAGES.md) given INODE_HAS_SECURITY_EA (0x40; tests/tools/inode_field.py).  Its listing
@@ -144,23 +151,12 @@ expect_eq "target record dropped: ls -l /: exit 1, the link not listed as empty"
 expect_grep "... named" "$LWHY" "$ERR"
 expect_eq "target record dropped: hello.txt still reads (IMAGES.md: hello from apfs)" \
 	"hello from apfs" "$("$BIN" cat "$L" /hello.txt)"
-if [ -c /dev/fuse ] && command -v fusermount3 > /dev/null; then
-	mnt_prepare "$WORK"
-	if "$BIN" mount "$L" "$MNT" 2> "$WORK/merr"; then
-		expect_eq "through the mount: the link EIO, hello.txt its bytes" \
-			"EIO hello from apfs" "$(python3 -c 'import errno, os, sys
-try:
-    os.readlink(sys.argv[1] + "/link-to-hello"); r = "read"
+through_mount "$L" "through the mount: the link EIO, hello.txt its bytes" \
+	"EIO hello from apfs" 'try:
+    os.readlink(m + "/link-to-hello"); r = "read"
 except OSError as e:
     r = errno.errorcode[e.errno]
-print(r, open(sys.argv[1] + "/hello.txt").read().strip())' "$MNT" 2>&1)"
-		mnt_cleanup
-	else
-		notok "mount $L: $(cat "$WORK/merr")"
-	fi
-else
-	skip "the link through the mount" "/dev/fuse or fusermount3 (fuse3) missing"
-fi
+print(r, open(m + "/hello.txt").read().strip())'
 
 # A compressed file's com.apple.decmpfs record dropped: UF_COMPRESSED witnesses it.
 # `mkimage compression`, volume Compressed (testdata/README.md): zlib-xattr.txt, 3000
