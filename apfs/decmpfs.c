@@ -126,10 +126,8 @@ static int read_header(struct apfs_fs *fs, uint64_t ino, uint8_t **val, size_t *
 	struct fs_xattr x;
 	int ret = fs_xattr_get(fs, ino, APFS_XATTR_DECMPFS, &x);
 
-	if (ret == -ENODATA)  /* a compressed file's (UF_COMPRESSED): its record lost, named */
-		ret = fs_xattr_absent(fs, ino, APFS_XATTR_DECMPFS);
 	if (ret)
-		return ret;
+		return ret;  /* -ENODATA: none (the callers say what that means) */
 	if (x.size < DECMPFS_HDR || x.size > MAX_CCHUNK + DECMPFS_HDR) {
 		fs_xattr_free(&x);
 		return dec_corrupt(ino, "com.apple.decmpfs has an impossible size");

@@ -301,14 +301,20 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 	if (S_ISLNK(st->mode)) {
 		char buf[APFS_NAME_MAX * 4];
 
+		/* its target's record lost (named): the other attributes are still given */
 		ret = fs_vol_readlink(fs, in->ino, buf, sizeof(buf));
 		if (!ret)
 			st->size = strlen(buf);
-		return ret == -EINVAL ? 0 : ret;
+		return ret == -EINVAL || ret == -APFS_ECORRUPT ? 0 : ret;
 	}
 	if (!(st->bsd_flags & APFS_UF_COMPRESSED) || !S_ISREG(st->mode))
 		return 0;
-	ret = fs_decmpfs_info(fs, in->ino, &type, &csize);  /* none: a record lost, named */
+	ret = fs_decmpfs_info(fs, in->ino, &type, &csize);
+	/* none: a record lost, named; the size is the data stream's, as macOS gives it */
+	if (ret == -ENODATA) {
+		(void)fs_xattr_absent(fs, in->ino, APFS_XATTR_DECMPFS);
+		return 0;
+	}
 	if (!ret && type) {
 		st->compression = type;
 		st->size = csize;
