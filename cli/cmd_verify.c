@@ -242,7 +242,7 @@ static void not_checked(const struct verify_tally *t, const char *sep)
 		sep = "; ";
 	}
 	if (t->unread)
-		printf("%sa volume or container not read (said above): a seal it may have is not "
+		printf("%svolumes or containers not read (said above): a seal they may have is not "
 		       "checked", sep);
 }
 

@@ -106,8 +106,8 @@ static enum seal_outcome volume_unread(unsigned i, int code, struct json *j)
 		printf("volume %u: cannot be read (%s): a seal it may have is not checked\n", i,
 		       why);
 	} else {
-		printf("a volume or container was skipped (%s; said above): a seal it may have is "
-		       "not checked\n", why);
+		printf("volumes or containers skipped when the image was opened (the first: %s; "
+		       "said above): a seal they may have is not checked\n", why);
 	}
 	return SEAL_UNREAD;
 }
@@ -129,8 +129,8 @@ int verify_seals(apfsi_image *img, struct verify_tally *t, struct json *j)
 
 	if (apfsi_image_info(img, &ii))
 		return 0;
-	/* skipped damaged (an image without APFS: nothing skipped) */
-	if (ii.first_error && ii.first_error != APFSI_ERR_NOT_APFS)
+	/* containers or volumes found and skipped (an image without APFS: none) */
+	if (ii.skipped)
 		tally(t, volume_unread(0, ii.first_error, j));
 	for (unsigned i = 0; i < ii.volumes; i++) {
 		int code = apfsi_image_volume(img, i, &vol);

@@ -183,7 +183,9 @@ struct apfsi_image_info {
 	int first_error;            /* APFSI_OK, or why a container or volume was skipped */
 	uint32_t sector_size;       /* of the GPT the containers were found in; 0: no GPT */
 	unsigned layers;            /* container formats opened: apfsi_image_layer */
-	uint64_t reserved[7];
+	unsigned skipped;           /* containers and volumes found but skipped (first_error) */
+	unsigned reserved32;
+	uint64_t reserved[6];
 };
 int apfsi_image_info(const apfsi_image *img, struct apfsi_image_info *info);
 

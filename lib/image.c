@@ -63,6 +63,7 @@ static void add_volume(struct apfsi_image *img, struct apfs_volume *v)
 
 static void note_skip(struct apfsi_image *img, int ret)
 {
+	img->skipped++;
 	if (!img->first_error)
 		img->first_error = apfsi_code(ret);
 }
@@ -260,6 +261,7 @@ int apfsi_image_info(const apfsi_image *img, struct apfsi_image_info *info)
 	info->containers = img->ncont;
 	info->volumes = img->nvols;
 	info->first_error = img->first_error;
+	info->skipped = img->skipped;
 	info->sector_size = img->nparts && img->parts[0].index ? img->parts[0].sector_size : 0;
 	info->layers = apfsi_layer_count(img);
 	return APFSI_OK;

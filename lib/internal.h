@@ -59,6 +59,7 @@ struct apfsi_image {
 	struct apfsi_volume *vols;
 	unsigned nvols;
 	int first_error;            /* APFSI_ERR_* of the first container/volume skipped */
+	unsigned skipped;           /* containers and volumes found but skipped */
 	char *chain;                /* "e01 > gpt", made at open */
 };
 

@@ -116,6 +116,7 @@ const char *apfs_strerror(int err)
 	case APFS_EBADCSUM: return "a checksum does not match";
 	case APFS_EINCOMPLETE: return "entries may be missing";
 	case APFS_ELOCKED: return "the volume is locked (give a credential)";
+	case APFS_ENOTAPFS: return "no APFS container there";
 	default: return strerror(-err);
 	}
 }
