@@ -3,8 +3,9 @@
 """seal_edit.py IN OUT EDIT - a sealed image with its integrity metadata changed
 (and its Fletcher-64 checksum made right again, so only the seal's own fields
 tell): EDIT is broken-xid=N (im_broken_xid, byte 48), broken-flag
-(im_flags APFS_SEAL_BROKEN, byte 36) or root-hash (the root hash's last byte
-flipped).  The object is found by its type (0x1e, integrity_meta_phys in
+(im_flags APFS_SEAL_BROKEN, byte 36), root-hash (the root hash's last byte
+flipped), no-root-hash (im_root_hash_offset, byte 44, made 0) or bad-checksum
+(byte 100 flipped, the checksum left as it was: the object fails it).  The object is found by its type (0x1e, integrity_meta_phys in
 Apple's reference) and a valid checksum, at 4 KiB blocks; exactly one must be.
 """
 import struct
@@ -21,6 +22,10 @@ def edit(blk, what):
     elif what == "root-hash":
         at = struct.unpack_from("<I", blk, 44)[0] + 31
         blk[at] ^= 1
+    elif what == "no-root-hash":
+        struct.pack_into("<I", blk, 44, 0)
+    elif what == "bad-checksum":
+        blk[100] ^= 1
     else:
         sys.exit("seal_edit.py: unknown edit " + what)
 
@@ -35,7 +40,8 @@ def main():
         if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(blk[8:]):
             continue
         edit(blk, sys.argv[3])
-        struct.pack_into("<Q", blk, 0, fletcher64(blk[8:]))
+        if sys.argv[3] != "bad-checksum":
+            struct.pack_into("<Q", blk, 0, fletcher64(blk[8:]))
         d[o:o + 4096] = blk
         found += 1
     if found != 1:
