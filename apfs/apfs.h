@@ -299,6 +299,12 @@ struct apfs_seal {
 
 /* Read the seal; -ENOENT when the volume is not sealed. */
 int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s);
+/*
+ * The seal a volume superblock names (the live one, or a snapshot's copy),
+ * its integrity_meta resolved through v's object map at xid.
+ */
+int apfs_sb_seal(const struct apfs_volume *v, const struct apfs_superblock *sb, uint64_t xid,
+		 struct apfs_seal *s);
 
 /* Describe the fs tree for apfs_btree_iterate(). */
 void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t);
@@ -309,6 +315,9 @@ void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t);
  * not sealed.
  */
 bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t);
+/* The same for the state a superblock (the live one, or a snapshot's copy) describes. */
+bool apfs_sb_fexttree(const struct apfs_volume *v, const struct apfs_superblock *sb,
+		      struct apfs_btree_desc *t);
 
 /* UUID formatting and parsing: util/uuid.h. */
 

@@ -73,24 +73,47 @@ static void probe_drec_form(struct apfs_fs *fs)
 	}
 }
 
-/**
- * apfs_fs_open - open a read-only view of a volume (see fs.h)
- */
 /*
  * Check the fs tree's nodes against the seal while reading (btree.c), when
- * the seal is intact and covers the tree read: the live tree, or a
- * snapshot's that is the same tree.  A broken seal (im_flags, im_broken_xid)
- * no longer vouches for the nodes: `list` says so instead.
+ * the seal is intact: the seal of the state read, named by the superblock
+ * that names its tree (the live one, or a snapshot's copy, which may root
+ * an older version of the same tree oid).  A broken seal (im_flags,
+ * im_broken_xid) no longer vouches for the nodes: `list` says so instead.
  */
-static void seal_arm(struct apfs_fs *fs)
+static void seal_arm(struct apfs_fs *fs, const struct apfs_superblock *sb)
 {
 	struct apfs_seal *s = &fs->seal;
 
-	if (!fs->sealed || apfs_volume_seal(fs->v, s) || (s->flags & APFS_SEAL_BROKEN) ||
-	    s->broken_xid || !s->hash_len ||
-	    fs->tree.root != get_le64(fs->v->sb.apfs_root_tree_oid))
+	if (!fs->sealed || apfs_sb_seal(fs->v, sb, fs->tree.xid, s) ||
+	    (s->flags & APFS_SEAL_BROKEN) || s->broken_xid || !s->hash_len)
 		return;
 	fs->tree.seal = s;
+}
+
+/*
+ * The trees of the state sb describes: a sealed state's file extents are
+ * in its own fext tree (a snapshot's copy names the one it was taken
+ * with; the live one may since have changed) and its seal vouches for it.
+ */
+static void fs_state_from(struct apfs_fs *fs, const struct apfs_superblock *sb)
+{
+	fs->sealed = apfs_sb_fexttree(fs->v, sb, &fs->fext);
+	seal_arm(fs, sb);
+}
+
+/* Point the view at snapshot xid's state: its fs tree, through the volume omap at xid. */
+static int fs_snap_state(struct apfs_fs *fs, uint64_t xid)
+{
+	struct apfs_superblock *sb = malloc(sizeof(*sb));
+	int ret = sb ? fs_snap_sb(fs->v, xid, sb) : -ENOMEM;
+
+	if (!ret) {
+		fs->tree.root = get_le64(sb->apfs_root_tree_oid);
+		fs->tree.xid = xid;
+		fs_state_from(fs, sb);
+	}
+	free(sb);
+	return ret;
 }
 
 int apfs_fs_seal_verify(struct apfs_fs *fs, uint64_t *nodes, uint64_t *bad)
@@ -100,6 +123,9 @@ int apfs_fs_seal_verify(struct apfs_fs *fs, uint64_t *nodes, uint64_t *bad)
 	return apfs_btree_seal_check(&fs->tree, nodes, bad);
 }
 
+/**
+ * apfs_fs_open - open a read-only view of a volume (see fs.h)
+ */
 int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 {
 	struct apfs_fs *fs;
@@ -118,10 +144,11 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	fs->bs = v->c->block_size;
 	fs->ci = vol_incompat(v, APFS_INCOMPAT_CASE_INSENSITIVE);
 	fs->hashed = fs->ci || vol_incompat(v, APFS_INCOMPAT_NORMALIZATION_INSENSITIVE);
-	fs->sealed = apfs_volume_fexttree(v, &fs->fext);
 	apfs_volume_fstree(v, &fs->tree);
 	if (snap_xid)
-		ret = fs_snap_tree(v, snap_xid, &fs->tree);
+		ret = fs_snap_state(fs, snap_xid);
+	else
+		fs_state_from(fs, &v->sb);
 	if (ret) {
 		free(fs);
 		return ret;
@@ -130,7 +157,6 @@ int apfs_fs_open(struct apfs_volume *v, uint64_t snap_xid, struct apfs_fs **out)
 	fs->tree.cmp = fs->hashed ? apfs_fs_key_cmp : fs_key_cmp_plain;
 	if (!fs->hashed)
 		fs->resume = fs_resume_new();
-	seal_arm(fs);
 	*out = fs;
 	return 0;
 }

@@ -70,6 +70,12 @@ struct apfs_snapshot {
  */
 int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsigned *n);
 
+/*
+ * The seal snapshot xid was taken with (its superblock copy's
+ * integrity_meta, at its xid): -ENOENT when that state was not sealed.
+ */
+int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s);
+
 /**
  * apfs_snapshot_counted - whether n snapshots found are all v counts
  * @v: the volume

@@ -191,8 +191,8 @@ int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snaps
 	return ret;
 }
 
-/* Point t (an fs-tree descriptor) at the tree of snapshot xid. */
-int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t)
+/* The volume superblock snapshot xid was taken with (its copy, physical). */
+int fs_snap_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock *sb)
 {
 	struct apfs_btree_desc st;
 	struct apfs_snapshot s;
@@ -215,15 +215,22 @@ int fs_snap_tree(struct apfs_volume *v, uint64_t xid, struct apfs_btree_desc *t)
 		return -ENOMEM;
 	ret = apfs_read_object(v->c, s.sblock_oid, NULL, APFS_OBJECT_TYPE_FS, blk,
 			       "snapshot volume superblock");
-	if (!ret && ld_le32(blk + 32) != APFS_MAGIC) {
+	if (!ret && get_le32(((struct apfs_superblock *)blk)->apfs_magic) != APFS_MAGIC) {
 		apfs_err("%s: snapshot %llu: superblock lacks the APSB magic", v->c->label,
 			 (unsigned long long)xid);
 		ret = -APFS_ECORRUPT;
 	}
-	if (!ret) {
-		t->root = ld_le64(blk + 136);
-		t->xid = xid;
-	}
+	if (!ret)
+		memcpy(sb, blk, sizeof(*sb));
 	free(blk);
 	return ret;
+}
+
+int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s)
+{
+	struct apfs_superblock sb;
+	int ret = fs_snap_sb(v, xid, &sb);
+
+	memset(s, 0, sizeof(*s));
+	return ret ? ret : apfs_sb_seal(v, &sb, xid, s);
 }

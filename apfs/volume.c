@@ -141,18 +141,24 @@ void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t)
 	};
 }
 
-bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t)
+bool apfs_sb_fexttree(const struct apfs_volume *v, const struct apfs_superblock *sb,
+		      struct apfs_btree_desc *t)
 {
-	if (!(get_le64(v->sb.apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME))
+	if (!(get_le64(sb->apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME))
 		return false;
 	*t = (struct apfs_btree_desc){
 		.c = v->c,
-		.root = get_le64(v->sb.apfs_fext_tree_oid),
+		.root = get_le64(sb->apfs_fext_tree_oid),
 		.subtype = APFS_OBJECT_TYPE_FEXT_TREE,
 		.cmp = apfs_btree_cmp_u64_pair,
 		.what = "file-extent tree",
 	};
 	return true;
+}
+
+bool apfs_volume_fexttree(const struct apfs_volume *v, struct apfs_btree_desc *t)
+{
+	return apfs_sb_fexttree(v, &v->sb, t);
 }
 
 static void seal_hash(struct apfs_seal *s)
@@ -170,18 +176,24 @@ static void seal_hash(struct apfs_seal *s)
 		}
 }
 
-int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s)
+/*
+ * The integrity_meta is a virtual object: a snapshot's is the version its
+ * own superblock names at the snapshot's xid, which the live volume may
+ * since have replaced (a seal broken by an update staged after it).
+ */
+int apfs_sb_seal(const struct apfs_volume *v, const struct apfs_superblock *sb, uint64_t xid,
+		 struct apfs_seal *s)
 {
-	uint64_t oid = get_le64(v->sb.apfs_integrity_meta_oid);
+	uint64_t oid = get_le64(sb->apfs_integrity_meta_oid);
 	struct apfs_omap_res r;
 	uint8_t *b;
 	uint32_t off;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	if (!(get_le64(v->sb.apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME) || !oid)
+	if (!(get_le64(sb->apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME) || !oid)
 		return -ENOENT;
-	ret = apfs_omap_lookup(v->c, v->omap_paddr, oid, v->xid, &r);
+	ret = apfs_omap_lookup(v->c, v->omap_paddr, oid, xid, &r);
 	b = ret ? NULL : malloc(v->c->block_size);
 	if (!ret && !b)
 		ret = -ENOMEM;
@@ -203,6 +215,11 @@ int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s)
 	}
 	free(b);
 	return ret;
+}
+
+int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s)
+{
+	return apfs_sb_seal(v, &v->sb, v->xid, s);
 }
 
 /* CoreStorage-converted volumes: key2 = SHA-256(VEK16 || VEK blob UUID)[0..15]. */

@@ -27,12 +27,14 @@ struct layer {
 static const char verify_help[] =
 	"usage: apfsinspect verify [--format NAME] IMAGE\n"
 	"  Read all of IMAGE and check it against every hash its container stores\n"
-	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume (each\n"
-	"  fs-tree node against its hash, up to the root hash).  Exit 0: everything\n"
-	"  matches; 1: a hash or a node does not match, the data cannot be read, a\n"
-	"  seal there, or a volume that may hold one, is not checked (broken, or not\n"
-	"  readable: INCOMPLETE), or there is nothing to verify against.  Progress\n"
-	"  goes to stderr when it is a terminal.\n"
+	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume and\n"
+	"  snapshot (each fs-tree node against its hash, up to the root hash).  Exit 0:\n"
+	"  everything matches (a live seal broken, as on a Mac with an update staged,\n"
+	"  where every snapshot's seal is checked instead); 1: a hash or a node does\n"
+	"  not match, the data cannot be read, a seal there, or a volume or snapshot\n"
+	"  that may hold one, is not checked (broken, or not readable: INCOMPLETE), or\n"
+	"  there is nothing to verify against.  Progress goes to stderr when it is a\n"
+	"  terminal.\n"
 	"  --format NAME  the image format, instead of detecting it\n"
 	"  --json         the layers, hashes, seals and verdict as JSON\n";
 
@@ -242,8 +244,8 @@ static void not_checked(const struct verify_tally *t, const char *sep)
 		sep = "; ";
 	}
 	if (t->unread)
-		printf("%svolumes or containers not read (said above): a seal they may have is not "
-		       "checked", sep);
+		printf("%svolumes, snapshots or containers not read (said above): a seal they may "
+		       "have is not checked", sep);
 }
 
 static int verdict(const struct cli_opts *o, apfsi_image *img, const struct verify_tally *t,
@@ -269,6 +271,10 @@ static int verdict(const struct cli_opts *o, apfsi_image *img, const struct veri
 		if (!t->bad && unverified(t))
 			printf("; %s", t->checked ? "every stored hash and seal checked matches" :
 			       "the image stores no hash of its data");
+		if (t->superseded)
+			printf("; the live tree of %u volume%s is not checked: its seal is broken, as "
+			       "the integrity metadata records, and the seal of every snapshot of it "
+			       "was checked instead", t->superseded, t->superseded == 1 ? "" : "s");
 		printf("\n");
 	}
 	return t->bad || unverified(t) ? EXIT_ERROR : EXIT_OK;
@@ -279,7 +285,7 @@ int cmd_verify(int argc, char **argv)
 	apfsi_image *img;
 	struct cli_opts o;
 	struct json js, *j = NULL;
-	struct verify_tally t = { 0, 0, 0, 0, 0 };
+	struct verify_tally t = { 0 };
 	int ret = cli_parse(argc, argv, 0, 0, 0, verify_help, &o);
 
 	if (ret)

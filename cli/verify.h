@@ -12,6 +12,7 @@ struct verify_tally {
 	unsigned broken;     /* seals the integrity metadata says are broken: not checked */
 	unsigned unchecked;  /* seals that could not be read, or their trees: not checked */
 	unsigned unread;     /* volumes (or containers) not read: a seal they may have too */
+	unsigned superseded; /* live seals broken, every snapshot's seal checked instead */
 };
 
 /*

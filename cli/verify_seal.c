@@ -21,13 +21,22 @@ static const char *seal_reason(int err)
 	return cli_strerror(cli_api_errno(err));
 }
 
-/* --json: the volume's seal as one object of the "seals" array. */
-static void seal_json(struct json *j, const struct apfsi_volume_info *vi,
-		      const struct apfsi_seal_check *c, const char *status, int err)
+/* Whose seal: the live tree's (snap NULL) or a snapshot's. */
+struct seal_of {
+	const struct apfsi_volume_info *vi;
+	const struct apfsi_snapshot_info *snap;
+};
+
+/* --json: the seal as one object of the "seals" array. */
+static void seal_json(struct json *j, const struct seal_of *o, const struct apfsi_seal_check *c,
+		      const char *status, int err)
 {
 	json_obj_open(j, NULL);
-	json_str(j, "volume", vi->name);
-	json_uuid(j, "volume_uuid", vi->uuid);
+	json_str(j, "volume", o->vi->name);
+	json_uuid(j, "volume_uuid", o->vi->uuid);
+	json_str(j, "snapshot", o->snap ? o->snap->name : NULL);
+	if (o->snap)
+		json_u64(j, "snapshot_xid", o->snap->xid);
 	json_str(j, "hash", c->hash_name);
 	json_str(j, "status", status);
 	if (c->broken_xid)
@@ -38,50 +47,54 @@ static void seal_json(struct json *j, const struct apfsi_volume_info *vi,
 	json_obj_close(j);
 }
 
-static void seal_text(const struct apfsi_volume_info *vi, const struct apfsi_seal_check *c,
-		      int err)
+/* "seal of volume 'V'" or "seal of snapshot 'S' of volume 'V'": names escaped. */
+static void seal_subject(const struct seal_of *o)
 {
-	if (c->broken)
-		printf("seal of volume '%s': broken in transaction %llu (the integrity metadata "
-		       "says so): its nodes are not checked\n", cli_safe_str(vi->name),
-		       (unsigned long long)c->broken_xid);
-	else if (err)
-		printf("seal of volume '%s': not checked (%s)\n", cli_safe_str(vi->name),
-		       seal_reason(err));
-	else if (c->mismatched)
-		printf("seal of volume '%s' (%s): FAILED: %llu of %llu fs-tree nodes do not "
-		       "match their hash (named above)\n", cli_safe_str(vi->name), c->hash_name,
-		       (unsigned long long)c->mismatched, (unsigned long long)c->nodes);
+	if (o->snap)
+		printf("seal of snapshot '%s' of volume '%s'", cli_safe_str(o->snap->name),
+		       cli_safe_str(o->vi->name));
 	else
-		printf("seal of volume '%s' (%s): OK: all %llu fs-tree nodes match, up to the "
-		       "root hash\n", cli_safe_str(vi->name), c->hash_name,
-		       (unsigned long long)c->nodes);
+		printf("seal of volume '%s'", cli_safe_str(o->vi->name));
 }
 
-/* What one volume's seal came to. */
+static void seal_text(const struct seal_of *o, const struct apfsi_seal_check *c, int err)
+{
+	seal_subject(o);
+	if (c->broken)
+		printf(": broken in transaction %llu (the integrity metadata says so): its nodes "
+		       "are not checked\n", (unsigned long long)c->broken_xid);
+	else if (err)
+		printf(": not checked (%s)\n", seal_reason(err));
+	else if (c->mismatched)
+		printf(" (%s): FAILED: %llu of %llu fs-tree nodes do not match their hash (named "
+		       "above)\n", c->hash_name, (unsigned long long)c->mismatched,
+		       (unsigned long long)c->nodes);
+	else
+		printf(" (%s): OK: all %llu fs-tree nodes match, up to the root hash\n",
+		       c->hash_name, (unsigned long long)c->nodes);
+}
+
+/* What one seal came to. */
 enum seal_outcome { SEAL_NONE, SEAL_OK, SEAL_FAILED, SEAL_BROKEN, SEAL_UNCHECKED, SEAL_UNREAD };
 
 /*
- * One volume: checked and matched, or with mismatches; broken (the
- * integrity metadata says so); not checked (a seal or a tree that cannot
- * be read: named, and counted, so that the verdict does not say there was
- * none); or no seal.
+ * One seal, given what checking it returned: checked and matched, or with
+ * mismatches; broken (the integrity metadata says so); not checked (a seal
+ * or a tree that cannot be read: named, and counted, so that the verdict
+ * does not say there was none); or no seal.
  */
-static enum seal_outcome verify_volume(apfsi_volume *vol, const struct apfsi_volume_info *vi,
-				       struct json *j)
+static enum seal_outcome seal_report(const struct seal_of *o, const struct apfsi_seal_check *c,
+				     int ret, struct json *j)
 {
-	struct apfsi_seal_check c;
-	int ret = apfsi_volume_verify_seal(vol, &c);
-
-	if (ret == APFSI_ERR_NOT_FOUND && !c.hash_name)
+	if (ret == APFSI_ERR_NOT_FOUND && !c->hash_name)
 		return SEAL_NONE;  /* not sealed */
 	if (j)
-		seal_json(j, vi, &c, c.broken ? "broken" : ret ? "not_checked" :
-			  c.mismatched ? "failed" : "ok", ret);
+		seal_json(j, o, c, c->broken ? "broken" : ret ? "not_checked" :
+			  c->mismatched ? "failed" : "ok", ret);
 	else
-		seal_text(vi, &c, ret);
-	return c.broken ? SEAL_BROKEN : ret ? SEAL_UNCHECKED :
-	       c.mismatched ? SEAL_FAILED : SEAL_OK;
+		seal_text(o, c, ret);
+	return c->broken ? SEAL_BROKEN : ret ? SEAL_UNCHECKED :
+	       c->mismatched ? SEAL_FAILED : SEAL_OK;
 }
 
 /*
@@ -121,6 +134,98 @@ static void tally(struct verify_tally *t, enum seal_outcome r)
 	t->unread += r == SEAL_UNREAD;
 }
 
+/*
+ * A snapshot of a sealed volume with no seal of its own: nothing to check
+ * it against, said (macOS seals each update snapshot it boots from; one
+ * that is not sealed was made otherwise).
+ */
+static void snapshot_unsealed(const struct seal_of *o, struct json *j)
+{
+	if (j) {
+		json_obj_open(j, NULL);
+		json_str(j, "volume", o->vi->name);
+		json_uuid(j, "volume_uuid", o->vi->uuid);
+		json_str(j, "snapshot", o->snap->name);
+		json_u64(j, "snapshot_xid", o->snap->xid);
+		json_str(j, "status", "not_sealed");
+		json_obj_close(j);
+		return;
+	}
+	printf("snapshot '%s' of volume '%s': not sealed: nothing to check it against\n",
+	       cli_safe_str(o->snap->name), cli_safe_str(o->vi->name));
+}
+
+/* Snapshots of a sealed volume not found (records lost, said above): a seal they have too. */
+static enum seal_outcome snapshots_unread(const struct apfsi_volume_info *vi, int code,
+					  struct json *j)
+{
+	const char *why = cli_strerror(cli_api_errno(code));
+
+	if (j) {
+		json_obj_open(j, NULL);
+		json_str(j, "volume", vi->name);
+		json_uuid(j, "volume_uuid", vi->uuid);
+		json_str(j, "snapshot", NULL);
+		json_str(j, "status", "not_checked");
+		json_str(j, "reason", why);
+		json_obj_close(j);
+	} else {
+		printf("snapshots of volume '%s': not all found (%s; said above): a seal they "
+		       "may have is not checked\n", cli_safe_str(vi->name), why);
+	}
+	return SEAL_UNREAD;
+}
+
+/*
+ * The seal of each snapshot of vol (sealed: whether its live tree is), in
+ * *t.  True when every snapshot was found and its seal checked.
+ */
+static bool verify_snapshots(apfsi_volume *vol, const struct apfsi_volume_info *vi, bool sealed,
+			     struct verify_tally *t, struct json *j)
+{
+	struct apfsi_snapshot_info si;
+	struct seal_of o = { vi, &si };
+	struct apfsi_seal_check c;
+	unsigned n = 0, checked = 0;
+	int code = apfsi_volume_snapshot_count(vol, &n);
+
+	for (unsigned i = 0; i < n; i++) {
+		enum seal_outcome r;
+
+		if (apfsi_volume_snapshot(vol, i, &si))
+			continue;
+		r = seal_report(&o, &c, apfsi_snapshot_verify_seal(vol, si.xid, &c), j);
+		if (r == SEAL_NONE && sealed)
+			snapshot_unsealed(&o, j);
+		tally(t, r);
+		checked += r == SEAL_OK || r == SEAL_FAILED;
+	}
+	if (code && sealed)
+		tally(t, snapshots_unread(vi, code, j));
+	return !code && n && checked == n;
+}
+
+/*
+ * A volume: its live seal, then its snapshots'.  A live seal the integrity
+ * metadata marks broken is what a Mac shows once an update is staged: it
+ * boots from a sealed snapshot (docs/macos-boot.md §4).  Where every
+ * snapshot's seal was checked, the broken live one is counted apart and
+ * does not leave the verdict incomplete.
+ */
+static void verify_volume(apfsi_volume *vol, const struct apfsi_volume_info *vi,
+			  struct verify_tally *t, struct json *j)
+{
+	struct seal_of o = { vi, NULL };
+	struct apfsi_seal_check c;
+	enum seal_outcome live = seal_report(&o, &c, apfsi_volume_verify_seal(vol, &c), j);
+	bool snaps = verify_snapshots(vol, vi, live != SEAL_NONE, t, j);
+
+	if (live == SEAL_BROKEN && snaps)
+		t->superseded++;
+	else
+		tally(t, live);
+}
+
 int verify_seals(apfsi_image *img, struct verify_tally *t, struct json *j)
 {
 	struct apfsi_volume_info vi;
@@ -137,7 +242,10 @@ int verify_seals(apfsi_image *img, struct verify_tally *t, struct json *j)
 
 		if (!code)
 			code = apfsi_volume_info(vol, &vi);
-		tally(t, code ? volume_unread(i + 1, code, j) : verify_volume(vol, &vi, j));
+		if (code)
+			tally(t, volume_unread(i + 1, code, j));
+		else
+			verify_volume(vol, &vi, t, j);
 	}
 	return 0;
 }

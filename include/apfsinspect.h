@@ -1122,6 +1122,15 @@ struct apfsi_seal_check {
 	uint64_t reserved[6];
 };
 int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check);
+/*
+ * The same for snapshot xid (apfsi_volume_snapshot): the tree it was taken
+ * with against the seal its own superblock copy names, resolved at its
+ * xid.  macOS 11+ boots from such a snapshot of the System volume while
+ * the live tree's seal is usually broken by an update staged since.
+ * NOT_FOUND when that state was not sealed or there is no such snapshot.
+ */
+int apfsi_snapshot_verify_seal(apfsi_volume *vol, uint64_t xid,
+			       struct apfsi_seal_check *check);
 
 /* ---- processes that fork ------------------------------------------------ */
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * seal_check.c - apfsi_volume_verify_seal: every node of a sealed volume's
- * fs tree against the hash its parent holds, up to the root hash
+ * seal_check.c - apfsi_volume_verify_seal, apfsi_snapshot_verify_seal: every
+ * node of a sealed volume's fs tree (live, or a snapshot's) against the
+ * hash its parent holds, up to the root hash
  * (apfs_fs_seal_verify; docs/macos-boot.md §4).  A node that does not match
  * was changed after Apple sealed the volume; the layer below names it by
  * block in a warning.
@@ -10,14 +11,18 @@
 
 #include "fs_int.h"
 
-/* The seal as the integrity metadata records it: NOT_FOUND when there is none. */
-static int read_seal(struct apfsi_volume *vol, struct apfsi_seal_check *check)
+/*
+ * The seal as the integrity metadata records it (snapshot xid's, or the
+ * live volume's at 0): NOT_FOUND when there is none.
+ */
+static int read_seal(struct apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check *check)
 {
 	struct apfs_seal s;
-	int ret = apfs_volume_seal(vol->v, &s);
+	int ret = xid ? apfs_snapshot_seal(vol->v, xid, &s) : apfs_volume_seal(vol->v, &s);
 
 	if (ret == -ENOENT)
-		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' is not sealed", vol->v->name);
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s'%s is not sealed", vol->v->name,
+				  xid ? ", snapshot state" : "");
 	if (ret)
 		return apfsi_fail_errno(ret, "volume seal");
 	check->hash_name = s.hash_name;
@@ -26,19 +31,16 @@ static int read_seal(struct apfsi_volume *vol, struct apfsi_seal_check *check)
 	return APFSI_OK;
 }
 
-int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check)
+/* The state at xid (0: live) against its seal. */
+static int verify_state(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check *check)
 {
 	struct apfs_fs *fs = NULL;
 	int ret;
 
-	apfsi_enter();
-	if (!vol || !check)
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_verify_seal: vol and check are "
-				  "required");
 	memset(check, 0, sizeof(*check));
-	if ((ret = read_seal(vol, check)) || check->broken)
+	if ((ret = read_seal(vol, xid, check)) || check->broken)
 		return ret;
-	ret = apfs_fs_open(vol->v, 0, &fs);
+	ret = apfs_fs_open(vol->v, xid, &fs);
 	if (!ret)
 		ret = apfs_fs_seal_verify(fs, &check->nodes, &check->mismatched);
 	apfs_fs_close(fs);
@@ -46,4 +48,22 @@ int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': its seal has no hash to check "
 				  "the fs tree against", vol->v->name);
 	return ret ? apfsi_fail_errno(ret, vol->v->name) : APFSI_OK;
+}
+
+int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check)
+{
+	apfsi_enter();
+	if (!vol || !check)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_verify_seal: vol and check are "
+				  "required");
+	return verify_state(vol, 0, check);
+}
+
+int apfsi_snapshot_verify_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check *check)
+{
+	apfsi_enter();
+	if (!vol || !check || !xid)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_snapshot_verify_seal: vol, a snapshot's "
+				  "xid and check are required");
+	return verify_state(vol, xid, check);
 }

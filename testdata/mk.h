@@ -276,6 +276,7 @@ struct mk_snap {
 	uint64_t xid;
 	uint64_t root;            /* fs-tree root oid at the snapshot */
 	uint64_t extentref;       /* the snapshot's extent-reference tree */
+	uint64_t integrity;       /* a sealed snapshot's integrity_meta oid, or 0 */
 	uint64_t sb_paddr;        /* its volume-superblock copy */
 	uint64_t blocks;          /* blocks it owns, that copy aside */
 	uint64_t uncounted;       /* of the volume's own blocks, those not counted (its copy) */
@@ -332,6 +333,12 @@ struct mk_vol {
 	 * before any file is added.
 	 */
 	bool sealed;
+	/*
+	 * Sealed: the integrity_meta says the seal was broken in this
+	 * transaction (APFS_SEAL_BROKEN, im_broken_xid), as a Mac's live System
+	 * volume shows once an update is staged; its hashes are still written.
+	 */
+	bool seal_broken;
 	struct mk_fext *fext;     /* every extent (all volumes: the extent-reference tree) */
 	size_t nfext, capfext;
 	/*
@@ -569,6 +576,7 @@ int mk_fill_snapshot_diff(struct mk_image *img);
 int mk_fill_snapshot_diff_encrypted(struct mk_image *img);
 int mk_fill_snapshot_many(struct mk_image *img);
 int mk_fill_sealed(struct mk_image *img);
+int mk_fill_sealed_update(struct mk_image *img);
 int mk_fill_compression(struct mk_image *img);
 /* A compressed file from its ready decmpfs value and fork (flen 0: none). */
 int mk_decmpfs_inode(struct mk_vol *v, const char *name, const void *x, size_t xlen,

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mk.h"
 
@@ -17,14 +18,14 @@
 #define SEALED_BIG (1048576 + 100)
 #define SEALED_BIG_EXTENT 64 /* blocks */
 
-/* /many/f0000.txt ... /many/f2999.txt, each "sealed file NNNN\n". */
-static int many(struct mk_vol *v)
+/* /many/f0000.txt ... (n files), each "sealed file NNNN\n". */
+static int many(struct mk_vol *v, unsigned n)
 {
 	char name[16], body[32];
 	uint64_t dir;
 	int rc = mk_fs_mkdir(v, APFS_ROOT_DIR_INO_NUM, "many", &dir);
 
-	for (unsigned i = 0; !rc && i < SEALED_FILES; i++) {
+	for (unsigned i = 0; !rc && i < n; i++) {
 		int len = snprintf(body, sizeof(body), "sealed file %04u\n", i);
 
 		snprintf(name, sizeof(name), "f%04u.txt", i);
@@ -58,8 +59,69 @@ int mk_fill_sealed(struct mk_image *img)
 	if (!rc)
 		rc = mk_small_tree(&v);
 	if (!rc)
-		rc = many(&v);
+		rc = many(&v, SEALED_FILES);
 	if (!rc)
 		rc = big(&v);
 	return rc ? rc : mk_vol_finish(&v);
+}
+
+/*
+ * `sealed-update`: what a Mac's System volume looks like once an update is
+ * staged (docs/macos-boot.md §4).  Both states hold the same files in the
+ * same order (so the same inode numbers) but for /version.txt's text; the
+ * live state adds /staged.txt after the snapshot's own number.
+ */
+#define UPDATE_FILES 1000
+#define UPDATE_SNAP "com.apple.os.update-" \
+	"0F5E2A9C41D37B6E8A0C5D2F947E1B3A6C8D0E2F4A6B8C0D2E4F6A8B0C2D4E6F"
+
+static int update_tree(struct mk_vol *v, bool live)
+{
+	const char *version = live ? "live: update staged\n" : "snapshot: as booted\n";
+	int rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "hello.txt", "hello, world\n", 13, NULL);
+
+	if (!rc)
+		rc = mk_fs_file(v, APFS_ROOT_DIR_INO_NUM, "version.txt", version, strlen(version),
+				NULL);
+	return rc ? rc : many(v, UPDATE_FILES);
+}
+
+/* A volume `Sealed` as `sealed` makes it, with the snapshot's UUID when given. */
+static int update_vol(struct mk_image *img, struct mk_vol *v, const uint8_t *uuid)
+{
+	int rc = mk_vol_init(v, img, "Sealed", APFS_VOL_ROLE_SYSTEM, true);
+
+	if (!rc && uuid)
+		memcpy(v->uuid, uuid, 16);
+	v->sealed = true;
+	return rc;
+}
+
+int mk_fill_sealed_update(struct mk_image *img)
+{
+	static struct mk_snap s;
+	struct mk_vol old, v;
+	uint8_t uuid[16];
+	int rc = update_vol(img, &old, NULL);
+
+	if (!rc)
+		rc = update_tree(&old, false);
+	memcpy(uuid, old.uuid, 16);
+	if (!rc)
+		rc = mk_vol_snapshot(&old, UPDATE_SNAP, &s);
+	img->xid++;
+	if (!rc)
+		rc = update_vol(img, &v, uuid);
+	if (rc)
+		return rc;
+	v.snap = &s;
+	v.seal_broken = true;
+	rc = update_tree(&v, true);
+	v.next_ino = s.inum + 1;
+	if (!rc)
+		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "staged.txt", "staged update\n", 14, NULL);
+	rc = rc ? rc : mk_vol_finish(&v);
+	free(s.om);
+	free(s.ext);
+	return rc;
 }

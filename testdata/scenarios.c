@@ -322,6 +322,8 @@ static const struct scenario scenarios[] = {
 	  128ull << 20, mk_fill_snapshot_many },
 	{ "sealed", "a sealed System volume: hashed no-header fs tree, fext tree, integrity meta",
 	  64ull << 20, mk_fill_sealed },
+	{ "sealed-update", "a sealed volume booted from a sealed snapshot, its live seal broken "
+	  "by a staged update", 32ull << 20, mk_fill_sealed_update },
 	{ "compression", "decmpfs: zlib (xattr, resource fork), LZVN/LZFSE/LZBITMAP raw chunks",
 	  1024ull << 20, mk_fill_compression },
 	{ "key-variants", "CoreStorage 128-bit, 0x10, Catalina, hardware-bound, macOS 26 keys",

@@ -78,7 +78,9 @@ out:
  * @root_hash: SHA-256 of the fs-tree root node's block
  * @om: the volume omap's mappings, grown by one
  * @nom: how many
- * @oid: receives the object's oid
+ * @oid: receives the object's oid: a new one, or the snapshot's where the
+ *	volume has one (a later version of the same virtual object, which a
+ *	reader must resolve at the snapshot's xid to find the snapshot's seal)
  */
 int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_omap_rec **om,
 		      unsigned *nom, uint64_t *oid)
@@ -95,12 +97,19 @@ int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_o
 	buf = mk_block(img, paddr);
 	if (!m || !buf)
 		return -ENOMEM;
-	*oid = img->next_oid++;
+	*oid = v->snap && v->snap->integrity ? v->snap->integrity : img->next_oid++;
 	m[(*nom)++] = (struct mk_omap_rec){ *oid, paddr, 0, img->xid };
 	st_le32(buf + 32, IM_VERSION);
 	st_le32(buf + 40, IM_HASH_SHA256);
 	st_le32(buf + 44, IM_ROOT_HASH_OFF);
-	/* im_flags (36) and im_broken_xid (48) stay 0: the seal is intact. */
+	/*
+	 * im_flags (36) and im_broken_xid (48) stay 0 (the seal is intact)
+	 * unless the volume is to show it broken in this transaction.
+	 */
+	if (v->seal_broken) {
+		st_le32(buf + 36, APFS_SEAL_BROKEN);
+		st_le64(buf + 48, img->xid);
+	}
 	memcpy(buf + IM_ROOT_HASH_OFF, root_hash, 32);
 	mk_obj_hdr(buf, *oid, img->xid, APFS_OBJ_VIRTUAL | APFS_OBJECT_TYPE_INTEGRITY_META, 0);
 	mk_obj_seal(buf, img->bs);

@@ -219,15 +219,17 @@ static int merge_snap(const struct mk_snap *s, struct mk_omap_rec **om, unsigned
  * @name: snapshot name
  * @s: receives the snapshot
  *
- * Not for sealed volumes (-EINVAL): the snapshot's superblock copy would
- * need a fext tree and integrity_meta of its own, which nothing here makes.
+ * A sealed volume's snapshot is sealed on its own: its superblock copy
+ * names an integrity_meta (mapped at the snapshot's xid) and a fext tree
+ * of its own, as the live state that follows has its own.
  */
 int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 {
 	struct mk_image *img = v->img;
 	struct vol_trees t = { 0 };
 	struct apfs_superblock *sb;
-	int rc = v->sealed ? -EINVAL : mk_fs_emit_inodes(v);
+	uint8_t root_hash[32];
+	int rc = mk_fs_emit_inodes(v);
 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
@@ -238,7 +240,12 @@ int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 	s->inum = v->next_ino++;
 	s->xid = img->xid;
 	if (!rc)
-		rc = fs_tree(v, &s->om, &s->nom, &s->root, NULL);
+		rc = fs_tree(v, &s->om, &s->nom, &s->root, root_hash);
+	if (!rc && v->sealed)
+		rc = mk_integrity_meta(v, root_hash, &s->om, &s->nom, &s->integrity);
+	t.integrity = s->integrity;
+	if (!rc && v->sealed)
+		rc = mk_fext_tree(v, &t.fext);
 	if (!rc)
 		rc = mk_extentref_tree(v, &s->extentref);
 	s->blocks = img->next_paddr - v->first_paddr;
@@ -252,10 +259,11 @@ int mk_vol_snapshot(struct mk_vol *v, const char *name, struct mk_snap *s)
 	if (!rc && !s->sb_paddr)
 		rc = -ENOSPC;
 	/*
-	 * The superblock copy names only the fs tree: the snapshot's extent-
-	 * reference tree is in its metadata record, and it has no object map
-	 * or snapshot tree of its own (apfsck "Snapshot volume superblock: has
-	 * ..."); readers resolve its tree through the volume's omap at its xid.
+	 * The superblock copy names only the fs tree (and a sealed state's
+	 * seal and fext tree): the snapshot's extent-reference tree is in its
+	 * metadata record, and it has no object map or snapshot tree of its
+	 * own (apfsck "Snapshot volume superblock: has ..."); readers resolve
+	 * its tree through the volume's omap at its xid.
 	 */
 	if (!rc) {
 		t.root = s->root;

@@ -202,7 +202,7 @@ run_rc "$BIN" verify "$WORK/vsb.img"
 expect_eq "volume superblock damaged: skipped, its seal not known, INCOMPLETE, exit 1" \
 	"1 volumes or containers skipped when the image was opened (the first: damaged \
 file-system data; said above): a seal they may have is not checked
-verify: INCOMPLETE: volumes or containers not read (said above): a seal they may have is \
+verify: INCOMPLETE: volumes, snapshots or containers not read (said above): a seal they may have is \
 not checked; the image stores no hash of its data" "$RC $OUT"
 expect_grep "... the superblock named" "bad checksum in volume superblock 1 at block $VB" "$ERR"
 expect_eq "volume superblock damaged: verify --json: volume null, not_checked, incomplete" \
@@ -222,7 +222,7 @@ if command -v sfdisk > /dev/null; then
 	dd if="$WORK/vsb.img" of="$G" bs=512 seek=18432 conv=notrunc,sparse status=none
 	run_rc "$BIN" verify "$G"
 	expect_eq "GPT: a partition of zeros, then the damaged one: both counted, INCOMPLETE, exit 1" \
-		"1 verify: INCOMPLETE: volumes or containers not read (said above): a seal they may \
+		"1 verify: INCOMPLETE: volumes, snapshots or containers not read (said above): a seal they may \
 have is not checked; the image stores no hash of its data" "$RC $(tail -1 <<< "$OUT")"
 else
 	skip "verify of a GPT disk with two skipped partitions" "sfdisk (util-linux) not installed"

@@ -135,6 +135,38 @@ def data_regions(f):
         pos = stop
 
 
+def image_blocks(f):
+    """(offset, block) of every block in the data regions of the image open as f."""
+    for start, data in data_regions(f):
+        for off in range(0, len(data) - BS + 1, BS):
+            yield start + off, bytearray(data[off:off + BS])
+
+
+def omap_leaf_records(blk):
+    """[(oid, xid, flags, offset of its omap_val_t)] of blk if it is an object-map leaf
+    with a valid checksum, else [].  An object-map node (Apple's reference) is of type
+    btree or btree node, subtype omap 0xB, with fixed-size entries: kvoff_t (key offset,
+    value offset) in its table of contents, keys omap_key_t (oid, xid), values omap_val_t
+    (flags, size: 4 bytes each; paddr: 8) counted back from the node's end (less
+    btree_info_t's 40 bytes in a root)."""
+    otype, subtype = struct.unpack_from("<II", blk, 24)
+    if (otype & 0xffff) not in (2, 3) or subtype != 0xB:
+        return []
+    if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(bytes(blk[8:])):
+        return []
+    flags, level, nkeys, toff, tlen = struct.unpack_from("<HHIHH", blk, 32)
+    keys, vend = 56 + toff + tlen, BS - (40 if flags & 1 else 0)
+    if level or not flags & 4 or keys + 16 * nkeys > vend:
+        return []
+    out = []
+    for i in range(nkeys):
+        ko, vo = struct.unpack_from("<HH", blk, 56 + toff + 4 * i)
+        if keys + ko + 16 <= vend and 16 <= vo <= vend:
+            oid, xid = struct.unpack_from("<QQ", blk, keys + ko)
+            out.append((oid, xid, struct.unpack_from("<I", blk, vend - vo)[0], vend - vo))
+    return out
+
+
 def sparse_nodes(f):
     """nodes() of the image open as f, read by its data regions only."""
     for start, data in data_regions(f):

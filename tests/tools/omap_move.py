@@ -14,35 +14,7 @@ import struct
 import sys
 
 from fletcher import fletcher64
-from fsnode import BS, data_regions
-
-
-def blocks(f):
-    """(offset, block) of every block in the data regions of the image open as f."""
-    for start, data in data_regions(f):
-        for off in range(0, len(data) - BS + 1, BS):
-            yield start + off, bytearray(data[off:off + BS])
-
-
-def omap_leaf_values(blk):
-    """[(oid, flags, offset of its omap_val_t)] of blk if it is an object-map leaf with a
-    valid checksum, else []."""
-    otype, subtype = struct.unpack_from("<II", blk, 24)
-    if (otype & 0xffff) not in (2, 3) or subtype != 0xB:
-        return []
-    if struct.unpack_from("<Q", blk, 0)[0] != fletcher64(bytes(blk[8:])):
-        return []
-    flags, level, nkeys, toff, tlen = struct.unpack_from("<HHIHH", blk, 32)
-    keys, vend = 56 + toff + tlen, BS - (40 if flags & 1 else 0)
-    if level or not flags & 4 or keys + 16 * nkeys > vend:
-        return []
-    out = []
-    for i in range(nkeys):
-        ko, vo = struct.unpack_from("<HH", blk, 56 + toff + 4 * i)
-        if keys + ko + 16 <= vend and 16 <= vo <= vend:
-            out.append((struct.unpack_from("<Q", blk, keys + ko)[0],
-                        struct.unpack_from("<I", blk, vend - vo)[0], vend - vo))
-    return out
+from fsnode import image_blocks, omap_leaf_records
 
 
 def main():
@@ -50,11 +22,11 @@ def main():
         sys.exit(__doc__)
     to = int(sys.argv[2], 0)
     with open(sys.argv[1], "r+b") as f:
-        every = list(blocks(f))
+        every = list(image_blocks(f))
         roots = [struct.unpack_from("<Q", b, 136)[0] for _, b in every if b[32:36] == b"APSB"]
         if len(roots) != 1:
             sys.exit("omap_move.py: %d volume superblocks, not 1" % len(roots))
-        hits = [(oid, off, blk, v) for off, blk in every for oid, fl, v in omap_leaf_values(blk)
+        hits = [(oid, off, blk, v) for off, blk in every for oid, _, fl, v in omap_leaf_records(blk)
                 if fl & 8 and oid != roots[0]]
         if not hits:
             sys.exit("omap_move.py: no sealed fs-tree node but the root in the object map")

@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# sealed_update.sh - `mkimage sealed-update` (testdata/README.md): a sealed System volume as
+# a Mac shows it once an update is staged (docs/macos-boot.md §4): the live seal broken, the
+# snapshot it boots from sealed on its own, the two trees different.  What each state holds
+# comes from the README; each state's file bytes from tests/tools/fext_read.py (its own
+# superblock's file-extent tree, read apart from the C reader); the nodes each seal covers
+# from tests/tools/seal_node.py (the object map's sealed records at that state's xid).
+# apfsck 0.2.1 checks each state's tree against its own seal (gen_conformance.sh).
+. "$(dirname "$0")/../lib.sh"
+img=$WORK/su.img
+SNAP=com.apple.os.update-0F5E2A9C41D37B6E8A0C5D2F947E1B3A6C8D0E2F4A6B8C0D2E4F6A8B0C2D4E6F
+expect_rc "mkimage sealed-update" 0 "$MKIMAGE" sealed-update "$img"
+
+# ---- each state read with its own trees (before: a snapshot's files were read through
+# the live file-extent tree, so the snapshot's /version.txt gave the live bytes) ----
+expect_eq "live /: staged.txt added after the snapshot" "hello.txt many staged.txt version.txt" \
+	"$("$BIN" ls "$img" / | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "snapshot /: as booted" "hello.txt many version.txt" \
+	"$("$BIN" ls --snapshot "$SNAP" "$img" / | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "live /version.txt (README)" "live: update staged" "$("$BIN" cat "$img" /version.txt)"
+run_rc "$BIN" cat --snapshot "$SNAP" "$img" /version.txt
+expect_eq "snapshot /version.txt (README): the snapshot's bytes, exit 0" \
+	"0 snapshot: as booted" "$RC $OUT"
+# The superblocks: the live one (o_xid 3) and the snapshot's copy (o_xid 2), by their headers.
+read -r LIVE_SB SNAP_SB <<< "$(python3 - "$img" <<'PY'
+import struct, sys
+d = open(sys.argv[1], "rb").read()
+sb = {struct.unpack_from("<Q", d, o + 16)[0]: o // 4096
+      for o in range(0, len(d), 4096) if d[o + 32:o + 36] == b"APSB"}
+print(sb.get(3, 0), sb.get(2, 0))
+PY
+)"
+check "both superblocks found (live $LIVE_SB, snapshot $SNAP_SB)" [ "$LIVE_SB" -gt 0 -a "$SNAP_SB" -gt 0 ]
+# /version.txt is inode 17, 20 bytes in either state (README).
+for s in "live:$LIVE_SB:live\: update staged" "snapshot:$SNAP_SB:snapshot\: as booted"; do
+	IFS=: read -r what sb text <<< "$s"
+	expect_eq "$what /version.txt: the bytes its own fext tree gives" \
+		"$(printf '%s\n' "${text//\\/}" | sha256sum | cut -d' ' -f1)" \
+		"$(python3 "$TESTS/tools/fext_read.py" "$img" "$sb" 17 20)"
+done
+expect_eq "snapshot /many: 1000 files, every one as the README gives it" \
+	"$(for i in $(seq 0 999); do printf 'sealed file %04d\n' "$i"; done | sha256sum)" \
+	"$("$BIN" ls --snapshot "$SNAP" "$img" /many | while read -r f; do
+		"$BIN" cat --snapshot "$SNAP" "$img" "/many/$f"; done | sha256sum)"
+run_rc "$BIN" ls -R --snapshot "$SNAP" "$img" /
+check "the snapshot's tree, read against its own seal: no warning" [ -z "$ERR" ]
+# diff (README's two columns): / holds one child more (a directory's nlink is its child
+# count), /version.txt's bytes differ (every file's data was written again, so extents
+# differ everywhere and only the bytes tell), /staged.txt added.  Before: no content line.
+run_rc "$BIN" diff --live "$img" "$SNAP"
+expect_eq "diff --live: the README's changes, exit 0" "0 M nlink /
+M content /version.txt
+A file /staged.txt" "$RC $OUT"
+
+# ---- verify: the snapshot's seal checked, the live one's broken ----
+read -r NSNAP _ <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-snap.img" 2)"
+read -r NLIVE _ <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-live.img" 3)"
+run_rc "$BIN" verify "$img"
+expect_eq "verify: the live seal broken in transaction 3, the snapshot's checked: OK, exit 0" \
+	"0 seal of volume 'Sealed': broken in transaction 3 (the integrity metadata says so): its \
+nodes are not checked
+seal of snapshot '$SNAP' of volume 'Sealed' (SHA-256): OK: all $NSNAP fs-tree nodes match, up \
+to the root hash
+verify: OK: the data matches every stored hash and seal; the live tree of 1 volume is not \
+checked: its seal is broken, as the integrity metadata records, and the seal of every snapshot \
+of it was checked instead" "$RC $OUT"
+expect_eq "verify --json: the live seal broken, the snapshot's ok, verdict ok" \
+	"None broken 3 | $SNAP 2 ok $NSNAP | ok" "$("$BIN" verify --json "$img" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+a, b = j["seals"]
+print(a["snapshot"], a["status"], a["broken_xid"], "|", b["snapshot"], b["snapshot_xid"],
+      b["status"], b["nodes"], "|", j["verdict"])')"
+
+# A node of the snapshot's tree changed (its last byte): the snapshot's seal fails there.
+read -r _ BLK <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-snap.img" 2)"
+run_rc "$BIN" verify "$WORK/bad-snap.img"
+expect_eq "snapshot node changed: FAILED, exit 1" "1 seal of snapshot '$SNAP' of volume \
+'Sealed' (SHA-256): FAILED: 1 of $NSNAP fs-tree nodes do not match their hash (named above)" \
+	"$RC $(sed -n 2p <<< "$OUT")"
+expect_grep "... the node named by its block ($BLK)" \
+	"node at block $BLK does not match the SHA-256 hash its parent node holds" "$ERR"
+run_rc "$BIN" ls -R "$WORK/bad-snap.img" /
+check "... the live tree, which does not hold that node, reads without a warning" \
+	[ "$RC" = 0 -a -z "$ERR" ]
+# A node of the live tree changed: the live seal is broken, nothing vouches for it; the
+# snapshot's seal still holds.
+expect_rc "live node changed: the snapshot's seal still OK, exit 0" 0 "$BIN" verify \
+	"$WORK/bad-live.img"
+
+# The snapshot's integrity metadata: its root hash changed (its checksum made right again),
+# or marked broken.  Each is the snapshot's own object, a version of the live one's oid.
+python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/snap-root.img" root-hash 2
+run_rc "$BIN" verify "$WORK/snap-root.img"
+expect_eq "snapshot root hash changed: the root fails, exit 1" "1 FAILED: 1 of $NSNAP" \
+	"$RC $(sed -n 2p <<< "$OUT" | grep -o 'FAILED: 1 of [0-9]*')"
+python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/snap-broken.img" broken-xid=2 2
+run_rc "$BIN" verify "$WORK/snap-broken.img"
+expect_eq "snapshot seal broken too: nothing checked, INCOMPLETE, exit 1" "1 seal of snapshot \
+'$SNAP' of volume 'Sealed': broken in transaction 2 (the integrity metadata says so): its \
+nodes are not checked
+verify: INCOMPLETE: 2 seals not checked (said above: 2 broken, as the integrity metadata \
+records); the image stores no hash of its data" "$RC $(sed -n '2,$p' <<< "$OUT")"
+
+# The live seal made intact (its flag and broken xid cleared): both checked, each against its
+# own seal.  Before, a view of the snapshot was checked against the live seal wherever the
+# two trees' roots had the same oid, and warned of every node that differs.
+python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/intact.img" intact 3
+run_rc "$BIN" verify "$WORK/intact.img"
+expect_eq "live seal intact: both seals OK, exit 0" "0 seal of volume 'Sealed' (SHA-256): OK: \
+all $NLIVE fs-tree nodes match, up to the root hash
+seal of snapshot '$SNAP' of volume 'Sealed' (SHA-256): OK: all $NSNAP fs-tree nodes match, up \
+to the root hash
+verify: OK: the data matches every stored hash and seal" "$RC $OUT"
+run_rc "$BIN" ls -R --snapshot "$SNAP" "$WORK/intact.img" /
+check "live seal intact: the snapshot's tree read without a warning" [ "$RC" = 0 -a -z "$ERR" ]
+
+# The snapshot's superblock copy not sealed (its SEALED_VOLUME flag, 0x20 of 0x21, cleared):
+# said, and the broken live seal is then counted: INCOMPLETE.
+expect_rc "apsb_set.py: the snapshot's incompatible features 0x21 -> 0x1" 0 python3 \
+	"$TESTS/tools/apsb_set.py" "$img" 56 0x21 0x1 2
+run_rc "$BIN" verify "$img"
+expect_eq "snapshot not sealed: said, the live seal counted broken, INCOMPLETE, exit 1" \
+	"1 snapshot '$SNAP' of volume 'Sealed': not sealed: nothing to check it against
+verify: INCOMPLETE: 1 seal not checked (said above: 1 broken, as the integrity metadata \
+records); the image stores no hash of its data" "$RC $(sed -n '2,$p' <<< "$OUT")"
+expect_eq "snapshot not sealed: verify --json: status not_sealed, verdict incomplete" \
+	"not_sealed incomplete" "$("$BIN" verify --json "$img" | python3 -c '
+import json, sys
+j = json.load(sys.stdin)
+print(j["seals"][1]["status"], j["verdict"])')"
+python3 "$TESTS/tools/apsb_set.py" "$img" 56 0x1 0x21 2 > /dev/null
+# The live superblock counts a snapshot more than its metadata tree holds: a seal the lost one
+# may have is not checked, so the broken live seal counts too.
+expect_rc "apsb_set.py: apfs_num_snapshots 1 -> 2 (live)" 0 python3 \
+	"$TESTS/tools/apsb_set.py" "$img" 216 1 2 3
+run_rc "$BIN" verify "$img"
+expect_eq "a snapshot lost: said, INCOMPLETE, exit 1" "1 snapshots of volume 'Sealed': not all \
+found (entries may be missing; said above): a seal they may have is not checked" \
+	"$RC $(sed -n 3p <<< "$OUT")"
+expect_grep "... the verdict counts both" "^verify: INCOMPLETE: 1 seal not checked \\(said \
+above: 1 broken, as the integrity metadata records\\); volumes, snapshots or containers not read" "$OUT"
+done_testing
