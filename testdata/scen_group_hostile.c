@@ -144,10 +144,7 @@ static int system_volume(struct mk_image *img, const struct mac_group *g)
 	if (!rc)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "live-only.txt", extra,
 				sizeof(extra) - 1, NULL);
-	rc = rc ? rc : mk_vol_finish(&v);
-	free(s.om);
-	free(s.ext);
-	return rc;
+	return mk_vol_finish_snapped(&v, rc);
 }
 
 static int data_volume(struct mk_image *img, const struct mac_group *g)

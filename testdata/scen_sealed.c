@@ -120,8 +120,5 @@ int mk_fill_sealed_update(struct mk_image *img)
 	v.next_ino = s.inum + 1;
 	if (!rc)
 		rc = mk_fs_file(&v, APFS_ROOT_DIR_INO_NUM, "staged.txt", "staged update\n", 14, NULL);
-	rc = rc ? rc : mk_vol_finish(&v);
-	free(s.om);
-	free(s.ext);
-	return rc;
+	return mk_vol_finish_snapped(&v, rc);
 }

@@ -130,10 +130,7 @@ static int snapdiff(struct mk_image *img, bool enc)
 	rc = rc ? rc : file(&v, APFS_ROOT_DIR_INO_NUM, "added.txt", "added\n", NULL);
 	/* A name that would forge a line of diff's output were it not escaped. */
 	rc = rc ? rc : file(&v, APFS_ROOT_DIR_INO_NUM, "forge\nD file /same.txt", "f\n", NULL);
-	rc = rc ? rc : mk_vol_finish(&v);
-	free(s.om);
-	free(s.ext);
-	return rc;
+	return mk_vol_finish_snapped(&v, rc);
 }
 
 int mk_fill_snapshot_diff(struct mk_image *img)
@@ -204,8 +201,5 @@ int mk_fill_snapshot_many(struct mk_image *img)
 	v.next_ino = s.inum + 1;
 	/* d099 is inode 16 + 99 x 1001 */
 	rc = rc ? rc : file(&v, 16 + 99 * (MANY_PER_DIR + 1), "added.txt", "added\n", NULL);
-	rc = rc ? rc : mk_vol_finish(&v);
-	free(s.om);
-	free(s.ext);
-	return rc;
+	return mk_vol_finish_snapped(&v, rc);
 }

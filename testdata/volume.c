@@ -390,3 +390,22 @@ int mk_vol_finish(struct mk_vol *v)
 	vol_free(v);
 	return rc;
 }
+
+/**
+ * mk_vol_finish_snapped() - mk_vol_finish() of a volume's live state after
+ * mk_vol_snapshot(), unless rc already says it failed, then free the
+ * snapshot's node and extent lists (v->snap's, which outlive the call).
+ * @v: the live state, its snap set
+ * @rc: how adding its files went
+ */
+int mk_vol_finish_snapped(struct mk_vol *v, int rc)
+{
+	struct mk_snap *s = v->snap;
+
+	rc = rc ? rc : mk_vol_finish(v);
+	free(s->om);
+	free(s->ext);
+	s->om = NULL;
+	s->ext = NULL;
+	return rc;
+}
