@@ -20,9 +20,11 @@ static int read_seal(struct apfsi_volume *vol, uint64_t xid, struct apfsi_seal_c
 	struct apfs_seal s;
 	int ret = xid ? apfs_snapshot_seal(vol->v, xid, &s) : apfs_volume_seal(vol->v, &s);
 
+	if (ret == -ENOENT && xid)
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': snapshot %llu is not sealed, "
+				  "or not there", vol->v->name, (unsigned long long)xid);
 	if (ret == -ENOENT)
-		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s'%s is not sealed", vol->v->name,
-				  xid ? ", snapshot state" : "");
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s' is not sealed", vol->v->name);
 	if (ret)
 		return apfsi_fail_errno(ret, "volume seal");
 	check->hash_name = s.hash_name;

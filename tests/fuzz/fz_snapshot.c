@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fz_snapshot.c - snapshots and seals: the snapshot metadata tree listed,
- * each snapshot found by name and opened as a view and walked (fuzz_walk.c),
+ * each snapshot found by name, its seal read, opened as a view, its tree
+ * checked against that seal and walked (fuzz_walk.c),
  * the seal read, the file-extent tree of a sealed volume iterated and its
  * live tree walked (headerless nodes, extents from the fext tree).  The
  * sealed seed is this target's alone: its 267 entries would slow fz_fs.
@@ -49,8 +50,13 @@ static void volume(struct apfs_volume *v)
 	if (apfs_snapshot_list(v, &snaps, &n))
 		return;
 	for (unsigned i = 0; i < n && i < 8; i++) {
+		struct apfs_seal s;
+		uint64_t nodes, bad;
+
 		apfs_snapshot_find(v, snaps[i].name, &found);
+		apfs_snapshot_seal(v, snaps[i].xid, &s);
 		if (apfs_fs_open(v, snaps[i].xid, &fs) == 0) {
+			apfs_fs_seal_verify(fs, &nodes, &bad);
 			fuzz_walk(fs, 0);
 			apfs_fs_close(fs);
 		}
