@@ -137,6 +137,11 @@ struct apfs_stat {
 	uint32_t compression;    /* APFS_CMP_* (0: not compressed) */
 	uint64_t rdev;           /* device number for block/char special files */
 	bool firmlink;           /* has com.apple.fs.firmlink (see apfs_fs_firmlink) */
+	/*
+	 * A record the inode says it has is missing (a symbolic link's target,
+	 * a compressed file's decmpfs; named in the log): the rest is as read.
+	 */
+	bool partial;
 };
 
 /**

@@ -305,6 +305,7 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 		ret = fs_vol_readlink(fs, in->ino, buf, sizeof(buf));
 		if (!ret)
 			st->size = strlen(buf);
+		st->partial = ret == -APFS_ECORRUPT;
 		return ret == -EINVAL || ret == -APFS_ECORRUPT ? 0 : ret;
 	}
 	if (!(st->bsd_flags & APFS_UF_COMPRESSED) || !S_ISREG(st->mode))
@@ -312,7 +313,7 @@ static int stat_size(struct apfs_fs *fs, const struct fs_inode *in, struct apfs_
 	ret = fs_decmpfs_info(fs, in->ino, &type, &csize);
 	/* none: a record lost, named; the size is the data stream's, as macOS gives it */
 	if (ret == -ENODATA) {
-		(void)fs_xattr_absent(fs, in->ino, APFS_XATTR_DECMPFS);
+		st->partial = fs_xattr_absent(fs, in->ino, APFS_XATTR_DECMPFS) == -APFS_ECORRUPT;
 		return 0;
 	}
 	if (!ret && type) {

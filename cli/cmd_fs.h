@@ -68,7 +68,7 @@ struct fs_attr {
 	uint32_t uid, gid, nlink, bsd_flags, compression;
 	int err;
 	uint16_t mode;
-	bool firmlink;
+	uint32_t flags;  /* APFSI_STAT_* */
 };
 
 int fs_attrs_read(apfsi_fs *fs, const struct fs_names *nm, struct fs_attr **out);

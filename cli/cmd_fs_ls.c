@@ -121,6 +121,9 @@ static int show_entry(struct ls_run *r, const char *dir, const struct fs_name *d
 		r->err = fs_fail(path, ret);
 		return 0;
 	}
+	/* shown, but not whole: what it lost is named above (the library's log) */
+	if (st && (st->flags & APFSI_STAT_PARTIAL) && !r->err)
+		r->err = EXIT_ERROR;
 	if (r->o->json)
 		json_entry(&r->j, r->fs, path, d, st);
 	else if (r->o->long_fmt)

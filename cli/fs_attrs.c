@@ -25,7 +25,7 @@ static void attr_keep(struct fs_attr *a, const struct apfsi_stat *st, int err)
 	a->crtime = st->crtime, a->mtime = st->mtime, a->ctime = st->ctime, a->atime = st->atime;
 	a->uid = st->uid, a->gid = st->gid, a->nlink = st->nlink;
 	a->bsd_flags = st->bsd_flags, a->compression = st->compression;
-	a->mode = st->mode, a->firmlink = st->flags & APFSI_STAT_FIRMLINK;
+	a->mode = st->mode, a->flags = (uint32_t)st->flags;
 }
 
 /* apfsi_fs_stat_many's callback: entry i's attributes kept in the array arg. */
@@ -57,5 +57,5 @@ void fs_attr_stat(const struct fs_attr *a, uint64_t ino, struct apfsi_stat *st)
 	st->crtime = a->crtime, st->mtime = a->mtime, st->ctime = a->ctime, st->atime = a->atime;
 	st->uid = a->uid, st->gid = a->gid, st->nlink = a->nlink;
 	st->bsd_flags = a->bsd_flags, st->compression = a->compression;
-	st->mode = a->mode, st->flags = a->firmlink ? APFSI_STAT_FIRMLINK : 0;
+	st->mode = a->mode, st->flags = a->flags;
 }

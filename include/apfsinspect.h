@@ -698,6 +698,13 @@ struct apfsi_stat {
 
 enum {
 	APFSI_STAT_FIRMLINK = 1 << 0, /* a firmlink: apfsi_fs_firmlink() gives its target */
+	/*
+	 * A record the inode says it has is missing (a symbolic link's target, a
+	 * compressed file's decmpfs), named in the message log and by
+	 * apfsi_fs_xattrs_missing: the other attributes are as read, the size
+	 * the data stream's.  What is listed of it is not the whole entry.
+	 */
+	APFSI_STAT_PARTIAL = 1 << 1,
 };
 
 int apfsi_fs_stat(apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st);

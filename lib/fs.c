@@ -211,7 +211,7 @@ void apfsi_stat_from(const struct apfs_stat *in, struct apfsi_stat *out)
 	out->compression = in->compression;
 	out->compression_name = compression_name(in->compression);
 	out->rdev = in->rdev;
-	out->flags = in->firmlink ? APFSI_STAT_FIRMLINK : 0;
+	out->flags = (in->firmlink ? APFSI_STAT_FIRMLINK : 0) | (in->partial ? APFSI_STAT_PARTIAL : 0);
 }
 
 int apfsi_fs_stat(apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st)

@@ -145,11 +145,25 @@ xattr missing: com.apple.fs.symlink" \
 	"$RC $(sed -n 's/^inode: //p' <<< "$OUT") $(grep '^target:\|^xattr' <<< "$OUT")"
 expect_grep "... why" "$LWHY" "$ERR"
 expect_grep "... and the file" "^apfsinspect: /link-to-hello: entries may be missing \(see above\)$" "$ERR"
-# ls -l gives the entry (its times and owner are evidence), the loss named on stderr.
+# ls -l, bodyfile and timeline give the entry (its times and owner are evidence), the loss
+# named on stderr, and end 1: what they list is not all there is (before: exit 0).
 run_rc "$BIN" ls -l "$L" /
-expect_eq "target record dropped: ls -l /: the link listed" "1" \
-	"$(grep -c ' link-to-hello$' <<< "$OUT")"
+expect_eq "target record dropped: ls -l /: the link listed, exit 1" "1 1" \
+	"$RC $(grep -c ' link-to-hello$' <<< "$OUT")"
 expect_grep "... named" "$LWHY" "$ERR"
+for c in "ls -l -U" "ls -l -R" "ls --json"; do
+	run_rc "$BIN" $c "$L" /
+	expect_eq "target record dropped: $c: exit 1, the loss named" "1 1" \
+		"$RC $(grep -cE "$LWHY" <<< "$ERR" | sed 's/^[1-9][0-9]*$/1/')"
+done
+for c in bodyfile timeline; do
+	run_rc "$BIN" $c "$L"
+	expect_eq "target record dropped: $c: the link given, exit 1, the loss named" "1 1 1" \
+		"$RC $(grep -c '/link-to-hello[|"]' <<< "$OUT") $(grep -cE "$LWHY" <<< "$ERR" |
+		sed 's/^[1-9][0-9]*$/1/')"
+done
+run_rc "$BIN" bodyfile "$IMAGES/basic.img"
+check "sound basic.img: bodyfile exit 0, nothing said" [ "$RC" = 0 -a -z "$ERR" ]
 expect_eq "target record dropped: hello.txt still reads (IMAGES.md: hello from apfs)" \
 	"hello from apfs" "$("$BIN" cat "$L" /hello.txt)"
 through_mount "$L" "through the mount: the link EIO, hello.txt its bytes" \
@@ -184,9 +198,12 @@ expect_eq "decmpfs record dropped: stat: its attributes, the record named missin
 	"$RC $(sed -n 's/^inode: //p' <<< "$OUT") $(grep '^xattr' <<< "$OUT")"
 expect_grep "... why" "$ZWHY" "$ERR"
 run_rc "$BIN" ls -l --volume Compressed "$Z" /
-expect_eq "decmpfs record dropped: ls -l: the file listed, the loss named" "1" \
-	"$(grep -c ' zlib-xattr.txt$' <<< "$OUT")"
+expect_eq "decmpfs record dropped: ls -l: the file listed, the loss named, exit 1" "1 1" \
+	"$RC $(grep -c ' zlib-xattr.txt$' <<< "$OUT")"
 expect_grep "... named" "$ZWHY" "$ERR"
+run_rc "$BIN" bodyfile --volume Compressed "$Z"
+expect_eq "decmpfs record dropped: bodyfile: the file given, exit 1" "1 1" \
+	"$RC $(grep -c '/zlib-xattr.txt|' <<< "$OUT")"
 run_rc "$BIN" xattr --volume Compressed "$Z" /zlib-xattr.txt com.apple.decmpfs
 expect_eq "decmpfs record dropped: xattr com.apple.decmpfs: damage" \
 	"1 apfsinspect: /zlib-xattr.txt: damaged file-system data (see above)" \
