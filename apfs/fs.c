@@ -105,7 +105,7 @@ static void fs_state_from(struct apfs_fs *fs, const struct apfs_superblock *sb)
 static int fs_snap_state(struct apfs_fs *fs, uint64_t xid)
 {
 	struct apfs_superblock *sb = malloc(sizeof(*sb));
-	int ret = sb ? fs_snap_sb(fs->v, xid, sb) : -ENOMEM;
+	int ret = sb ? apfs_snapshot_sb(fs->v, xid, sb) : -ENOMEM;
 
 	if (!ret) {
 		fs->tree.root = get_le64(sb->apfs_root_tree_oid);

@@ -71,6 +71,12 @@ struct apfs_snapshot {
 int apfs_snapshot_list(struct apfs_volume *v, struct apfs_snapshot **out, unsigned *n);
 
 /*
+ * The copy of the volume superblock snapshot xid was taken with (physical,
+ * its magic checked): -ENOENT when the volume has no such snapshot.
+ */
+int apfs_snapshot_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock *sb);
+
+/*
  * The seal snapshot xid was taken with (its superblock copy's
  * integrity_meta, at its xid): -ENOENT when that state was not sealed.
  */

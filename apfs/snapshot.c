@@ -192,7 +192,7 @@ int apfs_snapshot_find(struct apfs_volume *v, const char *sel, struct apfs_snaps
 }
 
 /* The volume superblock snapshot xid was taken with (its copy, physical). */
-int fs_snap_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock *sb)
+int apfs_snapshot_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock *sb)
 {
 	struct apfs_btree_desc st;
 	struct apfs_snapshot s;
@@ -229,7 +229,7 @@ int fs_snap_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock *sb)
 int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s)
 {
 	struct apfs_superblock sb;
-	int ret = fs_snap_sb(v, xid, &sb);
+	int ret = apfs_snapshot_sb(v, xid, &sb);
 
 	memset(s, 0, sizeof(*s));
 	return ret ? ret : apfs_sb_seal(v, &sb, xid, s);

@@ -29,38 +29,14 @@ static const char *yesno(bool b)
 }
 
 /* The seal of a sealed volume: its hash, and whether it was broken (forensic detail). */
-static void print_seal(const struct list_vol *v, const char *bar)
+static void json_seal(struct json *j, const struct list_vol *v)
 {
 	struct apfsi_seal_info s;
 
 	if (apfsi_volume_seal(v->h, &s))
-		return;
-	if (s.broken_xid)
-		printf("    %s   Seal:                      %s, broken in transaction %llu\n", bar,
-		       s.hash_name, (unsigned long long)s.broken_xid);
-	else
-		printf("    %s   Seal:                      %s, intact\n", bar, s.hash_name);
-}
-
-static void json_seal(struct json *j, const struct list_vol *v)
-{
-	struct apfsi_seal_info s;
-	char hex[2 * sizeof(s.root_hash) + 1];
-
-	if (apfsi_volume_seal(v->h, &s)) {
 		json_str(j, "seal", NULL);
-		return;
-	}
-	cli_hex(hex, s.root_hash, s.hash_len < sizeof(s.root_hash) ? s.hash_len :
-		sizeof(s.root_hash));
-	json_obj_open(j, "seal");
-	json_u64(j, "hash_type", s.hash_type);
-	json_str(j, "hash", s.hash_name);
-	json_str(j, "root_hash", hex);
-	json_u64(j, "broken_xid", s.broken_xid);
-	json_bool(j, "intact", s.intact);
-	json_str(j, "index_values", s.index_values);
-	json_obj_close(j);
+	else
+		list_seal_json(j, "seal", &s);
 }
 
 static void print_volume(const struct list_vol *v, bool last)
@@ -68,6 +44,8 @@ static void print_volume(const struct list_vol *v, bool last)
 	const struct apfsi_volume_info *vi = &v->info;
 	const char *bar = last ? " " : "|";
 	char u[37], size[32], role[32], created[40];
+	struct apfsi_seal_info seal;
+	bool sealed;
 
 	cli_uuid_str(vi->uuid, u);
 	fmt_bytes(list_vol_bytes(v), size, sizeof(size));
@@ -84,8 +62,11 @@ static void print_volume(const struct list_vol *v, bool last)
 	       vi->case_insensitive ? "Case-insensitive" : "Case-sensitive");
 	printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
 	       (unsigned long long)list_vol_bytes(v), size);
-	printf("    %s   Sealed:                    %s\n", bar, yesno(vi->sealed));
-	print_seal(v, bar);
+	sealed = vi->sealed && !apfsi_volume_seal(v->h, &seal);
+	printf("    %s   Sealed:                    %s\n", bar,
+	       list_sealed_word(vi->sealed, sealed ? &seal : NULL));
+	if (sealed)
+		list_seal_print(&seal, bar);
 	printf("    %s   FileVault:                 %s\n", bar,
 	       vi->encrypted ? (vi->locked ? "Yes (Locked)" : "Yes (Unlocked)") : "No");
 	printf("    %s   Encrypted:                 %s\n", bar,
@@ -96,6 +77,7 @@ static void print_volume(const struct list_vol *v, bool last)
 	printf("    %s   Files / Directories:       %llu / %llu\n", bar,
 	       (unsigned long long)vi->files, (unsigned long long)vi->directories);
 	printf("    %s   Snapshots:                 %llu\n", bar, (unsigned long long)vi->snapshots);
+	list_snapshot_seals_print(v, bar);
 }
 
 /* One group as diskutil apfs listVolumeGroups lays it out (ASAHI's real output). */
@@ -263,6 +245,7 @@ static void json_volume(struct json *j, const struct list_vol *v)
 	json_u64(j, "directories", vi->directories);
 	json_u64(j, "symlinks", vi->symlinks);
 	json_u64(j, "snapshots", vi->snapshots);
+	list_snapshot_seals_json(j, v);
 	if (vi->has_group)
 		json_uuid(j, "volume_group", vi->group_uuid);
 	else

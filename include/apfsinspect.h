@@ -343,6 +343,13 @@ struct apfsi_seal_info {
 	uint64_t reserved[8];
 };
 int apfsi_volume_seal(apfsi_volume *vol, struct apfsi_seal_info *seal);
+/*
+ * The seal of snapshot xid (apfsi_volume_snapshot), as its own superblock
+ * copy names it: NOT_FOUND when that state was not sealed or there is no
+ * such snapshot.  macOS 11+ boots from such a snapshot of the System
+ * volume; index_values is the snapshot's tree's.
+ */
+int apfsi_snapshot_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_info *seal);
 
 struct apfsi_snapshot_info {
 	uint64_t xid;

@@ -91,8 +91,11 @@ int apfsi_volume_modified_by(apfsi_volume *vol, unsigned i, struct apfsi_modifie
 			  history_count(vol));
 }
 
-/* The fs tree's index-value layout, or NULL when it cannot be read (locked). */
-static const char *index_form(struct apfs_volume *v)
+/*
+ * The index-value layout of the fs tree rooted at root (the live one's, or
+ * a snapshot's at xid), or NULL when it cannot be read (locked).
+ */
+static const char *index_form(struct apfs_volume *v, uint64_t root, uint64_t xid)
 {
 	struct apfs_btree_desc t;
 	const char *form = NULL;
@@ -104,7 +107,20 @@ static const char *index_form(struct apfs_volume *v)
 	if (locked)
 		return NULL;
 	apfs_volume_fstree(v, &t);
+	t.root = root;
+	t.xid = xid;
 	return apfs_btree_index_form(&t, &form) ? NULL : form;
+}
+
+static void seal_info(const struct apfs_seal *s, struct apfsi_seal_info *seal)
+{
+	memset(seal, 0, sizeof(*seal));
+	seal->hash_type = s->hash_type;
+	seal->hash_name = s->hash_name;
+	memcpy(seal->root_hash, s->root_hash, sizeof(seal->root_hash));
+	seal->hash_len = s->hash_len <= sizeof(seal->root_hash) ? s->hash_len : 0;
+	seal->broken_xid = s->broken_xid;
+	seal->intact = s->broken_xid == 0 && !(s->flags & APFS_SEAL_BROKEN);
 }
 
 int apfsi_volume_seal(apfsi_volume *vol, struct apfsi_seal_info *seal)
@@ -118,13 +134,31 @@ int apfsi_volume_seal(apfsi_volume *vol, struct apfsi_seal_info *seal)
 	ret = apfs_volume_seal(vol->v, &s);
 	if (ret)
 		return apfsi_fail_errno(ret, "volume seal");
-	memset(seal, 0, sizeof(*seal));
-	seal->hash_type = s.hash_type;
-	seal->hash_name = s.hash_name;
-	memcpy(seal->root_hash, s.root_hash, sizeof(seal->root_hash));
-	seal->hash_len = s.hash_len <= sizeof(seal->root_hash) ? s.hash_len : 0;
-	seal->broken_xid = s.broken_xid;
-	seal->intact = s.broken_xid == 0 && !(s.flags & APFS_SEAL_BROKEN);
-	seal->index_values = index_form(vol->v);
+	seal_info(&s, seal);
+	seal->index_values = index_form(vol->v, get_le64(vol->v->sb.apfs_root_tree_oid),
+					vol->v->xid);
+	return APFSI_OK;
+}
+
+int apfsi_snapshot_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_info *seal)
+{
+	struct apfs_superblock sb;
+	struct apfs_seal s;
+	int ret;
+
+	apfsi_enter();
+	if (!vol || !seal || !xid)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_snapshot_seal: vol, a snapshot's xid "
+				  "and seal are required");
+	ret = apfs_snapshot_sb(vol->v, xid, &sb);
+	if (!ret)
+		ret = apfs_sb_seal(vol->v, &sb, xid, &s);
+	if (ret == -ENOENT)
+		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': snapshot %llu is not sealed, "
+				  "or not there", vol->v->name, (unsigned long long)xid);
+	if (ret)
+		return apfsi_fail_errno(ret, "snapshot seal");
+	seal_info(&s, seal);
+	seal->index_values = index_form(vol->v, get_le64(sb.apfs_root_tree_oid), xid);
 	return APFSI_OK;
 }

@@ -154,6 +154,12 @@ in transaction 77 (the integrity metadata says so): its nodes are not checked
 verify: INCOMPLETE: 1 seal not checked (said above: 1 broken, as the integrity metadata \
 records); the image stores no hash of its data" "$RC $OUT"
 check "broken seal: not said to hold no sealed volume" eval '! grep -q "no sealed volume" <<< "$ERR"'
+# Marked broken by its flag alone (no transaction): list said "intact" before.
+python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/broken-flag.img" broken-flag
+run_rc "$BIN" list "$WORK/broken-flag.img"
+expect_eq "seal flagged broken, no transaction: list says Broken, and broken" \
+	"Sealed: Broken|Seal: SHA-256, broken" \
+	"$(grep -E '^ +Seal(ed)?:' <<< "$OUT" | sed 's/^ *//; s/:  */: /' | paste -sd'|')"
 expect_eq "broken seal: verify --json: status broken, verdict incomplete" \
 	"broken 77 incomplete" "$("$BIN" verify --json "$WORK/broken.img" | python3 -c '
 import json, sys

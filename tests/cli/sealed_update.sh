@@ -52,6 +52,37 @@ expect_eq "diff --live: the README's changes, exit 0" "0 M nlink /
 M content /version.txt
 A file /staged.txt" "$RC $OUT"
 
+# ---- list: the live seal broken, the snapshot's intact, each root hash its own root's ----
+run_rc "$BIN" list "$img"
+expect_eq "list: Sealed: Broken (diskutil's word), the transaction, then the snapshot's seal" \
+	"Sealed: Broken|Seal: SHA-256, broken in transaction 3|Snapshot Name: $SNAP|Snapshot XID: \
+2|Snapshot Sealed: Yes|Snapshot Seal: SHA-256, intact" \
+	"$(grep -E '^ +(Sealed|Seal|Snapshot [A-Za-z]+):' <<< "$OUT" | sed 's/^ *//; s/:  */: /' |
+	paste -sd'|')"
+# The SHA-256 of each state's root node block: the root oid its superblock names (byte 136),
+# mapped at its xid in the object map (tests/tools/fsnode.py), as Apple's reference has it.
+ROOTS=$(python3 - "$TESTS/tools" "$img" <<'PY'
+import hashlib, struct, sys
+sys.path.insert(0, sys.argv[1])
+from fsnode import BS, omap_leaf_records
+d = open(sys.argv[2], "rb").read()
+blocks = [d[o:o + BS] for o in range(0, len(d), BS)]
+sb = {struct.unpack_from("<Q", b, 16)[0]: struct.unpack_from("<Q", b, 136)[0]
+      for b in blocks if b[32:36] == b"APSB"}
+omap = {(oid, x): struct.unpack_from("<Q", b, v + 8)[0]
+        for b in blocks for oid, x, fl, v in omap_leaf_records(b) if fl & 8}
+print(" ".join(hashlib.sha256(blocks[omap[(sb[x], x)]]).hexdigest() for x in (3, 2)))
+PY
+)
+expect_eq "list --json: each seal's root hash is its own root node's SHA-256, intact or not" \
+	"$ROOTS False 3 | $SNAP 2 True 0 None" "$("$BIN" list --json "$img" | python3 -c '
+import json, sys
+v = json.load(sys.stdin)["containers"][0]["volumes"][0]
+s = v["snapshot_seals"][0]
+print(v["seal"]["root_hash"], s["seal"]["root_hash"], v["seal"]["intact"],
+      v["seal"]["broken_xid"], "|", s["snapshot"], s["snapshot_xid"], s["seal"]["intact"],
+      s["seal"]["broken_xid"], s["error"])')"
+
 # ---- verify: the snapshot's seal checked, the live one's broken ----
 read -r NSNAP _ <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-snap.img" 2)"
 read -r NLIVE _ <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-live.img" 3)"
@@ -94,6 +125,11 @@ python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/snap-root.img" root-hash 2
 run_rc "$BIN" verify "$WORK/snap-root.img"
 expect_eq "snapshot root hash changed: the root fails, exit 1" "1 FAILED: 1 of $NSNAP" \
 	"$RC $(sed -n 2p <<< "$OUT" | grep -o 'FAILED: 1 of [0-9]*')"
+python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/snap-flag.img" broken-flag 2
+run_rc "$BIN" list "$WORK/snap-flag.img"
+expect_eq "snapshot seal flagged broken, no transaction: list says broken" \
+	"Snapshot Sealed: Broken|Snapshot Seal: SHA-256, broken" \
+	"$(grep -E '^ +Snapshot Seal(ed)?:' <<< "$OUT" | sed 's/^ *//; s/:  */: /' | paste -sd'|')"
 python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/snap-broken.img" broken-xid=2 2
 run_rc "$BIN" verify "$WORK/snap-broken.img"
 expect_eq "snapshot seal broken too: nothing checked, INCOMPLETE, exit 1" "1 seal of snapshot \
@@ -129,6 +165,9 @@ expect_eq "snapshot not sealed: verify --json: status not_sealed, verdict incomp
 import json, sys
 j = json.load(sys.stdin)
 print(j["seals"][1]["status"], j["verdict"])')"
+run_rc "$BIN" list "$img"
+expect_eq "snapshot not sealed: list says so" "Snapshot Sealed: No" \
+	"$(grep -E '^ +Snapshot Seal(ed)?:' <<< "$OUT" | sed 's/^ *//; s/:  */: /' | paste -sd'|')"
 python3 "$TESTS/tools/apsb_set.py" "$img" 56 0x1 0x21 2 > /dev/null
 # The live superblock counts a snapshot more than its metadata tree holds: a seal the lost one
 # may have is not checked, so the broken live seal counts too.
