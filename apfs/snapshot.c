@@ -31,6 +31,12 @@ static int snap_parse(struct apfs_volume *v, uint64_t xid, const uint8_t *val, s
 {
 	uint16_t nl;
 
+	/* xid 0 is no transaction: a view at it would be the live tree (apfs_fs_open) */
+	if (!xid) {
+		apfs_err("%s: volume '%s': snapshot metadata tree: a snapshot record of transaction "
+			 "0, which no transaction is", v->c->label, v->name);
+		return -APFS_ECORRUPT;
+	}
 	if (vl < SNAP_META_HDR)
 		goto bad;
 	nl = ld_le16(val + 48);

@@ -47,4 +47,5 @@ void cli_api_json_attrs(struct json *j, const struct apfsi_stat *st)
 	json_u64(j, "allocated", st->allocated);
 	json_u64(j, "flags", st->bsd_flags);
 	json_u64(j, "compression", st->compression);
+	json_bool(j, "partial", st->flags & APFSI_STAT_PARTIAL);
 }

@@ -860,7 +860,7 @@ static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *
 	char hex[2 * EVP_MAX_MD_SIZE + 1], m[11], target[4096];
 
 	/* given, but not whole: what it lost is named above (the library's log) */
-	if (st->flags & APFSI_STAT_PARTIAL)
+	if ((st->flags & APFSI_STAT_PARTIAL) && !r->err)
 		r->err = EXIT_ERROR;
 	bf_hash(r, path, st, hex);
 	cli_mode_str(st->mode, m);

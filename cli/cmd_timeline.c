@@ -73,7 +73,7 @@ static void tl_one(struct tl_run *r, const char *path, const struct apfsi_stat *
 	if (S_ISLNK(st->mode) && !apfsi_fs_readlink(r->fs, st->ino, target, sizeof(target)))
 		e.target = target;
 	/* given, but not whole: what it lost is named above (the library's log) */
-	if (st->flags & APFSI_STAT_PARTIAL)
+	if ((st->flags & APFSI_STAT_PARTIAL) && !r->err)
 		r->err = EXIT_ERROR;
 	e.dig = tl_hash(r, path, st, &d);
 	ret = r->fmt->entry(stdout, &e);

@@ -215,7 +215,7 @@ static int verify_chain(apfsi_image *img, struct verify_tally *t, struct json *j
 /* Seals, and volumes that may have one, not checked. */
 static unsigned unverified(const struct verify_tally *t)
 {
-	return t->broken + t->unchecked + t->unread;
+	return t->broken + t->unchecked + t->unread + t->unsealed + t->capped;
 }
 
 /* JSON's verdict: "incomplete" where a seal there, or a volume, was not checked. */
@@ -231,15 +231,22 @@ static const char *verdict_name(const struct verify_tally *t)
  */
 static void not_checked(const struct verify_tally *t, const char *sep)
 {
-	unsigned n = t->broken + t->unchecked;
+	const struct { unsigned n; const char *what; } why[] = {
+		{ t->broken, "broken, as the integrity metadata records" },
+		{ t->unchecked, "that could not be read" },
+		{ t->unsealed, "on snapshots not sealed though their volume is" },
+		{ t->capped, "on snapshots past a volume's first 64" },
+	};
+	unsigned n = t->broken + t->unchecked + t->unsealed + t->capped;
+	const char *in = " ";
 
 	if (n) {
 		printf("%s%u seal%s not checked (said above:", sep, n, n == 1 ? "" : "s");
-		if (t->broken)
-			printf(" %u broken, as the integrity metadata records%s", t->broken,
-			       t->unchecked ? ";" : "");
-		if (t->unchecked)
-			printf(" %u that could not be read", t->unchecked);
+		for (size_t i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+			if (why[i].n) {
+				printf("%s%u %s", in, why[i].n, why[i].what);
+				in = "; ";
+			}
 		printf(")");
 		sep = "; ";
 	}
@@ -253,8 +260,10 @@ static int verdict(const struct cli_opts *o, apfsi_image *img, const struct veri
 {
 	struct apfsi_layer_info top;
 
-	if (j)
+	if (j) {
 		json_str(j, "verdict", verdict_name(t));
+		json_u64(j, "live_seals_superseded", t->superseded);
+	}
 	if (!t->checked && !unverified(t)) {
 		if (apfsi_image_layer(img, 0, &top))
 			top.description = "?";

@@ -13,6 +13,8 @@ struct verify_tally {
 	unsigned unchecked;  /* seals that could not be read, or their trees: not checked */
 	unsigned unread;     /* volumes (or containers) not read: a seal they may have too */
 	unsigned superseded; /* live seals broken, every snapshot's seal checked instead */
+	unsigned unsealed;   /* snapshots of a sealed volume with no seal of their own */
+	unsigned capped;     /* sealed snapshots past a volume's first 64: not walked */
 };
 
 /*

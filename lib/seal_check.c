@@ -55,6 +55,8 @@ static int verify_state(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check
 int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check)
 {
 	apfsi_enter();
+	if (check)
+		memset(check, 0, sizeof(*check));
 	if (!vol || !check)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_verify_seal: vol and check are "
 				  "required");
@@ -64,6 +66,8 @@ int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check)
 int apfsi_snapshot_verify_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check *check)
 {
 	apfsi_enter();
+	if (check)
+		memset(check, 0, sizeof(*check));
 	if (!vol || !check || !xid)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_snapshot_verify_seal: vol, a snapshot's "
 				  "xid and check are required");

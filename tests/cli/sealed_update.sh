@@ -96,12 +96,12 @@ verify: OK: the data matches every stored hash and seal; the live tree of 1 volu
 checked: its seal is broken, as the integrity metadata records, and the seal of every snapshot \
 of it was checked instead" "$RC $OUT"
 expect_eq "verify --json: the live seal broken, the snapshot's ok, verdict ok" \
-	"None broken 3 | $SNAP 2 ok $NSNAP | ok" "$("$BIN" verify --json "$img" | python3 -c '
+	"None broken 3 | $SNAP 2 ok $NSNAP | ok 1" "$("$BIN" verify --json "$img" | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
 a, b = j["seals"]
 print(a["snapshot"], a["status"], a["broken_xid"], "|", b["snapshot"], b["snapshot_xid"],
-      b["status"], b["nodes"], "|", j["verdict"])')"
+      b["status"], b["nodes"], "|", j["verdict"], j["live_seals_superseded"])')"
 
 # A node of the snapshot's tree changed (its last byte): the snapshot's seal fails there.
 read -r _ BLK <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-snap.img" 2)"
@@ -158,8 +158,9 @@ expect_rc "apsb_set.py: the snapshot's incompatible features 0x21 -> 0x1" 0 pyth
 run_rc "$BIN" verify "$img"
 expect_eq "snapshot not sealed: said, the live seal counted broken, INCOMPLETE, exit 1" \
 	"1 snapshot '$SNAP' of volume 'Sealed': not sealed: nothing to check it against
-verify: INCOMPLETE: 1 seal not checked (said above: 1 broken, as the integrity metadata \
-records); the image stores no hash of its data" "$RC $(sed -n '2,$p' <<< "$OUT")"
+verify: INCOMPLETE: 2 seals not checked (said above: 1 broken, as the integrity metadata \
+records; 1 on snapshots not sealed though their volume is); the image stores no hash of its \
+data" "$RC $(sed -n '2,$p' <<< "$OUT")"
 expect_eq "snapshot not sealed: verify --json: status not_sealed, verdict incomplete" \
 	"not_sealed incomplete" "$("$BIN" verify --json "$img" | python3 -c '
 import json, sys
@@ -169,6 +170,40 @@ run_rc "$BIN" list "$img"
 expect_eq "snapshot not sealed: list says so" "Snapshot Sealed: No" \
 	"$(grep -E '^ +Snapshot Seal(ed)?:' <<< "$OUT" | sed 's/^ *//; s/:  */: /' | paste -sd'|')"
 python3 "$TESTS/tools/apsb_set.py" "$img" 56 0x1 0x21 2 > /dev/null
+# Found in review: the live seal intact, a node of the snapshot's tree changed (FAILED), then
+# the snapshot's SEALED flag cleared: "not sealed" was said and passed over, OK, exit 0.
+python3 "$TESTS/tools/seal_node.py" "$WORK/intact.img" "$WORK/unsealed.img" 2 > /dev/null
+python3 "$TESTS/tools/apsb_set.py" "$WORK/unsealed.img" 56 0x21 0x1 2 > /dev/null
+run_rc "$BIN" verify "$WORK/unsealed.img"
+expect_eq "live seal intact, the changed snapshot unsealed: not OK but INCOMPLETE, exit 1" \
+	"1 verify: INCOMPLETE: 1 seal not checked (said above: 1 on snapshots not sealed though \
+their volume is); every stored hash and seal checked matches" "$RC $(tail -1 <<< "$OUT")"
+# Found in review: a snapshot record of transaction 0 (no transaction is) was shown by
+# ls --snapshot as the live tree, exit 0, and verify read an unset result for it.
+cp --sparse=always "$img" "$WORK/xid0.img"
+expect_rc "snapmeta_edit.py: the snapshot record's key made transaction 0" 0 python3 \
+	"$TESTS/tools/snapmeta_edit.py" "$WORK/xid0.img" hex:0200000000000010 hex:0000000000000010
+run_rc "$BIN" ls --snapshot "$SNAP" "$WORK/xid0.img" /
+expect_eq "xid 0: ls --snapshot refuses, naming the record, exit 1" "1 " "$RC $OUT"
+expect_grep "... the record named" "a snapshot record of transaction 0, which no transaction is" \
+	"$ERR"
+run_rc "$BIN" verify "$WORK/xid0.img"
+expect_eq "xid 0: verify: the snapshots not all found, INCOMPLETE, exit 1" "1 snapshots of \
+volume 'Sealed': not all found (damaged file-system data; said above): a seal they may have is \
+not checked" "$RC $(sed -n 2p <<< "$OUT")"
+# A volume that claims 70 snapshots of one state (tests/tools/snap_many.py; the live seal
+# intact, so each resolves to a sound tree): the first 64 walked, the rest counted, named
+# in one line: a tree walk per snapshot would let 65,536 records cost hours.
+expect_rc "snap_many.py: 70 snapshot records, xids 3-72" 0 python3 \
+	"$TESTS/tools/snap_many.py" "$WORK/intact.img" "$WORK/many.img" 70 3
+run_rc "$BIN" verify "$WORK/many.img"
+expect_eq "70 snapshots: 64 walked, 6 counted, INCOMPLETE, exit 1" "1 64
+snapshots of volume 'Sealed': 6 more sealed snapshots, past the first 64, not checked
+verify: INCOMPLETE: 6 seals not checked (said above: 6 on snapshots past a volume's first 64); \
+every stored hash and seal checked matches" \
+	"$RC $(grep -c "^seal of snapshot 's0000[0-9][0-9]' of volume 'Sealed' (SHA-256): OK" \
+	<<< "$OUT")
+$(tail -2 <<< "$OUT")"
 # The live superblock counts a snapshot more than its metadata tree holds: a seal the lost one
 # may have is not checked, so the broken live seal counts too.
 expect_rc "apsb_set.py: apfs_num_snapshots 1 -> 2 (live)" 0 python3 \

@@ -162,6 +162,9 @@ for c in bodyfile timeline; do
 		"$RC $(grep -c '/link-to-hello[|"]' <<< "$OUT") $(grep -cE "$LWHY" <<< "$ERR" |
 		sed 's/^[1-9][0-9]*$/1/')"
 done
+expect_eq "target record dropped: ls --json: the link's entry alone partial" "link-to-hello" \
+	"$("$BIN" ls --json "$L" / 2>/dev/null | python3 -c 'import json, sys
+print(" ".join(e["name"] for e in json.load(sys.stdin)["entries"] if e["partial"]))')"
 run_rc "$BIN" bodyfile "$IMAGES/basic.img"
 check "sound basic.img: bodyfile exit 0, nothing said" [ "$RC" = 0 -a -z "$ERR" ]
 expect_eq "target record dropped: hello.txt still reads (IMAGES.md: hello from apfs)" \

@@ -4,7 +4,7 @@
 OBJECT_TYPE_SNAPMETATREE, 0x10; Apple's reference) of an image of 4 KiB blocks whose
 checksum is right, the bytes OLD become NEW (as long), each checksum made right again: a
 snapshot renamed in its j_snap_metadata_val_t and its name record alike (the key order of
-a tree of one snapshot stays).  Prints "block N" for each node changed; exits nonzero where
+a tree of one snapshot stays).  OLD and NEW as hex:HEXDIGITS are bytes (a record's key).  Prints "block N" for each node changed; exits nonzero where
 none was."""
 import struct
 import sys
@@ -16,9 +16,12 @@ SUBTYPE_SNAPMETATREE = 0x10
 
 
 def main():
-    if len(sys.argv) != 4 or len(sys.argv[2]) != len(sys.argv[3]):
+    if len(sys.argv) != 4:
         sys.exit(__doc__)
-    old, new = sys.argv[2].encode(), sys.argv[3].encode()
+    old, new = (bytes.fromhex(a[4:]) if a.startswith("hex:") else a.encode()
+                for a in sys.argv[2:])
+    if len(old) != len(new):
+        sys.exit(__doc__)
     changed = 0
     with open(sys.argv[1], "r+b") as f:
         data = bytearray(f.read())
