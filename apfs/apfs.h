@@ -266,6 +266,7 @@ struct apfs_volume {
 	uint64_t xid;            /* the volume's xid: reads use this as max xid */
 	pthread_mutex_t key_lock;
 	struct apfs_xts *xts;    /* set once unlocked; NULL when locked or plain */
+	_Atomic bool snap_left_out;  /* a snapshot record was left out (snapshot.c) */
 };
 
 /* Open the volume in slot idx (0-based).  -ENOENT for an empty slot. */
@@ -297,8 +298,14 @@ struct apfs_seal {
 	unsigned hash_len;
 };
 
-/* Read the seal; -ENOENT when the volume is not sealed. */
+/*
+ * Read the seal; -ENOENT when the volume is not sealed, -APFS_ECORRUPT
+ * (named) when its superblock shows a seal that cannot be read.
+ */
 int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s);
+/* apfs_volume_seal's check of a superblock (snap_xid: a snapshot's copy, or 0) after ret. */
+int apfs_seal_signs(const struct apfs_volume *v, const struct apfs_superblock *sb,
+		    uint64_t snap_xid, int ret);
 /*
  * The seal a volume superblock names (the live one, or a snapshot's copy),
  * its integrity_meta resolved through v's object map at xid.

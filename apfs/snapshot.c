@@ -31,12 +31,6 @@ static int snap_parse(struct apfs_volume *v, uint64_t xid, const uint8_t *val, s
 {
 	uint16_t nl;
 
-	/* xid 0 is no transaction: a view at it would be the live tree (apfs_fs_open) */
-	if (!xid) {
-		apfs_err("%s: volume '%s': snapshot metadata tree: a snapshot record of transaction "
-			 "0, which no transaction is", v->c->label, v->name);
-		return -APFS_ECORRUPT;
-	}
 	if (vl < SNAP_META_HDR)
 		goto bad;
 	nl = ld_le16(val + 48);
@@ -74,6 +68,17 @@ static int sl_visit(const void *k, size_t kl, const void *val, size_t vl, void *
 	}
 	if (fs_key_type(k) != APFS_TYPE_SNAP_METADATA)
 		return 0;
+	/*
+	 * xid 0 is no transaction, and a view at 0 is the live tree
+	 * (apfs_fs_open): the record is named and left out, the others kept;
+	 * the volume's count then says one is missing.
+	 */
+	if (!fs_key_oid(k)) {
+		apfs_err("%s: volume '%s': snapshot metadata tree: a snapshot record of transaction "
+			 "0, which no transaction is: left out", l->v->c->label, l->v->name);
+		l->v->snap_left_out = true;
+		return 0;
+	}
 	if (l->n == l->cap) {
 		unsigned nc = l->cap ? l->cap * 2 : 8;
 		struct apfs_snapshot *na;
@@ -124,6 +129,11 @@ bool apfs_snapshot_short(const struct apfs_volume *v, unsigned n, char *why, siz
 {
 	uint64_t counted = get_le64(v->sb.apfs_num_snapshots);
 
+	if (v->snap_left_out) {
+		snprintf(why, cap, "%s: volume '%s': snapshot metadata tree: a record of it was left "
+			 "out (named above): snapshots may be missing", v->c->label, v->name);
+		return true;
+	}
 	if (n >= counted)
 		return false;
 	snprintf(why, cap, "%s: volume '%s': snapshot metadata tree: the volume counts %llu "
@@ -207,7 +217,7 @@ int apfs_snapshot_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock
 	size_t vl;
 	int ret;
 
-	if (!get_le64(v->sb.apfs_snap_meta_tree_oid))
+	if (!get_le64(v->sb.apfs_snap_meta_tree_oid) || !xid)
 		return -ENOENT;
 	snap_tree(v, &st);
 	fs_key(key, xid, APFS_TYPE_SNAP_METADATA);
@@ -238,5 +248,5 @@ int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s)
 	int ret = apfs_snapshot_sb(v, xid, &sb);
 
 	memset(s, 0, sizeof(*s));
-	return ret ? ret : apfs_sb_seal(v, &sb, xid, s);
+	return ret ? ret : apfs_seal_signs(v, &sb, xid, apfs_sb_seal(v, &sb, xid, s));
 }

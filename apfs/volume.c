@@ -217,9 +217,32 @@ int apfs_sb_seal(const struct apfs_volume *v, const struct apfs_superblock *sb, 
 	return ret;
 }
 
+/*
+ * No seal read (ret -ENOENT) from a superblock that shows one: flagged
+ * sealed with no integrity metadata, or naming integrity metadata or a
+ * file-extent tree unflagged (apfsck holds both to each other).  A seal
+ * removed must not pass for a volume that never had one.  Asked only where
+ * the seal itself is wanted: a view opens either way (apfs_fs_open).
+ */
+int apfs_seal_signs(const struct apfs_volume *v, const struct apfs_superblock *sb,
+		    uint64_t snap_xid, int ret)
+{
+	bool flagged = get_le64(sb->apfs_incompatible_features) & APFS_INCOMPAT_SEALED_VOLUME;
+
+	if (ret != -ENOENT || (!flagged && !get_le64(sb->apfs_integrity_meta_oid) &&
+			       !get_le64(sb->apfs_fext_tree_oid)))
+		return ret;
+	apfs_err("%s: volume '%s'%s%.0llu: %s: its seal cannot be read", v->c->label, v->name,
+		 snap_xid ? ", snapshot " : "", (unsigned long long)snap_xid,
+		 flagged ? "flagged sealed (SEALED_VOLUME), but it names no integrity metadata" :
+		 "not flagged sealed, but it names integrity metadata or a file-extent tree (a "
+		 "seal removed, or one it once had)");
+	return -APFS_ECORRUPT;
+}
+
 int apfs_volume_seal(const struct apfs_volume *v, struct apfs_seal *s)
 {
-	return apfs_sb_seal(v, &v->sb, v->xid, s);
+	return apfs_seal_signs(v, &v->sb, 0, apfs_sb_seal(v, &v->sb, v->xid, s));
 }
 
 /* CoreStorage-converted volumes: key2 = SHA-256(VEK16 || VEK blob UUID)[0..15]. */

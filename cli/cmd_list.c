@@ -28,24 +28,14 @@ static const char *yesno(bool b)
 	return b ? "Yes" : "No";
 }
 
-/* The seal of a sealed volume: its hash, and whether it was broken (forensic detail). */
-static void json_seal(struct json *j, const struct list_vol *v)
-{
-	struct apfsi_seal_info s;
-
-	if (apfsi_volume_seal(v->h, &s))
-		json_str(j, "seal", NULL);
-	else
-		list_seal_json(j, "seal", &s);
-}
-
 static void print_volume(const struct list_vol *v, bool last)
 {
 	const struct apfsi_volume_info *vi = &v->info;
 	const char *bar = last ? " " : "|";
 	char u[37], size[32], role[32], created[40];
 	struct apfsi_seal_info seal;
-	bool sealed;
+	char word[96];
+	int sret;
 
 	cli_uuid_str(vi->uuid, u);
 	fmt_bytes(list_vol_bytes(v), size, sizeof(size));
@@ -62,10 +52,10 @@ static void print_volume(const struct list_vol *v, bool last)
 	       vi->case_insensitive ? "Case-insensitive" : "Case-sensitive");
 	printf("    %s   Capacity Consumed:         %llu B (%s)\n", bar,
 	       (unsigned long long)list_vol_bytes(v), size);
-	sealed = vi->sealed && !apfsi_volume_seal(v->h, &seal);
+	sret = apfsi_volume_seal(v->h, &seal);
 	printf("    %s   Sealed:                    %s\n", bar,
-	       list_sealed_word(vi->sealed, sealed ? &seal : NULL));
-	if (sealed)
+	       list_sealed_word(sret, &seal, word, sizeof(word)));
+	if (!sret)
 		list_seal_print(&seal, bar);
 	printf("    %s   FileVault:                 %s\n", bar,
 	       vi->encrypted ? (vi->locked ? "Yes (Locked)" : "Yes (Unlocked)") : "No");
@@ -231,7 +221,7 @@ static void json_volume(struct json *j, const struct list_vol *v)
 	json_bool(j, "hardware_encrypted", vi->hardware_encrypted);
 	json_bool(j, "locked", vi->locked);
 	json_bool(j, "sealed", vi->sealed);
-	json_seal(j, v);
+	list_volume_seal_json(j, v);
 	json_u64(j, "fs_flags", v->sb.fs_flags);
 	json_u64(j, "incompatible_features", v->sb.incompatible_features);
 	json_u64(j, "capacity_consumed_bytes", list_vol_bytes(v));

@@ -47,15 +47,16 @@ void list_chain_print(const struct list_image *li, FILE *f);
 void list_chain_json(struct json *j, const struct list_image *li);
 
 /*
- * Seals (list_seal.c): the word diskutil's "Sealed:" gives (Yes, Broken, No;
- * s NULL: none read), the "Seal:" line, and a sealed volume's snapshots'
+ * Seals (list_seal.c): the word diskutil's "Sealed:" gives (Yes, Broken, No,
+ * or unknown; ret: what apfsi_volume_seal returned), the "Seal:" line, and a sealed volume's snapshots'
  * (text lines; JSON "snapshot_seals", empty for a volume that is not sealed).
  */
-const char *list_sealed_word(bool sealed, const struct apfsi_seal_info *s);
+const char *list_sealed_word(int ret, const struct apfsi_seal_info *s, char *buf, size_t len);
 void list_seal_print(const struct apfsi_seal_info *s, const char *bar);
-void list_seal_json(struct json *j, const char *key, const struct apfsi_seal_info *s);
 void list_snapshot_seals_print(const struct list_vol *v, const char *bar);
 void list_snapshot_seals_json(struct json *j, const struct list_vol *v);
+/* The volume's "seal" object (null when none) and "seal_error". */
+void list_volume_seal_json(struct json *j, const struct list_vol *v);
 
 /* `diskutil apfs list -plist` to stdout; 0 or APFSI_ERR_NOMEM. */
 int list_plist(const struct list_image *li);

@@ -9,10 +9,20 @@
 #include "api_fs.h"
 #include "list.h"
 
-/* "Yes" (intact), "Broken", or "No" (no seal). */
-const char *list_sealed_word(bool sealed, const struct apfsi_seal_info *s)
+/*
+ * What diskutil's "Sealed:" says, given what reading the seal returned:
+ * "Yes" (intact), "Broken", "No" (none), or "unknown (why)" where the
+ * superblock shows a seal that could not be read (named on stderr).
+ */
+const char *list_sealed_word(int ret, const struct apfsi_seal_info *s, char *buf, size_t len)
 {
-	return !sealed ? "No" : s && !s->intact ? "Broken" : "Yes";
+	if (ret == APFSI_ERR_NOT_FOUND)
+		return "No";
+	if (ret) {
+		snprintf(buf, len, "unknown (%s)", cli_strerror(cli_api_errno(ret)));
+		return buf;
+	}
+	return s->intact ? "Yes" : "Broken";
 }
 
 /* "SHA-256, intact", "SHA-256, broken in transaction 3" or "SHA-256, broken". */
@@ -46,13 +56,7 @@ static void snapshot_print(apfsi_volume *vol, const struct apfsi_snapshot_info *
 	printf("    %s   |\n", bar);
 	printf("    %s   Snapshot Name:             %s\n", bar, cli_safe_str(si->name));
 	printf("    %s   Snapshot XID:              %llu\n", bar, (unsigned long long)si->xid);
-	if (ret && ret != APFSI_ERR_NOT_FOUND) {
-		printf("    %s   Snapshot Sealed:           unknown (%s)\n", bar,
-		       cli_strerror(cli_api_errno(ret)));
-		return;
-	}
-	printf("    %s   Snapshot Sealed:           %s\n", bar,
-	       list_sealed_word(!ret, ret ? NULL : &s));
+	printf("    %s   Snapshot Sealed:           %s\n", bar, list_sealed_word(ret, &s, w, sizeof(w)));
 	if (ret)
 		return;
 	seal_words(&s, w, sizeof(w));
@@ -66,13 +70,15 @@ void list_snapshot_seals_print(const struct list_vol *v, const char *bar)
 
 	if (!v->info.sealed)
 		return;
-	(void)apfsi_volume_snapshot_count(v->h, &n);  /* a lost one is named in the log */
+	/* found short: each found is given, the shortfall named */
+	if (apfsi_volume_snapshot_count(v->h, &n))
+		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message());
 	for (unsigned i = 0; i < n; i++)
 		if (!apfsi_volume_snapshot(v->h, i, &si))
 			snapshot_print(v->h, &si, bar);
 }
 
-void list_seal_json(struct json *j, const char *key, const struct apfsi_seal_info *s)
+static void list_seal_json(struct json *j, const char *key, const struct apfsi_seal_info *s)
 {
 	char hex[2 * sizeof(s->root_hash) + 1];
 
@@ -115,4 +121,18 @@ void list_snapshot_seals_json(struct json *j, const struct list_vol *v)
 		json_obj_close(j);
 	}
 	json_arr_close(j);
+}
+
+void list_volume_seal_json(struct json *j, const struct list_vol *v)
+{
+	struct apfsi_seal_info s;
+	int ret = apfsi_volume_seal(v->h, &s);
+
+	if (ret)
+		json_str(j, "seal", NULL);
+	else
+		list_seal_json(j, "seal", &s);
+	/* a superblock that shows a seal that could not be read (named on stderr) */
+	json_str(j, "seal_error", ret && ret != APFSI_ERR_NOT_FOUND ?
+		 cli_strerror(cli_api_errno(ret)) : NULL);
 }

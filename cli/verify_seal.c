@@ -193,8 +193,8 @@ static void snapshots_capped(const struct apfsi_volume_info *vi, unsigned n,
 {
 	char why[128];
 
-	snprintf(why, sizeof(why), "%u more sealed snapshots, past the first %u, not checked",
-		 n, SNAPSHOT_SEALS_WALKED);
+	snprintf(why, sizeof(why), "%u more snapshots with a seal (or signs of one), past the "
+		 "first %u, not checked", n, SNAPSHOT_SEALS_WALKED);
 	t->capped += n;
 	if (!j) {
 		printf("snapshots of volume '%s': %s\n", cli_safe_str(vi->name), why);
@@ -244,6 +244,9 @@ static bool verify_snapshots(apfsi_volume *vol, const struct apfsi_volume_info *
 	unsigned n = 0, walked = 0, checked = 0, capped = 0;
 	int code = apfsi_volume_snapshot_count(vol, &n);
 
+	/* the shortfall in the library's words ("said above" below) */
+	if (code && sealed)
+		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message());
 	for (unsigned i = 0; i < n; i++) {
 		enum seal_outcome r;
 

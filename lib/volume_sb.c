@@ -129,6 +129,8 @@ int apfsi_volume_seal(apfsi_volume *vol, struct apfsi_seal_info *seal)
 	int ret;
 
 	apfsi_enter();
+	if (seal)
+		memset(seal, 0, sizeof(*seal));
 	if (!vol || !seal)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_volume_seal: vol and seal are required");
 	ret = apfs_volume_seal(vol->v, &s);
@@ -147,12 +149,14 @@ int apfsi_snapshot_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_info 
 	int ret;
 
 	apfsi_enter();
+	if (seal)
+		memset(seal, 0, sizeof(*seal));
 	if (!vol || !seal || !xid)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_snapshot_seal: vol, a snapshot's xid "
 				  "and seal are required");
 	ret = apfs_snapshot_sb(vol->v, xid, &sb);
 	if (!ret)
-		ret = apfs_sb_seal(vol->v, &sb, xid, &s);
+		ret = apfs_seal_signs(vol->v, &sb, xid, apfs_sb_seal(vol->v, &sb, xid, &s));
 	if (ret == -ENOENT)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': snapshot %llu is not sealed, "
 				  "or not there", vol->v->name, (unsigned long long)xid);

@@ -151,33 +151,63 @@ verify: OK: the data matches every stored hash and seal" "$RC $OUT"
 run_rc "$BIN" ls -R --snapshot "$SNAP" "$WORK/intact.img" /
 check "live seal intact: the snapshot's tree read without a warning" [ "$RC" = 0 -a -z "$ERR" ]
 
-# The snapshot's superblock copy not sealed (its SEALED_VOLUME flag, 0x20 of 0x21, cleared):
-# said, and the broken live seal is then counted: INCOMPLETE.
-expect_rc "apsb_set.py: the snapshot's incompatible features 0x21 -> 0x1" 0 python3 \
-	"$TESTS/tools/apsb_set.py" "$img" 56 0x21 0x1 2
-run_rc "$BIN" verify "$img"
-expect_eq "snapshot not sealed: said, the live seal counted broken, INCOMPLETE, exit 1" \
+# The snapshot's superblock copy not sealed: its SEALED_VOLUME flag (0x20 of 0x21) cleared,
+# and the integrity metadata (byte 1024) and file-extent tree (1032) it names made 0, as in
+# a volume never sealed: said, counted as not checked, and the broken live seal counted too.
+cp --sparse=always "$img" "$WORK/nosnapseal.img"
+for f in "56 0x21 0x1" "1024 any 0" "1032 any 0"; do
+	# shellcheck disable=SC2086
+	expect_rc "apsb_set.py: the snapshot's copy, byte ${f%% *} -> ${f##* }" 0 python3 \
+		"$TESTS/tools/apsb_set.py" "$WORK/nosnapseal.img" ${f%% *} "$(cut -d' ' -f2 <<< "$f")" \
+		"${f##* }" 2
+done
+run_rc "$BIN" verify "$WORK/nosnapseal.img"
+expect_eq "snapshot not sealed: said, counted, the live seal counted broken, INCOMPLETE, exit 1" \
 	"1 snapshot '$SNAP' of volume 'Sealed': not sealed: nothing to check it against
 verify: INCOMPLETE: 2 seals not checked (said above: 1 broken, as the integrity metadata \
 records; 1 on snapshots not sealed though their volume is); the image stores no hash of its \
 data" "$RC $(sed -n '2,$p' <<< "$OUT")"
 expect_eq "snapshot not sealed: verify --json: status not_sealed, verdict incomplete" \
-	"not_sealed incomplete" "$("$BIN" verify --json "$img" | python3 -c '
+	"not_sealed incomplete" "$("$BIN" verify --json "$WORK/nosnapseal.img" | python3 -c '
 import json, sys
 j = json.load(sys.stdin)
 print(j["seals"][1]["status"], j["verdict"])')"
-run_rc "$BIN" list "$img"
+run_rc "$BIN" list "$WORK/nosnapseal.img"
 expect_eq "snapshot not sealed: list says so" "Snapshot Sealed: No" \
 	"$(grep -E '^ +Snapshot Seal(ed)?:' <<< "$OUT" | sed 's/^ *//; s/:  */: /' | paste -sd'|')"
-python3 "$TESTS/tools/apsb_set.py" "$img" 56 0x1 0x21 2 > /dev/null
-# Found in review: the live seal intact, a node of the snapshot's tree changed (FAILED), then
-# the snapshot's SEALED flag cleared: "not sealed" was said and passed over, OK, exit 0.
-python3 "$TESTS/tools/seal_node.py" "$WORK/intact.img" "$WORK/unsealed.img" 2 > /dev/null
-python3 "$TESTS/tools/apsb_set.py" "$WORK/unsealed.img" 56 0x21 0x1 2 > /dev/null
-run_rc "$BIN" verify "$WORK/unsealed.img"
-expect_eq "live seal intact, the changed snapshot unsealed: not OK but INCOMPLETE, exit 1" \
-	"1 verify: INCOMPLETE: 1 seal not checked (said above: 1 on snapshots not sealed though \
-their volume is); every stored hash and seal checked matches" "$RC $(tail -1 <<< "$OUT")"
+# Found in the first review: the live seal intact, a node of the snapshot's tree changed
+# (FAILED), then the snapshot's copy unsealed as above: "not sealed" was said and passed
+# over, OK, exit 0.  Found in the second: the SEALED flag alone cleared (the integrity
+# metadata still named), or the integrity metadata alone made 0 (the flag still set, in
+# both superblocks): the seal went unchecked, unsaid ("holds no sealed volume"; in an E01,
+# OK).  Each is now a seal not checked, named: INCOMPLETE.
+python3 "$TESTS/tools/seal_node.py" "$WORK/intact.img" "$WORK/changed.img" 2 > /dev/null
+WHY_FLAG="volume 'Sealed', snapshot 2: not flagged sealed, but it names integrity metadata or a \
+file-extent tree \(a seal removed, or one it once had\): its seal cannot be read"
+WHY_OID="volume 'Sealed': flagged sealed \(SEALED_VOLUME\), but it names no integrity metadata"
+MATCH="every stored hash and seal checked matches" NONE="the image stores no hash of its data"
+for c in "unsealed:56 0x21 0x1 2:1 on snapshots not sealed though their volume is:$MATCH" \
+	 "flag:56 0x21 0x1 2:1 that could not be read:$MATCH" \
+	 "oid:1024 any 0:2 that could not be read:$NONE"; do
+	IFS=: read -r n edit why tail <<< "$c"
+	cp --sparse=always "$WORK/changed.img" "$WORK/$n.img"
+	# shellcheck disable=SC2086
+	python3 "$TESTS/tools/apsb_set.py" "$WORK/$n.img" $edit > /dev/null
+	if [ "$n" = unsealed ]; then
+		python3 "$TESTS/tools/apsb_set.py" "$WORK/$n.img" 1024 any 0 2 > /dev/null
+		python3 "$TESTS/tools/apsb_set.py" "$WORK/$n.img" 1032 any 0 2 > /dev/null
+	fi
+	run_rc "$BIN" verify "$WORK/$n.img"
+	expect_eq "the changed snapshot, $n: not OK but INCOMPLETE, exit 1" "1 verify: INCOMPLETE: \
+${why%% *} seal$([ "${why%% *}" = 1 ] || echo s) not checked (said above: $why); $tail" \
+		"$RC $(tail -1 <<< "$OUT")"
+done
+expect_grep "... the flag cleared: named" "$WHY_FLAG" "$(cd "$WORK" && "$BIN" verify flag.img 2>&1)"
+expect_grep "... the oid made 0: named" "$WHY_OID" "$(cd "$WORK" && "$BIN" verify oid.img 2>&1)"
+run_rc "$BIN" list "$WORK/oid.img"
+expect_eq "... list: Sealed: unknown, for the volume and its snapshot" \
+	"Sealed: unknown (damaged file-system data)|Snapshot Sealed: unknown (damaged file-system data)" \
+	"$(grep -E '^ +(Snapshot )?Sealed:' <<< "$OUT" | sed 's/^ *//; s/:  */: /' | paste -sd'|')"
 # Found in review: a snapshot record of transaction 0 (no transaction is) was shown by
 # ls --snapshot as the live tree, exit 0, and verify read an unset result for it.
 cp --sparse=always "$img" "$WORK/xid0.img"
@@ -189,8 +219,11 @@ expect_grep "... the record named" "a snapshot record of transaction 0, which no
 	"$ERR"
 run_rc "$BIN" verify "$WORK/xid0.img"
 expect_eq "xid 0: verify: the snapshots not all found, INCOMPLETE, exit 1" "1 snapshots of \
-volume 'Sealed': not all found (damaged file-system data; said above): a seal they may have is \
+volume 'Sealed': not all found (entries may be missing; said above): a seal they may have is \
 not checked" "$RC $(sed -n 2p <<< "$OUT")"
+run_rc "$BIN" snapshots "$WORK/xid0.img"
+expect_eq "xid 0: snapshots: that record left out, the listing incomplete, exit 1" "1 0" \
+	"$RC $(grep -c "$SNAP" <<< "$OUT")"
 # A volume that claims 70 snapshots of one state (tests/tools/snap_many.py; the live seal
 # intact, so each resolves to a sound tree): the first 64 walked, the rest counted, named
 # in one line: a tree walk per snapshot would let 65,536 records cost hours.
@@ -198,7 +231,8 @@ expect_rc "snap_many.py: 70 snapshot records, xids 3-72" 0 python3 \
 	"$TESTS/tools/snap_many.py" "$WORK/intact.img" "$WORK/many.img" 70 3
 run_rc "$BIN" verify "$WORK/many.img"
 expect_eq "70 snapshots: 64 walked, 6 counted, INCOMPLETE, exit 1" "1 64
-snapshots of volume 'Sealed': 6 more sealed snapshots, past the first 64, not checked
+snapshots of volume 'Sealed': 6 more snapshots with a seal (or signs of one), past the first \
+64, not checked
 verify: INCOMPLETE: 6 seals not checked (said above: 6 on snapshots past a volume's first 64); \
 every stored hash and seal checked matches" \
 	"$RC $(grep -c "^seal of snapshot 's0000[0-9][0-9]' of volume 'Sealed' (SHA-256): OK" \
@@ -208,10 +242,15 @@ $(tail -2 <<< "$OUT")"
 # may have is not checked, so the broken live seal counts too.
 expect_rc "apsb_set.py: apfs_num_snapshots 1 -> 2 (live)" 0 python3 \
 	"$TESTS/tools/apsb_set.py" "$img" 216 1 2 3
+run_rc "$BIN" list "$img"
+expect_grep "a snapshot lost: list names the shortfall" "the volume counts 2 snapshots, the tree \
+holds 1" "$ERR"
 run_rc "$BIN" verify "$img"
 expect_eq "a snapshot lost: said, INCOMPLETE, exit 1" "1 snapshots of volume 'Sealed': not all \
 found (entries may be missing; said above): a seal they may have is not checked" \
 	"$RC $(sed -n 3p <<< "$OUT")"
+expect_grep "... and the shortfall named on stderr (before: 'said above' of nothing said)" \
+	"the volume counts 2 snapshots, the tree holds 1" "$ERR"
 expect_grep "... the verdict counts both" "^verify: INCOMPLETE: 1 seal not checked \\(said \
 above: 1 broken, as the integrity metadata records\\); volumes, snapshots or containers not read" "$OUT"
 done_testing

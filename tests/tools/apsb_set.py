@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """apsb_set.py IMAGE OFFSET OLD NEW [XID] - in every volume superblock (apfs_superblock_t, magic
 "APSB" at byte 32; Apple's reference) of an image of 4 KiB blocks whose 64-bit field at byte
-OFFSET holds OLD, write NEW there, each checksum made right again: a volume that claims
+OFFSET holds OLD (or any value: OLD "any"), write NEW there, each checksum made right again: a volume that claims
 what its trees do not hold (OFFSET 216: apfs_num_snapshots).  With XID, only the one whose
 object header's o_xid (byte 16) is XID: a snapshot's superblock copy, or the live one.  Prints "block N" for each
 superblock changed; exits nonzero where none was."""
@@ -17,14 +17,15 @@ BS = 4096
 def main():
     if len(sys.argv) not in (5, 6):
         sys.exit(__doc__)
-    at, old, new = (int(a, 0) for a in sys.argv[2:5])
+    at, new = int(sys.argv[2], 0), int(sys.argv[4], 0)
+    old = None if sys.argv[3] == "any" else int(sys.argv[3], 0)
     xid = int(sys.argv[5], 0) if len(sys.argv) == 6 else None
     changed = 0
     with open(sys.argv[1], "r+b") as f:
         data = bytearray(f.read())
         for off in range(0, len(data) - BS + 1, BS):
             if data[off + 32:off + 36] != b"APSB" or \
-                    struct.unpack_from("<Q", data, off + at)[0] != old or \
+                    (old is not None and struct.unpack_from("<Q", data, off + at)[0] != old) or \
                     (xid is not None and struct.unpack_from("<Q", data, off + 16)[0] != xid):
                 continue
             struct.pack_into("<Q", data, off + at, new)
@@ -34,7 +35,7 @@ def main():
             print("block %d" % (off // BS))
             changed += 1
     if not changed:
-        sys.exit("apsb_set.py: no volume superblock holds %d at byte %d" % (old, at))
+        sys.exit("apsb_set.py: no volume superblock holds %s at byte %d" % (sys.argv[3], at))
 
 
 main()
