@@ -158,24 +158,36 @@ static void snapshot_unsealed(const struct seal_of *o, struct json *j)
 	       cli_safe_str(o->snap->name), cli_safe_str(o->vi->name));
 }
 
+/*
+ * A line on snapshots of a volume as a whole, "snapshots of volume 'V':
+ * TEXT", or its JSON object: not checked, for reason.
+ */
+static void snapshots_note(const struct apfsi_volume_info *vi, const char *text,
+			   const char *reason, struct json *j)
+{
+	if (!j) {
+		printf("snapshots of volume '%s': %s\n", cli_safe_str(vi->name), text);
+		return;
+	}
+	json_obj_open(j, NULL);
+	json_str(j, "volume", vi->name);
+	json_uuid(j, "volume_uuid", vi->uuid);
+	json_str(j, "snapshot", NULL);
+	json_str(j, "status", "not_checked");
+	json_str(j, "reason", reason);
+	json_obj_close(j);
+}
+
 /* Snapshots of a sealed volume not found (records lost, said above): a seal they have too. */
 static enum seal_outcome snapshots_unread(const struct apfsi_volume_info *vi, int code,
 					  struct json *j)
 {
 	const char *why = cli_strerror(cli_api_errno(code));
+	char text[256];
 
-	if (j) {
-		json_obj_open(j, NULL);
-		json_str(j, "volume", vi->name);
-		json_uuid(j, "volume_uuid", vi->uuid);
-		json_str(j, "snapshot", NULL);
-		json_str(j, "status", "not_checked");
-		json_str(j, "reason", why);
-		json_obj_close(j);
-	} else {
-		printf("snapshots of volume '%s': not all found (%s; said above): a seal they "
-		       "may have is not checked\n", cli_safe_str(vi->name), why);
-	}
+	snprintf(text, sizeof(text), "not all found (%s; said above): a seal they may have is "
+		 "not checked", why);
+	snapshots_note(vi, text, why, j);
 	return SEAL_UNREAD;
 }
 
@@ -196,17 +208,7 @@ static void snapshots_capped(const struct apfsi_volume_info *vi, unsigned n,
 	snprintf(why, sizeof(why), "%u more snapshots with a seal (or signs of one), past the "
 		 "first %u, not checked", n, SNAPSHOT_SEALS_WALKED);
 	t->capped += n;
-	if (!j) {
-		printf("snapshots of volume '%s': %s\n", cli_safe_str(vi->name), why);
-		return;
-	}
-	json_obj_open(j, NULL);
-	json_str(j, "volume", vi->name);
-	json_uuid(j, "volume_uuid", vi->uuid);
-	json_str(j, "snapshot", NULL);
-	json_str(j, "status", "not_checked");
-	json_str(j, "reason", why);
-	json_obj_close(j);
+	snapshots_note(vi, why, why, j);
 }
 
 /*
