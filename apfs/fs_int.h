@@ -264,7 +264,6 @@ void fs_vol_close(struct apfs_fs *fs);
 
 int fs_key_cmp_plain(const void *a, size_t alen, const void *b, size_t blen);
 
-
 int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
 
 /*

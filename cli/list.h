@@ -48,8 +48,9 @@ void list_chain_json(struct json *j, const struct list_image *li);
 
 /*
  * Seals (list_seal.c): the word diskutil's "Sealed:" gives (Yes, Broken, No,
- * or unknown; ret: what apfsi_volume_seal returned), the "Seal:" line, and a sealed volume's snapshots'
- * (text lines; JSON "snapshot_seals", empty for a volume that is not sealed).
+ * or unknown; ret: what apfsi_volume_seal returned), the "Seal:" line, and a
+ * sealed volume's snapshots' (text lines; JSON "snapshot_seals", empty for a
+ * volume that is not sealed).
  */
 const char *list_sealed_word(int ret, const struct apfsi_seal_info *s, char *buf, size_t len);
 void list_seal_print(const struct apfsi_seal_info *s, const char *bar);
