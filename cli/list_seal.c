@@ -70,9 +70,9 @@ void list_snapshot_seals_print(const struct list_vol *v, const char *bar)
 
 	if (!v->info.sealed)
 		return;
-	/* found short: each found is given, the shortfall named */
-	if (apfsi_volume_snapshot_count(v->h, &n))
-		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message());
+	/* found short: each found is given, the shortfall named (other errors were logged) */
+	if (apfsi_volume_snapshot_count(v->h, &n) == APFSI_ERR_INCOMPLETE)
+		fprintf(stderr, "apfsinspect: %s\n", cli_safe_str(apfsi_last_message()));
 	for (unsigned i = 0; i < n; i++)
 		if (!apfsi_volume_snapshot(v->h, i, &si))
 			snapshot_print(v->h, &si, bar);

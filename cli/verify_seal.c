@@ -246,9 +246,9 @@ static bool verify_snapshots(apfsi_volume *vol, const struct apfsi_volume_info *
 	unsigned n = 0, walked = 0, checked = 0, capped = 0;
 	int code = apfsi_volume_snapshot_count(vol, &n);
 
-	/* the shortfall in the library's words ("said above" below) */
-	if (code && sealed)
-		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message());
+	/* the shortfall in the library's words ("said above" below; other errors were logged) */
+	if (code == APFSI_ERR_INCOMPLETE && sealed)
+		fprintf(stderr, "apfsinspect: %s\n", cli_safe_str(apfsi_last_message()));
 	for (unsigned i = 0; i < n; i++) {
 		enum seal_outcome r;
 

@@ -33,9 +33,15 @@ int apfsi_volume_snapshot_count(apfsi_volume *vol, unsigned *n)
 				  "required");
 	ret = load(vol);
 	*n = ret ? 0 : vol->nsnaps;
-	/* said in the call's message, not logged: the caller that lists them says it */
-	if (!ret && apfs_snapshot_short(vol->v, vol->nsnaps, why, sizeof(why)))
+	/*
+	 * Said in the call's message, not logged: the caller that lists them
+	 * says it.  Its own words, not the first error loading logged (named
+	 * already: a record left out), which apfsi_fail would take instead.
+	 */
+	if (!ret && apfs_snapshot_short(vol->v, vol->nsnaps, why, sizeof(why))) {
+		apfsi_enter();
 		return apfsi_fail(APFSI_ERR_INCOMPLETE, "%s", why);
+	}
 	return ret;
 }
 

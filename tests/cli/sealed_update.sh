@@ -221,6 +221,11 @@ run_rc "$BIN" verify "$WORK/xid0.img"
 expect_eq "xid 0: verify: the snapshots not all found, INCOMPLETE, exit 1" "1 snapshots of \
 volume 'Sealed': not all found (entries may be missing; said above): a seal they may have is \
 not checked" "$RC $(sed -n 2p <<< "$OUT")"
+run_rc "$BIN" list "$WORK/xid0.img"
+expect_eq "xid 0: list names the record once, then the listing short (the third review: the \
+record twice, the shortfall not at all)" "1 1" \
+	"$(grep -c 'which no transaction is: left out$' <<< "$ERR") $(grep -c \
+	'a record of it was left out (named above): snapshots may be missing$' <<< "$ERR")"
 run_rc "$BIN" snapshots "$WORK/xid0.img"
 expect_eq "xid 0: snapshots: that record left out, the listing incomplete, exit 1" "1 0" \
 	"$RC $(grep -c "$SNAP" <<< "$OUT")"
@@ -245,6 +250,19 @@ expect_rc "apsb_set.py: apfs_num_snapshots 1 -> 2 (live)" 0 python3 \
 run_rc "$BIN" list "$img"
 expect_grep "a snapshot lost: list names the shortfall" "the volume counts 2 snapshots, the tree \
 holds 1" "$ERR"
+# The volume renamed "X", newline, ESC "[31mZ" (8 bytes over "Sealed\0\0", at byte 704 of its
+# superblock): the shortfall's line escapes it (the third review: printed raw).
+cp --sparse=always "$img" "$WORK/esc.img"
+read -r OLDNAME NEWNAME <<< "$(python3 -c 'import struct
+print(struct.unpack("<Q", b"Sealed\0\0")[0], struct.unpack("<Q", b"X\n\x1b[31mZ")[0])')"
+python3 "$TESTS/tools/apsb_set.py" "$WORK/esc.img" 704 "$OLDNAME" "$NEWNAME" 3 > /dev/null
+for c in list verify; do
+	run_rc "$BIN" $c "$WORK/esc.img"
+	expect_eq "a snapshot lost, the volume's name hostile: $c's line escapes it, on one line" \
+		"1 0" "$(grep -c "^apfsinspect: container at offset 0: volume 'X\\\\x0a\\\\x1b\\[31mZ': \
+snapshot metadata tree: the volume counts 2 snapshots, the tree holds 1" <<< "$ERR") \
+$(grep -c "$(printf '\033')" <<< "$ERR")"
+done
 run_rc "$BIN" verify "$img"
 expect_eq "a snapshot lost: said, INCOMPLETE, exit 1" "1 snapshots of volume 'Sealed': not all \
 found (entries may be missing; said above): a seal they may have is not checked" \
