@@ -78,9 +78,11 @@ int apfs_snapshot_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock
 
 /*
  * The seal snapshot xid was taken with (its superblock copy's
- * integrity_meta, at its xid): -ENOENT when that state was not sealed.
+ * integrity_meta, at its xid): -ENOENT when that state was not sealed,
+ * -APFS_ECORRUPT (named) where its copy shows a seal that cannot be read
+ * (apfs_seal_signs).  *root (if root) gets its fs tree's root oid.
  */
-int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s);
+int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s, uint64_t *root);
 
 /**
  * apfs_snapshot_counted - whether n snapshots found are all v counts

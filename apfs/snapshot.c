@@ -242,11 +242,13 @@ int apfs_snapshot_sb(struct apfs_volume *v, uint64_t xid, struct apfs_superblock
 	return ret;
 }
 
-int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s)
+int apfs_snapshot_seal(struct apfs_volume *v, uint64_t xid, struct apfs_seal *s, uint64_t *root)
 {
 	struct apfs_superblock sb;
 	int ret = apfs_snapshot_sb(v, xid, &sb);
 
 	memset(s, 0, sizeof(*s));
+	if (root)
+		*root = ret ? 0 : get_le64(sb.apfs_root_tree_oid);
 	return ret ? ret : apfs_seal_signs(v, &sb, xid, apfs_sb_seal(v, &sb, xid, s));
 }

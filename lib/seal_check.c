@@ -18,7 +18,7 @@
 static int read_seal(struct apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check *check)
 {
 	struct apfs_seal s;
-	int ret = xid ? apfs_snapshot_seal(vol->v, xid, &s) : apfs_volume_seal(vol->v, &s);
+	int ret = xid ? apfs_snapshot_seal(vol->v, xid, &s, NULL) : apfs_volume_seal(vol->v, &s);
 
 	if (ret == -ENOENT && xid)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': snapshot %llu is not sealed, "

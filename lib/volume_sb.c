@@ -144,8 +144,8 @@ int apfsi_volume_seal(apfsi_volume *vol, struct apfsi_seal_info *seal)
 
 int apfsi_snapshot_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_info *seal)
 {
-	struct apfs_superblock sb;
 	struct apfs_seal s;
+	uint64_t root;
 	int ret;
 
 	apfsi_enter();
@@ -154,15 +154,13 @@ int apfsi_snapshot_seal(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_info 
 	if (!vol || !seal || !xid)
 		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_snapshot_seal: vol, a snapshot's xid "
 				  "and seal are required");
-	ret = apfs_snapshot_sb(vol->v, xid, &sb);
-	if (!ret)
-		ret = apfs_seal_signs(vol->v, &sb, xid, apfs_sb_seal(vol->v, &sb, xid, &s));
+	ret = apfs_snapshot_seal(vol->v, xid, &s, &root);
 	if (ret == -ENOENT)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': snapshot %llu is not sealed, "
 				  "or not there", vol->v->name, (unsigned long long)xid);
 	if (ret)
 		return apfsi_fail_errno(ret, "snapshot seal");
 	seal_info(&s, seal);
-	seal->index_values = index_form(vol->v, get_le64(sb.apfs_root_tree_oid), xid);
+	seal->index_values = index_form(vol->v, root, xid);
 	return APFSI_OK;
 }

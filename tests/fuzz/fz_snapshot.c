@@ -54,7 +54,7 @@ static void volume(struct apfs_volume *v)
 		uint64_t nodes, bad;
 
 		apfs_snapshot_find(v, snaps[i].name, &found);
-		apfs_snapshot_seal(v, snaps[i].xid, &s);
+		apfs_snapshot_seal(v, snaps[i].xid, &s, NULL);
 		if (apfs_fs_open(v, snaps[i].xid, &fs) == 0) {
 			apfs_fs_seal_verify(fs, &nodes, &bad);
 			fuzz_walk(fs, 0);
