@@ -201,6 +201,9 @@ int apfs_btree_index_form(const struct apfs_btree_desc *t, const char **form);
  * them not matching their hash (each named in a warning, as when read).
  */
 int apfs_btree_seal_check(const struct apfs_btree_desc *t, uint64_t *nodes, uint64_t *bad);
+/* OpenSSL's digest for a seal's hash type (APFS_HASH_*: OpenSSL's EVP_MD), NULL if not known. */
+struct evp_md_st;
+const struct evp_md_st *apfs_seal_md(uint32_t type);
 
 /*
  * Lookups keep, per thread, the path they walked and start the next one

@@ -361,7 +361,7 @@ static int child_index(struct walk *w, const struct node *n, uint64_t bno, uint3
 }
 
 
-static const EVP_MD *seal_md(uint32_t type)
+const EVP_MD *apfs_seal_md(uint32_t type)
 {
 	switch (type) {
 	case APFS_HASH_SHA256: return EVP_sha256();
@@ -418,7 +418,7 @@ static void seal_check(struct walk *w, const uint8_t *blk, uint64_t bno,
 	const struct apfs_seal *s = w->t->seal;
 	uint8_t md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0;
-	const EVP_MD *h = seal_md(s->hash_type);
+	const EVP_MD *h = apfs_seal_md(s->hash_type);
 	unsigned n;
 
 	if (!h || !want || seal_known(seen, bno, want) ||

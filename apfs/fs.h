@@ -51,6 +51,27 @@ void apfs_fs_close(struct apfs_fs *fs);
  */
 int apfs_fs_seal_verify(struct apfs_fs *fs, uint64_t *nodes, uint64_t *bad);
 
+/*
+ * A sealed volume's file data against the hashes its fs tree holds for it
+ * (FILE_INFO records: fs_seal_data.c): every regular file's.  Counts in *c;
+ * each run that does not match, or cannot be checked, named in a warning
+ * (the first few).  -ENOENT as apfs_fs_seal_verify; otherwise 0, or the
+ * error that ended the walk of the tree (the counts say how far it got).
+ * Reads every file's data: hashes past a few times the container's size
+ * are counted as not checked.
+ */
+struct apfs_data_check {
+	uint64_t files;       /* files with data hashes, checked */
+	uint64_t hashes;      /* data hashes (runs of blocks) checked */
+	uint64_t mismatched;  /* of them, not matching: data changed after sealing */
+	uint64_t unchecked;   /* not checked: the data or a record unreadable, a record not
+			       * understood, past the budget */
+	uint64_t uncovered;   /* files with data that no run of hashes from its start covers */
+	uint64_t strays;      /* hash records of no regular file found */
+	uint64_t bytes;       /* bytes hashed */
+};
+int apfs_fs_seal_data_verify(struct apfs_fs *fs, struct apfs_data_check *c);
+
 /* ---- snapshots ---------------------------------------------------------- */
 
 struct apfs_snapshot {

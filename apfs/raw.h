@@ -436,6 +436,15 @@ enum {
 	APFS_TYPE_FILE_INFO = 13,
 };
 
+/*
+ * j_file_info_key_t.info_and_lba: the kind in the top 8 bits, an address
+ * (a sealed file's logical byte offset: docs/macos-boot.md §4) below;
+ * j_file_data_hash_val_t: hashed_len (u16, blocks), hash_size (u8), hash.
+ */
+#define APFS_FILE_INFO_LBA_MASK 0x00ffffffffffffffULL
+#define APFS_FILE_INFO_TYPE_SHIFT 56
+#define APFS_FILE_INFO_DATA_HASH 1
+
 #define APFS_ROOT_DIR_PARENT 1
 #define APFS_ROOT_DIR_INO_NUM 2
 #define APFS_PRIV_DIR_INO_NUM 3

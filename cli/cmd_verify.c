@@ -28,13 +28,14 @@ static const char verify_help[] =
 	"usage: apfsinspect verify [--format NAME] IMAGE\n"
 	"  Read all of IMAGE and check it against every hash its container stores\n"
 	"  (an E01's MD5 and SHA-1), then check the seal of every sealed volume and\n"
-	"  snapshot (each fs-tree node against its hash, up to the root hash).  Exit 0:\n"
+	"  snapshot (each fs-tree node against its hash, up to the root hash, then\n"
+	"  each file's data against the hashes the tree holds for it).  Exit 0:\n"
 	"  everything matches (a live seal broken, as on a Mac with an update staged,\n"
-	"  where every snapshot's seal is checked instead); 1: a hash or a node does\n"
-	"  not match, the data cannot be read, a seal there, or a volume or snapshot\n"
-	"  that may hold one, is not checked (broken, or not readable: INCOMPLETE), or\n"
-	"  there is nothing to verify against.  Progress goes to stderr when it is a\n"
-	"  terminal.\n"
+	"  where every snapshot's seal is checked instead); 1: a hash, a node or a\n"
+	"  file's data does not match, the data cannot be read, a seal there, or a\n"
+	"  volume or snapshot that may hold one, or some of a seal's data hashes, are\n"
+	"  not checked (broken, or not readable: INCOMPLETE), or there is nothing to\n"
+	"  verify against.  Progress goes to stderr when it is a terminal.\n"
 	"  --format NAME  the image format, instead of detecting it\n"
 	"  --json         the layers, hashes, seals and verdict as JSON\n";
 
@@ -215,7 +216,7 @@ static int verify_chain(apfsi_image *img, struct verify_tally *t, struct json *j
 /* Seals, and volumes that may have one, not checked. */
 static unsigned unverified(const struct verify_tally *t)
 {
-	return t->broken + t->unchecked + t->unread + t->unsealed + t->capped;
+	return t->broken + t->unchecked + t->unread + t->unsealed + t->capped + t->partial;
 }
 
 /* JSON's verdict: "incomplete" where a seal there, or a volume, was not checked. */
@@ -248,6 +249,11 @@ static void not_checked(const struct verify_tally *t, const char *sep)
 				in = "; ";
 			}
 		printf(")");
+		sep = "; ";
+	}
+	if (t->partial) {
+		printf("%sthe file data of %u seal%s not all checked (said above)", sep, t->partial,
+		       t->partial == 1 ? "" : "s");
 		sep = "; ";
 	}
 	if (t->unread)

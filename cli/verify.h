@@ -15,6 +15,7 @@ struct verify_tally {
 	unsigned superseded; /* live seals broken, every snapshot's seal checked instead */
 	unsigned unsealed;   /* snapshots of a sealed volume with no seal of their own */
 	unsigned capped;     /* sealed snapshots past a volume's first 64: not walked */
+	unsigned partial;    /* seals checked whose file data's hashes were not all */
 };
 
 /*

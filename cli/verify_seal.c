@@ -44,6 +44,12 @@ static void seal_json(struct json *j, const struct seal_of *o, const struct apfs
 	json_str(j, "reason", err ? seal_reason(err) : NULL);
 	json_u64(j, "nodes", err || c->broken ? 0 : c->nodes);
 	json_u64(j, "nodes_mismatched", err || c->broken ? 0 : c->mismatched);
+	json_u64(j, "data_files", c->data_files);
+	json_u64(j, "data_hashes", c->data_hashes);
+	json_u64(j, "data_mismatched", c->data_mismatched);
+	json_u64(j, "data_unchecked", c->data_unchecked);
+	json_u64(j, "data_uncovered", c->data_uncovered);
+	json_u64(j, "data_strays", c->data_strays);
 	json_obj_close(j);
 }
 
@@ -55,6 +61,35 @@ static void seal_subject(const struct seal_of *o)
 		       cli_safe_str(o->vi->name));
 	else
 		printf("seal of volume '%s'", cli_safe_str(o->vi->name));
+}
+
+/*
+ * The file data's line, once every node was read: "  file data: OK: all N
+ * hashes of M files match", FAILED, or some not checked; then what no hash
+ * covers (not vouched for by the seal) and hash records of no file.
+ */
+static void data_text(const struct apfsi_seal_check *c)
+{
+	uint64_t n = c->data_hashes;
+
+	printf("  file data: ");
+	if (c->data_mismatched)
+		printf("FAILED: %llu of %llu hashes (of %llu files) do not match (named above)",
+		       (unsigned long long)c->data_mismatched, (unsigned long long)n,
+		       (unsigned long long)c->data_files);
+	else if (n)
+		printf("%s %llu hashes of %llu files match", c->data_unchecked ? "" : "OK: all",
+		       (unsigned long long)n, (unsigned long long)c->data_files);
+	else
+		printf("no hash checked");
+	if (c->data_unchecked)
+		printf("; %llu not checked (named above)", (unsigned long long)c->data_unchecked);
+	if (c->data_uncovered)
+		printf("; %llu files with data have no hashes covering all of it: the seal does not "
+		       "vouch for it", (unsigned long long)c->data_uncovered);
+	if (c->data_strays)
+		printf("; %llu hash records belong to no file", (unsigned long long)c->data_strays);
+	printf("\n");
 }
 
 static void seal_text(const struct seal_of *o, const struct apfsi_seal_check *c, int err)
@@ -72,13 +107,22 @@ static void seal_text(const struct seal_of *o, const struct apfsi_seal_check *c,
 	else
 		printf(" (%s): OK: all %llu fs-tree nodes match, up to the root hash\n",
 		       c->hash_name, (unsigned long long)c->nodes);
+	if (!c->broken && !err)
+		data_text(c);
 }
 
 /* What one seal came to. */
 enum seal_outcome {
 	SEAL_NONE, SEAL_OK, SEAL_FAILED, SEAL_BROKEN, SEAL_UNCHECKED, SEAL_UNREAD,
 	SEAL_CAPPED,  /* a snapshot's, past the volume's first SNAPSHOT_SEALS_WALKED */
+	SEAL_PARTIAL, /* every node matched, and every data hash checked, but not all were */
 };
+
+/* Checked: every node read (whatever some hashes came to). */
+static bool seal_checked(enum seal_outcome r)
+{
+	return r == SEAL_OK || r == SEAL_FAILED || r == SEAL_PARTIAL;
+}
 
 /*
  * One seal, given what checking it returned: checked and matched, or with
@@ -89,15 +133,21 @@ enum seal_outcome {
 static enum seal_outcome seal_report(const struct seal_of *o, const struct apfsi_seal_check *c,
 				     int ret, struct json *j)
 {
+	enum seal_outcome r = c->broken ? SEAL_BROKEN : ret ? SEAL_UNCHECKED :
+			      c->mismatched || c->data_mismatched ? SEAL_FAILED :
+			      c->data_unchecked ? SEAL_PARTIAL : SEAL_OK;
+	static const char *const status[] = {
+		[SEAL_OK] = "ok", [SEAL_FAILED] = "failed", [SEAL_BROKEN] = "broken",
+		[SEAL_UNCHECKED] = "not_checked", [SEAL_PARTIAL] = "incomplete",
+	};
+
 	if (ret == APFSI_ERR_NOT_FOUND && !c->hash_name)
 		return SEAL_NONE;  /* not sealed */
 	if (j)
-		seal_json(j, o, c, c->broken ? "broken" : ret ? "not_checked" :
-			  c->mismatched ? "failed" : "ok", ret);
+		seal_json(j, o, c, status[r], ret);
 	else
 		seal_text(o, c, ret);
-	return c->broken ? SEAL_BROKEN : ret ? SEAL_UNCHECKED :
-	       c->mismatched ? SEAL_FAILED : SEAL_OK;
+	return r;
 }
 
 /*
@@ -130,8 +180,9 @@ static enum seal_outcome volume_unread(unsigned i, int code, struct json *j)
 
 static void tally(struct verify_tally *t, enum seal_outcome r)
 {
-	t->checked += r == SEAL_OK || r == SEAL_FAILED;
+	t->checked += seal_checked(r);
 	t->bad += r == SEAL_FAILED;
+	t->partial += r == SEAL_PARTIAL;
 	t->broken += r == SEAL_BROKEN;
 	t->unchecked += r == SEAL_UNCHECKED;
 	t->unread += r == SEAL_UNREAD;
@@ -256,9 +307,9 @@ static bool verify_snapshots(apfsi_volume *vol, const struct apfsi_volume_info *
 			continue;
 		r = verify_snapshot(vol, &o, sealed, walked, j);
 		capped += r == SEAL_CAPPED;
-		checked += r == SEAL_OK || r == SEAL_FAILED;
+		checked += seal_checked(r);
 		/* a walk that stopped at damage may have read most of the tree too */
-		walked += r == SEAL_OK || r == SEAL_FAILED || r == SEAL_UNCHECKED;
+		walked += seal_checked(r) || r == SEAL_UNCHECKED;
 		t->unsealed += r == SEAL_NONE && sealed;
 		tally(t, r);
 	}

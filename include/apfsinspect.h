@@ -1123,17 +1123,30 @@ int apfsi_fs_diff(apfsi_fs *before, apfsi_fs *after, uint64_t byte_cap, apfsi_di
  * no node read, as nothing vouches for them any more), or *nodes were read
  * and *mismatched of them do not match (each named by block in a warning
  * to the log; past the first few one warning says the rest are not named).
- * APFSI_ERR_NOT_FOUND when the volume is not sealed; CORRUPT... when the
- * seal cannot be read (hash_name NULL) or the tree cannot be (LOCKED,
- * CORRUPT...: hash_name set, the counts say how far it got).  Reads the
- * whole tree once: bounded by the blocks it holds.
+ * Then the file data against its hashes (the data_ fields; mismatches and
+ * what could not be checked named the same way).  APFSI_ERR_NOT_FOUND when
+ * the volume is not sealed; CORRUPT... when the seal cannot be read
+ * (hash_name NULL) or the tree cannot be (LOCKED, CORRUPT...: hash_name
+ * set, the counts say how far it got).  Reads the whole tree and every
+ * file's data: hashes past a few times the container's size are counted as
+ * not checked.
  */
 struct apfsi_seal_check {
 	const char *hash_name;      /* "SHA-256"...: the seal was read */
 	bool broken;
 	uint64_t broken_xid;        /* the transaction that broke it (0: not recorded) */
 	uint64_t nodes, mismatched;
-	uint64_t reserved[6];
+	/*
+	 * File data, once every node was read (an intact seal): each regular
+	 * file's against the hashes the tree holds for it (FILE_INFO records),
+	 * runs of whole blocks, a compressed file's decompressed bytes.
+	 */
+	uint64_t data_files;        /* files whose data hashes were checked */
+	uint64_t data_hashes;       /* hashes checked */
+	uint64_t data_mismatched;   /* of them, not matching (each named in a warning) */
+	uint64_t data_unchecked;    /* hashes not checked: data or record unreadable, ... */
+	uint64_t data_uncovered;    /* files with data no hash covers from its start to its end */
+	uint64_t data_strays;       /* hash records of no file found */
 };
 int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check);
 /*

@@ -2,10 +2,11 @@
 /*
  * seal_check.c - apfsi_volume_verify_seal, apfsi_snapshot_verify_seal: every
  * node of a sealed volume's fs tree (live, or a snapshot's) against the
- * hash its parent holds, up to the root hash
- * (apfs_fs_seal_verify; docs/macos-boot.md §4).  A node that does not match
- * was changed after Apple sealed the volume; the layer below names it by
- * block in a warning.
+ * hash its parent holds, up to the root hash (apfs_fs_seal_verify), then
+ * every file's data against the hashes the tree holds for it
+ * (apfs_fs_seal_data_verify; docs/macos-boot.md §4).  A node or a run of
+ * data that does not match was changed after Apple sealed the volume; the
+ * layer below names it (a node by block, data by file and bytes).
  */
 #include <string.h>
 
@@ -33,7 +34,22 @@ static int read_seal(struct apfsi_volume *vol, uint64_t xid, struct apfsi_seal_c
 	return APFSI_OK;
 }
 
-/* The state at xid (0: live) against its seal. */
+/* The file data of a view whose every node was read, against its hashes. */
+static int verify_data(struct apfs_fs *fs, struct apfsi_seal_check *check)
+{
+	struct apfs_data_check d;
+	int ret = apfs_fs_seal_data_verify(fs, &d);
+
+	check->data_files = d.files;
+	check->data_hashes = d.hashes;
+	check->data_mismatched = d.mismatched;
+	check->data_unchecked = d.unchecked;
+	check->data_uncovered = d.uncovered;
+	check->data_strays = d.strays;
+	return ret;
+}
+
+/* The state at xid (0: live) against its seal: its tree, then its file data. */
 static int verify_state(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check *check)
 {
 	struct apfs_fs *fs = NULL;
@@ -45,6 +61,8 @@ static int verify_state(apfsi_volume *vol, uint64_t xid, struct apfsi_seal_check
 	ret = apfs_fs_open(vol->v, xid, &fs);
 	if (!ret)
 		ret = apfs_fs_seal_verify(fs, &check->nodes, &check->mismatched);
+	if (!ret)
+		ret = verify_data(fs, check);
 	apfs_fs_close(fs);
 	if (ret == -ENOENT)
 		return apfsi_fail(APFSI_ERR_NOT_FOUND, "volume '%s': its seal has no hash to check "

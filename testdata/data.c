@@ -163,7 +163,7 @@ static int write_stream(struct mk_vol *v, uint64_t stream, const void *data, uin
 
 /**
  * mk_fs_data() - store a file's data stream, with its DSTREAM_ID record
- * (the stream's reference count).
+ * (the stream's reference count) and, on a sealed volume, its data hashes.
  * @v: volume
  * @stream: the stream's object id (the inode's private id)
  * @data: len bytes, or NULL for zeros
@@ -175,6 +175,8 @@ int mk_fs_data(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len
 {
 	int rc = write_stream(v, stream, data, len, alloced);
 
+	if (!rc)
+		rc = mk_file_info(v, stream, data, len);
 	return rc ? rc : add_dstream_id(v, stream);
 }
 
@@ -191,6 +193,8 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 		rc = add_extent(v, i, 0, (len + bs - 1) / bs * bs, 0, 0);
 	if (!rc && len)
 		rc = add_dstream_id(v, i);
+	if (!rc)
+		rc = mk_file_info(v, i, NULL, len);
 	if (!rc) {
 		mk_in(v, i)->has_stream = len != 0;
 		mk_in(v, i)->size = len;

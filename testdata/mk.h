@@ -427,6 +427,16 @@ int mk_snap_meta_tree(struct mk_image *img, const struct mk_snap *s, uint64_t *r
 int mk_extentref_tree(struct mk_vol *v, uint64_t *root);
 /* A sealed volume's fext tree (physical, root block in *root) and integrity_meta (sealed.c). */
 int mk_fext_tree(struct mk_vol *v, uint64_t *root);
+/*
+ * A sealed volume's data hashes (FILE_INFO records) of object id over len
+ * bytes of data (NULL: zeros): a file's stream, or for a compressed file
+ * the inode (inline data) or its resource fork's stream, over the
+ * decompressed bytes (sealed.c).  Nothing on other volumes.
+ */
+int mk_file_info(struct mk_vol *v, uint64_t id, const void *data, uint64_t len);
+/* A compressed file in the root directory: decmpfs type (3, 4, 7 ... 14), len bytes d. */
+int mk_compressed_file(struct mk_vol *v, const char *name, unsigned type, const uint8_t *d,
+		       size_t len);
 int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_omap_rec **om,
 		      unsigned *nom, uint64_t *oid);
 /* Finish the volume: trees, omap, superblock; registers it in the container. */

@@ -157,12 +157,18 @@ int mk_decmpfs_inode(struct mk_vol *v, const char *name, const void *x, size_t x
 	return rc;
 }
 
-static int compressed(struct mk_vol *v, const char *name, unsigned type, const uint8_t *d,
-		      size_t len)
+/*
+ * On a sealed volume its data hashes too, over the decompressed bytes and
+ * keyed as apfsck reads them: by the inode for inline data, else by the
+ * resource fork's stream (the last object id mk_decmpfs_inode took).
+ */
+int mk_compressed_file(struct mk_vol *v, const char *name, unsigned type, const uint8_t *d,
+		       size_t len)
 {
 	struct buf x = { 0 }, f = { 0 };
 	uint8_t hdr[16];
 	bool inline_ = type % 2 == 1;
+	uint64_t ino = v->next_ino;  /* the number mk_decmpfs_inode's file takes */
 	int rc;
 
 	st_le32(hdr, DECMPFS_MAGIC);
@@ -175,6 +181,8 @@ static int compressed(struct mk_vol *v, const char *name, unsigned type, const u
 		rc = type == T_ZLIB_R ? fork_rsrc(&f, d, len) : fork_offsets(&f, type, d, len);
 	if (!rc)
 		rc = mk_decmpfs_inode(v, name, x.p, x.len, f.p, f.len, len);
+	if (!rc)
+		rc = mk_file_info(v, inline_ ? ino : v->next_ino - 1, d, len);
 	free(x.p);
 	free(f.p);
 	return rc;
@@ -210,7 +218,7 @@ static int compressed_vol(struct mk_image *img, const char *vname, size_t first,
 	for (size_t i = first; !rc && i < first + n; i++) {
 		uint8_t *d = text(cfiles[i].name, cfiles[i].len);
 
-		rc = d ? compressed(&v, cfiles[i].name, cfiles[i].type, d, cfiles[i].len) :
+		rc = d ? mk_compressed_file(&v, cfiles[i].name, cfiles[i].type, d, cfiles[i].len) :
 			 -ENOMEM;
 		free(d);
 	}

@@ -3,9 +3,10 @@
  * scen_sealed.c - the `sealed` scenario: one sealed System volume as macOS
  * 11+ makes it (hashed headerless fs tree, file extents in the fext tree,
  * an integrity_meta object).  /many has enough entries for the fs tree to
- * have index levels, whose 72-byte values carry the children's hashes;
+ * have index levels, whose 40-byte values carry the children's hashes;
  * /big.bin is split into several extents so the fext tree has a stream
- * with more than one record.
+ * with more than one record.  Every file's data has its hashes
+ * (mk_file_info), the compressed files' over their decompressed bytes.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -49,6 +50,29 @@ static int big(struct mk_vol *v)
 	return rc;
 }
 
+/*
+ * /compressed-inline.txt and /compressed-rsrc.txt: zlib-compressed (decmpfs
+ * types 3 and 4), whose data hashes cover the decompressed bytes: most of a
+ * real System volume's files are compressed.
+ */
+static int compressed(struct mk_vol *v)
+{
+	size_t len = 200000, off = 0;
+	uint8_t *d = malloc(len + 32);
+	int rc;
+
+	if (!d)
+		return -ENOMEM;
+	/* numbered lines, so that the fork is too big to embed (a stream, as apfsck requires) */
+	for (unsigned i = 0; off < len; i++)
+		off += (size_t)sprintf((char *)d + off, "sealed line %06u\n", i);
+	rc = mk_compressed_file(v, "compressed-inline.txt", 3, d, 3000);
+	if (!rc)
+		rc = mk_compressed_file(v, "compressed-rsrc.txt", 4, d, len);
+	free(d);
+	return rc;
+}
+
 /* One unencrypted, case-insensitive, sealed volume `Sealed` with role System. */
 int mk_fill_sealed(struct mk_image *img)
 {
@@ -62,6 +86,8 @@ int mk_fill_sealed(struct mk_image *img)
 		rc = many(&v, SEALED_FILES);
 	if (!rc)
 		rc = big(&v);
+	if (!rc)
+		rc = compressed(&v);
 	return rc ? rc : mk_vol_finish(&v);
 }
 

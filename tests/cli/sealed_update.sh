@@ -84,6 +84,9 @@ print(v["seal"]["root_hash"], s["seal"]["root_hash"], v["seal"]["intact"],
       s["seal"]["broken_xid"], s["error"])')"
 
 # ---- verify: the snapshot's seal checked, the live one's broken ----
+# The data hashes (README: one a file of at most 4 blocks): the snapshot's /hello.txt,
+# /version.txt and the 1000 files of /many; the live state's also /staged.txt.
+SNAPDATA=1002 LIVEDATA=1003
 read -r NSNAP _ <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-snap.img" 2)"
 read -r NLIVE _ <<< "$(python3 "$TESTS/tools/seal_node.py" "$img" "$WORK/bad-live.img" 3)"
 run_rc "$BIN" verify "$img"
@@ -92,6 +95,7 @@ expect_eq "verify: the live seal broken in transaction 3, the snapshot's checked
 nodes are not checked
 seal of snapshot '$SNAP' of volume 'Sealed' (SHA-256): OK: all $NSNAP fs-tree nodes match, up \
 to the root hash
+  file data: OK: all $SNAPDATA hashes of $SNAPDATA files match
 verify: OK: the data matches every stored hash and seal; the live tree of 1 volume is not \
 checked: its seal is broken, as the integrity metadata records, and the seal of every snapshot \
 of it was checked instead" "$RC $OUT"
@@ -145,8 +149,10 @@ python3 "$TESTS/tools/seal_edit.py" "$img" "$WORK/intact.img" intact 3
 run_rc "$BIN" verify "$WORK/intact.img"
 expect_eq "live seal intact: both seals OK, exit 0" "0 seal of volume 'Sealed' (SHA-256): OK: \
 all $NLIVE fs-tree nodes match, up to the root hash
+  file data: OK: all $LIVEDATA hashes of $LIVEDATA files match
 seal of snapshot '$SNAP' of volume 'Sealed' (SHA-256): OK: all $NSNAP fs-tree nodes match, up \
 to the root hash
+  file data: OK: all $SNAPDATA hashes of $SNAPDATA files match
 verify: OK: the data matches every stored hash and seal" "$RC $OUT"
 run_rc "$BIN" ls -R --snapshot "$SNAP" "$WORK/intact.img" /
 check "live seal intact: the snapshot's tree read without a warning" [ "$RC" = 0 -a -z "$ERR" ]
@@ -231,18 +237,24 @@ expect_eq "xid 0: snapshots: that record left out, the listing incomplete, exit 
 	"$RC $(grep -c "$SNAP" <<< "$OUT")"
 # A volume that claims 70 snapshots of one state (tests/tools/snap_many.py; the live seal
 # intact, so each resolves to a sound tree): the first 64 walked, the rest counted, named
-# in one line: a tree walk per snapshot would let 65,536 records cost hours.
+# in one line: a tree walk per snapshot would let 65,536 records cost hours.  Each copies
+# the first snapshot's superblock copy, whose file-extent tree is the xid-2 state's, while
+# at xids 3-72 the object map gives the live tree: the live /version.txt read through the
+# old extents gives the snapshot's bytes, which its hash (in the sealed live tree) refuses.
 expect_rc "snap_many.py: 70 snapshot records, xids 3-72" 0 python3 \
 	"$TESTS/tools/snap_many.py" "$WORK/intact.img" "$WORK/many.img" 70 3
 run_rc "$BIN" verify "$WORK/many.img"
-expect_eq "70 snapshots: 64 walked, 6 counted, INCOMPLETE, exit 1" "1 64
+expect_eq "70 snapshots: 64 walked, 6 counted; a live file read through a snapshot's old \
+extents fails its hash: FAILED, exit 1" "1 64 64
 snapshots of volume 'Sealed': 6 more snapshots with a seal (or signs of one), past the first \
 64, not checked
-verify: INCOMPLETE: 6 seals not checked (said above: 6 on snapshots past a volume's first 64); \
-every stored hash and seal checked matches" \
+verify: FAILED: the data does not match what it was sealed or hashed as; 6 seals not checked \
+(said above: 6 on snapshots past a volume's first 64)" \
 	"$RC $(grep -c "^seal of snapshot 's0000[0-9][0-9]' of volume 'Sealed' (SHA-256): OK" \
-	<<< "$OUT")
+	<<< "$OUT") $(grep -c "^  file data: FAILED: 1 of " <<< "$OUT")
 $(tail -2 <<< "$OUT")"
+expect_grep "... the file named: /version.txt, its one block" "file /version\.txt \\(inode 17\\): \
+bytes 0-4095 do not match the hash the sealed tree holds" "$ERR"
 # The live superblock counts a snapshot more than its metadata tree holds: a seal the lost one
 # may have is not checked, so the broken live seal counts too.
 expect_rc "apsb_set.py: apfs_num_snapshots 1 -> 2 (live)" 0 python3 \
@@ -266,7 +278,7 @@ done
 run_rc "$BIN" verify "$img"
 expect_eq "a snapshot lost: said, INCOMPLETE, exit 1" "1 snapshots of volume 'Sealed': not all \
 found (entries may be missing; said above): a seal they may have is not checked" \
-	"$RC $(sed -n 3p <<< "$OUT")"
+	"$RC $(sed -n 4p <<< "$OUT")"
 expect_grep "... and the shortfall named on stderr (before: 'said above' of nothing said)" \
 	"the volume counts 2 snapshots, the tree holds 1" "$ERR"
 expect_grep "... the verdict counts both" "^verify: INCOMPLETE: 1 seal not checked \\(said \
