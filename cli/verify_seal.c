@@ -78,7 +78,7 @@ static void data_text(const struct apfsi_seal_check *c)
 		       (unsigned long long)c->data_mismatched, (unsigned long long)n,
 		       (unsigned long long)c->data_files);
 	else if (n)
-		printf("%s %llu hashes of %llu files match", c->data_unchecked ? "" : "OK: all",
+		printf("%s%llu hashes of %llu files match", c->data_unchecked ? "" : "OK: all ",
 		       (unsigned long long)n, (unsigned long long)c->data_files);
 	else
 		printf("no hash checked");

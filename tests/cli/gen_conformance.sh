@@ -178,6 +178,33 @@ else
 fi
 rm -f "$WORK/su.img" "$WORK/su-bad.img"
 
+# sealed: each file's data hashes (FILE_INFO records).  Both checkers read them: apfsck
+# hashes the runs of blocks, 7-Zip each file as it extracts it (its CRC check).  The
+# scenario above passes both; a byte of /many/f1234.txt changed (found by its bytes) fails
+# both, as our verify's FAILED does (seal_data.sh).
+expect_rc "mkimage sealed" 0 "$MKIMAGE" sealed "$WORK/sd.img"
+python3 - "$WORK/sd.img" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+o = d.find(b"sealed file 1234\n")
+d[o] = ord("S")
+open(sys.argv[1], "wb").write(d)
+PY
+if [ -n "$CK" ]; then
+	expect_eq "sealed, a file's data block changed: apfsck reports its data hash" \
+		"File info record: incorrect hash of file data." "$("$CK" "$WORK/sd.img" 2>&1)"
+else
+	skip "sealed, a file's data block changed: apfsck" "$CK_WHY"
+fi
+if [ -n "$SZ" ]; then
+	expect_eq "sealed, a file's data block changed: 7-Zip's test fails that file alone" \
+		"ERROR: CRC Failed : many/f1234.txt" \
+		"$("$SZ" t "$WORK/sd.img" 2>&1 | grep -o 'ERROR: .*')"
+else
+	skip "sealed, a file's data block changed: 7-Zip" "7zz not installed (Debian package 7zip)"
+fi
+rm -f "$WORK/sd.img"
+
 # The big ones: apfsck and 7zz l on the whole image, bytes on a part of it.
 big() { # NAME PATH...
 	local n=$1 img=$WORK/$1.img

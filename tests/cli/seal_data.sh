@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# seal_data.sh - verify holds a sealed volume's file data to the hashes its sealed fs tree
+# holds for it (FILE_INFO records: docs/macos-boot.md §4).  The node hashes vouch for those
+# records; nothing vouches for the file-extent tree that places the data, so a block
+# changed, or an extent pointed elsewhere, shows only here.  Expected counts come from the
+# files testdata/README.md lists for `sealed` (one hash a run of at most 4 blocks); blocks
+# are found by their bytes, and the file-extent tree edited by tests/tools/fext_set.py,
+# apart from the C reader.  apfsck and 7-Zip check the same hashes (gen_conformance.sh).
+. "$(dirname "$0")/../lib.sh"
+img=$WORK/sealed.img
+expect_rc "mkimage sealed" 0 "$MKIMAGE" sealed "$img"
+APSB=$("$BIN" list --json "$img" | sed -n '/"volumes"/,$ s/^ *"superblock_block": \([0-9]*\),*$/\1/p' | head -1)
+
+# README: the files with data and their sizes (the small tree's four texts and multi.bin,
+# 3000 of 17 bytes in /many, big.bin, the two compressed files' decompressed bytes).
+read -r FILES HASHES <<< "$(python3 -c '
+sizes = [13, 7, 5, 6, 20580] + [17] * 3000 + [1048676, 3000, 200000]
+blocks = [(s + 4095) // 4096 for s in sizes]
+print(len(sizes), sum((b + 3) // 4 for b in blocks))')"
+run_rc "$BIN" verify "$img"
+expect_eq "intact: every file's data matches its hashes ($HASHES of $FILES files), exit 0" \
+	"0   file data: OK: all $HASHES hashes of $FILES files match" "$RC $(sed -n 2p <<< "$OUT")"
+check "intact: nothing on stderr" [ -z "$ERR" ]
+json_seal() {
+	"$BIN" verify --json "$1" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)["seals"][0]
+print(s["status"], s["nodes_mismatched"], *(s["data_" + k] for k in
+      ("files", "hashes", "mismatched", "unchecked", "uncovered", "strays")))'
+}
+expect_eq "verify --json: ok, the data counted" "ok 0 $FILES $HASHES 0 0 0 0" "$(json_seal "$img")"
+
+# One byte of /many/f1234.txt's block (README: inode 26 + 1234), found by its bytes: the
+# node hashes still match, its data hash does not.
+bad=$WORK/data.img
+python3 - "$img" "$bad" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+o = d.find(b"sealed file 1234\n")
+d[o] = ord("S")
+open(sys.argv[2], "wb").write(d)
+PY
+run_rc "$BIN" verify "$bad"
+expect_eq "a data block changed: the nodes OK, the data FAILED, exit 1" "1 OK: all
+  file data: FAILED: 1 of $HASHES hashes (of $FILES files) do not match (named above)
+verify: FAILED: the data does not match what it was sealed or hashed as" \
+	"$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
+$(sed -n '2,$p' <<< "$OUT")"
+expect_eq "... the file and its bytes named, once" "1" "$(grep -c "volume 'Sealed': file \
+/many/f1234\.txt (inode 1260): bytes 0-4095 do not match the hash the sealed tree holds for \
+them: the data was changed after sealing$" <<< "$ERR")"
+expect_eq "... --json: failed, one mismatch" "failed 0 $FILES $HASHES 1 0 0 0" "$(json_seal "$bad")"
+
+# A byte past the data in its last block (after /many/f0042.txt's 17 bytes): the file reads
+# the same, but the hash covers the whole block as stored, as apfsck reads it.
+python3 - "$img" "$WORK/slack.img" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+o = d.find(b"sealed file 0042\n")
+d[o + 17] = 1
+open(sys.argv[2], "wb").write(d)
+PY
+expect_eq "a byte past the data: cat gives the same bytes" "sealed file 0042" \
+	"$("$BIN" cat "$WORK/slack.img" /many/f0042.txt)"
+run_rc "$BIN" verify "$WORK/slack.img"
+expect_eq "... but the block's hash fails: FAILED, /many/f0042.txt named, exit 1" "1 1" \
+	"$RC $(grep -c "file /many/f0042\.txt (inode 68): bytes 0-4095 do not match" <<< "$ERR")"
+
+# The file-extent tree (no seal covers it) pointing /many/f0001.txt (stream 27) at the block
+# of /many/f0002.txt: cat gives the other file's bytes, every node still matches, the data
+# hash catches it.
+moved=$WORK/moved.img
+cp "$img" "$moved"
+B2=$(python3 -c '
+import sys
+d = open(sys.argv[1], "rb").read()
+o = d.find(b"sealed file 0002\n")
+print(o // 4096 if o % 4096 == 0 else -1)' "$img")
+expect_rc "fext_set.py: stream 27 at byte 0 -> block $B2" 0 python3 "$TESTS/tools/fext_set.py" \
+	"$moved" "${APSB:-0}" 27 0 "$B2"
+expect_eq "moved extent: cat gives f0002's bytes under f0001's name" "sealed file 0002" \
+	"$("$BIN" cat "$moved" /many/f0001.txt)"
+run_rc "$BIN" verify "$moved"
+expect_eq "moved extent: the nodes OK, the data FAILED, f0001.txt named, exit 1" "1 OK: all 1" \
+	"$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all') $(grep -c "file /many/f0001\.txt \
+(inode 27): bytes 0-4095 do not match" <<< "$ERR")"
+
+# The extent pointed past the container's end (16,384 blocks of 4 KiB: README, 64 MiB): the
+# data cannot be read, so its hash is not checked: INCOMPLETE, named.
+gone=$WORK/gone.img
+cp "$img" "$gone"
+python3 "$TESTS/tools/fext_set.py" "$gone" "${APSB:-0}" 27 0 100000 > /dev/null
+run_rc "$BIN" verify "$gone"
+expect_eq "data past the end: not checked, INCOMPLETE, exit 1" "1   file data: $((HASHES - 1)) \
+hashes of $((FILES - 1)) files match; 1 not checked (named above)
+verify: INCOMPLETE: the file data of 1 seal not all checked (said above); every stored hash \
+and seal checked matches" "$RC $(sed -n '2,$p' <<< "$OUT")"
+expect_grep "... the file named" "file /many/f0001\\.txt \\(inode 27\\): bytes 0-4095 cannot be \
+read \\(see above\\): their hash is not checked" "$ERR"
+expect_eq "... --json: incomplete, one not checked" "incomplete 0 $((FILES - 1)) $((HASHES - 1)) \
+0 1 0 0" "$(json_seal "$gone")"
+expect_eq "... --json verdict incomplete" "incomplete" "$("$BIN" verify --json "$gone" | \
+	python3 -c 'import json, sys; print(json.load(sys.stdin)["verdict"])')"
+
+done_testing
