@@ -85,10 +85,12 @@ static void data_text(const struct apfsi_seal_check *c)
 	if (c->data_unchecked)
 		printf("; %llu not checked (named above)", (unsigned long long)c->data_unchecked);
 	if (c->data_uncovered)
-		printf("; %llu files with data have no hashes covering all of it: the seal does not "
-		       "vouch for it", (unsigned long long)c->data_uncovered);
+		printf("; %llu file%s with data %s no hashes covering all of it: the seal does not "
+		       "vouch for it", (unsigned long long)c->data_uncovered,
+		       c->data_uncovered == 1 ? "" : "s", c->data_uncovered == 1 ? "has" : "have");
 	if (c->data_strays)
-		printf("; %llu hash records belong to no file", (unsigned long long)c->data_strays);
+		printf("; %llu hash record%s to no file", (unsigned long long)c->data_strays,
+		       c->data_strays == 1 ? " belongs" : "s belong");
 	printf("\n");
 }
 

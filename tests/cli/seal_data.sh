@@ -102,4 +102,40 @@ expect_eq "... --json: incomplete, one not checked" "incomplete 0 $((FILES - 1))
 expect_eq "... --json verdict incomplete" "incomplete" "$("$BIN" verify --json "$gone" | \
 	python3 -c 'import json, sys; print(json.load(sys.stdin)["verdict"])')"
 
+# The compressed file's resource fork (README: stream 3029) pointed at f0002.txt's block:
+# its chunks cannot be found, so none of its 13 hashes (200,000 bytes) is checked: each
+# counted, the file named once.
+cp "$img" "$WORK/fork.img"
+python3 "$TESTS/tools/fext_set.py" "$WORK/fork.img" "${APSB:-0}" 3029 0 "$B2" > /dev/null
+run_rc "$BIN" verify "$WORK/fork.img"
+expect_eq "a compressed file's fork elsewhere: its 13 hashes not checked, INCOMPLETE, exit 1" \
+	"1   file data: $((HASHES - 13)) hashes of $((FILES - 1)) files match; 13 not checked \
+(named above)" "$RC $(sed -n 2p <<< "$OUT")"
+expect_eq "... the file named once" 1 "$(grep -c "file /compressed-rsrc\.txt (inode 3028): \
+bytes 0-199999 cannot be read (see above): their hashes are not checked" <<< "$ERR")"
+
+# Made so and sealed so (tests/tools/seal_rehash.py: records changed, every hash above them
+# made right, so every node matches): /many/f0002.txt (stream 28) without its data hash is
+# data the seal does not vouch for; /many/f0003.txt (inode 29) made a FIFO leaves its hash
+# record to no regular file.  Both are said; neither is a mismatch.
+expect_eq "seal_rehash.py: f0002.txt's one hash record dropped" 1 \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/nohash.img" drop-hashes 28)"
+run_rc "$BIN" verify "$WORK/nohash.img"
+expect_eq "a file without hashes: said, the nodes and the rest OK, exit 0" "0 OK: all
+  file data: OK: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 file with data \
+has no hashes covering all of it: the seal does not vouch for it" \
+	"$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
+$(sed -n 2p <<< "$OUT")"
+expect_eq "... --json: data_uncovered 1" "ok 0 $((FILES - 1)) $((HASHES - 1)) 0 0 1 0" \
+	"$(json_seal "$WORK/nohash.img")"
+expect_eq "seal_rehash.py: f0003.txt's inode made a FIFO" 1 \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/fifo.img" fifo 29)"
+run_rc "$BIN" verify "$WORK/fifo.img"
+expect_eq "a hash record of no regular file: said, exit 0" "0 OK: all
+  file data: OK: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 hash record \
+belongs to no file" "$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
+$(sed -n 2p <<< "$OUT")"
+expect_eq "... --json: data_strays 1" "ok 0 $((FILES - 1)) $((HASHES - 1)) 0 0 0 1" \
+	"$(json_seal "$WORK/fifo.img")"
+
 done_testing

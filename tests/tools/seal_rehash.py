@@ -1,0 +1,105 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""seal_rehash.py IN OUT EDIT OID - a sealed volume of one state (`mkimage sealed`, 4 KiB
+blocks) with records of its fs tree changed and every hash above them made right again, so
+that the seal vouches for the change, as if macOS had sealed the volume so: EDIT
+`drop-hashes` removes the data-hash records (APFS_TYPE_FILE_INFO, 13) keyed OID from
+their leaf (never a leaf's first record, which its parent's index key names); `fifo` makes
+inode OID a FIFO (j_inode_val_t's mode, byte 80, S_IFIFO | 0644).  Then, from the leaves
+up, each index value's hash (40 bytes: the child's oid less the root's, the SHA-256 of the
+child's whole block: Apple's reference, binv_child_hash; docs/macos-boot.md §4) and the
+integrity metadata's root hash (at im_root_hash_offset, its Fletcher-64 made right).  The
+nodes are found through the object map (fsnode.omap_leaf_records), the root oid in the
+volume superblock (apfs_root_tree_oid, byte 136), the integrity metadata by its oid
+(apfs_integrity_meta_oid, byte 1024).  Prints how many records it changed."""
+import hashlib
+import struct
+import sys
+
+from fletcher import fletcher64
+from fsnode import BS, Node, drop_slot, omap_leaf_records
+
+S_IFIFO = 0o010000
+
+
+def blocks_by_oid(d):
+    """oid -> physical block of each object the object maps place (its newest xid)."""
+    best = {}
+    for off in range(0, len(d) - BS + 1, BS):
+        blk = d[off:off + BS]
+        for oid, xid, _, v in omap_leaf_records(blk):
+            if oid not in best or xid > best[oid][0]:
+                best[oid] = (xid, struct.unpack_from("<Q", blk, v + 8)[0])
+    return {oid: b for oid, (_, b) in best.items()}
+
+
+def live_apsb(d):
+    """The volume superblock of the greatest o_xid."""
+    found = [(struct.unpack_from("<Q", d, o + 16)[0], o) for o in range(0, len(d), BS)
+             if d[o + 32:o + 36] == b"APSB"]
+    return max(found)[1]
+
+
+def node(d, b):
+    return Node(b * BS, d[b * BS:(b + 1) * BS])
+
+
+def edit_leaf(n, what, oid):
+    """The changes to leaf n; how many records changed."""
+    changed, i = 0, 0
+    while i < n.nkeys:
+        o, t = n.oid_type(i)
+        if o == oid and what == "drop-hashes" and t == 13:
+            if i == 0:
+                sys.exit("seal_rehash.py: a leaf's first record; its parent names it")
+            drop_slot(n, i)
+            changed += 1
+            continue
+        if o == oid and what == "fifo" and t == 3:
+            v = n.entry(i)[2]
+            struct.pack_into("<H", n.blk, v + 80, S_IFIFO | 0o644)
+            changed += 1
+        i += 1
+    return changed
+
+
+def rehash(d, where, b, root, what, oid):
+    """Node at block b (and what lies below it) edited and its children's hashes made
+    right; the records changed."""
+    n = node(d, b)
+    changed = 0
+    if n.level == 0:
+        changed = edit_leaf(n, what, oid)
+    for i in range(n.nkeys if n.level else 0):
+        _, _, v, vl = n.entry(i)
+        if vl != 40:
+            sys.exit("seal_rehash.py: index values of %d bytes, not macOS's 40" % vl)
+        child = where[struct.unpack_from("<Q", n.blk, v)[0] + root]
+        changed += rehash(d, where, child, root, what, oid)
+        n.blk[v + 8:v + 40] = hashlib.sha256(d[child * BS:(child + 1) * BS]).digest()
+    d[b * BS:(b + 1) * BS] = n.blk
+    return changed
+
+
+def main():
+    if len(sys.argv) != 5 or sys.argv[3] not in ("drop-hashes", "fifo"):
+        sys.exit(__doc__)
+    d = bytearray(open(sys.argv[1], "rb").read())
+    oid = int(sys.argv[4], 0)
+    where, sb = blocks_by_oid(d), live_apsb(d)
+    root = struct.unpack_from("<Q", d, sb + 136)[0]
+    changed = rehash(d, where, where[root], root, sys.argv[3], oid)
+    if not changed:
+        sys.exit("seal_rehash.py: no such record")
+    if sys.argv[3] == "drop-hashes":
+        info = BS * where[root] + BS - 40 + 24  # btree_info_t's bt_key_count
+        struct.pack_into("<Q", d, info, struct.unpack_from("<Q", d, info)[0] - changed)
+    im = where[struct.unpack_from("<Q", d, sb + 1024)[0]] * BS
+    at = im + struct.unpack_from("<I", d, im + 44)[0]
+    d[at:at + 32] = hashlib.sha256(d[where[root] * BS:(where[root] + 1) * BS]).digest()
+    struct.pack_into("<Q", d, im, fletcher64(bytes(d[im + 8:im + BS])))
+    open(sys.argv[2], "wb").write(d)
+    print(changed)
+
+
+main()
