@@ -77,6 +77,19 @@ static uint32_t toc_bytes(const struct mk_tree *t, size_t n, unsigned level)
 }
 
 /*
+ * Bytes before a fixed-size node's first key: its table of contents is
+ * always the whole table apfsck (tested on real Macs) requires, which at
+ * 16 KiB ends 4 bytes short of an 8-byte boundary, and the keys must be
+ * 8-byte aligned ("bad alignment for key or value"); key offsets count
+ * from the table's end, so the first is 4 there, and those 4 bytes are the
+ * key area's free space.
+ */
+static uint32_t key_pad(const struct mk_tree *t, size_t n, unsigned level)
+{
+	return t->fixed ? (8 - (NODE_HDR + toc_bytes(t, n, level)) % 8) % 8 : 0;
+}
+
+/*
  * Keys and values are 8-byte aligned unless the tree says KV_NONALIGNED,
  * which macOS sets on every variable-size tree (the fs, extent-reference and
  * snapshot-metadata trees of basic.img: bt_flags 0x42 / 0x52).
@@ -163,7 +176,7 @@ static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, siz
 	uint32_t bs = t->img->bs;
 	uint32_t toclen = toc_bytes(t, n, level);
 	uint32_t vend = bs - (root ? INFO_SIZE : 0), karea = NODE_HDR + toclen;
-	uint32_t koff = 0, voff = 0;
+	uint32_t koff = key_pad(t, n, level), voff = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		uint32_t kl = t->fixed ? ksz(t) : kv_len(t, r[i].klen);
@@ -186,6 +199,8 @@ static void fill_node(struct build *b, uint8_t *buf, const struct mk_rec *r, siz
 	nd->btn_free_space.off = put_le16((uint16_t)koff);
 	nd->btn_free_space.len = put_le16((uint16_t)(vend - voff - karea - koff));
 	nd->btn_key_free_list.off = put_le16(APFS_BTOFF_INVALID);
+	/* the bytes before the first key are free, too small for a list entry (apfsck) */
+	nd->btn_key_free_list.len = put_le16((uint16_t)key_pad(t, n, level));
 	nd->btn_val_free_list.off = put_le16(APFS_BTOFF_INVALID);
 }
 
@@ -307,7 +322,8 @@ static int split_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 		uint32_t need = i < n ? rec_need(b->t, &r[i], level) : 0;
 		uint8_t *v;
 
-		if (i < n && used + need + toc_bytes(b->t, i - start + 1, level) <= cap) {
+		if (i < n && used + need + toc_bytes(b->t, i - start + 1, level) +
+			     key_pad(b->t, i - start + 1, level) <= cap) {
 			used += need;
 			continue;
 		}
@@ -336,7 +352,7 @@ static int build_level(struct build *b, const struct mk_rec *r, size_t n, unsign
 
 	for (size_t i = 0; i < n && total <= cap; i++)
 		total += rec_need(b->t, &r[i], level);
-	if (total + toc_bytes(b->t, n, level) <= cap)
+	if (total + toc_bytes(b->t, n, level) + key_pad(b->t, n, level) <= cap)
 		return write_node(b, r, n, level, true, root,
 				  b->t->sealed ? b->t->root_hash : NULL);
 	if (level >= 8)
