@@ -49,6 +49,7 @@ struct apfs_container {
 	struct apfs_cache *cache;
 	char label[64];           /* "container at offset N" for messages */
 	_Atomic unsigned seal_warnings; /* node hash mismatches reported (capped) */
+	_Atomic uint64_t seal_data_spent; /* bytes of file data hashed against seals (a budget) */
 	/* B-tree nodes out of order or out of range already named (block + 1; btree.c), and
 	 * whether more were met */
 	_Atomic uint64_t disorder_named[APFS_DISORDER_NAMED];

@@ -110,7 +110,7 @@ int apfs_decmpfs_chunk(uint32_t type, const uint8_t *src, size_t srclen, uint8_t
 	}
 }
 
-static bool type_in_rsrc(uint32_t t)
+bool fs_decmpfs_in_rsrc(uint32_t t)
 {
 	return t == 4 || t == 8 || t == 10 || t == 12 || t == 14;
 }
@@ -343,7 +343,7 @@ int fs_decmpfs_open(struct apfs_fs *fs, uint64_t ino, struct fs_decmpfs **out)
 			 (unsigned long long)ino, d->type);
 		ret = -EOPNOTSUPP;
 	} else {
-		ret = type_in_rsrc(d->type) ? open_rsrc(d) : open_inline(d, val, len);
+		ret = fs_decmpfs_in_rsrc(d->type) ? open_rsrc(d) : open_inline(d, val, len);
 	}
 	free(val);
 	if (ret) {

@@ -353,6 +353,8 @@ void fs_xattr_free(struct fs_xattr *x);
 int fs_xattr_read(struct apfs_fs *fs, const struct fs_xattr *x, uint64_t off, void *buf,
 		  size_t len, size_t *got);
 
+/* Whether decmpfs type t keeps its chunks in the resource fork (4, 8, 10, 12, 14). */
+bool fs_decmpfs_in_rsrc(uint32_t t);
 /* decmpfs: parse the header of ino's com.apple.decmpfs; *type 0 if absent. */
 int fs_decmpfs_info(struct apfs_fs *fs, uint64_t ino, uint32_t *type, uint64_t *size);
 

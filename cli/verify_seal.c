@@ -74,7 +74,7 @@ static void data_text(const struct apfsi_seal_check *c)
 
 	printf("  file data: ");
 	if (c->data_mismatched)
-		printf("FAILED: %llu of %llu hashes (of %llu files) do not match (named above)",
+		printf("FAILED: %llu of %llu hashes (of %llu files) do not match (said above)",
 		       (unsigned long long)c->data_mismatched, (unsigned long long)n,
 		       (unsigned long long)c->data_files);
 	else if (n)
@@ -83,7 +83,7 @@ static void data_text(const struct apfsi_seal_check *c)
 	else
 		printf("no hash checked");
 	if (c->data_unchecked)
-		printf("; %llu not checked (named above)", (unsigned long long)c->data_unchecked);
+		printf("; %llu not checked (said above)", (unsigned long long)c->data_unchecked);
 	if (c->data_uncovered)
 		printf("; %llu file%s with data %s no hashes covering all of it: the seal does not "
 		       "vouch for it", (unsigned long long)c->data_uncovered,
@@ -117,7 +117,7 @@ static void seal_text(const struct seal_of *o, const struct apfsi_seal_check *c,
 enum seal_outcome {
 	SEAL_NONE, SEAL_OK, SEAL_FAILED, SEAL_BROKEN, SEAL_UNCHECKED, SEAL_UNREAD,
 	SEAL_CAPPED,  /* a snapshot's, past the volume's first SNAPSHOT_SEALS_WALKED */
-	SEAL_PARTIAL, /* every node matched, and every data hash checked, but not all were */
+	SEAL_PARTIAL, /* every node and every data hash checked matched; not every hash was checked */
 };
 
 /* Checked: every node read (whatever some hashes came to). */

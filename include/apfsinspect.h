@@ -1137,16 +1137,19 @@ struct apfsi_seal_check {
 	uint64_t broken_xid;        /* the transaction that broke it (0: not recorded) */
 	uint64_t nodes, mismatched;
 	/*
-	 * File data, once every node was read (an intact seal): each regular
-	 * file's against the hashes the tree holds for it (FILE_INFO records),
-	 * runs of whole blocks, a compressed file's decompressed bytes.
+	 * File data, once the tree was walked (the seal not broken): each
+	 * regular file's against the hashes the tree holds for it (FILE_INFO
+	 * records), runs of whole blocks, a compressed file's decompressed
+	 * bytes.  Warnings name the first few that fail or go unchecked.
 	 */
-	uint64_t data_files;        /* files whose data hashes were checked */
+	uint64_t data_files;        /* files (data streams) whose data hashes were checked */
 	uint64_t data_hashes;       /* hashes checked */
-	uint64_t data_mismatched;   /* of them, not matching (each named in a warning) */
-	uint64_t data_unchecked;    /* hashes not checked: data or record unreadable, ... */
-	uint64_t data_uncovered;    /* files with data no hash covers from its start to its end */
-	uint64_t data_strays;       /* hash records of no file found */
+	uint64_t data_mismatched;   /* of them, not matching */
+	uint64_t data_unchecked;    /* not checked: the data or a hash record unreadable, a
+				     * record not understood, past the container's budget */
+	uint64_t data_uncovered;    /* files with data no run of hashes covers from its start to
+				     * its end: the seal does not vouch for it */
+	uint64_t data_strays;       /* hash records of no file or data stream */
 };
 int apfsi_volume_verify_seal(apfsi_volume *vol, struct apfsi_seal_check *check);
 /*

@@ -42,7 +42,7 @@ open(sys.argv[2], "wb").write(d)
 PY
 run_rc "$BIN" verify "$bad"
 expect_eq "a data block changed: the nodes OK, the data FAILED, exit 1" "1 OK: all
-  file data: FAILED: 1 of $HASHES hashes (of $FILES files) do not match (named above)
+  file data: FAILED: 1 of $HASHES hashes (of $FILES files) do not match (said above)
 verify: FAILED: the data does not match what it was sealed or hashed as" \
 	"$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
 $(sed -n '2,$p' <<< "$OUT")"
@@ -92,7 +92,7 @@ cp "$img" "$gone"
 python3 "$TESTS/tools/fext_set.py" "$gone" "${APSB:-0}" 27 0 100000 > /dev/null
 run_rc "$BIN" verify "$gone"
 expect_eq "data past the end: not checked, INCOMPLETE, exit 1" "1   file data: $((HASHES - 1)) \
-hashes of $((FILES - 1)) files match; 1 not checked (named above)
+hashes of $((FILES - 1)) files match; 1 not checked (said above)
 verify: INCOMPLETE: the file data of 1 seal not all checked (said above); every stored hash \
 and seal checked matches" "$RC $(sed -n '2,$p' <<< "$OUT")"
 expect_grep "... the file named" "file /many/f0001\\.txt \\(inode 27\\): bytes 0-4095 cannot be \
@@ -110,14 +110,26 @@ python3 "$TESTS/tools/fext_set.py" "$WORK/fork.img" "${APSB:-0}" 3029 0 "$B2" > 
 run_rc "$BIN" verify "$WORK/fork.img"
 expect_eq "a compressed file's fork elsewhere: its 13 hashes not checked, INCOMPLETE, exit 1" \
 	"1   file data: $((HASHES - 13)) hashes of $((FILES - 1)) files match; 13 not checked \
-(named above)" "$RC $(sed -n 2p <<< "$OUT")"
+(said above)" "$RC $(sed -n 2p <<< "$OUT")"
 expect_eq "... the file named once" 1 "$(grep -c "file /compressed-rsrc\.txt (inode 3028): \
 bytes 0-199999 cannot be read (see above): their hashes are not checked" <<< "$ERR")"
 
+# The compressed file's first chunk rewritten in its fork (tests/tools/fork_rezip.py: line
+# 000005 made a second 000004, recompressed to the same length): no node changes, the file
+# reads other bytes, and the hash of its first run (4 blocks of decompressed bytes) fails.
+cp "$img" "$WORK/rezip.img"
+python3 "$TESTS/tools/fork_rezip.py" "$WORK/rezip.img" "${APSB:-0}" 3029 > /dev/null
+expect_eq "fork rewritten: the file reads line 4 twice" "sealed line 000004
+sealed line 000004" "$("$BIN" cat "$WORK/rezip.img" /compressed-rsrc.txt | sed -n 5,6p)"
+run_rc "$BIN" verify "$WORK/rezip.img"
+expect_eq "... its first run's hash fails: FAILED, the run named, exit 1" "1 1" "$RC $(grep -c \
+"file /compressed-rsrc\.txt (inode 3028): bytes 0-16383 do not match the hash" <<< "$ERR")"
+
 # Made so and sealed so (tests/tools/seal_rehash.py: records changed, every hash above them
 # made right, so every node matches): /many/f0002.txt (stream 28) without its data hash is
-# data the seal does not vouch for; /many/f0003.txt (inode 29) made a FIFO leaves its hash
-# record to no regular file.  Both are said; neither is a mismatch.
+# data the seal does not vouch for; /compressed-inline.txt (inode 3027, its data inline: no
+# data stream) made a FIFO leaves its one hash record to no file or stream.  Both are said;
+# neither is a mismatch.
 expect_eq "seal_rehash.py: f0002.txt's one hash record dropped" 1 \
 	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/nohash.img" drop-hashes 28)"
 run_rc "$BIN" verify "$WORK/nohash.img"
@@ -128,8 +140,8 @@ has no hashes covering all of it: the seal does not vouch for it" \
 $(sed -n 2p <<< "$OUT")"
 expect_eq "... --json: data_uncovered 1" "ok 0 $((FILES - 1)) $((HASHES - 1)) 0 0 1 0" \
 	"$(json_seal "$WORK/nohash.img")"
-expect_eq "seal_rehash.py: f0003.txt's inode made a FIFO" 1 \
-	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/fifo.img" fifo 29)"
+expect_eq "seal_rehash.py: compressed-inline.txt's inode made a FIFO" 1 \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/fifo.img" fifo 3027)"
 run_rc "$BIN" verify "$WORK/fifo.img"
 expect_eq "a hash record of no regular file: said, exit 0" "0 OK: all
   file data: OK: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 hash record \
@@ -137,5 +149,34 @@ belongs to no file" "$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
 $(sed -n 2p <<< "$OUT")"
 expect_eq "... --json: data_strays 1" "ok 0 $((FILES - 1)) $((HASHES - 1)) 0 0 0 1" \
 	"$(json_seal "$WORK/fifo.img")"
+
+# /multi.bin (stream 24: 6 blocks, 2 runs) without its first run's hash: the second still
+# matches, but no run from byte 0 covers the file.
+expect_eq "seal_rehash.py: multi.bin's hash at byte 0 dropped" 1 \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/gap.img" drop-first 24)"
+run_rc "$BIN" verify "$WORK/gap.img"
+expect_eq "a file's first run unhashed: the rest match, the file said uncovered, exit 0" \
+	"0 ok 0 $FILES $((HASHES - 1)) 0 0 1 0" "$RC $(json_seal "$WORK/gap.img")"
+# /compressed-rsrc.txt's first run (its fork, stream 3029) said to begin at byte 8192: its
+# hash fails there, and though the runs add up to the file's size, none begins at byte 0.
+expect_eq "seal_rehash.py: the fork's first hash moved to byte 8192" 1 \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/moved-run.img" move-first 3029 8192)"
+expect_eq "a run moved: its hash fails, the file said uncovered" \
+	"failed 0 $FILES $HASHES 1 0 1 0" "$(json_seal "$WORK/moved-run.img")"
+# /many/f0004.txt (inode 30) given f0002.txt's stream (28), as a clone shares one: met after
+# the stream's hashes, it is covered by them; its own stream's hashes are still checked.
+expect_eq "seal_rehash.py: inode 30's private_id made 28" 1 \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/clone.img" private 30 28)"
+expect_eq "a file sharing an earlier stream: covered, every hash checked once, exit 0" \
+	"ok 0 $FILES $HASHES 0 0 0 0" "$(json_seal "$WORK/clone.img")"
+# Every hash record claiming 65,535 blocks (256 MiB): the container of 64 MiB allows 4 times
+# what the image holds of it, 256 MiB, hashed in all: one run, the rest counted as not
+# checked (before, every record was hashed: hours on a crafted image).
+expect_eq "seal_rehash.py: every hash claims 65,535 blocks" "$HASHES" \
+	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/bump.img" bump)"
+run_rc "$BIN" verify "$WORK/bump.img"
+expect_eq "claims past the budget: one run hashed (and failed), the rest not checked, exit 1" \
+	"1 failed 0 1 1 1 $((HASHES - 1))" "$RC $(json_seal "$WORK/bump.img" | cut -d' ' -f1-6)"
+expect_grep "... the budget named" "not checked: past the bytes a check hashes" "$ERR"
 
 done_testing

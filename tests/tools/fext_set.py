@@ -49,4 +49,5 @@ def main():
     sys.exit("fext_set.py: no record (%d, %d)" % (pid, logical))
 
 
-main()
+if __name__ == "__main__":
+    main()

@@ -1,17 +1,26 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""seal_rehash.py IN OUT EDIT OID - a sealed volume of one state (`mkimage sealed`, 4 KiB
-blocks) with records of its fs tree changed and every hash above them made right again, so
-that the seal vouches for the change, as if macOS had sealed the volume so: EDIT
-`drop-hashes` removes the data-hash records (APFS_TYPE_FILE_INFO, 13) keyed OID from
-their leaf (never a leaf's first record, which its parent's index key names); `fifo` makes
-inode OID a FIFO (j_inode_val_t's mode, byte 80, S_IFIFO | 0644).  Then, from the leaves
-up, each index value's hash (40 bytes: the child's oid less the root's, the SHA-256 of the
-child's whole block: Apple's reference, binv_child_hash; docs/macos-boot.md §4) and the
-integrity metadata's root hash (at im_root_hash_offset, its Fletcher-64 made right).  The
-nodes are found through the object map (fsnode.omap_leaf_records), the root oid in the
-volume superblock (apfs_root_tree_oid, byte 136), the integrity metadata by its oid
-(apfs_integrity_meta_oid, byte 1024).  Prints how many records it changed."""
+"""seal_rehash.py IN OUT EDIT [OID [ARG]] - a sealed volume of one state (`mkimage sealed`,
+4 KiB blocks) with records of its fs tree changed and every hash above them made right
+again, so that the seal vouches for the change, as if macOS had sealed the volume so.
+EDIT:
+  drop-hashes OID   the data-hash records (APFS_TYPE_FILE_INFO, 13) keyed OID removed from
+                    their leaf (never a leaf's first record, which its parent's index key
+                    names);
+  drop-first OID    only the one of them at byte 0 (info_and_lba's low 56 bits);
+  move-first OID AT that one's byte made AT (below the next record's: the keys stay in
+                    order), so that no run begins at byte 0;
+  fifo OID          inode OID made a FIFO (j_inode_val_t's mode, byte 80, S_IFIFO | 0644);
+  private OID NEW   inode OID's private_id (byte 8) made NEW: its data stream another's;
+  bump              every data-hash record's hashed_len (j_file_data_hash_val_t's first 2
+                    bytes) made 65,535 blocks.
+Then, from the leaves up, each index value's hash (40 bytes: the child's oid less the
+root's, the SHA-256 of the child's whole block: Apple's reference, binv_child_hash;
+docs/macos-boot.md §4) and the integrity metadata's root hash (at im_root_hash_offset, its
+Fletcher-64 made right).  The nodes are found through the object map
+(fsnode.omap_leaf_records), the root oid in the volume superblock (apfs_root_tree_oid, byte
+136), the integrity metadata by its oid (apfs_integrity_meta_oid, byte 1024).  Prints how
+many records it changed."""
 import hashlib
 import struct
 import sys
@@ -44,54 +53,68 @@ def node(d, b):
     return Node(b * BS, d[b * BS:(b + 1) * BS])
 
 
-def edit_leaf(n, what, oid):
+def edit_leaf(n, what, oid, arg):
     """The changes to leaf n; how many records changed."""
     changed, i = 0, 0
     while i < n.nkeys:
         o, t = n.oid_type(i)
-        if o == oid and what == "drop-hashes" and t == 13:
+        _, k, v, _ = n.entry(i)
+        first = t == 13 and struct.unpack_from("<Q", k, 8)[0] & ((1 << 56) - 1) == 0
+        if o == oid and t == 13 and (what == "drop-hashes" or what == "drop-first" and first):
             if i == 0:
                 sys.exit("seal_rehash.py: a leaf's first record; its parent names it")
             drop_slot(n, i)
             changed += 1
             continue
-        if o == oid and what == "fifo" and t == 3:
-            v = n.entry(i)[2]
-            struct.pack_into("<H", n.blk, v + 80, S_IFIFO | 0o644)
+        if o == oid and first and what == "move-first":
+            lba = struct.unpack_from("<Q", k, 8)[0]
+            struct.pack_into("<Q", n.blk, n.entry(i)[0] + 8, (lba >> 56 << 56) | arg)
+            changed += 1
+        if o == oid and t == 3 and what in ("fifo", "private"):
+            if what == "fifo":
+                struct.pack_into("<H", n.blk, v + 80, S_IFIFO | 0o644)
+            else:
+                struct.pack_into("<Q", n.blk, v + 8, arg)
+            changed += 1
+        if what == "bump" and t == 13:
+            struct.pack_into("<H", n.blk, v, 65535)
             changed += 1
         i += 1
     return changed
 
 
-def rehash(d, where, b, root, what, oid):
+def rehash(d, where, b, root, what, oid, arg):
     """Node at block b (and what lies below it) edited and its children's hashes made
     right; the records changed."""
     n = node(d, b)
     changed = 0
     if n.level == 0:
-        changed = edit_leaf(n, what, oid)
+        changed = edit_leaf(n, what, oid, arg)
     for i in range(n.nkeys if n.level else 0):
         _, _, v, vl = n.entry(i)
         if vl != 40:
             sys.exit("seal_rehash.py: index values of %d bytes, not macOS's 40" % vl)
         child = where[struct.unpack_from("<Q", n.blk, v)[0] + root]
-        changed += rehash(d, where, child, root, what, oid)
+        changed += rehash(d, where, child, root, what, oid, arg)
         n.blk[v + 8:v + 40] = hashlib.sha256(d[child * BS:(child + 1) * BS]).digest()
     d[b * BS:(b + 1) * BS] = n.blk
     return changed
 
 
 def main():
-    if len(sys.argv) != 5 or sys.argv[3] not in ("drop-hashes", "fifo"):
+    edits = {"drop-hashes": 1, "drop-first": 1, "move-first": 2, "fifo": 1, "private": 2,
+             "bump": 0}
+    if len(sys.argv) < 4 or edits.get(sys.argv[3]) != len(sys.argv) - 4:
         sys.exit(__doc__)
     d = bytearray(open(sys.argv[1], "rb").read())
-    oid = int(sys.argv[4], 0)
+    args = [int(a, 0) for a in sys.argv[4:]] + [0, 0]
+    oid, arg = args[0], args[1]
     where, sb = blocks_by_oid(d), live_apsb(d)
     root = struct.unpack_from("<Q", d, sb + 136)[0]
-    changed = rehash(d, where, where[root], root, sys.argv[3], oid)
+    changed = rehash(d, where, where[root], root, sys.argv[3], oid, arg)
     if not changed:
         sys.exit("seal_rehash.py: no such record")
-    if sys.argv[3] == "drop-hashes":
+    if sys.argv[3].startswith("drop-"):
         info = BS * where[root] + BS - 40 + 24  # btree_info_t's bt_key_count
         struct.pack_into("<Q", d, info, struct.unpack_from("<Q", d, info)[0] - changed)
     im = where[struct.unpack_from("<Q", d, sb + 1024)[0]] * BS
