@@ -192,54 +192,41 @@ rm -f "$WORK/su.img" "$WORK/su-bad.img"
 
 # sealed: each file's data hashes (FILE_INFO records).  Both checkers read them: apfsck
 # hashes the runs of blocks, 7-Zip each file as it extracts it (its CRC check).  The
-# scenario above passes both; a byte of /many/f1234.txt changed (found by its bytes) fails
-# both, as our verify's FAILED does (seal_data.sh).
-expect_rc "mkimage sealed" 0 "$MKIMAGE" sealed "$WORK/sd.img"
-python3 - "$WORK/sd.img" <<'PY'
+# scenario above passes both.  sealed_changed DESC TEXT AT XOR SEVENZIP: `sealed` with the
+# byte AT past where TEXT (a file's bytes, found by them) begins XORed with XOR; apfsck
+# must report a data hash, 7-Zip's test print SEVENZIP (its ERROR lines).
+sealed_changed() {
+	local img=$WORK/sd.img
+	expect_rc "mkimage sealed ($1)" 0 "$MKIMAGE" sealed "$img"
+	python3 - "$img" "$2" "$3" "$4" <<'PY'
 import sys
 d = bytearray(open(sys.argv[1], "rb").read())
-o = d.find(b"sealed file 1234\n")
-d[o] = ord("S")
+o = d.find(sys.argv[2].encode() + b"\n") + int(sys.argv[3])
+d[o] ^= int(sys.argv[4])
 open(sys.argv[1], "wb").write(d)
 PY
-if [ -n "$CK" ]; then
-	expect_eq "sealed, a file's data block changed: apfsck reports its data hash" \
-		"File info record: incorrect hash of file data." "$("$CK" "$WORK/sd.img" 2>&1)"
-else
-	skip "sealed, a file's data block changed: apfsck" "$CK_WHY"
-fi
-if [ -n "$SZ" ]; then
-	expect_eq "sealed, a file's data block changed: 7-Zip's test fails that file alone" \
-		"ERROR: CRC Failed : many/f1234.txt" \
-		"$("$SZ" t "$WORK/sd.img" 2>&1 | grep -o 'ERROR: .*')"
-else
-	skip "sealed, a file's data block changed: 7-Zip" "7zz not installed (Debian package 7zip)"
-fi
+	if [ -n "$CK" ]; then
+		expect_eq "sealed, $1: apfsck reports its data hash" \
+			"File info record: incorrect hash of file data." "$("$CK" "$img" 2>&1)"
+	else
+		skip "sealed, $1: apfsck" "$CK_WHY"
+	fi
+	if [ -n "$SZ" ]; then
+		expect_eq "sealed, $1: 7-Zip's test" "$5" "$("$SZ" t "$img" 2>&1 | grep -o 'ERROR: .*')"
+	else
+		skip "sealed, $1: 7-Zip" "7zz not installed (Debian package 7zip)"
+	fi
+	rm -f "$img"
+}
+# A byte of /many/f1234.txt: both fail it (that file alone), as our verify's FAILED does
+# (seal_data.sh).
+sealed_changed "a file's data block changed" "sealed file 1234" 0 32 \
+	"ERROR: CRC Failed : many/f1234.txt"
 # A byte past a file's data in its last block (after /many/f0042.txt's 17): apfsck hashes
 # the block as stored and fails it, as our verify does (seal_data.sh); 7-Zip hashes the
 # file's bytes padded with zeros and passes it.  The two readers of the same records differ
 # there; no source says which macOS does.
-expect_rc "mkimage sealed (slack)" 0 "$MKIMAGE" sealed "$WORK/sd.img"
-python3 - "$WORK/sd.img" <<'PY'
-import sys
-d = bytearray(open(sys.argv[1], "rb").read())
-o = d.find(b"sealed file 0042\n")
-d[o + 17] = 1
-open(sys.argv[1], "wb").write(d)
-PY
-if [ -n "$CK" ]; then
-	expect_eq "sealed, a byte past a file's data changed: apfsck reports its data hash" \
-		"File info record: incorrect hash of file data." "$("$CK" "$WORK/sd.img" 2>&1)"
-else
-	skip "sealed, a byte past a file's data changed: apfsck" "$CK_WHY"
-fi
-if [ -n "$SZ" ]; then
-	expect_eq "sealed, a byte past a file's data changed: 7-Zip's test passes it" "" \
-		"$("$SZ" t "$WORK/sd.img" 2>&1 | grep -o 'ERROR: .*')"
-else
-	skip "sealed, a byte past a file's data changed: 7-Zip" "7zz not installed (Debian package 7zip)"
-fi
-rm -f "$WORK/sd.img"
+sealed_changed "a byte past a file's data changed" "sealed file 0042" 17 1 ""
 
 # The big ones: apfsck and 7zz l on the whole image, bytes on a part of it.
 big() { # NAME PATH...
