@@ -13,10 +13,12 @@
  * a compressed file's decompressed bytes, zero-padded, by its inode
  * (inline data) or by its resource fork's stream.
  *
- * One walk over the tree in key order meets every record once: a regular
- * file's inode says under which key its hashes will come (its own number,
- * or a stream's met later: kept as expected until the walk passes it), and
- * each object's hash records are checked as a group when met.
+ * A walk over the tree in key order meets every record once: a regular
+ * file's inode says under which key its hashes come (its own number, or a
+ * stream's met later: kept as expected until the walk passes it), and each
+ * object's hash records are checked as a group when met.  The few files
+ * whose key comes before their inode (a clone's stream, a fork numbered
+ * first) are found by a walk over the inodes before it.
  */
 #include <openssl/evp.h>
 #include <stdarg.h>
@@ -56,7 +58,6 @@ struct sd_group {
 	uint64_t ino;              /* the file, for warnings (0: a stream no file named) */
 	uint64_t size;             /* its bytes, where a file expected them */
 	bool open, expected, unreadable, stray;
-	bool reach_only;           /* met before: only how far its runs reach is wanted */
 	struct apfs_file *dec;     /* a compressed file's decompressed bytes */
 	struct fs_stream stream;   /* else the stream's blocks */
 	uint64_t next;             /* the runs from byte 0 on reach here */
@@ -221,8 +222,6 @@ static void group_record(struct sd_walk *w, const uint8_t *k, size_t kl, const u
 	/* covered, whether or not it can be checked here */
 	if (want && off == g->next)
 		g->next += len;
-	if (g->reach_only)
-		return;
 	if (g->unreadable) {
 		w->c->unchecked++;
 	} else if (!want) {
@@ -312,19 +311,26 @@ static void group_start(struct sd_walk *w, uint64_t key)
 {
 	struct sd_group *g = &w->g;
 	struct sd_expect e, other;
-	bool expected = w->n && w->exp[0].key == key;
 
 	memset(g, 0, sizeof(*g));
 	g->key = key;
 	g->open = true;
-	if (expected) {
+	if (w->n && w->exp[0].key == key) {
 		expect_pop(w, &e);
-		/* another file sharing the stream (a clone) is answered by the same hashes */
-		while (w->n && w->exp[0].key == key)
-			expect_pop(w, &other);
 		g->expected = true;
 		g->ino = e.ino;
 		g->size = e.size;
+		/* files sharing the stream (clones): the same hashes, over the longest */
+		while (w->n && w->exp[0].key == key) {
+			expect_pop(w, &other);
+			if (other.size > g->size)
+				g->size = other.size;
+			if (other.dec != e.dec) {
+				w->c->unchecked++;
+				data_warn(w, other.ino, key, "its hashes are another file's, read "
+					  "another way (compressed or not): not checked for it");
+			}
+		}
 		group_open(w, e.dec);
 	} else if (w->stream_here) {
 		group_open(w, false);
@@ -346,17 +352,22 @@ static void group_end(struct sd_walk *w)
 	memset(g, 0, sizeof(*g));
 }
 
-/* Expectations whose key the walk has passed (below upto) without meeting a hash: uncovered. */
-static void expect_pass(struct sd_walk *w, uint64_t upto)
+/*
+ * Expectations whose key the walk has passed (below upto; through: up to
+ * it too) without meeting a hash: uncovered.
+ */
+static void expect_pass(struct sd_walk *w, uint64_t upto, bool through)
 {
 	struct sd_expect e;
-	uint64_t last = UINT64_MAX;
+	uint64_t last = 0;
+	bool any = false;
 
-	while (w->n && w->exp[0].key < upto) {
+	while (w->n && (w->exp[0].key < upto || (through && w->exp[0].key == upto))) {
 		expect_pop(w, &e);
 		/* a stream two files share: once */
-		w->c->uncovered += e.key != last;
+		w->c->uncovered += !any || e.key != last;
 		last = e.key;
+		any = true;
 	}
 }
 
@@ -380,44 +391,6 @@ static int expect_add(struct sd_walk *w, const struct sd_expect *e)
 		i = (i - 1) / 2;
 	}
 	return 0;
-}
-
-/* A hash record of the late group's key, met again. */
-static int late_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
-{
-	struct sd_walk *w = arg;
-
-	if (kl < 8 || fs_key_oid(k) != w->g.key || fs_key_type(k) != APFS_TYPE_FILE_INFO)
-		return 1;
-	/* counted as a stray when the walk met it with no file known */
-	if (!w->g.reach_only && w->c->strays)
-		w->c->strays--;
-	group_record(w, k, kl, v, vl);
-	return 0;
-}
-
-/*
- * A file whose hashes are keyed by an object the walk has passed: a
- * compressed file's resource fork numbered before it (its records were
- * counted as strays then), checked now; a stream of a lower number (a
- * clone's: checked as a stream then), only how far its runs reach.
- */
-static int expect_late(struct sd_walk *w, const struct sd_expect *e)
-{
-	struct sd_group *g = &w->g;
-	uint8_t key[8];
-	int ret = fs_key_checked(w->fs, key, e->key, APFS_TYPE_FILE_INFO);
-
-	if (ret)
-		return ret;
-	memset(g, 0, sizeof(*g));
-	*g = (struct sd_group){ .key = e->key, .ino = e->ino, .size = e->size, .open = true,
-				.expected = true, .reach_only = !e->dec };
-	if (e->dec)
-		group_open(w, true);
-	ret = apfs_btree_find(&w->fs->tree, key, sizeof(key), true, late_visit, w);
-	group_end(w);
-	return ret < 0 ? ret : 0;
 }
 
 /*
@@ -446,28 +419,56 @@ static bool file_key(struct sd_walk *w, uint64_t ino, const struct apfs_stat *st
 	return stream;
 }
 
-/* A regular file's inode: where its hashes will be met, or (met already) checked now. */
-static int inode_seen(struct sd_walk *w, uint64_t ino, const void *v, size_t vl)
+/*
+ * A regular file with data, and where its hashes are keyed: 1, 0 for none
+ * (nothing to expect: no data, or a fork that is no stream, counted), or an
+ * error (its inode unreadable: counted and named once, when warn).
+ */
+static int file_of(struct sd_walk *w, uint64_t ino, const void *v, size_t vl,
+		   struct sd_expect *e, bool warn)
 {
 	const struct apfs_j_inode_val *in = v;
 	struct apfs_stat st;
-	struct sd_expect e;
 
 	if (vl < sizeof(*in) || !S_ISREG(get_le16(in->mode)))
 		return 0;
 	if (fs_vol_stat(w->fs, ino, &st)) {
-		w->c->unchecked++;
-		data_warn(w, ino, 0, "cannot be read (see above): the hashes of its data are not "
-			  "checked");
-		return 0;
+		w->c->unchecked += warn;
+		if (warn)
+			data_warn(w, ino, 0, "cannot be read (see above): the hashes of its data "
+				  "are not checked");
+		return -1;
 	}
 	if (st.size == 0)
 		return 0;
-	if (!file_key(w, ino, &st, &e)) {
-		w->c->uncovered++;
+	if (!file_key(w, ino, &st, e)) {
+		w->c->uncovered += warn;
 		return 0;
 	}
-	return e.key >= ino ? expect_add(w, &e) : expect_late(w, &e);
+	return 1;
+}
+
+/* The first walk: files whose hashes come before their inode, expected from the start. */
+static int late_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct sd_walk *w = arg;
+	struct sd_expect e;
+
+	if (kl < 8 || fs_key_type(k) != APFS_TYPE_INODE)
+		return 0;
+	if (file_of(w, fs_key_oid(k), v, vl, &e, false) == 1 && e.key < e.ino)
+		return expect_add(w, &e);
+	return 0;
+}
+
+/* A regular file's inode: where its hashes will be met (those met first: late_visit). */
+static int inode_seen(struct sd_walk *w, uint64_t ino, const void *v, size_t vl)
+{
+	struct sd_expect e;
+
+	if (file_of(w, ino, v, vl, &e, true) == 1 && e.key >= ino)
+		return expect_add(w, &e);
+	return 0;
 }
 
 /* The walk over every record in key order. */
@@ -481,7 +482,7 @@ static int sd_visit(const void *k, size_t kl, const void *v, size_t vl, void *ar
 	oid = fs_key_oid(k);
 	if (oid != w->oid) {
 		group_end(w);
-		expect_pass(w, oid);
+		expect_pass(w, oid, false);
 		w->oid = oid;
 		w->stream_here = false;
 	}
@@ -512,9 +513,11 @@ int apfs_fs_seal_data_verify(struct apfs_fs *fs, struct apfs_data_check *c)
 		return -ENOENT;
 	w.ctx = EVP_MD_CTX_new();
 	w.buf = malloc(PIECE);
-	ret = w.ctx && w.buf ? apfs_btree_iterate(&fs->tree, NULL, 0, sd_visit, &w) : -ENOMEM;
+	ret = w.ctx && w.buf ? apfs_btree_iterate(&fs->tree, NULL, 0, late_visit, &w) : -ENOMEM;
+	if (!ret)
+		ret = apfs_btree_iterate(&fs->tree, NULL, 0, sd_visit, &w);
 	group_end(&w);
-	expect_pass(&w, UINT64_MAX);
+	expect_pass(&w, UINT64_MAX, true);
 	EVP_MD_CTX_free(w.ctx);
 	free(w.buf);
 	free(w.exp);

@@ -66,7 +66,8 @@ static void seal_subject(const struct seal_of *o)
 /*
  * The file data's line, once every node was read: "  file data: OK: all N
  * hashes of M files match", FAILED, or some not checked; then what no hash
- * covers (not vouched for by the seal) and hash records of no file.
+ * covers (not vouched for by the seal) and hash records of no file (the
+ * hashes still all match, but not "OK").
  */
 static void data_text(const struct apfsi_seal_check *c)
 {
@@ -78,8 +79,9 @@ static void data_text(const struct apfsi_seal_check *c)
 		       (unsigned long long)c->data_mismatched, (unsigned long long)n,
 		       (unsigned long long)c->data_files);
 	else if (n)
-		printf("%s%llu hashes of %llu files match", c->data_unchecked ? "" : "OK: all ",
-		       (unsigned long long)n, (unsigned long long)c->data_files);
+		printf("%s%llu hashes of %llu files match",
+		       c->data_unchecked ? "" : c->data_uncovered || c->data_strays ? "all " :
+		       "OK: all ", (unsigned long long)n, (unsigned long long)c->data_files);
 	else
 		printf("no hash checked");
 	if (c->data_unchecked)

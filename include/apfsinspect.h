@@ -1128,8 +1128,11 @@ int apfsi_fs_diff(apfsi_fs *before, apfsi_fs *after, uint64_t byte_cap, apfsi_di
  * the volume is not sealed; CORRUPT... when the seal cannot be read
  * (hash_name NULL) or the tree cannot be (LOCKED, CORRUPT...: hash_name
  * set, the counts say how far it got).  Reads the whole tree and every
- * file's data: hashes past a few times the container's size are counted as
- * not checked.
+ * file's data.  Over the life of an open image, at most four times what it
+ * holds of a container (256 MiB at least) is hashed against its seals, all
+ * views and calls together, so that a crafted tree claiming far more data
+ * cannot cost hours: hashes past it are counted as not checked (open the
+ * image again to check again).
  */
 struct apfsi_seal_check {
 	const char *hash_name;      /* "SHA-256"...: the seal was read */

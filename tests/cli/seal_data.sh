@@ -134,7 +134,7 @@ expect_eq "seal_rehash.py: f0002.txt's one hash record dropped" 1 \
 	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/nohash.img" drop-hashes 28)"
 run_rc "$BIN" verify "$WORK/nohash.img"
 expect_eq "a file without hashes: said, the nodes and the rest OK, exit 0" "0 OK: all
-  file data: OK: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 file with data \
+  file data: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 file with data \
 has no hashes covering all of it: the seal does not vouch for it" \
 	"$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
 $(sed -n 2p <<< "$OUT")"
@@ -144,7 +144,7 @@ expect_eq "seal_rehash.py: compressed-inline.txt's inode made a FIFO" 1 \
 	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/fifo.img" fifo 3027)"
 run_rc "$BIN" verify "$WORK/fifo.img"
 expect_eq "a hash record of no regular file: said, exit 0" "0 OK: all
-  file data: OK: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 hash record \
+  file data: all $((HASHES - 1)) hashes of $((FILES - 1)) files match; 1 hash record \
 belongs to no file" "$RC $(sed -n 1p <<< "$OUT" | grep -o 'OK: all')
 $(sed -n 2p <<< "$OUT")"
 expect_eq "... --json: data_strays 1" "ok 0 $((FILES - 1)) $((HASHES - 1)) 0 0 0 1" \
@@ -169,6 +169,41 @@ expect_eq "seal_rehash.py: inode 30's private_id made 28" 1 \
 	"$(python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/clone.img" private 30 28)"
 expect_eq "a file sharing an earlier stream: covered, every hash checked once, exit 0" \
 	"ok 0 $FILES $HASHES 0 0 0 0" "$(json_seal "$WORK/clone.img")"
+# Files that share a stream of another size: /Café.txt (inode 23, 6 bytes) given
+# /multi.bin's stream (24, 20,580 bytes): its hashes are read over the longer file (before,
+# over whichever the walk took first, the rest as zeros); Café.txt's own stream (its records
+# under 23, with their DSTREAM_ID) is still checked as a stream.
+python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/clone2.img" private 23 24 > /dev/null
+expect_eq "a stream shared by files of two sizes: every hash checked once, exit 0" \
+	"ok 0 $FILES $HASHES 0 0 0 0" "$(json_seal "$WORK/clone2.img")"
+# A key the walk never reaches (f0002.txt's private_id made 2^64 - 1): the file is said
+# uncovered (before, neither checked nor counted: OK); its stream 28 still checked.
+python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/far.img" private 28 0xffffffffffffffff \
+	> /dev/null
+expect_eq "a key past every record: the file said uncovered" "ok 0 $FILES $HASHES 0 0 1 0" \
+	"$(json_seal "$WORK/far.img")"
+# A file whose hashes come before it, under a key no stream names: /many/f0002.txt (inode
+# 28) made a FIFO and its DSTREAM_ID record dropped, /many/f0004.txt (inode 30) given its
+# stream 28, and that stream's block changed (found by its bytes).  f0004.txt reads the
+# changed bytes; its hashes, met before its inode, are checked for it (before, they were
+# counted as strays and the file as covered by them: OK, exit 0).
+python3 "$TESTS/tools/seal_rehash.py" "$img" "$WORK/l1.img" fifo 28 > /dev/null
+python3 "$TESTS/tools/seal_rehash.py" "$WORK/l1.img" "$WORK/l2.img" drop-dstream 28 > /dev/null
+python3 "$TESTS/tools/seal_rehash.py" "$WORK/l2.img" "$WORK/late.img" private 30 28 > /dev/null
+expect_eq "a file's hashes met before it: checked for it, exit 0" \
+	"ok 0 $FILES $HASHES 0 0 0 0" "$(json_seal "$WORK/late.img")"
+python3 - "$WORK/late.img" <<'PY'
+import sys
+d = bytearray(open(sys.argv[1], "rb").read())
+d[d.find(b"sealed file 0002\n")] ^= 32
+open(sys.argv[1], "wb").write(d)
+PY
+expect_eq "... its stream's block changed: f0004.txt reads it" "Sealed file 0002" \
+	"$("$BIN" cat "$WORK/late.img" /many/f0004.txt)"
+run_rc "$BIN" verify "$WORK/late.img"
+expect_eq "... and its hash fails: FAILED, f0004.txt named, exit 1" "1 1" "$RC $(grep -c \
+"file /many/f0004\.txt (inode 30): bytes 0-4095 do not match the hash" <<< "$ERR")"
+
 # Every hash record claiming 65,535 blocks (256 MiB): the container of 64 MiB allows 4 times
 # what the image holds of it, 256 MiB, hashed in all: one run, the rest counted as not
 # checked (before, every record was hashed: hours on a crafted image).

@@ -309,18 +309,24 @@ static void diff(apfsi_volume *vol, const char *sel, const char *to)
 	apfsi_fs_close(c.b);
 }
 
-/* The seal's check: counts that cannot say more nodes mismatched than were read. */
+/*
+ * The seal's check: counts that cannot say more nodes, or data hashes,
+ * mismatched than were read, nor more files checked than hashes.
+ */
 static void seal(apfsi_volume *vol)
 {
 	struct apfsi_seal_check c;
 
 	if (apfsi_volume_verify_seal(vol, &c) != APFSI_OK)
 		return;
-	if (c.mismatched > c.nodes)
+	if (c.mismatched > c.nodes || c.data_mismatched > c.data_hashes ||
+	    c.data_files > c.data_hashes)
 		abort();
 	if (getenv("FUZZ_VERBOSE"))
-		fprintf(stderr, "fz_libapi: seal: %llu nodes, %llu mismatched\n",
-			(unsigned long long)c.nodes, (unsigned long long)c.mismatched);
+		fprintf(stderr, "fz_libapi: seal: %llu nodes, %llu mismatched; %llu data hashes, "
+			"%llu mismatched\n", (unsigned long long)c.nodes,
+			(unsigned long long)c.mismatched, (unsigned long long)c.data_hashes,
+			(unsigned long long)c.data_mismatched);
 }
 
 static void snapshots(apfsi_volume *vol)

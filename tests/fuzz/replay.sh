@@ -53,7 +53,8 @@ expect_eq "fz_libapi walks the 11 entries of seed 'basic' through apfsinspect.h"
 	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/image/basic 2>&1 |
 	   sed -n 's/^fz_libapi: //p')"
 # ... and diffs and checks seals through it: snapshot-diff's 14 changes from `before`
-# to the live tree, and sealed's 191 fs-tree nodes, all matching (testdata/README.md).
+# to the live tree, and sealed's 237 fs-tree nodes and 3085 data hashes, all matching
+# (testdata/README.md).
 expect_eq "fz_libapi finds snapshot-diff's 14 changes through apfsi_fs_diff" \
 	"diff 0x2..live: 14 changes" \
 	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" tests/fuzz/seeds/libapi/snapshot-diff 2>&1 |
@@ -66,8 +67,8 @@ expect_eq "fz_libapi reads seed 'dated-runs' dates added from runs" \
 	   sed -n 's/^fz_libapi: \(directory .*\)/\1/p')"
 "$MKIMAGE" sealed "$WORK/sealed.img" > /dev/null
 "$FUZZ/mkseed" image "$WORK/sealed.img" "$WORK/sealed.seed"
-expect_eq "fz_libapi checks sealed's 191 nodes through apfsi_volume_verify_seal" \
-	"seal: 191 nodes, 0 mismatched" \
+expect_eq "fz_libapi checks sealed's 237 nodes and 3085 data hashes through apfsi_volume_verify_seal" \
+	"seal: 237 nodes, 0 mismatched; 3085 data hashes, 0 mismatched" \
 	"$(FUZZ_VERBOSE=1 "$FUZZ/libapi" "$WORK/sealed.seed" 2>&1 | sed -n 's/^fz_libapi: \(seal: .*\)/\1/p')"
 
 done_testing

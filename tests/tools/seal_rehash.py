@@ -10,6 +10,7 @@ EDIT:
   drop-first OID    only the one of them at byte 0 (info_and_lba's low 56 bits);
   move-first OID AT that one's byte made AT (below the next record's: the keys stay in
                     order), so that no run begins at byte 0;
+  drop-dstream OID  the DSTREAM_ID record (6) of OID removed: no data stream is named so;
   fifo OID          inode OID made a FIFO (j_inode_val_t's mode, byte 80, S_IFIFO | 0644);
   private OID NEW   inode OID's private_id (byte 8) made NEW: its data stream another's;
   bump              every data-hash record's hashed_len (j_file_data_hash_val_t's first 2
@@ -60,7 +61,8 @@ def edit_leaf(n, what, oid, arg):
         o, t = n.oid_type(i)
         _, k, v, _ = n.entry(i)
         first = t == 13 and struct.unpack_from("<Q", k, 8)[0] & ((1 << 56) - 1) == 0
-        if o == oid and t == 13 and (what == "drop-hashes" or what == "drop-first" and first):
+        if o == oid and (t == 13 and (what == "drop-hashes" or what == "drop-first" and first)
+                         or t == 6 and what == "drop-dstream"):
             if i == 0:
                 sys.exit("seal_rehash.py: a leaf's first record; its parent names it")
             drop_slot(n, i)
@@ -102,8 +104,8 @@ def rehash(d, where, b, root, what, oid, arg):
 
 
 def main():
-    edits = {"drop-hashes": 1, "drop-first": 1, "move-first": 2, "fifo": 1, "private": 2,
-             "bump": 0}
+    edits = {"drop-hashes": 1, "drop-first": 1, "move-first": 2, "drop-dstream": 1, "fifo": 1,
+             "private": 2, "bump": 0}
     if len(sys.argv) < 4 or edits.get(sys.argv[3]) != len(sys.argv) - 4:
         sys.exit(__doc__)
     d = bytearray(open(sys.argv[1], "rb").read())
