@@ -178,7 +178,8 @@ done
 # sealed-update: each state's tree against its own seal.  apfsck checks a snapshot's tree
 # against the integrity_meta its superblock copy names: a byte of one of the snapshot's
 # nodes changed (tests/tools/seal_node.py) draws its hash report, as our verify's FAILED
-# does (sealed_update.sh).  7-Zip opens no such volume (testdata/README.md).
+# does (sealed_update.sh).  7-Zip opens no such volume: its object map stops at an oid's
+# second version (testdata/README.md).
 expect_rc "mkimage sealed-update" 0 "$MKIMAGE" sealed-update "$WORK/su.img"
 apfsck_clean sealed-update "$WORK/su.img"
 if [ -n "$CK" ]; then
