@@ -72,6 +72,7 @@ struct sd_walk {
 	uint8_t *buf;
 	unsigned warned;
 	uint64_t oid;              /* whose records the walk is at */
+	uint64_t late_ino;         /* the first walk: a compressed file, its xattrs to come */
 	bool stream_here;          /* it has a DSTREAM_ID record: a data stream */
 	struct sd_expect *exp;     /* a heap, the least key first: still expected */
 	size_t n, cap;
@@ -419,19 +420,23 @@ static bool file_key(struct sd_walk *w, uint64_t ino, const struct apfs_stat *st
 	return stream;
 }
 
+/* Whether an inode record's value is a regular file's. */
+static bool regular(const void *v, size_t vl)
+{
+	const struct apfs_j_inode_val *in = v;
+
+	return vl >= sizeof(*in) && S_ISREG(get_le16(in->mode));
+}
+
 /*
- * A regular file with data, and where its hashes are keyed: 1, 0 for none
+ * A regular file's data, and where its hashes are keyed: 1, 0 for none
  * (nothing to expect: no data, or a fork that is no stream, counted), or an
  * error (its inode unreadable: counted and named once, when warn).
  */
-static int file_of(struct sd_walk *w, uint64_t ino, const void *v, size_t vl,
-		   struct sd_expect *e, bool warn)
+static int file_of(struct sd_walk *w, uint64_t ino, struct sd_expect *e, bool warn)
 {
-	const struct apfs_j_inode_val *in = v;
 	struct apfs_stat st;
 
-	if (vl < sizeof(*in) || !S_ISREG(get_le16(in->mode)))
-		return 0;
 	if (fs_vol_stat(w->fs, ino, &st)) {
 		w->c->unchecked += warn;
 		if (warn)
@@ -448,17 +453,43 @@ static int file_of(struct sd_walk *w, uint64_t ino, const void *v, size_t vl,
 	return 1;
 }
 
-/* The first walk: files whose hashes come before their inode, expected from the start. */
-static int late_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+/* A file whose hashes may come before its inode: expected from the start if they do. */
+static int late_one(struct sd_walk *w, uint64_t ino)
 {
-	struct sd_walk *w = arg;
 	struct sd_expect e;
 
-	if (kl < 8 || fs_key_type(k) != APFS_TYPE_INODE)
-		return 0;
-	if (file_of(w, fs_key_oid(k), v, vl, &e, false) == 1 && e.key < e.ino)
+	if (file_of(w, ino, &e, false) == 1 && e.key < e.ino)
 		return expect_add(w, &e);
 	return 0;
+}
+
+/*
+ * The first walk, for files whose hashes come before their inode: a plain
+ * file's stream numbered below it (a clone's), a compressed file's
+ * resource fork so numbered.  Read from the records themselves, so that
+ * only those files are looked up (the second walk looks up every file).
+ */
+static int late_visit(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	static const char fork[] = APFS_XATTR_RESOURCE_FORK;
+	struct sd_walk *w = arg;
+	const struct apfs_j_inode_val *in = v;
+	uint64_t oid = kl >= 8 ? fs_key_oid(k) : 0;
+	struct fs_xattr x;
+	bool below;
+
+	if (kl >= 8 && fs_key_type(k) == APFS_TYPE_INODE && regular(v, vl)) {
+		w->late_ino = get_le32(in->bsd_flags) & APFS_UF_COMPRESSED ? oid : 0;
+		return !w->late_ino && get_le64(in->private_id) < oid ? late_one(w, oid) : 0;
+	}
+	/* a compressed file's resource fork: j_xattr_key_t's name after its length */
+	if (!w->late_ino || oid != w->late_ino || fs_key_type(k) != APFS_TYPE_XATTR ||
+	    kl != 10 + sizeof(fork) || memcmp((const uint8_t *)k + 10, fork, sizeof(fork)) ||
+	    fs_xattr_parse(w->fs, oid, v, vl, &x))
+		return 0;
+	below = (x.flags & APFS_XATTR_DATA_STREAM) && x.stream_id < oid;
+	fs_xattr_free(&x);
+	return below ? late_one(w, oid) : 0;
 }
 
 /* A regular file's inode: where its hashes will be met (those met first: late_visit). */
@@ -466,7 +497,7 @@ static int inode_seen(struct sd_walk *w, uint64_t ino, const void *v, size_t vl)
 {
 	struct sd_expect e;
 
-	if (file_of(w, ino, v, vl, &e, true) == 1 && e.key >= ino)
+	if (regular(v, vl) && file_of(w, ino, &e, true) == 1 && e.key >= ino)
 		return expect_add(w, &e);
 	return 0;
 }
