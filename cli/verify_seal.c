@@ -71,17 +71,18 @@ static void seal_subject(const struct seal_of *o)
  */
 static void data_text(const struct apfsi_seal_check *c)
 {
-	uint64_t n = c->data_hashes;
+	uint64_t n = c->data_hashes, f = c->data_files;
 
 	printf("  file data: ");
 	if (c->data_mismatched)
-		printf("FAILED: %llu of %llu hashes (of %llu files) do not match (said above)",
+		printf("FAILED: %llu of %llu hash%s (of %llu file%s) do not match (said above)",
 		       (unsigned long long)c->data_mismatched, (unsigned long long)n,
-		       (unsigned long long)c->data_files);
+		       n == 1 ? "" : "es", (unsigned long long)f, f == 1 ? "" : "s");
 	else if (n)
-		printf("%s%llu hashes of %llu files match",
+		printf("%s%llu hash%s of %llu file%s match%s",
 		       c->data_unchecked ? "" : c->data_uncovered || c->data_strays ? "all " :
-		       "OK: all ", (unsigned long long)n, (unsigned long long)c->data_files);
+		       "OK: all ", (unsigned long long)n, n == 1 ? "" : "es", (unsigned long long)f,
+		       f == 1 ? "" : "s", n == 1 ? "es" : "");
 	else
 		printf("no hash checked");
 	if (c->data_unchecked)

@@ -213,5 +213,8 @@ run_rc "$BIN" verify "$WORK/bump.img"
 expect_eq "claims past the budget: one run hashed (and failed), the rest not checked, exit 1" \
 	"1 failed 0 1 1 1 $((HASHES - 1))" "$RC $(json_seal "$WORK/bump.img" | cut -d' ' -f1-6)"
 expect_grep "... the budget named" "not checked: past the bytes a check hashes" "$ERR"
+expect_eq "... the line in the singular where one" "  file data: FAILED: 1 of 1 hash (of 1 \
+file) do not match (said above); $((HASHES - 1)) not checked (said above)" \
+	"$("$BIN" verify "$WORK/bump.img" 2> /dev/null | sed -n 2p)"
 
 done_testing
