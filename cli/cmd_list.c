@@ -235,6 +235,8 @@ static void json_volume(struct json *j, const struct list_vol *v)
 	json_u64(j, "directories", vi->directories);
 	json_u64(j, "symlinks", vi->symlinks);
 	json_u64(j, "snapshots", vi->snapshots);
+	json_u64(j, "snapshots_listed", v->snaps_listed);
+	json_str(j, "snapshots_error", v->snaps_ret ? v->snaps_why : NULL);
 	list_snapshot_seals_json(j, v);
 	if (vi->has_group)
 		json_uuid(j, "volume_group", vi->group_uuid);
@@ -387,6 +389,8 @@ static int list_image(const struct cli_opts *o, apfsi_image *img)
 	/* What could be read was shown; what could not was named (the log) above. */
 	if (!ret)
 		ret = li.info.first_error;
+	if (!ret)
+		ret = list_snapshots_ret(&li);
 	list_free(&li);
 	return cli_api_exit(ret);
 }

@@ -14,6 +14,15 @@ struct list_vol {
 	apfsi_volume *h;
 	struct apfsi_volume_info info;
 	struct apfsi_volume_superblock sb;
+	/*
+	 * The snapshots its snapshot metadata tree gives, and whether that is
+	 * all of them: APFSI_OK, INCOMPLETE (fewer than the volume counts, or
+	 * a record left out), or why the tree could not be read (logged);
+	 * snaps_why, the library's words for it.
+	 */
+	unsigned snaps_listed;
+	int snaps_ret;
+	char snaps_why[512];
 };
 
 struct list_image {
@@ -26,6 +35,8 @@ struct list_image {
 /* Read what `list` shows of img; 0 or an APFSI_ERR_*. */
 int list_load(apfsi_image *img, struct list_image *li);
 void list_free(struct list_image *li);
+/* The first volume's snapshot listing that is not whole (snaps_ret), or APFSI_OK. */
+int list_snapshots_ret(const struct list_image *li);
 
 /* Bytes the volume's blocks take (apfs_fs_alloc_count blocks). */
 uint64_t list_vol_bytes(const struct list_vol *v);

@@ -9,13 +9,44 @@
 
 #include "list.h"
 
+/*
+ * Every volume's snapshot metadata tree is read (one node on a Mac), so that
+ * a listing short of the volume's count is said once, in every format, and
+ * ends `list` with the exit `snapshots` gives: a snapshot lost with the
+ * files it alone holds is the analyst's to know (a sealed volume's are
+ * listed by name; others' by count only).
+ */
+static void load_snapshots(struct list_vol *v)
+{
+	v->snaps_ret = apfsi_volume_snapshot_count(v->h, &v->snaps_listed);
+	if (!v->snaps_ret)
+		return;
+	snprintf(v->snaps_why, sizeof(v->snaps_why), "%s", apfsi_last_message()[0] ?
+		 apfsi_last_message() : apfsi_strerror(v->snaps_ret));
+	/* a tree not read was logged; a shortfall is the call's own message */
+	if (v->snaps_ret == APFSI_ERR_INCOMPLETE)
+		fprintf(stderr, "apfsinspect: %s\n", cli_safe_str(v->snaps_why));
+}
+
 static int load_volume(apfsi_image *img, unsigned i, struct list_vol *v)
 {
 	int ret = apfsi_image_volume(img, i, &v->h);
 
 	if (!ret)
 		ret = apfsi_volume_info(v->h, &v->info);
-	return ret ? ret : apfsi_volume_superblock(v->h, &v->sb);
+	if (!ret)
+		ret = apfsi_volume_superblock(v->h, &v->sb);
+	if (!ret)
+		load_snapshots(v);
+	return ret;
+}
+
+int list_snapshots_ret(const struct list_image *li)
+{
+	for (unsigned i = 0; i < li->info.volumes; i++)
+		if (li->vols[i].snaps_ret)
+			return li->vols[i].snaps_ret;
+	return APFSI_OK;
 }
 
 int list_load(apfsi_image *img, struct list_image *li)

@@ -66,13 +66,9 @@ static void snapshot_print(apfsi_volume *vol, const struct apfsi_snapshot_info *
 void list_snapshot_seals_print(const struct list_vol *v, const char *bar)
 {
 	struct apfsi_snapshot_info si;
-	unsigned n = 0;
+	unsigned n = v->info.sealed ? v->snaps_listed : 0;
 
-	if (!v->info.sealed)
-		return;
-	/* found short: each found is given, the shortfall named (other errors were logged) */
-	if (apfsi_volume_snapshot_count(v->h, &n) == APFSI_ERR_INCOMPLETE)
-		fprintf(stderr, "apfsinspect: %s\n", cli_safe_str(apfsi_last_message()));
+	/* found short: each found is given (the shortfall was named by list_load) */
 	for (unsigned i = 0; i < n; i++)
 		if (!apfsi_volume_snapshot(v->h, i, &si))
 			snapshot_print(v->h, &si, bar);
@@ -98,11 +94,9 @@ void list_snapshot_seals_json(struct json *j, const struct list_vol *v)
 {
 	struct apfsi_snapshot_info si;
 	struct apfsi_seal_info s;
-	unsigned n = 0;
+	unsigned n = v->info.sealed ? v->snaps_listed : 0;
 
 	json_arr_open(j, "snapshot_seals");
-	if (v->info.sealed)
-		(void)apfsi_volume_snapshot_count(v->h, &n);
 	for (unsigned i = 0; i < n; i++) {
 		int ret;
 

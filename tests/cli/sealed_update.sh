@@ -229,9 +229,9 @@ volume 'Sealed': not all found (entries may be missing; said above): a seal they
 not checked" "$RC $(sed -n 2p <<< "$OUT")"
 run_rc "$BIN" list "$WORK/xid0.img"
 expect_eq "xid 0: list names the record once, then the listing short (the third review: the \
-record twice, the shortfall not at all)" "1 1" \
+record twice, the shortfall not at all), exit 1 (before: 0)" "1 1 1" \
 	"$(grep -c 'which no transaction is: left out$' <<< "$ERR") $(grep -c \
-	'a record of it was left out (named above): snapshots may be missing$' <<< "$ERR")"
+	'a record of it was left out (named above): snapshots may be missing$' <<< "$ERR") $RC"
 run_rc "$BIN" snapshots "$WORK/xid0.img"
 expect_eq "xid 0: snapshots: that record left out, the listing incomplete, exit 1" "1 0" \
 	"$RC $(grep -c "$SNAP" <<< "$OUT")"
@@ -262,6 +262,7 @@ expect_rc "apsb_set.py: apfs_num_snapshots 1 -> 2 (live)" 0 python3 \
 run_rc "$BIN" list "$img"
 expect_grep "a snapshot lost: list names the shortfall" "the volume counts 2 snapshots, the tree \
 holds 1" "$ERR"
+expect_eq "... and ends 1 (before: 0)" 1 "$RC"
 # The volume renamed "X", newline, ESC "[31mZ" (8 bytes over "Sealed\0\0", at byte 704 of its
 # superblock): the shortfall's line escapes it (the third review: printed raw).
 cp --sparse=always "$img" "$WORK/esc.img"
