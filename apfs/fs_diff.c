@@ -258,10 +258,13 @@ static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dsc
 	return d.what ? r->fn(&d, r->ctx) : 0;
 }
 
-static int one(struct diff_run *r, char kind, const struct dscan_ino *in)
+/* An inode one view holds: the other lacks it, or may have lost it. */
+static int one(struct diff_run *r, char kind, struct dscan_ino *in)
 {
 	struct apfs_diff d = { .kind = kind, .ino = in->oid };
 
+	d.lost = kind == 'D' ? dscan_lost_why(&r->sb, &r->sa, in) :
+		 dscan_lost_why(&r->sa, &r->sb, in);
 	*(kind == 'D' ? &d.added_a : &d.added_b) = in->added;
 	return r->fn(&d, r->ctx);
 }

@@ -56,8 +56,23 @@ struct apfs_diff_xattr {
 	uint8_t sha_a[32], sha_b[32];/* SHA-256 of the value in each view */
 };
 
+/*
+ * Why the view that lacks an inode the other holds ('A': a, 'D': b) may have
+ * lost its records rather than not have had the inode: what that view
+ * itself holds says records near it are missing (fs_diff_scan.c
+ * dscan_lost_why).  NONE: nothing there says so (the change stands as
+ * given, but for the view's gaps the run names at its end).
+ */
+enum apfs_diff_lost {
+	APFS_DIFF_LOST_NONE,
+	APFS_DIFF_LOST_INODE,        /* an entry there names it; its inode record is not held */
+	APFS_DIFF_LOST_ENTRY,        /* its directory there holds fewer entries than it counts */
+	APFS_DIFF_LOST_ABOVE,        /* so for a directory above it the view lacks as well */
+};
+
 struct apfs_diff {
 	char kind;                   /* 'A' only in b, 'D' only in a, 'M' in both */
+	enum apfs_diff_lost lost;    /* 'A', 'D': why it may be lost from the other view */
 	uint64_t ino;
 	uint32_t what;               /* 'M': bits of enum apfs_diff_field */
 	bool content_by_extents;     /* CONTENT judged by the records alone (beyond the cap) */

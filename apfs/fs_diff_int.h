@@ -35,6 +35,7 @@ struct dscan_ino {
 	uint64_t nent;        /* a directory's entry records, as the walk met them */
 	bool named;           /* an entry names it (attach_added) */
 	bool lacks;           /* its data stream lacks extents (file_held): not read */
+	uint8_t lost_memo;    /* dscan_lost_why's answer for it (fs_diff_lost.c) */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };
 
@@ -75,6 +76,9 @@ struct dscan {
 	size_t nst, capst;
 	struct dscan_drec *de;
 	size_t nde, capde;
+	/* entries naming an inode the tree does not hold, by child (attach_added) */
+	struct dscan_drec *unheld;
+	size_t nunheld;
 	EVP_MD_CTX *md;       /* the digest of the stream being walked */
 	uint64_t last_oid;    /* key order check */
 	unsigned last_type;
@@ -90,6 +94,18 @@ int dscan_build(struct apfs_fs *fs, const char *view, struct dscan *s);
 /* Whether s->gaps holds any. */
 bool dscan_gapped(const struct dscan *s);
 void dscan_free(struct dscan *s);
+/*
+ * Why o, lacking the inode in that h holds, may have lost it
+ * (enum apfs_diff_lost; NONE where nothing in o says so).
+ */
+enum apfs_diff_lost dscan_lost_why(const struct dscan *o, struct dscan *h,
+				   struct dscan_ino *in);
+/* Keep s->de[0 .. n), entries naming no inode s holds, as s->unheld (de is let go). */
+void dscan_unheld_keep(struct dscan *s, size_t n);
+/* The inode record oid of s, or NULL. */
+struct dscan_ino *dscan_ino_find(const struct dscan *s, uint64_t oid);
+/* A directory holding fewer entries than its inode counts. */
+bool dscan_dir_short(const struct dscan_ino *d);
 /* The stream with that id, or NULL. */
 const struct dscan_stream *dscan_stream(const struct dscan *s, uint64_t id);
 

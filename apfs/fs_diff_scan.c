@@ -164,7 +164,7 @@ static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t 
 }
 
 /* The inode numbered oid (the array is in key order), or NULL. */
-static struct dscan_ino *ino_find(const struct dscan *s, uint64_t oid)
+struct dscan_ino *dscan_ino_find(const struct dscan *s, uint64_t oid)
 {
 	size_t lo = 0, hi = s->nino;
 
@@ -190,8 +190,10 @@ static struct dscan_ino *ino_find(const struct dscan *s, uint64_t oid)
  */
 static void attach_added(struct dscan *s)
 {
+	size_t n = 0;
+
 	for (size_t k = 0; k < s->nde; k++) {
-		struct dscan_ino *in = ino_find(s, s->de[k].child);
+		struct dscan_ino *in = dscan_ino_find(s, s->de[k].child);
 
 		if (in)
 			in->named = true;
@@ -201,10 +203,10 @@ static void attach_added(struct dscan *s)
 			s->gaps.no_child_ino = s->de[k].child;
 			s->gaps.no_child_dir = s->de[k].parent;
 		}
+		if (!in)
+			s->de[n++] = s->de[k];  /* kept: the inode's record may be lost */
 	}
-	free(s->de);
-	s->de = NULL;
-	s->nde = s->capde = 0;
+	dscan_unheld_keep(s, n);
 }
 
 static int stream_close(struct dscan *s)
@@ -301,16 +303,22 @@ static int fext_visit(const void *k, size_t kl, const void *v, size_t vl, void *
 	return add_extent(s, ld_le64(k), rec, sizeof(rec));
 }
 
-/* A directory's inode counts its entries: fewer held is a gap. */
-static void dir_counted(struct dscan *s, const struct dscan_ino *d)
+/*
+ * A directory's inode counts its entries: fewer held is a gap.  A count of
+ * 0 or less says nothing (fsck_apfs has met -1); a file's is its links.
+ */
+bool dscan_dir_short(const struct dscan_ino *d)
 {
 	int32_t counted = (int32_t)d->nlink;
 
-	if (counted <= 0 || d->nent >= (uint64_t)counted)
-		return;
-	if (!s->gaps.short_dirs++) {
+	return S_ISDIR(d->mode) && counted > 0 && d->nent < (uint64_t)counted;
+}
+
+static void dir_counted(struct dscan *s, const struct dscan_ino *d)
+{
+	if (dscan_dir_short(d) && !s->gaps.short_dirs++) {
 		s->gaps.short_dir = d->oid;
-		s->gaps.short_counted = (uint64_t)counted;
+		s->gaps.short_counted = d->nlink;
 		s->gaps.short_held = d->nent;
 	}
 }
@@ -461,6 +469,7 @@ void dscan_free(struct dscan *s)
 	free(s->xa);
 	free(s->st);
 	free(s->de);
+	free(s->unheld);
 	EVP_MD_CTX_free(s->md);
 	memset(s, 0, sizeof(*s));
 }

@@ -129,6 +129,9 @@ static void text_change(const struct apfsi_diff *c, const struct diff_paths *p)
 	if (c->change != 'M') {
 		printf("%c %s", c->change, type_word(st->mode));
 		text_path(c->change == 'D' ? p->a : p->b, c->change == 'D' ? p->ok_a : p->ok_b);
+		/* a field of its own past a raw space, which no escaped path holds */
+		if (c->may_be_lost)
+			printf(" (may-be-lost:%s)", apfsi_diff_lost_name((unsigned)c->may_be_lost));
 		putchar('\n');
 		return;
 	}
@@ -262,6 +265,8 @@ static void json_body(struct json *j, const struct apfsi_diff *c, const struct d
 	if (moved)
 		json_str(j, "old_path", p->ok_a ? p->a : NULL);
 	json_str(j, "type", type_word(c->change == 'D' ? p->sa.mode : p->sb.mode));
+	if (c->change != 'M')
+		json_str(j, "may_be_lost", apfsi_diff_lost_name((unsigned)c->may_be_lost));
 	if (c->change == 'M')
 		json_fields(j, c);
 	if (c->change != 'A')

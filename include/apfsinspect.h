@@ -1080,6 +1080,22 @@ struct apfsi_diff_xattr {
 	uint64_t reserved[4];
 };
 
+/*
+ * Why the view that lacks an inode the other holds ('A': before, 'D':
+ * after) may have lost its records rather than not have had the inode: what
+ * that view itself holds says records near it are missing.  NONE: nothing
+ * there says so (the change stands, but for the view's gaps, which make the
+ * run INCOMPLETE).  apfsi_diff_lost_name names each as `diff --json` does.
+ */
+enum apfsi_diff_lost {
+	APFSI_DIFF_LOST_NONE,
+	APFSI_DIFF_LOST_INODE,      /* an entry there names it; its inode record is not held */
+	APFSI_DIFF_LOST_ENTRY,      /* its directory there holds fewer entries than it counts */
+	APFSI_DIFF_LOST_ABOVE,      /* so for a directory above it, which that view lacks too */
+};
+/* "inode_record", "directory_entries", "directory_above"; NULL for NONE or past the last. */
+const char *apfsi_diff_lost_name(unsigned lost);
+
 struct apfsi_diff {
 	char change;                /* 'A' only after, 'D' only before, 'M' in both */
 	uint64_t ino;
@@ -1088,7 +1104,8 @@ struct apfsi_diff {
 	int64_t added_before, added_after; /* date added in each view, ns (0: absent or unknown) */
 	const struct apfsi_diff_xattr *xattrs; /* 'M' with XATTR: nxattrs of them */
 	size_t nxattrs;
-	uint64_t reserved[8];
+	uint64_t may_be_lost;       /* 'A', 'D': enum apfsi_diff_lost */
+	uint64_t reserved[7];
 };
 
 /*
@@ -1107,7 +1124,7 @@ struct apfsi_diff {
  * a sound one holds: a directory holding fewer entries than its inode
  * counts, an entry naming no inode, entries of a directory with none;
  * named in the message log: a change may be missing, or be one of records
- * lost)...
+ * lost; each 'A' and 'D' near such a gap says so in may_be_lost)...
  */
 typedef int (*apfsi_diff_fn)(const struct apfsi_diff *change, void *arg);
 int apfsi_fs_diff(apfsi_fs *before, apfsi_fs *after, uint64_t byte_cap, apfsi_diff_fn fn,

@@ -23,6 +23,19 @@ const char *apfsi_diff_field_name(unsigned field)
 	return field < APFS_DIFF_NFIELDS ? apfs_diff_field_name((enum apfs_diff_field)field) : NULL;
 }
 
+_Static_assert(APFSI_DIFF_LOST_INODE == (int)APFS_DIFF_LOST_INODE &&
+	       APFSI_DIFF_LOST_ENTRY == (int)APFS_DIFF_LOST_ENTRY &&
+	       APFSI_DIFF_LOST_ABOVE == (int)APFS_DIFF_LOST_ABOVE,
+	       "enum apfsi_diff_lost follows enum apfs_diff_lost");
+
+const char *apfsi_diff_lost_name(unsigned lost)
+{
+	static const char *const names[] = { NULL, "inode_record", "directory_entries",
+					     "directory_above" };
+
+	return lost < sizeof(names) / sizeof(names[0]) ? names[lost] : NULL;
+}
+
 struct diff_call {
 	apfsi_diff_fn fn;
 	void *arg;
@@ -63,7 +76,7 @@ static int on_diff(const struct apfs_diff *d, void *ctx)
 		.change = d->kind, .ino = d->ino, .fields = d->what,
 		.content_by_extents = d->content_by_extents,
 		.added_before = (int64_t)d->added_a, .added_after = (int64_t)d->added_b,
-		.nxattrs = d->nxattrs,
+		.nxattrs = d->nxattrs, .may_be_lost = d->lost,
 	};
 	int ret = copy_xattrs(c, d);
 

@@ -23,6 +23,17 @@ expect_eq "... says nothing on stderr" "" "$ERR"
 changed() { python3 -c 'import json, sys
 print("\n".join(sorted(str(c["inode"]) for c in map(json.loads, sys.stdin)
                        if c["code"] == sys.argv[1])))' "$1"; }
+# "INODE MAY_BE_LOST" of each A and D line of diff --json, sorted by inode
+marks() { python3 -c 'import json, sys
+print("\n".join("%d %s" % (c["inode"], c["may_be_lost"]) for c in sorted(map(json.loads,
+                 sys.stdin), key=lambda c: c["inode"]) if c["code"] in "AD"))'; }
+# /d001/f01000.txt, removed indeed since the snapshot, and /d099/added.txt, added indeed
+# (testdata/README.md: /dNNN is inode 16 + 1001·d, its files after it: f01000.txt the first of
+# /d001's)
+GONE=$((16 + 1001 + 1))
+expect_eq "the sound image: its one D and one A line, neither marked" \
+	"$GONE None
+$(changed A <<< "$SOUND") None" "$(marks <<< "$SOUND")"
 # Drop, from the live tree alone, the leaf K (default 1) after the one that
 # holds NAME's inode record (rewritten since the snapshot): IMG NAME LEAF_OUT [K].
 drop_after() {
@@ -51,6 +62,14 @@ expect_eq "... the changes of the sound image, then each lost inode as removed" 
 	"$(printf '%s\n%s' "$(changed D <<< "$SOUND")" "$LOST" | sort)" "$(changed D <<< "$OUT")"
 expect_eq "... the other changes as on the sound image" \
 	"$(grep -v '"code": "D"' <<< "$SOUND")" "$(grep -v '"code": "D"' <<< "$OUT")"
+expect_eq "... each lost inode marked: an entry in the live tree names it, its inode record is \
+not held; the file removed indeed, and the one added, not marked (before: no mark)" \
+	"$( (printf '%s\n' "$LOST" | sed 's/$/ inode_record/'; echo "$GONE None"; echo \
+	"$(changed A <<< "$SOUND") None") | sort)" "$(marks <<< "$OUT" | sort)"
+run_rc "$BIN" diff --live "$WORK/ino.img" before
+expect_eq "... in text, a field of its own after the path" "$N" "$(grep -c \
+	"^D file /d050/f[0-9]*\.txt (may-be-lost:inode_record)$" <<< "$OUT")"
+expect_grep "... the file removed indeed, as on the sound image" "^D file /d001/f01000\.txt$" "$OUT"
 
 # ---- a leaf of directory entries: /d001's inode record, the next leaf ----
 check "drop the live leaf after /d001's inode" drop_after "$WORK/dir.img" d001 "$WORK/dir.leaf"
@@ -63,6 +82,10 @@ expect_grep "... names /d001 (inode 1017) and both counts" \
 	"$ERR"
 expect_grep "... and the files those entries named, which no entry names now" \
 	"the view after: $E inodes no directory entry names" "$ERR"
+run_rc "$BIN" diff --live --json "$WORK/dir.img" before
+expect_eq "... /d001/f01000.txt, removed from /d001, which now holds fewer entries than it \
+counts: marked as one whose entry may be lost (it cannot be told from one removed)" \
+	"$GONE directory_entries" "$(marks <<< "$OUT" | grep "^$GONE ")"
 expect_grep "... and what the diff's lines are worth" \
 	"a change may be missing, or be one of records lost" "$ERR"
 
@@ -79,6 +102,12 @@ expect_grep "... names /d001's entries past the leaf, whose inode the tree does 
 expect_grep "... and the entries that name the leaf's inodes, /d001 in / the first" \
 	"the view after: $N directory entries name an inode the tree does not hold \(the first: inode 1017 in directory 2\)" \
 	"$ERR"
+run_rc "$BIN" diff --live --json "$WORK/own.img" before
+LOSTO=$(sed 1d "$WORK/own.leaf" | awk '$2 == 3 { print $1 }')
+expect_eq "... the leaf's inodes marked as inode records lost; /d001/f01000.txt, removed from \
+/d001, whose own records the live tree lacks: marked for the directory above it" \
+	"$( (printf '%s\n' "$LOSTO" | sed 's/$/ inode_record/'; echo "$GONE directory_above";
+	echo "$(changed A <<< "$SOUND") None") | sort)" "$(marks <<< "$OUT" | sort)"
 
 # ---- one record dropped from a leaf (tests/tools/leaf_drop.py) ----
 # /d002/f02000.txt (inode 16 + 1001·2 + 1, testdata/README.md) holds `file 2000\n`: its one

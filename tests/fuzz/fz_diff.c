@@ -4,26 +4,38 @@
  * scanned in key order and merged, each snapshot (up to 8) against the
  * live tree and the live tree against itself, with the byte comparisons
  * and xattr hashes that differing records call for (bounded at 1 MiB a
- * file, as --max-file-size would).  Input: a sparse image (fuzz_image.c).
+ * file, as --max-file-size would); a line marked as maybe lost only in a
+ * run that names a gap.  Input: a sparse image (fuzz_image.c).
  */
 #include <stdlib.h>
 
 #include "apfs/fs_diff.h"
 #include "tests/fuzz/fuzz.h"
 
+struct counted {
+	unsigned n, marked;
+};
+
+/* A mark only on a line of an inode one view lacks, and one of those named. */
 static int count(const struct apfs_diff *d, void *ctx)
 {
-	(void)d;
-	return ++*(unsigned *)ctx > 100000 ? -1 : 0;
+	struct counted *c = ctx;
+
+	if (d->lost > APFS_DIFF_LOST_ABOVE || (d->lost && d->kind == 'M'))
+		abort();
+	c->marked += d->lost != APFS_DIFF_LOST_NONE;
+	return ++c->n > 100000 ? -1 : 0;
 }
 
 static void pair(struct apfs_volume *v, uint64_t xa, uint64_t xb)
 {
 	struct apfs_fs *a = NULL, *b = NULL;
-	unsigned n = 0;
+	struct counted c = { 0, 0 };
 
-	if (apfs_fs_open(v, xa, &a) == 0 && apfs_fs_open(v, xb, &b) == 0)
-		apfs_fs_diff(a, b, 1u << 20, count, &n);
+	/* each mark is of a gap the run names: a run with none (0) marks nothing */
+	if (apfs_fs_open(v, xa, &a) == 0 && apfs_fs_open(v, xb, &b) == 0 &&
+	    apfs_fs_diff(a, b, 1u << 20, count, &c) == 0 && c.marked)
+		abort();
 	apfs_fs_close(a);
 	apfs_fs_close(b);
 }
