@@ -101,7 +101,8 @@ names=() cmds=()
 for t in "$B"/tests/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac
-	[ -n "$only" ] && [[ "$t" != *"$only"* ]] && continue
+	[ -n "$only" ] && [[ "$t" != *"$only"* && "unit/$(basename "$t")" != *"$only"* ]] &&
+		continue
 	names+=("unit/$(basename "$t")") cmds+=("$t")
 done
 for t in tests/cli/*.sh tests/fuse/*.sh tests/fuzz/*.sh; do
@@ -109,6 +110,13 @@ for t in tests/cli/*.sh tests/fuse/*.sh tests/fuzz/*.sh; do
 	[ -n "$only" ] && [[ "$t" != *"$only"* ]] && continue
 	names+=("${t#tests/}") cmds+=("bash $t")
 done
+
+# A filter that selects nothing is a mistake (a mutant "survives" a run of no test).
+if [ ${#names[@]} -eq 0 ]; then
+	echo "run.sh: no test matches '$only'" >&2
+	echo "0 passed, 1 failed, 0 skipped"
+	exit 1
+fi
 
 # JOBS tests at a time (default: one per core).  A script whose head says
 # "run.sh: alone" (it changes something system-wide, such as the kernel's

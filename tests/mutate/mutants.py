@@ -50,6 +50,18 @@ def anchor(m, text):
         sys.exit(f"mutant {m['id']}: its text is {where} in {m['file']}: {m['from']!r}")
 
 
+def known_tests():
+    """What tests/run.sh matches a filter against: unit binaries by their path and by
+    unit/NAME, and the shell tests by their path."""
+    names = []
+    for f in sorted(os.listdir('tests/unit')):
+        if f.startswith('test_') and f.endswith('.c'):
+            names += [f'build/tests/{f[:-2]}', f'unit/{f[:-2]}']
+    for d in ('cli', 'fuse', 'fuzz'):
+        names += [f'tests/{d}/{f}' for f in os.listdir(f'tests/{d}') if f.endswith('.sh')]
+    return names
+
+
 def main():
     cmd, path = sys.argv[1], sys.argv[2]
     muts = parse(path)
@@ -72,9 +84,14 @@ def main():
         anchor(m, text)
         open(sys.argv[4], 'w', encoding='utf-8').write(text.replace(m['from'], m['to']))
     elif cmd == 'check':
+        tests = known_tests()
         for m in muts:
             anchor(m, open(m['file'], encoding='utf-8').read())
-        print(f"{len(muts)} mutants, every anchor found once")
+            for t in m['tests'].replace(',', ' ').split():
+                if not any(t in k for k in tests):
+                    sys.exit(f"mutant {m['id']}: no test matches {t!r} (tests/run.sh would "
+                             "run none)")
+        print(f"{len(muts)} mutants, every anchor found once, every test named found")
 
 
 main()

@@ -35,6 +35,9 @@ cd "$S" || exit 1
 export SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 make -s -j"$(nproc)" testbins > "$S/build.log" 2>&1 || { cat "$S/build.log"; exit 1; }
 
+# Every anchor, and every test each names (a name that matches no test would run none, and
+# tests/run.sh would then fail: a mutant "killed" by nothing).
+python3 "$ROOT/tests/mutate/mutants.py" check "$LIST" || exit 2
 mapfile -t ROWS < <(python3 "$ROOT/tests/mutate/mutants.py" list "$LIST" "$FILTER" "${MUTATE_SAMPLE:-0}")
 [ ${#ROWS[@]} -gt 0 ] || { echo "no mutants selected"; exit 1; }
 
@@ -49,7 +52,9 @@ for row in "${ROWS[@]}"; do
 	# Only what the named tests run: the two programs and their unit binaries
 	# (relinking every unit test for each mutant is most of a run's time).
 	bins=("build/apfsinspect" "build/mkimage")
-	for t in $tests; do case $t in test_*) bins+=("build/tests/$t") ;; esac; done
+	# (a unit test named with its folder, unit/test_x, is the same binary: found when such
+	# a name left the stale binary to run, and the mutant survived)
+	for t in $tests; do case ${t##*/} in test_*) bins+=("build/tests/${t##*/}") ;; esac; done
 	if ! make -s -j"$(nproc)" "${bins[@]}" > "$S/build.log" 2>&1; then
 		stillborn=$((stillborn + 1)); verdict="does not build"
 	else
