@@ -740,7 +740,11 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
  */
 int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
 		       char *namebuf, size_t cap);
-/* A path of an inode from the root, into buf (cap bytes). */
+/*
+ * A path of an inode from the root, into buf (cap bytes).  NOT_FOUND for
+ * one in the private directory (APFSI_PRIVATE_DIR_INO, or an orphan below
+ * it: a file unlinked while open, which has no path), as for no such inode.
+ */
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */
 int apfsi_fs_readlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);

@@ -142,11 +142,55 @@ expect_eq "... the changes as on the sound image" "$SOUNDD" "$OUT"
 # /new.txt's entry there and counts it out of /.  Found in review: named as damage.
 P=$WORK/purg.img
 expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$P"
+cp "$P" "$P.sound"
+run_rc "$BIN" diff --live "$P" before
+SOUNDP=$OUT
 expect_rc "drec_move.py: /new.txt's entry into directory 7" 0 python3 \
 	"$TESTS/tools/drec_move.py" "$P" new.txt 7
 expect_rc "diff --live before: exit 0" 0 "$BIN" diff --live "$P" before
 expect_eq "... says nothing" "" "$ERR"
 expect_grep "... /new.txt added, as on the sound image" "^A file /new.txt$" "$OUT"
+
+# ---- an orphan: a file unlinked while open, kept in the private directory (3) until its
+# last close, its entry there named 0x<ino>-dead, its link count 0 (apfsck dir.c, inode.c:
+# "follow what apple does").  /keep.txt (inode 17, testdata/README.md `snapshot`) made one
+# in the live tree: its entry moved into 3 (drec_move.py counts it out of /), its parent 3,
+# its nlink 0.  Found testing: diff named it as a parent chain that does not reach the root,
+# "damaged file-system data", exit 1.  Its stream may lack extents (apfsck extents.c): one
+# dropped, still no gap.
+O=$WORK/orphan.img
+cp "$P.sound" "$O"
+expect_rc "drec_move.py: /keep.txt's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$O" keep.txt 3
+expect_rc "inode_field.py: its parent 3" 0 python3 "$TESTS/tools/inode_field.py" "$O" 17 \
+	parent_id 3
+expect_rc "inode_field.py: its link count 0" 0 python3 "$TESTS/tools/inode_field.py" "$O" 17 \
+	nchildren 0
+expect_rc "diff --live before: exit 0" 0 "$BIN" diff --live "$O" before
+expect_eq "... says nothing on stderr" "" "$ERR"
+expect_eq "... the sound image's changes, / one entry less, and the file moved to the private \
+directory, named there by its number" "$(printf '%s\n' "$SOUNDP" "M nlink /" \
+	"R file /keep.txt (private-dir: inode 17)" "M nlink (private-dir: inode 17)" | sort)" \
+	"$(sort <<< "$OUT")"
+expect_rc "diff --json: exit 0" 0 "$BIN" diff --live --json "$O" before
+expect_eq "... its path null, its old path /keep.txt, its link count 1 then 0" \
+	"None /keep.txt 1 0" "$(python3 -c 'import json, sys
+c = [c for c in map(json.loads, sys.stdin) if c["inode"] == 17][0]
+print(c["path"], c["old_path"], c["before"]["nlink"], c["after"]["nlink"])' <<< "$OUT")"
+expect_rc "leaf_drop.py: the orphan's one file extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
+	"$O" 17 8
+expect_rc "diff --live before: exit 0 (an orphan's stream may lack extents)" 0 "$BIN" diff \
+	--live "$O" before
+expect_eq "... says nothing on stderr" "" "$ERR"
+# A dataless file's data is elsewhere (SF_DATALESS 0x40000000: iCloud): the file extent
+# dropped above, /d002/f02000.txt made dataless.
+expect_rc "inode_field.py: inode 2019 dataless" 0 python3 "$TESTS/tools/inode_field.py" \
+	"$WORK/ext.img" 2019 bsd_flags "|0x40000000"
+expect_rc "a dataless file lacking extents: diff --live before: exit 0" 0 "$BIN" diff --live \
+	"$WORK/ext.img" before
+expect_eq "... says nothing on stderr" "" "$ERR"
+expect_eq "... its flags and content changed, every other change as on the sound image" \
+	"$(printf '%s\nM flags,content /d002/f02000.txt' "$SOUNDT" | sort)" "$(sort <<< "$OUT")"
 
 # ---- both views the same where nothing was lost ----
 expect_rc "a view against itself: diff before before" 0 "$BIN" diff "$S" before before
