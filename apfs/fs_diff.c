@@ -238,6 +238,24 @@ static int xattrs_diff(struct diff_run *r, const struct dscan_ino *ia, const str
 	return ret;
 }
 
+/*
+ * What of an inode both views hold may come of records one of them lacks,
+ * each counted as that view's gap (fs_diff_scan.c): its date added where
+ * no entry names it there, its content where its stream lacks extents, its
+ * names where it has fewer sibling links than links.  The first, if any.
+ */
+static enum apfs_diff_lost both_lost(uint32_t what, const struct dscan_ino *a,
+				     const struct dscan_ino *b)
+{
+	if ((what & (1u << APFS_DIFF_ADDED)) && (!a->named || !b->named))
+		return APFS_DIFF_LOST_NAME;
+	if ((what & (1u << APFS_DIFF_CONTENT)) && (a->lacks || b->lacks))
+		return APFS_DIFF_LOST_EXTENTS;
+	if ((what & (1u << APFS_DIFF_LINKS)) && (a->few_links || b->few_links))
+		return APFS_DIFF_LOST_LINKS;
+	return APFS_DIFF_LOST_NONE;
+}
+
 static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dscan_ino *ib)
 {
 	struct apfs_diff d = { .kind = 'M', .ino = ia->oid, .what = meta_diff(ia, ib),
@@ -255,6 +273,7 @@ static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dsc
 	d.what |= (uint32_t)(r->nxc != 0) << APFS_DIFF_XATTR;
 	d.xattrs = r->xc;
 	d.nxattrs = r->nxc;
+	d.lost = both_lost(d.what, ia, ib);
 	return d.what ? r->fn(&d, r->ctx) : 0;
 }
 

@@ -68,11 +68,15 @@ enum apfs_diff_lost {
 	APFS_DIFF_LOST_INODE,        /* an entry there names it; its inode record is not held */
 	APFS_DIFF_LOST_ENTRY,        /* its directory there holds fewer entries than it counts */
 	APFS_DIFF_LOST_ABOVE,        /* so for a directory above it the view lacks as well */
+	/* 'M': a field's change may come of records a view lacks */
+	APFS_DIFF_LOST_NAME,         /* ADDED: no entry there names it (its date not known) */
+	APFS_DIFF_LOST_EXTENTS,      /* CONTENT: its data stream there lacks extents */
+	APFS_DIFF_LOST_LINKS,        /* LINKS: fewer sibling links there than links */
 };
 
 struct apfs_diff {
 	char kind;                   /* 'A' only in b, 'D' only in a, 'M' in both */
-	enum apfs_diff_lost lost;    /* 'A', 'D': why it may be lost from the other view */
+	enum apfs_diff_lost lost;    /* why it, or a change of it, may come of records lost */
 	uint64_t ino;
 	uint32_t what;               /* 'M': bits of enum apfs_diff_field */
 	bool content_by_extents;     /* CONTENT judged by the records alone (beyond the cap) */

@@ -35,6 +35,7 @@ struct dscan_ino {
 	uint64_t nent;        /* a directory's entry records, as the walk met them */
 	bool named;           /* an entry names it (attach_added) */
 	bool lacks;           /* its data stream lacks extents (file_held): not read */
+	bool few_links;       /* fewer sibling-link records than links (file_held) */
 	uint8_t lost_memo;    /* dscan_lost_why's answer for it (fs_diff_lost.c) */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };

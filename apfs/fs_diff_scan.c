@@ -342,7 +342,8 @@ static void file_held(struct dscan *s, struct dscan_ino *f)
 
 	if (fs_stream_may_lack(f->parent, f->bsd_flags))
 		return;
-	if ((int32_t)f->nlink > 1 && f->nsib < f->nlink && !s->gaps.short_links++)
+	f->few_links = (int32_t)f->nlink > 1 && f->nsib < f->nlink;
+	if (f->few_links && !s->gaps.short_links++)
 		s->gaps.short_links_ino = f->oid;
 	if (!f->has_dstream || !f->dsize)
 		return;

@@ -123,6 +123,13 @@ static void text_xattrs(const struct apfsi_diff *c, const char *path, bool ok)
 	}
 }
 
+/* A field of its own past a raw space, which no escaped path holds. */
+static void text_lost(const struct apfsi_diff *c)
+{
+	if (c->may_be_lost)
+		printf(" (may-be-lost:%s)", apfsi_diff_lost_name((unsigned)c->may_be_lost));
+}
+
 struct diff_paths {
 	char a[4096], b[4096];
 	bool ok_a, ok_b;
@@ -136,9 +143,7 @@ static void text_change(const struct apfsi_diff *c, const struct diff_paths *p)
 	if (c->change != 'M') {
 		printf("%c %s", c->change, type_word(st->mode));
 		text_path(c->change == 'D' ? p->a : p->b, c->change == 'D' ? p->ok_a : p->ok_b);
-		/* a field of its own past a raw space, which no escaped path holds */
-		if (c->may_be_lost)
-			printf(" (may-be-lost:%s)", apfsi_diff_lost_name((unsigned)c->may_be_lost));
+		text_lost(c);
 		putchar('\n');
 		return;
 	}
@@ -152,6 +157,7 @@ static void text_change(const struct apfsi_diff *c, const struct diff_paths *p)
 		printf("M ");
 		text_fields(c->fields & ~(1u << APFSI_DIFF_XATTR));
 		text_path(p->b, p->ok_b);
+		text_lost(c);
 		putchar('\n');
 	}
 	text_xattrs(c, p->b, p->ok_b);
@@ -272,8 +278,7 @@ static void json_body(struct json *j, const struct apfsi_diff *c, const struct d
 	if (moved)
 		json_str(j, "old_path", p->ok_a ? p->a : NULL);
 	json_str(j, "type", type_word(c->change == 'D' ? p->sa.mode : p->sb.mode));
-	if (c->change != 'M')
-		json_str(j, "may_be_lost", apfsi_diff_lost_name((unsigned)c->may_be_lost));
+	json_str(j, "may_be_lost", apfsi_diff_lost_name((unsigned)c->may_be_lost));
 	if (c->change == 'M')
 		json_fields(j, c);
 	if (c->change != 'A')

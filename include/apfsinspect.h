@@ -1085,19 +1085,27 @@ struct apfsi_diff_xattr {
 };
 
 /*
- * Why the view that lacks an inode the other holds ('A': before, 'D':
- * after) may have lost its records rather than not have had the inode: what
- * that view itself holds says records near it are missing.  NONE: nothing
- * there says so (the change stands, but for the view's gaps, which make the
- * run INCOMPLETE).  apfsi_diff_lost_name names each as `diff --json` does.
+ * Why a change may come of records a view lacks rather than be one.  'A',
+ * 'D': the view that lacks the inode ('A': before, 'D': after) may have
+ * lost its records rather than not have had it: what that view itself
+ * holds says records near it are missing.  'M': a field's change may come
+ * of records one view lacks.  NONE: nothing says so (the change stands,
+ * but for the views' gaps, which make the run INCOMPLETE).
+ * apfsi_diff_lost_name names each as `diff --json` does.
  */
 enum apfsi_diff_lost {
 	APFSI_DIFF_LOST_NONE,
 	APFSI_DIFF_LOST_INODE,      /* an entry there names it; its inode record is not held */
 	APFSI_DIFF_LOST_ENTRY,      /* its directory there holds fewer entries than it counts */
 	APFSI_DIFF_LOST_ABOVE,      /* so for a directory above it, which that view lacks too */
+	APFSI_DIFF_LOST_NAME,       /* 'M' ADDED: no entry in a view names it (date not known) */
+	APFSI_DIFF_LOST_EXTENTS,    /* 'M' CONTENT: its data stream in a view lacks extents */
+	APFSI_DIFF_LOST_LINKS,      /* 'M' LINKS: fewer sibling links in a view than links */
 };
-/* "inode_record", "directory_entries", "directory_above"; NULL for NONE or past the last. */
+/*
+ * "inode_record", "directory_entries", "directory_above", "directory_entry",
+ * "file_extents", "sibling_links"; NULL for NONE or past the last.
+ */
 const char *apfsi_diff_lost_name(unsigned lost);
 
 struct apfsi_diff {
@@ -1108,7 +1116,7 @@ struct apfsi_diff {
 	int64_t added_before, added_after; /* date added in each view, ns (0: absent or unknown) */
 	const struct apfsi_diff_xattr *xattrs; /* 'M' with XATTR: nxattrs of them */
 	size_t nxattrs;
-	uint64_t may_be_lost;       /* 'A', 'D': enum apfsi_diff_lost */
+	uint64_t may_be_lost;       /* enum apfsi_diff_lost */
 	uint64_t reserved[7];
 };
 

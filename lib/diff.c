@@ -25,13 +25,17 @@ const char *apfsi_diff_field_name(unsigned field)
 
 _Static_assert(APFSI_DIFF_LOST_INODE == (int)APFS_DIFF_LOST_INODE &&
 	       APFSI_DIFF_LOST_ENTRY == (int)APFS_DIFF_LOST_ENTRY &&
-	       APFSI_DIFF_LOST_ABOVE == (int)APFS_DIFF_LOST_ABOVE,
+	       APFSI_DIFF_LOST_ABOVE == (int)APFS_DIFF_LOST_ABOVE &&
+	       APFSI_DIFF_LOST_NAME == (int)APFS_DIFF_LOST_NAME &&
+	       APFSI_DIFF_LOST_EXTENTS == (int)APFS_DIFF_LOST_EXTENTS &&
+	       APFSI_DIFF_LOST_LINKS == (int)APFS_DIFF_LOST_LINKS,
 	       "enum apfsi_diff_lost follows enum apfs_diff_lost");
 
 const char *apfsi_diff_lost_name(unsigned lost)
 {
 	static const char *const names[] = { NULL, "inode_record", "directory_entries",
-					     "directory_above" };
+					     "directory_above", "directory_entry", "file_extents",
+					     "sibling_links" };
 
 	return lost < sizeof(names) / sizeof(names[0]) ? names[lost] : NULL;
 }

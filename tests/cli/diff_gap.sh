@@ -82,6 +82,11 @@ expect_grep "... names /d001 (inode 1017) and both counts" \
 	"$ERR"
 expect_grep "... and the files those entries named, which no entry names now" \
 	"the view after: $E inodes no directory entry names" "$ERR"
+run_rc "$BIN" diff --live "$WORK/dir.img" before
+expect_eq "... each of those files' date added (in the lost entry) marked as a change that may \
+come of its entry lost, and no other line so marked (before: $E plain 'M added' lines)" "$E $E" \
+	"$(grep -c '^M added /d001/f[0-9]*\.txt (may-be-lost:directory_entry)$' <<< "$OUT") \
+$(grep -c 'may-be-lost:directory_entry)$' <<< "$OUT")"
 run_rc "$BIN" diff --live --json "$WORK/dir.img" before
 expect_eq "... /d001/f01000.txt, removed from /d001, which now holds fewer entries than it \
 counts: marked as one whose entry may be lost (it cannot be told from one removed)" \
@@ -122,8 +127,11 @@ expect_grep "... names the data stream that lacks extents" \
 run_rc "$BIN" diff --live "$S" before
 SOUNDT=$OUT
 run_rc "$BIN" diff --live "$WORK/ext.img" before
-expect_eq "... the file's content judged by its records (not read: its bytes would fail), every other change as on the sound image" \
-	"$(printf '%s\nM content /d002/f02000.txt' "$SOUNDT" | sort)" "$(sort <<< "$OUT")"
+expect_eq "... the file's content judged by its records (not read: its bytes would fail), \
+marked as a change that may come of extents lost (before: no mark), every other change as on \
+the sound image" \
+	"$(printf '%s\nM content /d002/f02000.txt (may-be-lost:file_extents)' "$SOUNDT" | sort)" \
+	"$(sort <<< "$OUT")"
 D=$WORK/sd.img
 expect_rc "mkimage snapshot-diff" 0 "$MKIMAGE" snapshot-diff "$D"
 expect_rc "the sound image: diff --live before" 0 "$BIN" diff --live "$D" before
@@ -135,7 +143,9 @@ expect_rc "diff --live before: exit 1" 1 "$BIN" diff --live "$D" before
 expect_grep "... names the file with fewer sibling links than links" \
 	"volume 'Diff': the view after: 1 file with hard links: fewer sibling-link records than links \(the first: inode 27\)" \
 	"$ERR"
-expect_eq "... the changes as on the sound image" "$SOUNDD" "$OUT"
+expect_eq "... the changes as on the sound image, its names' change marked as one that may \
+come of a sibling link lost (before: no mark)" \
+	"$(sed 's|^M links /hard-a\.txt$|& (may-be-lost:sibling_links)|' <<< "$SOUNDD")" "$OUT"
 
 # ---- a layout of real Macs the generator does not make: an entry of the purgeable
 # directory (7), which has no inode record (apfsck dir.c); tests/tools/drec_move.py moves

@@ -4,8 +4,8 @@
  * scanned in key order and merged, each snapshot (up to 8) against the
  * live tree and the live tree against itself, with the byte comparisons
  * and xattr hashes that differing records call for (bounded at 1 MiB a
- * file, as --max-file-size would); a line marked as maybe lost only in a
- * run that names a gap.  Input: a sparse image (fuzz_image.c).
+ * file, as --max-file-size would); a line marked as maybe coming of
+ * records lost only in a run that names a gap.  Input: a sparse image (fuzz_image.c).
  */
 #include <stdlib.h>
 
@@ -16,12 +16,14 @@ struct counted {
 	unsigned n, marked;
 };
 
-/* A mark only on a line of an inode one view lacks, and one of those named. */
+/* A mark of one of the kinds named, each on the lines it belongs to. */
 static int count(const struct apfs_diff *d, void *ctx)
 {
 	struct counted *c = ctx;
 
-	if (d->lost > APFS_DIFF_LOST_ABOVE || (d->lost && d->kind == 'M'))
+	if (d->lost > APFS_DIFF_LOST_LINKS ||
+	    (d->kind == 'M' && d->lost && d->lost < APFS_DIFF_LOST_NAME) ||
+	    (d->kind != 'M' && d->lost > APFS_DIFF_LOST_ABOVE))
 		abort();
 	c->marked += d->lost != APFS_DIFF_LOST_NONE;
 	return ++c->n > 100000 ? -1 : 0;

@@ -532,7 +532,10 @@ static void test_field_names(void **state)
 	assert_string_equal(apfsi_diff_lost_name(APFSI_DIFF_LOST_INODE), "inode_record");
 	assert_string_equal(apfsi_diff_lost_name(APFSI_DIFF_LOST_ENTRY), "directory_entries");
 	assert_string_equal(apfsi_diff_lost_name(APFSI_DIFF_LOST_ABOVE), "directory_above");
-	assert_null(apfsi_diff_lost_name(APFSI_DIFF_LOST_ABOVE + 1));
+	assert_string_equal(apfsi_diff_lost_name(APFSI_DIFF_LOST_NAME), "directory_entry");
+	assert_string_equal(apfsi_diff_lost_name(APFSI_DIFF_LOST_EXTENTS), "file_extents");
+	assert_string_equal(apfsi_diff_lost_name(APFSI_DIFF_LOST_LINKS), "sibling_links");
+	assert_null(apfsi_diff_lost_name(APFSI_DIFF_LOST_LINKS + 1));
 }
 
 /* ---- the seal ----------------------------------------------------------- */
