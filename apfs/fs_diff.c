@@ -280,10 +280,11 @@ static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dsc
 /* An inode one view holds: the other lacks it, or may have lost it. */
 static int one(struct diff_run *r, char kind, struct dscan_ino *in)
 {
+	struct dscan *o = kind == 'D' ? &r->sb : &r->sa, *h = kind == 'D' ? &r->sa : &r->sb;
 	struct apfs_diff d = { .kind = kind, .ino = in->oid };
 
-	d.lost = kind == 'D' ? dscan_lost_why(&r->sb, &r->sa, in) :
-		 dscan_lost_why(&r->sa, &r->sb, in);
+	/* a view with no gap explains nothing (and asks nothing) */
+	d.lost = dscan_gapped(o) ? dscan_lost_why(o, h, in) : APFS_DIFF_LOST_NONE;
 	*(kind == 'D' ? &d.added_a : &d.added_b) = in->added;
 	return r->fn(&d, r->ctx);
 }
