@@ -80,6 +80,9 @@ struct dscan {
 	/* entries naming an inode the tree does not hold, by child (attach_added) */
 	struct dscan_drec *unheld;
 	size_t nunheld;
+	/* directories with entries and no inode record, ascending (add_drec) */
+	uint64_t *nodir;
+	size_t nnodir, capnodir;
 	EVP_MD_CTX *md;       /* the digest of the stream being walked */
 	uint64_t last_oid;    /* key order check */
 	unsigned last_type;

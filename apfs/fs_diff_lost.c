@@ -25,9 +25,15 @@ static int drec_child_cmp(const void *x, const void *y)
 
 void dscan_unheld_keep(struct dscan *s, size_t n)
 {
-	qsort(s->de, n, sizeof(*s->de), drec_child_cmp);
-	s->unheld = s->de;
-	s->nunheld = n;
+	struct dscan_drec *kept = n ? realloc(s->de, n * sizeof(*s->de)) : NULL;
+
+	/* not kept at all where memory is short: then no inode is marked for it */
+	if (!kept)
+		free(s->de);
+	else
+		qsort(kept, n, sizeof(*kept), drec_child_cmp);
+	s->unheld = kept;
+	s->nunheld = kept ? n : 0;
 	s->de = NULL;
 	s->nde = s->capde = 0;
 }
@@ -40,22 +46,42 @@ static bool unheld(const struct dscan *s, uint64_t oid)
 	return s->nunheld && bsearch(&k, s->unheld, s->nunheld, sizeof(k), drec_child_cmp);
 }
 
+static int u64_cmp(const void *x, const void *y)
+{
+	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+
+	return (a > b) - (a < b);
+}
+
+/* s holds entries of dir and not its inode record. */
+static bool nodir(const struct dscan *s, uint64_t dir)
+{
+	return s->nnodir && bsearch(&dir, s->nodir, s->nnodir, sizeof(dir), u64_cmp);
+}
+
 /* lost_memo: not asked; asked and not yet answered (a loop of parents); answered. */
 enum { MEMO_NONE, MEMO_ASKING, MEMO_ANSWER };
 
 /*
- * What o itself says of in, which it lacks: its entry there naming it, or
- * the directory that held it (as h has it) there and short.  -1 where o
- * lacks that directory too: then what holds for the directory holds for in.
+ * What o itself says of in, which it lacks: its entry there naming it (or
+ * it is the root or the private directory, which every tree holds, their
+ * entries in directory 1, which has no inode: found in review, a lost
+ * first leaf left them unmarked); the directory that held it (as h has it)
+ * there and short; or that directory's entries there and not its inode.
+ * -1 where o has nothing of that directory: then what holds for the
+ * directory holds for in.
  */
 static int own_sign(const struct dscan *o, const struct dscan_ino *in)
 {
 	const struct dscan_ino *p = dscan_ino_find(o, in->parent);
 
-	if (unheld(o, in->oid))
+	if (unheld(o, in->oid) || in->oid == APFS_ROOT_DIR_INO_NUM ||
+	    in->oid == APFS_PRIV_DIR_INO_NUM)
 		return APFS_DIFF_LOST_INODE;
 	if (p)
 		return dscan_dir_short(p) ? APFS_DIFF_LOST_ENTRY : APFS_DIFF_LOST_NONE;
+	if (nodir(o, in->parent))
+		return APFS_DIFF_LOST_ABOVE;
 	return -1;
 }
 

@@ -143,6 +143,25 @@ static bool dir_without_inode(uint64_t oid)
  * A directory entry: its child and date added, matched to the inode after
  * the walk; counted to its directory, whose inode record sorts just before.
  */
+/*
+ * An entry of a directory whose inode record the tree does not hold: a gap,
+ * and the directory kept (once, in key order) for fs_diff_lost.c.
+ */
+static int no_dir(struct dscan *s, uint64_t dir)
+{
+	uint64_t *na;
+
+	if (!s->gaps.no_dir++)
+		s->gaps.no_dir_ino = dir;
+	if (s->nnodir && s->nodir[s->nnodir - 1] == dir)
+		return 0;
+	if (!(na = grow(s->nodir, &s->capnodir, s->nnodir, sizeof(*na))))
+		return -ENOMEM;
+	s->nodir = na;
+	s->nodir[s->nnodir++] = dir;
+	return 0;
+}
+
 static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
 {
 	struct dscan_ino *owner = s->nino ? &s->ino[s->nino - 1] : NULL;
@@ -154,8 +173,8 @@ static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t 
 		return ret;
 	if (owner && owner->oid == fs_key_oid(k))
 		owner->nent++;
-	else if (!dir_without_inode(fs_key_oid(k)) && !s->gaps.no_dir++)
-		s->gaps.no_dir_ino = fs_key_oid(k);
+	else if (!dir_without_inode(fs_key_oid(k)) && (ret = no_dir(s, fs_key_oid(k))))
+		return ret;
 	if (!(na = grow(s->de, &s->capde, s->nde, sizeof(*na))))
 		return -ENOMEM;
 	s->de = na;
@@ -471,6 +490,7 @@ void dscan_free(struct dscan *s)
 	free(s->st);
 	free(s->de);
 	free(s->unheld);
+	free(s->nodir);
 	EVP_MD_CTX_free(s->md);
 	memset(s, 0, sizeof(*s));
 }

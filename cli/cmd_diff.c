@@ -30,8 +30,12 @@ static const char diff_help[] =
 	"  Names are escaped as GNU ls -b does (a space as '\\ '), so fields never hold a raw\n"
 	"  space.  Content is judged by size and extents, and read and compared only where\n"
 	"  those differ; files beyond --max-file-size are judged by their extents alone.\n"
-	"  --json: one object a line (code, change, inode, path, old_path, fields, before,\n"
-	"  after, xattrs with sha256_before/sha256_after).\n";
+	"  A view that lacks records a sound tree holds is named on stderr (exit 1); an A, D\n"
+	"  or M line that may come of them ends with (may-be-lost:WHY): inode_record,\n"
+	"  directory_entries, directory_above (A, D); directory_entry, file_extents,\n"
+	"  sibling_links (M).  An orphan (unlinked while open) is (private-dir: inode N).\n"
+	"  --json: one object a line (code, change, inode, path, old_path, may_be_lost,\n"
+	"  fields, before, after, xattrs with sha256_before/sha256_after).\n";
 
 struct diff_out {
 	const struct cli_opts *o;
