@@ -239,17 +239,34 @@ static int xattrs_diff(struct diff_run *r, const struct dscan_ino *ia, const str
 }
 
 /*
+ * Its date added in s may not be its own entry's: no entry names it; or
+ * it has other names, one of whose dates may stand in, and its directory
+ * holds fewer entries than it counts (found in review: a hard link's own
+ * entry lost, another name's date taken).
+ */
+static bool added_lost(const struct dscan *s, const struct dscan_ino *in)
+{
+	const struct dscan_ino *p;
+
+	if (!in->named)
+		return true;
+	p = (int32_t)in->nlink > 1 ? dscan_ino_find(s, in->parent) : NULL;
+	return p && dscan_dir_short(p);
+}
+
+/*
  * What of an inode both views hold may come of records one of them lacks,
  * each counted as that view's gap (fs_diff_scan.c): its date added where
- * no entry names it there, its content where its stream lacks extents, its
- * names where it has fewer sibling links than links.  The first, if any.
+ * its entry may be lost there, its content where its stream lacks extents,
+ * its names where it has fewer sibling links than links.  The first, if any.
  */
-static enum apfs_diff_lost both_lost(uint32_t what, const struct dscan_ino *a,
-				     const struct dscan_ino *b)
+static enum apfs_diff_lost both_lost(const struct diff_run *r, uint32_t what,
+				     const struct dscan_ino *a, const struct dscan_ino *b)
 {
-	if ((what & (1u << APFS_DIFF_ADDED)) && (!a->named || !b->named))
+	if ((what & (1u << APFS_DIFF_ADDED)) && (added_lost(&r->sa, a) || added_lost(&r->sb, b)))
 		return APFS_DIFF_LOST_NAME;
-	if ((what & (1u << APFS_DIFF_CONTENT)) && (a->lacks || b->lacks))
+	if ((what & (1u << APFS_DIFF_CONTENT)) && ((a->lacks && !a->may_lack) ||
+						    (b->lacks && !b->may_lack)))
 		return APFS_DIFF_LOST_EXTENTS;
 	if ((what & (1u << APFS_DIFF_LINKS)) && (a->few_links || b->few_links))
 		return APFS_DIFF_LOST_LINKS;
@@ -273,7 +290,7 @@ static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dsc
 	d.what |= (uint32_t)(r->nxc != 0) << APFS_DIFF_XATTR;
 	d.xattrs = r->xc;
 	d.nxattrs = r->nxc;
-	d.lost = both_lost(d.what, ia, ib);
+	d.lost = both_lost(r, d.what, ia, ib);
 	return d.what ? r->fn(&d, r->ctx) : 0;
 }
 

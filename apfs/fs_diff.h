@@ -67,9 +67,11 @@ enum apfs_diff_lost {
 	APFS_DIFF_LOST_NONE,
 	APFS_DIFF_LOST_INODE,        /* an entry there names it; its inode record is not held */
 	APFS_DIFF_LOST_ENTRY,        /* its directory there holds fewer entries than it counts */
-	APFS_DIFF_LOST_ABOVE,        /* so for a directory above it the view lacks as well */
+	APFS_DIFF_LOST_ABOVE,        /* the view lacks its directory's inode too: the
+				      * directory's entries there without it, or so further up */
 	/* 'M': a field's change may come of records a view lacks */
-	APFS_DIFF_LOST_NAME,         /* ADDED: no entry there names it (its date not known) */
+	APFS_DIFF_LOST_NAME,         /* ADDED: no entry there names it, or (more names) its
+				      * directory there is short: the date may be another's */
 	APFS_DIFF_LOST_EXTENTS,      /* CONTENT: its data stream there lacks extents */
 	APFS_DIFF_LOST_LINKS,        /* LINKS: fewer sibling links there than links */
 };

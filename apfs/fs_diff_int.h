@@ -36,6 +36,8 @@ struct dscan_ino {
 	bool named;           /* an entry names it (attach_added) */
 	bool lacks;           /* its data stream lacks extents (file_held): not read */
 	bool few_links;       /* fewer sibling-link records than links (file_held) */
+	bool orphan;          /* an entry in the private directory names it (attach_added) */
+	bool may_lack;        /* its stream may lack extents: an orphan's, a dataless file's */
 	uint8_t lost_memo;    /* dscan_lost_why's answer for it (fs_diff_lost.c) */
 	uint8_t sib[32];      /* SHA-256 chained over them, in key order */
 };

@@ -216,6 +216,9 @@ static void attach_added(struct dscan *s)
 
 		if (in)
 			in->named = true;
+		/* a file unlinked while open: its entry moves there, its parent_id stays */
+		if (in && s->de[k].parent == APFS_PRIV_DIR_INO_NUM)
+			in->orphan = true;
 		if (in && (s->de[k].parent == in->parent || !in->added))
 			in->added = s->de[k].added;
 		else if (!in && !s->gaps.no_child++) {
@@ -359,16 +362,16 @@ static void file_held(struct dscan *s, struct dscan_ino *f)
 {
 	const struct dscan_stream *st;
 
-	if (fs_stream_may_lack(f->parent, f->bsd_flags))
-		return;
-	f->few_links = (int32_t)f->nlink > 1 && f->nsib < f->nlink;
+	f->may_lack = f->orphan || fs_stream_may_lack(f->parent, f->bsd_flags);
+	f->few_links = !f->may_lack && (int32_t)f->nlink > 1 && f->nsib < f->nlink;
 	if (f->few_links && !s->gaps.short_links++)
 		s->gaps.short_links_ino = f->oid;
 	if (!f->has_dstream || !f->dsize)
 		return;
 	st = dscan_stream(s, f->private_id);
+	/* lacking, it is judged by its records, not read; a gap only where it may not lack */
 	f->lacks = !st || st->start || st->gap || st->end < f->dsize;
-	if (f->lacks && (!st || !st->gap))  /* a gap: every stream's, counted below */
+	if (f->lacks && !f->may_lack && (!st || !st->gap))  /* a gap: counted below */
 		stream_short(s, f->private_id);
 }
 

@@ -697,12 +697,6 @@ void fs_path_finish(char *buf, size_t pos, size_t cap)
 
 /**
  * fs_vol_path - a path of an inode from the root (see fs.h)
- *
- * An orphan, a file unlinked while open, has none: macOS keeps its inode
- * in the private directory, its entry there named "0x<ino>-dead" (apfsck
- * dir.c, "follow what apple does"), until the last close.  A snapshot or a
- * live image may hold one: -ENOENT, not damage (found testing diff: such a
- * file was named as a parent chain that does not reach the root, exit 1).
  */
 int fs_vol_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 {
@@ -714,8 +708,6 @@ int fs_vol_path(struct apfs_fs *fs, uint64_t ino, char *buf, size_t cap)
 		return -ENAMETOOLONG;
 	buf[--pos] = '\0';
 	for (unsigned depth = 0; ino != APFS_ROOT_DIR_INO_NUM; depth++) {
-		if (ino == APFS_PRIV_DIR_INO_NUM)
-			return -ENOENT;
 		if (depth > MAX_PATH_DEPTH || ino <= APFS_ROOT_DIR_PARENT)
 			return drec_corrupt(fs, ino, "parent chain does not reach the root");
 		ret = fs_inode_get(fs, ino, &in);

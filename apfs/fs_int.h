@@ -276,9 +276,12 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 /*
- * Whether a file's stream may lack extents (apfsck): an orphan's, in the
- * private directory, and a dataless file's, whose data is elsewhere.
- * Reads take its bytes in no extent as a hole; diff does not count them.
+ * Whether a file's stream may lack extents (apfsck): an orphan's and a
+ * dataless file's, whose data is elsewhere.  Reads take its bytes in no
+ * extent as a hole.  A read knows the file by its inode alone: a parent_id
+ * of the private directory is taken for an orphan (a real one keeps its
+ * old parent_id, apfsck; only its entry moves there, and no path reaches
+ * it); diff knows a real one by that entry (fs_diff_scan.c).
  */
 static inline bool fs_stream_may_lack(uint64_t parent_id, uint32_t bsd_flags)
 {

@@ -33,7 +33,7 @@ static const char diff_help[] =
 	"  A view that lacks records a sound tree holds is named on stderr (exit 1); an A, D\n"
 	"  or M line that may come of them ends with (may-be-lost:WHY): inode_record,\n"
 	"  directory_entries, directory_above (A, D); directory_entry, file_extents,\n"
-	"  sibling_links (M).  An orphan (unlinked while open) is (private-dir: inode N).\n"
+	"  sibling_links (M).\n"
 	"  --json: one object a line (code, change, inode, path, old_path, may_be_lost,\n"
 	"  fields, before, after, xattrs with sha256_before/sha256_after).\n";
 
@@ -69,23 +69,16 @@ static void put_name(const char *s)
 /*
  * The inode's path in a view (always starting with '/'); a damaged chain
  * names the inode instead, "(inode N)" (stderr says why), which no
- * escaped path can look like.  parent: the inode's, as its stat gave it.
+ * escaped path can look like.
  */
-static void path_of(struct diff_out *d, apfsi_fs *fs, uint64_t ino, uint64_t parent, char *buf,
-		    size_t cap, bool *ok)
+static void path_of(struct diff_out *d, apfsi_fs *fs, uint64_t ino, char *buf, size_t cap,
+		    bool *ok)
 {
 	int ret;
 
-	/*
-	 * The private directory has no path from the root (its parent is 1, as
-	 * the root's), nor has an orphan in it (a file unlinked while open:
-	 * apfsi_fs_path); named by its number there, no damage.
-	 */
-	if (ino == APFSI_PRIVATE_DIR_INO || parent == APFSI_PRIVATE_DIR_INO) {
-		if (ino == APFSI_PRIVATE_DIR_INO)
-			snprintf(buf, cap, "private-dir");
-		else
-			snprintf(buf, cap, "private-dir: inode %llu", (unsigned long long)ino);
+	/* The private directory has no path from the root (its parent is 1, as the root's). */
+	if (ino == APFSI_PRIVATE_DIR_INO) {
+		snprintf(buf, cap, "private-dir");
 		*ok = false;
 		return;
 	}
@@ -305,18 +298,17 @@ static int json_change(const struct apfsi_diff *c, const struct diff_paths *p,
 	return json_line_end(&j, stdout) ? APFSI_ERR_NOMEM : 0;
 }
 
-/* The inode's attributes in a view (zero but its number where they cannot be read, said). */
-static void stat_side(struct diff_out *d, apfsi_fs *fs, uint64_t ino, struct apfsi_stat *st)
+static int stat_side(struct diff_out *d, apfsi_fs *fs, uint64_t ino, const char *path,
+		     struct apfsi_stat *st)
 {
 	int ret = apfsi_fs_stat(fs, ino, st);
-	char what[40];
 
 	if (ret) {
 		memset(st, 0, sizeof(*st));
 		st->ino = ino;
-		snprintf(what, sizeof(what), "inode %llu", (unsigned long long)ino);
-		d->err = cli_api_fail(what, ret);
+		d->err = cli_api_fail(path, ret);
 	}
+	return 0;
 }
 
 static int on_change(const struct apfsi_diff *c, void *ctx)
@@ -326,13 +318,13 @@ static int on_change(const struct apfsi_diff *c, void *ctx)
 	int ret = p ? 0 : APFSI_ERR_NOMEM;
 
 	if (!ret && c->change != 'A') {
-		stat_side(d, d->a, c->ino, &p->sa);
-		path_of(d, d->a, c->ino, p->sa.parent, p->a, sizeof(p->a), &p->ok_a);
+		path_of(d, d->a, c->ino, p->a, sizeof(p->a), &p->ok_a);
+		stat_side(d, d->a, c->ino, p->a, &p->sa);
 		p->sa.added = c->added_before;
 	}
 	if (!ret && c->change != 'D') {
-		stat_side(d, d->b, c->ino, &p->sb);
-		path_of(d, d->b, c->ino, p->sb.parent, p->b, sizeof(p->b), &p->ok_b);
+		path_of(d, d->b, c->ino, p->b, sizeof(p->b), &p->ok_b);
+		stat_side(d, d->b, c->ino, p->b, &p->sb);
 		p->sb.added = c->added_after;
 	}
 	if (!ret && d->o->json)

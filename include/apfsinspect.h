@@ -740,11 +740,7 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
  */
 int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
 		       char *namebuf, size_t cap);
-/*
- * A path of an inode from the root, into buf (cap bytes).  NOT_FOUND for
- * one in the private directory (APFSI_PRIVATE_DIR_INO, or an orphan below
- * it: a file unlinked while open, which has no path), as for no such inode.
- */
+/* A path of an inode from the root, into buf (cap bytes). */
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */
 int apfsi_fs_readlink(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
@@ -1097,8 +1093,11 @@ enum apfsi_diff_lost {
 	APFSI_DIFF_LOST_NONE,
 	APFSI_DIFF_LOST_INODE,      /* an entry there names it; its inode record is not held */
 	APFSI_DIFF_LOST_ENTRY,      /* its directory there holds fewer entries than it counts */
-	APFSI_DIFF_LOST_ABOVE,      /* so for a directory above it, which that view lacks too */
-	APFSI_DIFF_LOST_NAME,       /* 'M' ADDED: no entry in a view names it (date not known) */
+	APFSI_DIFF_LOST_ABOVE,      /* that view lacks its directory's inode too: the directory's
+				     * entries are there without it, or so it is further up */
+	APFSI_DIFF_LOST_NAME,       /* 'M' ADDED: no entry in a view names it, or (a file of more
+				     * names) its directory there is short: the date may be
+				     * another name's */
 	APFSI_DIFF_LOST_EXTENTS,    /* 'M' CONTENT: its data stream in a view lacks extents */
 	APFSI_DIFF_LOST_LINKS,      /* 'M' LINKS: fewer sibling links in a view than links */
 };

@@ -104,7 +104,8 @@ expect_rc "cat: exit 1" 1 "$BIN" cat "$WORK/lead.img" /data-8m.bin
 expect_grep "... bytes 0 to 1048575" "data stream $ID: no extent holds its bytes 0 to 1048575 " \
 	"$ERR"
 
-# An orphan's (parent the private directory, 3) and a dataless file's read the gap as a hole.
+# A file whose parent_id is the private directory (3), which a read by inode takes for an
+# orphan, and a dataless file's read the gap as a hole.
 for f in "parent_id 3" "bsd_flags |0x40000000"; do
 	cp "$WORK/lost.img" "$WORK/part.img"
 	# shellcheck disable=SC2086  # the field and its value

@@ -75,7 +75,10 @@ def main():
             off = int(os.environ.get('MUTATE_SAMPLE_OFFSET', '0') or 0)
             sel = [sel[(i * len(sel) // sample + off) % len(sel)] for i in range(sample)]
         for m in sel:
-            print(f"{m['id']}\t{m['file']}\t{m['tests']}\t{int('equivalent' in m)}")
+            # the tests as run.sh splits them (on white space): "a, b" named "a," a filter
+            # that selects nothing, which now fails (found in review: 8 mutants "killed")
+            tests = ' '.join(m['tests'].replace(',', ' ').split())
+            print(f"{m['id']}\t{m['file']}\t{tests}\t{int('equivalent' in m)}")
     elif cmd == 'apply':
         m = next((m for m in muts if m['id'] == sys.argv[3]), None)
         if m is None:

@@ -47,7 +47,7 @@ static int setup(void **state)
 	if (scratch_setup("libdiff", "snapshot-diff sd.img", "snapshot-diff-encrypted sde.img",
 			  "sealed sealed.img", "sealed sealed16.img --block-size 16384",
 			  "basic basic.img", "group-firmlinks gf.img",
-			  "snapshot-many sm.img --unencrypted", "snapshot so.img", NULL))
+			  "snapshot-many sm.img --unencrypted", NULL))
 		return -1;
 	if (tamper())
 		return -1;
@@ -59,15 +59,6 @@ static int setup(void **state)
 	if (sh("cd '%s' && python3 \"$TESTS/tools/ino_leaf.py\" sm.img renamed.txt > sm.leaf && "
 	       "python3 \"$TESTS/tools/index_slots.py\" sm.img \"above:$(cut -d' ' -f1 sm.leaf | "
 	       "head -1)\" \"drop:$(cut -d' ' -f2 sm.leaf | head -1):0\" > /dev/null", scratch_dir))
-		return -1;
-	/*
-	 * /keep.txt (inode 17, testdata/README.md `snapshot`) made an orphan in
-	 * the live tree, as macOS keeps a file unlinked while open (apfsck dir.c,
-	 * inode.c): its entry in the private directory, its parent 3, no link.
-	 */
-	if (sh("cd '%s' && T=\"$TESTS/tools\" && python3 \"$T/drec_move.py\" so.img keep.txt 3 && "
-	       "python3 \"$T/inode_field.py\" so.img 17 parent_id 3 && "
-	       "python3 \"$T/inode_field.py\" so.img 17 nchildren 0 > /dev/null", scratch_dir))
 		return -1;
 	/* Its integrity metadata edited (checksum made right again), and a disk with no APFS. */
 	return sh("cd '%s' && T=\"$TESTS/tools/seal_edit.py\" && "
@@ -426,33 +417,6 @@ static void test_diff_gap_either_view(void **state)
 	close_views(&v);
 }
 
-/*
- * An orphan has no path from the root, and that is not damage (found
- * testing diff: "parent chain does not reach the root"): NOT_FOUND, as the
- * private directory itself; in the snapshot it was /keep.txt.  The diff
- * names no gap: its entry in the private directory names it.
- */
-static void test_orphan_path(void **state)
-{
-	static struct changes ch;
-	const struct seen *s;
-	struct views v;
-	char p[256];
-
-	(void)state;
-	memset(&ch, 0, sizeof(ch));
-	open_views("so.img", "before", NULL, &v);
-	expect_path(v.before, 17, "/keep.txt");
-	assert_int_equal(apfsi_fs_path(v.after, 17, p, sizeof(p)), APFSI_ERR_NOT_FOUND);
-	assert_int_equal(apfsi_fs_path(v.after, APFSI_PRIVATE_DIR_INO, p, sizeof(p)),
-			 APFSI_ERR_NOT_FOUND);
-	assert_int_equal(apfsi_fs_diff(v.before, v.after, 0, collect, &ch), APFSI_OK);
-	assert_non_null(s = find(&ch, 17));
-	assert_int_equal(s->change, 'M');
-	assert_int_equal(s->fields, FIELD(PATH) | FIELD(NLINK));
-	close_views(&v);
-}
-
 /* A nonzero return stops the walk and comes back; bad arguments are refused. */
 static void test_diff_stop_and_errors(void **state)
 {
@@ -683,7 +647,6 @@ int main(void)
 		cmocka_unit_test(test_diff_xid_and_self),
 		cmocka_unit_test(test_diff_cap),
 		cmocka_unit_test(test_diff_gap_either_view),
-		cmocka_unit_test(test_orphan_path),
 		cmocka_unit_test(test_diff_stop_and_errors),
 		cmocka_unit_test(test_diff_encrypted),
 		cmocka_unit_test(test_field_names),

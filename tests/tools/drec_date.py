@@ -1,0 +1,33 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""drec_date.py IMAGE NAME DELTA_NS - the one directory record named NAME in the live tree
+(fsnode.live_tree) given a date added DELTA_NS nanoseconds later (j_drec_val_t.date_added,
+the 8 bytes after the 8-byte file id; Apple's reference), its node's checksum made right
+again: two names of one hard-linked file with dates of their own, so that a reader that
+takes one name's date for the other's is caught.  An unencrypted image of 4 KiB blocks;
+exits nonzero unless exactly one record matches.  Prints the new date."""
+import struct
+import sys
+
+from fsnode import drec_name, live_tree, sparse_nodes
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    name, delta = sys.argv[2].encode(), int(sys.argv[3], 0)
+    with open(sys.argv[1], "r+b") as f:
+        live = live_tree(list(sparse_nodes(f)))
+        hits = [(n, i) for n in live.values() if n.level == 0
+                for i in range(n.nkeys) if drec_name(n.entry(i)[1]) == name]
+        if len(hits) != 1:
+            sys.exit("drec_date.py: %d records named %s found, not 1" % (len(hits), sys.argv[2]))
+        n, i = hits[0]
+        v = n.entry(i)[2]
+        date = struct.unpack_from("<Q", n.blk, v + 8)[0] + delta
+        struct.pack_into("<Q", n.blk, v + 8, date)
+        n.write(f)
+        print(date)
+
+
+main()
