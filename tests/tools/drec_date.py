@@ -9,7 +9,7 @@ exits nonzero unless exactly one record matches.  Prints the new date."""
 import struct
 import sys
 
-from fsnode import drec_name, live_tree, sparse_nodes
+from fsnode import live_tree, one_drec, sparse_nodes
 
 
 def main():
@@ -17,12 +17,7 @@ def main():
         sys.exit(__doc__)
     name, delta = sys.argv[2].encode(), int(sys.argv[3], 0)
     with open(sys.argv[1], "r+b") as f:
-        live = live_tree(list(sparse_nodes(f)))
-        hits = [(n, i) for n in live.values() if n.level == 0
-                for i in range(n.nkeys) if drec_name(n.entry(i)[1]) == name]
-        if len(hits) != 1:
-            sys.exit("drec_date.py: %d records named %s found, not 1" % (len(hits), sys.argv[2]))
-        n, i = hits[0]
+        n, i = one_drec(live_tree(list(sparse_nodes(f))), name, "drec_date.py")
         v = n.entry(i)[2]
         date = struct.unpack_from("<Q", n.blk, v + 8)[0] + delta
         struct.pack_into("<Q", n.blk, v + 8, date)

@@ -11,7 +11,7 @@ blocks; exits nonzero unless exactly one record and its old directory's inode ma
 import struct
 import sys
 
-from fsnode import TYPE_INODE, drec_name, live_tree, sparse_nodes
+from fsnode import TYPE_INODE, live_tree, one_drec, sparse_nodes
 
 OID_MASK = (1 << 60) - 1
 
@@ -21,12 +21,7 @@ def main():
         sys.exit(__doc__)
     name, new = sys.argv[2].encode(), int(sys.argv[3], 0)
     with open(sys.argv[1], "r+b") as f:
-        live = live_tree(list(sparse_nodes(f)))
-        hits = [(n, i) for n in live.values() if n.level == 0
-                for i in range(n.nkeys) if drec_name(n.entry(i)[1]) == name]
-        if len(hits) != 1:
-            sys.exit("drec_move.py: %d records named %s found, not 1" % (len(hits), sys.argv[2]))
-        n, i = hits[0]
+        n, i = one_drec(live_tree(list(sparse_nodes(f))), name, "drec_move.py")
         k = n.entry(i)[0]
         h = struct.unpack_from("<Q", n.blk, k)[0]
         old = h & OID_MASK

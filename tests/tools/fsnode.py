@@ -104,6 +104,16 @@ def drec_name(k):
     return k[12 if hashed else 10:].split(b"\0")[0]
 
 
+def one_drec(live, name, tool):
+    """The (leaf, index) of the one directory record named name (bytes) among the live
+    tree's leaves; exits naming tool unless exactly one is found."""
+    hits = [(n, i) for n in live.values() if n.level == 0
+            for i in range(n.nkeys) if drec_name(n.entry(i)[1]) == name]
+    if len(hits) != 1:
+        sys.exit("%s: %d records named %s found, not 1" % (tool, len(hits), name.decode()))
+    return hits[0]
+
+
 def nodes(data):
     """Every valid, variable-size fs-tree node of the image."""
     for base in range(0, len(data) - BS + 1, BS):
