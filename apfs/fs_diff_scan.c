@@ -140,10 +140,6 @@ static bool dir_without_inode(uint64_t oid)
 }
 
 /*
- * A directory entry: its child and date added, matched to the inode after
- * the walk; counted to its directory, whose inode record sorts just before.
- */
-/*
  * An entry of a directory whose inode record the tree does not hold: a gap,
  * and the directory kept (once, in key order) for fs_diff_lost.c.
  */
@@ -162,6 +158,10 @@ static int no_dir(struct dscan *s, uint64_t dir)
 	return 0;
 }
 
+/*
+ * A directory entry: its child and date added, matched to the inode after
+ * the walk; counted to its directory, whose inode record sorts just before.
+ */
 static int add_drec(struct dscan *s, const uint8_t *k, size_t kl, const uint8_t *v, size_t vl)
 {
 	struct dscan_ino *owner = s->nino ? &s->ino[s->nino - 1] : NULL;
