@@ -190,7 +190,7 @@ asan:
 	B=build-asan ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 tests/run.sh
 
 # Long fuzzing: every target under libFuzzer (clang, ASan + UBSan) for
-# FUZZ_SECONDS each, one at a time; new crashes and slow inputs are copied
+# FUZZ_SECONDS each, FUZZ_JOBS at a time (default: one per core); new crashes and slow inputs are copied
 # into tests/fuzz/regress/TARGET/ (commit them).  See tests/fuzz/README.md.
 FUZZ_SECONDS ?= 60
 FB ?= build-fuzz

@@ -68,7 +68,7 @@ demo() {
 
 case "${1:-}" in
 deps) install $BUILD_PKGS $TEST_PKGS ;;
-demo) install $BUILD_PKGS; make -s; demo ;;
-test) install $BUILD_PKGS $TEST_PKGS; make -s WERROR=1; B=build tests/run.sh ;;
+demo) install $BUILD_PKGS; make -s -j"$(nproc)"; demo ;;
+test) install $BUILD_PKGS $TEST_PKGS; make -s -j"$(nproc)" WERROR=1; B=build tests/run.sh ;;
 *) echo "usage: ./setup.sh demo|test|deps" >&2; exit 2 ;;
 esac
