@@ -76,8 +76,17 @@ else
 	skip "peak RSS" "/usr/bin/time (Debian package time) not installed"
 fi
 
+# TSK lists a directory in time that grows with its square (fls -r of the big image: 38 s
+# of TSK's own CPU): an AddressSanitizer build, whose lines are checked above against the
+# documented ones, compares the small image only (the plain build, both).
+TSKIMGS=("$SMALL" "$BIG")
+if grep -q __asan_init "$BIN"; then
+	TSKIMGS=("$SMALL")
+	skip "ls -U -R of big.img: the paths TSK fls -r -p lists" \
+		"an AddressSanitizer build: 38 s of TSK's own time, compared by the plain build"
+fi
 if command -v fls >/dev/null && command -v pstat >/dev/null; then
-	for img in "$SMALL" "$BIG"; do
+	for img in "${TSKIMGS[@]}"; do
 		A=$(pstat "$img" 2>/dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1/p' | head -1)
 		fls -r -p -B "${A:-0}" "$img" 2>/dev/null | sed 's/^[^	]*	//' | LC_ALL=C sort \
 			> "$WORK/tsk.txt"

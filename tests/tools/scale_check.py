@@ -15,9 +15,10 @@ facts file, paths root/d00000/NAME, or ls --json's, paths /d00000/NAME: one "key
 a line, "added" as ISO 8601 UTC with nanoseconds).  dated: the image went
 through tests/tools/drec_redate.py, so file j's date added (tl) must be
 1,600,000,000 s + j x 1,000,003 ns."""
-import datetime
+import calendar
 import json
 import math
+import re
 import sys
 
 DATED_BASE, DATED_STEP = 1600000000 * 10**9, 1000003
@@ -42,24 +43,34 @@ def parse(fmt, line):
     return (None if name in (".", "..") else (name, int(ino), int(size)))
 
 
+KEYS = ('"path": ', '"inode": ', '"size": ', '"added": ')
+ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{9})Z")
+
+
 def facts(lines):
-    """The entries under d00000 of a facts file or ls --json, as timeline lines give them."""
+    """The entries under d00000 of a facts file or ls --json, as timeline lines give them
+    (each kept key's raw value held until the entry's "added", its last, decodes them)."""
     e = {}
     for line in lines:
-        key, _, value = line.strip().rstrip(",").partition(": ")
-        if key in ('"path"', '"inode"', '"size"', '"added"'):
-            e[key.strip('"')] = json.loads(value)
-        path = e.get("path", "").removeprefix("root")
-        if key == '"added"' and path.startswith("/d00000/"):
-            yield path[len("/d00000/"):], e["inode"], e["size"], iso_ns(e["added"])
+        s = line.lstrip()
+        if not s.startswith(KEYS):
+            continue
+        key, _, value = s.rstrip().rstrip(",").partition(": ")
+        e[key] = value
+        if key != '"added"':
+            continue
+        path = json.loads(e.get('"path"', '""')).removeprefix("root")
+        if path.startswith("/d00000/"):
+            yield path[len("/d00000/"):], json.loads(e['"inode"']), json.loads(e['"size"']), \
+                iso_ns(json.loads(value))
 
 
 def iso_ns(t):
-    """ns since 1970 of 2020-09-13T12:26:40.000000000Z (0 for null)."""
+    """ns since 1970 of 2020-09-13T12:26:40.000000000Z (0 for null); anything else fails."""
     if t is None:
         return 0
-    day = datetime.datetime.strptime(t[:19], "%Y-%m-%dT%H:%M:%S")
-    return int(day.replace(tzinfo=datetime.timezone.utc).timestamp()) * 10**9 + int(t[20:29])
+    f = [int(x) for x in ISO.fullmatch(t).groups()]
+    return calendar.timegm(tuple(f[:6])) * 10**9 + f[6]
 
 
 def main():
