@@ -49,6 +49,8 @@ struct cli_opts {
 	const char *volume;
 	const char *snapshot;
 	bool no_firmlinks;     /* a group's System volume as it is, not the Mac's root */
+	bool private_dir;      /* PATH in the private directory (cli/private_dir.c) */
+	char private_path[4096]; /* PATH as written with --private-dir: "private-dir[/...]" */
 	bool json;
 	/* command-specific switches, parsed by the common parser */
 	bool plist, all, checkpoints, long_fmt, all_files, recursive, md5, foreground, extended;
@@ -98,6 +100,10 @@ struct command {
  */
 int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	      const char *help, struct cli_opts *o);
+/* What --private-dir does, for the --help of each command that takes it. */
+extern const char cli_private_help[];
+/* --private-dir: PATH rewritten in o->private_path as it is written (cli/private_dir.c). */
+int cli_private_path(struct cli_opts *o);
 
 /*
  * The secret option values (--passphrase, -passphrase, --recovery-key,

@@ -12,11 +12,6 @@
 #include "credential.h"
 #include "session_int.h"
 
-int fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *de, char name[FS_NAME_MAX])
-{
-	return cli_api_errno(apfsi_fs_lookup(fs, path, de, name, FS_NAME_MAX));
-}
-
 int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const char *help,
 	       fs_cmd_fn fn)
 {
@@ -74,8 +69,12 @@ static int cat_file(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 	struct progress prog;
 	struct apfsi_stat st;
 	apfsi_file *f;
-	int ret = cli_api_errno(apfsi_fs_stat_path(fs, path, &st));
+	struct apfsi_dirent de;
+	char name[FS_NAME_MAX];
+	int ret = fs_lookup(o, fs, path, &de, name);
 
+	if (!ret)
+		ret = cli_api_errno(apfsi_fs_stat(fs, de.ino, &st));
 	if (!ret && fs_over_cap(path, &st, fs_size_cap(o, fs)))
 		return EXIT_ERROR;
 	if (!ret)
@@ -94,7 +93,7 @@ static int cat_fork(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX];
-	int ret = fs_lookup(fs, path, &de, name);
+	int ret = fs_lookup(o, fs, path, &de, name);
 
 	/* Only the entry: a fork is read even of an inode whose attributes are damaged. */
 	if (!ret)

@@ -26,10 +26,24 @@ int fs_command(int argc, char **argv, unsigned flags, int nmin, int nmax, const 
 #define FS_NAME_MAX 1024
 
 /*
- * The entry a path names (apfsi_fs_lookup): its inode, type, date added and
- * stored name (in name); 0 or a negative errno.
+ * The entry a path names (apfsi_fs_lookup; with --private-dir, path is
+ * cli_private_path's form and is looked up from the private directory): its
+ * inode, type, date added and stored name (in name); 0 or a negative errno.
  */
-int fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *de, char name[FS_NAME_MAX]);
+int fs_lookup(const struct cli_opts *o, apfsi_fs *fs, const char *path, struct apfsi_dirent *de,
+	      char name[FS_NAME_MAX]);
+/* How the private directory is written (apfs-fuse's name for it), without a leading '/'. */
+#define FS_PRIVATE_TOP "private-dir"
+/* Where a walk or listing without PATH starts: "/" and the root, or the private directory. */
+const char *fs_top(const struct cli_opts *o);
+uint64_t fs_top_ino(const struct cli_opts *o);
+/*
+ * With --private-dir, path names an entry of the private directory itself:
+ * an orphan, a file deleted while open (apfsck dir.c, inode.c).
+ */
+bool fs_private_entry(const struct cli_opts *o, const char *path);
+/* --private-dir on a volume group's merged root (two volumes, two such directories): refused. */
+int fs_private_check(const struct cli_opts *o, apfsi_fs *view);
 
 /* "drwxr-xr-x" from a mode; the type letter TSK uses ('r','d','l',...). */
 char fs_type_char(uint16_t mode);

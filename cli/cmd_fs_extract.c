@@ -675,7 +675,7 @@ static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_ses
 	struct apfsi_dirent de;
 	struct fs_name top;
 	char name[FS_NAME_MAX], top_name[FS_NAME_MAX];
-	int ret = fs_lookup(s->view, o->args[0], &de, name);
+	int ret = fs_lookup(o, s->view, o->args[0], &de, name);
 
 	if (ret)
 		return fs_fail(o->args[0], ret);
@@ -1012,7 +1012,7 @@ int cmd_bodyfile(int argc, char **argv)
 		r.fs = s.view;
 		r.fractional = o.fractional;
 		r.cap = fs_size_cap(&o, s.view);
-		bf_dir(&r, "", 0, APFSI_ROOT_INO, 0);
+		bf_dir(&r, o.private_dir ? fs_top(&o) : "", 0, fs_top_ino(&o), 0);
 		ret = r.err;
 	}
 	walk_guard_free(&r.g);

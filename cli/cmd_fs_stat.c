@@ -75,6 +75,7 @@ struct stat_info {
 	struct str_list links;   /* every path of the inode */
 	struct apfsi_dir_stats ds;
 	bool has_ds;
+	bool orphan;             /* an entry of the private directory itself (private_dir.c) */
 	const char *origin;      /* a merged root's: the name of the object's own volume */
 	uint64_t origin_ino;
 	struct digest_set hash;   /* --hash */
@@ -108,6 +109,9 @@ static int link_collect(uint64_t parent, const char *name, void *ctx)
 	char dir[4096], *p;
 	int ret = cli_api_errno(apfsi_fs_path(si->fs, parent, dir, sizeof(dir)));
 
+	/* An orphan's directory may be gone since: its number, where its path was. */
+	if (ret && si->orphan)
+		ret = snprintf(dir, sizeof(dir), "(directory %llu)", (unsigned long long)parent) < 0;
 	if (ret)
 		return ret;
 	if (asprintf(&p, "%s%s%s", dir, strcmp(dir, "/") ? "/" : "", name) < 0)
@@ -144,6 +148,8 @@ static int stat_gather(struct stat_info *si, uint64_t ino)
 	}
 	if (!ret && ino == APFSI_ROOT_INO)
 		list_add(&si->links, "/", 0);
+	else if (!ret && ino == APFSI_PRIVATE_DIR_INO) /* under inode 1 too, beside the root */
+		list_add(&si->links, FS_PRIVATE_TOP, 0);
 	else if (!ret)
 		ret = cli_api_errno(apfsi_fs_links(si->fs, ino, link_collect, si));
 	if (!ret)
@@ -191,8 +197,12 @@ static void stat_text(const struct stat_info *si)
 		       (unsigned long long)si->origin_ino);
 	if (si->has_target)
 		printf("target: %s\n", cli_safe_str(si->target));
+	/* An orphan's inode keeps the name it had, which no entry holds now. */
+	if (si->orphan)
+		printf("orphan: deleted while open; its name before: %s\n",
+		       si->links.len ? cli_safe_str(si->links.s[0]) : "-");
 	/* A file of one name needs no list of them. */
-	for (size_t i = 0; si->links.len > 1 && i < si->links.len; i++)
+	for (size_t i = 0; !si->orphan && si->links.len > 1 && i < si->links.len; i++)
 		printf("link: %s\n", cli_safe_str(si->links.s[i]));
 	if (si->has_ds)
 		printf("dir stats: %llu children, %llu bytes, chained key %llu, generation %llu%s\n",
@@ -244,6 +254,7 @@ static void stat_json(const struct stat_info *si)
 		json_str(&j, "volume", si->origin);
 		json_u64(&j, "volume_inode", si->origin_ino);
 	}
+	json_bool(&j, "orphan", si->orphan);
 	json_arr_open(&j, "links");
 	for (size_t i = 0; i < si->links.len; i++)
 		json_str(&j, NULL, si->links.s[i]);
@@ -283,14 +294,14 @@ static int stat_hash(const struct cli_opts *o, struct stat_info *si)
 
 static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
-	struct stat_info si = { .fs = fs, .path = path };
+	struct stat_info si = { .fs = fs, .path = path, .orphan = fs_private_entry(o, path) };
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX];
 	int ret = digest_parse(o->hash, &si.hash), hashed = 0;
 
 	if (ret)
 		return ret;
-	ret = fs_lookup(fs, path, &de, name);
+	ret = fs_lookup(o, fs, path, &de, name);
 	if (!ret)
 		ret = stat_gather(&si, de.ino);
 	/* A digest that cannot be made (the data damaged, beyond the cap) takes

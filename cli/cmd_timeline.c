@@ -177,14 +177,18 @@ static const struct tl_format *tl_pick(const char *name)
 	return NULL;
 }
 
-/* The walk from DIR: its path as the entries' prefix ("" for the root). */
-static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *src)
+/*
+ * The walk from DIR: its path as the entries' prefix ("" for the root;
+ * --private-dir's form as it is, which has no leading '/').
+ */
+static int tl_start(struct tl_run *r, const struct cli_opts *o, const struct tl_source *src)
 {
+	const char *arg = o->nargs ? o->args[0] : fs_top(o);
 	struct apfsi_dirent de;
 	struct apfsi_stat st;
 	char *prefix;
 	char name[FS_NAME_MAX];
-	int ret = fs_lookup(r->fs, arg, &de, name);
+	int ret = fs_lookup(o, r->fs, arg, &de, name);
 
 	if (!ret)
 		ret = cli_api_errno(apfsi_fs_stat(r->fs, de.ino, &st));
@@ -192,7 +196,7 @@ static int tl_start(struct tl_run *r, const char *arg, const struct tl_source *s
 		ret = -ENOTDIR;
 	if (ret)
 		return fs_fail(arg, ret);
-	if (asprintf(&prefix, "%s%s", *arg == '/' ? "" : "/", arg) < 0)
+	if (asprintf(&prefix, "%s%s", *arg == '/' || o->private_dir ? "" : "/", arg) < 0)
 		return fs_fail(arg, -ENOMEM);
 	/* "/a/b/" and "a/b" alike become "/a/b"; "/" becomes "". */
 	while (*prefix && prefix[strlen(prefix) - 1] == '/')
@@ -240,7 +244,7 @@ int cmd_timeline(int argc, char **argv)
 
 		r.fs = s.view;
 		r.cap = fs_size_cap(&o, s.view);
-		ret = tl_start(&r, o.nargs ? o.args[0] : "/", &src);
+		ret = tl_start(&r, &o, &src);
 	}
 	walk_guard_free(&r.g);
 	fs_session_close(&s);

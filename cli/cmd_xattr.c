@@ -22,7 +22,7 @@ static int xattr_run(const struct cli_opts *o, apfsi_fs *fs)
 {
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX];
-	int ret = fs_lookup(fs, o->args[0], &de, name);
+	int ret = fs_lookup(o, fs, o->args[0], &de, name);
 
 	if (!ret)
 		ret = fs_xattr_out(o, fs, de.ino, o->args[0], o->args[1], o->hex);

@@ -134,6 +134,7 @@ static int take_opt(int c, struct cli_opts *o)
 	case O_LOG: o->log = optarg; break;
 	case O_HASH_IMAGE: o->hash_image = true; break;
 	case O_NO_FIRMLINKS: o->no_firmlinks = true; break;
+	case O_PRIVATE_DIR: o->private_dir = true; break;
 	case O_EXTENDED: o->extended = true; break;
 	case O_LIVE: o->live = true; break;
 	case O_MAX_SIZE:
@@ -211,6 +212,8 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 			fputs(help, stdout);
 			if (flags & OPT_CRED)
 				fputs(cred_help, stdout);
+			if (cli_opt_allowed(cmd, "--private-dir"))
+				fputs(cli_private_help, stdout);
 			fputs(image_cred_help, stdout);
 			fputs(contract_help, stdout);
 			return -1;
@@ -239,5 +242,8 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	o->nargs = argc - optind;
 	if (o->nargs < min_args || (max_args >= 0 && o->nargs > max_args))
 		return usage_err(help, "wrong number of arguments after '%s'", o->image);
+	if (o->private_dir && cli_private_path(o))
+		return usage_err(help, "%s", "--private-dir: PATH is taken in the private directory: "
+				 "no '..', at most 4,095 bytes");
 	return 0;
 }

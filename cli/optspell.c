@@ -36,6 +36,7 @@ const struct option cli_long_opts[] = {
 	{ "md5", no_argument, NULL, O_MD5 },
 	{ "max-file-size", required_argument, NULL, O_MAX_SIZE },
 	{ "no-firmlinks", no_argument, NULL, O_NO_FIRMLINKS },
+	{ "private-dir", no_argument, NULL, O_PRIVATE_DIR },
 	{ "extended", no_argument, NULL, O_EXTENDED },
 	{ "help", no_argument, NULL, O_HELP },
 	{ "potfile", required_argument, NULL, O_POTFILE },

@@ -61,10 +61,12 @@ int fs_session_open(const struct cli_opts *o, struct fs_session *s)
 		return ret;
 	/* A group's System volume: the Mac's root (group_root.c). */
 	ret = fs_group_session(o, s);
-	if (ret >= 0)
-		return ret;
-	ret = fs_unlock_volume(o, s->vol, NULL);
-	return ret ? ret : fs_open_view(o, s, o->no_firmlinks ? APFSI_FS_NO_FIRMLINKS : 0);
+	if (ret < 0) {
+		ret = fs_unlock_volume(o, s->vol, NULL);
+		if (!ret)
+			ret = fs_open_view(o, s, o->no_firmlinks ? APFSI_FS_NO_FIRMLINKS : 0);
+	}
+	return ret ? ret : fs_private_check(o, s->view);
 }
 
 void fs_session_close(struct fs_session *s)

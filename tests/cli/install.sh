@@ -111,7 +111,7 @@ expect_eq "bash: the commands after apfsinspect" \
 	"$("$BIN" --list-options | sort | paste -sd' ')" \
 	"$(complete_words apfsinspect '' | grep -v '^--' | paste -sd' ')"
 expect_eq "bash: ls --p offers ls's options that start so (not --plist)" \
-	"--passphrase --passphrase-file --potfile" "$(complete_words apfsinspect ls --p | paste -sd' ')"
+	"--passphrase --passphrase-file --potfile --private-dir" "$(complete_words apfsinspect ls --p | paste -sd' ')"
 expect_eq "bash: list --p offers --plist only" "--plist" "$(complete_words apfsinspect list --p | paste -sd' ')"
 expect_eq "bash: mount - offers -f and -o, ls - does not" "-f -o|" \
 	"$(complete_words apfsinspect mount - | grep -xE -- '-f|-o' | paste -sd' ')|$(complete_words apfsinspect ls - | grep -xE -- '-f|-o' | paste -sd' ')"

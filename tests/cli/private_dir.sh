@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# private_dir.sh - --private-dir: the volume's private directory (inode 3), which no path
+# from the root reaches, read by ls, stat, cat, xattr, extract, bodyfile and timeline.
+# macOS moves there the entry of a file deleted while still open (an orphan, kept until its
+# last close): link count 0, its inode's parent_id and name left as they were (apfsck
+# dir.c, inode.c: "the reported parent id is not updated when orphaned").  The generator
+# makes none: tests/tools/drec_move.py moves an entry into 3 (keeping its name; a real
+# one is 0xINODE-dead) and inode_field.py sets its link count.  Expected values from
+# testdata/README.md: `snapshot` (/keep.txt = "kept\n", inode 17; /a.txt, /new.txt) and the
+# small tree of `basic` (/dir/sub/deep.txt = "deep\n").
+. "$(dirname "$0")/../lib.sh"
+
+IMG=$WORK/orphan.img
+expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$IMG"
+expect_rc "a sound volume: ls --private-dir: exit 0" 0 "$BIN" ls --private-dir "$IMG"
+expect_eq "... its private directory holds nothing" "" "$OUT"
+
+expect_rc "drec_move.py: /keep.txt's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$IMG" keep.txt 3
+expect_rc "inode_field.py: its link count 0" 0 python3 "$TESTS/tools/inode_field.py" "$IMG" 17 \
+	nchildren 0
+expect_rc "ls: exit 0" 0 "$BIN" ls "$IMG"
+expect_eq "... / no longer lists keep.txt" "$(printf 'a.txt\nnew.txt')" "$OUT"
+expect_rc "ls --private-dir: exit 0" 0 "$BIN" ls --private-dir "$IMG"
+expect_eq "... lists the orphan" "keep.txt" "$OUT"
+expect_rc "ls -l --private-dir" 0 "$BIN" ls -l --private-dir "$IMG"
+expect_grep "... its link count 0, its 5 bytes" '^-rw-r--r-- +0 +[0-9]+ +[0-9]+ +5 .* keep\.txt$' \
+	"$OUT"
+expect_rc "ls --private-dir --snapshot before: exit 0" 0 "$BIN" ls --private-dir \
+	--snapshot before "$IMG"
+expect_eq "... the snapshot's private directory holds nothing" "" "$OUT"
+
+expect_rc "ls --json --private-dir" 0 "$BIN" ls --json --private-dir "$IMG"
+expect_eq "... the directory's path and the orphan's: no leading '/'" \
+	"private-dir private-dir/keep.txt 17 0" "$(python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(d["path"], *(str(e[k]) for e in d["entries"] for k in ("path", "inode", "nlink")))' \
+	<<< "$OUT")"
+
+for p in keep.txt /keep.txt ./keep.txt //keep.txt/; do
+	expect_rc "cat --private-dir $p" 0 "$BIN" cat --private-dir "$IMG" "$p"
+	expect_eq "... its content, as testdata/README.md says" "kept" "$OUT"
+done
+expect_rc "cat keep.txt (from the root): no such file" 1 "$BIN" cat "$IMG" /keep.txt
+expect_rc "cat --private-dir a.txt: no such file there" 1 "$BIN" cat --private-dir "$IMG" a.txt
+expect_grep "... named by its written path" "private-dir/a\.txt" "$ERR"
+expect_rc "ls --private-dir ../a.txt: a usage error" 2 "$BIN" ls --private-dir "$IMG" ../a.txt
+expect_rc "list --private-dir: refused by name" 2 "$BIN" list --private-dir "$IMG"
+expect_grep "... saying so" "option --private-dir does not apply" "$ERR"
+
+expect_rc "stat --private-dir keep.txt" 0 "$BIN" stat --private-dir "$IMG" keep.txt
+expect_grep "... its path" "^path: private-dir/keep\.txt$" "$OUT"
+expect_grep "... its inode" "^inode: 17$" "$OUT"
+expect_grep "... an orphan, and the name its inode keeps" \
+	"^orphan: deleted while open; its name before: /keep\.txt$" "$OUT"
+expect_rc "stat --json --private-dir keep.txt" 0 "$BIN" stat --json --private-dir "$IMG" keep.txt
+expect_eq "... orphan true, its one link the name before" "True ['/keep.txt']" \
+	"$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["orphan"], d["links"])' \
+	<<< "$OUT")"
+expect_rc "stat --json /a.txt" 0 "$BIN" stat --json "$IMG" /a.txt
+expect_eq "... orphan false" "False" \
+	"$(python3 -c 'import json, sys; print(json.load(sys.stdin)["orphan"])' <<< "$OUT")"
+expect_rc "stat --private-dir / (the directory itself)" 0 "$BIN" stat --private-dir "$IMG" /
+expect_grep "... inode 3" "^inode: 3$" "$OUT"
+expect_eq "... no orphan" "" "$(grep '^orphan' <<< "$OUT")"
+
+expect_rc "bodyfile --private-dir" 0 "$BIN" bodyfile --private-dir "$IMG"
+expect_eq "... one line: the orphan's path, inode and size" "private-dir/keep.txt|17|5" \
+	"$(cut -d'|' -f2,3,7 <<< "$OUT")"
+expect_rc "bodyfile" 0 "$BIN" bodyfile "$IMG"
+expect_eq "... from the root: no keep.txt" "" "$(grep keep <<< "$OUT")"
+expect_rc "timeline --private-dir" 0 "$BIN" timeline --private-dir "$IMG"
+expect_eq "... a header and the orphan" '"private-dir/keep.txt",17' \
+	"$(sed -n '2,$p' <<< "$OUT" | cut -d, -f1,2)"
+expect_rc "xattr --private-dir keep.txt com.example.none: none" 1 "$BIN" xattr --private-dir \
+	"$IMG" keep.txt com.example.none
+expect_grep "... named by its written path" "private-dir/keep\.txt" "$ERR"
+expect_rc "extract --private-dir / DEST" 0 "$BIN" extract --private-dir "$IMG" / "$WORK/x"
+expect_eq "... DEST/private-dir/keep.txt" "kept" "$(cat "$WORK/x/private-dir/keep.txt")"
+
+# An orphan's old directory may be gone: its number stands for its path.
+expect_rc "inode_field.py: its parent_id a directory no longer there (999)" 0 python3 \
+	"$TESTS/tools/inode_field.py" "$IMG" 17 parent_id 999
+expect_rc "stat --private-dir keep.txt: exit 0" 0 "$BIN" stat --private-dir "$IMG" keep.txt
+expect_grep "... the name before, under its directory's number" \
+	"^orphan: deleted while open; its name before: \(directory 999\)/keep\.txt$" "$OUT"
+
+# A directory there (an orphan directory holds nothing on a Mac: apfsck inode.c; here
+# /dir/sub keeps deep.txt, so that a path goes through it).  The walk of a path takes no
+# directory through an entry that is not its own, except there: its inode keeps its parent.
+B2=$WORK/basic.img
+expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$B2"
+expect_rc "drec_move.py: /dir/sub's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$B2" sub 3
+expect_rc "cat --private-dir sub/deep.txt" 0 "$BIN" cat --private-dir "$B2" sub/deep.txt
+expect_eq "... its content, as testdata/README.md says" "deep" "$OUT"
+expect_eq "... nothing on stderr" "" "$ERR"
+expect_rc "ls -R --private-dir" 0 "$BIN" ls -R --private-dir "$B2"
+expect_eq "... sub, then its entry under private-dir/sub" \
+	"$(printf 'sub\n\nprivate-dir/sub:\ndeep.txt')" "$OUT"
+expect_rc "stat --private-dir sub" 0 "$BIN" stat --private-dir "$B2" sub
+expect_grep "... its name before" "^orphan: deleted while open; its name before: /dir/sub$" "$OUT"
+
+# A volume group's merged root joins two volumes' trees, each with a private directory.
+G=$WORK/group.img
+expect_rc "mkimage group-firmlinks" 0 "$MKIMAGE" group-firmlinks "$G"
+expect_rc "ls --private-dir --volume group: a usage error" 2 "$BIN" ls --private-dir \
+	--volume group "$G"
+expect_grep "... saying which to give" "give --no-firmlinks .* or --volume" "$ERR"
+expect_rc "ls --private-dir --volume group --no-firmlinks: the System volume's" 0 "$BIN" ls \
+	--private-dir --volume group --no-firmlinks "$G"
+rm -f "$G"
+done_testing
