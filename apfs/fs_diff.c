@@ -276,7 +276,8 @@ static enum apfs_diff_lost both_lost(const struct diff_run *r, uint32_t what,
 static int both(struct diff_run *r, const struct dscan_ino *ia, const struct dscan_ino *ib)
 {
 	struct apfs_diff d = { .kind = 'M', .ino = ia->oid, .what = meta_diff(ia, ib),
-			       .added_a = ia->added, .added_b = ib->added };
+			       .added_a = ia->added, .added_b = ib->added,
+			       .orphan_a = ia->orphan, .orphan_b = ib->orphan };
 	bool differ = false;
 	int ret = 0;
 
@@ -303,6 +304,7 @@ static int one(struct diff_run *r, char kind, struct dscan_ino *in)
 	/* a view with no gap explains nothing (and asks nothing) */
 	d.lost = dscan_gapped(o) ? dscan_lost_why(o, h, in) : APFS_DIFF_LOST_NONE;
 	*(kind == 'D' ? &d.added_a : &d.added_b) = in->added;
+	*(kind == 'D' ? &d.orphan_a : &d.orphan_b) = in->orphan;
 	return r->fn(&d, r->ctx);
 }
 

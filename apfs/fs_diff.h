@@ -83,6 +83,7 @@ struct apfs_diff {
 	uint32_t what;               /* 'M': bits of enum apfs_diff_field */
 	bool content_by_extents;     /* CONTENT judged by the records alone (beyond the cap) */
 	uint64_t added_a, added_b;   /* date added in each view (0: absent or unknown) */
+	bool orphan_a, orphan_b;     /* an entry of the private directory names it in that view */
 	const struct apfs_diff_xattr *xattrs;
 	size_t nxattrs;
 };

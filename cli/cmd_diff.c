@@ -33,8 +33,11 @@ static const char diff_help[] =
 	"  A view that lacks records a sound tree holds is named on stderr (exit 1); an A, D\n"
 	"  or M line that may come of them ends with (may-be-lost:WHY): inode_record,\n"
 	"  directory_entries, directory_above (A, D); directory_entry, file_extents,\n"
-	"  sibling_links (M).\n"
-	"  --json: one object a line (code, change, inode, path, old_path, may_be_lost,\n"
+	"  sibling_links (M).  A file deleted while open, kept in the private directory\n"
+	"  until its last close (see --private-dir of ls), is shown under the name it had,\n"
+	"  then (orphan:before), (orphan:after) or (orphan:before,after): the views where\n"
+	"  it is one (before may-be-lost).\n"
+	"  --json: one object a line (code, change, inode, path, old_path, may_be_lost, orphan,\n"
 	"  fields, before, after, xattrs with sha256_before/sha256_after).\n";
 
 struct diff_out {
@@ -120,9 +123,19 @@ static void text_xattrs(const struct apfsi_diff *c, const char *path, bool ok)
 	}
 }
 
-/* A field of its own past a raw space, which no escaped path holds. */
+/* Where the inode is an orphan: "before", "after", "before,after", or NULL. */
+static const char *orphan_word(const struct apfsi_diff *c)
+{
+	static const char *const words[] = { NULL, "before", "after", "before,after" };
+
+	return words[c->orphan & 3];
+}
+
+/* Fields of their own past a raw space, which no escaped path holds. */
 static void text_lost(const struct apfsi_diff *c)
 {
+	if (orphan_word(c))
+		printf(" (orphan:%s)", orphan_word(c));
 	if (c->may_be_lost)
 		printf(" (may-be-lost:%s)", apfsi_diff_lost_name((unsigned)c->may_be_lost));
 }
@@ -276,6 +289,7 @@ static void json_body(struct json *j, const struct apfsi_diff *c, const struct d
 		json_str(j, "old_path", p->ok_a ? p->a : NULL);
 	json_str(j, "type", type_word(c->change == 'D' ? p->sa.mode : p->sb.mode));
 	json_str(j, "may_be_lost", apfsi_diff_lost_name((unsigned)c->may_be_lost));
+	json_str(j, "orphan", orphan_word(c));
 	if (c->change == 'M')
 		json_fields(j, c);
 	if (c->change != 'A')

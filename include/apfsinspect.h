@@ -1116,8 +1116,16 @@ struct apfsi_diff {
 	const struct apfsi_diff_xattr *xattrs; /* 'M' with XATTR: nxattrs of them */
 	size_t nxattrs;
 	uint64_t may_be_lost;       /* enum apfsi_diff_lost */
-	uint64_t reserved[7];
+	/*
+	 * APFSI_DIFF_ORPHAN_*: in that view an entry of the private directory
+	 * names the inode (a file deleted while open, kept until its last
+	 * close; its path there is still the name it had).
+	 */
+	uint64_t orphan;
+	uint64_t reserved[6];
 };
+#define APFSI_DIFF_ORPHAN_BEFORE 1u
+#define APFSI_DIFF_ORPHAN_AFTER 2u
 
 /*
  * What differs from view before to view after of one volume (two snapshots,

@@ -81,6 +81,8 @@ static int on_diff(const struct apfs_diff *d, void *ctx)
 		.content_by_extents = d->content_by_extents,
 		.added_before = (int64_t)d->added_a, .added_after = (int64_t)d->added_b,
 		.nxattrs = d->nxattrs, .may_be_lost = d->lost,
+		.orphan = (d->orphan_a ? APFSI_DIFF_ORPHAN_BEFORE : 0u) |
+			  (d->orphan_b ? APFSI_DIFF_ORPHAN_AFTER : 0u),
 	};
 	int ret = copy_xattrs(c, d);
 

@@ -241,8 +241,16 @@ expect_rc "an orphan lacking its extent: diff --live before: exit 0 (before: 1)"
 	--live "$O" before
 expect_eq "... says nothing on stderr" "" "$ERR"
 expect_eq "... the sound image's changes, / one entry less, the file's links 0 and its content \
-judged by its records, unmarked" "$(printf '%s\n' "$SOUNDP" "M nlink /" \
-	"M nlink,content /keep.txt" | sort)" "$(sort <<< "$OUT")"
+judged by its records, not marked lost, said to be an orphan in the live tree" \
+	"$(printf '%s\n' "$SOUNDP" "M nlink /" "M nlink,content /keep.txt (orphan:after)" | sort)" \
+	"$(sort <<< "$OUT")"
+expect_rc "... diff --json" 0 "$BIN" diff --json --live "$O" before
+expect_eq "... orphan \"after\" on its line alone" "17 after" "$(python3 -c '
+import json, sys
+for l in sys.stdin:
+    o = json.loads(l)
+    if o["orphan"] is not None:
+        print(o["inode"], o["orphan"])' <<< "$OUT")"
 # A dataless file's data is elsewhere (SF_DATALESS 0x40000000: iCloud): /d002/f02000.txt,
 # whose file extent was dropped above, made dataless.
 expect_rc "inode_field.py: inode 2019 dataless" 0 python3 "$TESTS/tools/inode_field.py" \

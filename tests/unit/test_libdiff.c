@@ -47,7 +47,7 @@ static int setup(void **state)
 	if (scratch_setup("libdiff", "snapshot-diff sd.img", "snapshot-diff-encrypted sde.img",
 			  "sealed sealed.img", "sealed sealed16.img --block-size 16384",
 			  "basic basic.img", "group-firmlinks gf.img",
-			  "snapshot-many sm.img --unencrypted", NULL))
+			  "snapshot-many sm.img --unencrypted", "snapshot orph.img", NULL))
 		return -1;
 	if (tamper())
 		return -1;
@@ -59,6 +59,13 @@ static int setup(void **state)
 	if (sh("cd '%s' && python3 \"$TESTS/tools/ino_leaf.py\" sm.img renamed.txt > sm.leaf && "
 	       "python3 \"$TESTS/tools/index_slots.py\" sm.img \"above:$(cut -d' ' -f1 sm.leaf | "
 	       "head -1)\" \"drop:$(cut -d' ' -f2 sm.leaf | head -1):0\" > /dev/null", scratch_dir))
+		return -1;
+	/*
+	 * /keep.txt (inode 17, testdata/README.md `snapshot`) made an orphan in the
+	 * live tree: its entry moved into the private directory, its link count 0.
+	 */
+	if (sh("cd '%s' && python3 \"$TESTS/tools/drec_move.py\" orph.img keep.txt 3 && "
+	       "python3 \"$TESTS/tools/inode_field.py\" orph.img 17 nchildren 0", scratch_dir))
 		return -1;
 	/* Its integrity metadata edited (checksum made right again), and a disk with no APFS. */
 	return sh("cd '%s' && T=\"$TESTS/tools/seal_edit.py\" && "
@@ -86,7 +93,7 @@ struct seen {
 	uint64_t ino;
 	uint32_t fields;
 	bool by_extents;
-	uint64_t lost;
+	uint64_t lost, orphan;
 	int64_t added_before, added_after;
 	struct seen_xattr xa[4];
 	size_t nxa;
@@ -107,7 +114,7 @@ static int collect(const struct apfsi_diff *d, void *arg)
 	s = &ch->c[ch->n++];
 	s->change = d->change, s->ino = d->ino, s->fields = d->fields;
 	s->by_extents = d->content_by_extents;
-	s->lost = d->may_be_lost;
+	s->lost = d->may_be_lost, s->orphan = d->orphan;
 	s->added_before = d->added_before, s->added_after = d->added_after;
 	assert_true(d->nxattrs <= 4);
 	assert_true(!d->nxattrs || d->xattrs);
@@ -417,6 +424,31 @@ static void test_diff_gap_either_view(void **state)
 	close_views(&v);
 }
 
+/* An orphan (an entry of the private directory names it) said so of the view it is one in. */
+static void orphan_in(const char *a, const char *b, uint64_t want)
+{
+	static struct changes ch;
+	struct views v;
+	unsigned n17 = 0;
+
+	memset(&ch, 0, sizeof(ch));
+	open_views("orph.img", a, b, &v);
+	assert_int_equal(apfsi_fs_diff(v.before, v.after, 0, collect, &ch), APFSI_OK);
+	for (unsigned i = 0; i < ch.n; i++) {
+		n17 += ch.c[i].ino == 17;
+		assert_int_equal(ch.c[i].orphan, ch.c[i].ino == 17 ? want : 0);
+	}
+	assert_int_equal(n17, 1);
+	close_views(&v);
+}
+
+static void test_diff_orphan(void **state)
+{
+	(void)state;
+	orphan_in("before", NULL, APFSI_DIFF_ORPHAN_AFTER);
+	orphan_in(NULL, "before", APFSI_DIFF_ORPHAN_BEFORE);
+}
+
 /* A nonzero return stops the walk and comes back; bad arguments are refused. */
 static void test_diff_stop_and_errors(void **state)
 {
@@ -647,6 +679,7 @@ int main(void)
 		cmocka_unit_test(test_diff_xid_and_self),
 		cmocka_unit_test(test_diff_cap),
 		cmocka_unit_test(test_diff_gap_either_view),
+		cmocka_unit_test(test_diff_orphan),
 		cmocka_unit_test(test_diff_stop_and_errors),
 		cmocka_unit_test(test_diff_encrypted),
 		cmocka_unit_test(test_field_names),
