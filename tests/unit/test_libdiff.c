@@ -61,11 +61,14 @@ static int setup(void **state)
 	       "head -1)\" \"drop:$(cut -d' ' -f2 sm.leaf | head -1):0\" > /dev/null", scratch_dir))
 		return -1;
 	/*
-	 * /keep.txt (inode 17, testdata/README.md `snapshot`) made an orphan in the
-	 * live tree: its entry moved into the private directory, its link count 0.
+	 * /keep.txt (inode 17, testdata/README.md `snapshot`) and /new.txt (20, only in
+	 * the live tree) made orphans there: each entry moved into the private
+	 * directory, each link count 0.
 	 */
-	if (sh("cd '%s' && python3 \"$TESTS/tools/drec_move.py\" orph.img keep.txt 3 && "
-	       "python3 \"$TESTS/tools/inode_field.py\" orph.img 17 nchildren 0", scratch_dir))
+	if (sh("cd '%s' && D=\"$TESTS/tools/drec_move.py\" && I=\"$TESTS/tools/inode_field.py\" && "
+	       "python3 \"$D\" orph.img keep.txt 3 && python3 \"$I\" orph.img 17 nchildren 0 && "
+	       "python3 \"$D\" orph.img new.txt 3 && python3 \"$I\" orph.img 20 nchildren 0",
+	       scratch_dir))
 		return -1;
 	/* Its integrity metadata edited (checksum made right again), and a disk with no APFS. */
 	return sh("cd '%s' && T=\"$TESTS/tools/seal_edit.py\" && "
@@ -424,29 +427,36 @@ static void test_diff_gap_either_view(void **state)
 	close_views(&v);
 }
 
-/* An orphan (an entry of the private directory names it) said so of the view it is one in. */
-static void orphan_in(const char *a, const char *b, uint64_t want)
+/*
+ * An orphan (an entry of the private directory names it) said so of the
+ * view it is one in: 17 changed in both ('M'), 20 only in that view (new).
+ */
+static void orphan_in(const char *a, const char *b, uint64_t want, char new)
 {
 	static struct changes ch;
 	struct views v;
-	unsigned n17 = 0;
+	unsigned n = 0;
 
 	memset(&ch, 0, sizeof(ch));
 	open_views("orph.img", a, b, &v);
 	assert_int_equal(apfsi_fs_diff(v.before, v.after, 0, collect, &ch), APFSI_OK);
 	for (unsigned i = 0; i < ch.n; i++) {
-		n17 += ch.c[i].ino == 17;
-		assert_int_equal(ch.c[i].orphan, ch.c[i].ino == 17 ? want : 0);
+		bool orphan = ch.c[i].ino == 17 || ch.c[i].ino == 20;
+
+		n += orphan;
+		assert_int_equal(ch.c[i].orphan, orphan ? want : 0);
+		if (ch.c[i].ino == 20)
+			assert_int_equal(ch.c[i].change, new);
 	}
-	assert_int_equal(n17, 1);
+	assert_int_equal(n, 2);
 	close_views(&v);
 }
 
 static void test_diff_orphan(void **state)
 {
 	(void)state;
-	orphan_in("before", NULL, APFSI_DIFF_ORPHAN_AFTER);
-	orphan_in(NULL, "before", APFSI_DIFF_ORPHAN_BEFORE);
+	orphan_in("before", NULL, APFSI_DIFF_ORPHAN_AFTER, 'A');
+	orphan_in(NULL, "before", APFSI_DIFF_ORPHAN_BEFORE, 'D');
 }
 
 /* A nonzero return stops the walk and comes back; bad arguments are refused. */
