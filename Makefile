@@ -44,7 +44,11 @@ endif
 VERSION := 0.9.0
 COMMIT := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE -D_FILE_OFFSET_BITS=64 -DFUSE_USE_VERSION=35 -I. -Iinclude $(WARN) $(PKG_CFLAGS) $(CFLAGS) -MMD -MP
-ALL_LDFLAGS := $(LDFLAGS)
+# Every symbol bound at load (-z now), none lazily: the dynamic linker's lazy-binding
+# trampoline saves the vector registers on the stack (xsavec), and the first call of a
+# function after a key passed through them (a memcpy of the VEK) left a copy there
+# (tests/cli/secrets.sh found it, 2026-12-07).  -z relro makes the bound table read-only.
+ALL_LDFLAGS := -Wl,-z,relro,-z,now $(LDFLAGS)
 
 # Only cli/version.c names them; it is rebuilt when the commit (or the number) changes.
 VERSION_DEFS := -DAPFSINSPECT_VERSION='"$(VERSION)"' -DAPFSINSPECT_COMMIT='"$(COMMIT)"'

@@ -362,7 +362,7 @@ static void file_held(struct dscan *s, struct dscan_ino *f)
 {
 	const struct dscan_stream *st;
 
-	f->may_lack = f->orphan || fs_stream_may_lack(f->parent, f->bsd_flags);
+	f->may_lack = f->orphan || (f->bsd_flags & APFS_SF_DATALESS);
 	f->few_links = !f->may_lack && (int32_t)f->nlink > 1 && f->nsib < f->nlink;
 	if (f->few_links && !s->gaps.short_links++)
 		s->gaps.short_links_ino = f->oid;

@@ -548,12 +548,7 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	uint64_t parent;
 	int ret;
 
-	/*
-	 * DT_DIR only: others end the path walk anyway.  An entry of the
-	 * private directory is an orphan's, whose inode keeps the parent and
-	 * name it had (apfsck inode.c); no path from the root comes there.
-	 */
-	if (d->type != 4 || dir == APFS_PRIV_DIR_INO_NUM)
+	if (d->type != 4) /* DT_DIR: others end the path walk anyway */
 		return 0;
 	ret = fs_inode_get(fs, d->ino, &in);
 	if (ret)

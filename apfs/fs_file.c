@@ -25,7 +25,7 @@ static int open_plain(struct apfs_file *f, const struct fs_inode *in)
 		return 0;
 	}
 	f->size = get_le64(in->dstream.size);
-	if (fs_stream_may_lack(get_le64(in->raw.parent_id), get_le32(in->raw.bsd_flags)))
+	if (fs_stream_may_lack(get_le32(in->raw.nchildren_or_nlink), get_le32(in->raw.bsd_flags)))
 		return fs_stream_load_partial(f->fs, id, f->size, &f->stream);
 	return fs_stream_load(f->fs, id, f->size, &f->stream);
 }

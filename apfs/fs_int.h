@@ -276,16 +276,18 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 /*
- * Whether a file's stream may lack extents (apfsck): an orphan's and a
- * dataless file's, whose data is elsewhere.  Reads take its bytes in no
- * extent as a hole.  A read knows the file by its inode alone: a parent_id
- * of the private directory is taken for an orphan (a real one keeps its
- * old parent_id, apfsck; only its entry moves there, and no path reaches
- * it); diff knows a real one by that entry (fs_diff_scan.c).
+ * Whether a file's stream may lack extents (apfsck extents.c): an orphan's
+ * (a file deleted while open, its entry in the private directory until its
+ * last close, as macOS frees its extents) and a dataless file's, whose data
+ * is elsewhere.  Reads take its bytes in no extent as a hole.  A read knows
+ * the file by its inode alone, so an orphan by its link count of 0, which
+ * apfsck requires of an orphan and of no other file ("has a link count",
+ * "wrong link count"); its parent_id is still its old directory's.  diff
+ * knows one by that entry (fs_diff_scan.c).
  */
-static inline bool fs_stream_may_lack(uint64_t parent_id, uint32_t bsd_flags)
+static inline bool fs_stream_may_lack(uint32_t nlink, uint32_t bsd_flags)
 {
-	return parent_id == APFS_PRIV_DIR_INO_NUM || (bsd_flags & APFS_SF_DATALESS);
+	return nlink == 0 || (bsd_flags & APFS_SF_DATALESS);
 }
 
 /* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */

@@ -33,6 +33,21 @@ static void join(char *out, size_t cap, const char *dir, const char *name)
 	snprintf(out, cap, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
 }
 
+/* The directory part of a file's path as given ("" for one with none: join adds the '/'). */
+static const char *dir_of(const char *path, char *buf, size_t cap)
+{
+	size_t n = strlen(path);
+
+	while (n > 1 && path[n - 1] == '/')  /* "a/b/" names b */
+		n--;
+	while (n && path[n - 1] != '/')
+		n--;
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	snprintf(buf, cap, "%.*s", (int)n, path);
+	return buf;
+}
+
 static void json_time(struct json *j, const char *key, uint64_t ns)
 {
 	char t[64];
@@ -370,10 +385,12 @@ static int do_ls(const struct cli_opts *o, apfsi_fs *fs)
 		list_dir(&r, path, 0, de.ino, 0);
 	} else {
 		struct fs_name one = { de.ino, (uint64_t)de.date_added, de.type, name };
+		bool need_stat = o->long_fmt || o->json;
 		struct apfsi_stat st;
+		char dir[4096];
 
-		ret = o->long_fmt || o->json ? cli_api_errno(apfsi_fs_stat(fs, de.ino, &st)) : 0;
-		show_entry(&r, "", &one, &st, ret);
+		ret = need_stat ? cli_api_errno(apfsi_fs_stat(fs, de.ino, &st)) : 0;
+		show_entry(&r, dir_of(path, dir, sizeof(dir)), &one, need_stat ? &st : NULL, ret);
 	}
 	if (o->json) {
 		json_arr_close(&r.j);

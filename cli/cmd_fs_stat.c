@@ -76,6 +76,7 @@ struct stat_info {
 	struct apfsi_dir_stats ds;
 	bool has_ds;
 	bool orphan;             /* an entry of the private directory itself (private_dir.c) */
+	bool in_private;         /* read with --private-dir: its old directories may be gone */
 	const char *origin;      /* a merged root's: the name of the object's own volume */
 	uint64_t origin_ino;
 	struct digest_set hash;   /* --hash */
@@ -107,10 +108,13 @@ static int link_collect(uint64_t parent, const char *name, void *ctx)
 {
 	struct stat_info *si = ctx;
 	char dir[4096], *p;
-	int ret = cli_api_errno(apfsi_fs_path(si->fs, parent, dir, sizeof(dir)));
+	int ret = parent == APFSI_PRIVATE_DIR_INO ? 0 :
+		  cli_api_errno(apfsi_fs_path(si->fs, parent, dir, sizeof(dir)));
 
-	/* An orphan's directory may be gone since: its number, where its path was. */
-	if (ret && si->orphan)
+	if (parent == APFSI_PRIVATE_DIR_INO)
+		snprintf(dir, sizeof(dir), "%s", FS_PRIVATE_TOP);
+	/* An orphan's old directory may be gone since: its number, where its path was. */
+	if (ret == -ENOENT && si->in_private)
 		ret = snprintf(dir, sizeof(dir), "(directory %llu)", (unsigned long long)parent) < 0;
 	if (ret)
 		return ret;
@@ -294,7 +298,8 @@ static int stat_hash(const struct cli_opts *o, struct stat_info *si)
 
 static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 {
-	struct stat_info si = { .fs = fs, .path = path, .orphan = fs_private_entry(o, path) };
+	struct stat_info si = { .fs = fs, .path = path, .orphan = fs_private_entry(o, path),
+				.in_private = o->private_dir };
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX];
 	int ret = digest_parse(o->hash, &si.hash), hashed = 0;

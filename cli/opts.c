@@ -242,8 +242,9 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	o->nargs = argc - optind;
 	if (o->nargs < min_args || (max_args >= 0 && o->nargs > max_args))
 		return usage_err(help, "wrong number of arguments after '%s'", o->image);
-	if (o->private_dir && cli_private_path(o))
-		return usage_err(help, "%s", "--private-dir: PATH is taken in the private directory: "
-				 "no '..', at most 4,095 bytes");
+	if (o->private_dir && (ret = cli_private_path(o)))
+		return usage_err(help, "--private-dir: %s", ret == -EINVAL ?
+				 "PATH is taken in the private directory: no '..'" :
+				 "PATH written as private-dir/PATH is longer than 4,095 bytes");
 	return 0;
 }

@@ -38,7 +38,7 @@ d = json.load(sys.stdin)
 print(d["path"], *(str(e[k]) for e in d["entries"] for k in ("path", "inode", "nlink")))' \
 	<<< "$OUT")"
 
-for p in keep.txt /keep.txt ./keep.txt //keep.txt/; do
+for p in keep.txt /keep.txt ./keep.txt //keep.txt/ private-dir/keep.txt; do
 	expect_rc "cat --private-dir $p" 0 "$BIN" cat --private-dir "$IMG" "$p"
 	expect_eq "... its content, as testdata/README.md says" "kept" "$OUT"
 done
@@ -46,6 +46,19 @@ expect_rc "cat keep.txt (from the root): no such file" 1 "$BIN" cat "$IMG" /keep
 expect_rc "cat --private-dir a.txt: no such file there" 1 "$BIN" cat --private-dir "$IMG" a.txt
 expect_grep "... named by its written path" "private-dir/a\.txt" "$ERR"
 expect_rc "ls --private-dir ../a.txt: a usage error" 2 "$BIN" ls --private-dir "$IMG" ../a.txt
+expect_grep "... saying why" "no '\.\.'" "$ERR"
+expect_rc "ls --private-dir of a name of 4,090 bytes: a usage error" 2 "$BIN" ls --private-dir \
+	"$IMG" "$(printf 'x%.0s' $(seq 4090))"
+expect_grep "... saying why" "longer than 4,095 bytes" "$ERR"
+expect_rc "ls --json --private-dir keep.txt (one file)" 0 "$BIN" ls --json --private-dir "$IMG" \
+	keep.txt
+expect_eq "... its path as written" "private-dir/keep.txt" "$(python3 -c '
+import json, sys; print(json.load(sys.stdin)["entries"][0]["path"])' <<< "$OUT")"
+expect_rc "ls --json /a.txt (one file, from the root)" 0 "$BIN" ls --json "$IMG" /a.txt
+expect_eq "... its path" "/a.txt" "$(python3 -c '
+import json, sys; print(json.load(sys.stdin)["entries"][0]["path"])' <<< "$OUT")"
+expect_rc "ls /a.txt (one file, no attributes asked)" 0 "$BIN" ls "$IMG" /a.txt
+expect_eq "... its name" "a.txt" "$OUT"
 expect_rc "list --private-dir: refused by name" 2 "$BIN" list --private-dir "$IMG"
 expect_grep "... saying so" "option --private-dir does not apply" "$ERR"
 
@@ -87,10 +100,12 @@ expect_grep "... the name before, under its directory's number" \
 	"^orphan: deleted while open; its name before: \(directory 999\)/keep\.txt$" "$OUT"
 
 # A directory there (an orphan directory holds nothing on a Mac: apfsck inode.c; here
-# /dir/sub keeps deep.txt, so that a path goes through it).  The walk of a path takes no
-# directory through an entry that is not its own, except there: its inode keeps its parent.
+# /dir/sub keeps deep.txt, so that a path goes through it).  A path lookup takes no
+# directory through an entry that is not its own, and an orphan's inode keeps its old
+# parent: --private-dir takes the private directory's own entries, and nothing else does.
 B2=$WORK/basic.img
 expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$B2"
+cp "$B2" "$WORK/basic.sound"
 expect_rc "drec_move.py: /dir/sub's entry into the private directory" 0 python3 \
 	"$TESTS/tools/drec_move.py" "$B2" sub 3
 expect_rc "cat --private-dir sub/deep.txt" 0 "$BIN" cat --private-dir "$B2" sub/deep.txt
@@ -101,6 +116,35 @@ expect_eq "... sub, then its entry under private-dir/sub" \
 	"$(printf 'sub\n\nprivate-dir/sub:\ndeep.txt')" "$OUT"
 expect_rc "stat --private-dir sub" 0 "$BIN" stat --private-dir "$B2" sub
 expect_grep "... its name before" "^orphan: deleted while open; its name before: /dir/sub$" "$OUT"
+# sub's inode number, as the inode record the edit below must match gives it
+SUB=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["inode"])' \
+	<<< "$("$BIN" stat --json --private-dir "$B2" sub)")
+expect_rc "inode_field.py: sub's old directory gone (its parent_id 999)" 0 python3 \
+	"$TESTS/tools/inode_field.py" "$B2" "$SUB" parent_id 999
+expect_rc "stat --json --private-dir sub/deep.txt: exit 0" 0 "$BIN" stat --json --private-dir \
+	"$B2" sub/deep.txt
+expect_eq "... not an orphan itself; its name under its directory's number" \
+	"False ['(directory $SUB)/deep.txt']" \
+	"$(python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["orphan"], d["links"])' \
+	<<< "$OUT")"
+
+# Each case below on a fresh copy: drec_move.py keeps a leaf's keys in order for one entry
+# moved into a directory, not for two.
+cp "$WORK/basic.sound" "$B2"
+expect_rc "drec_move.py: /dir/nested.txt's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$B2" nested.txt 3
+expect_rc "stat --private-dir nested.txt" 0 "$BIN" stat --private-dir "$B2" nested.txt
+expect_grep "... its name before: its inode's, in its old directory" \
+	"^orphan: deleted while open; its name before: /dir/nested\.txt$" "$OUT"
+cp "$WORK/basic.sound" "$B2"
+expect_rc "drec_move.py: /empty.txt's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$B2" empty.txt 3
+expect_rc "drec_reino.py: that entry naming the root (2)" 0 python3 \
+	"$TESTS/tools/drec_reino.py" "$B2" empty.txt 2
+expect_rc "ls --private-dir empty.txt: the root not entered from there" 1 "$BIN" ls \
+	--private-dir "$B2" empty.txt
+expect_grep "... said so" "private-dir/empty\.txt: an entry of the private directory naming \
+inode 2 \(the root\): not followed" "$ERR"
 
 # A volume group's merged root joins two volumes' trees, each with a private directory.
 G=$WORK/group.img
@@ -110,5 +154,6 @@ expect_rc "ls --private-dir --volume group: a usage error" 2 "$BIN" ls --private
 expect_grep "... saying which to give" "give --no-firmlinks .* or --volume" "$ERR"
 expect_rc "ls --private-dir --volume group --no-firmlinks: the System volume's" 0 "$BIN" ls \
 	--private-dir --volume group --no-firmlinks "$G"
+expect_eq "... which holds nothing" "" "$OUT"
 rm -f "$G"
 done_testing

@@ -5,8 +5,8 @@ inode INO's record (j_inode_val_t, Apple's reference) set to VALUE (decimal or 0
 `|0x...` ORs it in, `+N` adds): parent_id (byte 0, 64 bits), internal_flags (byte 48, 64
 bits), nchildren (byte 56, 32 bits: a directory's count of entries) or bsd_flags (byte 68,
 32 bits).  For a file the generator does not make: one whose parent_id is the private
-directory (3: what a read by inode takes for an orphan; apfsck reports it, since a real
-orphan keeps its parent and only its entry moves there), a dataless one (bsd_flags SF_DATALESS 0x40000000), one whose flags claim an
+directory (3: apfsck reports it, since a real orphan keeps its parent and only its entry
+moves there), one of link count 0 (nchildren, a file's nlink: an orphan's), a dataless one (bsd_flags SF_DATALESS 0x40000000), one whose flags claim an
 xattr it lacks (internal_flags INODE_HAS_SECURITY_EA 0x40), a directory whose count is
 off (nchildren +1).  Checksum made right again; an unencrypted image of 4 KiB blocks;
 exits nonzero unless exactly one record matches."""
