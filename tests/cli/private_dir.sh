@@ -99,6 +99,15 @@ expect_rc "stat --private-dir keep.txt: exit 0" 0 "$BIN" stat --private-dir "$IM
 expect_grep "... the name before, under its directory's number" \
 	"^orphan: deleted while open; its name before: \(directory 999\)/keep\.txt$" "$OUT"
 
+# An orphan's stream may lack extents (apfsck extents.c: macOS frees them as it deletes the
+# file); a read takes a file of link count 0 for one, and its bytes in no extent as a hole.
+expect_rc "leaf_drop.py: the orphan's one file extent" 0 python3 "$TESTS/tools/leaf_drop.py" \
+	"$IMG" 17 8
+expect_rc "cat --private-dir keep.txt: exit 0" 0 sh -c '"$1" cat --private-dir "$2" keep.txt \
+	> /dev/null' _ "$BIN" "$IMG"
+expect_eq "... its 5 bytes as a hole" "0000000000" \
+	"$("$BIN" cat --private-dir "$IMG" keep.txt | od -An -tx1 -v | tr -d ' \n')"
+
 # A directory there (an orphan directory holds nothing on a Mac: apfsck inode.c; here
 # /dir/sub keeps deep.txt, so that a path goes through it).  A path lookup takes no
 # directory through an entry that is not its own, and an orphan's inode keeps its old
