@@ -15,7 +15,11 @@ struct apfs_file {
 	struct fs_decmpfs *dec;     /* compressed files */
 };
 
-/* Bytes in no extent read as a hole where the stream may lack extents; else they are lost. */
+/*
+ * Bytes in no extent read as a hole where the stream may lack extents (a
+ * dataless file's; an orphan's, whose link count is 0: only then is the
+ * private directory asked); else they are lost.
+ */
 static int open_plain(struct apfs_file *f, const struct fs_inode *in)
 {
 	uint64_t id = get_le64(in->raw.private_id);
@@ -25,7 +29,8 @@ static int open_plain(struct apfs_file *f, const struct fs_inode *in)
 		return 0;
 	}
 	f->size = get_le64(in->dstream.size);
-	if (fs_stream_may_lack(get_le32(in->raw.nchildren_or_nlink), get_le32(in->raw.bsd_flags)))
+	if ((get_le32(in->raw.bsd_flags) & APFS_SF_DATALESS) ||
+	    (get_le32(in->raw.nchildren_or_nlink) == 0 && fs_orphan(f->fs, in->ino)))
 		return fs_stream_load_partial(f->fs, id, f->size, &f->stream);
 	return fs_stream_load(f->fs, id, f->size, &f->stream);
 }

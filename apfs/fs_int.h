@@ -276,19 +276,13 @@ int fs_inode_get(struct apfs_fs *fs, uint64_t ino, struct fs_inode *in);
 int fs_stream_load(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struct fs_stream *s);
 /*
- * Whether a file's stream may lack extents (apfsck extents.c): an orphan's
- * (a file deleted while open, its entry in the private directory until its
- * last close, as macOS frees its extents) and a dataless file's, whose data
- * is elsewhere.  Reads take its bytes in no extent as a hole.  A read knows
- * the file by its inode alone, so an orphan by its link count of 0, which
- * apfsck requires of an orphan and of no other file ("has a link count",
- * "wrong link count"); its parent_id is still its old directory's.  diff
- * knows one by that entry (fs_diff_scan.c).
+ * Whether inode ino is an orphan: an entry of the private directory names
+ * it (fs_orphan.c).  An orphan's stream may lack extents (apfsck
+ * extents.c: macOS frees them as it deletes the file), as may a dataless
+ * file's, whose data is elsewhere: reads take their bytes in no extent as a
+ * hole (fs_file.c); diff knows orphans from its own walk (fs_diff_scan.c).
  */
-static inline bool fs_stream_may_lack(uint32_t nlink, uint32_t bsd_flags)
-{
-	return nlink == 0 || (bsd_flags & APFS_SF_DATALESS);
-}
+bool fs_orphan(struct apfs_fs *fs, uint64_t ino);
 
 /* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */
 int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s);

@@ -72,10 +72,11 @@ static void put_name(const char *s)
 /*
  * The inode's path in a view (always starting with '/'); a damaged chain
  * names the inode instead, "(inode N)" (stderr says why), which no
- * escaped path can look like.
+ * escaped path can look like; so does an orphan's whose old directory is
+ * gone, "(orphan: inode N)", which is no damage.
  */
-static void path_of(struct diff_out *d, apfsi_fs *fs, uint64_t ino, char *buf, size_t cap,
-		    bool *ok)
+static void path_of(struct diff_out *d, apfsi_fs *fs, uint64_t ino, bool orphan, char *buf,
+		    size_t cap, bool *ok)
 {
 	int ret;
 
@@ -87,6 +88,11 @@ static void path_of(struct diff_out *d, apfsi_fs *fs, uint64_t ino, char *buf, s
 	}
 	ret = apfsi_fs_path(fs, ino, buf, cap);
 	*ok = !ret;
+	/* An orphan's old directory may be gone since (apfsck: its parent id is stale). */
+	if (ret == APFSI_ERR_NOT_FOUND && orphan) {
+		snprintf(buf, cap, "orphan: inode %llu", (unsigned long long)ino);
+		return;
+	}
 	if (ret) {
 		snprintf(buf, cap, "inode %llu", (unsigned long long)ino);
 		d->err = cli_api_fail(buf, ret);
@@ -332,12 +338,14 @@ static int on_change(const struct apfsi_diff *c, void *ctx)
 	int ret = p ? 0 : APFSI_ERR_NOMEM;
 
 	if (!ret && c->change != 'A') {
-		path_of(d, d->a, c->ino, p->a, sizeof(p->a), &p->ok_a);
+		path_of(d, d->a, c->ino, c->orphan & APFSI_DIFF_ORPHAN_BEFORE, p->a, sizeof(p->a),
+			&p->ok_a);
 		stat_side(d, d->a, c->ino, p->a, &p->sa);
 		p->sa.added = c->added_before;
 	}
 	if (!ret && c->change != 'D') {
-		path_of(d, d->b, c->ino, p->b, sizeof(p->b), &p->ok_b);
+		path_of(d, d->b, c->ino, c->orphan & APFSI_DIFF_ORPHAN_AFTER, p->b, sizeof(p->b),
+			&p->ok_b);
 		stat_side(d, d->b, c->ino, p->b, &p->sb);
 		p->sb.added = c->added_after;
 	}

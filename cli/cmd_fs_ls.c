@@ -371,8 +371,14 @@ static int do_ls(const struct cli_opts *o, apfsi_fs *fs)
 	const char *path = o->nargs ? o->args[0] : fs_top(o);
 	struct ls_run r = { .o = o, .fs = fs };
 	struct apfsi_dirent de;
-	char name[FS_NAME_MAX];
+	char name[FS_NAME_MAX], rooted[4096];
 	int ret = fs_lookup(o, fs, path, &de, name);
+
+	/* a path of the root's tree written from '/' ("a/b" is "/a/b"), none of private-dir's */
+	if (!o->private_dir && *path != '/' && strlen(path) + 1 < sizeof(rooted)) {
+		snprintf(rooted, sizeof(rooted), "/%s", path);
+		path = rooted;
+	}
 
 	if (ret)
 		return fs_fail(path, ret);

@@ -67,6 +67,13 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t pa
 
 	if (depth && apfsi_fs_elsewhere(fs, g->stack[0], parent, ino))
 		return 1;
+	/* No directory's child, though a damaged entry (of the private directory too) names it. */
+	if (depth && ino == APFSI_ROOT_INO) {
+		fprintf(stderr, "apfsinspect: %s: the root (inode %llu), listed in directory inode "
+			"%llu: not followed\n", cli_safe_str(path), (unsigned long long)ino,
+			(unsigned long long)parent);
+		return -ELOOP;
+	}
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
 			cli_safe_str(path), WALK_MAX_DEPTH);

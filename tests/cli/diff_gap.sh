@@ -244,6 +244,15 @@ expect_eq "... the sound image's changes, / one entry less, the file's links 0 a
 judged by its records, not marked lost, said to be an orphan in the live tree" \
 	"$(printf '%s\n' "$SOUNDP" "M nlink /" "M nlink,content /keep.txt (orphan:after)" | sort)" \
 	"$(sort <<< "$OUT")"
+# Its old directory gone since (apfsck inode.c: "Orphans report a stale parent id"): no
+# damage; its path, which no longer exists, not made up.
+cp "$O" "$O.gone"
+expect_rc "inode_field.py: its parent_id a directory no longer there (999)" 0 python3 \
+	"$TESTS/tools/inode_field.py" "$O.gone" 17 parent_id 999
+expect_rc "... diff --live before: exit 0" 0 "$BIN" diff --live "$O.gone" before
+expect_eq "... says nothing on stderr" "" "$ERR"
+expect_grep "... its line names the orphan by inode" \
+	"^M nlink,content \(orphan: inode 17\) \(orphan:after\)$" "$OUT"
 expect_rc "... diff --json" 0 "$BIN" diff --json --live "$O" before
 expect_eq "... orphan \"after\" on its line alone" "17 after" "$(python3 -c '
 import json, sys

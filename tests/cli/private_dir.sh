@@ -57,6 +57,12 @@ import json, sys; print(json.load(sys.stdin)["entries"][0]["path"])' <<< "$OUT")
 expect_rc "ls --json /a.txt (one file, from the root)" 0 "$BIN" ls --json "$IMG" /a.txt
 expect_eq "... its path" "/a.txt" "$(python3 -c '
 import json, sys; print(json.load(sys.stdin)["entries"][0]["path"])' <<< "$OUT")"
+expect_rc "ls --json a.txt (one file, a path without its leading '/')" 0 "$BIN" ls --json \
+	"$IMG" a.txt
+expect_eq "... its path from the root, as every path of the root's tree is written" \
+	"/a.txt /a.txt" "$(python3 -c '
+import json, sys; d = json.load(sys.stdin); print(d["path"], d["entries"][0]["path"])' \
+	<<< "$OUT")"
 expect_rc "ls /a.txt (one file, no attributes asked)" 0 "$BIN" ls "$IMG" /a.txt
 expect_eq "... its name" "a.txt" "$OUT"
 expect_rc "list --private-dir: refused by name" 2 "$BIN" list --private-dir "$IMG"
@@ -154,6 +160,26 @@ expect_rc "ls --private-dir empty.txt: the root not entered from there" 1 "$BIN"
 	--private-dir "$B2" empty.txt
 expect_grep "... said so" "private-dir/empty\.txt: an entry of the private directory naming \
 inode 2 \(the root\): not followed" "$ERR"
+
+# An entry there naming the root, as a directory: no walk enters the root as a child.
+cp "$WORK/basic.sound" "$B2"
+expect_rc "drec_move.py: /dir/sub's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$B2" sub 3
+expect_rc "drec_reino.py: that entry naming the root (2)" 0 python3 \
+	"$TESTS/tools/drec_reino.py" "$B2" sub 2
+expect_rc "bodyfile --private-dir: exit 1" 1 "$BIN" bodyfile --private-dir "$B2"
+expect_eq "... the entry's line alone, nothing of the root's tree below it" "private-dir/sub" \
+	"$(cut -d'|' -f2 <<< "$OUT")"
+expect_grep "... the root not followed, said so" \
+	"private-dir/sub: the root \(inode 2\), listed in directory inode 3: not followed" "$ERR"
+expect_rc "ls -R --private-dir: exit 1" 1 "$BIN" ls -R --private-dir "$B2"
+expect_eq "... the entry alone" "sub" "$OUT"
+expect_rc "timeline --private-dir: exit 1" 1 "$BIN" timeline --private-dir "$B2"
+expect_eq "... a header and the entry's line alone" '"private-dir/sub"' \
+	"$(sed -n '2,$p' <<< "$OUT" | cut -d, -f1)"
+expect_rc "extract --private-dir / DEST: exit 1" 1 "$BIN" extract --private-dir "$B2" / \
+	"$WORK/x2"
+expect_eq "... nothing of the root's tree copied" "" "$(find "$WORK/x2" -type f)"
 
 # A volume group's merged root joins two volumes' trees, each with a private directory.
 G=$WORK/group.img
