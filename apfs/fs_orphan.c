@@ -6,15 +6,22 @@
  * Its link count is 0 and its parent_id stays its old directory's (apfsck
  * inode.c), so only that entry tells one from a file whose count is
  * damaged.  Asked only of a file of link count 0 (an orphan's, apfsck, and
- * no other file's), which a sound volume has few of.
+ * no other file's), which a sound volume has few of.  An entry of another
+ * name (apfsck: "wrong name") is looked for among the directory's first
+ * ORPHAN_SCAN_MAX entries only, so that an image of many such files and a
+ * large private directory cannot make each open a walk of it: past them, a
+ * file is not taken for an orphan, and its gap is named as damage.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "fs_int.h"
 
+#define ORPHAN_SCAN_MAX 256
+
 struct orphan_find {
 	uint64_t ino;
+	unsigned seen;
 	bool found;
 };
 
@@ -22,15 +29,13 @@ static int names_ino(const struct apfs_dirent *d, void *ctx)
 {
 	struct orphan_find *f = ctx;
 
-	if (d->ino != f->ino)
-		return 0;
-	f->found = true;
-	return 1;
+	f->found = d->ino == f->ino;
+	return f->found || ++f->seen >= ORPHAN_SCAN_MAX;
 }
 
 bool fs_orphan(struct apfs_fs *fs, uint64_t ino)
 {
-	struct orphan_find f = { ino, false };
+	struct orphan_find f = { ino, 0, false };
 	struct apfs_dirent *d = malloc(sizeof(*d));
 	char name[32];
 
