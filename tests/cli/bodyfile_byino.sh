@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # bodyfile_byino.sh - bodyfile and ls -U -l over one directory larger than
 # any window of names (cli/dirwin.h: at most ~242,000 names of 14 bytes), read in inode
 # order from its children's inode records (APFSI_DIR_INODE_ORDER, issue 14:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # bodyfile_rss.sh - bodyfile's (and timeline's) peak resident memory (the kernel's ru_maxrss of
 # the finished process, from GNU time) stays within 16 MB on the trees that
 # cost it most (issue 14, item 3: "of ls -R/bodyfile <= 16 MB at any tree

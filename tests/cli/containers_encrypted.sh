@@ -1,4 +1,5 @@
 # containers_encrypted.sh - encrypted Apple disk images (encrcdsa v2).
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # Independent checks: Debian's vfdecrypt (dmg2img) decrypts the generator's
 # AES-128 image with keys derived by tests/tools/encrcdsa_keys.py (Python,
 # from the format description) to the raw original byte for byte; the key

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # diff_gap.sh - `diff` where the live tree lost a leaf with every node still
 # in order and in range: the leaf's record dropped from the index node above
 # it, the records after moved down (tests/tools/index_slots.py drop).  The

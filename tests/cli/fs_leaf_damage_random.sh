@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # fs_leaf_damage_random.sh - directory listings over images damaged at random
 # (tests/tools/damage_walk.py, fixed seeds): one to three of the fs-tree nodes
 # that hold directory records, or index nodes, given a failing checksum, a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # fs_leaf_lost.sh - a directory one of whose fs-tree leaves cannot be read.
 # `mkimage scale --per-dir 260`: /d00000 holds f00000000.txt ...
 # f00000259.txt (testdata/README.md), its records in several leaves.  One

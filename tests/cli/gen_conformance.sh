@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # gen_conformance.sh - every mkimage scenario (the encrypted ones with
 # --unencrypted) and from-dir copies of a host tree are checked by two
 # programs written and tested on real Mac images: apfsck from apfsprogs

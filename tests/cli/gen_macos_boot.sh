@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # gen_macos_boot.sh - `mkimage macos-boot`, an Intel Mac's disk as macOS 11+
 # lays it out, checked against testdata/README.md "macos-boot" (the values)
 # and ../shared/docs/macos-boot.md (the layout) by readers that are not ours:

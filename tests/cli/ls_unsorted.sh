@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # ls_unsorted.sh - `ls -U` (--unsorted): a directory as it is stored, read a
 # window at a time in inode order (cli/dirwin.h), in memory bounded however
 # large the directory.  On `mkimage scale` volumes whose layout

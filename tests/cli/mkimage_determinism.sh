@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # mkimage_determinism.sh - the same scenario and seed give the same bytes;
 # another seed gives other bytes.
 . "$(dirname "$0")/../lib.sh"

@@ -1,4 +1,5 @@
 # python_module.sh - the Python module (python/) as a user gets it: the
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # library installed with `make install DESTDIR=...`, the module installed
 # offline with pip (Debian's pip, setuptools and wheel; no index, no build
 # isolation) into a virtual environment, then its pytest suite

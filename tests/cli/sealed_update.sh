@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # sealed_update.sh - `mkimage sealed-update` (testdata/README.md): a sealed System volume as
 # a Mac shows it once an update is staged (docs/macos-boot.md §4): the live seal broken, the
 # snapshot it boots from sealed on its own, the two trees different.  What each state holds

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# run.sh: long (started before the others, so that no long test runs alone at the end)
 # snapshot_count.sh - a volume counts its snapshots (apfs_num_snapshots, byte
 # 216 of apfs_superblock_t; Apple's reference).  A snapshot metadata tree of
 # more than one node that lost a child stays in order: the walk meets
