@@ -7,17 +7,12 @@ again: two names of one hard-linked file with dates of their own, so that a read
 takes one name's date for the other's is caught.  An unencrypted image of 4 KiB blocks;
 exits nonzero unless exactly one record matches.  Prints the new date."""
 import struct
-import sys
 
-from fsnode import live_tree, one_drec, sparse_nodes
+from fsnode import one_drec_arg
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    name, delta = sys.argv[2].encode(), int(sys.argv[3], 0)
-    with open(sys.argv[1], "r+b") as f:
-        n, i = one_drec(live_tree(list(sparse_nodes(f))), name, "drec_date.py")
+    with one_drec_arg(__doc__, "drec_date.py") as (f, n, i, delta):
         v = n.entry(i)[2]
         date = struct.unpack_from("<Q", n.blk, v + 8)[0] + delta
         struct.pack_into("<Q", n.blk, v + 8, date)

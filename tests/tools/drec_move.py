@@ -11,17 +11,13 @@ blocks; exits nonzero unless exactly one record and its old directory's inode ma
 import struct
 import sys
 
-from fsnode import TYPE_INODE, live_tree, one_drec, sparse_nodes
+from fsnode import TYPE_INODE, one_drec_arg
 
 OID_MASK = (1 << 60) - 1
 
 
 def main():
-    if len(sys.argv) != 4:
-        sys.exit(__doc__)
-    name, new = sys.argv[2].encode(), int(sys.argv[3], 0)
-    with open(sys.argv[1], "r+b") as f:
-        n, i = one_drec(live_tree(list(sparse_nodes(f))), name, "drec_move.py")
+    with one_drec_arg(__doc__, "drec_move.py") as (f, n, i, new):
         k = n.entry(i)[0]
         h = struct.unpack_from("<Q", n.blk, k)[0]
         old = h & OID_MASK

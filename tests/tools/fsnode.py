@@ -5,6 +5,7 @@ reference) is an object of type btree_node (3) or btree root (2) with subtype fs
 (0xe) and a valid Fletcher-64; after its 56-byte header comes the table of contents
 (kvloc_t: key offset and length, value offset and length), then the keys; values lie
 back from the block's end, or from before the 40-byte btree_info_t of a root."""
+import contextlib
 import os
 import struct
 import sys
@@ -112,6 +113,19 @@ def one_drec(live, name, tool):
     if len(hits) != 1:
         sys.exit("%s: %d records named %s found, not 1" % (tool, len(hits), name.decode()))
     return hits[0]
+
+
+@contextlib.contextmanager
+def one_drec_arg(doc, tool):
+    """The arguments IMAGE NAME NUMBER of a tool that edits one directory record: the image
+    open for writing, the (leaf, index) of the one record named NAME in its live tree
+    (one_drec), and NUMBER (decimal or 0x-hex); exits with doc for other arguments."""
+    if len(sys.argv) != 4:
+        sys.exit(doc)
+    number = int(sys.argv[3], 0)
+    with open(sys.argv[1], "r+b") as f:
+        n, i = one_drec(live_tree(list(sparse_nodes(f))), sys.argv[2].encode(), tool)
+        yield f, n, i, number
 
 
 def nodes(data):
