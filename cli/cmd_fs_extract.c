@@ -646,23 +646,51 @@ static int ex_open_outputs(const struct cli_opts *o, struct ex_run *r, char **fa
 {
 	bool to_stdout = o->tar && !strcmp(o->tar, "-");
 
+	int ret;
+
 	r->manifest = o->manifest ? fopen(o->manifest, "wx") : to_stdout ? NULL : stdout;
 	if (o->manifest && !r->manifest)
 		return fs_fail(o->manifest, cli_errno(errno));
+	r->made |= o->manifest ? EX_MADE_MANIFEST : 0;
 	*facts = NULL;
 	if ((o->facts || o->manifest) &&
 	    (o->facts ? !(*facts = strdup(o->facts)) : asprintf(facts, "%s.facts", o->manifest) < 0))
 		return fs_fail("extract", -ENOMEM);
 	if (*facts && ex_facts_open(&r->facts, *facts))
 		return EXIT_ERROR;
-	return o->tar ? ex_tar_open(r, o->tar) : 0;
+	r->made |= *facts ? EX_MADE_FACTS : 0;
+	ret = o->tar ? ex_tar_open(r, o->tar) : 0;
+	r->made |= r->tar && !to_stdout ? EX_MADE_TAR : 0;
+	return ret;
+}
+
+/*
+ * A run that never started (a wrong password, a refused option, a path not
+ * found) takes back the files and DEST it made, empty as they are: an
+ * analyst's second try, with the right password, would else be refused by
+ * its own first try's manifest.  Only what this run created (O_EXCL, a new
+ * DEST) is removed; rmdir leaves a DEST that is somehow not empty.
+ */
+static void ex_unmake(const struct cli_opts *o, const struct ex_run *r, const char *facts)
+{
+	if (r->started)
+		return;
+	if (r->made & EX_MADE_MANIFEST)
+		unlink(o->manifest);
+	if (r->made & EX_MADE_FACTS)
+		unlink(facts);
+	if (r->made & EX_MADE_TAR)
+		unlink(o->tar);
+	if (r->made & EX_MADE_DEST)
+		rmdir(o->args[1]);
 }
 
 /* DEST made or entered; its times are put back at the end when it existed. */
-static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before, bool *made)
+static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before)
 {
-	*made = !mkdir(dest, 0755);
-	if (!*made && errno != EEXIST)
+	if (!mkdir(dest, 0755))
+		r->made |= EX_MADE_DEST;
+	else if (errno != EEXIST)
 		return fs_fail(dest, cli_errno(errno));
 	r->destfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->destfd < 0 || fstat(r->destfd, before))
@@ -679,6 +707,7 @@ static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_ses
 
 	if (ret)
 		return fs_fail(o->args[0], ret);
+	r->started = true;
 	r->fs = s->view;
 	r->cap = fs_size_cap(o, s->view);
 	r->root = geteuid() == 0;
@@ -738,7 +767,6 @@ int cmd_extract(int argc, char **argv)
 	struct cli_opts o;
 	struct stat dest;
 	char *facts = NULL;
-	bool made = false;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
 			    OPT_HASH, 1, 2, extract_help, &o);
 
@@ -748,19 +776,20 @@ int cmd_extract(int argc, char **argv)
 		return ret;
 	ret = ex_open_outputs(&o, &r, &facts);
 	if (!ret && !o.tar)
-		ret = ex_open_dest(o.args[1], &r, &dest, &made);
+		ret = ex_open_dest(o.args[1], &r, &dest);
 	if (!ret && !(ret = fs_session_open(&o, &s)))
 		ret = ex_run_tree(&o, &r, &s);
 	if (!ex_manifest_failed(&r, &ret))
 		ex_tally_print(&r.tally, o.tar != NULL, facts != NULL);
 	walk_guard_free(&r.g);
 	ex_links_free(&r.links);
-	if (r.destfd >= 0 && !made)
+	if (r.destfd >= 0 && !(r.made & EX_MADE_DEST))
 		keep_times(r.destfd, &dest);
 	if (r.destfd >= 0)
 		close(r.destfd);
 	fs_session_close(&s);
 	ret = ex_close_outputs(&o, &r, facts, ret);
+	ex_unmake(&o, &r, facts);
 	free(facts);
 	return ret;
 }
