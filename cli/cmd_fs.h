@@ -130,7 +130,7 @@ void walk_guard_free(struct walk_guard *g);
 /*
  * The plausibility cap on a file's logical size for reading it whole (cat,
  * extract, bodyfile --md5): --max-file-size, else 4 x the container, at
- * least 64 GiB (cmd_fs_extract.c says why).  fs_over_cap reports a file
+ * least 64 GiB (sizecap.c says why).  fs_over_cap reports a file
  * beyond it (path, size, inode, bytes allocated) and returns EXIT_ERROR;
  * 0 for one within.
  */
