@@ -1,11 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * usernames.c - the user databases of usernames.h, found and read by the
- * library among the volumes of the volume's container; their warnings
- * printed, and the unlock that lets dslocal be read.
+ * library among the volumes of the volume's container, and their warnings
+ * printed (the unlock that lets dslocal be read: names_unlock.c).
  */
 #include "api.h"
-#include "credential.h"
 #include "usernames.h"
 
 /* Warnings hold paths from the image: no control byte reaches the terminal. */
@@ -43,22 +42,4 @@ unsigned cli_names_load(apfsi_volume *vol)
 		if (!apfsi_volume_name_db_warning(vol, i, &w))
 			cli_names_warn(w);
 	return db.sources;
-}
-
-int cli_names_unlock(const struct cli_opts *o, apfsi_volume *vol)
-{
-	struct apfsi_unlock_result res;
-	struct apfsi_volume_info vi;
-	struct cli_cred cr = { 0 };
-	int ret;
-
-	if (apfsi_volume_info(vol, &vi) || !vi.locked ||
-	    !(o->passphrase || o->stdin_passphrase || o->passphrase_file || o->recovery_key ||
-	      o->vek_hex))
-		return 0;
-	ret = cli_cred_get(o, false, &cr);
-	if (!ret)
-		ret = cli_unlock(o, vol, &cr, &res);
-	cli_cred_wipe(&cr);
-	return ret;
 }

@@ -12,9 +12,9 @@
 #include "apfsinspect.h"
 
 /*
- * With a credential on the command line (never a prompt: listing needs
- * none), unlock vol so that its dslocal records can be read.  0, or the
- * exit code of a failed unlock (its reason printed).
+ * names_unlock.c: with a credential on the command line (never a prompt:
+ * listing needs none), unlock vol so that its dslocal records can be
+ * read.  0, or the exit code of a failed unlock (its reason printed).
  */
 int cli_names_unlock(const struct cli_opts *o, apfsi_volume *vol);
 

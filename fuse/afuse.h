@@ -100,14 +100,21 @@ static inline bool afuse_ino_is_fork(fuse_ino_t ino)
 	return (ino & AFUSE_FORK_BIT) != 0;
 }
 
-/* Attributes (ll_attr.c): a struct stat from the library's; S_IF* of an entry's type. */
+/* Attributes (stat.c): a struct stat from the library's; S_IF* of an entry's type. */
 void afuse_fill_stat(struct afuse *af, const struct apfsi_stat *a, struct stat *st);
 mode_t afuse_type_mode(enum apfsi_file_type t);
 /* An entry for the kernel to cache: node id ino, attributes st, the mount's timeouts. */
 void afuse_fill_entry(fuse_ino_t ino, const struct stat *st, struct fuse_entry_param *e);
 
 /*
- * A reply buffer of directory entries (ll_dir.c): afuse_dirbuf_add puts one
+ * FUSE directory offsets: 1 after ".", 2 after "..", and an entry's
+ * library cookie + AFUSE_DOT_ENTRIES after it (cookies are nonzero and
+ * below 2^63).
+ */
+#define AFUSE_DOT_ENTRIES 2
+
+/*
+ * A reply buffer of directory entries (dirbuf.c): afuse_dirbuf_add puts one
  * entry (with its attributes when e is given, READDIRPLUS), 1 when it does
  * not fit (the kernel asks again from the previous offset).
  */

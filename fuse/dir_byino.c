@@ -22,7 +22,6 @@
 
 #include "afuse.h"
 
-#define DOT_ENTRIES 2
 /* Two READDIRPLUS windows (dirplus.c): below that, windows cost no more. */
 #define BYINO_MIN_CHILDREN 32768u
 
@@ -63,7 +62,7 @@ int afuse_byino_fill(struct afuse *af, apfsi_dir *it, uint64_t cookie, struct af
 	int ret = apfsi_dir_seek(it, cookie);
 
 	while (!ret && !(ret = apfsi_dir_next(it, &e)) && e) {
-		if (e->cookie > INT64_MAX - DOT_ENTRIES)
+		if (e->cookie > INT64_MAX - AFUSE_DOT_ENTRIES)
 			return EIO;
 		if (!afuse_bad_name(e->name) && add(af, e, db))
 			break;  /* the buffer is full */

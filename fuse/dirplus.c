@@ -44,7 +44,6 @@
  */
 #define DPLUS_BUDGET ((size_t)8 << 20)
 #define DPLUS_MIN 64u
-#define DOT_ENTRIES 2
 /* collect's stop when the window is full: negative, so no library code, and no errno. */
 #define DPLUS_FULL (-0x10000)
 
@@ -126,7 +125,7 @@ static int collect(const struct apfsi_dirent *d, void *arg)
 
 	if (w->n == DPLUS_MAX)
 		return DPLUS_FULL;
-	if (d->cookie > INT64_MAX - DOT_ENTRIES)
+	if (d->cookie > INT64_MAX - AFUSE_DOT_ENTRIES)
 		return -EIO;
 	if ((ret = grow(w, len)))
 		return ret;

@@ -6,8 +6,7 @@
  * a window of its entries (dirplus.c), or for a large directory read in
  * inode order its iterator (dir_byino.c), bounded and freed on release.
  *
- * FUSE directory offsets: 1 after ".", 2 after "..", and an entry's
- * library cookie + 2 after it (cookies are nonzero and below 2^63).
+ * The FUSE directory offsets are afuse.h's (AFUSE_DOT_ENTRIES).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -16,8 +15,6 @@
 
 #include "afuse.h"
 #include "ll_ops.h"
-
-#define DOT_ENTRIES 2
 
 /*
  * An open directory; plus: its window (dirplus.c), for READDIR and
@@ -73,45 +70,6 @@ void afuse_ll_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	fuse_reply_err(req, 0);
 }
 
-int afuse_dirbuf_add(struct afuse_dirbuf *db, const char *name, const struct stat *st,
-		     const struct fuse_entry_param *e, off_t next)
-{
-	size_t room = db->size - db->used, n;
-
-	if (db->plus) {
-		/* node id 0: the kernel takes the name and type, and LOOKUPs it when asked */
-		struct fuse_entry_param none = { .ino = 0 };
-
-		if (!e) {
-			none.attr = *st;
-			e = &none;
-		}
-		n = fuse_add_direntry_plus(db->req, db->buf + db->used, room, name, e, next);
-	} else {
-		n = fuse_add_direntry(db->req, db->buf + db->used, room, name, st, next);
-	}
-	if (n > room)
-		return 1;
-	db->used += n;
-	return 0;
-}
-
-int afuse_dirbuf_entry(struct afuse_dirbuf *db, const char *name, uint64_t cookie, uint64_t ino,
-		       mode_t type, const struct stat *attrs)
-{
-	struct fuse_entry_param ep;
-	struct stat st;
-
-	if (attrs) {
-		afuse_fill_entry(afuse_ino_to_fuse(ino), attrs, &ep);
-		return afuse_dirbuf_add(db, name, attrs, &ep, (off_t)(cookie + DOT_ENTRIES));
-	}
-	memset(&st, 0, sizeof(st));
-	st.st_ino = ino;
-	st.st_mode = type;
-	return afuse_dirbuf_add(db, name, &st, NULL, (off_t)(cookie + DOT_ENTRIES));
-}
-
 static int fill_dots(const struct adir *d, struct afuse_dirbuf *db, off_t *off)
 {
 	struct stat st;
@@ -142,7 +100,7 @@ static int fill(struct afuse *af, struct adir *d, struct afuse_dirbuf *db, off_t
 		return EINVAL;
 	if (fill_dots(d, db, &off))
 		return 0;
-	cookie = off > DOT_ENTRIES ? (uint64_t)off - DOT_ENTRIES : 0;
+	cookie = off > AFUSE_DOT_ENTRIES ? (uint64_t)off - AFUSE_DOT_ENTRIES : 0;
 	if (!d->byino_tried) {
 		afuse_byino_open(af, d->ino, d->nchildren, &d->byino);
 		d->byino_tried = true;
