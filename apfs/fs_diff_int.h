@@ -108,6 +108,8 @@ enum apfs_diff_lost dscan_lost_why(const struct dscan *o, struct dscan *h,
 				   struct dscan_ino *in);
 /* Keep s->de[0 .. n), entries naming no inode s holds, as s->unheld (de is let go). */
 void dscan_unheld_keep(struct dscan *s, size_t n);
+/* An entry of s names oid, whose inode record s does not hold (fs_diff_lost.c's sign). */
+bool dscan_unheld(const struct dscan *s, uint64_t oid);
 /* The inode record oid of s, or NULL. */
 struct dscan_ino *dscan_ino_find(const struct dscan *s, uint64_t oid);
 /* A directory holding fewer entries than its inode counts. */

@@ -16,36 +16,6 @@
 
 #include "fs_diff_int.h"
 
-static int drec_child_cmp(const void *x, const void *y)
-{
-	const struct dscan_drec *a = x, *b = y;
-
-	return (a->child > b->child) - (a->child < b->child);
-}
-
-void dscan_unheld_keep(struct dscan *s, size_t n)
-{
-	struct dscan_drec *kept = n ? realloc(s->de, n * sizeof(*s->de)) : NULL;
-
-	/* not kept at all where memory is short: then no inode is marked for it */
-	if (!kept)
-		free(s->de);
-	else
-		qsort(kept, n, sizeof(*kept), drec_child_cmp);
-	s->unheld = kept;
-	s->nunheld = kept ? n : 0;
-	s->de = NULL;
-	s->nde = s->capde = 0;
-}
-
-/* An entry of s names oid, whose inode record s does not hold. */
-static bool unheld(const struct dscan *s, uint64_t oid)
-{
-	struct dscan_drec k = { .child = oid };
-
-	return s->nunheld && bsearch(&k, s->unheld, s->nunheld, sizeof(k), drec_child_cmp);
-}
-
 static int u64_cmp(const void *x, const void *y)
 {
 	uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
@@ -54,7 +24,7 @@ static int u64_cmp(const void *x, const void *y)
 }
 
 /* s holds entries of dir and not its inode record. */
-static bool nodir(const struct dscan *s, uint64_t dir)
+static bool dir_inode_unheld(const struct dscan *s, uint64_t dir)
 {
 	return s->nnodir && bsearch(&dir, s->nodir, s->nnodir, sizeof(dir), u64_cmp);
 }
@@ -75,12 +45,12 @@ static int own_sign(const struct dscan *o, const struct dscan_ino *in)
 {
 	const struct dscan_ino *p = dscan_ino_find(o, in->parent);
 
-	if (unheld(o, in->oid) || in->oid == APFS_ROOT_DIR_INO_NUM ||
+	if (dscan_unheld(o, in->oid) || in->oid == APFS_ROOT_DIR_INO_NUM ||
 	    in->oid == APFS_PRIV_DIR_INO_NUM)
 		return APFS_DIFF_LOST_INODE;
 	if (p)
 		return dscan_dir_short(p) ? APFS_DIFF_LOST_ENTRY : APFS_DIFF_LOST_NONE;
-	if (nodir(o, in->parent))
+	if (dir_inode_unheld(o, in->parent))
 		return APFS_DIFF_LOST_ABOVE;
 	return -1;
 }

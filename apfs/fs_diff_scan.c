@@ -200,6 +200,35 @@ struct dscan_ino *dscan_ino_find(const struct dscan *s, uint64_t oid)
 	return NULL;
 }
 
+static int drec_child_cmp(const void *x, const void *y)
+{
+	const struct dscan_drec *a = x, *b = y;
+
+	return (a->child > b->child) - (a->child < b->child);
+}
+
+void dscan_unheld_keep(struct dscan *s, size_t n)
+{
+	struct dscan_drec *kept = n ? realloc(s->de, n * sizeof(*s->de)) : NULL;
+
+	/* not kept at all where memory is short: then no inode is marked for it */
+	if (!kept)
+		free(s->de);
+	else
+		qsort(kept, n, sizeof(*kept), drec_child_cmp);
+	s->unheld = kept;
+	s->nunheld = kept ? n : 0;
+	s->de = NULL;
+	s->nde = s->capde = 0;
+}
+
+bool dscan_unheld(const struct dscan *s, uint64_t oid)
+{
+	struct dscan_drec k = { .child = oid };
+
+	return s->nunheld && bsearch(&k, s->unheld, s->nunheld, sizeof(k), drec_child_cmp);
+}
+
 /*
  * Each inode's date added: from the entry in its own parent (a hard link's
  * other names may keep other dates), else its first entry.  Entries are
