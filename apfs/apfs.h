@@ -114,6 +114,13 @@ struct apfs_omap_res {
 /* Look oid up in the omap whose omap_phys_t is at omap_paddr, newest xid <= max_xid. */
 int apfs_omap_lookup(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
 		     uint64_t max_xid, struct apfs_omap_res *res);
+/*
+ * apfs_omap_lookup's shape: how a virtual tree's child oids become blocks.
+ * The B-tree code is handed it (apfs_btree_desc.resolve) rather than
+ * calling the object map, which is itself a B-tree read by that code.
+ */
+typedef int (*apfs_omap_fn)(struct apfs_container *c, uint64_t omap_paddr, uint64_t oid,
+			    uint64_t max_xid, struct apfs_omap_res *res);
 
 
 /* Key comparison: <0, 0, >0 like memcmp; may return -APFS_ECORRUPT via *err. */
@@ -132,9 +139,10 @@ struct apfs_btree_desc {
 	struct apfs_container *c;
 	uint64_t root;          /* physical block of the root, or virtual oid */
 	uint32_t subtype;       /* expected o_subtype (OMAP, FSTREE, SNAPMETATREE...) */
-	/* For virtual trees: the omap that resolves child oids, and its xid. */
+	/* For virtual trees: the omap that resolves child oids, its xid, and its lookup. */
 	uint64_t omap_paddr;
 	uint64_t xid;
+	apfs_omap_fn resolve;
 	struct apfs_xts *xts;   /* decrypt nodes whose omap value says ENCRYPTED */
 	apfs_key_cmp cmp;
 	const char *what;       /* "fs tree of volume 'Data'" for messages */

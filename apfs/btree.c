@@ -293,7 +293,7 @@ static int fetch_node(const struct apfs_btree_desc *t, uint64_t oid, bool root, 
 	int ret;
 
 	if (t->omap_paddr) {
-		ret = apfs_omap_lookup(t->c, t->omap_paddr, oid, t->xid, &r);
+		ret = t->resolve ? t->resolve(t->c, t->omap_paddr, oid, t->xid, &r) : -EINVAL;
 		if (ret)
 			return ret;
 		if (r.flags & APFS_OMAP_VAL_ENCRYPTED) {

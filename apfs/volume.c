@@ -135,6 +135,7 @@ void apfs_volume_fstree(const struct apfs_volume *v, struct apfs_btree_desc *t)
 		.subtype = APFS_OBJECT_TYPE_FSTREE,
 		.omap_paddr = v->omap_paddr,
 		.xid = v->xid,
+		.resolve = apfs_omap_lookup,
 		.xts = v->xts,
 		.cmp = fstree_cmp_oid,
 		.what = "file-system tree",
