@@ -12,7 +12,7 @@
 #include "apfs/fs.h"
 #include "util/bytes.h"
 #include "util/err.h"
-#include "usernames.h"
+#include "lib/usernames.h"
 
 static const uint8_t zero_uuid[16];
 

@@ -12,7 +12,7 @@
 #include "util/err.h"
 #include "util/secmem.h"
 #include "unlock_engine.h"
-#include "usernames.h"
+#include "lib/usernames.h"
 #include "users.h"
 
 /* The hashcat line of every user ("" when not crackable). */
