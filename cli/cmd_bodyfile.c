@@ -214,14 +214,9 @@ static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t 
 	struct bf_at a = { r, dir, ino, depth, { 0 } };
 	const struct dirwin_walk wk = { .held = &r->held, .whole = bf_whole, .window = bf_window,
 					.stopped = dirwin_stdout_failed };
-	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
+	int ret = dirwin_enter_each(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth, &wk, &a);
 
-	if (ret) {
-		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
-		return;
-	}
-	if ((ret = dirwin_each(r->fs, ino, &wk, &a)))
-		r->err = fs_fail(*dir ? dir : "/", ret);
+	r->err = ret ? ret : r->err;
 }
 
 /* --md5 or --hash ALGO: one algorithm, for TSK's one hash field. */

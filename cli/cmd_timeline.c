@@ -155,14 +155,9 @@ static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t 
 	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .whole = tl_whole,
 					.window = tl_window,
 					.stopped = dirwin_stdout_failed };
-	int ret = walk_enter(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth);
+	int ret = dirwin_enter_each(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth, &wk, &a);
 
-	if (ret) {
-		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
-		return;
-	}
-	if ((ret = dirwin_each(r->fs, ino, &wk, &a)))
-		r->err = fs_fail(*dir ? dir : "/", ret);
+	r->err = ret ? ret : r->err;
 }
 
 static const struct tl_format *tl_pick(const char *name)
