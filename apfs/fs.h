@@ -484,6 +484,16 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
  */
 uint64_t apfs_file_readable(const struct apfs_file *f);
 
+/**
+ * apfs_file_unstored - how many of the file's bytes lie in no extent of a
+ * stream that may lack extents (an orphan's, whose extents macOS frees as
+ * it deletes the file; a dataless file's, whose data is kept elsewhere):
+ * a read gives them as zeros, not as the file's bytes.  0 for every other
+ * file (there such bytes are records lost, and a read of them fails) and
+ * for a compressed one.
+ */
+uint64_t apfs_file_unstored(const struct apfs_file *f);
+
 /*
  * One run of a file's bytes on disk: file_offset..+len of the stream lie at
  * fs_offset from the container's block 0 and img_offset from the start of

@@ -124,6 +124,14 @@ void apfs_file_span(const struct apfs_file *f, uint64_t off, bool *hole, uint64_
 }
 
 /**
+ * apfs_file_unstored - bytes read as a hole for want of extents (see fs.h)
+ */
+uint64_t apfs_file_unstored(const struct apfs_file *f)
+{
+	return f->dec ? 0 : fs_stream_unstored(&f->stream);
+}
+
+/**
  * apfs_file_readable - the bytes from 0 a whole read gives (see fs.h)
  */
 uint64_t apfs_file_readable(const struct apfs_file *f)

@@ -302,6 +302,8 @@ int fs_stream_runs(const struct apfs_fs *fs, const struct fs_stream *s, apfs_run
 uint64_t fs_stream_held(const struct fs_stream *s);
 /* The bytes from 0 a whole read gives before it fails, as the records tell (fs_read.c). */
 uint64_t fs_stream_readable(const struct apfs_fs *fs, const struct fs_stream *s);
+/* Bytes below the size in no extent of a partial stream (apfs_file_unstored); 0 if strict. */
+uint64_t fs_stream_unstored(const struct fs_stream *s);
 
 /*
  * An xattr found by name: embedded bytes (copied, malloc'd) or a stream.

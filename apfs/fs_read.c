@@ -392,6 +392,24 @@ uint64_t fs_stream_held(const struct fs_stream *s)
 }
 
 /*
+ * Bytes below the size in no extent of a stream that may lack extents
+ * (fs_stream_load_partial): they read as a hole.  0 for a strict stream,
+ * whose such bytes fail a read.  Extents are in order and apart (ext_settle).
+ */
+uint64_t fs_stream_unstored(const struct fs_stream *s)
+{
+	uint64_t end = 0, gap = 0;
+
+	for (size_t i = 0; !s->strict && i < s->n && s->ext[i].logical < s->size; i++) {
+		const struct fs_extent *e = &s->ext[i];
+
+		gap += e->logical > end ? e->logical - end : 0;
+		end = e->len < s->size - e->logical ? e->logical + e->len : s->size;
+	}
+	return s->strict ? 0 : gap + (s->size - end);
+}
+
+/*
  * A read from 0 fails at the first bytes no extent holds (a strict stream)
  * or at the first block of an extent past the end of a truncated image or
  * the container: every byte before it is given (read_piece stops a piece

@@ -81,6 +81,7 @@ static int cat_file(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 		ret = cli_api_errno(apfsi_file_open(fs, st.ino, &f));
 	if (ret)
 		return fs_fail(path, ret);
+	fs_unstored_note(path, &st, apfsi_file_unstored(f));
 	progress_start(&prog, path, apfsi_file_size(f));
 	ret = fs_read_all(f, to_stdout, &prog);
 	progress_end(&prog);

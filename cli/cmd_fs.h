@@ -137,6 +137,14 @@ void walk_guard_free(struct walk_guard *g);
 uint64_t fs_size_cap(const struct cli_opts *o, apfsi_fs *fs);
 int fs_over_cap(const char *path, const struct apfsi_stat *st, uint64_t cap);
 
+/*
+ * A file whose bytes are not all on disk (unstored.c): why, in a few words
+ * (an orphan's freed extents, a dataless file's data kept elsewhere); and
+ * the line on stderr that says n of its bytes read as zeros (none for 0).
+ */
+const char *fs_unstored_why(const struct apfsi_stat *st);
+void fs_unstored_note(const char *path, const struct apfsi_stat *st, uint64_t n);
+
 int cmd_ls(int argc, char **argv);
 int cmd_stat(int argc, char **argv);
 int cmd_cat(int argc, char **argv);

@@ -77,6 +77,8 @@ struct stat_info {
 	bool has_ds;
 	bool orphan;             /* an entry of the private directory itself (private_dir.c) */
 	bool in_private;         /* read with --private-dir: its old directories may be gone */
+	int unstored_err;        /* a regular file's bytes not on disk: 0, or why not known */
+	uint64_t unstored;       /* (apfsi_file_unstored; unstored.c) */
 	const char *origin;      /* a merged root's: the name of the object's own volume */
 	uint64_t origin_ino;
 	struct digest_set hash;   /* --hash */
@@ -205,6 +207,10 @@ static void stat_text(const struct stat_info *si)
 	if (si->orphan)
 		printf("orphan: deleted while open; its name before: %s\n",
 		       si->links.len ? cli_safe_str(si->links.s[0]) : "-");
+	if (si->unstored)
+		printf("not on disk: %llu of its %llu bytes (%s): they read as zeros\n",
+		       (unsigned long long)si->unstored, (unsigned long long)st->size,
+		       fs_unstored_why(st));
 	/* A file of one name needs no list of them. */
 	for (size_t i = 0; !si->orphan && si->links.len > 1 && i < si->links.len; i++)
 		printf("link: %s\n", cli_safe_str(si->links.s[i]));
@@ -259,6 +265,11 @@ static void stat_json(const struct stat_info *si)
 		json_u64(&j, "volume_inode", si->origin_ino);
 	}
 	json_bool(&j, "orphan", si->orphan);
+	/* null: not a regular file, or its extents could not be read (cat says why) */
+	if (S_ISREG(st->mode) && !si->unstored_err)
+		json_u64(&j, "unstored", si->unstored);
+	else
+		json_str(&j, "unstored", NULL);
 	json_arr_open(&j, "links");
 	for (size_t i = 0; i < si->links.len; i++)
 		json_str(&j, NULL, si->links.s[i]);
@@ -280,6 +291,27 @@ static void stat_json(const struct stat_info *si)
 		json_str(&j, si->hash.name[i], si->hashed ? si->dig.hex[i] : NULL);
 	json_end(&j);
 	putchar('\n');
+}
+
+/*
+ * A regular file's bytes not on disk.  Only an orphan's stream (link count
+ * 0) or a dataless file's may lack extents, so only theirs are opened:
+ * every other file's count is 0 without a read of its extents.
+ */
+static void stat_unstored(struct stat_info *si)
+{
+	apfsi_file *f;
+
+	si->unstored = 0;
+	if (!S_ISREG(si->st.mode) || (si->st.nlink && !(si->st.bsd_flags & APFSI_SF_DATALESS)))
+		return;
+	cli_api_quiet(true);
+	si->unstored_err = cli_api_errno(apfsi_file_open(si->fs, si->st.ino, &f));
+	cli_api_quiet(false);
+	if (!si->unstored_err)
+		si->unstored = apfsi_file_unstored(f);
+	if (!si->unstored_err)
+		apfsi_file_close(f);
 }
 
 /* --hash: a regular file's digests, unless its size is beyond the cap. */
@@ -311,6 +343,8 @@ static int do_stat(const struct cli_opts *o, apfsi_fs *fs, const char *path)
 		ret = stat_gather(&si, de.ino);
 	/* A digest that cannot be made (the data damaged, beyond the cap) takes
 	 * no attribute with it: they are given, the digest left out (JSON null). */
+	if (!ret)
+		stat_unstored(&si);
 	if (!ret)
 		hashed = stat_hash(o, &si);
 	if (!ret) {

@@ -79,6 +79,7 @@ struct ex_part {
 	bool lost;             /* the read of the file's bytes failed, or came short */
 	uint64_t bytes;        /* its bytes the target holds, from 0 */
 	uint64_t zeros;        /* an archive member: zeros after them that are not the file's */
+	uint64_t unstored;     /* bytes not on disk, written as zeros (fs_unstored_note) */
 	char hex[65];          /* SHA-256 of those bytes */
 };
 
@@ -93,6 +94,9 @@ int ex_facts_close(struct ex_facts *fa, const char *path);
 void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
 		  const char *hex, const char *link_to, const char *target,
 		  const struct ex_xattrs *xs);
+/* A regular file copied whole: with "unstored", its bytes not on disk (written as zeros). */
+void ex_facts_file(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
+		   const char *hex, const struct ex_xattrs *xs, const struct ex_part *part);
 
 struct ex_tar;
 

@@ -104,8 +104,10 @@ static void facts_put(struct ex_facts *fa, const char *rel, const struct apfsi_s
 	json_str(j, "sha256", hex);
 	json_str(j, "hard_link_to", link_to);
 	json_str(j, "target", target);
-	if (part)
+	if (part && part->lost)
 		put_part(j, part);
+	if (part)
+		json_u64(j, "unstored", part->unstored);
 	put_xattrs(j, xs);
 	json_obj_close(j);
 }
@@ -115,6 +117,12 @@ void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat 
 		  const struct ex_xattrs *xs)
 {
 	facts_put(fa, rel, st, hex, link_to, target, xs, NULL);
+}
+
+void ex_facts_file(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
+		   const char *hex, const struct ex_xattrs *xs, const struct ex_part *part)
+{
+	facts_put(fa, rel, st, hex, NULL, NULL, xs, part);
 }
 
 /*

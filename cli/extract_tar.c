@@ -337,6 +337,8 @@ int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 
 	if (ret)
 		return fs_fail(rel, ret);
+	part->unstored = apfsi_file_unstored(f);
+	fs_unstored_note(rel, st, part->unstored);
 	e = entry_new(rel, st, xs);
 	if (!e) {
 		apfsi_file_close(f);

@@ -694,7 +694,7 @@ struct apfsi_stat {
 	uint64_t size;              /* logical size (uncompressed for compressed files) */
 	uint64_t allocated;         /* bytes allocated on disk */
 	int64_t crtime, mtime, ctime, atime, added; /* ns since 1970 UTC (added: 0 unknown) */
-	uint32_t bsd_flags;         /* UF_* / SF_* */
+	uint32_t bsd_flags;         /* UF_* / SF_* (APFSI_SF_DATALESS below) */
 	uint32_t compression;       /* decmpfs type, APFSI_CMP_* (0: not compressed) */
 	const char *compression_name; /* "lzfse (resource fork)", "zlib (in xattr)"... as the
 				       * CLI's stat says; "unknown"; NULL: not compressed */
@@ -960,6 +960,20 @@ void apfsi_file_span(const apfsi_file *f, uint64_t off, int *hole, uint64_t *len
  * opened as a file is its size here.
  */
 uint64_t apfsi_file_readable(const apfsi_file *f);
+
+/*
+ * How many of f's bytes are not on disk and read as zeros: bytes in no
+ * extent of a stream that may lack extents, an orphan's (a file deleted
+ * while open: macOS frees its extents as it deletes it; apfsck extents.c)
+ * or a dataless file's (SF_DATALESS: its data is kept elsewhere).  A read
+ * gives them as a hole, not as the file's bytes; apfsi_file_span says
+ * where (a hole).  0 for every other file (bytes in no extent there are
+ * records lost, and a read of them fails), for a compressed file and for
+ * a fork.
+ */
+uint64_t apfsi_file_unstored(const apfsi_file *f);
+/* bsd_flags' SF_DATALESS (xnu sys/stat.h): the file's data is kept elsewhere (iCloud). */
+#define APFSI_SF_DATALESS 0x40000000u
 
 /*
  * Where bytes lie on disk (DFXML byte_runs): file_offset..+len of the

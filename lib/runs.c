@@ -31,6 +31,11 @@ uint64_t apfsi_file_readable(const apfsi_file *f)
 	return f->f ? apfs_file_readable(f->f) : f->size;
 }
 
+uint64_t apfsi_file_unstored(const apfsi_file *f)
+{
+	return f && f->f ? apfs_file_unstored(f->f) : 0;
+}
+
 struct run_ctx {
 	apfsi_run_fn fn;
 	void *arg;
