@@ -62,6 +62,9 @@ static void read_file(struct walk *w, apfsi_file *f)
 		apfsi_file_pread(f, size - 1, w->buf, 16, &got);
 	apfsi_file_pread(f, size, w->buf, 1, &got);
 	apfsi_file_read_all(f, 1, sink, &total);
+	/* what a read gives and what is not on disk never exceed the size */
+	if (apfsi_file_readable(f) > size || apfsi_file_unstored(f) > size)
+		abort();
 }
 
 static void data_of(struct walk *w, uint64_t ino)
