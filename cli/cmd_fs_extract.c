@@ -642,56 +642,67 @@ static int ex_check_opts(const struct cli_opts *o)
 	return EXIT_USAGE;
 }
 
+/* The facts file: --facts FILE, else MANIFEST.facts beside --manifest; *facts NULL: none. */
+static int ex_facts_path(const struct cli_opts *o, char **facts)
+{
+	*facts = NULL;
+	if (o->facts && !(*facts = strdup(o->facts)))
+		return fs_fail("extract", -ENOMEM);
+	if (!o->facts && o->manifest && asprintf(facts, "%s.facts", o->manifest) < 0) {
+		*facts = NULL;
+		return fs_fail("extract", -ENOMEM);
+	}
+	return 0;
+}
+
+/*
+ * Before the session opens (a password asked, a key derived), what the run
+ * will write is checked, so that a mistake is told at once: the new files
+ * (manifest, facts file, archive) must not exist, nor name one file twice,
+ * and DEST, if it exists, must be a directory.  Nothing is created until
+ * PATH is found (ex_open_outputs): a wrong password, a PATH not found or a
+ * run stopped at the prompt leaves nothing behind, and the same command
+ * given again is not refused by the first one's manifest.
+ */
+static int ex_outputs_free(const struct cli_opts *o, const char *facts)
+{
+	const char *f[3] = { o->manifest, facts, o->tar && strcmp(o->tar, "-") ? o->tar : NULL };
+	struct stat sb;
+
+	for (int i = 0; i < 3; i++) {
+		if (!f[i])
+			continue;
+		for (int k = 0; k < i; k++)
+			if (f[k] && !strcmp(f[k], f[i]))
+				return fs_fail(f[i], cli_errno(EEXIST));
+		if (!lstat(f[i], &sb))
+			return fs_fail(f[i], cli_errno(EEXIST));
+		if (errno != ENOENT)
+			return fs_fail(f[i], cli_errno(errno));
+	}
+	if (!o->tar && !stat(o->args[1], &sb) && !S_ISDIR(sb.st_mode))
+		return fs_fail(o->args[1], cli_errno(ENOTDIR));
+	return 0;
+}
+
 /* The manifest and facts files (new files only) and the archive: an exit code. */
-static int ex_open_outputs(const struct cli_opts *o, struct ex_run *r, char **facts)
+static int ex_open_outputs(const struct cli_opts *o, struct ex_run *r, const char *facts)
 {
 	bool to_stdout = o->tar && !strcmp(o->tar, "-");
-
-	int ret;
 
 	r->manifest = o->manifest ? fopen(o->manifest, "wx") : to_stdout ? NULL : stdout;
 	if (o->manifest && !r->manifest)
 		return fs_fail(o->manifest, cli_errno(errno));
-	r->made |= o->manifest ? EX_MADE_MANIFEST : 0;
-	*facts = NULL;
-	if ((o->facts || o->manifest) &&
-	    (o->facts ? !(*facts = strdup(o->facts)) : asprintf(facts, "%s.facts", o->manifest) < 0))
-		return fs_fail("extract", -ENOMEM);
-	if (*facts && ex_facts_open(&r->facts, *facts))
+	if (facts && ex_facts_open(&r->facts, facts))
 		return EXIT_ERROR;
-	r->made |= *facts ? EX_MADE_FACTS : 0;
-	ret = o->tar ? ex_tar_open(r, o->tar) : 0;
-	r->made |= r->tar && !to_stdout ? EX_MADE_TAR : 0;
-	return ret;
-}
-
-/*
- * A run that never started (a wrong password, a refused option, a path not
- * found) takes back the files and DEST it made, empty as they are: an
- * analyst's second try, with the right password, would else be refused by
- * its own first try's manifest.  Only what this run created (O_EXCL, a new
- * DEST) is removed; rmdir leaves a DEST that is somehow not empty.
- */
-static void ex_unmake(const struct cli_opts *o, const struct ex_run *r, const char *facts)
-{
-	if (r->started)
-		return;
-	if (r->made & EX_MADE_MANIFEST)
-		unlink(o->manifest);
-	if (r->made & EX_MADE_FACTS)
-		unlink(facts);
-	if (r->made & EX_MADE_TAR)
-		unlink(o->tar);
-	if (r->made & EX_MADE_DEST)
-		rmdir(o->args[1]);
+	return o->tar ? ex_tar_open(r, o->tar) : 0;
 }
 
 /* DEST made or entered; its times are put back at the end when it existed. */
-static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before)
+static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before, bool *made)
 {
-	if (!mkdir(dest, 0755))
-		r->made |= EX_MADE_DEST;
-	else if (errno != EEXIST)
+	*made = !mkdir(dest, 0755);
+	if (!*made && errno != EEXIST)
 		return fs_fail(dest, cli_errno(errno));
 	r->destfd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (r->destfd < 0 || fstat(r->destfd, before))
@@ -699,22 +710,18 @@ static int ex_open_dest(const char *dest, struct ex_run *r, struct stat *before)
 	return 0;
 }
 
-static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_session *s)
+static int ex_run_tree(const struct cli_opts *o, struct ex_run *r, struct fs_session *s,
+		       const struct apfsi_dirent *de)
 {
-	struct apfsi_dirent de;
 	struct fs_name top;
-	char name[FS_NAME_MAX], top_name[FS_NAME_MAX];
-	int ret = fs_lookup(o, s->view, o->args[0], &de, name);
+	char top_name[FS_NAME_MAX];
 
-	if (ret)
-		return fs_fail(o->args[0], ret);
-	r->started = true;
 	r->fs = s->view;
 	r->cap = fs_size_cap(o, s->view);
 	r->root = geteuid() == 0;
 	r->appledouble = o->appledouble;
-	safe_name(de.ino == APFSI_ROOT_INO ? "root" : de.name, top_name, sizeof(top_name));
-	top = (struct fs_name){ de.ino, (uint64_t)de.date_added, de.type, top_name };
+	safe_name(de->ino == APFSI_ROOT_INO ? "root" : de->name, top_name, sizeof(top_name));
+	top = (struct fs_name){ de->ino, (uint64_t)de->date_added, de->type, top_name };
 	progress_start_running(&r->prog, "extract", "files");
 	ex_tree(r, r->destfd, top_name, top_name, 0, &top, 0);
 	progress_end(&r->prog);
@@ -765,9 +772,11 @@ int cmd_extract(int argc, char **argv)
 {
 	struct ex_run r = { .destfd = -1 };
 	struct fs_session s = { 0 };
+	struct apfsi_dirent de;
 	struct cli_opts o;
 	struct stat dest;
-	char *facts = NULL;
+	char *facts = NULL, name[FS_NAME_MAX];
+	bool made = false;
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
 			    OPT_HASH, 1, 2, extract_help, &o);
 
@@ -775,22 +784,26 @@ int cmd_extract(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	if ((ret = ex_check_opts(&o)) || (ret = digest_parse(o.hash, &r.hash)))
 		return ret;
-	ret = ex_open_outputs(&o, &r, &facts);
+	if (!(ret = ex_facts_path(&o, &facts)) && !(ret = ex_outputs_free(&o, facts)) &&
+	    !(ret = fs_session_open(&o, &s)) &&
+	    (ret = fs_lookup(&o, s.view, o.args[0], &de, name)))
+		ret = fs_fail(o.args[0], ret);
+	if (!ret)
+		ret = ex_open_outputs(&o, &r, facts);
 	if (!ret && !o.tar)
-		ret = ex_open_dest(o.args[1], &r, &dest);
-	if (!ret && !(ret = fs_session_open(&o, &s)))
-		ret = ex_run_tree(&o, &r, &s);
+		ret = ex_open_dest(o.args[1], &r, &dest, &made);
+	if (!ret)
+		ret = ex_run_tree(&o, &r, &s, &de);
 	if (!ex_manifest_failed(&r, &ret))
 		ex_tally_print(&r.tally, o.tar != NULL, facts != NULL);
 	walk_guard_free(&r.g);
 	ex_links_free(&r.links);
-	if (r.destfd >= 0 && !(r.made & EX_MADE_DEST))
+	if (r.destfd >= 0 && !made)
 		keep_times(r.destfd, &dest);
 	if (r.destfd >= 0)
 		close(r.destfd);
 	fs_session_close(&s);
 	ret = ex_close_outputs(&o, &r, facts, ret);
-	ex_unmake(&o, &r, facts);
 	free(facts);
 	return ret;
 }

@@ -115,11 +115,7 @@ struct ex_run {
 	struct ex_tally tally;
 	struct ex_tar *tar;    /* non-NULL: write a pax archive instead of a tree */
 	struct progress prog;  /* files and bytes so far, on a terminal */
-	unsigned made;         /* EX_MADE_*: what this run created, removed if it never started */
-	bool started;          /* the path was found: what was made is kept */
 };
-
-enum { EX_MADE_MANIFEST = 1, EX_MADE_FACTS = 2, EX_MADE_TAR = 4, EX_MADE_DEST = 8 };
 
 /* The summary of what the target could not hold, on stderr (nothing when all was held). */
 void ex_tally_print(const struct ex_tally *t, bool tar, bool facts);
