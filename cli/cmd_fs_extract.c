@@ -283,8 +283,9 @@ static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const cha
 	if (ret)
 		return ret;
 	part->unstored = apfsi_file_unstored(f);
-	fs_unstored_note(rel, st, part->unstored);
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		fs_unstored_note(rel, st, part->unstored);
 	ret = fd < 0 ? cli_errno(errno) : copy_file(f, fd, rel, hex, part);
 	apfsi_file_close(f);
 	if (fd < 0)
@@ -342,7 +343,8 @@ static int ex_hard_link(struct ex_run *r, int dirfd, const char *name, const cha
 	}
 	if ((ret = manifest_entry(r, first->hex, rel, st->ino)))
 		ex_fail(r, rel, ret);
-	ex_facts_add(&r->facts, rel, st, first->hex, first->path, NULL, &xs);
+	ex_facts_file(&r->facts, rel, st, first->hex, first->path, &xs,
+		      &(struct ex_part){ .unstored = first->unstored });
 	ex_xattrs_free(&xs);
 	return 0;
 }
@@ -381,9 +383,9 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 		ex_fail(r, rel, ret);
 	else if (!ret) {
 		progress_running_add(&r->prog, 1, st->size);
-		ex_facts_file(&r->facts, rel, st, hex, &xs, &part);
+		ex_facts_file(&r->facts, rel, st, hex, NULL, &xs, &part);
 		if (st->nlink > 1 && !ex_link_find(&r->links, st->ino) &&
-		    ex_link_add(&r->links, st->ino, rel, hex))
+		    ex_link_add(&r->links, st->ino, rel, hex, part.unstored))
 			ex_fail(r, rel, -ENOMEM);
 	}
 	ex_xattrs_free(&xs);

@@ -59,6 +59,7 @@ struct ex_link {
 	uint64_t ino;
 	char *path;
 	char hex[65];
+	uint64_t unstored;     /* its bytes not on disk (ex_part's), for every later name's facts */
 };
 
 struct ex_links {
@@ -67,7 +68,8 @@ struct ex_links {
 };
 
 const struct ex_link *ex_link_find(const struct ex_links *l, uint64_t ino);
-int ex_link_add(struct ex_links *l, uint64_t ino, const char *path, const char *hex);
+int ex_link_add(struct ex_links *l, uint64_t ino, const char *path, const char *hex,
+		uint64_t unstored);
 void ex_links_free(struct ex_links *l);
 
 /*
@@ -94,9 +96,13 @@ int ex_facts_close(struct ex_facts *fa, const char *path);
 void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
 		  const char *hex, const char *link_to, const char *target,
 		  const struct ex_xattrs *xs);
-/* A regular file copied whole: with "unstored", its bytes not on disk (written as zeros). */
+/*
+ * A regular file copied whole (link_to: the first name of a hard-linked
+ * one), with "unstored": its bytes not on disk, written as zeros.
+ */
 void ex_facts_file(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
-		   const char *hex, const struct ex_xattrs *xs, const struct ex_part *part);
+		   const char *hex, const char *link_to, const struct ex_xattrs *xs,
+		   const struct ex_part *part);
 
 struct ex_tar;
 

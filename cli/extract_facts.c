@@ -120,9 +120,10 @@ void ex_facts_add(struct ex_facts *fa, const char *rel, const struct apfsi_stat 
 }
 
 void ex_facts_file(struct ex_facts *fa, const char *rel, const struct apfsi_stat *st,
-		   const char *hex, const struct ex_xattrs *xs, const struct ex_part *part)
+		   const char *hex, const char *link_to, const struct ex_xattrs *xs,
+		   const struct ex_part *part)
 {
-	facts_put(fa, rel, st, hex, NULL, NULL, xs, part);
+	facts_put(fa, rel, st, hex, link_to, NULL, xs, part);
 }
 
 /*

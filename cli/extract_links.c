@@ -50,9 +50,10 @@ static int grow(struct ex_links *l)
 	return 0;
 }
 
-int ex_link_add(struct ex_links *l, uint64_t ino, const char *path, const char *hex)
+int ex_link_add(struct ex_links *l, uint64_t ino, const char *path, const char *hex,
+		uint64_t unstored)
 {
-	struct ex_link e = { ino, strdup(path), "" };
+	struct ex_link e = { ino, strdup(path), "", unstored };
 
 	if (!e.path)
 		return -ENOMEM;

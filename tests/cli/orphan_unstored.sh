@@ -58,6 +58,9 @@ expect_grep "... says they are not on disk" "^apfsinspect: keep\.txt: $NOTE" "$E
 expect_eq "... the member: 5 zeros" "0000000000" \
 	"$(tar -xOf "$WORK/un.tar" keep.txt | od -An -tx1 -v | tr -d ' \n')"
 rm -f "$WORK/un.tar"
+expect_rc "bodyfile --md5 --private-dir: exit 0" 0 "$BIN" bodyfile --md5 --private-dir "$IMG"
+expect_grep "... its MD5 of zeros said to be of bytes not on disk" \
+	"^apfsinspect: private-dir/keep\.txt: $NOTE" "$ERR"
 
 # A dataless file (SF_DATALESS: its data elsewhere) that lacks its extent: the same, said so.
 expect_rc "mkimage snapshot (again)" 0 "$MKIMAGE" snapshot "$IMG"
@@ -71,6 +74,24 @@ expect_rc "stat --json /keep.txt" 0 "$BIN" stat --json "$IMG" /keep.txt
 expect_eq "... unstored 5, its link count 1" "5 1" "$(python3 -c 'import json, sys
 d = json.load(sys.stdin); print(d["unstored"], d["nlink"])' <<< "$OUT")"
 rm -f "$IMG"
+
+# A dataless file of two names: each name's facts count its bytes not on disk.
+H=$WORK/unstored-host
+rm -rf "$H"; mkdir -p "$H"
+printf 'twelve bytes' > "$H/one"
+ln "$H/one" "$H/two"
+expect_rc "mkimage from-dir: a file of two names" 0 "$MKIMAGE" from-dir "$IMG" --dir "$H"
+HI=$(python3 -c 'import json, sys; print(json.loads(sys.argv[1])["inode"])' \
+	"$("$BIN" stat --json "$IMG" /one)")
+python3 "$TESTS/tools/inode_field.py" "$IMG" "$HI" bsd_flags 0x40000000 &&
+	python3 "$TESTS/tools/leaf_drop.py" "$IMG" "$HI" 8 > /dev/null
+check "made dataless ($HI), its extent record dropped" [ $? = 0 ]
+rm -rf "$WORK/un-x" "$WORK/un.facts"
+expect_rc "extract / DEST: exit 0" 0 "$BIN" extract --facts "$WORK/un.facts" "$IMG" / "$WORK/un-x"
+expect_eq "... both names' facts: unstored 12" "root/one 12 root/two 12" "$(python3 -c 'import json, sys
+print(" ".join("%s %s" % (f["path"], f.get("unstored")) for f in json.load(open(sys.argv[1]))["files"]
+               if f["path"] in ("root/one", "root/two")))' "$WORK/un.facts")"
+rm -rf "$WORK/un-x" "$WORK/un.facts" "$H" "$IMG"
 
 # Part of a file: the fourth of data-8m.bin's eight 1 MiB extents freed.  The bytes around
 # it are the file's, as TSK reads them from the sound image.
