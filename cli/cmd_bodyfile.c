@@ -62,7 +62,7 @@ static void bf_hash(struct bf_run *r, const char *path, const struct apfsi_stat 
 		r->err = EXIT_ERROR;
 		return;
 	}
-	ret = digest_file(r->fs, st->ino, &r->hash, path, &d);
+	ret = digest_file(r->fs, st->ino, &r->hash, path, st, &d);
 	if (ret)
 		r->err = fs_fail(path, ret);
 	else

@@ -198,7 +198,7 @@ static int manifest_tagged(struct ex_run *r, const char *rel, uint64_t ino)
 {
 	static const struct cli_escape sha = { .letters = "nr" };
 	struct digest_out d;
-	int ret = digest_file(r->fs, ino, &r->hash, rel, &d);
+	int ret = digest_file(r->fs, ino, &r->hash, rel, NULL, &d);
 
 	for (unsigned i = 0; !ret && i < r->hash.n; i++) {
 		if (strpbrk(rel, "\\\n\r"))
@@ -284,9 +284,9 @@ static int ex_disk_file(struct ex_run *r, int dirfd, const char *name, const cha
 		return ret;
 	part->unstored = apfsi_file_unstored(f);
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		fs_unstored_note(rel, st, part->unstored);
 	ret = fd < 0 ? cli_errno(errno) : copy_file(f, fd, rel, hex, part);
+	if (!ret)
+		fs_unstored_note(rel, st, part->unstored);
 	apfsi_file_close(f);
 	if (fd < 0)
 		return ret;
@@ -657,34 +657,81 @@ static int ex_facts_path(const struct cli_opts *o, char **facts)
 	return 0;
 }
 
+/* Where a new file will be: its directory's device and inode, and its name there. */
+struct ex_place {
+	dev_t dev;
+	ino_t ino;
+	const char *base;
+};
+
+/*
+ * A new file's place: it must not exist, and its directory must exist and
+ * take a new entry (search and write).  0, or an exit code (named).
+ */
+static int ex_new_place(const char *path, struct ex_place *pl)
+{
+	char *dir = strdup(path), *slash = dir ? strrchr(dir, '/') : NULL;
+	struct stat sb = { 0 };
+	int err = 0;
+
+	if (!dir)
+		return fs_fail(path, -ENOMEM);
+	pl->base = slash ? path + (slash - dir) + 1 : path;
+	if (slash)
+		slash[slash == dir] = '\0';  /* "/name": the directory is "/" */
+	if (!lstat(path, &sb))
+		err = EEXIST;
+	else if (errno != ENOENT)
+		err = errno;
+	else if (stat(slash ? dir : ".", &sb))
+		err = errno;
+	else if (!S_ISDIR(sb.st_mode))
+		err = ENOTDIR;
+	else if (access(slash ? dir : ".", W_OK | X_OK))
+		err = errno;
+	pl->dev = sb.st_dev;
+	pl->ino = sb.st_ino;
+	free(dir);
+	return err ? fs_fail(path, cli_errno(err)) : 0;
+}
+
+static bool ex_same_place(const struct ex_place *a, const struct ex_place *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && !strcmp(a->base, b->base);
+}
+
 /*
  * Before the session opens (a password asked, a key derived), what the run
- * will write is checked, so that a mistake is told at once: the new files
- * (manifest, facts file, archive) must not exist, nor name one file twice,
- * and DEST, if it exists, must be a directory.  Nothing is created until
- * PATH is found (ex_open_outputs): a wrong password, a PATH not found or a
- * run stopped at the prompt leaves nothing behind, and the same command
- * given again is not refused by the first one's manifest.
+ * will write is checked, so that a mistake is told at once: each new file
+ * (manifest, facts file, archive; a DEST not there yet) must not exist, its
+ * directory must take it, and no two may be one; an existing DEST must be a
+ * directory; --tar needs libarchive.  Nothing is created until PATH is
+ * found (ex_open_outputs): a wrong password, a PATH not found or a run
+ * stopped at the prompt leaves nothing behind, and the same command given
+ * again is not refused by the first one's manifest.
  */
 static int ex_outputs_free(const struct cli_opts *o, const char *facts)
 {
-	const char *f[3] = { o->manifest, facts, o->tar && strcmp(o->tar, "-") ? o->tar : NULL };
+	const char *f[4] = { o->manifest, facts, o->tar && strcmp(o->tar, "-") ? o->tar : NULL,
+			     NULL };
+	struct ex_place pl[4];
 	struct stat sb;
+	int ret;
 
-	for (int i = 0; i < 3; i++) {
-		if (!f[i])
-			continue;
-		for (int k = 0; k < i; k++)
-			if (f[k] && !strcmp(f[k], f[i]))
-				return fs_fail(f[i], cli_errno(EEXIST));
-		if (!lstat(f[i], &sb))
-			return fs_fail(f[i], cli_errno(EEXIST));
-		if (errno != ENOENT)
-			return fs_fail(f[i], cli_errno(errno));
-	}
 	if (!o->tar && !stat(o->args[1], &sb) && !S_ISDIR(sb.st_mode))
 		return fs_fail(o->args[1], cli_errno(ENOTDIR));
-	return 0;
+	if (!o->tar && lstat(o->args[1], &sb))
+		f[3] = o->args[1];  /* DEST, made by the run */
+	for (int i = 0; i < 4; i++) {
+		if (!f[i])
+			continue;
+		if ((ret = ex_new_place(f[i], &pl[i])))
+			return ret;
+		for (int k = 0; k < i; k++)
+			if (f[k] && ex_same_place(&pl[k], &pl[i]))
+				return fs_fail(f[i], cli_errno(EEXIST));
+	}
+	return o->tar && ex_tar_usable() ? EXIT_ERROR : 0;
 }
 
 /* The manifest and facts files (new files only) and the archive: an exit code. */
@@ -698,6 +745,22 @@ static int ex_open_outputs(const struct cli_opts *o, struct ex_run *r, const cha
 	if (facts && ex_facts_open(&r->facts, facts))
 		return EXIT_ERROR;
 	return o->tar ? ex_tar_open(r, o->tar) : 0;
+}
+
+/*
+ * The files ex_open_outputs created (O_EXCL: this run's own, no other's)
+ * where one of them or DEST then failed, before anything was written to
+ * them: removed, so that the command given again is not refused by them.
+ */
+static void ex_unmake(const struct cli_opts *o, const char *facts, bool manifest, bool fa,
+		      bool tar)
+{
+	if (manifest)
+		unlink(o->manifest);
+	if (fa)
+		unlink(facts);
+	if (tar)
+		unlink(o->tar);
 }
 
 /* DEST made or entered; its times are put back at the end when it existed. */
@@ -778,7 +841,7 @@ int cmd_extract(int argc, char **argv)
 	struct cli_opts o;
 	struct stat dest;
 	char *facts = NULL, name[FS_NAME_MAX];
-	bool made = false;
+	bool made = false, undo[3] = { false };
 	int ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MAX_SIZE |
 			    OPT_HASH, 1, 2, extract_help, &o);
 
@@ -790,10 +853,12 @@ int cmd_extract(int argc, char **argv)
 	    !(ret = fs_session_open(&o, &s)) &&
 	    (ret = fs_lookup(&o, s.view, o.args[0], &de, name)))
 		ret = fs_fail(o.args[0], ret);
-	if (!ret)
-		ret = ex_open_outputs(&o, &r, facts);
-	if (!ret && !o.tar)
+	if (!ret && (ret = ex_open_outputs(&o, &r, facts)) == 0 && !o.tar)
 		ret = ex_open_dest(o.args[1], &r, &dest, &made);
+	/* what the outputs' opening made, should it fail: taken back below */
+	undo[0] = ret && o.manifest && r.manifest;
+	undo[1] = ret && r.facts.f;
+	undo[2] = ret && r.tar && strcmp(o.tar, "-");
 	if (!ret)
 		ret = ex_run_tree(&o, &r, &s, &de);
 	if (!ex_manifest_failed(&r, &ret))
@@ -806,6 +871,7 @@ int cmd_extract(int argc, char **argv)
 		close(r.destfd);
 	fs_session_close(&s);
 	ret = ex_close_outputs(&o, &r, facts, ret);
+	ex_unmake(&o, facts, undo[0], undo[1], undo[2]);
 	free(facts);
 	return ret;
 }

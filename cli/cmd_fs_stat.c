@@ -323,7 +323,7 @@ static int stat_hash(const struct cli_opts *o, struct stat_info *si)
 		return 0;
 	if (fs_over_cap(si->path, &si->st, fs_size_cap(o, si->fs)))
 		return -EFBIG;
-	ret = digest_file(si->fs, si->st.ino, &si->hash, si->path, &si->dig);
+	ret = digest_file(si->fs, si->st.ino, &si->hash, si->path, NULL, &si->dig);
 	si->hashed = !ret;
 	return ret;
 }

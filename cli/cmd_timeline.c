@@ -55,7 +55,7 @@ static const struct digest_out *tl_hash(struct tl_run *r, const char *path,
 		r->err = EXIT_ERROR;
 		return NULL;
 	}
-	ret = digest_file(r->fs, st->ino, &r->hash, path, d);
+	ret = digest_file(r->fs, st->ino, &r->hash, path, st, d);
 	if (ret) {
 		r->err = fs_fail(path, ret);
 		return NULL;

@@ -112,18 +112,8 @@ static int digest_final(struct digest_sink *d, struct digest_out *out)
 	return 0;
 }
 
-/* A digest of zeros that are not the file's bytes is said to be one (unstored.c). */
-static void digest_unstored(apfsi_fs *fs, uint64_t ino, const apfsi_file *f, const char *path)
-{
-	uint64_t n = apfsi_file_unstored(f);
-	struct apfsi_stat st;
-
-	if (n && !apfsi_fs_stat(fs, ino, &st))
-		fs_unstored_note(path, &st, n);
-}
-
-int digest_file(apfsi_fs *fs, uint64_t ino,
-		const struct digest_set *set, const char *path, struct digest_out *out)
+int digest_file(apfsi_fs *fs, uint64_t ino, const struct digest_set *set, const char *path,
+		const struct apfsi_stat *note, struct digest_out *out)
 {
 	struct digest_sink d = { { NULL }, 0, { 0 } };
 	apfsi_file *f = NULL;
@@ -131,8 +121,9 @@ int digest_file(apfsi_fs *fs, uint64_t ino,
 
 	if (!ret)
 		ret = cli_api_errno(apfsi_file_open(fs, ino, &f));
-	if (!ret)
-		digest_unstored(fs, ino, f, path);
+	/* a digest of zeros that are not the file's bytes is said to be one */
+	if (!ret && note)
+		fs_unstored_note(path, note, apfsi_file_unstored(f));
 	if (!ret) {
 		progress_start(&d.prog, path, apfsi_file_size(f));
 		ret = fs_read_all(f, digest_update, &d);

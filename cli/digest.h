@@ -38,10 +38,12 @@ int digest_index(const struct digest_set *set, const char *name);
 
 /*
  * Hash inode ino's data (decompressed, decrypted: what `cat` writes) with
- * every algorithm of set; path names it in progress and errors.
- * 0 or a negative errno.
+ * every algorithm of set; path names it in progress and errors.  note,
+ * the file's attributes, asks for the warning that bytes read as zeros are
+ * not on disk (unstored.c); NULL where the caller says it its own way
+ * (stat's line) or has said it (extract's copy).  0 or a negative errno.
  */
-int digest_file(apfsi_fs *fs, uint64_t ino,
-		const struct digest_set *set, const char *path, struct digest_out *out);
+int digest_file(apfsi_fs *fs, uint64_t ino, const struct digest_set *set, const char *path,
+		const struct apfsi_stat *note, struct digest_out *out);
 
 #endif

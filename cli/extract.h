@@ -149,6 +149,8 @@ uint8_t *ex_appledouble_build(const struct apfsi_stat *st, const struct ex_xattr
 			      size_t *len);
 
 /* pax archive target (extract_tar.c). */
+/* Whether --tar can be written (libarchive loaded): 0, or -1 (said on stderr). */
+int ex_tar_usable(void);
 int ex_tar_open(struct ex_run *r, const char *path);
 int ex_tar_close(struct ex_run *r);
 bool ex_tar_dead(const struct ex_run *r);  /* the archive cannot be written any more */

@@ -50,6 +50,11 @@ static int tar_fail(struct ex_tar *t, const char *what)
 	return EXIT_ERROR;
 }
 
+int ex_tar_usable(void)
+{
+	return archive_dl_load();
+}
+
 int ex_tar_open(struct ex_run *r, const char *path)
 {
 	struct ex_tar *t = calloc(1, sizeof(*t));
@@ -338,7 +343,6 @@ int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 	if (ret)
 		return fs_fail(rel, ret);
 	part->unstored = apfsi_file_unstored(f);
-	fs_unstored_note(rel, st, part->unstored);
 	e = entry_new(rel, st, xs);
 	if (!e) {
 		apfsi_file_close(f);
@@ -351,6 +355,8 @@ int ex_tar_file(struct ex_run *r, const char *rel, const struct apfsi_stat *st,
 	ret = put_header(r, rel, e);
 	if (!ret)
 		ret = tar_body(r, rel, f, size, hex, part);
+	if (!ret)
+		fs_unstored_note(rel, st, part->unstored);
 	apfsi_file_close(f);
 	/* The zeros of an incomplete member are written here: a failure is the
 	 * archive's, and the member is not what part says (found in review). */

@@ -20,7 +20,7 @@ const char *fs_unstored_why(const struct apfsi_stat *st)
 void fs_unstored_note(const char *path, const struct apfsi_stat *st, uint64_t n)
 {
 	if (n)
-		fprintf(stderr, "apfsinspect: %s: %llu of its %llu bytes are not on disk (%s): "
+		fprintf(stderr, "apfsinspect: warning: %s: %llu of its %llu bytes are not on disk (%s): "
 			"they read as zeros\n", cli_safe_str(path), (unsigned long long)n,
 			(unsigned long long)st->size, fs_unstored_why(st));
 }

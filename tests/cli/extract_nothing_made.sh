@@ -70,6 +70,32 @@ expect_grep "... named" "^apfsinspect: notdir: Not a directory$" "$ERR"
 expect_eq "... the file kept" "a file" "$(cat notdir)"
 rm -f notdir
 
+expect_rc "manifest in a directory not there: refused before the password" 1 timeout 10 \
+	"$BIN" extract --passphrase-file pw.fifo --manifest nodir/m.txt demo.img / out
+expect_grep "... named" "^apfsinspect: nodir/m\.txt: No such file or directory$" "$ERR"
+expect_rc "DEST in a directory not there: refused before the password" 1 timeout 10 \
+	"$BIN" extract --passphrase-file pw.fifo --manifest m.txt demo.img / nodir/out
+expect_rc "--manifest ./x --facts x (one file, two spellings): refused before the password" 1 \
+	timeout 10 "$BIN" extract --passphrase-file pw.fifo --manifest ./x --facts x demo.img / out
+expect_rc "--manifest out with DEST out: refused before the password" 1 timeout 10 "$BIN" \
+	extract --passphrase-file pw.fifo --manifest out demo.img / out
+expect_eq "... none of them made anything" "" "$(here)"
+
+# An output that fails once PATH is found (the facts file made by someone else while the
+# password was awaited): the manifest this run had just made is taken back.
+"$BIN" extract --passphrase-file pw.fifo --manifest m.txt demo.img /hello.txt out \
+	> /dev/null 2> late.err &
+pid=$!
+sleep 1
+printf 'theirs\n' > m.txt.facts
+printf 'demo\n' > pw.fifo
+wait "$pid"
+expect_eq "facts file made meanwhile: exit 1, named" "1 apfsinspect: m.txt.facts: File exists" \
+	"$? $(cat late.err)"
+expect_eq "... the manifest it had made taken back, the other file kept" "m.txt.facts theirs" \
+	"$(here | sed 's/late.err //')$(cat m.txt.facts)"
+rm -f m.txt.facts late.err
+
 mkdir keep && touch keep/mine
 expect_rc "wrong password, DEST there before" 3 "$BIN" extract --passphrase-file bad.pw demo.img / keep
 expect_eq "a DEST there before is kept, with what it held" "mine" "$(ls -A keep)"

@@ -112,7 +112,7 @@ for f in "bsd_flags |0x40000000"; do
 		"$ID" $f
 	"$BIN" cat "$WORK/part.img" /data-8m.bin > "$WORK/part.out" 2> "$WORK/part.err"
 	expect_eq "$f: cat exit 0, the MiB in no extent said not on disk, not damage" \
-		"0 apfsinspect: /data-8m.bin: 1048576 of its 8388608 bytes are not on disk (a dataless file: its data is kept elsewhere): they read as zeros" \
+		"0 apfsinspect: warning: /data-8m.bin: 1048576 of its 8388608 bytes are not on disk (a dataless file: its data is kept elsewhere): they read as zeros" \
 		"$? $(cat "$WORK/part.err")"
 	expect_eq "... 8 MiB, the fourth all zeros" "8388608 $(head -c 1048576 /dev/zero | md5sum)" \
 		"$(wc -c < "$WORK/part.out") $(tail -c +3145729 "$WORK/part.out" | head -c 1048576 | md5sum)"

@@ -24,13 +24,28 @@ expect_rc "cat --private-dir keep.txt: exit 0" 0 sh -c '"$1" cat --private-dir "
 	> /dev/null' _ "$BIN" "$IMG"
 expect_eq "... its 5 bytes as zeros" "0000000000" \
 	"$("$BIN" cat --private-dir "$IMG" keep.txt 2> /dev/null | od -An -tx1 -v | tr -d ' \n')"
-expect_grep "... and says they are not on disk" "^apfsinspect: private-dir/keep\.txt: $NOTE" "$ERR"
+expect_grep "... and says they are not on disk" "^apfsinspect: warning: private-dir/keep\.txt: $NOTE" "$ERR"
 expect_rc "stat --private-dir keep.txt: exit 0" 0 "$BIN" stat --private-dir "$IMG" keep.txt
 expect_grep "... a line of its own" \
 	'^not on disk: 5 of its 5 bytes \(deleted while open: macOS frees its extents as it deletes it\): they read as zeros$' "$OUT"
 expect_rc "stat --json --private-dir keep.txt" 0 "$BIN" stat --json --private-dir "$IMG" keep.txt
 expect_eq "... unstored 5" 5 "$(python3 -c 'import json, sys; print(json.load(sys.stdin)["unstored"])' <<< "$OUT")"
 
+expect_rc "stat --hash sha1 --private-dir keep.txt: exit 0" 0 "$BIN" stat --hash sha1 \
+	--private-dir "$IMG" keep.txt
+expect_eq "... its own line says it; nothing on stderr" "" "$ERR"
+expect_rc "stat --json --hash sha1 --private-dir keep.txt: exit 0" 0 "$BIN" stat --json \
+	--hash sha1 --private-dir "$IMG" keep.txt
+expect_eq "... nothing on stderr (no error line under --json)" "" "$ERR"
+rm -rf "$WORK/un-x"
+expect_rc "extract --hash sha1 --private-dir keep.txt: exit 0" 0 "$BIN" extract --hash sha1 \
+	--private-dir "$IMG" keep.txt "$WORK/un-x"
+expect_eq "... the note once" 1 "$(grep -c 'not on disk' <<< "$ERR")"
+rm -rf "$WORK/un-x"
+expect_rc "timeline --hash sha1 --private-dir: exit 0" 0 "$BIN" timeline \
+	--hash sha1 --private-dir "$IMG"
+expect_grep "... timeline says it too, a warning" "^apfsinspect: warning: private-dir/keep\.txt: $NOTE" \
+	"$ERR"
 expect_rc "a sound file: cat /a.txt: exit 0" 0 "$BIN" cat "$IMG" /a.txt
 expect_eq "... says nothing on stderr" "" "$ERR"
 expect_rc "stat --json /a.txt" 0 "$BIN" stat --json "$IMG" /a.txt
@@ -43,7 +58,7 @@ check "... and no 'not on disk'" eval '! "$BIN" stat "$IMG" /a.txt | grep -q "^n
 rm -rf "$WORK/un-x" "$WORK/un.facts"
 expect_rc "extract --private-dir keep.txt DEST: exit 0" 0 "$BIN" extract --private-dir \
 	--facts "$WORK/un.facts" "$IMG" keep.txt "$WORK/un-x"
-expect_grep "... says they are not on disk" "^apfsinspect: keep\.txt: $NOTE" "$ERR"
+expect_grep "... says they are not on disk" "^apfsinspect: warning: keep\.txt: $NOTE" "$ERR"
 expect_eq "... the copy: 5 zeros" "0000000000" "$(od -An -tx1 -v "$WORK/un-x/keep.txt" | tr -d ' \n')"
 expect_eq "... its facts: unstored 5" "keep.txt 5" "$(python3 -c 'import json, sys
 f = json.load(open(sys.argv[1]))["files"][0]; print(f["path"], f["unstored"])' "$WORK/un.facts")"
@@ -54,13 +69,13 @@ f = json.load(open(sys.argv[1]))["files"][0]; print(f["path"], f["unstored"])' "
 rm -rf "$WORK/un-x" "$WORK/un.facts"
 expect_rc "extract --tar - --private-dir keep.txt: exit 0" 0 sh -c '"$1" extract --tar - \
 	--private-dir "$2" keep.txt > "$3"' _ "$BIN" "$IMG" "$WORK/un.tar"
-expect_grep "... says they are not on disk" "^apfsinspect: keep\.txt: $NOTE" "$ERR"
+expect_grep "... says they are not on disk" "^apfsinspect: warning: keep\.txt: $NOTE" "$ERR"
 expect_eq "... the member: 5 zeros" "0000000000" \
 	"$(tar -xOf "$WORK/un.tar" keep.txt | od -An -tx1 -v | tr -d ' \n')"
 rm -f "$WORK/un.tar"
 expect_rc "bodyfile --md5 --private-dir: exit 0" 0 "$BIN" bodyfile --md5 --private-dir "$IMG"
 expect_grep "... its MD5 of zeros said to be of bytes not on disk" \
-	"^apfsinspect: private-dir/keep\.txt: $NOTE" "$ERR"
+	"^apfsinspect: warning: private-dir/keep\.txt: $NOTE" "$ERR"
 
 # A dataless file (SF_DATALESS: its data elsewhere) that lacks its extent: the same, said so.
 expect_rc "mkimage snapshot (again)" 0 "$MKIMAGE" snapshot "$IMG"
@@ -69,7 +84,7 @@ python3 "$TESTS/tools/inode_field.py" "$IMG" 17 bsd_flags 0x40000000 &&
 check "/keep.txt made dataless, its extent record dropped" [ $? = 0 ]
 expect_rc "cat /keep.txt: exit 0" 0 sh -c '"$1" cat "$2" /keep.txt > /dev/null' _ "$BIN" "$IMG"
 expect_grep "... says why its 5 bytes are not on disk" \
-	'^apfsinspect: /keep\.txt: 5 of its 5 bytes are not on disk \(a dataless file: its data is kept elsewhere\): they read as zeros$' "$ERR"
+	'^apfsinspect: warning: /keep\.txt: 5 of its 5 bytes are not on disk \(a dataless file: its data is kept elsewhere\): they read as zeros$' "$ERR"
 expect_rc "stat --json /keep.txt" 0 "$BIN" stat --json "$IMG" /keep.txt
 expect_eq "... unstored 5, its link count 1" "5 1" "$(python3 -c 'import json, sys
 d = json.load(sys.stdin); print(d["unstored"], d["nlink"])' <<< "$OUT")"
@@ -117,7 +132,7 @@ print(hashlib.sha256(b).hexdigest())' "$WORK/tsk.bin")
 	expect_rc "cat: exit 0" 0 sh -c '"$1" cat --private-dir "$2" data-8m.bin > /dev/null' \
 		_ "$BIN" "$L"
 	expect_grep "... 1 MiB not on disk, said" \
-		'^apfsinspect: private-dir/data-8m\.bin: 1048576 of its 8388608 bytes are not on disk' "$ERR"
+		'^apfsinspect: warning: private-dir/data-8m\.bin: 1048576 of its 8388608 bytes are not on disk' "$ERR"
 	expect_rc "stat --json" 0 "$BIN" stat --json --private-dir "$L" data-8m.bin
 	expect_eq "... unstored 1048576" 1048576 \
 		"$(python3 -c 'import json, sys; print(json.load(sys.stdin)["unstored"])' <<< "$OUT")"
