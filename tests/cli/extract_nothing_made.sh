@@ -88,7 +88,8 @@ expect_eq "... none of them made anything" "" "$(here)"
 pid=$!
 sleep 1
 printf 'theirs\n' > m.txt.facts
-printf 'demo\n' > pw.fifo
+# (a run that is not reading the FIFO would leave this write waiting forever)
+timeout 10 sh -c 'printf "demo\n" > pw.fifo'
 wait "$pid"
 expect_eq "facts file made meanwhile: exit 1, named" "1 apfsinspect: m.txt.facts: File exists" \
 	"$? $(cat late.err)"
