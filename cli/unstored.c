@@ -3,9 +3,9 @@
  * unstored.c - a file whose bytes are not all on disk, and a read gives
  * them as zeros (apfsi_file_unstored): an orphan's, a file deleted while
  * open, whose extents macOS frees as it deletes it (apfsck extents.c), or
- * a dataless file's, whose data is kept elsewhere.  cat and extract say so
- * on stderr and stat on a line of its own, so that the zeros are never
- * taken for the file's bytes.
+ * a dataless file's, whose data is kept elsewhere.  cat, extract and the
+ * digests of bodyfile and timeline say so on stderr, stat on a line of its
+ * own, so that the zeros are never taken for the file's bytes.
  */
 #include <stdio.h>
 
