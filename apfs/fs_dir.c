@@ -564,12 +564,35 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	return -ELOOP;
 }
 
+/*
+ * An entry of the private directory (3), which no path from the root
+ * reaches: macOS moves there the entry of a file or directory deleted while
+ * still open, and leaves the inode's parent and name as they were (apfsck
+ * dir.c, inode.c), so an orphan directory's entry there is never its own.
+ * It is followed all the same, for a caller that starts there (--private-dir):
+ * this directory is reached by no other way.  Not the root, nor the
+ * directory itself, which would make it, or the whole tree, its own child.
+ */
+static int private_entry_check(const struct apfs_dirent *d)
+{
+	if (d->ino != APFS_ROOT_DIR_INO_NUM && d->ino != APFS_PRIV_DIR_INO_NUM)
+		return 0;
+	apfs_err("fs tree: '%s', an entry of the private directory naming inode %llu (%s): "
+		 "not followed", d->name, (unsigned long long)d->ino,
+		 d->ino == APFS_ROOT_DIR_INO_NUM ? "the root" : "the private directory itself");
+	return -ELOOP;
+}
+
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out)
 {
 	int ret = fs_vol_lookup_name(fs, dir, name, out);
 
-	return ret ? ret : dir_link_check(fs, dir, out);
+	if (ret)
+		return ret;
+	if (dir == APFS_PRIV_DIR_INO_NUM)
+		return private_entry_check(out);
+	return dir_link_check(fs, dir, out);
 }
 
 /**

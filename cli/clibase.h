@@ -23,7 +23,8 @@ enum {
 
 /*
  * Flags a command passes to cli_parse(): OPT_CRED adds the credential help to
- * its --help.  Which options a command accepts is cli/optable.c's table (one
+ * its --help, OPT_MOUNTPOINT keeps its argument from --private-dir's PATH
+ * rewriting and its help.  Which options a command accepts is cli/optable.c's table (one
  * line per option per command); the other bits only say the same for readers.
  */
 enum {
@@ -37,6 +38,8 @@ enum {
 	OPT_FORK = 1 << 7,      /* --fork NAME (cat) */
 	OPT_HEX = 1 << 8,       /* --hex (xattr) */
 	OPT_LIVE = 1 << 9,      /* --live: the live tree as one side (diff) */
+	/* the argument is a MOUNTPOINT, not a PATH: --private-dir rewrites nothing (mount) */
+	OPT_MOUNTPOINT = 1 << 10,
 };
 
 struct cli_opts {

@@ -111,6 +111,7 @@ static const struct opt_allow table[] = {
 	{ "mount", "--volume" },
 	{ "mount", "@credential" },
 	{ "mount", "@tree" },
+	{ "mount", "--private-dir" },
 	{ "mount", "-f" },
 	{ "mount", "-o" },
 };

@@ -212,7 +212,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 			fputs(help, stdout);
 			if (flags & OPT_CRED)
 				fputs(cred_help, stdout);
-			if (cli_opt_allowed(cmd, "--private-dir"))
+			if (cli_opt_allowed(cmd, "--private-dir") && !(flags & OPT_MOUNTPOINT))
 				fputs(cli_private_help, stdout);
 			fputs(image_cred_help, stdout);
 			fputs(contract_help, stdout);
@@ -242,7 +242,7 @@ int cli_parse(int argc, char **argv, unsigned flags, int min_args, int max_args,
 	o->nargs = argc - optind;
 	if (o->nargs < min_args || (max_args >= 0 && o->nargs > max_args))
 		return usage_err(help, "wrong number of arguments after '%s'", o->image);
-	if (o->private_dir && (ret = cli_private_path(o)))
+	if (o->private_dir && !(flags & OPT_MOUNTPOINT) && (ret = cli_private_path(o)))
 		return usage_err(help, "--private-dir: %s", ret == -EINVAL ?
 				 "PATH is taken in the private directory: no '..'" :
 				 "PATH written as private-dir/PATH is longer than 4,095 bytes");

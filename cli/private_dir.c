@@ -82,57 +82,11 @@ int fs_private_check(const struct cli_opts *o, apfsi_fs *view)
 	return EXIT_USAGE;
 }
 
-struct entry_find {
-	const char *name;
-	struct apfsi_dirent *de;
-	char *buf;
-	int found;
-};
-
-static int entry_match(const struct apfsi_dirent *e, void *arg)
-{
-	struct entry_find *f = arg;
-
-	if (strcmp(e->name, f->name))
-		return 0;
-	*f->de = *e;
-	snprintf(f->buf, FS_NAME_MAX, "%s", e->name);
-	f->de->name = f->buf;
-	f->found = 1;
-	return 1;
-}
-
 /*
- * One entry of the private directory, by its stored name, read from the
- * directory's own records (a few on a Mac: its orphans).  A path lookup
- * enters a directory only through its own entry, and an orphan directory's
- * inode keeps its old parent and name (apfsck inode.c): this one step, and
- * no lookup of the library (the mount's included), goes in through the
- * private directory's.  The root and the directory itself are not entered.
- */
-static int private_entry(apfsi_fs *fs, const char *name, struct apfsi_dirent *de,
-			 char buf[FS_NAME_MAX])
-{
-	struct entry_find f = { name, de, buf, 0 };
-	int ret = apfsi_fs_readdir(fs, APFSI_PRIVATE_DIR_INO, 0, entry_match, &f);
-
-	if (ret < 0 && !f.found)
-		return cli_api_errno(ret);
-	if (!f.found)
-		return -ENOENT;
-	if (de->ino == APFSI_ROOT_INO || de->ino == APFSI_PRIVATE_DIR_INO) {
-		fprintf(stderr, "apfsinspect: %s/%s: an entry of the private directory naming "
-			"inode %llu (%s): not followed\n", FS_PRIVATE_TOP, cli_safe_str(name),
-			(unsigned long long)de->ino, de->ino == APFSI_ROOT_INO ? "the root" :
-			"the private directory itself");
-		return -ELOOP;
-	}
-	return 0;
-}
-
-/*
- * The entry a cli_private_path form names: its first name from the private
- * directory's records, the rest as every path is looked up.
+ * The entry a cli_private_path form names, one name at a time from the
+ * private directory: the library follows an entry there that is not its
+ * directory's own, as an orphan directory's always is, and never one naming
+ * the root or the private directory itself (apfs/fs_dir.c).
  */
 static int private_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *de,
 			  char name[FS_NAME_MAX])
@@ -153,11 +107,7 @@ static int private_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *d
 			return -ENOTDIR;
 		memcpy(comp, p, n);
 		comp[n] = '\0';
-		if (de->ino == APFSI_PRIVATE_DIR_INO)
-			ret = private_entry(fs, comp, de, name);
-		else
-			ret = cli_api_errno(apfsi_fs_lookup_at(fs, de->ino, comp, de, name,
-							       FS_NAME_MAX));
+		ret = cli_api_errno(apfsi_fs_lookup_at(fs, de->ino, comp, de, name, FS_NAME_MAX));
 		if (ret)
 			return ret;
 		p += n;

@@ -47,6 +47,7 @@ struct afuse {
 	apfsi_fs *fs;
 	struct apfsi_fs_usage usage;  /* for statfs: read once at mount */
 	enum afuse_rdplus rdplus;     /* -o readdirplus= */
+	uint64_t top;                 /* the mount's root: APFSI_ROOT_INO, or 3 (--private-dir) */
 };
 
 /*
@@ -91,8 +92,8 @@ int afuse_errno(int code);
  * number of the library uses either; taken off before every library call.
  */
 #define AFUSE_ALIAS_BIT (UINT64_C(1) << 62)
-uint64_t afuse_ino_to_fuse(uint64_t ino);
-uint64_t afuse_ino_from_fuse(fuse_ino_t ino);
+uint64_t afuse_ino_to_fuse(const struct afuse *af, uint64_t ino);
+uint64_t afuse_ino_from_fuse(const struct afuse *af, fuse_ino_t ino);
 /* A library number the mount can hand the kernel: not 0, not 1 (FUSE's root), no fork bit. */
 bool afuse_ino_ok(uint64_t ino);
 static inline bool afuse_ino_is_fork(fuse_ino_t ino)

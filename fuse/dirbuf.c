@@ -39,7 +39,7 @@ int afuse_dirbuf_entry(struct afuse_dirbuf *db, const char *name, uint64_t cooki
 	struct stat st;
 
 	if (attrs) {
-		afuse_fill_entry(afuse_ino_to_fuse(ino), attrs, &ep);
+		afuse_fill_entry(afuse_ino_to_fuse(afuse_get(db->req), ino), attrs, &ep);
 		return afuse_dirbuf_add(db, name, attrs, &ep, (off_t)(cookie + AFUSE_DOT_ENTRIES));
 	}
 	memset(&st, 0, sizeof(st));

@@ -19,7 +19,7 @@ int afuse_stat_ino(struct afuse *af, fuse_ino_t ino, struct stat *st)
 		if (ret == 1)  /* no longer a file: cannot be, the image does not change */
 			ret = APFSI_ERR_NOT_FOUND;
 	} else {
-		ret = apfsi_fs_stat(af->fs, afuse_ino_from_fuse(ino), &a);
+		ret = apfsi_fs_stat(af->fs, afuse_ino_from_fuse(af, ino), &a);
 	}
 	if (!ret)
 		afuse_fill_stat(af, &a, st);

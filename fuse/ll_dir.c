@@ -33,7 +33,7 @@ void afuse_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct apfsi_stat a;
 	struct adir *d;
 	int ret = afuse_ino_is_fork(ino) ? APFSI_ERR_NOT_DIR :
-		apfsi_fs_stat(afuse_get(req)->fs, afuse_ino_from_fuse(ino), &a);
+		apfsi_fs_stat(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), &a);
 
 	if (!ret && !S_ISDIR(a.mode))
 		ret = APFSI_ERR_NOT_DIR;
@@ -50,8 +50,11 @@ void afuse_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	d->byino = NULL;
 	d->byino_tried = false;
 	d->nchildren = a.nlink > 2 ? a.nlink - 2u : 0;
-	/* The root's parent id is 1, which is no inode: show the root itself. */
-	d->parent = a.ino == APFSI_ROOT_INO || !a.parent ? a.ino : a.parent;
+	/*
+	 * The root's parent id is 1, which is no inode, and so is the private
+	 * directory's (the root under --private-dir): show the directory itself.
+	 */
+	d->parent = a.ino == APFSI_ROOT_INO || a.parent <= 1 ? a.ino : a.parent;
 	fi->fh = (uintptr_t)d;
 	fi->cache_readdir = 1;
 	fi->keep_cache = 1;

@@ -26,14 +26,14 @@ static fuse_ino_t dir_node(struct afuse *af, fuse_ino_t parent, uint64_t dir, ui
 	bool alias = (parent & AFUSE_ALIAS_BIT) ||
 		     (apfsi_fs_is_group(af->fs) && apfsi_fs_elsewhere(af->fs, APFSI_ROOT_INO, dir, ino));
 
-	return (fuse_ino_t)(afuse_ino_to_fuse(ino) | (alias ? AFUSE_ALIAS_BIT : 0));
+	return (fuse_ino_t)(afuse_ino_to_fuse(af, ino) | (alias ? AFUSE_ALIAS_BIT : 0));
 }
 
 /* name in parent: its node id and attributes into *ino and *st; a library code. */
 static int lookup(struct afuse *af, fuse_ino_t parent, const char *name, fuse_ino_t *ino,
 		  struct stat *st)
 {
-	uint64_t dir = afuse_ino_from_fuse(parent);
+	uint64_t dir = afuse_ino_from_fuse(af, parent);
 	char stored[AFUSE_PATH_MAX + 1];
 	struct apfsi_dirent d;
 	struct apfsi_stat a;
@@ -73,7 +73,7 @@ static int lookup(struct afuse *af, fuse_ino_t parent, const char *name, fuse_in
 		return ret;
 	afuse_fill_stat(af, &a, st);
 	*ino = (a.mode & S_IFMT) == S_IFDIR ? dir_node(af, parent, dir, d.ino)
-					    : afuse_ino_to_fuse(d.ino);
+					    : afuse_ino_to_fuse(af, d.ino);
 	return 0;
 }
 

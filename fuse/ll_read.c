@@ -32,7 +32,7 @@ static int open_file(struct afuse *af, fuse_ino_t ino, struct afile **h)
 		(*h)->ino = ino & ~AFUSE_FORK_BIT;
 		return 0;
 	}
-	(*h)->ino = afuse_ino_from_fuse(ino);
+	(*h)->ino = afuse_ino_from_fuse(af, ino);
 	ret = apfsi_file_open(af->fs, (*h)->ino, &(*h)->f);
 	if (ret) {
 		free(*h);

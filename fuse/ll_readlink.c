@@ -7,7 +7,7 @@ void afuse_ll_readlink(fuse_req_t req, fuse_ino_t ino)
 {
 	char target[AFUSE_PATH_MAX];
 	int ret = afuse_ino_is_fork(ino) ? APFSI_ERR_NOT_LINK :
-		apfsi_fs_readlink(afuse_get(req)->fs, afuse_ino_from_fuse(ino), target,
+		apfsi_fs_readlink(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), target,
 				  sizeof(target));
 
 	if (ret)

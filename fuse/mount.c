@@ -17,16 +17,21 @@
 
 #include "afuse.h"
 #include "clibase.h"  /* cli/: options and exit codes */
+#include "cmd_fs.h"   /* cli/: --private-dir's directory */
 #include "session.h"  /* cli/: the session every reading command opens */
 
 static const char mount_help[] =
-	"usage: apfsinspect mount [--volume SEL] [--snapshot NAME|XID] [credential] [-f]\n"
-	"                         [-o OPTS] IMAGE MOUNTPOINT\n"
+	"usage: apfsinspect mount [--volume SEL] [--snapshot NAME|XID] [--private-dir]\n"
+	"                         [credential] [-f] [-o OPTS] IMAGE MOUNTPOINT\n"
 	"  Mount a volume read-only with FUSE; unmount with 'fusermount3 -u MOUNTPOINT'.\n"
 	"  --volume SEL          number, name, UUID or role (default: the Data volume);\n"
 	"                        a volume group's System volume, or 'group': the Mac's root\n"
 	"                        (firmlinks into the Data volume; --no-firmlinks: System alone)\n"
 	"  --snapshot NAME|XID   mount a snapshot instead of the live file system\n"
+	"  --private-dir         mount the volume's private directory, which no path from\n"
+	"                        / reaches, as the root: macOS keeps a file deleted while\n"
+	"                        still open there until its last close (an orphan, named\n"
+	"                        0xINODE-dead, link count 0).  One volume, not a group's root\n"
 	"  --passphrase P | --stdin-passphrase | --passphrase-file F | --recovery-key K\n"
 	"  | --vek HEX           unlock an encrypted volume (prompts if none is given)\n"
 	"  -f                    stay in the foreground (log to stderr)\n"
@@ -50,6 +55,7 @@ static int open_volume(const struct cli_opts *o, struct mount_state *m)
 	if (ret)
 		return ret;
 	m->af.fs = m->s.view;
+	m->af.top = fs_top_ino(o);
 	ret = apfsi_fs_usage(m->af.fs, &m->af.usage);
 	if (ret) {
 		fprintf(stderr, "apfsinspect: %s\n", apfsi_last_message());
@@ -210,7 +216,8 @@ int cmd_mount(int argc, char **argv)
 	char *mnt = NULL;
 	int ret;
 
-	ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT, 1, 1, mount_help, &o);
+	ret = cli_parse(argc, argv, OPT_VOLUME | OPT_CRED | OPT_SNAPSHOT | OPT_MOUNTPOINT, 1, 1,
+			mount_help, &o);
 	if (ret)
 		return ret < 0 ? EXIT_OK : ret;
 	memset(&m, 0, sizeof(m));

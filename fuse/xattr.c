@@ -149,7 +149,7 @@ void afuse_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	else if (afuse_ino_is_fork(ino))
 		n = -ENODATA;
 	else
-		n = get_value(afuse_get(req)->fs, afuse_ino_from_fuse(ino), name, buf, size);
+		n = get_value(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), name, buf, size);
 	reply_xattr(req, n, buf, size);
 	free(buf);
 }
@@ -225,7 +225,7 @@ void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	else if (afuse_ino_is_fork(ino))
 		n = 0;
 	else
-		n = list_names(afuse_get(req)->fs, afuse_ino_from_fuse(ino), buf, size);
+		n = list_names(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), buf, size);
 	reply_xattr(req, n, buf, size);
 	free(buf);
 }

@@ -158,8 +158,9 @@ expect_rc "drec_reino.py: that entry naming the root (2)" 0 python3 \
 	"$TESTS/tools/drec_reino.py" "$B2" empty.txt 2
 expect_rc "ls --private-dir empty.txt: the root not entered from there" 1 "$BIN" ls \
 	--private-dir "$B2" empty.txt
-expect_grep "... said so" "private-dir/empty\.txt: an entry of the private directory naming \
-inode 2 \(the root\): not followed" "$ERR"
+expect_grep "... said so" "'empty\.txt', an entry of the private directory naming inode 2 \
+\(the root\): not followed" "$ERR"
+expect_grep "... and which PATH" "private-dir/empty\.txt: not followed" "$ERR"
 
 # An entry there naming the root, as a directory: no walk enters the root as a child.
 cp "$WORK/basic.sound" "$B2"

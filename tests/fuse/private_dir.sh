@@ -1,0 +1,130 @@
+#!/usr/bin/env bash
+# private_dir.sh - `mount --private-dir`: the volume's private directory
+# (inode 3), which no path from the root reaches, as the mount's root.
+# macOS moves there the entry of a file deleted while still open (an
+# orphan: link count 0, its inode's parent and name left as they were;
+# apfsck dir.c, inode.c), so `find`, `sha256sum` and the analyst's other
+# tools reach it only this way.  The generator makes none:
+# tests/tools/drec_move.py moves an entry into 3 and inode_field.py sets its
+# link count, as tests/cli/private_dir.sh does.  Expected values from
+# testdata/README.md: `snapshot` (/keep.txt = "kept\n", inode 17; /a.txt,
+# /new.txt) and the small tree of `basic` (/dir/sub/deep.txt = "deep\n").
+# An entry there naming the root or the directory itself is not followed:
+# the mount never shows the root's tree below its own root.  Every wait
+# is bounded.
+. "$(dirname "$0")/../lib.sh"
+
+if [ ! -c /dev/fuse ] || ! command -v fusermount3 >/dev/null; then
+	skip "mount --private-dir" "/dev/fuse or fusermount3 (fuse3) missing"
+	done_testing; exit 0
+fi
+mnt_prepare "$WORK"
+T() { timeout -k 5 30 "$@"; }
+umount_it() {
+	expect_rc "fusermount3 -u ($1)" 0 timeout 20 fusermount3 -u "$MNT"
+}
+mount_it() {
+	local what=$1
+	shift
+	expect_rc "mount $what" 0 timeout 60 "$BIN" mount "$@" "$MNT"
+}
+
+expect_rc "mount --help" 0 "$BIN" mount --help
+expect_grep "... names --private-dir" "--private-dir .*mount the volume's private directory" \
+	"$OUT"
+
+IMG=$WORK/orphan.img
+expect_rc "mkimage snapshot" 0 "$MKIMAGE" snapshot "$IMG"
+mount_it "--private-dir of a sound volume" --private-dir "$IMG"
+expect_eq "... the private directory holds nothing" "" "$(T ls -A "$MNT")"
+umount_it "sound"
+
+expect_rc "drec_move.py: /keep.txt's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$IMG" keep.txt 3
+expect_rc "inode_field.py: its link count 0" 0 python3 "$TESTS/tools/inode_field.py" "$IMG" 17 \
+	nchildren 0
+mount_it "(the root)" "$IMG"
+expect_eq "the root's mount no longer lists keep.txt" "$(printf 'a.txt\nnew.txt')" \
+	"$(T ls -A "$MNT")"
+umount_it "the root"
+
+mount_it "--private-dir" --private-dir "$IMG"
+check "... the mount point is the one given (not taken for a PATH)" mountpoint -q "$MNT"
+expect_eq "... lists the orphan" "keep.txt" "$(T ls -A "$MNT")"
+expect_eq "... its content, as testdata/README.md says" "kept" "$(T cat "$MNT/keep.txt")"
+expect_eq "... its inode 17, link count 0, 5 bytes" "17 0 5" \
+	"$(T stat -c '%i %h %s' "$MNT/keep.txt")"
+expect_eq "... the root is the private directory (3)" "3 directory" \
+	"$(T stat -c '%i %F' "$MNT")"
+expect_eq "... find reaches it" "$MNT $MNT/keep.txt" "$(T find "$MNT" | LC_ALL=C sort | xargs)"
+expect_eq "... no other name of the root's tree" "" \
+	"$(T ls "$MNT/a.txt" 2>/dev/null; T ls -d "$MNT/dir" 2>/dev/null)"
+umount_it "--private-dir"
+
+mount_it "--private-dir --snapshot before" --private-dir --snapshot before "$IMG"
+expect_eq "... the snapshot's private directory holds nothing" "" "$(T ls -A "$MNT")"
+umount_it "--snapshot before"
+
+# A directory there: an orphan directory's inode keeps its old parent, so its
+# entry here is never its own, and it is entered all the same (here
+# /dir/sub, which keeps deep.txt).
+B2=$WORK/basic.img
+expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$B2"
+cp "$B2" "$WORK/basic.sound"
+expect_rc "drec_move.py: /dir/sub's entry into the private directory" 0 python3 \
+	"$TESTS/tools/drec_move.py" "$B2" sub 3
+for opt in readdirplus=no readdirplus=yes; do
+	mount_it "--private-dir -o $opt (an orphan directory)" --private-dir -o "$opt" "$B2"
+	expect_eq "$opt: find: sub and its file" "$MNT $MNT/sub $MNT/sub/deep.txt" \
+		"$(T find "$MNT" | LC_ALL=C sort | xargs)"
+	expect_eq "$opt: sub/deep.txt, as testdata/README.md says" "deep" \
+		"$(T cat "$MNT/sub/deep.txt")"
+	umount_it "$opt"
+done
+
+# An entry there naming the root (2), then the private directory itself (3),
+# as a directory: not followed, and find ends, with nothing of the root's
+# tree (/dir, /empty.txt ...) below the mount.
+for n in 2 3; do
+	cp "$WORK/basic.sound" "$B2"
+	expect_rc "drec_move.py + drec_reino.py: sub moved into 3, naming $n" 0 sh -c \
+		'python3 "$1/tools/drec_move.py" "$2" sub 3 &&
+		 python3 "$1/tools/drec_reino.py" "$2" sub "$3"' sh "$TESTS" "$B2" "$n"
+	mount_it "--private-dir (an entry naming $n)" --private-dir "$B2"
+	expect_eq "$n: ls lists the entry" "sub" "$(T ls -A "$MNT")"
+	run_rc T ls "$MNT/sub"
+	expect_eq "$n: ls sub: refused as a loop" \
+		"2 ls: cannot access '$MNT/sub': Too many levels of symbolic links" "$RC $ERR"
+	run_rc T find "$MNT"
+	expect_eq "$n: find ends, nothing below the entry" "1 $MNT" "$RC $OUT"
+	umount_it "naming $n"
+done
+
+# The same of a file's entry: /empty.txt moved there, naming the root.
+cp "$WORK/basic.sound" "$B2"
+expect_rc "drec_move.py + drec_reino.py: empty.txt moved into 3, naming 2" 0 sh -c \
+	'python3 "$1/tools/drec_move.py" "$2" empty.txt 3 &&
+	 python3 "$1/tools/drec_reino.py" "$2" empty.txt 2' sh "$TESTS" "$B2"
+for opt in readdirplus=no readdirplus=yes; do
+	mount_it "--private-dir -o $opt (a file's entry naming the root)" --private-dir \
+		-o "$opt" "$B2"
+	run_rc T ls -l "$MNT/empty.txt"
+	check "$opt: ls -l empty.txt: an error, not the root" [ "$RC" = 2 ] && [ -z "$OUT" ]
+	run_rc T find "$MNT"
+	expect_eq "$opt: find ends, nothing below the entry" "$MNT $MNT/empty.txt" "$(xargs <<< "$OUT")"
+	umount_it "$opt"
+done
+
+# A volume group's merged root joins two volumes, each with its own private directory.
+G=$WORK/group.img
+expect_rc "mkimage group-firmlinks" 0 "$MKIMAGE" group-firmlinks "$G"
+expect_rc "mount --private-dir --volume group: a usage error" 2 timeout 60 "$BIN" mount \
+	--private-dir --volume group "$G" "$MNT"
+expect_grep "... saying which to give" "give --no-firmlinks .* or --volume" "$ERR"
+check "... nothing mounted" sh -c '! mountpoint -q "$1"' sh "$MNT"
+mount_it "--private-dir --volume group --no-firmlinks: the System volume's" --private-dir \
+	--volume group --no-firmlinks "$G"
+expect_eq "... which holds nothing" "" "$(T ls -A "$MNT")"
+umount_it "group --no-firmlinks"
+rm -f "$G"
+done_testing
