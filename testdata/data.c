@@ -139,12 +139,15 @@ int mk_fs_stream_done(struct mk_vol *v, uint64_t stream)
 	return add_dstream_id(v, stream);
 }
 
-/* A stream's bytes in extents of at most max_extent_blocks, without its DSTREAM_ID. */
+/*
+ * A stream's bytes from block `from` on in extents of at most
+ * max_extent_blocks, without its DSTREAM_ID; *alloced counts every block.
+ */
 static int write_stream(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
-			uint64_t *alloced)
+			uint64_t from, uint64_t *alloced)
 {
 	uint32_t bs = v->img->bs;
-	uint64_t nblk = (len + bs - 1) / bs, done = 0;
+	uint64_t nblk = (len + bs - 1) / bs, done = from;
 	const uint8_t *d = data;
 	int rc = 0;
 
@@ -173,10 +176,25 @@ static int write_stream(struct mk_vol *v, uint64_t stream, const void *data, uin
 int mk_fs_data(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
 	       uint64_t *alloced)
 {
-	int rc = write_stream(v, stream, data, len, alloced);
+	int rc = write_stream(v, stream, data, len, 0, alloced);
 
 	if (!rc)
 		rc = mk_file_info(v, stream, data, len);
+	return rc ? rc : add_dstream_id(v, stream);
+}
+
+/*
+ * An orphan's stream (mk_fs_orphan): its extents from block `from` on, the
+ * ones before already freed, as macOS frees them while the file is still
+ * open (apfsck extents.c: "An orphan may have already lost its leading
+ * extents"; the rest run to its allocated size, which counts them all).
+ * Never on a sealed volume, whose data hashes would name the freed blocks.
+ */
+int mk_fs_data_tail(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
+		    uint64_t from, uint64_t *alloced)
+{
+	int rc = v->sealed ? -EINVAL : write_stream(v, stream, data, len, from, alloced);
+
 	return rc ? rc : add_dstream_id(v, stream);
 }
 
@@ -229,7 +247,7 @@ static int xattr_stream(struct mk_vol *v, const void *data, size_t len, uint8_t 
 {
 	struct apfs_j_xattr_dstream xd = { 0 };
 	uint64_t id = v->next_ino++, alloced;
-	int rc = write_stream(v, id, data, len, &alloced);
+	int rc = write_stream(v, id, data, len, 0, &alloced);
 
 	xd.xattr_obj_id = put_le64(id);
 	xd.dstream.size = put_le64(len);

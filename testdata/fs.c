@@ -6,6 +6,7 @@
  * file's size are only known once everything is added.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "mk.h"
@@ -179,6 +180,69 @@ int mk_fs_file(struct mk_vol *v, uint64_t parent, const char *name, const void *
 	if (ino)
 		*ino = i;
 	return rc;
+}
+
+/*
+ * What macOS leaves of a file or directory deleted while still open, until
+ * its last close: its entry moved into the private directory as
+ * 0xINODE-dead (apfsck dir.c check_orphan_name), its inode's parent and
+ * name those it had ("the reported parent id is not updated when
+ * orphaned": apfsck inode.c; old_parent may be gone since).  Counted among
+ * the private directory's children, not its old directory's, and not in
+ * the volume's totals of files and directories, which its deletion took it
+ * out of (apfsck dir.c: "Orphans aren't counted for the file totals").
+ */
+static int orphan_entry(struct mk_vol *v, uint64_t old_parent, const char *name, uint16_t mode,
+			uint16_t dtype, uint64_t *ino)
+{
+	char dead[32];
+	int rc;
+
+	*ino = v->next_ino++;
+	rc = new_inode(v, *ino, APFS_PRIV_DIR_INO_NUM, name, mode);
+	if (rc)
+		return rc;
+	mk_in(v, *ino)->parent = old_parent;
+	snprintf(dead, sizeof(dead), "0x%llx-dead", (unsigned long long)*ino);
+	return add_drec(v, APFS_PRIV_DIR_INO_NUM, dead, *ino, dtype);
+}
+
+/**
+ * mk_fs_orphan() - a regular file deleted while still open (orphan_entry):
+ * link count 0 (apfsck "Orphan inode": "has a link count"), its len bytes
+ * of data but the first `lost` (a whole number of blocks), whose extents
+ * are already freed (mk_fs_data_tail).
+ */
+int mk_fs_orphan(struct mk_vol *v, uint64_t old_parent, const char *name, const void *data,
+		 uint64_t len, uint64_t lost, uint64_t *ino)
+{
+	uint32_t bs = v->img->bs;
+	uint64_t i;
+	int rc;
+
+	if (lost % bs || lost > (len + bs - 1) / bs * bs)
+		return -EINVAL;
+	rc = orphan_entry(v, old_parent, name, MK_S_IFREG | 0644, DT_REG_, &i);
+	if (!rc && len)
+		rc = mk_fs_data_tail(v, i, data, len, lost / bs, &mk_in(v, i)->alloced);
+	if (!rc) {
+		mk_in(v, i)->nlink = 0;
+		mk_in(v, i)->has_stream = len != 0;
+		mk_in(v, i)->size = len;
+	}
+	if (ino)
+		*ino = i;
+	return rc;
+}
+
+/* mk_fs_orphan() of a directory: it holds nothing (apfsck "Orphan directory"). */
+int mk_fs_orphan_dir(struct mk_vol *v, uint64_t old_parent, const char *name, uint64_t *ino)
+{
+	uint64_t i;
+
+	if (!ino)
+		ino = &i;
+	return orphan_entry(v, old_parent, name, MK_S_IFDIR | 0755, DT_DIR_, ino);
 }
 
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target)

@@ -5,7 +5,7 @@
  *           [--big-size BYTES] [--unencrypted] [--sealed-reference-layout]
  *           [--hardware] [--files N] [--users N] [--preboot-xml] [--preboot-hostile]
  *           [--entries N] [--per-dir N] [--depth K] [--shuffle]   (scale)
- *           [--per-dir N]   (unhashed: files in /many)
+ *           [--per-dir N]   (unhashed: files in /many; orphans: more orphans)
  *           [--wrap sparseimage|sparsebundle|encrypted [--band-size BYTES]
  *            [--image-passphrase P [--image-key-bits 128|256] [--image-iterations N]
  *             [--image-key-offset N]]]
@@ -38,7 +38,7 @@ static void usage(void)
 			"               [--hardware] [--files N] [--users N] [--preboot-xml]\n"
 			"               [--preboot-hostile]   (macos-boot)\n"
 			"               [--entries N] [--per-dir N] [--depth K] [--shuffle]   (scale)\n"
-			"               [--per-dir N]   (unhashed: files in /many)\n"
+			"               [--per-dir N]   (unhashed: files in /many; orphans: more orphans)\n"
 			"               [--wrap sparseimage|sparsebundle|encrypted "
 			"[--band-size BYTES]]\n"
 			"       mkimage wrap RAW OUT --wrap sparseimage|sparsebundle|encrypted "

@@ -342,6 +342,8 @@ static const struct scenario scenarios[] = {
 	  mk_fill_truncated },
 	{ "times", "one file and one directory whose four times differ in seconds and nanoseconds",
 	  16ull << 20, mk_fill_times },
+	{ "orphans", "files deleted while still open, kept in the private directory (--per-dir N "
+	  "more)", 64ull << 20, mk_fill_orphans },
 	{ "names", "hostile names: newline, tab, CR, '|', '\\', ESC, BEL, DEL, bad UTF-8, 255 bytes",
 	  16ull << 20, mk_fill_names },
 	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",

@@ -176,6 +176,36 @@ for n in basic sealed; do
 	rm -f "$WORK/$n-16k.img"
 done
 
+# orphans: files deleted while still open, in the private directory (testdata/README.md).
+# apfsck checks each rule of an orphan (its entry's name, its link count, the volume's
+# counts, a stream that lost its leading extents), at both block sizes and with 300 more.
+# 7-Zip lists the directory as private-dir/ and gives each orphan's bytes as we do, but
+# refuses 0x1a-dead, whose leading extents are freed ("Data Error"; TSK reads it as we
+# do: tests/cli/orphans.sh).
+img=$WORK/orphans.img
+for a in "--block-size 16384" "" "--per-dir 300"; do
+	# shellcheck disable=SC2086  # the options, split
+	expect_rc "mkimage orphans $a" 0 "$MKIMAGE" orphans "$img" $a
+	apfsck_clean "orphans $a" "$img"
+done
+if [ -z "$SZ" ]; then skip "orphans: 7-Zip" "7zz not installed (Debian package 7zip)"
+else
+	x=$WORK/7z.orphans
+	rm -rf "$x" "$WORK/ai.priv"; mkdir -p "$x"
+	(cd "$x" && "$SZ" x -y "$img" > "$WORK/7z.orphans.log" 2>&1)
+	expect_eq "orphans: 7-Zip's one error is the orphan whose leading extents are freed" \
+		"ERROR: Data Error : private-dir/0x1a-dead" "$(grep '^ERROR' "$WORK/7z.orphans.log")"
+	mv "$x/private-dir" "$WORK/7z.priv"
+	compare_volume orphans "$img" "$x" 1 ""
+	"$BIN" extract --private-dir "$img" / "$WORK/ai.priv" > /dev/null 2>&1
+	want=$(manifest "$WORK/ai.priv/private-dir" 0x1a-dead)
+	expect_eq "orphans: 7-Zip's bytes of the private directory are apfsinspect's ($(
+		printf '%s\n' "$want" | grep -c .) files)" "$want" \
+		"$(manifest "$WORK/7z.priv" 0x1a-dead)"
+	rm -rf "$x" "$WORK/7z.priv" "$WORK/ai.priv"
+fi
+rm -f "$img"
+
 # sealed-update: each state's tree against its own seal.  apfsck checks a snapshot's tree
 # against the integrity_meta its superblock copy names: a byte of one of the snapshot's
 # nodes changed (tests/tools/seal_node.py) draws its hash report, as our verify's FAILED

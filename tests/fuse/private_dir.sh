@@ -4,11 +4,11 @@
 # macOS moves there the entry of a file deleted while still open (an
 # orphan: link count 0, its inode's parent and name left as they were;
 # apfsck dir.c, inode.c), so `find`, `sha256sum` and the analyst's other
-# tools reach it only this way.  The generator makes none:
-# tests/tools/drec_move.py moves an entry into 3 and inode_field.py sets its
-# link count, as tests/cli/private_dir.sh does.  Expected values from
-# testdata/README.md: `snapshot` (/keep.txt = "kept\n", inode 17; /a.txt,
-# /new.txt) and the small tree of `basic` (/dir/sub/deep.txt = "deep\n").
+# tools reach it only this way.  `mkimage orphans` makes them as macOS does;
+# for the other cases tests/tools/drec_move.py moves an entry into 3 and
+# inode_field.py sets its link count, as tests/cli/private_dir.sh does.  Expected values from testdata/README.md: `snapshot`
+# (/keep.txt = "kept\n", inode 17; /a.txt, /new.txt), the small tree of `basic`
+# (/dir/sub/deep.txt = "deep\n") and `orphans`.
 # An entry there naming the root or the directory itself is not followed:
 # the mount never shows the root's tree below its own root.  Every wait
 # is bounded.
@@ -114,6 +114,33 @@ for opt in readdirplus=no readdirplus=yes; do
 	expect_eq "$opt: find ends, nothing below the entry" "$MNT $MNT/empty.txt" "$(xargs <<< "$OUT")"
 	umount_it "$opt"
 done
+
+# `mkimage orphans --per-dir 300`: the layout macOS leaves and apfsck checks (testdata/README.md
+# "orphans"; tests/cli/gen_conformance.sh), 304 entries, more than one READDIR buffer, in each
+# mode: every one found, each file's bytes as the table gives them, the freed blocks as zeros.
+O=$WORK/orphans.img
+expect_rc "mkimage orphans --per-dir 300" 0 "$MKIMAGE" orphans "$O" --per-dir 300
+python3 -c 'import sys
+t = b"".join(b"partial %06u\n" % i for i in range(1400))
+open(sys.argv[1], "wb").write(bytes(8192) + t[8192:])' "$WORK/partial.now"
+for opt in readdirplus=no readdirplus=auto readdirplus=yes; do
+	mount_it "--private-dir -o $opt (mkimage orphans)" --private-dir -o "$opt" "$O"
+	expect_eq "$opt: find: the root and 304 entries" 305 "$(T find "$MNT" | wc -l)"
+	expect_eq "$opt: the four named in the table, a directory among them" \
+		"0x19-dead|25|0|regular file 0x1a-dead|26|0|regular file 0x1b-dead|27|2|directory \
+0x1d-dead|29|0|regular file" "$(cd "$MNT" && T stat -c '%n|%i|%h|%F' 0x19-dead 0x1a-dead \
+		0x1b-dead 0x1d-dead | xargs -d '\n')"
+	expect_eq "$opt: 0x19-dead: /gone.txt's bytes" "deleted while still open" \
+		"$(T cat "$MNT/0x19-dead")"
+	check "$opt: 0x1a-dead: zeros where its extents are freed, then /dir/partial.txt's" \
+		T cmp -s "$WORK/partial.now" "$MNT/0x1a-dead"
+	expect_eq "$opt: 0x149-dead (o00299.txt): its line" "orphan 00299" \
+		"$(T cat "$MNT/0x149-dead")"
+	expect_eq "$opt: 300 files of one line each" 300 \
+		"$(T find "$MNT" -name '0x*-dead' -size 13c | wc -l)"
+	umount_it "$opt"
+done
+rm -f "$O"
 
 # A volume group's merged root joins two volumes, each with its own private directory.
 G=$WORK/group.img

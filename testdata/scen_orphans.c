@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * scen_orphans.c - `mkimage orphans`: what a Mac's volume holds of files
+ * deleted while still open, until their last close (a log an app still
+ * writes, a download the user threw away while it ran, a process's
+ * unlinked temporary file): each entry moved into the private directory
+ * (inode 3), which no path from the root reaches, as 0xINODE-dead, the
+ * inode's link count 0 and its parent and name those it had, a big one's
+ * leading extents already freed (apfsck dir.c, inode.c, extents.c).  The
+ * other images have none, and tests made them by editing one (an entry
+ * moved, keeping its name, which apfsck refuses); this one apfsck passes
+ * (tests/cli/gen_conformance.sh).  testdata/README.md lists what it holds.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "mk.h"
+
+#define PARTIAL_LINES 1400u  /* "partial 000000\n", 15 bytes each: 21,000 bytes */
+#define PARTIAL_LOST 2u      /* its first blocks, freed */
+#define MANY_MAX 100000u     /* --per-dir: what the 64 MiB container holds */
+
+/* /dir/partial.txt's bytes: line i is "partial %06u\n". */
+static char *partial_text(size_t *len)
+{
+	char *t = malloc(PARTIAL_LINES * 15 + 1);
+
+	for (unsigned i = 0; t && i < PARTIAL_LINES; i++)
+		snprintf(t + i * 15, 16, "partial %06u\n", i);
+	*len = PARTIAL_LINES * 15;
+	return t;
+}
+
+/* The inode of directory `name`, the first of that name made (the small tree's /dir). */
+static uint64_t dir_named(const struct mk_vol *v, const char *name)
+{
+	for (uint64_t i = APFS_MIN_USER_INO_NUM; i < v->ninodes; i++)
+		if (v->inodes[i].name && !strcmp(v->inodes[i].name, name))
+			return i;
+	return 0;
+}
+
+/* n more orphans of / (--per-dir): o00000.txt ... each "orphan 00000\n". */
+static int many(struct mk_vol *v, uint64_t n)
+{
+	char name[32], text[32];
+	int rc = 0;
+
+	for (uint64_t i = 0; !rc && i < n; i++) {
+		snprintf(name, sizeof(name), "o%05llu.txt", (unsigned long long)i);
+		snprintf(text, sizeof(text), "orphan %05llu\n", (unsigned long long)i);
+		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, name, text, 13, 0, NULL);
+	}
+	return rc;
+}
+
+/*
+ * The orphans, each named by its inode's own record: /gone.txt, whole;
+ * /dir/partial.txt, its first two blocks' extents freed; /dir/olddir, a
+ * directory; was-here.txt, whose directory (a number given and never
+ * written: deleted since) is gone too.
+ */
+static int orphans(struct mk_vol *v, uint64_t dir)
+{
+	static const char gone[] = "deleted while still open\n", here[] = "its directory is gone\n";
+	size_t len;
+	char *text = partial_text(&len);
+	int rc = text ? 0 : -ENOMEM;
+
+	if (!rc)
+		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, "gone.txt", gone, sizeof(gone) - 1, 0,
+				  NULL);
+	if (!rc)
+		rc = mk_fs_orphan(v, dir, "partial.txt", text, len,
+				  (uint64_t)PARTIAL_LOST * v->img->bs, NULL);
+	if (!rc)
+		rc = mk_fs_orphan_dir(v, dir, "olddir", NULL);
+	if (!rc)
+		rc = mk_fs_orphan(v, v->next_ino++, "was-here.txt", here, sizeof(here) - 1, 0,
+				  NULL);
+	free(text);
+	return rc;
+}
+
+/* Volume `Orphans`: basic's small tree, the orphans above, --per-dir N more. */
+int mk_fill_orphans(struct mk_image *img)
+{
+	struct mk_vol v;
+	int rc;
+
+	if (img->per_dir > MANY_MAX) {
+		fprintf(stderr, "mkimage: orphans: --per-dir %llu is past %u\n",
+			(unsigned long long)img->per_dir, MANY_MAX);
+		return -EINVAL;
+	}
+	rc = mk_vol_init(&v, img, "Orphans", APFS_VOL_ROLE_NONE, true);
+	if (!rc)
+		rc = mk_small_tree(&v);
+	if (!rc)
+		rc = dir_named(&v, "dir") ? orphans(&v, dir_named(&v, "dir")) : -ENOENT;
+	if (!rc)
+		rc = many(&v, img->per_dir);
+	return rc ? rc : mk_vol_finish(&v);
+}

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# orphans.sh - `mkimage orphans`: files deleted while still open, kept in the
+# private directory as macOS keeps them (testdata/README.md "orphans", the
+# layout apfsck checks: tests/cli/gen_conformance.sh), read by every command
+# that takes --private-dir.  Expected values from that table; the bytes of
+# the orphan whose leading extents are freed also from TSK's icat, which
+# lists the private directory (fls) and reads that file as we do.
+. "$(dirname "$0")/../lib.sh"
+
+IMG=$WORK/orphans.img
+expect_rc "mkimage orphans" 0 "$MKIMAGE" orphans "$IMG"
+GONE=$'deleted while still open\n'
+HERE=$'its directory is gone\n'
+# /dir/partial.txt as it was written (testdata/README.md), and as the volume holds it now:
+# its first two 4 KiB blocks freed.
+python3 -c 'import sys
+t = b"".join(b"partial %06u\n" % i for i in range(1400))
+open(sys.argv[1], "wb").write(t)
+open(sys.argv[2], "wb").write(bytes(8192) + t[8192:])' "$WORK/partial.txt" "$WORK/partial.now"
+
+expect_rc "ls --private-dir" 0 "$BIN" ls --private-dir "$IMG"
+expect_eq "... the four orphans, each 0xINODE-dead" \
+	"0x19-dead 0x1a-dead 0x1b-dead 0x1d-dead" "$(xargs <<< "$OUT")"
+expect_rc "ls /" 0 "$BIN" ls "$IMG"
+check "... the small tree, no gone.txt" sh -c '! grep -qx gone.txt <<EOF
+$1
+EOF' sh "$OUT"
+expect_rc "ls /dir" 0 "$BIN" ls "$IMG" /dir
+expect_eq "... nested.txt and sub: no partial.txt, no olddir" "nested.txt sub" "$(xargs <<< "$OUT")"
+expect_rc "list" 0 "$BIN" list "$IMG"
+expect_grep "... 6 files and 2 directories: orphans are not counted" \
+	"Files / Directories: +6 / 2$" "$OUT"
+
+# stat: each an orphan, with the name its inode keeps.
+while IFS='|' read -r e ino before; do
+	expect_rc "stat --private-dir $e" 0 "$BIN" stat --private-dir "$IMG" "$e"
+	expect_grep "... inode $ino" "^inode: $ino$" "$OUT"
+	expect_grep "... its name before: $before" \
+		"^orphan: deleted while open; its name before: $(sed 's/[().]/\\&/g' <<< "$before")$" \
+		"$OUT"
+done <<'EOF'
+0x19-dead|25|/gone.txt
+0x1a-dead|26|/dir/partial.txt
+0x1b-dead|27|/dir/olddir
+0x1d-dead|29|(directory 28)/was-here.txt
+EOF
+expect_rc "stat --json --private-dir 0x19-dead" 0 "$BIN" stat --json --private-dir "$IMG" 0x19-dead
+expect_eq "... nlink 0, orphan, 25 bytes, all on disk" "0 True 25 0" "$(python3 -c '
+import json, sys; d = json.load(sys.stdin)
+print(d["nlink"], d["orphan"], d["size"], d["unstored"])' <<< "$OUT")"
+expect_rc "stat --json --private-dir 0x1a-dead" 0 "$BIN" stat --json --private-dir "$IMG" 0x1a-dead
+expect_eq "... 21000 bytes, 8192 not on disk, 24576 allocated" "21000 8192 24576" \
+	"$(python3 -c 'import json, sys; d = json.load(sys.stdin)
+print(d["size"], d["unstored"], d["allocated"])' <<< "$OUT")"
+
+# cat: the bytes the table gives; the freed blocks read as zeros, and are said to be.
+expect_eq "cat 0x19-dead: /gone.txt's bytes" "$(printf '%s' "$GONE" | sha256sum)" \
+	"$("$BIN" cat --private-dir "$IMG" 0x19-dead | sha256sum)"
+expect_eq "cat 0x1d-dead: was-here.txt's bytes" "$(printf '%s' "$HERE" | sha256sum)" \
+	"$("$BIN" cat --private-dir "$IMG" 0x1d-dead | sha256sum)"
+"$BIN" cat --private-dir "$IMG" 0x1a-dead > "$WORK/cat.bin" 2> "$WORK/cat.err"
+expect_eq "cat 0x1a-dead: exit 0" 0 "$?"
+check "... zeros, then partial.txt's bytes from 8192 on" cmp -s "$WORK/partial.now" "$WORK/cat.bin"
+check "... and not its bytes before 8192 (they are gone)" sh -c \
+	'! cmp -s "$1" "$2"' sh "$WORK/partial.txt" "$WORK/cat.bin"
+expect_grep "... said on stderr" "^apfsinspect: warning: private-dir/0x1a-dead: 8192 of its \
+21000 bytes are not on disk \(deleted while open" "$(cat "$WORK/cat.err")"
+expect_rc "cat --private-dir 0x1b-dead: a directory" 1 "$BIN" cat --private-dir "$IMG" 0x1b-dead
+
+if command -v icat > /dev/null && command -v pstat > /dev/null && command -v fls > /dev/null; then
+	A=$(pstat "$IMG" 2> /dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1/p' | head -1)
+	expect_eq "TSK fls of the private directory (3): the same four entries and inodes" \
+		"25:0x19-dead 26:0x1a-dead 27:0x1b-dead 29:0x1d-dead" \
+		"$(fls -B "${A:-0}" "$IMG" 3 2> /dev/null | sed 's/^.\/.\s*\([0-9]*\):\s*/\1:/' |
+			LC_ALL=C sort | xargs)"
+	icat -B "${A:-0}" "$IMG" 26 > "$WORK/tsk.bin" 2> /dev/null
+	check "TSK icat of inode 26: the same bytes as cat" cmp -s "$WORK/tsk.bin" "$WORK/cat.bin"
+else
+	skip "TSK: fls and icat of the orphans" "TSK (fls, icat, pstat) not installed"
+	skip "TSK: icat of inode 26" "TSK (fls, icat, pstat) not installed"
+fi
+
+# bodyfile and its digests; timeline.
+expect_rc "bodyfile --private-dir --md5" 0 "$BIN" bodyfile --private-dir --md5 "$IMG"
+expect_eq "... each orphan: path, inode, size, MD5 of the bytes above" \
+"$(printf '%s|private-dir/0x19-dead|25|25\n' "$(printf '%s' "$GONE" | md5sum | cut -c1-32)"
+printf '%s|private-dir/0x1a-dead|26|21000\n' "$(md5sum < "$WORK/partial.now" | cut -c1-32)"
+printf '0|private-dir/0x1b-dead|27|0\n'
+printf '%s|private-dir/0x1d-dead|29|22' "$(printf '%s' "$HERE" | md5sum | cut -c1-32)")" \
+	"$(cut -d'|' -f1-3,7 <<< "$OUT" | LC_ALL=C sort -t'|' -k2)"
+expect_grep "... the freed blocks said" "private-dir/0x1a-dead: 8192 of its 21000 bytes are \
+not on disk" "$ERR"
+expect_rc "timeline --private-dir" 0 "$BIN" timeline --private-dir "$IMG"
+expect_grep "... lists the orphan directory" '^"private-dir/0x1b-dead"' "$(sed 1d <<< "$OUT")"
+
+# extract: copies, the manifest, the facts file's unstored.
+D=$WORK/x
+expect_rc "extract --private-dir / DEST --manifest" 0 "$BIN" extract --private-dir \
+	--manifest "$WORK/m.txt" "$IMG" / "$D"
+expect_eq "... the files' bytes, the directory made" "ok ok ok dir" "$( (
+	cmp -s "$D/private-dir/0x19-dead" <(printf '%s' "$GONE") && echo ok
+	cmp -s "$D/private-dir/0x1a-dead" "$WORK/partial.now" && echo ok
+	cmp -s "$D/private-dir/0x1d-dead" <(printf '%s' "$HERE") && echo ok
+	[ -d "$D/private-dir/0x1b-dead" ] && echo dir) | xargs)"
+expect_eq "... the manifest checks (sha256sum -c)" 0 "$(cd "$D" && sha256sum -c --quiet \
+	"$WORK/m.txt" > /dev/null 2>&1; echo $?)"
+expect_eq "... the facts file: unstored of each file" "0x19-dead 0 0x1a-dead 8192 0x1d-dead 0" \
+	"$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(*(x for f in sorted(d["files"], key=lambda f: f["path"]) if "unstored" in f
+	for x in (f["path"].rsplit("/", 1)[-1], f["unstored"])))' "$WORK/m.txt.facts")"
+
+# --per-dir 300: more entries than the private directory's first read window, each found as an
+# orphan by its name (0xINODE-dead), each holding its own line.
+M=$WORK/many.img
+expect_rc "mkimage orphans --per-dir 300" 0 "$MKIMAGE" orphans "$M" --per-dir 300
+expect_rc "ls --private-dir (304 entries)" 0 "$BIN" ls --private-dir "$M"
+expect_eq "... 304 names, 0x1e-dead to 0x149-dead (inodes 30-329: o00000.txt-o00299.txt)" \
+	"304 1 1" "$(wc -l <<< "$OUT") $(grep -cx 0x1e-dead <<< "$OUT") $(grep -cx 0x149-dead <<< "$OUT")"
+expect_rc "stat --private-dir 0x149-dead" 0 "$BIN" stat --private-dir "$M" 0x149-dead
+expect_grep "... an orphan, its name before /o00299.txt" \
+	"^orphan: deleted while open; its name before: /o00299\.txt$" "$OUT"
+expect_eq "cat --private-dir 0x149-dead: its line" "orphan 00299" \
+	"$("$BIN" cat --private-dir "$M" 0x149-dead)"
+expect_rc "bodyfile --private-dir (304 entries)" 0 "$BIN" bodyfile --private-dir "$M"
+expect_eq "... 304 lines, 300 of 13 bytes" "304 300" \
+	"$(wc -l <<< "$OUT") $(cut -d'|' -f7 <<< "$OUT" | grep -cx 13)"
+rm -f "$IMG" "$M"
+done_testing
