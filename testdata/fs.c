@@ -191,9 +191,10 @@ int mk_fs_file(struct mk_vol *v, uint64_t parent, const char *name, const void *
  * the private directory's children, not its old directory's, and not in
  * the volume's totals of files and directories, which its deletion took it
  * out of (apfsck dir.c: "Orphans aren't counted for the file totals").
+ * entry: the entry's name, NULL for macOS's (orphans-misnamed gives others).
  */
-static int orphan_entry(struct mk_vol *v, uint64_t old_parent, const char *name, uint16_t mode,
-			uint16_t dtype, uint64_t *ino)
+static int orphan_entry(struct mk_vol *v, uint64_t old_parent, const char *name,
+			const char *entry, uint16_t mode, uint16_t dtype, uint64_t *ino)
 {
 	char dead[32];
 	int rc;
@@ -204,17 +205,17 @@ static int orphan_entry(struct mk_vol *v, uint64_t old_parent, const char *name,
 		return rc;
 	mk_in(v, *ino)->parent = old_parent;
 	snprintf(dead, sizeof(dead), "0x%llx-dead", (unsigned long long)*ino);
-	return add_drec(v, APFS_PRIV_DIR_INO_NUM, dead, *ino, dtype);
+	return add_drec(v, APFS_PRIV_DIR_INO_NUM, entry ? entry : dead, *ino, dtype);
 }
 
 /**
  * mk_fs_orphan() - a regular file deleted while still open (orphan_entry):
  * link count 0 (apfsck "Orphan inode": "has a link count"), its len bytes
  * of data but the first `lost` (a whole number of blocks), whose extents
- * are already freed (mk_fs_data_tail).
+ * are already freed (mk_fs_data_tail); entry as orphan_entry's.
  */
-int mk_fs_orphan(struct mk_vol *v, uint64_t old_parent, const char *name, const void *data,
-		 uint64_t len, uint64_t lost, uint64_t *ino)
+int mk_fs_orphan(struct mk_vol *v, uint64_t old_parent, const char *name, const char *entry,
+		 const void *data, uint64_t len, uint64_t lost, uint64_t *ino)
 {
 	uint32_t bs = v->img->bs;
 	uint64_t i;
@@ -222,7 +223,7 @@ int mk_fs_orphan(struct mk_vol *v, uint64_t old_parent, const char *name, const 
 
 	if (lost % bs || lost > (len + bs - 1) / bs * bs)
 		return -EINVAL;
-	rc = orphan_entry(v, old_parent, name, MK_S_IFREG | 0644, DT_REG_, &i);
+	rc = orphan_entry(v, old_parent, name, entry, MK_S_IFREG | 0644, DT_REG_, &i);
 	if (!rc && len)
 		rc = mk_fs_data_tail(v, i, data, len, lost / bs, &mk_in(v, i)->alloced);
 	if (!rc) {
@@ -242,7 +243,7 @@ int mk_fs_orphan_dir(struct mk_vol *v, uint64_t old_parent, const char *name, ui
 
 	if (!ino)
 		ino = &i;
-	return orphan_entry(v, old_parent, name, MK_S_IFDIR | 0755, DT_DIR_, ino);
+	return orphan_entry(v, old_parent, name, NULL, MK_S_IFDIR | 0755, DT_DIR_, ino);
 }
 
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target)

@@ -389,8 +389,8 @@ int mk_fs_sparse(struct mk_vol *v, uint64_t parent, const char *name, uint64_t l
 		 uint64_t *ino);
 int mk_fs_symlink(struct mk_vol *v, uint64_t parent, const char *name, const char *target);
 /* Files and directories deleted while still open, kept in the private directory (fs.c). */
-int mk_fs_orphan(struct mk_vol *v, uint64_t old_parent, const char *name, const void *data,
-		 uint64_t len, uint64_t lost, uint64_t *ino);
+int mk_fs_orphan(struct mk_vol *v, uint64_t old_parent, const char *name, const char *entry,
+		 const void *data, uint64_t len, uint64_t lost, uint64_t *ino);
 int mk_fs_orphan_dir(struct mk_vol *v, uint64_t old_parent, const char *name, uint64_t *ino);
 int mk_fs_data_tail(struct mk_vol *v, uint64_t stream, const void *data, uint64_t len,
 		    uint64_t from, uint64_t *alloced);
@@ -610,6 +610,7 @@ int mk_fill_truncated(struct mk_image *img);
 int mk_fill_dir_cycle(struct mk_image *img);
 int mk_fill_times(struct mk_image *img);
 int mk_fill_orphans(struct mk_image *img);   /* scen_orphans.c */
+int mk_fill_orphans_misnamed(struct mk_image *img);
 int mk_fill_names(struct mk_image *img);     /* scen_names.c */
 int mk_fill_size_claims(struct mk_image *img);
 int mk_fill_decmpfs_edges(struct mk_image *img);

@@ -50,7 +50,7 @@ static int many(struct mk_vol *v, uint64_t n)
 	for (uint64_t i = 0; !rc && i < n; i++) {
 		snprintf(name, sizeof(name), "o%05llu.txt", (unsigned long long)i);
 		snprintf(text, sizeof(text), "orphan %05llu\n", (unsigned long long)i);
-		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, name, text, 13, 0, NULL);
+		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, name, NULL, text, 13, 0, NULL);
 	}
 	return rc;
 }
@@ -69,16 +69,16 @@ static int orphans(struct mk_vol *v, uint64_t dir)
 	int rc = text ? 0 : -ENOMEM;
 
 	if (!rc)
-		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, "gone.txt", gone, sizeof(gone) - 1, 0,
-				  NULL);
+		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, "gone.txt", NULL, gone,
+				  sizeof(gone) - 1, 0, NULL);
 	if (!rc)
-		rc = mk_fs_orphan(v, dir, "partial.txt", text, len,
+		rc = mk_fs_orphan(v, dir, "partial.txt", NULL, text, len,
 				  (uint64_t)PARTIAL_LOST * v->img->bs, NULL);
 	if (!rc)
 		rc = mk_fs_orphan_dir(v, dir, "olddir", NULL);
 	if (!rc)
-		rc = mk_fs_orphan(v, v->next_ino++, "was-here.txt", here, sizeof(here) - 1, 0,
-				  NULL);
+		rc = mk_fs_orphan(v, v->next_ino++, "was-here.txt", NULL, here, sizeof(here) - 1,
+				  0, NULL);
 	free(text);
 	return rc;
 }
@@ -101,5 +101,34 @@ int mk_fill_orphans(struct mk_image *img)
 		rc = dir_named(&v, "dir") ? orphans(&v, dir_named(&v, "dir")) : -ENOENT;
 	if (!rc)
 		rc = many(&v, img->per_dir);
+	return rc ? rc : mk_vol_finish(&v);
+}
+
+/*
+ * orphans-misnamed (hostile): --per-dir N (default 300) files of link count
+ * 0 whose entries in the private directory are not named 0xINODE-dead
+ * (apfsck "Orphan inode: wrong name") but misnamed00000, ..., each
+ * "orphan 00000\n" (13 bytes) with its one block's extent freed.  A reader
+ * looks for such an entry among the private directory's first 256 only
+ * (apfs/fs_orphan.c), so that an image of many cannot make each open of one
+ * a walk of it: past those, a file is damage, not an orphan.
+ */
+int mk_fill_orphans_misnamed(struct mk_image *img)
+{
+	uint64_t n = img->per_dir ? img->per_dir : 300;
+	char name[32], entry[32], text[32];
+	struct mk_vol v;
+	int rc;
+
+	if (n > MANY_MAX)
+		return -EINVAL;
+	rc = mk_vol_init(&v, img, "Misnamed", APFS_VOL_ROLE_NONE, true);
+	for (uint64_t i = 0; !rc && i < n; i++) {
+		snprintf(name, sizeof(name), "o%05llu.txt", (unsigned long long)i);
+		snprintf(entry, sizeof(entry), "misnamed%05llu", (unsigned long long)i);
+		snprintf(text, sizeof(text), "orphan %05llu\n", (unsigned long long)i);
+		rc = mk_fs_orphan(&v, APFS_ROOT_DIR_INO_NUM, name, entry, text, 13, v.img->bs,
+				  NULL);
+	}
 	return rc ? rc : mk_vol_finish(&v);
 }

@@ -344,6 +344,8 @@ static const struct scenario scenarios[] = {
 	  16ull << 20, mk_fill_times },
 	{ "orphans", "files deleted while still open, kept in the private directory (--per-dir N "
 	  "more)", 64ull << 20, mk_fill_orphans },
+	{ "orphans-misnamed", "hostile: --per-dir N (300) files of link count 0, each entry of the "
+	  "private directory misnamed", 64ull << 20, mk_fill_orphans_misnamed },
 	{ "names", "hostile names: newline, tab, CR, '|', '\\', ESC, BEL, DEL, bad UTF-8, 255 bytes",
 	  16ull << 20, mk_fill_names },
 	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",

@@ -125,5 +125,28 @@ expect_eq "cat --private-dir 0x149-dead: its line" "orphan 00299" \
 expect_rc "bodyfile --private-dir (304 entries)" 0 "$BIN" bodyfile --private-dir "$M"
 expect_eq "... 304 lines, 300 of 13 bytes" "304 300" \
 	"$(wc -l <<< "$OUT") $(cut -d'|' -f7 <<< "$OUT" | grep -cx 13)"
+
+# orphans-misnamed (hostile): 300 files of link count 0, each its first block's extent freed,
+# whose entries in the private directory are not named 0xINODE-dead (apfsck "wrong name").
+# A read looks for such an entry among the directory's first 256 only (apfs/fs_orphan.c;
+# README "Hostile images"), in the order its records are stored (tests/tools/dir_order.py,
+# which reads the tree itself): those 256 read as orphans (zeros, said), the other 44 as
+# damage (exit 1, the gap named), so that an image of many cannot make each open a walk.
+X=$WORK/misnamed.img
+expect_rc "mkimage orphans-misnamed" 0 "$MKIMAGE" orphans-misnamed "$X"
+python3 "$TESTS/tools/dir_order.py" "$X" 3 > "$WORK/order" || notok "dir_order.py"
+expect_eq "dir_order.py: 300 entries" 300 "$(wc -l < "$WORK/order")"
+expect_rc "extract --private-dir / DEST: exit 1 (the damage)" 1 "$BIN" extract --private-dir "$X" / \
+	"$WORK/xm"
+warned=$(sed -n 's|^apfsinspect: warning: private-dir/\([^:]*\): 13 of its 13 bytes are not on disk .*|\1|p' \
+	<<< "$ERR" | LC_ALL=C sort)
+damaged=$(sed -n 's|^apfsinspect: private-dir/\([^:]*\): damaged file-system data .*|\1|p' \
+	<<< "$ERR" | LC_ALL=C sort)
+expect_eq "... the first 256 in stored order read as orphans (zeros, said)" \
+	"$(head -256 "$WORK/order" | LC_ALL=C sort)" "$warned"
+expect_eq "... the other 44 as damage" "$(tail -n +257 "$WORK/order" | LC_ALL=C sort)" "$damaged"
+expect_eq "... each orphan's copy: 13 zeros" "256" "$(cd "$WORK/xm/private-dir" &&
+	for e in $warned; do cmp -s "$e" <(head -c 13 /dev/zero) && echo; done | wc -l)"
+rm -f "$X"
 rm -f "$IMG" "$M"
 done_testing
