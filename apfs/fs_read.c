@@ -400,13 +400,15 @@ uint64_t fs_stream_unstored(const struct fs_stream *s)
 {
 	uint64_t end = 0, gap = 0;
 
-	for (size_t i = 0; !s->strict && i < s->n && s->ext[i].logical < s->size; i++) {
+	if (s->strict)
+		return 0;
+	for (size_t i = 0; i < s->n && s->ext[i].logical < s->size; i++) {
 		const struct fs_extent *e = &s->ext[i];
 
 		gap += e->logical > end ? e->logical - end : 0;
 		end = e->len < s->size - e->logical ? e->logical + e->len : s->size;
 	}
-	return s->strict ? 0 : gap + (s->size - end);
+	return gap + (s->size - end);
 }
 
 /*

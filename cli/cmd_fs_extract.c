@@ -718,10 +718,12 @@ static int ex_outputs_free(const struct cli_opts *o, const char *facts)
 	struct stat sb;
 	int ret;
 
-	if (!o->tar && !stat(o->args[1], &sb) && !S_ISDIR(sb.st_mode))
-		return fs_fail(o->args[1], cli_errno(ENOTDIR));
 	if (!o->tar && lstat(o->args[1], &sb))
 		f[3] = o->args[1];  /* DEST, made by the run */
+	else if (!o->tar && stat(o->args[1], &sb))  /* a symbolic link to nothing */
+		return fs_fail(o->args[1], cli_errno(errno));
+	else if (!o->tar && !S_ISDIR(sb.st_mode))
+		return fs_fail(o->args[1], cli_errno(ENOTDIR));
 	for (int i = 0; i < 4; i++) {
 		if (!f[i])
 			continue;
@@ -732,6 +734,23 @@ static int ex_outputs_free(const struct cli_opts *o, const char *facts)
 				return fs_fail(f[i], cli_errno(EEXIST));
 	}
 	return o->tar && ex_tar_usable() ? EXIT_ERROR : 0;
+}
+
+/*
+ * Everything before the outputs are made: the facts file's name, the
+ * outputs checked (ex_outputs_free), the session opened, PATH found.
+ */
+static int ex_begin(const struct cli_opts *o, struct fs_session *s, char **facts,
+		    struct apfsi_dirent *de, char name[FS_NAME_MAX])
+{
+	int ret;
+
+	if ((ret = ex_facts_path(o, facts)) || (ret = ex_outputs_free(o, *facts)))
+		return ret;
+	if ((ret = fs_session_open(o, s)))
+		return ret;
+	ret = fs_lookup(o, s->view, o->args[0], de, name);
+	return ret ? fs_fail(o->args[0], ret) : 0;
 }
 
 /* The manifest and facts files (new files only) and the archive: an exit code. */
@@ -849,10 +868,7 @@ int cmd_extract(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	if ((ret = ex_check_opts(&o)) || (ret = digest_parse(o.hash, &r.hash)))
 		return ret;
-	if (!(ret = ex_facts_path(&o, &facts)) && !(ret = ex_outputs_free(&o, facts)) &&
-	    !(ret = fs_session_open(&o, &s)) &&
-	    (ret = fs_lookup(&o, s.view, o.args[0], &de, name)))
-		ret = fs_fail(o.args[0], ret);
+	ret = ex_begin(&o, &s, &facts, &de, name);
 	if (!ret && (ret = ex_open_outputs(&o, &r, facts)) == 0 && !o.tar)
 		ret = ex_open_dest(o.args[1], &r, &dest, &made);
 	/* what the outputs' opening made, should it fail: taken back below */

@@ -69,6 +69,13 @@ expect_rc "DEST an existing file: refused before the password" 1 timeout 10 "$BI
 expect_grep "... named" "^apfsinspect: notdir: Not a directory$" "$ERR"
 expect_eq "... the file kept" "a file" "$(cat notdir)"
 rm -f notdir
+ln -s nowhere dangling
+expect_rc "DEST a symbolic link to nothing: refused before the password" 1 timeout 10 "$BIN" \
+	extract --passphrase-file pw.fifo demo.img / dangling
+expect_grep "... named" "^apfsinspect: dangling: No such file or directory$" "$ERR"
+expect_eq "... the link kept, nothing made where it points" "nowhere " \
+	"$(readlink dangling) $(ls -A | grep -x nowhere)"
+rm -f dangling
 
 expect_rc "manifest in a directory not there: refused before the password" 1 timeout 10 \
 	"$BIN" extract --passphrase-file pw.fifo --manifest nodir/m.txt demo.img / out
