@@ -611,6 +611,7 @@ int mk_fill_dir_cycle(struct mk_image *img);
 int mk_fill_times(struct mk_image *img);
 int mk_fill_orphans(struct mk_image *img);   /* scen_orphans.c */
 int mk_fill_orphans_misnamed(struct mk_image *img);
+int mk_fill_orphans_snapshot(struct mk_image *img);
 int mk_fill_names(struct mk_image *img);     /* scen_names.c */
 int mk_fill_size_claims(struct mk_image *img);
 int mk_fill_decmpfs_edges(struct mk_image *img);

@@ -132,3 +132,55 @@ int mk_fill_orphans_misnamed(struct mk_image *img)
 	}
 	return rc ? rc : mk_vol_finish(&v);
 }
+
+/*
+ * orphans-snapshot's two states, made in the same order so that inode
+ * numbers match (as snapshot-diff's): /closed.log (16) an orphan at
+ * `before`, closed since (gone live); /open.log (17) an orphan in both,
+ * still written ("line 1\n", then "line 1\nline 2\n"); /later.txt (18) a
+ * file at `before`, deleted while open since (an orphan live).
+ */
+static int snap_state(struct mk_vol *v, bool live)
+{
+	static const char one[] = "line 1\n", two[] = "line 1\nline 2\n", later[] = "deleted after\n";
+	uint64_t root = APFS_ROOT_DIR_INO_NUM;
+	int rc = 0;
+
+	if (live)
+		v->next_ino++;
+	else
+		rc = mk_fs_orphan(v, root, "closed.log", NULL, "closed since\n", 13, 0, NULL);
+	if (!rc)
+		rc = mk_fs_orphan(v, root, "open.log", NULL, live ? two : one,
+				  live ? sizeof(two) - 1 : sizeof(one) - 1, 0, NULL);
+	if (!rc && live)
+		rc = mk_fs_orphan(v, root, "later.txt", NULL, later, sizeof(later) - 1, 0, NULL);
+	else if (!rc)
+		rc = mk_fs_file(v, root, "later.txt", later, sizeof(later) - 1, NULL);
+	return rc;
+}
+
+/* Volume `OrphanSnap`: snapshot `before` (snap_state), then the live tree. */
+int mk_fill_orphans_snapshot(struct mk_image *img)
+{
+	static struct mk_snap s;
+	struct mk_vol old, v;
+	uint8_t uuid[16];
+	int rc = mk_vol_init(&old, img, "OrphanSnap", APFS_VOL_ROLE_NONE, true);
+
+	if (!rc)
+		rc = snap_state(&old, false);
+	memcpy(uuid, old.uuid, 16);
+	if (!rc)
+		rc = mk_vol_snapshot(&old, "before", &s);
+	img->xid++;
+	if (!rc)
+		rc = mk_vol_init(&v, img, "OrphanSnap", APFS_VOL_ROLE_NONE, true);
+	if (rc)
+		return rc;
+	memcpy(v.uuid, uuid, 16);
+	v.snap = &s;
+	rc = snap_state(&v, true);
+	v.next_ino = s.inum + 1;  /* the snapshot's own number is taken */
+	return mk_vol_finish_snapped(&v, rc);
+}

@@ -346,6 +346,8 @@ static const struct scenario scenarios[] = {
 	  "more)", 64ull << 20, mk_fill_orphans },
 	{ "orphans-misnamed", "hostile: --per-dir N (300) files of link count 0, each entry of the "
 	  "private directory misnamed", 64ull << 20, mk_fill_orphans_misnamed },
+	{ "orphans-snapshot", "orphans at snapshot 'before' and live: one closed since, one still "
+	  "written, one deleted after it", 16ull << 20, mk_fill_orphans_snapshot },
 	{ "names", "hostile names: newline, tab, CR, '|', '\\', ESC, BEL, DEL, bad UTF-8, 255 bytes",
 	  16ull << 20, mk_fill_names },
 	{ "dir-cycle", "hostile: directories listed under /a/b and /c point back at /a and /a/b",

@@ -205,6 +205,9 @@ else
 	rm -rf "$x" "$WORK/7z.priv" "$WORK/ai.priv"
 fi
 rm -f "$img"
+expect_rc "mkimage orphans-snapshot" 0 "$MKIMAGE" orphans-snapshot "$img"
+apfsck_clean orphans-snapshot "$img"
+rm -f "$img"
 
 # sealed-update: each state's tree against its own seal.  apfsck checks a snapshot's tree
 # against the integrity_meta its superblock copy names: a byte of one of the snapshot's

@@ -4,7 +4,9 @@
 # layout apfsck checks: tests/cli/gen_conformance.sh), read by every command
 # that takes --private-dir.  Expected values from that table; the bytes of
 # the orphan whose leading extents are freed also from TSK's icat, which
-# lists the private directory (fls) and reads that file as we do.
+# lists the private directory (fls) and reads that file as we do.  Then
+# `orphans-misnamed` (the bound on the search for an entry not named as
+# macOS names it) and `orphans-snapshot` (diff of orphans between views).
 . "$(dirname "$0")/../lib.sh"
 
 IMG=$WORK/orphans.img
@@ -148,5 +150,36 @@ expect_eq "... the other 44 as damage" "$(tail -n +257 "$WORK/order" | LC_ALL=C 
 expect_eq "... each orphan's copy: 13 zeros" "256" "$(cd "$WORK/xm/private-dir" &&
 	for e in $warned; do cmp -s "$e" <(head -c 13 /dev/zero) && echo; done | wc -l)"
 rm -f "$X"
-rm -f "$IMG" "$M"
+
+# orphans-snapshot: orphans at snapshot `before` and live (testdata/README.md's table): diff
+# shows each under the name it had, with the views where it is one.
+S=$WORK/osnap.img
+expect_rc "mkimage orphans-snapshot" 0 "$MKIMAGE" orphans-snapshot "$S"
+expect_eq "ls --private-dir --snapshot before: closed.log's and open.log's entries" \
+	"0x10-dead 0x11-dead" "$("$BIN" ls --private-dir --snapshot before "$S" | xargs)"
+expect_eq "ls --private-dir (live): open.log's and later.txt's" "0x11-dead 0x12-dead" \
+	"$("$BIN" ls --private-dir "$S" | xargs)"
+expect_rc "diff --live before" 0 "$BIN" diff --live "$S" before
+expect_eq "... closed.log gone (an orphan before), open.log grown (one in both), later.txt \
+deleted while open (one after), the root one child less" \
+	"$(printf '%s\n' "D file /closed.log (orphan:before)" \
+		"M nlink /" \
+		"M nlink /later.txt (orphan:after)" \
+		"M size,content /open.log (orphan:before,after)")" "$(LC_ALL=C sort <<< "$OUT")"
+expect_rc "diff --json --live before" 0 "$BIN" diff --json --live "$S" before
+expect_eq "... orphan, inode and sizes of each line" \
+	"/ 2 None 3 2|/closed.log 16 before 13 -|/later.txt 18 after 14 14|/open.log 17 before,after 7 14" \
+	"$(python3 -c 'import json, sys
+rows = []
+for l in sys.stdin:
+    o = json.loads(l)
+    b, a = o.get("before"), o.get("after")
+    big = lambda s: "-" if s is None else (s["nlink"] if o["path"] == "/" else s["size"])
+    rows.append("%s %d %s %s %s" % (o["path"], o["inode"], o["orphan"], big(b), big(a)))
+print("|".join(sorted(rows)))' <<< "$OUT")"
+expect_eq "cat --private-dir --snapshot before 0x11-dead: open.log then" "line 1" \
+	"$("$BIN" cat --private-dir --snapshot before "$S" 0x11-dead)"
+expect_eq "cat --private-dir 0x11-dead: open.log now" "$(printf 'line 1\nline 2')" \
+	"$("$BIN" cat --private-dir "$S" 0x11-dead)"
+rm -f "$IMG" "$M" "$S"
 done_testing
