@@ -5,7 +5,8 @@
  * open, whose extents macOS frees as it deletes it (apfsck extents.c), or
  * a dataless file's, whose data is kept elsewhere.  cat, extract and the
  * digests of bodyfile and timeline say so on stderr, stat on a line of its
- * own, so that the zeros are never taken for the file's bytes.
+ * own, the mount's daemon where it logs (fuse/unstored.c), so that the
+ * zeros are never taken for the file's bytes.
  */
 #include <stdio.h>
 

@@ -48,6 +48,7 @@ struct afuse {
 	struct apfsi_fs_usage usage;  /* for statfs: read once at mount */
 	enum afuse_rdplus rdplus;     /* -o readdirplus= */
 	uint64_t top;                 /* the mount's root: APFSI_ROOT_INO, or 3 (--private-dir) */
+	apfsi_log_fn log;             /* where the daemon's own warnings go (mount.c) */
 };
 
 /*
@@ -184,6 +185,9 @@ void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
  * reads it as read(2) would.  Library codes, except afuse_fork_read's
  * (negative errno or the bytes read).
  */
+/* A file opened whose bytes are not all on disk: said where the daemon logs (unstored.c). */
+void afuse_unstored_note(struct afuse *af, uint64_t ino, apfsi_file *f);
+
 int afuse_fork_lookup(struct afuse *af, uint64_t dir, const char *name, struct stat *st);
 int afuse_fork_stat(struct afuse *af, uint64_t ino, struct apfsi_stat *a);
 int afuse_fork_read(struct afuse *af, uint64_t ino, char *buf, size_t size, off_t off);

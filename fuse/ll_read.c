@@ -37,8 +37,10 @@ static int open_file(struct afuse *af, fuse_ino_t ino, struct afile **h)
 	if (ret) {
 		free(*h);
 		*h = NULL;
+		return afuse_errno(ret);
 	}
-	return afuse_errno(ret);
+	afuse_unstored_note(af, (*h)->ino, (*h)->f);
+	return 0;
 }
 
 void afuse_ll_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -17,6 +17,7 @@
 
 #include "afuse.h"
 #include "clibase.h"  /* cli/: options and exit codes */
+#include "liblog.h"   /* cli/: the library's messages on stderr */
 #include "cmd_fs.h"   /* cli/: --private-dir's directory */
 #include "session.h"  /* cli/: the session every reading command opens */
 
@@ -188,6 +189,7 @@ static int serve(const struct cli_opts *o, struct mount_state *m, const char *mn
 	if (fuse_daemonize(o->foreground) || fuse_set_signal_handlers(se))
 		goto out_unmount;
 	settle_daemon();
+	m->af.log = o->foreground ? cli_lib_log : log_syslog;
 	if (!o->foreground) {
 		openlog("apfsinspect", LOG_PID, LOG_DAEMON);
 		apfsi_set_log(log_syslog, APFSI_LOG_WARNING, NULL);

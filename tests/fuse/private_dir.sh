@@ -140,6 +140,21 @@ for opt in readdirplus=no readdirplus=auto readdirplus=yes; do
 		"$(T find "$MNT" -name '0x*-dead' -size 13c | wc -l)"
 	umount_it "$opt"
 done
+# The mount cannot tell a reader which bytes are not on disk; the daemon says it where it logs
+# (here -f: stderr), at the open, naming the inode.  The sound orphan draws no word.
+"$BIN" mount -f --private-dir "$O" "$MNT" 2> "$WORK/daemon.err" &
+DAEMON=$!
+for _ in $(seq 100); do mountpoint -q "$MNT" && break; sleep 0.1; done
+check "mount -f --private-dir: up" mountpoint -q "$MNT"
+T cat "$MNT/0x19-dead" "$MNT/0x1a-dead" > /dev/null
+umount_it "-f"
+for _ in $(seq 100); do kill -0 "$DAEMON" 2> /dev/null || break; sleep 0.1; done
+kill "$DAEMON" 2> /dev/null
+wait "$DAEMON"
+expect_eq "... the daemon's one word: inode 26, 8192 of its 21000 bytes" \
+	"apfsinspect: warning: inode 26: 8192 of its 21000 bytes are not on disk (deleted while \
+open: macOS frees its extents as it deletes it): they read as zeros" "$(grep 'not on disk' \
+	"$WORK/daemon.err")"
 rm -f "$O"
 
 # A volume group's merged root joins two volumes, each with its own private directory.
