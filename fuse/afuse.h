@@ -176,6 +176,9 @@ int afuse_byino_fill(struct afuse *af, apfsi_dir *it, uint64_t cookie, struct af
 void afuse_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size);
 void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
 
+/* A file opened whose bytes are not all on disk: said where the daemon logs (unstored.c). */
+void afuse_unstored_note(struct afuse *af, uint64_t ino, apfsi_file *f);
+
 /*
  * Resource forks as `NAME:rsrc` (namedfork.c says why not macOS's
  * NAME/..namedfork/rsrc), looked up when no entry has that name:
@@ -185,9 +188,6 @@ void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
  * reads it as read(2) would.  Library codes, except afuse_fork_read's
  * (negative errno or the bytes read).
  */
-/* A file opened whose bytes are not all on disk: said where the daemon logs (unstored.c). */
-void afuse_unstored_note(struct afuse *af, uint64_t ino, apfsi_file *f);
-
 int afuse_fork_lookup(struct afuse *af, uint64_t dir, const char *name, struct stat *st);
 int afuse_fork_stat(struct afuse *af, uint64_t ino, struct apfsi_stat *a);
 int afuse_fork_read(struct afuse *af, uint64_t ino, char *buf, size_t size, off_t off);
