@@ -540,7 +540,9 @@ static int step_up(struct apfs_fs *fs, struct apfs_dirent *cur)
  * directory listed twice) is a lie of the image, and following it would
  * let a path, and `find` through the mount, go round for ever.  With this
  * rule the directories reachable from the root form a tree: each has one
- * parent, and the root (parent 1) is never anyone's child.
+ * parent, and the root and the private directory (parent 1 both) are never
+ * anyone's child.  The private directory's own entries obey another rule
+ * (fs_private.c).
  */
 static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
 {
@@ -550,6 +552,12 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 
 	if (d->type != 4) /* DT_DIR: others end the path walk anyway */
 		return 0;
+	if (d->ino == APFS_PRIV_DIR_INO_NUM) {
+		apfs_err("fs tree: the private directory (inode %llu) is listed in directory inode "
+			 "%llu as '%s': not followed (it is no directory's child)",
+			 (unsigned long long)d->ino, (unsigned long long)dir, d->name);
+		return -ELOOP;
+	}
 	ret = fs_inode_get(fs, d->ino, &in);
 	if (ret)
 		return ret;
@@ -564,25 +572,6 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	return -ELOOP;
 }
 
-/*
- * An entry of the private directory (3), which no path from the root
- * reaches: macOS moves there the entry of a file or directory deleted while
- * still open, and leaves the inode's parent and name as they were (apfsck
- * dir.c, inode.c), so an orphan directory's entry there is never its own.
- * It is followed all the same, for a caller that starts there (--private-dir):
- * this directory is reached by no other way.  Not the root, nor the
- * directory itself, which would make it, or the whole tree, its own child.
- */
-static int private_entry_check(const struct apfs_dirent *d)
-{
-	if (d->ino != APFS_ROOT_DIR_INO_NUM && d->ino != APFS_PRIV_DIR_INO_NUM)
-		return 0;
-	apfs_err("fs tree: '%s', an entry of the private directory naming inode %llu (%s): "
-		 "not followed", d->name, (unsigned long long)d->ino,
-		 d->ino == APFS_ROOT_DIR_INO_NUM ? "the root" : "the private directory itself");
-	return -ELOOP;
-}
-
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out)
 {
@@ -591,7 +580,7 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 	if (ret)
 		return ret;
 	if (dir == APFS_PRIV_DIR_INO_NUM)
-		return private_entry_check(out);
+		return fs_private_entry_check(fs, out);
 	return dir_link_check(fs, dir, out);
 }
 

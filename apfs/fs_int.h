@@ -283,6 +283,12 @@ int fs_stream_load_partial(struct apfs_fs *fs, uint64_t id, uint64_t size, struc
  * hole (fs_file.c); diff knows orphans from its own walk (fs_diff_scan.c).
  */
 bool fs_orphan(struct apfs_fs *fs, uint64_t ino);
+/*
+ * Whether a lookup in the private directory follows its entry d (found
+ * there): 0, or -ELOOP (named) for one that would make the directories
+ * reached from there other than a tree (fs_private.c).
+ */
+int fs_private_entry_check(struct apfs_fs *fs, const struct apfs_dirent *d);
 
 /* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */
 int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s);

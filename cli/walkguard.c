@@ -9,6 +9,7 @@
  * usual.  The set costs 16 bytes per directory walked.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "cmd_fs.h"
 
@@ -57,6 +58,28 @@ static int set_add(struct walk_guard *g, uint64_t ino)
 	return 0;
 }
 
+/*
+ * A directory the private directory lists, entered only as a lookup there
+ * would enter it (apfsi_fs_lookup_at: apfs/fs_private.c's rule, which keeps
+ * what is reached from there a tree): the library names why not.
+ */
+static bool private_followed(apfsi_fs *fs, const char *path, uint64_t ino)
+{
+	const char *slash = strrchr(path, '/');
+	struct apfsi_dirent de;
+	char name[FS_NAME_MAX];
+	int ret = apfsi_fs_lookup_at(fs, APFSI_PRIVATE_DIR_INO, slash ? slash + 1 : path, &de, name,
+				     sizeof(name));
+
+	if (!ret && de.ino == ino)
+		return true;
+	if (ret != APFSI_ERR_LOOP)
+		fprintf(stderr, "apfsinspect: %s: a lookup of its name there does not find it (%s): "
+			"not followed\n", cli_safe_str(path), ret ? apfsi_strerror(ret) :
+			"another inode");
+	return false;
+}
+
 int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
 	       uint64_t ino, int depth)
 {
@@ -67,13 +90,19 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t pa
 
 	if (depth && apfsi_fs_elsewhere(fs, g->stack[0], parent, ino))
 		return 1;
-	/* No directory's child, though a damaged entry (of the private directory too) names it. */
-	if (depth && ino == APFSI_ROOT_INO) {
-		fprintf(stderr, "apfsinspect: %s: the root (inode %llu), listed in directory inode "
-			"%llu: not followed\n", cli_safe_str(path), (unsigned long long)ino,
-			(unsigned long long)parent);
+	/*
+	 * No directory's child, though a damaged entry (of the private directory
+	 * too) names it; and of the private directory's entries, those its
+	 * lookup follows (private_followed).
+	 */
+	if (depth && (ino == APFSI_ROOT_INO || ino == APFSI_PRIVATE_DIR_INO)) {
+		fprintf(stderr, "apfsinspect: %s: the %s (inode %llu), listed in directory inode "
+			"%llu: not followed\n", cli_safe_str(path), ino == APFSI_ROOT_INO ? "root" :
+			"private directory", (unsigned long long)ino, (unsigned long long)parent);
 		return -ELOOP;
 	}
+	if (depth && parent == APFSI_PRIVATE_DIR_INO && !private_followed(fs, path, ino))
+		return -ELOOP;
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
 			cli_safe_str(path), WALK_MAX_DEPTH);

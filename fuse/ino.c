@@ -14,10 +14,10 @@
  * and 2 in bits 60-63, apfs/fs_group.c) is never handed to the kernel as
  * an inode: its lookup fails with EIO.  Under --private-dir the root (2),
  * whose tree that mount does not show, is an inode like any other (its
- * number is its own), but no lookup reaches it: the library follows no
- * entry of the private directory naming the root or the directory itself
- * (apfs/fs_dir.c), nor any other directory's naming a directory that is not
- * its child, and ll_lookup.c takes no directory listed as something else.
+ * number is its own), but no lookup reaches it, nor the private directory
+ * again: the library follows no entry naming either as a directory
+ * (apfs/fs_dir.c, fs_private.c), and ll_lookup.c takes no directory listed
+ * as something else.
  */
 #include "afuse.h"
 

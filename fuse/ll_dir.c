@@ -30,10 +30,11 @@ struct adir {
 
 void afuse_ll_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
+	struct afuse *af = afuse_get(req);
 	struct apfsi_stat a;
 	struct adir *d;
 	int ret = afuse_ino_is_fork(ino) ? APFSI_ERR_NOT_DIR :
-		apfsi_fs_stat(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), &a);
+		apfsi_fs_stat(af->fs, afuse_ino_from_fuse(af, ino), &a);
 
 	if (!ret && !S_ISDIR(a.mode))
 		ret = APFSI_ERR_NOT_DIR;

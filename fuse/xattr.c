@@ -141,6 +141,7 @@ static void reply_xattr(fuse_req_t req, int n, const char *buf, size_t size)
 
 void afuse_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
+	struct afuse *af = afuse_get(req);
 	char *buf = size ? malloc(size) : NULL;
 	int n;
 
@@ -149,7 +150,7 @@ void afuse_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t siz
 	else if (afuse_ino_is_fork(ino))
 		n = -ENODATA;
 	else
-		n = get_value(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), name, buf, size);
+		n = get_value(af->fs, afuse_ino_from_fuse(af, ino), name, buf, size);
 	reply_xattr(req, n, buf, size);
 	free(buf);
 }
@@ -217,6 +218,7 @@ static int list_names(apfsi_fs *fs, uint64_t ino, char *buf, size_t size)
 
 void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
+	struct afuse *af = afuse_get(req);
 	char *buf = size ? malloc(size) : NULL;
 	int n;
 
@@ -225,7 +227,7 @@ void afuse_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 	else if (afuse_ino_is_fork(ino))
 		n = 0;
 	else
-		n = list_names(afuse_get(req)->fs, afuse_ino_from_fuse(afuse_get(req), ino), buf, size);
+		n = list_names(af->fs, afuse_ino_from_fuse(af, ino), buf, size);
 	reply_xattr(req, n, buf, size);
 	free(buf);
 }

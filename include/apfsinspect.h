@@ -735,10 +735,13 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
  * then APFSI_ERR_NOT_DIR if dir is no directory (a damaged non-directory
  * holding entries gives them); APFSI_ERR_LOOP for a directory entered
  * through an entry that is not its own (a cycle of a damaged image), as in
- * a path, except in the private directory (APFSI_PRIVATE_DIR_INO), where
- * an orphan directory's entry never is its own and is followed, and an
- * entry naming the root or that directory is APFSI_ERR_LOOP; APFSI_ERR_LOCKED in a merged root's locked Data volume;
- * APFSI_ERR_NAME_TOO_LONG when the stored name does not fit cap bytes.
+ * a path, or for the private directory (APFSI_PRIVATE_DIR_INO) named as a
+ * child; in that directory, where an orphan directory's entry is never its
+ * own, for an entry naming the root or the directory itself, a second
+ * entry of one directory, or one of a directory still in a tree (so what
+ * is reached from there is a tree too); APFSI_ERR_LOCKED in a merged
+ * root's locked Data volume; APFSI_ERR_NAME_TOO_LONG when the stored name
+ * does not fit cap bytes.
  */
 int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
 		       char *namebuf, size_t cap);

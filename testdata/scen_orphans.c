@@ -14,12 +14,13 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "mk.h"
 
 #define PARTIAL_LINES 1400u  /* "partial 000000\n", 15 bytes each: 21,000 bytes */
 #define PARTIAL_LOST 2u      /* its first blocks, freed */
-#define MANY_MAX 100000u     /* --per-dir: what the 64 MiB container holds */
+#define MANY_MAX 10000u      /* --per-dir: what the 64 MiB container holds (14,000), rounded */
 
 /* /dir/partial.txt's bytes: line i is "partial %06u\n". */
 static char *partial_text(size_t *len)
@@ -41,16 +42,33 @@ static uint64_t dir_named(const struct mk_vol *v, const char *name)
 	return 0;
 }
 
-/* n more orphans of / (--per-dir): o00000.txt ... each "orphan 00000\n". */
-static int many(struct mk_vol *v, uint64_t n)
+/* --per-dir N: how many more orphans, or an error (said). */
+static int how_many(const struct mk_image *img, const char *scen, uint64_t dflt, uint64_t *n)
 {
-	char name[32], text[32];
+	*n = img->per_dir ? img->per_dir : dflt;
+	if (*n <= MANY_MAX)
+		return 0;
+	fprintf(stderr, "mkimage: %s: --per-dir %llu is past %u\n", scen,
+		(unsigned long long)*n, MANY_MAX);
+	return -EINVAL;
+}
+
+/*
+ * n more orphans of / (--per-dir): o00000.txt ... each "orphan 00000\n" (13
+ * bytes), its entry as macOS names it, or (misnamed) misnamed00000 ... with
+ * its one block's extent freed.
+ */
+static int many(struct mk_vol *v, uint64_t n, bool misnamed)
+{
+	char name[32], entry[32], text[32];
 	int rc = 0;
 
 	for (uint64_t i = 0; !rc && i < n; i++) {
 		snprintf(name, sizeof(name), "o%05llu.txt", (unsigned long long)i);
+		snprintf(entry, sizeof(entry), "misnamed%05llu", (unsigned long long)i);
 		snprintf(text, sizeof(text), "orphan %05llu\n", (unsigned long long)i);
-		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, name, NULL, text, 13, 0, NULL);
+		rc = mk_fs_orphan(v, APFS_ROOT_DIR_INO_NUM, name, misnamed ? entry : NULL, text, 13,
+				  misnamed ? v->img->bs : 0, NULL);
 	}
 	return rc;
 }
@@ -86,21 +104,21 @@ static int orphans(struct mk_vol *v, uint64_t dir)
 /* Volume `Orphans`: basic's small tree, the orphans above, --per-dir N more. */
 int mk_fill_orphans(struct mk_image *img)
 {
+	uint64_t n, dir = 0;
 	struct mk_vol v;
-	int rc;
+	int rc = how_many(img, "orphans", 0, &n);
 
-	if (img->per_dir > MANY_MAX) {
-		fprintf(stderr, "mkimage: orphans: --per-dir %llu is past %u\n",
-			(unsigned long long)img->per_dir, MANY_MAX);
-		return -EINVAL;
-	}
-	rc = mk_vol_init(&v, img, "Orphans", APFS_VOL_ROLE_NONE, true);
 	if (!rc)
-		rc = mk_small_tree(&v);
+		rc = mk_vol_init(&v, img, "Orphans", APFS_VOL_ROLE_NONE, true);
+	if (rc)
+		return rc;
+	rc = mk_small_tree(&v);
+	if (!rc && !(dir = dir_named(&v, "dir")))
+		rc = -ENOENT;
 	if (!rc)
-		rc = dir_named(&v, "dir") ? orphans(&v, dir_named(&v, "dir")) : -ENOENT;
+		rc = orphans(&v, dir);
 	if (!rc)
-		rc = many(&v, img->per_dir);
+		rc = many(&v, n, false);
 	return rc ? rc : mk_vol_finish(&v);
 }
 
@@ -115,21 +133,15 @@ int mk_fill_orphans(struct mk_image *img)
  */
 int mk_fill_orphans_misnamed(struct mk_image *img)
 {
-	uint64_t n = img->per_dir ? img->per_dir : 300;
-	char name[32], entry[32], text[32];
+	uint64_t n;
 	struct mk_vol v;
-	int rc;
+	int rc = how_many(img, "orphans-misnamed", 300, &n);
 
-	if (n > MANY_MAX)
-		return -EINVAL;
-	rc = mk_vol_init(&v, img, "Misnamed", APFS_VOL_ROLE_NONE, true);
-	for (uint64_t i = 0; !rc && i < n; i++) {
-		snprintf(name, sizeof(name), "o%05llu.txt", (unsigned long long)i);
-		snprintf(entry, sizeof(entry), "misnamed%05llu", (unsigned long long)i);
-		snprintf(text, sizeof(text), "orphan %05llu\n", (unsigned long long)i);
-		rc = mk_fs_orphan(&v, APFS_ROOT_DIR_INO_NUM, name, entry, text, 13, v.img->bs,
-				  NULL);
-	}
+	if (!rc)
+		rc = mk_vol_init(&v, img, "Misnamed", APFS_VOL_ROLE_NONE, true);
+	if (rc)
+		return rc;
+	rc = many(&v, n, true);
 	return rc ? rc : mk_vol_finish(&v);
 }
 

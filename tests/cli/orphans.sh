@@ -24,9 +24,9 @@ expect_rc "ls --private-dir" 0 "$BIN" ls --private-dir "$IMG"
 expect_eq "... the four orphans, each 0xINODE-dead" \
 	"0x19-dead 0x1a-dead 0x1b-dead 0x1d-dead" "$(xargs <<< "$OUT")"
 expect_rc "ls /" 0 "$BIN" ls "$IMG"
-check "... the small tree, no gone.txt" sh -c '! grep -qx gone.txt <<EOF
-$1
-EOF' sh "$OUT"
+expect_eq "... the small tree (testdata/README.md), no gone.txt" \
+	"$(printf '%s\n' Café.txt dir empty.txt hello.txt link multi.bin | LC_ALL=C sort | xargs)" \
+	"$(LC_ALL=C sort <<< "$OUT" | xargs)"
 expect_rc "ls /dir" 0 "$BIN" ls "$IMG" /dir
 expect_eq "... nested.txt and sub: no partial.txt, no olddir" "nested.txt sub" "$(xargs <<< "$OUT")"
 expect_rc "list" 0 "$BIN" list "$IMG"
@@ -111,6 +111,48 @@ expect_eq "... the facts file: unstored of each file" "0x19-dead 0 0x1a-dead 819
 d = json.load(open(sys.argv[1]))
 print(*(x for f in sorted(d["files"], key=lambda f: f["path"]) if "unstored" in f
 	for x in (f["path"].rsplit("/", 1)[-1], f["unstored"])))' "$WORK/m.txt.facts")"
+
+# Of a directory, the private directory's one entry is followed, and only while the directory
+# is no longer in a tree (apfs/fs_private.c), so that what is reached from there is a tree.
+# A second entry (0x19-dead made to name olddir, 27, as a directory): not followed, 0x1b-dead
+# still is.
+cp "$IMG" "$WORK/dup.img"
+expect_rc "drec_reino.py + drec_retype.py: 0x19-dead naming olddir (27) as a directory" 0 sh -c \
+	'python3 "$1/tools/drec_reino.py" "$2" 0x19-dead 27 &&
+	 python3 "$1/tools/drec_retype.py" "$2" 0x19-dead 4' sh "$TESTS" "$WORK/dup.img"
+expect_rc "ls --private-dir 0x19-dead: exit 1" 1 "$BIN" ls --private-dir "$WORK/dup.img" 0x19-dead
+expect_grep "... its one entry there is 0x1b-dead" "'0x19-dead', an entry of the private \
+directory naming inode 27 \(a directory, whose one entry there is 0x1b-dead" "$ERR"
+expect_rc "ls --private-dir 0x1b-dead: exit 0" 0 "$BIN" ls --private-dir "$WORK/dup.img" 0x1b-dead
+# The same under the name its inode holds: was-here.txt's inode (29) named 0x19-dead, that
+# entry made to name it as a directory; 0x1d-dead names it too, and is its one entry.
+cp "$IMG" "$WORK/dup2.img"
+expect_rc "inode_name.py + drec_reino.py + drec_retype.py: 0x19-dead, 29's own name, naming it" \
+	0 sh -c 'python3 "$1/tools/inode_name.py" "$2" 29 0x19-dead &&
+		python3 "$1/tools/drec_reino.py" "$2" 0x19-dead 29 &&
+		python3 "$1/tools/drec_retype.py" "$2" 0x19-dead 4' sh "$TESTS" "$WORK/dup2.img"
+expect_rc "ls --private-dir 0x19-dead: exit 1" 1 "$BIN" ls --private-dir "$WORK/dup2.img" 0x19-dead
+expect_grep "... its one entry there is 0x1d-dead" "'0x19-dead', an entry of the private \
+directory naming inode 29 \(a directory, whose one entry there is 0x1d-dead" "$ERR"
+expect_rc "ls -R --private-dir: exit 1" 1 "$BIN" ls -R --private-dir "$WORK/dup.img"
+expect_eq "... 0x1b-dead walked, 0x19-dead not" "private-dir/0x1b-dead:" \
+	"$(grep '^private-dir/' <<< "$OUT")"
+# olddir (27) put back in the tree: /link made to name it as a directory, its inode's parent
+# and name saying so (inode_name.py).  Its entry in the private directory is not followed.
+cp "$IMG" "$WORK/live.img"
+expect_rc "drec_reino.py + drec_retype.py + inode_field.py + inode_name.py: /link is olddir" \
+	0 sh -c 'python3 "$1/tools/drec_reino.py" "$2" link 27 &&
+		python3 "$1/tools/drec_retype.py" "$2" link 4 &&
+		python3 "$1/tools/inode_field.py" "$2" 27 parent_id 2 &&
+		python3 "$1/tools/inode_name.py" "$2" 27 link' sh "$TESTS" "$WORK/live.img"
+expect_rc "ls /link: a directory of the tree, exit 0" 0 "$BIN" ls "$WORK/live.img" /link
+expect_rc "ls --private-dir 0x1b-dead: exit 1" 1 "$BIN" ls --private-dir "$WORK/live.img" 0x1b-dead
+expect_grep "... its own entry still names it" "'0x1b-dead', an entry of the private directory \
+naming inode 27 \(a directory whose own entry, where its inode says, still names it: no \
+orphan\): not followed" "$ERR"
+expect_rc "bodyfile --private-dir: exit 1" 1 "$BIN" bodyfile --private-dir "$WORK/live.img"
+expect_grep "... its line, and the walk not in it" "^0\|private-dir/0x1b-dead\|27\|" "$OUT"
+rm -f "$WORK/dup.img" "$WORK/dup2.img" "$WORK/live.img"
 
 # --per-dir 300: more entries than the private directory's first read window, each found as an
 # orphan by its name (0xINODE-dead), each holding its own line.

@@ -145,6 +145,15 @@ expect_eq "... not an orphan itself; its name under its directory's number" \
 
 # Each case below on a fresh copy: drec_move.py keeps a leaf's keys in order for one entry
 # moved into a directory, not for two.
+# The same entry, its inode's name no longer its name (inode_name.py): neither as macOS names
+# an orphan's entry (0x13-dead) nor as its inode does, so not followed.
+expect_rc "inode_name.py: sub's inode named 'sux'" 0 python3 "$TESTS/tools/inode_name.py" "$B2" \
+	"$SUB" sux
+expect_rc "cat --private-dir sub/deep.txt: exit 1" 1 "$BIN" cat --private-dir "$B2" sub/deep.txt
+expect_grep "... said so" "'sub', an entry of the private directory naming inode $SUB \(a \
+directory, whose one entry there is 0x$(printf %x "$SUB")-dead, as macOS names it, or else the \
+name its inode holds\): not followed" "$ERR"
+
 cp "$WORK/basic.sound" "$B2"
 expect_rc "drec_move.py: /dir/nested.txt's entry into the private directory" 0 python3 \
 	"$TESTS/tools/drec_move.py" "$B2" nested.txt 3
@@ -181,6 +190,23 @@ expect_eq "... a header and the entry's line alone" '"private-dir/sub"' \
 expect_rc "extract --private-dir / DEST: exit 1" 1 "$BIN" extract --private-dir "$B2" / \
 	"$WORK/x2"
 expect_eq "... nothing of the root's tree copied" "" "$(find "$WORK/x2" -type f)"
+
+# The private directory is no directory's child (its parent is 1, as the root's), whatever an
+# entry and its own inode say: /dir/sub's entry made to name it, its inode's parent and name
+# forged to match (tests/tools/inode_name.py).  Before, a path and a walk from the root went
+# in, and through entries of its own, round again.
+cp "$WORK/basic.sound" "$B2"
+expect_rc "drec_reino.py + inode_field.py + inode_name.py: /dir/sub naming 3, 3's inode saying so" \
+	0 sh -c 'python3 "$1/tools/drec_reino.py" "$2" sub 3 &&
+		python3 "$1/tools/inode_field.py" "$2" 3 parent_id 17 &&
+		python3 "$1/tools/inode_name.py" "$2" 3 sub' sh "$TESTS" "$B2"
+expect_rc "ls /dir/sub: exit 1" 1 "$BIN" ls "$B2" /dir/sub
+expect_grep "... said so" "the private directory \(inode 3\) is listed in directory inode 17 as \
+'sub': not followed" "$ERR"
+expect_rc "ls -R /: exit 1" 1 "$BIN" ls -R "$B2" /
+expect_grep "... the walk not in it" "^apfsinspect: /dir/sub: the private directory \(inode 3\), \
+listed in directory inode 17: not followed$" "$ERR"
+expect_eq "... nothing listed below /dir/sub" "" "$(grep -x '/dir/sub:' <<< "$OUT")"
 
 # A volume group's merged root joins two volumes' trees, each with a private directory.
 G=$WORK/group.img

@@ -57,8 +57,8 @@ expect_eq "... its inode 17, link count 0, 5 bytes" "17 0 5" \
 expect_eq "... the root is the private directory (3)" "3 directory" \
 	"$(T stat -c '%i %F' "$MNT")"
 expect_eq "... find reaches it" "$MNT $MNT/keep.txt" "$(T find "$MNT" | LC_ALL=C sort | xargs)"
-expect_eq "... no other name of the root's tree" "" \
-	"$(T ls "$MNT/a.txt" 2>/dev/null; T ls -d "$MNT/dir" 2>/dev/null)"
+expect_eq "... no name of the root's tree (a.txt, new.txt)" "" \
+	"$(T ls "$MNT/a.txt" "$MNT/new.txt" 2>/dev/null)"
 umount_it "--private-dir"
 
 mount_it "--private-dir --snapshot before" --private-dir --snapshot before "$IMG"
@@ -109,7 +109,7 @@ for opt in readdirplus=no readdirplus=yes; do
 	mount_it "--private-dir -o $opt (a file's entry naming the root)" --private-dir \
 		-o "$opt" "$B2"
 	run_rc T ls -l "$MNT/empty.txt"
-	check "$opt: ls -l empty.txt: an error, not the root" [ "$RC" = 2 ] && [ -z "$OUT" ]
+	expect_eq "$opt: ls -l empty.txt: an error, not the root" "2 " "$RC $OUT"
 	run_rc T find "$MNT"
 	expect_eq "$opt: find ends, nothing below the entry" "$MNT $MNT/empty.txt" "$(xargs <<< "$OUT")"
 	umount_it "$opt"
@@ -156,6 +156,48 @@ expect_eq "... the daemon's one word: inode 26, 8192 of its 21000 bytes" \
 open: macOS frees its extents as it deletes it): they read as zeros" "$(grep 'not on disk' \
 	"$WORK/daemon.err")"
 rm -f "$O"
+
+# What is reached from the private directory is a tree (apfs/fs_private.c): of a directory, its
+# one entry there is followed, and only while no entry of a tree names it; the private
+# directory itself is no directory's child.  The layouts of tests/cli/orphans.sh and
+# tests/cli/private_dir.sh, through the mount: ELOOP where the CLI says "not followed".
+O=$WORK/orphans.img
+expect_rc "mkimage orphans" 0 "$MKIMAGE" orphans "$O"
+cp "$O" "$WORK/dup.img"
+expect_rc "0x19-dead made a second entry of olddir (27)" 0 sh -c \
+	'python3 "$1/tools/drec_reino.py" "$2" 0x19-dead 27 &&
+	 python3 "$1/tools/drec_retype.py" "$2" 0x19-dead 4' sh "$TESTS" "$WORK/dup.img"
+mount_it "--private-dir (olddir named twice)" --private-dir "$WORK/dup.img"
+run_rc T ls "$MNT/0x19-dead"
+expect_eq "... the second entry refused as a loop" \
+	"2 ls: cannot access '$MNT/0x19-dead': Too many levels of symbolic links" "$RC $ERR"
+expect_rc "... 0x1b-dead, its one entry, entered" 0 T ls "$MNT/0x1b-dead"
+umount_it "olddir named twice"
+cp "$O" "$WORK/live.img"
+expect_rc "/link made olddir (27), its inode saying so" 0 sh -c \
+	'python3 "$1/tools/drec_reino.py" "$2" link 27 &&
+	 python3 "$1/tools/drec_retype.py" "$2" link 4 &&
+	 python3 "$1/tools/inode_field.py" "$2" 27 parent_id 2 &&
+	 python3 "$1/tools/inode_name.py" "$2" 27 link' sh "$TESTS" "$WORK/live.img"
+mount_it "--private-dir (olddir in the tree again)" --private-dir "$WORK/live.img"
+run_rc T ls "$MNT/0x1b-dead"
+expect_eq "... its entry there refused as a loop" \
+	"2 ls: cannot access '$MNT/0x1b-dead': Too many levels of symbolic links" "$RC $ERR"
+umount_it "olddir in the tree again"
+cp "$WORK/basic.sound" "$B2"
+expect_rc "/dir/sub made to name 3, 3's inode saying so" 0 sh -c \
+	'python3 "$1/tools/drec_reino.py" "$2" sub 3 &&
+	 python3 "$1/tools/inode_field.py" "$2" 3 parent_id 17 &&
+	 python3 "$1/tools/inode_name.py" "$2" 3 sub' sh "$TESTS" "$B2"
+mount_it "(the root; /dir/sub naming the private directory)" "$B2"
+run_rc T ls "$MNT/dir/sub"
+expect_eq "... /dir/sub refused as a loop" \
+	"2 ls: cannot access '$MNT/dir/sub': Too many levels of symbolic links" "$RC $ERR"
+run_rc T find "$MNT"
+expect_eq "... find ends, with nothing below /dir/sub" "1 " \
+	"$RC $(grep "^$MNT/dir/sub/" <<< "$OUT")"
+umount_it "/dir/sub naming 3"
+rm -f "$O" "$WORK/dup.img" "$WORK/live.img"
 
 # A volume group's merged root joins two volumes, each with its own private directory.
 G=$WORK/group.img

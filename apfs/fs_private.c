@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * fs_private.c - which entries of the private directory (3) a lookup there
+ * follows.  No path from the root reaches that directory: macOS moves into
+ * it the entry of a file or directory deleted while still open and leaves
+ * the inode's parent and name as they were (apfsck dir.c, inode.c), so an
+ * orphan directory's entry there is never its own, and the rule every other
+ * directory's entries obey (fs_dir.c dir_link_check: a directory only
+ * through its own entry) would refuse them all.  It is replaced here by one
+ * that keeps what that rule keeps: the directories reached from the private
+ * directory form a tree, each entered at one place and none from inside
+ * itself, so that no path, walk or `find` through the mount goes round.
+ *
+ * Never the root or the private directory itself.  Of a directory, one entry
+ * only: the one macOS makes, 0xINODE-dead (apfsck check_orphan_name), or,
+ * where there is none, one under the name its inode holds; and only while
+ * its own entry, that name in the directory its parent names, no longer
+ * names it: a directory still in a tree is no orphan, and one whose old
+ * place is in its own subtree would be entered twice.  A file may be named
+ * more than once (it holds no entries).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fs_int.h"
+
+static int refuse(const struct apfs_dirent *d, const char *why)
+{
+	apfs_err("fs tree: '%s', an entry of the private directory naming inode %llu (%s): not "
+		 "followed", d->name, (unsigned long long)d->ino, why);
+	return -ELOOP;
+}
+
+/* Whether directory `dir` has an entry `name` naming ino: 1, 0, or an error. */
+static int names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+{
+	struct apfs_dirent *e = malloc(sizeof(*e));
+	int ret;
+
+	if (!e)
+		return -ENOMEM;
+	ret = fs_vol_lookup_name(fs, dir, name, e);
+	ret = ret == -ENOENT ? 0 : ret ? ret : e->ino == ino;
+	free(e);
+	return ret;
+}
+
+/* A directory's entry d there: 0 to follow it, else why not (named). */
+static int private_dir_entry(struct apfs_fs *fs, const struct apfs_dirent *d)
+{
+	struct fs_inode in;
+	char dead[32], why[128];
+	int ret = fs_inode_get(fs, d->ino, &in);
+
+	if (ret)
+		return ret;
+	snprintf(dead, sizeof(dead), "0x%llx-dead", (unsigned long long)d->ino);
+	snprintf(why, sizeof(why), "a directory, whose one entry there is %s, as macOS names it, "
+		 "or else the name its inode holds", dead);
+	if (strcmp(d->name, dead) && (!in.name[0] || strcmp(d->name, in.name)))
+		return refuse(d, why);
+	if (strcmp(d->name, dead) && (ret = names(fs, APFS_PRIV_DIR_INO_NUM, dead, d->ino)))
+		return ret < 0 ? ret : refuse(d, why);
+	ret = in.name[0] ? names(fs, get_le64(in.raw.parent_id), in.name, d->ino) : 0;
+	if (ret > 0)
+		return refuse(d, "a directory whose own entry, where its inode says, still names "
+			      "it: no orphan");
+	return ret;
+}
+
+int fs_private_entry_check(struct apfs_fs *fs, const struct apfs_dirent *d)
+{
+	if (d->ino == APFS_ROOT_DIR_INO_NUM)
+		return refuse(d, "the root");
+	if (d->ino == APFS_PRIV_DIR_INO_NUM)
+		return refuse(d, "the private directory itself");
+	return d->type == 4 ? private_dir_entry(fs, d) : 0;  /* DT_DIR */
+}
