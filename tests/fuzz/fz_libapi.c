@@ -4,7 +4,8 @@
  * a hostile image: open, image/container/volume facts, volume selectors,
  * crypto users, an unlock with the generator's passwords (cheap PBKDF2
  * only: users of at most 64 iterations), the file system opened live and at
- * each snapshot, directories walked with APFSI_DIR_STAT, every inode
+ * each snapshot, directories walked with APFSI_DIR_STAT (the private
+ * directory's too, its entries looked up by name), every inode
  * stat'ed, its path made and looked up again, symbolic links read, files
  * and resource forks read (pread and read_all), xattrs listed and read;
  * each snapshot diffed against the live tree and the next snapshot, with
@@ -234,6 +235,34 @@ static void walk_dir(struct walk *w, uint64_t ino, unsigned depth)
 	apfsi_dir_close(d);
 }
 
+/*
+ * The private directory's entries, each looked up by its name there (the
+ * rule of apfs/fs_private.c), and a directory the lookup follows walked: a
+ * walk from there, like one from the root, meets each directory once.
+ */
+static void walk_private(struct walk *w)
+{
+	const struct apfsi_dirent *e;
+	struct apfsi_dirent de;
+	char name[1024];
+	apfsi_dir *d;
+
+	if (apfsi_dir_open(w->fs, APFSI_PRIVATE_DIR_INO, 0, &d) != APFSI_OK)
+		return;
+	while (w->entries < MAX_ENTRIES && apfsi_dir_next(d, &e) == APFSI_OK && e) {
+		w->entries++;
+		if (apfsi_fs_lookup_at(w->fs, APFSI_PRIVATE_DIR_INO, e->name, &de, name,
+				       sizeof(name)) != APFSI_OK)
+			continue;
+		if (de.ino == APFSI_ROOT_INO || de.ino == APFSI_PRIVATE_DIR_INO)
+			abort();  /* the root, or the directory itself, followed from there */
+		inode(w, de.ino, de.type);
+		if (de.type == APFSI_TYPE_DIR)
+			walk_dir(w, de.ino, 1);
+	}
+	apfsi_dir_close(d);
+}
+
 static void walk_fs(apfsi_volume *vol, const char *snapshot, unsigned flags)
 {
 	static struct walk w;
@@ -243,6 +272,7 @@ static void walk_fs(apfsi_volume *vol, const char *snapshot, unsigned flags)
 		return;
 	inode(&w, APFSI_ROOT_INO, APFSI_TYPE_DIR);
 	walk_dir(&w, APFSI_ROOT_INO, 0);
+	walk_private(&w);
 	apfsi_fs_stat_path(w.fs, "/missing/../x", NULL);
 	apfsi_fs_close(w.fs);
 	if (getenv("FUZZ_VERBOSE"))  /* replay.sh checks that a seed walks its tree */
