@@ -451,11 +451,14 @@ static int lookup_missed(struct apfs_fs *fs, uint64_t dir)
 	return -APFS_EINCOMPLETE;
 }
 
-/**
- * fs_vol_lookup_name - one name in a directory (see fs.h)
+/*
+ * One name in a directory by a search of the tree alone: -ENOENT where the
+ * search finds none, not held to the directory's count (fs_vol_lookup_name
+ * does that).  For a question a lost record cannot make wrong
+ * (fs_private.c: whether an entry names a directory, which one lost could
+ * not lead into either).
  */
-int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
-			struct apfs_dirent *out)
+int fs_vol_find_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out)
 {
 	struct lk_ctx l = { .fs = fs, .dir = dir, .name = name, .out = out };
 	size_t nl = strlen(name);
@@ -493,6 +496,17 @@ int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
 		ret = -ENOENT;
 	else if (!ret && !l.found)
 		ret = -ENOENT;
+	return ret;
+}
+
+/**
+ * fs_vol_lookup_name - one name in a directory (see fs.h)
+ */
+int fs_vol_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name,
+			struct apfs_dirent *out)
+{
+	int ret = fs_vol_find_name(fs, dir, name, out);
+
 	/* none in a root whose inode record is lost: the node lost may have held it (review) */
 	if (ret == -ENOENT && dir == APFS_ROOT_DIR_INO_NUM && fs_root_listed(fs) == -APFS_EINCOMPLETE)
 		ret = -APFS_ECORRUPT;

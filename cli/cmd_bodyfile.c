@@ -253,6 +253,7 @@ int cmd_bodyfile(int argc, char **argv)
 	if (!ret) {
 		r.fs = s.view;
 		r.fractional = o.fractional;
+		r.g.private_dir = o.private_dir;
 		r.cap = fs_size_cap(&o, s.view);
 		bf_dir(&r, o.private_dir ? fs_top(&o) : "", 0, fs_top_ino(&o), 0);
 		ret = r.err;

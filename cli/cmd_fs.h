@@ -121,6 +121,7 @@ struct walk_guard {
 	size_t cap, n;
 	bool zero;            /* inode 0 entered (a lie, but one to catch once) */
 	uint64_t stack[WALK_MAX_DEPTH + 1]; /* the current path's directories */
+	bool private_dir;     /* a walk in the private directory (--private-dir): walkguard.c */
 };
 
 int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,

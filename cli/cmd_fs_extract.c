@@ -868,6 +868,7 @@ int cmd_extract(int argc, char **argv)
 		return ret < 0 ? EXIT_OK : ret;
 	if ((ret = ex_check_opts(&o)) || (ret = digest_parse(o.hash, &r.hash)))
 		return ret;
+	r.g.private_dir = o.private_dir;
 	ret = ex_begin(&o, &s, &facts, &de, name);
 	if (!ret && (ret = ex_open_outputs(&o, &r, facts)) == 0 && !o.tar)
 		ret = ex_open_dest(o.args[1], &r, &dest, &made);

@@ -369,7 +369,7 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 static int do_ls(const struct cli_opts *o, apfsi_fs *fs)
 {
 	const char *path = o->nargs ? o->args[0] : fs_top(o);
-	struct ls_run r = { .o = o, .fs = fs };
+	struct ls_run r = { .o = o, .fs = fs, .g.private_dir = o->private_dir };
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX], rooted[4096];
 	int ret = fs_lookup(o, fs, path, &de, name);

@@ -238,6 +238,7 @@ int cmd_timeline(int argc, char **argv)
 		struct tl_source src = { o.image, &vi, &ci };
 
 		r.fs = s.view;
+		r.g.private_dir = o.private_dir;
 		r.cap = fs_size_cap(&o, s.view);
 		ret = tl_start(&r, &o, &src);
 	}

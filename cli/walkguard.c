@@ -59,24 +59,28 @@ static int set_add(struct walk_guard *g, uint64_t ino)
 }
 
 /*
- * A directory the private directory lists, entered only as a lookup there
- * would enter it (apfsi_fs_lookup_at: apfs/fs_private.c's rule, which keeps
- * what is reached from there a tree): the library names why not.
+ * A directory of a walk of the private directory, entered only where a
+ * lookup of its name in its parent would enter it (apfsi_fs_lookup_at:
+ * there apfs/fs_private.c's rule, below it every directory's own entry),
+ * so that what such a walk shows is what the mount and a PATH reach: a
+ * tree, with nothing of the root's (whose own walk is not there to see a
+ * directory twice).  The library names why not, or this does.
  */
-static bool private_followed(apfsi_fs *fs, const char *path, uint64_t ino)
+static bool lookup_follows(apfsi_fs *fs, const char *path, uint64_t parent, uint64_t ino)
 {
 	const char *slash = strrchr(path, '/');
 	struct apfsi_dirent de;
 	char name[FS_NAME_MAX];
-	int ret = apfsi_fs_lookup_at(fs, APFSI_PRIVATE_DIR_INO, slash ? slash + 1 : path, &de, name,
-				     sizeof(name));
+	int ret = apfsi_fs_lookup_at(fs, parent, slash ? slash + 1 : path, &de, name, sizeof(name));
 
-	if (!ret && de.ino == ino)
+	if (!ret && de.ino == ino && de.type == APFSI_TYPE_DIR)
 		return true;
 	if (ret != APFSI_ERR_LOOP)
-		fprintf(stderr, "apfsinspect: %s: a lookup of its name there does not find it (%s): "
-			"not followed\n", cli_safe_str(path), ret ? apfsi_strerror(ret) :
-			"another inode");
+		fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
+			"%llu, %s: not followed\n", cli_safe_str(path), (unsigned long long)ino,
+			(unsigned long long)parent, ret ? "not found again by its name there" :
+			de.ino != ino ? "its name there naming another inode" :
+			"listed as something other than a directory");
 	return false;
 }
 
@@ -92,8 +96,8 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t pa
 		return 1;
 	/*
 	 * No directory's child, though a damaged entry (of the private directory
-	 * too) names it; and of the private directory's entries, those its
-	 * lookup follows (private_followed).
+	 * too) names it; and in a walk of the private directory, only where a
+	 * lookup would go (lookup_follows).
 	 */
 	if (depth && (ino == APFSI_ROOT_INO || ino == APFSI_PRIVATE_DIR_INO)) {
 		fprintf(stderr, "apfsinspect: %s: the %s (inode %llu), listed in directory inode "
@@ -101,7 +105,7 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t pa
 			"private directory", (unsigned long long)ino, (unsigned long long)parent);
 		return -ELOOP;
 	}
-	if (depth && parent == APFSI_PRIVATE_DIR_INO && !private_followed(fs, path, ino))
+	if (depth && g->private_dir && !lookup_follows(fs, path, parent, ino))
 		return -ELOOP;
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",

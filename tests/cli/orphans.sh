@@ -152,7 +152,32 @@ naming inode 27 \(a directory whose own entry, where its inode says, still names
 orphan\): not followed" "$ERR"
 expect_rc "bodyfile --private-dir: exit 1" 1 "$BIN" bodyfile --private-dir "$WORK/live.img"
 expect_grep "... its line, and the walk not in it" "^0\|private-dir/0x1b-dead\|27\|" "$OUT"
-rm -f "$WORK/dup.img" "$WORK/dup2.img" "$WORK/live.img"
+# olddir's inode with no name (inode_name.py ""): its own entry cannot be told, and any entry
+# of its parent's (/dir, there) would be taken for one: not followed; its parent gone (999),
+# nothing can lead into it again: followed.
+cp "$IMG" "$WORK/anon.img"
+expect_rc "inode_name.py: olddir's inode (27) with no name" 0 python3 \
+	"$TESTS/tools/inode_name.py" "$WORK/anon.img" 27 ""
+expect_rc "ls --private-dir 0x1b-dead: exit 1" 1 "$BIN" ls --private-dir "$WORK/anon.img" 0x1b-dead
+expect_grep "... said why" "naming inode 27 \(a directory whose inode holds no name, so its own \
+entry cannot be told, and whose parent is there\): not followed" "$ERR"
+expect_rc "inode_field.py: its parent gone (999)" 0 python3 "$TESTS/tools/inode_field.py" \
+	"$WORK/anon.img" 27 parent_id 999
+expect_rc "ls --private-dir 0x1b-dead: exit 0" 0 "$BIN" ls --private-dir "$WORK/anon.img" 0x1b-dead
+# An entry of type file there naming a live directory (0x19-dead naming /dir, 17): the walks
+# that follow an inode's mode (bodyfile, extract) do not go into /dir's tree.
+cp "$IMG" "$WORK/typed.img"
+expect_rc "drec_reino.py: 0x19-dead naming /dir (17), its type left a file's" 0 python3 \
+	"$TESTS/tools/drec_reino.py" "$WORK/typed.img" 0x19-dead 17
+expect_rc "bodyfile --private-dir: exit 1" 1 "$BIN" bodyfile --private-dir "$WORK/typed.img"
+expect_eq "... nothing below 0x19-dead (/dir's nested.txt, sub ...)" "" \
+	"$(cut -d'|' -f2 <<< "$OUT" | grep '^private-dir/0x19-dead/')"
+expect_rc "extract --private-dir / DEST: exit 1" 1 "$BIN" extract --private-dir \
+	"$WORK/typed.img" / "$WORK/typed.x"
+expect_eq "... nothing copied below 0x19-dead" "" \
+	"$(find "$WORK/typed.x/private-dir/0x19-dead" -mindepth 1 2> /dev/null)"
+rm -rf "$WORK/dup.img" "$WORK/dup2.img" "$WORK/live.img" "$WORK/anon.img" "$WORK/typed.img" \
+	"$WORK/typed.x"
 
 # --per-dir 300: more entries than the private directory's first read window, each found as an
 # orphan by its name (0xINODE-dead), each holding its own line.

@@ -154,6 +154,40 @@ expect_grep "... said so" "'sub', an entry of the private directory naming inode
 directory, whose one entry there is 0x$(printf %x "$SUB")-dead, as macOS names it, or else the \
 name its inode holds\): not followed" "$ERR"
 
+# Below an orphan directory, a walk goes where a lookup goes: deep.txt made to name /dir (17)
+# as a directory is no way into the root's tree (whose own walk is not there to see /dir
+# twice).
+cp "$WORK/basic.sound" "$B2"
+expect_rc "sub moved into 3, its deep.txt naming /dir (17) as a directory" 0 sh -c \
+	'python3 "$1/tools/drec_move.py" "$2" sub 3 &&
+	 python3 "$1/tools/drec_reino.py" "$2" deep.txt 17 &&
+	 python3 "$1/tools/drec_retype.py" "$2" deep.txt 4' sh "$TESTS" "$B2"
+expect_rc "ls -R --private-dir: exit 1" 1 "$BIN" ls -R --private-dir "$B2"
+expect_eq "... sub listed, nothing of /dir below it" "$(printf 'sub\n\nprivate-dir/sub:\ndeep.txt')" \
+	"$OUT"
+expect_rc "bodyfile --private-dir: exit 1" 1 "$BIN" bodyfile --private-dir "$B2"
+expect_eq "... sub and its entry deep.txt, nothing below" "private-dir/sub private-dir/sub/deep.txt" \
+	"$(cut -d'|' -f2 <<< "$OUT" | xargs)"
+# The same with deep.txt's type left a file's: bodyfile and extract follow an inode's mode, and
+# still not into /dir.
+cp "$WORK/basic.sound" "$B2"
+expect_rc "sub moved into 3, its deep.txt naming /dir (17), typed a file" 0 sh -c \
+	'python3 "$1/tools/drec_move.py" "$2" sub 3 &&
+	 python3 "$1/tools/drec_reino.py" "$2" deep.txt 17' sh "$TESTS" "$B2"
+expect_rc "bodyfile --private-dir: exit 1" 1 "$BIN" bodyfile --private-dir "$B2"
+expect_eq "... nothing below sub/deep.txt" "private-dir/sub private-dir/sub/deep.txt" \
+	"$(cut -d'|' -f2 <<< "$OUT" | xargs)"
+expect_grep "... said why" "^apfsinspect: private-dir/sub/deep\.txt: directory inode 17, listed \
+in directory inode $SUB, listed as something other than a directory: not followed$" "$ERR"
+# An orphan directory whose own entry is in the private directory (its parent id 3, against
+# apfsck): entered there once, as a tree allows.
+cp "$WORK/basic.sound" "$B2"
+expect_rc "sub moved into 3, its parent id 3" 0 sh -c \
+	'python3 "$1/tools/drec_move.py" "$2" sub 3 &&
+	 python3 "$1/tools/inode_field.py" "$2" "$3" parent_id 3' sh "$TESTS" "$B2" "$SUB"
+expect_rc "ls -R --private-dir: exit 0" 0 "$BIN" ls -R --private-dir "$B2"
+expect_eq "... sub and its deep.txt" "$(printf 'sub\n\nprivate-dir/sub:\ndeep.txt')" "$OUT"
+
 cp "$WORK/basic.sound" "$B2"
 expect_rc "drec_move.py: /dir/nested.txt's entry into the private directory" 0 python3 \
 	"$TESTS/tools/drec_move.py" "$B2" nested.txt 3

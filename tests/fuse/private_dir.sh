@@ -184,6 +184,18 @@ run_rc T ls "$MNT/0x1b-dead"
 expect_eq "... its entry there refused as a loop" \
 	"2 ls: cannot access '$MNT/0x1b-dead': Too many levels of symbolic links" "$RC $ERR"
 umount_it "olddir in the tree again"
+cp "$O" "$WORK/anon.img"
+expect_rc "olddir's inode with no name, 0x19-dead naming /dir (typed a file)" 0 sh -c \
+	'python3 "$1/tools/inode_name.py" "$2" 27 "" &&
+	 python3 "$1/tools/drec_reino.py" "$2" 0x19-dead 17' sh "$TESTS" "$WORK/anon.img"
+mount_it "--private-dir (olddir nameless, 0x19-dead naming /dir)" --private-dir "$WORK/anon.img"
+run_rc T ls -d "$MNT/0x1b-dead" "$MNT/0x19-dead"
+expect_eq "... both refused as loops" "2 ls: cannot access '$MNT/0x1b-dead': Too many levels of \
+symbolic links
+ls: cannot access '$MNT/0x19-dead': Too many levels of symbolic links" "$RC $ERR"
+run_rc T find "$MNT"
+expect_eq "... find: nothing of /dir's tree" "" "$(grep -e nested -e deep <<< "$OUT")"
+umount_it "olddir nameless"
 cp "$WORK/basic.sound" "$B2"
 expect_rc "/dir/sub made to name 3, 3's inode saying so" 0 sh -c \
 	'python3 "$1/tools/drec_reino.py" "$2" sub 3 &&
@@ -197,7 +209,7 @@ run_rc T find "$MNT"
 expect_eq "... find ends, with nothing below /dir/sub" "1 " \
 	"$RC $(grep "^$MNT/dir/sub/" <<< "$OUT")"
 umount_it "/dir/sub naming 3"
-rm -f "$O" "$WORK/dup.img" "$WORK/live.img"
+rm -f "$O" "$WORK/dup.img" "$WORK/live.img" "$WORK/anon.img"
 
 # A volume group's merged root joins two volumes, each with its own private directory.
 G=$WORK/group.img

@@ -237,13 +237,16 @@ static void walk_dir(struct walk *w, uint64_t ino, unsigned depth)
 
 /*
  * The private directory's entries, each looked up by its name there (the
- * rule of apfs/fs_private.c), and a directory the lookup follows walked: a
- * walk from there, like one from the root, meets each directory once.
+ * rule of apfs/fs_private.c), and a directory the lookup follows walked:
+ * never the root or the directory itself, and no directory through two
+ * entries.
  */
 static void walk_private(struct walk *w)
 {
+	static uint64_t dirs[MAX_ENTRIES];
 	const struct apfsi_dirent *e;
 	struct apfsi_dirent de;
+	unsigned ndirs = 0;
 	char name[1024];
 	apfsi_dir *d;
 
@@ -257,8 +260,13 @@ static void walk_private(struct walk *w)
 		if (de.ino == APFSI_ROOT_INO || de.ino == APFSI_PRIVATE_DIR_INO)
 			abort();  /* the root, or the directory itself, followed from there */
 		inode(w, de.ino, de.type);
-		if (de.type == APFSI_TYPE_DIR)
-			walk_dir(w, de.ino, 1);
+		if (de.type != APFSI_TYPE_DIR)
+			continue;
+		for (unsigned i = 0; i < ndirs; i++)
+			if (dirs[i] == de.ino)
+				abort();  /* one directory followed through two entries there */
+		dirs[ndirs++] = de.ino;
+		walk_dir(w, de.ino, 1);
 	}
 	apfsi_dir_close(d);
 }
