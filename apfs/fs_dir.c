@@ -555,7 +555,9 @@ static int step_up(struct apfs_fs *fs, struct apfs_dirent *cur)
  * let a path, and `find` through the mount, go round for ever.  With this
  * rule the directories reachable from the root form a tree: each has one
  * parent, and the root and the private directory (parent 1 both) are never
- * anyone's child.  The private directory's own entries obey another rule
+ * anyone's child.  A directory whose inode holds no name is entered through
+ * none: any of its parent's entries could pass for its own, and through two
+ * the mount would show one directory twice.  The private directory's own entries obey another rule
  * (fs_private.c).
  */
 static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
@@ -576,8 +578,14 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	if (ret)
 		return ret;
 	parent = get_le64(in.raw.parent_id);
-	if (parent == dir && d->ino != APFS_ROOT_DIR_INO_NUM &&
-	    (!in.name[0] || !strcmp(in.name, d->name)))
+	/* every inode holds its name (apfsck "no name for primary link"): else which is its own? */
+	if (!in.name[0]) {
+		apfs_err("fs tree: directory inode %llu, listed in directory inode %llu as '%s', "
+			 "holds no name, so its own entry cannot be told: not followed",
+			 (unsigned long long)d->ino, (unsigned long long)dir, d->name);
+		return -ELOOP;
+	}
+	if (parent == dir && d->ino != APFS_ROOT_DIR_INO_NUM && !strcmp(in.name, d->name))
 		return 0;
 	apfs_err("fs tree: directory inode %llu is listed in directory inode %llu as '%s', "
 		 "but its own entry is '%s' in directory inode %llu: not followed (a directory "

@@ -105,8 +105,9 @@ int fs_private_entry_check(struct apfs_fs *fs, const struct apfs_dirent *d)
 	if (d->ino == APFS_PRIV_DIR_INO_NUM)
 		return refuse(d, "the private directory itself");
 	ret = fs_inode_get(fs, d->ino, &in);
-	if (ret == -ENOENT)  /* an entry naming nothing: whoever follows it meets that */
-		return 0;
+	/* a file's entry naming nothing: whoever reads it meets that; a directory's could be many */
+	if (ret == -ENOENT)
+		return d->type == 4 ? refuse(d, "a directory's entry naming no inode") : 0;
 	if (ret)
 		return ret;
 	return S_ISDIR(get_le16(in.raw.mode)) || d->type == 4 ? private_dir_entry(fs, d, &in) : 0;

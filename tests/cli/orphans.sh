@@ -176,7 +176,23 @@ expect_rc "extract --private-dir / DEST: exit 1" 1 "$BIN" extract --private-dir 
 	"$WORK/typed.img" / "$WORK/typed.x"
 expect_eq "... nothing copied below 0x19-dead" "" \
 	"$(find "$WORK/typed.x/private-dir/0x19-dead" -mindepth 1 2> /dev/null)"
+# Two entries there naming, as directories, an inode that is not there (7: /hello.txt's entry
+# moved under it, so that it has records): neither followed, as no directory's entry naming
+# nothing is, so one set of records is not reached under two names.
+cp "$IMG" "$WORK/none.img"
+expect_rc "hello.txt's entry under 7 (no inode); 0x19-dead and 0x1d-dead naming 7 as directories" \
+	0 sh -c 'python3 "$1/tools/drec_move.py" "$2" hello.txt 7 &&
+		python3 "$1/tools/drec_reino.py" "$2" 0x19-dead 7 &&
+		python3 "$1/tools/drec_retype.py" "$2" 0x19-dead 4 &&
+		python3 "$1/tools/drec_reino.py" "$2" 0x1d-dead 7 &&
+		python3 "$1/tools/drec_retype.py" "$2" 0x1d-dead 4' sh "$TESTS" "$WORK/none.img"
+for e in 0x19-dead 0x1d-dead; do
+	expect_rc "ls --private-dir $e: exit 1" 1 "$BIN" ls --private-dir "$WORK/none.img" "$e"
+	expect_grep "... said why" "'$e', an entry of the private directory naming inode 7 \(a \
+directory's entry naming no inode\): not followed" "$ERR"
+done
 rm -rf "$WORK/dup.img" "$WORK/dup2.img" "$WORK/live.img" "$WORK/anon.img" "$WORK/typed.img" \
+	"$WORK/none.img" \
 	"$WORK/typed.x"
 
 # --per-dir 300: more entries than the private directory's first read window, each found as an

@@ -179,6 +179,19 @@ expect_eq "... nothing below sub/deep.txt" "private-dir/sub private-dir/sub/deep
 	"$(cut -d'|' -f2 <<< "$OUT" | xargs)"
 expect_grep "... said why" "^apfsinspect: private-dir/sub/deep\.txt: directory inode 17, listed \
 in directory inode $SUB, listed as something other than a directory: not followed$" "$ERR"
+# A directory whose inode holds no name (apfsck: every inode holds one): any entry of its
+# parent's could pass for its own, so none does, in the root's tree as below an orphan (here
+# /dir/nested.txt made to name /dir/sub too: one directory under two names otherwise).
+cp "$WORK/basic.sound" "$B2"
+expect_rc "/dir/sub's inode with no name, /dir/nested.txt naming it as a directory" 0 sh -c \
+	'python3 "$1/tools/inode_name.py" "$2" "$3" "" &&
+	 python3 "$1/tools/drec_reino.py" "$2" nested.txt "$3" &&
+	 python3 "$1/tools/drec_retype.py" "$2" nested.txt 4' sh "$TESTS" "$B2" "$SUB"
+for p in /dir/sub /dir/nested.txt; do
+	expect_rc "ls $p: exit 1" 1 "$BIN" ls "$B2" "$p"
+	expect_grep "... said why" "directory inode $SUB, listed in directory inode 17 as \
+'${p##*/}', holds no name, so its own entry cannot be told: not followed" "$ERR"
+done
 # An orphan directory whose own entry is in the private directory (its parent id 3, against
 # apfsck): entered there once, as a tree allows.
 cp "$WORK/basic.sound" "$B2"
