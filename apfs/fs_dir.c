@@ -557,8 +557,8 @@ static int step_up(struct apfs_fs *fs, struct apfs_dirent *cur)
  * parent, and the root and the private directory (parent 1 both) are never
  * anyone's child.  A directory whose inode holds no name is entered through
  * none: any of its parent's entries could pass for its own, and through two
- * the mount would show one directory twice.  The private directory's own entries obey another rule
- * (fs_private.c).
+ * the mount would show one directory twice.  The private directory's own
+ * entries obey another rule (fs_private.c).
  */
 static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
 {

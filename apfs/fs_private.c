@@ -18,9 +18,10 @@
  * that name in the directory its parent names, no longer names it: a
  * directory still in a tree is no orphan, and one whose old place is in its
  * own subtree would be entered twice.  An inode with no name has no own
- * entry to look for, and any entry of its parent's is taken for one
- * (dir_link_check): it is followed only where that parent is gone.  A file
- * may be named more than once (it holds no entries).
+ * entry to look for (and no entry of its parent's enters it: dir_link_check):
+ * it is followed only where that parent is gone, so that a live directory
+ * that lost its name cannot show below the private directory.  A file may
+ * be named more than once (it holds no entries).
  */
 #include <stdio.h>
 #include <stdlib.h>

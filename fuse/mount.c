@@ -107,12 +107,25 @@ static int build_args(const struct cli_opts *o, struct afuse *af, struct fuse_ar
 	return ret ? -ENOMEM : 0;
 }
 
+/*
+ * A message into syslog as the CLI writes it to stderr (cli_put_safe): a
+ * name from the image in it is data, and its control bytes must not start
+ * a line of their own.  Escaped into this thread's buffer: workers log at
+ * once.
+ */
 static void log_syslog(int level, const char *msg, void *arg)
 {
 	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
+	char buf[4096];
+	FILE *m = fmemopen(buf, sizeof(buf), "w");
 
 	(void)arg;
-	syslog(prio[level & 3], "%s", msg);
+	if (!m)
+		return;
+	cli_put_safe(m, msg, false);
+	fclose(m);
+	buf[sizeof(buf) - 1] = '\0';
+	syslog(prio[level & 3], "%s", buf);
 }
 
 /* The mountpoint as an absolute path: fuse_daemonize() changes to "/". */
