@@ -212,7 +212,7 @@ static int run(struct apfsi_volume *vol, const struct kb_volume_keys *k,
 	unsigned *idx = calloc(k->nusers + 1, sizeof(*idx));
 	struct apfsi_job j = {
 		.k = k, .users = idx, .cands = q->c->v, .lens = q->c->len, .ncands = q->c->n,
-		.threads = opts ? opts->threads : 0, .progress = opts ? opts->progress : NULL,
+		.threads = opts ? opts->threads : 0, .on_progress = opts ? opts->progress : NULL,
 		.progress_arg = opts ? opts->progress_arg : NULL,
 	};
 	struct apfsi_outcome_req none = { q->want, q->recovery, NULL, NULL };

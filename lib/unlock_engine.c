@@ -80,17 +80,17 @@ static void record(struct run *r, size_t c, size_t up, int ret, const uint8_t *v
 }
 
 /* n more tries done: tell the caller now and then; a nonzero answer stops the run. */
-static void progress(struct run *r, size_t n)
+static void report_progress(struct run *r, size_t n)
 {
 	uint64_t done = atomic_fetch_add(&r->done, n) + n;
 	double t;
 
-	if (!r->j->progress || pthread_mutex_trylock(&r->lock))
+	if (!r->j->on_progress || pthread_mutex_trylock(&r->lock))
 		return;
 	t = now_s();
 	if (!r->last || t - r->last >= PROGRESS_EVERY_S || done == r->total) {
 		r->last = t;
-		if (r->j->progress(done, r->total, r->j->progress_arg) && !r->j->found) {
+		if (r->j->on_progress(done, r->total, r->j->progress_arg) && !r->j->found) {
 			r->j->cancelled = true;
 			atomic_store(&r->stop, true);
 		}
@@ -122,7 +122,7 @@ static void try_group(struct run *r, size_t c, unsigned gi, uint8_t *vek)
 			ret[i] = all, which = i;
 	for (unsigned i = 0; i <= which; i++)
 		record(r, c, up[i], ret[i], vek, veklen, cs);
-	progress(r, n);
+	report_progress(r, n);
 }
 
 static void *worker(void *arg)
@@ -145,7 +145,7 @@ static void *worker(void *arg)
 		ret = kb_unlock_user_many(j->k, &j->k->users[j->users[up]], (unsigned)n,
 					  j->cands + c, j->lens + c, &which, vek, &veklen, cs);
 		record(r, c + which, up, ret, vek, veklen, cs);
-		progress(r, n);
+		report_progress(r, n);
 	}
 	apfs_secret_free(vek);
 	return NULL;

@@ -49,7 +49,7 @@ struct apfsi_job {
 	const unsigned *cand_user;  /* NULL: every candidate on every user; else candidate c
 				       only on users[cand_user[c]] (a potfile's passwords) */
 	unsigned threads;           /* 0: one per core */
-	apfsi_progress_fn progress; /* done/total counts candidate-user tries; may be NULL */
+	apfsi_progress_fn on_progress; /* done/total counts candidate-user tries; may be NULL */
 	void *progress_arg;
 	/* What came of it (apfsi_job_run). */
 	bool found, cancelled;
