@@ -108,7 +108,11 @@ static void data_warn(struct sd_walk *w, uint64_t ino, uint64_t key, const char 
 		  path, (unsigned long long)ino, what);
 }
 
-/* len more bytes hashed, if the container's budget has them. */
+/*
+ * len more bytes hashed, if the container's budget has them: taken only
+ * where they fit (compare-and-swap), so that threads verifying at once
+ * never see the budget spent by a request about to be refused.
+ */
 static bool budget_take(struct apfs_container *c, uint64_t len)
 {
 	uint64_t held = c->blocks_present * c->block_size, limit, spent;
@@ -116,10 +120,10 @@ static bool budget_take(struct apfs_container *c, uint64_t len)
 	limit = held > UINT64_MAX / DATA_BUDGET_FACTOR ? UINT64_MAX : held * DATA_BUDGET_FACTOR;
 	if (limit < DATA_BUDGET_MIN)
 		limit = DATA_BUDGET_MIN;
-	spent = atomic_fetch_add(&c->seal_data_spent, len);
-	if (len <= limit && spent <= limit - len)
-		return true;
-	atomic_fetch_sub(&c->seal_data_spent, len);
+	spent = atomic_load(&c->seal_data_spent);
+	while (len <= limit && spent <= limit - len)
+		if (atomic_compare_exchange_weak(&c->seal_data_spent, &spent, spent + len))
+			return true;
 	return false;
 }
 

@@ -7,13 +7,19 @@
 
 static atomic_size_t used;
 
+/*
+ * Taken only where it fits, by compare-and-swap: adding first and giving
+ * back what does not fit would let every other thread see, meanwhile, a
+ * budget spent by a request that is about to be refused, and refuse its
+ * own (the mount's workers open files at once).
+ */
 int apfs_budget_take(size_t bytes, const char *what)
 {
-	size_t now = atomic_fetch_add(&used, bytes) + bytes;
+	size_t was = atomic_load(&used);
 
-	if (now <= APFS_OPEN_BUDGET && now >= bytes)
-		return 0;
-	atomic_fetch_sub(&used, bytes);
+	while (bytes <= APFS_OPEN_BUDGET && was <= APFS_OPEN_BUDGET - bytes)
+		if (atomic_compare_exchange_weak(&used, &was, was + bytes))
+			return 0;
 	apfs_err("%s: %zu bytes more would take open files past their memory budget of %zu "
 		 "MiB: refused", what, bytes, APFS_OPEN_BUDGET >> 20);
 	return -ENOMEM;

@@ -5,10 +5,14 @@
  * extent list (data, a sparse extent, a gap with no extent, data, a tail
  * past the last extent) and a container that may end early,
  * the expected runs worked out by hand from that layout; and the open-file
- * budget (util/budget.h), which refuses what would pass it.
+ * budget (util/budget.h), which refuses what would pass it, and only that,
+ * however many threads ask at once.
  */
+#include <pthread.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -131,6 +135,79 @@ static void test_budget(void **state)
 	apfs_budget_give(APFS_OPEN_BUDGET);
 }
 
+/*
+ * A thread asking again and again for the whole budget, while a byte of it
+ * is held, is refused every time; meanwhile this thread's requests for half
+ * of it always fit and must never be refused (a budget that adds first and
+ * gives back what does not fit refused thousands of them on two cores).
+ */
+#define RACE_ROUNDS 200000
+static atomic_bool race_done;
+
+/* The calling thread on the k-th CPU it may run on (of *set): false if there is none. */
+static bool pin_to(const cpu_set_t *set, int k)
+{
+	cpu_set_t one;
+
+	for (int c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, set) && k-- == 0) {
+			CPU_ZERO(&one);
+			CPU_SET(c, &one);
+			return pthread_setaffinity_np(pthread_self(), sizeof(one), &one) == 0;
+		}
+	return false;
+}
+
+static cpu_set_t race_cpus;
+
+static void *ask_whole(void *arg)
+{
+	atomic_size_t *refused = arg;
+
+	pin_to(&race_cpus, 1);
+
+	apfs_log_mute(true);
+	while (!atomic_load(&race_done))
+		if (apfs_budget_take(APFS_OPEN_BUDGET, "test") == 0)
+			apfs_budget_give(APFS_OPEN_BUDGET);
+		else
+			atomic_fetch_add(refused, 1);
+	apfs_log_mute(false);
+	return NULL;
+}
+
+static void test_budget_race(void **state)
+{
+	size_t before = apfs_budget_used(), half_refused = 0;
+	atomic_size_t whole_refused = 0;
+	pthread_t t;
+
+	(void)state;
+	/* on two CPUs, so that the two really ask at once */
+	if (pthread_getaffinity_np(pthread_self(), sizeof(race_cpus), &race_cpus) ||
+	    CPU_COUNT(&race_cpus) < 2 || !pin_to(&race_cpus, 0))
+		skip();
+	assert_int_equal(apfs_budget_take(1, "test"), 0);
+	atomic_store(&race_done, false);
+	assert_int_equal(pthread_create(&t, NULL, ask_whole, &whole_refused), 0);
+	apfs_log_mute(true);
+	/* both at once for RACE_ROUNDS rounds at least (bounded, should the thread never run) */
+	for (int i = 0; i < 100 * RACE_ROUNDS &&
+	     (i < RACE_ROUNDS || atomic_load(&whole_refused) < RACE_ROUNDS); i++)
+		if (apfs_budget_take(APFS_OPEN_BUDGET / 2, "test") == 0)
+			apfs_budget_give(APFS_OPEN_BUDGET / 2);
+		else
+			half_refused++;
+	apfs_log_mute(false);
+	atomic_store(&race_done, true);
+	pthread_join(t, NULL);
+	assert_true(atomic_load(&whole_refused) >= RACE_ROUNDS);
+	assert_int_equal(half_refused, 0);
+	apfs_budget_give(1);
+	assert_int_equal(apfs_budget_used(), before);
+	pthread_setaffinity_np(pthread_self(), sizeof(race_cpus), &race_cpus);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +217,7 @@ int main(void)
 		cmocka_unit_test(test_held),
 		cmocka_unit_test(test_readable),
 		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_budget_race),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
