@@ -163,6 +163,12 @@ int cli_image_cred_status(void);
 
 /* After a command: stdout flushed; a write error reported, exit 1 (outerr.c). */
 int cli_out_close(int ret);
+/*
+ * Called by a writer after a line to stdout: keeps the errno of a write
+ * that failed in it (before any later call can change errno), which
+ * cli_out_close names when its own flush finds nothing left to fail on.
+ */
+void cli_out_note(void);
 
 /* Map an error of the layers below (-errno) to an exit code. */
 int cli_exit_code(int err);
@@ -175,6 +181,14 @@ void cli_uuid_str(const uint8_t u[16], char out[37]);   /* upper-case 8-4-4-4-12
 /* n bytes at p as 2n lower-case hex digits: into out, ended (2n + 1 bytes); or to f. */
 void cli_hex(char *out, const void *p, size_t n);
 void cli_put_hex(FILE *f, const void *p, size_t n);
+/*
+ * v in decimal: to f, or at out (20 bytes at most, not ended), giving the
+ * end; cli_fmt_digits: v % 10^n in n digits with leading zeros (n <= 20).
+ */
+void cli_put_u64(FILE *f, uint64_t v);
+char *cli_fmt_u64(char *out, uint64_t v);
+char *cli_fmt_digits(char *out, uint64_t v, int n);
+char *cli_fmt_octal(char *out, uint64_t v);             /* 22 bytes at most */
 unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, capped */
 
 /* Progress of long work on stderr, when it is a terminal (progress.c). */

@@ -31,6 +31,7 @@
 #include "dirwin.h"
 #include "extract.h"
 #include "util/fdio.h"
+#include "util/pathjoin.h"
 
 struct hash_sink {
 	EVP_MD_CTX *ctx;
@@ -409,7 +410,7 @@ static void ex_one(struct ex_run *r, int fd, const char *rel, uint64_t dir, int 
 	int ret = cli_api_errno(apfsi_fs_stat(r->fs, ino, &st));
 
 	safe_name(name, sub, sizeof(sub));
-	if (asprintf(&subrel, "%s/%s", rel, sub) < 0)
+	if (!(subrel = apfs_path_join(rel, sub)))
 		return;
 	if (ret) {
 		ex_fail(r, subrel, ret);

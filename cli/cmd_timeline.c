@@ -14,6 +14,7 @@
 #include "session_int.h"
 #include "dirwin.h"
 #include "timeline.h"
+#include "util/pathjoin.h"
 
 static const char tl_help[] =
 	"usage: apfsinspect timeline [--format csv|jsonl|dfxml] [--hash md5,sha1,sha256]\n"
@@ -77,6 +78,7 @@ static void tl_one(struct tl_run *r, const char *path, const struct apfsi_stat *
 		r->err = EXIT_ERROR;
 	e.dig = tl_hash(r, path, st, &d);
 	ret = r->fmt->entry(stdout, &e);
+	cli_out_note();
 	/* an entry's INCOMPLETE is DFXML's byte runs, not a listing's entries */
 	if (ret == -APFS_EINCOMPLETE) {
 		fprintf(stderr, "apfsinspect: %s: byte runs are missing (see above)\n",
@@ -104,7 +106,7 @@ static int tl_entry(struct tl_at *a, const char *name, uint64_t ino, int64_t add
 	char *path;
 	int ret;
 
-	if (asprintf(&path, "%s/%s", a->dir, name) < 0)
+	if (!(path = apfs_path_join(a->dir, name)))
 		return -ENOMEM;
 	if ((ret = cli_api_errno(apfsi_fs_stat(a->r->fs, ino, &st)))) {
 		a->r->err = fs_fail(path, ret);

@@ -88,6 +88,48 @@ void cli_hex(char *out, const void *p, size_t n)
 	out[2 * n] = '\0';
 }
 
+/*
+ * v in decimal, by hand: printf's "%llu" was over half of the instructions
+ * of `extract`'s facts file and a third of `bodyfile`'s.
+ */
+char *cli_fmt_u64(char *out, uint64_t v)
+{
+	char b[20], *p = b + sizeof(b);
+	size_t n;
+
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	n = (size_t)(b + sizeof(b) - p);
+	memcpy(out, p, n);
+	return out + n;
+}
+
+void cli_put_u64(FILE *f, uint64_t v)
+{
+	char b[20];
+
+	fwrite(b, 1, (size_t)(cli_fmt_u64(b, v) - b), f);
+}
+
+char *cli_fmt_digits(char *out, uint64_t v, int n)
+{
+	return digits(out, v, n);
+}
+
+char *cli_fmt_octal(char *out, uint64_t v)
+{
+	char b[22], *p = b + sizeof(b);
+	size_t n;
+
+	do
+		*--p = (char)('0' + (v & 7));
+	while (v >>= 3);
+	n = (size_t)(b + sizeof(b) - p);
+	memcpy(out, p, n);
+	return out + n;
+}
+
 void cli_put_hex(FILE *f, const void *p, size_t n)
 {
 	const uint8_t *b = p;

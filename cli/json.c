@@ -34,17 +34,6 @@ static void indent(FILE *f, int depth)
 	       sizeof(spaces) - 1, f);
 }
 
-/* v in decimal. */
-static void put_u64(FILE *f, uint64_t v)
-{
-	char b[20], *p = b + sizeof(b);
-
-	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
-	fwrite(p, 1, (size_t)(b + sizeof(b) - p), f);
-}
-
 static void sep(struct json *j, const char *key)
 {
 	if (j->need_comma[j->depth])
@@ -111,7 +100,7 @@ void json_str(struct json *j, const char *key, const char *val)
 void json_u64(struct json *j, const char *key, uint64_t val)
 {
 	sep(j, key);
-	put_u64(j->f, val);
+	cli_put_u64(j->f, val);
 }
 
 void json_bool(struct json *j, const char *key, bool val)
@@ -134,7 +123,7 @@ void json_i64(struct json *j, const char *key, long long val)
 	if (val < 0)
 		fputc('-', j->f);
 	/* the magnitude as unsigned: -LLONG_MIN does not fit a long long */
-	put_u64(j->f, val < 0 ? 0 - (uint64_t)val : (uint64_t)val);
+	cli_put_u64(j->f, val < 0 ? 0 - (uint64_t)val : (uint64_t)val);
 }
 
 void json_null(struct json *j, const char *key)

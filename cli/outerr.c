@@ -12,6 +12,15 @@
 
 #include "clibase.h"
 
+/* The errno of the first failed write to stdout that a writer noted (cli_out_note). */
+static int noted;
+
+void cli_out_note(void)
+{
+	if (!noted && ferror(stdout))
+		noted = errno ? errno : EIO;
+}
+
 int cli_out_close(int ret)
 {
 	int err;
@@ -19,8 +28,12 @@ int cli_out_close(int ret)
 	errno = 0;
 	if (!fflush(stdout) && !ferror(stdout))
 		return ret;
-	/* The buffer may have been dropped by an earlier failed write: one more try names why. */
-	err = errno ? errno : EIO;
+	/*
+	 * One more try names why, where the failed write left bytes behind;
+	 * glibc drops a buffer it could not write, and a line written whole
+	 * with its last write leaves none: then the errno a writer noted.
+	 */
+	err = errno ? errno : noted ? noted : EIO;
 	fprintf(stderr, "apfsinspect: write error: %s\n", strerror(err));
 	return EXIT_ERROR;
 }

@@ -19,6 +19,7 @@
 #include <utf8proc.h>
 
 #include "fromdir.h"
+#include "util/pathjoin.h"
 
 /* Host (st_dev, st_ino) of a file with several links -> its inode here. */
 struct link {
@@ -54,19 +55,6 @@ static void complain(const char *path, const char *what)
 	fputs("mkimage: from-dir: ", stderr);
 	put_path(path);
 	fprintf(stderr, ": %s\n", what);
-}
-
-static char *join(const char *dir, const char *name)
-{
-	size_t a = strlen(dir), b = strlen(name);
-	char *p = malloc(a + b + 2);
-
-	if (p) {
-		memcpy(p, dir, a);
-		p[a] = '/';
-		memcpy(p + a + 1, name, b + 1);
-	}
-	return p;
 }
 
 /* ---- hard links ---------------------------------------------------------- */
@@ -157,7 +145,7 @@ static int check_names(const struct mk_vol *v, const char *path, char **names, s
 
 	for (i = 0; !rc && i < n; i++) {
 		if (strlen(names[i]) > FD_MAX_NAME || !utf8_valid(names[i])) {
-			char *p = join(path, names[i]);
+			char *p = apfs_path_join(path, names[i]);
 
 			complain(p ? p : path, strlen(names[i]) > FD_MAX_NAME ?
 				 "name longer than 255 bytes" :
@@ -430,7 +418,7 @@ static int walk_dir(struct walk *w, int dfd, const char *path, uint64_t parent, 
 	if (!rc)
 		rc = check_names(w->v, path, names, n);
 	for (size_t i = 0; !rc && i < n; i++) {
-		char *p = join(path, names[i]);
+		char *p = apfs_path_join(path, names[i]);
 
 		rc = p ? add_entry(w, dfd, p, parent, names[i], depth) : -ENOMEM;
 		free(p);

@@ -27,6 +27,17 @@ done <<'LIST'
 /ünïcødé/файл.txt|21|-rw-r--r--|cc4c4f3164ed1354d2a85f7531e127626a39a27857b85efa368b6f237c6bb9c5
 LIST
 
+# ls --json -R: each entry's path is its own (the files above among them), ending in its name.
+expect_eq "ls --json -R: the paths of IMAGES.md's files, each ending in its entry's name" \
+	"10 0" "$("$B" ls --json -R "$img" / | python3 -c '
+import json, sys
+want = set(sys.argv[1:])
+e = json.load(sys.stdin)["entries"]
+print(len(want & {x["path"] for x in e}),
+      sum(1 for x in e if not x["path"].endswith("/" + x["name"])))' \
+	/bigattr.txt /compressed.txt /dir1/nested/deep.txt /empty.txt /hardlink-to-hello \
+	/hello.txt /random.bin /rsrc.txt /script.sh /ünïcødé/файл.txt)"
+
 expect_eq "hello.txt content (gen-fixtures.sh)" "hello from apfs" "$("$B" cat "$img" /hello.txt)"
 expect_eq "case-insensitive lookup /HELLO.TXT" "hello from apfs" "$("$B" cat "$img" /HELLO.TXT)"
 expect_eq "case-insensitive lookup /DIR1/Nested/DEEP.txt" "deep file" \

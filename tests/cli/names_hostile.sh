@@ -133,12 +133,12 @@ expect_eq "an error naming a path is one line, the path escaped" \
 
 # ---- output that cannot be written -------------------------------------
 "$MKIMAGE" many-files mf.img > /dev/null
-for cmd in "ls -R" "bodyfile"; do
-	RC=0; $BIN $cmd mf.img $([ "$cmd" = bodyfile ] || echo /) > /dev/full 2> full.err || RC=$?
+for cmd in "ls -R" "bodyfile" "timeline" "timeline --format jsonl" "timeline --format dfxml"; do
+	RC=0; $BIN $cmd mf.img $([ "$cmd" != "ls -R" ] || echo /) > /dev/full 2> full.err || RC=$?
 	expect_eq "$cmd > /dev/full: exit 1 and coreutils' message" \
 		"1 apfsinspect: write error: No space left on device" "$RC $(cat full.err)"
 	if command -v strace > /dev/null; then
-		strace -o st.txt -e trace=write $BIN $cmd mf.img $([ "$cmd" = bodyfile ] || echo /) \
+		strace -o st.txt -e trace=write $BIN $cmd mf.img $([ "$cmd" != "ls -R" ] || echo /) \
 			> /dev/full 2> /dev/null
 		# One failed write, and at most the one more try at exit that names the error.
 		check "$cmd > /dev/full: stops at the first failed write (no walk on)" \
@@ -163,7 +163,9 @@ expect_eq "ls -R into a closed pipe: killed by SIGPIPE, as GNU ls -R is" \
 expect_eq "ls -R into a closed pipe, SIGPIPE ignored: exit 1, 'Broken pipe'" \
 	"1 apfsinspect: write error: Broken pipe" \
 	"$(python3 -c "$pipe_py" ignore "$BIN" ls -R mf.img /)"
-expect_eq "bodyfile into a closed pipe, SIGPIPE ignored: exit 1, 'Broken pipe'" \
-	"1 apfsinspect: write error: Broken pipe" \
-	"$(python3 -c "$pipe_py" ignore "$BIN" bodyfile mf.img)"
+for cmd in bodyfile timeline; do
+	expect_eq "$cmd into a closed pipe, SIGPIPE ignored: exit 1, 'Broken pipe'" \
+		"1 apfsinspect: write error: Broken pipe" \
+		"$(python3 -c "$pipe_py" ignore "$BIN" $cmd mf.img)"
+done
 done_testing
