@@ -187,6 +187,7 @@ void cli_put_hex(FILE *f, const void *p, size_t n);
  */
 void cli_put_u64(FILE *f, uint64_t v);
 char *cli_fmt_u64(char *out, uint64_t v);
+char *cli_fmt_u64_w(char *out, uint64_t v, int width);  /* right-aligned, as "%*llu" */
 char *cli_fmt_digits(char *out, uint64_t v, int n);
 char *cli_fmt_octal(char *out, uint64_t v);             /* 22 bytes at most */
 unsigned cli_workers(uint64_t jobs, unsigned max);      /* threads: cores, capped */

@@ -120,16 +120,29 @@ static void put_name(const struct ls_run *r, const char *s)
 		cli_put_escaped(stdout, s, &gnu_b);
 }
 
+/* A long line's fields before the name: the mode, four numbers, the time, their spaces. */
+#define LONG_HEAD_MAX (11 + 3 * 11 + 21 + 20)
+
 static void long_line(const struct ls_run *r, const struct fs_name *d,
 		      const struct apfsi_stat *st)
 {
-	char m[11], t[64], target[4096];
+	char b[LONG_HEAD_MAX], t[64], target[4096], *p = b;
 
-	cli_mode_str(st->mode, m);
+	/* "%s %3u %5u %5u %12llu %s " by hand: printf was a fifth of `ls -R -l` */
+	cli_mode_str(st->mode, p);
+	p[10] = ' ';
+	p = cli_fmt_u64_w(p + 11, st->nlink, 3);
+	*p++ = ' ';
+	p = cli_fmt_u64_w(p, st->uid, 5);
+	*p++ = ' ';
+	p = cli_fmt_u64_w(p, st->gid, 5);
+	*p++ = ' ';
+	p = cli_fmt_u64_w(p, st->size, 12);
+	*p++ = ' ';
 	fmt_iso_ns(st->mtime, t, sizeof(t));
-	t[19] = '\0';
-	printf("%s %3u %5u %5u %12llu %s ", m, st->nlink, st->uid, st->gid,
-	       (unsigned long long)st->size, t);
+	memcpy(p, t, 19);  /* to the second: "2026-01-01T00:00:00" */
+	p[19] = ' ';
+	fwrite(b, 1, (size_t)(p + 20 - b), stdout);
 	put_name(r, d->name);
 	if (S_ISLNK(st->mode) && !apfsi_fs_readlink(r->fs, d->ino, target, sizeof(target))) {
 		fputs(" -> ", stdout);

@@ -112,6 +112,17 @@ void cli_put_u64(FILE *f, uint64_t v)
 	fwrite(b, 1, (size_t)(cli_fmt_u64(b, v) - b), f);
 }
 
+char *cli_fmt_u64_w(char *out, uint64_t v, int width)
+{
+	char b[20];
+	int n = (int)(cli_fmt_u64(b, v) - b);
+
+	for (; width > n; width--)
+		*out++ = ' ';
+	memcpy(out, b, (size_t)n);
+	return out + n;
+}
+
 char *cli_fmt_digits(char *out, uint64_t v, int n)
 {
 	return digits(out, v, n);
