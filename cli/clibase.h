@@ -249,9 +249,11 @@ void cli_put_tsk(FILE *f, const char *s);
 #define CLI_SCHEMA_VERSION 1
 struct json {
 	FILE *f;
+	bool compact;         /* JSON lines: no line break or indent between tokens */
 	int depth;
 	bool need_comma[32];
 };
+
 
 void json_begin(struct json *j, FILE *f);
 void json_end(struct json *j);
@@ -267,9 +269,9 @@ void json_i64(struct json *j, const char *key, long long val);
 void json_null(struct json *j, const char *key);
 /*
  * One document on one line (JSON lines): json_line_begin starts it in the
- * scratch stream (below; -ENOMEM), json_line_end ends it and writes it to f
- * with every line break and the indent after it dropped (the writer puts
- * them only between tokens: strings escape theirs), then a newline.
+ * scratch stream (below; -ENOMEM) with no line break or indent between
+ * tokens (strings escape their own), json_line_end ends it and writes it
+ * to f, then a newline.
  */
 int json_line_begin(struct json *j);
 int json_line_end(struct json *j, FILE *f);

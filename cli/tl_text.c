@@ -169,20 +169,21 @@ static void jl_fill(struct json *j, const struct tl_entry *e)
 {
 	static const char *const names[5] = { "created", "modified", "changed", "accessed",
 					      "added" };
+	static const char *const ns_keys[5] = { "created_ns", "modified_ns", "changed_ns",
+						"accessed_ns", "added_ns" };
 	const struct apfsi_stat *st = e->st;
 	const uint64_t tv[5] = { st->crtime, st->mtime, st->ctime, st->atime, st->added };
-	char key[16], t[64];
+	char t[64];
 
 	json_str(j, "path", e->path);
 	cli_api_json_attrs(j, st);
 	for (int i = 0; i < 5; i++) {
 		fmt_iso_ns(tv[i], t, sizeof(t));
 		json_str(j, names[i], tv[i] || i < 4 ? t : NULL);
-		snprintf(key, sizeof(key), "%s_ns", names[i]);
 		if (tv[i] || i < 4)
-			json_u64(j, key, tv[i]);
+			json_u64(j, ns_keys[i], tv[i]);
 		else
-			json_null(j, key);
+			json_null(j, ns_keys[i]);
 	}
 	json_str(j, "target", e->target);
 	/* every digest asked for, as CSV has its columns: null where none was made */
