@@ -254,7 +254,6 @@ struct json {
 	bool need_comma[32];
 };
 
-
 void json_begin(struct json *j, FILE *f);
 void json_end(struct json *j);
 void json_obj_open(struct json *j, const char *key);   /* key NULL inside arrays */

@@ -66,10 +66,10 @@ static char *bf_num(char *p, uint64_t v)
 
 /*
  * The line's fields after the name: |inode|t/mode|uid|gid|size|atime|
- * mtime|ctime|crtime and its newline, at most 6 numbers of 21 bytes, the
- * mode's 13 and 4 times of 31.
+ * mtime|ctime|crtime and its newline: 4 numbers of 21 bytes at most (each
+ * taken as a u64), the mode's 13 and 4 times of 31.
  */
-#define BF_TAIL_MAX (6 * 21 + 13 + 4 * 31 + 1)
+#define BF_TAIL_MAX (4 * 21 + 13 + 4 * 31 + 1)
 
 static void bf_tail(const struct bf_run *r, const struct apfsi_stat *st, const char *m)
 {

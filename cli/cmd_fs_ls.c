@@ -120,8 +120,11 @@ static void put_name(const struct ls_run *r, const char *s)
 		cli_put_escaped(stdout, s, &gnu_b);
 }
 
-/* A long line's fields before the name: the mode, four numbers, the time, their spaces. */
-#define LONG_HEAD_MAX (11 + 3 * 11 + 21 + 20)
+/*
+ * A long line's fields before the name: the mode, four numbers (each taken
+ * as a u64, 20 digits, whatever their type today), the time, their spaces.
+ */
+#define LONG_HEAD_MAX (11 + 4 * 21 + 20)
 
 static void long_line(const struct ls_run *r, const struct fs_name *d,
 		      const struct apfsi_stat *st)

@@ -101,11 +101,12 @@ static char *csv_num(char *p, uint64_t v)
 /*
  * The columns from inode to added_ns, each after its comma, and the comma
  * before target, written by hand into one buffer (fprintf was a third of
- * the walk's instructions): 13 numbers of 21 bytes at most, the type's 2,
- * the octal mode's 23, added's 21 and the last comma.  Times are as
- * %llu wrote them: the nanoseconds as an unsigned number.
+ * the walk's instructions): 12 numbers of 21 bytes at most (each taken as
+ * a u64), the type's 2, the octal mode's 23, added's comma and 20 digits,
+ * and the last comma.  Times are as %llu wrote them: the nanoseconds as an
+ * unsigned number.
  */
-#define CSV_NUMBERS_MAX (13 * 21 + 2 + 23 + 21 + 1)
+#define CSV_NUMBERS_MAX (12 * 21 + 2 + 23 + 1 + 20 + 1)
 
 static void csv_numbers(FILE *f, const struct apfsi_stat *st)
 {
