@@ -198,16 +198,18 @@ static inline bool fs_key_drec_of(const void *k, uint64_t dir)
 	return fs_key_oid(k) == dir && fs_key_type(k) == APFS_TYPE_DIR_REC;
 }
 
-/*
- * One path step as apfs_fs_lookup takes it: name in dir, a directory
- * entered only through its own entry (-ELOOP otherwise, logged).
- */
+/* The directories a path, or an inode's path up to the root, may go through. */
+#define MAX_PATH_DEPTH 4096
 /* One step of a path walk: cur moves to comp (".." included) below it. */
 typedef int (*fs_path_step)(struct apfs_fs *fs, const char *comp, struct apfs_dirent *cur);
-/* Walk path from the root with step (fs_dir.c); bounded depth, ENOTDIR, ENAMETOOLONG. */
+/* Walk path from the root with step (fs_path.c); bounded depth, ENOTDIR, ENAMETOOLONG. */
 int fs_path_walk(struct apfs_fs *fs, const char *path, fs_path_step step,
 		 struct apfs_dirent *out);
 
+/*
+ * One path step as apfs_fs_lookup takes it (fs_path.c): name in dir, a
+ * directory entered only through its own entry (-ELOOP otherwise, logged).
+ */
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
 

@@ -5,7 +5,7 @@
  * it the entry of a file or directory deleted while still open and leaves
  * the inode's parent and name as they were (apfsck dir.c, inode.c), so an
  * orphan directory's entry there is never its own, and the rule every other
- * directory's entries obey (fs_dir.c dir_link_check: a directory only
+ * directory's entries obey (fs_path.c dir_link_check: a directory only
  * through its own entry) would refuse them all.  It is replaced here by one
  * that keeps what that rule keeps: the directories reached from the private
  * directory form a tree, each entered at one place and none from inside
