@@ -92,17 +92,23 @@ void cli_hex(char *out, const void *p, size_t n)
  * v in decimal, by hand: printf's "%llu" was over half of the instructions
  * of `extract`'s facts file and a third of `bodyfile`'s.
  */
-char *cli_fmt_u64(char *out, uint64_t v)
+/* v in base (8 or 10) at out, its digits only; the end.  Inlined: base is a constant. */
+static inline char *fmt_radix(char *out, uint64_t v, unsigned base)
 {
-	char b[20], *p = b + sizeof(b);
+	char b[22], *p = b + sizeof(b);  /* 2^64 - 1: 20 decimal digits, 22 octal */
 	size_t n;
 
 	do
-		*--p = (char)('0' + v % 10);
-	while (v /= 10);
+		*--p = (char)('0' + v % base);
+	while (v /= base);
 	n = (size_t)(b + sizeof(b) - p);
 	memcpy(out, p, n);
 	return out + n;
+}
+
+char *cli_fmt_u64(char *out, uint64_t v)
+{
+	return fmt_radix(out, v, 10);
 }
 
 void cli_put_u64(FILE *f, uint64_t v)
@@ -130,15 +136,7 @@ char *cli_fmt_digits(char *out, uint64_t v, int n)
 
 char *cli_fmt_octal(char *out, uint64_t v)
 {
-	char b[22], *p = b + sizeof(b);
-	size_t n;
-
-	do
-		*--p = (char)('0' + (v & 7));
-	while (v >>= 3);
-	n = (size_t)(b + sizeof(b) - p);
-	memcpy(out, p, n);
-	return out + n;
+	return fmt_radix(out, v, 8);
 }
 
 void cli_put_hex(FILE *f, const void *p, size_t n)
