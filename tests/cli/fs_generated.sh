@@ -33,8 +33,9 @@ else
 fi
 
 if "$MKIMAGE" large large.img > /dev/null 2>&1; then
-	expect_eq "sparse 1 GiB file reads as zeros" \
-		"$(head -c $((1 << 30)) /dev/zero | sha256sum)" "$("$B" cat --volume Large large.img /sparse-1g.bin | sha256sum)"
+	# cmp, not sha256sum: 2 GiB hashed took 10 s here
+	check "sparse 1 GiB file reads as zeros, 1 GiB of them" eval \
+		'"$B" cat --volume Large large.img /sparse-1g.bin | cmp -s - <(head -c $((1 << 30)) /dev/zero)'
 	"$B" cat --volume Large large.img /holey.bin > holey.out
 	expect_eq "holey.bin size" $((64 << 20)) "$(stat -c %s holey.out)"
 	expect_eq "holey.bin first block all A" "$(head -c 4096 /dev/zero | tr '\0' A | sha256sum)" \

@@ -5,9 +5,9 @@
 # large the directory.  On `mkimage scale` volumes whose layout
 # testdata/README.md documents (computed here from that description), -U
 # must list exactly the entries the sorted listing does, with the same long
-# lines and JSON objects, and the paths TSK fls -r -p lists; one directory
-# of 249,999 files is more than one window holds, so entries at the seams
-# of windows are checked too.  On basic.img (shared), hidden names follow -a
+# lines and JSON objects (and, on the small one, the paths TSK fls -r -p
+# lists); one directory of 249,999 files is more than one window holds, so
+# entries at the seams of windows are checked too.  On basic.img (shared), hidden names follow -a
 # as in the sorted listing.
 . "$(dirname "$0")/../lib.sh"
 
@@ -77,17 +77,12 @@ else
 	skip "peak RSS" "/usr/bin/time (Debian package time) not installed"
 fi
 
-# TSK lists a directory in time that grows with its square (fls -r of the big image: 38 s
-# of TSK's own CPU): an AddressSanitizer build, whose lines are checked above against the
-# documented ones, compares the small image only (the plain build, both).
-TSKIMGS=("$SMALL" "$BIG")
-if grep -q __asan_init "$BIN"; then
-	TSKIMGS=("$SMALL")
-	skip "ls -U -R of big.img: the paths TSK fls -r -p lists" \
-		"an AddressSanitizer build: 38 s of TSK's own time, compared by the plain build"
-fi
+# TSK lists a directory in time that grows with its square: fls -r of the big image took
+# 38 s of TSK's own CPU alone, 72 s beside the suite, a tenth of its run.  TSK is held to
+# the small image, in both builds; the big one's lines, the window seams among them, are
+# held above to the documented ones, computed without our code.
 if command -v fls >/dev/null && command -v pstat >/dev/null; then
-	for img in "${TSKIMGS[@]}"; do
+	for img in "$SMALL"; do
 		A=$(pstat "$img" 2>/dev/null | sed -n 's/.*APSB Block Number: \([0-9]*\).*/\1/p' | head -1)
 		fls -r -p -B "${A:-0}" "$img" 2>/dev/null | sed 's/^[^	]*	//' | LC_ALL=C sort \
 			> "$WORK/tsk.txt"

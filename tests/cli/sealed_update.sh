@@ -39,10 +39,13 @@ for s in "live:$LIVE_SB:live\: update staged" "snapshot:$SNAP_SB:snapshot\: as b
 		"$(printf '%s\n' "${text//\\/}" | sha256sum | cut -d' ' -f1)" \
 		"$(python3 "$TESTS/tools/fext_read.py" "$img" "$sb" 17 20)"
 done
+# one extract, not 1,000 runs of cat (31 s of the AddressSanitizer build's)
+"$BIN" extract --snapshot "$SNAP" "$img" /many "$WORK/many" > /dev/null 2>&1
 expect_eq "snapshot /many: 1000 files, every one as the README gives it" \
 	"$(for i in $(seq 0 999); do printf 'sealed file %04d\n' "$i"; done | sha256sum)" \
 	"$("$BIN" ls --snapshot "$SNAP" "$img" /many | while read -r f; do
-		"$BIN" cat --snapshot "$SNAP" "$img" "/many/$f"; done | sha256sum)"
+		cat "$WORK/many/many/$f"; done | sha256sum)"
+rm -rf "$WORK/many"
 run_rc "$BIN" ls -R --snapshot "$SNAP" "$img" /
 check "the snapshot's tree, read against its own seal: no warning" [ -z "$ERR" ]
 # diff (README's two columns): / holds one child more (a directory's nlink is its child

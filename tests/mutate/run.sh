@@ -29,8 +29,11 @@ FILTER=${1:-}
 S=$(mktemp -d "${TMPDIR:-/tmp}/apfsinspect-mutate.XXXXXX")
 trap 'rm -rf "$S"' EXIT
 
-# The scratch tree: tracked files and untracked, unignored ones, as they are.
-git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$S"
+# The scratch tree: tracked files and untracked, unignored ones, as they are, their
+# times kept, and the tree's own build/ with its times: make then rebuilds only what
+# is older than its sources (in CI, nothing: the suite's build is of this tree).
+git ls-files -co --exclude-standard -z | xargs -0 cp -p --parents -t "$S"
+[ -d build ] && cp -a build "$S/"
 cd "$S" || exit 1
 export SHARED=${SHARED:-$(cd "$ROOT/.." && pwd)/shared}
 make -s -j"$(nproc)" testbins > "$S/build.log" 2>&1 || { cat "$S/build.log"; exit 1; }

@@ -10,6 +10,7 @@ import struct
 import sys
 
 from fletcher import fletcher64
+from fsnode import image_blocks
 
 BS = 4096
 
@@ -22,16 +23,15 @@ def main():
     xid = int(sys.argv[5], 0) if len(sys.argv) == 6 else None
     changed = 0
     with open(sys.argv[1], "r+b") as f:
-        data = bytearray(f.read())
-        for off in range(0, len(data) - BS + 1, BS):
-            if data[off + 32:off + 36] != b"APSB" or \
-                    (old is not None and struct.unpack_from("<Q", data, off + at)[0] != old) or \
-                    (xid is not None and struct.unpack_from("<Q", data, off + 16)[0] != xid):
+        for off, blk in list(image_blocks(f)):   # the holes hold no superblock
+            if blk[32:36] != b"APSB" or \
+                    (old is not None and struct.unpack_from("<Q", blk, at)[0] != old) or \
+                    (xid is not None and struct.unpack_from("<Q", blk, 16)[0] != xid):
                 continue
-            struct.pack_into("<Q", data, off + at, new)
-            struct.pack_into("<Q", data, off, fletcher64(bytes(data[off + 8:off + BS])))
+            struct.pack_into("<Q", blk, at, new)
+            struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
             f.seek(off)
-            f.write(data[off:off + BS])
+            f.write(blk)
             print("block %d" % (off // BS))
             changed += 1
     if not changed:

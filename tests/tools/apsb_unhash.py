@@ -10,6 +10,7 @@ import struct
 import sys
 
 from fletcher import fletcher64
+from fsnode import image_blocks
 
 BS = 4096
 
@@ -18,17 +19,16 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: apsb_unhash.py IMAGE")
     with open(sys.argv[1], "r+b") as f:
-        data = bytearray(f.read())
-        for off in range(0, len(data) - BS + 1, BS):
-            if data[off + 32:off + 36] != b"APSB":
+        for off, blk in list(image_blocks(f)):   # the holes hold no superblock
+            if blk[32:36] != b"APSB":
                 continue
-            inc = struct.unpack_from("<Q", data, off + 56)[0]
+            inc = struct.unpack_from("<Q", blk, 56)[0]
             if not inc & 0x9:
                 continue
-            struct.pack_into("<Q", data, off + 56, inc & ~0x9)
-            struct.pack_into("<Q", data, off, fletcher64(bytes(data[off + 8:off + BS])))
+            struct.pack_into("<Q", blk, 56, inc & ~0x9)
+            struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
             f.seek(off)
-            f.write(data[off:off + BS])
+            f.write(blk)
             print("block %d" % (off // BS))
 
 

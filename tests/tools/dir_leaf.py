@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""dir_leaf.py IMAGE NAME [K] [--index] - the K-th (from 1; default 2) of the fs-tree
-leaves that hold directory records of the one directory named NAME, in key order (by the
+"""dir_leaf.py IMAGE NAME [K] [--index] - the K-th (from 1; default 2; "last": the last
+but one) of the fs-tree leaves that hold directory records of the one directory named NAME, in key order (by the
 hash field, then the name, of their smallest key; by the name where keys are not hashed):
 its block number on the first line, then the names of that directory it holds, one a
 line.  With --index, the same of the index nodes one level above the leaves, each
@@ -41,7 +41,7 @@ def main():
     args = [a for a in sys.argv[1:] if a != "--index"]
     index = len(args) < len(sys.argv) - 1
     img, name = args[0], args[1].encode()
-    k = int(args[2]) if len(args) > 2 else 2
+    k = args[2] if len(args) > 2 else "2"
     with open(img, "rb") as f:
         all_nodes = list(sparse_nodes(f))
     d = named_id(all_nodes, name, "dir_leaf.py")
@@ -54,6 +54,7 @@ def main():
         if keys:
             found.append((min(order(k) for k in keys), n, keys))
     found.sort(key=lambda t: t[0])
+    k = len(found) - 1 if k == "last" else int(k)
     if len(found) <= k:
         sys.exit("dir_leaf.py: %s in %d nodes, not %d or more" % (name.decode(), len(found), k + 1))
     _, n, keys = found[k - 1]

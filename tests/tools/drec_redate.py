@@ -10,7 +10,7 @@ import re
 import struct
 import sys
 
-from fsnode import nodes
+from fsnode import sparse_nodes
 
 BASE = 1600000000 * 10**9
 STEP = 1000003
@@ -22,7 +22,7 @@ def main():
         sys.exit("usage: drec_redate.py IMAGE")
     changed = 0
     with open(sys.argv[1], "r+b") as f:
-        for n in nodes(f.read()):
+        for n in list(sparse_nodes(f)):   # read whole before any write
             hits = [(int(m.group(1)), v) for nm, v in n.drecs() if (m := NAME.fullmatch(nm))]
             for j, v in hits:
                 struct.pack_into("<Q", n.blk, v + 8, BASE + j * STEP)

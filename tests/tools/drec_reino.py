@@ -8,7 +8,7 @@ of 4 KiB blocks with hashed directory records (fsnode.py): exactly one must matc
 import struct
 import sys
 
-from fsnode import nodes
+from fsnode import sparse_nodes
 
 
 def main():
@@ -16,7 +16,7 @@ def main():
         sys.exit("usage: drec_reino.py IMAGE NAME INO")
     name, ino = sys.argv[2].encode(), int(sys.argv[3], 0)
     with open(sys.argv[1], "r+b") as f:
-        hits = [(n, v) for n in nodes(f.read()) for nm, v in n.drecs() if nm == name]
+        hits = [(n, v) for n in sparse_nodes(f) for nm, v in n.drecs() if nm == name]
         if len(hits) != 1:
             sys.exit("drec_reino.py: %d records named %s found, not 1" % (len(hits), sys.argv[2]))
         n, v = hits[0]

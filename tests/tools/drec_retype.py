@@ -11,7 +11,7 @@ btree_info_t of a root): exactly one must match."""
 import struct
 import sys
 
-from fsnode import nodes
+from fsnode import sparse_nodes
 
 
 def main():
@@ -19,7 +19,7 @@ def main():
         sys.exit("usage: drec_retype.py IMAGE NAME TYPE")
     name, dt = sys.argv[2].encode(), int(sys.argv[3])
     with open(sys.argv[1], "r+b") as f:
-        hits = [(n, v) for n in nodes(f.read()) for nm, v in n.drecs() if nm == name]
+        hits = [(n, v) for n in sparse_nodes(f) for nm, v in n.drecs() if nm == name]
         if len(hits) != 1:
             sys.exit("drec_retype.py: %d records named %s found, not 1" % (len(hits), sys.argv[2]))
         n, v = hits[0]

@@ -22,7 +22,7 @@ drec_swap.py IMAGE --raise A - the key of A's own leaf in that index node become
 import struct
 import sys
 
-from fsnode import nodes, drec_name, swap_slots, trade_records, BTNODE_LEAF
+from fsnode import sparse_nodes, drec_name, swap_slots, trade_records, BTNODE_LEAF
 
 
 def leaf_names(all_nodes):
@@ -56,13 +56,13 @@ def rekey(f, all_nodes, a, own=False):
 def main():
     if len(sys.argv) == 4 and sys.argv[2] in ("--rekey", "--raise"):
         with open(sys.argv[1], "r+b") as f:
-            rekey(f, list(nodes(f.read())), sys.argv[3].encode(), sys.argv[2] == "--raise")
+            rekey(f, list(sparse_nodes(f)), sys.argv[3].encode(), sys.argv[2] == "--raise")
         return
     if len(sys.argv) != 4:
         sys.exit("usage: drec_swap.py IMAGE A B | IMAGE --rekey A | IMAGE --raise A")
     a, b = sys.argv[2].encode(), sys.argv[3].encode()
     with open(sys.argv[1], "r+b") as f:
-        leaves = list(leaf_names(nodes(f.read())))
+        leaves = list(leaf_names(sparse_nodes(f)))
         both = [(n, at[a], at[b]) for n, at in leaves if a in at and b in at]
         ha = [(n, at[a]) for n, at in leaves if a in at]
         hb = [(n, at[b]) for n, at in leaves if b in at]

@@ -12,6 +12,7 @@ import struct
 import sys
 
 from fletcher import fletcher64
+from fsnode import data_regions
 
 BS = 4096
 
@@ -27,21 +28,20 @@ def main():
         sys.exit("usage: inode_rename.py IMAGE OLD NEW (names of one length)")
     old, new = sys.argv[2].encode() + b"\0", sys.argv[3].encode() + b"\0"
     with open(sys.argv[1], "r+b") as f:
-        data = f.read()
         hits = []
-        at = data.find(old)
-        while at >= 0:
-            base = at - at % BS
-            in_drec = at >= 12 and (data[at - 5] >> 4) == 9
-            if not in_drec and is_fs_node(data[base:base + BS]):
-                hits.append(at)
-            at = data.find(old, at + 1)
+        for start, data in data_regions(f):   # the holes hold no name
+            at = data.find(old)
+            while at >= 0:
+                base = at - at % BS
+                in_drec = at >= 12 and (data[at - 5] >> 4) == 9
+                if not in_drec and is_fs_node(data[base:base + BS]):
+                    hits.append((start + base, data[base:base + BS], at - base))
+                at = data.find(old, at + 1)
         if len(hits) != 1:
             sys.exit("inode_rename.py: %d inode names %s found, not 1" % (len(hits), sys.argv[2]))
-        at = hits[0]
-        base = at - at % BS
-        blk = bytearray(data[base:base + BS])
-        blk[at - base:at - base + len(new)] = new
+        base, blk, at = hits[0]
+        blk = bytearray(blk)
+        blk[at:at + len(new)] = new
         struct.pack_into("<Q", blk, 0, fletcher64(bytes(blk[8:])))
         f.seek(base)
         f.write(blk)

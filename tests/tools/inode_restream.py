@@ -9,7 +9,7 @@ named NAME, and exactly one inode record of its file id, must be found."""
 import struct
 import sys
 
-from fsnode import named_inode, nodes
+from fsnode import sparse_nodes, named_inode
 
 
 def main():
@@ -17,7 +17,7 @@ def main():
         sys.exit("usage: inode_restream.py IMAGE NAME ID")
     name, sid = sys.argv[2].encode(), int(sys.argv[3], 0)
     with open(sys.argv[1], "r+b") as f:
-        n, v, vl = named_inode(list(nodes(f.read())), name, "inode_restream.py")
+        n, v, vl = named_inode(list(sparse_nodes(f)), name, "inode_restream.py")
         if vl < 16:
             sys.exit("inode_restream.py: the inode record is too short")
         struct.pack_into("<Q", n.blk, v + 8, sid)

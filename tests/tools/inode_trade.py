@@ -13,7 +13,7 @@ node's Fletcher-64 made right again; for unencrypted, unsealed volumes of 4 KiB 
 (fsnode.py)."""
 import sys
 
-from fsnode import nodes, trade_records, BS, BTNODE_LEAF, TYPE_INODE
+from fsnode import sparse_nodes, trade_records, BS, BTNODE_LEAF, TYPE_INODE
 
 
 def boundary(all_nodes):
@@ -33,7 +33,7 @@ def main():
     if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["--copy"]):
         sys.exit(__doc__.split("\n")[0])
     with open(sys.argv[1], "r+b") as f:
-        a, ia, b = boundary(list(nodes(f.read())))
+        a, ia, b = boundary(list(sparse_nodes(f)))
         print(a.oid_type(ia)[0], b.oid_type(0)[0], a.base // BS, b.base // BS)
         if sys.argv[2:] == ["--copy"]:
             ka, kb = a.entry(ia), b.entry(0)

@@ -10,7 +10,7 @@ For unencrypted, unsealed volumes of 4 KiB blocks with hashed records (fsnode.py
 import struct
 import sys
 
-from fsnode import named_inode, nodes
+from fsnode import sparse_nodes, named_inode
 
 INODE_VAL = 92
 
@@ -34,7 +34,7 @@ def main():
         sys.exit("usage: inode_xfield.py IMAGE NAME TYPE VALUE")
     name, want, value = sys.argv[2].encode(), int(sys.argv[3], 0), int(sys.argv[4], 0)
     with open(sys.argv[1], "r+b") as f:
-        n, v, vl = named_inode(list(nodes(f.read())), name, "inode_xfield.py")
+        n, v, vl = named_inode(list(sparse_nodes(f)), name, "inode_xfield.py")
         at = field_at(n.blk, v, vl, want)
         if at is None:
             sys.exit("inode_xfield.py: no 8-byte field of type %d in %s's inode" % (want, sys.argv[2]))

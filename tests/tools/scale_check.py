@@ -47,6 +47,17 @@ KEYS = ('"path": ', '"inode": ', '"size": ', '"added": ')
 ISO = re.compile(r"(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)\.(\d{9})Z")
 
 
+def jval(v):
+    """json.loads(v), sparing the decoder a plain number or a string with nothing to
+    unescape (a 300,000-entry listing decodes 1.2 million values)."""
+    if v.isdigit() and v.isascii() and (v[0] != "0" or v == "0"):
+        return int(v)
+    if len(v) >= 2 and v[0] == v[-1] == '"' and "\\" not in v and '"' not in v[1:-1] \
+            and v.isprintable():
+        return v[1:-1]
+    return json.loads(v)
+
+
 def facts(lines):
     """The entries under d00000 of a facts file or ls --json, as timeline lines give them
     (each kept key's raw value held until the entry's "added", its last, decodes them)."""
@@ -59,10 +70,10 @@ def facts(lines):
         e[key] = value
         if key != '"added"':
             continue
-        path = json.loads(e.get('"path"', '""')).removeprefix("root")
+        path = jval(e.get('"path"', '""')).removeprefix("root")
         if path.startswith("/d00000/"):
-            yield path[len("/d00000/"):], json.loads(e['"inode"']), json.loads(e['"size"']), \
-                iso_ns(json.loads(value))
+            yield path[len("/d00000/"):], jval(e['"inode"']), jval(e['"size"']), \
+                iso_ns(jval(value))
 
 
 def iso_ns(t):

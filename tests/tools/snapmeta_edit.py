@@ -10,6 +10,7 @@ import struct
 import sys
 
 from fletcher import fletcher64
+from fsnode import image_blocks
 
 BS = 4096
 SUBTYPE_SNAPMETATREE = 0x10
@@ -24,9 +25,8 @@ def main():
         sys.exit(__doc__)
     changed = 0
     with open(sys.argv[1], "r+b") as f:
-        data = bytearray(f.read())
-        for off in range(0, len(data) - BS + 1, BS):
-            blk = bytes(data[off:off + BS])
+        for off, blk in list(image_blocks(f)):   # the holes hold no node
+            blk = bytes(blk)
             if old not in blk or struct.unpack_from("<I", blk, 28)[0] != SUBTYPE_SNAPMETATREE \
                     or struct.unpack_from("<Q", blk, 0)[0] != fletcher64(blk[8:]):
                 continue
