@@ -28,7 +28,7 @@ static int setup(void **state)
 {
 	(void)state;
 	return scratch_setup("lookupat", "basic basic.img", "macos-boot mb.img",
-			     "dir-cycle cyc.img", NULL);
+			     "macos-boot mbu.img --unencrypted", "dir-cycle cyc.img", NULL);
 }
 
 /* The inode number of path (apfsi_fs_lookup, the path walk). */
@@ -195,7 +195,7 @@ static void test_dir_entered(void **state)
 	apfsi_fs_close(fs);
 	apfsi_image_close(im);
 
-	/* the merged root: System's own directory, and /Users, a firmlink into Data */
+	/* the merged root: System's own directory, and /Users, a firmlink into the locked Data */
 	open_fs("mb.img", "group", 0, &im, &fs);
 	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "usr", ino_of(fs, "/usr")),
 			 APFSI_OK);
@@ -205,6 +205,21 @@ static void test_dir_entered(void **state)
 			 APFSI_ERR_LOOP);
 	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "Users", ino_of(fs, "/usr")),
 			 APFSI_ERR_LOOP);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+
+	/* the Data volume readable: /Users is Data's directory, shown through System's firmlink */
+	open_fs("mbu.img", "group", 0, &im, &fs);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "Users", ino_of(fs, "/Users")),
+			 APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "usr", ino_of(fs, "/Users")),
+			 APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_dir_entered(fs, ino_of(fs, "/System/Volumes"), "Data",
+					      ino_of(fs, "/System/Volumes/Data")), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, ino_of(fs, "/System/Volumes/Data"), "Users",
+					      ino_of(fs, "/System/Volumes/Data/Users")), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, ino_of(fs, "/System/Volumes/Data"), "Users",
+					      ino_of(fs, "/usr")), APFSI_ERR_LOOP);
 	apfsi_fs_close(fs);
 	apfsi_image_close(im);
 }
