@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """dir_leaf.py IMAGE NAME [K] [--index] - the K-th (from 1; default 2; "last": the last
-but one) of the fs-tree leaves that hold directory records of the one directory named NAME, in key order (by the
-hash field, then the name, of their smallest key; by the name where keys are not hashed):
+but one) of the fs-tree leaves that hold directory records of the one directory named
+NAME, in key order (by the hash field, then the name, of their smallest key; by the name
+where keys are not hashed):
 its block number on the first line, then the names of that directory it holds, one a
 line.  With --index, the same of the index nodes one level above the leaves, each
 holding the names of its children (found by their virtual object ids, each its newest
@@ -55,8 +56,9 @@ def main():
             found.append((min(order(k) for k in keys), n, keys))
     found.sort(key=lambda t: t[0])
     k = len(found) - 1 if k == "last" else int(k)
-    if len(found) <= k:
-        sys.exit("dir_leaf.py: %s in %d nodes, not %d or more" % (name.decode(), len(found), k + 1))
+    if k < 1 or len(found) <= k:   # "last" of one node: none but the last
+        sys.exit("dir_leaf.py: %s in %d nodes, not %d or more"
+                 % (name.decode(), len(found), max(k, 1) + 1))
     _, n, keys = found[k - 1]
     print(n.base // 4096)
     for key in keys:
