@@ -267,6 +267,14 @@ int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
 
 /*
+ * That rule for an entry its caller has read (a walk): 0 when directory
+ * ino, listed in directory dir as name, is entered there as a lookup would
+ * enter it; -ELOOP (logged) when that entry is not its own.  It reads ino's
+ * inode, not dir's entries again.
+ */
+int apfs_fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
+
+/*
  * Callback of apfs_fs_readdir: 0 to go on, 1 to stop (e.g. FUSE's buffer
  * is full), <0 to abort with that error.  d is valid only during the call.
  */

@@ -49,6 +49,13 @@ int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
 	return fs_lookup_checked(fs, dir, name, out);
 }
 
+int apfs_fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+{
+	if (fs->grp)
+		return grp_dir_entered(fs, dir, name, ino);
+	return fs_dir_entered(fs, dir, name, ino);
+}
+
 int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)
 {
 	if (fs->grp)

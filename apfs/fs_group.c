@@ -171,6 +171,33 @@ int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apf
 	return grp_step(fs, name, out);
 }
 
+/*
+ * The rule of a path step for an entry a walk has read: within one volume,
+ * of the child's inode alone (fs_dir_entered); where the entry shows
+ * another volume's directory (a firmlink, the Data volume's mount point),
+ * as the step itself takes it, which then must show ino.
+ */
+int grp_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+{
+	struct apfs_fs *sub, *csub;
+	struct apfs_dirent d;
+	uint64_t raw, craw;
+	int vol, cvol, ret = grp_dir(fs, dir, &sub, &raw, &vol);
+
+	if (ret)
+		return ret;
+	if (!grp_at(fs, ino, &csub, &craw, &cvol) && cvol == vol &&
+	    grp_shown(fs->grp, vol, craw) == ino)
+		return fs_dir_entered(sub, raw, name, craw);
+	ret = grp_lookup_at(fs, dir, name, &d);
+	if (ret || d.ino == ino)
+		return ret;
+	apfs_err("fs tree: directory inode %llu is listed in directory inode %llu as '%s', where "
+		 "a path reaches inode %llu: not followed (a directory listed twice)",
+		 (unsigned long long)ino, (unsigned long long)dir, name, (unsigned long long)d.ino);
+	return -ELOOP;
+}
+
 /* The name of view inode m in its parent: a firmlinked directory is named as its link. */
 static int grp_name(struct apfs_fs *fs, uint64_t m, char *name, uint64_t *parent)
 {

@@ -212,6 +212,8 @@ int fs_path_walk(struct apfs_fs *fs, const char *path, fs_path_step step,
  */
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
+/* That rule for an entry already read: directory ino, listed in dir as name. */
+int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
 
 /*
  * The merged root of a volume group (fs_group.c): fs_api.c hands each
@@ -224,6 +226,7 @@ int grp_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
 int grp_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 int grp_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
 int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
+int grp_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
 int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
 int grp_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p);
 int grp_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,

@@ -92,16 +92,36 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	return -ELOOP;
 }
 
+/* The rule for entry d of dir: the private directory's, or every other's. */
+static int entry_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
+{
+	if (dir == APFS_PRIV_DIR_INO_NUM)
+		return fs_private_entry_check(fs, d);
+	return dir_link_check(fs, dir, d);
+}
+
+/*
+ * Whether directory ino, listed in dir as name, is entered there by the
+ * rule above: a walk that reads dir's entries has the entry already, and
+ * asks only of ino's inode (a lookup would search for the name again).
+ */
+int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+{
+	struct apfs_dirent d = { .ino = ino, .type = 4 };
+	size_t n = strlen(name);
+
+	if (n >= sizeof(d.name))
+		return -ENAMETOOLONG;
+	memcpy(d.name, name, n + 1);
+	return entry_check(fs, dir, &d);
+}
+
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out)
 {
 	int ret = fs_vol_lookup_name(fs, dir, name, out);
 
-	if (ret)
-		return ret;
-	if (dir == APFS_PRIV_DIR_INO_NUM)
-		return fs_private_entry_check(fs, out);
-	return dir_link_check(fs, dir, out);
+	return ret ? ret : entry_check(fs, dir, out);
 }
 
 /**

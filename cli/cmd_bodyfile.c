@@ -172,7 +172,8 @@ static void bf_line(struct bf_run *r, const char *path, const struct bf_prefix *
 	bf_tail(r, st, m);
 }
 
-static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
+static void bf_dir(struct bf_run *r, const char *dir, const char *name, uint64_t parent,
+		   uint64_t ino, int depth);
 
 /* One entry of dir: its line, then what is below it. */
 static int bf_entry(struct bf_run *r, const char *dir, uint64_t ino, int depth,
@@ -190,7 +191,7 @@ static int bf_entry(struct bf_run *r, const char *dir, uint64_t ino, int depth,
 	} else {
 		bf_line(r, path, pre, name, &st);
 		if (S_ISDIR(st.mode))
-			bf_dir(r, path, ino, child, depth + 1);
+			bf_dir(r, path, name, ino, child, depth + 1);
 	}
 	free(path);
 	return 0;
@@ -247,12 +248,14 @@ static int bf_window(void *ctx, const struct dirwin *w)
 }
 
 /* A directory a window at a time (dirwin_each), or whole in inode order (bf_by_ino). */
-static void bf_dir(struct bf_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
+static void bf_dir(struct bf_run *r, const char *dir, const char *name, uint64_t parent,
+		   uint64_t ino, int depth)
 {
 	struct bf_at a = { r, dir, ino, depth, { 0 } };
 	const struct dirwin_walk wk = { .held = &r->held, .whole = bf_whole, .window = bf_window,
 					.stopped = dirwin_stdout_failed };
-	int ret = dirwin_enter_each(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth, &wk, &a);
+	int ret = dirwin_enter_each(&r->g, r->fs, *dir ? dir : "/", name, parent, ino, depth, &wk,
+				    &a);
 
 	r->err = ret ? ret : r->err;
 }
@@ -293,7 +296,7 @@ int cmd_bodyfile(int argc, char **argv)
 		r.fractional = o.fractional;
 		r.g.private_dir = o.private_dir;
 		r.cap = fs_size_cap(&o, s.view);
-		bf_dir(&r, o.private_dir ? fs_top(&o) : "", 0, fs_top_ino(&o), 0);
+		bf_dir(&r, o.private_dir ? fs_top(&o) : "", NULL, 0, fs_top_ino(&o), 0);
 		ret = r.err;
 	}
 	walk_guard_free(&r.g);

@@ -107,9 +107,12 @@ int fs_read_all(apfsi_file *f, fs_sink_fn sink, void *ctx);
 
 /*
  * Every recursive walk enters a directory through walk_enter (walkguard.c):
- * each directory once, at most WALK_MAX_DEPTH deep.  0: go in; -ELOOP: a
- * cycle, a directory listed twice or too deep, reported on stderr naming
- * the inodes (the caller records the failure and goes on with the rest);
+ * each directory once, through its own entry only (name, in parent: the
+ * rule of a lookup), at most WALK_MAX_DEPTH deep.  0: go in; -ELOOP: a
+ * cycle, a directory listed twice, an entry not its own or too deep,
+ * reported on stderr naming the inodes (the caller records the failure and
+ * goes on with the rest), or another negative errno where its inode could
+ * not be read to tell;
  * 1: not entered here, quietly, because it has its own place elsewhere in
  * the walk (a firmlinked directory of a volume group's merged root, seen
  * again under /System/Volumes/Data: apfsi_fs_elsewhere).
@@ -124,8 +127,8 @@ struct walk_guard {
 	bool private_dir;     /* a walk in the private directory (--private-dir): walkguard.c */
 };
 
-int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
-	       uint64_t ino, int depth);
+int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char *name,
+	       uint64_t parent, uint64_t ino, int depth);
 void walk_guard_free(struct walk_guard *g);
 
 /*

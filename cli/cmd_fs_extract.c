@@ -394,7 +394,7 @@ static int ex_copy(struct ex_run *r, int dirfd, const char *name, const char *re
 }
 
 static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		    uint64_t parent, const struct apfsi_stat *st, int depth);
+		    const char *own, uint64_t parent, const struct apfsi_stat *st, int depth);
 
 static bool ex_stopped(struct ex_run *r)
 {
@@ -416,7 +416,7 @@ static void ex_one(struct ex_run *r, int fd, const char *rel, uint64_t dir, int 
 		ex_fail(r, subrel, ret);
 	} else {
 		st.added = added;
-		ex_entry(r, fd, sub, subrel, dir, &st, depth + 1);
+		ex_entry(r, fd, sub, subrel, name, dir, &st, depth + 1);
 	}
 	free(subrel);
 }
@@ -527,15 +527,16 @@ static void ex_dir_meta(struct ex_run *r, int fd, const struct apfsi_stat *st,
 
 /*
  * A directory: made (or, if it exists, entered as it is), filled, and only
- * when made here given the image's mode, owner, xattrs and times.
+ * when made here given the image's mode, owner, xattrs and times.  name is
+ * made safe for the target; own is the entry's name in the image.
  */
 static int ex_dir(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		  uint64_t parent, const struct apfsi_stat *st, int depth)
+		  const char *own, uint64_t parent, const struct apfsi_stat *st, int depth)
 {
 	struct ex_xattrs xs = { 0 };
 	struct stat before;
 	bool made;
-	int fd, ret = walk_enter(&r->g, r->fs, rel, parent, st->ino, depth);
+	int fd, ret = walk_enter(&r->g, r->fs, rel, own, parent, st->ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
@@ -602,10 +603,10 @@ static int ex_symlink(struct ex_run *r, int dirfd, const char *name, const char 
 }
 
 static int ex_entry(struct ex_run *r, int dirfd, const char *name, const char *rel,
-		    uint64_t parent, const struct apfsi_stat *st, int depth)
+		    const char *own, uint64_t parent, const struct apfsi_stat *st, int depth)
 {
 	if (S_ISDIR(st->mode))
-		return ex_dir(r, dirfd, name, rel, parent, st, depth);
+		return ex_dir(r, dirfd, name, rel, own, parent, st, depth);
 	if (S_ISREG(st->mode))
 		return ex_file(r, dirfd, name, rel, st);
 	if (S_ISLNK(st->mode))
@@ -625,7 +626,7 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 	if (ret)
 		return ex_fail(r, rel, ret);
 	st.added = e->date_added;
-	return ex_entry(r, dirfd, name, rel, parent, &st, depth);
+	return ex_entry(r, dirfd, name, rel, e->name, parent, &st, depth);
 }
 
 /* The options that only make sense together (usage errors otherwise). */

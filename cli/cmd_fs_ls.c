@@ -230,8 +230,8 @@ static void dir_header(const struct ls_run *r, const char *dir, int depth)
 	}
 }
 
-static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t ino,
-		    int depth);
+static int list_dir(struct ls_run *r, const char *dir, const char *name, uint64_t parent,
+		    uint64_t ino, int depth);
 
 static bool shown(const struct ls_run *r, const char *name)
 {
@@ -268,7 +268,7 @@ static void stream_subdirs(struct ls_run *r, const char *dir, uint64_t ino, int 
 		if (w->e[i].type != APFSI_TYPE_DIR || !shown(r, dirwin_name(w, i)))
 			continue;
 		join(path, sizeof(path), dir, dirwin_name(w, i));
-		list_dir(r, path, ino, w->e[i].ino, depth + 1);
+		list_dir(r, path, dirwin_name(w, i), ino, w->e[i].ino, depth + 1);
 	}
 	r->held -= held;
 }
@@ -364,12 +364,12 @@ static int ls_stream_dir(struct ls_run *r, const char *dir, uint64_t ino, int de
 	return 0;
 }
 
-static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t ino,
-		    int depth)
+static int list_dir(struct ls_run *r, const char *dir, const char *name, uint64_t parent,
+		    uint64_t ino, int depth)
 {
 	struct fs_names nm = { 0 };
 	char path[4096];
-	int incomplete, ret = walk_enter(&r->g, r->fs, dir, parent, ino, depth);
+	int incomplete, ret = walk_enter(&r->g, r->fs, dir, name, parent, ino, depth);
 
 	if (ret) {
 		r->err = ret < 0 ? cli_exit_code(ret) : r->err;
@@ -396,7 +396,7 @@ static int list_dir(struct ls_run *r, const char *dir, uint64_t parent, uint64_t
 		if (nm.e[i].type != APFSI_TYPE_DIR)
 			continue;
 		join(path, sizeof(path), dir, nm.e[i].name);
-		list_dir(r, path, ino, nm.e[i].ino, depth + 1);
+		list_dir(r, path, nm.e[i].name, ino, nm.e[i].ino, depth + 1);
 	}
 	fs_names_free(&nm);
 	return 0;
@@ -424,7 +424,7 @@ static int do_ls(const struct cli_opts *o, apfsi_fs *fs)
 		json_arr_open(&r.j, "entries");
 	}
 	if (de.type == APFSI_TYPE_DIR) {
-		list_dir(&r, path, 0, de.ino, 0);
+		list_dir(&r, path, NULL, 0, de.ino, 0);
 	} else {
 		struct fs_name one = { de.ino, (uint64_t)de.date_added, de.type, name };
 		bool need_stat = o->long_fmt || o->json;

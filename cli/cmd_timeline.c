@@ -89,7 +89,8 @@ static void tl_one(struct tl_run *r, const char *path, const struct apfsi_stat *
 	}
 }
 
-static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth);
+static void tl_dir(struct tl_run *r, const char *dir, const char *name, uint64_t parent,
+		   uint64_t ino, int depth);
 
 /* Where the walk stands: one directory (dirwin_each's context). */
 struct tl_at {
@@ -114,7 +115,7 @@ static int tl_entry(struct tl_at *a, const char *name, uint64_t ino, int64_t add
 		st.added = added;
 		tl_one(a->r, path, &st);
 		if (S_ISDIR(st.mode))
-			tl_dir(a->r, path, a->ino, ino, a->depth + 1);
+			tl_dir(a->r, path, name, a->ino, ino, a->depth + 1);
 	}
 	free(path);
 	return 0;
@@ -151,13 +152,15 @@ static int tl_whole(void *ctx)
  * A directory a window at a time (dirwin_each), or whole in inode order
  * (tl_whole), as bodyfile reads it.
  */
-static void tl_dir(struct tl_run *r, const char *dir, uint64_t parent, uint64_t ino, int depth)
+static void tl_dir(struct tl_run *r, const char *dir, const char *name, uint64_t parent,
+		   uint64_t ino, int depth)
 {
 	struct tl_at a = { r, dir, ino, depth };
 	const struct dirwin_walk wk = { .held = &r->held, .keep_added = true, .whole = tl_whole,
 					.window = tl_window,
 					.stopped = dirwin_stdout_failed };
-	int ret = dirwin_enter_each(&r->g, r->fs, *dir ? dir : "/", parent, ino, depth, &wk, &a);
+	int ret = dirwin_enter_each(&r->g, r->fs, *dir ? dir : "/", name, parent, ino, depth, &wk,
+				    &a);
 
 	r->err = ret ? ret : r->err;
 }
@@ -199,7 +202,7 @@ static int tl_start(struct tl_run *r, const struct cli_opts *o, const struct tl_
 	while (*prefix && prefix[strlen(prefix) - 1] == '/')
 		prefix[strlen(prefix) - 1] = '\0';
 	r->fmt->begin(stdout, &r->hash, src);
-	tl_dir(r, prefix, st.parent, de.ino, 0);
+	tl_dir(r, prefix, NULL, st.parent, de.ino, 0);
 	r->fmt->end(stdout);
 	free(prefix);
 	return r->err;

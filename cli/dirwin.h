@@ -110,13 +110,15 @@ struct dirwin_walk {
 };
 int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *ctx);
 /*
- * A walk's step into directory ino at path: walk_enter (cmd_fs.h) refuses
- * a cycle or a directory seen before, then dirwin_each.  0, or the exit
- * code for the walk to keep (the refusal or the failure named on stderr).
+ * A walk's step into directory ino at path, listed in parent as name:
+ * walk_enter (cmd_fs.h) refuses a cycle, a directory seen before or an
+ * entry not its own, then dirwin_each.  0, or the exit code for the walk to
+ * keep (the refusal or the failure named on stderr).
  */
 struct walk_guard;
-int dirwin_enter_each(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
-		      uint64_t ino, int depth, const struct dirwin_walk *wk, void *ctx);
+int dirwin_enter_each(struct walk_guard *g, apfsi_fs *fs, const char *path, const char *name,
+		      uint64_t parent, uint64_t ino, int depth, const struct dirwin_walk *wk,
+		      void *ctx);
 /*
  * A directory larger than a window, whole in inode order from its
  * children's inode records (APFSI_DIR_INODE_ORDER): each leaf of their

@@ -70,10 +70,11 @@ int dirwin_by_ino(apfsi_fs *fs, uint64_t dir, unsigned flags, void (*begin)(void
 	return ret;
 }
 
-int dirwin_enter_each(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
-		      uint64_t ino, int depth, const struct dirwin_walk *wk, void *ctx)
+int dirwin_enter_each(struct walk_guard *g, apfsi_fs *fs, const char *path, const char *name,
+		      uint64_t parent, uint64_t ino, int depth, const struct dirwin_walk *wk,
+		      void *ctx)
 {
-	int ret = walk_enter(g, fs, path, parent, ino, depth);
+	int ret = walk_enter(g, fs, path, name, parent, ino, depth);
 
 	if (ret)
 		return ret < 0 ? cli_exit_code(ret) : 0;

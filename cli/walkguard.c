@@ -66,12 +66,12 @@ static int set_add(struct walk_guard *g, uint64_t ino)
  * tree, with nothing of the root's (whose own walk is not there to see a
  * directory twice).  The library names why not, or this does.
  */
-static bool lookup_follows(apfsi_fs *fs, const char *path, uint64_t parent, uint64_t ino)
+static bool lookup_follows(apfsi_fs *fs, const char *path, const char *name, uint64_t parent,
+			   uint64_t ino)
 {
-	const char *slash = strrchr(path, '/');
 	struct apfsi_dirent de;
-	char name[FS_NAME_MAX];
-	int ret = apfsi_fs_lookup_at(fs, parent, slash ? slash + 1 : path, &de, name, sizeof(name));
+	char buf[FS_NAME_MAX];
+	int ret = apfsi_fs_lookup_at(fs, parent, name, &de, buf, sizeof(buf));
 
 	if (!ret && de.ino == ino && de.type == APFSI_TYPE_DIR)
 		return true;
@@ -84,8 +84,44 @@ static bool lookup_follows(apfsi_fs *fs, const char *path, uint64_t parent, uint
 	return false;
 }
 
-int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t parent,
-	       uint64_t ino, int depth)
+/*
+ * A directory of a walk from the root, met for the first time: entered only
+ * through its own entry, as a lookup of its name would enter it
+ * (apfsi_fs_dir_entered: its inode names this parent and this name), so that
+ * an entry met earlier in the walk cannot show it under a name not its own
+ * and leave its own entry refused as listed twice.  The library names why
+ * not; a failure to read its inode is named here.  0 or a negative errno.
+ */
+static int own_entry(apfsi_fs *fs, const char *path, const char *name, uint64_t parent,
+		     uint64_t ino)
+{
+	int ret = apfsi_fs_dir_entered(fs, parent, name, ino);
+
+	if (!ret)
+		return 0;
+	if (ret != APFSI_ERR_LOOP)
+		fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
+			"%llu: %s: not followed\n", cli_safe_str(path), (unsigned long long)ino,
+			(unsigned long long)parent, apfsi_strerror(ret));
+	return ret == APFSI_ERR_LOOP ? -ELOOP : cli_api_errno(ret);
+}
+
+/* Whether ino was entered (the set is never more than half full: a free slot ends the probe). */
+static bool set_has(const struct walk_guard *g, uint64_t ino)
+{
+	size_t i;
+
+	if (ino == 0)
+		return g->zero;
+	if (!g->cap)
+		return false;
+	for (i = slot_of(ino, g->cap); g->set[i] && g->set[i] != ino; i = (i + 1) & (g->cap - 1))
+		;
+	return g->set[i] == ino;
+}
+
+int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char *name,
+	       uint64_t parent, uint64_t ino, int depth)
 {
 	size_t was = g->cap * sizeof(*g->set);
 	size_t grown = (g->cap ? 2 * g->cap : 1024) * sizeof(*g->set);
@@ -105,13 +141,17 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, uint64_t pa
 			"private directory", (unsigned long long)ino, (unsigned long long)parent);
 		return -ELOOP;
 	}
-	if (depth && g->private_dir && !lookup_follows(fs, path, parent, ino))
+	if (depth && g->private_dir && !lookup_follows(fs, path, name, parent, ino))
 		return -ELOOP;
 	if (depth > WALK_MAX_DEPTH) {
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
 			cli_safe_str(path), WALK_MAX_DEPTH);
 		return -ELOOP;
 	}
+	/* one walked already: a cycle or a second entry, named below as before */
+	if (depth && !g->private_dir && !set_has(g, ino) &&
+	    (seen = own_entry(fs, path, name, parent, ino)))
+		return seen;
 	/*
 	 * The set lives as long as the walk: lent from the block cache for
 	 * good, before it grows (the old and the new set are both held then);

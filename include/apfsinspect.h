@@ -745,6 +745,20 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
  */
 int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
 		       char *namebuf, size_t cap);
+/*
+ * apfsi_fs_lookup_at's rule for an entry a walk has read itself: APFSI_OK
+ * when directory ino, listed in directory dir as name (as apfsi_dir_next
+ * gave it), is entered through that entry as a lookup of name in dir would
+ * enter it: its inode names dir as its parent and name as its own.
+ * APFSI_ERR_LOOP (the message log says why) when the entry is not its own
+ * (a directory listed twice, one of a cycle, one whose inode holds no name,
+ * the private directory), so that a walk from the root shows each
+ * directory under its own name only, as a path and the mount reach it,
+ * however early in the walk another entry names it.  It reads ino's inode
+ * (in the leaf of ino's own entries, which the walk reads next), not dir's
+ * entries again.  Other errors as apfsi_fs_lookup_at's.
+ */
+int apfsi_fs_dir_entered(apfsi_fs *fs, uint64_t dir, const char *name, uint64_t ino);
 /* A path of an inode from the root, into buf (cap bytes). */
 int apfsi_fs_path(apfsi_fs *fs, uint64_t ino, char *buf, size_t cap);
 /* The target of a symbolic link, into buf (cap bytes, NUL-terminated). */

@@ -134,6 +134,7 @@ PROTOTYPES = {
     "apfsi_fs_stat": (c_int, [H, c_u64, P(Stat)]),
     "apfsi_fs_stat_path": (c_int, [H, c_char_p, P(Stat)]),
     "apfsi_fs_path": (c_int, [H, c_u64, c_void_p, c_size_t]),
+    "apfsi_fs_dir_entered": (c_int, [H, c_u64, c_char_p, c_u64]),
     "apfsi_fs_readlink": (c_int, [H, c_u64, c_void_p, c_size_t]),
     "apfsi_dir_open": (c_int, [H, c_u64, c_uint, P(H)]),
     "apfsi_dir_next": (c_int, [H, P(c_void_p)]),  # out: a struct apfsi_dirent *

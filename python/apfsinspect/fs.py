@@ -196,17 +196,21 @@ class FileSystem(Handle):
     def walk(self, top="/", topdown=True, onerror=None):
         """As os.walk: (dirpath, dirnames, filenames) for each directory below
         top, top-down (prune by editing dirnames) or bottom-up.  Each directory
-        is entered once: an entry naming one already walked (a cycle in a
-        damaged image) goes to onerror as Loop and is not followed."""
+        is entered once, and only through its own entry (the one a path
+        lookup follows: its inode names that parent and that name): an entry
+        naming one already walked (a cycle in a damaged image), or one that
+        is not the directory's own, goes to onerror as Loop and is not
+        followed."""
         top = self.path(top) if isinstance(top, int) else text(encode(top))
         seen = set()
-        stack = [(top, self._ino(top), None)]
+        stack = [(top, self._ino(top), None, None, None)]
         while stack:
-            dirpath, ino, after = stack.pop()
+            dirpath, ino, after, parent, name = stack.pop()
             if after is not None:  # bottom-up: a directory after what is below it
                 yield after
                 continue
             try:
+                self._own_entry(ino, parent, name, seen)
                 dirs, files = self._names(dirpath, ino, seen)
             except ApfsInspectError as e:
                 if onerror:
@@ -221,10 +225,19 @@ class FileSystem(Handle):
                     by_name = dict(dirs)
                     sub = [(n, by_name[n]) for n in names if n in by_name]
             else:
-                stack.append((dirpath, ino, (dirpath, names, files)))
+                stack.append((dirpath, ino, (dirpath, names, files), None, None))
                 sub = dirs
             base = dirpath if dirpath.endswith("/") else dirpath + "/"
-            stack.extend((base + n, i, None) for n, i in reversed(sub))
+            stack.extend((base + n, i, None, ino, n) for n, i in reversed(sub))
+
+    def _own_entry(self, ino, parent, name, seen):
+        """Loop unless directory ino, listed in parent as name, is entered there
+        as a path lookup would enter it (apfsi_fs_dir_entered), so that an
+        entry met before its own cannot show it under a name not its own.
+        The top, and a directory walked already (_names says so), are not asked."""
+        if parent is None or ino in seen:
+            return
+        check(C.lib.apfsi_fs_dir_entered(self._live(), parent, encode(name), ino))
 
     def _names(self, dirpath, ino, seen):
         """([(name, ino)] of subdirectories, [names] of the rest): the names-only
@@ -258,9 +271,9 @@ class FileSystem(Handle):
         """walk() with DirEntry objects instead of names."""
         top = text(encode(top)) if not isinstance(top, int) else self.path(top)
         seen = set()
-        stack = [(top, self._ino(top), None)]
+        stack = [(top, self._ino(top), None, None, None)]
         while stack:
-            dirpath, ino, after = stack.pop()
+            dirpath, ino, after, parent, name = stack.pop()
             if after is not None:  # bottom-up: the directory after its subdirectories
                 yield after
                 continue
@@ -268,6 +281,12 @@ class FileSystem(Handle):
                 if onerror:
                     onerror(Loop(13, "%s: directory %d already walked: not followed"
                                  % (dirpath, ino)))
+                continue
+            try:
+                self._own_entry(ino, parent, name, seen)
+            except ApfsInspectError as e:
+                if onerror:
+                    onerror(e)
                 continue
             seen.add(ino)
             try:
@@ -281,8 +300,8 @@ class FileSystem(Handle):
             if topdown:
                 yield dirpath, dirs, files
             else:
-                stack.append((dirpath, ino, (dirpath, dirs, files)))
-            stack.extend((d.path, d.ino, None) for d in reversed(dirs))
+                stack.append((dirpath, ino, (dirpath, dirs, files), None, None))
+            stack.extend((d.path, d.ino, None, ino, d.name) for d in reversed(dirs))
 
     def _scan(self, top, ino, stat):
         with ScandirIterator(self, ino, top, stat) as it:

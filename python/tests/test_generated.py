@@ -287,6 +287,41 @@ def test_many_files_walk(generated):
         assert top == ["/"]
 
 
+def _forged(generated, tmp_path, name):
+    """basic (the small tree) with entry name made to name /dir/sub as a directory
+    (tests/tools/drec_reino.py, drec_retype.py): (the image, /dir/sub's inode)."""
+    tools = os.environ.get("TOOLS")
+    if not tools:
+        pytest.skip("TOOLS (tests/tools) not given")
+    img = str(tmp_path / "forged.img")
+    shutil.copy(generated("basic"), img)
+    with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
+        sub = fs.stat("/dir/sub").st_ino
+    for tool, arg in (("drec_reino.py", str(sub)), ("drec_retype.py", "4")):
+        subprocess.run([sys.executable, os.path.join(tools, tool), img, name, arg], check=True)
+    return img, sub
+
+
+@pytest.mark.parametrize("name", ["nested.txt", "Café.txt"])
+def test_walk_own_entry(generated, tmp_path, name):
+    """walk() and walk_entries() enter a directory only through its own entry, as a path
+    lookup does: /dir/nested.txt (met before /dir/sub) or /Café.txt (before /dir) forged to
+    name /dir/sub goes to onerror as Loop, and /dir/sub is walked under its own name, with
+    its one file deep.txt (testdata/README.md, the small tree).  Before, the forged entry
+    showed deep.txt and /dir/sub was refused as walked already."""
+    img, sub = _forged(generated, tmp_path, name)
+    forged = "/dir/" + name if name == "nested.txt" else "/" + name
+    with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
+        for walk in (fs.walk, fs.walk_entries):
+            errors = []
+            got = {p: sorted(f if walk == fs.walk else [e.name for e in f])
+                   for p, _, f in walk("/", onerror=errors.append)}
+            assert got["/dir/sub"] == ["deep.txt"]
+            assert forged not in got
+            assert [type(e) for e in errors] == [apfsinspect.Loop]
+            assert "'%s'" % name in str(errors[0]) and "inode %d" % sub in str(errors[0])
+
+
 def test_parallel_preads(generated):
     """pread is positional and thread-safe on one handle (header RULES)."""
     with apfsinspect.open(generated("bench", "--big-size", "8388608")) as img:

@@ -229,8 +229,11 @@ static void walk_dir(struct walk *w, uint64_t ino, unsigned depth)
 		if (e->st && e->stat_error == APFSI_OK && e->st->ino != child)
 			abort();  /* the entry's attributes are another inode's */
 		inode(w, child, type);
-		if (type == APFSI_TYPE_DIR)
-			walk_dir(w, child, depth + 1);
+		if (type != APFSI_TYPE_DIR)
+			continue;
+		/* a walk's rule for the entry (whatever it says, the fuzz walk goes on) */
+		(void)apfsi_fs_dir_entered(w->fs, ino, e->name, child);
+		walk_dir(w, child, depth + 1);
 	}
 	apfsi_dir_close(d);
 }

@@ -9,7 +9,8 @@
  * Data volume, which is locked when no credential is given; `dir-cycle`'s
  * /a/b/up1 names /a (inode 16) and /c/alias names /a/b (17), entries that
  * are not those directories' own.  Each answer must be the one the path
- * lookup gives.
+ * lookup gives; apfsi_fs_dir_entered, its rule for an entry a walk has
+ * read, must pass and refuse as it does.
  */
 #include <setjmp.h>
 #include <stddef.h>
@@ -27,7 +28,7 @@ static int setup(void **state)
 {
 	(void)state;
 	return scratch_setup("lookupat", "basic basic.img", "macos-boot mb.img",
-			     "dir-cycle cyc.img", NULL);
+			     "macos-boot mbu.img --unencrypted", "dir-cycle cyc.img", NULL);
 }
 
 /* The inode number of path (apfsi_fs_lookup, the path walk). */
@@ -155,6 +156,74 @@ static void test_cycle(void **state)
 	apfsi_image_close(im);
 }
 
+/*
+ * apfsi_fs_dir_entered: the same rule for an entry a walk has read.  Each
+ * directory's own entry (the path lookup's) passes; the same directory as
+ * another name of its parent, as a name of another directory, or as the
+ * dir-cycle image's up1 and alias (the README's inodes) does not.
+ */
+static void test_dir_entered(void **state)
+{
+	apfsi_image *im;
+	apfsi_fs *fs;
+	uint64_t dir, sub;
+
+	(void)state;
+	open_fs("basic.img", "Basic", 0, &im, &fs);
+	dir = ino_of(fs, "/dir");
+	sub = ino_of(fs, "/dir/sub");
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "dir", dir), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, dir, "sub", sub), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, dir, "nested.txt", sub), APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "sub", sub), APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_dir_entered(fs, sub, "dir", dir), APFSI_ERR_LOOP);
+	/* a name is the entry's as stored: the inode's own, byte for byte */
+	assert_int_equal(apfsi_fs_dir_entered(fs, dir, "SUB", sub), APFSI_ERR_LOOP);
+	for (const char *const *n = (const char *const[]){ "", ".", "..", "dir/sub", NULL }; *n;
+	     n++)
+		assert_int_equal(apfsi_fs_dir_entered(fs, dir, *n, sub), APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_fs_dir_entered(fs, dir, NULL, sub), APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_fs_dir_entered(fs, 1, "dir", dir), APFSI_ERR_INVALID);
+	assert_int_equal(apfsi_fs_dir_entered(NULL, dir, "sub", sub), APFSI_ERR_INVALID);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+
+	open_fs("cyc.img", "Cycle", 0, &im, &fs);
+	assert_int_equal(apfsi_fs_dir_entered(fs, 16, "b", 17), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, 17, "up1", 16), APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_dir_entered(fs, 19, "alias", 17), APFSI_ERR_LOOP);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+
+	/* the merged root: System's own directory, and /Users, a firmlink into the locked Data */
+	open_fs("mb.img", "group", 0, &im, &fs);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "usr", ino_of(fs, "/usr")),
+			 APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "Users", ino_of(fs, "/Users")),
+			 APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "usr", ino_of(fs, "/Users")),
+			 APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "Users", ino_of(fs, "/usr")),
+			 APFSI_ERR_LOOP);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+
+	/* the Data volume readable: /Users is Data's directory, shown through System's firmlink */
+	open_fs("mbu.img", "group", 0, &im, &fs);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "Users", ino_of(fs, "/Users")),
+			 APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, APFSI_ROOT_INO, "usr", ino_of(fs, "/Users")),
+			 APFSI_ERR_LOOP);
+	assert_int_equal(apfsi_fs_dir_entered(fs, ino_of(fs, "/System/Volumes"), "Data",
+					      ino_of(fs, "/System/Volumes/Data")), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, ino_of(fs, "/System/Volumes/Data"), "Users",
+					      ino_of(fs, "/System/Volumes/Data/Users")), APFSI_OK);
+	assert_int_equal(apfsi_fs_dir_entered(fs, ino_of(fs, "/System/Volumes/Data"), "Users",
+					      ino_of(fs, "/usr")), APFSI_ERR_LOOP);
+	apfsi_fs_close(fs);
+	apfsi_image_close(im);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -162,6 +231,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_cycle),
+		cmocka_unit_test(test_dir_entered),
 	};
 
 	return cmocka_run_group_tests(tests, setup, scratch_teardown);

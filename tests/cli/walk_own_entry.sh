@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# walk_own_entry.sh - a walk from the root enters a directory only through
+# its own entry, as a path lookup and the mount do (apfs/fs_path.c: the
+# entry in the directory its inode names as parent, under the name its
+# inode holds; apfsi_fs_dir_entered).  Before, a walk entered a directory at
+# its first sight: an entry forged earlier in the walk showed the real
+# subtree under a name not its own (bodyfile: /dir/nested.txt/deep.txt),
+# and the real entry was refused as "listed twice".  On `mkimage basic`
+# (testdata/README.md, the small tree: /dir holds nested.txt, sub and
+# hardlink-b.txt; /dir/sub holds deep.txt) the entries /dir/nested.txt and
+# then /Café.txt, both walked before /dir/sub, are made to name /dir/sub as
+# a directory (tests/tools/drec_reino.py, drec_retype.py).  Every walk (ls
+# -R sorted, long and unsorted, bodyfile, timeline, extract, extract --tar)
+# must show deep.txt under /dir/sub only, refuse the forged entry naming
+# its own, and exit 1; an entry naming a directory walked already keeps its
+# message ("listed twice").  The sound image: exit 0, nothing on stderr.
+. "$(dirname "$0")/../lib.sh"
+
+expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$WORK/sound.img"
+run_rc "$BIN" stat --json "$WORK/sound.img" /dir
+DIR=$(sed -n 's/^ *"inode": \([0-9]*\),*$/\1/p' <<< "$OUT" | head -1)
+run_rc "$BIN" stat --json "$WORK/sound.img" /dir/sub
+SUB=$(sed -n 's/^ *"inode": \([0-9]*\),*$/\1/p' <<< "$OUT" | head -1)
+check "the inodes of /dir and /dir/sub ($DIR, $SUB)" [ -n "$DIR" ] && [ -n "$SUB" ]
+
+# walks IMG: each walk's output as paths (DIR/NAME), one a line, into $WORK/NAME.paths, its
+# exit status into $WORK/NAME.rc and stderr into $WORK/NAME.err
+walks() {
+	local img=$1 x=$WORK/x
+	"$BIN" ls -R "$img" / > "$WORK/o" 2> "$WORK/ls.err"; echo $? > "$WORK/ls.rc"
+	awk '/^$/ { next } /:$/ { d = substr($0, 1, length($0) - 1); next }
+		{ print (d == "" || d == "/" ? "" : d) "/" $0 }' "$WORK/o" > "$WORK/ls.paths"
+	"$BIN" ls -R -U "$img" / > "$WORK/o" 2> "$WORK/lsu.err"; echo $? > "$WORK/lsu.rc"
+	awk '/^$/ { next } /:$/ { d = substr($0, 1, length($0) - 1); next }
+		{ print (d == "" || d == "/" ? "" : d) "/" $0 }' "$WORK/o" > "$WORK/lsu.paths"
+	"$BIN" ls -R -l "$img" / > "$WORK/o" 2> "$WORK/lsl.err"; echo $? > "$WORK/lsl.rc"
+	awk '/^$/ { next } /:$/ { d = substr($0, 1, length($0) - 1); next }
+		{ print (d == "" || d == "/" ? "" : d) "/" $NF }' "$WORK/o" > "$WORK/lsl.paths"
+	"$BIN" bodyfile "$img" > "$WORK/o" 2> "$WORK/bf.err"; echo $? > "$WORK/bf.rc"
+	cut -d'|' -f2 "$WORK/o" | sed 's/ -> .*//' > "$WORK/bf.paths"
+	"$BIN" timeline "$img" > "$WORK/o" 2> "$WORK/tl.err"; echo $? > "$WORK/tl.rc"
+	tail -n +2 "$WORK/o" | cut -d, -f1 | tr -d '"' > "$WORK/tl.paths"
+	rm -rf "$x"
+	"$BIN" extract "$img" / "$x" > /dev/null 2> "$WORK/ex.err"; echo $? > "$WORK/ex.rc"
+	(cd "$x/root" 2>/dev/null && find . -mindepth 1 | sed 's/^\.//') > "$WORK/ex.paths"
+	rm -f "$WORK/t.tar"
+	"$BIN" extract --tar "$WORK/t.tar" "$img" / > /dev/null 2> "$WORK/tar.err"
+	echo $? > "$WORK/tar.rc"
+	tar -tf "$WORK/t.tar" 2>/dev/null | sed 's|^root||; s|/$||' | grep . > "$WORK/tar.paths"
+	# extract's summary of what the target cannot hold is no failure
+	sed -i '/^apfsinspect: extract: the \(target\|archive\) could not hold: /d' "$WORK/ex.err" \
+		"$WORK/tar.err"
+}
+WALKS="ls lsu lsl bf tl ex tar"
+
+walks "$WORK/sound.img"
+for w in $WALKS; do
+	expect_eq "sound image, $w: exit 0, nothing on stderr" "0 " \
+		"$(cat "$WORK/$w.rc") $(cat "$WORK/$w.err")"
+	expect_eq "sound image, $w: deep.txt under /dir/sub" "/dir/sub/deep.txt" \
+		"$(grep 'deep\.txt' "$WORK/$w.paths")"
+done
+
+# forged NAME PARENT_INO: the walks of $F, in which entry NAME of directory inode PARENT names
+# /dir/sub.  Whatever the order a walk meets the two entries in, deep.txt is under /dir/sub
+# only and the forged entry is the one refused: met first, as not its own (the library's
+# message), met after, as a directory listed twice (walkguard.c's, as before).  A sorted
+# listing meets it first here, and must say the first.  (extract names paths from root/.)
+forged() {
+	local name=$1 parent=$2 path=$3 w
+	walks "$F"
+	for w in $WALKS; do
+		expect_eq "$path forged, $w: exit 1" 1 "$(cat "$WORK/$w.rc")"
+		expect_eq "... deep.txt under /dir/sub only" "/dir/sub/deep.txt" \
+			"$(grep 'deep\.txt' "$WORK/$w.paths")"
+		expect_grep "... the forged entry refused" "directory inode $SUB is listed in \
+directory inode $parent as '${name//./\\.}', but its own entry is 'sub' in directory inode \
+$DIR: not followed|^apfsinspect: (root)?${path//./\\.}: directory inode $SUB, listed in directory \
+inode $parent, was already walked under another name" "$(cat "$WORK/$w.err")"
+		expect_eq "... /dir/sub not refused" "" "$(grep '/dir/sub: ' "$WORK/$w.err")"
+	done
+	for w in ls lsl; do
+		expect_grep "$path forged, $w (sorted: the forged entry first): refused as not its \
+own" "as '${name//./\\.}', but its own entry is 'sub'" "$(cat "$WORK/$w.err")"
+	done
+}
+
+F=$WORK/forged.img
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_reino.py, drec_retype.py: /dir/nested.txt names /dir/sub, a directory" 0 \
+	sh -c 'python3 "$1/tools/drec_reino.py" "$2" nested.txt "$3" &&
+	       python3 "$1/tools/drec_retype.py" "$2" nested.txt 4' sh "$TESTS" "$F" "$SUB"
+forged nested.txt "$DIR" /dir/nested.txt
+# another directory's entry, before /dir in name order
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_reino.py, drec_retype.py: /Café.txt names /dir/sub, a directory" 0 \
+	sh -c 'python3 "$1/tools/drec_reino.py" "$2" Café.txt "$3" &&
+	       python3 "$1/tools/drec_retype.py" "$2" Café.txt 4' sh "$TESTS" "$F" "$SUB"
+forged Café.txt 2 /Café.txt
+
+# /multi.bin naming /dir/sub: after /dir in every order, a directory listed twice as before
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_reino.py, drec_retype.py: /multi.bin names /dir/sub, a directory" 0 \
+	sh -c 'python3 "$1/tools/drec_reino.py" "$2" multi.bin "$3" &&
+	       python3 "$1/tools/drec_retype.py" "$2" multi.bin 4' sh "$TESTS" "$F" "$SUB"
+walks "$F"
+for w in ls lsl bf; do
+	expect_eq "/multi.bin forged, $w: exit 1, deep.txt under /dir/sub only" \
+		"1 /dir/sub/deep.txt" "$(cat "$WORK/$w.rc") $(grep 'deep\.txt' "$WORK/$w.paths")"
+	expect_grep "... named as before: a directory listed twice" "/multi\.bin: directory inode \
+$SUB, listed in directory inode 2, was already walked under another name: a directory listed \
+twice, not followed" "$(cat "$WORK/$w.err")"
+done
+done_testing
