@@ -267,12 +267,16 @@ int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
 
 /*
- * That rule for an entry its caller has read (a walk): 0 when directory
- * ino, listed in directory dir as name, is entered there as a lookup would
- * enter it; -ELOOP (logged) when that entry is not its own.  It reads ino's
- * inode, not dir's entries again.
+ * A walk's rule for an entry it has read itself (directory ino, listed in
+ * directory dir as name): 0, its own entry; -ELOOP, another, while its own
+ * (where its inode says) is there to be walked; 1, another, but its own is
+ * not there (its inode's parent or name damaged): entered, with a warning.
+ * why (cap bytes) says which for -ELOOP and 1 (empty where a lower layer
+ * logged it).  It reads ino's inode, and searches for its own entry only
+ * where this one is not.
  */
-int apfs_fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
+int apfs_fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
+			char *why, size_t cap);
 
 /*
  * Callback of apfs_fs_readdir: 0 to go on, 1 to stop (e.g. FUSE's buffer

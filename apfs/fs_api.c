@@ -49,11 +49,12 @@ int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
 	return fs_lookup_checked(fs, dir, name, out);
 }
 
-int apfs_fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+int apfs_fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
+			char *why, size_t cap)
 {
 	if (fs->grp)
-		return grp_dir_entered(fs, dir, name, ino);
-	return fs_dir_entered(fs, dir, name, ino);
+		return grp_dir_entered(fs, dir, name, ino, why, cap);
+	return fs_dir_entered(fs, dir, name, ino, why, cap);
 }
 
 int apfs_fs_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out)

@@ -591,6 +591,25 @@ void fs_path_finish(char *buf, size_t pos, size_t cap)
 	memmove(buf, buf + pos, cap - pos);
 }
 
+/*
+ * Whether directory dir has an entry name naming ino: 1, 0, or an error.
+ * By the tree's search alone (fs_vol_find_name): an entry lost can lead
+ * nowhere, so a question of which entry is a directory's own is not made
+ * wrong by one.
+ */
+int fs_entry_names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+{
+	struct apfs_dirent *e = malloc(sizeof(*e));
+	int ret;
+
+	if (!e)
+		return -ENOMEM;
+	ret = fs_vol_find_name(fs, dir, name, e);
+	ret = ret == -ENOENT ? 0 : ret ? ret : e->ino == ino;
+	free(e);
+	return ret;
+}
+
 /**
  * fs_vol_path - a path of an inode from the root (see fs.h)
  */

@@ -172,27 +172,30 @@ int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apf
 }
 
 /*
- * The rule of a path step for an entry a walk has read: within one volume,
- * of the child's inode alone (fs_dir_entered); where the entry shows
- * another volume's directory (a firmlink, the Data volume's mount point),
- * as the step itself takes it, which then must show ino.
+ * A walk's rule for an entry it has read (fs_int.h): within one volume,
+ * that volume's (fs_dir_entered, whose numbers are the volume's own, as a
+ * path step's messages are); where the entry shows another volume's
+ * directory (a firmlink, the Data volume's mount point), as the path step
+ * takes it, which must show ino.
  */
-int grp_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+int grp_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
+		    size_t cap)
 {
 	struct apfs_fs *sub, *csub;
 	struct apfs_dirent d;
 	uint64_t raw, craw;
 	int vol, cvol, ret = grp_dir(fs, dir, &sub, &raw, &vol);
 
+	*why = '\0';
 	if (ret)
 		return ret;
 	if (!grp_at(fs, ino, &csub, &craw, &cvol) && cvol == vol &&
 	    grp_shown(fs->grp, vol, craw) == ino)
-		return fs_dir_entered(sub, raw, name, craw);
+		return fs_dir_entered(sub, raw, name, craw, why, cap);
 	ret = grp_lookup_at(fs, dir, name, &d);
 	if (ret || d.ino == ino)
 		return ret;
-	apfs_err("fs tree: directory inode %llu is listed in directory inode %llu as '%s', where "
+	snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', where "
 		 "a path reaches inode %llu: not followed (a directory listed twice)",
 		 (unsigned long long)ino, (unsigned long long)dir, name, (unsigned long long)d.ino);
 	return -ELOOP;

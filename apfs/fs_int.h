@@ -212,8 +212,17 @@ int fs_path_walk(struct apfs_fs *fs, const char *path, fs_path_step step,
  */
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
-/* That rule for an entry already read: directory ino, listed in dir as name. */
-int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
+/*
+ * A walk's rule for an entry it has read: directory ino, listed in dir as
+ * name.  0: its own entry; -ELOOP: another, while its own (where its
+ * inode says) is there; 1: another, but its own is not there (its inode's
+ * parent or name damaged, or no name held), so this one may be the only
+ * one: entered, with a warning.  why (cap bytes) says which for -ELOOP and
+ * 1, or is empty where a lower layer logged it (the private directory's
+ * rule).  Other negative errnos where the inode could not be read.
+ */
+int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
+		   size_t cap);
 
 /*
  * The merged root of a volume group (fs_group.c): fs_api.c hands each
@@ -226,7 +235,8 @@ int grp_dir_stats(struct apfs_fs *fs, uint64_t ino, struct apfs_dir_stats *ds);
 int grp_lookup(struct apfs_fs *fs, const char *path, struct apfs_dirent *out);
 int grp_lookup_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
 int grp_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
-int grp_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
+int grp_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
+		    size_t cap);
 int grp_readdir(struct apfs_fs *fs, uint64_t dir, uint64_t cookie, apfs_dirent_fn fn, void *ctx);
 int grp_byino_plan(struct apfs_fs *fs, uint64_t dir, struct apfs_byino *p);
 int grp_byino_read(struct apfs_fs *fs, const struct apfs_byino *p, uint64_t *from,
@@ -296,6 +306,8 @@ bool fs_orphan(struct apfs_fs *fs, uint64_t ino);
 int fs_private_entry_check(struct apfs_fs *fs, const struct apfs_dirent *d);
 /* fs_vol_lookup_name by the tree's search alone: a miss not held to the count (fs_dir.c). */
 int fs_vol_find_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
+/* Whether dir has an entry name naming ino: 1, 0 (none, or another's), or an error (fs_dir.c). */
+int fs_entry_names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
 
 /* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */
 int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s);

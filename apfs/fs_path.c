@@ -7,6 +7,7 @@
  * names.  Apart from fs_dir.c, which it uses, so that the rule's two
  * files use the name search and neither is used by it.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "fs_int.h"
@@ -101,19 +102,77 @@ static int entry_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_diren
 }
 
 /*
- * Whether directory ino, listed in dir as name, is entered there by the
- * rule above: a walk that reads dir's entries has the entry already, and
- * asks only of ino's inode (a lookup would search for the name again).
+ * Why entry name of dir, naming directory ino (inode in), is not its own:
+ * -ELOOP where its own entry, where the inode says, names it (the walk
+ * meets the directory there), else 1 (see fs_int.h).  One search of that
+ * entry, not whether a path reaches it: a walk's cost stays that of its
+ * entries.  A search that fails (its directory damaged) leaves this entry
+ * as the one there may be.
  */
-int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+static int not_own(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
+		   const struct fs_inode *in, char *why, size_t cap)
+{
+	uint64_t parent = get_le64(in->raw.parent_id);
+	int ret = in->name[0] && parent != ino ? fs_entry_names(fs, parent, in->name, ino) : 0;
+
+	if (ret == -ENOMEM)
+		return ret;
+	if (ret > 0) {
+		snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', "
+			 "but its own entry is '%s' in directory inode %llu: not followed (a "
+			 "directory cycle or a directory listed twice)", (unsigned long long)ino,
+			 (unsigned long long)dir, name, in->name, (unsigned long long)parent);
+		return -ELOOP;
+	}
+	if (!in->name[0])
+		snprintf(why, cap, "directory inode %llu, listed in directory inode %llu as '%s', "
+			 "holds no name, so its own entry cannot be told: entered through this "
+			 "entry, the first met", (unsigned long long)ino, (unsigned long long)dir,
+			 name);
+	else
+		snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', "
+			 "but its inode names '%s' in directory inode %llu, where no entry names it: "
+			 "entered through this entry (its inode's parent or name is damaged)",
+			 (unsigned long long)ino, (unsigned long long)dir, name, in->name,
+			 (unsigned long long)parent);
+	return 1;
+}
+
+/*
+ * The rule of a walk for an entry it has read (fs_int.h).  A lookup of a
+ * path refuses every entry but a directory's own (dir_link_check); a walk
+ * refuses one only where the own entry is there to be walked instead: an
+ * entry met first then cannot show the directory under a name not its own,
+ * and a directory whose inode's parent or name is damaged, which no lookup
+ * follows, is still shown (hiding its subtree would hide data).
+ */
+int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
+		   size_t cap)
 {
 	struct apfs_dirent d = { .ino = ino, .type = 4 };
+	struct fs_inode in;
 	size_t n = strlen(name);
+	int ret;
 
+	*why = '\0';
 	if (n >= sizeof(d.name))
 		return -ENAMETOOLONG;
 	memcpy(d.name, name, n + 1);
-	return entry_check(fs, dir, &d);
+	/* the private directory's entries obey its rule; it and the root are no one's child */
+	if (dir == APFS_PRIV_DIR_INO_NUM || ino == APFS_PRIV_DIR_INO_NUM)
+		return entry_check(fs, dir, &d);
+	if (ino == APFS_ROOT_DIR_INO_NUM) {
+		snprintf(why, cap, "the root (inode %llu) is listed in directory inode %llu as '%s': "
+			 "not followed (it is no directory's child)", (unsigned long long)ino,
+			 (unsigned long long)dir, name);
+		return -ELOOP;
+	}
+	ret = fs_inode_get(fs, ino, &in);
+	if (ret)
+		return ret;
+	if (in.name[0] && get_le64(in.raw.parent_id) == dir && !strcmp(in.name, name))
+		return 0;
+	return not_own(fs, dir, name, ino, &in, why, cap);
 }
 
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,

@@ -38,23 +38,6 @@ static int refuse(const struct apfs_dirent *d, const char *why)
 }
 
 /*
- * Whether directory `dir` has an entry `name` naming ino: 1, 0, or an
- * error.  By the tree's search alone: an entry lost can lead nowhere.
- */
-static int names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
-{
-	struct apfs_dirent *e = malloc(sizeof(*e));
-	int ret;
-
-	if (!e)
-		return -ENOMEM;
-	ret = fs_vol_find_name(fs, dir, name, e);
-	ret = ret == -ENOENT ? 0 : ret ? ret : e->ino == ino;
-	free(e);
-	return ret;
-}
-
-/*
  * Whether a directory's own entry still names it (1), where its inode says
  * (parent, name): an own entry in the private directory itself is this one,
  * and the rule of one entry there has it.  With no name, whether its parent
@@ -69,7 +52,7 @@ static int own_entry_names(struct apfs_fs *fs, const struct fs_inode *in, uint64
 	if (parent == APFS_PRIV_DIR_INO_NUM)
 		return 0;
 	if (in->name[0])
-		return names(fs, parent, in->name, ino);
+		return fs_entry_names(fs, parent, in->name, ino);
 	ret = fs_inode_get(fs, parent, &p);
 	return ret == -ENOENT ? 0 : ret ? ret : 1;
 }
@@ -86,7 +69,8 @@ static int private_dir_entry(struct apfs_fs *fs, const struct apfs_dirent *d,
 		 "or else the name its inode holds", dead);
 	if (strcmp(d->name, dead) && (!in->name[0] || strcmp(d->name, in->name)))
 		return refuse(d, why);
-	if (strcmp(d->name, dead) && (ret = names(fs, APFS_PRIV_DIR_INO_NUM, dead, d->ino)))
+	if (strcmp(d->name, dead) &&
+	    (ret = fs_entry_names(fs, APFS_PRIV_DIR_INO_NUM, dead, d->ino)))
 		return ret < 0 ? ret : refuse(d, why);
 	ret = own_entry_names(fs, in, d->ino);
 	if (ret > 0)

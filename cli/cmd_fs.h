@@ -130,6 +130,15 @@ struct walk_guard {
 int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char *name,
 	       uint64_t parent, uint64_t ino, int depth);
 void walk_guard_free(struct walk_guard *g);
+/*
+ * The top of a walk from a PATH whose inode is a directory: 0 where its
+ * entry is a directory's (type), else -ELOOP, named: a directory listed as
+ * something else shows its files under another's name, so no path goes
+ * through it (ENOTDIR), the mount refuses it (ELOOP), and no walk starts
+ * there.
+ */
+int walk_top(const char *path, enum apfsi_file_type type, uint64_t ino);
+
 
 /*
  * The plausibility cap on a file's logical size for reading it whole (cat,

@@ -625,6 +625,10 @@ static int ex_tree(struct ex_run *r, int dirfd, const char *name, const char *re
 
 	if (ret)
 		return ex_fail(r, rel, ret);
+	if (S_ISDIR(st.mode) && walk_top(rel, e->type, e->ino)) {
+		r->err = EXIT_ERROR;
+		return 0;
+	}
 	st.added = e->date_added;
 	return ex_entry(r, dirfd, name, rel, e->name, parent, &st, depth);
 }

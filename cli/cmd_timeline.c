@@ -196,6 +196,8 @@ static int tl_start(struct tl_run *r, const struct cli_opts *o, const struct tl_
 		ret = -ENOTDIR;
 	if (ret)
 		return fs_fail(arg, ret);
+	if (walk_top(arg, de.type, de.ino))
+		return EXIT_ERROR;
 	if (asprintf(&prefix, "%s%s", *arg == '/' || o->private_dir ? "" : "/", arg) < 0)
 		return fs_fail(arg, -ENOMEM);
 	/* "/a/b/" and "a/b" alike become "/a/b"; "/" becomes "". */

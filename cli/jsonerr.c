@@ -32,6 +32,7 @@ static const struct {
 	const char *text, *code;
 } classes[] = {
 	{ "does not apply to this command", "option_not_applicable" },
+	{ ": not followed", "directory_not_followed" },
 	{ "entries may be missing", "listing_incomplete" },
 	{ "snapshots may be missing", "listing_incomplete" },
 	{ "records may be missing", "records_missing" },

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "cmd_fs.h"
 
 static size_t slot_of(uint64_t ino, size_t cap)
@@ -75,31 +76,41 @@ static bool lookup_follows(apfsi_fs *fs, const char *path, const char *name, uin
 
 	if (!ret && de.ino == ino && de.type == APFSI_TYPE_DIR)
 		return true;
-	if (ret != APFSI_ERR_LOOP)
-		fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
-			"%llu, %s: not followed\n", cli_safe_str(path), (unsigned long long)ino,
-			(unsigned long long)parent, ret ? "not found again by its name there" :
-			de.ino != ino ? "its name there naming another inode" :
-			"listed as something other than a directory");
+	if (ret == APFSI_ERR_LOOP) /* the library said why */
+		return false;
+	cli_jerr_code("directory_not_followed");
+	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode %llu, %s: "
+		"not followed\n", cli_safe_str(path), (unsigned long long)ino,
+		(unsigned long long)parent, ret ? "not found again by its name there" :
+		de.ino != ino ? "its name there naming another inode" :
+		"listed as something other than a directory");
 	return false;
 }
 
 /*
- * A directory of a walk from the root, met for the first time: entered only
- * through its own entry, as a lookup of its name would enter it
- * (apfsi_fs_dir_entered: its inode names this parent and this name), so that
- * an entry met earlier in the walk cannot show it under a name not its own
- * and leave its own entry refused as listed twice.  The library names why
- * not; a failure to read its inode is named here.  0 or a negative errno.
+ * A directory of a walk from the root, met for the first time: entered
+ * through its own entry, or through another only where its own is not
+ * there to be met (apfsi_fs_dir_entered), so that an entry met earlier in
+ * the walk cannot show it under a name not its own and leave its own
+ * refused as listed twice, while a directory whose inode's parent or name
+ * is damaged is still shown, with a warning.  0 to enter, or a negative
+ * errno, each named with the path.
  */
-static int own_entry(apfsi_fs *fs, const char *path, const char *name, uint64_t parent,
-		     uint64_t ino)
+static int entry_verdict(apfsi_fs *fs, const char *path, uint64_t parent, const char *name,
+			 uint64_t ino)
 {
 	int ret = apfsi_fs_dir_entered(fs, parent, name, ino);
 
-	if (!ret)
+	if (ret == 1)
+		fprintf(stderr, "apfsinspect: warning: %s: %s\n", cli_safe_str(path),
+			cli_safe_str(apfsi_last_message()));
+	if (ret == 1 || !ret)
 		return 0;
-	if (ret != APFSI_ERR_LOOP)
+	cli_jerr_code("directory_not_followed");
+	if (ret == APFSI_ERR_LOOP)
+		fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(path),
+			cli_safe_str(apfsi_last_message()));
+	else
 		fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
 			"%llu: %s: not followed\n", cli_safe_str(path), (unsigned long long)ino,
 			(unsigned long long)parent, apfsi_strerror(ret));
@@ -136,6 +147,7 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char 
 	 * lookup would go (lookup_follows).
 	 */
 	if (depth && (ino == APFSI_ROOT_INO || ino == APFSI_PRIVATE_DIR_INO)) {
+		cli_jerr_code("directory_not_followed");
 		fprintf(stderr, "apfsinspect: %s: the %s (inode %llu), listed in directory inode "
 			"%llu: not followed\n", cli_safe_str(path), ino == APFSI_ROOT_INO ? "root" :
 			"private directory", (unsigned long long)ino, (unsigned long long)parent);
@@ -144,13 +156,14 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char 
 	if (depth && g->private_dir && !lookup_follows(fs, path, name, parent, ino))
 		return -ELOOP;
 	if (depth > WALK_MAX_DEPTH) {
+		cli_jerr_code("directory_not_followed");
 		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
 			cli_safe_str(path), WALK_MAX_DEPTH);
 		return -ELOOP;
 	}
 	/* one walked already: a cycle or a second entry, named below as before */
 	if (depth && !g->private_dir && !set_has(g, ino) &&
-	    (seen = own_entry(fs, path, name, parent, ino)))
+	    (seen = entry_verdict(fs, path, parent, name, ino)))
 		return seen;
 	/*
 	 * The set lives as long as the walk: lent from the block cache for
@@ -171,16 +184,29 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char 
 	}
 	for (int i = 0; i < depth; i++)
 		if (g->stack[i] == ino) {
+			cli_jerr_code("directory_not_followed");
 			fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory "
 				"inode %llu, is its own ancestor: a directory cycle, not followed\n",
 				cli_safe_str(path), (unsigned long long)ino,
 				(unsigned long long)parent);
 			return -ELOOP;
 		}
+	cli_jerr_code("directory_not_followed");
 	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
 		"%llu, was already walked under another name: a directory listed twice, not "
 		"followed\n", cli_safe_str(path), (unsigned long long)ino,
 		(unsigned long long)parent);
+	return -ELOOP;
+}
+
+int walk_top(const char *path, enum apfsi_file_type type, uint64_t ino)
+{
+	if (type == APFSI_TYPE_DIR)
+		return 0;
+	cli_jerr_code("directory_not_followed");
+	fprintf(stderr, "apfsinspect: %s: directory inode %llu is listed as something other than a "
+		"directory: not followed (a path goes no further through such an entry, and the "
+		"mount refuses it)\n", cli_safe_str(path), (unsigned long long)ino);
 	return -ELOOP;
 }
 

@@ -746,17 +746,21 @@ int apfsi_fs_lookup(apfsi_fs *fs, const char *path, struct apfsi_dirent *out, ch
 int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfsi_dirent *out,
 		       char *namebuf, size_t cap);
 /*
- * apfsi_fs_lookup_at's rule for an entry a walk has read itself: APFSI_OK
- * when directory ino, listed in directory dir as name (as apfsi_dir_next
- * gave it), is entered through that entry as a lookup of name in dir would
- * enter it: its inode names dir as its parent and name as its own.
- * APFSI_ERR_LOOP (the message log says why) when the entry is not its own
- * (a directory listed twice, one of a cycle, one whose inode holds no name,
- * the private directory), so that a walk from the root shows each
- * directory under its own name only, as a path and the mount reach it,
- * however early in the walk another entry names it.  It reads ino's inode
- * (in the leaf of ino's own entries, which the walk reads next), not dir's
- * entries again.  Other errors as apfsi_fs_lookup_at's.
+ * Whether a walk that has read an entry itself (directory ino, listed in
+ * directory dir as name, as apfsi_dir_next gave it) enters the directory
+ * there, so that each directory is shown under its own name, however early
+ * in the walk another entry names it.  APFSI_OK: the entry is its own (its
+ * inode names dir as its parent and name as its name: the entry a lookup
+ * follows).  APFSI_ERR_LOOP: another entry, while its own, where its inode
+ * says, is there for the walk to meet (a directory listed twice, one of a
+ * cycle), or the root or the private directory.  1: another entry, but
+ * its own is not there (its inode's parent or name is damaged, or it holds
+ * no name), so this one may be the only one: enter it, and warn, since no
+ * lookup follows it.  For APFSI_ERR_LOOP and 1, apfsi_last_message() says
+ * why, naming the inodes and names.  An entry of the private directory is
+ * held to its rule (apfsi_fs_lookup_at).  It reads ino's inode (in the leaf
+ * of ino's own entries, which the walk reads next), and searches for its
+ * own entry only where this one is not.  Other errors as apfsi_fs_stat's.
  */
 int apfsi_fs_dir_entered(apfsi_fs *fs, uint64_t dir, const char *name, uint64_t ino);
 /* A path of an inode from the root, into buf (cap bytes). */

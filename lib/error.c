@@ -163,6 +163,13 @@ int apfsi_fail(int code, const char *fmt, ...)
 	return code;
 }
 
+int apfsi_say(int code, const char *msg)
+{
+	snprintf(last_msg, sizeof(last_msg), "%s", msg);
+	fresh = false;
+	return code;
+}
+
 int apfsi_fail_errno(int neg_errno, const char *what)
 {
 	int code = apfsi_code(neg_errno);

@@ -346,18 +346,19 @@ int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfs
 
 int apfsi_fs_dir_entered(apfsi_fs *fs, uint64_t dir, const char *name, uint64_t ino)
 {
+	char why[1024];
 	int ret;
 
 	apfsi_enter();
 	if ((ret = apfsi_fs_check(fs, "apfsi_fs_dir_entered")))
 		return ret;
-	if (!name || !entry_name(name))
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_dir_entered: '%s' is no entry's "
-				  "name", name ? name : "(null)");
-	if (dir <= 1)
-		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_dir_entered: %llu is no "
-				  "directory's number", (unsigned long long)dir);
-	ret = apfs_fs_dir_entered(fs->fs, dir, name, ino);
+	/* any name an entry holds, as the walk read it: no path's rule of names here */
+	if (!name || dir <= 1)
+		return apfsi_fail(APFSI_ERR_INVALID, "apfsi_fs_dir_entered: %s", name ? "no "
+				  "directory's number" : "no name given");
+	ret = apfs_fs_dir_entered(fs->fs, dir, name, ino, why, sizeof(why));
+	if (ret == 1 || (ret < 0 && why[0]))
+		return apfsi_say(ret == 1 ? 1 : apfsi_code(ret), why);
 	return ret ? apfsi_fail(apfsi_code(ret), "directory inode %llu, '%s' in directory inode "
 				"%llu: %s", (unsigned long long)ino, name, (unsigned long long)dir,
 				apfsi_strerror(apfsi_code(ret))) : APFSI_OK;

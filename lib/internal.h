@@ -173,6 +173,12 @@ void apfsi_log_init(void);
 void apfsi_enter(void);
 /* The first error logged on this thread since apfsi_enter, or NULL. */
 const char *apfsi_logged(void);
+/*
+ * code, with msg as apfsi_last_message() whatever was logged below: a
+ * verdict the call itself reached (apfsi_fs_dir_entered's, a refusal or a
+ * warning for its caller to give), not a failure of a layer beneath it.
+ */
+int apfsi_say(int code, const char *msg);
 /* apfsi_fail with apfsi_code(neg_errno) and "what: <strerror>" when nothing was logged. */
 int apfsi_fail_errno(int neg_errno, const char *what);
 

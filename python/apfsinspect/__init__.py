@@ -18,7 +18,8 @@ the image are str with undecodable bytes as surrogates (os.fsdecode's rule);
 they are untrusted data: escape them for whatever output you write.
 """
 from . import _capi
-from .errors import (Ambiguous, ApfsInspectError, Cancelled, Corrupt, HardwareBound,
+from .errors import (Ambiguous, ApfsInspectError, Cancelled, Corrupt, DamageWarning,
+                     HardwareBound,
                      ImageIOError, ImageLocked, Incomplete, InvalidArgument, IsADirectory,
                      Locked, Loop,
                      NameTooLong, NoMemory, NoUser, NotADirectory, NotALink, NotApfs, NotFound,
@@ -45,4 +46,5 @@ __all__ = [
     "Truncated", "Corrupt", "NotApfs", "Unsupported", "InvalidArgument", "NotFound",
     "Ambiguous", "NotADirectory", "IsADirectory", "NotALink", "Loop", "NameTooLong", "Locked",
     "WrongCredential", "HardwareBound", "NoUser", "ImageLocked", "Cancelled", "Incomplete",
+    "DamageWarning",
 ]

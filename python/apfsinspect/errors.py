@@ -113,6 +113,12 @@ class Incomplete(ApfsInspectError):
     code = 21
 
 
+class DamageWarning(UserWarning):
+    """Damage read around, not a failure: what was asked for is given whole, but the image
+    is not as macOS leaves it (FileSystem.walk: a directory entered through an entry that is
+    not its own, its inode's parent or name damaged).  The library's message is the text."""
+
+
 _BY_CODE = {c.code: c for c in list(globals().values())
             if isinstance(c, type) and issubclass(c, ApfsInspectError) and c.code}
 

@@ -2,11 +2,12 @@
 """A volume's file system: stat, directories (scandir, walk), files, xattrs."""
 import ctypes
 import os
+import warnings
 
 from . import _capi as C
 from . import stat as _stat
 from ._handle import Handle, encode, text
-from .errors import ApfsInspectError, Loop, NameTooLong, check, make
+from .errors import ApfsInspectError, DamageWarning, Loop, NameTooLong, check, make
 from .file import File
 from .stat import FileType, Stat
 
@@ -232,12 +233,19 @@ class FileSystem(Handle):
 
     def _own_entry(self, ino, parent, name, seen):
         """Loop unless directory ino, listed in parent as name, is entered there
-        as a path lookup would enter it (apfsi_fs_dir_entered), so that an
-        entry met before its own cannot show it under a name not its own.
-        The top, and a directory walked already (_names says so), are not asked."""
+        (apfsi_fs_dir_entered): through its own entry, or through another only
+        where its own is not there to be met, so that an entry met before its
+        own cannot show it under a name not its own.  The latter (its inode's
+        parent or name damaged) is entered with a DamageWarning.  The top, and
+        a directory walked already (_names says so), are not asked."""
         if parent is None or ino in seen:
             return
-        check(C.lib.apfsi_fs_dir_entered(self._live(), parent, encode(name), ino))
+        ret = C.lib.apfsi_fs_dir_entered(self._live(), parent, encode(name), ino)
+        if ret == 1:
+            warnings.warn(DamageWarning(C.lib.apfsi_last_message().decode(
+                "utf-8", "backslashreplace")), stacklevel=4)
+            return
+        check(ret)
 
     def _names(self, dirpath, ino, seen):
         """([(name, ino)] of subdirectories, [names] of the rest): the names-only

@@ -322,6 +322,33 @@ def test_walk_own_entry(generated, tmp_path, name):
             assert "'%s'" % name in str(errors[0]) and "inode %d" % sub in str(errors[0])
 
 
+@pytest.mark.parametrize("field", [("inode_field.py", "parent_id", "2"),
+                                   ("inode_name.py", "sob")])
+def test_walk_damaged_inode(generated, tmp_path, field):
+    """A directory whose inode's parent or name is damaged (so no entry is its own, and no
+    lookup follows one) is still walked through its one entry, with a DamageWarning naming
+    what its inode says: one damaged field hides no subtree (/dir/sub, with deep.txt)."""
+    tools = os.environ.get("TOOLS")
+    if not tools:
+        pytest.skip("TOOLS (tests/tools) not given")
+    img = str(tmp_path / "damaged.img")
+    shutil.copy(generated("basic"), img)
+    with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
+        sub = fs.stat("/dir/sub").st_ino
+    subprocess.run([sys.executable, os.path.join(tools, field[0]), img, str(sub)] +
+                   list(field[1:]), check=True)
+    says = "'sub' in directory inode 2" if field[1] == "parent_id" else "'sob' in directory"
+    with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
+        for walk in (fs.walk, fs.walk_entries):
+            errors = []
+            with pytest.warns(apfsinspect.DamageWarning) as warned:
+                got = {p: sorted(f if walk == fs.walk else [e.name for e in f])
+                       for p, _, f in walk("/", onerror=errors.append)}
+            assert got["/dir/sub"] == ["deep.txt"] and errors == []
+            assert len(warned) == 1 and says in str(warned[0].message)
+            assert "inode %d is listed" % sub in str(warned[0].message)
+
+
 def test_parallel_preads(generated):
     """pread is positional and thread-safe on one handle (header RULES)."""
     with apfsinspect.open(generated("bench", "--big-size", "8388608")) as img:

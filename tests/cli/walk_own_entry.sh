@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# walk_own_entry.sh - a walk from the root enters a directory only through
-# its own entry, as a path lookup and the mount do (apfs/fs_path.c: the
-# entry in the directory its inode names as parent, under the name its
-# inode holds; apfsi_fs_dir_entered).  Before, a walk entered a directory at
-# its first sight: an entry forged earlier in the walk showed the real
-# subtree under a name not its own (bodyfile: /dir/nested.txt/deep.txt),
-# and the real entry was refused as "listed twice".  On `mkimage basic`
-# (testdata/README.md, the small tree: /dir holds nested.txt, sub and
-# hardlink-b.txt; /dir/sub holds deep.txt) the entries /dir/nested.txt and
-# then /Café.txt, both walked before /dir/sub, are made to name /dir/sub as
-# a directory (tests/tools/drec_reino.py, drec_retype.py).  Every walk (ls
-# -R sorted, long and unsorted, bodyfile, timeline, extract, extract --tar)
-# must show deep.txt under /dir/sub only, refuse the forged entry naming
-# its own, and exit 1; an entry naming a directory walked already keeps its
-# message ("listed twice").  The sound image: exit 0, nothing on stderr.
+# walk_own_entry.sh - a walk from the root enters a directory through its
+# own entry (apfs/fs_path.c: the entry in the directory its inode names as
+# parent, under the name its inode holds), and through another only where
+# its own is not there to be met (apfsi_fs_dir_entered).  Before, a walk
+# entered a directory at its first sight: an entry forged earlier in the
+# walk showed the real subtree under a name not its own (bodyfile:
+# /dir/nested.txt/deep.txt), and the real entry was refused as "listed
+# twice".  On `mkimage basic` (testdata/README.md, the small tree: /dir
+# holds nested.txt, sub and hardlink-b.txt; /dir/sub holds deep.txt) the
+# entries /dir/nested.txt and then /Café.txt, both walked before /dir/sub,
+# are made to name /dir/sub as a directory (tests/tools/drec_reino.py,
+# drec_retype.py).  Every walk (ls -R sorted, long and unsorted, bodyfile,
+# timeline, extract, extract --tar) must show deep.txt under /dir/sub only,
+# refuse the forged entry with its path, naming its own, and exit 1; an
+# entry naming a directory walked already keeps its message ("listed
+# twice").  A directory whose inode's parent or name is damaged (no entry
+# is its own) is still walked through its one entry, with a warning, exit
+# 0: no subtree is hidden by one damaged field.  A walk from a PATH whose
+# entry is a file's but names a directory is refused, as the mount
+# refuses it.  The sound image: exit 0, nothing on stderr.
 . "$(dirname "$0")/../lib.sh"
 
 expect_rc "mkimage basic" 0 "$MKIMAGE" basic "$WORK/sound.img"
@@ -77,6 +82,9 @@ forged() {
 directory inode $parent as '${name//./\\.}', but its own entry is 'sub' in directory inode \
 $DIR: not followed|^apfsinspect: (root)?${path//./\\.}: directory inode $SUB, listed in directory \
 inode $parent, was already walked under another name" "$(cat "$WORK/$w.err")"
+		expect_eq "... named with its path, and nothing else said" "" \
+			"$(grep -v "^apfsinspect: \(root\)\?${path//./\\.}: directory inode $SUB" \
+			   "$WORK/$w.err")"
 		expect_eq "... /dir/sub not refused" "" "$(grep '/dir/sub: ' "$WORK/$w.err")"
 	done
 	for w in ls lsl; do
@@ -111,4 +119,57 @@ for w in ls lsl bf; do
 $SUB, listed in directory inode 2, was already walked under another name: a directory listed \
 twice, not followed" "$(cat "$WORK/$w.err")"
 done
+
+# damaged DESC WHY: the walks of $F, whose /dir/sub inode has a field damaged so that no entry
+# is its own: walked through /dir/sub all the same, with one warning, WHY, after its path; exit 0
+damaged() {
+	local desc=$1 why=$2 w
+	walks "$F"
+	for w in $WALKS; do
+		expect_eq "$desc, $w: exit 0, deep.txt under /dir/sub" "0 /dir/sub/deep.txt" \
+			"$(cat "$WORK/$w.rc") $(grep 'deep\.txt' "$WORK/$w.paths")"
+		expect_eq "... one warning, with the path: the entry taken, what its inode says" \
+			"apfsinspect: warning: $(test $w = ex || test $w = tar && echo root)/dir/sub: \
+$why" "$(cat "$WORK/$w.err")"
+	done
+}
+cp "$WORK/sound.img" "$F"
+expect_rc "inode_field.py: /dir/sub's parent_id is the root's" 0 \
+	python3 "$TESTS/tools/inode_field.py" "$F" "$SUB" parent_id 2
+damaged "parent_id 2" "directory inode $SUB is listed in directory inode $DIR as 'sub', but its \
+inode names 'sub' in directory inode 2, where no entry names it: entered through this entry \
+(its inode's parent or name is damaged)"
+cp "$WORK/sound.img" "$F"
+expect_rc "inode_name.py: /dir/sub's inode holds the name 'sob'" 0 \
+	python3 "$TESTS/tools/inode_name.py" "$F" "$SUB" sob
+damaged "name 'sob'" "directory inode $SUB is listed in directory inode $DIR as 'sub', but its \
+inode names 'sob' in directory inode $DIR, where no entry names it: entered through this entry \
+(its inode's parent or name is damaged)"
+cp "$WORK/sound.img" "$F"
+expect_rc "inode_name.py: /dir/sub's inode holds no name" 0 \
+	python3 "$TESTS/tools/inode_name.py" "$F" "$SUB" ""
+damaged "no name" "directory inode $SUB, listed in directory inode $DIR as 'sub', holds no name, \
+so its own entry cannot be told: entered through this entry, the first met"
+# a path lookup (and so the mount) follows none of these: ls of the path refuses it
+run_rc "$BIN" ls "$F" /dir/sub
+expect_eq "no name: ls /dir/sub refused (the lookup's rule), exit 1" 1 "$RC"
+
+# /dir/nested.txt naming /dir/sub but still a file's entry: no walk starts there (the mount's
+# ELOOP); before, timeline and extract showed deep.txt as /dir/nested.txt/deep.txt, exit 0
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_reino.py: /dir/nested.txt names /dir/sub, its type still a file's" 0 \
+	python3 "$TESTS/tools/drec_reino.py" "$F" nested.txt "$SUB"
+run_rc "$BIN" timeline "$F" /dir/nested.txt
+expect_eq "timeline from /dir/nested.txt: exit 1, no deep.txt" "1 " \
+	"$RC $(grep deep <<< "$OUT")"
+expect_grep "... refused, named" "^apfsinspect: /dir/nested\.txt: directory inode $SUB is \
+listed as something other than a directory: not followed" "$ERR"
+rm -rf "$WORK/x"
+run_rc "$BIN" extract "$F" /dir/nested.txt "$WORK/x"
+expect_eq "extract from /dir/nested.txt: exit 1, nothing made" "1 " \
+	"$RC $(cd "$WORK/x" 2>/dev/null && find . -mindepth 1)"
+expect_grep "... refused, named" "^apfsinspect: nested\.txt: directory inode $SUB is listed as \
+something other than a directory: not followed" "$ERR"
+run_rc "$BIN" ls -R "$F" /dir/nested.txt
+expect_eq "ls -R of it: the entry, as a file's, exit 0" "0 nested.txt" "$RC $OUT"
 done_testing

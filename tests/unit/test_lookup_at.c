@@ -179,9 +179,17 @@ static void test_dir_entered(void **state)
 	assert_int_equal(apfsi_fs_dir_entered(fs, sub, "dir", dir), APFSI_ERR_LOOP);
 	/* a name is the entry's as stored: the inode's own, byte for byte */
 	assert_int_equal(apfsi_fs_dir_entered(fs, dir, "SUB", sub), APFSI_ERR_LOOP);
+	assert_non_null(strstr(apfsi_last_message(), "directory inode"));
+	assert_non_null(strstr(apfsi_last_message(), "as 'SUB', but its own entry is 'sub' in "
+			       "directory inode"));
+	/* any name a walk reads, even one no path can hold: held to the rule, not refused as such */
 	for (const char *const *n = (const char *const[]){ "", ".", "..", "dir/sub", NULL }; *n;
 	     n++)
-		assert_int_equal(apfsi_fs_dir_entered(fs, dir, *n, sub), APFSI_ERR_INVALID);
+		assert_int_equal(apfsi_fs_dir_entered(fs, dir, *n, sub), APFSI_ERR_LOOP);
+	/* the root and the private directory are no directory's child */
+	assert_int_equal(apfsi_fs_dir_entered(fs, dir, "r", APFSI_ROOT_INO), APFSI_ERR_LOOP);
+	assert_non_null(strstr(apfsi_last_message(), "the root (inode 2)"));
+	assert_int_equal(apfsi_fs_dir_entered(fs, dir, "p", APFSI_PRIVATE_DIR_INO), APFSI_ERR_LOOP);
 	assert_int_equal(apfsi_fs_dir_entered(fs, dir, NULL, sub), APFSI_ERR_INVALID);
 	assert_int_equal(apfsi_fs_dir_entered(fs, 1, "dir", dir), APFSI_ERR_INVALID);
 	assert_int_equal(apfsi_fs_dir_entered(NULL, dir, "sub", sub), APFSI_ERR_INVALID);
