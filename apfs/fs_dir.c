@@ -595,18 +595,22 @@ void fs_path_finish(char *buf, size_t pos, size_t cap)
  * Whether directory dir has an entry name naming ino: 1, 0, or an error.
  * By the tree's search alone (fs_vol_find_name): an entry lost can lead
  * nowhere, so a question of which entry is a directory's own is not made
- * wrong by one.
+ * wrong by one.  found (if not NULL) gets the entry met, whose stored name
+ * may differ from name in case or normalisation, as the volume's search
+ * takes names.
  */
-int fs_entry_names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
+int fs_entry_names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
+		   struct apfs_dirent *found)
 {
-	struct apfs_dirent *e = malloc(sizeof(*e));
+	struct apfs_dirent *e = found ? found : malloc(sizeof(*e));
 	int ret;
 
 	if (!e)
 		return -ENOMEM;
 	ret = fs_vol_find_name(fs, dir, name, e);
 	ret = ret == -ENOENT ? 0 : ret ? ret : e->ino == ino;
-	free(e);
+	if (!found)
+		free(e);
 	return ret;
 }
 

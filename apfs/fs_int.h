@@ -306,8 +306,12 @@ bool fs_orphan(struct apfs_fs *fs, uint64_t ino);
 int fs_private_entry_check(struct apfs_fs *fs, const struct apfs_dirent *d);
 /* fs_vol_lookup_name by the tree's search alone: a miss not held to the count (fs_dir.c). */
 int fs_vol_find_name(struct apfs_fs *fs, uint64_t dir, const char *name, struct apfs_dirent *out);
-/* Whether dir has an entry name naming ino: 1, 0 (none, or another's), or an error (fs_dir.c). */
-int fs_entry_names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino);
+/*
+ * Whether dir has an entry name naming ino: 1, 0 (none, or another's), or an
+ * error; found (or NULL) gets the entry met (fs_dir.c).
+ */
+int fs_entry_names(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
+		   struct apfs_dirent *found);
 
 /* Whether every byte below the size is in an extent: 0, or -APFS_ECORRUPT (named). */
 int fs_stream_whole(const struct apfs_fs *fs, const struct fs_stream *s);

@@ -101,40 +101,94 @@ static int entry_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_diren
 	return dir_link_check(fs, dir, d);
 }
 
+/* Walks stop 256 directories deep (cli/): an own entry's directory is followed up no further. */
+#define OWN_CHAIN_MAX 256
+
 /*
- * Why entry name of dir, naming directory ino (inode in), is not its own:
- * -ELOOP where its own entry, where the inode says, names it (the walk
- * meets the directory there), else 1 (see fs_int.h).  One search of that
- * entry, not whether a path reaches it: a walk's cost stays that of its
- * entries.  A search that fails (its directory damaged) leaves this entry
- * as the one there may be.
+ * Whether directory p, which holds directory ino's own entry, is reached
+ * from the root by the parents the inodes name, without passing ino: 1;
+ * 0 for a cycle of parents through ino (the own entry then lies below the
+ * directory it names, where no walk comes but through another entry), a
+ * chain broken or longer than OWN_CHAIN_MAX; or -ENOMEM.  Inode reads
+ * only, their failures this answer's (the walk meets them where it reads).
+ */
+static int own_dir_reached(struct apfs_fs *fs, uint64_t p, uint64_t ino)
+{
+	struct fs_inode in;
+	unsigned n;
+	int ret = 0;
+
+	apfs_log_mute(true);
+	for (n = 0; n < OWN_CHAIN_MAX && p != APFS_ROOT_DIR_INO_NUM; n++) {
+		if (p == ino || p <= APFS_ROOT_DIR_PARENT || p == APFS_PRIV_DIR_INO_NUM ||
+		    (ret = fs_inode_get(fs, p, &in)))
+			break;
+		p = get_le64(in.raw.parent_id);
+	}
+	apfs_log_mute(false);
+	return ret == -ENOMEM ? ret : p == APFS_ROOT_DIR_INO_NUM && !ret;
+}
+
+/* Why not its own, where the walk enters all the same (return 1 of fs_dir_entered). */
+enum own_where { OWN_NONE, OWN_NAMELESS, OWN_SAME, OWN_AWAY };
+
+static void entered_why(char *why, size_t cap, enum own_where w, uint64_t dir, const char *name,
+			uint64_t ino, const struct fs_inode *in)
+{
+	static const char *const fmt[] = {
+		[OWN_NONE] = "but its inode names '%s' in directory inode %llu, where no entry "
+			     "names it: entered through this entry (its inode's parent or name is "
+			     "damaged)",
+		[OWN_NAMELESS] = "but its inode holds no name%.0s, so its own entry cannot be told "
+				 "(its parent is directory inode %llu): entered through this entry, "
+				 "the first met",
+		[OWN_SAME] = "but its inode holds the name '%s' (parent directory inode %llu), "
+			     "which the volume's search of names takes for this entry's though "
+			     "the bytes differ: entered through this entry (its inode's name is "
+			     "damaged)",
+		[OWN_AWAY] = "but its own entry, '%s' in directory inode %llu, lies in a directory "
+			     "whose parents do not lead to the root, or lead through this one: "
+			     "entered through this entry (a parent or name of an inode is damaged)",
+	};
+	int n = snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as "
+			 "'%s', ", (unsigned long long)ino, (unsigned long long)dir, name);
+
+	if (n >= 0 && (size_t)n < cap)
+		snprintf(why + n, cap - (size_t)n, fmt[w], in->name,
+			 (unsigned long long)get_le64(in->raw.parent_id));
+}
+
+/*
+ * Entry name of dir, naming directory ino (inode in), is not its own:
+ * -ELOOP where its own entry, where the inode says, names it and the walk
+ * comes to it (the directory is met there); else 1, why said (fs_int.h).
+ * One search of that entry, and a walk up the parents only where it is
+ * found: at most OWN_CHAIN_MAX inode reads for an entry not a directory's
+ * own, none for one that is.  A search that fails (its directory damaged)
+ * leaves this entry as the one there may be.
  */
 static int not_own(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
 		   const struct fs_inode *in, char *why, size_t cap)
 {
 	uint64_t parent = get_le64(in->raw.parent_id);
-	int ret = in->name[0] && parent != ino ? fs_entry_names(fs, parent, in->name, ino) : 0;
+	struct apfs_dirent own = { 0 };
+	enum own_where w = in->name[0] ? OWN_NONE : OWN_NAMELESS;
+	int ret = in->name[0] ? fs_entry_names(fs, parent, in->name, ino, &own) : 0;
 
+	if (ret > 0 && parent == dir && !strcmp(own.name, name))
+		w = OWN_SAME;
+	else if (ret > 0 && !(ret = own_dir_reached(fs, parent, ino)))
+		w = OWN_AWAY;
 	if (ret == -ENOMEM)
 		return ret;
-	if (ret > 0) {
+	if (ret > 0 && w == OWN_NONE) {
 		snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', "
 			 "but its own entry is '%s' in directory inode %llu: not followed (a "
 			 "directory cycle or a directory listed twice)", (unsigned long long)ino,
 			 (unsigned long long)dir, name, in->name, (unsigned long long)parent);
 		return -ELOOP;
 	}
-	if (!in->name[0])
-		snprintf(why, cap, "directory inode %llu, listed in directory inode %llu as '%s', "
-			 "holds no name, so its own entry cannot be told: entered through this "
-			 "entry, the first met", (unsigned long long)ino, (unsigned long long)dir,
-			 name);
-	else
-		snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', "
-			 "but its inode names '%s' in directory inode %llu, where no entry names it: "
-			 "entered through this entry (its inode's parent or name is damaged)",
-			 (unsigned long long)ino, (unsigned long long)dir, name, in->name,
-			 (unsigned long long)parent);
+	entered_why(why, cap, w, dir, name, ino, in);
 	return 1;
 }
 

@@ -52,7 +52,7 @@ static int own_entry_names(struct apfs_fs *fs, const struct fs_inode *in, uint64
 	if (parent == APFS_PRIV_DIR_INO_NUM)
 		return 0;
 	if (in->name[0])
-		return fs_entry_names(fs, parent, in->name, ino);
+		return fs_entry_names(fs, parent, in->name, ino, NULL);
 	ret = fs_inode_get(fs, parent, &p);
 	return ret == -ENOENT ? 0 : ret ? ret : 1;
 }
@@ -70,7 +70,7 @@ static int private_dir_entry(struct apfs_fs *fs, const struct apfs_dirent *d,
 	if (strcmp(d->name, dead) && (!in->name[0] || strcmp(d->name, in->name)))
 		return refuse(d, why);
 	if (strcmp(d->name, dead) &&
-	    (ret = fs_entry_names(fs, APFS_PRIV_DIR_INO_NUM, dead, d->ino)))
+	    (ret = fs_entry_names(fs, APFS_PRIV_DIR_INO_NUM, dead, d->ino, NULL)))
 		return ret < 0 ? ret : refuse(d, why);
 	ret = own_entry_names(fs, in, d->ino);
 	if (ret > 0)

@@ -107,9 +107,11 @@ int fs_read_all(apfsi_file *f, fs_sink_fn sink, void *ctx);
 
 /*
  * Every recursive walk enters a directory through walk_enter (walkguard.c):
- * each directory once, through its own entry only (name, in parent: the
- * rule of a lookup), at most WALK_MAX_DEPTH deep.  0: go in; -ELOOP: a
- * cycle, a directory listed twice, an entry not its own or too deep,
+ * each directory once, through its own entry (name, in parent: the rule of
+ * a lookup) or, where that is not there or not where the walk comes,
+ * through the entry met, with a warning (apfsi_fs_dir_entered); at most
+ * WALK_MAX_DEPTH deep.  0: go in; -ELOOP: a cycle, a directory listed
+ * twice, an entry not its own while its own is there, or too deep,
  * reported on stderr naming the inodes (the caller records the failure and
  * goes on with the rest), or another negative errno where its inode could
  * not be read to tell;

@@ -32,7 +32,6 @@ static const struct {
 	const char *text, *code;
 } classes[] = {
 	{ "does not apply to this command", "option_not_applicable" },
-	{ ": not followed", "directory_not_followed" },
 	{ "entries may be missing", "listing_incomplete" },
 	{ "snapshots may be missing", "listing_incomplete" },
 	{ "records may be missing", "records_missing" },
@@ -73,6 +72,8 @@ static const struct {
 	{ "firmlink", "firmlinks" },
 	{ "No such file or directory", "not_found" },
 	{ "Permission denied", "permission_denied" },
+	/* last: a row above names a cause, this only what was not done */
+	{ ": not followed", "directory_not_followed" },
 };
 
 static FILE *real;         /* fd 2 itself */
@@ -86,11 +87,6 @@ static const char *next_code;
 bool cli_json_stderr_active(void)
 {
 	return real != NULL;
-}
-
-void cli_jerr_code(const char *code)
-{
-	next_code = code;
 }
 
 static void put_str(const char *s, size_t n)
@@ -191,6 +187,21 @@ static void emit(void)
 	fflush(real);
 	next_code = NULL;
 	mlen = 0;
+}
+
+/*
+ * The code of the message about to be written: the one gathered so far
+ * (which waits for lines that continue it) is written first, with its own.
+ */
+void cli_jerr_code(const char *code)
+{
+	if (real) {
+		fflush(stderr);
+		flockfile(stderr);
+		emit();
+		funlockfile(stderr);
+	}
+	next_code = code;
 }
 
 /* A whole line: it starts a message, or continues the one gathered. */

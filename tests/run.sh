@@ -62,6 +62,21 @@ check_plan() { # name, output file
 	fi
 }
 
+# A sanitizer's reports during test IDX (ASan, LeakSanitizer and UBSan write
+# LOG_PATH.PID): each a failure, its head shown.  Without this, a report of
+# a process whose stderr was closed (the daemon of a detached mount, its
+# leaks at unmount above all) was lost, and a foreground one only failed a
+# test that looked at the exit status.
+san_reports() { # idx
+	local f
+	for f in "$RES/$1".san.*; do
+		[ -e "$f" ] || continue
+		echo "not ok - a sanitizer's report (process ${f##*.}):"
+		head -40 "$f" | sed 's/^/#   /'
+		rm -f "$f"
+	done
+}
+
 # One test: its own work directory (scripts use fixed names in $WORK), its
 # output and seconds into $RES/IDX.out and IDX.secs, IDX.rc last.
 run_test() { # idx, name, command...
@@ -69,8 +84,15 @@ run_test() { # idx, name, command...
 	shift 2
 	export WORK=$ROOT/t$idx
 	mkdir -p "$WORK"
+	# Under the sanitizers, their reports go to files of this test's (see
+	# san_reports): a detached mount's daemon has no stderr anyone reads.
+	if [ -n "$SAN_BUILD" ]; then
+		export ASAN_OPTIONS="${SAN_ASAN:+$SAN_ASAN:}log_path=$RES/$idx.san"
+		export UBSAN_OPTIONS="${SAN_UBSAN:+$SAN_UBSAN:}log_path=$RES/$idx.san"
+	fi
 	timeout "${TEST_TIMEOUT:-600}" "$@" > "$RES/$idx.out" 2>&1
 	rc=$?
+	san_reports "$idx" >> "$RES/$idx.out"
 	echo $((SECONDS - t0)) > "$RES/$idx.secs"
 	rm -rf "$WORK"
 	echo "$rc" > "$RES/$idx.rc"
@@ -94,6 +116,12 @@ report() { # idx
 	[ -n "${VERBOSE:-}" ] && sed 's/^/    | /' "$out"
 	rm -f "$out"
 }
+
+# An ASan build: the options given are kept, each test's log_path added (run_test).
+SAN_BUILD=
+if grep -q __asan_init "$B/apfsinspect" 2> /dev/null; then
+	SAN_BUILD=1 SAN_ASAN=${ASAN_OPTIONS:-} SAN_UBSAN=${UBSAN_OPTIONS:-}
+fi
 
 # The list: unit binaries, then the shell tests, filtered by the argument.
 only=${1:-}

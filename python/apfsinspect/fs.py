@@ -197,11 +197,13 @@ class FileSystem(Handle):
     def walk(self, top="/", topdown=True, onerror=None):
         """As os.walk: (dirpath, dirnames, filenames) for each directory below
         top, top-down (prune by editing dirnames) or bottom-up.  Each directory
-        is entered once, and only through its own entry (the one a path
-        lookup follows: its inode names that parent and that name): an entry
-        naming one already walked (a cycle in a damaged image), or one that
-        is not the directory's own, goes to onerror as Loop and is not
-        followed."""
+        is entered once, through its own entry (the one a path lookup
+        follows: its inode names that parent and that name): an entry naming
+        one already walked (a cycle in a damaged image), or one that is not
+        the directory's own while its own is there, goes to onerror as Loop
+        and is not followed.  A directory whose own entry is not there, or
+        not where the walk comes (its inode's parent or name damaged), is
+        entered through the entry met, with a DamageWarning."""
         top = self.path(top) if isinstance(top, int) else text(encode(top))
         seen = set()
         stack = [(top, self._ino(top), None, None, None)]
@@ -211,7 +213,7 @@ class FileSystem(Handle):
                 yield after
                 continue
             try:
-                self._own_entry(ino, parent, name, seen)
+                self._own_entry(dirpath, ino, parent, name, seen)
                 dirs, files = self._names(dirpath, ino, seen)
             except ApfsInspectError as e:
                 if onerror:
@@ -231,7 +233,7 @@ class FileSystem(Handle):
             base = dirpath if dirpath.endswith("/") else dirpath + "/"
             stack.extend((base + n, i, None, ino, n) for n, i in reversed(sub))
 
-    def _own_entry(self, ino, parent, name, seen):
+    def _own_entry(self, dirpath, ino, parent, name, seen):
         """Loop unless directory ino, listed in parent as name, is entered there
         (apfsi_fs_dir_entered): through its own entry, or through another only
         where its own is not there to be met, so that an entry met before its
@@ -241,11 +243,12 @@ class FileSystem(Handle):
         if parent is None or ino in seen:
             return
         ret = C.lib.apfsi_fs_dir_entered(self._live(), parent, encode(name), ino)
-        if ret == 1:
-            warnings.warn(DamageWarning(C.lib.apfsi_last_message().decode(
-                "utf-8", "backslashreplace")), stacklevel=4)
-            return
-        check(ret)
+        if ret:  # the library's verdict, said with the path as the walk's other messages are
+            why = "%s: %s" % (dirpath, (C.lib.apfsi_last_message() or b"").decode(
+                "utf-8", "backslashreplace"))
+            if ret != 1:
+                raise make(ret, why)
+            warnings.warn(DamageWarning(why), stacklevel=4)
 
     def _names(self, dirpath, ino, seen):
         """([(name, ino)] of subdirectories, [names] of the rest): the names-only
@@ -291,7 +294,7 @@ class FileSystem(Handle):
                                  % (dirpath, ino)))
                 continue
             try:
-                self._own_entry(ino, parent, name, seen)
+                self._own_entry(dirpath, ino, parent, name, seen)
             except ApfsInspectError as e:
                 if onerror:
                     onerror(e)

@@ -287,19 +287,27 @@ def test_many_files_walk(generated):
         assert top == ["/"]
 
 
-def _forged(generated, tmp_path, name):
-    """basic (the small tree) with entry name made to name /dir/sub as a directory
-    (tests/tools/drec_reino.py, drec_retype.py): (the image, /dir/sub's inode)."""
+def _edited(generated, tmp_path, edits):
+    """basic (the small tree) edited by tests/tools: each of edits a (tool, args) whose
+    args may hold "{sub}", /dir/sub's inode.  (the image, /dir/sub's inode)."""
     tools = os.environ.get("TOOLS")
     if not tools:
         pytest.skip("TOOLS (tests/tools) not given")
-    img = str(tmp_path / "forged.img")
+    img = str(tmp_path / "edited.img")
     shutil.copy(generated("basic"), img)
     with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
         sub = fs.stat("/dir/sub").st_ino
-    for tool, arg in (("drec_reino.py", str(sub)), ("drec_retype.py", "4")):
-        subprocess.run([sys.executable, os.path.join(tools, tool), img, name, arg], check=True)
+    for tool, args in edits:
+        subprocess.run([sys.executable, os.path.join(tools, tool), img] +
+                       [a.format(sub=sub) for a in args], check=True)
     return img, sub
+
+
+def _forged(generated, tmp_path, name):
+    """basic with entry name made to name /dir/sub as a directory (drec_reino.py,
+    drec_retype.py): (the image, /dir/sub's inode)."""
+    return _edited(generated, tmp_path, (("drec_reino.py", (name, "{sub}")),
+                                         ("drec_retype.py", (name, "4"))))
 
 
 @pytest.mark.parametrize("name", ["nested.txt", "Café.txt"])
@@ -320,6 +328,7 @@ def test_walk_own_entry(generated, tmp_path, name):
             assert forged not in got
             assert [type(e) for e in errors] == [apfsinspect.Loop]
             assert "'%s'" % name in str(errors[0]) and "inode %d" % sub in str(errors[0])
+            assert str(errors[0]).startswith(forged + ": directory inode")
 
 
 @pytest.mark.parametrize("field", [("inode_field.py", "parent_id", "2"),
@@ -328,15 +337,7 @@ def test_walk_damaged_inode(generated, tmp_path, field):
     """A directory whose inode's parent or name is damaged (so no entry is its own, and no
     lookup follows one) is still walked through its one entry, with a DamageWarning naming
     what its inode says: one damaged field hides no subtree (/dir/sub, with deep.txt)."""
-    tools = os.environ.get("TOOLS")
-    if not tools:
-        pytest.skip("TOOLS (tests/tools) not given")
-    img = str(tmp_path / "damaged.img")
-    shutil.copy(generated("basic"), img)
-    with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
-        sub = fs.stat("/dir/sub").st_ino
-    subprocess.run([sys.executable, os.path.join(tools, field[0]), img, str(sub)] +
-                   list(field[1:]), check=True)
+    img, sub = _edited(generated, tmp_path, ((field[0], ("{sub}",) + field[1:]),))
     says = "'sub' in directory inode 2" if field[1] == "parent_id" else "'sob' in directory"
     with apfsinspect.open(img) as i, i.select_volume().open_fs() as fs:
         for walk in (fs.walk, fs.walk_entries):
@@ -346,7 +347,8 @@ def test_walk_damaged_inode(generated, tmp_path, field):
                        for p, _, f in walk("/", onerror=errors.append)}
             assert got["/dir/sub"] == ["deep.txt"] and errors == []
             assert len(warned) == 1 and says in str(warned[0].message)
-            assert "inode %d is listed" % sub in str(warned[0].message)
+            assert str(warned[0].message).startswith("/dir/sub: directory inode %d is listed"
+                                                     % sub)
 
 
 def test_parallel_preads(generated):

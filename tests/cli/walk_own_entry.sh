@@ -148,11 +148,68 @@ inode names 'sob' in directory inode $DIR, where no entry names it: entered thro
 cp "$WORK/sound.img" "$F"
 expect_rc "inode_name.py: /dir/sub's inode holds no name" 0 \
 	python3 "$TESTS/tools/inode_name.py" "$F" "$SUB" ""
-damaged "no name" "directory inode $SUB, listed in directory inode $DIR as 'sub', holds no name, \
-so its own entry cannot be told: entered through this entry, the first met"
+damaged "no name" "directory inode $SUB is listed in directory inode $DIR as 'sub', but its inode \
+holds no name, so its own entry cannot be told (its parent is directory inode $DIR): entered \
+through this entry, the first met"
+# a name that differs from its entry's in case only: the volume's search of names takes the two
+# for one, so the search for its own entry meets this very entry (found in review: refused, and
+# its subtree hidden)
+cp "$WORK/sound.img" "$F"
+expect_rc "inode_name.py: /dir/sub's inode holds the name 'SUB'" 0 \
+	python3 "$TESTS/tools/inode_name.py" "$F" "$SUB" SUB
+damaged "name 'SUB'" "directory inode $SUB is listed in directory inode $DIR as 'sub', but its \
+inode holds the name 'SUB' (parent directory inode $DIR), which the volume's search of names \
+takes for this entry's though the bytes differ: entered through this entry (its inode's name is \
+damaged)"
 # a path lookup (and so the mount) follows none of these: ls of the path refuses it
 run_rc "$BIN" ls "$F" /dir/sub
 expect_eq "no name: ls /dir/sub refused (the lookup's rule), exit 1" 1 "$RC"
+
+# A directory's own entry that lies below it (found in review: the directory's whole subtree was
+# hidden).  From a tree of names of one length (mkimage from-dir): /xa holds f.txt, y (holding
+# deep.txt and an empty directory xb) and y2 (holding q.txt); /zz holds z.txt.  /xa/y/xb is made
+# to name /xa, and /xa's inode to name /xa/y as its parent and xb as its name.  Its own entry
+# is there, but no walk comes to it except through /xa: /xa is walked through the root's entry
+# with a warning, and the entry below refused as a cycle, as before the rule.
+mkdir -p "$WORK/src/xa/y/xb" "$WORK/src/xa/y2" "$WORK/src/zz"
+for f in xa/f.txt xa/y/deep.txt xa/y2/q.txt zz/z.txt; do echo "$f" > "$WORK/src/$f"; done
+expect_rc "mkimage from-dir: /xa, /zz" 0 "$MKIMAGE" from-dir "$F" --dir "$WORK/src"
+run_rc "$BIN" stat --json "$F" /xa
+XA=$(sed -n 's/^ *"inode": \([0-9]*\),*$/\1/p' <<< "$OUT" | head -1)
+run_rc "$BIN" stat --json "$F" /xa/y
+Y=$(sed -n 's/^ *"inode": \([0-9]*\),*$/\1/p' <<< "$OUT" | head -1)
+expect_rc "drec_reino.py, inode_field.py, inode_name.py: /xa's own entry is /xa/y/xb" 0 \
+	sh -c 'python3 "$1/tools/drec_reino.py" "$2" xb "$3" &&
+	       python3 "$1/tools/inode_field.py" "$2" "$3" parent_id "$4" &&
+	       python3 "$1/tools/inode_name.py" "$2" "$3" xb' sh "$TESTS" "$F" "$XA" "$Y"
+walks "$F"
+for w in $WALKS; do
+	r=$(test $w = ex || test $w = tar && echo root)
+	expect_eq "own entry below, $w: exit 1, every file shown" \
+		"1 /xa/f.txt /xa/y/deep.txt /xa/y2/q.txt /zz/z.txt" \
+		"$(cat "$WORK/$w.rc") $(grep '\.txt$' "$WORK/$w.paths" | sort | xargs)"
+	expect_eq "... a warning for /xa, the refusal of the entry below it" \
+"apfsinspect: warning: $r/xa: directory inode $XA is listed in directory inode 2 as 'xa', but its \
+own entry, 'xb' in directory inode $Y, lies in a directory whose parents do not lead to the root, \
+or lead through this one: entered through this entry (a parent or name of an inode is damaged)
+apfsinspect: $r/xa/y/xb: directory inode $XA, listed in directory inode $Y, is its own ancestor: \
+a directory cycle, not followed" "$(cat "$WORK/$w.err")"
+done
+
+# --json: each refusal's code is directory_not_followed, the warning's "warning" (a code set for
+# the message about to be written once went to the one before it: found in review)
+cp "$WORK/sound.img" "$F"
+python3 "$TESTS/tools/drec_reino.py" "$F" nested.txt "$SUB" > /dev/null &&
+	python3 "$TESTS/tools/drec_retype.py" "$F" nested.txt 4 > /dev/null
+python3 "$TESTS/tools/inode_name.py" "$F" "$DIR" dir > /dev/null
+run_rc "$BIN" ls -R --json "$F" /
+expect_eq "ls -R --json, /dir/nested.txt forged: the refusal's code" \
+	'"code":"directory_not_followed","message":"/dir/nested.txt: directory inode' \
+	"$(grep -o '"code":"[a-z_]*","message":"[^:]*: directory inode' <<< "$ERR")"
+"$MKIMAGE" dir-cycle "$WORK/cyc.img" > /dev/null
+run_rc "$BIN" bodyfile --json "$WORK/cyc.img"
+expect_eq "bodyfile --json of dir-cycle: exit 1, three refusals, each directory_not_followed" \
+	"1 3 3" "$RC $(grep -c . <<< "$ERR") $(grep -c '"code":"directory_not_followed"' <<< "$ERR")"
 
 # /dir/nested.txt naming /dir/sub but still a file's entry: no walk starts there (the mount's
 # ELOOP); before, timeline and extract showed deep.txt as /dir/nested.txt/deep.txt, exit 0
