@@ -215,9 +215,10 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 /*
  * A walk's rule for an entry it has read: directory ino, listed in dir as
  * name.  0: its own entry; -ELOOP: another, while its own (where its
- * inode says) is there; 1: another, but its own is not there (its inode's
- * parent or name damaged, or no name held), so this one may be the only
- * one: entered, with a warning.  why (cap bytes) says which for -ELOOP and
+ * inode says, in a directory whose parents lead to the root without
+ * passing ino) is there; 1: another, but its own is not there so (its
+ * inode's parent or name damaged, or no name held), so this one may be the
+ * only one: entered, with a warning.  why (cap bytes) says which for -ELOOP and
  * 1, or is empty where a lower layer logged it (the private directory's
  * rule).  Other negative errnos where the inode could not be read.
  */
