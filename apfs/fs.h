@@ -269,8 +269,8 @@ int apfs_fs_lookup_at(struct apfs_fs *fs, uint64_t dir, const char *name,
 /*
  * A walk's rule for an entry it has read itself (directory ino, listed in
  * directory dir as name): 0, its own entry; -ELOOP, another, while its own
- * (where its inode says, in a directory whose parents lead to the root
- * without passing ino) is there to be walked; 1, another, but its own is
+ * (where its inode says, in a directory reached from the root through own
+ * entries without passing ino) is there to be walked; 1, another, but its own is
  * not there so (its inode's parent or name damaged): entered, with a
  * warning.
  * why (cap bytes) says which for -ELOOP and 1 (empty where a lower layer

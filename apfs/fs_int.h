@@ -16,6 +16,8 @@
 
 /* How many directories found whole by a lookup's miss are remembered (direct-mapped). */
 #define FS_WHOLE_DIRS 16
+/* Directories a walk's rule found reached from the root through own entries (fs_path.c). */
+#define FS_REACHED_DIRS 256
 /* How many found short are, with their two counts (direct-mapped, fs_dir.c's lock). */
 #define FS_SHORT_DIRS 16
 
@@ -46,6 +48,8 @@ struct apfs_fs {
 	_Atomic uint64_t whole_dirs[FS_WHOLE_DIRS];
 	/* those it found short, with both counts (fs_dir.c; under its lock) */
 	struct fs_short_dir short_dirs[FS_SHORT_DIRS];
+	/* directories reached from the root by own entries (fs_path.c's memo), or 0 */
+	_Atomic uint64_t reached_dirs[FS_REACHED_DIRS];
 };
 
 /* A directory record's key at its longest: j_drec_hashed_key_t and its name. */
@@ -214,12 +218,12 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
 /*
  * A walk's rule for an entry it has read: directory ino, listed in dir as
- * name.  0: its own entry; -ELOOP: another, while its own (where its
- * inode says, in a directory whose parents lead to the root without
+ * name.  0: its own entry; -ELOOP: another, while its own (where its inode
+ * says, in a directory reached from the root through own entries without
  * passing ino) is there; 1: another, but its own is not there so (its
  * inode's parent or name damaged, or no name held), so this one may be the
- * only one: entered, with a warning.  why (cap bytes) says which for -ELOOP and
- * 1, or is empty where a lower layer logged it (the private directory's
+ * only one: entered, with a warning.  why (cap bytes) says which for -ELOOP
+ * and 1, or is empty where a lower layer logged it (the private directory's
  * rule).  Other negative errnos where the inode could not be read.
  */
 int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,

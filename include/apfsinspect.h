@@ -752,17 +752,19 @@ int apfsi_fs_lookup_at(apfsi_fs *fs, uint64_t dir, const char *name, struct apfs
  * in the walk another entry names it.  APFSI_OK: the entry is its own (its
  * inode names dir as its parent and name as its name: the entry a lookup
  * follows).  APFSI_ERR_LOOP: another entry, while its own is there for the
- * walk to meet (a directory listed twice, one of a cycle): an entry the
- * volume's search of names finds under the name its inode holds, in the
- * directory its inode names, whose parents (as their inodes name them, up
- * to 256) lead to the root without passing ino; or the root or the private
- * directory.  1: another entry, but its own is not there so (its inode's
- * parent or name is damaged, or it holds no name), so this one may be the
- * only one: enter it, and warn, since no lookup follows it.  For APFSI_ERR_LOOP and 1, apfsi_last_message() says
- * why, naming the inodes and names.  An entry of the private directory is
- * held to its rule (apfsi_fs_lookup_at).  It reads ino's inode (in the leaf
- * of ino's own entries, which the walk reads next), and searches for its
- * own entry only where this one is not.  Other errors as apfsi_fs_stat's.
+ * walk to meet (a directory listed twice, one of a cycle): a directory's
+ * entry the volume's search of names finds under the name its inode holds,
+ * in the directory its inode names, which is reached from the root through
+ * each directory's own entry (up to 256 deep) without passing ino; or the
+ * root or the private directory.  1: another entry, but its own is not
+ * there so (an entry, or its inode's parent or name, is damaged, or it
+ * holds no name), so this one may be the only one: enter it, and warn,
+ * since no lookup follows it.  For APFSI_ERR_LOOP and 1,
+ * apfsi_last_message() says why, naming the inodes and names.  An entry of
+ * the private directory is held to its rule (apfsi_fs_lookup_at).  It reads
+ * ino's inode (in the leaf of ino's own entries, which the walk reads
+ * next), and searches for its own entry only where this one is not.  Other
+ * errors as apfsi_fs_stat's.
  */
 int apfsi_fs_dir_entered(apfsi_fs *fs, uint64_t dir, const char *name, uint64_t ino);
 /* A path of an inode from the root, into buf (cap bytes). */

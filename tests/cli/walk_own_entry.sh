@@ -190,10 +190,65 @@ for w in $WALKS; do
 		"$(cat "$WORK/$w.rc") $(grep '\.txt$' "$WORK/$w.paths" | sort | xargs)"
 	expect_eq "... a warning for /xa, the refusal of the entry below it" \
 "apfsinspect: warning: $r/xa: directory inode $XA is listed in directory inode 2 as 'xa', but its \
-own entry, 'xb' in directory inode $Y, lies in a directory whose parents do not lead to the root, \
-or lead through this one: entered through this entry (a parent or name of an inode is damaged)
+own entry, 'xb' in directory inode $Y, lies where no walk comes: a directory on its way from the \
+root is not named by its own entry, or it lies below this one: entered through this entry (an \
+entry, or a parent or name of an inode, is damaged)
 apfsinspect: $r/xa/y/xb: directory inode $XA, listed in directory inode $Y, is its own ancestor: \
 a directory cycle, not followed" "$(cat "$WORK/$w.err")"
+done
+
+# shown DESC PATH WHY: every walk of $F shows deep.txt as PATH only, and warns, with the path
+# the walk names it by, WHY (found in the second review: both subtrees were hidden)
+shown() {
+	local desc=$1 path=$2 why=$3 w r
+	walks "$F"
+	for w in ${SHOWN_WALKS:-$WALKS}; do
+		r=$(test $w = ex || test $w = tar && echo root)
+		expect_eq "$desc, $w: deep.txt as $path" "$path" "$(grep 'deep\.txt' "$WORK/$w.paths")"
+		expect_eq "... warned once" "apfsinspect: warning: $r${path%/deep.txt}: $why" \
+			"$(grep '^apfsinspect: warning: ' "$WORK/$w.err")"
+	done
+}
+# the root's entry 'dir' made to name /dir/sub: sub's own entry is there, in /dir, but no entry
+# leads to /dir now, so deep.txt is shown as the one entry naming sub shows it, as before the rule
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_reino.py: the root's entry 'dir' names /dir/sub" 0 \
+	python3 "$TESTS/tools/drec_reino.py" "$F" dir "$SUB"
+shown "/dir names /dir/sub" /dir/deep.txt "directory inode $SUB is listed in directory inode 2 as \
+'dir', but its own entry, 'sub' in directory inode $DIR, lies where no walk comes: a directory on \
+its way from the root is not named by its own entry, or it lies below this one: entered through \
+this entry (an entry, or a parent or name of an inode, is damaged)"
+for w in ls lsl lsu; do
+	expect_eq "... $w: exit 0" 0 "$(cat "$WORK/$w.rc")"
+done
+# /dir/sub's own entry made a file's, and /dir/nested.txt a directory's naming it: ls enters
+# no file's entry, so its own is no way in, and nested.txt is taken, with a warning
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_retype.py, drec_reino.py: /dir/sub a file's entry, /dir/nested.txt names sub" 0 \
+	sh -c 'python3 "$1/tools/drec_retype.py" "$2" sub 8 &&
+	       python3 "$1/tools/drec_reino.py" "$2" nested.txt "$3" &&
+	       python3 "$1/tools/drec_retype.py" "$2" nested.txt 4' sh "$TESTS" "$F" "$SUB"
+shown "/dir/sub a file's entry" /dir/nested.txt/deep.txt "directory inode $SUB is listed in \
+directory inode $DIR as 'nested.txt', but its own entry, 'sub' in directory inode $DIR, is not a \
+directory's, and no walk enters through it: entered through this entry (an entry's type is \
+damaged)"
+# the root's entry of /dir made a file's, and /Café.txt (before it) a directory's naming /dir/sub:
+# sub's own entry is there, but the way to it from the root goes through a file's entry, which
+# ls does not enter, so Café.txt is taken, with a warning
+cp "$WORK/sound.img" "$F"
+expect_rc "drec_retype.py, drec_reino.py: the root's /dir a file's entry, /Café.txt names sub" 0 \
+	sh -c 'python3 "$1/tools/drec_retype.py" "$2" dir 8 &&
+	       python3 "$1/tools/drec_reino.py" "$2" Café.txt "$3" &&
+	       python3 "$1/tools/drec_retype.py" "$2" Café.txt 4' sh "$TESTS" "$F" "$SUB"
+SHOWN_WALKS="ls lsu lsl" shown "/dir a file's entry" /Café.txt/deep.txt "directory inode $SUB is \
+listed in directory inode 2 as 'Café.txt', but its own entry, 'sub' in directory inode $DIR, lies \
+where no walk comes: a directory on its way from the root is not named by its own entry, or it \
+lies below this one: entered through this entry (an entry, or a parent or name of an inode, is \
+damaged)"
+# the other walks enter a directory by its inode's mode, /dir too, and meet sub's own entry there
+for w in bf tl ex tar; do
+	expect_eq "... $w (enters /dir by its inode's mode): deep.txt once, under /dir/sub" \
+		/dir/sub/deep.txt "$(grep 'deep\.txt' "$WORK/$w.paths")"
 done
 
 # --json: each refusal's code is directory_not_followed, the warning's "warning" (a code set for
