@@ -16,7 +16,7 @@
 
 /* How many directories found whole by a lookup's miss are remembered (direct-mapped). */
 #define FS_WHOLE_DIRS 16
-/* Directories a walk's rule found reached from the root through own entries (fs_path.c). */
+/* Directories a walk's rule found reached from the root through own entries (fs_entered.c). */
 #define FS_REACHED_DIRS 256
 /* How many found short are, with their two counts (direct-mapped, fs_dir.c's lock). */
 #define FS_SHORT_DIRS 16
@@ -48,7 +48,7 @@ struct apfs_fs {
 	_Atomic uint64_t whole_dirs[FS_WHOLE_DIRS];
 	/* those it found short, with both counts (fs_dir.c; under its lock) */
 	struct fs_short_dir short_dirs[FS_SHORT_DIRS];
-	/* directories reached from the root by own entries (fs_path.c's memo), or 0 */
+	/* directories reached from the root by own entries (fs_entered.c's memo), or 0 */
 	_Atomic uint64_t reached_dirs[FS_REACHED_DIRS];
 };
 
@@ -216,6 +216,8 @@ int fs_path_walk(struct apfs_fs *fs, const char *path, fs_path_step step,
  */
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 		      struct apfs_dirent *out);
+/* That rule for entry d of dir, found there (fs_path.c): 0, or -ELOOP, named. */
+int fs_entry_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d);
 /*
  * A walk's rule for an entry it has read: directory ino, listed in dir as
  * name.  0: its own entry; -ELOOP: another, while its own (where its inode
@@ -224,7 +226,8 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
  * inode's parent or name damaged, or no name held), so this one may be the
  * only one: entered, with a warning.  why (cap bytes) says which for -ELOOP
  * and 1, or is empty where a lower layer logged it (the private directory's
- * rule).  Other negative errnos where the inode could not be read.
+ * rule).  Other negative errnos where the inode could not be read
+ * (fs_entered.c).
  */
 int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
 		   size_t cap);

@@ -7,10 +7,7 @@
  * names.  Apart from fs_dir.c, which it uses, so that the rule's two
  * files use the name search and neither is used by it.
  */
-#include <stdatomic.h>
-#include <stdio.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "fs_int.h"
 
@@ -95,183 +92,12 @@ static int dir_link_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_di
 	return -ELOOP;
 }
 
-/* The rule for entry d of dir: the private directory's, or every other's. */
-static int entry_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
+/* The rule for entry d of dir: the private directory's, or every other's (fs_int.h). */
+int fs_entry_check(struct apfs_fs *fs, uint64_t dir, const struct apfs_dirent *d)
 {
 	if (dir == APFS_PRIV_DIR_INO_NUM)
 		return fs_private_entry_check(fs, d);
 	return dir_link_check(fs, dir, d);
-}
-
-/* Walks stop 256 directories deep (cli/): an own entry's directory is followed up no further. */
-#define OWN_CHAIN_MAX 256
-
-static _Atomic uint64_t *reached_slot(struct apfs_fs *fs, uint64_t dir)
-{
-	return &fs->reached_dirs[(dir * 0x9e3779b97f4a7c15ull >> 40) % FS_REACHED_DIRS];
-}
-
-/*
- * One step up from directory p: its parent, where p's own entry there (the
- * name its inode holds, a directory's entry naming p) is found; else 0.
- */
-static uint64_t own_step(struct apfs_fs *fs, uint64_t p)
-{
-	struct apfs_dirent e;
-	struct fs_inode in;
-	uint64_t parent;
-
-	if (fs_inode_get(fs, p, &in) || !S_ISDIR(get_le16(in.raw.mode)) || !in.name[0])
-		return 0;
-	parent = get_le64(in.raw.parent_id);
-	return fs_entry_names(fs, parent, in.name, p, &e) == 1 && e.type == 4 ? parent : 0;
-}
-
-/*
- * Whether directory p, which holds directory ino's own entry, is reached
- * from the root through own entries (each directory's, where its inode
- * says: the entries a walk enters), without passing ino: 1, or 0 (an
- * entry on the way that names another, a cycle through ino, a chain longer
- * than OWN_CHAIN_MAX).  Up to OWN_CHAIN_MAX inode reads and searches,
- * their failures this answer's (the walk meets them where it reads), and
- * none past a directory found so before (the memo): many entries naming
- * directories below one deep one cost one step each.
- */
-static int own_dir_reached(struct apfs_fs *fs, uint64_t p, uint64_t ino)
-{
-	uint64_t chain[OWN_CHAIN_MAX];
-	unsigned n = 0;
-	bool reached;
-
-	apfs_log_mute(true);
-	while (n < OWN_CHAIN_MAX && p != APFS_ROOT_DIR_INO_NUM && p != ino &&
-	       p > APFS_ROOT_DIR_PARENT && p != APFS_PRIV_DIR_INO_NUM &&
-	       atomic_load(reached_slot(fs, p)) != p) {
-		chain[n++] = p;
-		p = own_step(fs, p);
-	}
-	apfs_log_mute(false);
-	reached = p == APFS_ROOT_DIR_INO_NUM || (p != ino && p > APFS_ROOT_DIR_PARENT &&
-						 atomic_load(reached_slot(fs, p)) == p);
-	for (unsigned i = 0; reached && i < n; i++)
-		atomic_store(reached_slot(fs, chain[i]), chain[i]);
-	return reached;
-}
-
-/*
- * Where a directory's own entry is, for an entry not its own: there for the
- * walk to meet (refused), or, entered all the same (return 1 of
- * fs_dir_entered), why not.
- */
-enum own_where { OWN_NONE, OWN_NAMELESS, OWN_SAME, OWN_FILED, OWN_AWAY, OWN_THERE };
-
-/* The warning for w: own, the name its inode holds or its own entry's, in parent. */
-static void entered_why(char *why, size_t cap, enum own_where w, uint64_t dir, const char *name,
-			uint64_t ino, const char *own, uint64_t parent)
-{
-	static const char *const fmt[] = {
-		[OWN_NONE] = "but its inode names '%s' in directory inode %llu, where no entry "
-			     "names it: entered through this entry (its inode's parent or name is "
-			     "damaged)",
-		[OWN_NAMELESS] = "but its inode holds no name%.0s, so its own entry cannot be told "
-				 "(its parent is directory inode %llu): entered through this entry, "
-				 "the first met",
-		[OWN_SAME] = "but its inode holds the name '%s' (parent directory inode %llu), "
-			     "which the volume's search of names takes for this entry's though "
-			     "the bytes differ: entered through this entry (its inode's name is "
-			     "damaged)",
-		[OWN_FILED] = "but its own entry, '%s' in directory inode %llu, is not a "
-			      "directory's, and no walk enters through it: entered through this "
-			      "entry (an entry's type is damaged)",
-		[OWN_AWAY] = "but its own entry, '%s' in directory inode %llu, lies where no walk "
-			     "comes: a directory on its way from the root is not named by its own "
-			     "entry, or it lies below this one: entered through this entry (an "
-			     "entry, or a parent or name of an inode, is damaged)",
-	};
-	int n = snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as "
-			 "'%s', ", (unsigned long long)ino, (unsigned long long)dir, name);
-
-	if (n >= 0 && (size_t)n < cap)
-		snprintf(why + n, cap - (size_t)n, fmt[w], own, (unsigned long long)parent);
-}
-
-/* Entry name of dir, naming directory ino, is not its own, found in parent: where that is. */
-static enum own_where own_found(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
-				uint64_t parent, const struct apfs_dirent *own)
-{
-	if (parent == dir && !strcmp(own->name, name))
-		return OWN_SAME;
-	if (own->type != 4) /* a file's entry: no walk enters the directory there */
-		return OWN_FILED;
-	return own_dir_reached(fs, parent, ino) ? OWN_THERE : OWN_AWAY;
-}
-
-/*
- * Entry name of dir, naming directory ino (inode in), is not its own:
- * -ELOOP where its own entry, where the inode says, names it as a
- * directory's and the walk comes to it (the directory is met there); else
- * 1, why said (fs_int.h).  One search of that entry, and where it is found,
- * the way to it from the root (own_dir_reached).  A search that fails (its
- * directory damaged) leaves this entry as the one there may be.
- */
-static int not_own(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
-		   const struct fs_inode *in, char *why, size_t cap)
-{
-	uint64_t parent = get_le64(in->raw.parent_id);
-	struct apfs_dirent own = { 0 };
-	enum own_where w = in->name[0] ? OWN_NONE : OWN_NAMELESS;
-	int ret = in->name[0] ? fs_entry_names(fs, parent, in->name, ino, &own) : 0;
-
-	if (ret == -ENOMEM)
-		return ret;
-	if (ret > 0)
-		w = own_found(fs, dir, name, ino, parent, &own);
-	if (w == OWN_THERE) {
-		snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', "
-			 "but its own entry is '%s' in directory inode %llu: not followed (a "
-			 "directory cycle or a directory listed twice)", (unsigned long long)ino,
-			 (unsigned long long)dir, name, own.name, (unsigned long long)parent);
-		return -ELOOP;
-	}
-	entered_why(why, cap, w, dir, name, ino, w >= OWN_FILED ? own.name : in->name, parent);
-	return 1;
-}
-
-/*
- * The rule of a walk for an entry it has read (fs_int.h).  A lookup of a
- * path refuses every entry but a directory's own (dir_link_check); a walk
- * refuses one only where the own entry is there to be walked instead: an
- * entry met first then cannot show the directory under a name not its own,
- * and a directory whose inode's parent or name is damaged, which no lookup
- * follows, is still shown (hiding its subtree would hide data).
- */
-int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
-		   size_t cap)
-{
-	struct apfs_dirent d = { .ino = ino, .type = 4 };
-	struct fs_inode in;
-	size_t n = strlen(name);
-	int ret;
-
-	*why = '\0';
-	if (n >= sizeof(d.name))
-		return -ENAMETOOLONG;
-	memcpy(d.name, name, n + 1);
-	/* the private directory's entries obey its rule; it and the root are no one's child */
-	if (dir == APFS_PRIV_DIR_INO_NUM || ino == APFS_PRIV_DIR_INO_NUM)
-		return entry_check(fs, dir, &d);
-	if (ino == APFS_ROOT_DIR_INO_NUM) {
-		snprintf(why, cap, "the root (inode %llu) is listed in directory inode %llu as '%s': "
-			 "not followed (it is no directory's child)", (unsigned long long)ino,
-			 (unsigned long long)dir, name);
-		return -ELOOP;
-	}
-	ret = fs_inode_get(fs, ino, &in);
-	if (ret)
-		return ret;
-	if (in.name[0] && get_le64(in.raw.parent_id) == dir && !strcmp(in.name, name))
-		return 0;
-	return not_own(fs, dir, name, ino, &in, why, cap);
 }
 
 int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
@@ -279,7 +105,7 @@ int fs_lookup_checked(struct apfs_fs *fs, uint64_t dir, const char *name,
 {
 	int ret = fs_vol_lookup_name(fs, dir, name, out);
 
-	return ret ? ret : entry_check(fs, dir, out);
+	return ret ? ret : fs_entry_check(fs, dir, out);
 }
 
 /**
