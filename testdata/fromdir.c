@@ -98,10 +98,14 @@ static int fill(struct mk_image *img, const struct fd_opts *o, int root)
 	struct mk_vol v;
 	int rc = mk_vol_init(&v, img, o->volname, APFS_VOL_ROLE_NONE, !o->case_sensitive);
 
-	if (!rc && o->password)
+	if (rc)
+		return rc;
+	if (o->password)
 		rc = encrypt(&v, o);
 	if (!rc)
 		rc = fd_walk(&v, root, o->dir);
+	if (rc)
+		mk_vol_discard(&v);
 	return rc ? rc : mk_vol_finish(&v);
 }
 

@@ -447,6 +447,8 @@ int mk_integrity_meta(struct mk_vol *v, const uint8_t root_hash[32], struct mk_o
 		      unsigned *nom, uint64_t *oid);
 /* Finish the volume: trees, omap, superblock; registers it in the container. */
 int mk_vol_finish(struct mk_vol *v);
+/* A volume given up before mk_vol_finish (its filling failed): its memory freed. */
+void mk_vol_discard(struct mk_vol *v);
 /* mk_vol_finish() of the live state after a snapshot, then the snapshot's lists freed. */
 int mk_vol_finish_snapped(struct mk_vol *v, int rc);
 /* The same for a volume whose trees were streamed (btree_stream.c, scen_stream.c). */

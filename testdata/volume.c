@@ -348,6 +348,12 @@ int mk_vol_finish_streamed(struct mk_vol *v, uint64_t root, uint64_t omap_tree,
 	return rc;
 }
 
+/* A volume given up before mk_vol_finish (its filling failed): its builder state freed. */
+void mk_vol_discard(struct mk_vol *v)
+{
+	vol_free(v);
+}
+
 /**
  * mk_vol_finish() - write out everything of a volume and free its builder state.
  * @v: the volume, filled with mk_fs_*()
