@@ -15,59 +15,90 @@
 
 #include "fs_int.h"
 
-/* Walks stop 256 directories deep (cli/): an own entry's directory is followed up no further. */
-#define OWN_CHAIN_MAX 256
+/*
+ * A walk from the root enters directories at most 256 deep (cli/): an own
+ * entry in a directory deeper than this is no way in for it.
+ */
+#define OWN_DEPTH_MAX 255
+/* A memo slot: a directory (below 2^55) and its depth from the root, or 0. */
+#define MEMO_DEPTH_BITS 9
 
 static _Atomic uint64_t *reached_slot(struct apfs_fs *fs, uint64_t dir)
 {
 	return &fs->reached_dirs[(dir * 0x9e3779b97f4a7c15ull >> 40) % FS_REACHED_DIRS];
 }
 
+/* The depth kept for directory p, reached from the root through own entries, or -1. */
+static int memo_depth(struct apfs_fs *fs, uint64_t p)
+{
+	uint64_t v = atomic_load(reached_slot(fs, p));
+
+	return v && v >> MEMO_DEPTH_BITS == p ? (int)(v & ((1u << MEMO_DEPTH_BITS) - 1)) : -1;
+}
+
+static void memo_put(struct apfs_fs *fs, uint64_t p, unsigned depth)
+{
+	if (!(p >> (64 - MEMO_DEPTH_BITS)))
+		atomic_store(reached_slot(fs, p), p << MEMO_DEPTH_BITS | depth);
+}
+
 /*
- * One step up from directory p: its parent, where p's own entry there (the
- * name its inode holds, a directory's entry naming p) is found; else 0.
+ * One step up from directory p: 0 with its parent in *up, where p's own
+ * entry there (the name its inode holds, a directory's entry naming p) is
+ * found; 1 where it is not; -ENOMEM.  What cannot be read is not found:
+ * the walk meets that damage where it reads.
  */
-static uint64_t own_step(struct apfs_fs *fs, uint64_t p)
+static int own_step(struct apfs_fs *fs, uint64_t p, uint64_t *up)
 {
 	struct apfs_dirent e;
 	struct fs_inode in;
-	uint64_t parent;
+	int ret = fs_inode_get(fs, p, &in);
 
-	if (fs_inode_get(fs, p, &in) || !S_ISDIR(get_le16(in.raw.mode)) || !in.name[0])
-		return 0;
-	parent = get_le64(in.raw.parent_id);
-	return fs_entry_names(fs, parent, in.name, p, &e) == 1 && e.type == 4 ? parent : 0;
+	if (ret)
+		return ret == -ENOMEM ? ret : 1;
+	if (!S_ISDIR(get_le16(in.raw.mode)) || !in.name[0])
+		return 1;
+	*up = get_le64(in.raw.parent_id);
+	ret = fs_entry_names(fs, *up, in.name, p, &e);
+	return ret == -ENOMEM ? ret : ret == 1 && e.type == 4 ? 0 : 1;
 }
 
 /*
  * Whether directory p, which holds directory ino's own entry, is reached
  * from the root through own entries (each directory's, where its inode
- * says: the entries a walk enters), without passing ino: 1, or 0 (an
- * entry on the way that names another, a cycle through ino, a chain longer
- * than OWN_CHAIN_MAX).  Up to OWN_CHAIN_MAX inode reads and searches,
- * their failures this answer's (the walk meets them where it reads), and
- * none past a directory found so before (the memo): many entries naming
- * directories below one deep one cost one step each.
+ * says: the entries a walk enters), no deeper than OWN_DEPTH_MAX, without
+ * passing ino: 1, 0 (an entry on the way that names another, a cycle
+ * through ino, too deep), or -ENOMEM.  At most OWN_DEPTH_MAX + 1 steps,
+ * and none past a directory found so before, whose depth is kept (the
+ * memo): many entries naming directories below one deep one cost one step
+ * each, and two chains joined at one count as deep as they are.
  */
 static int own_dir_reached(struct apfs_fs *fs, uint64_t p, uint64_t ino)
 {
-	uint64_t chain[OWN_CHAIN_MAX];
+	uint64_t chain[OWN_DEPTH_MAX + 1], up = 0;
 	unsigned n = 0;
-	bool reached;
+	int d = 0, ret = 0;
 
 	apfs_log_mute(true);
-	while (n < OWN_CHAIN_MAX && p != APFS_ROOT_DIR_INO_NUM && p != ino &&
-	       p > APFS_ROOT_DIR_PARENT && p != APFS_PRIV_DIR_INO_NUM &&
-	       atomic_load(reached_slot(fs, p)) != p) {
+	while (p != APFS_ROOT_DIR_INO_NUM) {
+		if (n > OWN_DEPTH_MAX || p == ino || p <= APFS_ROOT_DIR_PARENT ||
+		    p == APFS_PRIV_DIR_INO_NUM) {
+			ret = 1;
+			break;
+		}
+		if ((d = memo_depth(fs, p)) >= 0 || (d = 0, ret = own_step(fs, p, &up)))
+			break;
 		chain[n++] = p;
-		p = own_step(fs, p);
+		p = up;
 	}
 	apfs_log_mute(false);
-	reached = p == APFS_ROOT_DIR_INO_NUM || (p != ino && p > APFS_ROOT_DIR_PARENT &&
-						 atomic_load(reached_slot(fs, p)) == p);
-	for (unsigned i = 0; reached && i < n; i++)
-		atomic_store(reached_slot(fs, chain[i]), chain[i]);
-	return reached;
+	if (ret < 0)
+		return ret;
+	if (ret || d + n > OWN_DEPTH_MAX)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		memo_put(fs, chain[i], d + n - i);
+	return 1;
 }
 
 /*
@@ -107,15 +138,21 @@ static void entered_why(char *why, size_t cap, enum own_where w, uint64_t dir, c
 		snprintf(why + n, cap - (size_t)n, fmt[w], own, (unsigned long long)parent);
 }
 
-/* Entry name of dir, naming directory ino, is not its own, found in parent: where that is. */
-static enum own_where own_found(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
-				uint64_t parent, const struct apfs_dirent *own)
+/*
+ * Entry name of dir, naming directory ino, is not its own, found in parent:
+ * where that is (an own_where past OWN_NAMELESS), or -ENOMEM.
+ */
+static int own_found(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino,
+		     uint64_t parent, const struct apfs_dirent *own)
 {
+	int ret;
+
 	if (parent == dir && !strcmp(own->name, name))
 		return OWN_SAME;
 	if (own->type != 4) /* a file's entry: no walk enters the directory there */
 		return OWN_FILED;
-	return own_dir_reached(fs, parent, ino) ? OWN_THERE : OWN_AWAY;
+	ret = own_dir_reached(fs, parent, ino);
+	return ret < 0 ? ret : ret ? OWN_THERE : OWN_AWAY;
 }
 
 /*
@@ -134,10 +171,12 @@ static int not_own(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t 
 	enum own_where w = in->name[0] ? OWN_NONE : OWN_NAMELESS;
 	int ret = in->name[0] ? fs_entry_names(fs, parent, in->name, ino, &own) : 0;
 
+	if (ret > 0)
+		ret = own_found(fs, dir, name, ino, parent, &own);
 	if (ret == -ENOMEM)
 		return ret;
 	if (ret > 0)
-		w = own_found(fs, dir, name, ino, parent, &own);
+		w = (enum own_where)ret;
 	if (w == OWN_THERE) {
 		snprintf(why, cap, "directory inode %llu is listed in directory inode %llu as '%s', "
 			 "but its own entry is '%s' in directory inode %llu: not followed (a "

@@ -98,9 +98,8 @@ static int fill(struct mk_image *img, const struct fd_opts *o, int root)
 	struct mk_vol v;
 	int rc = mk_vol_init(&v, img, o->volname, APFS_VOL_ROLE_NONE, !o->case_sensitive);
 
-	if (rc)
-		return rc;
-	if (o->password)
+	/* vol_init zeroes v first: what it made before a failure is freed too */
+	if (!rc && o->password)
 		rc = encrypt(&v, o);
 	if (!rc)
 		rc = fd_walk(&v, root, o->dir);

@@ -251,6 +251,49 @@ for w in bf tl ex tar; do
 		/dir/sub/deep.txt "$(grep 'deep\.txt' "$WORK/$w.paths")"
 done
 
+# Own entries deeper than a walk goes (found in the third review).  From two chains of 200
+# directories (/a/n/.../n/hk, /bb/n/.../n/f.txt), /bb's inode made to name the empty /a/.../hk
+# as its own entry, so that the second chain hangs 200 deeper; /yy and /yy2 (root files) made
+# to name its 60th and 57th directories, whose own entries lie 259 and 256 deep, and /0p the
+# 100th of /a's chain, met first.  ls -R stops 256 deep, so neither own entry of the second
+# chain is a way in: both are entered through the root's entries, with warnings, and f.txt is
+# shown once, under /yy.  Before: /yy2 was refused (the chain checked 256 steps, one more than
+# a walk enters below), and /yy too, once /0p's refusal had kept /a's chain in the memo
+# without its depth; f.txt was shown nowhere.
+rm -rf "$WORK/src" && mkdir -p "$WORK/src"
+a=$WORK/src/a b=$WORK/src/bb
+for i in $(seq 199); do a=$a/n b=$b/n; done
+mkdir -p "$a/hk" "$b" && echo f > "$b/f.txt"
+for f in yy yy2 0p; do echo "$f" > "$WORK/src/$f"; done
+expect_rc "mkimage from-dir: two chains of 200 directories" 0 "$MKIMAGE" from-dir "$F" --dir "$WORK/src"
+ino() { "$BIN" stat --json "$F" "$1" | sed -n 's/^ *"inode": \([0-9]*\),*$/\1/p' | head -1; }
+lvl() { local p=$1 i; for i in $(seq $(($2 - 1))); do p=$p/n; done; echo "$p"; }
+BB=$(ino /bb) A200=$(ino "$(lvl /a 200)") B56=$(ino "$(lvl /bb 56)") B57=$(ino "$(lvl /bb 57)")
+A99=$(ino "$(lvl /a 99)") A100=$(ino "$(lvl /a 100)")
+B59=$(ino "$(lvl /bb 59)") B60=$(ino "$(lvl /bb 60)")
+expect_rc "drec_reino.py, inode_name.py, inode_field.py, drec_retype.py: /bb hangs below /a's \
+chain; /yy, /yy2 and /0p name its 60th and 57th directories and /a's 100th" 0 sh -c '
+	python3 "$1/tools/drec_reino.py" "$2" hk "$3" &&
+	python3 "$1/tools/inode_name.py" "$2" "$3" hk &&
+	python3 "$1/tools/inode_field.py" "$2" "$3" parent_id "$4" &&
+	python3 "$1/tools/drec_reino.py" "$2" yy "$5" && python3 "$1/tools/drec_retype.py" "$2" yy 4 &&
+	python3 "$1/tools/drec_reino.py" "$2" yy2 "$6" && python3 "$1/tools/drec_retype.py" "$2" yy2 4 &&
+	python3 "$1/tools/drec_reino.py" "$2" 0p "$7" && python3 "$1/tools/drec_retype.py" "$2" 0p 4
+	' sh "$TESTS" "$F" "$BB" "$A200" "$B60" "$B57" "$A100"
+run_rc "$BIN" ls -R "$F" /
+expect_eq "own entries too deep: ls -R shows f.txt once, under /yy (140 directories down)" \
+	"/yy$(lvl "" 141)" "$(grep -B2 '^f\.txt$' <<< "$OUT" | sed -n 's/:$//p' | tail -1)"
+expect_eq "... f.txt once" 1 "$(grep -c '^f\.txt$' <<< "$OUT")"
+for e in "yy $B60 $B59" "yy2 $B57 $B56"; do
+	set -- $e
+	expect_grep "... /$1 entered, with a warning" "^apfsinspect: warning: /$1: directory inode \
+$2 is listed in directory inode 2 as '$1', but its own entry, 'n' in directory inode $3, lies \
+where no walk comes" "$ERR"
+done
+expect_grep "... /0p refused: its own entry is there, 99 deep" "^apfsinspect: /0p: directory inode \
+$A100 is listed in directory inode 2 as '0p', but its own entry is 'n' in directory inode $A99: \
+not followed" "$ERR"
+
 # --json: each refusal's code is directory_not_followed, the warning's "warning" (a code set for
 # the message about to be written once went to the one before it: found in review)
 cp "$WORK/sound.img" "$F"
