@@ -86,7 +86,10 @@ static int own_dir_reached(struct apfs_fs *fs, uint64_t p, uint64_t ino)
 			ret = 1;
 			break;
 		}
-		if ((d = memo_depth(fs, p)) >= 0 || (d = 0, ret = own_step(fs, p, &up)))
+		if ((d = memo_depth(fs, p)) >= 0)
+			break;
+		d = 0;
+		if ((ret = own_step(fs, p, &up)))
 			break;
 		chain[n++] = p;
 		p = up;
@@ -196,21 +199,28 @@ static int not_own(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t 
  * and a directory whose inode's parent or name is damaged, which no lookup
  * follows, is still shown (hiding its subtree would hide data).
  */
-int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
-		   size_t cap)
+/* The private directory's entries, and any naming it: a lookup's rule (logged). */
+static int private_rule(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino)
 {
 	struct apfs_dirent d = { .ino = ino, .type = 4 };
-	struct fs_inode in;
 	size_t n = strlen(name);
-	int ret;
 
-	*why = '\0';
 	if (n >= sizeof(d.name))
 		return -ENAMETOOLONG;
 	memcpy(d.name, name, n + 1);
+	return fs_entry_check(fs, dir, &d);
+}
+
+int fs_dir_entered(struct apfs_fs *fs, uint64_t dir, const char *name, uint64_t ino, char *why,
+		   size_t cap)
+{
+	struct fs_inode in;
+	int ret;
+
+	*why = '\0';
 	/* the private directory's entries obey its rule; it and the root are no one's child */
 	if (dir == APFS_PRIV_DIR_INO_NUM || ino == APFS_PRIV_DIR_INO_NUM)
-		return fs_entry_check(fs, dir, &d);
+		return private_rule(fs, dir, name, ino);
 	if (ino == APFS_ROOT_DIR_INO_NUM) {
 		snprintf(why, cap, "the root (inode %llu) is listed in directory inode %llu as '%s': "
 			 "not followed (it is no directory's child)", (unsigned long long)ino,

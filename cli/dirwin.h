@@ -112,8 +112,9 @@ int dirwin_each(apfsi_fs *fs, uint64_t dir, const struct dirwin_walk *wk, void *
 /*
  * A walk's step into directory ino at path, listed in parent as name:
  * walk_enter (cmd_fs.h) refuses a cycle, a directory seen before or an
- * entry not its own while its own is there, then dirwin_each.  0, or the exit code for the walk to
- * keep (the refusal or the failure named on stderr).
+ * entry not its own while its own is there, then dirwin_each.  0, or the
+ * exit code for the walk to keep (the refusal or the failure named on
+ * stderr).
  */
 struct walk_guard;
 int dirwin_enter_each(struct walk_guard *g, apfsi_fs *fs, const char *path, const char *name,

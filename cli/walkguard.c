@@ -8,6 +8,7 @@
  * inodes concerned and not followed; the rest of the tree is walked as
  * usual.  The set costs 16 bytes per directory walked.
  */
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,6 +61,22 @@ static int set_add(struct walk_guard *g, uint64_t ino)
 }
 
 /*
+ * A directory not followed: "apfsinspect: PATH: " and the rest, under --json
+ * with the code every such refusal has (given before the message starts).
+ */
+static void __attribute__((format(printf, 2, 3))) refused(const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	cli_jerr_code("directory_not_followed");
+	fprintf(stderr, "apfsinspect: %s: ", cli_safe_str(path));
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/*
  * A directory of a walk of the private directory, entered only where a
  * lookup of its name in its parent would enter it (apfsi_fs_lookup_at:
  * there apfs/fs_private.c's rule, below it every directory's own entry),
@@ -78,10 +95,8 @@ static bool lookup_follows(apfsi_fs *fs, const char *path, const char *name, uin
 		return true;
 	if (ret == APFSI_ERR_LOOP) /* the library said why */
 		return false;
-	cli_jerr_code("directory_not_followed");
-	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode %llu, %s: "
-		"not followed\n", cli_safe_str(path), (unsigned long long)ino,
-		(unsigned long long)parent, ret ? "not found again by its name there" :
+	refused(path, "directory inode %llu, listed in directory inode %llu, %s: not followed",
+		(unsigned long long)ino, (unsigned long long)parent, ret ? "not found again by its name there" :
 		de.ino != ino ? "its name there naming another inode" :
 		"listed as something other than a directory");
 	return false;
@@ -106,14 +121,11 @@ static int entry_verdict(apfsi_fs *fs, const char *path, uint64_t parent, const 
 			cli_safe_str(apfsi_last_message()));
 	if (ret == 1 || !ret)
 		return 0;
-	cli_jerr_code("directory_not_followed");
 	if (ret == APFSI_ERR_LOOP)
-		fprintf(stderr, "apfsinspect: %s: %s\n", cli_safe_str(path),
-			cli_safe_str(apfsi_last_message()));
+		refused(path, "%s", cli_safe_str(apfsi_last_message()));
 	else
-		fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
-			"%llu: %s: not followed\n", cli_safe_str(path), (unsigned long long)ino,
-			(unsigned long long)parent, apfsi_strerror(ret));
+		refused(path, "directory inode %llu, listed in directory inode %llu: %s: not followed",
+			(unsigned long long)ino, (unsigned long long)parent, apfsi_strerror(ret));
 	return ret == APFSI_ERR_LOOP ? -ELOOP : cli_api_errno(ret);
 }
 
@@ -147,18 +159,15 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char 
 	 * lookup would go (lookup_follows).
 	 */
 	if (depth && (ino == APFSI_ROOT_INO || ino == APFSI_PRIVATE_DIR_INO)) {
-		cli_jerr_code("directory_not_followed");
-		fprintf(stderr, "apfsinspect: %s: the %s (inode %llu), listed in directory inode "
-			"%llu: not followed\n", cli_safe_str(path), ino == APFSI_ROOT_INO ? "root" :
-			"private directory", (unsigned long long)ino, (unsigned long long)parent);
+		refused(path, "the %s (inode %llu), listed in directory inode %llu: not followed",
+			ino == APFSI_ROOT_INO ? "root" : "private directory", (unsigned long long)ino,
+			(unsigned long long)parent);
 		return -ELOOP;
 	}
 	if (depth && g->private_dir && !lookup_follows(fs, path, name, parent, ino))
 		return -ELOOP;
 	if (depth > WALK_MAX_DEPTH) {
-		cli_jerr_code("directory_not_followed");
-		fprintf(stderr, "apfsinspect: %s: deeper than %d directories: not followed\n",
-			cli_safe_str(path), WALK_MAX_DEPTH);
+		refused(path, "deeper than %d directories: not followed", WALK_MAX_DEPTH);
 		return -ELOOP;
 	}
 	/* one walked already: a cycle or a second entry, named below as before */
@@ -184,18 +193,14 @@ int walk_enter(struct walk_guard *g, apfsi_fs *fs, const char *path, const char 
 	}
 	for (int i = 0; i < depth; i++)
 		if (g->stack[i] == ino) {
-			cli_jerr_code("directory_not_followed");
-			fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory "
-				"inode %llu, is its own ancestor: a directory cycle, not followed\n",
-				cli_safe_str(path), (unsigned long long)ino,
-				(unsigned long long)parent);
+			refused(path, "directory inode %llu, listed in directory inode %llu, is its "
+				"own ancestor: a directory cycle, not followed",
+				(unsigned long long)ino, (unsigned long long)parent);
 			return -ELOOP;
 		}
-	cli_jerr_code("directory_not_followed");
-	fprintf(stderr, "apfsinspect: %s: directory inode %llu, listed in directory inode "
-		"%llu, was already walked under another name: a directory listed twice, not "
-		"followed\n", cli_safe_str(path), (unsigned long long)ino,
-		(unsigned long long)parent);
+	refused(path, "directory inode %llu, listed in directory inode %llu, was already walked "
+		"under another name: a directory listed twice, not followed",
+		(unsigned long long)ino, (unsigned long long)parent);
 	return -ELOOP;
 }
 
@@ -203,10 +208,9 @@ int walk_top(const char *path, enum apfsi_file_type type, uint64_t ino)
 {
 	if (type == APFSI_TYPE_DIR)
 		return 0;
-	cli_jerr_code("directory_not_followed");
-	fprintf(stderr, "apfsinspect: %s: directory inode %llu is listed as something other than a "
-		"directory: not followed (a path goes no further through such an entry, and the "
-		"mount refuses it)\n", cli_safe_str(path), (unsigned long long)ino);
+	refused(path, "directory inode %llu is listed as something other than a directory: not "
+		"followed (a path goes no further through such an entry, and the mount refuses it)",
+		(unsigned long long)ino);
 	return -ELOOP;
 }
 
